@@ -1,0 +1,253 @@
+package io.labscan.agent;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.protobuf.util.Timestamps;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import io.labscan.agent.checks.Scanner;
+import io.labscan.agent.checks.ScanContext;
+import io.labscan.agent.checks.ScanPlan;
+import io.labscan.agent.checks.StandardChecks;
+import io.labscan.agent.config.AgentConfig;
+import io.labscan.agent.config.PolicyDefaults;
+import io.labscan.agent.inventory.InventoryCollector;
+import io.labscan.agent.schedule.AgentScheduler;
+import io.labscan.agent.schedule.Jitter;
+import io.labscan.agent.state.HostIdentity;
+import io.labscan.agent.transport.ControllerClient;
+import io.labscan.agent.transport.GrpcChannels;
+import io.labscan.agent.transport.ReportSender;
+import io.labscan.agent.transport.Spool;
+import io.labscan.proto.v1.Command;
+import io.labscan.proto.v1.EnrollRequest;
+import io.labscan.proto.v1.EnrollResponse;
+import io.labscan.proto.v1.HeartbeatRequest;
+import io.labscan.proto.v1.Policy;
+import io.labscan.proto.v1.Report;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Date;
+import java.util.Optional;
+import java.util.TimeZone;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running agent: identity, spool, connection to the controller, schedules, and the
+ * single scan worker. {@code labscan-agent run} is this class plus signal handling; the
+ * controller's demo runs one in-process.
+ */
+public final class AgentRuntime implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(AgentRuntime.class);
+
+  private final AgentConfig config;
+  private final Clock clock;
+  private final String hostId;
+  private final Spool spool;
+  private final ControllerClient client;
+  private final ReportSender sender;
+  private final Scanner scanner;
+  private final AgentScheduler scheduler;
+  private final ExecutorService scanWorker;
+  private final ScheduledExecutorService background;
+  private final AtomicBoolean scanning = new AtomicBoolean();
+  private final AtomicReference<Policy> policy = new AtomicReference<>(PolicyDefaults.defaults());
+  private volatile boolean closed;
+
+  private AgentRuntime(AgentConfig config, Clock clock) {
+    this.config = config;
+    this.clock = clock;
+    String target = config.controller().orElseThrow(() -> new IllegalArgumentException(
+        "No controller address: set 'controller: HOST:PORT' in the config file."));
+    this.hostId = HostIdentity.loadOrCreate(config.stateDir());
+    this.spool = Spool.open(config.stateDir());
+    this.client = new ControllerClient(GrpcChannels.forController(target, config.insecure()));
+    this.sender = new ReportSender(spool, client);
+    this.scanner = new Scanner(StandardChecks.create(hostId, config.lab()), spool::nextSequence);
+    this.scheduler = new AgentScheduler();
+    this.scanWorker = Executors.newSingleThreadExecutor(r -> daemon(r, "labscan-scan"));
+    this.background = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "labscan-agent-bg"));
+  }
+
+  /** Starts an agent: enrolment, heartbeats, command stream, nightly scans, report delivery. */
+  public static AgentRuntime start(AgentConfig config, Clock clock) {
+    requireNonNull(config, "config");
+    requireNonNull(clock, "clock");
+    AgentRuntime agent = new AgentRuntime(config, clock);
+    agent.sender.start();
+    agent.background.execute(() -> agent.enroll(true, 1));
+    agent.scheduleFromPolicy();
+    return agent;
+  }
+
+  public String hostId() {
+    return hostId;
+  }
+
+  public Policy policy() {
+    return policy.get();
+  }
+
+  public long spooledReports() {
+    return spool.size();
+  }
+
+  public boolean isScanning() {
+    return scanning.get();
+  }
+
+  /**
+   * Starts a scan unless one is running. The future completes with the spooled report, or
+   * is empty when a scan was already running (the request is dropped, not queued: the
+   * running scan answers it).
+   */
+  public Optional<CompletableFuture<Report>> scanNow(ScanPlan plan) {
+    requireNonNull(plan, "plan");
+    if (!scanning.compareAndSet(false, true)) {
+      log.info("Scan requested ({}) while a scan is running: ignored.", plan.trigger());
+      return Optional.empty();
+    }
+    return Optional.of(CompletableFuture.supplyAsync(() -> {
+      try {
+        Report report = scanner.scan(new ScanContext(config.scanRoot(),
+            config.scanRoot().equals(Path.of("/")), policy.get(), config.stateDir(), clock, plan));
+        sender.submit(report);
+        log.info("Scan {} finished: report {} spooled.", plan.trigger(), report.getReportId());
+        return report;
+      } finally {
+        scanning.set(false);
+      }
+    }, scanWorker));
+  }
+
+  private void scheduleFromPolicy() {
+    Policy p = policy.get();
+    scheduler.every("heartbeat", Duration.ofSeconds(p.getHeartbeatIntervalSeconds()),
+        Duration.ofSeconds(1), this::heartbeat);
+    Duration jitter = Jitter.forHost(hostId, Duration.ofSeconds(p.getFullScanJitterSeconds()));
+    scheduler.cron("nightly-full-scan", p.getFullScanCron(), TimeZone.getDefault(),
+        () -> scheduler.once("jittered-full-scan",
+            new Date(clock.millis() + jitter.toMillis()),
+            () -> scanNow(ScanPlan.full("schedule"))));
+  }
+
+  private void heartbeat() {
+    try {
+      var response = client.heartbeat(HeartbeatRequest.newBuilder()
+          .setHostId(hostId)
+          .setSent(Timestamps.fromMillis(clock.millis()))
+          .setAgentVersion(AgentVersion.get())
+          .setPolicyVersion(policy.get().getVersion())
+          .setScanning(scanning.get())
+          .setSpooledReports(spool.size())
+          .build());
+      if (response.getPolicyVersion() > policy.get().getVersion()) {
+        background.execute(() -> enroll(false, 1));
+      }
+      sender.poke();
+    } catch (RuntimeException e) {
+      log.debug("Heartbeat failed: {}", e.toString());
+    }
+  }
+
+  private void enroll(boolean thenListen, int attempt) {
+    if (closed) {
+      return;
+    }
+    try {
+      EnrollResponse response = client.enroll(EnrollRequest.newBuilder()
+          .setHostId(hostId)
+          .setHostname(new InventoryCollector(config.lab()).collect(hostId).getHostname())
+          .setAgentVersion(AgentVersion.get())
+          .build());
+      applyPolicy(response.getPolicy());
+      if (thenListen) {
+        listenForCommands(1);
+      }
+    } catch (RuntimeException e) {
+      Duration wait = ReportSender.backoff(attempt);
+      log.info("Enrolment failed ({}); retrying in {} ms.", e.getMessage(), wait.toMillis());
+      background.schedule(() -> enroll(thenListen, attempt + 1), wait.toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void applyPolicy(Policy update) {
+    Policy merged = PolicyDefaults.withDefaults(update);
+    Policy current = policy.get();
+    if (merged.getVersion() >= current.getVersion() && !merged.equals(current)) {
+      policy.set(merged);
+      scheduleFromPolicy();
+      log.info("Policy version {} applied.", merged.getVersion());
+    }
+  }
+
+  private void listenForCommands(int attempt) {
+    if (closed) {
+      return;
+    }
+    client.commands(hostId, new StreamObserver<>() {
+      @Override
+      public void onNext(Command command) {
+        switch (command.getCommandCase()) {
+          case SCAN_NOW -> scanNow(new ScanPlan(command.getScanNow().getKind(), "controller"));
+          case POLICY_UPDATE -> applyPolicy(command.getPolicyUpdate().getPolicy());
+          default -> log.warn("Ignoring unknown command {}", command.getCommandId());
+        }
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        if (closed) {
+          return;
+        }
+        Duration wait = ReportSender.backoff(attempt);
+        log.debug("Command stream closed ({}); reconnecting in {} ms.", Status.fromThrowable(t), wait.toMillis());
+        background.schedule(() -> listenForCommands(attempt + 1), wait.toMillis(), TimeUnit.MILLISECONDS);
+      }
+
+      @Override
+      public void onCompleted() {
+        onError(Status.UNAVAILABLE.withDescription("stream completed").asRuntimeException());
+      }
+    });
+  }
+
+  /** Waits until every spooled report was acknowledged, or the timeout passes. */
+  public boolean awaitDelivered(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (spool.size() == 0 && !scanning.get()) {
+        return true;
+      }
+      sender.poke();
+      TimeUnit.MILLISECONDS.sleep(50);
+    }
+    return spool.size() == 0;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    scheduler.close();
+    scanWorker.shutdownNow();
+    background.shutdownNow();
+    sender.close();
+    client.close();
+    spool.close();
+  }
+
+  private static Thread daemon(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    return t;
+  }
+}

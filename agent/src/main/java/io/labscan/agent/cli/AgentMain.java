@@ -1,0 +1,47 @@
+package io.labscan.agent.cli;
+
+import io.labscan.agent.AgentVersion;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code labscan-agent}: the endpoint agent's command line. */
+@Command(
+    name = "labscan-agent",
+    mixinStandardHelpOptions = true,
+    versionProvider = AgentMain.Version.class,
+    description = "LabScan endpoint agent: checks this machine for mass-mailer evidence and reports it.",
+    subcommands = {ScanCommand.class, RunCommand.class, CommandLine.HelpCommand.class},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:success",
+      "1:the work failed (I/O, controller unreachable, ...)",
+      "2:bad input: unknown option, unreadable config, ..."
+    })
+public final class AgentMain implements Runnable {
+  /** Exit code for bad input (usage errors, unreadable files). */
+  public static final int EXIT_BAD_INPUT = 2;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  public static CommandLine commandLine() {
+    return new CommandLine(new AgentMain())
+        .setCaseInsensitiveEnumValuesAllowed(true)
+        .setExitCodeExceptionMapper(t -> 1);
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"labscan-agent " + AgentVersion.get()};
+    }
+  }
+}

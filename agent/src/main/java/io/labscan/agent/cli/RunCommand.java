@@ -1,0 +1,62 @@
+package io.labscan.agent.cli;
+
+import io.labscan.agent.AgentRuntime;
+import io.labscan.agent.config.AgentConfig;
+import io.labscan.agent.config.ConfigLoader;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code labscan-agent run}: the long-running service. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = "Runs as a service: heartbeats, scheduled scans, reports over gRPC. Stops on SIGTERM or Ctrl-C.")
+final class RunCommand implements Callable<Integer> {
+  @Mixin ConfigOptions configOptions;
+
+  @Option(names = "--controller", paramLabel = "HOST:PORT",
+      description = "Controller address (overrides the config file).")
+  String controller;
+
+  @Option(names = "--insecure",
+      description = "Plaintext gRPC, no TLS. For demos and tests only.")
+  boolean insecure;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    AgentConfig config;
+    try {
+      config = configOptions.load();
+      if (controller != null) {
+        config = config.withController(controller, insecure || config.insecure());
+      } else if (insecure) {
+        config = config.withController(config.controller().orElse(""), true);
+      }
+    } catch (ConfigLoader.ConfigException e) {
+      System.err.println("labscan-agent run: " + e.getMessage());
+      return AgentMain.EXIT_BAD_INPUT;
+    }
+    if (config.controller().filter(s -> !s.isBlank()).isEmpty()) {
+      System.err.println("labscan-agent run: no controller address; set 'controller: HOST:PORT' in "
+          + "the config file or pass --controller.");
+      return AgentMain.EXIT_BAD_INPUT;
+    }
+    if (!config.insecure()) {
+      System.err.println("labscan-agent run: this build speaks only plaintext gRPC; pass --insecure "
+          + "(or 'insecure: true' in the config file) to use it knowingly.");
+      return AgentMain.EXIT_BAD_INPUT;
+    }
+    System.err.println("WARNING: plaintext gRPC: reports travel unencrypted and unauthenticated.");
+    CountDownLatch stopped = new CountDownLatch(1);
+    AgentRuntime agent = AgentRuntime.start(config, Clock.systemUTC());
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      agent.close();
+      stopped.countDown();
+    }, "labscan-agent-shutdown"));
+    System.err.println("labscan-agent " + agent.hostId() + " reporting to " + config.controller().get());
+    stopped.await();
+    return 0;
+  }
+}

@@ -1,0 +1,78 @@
+package io.labscan.agent.cli;
+
+import com.google.protobuf.util.JsonFormat;
+import io.labscan.agent.checks.Scanner;
+import io.labscan.agent.checks.ScanContext;
+import io.labscan.agent.checks.ScanPlan;
+import io.labscan.agent.checks.StandardChecks;
+import io.labscan.agent.config.AgentConfig;
+import io.labscan.agent.config.ConfigLoader;
+import io.labscan.agent.config.PolicyDefaults;
+import io.labscan.agent.state.HostIdentity;
+import io.labscan.agent.transport.Spool;
+import io.labscan.proto.v1.Report;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code labscan-agent scan}: one scan, written to a file (air-gapped machines, tests). */
+@Command(name = "scan", mixinStandardHelpOptions = true,
+    description = {
+      "Runs every check once and writes the report as protobuf JSON.",
+      "Import the file on the controller with 'labscan-controller import'."
+    })
+final class ScanCommand implements Callable<Integer> {
+  @Mixin ConfigOptions configOptions;
+
+  @Option(names = "--root", paramLabel = "DIR",
+      description = "Scan DIR as if it were the system root (e.g. a Windows disk mounted at /mnt/c).")
+  Path root;
+
+  @Option(names = "--out", required = true, paramLabel = "FILE",
+      description = "Where to write the report JSON ('-' for standard output).")
+  String out;
+
+  @Override
+  public Integer call() throws IOException {
+    AgentConfig config;
+    try {
+      config = configOptions.load();
+    } catch (ConfigLoader.ConfigException e) {
+      System.err.println("labscan-agent scan: " + e.getMessage());
+      return AgentMain.EXIT_BAD_INPUT;
+    }
+    if (root != null) {
+      if (!Files.isDirectory(root)) {
+        System.err.println("labscan-agent scan: --root " + root + " is not a directory.");
+        return AgentMain.EXIT_BAD_INPUT;
+      }
+      config = config.withScanRoot(root.toAbsolutePath().normalize());
+    }
+    String hostId = HostIdentity.loadOrCreate(config.stateDir());
+    Report report;
+    try (Spool spool = Spool.open(config.stateDir())) {
+      Scanner scanner = new Scanner(StandardChecks.create(hostId, config.lab()), spool::nextSequence);
+      boolean live = config.scanRoot().equals(Path.of("/"));
+      report = scanner.scan(new ScanContext(config.scanRoot(), live, PolicyDefaults.defaults(),
+          config.stateDir(), Clock.systemUTC(), ScanPlan.full("cli")));
+    }
+    String json = JsonFormat.printer().print(report) + "\n";
+    if ("-".equals(out)) {
+      System.out.print(json);
+    } else {
+      Path target = Path.of(out).toAbsolutePath();
+      Path tmp = Files.createTempFile(target.getParent(), ".labscan-report", ".tmp");
+      Files.writeString(tmp, json, StandardCharsets.UTF_8);
+      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      System.err.println("Report " + report.getReportId() + " written to " + target);
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,47 @@
+package io.labscan.agent.state;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.UUID;
+
+/**
+ * The host id: a UUID generated once and kept in the agent's state folder, so it survives
+ * hostname changes, re-addressing and reinstalls that keep the state folder.
+ */
+public final class HostIdentity {
+  static final String FILE_NAME = "host-id";
+
+  private HostIdentity() {}
+
+  public static String loadOrCreate(Path stateDir) {
+    Path file = stateDir.resolve(FILE_NAME);
+    try {
+      if (Files.exists(file)) {
+        String text = Files.readString(file, StandardCharsets.US_ASCII).trim();
+        try {
+          return UUID.fromString(text).toString();
+        } catch (IllegalArgumentException e) {
+          throw new IllegalStateException("The host id file " + file + " does not hold a UUID ('"
+              + abbreviate(text) + "'). Delete it to let the agent generate a new identity.", e);
+        }
+      }
+      Files.createDirectories(stateDir);
+      String id = UUID.randomUUID().toString();
+      Path tmp = Files.createTempFile(stateDir, FILE_NAME, ".tmp");
+      Files.writeString(tmp, id + "\n", StandardCharsets.US_ASCII);
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+      return id;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read or create the host id in " + stateDir, e);
+    }
+  }
+
+  private static String abbreviate(String s) {
+    String printable = s.replaceAll("[^\\x20-\\x7e]", "?");
+    return printable.length() > 40 ? printable.substring(0, 40) + "..." : printable;
+  }
+}

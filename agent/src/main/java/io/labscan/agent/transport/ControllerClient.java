@@ -1,0 +1,68 @@
+package io.labscan.agent.transport;
+
+import static java.util.Objects.requireNonNull;
+
+import io.grpc.ManagedChannel;
+import io.grpc.stub.StreamObserver;
+import io.labscan.proto.v1.AgentServiceGrpc;
+import io.labscan.proto.v1.Command;
+import io.labscan.proto.v1.CommandStreamRequest;
+import io.labscan.proto.v1.EnrollRequest;
+import io.labscan.proto.v1.EnrollResponse;
+import io.labscan.proto.v1.HeartbeatRequest;
+import io.labscan.proto.v1.HeartbeatResponse;
+import io.labscan.proto.v1.Report;
+import io.labscan.proto.v1.ReportAck;
+import io.labscan.proto.v1.ReportRequest;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/** The agent's side of {@code labscan.v1.AgentService}. Every unary call has a deadline. */
+public final class ControllerClient implements AutoCloseable {
+  static final Duration ENROLL_DEADLINE = Duration.ofSeconds(20);
+  static final Duration REPORT_DEADLINE = Duration.ofSeconds(30);
+  static final Duration HEARTBEAT_DEADLINE = Duration.ofSeconds(10);
+
+  private final ManagedChannel channel;
+  private final AgentServiceGrpc.AgentServiceBlockingStub blocking;
+  private final AgentServiceGrpc.AgentServiceStub async;
+
+  public ControllerClient(ManagedChannel channel) {
+    this.channel = requireNonNull(channel, "channel");
+    this.blocking = AgentServiceGrpc.newBlockingStub(channel);
+    this.async = AgentServiceGrpc.newStub(channel);
+  }
+
+  public EnrollResponse enroll(EnrollRequest request) {
+    return blocking.withDeadlineAfter(ENROLL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
+        .enroll(request);
+  }
+
+  public ReportAck report(Report report) {
+    return blocking.withDeadlineAfter(REPORT_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
+        .report(ReportRequest.newBuilder().setReport(report).build());
+  }
+
+  public HeartbeatResponse heartbeat(HeartbeatRequest request) {
+    return blocking.withDeadlineAfter(HEARTBEAT_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
+        .heartbeat(request);
+  }
+
+  /**
+   * Opens the command stream. It has no deadline on purpose: it lives as long as the
+   * connection; keepalive detects a dead peer and the caller reconnects on error.
+   */
+  public void commands(String hostId, StreamObserver<Command> observer) {
+    async.commands(CommandStreamRequest.newBuilder().setHostId(hostId).build(), observer);
+  }
+
+  @Override
+  public void close() {
+    channel.shutdownNow();
+    try {
+      channel.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,141 @@
+package io.labscan.agent.transport;
+
+import static java.util.Objects.requireNonNull;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.labscan.proto.v1.Report;
+import io.labscan.proto.v1.ReportAck;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drains the spool to the controller, oldest first, one report at a time. A report leaves
+ * the spool only after the controller's acknowledgement; transient failures back off
+ * exponentially with full jitter so a lab of agents does not hammer a restarting controller
+ * in step. A report the controller rejects as invalid is dropped (logged): sending it again
+ * can never succeed, and it must not block the reports behind it.
+ */
+public final class ReportSender implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ReportSender.class);
+  static final Duration MIN_BACKOFF = Duration.ofMillis(500);
+  static final Duration MAX_BACKOFF = Duration.ofMinutes(2);
+
+  private final Spool spool;
+  private final ControllerClient client;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition wake = lock.newCondition();
+  private final Thread thread;
+  private volatile boolean running = true;
+  private boolean pending;
+
+  public ReportSender(Spool spool, ControllerClient client) {
+    this.spool = requireNonNull(spool, "spool");
+    this.client = requireNonNull(client, "client");
+    this.thread = new Thread(this::loop, "labscan-report-sender");
+    this.thread.setDaemon(true);
+  }
+
+  public ReportSender start() {
+    thread.start();
+    return this;
+  }
+
+  /** Spools a report and wakes the sender. */
+  public void submit(Report report) {
+    spool.add(report);
+    poke();
+  }
+
+  /** Wakes the sender early, e.g. after the controller came back. */
+  public void poke() {
+    lock.lock();
+    try {
+      pending = true;
+      wake.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void loop() {
+    long failures = 0;
+    while (running) {
+      Optional<Report> next;
+      try {
+        next = spool.oldest();
+      } catch (RuntimeException e) {
+        log.error("{}", e.getMessage());
+        next = Optional.empty();
+        failures++;
+      }
+      if (next.isEmpty()) {
+        await(failures == 0 ? Duration.ofSeconds(30) : backoff(failures));
+        continue;
+      }
+      Report report = next.get();
+      try {
+        ReportAck ack = client.report(report);
+        spool.remove(ack.getReportId().isEmpty() ? report.getReportId() : ack.getReportId());
+        failures = 0;
+      } catch (StatusRuntimeException e) {
+        Status.Code code = e.getStatus().getCode();
+        if (code == Status.Code.INVALID_ARGUMENT) {
+          log.error("Controller refused report {} as invalid ({}); dropping it.",
+              report.getReportId(), e.getStatus().getDescription());
+          spool.remove(report.getReportId());
+          continue;
+        }
+        failures++;
+        Duration wait = backoff(failures);
+        log.info("Report {} not delivered ({}); retrying in {} ms.", report.getReportId(), code,
+            wait.toMillis());
+        await(wait);
+      } catch (RuntimeException e) {
+        failures++;
+        log.warn("Report {} not delivered: {}", report.getReportId(), e.toString());
+        await(backoff(failures));
+      }
+    }
+  }
+
+  /** Capped exponential backoff with full jitter after {@code failures} failures in a row. */
+  public static Duration backoff(long failures) {
+    long cap = Math.min(MAX_BACKOFF.toMillis(),
+        MIN_BACKOFF.toMillis() << Math.min(20, Math.max(0, failures - 1)));
+    return Duration.ofMillis(ThreadLocalRandom.current().nextLong(MIN_BACKOFF.toMillis() / 2, cap + 1));
+  }
+
+  private void await(Duration d) {
+    lock.lock();
+    try {
+      if (!pending && running) {
+        wake.await(d.toMillis(), TimeUnit.MILLISECONDS);
+      }
+      pending = false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      running = false;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    poke();
+    thread.interrupt();
+    try {
+      thread.join(TimeUnit.SECONDS.toMillis(5));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
