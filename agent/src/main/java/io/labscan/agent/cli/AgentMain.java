@@ -30,7 +30,10 @@ public final class AgentMain implements Runnable {
   public static CommandLine commandLine() {
     return new CommandLine(new AgentMain())
         .setCaseInsensitiveEnumValuesAllowed(true)
-        .setExitCodeExceptionMapper(t -> 1);
+        .setExecutionExceptionHandler((e, cmd, parsed) -> {
+          cmd.getErr().println(cmd.getCommandName() + ": " + e.getMessage());
+          return 1;
+        });
   }
 
   @Override

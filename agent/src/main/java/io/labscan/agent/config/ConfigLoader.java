@@ -39,7 +39,7 @@ public final class ConfigLoader {
       throw new ConfigException("Config file " + file + " does not exist.");
     } catch (UnrecognizedPropertyException e) {
       throw new ConfigException("Config file " + file + ": unknown key '" + e.getPropertyName()
-          + "' at line " + e.getLocation().getLineNr() + ". Known keys: controller, insecure, "
+          + "' at line " + lineOf(file, e.getPropertyName()) + ". Known keys: controller, insecure, "
           + "stateDir, lab, scanRoot.");
     } catch (JsonMappingException e) {
       throw new ConfigException("Config file " + file + " is not valid: " + e.getOriginalMessage()
@@ -62,6 +62,21 @@ public final class ConfigLoader {
         shape.stateDir() == null ? d.stateDir() : Path.of(shape.stateDir()),
         shape.lab() == null ? "" : shape.lab().trim(),
         shape.scanRoot() == null ? d.scanRoot() : Path.of(shape.scanRoot()));
+  }
+
+  /** The line where a top-level key is written (Jackson reports the position after its value). */
+  private static String lineOf(Path file, String key) {
+    try {
+      java.util.List<String> lines = Files.readAllLines(file);
+      for (int i = 0; i < lines.size(); i++) {
+        if (lines.get(i).matches("\\s*\"?" + java.util.regex.Pattern.quote(key) + "\"?\\s*:.*")) {
+          return Integer.toString(i + 1);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // fall through: the key name alone still tells the operator what to fix
+    }
+    return "?";
   }
 
   static void validateTarget(Path file, String target) throws ConfigException {

@@ -1,0 +1,60 @@
+package io.labscan.agent.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  @TempDir Path dir;
+
+  private Path write(String yaml) throws Exception {
+    Path f = dir.resolve("agent.yaml");
+    Files.writeString(f, yaml);
+    return f;
+  }
+
+  @Test
+  void aCompleteConfigIsRead() throws Exception {
+    AgentConfig c = ConfigLoader.load(write("""
+        controller: labscan.example.edu:7443
+        insecure: true
+        stateDir: /var/lib/labscan-agent
+        lab: physics-lab
+        scanRoot: /mnt/c
+        """));
+    assertThat(c.controller()).contains("labscan.example.edu:7443");
+    assertThat(c.insecure()).isTrue();
+    assertThat(c.stateDir()).isEqualTo(Path.of("/var/lib/labscan-agent"));
+    assertThat(c.lab()).isEqualTo("physics-lab");
+    assertThat(c.scanRoot()).isEqualTo(Path.of("/mnt/c"));
+  }
+
+  @Test
+  void anUnknownKeyIsAnErrorNamingTheKeyAndLine() throws Exception {
+    Path f = write("controller: a:1\nlabb: physics\n");
+    assertThatThrownBy(() -> ConfigLoader.load(f))
+        .isInstanceOf(ConfigLoader.ConfigException.class)
+        .hasMessageContaining("'labb'")
+        .hasMessageContaining("line 2");
+  }
+
+  @Test
+  void aControllerWithoutPortIsAnError() throws Exception {
+    Path f = write("controller: labscan.example.edu\n");
+    assertThatThrownBy(() -> ConfigLoader.load(f)).hasMessageContaining("HOST:PORT");
+  }
+
+  @Test
+  void aMissingFileIsAnErrorNamingIt() {
+    assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("nope.yaml"))).hasMessageContaining("nope.yaml");
+  }
+
+  @Test
+  void anEmptyFileMeansDefaults() throws Exception {
+    assertThat(ConfigLoader.load(write("")).controller()).isEmpty();
+  }
+}

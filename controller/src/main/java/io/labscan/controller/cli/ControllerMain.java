@@ -1,0 +1,50 @@
+package io.labscan.controller.cli;
+
+import io.labscan.agent.AgentVersion;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code labscan-controller}: the controller's command line. */
+@Command(
+    name = "labscan-controller",
+    mixinStandardHelpOptions = true,
+    versionProvider = ControllerMain.Version.class,
+    description = "LabScan controller: stores agents' evidence, finds the machine that really sends the worm's mail.",
+    subcommands = {ServeCommand.class, ImportCommand.class, HostsCommand.class, DemoCommand.class,
+        CommandLine.HelpCommand.class},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:success",
+      "1:the work failed (I/O, port in use, ...)",
+      "2:bad input: unknown option, file that is not a report, missing database, ..."
+    })
+public final class ControllerMain implements Runnable {
+  public static final int EXIT_BAD_INPUT = 2;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  public static CommandLine commandLine() {
+    return new CommandLine(new ControllerMain())
+        .setCaseInsensitiveEnumValuesAllowed(true)
+        .setExecutionExceptionHandler((e, cmd, parsed) -> {
+          cmd.getErr().println(cmd.getCommandName() + ": " + e.getMessage());
+          return 1;
+        });
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"labscan-controller " + AgentVersion.get()};
+    }
+  }
+}

@@ -1,0 +1,117 @@
+package io.labscan.controller.cli;
+
+import io.labscan.agent.AgentRuntime;
+import io.labscan.agent.checks.ScanPlan;
+import io.labscan.agent.config.AgentConfig;
+import io.labscan.controller.ControllerRuntime;
+import io.labscan.controller.web.ApiServer;
+import io.labscan.proto.v1.Report;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code labscan-controller demo}: a controller on an embedded SQLite file and one agent on
+ * this machine, talking real gRPC on loopback; one full scan; the host table.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = {
+      "Starts a controller on an embedded SQLite file under --data-dir and one agent on this machine,",
+      "talking gRPC on loopback (plaintext, loopback only), runs a full scan, prints the host table,",
+      "and keeps serving until Ctrl-C."
+    })
+final class DemoCommand implements Callable<Integer> {
+  @Option(names = "--data-dir", defaultValue = "labscan-data", paramLabel = "DIR",
+      description = "Where the demo keeps its database and the agent's state (default: ./${DEFAULT-VALUE}).")
+  Path dataDir;
+
+  @Option(names = "--grpc-port", defaultValue = "7443", description = "gRPC port on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+  int grpcPort;
+
+  @Option(names = "--http-port", defaultValue = "8080", description = "HTTP port on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+  int httpPort;
+
+  @Option(names = "--root", defaultValue = "/", paramLabel = "DIR",
+      description = "Folder the agent scans as the system root (default: ${DEFAULT-VALUE}).")
+  Path root;
+
+  @Option(names = "--exit-after-scan", description = "Stop after printing the host table instead of serving until Ctrl-C.")
+  boolean exitAfterScan;
+
+  @Override
+  public Integer call() throws Exception {
+    if (!Files.isDirectory(root)) {
+      System.err.println("labscan-controller demo: --root " + root + " is not a directory.");
+      return ControllerMain.EXIT_BAD_INPUT;
+    }
+    Path db = dataDir.resolve("labscan.db");
+    System.out.println("LabScan demo: controller database " + db.toAbsolutePath());
+    ControllerRuntime controller = ControllerRuntime.start(
+        new ControllerRuntime.Options(db, "127.0.0.1", grpcPort, true), Clock.systemUTC());
+    ApiServer http = null;
+    AgentRuntime agent = null;
+    boolean handedToShutdownHook = false;
+    try {
+      http = ApiServer.start("127.0.0.1", httpPort, controller.store());
+      System.out.println("Controller listening: gRPC 127.0.0.1:" + controller.grpcPort()
+          + " (plaintext, loopback only), HTTP http://127.0.0.1:" + http.port() + "/");
+      AgentConfig config = AgentConfig.defaults()
+          .withController("127.0.0.1:" + controller.grpcPort(), true)
+          .withStateDir(dataDir.resolve("agent"))
+          .withLab("demo")
+          .withScanRoot(root.toAbsolutePath().normalize());
+      agent = AgentRuntime.start(config, Clock.systemUTC());
+      System.out.println("Agent " + agent.hostId() + " started; running a full scan of " + root + " ...");
+      Optional<CompletableFuture<Report>> scan = agent.scanNow(ScanPlan.full("demo"));
+      if (scan.isPresent()) {
+        Report report = scan.get().join();
+        System.out.println("Scan finished: report " + report.getReportId() + ", "
+            + report.getScan().getFilesScanned() + " files examined.");
+      }
+      if (!agent.awaitDelivered(Duration.ofSeconds(60))) {
+        System.err.println("labscan-controller demo: the agent could not deliver its report within 60 s.");
+        return 1;
+      }
+      System.out.println();
+      System.out.print(HostsFormat.render(controller.store().hosts(), HostsFormat.Format.TABLE));
+      System.out.println();
+      System.out.println("Next:");
+      System.out.println("  curl http://127.0.0.1:" + http.port() + "/api/v1/hosts");
+      System.out.println("  java -jar controller/target/labscan-controller.jar hosts --db " + db + " --format json"
+          + "   (after stopping the demo, or from another terminal)");
+      if (exitAfterScan) {
+        return 0;
+      }
+      System.out.println("Serving until Ctrl-C.");
+      CountDownLatch stop = new CountDownLatch(1);
+      AgentRuntime runningAgent = agent;
+      ApiServer runningHttp = http;
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        runningAgent.close();
+        runningHttp.close();
+        controller.close();
+        stop.countDown();
+      }, "labscan-demo-shutdown"));
+      handedToShutdownHook = true;
+      stop.await();
+      return 0;
+    } finally {
+      if (!handedToShutdownHook) {
+        if (agent != null) {
+          agent.close();
+        }
+        if (http != null) {
+          http.close();
+        }
+        controller.close();
+      }
+    }
+  }
+}

@@ -1,0 +1,33 @@
+package io.labscan.controller.cli;
+
+import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Store;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code labscan-controller hosts}: the host table. */
+@Command(name = "hosts", mixinStandardHelpOptions = true, description = "Lists the hosts the controller knows.")
+final class HostsCommand implements Callable<Integer> {
+  @Option(names = "--db", required = true, paramLabel = "FILE", description = "Controller database (SQLite).")
+  Path db;
+
+  @Option(names = "--format", defaultValue = "table", paramLabel = "table|json|csv",
+      description = "Output format (default: ${DEFAULT-VALUE}).")
+  HostsFormat.Format format;
+
+  @Override
+  public Integer call() {
+    if (!Files.isRegularFile(db)) {
+      System.err.println("labscan-controller hosts: database " + db + " does not exist "
+          + "(start 'labscan-controller serve --db " + db + "' or import reports first).");
+      return ControllerMain.EXIT_BAD_INPUT;
+    }
+    try (Store store = SqliteStore.open(db)) {
+      System.out.print(HostsFormat.render(store.hosts(), format));
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,158 @@
+package io.labscan.controller.grpc;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.protobuf.util.Timestamps;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.labscan.controller.ingest.InvalidReportException;
+import io.labscan.controller.ingest.ReportValidator;
+import io.labscan.controller.store.Store;
+import io.labscan.controller.store.StoreException;
+import io.labscan.proto.v1.AgentServiceGrpc;
+import io.labscan.proto.v1.Command;
+import io.labscan.proto.v1.CommandStreamRequest;
+import io.labscan.proto.v1.EnrollRequest;
+import io.labscan.proto.v1.EnrollResponse;
+import io.labscan.proto.v1.HeartbeatRequest;
+import io.labscan.proto.v1.HeartbeatResponse;
+import io.labscan.proto.v1.Report;
+import io.labscan.proto.v1.ReportAck;
+import io.labscan.proto.v1.ReportRequest;
+import java.time.Clock;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The controller's side of {@code labscan.v1.AgentService}. Reports are validated, then
+ * handed to the store; the acknowledgement is sent only once the store has committed.
+ */
+public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBase {
+  private static final Logger log = LoggerFactory.getLogger(AgentServiceImpl.class);
+
+  private final Store store;
+  private final ReportValidator validator;
+  private final PolicyProvider policies;
+  private final CommandHub commands;
+  private final Clock clock;
+
+  public AgentServiceImpl(Store store, PolicyProvider policies, CommandHub commands, Clock clock) {
+    this.store = requireNonNull(store, "store");
+    this.policies = requireNonNull(policies, "policies");
+    this.commands = requireNonNull(commands, "commands");
+    this.clock = requireNonNull(clock, "clock");
+    this.validator = new ReportValidator(clock);
+  }
+
+  @Override
+  public void enroll(EnrollRequest request, StreamObserver<EnrollResponse> response) {
+    String hostId = request.getHostId();
+    if (!isUuid(hostId)) {
+      response.onError(Status.INVALID_ARGUMENT
+          .withDescription("host_id: not a lower-case UUID").asRuntimeException());
+      return;
+    }
+    if (request.getHostname().isBlank() || request.getHostname().length() > ReportValidator.MAX_STRING) {
+      response.onError(Status.INVALID_ARGUMENT
+          .withDescription("hostname: missing or longer than " + ReportValidator.MAX_STRING + " characters")
+          .asRuntimeException());
+      return;
+    }
+    store.enroll(hostId, request.getHostname(), clock.instant()).whenComplete((ok, failure) -> {
+      if (failure != null) {
+        response.onError(storeFailure(failure));
+        return;
+      }
+      response.onNext(EnrollResponse.newBuilder()
+          .setHostId(hostId)
+          .setPolicy(policies.policyFor(hostId))
+          .build());
+      response.onCompleted();
+    });
+  }
+
+  @Override
+  public void report(ReportRequest request, StreamObserver<ReportAck> response) {
+    Report report = request.getReport();
+    try {
+      validator.validate(report);
+    } catch (InvalidReportException e) {
+      log.warn("Refused report {} from host {}: {}", printable(report.getReportId()),
+          printable(report.getInventory().getHostId()), e.getMessage());
+      response.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+      return;
+    }
+    store.ingest(report, clock.instant(), "grpc").whenComplete((outcome, failure) -> {
+      if (failure != null) {
+        response.onError(storeFailure(failure));
+        return;
+      }
+      response.onNext(ReportAck.newBuilder()
+          .setReportId(report.getReportId())
+          .setDuplicate(outcome == Store.IngestOutcome.DUPLICATE)
+          .build());
+      response.onCompleted();
+    });
+  }
+
+  @Override
+  public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> response) {
+    String hostId = request.getHostId();
+    if (!isUuid(hostId)) {
+      response.onError(Status.INVALID_ARGUMENT
+          .withDescription("host_id: not a lower-case UUID").asRuntimeException());
+      return;
+    }
+    store.touch(hostId, clock.instant()).whenComplete((known, failure) -> {
+      if (failure != null) {
+        response.onError(storeFailure(failure));
+      } else if (!known) {
+        response.onError(Status.NOT_FOUND
+            .withDescription("host " + hostId + " is not enrolled; call Enroll first").asRuntimeException());
+      } else {
+        response.onNext(HeartbeatResponse.newBuilder()
+            .setServerTime(Timestamps.fromMillis(clock.millis()))
+            .setPolicyVersion(policies.policyFor(hostId).getVersion())
+            .build());
+        response.onCompleted();
+      }
+    });
+  }
+
+  @Override
+  public void commands(CommandStreamRequest request, StreamObserver<Command> response) {
+    String hostId = request.getHostId();
+    if (!isUuid(hostId)) {
+      response.onError(Status.INVALID_ARGUMENT
+          .withDescription("host_id: not a lower-case UUID").asRuntimeException());
+      return;
+    }
+    commands.register(hostId, (ServerCallStreamObserver<Command>) response);
+  }
+
+  /** Store trouble is transient from the agent's point of view: it keeps the report and retries. */
+  private static RuntimeException storeFailure(Throwable failure) {
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+        ? failure.getCause() : failure;
+    log.error("Store failure: {}", cause.getMessage());
+    String message = cause instanceof StoreException ? cause.getMessage() : "internal store error";
+    return Status.UNAVAILABLE.withDescription("controller cannot store right now: " + message)
+        .asRuntimeException();
+  }
+
+  private static boolean isUuid(String s) {
+    try {
+      return s.length() == 36 && UUID.fromString(s).toString().equals(s);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  private static String printable(String s) {
+    String cut = s.length() > 64 ? s.substring(0, 64) + "..." : s;
+    return cut.replaceAll("[^\\x20-\\x7e]", "?");
+  }
+}

@@ -1,0 +1,64 @@
+package io.labscan.controller.grpc;
+
+import static java.util.Objects.requireNonNull;
+
+import io.grpc.stub.ServerCallStreamObserver;
+import io.labscan.proto.v1.Command;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The open command streams, by host id: how the controller pushes "scan now" and policy. */
+public final class CommandHub {
+  private static final Logger log = LoggerFactory.getLogger(CommandHub.class);
+  private final ConcurrentHashMap<String, ServerCallStreamObserver<Command>> streams = new ConcurrentHashMap<>();
+
+  void register(String hostId, ServerCallStreamObserver<Command> stream) {
+    requireNonNull(hostId, "hostId");
+    ServerCallStreamObserver<Command> previous = streams.put(hostId, stream);
+    stream.setOnCancelHandler(() -> streams.remove(hostId, stream));
+    if (previous != null && previous != stream) {
+      // The agent reconnected; the old stream is dead or a duplicate.
+      try {
+        previous.onCompleted();
+      } catch (RuntimeException ignored) {
+        // already closed
+      }
+    }
+  }
+
+  /** Sends a command; false when the host has no open stream (it is offline). */
+  public boolean send(String hostId, Command command) {
+    ServerCallStreamObserver<Command> stream = streams.get(hostId);
+    if (stream == null || stream.isCancelled()) {
+      return false;
+    }
+    try {
+      synchronized (stream) {
+        stream.onNext(command);
+      }
+      return true;
+    } catch (RuntimeException e) {
+      log.debug("Command to {} failed: {}", hostId, e.toString());
+      streams.remove(hostId, stream);
+      return false;
+    }
+  }
+
+  public Set<String> connectedHosts() {
+    return Set.copyOf(streams.keySet());
+  }
+
+  /** Ends every stream (controller shutdown), so agents reconnect elsewhere promptly. */
+  public void closeAll() {
+    streams.forEach((id, s) -> {
+      try {
+        s.onCompleted();
+      } catch (RuntimeException ignored) {
+        // already closed
+      }
+    });
+    streams.clear();
+  }
+}

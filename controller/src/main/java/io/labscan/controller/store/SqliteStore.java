@@ -1,0 +1,589 @@
+package io.labscan.controller.store;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.protobuf.Timestamp;
+import com.google.protobuf.util.Timestamps;
+import io.labscan.proto.v1.ArtifactFinding;
+import io.labscan.proto.v1.AvStatus;
+import io.labscan.proto.v1.EgressDestination;
+import io.labscan.proto.v1.HostInventory;
+import io.labscan.proto.v1.NetworkInterface;
+import io.labscan.proto.v1.Report;
+import io.labscan.proto.v1.ScanKind;
+import io.labscan.proto.v1.ScanSummary;
+import io.labscan.proto.v1.SmtpEgressWindow;
+import com.google.protobuf.ByteString;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * The embedded SQLite store: one file, WAL journal, one writer thread with batched
+ * transactions ({@link WriteQueue}), readers on their own connection.
+ */
+public final class SqliteStore implements Store {
+  private final Path file;
+  private final Connection writer;
+  private final Connection reader;
+  private final WriteQueue writes;
+  private final int schemaVersion;
+
+  private SqliteStore(Path file, Connection writer, Connection reader, int schemaVersion) {
+    this.file = file;
+    this.writer = writer;
+    this.reader = reader;
+    this.schemaVersion = schemaVersion;
+    this.writes = new WriteQueue(writer, file.getFileName().toString());
+  }
+
+  /** Opens (creating and migrating as needed) the database file. */
+  public static SqliteStore open(Path file) {
+    requireNonNull(file, "file");
+    Path absolute = file.toAbsolutePath();
+    try {
+      if (absolute.getParent() != null) {
+        Files.createDirectories(absolute.getParent());
+      }
+    } catch (java.io.IOException e) {
+      throw new StoreException("Cannot create the folder for database " + absolute + ": " + e.getMessage(), e);
+    }
+    Connection writer = null;
+    Connection reader = null;
+    try {
+      SQLiteConfig config = new SQLiteConfig();
+      config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+      config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+      config.setBusyTimeout(10_000);
+      config.enforceForeignKeys(true);
+      writer = DriverManager.getConnection("jdbc:sqlite:" + absolute, config.toProperties());
+      int version = Migrations.migrate(writer);
+      SQLiteConfig readConfig = new SQLiteConfig();
+      readConfig.setBusyTimeout(10_000);
+      readConfig.setReadOnly(true);
+      reader = DriverManager.getConnection("jdbc:sqlite:" + absolute, readConfig.toProperties());
+      return new SqliteStore(absolute, writer, reader, version);
+    } catch (SQLException e) {
+      closeQuietly(reader);
+      closeQuietly(writer);
+      throw new StoreException("Cannot open database " + absolute + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      closeQuietly(reader);
+      closeQuietly(writer);
+      throw e;
+    }
+  }
+
+  public Path file() {
+    return file;
+  }
+
+  @Override
+  public int schemaVersion() {
+    return schemaVersion;
+  }
+
+  @Override
+  public CompletableFuture<IngestOutcome> ingest(Report report, Instant receivedAt, String via) {
+    requireNonNull(report, "report");
+    requireNonNull(receivedAt, "receivedAt");
+    requireNonNull(via, "via");
+    return writes.submit(db -> ingestNow(db, report, receivedAt.toEpochMilli(), via));
+  }
+
+  @Override
+  public CompletableFuture<Void> enroll(String hostId, String hostname, Instant at) {
+    requireNonNull(hostId, "hostId");
+    requireNonNull(hostname, "hostname");
+    long now = at.toEpochMilli();
+    return writes.submit(db -> {
+      try (PreparedStatement ps = db.prepareStatement(
+          "INSERT INTO hosts(host_id, hostname, enrolled_ms, first_seen_ms, last_seen_ms) VALUES (?,?,?,?,?) "
+              + "ON CONFLICT(host_id) DO UPDATE SET enrolled_ms = excluded.enrolled_ms, "
+              + "last_seen_ms = MAX(hosts.last_seen_ms, excluded.last_seen_ms)")) {
+        ps.setString(1, hostId);
+        ps.setString(2, hostname);
+        ps.setLong(3, now);
+        ps.setLong(4, now);
+        ps.setLong(5, now);
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public CompletableFuture<Boolean> touch(String hostId, Instant at) {
+    requireNonNull(hostId, "hostId");
+    long now = at.toEpochMilli();
+    return writes.submit(db -> {
+      try (PreparedStatement ps = db.prepareStatement(
+          "UPDATE hosts SET last_seen_ms = MAX(last_seen_ms, ?) WHERE host_id = ?")) {
+        ps.setLong(1, now);
+        ps.setString(2, hostId);
+        return ps.executeUpdate() > 0;
+      }
+    });
+  }
+
+  private static IngestOutcome ingestNow(Connection db, Report report, long receivedMs, String via)
+      throws SQLException {
+    HostInventory inv = report.getInventory();
+    String hostId = inv.getHostId();
+    long createdMs = Timestamps.toMillis(report.getCreated());
+    try (PreparedStatement ps = db.prepareStatement(
+        "INSERT INTO reports(report_id, host_id, sequence, created_ms, received_ms, scan_kind, via, payload) "
+            + "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(report_id) DO NOTHING")) {
+      ps.setString(1, report.getReportId());
+      ps.setString(2, hostId);
+      ps.setLong(3, report.getSequence());
+      ps.setLong(4, createdMs);
+      ps.setLong(5, receivedMs);
+      ps.setString(6, report.getScan().getKind().name());
+      ps.setString(7, via);
+      ps.setBytes(8, report.toByteArray());
+      if (ps.executeUpdate() == 0) {
+        return IngestOutcome.DUPLICATE;
+      }
+    }
+    boolean newest = upsertHost(db, report, createdMs);
+    if (newest) {
+      recordAddresses(db, hostId, inv, createdMs);
+    }
+    if (report.hasScan()) {
+      insertScan(db, report, hostId);
+    }
+    insertAv(db, report, hostId, createdMs);
+    insertFindings(db, report, hostId, createdMs);
+    insertEgress(db, report, hostId);
+    insertHarvest(db, report, hostId, createdMs);
+    return IngestOutcome.STORED;
+  }
+
+  /** Creates or updates the host row; true when this report is the newest inventory seen. */
+  private static boolean upsertHost(Connection db, Report report, long createdMs) throws SQLException {
+    HostInventory inv = report.getInventory();
+    Long lastInventory = null;
+    try (PreparedStatement ps = db.prepareStatement(
+        "SELECT last_inventory_ms FROM hosts WHERE host_id = ?")) {
+      ps.setString(1, inv.getHostId());
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          long v = rs.getLong(1);
+          lastInventory = rs.wasNull() ? Long.MIN_VALUE : v;
+        }
+      }
+    }
+    boolean fullScanDone = report.hasScan() && report.getScan().getKind() == ScanKind.SCAN_KIND_FULL
+        && report.getScan().hasFinished();
+    Long fullScanMs = fullScanDone ? Timestamps.toMillis(report.getScan().getFinished()) : null;
+    if (lastInventory == null) {
+      try (PreparedStatement ps = db.prepareStatement(
+          "INSERT INTO hosts(host_id, hostname, fqdn, os_family, os_version, agent_version, architecture, lab, "
+              + "elevated, logged_in_users, boot_time_ms, first_seen_ms, last_seen_ms, last_inventory_ms, "
+              + "last_report_ms, last_full_scan_ms, last_sequence) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+        int i = 1;
+        ps.setString(i++, inv.getHostId());
+        ps.setString(i++, inv.getHostname());
+        ps.setString(i++, inv.getFqdn());
+        ps.setString(i++, inv.getOsFamily());
+        ps.setString(i++, inv.getOsVersion());
+        ps.setString(i++, inv.getAgentVersion());
+        ps.setString(i++, inv.getArchitecture());
+        ps.setString(i++, inv.getLab());
+        ps.setInt(i++, inv.getElevated() ? 1 : 0);
+        ps.setString(i++, String.join(",", inv.getLoggedInUsersList()));
+        setMillis(ps, i++, inv.hasBootTime() ? inv.getBootTime() : null);
+        ps.setLong(i++, createdMs);
+        ps.setLong(i++, createdMs);
+        ps.setLong(i++, createdMs);
+        ps.setLong(i++, createdMs);
+        setLong(ps, i++, fullScanMs);
+        ps.setLong(i, report.getSequence());
+        ps.executeUpdate();
+      }
+      return true;
+    }
+    // Reports can arrive out of order (a spool draining after an outage): only the newest
+    // inventory updates the host's description; every report still counts as a sighting.
+    boolean newest = createdMs >= lastInventory;
+    if (newest) {
+      try (PreparedStatement ps = db.prepareStatement(
+          "UPDATE hosts SET hostname=?, fqdn=?, os_family=?, os_version=?, agent_version=?, architecture=?, "
+              + "lab=?, elevated=?, logged_in_users=?, boot_time_ms=?, last_inventory_ms=? WHERE host_id=?")) {
+        int i = 1;
+        ps.setString(i++, inv.getHostname());
+        ps.setString(i++, inv.getFqdn());
+        ps.setString(i++, inv.getOsFamily());
+        ps.setString(i++, inv.getOsVersion());
+        ps.setString(i++, inv.getAgentVersion());
+        ps.setString(i++, inv.getArchitecture());
+        ps.setString(i++, inv.getLab());
+        ps.setInt(i++, inv.getElevated() ? 1 : 0);
+        ps.setString(i++, String.join(",", inv.getLoggedInUsersList()));
+        setMillis(ps, i++, inv.hasBootTime() ? inv.getBootTime() : null);
+        ps.setLong(i++, createdMs);
+        ps.setString(i, inv.getHostId());
+        ps.executeUpdate();
+      }
+    }
+    try (PreparedStatement ps = db.prepareStatement(
+        "UPDATE hosts SET first_seen_ms = MIN(first_seen_ms, ?), last_seen_ms = MAX(last_seen_ms, ?), "
+            + "last_report_ms = MAX(COALESCE(last_report_ms, 0), ?), "
+            + "last_full_scan_ms = CASE WHEN ? IS NULL THEN last_full_scan_ms "
+            + "ELSE MAX(COALESCE(last_full_scan_ms, 0), ?) END, "
+            + "last_sequence = MAX(last_sequence, ?) WHERE host_id = ?")) {
+      ps.setLong(1, createdMs);
+      ps.setLong(2, createdMs);
+      ps.setLong(3, createdMs);
+      setLong(ps, 4, fullScanMs);
+      setLong(ps, 5, fullScanMs);
+      ps.setLong(6, report.getSequence());
+      ps.setString(7, inv.getHostId());
+      ps.executeUpdate();
+    }
+    return newest;
+  }
+
+  /**
+   * Keeps address history as validity intervals: an address present in consecutive
+   * inventories extends its interval; one that disappears closes it; one that comes back
+   * (or moves to another host) opens a new one. Triage asks who held an address when.
+   */
+  private static void recordAddresses(Connection db, String hostId, HostInventory inv, long at)
+      throws SQLException {
+    Map<String, String[]> seen = new LinkedHashMap<>();
+    for (NetworkInterface nif : inv.getInterfacesList()) {
+      List<String> ips = new ArrayList<>(nif.getIpv4List());
+      ips.addAll(nif.getIpv6List());
+      for (String ip : ips) {
+        if (!isLoopbackOrLinkLocal(ip)) {
+          seen.putIfAbsent(ip, new String[] {nif.getMac(), nif.getName()});
+        }
+      }
+    }
+    List<String> current = new ArrayList<>();
+    try (PreparedStatement ps = db.prepareStatement(
+        "SELECT ip FROM host_addresses WHERE host_id = ? AND is_current = 1")) {
+      ps.setString(1, hostId);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          current.add(rs.getString(1));
+        }
+      }
+    }
+    try (PreparedStatement extend = db.prepareStatement(
+            "UPDATE host_addresses SET last_seen_ms = MAX(last_seen_ms, ?) WHERE host_id = ? AND ip = ? AND is_current = 1");
+        PreparedStatement close = db.prepareStatement(
+            "UPDATE host_addresses SET is_current = 0 WHERE host_id = ? AND ip = ? AND is_current = 1");
+        PreparedStatement open = db.prepareStatement(
+            "INSERT INTO host_addresses(host_id, ip, mac, interface_name, first_seen_ms, last_seen_ms, is_current) "
+                + "VALUES (?,?,?,?,?,?,1)")) {
+      for (String ip : current) {
+        if (seen.containsKey(ip)) {
+          extend.setLong(1, at);
+          extend.setString(2, hostId);
+          extend.setString(3, ip);
+          extend.addBatch();
+        } else {
+          close.setString(1, hostId);
+          close.setString(2, ip);
+          close.addBatch();
+        }
+      }
+      for (Map.Entry<String, String[]> e : seen.entrySet()) {
+        if (!current.contains(e.getKey())) {
+          open.setString(1, hostId);
+          open.setString(2, e.getKey());
+          open.setString(3, e.getValue()[0]);
+          open.setString(4, e.getValue()[1]);
+          open.setLong(5, at);
+          open.setLong(6, at);
+          open.addBatch();
+        }
+      }
+      extend.executeBatch();
+      close.executeBatch();
+      open.executeBatch();
+    }
+  }
+
+  private static boolean isLoopbackOrLinkLocal(String ip) {
+    return ip.startsWith("127.") || ip.equals("::1") || ip.startsWith("fe80:") || ip.startsWith("169.254.");
+  }
+
+  private static void insertScan(Connection db, Report report, String hostId) throws SQLException {
+    ScanSummary s = report.getScan();
+    try (PreparedStatement ps = db.prepareStatement(
+        "INSERT INTO scans(report_id, host_id, scan_id, kind, trigger_name, root, started_ms, finished_ms, "
+            + "files_scanned, bytes_scanned, failed_checks) VALUES (?,?,?,?,?,?,?,?,?,?,?)")) {
+      ps.setString(1, report.getReportId());
+      ps.setString(2, hostId);
+      ps.setString(3, s.getScanId());
+      ps.setString(4, s.getKind().name());
+      ps.setString(5, s.getTrigger());
+      ps.setString(6, s.getRoot());
+      setMillis(ps, 7, s.hasStarted() ? s.getStarted() : null);
+      setMillis(ps, 8, s.hasFinished() ? s.getFinished() : null);
+      ps.setLong(9, s.getFilesScanned());
+      ps.setLong(10, s.getBytesScanned());
+      ps.setString(11, s.getChecksList().stream()
+          .filter(c -> c.getOutcome() == io.labscan.proto.v1.CheckOutcome.CHECK_OUTCOME_FAILED)
+          .map(c -> c.getCheck())
+          .collect(Collectors.joining(",")));
+      ps.executeUpdate();
+    }
+  }
+
+  private static void insertAv(Connection db, Report report, String hostId, long at) throws SQLException {
+    if (report.getAvCount() == 0) {
+      return;
+    }
+    try (PreparedStatement ps = db.prepareStatement(
+        "INSERT INTO av_status(report_id, host_id, observed_ms, provider, product, engine_version, "
+            + "definitions_version, definitions_ms, definitions_age_seconds, state, reason, source) "
+            + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")) {
+      for (AvStatus av : report.getAvList()) {
+        int i = 1;
+        ps.setString(i++, report.getReportId());
+        ps.setString(i++, hostId);
+        ps.setLong(i++, at);
+        ps.setString(i++, av.getProvider());
+        ps.setString(i++, av.getProduct());
+        ps.setString(i++, av.getEngineVersion());
+        ps.setString(i++, av.getDefinitionsVersion());
+        setMillis(ps, i++, av.hasDefinitionsTime() ? av.getDefinitionsTime() : null);
+        ps.setLong(i++, av.getDefinitionsAgeSeconds());
+        ps.setString(i++, av.getState().name());
+        ps.setString(i++, av.getReason());
+        ps.setString(i, av.getSource());
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+  }
+
+  private static void insertFindings(Connection db, Report report, String hostId, long at)
+      throws SQLException {
+    if (report.getFindingsCount() == 0) {
+      return;
+    }
+    try (PreparedStatement ps = db.prepareStatement(
+        "INSERT INTO findings(report_id, host_id, observed_ms, rule_id, rule_kind, path, registry_key, size, "
+            + "sha256, detail, mail_message_id, mail_part_name, mail_subject, mail_date_ms, rule_set_version) "
+            + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+      for (ArtifactFinding f : report.getFindingsList()) {
+        int i = 1;
+        ps.setString(i++, report.getReportId());
+        ps.setString(i++, hostId);
+        ps.setLong(i++, at);
+        ps.setString(i++, f.getRuleId());
+        ps.setString(i++, f.getRuleKind().name());
+        ps.setString(i++, f.getPath());
+        ps.setString(i++, f.getRegistryKey());
+        ps.setLong(i++, f.getSize());
+        ps.setString(i++, f.getSha256());
+        ps.setString(i++, f.getDetail());
+        ps.setString(i++, f.getMail().getMessageId());
+        ps.setString(i++, f.getMail().getPartName());
+        ps.setString(i++, f.getMail().getSubject());
+        setMillis(ps, i++, f.getMail().hasDate() ? f.getMail().getDate() : null);
+        ps.setString(i, f.getRuleSetVersion());
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+  }
+
+  private static void insertEgress(Connection db, Report report, String hostId) throws SQLException {
+    if (report.getEgressCount() == 0) {
+      return;
+    }
+    try (PreparedStatement ps = db.prepareStatement(
+        "INSERT INTO egress_windows(report_id, host_id, window_start_ms, window_end_ms, first_seen_ms, "
+            + "last_seen_ms, pid, process_name, process_path, user_name, unattributed, connections, "
+            + "distinct_destinations, destinations, allowed, source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+      for (SmtpEgressWindow w : report.getEgressList()) {
+        int i = 1;
+        ps.setString(i++, report.getReportId());
+        ps.setString(i++, hostId);
+        ps.setLong(i++, Timestamps.toMillis(w.getWindowStart()));
+        ps.setLong(i++, Timestamps.toMillis(w.getWindowEnd()));
+        setMillis(ps, i++, w.hasFirstSeen() ? w.getFirstSeen() : null);
+        setMillis(ps, i++, w.hasLastSeen() ? w.getLastSeen() : null);
+        ps.setInt(i++, w.getPid());
+        ps.setString(i++, w.getProcessName());
+        ps.setString(i++, w.getProcessPath());
+        ps.setString(i++, w.getUser());
+        ps.setInt(i++, w.getUnattributed() ? 1 : 0);
+        ps.setInt(i++, w.getConnections());
+        ps.setInt(i++, w.getDistinctDestinations());
+        ps.setString(i++, w.getDestinationsList().stream()
+            .map(SqliteStore::destination).collect(Collectors.joining(" ")));
+        ps.setInt(i++, w.getAllowed() ? 1 : 0);
+        ps.setString(i, w.getSource());
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+  }
+
+  private static String destination(EgressDestination d) {
+    String host = d.getIp().indexOf(':') >= 0 ? "[" + d.getIp() + "]" : d.getIp();
+    return host + ":" + d.getPort() + "*" + d.getConnections();
+  }
+
+  private static void insertHarvest(Connection db, Report report, String hostId, long at) throws SQLException {
+    if (!report.hasHarvest() || report.getHarvest().getDigestsCount() == 0) {
+      return;
+    }
+    HexFormat hex = HexFormat.of();
+    try (PreparedStatement ps = db.prepareStatement(
+        "INSERT INTO harvest_digests(host_id, key_id, digest, first_seen_ms, last_seen_ms) VALUES (?,?,?,?,?) "
+            + "ON CONFLICT(host_id, key_id, digest) DO UPDATE SET "
+            + "first_seen_ms = MIN(harvest_digests.first_seen_ms, excluded.first_seen_ms), "
+            + "last_seen_ms = MAX(harvest_digests.last_seen_ms, excluded.last_seen_ms)")) {
+      for (ByteString digest : report.getHarvest().getDigestsList()) {
+        ps.setString(1, hostId);
+        ps.setString(2, report.getHarvest().getKeyId());
+        ps.setString(3, hex.formatHex(digest.toByteArray()));
+        ps.setLong(4, at);
+        ps.setLong(5, at);
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+  }
+
+  @Override
+  public synchronized List<HostSummary> hosts() {
+    return queryHosts("", null);
+  }
+
+  @Override
+  public synchronized Optional<HostSummary> host(String hostId) {
+    List<HostSummary> one = queryHosts(" WHERE h.host_id = ?", hostId);
+    return one.isEmpty() ? Optional.empty() : Optional.of(one.get(0));
+  }
+
+  private List<HostSummary> queryHosts(String where, String arg) {
+    String sql = "SELECT h.host_id, h.hostname, h.os_family, h.os_version, h.agent_version, h.lab, h.elevated, "
+        + "h.first_seen_ms, h.last_seen_ms, h.last_report_ms, h.last_full_scan_ms FROM hosts h" + where
+        + " ORDER BY h.hostname, h.host_id";
+    List<HostSummary> out = new ArrayList<>();
+    try (PreparedStatement ps = reader.prepareStatement(sql)) {
+      if (arg != null) {
+        ps.setString(1, arg);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String hostId = rs.getString(1);
+          out.add(new HostSummary(hostId, rs.getString(2), rs.getString(3), rs.getString(4),
+              rs.getString(5), rs.getString(6), rs.getInt(7) != 0, currentAddresses(hostId),
+              Instant.ofEpochMilli(rs.getLong(8)), Instant.ofEpochMilli(rs.getLong(9)),
+              optionalInstant(rs, 10), optionalInstant(rs, 11)));
+        }
+      }
+    } catch (SQLException e) {
+      throw new StoreException("Cannot read hosts from " + file + ": " + e.getMessage(), e);
+    }
+    return out;
+  }
+
+  private List<String> currentAddresses(String hostId) throws SQLException {
+    List<String> ips = new ArrayList<>();
+    try (PreparedStatement ps = reader.prepareStatement(
+        "SELECT ip FROM host_addresses WHERE host_id = ? AND is_current = 1 ORDER BY ip")) {
+      ps.setString(1, hostId);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          ips.add(rs.getString(1));
+        }
+      }
+    }
+    return ips;
+  }
+
+  @Override
+  public synchronized long reportCount() {
+    try (Statement st = reader.createStatement(); ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM reports")) {
+      return rs.next() ? rs.getLong(1) : 0;
+    } catch (SQLException e) {
+      throw new StoreException("Cannot count reports in " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public byte[] secret(String name) {
+    requireNonNull(name, "name");
+    return writes.submit(db -> {
+      try (PreparedStatement ps = db.prepareStatement("SELECT value FROM settings WHERE name = ?")) {
+        ps.setString(1, name);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) {
+            return rs.getBytes(1);
+          }
+        }
+      }
+      byte[] value = new byte[32];
+      new SecureRandom().nextBytes(value);
+      try (PreparedStatement ps = db.prepareStatement("INSERT INTO settings(name, value) VALUES (?,?)")) {
+        ps.setString(1, name);
+        ps.setBytes(2, value);
+        ps.executeUpdate();
+      }
+      return value;
+    }).join();
+  }
+
+  @Override
+  public void close() {
+    writes.close();
+    closeQuietly(reader);
+    closeQuietly(writer);
+  }
+
+  private static Optional<Instant> optionalInstant(ResultSet rs, int column) throws SQLException {
+    long v = rs.getLong(column);
+    return rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(v));
+  }
+
+  private static void setMillis(PreparedStatement ps, int index, Timestamp ts) throws SQLException {
+    setLong(ps, index, ts == null ? null : Timestamps.toMillis(ts));
+  }
+
+  private static void setLong(PreparedStatement ps, int index, Long value) throws SQLException {
+    if (value == null) {
+      ps.setNull(index, Types.BIGINT);
+    } else {
+      ps.setLong(index, value);
+    }
+  }
+
+  private static void closeQuietly(Connection c) {
+    if (c != null) {
+      try {
+        c.close();
+      } catch (SQLException ignored) {
+        // closing anyway
+      }
+    }
+  }
+}

@@ -1,0 +1,145 @@
+package io.labscan.controller.store;
+
+import static java.util.Objects.requireNonNull;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The store's single writer. SQLite allows one writer at a time, so one thread owns the
+ * write connection and runs queued tasks in batches: up to {@link #MAX_BATCH} tasks share
+ * one transaction (one fsync), each inside its own savepoint so a failing task fails alone.
+ * Futures complete only after the batch is committed.
+ */
+final class WriteQueue implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(WriteQueue.class);
+  static final int MAX_BATCH = 512;
+  static final int MAX_QUEUED = 50_000;
+
+  /** One unit of work on the write connection. */
+  @FunctionalInterface
+  interface Task<T> {
+    T run(Connection db) throws SQLException;
+  }
+
+  private record Pending<T>(Task<T> task, CompletableFuture<T> future) {}
+
+  private final Connection db;
+  private final BlockingQueue<Pending<?>> queue = new LinkedBlockingQueue<>(MAX_QUEUED);
+  private final Thread thread;
+  private volatile boolean running = true;
+
+  WriteQueue(Connection db, String name) {
+    this.db = requireNonNull(db, "db");
+    this.thread = new Thread(this::loop, "labscan-store-writer-" + name);
+    this.thread.setDaemon(true);
+    this.thread.start();
+  }
+
+  <T> CompletableFuture<T> submit(Task<T> task) {
+    CompletableFuture<T> future = new CompletableFuture<>();
+    if (!running) {
+      future.completeExceptionally(new StoreException("The store is closed."));
+      return future;
+    }
+    if (!queue.offer(new Pending<>(task, future))) {
+      future.completeExceptionally(new StoreException(
+          "The store's write queue is full (" + MAX_QUEUED + " pending writes); try again later."));
+    }
+    return future;
+  }
+
+  private void loop() {
+    List<Pending<?>> batch = new ArrayList<>(MAX_BATCH);
+    while (running || !queue.isEmpty()) {
+      try {
+        Pending<?> first = queue.poll(200, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        batch.add(first);
+        queue.drainTo(batch, MAX_BATCH - 1);
+        runBatch(batch);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        running = false;
+      } finally {
+        batch.clear();
+      }
+    }
+    Pending<?> p;
+    while ((p = queue.poll()) != null) {
+      p.future().completeExceptionally(new StoreException("The store closed before this write ran."));
+    }
+  }
+
+  private void runBatch(List<Pending<?>> batch) {
+    List<Runnable> completions = new ArrayList<>(batch.size());
+    try {
+      db.setAutoCommit(false);
+      for (Pending<?> p : batch) {
+        completions.add(runOne(p));
+      }
+      db.commit();
+    } catch (SQLException | RuntimeException e) {
+      try {
+        db.rollback();
+      } catch (SQLException rollbackFailure) {
+        e.addSuppressed(rollbackFailure);
+      }
+      StoreException failure = new StoreException("The database refused the write: " + e.getMessage(), e);
+      log.error("{}", failure.getMessage());
+      for (Pending<?> p : batch) {
+        p.future().completeExceptionally(failure);
+      }
+      return;
+    } finally {
+      try {
+        db.setAutoCommit(true);
+      } catch (SQLException ignored) {
+        // The next batch sets it again.
+      }
+    }
+    completions.forEach(Runnable::run);
+  }
+
+  private <T> Runnable runOne(Pending<T> p) throws SQLException {
+    try (Statement st = db.createStatement()) {
+      st.execute("SAVEPOINT task");
+    }
+    try {
+      T value = p.task().run(db);
+      try (Statement st = db.createStatement()) {
+        st.execute("RELEASE SAVEPOINT task");
+      }
+      return () -> p.future().complete(value);
+    } catch (SQLException | RuntimeException e) {
+      try (Statement st = db.createStatement()) {
+        st.execute("ROLLBACK TO SAVEPOINT task");
+        st.execute("RELEASE SAVEPOINT task");
+      }
+      StoreException failure = e instanceof StoreException se ? se
+          : new StoreException("Write failed: " + e.getMessage(), e);
+      return () -> p.future().completeExceptionally(failure);
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    try {
+      thread.join(TimeUnit.SECONDS.toMillis(30));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,46 @@
+package io.labscan.controller.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.labscan.controller.store.HostSummary;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class HostsFormatTest {
+  private static HostSummary host(String hostname) {
+    Instant t = Instant.parse("2026-11-27T10:32:11Z");
+    return new HostSummary("3c41a2ed-eb93-4b3e-8ae4-78e3a758230b", hostname, "windows", "XP", "0.1.0",
+        "physics", false, List.of("10.20.3.17"), t, t, Optional.of(t), Optional.empty());
+  }
+
+  @Test
+  void terminalEscapeSequencesInAHostnameAreNeutralised() {
+    String table = HostsFormat.render(List.of(host("pc\u001b[2J\u001b]0;owned\u0007")), HostsFormat.Format.TABLE);
+    assertThat(table).doesNotContain("\u001b").doesNotContain("\u0007").contains("pc?[2J?]0;owned?");
+  }
+
+  @Test
+  void csvCellsThatLookLikeFormulasAreDefused() {
+    String csv = HostsFormat.render(List.of(host("=HYPERLINK(\"http://x\",\"y\")")), HostsFormat.Format.CSV);
+    assertThat(csv).contains(",\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",");
+  }
+
+  @Test
+  void jsonCarriesTheHostVerbatimAndNullForAbsentScans() throws Exception {
+    String json = HostsFormat.render(List.of(host("<script>alert(1)</script>")), HostsFormat.Format.JSON);
+    JsonNode node = new ObjectMapper().readTree(json).get(0);
+    assertThat(node.get("hostname").asText()).isEqualTo("<script>alert(1)</script>");
+    assertThat(node.get("addresses").get(0).asText()).isEqualTo("10.20.3.17");
+    assertThat(node.get("lastFullScan").isNull()).isTrue();
+    assertThat(node.get("lastReport").asText()).isEqualTo("2026-11-27T10:32:11Z");
+  }
+
+  @Test
+  void tableCountsHosts() {
+    assertThat(HostsFormat.render(List.of(host("a"), host("b")), HostsFormat.Format.TABLE)).contains("2 hosts");
+  }
+}

@@ -1,0 +1,123 @@
+package io.labscan.controller.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.labscan.controller.TestReports;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SqliteStoreTest {
+  @TempDir Path dir;
+  private static final Instant T0 = Instant.parse("2026-11-20T08:00:00Z");
+
+  @Test
+  void aNewDatabaseIsMigratedToTheLatestSchemaAndUsesWal() throws Exception {
+    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+      assertThat(store.schemaVersion()).isEqualTo(Migrations.latest());
+    }
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("c.db"));
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("PRAGMA journal_mode")) {
+      rs.next();
+      assertThat(rs.getString(1)).isEqualToIgnoringCase("wal");
+    }
+  }
+
+  @Test
+  void aDatabaseFromANewerControllerIsRefusedWithAClearMessage() throws Exception {
+    SqliteStore.open(dir.resolve("c.db")).close();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("c.db"));
+        Statement st = c.createStatement()) {
+      st.execute("INSERT INTO schema_version(version, description, applied_ms) VALUES (99, 'future', 0)");
+    }
+    assertThatThrownBy(() -> SqliteStore.open(dir.resolve("c.db")))
+        .isInstanceOf(StoreException.class)
+        .hasMessageContaining("schema version 99")
+        .hasMessageContaining("newer LabScan");
+  }
+
+  @Test
+  void manyConcurrentReportsAreAllStoredOnce() {
+    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+      List<CompletableFuture<Store.IngestOutcome>> futures = new ArrayList<>();
+      var reports = new ArrayList<io.labscan.proto.v1.Report>();
+      for (int i = 0; i < 500; i++) {
+        reports.add(TestReports.fullScan(TestReports.newHostId(), "pc-" + i, T0, 1, "10.0.0." + (i % 250)));
+      }
+      for (var r : reports) {
+        futures.add(store.ingest(r, T0, "test"));
+        futures.add(store.ingest(r, T0, "test"));
+      }
+      long stored = futures.stream().map(CompletableFuture::join)
+          .filter(o -> o == Store.IngestOutcome.STORED).count();
+      assertThat(stored).isEqualTo(500);
+      assertThat(store.reportCount()).isEqualTo(500);
+      assertThat(store.hosts()).hasSize(500);
+    }
+  }
+
+  @Test
+  void addressHistoryKeepsWhoHeldAnAddressWhen() throws Exception {
+    String linda = TestReports.newHostId();
+    String harold = TestReports.newHostId();
+    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+      store.ingest(TestReports.fullScan(linda, "lab-pc-07", T0, 1, "10.20.3.17"), T0, "t").join();
+      store.ingest(TestReports.fullScan(linda, "lab-pc-07", T0.plusSeconds(3600), 2, "10.20.3.17"), T0, "t").join();
+      // DHCP renumbers Linda's PC and hands her old address to Harold's.
+      store.ingest(TestReports.fullScan(linda, "lab-pc-07", T0.plusSeconds(7200), 3, "10.20.3.99"), T0, "t").join();
+      store.ingest(TestReports.fullScan(harold, "lab-pc-12", T0.plusSeconds(7300), 1, "10.20.3.17"), T0, "t").join();
+
+      assertThat(store.host(linda).orElseThrow().currentAddresses()).containsExactly("10.20.3.99");
+      assertThat(store.host(harold).orElseThrow().currentAddresses()).containsExactly("10.20.3.17");
+    }
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("c.db"));
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT host_id, first_seen_ms, last_seen_ms, is_current FROM host_addresses "
+            + "WHERE ip = '10.20.3.17' ORDER BY first_seen_ms")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getString(1)).isEqualTo(linda);
+      assertThat(rs.getLong(2)).isEqualTo(T0.toEpochMilli());
+      assertThat(rs.getLong(3)).isEqualTo(T0.plusSeconds(3600).toEpochMilli());
+      assertThat(rs.getInt(4)).isZero();
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getString(1)).isEqualTo(harold);
+      assertThat(rs.getInt(4)).isEqualTo(1);
+      assertThat(rs.next()).isFalse();
+    }
+  }
+
+  @Test
+  void aLateOlderReportDoesNotRewindTheHostDescription() {
+    String id = TestReports.newHostId();
+    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+      store.ingest(TestReports.fullScan(id, "new-name", T0.plusSeconds(600), 2, "10.0.0.2"), T0, "t").join();
+      store.ingest(TestReports.fullScan(id, "old-name", T0, 1, "10.0.0.1"), T0, "t").join();
+      HostSummary h = store.host(id).orElseThrow();
+      assertThat(h.hostname()).isEqualTo("new-name");
+      assertThat(h.currentAddresses()).containsExactly("10.0.0.2");
+      assertThat(h.firstSeen()).isEqualTo(T0);
+    }
+  }
+
+  @Test
+  void theFleetSecretIsGeneratedOnceAndKept() {
+    byte[] first;
+    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+      first = store.secret("fleet");
+      assertThat(first).hasSize(32);
+    }
+    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+      assertThat(store.secret("fleet")).isEqualTo(first);
+    }
+  }
+}
