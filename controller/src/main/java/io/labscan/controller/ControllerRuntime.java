@@ -8,7 +8,10 @@ import io.labscan.controller.grpc.CommandHub;
 import io.labscan.controller.grpc.GrpcServers;
 import io.labscan.controller.grpc.PolicyProvider;
 import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.ingest.ReportIngestor;
 import io.labscan.controller.store.Store;
+import io.labscan.controller.verdict.VerdictPolicy;
+import io.labscan.controller.verdict.VerdictService;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -16,13 +19,16 @@ import java.util.concurrent.TimeUnit;
 
 /** A running controller: store, gRPC service, command streams. */
 public final class ControllerRuntime implements AutoCloseable {
-  private final Store store;
+  private final SqliteStore store;
   private final CommandHub commands;
   private final PolicyProvider policies;
+  private final VerdictService verdicts;
   private final Server grpc;
 
-  private ControllerRuntime(Store store, CommandHub commands, PolicyProvider policies, Server grpc) {
+  private ControllerRuntime(SqliteStore store, CommandHub commands, PolicyProvider policies,
+      VerdictService verdicts, Server grpc) {
     this.store = store;
+    this.verdicts = verdicts;
     this.commands = commands;
     this.policies = policies;
     this.grpc = grpc;
@@ -42,21 +48,29 @@ public final class ControllerRuntime implements AutoCloseable {
   public static ControllerRuntime start(Options options, Clock clock) {
     requireNonNull(options, "options");
     requireNonNull(clock, "clock");
-    Store store = SqliteStore.open(options.database());
+    SqliteStore store = SqliteStore.open(options.database());
+    VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), clock);
     try {
       CommandHub commands = new CommandHub();
       PolicyProvider policies = new PolicyProvider(store);
+      ReportIngestor ingestor = new ReportIngestor(store, verdicts, clock);
       Server grpc = GrpcServers.start(options.grpcBind(), options.grpcPort(), options.insecure(),
-          List.of(new AgentServiceImpl(store, policies, commands, clock)));
-      return new ControllerRuntime(store, commands, policies, grpc);
+          List.of(new AgentServiceImpl(store, ingestor, policies, commands, clock)));
+      verdicts.startSweeping();
+      return new ControllerRuntime(store, commands, policies, verdicts, grpc);
     } catch (RuntimeException e) {
+      verdicts.close();
       store.close();
       throw e;
     }
   }
 
-  public Store store() {
+  public SqliteStore store() {
     return store;
+  }
+
+  public VerdictService verdicts() {
+    return verdicts;
   }
 
   public CommandHub commands() {
@@ -88,6 +102,7 @@ public final class ControllerRuntime implements AutoCloseable {
       Thread.currentThread().interrupt();
       grpc.shutdownNow();
     }
+    verdicts.close();
     store.close();
   }
 }

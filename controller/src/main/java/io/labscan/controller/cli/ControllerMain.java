@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = ControllerMain.Version.class,
     description = "LabScan controller: stores agents' evidence, finds the machine that really sends the worm's mail.",
-    subcommands = {ServeCommand.class, ImportCommand.class, HostsCommand.class, DemoCommand.class,
+    subcommands = {ServeCommand.class, ImportCommand.class, HostsCommand.class, HostCommand.class,
+        InfectedCommand.class, DemoCommand.class,
         CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

@@ -1,8 +1,6 @@
 package io.labscan.controller.cli;
 
-import io.labscan.controller.store.SqliteStore;
 import io.labscan.controller.store.Store;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -20,12 +18,11 @@ final class HostsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (!Files.isRegularFile(db)) {
-      System.err.println("labscan-controller hosts: database " + db + " does not exist "
-          + "(start 'labscan-controller serve --db " + db + "' or import reports first).");
+    var opened = ExistingDatabase.open("hosts", db);
+    if (opened.isEmpty()) {
       return ControllerMain.EXIT_BAD_INPUT;
     }
-    try (Store store = SqliteStore.open(db)) {
+    try (Store store = opened.get()) {
       System.out.print(HostsFormat.render(store.hosts(), format));
     }
     return 0;

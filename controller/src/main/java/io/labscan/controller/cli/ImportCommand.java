@@ -1,13 +1,16 @@
 package io.labscan.controller.cli;
 
+import io.labscan.controller.ingest.InvalidReportException;
 import io.labscan.controller.ingest.ReportFiles;
+import io.labscan.controller.ingest.ReportIngestor;
+import io.labscan.controller.verdict.VerdictPolicy;
+import io.labscan.controller.verdict.VerdictService;
 import io.labscan.controller.ingest.ReportValidator;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.controller.store.Store;
 import io.labscan.proto.v1.Report;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -49,16 +52,23 @@ final class ImportCommand implements Callable<Integer> {
     }
     int stored = 0;
     int duplicates = 0;
-    try (Store store = SqliteStore.open(db)) {
-      Instant now = Instant.now();
+    try (SqliteStore store = SqliteStore.open(db);
+        VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), Clock.systemUTC())) {
+      ReportIngestor ingestor = new ReportIngestor(store, verdicts, Clock.systemUTC());
       for (Report report : reports) {
-        Store.IngestOutcome outcome = store.ingest(report, now, "import").join();
+        Store.IngestOutcome outcome;
+        try {
+          outcome = ingestor.ingest(report, "import").join();
+        } catch (InvalidReportException e) {
+          throw new IllegalStateException("validated above", e);
+        }
         if (outcome == Store.IngestOutcome.STORED) {
           stored++;
         } else {
           duplicates++;
         }
       }
+      verdicts.flush();
     }
     System.out.println("Imported " + stored + " report" + (stored == 1 ? "" : "s")
         + (duplicates > 0 ? ", " + duplicates + " already stored" : "") + " into " + db + ".");

@@ -7,6 +7,7 @@ import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.labscan.controller.ingest.InvalidReportException;
+import io.labscan.controller.ingest.ReportIngestor;
 import io.labscan.controller.ingest.ReportValidator;
 import io.labscan.controller.store.Store;
 import io.labscan.controller.store.StoreException;
@@ -34,17 +35,18 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
   private static final Logger log = LoggerFactory.getLogger(AgentServiceImpl.class);
 
   private final Store store;
-  private final ReportValidator validator;
+  private final ReportIngestor ingestor;
   private final PolicyProvider policies;
   private final CommandHub commands;
   private final Clock clock;
 
-  public AgentServiceImpl(Store store, PolicyProvider policies, CommandHub commands, Clock clock) {
+  public AgentServiceImpl(Store store, ReportIngestor ingestor, PolicyProvider policies, CommandHub commands,
+      Clock clock) {
     this.store = requireNonNull(store, "store");
+    this.ingestor = requireNonNull(ingestor, "ingestor");
     this.policies = requireNonNull(policies, "policies");
     this.commands = requireNonNull(commands, "commands");
     this.clock = requireNonNull(clock, "clock");
-    this.validator = new ReportValidator(clock);
   }
 
   @Override
@@ -77,15 +79,16 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
   @Override
   public void report(ReportRequest request, StreamObserver<ReportAck> response) {
     Report report = request.getReport();
+    java.util.concurrent.CompletableFuture<Store.IngestOutcome> stored;
     try {
-      validator.validate(report);
+      stored = ingestor.ingest(report, "grpc");
     } catch (InvalidReportException e) {
       log.warn("Refused report {} from host {}: {}", printable(report.getReportId()),
           printable(report.getInventory().getHostId()), e.getMessage());
       response.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
       return;
     }
-    store.ingest(report, clock.instant(), "grpc").whenComplete((outcome, failure) -> {
+    stored.whenComplete((outcome, failure) -> {
       if (failure != null) {
         response.onError(storeFailure(failure));
         return;

@@ -34,12 +34,22 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import org.sqlite.SQLiteConfig;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.labscan.controller.verdict.Assessment;
+import io.labscan.controller.verdict.HostEvidence;
+import io.labscan.controller.verdict.Reason;
+import io.labscan.controller.verdict.Verdict;
+import io.labscan.controller.verdict.VerdictPolicy;
+import io.labscan.controller.verdict.VerdictRepository;
 
 /**
  * The embedded SQLite store: one file, WAL journal, one writer thread with batched
  * transactions ({@link WriteQueue}), readers on their own connection.
  */
-public final class SqliteStore implements Store {
+public final class SqliteStore implements Store, VerdictRepository {
+  private static final ObjectMapper JSON = new ObjectMapper();
   private final Path file;
   private final Connection writer;
   private final Connection reader;
@@ -387,8 +397,8 @@ public final class SqliteStore implements Store {
     }
     try (PreparedStatement ps = db.prepareStatement(
         "INSERT INTO findings(report_id, host_id, observed_ms, rule_id, rule_kind, path, registry_key, size, "
-            + "sha256, detail, mail_message_id, mail_part_name, mail_subject, mail_date_ms, rule_set_version) "
-            + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+            + "sha256, detail, mail_message_id, mail_part_name, mail_subject, mail_date_ms, rule_set_version, "
+            + "severity) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
       for (ArtifactFinding f : report.getFindingsList()) {
         int i = 1;
         ps.setString(i++, report.getReportId());
@@ -405,7 +415,9 @@ public final class SqliteStore implements Store {
         ps.setString(i++, f.getMail().getPartName());
         ps.setString(i++, f.getMail().getSubject());
         setMillis(ps, i++, f.getMail().hasDate() ? f.getMail().getDate() : null);
-        ps.setString(i, f.getRuleSetVersion());
+        ps.setString(i++, f.getRuleSetVersion());
+        ps.setString(i, f.getSeverity() == io.labscan.proto.v1.FindingSeverity.FINDING_SEVERITY_UNSPECIFIED
+            ? io.labscan.proto.v1.FindingSeverity.FINDING_SEVERITY_INFECTION.name() : f.getSeverity().name());
         ps.addBatch();
       }
       ps.executeBatch();
@@ -551,6 +563,291 @@ public final class SqliteStore implements Store {
       }
       return value;
     }).join();
+  }
+
+  /** Every address interval of a host, newest first. */
+  public synchronized List<AddressInterval> addressHistory(String hostId) {
+    List<AddressInterval> out = new ArrayList<>();
+    try (PreparedStatement ps = reader.prepareStatement(
+        "SELECT host_id, ip, mac, interface_name, first_seen_ms, last_seen_ms, is_current FROM host_addresses "
+            + "WHERE host_id = ? ORDER BY first_seen_ms DESC, ip")) {
+      ps.setString(1, hostId);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new AddressInterval(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+              Instant.ofEpochMilli(rs.getLong(5)), Instant.ofEpochMilli(rs.getLong(6)), rs.getInt(7) != 0));
+        }
+      }
+    } catch (SQLException e) {
+      throw new StoreException("Cannot read address history from " + file + ": " + e.getMessage(), e);
+    }
+    return out;
+  }
+
+  /** The newest {@code limit} reports of a host, newest first. */
+  public synchronized List<ReportEntry> reports(String hostId, int limit) {
+    List<ReportEntry> out = new ArrayList<>();
+    try (PreparedStatement ps = reader.prepareStatement(
+        "SELECT r.report_id, r.sequence, r.created_ms, r.received_ms, r.scan_kind, r.via, "
+            + "(SELECT COUNT(*) FROM findings f WHERE f.report_id = r.report_id), "
+            + "(SELECT COUNT(*) FROM egress_windows e WHERE e.report_id = r.report_id), "
+            + "(SELECT COUNT(*) FROM av_status a WHERE a.report_id = r.report_id) "
+            + "FROM reports r WHERE r.host_id = ? ORDER BY r.created_ms DESC LIMIT ?")) {
+      ps.setString(1, hostId);
+      ps.setInt(2, limit);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new ReportEntry(rs.getString(1), rs.getLong(2), Instant.ofEpochMilli(rs.getLong(3)),
+              Instant.ofEpochMilli(rs.getLong(4)), rs.getString(5), rs.getString(6), rs.getInt(7), rs.getInt(8),
+              rs.getInt(9)));
+        }
+      }
+    } catch (SQLException e) {
+      throw new StoreException("Cannot read reports from " + file + ": " + e.getMessage(), e);
+    }
+    return out;
+  }
+
+  // ---- verdicts -------------------------------------------------------------------------
+
+  @Override
+  public synchronized List<String> hostIds() {
+    List<String> ids = new ArrayList<>();
+    try (Statement st = reader.createStatement();
+        ResultSet rs = st.executeQuery("SELECT host_id FROM hosts ORDER BY host_id")) {
+      while (rs.next()) {
+        ids.add(rs.getString(1));
+      }
+    } catch (SQLException e) {
+      throw new StoreException("Cannot list hosts in " + file + ": " + e.getMessage(), e);
+    }
+    return ids;
+  }
+
+  /** Most rows of one kind of evidence loaded for a verdict (the newest ones). */
+  static final int EVIDENCE_ROWS = 100;
+
+  @Override
+  public synchronized Optional<HostEvidence> evidence(String hostId, Instant now, VerdictPolicy policy) {
+    try {
+      String hostname;
+      Instant lastSeen;
+      Optional<Instant> lastFullScan;
+      try (PreparedStatement ps = reader.prepareStatement(
+          "SELECT hostname, last_seen_ms, last_full_scan_ms FROM hosts WHERE host_id = ?")) {
+        ps.setString(1, hostId);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            return Optional.empty();
+          }
+          hostname = rs.getString(1);
+          lastSeen = Instant.ofEpochMilli(rs.getLong(2));
+          lastFullScan = optionalInstant(rs, 3);
+        }
+      }
+      List<HostEvidence.Finding> findings = new ArrayList<>();
+      try (PreparedStatement ps = reader.prepareStatement(
+          "SELECT f.report_id, f.rule_id, f.rule_kind, f.path, f.registry_key, f.detail, f.severity "
+              + "FROM findings f WHERE f.report_id = (SELECT s.report_id FROM scans s WHERE s.host_id = ? "
+              + "AND s.kind = 'SCAN_KIND_FULL' AND s.finished_ms IS NOT NULL ORDER BY s.finished_ms DESC LIMIT 1) "
+              + "ORDER BY f.rule_id, f.path LIMIT " + EVIDENCE_ROWS)) {
+        ps.setString(1, hostId);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            String where = !rs.getString(4).isEmpty() ? rs.getString(4) : rs.getString(5);
+            findings.add(new HostEvidence.Finding(rs.getString(1), rs.getString(2), rs.getString(3), where,
+                rs.getString(6), "FINDING_SEVERITY_SUSPICIOUS".equals(rs.getString(7))));
+          }
+        }
+      }
+      List<HostEvidence.Av> av = new ArrayList<>();
+      try (PreparedStatement ps = reader.prepareStatement(
+          "SELECT report_id, provider, product, state, reason FROM av_status WHERE report_id = "
+              + "(SELECT report_id FROM av_status WHERE host_id = ? ORDER BY observed_ms DESC LIMIT 1)")) {
+        ps.setString(1, hostId);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            av.add(new HostEvidence.Av(rs.getString(1), rs.getString(2), rs.getString(3),
+                rs.getString(4).replace("AV_STATE_", ""), rs.getString(5)));
+          }
+        }
+      }
+      List<HostEvidence.Egress> egress = new ArrayList<>();
+      try (PreparedStatement ps = reader.prepareStatement(
+          "SELECT report_id, window_start_ms, window_end_ms, pid, process_name, process_path, connections, "
+              + "distinct_destinations, destinations FROM egress_windows WHERE host_id = ? AND allowed = 0 "
+              + "AND window_end_ms >= ? ORDER BY window_start_ms DESC LIMIT " + EVIDENCE_ROWS)) {
+        ps.setString(1, hostId);
+        ps.setLong(2, now.minus(policy.egressLookback()).toEpochMilli());
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            egress.add(new HostEvidence.Egress(rs.getString(1), Instant.ofEpochMilli(rs.getLong(2)),
+                Instant.ofEpochMilli(rs.getLong(3)), rs.getInt(4), rs.getString(5), rs.getString(6),
+                rs.getInt(7), rs.getInt(8), rs.getString(9)));
+          }
+        }
+      }
+      List<HostEvidence.Complaint> complaints = new ArrayList<>();
+      try (PreparedStatement ps = reader.prepareStatement(
+          "SELECT complaint_id, confidence, traced_ms, summary FROM complaint_traces WHERE host_id = ? "
+              + "AND traced_ms >= ? ORDER BY traced_ms DESC LIMIT " + EVIDENCE_ROWS)) {
+        ps.setString(1, hostId);
+        ps.setLong(2, now.minus(policy.complaintLookback()).toEpochMilli());
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            complaints.add(new HostEvidence.Complaint(rs.getString(1), rs.getDouble(2),
+                Instant.ofEpochMilli(rs.getLong(3)), rs.getString(4)));
+          }
+        }
+      }
+      boolean mailServer;
+      try (PreparedStatement ps = reader.prepareStatement(
+          "SELECT 1 FROM host_roles WHERE host_id = ? AND role = 'mail-server'")) {
+        ps.setString(1, hostId);
+        try (ResultSet rs = ps.executeQuery()) {
+          mailServer = rs.next();
+        }
+      }
+      return Optional.of(new HostEvidence(hostId, hostname, lastSeen, lastFullScan, findings, av, egress,
+          complaints, mailServer));
+    } catch (SQLException e) {
+      throw new StoreException("Cannot read evidence of host " + hostId + " from " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public boolean saveAssessment(String hostId, Assessment assessment, Instant at) {
+    String reasons = reasonsJson(assessment.reasons());
+    long now = at.toEpochMilli();
+    return writes.submit(db -> {
+      String current = null;
+      try (PreparedStatement ps = db.prepareStatement("SELECT verdict FROM verdicts WHERE host_id = ?")) {
+        ps.setString(1, hostId);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) {
+            current = rs.getString(1);
+          }
+        }
+      }
+      boolean changed = !assessment.verdict().name().equals(current);
+      if (changed) {
+        try (PreparedStatement ps = db.prepareStatement(
+            "INSERT INTO verdicts(host_id, verdict, since_ms, computed_ms, reasons) VALUES (?,?,?,?,?) "
+                + "ON CONFLICT(host_id) DO UPDATE SET verdict = excluded.verdict, since_ms = excluded.since_ms, "
+                + "computed_ms = excluded.computed_ms, reasons = excluded.reasons")) {
+          ps.setString(1, hostId);
+          ps.setString(2, assessment.verdict().name());
+          ps.setLong(3, now);
+          ps.setLong(4, now);
+          ps.setString(5, reasons);
+          ps.executeUpdate();
+        }
+        try (PreparedStatement ps = db.prepareStatement(
+            "INSERT INTO verdict_history(host_id, verdict, at_ms, reasons) VALUES (?,?,?,?)")) {
+          ps.setString(1, hostId);
+          ps.setString(2, assessment.verdict().name());
+          ps.setLong(3, now);
+          ps.setString(4, reasons);
+          ps.executeUpdate();
+        }
+      } else {
+        try (PreparedStatement ps = db.prepareStatement(
+            "UPDATE verdicts SET computed_ms = ?, reasons = ? WHERE host_id = ?")) {
+          ps.setLong(1, now);
+          ps.setString(2, reasons);
+          ps.setString(3, hostId);
+          ps.executeUpdate();
+        }
+      }
+      return changed;
+    }).join();
+  }
+
+  @Override
+  public synchronized Optional<VerdictRecord> verdict(String hostId) {
+    List<VerdictRecord> one = readVerdicts(
+        "SELECT host_id, verdict, since_ms, reasons FROM verdicts WHERE host_id = ?", hostId);
+    return one.isEmpty() ? Optional.empty() : Optional.of(one.get(0));
+  }
+
+  @Override
+  public synchronized List<VerdictRecord> verdicts() {
+    return readVerdicts("SELECT host_id, verdict, since_ms, reasons FROM verdicts ORDER BY host_id", null);
+  }
+
+  @Override
+  public synchronized List<VerdictRecord> history(String hostId) {
+    return readVerdicts("SELECT host_id, verdict, at_ms, reasons FROM verdict_history WHERE host_id = ? "
+        + "ORDER BY at_ms, rowid", hostId);
+  }
+
+  private List<VerdictRecord> readVerdicts(String sql, String arg) {
+    List<VerdictRecord> out = new ArrayList<>();
+    try (PreparedStatement ps = reader.prepareStatement(sql)) {
+      if (arg != null) {
+        ps.setString(1, arg);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new VerdictRecord(rs.getString(1), Verdict.valueOf(rs.getString(2)),
+              Instant.ofEpochMilli(rs.getLong(3)), parseReasons(rs.getString(4))));
+        }
+      }
+    } catch (SQLException e) {
+      throw new StoreException("Cannot read verdicts from " + file + ": " + e.getMessage(), e);
+    }
+    return out;
+  }
+
+  private static String reasonsJson(List<Reason> reasons) {
+    try {
+      return JSON.writeValueAsString(reasons);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static List<Reason> parseReasons(String json) {
+    try {
+      return JSON.readValue(json, new TypeReference<List<Reason>>() {});
+    } catch (JsonProcessingException e) {
+      return List.of(new Reason("unreadable", "stored reasons unreadable: " + e.getOriginalMessage(), ""));
+    }
+  }
+
+  /** Gives a host a role ("mail-server" lets it send mail) or takes it away. */
+  public CompletableFuture<Void> setRole(String hostId, String role, boolean present) {
+    return writes.submit(db -> {
+      try (PreparedStatement ps = db.prepareStatement(present
+          ? "INSERT INTO host_roles(host_id, role) VALUES (?,?) ON CONFLICT(host_id, role) DO NOTHING"
+          : "DELETE FROM host_roles WHERE host_id = ? AND role = ?")) {
+        ps.setString(1, hostId);
+        ps.setString(2, role);
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  /** Records that triage traced a complaint to a host (evidence for its verdict). */
+  public CompletableFuture<Void> recordComplaintTrace(String complaintId, String hostId, double confidence,
+      Instant tracedAt, String originIp, Optional<Instant> originTime, String summary) {
+    return writes.submit(db -> {
+      try (PreparedStatement ps = db.prepareStatement(
+          "INSERT INTO complaint_traces(complaint_id, host_id, confidence, traced_ms, origin_ip, origin_time_ms, "
+              + "summary) VALUES (?,?,?,?,?,?,?) ON CONFLICT(complaint_id, host_id) DO UPDATE SET "
+              + "confidence = excluded.confidence, traced_ms = excluded.traced_ms, summary = excluded.summary")) {
+        ps.setString(1, complaintId);
+        ps.setString(2, hostId);
+        ps.setDouble(3, confidence);
+        ps.setLong(4, tracedAt.toEpochMilli());
+        ps.setString(5, originIp);
+        setLong(ps, 6, originTime.map(Instant::toEpochMilli).orElse(null));
+        ps.setString(7, summary);
+        ps.executeUpdate();
+      }
+      return null;
+    });
   }
 
   @Override

@@ -1,0 +1,163 @@
+package io.labscan.controller.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.labscan.controller.store.AddressInterval;
+import io.labscan.controller.store.HostSummary;
+import io.labscan.controller.store.ReportEntry;
+import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.verdict.Reason;
+import io.labscan.controller.verdict.VerdictPolicy;
+import io.labscan.controller.verdict.VerdictRepository.VerdictRecord;
+import io.labscan.controller.verdict.VerdictService;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code labscan-controller host}: everything known about one host. */
+@Command(name = "host", mixinStandardHelpOptions = true,
+    description = "Shows one host: inventory, verdict with reasons, verdict history, evidence timeline, address history.")
+final class HostCommand implements Callable<Integer> {
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  @Option(names = "--db", required = true, paramLabel = "FILE", description = "Controller database (SQLite).")
+  Path db;
+
+  @Option(names = "--format", defaultValue = "table", paramLabel = "table|json",
+      description = "Output format (default: ${DEFAULT-VALUE}).")
+  OutputFormat format;
+
+  @Parameters(paramLabel = "ID", description = "Host id, or a hostname when it is unique.")
+  String id;
+
+  @Override
+  public Integer call() throws Exception {
+    var opened = ExistingDatabase.open("host", db);
+    if (opened.isEmpty()) {
+      return ControllerMain.EXIT_BAD_INPUT;
+    }
+    try (SqliteStore store = opened.get();
+        VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), Clock.systemUTC())) {
+      Optional<HostSummary> found = store.host(id);
+      if (found.isEmpty()) {
+        List<HostSummary> byName = store.hosts().stream().filter(h -> h.hostname().equalsIgnoreCase(id)).toList();
+        if (byName.size() > 1) {
+          System.err.println("labscan-controller host: " + byName.size() + " hosts are named '"
+              + Text.terminalSafe(id, 80) + "'; give the host id: " + byName.stream().map(HostSummary::hostId).toList());
+          return ControllerMain.EXIT_BAD_INPUT;
+        }
+        found = byName.stream().findFirst();
+      }
+      if (found.isEmpty()) {
+        System.err.println("labscan-controller host: no host with id or name '" + Text.terminalSafe(id, 80) + "'.");
+        return ControllerMain.EXIT_BAD_INPUT;
+      }
+      HostSummary h = found.get();
+      verdicts.recompute(h.hostId());
+      Optional<VerdictRecord> verdict = store.verdict(h.hostId());
+      List<VerdictRecord> history = store.history(h.hostId());
+      List<ReportEntry> reports = store.reports(h.hostId(), 50);
+      List<AddressInterval> addresses = store.addressHistory(h.hostId());
+      if (format == OutputFormat.JSON) {
+        System.out.println(JSON.writeValueAsString(json(h, verdict, history, reports, addresses)));
+      } else {
+        System.out.print(table(h, verdict, history, reports, addresses));
+      }
+      return 0;
+    }
+  }
+
+  private static ObjectNode json(HostSummary h, Optional<VerdictRecord> verdict, List<VerdictRecord> history,
+      List<ReportEntry> reports, List<AddressInterval> addresses) {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("hostId", h.hostId());
+    o.put("hostname", h.hostname());
+    o.put("osFamily", h.osFamily());
+    o.put("osVersion", h.osVersion());
+    o.put("agentVersion", h.agentVersion());
+    o.put("lab", h.lab());
+    o.put("elevated", h.elevated());
+    o.put("firstSeen", h.firstSeen().toString());
+    o.put("lastSeen", h.lastSeen().toString());
+    o.put("lastFullScan", h.lastFullScan().map(Object::toString).orElse(null));
+    ArrayNode current = o.putArray("addresses");
+    h.currentAddresses().forEach(current::add);
+    verdict.ifPresent(v -> {
+      ObjectNode vn = o.putObject("verdict");
+      vn.put("verdict", v.verdict().name());
+      vn.put("since", v.since().toString());
+      reasons(vn.putArray("reasons"), v.reasons());
+    });
+    ArrayNode hist = o.putArray("verdictHistory");
+    for (VerdictRecord v : history) {
+      ObjectNode vn = hist.addObject();
+      vn.put("verdict", v.verdict().name());
+      vn.put("at", v.since().toString());
+      reasons(vn.putArray("reasons"), v.reasons());
+    }
+    ArrayNode timeline = o.putArray("reports");
+    for (ReportEntry r : reports) {
+      timeline.addObject().put("reportId", r.reportId()).put("sequence", r.sequence())
+          .put("created", r.created().toString()).put("received", r.received().toString())
+          .put("kind", r.scanKind()).put("via", r.via()).put("findings", r.findings())
+          .put("egressWindows", r.egressWindows()).put("avStatuses", r.avStatuses());
+    }
+    ArrayNode addr = o.putArray("addressHistory");
+    for (AddressInterval a : addresses) {
+      addr.addObject().put("ip", a.ip()).put("mac", a.mac()).put("interface", a.interfaceName())
+          .put("firstSeen", a.firstSeen().toString()).put("lastSeen", a.lastSeen().toString())
+          .put("current", a.current());
+    }
+    return o;
+  }
+
+  private static void reasons(ArrayNode array, List<Reason> reasons) {
+    for (Reason r : reasons) {
+      array.addObject().put("code", r.code()).put("text", r.text()).put("evidence", r.evidence());
+    }
+  }
+
+  private static String table(HostSummary h, Optional<VerdictRecord> verdict, List<VerdictRecord> history,
+      List<ReportEntry> reports, List<AddressInterval> addresses) {
+    StringBuilder sb = new StringBuilder();
+    String nl = System.lineSeparator();
+    sb.append(Text.terminalSafe(h.hostname(), 80)).append("  ").append(h.hostId()).append(nl);
+    sb.append("  OS:          ").append(Text.terminalSafe(h.osVersion(), 100)).append(" (")
+        .append(Text.terminalSafe(h.osFamily(), 20)).append(")").append(nl);
+    sb.append("  Lab:         ").append(h.lab().isEmpty() ? "(none)" : Text.terminalSafe(h.lab(), 60)).append(nl);
+    sb.append("  Agent:       ").append(Text.terminalSafe(h.agentVersion(), 40))
+        .append(h.elevated() ? " (elevated)" : " (NOT elevated: other users' sockets may be invisible)").append(nl);
+    sb.append("  Addresses:   ").append(String.join(", ", h.currentAddresses())).append(nl);
+    sb.append("  Last seen:   ").append(h.lastSeen()).append(nl);
+    sb.append("  Full scan:   ").append(h.lastFullScan().map(Object::toString).orElse("never")).append(nl);
+    sb.append(nl);
+    if (verdict.isPresent()) {
+      sb.append("Verdict: ").append(verdict.get().verdict()).append(" since ").append(verdict.get().since()).append(nl);
+      for (Reason r : verdict.get().reasons()) {
+        sb.append("  - ").append(Text.terminalSafe(r.text(), 400)).append("  [").append(r.evidence()).append("]").append(nl);
+      }
+    }
+    sb.append(nl).append("Verdict history:").append(nl);
+    for (VerdictRecord v : history) {
+      sb.append("  ").append(v.since()).append("  ").append(v.verdict()).append(nl);
+    }
+    sb.append(nl).append("Reports (newest first):").append(nl);
+    for (ReportEntry r : reports) {
+      sb.append(String.format("  %s  %-16s #%-6d findings %-4d egress %-4d av %-2d via %s  %s%n", r.created(),
+          r.scanKind().replace("SCAN_KIND_", ""), r.sequence(), r.findings(), r.egressWindows(), r.avStatuses(),
+          r.via(), r.reportId()));
+    }
+    sb.append(nl).append("Address history (newest first):").append(nl);
+    for (AddressInterval a : addresses) {
+      sb.append(String.format("  %-39s %s .. %s%s%n", a.ip(), a.firstSeen(), a.lastSeen(), a.current() ? " (current)" : ""));
+    }
+    return sb.toString();
+  }
+}

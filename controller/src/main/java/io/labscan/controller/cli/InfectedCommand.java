@@ -1,0 +1,78 @@
+package io.labscan.controller.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.labscan.controller.store.HostSummary;
+import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.verdict.Reason;
+import io.labscan.controller.verdict.VerdictPolicy;
+import io.labscan.controller.verdict.VerdictRepository.VerdictRecord;
+import io.labscan.controller.verdict.VerdictService;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code labscan-controller infected}: INFECTED and SUSPECTED hosts with their reasons. */
+@Command(name = "infected", mixinStandardHelpOptions = true,
+    description = "Lists INFECTED and SUSPECTED hosts with the reasons, most serious first.")
+final class InfectedCommand implements Callable<Integer> {
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  @Option(names = "--db", required = true, paramLabel = "FILE", description = "Controller database (SQLite).")
+  Path db;
+
+  @Option(names = "--format", defaultValue = "table", paramLabel = "table|json",
+      description = "Output format (default: ${DEFAULT-VALUE}).")
+  OutputFormat format;
+
+  @Override
+  public Integer call() throws Exception {
+    var opened = ExistingDatabase.open("infected", db);
+    if (opened.isEmpty()) {
+      return ControllerMain.EXIT_BAD_INPUT;
+    }
+    try (SqliteStore store = opened.get();
+        VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), Clock.systemUTC())) {
+      verdicts.recomputeAll();
+      List<VerdictRecord> listed = store.verdicts().stream()
+          .filter(v -> v.verdict().isInfectedList())
+          .sorted(Comparator.comparing(VerdictRecord::verdict).thenComparing(VerdictRecord::since))
+          .toList();
+      if (format == OutputFormat.JSON) {
+        ArrayNode array = JSON.createArrayNode();
+        for (VerdictRecord v : listed) {
+          ObjectNode o = array.addObject();
+          o.put("hostId", v.hostId());
+          o.put("hostname", store.host(v.hostId()).map(HostSummary::hostname).orElse(""));
+          o.put("verdict", v.verdict().name());
+          o.put("since", v.since().toString());
+          ArrayNode reasons = o.putArray("reasons");
+          for (Reason r : v.reasons()) {
+            reasons.addObject().put("code", r.code()).put("text", r.text()).put("evidence", r.evidence());
+          }
+        }
+        System.out.println(JSON.writeValueAsString(array));
+        return 0;
+      }
+      if (listed.isEmpty()) {
+        System.out.println("No INFECTED or SUSPECTED hosts.");
+        return 0;
+      }
+      for (VerdictRecord v : listed) {
+        HostSummary h = store.host(v.hostId()).orElseThrow();
+        System.out.printf("%-9s %s (%s) %s since %s%n", v.verdict(), Text.terminalSafe(h.hostname(), 60),
+            String.join(",", h.currentAddresses()), v.hostId(), v.since());
+        for (Reason r : v.reasons()) {
+          System.out.println("          - " + Text.terminalSafe(r.text(), 400) + "  [" + r.evidence() + "]");
+        }
+      }
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,53 @@
+package io.labscan.controller.verdict;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the store holds about one host, as the verdict rules need it.
+ *
+ * @param findings findings of the latest completed full scan (a later clean scan clears them)
+ * @param av antivirus statuses from the latest report that carried any
+ * @param egressViolations SMTP egress windows not allowed by policy, within the look-back
+ * @param complaints complaints traced to this host, within the look-back
+ * @param mailServer whether an operator gave the host a role that may send mail
+ */
+public record HostEvidence(
+    String hostId,
+    String hostname,
+    Instant lastSeen,
+    Optional<Instant> lastFullScan,
+    List<Finding> findings,
+    List<Av> av,
+    List<Egress> egressViolations,
+    List<Complaint> complaints,
+    boolean mailServer) {
+
+  public HostEvidence {
+    requireNonNull(hostId, "hostId");
+    requireNonNull(hostname, "hostname");
+    requireNonNull(lastSeen, "lastSeen");
+    requireNonNull(lastFullScan, "lastFullScan");
+    findings = List.copyOf(findings);
+    av = List.copyOf(av);
+    egressViolations = List.copyOf(egressViolations);
+    complaints = List.copyOf(complaints);
+  }
+
+  /** One artifact finding. {@code suspicious} is true for weak signs, false for the artifact itself. */
+  public record Finding(String reportId, String ruleId, String ruleKind, String where, String detail,
+      boolean suspicious) {}
+
+  /** One antivirus status. {@code state} is the proto name without prefix: FRESH, STALE, … */
+  public record Av(String reportId, String provider, String product, String state, String reason) {}
+
+  /** One SMTP egress window by a process policy does not allow. */
+  public record Egress(String reportId, Instant windowStart, Instant windowEnd, int pid, String processName,
+      String processPath, int connections, int distinctDestinations, String destinations) {}
+
+  /** One complaint traced to the host by triage. */
+  public record Complaint(String complaintId, double confidence, Instant tracedAt, String summary) {}
+}

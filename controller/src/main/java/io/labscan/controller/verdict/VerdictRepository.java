@@ -1,0 +1,38 @@
+package io.labscan.controller.verdict;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** What the verdict service needs from the store. */
+public interface VerdictRepository {
+
+  /** Every host id the store knows. */
+  List<String> hostIds();
+
+  /** The evidence about a host, looking back from {@code now} as the policy says. */
+  Optional<HostEvidence> evidence(String hostId, Instant now, VerdictPolicy policy);
+
+  /**
+   * Saves a host's assessment; when the verdict changed, also appends it to the history.
+   *
+   * @return true when the verdict changed
+   */
+  boolean saveAssessment(String hostId, Assessment assessment, Instant at);
+
+  /** The host's current verdict, if one was computed. */
+  Optional<VerdictRecord> verdict(String hostId);
+
+  /** Every host's current verdict. */
+  List<VerdictRecord> verdicts();
+
+  /** The host's verdict history, oldest first. */
+  List<VerdictRecord> history(String hostId);
+
+  /** A stored verdict: since when it holds and why. */
+  record VerdictRecord(String hostId, Verdict verdict, Instant since, List<Reason> reasons) {
+    public VerdictRecord {
+      reasons = List.copyOf(reasons);
+    }
+  }
+}

@@ -1,0 +1,142 @@
+package io.labscan.controller.verdict;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The verdict rules (documented in docs/verdicts.md). Pure: the same evidence and clock give
+ * the same verdict, so they are tested on hand-built evidence.
+ *
+ * <ol>
+ *   <li>INFECTED: an artifact or infected-mail match in the latest full scan; or SMTP egress by a
+ *       process policy does not allow plus a complaint traced to this host.
+ *   <li>SUSPECTED: unauthorised SMTP egress from a host that is not a mail server; or a
+ *       complaint traced here; or only weak signs (e.g. deleted integrity files).
+ *   <li>UNKNOWN: no completed full scan within 26 h, or the agent silent for over an hour.
+ *   <li>AT_RISK: no infection evidence, but no antivirus product with fresh definitions.
+ *   <li>CLEAN otherwise.
+ * </ol>
+ * Evidence for INFECTED/SUSPECTED outranks staleness: a silent host that sent the worm's mail
+ * stays on the infected list.
+ */
+public final class VerdictRules {
+  private static final Set<String> AV_PROBLEMS = Set.of("MISSING", "STALE", "DISABLED");
+
+  private final VerdictPolicy policy;
+
+  public VerdictRules(VerdictPolicy policy) {
+    this.policy = requireNonNull(policy, "policy");
+  }
+
+  public Assessment evaluate(HostEvidence e, Instant now) {
+    requireNonNull(e, "evidence");
+    requireNonNull(now, "now");
+    List<Reason> infection = new ArrayList<>();
+    List<Reason> weak = new ArrayList<>();
+    for (HostEvidence.Finding f : e.findings()) {
+      Reason r = new Reason(f.suspicious() ? "weak-sign" : "artifact",
+          (f.suspicious() ? "Sign of infection: " : "Infection artifact: ") + f.ruleId() + " at " + f.where()
+              + (f.detail().isEmpty() ? "" : " (" + f.detail() + ")"),
+          "report " + f.reportId());
+      (f.suspicious() ? weak : infection).add(r);
+    }
+    List<Reason> egress = new ArrayList<>();
+    if (!e.mailServer()) {
+      for (HostEvidence.Egress w : e.egressViolations()) {
+        egress.add(new Reason("smtp-egress", String.format(Locale.ROOT,
+            "Outbound SMTP by a process policy does not allow: %s (pid %d%s) made %d connection%s to %d "
+                + "destination%s between %s and %s [%s]; this host is not a mail server",
+            w.processName().isEmpty() ? "an unattributed process" : w.processName(), w.pid(),
+            w.processPath().isEmpty() ? "" : ", " + w.processPath(), w.connections(),
+            w.connections() == 1 ? "" : "s", w.distinctDestinations(), w.distinctDestinations() == 1 ? "" : "s",
+            w.windowStart(), w.windowEnd(), w.destinations()),
+            "report " + w.reportId()));
+      }
+    }
+    List<Reason> complaints = new ArrayList<>();
+    for (HostEvidence.Complaint c : e.complaints()) {
+      if (c.confidence() >= policy.complaintMinConfidence()) {
+        complaints.add(new Reason("complaint", String.format(Locale.ROOT,
+            "Complaint %s traced to this host (confidence %.2f) at %s%s", c.complaintId(), c.confidence(),
+            c.tracedAt(), c.summary().isEmpty() ? "" : ": " + c.summary()),
+            "complaint " + c.complaintId()));
+      }
+    }
+    List<Reason> staleness = new ArrayList<>();
+    Duration silence = Duration.between(e.lastSeen(), now);
+    if (silence.compareTo(policy.silenceMax()) > 0) {
+      staleness.add(new Reason("silent", "Agent silent since " + e.lastSeen() + " (" + human(silence)
+          + "; limit " + human(policy.silenceMax()) + ")", "host " + e.hostId()));
+    }
+    if (e.lastFullScan().isEmpty()) {
+      staleness.add(new Reason("no-full-scan", "No completed full scan on record", "host " + e.hostId()));
+    } else {
+      Duration age = Duration.between(e.lastFullScan().get(), now);
+      if (age.compareTo(policy.fullScanMaxAge()) > 0) {
+        staleness.add(new Reason("scan-overdue", "Last completed full scan " + e.lastFullScan().get() + " ("
+            + human(age) + " ago; limit " + human(policy.fullScanMaxAge()) + ")", "host " + e.hostId()));
+      }
+    }
+    List<Reason> av = new ArrayList<>();
+    boolean anyFresh = e.av().stream().anyMatch(a -> "FRESH".equals(a.state()));
+    if (!e.av().isEmpty() && !anyFresh) {
+      for (HostEvidence.Av a : e.av()) {
+        if (AV_PROBLEMS.contains(a.state()) || "UNKNOWN".equals(a.state())) {
+          av.add(new Reason("antivirus", "Antivirus " + (a.product().isEmpty() ? a.provider() : a.product())
+              + " is " + a.state() + (a.reason().isEmpty() ? "" : ": " + a.reason()), "report " + a.reportId()));
+        }
+      }
+    }
+    boolean avAtRisk = e.av().stream().anyMatch(a -> AV_PROBLEMS.contains(a.state())) && !anyFresh;
+
+    List<Reason> reasons = new ArrayList<>();
+    Verdict verdict;
+    if (!infection.isEmpty() || (!egress.isEmpty() && !complaints.isEmpty())) {
+      verdict = Verdict.INFECTED;
+      reasons.addAll(infection);
+      reasons.addAll(egress);
+      reasons.addAll(complaints);
+      reasons.addAll(weak);
+    } else if (!egress.isEmpty() || !complaints.isEmpty() || !weak.isEmpty()) {
+      verdict = Verdict.SUSPECTED;
+      reasons.addAll(egress);
+      reasons.addAll(complaints);
+      reasons.addAll(weak);
+    } else if (!staleness.isEmpty()) {
+      verdict = Verdict.UNKNOWN;
+      reasons.addAll(staleness);
+      staleness.clear();
+    } else if (avAtRisk) {
+      verdict = Verdict.AT_RISK;
+      reasons.addAll(av);
+      av.clear();
+    } else {
+      verdict = Verdict.CLEAN;
+      reasons.add(new Reason("clean", "Full scan at " + e.lastFullScan().map(Instant::toString).orElse("?")
+          + " found no infection evidence; no unauthorised SMTP egress"
+          + (e.mailServer() ? " (mail server: SMTP egress allowed)" : "")
+          + (anyFresh ? "; antivirus definitions fresh" : e.av().isEmpty() ? "; no antivirus status reported" : ""),
+          "host " + e.hostId()));
+    }
+    reasons.addAll(staleness);
+    if (verdict != Verdict.AT_RISK && avAtRisk) {
+      reasons.addAll(av);
+    }
+    return new Assessment(verdict, reasons);
+  }
+
+  static String human(Duration d) {
+    long minutes = d.toMinutes();
+    if (minutes < 120) {
+      return minutes + " min";
+    }
+    long hours = d.toHours();
+    return hours < 72 ? hours + " h" : d.toDays() + " days";
+  }
+}

@@ -1,0 +1,114 @@
+package io.labscan.controller.verdict;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.labscan.controller.TestReports;
+import io.labscan.controller.store.SqliteStore;
+import io.labscan.proto.v1.ArtifactFinding;
+import io.labscan.proto.v1.AvState;
+import io.labscan.proto.v1.AvStatus;
+import io.labscan.proto.v1.Report;
+import io.labscan.proto.v1.RuleKind;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Verdicts computed from stored evidence, with history. */
+class VerdictServiceTest {
+  @TempDir Path dir;
+  private static final Instant T0 = Instant.parse("2026-11-27T02:00:00Z");
+
+  private static Clock at(AtomicReference<Instant> now) {
+    return new Clock() {
+      @Override
+      public ZoneOffset getZone() {
+        return ZoneOffset.UTC;
+      }
+
+      @Override
+      public Clock withZone(java.time.ZoneId zone) {
+        return this;
+      }
+
+      @Override
+      public Instant instant() {
+        return now.get();
+      }
+    };
+  }
+
+  private static Report withAv(Report r, AvState state) {
+    return r.toBuilder().addAv(AvStatus.newBuilder().setProvider("clamav").setProduct("ClamAV").setState(state)).build();
+  }
+
+  @Test
+  void aHostBecomesInfectedWhenAnArtifactIsReportedAndCleanAfterACleanScan() {
+    AtomicReference<Instant> now = new AtomicReference<>(T0);
+    String id = TestReports.newHostId();
+    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"));
+        VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), at(now))) {
+      Report infected = withAv(TestReports.fullScan(id, "lab-pc-07", T0, 1, "10.20.3.17"), AvState.AV_STATE_FRESH)
+          .toBuilder().addFindings(ArtifactFinding.newBuilder().setRuleId("klez.system.wink-exe")
+              .setRuleKind(RuleKind.RULE_KIND_FILE_NAME).setPath("WINDOWS/SYSTEM32/WINKABCD.EXE")).build();
+      store.ingest(infected, T0, "t").join();
+      assertThat(verdicts.recompute(id).orElseThrow().verdict()).isEqualTo(Verdict.INFECTED);
+
+      now.set(T0.plus(Duration.ofHours(24)));
+      store.ingest(withAv(TestReports.fullScan(id, "lab-pc-07", now.get(), 2, "10.20.3.17"), AvState.AV_STATE_FRESH),
+          now.get(), "t").join();
+      assertThat(verdicts.recompute(id).orElseThrow().verdict()).isEqualTo(Verdict.CLEAN);
+
+      assertThat(store.history(id)).extracting(VerdictRepository.VerdictRecord::verdict)
+          .containsExactly(Verdict.INFECTED, Verdict.CLEAN);
+      assertThat(store.history(id).get(0).reasons().get(0).text()).contains("WINKABCD.EXE");
+      assertThat(store.verdict(id).orElseThrow().since()).isEqualTo(now.get());
+    }
+  }
+
+  @Test
+  void aRepeatedVerdictDoesNotGrowTheHistory() {
+    AtomicReference<Instant> now = new AtomicReference<>(T0);
+    String id = TestReports.newHostId();
+    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"));
+        VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), at(now))) {
+      store.ingest(withAv(TestReports.fullScan(id, "pc", T0, 1, "10.0.0.1"), AvState.AV_STATE_STALE), T0, "t").join();
+      verdicts.recompute(id);
+      now.set(T0.plusSeconds(60));
+      verdicts.recompute(id);
+      assertThat(store.history(id)).singleElement().satisfies(v -> assertThat(v.verdict()).isEqualTo(Verdict.AT_RISK));
+      assertThat(store.verdict(id).orElseThrow().since()).isEqualTo(T0);
+    }
+  }
+
+  @Test
+  void timePassingTurnsASilentHostUnknown() {
+    AtomicReference<Instant> now = new AtomicReference<>(T0);
+    String id = TestReports.newHostId();
+    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"));
+        VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), at(now))) {
+      store.ingest(withAv(TestReports.fullScan(id, "pc", T0, 1, "10.0.0.1"), AvState.AV_STATE_FRESH), T0, "t").join();
+      assertThat(verdicts.recompute(id).orElseThrow().verdict()).isEqualTo(Verdict.CLEAN);
+      now.set(T0.plus(Duration.ofHours(2)));
+      verdicts.recomputeAll();
+      assertThat(store.verdict(id).orElseThrow().verdict()).isEqualTo(Verdict.UNKNOWN);
+    }
+  }
+
+  @Test
+  void aComplaintTraceFeedsTheVerdict() {
+    AtomicReference<Instant> now = new AtomicReference<>(T0);
+    String id = TestReports.newHostId();
+    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"));
+        VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), at(now))) {
+      store.ingest(withAv(TestReports.fullScan(id, "pc", T0, 1, "10.0.0.1"), AvState.AV_STATE_FRESH), T0, "t").join();
+      store.recordComplaintTrace("complaint-1", id, 0.9, T0, "10.0.0.1", java.util.Optional.of(T0), "top candidate")
+          .join();
+      assertThat(verdicts.recompute(id).orElseThrow().verdict()).isEqualTo(Verdict.SUSPECTED);
+    }
+  }
+}
