@@ -302,7 +302,7 @@ public final class SqliteStore implements Store, VerdictRepository {
     try (PreparedStatement extend = db.prepareStatement(
             "UPDATE host_addresses SET last_seen_ms = MAX(last_seen_ms, ?) WHERE host_id = ? AND ip = ? AND is_current = 1");
         PreparedStatement close = db.prepareStatement(
-            "UPDATE host_addresses SET is_current = 0 WHERE host_id = ? AND ip = ? AND is_current = 1");
+            "UPDATE host_addresses SET is_current = 0, ended_ms = ? WHERE host_id = ? AND ip = ? AND is_current = 1");
         PreparedStatement open = db.prepareStatement(
             "INSERT INTO host_addresses(host_id, ip, mac, interface_name, first_seen_ms, last_seen_ms, is_current) "
                 + "VALUES (?,?,?,?,?,?,1)")) {
@@ -313,8 +313,9 @@ public final class SqliteStore implements Store, VerdictRepository {
           extend.setString(3, ip);
           extend.addBatch();
         } else {
-          close.setString(1, hostId);
-          close.setString(2, ip);
+          close.setLong(1, at);
+          close.setString(2, hostId);
+          close.setString(3, ip);
           close.addBatch();
         }
       }
