@@ -93,8 +93,8 @@ public final class XProtectProvider implements AvProvider {
       status.setState(AvState.AV_STATE_UNKNOWN)
           .setReason("XProtect " + best.version().get() + ": modification time unreadable");
     } else {
-      Freshness.assess("XProtect " + best.version().get() + " installed "
-              + AvText.instant(best.modified().get()) + " (file modification time)",
+      Freshness.assess("XProtect " + best.version().get() + ", plist modified "
+              + AvText.instant(best.modified().get()),
           best.modified().get(), context).applyTo(status);
     }
     List<String> others = new ArrayList<>();

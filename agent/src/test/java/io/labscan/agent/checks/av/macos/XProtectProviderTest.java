@@ -84,8 +84,8 @@ class XProtectProviderTest {
     assertThat(status.getDefinitionsVersion()).isEqualTo("5272");
     assertThat(status.getDefinitionsAgeSeconds()).isEqualTo(Duration.ofDays(2).toSeconds());
     assertThat(status.getSource()).isEqualTo("/" + LIBRARY_BUNDLE + "/Contents/Info.plist");
-    assertThat(status.getReason()).isEqualTo("XProtect 5272 installed 2026-11-25 12:00 UTC"
-        + " (file modification time) (2 days ago; limit 3 days)");
+    assertThat(status.getReason()).isEqualTo(
+        "XProtect 5272, plist modified 2026-11-25 12:00 UTC (2 days ago; limit 3 days)");
   }
 
   @Test
@@ -166,6 +166,18 @@ class XProtectProviderTest {
         plist("<key>Version</key><integer>2178</integer>"), NOW);
 
     assertThat(onlyStatus().getDefinitionsVersion()).isEqualTo("2178");
+  }
+
+  @Test
+  void macOsVarLinkToPrivateVarIsFollowedInsideTheRoot() throws IOException {
+    write("private/" + PROTECTED_BUNDLE + "/Contents/Info.plist", infoPlist("5280"), NOW);
+    Files.createSymbolicLink(root.resolve("var"), Path.of("private/var"));
+
+    AvStatus status = onlyStatus();
+
+    assertThat(status.getDefinitionsVersion()).isEqualTo("5280");
+    assertThat(status.getSource())
+        .isEqualTo("/private/var/protected/xprotect/XProtect.bundle/Contents/Info.plist");
   }
 
   @Test
