@@ -1,0 +1,78 @@
+package io.labscan.agent.checks.av;
+
+import static java.util.Objects.requireNonNull;
+
+import io.labscan.agent.checks.ScanContext;
+import io.labscan.agent.checks.av.clamav.ClamAvProvider;
+import io.labscan.agent.checks.av.macos.XProtectProvider;
+import io.labscan.agent.checks.av.windows.DefenderProvider;
+import io.labscan.agent.checks.av.windows.JnaRegistryReader;
+import io.labscan.agent.checks.av.windows.JnaWmiReader;
+import io.labscan.agent.checks.av.windows.RegistryReader;
+import io.labscan.agent.checks.av.windows.SecurityCenterProvider;
+import io.labscan.agent.checks.av.windows.SymantecProvider;
+import io.labscan.agent.checks.av.windows.WmiReader;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Picks the providers for one scan. File-based providers (ClamAV, XProtect) look under the
+ * scan root and always run: they work on any host, live or offline, and stay silent where
+ * their files are absent. Registry and WMI providers run only when the agent runs on Windows
+ * and scans the live system, since those sources describe the running machine and not a
+ * mounted disk.
+ *
+ * <p>Order matters: Defender and Symantec run before Security Center, which leaves out the
+ * entries they already reported.
+ */
+public final class AvProviderFactory {
+
+  /** The live Windows sources. */
+  public record WindowsSources(RegistryReader registry, WmiReader wmi) {
+    public WindowsSources {
+      requireNonNull(registry, "registry");
+      requireNonNull(wmi, "wmi");
+    }
+  }
+
+  private final Optional<WindowsSources> windows;
+
+  private AvProviderFactory(Optional<WindowsSources> windows) {
+    this.windows = requireNonNull(windows, "windows");
+  }
+
+  /** For the machine the agent runs on; JNA is only touched on Windows. */
+  public static AvProviderFactory forCurrentPlatform() {
+    String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+    return os.startsWith("windows")
+        ? new AvProviderFactory(Optional.of(
+            new WindowsSources(new JnaRegistryReader(), new JnaWmiReader())))
+        : filesOnly();
+  }
+
+  /** As on a Windows host, with the given sources (recorded ones in tests). */
+  public static AvProviderFactory withWindowsSources(RegistryReader registry, WmiReader wmi) {
+    return new AvProviderFactory(Optional.of(new WindowsSources(registry, wmi)));
+  }
+
+  /** As on a host without live Windows sources. */
+  public static AvProviderFactory filesOnly() {
+    return new AvProviderFactory(Optional.empty());
+  }
+
+  public List<AvProvider> providersFor(ScanContext context) {
+    requireNonNull(context, "context");
+    List<AvProvider> providers = new ArrayList<>();
+    if (context.liveSystem() && windows.isPresent()) {
+      WindowsSources w = windows.get();
+      providers.add(new DefenderProvider(w.registry(), w.wmi()));
+      providers.add(new SymantecProvider(w.registry(), w.wmi()));
+      providers.add(new SecurityCenterProvider(w.wmi()));
+    }
+    providers.add(new ClamAvProvider());
+    providers.add(new XProtectProvider());
+    return List.copyOf(providers);
+  }
+}

@@ -1,0 +1,10 @@
+package io.labscan.agent.checks.av.windows;
+
+/** The registry could not be read (access denied, unsupported value type, ...). */
+public final class RegistryReadException extends Exception {
+  private static final long serialVersionUID = 1L;
+
+  public RegistryReadException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}
