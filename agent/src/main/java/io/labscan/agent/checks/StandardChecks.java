@@ -1,5 +1,6 @@
 package io.labscan.agent.checks;
 
+import io.labscan.agent.checks.av.AvCheck;
 import io.labscan.agent.inventory.InventoryCheck;
 import io.labscan.agent.inventory.InventoryCollector;
 import java.util.ArrayList;
@@ -12,7 +13,7 @@ public final class StandardChecks {
   public static List<Check> create(String hostId, String lab) {
     List<Check> checks = new ArrayList<>();
     checks.add(new InventoryCheck(new InventoryCollector(lab), hostId));
-    checks.add(new io.labscan.agent.checks.av.AvCheck());
+    checks.add(new AvCheck());
     return List.copyOf(checks);
   }
 }
