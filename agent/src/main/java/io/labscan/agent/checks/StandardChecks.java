@@ -12,6 +12,7 @@ public final class StandardChecks {
   public static List<Check> create(String hostId, String lab) {
     List<Check> checks = new ArrayList<>();
     checks.add(new InventoryCheck(new InventoryCollector(lab), hostId));
+    checks.addAll(List.of(new io.labscan.agent.checks.mail.MailCheck(), new io.labscan.agent.checks.harvest.HarvestCheck()));
     return List.copyOf(checks);
   }
 }

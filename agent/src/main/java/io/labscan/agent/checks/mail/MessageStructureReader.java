@@ -2,6 +2,7 @@ package io.labscan.agent.checks.mail;
 
 import static java.util.Objects.requireNonNull;
 
+import jakarta.activation.DataSource;
 import jakarta.mail.BodyPart;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeBodyPart;
@@ -10,6 +11,7 @@ import jakarta.mail.internet.MimeMultipart;
 import jakarta.mail.internet.MimePart;
 import jakarta.mail.internet.MimePartDataSource;
 import jakarta.mail.internet.MimeUtility;
+import jakarta.mail.internet.SharedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -21,7 +23,9 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +40,7 @@ import org.slf4j.LoggerFactory;
 final class MessageStructureReader {
   private static final Logger log = LoggerFactory.getLogger(MessageStructureReader.class);
   static final int MAX_HEADER_CHARS = 998;
+  private static final Set<String> IDENTITY_ENCODINGS = Set.of("7bit", "8bit", "binary");
 
   private final MailLimits limits;
 
@@ -78,14 +83,14 @@ final class MessageStructureReader {
       }
     }
 
-    private void children(MimePart part, int depth) throws MessagingException {
+    private void children(MimePart part, int depth) throws MessagingException, IOException {
       if (depth >= limits.maxMimeDepth()) {
         truncated = true;
         return;
       }
-      // Built from the part's data source, not getContent(): no dependency on mailcap
-      // handlers, and the body parts stay windows of the store file.
-      MimeMultipart multipart = new MimeMultipart(new MimePartDataSource(part));
+      // Built from a data source, not getContent(): no dependency on mailcap handlers, and
+      // the body parts stay windows of the store file.
+      MimeMultipart multipart = new MimeMultipart(boundedSource(part));
       int count = multipart.getCount();
       for (int i = 0; i < count; i++) {
         BodyPart body = multipart.getBodyPart(i);
@@ -93,6 +98,30 @@ final class MessageStructureReader {
           part(mimePart, depth + 1);
         }
       }
+    }
+
+    /**
+     * The multipart's body, cut after the remaining part budget when it holds more parts
+     * (see {@link MultipartWindow}). Bodies that are not shared windows (a multipart wrapped
+     * in base64, which the RFCs forbid) are parsed whole: they are in memory already.
+     */
+    private DataSource boundedSource(MimePart part) throws MessagingException, IOException {
+      DataSource whole = new MimePartDataSource(part);
+      InputStream raw = rawBody(part);
+      if (!(raw instanceof SharedInputStream shared) || !identityEncoding(part)) {
+        return whole;
+      }
+      int budget = limits.maxPartsPerMessage() - parts.size();
+      String boundary = PartNames.contentTypeParameter(part, "boundary").orElse(null);
+      OptionalLong cut;
+      try (InputStream body = shared.newStream(0, -1)) {
+        cut = MultipartWindow.cutAfter(body, boundary, budget);
+      }
+      if (cut.isEmpty()) {
+        return whole;
+      }
+      truncated = true;
+      return MultipartWindow.window(shared, cut.getAsLong(), whole.getContentType());
     }
 
     private void attachedMessage(MimePart part, int depth)
@@ -118,14 +147,7 @@ final class MessageStructureReader {
    * unknown (a worm's typo must not hide the body from the rules).
    */
   private static InputStream decoded(MimePart part) throws MessagingException, IOException {
-    InputStream raw;
-    if (part instanceof MimeBodyPart body) {
-      raw = body.getRawInputStream();
-    } else if (part instanceof MimeMessage message) {
-      raw = message.getRawInputStream();
-    } else {
-      return part.getInputStream();
-    }
+    InputStream raw = rawBody(part);
     String encoding;
     try {
       encoding = part.getEncoding();
@@ -139,6 +161,26 @@ final class MessageStructureReader {
       return MimeUtility.decode(raw, encoding);
     } catch (MessagingException e) {
       return raw;
+    }
+  }
+
+  /** The body as stored, transfer encoding not undone. */
+  private static InputStream rawBody(MimePart part) throws MessagingException, IOException {
+    if (part instanceof MimeBodyPart body) {
+      return body.getRawInputStream();
+    }
+    if (part instanceof MimeMessage message) {
+      return message.getRawInputStream();
+    }
+    return part.getInputStream();
+  }
+
+  private static boolean identityEncoding(MimePart part) {
+    try {
+      String encoding = part.getEncoding();
+      return encoding == null || IDENTITY_ENCODINGS.contains(encoding.toLowerCase(Locale.ROOT));
+    } catch (MessagingException | RuntimeException e) {
+      return false;
     }
   }
 

@@ -388,6 +388,32 @@ class MailCheckTest {
   }
 
   @Test
+  void multipartWithMorePartsThanTheBudgetStillShowsItsFirstParts() {
+    StringBuilder raw = new StringBuilder("""
+        Message-ID: <wide@x>
+        Subject: Re: lab schedule
+        MIME-Version: 1.0
+        Content-Type: multipart/mixed; boundary=w
+        
+        --w
+        Content-Type: application/octet-stream; name=first.pif
+        
+        x
+        """);
+    for (int i = 0; i < MailLimits.DEFAULT_PARTS_PER_MESSAGE + 10; i++) {
+      raw.append("--w\r\n\r\n\r\n");
+    }
+    raw.append("--w--\r\n");
+    MailFixtures.write(root().resolve("home/harold/mail/wide.eml"),
+        raw.toString().getBytes(StandardCharsets.US_ASCII));
+
+    Report report = scan();
+
+    assertThat(ruleIds(report)).containsExactly("mail.attachment.executable");
+    assertThat(report.getScan().getSkippedMap()).containsEntry("mime-truncated", 1L);
+  }
+
+  @Test
   void runsOnlyInFullScans() {
     MailCheck check = new MailCheck();
 
