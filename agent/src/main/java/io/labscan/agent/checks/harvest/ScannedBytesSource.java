@@ -5,10 +5,6 @@ import static java.util.Objects.requireNonNull;
 import io.labscan.agent.checks.mail.ProfileFile;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
-import java.nio.file.LinkOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Set;
 
 /**
@@ -35,9 +31,7 @@ final class ScannedBytesSource implements AddressSource {
   @Override
   public void read(ProfileFile file, AddressCollector addresses) throws IOException {
     AddressScanner scanner = new AddressScanner(addresses::add);
-    try (FileChannel channel = FileChannel.open(file.file(), StandardOpenOption.READ,
-            LinkOption.NOFOLLOW_LINKS);
-        InputStream in = Channels.newInputStream(channel)) {
+    try (InputStream in = file.open()) {
       byte[] buffer = new byte[64 * 1024];
       int n;
       while ((n = in.read(buffer)) >= 0) {

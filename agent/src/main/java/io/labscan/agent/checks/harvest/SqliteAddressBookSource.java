@@ -77,20 +77,28 @@ final class SqliteAddressBookSource implements AddressSource {
     try (Connection inPlace = openInPlace(file.file())) {
       query(inPlace, schema, addresses);
     } catch (SQLException inPlace) {
-      readCopy(file.file(), schema, addresses, inPlace);
+      readCopy(file, schema, addresses, inPlace);
     }
   }
 
-  private void readCopy(Path database, Schema schema, AddressCollector addresses,
+  private void readCopy(ProfileFile file, Schema schema, AddressCollector addresses,
       SQLException inPlace) throws IOException {
+    Path database = file.file();
     Files.createDirectories(scratchParent);
     Path scratch = Files.createTempDirectory(scratchParent, "harvest-");
     try {
       Path copy = scratch.resolve("book.sqlite");
-      copy(database, copy);
+      try (InputStream in = file.open()) {
+        Files.copy(in, copy);
+      }
       Path wal = database.resolveSibling(database.getFileName() + "-wal");
       if (Files.isRegularFile(wal, LinkOption.NOFOLLOW_LINKS)) {
-        copy(wal, scratch.resolve("book.sqlite-wal"));
+        // The walk vetted the database, not its sibling: open that without following links.
+        try (FileChannel channel = FileChannel.open(wal, StandardOpenOption.READ,
+                LinkOption.NOFOLLOW_LINKS);
+            InputStream in = Channels.newInputStream(channel)) {
+          Files.copy(in, scratch.resolve("book.sqlite-wal"));
+        }
       }
       // The copy is ours: opened read-write so SQLite may replay its WAL.
       try (Connection connection =
@@ -127,14 +135,6 @@ final class SqliteAddressBookSource implements AddressSource {
           addresses.add(address);
         }
       }
-    }
-  }
-
-  private static void copy(Path source, Path target) throws IOException {
-    try (FileChannel channel = FileChannel.open(source, StandardOpenOption.READ,
-            LinkOption.NOFOLLOW_LINKS);
-        InputStream in = Channels.newInputStream(channel)) {
-      Files.copy(in, target);
     }
   }
 

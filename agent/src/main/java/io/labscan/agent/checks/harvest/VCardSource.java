@@ -4,11 +4,7 @@ import io.labscan.agent.checks.mail.ProfileFile;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.LinkOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 
 /**
@@ -27,10 +23,8 @@ final class VCardSource implements AddressSource {
 
   @Override
   public void read(ProfileFile file, AddressCollector addresses) throws IOException {
-    try (FileChannel channel = FileChannel.open(file.file(), StandardOpenOption.READ,
-            LinkOption.NOFOLLOW_LINKS);
-        BufferedReader lines = new BufferedReader(new InputStreamReader(
-            Channels.newInputStream(channel), StandardCharsets.ISO_8859_1))) {
+    try (BufferedReader lines = new BufferedReader(
+        new InputStreamReader(file.open(), StandardCharsets.ISO_8859_1))) {
       StringBuilder logical = new StringBuilder();
       String line;
       while ((line = lines.readLine()) != null) {

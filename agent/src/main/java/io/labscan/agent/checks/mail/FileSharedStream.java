@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.util.Objects;
 
 /**
  * A window of a file that Jakarta Mail can share instead of copy.
@@ -78,7 +79,7 @@ final class FileSharedStream extends InputStream implements SharedInputStream {
 
   @Override
   public int read(byte[] target, int offset, int length) throws IOException {
-    java.util.Objects.checkFromIndexSize(offset, length, target.length);
+    Objects.checkFromIndexSize(offset, length, target.length);
     if (length == 0) {
       return 0;
     }

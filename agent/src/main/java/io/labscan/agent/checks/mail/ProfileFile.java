@@ -2,6 +2,9 @@ package io.labscan.agent.checks.mail;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.Channels;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
@@ -29,6 +32,14 @@ public record ProfileFile(
   /** The file as a mail store, when it is one. */
   public Optional<MailStore> mailStore() {
     return mailFormat.map(format -> new MailStore(file, relativePath, format, size));
+  }
+
+  /**
+   * Opens the file for reading, refusing links (see {@link StoreFiles}): the one way the
+   * checks read scanned files.
+   */
+  public InputStream open() throws IOException {
+    return Channels.newInputStream(StoreFiles.openRead(file));
   }
 
   /** The file name, lower-cased for matching (names are matched case-insensitively). */

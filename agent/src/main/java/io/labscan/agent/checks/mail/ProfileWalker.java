@@ -3,6 +3,7 @@ package io.labscan.agent.checks.mail;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
+import java.nio.file.FileVisitOption;
 import java.nio.file.FileVisitResult;
 import java.nio.file.FileVisitor;
 import java.nio.file.Files;
@@ -46,7 +47,7 @@ public final class ProfileWalker {
     requireNonNull(counters, "counters");
     RootGuard guard = RootGuard.of(root);
     for (ProfileLocations.Start start : ProfileLocations.find(guard, counters)) {
-      Files.walkFileTree(start.dir(), EnumSet.noneOf(java.nio.file.FileVisitOption.class),
+      Files.walkFileTree(start.dir(), EnumSet.noneOf(FileVisitOption.class),
           maxDepth, new Visitor(guard, start, visitor, counters));
       if (Thread.interrupted()) {
         throw new InterruptedException("profile walk interrupted");

@@ -1,6 +1,7 @@
 package io.labscan.agent.checks.mail;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -20,7 +21,7 @@ final class StoreFiles {
 
   /** Reads up to {@code buffer.length} bytes at {@code position}; returns how many were read. */
   static int readAt(FileChannel channel, long position, byte[] buffer) throws IOException {
-    java.nio.ByteBuffer target = java.nio.ByteBuffer.wrap(buffer);
+    ByteBuffer target = ByteBuffer.wrap(buffer);
     long at = position;
     while (target.hasRemaining()) {
       int n = channel.read(target, at);

@@ -390,15 +390,15 @@ class MailCheckTest {
   @Test
   void multipartWithMorePartsThanTheBudgetStillShowsItsFirstParts() {
     StringBuilder raw = new StringBuilder("""
-        Message-ID: <wide@x>
-        Subject: Re: lab schedule
-        MIME-Version: 1.0
-        Content-Type: multipart/mixed; boundary=w
-        
-        --w
-        Content-Type: application/octet-stream; name=first.pif
-        
-        x
+        Message-ID: <wide@x>\r
+        Subject: Re: lab schedule\r
+        MIME-Version: 1.0\r
+        Content-Type: multipart/mixed; boundary=w\r
+        \r
+        --w\r
+        Content-Type: application/octet-stream; name=first.pif\r
+        \r
+        x\r
         """);
     for (int i = 0; i < MailLimits.DEFAULT_PARTS_PER_MESSAGE + 10; i++) {
       raw.append("--w\r\n\r\n\r\n");
