@@ -8,12 +8,12 @@ import java.util.Properties;
  * {@code MimeMessage}s: no store or transport is ever obtained from it, so nothing connects
  * anywhere.
  */
-public final class MailSessions {
+final class MailSessions {
   private static final Session OFFLINE = Session.getInstance(properties());
 
   private MailSessions() {}
 
-  public static Session offline() {
+  static Session offline() {
     return OFFLINE;
   }
 
