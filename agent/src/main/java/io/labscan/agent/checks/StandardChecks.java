@@ -1,6 +1,8 @@
 package io.labscan.agent.checks;
 
 import io.labscan.agent.checks.av.AvCheck;
+import io.labscan.agent.checks.harvest.HarvestCheck;
+import io.labscan.agent.checks.mail.MailCheck;
 import io.labscan.agent.inventory.InventoryCheck;
 import io.labscan.agent.inventory.InventoryCollector;
 import java.util.ArrayList;
@@ -14,6 +16,8 @@ public final class StandardChecks {
     List<Check> checks = new ArrayList<>();
     checks.add(new InventoryCheck(new InventoryCollector(lab), hostId));
     checks.add(new AvCheck());
+    checks.add(new MailCheck());
+    checks.add(new HarvestCheck());
     return List.copyOf(checks);
   }
 }
