@@ -12,6 +12,7 @@ public final class StandardChecks {
   public static List<Check> create(String hostId, String lab) {
     List<Check> checks = new ArrayList<>();
     checks.add(new InventoryCheck(new InventoryCollector(lab), hostId));
+    checks.add(new io.labscan.agent.checks.artifacts.ArtifactCheck());
     return List.copyOf(checks);
   }
 }
