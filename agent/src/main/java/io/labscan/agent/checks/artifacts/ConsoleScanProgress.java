@@ -52,7 +52,10 @@ final class ConsoleScanProgress implements ScanProgress {
 
   @Override
   public void finished(ScanTotals totals) {
-    show("");
+    if (shownLength > 0) {
+      out.print("\r" + " ".repeat(shownLength) + "\r"); // blank out the status line
+      shownLength = 0;
+    }
     StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
         "Artifact scan: %,d files in %s, %s read (%,d files read, %,d from cache), %,d finding%s",
         totals.files(), duration(totals.elapsed().toMillis()), bytes(totals.bytesRead()),
@@ -64,7 +67,6 @@ final class ConsoleScanProgress implements ScanProgress {
       }
       line.append(skipped);
     }
-    out.print("\r");
     out.println(line);
     out.flush();
   }

@@ -2,7 +2,6 @@ package io.labscan.agent.checks.artifacts;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
@@ -52,12 +51,13 @@ final class HashIndex {
     return both;
   }
 
-  /** The signatures matching a file of this size with these digests (lower-case hex). */
+  /** The signatures matching a file of this size with these digests (lower-case hex), MD5 ones first. */
   List<HashSignature> matches(long size, Map<HashAlgorithm, String> digests) {
     List<HashSignature> out = new ArrayList<>(0);
-    for (Map.Entry<HashAlgorithm, String> d : new EnumMap<>(digests).entrySet()) {
-      for (HashSignature s : byDigest.getOrDefault(d.getValue(), List.of())) {
-        if (s.algorithm() == d.getKey() && (s.anySize() || s.size() == size)) {
+    for (HashAlgorithm algorithm : HashAlgorithm.values()) { // stable order: MD5, SHA-1, SHA-256
+      String hex = digests.get(algorithm);
+      for (HashSignature s : hex == null ? List.<HashSignature>of() : byDigest.getOrDefault(hex, List.of())) {
+        if (s.algorithm() == algorithm && (s.anySize() || s.size() == size)) {
           out.add(s);
         }
       }

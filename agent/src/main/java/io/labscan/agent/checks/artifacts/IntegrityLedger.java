@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -45,8 +44,7 @@ final class IntegrityLedger {
     if (Files.isRegularFile(file)) {
       try {
         JsonNode roots = JSON.readTree(file.toFile()).path("roots");
-        for (Iterator<Map.Entry<String, JsonNode>> it = roots.fields(); it.hasNext(); ) {
-          Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : roots.properties()) {
           Set<String> paths = new TreeSet<>();
           for (JsonNode p : e.getValue()) {
             if (p.isTextual() && paths.size() < MAX_PATHS_PER_ROOT) {

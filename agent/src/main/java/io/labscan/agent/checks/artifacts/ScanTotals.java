@@ -3,6 +3,7 @@ package io.labscan.agent.checks.artifacts;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
+import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -20,7 +21,7 @@ import java.util.TreeMap;
 public record ScanTotals(long files, long bytesRead, long filesRead, long cacheHits, long findings,
     Map<String, Long> skipped, Duration elapsed) {
   public ScanTotals {
-    skipped = Map.copyOf(new TreeMap<>(requireNonNull(skipped, "skipped")));
+    skipped = Collections.unmodifiableMap(new TreeMap<>(requireNonNull(skipped, "skipped"))); // sorted by reason
     requireNonNull(elapsed, "elapsed");
   }
 }

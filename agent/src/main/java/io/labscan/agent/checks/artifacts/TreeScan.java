@@ -224,7 +224,6 @@ final class TreeScan {
     String bodySet = rules.signatures().bodyDigest();
     boolean bodyMissing = wantBody
         && facts.body().map(b -> !b.signaturesDigest().equals(bodySet)).orElse(true);
-    byte[] content = null;
     if (missing.isEmpty() && !bodyMissing) {
       cacheHits++;
       cache.keep(key);
@@ -240,14 +239,19 @@ final class TreeScan {
         }
         return;
       }
-      content = read.content;
+      Map<HashAlgorithm, String> digests = new EnumMap<>(HashAlgorithm.class);
+      digests.putAll(read.digests);
       Optional<DigestCache.BodyVerdict> verdict = Optional.empty();
       if (bodyMissing) {
         BodyMatcher.Result r = bodyMatcher.scan(read.content, read.length);
         verdict = Optional.of(new DigestCache.BodyVerdict(bodySet,
             r.matches().stream().map(BodySignature::name).toList(), r.gaveUp()));
+        if (!r.matches().isEmpty() && !facts.digests().containsKey(HashAlgorithm.SHA256)) {
+          // A body match is reported with the file's SHA-256; take it while the bytes are here.
+          digests.putIfAbsent(HashAlgorithm.SHA256, sha256Of(read.content, read.length));
+        }
       }
-      facts = facts.with(read.digests, verdict);
+      facts = facts.with(digests, verdict);
       if (unchanged(file, key)) {
         cache.store(key, facts);
       }
@@ -255,11 +259,11 @@ final class TreeScan {
     if (wantBody && facts.body().map(DigestCache.BodyVerdict::gaveUp).orElse(false)) {
       skip("body-scan-budget");
     }
-    reportMatches(file, relative, size, named, facts, content);
+    reportMatches(file, relative, size, named, facts);
   }
 
   private void reportMatches(Path file, String relative, long size, List<FileRule> named,
-      DigestCache.FileFacts facts, byte[] content) {
+      DigestCache.FileFacts facts) {
     Map<HashAlgorithm, String> digests = facts.digests();
     Set<String> reported = new HashSet<>();
     String sha256 = digests.getOrDefault(HashAlgorithm.SHA256, "");
@@ -272,7 +276,7 @@ final class TreeScan {
     }
     List<String> bodyMatches = facts.body().map(DigestCache.BodyVerdict::matched).orElse(List.of());
     if (!bodyMatches.isEmpty() && sha256.isEmpty()) {
-      sha256 = content != null ? sha256Of(content, (int) Math.min(size, content.length)) : sha256Of(file, size);
+      sha256 = sha256Of(file, size); // only for verdicts cached before SHA-256 was kept with them
     }
     for (String name : bodyMatches) {
       if (reported.add(name)) {
