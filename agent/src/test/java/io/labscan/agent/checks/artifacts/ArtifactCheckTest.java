@@ -1,6 +1,7 @@
 package io.labscan.agent.checks.artifacts;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -72,7 +73,7 @@ class ArtifactCheckTest {
     file("winnt/System32/wqk.exe", WORM_BYTES);
 
     assertThat(findings(scan(false))).extracting(ArtifactFinding::getRuleId, ArtifactFinding::getPath)
-        .containsExactly(org.assertj.core.groups.Tuple.tuple("klez.system.wqk-exe", "winnt/System32/wqk.exe"));
+        .containsExactly(tuple("klez.system.wqk-exe", "winnt/System32/wqk.exe"));
   }
 
   @Test
@@ -104,8 +105,8 @@ class ArtifactCheckTest {
 
     assertThat(findings(scan(false))).extracting(ArtifactFinding::getRuleId, ArtifactFinding::getPath)
         .containsExactlyInAnyOrder(
-            org.assertj.core.groups.Tuple.tuple("klez.temp.random-executable", "WINDOWS/TEMP/qzxwvbk.exe"),
-            org.assertj.core.groups.Tuple.tuple("klez.temp.random-executable",
+            tuple("klez.temp.random-executable", "WINDOWS/TEMP/qzxwvbk.exe"),
+            tuple("klez.temp.random-executable",
                 "Users/bob/AppData/Local/Temp/XKCDWQ.PIF"));
   }
 
@@ -416,9 +417,9 @@ class ArtifactCheckTest {
 
     assertThat(found).allSatisfy(f -> assertThat(f.getRuleKind()).isEqualTo(RuleKind.RULE_KIND_REGISTRY));
     assertThat(found).extracting(ArtifactFinding::getRuleId, ArtifactFinding::getRegistryKey).containsExactlyInAnyOrder(
-        org.assertj.core.groups.Tuple.tuple("klez.registry.run-wink", RUN + "\\WinkAbcd"),
-        org.assertj.core.groups.Tuple.tuple("klez.registry.service-image", SERVICES + "\\WinkAbcd\\ImagePath"),
-        org.assertj.core.groups.Tuple.tuple("klez.registry.service-image", SERVICES + "\\Updater\\imagepath"));
+        tuple("klez.registry.run-wink", RUN + "\\WinkAbcd"),
+        tuple("klez.registry.service-image", SERVICES + "\\WinkAbcd\\ImagePath"),
+        tuple("klez.registry.service-image", SERVICES + "\\Updater\\imagepath"));
     assertThat(found).filteredOn(f -> f.getRuleId().equals("klez.registry.run-wink")).singleElement()
         .satisfies(f -> assertThat(f.getDetail()).contains("C:\\WINDOWS\\SYSTEM32\\WinkAbcd.exe"));
   }
@@ -465,6 +466,18 @@ class ArtifactCheckTest {
     assertThat(check.name()).isEqualTo("artifacts");
     assertThat(check.appliesTo(ScanPlan.full("cli"))).isTrue();
     assertThat(check.appliesTo(new ScanPlan(ScanKind.SCAN_KIND_QUICK, "cli"))).isFalse();
+  }
+
+  @Test
+  void defaultCheckScansWithTheBuiltInRules() throws Exception {
+    file("WINDOWS/SYSTEM32/WQK.EXE", WORM_BYTES);
+    ScanContext context = new ScanContext(root, false, PolicyDefaults.defaults(), state, Clock.systemUTC(),
+        ScanPlan.full("test"));
+
+    Report report = new Scanner(List.of(new ArtifactCheck()), () -> 1).scan(context);
+
+    assertThat(report.getFindingsList()).extracting(ArtifactFinding::getRuleId, ArtifactFinding::getRuleSetVersion)
+        .containsExactly(tuple("klez.system.wqk-exe", RuleSet.builtIn().version()));
   }
 
   @Test

@@ -174,6 +174,26 @@ class RuleSetTest {
   }
 
   @Test
+  void duplicateKeysAreRefusedRatherThanSilentlyOverwritten() {
+    assertThatThrownBy(() -> load(MINIMAL + "version: \"8\"\n"))
+        .isInstanceOf(RuleParseException.class)
+        .hasMessageContaining("Duplicate field 'version'");
+  }
+
+  @Test
+  void yamlAliasesAreNotExpandedSoAnAliasBombStaysSmall() throws Exception {
+    StringBuilder yaml = new StringBuilder("format: 1\nversion: \"1\"\nfolders:\n  a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for (int i = 1; i < 12; i++) {
+      yaml.append("  a").append(i).append(": &a").append(i).append(" [")
+          .append(String.join(", ", java.util.Collections.nCopies(10, "*a" + (i - 1)))).append("]\n");
+    }
+
+    RuleSet rules = load(yaml.toString());
+
+    assertThat(rules.folders().get("a11")).hasSize(10); // not 10^12 folders
+  }
+
+  @Test
   void emptyInputIsRefused() {
     assertThatThrownBy(() -> load(""))
         .isInstanceOf(RuleParseException.class)
