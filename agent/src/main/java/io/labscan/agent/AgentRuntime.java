@@ -119,7 +119,7 @@ public final class AgentRuntime implements AutoCloseable {
     return Optional.of(CompletableFuture.supplyAsync(() -> {
       try {
         Report report = scanner.scan(new ScanContext(config.scanRoot(),
-            config.scanRoot().equals(Path.of("/")), policy.get(), config.stateDir(), clock, plan));
+            StandardChecks.isLiveRoot(config.scanRoot()), policy.get(), config.stateDir(), clock, plan));
         sender.submit(report);
         log.info("Scan {} finished: report {} spooled.", plan.trigger(), report.getReportId());
         return report;

@@ -1,11 +1,14 @@
 package io.labscan.agent.checks;
 
+import io.labscan.agent.checks.artifacts.ArtifactCheck;
+import io.labscan.agent.checks.artifacts.ScanProgress;
 import io.labscan.agent.checks.av.AvCheck;
 import io.labscan.agent.checks.harvest.HarvestCheck;
 import io.labscan.agent.checks.mail.MailCheck;
 import io.labscan.agent.inventory.InventoryCheck;
 import io.labscan.agent.inventory.InventoryCollector;
-import java.util.ArrayList;
+import java.nio.file.FileSystems;
+import java.nio.file.Path;
 import java.util.List;
 
 /** The checks a normal scan runs, in order. New detectors register here. */
@@ -13,11 +16,31 @@ public final class StandardChecks {
   private StandardChecks() {}
 
   public static List<Check> create(String hostId, String lab) {
-    List<Check> checks = new ArrayList<>();
-    checks.add(new InventoryCheck(new InventoryCollector(lab), hostId));
-    checks.add(new AvCheck());
-    checks.add(new MailCheck());
-    checks.add(new HarvestCheck());
-    return List.copyOf(checks);
+    return create(hostId, lab, ScanProgress.none());
+  }
+
+  /** @param progress where the filesystem walk reports progress (a terminal, or nowhere) */
+  public static List<Check> create(String hostId, String lab, ScanProgress progress) {
+    return List.of(
+        new InventoryCheck(new InventoryCollector(lab), hostId),
+        new AvCheck(),
+        new ArtifactCheck().withProgress(progress),
+        new MailCheck(),
+        new HarvestCheck());
+  }
+
+  /**
+   * Whether {@code root} is the running system's own root ({@code /}, or a drive root such
+   * as {@code C:\} on Windows): then live-only sources (registry, WMI, sockets) describe the
+   * scanned machine. Any other folder is an offline scan of a mounted disk.
+   */
+  public static boolean isLiveRoot(Path root) {
+    Path normalized = root.toAbsolutePath().normalize();
+    for (Path systemRoot : FileSystems.getDefault().getRootDirectories()) {
+      if (systemRoot.equals(normalized)) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -5,6 +5,7 @@ import io.labscan.agent.checks.Scanner;
 import io.labscan.agent.checks.ScanContext;
 import io.labscan.agent.checks.ScanPlan;
 import io.labscan.agent.checks.StandardChecks;
+import io.labscan.agent.checks.artifacts.ScanProgress;
 import io.labscan.agent.config.AgentConfig;
 import io.labscan.agent.config.ConfigLoader;
 import io.labscan.agent.config.PolicyDefaults;
@@ -58,8 +59,9 @@ final class ScanCommand implements Callable<Integer> {
     String hostId = HostIdentity.loadOrCreate(config.stateDir());
     Report report;
     try (Spool spool = Spool.open(config.stateDir())) {
-      Scanner scanner = new Scanner(StandardChecks.create(hostId, config.lab()), spool::nextSequence);
-      boolean live = config.scanRoot().equals(Path.of("/"));
+      Scanner scanner = new Scanner(StandardChecks.create(hostId, config.lab(), ScanProgress.forConsole()),
+          spool::nextSequence);
+      boolean live = StandardChecks.isLiveRoot(config.scanRoot());
       report = scanner.scan(new ScanContext(config.scanRoot(), live, PolicyDefaults.defaults(),
           config.stateDir(), Clock.systemUTC(), ScanPlan.full("cli")));
     }

@@ -1,0 +1,239 @@
+package io.labscan.agent.checks.artifacts;
+
+import static java.util.Objects.requireNonNull;
+
+import io.labscan.agent.checks.Check;
+import io.labscan.agent.checks.EvidenceSink;
+import io.labscan.agent.checks.ScanContext;
+import io.labscan.agent.checks.ScanPlan;
+import io.labscan.agent.config.PolicyDefaults;
+import io.labscan.proto.v1.ArtifactFinding;
+import io.labscan.proto.v1.RuleKind;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Looks for Klez / ElKern artifacts: file names in the Windows system and temp folders,
+ * disguised executables anywhere, ClamAV-format hash and body signatures, deleted anti-virus
+ * integrity files, and (on a live Windows system) registry autostarts. Runs in full scans only.
+ *
+ * <p>Rules apply by what the scanned root contains, not by the agent's own OS: a Windows disk
+ * mounted at {@code /mnt/c} is scanned as Windows. Registry rules need the live registry of
+ * the scanned machine, so offline they are skipped, and the summary says so.
+ */
+public final class ArtifactCheck implements Check {
+  /** A hostile tree can hold millions of disguised names; the report stays bounded. */
+  static final int MAX_FINDINGS = 10_000;
+  private static final Logger log = LoggerFactory.getLogger(ArtifactCheck.class);
+
+  private final Supplier<RuleSet> rules;
+  private final RegistryReader registry;
+  private final ScanProgress progress;
+
+  /** The built-in rule set, this machine's registry, no progress display. */
+  public ArtifactCheck() {
+    this(RuleSet.builtIn());
+  }
+
+  public ArtifactCheck(RuleSet rules) {
+    this(constant(rules), RegistryReader.forCurrentPlatform(), ScanProgress.none());
+  }
+
+  /**
+   * @param rules supplies the rule set in force at each scan (the controller may replace it)
+   * @param registry the live registry, used only when the scan is of the live system
+   * @param progress where progress goes, e.g. {@link ScanProgress#forConsole()}
+   */
+  public ArtifactCheck(Supplier<RuleSet> rules, RegistryReader registry, ScanProgress progress) {
+    this.rules = requireNonNull(rules, "rules");
+    this.registry = requireNonNull(registry, "registry");
+    this.progress = requireNonNull(progress, "progress");
+  }
+
+  /** This check with another progress listener. */
+  public ArtifactCheck withProgress(ScanProgress listener) {
+    return new ArtifactCheck(rules, registry, listener);
+  }
+
+  @Override
+  public String name() {
+    return "artifacts";
+  }
+
+  @Override
+  public boolean appliesTo(ScanPlan plan) {
+    return plan.isFull();
+  }
+
+  @Override
+  public void run(ScanContext context, EvidenceSink sink) throws IOException, InterruptedException {
+    RuleSet ruleSet = requireNonNull(rules.get(), "rule set");
+    long started = System.nanoTime();
+    // The root itself may be a link (a mount point alias); the user chose it, so resolve it once.
+    Path root = context.root().toRealPath();
+    if (!Files.isDirectory(root)) {
+      throw new IOException("scan root " + root + " is not a directory");
+    }
+    String rootKey = root.toString();
+    long maxFileSize = context.policy().getMaxFileSizeBytes() > 0
+        ? context.policy().getMaxFileSizeBytes() : PolicyDefaults.MAX_FILE_SIZE_BYTES;
+    Map<String, Long> skipped = new TreeMap<>();
+    Findings findings = new Findings(sink, skipped, ruleSet);
+    if (!ruleSet.warnings().isEmpty()) {
+      ruleSet.warnings().forEach(w -> log.warn("Signature not used: {}", w));
+      skipped.merge("unsupported-signatures", (long) ruleSet.warnings().size(), Long::sum);
+    }
+
+    progress.started(rootKey);
+    TreeScan scan = null;
+    try {
+      TreeScan.Result walk;
+      try (DigestCache cache = SqliteDigestCache.open(context.stateDir(), rootKey)) {
+        scan = new TreeScan(root, ruleSet, maxFileSize, cache, progress,
+            stateDirUnder(root, context.stateDir()), findings);
+        walk = scan.run();
+        cache.finish(walk.complete());
+      }
+      integrityFiles(ruleSet, root, rootKey, context.stateDir(), walk.integrityPresent(), findings);
+      registry(ruleSet, context, findings, skipped);
+    } finally {
+      // Also after a failure or interruption: the summary shows what was done.
+      TreeScan.Result done = scan == null ? null : scan.result(false);
+      long files = done == null ? 0 : done.files();
+      long bytes = done == null ? 0 : done.bytesRead();
+      if (done != null) {
+        done.skipped().forEach((reason, n) -> skipped.merge(reason, n, Long::sum));
+      }
+      sink.scanned(files, bytes);
+      skipped.forEach(sink::skipped);
+      progress.finished(new ScanTotals(files, bytes, done == null ? 0 : done.filesRead(),
+          done == null ? 0 : done.cacheHits(),
+          findings.count, skipped, Duration.ofNanos(System.nanoTime() - started)));
+    }
+  }
+
+  /**
+   * Compares where integrity files are now with the previous scan of the same root. A file
+   * counts as deleted only when its folder is still there: a folder that vanished whole is
+   * an uninstalled product, not the worm. A file we could not look at this time (unreadable
+   * folder) is carried over, neither reported nor forgotten.
+   */
+  private void integrityFiles(RuleSet ruleSet, Path root, String rootKey, Path stateDir, Set<String> present,
+      Findings findings) throws IOException {
+    RuleSet.IntegrityFiles rule = ruleSet.integrityFiles();
+    if (rule.foldedNames().isEmpty()) {
+      return;
+    }
+    IntegrityLedger ledger = IntegrityLedger.open(stateDir);
+    Set<String> remembered = new HashSet<>(present);
+    for (String previous : ledger.previous(rootKey)) {
+      if (present.contains(previous)) {
+        continue;
+      }
+      Optional<Path> file = underRoot(root, previous);
+      if (file.isEmpty()) {
+        continue; // not a path we wrote: ignore
+      }
+      Path folder = file.get().getParent();
+      if (Files.notExists(file.get(), LinkOption.NOFOLLOW_LINKS)
+          && Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) {
+        findings.accept(ArtifactFinding.newBuilder()
+            .setRuleId(rule.id())
+            .setRuleKind(RuleKind.RULE_KIND_INTEGRITY_FILE_DELETED)
+            .setPath(previous)
+            .setDetail(rule.detail() + ": " + file.get().getFileName())
+            .setRuleSetVersion(ruleSet.version())
+            .build());
+      } else if (Files.exists(file.get(), LinkOption.NOFOLLOW_LINKS) || !Files.isReadable(folder)) {
+        remembered.add(previous);
+      }
+    }
+    ledger.save(rootKey, remembered);
+  }
+
+  private void registry(RuleSet ruleSet, ScanContext context, Findings findings, Map<String, Long> skipped) {
+    int count = ruleSet.registryRules().size();
+    if (count == 0) {
+      return;
+    }
+    if (!context.liveSystem()) {
+      // An offline disk's registry lives in hive files this check does not parse.
+      skipped.merge("registry-rules-offline", (long) count, Long::sum);
+      return;
+    }
+    if (!registry.available()) {
+      skipped.merge("registry-rules-no-registry", (long) count, Long::sum);
+      return;
+    }
+    new RegistryScan(registry, ruleSet.version(), findings,
+        (reason, n) -> skipped.merge(reason, n, Long::sum)).run(ruleSet.registryRules());
+  }
+
+  /** A '/'-separated relative path from our own ledger, resolved only if it stays under root. */
+  private static Optional<Path> underRoot(Path root, String relative) {
+    if (relative.isEmpty() || relative.startsWith("/") || relative.contains("\\")) {
+      return Optional.empty();
+    }
+    for (String part : relative.split("/", -1)) {
+      if (part.isEmpty() || part.equals(".") || part.equals("..")) {
+        return Optional.empty();
+      }
+    }
+    try {
+      Path p = root.resolve(relative).normalize();
+      return p.startsWith(root) && !p.equals(root) ? Optional.of(p) : Optional.empty();
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static Optional<Path> stateDirUnder(Path root, Path stateDir) {
+    try {
+      Path real = stateDir.toRealPath();
+      return real.startsWith(root) && !real.equals(root) ? Optional.of(real) : Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty(); // not created yet: nothing of ours to skip
+    }
+  }
+
+  private static Supplier<RuleSet> constant(RuleSet rules) {
+    requireNonNull(rules, "rules");
+    return () -> rules;
+  }
+
+  /** Passes findings to the sink, up to {@link #MAX_FINDINGS}; counts the rest as skipped. */
+  private static final class Findings implements Consumer<ArtifactFinding> {
+    private final EvidenceSink sink;
+    private final Map<String, Long> skipped;
+    private final RuleSet rules;
+    private long count;
+
+    Findings(EvidenceSink sink, Map<String, Long> skipped, RuleSet rules) {
+      this.sink = sink;
+      this.skipped = skipped;
+      this.rules = rules;
+    }
+
+    @Override
+    public void accept(ArtifactFinding finding) {
+      if (count >= MAX_FINDINGS) {
+        skipped.merge("findings-over-limit", 1L, Long::sum);
+        return;
+      }
+      count++;
+      sink.finding(finding.toBuilder().setSeverity(rules.severityOf(finding.getRuleId())).build());
+    }
+  }
+}
