@@ -18,6 +18,7 @@ import java.io.UnsupportedEncodingException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -348,7 +349,7 @@ public final class ComplaintParser {
     return (semi >= 0 ? value.substring(semi + 1) : value).trim();
   }
 
-  private static void addAddresses(String headerValue, java.util.Collection<String> into) {
+  private static void addAddresses(String headerValue, Collection<String> into) {
     into.addAll(addresses(headerValue));
   }
 
