@@ -1,0 +1,33 @@
+package io.labscan.controller.triage;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A host that may have sent the complained-about mail.
+ *
+ * @param confidence 0..1, see {@link Triage} for the formula
+ * @param reasons each piece of evidence in plain words, with its weight
+ */
+public record Candidate(String hostId, String hostname, double confidence, List<String> reasons) {
+  public Candidate {
+    Objects.requireNonNull(hostId, "hostId");
+    Objects.requireNonNull(hostname, "hostname");
+    if (!(confidence >= 0 && confidence <= 1)) {
+      throw new IllegalArgumentException("confidence outside 0..1: " + confidence);
+    }
+    reasons = List.copyOf(reasons);
+  }
+
+  @JsonValue
+  public ObjectNode toJson() {
+    ObjectNode n = Json.object();
+    n.put("hostId", hostId);
+    n.put("hostname", hostname);
+    n.put("confidence", confidence);
+    Json.strings(n, "reasons", reasons);
+    return n;
+  }
+}

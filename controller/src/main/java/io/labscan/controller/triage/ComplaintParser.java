@@ -1,0 +1,387 @@
+package io.labscan.controller.triage;
+
+import jakarta.mail.BodyPart;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Multipart;
+import jakarta.mail.Part;
+import jakarta.mail.Session;
+import jakarta.mail.internet.AddressException;
+import jakarta.mail.internet.ContentType;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.InternetHeaders;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeUtility;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UnsupportedEncodingException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Entry point: reads a complaint (a message, a bounce, an ARF report or pasted headers), finds
+ * the message it is about, and traces that message's origin with {@link OriginResolver}.
+ *
+ * <p>Bounces (RFC 3464 {@code multipart/report; report-type=delivery-status}) and ARF reports
+ * (RFC 5965 {@code report-type=feedback-report}) are traced through the original they carry
+ * ({@code message/rfc822} or {@code text/rfc822-headers}), never through the report's own
+ * Received: lines, which only show how the report travelled. Non-standard bounces (qmail-send,
+ * Exim's plain text, old Sendmail) that quote the original after a marker line are read too.
+ */
+public final class ComplaintParser {
+  private static final int MAX_DEPTH = 6;
+  private static final int MAX_PARTS = 200;
+  private static final int MAX_PART_BYTES = 4 * 1024 * 1024;
+  private static final int MAX_SUBJECT = 998;
+  private static final List<String> COPY_MARKERS = List.of(
+      "--- Below this line is a copy of the message.",              // qmail-send
+      "------ This is a copy of the message, including all the headers. ------", // Exim
+      "----- Unsent message follows -----",                          // Sendmail, non-MIME
+      "----- Original message follows -----");
+  private static final Pattern DAEMON = Pattern.compile(
+      "(?i)\\b(mailer-daemon|postmaster|mail-daemon)@|mail delivery (subsystem|system)");
+  private static final Pattern BOUNCE_SUBJECT = Pattern.compile(
+      "(?i)undeliver|delivery status notification|delivery failure|failure notice|returned mail"
+          + "|mail delivery failed|non-?delivery");
+  private static final Pattern ADDRESS = Pattern.compile("[^\\s<>\"(),;:\\[\\]]{1,64}@[A-Za-z0-9.-]{1,255}");
+
+  private ComplaintParser() {}
+
+  /**
+   * Reads and traces one complaint.
+   *
+   * @param input the raw bytes (.eml, bounce, ARF report, or a pasted header block)
+   * @param trust the MTAs to trust beyond the topmost hop
+   * @throws NotAMailMessageException when the bytes are not mail at all (empty, binary, JSON …)
+   */
+  public static ParsedComplaint parse(byte[] input, TrustConfig trust) throws NotAMailMessageException {
+    Objects.requireNonNull(input, "input");
+    Objects.requireNonNull(trust, "trust");
+    MailSniffer.Sniffed sniffed = MailSniffer.check(input);
+    List<String> warnings = new ArrayList<>();
+    if (!sniffed.hasBody()) {
+      return fromHeaders(ComplaintKind.HEADERS, readHeaders(sniffed.message(), warnings),
+          Optional.empty(), HeaderBlock.empty(), trust, warnings);
+    }
+    MimeMessage message;
+    HeaderBlock outer;
+    try {
+      message = new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(sniffed.message()));
+      outer = HeaderBlock.of(message.getAllHeaders());
+    } catch (MessagingException | RuntimeException e) {
+      warnings.add("the message structure could not be read (" + e.getMessage() + "); traced its header block only");
+      return fromHeaders(ComplaintKind.MESSAGE, readHeaders(sniffed.message(), warnings),
+          Optional.empty(), HeaderBlock.empty(), trust, warnings);
+    }
+    if (outer.truncated()) {
+      warnings.add("more than " + HeaderBlock.MAX_FIELDS + " header fields; the rest were ignored");
+    }
+
+    String reportType = reportType(outer);
+    Parts parts = new Parts();
+    try {
+      walk(message, 0, parts);
+    } catch (MessagingException | IOException | RuntimeException e) {
+      parts.error = e.getClass().getSimpleName() + ": " + e.getMessage();
+    }
+    boolean bounce = reportType.equals("delivery-status") || parts.deliveryStatus != null;
+    boolean arf = reportType.equals("feedback-report") || parts.feedbackReport != null;
+    if (parts.error != null) {
+      warnings.add("part of the MIME structure could not be read (" + parts.error + ")");
+    }
+
+    if (arf) {
+      return fromReport(ComplaintKind.ARF, outer, parts, trust, warnings);
+    }
+    if (bounce) {
+      return fromReport(ComplaintKind.BOUNCE, outer, parts, trust, warnings);
+    }
+    if (looksLikeBounce(outer) && (parts.inlineCopy != null || parts.original != null)) {
+      warnings.add("a bounce without RFC 3464 structure: no Reporting-MTA or Arrival-Date to cross-check");
+      return fromReport(ComplaintKind.BOUNCE, outer, parts, trust, warnings);
+    }
+    if (parts.original != null) {
+      warnings.add("the message carries an attached message (" + parts.originalType + "); if that"
+          + " is what the complaint is about, save the attachment and triage it instead");
+    }
+    return fromHeaders(ComplaintKind.MESSAGE, outer, Optional.empty(), HeaderBlock.empty(), trust, warnings);
+  }
+
+  // ---- the parts of a report ------------------------------------------------------------
+
+  /** What the MIME walk found. */
+  private static final class Parts {
+    byte[] deliveryStatus;
+    byte[] feedbackReport;
+    byte[] original;
+    String originalType;
+    byte[] inlineCopy;
+    int seen;
+    String error;
+  }
+
+  private static void walk(Part part, int depth, Parts out) throws MessagingException, IOException {
+    if (depth > MAX_DEPTH || ++out.seen > MAX_PARTS) {
+      return;
+    }
+    if (part.isMimeType("multipart/*")) {
+      Object content = part.getContent();
+      if (content instanceof Multipart mp) {
+        for (int i = 0; i < mp.getCount() && out.seen <= MAX_PARTS; i++) {
+          BodyPart child = mp.getBodyPart(i);
+          walk(child, depth + 1, out);
+        }
+      }
+      return;
+    }
+    if (depth == 0) {
+      // A single-part message: only a plain-text bounce can carry a quoted original.
+      if (part.isMimeType("text/plain")) {
+        out.inlineCopy = quotedOriginal(read(part));
+      }
+      return;
+    }
+    if (part.isMimeType("message/delivery-status") || part.isMimeType("message/global-delivery-status")) {
+      if (out.deliveryStatus == null) {
+        out.deliveryStatus = read(part);
+      }
+    } else if (part.isMimeType("message/feedback-report") || part.isMimeType("application/feedback-report")) {
+      // RFC 5965 registered message/feedback-report; drafts and some senders use application/.
+      if (out.feedbackReport == null) {
+        out.feedbackReport = read(part);
+      }
+    } else if (part.isMimeType("message/rfc822") || part.isMimeType("message/global")) {
+      if (out.original == null) {
+        out.original = read(part);
+        out.originalType = "message/rfc822";
+      }
+    } else if (part.isMimeType("text/rfc822-headers") || part.isMimeType("message/rfc822-headers")
+        || part.isMimeType("text/rfc822-header") || part.isMimeType("message/global-headers")) {
+      if (out.original == null) {
+        out.original = read(part);
+        out.originalType = "text/rfc822-headers";
+      }
+    } else if (part.isMimeType("text/plain") && out.inlineCopy == null) {
+      out.inlineCopy = quotedOriginal(read(part));
+    }
+  }
+
+  private static byte[] read(Part part) throws MessagingException, IOException {
+    try (InputStream in = part.getInputStream()) {
+      return in.readNBytes(MAX_PART_BYTES);
+    }
+  }
+
+  /** The text after a bounce's "copy of the message follows" marker, or null. */
+  private static byte[] quotedOriginal(byte[] text) {
+    String s = new String(text, StandardCharsets.ISO_8859_1);
+    for (String marker : COPY_MARKERS) {
+      int at = s.indexOf(marker);
+      if (at >= 0) {
+        int eol = s.indexOf('\n', at);
+        if (eol < 0) {
+          return null;
+        }
+        String rest = s.substring(eol + 1).stripLeading();
+        return rest.isEmpty() ? null : rest.getBytes(StandardCharsets.ISO_8859_1);
+      }
+    }
+    return null;
+  }
+
+  private static String reportType(HeaderBlock outer) {
+    Optional<String> ct = outer.first("Content-Type");
+    if (ct.isEmpty()) {
+      return "";
+    }
+    try {
+      ContentType type = new ContentType(ct.get());
+      if (!type.match("multipart/report")) {
+        return "";
+      }
+      String rt = type.getParameter("report-type");
+      return rt == null ? "" : rt.trim().toLowerCase(Locale.ROOT);
+    } catch (jakarta.mail.internet.ParseException | RuntimeException e) {
+      return "";
+    }
+  }
+
+  private static boolean looksLikeBounce(HeaderBlock outer) {
+    return outer.first("From").map(f -> DAEMON.matcher(f).find()).orElse(false)
+        || outer.first("Subject").map(s -> BOUNCE_SUBJECT.matcher(s).find()).orElse(false);
+  }
+
+  // ---- building the answer --------------------------------------------------------------
+
+  private static ParsedComplaint fromReport(
+      ComplaintKind kind, HeaderBlock outer, Parts parts, TrustConfig trust, List<String> warnings) {
+    Optional<String> reportingMta = Optional.empty();
+    Optional<Instant> arrival = Optional.empty();
+    List<String> finalRecipients = new ArrayList<>();
+    Optional<String> sourceIp = Optional.empty();
+    Optional<String> feedbackType = Optional.empty();
+    Optional<String> originalMailFrom = Optional.empty();
+
+    if (kind == ComplaintKind.BOUNCE && parts.deliveryStatus != null) {
+      List<HeaderBlock> groups = fieldGroups(parts.deliveryStatus, warnings);
+      if (!groups.isEmpty()) {
+        HeaderBlock perMessage = groups.get(0);
+        reportingMta = perMessage.first("Reporting-MTA").map(ComplaintParser::afterType);
+        arrival = perMessage.first("Arrival-Date").flatMap(MailDates::parse);
+      }
+      for (HeaderBlock g : groups) {
+        g.all("Final-Recipient").forEach(v -> addAddresses(afterType(v), finalRecipients));
+      }
+    }
+    if (kind == ComplaintKind.ARF && parts.feedbackReport != null) {
+      List<HeaderBlock> groups = fieldGroups(parts.feedbackReport, warnings);
+      if (!groups.isEmpty()) {
+        HeaderBlock f = groups.get(0);
+        feedbackType = f.first("Feedback-Type");
+        arrival = f.first("Arrival-Date").or(() -> f.first("Received-Date")).flatMap(MailDates::parse);
+        Optional<String> rawSource = f.first("Source-IP");
+        sourceIp = rawSource.flatMap(Ips::canonical);
+        if (rawSource.isPresent() && sourceIp.isEmpty()) {
+          warnings.add("the report's Source-IP '" + rawSource.get() + "' is not an IP address");
+        }
+        f.all("Original-Rcpt-To").forEach(v -> addAddresses(v, finalRecipients));
+        originalMailFrom = f.first("Original-Mail-From").flatMap(v -> addresses(v).stream().findFirst());
+        reportingMta = f.first("Reporting-MTA").map(ComplaintParser::afterType);
+      }
+    }
+
+    byte[] copy = parts.original != null ? parts.original : parts.inlineCopy;
+    String copyType = parts.original != null ? parts.originalType
+        : parts.inlineCopy != null ? "inline text" : "none";
+    ReportDetails details = new ReportDetails(
+        reportingMta, arrival, List.copyOf(new LinkedHashSet<>(finalRecipients)), sourceIp,
+        feedbackType, copyType);
+
+    HeaderBlock original = HeaderBlock.empty();
+    if (copy == null) {
+      warnings.add((kind == ComplaintKind.ARF ? "the report" : "the bounce")
+          + " carries no copy of the original message (no message/rfc822 or text/rfc822-headers"
+          + " part); its own Received: lines only show how it travelled, so no origin is traced");
+    } else {
+      original = readHeaders(copy, warnings);
+    }
+
+    ParsedComplaint traced = fromHeaders(kind, original, Optional.of(details), outer, trust, warnings);
+    if (traced.claimedSender().isPresent()) {
+      return traced;
+    }
+    // No From: in the original: the address the bounce was sent to (the envelope sender the
+    // original claimed) or the ARF's Original-Mail-From is the next best claim.
+    List<String> w = new ArrayList<>(traced.warnings());
+    Optional<String> fallback = kind == ComplaintKind.BOUNCE
+        ? outer.first("To").flatMap(v -> addresses(v).stream().findFirst())
+        : originalMailFrom;
+    fallback.ifPresent(f -> w.add("the original has no From:; the claimed sender is taken from the "
+        + (kind == ComplaintKind.BOUNCE ? "bounce's To:" : "report's Original-Mail-From:")));
+    return new ParsedComplaint(traced.kind(), fallback, traced.recipients(), traced.subject(),
+        traced.messageId(), traced.date(), traced.hops(), traced.origin(), traced.report(), w);
+  }
+
+  private static ParsedComplaint fromHeaders(
+      ComplaintKind kind,
+      HeaderBlock headers,
+      Optional<ReportDetails> report,
+      HeaderBlock outer,
+      TrustConfig trust,
+      List<String> warnings) {
+    Optional<String> from = headers.first("From").flatMap(v -> addresses(v).stream().findFirst());
+    Set<String> recipients = new LinkedHashSet<>();
+    headers.all("To").forEach(v -> addAddresses(v, recipients));
+    headers.all("Cc").forEach(v -> addAddresses(v, recipients));
+    report.ifPresent(r -> recipients.addAll(r.finalRecipients()));
+    Optional<String> subject = headers.first("Subject").map(ComplaintParser::decode);
+    Optional<String> messageId = headers.first("Message-ID").map(String::trim);
+    Optional<Instant> date = headers.first("Date").flatMap(MailDates::parse);
+    if (headers.first("Date").isPresent() && date.isEmpty()) {
+      warnings.add("the Date: header could not be read");
+    }
+    OriginResolver.Result r = OriginResolver.resolve(headers, kind, report, trust);
+    List<String> all = new ArrayList<>(warnings);
+    all.addAll(r.warnings());
+    return new ParsedComplaint(kind, from, List.copyOf(recipients), subject, messageId, date,
+        r.hops(), r.origin(), report, all);
+  }
+
+  private static HeaderBlock readHeaders(byte[] bytes, List<String> warnings) {
+    try {
+      return HeaderBlock.read(bytes);
+    } catch (MessagingException | RuntimeException e) {
+      warnings.add("a header block could not be read (" + e.getMessage() + ")");
+      return HeaderBlock.empty();
+    }
+  }
+
+  /** The field groups of a message/delivery-status or feedback-report body, blank-line separated. */
+  private static List<HeaderBlock> fieldGroups(byte[] body, List<String> warnings) {
+    List<HeaderBlock> groups = new ArrayList<>();
+    try (InputStream in = new ByteArrayInputStream(body)) {
+      while (in.available() > 0 && groups.size() < 500) {
+        HeaderBlock g = HeaderBlock.of(new InternetHeaders(in).getAllHeaders());
+        if (!g.fields().isEmpty()) {
+          groups.add(g);
+        }
+      }
+    } catch (MessagingException | IOException | RuntimeException e) {
+      warnings.add("the report's status fields could not all be read (" + e.getMessage() + ")");
+    }
+    return groups;
+  }
+
+  /** "rfc822; bob@example.net" → "bob@example.net"; "dns; mx.example.net" → "mx.example.net". */
+  private static String afterType(String value) {
+    int semi = value.indexOf(';');
+    return (semi >= 0 ? value.substring(semi + 1) : value).trim();
+  }
+
+  private static void addAddresses(String headerValue, Collection<String> into) {
+    into.addAll(addresses(headerValue));
+  }
+
+  /** Addresses in a header value, normalized like the harvest digests (lower case, no <>). */
+  static List<String> addresses(String headerValue) {
+    List<String> out = new ArrayList<>();
+    try {
+      for (InternetAddress a : InternetAddress.parseHeader(headerValue, false)) {
+        String addr = a.getAddress();
+        if (addr != null && addr.indexOf('@') > 0) {
+          out.add(Hmac.normalize(addr));
+        }
+      }
+      if (!out.isEmpty()) {
+        return out;
+      }
+    } catch (AddressException | RuntimeException e) {
+      // Worms and broken clients write unparseable address lists; fall back to a scan below.
+    }
+    Matcher m = ADDRESS.matcher(headerValue);
+    while (m.find() && out.size() < 100) {
+      out.add(Hmac.normalize(m.group()));
+    }
+    return out;
+  }
+
+  private static String decode(String subject) {
+    String s = subject.length() > MAX_SUBJECT ? subject.substring(0, MAX_SUBJECT) : subject;
+    try {
+      return MimeUtility.decodeText(s);
+    } catch (UnsupportedEncodingException | RuntimeException e) {
+      return s;
+    }
+  }
+}

@@ -1,0 +1,48 @@
+package io.labscan.controller.triage;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One complaint as the triage result shows it.
+ *
+ * @param claimedSender the From: address (a claim, never the source)
+ * @param claimedSenderHost the machine of the person that address belongs to, when known:
+ *     usually an innocent victim of the forgery, whose state the operator will want to see
+ */
+public record ComplaintSummary(
+    ComplaintKind kind,
+    Optional<String> claimedSender,
+    Optional<HostState> claimedSenderHost,
+    Optional<String> subject,
+    Optional<Origin> origin) {
+
+  public ComplaintSummary {
+    Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(claimedSender, "claimedSender");
+    Objects.requireNonNull(claimedSenderHost, "claimedSenderHost");
+    Objects.requireNonNull(subject, "subject");
+    Objects.requireNonNull(origin, "origin");
+  }
+
+  @JsonValue
+  public ObjectNode toJson() {
+    ObjectNode n = Json.object();
+    n.put("kind", kind.name());
+    Json.put(n, "claimedSender", claimedSender);
+    if (claimedSenderHost.isPresent()) {
+      n.set("claimedSenderHost", claimedSenderHost.get().toJson());
+    } else {
+      n.putNull("claimedSenderHost");
+    }
+    Json.put(n, "subject", subject);
+    if (origin.isPresent()) {
+      n.set("origin", origin.get().toJson());
+    } else {
+      n.putNull("origin");
+    }
+    return n;
+  }
+}

@@ -1,0 +1,23 @@
+package io.labscan.controller.triage;
+
+/** What the Received: parser noticed about one line, beyond its fields. */
+public enum HopFlag {
+  /** Neither a {@code from} nor a {@code by} clause could be read; only the raw text is kept. */
+  UNPARSED,
+  /** The line has a {@code by} part but no {@code from} part: an internal hand-off or local submission. */
+  NO_FROM_PART,
+  /** A qmail {@code (qmail N invoked …)} line: written by qmail itself, it records no SMTP client. */
+  NOT_A_HOP,
+  /** The receiving MTA said the reverse DNS name may be forged (Sendmail). The IP still stands. */
+  MAY_BE_FORGED,
+  /** The receiving MTA found no reverse DNS name for the client ({@code unknown}). */
+  NO_REVERSE_DNS,
+  /** The client authenticated (ESMTPA/ESMTPSA, {@code Authenticated sender:}). */
+  AUTHENTICATED,
+  /** The from part names an IP literal only as HELO text; no connection IP was recorded. */
+  HELO_LITERAL_ONLY,
+  /** No date after the last {@code ;}, or one that could not be read. */
+  NO_DATE,
+  /** The line was longer than the parser reads; the rest was ignored. */
+  TRUNCATED
+}

@@ -1,0 +1,77 @@
+package io.labscan.controller.triage;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A complaint, read and traced. For bounces and ARF reports every message field (sender,
+ * subject, hops …) describes the embedded original, the message the complaint is about.
+ *
+ * @param kind what was fed in
+ * @param claimedSender the From: address (lower case): who the message claims to be from,
+ *     never evidence of who sent it
+ * @param recipients To: and Cc: addresses, plus Final-Recipient (bounces) or Original-Rcpt-To
+ *     (ARF), lower case, each once
+ * @param subject decoded Subject:
+ * @param messageId Message-ID:
+ * @param date the Date: header (the sender's clock, a claim)
+ * @param hops every Received: line, topmost first, marked trusted, boundary or claimed
+ * @param origin the trusted origin, when one could be determined
+ * @param report the bounce's or report's own fields
+ * @param warnings what limited the answer, in plain words
+ */
+public record ParsedComplaint(
+    ComplaintKind kind,
+    Optional<String> claimedSender,
+    List<String> recipients,
+    Optional<String> subject,
+    Optional<String> messageId,
+    Optional<Instant> date,
+    List<TracedHop> hops,
+    Optional<Origin> origin,
+    Optional<ReportDetails> report,
+    List<String> warnings) {
+
+  public ParsedComplaint {
+    Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(claimedSender, "claimedSender");
+    recipients = List.copyOf(recipients);
+    Objects.requireNonNull(subject, "subject");
+    Objects.requireNonNull(messageId, "messageId");
+    Objects.requireNonNull(date, "date");
+    hops = List.copyOf(hops);
+    Objects.requireNonNull(origin, "origin");
+    Objects.requireNonNull(report, "report");
+    warnings = List.copyOf(warnings);
+  }
+
+  @JsonValue
+  public ObjectNode toJson() {
+    ObjectNode n = Json.object();
+    n.put("kind", kind.name());
+    Json.put(n, "claimedSender", claimedSender);
+    Json.strings(n, "recipients", recipients);
+    Json.put(n, "subject", subject);
+    Json.put(n, "messageId", messageId);
+    Json.putTime(n, "date", date);
+    if (origin.isPresent()) {
+      n.set("origin", origin.get().toJson());
+    } else {
+      n.putNull("origin");
+    }
+    ArrayNode a = n.putArray("hops");
+    hops.forEach(h -> a.add(h.toJson()));
+    if (report.isPresent()) {
+      n.set("report", report.get().toJson());
+    } else {
+      n.putNull("report");
+    }
+    Json.strings(n, "warnings", warnings);
+    return n;
+  }
+}

@@ -1,0 +1,327 @@
+package io.labscan.controller.triage;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Ranks the hosts that may have sent the complained-about mail.
+ *
+ * <h2>Evidence and weights</h2>
+ *
+ * Per complaint {@code c} with an origin (IP {@code ip}, time {@code t}) and window
+ * {@code W = t ± egressSlack}:
+ *
+ * <ul>
+ *   <li><b>holder</b> ({@value #HOLDER}): the host's reports place {@code ip} on it at {@code t}
+ *       (a holding that covers {@code t}; an earlier or later holder never counts). When {@code n}
+ *       hosts claim the address at once the weight is split: {@code HOLDER / n}.
+ *   <li><b>egress corroboration</b> of a holder: a non-allowed SMTP window overlapping {@code W}
+ *       ({@value #EGRESS_CORROBORATION}); {@value #EGRESS_TO_BOUNDARY} when the window's
+ *       destinations include the IP of the MTA that wrote the boundary line; an allowed window
+ *       (a mail server's own traffic) only {@value #EGRESS_ALLOWED}.
+ *   <li><b>egress only</b>, when no host held {@code ip} (a NAT, or the view of an outside MX),
+ *       or its holder only sends mail it is allowed to (a relay not yet in --trust): every
+ *       host with a non-allowed SMTP window overlapping {@code W}: {@value #EGRESS_ONLY}{@code
+ *       / n} for {@code n} such hosts, or {@value #EGRESS_ONLY_TO_BOUNDARY}{@code / m} for the
+ *       {@code m} of them that contacted the boundary MTA's IP.
+ * </ul>
+ *
+ * The network score of host {@code h} for complaint {@code c} is the noisy-OR of its weights:
+ * {@code s_c(h) = 1 − Π (1 − w)}.
+ *
+ * <p><b>Address book</b>, across all complaints together: {@code A} = the distinct claimed
+ * senders and recipients (normalized), {@code k = |A|}, {@code m(h)} = how many of their keyed
+ * digests host {@code h}'s harvest holds. A claimed sender's own machine (found through
+ * {@link TriageEvidence#hostOwningAddress}) naturally holds its owner's address, so that one
+ * match is not counted for it. With {@code r(h)} = the number of hosts holding at least {@code
+ * m(h)}:
+ *
+ * <pre>  ab(h) = {@value #ADDRESS_BOOK} · (1 − 2^−k) · (m(h) / k) / r(h)</pre>
+ *
+ * More complaints mean more addresses ({@code k} grows): the true sender, which harvested all
+ * of them, keeps {@code m/k = 1} while decoys that share a few fall behind.
+ *
+ * <p><b>Confidence</b>: {@code 1 − (1 − ab(h)) · Π_c (1 − s_c(h))}, capped at {@value
+ * #MAX_CONFIDENCE}, rounded to three decimals. A holder alone gives 0.70, a holder with
+ * matching egress 0.88, egress alone at most 0.50, the address book alone at most 0.80.
+ */
+public final class Triage {
+  static final double HOLDER = 0.70;
+  static final double EGRESS_CORROBORATION = 0.60;
+  static final double EGRESS_TO_BOUNDARY = 0.75;
+  static final double EGRESS_ALLOWED = 0.30;
+  static final double EGRESS_ONLY = 0.50;
+  static final double EGRESS_ONLY_TO_BOUNDARY = 0.70;
+  static final double ADDRESS_BOOK = 0.80;
+  static final double MAX_CONFIDENCE = 0.99;
+
+  private final TriageEvidence evidence;
+  private final byte[] fleetKey;
+  private final TriageOptions options;
+
+  /**
+   * @param fleetKey the key agents digest harvested addresses with (Policy.harvest_key)
+   */
+  public Triage(TriageEvidence evidence, byte[] fleetKey, TriageOptions options) {
+    this.evidence = Objects.requireNonNull(evidence, "evidence");
+    this.fleetKey = Objects.requireNonNull(fleetKey, "fleetKey").clone();
+    this.options = Objects.requireNonNull(options, "options");
+    if (fleetKey.length == 0) {
+      throw new IllegalArgumentException("fleet key is empty");
+    }
+  }
+
+  public TriageResult triage(ParsedComplaint complaint) {
+    return triage(List.of(complaint));
+  }
+
+  /** Triage several complaints about the same outbreak together. */
+  public TriageResult triage(List<ParsedComplaint> complaints) {
+    Objects.requireNonNull(complaints, "complaints");
+    if (complaints.isEmpty()) {
+      throw new IllegalArgumentException("no complaint to triage");
+    }
+    Map<String, Tally> tallies = new LinkedHashMap<>();
+    List<String> warnings = new ArrayList<>();
+    List<ComplaintSummary> summaries = new ArrayList<>();
+    boolean several = complaints.size() > 1;
+    for (int i = 0; i < complaints.size(); i++) {
+      ParsedComplaint c = complaints.get(i);
+      String label = several ? "complaint " + (i + 1) + ": " : "";
+      Optional<HostState> owner = c.claimedSender().flatMap(evidence::hostOwningAddress);
+      summaries.add(new ComplaintSummary(c.kind(), c.claimedSender(), owner, c.subject(), c.origin()));
+      if (c.origin().isEmpty()) {
+        warnings.add(label + "no origin, so no network evidence; only the address book can help");
+        continue;
+      }
+      Map<String, Tally> perComplaint = new LinkedHashMap<>();
+      network(c, label, perComplaint, warnings);
+      for (Tally t : perComplaint.values()) {
+        Tally total = tallies.computeIfAbsent(t.hostId, id -> new Tally(id, t.hostname));
+        total.networkMiss *= 1 - t.score();
+        total.reasons.addAll(t.reasons);
+      }
+    }
+    addressBook(complaints, tallies, warnings);
+
+    List<Candidate> candidates = new ArrayList<>();
+    for (Tally t : tallies.values()) {
+      double confidence = 1 - (1 - t.addressBook) * t.networkMiss;
+      confidence = Math.round(Math.min(MAX_CONFIDENCE, confidence) * 1000) / 1000.0;
+      if (confidence <= 0) {
+        continue;
+      }
+      String name = t.hostname != null ? t.hostname
+          : evidence.host(t.hostId).map(HostState::hostname).orElse(t.hostId);
+      candidates.add(new Candidate(t.hostId, name, confidence, t.reasons));
+    }
+    candidates.sort(Comparator.comparingDouble(Candidate::confidence).reversed()
+        .thenComparing(Candidate::hostname).thenComparing(Candidate::hostId));
+    if (candidates.size() > options.maxCandidates()) {
+      warnings.add(candidates.size() + " candidates; only the first " + options.maxCandidates() + " are listed");
+      candidates = candidates.subList(0, options.maxCandidates());
+    }
+    if (candidates.isEmpty()) {
+      warnings.add("no host matches the evidence");
+    }
+    return new TriageResult(summaries, candidates, warnings);
+  }
+
+  // ---- network evidence -----------------------------------------------------------------
+
+  private void network(ParsedComplaint c, String label, Map<String, Tally> out, List<String> warnings) {
+    Origin o = c.origin().orElseThrow();
+    Instant from = o.time().minus(options.egressSlack());
+    Instant to = o.time().plus(options.egressSlack());
+    Optional<String> boundaryMta = c.hops().stream()
+        .filter(h -> h.index() == o.hop()).findFirst().flatMap(h -> h.hop().byIp());
+    String slack = "±" + options.egressSlack().toMinutes() + " min";
+
+    Map<String, AddressHolding> holders = new LinkedHashMap<>();
+    for (AddressHolding h : evidence.holdersOf(o.ip(), o.time())) {
+      if (h.covers(o.time()) && Ips.canonical(h.ip()).map(o.ip()::equals).orElse(false)) {
+        holders.putIfAbsent(h.hostId(), h);
+      }
+    }
+    if (holders.isEmpty()) {
+      warnings.add(label + "no host held " + o.ip() + " at " + o.time() + " (a NAT, or an outside"
+          + " MTA's view): hosts are ranked by SMTP egress in " + slack + " only");
+      egressOnly(o, label, from, to, boundaryMta, Set.of(), out, warnings);
+      return;
+    }
+    if (holders.size() > 1) {
+      warnings.add(label + holders.size() + " hosts reported " + o.ip() + " at " + o.time()
+          + "; the holder weight is split between them");
+    }
+    double share = HOLDER / holders.size();
+    Map<String, List<EgressHit>> egress = new HashMap<>();
+    for (EgressHit e : evidence.egressNear(holders.keySet(), from, to)) {
+      if (holders.containsKey(e.hostId()) && e.overlaps(from, to)) {
+        egress.computeIfAbsent(e.hostId(), k -> new ArrayList<>()).add(e);
+      }
+    }
+    boolean onlyAllowedSenders = true;
+    for (AddressHolding h : holders.values()) {
+      Tally t = out.computeIfAbsent(h.hostId(), id -> new Tally(id, h.hostname()));
+      t.add(share, label + "held " + o.ip() + " at " + o.time() + " (origin, hop " + o.hop()
+          + "; held since " + h.since() + ")");
+      List<EgressHit> hits = egress.getOrDefault(h.hostId(), List.of());
+      Optional<EgressHit> free = busiest(hits.stream().filter(e -> !e.allowed()).toList());
+      Optional<EgressHit> allowed = busiest(hits.stream().filter(EgressHit::allowed).toList());
+      if (free.isPresent()) {
+        onlyAllowedSenders = false;
+        boolean toBoundary = boundaryMta.map(free.get().destinations()::contains).orElse(false);
+        t.add(toBoundary ? EGRESS_TO_BOUNDARY : EGRESS_CORROBORATION,
+            label + describe(free.get()) + " within " + slack
+                + (toBoundary ? ", including " + boundaryMta.get() + ", the MTA that recorded the origin" : ""));
+      } else if (allowed.isPresent()) {
+        t.add(EGRESS_ALLOWED, label + describe(allowed.get()) + " within " + slack
+            + ", allowed by policy (a mail server's own traffic)");
+      } else {
+        onlyAllowedSenders = false;
+      }
+    }
+    if (onlyAllowedSenders) {
+      warnings.add(label + o.ip() + " belongs to a host whose SMTP traffic is allowed by policy: if"
+          + " it relays for the lab, add it with --trust and triage again; meanwhile other hosts"
+          + " are ranked by SMTP egress");
+      egressOnly(o, label, from, to, boundaryMta, holders.keySet(), out, warnings);
+    }
+  }
+
+  private void egressOnly(Origin o, String label, Instant from, Instant to, Optional<String> boundaryMta,
+      Set<String> exclude, Map<String, Tally> out, List<String> warnings) {
+    Map<String, List<EgressHit>> byHost = new LinkedHashMap<>();
+    for (EgressHit e : evidence.egressBetween(from, to)) {
+      if (!e.allowed() && e.overlaps(from, to) && !exclude.contains(e.hostId())) {
+        byHost.computeIfAbsent(e.hostId(), k -> new ArrayList<>()).add(e);
+      }
+    }
+    if (byHost.isEmpty()) {
+      warnings.add(label + "no host reported SMTP egress within ±" + options.egressSlack().toMinutes()
+          + " min of " + o.time());
+      return;
+    }
+    Set<String> toBoundary = new LinkedHashSet<>();
+    for (Map.Entry<String, List<EgressHit>> e : byHost.entrySet()) {
+      if (boundaryMta.isPresent()
+          && e.getValue().stream().anyMatch(h -> h.destinations().contains(boundaryMta.get()))) {
+        toBoundary.add(e.getKey());
+      }
+    }
+    int n = byHost.size();
+    for (Map.Entry<String, List<EgressHit>> e : byHost.entrySet()) {
+      EgressHit best = busiest(e.getValue()).orElseThrow();
+      Tally t = out.computeIfAbsent(e.getKey(), id -> new Tally(id, best.hostname()));
+      if (toBoundary.contains(e.getKey())) {
+        t.add(EGRESS_ONLY_TO_BOUNDARY / toBoundary.size(), label + describe(best) + " to "
+            + boundaryMta.get() + ", the MTA that recorded origin " + o.ip() + "; one of "
+            + toBoundary.size() + " host(s) that contacted it then");
+      } else {
+        t.add(EGRESS_ONLY / n, label + describe(best) + " within ±" + options.egressSlack().toMinutes()
+            + " min of origin " + o.ip() + " at " + o.time() + "; one of " + n + " host(s) sending then");
+      }
+    }
+  }
+
+  private static Optional<EgressHit> busiest(List<EgressHit> hits) {
+    return hits.stream().max(Comparator.comparingInt(EgressHit::connections));
+  }
+
+  private static String describe(EgressHit e) {
+    return "SMTP egress " + e.windowStart() + " to " + e.windowEnd() + " (" + e.connections()
+        + " connection(s) to " + e.destinations().size() + " destination(s)"
+        + e.process().map(p -> ", process " + p).orElse("") + ")";
+  }
+
+  // ---- address book ---------------------------------------------------------------------
+
+  private void addressBook(List<ParsedComplaint> complaints, Map<String, Tally> tallies, List<String> warnings) {
+    Set<String> addresses = new LinkedHashSet<>();
+    Set<String> senders = new LinkedHashSet<>();
+    for (ParsedComplaint c : complaints) {
+      c.claimedSender().map(Hmac::normalize).filter(a -> a.indexOf('@') > 0).ifPresent(a -> {
+        addresses.add(a);
+        senders.add(a);
+      });
+      c.recipients().stream().map(Hmac::normalize).filter(a -> a.indexOf('@') > 0).forEach(addresses::add);
+    }
+    if (addresses.isEmpty()) {
+      warnings.add("no sender or recipient address to look up in harvested address books");
+      return;
+    }
+    Map<String, byte[]> digests = new LinkedHashMap<>();
+    for (String a : addresses) {
+      digests.put(a, Hmac.sha256(fleetKey, a));
+    }
+    Map<String, Integer> counts = new HashMap<>(evidence.harvestMatches(digests.values()));
+    Map<String, String> ownAddress = new HashMap<>();
+    for (String sender : senders) {
+      Optional<HostState> owner = evidence.hostOwningAddress(sender);
+      if (owner.isEmpty() || !counts.containsKey(owner.get().hostId())) {
+        continue;
+      }
+      String id = owner.get().hostId();
+      if (evidence.harvestMatches(List.of(digests.get(sender))).getOrDefault(id, 0) > 0) {
+        counts.merge(id, -1, Integer::sum);
+        ownAddress.put(id, sender);
+      }
+    }
+    int k = addresses.size();
+    double volume = 1 - Math.pow(2, -k);
+    for (Map.Entry<String, Integer> e : counts.entrySet()) {
+      int m = Math.min(e.getValue(), k);
+      if (m <= 0) {
+        continue;
+      }
+      long rivals = counts.values().stream().filter(v -> v >= m).count();
+      double w = ADDRESS_BOOK * volume * ((double) m / k) / rivals;
+      Tally t = tallies.computeIfAbsent(e.getKey(), id -> new Tally(id, null));
+      t.addressBook = w;
+      t.reasons.add(String.format(Locale.ROOT,
+          "harvested address book holds %d of the %d complaint address(es) (claimed senders and"
+              + " recipients); %d host(s) hold as many [+%.2f]%s", m, k, rivals, w,
+          ownAddress.containsKey(e.getKey())
+              ? "; its own user's address " + ownAddress.get(e.getKey()) + " is not counted" : ""));
+    }
+  }
+
+  /** Evidence gathered for one host. */
+  private static final class Tally {
+    final String hostId;
+    final String hostname;
+    final List<Double> weights = new ArrayList<>();
+    final List<String> reasons = new ArrayList<>();
+    double networkMiss = 1;
+    double addressBook;
+
+    Tally(String hostId, String hostname) {
+      this.hostId = hostId;
+      this.hostname = hostname;
+    }
+
+    void add(double weight, String reason) {
+      weights.add(weight);
+      reasons.add(String.format(Locale.ROOT, "%s [+%.2f]", reason, weight));
+    }
+
+    /** Noisy-OR of this complaint's weights. */
+    double score() {
+      double miss = 1;
+      for (double w : weights) {
+        miss *= 1 - w;
+      }
+      return 1 - miss;
+    }
+  }
+}

@@ -1,0 +1,39 @@
+package io.labscan.controller.triage;
+
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What triage asks of the controller's evidence store. Implementations answer from stored
+ * agent reports; they must not throw for unknown ids or addresses (answer empty instead).
+ */
+public interface TriageEvidence {
+
+  /**
+   * Hosts whose reports place {@code ip} (canonical text) on one of their interfaces around
+   * {@code at}. Returning holdings that do not cover {@code at} is harmless: triage only
+   * counts a holding that covers the instant, so an earlier holder is never blamed.
+   */
+  List<AddressHolding> holdersOf(String ip, Instant at);
+
+  /** Egress windows of these hosts overlapping [from, to]. */
+  List<EgressHit> egressNear(Collection<String> hostIds, Instant from, Instant to);
+
+  /** Egress windows of every host overlapping [from, to] (for NAT and outside-MX origins). */
+  List<EgressHit> egressBetween(Instant from, Instant to);
+
+  /**
+   * For each host whose latest harvest holds at least one of the digests: how many of them
+   * (each digest counted once). Hosts with no match are left out.
+   */
+  Map<String, Integer> harvestMatches(Collection<byte[]> digests);
+
+  /** The host of the person who owns this e-mail address (normalized, lower case), if known. */
+  Optional<HostState> hostOwningAddress(String emailAddress);
+
+  /** A host by id, for names and state of candidates found through the address book. */
+  Optional<HostState> host(String hostId);
+}

@@ -1,0 +1,71 @@
+package io.labscan.controller.triage;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The answer: where the mail came from and which hosts probably sent it.
+ *
+ * <p>JSON ({@code @JsonValue}, any ObjectMapper): {@code origin} ({@code ip}, {@code time}
+ * ISO-8601 UTC, {@code hop}, …, or null), {@code claimedSender}, {@code claimedSenderHost},
+ * {@code candidates[]} ({@code hostId}, {@code hostname}, {@code confidence}, {@code
+ * reasons[]}), {@code complaints[]}, {@code warnings[]}.
+ *
+ * @param complaints each complaint triaged, in the order given
+ * @param candidates hosts, most likely first
+ * @param warnings what limited the answer
+ */
+public record TriageResult(
+    List<ComplaintSummary> complaints, List<Candidate> candidates, List<String> warnings) {
+
+  public TriageResult {
+    complaints = List.copyOf(complaints);
+    candidates = List.copyOf(candidates);
+    warnings = List.copyOf(warnings);
+  }
+
+  /** The first complaint's origin (or the first one any complaint has). */
+  public Optional<Origin> origin() {
+    return complaints.stream().map(ComplaintSummary::origin).flatMap(Optional::stream).findFirst();
+  }
+
+  /** The first complaint's claimed sender (or the first one any complaint has). */
+  public Optional<String> claimedSender() {
+    return complaints.stream().map(ComplaintSummary::claimedSender).flatMap(Optional::stream).findFirst();
+  }
+
+  /** The machine of the first claimed sender, when known. */
+  public Optional<HostState> claimedSenderHost() {
+    return complaints.stream()
+        .filter(c -> c.claimedSender().isPresent())
+        .findFirst()
+        .flatMap(ComplaintSummary::claimedSenderHost);
+  }
+
+  @JsonValue
+  public ObjectNode toJson() {
+    ObjectNode n = Json.object();
+    Optional<Origin> origin = origin();
+    if (origin.isPresent()) {
+      n.set("origin", origin.get().toJson());
+    } else {
+      n.putNull("origin");
+    }
+    Json.put(n, "claimedSender", claimedSender());
+    Optional<HostState> host = claimedSenderHost();
+    if (host.isPresent()) {
+      n.set("claimedSenderHost", host.get().toJson());
+    } else {
+      n.putNull("claimedSenderHost");
+    }
+    ArrayNode c = n.putArray("candidates");
+    candidates.forEach(x -> c.add(x.toJson()));
+    ArrayNode all = n.putArray("complaints");
+    complaints.forEach(x -> all.add(x.toJson()));
+    Json.strings(n, "warnings", warnings);
+    return n;
+  }
+}

@@ -1,0 +1,152 @@
+package io.labscan.controller.triage;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The MTAs the controller trusts to tell the truth in their {@code Received:} lines: the
+ * site's own MX and relays. Entries come from configuration and from repeated {@code --trust
+ * HOST_OR_CIDR} options:
+ *
+ * <ul>
+ *   <li>an IP or CIDR, IPv4 or IPv6: {@code 198.51.100.5}, {@code 198.51.100.0/24},
+ *       {@code 2001:db8:25::/48};
+ *   <li>a host name, matched against the client's reverse DNS name as the previous trusted
+ *       MTA recorded it: {@code relay.example.edu} (exactly that name) or {@code
+ *       *.example.edu} (any name under example.edu). A name the MTA flagged {@code (may be
+ *       forged)} never matches, and HELO names are never compared at all.
+ * </ul>
+ *
+ * The well-known {@link MailProviders} are part of the configuration too (built-in list by
+ * default).
+ */
+public final class TrustConfig {
+  private static final Pattern HOST =
+      Pattern.compile("(?i)[a-z0-9_](?:[a-z0-9_-]{0,62})(?:\\.[a-z0-9_](?:[a-z0-9_-]{0,62}))*\\.?");
+
+  private final List<String> entries;
+  private final List<Cidr> networks;
+  private final List<String> networkText;
+  private final List<String> exactHosts;
+  private final List<String> suffixes;
+  private final MailProviders providers;
+
+  private TrustConfig(List<String> entries, MailProviders providers) {
+    this.entries = List.copyOf(entries);
+    this.providers = Objects.requireNonNull(providers, "providers");
+    this.networks = new ArrayList<>();
+    this.networkText = new ArrayList<>();
+    this.exactHosts = new ArrayList<>();
+    this.suffixes = new ArrayList<>();
+    for (String e : entries) {
+      String s = e.trim();
+      Optional<Cidr> cidr = Cidr.parse(s);
+      if (cidr.isPresent()) {
+        networks.add(cidr.get());
+        networkText.add(s);
+      } else if (s.startsWith("*.") && isHostName(s.substring(2))) {
+        suffixes.add(normalizeHost(s.substring(2)));
+      } else if (s.startsWith(".") && isHostName(s.substring(1))) {
+        suffixes.add(normalizeHost(s.substring(1)));
+      } else if (isHostName(s) && !s.contains("/")) {
+        exactHosts.add(normalizeHost(s));
+      } else {
+        throw new IllegalArgumentException(
+            "--trust " + e + ": not a host name (relay.example.edu, *.example.edu) or an IP/CIDR"
+                + " (198.51.100.0/24, 2001:db8::/32)");
+      }
+    }
+  }
+
+  /** Nothing configured; the built-in mail providers still apply. */
+  public static TrustConfig none() {
+    return new TrustConfig(List.of(), MailProviders.builtIn());
+  }
+
+  /**
+   * Trust the given entries (and the built-in mail providers).
+   *
+   * @throws IllegalArgumentException naming the first entry that is neither a host name nor a CIDR
+   */
+  public static TrustConfig of(Collection<String> entries) {
+    List<String> list = new ArrayList<>();
+    for (String e : Objects.requireNonNull(entries, "entries")) {
+      list.add(Objects.requireNonNull(e, "entry"));
+    }
+    return new TrustConfig(list, MailProviders.builtIn());
+  }
+
+  /** The same entries with another provider list (e.g. builtIn().with(load(file)), or none()). */
+  public TrustConfig withProviders(MailProviders providers) {
+    return new TrustConfig(entries, providers);
+  }
+
+  /** True when no MTA was configured (providers aside). */
+  public boolean isEmpty() {
+    return entries.isEmpty();
+  }
+
+  public List<String> entries() {
+    return entries;
+  }
+
+  public MailProviders providers() {
+    return providers;
+  }
+
+  /** The configured entry that covers this IP, if any. */
+  Optional<String> entryForIp(String ip) {
+    for (int i = 0; i < networks.size(); i++) {
+      if (networks.get(i).contains(ip)) {
+        return Optional.of(networkText.get(i));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The configured entry that names this host, if any. */
+  Optional<String> entryForHost(String host) {
+    String h = normalizeHost(host);
+    if (h.isEmpty()) {
+      return Optional.empty();
+    }
+    if (exactHosts.contains(h)) {
+      return Optional.of(h);
+    }
+    for (String s : suffixes) {
+      if (h.endsWith("." + s)) {
+        return Optional.of("*." + s);
+      }
+    }
+    return Optional.empty();
+  }
+
+  static boolean isHostName(String s) {
+    if (s == null || s.length() > 253 || !HOST.matcher(s).matches()) {
+      return false;
+    }
+    // "999.1.1.1" is a mistyped IP, not a name: a top-level label is never all digits.
+    String n = normalizeHost(s);
+    String last = n.substring(n.lastIndexOf('.') + 1);
+    return !last.chars().allMatch(Character::isDigit);
+  }
+
+  /** Lower case, without a trailing dot; empty for null. */
+  static String normalizeHost(String host) {
+    if (host == null) {
+      return "";
+    }
+    String h = host.trim().toLowerCase(Locale.ROOT);
+    return h.endsWith(".") ? h.substring(0, h.length() - 1) : h;
+  }
+
+  @Override
+  public String toString() {
+    return "TrustConfig" + entries + " providers=" + providers.names();
+  }
+}

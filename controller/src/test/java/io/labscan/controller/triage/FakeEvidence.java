@@ -1,0 +1,102 @@
+package io.labscan.controller.triage;
+
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * In-memory evidence. {@link #holdersOf} deliberately returns every holding of the address,
+ * whatever its time span, so tests show that triage itself never blames another holder.
+ */
+final class FakeEvidence implements TriageEvidence {
+  private final byte[] key;
+  private final List<AddressHolding> holdings = new ArrayList<>();
+  private final List<EgressHit> egress = new ArrayList<>();
+  private final Map<String, Set<ByteBuffer>> harvests = new LinkedHashMap<>();
+  private final Map<String, HostState> hosts = new HashMap<>();
+  private final Map<String, String> owners = new HashMap<>();
+
+  FakeEvidence(byte[] key) {
+    this.key = key.clone();
+  }
+
+  FakeEvidence host(String id, String name) {
+    hosts.put(id, new HostState(id, name, Optional.empty(), "unknown", List.of()));
+    return this;
+  }
+
+  FakeEvidence held(String hostId, String ip, Instant since, Instant until) {
+    holdings.add(new AddressHolding(hostId, name(hostId), ip, since, Optional.ofNullable(until)));
+    return this;
+  }
+
+  FakeEvidence egress(String hostId, Instant start, Instant end, boolean allowed, String... destinations) {
+    egress.add(new EgressHit(hostId, name(hostId), start, end, 3 * destinations.length,
+        List.of(destinations), Optional.of("wink.exe"), allowed));
+    return this;
+  }
+
+  FakeEvidence harvested(String hostId, String... addresses) {
+    Set<ByteBuffer> set = harvests.computeIfAbsent(hostId, k -> new HashSet<>());
+    for (String a : addresses) {
+      set.add(ByteBuffer.wrap(Hmac.sha256(key, Hmac.normalize(a))));
+    }
+    return this;
+  }
+
+  FakeEvidence owns(String hostId, String address) {
+    owners.put(address, hostId);
+    return this;
+  }
+
+  private String name(String hostId) {
+    return Optional.ofNullable(hosts.get(hostId)).map(HostState::hostname).orElse(hostId);
+  }
+
+  @Override
+  public List<AddressHolding> holdersOf(String ip, Instant at) {
+    return holdings.stream().filter(h -> h.ip().equals(ip)).toList();
+  }
+
+  @Override
+  public List<EgressHit> egressNear(Collection<String> hostIds, Instant from, Instant to) {
+    return egress.stream().filter(e -> hostIds.contains(e.hostId()) && e.overlaps(from, to)).toList();
+  }
+
+  @Override
+  public List<EgressHit> egressBetween(Instant from, Instant to) {
+    return egress.stream().filter(e -> e.overlaps(from, to)).toList();
+  }
+
+  @Override
+  public Map<String, Integer> harvestMatches(Collection<byte[]> digests) {
+    Map<String, Integer> out = new LinkedHashMap<>();
+    Set<ByteBuffer> wanted = new HashSet<>();
+    digests.forEach(d -> wanted.add(ByteBuffer.wrap(d)));
+    harvests.forEach((host, set) -> {
+      int n = (int) wanted.stream().filter(set::contains).count();
+      if (n > 0) {
+        out.put(host, n);
+      }
+    });
+    return out;
+  }
+
+  @Override
+  public Optional<HostState> hostOwningAddress(String emailAddress) {
+    return Optional.ofNullable(owners.get(emailAddress)).map(hosts::get);
+  }
+
+  @Override
+  public Optional<HostState> host(String hostId) {
+    return Optional.ofNullable(hosts.get(hostId));
+  }
+}

@@ -1,0 +1,293 @@
+package io.labscan.controller.triage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class ReceivedParserTest {
+
+  @Test
+  void postfixLineGivesHeloReverseDnsIpAndClauses() {
+    ReceivedHop hop = ReceivedParser.parse(
+        "from helo.example.org (mail.example.org [192.0.2.1])\r\n\tby mx.example.net (Postfix)"
+            + " with ESMTPS id 4N8xYz1AbC\r\n\tfor <bob@example.net>; Mon, 15 Jan 2024 10:02:11 +0000 (UTC)");
+
+    assertThat(hop.fromHelo()).contains("helo.example.org");
+    assertThat(hop.fromRdns()).contains("mail.example.org");
+    assertThat(hop.fromIp()).contains("192.0.2.1");
+    assertThat(hop.byHost()).contains("mx.example.net");
+    assertThat(hop.with()).contains("ESMTPS");
+    assertThat(hop.id()).contains("4N8xYz1AbC");
+    assertThat(hop.forRecipient()).contains("bob@example.net");
+    assertThat(hop.date()).contains(Instant.parse("2024-01-15T10:02:11Z"));
+    assertThat(hop.software()).contains("Postfix");
+    assertThat(hop.flags()).isEmpty();
+  }
+
+  @Test
+  void postfixUnknownReverseDnsIsFlaggedAndLeftEmpty() {
+    ReceivedHop hop = ReceivedParser.parse(
+        "from PC17 (unknown [10.20.3.17]) by relay.lab.example.edu (Postfix) with SMTP id 7F3E2;"
+            + " Mon, 15 Jan 2024 10:02:09 +0000");
+
+    assertThat(hop.fromRdns()).isEmpty();
+    assertThat(hop.fromIp()).contains("10.20.3.17");
+    assertThat(hop.flags()).contains(HopFlag.NO_REVERSE_DNS);
+  }
+
+  @Test
+  void ipv6LiteralIsCanonicalized() {
+    ReceivedHop hop = ReceivedParser.parse(
+        "from pc17 (unknown [IPv6:2001:0DB8:0000:0000:0000:0000:0000:0025]) by mx.example.net"
+            + " (Postfix) with ESMTP id 1; Mon, 15 Jan 2024 10:30:00 +0000");
+
+    assertThat(hop.fromIp()).contains("2001:db8::25");
+  }
+
+  @Test
+  void sendmailMayBeForgedKeepsTheIpButDistrustsTheName() {
+    ReceivedHop hop = ReceivedParser.parse(
+        "from mail.example.org (dsl-203-0-113-77.example.com [203.0.113.77] (may be forged))"
+            + " by mx.example.net (8.14.7/8.14.7) with ESMTP id h0EHF2a01234 for <hank@example.net>;"
+            + " Tue, 14 Jan 2003 12:15:02 -0500");
+
+    assertThat(hop.fromIp()).contains("203.0.113.77");
+    assertThat(hop.fromRdns()).contains("dsl-203-0-113-77.example.com");
+    assertThat(hop.verifiedRdns()).isEmpty();
+    assertThat(hop.flags()).contains(HopFlag.MAY_BE_FORGED);
+    assertThat(hop.software()).contains("Sendmail 8.14.7");
+  }
+
+  @Test
+  void sendmailIdentPrefixIsNotPartOfTheName() {
+    ReceivedHop hop = ReceivedParser.parse(
+        "from pc17 (root@pc17.lab.example.edu [10.20.3.17]) by mail.lab.example.edu (8.9.3/8.9.3)"
+            + " with SMTP id JAA01234; 14 Jan 03 09:15 PDT");
+
+    assertThat(hop.fromRdns()).contains("pc17.lab.example.edu");
+    assertThat(hop.date()).contains(Instant.parse("2003-01-14T16:15:00Z"));
+  }
+
+  @Test
+  void eximNameIsTheVerifiedHostAndHeloComesFromHeloEquals() {
+    ReceivedHop hop = ReceivedParser.parse(
+        "from dsl-45.pool.example.com ([203.0.113.45]:51234 helo=PC17) by mx.example.org with esmtp"
+            + " (Exim 4.96) (envelope-from <frank@example.edu>) id 1rPqRs-000AbC-2x for"
+            + " grace@example.org; Mon, 15 Jan 2024 10:05:33 +0000");
+
+    assertThat(hop.fromRdns()).contains("dsl-45.pool.example.com");
+    assertThat(hop.fromHelo()).contains("PC17");
+    assertThat(hop.fromIp()).contains("203.0.113.45");
+    assertThat(hop.id()).contains("1rPqRs-000AbC-2x");
+    assertThat(hop.forRecipient()).contains("grace@example.org");
+    assertThat(hop.software()).contains("Exim 4.96");
+  }
+
+  @Test
+  void eximWithoutReverseDnsNamesTheConnectionIpAfterFrom() {
+    ReceivedHop hop = ReceivedParser.parse(
+        "from [198.51.100.77] (helo=WORKSTATION) by mail.example.org with smtp (Exim 4.69)"
+            + " id 1Zz9Yy-0001Xx-AB; Tue, 14 Jan 03 17:15:02 UT");
+
+    assertThat(hop.fromIp()).contains("198.51.100.77");
+    assertThat(hop.fromHelo()).contains("WORKSTATION");
+    assertThat(hop.fromRdns()).isEmpty();
+    assertThat(hop.flags()).doesNotContain(HopFlag.HELO_LITERAL_ONLY);
+  }
+
+  @Test
+  void qmailLineReadsHeloCommentAndBareIp() {
+    ReceivedHop hop = ReceivedParser.parse(
+        "from unknown (HELO pc17) (203.0.113.9)\n  by mail.example.net with SMTP; 14 Jan 2003 17:15:02 -0000");
+
+    assertThat(hop.fromHelo()).contains("pc17");
+    assertThat(hop.fromRdns()).isEmpty();
+    assertThat(hop.fromIp()).contains("203.0.113.9");
+    assertThat(hop.byHost()).contains("mail.example.net");
+  }
+
+  @Test
+  void qmailWithReverseDnsAndIdentKeepsTheName() {
+    ReceivedHop hop = ReceivedParser.parse(
+        "from dsl-9.example.com (HELO pc17) (user@203.0.113.9) by mail.example.net with SMTP;"
+            + " 14 Jan 2003 17:15:02 -0000");
+
+    assertThat(hop.fromRdns()).contains("dsl-9.example.com");
+    assertThat(hop.fromIp()).contains("203.0.113.9");
+  }
+
+  @Test
+  void qmailInvokedLineIsNotAHopButKeepsItsDate() {
+    ReceivedHop hop = ReceivedParser.parse("(qmail 30219 invoked from network); 14 Jan 2003 17:15:03 -0000");
+
+    assertThat(hop.flags()).contains(HopFlag.NOT_A_HOP);
+    assertThat(hop.recordsClient()).isFalse();
+    assertThat(hop.parsed()).isTrue();
+    assertThat(hop.date()).contains(Instant.parse("2003-01-14T17:15:03Z"));
+  }
+
+  @Test
+  void smtpsvcLineReadsHeloAndBracketedIp() {
+    ReceivedHop hop = ReceivedParser.parse(
+        "from PC17 ([10.20.3.17]) by exch.lab.example.edu with Microsoft SMTPSVC(5.0.2195.5329);\r\n"
+            + "\t Tue, 14 Jan 2003 09:15:02 -0800");
+
+    assertThat(hop.fromHelo()).contains("PC17");
+    assertThat(hop.fromIp()).contains("10.20.3.17");
+    assertThat(hop.with()).contains("Microsoft SMTPSVC");
+    assertThat(hop.software()).contains("Microsoft SMTPSVC 5.0.2195.5329");
+    assertThat(hop.date()).contains(Instant.parse("2003-01-14T17:15:02Z"));
+  }
+
+  @Test
+  void exchangeOnlineLineReadsEhloAndBareIpsOnBothSides() {
+    ReceivedHop hop = ReceivedParser.parse(
+        "from relay.lab.example.edu (198.51.100.5) by\r\n CO1NAM11FT034.mail.protection.outlook.com"
+            + " (10.13.174.248) with Microsoft SMTP\r\n Server (version=TLS1_2,"
+            + " cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id\r\n 15.20.7181.17 via Frontend"
+            + " Transport; Mon, 15 Jan 2024 10:12:43 +0000");
+
+    assertThat(hop.fromHelo()).contains("relay.lab.example.edu");
+    assertThat(hop.fromRdns()).as("Exchange records no reverse DNS").isEmpty();
+    assertThat(hop.fromIp()).contains("198.51.100.5");
+    assertThat(hop.byHost()).contains("CO1NAM11FT034.mail.protection.outlook.com");
+    assertThat(hop.byIp()).contains("10.13.174.248");
+    assertThat(hop.with()).contains("Microsoft SMTP Server");
+    assertThat(hop.id()).contains("15.20.7181.17");
+    assertThat(hop.software()).contains("Microsoft Exchange 15.20.7181.17");
+  }
+
+  @Test
+  void exchangeInternalIpv6HopIsRead() {
+    ReceivedHop hop = ReceivedParser.parse(
+        "from BN6PR1101MB2227.namprd11.prod.outlook.com (2603:10b6:405:5a::24) by"
+            + " BYAPR11MB3477.namprd11.prod.outlook.com with HTTPS; Mon, 15 Jan 2024 10:12:45 +0000");
+
+    assertThat(hop.fromIp()).contains("2603:10b6:405:5a::24");
+    assertThat(hop.with()).contains("HTTPS");
+  }
+
+  @Test
+  void gmailMxLineStripsTheTrailingDotOfTheReverseName() {
+    ReceivedHop hop = ReceivedParser.parse(
+        "from PC17 (nat.lab.example.edu. [203.0.113.1])\n        by mx.google.com with ESMTPS id"
+            + " a1-20020a17sor.123\n        for <judy@example.com>\n        (version=TLS1_2"
+            + " cipher=ECDHE-ECDSA-AES128-GCM-SHA256 bits=128/128);\n        Mon, 15 Jan 2024"
+            + " 02:20:04 -0800 (PST)");
+
+    assertThat(hop.fromRdns()).contains("nat.lab.example.edu");
+    assertThat(hop.fromIp()).contains("203.0.113.1");
+    assertThat(hop.byHost()).contains("mx.google.com");
+    assertThat(hop.forRecipient()).contains("judy@example.com");
+    assertThat(hop.date()).contains(Instant.parse("2024-01-15T10:20:04Z"));
+    assertThat(hop.software()).contains("Google");
+  }
+
+  @Test
+  void gmailInternalByLineHasNoFromPart() {
+    ReceivedHop hop = ReceivedParser.parse(
+        "by 2002:a05:6a10:a184:b0:5a8:4b1c:c9d0 with SMTP id g4csp1234567pxz;\n"
+            + "        Mon, 15 Jan 2024 02:20:05 -0800 (PST)");
+
+    assertThat(hop.flags()).contains(HopFlag.NO_FROM_PART);
+    assertThat(hop.recordsClient()).isFalse();
+    assertThat(hop.byIp()).contains("2002:a05:6a10:a184:b0:5a8:4b1c:c9d0");
+    assertThat(hop.id()).contains("g4csp1234567pxz");
+  }
+
+  @Test
+  void authenticatedSubmissionIsFlagged() {
+    ReceivedHop hop = ReceivedParser.parse(
+        "from [10.0.0.12] (pc.example.net. [198.51.100.200]) by smtp.gmail.com with ESMTPSA id x;"
+            + " Mon, 15 Jan 2024 03:30:09 -0800 (PST)");
+
+    assertThat(hop.flags()).contains(HopFlag.AUTHENTICATED);
+    assertThat(hop.fromHelo()).contains("[10.0.0.12]");
+    assertThat(hop.fromIp()).contains("198.51.100.200");
+  }
+
+  @Test
+  void heloLiteralWithoutConnectionInfoIsNeverTakenAsTheIp() {
+    ReceivedHop hop = ReceivedParser.parse("from [192.0.2.44] by mx.example.net with SMTP; Mon, 15 Jan 2024 10:00:00 +0000");
+
+    assertThat(hop.fromIp()).isEmpty();
+    assertThat(hop.fromHelo()).contains("[192.0.2.44]");
+    assertThat(hop.flags()).contains(HopFlag.HELO_LITERAL_ONLY);
+  }
+
+  @Test
+  void webmailHttpLineRecordsTheWebClientIp() {
+    ReceivedHop hop = ReceivedParser.parse(
+        "from 198.51.100.31 by sonic.gate.mail.ne1.yahoo.com with HTTP; Mon, 15 Jan 2024 10:00:00 +0000");
+
+    assertThat(hop.fromIp()).contains("198.51.100.31");
+  }
+
+  @Test
+  void keywordLookingHeloCannotShiftTheClauses() {
+    ReceivedHop hop = ReceivedParser.parse(
+        "from by (unknown [203.0.113.5]) by mx.example.net (Postfix) with SMTP id 1; Mon, 15 Jan 2024 10:00:00 +0000");
+
+    assertThat(hop.fromHelo()).contains("by");
+    assertThat(hop.fromIp()).contains("203.0.113.5");
+    assertThat(hop.byHost()).contains("mx.example.net");
+  }
+
+  @Test
+  void localSubmissionWithoutFromIsNoFromPart() {
+    ReceivedHop hop = ReceivedParser.parse(
+        "by mail.example.net (Postfix, from userid 1000) id 3F2E1D; Mon, 15 Jan 2024 10:00:00 +0000 (UTC)");
+
+    assertThat(hop.flags()).contains(HopFlag.NO_FROM_PART);
+    assertThat(hop.software()).contains("Postfix");
+  }
+
+  @Test
+  void lineWithoutFromOrByIsUnparsedAndKeepsItsText() {
+    ReceivedHop hop = ReceivedParser.parse("via fax gateway on a Tuesday, nothing to read here");
+
+    assertThat(hop.parsed()).isFalse();
+    assertThat(hop.flags()).contains(HopFlag.UNPARSED);
+    assertThat(hop.raw()).isEqualTo("via fax gateway on a Tuesday, nothing to read here");
+  }
+
+  @Test
+  void missingDateIsFlaggedNotFatal() {
+    ReceivedHop hop = ReceivedParser.parse("from pc (unknown [192.0.2.3]) by mx.example.net with SMTP");
+
+    assertThat(hop.fromIp()).contains("192.0.2.3");
+    assertThat(hop.date()).isEmpty();
+    assertThat(hop.flags()).contains(HopFlag.NO_DATE);
+  }
+
+  @Test
+  void headerNameAndFoldingAreRemovedFromRaw() {
+    ReceivedHop hop = ReceivedParser.parse("Received: from a (b [192.0.2.9])\r\n\tby c; Mon, 15 Jan 2024 10:00:00 +0000");
+
+    assertThat(hop.raw()).isEqualTo("from a (b [192.0.2.9]) by c; Mon, 15 Jan 2024 10:00:00 +0000");
+  }
+
+  @Test
+  void overlongLineIsCutAndFlagged() {
+    String value = "from pc (unknown [192.0.2.3]) by mx.example.net " + "x".repeat(20_000);
+
+    ReceivedHop hop = ReceivedParser.parse(value);
+
+    assertThat(hop.flags()).contains(HopFlag.TRUNCATED);
+    assertThat(hop.raw().length()).isLessThanOrEqualTo(ReceivedParser.MAX_LENGTH);
+    assertThat(hop.fromIp()).contains("192.0.2.3");
+  }
+
+  @Test
+  void parseAllKeepsOrderTopFirst() {
+    List<ReceivedHop> hops = ReceivedParser.parseAll(List.of(
+        "from a (unknown [192.0.2.1]) by top.example.net; Mon, 15 Jan 2024 10:00:01 +0000",
+        "from b (unknown [192.0.2.2]) by a.example.net; Mon, 15 Jan 2024 10:00:00 +0000"));
+
+    assertThat(hops).extracting(ReceivedHop::fromIp)
+        .containsExactly(Optional.of("192.0.2.1"), Optional.of("192.0.2.2"));
+  }
+}

@@ -1,0 +1,297 @@
+package io.labscan.controller.triage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import org.junit.jupiter.api.Test;
+
+class TriageTest {
+  private static final byte[] KEY = "fleet-key-for-tests-0123456789ab".getBytes(StandardCharsets.US_ASCII);
+  private static final Instant T = Instant.parse("2024-01-15T10:00:00Z");
+  private static final Instant DAY_BEFORE = T.minus(Duration.ofDays(1));
+  private static final DateTimeFormatter RFC5322 =
+      DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ROOT).withZone(ZoneOffset.UTC);
+
+  private final FakeEvidence evidence = new FakeEvidence(KEY)
+      .host("h-pc17", "PC17").host("h-pc18", "PC18").host("h-pc19", "PC19").host("h-pc20", "PC20")
+      .host("h-relay", "relay").host("h-victim", "VICTIM-PC");
+
+  /** A complaint whose trusted boundary recorded {@code ip} at {@code at}, by MTA 192.0.2.25. */
+  private static ParsedComplaint complaint(String ip, Instant at, String from, String... to) {
+    String mail = "Received: from PC (unknown [" + ip + "]) by mx.example.net (192.0.2.25) with SMTP; "
+        + RFC5322.format(at) + "\r\nFrom: " + from + "\r\nTo: " + String.join(", ", to)
+        + "\r\nSubject: honey\r\n\r\nbody\r\n";
+    try {
+      return ComplaintParser.parse(mail.getBytes(StandardCharsets.US_ASCII), TrustConfig.none());
+    } catch (NotAMailMessageException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static ParsedComplaint complaintWithoutOrigin(String from, String... to) {
+    String mail = "From: " + from + "\r\nTo: " + String.join(", ", to) + "\r\nSubject: honey\r\n\r\nbody\r\n";
+    try {
+      return ComplaintParser.parse(mail.getBytes(StandardCharsets.US_ASCII), TrustConfig.none());
+    } catch (NotAMailMessageException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private TriageResult triage(ParsedComplaint... complaints) {
+    return new Triage(evidence, KEY, TriageOptions.defaults()).triage(List.of(complaints));
+  }
+
+  private static double confidenceOf(TriageResult r, String hostId) {
+    return r.candidates().stream().filter(c -> c.hostId().equals(hostId)).findFirst()
+        .map(Candidate::confidence).orElse(0.0);
+  }
+
+  // ---- address holders ------------------------------------------------------------------
+
+  @Test
+  void holderOfTheOriginAtThatTimeIsAStrongCandidate() {
+    evidence.held("h-pc17", "10.20.3.17", DAY_BEFORE, null);
+
+    TriageResult r = triage(complaint("10.20.3.17", T, "alice@example.edu", "bob@example.net"));
+
+    assertThat(r.candidates()).extracting(Candidate::hostId).containsExactly("h-pc17");
+    assertThat(r.candidates().get(0).confidence()).isEqualTo(0.70);
+    assertThat(r.candidates().get(0).hostname()).isEqualTo("PC17");
+    assertThat(r.candidates().get(0).reasons()).anyMatch(s -> s.startsWith("held 10.20.3.17 at 2024-01-15T10:00:00Z"));
+  }
+
+  @Test
+  void earlierHolderOfTheAddressIsNeverBlamed() {
+    Instant handOver = T.minus(Duration.ofHours(1));
+    evidence.held("h-pc17", "10.20.3.17", DAY_BEFORE, handOver)
+        .held("h-pc18", "10.20.3.17", handOver, null)
+        .held("h-pc17", "10.20.3.99", handOver, null);
+
+    TriageResult r = triage(complaint("10.20.3.17", T, "alice@example.edu", "bob@example.net"));
+
+    assertThat(r.candidates()).extracting(Candidate::hostId).containsExactly("h-pc18");
+  }
+
+  @Test
+  void laterHolderOfTheAddressIsNotBlamedEither() {
+    Instant renumbered = T.plus(Duration.ofMinutes(30));
+    evidence.held("h-pc17", "10.20.3.17", DAY_BEFORE, renumbered).held("h-pc19", "10.20.3.17", renumbered, null);
+
+    TriageResult r = triage(complaint("10.20.3.17", T, "alice@example.edu", "bob@example.net"));
+
+    assertThat(r.candidates()).extracting(Candidate::hostId).containsExactly("h-pc17");
+  }
+
+  @Test
+  void ipv6OriginMatchesTheHoldingOfTheSameAddress() {
+    evidence.held("h-pc17", "2001:db8::25", DAY_BEFORE, null);
+
+    TriageResult r = triage(complaint("IPv6:2001:DB8:0:0::25", T, "alice@example.edu", "bob@example.net"));
+
+    assertThat(r.candidates()).extracting(Candidate::hostId).containsExactly("h-pc17");
+  }
+
+  @Test
+  void twoHostsReportingTheSameAddressShareTheHolderWeight() {
+    evidence.held("h-pc17", "10.20.3.17", DAY_BEFORE, null).held("h-pc18", "10.20.3.17", DAY_BEFORE, null);
+
+    TriageResult r = triage(complaint("10.20.3.17", T, "alice@example.edu", "bob@example.net"));
+
+    assertThat(confidenceOf(r, "h-pc17")).isEqualTo(0.35);
+    assertThat(confidenceOf(r, "h-pc18")).isEqualTo(0.35);
+    assertThat(r.warnings()).anyMatch(w -> w.contains("2 hosts reported 10.20.3.17"));
+  }
+
+  // ---- egress ---------------------------------------------------------------------------
+
+  @Test
+  void smtpEgressWithinTheWindowCorroboratesTheHolder() {
+    evidence.held("h-pc17", "10.20.3.17", DAY_BEFORE, null)
+        .egress("h-pc17", T.plus(Duration.ofMinutes(3)), T.plus(Duration.ofMinutes(4)), false, "198.51.100.9");
+
+    TriageResult r = triage(complaint("10.20.3.17", T, "alice@example.edu", "bob@example.net"));
+
+    assertThat(confidenceOf(r, "h-pc17")).isEqualTo(0.88);
+    assertThat(r.candidates().get(0).reasons()).anyMatch(s -> s.startsWith("SMTP egress") && s.contains("±10 min"));
+  }
+
+  @Test
+  void egressOutsideTheWindowDoesNotCount() {
+    evidence.held("h-pc17", "10.20.3.17", DAY_BEFORE, null)
+        .egress("h-pc17", T.plus(Duration.ofMinutes(30)), T.plus(Duration.ofMinutes(31)), false, "198.51.100.9");
+
+    TriageResult r = triage(complaint("10.20.3.17", T, "alice@example.edu", "bob@example.net"));
+
+    assertThat(confidenceOf(r, "h-pc17")).isEqualTo(0.70);
+  }
+
+  @Test
+  void egressWindowIsConfigurable() {
+    evidence.held("h-pc17", "10.20.3.17", DAY_BEFORE, null)
+        .egress("h-pc17", T.plus(Duration.ofMinutes(30)), T.plus(Duration.ofMinutes(31)), false, "198.51.100.9");
+
+    TriageResult r = new Triage(evidence, KEY, new TriageOptions(Duration.ofMinutes(45), 20))
+        .triage(complaint("10.20.3.17", T, "alice@example.edu", "bob@example.net"));
+
+    assertThat(confidenceOf(r, "h-pc17")).isEqualTo(0.88);
+  }
+
+  @Test
+  void egressToTheMtaThatRecordedTheOriginIsStrongerStill() {
+    evidence.held("h-pc17", "10.20.3.17", DAY_BEFORE, null)
+        .egress("h-pc17", T.minus(Duration.ofMinutes(1)), T, false, "192.0.2.25");
+
+    TriageResult r = triage(complaint("10.20.3.17", T, "alice@example.edu", "bob@example.net"));
+
+    assertThat(confidenceOf(r, "h-pc17")).isEqualTo(0.925);
+  }
+
+  @Test
+  void natOriginRanksHostsByNonAllowedEgressAtThatTimeOnly() {
+    evidence.egress("h-pc17", T.minus(Duration.ofMinutes(2)), T, false, "198.51.100.9")
+        .egress("h-pc18", T, T.plus(Duration.ofMinutes(2)), false, "198.51.100.10")
+        .egress("h-relay", T, T.plus(Duration.ofMinutes(1)), true, "198.51.100.11")
+        .egress("h-pc19", T.plus(Duration.ofHours(1)), T.plus(Duration.ofHours(2)), false, "198.51.100.12");
+
+    TriageResult r = triage(complaint("203.0.113.1", T, "alice@example.edu", "bob@example.net"));
+
+    assertThat(r.candidates()).extracting(Candidate::hostId).containsExactlyInAnyOrder("h-pc17", "h-pc18");
+    assertThat(r.candidates()).allSatisfy(c -> assertThat(c.confidence()).isEqualTo(0.25));
+    assertThat(r.warnings()).anyMatch(w -> w.contains("no host held 203.0.113.1") && w.contains("NAT"));
+  }
+
+  @Test
+  void natOriginHostThatContactedTheRecordingMtaRanksFirst() {
+    evidence.egress("h-pc17", T.minus(Duration.ofMinutes(2)), T, false, "198.51.100.9")
+        .egress("h-pc18", T, T.plus(Duration.ofMinutes(2)), false, "198.51.100.10", "192.0.2.25");
+
+    TriageResult r = triage(complaint("203.0.113.1", T, "alice@example.edu", "bob@example.net"));
+
+    assertThat(r.candidates()).extracting(Candidate::hostId).containsExactly("h-pc18", "h-pc17");
+    assertThat(confidenceOf(r, "h-pc18")).isEqualTo(0.70);
+    assertThat(confidenceOf(r, "h-pc17")).isEqualTo(0.25);
+  }
+
+  @Test
+  void holderThatOnlySendsAllowedMailIsTreatedAsAnUntrustedRelay() {
+    evidence.held("h-relay", "198.51.100.5", DAY_BEFORE, null)
+        .egress("h-relay", T, T.plus(Duration.ofMinutes(1)), true, "192.0.2.25")
+        .egress("h-pc17", T.minus(Duration.ofMinutes(1)), T, false, "198.51.100.5");
+
+    TriageResult r = triage(complaint("198.51.100.5", T, "alice@example.edu", "bob@example.net"));
+
+    assertThat(confidenceOf(r, "h-relay")).isEqualTo(0.79);
+    assertThat(confidenceOf(r, "h-pc17")).isEqualTo(0.50);
+    assertThat(r.warnings()).anyMatch(w -> w.contains("--trust"));
+  }
+
+  // ---- address book ---------------------------------------------------------------------
+
+  @Test
+  void addressBookRanksTheHostHoldingEveryAddressAboveDecoysThatShareSome() {
+    evidence.harvested("h-pc17", "victim@example.edu", "x@example.net", "y@example.org", "unrelated@example.com")
+        .harvested("h-pc18", "victim@example.edu", "y@example.org")
+        .harvested("h-pc19", "x@example.net");
+
+    TriageResult r = triage(complaintWithoutOrigin("Victim <victim@example.edu>", "x@example.net", "Y <Y@Example.ORG>"));
+
+    assertThat(r.candidates()).extracting(Candidate::hostId).containsExactly("h-pc17", "h-pc18", "h-pc19");
+    assertThat(confidenceOf(r, "h-pc17")).isEqualTo(0.70);  // 0.8 · (1 − 2^−3) · 3/3 / 1
+    assertThat(confidenceOf(r, "h-pc18")).isCloseTo(0.233, within(0.0005)); // · 2/3 / 2
+    assertThat(confidenceOf(r, "h-pc19")).isCloseTo(0.078, within(0.0005)); // · 1/3 / 3
+    assertThat(r.candidates().get(0).reasons()).anyMatch(s -> s.contains("holds 3 of the 3"));
+  }
+
+  @Test
+  void severalComplaintsTogetherSeparateTheSenderFromADecoy() {
+    evidence.harvested("h-pc17", "a@example.edu", "b@example.net", "c@example.edu", "d@example.net",
+            "e@example.edu", "f@example.net")
+        .harvested("h-pc18", "a@example.edu", "b@example.net");
+    ParsedComplaint first = complaintWithoutOrigin("a@example.edu", "b@example.net");
+
+    TriageResult one = triage(first);
+    TriageResult three = triage(first, complaintWithoutOrigin("c@example.edu", "d@example.net"),
+        complaintWithoutOrigin("e@example.edu", "f@example.net"));
+
+    assertThat(confidenceOf(one, "h-pc17")).isEqualTo(confidenceOf(one, "h-pc18"));
+    assertThat(three.candidates().get(0).hostId()).isEqualTo("h-pc17");
+    assertThat(confidenceOf(three, "h-pc17")).isGreaterThan(0.75);
+    assertThat(confidenceOf(three, "h-pc18")).isLessThan(0.2);
+  }
+
+  @Test
+  void claimedSendersOwnMachineDoesNotScoreOnItsOwnAddress() {
+    evidence.owns("h-victim", "victim@example.edu")
+        .harvested("h-victim", "victim@example.edu", "colleague@example.edu")
+        .harvested("h-pc17", "victim@example.edu", "colleague@example.edu");
+
+    TriageResult r = triage(complaintWithoutOrigin("victim@example.edu", "colleague@example.edu"));
+
+    assertThat(r.candidates().get(0).hostId()).isEqualTo("h-pc17");
+    assertThat(confidenceOf(r, "h-victim")).isLessThan(confidenceOf(r, "h-pc17"));
+    assertThat(r.candidates()).filteredOn(c -> c.hostId().equals("h-victim"))
+        .singleElement().satisfies(c -> assertThat(c.reasons()).anyMatch(s -> s.contains("not counted")));
+    assertThat(r.claimedSender()).contains("victim@example.edu");
+    assertThat(r.claimedSenderHost().map(HostState::hostname)).contains("VICTIM-PC");
+  }
+
+  // ---- combining ------------------------------------------------------------------------
+
+  @Test
+  void networkAndAddressBookEvidenceCombine() {
+    evidence.held("h-pc17", "10.20.3.17", DAY_BEFORE, null)
+        .harvested("h-pc17", "alice@example.edu", "bob@example.net");
+
+    TriageResult r = triage(complaint("10.20.3.17", T, "alice@example.edu", "bob@example.net"));
+
+    assertThat(confidenceOf(r, "h-pc17")).isEqualTo(0.88); // 1 − (1 − 0.70)(1 − 0.60)
+  }
+
+  @Test
+  void holderInSeveralComplaintsGrowsMoreCertain() {
+    evidence.held("h-pc17", "10.20.3.17", DAY_BEFORE, null);
+
+    TriageResult r = triage(complaint("10.20.3.17", T, "a@example.edu", "b@example.net"),
+        complaint("10.20.3.17", T.plus(Duration.ofHours(2)), "c@example.edu", "d@example.net"));
+
+    assertThat(confidenceOf(r, "h-pc17")).isEqualTo(0.91);
+    assertThat(r.candidates().get(0).reasons()).anyMatch(s -> s.startsWith("complaint 2: held"));
+  }
+
+  @Test
+  void noEvidenceGivesNoCandidateAndSaysSo() {
+    TriageResult r = triage(complaint("203.0.113.1", T, "alice@example.edu", "bob@example.net"));
+
+    assertThat(r.candidates()).isEmpty();
+    assertThat(r.warnings()).contains("no host matches the evidence");
+    assertThat(r.origin().map(Origin::ip)).contains("203.0.113.1");
+  }
+
+  @Test
+  void candidateListIsCappedByTheOptions() {
+    evidence.egress("h-pc17", T, T, false, "198.51.100.1").egress("h-pc18", T, T, false, "198.51.100.1")
+        .egress("h-pc19", T, T, false, "198.51.100.1");
+
+    TriageResult r = new Triage(evidence, KEY, new TriageOptions(Duration.ofMinutes(10), 2))
+        .triage(complaint("203.0.113.1", T, "alice@example.edu", "bob@example.net"));
+
+    assertThat(r.candidates()).hasSize(2);
+    assertThat(r.warnings()).anyMatch(w -> w.contains("only the first 2"));
+  }
+
+  @Test
+  void emptyKeyAndEmptyComplaintListAreRejected() {
+    assertThatThrownBy(() -> new Triage(evidence, new byte[0], TriageOptions.defaults()))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new Triage(evidence, KEY, TriageOptions.defaults()).triage(List.of()))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+}
