@@ -609,6 +609,47 @@ public final class SqliteStore implements Store, VerdictRepository {
     return out;
   }
 
+  /** Runs a read on the store's reader connection (one reader at a time). */
+  synchronized <T> T read(String what, WriteQueue.Task<T> query) {
+    try {
+      return query.run(reader);
+    } catch (SQLException e) {
+      throw new StoreException("Cannot read " + what + " from " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The login names the host last reported as logged in, lower case. */
+  public List<String> loggedInUsers(String hostId) {
+    return read("logged-in users", db -> {
+      try (PreparedStatement ps = db.prepareStatement("SELECT logged_in_users FROM hosts WHERE host_id = ?")) {
+        ps.setString(1, hostId);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next() || rs.getString(1).isEmpty()) {
+            return List.of();
+          }
+          return java.util.Arrays.stream(rs.getString(1).split(","))
+              .map(u -> u.trim().toLowerCase(java.util.Locale.ROOT)).filter(u -> !u.isEmpty()).toList();
+        }
+      }
+    });
+  }
+
+  /** Records that {@code email} belongs to a person who uses {@code hostId}. */
+  public CompletableFuture<Void> setAddressOwner(String email, String hostId, String source, Instant at) {
+    return writes.submit(db -> {
+      try (PreparedStatement ps = db.prepareStatement(
+          "INSERT INTO address_owners(email, host_id, source, updated_ms) VALUES (?,?,?,?) "
+              + "ON CONFLICT(email, host_id) DO UPDATE SET source = excluded.source, updated_ms = excluded.updated_ms")) {
+        ps.setString(1, email);
+        ps.setString(2, hostId);
+        ps.setString(3, source);
+        ps.setLong(4, at.toEpochMilli());
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
   // ---- verdicts -------------------------------------------------------------------------
 
   @Override

@@ -1,5 +1,6 @@
 package io.labscan.controller.triage;
 
+import io.labscan.agent.checks.harvest.AddressDigest;
 import jakarta.mail.BodyPart;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Multipart;
@@ -360,7 +361,7 @@ public final class ComplaintParser {
       for (InternetAddress a : InternetAddress.parseHeader(headerValue, false)) {
         String addr = a.getAddress();
         if (addr != null && addr.indexOf('@') > 0) {
-          out.add(Hmac.normalize(addr));
+          out.add(AddressDigest.normalize(addr));
         }
       }
       if (!out.isEmpty()) {
@@ -371,7 +372,7 @@ public final class ComplaintParser {
     }
     Matcher m = ADDRESS.matcher(headerValue);
     while (m.find() && out.size() < 100) {
-      out.add(Hmac.normalize(m.group()));
+      out.add(AddressDigest.normalize(m.group()));
     }
     return out;
   }

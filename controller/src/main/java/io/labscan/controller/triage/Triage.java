@@ -1,5 +1,6 @@
 package io.labscan.controller.triage;
 
+import io.labscan.agent.checks.harvest.AddressDigest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -100,6 +101,13 @@ public final class Triage {
       String label = several ? "complaint " + (i + 1) + ": " : "";
       Optional<HostState> owner = c.claimedSender().flatMap(evidence::hostOwningAddress);
       summaries.add(new ComplaintSummary(c.kind(), c.claimedSender(), owner, c.subject(), c.origin()));
+      // What limited the parse (no Received: lines, unreadable hops, disagreeing
+      // cross-checks) belongs in the answer, not only in the parsed complaint.
+      for (String w : c.warnings()) {
+        if (!warnings.contains(label + w)) {
+          warnings.add(label + w);
+        }
+      }
       if (c.origin().isEmpty()) {
         warnings.add(label + "no origin, so no network evidence; only the address book can help");
         continue;
@@ -250,11 +258,11 @@ public final class Triage {
     Set<String> addresses = new LinkedHashSet<>();
     Set<String> senders = new LinkedHashSet<>();
     for (ParsedComplaint c : complaints) {
-      c.claimedSender().map(Hmac::normalize).filter(a -> a.indexOf('@') > 0).ifPresent(a -> {
+      c.claimedSender().map(AddressDigest::normalize).filter(a -> a.indexOf('@') > 0).ifPresent(a -> {
         addresses.add(a);
         senders.add(a);
       });
-      c.recipients().stream().map(Hmac::normalize).filter(a -> a.indexOf('@') > 0).forEach(addresses::add);
+      c.recipients().stream().map(AddressDigest::normalize).filter(a -> a.indexOf('@') > 0).forEach(addresses::add);
     }
     if (addresses.isEmpty()) {
       warnings.add("no sender or recipient address to look up in harvested address books");
@@ -262,7 +270,7 @@ public final class Triage {
     }
     Map<String, byte[]> digests = new LinkedHashMap<>();
     for (String a : addresses) {
-      digests.put(a, Hmac.sha256(fleetKey, a));
+      digests.put(a, AddressDigest.digest(fleetKey, a));
     }
     Map<String, Integer> counts = new HashMap<>(evidence.harvestMatches(digests.values()));
     Map<String, String> ownAddress = new HashMap<>();

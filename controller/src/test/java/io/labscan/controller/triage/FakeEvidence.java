@@ -1,5 +1,6 @@
 package io.labscan.controller.triage;
 
+import io.labscan.agent.checks.harvest.AddressDigest;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -47,7 +48,7 @@ final class FakeEvidence implements TriageEvidence {
   FakeEvidence harvested(String hostId, String... addresses) {
     Set<ByteBuffer> set = harvests.computeIfAbsent(hostId, k -> new HashSet<>());
     for (String a : addresses) {
-      set.add(ByteBuffer.wrap(Hmac.sha256(key, Hmac.normalize(a))));
+      set.add(ByteBuffer.wrap(AddressDigest.digest(key, a)));
     }
     return this;
   }

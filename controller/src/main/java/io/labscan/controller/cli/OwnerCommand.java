@@ -1,0 +1,58 @@
+package io.labscan.controller.cli;
+
+import io.labscan.controller.store.HostSummary;
+import io.labscan.controller.store.SqliteStore;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code labscan-controller owner}: whose machine an e-mail address belongs to. */
+@Command(name = "owner", mixinStandardHelpOptions = true,
+    description = {
+      "Records that the person with EMAIL uses HOST, so triage can name the claimed sender's machine",
+      "(\"Harold's machine lab-pc-12 is CLEAN; the From: address is forged\")."
+    })
+final class OwnerCommand implements Callable<Integer> {
+  @Option(names = "--db", required = true, paramLabel = "FILE", description = "Controller database (SQLite).")
+  Path db;
+
+  @Parameters(index = "0", paramLabel = "EMAIL", description = "The person's e-mail address.")
+  String email;
+
+  @Parameters(index = "1", paramLabel = "HOST", description = "Host id, or a unique hostname.")
+  String host;
+
+  @Override
+  public Integer call() {
+    String address = email.trim().toLowerCase(Locale.ROOT);
+    if (!address.matches("[^@\\s<>]+@[^@\\s<>]+")) {
+      System.err.println("labscan-controller owner: '" + Text.terminalSafe(email, 100) + "' is not an e-mail address.");
+      return ControllerMain.EXIT_BAD_INPUT;
+    }
+    var opened = ExistingDatabase.open("owner", db);
+    if (opened.isEmpty()) {
+      return ControllerMain.EXIT_BAD_INPUT;
+    }
+    try (SqliteStore store = opened.get()) {
+      Optional<HostSummary> found = store.host(host);
+      if (found.isEmpty()) {
+        List<HostSummary> byName = store.hosts().stream().filter(h -> h.hostname().equalsIgnoreCase(host)).toList();
+        if (byName.size() != 1) {
+          System.err.println("labscan-controller owner: " + (byName.isEmpty() ? "no host" : byName.size() + " hosts")
+              + " with id or name '" + Text.terminalSafe(host, 80) + "'" + (byName.isEmpty() ? "." : "; give the host id."));
+          return ControllerMain.EXIT_BAD_INPUT;
+        }
+        found = Optional.of(byName.get(0));
+      }
+      store.setAddressOwner(address, found.get().hostId(), "operator", Instant.now()).join();
+      System.out.println(address + " -> " + Text.terminalSafe(found.get().hostname(), 80) + " (" + found.get().hostId() + ")");
+      return 0;
+    }
+  }
+}

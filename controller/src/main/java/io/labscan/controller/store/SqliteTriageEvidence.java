@@ -1,0 +1,232 @@
+package io.labscan.controller.store;
+
+import static java.util.Objects.requireNonNull;
+
+import io.labscan.controller.triage.AddressHolding;
+import io.labscan.controller.triage.EgressHit;
+import io.labscan.controller.triage.HostState;
+import io.labscan.controller.triage.TriageEvidence;
+import io.labscan.controller.verdict.Reason;
+import io.labscan.controller.verdict.VerdictRepository.VerdictRecord;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Triage's questions answered from the SQLite store: who held an address when, who sent
+ * SMTP when, whose harvest holds which digests, whose address is whose.
+ */
+public final class SqliteTriageEvidence implements TriageEvidence {
+  /**
+   * How far before its first report a host is assumed to have held an address: agents report
+   * inventory with every egress flush (about a minute) and every scan, so a host that sent
+   * mail just before its first report of the day still counts, unless another host held the
+   * address in between.
+   */
+  static final Duration HOLD_BACKFILL = Duration.ofHours(6);
+  /** Most egress windows one question loads. */
+  static final int MAX_EGRESS_ROWS = 20_000;
+  /** Digests per IN (...) query. */
+  private static final int DIGEST_CHUNK = 500;
+
+  private final SqliteStore store;
+  private final String keyId;
+
+  /** @param keyId identifier of the fleet key the digests were made with */
+  public SqliteTriageEvidence(SqliteStore store, String keyId) {
+    this.store = requireNonNull(store, "store");
+    this.keyId = requireNonNull(keyId, "keyId");
+  }
+
+  private record Interval(String hostId, String hostname, long first, long last, Long ended, boolean current) {}
+
+  @Override
+  public List<AddressHolding> holdersOf(String ip, Instant at) {
+    List<Interval> intervals = store.read("address history", db -> {
+      List<Interval> out = new ArrayList<>();
+      try (PreparedStatement ps = db.prepareStatement(
+          "SELECT a.host_id, h.hostname, a.first_seen_ms, a.last_seen_ms, a.ended_ms, a.is_current "
+              + "FROM host_addresses a JOIN hosts h ON h.host_id = a.host_id WHERE a.ip = ? "
+              + "ORDER BY a.first_seen_ms, a.host_id")) {
+        ps.setString(1, ip);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            long ended = rs.getLong(5);
+            out.add(new Interval(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4),
+                rs.wasNull() ? null : ended, rs.getInt(6) != 0));
+          }
+        }
+      }
+      return out;
+    });
+    List<AddressHolding> holdings = new ArrayList<>();
+    for (int i = 0; i < intervals.size(); i++) {
+      Interval iv = intervals.get(i);
+      // Since: back-filled before the first report, but never into another host's tenure.
+      long since = iv.first() - HOLD_BACKFILL.toMillis();
+      for (int j = 0; j < i; j++) {
+        Interval before = intervals.get(j);
+        if (!before.hostId().equals(iv.hostId())) {
+          since = Math.max(since, before.last() + 1);
+        }
+      }
+      since = Math.min(since, iv.first());
+      // Until: when the host stopped reporting it, or when another host started to.
+      Long until = iv.ended() != null ? iv.ended() : iv.current() ? null : iv.last() + 1;
+      for (int j = i + 1; j < intervals.size(); j++) {
+        Interval after = intervals.get(j);
+        if (!after.hostId().equals(iv.hostId()) && after.first() >= iv.first()) {
+          until = until == null ? after.first() : Math.min(until, after.first());
+          break;
+        }
+      }
+      holdings.add(new AddressHolding(iv.hostId(), iv.hostname(), ip, Instant.ofEpochMilli(since),
+          Optional.ofNullable(until).map(Instant::ofEpochMilli)));
+    }
+    return holdings;
+  }
+
+  @Override
+  public List<EgressHit> egressNear(Collection<String> hostIds, Instant from, Instant to) {
+    if (hostIds.isEmpty()) {
+      return List.of();
+    }
+    List<EgressHit> out = new ArrayList<>();
+    for (String hostId : hostIds) {
+      out.addAll(egress(" AND e.host_id = ?", hostId, from, to));
+    }
+    return out;
+  }
+
+  @Override
+  public List<EgressHit> egressBetween(Instant from, Instant to) {
+    return egress("", null, from, to);
+  }
+
+  private List<EgressHit> egress(String filter, String hostId, Instant from, Instant to) {
+    return store.read("egress windows", db -> {
+      List<EgressHit> out = new ArrayList<>();
+      try (PreparedStatement ps = db.prepareStatement(
+          "SELECT e.host_id, h.hostname, e.window_start_ms, e.window_end_ms, e.connections, e.destinations, "
+              + "e.process_name, e.allowed FROM egress_windows e JOIN hosts h ON h.host_id = e.host_id "
+              + "WHERE e.window_start_ms <= ? AND e.window_end_ms >= ?" + filter
+              + " ORDER BY e.window_start_ms LIMIT " + MAX_EGRESS_ROWS)) {
+        ps.setLong(1, to.toEpochMilli());
+        ps.setLong(2, from.toEpochMilli());
+        if (hostId != null) {
+          ps.setString(3, hostId);
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            String process = rs.getString(7);
+            out.add(new EgressHit(rs.getString(1), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3)),
+                Instant.ofEpochMilli(rs.getLong(4)), rs.getInt(5), destinationIps(rs.getString(6)),
+                process.isEmpty() ? Optional.empty() : Optional.of(process), rs.getInt(8) != 0));
+          }
+        }
+      }
+      return out;
+    });
+  }
+
+  /** The IPs of the stored destination list ("192.0.2.25:25*3 [2001:db8::25]:25*1"). */
+  static List<String> destinationIps(String stored) {
+    List<String> ips = new ArrayList<>();
+    for (String d : stored.trim().split("\\s+")) {
+      if (d.isEmpty()) {
+        continue;
+      }
+      String hostPort = d.contains("*") ? d.substring(0, d.lastIndexOf('*')) : d;
+      String host = hostPort.startsWith("[") ? hostPort.substring(1, Math.max(1, hostPort.indexOf(']')))
+          : hostPort.contains(":") ? hostPort.substring(0, hostPort.lastIndexOf(':')) : hostPort;
+      if (!host.isEmpty() && !ips.contains(host)) {
+        ips.add(host);
+      }
+    }
+    return ips;
+  }
+
+  @Override
+  public Map<String, Integer> harvestMatches(Collection<byte[]> digests) {
+    HexFormat hex = HexFormat.of();
+    List<String> all = digests.stream().map(hex::formatHex).distinct().toList();
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    for (int start = 0; start < all.size(); start += DIGEST_CHUNK) {
+      List<String> chunk = all.subList(start, Math.min(all.size(), start + DIGEST_CHUNK));
+      String marks = String.join(",", java.util.Collections.nCopies(chunk.size(), "?"));
+      store.read("harvest digests", db -> {
+        try (PreparedStatement ps = db.prepareStatement(
+            "SELECT host_id, COUNT(DISTINCT digest) FROM harvest_digests WHERE key_id = ? AND digest IN ("
+                + marks + ") GROUP BY host_id")) {
+          ps.setString(1, keyId);
+          for (int i = 0; i < chunk.size(); i++) {
+            ps.setString(i + 2, chunk.get(i));
+          }
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              counts.merge(rs.getString(1), rs.getInt(2), Integer::sum);
+            }
+          }
+        }
+        return null;
+      });
+    }
+    return counts;
+  }
+
+  @Override
+  public Optional<HostState> hostOwningAddress(String emailAddress) {
+    String email = emailAddress.trim().toLowerCase(Locale.ROOT);
+    List<String> owners = store.read("address owners", db -> {
+      List<String> ids = new ArrayList<>();
+      try (PreparedStatement ps = db.prepareStatement(
+          "SELECT host_id FROM address_owners WHERE email = ? ORDER BY updated_ms DESC")) {
+        ps.setString(1, email);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            ids.add(rs.getString(1));
+          }
+        }
+      }
+      return ids;
+    });
+    if (owners.isEmpty()) {
+      // No operator mapping: the one host whose logged-in users include the local part.
+      int at = email.indexOf('@');
+      if (at <= 0) {
+        return Optional.empty();
+      }
+      String user = email.substring(0, at);
+      List<String> matches = store.hosts().stream()
+          .filter(h -> store.loggedInUsers(h.hostId()).contains(user))
+          .map(HostSummary::hostId).toList();
+      if (matches.size() != 1) {
+        return Optional.empty();
+      }
+      owners = matches;
+    }
+    return host(owners.get(0));
+  }
+
+  @Override
+  public Optional<HostState> host(String hostId) {
+    Optional<HostSummary> h = store.host(hostId);
+    if (h.isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<VerdictRecord> verdict = store.verdict(hostId);
+    List<String> details = verdict.map(v -> v.reasons().stream().limit(3).map(Reason::text).toList())
+        .orElse(List.of());
+    return Optional.of(new HostState(hostId, h.get().hostname(), h.get().lastReport(),
+        verdict.map(v -> v.verdict().name()).orElse("UNKNOWN"), details));
+  }
+}
