@@ -69,7 +69,9 @@ final class EgressCommand implements Callable<Integer> {
     }
     EgressPolicy policy = EgressPolicy.from(PolicyDefaults.defaults())
         .withSamplePeriod(period)
-        .withWindow(duration)
+        // One window longer than the run: stopAndDrainAll() ends it at the stop time, so each
+        // process gets exactly one line.
+        .withWindow(duration.multipliedBy(2).plusSeconds(1))
         .withIncludeLoopback(includeLoopback)
         .withEventMode(events);
     if (ports != null && !ports.isEmpty()) {

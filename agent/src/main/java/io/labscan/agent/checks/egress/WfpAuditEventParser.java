@@ -20,6 +20,7 @@ import org.w3c.dom.Node;
 import org.w3c.dom.NodeList;
 import org.xml.sax.InputSource;
 import org.xml.sax.SAXException;
+import org.xml.sax.helpers.DefaultHandler;
 
 /**
  * Parses Windows Security event 5156 ("The Windows Filtering Platform has permitted a
@@ -170,7 +171,7 @@ public final class WfpAuditEventParser {
     f.setXIncludeAware(false);
     f.setExpandEntityReferences(false);
     DocumentBuilder b = f.newDocumentBuilder();
-    b.setErrorHandler(null);
+    b.setErrorHandler(new DefaultHandler()); // fail on errors without printing them
     return b;
   }
 }
