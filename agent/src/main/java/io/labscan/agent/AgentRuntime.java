@@ -158,7 +158,13 @@ public final class AgentRuntime implements AutoCloseable {
       return;
     }
     running.ifPresent(w -> sendEgress(w.stopAndDrainAll()));
-    egress = Optional.of(EgressWatcher.forPolicy(p, clock));
+    try {
+      egress = Optional.of(EgressWatcher.forPolicy(p, clock));
+    } catch (RuntimeException | LinkageError e) {
+      // Scans and reports matter more than the egress watch: run on without it.
+      egress = Optional.empty();
+      log.warn("SMTP egress watch unavailable: {}", e.toString());
+    }
     scheduler.every("egress-flush", wanted.window(), wanted.window(),
         () -> egress.ifPresent(w -> sendEgress(w.drainCompletedWindows())));
   }

@@ -7,8 +7,10 @@ import io.labscan.agent.checks.egress.EgressEventSources;
 import io.labscan.agent.checks.egress.EgressPolicy;
 import io.labscan.agent.checks.egress.EgressWatcher;
 import io.labscan.agent.checks.egress.EgressWindowFormat;
+import io.labscan.agent.checks.egress.NftablesRules;
 import io.labscan.agent.config.PolicyDefaults;
 import io.labscan.proto.v1.SmtpEgressWindow;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
@@ -50,6 +52,10 @@ final class EgressCommand implements Callable<Integer> {
       description = "Also use the kernel/audit event source (Linux: nftables log, root; Windows: event 5156).")
   boolean events;
 
+  @Option(names = "--remove-rules",
+      description = "Remove the agent's nftables table (event mode) and exit: for uninstallers.")
+  boolean removeRules;
+
   @Option(names = "--format", defaultValue = "table", paramLabel = "FORMAT",
       description = "Output: table or json (default table).")
   Format format;
@@ -59,6 +65,15 @@ final class EgressCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter err = spec.commandLine().getErr();
+    if (removeRules) {
+      try {
+        NftablesRules.removeRules();
+        return 0;
+      } catch (IOException e) {
+        err.println("labscan-agent egress: " + e.getMessage());
+        return 1;
+      }
+    }
     if (duration.isZero() || duration.isNegative()) {
       err.println("labscan-agent egress: --duration must be positive.");
       return AgentMain.EXIT_BAD_INPUT;

@@ -115,7 +115,7 @@ public final class EgressWatcher implements AutoCloseable {
       }
     }
     long period = policy.samplePeriod().toMillis();
-    executor.scheduleAtFixedRate(this::tick, 0, period, TimeUnit.MILLISECONDS);
+    executor.scheduleAtFixedRate(this::tickSafely, 0, period, TimeUnit.MILLISECONDS);
   }
 
   private void onEvent(EgressEvent event) {
@@ -125,9 +125,21 @@ public final class EgressWatcher implements AutoCloseable {
     // Sample now: the socket of a short session may still be there to name its process.
     if (!closed && sampleRequested.compareAndSet(false, true)) {
       try {
-        executor.execute(this::tick);
+        executor.execute(this::tickSafely);
       } catch (RejectedExecutionException e) {
         sampleRequested.set(false); // closing
+      }
+    }
+  }
+
+  /** A periodic task that throws is never run again: nothing may escape. */
+  private void tickSafely() {
+    try {
+      tick();
+    } catch (RuntimeException | Error e) {
+      log.error("SMTP egress sampler failed: {}", e.toString(), e);
+      if (e instanceof Error err && !(e instanceof LinkageError)) {
+        throw err;
       }
     }
   }

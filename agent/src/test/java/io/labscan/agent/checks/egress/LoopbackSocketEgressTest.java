@@ -177,4 +177,18 @@ class LoopbackSocketEgressTest {
     assertThat(w.getAllowed()).isTrue();
     assertThat(windowsToOurPort()).allMatch(SmtpEgressWindow::getAllowed);
   }
+
+  @Test
+  void oshiSourceAlsoNamesThisJvmAsTheOwner() throws IOException {
+    Socket[] session = connect();
+
+    List<ConnectionObservation> sample = OshiConnectionSource.system().sample(Set.of(port));
+
+    assertThat(sample).filteredOn(o -> o.local().port() == session[0].getLocalPort()).singleElement()
+        .satisfies(o -> {
+          assertThat(o.owner().pid()).isEqualTo(ProcessHandle.current().pid());
+          assertThat(o.state()).isEqualTo(TcpState.ESTABLISHED);
+          assertThat(o.remote().toString()).isEqualTo("127.0.0.1:" + port);
+        });
+  }
 }
