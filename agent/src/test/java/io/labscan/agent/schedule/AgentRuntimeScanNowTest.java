@@ -40,4 +40,21 @@ class AgentRuntimeScanNowTest {
       assertThat(Files.readString(stateDir.resolve(ScheduleStateStore.FILE_NAME))).contains("lastCompletedFullScan");
     }
   }
+
+  @Test
+  void scanNowWhileAScanRunsIsDroppedAndTheRunningScanAnswers() throws Exception {
+    AgentConfig config = AgentConfig.defaults().withStateDir(stateDir).withScanRoot(scanRoot)
+        .withController("127.0.0.1:1", true);
+    try (AgentRuntime agent = AgentRuntime.start(config, Clock.systemUTC())) {
+      // The first scan is marked running before scanNow returns, and it cannot finish within
+      // the next call: it collects the inventory and commits the report durably (fsync).
+      Optional<CompletableFuture<Report>> first = agent.scanNow(ScanPlan.full("schedule"));
+      Optional<CompletableFuture<Report>> second = agent.scanNow(ScanPlan.full("controller"));
+
+      assertThat(first).isPresent();
+      assertThat(second).isEmpty();
+      assertThat(first.get().get(60, TimeUnit.SECONDS).getScan().getTrigger()).isEqualTo("schedule");
+      assertThat(agent.spooledReports()).isEqualTo(1);
+    }
+  }
 }
