@@ -9,11 +9,17 @@ import io.labscan.agent.checks.Scanner;
 import io.labscan.agent.checks.ScanContext;
 import io.labscan.agent.checks.ScanPlan;
 import io.labscan.agent.checks.StandardChecks;
+import io.labscan.agent.checks.egress.EgressPolicy;
+import io.labscan.agent.checks.egress.EgressReports;
+import io.labscan.agent.checks.egress.EgressWatcher;
 import io.labscan.agent.config.AgentConfig;
 import io.labscan.agent.config.PolicyDefaults;
 import io.labscan.agent.inventory.InventoryCollector;
 import io.labscan.agent.schedule.AgentScheduler;
-import io.labscan.agent.schedule.Jitter;
+import io.labscan.agent.schedule.NightlyScanPlanner;
+import io.labscan.agent.schedule.NightlyScans;
+import io.labscan.agent.schedule.ScanGate;
+import io.labscan.agent.schedule.ScheduleStateStore;
 import io.labscan.agent.state.HostIdentity;
 import io.labscan.agent.transport.ControllerClient;
 import io.labscan.agent.transport.GrpcChannels;
@@ -25,18 +31,18 @@ import io.labscan.proto.v1.EnrollResponse;
 import io.labscan.proto.v1.HeartbeatRequest;
 import io.labscan.proto.v1.Policy;
 import io.labscan.proto.v1.Report;
+import io.labscan.proto.v1.SmtpEgressWindow;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Date;
+import java.time.ZoneId;
+import java.util.List;
 import java.util.Optional;
-import java.util.TimeZone;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,7 +65,9 @@ public final class AgentRuntime implements AutoCloseable {
   private final AgentScheduler scheduler;
   private final ExecutorService scanWorker;
   private final ScheduledExecutorService background;
-  private final AtomicBoolean scanning = new AtomicBoolean();
+  private final ScanGate scans = new ScanGate();
+  private final ScheduleStateStore scheduleState;
+  private volatile Optional<EgressWatcher> egress = Optional.empty();
   private final AtomicReference<Policy> policy = new AtomicReference<>(PolicyDefaults.defaults());
   private volatile boolean closed;
 
@@ -74,6 +82,7 @@ public final class AgentRuntime implements AutoCloseable {
     this.sender = new ReportSender(spool, client);
     this.scanner = new Scanner(StandardChecks.create(hostId, config.lab()), spool::nextSequence);
     this.scheduler = new AgentScheduler();
+    this.scheduleState = new ScheduleStateStore(config.stateDir(), clock);
     this.scanWorker = Executors.newSingleThreadExecutor(r -> daemon(r, "labscan-scan"));
     this.background = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "labscan-agent-bg"));
   }
@@ -102,7 +111,7 @@ public final class AgentRuntime implements AutoCloseable {
   }
 
   public boolean isScanning() {
-    return scanning.get();
+    return scans.isRunning();
   }
 
   /**
@@ -112,32 +121,61 @@ public final class AgentRuntime implements AutoCloseable {
    */
   public Optional<CompletableFuture<Report>> scanNow(ScanPlan plan) {
     requireNonNull(plan, "plan");
-    if (!scanning.compareAndSet(false, true)) {
-      log.info("Scan requested ({}) while a scan is running: ignored.", plan.trigger());
-      return Optional.empty();
-    }
-    return Optional.of(CompletableFuture.supplyAsync(() -> {
-      try {
-        Report report = scanner.scan(new ScanContext(config.scanRoot(),
-            StandardChecks.isLiveRoot(config.scanRoot()), policy.get(), config.stateDir(), clock, plan));
-        sender.submit(report);
-        log.info("Scan {} finished: report {} spooled.", plan.trigger(), report.getReportId());
-        return report;
-      } finally {
-        scanning.set(false);
+    Optional<CompletableFuture<Report>> started = scans.runIfIdle(() -> {
+      Report report = scanner.scan(new ScanContext(config.scanRoot(),
+          StandardChecks.isLiveRoot(config.scanRoot()), policy.get(), config.stateDir(), clock, plan));
+      sender.submit(report);
+      if (plan.isFull()) {
+        scheduleState.recordCompletedFullScan(clock.instant());
       }
-    }, scanWorker));
+      log.info("Scan {} finished: report {} spooled.", plan.trigger(), report.getReportId());
+      return report;
+    }, scanWorker);
+    if (started.isEmpty()) {
+      log.info("Scan requested ({}) while a scan is running: ignored.", plan.trigger());
+    }
+    return started;
   }
 
   private void scheduleFromPolicy() {
     Policy p = policy.get();
     scheduler.every("heartbeat", Duration.ofSeconds(p.getHeartbeatIntervalSeconds()),
         Duration.ofSeconds(1), this::heartbeat);
-    Duration jitter = Jitter.forHost(hostId, Duration.ofSeconds(p.getFullScanJitterSeconds()));
-    scheduler.cron("nightly-full-scan", p.getFullScanCron(), TimeZone.getDefault(),
-        () -> scheduler.once("jittered-full-scan",
-            new Date(clock.millis() + jitter.toMillis()),
-            () -> scanNow(ScanPlan.full("schedule"))));
+    // Decided every minute from the state on disk, so a night missed while the machine was
+    // off or asleep is caught up (see NightlyScanPlanner).
+    NightlyScans nightly = new NightlyScans(
+        NightlyScanPlanner.forPolicy(p, hostId, ZoneId.systemDefault(), clock), scheduleState,
+        this::scanNow, scans::isRunning);
+    scheduler.every("nightly-full-scan", Duration.ofMinutes(1), Duration.ofSeconds(5), nightly::check);
+    restartEgress(p);
+  }
+
+  /** Starts (or restarts, after a policy change) the SMTP egress watch and its report flush. */
+  private void restartEgress(Policy p) {
+    EgressPolicy wanted = EgressPolicy.from(p);
+    Optional<EgressWatcher> running = egress;
+    if (running.isPresent() && running.get().policy().equals(wanted)) {
+      return;
+    }
+    running.ifPresent(w -> sendEgress(w.stopAndDrainAll()));
+    try {
+      egress = Optional.of(EgressWatcher.forPolicy(p, clock));
+    } catch (RuntimeException | LinkageError e) {
+      // Scans and reports matter more than the egress watch: run on without it.
+      egress = Optional.empty();
+      log.warn("SMTP egress watch unavailable: {}", e.toString());
+    }
+    scheduler.every("egress-flush", wanted.window(), wanted.window(),
+        () -> egress.ifPresent(w -> sendEgress(w.drainCompletedWindows())));
+  }
+
+  /** Spools an egress-only report when any window completed. */
+  private void sendEgress(List<SmtpEgressWindow> windows) {
+    if (windows.isEmpty()) {
+      return;
+    }
+    sender.submit(EgressReports.report(new InventoryCollector(config.lab()).collect(hostId), windows,
+        spool.nextSequence(), policy.get().getVersion(), clock.instant()));
   }
 
   private void heartbeat() {
@@ -147,7 +185,7 @@ public final class AgentRuntime implements AutoCloseable {
           .setSent(Timestamps.fromMillis(clock.millis()))
           .setAgentVersion(AgentVersion.get())
           .setPolicyVersion(policy.get().getVersion())
-          .setScanning(scanning.get())
+          .setScanning(scans.isRunning())
           .setSpooledReports(spool.size())
           .build());
       if (response.getPolicyVersion() > policy.get().getVersion()) {
@@ -225,7 +263,7 @@ public final class AgentRuntime implements AutoCloseable {
   public boolean awaitDelivered(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
-      if (spool.size() == 0 && !scanning.get()) {
+      if (spool.size() == 0 && !scans.isRunning()) {
         return true;
       }
       sender.poke();
@@ -238,6 +276,9 @@ public final class AgentRuntime implements AutoCloseable {
   public void close() {
     closed = true;
     scheduler.close();
+    // The open egress window goes into the spool, so a restart loses no evidence.
+    egress.ifPresent(w -> sendEgress(w.stopAndDrainAll()));
+    egress = Optional.empty();
     scanWorker.shutdownNow();
     background.shutdownNow();
     sender.close();

@@ -1,0 +1,43 @@
+package io.labscan.agent.schedule;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.labscan.agent.AgentRuntime;
+import io.labscan.agent.checks.ScanPlan;
+import io.labscan.agent.config.AgentConfig;
+import io.labscan.proto.v1.Report;
+import io.labscan.proto.v1.ScanKind;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * "Scan now" through the real runtime. The controller address is a closed port on
+ * loopback: enrolment keeps failing in the background, which the scan does not need.
+ */
+class AgentRuntimeScanNowTest {
+  @TempDir Path stateDir;
+  @TempDir Path scanRoot;
+
+  @Test
+  void scanNowRunsAtOnceSpoolsTheReportAndRecordsTheFullScan() throws Exception {
+    AgentConfig config = AgentConfig.defaults().withStateDir(stateDir).withScanRoot(scanRoot)
+        .withController("127.0.0.1:1", true);
+    try (AgentRuntime agent = AgentRuntime.start(config, Clock.systemUTC())) {
+      Optional<CompletableFuture<Report>> scan = agent.scanNow(ScanPlan.full("controller"));
+
+      assertThat(scan).isPresent();
+      Report report = scan.get().get(60, TimeUnit.SECONDS);
+      assertThat(report.getScan().getKind()).isEqualTo(ScanKind.SCAN_KIND_FULL);
+      assertThat(report.getScan().getTrigger()).isEqualTo("controller");
+      assertThat(agent.spooledReports()).isEqualTo(1);
+      assertThat(agent.isScanning()).isFalse();
+      assertThat(Files.readString(stateDir.resolve(ScheduleStateStore.FILE_NAME))).contains("lastCompletedFullScan");
+    }
+  }
+}
