@@ -9,6 +9,8 @@ import io.labscan.agent.checks.Scanner;
 import io.labscan.agent.checks.ScanContext;
 import io.labscan.agent.checks.ScanPlan;
 import io.labscan.agent.checks.StandardChecks;
+import io.labscan.agent.checks.artifacts.ActiveRuleSet;
+import io.labscan.agent.checks.artifacts.ScanProgress;
 import io.labscan.agent.checks.egress.EgressPolicy;
 import io.labscan.agent.checks.egress.EgressReports;
 import io.labscan.agent.checks.egress.EgressWatcher;
@@ -69,6 +71,7 @@ public final class AgentRuntime implements AutoCloseable {
   private final ScheduleStateStore scheduleState;
   private volatile Optional<EgressWatcher> egress = Optional.empty();
   private final AtomicReference<Policy> policy = new AtomicReference<>(PolicyDefaults.defaults());
+  private final ActiveRuleSet rules;
   private volatile boolean closed;
 
   private AgentRuntime(AgentConfig config, Clock clock) {
@@ -80,7 +83,9 @@ public final class AgentRuntime implements AutoCloseable {
     this.spool = Spool.open(config.stateDir());
     this.client = new ControllerClient(GrpcChannels.forController(target, config.insecure()));
     this.sender = new ReportSender(spool, client);
-    this.scanner = new Scanner(StandardChecks.create(hostId, config.lab()), spool::nextSequence);
+    this.rules = ActiveRuleSet.builtIn();
+    this.scanner = new Scanner(StandardChecks.create(hostId, config.lab(), ScanProgress.none(), rules),
+        spool::nextSequence);
     this.scheduler = new AgentScheduler();
     this.scheduleState = new ScheduleStateStore(config.stateDir(), clock);
     this.scanWorker = Executors.newSingleThreadExecutor(r -> daemon(r, "labscan-scan"));
@@ -188,8 +193,8 @@ public final class AgentRuntime implements AutoCloseable {
           .setScanning(scans.isRunning())
           .setSpooledReports(spool.size())
           .build());
-      if (response.getPolicyVersion() > policy.get().getVersion()) {
-        background.execute(() -> enroll(false, 1));
+      if (response.hasPolicy()) {
+        applyPolicy(response.getPolicy());
       }
       sender.poke();
     } catch (RuntimeException e) {
@@ -222,6 +227,7 @@ public final class AgentRuntime implements AutoCloseable {
     Policy merged = PolicyDefaults.withDefaults(update);
     Policy current = policy.get();
     if (merged.getVersion() >= current.getVersion() && !merged.equals(current)) {
+      rules.apply(merged).ifPresent(problem -> log.error("Policy version {}: {}", merged.getVersion(), problem));
       policy.set(merged);
       scheduleFromPolicy();
       log.info("Policy version {} applied.", merged.getVersion());

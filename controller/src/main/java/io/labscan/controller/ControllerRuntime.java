@@ -16,6 +16,11 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import com.google.protobuf.util.Timestamps;
+import io.labscan.proto.v1.Command;
+import io.labscan.proto.v1.Policy;
+import io.labscan.proto.v1.PolicyUpdate;
+import java.util.UUID;
 
 /** A running controller: store, gRPC service, command streams. */
 public final class ControllerRuntime implements AutoCloseable {
@@ -52,16 +57,60 @@ public final class ControllerRuntime implements AutoCloseable {
     VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), clock);
     try {
       CommandHub commands = new CommandHub();
-      PolicyProvider policies = new PolicyProvider(store);
+      PolicyProvider policies = new PolicyProvider(store, clock);
       ReportIngestor ingestor = new ReportIngestor(store, verdicts, clock);
       Server grpc = GrpcServers.start(options.grpcBind(), options.grpcPort(), options.insecure(),
           List.of(new AgentServiceImpl(store, ingestor, policies, commands, clock)));
       verdicts.startSweeping();
-      return new ControllerRuntime(store, commands, policies, verdicts, grpc);
+      ControllerRuntime runtime = new ControllerRuntime(store, commands, policies, verdicts, grpc);
+      runtime.startPolicyPublisher();
+      return runtime;
     } catch (RuntimeException e) {
       verdicts.close();
       store.close();
       throw e;
+    }
+  }
+
+  private final java.util.concurrent.ScheduledExecutorService publisher =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "labscan-policy-publisher");
+        t.setDaemon(true);
+        return t;
+      });
+  private volatile long publishedVersion;
+
+  /**
+   * Pushes a changed policy (e.g. a new artifact rule set set by {@code labscan-controller
+   * rules} from another process) to every connected agent; agents that are offline get it
+   * from their next heartbeat.
+   */
+  private void startPolicyPublisher() {
+    publishedVersion = policies.current().getVersion();
+    publisher.scheduleWithFixedDelay(this::publishPolicyIfChanged, 2, 2, TimeUnit.SECONDS);
+  }
+
+  /** Pushes the policy now if it changed since the last push; returns how many agents got it. */
+  public int publishPolicyIfChanged() {
+    try {
+      Policy current = policies.current();
+      if (current.getVersion() <= publishedVersion) {
+        return 0;
+      }
+      publishedVersion = current.getVersion();
+      int sent = 0;
+      for (String hostId : commands.connectedHosts()) {
+        boolean ok = commands.send(hostId, Command.newBuilder()
+            .setCommandId(UUID.randomUUID().toString())
+            .setIssued(Timestamps.fromMillis(System.currentTimeMillis()))
+            .setPolicyUpdate(PolicyUpdate.newBuilder().setPolicy(policies.policyFor(hostId)))
+            .build());
+        sent += ok ? 1 : 0;
+      }
+      return sent;
+    } catch (RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(ControllerRuntime.class).warn("Policy push failed: {}", e.getMessage());
+      return 0;
     }
   }
 
@@ -92,6 +141,7 @@ public final class ControllerRuntime implements AutoCloseable {
 
   @Override
   public void close() {
+    publisher.shutdownNow();
     commands.closeAll();
     grpc.shutdown();
     try {

@@ -1,6 +1,9 @@
 package io.labscan.agent.checks;
 
+import io.labscan.agent.checks.artifacts.ActiveRuleSet;
 import io.labscan.agent.checks.artifacts.ArtifactCheck;
+import io.labscan.agent.checks.artifacts.RegistryReader;
+import io.labscan.agent.checks.artifacts.RuleSet;
 import io.labscan.agent.checks.artifacts.ScanProgress;
 import io.labscan.agent.checks.av.AvCheck;
 import io.labscan.agent.checks.harvest.HarvestCheck;
@@ -10,21 +13,25 @@ import io.labscan.agent.inventory.InventoryCollector;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Supplier;
 
 /** The checks a normal scan runs, in order. New detectors register here. */
 public final class StandardChecks {
   private StandardChecks() {}
 
   public static List<Check> create(String hostId, String lab) {
-    return create(hostId, lab, ScanProgress.none());
+    return create(hostId, lab, ScanProgress.none(), ActiveRuleSet.builtIn());
   }
 
-  /** @param progress where the filesystem walk reports progress (a terminal, or nowhere) */
-  public static List<Check> create(String hostId, String lab, ScanProgress progress) {
+  /**
+   * @param progress where the filesystem walk reports progress (a terminal, or nowhere)
+   * @param rules the artifact rule set in force at each scan (the controller may replace it)
+   */
+  public static List<Check> create(String hostId, String lab, ScanProgress progress, Supplier<RuleSet> rules) {
     return List.of(
         new InventoryCheck(new InventoryCollector(lab), hostId),
         new AvCheck(),
-        new ArtifactCheck().withProgress(progress),
+        new ArtifactCheck(rules, RegistryReader.forCurrentPlatform(), progress),
         new MailCheck(),
         new HarvestCheck());
   }

@@ -5,7 +5,10 @@ import io.labscan.agent.checks.Scanner;
 import io.labscan.agent.checks.ScanContext;
 import io.labscan.agent.checks.ScanPlan;
 import io.labscan.agent.checks.StandardChecks;
+import io.labscan.agent.checks.artifacts.ActiveRuleSet;
+import io.labscan.agent.checks.artifacts.RuleParseException;
 import io.labscan.agent.checks.artifacts.ScanProgress;
+import io.labscan.agent.checks.artifacts.Signatures;
 import io.labscan.agent.config.AgentConfig;
 import io.labscan.agent.config.ConfigLoader;
 import io.labscan.agent.config.PolicyDefaults;
@@ -36,6 +39,10 @@ final class ScanCommand implements Callable<Integer> {
       description = "Scan DIR as if it were the system root (e.g. a Windows disk mounted at /mnt/c).")
   Path root;
 
+  @Option(names = "--signatures", paramLabel = "DIR",
+      description = "Also match the ClamAV databases (.hdb, .hsb, .ndb) in DIR.")
+  Path signatures;
+
   @Option(names = "--out", required = true, paramLabel = "FILE",
       description = "Where to write the report JSON ('-' for standard output).")
   String out;
@@ -56,10 +63,17 @@ final class ScanCommand implements Callable<Integer> {
       }
       config = config.withScanRoot(root.toAbsolutePath().normalize());
     }
+    ActiveRuleSet rules;
+    try {
+      rules = new ActiveRuleSet(signatures == null ? Signatures.empty() : Signatures.loadFolder(signatures));
+    } catch (RuleParseException | IOException e) {
+      System.err.println("labscan-agent scan: --signatures " + signatures + ": " + e.getMessage());
+      return AgentMain.EXIT_BAD_INPUT;
+    }
     String hostId = HostIdentity.loadOrCreate(config.stateDir());
     Report report;
     try (Spool spool = Spool.open(config.stateDir())) {
-      Scanner scanner = new Scanner(StandardChecks.create(hostId, config.lab(), ScanProgress.forConsole()),
+      Scanner scanner = new Scanner(StandardChecks.create(hostId, config.lab(), ScanProgress.forConsole(), rules),
           spool::nextSequence);
       boolean live = StandardChecks.isLiveRoot(config.scanRoot());
       report = scanner.scan(new ScanContext(config.scanRoot(), live, PolicyDefaults.defaults(),

@@ -18,6 +18,7 @@ import io.labscan.proto.v1.EnrollRequest;
 import io.labscan.proto.v1.EnrollResponse;
 import io.labscan.proto.v1.HeartbeatRequest;
 import io.labscan.proto.v1.HeartbeatResponse;
+import io.labscan.proto.v1.Policy;
 import io.labscan.proto.v1.Report;
 import io.labscan.proto.v1.ReportAck;
 import io.labscan.proto.v1.ReportRequest;
@@ -116,10 +117,14 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
         response.onError(Status.NOT_FOUND
             .withDescription("host " + hostId + " is not enrolled; call Enroll first").asRuntimeException());
       } else {
-        response.onNext(HeartbeatResponse.newBuilder()
+        Policy policy = policies.policyFor(hostId);
+        HeartbeatResponse.Builder reply = HeartbeatResponse.newBuilder()
             .setServerTime(Timestamps.fromMillis(clock.millis()))
-            .setPolicyVersion(policies.policyFor(hostId).getVersion())
-            .build());
+            .setPolicyVersion(policy.getVersion());
+        if (request.getPolicyVersion() < policy.getVersion()) {
+          reply.setPolicy(policy);
+        }
+        response.onNext(reply.build());
         response.onCompleted();
       }
     });

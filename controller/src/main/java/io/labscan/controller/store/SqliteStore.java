@@ -618,6 +618,37 @@ public final class SqliteStore implements Store, VerdictRepository {
     }
   }
 
+  /** A setting's value, if set. */
+  public Optional<byte[]> setting(String name) {
+    return read("setting " + name, db -> {
+      try (PreparedStatement ps = db.prepareStatement("SELECT value FROM settings WHERE name = ?")) {
+        ps.setString(1, name);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? Optional.of(rs.getBytes(1)) : Optional.<byte[]>empty();
+        }
+      }
+    });
+  }
+
+  /** Sets (or, for an empty value, removes) several settings in one transaction. */
+  public CompletableFuture<Void> putSettings(Map<String, byte[]> values) {
+    Map<String, byte[]> copy = new LinkedHashMap<>(values);
+    return writes.submit(db -> {
+      for (Map.Entry<String, byte[]> e : copy.entrySet()) {
+        try (PreparedStatement ps = db.prepareStatement(e.getValue().length == 0
+            ? "DELETE FROM settings WHERE name = ?"
+            : "INSERT INTO settings(name, value) VALUES (?,?) ON CONFLICT(name) DO UPDATE SET value = excluded.value")) {
+          ps.setString(1, e.getKey());
+          if (e.getValue().length > 0) {
+            ps.setBytes(2, e.getValue());
+          }
+          ps.executeUpdate();
+        }
+      }
+      return null;
+    });
+  }
+
   /** The login names the host last reported as logged in, lower case. */
   public List<String> loggedInUsers(String hostId) {
     return read("logged-in users", db -> {

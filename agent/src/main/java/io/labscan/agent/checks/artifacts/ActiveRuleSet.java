@@ -1,0 +1,65 @@
+package io.labscan.agent.checks.artifacts;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.protobuf.ByteString;
+import io.labscan.proto.v1.Policy;
+import java.io.IOException;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+
+/**
+ * The artifact rule set in force: the built-in one, or the one the controller pushed in the
+ * policy, plus the signatures the machine's own configuration loads. A pushed rule set that
+ * does not parse is refused and the previous one stays in force: a typo on the controller
+ * must not switch detection off across the fleet.
+ */
+public final class ActiveRuleSet implements Supplier<RuleSet> {
+  private final Signatures localSignatures;
+  private final AtomicReference<RuleSet> current;
+  private volatile ByteString applied = ByteString.EMPTY;
+
+  /** @param localSignatures ClamAV databases named in the agent's own configuration */
+  public ActiveRuleSet(Signatures localSignatures) {
+    this.localSignatures = requireNonNull(localSignatures, "localSignatures");
+    this.current = new AtomicReference<>(RuleSet.builtIn().withSignatures(localSignatures));
+  }
+
+  public static ActiveRuleSet builtIn() {
+    return new ActiveRuleSet(Signatures.empty());
+  }
+
+  @Override
+  public RuleSet get() {
+    return current.get();
+  }
+
+  /**
+   * Applies the policy's rule set (or returns to the built-in one when the policy has none).
+   *
+   * @return the problem, when the pushed rule set was refused
+   */
+  public Optional<String> apply(Policy policy) {
+    requireNonNull(policy, "policy");
+    ByteString rules = policy.getArtifactRules();
+    if (rules.equals(applied)) {
+      return Optional.empty();
+    }
+    if (rules.isEmpty()) {
+      current.set(RuleSet.builtIn().withSignatures(localSignatures));
+      applied = rules;
+      return Optional.empty();
+    }
+    String name = policy.getArtifactRulesName().isBlank() ? "pushed rule set" : policy.getArtifactRulesName();
+    try {
+      RuleSet pushed = RuleSet.load(name, rules.newInput()).withSignatures(localSignatures);
+      current.set(pushed);
+      applied = rules;
+      return Optional.empty();
+    } catch (RuleParseException | IOException e) {
+      return Optional.of("rule set from the controller refused, keeping " + current.get().source()
+          + " version " + current.get().version() + ": " + e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,86 @@
+package io.labscan.controller.cli;
+
+import io.labscan.agent.checks.artifacts.RuleParseException;
+import io.labscan.agent.checks.artifacts.RuleSet;
+import io.labscan.controller.grpc.PolicyProvider;
+import io.labscan.controller.store.SqliteStore;
+import io.labscan.proto.v1.Policy;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code labscan-controller rules}: the artifact rule set agents use. */
+@Command(name = "rules", mixinStandardHelpOptions = true,
+    description = {
+      "Shows or replaces the artifact rule set pushed to every agent (docs/checks-artifacts.md).",
+      "A new rule set is checked before it is stored; agents receive it within seconds when connected,",
+      "otherwise at their next heartbeat. An agent that cannot parse it keeps its previous rule set."
+    })
+final class RulesCommand implements Callable<Integer> {
+  /** Largest rule set accepted (the agent's own limit). */
+  static final long MAX_BYTES = 4L << 20;
+
+  @Option(names = "--db", required = true, paramLabel = "FILE", description = "Controller database (SQLite).")
+  Path db;
+
+  @ArgGroup(exclusive = true, multiplicity = "0..1")
+  Action action;
+
+  static final class Action {
+    @Option(names = "--set", paramLabel = "FILE", description = "Push this rule set (YAML or JSON) to the fleet.")
+    Path set;
+
+    @Option(names = "--clear", description = "Go back to the rule set built into the agents.")
+    boolean clear;
+  }
+
+  @Override
+  public Integer call() throws IOException {
+    byte[] rules = null;
+    String name = "";
+    if (action != null && action.set != null) {
+      if (!Files.isRegularFile(action.set)) {
+        System.err.println("labscan-controller rules: " + action.set + ": no such file");
+        return ControllerMain.EXIT_BAD_INPUT;
+      }
+      if (Files.size(action.set) > MAX_BYTES) {
+        System.err.println("labscan-controller rules: " + action.set + ": larger than " + MAX_BYTES + " bytes");
+        return ControllerMain.EXIT_BAD_INPUT;
+      }
+      rules = Files.readAllBytes(action.set);
+      name = action.set.getFileName().toString();
+      try {
+        RuleSet parsed = RuleSet.load(name, new ByteArrayInputStream(rules));
+        System.out.println("Rule set " + name + " version " + parsed.version() + " is valid.");
+      } catch (RuleParseException e) {
+        System.err.println("labscan-controller rules: " + e.getMessage());
+        return ControllerMain.EXIT_BAD_INPUT;
+      }
+    } else if (action != null && action.clear) {
+      rules = new byte[0];
+    }
+    var opened = ExistingDatabase.open("rules", db);
+    if (opened.isEmpty()) {
+      return ControllerMain.EXIT_BAD_INPUT;
+    }
+    try (SqliteStore store = opened.get()) {
+      if (rules != null) {
+        PolicyProvider.setArtifactRules(store, name, rules);
+      }
+      Policy policy = new PolicyProvider(store, Clock.systemUTC()).current();
+      if (policy.getArtifactRules().isEmpty()) {
+        System.out.println("Agents use their built-in artifact rule set (policy version " + policy.getVersion() + ").");
+      } else {
+        System.out.println("Agents use " + policy.getArtifactRulesName() + " (" + policy.getArtifactRules().size()
+            + " bytes, policy version " + policy.getVersion() + ").");
+      }
+      return 0;
+    }
+  }
+}
