@@ -79,13 +79,22 @@ final class DemoCommand implements Callable<Integer> {
         System.err.println("labscan-controller demo: the agent could not deliver its report within 60 s.");
         return 1;
       }
+      controller.verdicts().recompute(agent.hostId());
       System.out.println();
       System.out.print(HostsFormat.render(controller.store().hosts(), HostsFormat.Format.TABLE));
+      controller.store().verdict(agent.hostId()).ifPresent(v -> {
+        System.out.println();
+        System.out.println("Verdict for this machine: " + v.verdict());
+        v.reasons().forEach(r -> System.out.println("  - " + Text.terminalSafe(r.text(), 300)));
+      });
       System.out.println();
-      System.out.println("Next:");
+      String jar = "java -jar controller/target/labscan-controller.jar";
+      System.out.println("Next (from another terminal):");
       System.out.println("  curl http://127.0.0.1:" + http.port() + "/api/v1/hosts");
-      System.out.println("  java -jar controller/target/labscan-controller.jar hosts --db " + db + " --format json"
-          + "   (after stopping the demo, or from another terminal)");
+      System.out.println("  " + jar + " host --db " + db + " " + agent.hostId());
+      System.out.println("  " + jar + " infected --db " + db);
+      System.out.println("  " + jar + " triage --db " + db + " COMPLAINT.eml");
+      System.out.println("  java -jar agent/target/labscan-agent.jar egress --duration 60s");
       if (exitAfterScan) {
         return 0;
       }
