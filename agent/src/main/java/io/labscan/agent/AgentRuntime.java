@@ -3,6 +3,7 @@ package io.labscan.agent;
 import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.util.Timestamps;
+import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.labscan.agent.checks.Scanner;
@@ -19,6 +20,7 @@ import io.labscan.agent.transport.ControllerClient;
 import io.labscan.agent.transport.GrpcChannels;
 import io.labscan.agent.transport.ReportSender;
 import io.labscan.agent.transport.Spool;
+import io.labscan.agent.trust.AgentCredentials;
 import io.labscan.proto.v1.Command;
 import io.labscan.proto.v1.EnrollRequest;
 import io.labscan.proto.v1.EnrollResponse;
@@ -69,13 +71,29 @@ public final class AgentRuntime implements AutoCloseable {
     String target = config.controller().orElseThrow(() -> new IllegalArgumentException(
         "No controller address: set 'controller: HOST:PORT' in the config file."));
     this.hostId = HostIdentity.loadOrCreate(config.stateDir());
+    this.client = new ControllerClient(channel(config, target, hostId));
     this.spool = Spool.open(config.stateDir());
-    this.client = new ControllerClient(GrpcChannels.forController(target, config.insecure()));
     this.sender = new ReportSender(spool, client);
     this.scanner = new Scanner(StandardChecks.create(hostId, config.lab()), spool::nextSequence);
     this.scheduler = new AgentScheduler();
     this.scanWorker = Executors.newSingleThreadExecutor(r -> daemon(r, "labscan-scan"));
     this.background = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "labscan-agent-bg"));
+  }
+
+  /** Plaintext when asked for by name; otherwise mTLS with the credentials enrolment stored. */
+  private static ManagedChannel channel(AgentConfig config, String target, String hostId) {
+    if (config.insecure()) {
+      return GrpcChannels.plaintext(target);
+    }
+    AgentCredentials credentials = AgentCredentials.load(config.stateDir()).orElseThrow(() ->
+        new IllegalStateException("This agent is not enrolled (no " + AgentCredentials.CERTIFICATE_FILE + " in "
+            + config.stateDir() + "): run 'labscan-agent enroll --token TOKEN' first."));
+    if (!credentials.hostId().filter(hostId::equals).isPresent()) {
+      throw new IllegalStateException("The agent certificate in " + config.stateDir() + " names host "
+          + credentials.hostId().orElse("(none)") + ", but this agent is host " + hostId
+          + ": enrol again with a new token.");
+    }
+    return GrpcChannels.mutualTls(target, credentials);
   }
 
   /** Starts an agent: enrolment, heartbeats, command stream, nightly scans, report delivery. */
