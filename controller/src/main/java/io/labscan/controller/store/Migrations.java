@@ -23,7 +23,7 @@ final class Migrations {
   private static final String FOLDER = "/io/labscan/controller/store/migrations/";
 
   /** The migrations this build knows, in order. Append only. */
-  static final List<String> FILES = List.of("V001__initial.sql", "V002__verdicts.sql");
+  static final List<String> FILES = List.of("V001__initial.sql", "V002__verdicts.sql", "V003__trust.sql");
 
   private Migrations() {}
 
