@@ -100,9 +100,9 @@ public record AgentCredentials(PrivateKey key, X509Certificate certificate, X509
     return Certificates.commonName(certificate);
   }
 
-  /** Presents the agent's certificate (and its CA) in the TLS handshake. */
+  /** Presents the agent's certificate in the TLS handshake (the controller holds the CA itself). */
   public X509ExtendedKeyManager keyManager() {
-    return TlsManagers.keyManager(key, certificate, ca);
+    return TlsManagers.keyManager(key, certificate);
   }
 
   /** Trusts exactly the controller certificates this CA issued. */

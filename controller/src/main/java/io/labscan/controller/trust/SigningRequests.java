@@ -55,11 +55,11 @@ public final class SigningRequests {
       if (!(key instanceof ECPublicKey)) {
         throw new InvalidRequest("csr_der: the key must be EC on P-256 (secp256r1)");
       }
-      if (!csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(csr.getSubjectPublicKeyInfo()))) {
+      if (!csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(key))) {
         throw new InvalidRequest("csr_der: the signature does not verify with the request's own key");
       }
     } catch (OperatorCreationException | PKCSException | java.security.GeneralSecurityException | RuntimeException e) {
-      throw new InvalidRequest("csr_der: the signature cannot be checked (" + e.getClass().getSimpleName() + ")");
+      throw new InvalidRequest("csr_der: the signature cannot be checked (" + e.getMessage() + ")");
     }
     Optional<String> cn = Certificates.commonName(csr.getSubject());
     if (csr.getSubject().getRDNs().length != 1 || cn.isEmpty() || !cn.get().equals(expectedHostId)) {
