@@ -2,10 +2,13 @@ package io.labscan.controller.trust;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.labscan.agent.transport.ControllerClient;
+import io.labscan.agent.transport.ReportSender;
+import io.labscan.agent.transport.Spool;
 import io.labscan.agent.trust.AgentCredentials;
 import io.labscan.controller.TestReports;
 import io.labscan.controller.grpc.GrpcServers;
@@ -13,6 +16,7 @@ import io.labscan.controller.grpc.RateLimiter;
 import io.labscan.proto.v1.ArtifactFinding;
 import io.labscan.proto.v1.Report;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -30,6 +34,16 @@ class AgentLimitsTest {
 
   private Report report(String hostId, long sequence) {
     return TestReports.fullScan(hostId, "lab-pc-07", Instant.now(), sequence, "10.20.3.17");
+  }
+
+  /** The report padded with findings until it is over the controller's message limit. */
+  private static Report oversized(Report report) {
+    Report.Builder huge = report.toBuilder();
+    String detail = "x".repeat(1000);
+    while (huge.build().getSerializedSize() <= GrpcServers.MAX_INBOUND_MESSAGE_BYTES) {
+      huge.addFindings(ArtifactFinding.newBuilder().setRuleId("klez.wink").setDetail(detail));
+    }
+    return huge.build();
   }
 
   @Test
@@ -64,16 +78,28 @@ class AgentLimitsTest {
   void aReportLargerThanTheMessageLimitIsResourceExhausted() throws Exception {
     controller = new SecureController(dir);
     AgentCredentials agent = controller.enrol(dir.resolve("agent"), controller.token("", 1)).credentials();
-    String hostId = agent.hostId().orElseThrow();
-    Report.Builder huge = report(hostId, 1).toBuilder();
-    String detail = "x".repeat(1000);
-    while (huge.build().getSerializedSize() <= GrpcServers.MAX_INBOUND_MESSAGE_BYTES) {
-      huge.addFindings(ArtifactFinding.newBuilder().setRuleId("klez.wink").setDetail(detail));
-    }
+    Report huge = oversized(report(agent.hostId().orElseThrow(), 1));
 
-    assertThatThrownBy(() -> controller.mutualTls(agent).report(huge.build()))
+    assertThatThrownBy(() -> controller.mutualTls(agent).report(huge))
         .isInstanceOfSatisfying(StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED));
     assertThat(controller.runtime.store().reportCount()).isZero();
+  }
+
+  @Test
+  void theAgentDropsAReportTooLargeToDeliverAndSendsTheOnesBehindIt() throws Exception {
+    controller = new SecureController(dir);
+    AgentCredentials agent = controller.enrol(dir.resolve("agent"), controller.token("", 1)).credentials();
+    String hostId = agent.hostId().orElseThrow();
+    try (Spool spool = Spool.open(dir.resolve("agent"));
+        ReportSender sender = new ReportSender(spool, controller.mutualTls(agent))) {
+      spool.add(oversized(report(hostId, 1)));
+      spool.add(report(hostId, 2));
+
+      sender.start();
+
+      await().atMost(Duration.ofSeconds(20)).until(() -> spool.size() == 0);
+    }
+    assertThat(controller.runtime.store().reportCount()).isEqualTo(1);
   }
 }
