@@ -921,6 +921,18 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
           }
         }
       }
+      // A token enrols new hosts (or hosts whose certificate ran out); it never takes over a host
+      // that holds a valid certificate, or a stolen token would let anyone speak for that host.
+      try (PreparedStatement ps = db.prepareStatement(
+          "SELECT 1 FROM host_enrolments WHERE host_id = ? AND certificate_not_after_ms > ?")) {
+        ps.setString(1, host.hostId());
+        ps.setLong(2, now);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) {
+            return Redemption.refused(Outcome.ALREADY_ENROLLED);
+          }
+        }
+      }
       try (PreparedStatement ps = db.prepareStatement(
           "UPDATE enrolment_tokens SET uses_left = uses_left - 1 WHERE token_id = ? AND uses_left > 0")) {
         ps.setString(1, tokenId);

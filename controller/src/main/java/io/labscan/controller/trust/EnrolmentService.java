@@ -102,6 +102,9 @@ public final class EnrolmentService extends AgentServiceGrpc.AgentServiceImplBas
       case HOST_REVOKED -> Status.PERMISSION_DENIED.withDescription("host " + hostId
           + " was revoked; a revoked host id cannot enrol again (delete the agent's state folder to enrol "
           + "as a new host)");
+      case ALREADY_ENROLLED -> Status.PERMISSION_DENIED.withDescription("host " + hostId
+          + " already holds a valid certificate; a token cannot enrol it again until that certificate expires "
+          + "(delete the agent's state folder to enrol as a new host)");
     };
     if (refusal != null) {
       log.warn("Enrolment of host {} ({}) with token {} refused: {}", hostId, HostIds.printable(hostname),

@@ -18,7 +18,8 @@ public interface TrustRepository {
 
   /**
    * Checks the token and, if it is good, spends one use, registers the host with the lab the
-   * token assigns and records its certificate — all or nothing.
+   * token assigns and records its certificate — all or nothing. A revoked host id, or one
+   * that still holds a valid certificate, is refused without spending the token.
    */
   CompletableFuture<Redemption> redeem(String tokenId, byte[] secretSha256, EnrolledHost host, Instant at);
 
@@ -76,6 +77,8 @@ public interface TrustRepository {
     UNKNOWN_TOKEN,
     EXPIRED,
     USED_UP,
-    HOST_REVOKED
+    HOST_REVOKED,
+    /** The host id holds a certificate that is still valid. */
+    ALREADY_ENROLLED
   }
 }

@@ -190,4 +190,16 @@ class EnrolmentTest {
         .isInstanceOfSatisfying(StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED));
   }
+
+  @Test
+  void aTokenCannotTakeOverAHostThatHoldsAValidCertificate() throws Exception {
+    Path state = agentState("agent");
+    controller.enrol(state, controller.token("", 1));
+    EnrolmentToken second = controller.token("", 1);
+
+    assertThatThrownBy(() -> controller.enrol(state, second))
+        .isInstanceOf(EnrolmentException.class)
+        .hasMessageContaining("already holds a valid certificate");
+    controller.enrol(agentState("another-machine"), second); // and the token was not spent
+  }
 }
