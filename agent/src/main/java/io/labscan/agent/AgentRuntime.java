@@ -228,7 +228,13 @@ public final class AgentRuntime implements AutoCloseable {
           return;
         }
         Duration wait = ReportSender.backoff(attempt);
-        log.debug("Command stream closed ({}); reconnecting in {} ms.", Status.fromThrowable(t), wait.toMillis());
+        Status status = Status.fromThrowable(t);
+        if (status.getCode() == Status.Code.UNAUTHENTICATED || status.getCode() == Status.Code.PERMISSION_DENIED) {
+          log.warn("The controller refuses this agent ({}); retrying in {} ms.", status.getDescription(),
+              wait.toMillis());
+        } else {
+          log.debug("Command stream closed ({}); reconnecting in {} ms.", status, wait.toMillis());
+        }
         background.schedule(() -> listenForCommands(attempt + 1), wait.toMillis(), TimeUnit.MILLISECONDS);
       }
 

@@ -28,6 +28,8 @@ import java.util.Set;
 public final class OwnerOnlyFiles {
   private static final Set<PosixFilePermission> OWNER_RW =
       EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+  private static final Set<PosixFilePermission> PUBLIC = EnumSet.of(PosixFilePermission.OWNER_READ,
+      PosixFilePermission.OWNER_WRITE, PosixFilePermission.GROUP_READ, PosixFilePermission.OTHERS_READ);
   private static final Set<PosixFilePermission> OWNER_RWX = EnumSet.of(PosixFilePermission.OWNER_READ,
       PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE);
 
@@ -80,6 +82,9 @@ public final class OwnerOnlyFiles {
       }
     }
     try {
+      if (!secret && posix()) {
+        Files.setPosixFilePermissions(tmp, PUBLIC); // createTempFile makes 0600
+      }
       Files.writeString(tmp, text, StandardCharsets.US_ASCII);
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } finally {

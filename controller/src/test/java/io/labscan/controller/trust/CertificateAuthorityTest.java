@@ -49,6 +49,12 @@ class CertificateAuthorityTest {
   }
 
   @Test
+  void theCaCertificateIsReadableByEveryone() throws Exception {
+    ca();
+    assertThat(Files.getPosixFilePermissions(dir.resolve("pki/ca.crt"))).contains(PosixFilePermission.OTHERS_READ);
+  }
+
+  @Test
   void theCaCertificateMayOnlySignCertificatesAndLists() {
     X509Certificate cert = ca().certificate();
 
