@@ -111,10 +111,7 @@ public final class CertificateAuthority {
     requireNonNull(clock, "clock");
     try {
       OwnerOnlyFiles.createDirectory(folder);
-      try (FileChannel lockFile = FileChannel.open(folder.resolve(".lock"), StandardOpenOption.CREATE,
-          StandardOpenOption.WRITE); FileLock ignored = lockFile.lock()) {
-        return loadOrCreateLocked(folder, clock);
-      }
+      return locked(folder, () -> loadOrCreateLocked(folder, clock));
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot use the CA folder " + folder + ": " + e.getMessage(), e);
     }
@@ -257,30 +254,56 @@ public final class CertificateAuthority {
     requireNonNull(names, "names");
     Path keyFile = folder.resolve(SERVER_KEY);
     Path certFile = folder.resolve(SERVER_CERT);
-    try (FileChannel lockFile = FileChannel.open(folder.resolve(".lock"), StandardOpenOption.CREATE,
-        StandardOpenOption.WRITE); FileLock ignored = lockFile.lock()) {
-      if (Files.exists(keyFile) && Files.exists(certFile)) {
-        try {
-          PrivateKey serverKey = Pem.readPrivateKey(Files.readString(keyFile, StandardCharsets.US_ASCII), "EC");
-          List<X509Certificate> certs = Pem.readCertificates(Files.readString(certFile, StandardCharsets.US_ASCII));
-          if (!certs.isEmpty() && stillFits(certs.get(0), serverKey, names)) {
-            return new ServerIdentity(serverKey, certs.get(0), certificate);
-          }
-        } catch (GeneralSecurityException | IllegalArgumentException e) {
-          log.warn("The server certificate in {} is unreadable ({}); issuing a new one.", folder, e.getMessage());
-        }
-      }
-      KeyPair keys = Certificates.newKeyPair();
-      Instant now = clock.instant();
-      X509Certificate cert = issue(keys.getPublic(), Certificates.commonNameSubject("labscan-controller"),
-          now.minus(BACKDATE), now.plus(SERVER_VALIDITY), true, names);
-      OwnerOnlyFiles.writeSecret(keyFile, Pem.privateKey(keys.getPrivate()));
-      OwnerOnlyFiles.writePublic(certFile, Pem.certificate(cert) + Pem.certificate(certificate));
-      log.info("Issued the controller's server certificate for {}, valid until {}.", names,
-          cert.getNotAfter().toInstant());
-      return new ServerIdentity(keys.getPrivate(), cert, certificate);
+    try {
+      return locked(folder, () -> serverIdentityLocked(names, keyFile, certFile));
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write the server certificate in " + folder + ": " + e.getMessage(), e);
+    }
+  }
+
+  private ServerIdentity serverIdentityLocked(Set<ServerNames.Name> names, Path keyFile, Path certFile)
+      throws IOException {
+    if (Files.exists(keyFile) && Files.exists(certFile)) {
+      try {
+        PrivateKey serverKey = Pem.readPrivateKey(Files.readString(keyFile, StandardCharsets.US_ASCII), "EC");
+        List<X509Certificate> certs = Pem.readCertificates(Files.readString(certFile, StandardCharsets.US_ASCII));
+        if (!certs.isEmpty() && stillFits(certs.get(0), serverKey, names)) {
+          return new ServerIdentity(serverKey, certs.get(0), certificate);
+        }
+      } catch (GeneralSecurityException | IllegalArgumentException e) {
+        log.warn("The server certificate in {} is unreadable ({}); issuing a new one.", folder, e.getMessage());
+      }
+    }
+    KeyPair keys = Certificates.newKeyPair();
+    Instant now = clock.instant();
+    X509Certificate cert = issue(keys.getPublic(), Certificates.commonNameSubject("labscan-controller"),
+        now.minus(BACKDATE), now.plus(SERVER_VALIDITY), true, names);
+    OwnerOnlyFiles.writeSecret(keyFile, Pem.privateKey(keys.getPrivate()));
+    OwnerOnlyFiles.writePublic(certFile, Pem.certificate(cert) + Pem.certificate(certificate));
+    log.info("Issued the controller's server certificate for {}, valid until {}.", names,
+        cert.getNotAfter().toInstant());
+    return new ServerIdentity(keys.getPrivate(), cert, certificate);
+  }
+
+  /** One step of work on the folder's files. */
+  @FunctionalInterface
+  private interface FolderWork<T> {
+    T run() throws IOException;
+  }
+
+  /**
+   * Runs {@code work} holding the folder's lock file, so a {@code serve} and an
+   * {@code enroll-token} started together on a fresh install cannot create two CAs.
+   */
+  private static <T> T locked(Path folder, FolderWork<T> work) throws IOException {
+    try (FileChannel channel = FileChannel.open(folder.resolve(".lock"), StandardOpenOption.CREATE,
+        StandardOpenOption.WRITE)) {
+      FileLock lock = channel.lock();
+      try {
+        return work.run();
+      } finally {
+        lock.release();
+      }
     }
   }
 
