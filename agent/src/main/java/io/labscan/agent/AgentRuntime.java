@@ -3,6 +3,7 @@ package io.labscan.agent;
 import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.util.Timestamps;
+import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.labscan.agent.checks.Scanner;
@@ -27,6 +28,7 @@ import io.labscan.agent.transport.ControllerClient;
 import io.labscan.agent.transport.GrpcChannels;
 import io.labscan.agent.transport.ReportSender;
 import io.labscan.agent.transport.Spool;
+import io.labscan.agent.trust.AgentCredentials;
 import io.labscan.proto.v1.Command;
 import io.labscan.proto.v1.EnrollRequest;
 import io.labscan.proto.v1.EnrollResponse;
@@ -80,8 +82,8 @@ public final class AgentRuntime implements AutoCloseable {
     String target = config.controller().orElseThrow(() -> new IllegalArgumentException(
         "No controller address: set 'controller: HOST:PORT' in the config file."));
     this.hostId = HostIdentity.loadOrCreate(config.stateDir());
+    this.client = new ControllerClient(channel(config, target, hostId));
     this.spool = Spool.open(config.stateDir());
-    this.client = new ControllerClient(GrpcChannels.forController(target, config.insecure()));
     this.sender = new ReportSender(spool, client);
     this.rules = ActiveRuleSet.builtIn();
     this.scanner = new Scanner(StandardChecks.create(hostId, config.lab(), ScanProgress.none(), rules),
@@ -90,6 +92,22 @@ public final class AgentRuntime implements AutoCloseable {
     this.scheduleState = new ScheduleStateStore(config.stateDir(), clock);
     this.scanWorker = Executors.newSingleThreadExecutor(r -> daemon(r, "labscan-scan"));
     this.background = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "labscan-agent-bg"));
+  }
+
+  /** Plaintext when asked for by name; otherwise mTLS with the credentials enrolment stored. */
+  private static ManagedChannel channel(AgentConfig config, String target, String hostId) {
+    if (config.insecure()) {
+      return GrpcChannels.plaintext(target);
+    }
+    AgentCredentials credentials = AgentCredentials.load(config.stateDir()).orElseThrow(() ->
+        new IllegalStateException("This agent is not enrolled (no " + AgentCredentials.CERTIFICATE_FILE + " in "
+            + config.stateDir() + "): run 'labscan-agent enroll --token TOKEN' first."));
+    if (!credentials.hostId().filter(hostId::equals).isPresent()) {
+      throw new IllegalStateException("The agent certificate in " + config.stateDir() + " names host "
+          + credentials.hostId().orElse("(none)") + ", but this agent is host " + hostId
+          + ": enrol again with a new token.");
+    }
+    return GrpcChannels.mutualTls(target, credentials);
   }
 
   /** Starts an agent: enrolment, heartbeats, command stream, nightly scans, report delivery. */
@@ -254,7 +272,13 @@ public final class AgentRuntime implements AutoCloseable {
           return;
         }
         Duration wait = ReportSender.backoff(attempt);
-        log.debug("Command stream closed ({}); reconnecting in {} ms.", Status.fromThrowable(t), wait.toMillis());
+        Status status = Status.fromThrowable(t);
+        if (status.getCode() == Status.Code.UNAUTHENTICATED || status.getCode() == Status.Code.PERMISSION_DENIED) {
+          log.warn("The controller refuses this agent ({}); retrying in {} ms.", status.getDescription(),
+              wait.toMillis());
+        } else {
+          log.debug("Command stream closed ({}); reconnecting in {} ms.", status, wait.toMillis());
+        }
         background.schedule(() -> listenForCommands(attempt + 1), wait.toMillis(), TimeUnit.MILLISECONDS);
       }
 

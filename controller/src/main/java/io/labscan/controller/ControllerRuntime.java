@@ -3,50 +3,112 @@ package io.labscan.controller;
 import static java.util.Objects.requireNonNull;
 
 import io.grpc.Server;
+import io.grpc.Status;
+import io.labscan.controller.grpc.AgentIdentityInterceptor;
 import io.labscan.controller.grpc.AgentServiceImpl;
 import io.labscan.controller.grpc.CommandHub;
 import io.labscan.controller.grpc.GrpcServers;
 import io.labscan.controller.grpc.PolicyProvider;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.grpc.RateLimiter;
 import io.labscan.controller.ingest.ReportIngestor;
-import io.labscan.controller.store.Store;
+import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.trust.CertificateAuthority;
+import io.labscan.controller.trust.EnrolmentService;
+import io.labscan.controller.trust.Revocations;
+import io.labscan.controller.trust.ServerIdentity;
+import io.labscan.controller.trust.ServerNames;
 import io.labscan.controller.verdict.VerdictPolicy;
 import io.labscan.controller.verdict.VerdictService;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import com.google.protobuf.util.Timestamps;
 import io.labscan.proto.v1.Command;
 import io.labscan.proto.v1.Policy;
 import io.labscan.proto.v1.PolicyUpdate;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** A running controller: store, gRPC service, command streams. */
+/**
+ * A running controller: store, gRPC service, command streams. In secure mode (the default)
+ * it also owns the CA, the enrolment port and the revocation watcher.
+ */
 public final class ControllerRuntime implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ControllerRuntime.class);
+
   private final SqliteStore store;
   private final CommandHub commands;
   private final PolicyProvider policies;
   private final VerdictService verdicts;
   private final Server grpc;
+  private final Optional<Server> enrolment;
+  private final Optional<CertificateAuthority> ca;
+  private final Optional<Revocations> revocations;
 
   private ControllerRuntime(SqliteStore store, CommandHub commands, PolicyProvider policies,
-      VerdictService verdicts, Server grpc) {
+      VerdictService verdicts, Server grpc, Optional<Server> enrolment, Optional<CertificateAuthority> ca,
+      Optional<Revocations> revocations) {
     this.store = store;
     this.verdicts = verdicts;
     this.commands = commands;
     this.policies = policies;
     this.grpc = grpc;
+    this.enrolment = enrolment;
+    this.ca = ca;
+    this.revocations = revocations;
   }
 
-  /** Settings for {@link #start}. */
-  public record Options(Path database, String grpcBind, int grpcPort, boolean insecure) {
+  /**
+   * Settings for {@link #start}.
+   *
+   * @param insecure plaintext gRPC, no enrolment port, nobody authenticated
+   * @param enrollPort the enrolment port; empty means {@code grpcPort + 1} (or a free port when
+   *     {@code grpcPort} is 0)
+   * @param tlsNames names and addresses agents dial, added to the server certificate
+   * @param reportRate per-agent limit on Report calls
+   */
+  public record Options(Path database, String grpcBind, int grpcPort, boolean insecure, OptionalInt enrollPort,
+      List<String> tlsNames, RateLimiter.Rate reportRate) {
     public Options {
       requireNonNull(database, "database");
       requireNonNull(grpcBind, "grpcBind");
-      if (grpcPort < 0 || grpcPort > 65535) {
-        throw new IllegalArgumentException("gRPC port " + grpcPort + " is not between 0 and 65535");
+      requireNonNull(enrollPort, "enrollPort");
+      tlsNames = List.copyOf(tlsNames);
+      requireNonNull(reportRate, "reportRate");
+      checkPort("gRPC", grpcPort);
+      enrollPort.ifPresent(p -> checkPort("enrolment", p));
+    }
+
+    public Options(Path database, String grpcBind, int grpcPort, boolean insecure) {
+      this(database, grpcBind, grpcPort, insecure, OptionalInt.empty(), List.of(), RateLimiter.Rate.reportDefault());
+    }
+
+    private static void checkPort(String what, int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException(what + " port " + port + " is not between 0 and 65535");
       }
+    }
+
+    /** The enrolment port to listen on. */
+    public int effectiveEnrollPort() {
+      if (enrollPort.isPresent()) {
+        return enrollPort.getAsInt();
+      }
+      if (grpcPort == 0) {
+        return 0;
+      }
+      if (grpcPort == 65535) {
+        throw new IllegalArgumentException("gRPC port 65535 leaves no next port for enrolment: set --enroll-port");
+      }
+      return grpcPort + 1;
+    }
+
+    public Options withReportRate(RateLimiter.Rate rate) {
+      return new Options(database, grpcBind, grpcPort, insecure, enrollPort, tlsNames, rate);
     }
   }
 
@@ -55,17 +117,45 @@ public final class ControllerRuntime implements AutoCloseable {
     requireNonNull(clock, "clock");
     SqliteStore store = SqliteStore.open(options.database());
     VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), clock);
+    Revocations revocations = null;
+    Server grpc = null;
     try {
       CommandHub commands = new CommandHub();
       PolicyProvider policies = new PolicyProvider(store, clock);
       ReportIngestor ingestor = new ReportIngestor(store, verdicts, clock);
-      Server grpc = GrpcServers.start(options.grpcBind(), options.grpcPort(), options.insecure(),
-          List.of(new AgentServiceImpl(store, ingestor, policies, commands, clock)));
+      AgentServiceImpl agents = new AgentServiceImpl(store, ingestor, policies, commands, clock,
+          new RateLimiter(options.reportRate()));
+      if (options.insecure()) {
+        grpc = GrpcServers.plaintext(options.grpcBind(), options.grpcPort(), List.of(agents));
+        verdicts.startSweeping();
+        ControllerRuntime runtime = new ControllerRuntime(store, commands, policies, verdicts, grpc, Optional.empty(),
+            Optional.empty(), Optional.empty());
+        runtime.startPolicyPublisher();
+        return runtime;
+      }
+      CertificateAuthority ca = CertificateAuthority.loadOrCreate(
+          CertificateAuthority.folderFor(options.database()), clock);
+      ServerIdentity identity = ca.serverIdentity(ServerNames.withDefaults(options.tlsNames()));
+      revocations = Revocations.watch(store, Revocations.DEFAULT_POLL, hostId -> commands.disconnect(hostId,
+          Status.UNAUTHENTICATED.withDescription("certificate of host " + hostId + " was revoked")));
+      grpc = GrpcServers.mutualTls(options.grpcBind(), options.grpcPort(), identity.keyManager(), ca.clientTrust(),
+          new AgentIdentityInterceptor(revocations::isRevoked), List.of(agents));
+      Server enrolment = GrpcServers.enrolment(options.grpcBind(), options.effectiveEnrollPort(),
+          identity.keyManager(), new EnrolmentService(ca, store, policies, clock));
       verdicts.startSweeping();
-      ControllerRuntime runtime = new ControllerRuntime(store, commands, policies, verdicts, grpc);
+      log.info("gRPC for agents (mTLS) on port {}, enrolment on port {}; CA fingerprint {}.", grpc.getPort(),
+          enrolment.getPort(), ca.fingerprint());
+      ControllerRuntime runtime = new ControllerRuntime(store, commands, policies, verdicts, grpc,
+          Optional.of(enrolment), Optional.of(ca), Optional.of(revocations));
       runtime.startPolicyPublisher();
       return runtime;
     } catch (RuntimeException e) {
+      if (grpc != null) {
+        grpc.shutdownNow();
+      }
+      if (revocations != null) {
+        revocations.close();
+      }
       verdicts.close();
       store.close();
       throw e;
@@ -109,7 +199,7 @@ public final class ControllerRuntime implements AutoCloseable {
       }
       return sent;
     } catch (RuntimeException e) {
-      org.slf4j.LoggerFactory.getLogger(ControllerRuntime.class).warn("Policy push failed: {}", e.getMessage());
+      log.warn("Policy push failed: {}", e.getMessage());
       return 0;
     }
   }
@@ -130,9 +220,24 @@ public final class ControllerRuntime implements AutoCloseable {
     return policies;
   }
 
+  /** The controller's CA; empty in insecure mode. */
+  public Optional<CertificateAuthority> certificateAuthority() {
+    return ca;
+  }
+
   /** The port gRPC listens on (useful when started on port 0). */
   public int grpcPort() {
     return grpc.getPort();
+  }
+
+  /** The enrolment port; empty in insecure mode. */
+  public OptionalInt enrollPort() {
+    return enrolment.map(s -> OptionalInt.of(s.getPort())).orElse(OptionalInt.empty());
+  }
+
+  /** Re-reads the revoked hosts now instead of at the next poll. */
+  public void refreshRevocations() {
+    revocations.ifPresent(Revocations::refresh);
   }
 
   public void awaitTermination() throws InterruptedException {
@@ -143,14 +248,20 @@ public final class ControllerRuntime implements AutoCloseable {
   public void close() {
     publisher.shutdownNow();
     commands.closeAll();
+    revocations.ifPresent(Revocations::close);
+    enrolment.ifPresent(Server::shutdown);
     grpc.shutdown();
     try {
       if (!grpc.awaitTermination(10, TimeUnit.SECONDS)) {
         grpc.shutdownNow();
       }
+      if (enrolment.isPresent() && !enrolment.get().awaitTermination(5, TimeUnit.SECONDS)) {
+        enrolment.get().shutdownNow();
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       grpc.shutdownNow();
+      enrolment.ifPresent(Server::shutdownNow);
     }
     verdicts.close();
     store.close();

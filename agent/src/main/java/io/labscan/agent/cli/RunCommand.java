@@ -3,7 +3,10 @@ package io.labscan.agent.cli;
 import io.labscan.agent.AgentRuntime;
 import io.labscan.agent.config.AgentConfig;
 import io.labscan.agent.config.ConfigLoader;
+import io.labscan.agent.transport.EnrolmentException;
+import io.labscan.agent.trust.AgentCredentials;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -12,7 +15,11 @@ import picocli.CommandLine.Option;
 
 /** {@code labscan-agent run}: the long-running service. */
 @Command(name = "run", mixinStandardHelpOptions = true,
-    description = "Runs as a service: heartbeats, scheduled scans, reports over gRPC. Stops on SIGTERM or Ctrl-C.")
+    description = {
+      "Runs as a service: heartbeats, scheduled scans, reports over gRPC with mutual TLS.",
+      "Enrols first when the machine has no certificate and the config file has a token.",
+      "Stops on SIGTERM or Ctrl-C."
+    })
 final class RunCommand implements Callable<Integer> {
   @Mixin ConfigOptions configOptions;
 
@@ -21,7 +28,7 @@ final class RunCommand implements Callable<Integer> {
   String controller;
 
   @Option(names = "--insecure",
-      description = "Plaintext gRPC, no TLS. For demos and tests only.")
+      description = "Plaintext gRPC, no TLS, no enrolment. For demos and closed test networks only.")
   boolean insecure;
 
   @Override
@@ -43,12 +50,22 @@ final class RunCommand implements Callable<Integer> {
           + "the config file or pass --controller.");
       return AgentMain.EXIT_BAD_INPUT;
     }
-    if (!config.insecure()) {
-      System.err.println("labscan-agent run: this build speaks only plaintext gRPC; pass --insecure "
-          + "(or 'insecure: true' in the config file) to use it knowingly.");
-      return AgentMain.EXIT_BAD_INPUT;
+    if (config.insecure()) {
+      System.err.println("WARNING: plaintext gRPC: reports travel unencrypted and unauthenticated.");
+    } else if (!AgentCredentials.present(config.stateDir())) {
+      Optional<String> target = config.enrolmentTarget();
+      if (config.token().isEmpty() || target.isEmpty()) {
+        System.err.println("labscan-agent run: this machine is not enrolled; run 'labscan-agent enroll --token "
+            + "TOKEN' first, or set 'token:' in the config file.");
+        return AgentMain.EXIT_BAD_INPUT;
+      }
+      try {
+        Enrol.untilDone(config, config.token().get(), target.get());
+      } catch (EnrolmentException e) {
+        System.err.println("labscan-agent run: " + e.getMessage());
+        return 1;
+      }
     }
-    System.err.println("WARNING: plaintext gRPC: reports travel unencrypted and unauthenticated.");
     CountDownLatch stopped = new CountDownLatch(1);
     AgentRuntime agent = AgentRuntime.start(config, Clock.systemUTC());
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -2,6 +2,7 @@ package io.labscan.agent.config;
 
 import static java.util.Objects.requireNonNull;
 
+import io.labscan.agent.trust.EnrolmentToken;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -13,15 +14,26 @@ import java.util.Optional;
  * @param stateDir the agent's own writable folder: identity, spool, caches
  * @param lab the lab (group of hosts) this machine belongs to; empty when unassigned
  * @param scanRoot the folder filesystem checks treat as the system root
+ * @param token enrolment token, used once when the agent has no certificate yet
+ * @param enroll address of the controller's enrolment port as {@code host:port}; empty means
+ *     the controller's host with the controller's port + 1
  */
 public record AgentConfig(
-    Optional<String> controller, boolean insecure, Path stateDir, String lab, Path scanRoot) {
+    Optional<String> controller, boolean insecure, Path stateDir, String lab, Path scanRoot,
+    Optional<EnrolmentToken> token, Optional<String> enroll) {
 
   public AgentConfig {
     requireNonNull(controller, "controller");
     requireNonNull(stateDir, "stateDir");
     requireNonNull(lab, "lab");
     requireNonNull(scanRoot, "scanRoot");
+    requireNonNull(token, "token");
+    requireNonNull(enroll, "enroll");
+  }
+
+  /** A configuration without enrolment settings. */
+  public AgentConfig(Optional<String> controller, boolean insecure, Path stateDir, String lab, Path scanRoot) {
+    this(controller, insecure, stateDir, lab, scanRoot, Optional.empty(), Optional.empty());
   }
 
   /** Configuration for a machine with no config file: scan-only, state under the user's home. */
@@ -30,19 +42,52 @@ public record AgentConfig(
   }
 
   public AgentConfig withController(String target, boolean plaintext) {
-    return new AgentConfig(Optional.of(target), plaintext, stateDir, lab, scanRoot);
+    return new AgentConfig(Optional.of(target), plaintext, stateDir, lab, scanRoot, token, enroll);
   }
 
   public AgentConfig withStateDir(Path dir) {
-    return new AgentConfig(controller, insecure, dir, lab, scanRoot);
+    return new AgentConfig(controller, insecure, dir, lab, scanRoot, token, enroll);
   }
 
   public AgentConfig withLab(String newLab) {
-    return new AgentConfig(controller, insecure, stateDir, newLab, scanRoot);
+    return new AgentConfig(controller, insecure, stateDir, newLab, scanRoot, token, enroll);
   }
 
   public AgentConfig withScanRoot(Path root) {
-    return new AgentConfig(controller, insecure, stateDir, lab, root);
+    return new AgentConfig(controller, insecure, stateDir, lab, root, token, enroll);
+  }
+
+  public AgentConfig withToken(EnrolmentToken newToken) {
+    return new AgentConfig(controller, insecure, stateDir, lab, scanRoot, Optional.of(newToken), enroll);
+  }
+
+  public AgentConfig withEnroll(String target) {
+    return new AgentConfig(controller, insecure, stateDir, lab, scanRoot, token, Optional.of(target));
+  }
+
+  /**
+   * Where to enrol: {@code enroll} when set, else the controller's host on the next port
+   * (the controller's default layout: 7443 for agents, 7444 for enrolment).
+   */
+  public Optional<String> enrolmentTarget() {
+    if (enroll.isPresent()) {
+      return enroll;
+    }
+    return controller.flatMap(AgentConfig::nextPort);
+  }
+
+  static Optional<String> nextPort(String target) {
+    int colon = target.lastIndexOf(':');
+    if (colon <= 0) {
+      return Optional.empty();
+    }
+    try {
+      int port = Integer.parseInt(target.substring(colon + 1));
+      return port > 0 && port < 65535
+          ? Optional.of(target.substring(0, colon + 1) + (port + 1)) : Optional.empty();
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
   }
 
   static Path defaultStateDir() {

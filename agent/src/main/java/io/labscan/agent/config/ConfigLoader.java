@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.labscan.agent.trust.EnrolmentToken;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -26,7 +27,9 @@ public final class ConfigLoader {
       @JsonProperty("insecure") Boolean insecure,
       @JsonProperty("stateDir") String stateDir,
       @JsonProperty("lab") String lab,
-      @JsonProperty("scanRoot") String scanRoot) {}
+      @JsonProperty("scanRoot") String scanRoot,
+      @JsonProperty("token") String token,
+      @JsonProperty("enroll") String enroll) {}
 
   public static AgentConfig load(Path file) throws ConfigException {
     FileShape shape;
@@ -40,7 +43,7 @@ public final class ConfigLoader {
     } catch (UnrecognizedPropertyException e) {
       throw new ConfigException("Config file " + file + ": unknown key '" + e.getPropertyName()
           + "' at line " + lineOf(file, e.getPropertyName()) + ". Known keys: controller, insecure, "
-          + "stateDir, lab, scanRoot.");
+          + "stateDir, lab, scanRoot, token, enroll.");
     } catch (JsonMappingException e) {
       throw new ConfigException("Config file " + file + " is not valid: " + e.getOriginalMessage()
           + (e.getLocation() != null ? " (line " + e.getLocation().getLineNr() + ")" : ""));
@@ -54,14 +57,29 @@ public final class ConfigLoader {
     Optional<String> controller = Optional.ofNullable(shape.controller()).map(String::trim)
         .filter(s -> !s.isEmpty());
     if (controller.isPresent()) {
-      validateTarget(file, controller.get());
+      validateTarget(file, "controller", controller.get());
+    }
+    Optional<String> enroll = Optional.ofNullable(shape.enroll()).map(String::trim).filter(s -> !s.isEmpty());
+    if (enroll.isPresent()) {
+      validateTarget(file, "enroll", enroll.get());
+    }
+    Optional<EnrolmentToken> token = Optional.empty();
+    if (shape.token() != null && !shape.token().isBlank()) {
+      try {
+        token = Optional.of(EnrolmentToken.parse(shape.token()));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("Config file " + file + ": token at line " + lineOf(file, "token") + ": "
+            + e.getMessage());
+      }
     }
     return new AgentConfig(
         controller,
         shape.insecure() != null && shape.insecure(),
         shape.stateDir() == null ? d.stateDir() : Path.of(shape.stateDir()),
         shape.lab() == null ? "" : shape.lab().trim(),
-        shape.scanRoot() == null ? d.scanRoot() : Path.of(shape.scanRoot()));
+        shape.scanRoot() == null ? d.scanRoot() : Path.of(shape.scanRoot()),
+        token,
+        enroll);
   }
 
   /** The line where a top-level key is written (Jackson reports the position after its value). */
@@ -79,7 +97,7 @@ public final class ConfigLoader {
     return "?";
   }
 
-  static void validateTarget(Path file, String target) throws ConfigException {
+  static void validateTarget(Path file, String key, String target) throws ConfigException {
     int colon = target.lastIndexOf(':');
     boolean ok = colon > 0 && colon < target.length() - 1;
     if (ok) {
@@ -91,7 +109,7 @@ public final class ConfigLoader {
       }
     }
     if (!ok) {
-      throw new ConfigException("Config file " + file + ": controller '" + target
+      throw new ConfigException("Config file " + file + ": " + key + " '" + target
           + "' is not HOST:PORT (for example controller.example.edu:7443).");
     }
   }

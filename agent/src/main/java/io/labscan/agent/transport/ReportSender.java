@@ -26,6 +26,11 @@ public final class ReportSender implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ReportSender.class);
   static final Duration MIN_BACKOFF = Duration.ofMillis(500);
   static final Duration MAX_BACKOFF = Duration.ofMinutes(2);
+  /**
+   * Largest report worth sending: the controller accepts messages up to 4 MiB, and the
+   * ReportRequest envelope around a report adds a few bytes.
+   */
+  static final int MAX_REPORT_BYTES = 4 * 1024 * 1024 - 1024;
 
   private final Spool spool;
   private final ControllerClient client;
@@ -80,6 +85,14 @@ public final class ReportSender implements AutoCloseable {
         continue;
       }
       Report report = next.get();
+      if (report.getSerializedSize() > MAX_REPORT_BYTES) {
+        // The controller refuses it (RESOURCE_EXHAUSTED) however often it is sent: like an
+        // invalid report, it must not block the reports behind it.
+        log.error("Report {} is {} bytes, over the controller's {} byte limit; dropping it.", report.getReportId(),
+            report.getSerializedSize(), MAX_REPORT_BYTES);
+        spool.remove(report.getReportId());
+        continue;
+      }
       try {
         ReportAck ack = client.report(report);
         spool.remove(ack.getReportId().isEmpty() ? report.getReportId() : ack.getReportId());

@@ -57,4 +57,32 @@ class ConfigLoaderTest {
   void anEmptyFileMeansDefaults() throws Exception {
     assertThat(ConfigLoader.load(write("")).controller()).isEmpty();
   }
+
+  @Test
+  void enrolmentDefaultsToTheControllersNextPort() throws Exception {
+    AgentConfig c = ConfigLoader.load(write("controller: labscan.example.edu:7443\n"));
+    assertThat(c.enrolmentTarget()).contains("labscan.example.edu:7444");
+  }
+
+  @Test
+  void anExplicitEnrolAddressWins() throws Exception {
+    AgentConfig c = ConfigLoader.load(write("controller: labscan.example.edu:7443\nenroll: enrol.example.edu:9000\n"));
+    assertThat(c.enrolmentTarget()).contains("enrol.example.edu:9000");
+  }
+
+  @Test
+  void aTokenIsReadFromTheConfig() throws Exception {
+    String fingerprint = "n4bQgYhMfWWaL-qgxVrQFaO_TxsrC4Is0V1sFbDwCgg";
+    String token = io.labscan.agent.trust.EnrolmentToken.generate(fingerprint).text();
+    AgentConfig c = ConfigLoader.load(write("controller: a:1\ntoken: " + token + "\n"));
+    assertThat(c.token()).hasValueSatisfying(t -> assertThat(t.text()).isEqualTo(token));
+  }
+
+  @Test
+  void aMalformedTokenIsAnErrorNamingItsLine() throws Exception {
+    Path f = write("controller: a:1\ntoken: LS1.nope\n");
+    assertThatThrownBy(() -> ConfigLoader.load(f))
+        .isInstanceOf(ConfigLoader.ConfigException.class)
+        .hasMessageContaining("token at line 2");
+  }
 }

@@ -1,23 +1,50 @@
 package io.labscan.controller.cli;
 
 import io.labscan.controller.ControllerRuntime;
+import io.labscan.controller.grpc.RateLimiter;
+import io.labscan.controller.trust.ServerNames;
 import io.labscan.controller.web.ApiServer;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code labscan-controller serve}: the long-running controller. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-    description = "Runs the controller: gRPC for agents, HTTP (JSON API) for people. Stops on SIGTERM or Ctrl-C.")
+    description = {
+      "Runs the controller: gRPC for agents (mutual TLS), an enrolment port (TLS, Enroll only), and HTTP",
+      "(JSON API) for people. The CA is created at first start in pki/ beside the database.",
+      "Stops on SIGTERM or Ctrl-C."
+    })
 final class ServeCommand implements Callable<Integer> {
   @Option(names = "--db", required = true, paramLabel = "FILE",
       description = "Controller database (SQLite; created and migrated as needed).")
   Path db;
 
-  @Option(names = "--grpc-port", defaultValue = "7443", description = "gRPC port for agents (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--grpc-port", defaultValue = "7443",
+      description = "gRPC port for agents, mutual TLS (default: ${DEFAULT-VALUE}).")
   int grpcPort;
+
+  @Option(names = "--enroll-port", paramLabel = "N",
+      description = "Enrolment port, server-only TLS serving Enroll (default: the gRPC port + 1).")
+  Integer enrollPort;
+
+  @Option(names = "--tls-san", paramLabel = "NAME_OR_IP",
+      description = "Name or address agents use to reach this controller; added to the server certificate "
+          + "(repeatable). localhost, 127.0.0.1, ::1 and this machine's host name are always in it.")
+  List<String> tlsSans = new ArrayList<>();
+
+  @Option(names = "--report-rate", defaultValue = "10", paramLabel = "PER_SECOND",
+      description = "Reports one agent may send per second on average (default: ${DEFAULT-VALUE}).")
+  double reportRate;
+
+  @Option(names = "--report-burst", defaultValue = "50", paramLabel = "N",
+      description = "Reports one agent may send at once (default: ${DEFAULT-VALUE}).")
+  int reportBurst;
 
   @Option(names = "--http-port", defaultValue = "8080", description = "HTTP port (default: ${DEFAULT-VALUE}).")
   int httpPort;
@@ -31,19 +58,28 @@ final class ServeCommand implements Callable<Integer> {
   String httpBind;
 
   @Option(names = "--insecure",
-      description = "Plaintext gRPC without TLS. Required in this build; for demos and closed test networks.")
+      description = "Plaintext gRPC without TLS or enrolment: anybody can report as any host. "
+          + "For demos and closed test networks only.")
   boolean insecure;
 
   @Override
   public Integer call() throws InterruptedException {
-    if (!insecure) {
-      System.err.println("labscan-controller serve: this build speaks only plaintext gRPC; pass --insecure "
-          + "to use it knowingly (mTLS enrolment is on its way).");
+    ControllerRuntime.Options options;
+    try {
+      tlsSans.forEach(ServerNames::parse);
+      options = new ControllerRuntime.Options(db, bind, grpcPort, insecure,
+          enrollPort == null ? OptionalInt.empty() : OptionalInt.of(enrollPort), tlsSans,
+          new RateLimiter.Rate(reportRate, reportBurst));
+      options.effectiveEnrollPort();
+    } catch (IllegalArgumentException e) {
+      System.err.println("labscan-controller serve: " + e.getMessage());
       return ControllerMain.EXIT_BAD_INPUT;
     }
-    System.err.println("WARNING: plaintext gRPC: agents' reports travel unencrypted and unauthenticated.");
-    ControllerRuntime controller = ControllerRuntime.start(
-        new ControllerRuntime.Options(db, bind, grpcPort, true), Clock.systemUTC());
+    if (insecure) {
+      System.err.println("WARNING: plaintext gRPC: agents' reports travel unencrypted and unauthenticated, and "
+          + "anybody who can reach port " + grpcPort + " can report as any host.");
+    }
+    ControllerRuntime controller = ControllerRuntime.start(options, Clock.systemUTC());
     ApiServer http;
     try {
       http = ApiServer.start(httpBind, httpPort, controller.store());
@@ -55,8 +91,16 @@ final class ServeCommand implements Callable<Integer> {
       http.close();
       controller.close();
     }, "labscan-controller-shutdown"));
-    System.err.printf("labscan-controller: gRPC on %s:%d, HTTP on http://%s:%d/, database %s%n",
-        bind, controller.grpcPort(), httpBind, http.port(), db.toAbsolutePath());
+    if (controller.certificateAuthority().isPresent()) {
+      System.err.printf("labscan-controller: gRPC (mTLS) on %s:%d, enrolment on %s:%d, HTTP on http://%s:%d/, "
+              + "database %s%n", bind, controller.grpcPort(), bind, controller.enrollPort().orElseThrow(), httpBind,
+          http.port(), db.toAbsolutePath());
+      System.err.println("CA fingerprint (SHA-256): " + controller.certificateAuthority().get().fingerprint());
+      System.err.println("Enrol agents with a token from: labscan-controller enroll-token --db " + db);
+    } else {
+      System.err.printf("labscan-controller: gRPC (plaintext) on %s:%d, HTTP on http://%s:%d/, database %s%n",
+          bind, controller.grpcPort(), httpBind, http.port(), db.toAbsolutePath());
+    }
     controller.awaitTermination();
     return 0;
   }

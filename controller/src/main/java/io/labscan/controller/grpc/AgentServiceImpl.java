@@ -23,6 +23,7 @@ import io.labscan.proto.v1.Report;
 import io.labscan.proto.v1.ReportAck;
 import io.labscan.proto.v1.ReportRequest;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
@@ -40,14 +41,39 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
   private final PolicyProvider policies;
   private final CommandHub commands;
   private final Clock clock;
+  private final RateLimiter reportLimiter;
 
   public AgentServiceImpl(Store store, ReportIngestor ingestor, PolicyProvider policies, CommandHub commands,
       Clock clock) {
+    this(store, ingestor, policies, commands, clock, new RateLimiter(RateLimiter.Rate.reportDefault()));
+  }
+
+  /** @param reportLimiter per-agent limit on Report calls (keyed by the authenticated host id) */
+  public AgentServiceImpl(Store store, ReportIngestor ingestor, PolicyProvider policies, CommandHub commands,
+      Clock clock, RateLimiter reportLimiter) {
     this.store = requireNonNull(store, "store");
     this.ingestor = requireNonNull(ingestor, "ingestor");
     this.policies = requireNonNull(policies, "policies");
     this.commands = requireNonNull(commands, "commands");
     this.clock = requireNonNull(clock, "clock");
+    this.reportLimiter = requireNonNull(reportLimiter, "reportLimiter");
+  }
+
+  /**
+   * On the mTLS port every call is bound to the host its certificate names: speaking for
+   * another host is refused (and logged with both ids). Empty when the call may go on.
+   */
+  private static Optional<RuntimeException> speaksForAnother(String rpc, String claimedHostId) {
+    Optional<String> authenticated = AgentIdentity.current();
+    if (authenticated.isEmpty() || authenticated.get().equals(claimedHostId)) {
+      return java.util.Optional.empty();
+    }
+    log.warn("PERMISSION_DENIED: host {} (by its certificate) sent {} for host {}.", authenticated.get(), rpc,
+        printable(claimedHostId));
+    return java.util.Optional.of(Status.PERMISSION_DENIED
+        .withDescription("this certificate belongs to host " + authenticated.get() + ", not to host "
+            + printable(claimedHostId))
+        .asRuntimeException());
   }
 
   @Override
@@ -56,6 +82,11 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
     if (!isUuid(hostId)) {
       response.onError(Status.INVALID_ARGUMENT
           .withDescription("host_id: not a lower-case UUID").asRuntimeException());
+      return;
+    }
+    var denied = speaksForAnother("Enroll", hostId);
+    if (denied.isPresent()) {
+      response.onError(denied.get());
       return;
     }
     if (request.getHostname().isBlank() || request.getHostname().length() > ReportValidator.MAX_STRING) {
@@ -80,6 +111,21 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
   @Override
   public void report(ReportRequest request, StreamObserver<ReportAck> response) {
     Report report = request.getReport();
+    String claimed = report.getInventory().getHostId();
+    var denied = speaksForAnother("Report " + printable(report.getReportId()), claimed);
+    if (denied.isPresent()) {
+      response.onError(denied.get());
+      return;
+    }
+    String agent = AgentIdentity.current().orElse(claimed);
+    if (!reportLimiter.tryAcquire(agent)) {
+      log.warn("Report {} from host {} refused: over the rate limit of {}.", printable(report.getReportId()),
+          printable(agent), reportLimiter.rate());
+      response.onError(Status.RESOURCE_EXHAUSTED
+          .withDescription("report rate limit (" + reportLimiter.rate() + ") exceeded; retry later")
+          .asRuntimeException());
+      return;
+    }
     java.util.concurrent.CompletableFuture<Store.IngestOutcome> stored;
     try {
       stored = ingestor.ingest(report, "grpc");
@@ -110,6 +156,11 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
           .withDescription("host_id: not a lower-case UUID").asRuntimeException());
       return;
     }
+    var denied = speaksForAnother("Heartbeat", hostId);
+    if (denied.isPresent()) {
+      response.onError(denied.get());
+      return;
+    }
     store.touch(hostId, clock.instant()).whenComplete((known, failure) -> {
       if (failure != null) {
         response.onError(storeFailure(failure));
@@ -136,6 +187,11 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
     if (!isUuid(hostId)) {
       response.onError(Status.INVALID_ARGUMENT
           .withDescription("host_id: not a lower-case UUID").asRuntimeException());
+      return;
+    }
+    var denied = speaksForAnother("Commands", hostId);
+    if (denied.isPresent()) {
+      response.onError(denied.get());
       return;
     }
     commands.register(hostId, (ServerCallStreamObserver<Command>) response);

@@ -46,6 +46,24 @@ public final class CommandHub {
     }
   }
 
+  /** Ends a host's stream with {@code status} (its certificate was revoked); false when none was open. */
+  public boolean disconnect(String hostId, io.grpc.Status status) {
+    requireNonNull(hostId, "hostId");
+    requireNonNull(status, "status");
+    ServerCallStreamObserver<Command> stream = streams.remove(hostId);
+    if (stream == null) {
+      return false;
+    }
+    try {
+      synchronized (stream) {
+        stream.onError(status.asRuntimeException());
+      }
+    } catch (RuntimeException ignored) {
+      // already closed
+    }
+    return true;
+  }
+
   public Set<String> connectedHosts() {
     return Set.copyOf(streams.keySet());
   }

@@ -3,42 +3,130 @@ package io.labscan.controller.grpc;
 import static java.util.Objects.requireNonNull;
 
 import io.grpc.BindableService;
+import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
+import io.grpc.ServerCredentials;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerMethodDefinition;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.TlsServerCredentials;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.labscan.proto.v1.AgentServiceGrpc;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.X509ExtendedKeyManager;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
- * The one place that builds the controller's gRPC server, so transport security, keepalive,
- * message limits, health and reflection are decided once.
+ * The one place that builds the controller's gRPC servers, so transport security, keepalive,
+ * message limits, health and reflection are decided once. Three kinds exist:
+ *
+ * <ul>
+ *   <li>{@link #mutualTls}: the agents' port; TLS with client certificates REQUIRED (issued by
+ *       the controller's CA), every call bound to its certificate's host id;
+ *   <li>{@link #enrolment}: server-authenticated TLS serving only Enroll (and health), where an
+ *       agent without a certificate trades a token and a CSR for one;
+ *   <li>{@link #plaintext}: no TLS at all; demos on loopback and closed test networks.
+ * </ul>
  */
 public final class GrpcServers {
   /** Largest message the controller accepts (a report with many findings stays far below). */
   public static final int MAX_INBOUND_MESSAGE_BYTES = 4 * 1024 * 1024;
+  /** Largest message on the unauthenticated enrolment port: a CSR and a token are tiny. */
+  public static final int MAX_ENROLMENT_MESSAGE_BYTES = 64 * 1024;
 
   private GrpcServers() {}
 
   /**
-   * Starts a server on {@code bind:port} (port 0 picks a free one).
+   * Starts a plaintext server on {@code bind:port} (port 0 picks a free one).
    *
-   * @param insecure plaintext; the only transport until mTLS lands, and it must be asked for
+   * @param insecure must be true: TLS servers are built by {@link #mutualTls} and {@link #enrolment}
    */
   public static Server start(String bind, int port, boolean insecure, List<BindableService> services) {
-    requireNonNull(bind, "bind");
-    requireNonNull(services, "services");
     if (!insecure) {
-      throw new IllegalArgumentException("Only plaintext gRPC is available in this build: pass --insecure "
-          + "to use it knowingly.");
+      throw new IllegalArgumentException("A TLS server needs the controller's keys: use GrpcServers.mutualTls, "
+          + "or pass --insecure for plaintext.");
     }
+    return plaintext(bind, port, services);
+  }
+
+  /** Plaintext gRPC; nobody is authenticated. */
+  public static Server plaintext(String bind, int port, List<BindableService> services) {
+    requireNonNull(services, "services");
     HealthStatusManager health = new HealthStatusManager();
-    NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(bind, port))
+    NettyServerBuilder builder = common(bind, port, InsecureServerCredentials.create(), health)
         .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
+        .addService(ProtoReflectionServiceV1.newInstance());
+    for (BindableService service : services) {
+      builder.addService(service);
+      health.setStatus(service.bindService().getServiceDescriptor().getName(), ServingStatus.SERVING);
+    }
+    return start(builder, bind, port, "--grpc-port");
+  }
+
+  /**
+   * The agents' port: TLS 1.2+ with the controller's certificate, client certificates
+   * REQUIRED and checked against the CA, and {@code identity} run on every call.
+   */
+  public static Server mutualTls(String bind, int port, X509ExtendedKeyManager serverKey,
+      X509ExtendedTrustManager clientCa, ServerInterceptor identity, List<BindableService> services) {
+    requireNonNull(serverKey, "serverKey");
+    requireNonNull(clientCa, "clientCa");
+    requireNonNull(identity, "identity");
+    requireNonNull(services, "services");
+    ServerCredentials credentials = TlsServerCredentials.newBuilder()
+        .keyManager(serverKey)
+        .trustManager(clientCa)
+        .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE)
+        .build();
+    HealthStatusManager health = new HealthStatusManager();
+    NettyServerBuilder builder = common(bind, port, credentials, health)
+        .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
+        .addService(ProtoReflectionServiceV1.newInstance())
+        .intercept(identity);
+    for (BindableService service : services) {
+      builder.addService(service);
+      health.setStatus(service.bindService().getServiceDescriptor().getName(), ServingStatus.SERVING);
+    }
+    return start(builder, bind, port, "--grpc-port");
+  }
+
+  /**
+   * The enrolment port: server-only TLS (the agent has no certificate yet) exposing only
+   * {@code AgentService/Enroll} of {@code enrolment}, plus health.
+   */
+  public static Server enrolment(String bind, int port, X509ExtendedKeyManager serverKey,
+      BindableService enrolment) {
+    requireNonNull(serverKey, "serverKey");
+    requireNonNull(enrolment, "enrolment");
+    ServerServiceDefinition full = enrolment.bindService();
+    ServerMethodDefinition<?, ?> enroll = full.getMethod(AgentServiceGrpc.getEnrollMethod().getFullMethodName());
+    if (enroll == null) {
+      throw new IllegalArgumentException("the enrolment service does not serve AgentService/Enroll");
+    }
+    ServerServiceDefinition onlyEnroll = ServerServiceDefinition.builder(full.getServiceDescriptor().getName())
+        .addMethod(enroll)
+        .build();
+    HealthStatusManager health = new HealthStatusManager();
+    NettyServerBuilder builder = common(bind, port,
+        TlsServerCredentials.newBuilder().keyManager(serverKey).build(), health)
+        .maxInboundMessageSize(MAX_ENROLMENT_MESSAGE_BYTES)
+        .addService(onlyEnroll);
+    health.setStatus(onlyEnroll.getServiceDescriptor().getName(), ServingStatus.SERVING);
+    return start(builder, bind, port, "--enroll-port");
+  }
+
+  private static NettyServerBuilder common(String bind, int port, ServerCredentials credentials,
+      HealthStatusManager health) {
+    requireNonNull(bind, "bind");
+    health.setStatus("", ServingStatus.SERVING);
+    return NettyServerBuilder.forAddress(new InetSocketAddress(bind, port), credentials)
         .maxInboundMetadataSize(16 * 1024)
         // Agents ping every 60 s; allow down to 30 s, refuse anything more eager.
         .permitKeepAliveTime(30, TimeUnit.SECONDS)
@@ -46,18 +134,15 @@ public final class GrpcServers {
         .keepAliveTime(2, TimeUnit.MINUTES)
         .keepAliveTimeout(20, TimeUnit.SECONDS)
         .handshakeTimeout(20, TimeUnit.SECONDS)
-        .addService(health.getHealthService())
-        .addService(ProtoReflectionServiceV1.newInstance());
-    for (BindableService service : services) {
-      builder.addService(service);
-      health.setStatus(service.bindService().getServiceDescriptor().getName(), ServingStatus.SERVING);
-    }
-    health.setStatus("", ServingStatus.SERVING);
+        .addService(health.getHealthService());
+  }
+
+  private static Server start(NettyServerBuilder builder, String bind, int port, String option) {
     try {
       return builder.build().start();
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot listen for gRPC on " + bind + ":" + port + ": " + e.getMessage()
-          + " (is another controller running? pick another port with --grpc-port)", e);
+          + " (is another controller running? pick another port with " + option + ")", e);
     }
   }
 }

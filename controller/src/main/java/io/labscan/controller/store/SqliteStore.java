@@ -43,12 +43,16 @@ import io.labscan.controller.verdict.Reason;
 import io.labscan.controller.verdict.Verdict;
 import io.labscan.controller.verdict.VerdictPolicy;
 import io.labscan.controller.verdict.VerdictRepository;
+import io.labscan.controller.trust.TrustRepository;
+import java.security.MessageDigest;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * The embedded SQLite store: one file, WAL journal, one writer thread with batched
  * transactions ({@link WriteQueue}), readers on their own connection.
  */
-public final class SqliteStore implements Store, VerdictRepository {
+public final class SqliteStore implements Store, VerdictRepository, TrustRepository {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final Path file;
   private final Connection writer;
@@ -190,6 +194,8 @@ public final class SqliteStore implements Store, VerdictRepository {
   /** Creates or updates the host row; true when this report is the newest inventory seen. */
   private static boolean upsertHost(Connection db, Report report, long createdMs) throws SQLException {
     HostInventory inv = report.getInventory();
+    // The lab an enrolment token assigned wins over the lab the endpoint says it is in.
+    String lab = assignedLab(db, inv.getHostId()).orElse(inv.getLab());
     Long lastInventory = null;
     try (PreparedStatement ps = db.prepareStatement(
         "SELECT last_inventory_ms FROM hosts WHERE host_id = ?")) {
@@ -217,7 +223,7 @@ public final class SqliteStore implements Store, VerdictRepository {
         ps.setString(i++, inv.getOsVersion());
         ps.setString(i++, inv.getAgentVersion());
         ps.setString(i++, inv.getArchitecture());
-        ps.setString(i++, inv.getLab());
+        ps.setString(i++, lab);
         ps.setInt(i++, inv.getElevated() ? 1 : 0);
         ps.setString(i++, String.join(",", inv.getLoggedInUsersList()));
         setMillis(ps, i++, inv.hasBootTime() ? inv.getBootTime() : null);
@@ -245,7 +251,7 @@ public final class SqliteStore implements Store, VerdictRepository {
         ps.setString(i++, inv.getOsVersion());
         ps.setString(i++, inv.getAgentVersion());
         ps.setString(i++, inv.getArchitecture());
-        ps.setString(i++, inv.getLab());
+        ps.setString(i++, lab);
         ps.setInt(i++, inv.getElevated() ? 1 : 0);
         ps.setString(i++, String.join(",", inv.getLoggedInUsersList()));
         setMillis(ps, i++, inv.hasBootTime() ? inv.getBootTime() : null);
@@ -921,6 +927,150 @@ public final class SqliteStore implements Store, VerdictRepository {
       }
       return null;
     });
+  }
+
+  // ---- trust ----------------------------------------------------------------------------
+
+  private static Optional<String> assignedLab(Connection db, String hostId) throws SQLException {
+    try (PreparedStatement ps = db.prepareStatement(
+        "SELECT lab FROM host_enrolments WHERE host_id = ? AND lab <> ''")) {
+      ps.setString(1, hostId);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+      }
+    }
+  }
+
+  @Override
+  public CompletableFuture<Void> saveToken(TokenRecord token) {
+    requireNonNull(token, "token");
+    return writes.submit(db -> {
+      try (PreparedStatement ps = db.prepareStatement(
+          "INSERT INTO enrolment_tokens(token_id, secret_sha256, lab, created_ms, expires_ms, uses_total, uses_left) "
+              + "VALUES (?,?,?,?,?,?,?)")) {
+        ps.setString(1, token.tokenId());
+        ps.setString(2, HexFormat.of().formatHex(token.secretSha256()));
+        ps.setString(3, token.lab());
+        ps.setLong(4, token.created().toEpochMilli());
+        ps.setLong(5, token.expires().toEpochMilli());
+        ps.setInt(6, token.uses());
+        ps.setInt(7, token.uses());
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public CompletableFuture<Redemption> redeem(String tokenId, byte[] secretSha256, EnrolledHost host, Instant at) {
+    requireNonNull(tokenId, "tokenId");
+    requireNonNull(secretSha256, "secretSha256");
+    requireNonNull(host, "host");
+    long now = at.toEpochMilli();
+    byte[] presented = secretSha256.clone();
+    return writes.submit(db -> {
+      String tokenLab;
+      try (PreparedStatement ps = db.prepareStatement(
+          "SELECT secret_sha256, lab, expires_ms, uses_left FROM enrolment_tokens WHERE token_id = ?")) {
+        ps.setString(1, tokenId);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next() || !MessageDigest.isEqual(HexFormat.of().parseHex(rs.getString(1)), presented)) {
+            return Redemption.refused(Outcome.UNKNOWN_TOKEN);
+          }
+          if (rs.getLong(3) <= now) {
+            return Redemption.refused(Outcome.EXPIRED);
+          }
+          if (rs.getInt(4) <= 0) {
+            return Redemption.refused(Outcome.USED_UP);
+          }
+          tokenLab = rs.getString(2);
+        }
+      }
+      try (PreparedStatement ps = db.prepareStatement("SELECT 1 FROM revoked_hosts WHERE host_id = ?")) {
+        ps.setString(1, host.hostId());
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) {
+            return Redemption.refused(Outcome.HOST_REVOKED);
+          }
+        }
+      }
+      // A token enrols new hosts (or hosts whose certificate ran out); it never takes over a host
+      // that holds a valid certificate, or a stolen token would let anyone speak for that host.
+      try (PreparedStatement ps = db.prepareStatement(
+          "SELECT 1 FROM host_enrolments WHERE host_id = ? AND certificate_not_after_ms > ?")) {
+        ps.setString(1, host.hostId());
+        ps.setLong(2, now);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) {
+            return Redemption.refused(Outcome.ALREADY_ENROLLED);
+          }
+        }
+      }
+      try (PreparedStatement ps = db.prepareStatement(
+          "UPDATE enrolment_tokens SET uses_left = uses_left - 1 WHERE token_id = ? AND uses_left > 0")) {
+        ps.setString(1, tokenId);
+        if (ps.executeUpdate() != 1) {
+          return Redemption.refused(Outcome.USED_UP);
+        }
+      }
+      try (PreparedStatement ps = db.prepareStatement(
+          "INSERT INTO host_enrolments(host_id, lab, token_id, certificate_serial, certificate_not_after_ms, "
+              + "enrolled_ms) VALUES (?,?,?,?,?,?) ON CONFLICT(host_id) DO UPDATE SET "
+              + "lab = CASE WHEN excluded.lab <> '' THEN excluded.lab ELSE host_enrolments.lab END, "
+              + "token_id = excluded.token_id, certificate_serial = excluded.certificate_serial, "
+              + "certificate_not_after_ms = excluded.certificate_not_after_ms, enrolled_ms = excluded.enrolled_ms")) {
+        ps.setString(1, host.hostId());
+        ps.setString(2, tokenLab);
+        ps.setString(3, tokenId);
+        ps.setString(4, host.certificateSerial());
+        ps.setLong(5, host.certificateNotAfter().toEpochMilli());
+        ps.setLong(6, now);
+        ps.executeUpdate();
+      }
+      String lab = assignedLab(db, host.hostId()).orElse("");
+      try (PreparedStatement ps = db.prepareStatement(
+          "INSERT INTO hosts(host_id, hostname, lab, enrolled_ms, first_seen_ms, last_seen_ms) VALUES (?,?,?,?,?,?) "
+              + "ON CONFLICT(host_id) DO UPDATE SET enrolled_ms = excluded.enrolled_ms, "
+              + "lab = CASE WHEN excluded.lab <> '' THEN excluded.lab ELSE hosts.lab END, "
+              + "last_seen_ms = MAX(hosts.last_seen_ms, excluded.last_seen_ms)")) {
+        ps.setString(1, host.hostId());
+        ps.setString(2, host.hostname());
+        ps.setString(3, lab);
+        ps.setLong(4, now);
+        ps.setLong(5, now);
+        ps.setLong(6, now);
+        ps.executeUpdate();
+      }
+      return new Redemption(Outcome.ACCEPTED, lab);
+    });
+  }
+
+  @Override
+  public CompletableFuture<Boolean> revoke(String hostId, String reason, Instant at) {
+    requireNonNull(hostId, "hostId");
+    requireNonNull(reason, "reason");
+    return writes.submit(db -> {
+      try (PreparedStatement ps = db.prepareStatement(
+          "INSERT INTO revoked_hosts(host_id, revoked_ms, reason) VALUES (?,?,?) ON CONFLICT(host_id) DO NOTHING")) {
+        ps.setString(1, hostId);
+        ps.setLong(2, at.toEpochMilli());
+        ps.setString(3, reason);
+        return ps.executeUpdate() > 0;
+      }
+    });
+  }
+
+  @Override
+  public synchronized Set<String> revokedHosts() {
+    Set<String> out = new HashSet<>();
+    try (Statement st = reader.createStatement(); ResultSet rs = st.executeQuery("SELECT host_id FROM revoked_hosts")) {
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+    } catch (SQLException e) {
+      throw new StoreException("Cannot read revoked hosts from " + file + ": " + e.getMessage(), e);
+    }
+    return Set.copyOf(out);
   }
 
   @Override

@@ -1,0 +1,42 @@
+package io.labscan.agent.cli;
+
+import io.labscan.agent.AgentVersion;
+import io.labscan.agent.config.AgentConfig;
+import io.labscan.agent.inventory.InventoryCollector;
+import io.labscan.agent.state.HostIdentity;
+import io.labscan.agent.transport.Enrolment;
+import io.labscan.agent.transport.EnrolmentException;
+import io.labscan.agent.transport.ReportSender;
+import io.labscan.agent.trust.EnrolmentToken;
+import java.time.Duration;
+
+/** Enrolment as the command line runs it: once ({@code enroll}) or until it works ({@code run}). */
+final class Enrol {
+  private Enrol() {}
+
+  static Enrolment.Result once(AgentConfig config, EnrolmentToken token, String target) throws EnrolmentException {
+    String hostId = HostIdentity.loadOrCreate(config.stateDir());
+    String hostname = new InventoryCollector(config.lab()).collect(hostId).getHostname();
+    return Enrolment.enroll(target, token, hostId, hostname, AgentVersion.get(), config.stateDir());
+  }
+
+  /**
+   * Retries while the controller is unreachable (a lab powered on before its controller);
+   * a refusal no retry can fix (bad token, wrong CA) ends it.
+   */
+  static Enrolment.Result untilDone(AgentConfig config, EnrolmentToken token, String target)
+      throws EnrolmentException, InterruptedException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return once(config, token, target);
+      } catch (EnrolmentException e) {
+        if (!e.retryable()) {
+          throw e;
+        }
+        Duration wait = ReportSender.backoff(attempt);
+        System.err.println("labscan-agent: " + e.getMessage() + " Retrying in " + wait.toSeconds() + " s.");
+        Thread.sleep(wait.toMillis());
+      }
+    }
+  }
+}

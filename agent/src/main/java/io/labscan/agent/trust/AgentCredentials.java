@@ -1,0 +1,116 @@
+package io.labscan.agent.trust;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Optional;
+import javax.net.ssl.X509ExtendedKeyManager;
+import javax.net.ssl.X509ExtendedTrustManager;
+
+/**
+ * What an enrolled agent proves itself with: its private key, the certificate the controller
+ * issued for it (CN = host id), and the controller's CA, which is the only issuer it trusts
+ * for the controller's certificate. Kept in the state folder as {@value #KEY_FILE} (mode
+ * 0600), {@value #CERTIFICATE_FILE} and {@value #CA_FILE}.
+ */
+public record AgentCredentials(PrivateKey key, X509Certificate certificate, X509Certificate ca) {
+  public static final String KEY_FILE = "agent.key";
+  public static final String CERTIFICATE_FILE = "agent.crt";
+  public static final String CA_FILE = "ca.crt";
+
+  public AgentCredentials {
+    requireNonNull(key, "key");
+    requireNonNull(certificate, "certificate");
+    requireNonNull(ca, "ca");
+  }
+
+  /** True when the state folder holds a certificate (the agent enrolled at some point). */
+  public static boolean present(Path stateDir) {
+    return Files.isRegularFile(stateDir.resolve(CERTIFICATE_FILE));
+  }
+
+  /**
+   * The credentials in the state folder; empty when the agent never enrolled. Files that
+   * exist but do not fit together are an error naming the file, not a silent re-enrolment.
+   */
+  public static Optional<AgentCredentials> load(Path stateDir) {
+    requireNonNull(stateDir, "stateDir");
+    if (!present(stateDir)) {
+      return Optional.empty();
+    }
+    Path keyFile = stateDir.resolve(KEY_FILE);
+    Path certFile = stateDir.resolve(CERTIFICATE_FILE);
+    Path caFile = stateDir.resolve(CA_FILE);
+    try {
+      PrivateKey key = Pem.readPrivateKey(read(keyFile), "EC");
+      X509Certificate cert = single(certFile);
+      X509Certificate ca = single(caFile);
+      AgentCredentials credentials = new AgentCredentials(key, cert, ca);
+      if (!credentials.keyMatchesCertificate()) {
+        throw new IllegalStateException("The agent key " + keyFile + " does not belong to the certificate "
+            + certFile + " (an interrupted enrolment?): enrol again with a new token.");
+      }
+      return Optional.of(credentials);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read the agent's credentials in " + stateDir + ": " + e.getMessage(), e);
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      throw new IllegalStateException("The agent's credentials in " + stateDir + " are unreadable ("
+          + e.getMessage() + "): enrol again with a new token.", e);
+    }
+  }
+
+  private static String read(Path file) throws IOException {
+    if (Files.size(file) > Pem.MAX_TEXT) {
+      throw new IOException(file + " is too large to be a key or certificate");
+    }
+    return Files.readString(file, StandardCharsets.US_ASCII);
+  }
+
+  private static X509Certificate single(Path file) throws IOException, GeneralSecurityException {
+    List<X509Certificate> certs = Pem.readCertificates(read(file));
+    if (certs.isEmpty()) {
+      throw new GeneralSecurityException(file + " holds no certificate");
+    }
+    return certs.get(0);
+  }
+
+  /** Writes the three files: the key owner-only, all of them atomically. */
+  public void save(Path stateDir) {
+    requireNonNull(stateDir, "stateDir");
+    try {
+      OwnerOnlyFiles.writeSecret(stateDir.resolve(KEY_FILE), Pem.privateKey(key));
+      OwnerOnlyFiles.writePublic(stateDir.resolve(CA_FILE), Pem.certificate(ca));
+      // Last: its presence is what marks the agent as enrolled.
+      OwnerOnlyFiles.writePublic(stateDir.resolve(CERTIFICATE_FILE), Pem.certificate(certificate));
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot store the agent's credentials in " + stateDir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The host id the certificate names. */
+  public Optional<String> hostId() {
+    return Certificates.commonName(certificate);
+  }
+
+  /** Presents the agent's certificate in the TLS handshake (the controller holds the CA itself). */
+  public X509ExtendedKeyManager keyManager() {
+    return TlsManagers.keyManager(key, certificate);
+  }
+
+  /** Trusts exactly the controller certificates this CA issued. */
+  public X509ExtendedTrustManager trustManager() {
+    return TlsManagers.trustManager(ca);
+  }
+
+  boolean keyMatchesCertificate() {
+    return Certificates.keyMatches(key, certificate.getPublicKey());
+  }
+}

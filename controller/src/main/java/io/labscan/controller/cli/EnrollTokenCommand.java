@@ -1,0 +1,75 @@
+package io.labscan.controller.cli;
+
+import io.labscan.agent.trust.EnrolmentToken;
+import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.trust.CertificateAuthority;
+import io.labscan.controller.trust.EnrolmentTokens;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code labscan-controller enroll-token}: a token with which agents obtain their certificates. */
+@Command(name = "enroll-token", mixinStandardHelpOptions = true,
+    description = {
+      "Prints an enrolment token (standard output, one line) and the CA fingerprint it pins.",
+      "Format: LS1.<token id>.<secret>.<CA fingerprint>. The controller keeps only the SHA-256 of the",
+      "secret. Give the token to 'labscan-agent enroll --token-file FILE' (or 'token:' in agent.yaml)."
+    })
+final class EnrollTokenCommand implements Callable<Integer> {
+  @Option(names = "--db", required = true, paramLabel = "FILE",
+      description = "Controller database; the CA lives in the pki/ folder beside it (both created if missing).")
+  Path db;
+
+  @Option(names = "--lab", defaultValue = "", paramLabel = "LAB",
+      description = "Lab the enrolled hosts belong to (overrides what agents say about themselves).")
+  String lab;
+
+  @Option(names = "--ttl", defaultValue = "24h", paramLabel = "DURATION",
+      description = "How long the token is valid: 30m, 24h, 7d, ... (default: ${DEFAULT-VALUE}, at most 90d).")
+  String ttl;
+
+  @Option(names = "--uses", defaultValue = "1", paramLabel = "N",
+      description = "How many agents may enrol with it (default: ${DEFAULT-VALUE}).")
+  int uses;
+
+  @Override
+  public Integer call() {
+    Duration lifetime;
+    try {
+      lifetime = EnrolmentTokens.parseDuration(ttl);
+    } catch (IllegalArgumentException e) {
+      System.err.println("labscan-controller enroll-token: --ttl " + e.getMessage());
+      return ControllerMain.EXIT_BAD_INPUT;
+    }
+    boolean newDatabase = !Files.exists(db);
+    Clock clock = Clock.systemUTC();
+    try (SqliteStore store = SqliteStore.open(db)) {
+      CertificateAuthority ca = CertificateAuthority.loadOrCreate(CertificateAuthority.folderFor(db), clock);
+      if (newDatabase) {
+        System.err.println("Created database " + db.toAbsolutePath() + ".");
+      }
+      if (ca.created()) {
+        System.err.println("Created the controller CA in " + ca.folder() + " (back it up with the database).");
+      }
+      Instant now = clock.instant();
+      EnrolmentToken token;
+      try {
+        token = new EnrolmentTokens(store, ca.fingerprint()).issue(lab, lifetime, uses, now);
+      } catch (IllegalArgumentException e) {
+        System.err.println("labscan-controller enroll-token: " + e.getMessage());
+        return ControllerMain.EXIT_BAD_INPUT;
+      }
+      System.out.println(token.text());
+      System.err.printf("Token %s: %s, %d use%s, expires %s.%n", token.tokenId(),
+          lab.isBlank() ? "no lab" : "lab '" + Text.terminalSafe(lab.strip(), 128) + "'", uses, uses == 1 ? "" : "s",
+          now.plus(lifetime));
+      System.err.println("CA fingerprint (SHA-256, pinned in the token): " + ca.fingerprint());
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,22 @@
+package io.labscan.controller.trust;
+
+import java.util.UUID;
+
+/** Host ids are lower-case UUIDs the agent generated; certificates carry them as CN. */
+public final class HostIds {
+  private HostIds() {}
+
+  public static boolean valid(String s) {
+    try {
+      return s != null && s.length() == 36 && UUID.fromString(s).toString().equals(s);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  /** Endpoint text made safe for a log line. */
+  static String printable(String s) {
+    String cut = s.length() > 64 ? s.substring(0, 64) + "..." : s;
+    return cut.replaceAll("[^\\x20-\\x7e]", "?");
+  }
+}

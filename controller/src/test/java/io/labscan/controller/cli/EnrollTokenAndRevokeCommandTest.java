@@ -1,0 +1,95 @@
+package io.labscan.controller.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.labscan.agent.trust.EnrolmentToken;
+import io.labscan.controller.TestReports;
+import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.trust.CertificateAuthority;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EnrollTokenAndRevokeCommandTest {
+  @TempDir Path dir;
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private PrintStream savedOut;
+  private PrintStream savedErr;
+
+  @BeforeEach
+  void capture() {
+    savedOut = System.out;
+    savedErr = System.err;
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  @AfterEach
+  void restore() {
+    System.setOut(savedOut);
+    System.setErr(savedErr);
+  }
+
+  private int run(String... args) {
+    return ControllerMain.commandLine().execute(args);
+  }
+
+  @Test
+  void enrollTokenPrintsATokenPinnedToTheCaAndTheFingerprint() {
+    Path db = dir.resolve("labscan.db");
+
+    int exit = run("enroll-token", "--db", db.toString(), "--lab", "physics-lab", "--ttl", "2h", "--uses", "30");
+
+    assertThat(exit).isZero();
+    String fingerprint = CertificateAuthority.loadOrCreate(CertificateAuthority.folderFor(db), Clock.systemUTC())
+        .fingerprint();
+    EnrolmentToken token = EnrolmentToken.parse(out.toString(StandardCharsets.UTF_8));
+    assertThat(token.caFingerprint()).isEqualTo(fingerprint);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("CA fingerprint (SHA-256, pinned in the token): " + fingerprint)
+        .contains("lab 'physics-lab', 30 uses");
+  }
+
+  @Test
+  void enrollTokenRefusesAnUnreadableLifetime() {
+    int exit = run("enroll-token", "--db", dir.resolve("labscan.db").toString(), "--ttl", "a fortnight");
+
+    assertThat(exit).isEqualTo(ControllerMain.EXIT_BAD_INPUT);
+    assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+  }
+
+  @Test
+  void revokeFindsAHostByItsUniqueHostname() {
+    Path db = dir.resolve("labscan.db");
+    String hostId = TestReports.newHostId();
+    try (SqliteStore store = SqliteStore.open(db)) {
+      store.ingest(TestReports.fullScan(hostId, "lab-pc-07", Instant.now(), 1, "10.20.3.17"), Instant.now(), "test")
+          .join();
+    }
+
+    int exit = run("revoke", "--db", db.toString(), "--reason", "stolen", "LAB-PC-07");
+
+    assertThat(exit).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("Revoked host " + hostId);
+    try (SqliteStore store = SqliteStore.open(db)) {
+      assertThat(store.revokedHosts()).containsExactly(hostId);
+    }
+  }
+
+  @Test
+  void revokeOfAnUnknownHostIsBadInput() {
+    Path db = dir.resolve("labscan.db");
+    SqliteStore.open(db).close();
+
+    assertThat(run("revoke", "--db", db.toString(), "no-such-pc")).isEqualTo(ControllerMain.EXIT_BAD_INPUT);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("no host with id or name 'no-such-pc'");
+  }
+}
