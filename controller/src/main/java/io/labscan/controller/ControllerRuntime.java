@@ -24,9 +24,11 @@ public final class ControllerRuntime implements AutoCloseable {
   private final PolicyProvider policies;
   private final VerdictService verdicts;
   private final Server grpc;
+  private final ReportIngestor ingestor;
 
   private ControllerRuntime(SqliteStore store, CommandHub commands, PolicyProvider policies,
-      VerdictService verdicts, Server grpc) {
+      VerdictService verdicts, Server grpc, ReportIngestor ingestor) {
+    this.ingestor = ingestor;
     this.store = store;
     this.verdicts = verdicts;
     this.commands = commands;
@@ -57,7 +59,7 @@ public final class ControllerRuntime implements AutoCloseable {
       Server grpc = GrpcServers.start(options.grpcBind(), options.grpcPort(), options.insecure(),
           List.of(new AgentServiceImpl(store, ingestor, policies, commands, clock)));
       verdicts.startSweeping();
-      return new ControllerRuntime(store, commands, policies, verdicts, grpc);
+      return new ControllerRuntime(store, commands, policies, verdicts, grpc, ingestor);
     } catch (RuntimeException e) {
       verdicts.close();
       store.close();
@@ -67,6 +69,10 @@ public final class ControllerRuntime implements AutoCloseable {
 
   public SqliteStore store() {
     return store;
+  }
+
+  public ReportIngestor ingestor() {
+    return ingestor;
   }
 
   public VerdictService verdicts() {

@@ -4,7 +4,7 @@ import io.labscan.agent.AgentRuntime;
 import io.labscan.agent.checks.ScanPlan;
 import io.labscan.agent.config.AgentConfig;
 import io.labscan.controller.ControllerRuntime;
-import io.labscan.controller.web.ApiServer;
+import io.labscan.controller.web.Dashboard;
 import io.labscan.proto.v1.Report;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,11 +55,11 @@ final class DemoCommand implements Callable<Integer> {
     System.out.println("LabScan demo: controller database " + db.toAbsolutePath());
     ControllerRuntime controller = ControllerRuntime.start(
         new ControllerRuntime.Options(db, "127.0.0.1", grpcPort, true), Clock.systemUTC());
-    ApiServer http = null;
+    Dashboard http = null;
     AgentRuntime agent = null;
     boolean handedToShutdownHook = false;
     try {
-      http = ApiServer.start("127.0.0.1", httpPort, controller.store());
+      http = Dashboard.start("127.0.0.1", httpPort, controller);
       System.out.println("Controller listening: gRPC 127.0.0.1:" + controller.grpcPort()
           + " (plaintext, loopback only), HTTP http://127.0.0.1:" + http.port() + "/");
       AgentConfig config = AgentConfig.defaults()
@@ -83,7 +83,7 @@ final class DemoCommand implements Callable<Integer> {
       System.out.print(HostsFormat.render(controller.store().hosts(), HostsFormat.Format.TABLE));
       System.out.println();
       System.out.println("Next:");
-      System.out.println("  curl http://127.0.0.1:" + http.port() + "/api/v1/hosts");
+      System.out.println("  open http://127.0.0.1:" + http.port() + "/ (web UI; log in as the admin printed above)");
       System.out.println("  java -jar controller/target/labscan-controller.jar hosts --db " + db + " --format json"
           + "   (after stopping the demo, or from another terminal)");
       if (exitAfterScan) {
@@ -92,7 +92,7 @@ final class DemoCommand implements Callable<Integer> {
       System.out.println("Serving until Ctrl-C.");
       CountDownLatch stop = new CountDownLatch(1);
       AgentRuntime runningAgent = agent;
-      ApiServer runningHttp = http;
+      Dashboard runningHttp = http;
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         runningAgent.close();
         runningHttp.close();

@@ -1,11 +1,14 @@
 package io.labscan.controller.cli;
 
 import io.labscan.controller.ControllerRuntime;
-import io.labscan.controller.web.ApiServer;
+import io.labscan.controller.web.Dashboard;
+import io.labscan.controller.web.DashboardOptions;
+import io.labscan.controller.web.TriageRunner;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code labscan-controller serve}: the long-running controller. */
@@ -34,6 +37,8 @@ final class ServeCommand implements Callable<Integer> {
       description = "Plaintext gRPC without TLS. Required in this build; for demos and closed test networks.")
   boolean insecure;
 
+  @Mixin DashboardOptions dashboard;
+
   @Override
   public Integer call() throws InterruptedException {
     if (!insecure) {
@@ -44,9 +49,10 @@ final class ServeCommand implements Callable<Integer> {
     System.err.println("WARNING: plaintext gRPC: agents' reports travel unencrypted and unauthenticated.");
     ControllerRuntime controller = ControllerRuntime.start(
         new ControllerRuntime.Options(db, bind, grpcPort, true), Clock.systemUTC());
-    ApiServer http;
+    Dashboard http;
     try {
-      http = ApiServer.start(httpBind, httpPort, controller.store());
+      http = Dashboard.start(httpBind, httpPort, dashboard, controller, TriageRunner.unavailable(),
+          Clock.systemUTC(), System.err);
     } catch (RuntimeException e) {
       controller.close();
       throw e;
