@@ -68,6 +68,15 @@ public final class AlertDispatcher implements VerdictListener, AutoCloseable {
     }
   }
 
+  /** Waits until alerts queued so far were tried once (tests). */
+  void flush() {
+    try {
+      executor.submit(() -> { }).get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("alerts not flushed: " + e.getMessage(), e);
+    }
+  }
+
   @Override
   public void close() {
     executor.shutdown();
