@@ -87,7 +87,9 @@ public final class Dashboard implements AutoCloseable {
       firstPassword.ifPresent(password -> {
         console.println("labscan-controller: created web UI user '" + Accounts.FIRST_ADMIN + "' (admin) with password");
         console.println("    " + password);
-        console.println("  It is shown only this once. Log in at http://" + bind + ":" + web.port()
+        String host = bind.equals("0.0.0.0") || bind.equals("::") ? "<this host>"
+            : bind.indexOf(':') >= 0 ? "[" + bind + "]" : bind;
+        console.println("  It is shown only this once. Log in at http://" + host + ":" + web.port()
             + "/login and add users with 'labscan-controller user add'.");
       });
       snapshots.scheduleWithFixedDelay(() -> {
