@@ -289,9 +289,7 @@ public final class WebServer implements AutoCloseable {
         return;
       }
       if (e.status() == 429) {
-        ctx.header("Retry-After", e.getMessage().replaceAll("\\D", ""));
-        Json.error(ctx, 429, "too many failed logins; try again later");
-        return;
+        ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
       }
       Json.error(ctx, e.status(), e.getMessage());
     }
@@ -307,7 +305,7 @@ public final class WebServer implements AutoCloseable {
       String ip = ctx.ip();
       Duration wait = services.throttle().retryAfter(ip, username);
       if (!wait.isZero() && !wait.isNegative()) {
-        throw new ApiError(429, Long.toString(Math.max(1, wait.toSeconds())));
+        throw ApiError.tooManyAttempts(wait.toSeconds());
       }
       Optional<User> user = services.accounts().authenticate(username, password);
       if (user.isEmpty()) {
