@@ -45,13 +45,15 @@ public final class ControllerRuntime implements AutoCloseable {
   private final PolicyProvider policies;
   private final VerdictService verdicts;
   private final Server grpc;
+  private final ReportIngestor ingestor;
   private final Optional<Server> enrolment;
   private final Optional<CertificateAuthority> ca;
   private final Optional<Revocations> revocations;
 
   private ControllerRuntime(SqliteStore store, CommandHub commands, PolicyProvider policies,
       VerdictService verdicts, Server grpc, Optional<Server> enrolment, Optional<CertificateAuthority> ca,
-      Optional<Revocations> revocations) {
+      Optional<Revocations> revocations, ReportIngestor ingestor) {
+    this.ingestor = ingestor;
     this.store = store;
     this.verdicts = verdicts;
     this.commands = commands;
@@ -129,7 +131,7 @@ public final class ControllerRuntime implements AutoCloseable {
         grpc = GrpcServers.plaintext(options.grpcBind(), options.grpcPort(), List.of(agents));
         verdicts.startSweeping();
         ControllerRuntime runtime = new ControllerRuntime(store, commands, policies, verdicts, grpc, Optional.empty(),
-            Optional.empty(), Optional.empty());
+            Optional.empty(), Optional.empty(), ingestor);
         runtime.startPolicyPublisher();
         return runtime;
       }
@@ -146,7 +148,7 @@ public final class ControllerRuntime implements AutoCloseable {
       log.info("gRPC for agents (mTLS) on port {}, enrolment on port {}; CA fingerprint {}.", grpc.getPort(),
           enrolment.getPort(), ca.fingerprint());
       ControllerRuntime runtime = new ControllerRuntime(store, commands, policies, verdicts, grpc,
-          Optional.of(enrolment), Optional.of(ca), Optional.of(revocations));
+          Optional.of(enrolment), Optional.of(ca), Optional.of(revocations), ingestor);
       runtime.startPolicyPublisher();
       return runtime;
     } catch (RuntimeException e) {
@@ -206,6 +208,10 @@ public final class ControllerRuntime implements AutoCloseable {
 
   public SqliteStore store() {
     return store;
+  }
+
+  public ReportIngestor ingestor() {
+    return ingestor;
   }
 
   public VerdictService verdicts() {

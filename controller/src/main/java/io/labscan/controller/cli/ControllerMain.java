@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
     subcommands = {ServeCommand.class, ImportCommand.class, HostsCommand.class, HostCommand.class,
         InfectedCommand.class, TriageCommand.class, OwnerCommand.class, RulesCommand.class,
         EnrollTokenCommand.class, RevokeCommand.class, DemoCommand.class,
+        io.labscan.controller.web.UserCommand.class, io.labscan.controller.web.LabRuleCommand.class,
         CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

@@ -4,7 +4,11 @@ import io.labscan.agent.AgentRuntime;
 import io.labscan.agent.checks.ScanPlan;
 import io.labscan.agent.config.AgentConfig;
 import io.labscan.controller.ControllerRuntime;
-import io.labscan.controller.web.ApiServer;
+import io.labscan.controller.web.Dashboard;
+import io.labscan.controller.web.DashboardOptions;
+import io.labscan.controller.web.EngineTriageRunner;
+import io.labscan.controller.ComplaintTriage;
+import io.labscan.controller.triage.TrustConfig;
 import io.labscan.proto.v1.Report;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,11 +59,13 @@ final class DemoCommand implements Callable<Integer> {
     System.out.println("LabScan demo: controller database " + db.toAbsolutePath());
     ControllerRuntime controller = ControllerRuntime.start(
         new ControllerRuntime.Options(db, "127.0.0.1", grpcPort, true), Clock.systemUTC());
-    ApiServer http = null;
+    Dashboard http = null;
     AgentRuntime agent = null;
     boolean handedToShutdownHook = false;
     try {
-      http = ApiServer.start("127.0.0.1", httpPort, controller.store());
+      http = Dashboard.start("127.0.0.1", httpPort, DashboardOptions.defaults(), controller,
+          new EngineTriageRunner(new ComplaintTriage(controller.store(), controller.verdicts(), TrustConfig.none(),
+              Clock.systemUTC())), Clock.systemUTC(), System.err);
       System.out.println("Controller listening: gRPC 127.0.0.1:" + controller.grpcPort()
           + " (plaintext, loopback only), HTTP http://127.0.0.1:" + http.port() + "/");
       AgentConfig config = AgentConfig.defaults()
@@ -90,7 +96,7 @@ final class DemoCommand implements Callable<Integer> {
       System.out.println();
       String jar = "java -jar controller/target/labscan-controller.jar";
       System.out.println("Next (from another terminal):");
-      System.out.println("  curl http://127.0.0.1:" + http.port() + "/api/v1/hosts");
+      System.out.println("  open http://127.0.0.1:" + http.port() + "/ (web UI; log in as the admin printed above)");
       System.out.println("  " + jar + " host --db " + db + " " + agent.hostId());
       System.out.println("  " + jar + " infected --db " + db);
       System.out.println("  " + jar + " triage --db " + db + " COMPLAINT.eml");
@@ -101,7 +107,7 @@ final class DemoCommand implements Callable<Integer> {
       System.out.println("Serving until Ctrl-C.");
       CountDownLatch stop = new CountDownLatch(1);
       AgentRuntime runningAgent = agent;
-      ApiServer runningHttp = http;
+      Dashboard runningHttp = http;
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         runningAgent.close();
         runningHttp.close();

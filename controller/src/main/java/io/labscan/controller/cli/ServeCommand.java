@@ -3,7 +3,11 @@ package io.labscan.controller.cli;
 import io.labscan.controller.ControllerRuntime;
 import io.labscan.controller.grpc.RateLimiter;
 import io.labscan.controller.trust.ServerNames;
-import io.labscan.controller.web.ApiServer;
+import io.labscan.controller.web.Dashboard;
+import io.labscan.controller.web.DashboardOptions;
+import io.labscan.controller.web.EngineTriageRunner;
+import io.labscan.controller.ComplaintTriage;
+import io.labscan.controller.triage.TrustConfig;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -11,6 +15,7 @@ import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code labscan-controller serve}: the long-running controller. */
@@ -62,10 +67,18 @@ final class ServeCommand implements Callable<Integer> {
           + "For demos and closed test networks only.")
   boolean insecure;
 
+  @Option(names = "--trust", paramLabel = "HOST_OR_CIDR",
+      description = "An MTA whose Received: lines the web UI's triage trusts (repeatable): host name, *.domain, IP or CIDR.")
+  List<String> trust = new ArrayList<>();
+
+  @Mixin DashboardOptions dashboard;
+
   @Override
   public Integer call() throws InterruptedException {
     ControllerRuntime.Options options;
+    TrustConfig trustConfig;
     try {
+      trustConfig = TrustConfig.of(trust);
       tlsSans.forEach(ServerNames::parse);
       options = new ControllerRuntime.Options(db, bind, grpcPort, insecure,
           enrollPort == null ? OptionalInt.empty() : OptionalInt.of(enrollPort), tlsSans,
@@ -80,9 +93,12 @@ final class ServeCommand implements Callable<Integer> {
           + "anybody who can reach port " + grpcPort + " can report as any host.");
     }
     ControllerRuntime controller = ControllerRuntime.start(options, Clock.systemUTC());
-    ApiServer http;
+    Dashboard http;
     try {
-      http = ApiServer.start(httpBind, httpPort, controller.store());
+      ComplaintTriage triage = new ComplaintTriage(controller.store(), controller.verdicts(), trustConfig,
+          Clock.systemUTC());
+      http = Dashboard.start(httpBind, httpPort, dashboard, controller, new EngineTriageRunner(triage),
+          Clock.systemUTC(), System.err);
     } catch (RuntimeException e) {
       controller.close();
       throw e;

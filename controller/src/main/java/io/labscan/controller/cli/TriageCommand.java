@@ -2,18 +2,13 @@ package io.labscan.controller.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.labscan.controller.grpc.PolicyProvider;
+import io.labscan.controller.ComplaintTriage;
 import io.labscan.controller.store.SqliteStore;
-import io.labscan.controller.store.SqliteTriageEvidence;
 import io.labscan.controller.triage.Candidate;
-import io.labscan.controller.triage.ComplaintParser;
 import io.labscan.controller.triage.HostState;
 import io.labscan.controller.triage.MailProviders;
 import io.labscan.controller.triage.NotAMailMessageException;
 import io.labscan.controller.triage.Origin;
-import io.labscan.controller.triage.ParsedComplaint;
-import io.labscan.controller.triage.Triage;
-import io.labscan.controller.triage.TriageOptions;
 import io.labscan.controller.triage.TriageResult;
 import io.labscan.controller.triage.TrustConfig;
 import io.labscan.controller.verdict.VerdictPolicy;
@@ -22,11 +17,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -45,8 +37,6 @@ import picocli.CommandLine.Parameters;
 final class TriageCommand implements Callable<Integer> {
   /** Larger inputs are refused: a complaint is one message. */
   static final long MAX_INPUT_BYTES = 32L * 1024 * 1024;
-  /** Candidates from this confidence on are recorded as evidence against the host. */
-  static final double RECORD_THRESHOLD = 0.5;
 
   @Option(names = "--db", required = true, paramLabel = "FILE", description = "Controller database (SQLite).")
   Path db;
@@ -81,22 +71,12 @@ final class TriageCommand implements Callable<Integer> {
       System.err.println("labscan-controller triage: " + e.getMessage());
       return ControllerMain.EXIT_BAD_INPUT;
     }
-    List<ParsedComplaint> complaints = new ArrayList<>();
-    List<String> complaintIds = new ArrayList<>();
+    List<byte[]> inputs = new ArrayList<>();
     for (String file : files) {
-      byte[] bytes;
       try {
-        bytes = read(file);
+        inputs.add(read(file));
       } catch (IOException e) {
         System.err.println("labscan-controller triage: " + file + ": " + e.getMessage());
-        return ControllerMain.EXIT_BAD_INPUT;
-      }
-      try {
-        ParsedComplaint parsed = ComplaintParser.parse(bytes, trustConfig);
-        complaints.add(parsed);
-        complaintIds.add(parsed.messageId().orElse("sha256:" + sha256(bytes)));
-      } catch (NotAMailMessageException e) {
-        System.err.println("labscan-controller triage: " + file + ": not a mail message: " + e.getMessage());
         return ControllerMain.EXIT_BAD_INPUT;
       }
     }
@@ -106,37 +86,24 @@ final class TriageCommand implements Callable<Integer> {
     }
     try (SqliteStore store = opened.get();
         VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), Clock.systemUTC())) {
-      verdicts.recomputeAll();
-      byte[] fleetKey = store.secret(PolicyProvider.FLEET_KEY);
-      Triage triage = new Triage(new SqliteTriageEvidence(store, PolicyProvider.keyId(fleetKey)), fleetKey,
-          TriageOptions.defaults());
-      TriageResult result = triage.triage(complaints);
-      if (!noRecord) {
-        record(store, verdicts, complaintIds, result);
+      ComplaintTriage triage = new ComplaintTriage(store, verdicts, trustConfig, Clock.systemUTC());
+      List<ComplaintTriage.Complaint> complaints = new ArrayList<>();
+      for (int i = 0; i < inputs.size(); i++) {
+        try {
+          complaints.add(triage.parse(inputs.get(i)));
+        } catch (NotAMailMessageException e) {
+          System.err.println("labscan-controller triage: " + files.get(i) + ": not a mail message: " + e.getMessage());
+          return ControllerMain.EXIT_BAD_INPUT;
+        }
       }
+      verdicts.recomputeAll();
+      TriageResult result = triage.triage(complaints, !noRecord);
       if (format == OutputFormat.JSON) {
         System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(result));
       } else {
         System.out.print(table(result));
       }
       return 0;
-    }
-  }
-
-  private static void record(SqliteStore store, VerdictService verdicts, List<String> complaintIds,
-      TriageResult result) {
-    Optional<Origin> origin = result.origin();
-    String complaintId = String.join(",", complaintIds);
-    if (complaintId.length() > 512) {
-      complaintId = "sha256:" + sha256(complaintId.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    }
-    for (Candidate c : result.candidates()) {
-      if (c.confidence() >= RECORD_THRESHOLD) {
-        store.recordComplaintTrace(complaintId, c.hostId(), c.confidence(), Instant.now(),
-            origin.map(Origin::ip).orElse(""), origin.map(Origin::time),
-            c.reasons().isEmpty() ? "" : c.reasons().get(0)).join();
-        verdicts.recompute(c.hostId());
-      }
     }
   }
 
@@ -181,7 +148,7 @@ final class TriageCommand implements Callable<Integer> {
     Optional<HostState> claimed = result.claimedSenderHost();
     claimed.ifPresent(h -> sb.append("  claimed sender's machine ").append(Text.terminalSafe(h.hostname(), 80))
         .append(" is ").append(h.verdict())
-        .append(result.candidates().stream().noneMatch(c -> c.hostId().equals(h.hostId()) && c.confidence() >= RECORD_THRESHOLD)
+        .append(result.candidates().stream().noneMatch(c -> c.hostId().equals(h.hostId()) && c.confidence() >= ComplaintTriage.RECORD_THRESHOLD)
             ? "; the From: address is forged" : "").append(nl));
     sb.append(nl);
     if (result.candidates().isEmpty()) {
@@ -202,13 +169,5 @@ final class TriageCommand implements Callable<Integer> {
       }
     }
     return sb.toString();
-  }
-
-  private static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

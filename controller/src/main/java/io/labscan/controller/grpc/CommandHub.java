@@ -4,7 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import io.grpc.stub.ServerCallStreamObserver;
 import io.labscan.proto.v1.Command;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,6 +15,12 @@ import org.slf4j.LoggerFactory;
 public final class CommandHub {
   private static final Logger log = LoggerFactory.getLogger(CommandHub.class);
   private final ConcurrentHashMap<String, ServerCallStreamObserver<Command>> streams = new ConcurrentHashMap<>();
+  private final List<ConnectionListener> listeners = new CopyOnWriteArrayList<>();
+
+  /** Adds a listener told whenever an agent opens its command stream. */
+  public void addListener(ConnectionListener listener) {
+    listeners.add(requireNonNull(listener, "listener"));
+  }
 
   void register(String hostId, ServerCallStreamObserver<Command> stream) {
     requireNonNull(hostId, "hostId");
@@ -24,6 +32,13 @@ public final class CommandHub {
         previous.onCompleted();
       } catch (RuntimeException ignored) {
         // already closed
+      }
+    }
+    for (ConnectionListener listener : listeners) {
+      try {
+        listener.connected(hostId);
+      } catch (RuntimeException e) {
+        log.warn("Connection listener failed for {}: {}", hostId, e.toString());
       }
     }
   }

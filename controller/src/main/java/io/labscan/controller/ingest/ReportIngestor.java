@@ -6,6 +6,9 @@ import io.labscan.controller.store.Store;
 import io.labscan.controller.verdict.VerdictService;
 import io.labscan.proto.v1.Report;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -17,12 +20,18 @@ public final class ReportIngestor {
   private final VerdictService verdicts;
   private final ReportValidator validator;
   private final Clock clock;
+  private final List<IngestListener> listeners = new CopyOnWriteArrayList<>();
 
   public ReportIngestor(Store store, VerdictService verdicts, Clock clock) {
     this.store = requireNonNull(store, "store");
     this.verdicts = requireNonNull(verdicts, "verdicts");
     this.clock = requireNonNull(clock, "clock");
     this.validator = new ReportValidator(clock);
+  }
+
+  /** Adds a listener told after each report is stored (metrics). */
+  public void addListener(IngestListener listener) {
+    listeners.add(requireNonNull(listener, "listener"));
   }
 
   public ReportValidator validator() {
@@ -34,10 +43,15 @@ public final class ReportIngestor {
    * is stored; the future completes after the commit.
    */
   public CompletableFuture<Store.IngestOutcome> ingest(Report report, String via) throws InvalidReportException {
+    long started = System.nanoTime();
     validator.validate(report);
     return store.ingest(report, clock.instant(), via).thenApply(outcome -> {
       if (outcome == Store.IngestOutcome.STORED) {
         verdicts.evidenceArrived(report.getInventory().getHostId());
+      }
+      Duration latency = Duration.ofNanos(System.nanoTime() - started);
+      for (IngestListener listener : listeners) {
+        listener.ingested(report, outcome, latency);
       }
       return outcome;
     });

@@ -894,6 +894,25 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
     }
   }
 
+  /**
+   * Runs {@code work} on the writer thread, inside the batched transaction; the future
+   * completes after the commit. For tables owned outside this package.
+   */
+  public <T> CompletableFuture<T> write(SqlWork<T> work) {
+    requireNonNull(work, "work");
+    return writes.submit(work::run);
+  }
+
+  /** Runs {@code work} on the read-only connection. For tables owned outside this package. */
+  public synchronized <T> T read(SqlWork<T> work) {
+    requireNonNull(work, "work");
+    try {
+      return work.run(reader);
+    } catch (SQLException e) {
+      throw new StoreException("Cannot read from " + file + ": " + e.getMessage(), e);
+    }
+  }
+
   /** Gives a host a role ("mail-server" lets it send mail) or takes it away. */
   public CompletableFuture<Void> setRole(String hostId, String role, boolean present) {
     return writes.submit(db -> {

@@ -60,9 +60,10 @@ public final class SqliteTriageEvidence implements TriageEvidence {
         ps.setString(1, ip);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            long ended = rs.getLong(5);
-            out.add(new Interval(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4),
-                rs.wasNull() ? null : ended, rs.getInt(6) != 0));
+            long endedMs = rs.getLong(5);
+            Long ended = rs.wasNull() ? null : endedMs;
+            out.add(new Interval(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4), ended,
+                rs.getInt(6) != 0));
           }
         }
       }
@@ -76,7 +77,9 @@ public final class SqliteTriageEvidence implements TriageEvidence {
       for (int j = 0; j < i; j++) {
         Interval before = intervals.get(j);
         if (!before.hostId().equals(iv.hostId())) {
-          since = Math.max(since, before.last() + 1);
+          // The earlier holder had it until it reported without it (or at least until its last
+          // report that still showed it).
+          since = Math.max(since, before.ended() != null ? before.ended() : before.last() + 1);
         }
       }
       since = Math.min(since, iv.first());

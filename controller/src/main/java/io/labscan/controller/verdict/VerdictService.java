@@ -5,7 +5,9 @@ import static java.util.Objects.requireNonNull;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -26,6 +28,7 @@ public final class VerdictService implements AutoCloseable {
   private final Clock clock;
   private final ScheduledExecutorService executor;
   private final Set<String> pending = ConcurrentHashMap.newKeySet();
+  private final List<VerdictListener> listeners = new CopyOnWriteArrayList<>();
 
   public VerdictService(VerdictRepository repository, VerdictPolicy policy, Clock clock) {
     this.repository = requireNonNull(repository, "repository");
@@ -37,6 +40,11 @@ public final class VerdictService implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+  }
+
+  /** Adds a listener told of every verdict change. */
+  public void addListener(VerdictListener listener) {
+    listeners.add(requireNonNull(listener, "listener"));
   }
 
   /** Starts the periodic sweep. */
@@ -68,6 +76,13 @@ public final class VerdictService implements AutoCloseable {
       if (repository.saveAssessment(hostId, a, now)) {
         log.info("Host {} ({}) is now {}: {}", e.hostname().replaceAll("[^\\x20-\\x7e]", "?"), hostId,
             a.verdict(), a.reasons().isEmpty() ? "" : a.reasons().get(0).text().replaceAll("[^\\x20-\\x7e]", "?"));
+        for (VerdictListener listener : listeners) {
+          try {
+            listener.verdictChanged(hostId, e.hostname(), a, now);
+          } catch (RuntimeException failure) {
+            log.warn("Verdict listener failed for {}: {}", hostId, failure.toString());
+          }
+        }
       }
     });
     return evidence.map(e -> rules.evaluate(e, now));

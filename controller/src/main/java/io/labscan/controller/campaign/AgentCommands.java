@@ -1,0 +1,32 @@
+package io.labscan.controller.campaign;
+
+import static java.util.Objects.requireNonNull;
+
+import io.labscan.controller.grpc.CommandHub;
+import io.labscan.proto.v1.Command;
+import java.util.function.Consumer;
+
+/** How campaigns reach agents: push a command on an open stream, and hear when one opens. */
+public interface AgentCommands {
+  /** Sends a command; false when the host has no open command stream (it is offline). */
+  boolean send(String hostId, Command command);
+
+  /** Registers a callback for every agent that opens its command stream. */
+  void onConnect(Consumer<String> hostConnected);
+
+  /** The controller's gRPC command streams. */
+  static AgentCommands of(CommandHub hub) {
+    requireNonNull(hub, "hub");
+    return new AgentCommands() {
+      @Override
+      public boolean send(String hostId, Command command) {
+        return hub.send(hostId, command);
+      }
+
+      @Override
+      public void onConnect(Consumer<String> hostConnected) {
+        hub.addListener(hostConnected::accept);
+      }
+    };
+  }
+}

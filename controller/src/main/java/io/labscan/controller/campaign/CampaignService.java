@@ -1,0 +1,322 @@
+package io.labscan.controller.campaign;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.protobuf.util.Timestamps;
+import io.labscan.controller.store.SqliteStore;
+import io.labscan.proto.v1.Command;
+import io.labscan.proto.v1.ScanKind;
+import io.labscan.proto.v1.ScanNow;
+import java.time.Clock;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.TimeZone;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.quartz.CronExpression;
+import org.quartz.CronScheduleBuilder;
+import org.quartz.Job;
+import org.quartz.JobBuilder;
+import org.quartz.JobDetail;
+import org.quartz.JobExecutionContext;
+import org.quartz.JobKey;
+import org.quartz.Scheduler;
+import org.quartz.SchedulerException;
+import org.quartz.Trigger;
+import org.quartz.TriggerBuilder;
+import org.quartz.TriggerKey;
+import org.quartz.impl.StdSchedulerFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Scan campaigns: definitions in the database, schedules in an in-memory Quartz scheduler
+ * (rebuilt from the definitions at start), "scan now" commands pushed on the agents' command
+ * streams. A host that is offline when a run fires gets the command when it reconnects, as
+ * long as that run is its campaign's newest and less than {@link #DELIVERY_WINDOW} old.
+ */
+public final class CampaignService implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(CampaignService.class);
+  private static final String GROUP = "labscan-campaigns";
+  /** A run's command still goes to a host that reconnects within this time. */
+  public static final Duration DELIVERY_WINDOW = Duration.ofDays(7);
+  /** A delivered command without a full scan this long after delivery counts as failed. */
+  public static final Duration SCAN_DEADLINE = Duration.ofHours(6);
+  public static final int MAX_NAME_LENGTH = 100;
+
+  private final CampaignRepository repository;
+  private final AgentCommands agents;
+  private final TargetResolver targets;
+  private final Clock clock;
+  private final Scheduler scheduler;
+  private final ExecutorService reconnects;
+
+  public CampaignService(SqliteStore store, AgentCommands agents, TargetResolver targets, Clock clock) {
+    this.repository = new CampaignRepository(requireNonNull(store, "store"));
+    this.agents = requireNonNull(agents, "agents");
+    this.targets = requireNonNull(targets, "targets");
+    this.clock = requireNonNull(clock, "clock");
+    this.reconnects = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "labscan-campaign-delivery");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      Properties props = new Properties();
+      props.setProperty("org.quartz.scheduler.instanceName", "labscan-campaigns-" + UUID.randomUUID());
+      props.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
+      props.setProperty("org.quartz.threadPool.threadCount", "1");
+      props.setProperty("org.quartz.threadPool.makeThreadsDaemons", "true");
+      props.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
+      props.setProperty("org.quartz.jobStore.misfireThreshold", "60000");
+      this.scheduler = new StdSchedulerFactory(props).getScheduler();
+      this.scheduler.setJobFactory((bundle, s) -> new FireJob(this));
+    } catch (SchedulerException e) {
+      throw new IllegalStateException("Cannot create the campaign scheduler: " + e.getMessage(), e);
+    }
+  }
+
+  /** Schedules every stored campaign, starts the scheduler and listens for reconnecting agents. */
+  public CampaignService start() {
+    for (Campaign c : repository.list()) {
+      try {
+        schedule(c);
+      } catch (IllegalArgumentException e) {
+        log.warn("Campaign {} not scheduled: {}", c.campaignId(), e.getMessage());
+      }
+    }
+    agents.onConnect(this::hostConnected);
+    try {
+      scheduler.start();
+    } catch (SchedulerException e) {
+      throw new IllegalStateException("Cannot start the campaign scheduler: " + e.getMessage(), e);
+    }
+    return this;
+  }
+
+  /**
+   * Stores and schedules a campaign. One without a cron expression runs at once (scan now).
+   *
+   * @throws IllegalArgumentException for an empty or long name, a bad cron expression or zone
+   */
+  public Campaign create(String name, Optional<String> lab, Optional<String> cron, String zone, String createdBy) {
+    requireNonNull(createdBy, "createdBy");
+    String trimmed = name == null ? "" : name.strip();
+    if (trimmed.isEmpty() || trimmed.length() > MAX_NAME_LENGTH || trimmed.chars().anyMatch(Character::isISOControl)) {
+      throw new IllegalArgumentException("name must have 1-" + MAX_NAME_LENGTH + " characters and no control characters");
+    }
+    Optional<String> cronText = cron.map(String::strip).filter(s -> !s.isEmpty());
+    cronText.ifPresent(CampaignService::checkCron);
+    ZoneId zoneId;
+    try {
+      zoneId = ZoneId.of(zone == null || zone.isBlank() ? "UTC" : zone.strip());
+    } catch (DateTimeException e) {
+      throw new IllegalArgumentException("unknown time zone '" + zone + "'");
+    }
+    Campaign c = new Campaign(UUID.randomUUID().toString(), trimmed, lab.map(String::strip).filter(s -> !s.isEmpty()),
+        cronText, zoneId, createdBy, clock.instant());
+    repository.insert(c);
+    if (c.cron().isPresent()) {
+      schedule(c);
+    } else {
+      fire(c.campaignId(), createdBy);
+    }
+    return c;
+  }
+
+  static void checkCron(String cron) {
+    if (!CronExpression.isValidExpression(cron)) {
+      throw new IllegalArgumentException("'" + cron + "' is not a Quartz cron expression "
+          + "(seconds minutes hours day-of-month month day-of-week, e.g. '0 0 1 * * ?' for 01:00 every night)");
+    }
+  }
+
+  public List<Campaign> list() {
+    return repository.list();
+  }
+
+  public Optional<Campaign> find(String campaignId) {
+    return repository.find(campaignId);
+  }
+
+  /** When the campaign fires next; empty for on-demand campaigns. */
+  public Optional<Instant> nextFire(String campaignId) {
+    try {
+      Trigger t = scheduler.getTrigger(TriggerKey.triggerKey(campaignId, GROUP));
+      return t == null || t.getNextFireTime() == null ? Optional.empty()
+          : Optional.of(t.getNextFireTime().toInstant());
+    } catch (SchedulerException e) {
+      return Optional.empty();
+    }
+  }
+
+  public boolean delete(String campaignId) {
+    try {
+      scheduler.deleteJob(JobKey.jobKey(campaignId, GROUP));
+    } catch (SchedulerException e) {
+      log.warn("Campaign {} not unscheduled: {}", campaignId, e.getMessage());
+    }
+    return repository.delete(campaignId);
+  }
+
+  /**
+   * Fires a campaign now: a "full scan now" command to every targeted host that is connected;
+   * the others get it when they reconnect.
+   *
+   * @return the run, or empty when there is no such campaign
+   */
+  public Optional<RunStatus> fire(String campaignId, String firedBy) {
+    Optional<Campaign> found = repository.find(campaignId);
+    if (found.isEmpty()) {
+      return Optional.empty();
+    }
+    Campaign c = found.get();
+    Instant now = clock.instant();
+    String runId = UUID.randomUUID().toString();
+    List<CampaignRepository.NewTarget> rows = new ArrayList<>();
+    int delivered = 0;
+    for (String hostId : targets.hostIds(c.lab())) {
+      String commandId = UUID.randomUUID().toString();
+      boolean sent = agents.send(hostId, scanNow(commandId, c.campaignId(), now));
+      delivered += sent ? 1 : 0;
+      rows.add(new CampaignRepository.NewTarget(hostId, commandId, sent ? Optional.of(now) : Optional.empty()));
+    }
+    repository.insertRun(runId, c.campaignId(), now, firedBy, rows);
+    log.info("Campaign '{}' fired by {}: {} hosts, {} reached now, {} offline", printable(c.name()),
+        printable(firedBy), rows.size(), delivered, rows.size() - delivered);
+    return runs(c.campaignId(), 1).stream().findFirst();
+  }
+
+  /** The newest {@code limit} runs of a campaign with each host's state, newest first. */
+  public List<RunStatus> runs(String campaignId, int limit) {
+    Instant now = clock.instant();
+    List<RunStatus> out = new ArrayList<>();
+    for (CampaignRepository.Run run : repository.runs(campaignId, limit)) {
+      List<RunStatus.Target> list = new ArrayList<>();
+      for (CampaignRepository.TargetRow row : repository.targets(run)) {
+        list.add(target(row, now));
+      }
+      out.add(new RunStatus(run.runId(), run.campaignId(), run.fired(), run.firedBy(), list));
+    }
+    return out;
+  }
+
+  static RunStatus.Target target(CampaignRepository.TargetRow row, Instant now) {
+    TargetState state;
+    String detail;
+    if (row.scanFinished().isPresent()) {
+      boolean failed = !row.failedChecks().isEmpty();
+      state = failed ? TargetState.FAILED : TargetState.COMPLETED;
+      detail = "full scan finished " + row.scanFinished().get()
+          + (failed ? "; failed checks: " + row.failedChecks() : "");
+    } else if (row.delivered().isEmpty()) {
+      state = TargetState.OFFLINE;
+      detail = "offline: the command waits for the agent to reconnect";
+    } else if (now.isAfter(row.delivered().get().plus(SCAN_DEADLINE))) {
+      state = TargetState.FAILED;
+      detail = "delivered " + row.delivered().get() + " but no full scan within " + SCAN_DEADLINE.toHours() + " h";
+    } else {
+      state = TargetState.PENDING;
+      detail = "delivered " + row.delivered().get() + "; waiting for the scan report";
+    }
+    return new RunStatus.Target(row.hostId(), row.hostname(), row.commandId(), row.delivered(), state, detail);
+  }
+
+  private void hostConnected(String hostId) {
+    reconnects.execute(() -> {
+      try {
+        deliverPending(hostId);
+      } catch (RuntimeException e) {
+        log.warn("Pending campaign commands for {} not delivered: {}", hostId, e.getMessage());
+      }
+    });
+  }
+
+  /** Sends a reconnecting host the commands it missed; returns how many went out. */
+  int deliverPending(String hostId) {
+    Instant now = clock.instant();
+    int sent = 0;
+    for (CampaignRepository.Undelivered u : repository.undelivered(hostId, now, DELIVERY_WINDOW)) {
+      if (agents.send(hostId, scanNow(u.commandId(), u.campaignId(), now))) {
+        repository.markDelivered(u.runId(), hostId, now);
+        sent++;
+      }
+    }
+    return sent;
+  }
+
+  /** Waits until queued deliveries to reconnecting hosts have run (tests). */
+  void flush() {
+    try {
+      reconnects.submit(() -> { }).get();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static Command scanNow(String commandId, String campaignId, Instant issued) {
+    return Command.newBuilder()
+        .setCommandId(commandId)
+        .setIssued(Timestamps.fromMillis(issued.toEpochMilli()))
+        .setScanNow(ScanNow.newBuilder().setKind(ScanKind.SCAN_KIND_FULL).setCampaignId(campaignId))
+        .build();
+  }
+
+  private void schedule(Campaign c) {
+    if (c.cron().isEmpty()) {
+      return;
+    }
+    checkCron(c.cron().get());
+    JobDetail job = JobBuilder.newJob(FireJob.class).withIdentity(c.campaignId(), GROUP).build();
+    Trigger trigger = TriggerBuilder.newTrigger().withIdentity(c.campaignId(), GROUP)
+        .withSchedule(CronScheduleBuilder.cronSchedule(c.cron().get())
+            .inTimeZone(TimeZone.getTimeZone(c.zone()))
+            .withMisfireHandlingInstructionFireAndProceed())
+        .build();
+    try {
+      scheduler.scheduleJob(job, trigger);
+    } catch (SchedulerException e) {
+      throw new IllegalArgumentException("cannot schedule: " + e.getMessage(), e);
+    }
+  }
+
+  private static String printable(String s) {
+    return s.replaceAll("[^\\x20-\\x7e]", "?");
+  }
+
+  @Override
+  public void close() {
+    try {
+      scheduler.shutdown(false);
+    } catch (SchedulerException e) {
+      log.debug("Campaign scheduler shutdown: {}", e.getMessage());
+    }
+    reconnects.shutdownNow();
+  }
+
+  /** The Quartz job: fires the campaign named by its key. */
+  static final class FireJob implements Job {
+    private final CampaignService service;
+
+    FireJob(CampaignService service) {
+      this.service = service;
+    }
+
+    @Override
+    public void execute(JobExecutionContext context) {
+      String campaignId = context.getJobDetail().getKey().getName();
+      try {
+        service.fire(campaignId, "schedule");
+      } catch (RuntimeException e) {
+        log.warn("Campaign {} did not fire: {}", campaignId, e.getMessage());
+      }
+    }
+  }
+}

@@ -1,0 +1,94 @@
+package io.labscan.controller.metrics;
+
+import static java.util.Objects.requireNonNull;
+
+import io.labscan.controller.ingest.IngestListener;
+import io.labscan.controller.store.Store;
+import io.labscan.controller.verdict.Verdict;
+import io.labscan.proto.v1.Report;
+import io.prometheus.metrics.config.EscapingScheme;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The controller's Prometheus metrics, in a registry of its own:
+ * <ul>
+ *   <li>{@code labscan_agents_connected}: agents with an open command stream (gauge)
+ *   <li>{@code labscan_reports_ingested_total{outcome="stored|duplicate"}}: reports (counter; rate() gives reports/s)
+ *   <li>{@code labscan_report_ingest_seconds}: from a report's arrival to its commit (histogram)
+ *   <li>{@code labscan_hosts{verdict="…"}}: hosts per current verdict (gauge)
+ * </ul>
+ */
+public final class ControllerMetrics implements IngestListener {
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final Counter reports;
+  private final Histogram ingestSeconds;
+  private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+
+  public ControllerMetrics(IntSupplier agentsConnected, Supplier<Map<Verdict, Integer>> verdictCounts) {
+    requireNonNull(agentsConnected, "agentsConnected");
+    requireNonNull(verdictCounts, "verdictCounts");
+    GaugeWithCallback.builder()
+        .name("labscan_agents_connected")
+        .help("Agents with an open command stream to this controller")
+        .callback(cb -> cb.call(agentsConnected.getAsInt()))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("labscan_hosts")
+        .help("Hosts per current verdict")
+        .labelNames("verdict")
+        .callback(cb -> {
+          Map<Verdict, Integer> counts = verdictCounts.get();
+          for (Verdict v : Verdict.values()) {
+            cb.call(counts.getOrDefault(v, 0), v.name());
+          }
+        })
+        .register(registry);
+    reports = Counter.builder()
+        .name("labscan_reports_ingested_total")
+        .help("Reports received from agents and imports, by outcome")
+        .labelNames("outcome")
+        .register(registry);
+    ingestSeconds = Histogram.builder()
+        .name("labscan_report_ingest_seconds")
+        .help("Time from a report's arrival to its commit in the store")
+        .classicOnly()
+        .classicUpperBounds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+        .register(registry);
+    for (Store.IngestOutcome outcome : Store.IngestOutcome.values()) {
+      reports.labelValues(outcome.name().toLowerCase(Locale.ROOT));
+    }
+  }
+
+  @Override
+  public void ingested(Report report, Store.IngestOutcome outcome, Duration latency) {
+    reports.labelValues(outcome.name().toLowerCase(Locale.ROOT)).inc();
+    ingestSeconds.observe(latency.toNanos() / 1e9);
+  }
+
+  public String contentType() {
+    return writer.getContentType();
+  }
+
+  /** The current values in the Prometheus text format. */
+  public byte[] scrape() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      writer.write(out, registry.scrape(), EscapingScheme.UNDERSCORE_ESCAPING);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+}

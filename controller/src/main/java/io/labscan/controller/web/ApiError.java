@@ -1,0 +1,39 @@
+package io.labscan.controller.web;
+
+/** An API failure with its HTTP status; the message is shown to the caller as {"error": …}. */
+final class ApiError extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+  private final int status;
+  private final long retryAfterSeconds;
+
+  ApiError(int status, String message) {
+    this(status, message, 0);
+  }
+
+  private ApiError(int status, String message, long retryAfterSeconds) {
+    super(message, null, false, false);
+    this.status = status;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  int status() {
+    return status;
+  }
+
+  /** Seconds the client should wait before trying again (429 only). */
+  long retryAfterSeconds() {
+    return retryAfterSeconds;
+  }
+
+  static ApiError tooManyAttempts(long retryAfterSeconds) {
+    return new ApiError(429, "too many failed logins; try again later", Math.max(1, retryAfterSeconds));
+  }
+
+  static ApiError badRequest(String message) {
+    return new ApiError(400, message);
+  }
+
+  static ApiError notFound(String message) {
+    return new ApiError(404, message);
+  }
+}

@@ -1,0 +1,70 @@
+package io.labscan.controller.web;
+
+import static java.util.Objects.requireNonNull;
+
+import io.labscan.controller.store.HostSummary;
+import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.verdict.HostEvidence;
+import io.labscan.controller.verdict.VerdictPolicy;
+import io.labscan.controller.verdict.VerdictRepository.VerdictRecord;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/** The dashboard's read model: every host with its lab, verdict and compliance, computed now. */
+public final class Fleet {
+  private final SqliteStore store;
+  private final LabRules labRules;
+  private final VerdictPolicy policy;
+  private final Clock clock;
+
+  public Fleet(SqliteStore store, LabRules labRules, VerdictPolicy policy, Clock clock) {
+    this.store = requireNonNull(store, "store");
+    this.labRules = requireNonNull(labRules, "labRules");
+    this.policy = requireNonNull(policy, "policy");
+    this.clock = requireNonNull(clock, "clock");
+  }
+
+  public SqliteStore store() {
+    return store;
+  }
+
+  public LabRules labRules() {
+    return labRules;
+  }
+
+  public Instant now() {
+    return clock.instant();
+  }
+
+  public List<HostStatus> hosts() {
+    Instant now = clock.instant();
+    List<LabRule> rules = labRules.list();
+    Map<String, VerdictRecord> verdicts = store.verdicts().stream()
+        .collect(Collectors.toMap(VerdictRecord::hostId, Function.identity(), (a, b) -> a));
+    List<HostStatus> out = new ArrayList<>();
+    for (HostSummary h : store.hosts()) {
+      status(h, rules, Optional.ofNullable(verdicts.get(h.hostId())), now).ifPresent(out::add);
+    }
+    return out;
+  }
+
+  public Optional<HostStatus> host(String hostId) {
+    Instant now = clock.instant();
+    return store.host(hostId).flatMap(h -> status(h, labRules.list(), store.verdict(hostId), now));
+  }
+
+  private Optional<HostStatus> status(HostSummary h, List<LabRule> rules, Optional<VerdictRecord> verdict,
+      Instant now) {
+    Optional<HostEvidence> evidence = store.evidence(h.hostId(), now, policy);
+    return evidence.map(e -> new HostStatus(h,
+        LabRules.assign(rules, h.hostname(), h.currentAddresses(), h.lab()), verdict,
+        Compliance.evaluate(e, verdict.map(VerdictRecord::verdict), now), e.av(),
+        e.mailServer() ? 0 : e.egressViolations().size()));
+  }
+}

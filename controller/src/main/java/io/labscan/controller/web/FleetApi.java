@@ -1,0 +1,310 @@
+package io.labscan.controller.web;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.http.Context;
+import io.labscan.controller.cli.HostsFormat;
+import io.labscan.controller.store.AddressInterval;
+import io.labscan.controller.store.HostSummary;
+import io.labscan.controller.store.ReportEntry;
+import io.labscan.controller.verdict.HostEvidence;
+import io.labscan.controller.verdict.Verdict;
+import io.labscan.controller.verdict.VerdictRepository.VerdictRecord;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+
+/** The read side of the JSON API: overview, labs, trend, hosts, one host, infected list, lab rules. */
+final class FleetApi {
+  static final int TIMELINE_REPORTS = 100;
+
+  private final Fleet fleet;
+  private final ComplianceHistory history;
+
+  FleetApi(Fleet fleet, ComplianceHistory history) {
+    this.fleet = requireNonNull(fleet, "fleet");
+    this.history = requireNonNull(history, "history");
+  }
+
+  void overview(Context ctx) {
+    List<HostStatus> hosts = fleet.hosts();
+    ObjectNode o = Json.object();
+    o.put("generatedAt", fleet.now().toString());
+    o.put("hosts", hosts.size());
+    o.put("compliant", hosts.stream().filter(h -> h.compliance().compliant()).count());
+    ObjectNode verdicts = o.putObject("verdicts");
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    for (Verdict v : Verdict.values()) {
+      counts.put(v.name(), 0);
+    }
+    counts.put("PENDING", 0);
+    hosts.forEach(h -> counts.merge(h.verdictName(), 1, Integer::sum));
+    counts.forEach(verdicts::put);
+    ArrayNode labs = o.putArray("labs");
+    ComplianceHistory.liveCounts(hosts).forEach((lab, c) -> labs.addObject().put("lab", lab).put("hosts", c[0])
+        .put("compliant", c[1]).put("percent", percent(c[1], c[0])));
+    Json.send(ctx, o);
+  }
+
+  void labs(Context ctx) {
+    Map<String, List<HostStatus>> byLab = new TreeMap<>();
+    for (HostStatus h : fleet.hosts()) {
+      byLab.computeIfAbsent(h.lab().lab(), k -> new ArrayList<>()).add(h);
+    }
+    ArrayNode out = Json.array();
+    byLab.forEach((lab, hosts) -> {
+      int n = hosts.size();
+      ObjectNode o = out.addObject();
+      o.put("lab", lab);
+      o.put("hosts", n);
+      o.put("compliant", count(hosts, h -> h.compliance().compliant()));
+      o.put("compliancePercent", percent(count(hosts, h -> h.compliance().compliant()), n));
+      o.put("definitionsFreshPercent", percent(count(hosts, h -> h.compliance().definitionsFresh()), n));
+      o.put("fullScanRecentPercent", percent(count(hosts, h -> h.compliance().fullScanRecent()), n));
+      o.put("seenRecentlyPercent", percent(count(hosts, h -> h.compliance().seenRecently()), n));
+      ArrayNode egress = o.putArray("smtpEgressHosts");
+      hosts.stream().filter(h -> !h.compliance().noSmtpEgress()).forEach(h -> egress.addObject()
+          .put("hostId", h.summary().hostId()).put("hostname", h.summary().hostname())
+          .put("windows", h.egressViolations()));
+      ObjectNode verdicts = o.putObject("verdicts");
+      hosts.forEach(h -> verdicts.put(h.verdictName(), verdicts.path(h.verdictName()).asInt(0) + 1));
+    });
+    Json.send(ctx, out);
+  }
+
+  void trend(Context ctx) {
+    int days = intParam(ctx, "days", 30, 1, 366);
+    Map<String, List<ComplianceHistory.Point>> trend = history.trend(days);
+    ObjectNode o = Json.object();
+    o.put("days", days);
+    ArrayNode labs = o.putArray("labs");
+    Map<String, int[]> all = new TreeMap<>();
+    trend.forEach((lab, points) -> {
+      ObjectNode l = labs.addObject();
+      l.put("lab", lab);
+      ArrayNode ps = l.putArray("points");
+      for (ComplianceHistory.Point p : points) {
+        ps.addObject().put("day", p.day().toString()).put("hosts", p.hosts()).put("compliant", p.compliant())
+            .put("percent", round(p.percent())).put("source", p.source().name().toLowerCase(Locale.ROOT));
+        int[] sum = all.computeIfAbsent(p.day().toString(), k -> new int[2]);
+        sum[0] += p.hosts();
+        sum[1] += p.compliant();
+      }
+    });
+    ArrayNode total = o.putArray("all");
+    all.forEach((day, c) -> total.addObject().put("day", day).put("hosts", c[0]).put("compliant", c[1])
+        .put("percent", percent(c[1], c[0])));
+    Json.send(ctx, o);
+  }
+
+  /** {@code /api/v1/hosts}: the CLI's JSON shape (or CSV), filtered like the Hosts page. */
+  void hosts(Context ctx) {
+    List<HostStatus> hosts = filtered(ctx);
+    List<HostSummary> summaries = hosts.stream().map(HostStatus::summary).toList();
+    String format = Optional.ofNullable(ctx.queryParam("format")).orElse("json").toLowerCase(Locale.ROOT);
+    switch (format) {
+      case "json" -> {
+        if (ctx.queryParam("download") != null) {
+          ctx.header("Content-Disposition", "attachment; filename=\"labscan-hosts.json\"");
+        }
+        ctx.contentType("application/json; charset=utf-8");
+        ctx.result(HostsFormat.render(summaries, HostsFormat.Format.JSON).getBytes(StandardCharsets.UTF_8));
+      }
+      case "csv" -> {
+        ctx.header("Content-Disposition", "attachment; filename=\"labscan-hosts.csv\"");
+        ctx.contentType("text/csv; charset=utf-8");
+        ctx.result(HostsFormat.render(summaries, HostsFormat.Format.CSV).getBytes(StandardCharsets.UTF_8));
+      }
+      default -> throw ApiError.badRequest("format must be json or csv");
+    }
+  }
+
+  /** {@code /api/v1/host-status}: every host with effective lab, verdict and compliance. */
+  void hostStatus(Context ctx) {
+    ArrayNode out = Json.array();
+    for (HostStatus h : filtered(ctx)) {
+      out.add(statusJson(h));
+    }
+    Json.send(ctx, out);
+  }
+
+  static ObjectNode statusJson(HostStatus h) {
+    HostSummary s = h.summary();
+    ObjectNode o = Json.object();
+    o.put("hostId", s.hostId());
+    o.put("hostname", s.hostname());
+    o.put("osFamily", s.osFamily());
+    o.put("osVersion", s.osVersion());
+    o.put("agentVersion", s.agentVersion());
+    o.put("lab", h.lab().lab());
+    o.put("labSource", h.lab().source().name().toLowerCase(Locale.ROOT));
+    o.put("agentLab", s.lab());
+    ArrayNode addresses = o.putArray("addresses");
+    s.currentAddresses().forEach(addresses::add);
+    o.put("lastSeen", s.lastSeen().toString());
+    Json.time(o, "lastFullScan", s.lastFullScan());
+    o.put("verdict", h.verdictName());
+    Json.time(o, "verdictSince", h.verdict().map(VerdictRecord::since));
+    o.put("antivirus", h.antivirusState());
+    o.put("smtpEgressWindows", h.egressViolations());
+    ObjectNode c = o.putObject("compliance");
+    c.put("compliant", h.compliance().compliant());
+    c.put("seenRecently", h.compliance().seenRecently());
+    c.put("definitionsFresh", h.compliance().definitionsFresh());
+    c.put("fullScanRecent", h.compliance().fullScanRecent());
+    c.put("noSmtpEgress", h.compliance().noSmtpEgress());
+    c.put("verdictClean", h.compliance().verdictClean());
+    ArrayNode shortfalls = c.putArray("shortfalls");
+    h.compliance().shortfalls().forEach(shortfalls::add);
+    return o;
+  }
+
+  void host(Context ctx) {
+    String hostId = ctx.pathParam("hostId");
+    HostStatus h = fleet.host(hostId).orElseThrow(() -> ApiError.notFound("no host with id " + hostId));
+    ObjectNode o = statusJson(h);
+    HostSummary s = h.summary();
+    o.put("elevated", s.elevated());
+    o.put("firstSeen", s.firstSeen().toString());
+    Json.time(o, "lastReport", s.lastReport());
+    h.lab().ruleId().ifPresent(id -> o.put("labRuleId", id));
+    o.set("reasons", Json.reasons(h.verdict().map(VerdictRecord::reasons).orElse(List.of())));
+    ArrayNode av = o.putArray("antivirusStatuses");
+    for (HostEvidence.Av a : h.antivirus()) {
+      av.addObject().put("provider", a.provider()).put("product", a.product()).put("state", a.state())
+          .put("reason", a.reason()).put("reportId", a.reportId());
+    }
+    ArrayNode history = o.putArray("verdictHistory");
+    for (VerdictRecord v : fleet.store().history(hostId)) {
+      history.addObject().put("verdict", v.verdict().name()).put("at", v.since().toString())
+          .set("reasons", Json.reasons(v.reasons()));
+    }
+    ArrayNode reports = o.putArray("reports");
+    for (ReportEntry r : fleet.store().reports(hostId, TIMELINE_REPORTS)) {
+      reports.addObject().put("reportId", r.reportId()).put("sequence", r.sequence())
+          .put("created", r.created().toString()).put("received", r.received().toString())
+          .put("kind", r.scanKind().replace("SCAN_KIND_", "")).put("via", r.via()).put("findings", r.findings())
+          .put("egressWindows", r.egressWindows()).put("avStatuses", r.avStatuses());
+    }
+    ArrayNode addressHistory = o.putArray("addressHistory");
+    for (AddressInterval a : fleet.store().addressHistory(hostId)) {
+      addressHistory.addObject().put("ip", a.ip()).put("mac", a.mac()).put("interface", a.interfaceName())
+          .put("firstSeen", a.firstSeen().toString()).put("lastSeen", a.lastSeen().toString())
+          .put("current", a.current());
+    }
+    Json.send(ctx, o);
+  }
+
+  void infected(Context ctx) {
+    ArrayNode out = Json.array();
+    fleet.hosts().stream()
+        .filter(h -> h.verdict().map(v -> v.verdict().isInfectedList()).orElse(false))
+        .sorted(Comparator.comparing((HostStatus h) -> h.verdict().get().verdict())
+            .thenComparing(h -> h.verdict().get().since()))
+        .forEach(h -> {
+          ObjectNode o = statusJson(h);
+          o.set("reasons", Json.reasons(h.verdict().get().reasons()));
+          out.add(o);
+        });
+    Json.send(ctx, out);
+  }
+
+  void labRules(Context ctx) {
+    ArrayNode out = Json.array();
+    fleet.labRules().list().forEach(r -> out.add(ruleJson(r)));
+    Json.send(ctx, out);
+  }
+
+  void addLabRule(Context ctx) {
+    ObjectNode body = Json.body(ctx);
+    String lab = Json.text(body, "lab").orElseThrow(() -> ApiError.badRequest("'lab' is required"));
+    LabRule.Kind kind = LabRule.Kind.parse(Json.text(body, "kind").orElse(""))
+        .orElseThrow(() -> ApiError.badRequest("'kind' must be hostname or cidr"));
+    String pattern = Json.text(body, "pattern").orElseThrow(() -> ApiError.badRequest("'pattern' is required"));
+    try {
+      Json.send(ctx, 201, ruleJson(fleet.labRules().add(lab.strip(), kind, pattern)));
+    } catch (IllegalArgumentException e) {
+      throw ApiError.badRequest(e.getMessage());
+    }
+  }
+
+  void removeLabRule(Context ctx) {
+    if (!fleet.labRules().remove(ctx.pathParam("ruleId"))) {
+      throw ApiError.notFound("no lab rule with that id");
+    }
+    ctx.status(204);
+  }
+
+  private static ObjectNode ruleJson(LabRule r) {
+    return Json.object().put("ruleId", r.ruleId()).put("position", r.position()).put("lab", r.lab())
+        .put("kind", r.kind().id()).put("pattern", r.pattern());
+  }
+
+  /** Hosts matching the query parameters q, lab, verdict and compliant. */
+  private List<HostStatus> filtered(Context ctx) {
+    Predicate<HostStatus> keep = h -> true;
+    String q = ctx.queryParam("q");
+    if (q != null && !q.isBlank()) {
+      String needle = q.strip().toLowerCase(Locale.ROOT);
+      keep = keep.and(h -> haystack(h).contains(needle));
+    }
+    String lab = ctx.queryParam("lab");
+    if (lab != null && !lab.isEmpty()) {
+      keep = keep.and(h -> h.lab().lab().equals(lab));
+    }
+    String verdict = ctx.queryParam("verdict");
+    if (verdict != null && !verdict.isEmpty()) {
+      String wanted = verdict.toUpperCase(Locale.ROOT);
+      keep = keep.and(h -> h.verdictName().equals(wanted));
+    }
+    String compliant = ctx.queryParam("compliant");
+    if (compliant != null && !compliant.isEmpty()) {
+      boolean wanted = Boolean.parseBoolean(compliant);
+      keep = keep.and(h -> h.compliance().compliant() == wanted);
+    }
+    return fleet.hosts().stream().filter(keep).toList();
+  }
+
+  private static String haystack(HostStatus h) {
+    HostSummary s = h.summary();
+    return String.join(" ", s.hostname(), s.hostId(), s.osFamily(), s.osVersion(), h.lab().lab(),
+        String.join(" ", s.currentAddresses())).toLowerCase(Locale.ROOT);
+  }
+
+  private static int count(List<HostStatus> hosts, Predicate<HostStatus> p) {
+    return (int) hosts.stream().filter(p).count();
+  }
+
+  static double percent(long part, long whole) {
+    return whole == 0 ? 0 : round(100.0 * part / whole);
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 10) / 10.0;
+  }
+
+  static int intParam(Context ctx, String name, int fallback, int min, int max) {
+    String v = ctx.queryParam(name);
+    if (v == null || v.isEmpty()) {
+      return fallback;
+    }
+    try {
+      int n = Integer.parseInt(v);
+      if (n < min || n > max) {
+        throw ApiError.badRequest(name + " must be " + min + "-" + max);
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw ApiError.badRequest(name + " must be a number");
+    }
+  }
+}

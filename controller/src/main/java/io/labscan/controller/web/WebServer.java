@@ -1,0 +1,380 @@
+package io.labscan.controller.web;
+
+import static java.util.Objects.requireNonNull;
+
+import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import io.javalin.http.HttpResponseException;
+import io.javalin.security.RouteRole;
+import io.javalin.util.JavalinBindException;
+import io.labscan.controller.campaign.CampaignService;
+import io.labscan.controller.metrics.ControllerMetrics;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The controller's web server (Javalin on Jetty): the operator pages, their JSON API under
+ * {@code /api/v1/}, {@code /metrics} and {@code /healthz}. Everything but {@code /healthz},
+ * the login page and its two assets needs a session; changes need the session's CSRF token.
+ * Every asset is served from the controller's own jar (lab networks are closed).
+ */
+public final class WebServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(WebServer.class);
+  static final String CSRF_HEADER = "X-CSRF-Token";
+  private static final String SESSION_ATTRIBUTE = "labscan.session";
+  private static final String UI = "/io/labscan/controller/web/ui/";
+  static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; "
+      + "img-src 'self'; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+      + "form-action 'self'; frame-ancestors 'none'";
+  private static final Set<HandlerType> SAFE_METHODS = Set.of(HandlerType.GET, HandlerType.HEAD, HandlerType.OPTIONS);
+
+  /** Where to listen, and whether cookies must be marked Secure although requests arrive over HTTP. */
+  public record Config(String bind, int port, boolean secureCookies) {
+    public Config {
+      requireNonNull(bind, "bind");
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("HTTP port " + port + " is not between 0 and 65535");
+      }
+    }
+  }
+
+  /** What the pages and the API read and change. */
+  public record Services(Fleet fleet, ComplianceHistory history, Accounts accounts, Sessions sessions,
+      LoginThrottle throttle, TriageRunner triage, CampaignService campaigns, ControllerMetrics metrics) {
+    public Services {
+      requireNonNull(fleet, "fleet");
+      requireNonNull(history, "history");
+      requireNonNull(accounts, "accounts");
+      requireNonNull(sessions, "sessions");
+      requireNonNull(throttle, "throttle");
+      requireNonNull(triage, "triage");
+      requireNonNull(campaigns, "campaigns");
+      requireNonNull(metrics, "metrics");
+    }
+  }
+
+  /** A static file of the UI. */
+  private record Asset(String contentType, byte[] bytes) {}
+
+  private final Javalin app;
+
+  private WebServer(Javalin app) {
+    this.app = app;
+  }
+
+  public static WebServer start(Config config, Services services) {
+    requireNonNull(config, "config");
+    requireNonNull(services, "services");
+    WebServer.Routes routes = new Routes(config, services);
+    Javalin app = Javalin.create(c -> {
+      c.startup.showJavalinBanner = false;
+      c.startup.showOldJavalinVersionWarning = false;
+      c.http.maxRequestSize = TriageRunner.MAX_MESSAGE_BYTES + 64 * 1024;
+      c.http.generateEtags = false;
+      c.router.ignoreTrailingSlashes = true;
+      c.jetty.modifyHttpConfiguration(http -> {
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+      });
+      routes.register(c.routes);
+    });
+    try {
+      app.start(config.bind(), config.port());
+    } catch (JavalinBindException e) {
+      app.stop();
+      throw new UncheckedIOException("Cannot listen for HTTP on " + config.bind() + ":" + config.port() + ": "
+          + e.getMessage() + " (pick another port with --http-port)", new IOException(e));
+    }
+    return new WebServer(app);
+  }
+
+  public int port() {
+    return app.port();
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+  }
+
+  /** The logged-in user of a request that passed the access check. */
+  static User user(Context ctx) {
+    Sessions.Session s = ctx.attribute(SESSION_ATTRIBUTE);
+    if (s == null) {
+      throw new ApiError(401, "log in first");
+    }
+    return s.user();
+  }
+
+  /** Routes, access control and security headers. */
+  private static final class Routes {
+    private final Config config;
+    private final Services services;
+    private final FleetApi fleet;
+    private final AdminApi admin;
+    private final Map<String, Asset> assets = new LinkedHashMap<>();
+
+    Routes(Config config, Services services) {
+      this.config = config;
+      this.services = services;
+      this.fleet = new FleetApi(services.fleet(), services.history());
+      this.admin = new AdminApi(services.triage(), services.campaigns());
+    }
+
+    void register(RoutesConfig r) {
+      r.before(this::securityHeaders);
+      r.beforeMatched(this::accessControl);
+
+      r.get("/healthz", ctx -> ctx.contentType("text/plain; charset=utf-8").result("ok\n"));
+      r.get("/metrics", this::metrics);
+
+      // Pages: static HTML without data; their scripts fetch the JSON API.
+      page(r, "/login", "login.html", null);
+      page(r, "/", "overview.html", Role.VIEWER);
+      page(r, "/labs", "labs.html", Role.VIEWER);
+      page(r, "/hosts", "hosts.html", Role.VIEWER);
+      page(r, "/hosts/{hostId}", "host.html", Role.VIEWER);
+      page(r, "/infected", "infected.html", Role.VIEWER);
+      page(r, "/schedules", "schedules.html", Role.VIEWER);
+      page(r, "/triage", "triage.html", Role.ADMIN);
+      asset(r, "style.css", null);
+      asset(r, "login.js", null);
+      for (String name : new String[] {"app.js", "overview.js", "labs.js", "hosts.js", "host.js", "infected.js",
+          "schedules.js"}) {
+        asset(r, name, Role.VIEWER);
+      }
+      asset(r, "triage.js", Role.ADMIN);
+
+      r.post("/api/v1/session", this::login);
+      r.get("/api/v1/session", this::currentSession, Role.VIEWER);
+      r.delete("/api/v1/session", this::logout, Role.VIEWER);
+
+      r.get("/api/v1/overview", fleet::overview, Role.VIEWER);
+      r.get("/api/v1/labs", fleet::labs, Role.VIEWER);
+      r.get("/api/v1/trend", fleet::trend, Role.VIEWER);
+      r.get("/api/v1/hosts", fleet::hosts, Role.VIEWER);
+      r.get("/api/v1/host-status", fleet::hostStatus, Role.VIEWER);
+      r.get("/api/v1/hosts/{hostId}", fleet::host, Role.VIEWER);
+      r.get("/api/v1/infected", fleet::infected, Role.VIEWER);
+      r.get("/api/v1/lab-rules", fleet::labRules, Role.VIEWER);
+      r.post("/api/v1/lab-rules", fleet::addLabRule, Role.ADMIN);
+      r.delete("/api/v1/lab-rules/{ruleId}", fleet::removeLabRule, Role.ADMIN);
+
+      r.post("/api/v1/triage", admin::triage, Role.ADMIN);
+      r.get("/api/v1/campaigns", admin::listCampaigns, Role.VIEWER);
+      r.post("/api/v1/campaigns", admin::createCampaign, Role.ADMIN);
+      r.get("/api/v1/campaigns/{campaignId}", admin::campaign, Role.VIEWER);
+      r.post("/api/v1/campaigns/{campaignId}/run", admin::runCampaign, Role.ADMIN);
+      r.delete("/api/v1/campaigns/{campaignId}", admin::deleteCampaign, Role.ADMIN);
+
+      r.exception(ApiError.class, this::apiError);
+      r.exception(HttpResponseException.class, (e, ctx) ->
+          Json.error(ctx, e.getStatus(), e.getStatus() == 404 ? "not found" : "request refused"));
+      r.exception(Exception.class, (e, ctx) -> {
+        log.error("{} {} failed", ctx.method(), ctx.path(), e);
+        Json.error(ctx, 500, "internal error; the controller log has the details");
+      });
+    }
+
+    private void page(RoutesConfig r, String path, String file, Role role) {
+      Asset html = load(file, "text/html; charset=utf-8");
+      if (role == null) {
+        r.get(path, ctx -> serve(ctx, html));
+      } else {
+        r.get(path, ctx -> serve(ctx, html), role);
+      }
+    }
+
+    private void asset(RoutesConfig r, String name, Role role) {
+      String type = name.endsWith(".css") ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8";
+      Asset asset = load(name, type);
+      assets.put(name, asset);
+      if (role == null) {
+        r.get("/assets/" + name, ctx -> serve(ctx, asset));
+      } else {
+        r.get("/assets/" + name, ctx -> serve(ctx, asset), role);
+      }
+    }
+
+    private static void serve(Context ctx, Asset asset) {
+      ctx.contentType(asset.contentType()).result(asset.bytes());
+    }
+
+    private static Asset load(String name, String type) {
+      try (InputStream in = WebServer.class.getResourceAsStream(UI + name)) {
+        if (in == null) {
+          throw new IllegalStateException("UI file " + name + " is missing from the build");
+        }
+        return new Asset(type, in.readAllBytes());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    private void securityHeaders(Context ctx) {
+      ctx.header("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+      ctx.header("X-Content-Type-Options", "nosniff");
+      ctx.header("X-Frame-Options", "DENY");
+      ctx.header("Referrer-Policy", "no-referrer");
+      ctx.header("Cross-Origin-Opener-Policy", "same-origin");
+      ctx.header("Cross-Origin-Resource-Policy", "same-origin");
+      ctx.header("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
+      ctx.header("Cache-Control", "no-store");
+      if (isSecure(ctx)) {
+        ctx.header("Strict-Transport-Security", "max-age=31536000");
+      }
+    }
+
+    /** Session, role and CSRF checks for every route that names a role. */
+    private void accessControl(Context ctx) {
+      boolean unsafe = !SAFE_METHODS.contains(ctx.method());
+      if (unsafe) {
+        checkOrigin(ctx);
+      }
+      Set<RouteRole> roles = ctx.routeRoles();
+      if (roles.isEmpty()) {
+        return;
+      }
+      Role required = roles.contains(Role.ADMIN) ? Role.ADMIN : Role.VIEWER;
+      Sessions.Session session = services.sessions().find(ctx.cookie(Sessions.COOKIE))
+          .orElseThrow(() -> new ApiError(401, "log in first"));
+      if (!session.user().role().covers(required)) {
+        throw new ApiError(403, "this needs the " + required.id() + " role");
+      }
+      if (unsafe && !session.csrfMatches(ctx.header(CSRF_HEADER))) {
+        throw new ApiError(403, "missing or wrong CSRF token (send the " + CSRF_HEADER + " header)");
+      }
+      ctx.attribute(SESSION_ATTRIBUTE, session);
+    }
+
+    /** A browser names the page that sent a request; refuse changes sent from another site. */
+    private static void checkOrigin(Context ctx) {
+      String origin = ctx.header("Origin");
+      if (origin == null || origin.isEmpty()) {
+        return;
+      }
+      String host = ctx.header("Host");
+      String authority;
+      try {
+        authority = URI.create(origin).getRawAuthority();
+      } catch (IllegalArgumentException e) {
+        authority = null;
+      }
+      if (host == null || authority == null || !authority.equalsIgnoreCase(host)) {
+        throw new ApiError(403, "cross-origin request refused");
+      }
+    }
+
+    private void apiError(ApiError e, Context ctx) {
+      boolean page = ctx.method() == HandlerType.GET && !ctx.path().startsWith("/api/");
+      if (e.status() == 401 && page) {
+        ctx.redirect("/login");
+        return;
+      }
+      if (e.status() == 403 && page) {
+        ctx.status(403).contentType("text/plain; charset=utf-8").result("Forbidden: " + e.getMessage() + "\n");
+        return;
+      }
+      if (e.status() == 429) {
+        ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
+      }
+      Json.error(ctx, e.status(), e.getMessage());
+    }
+
+    private boolean isSecure(Context ctx) {
+      return config.secureCookies() || "https".equalsIgnoreCase(ctx.scheme());
+    }
+
+    private void login(Context ctx) {
+      var body = Json.body(ctx);
+      String username = Json.text(body, "username").orElse("");
+      String password = Json.text(body, "password").orElse("");
+      String ip = ctx.ip();
+      Duration wait = services.throttle().retryAfter(ip, username);
+      if (!wait.isZero() && !wait.isNegative()) {
+        throw ApiError.tooManyAttempts(wait.toSeconds());
+      }
+      Optional<User> user = services.accounts().authenticate(username, password);
+      if (user.isEmpty()) {
+        services.throttle().failed(ip, username);
+        log.warn("Failed web login for '{}' from {}", username.replaceAll("[^\\x20-\\x7e]", "?"), ip);
+        throw new ApiError(401, "wrong user name or password");
+      }
+      services.throttle().succeeded(username);
+      services.sessions().end(ctx.cookie(Sessions.COOKIE));
+      Sessions.Session session = services.sessions().create(user.get());
+      ctx.res().addHeader("Set-Cookie", Sessions.COOKIE + "=" + session.id() + "; Path=/; HttpOnly; SameSite=Strict"
+          + (isSecure(ctx) ? "; Secure" : ""));
+      log.info("Web login: {} ({}) from {}", user.get().username(), user.get().role().id(), ip);
+      Json.send(ctx, sessionJson(session));
+    }
+
+    private void currentSession(Context ctx) {
+      Json.send(ctx, sessionJson(ctx.attribute(SESSION_ATTRIBUTE)));
+    }
+
+    private void logout(Context ctx) {
+      services.sessions().end(ctx.cookie(Sessions.COOKIE));
+      ctx.res().addHeader("Set-Cookie", Sessions.COOKIE + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"
+          + (isSecure(ctx) ? "; Secure" : ""));
+      ctx.status(204);
+    }
+
+    private static com.fasterxml.jackson.databind.node.ObjectNode sessionJson(Sessions.Session s) {
+      return Json.object().put("username", s.user().username()).put("role", s.user().role().id())
+          .put("csrfToken", s.csrfToken());
+    }
+
+    /** Prometheus text; a browser session or HTTP Basic credentials of any user (for scrapers). */
+    private void metrics(Context ctx) {
+      boolean allowed = services.sessions().find(ctx.cookie(Sessions.COOKIE)).isPresent()
+          || basicAuth(ctx);
+      if (!allowed) {
+        ctx.header("WWW-Authenticate", "Basic realm=\"labscan metrics\", charset=\"UTF-8\"");
+        Json.error(ctx, 401, "log in first (or send HTTP Basic credentials)");
+        return;
+      }
+      ctx.contentType(services.metrics().contentType()).result(services.metrics().scrape());
+    }
+
+    private boolean basicAuth(Context ctx) {
+      String header = ctx.header("Authorization");
+      if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
+        return false;
+      }
+      String decoded;
+      try {
+        decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException e) {
+        return false;
+      }
+      int colon = decoded.indexOf(':');
+      if (colon < 0) {
+        return false;
+      }
+      String username = decoded.substring(0, colon);
+      String ip = ctx.ip();
+      if (!services.throttle().retryAfter(ip, username).isZero()) {
+        return false;
+      }
+      boolean ok = services.accounts().authenticate(username, decoded.substring(colon + 1)).isPresent();
+      if (!ok) {
+        services.throttle().failed(ip, username);
+      }
+      return ok;
+    }
+  }
+}

@@ -1,0 +1,79 @@
+'use strict';
+LS.page(async () => {
+  const { el, api } = LS;
+  const hostId = decodeURIComponent(window.location.pathname.split('/').pop());
+  const h = await api('/api/v1/hosts/' + encodeURIComponent(hostId));
+  document.title = 'LabScan · ' + h.hostname;
+  const title = document.getElementById('host-title');
+  title.textContent = '';
+  title.appendChild(document.createTextNode(h.hostname + ' '));
+  title.appendChild(LS.verdictBadge(h.verdict));
+  const body = document.getElementById('host-body');
+
+  const facts = (pairs) => el('dl', { class: 'facts' }, pairs.map(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
+  body.appendChild(el('section', { class: 'panel', id: 'inventory' }, el('h2', {}, 'Inventory'), facts([
+    ['Host id', el('span', { class: 'mono' }, h.hostId)],
+    ['Hostname', h.hostname],
+    ['Lab', h.lab + (h.labSource === 'rule' ? ' (by controller rule)' : h.labSource === 'agent' ? ' (agent configuration)' : '')],
+    ['Operating system', (h.osVersion || '') + ' (' + h.osFamily + ')'],
+    ['Agent', h.agentVersion + (h.elevated ? ' (elevated)' : ' (NOT elevated: other users\' sockets may be invisible)')],
+    ['Addresses', el('span', { class: 'mono' }, h.addresses.join(', ') || 'none')],
+    ['First seen', LS.time(h.firstSeen)],
+    ['Last seen', [LS.time(h.lastSeen), ' (' + LS.ago(h.lastSeen) + ')']],
+    ['Last full scan', LS.time(h.lastFullScan)],
+    ['Antivirus', h.antivirus]
+  ])));
+
+  const verdict = el('section', { class: 'panel', id: 'verdict' }, el('h2', {}, 'Verdict'),
+    el('p', {}, LS.verdictBadge(h.verdict), h.verdictSince ? [' since ', LS.time(h.verdictSince)] : ''));
+  const reasons = el('ul', { class: 'reasons', id: 'reasons' });
+  for (const r of h.reasons) reasons.appendChild(el('li', {}, r.text, ' ', el('span', { class: 'evidence' }, '[' + r.evidence + ']')));
+  verdict.appendChild(reasons);
+  const c = h.compliance;
+  verdict.appendChild(el('h2', {}, 'Compliance: ', LS.yesNo(c.compliant)));
+  verdict.appendChild(facts([
+    ['Agent seen in the last hour', LS.yesNo(c.seenRecently)],
+    ['Antivirus definitions FRESH', LS.yesNo(c.definitionsFresh)],
+    ['Full scan in the last 26 h', LS.yesNo(c.fullScanRecent)],
+    ['No forbidden SMTP egress', LS.yesNo(c.noSmtpEgress)],
+    ['Verdict CLEAN', LS.yesNo(c.verdictClean)]
+  ]));
+  body.appendChild(verdict);
+
+  if (h.antivirusStatuses.length > 0) {
+    const av = el('table', { id: 'antivirus' }, el('thead', {}, el('tr', {}, ['Provider', 'Product', 'State', 'Reason'].map(t => el('th', {}, t)))));
+    const tb = el('tbody');
+    for (const a of h.antivirusStatuses) tb.appendChild(el('tr', {}, el('td', {}, a.provider), el('td', {}, a.product), el('td', {}, a.state), el('td', {}, a.reason)));
+    av.appendChild(tb);
+    body.appendChild(el('section', { class: 'panel' }, el('h2', {}, 'Antivirus'), av));
+  }
+
+  // Evidence timeline: reports and verdict changes, newest first.
+  const events = [];
+  for (const r of h.reports) {
+    events.push({ at: r.created, what: r.kind.toLowerCase() + ' report #' + r.sequence,
+      detail: r.findings + ' findings, ' + r.egressWindows + ' egress windows, ' + r.avStatuses + ' AV statuses (via ' + r.via + ')', id: r.reportId });
+  }
+  for (const v of h.verdictHistory) {
+    events.push({ at: v.at, verdict: v.verdict, detail: v.reasons.length ? v.reasons[0].text : '', id: '' });
+  }
+  events.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
+  const timeline = el('table', { id: 'timeline' }, el('thead', {}, el('tr', {}, ['When', 'What', 'Detail', 'Evidence'].map(t => el('th', {}, t)))));
+  const tb = el('tbody');
+  for (const e of events) {
+    tb.appendChild(el('tr', {}, el('td', {}, LS.time(e.at)),
+      el('td', {}, e.verdict ? ['verdict ', LS.verdictBadge(e.verdict)] : e.what),
+      el('td', {}, e.detail), el('td', { class: 'mono' }, e.id)));
+  }
+  timeline.appendChild(tb);
+  body.appendChild(el('section', { class: 'panel' }, el('h2', {}, 'Evidence timeline'), timeline));
+
+  const addresses = el('table', { id: 'address-history' }, el('thead', {}, el('tr', {}, ['Address', 'MAC', 'Interface', 'From', 'Last seen', ''].map(t => el('th', {}, t)))));
+  const ab = el('tbody');
+  for (const a of h.addressHistory) {
+    ab.appendChild(el('tr', {}, el('td', { class: 'mono' }, a.ip), el('td', { class: 'mono' }, a.mac), el('td', {}, a.interface),
+      el('td', {}, LS.time(a.firstSeen)), el('td', {}, LS.time(a.lastSeen)), el('td', {}, a.current ? 'current' : '')));
+  }
+  addresses.appendChild(ab);
+  body.appendChild(el('section', { class: 'panel' }, el('h2', {}, 'Address history'), addresses));
+});

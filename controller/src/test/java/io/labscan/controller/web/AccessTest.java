@@ -1,0 +1,127 @@
+package io.labscan.controller.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.labscan.controller.store.SqliteStore;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Accounts, sessions and the login throttle. */
+class AccessTest {
+  @TempDir Path dir;
+  final MutableClock clock = new MutableClock(Instant.parse("2026-11-27T08:00:00Z"));
+
+  @Test
+  void theFirstAdminIsCreatedOnceWithAGeneratedPasswordThatWorks() {
+    try (SqliteStore store = SqliteStore.open(dir.resolve("u.db"))) {
+      Accounts accounts = new Accounts(store, 4, clock);
+      String password = accounts.createFirstAdminIfNone().orElseThrow();
+      assertThat(password).hasSize(20);
+      assertThat(accounts.createFirstAdminIfNone()).isEmpty();
+      assertThat(accounts.authenticate(Accounts.FIRST_ADMIN, password)).hasValue(new User("admin", Role.ADMIN));
+    }
+  }
+
+  @Test
+  void passwordsAreStoredAsBcryptHashesOnly() {
+    try (SqliteStore store = SqliteStore.open(dir.resolve("u.db"))) {
+      new Accounts(store, 4, clock).add("lab-manager", Role.VIEWER, "correct horse battery", false);
+      String hash = store.read(db -> {
+        try (PreparedStatement ps = db.prepareStatement("SELECT password_hash FROM users WHERE username = 'lab-manager'");
+            ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          return rs.getString(1);
+        }
+      });
+      assertThat(hash).startsWith("$2a$04$").doesNotContain("correct horse");
+    }
+  }
+
+  @Test
+  void shortPasswordsAndOddNamesAreRefused() {
+    try (SqliteStore store = SqliteStore.open(dir.resolve("u.db"))) {
+      Accounts accounts = new Accounts(store, 4, clock);
+      assertThatThrownBy(() -> accounts.add("viewer", Role.VIEWER, "short", false)).hasMessageContaining("12");
+      assertThatThrownBy(() -> accounts.add("<b>x</b>", Role.VIEWER, "long enough password", false))
+          .hasMessageContaining("user name");
+      assertThatThrownBy(() -> accounts.add("viewer", Role.VIEWER, "x".repeat(73), false)).hasMessageContaining("72");
+    }
+  }
+
+  @Test
+  void anExistingUserIsReplacedOnlyWhenAsked() {
+    try (SqliteStore store = SqliteStore.open(dir.resolve("u.db"))) {
+      Accounts accounts = new Accounts(store, 4, clock);
+      accounts.add("it-staff", Role.VIEWER, "first long password", false);
+      assertThatThrownBy(() -> accounts.add("it-staff", Role.ADMIN, "second long password", false))
+          .hasMessageContaining("exists");
+      accounts.add("it-staff", Role.ADMIN, "second long password", true);
+      assertThat(accounts.authenticate("it-staff", "first long password")).isEmpty();
+      assertThat(accounts.authenticate("it-staff", "second long password")).hasValue(new User("it-staff", Role.ADMIN));
+    }
+  }
+
+  @Test
+  void aSessionEndsAfterThirtyIdleMinutes() {
+    Sessions sessions = new Sessions(clock);
+    Sessions.Session s = sessions.create(new User("u", Role.VIEWER));
+    clock.advance(Duration.ofMinutes(29));
+    assertThat(sessions.find(s.id())).isPresent();
+    clock.advance(Duration.ofMinutes(29));
+    assertThat(sessions.find(s.id())).isPresent();
+    clock.advance(Duration.ofMinutes(31));
+    assertThat(sessions.find(s.id())).isEmpty();
+  }
+
+  @Test
+  void aSessionEndsTwelveHoursAfterLoginHoweverActive() {
+    Sessions sessions = new Sessions(clock);
+    Sessions.Session s = sessions.create(new User("u", Role.VIEWER));
+    for (int i = 0; i < 48; i++) {
+      clock.advance(Duration.ofMinutes(15));
+      assertThat(sessions.find(s.id())).isPresent();
+    }
+    clock.advance(Duration.ofMinutes(1));
+    assertThat(sessions.find(s.id())).isEmpty();
+  }
+
+  @Test
+  void sessionIdsAndCsrfTokensAreDistinctAndUnguessable() {
+    Sessions sessions = new Sessions(clock);
+    Sessions.Session a = sessions.create(new User("u", Role.VIEWER));
+    Sessions.Session b = sessions.create(new User("u", Role.VIEWER));
+    assertThat(a.id()).hasSize(43).isNotEqualTo(b.id()).isNotEqualTo(a.csrfToken());
+    assertThat(a.csrfMatches(a.csrfToken())).isTrue();
+    assertThat(a.csrfMatches(b.csrfToken())).isFalse();
+    assertThat(a.csrfMatches(null)).isFalse();
+  }
+
+  @Test
+  void theThrottleLetsTheUserTryAgainFifteenMinutesAfterTheOldestFailure() {
+    LoginThrottle throttle = new LoginThrottle(clock);
+    for (int i = 0; i < LoginThrottle.MAX_FAILURES; i++) {
+      throttle.failed("10.0.0.5", "admin");
+      clock.advance(Duration.ofMinutes(1));
+    }
+    assertThat(throttle.retryAfter("10.0.0.5", "admin")).isEqualTo(Duration.ofMinutes(10));
+    assertThat(throttle.retryAfter("10.0.0.9", "admin")).as("another address, same user").isPositive();
+    assertThat(throttle.retryAfter("10.0.0.5", "viewer")).as("same address, another user").isPositive();
+    assertThat(throttle.retryAfter("10.0.0.9", "viewer")).isZero();
+    clock.advance(Duration.ofMinutes(10));
+    assertThat(throttle.retryAfter("10.0.0.5", "admin")).isZero();
+  }
+
+  @Test
+  void anAdminCoversViewerRoutesButNotTheOtherWayRound() {
+    assertThat(Role.ADMIN.covers(Role.VIEWER)).isTrue();
+    assertThat(Role.VIEWER.covers(Role.ADMIN)).isFalse();
+    assertThat(Role.parse(" Admin ")).hasValue(Role.ADMIN);
+    assertThat(Role.parse("root")).isEmpty();
+  }
+}

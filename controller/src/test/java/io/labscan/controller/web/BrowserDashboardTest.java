@@ -1,0 +1,308 @@
+package io.labscan.controller.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.labscan.controller.verdict.Verdict;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.NoAlertPresentException;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The dashboard in a real browser: Debian's chromium and chromedriver, headless, against a
+ * controller's web server on a temporary database seeded through the ingest path. Skips, and
+ * says why, where chromium is not installed (CI installs it).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BrowserDashboardTest {
+  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  /** A hostname an attacker chose: markup and a script that would set window.__xss. */
+  static final String HOSTILE_HOSTNAME = "<script>window.__xss=1</script>\"><img src=x onerror=window.__xss=2>";
+  static final String HOSTILE_LAB = "\"><img src=x onerror=window.__xss=3>";
+  static final String HOSTILE_PATH = "WINDOWS/<script>window.__xss=4</script>/WinkQZ.exe";
+  static final String HOSTILE_PROCESS = "\"><img src=x onerror=window.__xss=5>";
+  static final String HOSTILE_PROCESS_PATH = "C:\\<script>window.__xss=6</script>.exe";
+
+  Path dir;
+  Path downloads;
+  DashboardFixture fixture;
+  ChromeDriverService service;
+  WebDriver browser;
+  WebDriverWait wait;
+  FleetReports.Host hostile;
+  FleetReports.Host stale;
+
+  @BeforeAll
+  void startControllerAndBrowser() throws Exception {
+    boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+    if (!present) {
+      System.err.println("SKIPPED BrowserDashboardTest: " + CHROMIUM + " or " + CHROMEDRIVER
+          + " is missing (apt-get install chromium chromium-driver)");
+    }
+    Assumptions.assumeTrue(present, "browser tests need Debian's chromium and chromium-driver: "
+        + CHROMIUM + " or " + CHROMEDRIVER + " is missing (apt-get install chromium chromium-driver)");
+    dir = Files.createTempDirectory("labscan-browser-test");
+    downloads = Files.createDirectories(dir.resolve("downloads"));
+    fixture = new DashboardFixture(dir);
+    seed();
+
+    System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM.toFile());
+    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+        "--disable-extensions", "--window-size=1400,1000",
+        "--user-data-dir=" + Files.createDirectories(dir.resolve("profile")));
+    Map<String, Object> prefs = new HashMap<>();
+    prefs.put("download.default_directory", downloads.toString());
+    prefs.put("download.prompt_for_download", false);
+    options.setExperimentalOption("prefs", prefs);
+    service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort()
+        .withLogFile(dir.resolve("chromedriver.log").toFile()).build();
+    browser = new ChromeDriver(service, options);
+    wait = new WebDriverWait(browser, Duration.ofSeconds(15));
+  }
+
+  private void seed() {
+    fixture.ingest(new FleetReports.Host("phys-pc-01").ip("10.20.3.11"), Duration.ofMinutes(10));
+    stale = new FleetReports.Host("phys-pc-02").ip("10.20.3.12").staleDefinitions();
+    fixture.ingest(stale, Duration.ofMinutes(10));
+    fixture.ingest(new FleetReports.Host("chem-pc-07").lab("chemistry").ip("10.30.1.7")
+        .infected("WINDOWS/SYSTEM32/WinkABCD.exe"), Duration.ofMinutes(10));
+    hostile = new FleetReports.Host(HOSTILE_HOSTNAME).lab(HOSTILE_LAB).ip("10.40.0.66")
+        .infected(HOSTILE_PATH).mailing(HOSTILE_PROCESS, HOSTILE_PROCESS_PATH);
+    fixture.ingest(hostile, Duration.ofMinutes(10));
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    if (browser != null) {
+      browser.quit();
+    }
+    if (service != null) {
+      service.stop();
+    }
+    if (fixture != null) {
+      fixture.close();
+    }
+    if (dir != null) {
+      try (Stream<Path> files = Files.walk(dir)) {
+        files.sorted((a, b) -> b.compareTo(a)).map(Path::toFile).forEach(File::delete);
+      }
+    }
+  }
+
+  @BeforeEach
+  void loggedOut() {
+    browser.manage().deleteAllCookies();
+  }
+
+  private void logIn(String username) {
+    browser.get(fixture.base() + "/");
+    wait.until(ExpectedConditions.urlToBe(fixture.base() + "/login"));
+    browser.findElement(By.id("username")).sendKeys(username);
+    browser.findElement(By.id("password")).sendKeys(DashboardFixture.PASSWORD);
+    browser.findElement(By.id("login-button")).click();
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.id("count-hosts")));
+  }
+
+  private void open(String path) {
+    browser.get(fixture.base() + path);
+    wait.until(d -> "complete".equals(((JavascriptExecutor) d).executeScript("return document.readyState")));
+  }
+
+  private Object script(String js, Object... args) {
+    return ((JavascriptExecutor) browser).executeScript(js, args);
+  }
+
+  /** No script ran: the flag the hostile strings would set is still undefined, and no dialog opened. */
+  private void assertNothingRan() {
+    assertThat(script("return typeof window.__xss")).isEqualTo("undefined");
+    try {
+      browser.switchTo().alert();
+      throw new AssertionError("a JavaScript dialog opened");
+    } catch (NoAlertPresentException expected) {
+      // nothing ran
+    }
+    assertThat(browser.findElements(By.cssSelector("main img"))).isEmpty();
+  }
+
+  @Test
+  void wrongPasswordShowsAnErrorAndStaysOnTheLoginPage() {
+    open("/login");
+    browser.findElement(By.id("username")).sendKeys(DashboardFixture.VIEWER);
+    browser.findElement(By.id("password")).sendKeys("not the password");
+    browser.findElement(By.id("login-button")).click();
+    WebElement message = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#login-message.error")));
+    assertThat(message.getText()).contains("wrong user name or password");
+    assertThat(browser.getCurrentUrl()).endsWith("/login");
+  }
+
+  @Test
+  void overviewNumbersMatchTheStore() {
+    logIn(DashboardFixture.VIEWER);
+    long infected = fixture.store.verdicts().stream().filter(v -> v.verdict() == Verdict.INFECTED).count();
+    long clean = fixture.store.verdicts().stream().filter(v -> v.verdict() == Verdict.CLEAN).count();
+    assertThat(browser.findElement(By.cssSelector("#count-hosts .n")).getText())
+        .isEqualTo(Integer.toString(fixture.store.hosts().size()));
+    assertThat(browser.findElement(By.cssSelector("#count-INFECTED .n")).getText()).isEqualTo(Long.toString(infected));
+    assertThat(browser.findElement(By.cssSelector("#count-CLEAN .n")).getText()).isEqualTo(Long.toString(clean));
+    assertThat(browser.findElement(By.cssSelector("#count-compliant .n")).getText()).isEqualTo("1");
+    WebElement physics = browser.findElement(By.cssSelector("#lab-compliance tr[data-lab='physics-lab']"));
+    assertThat(physics.getText()).contains("physics-lab").contains("50 %");
+    assertThat(browser.findElements(By.cssSelector("#trend-chart svg path.line"))).isNotEmpty();
+  }
+
+  @Test
+  void filteringHostsNarrowsTheTable() {
+    logIn(DashboardFixture.VIEWER);
+    open("/hosts");
+    wait.until(d -> d.findElements(By.cssSelector("#hosts-table tbody tr")).size() == 4);
+    browser.findElement(By.id("filter-q")).sendKeys("chem");
+    wait.until(d -> d.findElements(By.cssSelector("#hosts-table tbody tr")).size() == 1);
+    assertThat(browser.findElement(By.cssSelector("#hosts-table tbody tr")).getText()).contains("chem-pc-07", "INFECTED");
+    assertThat(browser.findElement(By.id("export-csv")).getAttribute("href")).contains("q=chem").contains("format=csv");
+  }
+
+  @Test
+  void sortingByVerdictPutsTheInfectedFirst() {
+    logIn(DashboardFixture.VIEWER);
+    open("/hosts");
+    wait.until(d -> d.findElements(By.cssSelector("#hosts-table tbody tr")).size() == 4);
+    browser.findElement(By.cssSelector("#hosts-table th[data-key='verdict']")).click();
+    List<WebElement> rows = browser.findElements(By.cssSelector("#hosts-table tbody tr"));
+    assertThat(rows.get(0).getText()).contains("INFECTED");
+    assertThat(rows.get(3).getText()).contains("CLEAN");
+  }
+
+  @Test
+  void openingAHostShowsItsVerdictReasonsTimelineAndAddresses() {
+    logIn(DashboardFixture.VIEWER);
+    open("/hosts");
+    wait.until(ExpectedConditions.elementToBeClickable(By.linkText("phys-pc-02"))).click();
+    wait.until(ExpectedConditions.urlContains("/hosts/" + stale.hostId()));
+    WebElement reasons = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("reasons")));
+    assertThat(browser.findElement(By.id("host-title")).getText()).contains("phys-pc-02", "AT_RISK");
+    assertThat(reasons.getText()).contains("STALE", "9 days");
+    assertThat(browser.findElement(By.id("timeline")).getText()).contains("full report #1");
+    assertThat(browser.findElement(By.id("address-history")).getText()).contains("10.20.3.12", "current");
+    assertThat(browser.findElement(By.id("inventory")).getText()).contains("Microsoft Windows XP Professional SP3");
+  }
+
+  @Test
+  void triageShowsTheEnginesAnswer() {
+    fixture.triage = message -> ApiClient.JSON.createObjectNode()
+        .put("sender", "phys-pc-01").put("confidence", 0.93).put("note", "<img src=x onerror=window.__xss=7>");
+    logIn(DashboardFixture.ADMIN);
+    open("/triage");
+    browser.findElement(By.id("triage-text")).sendKeys(
+        "Received: from pc11 ([10.20.3.11]) by mx.physics.example.edu\nSubject: let's be friends\n\nhello\n");
+    browser.findElement(By.id("triage-run")).click();
+    WebElement answer = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("triage-answer")));
+    assertThat(answer.getText()).contains("sender", "phys-pc-01", "0.93", "<img src=x onerror=window.__xss=7>");
+    assertThat(new String(fixture.triaged.get(fixture.triaged.size() - 1), StandardCharsets.UTF_8))
+        .contains("by mx.physics.example.edu\r\nSubject: let's be friends\r\n");
+    assertNothingRan();
+  }
+
+  @Test
+  void exportCsvDownloadsTheHostTable() throws Exception {
+    logIn(DashboardFixture.VIEWER);
+    open("/hosts");
+    wait.until(d -> d.findElements(By.cssSelector("#hosts-table tbody tr")).size() == 4);
+    browser.findElement(By.id("export-csv")).click();
+    Path csv = downloads.resolve("labscan-hosts.csv");
+    await().atMost(Duration.ofSeconds(15)).until(() -> Files.isRegularFile(csv) && Files.size(csv) > 0);
+    String text = Files.readString(csv, StandardCharsets.UTF_8);
+    assertThat(text).startsWith("host_id,hostname,").contains("phys-pc-01", "chem-pc-07");
+    assertThat(text.split("\r\n")).hasSize(5);
+  }
+
+  @Test
+  void hostileEndpointStringsShowAsTextAndRunNothing() {
+    logIn(DashboardFixture.ADMIN);
+    assertNothingRan();
+    assertThat(browser.findElement(By.id("lab-compliance")).getText()).contains(HOSTILE_LAB);
+
+    open("/hosts");
+    wait.until(d -> d.findElements(By.cssSelector("#hosts-table tbody tr")).size() == 4);
+    assertThat(browser.findElement(By.id("hosts-table")).getText()).contains(HOSTILE_HOSTNAME);
+    assertNothingRan();
+
+    open("/infected");
+    WebElement entry = wait.until(ExpectedConditions.visibilityOfElementLocated(
+        By.cssSelector(".infected-host[data-host-id='" + hostile.hostId() + "']")));
+    assertThat(entry.getText()).contains(HOSTILE_HOSTNAME, HOSTILE_PATH, HOSTILE_PROCESS, HOSTILE_PROCESS_PATH);
+    assertNothingRan();
+
+    open("/hosts/" + hostile.hostId());
+    WebElement reasons = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("reasons")));
+    assertThat(browser.findElement(By.id("host-title")).getText()).contains(HOSTILE_HOSTNAME);
+    assertThat(reasons.getText()).contains(HOSTILE_PATH, HOSTILE_PROCESS, HOSTILE_PROCESS_PATH);
+    assertNothingRan();
+
+    open("/labs");
+    wait.until(d -> d.findElements(By.cssSelector("#labs-table tbody tr")).size() == 3);
+    assertThat(browser.findElement(By.id("labs-table")).getText()).contains(HOSTILE_LAB, HOSTILE_HOSTNAME);
+    assertNothingRan();
+  }
+
+  @Test
+  void aViewerSeesNoCampaignControlsAndTheApiRefusesThem() {
+    logIn(DashboardFixture.VIEWER);
+    assertThat(browser.findElements(By.cssSelector("header.top nav a[href='/triage']"))).isEmpty();
+    open("/schedules");
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#campaigns-table tbody tr")));
+    assertThat(browser.findElements(By.id("campaign-form"))).isEmpty();
+    assertThat(browser.findElements(By.cssSelector("button.run-now"))).isEmpty();
+
+    Object status = ((JavascriptExecutor) browser).executeAsyncScript(
+        "const done = arguments[arguments.length - 1];"
+            + "fetch('/api/v1/session').then(r => r.json()).then(s => fetch('/api/v1/campaigns', {method: 'POST',"
+            + " headers: {'Content-Type': 'application/json', 'X-CSRF-Token': s.csrfToken},"
+            + " body: JSON.stringify({name: 'sneaky scan'})})).then(r => done(r.status), e => done(String(e)));");
+    assertThat(status).isEqualTo(403L);
+    assertThat(fixture.campaigns.list()).noneMatch(c -> c.name().equals("sneaky scan"));
+  }
+
+  @Test
+  void anAdminSchedulesANightlyCampaign() {
+    logIn(DashboardFixture.ADMIN);
+    open("/schedules");
+    WebElement name = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("campaign-name")));
+    name.sendKeys("Nightly chemistry");
+    new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("campaign-lab"))).selectByValue("chemistry");
+    new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("campaign-when"))).selectByValue("nightly");
+    browser.findElement(By.id("campaign-create")).click();
+    WebElement row = wait.until(ExpectedConditions.presenceOfElementLocated(
+        By.xpath("//table[@id='campaigns-table']//tr[td[text()='Nightly chemistry']]")));
+    assertThat(row.getText()).contains("chemistry", "0 0 1 * * ?");
+    assertThat(fixture.campaigns.list()).anySatisfy(c -> {
+      assertThat(c.name()).isEqualTo("Nightly chemistry");
+      assertThat(fixture.campaigns.nextFire(c.campaignId())).isPresent();
+    });
+  }
+}

@@ -1,0 +1,118 @@
+package io.labscan.controller.web;
+
+import io.labscan.controller.campaign.AgentCommands;
+import io.labscan.controller.campaign.CampaignService;
+import io.labscan.controller.ingest.ReportIngestor;
+import io.labscan.controller.metrics.ControllerMetrics;
+import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.verdict.VerdictPolicy;
+import io.labscan.controller.verdict.VerdictService;
+import io.labscan.proto.v1.Command;
+import io.labscan.proto.v1.Report;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * A controller's web side on a temporary SQLite file, without gRPC: reports go in through the
+ * real ingest path, commands to agents land in {@link #sent}, triage answers come from a fake.
+ */
+final class DashboardFixture implements AutoCloseable {
+  static final String ADMIN = "it-staff";
+  static final String VIEWER = "lab-manager";
+  static final String PASSWORD = "correct horse battery";
+
+  final Clock clock = Clock.systemUTC();
+  final SqliteStore store;
+  final VerdictService verdicts;
+  final ReportIngestor ingestor;
+  final Fleet fleet;
+  final CampaignService campaigns;
+  final WebServer web;
+  final Set<String> online = ConcurrentHashMap.newKeySet();
+  final List<Map.Entry<String, Command>> sent = new CopyOnWriteArrayList<>();
+  final List<Consumer<String>> connectListeners = new CopyOnWriteArrayList<>();
+  final List<byte[]> triaged = new CopyOnWriteArrayList<>();
+  volatile TriageRunner triage;
+
+  DashboardFixture(Path dir) {
+    store = SqliteStore.open(dir.resolve("controller.db"));
+    verdicts = new VerdictService(store, VerdictPolicy.defaults(), clock);
+    ingestor = new ReportIngestor(store, verdicts, clock);
+    LabRules labRules = new LabRules(store, clock);
+    fleet = new Fleet(store, labRules, VerdictPolicy.defaults(), clock);
+    AgentCommands agents = new AgentCommands() {
+      @Override
+      public boolean send(String hostId, Command command) {
+        if (!online.contains(hostId)) {
+          return false;
+        }
+        sent.add(Map.entry(hostId, command));
+        return true;
+      }
+
+      @Override
+      public void onConnect(Consumer<String> hostConnected) {
+        connectListeners.add(hostConnected);
+      }
+    };
+    campaigns = new CampaignService(store, agents,
+        lab -> fleet.hosts().stream().filter(h -> lab.map(l -> l.equals(h.lab().lab())).orElse(true))
+            .map(h -> h.summary().hostId()).toList(), clock).start();
+    Accounts accounts = new Accounts(store, 4, clock);
+    accounts.add(ADMIN, Role.ADMIN, PASSWORD, false);
+    accounts.add(VIEWER, Role.VIEWER, PASSWORD, false);
+    ControllerMetrics metrics = new ControllerMetrics(online::size, () -> Dashboard.verdictCounts(store.verdicts()));
+    ingestor.addListener(metrics);
+    triage = message -> {
+      throw new TriageRunner.NotAMailMessage("no fake answer configured");
+    };
+    TriageRunner delegating = message -> {
+      triaged.add(message);
+      return triage.triage(message);
+    };
+    web = WebServer.start(new WebServer.Config("127.0.0.1", 0, false),
+        new WebServer.Services(fleet, new ComplianceHistory(fleet), accounts, new Sessions(clock),
+            new LoginThrottle(clock), delegating, campaigns, metrics));
+  }
+
+  String base() {
+    return "http://127.0.0.1:" + web.port();
+  }
+
+  /** Ingests reports through the validating path and waits for the verdicts. */
+  void ingest(Report... reports) {
+    for (Report r : reports) {
+      try {
+        ingestor.ingest(r, "test").join();
+      } catch (io.labscan.controller.ingest.InvalidReportException e) {
+        throw new IllegalArgumentException(e);
+      }
+    }
+    verdicts.flush();
+  }
+
+  void ingest(FleetReports.Host host, Duration ago) {
+    ingest(host.fullScan(Instant.now(), ago));
+  }
+
+  void connect(String hostId) {
+    online.add(hostId);
+    connectListeners.forEach(l -> l.accept(hostId));
+  }
+
+  @Override
+  public void close() {
+    web.close();
+    campaigns.close();
+    verdicts.close();
+    store.close();
+  }
+}
