@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = AgentMain.Version.class,
     description = "LabScan endpoint agent: checks this machine for mass-mailer evidence and reports it.",
-    subcommands = {ScanCommand.class, RunCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {ScanCommand.class, RunCommand.class, io.labscan.agent.platform.windows.ServiceCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:success",
