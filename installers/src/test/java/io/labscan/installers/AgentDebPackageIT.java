@@ -11,6 +11,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -132,6 +136,49 @@ class AgentDebPackageIT {
   @Order(7)
   void theJvmsNativeScratchFolderIsInsideTheStateFolderAndPrivate() throws IOException {
     assertThat(HostPackages.ownerAndMode(STATE.resolve("tmp"))).isEqualTo("root:root rwx------");
+  }
+
+  @Test
+  @Order(8)
+  void onJdk19OrNewerTheInstalledLauncherKeepsAClassDataArchiveInTheStateFolder() throws IOException {
+    Optional<Path> java = javaAtLeast(19);
+    if (java.isEmpty()) {
+      System.err.println("SKIPPED: no JDK 19+ under /usr/lib/jvm; the auto-created class-data archive was NOT "
+          + "checked (JDK 17 runs use -Xshare:auto, covered by LauncherTest).");
+    }
+    assumeTrue(java.isPresent(), "no JDK 19+ under /usr/lib/jvm");
+
+    Command.Result result = Command.run(List.of("/usr/bin/labscan-agent", "--version"),
+        Map.of("LABSCAN_JAVA", java.get().toString(), "LABSCAN_JAVA_OPTS", ""), "", Duration.ofMinutes(2));
+
+    assertThat(result.exitCode()).as("%s", result).isZero();
+    assertThat(result.output().strip()).as("nothing but the version: dump warnings stay off stdout")
+        .matches("labscan-agent \\S+");
+    assertThat(STATE.resolve("agent.jsa")).isNotEmptyFile();
+  }
+
+  /** A java binary under /usr/lib/jvm whose runtime's release file says at least {@code feature}. */
+  private static Optional<Path> javaAtLeast(int feature) throws IOException {
+    Path jvms = Path.of("/usr/lib/jvm");
+    if (!Files.isDirectory(jvms)) {
+      return Optional.empty();
+    }
+    try (Stream<Path> homes = Files.list(jvms)) {
+      return homes.filter(home -> Files.isExecutable(home.resolve("bin/java")))
+          .filter(home -> releaseFeature(home.resolve("release")) >= feature)
+          .map(home -> home.resolve("bin/java"))
+          .sorted()
+          .findFirst();
+    }
+  }
+
+  private static int releaseFeature(Path release) {
+    try {
+      Matcher m = Pattern.compile("(?m)^JAVA_VERSION=\"(\\d+)").matcher(Files.readString(release));
+      return m.find() ? Integer.parseInt(m.group(1)) : 0;
+    } catch (IOException e) {
+      return 0;
+    }
   }
 
   @Test

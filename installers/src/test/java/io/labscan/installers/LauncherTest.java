@@ -84,6 +84,11 @@ class LauncherTest {
   }
 
   @Test
+  void sendsJvmWarningsToStderrSoStdoutCarriesOnlyCommandOutput() {
+    assertThat(launchAgent("scan")).containsSubsequence("-Xlog:disable", "-Xlog:all=warning:stderr");
+  }
+
+  @Test
   void passesTheCommandLineAfterTheJarUntouched() {
     List<String> args = launchAgent("scan", "--root", "/mnt/disk with spaces", "--out", "-");
     int jar = args.indexOf("-jar");
