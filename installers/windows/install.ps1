@@ -45,7 +45,7 @@ $StateDir = Join-Path $DataDir 'agent'
 $ConfigFile = Join-Path $DataDir 'agent.yaml'
 
 # --- Validate input before touching the machine ---------------------------------------------
-if ($Controller -notmatch '^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})$' -or
+if (-not ($Controller -match '^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})$') -or
     [int]$Matches[2] -lt 1 -or [int]$Matches[2] -gt 65535) {
   throw "Controller '$Controller' is not HOST:PORT (for example labscan.example.edu:7443)."
 }

@@ -182,6 +182,24 @@ class AgentDebPackageIT {
   }
 
   @Test
+  @Order(9)
+  void reinstallingKeepsTheEnrolmentConfigAndTheHostIdentity() throws IOException {
+    Command.Result setup = Command.run(List.of("/usr/sbin/labscan-agent-setup",
+        "--controller", "labscan.example.edu:7443", "--token", "8f1c0d", "--lab", "physics", "--no-start"));
+    assertThat(setup.exitCode()).as("%s", setup).isZero();
+    String configured = Files.readString(CONFIG);
+    String hostId = Files.readString(STATE.resolve("host-id"));
+
+    Command.Result again = HostPackages.dpkg("--install",
+        System.getProperty("labscan.agent.deb", "target/labscan-agent.deb"));
+
+    assertThat(again.exitCode()).as("%s", again).isZero();
+    assertThat(CONFIG).hasContent(configured);
+    assertThat(HostPackages.ownerAndMode(CONFIG)).isEqualTo("root:root rw-------");
+    assertThat(STATE.resolve("host-id")).hasContent(hostId);
+  }
+
+  @Test
   @Order(10)
   void removeDeletesTheProgramButKeepsConfigAndState() {
     Command.Result result = HostPackages.dpkg("--remove", PACKAGE);
