@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The labscan-controller .deb, installed into this machine with dpkg, used, and purged. If this
@@ -97,11 +98,14 @@ class ControllerDebPackageIT {
 
   @Test
   @Order(5)
-  void installedLauncherStartsTheController() {
+  void rootCanUseTheInstalledCommandWithoutTouchingTheServicesStateFolder(@TempDir Path home) {
     Command.Result result = Command.run(List.of("/usr/bin/labscan-controller", "--version"),
-        Map.of("LABSCAN_JAVA_OPTS", ""), "", Duration.ofMinutes(2));
+        Map.of("LABSCAN_JAVA_OPTS", "", "HOME", home.toString(), "XDG_STATE_HOME", ""), "", Duration.ofMinutes(2));
+
     assertThat(result.exitCode()).as("%s", result).isZero();
     assertThat(result.output()).contains("0.1.0");
+    assertThat(STATE.resolve("tmp")).as("a root-owned tmp/ would lock the service user out").doesNotExist();
+    assertThat(home.resolve(".local/state/labscan-controller/tmp")).isDirectory();
   }
 
   @Test
