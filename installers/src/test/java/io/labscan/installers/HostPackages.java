@@ -37,6 +37,25 @@ final class HostPackages {
     assumeTrue(reason == null, reason);
   }
 
+  /**
+   * dpkg -i the package; fails the test if dpkg fails, except when only the package's
+   * dependencies are missing on this machine (no Java runtime package): then it undoes the
+   * half-installed package and skips, loudly.
+   */
+  static void installOrSkip(String packageName, Path deb) {
+    Command.Result result = dpkg("--install", deb.toString());
+    if (result.exitCode() != 0 && result.output().contains("dependency problems")) {
+      purgeQuietly(packageName);
+      String reason = "this machine lacks the package's dependencies (a Java runtime package such as "
+          + "openjdk-17-jre-headless): " + result.output().strip();
+      System.err.println("SKIPPED: the " + packageName + " .deb was NOT tested: " + reason);
+      assumeTrue(false, reason);
+    }
+    if (result.exitCode() != 0) {
+      throw new AssertionError("dpkg --install " + deb + " failed, " + result);
+    }
+  }
+
   /** dpkg's status line for the package ("install ok installed", ...); empty when unknown. */
   static String status(String packageName) {
     Command.Result r = Command.run(List.of("dpkg-query", "-W", "-f=${Status}", packageName));
