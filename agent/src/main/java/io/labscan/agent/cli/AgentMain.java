@@ -1,6 +1,7 @@
 package io.labscan.agent.cli;
 
 import io.labscan.agent.AgentVersion;
+import io.labscan.agent.platform.windows.ServiceCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,7 +12,7 @@ import picocli.CommandLine.Command;
     versionProvider = AgentMain.Version.class,
     description = "LabScan endpoint agent: checks this machine for mass-mailer evidence and reports it.",
     subcommands = {ScanCommand.class, EnrollCommand.class, RunCommand.class, EgressCommand.class,
-        CommandLine.HelpCommand.class},
+        ServiceCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:success",

@@ -1,5 +1,6 @@
 package io.labscan.agent.cli;
 
+import io.labscan.agent.AgentEnrolment;
 import io.labscan.agent.config.AgentConfig;
 import io.labscan.agent.config.ConfigLoader;
 import io.labscan.agent.transport.Enrolment;
@@ -79,7 +80,7 @@ final class EnrollCommand implements Callable<Integer> {
       return AgentMain.EXIT_BAD_INPUT;
     }
     try {
-      Enrolment.Result result = Enrol.once(config, chosen.get(), target.get());
+      Enrolment.Result result = AgentEnrolment.once(config, chosen.get(), target.get());
       System.out.println("Enrolled as host " + result.credentials().hostId().orElse("?")
           + (result.lab().isEmpty() ? "" : " in lab '" + result.lab() + "'") + "; certificate valid until "
           + result.credentials().certificate().getNotAfter().toInstant() + ".");

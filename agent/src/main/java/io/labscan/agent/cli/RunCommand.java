@@ -1,5 +1,6 @@
 package io.labscan.agent.cli;
 
+import io.labscan.agent.AgentEnrolment;
 import io.labscan.agent.AgentRuntime;
 import io.labscan.agent.config.AgentConfig;
 import io.labscan.agent.config.ConfigLoader;
@@ -60,7 +61,7 @@ final class RunCommand implements Callable<Integer> {
         return AgentMain.EXIT_BAD_INPUT;
       }
       try {
-        Enrol.untilDone(config, config.token().get(), target.get());
+        AgentEnrolment.untilDone(config, config.token().get(), target.get());
       } catch (EnrolmentException e) {
         System.err.println("labscan-agent run: " + e.getMessage());
         return 1;

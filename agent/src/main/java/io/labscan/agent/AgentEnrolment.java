@@ -1,6 +1,5 @@
-package io.labscan.agent.cli;
+package io.labscan.agent;
 
-import io.labscan.agent.AgentVersion;
 import io.labscan.agent.config.AgentConfig;
 import io.labscan.agent.inventory.InventoryCollector;
 import io.labscan.agent.state.HostIdentity;
@@ -10,11 +9,14 @@ import io.labscan.agent.transport.ReportSender;
 import io.labscan.agent.trust.EnrolmentToken;
 import java.time.Duration;
 
-/** Enrolment as the command line runs it: once ({@code enroll}) or until it works ({@code run}). */
-final class Enrol {
-  private Enrol() {}
+/**
+ * Enrolment as the agent runs it: once ({@code enroll}) or until it works ({@code run}, the
+ * Windows service).
+ */
+public final class AgentEnrolment {
+  private AgentEnrolment() {}
 
-  static Enrolment.Result once(AgentConfig config, EnrolmentToken token, String target) throws EnrolmentException {
+  public static Enrolment.Result once(AgentConfig config, EnrolmentToken token, String target) throws EnrolmentException {
     String hostId = HostIdentity.loadOrCreate(config.stateDir());
     String hostname = new InventoryCollector(config.lab()).collect(hostId).getHostname();
     return Enrolment.enroll(target, token, hostId, hostname, AgentVersion.get(), config.stateDir());
@@ -24,7 +26,7 @@ final class Enrol {
    * Retries while the controller is unreachable (a lab powered on before its controller);
    * a refusal no retry can fix (bad token, wrong CA) ends it.
    */
-  static Enrolment.Result untilDone(AgentConfig config, EnrolmentToken token, String target)
+  public static Enrolment.Result untilDone(AgentConfig config, EnrolmentToken token, String target)
       throws EnrolmentException, InterruptedException {
     for (int attempt = 1; ; attempt++) {
       try {

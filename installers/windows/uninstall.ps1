@@ -1,0 +1,36 @@
+#Requires -RunAsAdministrator
+#Requires -Version 5.1
+<#
+.SYNOPSIS
+  Removes the LabScan agent service and program files.
+.PARAMETER Purge
+  Also delete C:\ProgramData\LabScan (agent.yaml with the token, host identity, undelivered
+  reports, logs). Without it they stay, so a reinstall is the same host to the controller.
+#>
+[CmdletBinding()]
+param([switch] $Purge)
+
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+
+$ServiceName = 'LabScanAgent'
+$service = Get-Service -Name $ServiceName -ErrorAction SilentlyContinue
+if ($service) {
+  if ($service.Status -ne 'Stopped') {
+    Stop-Service -Name $ServiceName -Force
+    $service.WaitForStatus('Stopped', [TimeSpan]::FromSeconds(60))
+  }
+  & sc.exe delete $ServiceName | Out-Null
+  if ($LASTEXITCODE -ne 0) { throw "sc.exe delete failed with exit code $LASTEXITCODE." }
+}
+
+$InstallDir = Join-Path $env:ProgramFiles 'LabScan'
+if (Test-Path -LiteralPath $InstallDir) { Remove-Item -LiteralPath $InstallDir -Recurse -Force }
+
+$DataDir = Join-Path $env:ProgramData 'LabScan'
+if ($Purge) {
+  if (Test-Path -LiteralPath $DataDir) { Remove-Item -LiteralPath $DataDir -Recurse -Force }
+  Write-Host 'LabScan agent removed, with its configuration, state and logs.'
+} else {
+  Write-Host "LabScan agent removed; kept $DataDir (-Purge deletes it)."
+}
