@@ -36,8 +36,15 @@ public final class ComplaintTriage {
   private final VerdictService verdicts;
   private final TrustConfig trust;
   private final Clock clock;
+  private final TriageOptions options;
 
   public ComplaintTriage(SqliteStore store, VerdictService verdicts, TrustConfig trust, Clock clock) {
+    this(store, verdicts, trust, clock, TriageOptions.defaults());
+  }
+
+  public ComplaintTriage(SqliteStore store, VerdictService verdicts, TrustConfig trust, Clock clock,
+      TriageOptions options) {
+    this.options = requireNonNull(options, "options");
     this.store = requireNonNull(store, "store");
     this.verdicts = requireNonNull(verdicts, "verdicts");
     this.trust = requireNonNull(trust, "trust");
@@ -61,8 +68,7 @@ public final class ComplaintTriage {
   public TriageResult triage(List<Complaint> complaints, boolean record) {
     requireNonNull(complaints, "complaints");
     byte[] fleetKey = store.secret(PolicyProvider.FLEET_KEY);
-    Triage triage = new Triage(new SqliteTriageEvidence(store, PolicyProvider.keyId(fleetKey)), fleetKey,
-        TriageOptions.defaults());
+    Triage triage = new Triage(new SqliteTriageEvidence(store, PolicyProvider.keyId(fleetKey)), fleetKey, options);
     List<ParsedComplaint> parsed = new ArrayList<>();
     List<String> ids = new ArrayList<>();
     for (Complaint c : complaints) {

@@ -10,7 +10,9 @@ import io.labscan.controller.triage.MailProviders;
 import io.labscan.controller.triage.NotAMailMessageException;
 import io.labscan.controller.triage.Origin;
 import io.labscan.controller.triage.TriageResult;
+import io.labscan.controller.triage.TriageOptions;
 import io.labscan.controller.triage.TrustConfig;
+import io.labscan.agent.checks.egress.DurationText;
 import io.labscan.controller.verdict.VerdictPolicy;
 import io.labscan.controller.verdict.VerdictService;
 import java.io.IOException;
@@ -53,6 +55,11 @@ final class TriageCommand implements Callable<Integer> {
       description = "Output format (default: ${DEFAULT-VALUE}).")
   OutputFormat format;
 
+  @Option(names = "--egress-window", defaultValue = "10m", paramLabel = "DURATION",
+      description = "How far from the origin time SMTP egress still corroborates a host, e.g. 10m, 90s "
+          + "(default: ${DEFAULT-VALUE}).")
+  String egressWindow;
+
   @Option(names = "--no-record", description = "Do not record the answer as evidence for verdicts.")
   boolean noRecord;
 
@@ -62,7 +69,13 @@ final class TriageCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     TrustConfig trustConfig;
+    TriageOptions options;
     try {
+      try {
+        options = new TriageOptions(DurationText.parse(egressWindow), TriageOptions.defaults().maxCandidates());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--egress-window: " + e.getMessage(), e);
+      }
       trustConfig = TrustConfig.of(trust);
       if (providers != null) {
         trustConfig = trustConfig.withProviders(MailProviders.builtIn().with(MailProviders.load(providers)));
@@ -86,7 +99,7 @@ final class TriageCommand implements Callable<Integer> {
     }
     try (SqliteStore store = opened.get();
         VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), Clock.systemUTC())) {
-      ComplaintTriage triage = new ComplaintTriage(store, verdicts, trustConfig, Clock.systemUTC());
+      ComplaintTriage triage = new ComplaintTriage(store, verdicts, trustConfig, Clock.systemUTC(), options);
       List<ComplaintTriage.Complaint> complaints = new ArrayList<>();
       for (int i = 0; i < inputs.size(); i++) {
         try {

@@ -240,4 +240,12 @@ class TriageCommandTest {
     assertThat(result.get("origin").isNull()).isTrue();
     assertThat(r.out().toLowerCase(java.util.Locale.ROOT)).contains("no origin can be determined");
   }
+
+  @Test
+  void aMalformedEgressWindowIsBadInputNamingTheOption() throws Exception {
+    Run r = run("triage", "--db", db().toString(), "--egress-window", "ten minutes",
+        complaint("first", "10.20.3.17", WORM).toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("--egress-window");
+  }
 }
