@@ -272,7 +272,8 @@ public final class ReceivedParser {
     if (ip.isPresent() && rdns.isEmpty() && !microsoft) {
       flags.add(HopFlag.NO_REVERSE_DNS);
     }
-    return new Client(helo.map(ReceivedParser::stripDot), rdns, ip);
+    // "from . (…)": a HELO that is only the root dot names nothing.
+    return new Client(helo.map(ReceivedParser::stripDot).flatMap(ReceivedParser::nonEmpty), rdns, ip);
   }
 
   /** "[192.0.2.1]", "name [IPv6:2001:db8::1]", "user@name [192.0.2.1]:port helo=x". */
