@@ -1,0 +1,30 @@
+package io.labscan.controller.triage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the Jazzer runs of the triage fuzz tests ({@code io.labscan.controller.fuzz}) found, as
+ * readable specifications; the crashing inputs themselves are replayed by those tests.
+ */
+class TriageFuzzFindingsTest {
+  @Test
+  void aHeloOfOnlyTheRootDotIsNoHelo() {
+    ReceivedHop hop = ReceivedParser.parseOrThrow(
+        "from . (mail.example.org [192.0.2.1]) by mx.example.net; Mon, 15 Jan 2024 10:02:11 +0000");
+
+    assertThat(hop.fromHelo()).isEmpty();
+    assertThat(hop.fromRdns()).contains("mail.example.org");
+    assertThat(hop.fromIp()).contains("192.0.2.1");
+  }
+
+  @Test
+  void anIsoDateBeforeNineteenSeventyIsRefusedLikeAnRfc5322One() {
+    assertThat(MailDates.parse("0024-01-15 10:02:11+01:00")).isEmpty();
+    assertThat(MailDates.parse("Mon, 15 Jan 0024 10:02:11 +0100")).isEmpty();
+    assertThat(MailDates.parse("2024-01-15 10:02:11+01:00"))
+        .contains(Instant.parse("2024-01-15T09:02:11Z"));
+  }
+}
