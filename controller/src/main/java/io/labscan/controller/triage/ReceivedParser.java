@@ -180,7 +180,8 @@ public final class ReceivedParser {
     boolean space = false;
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      boolean ws = c <= ' ' || c == 0x7f || Character.isWhitespace(c);
+      // C0, DEL and C1 (U+0080–U+009F, e.g. 8-bit CSI) controls: none may reach a warning.
+      boolean ws = c <= ' ' || Character.isISOControl(c) || Character.isWhitespace(c);
       if (ws) {
         space = sb.length() > 0;
       } else {
