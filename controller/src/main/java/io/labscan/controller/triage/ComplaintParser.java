@@ -45,6 +45,8 @@ public final class ComplaintParser {
   private static final int MAX_PARTS = 200;
   private static final int MAX_PART_BYTES = 4 * 1024 * 1024;
   private static final int MAX_SUBJECT = 998;
+  /** Longest piece of untrusted text (a header value, a parser's message) quoted in a warning. */
+  private static final int MAX_QUOTED = 200;
   private static final List<String> COPY_MARKERS = List.of(
       "--- Below this line is a copy of the message.",              // qmail-send
       "------ This is a copy of the message, including all the headers. ------", // Exim
@@ -81,7 +83,7 @@ public final class ComplaintParser {
       message = new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(sniffed.message()));
       outer = HeaderBlock.of(message.getAllHeaders());
     } catch (MessagingException | RuntimeException e) {
-      warnings.add("the message structure could not be read (" + e.getMessage() + "); traced its header block only");
+      warnings.add("the message structure could not be read (" + plain(e.getMessage()) + "); traced its header block only");
       return fromHeaders(ComplaintKind.MESSAGE, readHeaders(sniffed.message(), warnings),
           Optional.empty(), HeaderBlock.empty(), trust, warnings);
     }
@@ -94,7 +96,7 @@ public final class ComplaintParser {
     try {
       walk(message, 0, parts);
     } catch (MessagingException | IOException | RuntimeException e) {
-      parts.error = e.getClass().getSimpleName() + ": " + e.getMessage();
+      parts.error = e.getClass().getSimpleName() + ": " + plain(e.getMessage());
     }
     boolean bounce = reportType.equals("delivery-status") || parts.deliveryStatus != null;
     boolean arf = reportType.equals("feedback-report") || parts.feedbackReport != null;
@@ -254,7 +256,7 @@ public final class ComplaintParser {
         Optional<String> rawSource = f.first("Source-IP");
         sourceIp = rawSource.flatMap(Ips::canonical);
         if (rawSource.isPresent() && sourceIp.isEmpty()) {
-          warnings.add("the report's Source-IP '" + rawSource.get() + "' is not an IP address");
+          warnings.add("the report's Source-IP '" + plain(rawSource.get()) + "' is not an IP address");
         }
         f.all("Original-Rcpt-To").forEach(v -> addAddresses(v, finalRecipients));
         originalMailFrom = f.first("Original-Mail-From").flatMap(v -> addresses(v).stream().findFirst());
@@ -323,7 +325,7 @@ public final class ComplaintParser {
     try {
       return HeaderBlock.read(bytes);
     } catch (MessagingException | RuntimeException e) {
-      warnings.add("a header block could not be read (" + e.getMessage() + ")");
+      warnings.add("a header block could not be read (" + plain(e.getMessage()) + ")");
       return HeaderBlock.empty();
     }
   }
@@ -339,7 +341,7 @@ public final class ComplaintParser {
         }
       }
     } catch (MessagingException | IOException | RuntimeException e) {
-      warnings.add("the report's status fields could not all be read (" + e.getMessage() + ")");
+      warnings.add("the report's status fields could not all be read (" + plain(e.getMessage()) + ")");
     }
     return groups;
   }
@@ -375,6 +377,20 @@ public final class ComplaintParser {
       out.add(AddressDigest.normalize(m.group()));
     }
     return out;
+  }
+
+  /**
+   * Untrusted text for a warning: mail parsers quote the header they choke on, control
+   * characters and all. Controls become '?', and the text is cut to {@value #MAX_QUOTED}.
+   */
+  private static String plain(String untrusted) {
+    String s = String.valueOf(untrusted);
+    StringBuilder out = new StringBuilder(Math.min(s.length(), MAX_QUOTED) + 3);
+    for (int i = 0; i < s.length() && out.length() < MAX_QUOTED; i++) {
+      char c = s.charAt(i);
+      out.append(Character.isISOControl(c) ? '?' : c);
+    }
+    return s.length() > MAX_QUOTED ? out.append("...").toString() : out.toString();
   }
 
   private static String decode(String subject) {

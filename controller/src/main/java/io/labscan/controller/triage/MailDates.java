@@ -32,6 +32,8 @@ import java.util.regex.Pattern;
  */
 public final class MailDates {
   private static final int MAX_LENGTH = 200;
+  /** Mail is younger than the Unix epoch: an earlier year is a typo or a forgery. */
+  private static final int MIN_YEAR = 1970;
   private static final Pattern TIME = Pattern.compile("(\\d{1,2}):(\\d{2})(?::(\\d{2})(?:[.,]\\d{1,9})?)?");
   private static final Pattern NUMERIC_ZONE = Pattern.compile("([+-])(\\d{2}):?(\\d{2})");
   private static final Pattern DIGITS = Pattern.compile("\\d{1,4}");
@@ -83,10 +85,12 @@ public final class MailDates {
       t = t.substring(0, zone.start()) + (z.equals("Z") ? "Z" : z.substring(0, 3) + ":" + z.substring(z.length() - 2));
     }
     try {
-      return Optional.of(OffsetDateTime.parse(t).toInstant());
+      OffsetDateTime at = OffsetDateTime.parse(t);
+      return fromYear(at.getYear(), at.toInstant());
     } catch (DateTimeParseException e) {
       try {
-        return Optional.of(LocalDateTime.parse(t).toInstant(ZoneOffset.UTC));
+        LocalDateTime at = LocalDateTime.parse(t);
+        return fromYear(at.getYear(), at.toInstant(ZoneOffset.UTC));
       } catch (DateTimeParseException again) {
         return Optional.empty();
       }
@@ -161,12 +165,17 @@ public final class MailDates {
     } else if (yearText.length() == 3) {
       year += 1900;
     }
-    if (year < 1970) {
+    if (year < MIN_YEAR) {
       return Optional.empty();
     }
     LocalDate date = LocalDate.of(year, month, day);
     ZoneOffset offset = ZoneOffset.ofTotalSeconds(offsetSeconds == null ? 0 : offsetSeconds);
     return Optional.of(date.atTime(time).toInstant(offset));
+  }
+
+  /** The instant, unless its (local) year is before {@link #MIN_YEAR}, as RFC 5322 dates. */
+  private static Optional<Instant> fromYear(int year, Instant at) {
+    return year < MIN_YEAR ? Optional.empty() : Optional.of(at);
   }
 
   private static String stripComments(String s, List<String> comments) {

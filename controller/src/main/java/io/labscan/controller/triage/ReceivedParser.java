@@ -180,7 +180,8 @@ public final class ReceivedParser {
     boolean space = false;
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      boolean ws = c <= ' ' || c == 0x7f || Character.isWhitespace(c);
+      // C0, DEL and C1 (U+0080–U+009F, e.g. 8-bit CSI) controls: none may reach a warning.
+      boolean ws = c <= ' ' || Character.isISOControl(c) || Character.isWhitespace(c);
       if (ws) {
         space = sb.length() > 0;
       } else {
@@ -272,7 +273,8 @@ public final class ReceivedParser {
     if (ip.isPresent() && rdns.isEmpty() && !microsoft) {
       flags.add(HopFlag.NO_REVERSE_DNS);
     }
-    return new Client(helo.map(ReceivedParser::stripDot), rdns, ip);
+    // "from . (…)": a HELO that is only the root dot names nothing.
+    return new Client(helo.map(ReceivedParser::stripDot).flatMap(ReceivedParser::nonEmpty), rdns, ip);
   }
 
   /** "[192.0.2.1]", "name [IPv6:2001:db8::1]", "user@name [192.0.2.1]:port helo=x". */

@@ -107,7 +107,7 @@ final class ClamAvParser {
     if (upper.startsWith("EP") || upper.startsWith("SL") || upper.startsWith("SE")
         || upper.startsWith("VI") || (upper.startsWith("S") && upper.length() > 1
         && Character.isDigit(upper.charAt(1)))) {
-      throw new Unsupported("offset " + text + " needs executable parsing this engine does not do");
+      throw new Unsupported("offset " + printable(text) + " needs executable parsing this engine does not do");
     }
     BodySignature.Offset.Kind kind = BodySignature.Offset.Kind.ABSOLUTE;
     String rest = text;
@@ -117,7 +117,7 @@ final class ClamAvParser {
     }
     String[] parts = rest.split(",", -1);
     if (parts.length > 2) {
-      throw new RuleParseException(origin, line, "offset '" + text + "' is not *, n, n,m, EOF-n or EOF-n,m");
+      throw new RuleParseException(origin, line, "offset '" + printable(text) + "' is not *, n, n,m, EOF-n or EOF-n,m");
     }
     long n = number(parts[0], origin, line, "offset");
     long shift = parts.length == 2 ? number(parts[1], origin, line, "offset shift") : 0;

@@ -10,6 +10,9 @@ import java.util.OptionalInt;
  * wrote the file can fix it without reading our code.
  */
 public final class RuleParseException extends Exception {
+  /** Problems quote the offending text, which can be megabytes long; they are cut to this. */
+  static final int MAX_PROBLEM_CHARS = 400;
+
   private final String source;
   private final int line;
 
@@ -34,6 +37,18 @@ public final class RuleParseException extends Exception {
   }
 
   private static String describe(String source, int line, String problem) {
-    return line > 0 ? source + " line " + line + ": " + problem : source + ": " + problem;
+    String cut = shorten(problem);
+    return line > 0 ? source + " line " + line + ": " + cut : source + ": " + cut;
+  }
+
+  private static String shorten(String problem) {
+    if (problem.length() <= MAX_PROBLEM_CHARS) {
+      return problem;
+    }
+    int end = MAX_PROBLEM_CHARS - 3;
+    if (Character.isHighSurrogate(problem.charAt(end - 1))) {
+      end--; // never end with half a character
+    }
+    return problem.substring(0, end) + "...";
   }
 }
