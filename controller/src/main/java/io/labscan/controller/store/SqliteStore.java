@@ -139,10 +139,10 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
       return Optional.empty();
     } catch (SQLiteException e) {
       // The primary code sits in the low byte of the extended ones (SQLITE_READONLY_DIRECTORY, ...).
-      if ((e.getResultCode().code & 0xff) != SQLiteErrorCode.SQLITE_READONLY.code) {
-        throw e;
-      }
-      return Optional.of(e.getMessage());
+      // Anything else (another process holding the write lock past the busy timeout) says
+      // nothing about whether the file can be written: the first real write will tell.
+      return (e.getResultCode().code & 0xff) == SQLiteErrorCode.SQLITE_READONLY.code
+          ? Optional.of(e.getMessage()) : Optional.empty();
     } finally {
       db.rollback();
       db.setAutoCommit(autoCommit);

@@ -46,4 +46,18 @@ class StoreDurabilityTest {
       assertThat(SqliteStore.writeRefusal(db)).hasValueSatisfying(why -> assertThat(why).contains("readonly"));
     }
   }
+
+  @Test
+  void aDatabaseAnotherProcessIsWritingIsNotMistakenForReadOnly() throws Exception {
+    SqliteStore.open(dir.resolve("c.db")).close();
+    SQLiteConfig impatient = new SQLiteConfig();
+    impatient.setBusyTimeout(100);
+    try (Connection busy = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("c.db"));
+        Statement holding = busy.createStatement();
+        Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("c.db"), impatient.toProperties())) {
+      holding.execute("BEGIN IMMEDIATE");
+
+      assertThat(SqliteStore.writeRefusal(db)).isEmpty();
+    }
+  }
 }
