@@ -102,8 +102,11 @@ final class AgentFleet implements AutoCloseable {
 
   /** Waits until every spool is empty: every report produced was acknowledged. */
   void awaitDrained(Duration atMost) {
+    long started = System.nanoTime();
+    long waiting = spooled();
     await("all " + agents.size() + " spools empty").atMost(atMost).pollInterval(Duration.ofMillis(250))
         .until(() -> spooled() == 0);
+    System.out.printf("%d spooled reports drained in %d ms%n", waiting, (System.nanoTime() - started) / 1_000_000);
   }
 
   private void onEach(Consumer<LiteAgent> action) {
