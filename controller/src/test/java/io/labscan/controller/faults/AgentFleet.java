@@ -89,7 +89,11 @@ final class AgentFleet implements AutoCloseable {
     onEach(agent -> agent.report(now, findings.applyAsInt(agent.number())));
   }
 
-  /** Starts heartbeats from every agent, each {@code every}, as the agent runtime sends them. */
+  /**
+   * Starts heartbeats from every agent, each {@code every}, as the agent runtime sends them
+   * (every 60 s by default policy; seconds here, since all they decide is how soon a sender
+   * in backoff is woken once the controller is back).
+   */
   void startHeartbeats(Duration every) {
     heartbeats.scheduleWithFixedDelay(() -> agents.forEach(agent -> pool.execute(agent::heartbeat)),
         every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);

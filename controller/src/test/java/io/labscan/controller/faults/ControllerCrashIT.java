@@ -63,7 +63,7 @@ class ControllerCrashIT {
           System.out.printf("kill %d: %d reports in flight; %s%n", kill, inFlight, ledger);
           producing.join();
           fleet.reportRound(KLEZ_ON_EVERY_25TH); // produced while the controller is dead
-          controller.start();
+          controller.startAgentPorts();
         }
         fleet.reportRound(KLEZ_ON_EVERY_25TH);
         fleet.awaitDrained(Duration.ofSeconds(120));
@@ -71,7 +71,8 @@ class ControllerCrashIT {
         assertThat(controller.kill()).isEqualTo(ControllerProcess.KILLED);
       }
       // Duplicate acks are reports the controller had committed when it died but never acknowledged.
-      System.out.println("done: " + ledger);
+      System.out.println("done: " + ledger + "; refusals other than UNAVAILABLE: " + ledger.refusalDescriptions()
+          .stream().filter(d -> !d.startsWith("UNAVAILABLE")).toList());
 
       assertThat(inFlightAtKills).as("reports in flight when the controller was killed").isPositive();
       assertThat(ledger.producedCount()).isEqualTo(AGENTS * (2 * KILLS + 1));

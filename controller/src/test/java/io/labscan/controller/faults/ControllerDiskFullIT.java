@@ -62,6 +62,7 @@ class ControllerDiskFullIT {
         fillUntilFull(filler);
         await("the controller refusing reports for want of space").atMost(Duration.ofSeconds(90))
             .pollInterval(Duration.ofMillis(200))
+            .failFast("the controller exited (see " + controller.logFile() + ")", () -> !controller.isRunning())
             .until(() -> {
               fleet.reportRound(BIG);
               return ledger.refusalDescriptions().stream().anyMatch(d -> d.contains("disk is full"));
@@ -70,7 +71,7 @@ class ControllerDiskFullIT {
         assertThat(ledger.refusalDescriptions()).anySatisfy(d -> assertThat(d)
             .startsWith("UNAVAILABLE: controller cannot store right now:").contains("database or disk is full"));
         assertThat(controller.logText()).contains("database or disk is full");
-        assertThat(controller.pid()).as("the controller keeps running").isPresent();
+        assertThat(controller.isRunning()).as("the controller keeps running").isTrue();
         assertThat(fleet.spooled()).as("reports kept by the agents").isPositive();
 
         Files.delete(filler);

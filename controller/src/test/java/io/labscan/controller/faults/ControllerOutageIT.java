@@ -29,7 +29,8 @@ class ControllerOutageIT {
   @Test
   void reportsSpooledDuringALongOutageDrainExactlyOnceWhenTheControllerReturns() {
     Path database = dir.resolve("controller").resolve("labscan.db");
-    try (ControllerProcess controller = new ControllerProcess(database, ControllerProcess.logFor("ControllerOutageIT"))) {
+    try (ControllerProcess controller = new ControllerProcess(database,
+        ControllerProcess.logFor("ControllerOutageIT"))) {
       EnrolmentToken token = controller.enrolmentToken(AGENTS);
       controller.start();
       DeliveryLedger ledger;

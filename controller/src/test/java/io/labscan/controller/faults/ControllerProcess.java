@@ -15,7 +15,6 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,12 +29,10 @@ import java.util.concurrent.TimeUnit;
 final class ControllerProcess implements AutoCloseable {
   /** Exit status of a process ended by SIGKILL. */
   static final int KILLED = 128 + 9;
-  /**
-   * What the controller logs once its agent and enrolment ports listen. The tests wait for
-   * this rather than for the line {@code serve} prints after the web UI is up too: agents only
-   * need gRPC, and the web UI can take a while to start while a whole fleet reconnects.
-   */
-  private static final String READY = "gRPC for agents (mTLS) on port ";
+  /** What {@code serve} prints once everything listens, the web UI included. */
+  private static final String SERVING = "labscan-controller: gRPC (mTLS) on ";
+  /** What the controller logs once its agent and enrolment ports listen (the web UI starts after). */
+  private static final String AGENT_PORTS_OPEN = "gRPC for agents (mTLS) on port ";
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
   private final Path database;
@@ -111,16 +108,26 @@ final class ControllerProcess implements AutoCloseable {
   /** Issues an enrolment token with the real CLI (creating the database and CA if needed). */
   EnrolmentToken enrolmentToken(int uses) {
     try {
-      Process cli = new ProcessBuilder(command("enroll-token", "--db", database.toString(), "--ttl", "1h",
-          "--uses", Integer.toString(uses)))
-          .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
-          .start();
-      String out = new String(cli.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-      if (!cli.waitFor(60, TimeUnit.SECONDS) || cli.exitValue() != 0) {
-        cli.destroyForcibly();
-        throw new IllegalStateException("enroll-token failed: " + out + "\n" + logText());
+      Path out = Files.createTempFile("labscan-token", ".txt");
+      try {
+        Process cli = new ProcessBuilder(command("enroll-token", "--db", database.toString(), "--ttl", "1h",
+            "--uses", Integer.toString(uses)))
+            .redirectOutput(out.toFile())
+            .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .start();
+        if (!cli.waitFor(90, TimeUnit.SECONDS)) {
+          cli.destroyForcibly();
+          throw new IllegalStateException("enroll-token did not finish:\n" + logText());
+        }
+        String token = Files.readString(out, StandardCharsets.UTF_8).trim();
+        if (cli.exitValue() != 0) {
+          throw new IllegalStateException("enroll-token failed with " + cli.exitValue() + ": " + token + "\n"
+              + logText());
+        }
+        return EnrolmentToken.parse(token);
+      } finally {
+        Files.deleteIfExists(out);
       }
-      return EnrolmentToken.parse(out);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
@@ -129,12 +136,25 @@ final class ControllerProcess implements AutoCloseable {
     }
   }
 
-  /** Starts {@code serve} and waits until its gRPC ports listen; fails with its output if it exits instead. */
+  /** Starts {@code serve} and waits until it is fully up; fails with its output if it exits instead. */
   void start() {
+    startAndAwait(SERVING);
+  }
+
+  /**
+   * Starts {@code serve} and returns as soon as the agent and enrolment ports listen, while
+   * the web UI may still be starting: agents need nothing else, and with a fleet reconnecting
+   * the web UI can take many seconds more.
+   */
+  void startAgentPorts() {
+    startAndAwait(AGENT_PORTS_OPEN);
+  }
+
+  private void startAndAwait(String ready) {
     long from = marker("start " + (starts + 1));
     Process started = launch();
     await("controller start " + starts).atMost(START_TIMEOUT).pollInterval(Duration.ofMillis(100))
-        .until(() -> logSince(from).contains(READY) || !started.isAlive());
+        .until(() -> logSince(from).contains(ready) || !started.isAlive());
     if (!started.isAlive()) {
       throw new IllegalStateException("The controller exited with " + started.exitValue() + " instead of starting:\n"
           + logSince(from));
@@ -211,8 +231,9 @@ final class ControllerProcess implements AutoCloseable {
     return p.exitValue();
   }
 
-  Optional<Long> pid() {
-    return Optional.ofNullable(process).map(Process::pid);
+  /** True while the controller process started last is alive. */
+  boolean isRunning() {
+    return process != null && process.isAlive();
   }
 
   String agentTarget() {
@@ -221,6 +242,11 @@ final class ControllerProcess implements AutoCloseable {
 
   String enrolTarget() {
     return "127.0.0.1:" + enrolPort;
+  }
+
+  /** Where the controller's output goes. */
+  Path logFile() {
+    return log;
   }
 
   /** Everything every run printed. */

@@ -103,7 +103,8 @@ class RefusedIdentitiesTest {
     String hostId = TestReports.newHostId();
     Instant now = Instant.now();
     AgentCredentials early = new AgentCredentials(keys.getPrivate(),
-        controller.ca().issueClient(keys.getPublic(), hostId, now.plus(Duration.ofDays(2)), now.plus(Duration.ofDays(30))),
+        controller.ca().issueClient(keys.getPublic(), hostId, now.plus(Duration.ofDays(2)),
+            now.plus(Duration.ofDays(30))),
         controller.ca().certificate());
 
     assertRefused(() -> controller.mutualTls(early).report(scan(hostId)), Status.Code.UNAVAILABLE, "");
