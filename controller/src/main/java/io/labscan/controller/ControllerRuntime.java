@@ -118,6 +118,12 @@ public final class ControllerRuntime implements AutoCloseable {
     requireNonNull(options, "options");
     requireNonNull(clock, "clock");
     SqliteStore store = SqliteStore.open(options.database());
+    try {
+      store.requireWritable();
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
     VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), clock);
     Revocations revocations = null;
     Server grpc = null;

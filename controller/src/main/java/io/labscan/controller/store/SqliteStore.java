@@ -34,6 +34,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -51,6 +53,11 @@ import java.util.Set;
 /**
  * The embedded SQLite store: one file, WAL journal, one writer thread with batched
  * transactions ({@link WriteQueue}), readers on their own connection.
+ *
+ * <p>Commits are {@code synchronous=FULL}: the gRPC service acknowledges a report once its
+ * batch committed, and the agent then deletes its copy, so a commit must survive a power cut,
+ * not only a crash of the controller (with WAL, {@code NORMAL} may lose the last commits on
+ * power loss). Batching keeps that to one fsync per batch.
  */
 public final class SqliteStore implements Store, VerdictRepository, TrustRepository {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -59,12 +66,15 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
   private final Connection reader;
   private final WriteQueue writes;
   private final int schemaVersion;
+  private final Optional<String> writeRefusal;
 
-  private SqliteStore(Path file, Connection writer, Connection reader, int schemaVersion) {
+  private SqliteStore(Path file, Connection writer, Connection reader, int schemaVersion,
+      Optional<String> writeRefusal) {
     this.file = file;
     this.writer = writer;
     this.reader = reader;
     this.schemaVersion = schemaVersion;
+    this.writeRefusal = writeRefusal;
     this.writes = new WriteQueue(writer, file.getFileName().toString());
   }
 
@@ -84,16 +94,17 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
     try {
       SQLiteConfig config = new SQLiteConfig();
       config.setJournalMode(SQLiteConfig.JournalMode.WAL);
-      config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+      config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
       config.setBusyTimeout(10_000);
       config.enforceForeignKeys(true);
       writer = DriverManager.getConnection("jdbc:sqlite:" + absolute, config.toProperties());
       int version = Migrations.migrate(writer);
+      Optional<String> writeRefusal = writeRefusal(writer);
       SQLiteConfig readConfig = new SQLiteConfig();
       readConfig.setBusyTimeout(10_000);
       readConfig.setReadOnly(true);
       reader = DriverManager.getConnection("jdbc:sqlite:" + absolute, readConfig.toProperties());
-      return new SqliteStore(absolute, writer, reader, version);
+      return new SqliteStore(absolute, writer, reader, version, writeRefusal);
     } catch (SQLException e) {
       closeQuietly(reader);
       closeQuietly(writer);
@@ -107,6 +118,47 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
 
   public Path file() {
     return file;
+  }
+
+  /**
+   * Why SQLite refuses to write this database (a read-only file or file system), or empty
+   * when it can be written. SQLite opens a file it cannot write read-only without a word,
+   * and such a connection stays read-only after the file becomes writable again.
+   */
+  static Optional<String> writeRefusal(Connection db) throws SQLException {
+    boolean autoCommit = db.getAutoCommit();
+    db.setAutoCommit(false);
+    try (Statement st = db.createStatement()) {
+      // A write that is rolled back: rewriting the header's user_version with its own value.
+      // (Taking the write lock alone proves nothing: in WAL mode a read-only connection gets it.)
+      int userVersion;
+      try (ResultSet rs = st.executeQuery("PRAGMA user_version")) {
+        userVersion = rs.next() ? rs.getInt(1) : 0;
+      }
+      st.execute("PRAGMA user_version = " + userVersion);
+      return Optional.empty();
+    } catch (SQLiteException e) {
+      // The primary code sits in the low byte of the extended ones (SQLITE_READONLY_DIRECTORY, ...).
+      // Anything else (another process holding the write lock past the busy timeout) says
+      // nothing about whether the file can be written: the first real write will tell.
+      return (e.getResultCode().code & 0xff) == SQLiteErrorCode.SQLITE_READONLY.code
+          ? Optional.of(e.getMessage()) : Optional.empty();
+    } finally {
+      db.rollback();
+      db.setAutoCommit(autoCommit);
+    }
+  }
+
+  /**
+   * Fails, naming the file, unless the database can be written. The controller calls this
+   * before it opens its ports: one that cannot store would refuse every report until it was
+   * restarted, and should rather say so and stop.
+   */
+  public void requireWritable() {
+    writeRefusal.ifPresent(why -> {
+      throw new StoreException("The database " + file + " is read-only (" + why + "): the controller "
+          + "cannot store reports. Make the file and its folder writable, then start again.");
+    });
   }
 
   @Override
