@@ -76,6 +76,8 @@ public final class AgentRuntime implements AutoCloseable {
   private final AtomicReference<Policy> policy = new AtomicReference<>(PolicyDefaults.defaults());
   private final ActiveRuleSet rules;
   private final AddressWatch addresses;
+  /** Cancels the open command stream; nothing while none is open. */
+  private volatile AutoCloseable commandStream = () -> { };
   private volatile boolean closed;
 
   private AgentRuntime(AgentConfig config, Clock clock, AddressWatch addresses) {
@@ -186,10 +188,20 @@ public final class AgentRuntime implements AutoCloseable {
     restartEgress(p);
   }
 
-  /** Spools an inventory-only report when the addresses differ from the last one reported. */
+  /**
+   * Spools an inventory-only report when the addresses differ from the last one reported. After
+   * a change (not at the first look) the connection to the controller is renewed too: one from
+   * an address the host no longer has is dead, and commands pushed into it would be lost.
+   */
   private void reportChangedAddresses() {
     try {
+      boolean first = addresses.isFirstLook();
       addresses.changed().ifPresent(now -> {
+        if (!first) {
+          log.info("Addresses changed to {}: reconnecting to the controller.", now);
+          client.reconnect();
+          closeQuietly(commandStream);
+        }
         sender.submit(EgressReports.addressChange(new InventoryCollector(config.lab()).collect(hostId),
             spool.nextSequence(), policy.get().getVersion(), clock.instant()));
         addresses.reported(now);
@@ -197,6 +209,14 @@ public final class AgentRuntime implements AutoCloseable {
       });
     } catch (RuntimeException e) {
       log.warn("Address change not reported: {}", e.toString());
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception e) {
+      log.debug("Closing failed: {}", e.toString());
     }
   }
 
@@ -283,7 +303,7 @@ public final class AgentRuntime implements AutoCloseable {
     if (closed) {
       return;
     }
-    client.commands(hostId, new StreamObserver<>() {
+    commandStream = client.commands(hostId, new StreamObserver<>() {
       @Override
       public void onNext(Command command) {
         switch (command.getCommandCase()) {

@@ -63,6 +63,11 @@ public final class AddressWatch {
     return reported.isPresent() && reported.get().equals(now) ? Optional.empty() : Optional.of(now);
   }
 
+  /** True until addresses were {@link #reported} once: the agent has just started. */
+  public synchronized boolean isFirstLook() {
+    return reported.isEmpty();
+  }
+
   /** Records that an inventory with {@code addresses} went to the controller. */
   public synchronized void reported(Set<String> addresses) {
     reported = Optional.of(Set.copyOf(requireNonNull(addresses, "addresses")));

@@ -42,6 +42,15 @@ class AddressWatchTest {
   }
 
   @Test
+  void onlyTheLookBeforeTheFirstReportIsTheFirstLook() {
+    assertThat(watch.isFirstLook()).isTrue();
+
+    watch.reported(watch.changed().orElseThrow());
+
+    assertThat(watch.isFirstLook()).isFalse();
+  }
+
+  @Test
   void interfacesThatCannotBeReadReportNothing() {
     AddressWatch broken = new AddressWatch(() -> {
       throw new IllegalStateException("cannot list network interfaces");

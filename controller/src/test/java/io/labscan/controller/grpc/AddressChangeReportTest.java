@@ -71,6 +71,20 @@ class AddressChangeReportTest {
   }
 
   @Test
+  void anAgentWhoseAddressesChangedOpensItsCommandStreamAgain() {
+    java.util.concurrent.atomic.AtomicInteger streams = new java.util.concurrent.atomic.AtomicInteger();
+    controller.commands().addListener(hostId -> streams.incrementAndGet());
+    await().atMost(Duration.ofSeconds(20)).until(() -> controller.commands().connectedHosts().contains(agent.hostId()));
+    await().atMost(Duration.ofSeconds(20)).until(() -> inventoryReports() == 1);
+    int before = streams.get();
+
+    addresses.set(Set.of("10.20.3.71"));
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> streams.get() > before);
+    assertThat(controller.commands().connectedHosts()).contains(agent.hostId());
+  }
+
+  @Test
   void unchangedAddressesSendNoFurtherReports() {
     await().atMost(Duration.ofSeconds(20)).until(() -> inventoryReports() == 1);
 
