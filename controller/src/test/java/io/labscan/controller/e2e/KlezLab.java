@@ -224,23 +224,15 @@ final class KlezLab implements AutoCloseable {
     }
     closed = true;
     // Agents first, side by side: each flushes its open egress window and removes its nftables table.
-    long t0 = System.nanoTime();
     List<CompletableFuture<Void>> stopping = agents.values().stream()
         .map(a -> CompletableFuture.runAsync(() -> closeQuietly(a))).toList();
     stopping.forEach(CompletableFuture::join);
-    long t1 = System.nanoTime();
+    // Then the controller, then Postfix.
     List<AutoCloseable> rest = new ArrayList<>(running);
     rest.removeAll(agents.values());
     java.util.Collections.reverse(rest);
-    for (AutoCloseable c : rest) {
-      long t = System.nanoTime();
-      closeQuietly(c);
-      System.err.printf("KlezStoryIT: TIMING %s stopped in %d ms%n", c, (System.nanoTime() - t) / 1_000_000);
-    }
-    long t2 = System.nanoTime();
+    rest.forEach(KlezLab::closeQuietly);
     net.close();
-    System.err.printf("KlezStoryIT: TIMING agents %d ms, rest %d ms, network %d ms%n", (t1 - t0) / 1_000_000,
-        (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000);
     logAllNetnsBefore.ifPresent(value -> {
       try {
         Files.writeString(LOG_ALL_NETNS, value);
