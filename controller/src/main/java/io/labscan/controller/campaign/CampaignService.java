@@ -203,7 +203,7 @@ public final class CampaignService implements AutoCloseable {
       rows.add(new CampaignRepository.NewTarget(hostId, commandId, sent ? Optional.of(now) : Optional.empty()));
     }
     repository.insertRun(runId, c.campaignId(), now, firedBy, rows);
-    log.info("Campaign '{}' fired by {}: {} hosts, {} reached now, {} offline", printable(c.name()),
+    log.info("Campaign '{}' fired by {}: {} hosts, {} reached now, {} waiting for their agent", printable(c.name()),
         printable(firedBy), rows.size(), delivered, rows.size() - delivered);
     return runs(c.campaignId(), 1).stream().findFirst();
   }

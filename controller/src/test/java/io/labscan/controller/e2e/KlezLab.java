@@ -60,13 +60,18 @@ final class KlezLab implements AutoCloseable {
   private final Path controllerJar;
   private final List<AutoCloseable> running = new ArrayList<>();
   private final Map<String, LabProcess> agents = new LinkedHashMap<>();
+  /** Postfix's folders: a temporary folder Postfix's own users can reach. */
+  private final Path postfixRoot;
   private Postfix mailExchanger;
+  private Postfix relayMta;
   private LabProcess controller;
   private Optional<String> logAllNetnsBefore = Optional.empty();
   private boolean closed;
 
-  private KlezLab(Path dir, TestNetwork net, Path agentJar, Path controllerJar) throws IOException {
+  private KlezLab(Path dir, Path postfixRoot, TestNetwork net, Path agentJar, Path controllerJar)
+      throws IOException {
     this.dir = dir;
+    this.postfixRoot = postfixRoot;
     this.logs = dir.resolve("logs");
     this.net = net;
     this.agentJar = agentJar;
@@ -86,19 +91,27 @@ final class KlezLab implements AutoCloseable {
     Files.createDirectories(dir);
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
     TestNetwork net = TestNetwork.create(SUBNET);
+    Path postfixRoot = null;
     KlezLab lab;
     try {
-      lab = new KlezLab(dir, net, agentJar, controllerJar);
+      postfixRoot = Files.createTempDirectory("labscan-e2e-");
+      Files.setPosixFilePermissions(postfixRoot, PosixFilePermissions.fromString("rwxr-xr-x"));
+      lab = new KlezLab(dir, postfixRoot, net, agentJar, controllerJar);
     } catch (IOException | RuntimeException e) {
       net.close();
+      if (postfixRoot != null) {
+        Postfix.delete(postfixRoot);
+      }
       throw e;
     }
     OPEN.add(lab);
     try {
-      lab.mailExchanger = Postfix.mailExchanger(lab.mx, dir.resolve("mx"), "mx." + DOMAIN, DOMAIN,
-          List.of("janet", "harold", "linda"));
+      lab.mailExchanger = Postfix.mailExchanger(lab.mx, lab.postfixRoot.resolve("mx"), dir.resolve("mx"),
+          "mx." + DOMAIN, DOMAIN, List.of("janet", "harold", "linda"));
       lab.running.add(lab.mailExchanger);
-      lab.running.add(Postfix.relay(lab.relay, dir.resolve("relay-mta"), "relay." + DOMAIN, lab.mx.ip()));
+      lab.relayMta = Postfix.relay(lab.relay, lab.postfixRoot.resolve("relay"), dir.resolve("relay-mta"),
+          "relay." + DOMAIN, lab.mx.ip());
+      lab.running.add(lab.relayMta);
     } catch (IOException | RuntimeException e) {
       lab.close();
       throw e;
@@ -209,10 +222,11 @@ final class KlezLab implements AutoCloseable {
       sb.append(controller.tails(40));
     }
     agents.values().forEach(a -> sb.append(a.tails(30)));
-    sb.append("---- ").append(dir.resolve("mx/maillog")).append('\n')
-        .append(LabProcess.tail(dir.resolve("mx/maillog"), 20));
-    sb.append("---- ").append(dir.resolve("relay-mta/maillog")).append('\n')
-        .append(LabProcess.tail(dir.resolve("relay-mta/maillog"), 10));
+    for (Postfix p : new Postfix[] {mailExchanger, relayMta}) {
+      if (p != null) {
+        sb.append("---- ").append(p).append(": ").append(p.log()).append('\n').append(LabProcess.tail(p.log(), 20));
+      }
+    }
     return sb.toString();
   }
 
@@ -233,6 +247,7 @@ final class KlezLab implements AutoCloseable {
     java.util.Collections.reverse(rest);
     rest.forEach(KlezLab::closeQuietly);
     net.close();
+    Postfix.delete(postfixRoot);
     logAllNetnsBefore.ifPresent(value -> {
       try {
         Files.writeString(LOG_ALL_NETNS, value);

@@ -5,7 +5,9 @@ import static java.util.Objects.requireNonNull;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.util.ArrayList;
@@ -15,8 +17,10 @@ import java.util.stream.Stream;
 
 /**
  * A real Postfix inside a test namespace, run from a configuration folder of its own
- * ({@code postfix -c DIR start}) with its queue, data and log under the test's folder: the
- * machine's {@code /etc/postfix} is never read for configuration nor written.
+ * ({@code postfix -c DIR start}) with its queue, data, mailboxes and log in a temporary folder
+ * (Postfix's own users must reach it, which a build folder under root's home would not allow):
+ * the machine's {@code /etc/postfix} is never read for configuration nor written. Closing it
+ * keeps the log and the delivered mail in an archive folder and removes the rest.
  *
  * <p>Either a mail exchanger that delivers a test domain into Maildirs (virtual mailboxes), or
  * a relay that accepts mail on its own loopback and hands everything to a relay host.
@@ -52,19 +56,21 @@ final class Postfix implements AutoCloseable {
 
   private final TestNetwork.Host host;
   private final Path dir;
+  private final Path archive;
 
-  private Postfix(TestNetwork.Host host, Path dir) {
-    this.host = host;
-    this.dir = dir;
+  private Postfix(TestNetwork.Host host, Path dir, Path archive) {
+    this.host = requireNonNull(host, "host");
+    this.dir = requireNonNull(dir, "dir");
+    this.archive = requireNonNull(archive, "archive");
   }
 
   /**
    * Starts the mail exchanger of {@code domain} on the host's address, delivering to
    * {@code mailboxes} (local parts) as Maildirs under {@code dir/mail/<local part>/}.
    */
-  static Postfix mailExchanger(TestNetwork.Host host, Path dir, String hostname, String domain,
+  static Postfix mailExchanger(TestNetwork.Host host, Path dir, Path archive, String hostname, String domain,
       List<String> mailboxes) throws IOException {
-    Postfix p = new Postfix(host, dir);
+    Postfix p = new Postfix(host, dir, archive);
     p.prepare();
     Path mail = dir.resolve("mail");
     Files.createDirectories(mail);
@@ -88,8 +94,9 @@ final class Postfix implements AutoCloseable {
   }
 
   /** Starts a relay listening on the host's loopback and sending everything to {@code relayHost}. */
-  static Postfix relay(TestNetwork.Host host, Path dir, String hostname, String relayHost) throws IOException {
-    Postfix p = new Postfix(host, dir);
+  static Postfix relay(TestNetwork.Host host, Path dir, Path archive, String hostname, String relayHost)
+      throws IOException {
+    Postfix p = new Postfix(host, dir, archive);
     p.prepare();
     p.start(common(dir, hostname) + """
         inet_interfaces = 127.0.0.1
@@ -197,10 +204,50 @@ final class Postfix implements AutoCloseable {
       m.descendants().forEach(ProcessHandle::destroyForcibly);
       m.destroyForcibly();
     });
+    try {
+      keep();
+    } catch (IOException | RuntimeException e) {
+      System.err.println("KlezStoryIT: cannot keep the log and mail of " + this + " in " + archive + ": " + e);
+    }
+    delete(dir);
+  }
+
+  /** Copies the log and the delivered mail into the archive folder. */
+  private void keep() throws IOException {
+    Files.createDirectories(archive);
+    if (Files.exists(log())) {
+      Files.copy(log(), archive.resolve("maillog"), StandardCopyOption.REPLACE_EXISTING);
+    }
+    Path mail = dir.resolve("mail");
+    if (Files.isDirectory(mail)) {
+      try (Stream<Path> all = Files.walk(mail)) {
+        for (Path p : all.toList()) {
+          Path target = archive.resolve("mail").resolve(mail.relativize(p).toString());
+          if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+            Files.createDirectories(target);
+          } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+            Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
+          }
+        }
+      }
+    }
+  }
+
+  static void delete(Path folder) {
+    if (!Files.exists(folder, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (Stream<Path> all = Files.walk(folder)) {
+      for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException | RuntimeException e) {
+      System.err.println("KlezStoryIT: cannot delete " + folder + ": " + e);
+    }
   }
 
   @Override
   public String toString() {
-    return "postfix in " + requireNonNull(host);
+    return "postfix in " + host;
   }
 }
