@@ -43,7 +43,12 @@ final class KlezLab implements AutoCloseable {
   private static final Set<KlezLab> OPEN = ConcurrentHashMap.newKeySet();
 
   static {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> OPEN.forEach(KlezLab::close), "klez-lab-cleanup"));
+    Runtime.getRuntime().addShutdownHook(new Thread(KlezLab::closeAll, "klez-lab-cleanup"));
+  }
+
+  /** Closes every lab still up (after the tests, and when the JVM is stopped). */
+  static void closeAll() {
+    OPEN.forEach(KlezLab::close);
   }
 
   final Path dir;

@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.awaitility.core.ConditionFactory;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
@@ -85,6 +86,11 @@ class KlezStoryIT {
     assertThat(agentJar).as("the agent's runnable jar (build with ./mvnw verify)").isRegularFile();
     assertThat(controllerJar).as("the controller's runnable jar (build with ./mvnw verify)").isRegularFile();
     TestNetwork.removeLeftovers();
+  }
+
+  @AfterAll
+  void noLabOutlivesTheTests() {
+    KlezLab.closeAll();
   }
 
   @ParameterizedTest(name = "agents in {0} mode")
