@@ -1,11 +1,13 @@
 package io.labscan.controller.e2e;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -58,7 +60,7 @@ final class Commands {
     }
   }
 
-  private static String drain(java.io.InputStream in) {
+  private static String drain(InputStream in) {
     try (in) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
@@ -67,14 +69,14 @@ final class Commands {
   }
 
   /** {@code name} from a system folder (not from a PATH entry that may shadow it), else empty. */
-  static java.util.Optional<String> binary(String name) {
+  static Optional<String> binary(String name) {
     for (String dir : List.of("/usr/sbin", "/usr/bin", "/sbin", "/bin")) {
       Path p = Path.of(dir, name);
       if (Files.isExecutable(p)) {
-        return java.util.Optional.of(p.toString());
+        return Optional.of(p.toString());
       }
     }
-    return java.util.Optional.empty();
+    return Optional.empty();
   }
 
   /** A binary the test cannot run without; .ci/run installs every one of them. */

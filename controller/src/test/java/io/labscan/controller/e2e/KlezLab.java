@@ -9,8 +9,10 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -195,7 +197,7 @@ final class KlezLab implements AutoCloseable {
   void worm(int count, Duration hold, String marker) throws IOException {
     Path script = script("worm.py");
     Commands.run(lindasPc.exec(List.of(python(), script.toString(), mx.ip(), Integer.toString(count),
-        String.format(java.util.Locale.ROOT, "%.3f", hold.toMillis() / 1000.0), marker, HAROLD, JANET,
+        String.format(Locale.ROOT, "%.3f", hold.toMillis() / 1000.0), marker, HAROLD, JANET,
         haroldsPc.ip())), Duration.ofSeconds(120)).orThrow();
   }
 
@@ -249,7 +251,7 @@ final class KlezLab implements AutoCloseable {
     // Then the controller, then Postfix.
     List<AutoCloseable> rest = new ArrayList<>(running);
     rest.removeAll(agents.values());
-    java.util.Collections.reverse(rest);
+    Collections.reverse(rest);
     rest.forEach(KlezLab::closeQuietly);
     net.close();
     Postfix.delete(postfixRoot);

@@ -11,13 +11,19 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.awaitility.core.ConditionFactory;
@@ -95,13 +101,13 @@ class KlezStoryIT {
 
   @ParameterizedTest(name = "agents in {0} mode")
   @EnumSource(Watch.class)
-  @Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES)
+  @Timeout(value = 5, unit = TimeUnit.MINUTES)
   void theWormsMailIsTracedToLindasPcAndNeverToHarolds(Watch watch) throws Exception {
     if (watch.eventMode) {
       skipLoudlyUnless(Files.isWritable(KlezLab.LOG_ALL_NETNS), "event mode in a namespace needs a writable "
           + KlezLab.LOG_ALL_NETNS + " (the kernel logs netfilter lines from other namespaces only with it on)");
     }
-    Path dir = workDir.resolve(watch.name().toLowerCase(java.util.Locale.ROOT) + "-" + System.currentTimeMillis());
+    Path dir = workDir.resolve(watch.name().toLowerCase(Locale.ROOT) + "-" + System.currentTimeMillis());
     Instant began = Instant.now();
     try (KlezLab lab = KlezLab.create(dir.toAbsolutePath(), agentJar.toAbsolutePath(), controllerJar.toAbsolutePath())) {
       try {
@@ -117,7 +123,7 @@ class KlezStoryIT {
 
   private void story(KlezLab lab, Watch watch) throws Exception {
     Instant began = Instant.now();
-    java.util.function.Consumer<String> step = what -> System.err.printf("KlezStoryIT [%s +%ds] %s%n", watch,
+    Consumer<String> step = what -> System.err.printf("KlezStoryIT [%s +%ds] %s%n", watch,
         Duration.between(began, Instant.now()).toSeconds(), what);
     step.accept("the lab comes up: a controller, the egress policy, three agents enrolled with a token");
     if (watch.eventMode) {
@@ -149,7 +155,7 @@ class KlezStoryIT {
     step.accept("Linda's PC is infected; the worm mails Janet \"from\" Harold; the relay sends a newsletter");
     Instant wormStarted = Instant.now();
     ScanRoots.klezArtifact(lab.scanRoot(lab.lindasPc));
-    String marker = "klez-" + watch.name().toLowerCase(java.util.Locale.ROOT);
+    String marker = "klez-" + watch.name().toLowerCase(Locale.ROOT);
     lab.worm(watch.messages, watch.hold, marker);
     lab.newsletterThroughTheRelay("newsletter-" + marker);
     patiently().untilAsserted(() -> {
@@ -241,8 +247,8 @@ class KlezStoryIT {
   }
 
   /** Candidates by hostname, with their confidence. */
-  private static java.util.Map<String, Double> candidates(JsonNode triage) {
-    java.util.Map<String, Double> out = new java.util.LinkedHashMap<>();
+  private static Map<String, Double> candidates(JsonNode triage) {
+    Map<String, Double> out = new LinkedHashMap<>();
     triage.path("candidates").forEach(c -> out.put(c.path("hostname").asText(), c.path("confidence").asDouble()));
     return out;
   }
@@ -278,7 +284,7 @@ class KlezStoryIT {
       return Files.readAllLines(Path.of("/proc/self/status")).stream()
           .filter(l -> l.startsWith("Uid:")).findFirst()
           .map(l -> l.substring(4).trim().split("\\s+")[1].equals("0")).orElse(false);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return false;
     }
   }
