@@ -17,6 +17,7 @@ import io.labscan.agent.checks.egress.EgressReports;
 import io.labscan.agent.checks.egress.EgressWatcher;
 import io.labscan.agent.config.AgentConfig;
 import io.labscan.agent.config.PolicyDefaults;
+import io.labscan.agent.inventory.AddressWatch;
 import io.labscan.agent.inventory.InventoryCollector;
 import io.labscan.agent.schedule.AgentScheduler;
 import io.labscan.agent.schedule.NightlyScanPlanner;
@@ -74,10 +75,14 @@ public final class AgentRuntime implements AutoCloseable {
   private volatile Optional<EgressWatcher> egress = Optional.empty();
   private final AtomicReference<Policy> policy = new AtomicReference<>(PolicyDefaults.defaults());
   private final ActiveRuleSet rules;
+  private final AddressWatch addresses;
+  /** Cancels the open command stream; nothing while none is open. */
+  private volatile AutoCloseable commandStream = () -> { };
   private volatile boolean closed;
 
-  private AgentRuntime(AgentConfig config, Clock clock) {
+  private AgentRuntime(AgentConfig config, Clock clock, AddressWatch addresses) {
     this.config = config;
+    this.addresses = addresses;
     this.clock = clock;
     String target = config.controller().orElseThrow(() -> new IllegalArgumentException(
         "No controller address: set 'controller: HOST:PORT' in the config file."));
@@ -110,11 +115,20 @@ public final class AgentRuntime implements AutoCloseable {
     return GrpcChannels.mutualTls(target, credentials);
   }
 
-  /** Starts an agent: enrolment, heartbeats, command stream, nightly scans, report delivery. */
+  /**
+   * Starts an agent: enrolment, heartbeats, command stream, nightly scans, report delivery, and
+   * an inventory report at start and whenever this machine's addresses change.
+   */
   public static AgentRuntime start(AgentConfig config, Clock clock) {
+    return start(config, clock, AddressWatch.ofThisMachine());
+  }
+
+  /** As {@link #start(AgentConfig, Clock)}, watching the addresses {@code addresses} sees (tests). */
+  public static AgentRuntime start(AgentConfig config, Clock clock, AddressWatch addresses) {
     requireNonNull(config, "config");
     requireNonNull(clock, "clock");
-    AgentRuntime agent = new AgentRuntime(config, clock);
+    requireNonNull(addresses, "addresses");
+    AgentRuntime agent = new AgentRuntime(config, clock, addresses);
     agent.sender.start();
     agent.background.execute(() -> agent.enroll(true, 1));
     agent.scheduleFromPolicy();
@@ -170,7 +184,40 @@ public final class AgentRuntime implements AutoCloseable {
         NightlyScanPlanner.forPolicy(p, hostId, ZoneId.systemDefault(), clock), scheduleState,
         this::scanNow, scans::isRunning);
     scheduler.every("nightly-full-scan", Duration.ofMinutes(1), Duration.ofSeconds(5), nightly::check);
+    scheduler.every("address-watch", addresses.period(), Duration.ofSeconds(1), this::reportChangedAddresses);
     restartEgress(p);
+  }
+
+  /**
+   * Spools an inventory-only report when the addresses differ from the last one reported. After
+   * a change (not at the first look) the connection to the controller is renewed too: one from
+   * an address the host no longer has is dead, and commands pushed into it would be lost.
+   */
+  private void reportChangedAddresses() {
+    try {
+      boolean first = addresses.isFirstLook();
+      addresses.changed().ifPresent(now -> {
+        if (!first) {
+          log.info("Addresses changed to {}: reconnecting to the controller.", now);
+          client.reconnect();
+          closeQuietly(commandStream);
+        }
+        sender.submit(EgressReports.addressChange(new InventoryCollector(config.lab()).collect(hostId),
+            spool.nextSequence(), policy.get().getVersion(), clock.instant()));
+        addresses.reported(now);
+        log.info("Addresses {} reported.", now);
+      });
+    } catch (RuntimeException e) {
+      log.warn("Address change not reported: {}", e.toString());
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception e) {
+      log.debug("Closing failed: {}", e.toString());
+    }
   }
 
   /** Starts (or restarts, after a policy change) the SMTP egress watch and its report flush. */
@@ -256,7 +303,7 @@ public final class AgentRuntime implements AutoCloseable {
     if (closed) {
       return;
     }
-    client.commands(hostId, new StreamObserver<>() {
+    commandStream = client.commands(hostId, new StreamObserver<>() {
       @Override
       public void onNext(Command command) {
         switch (command.getCommandCase()) {

@@ -2,6 +2,7 @@ package io.labscan.agent.transport;
 
 import static java.util.Objects.requireNonNull;
 
+import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.StreamObserver;
 import io.labscan.proto.v1.AgentServiceGrpc;
@@ -51,9 +52,22 @@ public final class ControllerClient implements AutoCloseable {
   /**
    * Opens the command stream. It has no deadline on purpose: it lives as long as the
    * connection; keepalive detects a dead peer and the caller reconnects on error.
+   *
+   * @return closing it cancels the stream ({@code observer} then gets {@code CANCELLED})
    */
-  public void commands(String hostId, StreamObserver<Command> observer) {
-    async.commands(CommandStreamRequest.newBuilder().setHostId(hostId).build(), observer);
+  public AutoCloseable commands(String hostId, StreamObserver<Command> observer) {
+    Context.CancellableContext call = Context.current().withCancellation();
+    call.run(() -> async.commands(CommandStreamRequest.newBuilder().setHostId(hostId).build(), observer));
+    return () -> call.cancel(null);
+  }
+
+  /**
+   * Drops the channel's connection for the next call to open a fresh one. For when this host's
+   * addresses changed: a connection from an address the host no longer has is dead, but would
+   * only be found so by keepalive, tens of seconds later. Calls in flight finish on it.
+   */
+  public void reconnect() {
+    channel.enterIdle();
   }
 
   @Override

@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.labscan.agent.AgentRuntime;
 import io.labscan.agent.checks.ScanPlan;
 import io.labscan.agent.config.AgentConfig;
+import io.labscan.agent.inventory.AddressWatch;
 import io.labscan.proto.v1.Report;
 import io.labscan.proto.v1.ScanKind;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +30,11 @@ class AgentRuntimeScanNowTest {
   void scanNowRunsAtOnceSpoolsTheReportAndRecordsTheFullScan() throws Exception {
     AgentConfig config = AgentConfig.defaults().withStateDir(stateDir).withScanRoot(scanRoot)
         .withController("127.0.0.1:1", true);
-    try (AgentRuntime agent = AgentRuntime.start(config, Clock.systemUTC())) {
+    // Interfaces that cannot be read: no inventory report of the start joins the scan's in the spool.
+    AddressWatch unreadable = new AddressWatch(() -> {
+      throw new IllegalStateException("no interfaces in this test");
+    }, Duration.ofSeconds(15));
+    try (AgentRuntime agent = AgentRuntime.start(config, Clock.systemUTC(), unreadable)) {
       Optional<CompletableFuture<Report>> scan = agent.scanNow(ScanPlan.full("controller"));
 
       assertThat(scan).isPresent();

@@ -129,25 +129,28 @@ final class CampaignRepository {
   }
 
   /** A command still waiting for its host. */
-  record Undelivered(String runId, String campaignId, String commandId) {}
+  record Undelivered(String hostId, String runId, String campaignId, String commandId) {}
 
   /**
-   * Commands not yet delivered to a host, from the newest run of each campaign fired within
-   * {@code maxAge} (an older run's command is superseded by the newer one).
+   * Commands not yet delivered (to one host, or to any), from the newest run of each campaign
+   * fired within {@code maxAge} (an older run's command is superseded by the newer one).
    */
-  List<Undelivered> undelivered(String hostId, Instant now, Duration maxAge) {
+  List<Undelivered> undelivered(Optional<String> hostId, Instant now, Duration maxAge) {
     return store.read(db -> {
       List<Undelivered> out = new ArrayList<>();
       try (PreparedStatement ps = db.prepareStatement(
-          "SELECT t.run_id, r.campaign_id, t.command_id FROM campaign_targets t "
+          "SELECT t.host_id, t.run_id, r.campaign_id, t.command_id FROM campaign_targets t "
               + "JOIN campaign_runs r ON r.run_id = t.run_id "
-              + "WHERE t.host_id = ? AND t.delivered_ms IS NULL AND r.fired_ms >= ? "
-              + "AND r.fired_ms = (SELECT MAX(r2.fired_ms) FROM campaign_runs r2 WHERE r2.campaign_id = r.campaign_id)")) {
-        ps.setString(1, hostId);
-        ps.setLong(2, now.minus(maxAge).toEpochMilli());
+              + "WHERE t.delivered_ms IS NULL AND r.fired_ms >= ? " + (hostId.isPresent() ? "AND t.host_id = ? " : "")
+              + "AND r.fired_ms = (SELECT MAX(r2.fired_ms) FROM campaign_runs r2 WHERE r2.campaign_id = r.campaign_id) "
+              + "ORDER BY r.fired_ms, t.host_id")) {
+        ps.setLong(1, now.minus(maxAge).toEpochMilli());
+        if (hostId.isPresent()) {
+          ps.setString(2, hostId.get());
+        }
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            out.add(new Undelivered(rs.getString(1), rs.getString(2), rs.getString(3)));
+            out.add(new Undelivered(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)));
           }
         }
       }

@@ -18,8 +18,10 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.TimeZone;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
+import java.util.Set;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.quartz.CronExpression;
 import org.quartz.CronScheduleBuilder;
 import org.quartz.Job;
@@ -41,6 +43,10 @@ import org.slf4j.LoggerFactory;
  * (rebuilt from the definitions at start), "scan now" commands pushed on the agents' command
  * streams. A host that is offline when a run fires gets the command when it reconnects, as
  * long as that run is its campaign's newest and less than {@link #DELIVERY_WINDOW} old.
+ *
+ * <p>A run recorded by another process ({@code labscan-controller scan-now}, which reaches no
+ * agent itself) waits in the database like an offline host's command: every
+ * {@link #DELIVERY_SWEEP} the running controller sends the waiting commands of connected hosts.
  */
 public final class CampaignService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CampaignService.class);
@@ -49,6 +55,8 @@ public final class CampaignService implements AutoCloseable {
   public static final Duration DELIVERY_WINDOW = Duration.ofDays(7);
   /** A delivered command without a full scan this long after delivery counts as failed. */
   public static final Duration SCAN_DEADLINE = Duration.ofHours(6);
+  /** How often waiting commands go out to connected hosts. */
+  public static final Duration DELIVERY_SWEEP = Duration.ofSeconds(2);
   public static final int MAX_NAME_LENGTH = 100;
 
   private final CampaignRepository repository;
@@ -56,14 +64,15 @@ public final class CampaignService implements AutoCloseable {
   private final TargetResolver targets;
   private final Clock clock;
   private final Scheduler scheduler;
-  private final ExecutorService reconnects;
+  /** One thread for every delivery (reconnects and sweeps), so no command goes out twice. */
+  private final ScheduledExecutorService deliveries;
 
   public CampaignService(SqliteStore store, AgentCommands agents, TargetResolver targets, Clock clock) {
     this.repository = new CampaignRepository(requireNonNull(store, "store"));
     this.agents = requireNonNull(agents, "agents");
     this.targets = requireNonNull(targets, "targets");
     this.clock = requireNonNull(clock, "clock");
-    this.reconnects = Executors.newSingleThreadExecutor(r -> {
+    this.deliveries = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "labscan-campaign-delivery");
       t.setDaemon(true);
       return t;
@@ -83,7 +92,10 @@ public final class CampaignService implements AutoCloseable {
     }
   }
 
-  /** Schedules every stored campaign, starts the scheduler and listens for reconnecting agents. */
+  /**
+   * Schedules every stored campaign, starts the scheduler, listens for reconnecting agents and
+   * sweeps waiting commands to connected ones.
+   */
   public CampaignService start() {
     for (Campaign c : repository.list()) {
       try {
@@ -93,6 +105,8 @@ public final class CampaignService implements AutoCloseable {
       }
     }
     agents.onConnect(this::hostConnected);
+    deliveries.scheduleWithFixedDelay(this::sweep, DELIVERY_SWEEP.toMillis(), DELIVERY_SWEEP.toMillis(),
+        TimeUnit.MILLISECONDS);
     try {
       scheduler.start();
     } catch (SchedulerException e) {
@@ -189,7 +203,7 @@ public final class CampaignService implements AutoCloseable {
       rows.add(new CampaignRepository.NewTarget(hostId, commandId, sent ? Optional.of(now) : Optional.empty()));
     }
     repository.insertRun(runId, c.campaignId(), now, firedBy, rows);
-    log.info("Campaign '{}' fired by {}: {} hosts, {} reached now, {} offline", printable(c.name()),
+    log.info("Campaign '{}' fired by {}: {} hosts, {} reached now, {} waiting for their agent", printable(c.name()),
         printable(firedBy), rows.size(), delivered, rows.size() - delivered);
     return runs(c.campaignId(), 1).stream().findFirst();
   }
@@ -230,7 +244,7 @@ public final class CampaignService implements AutoCloseable {
   }
 
   private void hostConnected(String hostId) {
-    reconnects.execute(() -> {
+    deliveries.execute(() -> {
       try {
         deliverPending(hostId);
       } catch (RuntimeException e) {
@@ -241,21 +255,45 @@ public final class CampaignService implements AutoCloseable {
 
   /** Sends a reconnecting host the commands it missed; returns how many went out. */
   int deliverPending(String hostId) {
+    return deliver(repository.undelivered(Optional.of(hostId), clock.instant(), DELIVERY_WINDOW), Set.of(hostId));
+  }
+
+  /** Sends every connected host its waiting commands; returns how many went out. */
+  int deliverToConnected() {
+    Set<String> connected = agents.connected();
+    if (connected.isEmpty()) {
+      return 0;
+    }
+    return deliver(repository.undelivered(Optional.empty(), clock.instant(), DELIVERY_WINDOW), connected);
+  }
+
+  private int deliver(List<CampaignRepository.Undelivered> waiting, Set<String> reachable) {
     Instant now = clock.instant();
     int sent = 0;
-    for (CampaignRepository.Undelivered u : repository.undelivered(hostId, now, DELIVERY_WINDOW)) {
-      if (agents.send(hostId, scanNow(u.commandId(), u.campaignId(), now))) {
-        repository.markDelivered(u.runId(), hostId, now);
+    for (CampaignRepository.Undelivered u : waiting) {
+      if (reachable.contains(u.hostId()) && agents.send(u.hostId(), scanNow(u.commandId(), u.campaignId(), now))) {
+        repository.markDelivered(u.runId(), u.hostId(), now);
         sent++;
       }
     }
     return sent;
   }
 
+  private void sweep() {
+    try {
+      int sent = deliverToConnected();
+      if (sent > 0) {
+        log.info("Delivered {} waiting scan command(s) to connected hosts.", sent);
+      }
+    } catch (RuntimeException e) {
+      log.warn("Waiting campaign commands not delivered: {}", e.getMessage());
+    }
+  }
+
   /** Waits until queued deliveries to reconnecting hosts have run (tests). */
   void flush() {
     try {
-      reconnects.submit(() -> { }).get();
+      deliveries.submit(() -> { }).get();
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
@@ -298,7 +336,7 @@ public final class CampaignService implements AutoCloseable {
     } catch (SchedulerException e) {
       log.debug("Campaign scheduler shutdown: {}", e.getMessage());
     }
-    reconnects.shutdownNow();
+    deliveries.shutdownNow();
   }
 
   /** The Quartz job: fires the campaign named by its key. */

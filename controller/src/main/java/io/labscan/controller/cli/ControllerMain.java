@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
     versionProvider = ControllerMain.Version.class,
     description = "LabScan controller: stores agents' evidence, finds the machine that really sends the worm's mail.",
     subcommands = {ServeCommand.class, ImportCommand.class, HostsCommand.class, HostCommand.class,
-        InfectedCommand.class, TriageCommand.class, OwnerCommand.class, RulesCommand.class,
+        InfectedCommand.class, TriageCommand.class, OwnerCommand.class, RulesCommand.class, PolicyCommand.class, ScanNowCommand.class,
         EnrollTokenCommand.class, RevokeCommand.class, DemoCommand.class,
         io.labscan.controller.web.UserCommand.class, io.labscan.controller.web.LabRuleCommand.class,
         CommandLine.HelpCommand.class},

@@ -14,27 +14,39 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * The policy handed to agents: the built-in defaults, the fleet key for harvested-address
  * digests (generated once per installation), and what operators set in the store (an
- * artifact rule set). Each change bumps the policy version; agents pick it up from their
- * next heartbeat, or at once through the command stream.
+ * artifact rule set, the egress settings, which hosts are mail servers). Each change bumps the
+ * policy version; agents pick it up from their next heartbeat, or at once through the command
+ * stream.
  */
 public final class PolicyProvider {
   public static final String FLEET_KEY = "fleet-harvest-key";
+  /** The host role that makes a host a mail server: all its SMTP egress is allowed. */
+  public static final String MAIL_SERVER_ROLE = "mail-server";
   static final String REVISION = "policy-revision";
   static final String ARTIFACT_RULES = "artifact-rules";
   static final String ARTIFACT_RULES_NAME = "artifact-rules-name";
+  static final String EGRESS_EVENT_MODE = "egress-event-mode";
+  static final String EGRESS_ALLOWLIST = "egress-process-allowlist";
+  static final String EGRESS_WINDOW = "egress-window-seconds";
   /** How long a read policy is reused: a change made by another process shows within this. */
   static final Duration CACHE = Duration.ofSeconds(2);
 
   private final SqliteStore store;
   private final Clock clock;
   private final byte[] fleetKey;
-  private volatile Policy cached;
+  private volatile Snapshot cached;
   private volatile Instant cachedAt = Instant.MIN;
+
+  /** The fleet policy and the hosts that get it with {@code mail_server} set, read together. */
+  private record Snapshot(Policy fleet, Set<String> mailServers) {}
 
   public PolicyProvider(SqliteStore store, Clock clock) {
     this.store = requireNonNull(store, "store");
@@ -42,37 +54,44 @@ public final class PolicyProvider {
     this.fleetKey = store.secret(FLEET_KEY);
   }
 
-  /** The current policy (read again from the store at most every {@link #CACHE}). */
+  /** The fleet-wide policy (read again from the store at most every {@link #CACHE}). */
   public Policy current() {
-    Instant now = clock.instant();
-    Policy p = cached;
-    if (p == null || Duration.between(cachedAt, now).compareTo(CACHE) >= 0) {
-      p = load();
-      cached = p;
-      cachedAt = now;
-    }
-    return p;
+    return snapshot().fleet();
   }
 
+  /** The policy of one host: the fleet's, with {@code mail_server} set for mail servers. */
   public Policy policyFor(String hostId) {
     requireNonNull(hostId, "hostId");
-    return current();
+    Snapshot s = snapshot();
+    return s.mailServers().contains(hostId) ? s.fleet().toBuilder().setMailServer(true).build() : s.fleet();
+  }
+
+  private Snapshot snapshot() {
+    Instant now = clock.instant();
+    Snapshot s = cached;
+    if (s == null || Duration.between(cachedAt, now).compareTo(CACHE) >= 0) {
+      s = load();
+      cached = s;
+      cachedAt = now;
+    }
+    return s;
   }
 
   public byte[] fleetKey() {
     return fleetKey.clone();
   }
 
-  private Policy load() {
-    long revision = store.setting(REVISION)
-        .map(b -> Long.parseLong(new String(b, StandardCharsets.US_ASCII).trim())).orElse(0L);
+  private Snapshot load() {
     Policy.Builder b = PolicyDefaults.defaults().toBuilder()
-        .setVersion(1 + revision)
+        .setVersion(1 + revision(store))
         .setHarvestKey(ByteString.copyFrom(fleetKey))
         .setHarvestKeyId(keyId(fleetKey));
     store.setting(ARTIFACT_RULES).ifPresent(rules -> b.setArtifactRules(ByteString.copyFrom(rules)));
     store.setting(ARTIFACT_RULES_NAME).ifPresent(n -> b.setArtifactRulesName(new String(n, StandardCharsets.UTF_8)));
-    return b.build();
+    EgressSettings egress = egressSettings(store);
+    b.setEgressEventMode(egress.eventMode()).addAllSmtpProcessAllowlist(egress.processAllowlist());
+    egress.window().ifPresent(w -> b.setEgressWindowSeconds(w.toSeconds()));
+    return new Snapshot(b.build(), store.hostsWithRole(MAIL_SERVER_ROLE));
   }
 
   /**
@@ -80,13 +99,54 @@ public final class PolicyProvider {
    * and bumps the policy version. The caller validates the rule set first.
    */
   public static void setArtifactRules(SqliteStore store, String name, byte[] rules) {
-    long revision = store.setting(REVISION)
-        .map(b -> Long.parseLong(new String(b, StandardCharsets.US_ASCII).trim())).orElse(0L);
     Map<String, byte[]> values = new LinkedHashMap<>();
     values.put(ARTIFACT_RULES, rules);
     values.put(ARTIFACT_RULES_NAME, rules.length == 0 ? new byte[0] : name.getBytes(StandardCharsets.UTF_8));
-    values.put(REVISION, Long.toString(revision + 1).getBytes(StandardCharsets.US_ASCII));
+    values.put(REVISION, ascii(Long.toString(revision(store) + 1)));
     store.putSettings(values).join();
+  }
+
+  /** The egress settings operators stored; {@link EgressSettings#defaults()} when none. */
+  public static EgressSettings egressSettings(SqliteStore store) {
+    boolean events = store.setting(EGRESS_EVENT_MODE).map(v -> "true".equals(text(v))).orElse(false);
+    List<String> allowed = store.setting(EGRESS_ALLOWLIST)
+        .map(v -> text(v).lines().filter(l -> !l.isBlank()).toList()).orElse(List.of());
+    Optional<Duration> window = store.setting(EGRESS_WINDOW).map(v -> Duration.ofSeconds(Long.parseLong(text(v))));
+    return new EgressSettings(events, allowed, window);
+  }
+
+  /** Stores the egress settings and bumps the policy version. */
+  public static void setEgressSettings(SqliteStore store, EgressSettings settings) {
+    requireNonNull(settings, "settings");
+    Map<String, byte[]> values = new LinkedHashMap<>();
+    values.put(EGRESS_EVENT_MODE, ascii(Boolean.toString(settings.eventMode())));
+    values.put(EGRESS_ALLOWLIST, String.join("\n", settings.processAllowlist()).getBytes(StandardCharsets.UTF_8));
+    values.put(EGRESS_WINDOW, settings.window().map(w -> ascii(Long.toString(w.toSeconds()))).orElse(new byte[0]));
+    values.put(REVISION, ascii(Long.toString(revision(store) + 1)));
+    store.putSettings(values).join();
+  }
+
+  /**
+   * Makes a host a mail server (or an ordinary host again): its agent gets {@code mail_server}
+   * with the next policy, and its verdict never holds SMTP egress against it. Bumps the policy
+   * version so that connected agents hear of it at once.
+   */
+  public static void setMailServer(SqliteStore store, String hostId, boolean mailServer) {
+    requireNonNull(hostId, "hostId");
+    store.setRole(hostId, MAIL_SERVER_ROLE, mailServer).join();
+    store.putSettings(Map.of(REVISION, ascii(Long.toString(revision(store) + 1)))).join();
+  }
+
+  private static long revision(SqliteStore store) {
+    return store.setting(REVISION).map(b -> Long.parseLong(text(b).trim())).orElse(0L);
+  }
+
+  private static String text(byte[] value) {
+    return new String(value, StandardCharsets.UTF_8);
+  }
+
+  private static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
   }
 
   /** A short public identifier of a key: the first 8 bytes of its SHA-256, in hex. */

@@ -979,6 +979,23 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
     });
   }
 
+  /** The ids of the hosts that have {@code role}. */
+  public Set<String> hostsWithRole(String role) {
+    requireNonNull(role, "role");
+    return read("host roles", db -> {
+      Set<String> out = new HashSet<>();
+      try (PreparedStatement ps = db.prepareStatement("SELECT host_id FROM host_roles WHERE role = ?")) {
+        ps.setString(1, role);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(rs.getString(1));
+          }
+        }
+      }
+      return Set.copyOf(out);
+    });
+  }
+
   /** Records that triage traced a complaint to a host (evidence for its verdict). */
   public CompletableFuture<Void> recordComplaintTrace(String complaintId, String hostId, double confidence,
       Instant tracedAt, String originIp, Optional<Instant> originTime, String summary) {

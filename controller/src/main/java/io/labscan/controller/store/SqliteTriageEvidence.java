@@ -28,9 +28,9 @@ import java.util.Optional;
 public final class SqliteTriageEvidence implements TriageEvidence {
   /**
    * How far before its first report a host is assumed to have held an address: agents report
-   * inventory with every egress flush (about a minute) and every scan, so a host that sent
-   * mail just before its first report of the day still counts, unless another host held the
-   * address in between.
+   * inventory at start, within seconds of an address change, with every egress flush and every
+   * scan, so a host that sent mail just before its first report of the day still counts, unless
+   * another host held the address in between.
    */
   static final Duration HOLD_BACKFILL = Duration.ofHours(6);
   /** Most egress windows one question loads. */

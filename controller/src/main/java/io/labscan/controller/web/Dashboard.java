@@ -64,10 +64,7 @@ public final class Dashboard implements AutoCloseable {
     LabRules labRules = new LabRules(controller.store(), clock);
     Fleet fleet = new Fleet(controller.store(), labRules, VerdictPolicy.defaults(), clock);
     CampaignService campaigns = new CampaignService(controller.store(), AgentCommands.of(controller.commands()),
-        lab -> fleet.hosts().stream()
-            .filter(h -> lab.map(l -> l.equals(h.lab().lab())).orElse(true))
-            .map(h -> h.summary().hostId()).toList(),
-        clock);
+        fleet.targets(), clock);
     ControllerMetrics metrics = new ControllerMetrics(() -> controller.commands().connectedHosts().size(),
         () -> verdictCounts(controller.store().verdicts()));
     controller.ingestor().addListener(metrics);

@@ -2,6 +2,7 @@ package io.labscan.controller.web;
 
 import static java.util.Objects.requireNonNull;
 
+import io.labscan.controller.campaign.TargetResolver;
 import io.labscan.controller.store.HostSummary;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.controller.verdict.HostEvidence;
@@ -52,6 +53,13 @@ public final class Fleet {
       status(h, rules, Optional.ofNullable(verdicts.get(h.hostId())), now).ifPresent(out::add);
     }
     return out;
+  }
+
+  /** The hosts a campaign covers: a lab's as lab rules place them now, or every host. */
+  public TargetResolver targets() {
+    return lab -> hosts().stream()
+        .filter(h -> lab.map(l -> l.equals(h.lab().lab())).orElse(true))
+        .map(h -> h.summary().hostId()).toList();
   }
 
   public Optional<HostStatus> host(String hostId) {

@@ -2,6 +2,7 @@ package io.labscan.controller.campaign;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.labscan.controller.TestReports;
 import io.labscan.controller.store.SqliteStore;
@@ -63,6 +64,11 @@ class CampaignServiceTest {
       public void onConnect(Consumer<String> hostConnected) {
         listeners.add(hostConnected);
       }
+
+      @Override
+      public Set<String> connected() {
+        return Set.copyOf(online);
+      }
     };
     campaigns = new CampaignService(store, agents, lab -> lab.map(l -> labs.getOrDefault(l, List.of()))
         .orElseGet(() -> labs.values().stream().flatMap(List::stream).toList()), Clock.systemUTC()).start();
@@ -118,6 +124,35 @@ class CampaignServiceTest {
     assertThat(target.state()).isEqualTo(TargetState.PENDING);
     assertThat(target.delivered()).isPresent();
     assertThat(target.commandId()).isEqualTo(sent.get(0).getValue().getCommandId());
+  }
+
+  @Test
+  void aRunRecordedByAnotherProcessReachesTheConnectedHostsWithinSeconds() {
+    online.add(pc1);
+    Campaign c;
+    try (CampaignService commandLine = new CampaignService(store, AgentCommands.none(),
+        lab -> labs.getOrDefault(lab.orElseThrow(), List.of()), Clock.systemUTC())) {
+      c = commandLine.create("scan now: physics-lab (command line)", Optional.of("physics-lab"), Optional.empty(),
+          "UTC", "command line");
+    }
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> !sent.isEmpty());
+
+    assertThat(sent).singleElement().satisfies(e -> {
+      assertThat(e.getKey()).isEqualTo(pc1);
+      assertThat(e.getValue().getScanNow().getCampaignId()).isEqualTo(c.campaignId());
+    });
+    assertThat(campaigns.runs(c.campaignId(), 1).get(0).counts())
+        .containsEntry(TargetState.PENDING, 1).containsEntry(TargetState.OFFLINE, 1);
+  }
+
+  @Test
+  void aSweepNeverSendsADeliveredCommandAgain() {
+    online.add(pc1);
+    campaigns.create("Scan physics now", Optional.of("physics-lab"), Optional.empty(), "UTC", "it-staff");
+
+    assertThat(campaigns.deliverToConnected()).isZero();
+    assertThat(sent).hasSize(1);
   }
 
   @Test
@@ -191,6 +226,11 @@ class CampaignServiceTest {
 
       @Override
       public void onConnect(Consumer<String> hostConnected) {}
+
+      @Override
+      public Set<String> connected() {
+        return Set.of();
+      }
     }, lab -> List.of(), Clock.systemUTC()).start();
     assertThat(campaigns.list()).singleElement().satisfies(loaded -> {
       assertThat(loaded.name()).isEqualTo("Nightly all");

@@ -69,7 +69,8 @@ class EnrolmentTest {
     agent = AgentRuntime.start(config, Clock.systemUTC());
     agent.scanNow(ScanPlan.full("test")).orElseThrow().join();
 
-    await().atMost(Duration.ofSeconds(30)).until(() -> controller.runtime.store().reportCount() == 1);
+    await().atMost(Duration.ofSeconds(30)).until(() -> controller.runtime.store().host(agent.hostId())
+        .flatMap(h -> h.lastFullScan()).isPresent());
     assertThat(controller.runtime.store().host(agent.hostId())).hasValueSatisfying(h -> {
       assertThat(h.lab()).as("the token's lab wins over the lab the agent claims").isEqualTo("chemistry-lab");
       assertThat(h.lastFullScan()).isPresent();

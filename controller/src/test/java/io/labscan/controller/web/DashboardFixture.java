@@ -62,10 +62,13 @@ final class DashboardFixture implements AutoCloseable {
       public void onConnect(Consumer<String> hostConnected) {
         connectListeners.add(hostConnected);
       }
+
+      @Override
+      public java.util.Set<String> connected() {
+        return java.util.Set.copyOf(online);
+      }
     };
-    campaigns = new CampaignService(store, agents,
-        lab -> fleet.hosts().stream().filter(h -> lab.map(l -> l.equals(h.lab().lab())).orElse(true))
-            .map(h -> h.summary().hostId()).toList(), clock).start();
+    campaigns = new CampaignService(store, agents, fleet.targets(), clock).start();
     Accounts accounts = new Accounts(store, 4, clock);
     accounts.add(ADMIN, Role.ADMIN, PASSWORD, false);
     accounts.add(VIEWER, Role.VIEWER, PASSWORD, false);

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +34,10 @@ import org.slf4j.LoggerFactory;
  * that only knew the uid, and a TIME_WAIT row (which has no owner) inherits the owner seen
  * earlier for the same tuple, also across a window boundary. State counts are per
  * connection and state: a connection seen ESTABLISHED then TIME_WAIT adds one to each.
+ *
+ * <p>A connection counted in one window whose TIME_WAIT lingers into later windows (Linux keeps
+ * it 60 s) is not counted again there: the lingering row is the tail of a connection already
+ * reported, not a new one, and counting it would report one session once per window.
  *
  * <p>Windows are aligned on the watcher's start ({@code origin}) so a diagnostic run of N
  * seconds with an N-second window yields exactly one window per process.
@@ -56,6 +61,8 @@ final class EgressAggregator {
 
   private record Remembered(ProcessInfo owner, Instant seen) {}
 
+  private record Counted(long window, Instant seen) {}
+
   private static final class Connection {
     ProcessInfo owner;
     final EnumSet<TcpState.Category> states = EnumSet.noneOf(TcpState.Category.class);
@@ -76,6 +83,8 @@ final class EgressAggregator {
   private final TreeMap<Long, Map<Tuple, Connection>> windows = new TreeMap<>();
   /** Last known owner per tuple, oldest update first. */
   private final LinkedHashMap<Tuple, Remembered> owners = new LinkedHashMap<>();
+  /** The last window each tuple was counted in, oldest update first. */
+  private final LinkedHashMap<Tuple, Counted> counted = new LinkedHashMap<>();
   private long firstOpenWindow = Long.MIN_VALUE;
   private long dropped;
 
@@ -101,9 +110,13 @@ final class EgressAggregator {
       return;
     }
     Tuple tuple = new Tuple(local, remote);
+    long index = Math.max(windowIndex(seen), firstOpenWindow);
+    Counted before = counted.get(tuple);
+    if (state.category() == TcpState.Category.TIME_WAIT && before != null && before.window() < index) {
+      return; // the tail of a connection an earlier window counted
+    }
     Remembered known = owners.get(tuple);
     ProcessInfo best = known == null ? owner : owner.mergedWith(known.owner());
-    long index = Math.max(windowIndex(seen), firstOpenWindow);
     Map<Tuple, Connection> window = windows.computeIfAbsent(index, i -> new LinkedHashMap<>());
     Connection c = window.get(tuple);
     if (c == null) {
@@ -120,14 +133,20 @@ final class EgressAggregator {
     }
     c.states.add(state.category());
     c.byEvent |= byEvent;
+    remember(counted, tuple, new Counted(index, seen));
     if (c.owner.isAttributed() || !c.owner.user().isEmpty()) {
-      owners.remove(tuple); // re-insert: keeps the map ordered by last update
-      owners.put(tuple, new Remembered(c.owner, seen));
-      if (owners.size() > MAX_REMEMBERED_OWNERS) {
-        Iterator<Tuple> oldest = owners.keySet().iterator();
-        oldest.next();
-        oldest.remove();
-      }
+      remember(owners, tuple, new Remembered(c.owner, seen));
+    }
+  }
+
+  /** Puts {@code value} last (the maps are ordered by last update) and drops the oldest beyond the bound. */
+  private static <V> void remember(LinkedHashMap<Tuple, V> map, Tuple tuple, V value) {
+    map.remove(tuple);
+    map.put(tuple, value);
+    if (map.size() > MAX_REMEMBERED_OWNERS) {
+      Iterator<Tuple> oldest = map.keySet().iterator();
+      oldest.next();
+      oldest.remove();
     }
   }
 
@@ -244,10 +263,16 @@ final class EgressAggregator {
   }
 
   private void forgetOwnersBefore(Instant cutoff) {
-    Iterator<Remembered> it = owners.values().iterator();
+    forgetBefore(owners, Remembered::seen, cutoff);
+    forgetBefore(counted, Counted::seen, cutoff);
+  }
+
+  /** Drops entries last updated before {@code cutoff}: the oldest come first, so it stops at the first newer one. */
+  private static <V> void forgetBefore(LinkedHashMap<Tuple, V> map, Function<V, Instant> seen,
+      Instant cutoff) {
+    Iterator<V> it = map.values().iterator();
     while (it.hasNext()) {
-      Remembered r = it.next();
-      if (r.seen().isBefore(cutoff)) {
+      if (seen.apply(it.next()).isBefore(cutoff)) {
         it.remove();
       } else {
         break;

@@ -16,6 +16,8 @@ import java.util.UUID;
 public final class EgressReports {
   /** {@code ScanSummary.trigger} of egress reports. */
   public static final String TRIGGER = "egress";
+  /** {@code ScanSummary.trigger} of the inventory-only report sent when the host's addresses changed. */
+  public static final String ADDRESS_CHANGE_TRIGGER = "address-change";
 
   private EgressReports() {}
 
@@ -25,6 +27,19 @@ public final class EgressReports {
    */
   public static Report report(HostInventory inventory, List<SmtpEgressWindow> windows, long sequence,
       long policyVersion, Instant now) {
+    return report(inventory, windows, sequence, policyVersion, now, TRIGGER);
+  }
+
+  /**
+   * An egress report without windows: only the inventory, sent when the host's addresses
+   * changed, so the controller's address history follows a renumbering within seconds.
+   */
+  public static Report addressChange(HostInventory inventory, long sequence, long policyVersion, Instant now) {
+    return report(inventory, List.of(), sequence, policyVersion, now, ADDRESS_CHANGE_TRIGGER);
+  }
+
+  private static Report report(HostInventory inventory, List<SmtpEgressWindow> windows, long sequence,
+      long policyVersion, Instant now, String trigger) {
     requireNonNull(inventory, "inventory");
     requireNonNull(windows, "windows");
     requireNonNull(now, "now");
@@ -39,7 +54,7 @@ public final class EgressReports {
         .setScan(ScanSummary.newBuilder()
             .setScanId(UUID.randomUUID().toString())
             .setKind(ScanKind.SCAN_KIND_EGRESS)
-            .setTrigger(TRIGGER)
+            .setTrigger(trigger)
             .setStarted(windows.stream().map(SmtpEgressWindow::getWindowStart)
                 .min(Timestamps.comparator()).orElse(stamp))
             .setFinished(stamp))

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -27,7 +28,7 @@ import java.util.stream.Collectors;
  *   chain out {
  *     type filter hook output priority 0; policy accept;
  *     tcp dport { 25, 465, 587 } tcp flags &amp; (fin | syn | rst | ack) == syn
- *         limit rate 200/second burst 400 packets log prefix "labscan-smtp " level debug flags skuid
+ *         limit rate 200/second burst 400 packets log prefix "labscan-smtp-4026531840 " level debug flags skuid
  *   }
  * }
  * </pre>
@@ -43,7 +44,10 @@ import java.util.stream.Collectors;
  */
 public final class NftablesRules {
   public static final String TABLE = "labscan";
+  /** Log prefix when the agent's network namespace cannot be named. */
   public static final String DEFAULT_LOG_PREFIX = "labscan-smtp ";
+  private static final Path NET_NS_LINK = Path.of("/proc/self/ns/net");
+  private static final Pattern NS_INODE = Pattern.compile("net:\\[(\\d{1,20})]");
   private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_-]{0,30}");
   private static final Pattern SAFE_PREFIX = Pattern.compile("[A-Za-z0-9_.:-]{1,60} ?");
   private static final long TIMEOUT_SECONDS = 15;
@@ -76,9 +80,36 @@ public final class NftablesRules {
     }
   }
 
-  /** The agent's default table in its own network namespace. */
+  /**
+   * The agent's default table in its own network namespace, logging with the prefix of that
+   * namespace ({@link #logPrefixFor}).
+   */
   public static NftablesRules forPorts(Set<Integer> ports) {
-    return new NftablesRules(List.of(), TABLE, DEFAULT_LOG_PREFIX, ports);
+    return new NftablesRules(List.of(), TABLE, logPrefixFor(readNetworkNamespaceLink(NET_NS_LINK)), ports);
+  }
+
+  /**
+   * The log prefix for the network namespace named by {@code nsLink} (the target of
+   * {@code /proc/self/ns/net}, e.g. {@code net:[4026531840]}): {@code labscan-smtp-4026531840 }.
+   *
+   * <p>Why per namespace: the kernel log is one for the whole kernel, while each network
+   * namespace (a container, a lab VM's netns, a test) has its own nftables table. With one
+   * fixed prefix, an agent would read the lines another namespace's agent asked for and count
+   * that namespace's mail as its own host's. Without a readable link: {@link #DEFAULT_LOG_PREFIX}.
+   */
+  static String logPrefixFor(Optional<String> nsLink) {
+    return nsLink.map(link -> NS_INODE.matcher(link))
+        .filter(java.util.regex.Matcher::matches)
+        .map(m -> "labscan-smtp-" + m.group(1) + " ")
+        .orElse(DEFAULT_LOG_PREFIX);
+  }
+
+  private static Optional<String> readNetworkNamespaceLink(Path link) {
+    try {
+      return Optional.of(Files.readSymbolicLink(link).toString());
+    } catch (IOException | UnsupportedOperationException | SecurityException e) {
+      return Optional.empty();
+    }
   }
 
   public String logPrefix() {

@@ -124,11 +124,46 @@ class EgressAggregatorTest {
   void ownerIsRememberedAcrossTheWindowBoundary() {
     agg.observe(obs(40000, "192.0.2.25", 25, TcpState.ESTABLISHED, WORM), T0.plusSeconds(59));
     agg.drainCompleted(T0.plusSeconds(60));
-    agg.observe(obs(40000, "192.0.2.25", 25, TcpState.TIME_WAIT, ProcessInfo.unknown()), T0.plusSeconds(61));
+    // the session goes on, but this sample could not name its process (it had just exited)
+    agg.observe(obs(40000, "192.0.2.25", 25, TcpState.ESTABLISHED, ProcessInfo.unknown()), T0.plusSeconds(61));
 
     SmtpEgressWindow second = only(agg.drainCompleted(T0.plusSeconds(120)));
     assertThat(second.getPid()).isEqualTo(4242);
     assertThat(second.getUnattributed()).isFalse();
+  }
+
+  @Test
+  void aTimeWaitLingeringIntoLaterWindowsIsNotCountedAgain() {
+    agg.observe(obs(40000, "192.0.2.25", 25, TcpState.ESTABLISHED, WORM), T0.plusSeconds(58));
+    agg.observe(obs(40000, "192.0.2.25", 25, TcpState.TIME_WAIT, ProcessInfo.unknown()), T0.plusSeconds(59));
+    SmtpEgressWindow first = only(agg.drainCompleted(T0.plusSeconds(60)));
+
+    agg.observe(obs(40000, "192.0.2.25", 25, TcpState.TIME_WAIT, ProcessInfo.unknown()), T0.plusSeconds(61));
+    agg.observe(obs(40000, "192.0.2.25", 25, TcpState.TIME_WAIT, ProcessInfo.unknown()), T0.plusSeconds(118));
+
+    assertThat(first.getConnections()).isEqualTo(1);
+    assertThat(agg.drainCompleted(T0.plusSeconds(120))).isEmpty();
+  }
+
+  @Test
+  void aSessionStillEstablishedInTheNextWindowCountsThereToo() {
+    agg.observe(obs(40000, "192.0.2.25", 25, TcpState.ESTABLISHED, WORM), T0.plusSeconds(59));
+    agg.drainCompleted(T0.plusSeconds(60));
+    agg.observe(obs(40000, "192.0.2.25", 25, TcpState.ESTABLISHED, WORM), T0.plusSeconds(61));
+    agg.observe(obs(40000, "192.0.2.25", 25, TcpState.TIME_WAIT, ProcessInfo.unknown()), T0.plusSeconds(62));
+
+    SmtpEgressWindow second = only(agg.drainCompleted(T0.plusSeconds(120)));
+    assertThat(second.getConnections()).isEqualTo(1);
+    assertThat(second.getStates().getTimeWait()).isEqualTo(1);
+  }
+
+  @Test
+  void aTimeWaitOfAConnectionNeverCountedBeforeIsCounted() {
+    agg.observe(obs(40000, "192.0.2.25", 25, TcpState.ESTABLISHED, WORM), T0.plusSeconds(10));
+    agg.drainCompleted(T0.plusSeconds(60));
+    agg.observe(obs(40001, "192.0.2.25", 25, TcpState.TIME_WAIT, ProcessInfo.unknown()), T0.plusSeconds(61));
+
+    assertThat(only(agg.drainCompleted(T0.plusSeconds(120))).getConnections()).isEqualTo(1);
   }
 
   @Test

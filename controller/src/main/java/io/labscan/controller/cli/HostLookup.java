@@ -1,0 +1,28 @@
+package io.labscan.controller.cli;
+
+import io.labscan.controller.store.HostSummary;
+import io.labscan.controller.store.SqliteStore;
+import java.util.List;
+import java.util.Optional;
+
+/** Finds the host an operator names: a host id, or a hostname when exactly one host has it. */
+final class HostLookup {
+  private HostLookup() {}
+
+  /** The host, or empty after telling the operator on stderr why not. */
+  static Optional<HostSummary> find(SqliteStore store, String command, String idOrName) {
+    Optional<HostSummary> byId = store.host(idOrName);
+    if (byId.isPresent()) {
+      return byId;
+    }
+    List<HostSummary> byName = store.hosts().stream().filter(h -> h.hostname().equalsIgnoreCase(idOrName)).toList();
+    if (byName.size() == 1) {
+      return Optional.of(byName.get(0));
+    }
+    System.err.println("labscan-controller " + command + ": " + (byName.isEmpty()
+        ? "no host with id or name '" + Text.terminalSafe(idOrName, 80) + "'."
+        : byName.size() + " hosts are named '" + Text.terminalSafe(idOrName, 80) + "'; give the host id: "
+            + byName.stream().map(HostSummary::hostId).toList()));
+    return Optional.empty();
+  }
+}

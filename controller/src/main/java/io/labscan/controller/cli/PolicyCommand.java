@@ -1,0 +1,130 @@
+package io.labscan.controller.cli;
+
+import io.labscan.agent.checks.egress.DurationText;
+import io.labscan.controller.grpc.EgressSettings;
+import io.labscan.controller.grpc.PolicyProvider;
+import io.labscan.controller.store.HostSummary;
+import io.labscan.controller.store.SqliteStore;
+import io.labscan.proto.v1.Policy;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code labscan-controller policy}: the egress part of the policy pushed to agents. */
+@Command(name = "policy", mixinStandardHelpOptions = true,
+    description = {
+      "Shows or changes how agents watch outbound SMTP (docs/egress.md). Changes bump the policy version:",
+      "connected agents get them within seconds, others at their next heartbeat."
+    })
+final class PolicyCommand implements Callable<Integer> {
+  @Option(names = "--db", required = true, paramLabel = "FILE", description = "Controller database (SQLite).")
+  Path db;
+
+  @Option(names = "--event-mode", paramLabel = "on|off",
+      description = "Also use the kernel/audit event source (Linux: nftables, root; Windows: event 5156). "
+          + "Catches SMTP sessions of a few milliseconds that polling misses.")
+  Switch eventMode;
+
+  @Option(names = "--allow-process", paramLabel = "NAME_OR_PATH",
+      description = "A process allowed to send mail on every host (repeatable): an absolute executable path "
+          + "(the strong form, e.g. /usr/lib/postfix/sbin/smtp) or a process name.")
+  List<String> allow = new ArrayList<>();
+
+  @Option(names = "--disallow-process", paramLabel = "NAME_OR_PATH",
+      description = "Removes an entry from the allowed processes (repeatable).")
+  List<String> disallow = new ArrayList<>();
+
+  @Option(names = "--egress-window", paramLabel = "DURATION",
+      description = "Length of the egress windows agents report (10s to 1h; default 60s).")
+  String window;
+
+  @Option(names = "--mail-server", paramLabel = "HOST",
+      description = "Host id or unique hostname of a mail server (repeatable): all its SMTP egress is allowed.")
+  List<String> mailServers = new ArrayList<>();
+
+  @Option(names = "--not-mail-server", paramLabel = "HOST",
+      description = "Makes a host an ordinary host again (repeatable).")
+  List<String> notMailServers = new ArrayList<>();
+
+  enum Switch { ON, OFF }
+
+  @Override
+  public Integer call() {
+    var opened = ExistingDatabase.open("policy", db);
+    if (opened.isEmpty()) {
+      return ControllerMain.EXIT_BAD_INPUT;
+    }
+    try (SqliteStore store = opened.get()) {
+      List<HostSummary> servers = new ArrayList<>();
+      List<HostSummary> ordinary = new ArrayList<>();
+      for (String host : mailServers) {
+        Optional<HostSummary> found = HostLookup.find(store, "policy", host);
+        if (found.isEmpty()) {
+          return ControllerMain.EXIT_BAD_INPUT;
+        }
+        servers.add(found.get());
+      }
+      for (String host : notMailServers) {
+        Optional<HostSummary> found = HostLookup.find(store, "policy", host);
+        if (found.isEmpty()) {
+          return ControllerMain.EXIT_BAD_INPUT;
+        }
+        ordinary.add(found.get());
+      }
+      EgressSettings before = PolicyProvider.egressSettings(store);
+      EgressSettings after;
+      try {
+        after = changed(before);
+      } catch (IllegalArgumentException e) {
+        System.err.println("labscan-controller policy: " + e.getMessage());
+        return ControllerMain.EXIT_BAD_INPUT;
+      }
+      if (!after.equals(before)) {
+        PolicyProvider.setEgressSettings(store, after);
+      }
+      for (HostSummary h : servers) {
+        PolicyProvider.setMailServer(store, h.hostId(), true);
+      }
+      for (HostSummary h : ordinary) {
+        PolicyProvider.setMailServer(store, h.hostId(), false);
+      }
+      print(store);
+      return 0;
+    }
+  }
+
+  private EgressSettings changed(EgressSettings settings) {
+    EgressSettings s = settings;
+    if (eventMode != null) {
+      s = s.withEventMode(eventMode == Switch.ON);
+    }
+    for (String entry : allow) {
+      s = s.withAllowed(entry);
+    }
+    for (String entry : disallow) {
+      s = s.withoutAllowed(entry);
+    }
+    if (window != null) {
+      s = s.withWindow(DurationText.parse(window));
+    }
+    return s;
+  }
+
+  private static void print(SqliteStore store) {
+    Policy policy = new PolicyProvider(store, Clock.systemUTC()).current();
+    System.out.println("Policy version " + policy.getVersion() + ":");
+    System.out.println("  SMTP event mode:   " + (policy.getEgressEventMode() ? "on" : "off (polling only)"));
+    System.out.println("  Egress window:     " + policy.getEgressWindowSeconds() + " s");
+    System.out.println("  Allowed processes: " + (policy.getSmtpProcessAllowlistCount() == 0 ? "(none)"
+        : String.join(", ", policy.getSmtpProcessAllowlistList().stream().map(e -> Text.terminalSafe(e, 260)).toList())));
+    List<String> servers = store.hostsWithRole(PolicyProvider.MAIL_SERVER_ROLE).stream().sorted()
+        .map(id -> store.host(id).map(h -> Text.terminalSafe(h.hostname(), 80) + " (" + id + ")").orElse(id))
+        .toList();
+    System.out.println("  Mail servers:      " + (servers.isEmpty() ? "(none)" : String.join(", ", servers)));
+  }
+}

@@ -1,0 +1,91 @@
+package io.labscan.controller.e2e;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** Short-lived system commands (ip, postfix, python3) with a deadline and their output captured. */
+final class Commands {
+  static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+
+  private Commands() {}
+
+  /** What a command did. */
+  record Result(List<String> command, int exit, String out, String err) {
+    boolean ok() {
+      return exit == 0;
+    }
+
+    /** Fails with the command and its output unless it exited 0. */
+    Result orThrow() throws IOException {
+      if (!ok()) {
+        throw new IOException(String.join(" ", command) + " failed (exit " + exit + "): " + (out + err).strip());
+      }
+      return this;
+    }
+  }
+
+  static Result run(List<String> command) throws IOException {
+    return run(command, DEFAULT_TIMEOUT);
+  }
+
+  static Result run(List<String> command, Duration timeout) throws IOException {
+    Process p = new ProcessBuilder(command).start();
+    p.getOutputStream().close(); // no input: a program reading stdin sees end of file
+    CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> drain(p.getInputStream()));
+    CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> drain(p.getErrorStream()));
+    try {
+      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+        p.waitFor(5, TimeUnit.SECONDS);
+        return new Result(command, -1, out.getNow(""), "timed out after " + timeout.toSeconds() + " s");
+      }
+      return new Result(command, p.exitValue(), out.get(10, TimeUnit.SECONDS), err.get(10, TimeUnit.SECONDS));
+    } catch (InterruptedException e) {
+      p.destroyForcibly();
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted: " + String.join(" ", command), e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IOException("output of " + String.join(" ", command) + " unreadable: " + e, e);
+    }
+  }
+
+  private static String drain(InputStream in) {
+    try (in) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  /** {@code name} from a system folder (not from a PATH entry that may shadow it), else empty. */
+  static Optional<String> binary(String name) {
+    for (String dir : List.of("/usr/sbin", "/usr/bin", "/sbin", "/bin")) {
+      Path p = Path.of(dir, name);
+      if (Files.isExecutable(p)) {
+        return Optional.of(p.toString());
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** A binary the test cannot run without; .ci/run installs every one of them. */
+  static String required(String name, String debianPackage) {
+    return binary(name).orElseThrow(() -> new IllegalStateException(
+        name + " is missing: install the Debian package " + debianPackage + " (.ci/run does)"));
+  }
+
+  static String ip() {
+    return required("ip", "iproute2");
+  }
+}

@@ -1,0 +1,275 @@
+package io.labscan.controller.e2e;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The lab of the Klez story, built from real parts in network namespaces: a controller, a mail
+ * exchanger (Postfix) for the lab's domain, Linda's PC {@code lab-pc-07}, Harold's PC
+ * {@code lab-pc-12}, and {@code relay}, a host with a Postfix relay that policy lets send mail.
+ * The controller and the agents are the project's runnable jars, each in its own JVM.
+ *
+ * <p>Everything it creates goes away in {@link #close()}, which also runs from a shutdown hook
+ * if the test JVM is stopped while a lab is up.
+ */
+final class KlezLab implements AutoCloseable {
+  static final String DOMAIN = "labscan.test";
+  static final String LAB = "physics";
+  static final String SUBNET = "10.203.79";
+  static final int GRPC_PORT = 7443;
+  static final Path LOG_ALL_NETNS = Path.of("/proc/sys/net/netfilter/nf_log_all_netns");
+
+  static final String LINDA_PC = "lab-pc-07";
+  static final String HAROLD_PC = "lab-pc-12";
+  static final String RELAY = "relay";
+  static final String HAROLD = "harold@" + DOMAIN;
+  static final String JANET = "janet@" + DOMAIN;
+  static final String LINDA = "linda@" + DOMAIN;
+
+  private static final Set<KlezLab> OPEN = ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(KlezLab::closeAll, "klez-lab-cleanup"));
+  }
+
+  /** Closes every lab still up (after the tests, and when the JVM is stopped). */
+  static void closeAll() {
+    OPEN.forEach(KlezLab::close);
+  }
+
+  final Path dir;
+  final Path logs;
+  final TestNetwork net;
+  final TestNetwork.Host controllerHost;
+  final TestNetwork.Host mx;
+  final TestNetwork.Host lindasPc;
+  final TestNetwork.Host haroldsPc;
+  final TestNetwork.Host relay;
+  final ControllerCli cli;
+  final ControllerDb db;
+  private final Path agentJar;
+  private final Path controllerJar;
+  private final List<AutoCloseable> running = new ArrayList<>();
+  private final Map<String, LabProcess> agents = new LinkedHashMap<>();
+  /** Postfix's folders: a temporary folder Postfix's own users can reach. */
+  private final Path postfixRoot;
+  private Postfix mailExchanger;
+  private Postfix relayMta;
+  private LabProcess controller;
+  private Optional<String> logAllNetnsBefore = Optional.empty();
+  private boolean closed;
+
+  private KlezLab(Path dir, Path postfixRoot, TestNetwork net, Path agentJar, Path controllerJar)
+      throws IOException {
+    this.dir = dir;
+    this.postfixRoot = postfixRoot;
+    this.logs = dir.resolve("logs");
+    this.net = net;
+    this.agentJar = agentJar;
+    this.controllerJar = controllerJar;
+    this.controllerHost = net.add("ctrl", 2);
+    this.mx = net.add("mx", 25);
+    this.relay = net.add("relay", 26);
+    this.lindasPc = net.add("pc07", 107);
+    this.haroldsPc = net.add("pc12", 112);
+    this.cli = new ControllerCli(controllerJar, database(), logs);
+    this.db = new ControllerDb(database());
+  }
+
+  /** Builds the network and starts both Postfix instances; nothing LabScan runs yet. */
+  static KlezLab create(Path dir, Path agentJar, Path controllerJar) throws IOException {
+    requireNonNull(dir, "dir");
+    Files.createDirectories(dir);
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    TestNetwork net = TestNetwork.create(SUBNET);
+    Path postfixRoot = null;
+    KlezLab lab;
+    try {
+      postfixRoot = Files.createTempDirectory("labscan-e2e-");
+      Files.setPosixFilePermissions(postfixRoot, PosixFilePermissions.fromString("rwxr-xr-x"));
+      lab = new KlezLab(dir, postfixRoot, net, agentJar, controllerJar);
+    } catch (IOException | RuntimeException e) {
+      net.close();
+      if (postfixRoot != null) {
+        Postfix.delete(postfixRoot);
+      }
+      throw e;
+    }
+    OPEN.add(lab);
+    try {
+      lab.mailExchanger = Postfix.mailExchanger(lab.mx, lab.postfixRoot.resolve("mx"), dir.resolve("mx"),
+          "mx." + DOMAIN, DOMAIN, List.of("janet", "harold", "linda"));
+      lab.running.add(lab.mailExchanger);
+      lab.relayMta = Postfix.relay(lab.relay, lab.postfixRoot.resolve("relay"), dir.resolve("relay-mta"),
+          "relay." + DOMAIN, lab.mx.ip());
+      lab.running.add(lab.relayMta);
+    } catch (IOException | RuntimeException e) {
+      lab.close();
+      throw e;
+    }
+    return lab;
+  }
+
+  Path database() {
+    return dir.resolve("controller/labscan.db");
+  }
+
+  Path scanRoot(TestNetwork.Host host) {
+    return dir.resolve(host.role).resolve("root");
+  }
+
+  Postfix mailExchanger() {
+    return mailExchanger;
+  }
+
+  /**
+   * Lets the kernel write netfilter log lines from namespaces other than the first (the agents'
+   * event mode reads them); the previous value comes back in {@link #close()}.
+   */
+  void logFromEveryNamespace() throws IOException {
+    logAllNetnsBefore = Optional.of(Files.readString(LOG_ALL_NETNS).strip());
+    Files.writeString(LOG_ALL_NETNS, "1");
+  }
+
+  /** {@code labscan-controller serve} in its namespace: mTLS on the controller's address, enrolment beside it. */
+  void startController() throws IOException {
+    Files.createDirectories(database().getParent());
+    List<String> command = new ArrayList<>(controllerHost.exec(Java.command(Java.SERVICE)));
+    command.addAll(List.of("-jar", controllerJar.toString(), "serve", "--db", database().toString(),
+        "--bind", controllerHost.ip(), "--grpc-port", Integer.toString(GRPC_PORT),
+        "--tls-san", controllerHost.ip(), "--trust", mx.ip(), "--http-port", "0"));
+    controller = LabProcess.start("controller", command, logs);
+    running.add(controller);
+  }
+
+  boolean controllerServing() {
+    return controller.log().contains("gRPC (mTLS) on " + controllerHost.ip());
+  }
+
+  /**
+   * {@code labscan-agent run} in the host's namespace, with a UTS namespace of its own so the
+   * agent reports {@code hostname}, enrolling with {@code token} from its {@code agent.yaml}.
+   */
+  void startAgent(TestNetwork.Host host, String hostname, String token) throws IOException {
+    Path home = dir.resolve(host.role);
+    Path state = home.resolve("state");
+    Files.createDirectories(state);
+    Files.createDirectories(scanRoot(host));
+    Path config = home.resolve("agent.yaml");
+    Files.writeString(config, """
+        controller: %s:%d
+        token: %s
+        stateDir: %s
+        lab: %s
+        scanRoot: %s
+        """.formatted(controllerHost.ip(), GRPC_PORT, token, state, LAB, scanRoot(host)));
+    Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-------"));
+    List<String> inNamespaces = new ArrayList<>(List.of(Commands.required("unshare", "util-linux"), "--uts", "--",
+        "/bin/sh", "-c", "hostname \"$0\" && exec \"$@\"", hostname));
+    inNamespaces.addAll(Java.command(Java.SERVICE));
+    inNamespaces.addAll(List.of("-jar", agentJar.toString(), "run", "--config", config.toString()));
+    LabProcess agent = LabProcess.start("agent-" + hostname, host.exec(inNamespaces), logs);
+    agents.put(hostname, agent);
+    running.add(agent);
+  }
+
+  LabProcess agent(String hostname) {
+    return requireNonNull(agents.get(hostname), hostname);
+  }
+
+  /** Runs the worm on Linda's PC: {@code count} messages to Janet "from" Harold, straight to the MX. */
+  void worm(int count, Duration hold, String marker) throws IOException {
+    Path script = script("worm.py");
+    Commands.run(lindasPc.exec(List.of(python(), script.toString(), mx.ip(), Integer.toString(count),
+        String.format(Locale.ROOT, "%.3f", hold.toMillis() / 1000.0), marker, HAROLD, JANET,
+        haroldsPc.ip())), Duration.ofSeconds(120)).orThrow();
+  }
+
+  /** A user on the relay host hands a newsletter to the relay's Postfix, which sends it to the MX. */
+  void newsletterThroughTheRelay(String marker) throws IOException {
+    Commands.run(relay.exec(List.of(python(), script("submit.py").toString(), marker, "seminars@" + DOMAIN, JANET)))
+        .orThrow();
+  }
+
+  static String python() {
+    return Commands.required("python3", "python3");
+  }
+
+  private Path script(String name) throws IOException {
+    Path file = dir.resolve("scripts").resolve(name);
+    if (!Files.exists(file)) {
+      Files.createDirectories(file.getParent());
+      try (InputStream in = KlezLab.class.getResourceAsStream(name)) {
+        Files.write(file, requireNonNull(in, name).readAllBytes());
+      }
+    }
+    return file;
+  }
+
+  /** The tails of every log of the lab, for a failure report. */
+  String tails() {
+    StringBuilder sb = new StringBuilder("==== KlezStoryIT: logs under " + logs + "\n");
+    if (controller != null) {
+      sb.append(controller.tails(40));
+    }
+    agents.values().forEach(a -> sb.append(a.tails(30)));
+    for (Postfix p : new Postfix[] {mailExchanger, relayMta}) {
+      if (p != null) {
+        sb.append("---- ").append(p).append(": ").append(p.log()).append('\n').append(LabProcess.tail(p.log(), 20));
+      }
+    }
+    return sb.toString();
+  }
+
+  /** Stops the agents, the controller and Postfix, removes the namespaces and restores the sysctl. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    // Agents first, side by side: each flushes its open egress window and removes its nftables table.
+    List<CompletableFuture<Void>> stopping = agents.values().stream()
+        .map(a -> CompletableFuture.runAsync(() -> closeQuietly(a))).toList();
+    stopping.forEach(CompletableFuture::join);
+    // Then the controller, then Postfix.
+    List<AutoCloseable> rest = new ArrayList<>(running);
+    rest.removeAll(agents.values());
+    Collections.reverse(rest);
+    rest.forEach(KlezLab::closeQuietly);
+    net.close();
+    Postfix.delete(postfixRoot);
+    logAllNetnsBefore.ifPresent(value -> {
+      try {
+        Files.writeString(LOG_ALL_NETNS, value);
+      } catch (IOException e) {
+        System.err.println("KlezStoryIT: cannot restore " + LOG_ALL_NETNS + " to " + value + ": " + e.getMessage());
+      }
+    });
+    OPEN.remove(this);
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception e) {
+      System.err.println("KlezStoryIT: closing " + c + ": " + e);
+    }
+  }
+}
