@@ -20,8 +20,9 @@ import oshi.SystemInfo;
 
 /**
  * CPU time of one egress sample with N open loopback sockets: {@link ProcNetTcpSource} (the
- * Linux agent's source) against {@link OshiConnectionSource} ({@code getConnections()}), in
- * the same JVM and the same run, alternating so that both see the same machine state.
+ * Linux agent's source) reading the socket table through netlink sock_diag and through
+ * {@code /proc/net/tcp} text, against {@link OshiConnectionSource} ({@code getConnections()}),
+ * in the same JVM and the same run, one after the other on the same sockets.
  *
  * <p>Two cases per N: the sockets go to a port the sampler does not watch (a busy machine
  * that sends no mail: the common case), and to a watched port (a mass-mailer holding N SMTP
@@ -44,9 +45,10 @@ public final class EgressSamplerBench {
         : new int[] {100, 1_000, 10_000};
     int samples = args.length > 1 ? Integer.parseInt(args[1]) : 100;
     BenchStats.header("egress sampler cost");
-    ConnectionSource ours = ProcNetTcpSource.system();
+    ConnectionSource ours = ProcNetTcpSource.system(); // netlink sock_diag where the kernel answers it
+    ConnectionSource text = ProcNetTcpSource.systemFromProcText();
     ConnectionSource oshi = new OshiConnectionSource(new SystemInfo().getOperatingSystem());
-    System.out.printf(Locale.ROOT, "%-8s %-9s %-14s %12s %12s %12s %10s %8s%n", "sockets", "watched", "source",
+    System.out.printf(Locale.ROOT, "%-8s %-9s %-18s %12s %12s %12s %10s %8s%n", "sockets", "watched", "source",
         "cpu_med_us", "cpu_p90_us", "wall_med_us", "rows_seen", "tcp_rows");
     for (int n : counts) {
       try (Sockets sockets = Sockets.open(n)) {
@@ -56,15 +58,19 @@ public final class EgressSamplerBench {
           Set<Integer> ports = watchedCase ? watched : notWatched;
           // Warm up both (JIT; and our source's socket → process cache, as in steady operation).
           measure(ours, ports, 20);
+          measure(text, ports, 20);
           measure(oshi, ports, 5);
           int oshiSamples = Math.max(10, n >= 10_000 ? samples / 5 : samples);
           Result a = measure(ours, ports, samples);
+          Result t = measure(text, ports, samples);
           Result b = measure(oshi, ports, oshiSamples);
           long tableRows = tableRows();
-          print(n, watchedCase, "proc-net-tcp", a, tableRows);
+          print(n, watchedCase, ours.name(), a, tableRows);
+          print(n, watchedCase, text.name(), t, tableRows);
           print(n, watchedCase, "oshi", b, tableRows);
-          System.out.printf(Locale.ROOT, "ratio oshi/ours (cpu median) at %d sockets, %s: %.1fx  | %s%n", n,
-              watchedCase ? "watched" : "not watched", b.cpuMicros.median() / a.cpuMicros.median(),
+          System.out.printf(Locale.ROOT, "ratio oshi/%s %.1fx, oshi/%s %.1fx (cpu medians) at %d sockets, %s | %s%n",
+              ours.name(), b.cpuMicros.median() / a.cpuMicros.median(), text.name(),
+              b.cpuMicros.median() / t.cpuMicros.median(), n, watchedCase ? "watched" : "not watched",
               BenchStats.load());
         }
       }
@@ -72,7 +78,7 @@ public final class EgressSamplerBench {
   }
 
   private static void print(int n, boolean watched, String name, Result r, long tableRows) {
-    System.out.printf(Locale.ROOT, "%-8d %-9s %-14s %12.1f %12.1f %12.1f %10d %8d%n", n, watched, name,
+    System.out.printf(Locale.ROOT, "%-8d %-9s %-18s %12.1f %12.1f %12.1f %10d %8d%n", n, watched, name,
         r.cpuMicros.median(), r.cpuMicros.p90(), r.wallMicros.median(), r.rows, tableRows);
   }
 
