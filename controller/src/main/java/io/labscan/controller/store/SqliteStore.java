@@ -192,6 +192,29 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
   }
 
   /** Creates or updates the host row; true when this report is the newest inventory seen. */
+  /**
+   * Keeps host_users (user → hosts, for triage) in step with hosts.logged_in_users: the
+   * names as {@link #loggedInUsers} reads them, trimmed and lower-cased.
+   */
+  private static void replaceHostUsers(Connection db, String hostId, List<String> users) throws SQLException {
+    try (PreparedStatement ps = db.prepareStatement("DELETE FROM host_users WHERE host_id = ?")) {
+      ps.setString(1, hostId);
+      ps.executeUpdate();
+    }
+    try (PreparedStatement ps = db.prepareStatement(
+        "INSERT OR IGNORE INTO host_users(user_name, host_id) VALUES (?, ?)")) {
+      for (String user : String.join(",", users).split(",")) {
+        String name = user.trim().toLowerCase(java.util.Locale.ROOT);
+        if (!name.isEmpty()) {
+          ps.setString(1, name);
+          ps.setString(2, hostId);
+          ps.addBatch();
+        }
+      }
+      ps.executeBatch();
+    }
+  }
+
   private static boolean upsertHost(Connection db, Report report, long createdMs) throws SQLException {
     HostInventory inv = report.getInventory();
     // The lab an enrolment token assigned wins over the lab the endpoint says it is in.
@@ -235,6 +258,7 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
         ps.setLong(i, report.getSequence());
         ps.executeUpdate();
       }
+      replaceHostUsers(db, inv.getHostId(), inv.getLoggedInUsersList());
       return true;
     }
     // Reports can arrive out of order (a spool draining after an outage): only the newest
@@ -259,6 +283,7 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
         ps.setString(i, inv.getHostId());
         ps.executeUpdate();
       }
+      replaceHostUsers(db, inv.getHostId(), inv.getLoggedInUsersList());
     }
     try (PreparedStatement ps = db.prepareStatement(
         "UPDATE hosts SET first_seen_ms = MIN(first_seen_ms, ?), last_seen_ms = MAX(last_seen_ms, ?), "
@@ -668,6 +693,24 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
               .map(u -> u.trim().toLowerCase(java.util.Locale.ROOT)).filter(u -> !u.isEmpty()).toList();
         }
       }
+    });
+  }
+
+  /** The hosts where {@code user} (compared lower-case) is logged in, from their newest inventory. */
+  public List<String> hostsWithLoggedInUser(String user) {
+    String name = user.trim().toLowerCase(java.util.Locale.ROOT);
+    return read("hosts of a user", db -> {
+      List<String> ids = new ArrayList<>();
+      try (PreparedStatement ps = db.prepareStatement(
+          "SELECT host_id FROM host_users WHERE user_name = ? ORDER BY host_id")) {
+        ps.setString(1, name);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            ids.add(rs.getString(1));
+          }
+        }
+      }
+      return ids;
     });
   }
 
