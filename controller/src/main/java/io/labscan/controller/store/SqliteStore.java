@@ -839,6 +839,11 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
 
   @Override
   public boolean saveAssessment(String hostId, Assessment assessment, Instant at) {
+    return saveAssessmentLater(hostId, assessment, at).join();
+  }
+
+  @Override
+  public CompletableFuture<Boolean> saveAssessmentLater(String hostId, Assessment assessment, Instant at) {
     String reasons = reasonsJson(assessment.reasons());
     long now = at.toEpochMilli();
     return writes.submit(db -> {
@@ -882,7 +887,7 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
         }
       }
       return changed;
-    }).join();
+    });
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.labscan.controller.verdict;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /** What the verdict service needs from the store. */
 public interface VerdictRepository {
@@ -19,6 +20,14 @@ public interface VerdictRepository {
    * @return true when the verdict changed
    */
   boolean saveAssessment(String hostId, Assessment assessment, Instant at);
+
+  /**
+   * {@link #saveAssessment} without waiting for the commit, so that a sweep over every host
+   * can share transactions; completes with true when the verdict changed.
+   */
+  default CompletableFuture<Boolean> saveAssessmentLater(String hostId, Assessment assessment, Instant at) {
+    return CompletableFuture.completedFuture(saveAssessment(hostId, assessment, at));
+  }
 
   /** The host's current verdict, if one was computed. */
   Optional<VerdictRecord> verdict(String hostId);
