@@ -39,6 +39,8 @@ public final class SqliteTriageEvidence implements TriageEvidence {
    * bound in V006__query_indexes.sql, or that index is not used.
    */
   static final Duration SHORT_WINDOW = Duration.ofHours(1);
+  /** Filter for windows policy did not allow (egress_unallowed_by_time serves it). */
+  static final String UNALLOWED = " AND e.allowed = 0";
   /** Most egress windows one question loads. */
   static final int MAX_EGRESS_ROWS = 20_000;
   /** Digests per IN (...) query. */
@@ -117,8 +119,8 @@ public final class SqliteTriageEvidence implements TriageEvidence {
   }
 
   @Override
-  public List<EgressHit> egressBetween(Instant from, Instant to) {
-    return egress("", null, from, to);
+  public List<EgressHit> unallowedEgressBetween(Instant from, Instant to) {
+    return egress(UNALLOWED, null, from, to);
   }
 
   /**
@@ -159,17 +161,22 @@ public final class SqliteTriageEvidence implements TriageEvidence {
   }
 
   /**
-   * The overlap query; parameters: from - SHORT_WINDOW, to, from, [host], to, from, [host].
+   * The overlap query; parameters: from - SHORT_WINDOW, to, from, [host], to, from, [host]
+   * (the host parameters only with the host filter).
    *
-   * @param filter "" or " AND e.host_id = ?"
+   * @param filter " AND e.host_id = ?" (then egress_by_host serves the first half) or
+   *     {@link #UNALLOWED} (egress_unallowed_by_time)
    */
   static String overlapQuery(String filter) {
+    // In the long-window half the filter must not lure the planner away from
+    // egress_long_windows: a unary + keeps "allowed = 0" from matching a partial index there.
+    String longFilter = filter.equals(UNALLOWED) ? " AND +e.allowed = 0" : filter;
     String columns = "SELECT e.host_id, h.hostname, e.window_start_ms, e.window_end_ms, e.connections, "
         + "e.destinations, e.process_name, e.allowed FROM egress_windows e JOIN hosts h ON h.host_id = e.host_id ";
     return columns + "WHERE e.window_start_ms >= ? AND e.window_start_ms <= ? AND e.window_end_ms >= ? "
         + "AND e.window_end_ms - e.window_start_ms <= " + SHORT_WINDOW.toMillis() + filter
         + " UNION ALL " + columns + "WHERE e.window_end_ms - e.window_start_ms > " + SHORT_WINDOW.toMillis()
-        + " AND e.window_start_ms <= ? AND e.window_end_ms >= ?" + filter
+        + " AND e.window_start_ms <= ? AND e.window_end_ms >= ?" + longFilter
         + " ORDER BY 3 LIMIT " + MAX_EGRESS_ROWS;
   }
 

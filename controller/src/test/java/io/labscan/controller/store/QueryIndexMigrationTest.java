@@ -39,7 +39,10 @@ class QueryIndexMigrationTest {
     try (Statement st = db.createStatement()) {
       st.execute("DROP TABLE host_users");
       st.execute("DROP INDEX egress_long_windows");
-      st.execute("DROP INDEX egress_unallowed_by_host");
+      for (String index : List.of("egress_unallowed_by_host", "egress_unallowed_by_time", "findings_by_report",
+          "av_status_by_report")) {
+        st.execute("DROP INDEX " + index);
+      }
       st.execute("DELETE FROM schema_version WHERE version = 6");
     }
   }

@@ -70,7 +70,7 @@ class SqliteTriageEvidenceTest {
   }
 
   @Test
-  void overlappingWindowsAreFoundWhetherTheyStartedJustBeforeTheRangeOrHoursBefore() {
+  void overlappingUnallowedWindowsAreFoundWhetherTheyStartedJustBeforeTheRangeOrHoursBefore() {
     String id = TestReports.newHostId();
     Instant from = T0.plusSeconds(7200);
     Instant to = from.plusSeconds(1200);
@@ -80,9 +80,11 @@ class SqliteTriageEvidenceTest {
           window(from.minusSeconds(7000), Duration.ofHours(3), "long-before"),
           window(from.minusSeconds(600), Duration.ofMinutes(1), "ended-before"),
           window(to.plusSeconds(1), Duration.ofMinutes(1), "starts-after"),
-          window(from.plusSeconds(300), Duration.ofMinutes(1), "inside")), T0, "t").join();
+          window(from.plusSeconds(300), Duration.ofMinutes(1), "inside"),
+          window(from.plusSeconds(400), Duration.ofMinutes(1), "allowed").toBuilder().setAllowed(true).build()),
+          T0, "t").join();
 
-      List<EgressHit> hits = new SqliteTriageEvidence(store, "k").egressBetween(from, to);
+      List<EgressHit> hits = new SqliteTriageEvidence(store, "k").unallowedEgressBetween(from, to);
 
       assertThat(hits).map(h -> h.process().orElse("")).containsExactly("long-before", "short-before", "inside");
     }
@@ -107,11 +109,11 @@ class SqliteTriageEvidenceTest {
   }
 
   @Test
-  void overlapQueryReadsARangeOfStartTimesAndTheLongWindowIndexNotEveryEarlierWindow() {
+  void overlapQueryReadsARangeOfUnallowedStartTimesAndTheLongWindowIndexNotEveryEarlierWindow() {
     try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
       List<String> plan = store.read("plan", db -> {
         List<String> steps = new ArrayList<>();
-        try (PreparedStatement ps = db.prepareStatement("EXPLAIN QUERY PLAN " + SqliteTriageEvidence.overlapQuery(""))) {
+        try (PreparedStatement ps = db.prepareStatement("EXPLAIN QUERY PLAN " + SqliteTriageEvidence.overlapQuery(SqliteTriageEvidence.UNALLOWED))) {
           for (int i = 1; i <= 5; i++) {
             ps.setLong(i, i);
           }
@@ -125,8 +127,32 @@ class SqliteTriageEvidenceTest {
       });
 
       assertThat(plan).anySatisfy(step -> assertThat(step)
-          .contains("egress_by_time (window_start_ms>? AND window_start_ms<?)"));
+          .contains("egress_unallowed_by_time (window_start_ms>? AND window_start_ms<?)"));
       assertThat(plan).anySatisfy(step -> assertThat(step).contains("egress_long_windows"));
+    }
+  }
+
+  @Test
+  void verdictEvidenceReadsTheLatestReportsRowsByReportIdNotByScanningTheTables() {
+    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+      List<String> plan = store.read("plan", db -> {
+        List<String> steps = new ArrayList<>();
+        for (String table : List.of("findings", "av_status")) {
+          try (PreparedStatement ps = db.prepareStatement(
+              "EXPLAIN QUERY PLAN SELECT * FROM " + table + " WHERE report_id = ?")) {
+            ps.setString(1, "r");
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                steps.add(rs.getString(4));
+              }
+            }
+          }
+        }
+        return steps;
+      });
+
+      assertThat(plan).containsExactly("SEARCH findings USING INDEX findings_by_report (report_id=?)",
+          "SEARCH av_status USING INDEX av_status_by_report (report_id=?)");
     }
   }
 
