@@ -28,6 +28,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -746,6 +747,22 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
     return ids;
   }
 
+  /**
+   * The verdict evidence queries, prepared once on the reader connection: a sweep runs them
+   * for every host, and preparing (compiling) six statements per host was most of its time.
+   * Used under this store's lock only; closed with the store.
+   */
+  private final Map<String, PreparedStatement> readerStatements = new HashMap<>();
+
+  private PreparedStatement cachedReaderStatement(String sql) throws SQLException {
+    PreparedStatement ps = readerStatements.get(sql);
+    if (ps == null) {
+      ps = reader.prepareStatement(sql);
+      readerStatements.put(sql, ps);
+    }
+    return ps;
+  }
+
   /** Most rows of one kind of evidence loaded for a verdict (the newest ones). */
   static final int EVIDENCE_ROWS = 100;
 
@@ -755,8 +772,9 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
       String hostname;
       Instant lastSeen;
       Optional<Instant> lastFullScan;
-      try (PreparedStatement ps = reader.prepareStatement(
-          "SELECT hostname, last_seen_ms, last_full_scan_ms FROM hosts WHERE host_id = ?")) {
+      {
+        PreparedStatement ps = cachedReaderStatement(
+          "SELECT hostname, last_seen_ms, last_full_scan_ms FROM hosts WHERE host_id = ?");
         ps.setString(1, hostId);
         try (ResultSet rs = ps.executeQuery()) {
           if (!rs.next()) {
@@ -768,11 +786,12 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
         }
       }
       List<HostEvidence.Finding> findings = new ArrayList<>();
-      try (PreparedStatement ps = reader.prepareStatement(
+      {
+        PreparedStatement ps = cachedReaderStatement(
           "SELECT f.report_id, f.rule_id, f.rule_kind, f.path, f.registry_key, f.detail, f.severity "
               + "FROM findings f WHERE f.report_id = (SELECT s.report_id FROM scans s WHERE s.host_id = ? "
               + "AND s.kind = 'SCAN_KIND_FULL' AND s.finished_ms IS NOT NULL ORDER BY s.finished_ms DESC LIMIT 1) "
-              + "ORDER BY f.rule_id, f.path LIMIT " + EVIDENCE_ROWS)) {
+              + "ORDER BY f.rule_id, f.path LIMIT " + EVIDENCE_ROWS);
         ps.setString(1, hostId);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
@@ -783,9 +802,10 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
         }
       }
       List<HostEvidence.Av> av = new ArrayList<>();
-      try (PreparedStatement ps = reader.prepareStatement(
+      {
+        PreparedStatement ps = cachedReaderStatement(
           "SELECT report_id, provider, product, state, reason FROM av_status WHERE report_id = "
-              + "(SELECT report_id FROM av_status WHERE host_id = ? ORDER BY observed_ms DESC LIMIT 1)")) {
+              + "(SELECT report_id FROM av_status WHERE host_id = ? ORDER BY observed_ms DESC LIMIT 1)");
         ps.setString(1, hostId);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
@@ -795,10 +815,11 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
         }
       }
       List<HostEvidence.Egress> egress = new ArrayList<>();
-      try (PreparedStatement ps = reader.prepareStatement(
+      {
+        PreparedStatement ps = cachedReaderStatement(
           "SELECT report_id, window_start_ms, window_end_ms, pid, process_name, process_path, connections, "
               + "distinct_destinations, destinations FROM egress_windows WHERE host_id = ? AND allowed = 0 "
-              + "AND window_end_ms >= ? ORDER BY window_start_ms DESC LIMIT " + EVIDENCE_ROWS)) {
+              + "AND window_end_ms >= ? ORDER BY window_start_ms DESC LIMIT " + EVIDENCE_ROWS);
         ps.setString(1, hostId);
         ps.setLong(2, now.minus(policy.egressLookback()).toEpochMilli());
         try (ResultSet rs = ps.executeQuery()) {
@@ -810,9 +831,10 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
         }
       }
       List<HostEvidence.Complaint> complaints = new ArrayList<>();
-      try (PreparedStatement ps = reader.prepareStatement(
+      {
+        PreparedStatement ps = cachedReaderStatement(
           "SELECT complaint_id, confidence, traced_ms, summary FROM complaint_traces WHERE host_id = ? "
-              + "AND traced_ms >= ? ORDER BY traced_ms DESC LIMIT " + EVIDENCE_ROWS)) {
+              + "AND traced_ms >= ? ORDER BY traced_ms DESC LIMIT " + EVIDENCE_ROWS);
         ps.setString(1, hostId);
         ps.setLong(2, now.minus(policy.complaintLookback()).toEpochMilli());
         try (ResultSet rs = ps.executeQuery()) {
@@ -823,8 +845,9 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
         }
       }
       boolean mailServer;
-      try (PreparedStatement ps = reader.prepareStatement(
-          "SELECT 1 FROM host_roles WHERE host_id = ? AND role = 'mail-server'")) {
+      {
+        PreparedStatement ps = cachedReaderStatement(
+          "SELECT 1 FROM host_roles WHERE host_id = ? AND role = 'mail-server'");
         ps.setString(1, hostId);
         try (ResultSet rs = ps.executeQuery()) {
           mailServer = rs.next();
@@ -1143,6 +1166,16 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
   @Override
   public void close() {
     writes.close();
+    synchronized (this) {
+      for (PreparedStatement ps : readerStatements.values()) {
+        try {
+          ps.close();
+        } catch (SQLException e) {
+          // closing anyway
+        }
+      }
+      readerStatements.clear();
+    }
     closeQuietly(reader);
     closeQuietly(writer);
   }
