@@ -69,6 +69,13 @@ echo "load at start: $(uptime)" | tee "$out/uptime-start.txt" >&2
 sleep "$warmup"
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$agent_pid/stat"; }
+# Per thread: name and utime+stime (the name may hold spaces: it is between the parentheses).
+thread_ticks() {
+  for t in /proc/"$agent_pid"/task/*; do
+    sed -E 's/^[0-9]+ \((.*)\) [A-Za-z] (.*)$/\1|\2/' "$t/stat" | awk -F'|' '{split($2, f, " "); print $1 "|" f[12] + f[13]}'
+  done | sort
+}
+thread_ticks >"$out/threads-start.txt"
 t0=$(date +%s.%N); c0=$(cpu_ticks)
 : >"$out/rss-kib.txt"
 end=$(( $(date +%s) + window ))
@@ -78,6 +85,7 @@ while [ "$(date +%s)" -lt "$end" ]; do
   sleep 5
 done
 t1=$(date +%s.%N); c1=$(cpu_ticks)
+thread_ticks >"$out/threads-end.txt"
 echo "load at end: $(uptime)" | tee "$out/uptime-end.txt" >&2
 anon_median=$(sort -n "$out/rss-anon-kib.txt" | awk '{v[NR]=$1} END {printf "%.1f", v[int((NR + 1) / 2)] / 1024}')
 file_now=$(awk '/^RssFile:/ {printf "%.1f", $2 / 1024}' "/proc/$agent_pid/status")
@@ -95,6 +103,10 @@ sort -n "$out/rss-kib.txt" | awk -v hz="$hz" -v c0="$c0" -v c1="$c1" -v t0="$t0"
     printf "rss_anon_median_mib=%s rss_file_at_end_mib=%s\n", anon, file
     printf "cpu_seconds=%.2f wall_seconds=%.1f cpu_percent_of_core=%.3f\n", cpu, wall, 100 * cpu / wall
   }' | tee "$out/result.txt"
+# CPU by thread name over the window (threads of one name summed), busiest first.
+awk -F'|' -v hz="$hz" 'NR == FNR { start[$1] += $2; next } { end[$1] += $2 }
+  END { for (n in end) if (end[n] - start[n] > 0) printf "%8.3f s  %s\n", (end[n] - start[n]) / hz, n }' \
+  "$out/threads-start.txt" "$out/threads-end.txt" | sort -rn | head -8 | tee "$out/threads-cpu.txt"
 if [ -n "${LABSCAN_NMT:-}" ]; then
   jcmd "$agent_pid" VM.native_memory summary >"$out/nmt.txt" 2>&1 || true
 fi
