@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /** What the verdict service needs from the store. */
 public interface VerdictRepository {
@@ -13,6 +14,15 @@ public interface VerdictRepository {
 
   /** The evidence about a host, looking back from {@code now} as the policy says. */
   Optional<HostEvidence> evidence(String hostId, Instant now, VerdictPolicy policy);
+
+  /**
+   * Evidence for a sweep over many hosts at {@code now}: an implementation may first read
+   * once what is shared (e.g. which hosts have any evidence of a kind at all) and then skip
+   * per-host questions whose answer is known to be empty. The default asks {@link #evidence}.
+   */
+  default Function<String, Optional<HostEvidence>> sweep(Instant now, VerdictPolicy policy) {
+    return hostId -> evidence(hostId, now, policy);
+  }
 
   /**
    * Saves a host's assessment; when the verdict changed, also appends it to the history.

@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -108,9 +109,10 @@ public final class VerdictService implements AutoCloseable {
   public int recomputeAll() {
     Instant now = clock.instant();
     List<Saved> inFlight = new ArrayList<>(SWEEP_BATCH);
+    Function<String, Optional<HostEvidence>> sweep = repository.sweep(now, policy);
     int n = 0;
     for (String hostId : repository.hostIds()) {
-      Optional<HostEvidence> evidence = repository.evidence(hostId, now, policy);
+      Optional<HostEvidence> evidence = sweep.apply(hostId);
       if (evidence.isPresent()) {
         Assessment a = rules.evaluate(evidence.get(), now);
         inFlight.add(new Saved(evidence.get(), a, repository.saveAssessmentLater(hostId, a, now)));
