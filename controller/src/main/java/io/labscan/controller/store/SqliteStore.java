@@ -28,7 +28,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
+import java.util.function.Function;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -244,6 +246,29 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
   }
 
   /** Creates or updates the host row; true when this report is the newest inventory seen. */
+  /**
+   * Keeps host_users (user → hosts, for triage) in step with hosts.logged_in_users: the
+   * names as {@link #loggedInUsers} reads them, trimmed and lower-cased.
+   */
+  private static void replaceHostUsers(Connection db, String hostId, List<String> users) throws SQLException {
+    try (PreparedStatement ps = db.prepareStatement("DELETE FROM host_users WHERE host_id = ?")) {
+      ps.setString(1, hostId);
+      ps.executeUpdate();
+    }
+    try (PreparedStatement ps = db.prepareStatement(
+        "INSERT OR IGNORE INTO host_users(user_name, host_id) VALUES (?, ?)")) {
+      for (String user : String.join(",", users).split(",")) {
+        String name = user.trim().toLowerCase(java.util.Locale.ROOT);
+        if (!name.isEmpty()) {
+          ps.setString(1, name);
+          ps.setString(2, hostId);
+          ps.addBatch();
+        }
+      }
+      ps.executeBatch();
+    }
+  }
+
   private static boolean upsertHost(Connection db, Report report, long createdMs) throws SQLException {
     HostInventory inv = report.getInventory();
     // The lab an enrolment token assigned wins over the lab the endpoint says it is in.
@@ -287,6 +312,7 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
         ps.setLong(i, report.getSequence());
         ps.executeUpdate();
       }
+      replaceHostUsers(db, inv.getHostId(), inv.getLoggedInUsersList());
       return true;
     }
     // Reports can arrive out of order (a spool draining after an outage): only the newest
@@ -311,6 +337,7 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
         ps.setString(i, inv.getHostId());
         ps.executeUpdate();
       }
+      replaceHostUsers(db, inv.getHostId(), inv.getLoggedInUsersList());
     }
     try (PreparedStatement ps = db.prepareStatement(
         "UPDATE hosts SET first_seen_ms = MIN(first_seen_ms, ?), last_seen_ms = MAX(last_seen_ms, ?), "
@@ -723,6 +750,24 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
     });
   }
 
+  /** The hosts where {@code user} (compared lower-case) is logged in, from their newest inventory. */
+  public List<String> hostsWithLoggedInUser(String user) {
+    String name = user.trim().toLowerCase(java.util.Locale.ROOT);
+    return read("hosts of a user", db -> {
+      List<String> ids = new ArrayList<>();
+      try (PreparedStatement ps = db.prepareStatement(
+          "SELECT host_id FROM host_users WHERE user_name = ? ORDER BY host_id")) {
+        ps.setString(1, name);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            ids.add(rs.getString(1));
+          }
+        }
+      }
+      return ids;
+    });
+  }
+
   /** Records that {@code email} belongs to a person who uses {@code hostId}. */
   public CompletableFuture<Void> setAddressOwner(String email, String hostId, String source, Instant at) {
     return writes.submit(db -> {
@@ -755,17 +800,75 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
     return ids;
   }
 
+  /**
+   * The verdict evidence queries, prepared once on the reader connection: a sweep runs them
+   * for every host, and preparing (compiling) six statements per host was most of its time.
+   * Used under this store's lock only; closed with the store.
+   */
+  private final Map<String, PreparedStatement> readerStatements = new HashMap<>();
+
+  private PreparedStatement cachedReaderStatement(String sql) throws SQLException {
+    PreparedStatement ps = readerStatements.get(sql);
+    if (ps == null) {
+      ps = reader.prepareStatement(sql);
+      readerStatements.put(sql, ps);
+    }
+    return ps;
+  }
+
   /** Most rows of one kind of evidence loaded for a verdict (the newest ones). */
   static final int EVIDENCE_ROWS = 100;
 
   @Override
-  public synchronized Optional<HostEvidence> evidence(String hostId, Instant now, VerdictPolicy policy) {
+  public Optional<HostEvidence> evidence(String hostId, Instant now, VerdictPolicy policy) {
+    return evidence(hostId, now, policy, Optional.empty());
+  }
+
+  /**
+   * Which hosts have any evidence of the rarer kinds, read once for a sweep: most hosts have
+   * no findings, no unallowed egress and no complaints, and a sweep then skips those three
+   * questions for them (two queries per host instead of six). Evidence that arrives during
+   * the sweep is not lost: its ingest schedules that host's own recompute, without hints.
+   */
+  private record SweepHints(Set<String> withFindings, Set<String> withEgress, Set<String> withComplaints,
+      Set<String> mailServers) {}
+
+  @Override
+  public Function<String, Optional<HostEvidence>> sweep(Instant now, VerdictPolicy policy) {
+    SweepHints hints = read("verdict sweep", db -> new SweepHints(
+        hostSet(db, "SELECT DISTINCT host_id FROM findings", null),
+        hostSet(db, "SELECT DISTINCT host_id FROM egress_windows WHERE allowed = 0 AND window_end_ms >= ?",
+            now.minus(policy.egressLookback()).toEpochMilli()),
+        hostSet(db, "SELECT DISTINCT host_id FROM complaint_traces WHERE traced_ms >= ?",
+            now.minus(policy.complaintLookback()).toEpochMilli()),
+        hostSet(db, "SELECT host_id FROM host_roles WHERE role = 'mail-server'", null)));
+    return hostId -> evidence(hostId, now, policy, Optional.of(hints));
+  }
+
+  private static Set<String> hostSet(Connection db, String sql, Long sinceMs) throws SQLException {
+    Set<String> ids = new HashSet<>();
+    try (PreparedStatement ps = db.prepareStatement(sql)) {
+      if (sinceMs != null) {
+        ps.setLong(1, sinceMs);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          ids.add(rs.getString(1));
+        }
+      }
+    }
+    return ids;
+  }
+
+  private synchronized Optional<HostEvidence> evidence(String hostId, Instant now, VerdictPolicy policy,
+      Optional<SweepHints> hints) {
     try {
       String hostname;
       Instant lastSeen;
       Optional<Instant> lastFullScan;
-      try (PreparedStatement ps = reader.prepareStatement(
-          "SELECT hostname, last_seen_ms, last_full_scan_ms FROM hosts WHERE host_id = ?")) {
+      {
+        PreparedStatement ps = cachedReaderStatement(
+          "SELECT hostname, last_seen_ms, last_full_scan_ms FROM hosts WHERE host_id = ?");
         ps.setString(1, hostId);
         try (ResultSet rs = ps.executeQuery()) {
           if (!rs.next()) {
@@ -777,11 +880,12 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
         }
       }
       List<HostEvidence.Finding> findings = new ArrayList<>();
-      try (PreparedStatement ps = reader.prepareStatement(
+      if (hints.map(h -> h.withFindings().contains(hostId)).orElse(true)) {
+        PreparedStatement ps = cachedReaderStatement(
           "SELECT f.report_id, f.rule_id, f.rule_kind, f.path, f.registry_key, f.detail, f.severity "
               + "FROM findings f WHERE f.report_id = (SELECT s.report_id FROM scans s WHERE s.host_id = ? "
               + "AND s.kind = 'SCAN_KIND_FULL' AND s.finished_ms IS NOT NULL ORDER BY s.finished_ms DESC LIMIT 1) "
-              + "ORDER BY f.rule_id, f.path LIMIT " + EVIDENCE_ROWS)) {
+              + "ORDER BY f.rule_id, f.path LIMIT " + EVIDENCE_ROWS);
         ps.setString(1, hostId);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
@@ -792,9 +896,10 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
         }
       }
       List<HostEvidence.Av> av = new ArrayList<>();
-      try (PreparedStatement ps = reader.prepareStatement(
+      {
+        PreparedStatement ps = cachedReaderStatement(
           "SELECT report_id, provider, product, state, reason FROM av_status WHERE report_id = "
-              + "(SELECT report_id FROM av_status WHERE host_id = ? ORDER BY observed_ms DESC LIMIT 1)")) {
+              + "(SELECT report_id FROM av_status WHERE host_id = ? ORDER BY observed_ms DESC LIMIT 1)");
         ps.setString(1, hostId);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
@@ -804,10 +909,11 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
         }
       }
       List<HostEvidence.Egress> egress = new ArrayList<>();
-      try (PreparedStatement ps = reader.prepareStatement(
+      if (hints.map(h -> h.withEgress().contains(hostId)).orElse(true)) {
+        PreparedStatement ps = cachedReaderStatement(
           "SELECT report_id, window_start_ms, window_end_ms, pid, process_name, process_path, connections, "
               + "distinct_destinations, destinations FROM egress_windows WHERE host_id = ? AND allowed = 0 "
-              + "AND window_end_ms >= ? ORDER BY window_start_ms DESC LIMIT " + EVIDENCE_ROWS)) {
+              + "AND window_end_ms >= ? ORDER BY window_start_ms DESC LIMIT " + EVIDENCE_ROWS);
         ps.setString(1, hostId);
         ps.setLong(2, now.minus(policy.egressLookback()).toEpochMilli());
         try (ResultSet rs = ps.executeQuery()) {
@@ -819,9 +925,10 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
         }
       }
       List<HostEvidence.Complaint> complaints = new ArrayList<>();
-      try (PreparedStatement ps = reader.prepareStatement(
+      if (hints.map(h -> h.withComplaints().contains(hostId)).orElse(true)) {
+        PreparedStatement ps = cachedReaderStatement(
           "SELECT complaint_id, confidence, traced_ms, summary FROM complaint_traces WHERE host_id = ? "
-              + "AND traced_ms >= ? ORDER BY traced_ms DESC LIMIT " + EVIDENCE_ROWS)) {
+              + "AND traced_ms >= ? ORDER BY traced_ms DESC LIMIT " + EVIDENCE_ROWS);
         ps.setString(1, hostId);
         ps.setLong(2, now.minus(policy.complaintLookback()).toEpochMilli());
         try (ResultSet rs = ps.executeQuery()) {
@@ -832,8 +939,11 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
         }
       }
       boolean mailServer;
-      try (PreparedStatement ps = reader.prepareStatement(
-          "SELECT 1 FROM host_roles WHERE host_id = ? AND role = 'mail-server'")) {
+      if (hints.isPresent()) {
+        mailServer = hints.get().mailServers().contains(hostId);
+      } else {
+        PreparedStatement ps = cachedReaderStatement(
+          "SELECT 1 FROM host_roles WHERE host_id = ? AND role = 'mail-server'");
         ps.setString(1, hostId);
         try (ResultSet rs = ps.executeQuery()) {
           mailServer = rs.next();
@@ -848,6 +958,11 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
 
   @Override
   public boolean saveAssessment(String hostId, Assessment assessment, Instant at) {
+    return saveAssessmentLater(hostId, assessment, at).join();
+  }
+
+  @Override
+  public CompletableFuture<Boolean> saveAssessmentLater(String hostId, Assessment assessment, Instant at) {
     String reasons = reasonsJson(assessment.reasons());
     long now = at.toEpochMilli();
     return writes.submit(db -> {
@@ -891,7 +1006,7 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
         }
       }
       return changed;
-    }).join();
+    });
   }
 
   @Override
@@ -1164,6 +1279,16 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
   @Override
   public void close() {
     writes.close();
+    synchronized (this) {
+      for (PreparedStatement ps : readerStatements.values()) {
+        try {
+          ps.close();
+        } catch (SQLException e) {
+          // closing anyway
+        }
+      }
+      readerStatements.clear();
+    }
     closeQuietly(reader);
     closeQuietly(writer);
   }

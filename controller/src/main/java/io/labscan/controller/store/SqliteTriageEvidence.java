@@ -33,6 +33,14 @@ public final class SqliteTriageEvidence implements TriageEvidence {
    * another host held the address in between.
    */
   static final Duration HOLD_BACKFILL = Duration.ofHours(6);
+  /**
+   * Windows up to this long are found by their start time; longer ones (rare: the policy's
+   * window is a minute) by the partial index {@code egress_long_windows}. Must equal the
+   * bound in V006__query_indexes.sql, or that index is not used.
+   */
+  static final Duration SHORT_WINDOW = Duration.ofHours(1);
+  /** Filter for windows policy did not allow (egress_unallowed_by_time serves it). */
+  static final String UNALLOWED = " AND e.allowed = 0";
   /** Most egress windows one question loads. */
   static final int MAX_EGRESS_ROWS = 20_000;
   /** Digests per IN (...) query. */
@@ -111,22 +119,33 @@ public final class SqliteTriageEvidence implements TriageEvidence {
   }
 
   @Override
-  public List<EgressHit> egressBetween(Instant from, Instant to) {
-    return egress("", null, from, to);
+  public List<EgressHit> unallowedEgressBetween(Instant from, Instant to) {
+    return egress(UNALLOWED, null, from, to);
   }
 
+  /**
+   * Windows overlapping [from, to]. Most windows are short, so they are found by a narrow
+   * range on their start ({@code egress_by_time}); windows longer than {@link #SHORT_WINDOW}
+   * are rare and listed by their own partial index ({@code egress_long_windows}, V006). The
+   * two halves do not overlap. (One range "start &lt;= to" alone walked every window before
+   * {@code to}.)
+   */
   private List<EgressHit> egress(String filter, String hostId, Instant from, Instant to) {
+    String sql = overlapQuery(filter);
     return store.read("egress windows", db -> {
       List<EgressHit> out = new ArrayList<>();
-      try (PreparedStatement ps = db.prepareStatement(
-          "SELECT e.host_id, h.hostname, e.window_start_ms, e.window_end_ms, e.connections, e.destinations, "
-              + "e.process_name, e.allowed FROM egress_windows e JOIN hosts h ON h.host_id = e.host_id "
-              + "WHERE e.window_start_ms <= ? AND e.window_end_ms >= ?" + filter
-              + " ORDER BY e.window_start_ms LIMIT " + MAX_EGRESS_ROWS)) {
-        ps.setLong(1, to.toEpochMilli());
-        ps.setLong(2, from.toEpochMilli());
+      try (PreparedStatement ps = db.prepareStatement(sql)) {
+        int i = 1;
+        ps.setLong(i++, from.toEpochMilli() - SHORT_WINDOW.toMillis());
+        ps.setLong(i++, to.toEpochMilli());
+        ps.setLong(i++, from.toEpochMilli());
         if (hostId != null) {
-          ps.setString(3, hostId);
+          ps.setString(i++, hostId);
+        }
+        ps.setLong(i++, to.toEpochMilli());
+        ps.setLong(i++, from.toEpochMilli());
+        if (hostId != null) {
+          ps.setString(i, hostId);
         }
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
@@ -139,6 +158,26 @@ public final class SqliteTriageEvidence implements TriageEvidence {
       }
       return out;
     });
+  }
+
+  /**
+   * The overlap query; parameters: from - SHORT_WINDOW, to, from, [host], to, from, [host]
+   * (the host parameters only with the host filter).
+   *
+   * @param filter " AND e.host_id = ?" (then egress_by_host serves the first half) or
+   *     {@link #UNALLOWED} (egress_unallowed_by_time)
+   */
+  static String overlapQuery(String filter) {
+    // In the long-window half the filter must not lure the planner away from
+    // egress_long_windows: a unary + keeps "allowed = 0" from matching a partial index there.
+    String longFilter = filter.equals(UNALLOWED) ? " AND +e.allowed = 0" : filter;
+    String columns = "SELECT e.host_id, h.hostname, e.window_start_ms, e.window_end_ms, e.connections, "
+        + "e.destinations, e.process_name, e.allowed FROM egress_windows e JOIN hosts h ON h.host_id = e.host_id ";
+    return columns + "WHERE e.window_start_ms >= ? AND e.window_start_ms <= ? AND e.window_end_ms >= ? "
+        + "AND e.window_end_ms - e.window_start_ms <= " + SHORT_WINDOW.toMillis() + filter
+        + " UNION ALL " + columns + "WHERE e.window_end_ms - e.window_start_ms > " + SHORT_WINDOW.toMillis()
+        + " AND e.window_start_ms <= ? AND e.window_end_ms >= ?" + longFilter
+        + " ORDER BY 3 LIMIT " + MAX_EGRESS_ROWS;
   }
 
   /** The IPs of the stored destination list ("192.0.2.25:25*3 [2001:db8::25]:25*1"). */
@@ -209,9 +248,7 @@ public final class SqliteTriageEvidence implements TriageEvidence {
         return Optional.empty();
       }
       String user = email.substring(0, at);
-      List<String> matches = store.hosts().stream()
-          .filter(h -> store.loggedInUsers(h.hostId()).contains(user))
-          .map(HostSummary::hostId).toList();
+      List<String> matches = store.hostsWithLoggedInUser(user);
       if (matches.size() != 1) {
         return Optional.empty();
       }

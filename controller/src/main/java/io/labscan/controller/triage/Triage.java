@@ -210,7 +210,7 @@ public final class Triage {
   private void egressOnly(Origin o, String label, Instant from, Instant to, Optional<String> boundaryMta,
       Set<String> exclude, Map<String, Tally> out, List<String> warnings) {
     Map<String, List<EgressHit>> byHost = new LinkedHashMap<>();
-    for (EgressHit e : evidence.egressBetween(from, to)) {
+    for (EgressHit e : evidence.unallowedEgressBetween(from, to)) {
       if (!e.allowed() && e.overlaps(from, to) && !exclude.contains(e.hostId())) {
         byHost.computeIfAbsent(e.hostId(), k -> new ArrayList<>()).add(e);
       }

@@ -22,8 +22,11 @@ public interface TriageEvidence {
   /** Egress windows of these hosts overlapping [from, to]. */
   List<EgressHit> egressNear(Collection<String> hostIds, Instant from, Instant to);
 
-  /** Egress windows of every host overlapping [from, to] (for NAT and outside-MX origins). */
-  List<EgressHit> egressBetween(Instant from, Instant to);
+  /**
+   * Egress windows that policy did not allow, of every host, overlapping [from, to] (for NAT
+   * and outside-MX origins: allowed senders are not suspects there).
+   */
+  List<EgressHit> unallowedEgressBetween(Instant from, Instant to);
 
   /**
    * For each host whose latest harvest holds at least one of the digests: how many of them

@@ -3,6 +3,8 @@ package io.labscan.controller.verdict;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /** What the verdict service needs from the store. */
 public interface VerdictRepository {
@@ -14,11 +16,28 @@ public interface VerdictRepository {
   Optional<HostEvidence> evidence(String hostId, Instant now, VerdictPolicy policy);
 
   /**
+   * Evidence for a sweep over many hosts at {@code now}: an implementation may first read
+   * once what is shared (e.g. which hosts have any evidence of a kind at all) and then skip
+   * per-host questions whose answer is known to be empty. The default asks {@link #evidence}.
+   */
+  default Function<String, Optional<HostEvidence>> sweep(Instant now, VerdictPolicy policy) {
+    return hostId -> evidence(hostId, now, policy);
+  }
+
+  /**
    * Saves a host's assessment; when the verdict changed, also appends it to the history.
    *
    * @return true when the verdict changed
    */
   boolean saveAssessment(String hostId, Assessment assessment, Instant at);
+
+  /**
+   * {@link #saveAssessment} without waiting for the commit, so that a sweep over every host
+   * can share transactions; completes with true when the verdict changed.
+   */
+  default CompletableFuture<Boolean> saveAssessmentLater(String hostId, Assessment assessment, Instant at) {
+    return CompletableFuture.completedFuture(saveAssessment(hostId, assessment, at));
+  }
 
   /** The host's current verdict, if one was computed. */
   Optional<VerdictRecord> verdict(String hostId);

@@ -5,13 +5,16 @@ import static java.util.Objects.requireNonNull;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,28 +77,66 @@ public final class VerdictService implements AutoCloseable {
     evidence.ifPresent(e -> {
       Assessment a = rules.evaluate(e, now);
       if (repository.saveAssessment(hostId, a, now)) {
-        log.info("Host {} ({}) is now {}: {}", e.hostname().replaceAll("[^\\x20-\\x7e]", "?"), hostId,
-            a.verdict(), a.reasons().isEmpty() ? "" : a.reasons().get(0).text().replaceAll("[^\\x20-\\x7e]", "?"));
-        for (VerdictListener listener : listeners) {
-          try {
-            listener.verdictChanged(hostId, e.hostname(), a, now);
-          } catch (RuntimeException failure) {
-            log.warn("Verdict listener failed for {}: {}", hostId, failure.toString());
-          }
-        }
+        announce(e, a, now);
       }
     });
     return evidence.map(e -> rules.evaluate(e, now));
   }
 
-  /** Recomputes every host. */
+  /** Logs a changed verdict and tells the listeners. */
+  private void announce(HostEvidence e, Assessment a, Instant now) {
+    log.info("Host {} ({}) is now {}: {}", e.hostname().replaceAll("[^\\x20-\\x7e]", "?"), e.hostId(),
+        a.verdict(), a.reasons().isEmpty() ? "" : a.reasons().get(0).text().replaceAll("[^\\x20-\\x7e]", "?"));
+    for (VerdictListener listener : listeners) {
+      try {
+        listener.verdictChanged(e.hostId(), e.hostname(), a, now);
+      } catch (RuntimeException failure) {
+        log.warn("Verdict listener failed for {}: {}", e.hostId(), failure.toString());
+      }
+    }
+  }
+
+  /** Saves of a sweep in flight at once: they share the store's write transactions. */
+  static final int SWEEP_BATCH = 512;
+
+  private record Saved(HostEvidence evidence, Assessment assessment, CompletableFuture<Boolean> changed) {}
+
+  /**
+   * Recomputes every host. The saves are not awaited one by one (a commit per host made a
+   * sweep of 100,000 hosts take minutes) but in batches of {@link #SWEEP_BATCH}, which the
+   * store writes in shared transactions; changes are announced after each batch commits.
+   */
   public int recomputeAll() {
+    Instant now = clock.instant();
+    List<Saved> inFlight = new ArrayList<>(SWEEP_BATCH);
+    Function<String, Optional<HostEvidence>> sweep = repository.sweep(now, policy);
     int n = 0;
     for (String hostId : repository.hostIds()) {
-      recompute(hostId);
+      Optional<HostEvidence> evidence = sweep.apply(hostId);
+      if (evidence.isPresent()) {
+        Assessment a = rules.evaluate(evidence.get(), now);
+        inFlight.add(new Saved(evidence.get(), a, repository.saveAssessmentLater(hostId, a, now)));
+      }
       n++;
+      if (inFlight.size() >= SWEEP_BATCH) {
+        settle(inFlight, now);
+      }
     }
+    settle(inFlight, now);
     return n;
+  }
+
+  private void settle(List<Saved> inFlight, Instant now) {
+    for (Saved s : inFlight) {
+      try {
+        if (s.changed().join()) {
+          announce(s.evidence(), s.assessment(), now);
+        }
+      } catch (RuntimeException e) {
+        log.warn("Verdict for {} not saved: {}", s.evidence().hostId(), e.getMessage());
+      }
+    }
+    inFlight.clear();
   }
 
   /** Waits until queued recomputes have run (tests, CLI commands). */

@@ -2,11 +2,22 @@ package io.labscan.controller.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.util.Timestamps;
 import io.labscan.controller.TestReports;
 import io.labscan.controller.triage.AddressHolding;
+import io.labscan.controller.triage.EgressHit;
+import io.labscan.controller.triage.HostState;
+import io.labscan.proto.v1.EgressDestination;
+import io.labscan.proto.v1.Report;
+import io.labscan.proto.v1.SmtpEgressWindow;
 import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,5 +67,154 @@ class SqliteTriageEvidenceTest {
   void storedDestinationsGiveTheirIps() {
     assertThat(SqliteTriageEvidence.destinationIps("192.0.2.25:25*3 [2001:db8::25]:587*1"))
         .containsExactly("192.0.2.25", "2001:db8::25");
+  }
+
+  @Test
+  void overlappingUnallowedWindowsAreFoundWhetherTheyStartedJustBeforeTheRangeOrHoursBefore() {
+    String id = TestReports.newHostId();
+    Instant from = T0.plusSeconds(7200);
+    Instant to = from.plusSeconds(1200);
+    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+      store.ingest(withEgress(TestReports.fullScan(id, "lab-pc-07", T0, 1, "10.20.3.17"),
+          window(from.minusSeconds(30), Duration.ofMinutes(1), "short-before"),
+          window(from.minusSeconds(7000), Duration.ofHours(3), "long-before"),
+          window(from.minusSeconds(600), Duration.ofMinutes(1), "ended-before"),
+          window(to.plusSeconds(1), Duration.ofMinutes(1), "starts-after"),
+          window(from.plusSeconds(300), Duration.ofMinutes(1), "inside"),
+          window(from.plusSeconds(400), Duration.ofMinutes(1), "allowed").toBuilder().setAllowed(true).build()),
+          T0, "t").join();
+
+      List<EgressHit> hits = new SqliteTriageEvidence(store, "k").unallowedEgressBetween(from, to);
+
+      assertThat(hits).map(h -> h.process().orElse("")).containsExactly("long-before", "short-before", "inside");
+    }
+  }
+
+  @Test
+  void egressNearHostsKeepsToThoseHosts() {
+    String linda = TestReports.newHostId();
+    String harold = TestReports.newHostId();
+    Instant from = T0.plusSeconds(7200);
+    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+      store.ingest(withEgress(TestReports.fullScan(linda, "lab-pc-07", T0, 1, "10.20.3.17"),
+          window(from.minusSeconds(7000), Duration.ofHours(3), "lindas-long")), T0, "t").join();
+      store.ingest(withEgress(TestReports.fullScan(harold, "lab-pc-12", T0, 1, "10.20.3.18"),
+          window(from.plusSeconds(10), Duration.ofMinutes(1), "harolds")), T0, "t").join();
+
+      List<EgressHit> hits = new SqliteTriageEvidence(store, "k").egressNear(List.of(linda), from,
+          from.plusSeconds(600));
+
+      assertThat(hits).singleElement().satisfies(h -> assertThat(h.hostId()).isEqualTo(linda));
+    }
+  }
+
+  @Test
+  void overlapQueryReadsARangeOfUnallowedStartTimesAndTheLongWindowIndexNotEveryEarlierWindow() {
+    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+      List<String> plan = store.read("plan", db -> {
+        List<String> steps = new ArrayList<>();
+        try (PreparedStatement ps = db.prepareStatement("EXPLAIN QUERY PLAN " + SqliteTriageEvidence.overlapQuery(SqliteTriageEvidence.UNALLOWED))) {
+          for (int i = 1; i <= 5; i++) {
+            ps.setLong(i, i);
+          }
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              steps.add(rs.getString(4));
+            }
+          }
+        }
+        return steps;
+      });
+
+      assertThat(plan).anySatisfy(step -> assertThat(step)
+          .contains("egress_unallowed_by_time (window_start_ms>? AND window_start_ms<?)"));
+      assertThat(plan).anySatisfy(step -> assertThat(step).contains("egress_long_windows"));
+    }
+  }
+
+  @Test
+  void verdictEvidenceReadsTheLatestReportsRowsByReportIdNotByScanningTheTables() {
+    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+      List<String> plan = store.read("plan", db -> {
+        List<String> steps = new ArrayList<>();
+        for (String table : List.of("findings", "av_status")) {
+          try (PreparedStatement ps = db.prepareStatement(
+              "EXPLAIN QUERY PLAN SELECT * FROM " + table + " WHERE report_id = ?")) {
+            ps.setString(1, "r");
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                steps.add(rs.getString(4));
+              }
+            }
+          }
+        }
+        return steps;
+      });
+
+      assertThat(plan).containsExactly("SEARCH findings USING INDEX findings_by_report (report_id=?)",
+          "SEARCH av_status USING INDEX av_status_by_report (report_id=?)");
+    }
+  }
+
+  @Test
+  void withoutAnOwnerMappingTheOneHostWhereTheUserIsLoggedInOwnsTheAddress() {
+    String linda = TestReports.newHostId();
+    String harold = TestReports.newHostId();
+    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+      store.ingest(withUsers(TestReports.fullScan(linda, "lab-pc-07", T0, 1, "10.20.3.17"), "linda", " Guest"), T0,
+          "t").join();
+      store.ingest(withUsers(TestReports.fullScan(harold, "lab-pc-12", T0, 1, "10.20.3.18"), "Harold"), T0, "t")
+          .join();
+
+      Optional<HostState> owner = new SqliteTriageEvidence(store, "k").hostOwningAddress("HAROLD@lab.example.edu");
+
+      assertThat(owner).hasValueSatisfying(h -> assertThat(h.hostId()).isEqualTo(harold));
+    }
+  }
+
+  @Test
+  void aUserLoggedInOnTwoHostsOwnsNoAddressByLogin() {
+    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+      store.ingest(withUsers(TestReports.fullScan(TestReports.newHostId(), "lab-pc-07", T0, 1, "10.20.3.17"), "guest"),
+          T0, "t").join();
+      store.ingest(withUsers(TestReports.fullScan(TestReports.newHostId(), "lab-pc-12", T0, 1, "10.20.3.18"), "guest"),
+          T0, "t").join();
+
+      assertThat(new SqliteTriageEvidence(store, "k").hostOwningAddress("guest@lab.example.edu")).isEmpty();
+    }
+  }
+
+  @Test
+  void aUserWhoLoggedOutIsNoLongerFoundOnThatHost() {
+    String id = TestReports.newHostId();
+    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+      store.ingest(withUsers(TestReports.fullScan(id, "lab-pc-07", T0, 1, "10.20.3.17"), "linda"), T0, "t").join();
+      store.ingest(withUsers(TestReports.fullScan(id, "lab-pc-07", T0.plusSeconds(60), 2, "10.20.3.17"), "harold"),
+          T0, "t").join();
+
+      assertThat(store.hostsWithLoggedInUser("linda")).isEmpty();
+      assertThat(store.hostsWithLoggedInUser("harold")).containsExactly(id);
+    }
+  }
+
+  private static Report withUsers(Report report, String... users) {
+    return report.toBuilder().setInventory(report.getInventory().toBuilder().addAllLoggedInUsers(List.of(users)))
+        .build();
+  }
+
+  private static Report withEgress(Report report, SmtpEgressWindow... windows) {
+    return report.toBuilder().addAllEgress(List.of(windows)).build();
+  }
+
+  private static SmtpEgressWindow window(Instant start, Duration length, String process) {
+    return SmtpEgressWindow.newBuilder()
+        .setWindowStart(Timestamps.fromMillis(start.toEpochMilli()))
+        .setWindowEnd(Timestamps.fromMillis(start.plus(length).toEpochMilli()))
+        .setPid(4242).setProcessName(process).setUser("linda").setConnections(3).setDistinctDestinations(1)
+        .addDestinations(EgressDestination.newBuilder().setIp("10.20.0.25").setPort(25).setConnections(3))
+        .setFirstSeen(Timestamps.fromMillis(start.toEpochMilli()))
+        .setLastSeen(Timestamps.fromMillis(start.plus(length).toEpochMilli()))
+        .setSource("poll")
+        .build();
   }
 }

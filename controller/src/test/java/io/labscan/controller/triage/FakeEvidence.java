@@ -73,8 +73,8 @@ final class FakeEvidence implements TriageEvidence {
   }
 
   @Override
-  public List<EgressHit> egressBetween(Instant from, Instant to) {
-    return egress.stream().filter(e -> e.overlaps(from, to)).toList();
+  public List<EgressHit> unallowedEgressBetween(Instant from, Instant to) {
+    return egress.stream().filter(e -> !e.allowed() && e.overlaps(from, to)).toList();
   }
 
   @Override

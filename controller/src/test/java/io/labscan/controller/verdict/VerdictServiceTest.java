@@ -111,4 +111,29 @@ class VerdictServiceTest {
       assertThat(verdicts.recompute(id).orElseThrow().verdict()).isEqualTo(Verdict.SUSPECTED);
     }
   }
+
+  @Test
+  void aSweepLargerThanOneBatchSavesEveryHostAndAnnouncesEachChangeOnce() {
+    AtomicReference<Instant> now = new AtomicReference<>(T0);
+    int hosts = VerdictService.SWEEP_BATCH + 7;
+    java.util.List<String> announced = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"));
+        VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), at(now))) {
+      verdicts.addListener((hostId, hostname, assessment, at) -> announced.add(hostId + "=" + assessment.verdict()));
+      for (int i = 0; i < hosts; i++) {
+        store.ingest(withAv(TestReports.fullScan(TestReports.newHostId(), "pc-" + i, T0, 1, "10.0.0.1"),
+            AvState.AV_STATE_FRESH), T0, "t");
+      }
+      store.ingest(withAv(TestReports.fullScan(TestReports.newHostId(), "last", T0, 1, "10.0.0.2"),
+          AvState.AV_STATE_FRESH), T0, "t").join();
+
+      assertThat(verdicts.recomputeAll()).isEqualTo(hosts + 1);
+
+      assertThat(store.verdicts()).hasSize(hosts + 1).allSatisfy(v -> assertThat(v.verdict()).isEqualTo(Verdict.CLEAN));
+      assertThat(announced).hasSize(hosts + 1).doesNotHaveDuplicates();
+      now.set(T0.plusSeconds(60));
+      verdicts.recomputeAll();
+      assertThat(announced).hasSize(hosts + 1); // nothing changed: nothing announced again
+    }
+  }
 }

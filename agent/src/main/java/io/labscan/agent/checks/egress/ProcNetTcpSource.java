@@ -2,13 +2,11 @@ package io.labscan.agent.checks.egress;
 
 import static java.util.Objects.requireNonNull;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,11 +21,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Linux: reads {@code /proc/net/tcp} and {@code /proc/net/tcp6} directly.
+ * Linux: the kernel's TCP socket table ({@link SocketTable}: netlink sock_diag when the
+ * kernel answers it, else {@code /proc/net/tcp} and {@code /proc/net/tcp6}), plus
+ * {@code /proc/<pid>/fd} to name the process that owns a socket.
  *
  * <p>Cost model: OSHI's {@code getConnections()} walks every process's descriptors on every
- * call. Here the common case (no socket to a watched port) is two file reads and one pass
- * over their text. The socket → process mapping walks {@code /proc/<pid>/fd} only when a
+ * call. Here the common case (no socket to a watched port) is one table read. The socket → process mapping walks {@code /proc/<pid>/fd} only when a
  * matching row carries an inode this source has not resolved before, stops as soon as every
  * new inode is found, and looks first at processes that owned watched sockets before (a
  * mass-mailer opens many). Results, including "not found" (a process the agent may not
@@ -37,14 +36,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class ProcNetTcpSource implements ConnectionSource {
   private static final Logger log = LoggerFactory.getLogger(ProcNetTcpSource.class);
-  /** Bound on rows kept from one file, so a flood cannot exhaust memory. */
-  static final int MAX_ROWS_PER_FILE = 65_536;
   private static final long NOT_FOUND = -1;
 
   private final Path procRoot;
-  private final Path netDir;
+  private final SocketTable table;
   private final PasswdUserNames users;
-  private final ByteOrder wordOrder;
   private final Map<Long, Long> pidByInode = new HashMap<>();
   private final Map<Long, ProcessInfo> processes = new HashMap<>();
   private long skippedLines;
@@ -58,14 +54,32 @@ public final class ProcNetTcpSource implements ConnectionSource {
    * @param wordOrder the kernel's byte order (the machine's native order)
    */
   public ProcNetTcpSource(Path procRoot, Path netDir, PasswdUserNames users, ByteOrder wordOrder) {
-    this.procRoot = requireNonNull(procRoot, "procRoot");
-    this.netDir = requireNonNull(netDir, "netDir");
-    this.users = requireNonNull(users, "users");
-    this.wordOrder = requireNonNull(wordOrder, "wordOrder");
+    this(procRoot, new ProcNetTcpTable(netDir, wordOrder), users);
   }
 
-  /** The running system's sockets, in the agent's network namespace. */
+  /**
+   * @param procRoot the proc filesystem ({@code /proc}), for the socket → process mapping
+   * @param table where the socket rows come from
+   * @param users uid → name
+   */
+  public ProcNetTcpSource(Path procRoot, SocketTable table, PasswdUserNames users) {
+    this.procRoot = requireNonNull(procRoot, "procRoot");
+    this.table = requireNonNull(table, "table");
+    this.users = requireNonNull(users, "users");
+  }
+
+  /**
+   * The running system's sockets, in the agent's network namespace: through netlink
+   * sock_diag when the kernel answers it, else from {@code /proc/net}.
+   */
   public static ProcNetTcpSource system() {
+    SocketTable table = NetlinkSocketTable.probe().<SocketTable>map(t -> t)
+        .orElseGet(() -> new ProcNetTcpTable(Path.of("/proc/net"), ByteOrder.nativeOrder()));
+    return new ProcNetTcpSource(Path.of("/proc"), table, PasswdUserNames.system());
+  }
+
+  /** The running system's sockets read from {@code /proc/net} text (benchmarks compare both). */
+  public static ProcNetTcpSource systemFromProcText() {
     return new ProcNetTcpSource(Path.of("/proc"), Path.of("/proc/net"), PasswdUserNames.system(),
         ByteOrder.nativeOrder());
   }
@@ -83,10 +97,10 @@ public final class ProcNetTcpSource implements ConnectionSource {
 
   @Override
   public String name() {
-    return "proc-net-tcp";
+    return table.name();
   }
 
-  /** Lines of the socket tables that were not valid rows, since this source was created. */
+  /** Entries of the socket tables that were not valid rows, since this source was created. */
   public long skippedLines() {
     return skippedLines;
   }
@@ -99,20 +113,9 @@ public final class ProcNetTcpSource implements ConnectionSource {
   @Override
   public List<ConnectionObservation> sample(Set<Integer> remotePorts) throws IOException {
     requireNonNull(remotePorts, "remotePorts");
-    Set<Integer> ports = Set.copyOf(remotePorts);
-    List<SocketRow> rows = new ArrayList<>();
-    boolean anyTable = false;
-    for (String table : List.of("tcp", "tcp6")) {
-      Optional<ProcNetTcpParser.Parsed> parsed = read(netDir.resolve(table), ports);
-      if (parsed.isPresent()) {
-        anyTable = true;
-        rows.addAll(parsed.get().rows());
-        skippedLines += parsed.get().skippedLines();
-      }
-    }
-    if (!anyTable) {
-      throw new NoSuchFileException(netDir.resolve("tcp").toString(), null, "no TCP socket table");
-    }
+    SocketTable.Rows read = table.read(remotePorts);
+    skippedLines += read.skipped();
+    List<SocketRow> rows = read.rows();
     Set<Long> live = new HashSet<>();
     Set<Long> unresolved = new LinkedHashSet<>();
     List<SocketRow> outbound = new ArrayList<>(rows.size());
@@ -139,16 +142,6 @@ public final class ProcNetTcpSource implements ConnectionSource {
     pidByInode.keySet().retainAll(live);
     processes.keySet().retainAll(new HashSet<>(pidByInode.values()));
     return out;
-  }
-
-  private Optional<ProcNetTcpParser.Parsed> read(Path table, Set<Integer> ports) throws IOException {
-    try (BufferedReader in = Files.newBufferedReader(table, StandardCharsets.US_ASCII)) {
-      return Optional.of(ProcNetTcpParser.parse(in, wordOrder, ports::contains, MAX_ROWS_PER_FILE));
-    } catch (NoSuchFileException e) {
-      return Optional.empty(); // no tcp6 when IPv6 is disabled
-    } catch (java.nio.charset.MalformedInputException e) {
-      throw new IOException(table + " is not ASCII: " + e.getMessage(), e);
-    }
   }
 
   private ProcessInfo owner(SocketRow row) {

@@ -1,0 +1,215 @@
+package io.labscan.agent.bench;
+
+import io.labscan.agent.checks.egress.ConnectionObservation;
+import io.labscan.agent.checks.egress.ConnectionSource;
+import io.labscan.agent.checks.egress.EgressEvent;
+import io.labscan.agent.checks.egress.EgressEventSource;
+import io.labscan.agent.checks.egress.EgressPolicy;
+import io.labscan.agent.checks.egress.EgressWatcher;
+import io.labscan.agent.checks.egress.NftablesEventSource;
+import io.labscan.agent.checks.egress.NftablesRules;
+import io.labscan.agent.checks.egress.ProcNetTcpSource;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Writer;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Share of short SMTP sessions the egress watch sees: polling at the policy default (250 ms)
+ * and event mode (nftables log rule + /dev/kmsg), with the product's {@link EgressWatcher},
+ * {@link ProcNetTcpSource} and {@link NftablesEventSource}. Sessions run in a private network
+ * namespace (own loopback only) against a listener on 127.0.0.1:25, started at random
+ * offsets so they fall at every phase of the sampling period.
+ *
+ * <p>A session counts as seen by polling when a sample reported its client socket (local
+ * port), and as seen by event mode when an event named it. The sources are wrapped, not
+ * changed: what they hand the watcher is recorded on the way.
+ *
+ * <p>Needs root, iproute2, nft, python3, /dev/kmsg. Arguments:
+ * {@code [durationsMs=5,50,300,1000,5000] [sessions=200] [periodMs=250]}.
+ */
+public final class EgressDetectionBench {
+  private static final Path LOG_ALL_NETNS = Path.of("/proc/sys/net/netfilter/nf_log_all_netns");
+
+  private EgressDetectionBench() {}
+
+  public static void main(String[] args) throws Exception {
+    int[] durations = args.length > 0
+        ? java.util.Arrays.stream(args[0].split(",")).mapToInt(Integer::parseInt).toArray()
+        : new int[] {5, 50, 300, 1_000, 5_000};
+    int sessions = args.length > 1 ? Integer.parseInt(args[1]) : 200;
+    long periodMs = args.length > 2 ? Long.parseLong(args[2]) : 250;
+    BenchStats.header("egress detection");
+    String ns = "labscan-b-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+    run(List.of("ip", "netns", "add", ns));
+    Process peer = null;
+    String before = Files.readString(LOG_ALL_NETNS).strip();
+    String table = "labscan_b" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+    List<String> prefix = List.of("ip", "netns", "exec", ns);
+    try {
+      run(List.of("ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up"));
+      Files.writeString(LOG_ALL_NETNS, "1"); // the kernel logs outside the initial namespace only with this
+      Path script = Files.createTempFile("smtp_sessions", ".py");
+      try (InputStream in = EgressDetectionBench.class.getResourceAsStream("smtp_sessions.py")) {
+        Files.write(script, in.readAllBytes());
+      }
+      List<String> command = new ArrayList<>(prefix);
+      command.addAll(List.of(python(), script.toString()));
+      peer = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+      BufferedReader out = new BufferedReader(new InputStreamReader(peer.getInputStream(), StandardCharsets.US_ASCII));
+      Writer cmd = new java.io.OutputStreamWriter(peer.getOutputStream(), StandardCharsets.US_ASCII);
+      long pid = Long.parseLong(out.readLine().split(" ")[1]);
+
+      EgressPolicy policy = new EgressPolicy(Set.of(25), List.of(), false, true, Duration.ofMillis(periodMs),
+          Duration.ofSeconds(60), true);
+      System.out.printf(Locale.ROOT, "%-6s %-7s %-9s %8s %8s %8s %8s %12s %12s%n", "mode", "close", "duration",
+          "sessions", "polled", "evented", "either", "sampler_cpu%", "kmsg_cpu%");
+      for (boolean eventMode : new boolean[] {false, true}) {
+        Recorder recorder = new Recorder();
+        RecordingSource source = new RecordingSource(ProcNetTcpSource.inNetworkNamespaceOf(pid), recorder);
+        Optional<EgressEventSource> events = eventMode
+            ? Optional.of(new RecordingEvents(NftablesEventSource.viaCommandPrefix(prefix, table, "lsb-bench ",
+                Set.of(25)), recorder))
+            : Optional.empty();
+        try (EgressWatcher watcher = EgressWatcher.start(policy.withEventMode(eventMode), source, events,
+            Clock.systemUTC())) {
+          if (eventMode && !watcher.eventSourceRunning()) {
+            throw new IOException("event source did not start (see the log)");
+          }
+          for (String order : List.of("server", "client")) {
+            for (int duration : durations) {
+              int count = duration >= 5_000 ? Math.max(10, sessions / 2) : sessions;
+              recorder.clear();
+              long cpu0 = threadCpu("labscan-egress");
+              long kmsg0 = threadCpu("labscan-egress-kmsg");
+              long wall0 = System.nanoTime();
+              cmd.write(duration + " " + count + " " + order + " 3000\n");
+              cmd.flush();
+              String line = out.readLine();
+              if (line == null || !line.startsWith("ports ")) {
+                throw new IOException("session driver failed: " + line);
+              }
+              // Late events: the kmsg reader polls every 200 ms; TIME_WAIT rows stay for a minute anyway.
+              TimeUnit.MILLISECONDS.sleep(Math.max(600, 2 * periodMs));
+              double wall = System.nanoTime() - wall0;
+              List<Integer> ports = java.util.Arrays.stream(line.substring(6).split(","))
+                  .map(Integer::parseInt).toList();
+              long polled = ports.stream().filter(recorder.polled::containsKey).count();
+              long evented = ports.stream().filter(recorder.evented::containsKey).count();
+              long either = ports.stream()
+                  .filter(p -> recorder.polled.containsKey(p) || recorder.evented.containsKey(p)).count();
+              System.out.printf(Locale.ROOT, "%-6s %-7s %7dms %8d %7.1f%% %7s %7.1f%% %12.3f %12s%n",
+                  eventMode ? "event" : "poll", order, duration, ports.size(), 100.0 * polled / ports.size(),
+                  eventMode ? String.format(Locale.ROOT, "%.1f%%", 100.0 * evented / ports.size()) : "-",
+                  100.0 * either / ports.size(), 100.0 * (threadCpu("labscan-egress") - cpu0) / wall,
+                  eventMode ? String.format(Locale.ROOT, "%.3f", 100.0 * (threadCpu("labscan-egress-kmsg") - kmsg0) / wall)
+                      : "-");
+              // Let this round's TIME_WAIT sockets age out of the way of the next round's ports.
+            }
+          }
+        }
+      }
+      System.out.println("# " + BenchStats.load());
+      cmd.write("quit\n");
+      cmd.flush();
+    } finally {
+      if (peer != null) {
+        peer.destroy();
+        peer.waitFor(10, TimeUnit.SECONDS);
+      }
+      Files.writeString(LOG_ALL_NETNS, before);
+      new NftablesRules(prefix, table, "lsb-bench ", Set.of(25)).remove();
+      run(List.of("ip", "netns", "del", ns));
+    }
+  }
+
+  /** CPU time (ns) of the live thread with this exact name, 0 when there is none. */
+  private static long threadCpu(String name) {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (info != null && info.getThreadName().equals(name)) {
+        return Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+      }
+    }
+    return 0;
+  }
+
+  private static String python() {
+    return Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
+  }
+
+  private static void run(List<String> command) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (p.waitFor() != 0) {
+      throw new IOException(String.join(" ", command) + " failed: " + out);
+    }
+  }
+
+  /** Client ports (remote port 25) seen by the sampler and by the event source, with first-seen time. */
+  private static final class Recorder {
+    final ConcurrentHashMap<Integer, Long> polled = new ConcurrentHashMap<>();
+    final ConcurrentHashMap<Integer, Long> evented = new ConcurrentHashMap<>();
+
+    void clear() {
+      polled.clear();
+      evented.clear();
+    }
+  }
+
+  private record RecordingSource(ConnectionSource inner, Recorder recorder) implements ConnectionSource {
+    @Override
+    public String name() {
+      return inner.name();
+    }
+
+    @Override
+    public List<ConnectionObservation> sample(Set<Integer> remotePorts) throws IOException {
+      List<ConnectionObservation> sample = inner.sample(remotePorts);
+      long now = System.nanoTime();
+      for (ConnectionObservation o : sample) {
+        recorder.polled.putIfAbsent(o.local().port(), now);
+      }
+      return sample;
+    }
+  }
+
+  private record RecordingEvents(EgressEventSource inner, Recorder recorder) implements EgressEventSource {
+    @Override
+    public String name() {
+      return inner.name();
+    }
+
+    @Override
+    public void start(Consumer<EgressEvent> sink) throws IOException {
+      inner.start(e -> {
+        recorder.evented.putIfAbsent(e.local().port(), System.nanoTime());
+        sink.accept(e);
+      });
+    }
+
+    @Override
+    public void close() {
+      inner.close();
+    }
+  }
+}

@@ -1,0 +1,414 @@
+package io.labscan.controller.bench;
+
+import com.google.protobuf.util.Timestamps;
+import io.grpc.ManagedChannel;
+import io.grpc.stub.StreamObserver;
+import io.labscan.agent.transport.GrpcChannels;
+import io.labscan.agent.trust.AgentCredentials;
+import io.labscan.controller.trust.CertificateAuthority;
+import io.labscan.proto.v1.AgentServiceGrpc;
+import io.labscan.proto.v1.AvState;
+import io.labscan.proto.v1.AvStatus;
+import io.labscan.proto.v1.Command;
+import io.labscan.proto.v1.CommandStreamRequest;
+import io.labscan.proto.v1.EgressDestination;
+import io.labscan.proto.v1.EnrollRequest;
+import io.labscan.proto.v1.EnrollResponse;
+import io.labscan.proto.v1.HeartbeatRequest;
+import io.labscan.proto.v1.HeartbeatResponse;
+import io.labscan.proto.v1.HostInventory;
+import io.labscan.proto.v1.NetworkInterface;
+import io.labscan.proto.v1.Report;
+import io.labscan.proto.v1.ReportAck;
+import io.labscan.proto.v1.ReportRequest;
+import io.labscan.proto.v1.ScanKind;
+import io.labscan.proto.v1.ScanSummary;
+import io.labscan.proto.v1.SmtpEgressWindow;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * Load generator for a running controller ({@code labscan-controller serve}) on loopback: N
+ * simulated agents, each with its own key, its own client certificate issued by the
+ * controller's CA (read from the CA folder beside the database, as the enrolment service
+ * would issue it) and its own mutual-TLS gRPC channel and connection. Each agent registers
+ * with {@code Enroll}, holds the server-streamed {@code Commands} call open, and sends a
+ * heartbeat every 60 s at a random phase, as the real agent does. Then nightly reports are
+ * sent open-loop at increasing rates, spread round-robin over the agents, and the latency of
+ * each Report call (sent → acknowledged, i.e. committed) is recorded.
+ *
+ * <p>What is simulated: certificates are issued directly by the CA instead of through the
+ * enrolment port (enrolment is a one-off per machine); the agents live in one JVM and share
+ * its Netty event loops, as N processes would not. Everything the controller sees per agent
+ * (TLS handshake, certificate, connection, calls) is real.
+ *
+ * <p>Arguments: {@code DB TARGET CONTROLLER_PID AGENTS [reportRates=100,500,1000,2000,5000,10000]
+ * [stepSeconds=20] [heartbeatWindowSeconds=120]}.
+ */
+public final class ControllerLoadTest {
+  private static final int MAX_IN_FLIGHT = 20_000;
+
+  private final String target;
+  private final long controllerPid;
+  private final List<Agent> agents = new ArrayList<>();
+  private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(2, r -> {
+    Thread t = new Thread(r, "load-timer");
+    t.setDaemon(true);
+    return t;
+  });
+  private final Latencies heartbeats = new Latencies();
+  private final AtomicLong heartbeatErrors = new AtomicLong();
+  private final AtomicLong streamErrors = new AtomicLong();
+  private volatile String lastError = "";
+
+  private ControllerLoadTest(String target, long controllerPid) {
+    this.target = target;
+    this.controllerPid = controllerPid;
+  }
+
+  public static void main(String[] args) throws Exception {
+    Path db = Path.of(args[0]);
+    String target = args[1];
+    long pid = Long.parseLong(args[2]);
+    int n = Integer.parseInt(args[3]);
+    int[] rates = args.length > 4 ? Arrays.stream(args[4].split(",")).mapToInt(Integer::parseInt).toArray()
+        : new int[] {100, 500, 1_000, 2_000, 5_000, 10_000};
+    int stepSeconds = args.length > 5 ? Integer.parseInt(args[5]) : 20;
+    int heartbeatWindow = args.length > 6 ? Integer.parseInt(args[6]) : 120;
+    ControllerLoadTest test = new ControllerLoadTest(target, pid);
+    test.log("start: %d agents against %s (controller pid %d) | %s", n, target, pid, load());
+    test.issue(db, n);
+    test.connect();
+    test.log("heartbeat window %d s", heartbeatWindow);
+    test.heartbeats.reset();
+    TimeUnit.SECONDS.sleep(heartbeatWindow);
+    test.log("heartbeats: %s, errors %d, stream errors %d | controller %s", test.heartbeats.summary(),
+        test.heartbeatErrors.get(), test.streamErrors.get(), test.controllerMemory());
+    // Warm-up (JIT, SQLite caches), not counted.
+    test.log("warm-up step:");
+    test.reportStep(Math.max(10, rates[0] / 2), 10);
+    for (int rate : rates) {
+      if (!test.reportStep(rate, stepSeconds)) {
+        break; // the controller no longer keeps up: higher rates say nothing more
+      }
+    }
+    test.log("end | controller %s | %s", test.controllerMemory(), load());
+    for (Agent a : test.agents) {
+      a.channel.shutdownNow();
+    }
+    System.exit(0);
+  }
+
+  /** One key and one CA-issued client certificate per agent. */
+  private void issue(Path db, int n) throws Exception {
+    CertificateAuthority ca = CertificateAuthority.loadOrCreate(CertificateAuthority.folderFor(db), Clock.systemUTC());
+    KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+    generator.initialize(new ECGenParameterSpec("secp256r1"));
+    long t0 = System.nanoTime();
+    for (int i = 0; i < n; i++) {
+      String hostId = UUID.randomUUID().toString();
+      KeyPair keys = generator.generateKeyPair();
+      AgentCredentials credentials = new AgentCredentials(keys.getPrivate(), ca.issueClient(keys.getPublic(), hostId),
+          ca.certificate());
+      agents.add(new Agent(i, hostId, credentials));
+    }
+    log("issued %d client certificates in %.1f s", n, (System.nanoTime() - t0) / 1e9);
+  }
+
+  /** Opens every agent's channel (TLS handshake), enrols it, opens its command stream, starts heartbeats. */
+  private void connect() throws InterruptedException {
+    long t0 = System.nanoTime();
+    Semaphore inFlight = new Semaphore(200); // handshakes at a time, as agents starting over minutes would
+    CountDownLatch done = new CountDownLatch(agents.size());
+    AtomicLong failed = new AtomicLong();
+    for (Agent a : agents) {
+      inFlight.acquire();
+      a.channel = GrpcChannels.mutualTls(target, a.credentials);
+      a.stub = AgentServiceGrpc.newStub(a.channel);
+      a.stub.enroll(EnrollRequest.newBuilder().setHostId(a.hostId).setHostname(a.hostname())
+          .setAgentVersion("0.1.0-load").build(), new StreamObserver<>() {
+            @Override
+            public void onNext(EnrollResponse value) {}
+
+            @Override
+            public void onError(Throwable t) {
+              failed.incrementAndGet();
+              lastError = t.toString();
+              inFlight.release();
+              done.countDown();
+            }
+
+            @Override
+            public void onCompleted() {
+              openCommands(a);
+              long phase = ThreadLocalRandom.current().nextLong(60_000);
+              timers.scheduleAtFixedRate(() -> heartbeat(a), phase, 60_000, TimeUnit.MILLISECONDS);
+              inFlight.release();
+              done.countDown();
+            }
+          });
+    }
+    done.await();
+    log("connected %d agents (%d failed%s) in %.1f s | controller %s", agents.size() - failed.get(), failed.get(),
+        failed.get() > 0 ? ": " + lastError : "", (System.nanoTime() - t0) / 1e9, controllerMemory());
+  }
+
+  private void openCommands(Agent a) {
+    a.stub.commands(CommandStreamRequest.newBuilder().setHostId(a.hostId).build(), new StreamObserver<>() {
+      @Override
+      public void onNext(Command value) {}
+
+      @Override
+      public void onError(Throwable t) {
+        streamErrors.incrementAndGet();
+        lastError = t.toString();
+      }
+
+      @Override
+      public void onCompleted() {}
+    });
+  }
+
+  private void heartbeat(Agent a) {
+    long t0 = System.nanoTime();
+    a.stub.withDeadlineAfter(30, TimeUnit.SECONDS).heartbeat(HeartbeatRequest.newBuilder().setHostId(a.hostId)
+        .setSent(Timestamps.fromMillis(System.currentTimeMillis())).setAgentVersion("0.1.0-load")
+        .setPolicyVersion(a.policyVersion).build(), new StreamObserver<>() {
+          @Override
+          public void onNext(HeartbeatResponse value) {
+            a.policyVersion = value.getPolicyVersion();
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            heartbeatErrors.incrementAndGet();
+            lastError = t.toString();
+          }
+
+          @Override
+          public void onCompleted() {
+            heartbeats.add(System.nanoTime() - t0);
+          }
+        });
+  }
+
+  /**
+   * Sends reports open-loop at {@code rate} per second for {@code seconds}; prints whether the
+   * step met "p99 under 100 ms"; false when the controller did not keep up (errors, or the
+   * rate not reached).
+   */
+  private boolean reportStep(int rate, int seconds) throws InterruptedException {
+    Latencies latencies = new Latencies();
+    AtomicLong errors = new AtomicLong();
+    Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
+    AtomicLong sent = new AtomicLong();
+    AtomicLong refusedLocally = new AtomicLong();
+    long total = (long) rate * seconds;
+    long start = System.nanoTime();
+    int next = 0;
+    // Open loop: report k is due at start + k/rate, whatever happened to the earlier ones.
+    for (long k = 0; k < total; k++) {
+      long due = start + k * 1_000_000_000L / rate;
+      long wait = due - System.nanoTime();
+      if (wait > 200_000) {
+        TimeUnit.NANOSECONDS.sleep(wait);
+      }
+      if (!inFlight.tryAcquire()) {
+        refusedLocally.incrementAndGet();
+        continue;
+      }
+      Agent a = agents.get(next);
+      next = (next + 1) % agents.size();
+      Report report = a.nightlyReport(Instant.now());
+      long t0 = System.nanoTime();
+      sent.incrementAndGet();
+      a.stub.withDeadlineAfter(60, TimeUnit.SECONDS).report(ReportRequest.newBuilder().setReport(report).build(),
+          new StreamObserver<>() {
+            @Override
+            public void onNext(ReportAck value) {}
+
+            @Override
+            public void onError(Throwable t) {
+              errors.incrementAndGet();
+              lastError = t.toString();
+              inFlight.release();
+            }
+
+            @Override
+            public void onCompleted() {
+              latencies.add(System.nanoTime() - t0);
+              inFlight.release();
+            }
+          });
+    }
+    double sendSeconds = (System.nanoTime() - start) / 1e9;
+    // Wait for the stragglers (bounded).
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (inFlight.availablePermits() < MAX_IN_FLIGHT && System.nanoTime() < deadline) {
+      TimeUnit.MILLISECONDS.sleep(50);
+    }
+    double drainSeconds = (System.nanoTime() - start) / 1e9;
+    long acked = latencies.count();
+    double p99 = latencies.percentileMs(99);
+    log("reports at %d/s for %d s: sent %d in %.1f s, acked %d (%.0f/s incl. drain %.1f s), errors %d%s,"
+        + " over in-flight cap %d; latency %s | heartbeats so far %s, errors %d | controller %s", rate, seconds,
+        sent.get(), sendSeconds, acked, acked / drainSeconds, drainSeconds, errors.get(),
+        errors.get() > 0 ? " (" + lastError + ")" : "", refusedLocally.get(), latencies.summary(),
+        heartbeats.summary(), heartbeatErrors.get(), controllerMemory());
+    boolean keptUp = errors.get() == 0 && refusedLocally.get() == 0 && acked / drainSeconds >= rate * 0.95;
+    log("step %d/s: %s, p99 %s 100 ms", rate, keptUp ? "kept up" : "did NOT keep up", p99 < 100 ? "under" : "OVER");
+    return keptUp;
+  }
+
+  /** VmRSS and VmHWM of the controller, and its heap as {@code jcmd GC.heap_info} reports it. */
+  private String controllerMemory() {
+    StringBuilder out = new StringBuilder();
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(controllerPid), "status"),
+          StandardCharsets.US_ASCII)) {
+        if (line.startsWith("VmRSS:") || line.startsWith("VmHWM:") || line.startsWith("Threads:")) {
+          out.append(line.replaceAll("\\s+", " ")).append("; ");
+        }
+      }
+      Process jcmd = new ProcessBuilder("jcmd", Long.toString(controllerPid), "GC.heap_info")
+          .redirectErrorStream(true).start();
+      String heap = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      jcmd.waitFor(10, TimeUnit.SECONDS);
+      for (String line : heap.split("\n")) {
+        if (line.contains("total") && line.contains("used")) {
+          out.append(line.strip().replaceAll("\\s+", " ")).append("; ");
+        }
+      }
+    } catch (IOException | InterruptedException e) {
+      out.append("unavailable: ").append(e.getMessage());
+    }
+    return out.toString();
+  }
+
+  private static String load() {
+    try {
+      return "loadavg " + Files.readString(Path.of("/proc/loadavg")).strip();
+    } catch (IOException e) {
+      return "loadavg unknown";
+    }
+  }
+
+  private void log(String format, Object... args) {
+    System.out.printf(Locale.ROOT, "%tT %s%n", System.currentTimeMillis(), String.format(Locale.ROOT, format, args));
+  }
+
+  /** One simulated agent: identity, channel, and the state it reports with. */
+  private static final class Agent {
+    final int index;
+    final String hostId;
+    final AgentCredentials credentials;
+    ManagedChannel channel;
+    AgentServiceGrpc.AgentServiceStub stub;
+    volatile long policyVersion;
+    private long sequence;
+
+    Agent(int index, String hostId, AgentCredentials credentials) {
+      this.index = index;
+      this.hostId = hostId;
+      this.credentials = credentials;
+    }
+
+    String hostname() {
+      return String.format(Locale.ROOT, "lab-pc-%05d", index);
+    }
+
+    /** A nightly full-scan report as the agent sends it: inventory, AV status, scan summary, egress windows. */
+    synchronized Report nightlyReport(Instant at) {
+      sequence++;
+      // Synthetic addresses in the report body only: no traffic goes to them.
+      String ip = "10." + (index >> 16 & 0xff) + "." + (index >> 8 & 0xff) + "." + (index & 0xff);
+      Report.Builder r = Report.newBuilder()
+          .setReportId(UUID.randomUUID().toString())
+          .setSequence(sequence)
+          .setCreated(Timestamps.fromMillis(at.toEpochMilli()))
+          .setInventory(HostInventory.newBuilder().setHostId(hostId).setHostname(hostname())
+              .setOsFamily("windows").setOsVersion("Microsoft Windows XP Professional SP1").setAgentVersion("0.1.0")
+              .setLab("lab-" + index % 50)
+              .addInterfaces(NetworkInterface.newBuilder().setName("eth0")
+                  .setMac(String.format(Locale.ROOT, "00:0c:29:%02x:%02x:%02x", index >> 16 & 0xff,
+                      index >> 8 & 0xff, index & 0xff))
+                  .addIpv4(ip)))
+          .addAv(AvStatus.newBuilder().setProvider("clamav").setProduct("ClamAV").setEngineVersion("1.0.7")
+              .setDefinitionsVersion("27450").setDefinitionsAgeSeconds(36_000).setState(AvState.AV_STATE_FRESH)
+              .setReason("daily.cld built 10 hours ago (limit 3 days)").setSource("/var/lib/clamav/daily.cld"))
+          .setScan(ScanSummary.newBuilder().setScanId(UUID.randomUUID().toString()).setKind(ScanKind.SCAN_KIND_FULL)
+              .setTrigger("schedule").setStarted(Timestamps.fromMillis(at.minusSeconds(600).toEpochMilli()))
+              .setFinished(Timestamps.fromMillis(at.toEpochMilli())).setFilesScanned(180_000)
+              .setBytesScanned(2_000_000_000L));
+      for (int w = 0; w < 2; w++) {
+        Instant start = at.minusSeconds(3_600L * (w + 1));
+        r.addEgress(SmtpEgressWindow.newBuilder()
+            .setWindowStart(Timestamps.fromMillis(start.toEpochMilli()))
+            .setWindowEnd(Timestamps.fromMillis(start.plusSeconds(60).toEpochMilli()))
+            .setPid(4_000 + w).setProcessName("thunderbird").setProcessPath("/usr/lib/thunderbird/thunderbird")
+            .setUser("student").setConnections(1).setDistinctDestinations(1)
+            .addDestinations(EgressDestination.newBuilder().setIp("192.0.2.25").setPort(587).setConnections(1))
+            .setFirstSeen(Timestamps.fromMillis(start.plusSeconds(5).toEpochMilli()))
+            .setLastSeen(Timestamps.fromMillis(start.plusSeconds(9).toEpochMilli()))
+            .setAllowed(true).setSource("poll"));
+      }
+      return r.build();
+    }
+  }
+
+  /** Latencies in nanoseconds, thread-safe, kept whole (a step has at most a few hundred thousand). */
+  private static final class Latencies {
+    private long[] values = new long[1 << 16];
+    private int count;
+
+    synchronized void add(long nanos) {
+      if (count == values.length) {
+        values = Arrays.copyOf(values, count * 2);
+      }
+      values[count++] = nanos;
+    }
+
+    synchronized void reset() {
+      count = 0;
+    }
+
+    synchronized long count() {
+      return count;
+    }
+
+    synchronized double percentileMs(double p) {
+      if (count == 0) {
+        return Double.NaN;
+      }
+      long[] sorted = Arrays.copyOf(values, count);
+      Arrays.sort(sorted);
+      int rank = (int) Math.ceil(p / 100.0 * count);
+      return sorted[Math.max(0, Math.min(count - 1, rank - 1))] / 1e6;
+    }
+
+    String summary() {
+      return String.format(Locale.ROOT, "n=%d p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms", count(),
+          percentileMs(50), percentileMs(90), percentileMs(99), percentileMs(100));
+    }
+  }
+}

@@ -1,0 +1,409 @@
+package io.labscan.controller.bench;
+
+import io.labscan.controller.ComplaintTriage;
+import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.triage.TriageResult;
+import io.labscan.controller.triage.TrustConfig;
+import io.labscan.controller.verdict.VerdictPolicy;
+import io.labscan.controller.verdict.VerdictService;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.UUID;
+
+/**
+ * Triage and verdicts on a fleet-sized store: 100,000 hosts, 30 days of DHCP address history
+ * and 10 million SMTP egress windows, seeded into SQLite directly with batched inserts (not
+ * through gRPC: ingesting that much through the service would take hours and measure
+ * ingest, not triage). Then: complaint triage latency (one complaint at a time, as the web UI
+ * and CLI do it) and a full verdict recompute of every host.
+ *
+ * <p>Arguments: {@code DB [hosts=100000] [windows=10000000] [complaints=300] [only=triage,verdicts]}.
+ * The database is seeded once (a marker row in settings) and reused.
+ */
+public final class TriageScaleBench {
+  static final Instant END = Instant.parse("2026-06-30T12:00:00Z");
+  static final long DAY = Duration.ofDays(1).toMillis();
+  static final long START = END.toEpochMilli() - 30 * DAY;
+  static final String MX = "10.20.0.25";
+  private static final DateTimeFormatter RFC5322 =
+      DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ROOT).withZone(ZoneOffset.UTC);
+
+  private TriageScaleBench() {}
+
+  public static void main(String[] args) throws Exception {
+    Path db = Path.of(args[0]);
+    int hosts = args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
+    long windows = args.length > 2 ? Long.parseLong(args[2]) : 10_000_000L;
+    int complaints = args.length > 3 ? Integer.parseInt(args[3]) : 300;
+    String only = args.length > 4 ? args[4] : "triage,verdicts";
+    Files.createDirectories(db.toAbsolutePath().getParent());
+    try (SqliteStore store = SqliteStore.open(db)) {
+      store.hostIds(); // migrations ran
+    }
+    Seeder seeder = new Seeder(db, hosts, windows);
+    seeder.seedIfNeeded();
+    System.out.printf(Locale.ROOT, "# store %s: %d MiB | %s%n", db, Files.size(db) >> 20, load());
+
+    Clock clock = Clock.fixed(END, ZoneOffset.UTC);
+    try (SqliteStore store = SqliteStore.open(db);
+        VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), clock)) {
+      if (only.contains("triage")) {
+        triage(store, verdicts, clock, seeder, complaints);
+      }
+      if (only.contains("verdicts")) {
+        for (int run = 1; run <= 2; run++) {
+          long t0 = System.nanoTime();
+          int n = verdicts.recomputeAll();
+          System.out.printf(Locale.ROOT, "verdict recompute-all run %d: %d hosts in %.2f s | %s%n", run, n,
+              (System.nanoTime() - t0) / 1e9, load());
+        }
+      }
+    }
+  }
+
+  private static void triage(SqliteStore store, VerdictService verdicts, Clock clock, Seeder seeder, int count)
+      throws Exception {
+    ComplaintTriage triage = new ComplaintTriage(store, verdicts, TrustConfig.of(List.of("mx.lab.example.edu")),
+        clock);
+    Random random = new Random(7);
+    List<byte[]> messages = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      messages.add(seeder.complaint(random, i));
+    }
+    for (int i = 0; i < Math.min(30, count); i++) { // warm-up: JIT, page cache
+      triage.triage(List.of(triage.parse(messages.get(i))), false);
+    }
+    double[] ms = new double[count];
+    int withCandidates = 0;
+    for (int i = 0; i < count; i++) {
+      long t0 = System.nanoTime();
+      TriageResult r = triage.triage(List.of(triage.parse(messages.get(i))), false);
+      ms[i] = (System.nanoTime() - t0) / 1e6;
+      withCandidates += r.candidates().isEmpty() ? 0 : 1;
+    }
+    double[] sorted = ms.clone();
+    Arrays.sort(sorted);
+    System.out.printf(Locale.ROOT, "triage of %d complaints (%d with candidates): p50 %.2f ms, p90 %.2f ms,"
+        + " p99 %.2f ms, max %.2f ms | %s%n", count, withCandidates, pct(sorted, 50), pct(sorted, 90),
+        pct(sorted, 99), sorted[sorted.length - 1], load());
+  }
+
+  private static double pct(double[] sorted, double p) {
+    int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+    return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+  }
+
+  static String load() {
+    try {
+      return "loadavg " + Files.readString(Path.of("/proc/loadavg")).strip();
+    } catch (java.io.IOException e) {
+      return "loadavg unknown";
+    }
+  }
+
+  /**
+   * Writes the synthetic fleet. Addresses: 100,000 hosts in 10.32.0.0/15; each day 10% of
+   * them are renumbered to a free address, so addresses change hands over the month (what
+   * triage has to untangle). Egress: each host's windows (one minute each) spread over the
+   * 30 days, a mail client allowed by policy; 0.5% of hosts also run a worm that sends
+   * unallowed windows. Every host has a full scan and a fresh ClamAV status; infected hosts
+   * have a Wink finding. Logged-in users: user&lt;n&gt; on host n.
+   */
+  static final class Seeder {
+    private final Path db;
+    private final int hosts;
+    private final long windows;
+    private final String[] hostIds;
+
+    Seeder(Path db, int hosts, long windows) {
+      this.db = db;
+      this.hosts = hosts;
+      this.windows = windows;
+      this.hostIds = new String[hosts];
+      Random ids = new Random(42);
+      for (int i = 0; i < hosts; i++) {
+        hostIds[i] = new UUID(ids.nextLong(), ids.nextLong()).toString();
+      }
+    }
+
+    static String ip(int slot) {
+      return "10." + (32 + (slot >> 16)) + "." + (slot >> 8 & 0xff) + "." + (slot & 0xff);
+    }
+
+    boolean infected(int host) {
+      return host % 200 == 7;
+    }
+
+    void seedIfNeeded() throws SQLException {
+      try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
+        try (Statement st = c.createStatement()) {
+          st.execute("PRAGMA journal_mode=WAL");
+          st.execute("PRAGMA synchronous=OFF");
+          st.execute("PRAGMA cache_size=-1000000");
+          try (var rs = st.executeQuery("SELECT COUNT(*) FROM settings WHERE name = 'bench-seed'")) {
+            if (rs.next() && rs.getInt(1) > 0) {
+              return;
+            }
+          }
+        }
+        long t0 = System.nanoTime();
+        c.setAutoCommit(false);
+        seedHosts(c);
+        seedAddresses(c);
+        seedEgress(c);
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO settings(name, value) VALUES ('bench-seed', ?)")) {
+          ps.setBytes(1, (hosts + " hosts, " + windows + " windows").getBytes(StandardCharsets.US_ASCII));
+          ps.executeUpdate();
+        }
+        c.commit();
+        c.setAutoCommit(true);
+        try (Statement st = c.createStatement()) {
+          // No ANALYZE: the product never runs it, so its query plans must not depend on statistics.
+          st.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+        }
+        System.out.printf(Locale.ROOT, "# seeded %d hosts, %d windows in %.0f s%n", hosts, windows,
+            (System.nanoTime() - t0) / 1e9);
+      }
+    }
+
+    private void seedHosts(Connection c) throws SQLException {
+      try (PreparedStatement h = c.prepareStatement("INSERT INTO hosts(host_id, hostname, os_family, os_version,"
+              + " agent_version, lab, logged_in_users, enrolled_ms, first_seen_ms, last_seen_ms, last_inventory_ms,"
+              + " last_report_ms, last_full_scan_ms, last_sequence) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+          PreparedStatement scan = c.prepareStatement("INSERT INTO scans(report_id, host_id, scan_id, kind,"
+              + " trigger_name, started_ms, finished_ms, files_scanned, bytes_scanned) VALUES (?,?,?,?,?,?,?,?,?)");
+          PreparedStatement av = c.prepareStatement("INSERT INTO av_status(report_id, host_id, observed_ms, provider,"
+              + " product, definitions_age_seconds, state, reason) VALUES (?,?,?,?,?,?,?,?)");
+          PreparedStatement finding = c.prepareStatement("INSERT INTO findings(report_id, host_id, observed_ms,"
+              + " rule_id, rule_kind, path, size, sha256, detail) VALUES (?,?,?,?,?,?,?,?,?)")) {
+        long scanned = END.toEpochMilli() - Duration.ofHours(8).toMillis();
+        for (int i = 0; i < hosts; i++) {
+          String id = hostIds[i];
+          String report = "r-" + i + "-scan";
+          h.setString(1, id);
+          h.setString(2, String.format(Locale.ROOT, "lab-pc-%06d", i));
+          h.setString(3, "windows");
+          h.setString(4, "Microsoft Windows XP Professional SP1");
+          h.setString(5, "0.1.0");
+          h.setString(6, "lab-" + i % 100);
+          h.setString(7, "user" + i);
+          h.setLong(8, START);
+          h.setLong(9, START);
+          h.setLong(10, END.toEpochMilli() - 60_000);
+          h.setLong(11, END.toEpochMilli() - 60_000);
+          h.setLong(12, END.toEpochMilli() - 60_000);
+          h.setLong(13, scanned);
+          h.setLong(14, 1_000);
+          h.addBatch();
+          scan.setString(1, report);
+          scan.setString(2, id);
+          scan.setString(3, "s-" + i);
+          scan.setString(4, "SCAN_KIND_FULL");
+          scan.setString(5, "schedule");
+          scan.setLong(6, scanned - 600_000);
+          scan.setLong(7, scanned);
+          scan.setLong(8, 180_000);
+          scan.setLong(9, 2_000_000_000L);
+          scan.addBatch();
+          av.setString(1, report);
+          av.setString(2, id);
+          av.setLong(3, scanned);
+          av.setString(4, "clamav");
+          av.setString(5, "ClamAV");
+          av.setLong(6, 36_000);
+          av.setString(7, "AV_STATE_FRESH");
+          av.setString(8, "daily.cld built 10 hours ago");
+          av.addBatch();
+          if (infected(i)) {
+            finding.setString(1, report);
+            finding.setString(2, id);
+            finding.setLong(3, scanned);
+            finding.setString(4, "klez.system.wink-exe");
+            finding.setString(5, "RULE_KIND_FILE_NAME");
+            finding.setString(6, "WINDOWS/SYSTEM32/WINKABCD.EXE");
+            finding.setLong(7, 57_344);
+            finding.setString(8, "0".repeat(64));
+            finding.setString(9, "Klez worm copy in the Windows system folder");
+            finding.addBatch();
+          }
+          if (i % 10_000 == 9_999) {
+            h.executeBatch();
+            scan.executeBatch();
+            av.executeBatch();
+            finding.executeBatch();
+          }
+        }
+        h.executeBatch();
+        scan.executeBatch();
+        av.executeBatch();
+        finding.executeBatch();
+      }
+      c.commit();
+    }
+
+    /** Day-by-day renumbering: intervals (host, ip, first, last, ended, current). */
+    private void seedAddresses(Connection c) throws SQLException {
+      int pool = 1 << 17;
+      int[] slotOf = new int[hosts];
+      long[] since = new long[hosts];
+      boolean[] used = new boolean[pool];
+      for (int i = 0; i < hosts; i++) {
+        slotOf[i] = i;
+        used[i] = true;
+        since[i] = START;
+      }
+      Random random = new Random(3);
+      long rows = 0;
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO host_addresses(host_id, ip, mac, interface_name,"
+          + " first_seen_ms, last_seen_ms, is_current, ended_ms) VALUES (?,?,?,?,?,?,?,?)")) {
+        for (int day = 1; day < 30; day++) {
+          long at = START + day * DAY + random.nextInt((int) (DAY / 2));
+          for (int k = 0; k < hosts / 10; k++) {
+            int host = random.nextInt(hosts);
+            int free;
+            do {
+              free = random.nextInt(pool);
+            } while (used[free]);
+            addInterval(ps, host, slotOf[host], since[host], at - 60_000, false, at);
+            used[slotOf[host]] = false;
+            used[free] = true;
+            slotOf[host] = free;
+            since[host] = at;
+            rows++;
+          }
+          ps.executeBatch();
+        }
+        for (int i = 0; i < hosts; i++) {
+          addInterval(ps, i, slotOf[i], since[i], END.toEpochMilli() - 60_000, true, null);
+          rows++;
+          if (i % 10_000 == 0) {
+            ps.executeBatch();
+          }
+        }
+        ps.executeBatch();
+      }
+      c.commit();
+      System.out.printf(Locale.ROOT, "# %d address intervals%n", rows);
+      this.finalSlot = slotOf;
+    }
+
+    /** Where each host ended up (for complaints about the last day). */
+    private int[] finalSlot;
+
+    private void addInterval(PreparedStatement ps, int host, int slot, long first, long last, boolean current,
+        Long ended) throws SQLException {
+      ps.setString(1, hostIds[host]);
+      ps.setString(2, ip(slot));
+      ps.setString(3, String.format(Locale.ROOT, "00:0c:29:%02x:%02x:%02x", host >> 16 & 0xff, host >> 8 & 0xff,
+          host & 0xff));
+      ps.setString(4, "eth0");
+      ps.setLong(5, first);
+      ps.setLong(6, last);
+      ps.setInt(7, current ? 1 : 0);
+      if (ended == null) {
+        ps.setNull(8, java.sql.Types.BIGINT);
+      } else {
+        ps.setLong(8, ended);
+      }
+      ps.addBatch();
+    }
+
+    private void seedEgress(Connection c) throws SQLException {
+      Random random = new Random(5);
+      long perHost = windows / hosts;
+      long written = 0;
+      long t0 = System.nanoTime();
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO egress_windows(report_id, host_id,"
+          + " window_start_ms, window_end_ms, first_seen_ms, last_seen_ms, pid, process_name, process_path,"
+          + " user_name, unattributed, connections, distinct_destinations, destinations, allowed, source)"
+          + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+        for (int i = 0; i < hosts; i++) {
+          long[] starts = new long[(int) perHost];
+          for (int w = 0; w < perHost; w++) {
+            starts[w] = START + (long) (random.nextDouble() * 30 * DAY) / 60_000 * 60_000;
+          }
+          Arrays.sort(starts);
+          for (int w = 0; w < perHost; w++) {
+            boolean worm = infected(i) && w % 2 == 0;
+            ps.setString(1, "r-" + i + "-e" + w / 10);
+            ps.setString(2, hostIds[i]);
+            ps.setLong(3, starts[w]);
+            ps.setLong(4, starts[w] + 60_000);
+            ps.setLong(5, starts[w] + 5_000);
+            ps.setLong(6, starts[w] + 9_000);
+            ps.setInt(7, worm ? 3_112 : 2_048);
+            ps.setString(8, worm ? "winkabcd.exe" : "thunderbird.exe");
+            ps.setString(9, worm ? "C:\\WINDOWS\\SYSTEM32\\WINKABCD.EXE"
+                : "C:\\Program Files\\Mozilla Thunderbird\\thunderbird.exe");
+            ps.setString(10, "user" + i);
+            ps.setInt(11, 0);
+            ps.setInt(12, worm ? 40 : 1);
+            ps.setInt(13, worm ? 12 : 1);
+            ps.setString(14, worm ? MX + ":25*30 192.0.2.7:25*10" : MX + ":587*1");
+            ps.setInt(15, worm ? 0 : 1);
+            ps.setString(16, "poll");
+            ps.addBatch();
+            written++;
+          }
+          if (i % 1_000 == 999) {
+            ps.executeBatch();
+          }
+          if (i % 10_000 == 9_999) {
+            c.commit();
+            System.out.printf(Locale.ROOT, "# %d egress windows, %.0f s%n", written, (System.nanoTime() - t0) / 1e9);
+          }
+        }
+        ps.executeBatch();
+      }
+      c.commit();
+    }
+
+    /**
+     * A complaint as the lab's MX would have forwarded it: the worm's message, Received by the
+     * trusted MX from a lab address at a time in the month. Two thirds come from an address
+     * at a moment some host held it; one third from outside the lab's pool (a NAT or an
+     * outside MTA's view), which triage answers from egress alone.
+     */
+    byte[] complaint(Random random, int n) {
+      Instant when = Instant.ofEpochMilli(START + DAY + (long) (random.nextDouble() * 28 * DAY));
+      int kind = n % 3;
+      String clientIp = kind == 2 ? "192.0.2." + (1 + random.nextInt(250)) : ip(random.nextInt(hosts));
+      String sender = "user" + random.nextInt(hosts * 2) + "@lab.example.edu"; // half are no one's
+      String text = String.join("\r\n",
+          "Return-Path: <" + sender + ">",
+          "Received: from mx.lab.example.edu (mx.lab.example.edu [" + MX + "])",
+          "\tby mail.lab.example.edu (Postfix) with ESMTP id 9A1B2C3D",
+          "\tfor <janet@lab.example.edu>; " + RFC5322.format(when.plusSeconds(2)),
+          "Received: from lab-pc (unknown [" + clientIp + "])",
+          "\tby mx.lab.example.edu (Postfix) with SMTP id 4F1E2D",
+          "\tfor <janet@lab.example.edu>; " + RFC5322.format(when),
+          "From: <" + sender + ">",
+          "To: janet@lab.example.edu",
+          "Subject: let's be friends",
+          "Date: " + RFC5322.format(when.minusSeconds(3)),
+          "Message-ID: <bench-" + n + "@lab-pc>",
+          "MIME-Version: 1.0",
+          "Content-Type: text/plain",
+          "",
+          "Hi, this is a harmless stand-in for the worm's message.",
+          "");
+      return text.getBytes(StandardCharsets.US_ASCII);
+    }
+  }
+}

@@ -1,0 +1,59 @@
+package io.labscan.controller.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** V006 on a database written before it: the user → host table is filled from the hosts. */
+class QueryIndexMigrationTest {
+  @TempDir Path dir;
+
+  @Test
+  void hostUsersAreBackFilledFromTheLoggedInUsersOfExistingHosts() throws Exception {
+    try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("old.db"))) {
+      Migrations.migrate(db);
+      undoVersion6(db);
+      try (Statement st = db.createStatement()) {
+        st.execute("INSERT INTO hosts(host_id, hostname, logged_in_users, first_seen_ms, last_seen_ms) VALUES "
+            + "('h1', 'lab-pc-07', 'Linda, guest,,', 0, 0), ('h2', 'lab-pc-12', 'harold', 0, 0), "
+            + "('h3', 'lab-pc-13', '', 0, 0)");
+      }
+
+      Migrations.migrate(db);
+
+      assertThat(rows(db, "SELECT user_name || '@' || host_id FROM host_users ORDER BY 1"))
+          .containsExactly("guest@h1", "harold@h2", "linda@h1");
+      assertThat(rows(db, "SELECT MAX(version) FROM schema_version")).containsExactly("6");
+    }
+  }
+
+  private static void undoVersion6(Connection db) throws Exception {
+    try (Statement st = db.createStatement()) {
+      st.execute("DROP TABLE host_users");
+      st.execute("DROP INDEX egress_long_windows");
+      for (String index : List.of("egress_unallowed_by_host", "egress_unallowed_by_time", "findings_by_report",
+          "av_status_by_report")) {
+        st.execute("DROP INDEX " + index);
+      }
+      st.execute("DELETE FROM schema_version WHERE version = 6");
+    }
+  }
+
+  private static List<String> rows(Connection db, String sql) throws Exception {
+    List<String> out = new ArrayList<>();
+    try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+    }
+    return out;
+  }
+}
