@@ -41,6 +41,13 @@ import java.util.regex.Pattern;
  * Exim's plain text, old Sendmail) that quote the original after a marker line are read too.
  */
 public final class ComplaintParser {
+  /**
+   * The mail session messages are parsed under, made once: creating a session reads the mail
+   * provider lists from every jar on the class path, which cost milliseconds per complaint
+   * (docs/PERFORMANCE.md). It only constructs messages: no store or transport is ever used.
+   */
+  private static final Session PARSING_SESSION = Session.getInstance(new Properties());
+
   private static final int MAX_DEPTH = 6;
   private static final int MAX_PARTS = 200;
   private static final int MAX_PART_BYTES = 4 * 1024 * 1024;
@@ -80,7 +87,7 @@ public final class ComplaintParser {
     MimeMessage message;
     HeaderBlock outer;
     try {
-      message = new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(sniffed.message()));
+      message = new MimeMessage(PARSING_SESSION, new ByteArrayInputStream(sniffed.message()));
       outer = HeaderBlock.of(message.getAllHeaders());
     } catch (MessagingException | RuntimeException e) {
       warnings.add("the message structure could not be read (" + plain(e.getMessage()) + "); traced its header block only");
