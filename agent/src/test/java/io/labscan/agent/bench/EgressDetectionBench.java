@@ -94,7 +94,7 @@ public final class EgressDetectionBench {
           Recorder recorder = new Recorder();
           ProcNetTcpSource product = tableKind.equals("text") ? ProcNetTcpSource.inNetworkNamespaceOfFromProcText(pid)
               : ProcNetTcpSource.inNetworkNamespaceOf(pid);
-          System.out.println("# sampler table: " + product.name());
+          System.out.println("# sampler table: " + product.name() + " | " + tcpSockets());
           RecordingSource source = new RecordingSource(product, recorder);
           Optional<EgressEventSource> events = eventMode
               ? Optional.of(new RecordingEvents(NftablesEventSource.viaCommandPrefix(prefix, table, "lsb-bench ",
@@ -157,6 +157,15 @@ public final class EgressDetectionBench {
       new NftablesRules(prefix, table, "lsb-bench ", Set.of(25)).remove();
       run(List.of("ip", "netns", "del", ns));
     }
+  }
+
+  /**
+   * The machine's TCP sockets (all namespaces: the kernel's hash table is shared, and every
+   * sample's walk passes them), from {@code /proc/net/sockstat}.
+   */
+  private static String tcpSockets() throws IOException {
+    return Files.readAllLines(Path.of("/proc/net/sockstat")).stream().filter(l -> l.startsWith("TCP:"))
+        .findFirst().orElse("TCP: ?");
   }
 
   /** CPU time (ns) of the live thread with this exact name, 0 when there is none. */

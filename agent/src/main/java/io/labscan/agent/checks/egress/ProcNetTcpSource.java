@@ -55,6 +55,9 @@ public final class ProcNetTcpSource implements ConnectionSource {
   static final Duration FULL_WALK_INTERVAL = Duration.ofSeconds(1);
   /** Recent owners remembered: a handful of mail-sending processes per machine at most. */
   static final int RECENT_OWNERS = 16;
+  /** Descriptor links remembered per recent owner (memory bound: ~100 bytes each). */
+  static final int MAX_LINKS_PER_OWNER = 65_536;
+  private static final long NO_SOCKET = -1;
 
   private final Path procRoot;
   private final SocketTable table;
@@ -66,11 +69,14 @@ public final class ProcNetTcpSource implements ConnectionSource {
   private final Set<Long> awaitingFullWalk = new HashSet<>();
   /** pid → start time (clock ticks after boot) of processes that owned watched sockets, most recent first. */
   private final LinkedHashMap<Long, Long> recentOwners = new LinkedHashMap<>();
+  /** Per recent owner: descriptor name → socket inode ({@link #NO_SOCKET}: anything else) as last read. */
+  private final Map<Long, Map<String, Long>> linksByOwner = new HashMap<>();
   private boolean fullWalkDone;
   private long lastFullWalk;
   private long skippedLines;
   private long fdScans;
   private long fullWalks;
+  private long linksRead;
 
   private record CachedProcess(ProcessInfo info, long startTime) {}
 
@@ -156,6 +162,11 @@ public final class ProcNetTcpSource implements ConnectionSource {
     return fdScans;
   }
 
+  /** Descriptor links read so far (the unit cost of every walk). */
+  long linksRead() {
+    return linksRead;
+  }
+
   /** How many of those walks went through every process: the expensive step. */
   public long fullWalks() {
     return fullWalks;
@@ -184,7 +195,7 @@ public final class ProcNetTcpSource implements ConnectionSource {
     }
     awaitingFullWalk.retainAll(live);
     if (!unresolved.isEmpty()) {
-      resolve(unresolved, remotePorts);
+      resolve(unresolved, live, remotePorts);
     }
     List<ConnectionObservation> out = new ArrayList<>(outbound.size());
     for (SocketRow row : outbound) {
@@ -218,12 +229,12 @@ public final class ProcNetTcpSource implements ConnectionSource {
   }
 
   /** Names the owners of {@code wanted} (inodes not resolved yet), as the class comment says. */
-  private void resolve(Set<Long> wanted, Set<Integer> remotePorts) {
+  private void resolve(Set<Long> wanted, Set<Long> live, Set<Integer> remotePorts) {
     fdScans++;
     Set<Long> missing = new HashSet<>(wanted);
     Set<Long> scanned = new HashSet<>();
     for (long pid : new ArrayList<>(recentOwners.keySet())) {
-      if (scanOwner(pid, missing)) {
+      if (scanOwner(pid, missing, live)) {
         scanned.add(pid);
       }
       if (missing.isEmpty()) {
@@ -300,16 +311,68 @@ public final class ProcNetTcpSource implements ConnectionSource {
 
   /**
    * Scans a remembered owner; drops it when it has exited or its pid now names another
-   * process (that process is looked at in the full walk like any other). True when scanned.
+   * process (that process is looked at in the full walk like any other). True when every
+   * descriptor of it was read.
    */
-  private boolean scanOwner(long pid, Set<Long> missing) {
+  private boolean scanOwner(long pid, Set<Long> missing, Set<Long> live) {
     OptionalLong start = startTime(pid);
     if (start.isEmpty() || start.getAsLong() != recentOwners.get(pid)) {
       recentOwners.remove(pid);
+      linksByOwner.remove(pid);
       return false;
     }
-    scanDescriptors(pid, missing);
-    return true;
+    return scanOwnerDescriptors(pid, missing, live);
+  }
+
+  /**
+   * As {@link #scanDescriptors}, for a recent owner whose links were read before: a descriptor
+   * that last named a socket still listed (one of {@code live}) almost surely still does, and
+   * is not read again. Reading a link is the cost here (a mass-mailer holds hundreds of
+   * sockets, ~4 µs each); listing the folder is cheap. Only when a descriptor was closed and
+   * its number reused while the old socket lives on elsewhere (dup, fork) does this miss the
+   * new socket; the full walk, which reads every link of every process, then finds it.
+   *
+   * @return true when every descriptor was read (the full walk may then skip this process)
+   */
+  private boolean scanOwnerDescriptors(long pid, Set<Long> missing, Set<Long> live) {
+    Map<String, Long> links = linksByOwner.computeIfAbsent(pid, p -> new HashMap<>());
+    boolean complete = true;
+    boolean found = false;
+    try (DirectoryStream<Path> fds = Files.newDirectoryStream(procRoot.resolve(Long.toString(pid)).resolve("fd"))) {
+      for (Path fd : fds) {
+        String name = fd.getFileName().toString();
+        Long before = links.get(name);
+        if (before != null && live.contains(before)) {
+          complete = false;
+          continue;
+        }
+        found |= readLink(pid, fd, name, links, missing);
+        if (missing.isEmpty()) {
+          break;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // The process exited, or belongs to another user and the agent is not root.
+    }
+    if (links.size() > MAX_LINKS_PER_OWNER) {
+      links.clear(); // a process with more descriptors than that is simply read in full
+    }
+    if (found) {
+      rememberOwner(pid);
+    }
+    return complete;
+  }
+
+  /** Reads one descriptor's link into {@code links}; true when it held one of {@code missing}. */
+  private boolean readLink(long pid, Path fd, String name, Map<String, Long> links, Set<Long> missing) {
+    linksRead++;
+    long inode = socketInode(fd).orElse(NO_SOCKET);
+    links.put(name, inode);
+    if (inode != NO_SOCKET && missing.remove(inode)) {
+      pidByInode.put(inode, pid);
+      return true;
+    }
+    return false;
   }
 
   /** Reads {@code /proc/<pid>/fd} until every inode in {@code missing} is found; found ones are removed. */
@@ -317,6 +380,7 @@ public final class ProcNetTcpSource implements ConnectionSource {
     boolean found = false;
     try (DirectoryStream<Path> fds = Files.newDirectoryStream(procRoot.resolve(Long.toString(pid)).resolve("fd"))) {
       for (Path fd : fds) {
+        linksRead++;
         OptionalLong inode = socketInode(fd);
         if (inode.isPresent() && missing.remove(inode.getAsLong())) {
           pidByInode.put(inode.getAsLong(), pid);
@@ -358,6 +422,7 @@ public final class ProcNetTcpSource implements ConnectionSource {
     }
     recentOwners.clear();
     recentOwners.putAll(reordered);
+    linksByOwner.keySet().retainAll(recentOwners.keySet());
   }
 
   /**

@@ -221,6 +221,40 @@ class ProcNetTcpSourceTest {
   }
 
   @Test
+  void descriptorsOfARecentOwnerStillHoldingListedSocketsAreNotReadAgain() throws IOException {
+    source.sample(SMTP);
+    process(6161, "other", "/tmp/other", 1000, 48994);
+    addRow(0x9D04, 48994);
+    source.sample(SMTP); // 48994 is not 4242's: all of 4242's links are read once (0, 3-7)
+    process(5151, "mailer", "/tmp/mailer", 1000, 48993);
+    addRow(0x9D05, 48993);
+    long before = source.linksRead();
+
+    source.sample(SMTP); // 48993 is not 4242's; the full walk is not due yet
+
+    // only fd 0 (/dev/null): fds 3-7 still hold listed sockets
+    assertThat(source.linksRead() - before).isEqualTo(1);
+  }
+
+  @Test
+  void aDescriptorReusedForANewSocketIsFoundByTheNextFullWalk() throws IOException {
+    source.sample(SMTP);
+    addRow(0x9D04, 48994);
+    Files.createSymbolicLink(proc.resolve("4242/fd/94"), Path.of("socket:[48994]"));
+    source.sample(SMTP);
+    // fd 94 now holds a new socket while 48994 lives on in fd 95 (dup'ed before the close)
+    Files.delete(proc.resolve("4242/fd/94"));
+    Files.createSymbolicLink(proc.resolve("4242/fd/94"), Path.of("socket:[48992]"));
+    Files.createSymbolicLink(proc.resolve("4242/fd/95"), Path.of("socket:[48994]"));
+    addRow(0x9D06, 48992);
+    now += ProcNetTcpSource.FULL_WALK_INTERVAL.toNanos();
+
+    var sample = source.sample(SMTP);
+
+    assertThat(fromPort(sample, 0x9D06).owner().pid()).isEqualTo(4242);
+  }
+
+  @Test
   void startTimeIsField22EvenWhenTheNameHoldsSpacesAndParentheses() {
     String stat = "77 (a) b (c) S 1 77 77 0 -1 4194560 120 0 0 0 3 1 0 0 20 0 1 0 123456 9158656 870 1\n";
 
