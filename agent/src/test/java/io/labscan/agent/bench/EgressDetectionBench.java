@@ -94,7 +94,7 @@ public final class EgressDetectionBench {
           Recorder recorder = new Recorder();
           ProcNetTcpSource product = tableKind.equals("text") ? ProcNetTcpSource.inNetworkNamespaceOfFromProcText(pid)
               : ProcNetTcpSource.inNetworkNamespaceOf(pid);
-          System.out.println("# sampler table: " + product.name() + " | " + tcpSockets());
+          System.out.println("# sampler table: " + product.name() + " | initial namespace " + tcpSockets());
           RecordingSource source = new RecordingSource(product, recorder);
           Optional<EgressEventSource> events = eventMode
               ? Optional.of(new RecordingEvents(NftablesEventSource.viaCommandPrefix(prefix, table, "lsb-bench ",
@@ -160,8 +160,9 @@ public final class EgressDetectionBench {
   }
 
   /**
-   * The machine's TCP sockets (all namespaces: the kernel's hash table is shared, and every
-   * sample's walk passes them), from {@code /proc/net/sockstat}.
+   * TCP sockets of the benchmark's own (initial) namespace, from {@code /proc/net/sockstat}:
+   * the kernel's established hash table is shared by all namespaces, so every sample's walk
+   * passes these too.
    */
   private static String tcpSockets() throws IOException {
     return Files.readAllLines(Path.of("/proc/net/sockstat")).stream().filter(l -> l.startsWith("TCP:"))

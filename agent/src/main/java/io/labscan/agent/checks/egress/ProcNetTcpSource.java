@@ -65,8 +65,6 @@ public final class ProcNetTcpSource implements ConnectionSource {
   private final LongSupplier nanoTime;
   private final Map<Long, Long> pidByInode = new HashMap<>();
   private final Map<Long, CachedProcess> processes = new HashMap<>();
-  /** Inodes listed but not yet found: waiting for a full walk. */
-  private final Set<Long> awaitingFullWalk = new HashSet<>();
   /** pid → start time (clock ticks after boot) of processes that owned watched sockets, most recent first. */
   private final LinkedHashMap<Long, Long> recentOwners = new LinkedHashMap<>();
   /** Per recent owner: descriptor name → socket inode ({@link #NO_SOCKET}: anything else) as last read. */
@@ -193,7 +191,6 @@ public final class ProcNetTcpSource implements ConnectionSource {
         }
       }
     }
-    awaitingFullWalk.retainAll(live);
     if (!unresolved.isEmpty()) {
       resolve(unresolved, live, remotePorts);
     }
@@ -232,29 +229,39 @@ public final class ProcNetTcpSource implements ConnectionSource {
   private void resolve(Set<Long> wanted, Set<Long> live, Set<Integer> remotePorts) {
     fdScans++;
     Set<Long> missing = new HashSet<>(wanted);
-    Set<Long> scanned = new HashSet<>();
+    Set<Long> readInFull = new HashSet<>();
+    List<Long> readInPart = new ArrayList<>();
     for (long pid : new ArrayList<>(recentOwners.keySet())) {
-      if (scanOwner(pid, missing, live)) {
-        scanned.add(pid);
+      Optional<Boolean> complete = scanOwner(pid, missing, live);
+      if (complete.isPresent()) {
+        (complete.get() ? readInFull : readInPart).add(pid);
       }
       if (missing.isEmpty()) {
-        break;
+        return;
       }
     }
-    if (!missing.isEmpty()) {
-      awaitingFullWalk.addAll(missing);
-      long now = nanoTime.getAsLong();
-      if ((!fullWalkDone || now - lastFullWalk >= FULL_WALK_INTERVAL.toNanos())
-          && fullWalk(stillListed(awaitingFullWalk, remotePorts), scanned)) {
-        fullWalkDone = true;
-        lastFullWalk = now;
-      }
+    // Only the sockets still there are worth more effort (a short session's is often gone).
+    Set<Long> still = stillListed(missing, remotePorts);
+    // A descriptor number reused since its link was read: read the recent owners in full.
+    for (int i = 0; i < readInPart.size() && !still.isEmpty(); i++) {
+      rescanOwner(readInPart.get(i), still);
+      readInFull.add(readInPart.get(i));
+    }
+    if (still.isEmpty()) {
+      return;
+    }
+    // Left unresolved (reported with the socket's user) until a full walk is due.
+    long now = nanoTime.getAsLong();
+    if (!fullWalkDone || now - lastFullWalk >= FULL_WALK_INTERVAL.toNanos()) {
+      fullWalk(still, readInFull);
+      fullWalkDone = true;
+      lastFullWalk = now;
     }
   }
 
   /**
    * The inodes of {@code inodes} that a fresh read of the table still lists; the others are
-   * removed from {@code inodes} and marked as having no owner. A short session's socket is
+   * marked as having no owner. A short session's socket is
    * often gone by the time its owner is looked for; a walk of every process would look for it
    * in vain.
    */
@@ -275,19 +282,13 @@ public final class ProcNetTcpSource implements ConnectionSource {
         pidByInode.putIfAbsent(inode, NOT_FOUND);
       }
     }
-    inodes.retainAll(listed);
     return listed;
   }
 
   /**
-   * Looks in every process not in {@code skip}; what it does not find is final. False when
-   * there was nothing to look for.
+   * Looks in every process not in {@code skip}; what it does not find is final.
    */
-  private boolean fullWalk(Set<Long> wanted, Set<Long> skip) {
-    awaitingFullWalk.removeAll(wanted);
-    if (wanted.isEmpty()) {
-      return false;
-    }
+  private void fullWalk(Set<Long> wanted, Set<Long> skip) {
     fullWalks++;
     Set<Long> missing = new HashSet<>(wanted);
     try (DirectoryStream<Path> dirs = Files.newDirectoryStream(procRoot)) {
@@ -306,33 +307,51 @@ public final class ProcNetTcpSource implements ConnectionSource {
     for (long inode : wanted) {
       pidByInode.putIfAbsent(inode, NOT_FOUND);
     }
-    return true;
   }
 
   /**
    * Scans a remembered owner; drops it when it has exited or its pid now names another
-   * process (that process is looked at in the full walk like any other). True when every
-   * descriptor of it was read.
+   * process (that process is looked at in the full walk like any other). Empty when dropped,
+   * else whether every descriptor of it was read.
    */
-  private boolean scanOwner(long pid, Set<Long> missing, Set<Long> live) {
+  private Optional<Boolean> scanOwner(long pid, Set<Long> missing, Set<Long> live) {
     OptionalLong start = startTime(pid);
     if (start.isEmpty() || start.getAsLong() != recentOwners.get(pid)) {
       recentOwners.remove(pid);
       linksByOwner.remove(pid);
-      return false;
+      return Optional.empty();
     }
-    return scanOwnerDescriptors(pid, missing, live);
+    return Optional.of(scanOwnerDescriptors(pid, missing, live));
+  }
+
+  /** Reads every descriptor of a recent owner, refreshing what it remembers of them. */
+  private void rescanOwner(long pid, Set<Long> missing) {
+    Map<String, Long> links = linksByOwner.computeIfAbsent(pid, p -> new HashMap<>());
+    boolean found = false;
+    try (DirectoryStream<Path> fds = Files.newDirectoryStream(procRoot.resolve(Long.toString(pid)).resolve("fd"))) {
+      for (Path fd : fds) {
+        found |= readLink(pid, fd, fd.getFileName().toString(), links, missing);
+        if (missing.isEmpty()) {
+          break;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // exited meanwhile
+    }
+    if (found) {
+      rememberOwner(pid);
+    }
   }
 
   /**
    * As {@link #scanDescriptors}, for a recent owner whose links were read before: a descriptor
    * that last named a socket still listed (one of {@code live}) almost surely still does, and
    * is not read again. Reading a link is the cost here (a mass-mailer holds hundreds of
-   * sockets, ~4 µs each); listing the folder is cheap. Only when a descriptor was closed and
-   * its number reused while the old socket lives on elsewhere (dup, fork) does this miss the
-   * new socket; the full walk, which reads every link of every process, then finds it.
+   * sockets, ~4 µs each); listing the folder is cheap. When a descriptor number was reused
+   * after the table was read (the old socket closed, a new one opened), this misses the new
+   * socket; {@link #rescanOwner} then reads every link.
    *
-   * @return true when every descriptor was read (the full walk may then skip this process)
+   * @return true when every descriptor was read
    */
   private boolean scanOwnerDescriptors(long pid, Set<Long> missing, Set<Long> live) {
     Map<String, Long> links = linksByOwner.computeIfAbsent(pid, p -> new HashMap<>());

@@ -220,20 +220,47 @@ class ProcNetTcpSourceTest {
     assertThat(fromPort(sample, 0x9D03).owner()).isEqualTo(new ProcessInfo(4242, "cron", "/usr/sbin/cron", "root"));
   }
 
+  /** The recorded tables, minus the inodes that "vanished": listed by one more read, then gone. */
+  private final class VanishingTable implements SocketTable {
+    private final SocketTable files = new ProcNetTcpTable(proc.resolve("net"), ByteOrder.LITTLE_ENDIAN);
+    private final java.util.Map<Long, Integer> readsLeft = new java.util.HashMap<>();
+
+    void vanishAfterNextRead(long inode) {
+      readsLeft.put(inode, 1);
+    }
+
+    @Override
+    public String name() {
+      return "vanishing";
+    }
+
+    @Override
+    public Rows read(Set<Integer> remotePorts) throws IOException {
+      Rows rows = files.read(remotePorts);
+      List<SocketRow> kept = rows.rows().stream().filter(r -> readsLeft.getOrDefault(r.inode(), 1) > 0).toList();
+      readsLeft.replaceAll((inode, left) -> left - 1);
+      return new Rows(kept, rows.skipped());
+    }
+  }
+
   @Test
   void descriptorsOfARecentOwnerStillHoldingListedSocketsAreNotReadAgain() throws IOException {
-    source.sample(SMTP);
+    VanishingTable table = new VanishingTable();
+    ProcNetTcpSource src = new ProcNetTcpSource(proc, table, users, () -> now);
+    src.sample(SMTP); // full walk: 4242 becomes a recent owner
     process(6161, "other", "/tmp/other", 1000, 48994);
     addRow(0x9D04, 48994);
-    source.sample(SMTP); // 48994 is not 4242's: all of 4242's links are read once (0, 3-7)
-    process(5151, "mailer", "/tmp/mailer", 1000, 48993);
+    now += ProcNetTcpSource.FULL_WALK_INTERVAL.toNanos();
+    src.sample(SMTP); // 4242's links read in full (0, 3-7), then a full walk finds 48994 in 6161
     addRow(0x9D05, 48993);
-    long before = source.linksRead();
+    table.vanishAfterNextRead(48993); // a short session: gone when the table is read again
+    long before = src.linksRead();
 
-    source.sample(SMTP); // 48993 is not 4242's; the full walk is not due yet
+    src.sample(SMTP);
 
-    // only fd 0 (/dev/null): fds 3-7 still hold listed sockets
-    assertThat(source.linksRead() - before).isEqualTo(1);
+    // 4242: fd 0 only (3-7 still hold listed sockets); 6161: fds 0 and 3, read for the first time
+    assertThat(src.linksRead() - before).isEqualTo(3);
+    assertThat(src.fullWalks()).isEqualTo(2);
   }
 
   @Test
