@@ -76,7 +76,8 @@ public final class EgressWatcher implements AutoCloseable {
 
   /**
    * Starts watching: sampling at the policy period, plus {@code events} when given. An
-   * event source that fails to start is logged and left out: polling still runs.
+   * event source that fails to start is logged and left out: polling still runs. The watcher
+   * owns both sources from here on and closes them when it stops.
    */
   public static EgressWatcher start(EgressPolicy policy, ConnectionSource source,
       Optional<EgressEventSource> events, Clock clock) {
