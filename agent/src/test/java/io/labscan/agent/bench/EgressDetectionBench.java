@@ -44,8 +44,12 @@ import java.util.function.Consumer;
  * port), and as seen by event mode when an event named it. The sources are wrapped, not
  * changed: what they hand the watcher is recorded on the way.
  *
+ * <p>The sampler reads the namespace as the agent reads its own: netlink sock_diag, through a
+ * socket opened inside the namespace ({@link ProcNetTcpSource#inNetworkNamespaceOf}); {@code text}
+ * reads {@code /proc/<pid>/net/tcp{,6}} instead (the path before netlink, for comparison).
+ *
  * <p>Needs root, iproute2, nft, python3, /dev/kmsg. Arguments:
- * {@code [durationsMs=5,50,300,1000,5000] [sessions=200] [periodMs=250]}.
+ * {@code [durationsMs=5,50,300,1000,5000] [sessions=200] [periodMs=250] [tables=netlink|text|netlink,text]}.
  */
 public final class EgressDetectionBench {
   private static final Path LOG_ALL_NETNS = Path.of("/proc/sys/net/netfilter/nf_log_all_netns");
@@ -58,6 +62,7 @@ public final class EgressDetectionBench {
         : new int[] {5, 50, 300, 1_000, 5_000};
     int sessions = args.length > 1 ? Integer.parseInt(args[1]) : 200;
     long periodMs = args.length > 2 ? Long.parseLong(args[2]) : 250;
+    List<String> tables = args.length > 3 ? List.of(args[3].split(",")) : List.of("netlink");
     BenchStats.header("egress detection");
     String ns = "labscan-b-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     run(List.of("ip", "netns", "add", ns));
@@ -81,49 +86,61 @@ public final class EgressDetectionBench {
 
       EgressPolicy policy = new EgressPolicy(Set.of(25), List.of(), false, true, Duration.ofMillis(periodMs),
           Duration.ofSeconds(60), true);
-      System.out.printf(Locale.ROOT, "%-6s %-7s %-9s %8s %8s %8s %8s %12s %12s%n", "mode", "close", "duration",
-          "sessions", "polled", "evented", "either", "sampler_cpu%", "kmsg_cpu%");
-      for (boolean eventMode : new boolean[] {false, true}) {
-        Recorder recorder = new Recorder();
-        RecordingSource source = new RecordingSource(ProcNetTcpSource.inNetworkNamespaceOf(pid), recorder);
-        Optional<EgressEventSource> events = eventMode
-            ? Optional.of(new RecordingEvents(NftablesEventSource.viaCommandPrefix(prefix, table, "lsb-bench ",
-                Set.of(25)), recorder))
-            : Optional.empty();
-        try (EgressWatcher watcher = EgressWatcher.start(policy.withEventMode(eventMode), source, events,
-            Clock.systemUTC())) {
-          if (eventMode && !watcher.eventSourceRunning()) {
-            throw new IOException("event source did not start (see the log)");
-          }
-          for (String order : List.of("server", "client")) {
-            for (int duration : durations) {
-              int count = duration >= 5_000 ? Math.max(10, sessions / 2) : sessions;
-              recorder.clear();
-              long cpu0 = threadCpu("labscan-egress");
-              long kmsg0 = threadCpu("labscan-egress-kmsg");
-              long wall0 = System.nanoTime();
-              cmd.write(duration + " " + count + " " + order + " 3000\n");
-              cmd.flush();
-              String line = out.readLine();
-              if (line == null || !line.startsWith("ports ")) {
-                throw new IOException("session driver failed: " + line);
+      System.out.printf(Locale.ROOT, "%-7s %-6s %-7s %-9s %8s %8s %8s %8s %12s %12s %8s %6s %7s %6s%n", "table",
+          "mode", "close", "duration", "sessions", "polled", "evented", "either", "sampler_cpu%", "kmsg_cpu%",
+          "samples", "extra", "fdscans", "walks");
+      for (String tableKind : tables) {
+        for (boolean eventMode : new boolean[] {false, true}) {
+          Recorder recorder = new Recorder();
+          ProcNetTcpSource product = tableKind.equals("text") ? ProcNetTcpSource.inNetworkNamespaceOfFromProcText(pid)
+              : ProcNetTcpSource.inNetworkNamespaceOf(pid);
+          System.out.println("# sampler table: " + product.name() + " | initial namespace " + tcpSockets());
+          RecordingSource source = new RecordingSource(product, recorder);
+          Optional<EgressEventSource> events = eventMode
+              ? Optional.of(new RecordingEvents(NftablesEventSource.viaCommandPrefix(prefix, table, "lsb-bench ",
+                  Set.of(25)), recorder))
+              : Optional.empty();
+          try (EgressWatcher watcher = EgressWatcher.start(policy.withEventMode(eventMode), source, events,
+              Clock.systemUTC())) {
+            if (eventMode && !watcher.eventSourceRunning()) {
+              throw new IOException("event source did not start (see the log)");
+            }
+            for (String order : List.of("server", "client")) {
+              for (int duration : durations) {
+                int count = duration >= 5_000 ? Math.max(10, sessions / 2) : sessions;
+                recorder.clear();
+                long samples0 = watcher.samples();
+                long extra0 = watcher.eventTriggeredSamples();
+                long scans0 = product.fdScans();
+                long walks0 = product.fullWalks();
+                long cpu0 = threadCpu("labscan-egress");
+                long kmsg0 = threadCpu("labscan-egress-kmsg");
+                long wall0 = System.nanoTime();
+                cmd.write(duration + " " + count + " " + order + " 3000\n");
+                cmd.flush();
+                String line = out.readLine();
+                if (line == null || !line.startsWith("ports ")) {
+                  throw new IOException("session driver failed: " + line);
+                }
+                // Late events: the kmsg reader polls every 200 ms; TIME_WAIT rows stay for a minute anyway.
+                TimeUnit.MILLISECONDS.sleep(Math.max(600, 2 * periodMs));
+                double wall = System.nanoTime() - wall0;
+                List<Integer> ports = java.util.Arrays.stream(line.substring(6).split(","))
+                    .map(Integer::parseInt).toList();
+                long polled = ports.stream().filter(recorder.polled::containsKey).count();
+                long evented = ports.stream().filter(recorder.evented::containsKey).count();
+                long either = ports.stream()
+                    .filter(p -> recorder.polled.containsKey(p) || recorder.evented.containsKey(p)).count();
+                System.out.printf(Locale.ROOT, "%-7s %-6s %-7s %7dms %8d %7.1f%% %7s %7.1f%% %12.3f %12s %8d %6d %7d %6d%n",
+                    tableKind, eventMode ? "event" : "poll", order, duration, ports.size(), 100.0 * polled / ports.size(),
+                    eventMode ? String.format(Locale.ROOT, "%.1f%%", 100.0 * evented / ports.size()) : "-",
+                    100.0 * either / ports.size(), 100.0 * (threadCpu("labscan-egress") - cpu0) / wall,
+                    eventMode ? String.format(Locale.ROOT, "%.3f", 100.0 * (threadCpu("labscan-egress-kmsg") - kmsg0) / wall)
+                        : "-",
+                    watcher.samples() - samples0, watcher.eventTriggeredSamples() - extra0, product.fdScans() - scans0,
+                    product.fullWalks() - walks0);
+                // Let this round's TIME_WAIT sockets age out of the way of the next round's ports.
               }
-              // Late events: the kmsg reader polls every 200 ms; TIME_WAIT rows stay for a minute anyway.
-              TimeUnit.MILLISECONDS.sleep(Math.max(600, 2 * periodMs));
-              double wall = System.nanoTime() - wall0;
-              List<Integer> ports = java.util.Arrays.stream(line.substring(6).split(","))
-                  .map(Integer::parseInt).toList();
-              long polled = ports.stream().filter(recorder.polled::containsKey).count();
-              long evented = ports.stream().filter(recorder.evented::containsKey).count();
-              long either = ports.stream()
-                  .filter(p -> recorder.polled.containsKey(p) || recorder.evented.containsKey(p)).count();
-              System.out.printf(Locale.ROOT, "%-6s %-7s %7dms %8d %7.1f%% %7s %7.1f%% %12.3f %12s%n",
-                  eventMode ? "event" : "poll", order, duration, ports.size(), 100.0 * polled / ports.size(),
-                  eventMode ? String.format(Locale.ROOT, "%.1f%%", 100.0 * evented / ports.size()) : "-",
-                  100.0 * either / ports.size(), 100.0 * (threadCpu("labscan-egress") - cpu0) / wall,
-                  eventMode ? String.format(Locale.ROOT, "%.3f", 100.0 * (threadCpu("labscan-egress-kmsg") - kmsg0) / wall)
-                      : "-");
-              // Let this round's TIME_WAIT sockets age out of the way of the next round's ports.
             }
           }
         }
@@ -140,6 +157,16 @@ public final class EgressDetectionBench {
       new NftablesRules(prefix, table, "lsb-bench ", Set.of(25)).remove();
       run(List.of("ip", "netns", "del", ns));
     }
+  }
+
+  /**
+   * TCP sockets of the benchmark's own (initial) namespace, from {@code /proc/net/sockstat}:
+   * the kernel's established hash table is shared by all namespaces, so every sample's walk
+   * passes these too.
+   */
+  private static String tcpSockets() throws IOException {
+    return Files.readAllLines(Path.of("/proc/net/sockstat")).stream().filter(l -> l.startsWith("TCP:"))
+        .findFirst().orElse("TCP: ?");
   }
 
   /** CPU time (ns) of the live thread with this exact name, 0 when there is none. */
@@ -190,6 +217,11 @@ public final class EgressDetectionBench {
         recorder.polled.putIfAbsent(o.local().port(), now);
       }
       return sample;
+    }
+
+    @Override
+    public void close() {
+      inner.close();
     }
   }
 

@@ -1,7 +1,9 @@
 package io.labscan.agent.bench;
 
 import io.labscan.agent.checks.egress.ConnectionSource;
+import io.labscan.agent.checks.egress.NetlinkSocketTable;
 import io.labscan.agent.checks.egress.OshiConnectionSource;
+import io.labscan.agent.checks.egress.PasswdUserNames;
 import io.labscan.agent.checks.egress.ProcNetTcpSource;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -20,7 +22,8 @@ import oshi.SystemInfo;
 
 /**
  * CPU time of one egress sample with N open loopback sockets: {@link ProcNetTcpSource} (the
- * Linux agent's source) reading the socket table through netlink sock_diag and through
+ * Linux agent's source) reading the socket table through netlink sock_diag (one dump for both
+ * address families, as the agent does, and one dump per family, as it did before) and through
  * {@code /proc/net/tcp} text, against {@link OshiConnectionSource} ({@code getConnections()}),
  * in the same JVM and the same run, one after the other on the same sockets.
  *
@@ -46,6 +49,8 @@ public final class EgressSamplerBench {
     int samples = args.length > 1 ? Integer.parseInt(args[1]) : 100;
     BenchStats.header("egress sampler cost");
     ConnectionSource ours = ProcNetTcpSource.system(); // netlink sock_diag where the kernel answers it
+    ConnectionSource perFamily = new ProcNetTcpSource(Path.of("/proc"),
+        NetlinkSocketTable.probeOneDumpPerFamily().orElseThrow(), PasswdUserNames.system());
     ConnectionSource text = ProcNetTcpSource.systemFromProcText();
     ConnectionSource oshi = new OshiConnectionSource(new SystemInfo().getOperatingSystem());
     System.out.printf(Locale.ROOT, "%-8s %-9s %-18s %12s %12s %12s %10s %8s%n", "sockets", "watched", "source",
@@ -58,18 +63,23 @@ public final class EgressSamplerBench {
           Set<Integer> ports = watchedCase ? watched : notWatched;
           // Warm up both (JIT; and our source's socket → process cache, as in steady operation).
           measure(ours, ports, 20);
+          measure(perFamily, ports, 20);
           measure(text, ports, 20);
           measure(oshi, ports, 5);
           int oshiSamples = Math.max(10, n >= 10_000 ? samples / 5 : samples);
           Result a = measure(ours, ports, samples);
+          Result f = measure(perFamily, ports, samples);
           Result t = measure(text, ports, samples);
           Result b = measure(oshi, ports, oshiSamples);
           long tableRows = tableRows();
           print(n, watchedCase, ours.name(), a, tableRows);
+          print(n, watchedCase, perFamily.name(), f, tableRows);
           print(n, watchedCase, text.name(), t, tableRows);
           print(n, watchedCase, "oshi", b, tableRows);
-          System.out.printf(Locale.ROOT, "ratio oshi/%s %.1fx, oshi/%s %.1fx (cpu medians) at %d sockets, %s | %s%n",
-              ours.name(), b.cpuMicros.median() / a.cpuMicros.median(), text.name(),
+          System.out.printf(Locale.ROOT,
+              "ratio oshi/%s %.1fx, oshi/%s %.1fx, oshi/%s %.1fx (cpu medians) at %d sockets, %s | %s%n",
+              ours.name(), b.cpuMicros.median() / a.cpuMicros.median(), perFamily.name(),
+              b.cpuMicros.median() / f.cpuMicros.median(), text.name(),
               b.cpuMicros.median() / t.cpuMicros.median(), n, watchedCase ? "watched" : "not watched",
               BenchStats.load());
         }

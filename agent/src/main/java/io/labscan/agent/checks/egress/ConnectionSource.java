@@ -10,7 +10,7 @@ import java.util.Set;
  * {@link ConnectionSources#forCurrentPlatform()}. Implementations keep caches and are used
  * from one thread at a time.
  */
-public interface ConnectionSource {
+public interface ConnectionSource extends AutoCloseable {
   /** Short name for logs, e.g. "proc-net-tcp". */
   String name();
 
@@ -20,4 +20,8 @@ public interface ConnectionSource {
    * @throws IOException when the socket table cannot be read at all
    */
   List<ConnectionObservation> sample(Set<Integer> remotePorts) throws IOException;
+
+  /** Releases what the source keeps open between samples; nothing by default. */
+  @Override
+  default void close() {}
 }

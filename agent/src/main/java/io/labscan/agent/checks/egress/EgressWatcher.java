@@ -8,15 +8,17 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,8 +31,10 @@ import org.slf4j.LoggerFactory;
  * <p>Why sample so often: after QUIT the SMTP server closes first, so the client's socket
  * goes through CLOSE_WAIT/LAST_ACK and vanishes within milliseconds, leaving no TIME_WAIT on
  * the client. A 250 ms poll catches most sessions; the event source catches all of them.
- * Each event also triggers an immediate sample, which often still finds the socket and so
- * names its process.
+ * An event whose connection the last sample did not already attribute also triggers an
+ * extra sample, which often still finds the socket and so names its process; extra samples
+ * are throttled ({@link EventSampleThrottle}: one pending at a time, 50 ms after the previous
+ * sample at the earliest) so a burst of connections cannot keep the sampler busy.
  */
 public final class EgressWatcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EgressWatcher.class);
@@ -43,7 +47,10 @@ public final class EgressWatcher implements AutoCloseable {
   private final Clock clock;
   private final EgressAggregator aggregator;
   private final BlockingQueue<EgressEvent> pending = new ArrayBlockingQueue<>(EVENT_QUEUE);
-  private final AtomicBoolean sampleRequested = new AtomicBoolean();
+  private final EventSampleThrottle throttle = new EventSampleThrottle(EventSampleThrottle.DEFAULT_MIN_GAP);
+  private final AtomicLong extraSamples = new AtomicLong();
+  /** Connections the last sample named the process of: their events need no extra sample. */
+  private volatile Set<ConnectionKey> attributedInLastSample = Set.of();
   private final AtomicLong droppedEvents = new AtomicLong();
   private final AtomicLong samples = new AtomicLong();
   private final Object lock = new Object();
@@ -69,7 +76,8 @@ public final class EgressWatcher implements AutoCloseable {
 
   /**
    * Starts watching: sampling at the policy period, plus {@code events} when given. An
-   * event source that fails to start is logged and left out: polling still runs.
+   * event source that fails to start is logged and left out: polling still runs. The watcher
+   * owns both sources from here on and closes them when it stops.
    */
   public static EgressWatcher start(EgressPolicy policy, ConnectionSource source,
       Optional<EgressEventSource> events, Clock clock) {
@@ -98,6 +106,11 @@ public final class EgressWatcher implements AutoCloseable {
     return samples.get();
   }
 
+  /** Samples taken because an event asked for one (part of {@link #samples()}). */
+  public long eventTriggeredSamples() {
+    return extraSamples.get();
+  }
+
   /** True when an event source is delivering events. */
   public boolean eventSourceRunning() {
     return eventsStarted;
@@ -122,13 +135,29 @@ public final class EgressWatcher implements AutoCloseable {
     if (!pending.offer(event)) {
       droppedEvents.incrementAndGet();
     }
-    // Sample now: the socket of a short session may still be there to name its process.
-    if (!closed && sampleRequested.compareAndSet(false, true)) {
+    if (closed || !wantsSampleFor(event)) {
+      return;
+    }
+    // Sample soon: the socket of a short session may still be there to name its process.
+    OptionalLong delay = throttle.request(System.nanoTime());
+    if (delay.isPresent()) {
       try {
-        executor.execute(this::tickSafely);
+        executor.schedule(this::extraTick, delay.getAsLong(), TimeUnit.NANOSECONDS);
       } catch (RejectedExecutionException e) {
-        sampleRequested.set(false); // closing
+        throttle.runRequested(); // closing
       }
+    }
+  }
+
+  /** False when the last sample already named the process of the event's connection. */
+  boolean wantsSampleFor(EgressEvent event) {
+    return !attributedInLastSample.contains(new ConnectionKey(event.local(), event.remote()));
+  }
+
+  private void extraTick() {
+    if (throttle.runRequested()) {
+      extraSamples.incrementAndGet();
+      tickSafely();
     }
   }
 
@@ -146,16 +175,19 @@ public final class EgressWatcher implements AutoCloseable {
 
   /** One sample plus the events that arrived since the last one. */
   void tick() {
-    sampleRequested.set(false);
     synchronized (lock) {
       if (closed) {
         return;
       }
+      throttle.sampleStarted(System.nanoTime());
       try {
         List<ConnectionObservation> sample = source.sample(policy.ports());
         Instant now = clock.instant();
         for (ConnectionObservation o : sample) {
           aggregator.observe(o, now);
+        }
+        if (events.isPresent()) {
+          attributedInLastSample = attributed(sample);
         }
         samples.incrementAndGet();
         lastError = "";
@@ -177,6 +209,19 @@ public final class EgressWatcher implements AutoCloseable {
       }
     }
   }
+
+  private static Set<ConnectionKey> attributed(List<ConnectionObservation> sample) {
+    Set<ConnectionKey> keys = new HashSet<>();
+    for (ConnectionObservation o : sample) {
+      if (o.owner().isAttributed()) {
+        keys.add(new ConnectionKey(o.local(), o.remote()));
+      }
+    }
+    return Set.copyOf(keys);
+  }
+
+  /** A connection's 4-tuple, as events and samples both give it. */
+  private record ConnectionKey(Endpoint local, Endpoint remote) {}
 
   /** Windows that have ended, for the next report; each window is handed out once. */
   public List<SmtpEgressWindow> drainCompletedWindows() {
@@ -218,14 +263,20 @@ public final class EgressWatcher implements AutoCloseable {
 
   private void stopThreads() {
     executor.shutdownNow();
+    boolean stopped = false;
     try {
-      if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
+      stopped = executor.awaitTermination(5, TimeUnit.SECONDS);
+      if (!stopped) {
         log.warn("SMTP egress sampler did not stop within 5 s.");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     events.ifPresent(EgressEventSource::close);
+    if (stopped) {
+      // Not while a sample may still run: a descriptor closed under it could be reused.
+      source.close();
+    }
   }
 
   @Override

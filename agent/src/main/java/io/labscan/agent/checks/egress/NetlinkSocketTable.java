@@ -1,15 +1,19 @@
 package io.labscan.agent.checks.egress;
 
+import static java.util.Objects.requireNonNull;
+
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,9 +23,16 @@ import org.slf4j.LoggerFactory;
  * remote ports, instead of printing every socket as text. On a machine
  * with much memory this costs a fraction of reading {@code /proc/net/tcp}: the kernel skips
  * empty hash buckets cheaply here, and there is no text to format or parse (numbers in
- * docs/PERFORMANCE.md). Needs no rights. Only the agent's own network namespace.
+ * docs/PERFORMANCE.md). Needs no rights for the agent's own network namespace; another
+ * namespace ({@link #inNetworkNamespace}) needs CAP_SYS_ADMIN to enter it once.
  *
- * <p>Not thread-safe: one sampler thread uses it. Each read opens and closes its socket.
+ * <p>Cost: one dump for both address families where the kernel accepts the compatibility
+ * request ({@link InetDiagMessages#dumpRequestBothFamilies}), else one per family; the
+ * netlink socket and the receive buffer are kept from one read to the next. A netlink
+ * socket belongs to the namespace it was created in, whichever thread uses it later, so a
+ * table of another namespace is just a socket opened there.
+ *
+ * <p>Not thread-safe: one sampler thread uses it. {@link #close()} releases the socket.
  */
 public final class NetlinkSocketTable implements SocketTable {
   private static final Logger log = LoggerFactory.getLogger(NetlinkSocketTable.class);
@@ -29,8 +40,14 @@ public final class NetlinkSocketTable implements SocketTable {
   private static final int SOCK_DGRAM = 2;
   private static final int SOCK_CLOEXEC = 0x80000;
   private static final int NETLINK_SOCK_DIAG = 4;
+  private static final int O_RDONLY = 0;
+  private static final int O_CLOEXEC = 0x80000;
+  private static final int CLONE_NEWNET = 0x40000000;
+  private static final int ENOENT = 2;
+  private static final int EINVAL = 22;
+  private static final int EOPNOTSUPP = 95;
   private static final int BUFFER = 64 * 1024;
-  /** Bound on rows kept from one family, so a flood cannot exhaust memory. */
+  /** Bound on rows kept from one dump, so a flood cannot exhaust memory. */
   static final int MAX_ROWS_PER_FAMILY = 65_536;
   /** Bound on datagrams read for one dump (a table of a million sockets needs ~1,200). */
   private static final int MAX_DATAGRAMS = 20_000;
@@ -45,75 +62,201 @@ public final class NetlinkSocketTable implements SocketTable {
     NativeLong recv(int fd, byte[] buffer, NativeLong length, int flags);
 
     int close(int fd);
+
+    int open(String path, int flags);
+
+    int setns(int fd, int nstype);
+  }
+
+  /** Opens a sock_diag socket, in the caller's namespace or another one; returns the descriptor. */
+  @FunctionalInterface
+  interface SocketOpener {
+    int open(LibC libc) throws IOException;
   }
 
   private final LibC libc;
+  private final SocketOpener opener;
+  private final String name;
   private final byte[] buffer = new byte[BUFFER];
+  private int fd = -1;
+  private boolean bothFamiliesInOneDump = true;
   private int sequence;
 
-  NetlinkSocketTable(LibC libc) {
-    this.libc = libc;
+  NetlinkSocketTable(LibC libc, SocketOpener opener, String name) {
+    this.libc = requireNonNull(libc, "libc");
+    this.opener = requireNonNull(opener, "opener");
+    this.name = requireNonNull(name, "name");
   }
 
   /** The running kernel's table, when netlink sock_diag answers here (it may not in a sandbox). */
   public static Optional<NetlinkSocketTable> probe() {
+    return probe(NetlinkSocketTable::openHere, "netlink-sock-diag");
+  }
+
+  /**
+   * As {@link #probe()}, but always one dump per address family, as before the single dump
+   * (benchmarks compare both).
+   */
+  public static Optional<NetlinkSocketTable> probeOneDumpPerFamily() {
+    return probe(NetlinkSocketTable::openHere, "netlink-per-family").map(t -> {
+      t.bothFamiliesInOneDump = false;
+      return t;
+    });
+  }
+
+  /**
+   * The table of the network namespace {@code namespaceFile} names ({@code /proc/<pid>/ns/net},
+   * {@code /var/run/netns/NAME}), when the agent may enter it (CAP_SYS_ADMIN) and sock_diag
+   * answers there. Only a short-lived helper thread enters the namespace, to create the
+   * socket; the caller's threads stay where they are.
+   */
+  public static Optional<NetlinkSocketTable> inNetworkNamespace(Path namespaceFile) {
+    requireNonNull(namespaceFile, "namespaceFile");
+    return probe(libc -> openIn(libc, namespaceFile), "netlink-sock-diag(" + namespaceFile + ")");
+  }
+
+  private static Optional<NetlinkSocketTable> probe(SocketOpener opener, String name) {
+    NetlinkSocketTable table = null;
     try {
-      NetlinkSocketTable table = new NetlinkSocketTable(Native.load("c", LibC.class));
+      table = new NetlinkSocketTable(Native.load("c", LibC.class), opener, name);
       table.read(Set.of(25));
       return Optional.of(table);
     } catch (IOException | RuntimeException | LinkageError e) {
-      log.debug("netlink sock_diag unavailable ({}); reading /proc/net/tcp instead.", e.toString());
+      log.debug("{} unavailable ({}); reading /proc/net/tcp instead.", name, e.toString());
+      if (table != null) {
+        table.close();
+      }
       return Optional.empty();
     }
   }
 
   @Override
   public String name() {
-    return "netlink-sock-diag";
+    return name;
+  }
+
+  /** True when the kernel answers one dump for both families (else one per family). */
+  boolean dumpsBothFamiliesAtOnce() {
+    return bothFamiliesInOneDump;
   }
 
   @Override
   public Rows read(Set<Integer> remotePorts) throws IOException {
     Set<Integer> ports = Set.copyOf(remotePorts);
-    List<SocketRow> rows = new ArrayList<>();
-    long skipped = 0;
-    for (int family : new int[] {InetDiagMessages.AF_INET, InetDiagMessages.AF_INET6}) {
-      List<SocketRow> familyRows = new ArrayList<>();
-      skipped += dump(family, ports, familyRows);
-      rows.addAll(familyRows);
+    if (fd < 0) {
+      fd = opener.open(libc);
     }
-    return new Rows(rows, skipped);
+    try {
+      List<SocketRow> rows = new ArrayList<>();
+      if (bothFamiliesInOneDump) {
+        try {
+          long skipped = dump(InetDiagMessages.dumpRequestBothFamilies(OUTBOUND, ports, ++sequence), ports, rows);
+          return new Rows(rows, skipped);
+        } catch (InetDiagMessages.ErrorReply e) {
+          if (e.errno() != EINVAL && e.errno() != EOPNOTSUPP && e.errno() != ENOENT) {
+            throw e;
+          }
+          // A kernel without the compatibility handler: the error reply ended that dump cleanly.
+          log.debug("{}: one dump for both families refused (errno {}); one per family.", name, e.errno());
+          bothFamiliesInOneDump = false;
+          rows.clear();
+        }
+      }
+      long skipped = 0;
+      for (int family : new int[] {InetDiagMessages.AF_INET, InetDiagMessages.AF_INET6}) {
+        skipped += dump(InetDiagMessages.dumpRequest(family, OUTBOUND, ports, ++sequence), ports, rows);
+      }
+      return new Rows(rows, skipped);
+    } catch (IOException | RuntimeException e) {
+      // A dump left half-read would hand its rest to the next read: start over with a new socket.
+      closeSocket();
+      throw e;
+    }
   }
 
-  private long dump(int family, Set<Integer> ports, List<SocketRow> out) throws IOException {
+  private long dump(ByteBuffer request, Set<Integer> ports, List<SocketRow> out) throws IOException {
+    byte[] bytes = new byte[request.remaining()];
+    request.get(bytes);
+    if (libc.send(fd, bytes, new NativeLong(bytes.length), 0).longValue() != bytes.length) {
+      throw new IOException("netlink send failed (errno " + Native.getLastError() + ")");
+    }
+    long skipped = 0;
+    NativeLong capacity = new NativeLong(buffer.length);
+    for (int i = 0; i < MAX_DATAGRAMS; i++) {
+      long n = libc.recv(fd, buffer, capacity, 0).longValue();
+      if (n <= 0) {
+        throw new IOException("netlink recv failed (errno " + Native.getLastError() + ")");
+      }
+      ByteBuffer datagram = ByteBuffer.wrap(buffer, 0, (int) n);
+      InetDiagMessages.Batch batch = InetDiagMessages.parse(datagram, ports, MAX_ROWS_PER_FAMILY, out);
+      skipped += batch.skipped();
+      if (batch.done()) {
+        return skipped;
+      }
+    }
+    throw new IOException("sock_diag dump did not end within " + MAX_DATAGRAMS + " datagrams");
+  }
+
+  @Override
+  public void close() {
+    closeSocket();
+  }
+
+  private void closeSocket() {
+    if (fd >= 0) {
+      libc.close(fd);
+      fd = -1;
+    }
+  }
+
+  private static int openHere(LibC libc) throws IOException {
     int fd = libc.socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
     if (fd < 0) {
       throw new IOException("cannot open a netlink sock_diag socket (errno " + Native.getLastError() + ")");
     }
+    return fd;
+  }
+
+  /**
+   * setns(2) moves only the calling thread: a helper thread enters the namespace, opens the
+   * socket there and ends, so no thread of the agent is left in a foreign namespace.
+   */
+  private static int openIn(LibC libc, Path namespaceFile) throws IOException {
+    AtomicReference<Object> result = new AtomicReference<>();
+    Thread helper = new Thread(() -> {
+      try {
+        int ns = libc.open(namespaceFile.toString(), O_RDONLY | O_CLOEXEC);
+        if (ns < 0) {
+          throw new IOException("cannot open " + namespaceFile + " (errno " + Native.getLastError() + ")");
+        }
+        try {
+          if (libc.setns(ns, CLONE_NEWNET) != 0) {
+            throw new IOException("cannot enter " + namespaceFile + " (errno " + Native.getLastError() + ")");
+          }
+        } finally {
+          libc.close(ns);
+        }
+        result.set(openHere(libc));
+      } catch (IOException | RuntimeException | LinkageError e) {
+        result.set(e);
+      }
+    }, "labscan-netns-open");
+    helper.setDaemon(true);
+    helper.start();
     try {
-      ByteBuffer request = InetDiagMessages.dumpRequest(family, OUTBOUND, ports, ++sequence);
-      byte[] bytes = new byte[request.remaining()];
-      request.get(bytes);
-      if (libc.send(fd, bytes, new NativeLong(bytes.length), 0).longValue() != bytes.length) {
-        throw new IOException("netlink send failed (errno " + Native.getLastError() + ")");
-      }
-      long skipped = 0;
-      for (int i = 0; i < MAX_DATAGRAMS; i++) {
-        long n = libc.recv(fd, buffer, new NativeLong(buffer.length), 0).longValue();
-        if (n <= 0) {
-          throw new IOException("netlink recv failed (errno " + Native.getLastError() + ")");
-        }
-        InetDiagMessages.Batch batch = InetDiagMessages.parse(ByteBuffer.wrap(buffer, 0, (int) n), ports,
-            MAX_ROWS_PER_FAMILY, out);
-        skipped += batch.skipped();
-        if (batch.done()) {
-          return skipped;
-        }
-      }
-      throw new IOException("sock_diag dump did not end within " + MAX_DATAGRAMS + " datagrams");
-    } finally {
-      libc.close(fd);
+      helper.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while opening a socket in " + namespaceFile, e);
     }
+    Object r = result.get();
+    if (r instanceof Integer fd) {
+      return fd;
+    }
+    if (r instanceof IOException e) {
+      throw e;
+    }
+    throw new IOException("cannot open a socket in " + namespaceFile + ": " + r);
   }
 
   private static Set<TcpState> outboundStates() {

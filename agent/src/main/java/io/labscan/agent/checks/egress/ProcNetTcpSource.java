@@ -9,14 +9,17 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,25 +29,54 @@ import org.slf4j.LoggerFactory;
  * {@code /proc/<pid>/fd} to name the process that owns a socket.
  *
  * <p>Cost model: OSHI's {@code getConnections()} walks every process's descriptors on every
- * call. Here the common case (no socket to a watched port) is one table read. The socket → process mapping walks {@code /proc/<pid>/fd} only when a
- * matching row carries an inode this source has not resolved before, stops as soon as every
- * new inode is found, and looks first at processes that owned watched sockets before (a
- * mass-mailer opens many). Results, including "not found" (a process the agent may not
- * inspect), are cached for as long as the inode is still listed.
+ * call. Here the common case (no socket to a watched port) is one table read, and a socket
+ * already named costs a map lookup. A socket inode not seen before is looked for:
+ *
+ * <ol>
+ *   <li>among the recent owners of watched sockets, most recent first (a mass-mailer is one
+ *       process opening many sockets), kept across sessions and checked by start time so a
+ *       reused pid is never taken for the old process;
+ *   <li>then, only for the inodes still listed when the table is read again (a short session's
+ *       socket is often gone by now, and looking for it everywhere is the expensive case), in
+ *       every process ("full walk"), at most once per {@link #FULL_WALK_INTERVAL}. An inode
+ *       that has to wait for the next full walk is reported with its socket's user meanwhile,
+ *       and named as soon as a walk finds it.
+ * </ol>
+ *
+ * Every walk stops as soon as every inode it looks for is found. "Not found" after a full walk
+ * (another user's process, seen without root) is final for as long as the inode is listed.
  *
  * <p>Not thread-safe: one sampler thread uses it.
  */
 public final class ProcNetTcpSource implements ConnectionSource {
   private static final Logger log = LoggerFactory.getLogger(ProcNetTcpSource.class);
   private static final long NOT_FOUND = -1;
+  /** Least time between two walks of every process's descriptors. */
+  static final Duration FULL_WALK_INTERVAL = Duration.ofSeconds(1);
+  /** Recent owners remembered: a handful of mail-sending processes per machine at most. */
+  static final int RECENT_OWNERS = 16;
+  /** Descriptor links remembered per recent owner (memory bound: ~100 bytes each). */
+  static final int MAX_LINKS_PER_OWNER = 65_536;
+  private static final long NO_SOCKET = -1;
 
   private final Path procRoot;
   private final SocketTable table;
   private final PasswdUserNames users;
+  private final LongSupplier nanoTime;
   private final Map<Long, Long> pidByInode = new HashMap<>();
-  private final Map<Long, ProcessInfo> processes = new HashMap<>();
+  private final Map<Long, CachedProcess> processes = new HashMap<>();
+  /** pid → start time (clock ticks after boot) of processes that owned watched sockets, most recent first. */
+  private final LinkedHashMap<Long, Long> recentOwners = new LinkedHashMap<>();
+  /** Per recent owner: descriptor name → socket inode ({@link #NO_SOCKET}: anything else) as last read. */
+  private final Map<Long, Map<String, Long>> linksByOwner = new HashMap<>();
+  private boolean fullWalkDone;
+  private long lastFullWalk;
   private long skippedLines;
   private long fdScans;
+  private long fullWalks;
+  private long linksRead;
+
+  private record CachedProcess(ProcessInfo info, long startTime) {}
 
   /**
    * @param procRoot the proc filesystem ({@code /proc})
@@ -63,9 +95,15 @@ public final class ProcNetTcpSource implements ConnectionSource {
    * @param users uid → name
    */
   public ProcNetTcpSource(Path procRoot, SocketTable table, PasswdUserNames users) {
+    this(procRoot, table, users, System::nanoTime);
+  }
+
+  /** As above, with the monotonic clock (ns) that paces full walks (tests step it by hand). */
+  ProcNetTcpSource(Path procRoot, SocketTable table, PasswdUserNames users, LongSupplier nanoTime) {
     this.procRoot = requireNonNull(procRoot, "procRoot");
     this.table = requireNonNull(table, "table");
     this.users = requireNonNull(users, "users");
+    this.nanoTime = requireNonNull(nanoTime, "nanoTime");
   }
 
   /**
@@ -84,8 +122,20 @@ public final class ProcNetTcpSource implements ConnectionSource {
         ByteOrder.nativeOrder());
   }
 
-  /** Sockets of the network namespace process {@code pid} lives in. */
+  /**
+   * Sockets of the network namespace process {@code pid} lives in: through netlink sock_diag
+   * opened in that namespace when the agent may enter it (CAP_SYS_ADMIN), else from
+   * {@code /proc/<pid>/net} text.
+   */
   public static ProcNetTcpSource inNetworkNamespaceOf(long pid) {
+    Path proc = Path.of("/proc", Long.toString(pid));
+    SocketTable table = NetlinkSocketTable.inNetworkNamespace(proc.resolve("ns/net")).<SocketTable>map(t -> t)
+        .orElseGet(() -> new ProcNetTcpTable(proc.resolve("net"), ByteOrder.nativeOrder()));
+    return new ProcNetTcpSource(Path.of("/proc"), table, PasswdUserNames.system());
+  }
+
+  /** Sockets of another network namespace read from {@code /proc/<pid>/net} text (benchmarks compare both). */
+  public static ProcNetTcpSource inNetworkNamespaceOfFromProcText(long pid) {
     return new ProcNetTcpSource(Path.of("/proc"), Path.of("/proc", Long.toString(pid), "net"),
         PasswdUserNames.system(), ByteOrder.nativeOrder());
   }
@@ -105,9 +155,19 @@ public final class ProcNetTcpSource implements ConnectionSource {
     return skippedLines;
   }
 
-  /** How many times the descriptor tables were walked: the expensive step. */
+  /** How many times descriptor tables were walked to name new sockets (recent owners or all). */
   public long fdScans() {
     return fdScans;
+  }
+
+  /** Descriptor links read so far (the unit cost of every walk). */
+  long linksRead() {
+    return linksRead;
+  }
+
+  /** How many of those walks went through every process: the expensive step. */
+  public long fullWalks() {
+    return fullWalks;
   }
 
   @Override
@@ -132,7 +192,7 @@ public final class ProcNetTcpSource implements ConnectionSource {
       }
     }
     if (!unresolved.isEmpty()) {
-      resolve(unresolved);
+      resolve(unresolved, live, remotePorts);
     }
     List<ConnectionObservation> out = new ArrayList<>(outbound.size());
     for (SocketRow row : outbound) {
@@ -144,6 +204,11 @@ public final class ProcNetTcpSource implements ConnectionSource {
     return out;
   }
 
+  @Override
+  public void close() {
+    table.close();
+  }
+
   private ProcessInfo owner(SocketRow row) {
     if (!row.hasOwnerInode()) {
       return ProcessInfo.unknown(); // TIME_WAIT: the kernel keeps no owner, its uid column is 0
@@ -152,56 +217,257 @@ public final class ProcNetTcpSource implements ConnectionSource {
     if (pid == NOT_FOUND) {
       return ProcessInfo.userOnly(users.nameOf(row.uid()));
     }
-    return processes.computeIfAbsent(pid, p -> readProcess(p, row.uid()));
+    CachedProcess cached = processes.get(pid);
+    if (cached == null) {
+      cached = readProcess(pid, row.uid());
+      processes.put(pid, cached);
+    }
+    return cached.info();
   }
 
-  /** Walks /proc/<pid>/fd until every inode in {@code wanted} is found. */
-  private void resolve(Set<Long> wanted) {
+  /** Names the owners of {@code wanted} (inodes not resolved yet), as the class comment says. */
+  private void resolve(Set<Long> wanted, Set<Long> live, Set<Integer> remotePorts) {
     fdScans++;
     Set<Long> missing = new HashSet<>(wanted);
-    // Earlier owners first: the process that opened the last SMTP socket likely opened this one.
-    Set<Long> pids = new LinkedHashSet<>(processes.keySet());
-    pids.addAll(pidByInode.values());
-    pids.remove(NOT_FOUND);
-    for (long pid : pids) {
-      scanDescriptors(pid, missing);
+    Set<Long> readInFull = new HashSet<>();
+    List<Long> readInPart = new ArrayList<>();
+    for (long pid : new ArrayList<>(recentOwners.keySet())) {
+      Optional<Boolean> complete = scanOwner(pid, missing, live);
+      if (complete.isPresent()) {
+        (complete.get() ? readInFull : readInPart).add(pid);
+      }
       if (missing.isEmpty()) {
-        break;
+        return;
       }
     }
-    if (!missing.isEmpty()) {
-      try (DirectoryStream<Path> dirs = Files.newDirectoryStream(procRoot)) {
-        for (Path dir : dirs) {
-          OptionalLong pid = pidOf(dir.getFileName().toString());
-          if (pid.isPresent() && !pids.contains(pid.getAsLong())) {
-            scanDescriptors(pid.getAsLong(), missing);
-            if (missing.isEmpty()) {
-              break;
-            }
+    // Only the sockets still there are worth more effort (a short session's is often gone).
+    Set<Long> still = stillListed(missing, remotePorts);
+    // A descriptor number reused since its link was read: read the recent owners in full.
+    for (int i = 0; i < readInPart.size() && !still.isEmpty(); i++) {
+      rescanOwner(readInPart.get(i), still);
+      readInFull.add(readInPart.get(i));
+    }
+    if (still.isEmpty()) {
+      return;
+    }
+    // Left unresolved (reported with the socket's user) until a full walk is due.
+    long now = nanoTime.getAsLong();
+    if (!fullWalkDone || now - lastFullWalk >= FULL_WALK_INTERVAL.toNanos()) {
+      fullWalk(still, readInFull);
+      fullWalkDone = true;
+      lastFullWalk = now;
+    }
+  }
+
+  /**
+   * The inodes of {@code inodes} that a fresh read of the table still lists; the others are
+   * marked as having no owner. A short session's socket is
+   * often gone by the time its owner is looked for; a walk of every process would look for it
+   * in vain.
+   */
+  private Set<Long> stillListed(Set<Long> inodes, Set<Integer> remotePorts) {
+    Set<Long> listed = new HashSet<>();
+    try {
+      for (SocketRow row : table.read(remotePorts).rows()) {
+        if (inodes.contains(row.inode())) {
+          listed.add(row.inode());
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return new HashSet<>(inodes); // cannot tell: look for all of them
+    }
+    // Gone meanwhile: nobody owns them any more.
+    for (long inode : inodes) {
+      if (!listed.contains(inode)) {
+        pidByInode.putIfAbsent(inode, NOT_FOUND);
+      }
+    }
+    return listed;
+  }
+
+  /**
+   * Looks in every process not in {@code skip}; what it does not find is final.
+   */
+  private void fullWalk(Set<Long> wanted, Set<Long> skip) {
+    fullWalks++;
+    Set<Long> missing = new HashSet<>(wanted);
+    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(procRoot)) {
+      for (Path dir : dirs) {
+        OptionalLong pid = pidOf(dir.getFileName().toString());
+        if (pid.isPresent() && !skip.contains(pid.getAsLong())) {
+          scanDescriptors(pid.getAsLong(), missing);
+          if (missing.isEmpty()) {
+            break;
           }
         }
-      } catch (IOException | RuntimeException e) {
-        log.debug("Cannot list {}: {}", procRoot, e.toString());
       }
+    } catch (IOException | RuntimeException e) {
+      log.debug("Cannot list {}: {}", procRoot, e.toString());
     }
     for (long inode : wanted) {
       pidByInode.putIfAbsent(inode, NOT_FOUND);
     }
   }
 
-  private void scanDescriptors(long pid, Set<Long> missing) {
+  /**
+   * Scans a remembered owner; drops it when it has exited or its pid now names another
+   * process (that process is looked at in the full walk like any other). Empty when dropped,
+   * else whether every descriptor of it was read.
+   */
+  private Optional<Boolean> scanOwner(long pid, Set<Long> missing, Set<Long> live) {
+    OptionalLong start = startTime(pid);
+    if (start.isEmpty() || start.getAsLong() != recentOwners.get(pid)) {
+      recentOwners.remove(pid);
+      linksByOwner.remove(pid);
+      return Optional.empty();
+    }
+    return Optional.of(scanOwnerDescriptors(pid, missing, live));
+  }
+
+  /** Reads every descriptor of a recent owner, refreshing what it remembers of them. */
+  private void rescanOwner(long pid, Set<Long> missing) {
+    Map<String, Long> links = linksByOwner.computeIfAbsent(pid, p -> new HashMap<>());
+    boolean found = false;
     try (DirectoryStream<Path> fds = Files.newDirectoryStream(procRoot.resolve(Long.toString(pid)).resolve("fd"))) {
       for (Path fd : fds) {
+        found |= readLink(pid, fd, fd.getFileName().toString(), links, missing);
+        if (missing.isEmpty()) {
+          break;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // exited meanwhile
+    }
+    if (found) {
+      rememberOwner(pid);
+    }
+  }
+
+  /**
+   * As {@link #scanDescriptors}, for a recent owner whose links were read before: a descriptor
+   * that last named a socket still listed (one of {@code live}) almost surely still does, and
+   * is not read again. Reading a link is the cost here (a mass-mailer holds hundreds of
+   * sockets, ~4 µs each); listing the folder is cheap. When a descriptor number was reused
+   * after the table was read (the old socket closed, a new one opened), this misses the new
+   * socket; {@link #rescanOwner} then reads every link.
+   *
+   * @return true when every descriptor was read
+   */
+  private boolean scanOwnerDescriptors(long pid, Set<Long> missing, Set<Long> live) {
+    Map<String, Long> links = linksByOwner.computeIfAbsent(pid, p -> new HashMap<>());
+    boolean complete = true;
+    boolean found = false;
+    try (DirectoryStream<Path> fds = Files.newDirectoryStream(procRoot.resolve(Long.toString(pid)).resolve("fd"))) {
+      for (Path fd : fds) {
+        String name = fd.getFileName().toString();
+        Long before = links.get(name);
+        if (before != null && live.contains(before)) {
+          complete = false;
+          continue;
+        }
+        found |= readLink(pid, fd, name, links, missing);
+        if (missing.isEmpty()) {
+          break;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // The process exited, or belongs to another user and the agent is not root.
+    }
+    if (links.size() > MAX_LINKS_PER_OWNER) {
+      links.clear(); // a process with more descriptors than that is simply read in full
+    }
+    if (found) {
+      rememberOwner(pid);
+    }
+    return complete;
+  }
+
+  /** Reads one descriptor's link into {@code links}; true when it held one of {@code missing}. */
+  private boolean readLink(long pid, Path fd, String name, Map<String, Long> links, Set<Long> missing) {
+    linksRead++;
+    long inode = socketInode(fd).orElse(NO_SOCKET);
+    links.put(name, inode);
+    if (inode != NO_SOCKET && missing.remove(inode)) {
+      pidByInode.put(inode, pid);
+      return true;
+    }
+    return false;
+  }
+
+  /** Reads {@code /proc/<pid>/fd} until every inode in {@code missing} is found; found ones are removed. */
+  private void scanDescriptors(long pid, Set<Long> missing) {
+    boolean found = false;
+    try (DirectoryStream<Path> fds = Files.newDirectoryStream(procRoot.resolve(Long.toString(pid)).resolve("fd"))) {
+      for (Path fd : fds) {
+        linksRead++;
         OptionalLong inode = socketInode(fd);
         if (inode.isPresent() && missing.remove(inode.getAsLong())) {
           pidByInode.put(inode.getAsLong(), pid);
+          found = true;
           if (missing.isEmpty()) {
-            return;
+            break;
           }
         }
       }
     } catch (IOException | RuntimeException e) {
       // The process exited, or belongs to another user and the agent is not root.
+    }
+    if (found) {
+      rememberOwner(pid);
+    }
+  }
+
+  /**
+   * Moves {@code pid} to the front of the recent owners, with its start time; a cached
+   * description of an earlier process with the same pid is dropped.
+   */
+  private void rememberOwner(long pid) {
+    OptionalLong start = startTime(pid);
+    if (start.isEmpty()) {
+      return; // exited right after the scan: its sockets are gone too
+    }
+    CachedProcess cached = processes.get(pid);
+    if (cached != null && cached.startTime() != start.getAsLong()) {
+      processes.remove(pid);
+    }
+    recentOwners.remove(pid);
+    LinkedHashMap<Long, Long> reordered = new LinkedHashMap<>();
+    reordered.put(pid, start.getAsLong());
+    for (Map.Entry<Long, Long> e : recentOwners.entrySet()) {
+      if (reordered.size() >= RECENT_OWNERS) {
+        break;
+      }
+      reordered.put(e.getKey(), e.getValue());
+    }
+    recentOwners.clear();
+    recentOwners.putAll(reordered);
+    linksByOwner.keySet().retainAll(recentOwners.keySet());
+  }
+
+  /**
+   * The process's start time ({@code /proc/<pid>/stat} field 22, clock ticks after boot):
+   * with the pid, it names one process for the machine's uptime. Empty when it cannot be read.
+   */
+  private OptionalLong startTime(long pid) {
+    return readSmall(procRoot.resolve(Long.toString(pid)).resolve("stat")).map(ProcNetTcpSource::startTimeOf)
+        .orElse(OptionalLong.empty());
+  }
+
+  /** Field 22 of a {@code stat} line; the name (field 2) may hold spaces and parentheses. */
+  static OptionalLong startTimeOf(String stat) {
+    int close = stat.lastIndexOf(')');
+    if (close < 0) {
+      return OptionalLong.empty();
+    }
+    String[] f = stat.substring(close + 1).trim().split("\\s+");
+    // after the name: field 3 (state) is f[0], so field 22 is f[19]
+    if (f.length < 20) {
+      return OptionalLong.empty();
+    }
+    try {
+      return OptionalLong.of(Long.parseLong(f[19]));
+    } catch (NumberFormatException e) {
+      return OptionalLong.empty();
     }
   }
 
@@ -217,8 +483,9 @@ public final class ProcNetTcpSource implements ConnectionSource {
     return OptionalLong.empty();
   }
 
-  private ProcessInfo readProcess(long pid, long socketUid) {
+  private CachedProcess readProcess(long pid, long socketUid) {
     Path dir = procRoot.resolve(Long.toString(pid));
+    long start = startTime(pid).orElse(-1);
     String name = readSmall(dir.resolve("comm")).map(String::strip).orElse("");
     String path;
     try {
@@ -228,7 +495,7 @@ public final class ProcNetTcpSource implements ConnectionSource {
     }
     // The real uid: who started the program, also for set-uid mailers.
     long uid = readSmall(dir.resolve("status")).flatMap(ProcNetTcpSource::realUid).orElse(socketUid);
-    return new ProcessInfo(pid, name, path, users.nameOf(uid));
+    return new CachedProcess(new ProcessInfo(pid, name, path, users.nameOf(uid)), start);
   }
 
   static Optional<Long> realUid(String status) {

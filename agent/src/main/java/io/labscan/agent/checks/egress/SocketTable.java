@@ -11,7 +11,7 @@ import java.util.Set;
  * has two ways to ask: {@link NetlinkSocketTable} (sock_diag, what {@code ss} uses) and
  * {@link ProcNetTcpTable} ({@code /proc/net/tcp{,6}}, text).
  */
-public interface SocketTable {
+public interface SocketTable extends AutoCloseable {
   /** Short name for logs, e.g. "netlink-sock-diag". */
   String name();
 
@@ -21,6 +21,10 @@ public interface SocketTable {
    * @throws IOException when the table cannot be read at all
    */
   Rows read(Set<Integer> remotePorts) throws IOException;
+
+  /** Releases what the table keeps open between reads (a netlink socket); nothing by default. */
+  @Override
+  default void close() {}
 
   /**
    * @param rows the matching rows (bounded by the implementation)

@@ -255,4 +255,37 @@ class EgressAggregatorTest {
         .extracting(w -> w.getProcessName() + "=" + w.getAllowed())
         .containsExactlyInAnyOrder("smtp=true", "winkabcd=false");
   }
+
+  @Test
+  void aConnectionPolledAgainUnchangedStillMovesItsLastSeen() {
+    agg.observe(obs(40000, "192.0.2.25", 25, TcpState.ESTABLISHED, WORM), T0);
+    agg.observe(obs(40000, "192.0.2.25", 25, TcpState.ESTABLISHED, WORM), T0.plusSeconds(5));
+
+    SmtpEgressWindow w = only(agg.drainCompleted(T0.plusSeconds(60)));
+    assertThat(Timestamps.toMillis(w.getLastSeen())).isEqualTo(T0.plusSeconds(5).toEpochMilli());
+  }
+
+  @Test
+  void aConnectionPolledAgainWithItsProcessNamedUpgradesTheWindow() {
+    agg.observe(obs(40000, "192.0.2.25", 25, TcpState.ESTABLISHED, ProcessInfo.userOnly("ann")), T0);
+    agg.observe(obs(40000, "192.0.2.25", 25, TcpState.ESTABLISHED, WORM), T0.plusSeconds(1));
+
+    SmtpEgressWindow w = only(agg.drainCompleted(T0.plusSeconds(60)));
+    assertThat(w.getPid()).isEqualTo(4242);
+    assertThat(w.getUnattributed()).isFalse();
+  }
+
+  @Test
+  void aConnectionPolledForLongerThanTheOwnerMemoryKeepsItsTimeWaitTailUncounted() {
+    EgressAggregator tenMinutes = new EgressAggregator(policy().withWindow(java.time.Duration.ofMinutes(10)), T0);
+    for (int s = 0; s < 600; s += 5) {
+      tenMinutes.observe(obs(40000, "192.0.2.25", 25, TcpState.ESTABLISHED, WORM), T0.plusSeconds(s));
+    }
+    assertThat(tenMinutes.drainCompleted(T0.plusSeconds(600))).hasSize(1);
+
+    tenMinutes.observe(obs(40000, "192.0.2.25", 25, TcpState.TIME_WAIT, ProcessInfo.unknown()), T0.plusSeconds(601));
+
+    // the tail of the connection the first window counted, not a new unattributed one
+    assertThat(tenMinutes.snapshot(T0.plusSeconds(602))).isEmpty();
+  }
 }

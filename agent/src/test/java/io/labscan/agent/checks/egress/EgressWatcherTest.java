@@ -162,4 +162,78 @@ class EgressWatcherTest {
     assertThat(events.closed).isTrue();
     assertThat(windows).singleElement().satisfies(w -> assertThat(w.getUser()).isEqualTo("ann"));
   }
+
+  private static EgressEvent eventFor(int localPort) {
+    return new EgressEvent(T0, ep("10.0.0.5", localPort), ep("192.0.2.25", 25), ProcessInfo.userOnly("ann"));
+  }
+
+  @Test
+  void eventOfAConnectionTheLastSampleNamedTheProcessOfAsksForNoExtraSample() {
+    script.add(List.of(obs(40000, "192.0.2.25", 25, TcpState.ESTABLISHED, WORM)));
+    EgressWatcher watcher = new EgressWatcher(policy(), scripted, Optional.of(new ManualEvents(false)), clock);
+    watcher.tick();
+
+    assertThat(watcher.wantsSampleFor(eventFor(40000))).isFalse();
+    watcher.close();
+  }
+
+  @Test
+  void eventOfAConnectionNoSampleHasSeenAsksForAnExtraSample() {
+    script.add(List.of(obs(40000, "192.0.2.25", 25, TcpState.ESTABLISHED, WORM)));
+    EgressWatcher watcher = new EgressWatcher(policy(), scripted, Optional.of(new ManualEvents(false)), clock);
+    watcher.tick();
+
+    assertThat(watcher.wantsSampleFor(eventFor(40001))).isTrue();
+    watcher.close();
+  }
+
+  @Test
+  void eventOfAConnectionSeenWithoutItsProcessStillAsksForAnExtraSample() {
+    script.add(List.of(obs(40000, "192.0.2.25", 25, TcpState.SYN_SENT, ProcessInfo.userOnly("ann"))));
+    EgressWatcher watcher = new EgressWatcher(policy(), scripted, Optional.of(new ManualEvents(false)), clock);
+    watcher.tick();
+
+    assertThat(watcher.wantsSampleFor(eventFor(40000))).isTrue();
+    watcher.close();
+  }
+
+  @Test
+  void anEventOfANewConnectionGetsAnExtraSampleBetweenPeriodicOnes() {
+    ManualEvents events = new ManualEvents(false);
+    EgressWatcher watcher = EgressWatcher.start(policy().withSamplePeriod(Duration.ofSeconds(30)), scripted,
+        Optional.of(events), clock);
+    await().atMost(Duration.ofSeconds(10)).until(() -> watcher.samples() == 1);
+
+    events.sink.accept(eventFor(40002));
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> watcher.eventTriggeredSamples() == 1);
+    assertThat(watcher.samples()).isEqualTo(2);
+    watcher.close();
+  }
+
+  @Test
+  void closingTheWatcherClosesItsSource() {
+    AtomicBoolean closed = new AtomicBoolean();
+    ConnectionSource closeable = new ConnectionSource() {
+      @Override
+      public String name() {
+        return "closeable";
+      }
+
+      @Override
+      public List<ConnectionObservation> sample(Set<Integer> ports) {
+        return List.of();
+      }
+
+      @Override
+      public void close() {
+        closed.set(true);
+      }
+    };
+    EgressWatcher watcher = EgressWatcher.start(policy(), closeable, Optional.empty(), clock);
+
+    watcher.close();
+
+    assertThat(closed).isTrue();
+  }
 }

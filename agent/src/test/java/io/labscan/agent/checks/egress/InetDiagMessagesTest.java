@@ -71,6 +71,57 @@ class InetDiagMessagesTest {
     assertThat(b.remaining()).isEqualTo(72);
   }
 
+  @Test
+  void oneDumpRequestForBothFamiliesUsesTheCompatibilityTypeWithoutAFamily() {
+    ByteBuffer b = InetDiagMessages.dumpRequestBothFamilies(EnumSet.of(TcpState.ESTABLISHED, TcpState.SYN_SENT),
+        Set.of(), 9).order(ByteOrder.nativeOrder());
+
+    assertThat(b.remaining()).isEqualTo(76);
+    assertThat(b.getInt(0)).isEqualTo(76);
+    assertThat(b.getShort(4)).isEqualTo((short) 18); // TCPDIAG_GETSOCK
+    assertThat(b.getShort(6)).isEqualTo((short) 0x301); // NLM_F_REQUEST | NLM_F_DUMP
+    assertThat(b.getInt(8)).isEqualTo(9);
+    assertThat(b.get(16)).isZero(); // no family: the kernel answers both
+    assertThat(b.getInt(16 + 4 + 40)).isEqualTo(-1); // no cookie
+    assertThat(b.getInt(16 + 52)).isEqualTo((1 << 1) | (1 << 2)); // idiag_states after the sockid
+  }
+
+  @Test
+  void oneDumpRequestCarriesTheSamePortFilter() {
+    ByteBuffer b = InetDiagMessages.dumpRequestBothFamilies(EnumSet.of(TcpState.ESTABLISHED), Set.of(25, 587), 1)
+        .order(ByteOrder.nativeOrder());
+
+    assertThat(b.getInt(0)).isEqualTo(76 + 4 + 36).isEqualTo(b.remaining());
+    assertThat(b.getShort(76)).isEqualTo((short) 40);
+    assertThat(b.getShort(78)).isEqualTo((short) 1); // INET_DIAG_REQ_BYTECODE
+    byte[] filter = new byte[36];
+    b.get(80, filter);
+    assertThat(filter).isEqualTo(InetDiagMessages.remotePortFilter(Set.of(25, 587)));
+  }
+
+  @Test
+  void repliesToTheOneDumpRequestAreReadLikeTheOthers() throws IOException {
+    byte[] v4 = diag(2, 1, LOOPBACK, 40_010, MX, 25, 1000, 501);
+    byte[] v6 = diag(10, 1, new byte[16], 40_011, new byte[16], 25, 1000, 502);
+    ByteBuffer.wrap(v4).order(ByteOrder.nativeOrder()).putShort(4, (short) 18);
+    ByteBuffer.wrap(v6).order(ByteOrder.nativeOrder()).putShort(4, (short) 18);
+    List<SocketRow> rows = new ArrayList<>();
+
+    InetDiagMessages.Batch batch = InetDiagMessages.parse(datagram(v4, v6, done()), Set.of(25), 100, rows);
+
+    assertThat(batch.done()).isTrue();
+    assertThat(rows).extracting(SocketRow::inode).containsExactly(501L, 502L);
+  }
+
+  @Test
+  void errorReplyCanBeToldApartByItsErrno() {
+    ByteBuffer error = ByteBuffer.allocate(36).order(ByteOrder.nativeOrder());
+    error.putInt(36).putShort((short) 2).putShort((short) 0).putInt(1).putInt(0).putInt(-22);
+
+    assertThatThrownBy(() -> InetDiagMessages.parse(datagram(error.array()), Set.of(25), 100, new ArrayList<>()))
+        .isInstanceOfSatisfying(InetDiagMessages.ErrorReply.class, e -> assertThat(e.errno()).isEqualTo(22));
+  }
+
   private static int[] op(ByteBuffer f, int at) {
     return new int[] {Byte.toUnsignedInt(f.get(at)), Byte.toUnsignedInt(f.get(at + 1)),
         Short.toUnsignedInt(f.getShort(at + 2))};

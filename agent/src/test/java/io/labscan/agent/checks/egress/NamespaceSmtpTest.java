@@ -91,6 +91,35 @@ class NamespaceSmtpTest {
   }
 
   @Test
+  void namespaceIsReadThroughNetlinkOpenedInsideIt() throws Exception {
+    Process peer = ns.start(List.of(NetNs.python(), "-c", HOLD_SESSION));
+    try {
+      BufferedReader out = new BufferedReader(new InputStreamReader(peer.getInputStream(), StandardCharsets.UTF_8));
+      String[] ready = out.readLine().trim().split(" ");
+      long pid = Long.parseLong(ready[0]);
+      int clientPort = Integer.parseInt(ready[1]);
+      try (ProcNetTcpSource source = ProcNetTcpSource.inNetworkNamespaceOf(pid)) {
+
+        List<ConnectionObservation> sample = source.sample(Set.of(25));
+
+        assertThat(source.name()).startsWith("netlink-sock-diag(");
+        assertThat(sample).singleElement().satisfies(o -> {
+          assertThat(o.local().port()).isEqualTo(clientPort);
+          assertThat(o.owner().pid()).isEqualTo(pid);
+        });
+      }
+    } finally {
+      try (OutputStream in = peer.getOutputStream()) {
+        in.write('\n');
+      } catch (IOException e) {
+        // already gone
+      }
+      peer.waitFor(10, TimeUnit.SECONDS);
+      peer.destroyForcibly();
+    }
+  }
+
+  @Test
   void pollAttributesAPort25SessionToTheProcessInTheNamespace() throws Exception {
     Process peer = ns.start(List.of(NetNs.python(), "-c", HOLD_SESSION));
     try {

@@ -7,7 +7,11 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
 import java.nio.ByteOrder;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.Set;
@@ -61,5 +65,52 @@ class NetlinkSocketTableTest {
     assumeTrue(NetlinkSocketTable.probe().isPresent(), "netlink sock_diag is not available on this machine");
 
     assertThat(ProcNetTcpSource.system().name()).isEqualTo("netlink-sock-diag");
+  }
+
+  @Test
+  void oneDumpSeesBothAddressFamiliesAsProcNetTcpDoes() throws IOException {
+    Optional<NetlinkSocketTable> netlink = NetlinkSocketTable.probe();
+    assumeTrue(netlink.isPresent(), "netlink sock_diag is not available on this machine");
+    assumeTrue(netlink.get().dumpsBothFamiliesAtOnce(), "this kernel answers one dump per family only");
+    try (ServerSocketChannel v4 = ServerSocketChannel.open(StandardProtocolFamily.INET);
+        ServerSocketChannel v6 = ServerSocketChannel.open(StandardProtocolFamily.INET6)) {
+      v4.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+      v6.bind(new InetSocketAddress(InetAddress.getByName("::1"), 0));
+      try (SocketChannel toV4 = SocketChannel.open(StandardProtocolFamily.INET);
+          SocketChannel toV6 = SocketChannel.open(StandardProtocolFamily.INET6)) {
+        toV4.connect(v4.getLocalAddress());
+        toV6.connect(v6.getLocalAddress());
+        Set<Integer> ports = Set.of(((InetSocketAddress) v4.getLocalAddress()).getPort(),
+            ((InetSocketAddress) v6.getLocalAddress()).getPort());
+
+        SocketTable.Rows rows = netlink.get().read(ports);
+
+        assertThat(rows.rows()).extracting(r -> r.local().port()).containsExactlyInAnyOrder(
+            ((InetSocketAddress) toV4.getLocalAddress()).getPort(), ((InetSocketAddress) toV6.getLocalAddress()).getPort());
+        assertThat(rows.rows()).containsExactlyInAnyOrderElementsOf(
+            new ProcNetTcpTable(Path.of("/proc/net"), ByteOrder.nativeOrder()).read(ports).rows());
+      }
+    }
+  }
+
+  @Test
+  void theSocketIsKeptFromOneReadToTheNext() throws IOException {
+    Optional<NetlinkSocketTable> netlink = NetlinkSocketTable.probe();
+    assumeTrue(netlink.isPresent(), "netlink sock_diag is not available on this machine");
+    try (NetlinkSocketTable table = netlink.get()) {
+      long before = openDescriptors();
+
+      for (int i = 0; i < 20; i++) {
+        table.read(Set.of(25));
+      }
+
+      assertThat(openDescriptors()).isEqualTo(before);
+    }
+  }
+
+  private static long openDescriptors() throws IOException {
+    try (var fds = java.nio.file.Files.list(Path.of("/proc/self/fd"))) {
+      return fds.count();
+    }
   }
 }
