@@ -2,6 +2,7 @@ package io.labscan.agent.checks.artifacts;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +46,8 @@ interface DigestCache extends AutoCloseable {
     static final FileFacts NONE = new FileFacts(Map.of(), Optional.empty());
 
     public FileFacts {
-      digests = digests.isEmpty() ? Map.of() : Map.copyOf(new EnumMap<>(digests));
+      // One copy, kept in algorithm order (Map.copyOf would copy it twice: a rescan makes one per file).
+      digests = digests.isEmpty() ? Map.of() : Collections.unmodifiableMap(new EnumMap<>(digests));
       requireNonNull(body, "body");
     }
 

@@ -43,8 +43,13 @@ final class SqliteDigestCache implements DigestCache {
   private static final Logger log = LoggerFactory.getLogger(SqliteDigestCache.class);
   private static final int SCHEMA = 2;
   private static final int BATCH = 500;
-  private static final String COLUMNS = "size, mtime_ns, file_id, md5, sha1, sha256,"
-      + " body_set, body_matches, body_gave_up";
+  /**
+   * Most entries hold only a SHA-256; {@code more} says whether the rest is worth reading
+   * (every column read is a JNI call, and a rescan reads a row per file).
+   */
+  private static final String COLUMNS = "size, mtime_ns, file_id, sha256,"
+      + " md5 IS NOT NULL OR sha1 IS NOT NULL OR body_set IS NOT NULL AS more,"
+      + " md5, sha1, body_set, body_matches, body_gave_up";
 
   private final Path file;
   private final String root;
@@ -73,10 +78,17 @@ final class SqliteDigestCache implements DigestCache {
   private record Row(long size, long mtimeNanos, String fileId, String md5, String sha1, String sha256,
       String bodySet, String bodyMatches, boolean bodyGaveUp) {
 
+    /** The row at {@code rs}, whose {@link #COLUMNS} start at column {@code first}. */
     static Row read(ResultSet rs, int first) throws SQLException {
-      return new Row(rs.getLong(first), rs.getLong(first + 1), rs.getString(first + 2), rs.getString(first + 3),
-          rs.getString(first + 4), rs.getString(first + 5), rs.getString(first + 6), rs.getString(first + 7),
-          rs.getInt(first + 8) != 0);
+      long size = rs.getLong(first);
+      long mtime = rs.getLong(first + 1);
+      String fileId = rs.getString(first + 2);
+      String sha256 = rs.getString(first + 3);
+      if (rs.getInt(first + 4) == 0) {
+        return new Row(size, mtime, fileId, null, null, sha256, null, null, false);
+      }
+      return new Row(size, mtime, fileId, rs.getString(first + 5), rs.getString(first + 6), sha256,
+          rs.getString(first + 7), rs.getString(first + 8), rs.getInt(first + 9) != 0);
     }
 
     boolean describes(FileKey key) {
@@ -314,7 +326,7 @@ final class SqliteDigestCache implements DigestCache {
       folderSeen.executeBatch();
       pendingFolders = 0;
     }
-    Map<String, Row> rows = new HashMap<>();
+    Map<String, Row> rows = new HashMap<>(256);
     selectFolder.setString(1, root);
     selectFolder.setString(2, folder);
     selectFolder.setInt(3, maxFolderRows + 1);

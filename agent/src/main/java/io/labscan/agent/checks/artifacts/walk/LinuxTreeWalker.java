@@ -131,6 +131,7 @@ final class LinuxTreeWalker implements TreeWalker {
     private final Memory readBuffer = new Memory(READ_BUFFER);
     private final Memory empty = cString(new byte[0]);
     private final Deque<Level<F>> stack = new ArrayDeque<>();
+    private final Statx.Reader statx = new Statx.Reader();
 
     Walk(WalkVisitor<F> visitor) {
       this.visitor = visitor;
@@ -225,7 +226,7 @@ final class LinuxTreeWalker implements TreeWalker {
           return;
         }
         type = Statx.type(stat);
-        known = type == EntryType.FILE ? Statx.attributes(stat) : null;
+        known = type == EntryType.FILE ? statx.attributes(stat) : null;
       }
       switch (type) {
         case DIRECTORY -> level.subfolders.add(Arrays.copyOfRange(listing, offset, offset + length));
@@ -287,7 +288,7 @@ final class LinuxTreeWalker implements TreeWalker {
         if (Statx.type(stat) != EntryType.FILE) {
           throw new IOException(display + " is no longer a regular file");
         }
-        return Statx.attributes(stat);
+        return statx.attributes(stat);
       }
 
       @Override

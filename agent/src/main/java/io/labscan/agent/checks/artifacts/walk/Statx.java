@@ -30,12 +30,25 @@ final class Statx {
     };
   }
 
-  static FileAttributes attributes(Pointer statx) {
-    long inode = statx.getLong(32);
-    long size = statx.getLong(40);
-    long mtimeNanos = statx.getLong(112) * 1_000_000_000L + (statx.getInt(120) & 0xffffffffL);
-    long device = device(statx.getInt(136) & 0xffffffffL, statx.getInt(140) & 0xffffffffL);
-    return new FileAttributes(size, mtimeNanos, fileId(device, inode));
+  /**
+   * Reads {@code struct statx}. Not thread-safe (one walk's buffer): it remembers the last
+   * device's text, since a walk meets few devices and a file id is made per file.
+   */
+  static final class Reader {
+    private long device = -1;
+    private String devicePrefix = "";
+
+    FileAttributes attributes(Pointer statx) {
+      long inode = statx.getLong(32);
+      long size = statx.getLong(40);
+      long mtimeNanos = statx.getLong(112) * 1_000_000_000L + (statx.getInt(120) & 0xffffffffL);
+      long dev = device(statx.getInt(136) & 0xffffffffL, statx.getInt(140) & 0xffffffffL);
+      if (dev != device) {
+        device = dev;
+        devicePrefix = "(dev=" + Long.toHexString(dev) + ",ino=";
+      }
+      return new FileAttributes(size, mtimeNanos, devicePrefix + Long.toUnsignedString(inode) + ")");
+    }
   }
 
   /** glibc's {@code makedev}: what {@code struct stat}'s {@code st_dev} holds. */
@@ -45,6 +58,6 @@ final class Statx {
 
   /** The JDK's Unix file key text, so the portable and native walkers name a file alike. */
   static String fileId(long device, long inode) {
-    return "(dev=" + Long.toHexString(device) + ",ino=" + inode + ")";
+    return "(dev=" + Long.toHexString(device) + ",ino=" + Long.toUnsignedString(inode) + ")";
   }
 }
