@@ -166,6 +166,10 @@ final class LinuxTreeWalker implements TreeWalker {
         if (state.isEmpty()) {
           continue;
         }
+        if (folder.length > MAX_NAME) {
+          visitor.unreadable(level.state, display); // no Linux file system stores such a name
+          continue;
+        }
         setName(folder);
         int child = LinuxLibc.openat(level.fd, name, flags.openFolder());
         if (child < 0) {
@@ -217,11 +221,10 @@ final class LinuxTreeWalker implements TreeWalker {
     private void visit(Level<F> level, LinuxDirents entry) {
       int offset = entry.nameOffset();
       int length = entry.nameLength();
-      Pointer namePointer = dents.share(offset); // NUL-terminated in place
       EntryType type = LinuxDirents.typeOf(entry.type());
       FileAttributes known = null;
       if (type == null) { // DT_UNKNOWN: this file system does not say, so ask
-        if (LinuxLibc.statx(level.fd, namePointer, STAT_FLAGS, STAT_MASK, stat) != 0) {
+        if (LinuxLibc.statx(level.fd, dents.share(offset), STAT_FLAGS, STAT_MASK, stat) != 0) {
           visitor.unreadable(level.state, FileNames.display(listing, offset, length));
           return;
         }
@@ -231,7 +234,7 @@ final class LinuxTreeWalker implements TreeWalker {
       switch (type) {
         case DIRECTORY -> level.subfolders.add(Arrays.copyOfRange(listing, offset, offset + length));
         case FILE -> visitor.file(level.state,
-            new LinuxFileEntry(level.fd, namePointer, FileNames.display(listing, offset, length), known));
+            new LinuxFileEntry(level.fd, offset, FileNames.display(listing, offset, length), known));
         default -> visitor.notFollowed(level.state, FileNames.display(listing, offset, length), type);
       }
     }
@@ -253,18 +256,30 @@ final class LinuxTreeWalker implements TreeWalker {
       empty.close();
     }
 
-    /** A regular file in the folder open as {@code dirfd}, named by bytes in the listing buffer. */
+    /**
+     * A regular file in the folder open as {@code dirfd}, named by the bytes at
+     * {@code nameOffset} of the listing buffer (NUL-terminated there by the kernel).
+     */
     private final class LinuxFileEntry implements FileEntry {
       private final int dirfd;
-      private final Pointer name;
+      private final int nameOffset;
       private final String display;
       private FileAttributes attributes;
+      private Pointer name;
 
-      LinuxFileEntry(int dirfd, Pointer name, String display, FileAttributes known) {
+      LinuxFileEntry(int dirfd, int nameOffset, String display, FileAttributes known) {
         this.dirfd = dirfd;
-        this.name = name;
+        this.nameOffset = nameOffset;
         this.display = display;
         this.attributes = known;
+      }
+
+      /** Made only when the kernel is asked about the file: a name-only scan never is. */
+      private Pointer namePointer() {
+        if (name == null) {
+          name = dents.share(nameOffset);
+        }
+        return name;
       }
 
       @Override
@@ -282,7 +297,7 @@ final class LinuxTreeWalker implements TreeWalker {
 
       @Override
       public FileAttributes attributesNow() throws IOException {
-        if (LinuxLibc.statx(dirfd, name, STAT_FLAGS, STAT_MASK, stat) != 0) {
+        if (LinuxLibc.statx(dirfd, namePointer(), STAT_FLAGS, STAT_MASK, stat) != 0) {
           throw new IOException(display + ": statx failed, errno " + Native.getLastError());
         }
         if (Statx.type(stat) != EntryType.FILE) {
@@ -293,7 +308,7 @@ final class LinuxTreeWalker implements TreeWalker {
 
       @Override
       public ReadableByteChannel open() throws IOException {
-        int fd = LinuxLibc.openat(dirfd, name, flags.openFile());
+        int fd = LinuxLibc.openat(dirfd, namePointer(), flags.openFile());
         if (fd < 0) {
           throw new IOException(display + ": open failed, errno " + Native.getLastError());
         }
