@@ -142,12 +142,13 @@ final class LinuxTreeWalker implements TreeWalker {
       if (rootBytes.length > MAX_NAME) {
         throw new IOException("scan root path is too long: " + root);
       }
+      F rootState = visitor.root();
       setName(rootBytes);
       int fd = LinuxLibc.openat(LinuxLibc.AT_FDCWD, name, flags.openFolder());
       if (fd < 0) {
         throw new IOException("cannot open scan root " + root + ": errno " + Native.getLastError());
       }
-      Level<F> top = new Level<>(fd, visitor.root());
+      Level<F> top = new Level<>(fd, rootState);
       stack.push(top);
       list(top);
       while (!stack.isEmpty()) {
