@@ -6,6 +6,7 @@ import io.labscan.agent.checks.Check;
 import io.labscan.agent.checks.EvidenceSink;
 import io.labscan.agent.checks.ScanContext;
 import io.labscan.agent.checks.ScanPlan;
+import io.labscan.agent.checks.artifacts.walk.TreeWalker;
 import io.labscan.agent.config.PolicyDefaults;
 import io.labscan.proto.v1.ArtifactFinding;
 import io.labscan.proto.v1.RuleKind;
@@ -41,6 +42,7 @@ public final class ArtifactCheck implements Check {
   private final Supplier<RuleSet> rules;
   private final RegistryReader registry;
   private final ScanProgress progress;
+  private final TreeWalker walker;
 
   /** The built-in rule set, this machine's registry, no progress display. */
   public ArtifactCheck() {
@@ -57,14 +59,27 @@ public final class ArtifactCheck implements Check {
    * @param progress where progress goes, e.g. {@link ScanProgress#forConsole()}
    */
   public ArtifactCheck(Supplier<RuleSet> rules, RegistryReader registry, ScanProgress progress) {
+    this(rules, registry, progress, TreeWalker.forCurrentPlatform());
+  }
+
+  private ArtifactCheck(Supplier<RuleSet> rules, RegistryReader registry, ScanProgress progress, TreeWalker walker) {
     this.rules = requireNonNull(rules, "rules");
     this.registry = requireNonNull(registry, "registry");
     this.progress = requireNonNull(progress, "progress");
+    this.walker = requireNonNull(walker, "walker");
   }
 
   /** This check with another progress listener. */
   public ArtifactCheck withProgress(ScanProgress listener) {
-    return new ArtifactCheck(rules, registry, listener);
+    return new ArtifactCheck(rules, registry, listener, walker);
+  }
+
+  /**
+   * This check walking with another walker (by default the fastest that works here, see
+   * {@link TreeWalker#forCurrentPlatform()}).
+   */
+  public ArtifactCheck withWalker(TreeWalker other) {
+    return new ArtifactCheck(rules, registry, progress, other);
   }
 
   @Override
@@ -101,7 +116,7 @@ public final class ArtifactCheck implements Check {
     try {
       TreeScan.Result walk;
       try (DigestCache cache = SqliteDigestCache.open(context.stateDir(), rootKey)) {
-        scan = new TreeScan(root, ruleSet, maxFileSize, cache, progress,
+        scan = new TreeScan(root, walker, ruleSet, maxFileSize, cache, progress,
             stateDirUnder(root, context.stateDir()), findings);
         walk = scan.run();
         cache.finish(walk.complete());

@@ -2,6 +2,7 @@ package io.labscan.agent.checks.artifacts;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -11,13 +12,23 @@ import java.util.Optional;
  * Remembers what reading a file told us (its digests, its body-scan verdict) so an unchanged
  * file is not read again on the next full scan. A file counts as unchanged when its path,
  * size, modification time and file id (inode where the platform has one) are all the same.
+ *
+ * <p>The walk hands files over folder by folder: all lookups of one folder come together,
+ * then {@link #folderDone}. So an implementation can fetch a folder's entries at once and
+ * tell which of them the scan did not use without writing anything per file.
  */
 interface DigestCache extends AutoCloseable {
 
-  /** Identity of one version of a file. */
-  record FileKey(String path, long size, long mtimeNanos, String fileId) {
+  /**
+   * Identity of one version of a file.
+   *
+   * @param folder its folder, relative to the scan root ({@code ""} for the root itself)
+   * @param name its name in that folder, as the walk shows it
+   */
+  record FileKey(String folder, String name, long size, long mtimeNanos, String fileId) {
     public FileKey {
-      requireNonNull(path, "path");
+      requireNonNull(folder, "folder");
+      requireNonNull(name, "name");
       requireNonNull(fileId, "fileId");
     }
   }
@@ -35,7 +46,8 @@ interface DigestCache extends AutoCloseable {
     static final FileFacts NONE = new FileFacts(Map.of(), Optional.empty());
 
     public FileFacts {
-      digests = digests.isEmpty() ? Map.of() : Map.copyOf(new EnumMap<>(digests));
+      // One copy, kept in algorithm order (Map.copyOf would copy it twice: a rescan makes one per file).
+      digests = digests.isEmpty() ? Map.of() : Collections.unmodifiableMap(new EnumMap<>(digests));
       requireNonNull(body, "body");
     }
 
@@ -55,6 +67,13 @@ interface DigestCache extends AutoCloseable {
 
   /** Marks a cached entry as still in use, so {@link #finish} keeps it. */
   void keep(FileKey key);
+
+  /**
+   * Every file of {@code folder} has been looked up. When {@code listedCompletely}, entries
+   * of that folder the scan neither kept nor stored (deleted files, files no rule needs any
+   * more) may be dropped now.
+   */
+  void folderDone(String folder, boolean listedCompletely);
 
   /**
    * Writes everything pending. After a complete walk, entries of this root that were neither
@@ -78,6 +97,9 @@ interface DigestCache extends AutoCloseable {
 
       @Override
       public void keep(FileKey key) {}
+
+      @Override
+      public void folderDone(String folder, boolean listedCompletely) {}
 
       @Override
       public void finish(boolean walkComplete) {}

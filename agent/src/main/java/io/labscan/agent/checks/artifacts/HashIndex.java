@@ -6,6 +6,7 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -16,7 +17,11 @@ import java.util.Set;
 final class HashIndex {
   private final Map<Long, EnumSet<HashAlgorithm>> algorithmsBySize = new HashMap<>();
   private final EnumSet<HashAlgorithm> anySize = EnumSet.noneOf(HashAlgorithm.class);
-  private final Map<String, List<HashSignature>> byDigest = new HashMap<>();
+  /**
+   * Keyed by the digest's first 16 hex digits as a number: a rescan asks once per file, and
+   * hashing a fresh 64-character string each time showed in the profile.
+   */
+  private final Map<Long, List<HashSignature>> byPrefix = new HashMap<>();
   private final int count;
 
   HashIndex(Collection<HashSignature> signatures) {
@@ -27,8 +32,7 @@ final class HashIndex {
         algorithmsBySize.computeIfAbsent(s.size(), k -> EnumSet.noneOf(HashAlgorithm.class))
             .add(s.algorithm());
       }
-      // MD5, SHA-1 and SHA-256 hex have different lengths, so the hex alone is a unique key.
-      byDigest.computeIfAbsent(s.hex(), k -> new ArrayList<>(1)).add(s);
+      prefix(s.hex()).ifPresent(p -> byPrefix.computeIfAbsent(p, k -> new ArrayList<>(1)).add(s));
     }
     this.count = signatures.size();
   }
@@ -56,12 +60,33 @@ final class HashIndex {
     List<HashSignature> out = new ArrayList<>(0);
     for (HashAlgorithm algorithm : HashAlgorithm.values()) { // stable order: MD5, SHA-1, SHA-256
       String hex = digests.get(algorithm);
-      for (HashSignature s : hex == null ? List.<HashSignature>of() : byDigest.getOrDefault(hex, List.of())) {
-        if (s.algorithm() == algorithm && (s.anySize() || s.size() == size)) {
+      OptionalLong prefix = hex == null ? OptionalLong.empty() : prefix(hex);
+      if (prefix.isEmpty()) {
+        continue;
+      }
+      for (HashSignature s : byPrefix.getOrDefault(prefix.getAsLong(), List.of())) {
+        if (s.algorithm() == algorithm && (s.anySize() || s.size() == size) && s.hex().equals(hex)) {
           out.add(s);
         }
       }
     }
     return out;
+  }
+
+  /** The first 16 hex digits of a digest; empty for text that is not lower-case hex. */
+  private static OptionalLong prefix(String hex) {
+    if (hex.length() < 16) {
+      return OptionalLong.empty();
+    }
+    long value = 0;
+    for (int i = 0; i < 16; i++) {
+      char c = hex.charAt(i);
+      int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+      if (digit < 0) {
+        return OptionalLong.empty();
+      }
+      value = value << 4 | digit;
+    }
+    return OptionalLong.of(value);
   }
 }

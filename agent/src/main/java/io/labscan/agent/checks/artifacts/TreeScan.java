@@ -2,34 +2,31 @@ package io.labscan.agent.checks.artifacts;
 
 import static java.util.Objects.requireNonNull;
 
+import io.labscan.agent.checks.artifacts.walk.EntryType;
+import io.labscan.agent.checks.artifacts.walk.FileAttributes;
+import io.labscan.agent.checks.artifacts.walk.FileEntry;
+import io.labscan.agent.checks.artifacts.walk.TreeWalker;
+import io.labscan.agent.checks.artifacts.walk.WalkVisitor;
 import io.labscan.proto.v1.ArtifactFinding;
 import io.labscan.proto.v1.RuleKind;
+import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.file.FileStore;
-import java.nio.file.FileVisitResult;
-import java.nio.file.FileVisitor;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -40,10 +37,15 @@ import java.util.function.Consumer;
  * name rule that matched (findings carry SHA-256). Everything read is read once, all needed
  * digests and the body scan sharing that one read, and remembered in the {@link DigestCache}.
  *
+ * <p>The {@link TreeWalker} gives each entry's type from the listing where it can; a file's
+ * size, time and identity are asked for only when some rule or the cache needs them (with
+ * name rules only, never).
+ *
  * <p>Safety: symbolic links (and Windows junctions, which Java reports as "other") are never
- * followed, so the walk cannot leave the root; files are opened read-only with NOFOLLOW_LINKS
- * so a file swapped for a link after it was listed is not followed either; FIFOs and devices
- * are never opened; pseudo file systems (/proc, /sys, /dev) directly under the root are skipped.
+ * followed, so the walk cannot leave the root; files are opened read-only without following
+ * links, so a file swapped for a link after it was listed is not followed either; FIFOs and
+ * devices are never opened; pseudo file systems (/proc, /sys, /dev) directly under the root
+ * are skipped.
  */
 final class TreeScan {
   /** Beyond this, files are hashed but not body-scanned (the body scan holds the file in memory). */
@@ -59,11 +61,12 @@ final class TreeScan {
       Set<String> integrityPresent, boolean complete) {}
 
   private final Path root;
+  private final TreeWalker walker;
   private final RuleSet rules;
   private final long maxFileSize;
   private final DigestCache cache;
   private final ScanProgress progress;
-  private final Optional<Path> excluded;
+  private final Optional<String> excluded;
   private final Consumer<ArtifactFinding> findings;
 
   private final HashIndex hashIndex;
@@ -71,7 +74,6 @@ final class TreeScan {
   private final Set<String> integrityNames;
   private final Map<String, Long> skipped = new TreeMap<>();
   private final Set<String> integrityPresent = new HashSet<>();
-  private final Deque<Folder> folders = new ArrayDeque<>();
   private final ByteBuffer chunk = ByteBuffer.allocate(CHUNK);
   private byte[] smallBuffer = new byte[0];
   private long files;
@@ -86,14 +88,15 @@ final class TreeScan {
    * @param root the real path of the scan root
    * @param excluded a folder not to scan (the agent's own state folder, when under the root)
    */
-  TreeScan(Path root, RuleSet rules, long maxFileSize, DigestCache cache, ScanProgress progress,
+  TreeScan(Path root, TreeWalker walker, RuleSet rules, long maxFileSize, DigestCache cache, ScanProgress progress,
       Optional<Path> excluded, Consumer<ArtifactFinding> findings) {
     this.root = requireNonNull(root, "root");
+    this.walker = requireNonNull(walker, "walker");
     this.rules = requireNonNull(rules, "rules");
     this.maxFileSize = maxFileSize;
     this.cache = requireNonNull(cache, "cache");
     this.progress = requireNonNull(progress, "progress");
-    this.excluded = requireNonNull(excluded, "excluded");
+    this.excluded = requireNonNull(excluded, "excluded").map(e -> relativeName(root, e));
     this.findings = requireNonNull(findings, "findings");
     this.hashIndex = rules.signatures().hashIndex();
     this.bodyMatcher = rules.signatures().bodyMatcher();
@@ -101,7 +104,7 @@ final class TreeScan {
   }
 
   Result run() throws IOException, InterruptedException {
-    Files.walkFileTree(root, Set.of(), Integer.MAX_VALUE, new Visitor());
+    walker.walk(root, new Visitor());
     if (interrupted) {
       throw new InterruptedException("artifact scan interrupted");
     }
@@ -114,87 +117,92 @@ final class TreeScan {
         Set.copyOf(integrityPresent), complete);
   }
 
-  private final class Visitor implements FileVisitor<Path> {
+  private final class Visitor implements WalkVisitor<Folder> {
     @Override
-    public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-      if (Thread.currentThread().isInterrupted()) {
-        interrupted = true;
-        return FileVisitResult.TERMINATE;
+    public Folder root() {
+      progress.progress(files, bytesRead, "");
+      return new Folder("", List.of(), rules.rulesFor(List.of()));
+    }
+
+    @Override
+    public Optional<Folder> enter(Folder parent, String name) {
+      String relative = parent.relative.isEmpty() ? name : parent.relative + "/" + name;
+      if (excluded.isPresent() && relative.equals(excluded.get())) {
+        skip("agent-state");
+        return Optional.empty();
       }
-      Folder parent = folders.peek();
-      if (parent != null) {
-        if (attrs.isSymbolicLink() || attrs.isOther()) {
-          skip(attrs.isSymbolicLink() ? "symlink" : "special-file");
-          return FileVisitResult.SKIP_SUBTREE;
-        }
-        if (excluded.isPresent() && dir.equals(excluded.get())) {
-          skip("agent-state");
-          return FileVisitResult.SKIP_SUBTREE;
-        }
-        if (parent.relative.isEmpty() && isPseudoFileSystem(dir)) {
-          skip("pseudo-filesystem");
-          return FileVisitResult.SKIP_SUBTREE;
-        }
+      if (parent.relative.isEmpty() && isPseudoFileSystem(name)) {
+        skip("pseudo-filesystem");
+        return Optional.empty();
       }
-      String name = parent == null ? "" : dir.getFileName().toString();
-      List<String> folded = new ArrayList<>(parent == null ? List.of() : parent.folded);
-      if (parent != null) {
-        folded.add(FolderPattern.fold(name));
-      }
-      String relative = parent == null ? "" : parent.relative.isEmpty() ? name : parent.relative + "/" + name;
-      folders.push(new Folder(relative, List.copyOf(folded), rules.rulesFor(folded)));
+      List<String> folded = new ArrayList<>(parent.folded.size() + 1);
+      folded.addAll(parent.folded);
+      folded.add(FolderPattern.fold(name));
       progress.progress(files, bytesRead, relative);
-      return FileVisitResult.CONTINUE;
+      return Optional.of(new Folder(relative, List.copyOf(folded), rules.rulesFor(folded)));
     }
 
     @Override
-    public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-      if (attrs.isSymbolicLink()) {
-        skip("symlink");
-      } else if (!attrs.isRegularFile()) {
-        skip("special-file"); // FIFO, device, socket, cloud placeholder: never opened
-      } else {
-        Folder folder = folders.peek();
-        examine(file, attrs, folder == null ? new Folder("", List.of(), rules.rulesFor(List.of())) : folder);
-      }
+    public void file(Folder folder, FileEntry file) {
+      examine(file, folder);
+    }
+
+    @Override
+    public void notFollowed(Folder folder, String name, EntryType type) {
+      skip(type == EntryType.SYMLINK ? "symlink" : "special-file"); // FIFO, device, socket: never opened
+    }
+
+    @Override
+    public void unreadable(Folder folder, String name) {
+      skip("unreadable");
+    }
+
+    @Override
+    public void listed(Folder folder, boolean complete) {
+      cache.folderDone(folder.relative, complete);
+    }
+
+    @Override
+    public boolean stopRequested() {
       if (Thread.currentThread().isInterrupted()) {
         interrupted = true;
-        return FileVisitResult.TERMINATE;
       }
-      return FileVisitResult.CONTINUE;
-    }
-
-    @Override
-    public FileVisitResult visitFileFailed(Path file, IOException exc) {
-      skip("unreadable");
-      return FileVisitResult.CONTINUE;
-    }
-
-    @Override
-    public FileVisitResult postVisitDirectory(Path dir, IOException exc) {
-      if (exc != null) {
-        skip("unreadable");
-      }
-      folders.poll();
-      return FileVisitResult.CONTINUE;
+      return interrupted;
     }
   }
 
-  private void examine(Path file, BasicFileAttributes attrs, Folder folder) {
+  private void examine(FileEntry file, Folder folder) {
     files++;
-    String name = file.getFileName().toString();
-    String relative = folder.relative.isEmpty() ? name : folder.relative + "/" + name;
-    long size = attrs.size();
+    String name = file.name();
     progress.progress(files, bytesRead, folder.relative);
-    if (integrityNames.contains(FolderPattern.fold(name))) {
-      integrityPresent.add(relative);
+    if (!integrityNames.isEmpty() && integrityNames.contains(FolderPattern.fold(name))) {
+      integrityPresent.add(relativeOf(folder, name));
     }
-    List<FileRule> named = new ArrayList<>(0);
+    List<FileRule> named = List.of();
     for (FileRule rule : folder.rules) {
       if (rule.matches(name)) {
+        if (named.isEmpty()) {
+          named = new ArrayList<>(1);
+        }
         named.add(rule);
       }
     }
+    if (named.isEmpty() && hashIndex.size() == 0 && bodyMatcher.isEmpty()) {
+      return; // nothing wants more than the name: no need to ask the disk about the file
+    }
+    String relative = relativeOf(folder, name);
+    FileAttributes attrs;
+    try {
+      attrs = file.attributes();
+    } catch (IOException | RuntimeException e) {
+      skip("unreadable");
+      for (FileRule rule : named) {
+        report(rule.id(), RuleKind.RULE_KIND_FILE_NAME, relative, 0, "",
+            rule.detail() + " (not hashed: the file could not be read)");
+      }
+      return;
+    }
+    long size = attrs.size();
     EnumSet<HashAlgorithm> needed = EnumSet.noneOf(HashAlgorithm.class);
     needed.addAll(hashIndex.needed(size));
     if (!needed.isEmpty() || !named.isEmpty()) {
@@ -216,8 +224,8 @@ final class TreeScan {
       skip("too-large-for-body-scan");
       wantBody = false;
     }
-    DigestCache.FileKey key = new DigestCache.FileKey(file.toString(), size,
-        attrs.lastModifiedTime().to(TimeUnit.NANOSECONDS), Objects.toString(attrs.fileKey(), ""));
+    DigestCache.FileKey key = new DigestCache.FileKey(folder.relative, name, size, attrs.mtimeNanos(),
+        attrs.fileId());
     DigestCache.FileFacts facts = cache.lookup(key).orElse(DigestCache.FileFacts.NONE);
     EnumSet<HashAlgorithm> missing = EnumSet.copyOf(needed);
     missing.removeAll(facts.digests().keySet());
@@ -262,7 +270,7 @@ final class TreeScan {
     reportMatches(file, relative, size, named, facts);
   }
 
-  private void reportMatches(Path file, String relative, long size, List<FileRule> named,
+  private void reportMatches(FileEntry file, String relative, long size, List<FileRule> named,
       DigestCache.FileFacts facts) {
     Map<HashAlgorithm, String> digests = facts.digests();
     Set<String> reported = new HashSet<>();
@@ -314,14 +322,15 @@ final class TreeScan {
    * by what it was when listed), feeding every missing digest and, when asked, keeping the
    * bytes for the body scan.
    */
-  private Read read(Path file, long size, Set<HashAlgorithm> algorithms, boolean keepContent) throws IOException {
+  private Read read(FileEntry file, long size, Set<HashAlgorithm> algorithms, boolean keepContent)
+      throws IOException {
     Map<HashAlgorithm, MessageDigest> digests = new EnumMap<>(HashAlgorithm.class);
     for (HashAlgorithm a : algorithms) {
       digests.put(a, a.newDigest());
     }
     byte[] content = null;
     long total = 0;
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+    try (ReadableByteChannel channel = file.open()) {
       filesRead++;
       if (keepContent) {
         content = buffer((int) size);
@@ -372,7 +381,7 @@ final class TreeScan {
     return HexFormat.of().formatHex(d.digest());
   }
 
-  private String sha256Of(Path file, long size) {
+  private String sha256Of(FileEntry file, long size) {
     try {
       return read(file, size, EnumSet.of(HashAlgorithm.SHA256), false).digests().get(HashAlgorithm.SHA256);
     } catch (IOException | RuntimeException e) {
@@ -381,18 +390,28 @@ final class TreeScan {
   }
 
   /** Whether the file still looks as when it was listed (else its digests are not cached). */
-  private static boolean unchanged(Path file, DigestCache.FileKey key) {
+  private static boolean unchanged(FileEntry file, DigestCache.FileKey key) {
     try {
-      BasicFileAttributes now = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-      return now.size() == key.size() && now.lastModifiedTime().to(TimeUnit.NANOSECONDS) == key.mtimeNanos();
+      FileAttributes now = file.attributesNow();
+      return now.size() == key.size() && now.mtimeNanos() == key.mtimeNanos();
     } catch (IOException | RuntimeException e) {
       return false;
     }
   }
 
-  private static boolean isPseudoFileSystem(Path dir) {
+  private static String relativeOf(Folder folder, String name) {
+    return folder.relative.isEmpty() ? name : folder.relative + "/" + name;
+  }
+
+  /** {@code folder} relative to {@code root}, '/'-separated as the walk names folders. */
+  private static String relativeName(Path root, Path folder) {
+    return root.relativize(folder).toString().replace(File.separatorChar, '/');
+  }
+
+  /** Whether a folder directly under the root is a mounted pseudo file system (by its type). */
+  private boolean isPseudoFileSystem(String name) {
     try {
-      FileStore store = Files.getFileStore(dir);
+      FileStore store = Files.getFileStore(root.resolve(name));
       return PSEUDO_FILE_SYSTEMS.contains(store.type());
     } catch (IOException | RuntimeException e) {
       return false;

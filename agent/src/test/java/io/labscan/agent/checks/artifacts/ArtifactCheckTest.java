@@ -9,6 +9,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.labscan.agent.checks.ScanContext;
 import io.labscan.agent.checks.ScanPlan;
 import io.labscan.agent.checks.Scanner;
+import io.labscan.agent.checks.artifacts.walk.FileAttributes;
+import io.labscan.agent.checks.artifacts.walk.FileEntry;
+import io.labscan.agent.checks.artifacts.walk.TreeWalker;
+import io.labscan.agent.checks.artifacts.walk.WalkVisitor;
 import io.labscan.agent.config.PolicyDefaults;
 import io.labscan.proto.v1.ArtifactFinding;
 import io.labscan.proto.v1.CheckOutcome;
@@ -25,7 +29,10 @@ import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.nio.channels.ReadableByteChannel;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,6 +49,7 @@ class ArtifactCheckTest {
   private FakeRegistryReader registry = new FakeRegistryReader(false);
   private RuleSet rules = RuleSet.builtIn();
   private long maxFileSize = PolicyDefaults.MAX_FILE_SIZE_BYTES;
+  private TreeWalker walker = TreeWalker.forCurrentPlatform();
 
   @BeforeEach
   void setUp() throws Exception {
@@ -504,10 +512,145 @@ class ArtifactCheckTest {
     assertThat(report.getScan().getSkippedMap()).containsEntry("agent-state", 1L);
   }
 
+  // --- walkers -----------------------------------------------------------------------
+
+  @Test
+  void aScanWithNameRulesOnlyAsksTheDiskAboutNoFileButTheOneANameRuleMatched() throws Exception {
+    rules = RuleSet.load("names.yaml", new ByteArrayInputStream("""
+        format: 1
+        version: "names.1"
+        files:
+          - id: wink-anywhere
+            in: anywhere
+            name: "wink*.exe"
+            detail: Wink anywhere
+        """.getBytes(StandardCharsets.UTF_8)));
+    file("WINDOWS/SYSTEM32/WINKABCD.EXE", WORM_BYTES);
+    file("WINDOWS/SYSTEM32/notepad.exe", WORM_BYTES);
+    file("Users/alice/notes.txt", WORM_BYTES);
+    CountingWalker counting = new CountingWalker(TreeWalker.portable());
+    walker = counting;
+
+    Report report = scan(false);
+
+    assertThat(findings(report)).extracting(ArtifactFinding::getPath).containsExactly("WINDOWS/SYSTEM32/WINKABCD.EXE");
+    assertThat(report.getScan().getFilesScanned()).isEqualTo(3);
+    assertThat(counting.attributeCalls.get()).isEqualTo(1);
+  }
+
+  @Test
+  void thePortableWalkerFindsWhatTheNativeOneFinds() throws Exception {
+    file("WINDOWS/SYSTEM32/WINKXYZW.EXE", WORM_BYTES);
+    file("Users/bob/Downloads/eicar.com", Eicar.BYTES);
+    file("share/invoice.doc.exe", WORM_BYTES);
+    Files.createSymbolicLink(root.resolve("share/link"), tmp);
+
+    walker = TreeWalker.forCurrentPlatform();
+    Report usual = scan(false);
+    state = tmp.resolve("state-portable");
+    walker = TreeWalker.portable();
+    Report portable = scan(false);
+
+    assertThat(findings(portable)).containsExactlyInAnyOrderElementsOf(findings(usual));
+    assertThat(portable.getScan().getSkippedMap()).isEqualTo(usual.getScan().getSkippedMap());
+    assertThat(portable.getScan().getFilesScanned()).isEqualTo(usual.getScan().getFilesScanned()).isEqualTo(3);
+  }
+
+  @Test
+  void aFileWhoseNameIsNotUtf8IsScannedAndReportedWithItsBytesEscaped() throws Exception {
+    assumeTrue(walker.name().equals("linux-getdents"), "names are bytes only on Linux");
+    Path dir = Files.createDirectories(root.resolve("share"));
+    Process python = new ProcessBuilder("python3", "-c",
+        "import os,sys; open(os.path.join(os.fsencode(sys.argv[1]), b'caf\\xe9.com'), 'wb').write(sys.argv[2].encode())",
+        dir.toString(), Eicar.TEXT).inheritIO().start();
+    assumeTrue(python.waitFor() == 0, "python3 is not available");
+
+    List<ArtifactFinding> found = findings(scan(false));
+
+    assertThat(found).extracting(ArtifactFinding::getRuleId, ArtifactFinding::getPath)
+        .containsExactly(tuple("Eicar-Test-Signature", "share/caf\\xe9.com"));
+  }
+
+  /** Counts how often the scan asks a file for its attributes. */
+  private static final class CountingWalker implements TreeWalker {
+    final AtomicInteger attributeCalls = new AtomicInteger();
+    private final TreeWalker walker;
+
+    CountingWalker(TreeWalker walker) {
+      this.walker = walker;
+    }
+
+    @Override
+    public String name() {
+      return "counting";
+    }
+
+    @Override
+    public <F> void walk(Path start, WalkVisitor<F> visitor) throws java.io.IOException {
+      walker.walk(start, new WalkVisitor<F>() {
+        @Override
+        public F root() {
+          return visitor.root();
+        }
+
+        @Override
+        public Optional<F> enter(F parent, String name) {
+          return visitor.enter(parent, name);
+        }
+
+        @Override
+        public void file(F folder, FileEntry file) {
+          visitor.file(folder, new FileEntry() {
+            @Override
+            public String name() {
+              return file.name();
+            }
+
+            @Override
+            public FileAttributes attributes() throws java.io.IOException {
+              attributeCalls.incrementAndGet();
+              return file.attributes();
+            }
+
+            @Override
+            public FileAttributes attributesNow() throws java.io.IOException {
+              return file.attributesNow();
+            }
+
+            @Override
+            public ReadableByteChannel open() throws java.io.IOException {
+              return file.open();
+            }
+          });
+        }
+
+        @Override
+        public void notFollowed(F folder, String name, io.labscan.agent.checks.artifacts.walk.EntryType type) {
+          visitor.notFollowed(folder, name, type);
+        }
+
+        @Override
+        public void unreadable(F folder, String name) {
+          visitor.unreadable(folder, name);
+        }
+
+        @Override
+        public void listed(F folder, boolean complete) {
+          visitor.listed(folder, complete);
+        }
+
+        @Override
+        public boolean stopRequested() {
+          return visitor.stopRequested();
+        }
+      });
+    }
+  }
+
   // --- helpers -----------------------------------------------------------------------
 
   private Report scan(boolean live) {
-    ArtifactCheck check = new ArtifactCheck(() -> rules, registry, progress);
+    ArtifactCheck check = new ArtifactCheck(() -> rules, registry, progress).withWalker(walker);
     Policy policy = PolicyDefaults.defaults().toBuilder().setMaxFileSizeBytes(maxFileSize).build();
     ScanContext context = new ScanContext(root, live, policy, state, Clock.systemUTC(), ScanPlan.full("test"));
     Report report = new Scanner(List.of(check), () -> 1).scan(context);

@@ -1,0 +1,64 @@
+package io.labscan.agent.checks.artifacts.walk;
+
+import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Platform;
+import com.sun.jna.Pointer;
+
+/**
+ * The few glibc calls of the Linux walker, bound by JNA direct mapping (a JNI stub per
+ * method: far cheaper per call than JNA's interface proxies, which matters at one
+ * {@code statx} per file). Loading this class fails with a {@link LinkageError} where the
+ * library or a symbol is missing ({@code getdents64} needs glibc 2.30, {@code statx} 2.28).
+ *
+ * <p>Flag values are per CPU: x86-64 and AArch64 are supported, other CPUs use the portable
+ * walker (see {@link #flags()}).
+ */
+final class LinuxLibc {
+  static final int AT_FDCWD = -100;
+  static final int AT_SYMLINK_NOFOLLOW = 0x100;
+  static final int AT_NO_AUTOMOUNT = 0x800;
+  static final int AT_EMPTY_PATH = 0x1000;
+  static final int STATX_TYPE = 0x1;
+  static final int STATX_MODE = 0x2;
+  static final int STATX_MTIME = 0x40;
+  static final int STATX_INO = 0x100;
+  static final int STATX_SIZE = 0x200;
+  static final int EINTR = 4;
+
+  private LinuxLibc() {}
+
+  /** {@code open(2)} flags of this CPU. */
+  record Flags(int directory, int noFollow, int cloexec, int noCtty, int nonBlock) {
+    int openFolder() {
+      return directory | noFollow | cloexec;
+    }
+
+    int openFile() {
+      return noFollow | cloexec | noCtty | nonBlock; // O_RDONLY is 0
+    }
+  }
+
+  /** The flags of this CPU, or null where the walker does not know them. */
+  static Flags flags() {
+    return switch (Platform.ARCH) {
+      case "x86-64" -> new Flags(0x10000, 0x20000, 0x80000, 0x100, 0x800);
+      case "aarch64" -> new Flags(0x4000, 0x8000, 0x80000, 0x100, 0x800);
+      default -> null;
+    };
+  }
+
+  static {
+    Native.register(NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
+  }
+
+  static native int openat(int dirfd, Pointer path, int flags);
+
+  static native long getdents64(int fd, Pointer buffer, long count);
+
+  static native int statx(int dirfd, Pointer path, int flags, int mask, Pointer buffer);
+
+  static native long read(int fd, Pointer buffer, long count);
+
+  static native int close(int fd);
+}
