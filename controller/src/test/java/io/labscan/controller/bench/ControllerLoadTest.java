@@ -400,16 +400,22 @@ public final class ControllerLoadTest {
       return String.format(Locale.ROOT, "lab-pc-%05d", index);
     }
 
-    /** A nightly full-scan report as the agent sends it: inventory, AV status, scan summary, egress windows. */
     synchronized Report nightlyReport(Instant at) {
       sequence++;
+      return ControllerLoadTest.nightlyReport(index, hostId, sequence, at);
+    }
+  }
+
+  /** A nightly full-scan report as the agent sends it: inventory, AV status, scan summary, egress windows. */
+  static Report nightlyReport(int index, String hostId, long sequence, Instant at) {
       // Synthetic addresses in the report body only: no traffic goes to them.
       String ip = "10." + (index >> 16 & 0xff) + "." + (index >> 8 & 0xff) + "." + (index & 0xff);
       Report.Builder r = Report.newBuilder()
           .setReportId(UUID.randomUUID().toString())
           .setSequence(sequence)
           .setCreated(Timestamps.fromMillis(at.toEpochMilli()))
-          .setInventory(HostInventory.newBuilder().setHostId(hostId).setHostname(hostname())
+          .setInventory(HostInventory.newBuilder().setHostId(hostId)
+              .setHostname(String.format(Locale.ROOT, "lab-pc-%05d", index))
               .setOsFamily("windows").setOsVersion("Microsoft Windows XP Professional SP1").setAgentVersion("0.1.0")
               .setLab("lab-" + index % 50)
               .addInterfaces(NetworkInterface.newBuilder().setName("eth0")
@@ -436,7 +442,6 @@ public final class ControllerLoadTest {
             .setAllowed(true).setSource("poll"));
       }
       return r.build();
-    }
   }
 
   /** Latencies in nanoseconds, thread-safe, kept whole (a step has at most a few hundred thousand). */
