@@ -840,6 +840,17 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
    */
   private final Map<String, PreparedStatement> readerStatements = new HashMap<>();
 
+  private void dropReaderStatements() {
+    for (PreparedStatement ps : readerStatements.values()) {
+      try {
+        ps.close();
+      } catch (SQLException e) {
+        // closing anyway
+      }
+    }
+    readerStatements.clear();
+  }
+
   private PreparedStatement cachedReaderStatement(String sql) throws SQLException {
     PreparedStatement ps = readerStatements.get(sql);
     if (ps == null) {
@@ -985,6 +996,7 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
       return Optional.of(new HostEvidence(hostId, hostname, lastSeen, lastFullScan, findings, av, egress,
           complaints, mailServer));
     } catch (SQLException e) {
+      dropReaderStatements(); // a statement whose step failed is finalized: compile them anew
       throw new StoreException("Cannot read evidence of host " + hostId + " from " + file + ": " + e.getMessage(), e);
     }
   }
@@ -1312,14 +1324,7 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
     writes.close();
     writerStatements.close();
     synchronized (this) {
-      for (PreparedStatement ps : readerStatements.values()) {
-        try {
-          ps.close();
-        } catch (SQLException e) {
-          // closing anyway
-        }
-      }
-      readerStatements.clear();
+      dropReaderStatements();
     }
     closeQuietly(reader);
     closeQuietly(writer);

@@ -15,7 +15,8 @@ import java.util.Map;
  *
  * <p>A statement handed out is never closed by its user (no try-with-resources on it); a
  * failed use may leave bindings or a batch behind, so both are cleared before it is handed
- * out again.
+ * out again. A statement whose execution failed is finalized by sqlite-jdbc and cannot run
+ * again: after a failure the user {@link #close}s the cache, which empties it.
  */
 final class StatementCache implements AutoCloseable {
   /** Distinct SQL texts kept at most; the store has a fixed set, this only bounds a mistake. */
@@ -50,6 +51,7 @@ final class StatementCache implements AutoCloseable {
     return statements.size();
   }
 
+  /** Closes every statement and empties the cache; it can be used again afterwards. */
   @Override
   public void close() {
     for (PreparedStatement ps : statements.values()) {

@@ -107,6 +107,7 @@ final class WriteQueue implements AutoCloseable {
       }
       db.commit();
     } catch (SQLException | RuntimeException e) {
+      statements.close(); // as in runOne: a failed statement is finalized
       try {
         db.rollback();
       } catch (SQLException rollbackFailure) {
@@ -134,6 +135,9 @@ final class WriteQueue implements AutoCloseable {
       statements.prepare("RELEASE SAVEPOINT task").executeUpdate();
       return () -> p.future().complete(value);
     } catch (SQLException | RuntimeException e) {
+      // sqlite-jdbc finalizes a statement whose step failed; it cannot run again. Failures are
+      // rare, so every cached statement is dropped and compiled again on its next use.
+      statements.close();
       statements.prepare("ROLLBACK TO SAVEPOINT task").executeUpdate();
       statements.prepare("RELEASE SAVEPOINT task").executeUpdate();
       StoreException failure = e instanceof StoreException se ? se

@@ -155,6 +155,32 @@ class SqliteStoreTest {
     }
   }
 
+  @Test
+  void anIngestRefusedByTheDatabaseDoesNotBreakTheIngestsAfterIt() {
+    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+      store.ingest(TestReports.fullScan(TestReports.newHostId(), "pc-1", T0, 1, "10.0.0.1"), T0, "t").join();
+      queryOnly(store, true);
+      assertThatThrownBy(() -> store.ingest(TestReports.fullScan(TestReports.newHostId(), "pc-2", T0, 1, "10.0.0.2"),
+          T0, "t").join()).hasMessageContaining("readonly");
+      queryOnly(store, false);
+
+      var stored = store.ingest(TestReports.fullScan(TestReports.newHostId(), "pc-3", T0, 1, "10.0.0.3"), T0, "t")
+          .join();
+
+      assertThat(stored).isEqualTo(Store.IngestOutcome.STORED);
+      assertThat(store.reportCount()).isEqualTo(2);
+    }
+  }
+
+  private static void queryOnly(SqliteStore store, boolean on) {
+    store.write(db -> {
+      try (Statement st = db.createStatement()) {
+        st.execute("PRAGMA query_only = " + (on ? "ON" : "OFF"));
+      }
+      return null;
+    }).join();
+  }
+
   private long computedMs(String hostId) throws Exception {
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("c.db"));
         Statement st = c.createStatement();
