@@ -19,7 +19,9 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 out=${5:-$(mktemp -d /tmp/labscan-load.XXXXXX)}
 port=${BENCH_PORT:-17543}
 mkdir -p "$out/bin" "$out/share/labscan-controller"
-ln -sf "$repo/controller/target/labscan-controller.jar" "$out/share/labscan-controller/labscan-controller.jar"
+# CONTROLLER_JAR: another build of the controller (e.g. the one before a change), same profile.
+ln -sf "${CONTROLLER_JAR:-$repo/controller/target/labscan-controller.jar}" \
+  "$out/share/labscan-controller/labscan-controller.jar"
 ln -sf "$repo/installers/unix/controller.jvm.options" "$out/share/labscan-controller/jvm.options"
 ln -sf "$repo/installers/unix/labscan-launcher" "$out/bin/labscan-controller"
 

@@ -144,7 +144,7 @@ class LauncherTest {
   void theSameFileUnderTheControllersNameStartsTheControllerWithItsProfile() {
     state = root.resolve("var/lib/labscan-controller");
     List<String> args = launch("labscan-controller", Map.of(), "serve");
-    assertThat(args).contains("-Xmx512m", "-Dorg.sqlite.tmpdir=" + state.resolve("tmp"));
+    assertThat(args).contains("-Xms32m", "-Xmx1g", "-Dorg.sqlite.tmpdir=" + state.resolve("tmp"));
     assertThat(args.get(args.indexOf("-jar") + 1)).endsWith("usr/share/labscan-controller/labscan-controller.jar");
   }
 

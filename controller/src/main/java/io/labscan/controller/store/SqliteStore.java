@@ -32,6 +32,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.function.Function;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
@@ -63,9 +64,18 @@ import java.util.Set;
  */
 public final class SqliteStore implements Store, VerdictRepository, TrustRepository {
   private static final ObjectMapper JSON = new ObjectMapper();
+  /**
+   * Page cache of the writer connection, in KiB (a negative {@code cache_size}). SQLite's
+   * default, 2 MiB, is far smaller than the B-tree pages a fleet's reports touch (hosts,
+   * reports and their indexes are keyed by random UUIDs): the writer spent much of its time
+   * in the kernel re-reading pages it had just evicted.
+   */
+  static final int WRITER_CACHE_KIB = -64 * 1024;
   private final Path file;
   private final Connection writer;
   private final Connection reader;
+  /** The writer connection's statements; used on the writer thread only. */
+  private final StatementCache writerStatements;
   private final WriteQueue writes;
   private final int schemaVersion;
   private final Optional<String> writeRefusal;
@@ -77,7 +87,8 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
     this.reader = reader;
     this.schemaVersion = schemaVersion;
     this.writeRefusal = writeRefusal;
-    this.writes = new WriteQueue(writer, file.getFileName().toString());
+    this.writerStatements = new StatementCache(writer);
+    this.writes = new WriteQueue(writer, writerStatements, file.getFileName().toString());
   }
 
   /** Opens (creating and migrating as needed) the database file. */
@@ -99,6 +110,7 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
       config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
       config.setBusyTimeout(10_000);
       config.enforceForeignKeys(true);
+      config.setCacheSize(WRITER_CACHE_KIB);
       writer = DriverManager.getConnection("jdbc:sqlite:" + absolute, config.toProperties());
       int version = Migrations.migrate(writer);
       Optional<String> writeRefusal = writeRefusal(writer);
@@ -173,7 +185,10 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
     requireNonNull(report, "report");
     requireNonNull(receivedAt, "receivedAt");
     requireNonNull(via, "via");
-    return writes.submit(db -> ingestNow(db, report, receivedAt.toEpochMilli(), via));
+    // Serialized here, on the caller's thread: the single writer thread is the bottleneck of
+    // the ingest and should spend its time in SQLite only.
+    byte[] payload = report.toByteArray();
+    return writes.submit(db -> ingestNow(writerStatements, report, payload, receivedAt.toEpochMilli(), via));
   }
 
   @Override
@@ -202,23 +217,24 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
     requireNonNull(hostId, "hostId");
     long now = at.toEpochMilli();
     return writes.submit(db -> {
-      try (PreparedStatement ps = db.prepareStatement(
-          "UPDATE hosts SET last_seen_ms = MAX(last_seen_ms, ?) WHERE host_id = ?")) {
-        ps.setLong(1, now);
-        ps.setString(2, hostId);
-        return ps.executeUpdate() > 0;
-      }
+      PreparedStatement ps = writerStatements.prepare(
+          "UPDATE hosts SET last_seen_ms = MAX(last_seen_ms, ?) WHERE host_id = ?");
+      ps.setLong(1, now);
+      ps.setString(2, hostId);
+      return ps.executeUpdate() > 0;
     });
   }
 
-  private static IngestOutcome ingestNow(Connection db, Report report, long receivedMs, String via)
+  private static IngestOutcome ingestNow(StatementCache sql, Report report, byte[] payload, long receivedMs,
+      String via)
       throws SQLException {
     HostInventory inv = report.getInventory();
     String hostId = inv.getHostId();
     long createdMs = Timestamps.toMillis(report.getCreated());
-    try (PreparedStatement ps = db.prepareStatement(
+    {
+      PreparedStatement ps = sql.prepare(
         "INSERT INTO reports(report_id, host_id, sequence, created_ms, received_ms, scan_kind, via, payload) "
-            + "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(report_id) DO NOTHING")) {
+            + "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(report_id) DO NOTHING");
       ps.setString(1, report.getReportId());
       ps.setString(2, hostId);
       ps.setLong(3, report.getSequence());
@@ -226,22 +242,22 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
       ps.setLong(5, receivedMs);
       ps.setString(6, report.getScan().getKind().name());
       ps.setString(7, via);
-      ps.setBytes(8, report.toByteArray());
+      ps.setBytes(8, payload);
       if (ps.executeUpdate() == 0) {
         return IngestOutcome.DUPLICATE;
       }
     }
-    boolean newest = upsertHost(db, report, createdMs);
+    boolean newest = upsertHost(sql, report, createdMs);
     if (newest) {
-      recordAddresses(db, hostId, inv, createdMs);
+      recordAddresses(sql, hostId, inv, createdMs);
     }
     if (report.hasScan()) {
-      insertScan(db, report, hostId);
+      insertScan(sql, report, hostId);
     }
-    insertAv(db, report, hostId, createdMs);
-    insertFindings(db, report, hostId, createdMs);
-    insertEgress(db, report, hostId);
-    insertHarvest(db, report, hostId, createdMs);
+    insertAv(sql, report, hostId, createdMs);
+    insertFindings(sql, report, hostId, createdMs);
+    insertEgress(sql, report, hostId);
+    insertHarvest(sql, report, hostId, createdMs);
     return IngestOutcome.STORED;
   }
 
@@ -250,13 +266,15 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
    * Keeps host_users (user → hosts, for triage) in step with hosts.logged_in_users: the
    * names as {@link #loggedInUsers} reads them, trimmed and lower-cased.
    */
-  private static void replaceHostUsers(Connection db, String hostId, List<String> users) throws SQLException {
-    try (PreparedStatement ps = db.prepareStatement("DELETE FROM host_users WHERE host_id = ?")) {
+  private static void replaceHostUsers(StatementCache sql, String hostId, List<String> users) throws SQLException {
+    {
+      PreparedStatement ps = sql.prepare("DELETE FROM host_users WHERE host_id = ?");
       ps.setString(1, hostId);
       ps.executeUpdate();
     }
-    try (PreparedStatement ps = db.prepareStatement(
-        "INSERT OR IGNORE INTO host_users(user_name, host_id) VALUES (?, ?)")) {
+    {
+      PreparedStatement ps = sql.prepare(
+        "INSERT OR IGNORE INTO host_users(user_name, host_id) VALUES (?, ?)");
       for (String user : String.join(",", users).split(",")) {
         String name = user.trim().toLowerCase(java.util.Locale.ROOT);
         if (!name.isEmpty()) {
@@ -269,29 +287,33 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
     }
   }
 
-  private static boolean upsertHost(Connection db, Report report, long createdMs) throws SQLException {
+  private static boolean upsertHost(StatementCache sql, Report report, long createdMs) throws SQLException {
     HostInventory inv = report.getInventory();
     // The lab an enrolment token assigned wins over the lab the endpoint says it is in.
-    String lab = assignedLab(db, inv.getHostId()).orElse(inv.getLab());
+    String lab = assignedLab(sql, inv.getHostId()).orElse(inv.getLab());
     Long lastInventory = null;
-    try (PreparedStatement ps = db.prepareStatement(
-        "SELECT last_inventory_ms FROM hosts WHERE host_id = ?")) {
+    String storedUsers = "";
+    {
+      PreparedStatement ps = sql.prepare("SELECT last_inventory_ms, logged_in_users FROM hosts WHERE host_id = ?");
       ps.setString(1, inv.getHostId());
       try (ResultSet rs = ps.executeQuery()) {
         if (rs.next()) {
           long v = rs.getLong(1);
           lastInventory = rs.wasNull() ? Long.MIN_VALUE : v;
+          storedUsers = Objects.requireNonNullElse(rs.getString(2), "");
         }
       }
     }
+    String users = String.join(",", inv.getLoggedInUsersList());
     boolean fullScanDone = report.hasScan() && report.getScan().getKind() == ScanKind.SCAN_KIND_FULL
         && report.getScan().hasFinished();
     Long fullScanMs = fullScanDone ? Timestamps.toMillis(report.getScan().getFinished()) : null;
     if (lastInventory == null) {
-      try (PreparedStatement ps = db.prepareStatement(
+      {
+        PreparedStatement ps = sql.prepare(
           "INSERT INTO hosts(host_id, hostname, fqdn, os_family, os_version, agent_version, architecture, lab, "
               + "elevated, logged_in_users, boot_time_ms, first_seen_ms, last_seen_ms, last_inventory_ms, "
-              + "last_report_ms, last_full_scan_ms, last_sequence) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+              + "last_report_ms, last_full_scan_ms, last_sequence) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
         int i = 1;
         ps.setString(i++, inv.getHostId());
         ps.setString(i++, inv.getHostname());
@@ -302,7 +324,7 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
         ps.setString(i++, inv.getArchitecture());
         ps.setString(i++, lab);
         ps.setInt(i++, inv.getElevated() ? 1 : 0);
-        ps.setString(i++, String.join(",", inv.getLoggedInUsersList()));
+        ps.setString(i++, users);
         setMillis(ps, i++, inv.hasBootTime() ? inv.getBootTime() : null);
         ps.setLong(i++, createdMs);
         ps.setLong(i++, createdMs);
@@ -312,16 +334,17 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
         ps.setLong(i, report.getSequence());
         ps.executeUpdate();
       }
-      replaceHostUsers(db, inv.getHostId(), inv.getLoggedInUsersList());
+      replaceHostUsers(sql, inv.getHostId(), inv.getLoggedInUsersList());
       return true;
     }
     // Reports can arrive out of order (a spool draining after an outage): only the newest
     // inventory updates the host's description; every report still counts as a sighting.
     boolean newest = createdMs >= lastInventory;
     if (newest) {
-      try (PreparedStatement ps = db.prepareStatement(
+      {
+        PreparedStatement ps = sql.prepare(
           "UPDATE hosts SET hostname=?, fqdn=?, os_family=?, os_version=?, agent_version=?, architecture=?, "
-              + "lab=?, elevated=?, logged_in_users=?, boot_time_ms=?, last_inventory_ms=? WHERE host_id=?")) {
+              + "lab=?, elevated=?, logged_in_users=?, boot_time_ms=?, last_inventory_ms=? WHERE host_id=?");
         int i = 1;
         ps.setString(i++, inv.getHostname());
         ps.setString(i++, inv.getFqdn());
@@ -331,20 +354,24 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
         ps.setString(i++, inv.getArchitecture());
         ps.setString(i++, lab);
         ps.setInt(i++, inv.getElevated() ? 1 : 0);
-        ps.setString(i++, String.join(",", inv.getLoggedInUsersList()));
+        ps.setString(i++, users);
         setMillis(ps, i++, inv.hasBootTime() ? inv.getBootTime() : null);
         ps.setLong(i++, createdMs);
         ps.setString(i, inv.getHostId());
         ps.executeUpdate();
       }
-      replaceHostUsers(db, inv.getHostId(), inv.getLoggedInUsersList());
+      // Most reports name the same users as the last one: host_users is then already right.
+      if (!users.equals(storedUsers)) {
+        replaceHostUsers(sql, inv.getHostId(), inv.getLoggedInUsersList());
+      }
     }
-    try (PreparedStatement ps = db.prepareStatement(
+    {
+      PreparedStatement ps = sql.prepare(
         "UPDATE hosts SET first_seen_ms = MIN(first_seen_ms, ?), last_seen_ms = MAX(last_seen_ms, ?), "
             + "last_report_ms = MAX(COALESCE(last_report_ms, 0), ?), "
             + "last_full_scan_ms = CASE WHEN ? IS NULL THEN last_full_scan_ms "
             + "ELSE MAX(COALESCE(last_full_scan_ms, 0), ?) END, "
-            + "last_sequence = MAX(last_sequence, ?) WHERE host_id = ?")) {
+            + "last_sequence = MAX(last_sequence, ?) WHERE host_id = ?");
       ps.setLong(1, createdMs);
       ps.setLong(2, createdMs);
       ps.setLong(3, createdMs);
@@ -362,7 +389,7 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
    * inventories extends its interval; one that disappears closes it; one that comes back
    * (or moves to another host) opens a new one. Triage asks who held an address when.
    */
-  private static void recordAddresses(Connection db, String hostId, HostInventory inv, long at)
+  private static void recordAddresses(StatementCache sql, String hostId, HostInventory inv, long at)
       throws SQLException {
     Map<String, String[]> seen = new LinkedHashMap<>();
     for (NetworkInterface nif : inv.getInterfacesList()) {
@@ -375,8 +402,8 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
       }
     }
     List<String> current = new ArrayList<>();
-    try (PreparedStatement ps = db.prepareStatement(
-        "SELECT ip FROM host_addresses WHERE host_id = ? AND is_current = 1")) {
+    {
+      PreparedStatement ps = sql.prepare("SELECT ip FROM host_addresses WHERE host_id = ? AND is_current = 1");
       ps.setString(1, hostId);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -384,13 +411,14 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
         }
       }
     }
-    try (PreparedStatement extend = db.prepareStatement(
-            "UPDATE host_addresses SET last_seen_ms = MAX(last_seen_ms, ?) WHERE host_id = ? AND ip = ? AND is_current = 1");
-        PreparedStatement close = db.prepareStatement(
-            "UPDATE host_addresses SET is_current = 0, ended_ms = ? WHERE host_id = ? AND ip = ? AND is_current = 1");
-        PreparedStatement open = db.prepareStatement(
-            "INSERT INTO host_addresses(host_id, ip, mac, interface_name, first_seen_ms, last_seen_ms, is_current) "
-                + "VALUES (?,?,?,?,?,?,1)")) {
+    {
+      PreparedStatement extend = sql.prepare(
+          "UPDATE host_addresses SET last_seen_ms = MAX(last_seen_ms, ?) WHERE host_id = ? AND ip = ? AND is_current = 1");
+      PreparedStatement close = sql.prepare(
+          "UPDATE host_addresses SET is_current = 0, ended_ms = ? WHERE host_id = ? AND ip = ? AND is_current = 1");
+      PreparedStatement open = sql.prepare(
+          "INSERT INTO host_addresses(host_id, ip, mac, interface_name, first_seen_ms, last_seen_ms, is_current) "
+              + "VALUES (?,?,?,?,?,?,1)");
       for (String ip : current) {
         if (seen.containsKey(ip)) {
           extend.setLong(1, at);
@@ -425,11 +453,12 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
     return ip.startsWith("127.") || ip.equals("::1") || ip.startsWith("fe80:") || ip.startsWith("169.254.");
   }
 
-  private static void insertScan(Connection db, Report report, String hostId) throws SQLException {
+  private static void insertScan(StatementCache sql, Report report, String hostId) throws SQLException {
     ScanSummary s = report.getScan();
-    try (PreparedStatement ps = db.prepareStatement(
+    {
+      PreparedStatement ps = sql.prepare(
         "INSERT INTO scans(report_id, host_id, scan_id, kind, trigger_name, root, started_ms, finished_ms, "
-            + "files_scanned, bytes_scanned, failed_checks) VALUES (?,?,?,?,?,?,?,?,?,?,?)")) {
+            + "files_scanned, bytes_scanned, failed_checks) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
       ps.setString(1, report.getReportId());
       ps.setString(2, hostId);
       ps.setString(3, s.getScanId());
@@ -448,14 +477,15 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
     }
   }
 
-  private static void insertAv(Connection db, Report report, String hostId, long at) throws SQLException {
+  private static void insertAv(StatementCache sql, Report report, String hostId, long at) throws SQLException {
     if (report.getAvCount() == 0) {
       return;
     }
-    try (PreparedStatement ps = db.prepareStatement(
+    {
+      PreparedStatement ps = sql.prepare(
         "INSERT INTO av_status(report_id, host_id, observed_ms, provider, product, engine_version, "
             + "definitions_version, definitions_ms, definitions_age_seconds, state, reason, source) "
-            + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")) {
+            + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
       for (AvStatus av : report.getAvList()) {
         int i = 1;
         ps.setString(i++, report.getReportId());
@@ -476,15 +506,16 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
     }
   }
 
-  private static void insertFindings(Connection db, Report report, String hostId, long at)
+  private static void insertFindings(StatementCache sql, Report report, String hostId, long at)
       throws SQLException {
     if (report.getFindingsCount() == 0) {
       return;
     }
-    try (PreparedStatement ps = db.prepareStatement(
+    {
+      PreparedStatement ps = sql.prepare(
         "INSERT INTO findings(report_id, host_id, observed_ms, rule_id, rule_kind, path, registry_key, size, "
             + "sha256, detail, mail_message_id, mail_part_name, mail_subject, mail_date_ms, rule_set_version, "
-            + "severity) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+            + "severity) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
       for (ArtifactFinding f : report.getFindingsList()) {
         int i = 1;
         ps.setString(i++, report.getReportId());
@@ -510,14 +541,15 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
     }
   }
 
-  private static void insertEgress(Connection db, Report report, String hostId) throws SQLException {
+  private static void insertEgress(StatementCache sql, Report report, String hostId) throws SQLException {
     if (report.getEgressCount() == 0) {
       return;
     }
-    try (PreparedStatement ps = db.prepareStatement(
+    {
+      PreparedStatement ps = sql.prepare(
         "INSERT INTO egress_windows(report_id, host_id, window_start_ms, window_end_ms, first_seen_ms, "
             + "last_seen_ms, pid, process_name, process_path, user_name, unattributed, connections, "
-            + "distinct_destinations, destinations, allowed, source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+            + "distinct_destinations, destinations, allowed, source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
       for (SmtpEgressWindow w : report.getEgressList()) {
         int i = 1;
         ps.setString(i++, report.getReportId());
@@ -548,16 +580,17 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
     return host + ":" + d.getPort() + "*" + d.getConnections();
   }
 
-  private static void insertHarvest(Connection db, Report report, String hostId, long at) throws SQLException {
+  private static void insertHarvest(StatementCache sql, Report report, String hostId, long at) throws SQLException {
     if (!report.hasHarvest() || report.getHarvest().getDigestsCount() == 0) {
       return;
     }
     HexFormat hex = HexFormat.of();
-    try (PreparedStatement ps = db.prepareStatement(
+    {
+      PreparedStatement ps = sql.prepare(
         "INSERT INTO harvest_digests(host_id, key_id, digest, first_seen_ms, last_seen_ms) VALUES (?,?,?,?,?) "
             + "ON CONFLICT(host_id, key_id, digest) DO UPDATE SET "
             + "first_seen_ms = MIN(harvest_digests.first_seen_ms, excluded.first_seen_ms), "
-            + "last_seen_ms = MAX(harvest_digests.last_seen_ms, excluded.last_seen_ms)")) {
+            + "last_seen_ms = MAX(harvest_digests.last_seen_ms, excluded.last_seen_ms)");
       for (ByteString digest : report.getHarvest().getDigestsList()) {
         ps.setString(1, hostId);
         ps.setString(2, report.getHarvest().getKeyId());
@@ -807,6 +840,17 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
    */
   private final Map<String, PreparedStatement> readerStatements = new HashMap<>();
 
+  private void dropReaderStatements() {
+    for (PreparedStatement ps : readerStatements.values()) {
+      try {
+        ps.close();
+      } catch (SQLException e) {
+        // closing anyway
+      }
+    }
+    readerStatements.clear();
+  }
+
   private PreparedStatement cachedReaderStatement(String sql) throws SQLException {
     PreparedStatement ps = readerStatements.get(sql);
     if (ps == null) {
@@ -952,6 +996,7 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
       return Optional.of(new HostEvidence(hostId, hostname, lastSeen, lastFullScan, findings, av, egress,
           complaints, mailServer));
     } catch (SQLException e) {
+      dropReaderStatements(); // a statement whose step failed is finalized: compile them anew
       throw new StoreException("Cannot read evidence of host " + hostId + " from " + file + ": " + e.getMessage(), e);
     }
   }
@@ -966,44 +1011,44 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
     String reasons = reasonsJson(assessment.reasons());
     long now = at.toEpochMilli();
     return writes.submit(db -> {
+      StatementCache sql = writerStatements;
       String current = null;
-      try (PreparedStatement ps = db.prepareStatement("SELECT verdict FROM verdicts WHERE host_id = ?")) {
-        ps.setString(1, hostId);
-        try (ResultSet rs = ps.executeQuery()) {
-          if (rs.next()) {
-            current = rs.getString(1);
-          }
+      String currentReasons = null;
+      PreparedStatement select = sql.prepare("SELECT verdict, reasons FROM verdicts WHERE host_id = ?");
+      select.setString(1, hostId);
+      try (ResultSet rs = select.executeQuery()) {
+        if (rs.next()) {
+          current = rs.getString(1);
+          currentReasons = rs.getString(2);
         }
       }
       boolean changed = !assessment.verdict().name().equals(current);
       if (changed) {
-        try (PreparedStatement ps = db.prepareStatement(
+        PreparedStatement upsert = sql.prepare(
             "INSERT INTO verdicts(host_id, verdict, since_ms, computed_ms, reasons) VALUES (?,?,?,?,?) "
                 + "ON CONFLICT(host_id) DO UPDATE SET verdict = excluded.verdict, since_ms = excluded.since_ms, "
-                + "computed_ms = excluded.computed_ms, reasons = excluded.reasons")) {
-          ps.setString(1, hostId);
-          ps.setString(2, assessment.verdict().name());
-          ps.setLong(3, now);
-          ps.setLong(4, now);
-          ps.setString(5, reasons);
-          ps.executeUpdate();
-        }
-        try (PreparedStatement ps = db.prepareStatement(
-            "INSERT INTO verdict_history(host_id, verdict, at_ms, reasons) VALUES (?,?,?,?)")) {
-          ps.setString(1, hostId);
-          ps.setString(2, assessment.verdict().name());
-          ps.setLong(3, now);
-          ps.setString(4, reasons);
-          ps.executeUpdate();
-        }
-      } else {
-        try (PreparedStatement ps = db.prepareStatement(
-            "UPDATE verdicts SET computed_ms = ?, reasons = ? WHERE host_id = ?")) {
-          ps.setLong(1, now);
-          ps.setString(2, reasons);
-          ps.setString(3, hostId);
-          ps.executeUpdate();
-        }
+                + "computed_ms = excluded.computed_ms, reasons = excluded.reasons");
+        upsert.setString(1, hostId);
+        upsert.setString(2, assessment.verdict().name());
+        upsert.setLong(3, now);
+        upsert.setLong(4, now);
+        upsert.setString(5, reasons);
+        upsert.executeUpdate();
+        PreparedStatement history = sql.prepare(
+            "INSERT INTO verdict_history(host_id, verdict, at_ms, reasons) VALUES (?,?,?,?)");
+        history.setString(1, hostId);
+        history.setString(2, assessment.verdict().name());
+        history.setLong(3, now);
+        history.setString(4, reasons);
+        history.executeUpdate();
+      } else if (!reasons.equals(currentReasons)) {
+        // Same verdict, same reasons (most recomputes): nothing to write. Rewriting the row
+        // only to move computed_ms cost a page write per report and per host every sweep.
+        PreparedStatement update = sql.prepare("UPDATE verdicts SET computed_ms = ?, reasons = ? WHERE host_id = ?");
+        update.setLong(1, now);
+        update.setString(2, reasons);
+        update.setString(3, hostId);
+        update.executeUpdate();
       }
       return changed;
     });
@@ -1134,13 +1179,11 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
 
   // ---- trust ----------------------------------------------------------------------------
 
-  private static Optional<String> assignedLab(Connection db, String hostId) throws SQLException {
-    try (PreparedStatement ps = db.prepareStatement(
-        "SELECT lab FROM host_enrolments WHERE host_id = ? AND lab <> ''")) {
-      ps.setString(1, hostId);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
-      }
+  private static Optional<String> assignedLab(StatementCache sql, String hostId) throws SQLException {
+    PreparedStatement ps = sql.prepare("SELECT lab FROM host_enrolments WHERE host_id = ? AND lab <> ''");
+    ps.setString(1, hostId);
+    try (ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
     }
   }
 
@@ -1230,7 +1273,7 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
         ps.setLong(6, now);
         ps.executeUpdate();
       }
-      String lab = assignedLab(db, host.hostId()).orElse("");
+      String lab = assignedLab(writerStatements, host.hostId()).orElse("");
       try (PreparedStatement ps = db.prepareStatement(
           "INSERT INTO hosts(host_id, hostname, lab, enrolled_ms, first_seen_ms, last_seen_ms) VALUES (?,?,?,?,?,?) "
               + "ON CONFLICT(host_id) DO UPDATE SET enrolled_ms = excluded.enrolled_ms, "
@@ -1279,15 +1322,9 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
   @Override
   public void close() {
     writes.close();
+    writerStatements.close();
     synchronized (this) {
-      for (PreparedStatement ps : readerStatements.values()) {
-        try {
-          ps.close();
-        } catch (SQLException e) {
-          // closing anyway
-        }
-      }
-      readerStatements.clear();
+      dropReaderStatements();
     }
     closeQuietly(reader);
     closeQuietly(writer);

@@ -4,11 +4,12 @@ import static java.util.Objects.requireNonNull;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -18,7 +19,9 @@ import org.slf4j.LoggerFactory;
  * The store's single writer. SQLite allows one writer at a time, so one thread owns the
  * write connection and runs queued tasks in batches: up to {@link #MAX_BATCH} tasks share
  * one transaction (one fsync), each inside its own savepoint so a failing task fails alone.
- * Futures complete only after the batch is committed.
+ * Futures complete only after the batch is committed, and on another thread: what follows a
+ * commit (acknowledging reports over gRPC, scheduling verdicts) must not hold up the next
+ * batch, since the writer is the one thread every write waits for.
  */
 final class WriteQueue implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WriteQueue.class);
@@ -34,12 +37,25 @@ final class WriteQueue implements AutoCloseable {
   private record Pending<T>(Task<T> task, CompletableFuture<T> future) {}
 
   private final Connection db;
+  private final StatementCache statements;
   private final BlockingQueue<Pending<?>> queue = new LinkedBlockingQueue<>(MAX_QUEUED);
   private final Thread thread;
+  /** Completes the futures of committed batches, in commit order. */
+  private final ExecutorService completer;
   private volatile boolean running = true;
 
-  WriteQueue(Connection db, String name) {
+  /**
+   * @param statements the writer connection's statement cache, used here for the savepoints;
+   *     used by this queue's thread only
+   */
+  WriteQueue(Connection db, StatementCache statements, String name) {
     this.db = requireNonNull(db, "db");
+    this.statements = requireNonNull(statements, "statements");
+    this.completer = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "labscan-store-completions-" + name);
+      t.setDaemon(true);
+      return t;
+    });
     this.thread = new Thread(this::loop, "labscan-store-writer-" + name);
     this.thread.setDaemon(true);
     this.thread.start();
@@ -91,6 +107,7 @@ final class WriteQueue implements AutoCloseable {
       }
       db.commit();
     } catch (SQLException | RuntimeException e) {
+      statements.close(); // as in runOne: a failed statement is finalized
       try {
         db.rollback();
       } catch (SQLException rollbackFailure) {
@@ -98,9 +115,8 @@ final class WriteQueue implements AutoCloseable {
       }
       StoreException failure = new StoreException("The database refused the write: " + e.getMessage(), e);
       log.error("{}", failure.getMessage());
-      for (Pending<?> p : batch) {
-        p.future().completeExceptionally(failure);
-      }
+      List<Pending<?>> failed = List.copyOf(batch);
+      completer.execute(() -> failed.forEach(p -> p.future().completeExceptionally(failure)));
       return;
     } finally {
       try {
@@ -109,24 +125,21 @@ final class WriteQueue implements AutoCloseable {
         // The next batch sets it again.
       }
     }
-    completions.forEach(Runnable::run);
+    completer.execute(() -> completions.forEach(Runnable::run));
   }
 
   private <T> Runnable runOne(Pending<T> p) throws SQLException {
-    try (Statement st = db.createStatement()) {
-      st.execute("SAVEPOINT task");
-    }
+    statements.prepare("SAVEPOINT task").executeUpdate();
     try {
       T value = p.task().run(db);
-      try (Statement st = db.createStatement()) {
-        st.execute("RELEASE SAVEPOINT task");
-      }
+      statements.prepare("RELEASE SAVEPOINT task").executeUpdate();
       return () -> p.future().complete(value);
     } catch (SQLException | RuntimeException e) {
-      try (Statement st = db.createStatement()) {
-        st.execute("ROLLBACK TO SAVEPOINT task");
-        st.execute("RELEASE SAVEPOINT task");
-      }
+      // sqlite-jdbc finalizes a statement whose step failed; it cannot run again. Failures are
+      // rare, so every cached statement is dropped and compiled again on its next use.
+      statements.close();
+      statements.prepare("ROLLBACK TO SAVEPOINT task").executeUpdate();
+      statements.prepare("RELEASE SAVEPOINT task").executeUpdate();
       StoreException failure = e instanceof StoreException se ? se
           : new StoreException("Write failed: " + e.getMessage(), e);
       return () -> p.future().completeExceptionally(failure);
@@ -138,6 +151,8 @@ final class WriteQueue implements AutoCloseable {
     running = false;
     try {
       thread.join(TimeUnit.SECONDS.toMillis(30));
+      completer.shutdown();
+      completer.awaitTermination(30, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -3,7 +3,9 @@ package io.labscan.controller.verdict;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Iterator;
 import java.util.Optional;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,15 +14,23 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps verdicts current: recomputes a host when its evidence arrives (coalescing bursts of
- * reports from one host), and every host once a minute, because UNKNOWN depends on time.
+ * Keeps verdicts current: recomputes a host when its evidence arrives, and every host once a
+ * minute, because UNKNOWN depends on time.
+ *
+ * <p>Evidence is not looked at report by report: hosts whose evidence arrived wait up to
+ * {@link #DEFAULT_COALESCE} and are then recomputed together, each once however many of its
+ * reports came in, with their saves sharing the store's write transactions. One recompute per
+ * report, each waiting for its own commit, could not keep up with a fleet's nightly reports
+ * and competed with their ingest for the single writer.
  */
 public final class VerdictService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(VerdictService.class);
@@ -30,10 +40,26 @@ public final class VerdictService implements AutoCloseable {
   private final VerdictPolicy policy;
   private final Clock clock;
   private final ScheduledExecutorService executor;
+  private final Duration coalesce;
+  /** Hosts whose evidence arrived since the last drain (at most one entry per host). */
   private final Set<String> pending = ConcurrentHashMap.newKeySet();
+  /** True while a drain of {@link #pending} is scheduled and has not yet started. */
+  private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final List<VerdictListener> listeners = new CopyOnWriteArrayList<>();
 
+  /** How long arriving evidence waits, by default, so that a host's reports are looked at once. */
+  public static final Duration DEFAULT_COALESCE = Duration.ofSeconds(1);
+
   public VerdictService(VerdictRepository repository, VerdictPolicy policy, Clock clock) {
+    this(repository, policy, clock, DEFAULT_COALESCE);
+  }
+
+  /** @param coalesce how long arriving evidence waits for more before its hosts are recomputed */
+  public VerdictService(VerdictRepository repository, VerdictPolicy policy, Clock clock, Duration coalesce) {
+    this.coalesce = requireNonNull(coalesce, "coalesce");
+    if (coalesce.isNegative()) {
+      throw new IllegalArgumentException("coalesce must not be negative: " + coalesce);
+    }
     this.repository = requireNonNull(repository, "repository");
     this.policy = requireNonNull(policy, "policy");
     this.rules = new VerdictRules(policy);
@@ -56,17 +82,40 @@ public final class VerdictService implements AutoCloseable {
     return this;
   }
 
-  /** Schedules a recompute of one host (bursts for the same host run once). */
+  /**
+   * Schedules a recompute of one host within the coalescing interval; every host whose
+   * evidence arrived in the meantime is recomputed with it, each once.
+   */
   public void evidenceArrived(String hostId) {
-    if (pending.add(hostId)) {
-      executor.execute(() -> {
-        pending.remove(hostId);
-        try {
-          recompute(hostId);
-        } catch (RuntimeException e) {
-          log.warn("Verdict for {} not recomputed: {}", hostId, e.getMessage());
-        }
-      });
+    requireNonNull(hostId, "hostId");
+    pending.add(hostId);
+    if (drainScheduled.compareAndSet(false, true)) {
+      try {
+        executor.schedule(this::drainPending, coalesce.toNanos(), TimeUnit.NANOSECONDS);
+      } catch (RejectedExecutionException closed) {
+        drainScheduled.set(false); // closing: the next start's sweep looks at every host anyway
+      }
+    }
+  }
+
+  /** Recomputes the hosts whose evidence arrived; runs on the verdict thread. */
+  private void drainPending() {
+    // Cleared before the hosts are taken: evidence arriving from here on schedules the next
+    // drain, so none is left waiting (at worst a host is recomputed once more).
+    drainScheduled.set(false);
+    List<String> hosts = new ArrayList<>();
+    for (Iterator<String> it = pending.iterator(); it.hasNext(); ) {
+      hosts.add(it.next());
+      it.remove();
+    }
+    if (hosts.isEmpty()) {
+      return;
+    }
+    Instant now = clock.instant();
+    try {
+      recompute(hosts, hostId -> repository.evidence(hostId, now, policy), now);
+    } catch (RuntimeException e) {
+      log.warn("Verdicts of {} hosts not recomputed: {}", hosts.size(), e.getMessage());
     }
   }
 
@@ -108,14 +157,22 @@ public final class VerdictService implements AutoCloseable {
    */
   public int recomputeAll() {
     Instant now = clock.instant();
+    return recompute(repository.hostIds(), repository.sweep(now, policy), now);
+  }
+
+  /** Recomputes {@code hostIds} at {@code now}, saving in batches of {@link #SWEEP_BATCH}. */
+  private int recompute(List<String> hostIds, Function<String, Optional<HostEvidence>> evidenceOf, Instant now) {
     List<Saved> inFlight = new ArrayList<>(SWEEP_BATCH);
-    Function<String, Optional<HostEvidence>> sweep = repository.sweep(now, policy);
     int n = 0;
-    for (String hostId : repository.hostIds()) {
-      Optional<HostEvidence> evidence = sweep.apply(hostId);
-      if (evidence.isPresent()) {
-        Assessment a = rules.evaluate(evidence.get(), now);
-        inFlight.add(new Saved(evidence.get(), a, repository.saveAssessmentLater(hostId, a, now)));
+    for (String hostId : hostIds) {
+      try {
+        Optional<HostEvidence> evidence = evidenceOf.apply(hostId);
+        if (evidence.isPresent()) {
+          Assessment a = rules.evaluate(evidence.get(), now);
+          inFlight.add(new Saved(evidence.get(), a, repository.saveAssessmentLater(hostId, a, now)));
+        }
+      } catch (RuntimeException e) {
+        log.warn("Verdict for {} not recomputed: {}", hostId, e.getMessage());
       }
       n++;
       if (inFlight.size() >= SWEEP_BATCH) {
@@ -139,10 +196,10 @@ public final class VerdictService implements AutoCloseable {
     inFlight.clear();
   }
 
-  /** Waits until queued recomputes have run (tests, CLI commands). */
+  /** Recomputes now the hosts whose evidence arrived, and waits for it (tests, CLI commands). */
   public void flush() {
     try {
-      executor.submit(() -> { }).get(60, TimeUnit.SECONDS);
+      executor.submit(this::drainPending).get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException("Verdict recompute did not finish: " + e.getMessage(), e);
     }

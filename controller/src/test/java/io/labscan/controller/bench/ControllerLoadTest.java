@@ -37,6 +37,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -224,6 +226,8 @@ public final class ControllerLoadTest {
     AtomicLong sent = new AtomicLong();
     AtomicLong refusedLocally = new AtomicLong();
     long total = (long) rate * seconds;
+    Map<String, Long> cpuBefore = controllerThreadCpu();
+    long ownCpuBefore = ownCpuNanos();
     long start = System.nanoTime();
     int next = 0;
     // Open loop: report k is due at start + k/rate, whatever happened to the earlier ones.
@@ -268,6 +272,8 @@ public final class ControllerLoadTest {
       TimeUnit.MILLISECONDS.sleep(50);
     }
     double drainSeconds = (System.nanoTime() - start) / 1e9;
+    Map<String, Long> cpuAfter = controllerThreadCpu();
+    long ownCpu = ownCpuNanos() - ownCpuBefore;
     long acked = latencies.count();
     double p99 = latencies.percentileMs(99);
     log("reports at %d/s for %d s: sent %d in %.1f s, acked %d (%.0f/s incl. drain %.1f s), errors %d%s,"
@@ -275,10 +281,67 @@ public final class ControllerLoadTest {
         sent.get(), sendSeconds, acked, acked / drainSeconds, drainSeconds, errors.get(),
         errors.get() > 0 ? " (" + lastError + ")" : "", refusedLocally.get(), latencies.summary(),
         heartbeats.summary(), heartbeatErrors.get(), controllerMemory());
+    log("step %d/s CPU: %s", rate, cpuSummary(cpuBefore, cpuAfter, acked, drainSeconds, ownCpu));
     boolean keptUp = errors.get() == 0 && refusedLocally.get() == 0 && acked / drainSeconds >= rate * 0.95;
     log("step %d/s: %s, p99 %s 100 ms", rate, keptUp ? "kept up" : "did NOT keep up", p99 < 100 ? "under" : "OVER");
     return keptUp;
   }
+
+  /**
+   * CPU ticks the controller's threads used, summed by thread name with digits folded
+   * ({@code grpc-default-executor-12} → {@code grpc-default-executor-N}), from
+   * {@code /proc/PID/task/TID/stat}; key {@code "*"} is the whole process (threads that ended
+   * included).
+   */
+  private Map<String, Long> controllerThreadCpu() {
+    Map<String, Long> ticks = new TreeMap<>();
+    Path tasks = Path.of("/proc", Long.toString(controllerPid), "task");
+    try (var dirs = Files.list(tasks)) {
+      for (Path task : (Iterable<Path>) dirs::iterator) {
+        try {
+          String name = Files.readString(task.resolve("comm")).strip().replaceAll("[0-9]+", "N");
+          ticks.merge(name, cpuTicks(Files.readString(task.resolve("stat"))), Long::sum);
+        } catch (IOException threadEnded) {
+          // gone between the listing and the read
+        }
+      }
+      ticks.put("*", cpuTicks(Files.readString(Path.of("/proc", Long.toString(controllerPid), "stat"))));
+    } catch (IOException e) {
+      ticks.put("*", -1L);
+    }
+    return ticks;
+  }
+
+  /** utime + stime of a {@code stat} line (fields 14 and 15, after the parenthesised name). */
+  private static long cpuTicks(String stat) {
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+  }
+
+  private static long ownCpuNanos() {
+    var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : -1;
+  }
+
+  /** Controller CPU in the step (cores busy, per report acked, by thread group) and the generator's. */
+  private static String cpuSummary(Map<String, Long> before, Map<String, Long> after, long acked, double seconds,
+      long generatorNanos) {
+    double tick = 1e3 / TICKS_PER_SECOND; // ms
+    double total = (after.get("*") - before.get("*")) * tick;
+    StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
+        "controller %.1f s CPU (%.2f cores), %.0f µs per report; generator %.1f s (%.2f cores); by thread:",
+        total / 1e3, total / 1e3 / seconds, acked == 0 ? Double.NaN : total * 1e3 / acked, generatorNanos / 1e9,
+        generatorNanos / 1e9 / seconds));
+    after.entrySet().stream().filter(e -> !e.getKey().equals("*"))
+        .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+        .filter(e -> e.getValue() > 0)
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(8)
+        .forEach(e -> out.append(String.format(Locale.ROOT, " %s %.2f s;", e.getKey(), e.getValue() * tick / 1e3)));
+    return out.toString();
+  }
+
+  /** {@code getconf CLK_TCK}: 100 on Linux (x86-64, arm64). */
+  private static final int TICKS_PER_SECOND = 100;
 
   /** VmRSS and VmHWM of the controller, and its heap as {@code jcmd GC.heap_info} reports it. */
   private String controllerMemory() {
@@ -337,16 +400,22 @@ public final class ControllerLoadTest {
       return String.format(Locale.ROOT, "lab-pc-%05d", index);
     }
 
-    /** A nightly full-scan report as the agent sends it: inventory, AV status, scan summary, egress windows. */
     synchronized Report nightlyReport(Instant at) {
       sequence++;
+      return ControllerLoadTest.nightlyReport(index, hostId, sequence, at);
+    }
+  }
+
+  /** A nightly full-scan report as the agent sends it: inventory, AV status, scan summary, egress windows. */
+  static Report nightlyReport(int index, String hostId, long sequence, Instant at) {
       // Synthetic addresses in the report body only: no traffic goes to them.
       String ip = "10." + (index >> 16 & 0xff) + "." + (index >> 8 & 0xff) + "." + (index & 0xff);
       Report.Builder r = Report.newBuilder()
           .setReportId(UUID.randomUUID().toString())
           .setSequence(sequence)
           .setCreated(Timestamps.fromMillis(at.toEpochMilli()))
-          .setInventory(HostInventory.newBuilder().setHostId(hostId).setHostname(hostname())
+          .setInventory(HostInventory.newBuilder().setHostId(hostId)
+              .setHostname(String.format(Locale.ROOT, "lab-pc-%05d", index))
               .setOsFamily("windows").setOsVersion("Microsoft Windows XP Professional SP1").setAgentVersion("0.1.0")
               .setLab("lab-" + index % 50)
               .addInterfaces(NetworkInterface.newBuilder().setName("eth0")
@@ -373,7 +442,6 @@ public final class ControllerLoadTest {
             .setAllowed(true).setSource("poll"));
       }
       return r.build();
-    }
   }
 
   /** Latencies in nanoseconds, thread-safe, kept whole (a step has at most a few hundred thousand). */

@@ -120,4 +120,73 @@ class SqliteStoreTest {
       assertThat(store.secret("fleet")).isEqualTo(first);
     }
   }
+  @Test
+  void anUnchangedAssessmentIsNotWrittenAgain() throws Exception {
+    String id = TestReports.newHostId();
+    var clean = new io.labscan.controller.verdict.Assessment(io.labscan.controller.verdict.Verdict.CLEAN,
+        List.of(new io.labscan.controller.verdict.Reason("av-fresh", "ClamAV definitions are fresh", "")));
+    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+      store.ingest(TestReports.fullScan(id, "pc", T0, 1, "10.0.0.1"), T0, "t").join();
+      assertThat(store.saveAssessment(id, clean, T0)).isTrue();
+
+      assertThat(store.saveAssessment(id, clean, T0.plusSeconds(60))).isFalse();
+
+      assertThat(computedMs(id)).isEqualTo(T0.toEpochMilli());
+      assertThat(store.history(id)).hasSize(1);
+    }
+  }
+
+  @Test
+  void newReasonsForTheSameVerdictAreWrittenWithoutGrowingTheHistory() throws Exception {
+    String id = TestReports.newHostId();
+    var first = new io.labscan.controller.verdict.Assessment(io.labscan.controller.verdict.Verdict.AT_RISK,
+        List.of(new io.labscan.controller.verdict.Reason("av-stale", "definitions 4 days old", "")));
+    var later = new io.labscan.controller.verdict.Assessment(io.labscan.controller.verdict.Verdict.AT_RISK,
+        List.of(new io.labscan.controller.verdict.Reason("av-stale", "definitions 5 days old", "")));
+    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+      store.ingest(TestReports.fullScan(id, "pc", T0, 1, "10.0.0.1"), T0, "t").join();
+      store.saveAssessment(id, first, T0);
+
+      store.saveAssessment(id, later, T0.plusSeconds(86_400));
+
+      assertThat(store.verdict(id).orElseThrow().reasons().get(0).text()).isEqualTo("definitions 5 days old");
+      assertThat(computedMs(id)).isEqualTo(T0.plusSeconds(86_400).toEpochMilli());
+      assertThat(store.history(id)).hasSize(1);
+    }
+  }
+
+  @Test
+  void anIngestRefusedByTheDatabaseDoesNotBreakTheIngestsAfterIt() {
+    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+      store.ingest(TestReports.fullScan(TestReports.newHostId(), "pc-1", T0, 1, "10.0.0.1"), T0, "t").join();
+      queryOnly(store, true);
+      assertThatThrownBy(() -> store.ingest(TestReports.fullScan(TestReports.newHostId(), "pc-2", T0, 1, "10.0.0.2"),
+          T0, "t").join()).hasMessageContaining("readonly");
+      queryOnly(store, false);
+
+      var stored = store.ingest(TestReports.fullScan(TestReports.newHostId(), "pc-3", T0, 1, "10.0.0.3"), T0, "t")
+          .join();
+
+      assertThat(stored).isEqualTo(Store.IngestOutcome.STORED);
+      assertThat(store.reportCount()).isEqualTo(2);
+    }
+  }
+
+  private static void queryOnly(SqliteStore store, boolean on) {
+    store.write(db -> {
+      try (Statement st = db.createStatement()) {
+        st.execute("PRAGMA query_only = " + (on ? "ON" : "OFF"));
+      }
+      return null;
+    }).join();
+  }
+
+  private long computedMs(String hostId) throws Exception {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("c.db"));
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT computed_ms FROM verdicts WHERE host_id = '" + hostId + "'")) {
+      assertThat(rs.next()).isTrue();
+      return rs.getLong(1);
+    }
+  }
 }

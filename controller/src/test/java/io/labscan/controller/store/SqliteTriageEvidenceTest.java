@@ -197,6 +197,18 @@ class SqliteTriageEvidenceTest {
     }
   }
 
+  @Test
+  void aUserStillLoggedInAtTheNextReportIsStillFoundOnThatHost() {
+    String id = TestReports.newHostId();
+    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+      store.ingest(withUsers(TestReports.fullScan(id, "lab-pc-07", T0, 1, "10.20.3.17"), "Linda"), T0, "t").join();
+      store.ingest(withUsers(TestReports.fullScan(id, "lab-pc-07", T0.plusSeconds(60), 2, "10.20.3.17"), "Linda"),
+          T0, "t").join();
+
+      assertThat(store.hostsWithLoggedInUser("linda")).containsExactly(id);
+    }
+  }
+
   private static Report withUsers(Report report, String... users) {
     return report.toBuilder().setInventory(report.getInventory().toBuilder().addAllLoggedInUsers(List.of(users)))
         .build();

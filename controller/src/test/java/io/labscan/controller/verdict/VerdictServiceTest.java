@@ -1,6 +1,8 @@
 package io.labscan.controller.verdict;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.labscan.controller.TestReports;
 import io.labscan.controller.store.SqliteStore;
@@ -14,6 +16,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -134,6 +139,94 @@ class VerdictServiceTest {
       now.set(T0.plusSeconds(60));
       verdicts.recomputeAll();
       assertThat(announced).hasSize(hosts + 1); // nothing changed: nothing announced again
+    }
+  }
+  @Test
+  void evidenceArrivingManyTimesForOneHostIsLookedAtOnce() {
+    CountingRepository repository = new CountingRepository();
+    try (VerdictService verdicts = new VerdictService(repository, VerdictPolicy.defaults(), Clock.systemUTC(),
+        Duration.ofHours(1))) {
+      for (int i = 0; i < 5; i++) {
+        verdicts.evidenceArrived("host-a");
+      }
+      verdicts.evidenceArrived("host-b");
+
+      verdicts.flush();
+
+      assertThat(repository.evidenceAsked).containsExactlyInAnyOrder("host-a", "host-b");
+    }
+  }
+
+  @Test
+  void evidenceWaitsNoLongerThanTheCoalescingInterval() {
+    AtomicReference<Instant> now = new AtomicReference<>(T0);
+    String id = TestReports.newHostId();
+    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"));
+        VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), at(now),
+            Duration.ofMillis(50))) {
+      store.ingest(withAv(TestReports.fullScan(id, "pc", T0, 1, "10.0.0.1"), AvState.AV_STATE_FRESH), T0, "t").join();
+
+      verdicts.evidenceArrived(id);
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> store.verdict(id).isPresent());
+      assertThat(store.verdict(id).orElseThrow().verdict()).isEqualTo(Verdict.CLEAN);
+    }
+  }
+
+  @Test
+  void evidenceArrivingAfterADrainIsLookedAtAgain() {
+    CountingRepository repository = new CountingRepository();
+    try (VerdictService verdicts = new VerdictService(repository, VerdictPolicy.defaults(), Clock.systemUTC(),
+        Duration.ofHours(1))) {
+      verdicts.evidenceArrived("host-a");
+      verdicts.flush();
+
+      verdicts.evidenceArrived("host-a");
+      verdicts.flush();
+
+      assertThat(repository.evidenceAsked).containsExactly("host-a", "host-a");
+    }
+  }
+
+  @Test
+  void aNegativeCoalescingIntervalIsRefused() {
+    assertThatThrownBy(() -> new VerdictService(new CountingRepository(), VerdictPolicy.defaults(),
+        Clock.systemUTC(), Duration.ofMillis(-1))).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  /** Knows no host; records which hosts' evidence was asked for. */
+  private static final class CountingRepository implements VerdictRepository {
+    final List<String> evidenceAsked = new CopyOnWriteArrayList<>();
+
+    @Override
+    public List<String> hostIds() {
+      return List.of();
+    }
+
+    @Override
+    public Optional<HostEvidence> evidence(String hostId, Instant now, VerdictPolicy policy) {
+      evidenceAsked.add(hostId);
+      return Optional.empty();
+    }
+
+    @Override
+    public boolean saveAssessment(String hostId, Assessment assessment, Instant at) {
+      throw new AssertionError("nothing to save for a host without evidence");
+    }
+
+    @Override
+    public Optional<VerdictRecord> verdict(String hostId) {
+      return Optional.empty();
+    }
+
+    @Override
+    public List<VerdictRecord> verdicts() {
+      return List.of();
+    }
+
+    @Override
+    public List<VerdictRecord> history(String hostId) {
+      return List.of();
     }
   }
 }
