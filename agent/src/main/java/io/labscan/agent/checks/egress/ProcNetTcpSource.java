@@ -8,8 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -46,6 +47,11 @@ import org.slf4j.LoggerFactory;
  * Every walk stops as soon as every inode it looks for is found. "Not found" after a full walk
  * (another user's process, seen without root) is final for as long as the inode is listed.
  *
+ * <p>TIME_WAIT rows (no owner; listed for 60 s after a session, so a burst leaves hundreds)
+ * are asked for only once per {@link #TIME_WAIT_INTERVAL}; the other samples leave them out
+ * of the request. None is missed; a session seen only as a TIME_WAIT is reported up to that
+ * interval later.
+ *
  * <p>Not thread-safe: one sampler thread uses it.
  */
 public final class ProcNetTcpSource implements ConnectionSource {
@@ -58,6 +64,14 @@ public final class ProcNetTcpSource implements ConnectionSource {
   /** Descriptor links remembered per recent owner (memory bound: ~100 bytes each). */
   static final int MAX_LINKS_PER_OWNER = 65_536;
   private static final long NO_SOCKET = -1;
+  /**
+   * Least time between two samples that list TIME_WAIT rows. A TIME_WAIT stays in the
+   * kernel's table for 60 s, so none is missed; the other samples ask the kernel without it.
+   */
+  static final Duration TIME_WAIT_INTERVAL = Duration.ofSeconds(1);
+  private static final Set<TcpState> OUTBOUND = statesWhere(TcpState::isOutbound);
+  private static final Set<TcpState> OUTBOUND_BUT_TIME_WAIT =
+      statesWhere(s -> s.isOutbound() && s != TcpState.TIME_WAIT);
 
   private final Path procRoot;
   private final SocketTable table;
@@ -71,6 +85,9 @@ public final class ProcNetTcpSource implements ConnectionSource {
   private final Map<Long, Map<String, Long>> linksByOwner = new HashMap<>();
   private boolean fullWalkDone;
   private long lastFullWalk;
+  private boolean timeWaitListed;
+  private long lastTimeWaitListed;
+  private long tableReads;
   private long skippedLines;
   private long fdScans;
   private long fullWalks;
@@ -170,10 +187,24 @@ public final class ProcNetTcpSource implements ConnectionSource {
     return fullWalks;
   }
 
+  /** Reads of the socket table: one per sample, plus the second reads before a full walk. */
+  public long tableReads() {
+    return tableReads;
+  }
+
   @Override
   public List<ConnectionObservation> sample(Set<Integer> remotePorts) throws IOException {
     requireNonNull(remotePorts, "remotePorts");
-    SocketTable.Rows read = table.read(remotePorts);
+    // TIME_WAIT rows (no owner, listed 60 s) only once per TIME_WAIT_INTERVAL: a burst's
+    // hundreds of them are then neither copied by the kernel nor looked at here on most samples.
+    long now = nanoTime.getAsLong();
+    boolean withTimeWait = !timeWaitListed || now - lastTimeWaitListed >= TIME_WAIT_INTERVAL.toNanos();
+    tableReads++;
+    SocketTable.Rows read = table.read(remotePorts, withTimeWait ? OUTBOUND : OUTBOUND_BUT_TIME_WAIT);
+    if (withTimeWait) {
+      timeWaitListed = true;
+      lastTimeWaitListed = now;
+    }
     skippedLines += read.skipped();
     List<SocketRow> rows = read.rows();
     Set<Long> live = new HashSet<>();
@@ -268,7 +299,8 @@ public final class ProcNetTcpSource implements ConnectionSource {
   private Set<Long> stillListed(Set<Long> inodes, Set<Integer> remotePorts) {
     Set<Long> listed = new HashSet<>();
     try {
-      for (SocketRow row : table.read(remotePorts).rows()) {
+      tableReads++;
+      for (SocketRow row : table.read(remotePorts, OUTBOUND_BUT_TIME_WAIT).rows()) {
         if (inodes.contains(row.inode())) {
           listed.add(row.inode());
         }
@@ -519,6 +551,16 @@ public final class ProcNetTcpSource implements ConnectionSource {
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
     }
+  }
+
+  private static Set<TcpState> statesWhere(java.util.function.Predicate<TcpState> test) {
+    Set<TcpState> states = EnumSet.noneOf(TcpState.class);
+    for (TcpState s : TcpState.values()) {
+      if (test.test(s)) {
+        states.add(s);
+      }
+    }
+    return java.util.Collections.unmodifiableSet(states);
   }
 
   private static OptionalLong pidOf(String name) {

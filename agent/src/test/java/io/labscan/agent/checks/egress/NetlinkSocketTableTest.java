@@ -113,4 +113,36 @@ class NetlinkSocketTableTest {
       return fds.count();
     }
   }
+
+  @Test
+  void stateMaskLeavesSocketsInOtherStatesOutOfTheDump() throws IOException {
+    Optional<NetlinkSocketTable> netlink = NetlinkSocketTable.probe();
+    assumeTrue(netlink.isPresent(), "netlink sock_diag is not available on this machine");
+    try (NetlinkSocketTable table = netlink.get();
+        ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+        Socket client = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort())) {
+      Set<Integer> port = Set.of(server.getLocalPort());
+
+      assertThat(table.read(port, Set.of(TcpState.TIME_WAIT, TcpState.SYN_SENT)).rows()).isEmpty();
+      assertThat(table.read(port, Set.of(TcpState.ESTABLISHED)).rows()).extracting(r -> r.local().port())
+          .containsExactly(client.getLocalPort());
+    }
+  }
+
+  @Test
+  void socketListedAgainUnchangedIsNotParsedAgain() throws IOException {
+    Optional<NetlinkSocketTable> netlink = NetlinkSocketTable.probe();
+    assumeTrue(netlink.isPresent(), "netlink sock_diag is not available on this machine");
+    try (NetlinkSocketTable table = netlink.get();
+        ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+        Socket client = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort())) {
+      Set<Integer> port = Set.of(server.getLocalPort());
+
+      SocketRow first = table.read(port).rows().get(0);
+      SocketRow again = table.read(port).rows().get(0);
+
+      assertThat(again).isSameAs(first);
+      assertThat(client.isConnected()).isTrue();
+    }
+  }
 }

@@ -335,4 +335,38 @@ class ProcNetTcpSourceTest {
 
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> source.sample(SMTP)).isInstanceOf(IOException.class);
   }
+
+  private static boolean listsTimeWait(List<ConnectionObservation> sample) {
+    return sample.stream().anyMatch(o -> o.state() == TcpState.TIME_WAIT);
+  }
+
+  @Test
+  void timeWaitRowsAreListedBySamplesAtLeastAnIntervalApart() throws IOException {
+    assertThat(listsTimeWait(source.sample(SMTP))).isTrue();
+    now += Duration.ofMillis(250).toNanos();
+    assertThat(listsTimeWait(source.sample(SMTP))).isFalse();
+    now += ProcNetTcpSource.TIME_WAIT_INTERVAL.toNanos() - Duration.ofMillis(250).toNanos();
+
+    assertThat(listsTimeWait(source.sample(SMTP))).isTrue();
+  }
+
+  @Test
+  void samplesWithoutTimeWaitRowsStillListEveryOtherState() throws IOException {
+    var first = source.sample(SMTP);
+    now += Duration.ofMillis(250).toNanos();
+
+    var next = source.sample(SMTP);
+
+    assertThat(next).containsExactlyInAnyOrderElementsOf(
+        first.stream().filter(o -> o.state() != TcpState.TIME_WAIT).toList());
+  }
+
+  @Test
+  void tableAskedForSomeStatesOnlyByDefaultFiltersTheRowsItRead() throws IOException {
+    SocketTable files = new ProcNetTcpTable(proc.resolve("net"), ByteOrder.LITTLE_ENDIAN);
+
+    SocketTable.Rows rows = files.read(SMTP, Set.of(TcpState.TIME_WAIT));
+
+    assertThat(rows.rows()).isNotEmpty().allSatisfy(r -> assertThat(r.state()).isEqualTo(TcpState.TIME_WAIT));
+  }
 }
