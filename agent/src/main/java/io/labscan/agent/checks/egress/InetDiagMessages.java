@@ -31,6 +31,8 @@ final class InetDiagMessages {
   private static final int NLM_F_DUMP = 0x300;
   private static final int IPPROTO_TCP = 6;
   static final int HEADER = 16;
+  /** Offset of nlmsg_seq in the netlink header. */
+  static final int SEQUENCE = 8;
   /** struct inet_diag_msg: family, state, timer, retrans, sockid (48), expires, rqueue, wqueue, uid, inode. */
   static final int DIAG_MSG = 72;
   private static final int REQUEST = HEADER + 56;

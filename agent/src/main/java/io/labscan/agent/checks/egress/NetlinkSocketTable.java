@@ -7,10 +7,13 @@ import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
@@ -79,9 +82,14 @@ public final class NetlinkSocketTable implements SocketTable {
   private final String name;
   private final byte[] buffer = new byte[BUFFER];
   private final SocketRowCache rowCache = new SocketRowCache();
+  /** Dump requests built before, by what they ask (the port filter is built once, not per sample). */
+  private final Map<RequestKey, byte[]> requests = new HashMap<>();
   private int fd = -1;
   private boolean bothFamiliesInOneDump = true;
   private int sequence;
+
+  /** What a dump request asks: {@code family} 0 for both families in one dump. */
+  private record RequestKey(int family, Set<Integer> ports, Set<TcpState> states) {}
 
   NetlinkSocketTable(LibC libc, SocketOpener opener, String name) {
     this.libc = requireNonNull(libc, "libc");
@@ -165,7 +173,7 @@ public final class NetlinkSocketTable implements SocketTable {
       List<SocketRow> rows = new ArrayList<>();
       if (bothFamiliesInOneDump) {
         try {
-          long skipped = dump(InetDiagMessages.dumpRequestBothFamilies(asked, ports, ++sequence), ports, rows);
+          long skipped = dump(request(0, ports, asked), ports, rows);
           rowCache.endRead(asked);
           return new Rows(rows, skipped);
         } catch (InetDiagMessages.ErrorReply e) {
@@ -180,7 +188,7 @@ public final class NetlinkSocketTable implements SocketTable {
       }
       long skipped = 0;
       for (int family : new int[] {InetDiagMessages.AF_INET, InetDiagMessages.AF_INET6}) {
-        skipped += dump(InetDiagMessages.dumpRequest(family, asked, ports, ++sequence), ports, rows);
+        skipped += dump(request(family, ports, asked), ports, rows);
       }
       rowCache.endRead(asked);
       return new Rows(rows, skipped);
@@ -192,9 +200,23 @@ public final class NetlinkSocketTable implements SocketTable {
     }
   }
 
-  private long dump(ByteBuffer request, Set<Integer> ports, List<SocketRow> out) throws IOException {
-    byte[] bytes = new byte[request.remaining()];
-    request.get(bytes);
+  /** The dump request for {@code family} (0: both), built once per set of ports and states; the sequence number is the next one. */
+  private byte[] request(int family, Set<Integer> ports, Set<TcpState> states) {
+    if (requests.size() > 16) {
+      requests.clear(); // the agent asks a handful of different things; a bound all the same
+    }
+    byte[] bytes = requests.computeIfAbsent(new RequestKey(family, ports, states), k -> {
+      ByteBuffer b = k.family() == 0 ? InetDiagMessages.dumpRequestBothFamilies(k.states(), k.ports(), 0)
+          : InetDiagMessages.dumpRequest(k.family(), k.states(), k.ports(), 0);
+      byte[] built = new byte[b.remaining()];
+      b.get(built);
+      return built;
+    });
+    ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder()).putInt(InetDiagMessages.SEQUENCE, ++sequence);
+    return bytes;
+  }
+
+  private long dump(byte[] bytes, Set<Integer> ports, List<SocketRow> out) throws IOException {
     if (libc.send(fd, bytes, new NativeLong(bytes.length), 0).longValue() != bytes.length) {
       throw new IOException("netlink send failed (errno " + Native.getLastError() + ")");
     }

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -353,7 +354,7 @@ public final class ProcNetTcpSource implements ConnectionSource {
       linksByOwner.remove(pid);
       return Optional.empty();
     }
-    return Optional.of(scanOwnerDescriptors(pid, missing, live));
+    return Optional.of(scanOwnerDescriptors(pid, start.getAsLong(), missing, live));
   }
 
   /** Reads every descriptor of a recent owner, refreshing what it remembers of them. */
@@ -371,7 +372,12 @@ public final class ProcNetTcpSource implements ConnectionSource {
       // exited meanwhile
     }
     if (found) {
-      rememberOwner(pid);
+      Long start = recentOwners.get(pid);
+      if (start != null) {
+        rememberOwner(pid, start); // checked by scanOwner moments ago
+      } else {
+        rememberOwner(pid);
+      }
     }
   }
 
@@ -385,7 +391,7 @@ public final class ProcNetTcpSource implements ConnectionSource {
    *
    * @return true when every descriptor was read
    */
-  private boolean scanOwnerDescriptors(long pid, Set<Long> missing, Set<Long> live) {
+  private boolean scanOwnerDescriptors(long pid, long start, Set<Long> missing, Set<Long> live) {
     Map<String, Long> links = linksByOwner.computeIfAbsent(pid, p -> new HashMap<>());
     boolean complete = true;
     boolean found = false;
@@ -409,7 +415,7 @@ public final class ProcNetTcpSource implements ConnectionSource {
       links.clear(); // a process with more descriptors than that is simply read in full
     }
     if (found) {
-      rememberOwner(pid);
+      rememberOwner(pid, start); // its start time was read just before the scan
     }
     return complete;
   }
@@ -458,13 +464,25 @@ public final class ProcNetTcpSource implements ConnectionSource {
     if (start.isEmpty()) {
       return; // exited right after the scan: its sockets are gone too
     }
+    rememberOwner(pid, start.getAsLong());
+  }
+
+  /** As above, with the start time already read (one {@code stat} read less per scan of a recent owner). */
+  private void rememberOwner(long pid, long start) {
     CachedProcess cached = processes.get(pid);
-    if (cached != null && cached.startTime() != start.getAsLong()) {
+    if (cached != null && cached.startTime() != start) {
       processes.remove(pid);
+    }
+    Iterator<Map.Entry<Long, Long>> first = recentOwners.entrySet().iterator();
+    if (first.hasNext()) {
+      Map.Entry<Long, Long> mostRecent = first.next();
+      if (mostRecent.getKey() == pid && mostRecent.getValue() == start) {
+        return; // already the most recent owner, as the same process: nothing to reorder
+      }
     }
     recentOwners.remove(pid);
     LinkedHashMap<Long, Long> reordered = new LinkedHashMap<>();
-    reordered.put(pid, start.getAsLong());
+    reordered.put(pid, start);
     for (Map.Entry<Long, Long> e : recentOwners.entrySet()) {
       if (reordered.size() >= RECENT_OWNERS) {
         break;
