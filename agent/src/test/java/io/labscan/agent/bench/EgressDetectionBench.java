@@ -86,9 +86,9 @@ public final class EgressDetectionBench {
 
       EgressPolicy policy = new EgressPolicy(Set.of(25), List.of(), false, true, Duration.ofMillis(periodMs),
           Duration.ofSeconds(60), true);
-      System.out.printf(Locale.ROOT, "%-7s %-6s %-7s %-9s %8s %8s %8s %8s %12s %12s %8s %6s %7s %6s %6s%n", "table",
+      System.out.printf(Locale.ROOT, "%-7s %-6s %-7s %-9s %8s %8s %8s %8s %12s %12s %8s %6s %7s %6s %6s %7s%n", "table",
           "mode", "close", "duration", "sessions", "polled", "evented", "either", "sampler_cpu%", "kmsg_cpu%",
-          "samples", "extra", "fdscans", "walks", "reads");
+          "samples", "extra", "fdscans", "walks", "reads", "skipped");
       boolean warmedUp = false;
       for (String tableKind : tables) {
         for (boolean eventMode : new boolean[] {false, true}) {
@@ -118,11 +118,12 @@ public final class EgressDetectionBench {
             long idleCpu0 = threadCpu("labscan-egress");
             long idleWall0 = System.nanoTime();
             long idleSamples0 = watcher.samples();
+            long idleSkipped0 = counter(product, "readsSkipped");
             TimeUnit.MILLISECONDS.sleep(3_900);
-            System.out.printf(Locale.ROOT, "%-7s %-6s %-7s %9s %8d %8s %8s %8s %12.3f %12s %8d%n", tableKind,
-                eventMode ? "event" : "poll", "-", "idle", 0, "-", "-", "-",
+            System.out.printf(Locale.ROOT, "%-7s %-6s %-7s %9s %8d %8s %8s %8s %12.3f %12s %8d %6s %7s %6s %6s %7d%n",
+                tableKind, eventMode ? "event" : "poll", "-", "idle", 0, "-", "-", "-",
                 100.0 * (threadCpu("labscan-egress") - idleCpu0) / (System.nanoTime() - idleWall0), "-",
-                watcher.samples() - idleSamples0);
+                watcher.samples() - idleSamples0, "-", "-", "-", "-", counter(product, "readsSkipped") - idleSkipped0);
             for (String order : List.of("server", "client")) {
               for (int duration : durations) {
                 int count = duration >= 5_000 ? Math.max(10, sessions / 2) : sessions;
@@ -132,6 +133,7 @@ public final class EgressDetectionBench {
                 long scans0 = product.fdScans();
                 long walks0 = product.fullWalks();
                 long reads0 = tableReads(product);
+                long skipped0 = counter(product, "readsSkipped");
                 long cpu0 = threadCpu("labscan-egress");
                 long kmsg0 = threadCpu("labscan-egress-kmsg");
                 long wall0 = System.nanoTime();
@@ -148,6 +150,7 @@ public final class EgressDetectionBench {
                 long kmsg = threadCpu("labscan-egress-kmsg") - kmsg0;
                 long samples = watcher.samples() - samples0;
                 long reads = tableReads(product) - reads0;
+                long skipped = counter(product, "readsSkipped") - skipped0;
                 // CPU is measured over the same span as before; the count waits one more second,
                 // since the sampler now lists TIME_WAIT rows once a second (a client-first
                 // session shorter than the period is seen only as its TIME_WAIT).
@@ -157,13 +160,13 @@ public final class EgressDetectionBench {
                 long polled = ports.stream().filter(recorder::polled).count();
                 long evented = ports.stream().filter(recorder::evented).count();
                 long either = ports.stream().filter(p -> recorder.polled(p) || recorder.evented(p)).count();
-                System.out.printf(Locale.ROOT, "%-7s %-6s %-7s %7dms %8d %7.1f%% %7s %7.1f%% %12.3f %12s %8d %6d %7d %6d %6d%n",
+                System.out.printf(Locale.ROOT, "%-7s %-6s %-7s %7dms %8d %7.1f%% %7s %7.1f%% %12.3f %12s %8d %6d %7d %6d %6d %7d%n",
                     tableKind, eventMode ? "event" : "poll", order, duration, ports.size(), 100.0 * polled / ports.size(),
                     eventMode ? String.format(Locale.ROOT, "%.1f%%", 100.0 * evented / ports.size()) : "-",
                     100.0 * either / ports.size(), 100.0 * cpu / wall,
                     eventMode ? String.format(Locale.ROOT, "%.3f", 100.0 * kmsg / wall) : "-",
                     samples, watcher.eventTriggeredSamples() - extra0, product.fdScans() - scans0,
-                    product.fullWalks() - walks0, reads);
+                    product.fullWalks() - walks0, reads, skipped);
                 // Let this round's TIME_WAIT sockets age out of the way of the next round's ports.
               }
             }
@@ -255,8 +258,13 @@ public final class EgressDetectionBench {
    * same harness also runs against the code before {@code tableReads()} existed).
    */
   private static long tableReads(ProcNetTcpSource source) {
+    return counter(source, "tableReads");
+  }
+
+  /** A counter of the source by its method name; -1 when the code measured has no such counter. */
+  private static long counter(ProcNetTcpSource source, String method) {
     try {
-      return (long) ProcNetTcpSource.class.getMethod("tableReads").invoke(source);
+      return (long) ProcNetTcpSource.class.getMethod(method).invoke(source);
     } catch (ReflectiveOperationException e) {
       return -1;
     }

@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +54,12 @@ import org.slf4j.LoggerFactory;
  * of the request. None is missed; a session seen only as a TIME_WAIT is reported up to that
  * interval later.
  *
+ * <p>A sample does not read the table at all when the last reads listed no watched socket
+ * (TIME_WAITs included) and the namespace's count of opened TCP connections
+ * ({@link TcpOpenCounters}) has not moved since the previous sample: no socket can have appeared.
+ * At least one read per {@link #MAX_QUIET_SKIP} all the same. Where the count cannot be read,
+ * every sample reads the table.
+ *
  * <p>Not thread-safe: one sampler thread uses it.
  */
 public final class ProcNetTcpSource implements ConnectionSource {
@@ -70,6 +77,11 @@ public final class ProcNetTcpSource implements ConnectionSource {
    * kernel's table for 60 s, so none is missed; the other samples ask the kernel without it.
    */
   static final Duration TIME_WAIT_INTERVAL = Duration.ofSeconds(1);
+  /**
+   * Longest run of samples left out because the namespace opened no TCP connection (below):
+   * the table is read at least this often all the same.
+   */
+  static final Duration MAX_QUIET_SKIP = Duration.ofSeconds(10);
   private static final Set<TcpState> OUTBOUND = statesWhere(TcpState::isOutbound);
   private static final Set<TcpState> OUTBOUND_BUT_TIME_WAIT =
       statesWhere(s -> s.isOutbound() && s != TcpState.TIME_WAIT);
@@ -78,6 +90,14 @@ public final class ProcNetTcpSource implements ConnectionSource {
   private final SocketTable table;
   private final PasswdUserNames users;
   private final LongSupplier nanoTime;
+  /** TCP connections opened so far in the table's namespace; empty when unknown (then every sample reads). */
+  private final Supplier<OptionalLong> opens;
+  private OptionalLong opensAtLastSample = OptionalLong.empty();
+  /** Whether a read since (and including) the last one that listed TIME_WAITs listed any row. */
+  private boolean listedSinceTimeWaitRead = true;
+  private Set<Integer> portsAtLastRead = Set.of();
+  private long lastRead;
+  private long readsSkipped;
   private final Map<Long, Long> pidByInode = new HashMap<>();
   private final Map<Long, CachedProcess> processes = new HashMap<>();
   /** pid → start time (clock ticks after boot) of processes that owned watched sockets, most recent first. */
@@ -118,10 +138,21 @@ public final class ProcNetTcpSource implements ConnectionSource {
 
   /** As above, with the monotonic clock (ns) that paces full walks (tests step it by hand). */
   ProcNetTcpSource(Path procRoot, SocketTable table, PasswdUserNames users, LongSupplier nanoTime) {
+    this(procRoot, table, users, nanoTime, OptionalLong::empty);
+  }
+
+  /**
+   * As above; {@code opens} gives the number of TCP connections opened so far in the table's
+   * namespace ({@link TcpOpenCounters}), which lets a sample skip the table read when the last
+   * reads listed nothing and no connection has been opened since.
+   */
+  ProcNetTcpSource(Path procRoot, SocketTable table, PasswdUserNames users, LongSupplier nanoTime,
+      Supplier<OptionalLong> opens) {
     this.procRoot = requireNonNull(procRoot, "procRoot");
     this.table = requireNonNull(table, "table");
     this.users = requireNonNull(users, "users");
     this.nanoTime = requireNonNull(nanoTime, "nanoTime");
+    this.opens = requireNonNull(opens, "opens");
   }
 
   /**
@@ -131,7 +162,8 @@ public final class ProcNetTcpSource implements ConnectionSource {
   public static ProcNetTcpSource system() {
     SocketTable table = NetlinkSocketTable.probe().<SocketTable>map(t -> t)
         .orElseGet(() -> new ProcNetTcpTable(Path.of("/proc/net"), ByteOrder.nativeOrder()));
-    return new ProcNetTcpSource(Path.of("/proc"), table, PasswdUserNames.system());
+    return new ProcNetTcpSource(Path.of("/proc"), table, PasswdUserNames.system(), System::nanoTime,
+        new TcpOpenCounters(Path.of("/proc/net/snmp")));
   }
 
   /** The running system's sockets read from {@code /proc/net} text (benchmarks compare both). */
@@ -149,7 +181,8 @@ public final class ProcNetTcpSource implements ConnectionSource {
     Path proc = Path.of("/proc", Long.toString(pid));
     SocketTable table = NetlinkSocketTable.inNetworkNamespace(proc.resolve("ns/net")).<SocketTable>map(t -> t)
         .orElseGet(() -> new ProcNetTcpTable(proc.resolve("net"), ByteOrder.nativeOrder()));
-    return new ProcNetTcpSource(Path.of("/proc"), table, PasswdUserNames.system());
+    return new ProcNetTcpSource(Path.of("/proc"), table, PasswdUserNames.system(), System::nanoTime,
+        new TcpOpenCounters(proc.resolve("net/snmp")));
   }
 
   /** Sockets of another network namespace read from {@code /proc/<pid>/net} text (benchmarks compare both). */
@@ -188,6 +221,11 @@ public final class ProcNetTcpSource implements ConnectionSource {
     return fullWalks;
   }
 
+  /** Samples that did not read the table: nothing listed before, no TCP connection opened since. */
+  public long readsSkipped() {
+    return readsSkipped;
+  }
+
   /** Reads of the socket table: one per sample, plus the second reads before a full walk. */
   public long tableReads() {
     return tableReads;
@@ -196,9 +234,21 @@ public final class ProcNetTcpSource implements ConnectionSource {
   @Override
   public List<ConnectionObservation> sample(Set<Integer> remotePorts) throws IOException {
     requireNonNull(remotePorts, "remotePorts");
+    long now = nanoTime.getAsLong();
+    // Read before the table: a connection opened after this read shows in the next sample's.
+    OptionalLong opened = opens.get();
+    boolean noneOpened = opened.isPresent() && opensAtLastSample.isPresent()
+        && opened.getAsLong() == opensAtLastSample.getAsLong();
+    opensAtLastSample = opened;
+    if (noneOpened && !listedSinceTimeWaitRead && remotePorts.equals(portsAtLastRead)
+        && now - lastRead < MAX_QUIET_SKIP.toNanos()) {
+      // Nothing was listed (TIME_WAITs included) and no TCP socket has appeared since: the
+      // kernel's walk of its whole socket table would find nothing either.
+      readsSkipped++;
+      return List.of();
+    }
     // TIME_WAIT rows (no owner, listed 60 s) only once per TIME_WAIT_INTERVAL: a burst's
     // hundreds of them are then neither copied by the kernel nor looked at here on most samples.
-    long now = nanoTime.getAsLong();
     boolean withTimeWait = !timeWaitListed || now - lastTimeWaitListed >= TIME_WAIT_INTERVAL.toNanos();
     tableReads++;
     SocketTable.Rows read = table.read(remotePorts, withTimeWait ? OUTBOUND : OUTBOUND_BUT_TIME_WAIT);
@@ -206,6 +256,9 @@ public final class ProcNetTcpSource implements ConnectionSource {
       timeWaitListed = true;
       lastTimeWaitListed = now;
     }
+    listedSinceTimeWaitRead = (!withTimeWait && listedSinceTimeWaitRead) || !read.rows().isEmpty();
+    portsAtLastRead = Set.copyOf(remotePorts);
+    lastRead = now;
     skippedLines += read.skipped();
     List<SocketRow> rows = read.rows();
     Set<Long> live = new HashSet<>();
