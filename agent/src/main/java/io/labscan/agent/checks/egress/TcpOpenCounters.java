@@ -24,6 +24,8 @@ final class TcpOpenCounters implements Supplier<OptionalLong> {
   private static final int MAX_BYTES = 16 * 1024;
 
   private final Path snmpFile;
+  /** Reused from one read to the next: this runs on every sample. */
+  private final byte[] buffer = new byte[MAX_BYTES];
 
   TcpOpenCounters(Path snmpFile) {
     this.snmpFile = requireNonNull(snmpFile, "snmpFile");
@@ -33,7 +35,8 @@ final class TcpOpenCounters implements Supplier<OptionalLong> {
   @Override
   public OptionalLong get() {
     try (InputStream in = Files.newInputStream(snmpFile)) {
-      return parse(new String(in.readNBytes(MAX_BYTES), StandardCharsets.US_ASCII));
+      int n = in.readNBytes(buffer, 0, buffer.length);
+      return parse(buffer, n);
     } catch (IOException | RuntimeException e) {
       return OptionalLong.empty();
     }
@@ -44,19 +47,43 @@ final class TcpOpenCounters implements Supplier<OptionalLong> {
    * then one of values in the same order. Empty when either is missing or not a number.
    */
   static OptionalLong parse(String snmp) {
-    String[] names = null;
-    for (String line : snmp.split("\n")) {
-      if (!line.startsWith("Tcp:")) {
-        continue;
-      }
-      String[] fields = line.substring(4).trim().split("\\s+");
-      if (names == null) {
-        names = fields;
-        continue;
-      }
-      return sum(names, fields);
+    byte[] bytes = snmp.getBytes(StandardCharsets.US_ASCII);
+    return parse(bytes, bytes.length);
+  }
+
+  /** As {@link #parse(String)}, on the first {@code length} bytes of {@code text}; only the two Tcp lines become strings. */
+  static OptionalLong parse(byte[] text, int length) {
+    int names = lineStartingWithTcp(text, 0, length);
+    if (names < 0) {
+      return OptionalLong.empty();
     }
-    return OptionalLong.empty();
+    int namesEnd = endOfLine(text, names, length);
+    int values = lineStartingWithTcp(text, namesEnd + 1, length);
+    if (values < 0) {
+      return OptionalLong.empty();
+    }
+    return sum(fields(text, names, namesEnd), fields(text, values, endOfLine(text, values, length)));
+  }
+
+  private static String[] fields(byte[] text, int lineStart, int lineEnd) {
+    return new String(text, lineStart + 4, lineEnd - lineStart - 4, StandardCharsets.US_ASCII).trim().split(" +");
+  }
+
+  private static int lineStartingWithTcp(byte[] text, int from, int length) {
+    for (int at = from; at + 4 <= length; at = endOfLine(text, at, length) + 1) {
+      if (text[at] == 'T' && text[at + 1] == 'c' && text[at + 2] == 'p' && text[at + 3] == ':') {
+        return at;
+      }
+    }
+    return -1;
+  }
+
+  private static int endOfLine(byte[] text, int from, int length) {
+    int at = from;
+    while (at < length && text[at] != '\n') {
+      at++;
+    }
+    return at;
   }
 
   private static OptionalLong sum(String[] names, String[] values) {
