@@ -48,7 +48,11 @@ public final class EgressSamplerBench {
         : new int[] {100, 1_000, 10_000};
     int samples = args.length > 1 ? Integer.parseInt(args[1]) : 100;
     BenchStats.header("egress sampler cost");
-    ConnectionSource ours = ProcNetTcpSource.system(); // netlink sock_diag where the kernel answers it
+    // The agent's table (netlink sock_diag, one dump), read on every sample: system() would skip
+    // reads while nothing is listed and no connection opens, which is not what is compared here
+    // (EgressDetectionBench measures that).
+    ConnectionSource ours = new ProcNetTcpSource(Path.of("/proc"), NetlinkSocketTable.probe().orElseThrow(),
+        PasswdUserNames.system());
     ConnectionSource perFamily = new ProcNetTcpSource(Path.of("/proc"),
         NetlinkSocketTable.probeOneDumpPerFamily().orElseThrow(), PasswdUserNames.system());
     ConnectionSource text = ProcNetTcpSource.systemFromProcText();

@@ -31,9 +31,13 @@ final class InetDiagMessages {
   private static final int NLM_F_DUMP = 0x300;
   private static final int IPPROTO_TCP = 6;
   static final int HEADER = 16;
+  /** Offset of nlmsg_seq in the netlink header. */
+  static final int SEQUENCE = 8;
   /** struct inet_diag_msg: family, state, timer, retrans, sockid (48), expires, rqueue, wqueue, uid, inode. */
   static final int DIAG_MSG = 72;
   private static final int REQUEST = HEADER + 56;
+  /** Offset of idiag_cookie in struct inet_diag_msg (after family..retrans, ports, addresses, interface). */
+  static final int COOKIE = 44;
   /** struct inet_diag_req (v1): family, src_len, dst_len, ext, sockid (48), states, dbs. */
   private static final int REQUEST_BOTH_FAMILIES = HEADER + 60;
   /** rtattr type of a filter program in a dump request. */
@@ -166,6 +170,16 @@ final class InetDiagMessages {
    */
   static Batch parse(ByteBuffer datagram, Set<Integer> remotePorts, int maxRows, List<SocketRow> out)
       throws IOException {
+    return parse(datagram, remotePorts, maxRows, out, new SocketRowCache());
+  }
+
+  /**
+   * As above, handing back the rows {@code cache} holds for sockets listed again unchanged
+   * (same cookie, state, ports, uid, inode) instead of parsing them again, and remembering the
+   * others there.
+   */
+  static Batch parse(ByteBuffer datagram, Set<Integer> remotePorts, int maxRows, List<SocketRow> out,
+      SocketRowCache cache) throws IOException {
     ByteBuffer b = datagram.slice().order(ByteOrder.nativeOrder());
     int skipped = 0;
     while (b.remaining() >= HEADER) {
@@ -183,7 +197,7 @@ final class InetDiagMessages {
         throw new ErrorReply(errno);
       }
       if ((type == SOCK_DIAG_BY_FAMILY || type == TCPDIAG_GETSOCK) && length >= HEADER + DIAG_MSG) {
-        Optional<SocketRow> row = row(b, start + HEADER, remotePorts);
+        Optional<SocketRow> row = out.size() < maxRows ? row(b, start + HEADER, remotePorts, cache) : Optional.empty();
         if (row.isPresent() && out.size() < maxRows) {
           out.add(row.get());
         }
@@ -195,7 +209,8 @@ final class InetDiagMessages {
     return new Batch(false, skipped);
   }
 
-  private static Optional<SocketRow> row(ByteBuffer b, int at, Set<Integer> remotePorts) throws IOException {
+  private static Optional<SocketRow> row(ByteBuffer b, int at, Set<Integer> remotePorts, SocketRowCache cache)
+      throws IOException {
     int family = Byte.toUnsignedInt(b.get(at));
     Optional<TcpState> state = TcpState.fromCode(Byte.toUnsignedInt(b.get(at + 1)));
     int localPort = bigEndianPort(b, at + 4);
@@ -209,8 +224,20 @@ final class InetDiagMessages {
     }
     long uid = Integer.toUnsignedLong(b.getInt(at + 64));
     long inode = Integer.toUnsignedLong(b.getInt(at + 68));
-    return Optional.of(new SocketRow(new Endpoint(address(b, at + 8, size), localPort),
-        new Endpoint(address(b, at + 24, size), remotePort), state.get(), uid, inode));
+    long cookie = cookie(b, at);
+    Optional<SocketRow> before = cache.reuse(cookie, state.get(), localPort, remotePort, uid, inode);
+    if (before.isPresent()) {
+      return before;
+    }
+    SocketRow row = new SocketRow(new Endpoint(address(b, at + 8, size), localPort),
+        new Endpoint(address(b, at + 24, size), remotePort), state.get(), uid, inode);
+    cache.remember(cookie, row);
+    return Optional.of(row);
+  }
+
+  /** idiag_cookie: two host-order 32-bit words at the end of the socket id, low word first. */
+  private static long cookie(ByteBuffer b, int at) {
+    return Integer.toUnsignedLong(b.getInt(at + COOKIE)) | ((long) b.getInt(at + COOKIE + 4) << 32);
   }
 
   private static InetAddress address(ByteBuffer b, int at, int size) throws IOException {

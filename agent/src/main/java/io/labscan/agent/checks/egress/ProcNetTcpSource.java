@@ -8,10 +8,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -20,6 +22,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +49,17 @@ import org.slf4j.LoggerFactory;
  * Every walk stops as soon as every inode it looks for is found. "Not found" after a full walk
  * (another user's process, seen without root) is final for as long as the inode is listed.
  *
+ * <p>TIME_WAIT rows (no owner; listed for 60 s after a session, so a burst leaves hundreds)
+ * are asked for only once per {@link #TIME_WAIT_INTERVAL}; the other samples leave them out
+ * of the request. None is missed; a session seen only as a TIME_WAIT is reported up to that
+ * interval later.
+ *
+ * <p>A sample does not read the table at all when the last reads listed no watched socket
+ * (TIME_WAITs included) and the namespace's count of opened TCP connections
+ * ({@link TcpOpenCounters}) has not moved since the previous sample: no socket can have appeared.
+ * At least one read per {@link #MAX_QUIET_SKIP} all the same. Where the count cannot be read,
+ * every sample reads the table.
+ *
  * <p>Not thread-safe: one sampler thread uses it.
  */
 public final class ProcNetTcpSource implements ConnectionSource {
@@ -58,11 +72,32 @@ public final class ProcNetTcpSource implements ConnectionSource {
   /** Descriptor links remembered per recent owner (memory bound: ~100 bytes each). */
   static final int MAX_LINKS_PER_OWNER = 65_536;
   private static final long NO_SOCKET = -1;
+  /**
+   * Least time between two samples that list TIME_WAIT rows. A TIME_WAIT stays in the
+   * kernel's table for 60 s, so none is missed; the other samples ask the kernel without it.
+   */
+  static final Duration TIME_WAIT_INTERVAL = Duration.ofSeconds(1);
+  /**
+   * Longest run of samples left out because the namespace opened no TCP connection (below):
+   * the table is read at least this often all the same.
+   */
+  static final Duration MAX_QUIET_SKIP = Duration.ofSeconds(10);
+  private static final Set<TcpState> OUTBOUND = statesWhere(TcpState::isOutbound);
+  private static final Set<TcpState> OUTBOUND_BUT_TIME_WAIT =
+      statesWhere(s -> s.isOutbound() && s != TcpState.TIME_WAIT);
 
   private final Path procRoot;
   private final SocketTable table;
   private final PasswdUserNames users;
   private final LongSupplier nanoTime;
+  /** TCP connections opened so far in the table's namespace; empty when unknown (then every sample reads). */
+  private final Supplier<OptionalLong> opens;
+  private OptionalLong opensAtLastSample = OptionalLong.empty();
+  /** Whether a read since (and including) the last one that listed TIME_WAITs listed any row. */
+  private boolean listedSinceTimeWaitRead = true;
+  private Set<Integer> portsAtLastRead = Set.of();
+  private long lastRead;
+  private long readsSkipped;
   private final Map<Long, Long> pidByInode = new HashMap<>();
   private final Map<Long, CachedProcess> processes = new HashMap<>();
   /** pid → start time (clock ticks after boot) of processes that owned watched sockets, most recent first. */
@@ -71,6 +106,9 @@ public final class ProcNetTcpSource implements ConnectionSource {
   private final Map<Long, Map<String, Long>> linksByOwner = new HashMap<>();
   private boolean fullWalkDone;
   private long lastFullWalk;
+  private boolean timeWaitListed;
+  private long lastTimeWaitListed;
+  private long tableReads;
   private long skippedLines;
   private long fdScans;
   private long fullWalks;
@@ -100,10 +138,21 @@ public final class ProcNetTcpSource implements ConnectionSource {
 
   /** As above, with the monotonic clock (ns) that paces full walks (tests step it by hand). */
   ProcNetTcpSource(Path procRoot, SocketTable table, PasswdUserNames users, LongSupplier nanoTime) {
+    this(procRoot, table, users, nanoTime, OptionalLong::empty);
+  }
+
+  /**
+   * As above; {@code opens} gives the number of TCP connections opened so far in the table's
+   * namespace ({@link TcpOpenCounters}), which lets a sample skip the table read when the last
+   * reads listed nothing and no connection has been opened since.
+   */
+  ProcNetTcpSource(Path procRoot, SocketTable table, PasswdUserNames users, LongSupplier nanoTime,
+      Supplier<OptionalLong> opens) {
     this.procRoot = requireNonNull(procRoot, "procRoot");
     this.table = requireNonNull(table, "table");
     this.users = requireNonNull(users, "users");
     this.nanoTime = requireNonNull(nanoTime, "nanoTime");
+    this.opens = requireNonNull(opens, "opens");
   }
 
   /**
@@ -113,7 +162,8 @@ public final class ProcNetTcpSource implements ConnectionSource {
   public static ProcNetTcpSource system() {
     SocketTable table = NetlinkSocketTable.probe().<SocketTable>map(t -> t)
         .orElseGet(() -> new ProcNetTcpTable(Path.of("/proc/net"), ByteOrder.nativeOrder()));
-    return new ProcNetTcpSource(Path.of("/proc"), table, PasswdUserNames.system());
+    return new ProcNetTcpSource(Path.of("/proc"), table, PasswdUserNames.system(), System::nanoTime,
+        new TcpOpenCounters(Path.of("/proc/net/snmp")));
   }
 
   /** The running system's sockets read from {@code /proc/net} text (benchmarks compare both). */
@@ -131,7 +181,8 @@ public final class ProcNetTcpSource implements ConnectionSource {
     Path proc = Path.of("/proc", Long.toString(pid));
     SocketTable table = NetlinkSocketTable.inNetworkNamespace(proc.resolve("ns/net")).<SocketTable>map(t -> t)
         .orElseGet(() -> new ProcNetTcpTable(proc.resolve("net"), ByteOrder.nativeOrder()));
-    return new ProcNetTcpSource(Path.of("/proc"), table, PasswdUserNames.system());
+    return new ProcNetTcpSource(Path.of("/proc"), table, PasswdUserNames.system(), System::nanoTime,
+        new TcpOpenCounters(proc.resolve("net/snmp")));
   }
 
   /** Sockets of another network namespace read from {@code /proc/<pid>/net} text (benchmarks compare both). */
@@ -170,10 +221,44 @@ public final class ProcNetTcpSource implements ConnectionSource {
     return fullWalks;
   }
 
+  /** Samples that did not read the table: nothing listed before, no TCP connection opened since. */
+  public long readsSkipped() {
+    return readsSkipped;
+  }
+
+  /** Reads of the socket table: one per sample, plus the second reads before a full walk. */
+  public long tableReads() {
+    return tableReads;
+  }
+
   @Override
   public List<ConnectionObservation> sample(Set<Integer> remotePorts) throws IOException {
     requireNonNull(remotePorts, "remotePorts");
-    SocketTable.Rows read = table.read(remotePorts);
+    long now = nanoTime.getAsLong();
+    // Read before the table: a connection opened after this read shows in the next sample's.
+    OptionalLong opened = opens.get();
+    boolean noneOpened = opened.isPresent() && opensAtLastSample.isPresent()
+        && opened.getAsLong() == opensAtLastSample.getAsLong();
+    opensAtLastSample = opened;
+    if (noneOpened && !listedSinceTimeWaitRead && remotePorts.equals(portsAtLastRead)
+        && now - lastRead < MAX_QUIET_SKIP.toNanos()) {
+      // Nothing was listed (TIME_WAITs included) and no TCP socket has appeared since: the
+      // kernel's walk of its whole socket table would find nothing either.
+      readsSkipped++;
+      return List.of();
+    }
+    // TIME_WAIT rows (no owner, listed 60 s) only once per TIME_WAIT_INTERVAL: a burst's
+    // hundreds of them are then neither copied by the kernel nor looked at here on most samples.
+    boolean withTimeWait = !timeWaitListed || now - lastTimeWaitListed >= TIME_WAIT_INTERVAL.toNanos();
+    tableReads++;
+    SocketTable.Rows read = table.read(remotePorts, withTimeWait ? OUTBOUND : OUTBOUND_BUT_TIME_WAIT);
+    if (withTimeWait) {
+      timeWaitListed = true;
+      lastTimeWaitListed = now;
+    }
+    listedSinceTimeWaitRead = (!withTimeWait && listedSinceTimeWaitRead) || !read.rows().isEmpty();
+    portsAtLastRead = Set.copyOf(remotePorts);
+    lastRead = now;
     skippedLines += read.skipped();
     List<SocketRow> rows = read.rows();
     Set<Long> live = new HashSet<>();
@@ -268,7 +353,8 @@ public final class ProcNetTcpSource implements ConnectionSource {
   private Set<Long> stillListed(Set<Long> inodes, Set<Integer> remotePorts) {
     Set<Long> listed = new HashSet<>();
     try {
-      for (SocketRow row : table.read(remotePorts).rows()) {
+      tableReads++;
+      for (SocketRow row : table.read(remotePorts, OUTBOUND_BUT_TIME_WAIT).rows()) {
         if (inodes.contains(row.inode())) {
           listed.add(row.inode());
         }
@@ -321,7 +407,7 @@ public final class ProcNetTcpSource implements ConnectionSource {
       linksByOwner.remove(pid);
       return Optional.empty();
     }
-    return Optional.of(scanOwnerDescriptors(pid, missing, live));
+    return Optional.of(scanOwnerDescriptors(pid, start.getAsLong(), missing, live));
   }
 
   /** Reads every descriptor of a recent owner, refreshing what it remembers of them. */
@@ -339,7 +425,12 @@ public final class ProcNetTcpSource implements ConnectionSource {
       // exited meanwhile
     }
     if (found) {
-      rememberOwner(pid);
+      Long start = recentOwners.get(pid);
+      if (start != null) {
+        rememberOwner(pid, start); // checked by scanOwner moments ago
+      } else {
+        rememberOwner(pid);
+      }
     }
   }
 
@@ -353,7 +444,7 @@ public final class ProcNetTcpSource implements ConnectionSource {
    *
    * @return true when every descriptor was read
    */
-  private boolean scanOwnerDescriptors(long pid, Set<Long> missing, Set<Long> live) {
+  private boolean scanOwnerDescriptors(long pid, long start, Set<Long> missing, Set<Long> live) {
     Map<String, Long> links = linksByOwner.computeIfAbsent(pid, p -> new HashMap<>());
     boolean complete = true;
     boolean found = false;
@@ -377,7 +468,7 @@ public final class ProcNetTcpSource implements ConnectionSource {
       links.clear(); // a process with more descriptors than that is simply read in full
     }
     if (found) {
-      rememberOwner(pid);
+      rememberOwner(pid, start); // its start time was read just before the scan
     }
     return complete;
   }
@@ -426,13 +517,25 @@ public final class ProcNetTcpSource implements ConnectionSource {
     if (start.isEmpty()) {
       return; // exited right after the scan: its sockets are gone too
     }
+    rememberOwner(pid, start.getAsLong());
+  }
+
+  /** As above, with the start time already read (one {@code stat} read less per scan of a recent owner). */
+  private void rememberOwner(long pid, long start) {
     CachedProcess cached = processes.get(pid);
-    if (cached != null && cached.startTime() != start.getAsLong()) {
+    if (cached != null && cached.startTime() != start) {
       processes.remove(pid);
+    }
+    Iterator<Map.Entry<Long, Long>> first = recentOwners.entrySet().iterator();
+    if (first.hasNext()) {
+      Map.Entry<Long, Long> mostRecent = first.next();
+      if (mostRecent.getKey() == pid && mostRecent.getValue() == start) {
+        return; // already the most recent owner, as the same process: nothing to reorder
+      }
     }
     recentOwners.remove(pid);
     LinkedHashMap<Long, Long> reordered = new LinkedHashMap<>();
-    reordered.put(pid, start.getAsLong());
+    reordered.put(pid, start);
     for (Map.Entry<Long, Long> e : recentOwners.entrySet()) {
       if (reordered.size() >= RECENT_OWNERS) {
         break;
@@ -519,6 +622,16 @@ public final class ProcNetTcpSource implements ConnectionSource {
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
     }
+  }
+
+  private static Set<TcpState> statesWhere(java.util.function.Predicate<TcpState> test) {
+    Set<TcpState> states = EnumSet.noneOf(TcpState.class);
+    for (TcpState s : TcpState.values()) {
+      if (test.test(s)) {
+        states.add(s);
+      }
+    }
+    return java.util.Collections.unmodifiableSet(states);
   }
 
   private static OptionalLong pidOf(String name) {

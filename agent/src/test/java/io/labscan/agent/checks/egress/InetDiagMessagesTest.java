@@ -212,6 +212,88 @@ class InetDiagMessagesTest {
     assertThat(rows).isEmpty();
   }
 
+  @Test
+  void socketListedAgainUnchangedIsHandedBackAsTheRowParsedBefore() throws IOException {
+    SocketRowCache cache = new SocketRowCache();
+    List<SocketRow> first = new ArrayList<>();
+    List<SocketRow> second = new ArrayList<>();
+
+    InetDiagMessages.parse(datagram(withCookie(diag(2, 1, LOOPBACK, 40_020, MX, 25, 1000, 77), 0x1_0000_0005L),
+        done()), Set.of(25), 100, first, cache);
+    cache.endRead(EnumSet.allOf(TcpState.class));
+    InetDiagMessages.parse(datagram(withCookie(diag(2, 1, LOOPBACK, 40_020, MX, 25, 1000, 77), 0x1_0000_0005L),
+        done()), Set.of(25), 100, second, cache);
+
+    assertThat(second).singleElement().isSameAs(first.get(0));
+    assertThat(cache.reused()).isEqualTo(1);
+  }
+
+  @Test
+  void socketThatChangedStateIsParsedAgain() throws IOException {
+    SocketRowCache cache = new SocketRowCache();
+    List<SocketRow> rows = new ArrayList<>();
+
+    InetDiagMessages.parse(datagram(withCookie(diag(2, 1, LOOPBACK, 40_021, MX, 25, 1000, 78), 9), done()),
+        Set.of(25), 100, rows, cache);
+    cache.endRead(EnumSet.allOf(TcpState.class));
+    InetDiagMessages.parse(datagram(withCookie(diag(2, 6, LOOPBACK, 40_021, MX, 25, 0, 0), 9), done()),
+        Set.of(25), 100, rows, cache);
+
+    assertThat(rows).extracting(SocketRow::state).containsExactly(TcpState.ESTABLISHED, TcpState.TIME_WAIT);
+    assertThat(rows.get(1).remote()).isEqualTo(rows.get(0).remote());
+    assertThat(cache.reused()).isZero();
+  }
+
+  @Test
+  void sameCookieWithOtherPortsIsNotTakenForTheSameSocket() throws IOException {
+    SocketRowCache cache = new SocketRowCache();
+    List<SocketRow> rows = new ArrayList<>();
+
+    InetDiagMessages.parse(datagram(withCookie(diag(2, 1, LOOPBACK, 40_022, MX, 25, 1000, 79), 11), done()),
+        Set.of(25), 100, rows, cache);
+    cache.endRead(EnumSet.allOf(TcpState.class));
+    InetDiagMessages.parse(datagram(withCookie(diag(2, 1, LOOPBACK, 40_023, MX, 25, 1000, 79), 11), done()),
+        Set.of(25), 100, rows, cache);
+
+    assertThat(rows).extracting(r -> r.local().port()).containsExactly(40_022, 40_023);
+  }
+
+  @Test
+  void rowNotListedAgainByAReadAskingForItsStateIsForgotten() throws IOException {
+    SocketRowCache cache = new SocketRowCache();
+    InetDiagMessages.parse(datagram(withCookie(diag(2, 1, LOOPBACK, 40_024, MX, 25, 1000, 80), 12), done()),
+        Set.of(25), 100, new ArrayList<>(), cache);
+    cache.endRead(EnumSet.allOf(TcpState.class));
+
+    InetDiagMessages.parse(datagram(done()), Set.of(25), 100, new ArrayList<>(), cache);
+    cache.endRead(EnumSet.of(TcpState.ESTABLISHED));
+
+    assertThat(cache.size()).isZero();
+  }
+
+  @Test
+  void rowOfAStateTheReadDidNotAskForIsKeptForALaterRead() throws IOException {
+    SocketRowCache cache = new SocketRowCache();
+    List<SocketRow> first = new ArrayList<>();
+    List<SocketRow> later = new ArrayList<>();
+    InetDiagMessages.parse(datagram(withCookie(diag(2, 6, LOOPBACK, 40_025, MX, 25, 0, 0), 13), done()),
+        Set.of(25), 100, first, cache);
+    cache.endRead(EnumSet.allOf(TcpState.class));
+
+    InetDiagMessages.parse(datagram(done()), Set.of(25), 100, new ArrayList<>(), cache);
+    cache.endRead(EnumSet.of(TcpState.ESTABLISHED)); // a read without TIME_WAIT
+    InetDiagMessages.parse(datagram(withCookie(diag(2, 6, LOOPBACK, 40_025, MX, 25, 0, 0), 13), done()),
+        Set.of(25), 100, later, cache);
+
+    assertThat(later).singleElement().isSameAs(first.get(0));
+  }
+
+  private static byte[] withCookie(byte[] message, long cookie) {
+    ByteBuffer b = ByteBuffer.wrap(message).order(ByteOrder.nativeOrder());
+    b.putInt(16 + InetDiagMessages.COOKIE, (int) cookie).putInt(16 + InetDiagMessages.COOKIE + 4, (int) (cookie >>> 32));
+    return message;
+  }
+
   /** One SOCK_DIAG_BY_FAMILY message: nlmsghdr + inet_diag_msg, ports and addresses in network order. */
   private static byte[] diag(int family, int state, byte[] src, int sport, byte[] dst, int dport, int uid,
       int inode) {

@@ -113,4 +113,105 @@ class NetlinkSocketTableTest {
       return fds.count();
     }
   }
+
+  @Test
+  void stateMaskLeavesSocketsInOtherStatesOutOfTheDump() throws IOException {
+    Optional<NetlinkSocketTable> netlink = NetlinkSocketTable.probe();
+    assumeTrue(netlink.isPresent(), "netlink sock_diag is not available on this machine");
+    try (NetlinkSocketTable table = netlink.get();
+        ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+        Socket client = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort())) {
+      Set<Integer> port = Set.of(server.getLocalPort());
+
+      assertThat(table.read(port, Set.of(TcpState.TIME_WAIT, TcpState.SYN_SENT)).rows()).isEmpty();
+      assertThat(table.read(port, Set.of(TcpState.ESTABLISHED)).rows()).extracting(r -> r.local().port())
+          .containsExactly(client.getLocalPort());
+    }
+  }
+
+  @Test
+  void socketListedAgainUnchangedIsNotParsedAgain() throws IOException {
+    Optional<NetlinkSocketTable> netlink = NetlinkSocketTable.probe();
+    assumeTrue(netlink.isPresent(), "netlink sock_diag is not available on this machine");
+    try (NetlinkSocketTable table = netlink.get();
+        ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+        Socket client = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort())) {
+      Set<Integer> port = Set.of(server.getLocalPort());
+
+      SocketRow first = table.read(port).rows().get(0);
+      SocketRow again = table.read(port).rows().get(0);
+
+      assertThat(again).isSameAs(first);
+      assertThat(client.isConnected()).isTrue();
+    }
+  }
+
+  /** A kernel that records each request and answers every dump with "done" (no rows). */
+  private static final class RecordingKernel implements NetlinkSocketTable.LibC {
+    final java.util.List<byte[]> sent = new java.util.ArrayList<>();
+
+    @Override
+    public int socket(int domain, int type, int protocol) {
+      return 42;
+    }
+
+    @Override
+    public com.sun.jna.NativeLong send(int fd, byte[] buffer, com.sun.jna.NativeLong length, int flags) {
+      sent.add(java.util.Arrays.copyOf(buffer, length.intValue()));
+      return length;
+    }
+
+    @Override
+    public com.sun.jna.NativeLong recv(int fd, byte[] buffer, com.sun.jna.NativeLong length, int flags) {
+      java.nio.ByteBuffer.wrap(buffer).order(ByteOrder.nativeOrder()).putInt(20).putShort((short) 3)
+          .putShort((short) 2).putInt(1).putInt(0).putInt(0);
+      return new com.sun.jna.NativeLong(20);
+    }
+
+    @Override
+    public int close(int fd) {
+      return 0;
+    }
+
+    @Override
+    public int open(String path, int flags) {
+      return -1;
+    }
+
+    @Override
+    public int setns(int fd, int nstype) {
+      return -1;
+    }
+  }
+
+  @Test
+  void dumpRequestsForTheSamePortsAndStatesDifferOnlyInTheirSequenceNumber() throws IOException {
+    RecordingKernel kernel = new RecordingKernel();
+    try (NetlinkSocketTable table = new NetlinkSocketTable(kernel, libc -> libc.socket(16, 2, 4), "recording")) {
+      table.read(Set.of(25, 587));
+      table.read(Set.of(25, 587));
+    }
+
+    java.nio.ByteBuffer first = java.nio.ByteBuffer.wrap(kernel.sent.get(0)).order(ByteOrder.nativeOrder());
+    java.nio.ByteBuffer second = java.nio.ByteBuffer.wrap(kernel.sent.get(1)).order(ByteOrder.nativeOrder());
+    assertThat(second.getInt(8)).isEqualTo(first.getInt(8) + 1);
+    first.putInt(8, 0);
+    second.putInt(8, 0);
+    assertThat(second).isEqualTo(first);
+  }
+
+  @Test
+  void dumpRequestFollowsTheStatesAsked() throws IOException {
+    RecordingKernel kernel = new RecordingKernel();
+    try (NetlinkSocketTable table = new NetlinkSocketTable(kernel, libc -> libc.socket(16, 2, 4), "recording")) {
+      table.read(Set.of(25), Set.of(TcpState.ESTABLISHED));
+      table.read(Set.of(25), Set.of(TcpState.ESTABLISHED, TcpState.TIME_WAIT));
+    }
+
+    // idiag_states of the one-dump request (struct inet_diag_req) follows the socket id
+    assertThat(java.nio.ByteBuffer.wrap(kernel.sent.get(0)).order(ByteOrder.nativeOrder()).getInt(16 + 52))
+        .isEqualTo(1 << 1);
+    assertThat(java.nio.ByteBuffer.wrap(kernel.sent.get(1)).order(ByteOrder.nativeOrder()).getInt(16 + 52))
+        .isEqualTo((1 << 1) | (1 << 6));
+  }
 }

@@ -335,4 +335,151 @@ class ProcNetTcpSourceTest {
 
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> source.sample(SMTP)).isInstanceOf(IOException.class);
   }
+
+  private static boolean listsTimeWait(List<ConnectionObservation> sample) {
+    return sample.stream().anyMatch(o -> o.state() == TcpState.TIME_WAIT);
+  }
+
+  @Test
+  void timeWaitRowsAreListedBySamplesAtLeastAnIntervalApart() throws IOException {
+    assertThat(listsTimeWait(source.sample(SMTP))).isTrue();
+    now += Duration.ofMillis(250).toNanos();
+    assertThat(listsTimeWait(source.sample(SMTP))).isFalse();
+    now += ProcNetTcpSource.TIME_WAIT_INTERVAL.toNanos() - Duration.ofMillis(250).toNanos();
+
+    assertThat(listsTimeWait(source.sample(SMTP))).isTrue();
+  }
+
+  @Test
+  void samplesWithoutTimeWaitRowsStillListEveryOtherState() throws IOException {
+    var first = source.sample(SMTP);
+    now += Duration.ofMillis(250).toNanos();
+
+    var next = source.sample(SMTP);
+
+    assertThat(next).containsExactlyInAnyOrderElementsOf(
+        first.stream().filter(o -> o.state() != TcpState.TIME_WAIT).toList());
+  }
+
+  @Test
+  void tableAskedForSomeStatesOnlyByDefaultFiltersTheRowsItRead() throws IOException {
+    SocketTable files = new ProcNetTcpTable(proc.resolve("net"), ByteOrder.LITTLE_ENDIAN);
+
+    SocketTable.Rows rows = files.read(SMTP, Set.of(TcpState.TIME_WAIT));
+
+    assertThat(rows.rows()).isNotEmpty().allSatisfy(r -> assertThat(r.state()).isEqualTo(TcpState.TIME_WAIT));
+  }
+
+  /** A table whose rows the test sets, counting its reads. */
+  private static final class SettableTable implements SocketTable {
+    List<SocketRow> rows = List.of();
+    int reads;
+
+    @Override
+    public String name() {
+      return "settable";
+    }
+
+    @Override
+    public Rows read(Set<Integer> remotePorts) {
+      reads++;
+      return new Rows(rows, 0);
+    }
+  }
+
+  private static final SocketRow SMTP_SESSION =
+      new SocketRow(ep("10.0.0.5", 40_100), ep("192.0.2.25", 25), TcpState.ESTABLISHED, 1000, 48213);
+
+  @Test
+  void emptyTableIsNotReadAgainWhileTheNamespaceOpensNoConnection() throws IOException {
+    SettableTable table = new SettableTable();
+    ProcNetTcpSource src = new ProcNetTcpSource(proc, table, users, () -> now, () -> java.util.OptionalLong.of(7));
+    src.sample(SMTP);
+    now += Duration.ofMillis(250).toNanos();
+
+    assertThat(src.sample(SMTP)).isEmpty();
+    assertThat(table.reads).isEqualTo(1);
+    assertThat(src.readsSkipped()).isEqualTo(1);
+  }
+
+  @Test
+  void connectionOpenedSinceTheLastSampleIsLookedFor() throws IOException {
+    SettableTable table = new SettableTable();
+    long[] opened = {7};
+    ProcNetTcpSource src = new ProcNetTcpSource(proc, table, users, () -> now,
+        () -> java.util.OptionalLong.of(opened[0]));
+    src.sample(SMTP);
+    opened[0]++;
+    table.rows = List.of(SMTP_SESSION);
+    now += Duration.ofMillis(250).toNanos();
+
+    assertThat(src.sample(SMTP)).extracting(o -> o.local().port()).containsExactly(40_100);
+  }
+
+  @Test
+  void tableListingWatchedSocketsIsReadOnEverySample() throws IOException {
+    SettableTable table = new SettableTable();
+    table.rows = List.of(SMTP_SESSION);
+    ProcNetTcpSource src = new ProcNetTcpSource(proc, table, users, () -> now, () -> java.util.OptionalLong.of(7));
+    src.sample(SMTP);
+    table.rows = List.of(new SocketRow(SMTP_SESSION.local(), SMTP_SESSION.remote(), TcpState.TIME_WAIT, 0, 0));
+    now += Duration.ofMillis(250).toNanos();
+
+    src.sample(SMTP);
+    now += Duration.ofMillis(250).toNanos();
+    src.sample(SMTP);
+
+    assertThat(src.readsSkipped()).isZero();
+  }
+
+  @Test
+  void timeWaitListedByTheLastTimeWaitReadKeepsTheTableRead() throws IOException {
+    SettableTable table = new SettableTable();
+    table.rows = List.of(new SocketRow(SMTP_SESSION.local(), SMTP_SESSION.remote(), TcpState.TIME_WAIT, 0, 0));
+    ProcNetTcpSource src = new ProcNetTcpSource(proc, table, users, () -> now, () -> java.util.OptionalLong.of(7));
+    src.sample(SMTP); // lists the TIME_WAIT
+    now += Duration.ofMillis(250).toNanos();
+    src.sample(SMTP); // leaves TIME_WAIT out: lists nothing
+
+    now += Duration.ofMillis(250).toNanos();
+    src.sample(SMTP);
+
+    assertThat(table.reads).isEqualTo(3);
+  }
+
+  @Test
+  void quietNamespaceIsReadAtLeastOncePerMaxQuietSkip() throws IOException {
+    SettableTable table = new SettableTable();
+    ProcNetTcpSource src = new ProcNetTcpSource(proc, table, users, () -> now, () -> java.util.OptionalLong.of(7));
+    src.sample(SMTP);
+    now += ProcNetTcpSource.MAX_QUIET_SKIP.toNanos();
+
+    src.sample(SMTP);
+
+    assertThat(table.reads).isEqualTo(2);
+  }
+
+  @Test
+  void withoutOpenCountersEverySampleReadsTheTable() throws IOException {
+    SettableTable table = new SettableTable();
+    ProcNetTcpSource src = new ProcNetTcpSource(proc, table, users, () -> now, java.util.OptionalLong::empty);
+    src.sample(SMTP);
+    now += Duration.ofMillis(250).toNanos();
+
+    src.sample(SMTP);
+
+    assertThat(table.reads).isEqualTo(2);
+  }
+
+  @Test
+  void otherWatchedPortsAreReadEvenWhenNothingWasOpened() throws IOException {
+    SettableTable table = new SettableTable();
+    ProcNetTcpSource src = new ProcNetTcpSource(proc, table, users, () -> now, () -> java.util.OptionalLong.of(7));
+    src.sample(SMTP);
+    now += Duration.ofMillis(250).toNanos();
+
+    src.sample(Set.of(2525));
+
+    assertThat(table.reads).isEqualTo(2);
+  }
 }
