@@ -48,6 +48,11 @@ public record WorkerCommandLine(List<String> prefix) {
     prefix.add(javaExecutable(ProcessHandle.current().info().command(), System.getProperty("java.home"),
         isWindows()).toString());
     prefix.addAll(JVM_OPTIONS);
+    if (isWindows()) {
+      // As the service's own JVM (installers/windows/jvm.options): a user logging off sends
+      // console events that would otherwise stop a JVM started from a service.
+      prefix.add("-Xrs");
+    }
     for (String name : FORWARDED_PROPERTIES) {
       String value = System.getProperty(name);
       if (value != null && !value.isEmpty()) {
