@@ -70,7 +70,7 @@ class LauncherTest {
   @Test
   void startsTheJvmWithTheAgentsServiceProfile() {
     assertThat(launchAgent("run")).contains(
-        "-Xms8m", "-Xmx128m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-XX:+UseSerialGC",
+        "-Xms8m", "-Xmx128m", "-Xmn2m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-XX:+UseSerialGC",
         "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-XX:MaxMetaspaceSize=64m", "-Xss256k",
         "-XX:+ExitOnOutOfMemoryError");
   }

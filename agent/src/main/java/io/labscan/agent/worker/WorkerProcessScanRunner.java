@@ -105,8 +105,10 @@ public final class WorkerProcessScanRunner implements ScanRunner {
 
   private Process start(ScanWorker.Request request) {
     ProcessBuilder builder = new ProcessBuilder(commandLine.command(request))
-        // The worker logs to stderr like the daemon: both end up in the service's log.
-        .redirectError(ProcessBuilder.Redirect.INHERIT)
+        // The worker logs to stderr; the daemon relays it into its own log (WorkerLog), which
+        // is the journal under systemd but a file under the Windows service, where an
+        // inherited stderr would go nowhere.
+        .redirectError(ProcessBuilder.Redirect.PIPE)
         .redirectOutput(ProcessBuilder.Redirect.DISCARD);
     // stdin stays a pipe the daemon never writes: the worker exits when it closes (ScanWorker).
     synchronized (lock) {
@@ -120,6 +122,7 @@ public final class WorkerProcessScanRunner implements ScanRunner {
             + e.getMessage(), e);
       }
       log.info("Scan {} ({}) running in worker process {}.", request.trigger(), request.kind(), running.pid());
+      WorkerLog.relay(running.getErrorStream(), running.pid());
       return running;
     }
   }

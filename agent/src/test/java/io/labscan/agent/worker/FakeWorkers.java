@@ -40,6 +40,14 @@ final class FakeWorkers {
     }
   }
 
+  /** Says why it fails on stderr, then exits with status 7. */
+  static final class Complain {
+    public static void main(String[] args) {
+      System.err.println("Cannot read the policy: disk on fire");
+      System.exit(7);
+    }
+  }
+
   /** Never finishes. */
   static final class Hang {
     public static void main(String[] args) throws Exception {

@@ -72,6 +72,24 @@ class WorkerProcessScanRunnerTest {
   }
 
   @Test
+  void whatTheWorkerWritesToStderrReachesTheDaemonsLog() {
+    ch.qos.logback.classic.Logger logger =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(WorkerLog.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> events =
+        new ch.qos.logback.core.read.ListAppender<>();
+    events.start();
+    logger.addAppender(events);
+    try (WorkerProcessScanRunner runner = runner(fake(FakeWorkers.Complain.class), Duration.ofMinutes(5))) {
+      assertThatThrownBy(() -> scan(runner)).hasMessageContaining("status 7");
+
+      await().atMost(Duration.ofSeconds(20)).until(() -> events.list.stream()
+          .anyMatch(e -> e.getFormattedMessage().endsWith("Cannot read the policy: disk on fire")));
+    } finally {
+      logger.detachAppender(events);
+    }
+  }
+
+  @Test
   void aWorkerThatOutlivesTheTimeoutIsKilledAndTheScanFails() throws Exception {
     try (WorkerProcessScanRunner runner = runner(fake(FakeWorkers.Hang.class), Duration.ofSeconds(3))) {
       assertThatThrownBy(() -> scan(runner)).isInstanceOf(ScanFailedException.class)
