@@ -11,6 +11,9 @@
 # LABSCAN_JAVA_OPTS adds agent JVM flags (as with the launcher); AGENT_ENV adds environment
 # variables for the agent only (e.g. AGENT_ENV="MALLOC_ARENA_MAX=2"); LABSCAN_NMT=1 saves a
 # native-memory summary at the end (pass -XX:NativeMemoryTracking=summary in LABSCAN_JAVA_OPTS).
+# AGENT_SCAN_ROOT sets the agent's scanRoot (default: the agent's default, /). SCAN_NOW=1 asks
+# the agent for a full scan (labscan-controller scan-now) right after it starts: the scan runs
+# in a worker JVM, so the window then shows the daemon after a scan (use a small AGENT_SCAN_ROOT).
 set -euo pipefail
 
 window=${1:-600}
@@ -55,6 +58,7 @@ enroll: 127.0.0.1:$((port + 1))
 token: $(cat "$out/token.txt")
 stateDir: $out/agent-state
 lab: bench
+${AGENT_SCAN_ROOT:+scanRoot: $AGENT_SCAN_ROOT}
 EOF
 # shellcheck disable=SC2086
 env ${AGENT_ENV:-} LABSCAN_STATE_DIR=$out/agent-state "$out/bin/labscan-agent" run --config "$out/agent.yaml" \
@@ -66,6 +70,15 @@ agent_pid=$launcher_pid
 tr '\0' ' ' <"/proc/$agent_pid/cmdline" >"$out/agent-cmdline.txt"
 echo "agent pid $agent_pid; warm-up ${warmup}s, window ${window}s; output in $out" >&2
 echo "load at start: $(uptime)" | tee "$out/uptime-start.txt" >&2
+if [ -n "${SCAN_NOW:-}" ]; then
+  # The agent must be enrolled (known to the controller) before a scan can be asked of it.
+  for _ in $(seq 1 60); do
+    grep -q "Policy version" "$out/agent.err" 2>/dev/null && break
+    sleep 1
+  done
+  LABSCAN_STATE_DIR=$out/controller-state LABSCAN_JAVA_OPTS= "$out/bin/labscan-controller" scan-now \
+    --db "$out/controller/labscan.db" >"$out/scan-now.out" 2>&1 || true
+fi
 sleep "$warmup"
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$agent_pid/stat"; }
@@ -107,6 +120,9 @@ sort -n "$out/rss-kib.txt" | awk -v hz="$hz" -v c0="$c0" -v c1="$c1" -v t0="$t0"
 awk -F'|' -v hz="$hz" 'NR == FNR { start[$1] += $2; next } { end[$1] += $2 }
   END { for (n in end) if (end[n] - start[n] > 0) printf "%8.3f s  %s\n", (end[n] - start[n]) / hz, n }' \
   "$out/threads-start.txt" "$out/threads-end.txt" | sort -rn | head -8 | tee "$out/threads-cpu.txt"
+if [ -n "${SCAN_NOW:-}" ]; then
+  grep -E "worker process|Scan .* (finished|failed)|Scan worker" "$out/agent.err" | tee "$out/scan-lines.txt" >&2 || true
+fi
 if [ -n "${LABSCAN_NMT:-}" ]; then
   jcmd "$agent_pid" VM.native_memory summary >"$out/nmt.txt" 2>&1 || true
 fi

@@ -6,12 +6,7 @@ import com.google.protobuf.util.Timestamps;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
-import io.labscan.agent.checks.Scanner;
-import io.labscan.agent.checks.ScanContext;
 import io.labscan.agent.checks.ScanPlan;
-import io.labscan.agent.checks.StandardChecks;
-import io.labscan.agent.checks.artifacts.ActiveRuleSet;
-import io.labscan.agent.checks.artifacts.ScanProgress;
 import io.labscan.agent.checks.egress.EgressPolicy;
 import io.labscan.agent.checks.egress.EgressReports;
 import io.labscan.agent.checks.egress.EgressWatcher;
@@ -30,6 +25,9 @@ import io.labscan.agent.transport.GrpcChannels;
 import io.labscan.agent.transport.ReportSender;
 import io.labscan.agent.transport.Spool;
 import io.labscan.agent.trust.AgentCredentials;
+import io.labscan.agent.worker.ScanMode;
+import io.labscan.agent.worker.ScanRunner;
+import io.labscan.agent.worker.ScanRunners;
 import io.labscan.proto.v1.Command;
 import io.labscan.proto.v1.EnrollRequest;
 import io.labscan.proto.v1.EnrollResponse;
@@ -53,9 +51,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running agent: identity, spool, connection to the controller, schedules, and the
- * single scan worker. {@code labscan-agent run} is this class plus signal handling; the
- * controller's demo runs one in-process.
+ * A running agent: identity, spool, connection to the controller, schedules, and one scan
+ * at a time, run where its {@link ScanMode} says. {@code labscan-agent run} is this class plus
+ * signal handling and scans in a worker process; the controller's demo runs one in-process.
  */
 public final class AgentRuntime implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AgentRuntime.class);
@@ -66,21 +64,20 @@ public final class AgentRuntime implements AutoCloseable {
   private final Spool spool;
   private final ControllerClient client;
   private final ReportSender sender;
-  private final Scanner scanner;
+  private final ScanRunner scanRunner;
   private final AgentScheduler scheduler;
   private final ExecutorService scanWorker;
   private final ScheduledExecutorService background;
-  private final ScanGate scans = new ScanGate();
+  private final ScanGate scanGate = new ScanGate();
   private final ScheduleStateStore scheduleState;
   private volatile Optional<EgressWatcher> egress = Optional.empty();
   private final AtomicReference<Policy> policy = new AtomicReference<>(PolicyDefaults.defaults());
-  private final ActiveRuleSet rules;
   private final AddressWatch addresses;
   /** Cancels the open command stream; nothing while none is open. */
   private volatile AutoCloseable commandStream = () -> { };
   private volatile boolean closed;
 
-  private AgentRuntime(AgentConfig config, Clock clock, AddressWatch addresses) {
+  private AgentRuntime(AgentConfig config, Clock clock, AddressWatch addresses, ScanRunners.Factory runners) {
     this.config = config;
     this.addresses = addresses;
     this.clock = clock;
@@ -90,9 +87,7 @@ public final class AgentRuntime implements AutoCloseable {
     this.client = new ControllerClient(channel(config, target, hostId));
     this.spool = Spool.open(config.stateDir());
     this.sender = new ReportSender(spool, client);
-    this.rules = ActiveRuleSet.builtIn();
-    this.scanner = new Scanner(StandardChecks.create(hostId, config.lab(), ScanProgress.none(), rules),
-        spool::nextSequence);
+    this.scanRunner = runners.create(hostId, config, clock);
     this.scheduler = new AgentScheduler();
     this.scheduleState = new ScheduleStateStore(config.stateDir(), clock);
     this.scanWorker = Executors.newSingleThreadExecutor(r -> daemon(r, "labscan-scan"));
@@ -116,19 +111,35 @@ public final class AgentRuntime implements AutoCloseable {
   }
 
   /**
-   * Starts an agent: enrolment, heartbeats, command stream, nightly scans, report delivery, and
-   * an inventory report at start and whenever this machine's addresses change.
+   * Starts an agent that scans in its own JVM: enrolment, heartbeats, command stream, nightly
+   * scans, report delivery, and an inventory report at start and whenever this machine's
+   * addresses change. For embedded agents (tests, the controller's demo).
    */
   public static AgentRuntime start(AgentConfig config, Clock clock) {
-    return start(config, clock, AddressWatch.ofThisMachine());
+    return start(config, clock, ScanMode.IN_PROCESS);
+  }
+
+  /**
+   * As {@link #start(AgentConfig, Clock)}, scanning where {@code mode} says: the installed
+   * service scans in a worker process, so the resident daemon stays small.
+   */
+  public static AgentRuntime start(AgentConfig config, Clock clock, ScanMode mode) {
+    return start(config, clock, AddressWatch.ofThisMachine(), ScanRunners.forMode(mode));
   }
 
   /** As {@link #start(AgentConfig, Clock)}, watching the addresses {@code addresses} sees (tests). */
   public static AgentRuntime start(AgentConfig config, Clock clock, AddressWatch addresses) {
+    return start(config, clock, addresses, ScanRunners.forMode(ScanMode.IN_PROCESS));
+  }
+
+  /** The general form: addresses to watch and how to run scans (tests). */
+  public static AgentRuntime start(AgentConfig config, Clock clock, AddressWatch addresses,
+      ScanRunners.Factory runners) {
     requireNonNull(config, "config");
     requireNonNull(clock, "clock");
     requireNonNull(addresses, "addresses");
-    AgentRuntime agent = new AgentRuntime(config, clock, addresses);
+    requireNonNull(runners, "runners");
+    AgentRuntime agent = new AgentRuntime(config, clock, addresses, runners);
     agent.sender.start();
     agent.background.execute(() -> agent.enroll(true, 1));
     agent.scheduleFromPolicy();
@@ -148,7 +159,7 @@ public final class AgentRuntime implements AutoCloseable {
   }
 
   public boolean isScanning() {
-    return scans.isRunning();
+    return scanGate.isRunning();
   }
 
   /**
@@ -158,9 +169,16 @@ public final class AgentRuntime implements AutoCloseable {
    */
   public Optional<CompletableFuture<Report>> scanNow(ScanPlan plan) {
     requireNonNull(plan, "plan");
-    Optional<CompletableFuture<Report>> started = scans.runIfIdle(() -> {
-      Report report = scanner.scan(new ScanContext(config.scanRoot(),
-          StandardChecks.isLiveRoot(config.scanRoot()), policy.get(), config.stateDir(), clock, plan));
+    Optional<CompletableFuture<Report>> started = scanGate.runIfIdle(() -> {
+      Report report;
+      try {
+        // Numbered here, when spooled: a failed scan burns no sequence number.
+        report = scanRunner.run(plan, policy.get()).toBuilder().setSequence(spool.nextSequence()).build();
+      } catch (RuntimeException e) {
+        // Not recorded as completed: the nightly planner asks again and catches it up.
+        log.error("Scan {} failed: {}", plan.trigger(), e.getMessage());
+        throw e;
+      }
       sender.submit(report);
       if (plan.isFull()) {
         scheduleState.recordCompletedFullScan(clock.instant());
@@ -182,7 +200,7 @@ public final class AgentRuntime implements AutoCloseable {
     // off or asleep is caught up (see NightlyScanPlanner).
     NightlyScans nightly = new NightlyScans(
         NightlyScanPlanner.forPolicy(p, hostId, ZoneId.systemDefault(), clock), scheduleState,
-        this::scanNow, scans::isRunning);
+        this::scanNow, scanGate::isRunning);
     scheduler.every("nightly-full-scan", Duration.ofMinutes(1), Duration.ofSeconds(5), nightly::check);
     scheduler.every("address-watch", addresses.period(), Duration.ofSeconds(1), this::reportChangedAddresses);
     restartEgress(p);
@@ -255,7 +273,7 @@ public final class AgentRuntime implements AutoCloseable {
           .setSent(Timestamps.fromMillis(clock.millis()))
           .setAgentVersion(AgentVersion.get())
           .setPolicyVersion(policy.get().getVersion())
-          .setScanning(scans.isRunning())
+          .setScanning(scanGate.isRunning())
           .setSpooledReports(spool.size())
           .build());
       if (response.hasPolicy()) {
@@ -292,7 +310,6 @@ public final class AgentRuntime implements AutoCloseable {
     Policy merged = PolicyDefaults.withDefaults(update);
     Policy current = policy.get();
     if (merged.getVersion() >= current.getVersion() && !merged.equals(current)) {
-      rules.apply(merged).ifPresent(problem -> log.error("Policy version {}: {}", merged.getVersion(), problem));
       policy.set(merged);
       scheduleFromPolicy();
       log.info("Policy version {} applied.", merged.getVersion());
@@ -340,7 +357,7 @@ public final class AgentRuntime implements AutoCloseable {
   public boolean awaitDelivered(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
-      if (spool.size() == 0 && !scans.isRunning()) {
+      if (spool.size() == 0 && !scanGate.isRunning()) {
         return true;
       }
       sender.poke();
@@ -356,6 +373,7 @@ public final class AgentRuntime implements AutoCloseable {
     // The open egress window goes into the spool, so a restart loses no evidence.
     egress.ifPresent(w -> sendEgress(w.stopAndDrainAll()));
     egress = Optional.empty();
+    scanRunner.close();
     scanWorker.shutdownNow();
     background.shutdownNow();
     sender.close();

@@ -70,8 +70,9 @@ class LauncherTest {
   @Test
   void startsTheJvmWithTheAgentsServiceProfile() {
     assertThat(launchAgent("run")).contains(
-        "-Xms16m", "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-XX:MaxMetaspaceSize=64m", "-Xss256k", "-XX:+ExitOnOutOfMemoryError");
+        "-Xms8m", "-Xmx128m", "-Xmn2m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-XX:+UseSerialGC",
+        "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-XX:MaxMetaspaceSize=64m", "-Xss256k",
+        "-XX:+ExitOnOutOfMemoryError");
   }
 
   @Test

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
     versionProvider = AgentMain.Version.class,
     description = "LabScan endpoint agent: checks this machine for mass-mailer evidence and reports it.",
     subcommands = {ScanCommand.class, EnrollCommand.class, RunCommand.class, EgressCommand.class,
-        ServiceCommand.class, CommandLine.HelpCommand.class},
+        ServiceCommand.class, ScanWorkerCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:success",

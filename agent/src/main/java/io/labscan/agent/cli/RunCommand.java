@@ -6,6 +6,7 @@ import io.labscan.agent.config.AgentConfig;
 import io.labscan.agent.config.ConfigLoader;
 import io.labscan.agent.transport.EnrolmentException;
 import io.labscan.agent.trust.AgentCredentials;
+import io.labscan.agent.worker.ScanMode;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -68,7 +69,7 @@ final class RunCommand implements Callable<Integer> {
       }
     }
     CountDownLatch stopped = new CountDownLatch(1);
-    AgentRuntime agent = AgentRuntime.start(config, Clock.systemUTC());
+    AgentRuntime agent = AgentRuntime.start(config, Clock.systemUTC(), ScanMode.WORKER_PROCESS);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       agent.close();
       stopped.countDown();

@@ -1,35 +1,47 @@
 package io.labscan.agent.config;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.labscan.agent.trust.EnrolmentToken;
 import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.Tag;
 
-/** Reads {@code agent.yaml}. Unknown keys are errors: a typo must not silently change behaviour. */
+/**
+ * Reads {@code agent.yaml}. Unknown keys are errors: a typo must not silently change behaviour.
+ *
+ * <p>The file is flat ({@code key: value} lines), so it is read as a SnakeYAML node tree, which
+ * also gives every key's line for the messages; no object mapper. (Jackson's data binding made
+ * the resident {@code run} daemon load ~500 classes to read seven strings once.)
+ */
 public final class ConfigLoader {
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+  static final List<String> KEYS = List.of("controller", "insecure", "stateDir", "lab", "scanRoot", "token", "enroll");
+  /** A config file is a few lines; anything this large is not one. */
+  static final long MAX_BYTES = 64 * 1024;
 
   private ConfigLoader() {}
 
-  /** The file's shape; every key optional. */
-  record FileShape(
-      @JsonProperty("controller") String controller,
-      @JsonProperty("insecure") Boolean insecure,
-      @JsonProperty("stateDir") String stateDir,
-      @JsonProperty("lab") String lab,
-      @JsonProperty("scanRoot") String scanRoot,
-      @JsonProperty("token") String token,
-      @JsonProperty("enroll") String enroll) {}
+  /** The file's shape; every key optional (null when absent). */
+  record FileShape(String controller, Boolean insecure, String stateDir, String lab, String scanRoot,
+      String token, String enroll) {}
 
   public static AgentConfig load(Path file) throws ConfigException {
     FileShape shape;
@@ -37,21 +49,14 @@ public final class ConfigLoader {
       if (Files.size(file) == 0) {
         return AgentConfig.defaults();
       }
-      shape = YAML.readValue(file.toFile(), FileShape.class);
+      if (Files.size(file) > MAX_BYTES) {
+        throw new ConfigException("Config file " + file + " is larger than " + MAX_BYTES + " bytes: not a config file.");
+      }
+      shape = parse(file);
     } catch (NoSuchFileException e) {
       throw new ConfigException("Config file " + file + " does not exist.");
-    } catch (UnrecognizedPropertyException e) {
-      throw new ConfigException("Config file " + file + ": unknown key '" + e.getPropertyName()
-          + "' at line " + lineOf(file, e.getPropertyName()) + ". Known keys: controller, insecure, "
-          + "stateDir, lab, scanRoot, token, enroll.");
-    } catch (JsonMappingException e) {
-      throw new ConfigException("Config file " + file + " is not valid: " + e.getOriginalMessage()
-          + (e.getLocation() != null ? " (line " + e.getLocation().getLineNr() + ")" : ""));
     } catch (IOException e) {
       throw new ConfigException("Cannot read config file " + file + ": " + e.getMessage());
-    }
-    if (shape == null) {
-      return AgentConfig.defaults();
     }
     AgentConfig d = AgentConfig.defaults();
     Optional<String> controller = Optional.ofNullable(shape.controller()).map(String::trim)
@@ -82,7 +87,77 @@ public final class ConfigLoader {
         enroll);
   }
 
-  /** The line where a top-level key is written (Jackson reports the position after its value). */
+  private static FileShape parse(Path file) throws IOException, ConfigException {
+    LoaderOptions options = new LoaderOptions();
+    options.setMaxAliasesForCollections(10);
+    options.setCodePointLimit((int) MAX_BYTES);
+    Node root;
+    try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      root = new Yaml(options).compose(in);
+    } catch (MarkedYAMLException e) {
+      throw new ConfigException("Config file " + file + " is not valid: " + e.getProblem()
+          + (e.getProblemMark() != null ? " (line " + line(e.getProblemMark()) + ")" : ""));
+    } catch (YAMLException e) {
+      throw new ConfigException("Config file " + file + " is not valid: " + e.getMessage());
+    }
+    if (root == null || (root instanceof ScalarNode scalar && scalar.getTag().equals(Tag.NULL))) {
+      return new FileShape(null, null, null, null, null, null, null);
+    }
+    if (!(root instanceof MappingNode mapping)) {
+      throw new ConfigException("Config file " + file + " is not valid: expected 'key: value' lines (line "
+          + line(root.getStartMark()) + ")");
+    }
+    Map<String, String> values = new HashMap<>();
+    Set<String> seen = new HashSet<>();
+    for (NodeTuple entry : mapping.getValue()) {
+      if (!(entry.getKeyNode() instanceof ScalarNode keyNode)) {
+        throw new ConfigException("Config file " + file + " is not valid: a key at line "
+            + line(entry.getKeyNode().getStartMark()) + " is not a name.");
+      }
+      String key = keyNode.getValue();
+      int keyLine = line(keyNode.getStartMark());
+      if (!KEYS.contains(key)) {
+        throw new ConfigException("Config file " + file + ": unknown key '" + printable(key) + "' at line " + keyLine
+            + ". Known keys: " + String.join(", ", KEYS) + ".");
+      }
+      if (!(entry.getValueNode() instanceof ScalarNode value)) {
+        throw new ConfigException("Config file " + file + ": '" + key + "' at line " + keyLine
+            + " must be a single value, not a list or a section.");
+      }
+      if (!seen.add(key)) {
+        throw new ConfigException("Config file " + file + ": '" + key + "' is written twice (again at line "
+            + keyLine + ").");
+      }
+      if (!value.getTag().equals(Tag.NULL)) {
+        values.put(key, value.getValue());
+      }
+    }
+    return new FileShape(values.get("controller"), bool(file, values.get("insecure")), values.get("stateDir"),
+        values.get("lab"), values.get("scanRoot"), values.get("token"), values.get("enroll"));
+  }
+
+  private static Boolean bool(Path file, String text) throws ConfigException {
+    if (text == null) {
+      return null;
+    }
+    return switch (text.trim().toLowerCase(Locale.ROOT)) {
+      case "true" -> Boolean.TRUE;
+      case "false" -> Boolean.FALSE;
+      default -> throw new ConfigException("Config file " + file + " is not valid: insecure (line "
+          + lineOf(file, "insecure") + ") must be true or false, not '" + printable(text) + "'.");
+    };
+  }
+
+  private static int line(Mark mark) {
+    return mark.getLine() + 1;
+  }
+
+  private static String printable(String s) {
+    String p = s.replaceAll("[^\\x20-\\x7e]", "?");
+    return p.length() > 40 ? p.substring(0, 40) + "..." : p;
+  }
+
+  /** The line where a top-level key is written. */
   private static String lineOf(Path file, String key) {
     try {
       java.util.List<String> lines = Files.readAllLines(file);

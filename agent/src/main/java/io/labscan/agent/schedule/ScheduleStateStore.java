@@ -2,9 +2,11 @@ package io.labscan.agent.schedule;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -12,6 +14,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,12 +24,14 @@ import org.slf4j.LoggerFactory;
  * {@code schedule-state.json} in the agent's state folder, written atomically (temporary
  * file, then rename) so a power cut leaves the old or the new state, never half of one.
  * A missing or unreadable file starts a fresh state dated now: no night before it is owed.
+ * Read and written with Jackson's streaming API (jackson-core), not its data binding: three
+ * fields do not justify loading an object mapper into the resident daemon.
  */
 public final class ScheduleStateStore {
   private static final Logger log = LoggerFactory.getLogger(ScheduleStateStore.class);
   public static final String FILE_NAME = "schedule-state.json";
   private static final long MAX_BYTES = 64 * 1024;
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final JsonFactory JSON = new JsonFactory();
 
   private final Path file;
   private final Clock clock;
@@ -68,33 +74,70 @@ public final class ScheduleStateStore {
       if (Files.size(file) > MAX_BYTES) {
         throw new IOException("larger than " + MAX_BYTES + " bytes");
       }
-      JsonNode root = JSON.readTree(file.toFile());
-      Instant first = Instant.parse(root.path("firstStart").asText());
-      return Optional.of(new ScheduleState(first, optionalInstant(root, "lastCompletedFullScan"),
-          optionalInstant(root, "lastStartedOccurrence")));
+      Map<String, String> fields = readTopLevelStrings(file);
+      Instant first = Instant.parse(String.valueOf(fields.get("firstStart")));
+      return Optional.of(new ScheduleState(first, optionalInstant(fields, "lastCompletedFullScan"),
+          optionalInstant(fields, "lastStartedOccurrence")));
     } catch (IOException | RuntimeException e) { // DateTimeParseException included
       log.warn("Ignoring unreadable {} ({}); starting a fresh schedule state.", file, e.getMessage());
       return Optional.empty();
     }
   }
 
-  private static Optional<Instant> optionalInstant(JsonNode root, String field) {
-    JsonNode n = root.get(field);
-    return n == null || n.isNull() ? Optional.empty() : Optional.of(Instant.parse(n.asText()));
+  private static Optional<Instant> optionalInstant(Map<String, String> fields, String field) {
+    String text = fields.get(field);
+    return text == null ? Optional.empty() : Optional.of(Instant.parse(text));
+  }
+
+  /** The object's top-level scalar fields as text (null values left out; nested values skipped). */
+  private static Map<String, String> readTopLevelStrings(Path file) throws IOException {
+    Map<String, String> fields = new HashMap<>();
+    try (JsonParser p = JSON.createParser(file.toFile())) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw new IOException("not a JSON object");
+      }
+      JsonToken t;
+      while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken value = p.nextToken();
+        if (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY) {
+          p.skipChildren();
+        } else if (value != JsonToken.VALUE_NULL) {
+          fields.put(name, p.getText());
+        }
+      }
+      if (t != JsonToken.END_OBJECT) {
+        throw new IOException("unexpected " + t);
+      }
+    }
+    return fields;
+  }
+
+  private static byte[] write(ScheduleState s) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (JsonGenerator g = JSON.createGenerator(bytes)) {
+      g.useDefaultPrettyPrinter();
+      g.writeStartObject();
+      g.writeNumberField("version", 1);
+      g.writeStringField("firstStart", s.firstStart().toString());
+      if (s.lastCompletedFullScan().isPresent()) {
+        g.writeStringField("lastCompletedFullScan", s.lastCompletedFullScan().get().toString());
+      }
+      if (s.lastStartedOccurrence().isPresent()) {
+        g.writeStringField("lastStartedOccurrence", s.lastStartedOccurrence().get().toString());
+      }
+      g.writeEndObject();
+    }
+    return bytes.toByteArray();
   }
 
   private void save(ScheduleState s) {
     state = s;
-    ObjectNode root = JSON.createObjectNode();
-    root.put("version", 1);
-    root.put("firstStart", s.firstStart().toString());
-    s.lastCompletedFullScan().ifPresent(t -> root.put("lastCompletedFullScan", t.toString()));
-    s.lastStartedOccurrence().ifPresent(t -> root.put("lastStartedOccurrence", t.toString()));
     try {
       Files.createDirectories(file.getParent());
       Path tmp = Files.createTempFile(file.getParent(), ".schedule-state", ".tmp");
       try {
-        Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+        Files.write(tmp, write(s));
         try {
           Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {

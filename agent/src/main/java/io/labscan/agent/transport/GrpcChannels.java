@@ -7,6 +7,7 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
 import io.labscan.agent.trust.AgentCredentials;
 import io.labscan.agent.trust.PinnedCaTrustManager;
 import java.util.concurrent.TimeUnit;
@@ -68,6 +69,11 @@ public final class GrpcChannels {
         .keepAliveTimeout(20, TimeUnit.SECONDS)
         .idleTimeout(5, TimeUnit.MINUTES)
         .userAgent("labscan-agent")
+        // Shared, fixed threads (see TransportThreads); NIO, so the epoll native library is not loaded.
+        .eventLoopGroup(TransportThreads.eventLoop())
+        .channelType(NioSocketChannel.class)
+        .executor(TransportThreads.executor())
+        .offloadExecutor(TransportThreads.executor())
         .build();
   }
 }

@@ -85,4 +85,61 @@ class ConfigLoaderTest {
         .isInstanceOf(ConfigLoader.ConfigException.class)
         .hasMessageContaining("token at line 2");
   }
+
+  @Test
+  void aKeyWrittenTwiceIsAnError() throws Exception {
+    Path f = write("controller: a:1\nlab: physics\nlab: chemistry\n");
+    assertThatThrownBy(() -> ConfigLoader.load(f))
+        .isInstanceOf(ConfigLoader.ConfigException.class)
+        .hasMessageContaining("lab")
+        .hasMessageContaining("line 3");
+  }
+
+  @Test
+  void insecureMustBeTrueOrFalse() throws Exception {
+    Path f = write("controller: a:1\ninsecure: maybe\n");
+    assertThatThrownBy(() -> ConfigLoader.load(f))
+        .isInstanceOf(ConfigLoader.ConfigException.class)
+        .hasMessageContaining("insecure (line 2) must be true or false");
+  }
+
+  @Test
+  void aListWhereAValueBelongsIsAnErrorNamingTheKey() throws Exception {
+    Path f = write("controller:\n  - a:1\n  - b:2\n");
+    assertThatThrownBy(() -> ConfigLoader.load(f))
+        .isInstanceOf(ConfigLoader.ConfigException.class)
+        .hasMessageContaining("'controller' at line 1 must be a single value");
+  }
+
+  @Test
+  void aFileOfCommentsMeansDefaults() throws Exception {
+    AgentConfig c = ConfigLoader.load(write("# nothing configured yet\n"));
+    assertThat(c.controller()).isEmpty();
+    assertThat(c.stateDir()).isEqualTo(AgentConfig.defaults().stateDir());
+  }
+
+  @Test
+  void brokenYamlIsAnErrorNamingItsLine() throws Exception {
+    Path f = write("controller: a:1\nlab: [physics\n");
+    assertThatThrownBy(() -> ConfigLoader.load(f))
+        .isInstanceOf(ConfigLoader.ConfigException.class)
+        .hasMessageContaining("is not valid")
+        .hasMessageContaining("line ");
+  }
+
+  @Test
+  void aDocumentThatIsNotKeysAndValuesIsAnError() throws Exception {
+    Path f = write("- controller\n- lab\n");
+    assertThatThrownBy(() -> ConfigLoader.load(f))
+        .isInstanceOf(ConfigLoader.ConfigException.class)
+        .hasMessageContaining("expected 'key: value' lines");
+  }
+
+  @Test
+  void anAbsurdlyLargeFileIsRefusedUnread() throws Exception {
+    Path f = write("lab: " + "x".repeat(100_000) + "\n");
+    assertThatThrownBy(() -> ConfigLoader.load(f))
+        .isInstanceOf(ConfigLoader.ConfigException.class)
+        .hasMessageContaining("larger than");
+  }
 }

@@ -7,6 +7,7 @@ import io.labscan.agent.AgentRuntime;
 import io.labscan.agent.trust.AgentCredentials;
 import io.labscan.agent.config.AgentConfig;
 import io.labscan.agent.config.ConfigLoader;
+import io.labscan.agent.worker.ScanMode;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.function.Function;
@@ -75,7 +76,7 @@ public final class AgentServiceBody implements ServiceBody {
         }
         synchronized (this) {
           if (!closed) {
-            runtime = AgentRuntime.start(config, Clock.systemUTC());
+            runtime = AgentRuntime.start(config, Clock.systemUTC(), ScanMode.WORKER_PROCESS);
           }
         }
       } catch (InterruptedException e) {

@@ -1,0 +1,66 @@
+package io.labscan.agent.worker;
+
+import static java.util.Objects.requireNonNull;
+
+import io.labscan.agent.checks.ScanContext;
+import io.labscan.agent.checks.ScanPlan;
+import io.labscan.agent.checks.Scanner;
+import io.labscan.agent.checks.StandardChecks;
+import io.labscan.agent.checks.artifacts.ActiveRuleSet;
+import io.labscan.agent.checks.artifacts.ScanProgress;
+import io.labscan.proto.v1.Policy;
+import io.labscan.proto.v1.Report;
+import java.nio.file.Path;
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Scans in this JVM with the standard checks. Also the body of the worker process
+ * ({@link ScanWorker}), so both paths produce the same report for the same inputs.
+ */
+public final class InProcessScanRunner implements ScanRunner {
+  private static final Logger log = LoggerFactory.getLogger(InProcessScanRunner.class);
+
+  private final Path scanRoot;
+  private final Path stateDir;
+  private final Clock clock;
+  private final ActiveRuleSet rules;
+  private final Scanner scanner;
+  private volatile boolean closed;
+
+  public InProcessScanRunner(String hostId, String lab, Path scanRoot, Path stateDir, Clock clock) {
+    this(hostId, lab, scanRoot, stateDir, clock, ActiveRuleSet.builtIn(), ScanProgress.none());
+  }
+
+  InProcessScanRunner(String hostId, String lab, Path scanRoot, Path stateDir, Clock clock,
+      ActiveRuleSet rules, ScanProgress progress) {
+    requireNonNull(hostId, "hostId");
+    requireNonNull(lab, "lab");
+    this.scanRoot = requireNonNull(scanRoot, "scanRoot");
+    this.stateDir = requireNonNull(stateDir, "stateDir");
+    this.clock = requireNonNull(clock, "clock");
+    this.rules = requireNonNull(rules, "rules");
+    // The caller numbers the report when it spools it.
+    this.scanner = new Scanner(StandardChecks.create(hostId, lab, requireNonNull(progress, "progress"), rules),
+        () -> 0L);
+  }
+
+  @Override
+  public Report run(ScanPlan plan, Policy policy) {
+    requireNonNull(plan, "plan");
+    requireNonNull(policy, "policy");
+    if (closed) {
+      throw new ScanFailedException("The agent is stopping: scan " + plan.trigger() + " not started.");
+    }
+    // The policy may carry a pushed artifact rule set; a refused one leaves the previous in force.
+    rules.apply(policy).ifPresent(problem ->
+        log.error("Policy version {}: {}", policy.getVersion(), problem));
+    return scanner.scan(new ScanContext(scanRoot, StandardChecks.isLiveRoot(scanRoot), policy, stateDir, clock, plan));
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+  }
+}
