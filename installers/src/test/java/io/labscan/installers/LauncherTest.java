@@ -99,6 +99,25 @@ class LauncherTest {
   }
 
   @Test
+  void aOneOffScanGetsTheFullJitAfterTheServiceProfile() {
+    List<String> args = launchAgent("scan", "--root", "/");
+    assertThat(args.indexOf("-XX:TieredStopAtLevel=4")).isGreaterThan(args.indexOf("-XX:TieredStopAtLevel=1"));
+    assertThat(args.indexOf("-XX:TieredStopAtLevel=4")).isLessThan(args.indexOf("-jar"));
+  }
+
+  @Test
+  void theServiceKeepsItsC1OnlyProfile() {
+    List<String> args = launchAgent("run");
+    assertThat(args).contains("-XX:TieredStopAtLevel=1").doesNotContain("-XX:TieredStopAtLevel=4");
+  }
+
+  @Test
+  void theControllerIsNeverGivenTheAgentsScanFlag() {
+    List<String> args = launch("labscan-controller", Map.of(), "scan");
+    assertThat(args).doesNotContain("-XX:TieredStopAtLevel=4");
+  }
+
+  @Test
   void everyJvmFlagComesBeforeTheJar() {
     List<String> args = launchAgent("run");
     assertThat(args.subList(0, args.indexOf("-jar"))).allMatch(a -> a.startsWith("-"));
