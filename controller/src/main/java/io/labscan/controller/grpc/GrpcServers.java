@@ -19,7 +19,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 
@@ -40,6 +43,31 @@ public final class GrpcServers {
   public static final int MAX_INBOUND_MESSAGE_BYTES = 4 * 1024 * 1024;
   /** Largest message on the unauthenticated enrolment port: a CSR and a token are tiny. */
   public static final int MAX_ENROLMENT_MESSAGE_BYTES = 64 * 1024;
+
+  /**
+   * Threads that run the servers' call handlers. Every handler answers asynchronously (store
+   * writes complete on the store's own threads) and none blocks for long, so a few threads per
+   * core are enough; gRPC's default cached pool instead made a thread for every call that
+   * arrived while the others were busy, and grew to 200-520 threads on 2 cores during report
+   * bursts of the load test (docs/PERFORMANCE.md, section 4). Calls beyond these threads wait
+   * in the pool's queue; their deadlines still apply.
+   */
+  static final int HANDLER_THREADS = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+
+  /** One pool for every server in the process (agents', enrolment, plaintext), like Netty's event loops. */
+  private static final class HandlerPool {
+    static final ExecutorService EXECUTOR = Executors.newFixedThreadPool(HANDLER_THREADS, new java.util.concurrent.ThreadFactory() {
+      private final AtomicInteger next = new AtomicInteger();
+
+      @Override
+      public Thread newThread(Runnable task) {
+        Thread thread = new Thread(task, "labscan-grpc-handler-" + next.incrementAndGet());
+        // Daemon: the servers' shutdown ends the calls; the pool must not keep the JVM alive.
+        thread.setDaemon(true);
+        return thread;
+      }
+    });
+  }
 
   private GrpcServers() {}
 
@@ -134,6 +162,7 @@ public final class GrpcServers {
         .keepAliveTime(2, TimeUnit.MINUTES)
         .keepAliveTimeout(20, TimeUnit.SECONDS)
         .handshakeTimeout(20, TimeUnit.SECONDS)
+        .executor(HandlerPool.EXECUTOR)
         .addService(health.getHealthService());
   }
 
