@@ -1,5 +1,6 @@
 package io.labscan.agent.config;
 
+import io.labscan.agent.Excerpt;
 import io.labscan.agent.trust.EnrolmentToken;
 import java.io.IOException;
 import java.io.Reader;
@@ -117,7 +118,7 @@ public final class ConfigLoader {
       String key = keyNode.getValue();
       int keyLine = line(keyNode.getStartMark());
       if (!KEYS.contains(key)) {
-        throw new ConfigException("Config file " + file + ": unknown key '" + printable(key) + "' at line " + keyLine
+        throw new ConfigException("Config file " + file + ": unknown key '" + Excerpt.of(key) + "' at line " + keyLine
             + ". Known keys: " + String.join(", ", KEYS) + ".");
       }
       if (!(entry.getValueNode() instanceof ScalarNode value)) {
@@ -144,17 +145,12 @@ public final class ConfigLoader {
       case "true" -> Boolean.TRUE;
       case "false" -> Boolean.FALSE;
       default -> throw new ConfigException("Config file " + file + " is not valid: insecure (line "
-          + lineOf(file, "insecure") + ") must be true or false, not '" + printable(text) + "'.");
+          + lineOf(file, "insecure") + ") must be true or false, not '" + Excerpt.of(text) + "'.");
     };
   }
 
   private static int line(Mark mark) {
     return mark.getLine() + 1;
-  }
-
-  private static String printable(String s) {
-    String p = s.replaceAll("[^\\x20-\\x7e]", "?");
-    return p.length() > 40 ? p.substring(0, 40) + "..." : p;
   }
 
   /** The line where a top-level key is written. */

@@ -1,5 +1,6 @@
 package io.labscan.agent.state;
 
+import io.labscan.agent.Excerpt;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +27,7 @@ public final class HostIdentity {
           return UUID.fromString(text).toString();
         } catch (IllegalArgumentException e) {
           throw new IllegalStateException("The host id file " + file + " does not hold a UUID ('"
-              + abbreviate(text) + "'). Delete it to let the agent generate a new identity.", e);
+              + Excerpt.of(text) + "'). Delete it to let the agent generate a new identity.", e);
         }
       }
       Files.createDirectories(stateDir);
@@ -38,10 +39,5 @@ public final class HostIdentity {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read or create the host id in " + stateDir, e);
     }
-  }
-
-  private static String abbreviate(String s) {
-    String printable = s.replaceAll("[^\\x20-\\x7e]", "?");
-    return printable.length() > 40 ? printable.substring(0, 40) + "..." : printable;
   }
 }

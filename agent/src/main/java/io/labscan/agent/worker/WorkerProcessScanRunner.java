@@ -2,6 +2,7 @@ package io.labscan.agent.worker;
 
 import static java.util.Objects.requireNonNull;
 
+import io.labscan.agent.Excerpt;
 import io.labscan.agent.checks.ScanPlan;
 import io.labscan.proto.v1.Policy;
 import io.labscan.proto.v1.Report;
@@ -131,7 +132,7 @@ public final class WorkerProcessScanRunner implements ScanRunner {
     try {
       UUID.fromString(report.getReportId());
     } catch (IllegalArgumentException e) {
-      throw new ScanFailedException("Scan worker's report has no valid id ('" + abbreviate(report.getReportId()) + "').");
+      throw new ScanFailedException("Scan worker's report has no valid id ('" + Excerpt.of(report.getReportId()) + "').");
     }
     if (!report.hasScan() || report.getScan().getKind() != plan.kind()
         || !report.getScan().getTrigger().equals(plan.trigger())) {
@@ -139,7 +140,7 @@ public final class WorkerProcessScanRunner implements ScanRunner {
           + plan.trigger() + ").");
     }
     if (report.hasInventory() && !report.getInventory().getHostId().equals(hostId)) {
-      throw new ScanFailedException("Scan worker's report names host '" + abbreviate(report.getInventory().getHostId())
+      throw new ScanFailedException("Scan worker's report names host '" + Excerpt.of(report.getInventory().getHostId())
           + "', not this host " + hostId + ".");
     }
   }
@@ -173,11 +174,6 @@ public final class WorkerProcessScanRunner implements ScanRunner {
     } catch (IOException e) {
       log.debug("Cannot delete {}: {}", file, e.toString());
     }
-  }
-
-  private static String abbreviate(String s) {
-    String printable = s.replaceAll("[^\\x20-\\x7e]", "?");
-    return printable.length() > 40 ? printable.substring(0, 40) + "..." : printable;
   }
 
   /** Kills the running worker, if any; later scans are refused. */
