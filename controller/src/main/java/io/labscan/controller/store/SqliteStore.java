@@ -76,6 +76,12 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
   private final Connection reader;
   /** The writer connection's statements; used on the writer thread only. */
   private final StatementCache writerStatements;
+  /**
+   * The verdict evidence queries, prepared once on the reader connection: a sweep runs them
+   * for every host, and preparing (compiling) six statements per host was most of its time.
+   * Used under this store's lock only; closed with the store.
+   */
+  private final StatementCache readerStatements;
   private final WriteQueue writes;
   private final int schemaVersion;
   private final Optional<String> writeRefusal;
@@ -88,6 +94,7 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
     this.schemaVersion = schemaVersion;
     this.writeRefusal = writeRefusal;
     this.writerStatements = new StatementCache(writer);
+    this.readerStatements = new StatementCache(reader);
     this.writes = new WriteQueue(writer, writerStatements, file.getFileName().toString());
   }
 
@@ -833,33 +840,6 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
     return ids;
   }
 
-  /**
-   * The verdict evidence queries, prepared once on the reader connection: a sweep runs them
-   * for every host, and preparing (compiling) six statements per host was most of its time.
-   * Used under this store's lock only; closed with the store.
-   */
-  private final Map<String, PreparedStatement> readerStatements = new HashMap<>();
-
-  private void dropReaderStatements() {
-    for (PreparedStatement ps : readerStatements.values()) {
-      try {
-        ps.close();
-      } catch (SQLException e) {
-        // closing anyway
-      }
-    }
-    readerStatements.clear();
-  }
-
-  private PreparedStatement cachedReaderStatement(String sql) throws SQLException {
-    PreparedStatement ps = readerStatements.get(sql);
-    if (ps == null) {
-      ps = reader.prepareStatement(sql);
-      readerStatements.put(sql, ps);
-    }
-    return ps;
-  }
-
   /** Most rows of one kind of evidence loaded for a verdict (the newest ones). */
   static final int EVIDENCE_ROWS = 100;
 
@@ -911,7 +891,7 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
       Instant lastSeen;
       Optional<Instant> lastFullScan;
       {
-        PreparedStatement ps = cachedReaderStatement(
+        PreparedStatement ps = readerStatements.prepare(
           "SELECT hostname, last_seen_ms, last_full_scan_ms FROM hosts WHERE host_id = ?");
         ps.setString(1, hostId);
         try (ResultSet rs = ps.executeQuery()) {
@@ -925,7 +905,7 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
       }
       List<HostEvidence.Finding> findings = new ArrayList<>();
       if (hints.map(h -> h.withFindings().contains(hostId)).orElse(true)) {
-        PreparedStatement ps = cachedReaderStatement(
+        PreparedStatement ps = readerStatements.prepare(
           "SELECT f.report_id, f.rule_id, f.rule_kind, f.path, f.registry_key, f.detail, f.severity "
               + "FROM findings f WHERE f.report_id = (SELECT s.report_id FROM scans s WHERE s.host_id = ? "
               + "AND s.kind = 'SCAN_KIND_FULL' AND s.finished_ms IS NOT NULL ORDER BY s.finished_ms DESC LIMIT 1) "
@@ -941,7 +921,7 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
       }
       List<HostEvidence.Av> av = new ArrayList<>();
       {
-        PreparedStatement ps = cachedReaderStatement(
+        PreparedStatement ps = readerStatements.prepare(
           "SELECT report_id, provider, product, state, reason FROM av_status WHERE report_id = "
               + "(SELECT report_id FROM av_status WHERE host_id = ? ORDER BY observed_ms DESC LIMIT 1)");
         ps.setString(1, hostId);
@@ -954,7 +934,7 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
       }
       List<HostEvidence.Egress> egress = new ArrayList<>();
       if (hints.map(h -> h.withEgress().contains(hostId)).orElse(true)) {
-        PreparedStatement ps = cachedReaderStatement(
+        PreparedStatement ps = readerStatements.prepare(
           "SELECT report_id, window_start_ms, window_end_ms, pid, process_name, process_path, connections, "
               + "distinct_destinations, destinations FROM egress_windows WHERE host_id = ? AND allowed = 0 "
               + "AND window_end_ms >= ? ORDER BY window_start_ms DESC LIMIT " + EVIDENCE_ROWS);
@@ -970,7 +950,7 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
       }
       List<HostEvidence.Complaint> complaints = new ArrayList<>();
       if (hints.map(h -> h.withComplaints().contains(hostId)).orElse(true)) {
-        PreparedStatement ps = cachedReaderStatement(
+        PreparedStatement ps = readerStatements.prepare(
           "SELECT complaint_id, confidence, traced_ms, summary FROM complaint_traces WHERE host_id = ? "
               + "AND traced_ms >= ? ORDER BY traced_ms DESC LIMIT " + EVIDENCE_ROWS);
         ps.setString(1, hostId);
@@ -986,7 +966,7 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
       if (hints.isPresent()) {
         mailServer = hints.get().mailServers().contains(hostId);
       } else {
-        PreparedStatement ps = cachedReaderStatement(
+        PreparedStatement ps = readerStatements.prepare(
           "SELECT 1 FROM host_roles WHERE host_id = ? AND role = 'mail-server'");
         ps.setString(1, hostId);
         try (ResultSet rs = ps.executeQuery()) {
@@ -996,7 +976,7 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
       return Optional.of(new HostEvidence(hostId, hostname, lastSeen, lastFullScan, findings, av, egress,
           complaints, mailServer));
     } catch (SQLException e) {
-      dropReaderStatements(); // a statement whose step failed is finalized: compile them anew
+      readerStatements.close(); // a statement whose step failed is finalized: compile them anew
       throw new StoreException("Cannot read evidence of host " + hostId + " from " + file + ": " + e.getMessage(), e);
     }
   }
@@ -1321,10 +1301,9 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
 
   @Override
   public void close() {
-    writes.close();
-    writerStatements.close();
+    writes.close(); // also closes the writer's statements, on the writer thread
     synchronized (this) {
-      dropReaderStatements();
+      readerStatements.close();
     }
     closeQuietly(reader);
     closeQuietly(writer);

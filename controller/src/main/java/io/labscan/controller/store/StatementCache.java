@@ -11,7 +11,8 @@ import java.util.Map;
 /**
  * Statements of one connection, compiled once and reused. The ingest runs about a dozen
  * statements per report; compiling each anew ({@code sqlite3_prepare}) cost more than running
- * it. Confined to one thread (the store's writer): not thread-safe.
+ * it. Not thread-safe: used by one thread at a time (the writer thread, or readers under the
+ * store's lock).
  *
  * <p>A statement handed out is never closed by its user (no try-with-resources on it); a
  * failed use may leave bindings or a batch behind, so both are cleared before it is handed

@@ -92,10 +92,16 @@ final class WriteQueue implements AutoCloseable {
         batch.clear();
       }
     }
-    Pending<?> p;
-    while ((p = queue.poll()) != null) {
-      p.future().completeExceptionally(new StoreException("The store closed before this write ran."));
+    List<Pending<?>> unrun = new ArrayList<>();
+    queue.drainTo(unrun);
+    if (!unrun.isEmpty()) {
+      StoreException closed = new StoreException("The store closed before this write ran.");
+      completer.execute(() -> unrun.forEach(p -> p.future().completeExceptionally(closed)));
     }
+    // Cleaned up here, on the writer thread, after its last use of both: closing them from
+    // close() while a slow batch still ran would reject that batch's completions.
+    statements.close();
+    completer.shutdown();
   }
 
   private void runBatch(List<Pending<?>> batch) {
@@ -146,12 +152,19 @@ final class WriteQueue implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops taking writes, lets the writer finish what is queued, and waits for the last
+   * completions. The writer thread closes the statement cache and the completer itself.
+   */
   @Override
   public void close() {
     running = false;
     try {
       thread.join(TimeUnit.SECONDS.toMillis(30));
-      completer.shutdown();
+      if (thread.isAlive()) {
+        log.warn("The store's writer is still busy after 30 s; closing without waiting for it.");
+        return;
+      }
       completer.awaitTermination(30, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

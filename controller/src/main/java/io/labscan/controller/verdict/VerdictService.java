@@ -163,6 +163,7 @@ public final class VerdictService implements AutoCloseable {
   /** Recomputes {@code hostIds} at {@code now}, saving in batches of {@link #SWEEP_BATCH}. */
   private int recompute(List<String> hostIds, Function<String, Optional<HostEvidence>> evidenceOf, Instant now) {
     List<Saved> inFlight = new ArrayList<>(SWEEP_BATCH);
+    Failures failures = new Failures();
     int n = 0;
     for (String hostId : hostIds) {
       try {
@@ -172,28 +173,51 @@ public final class VerdictService implements AutoCloseable {
           inFlight.add(new Saved(evidence.get(), a, repository.saveAssessmentLater(hostId, a, now)));
         }
       } catch (RuntimeException e) {
-        log.warn("Verdict for {} not recomputed: {}", hostId, e.getMessage());
+        failures.add("not recomputed", hostId, e);
       }
       n++;
       if (inFlight.size() >= SWEEP_BATCH) {
-        settle(inFlight, now);
+        settle(inFlight, now, failures);
       }
     }
-    settle(inFlight, now);
+    settle(inFlight, now, failures);
+    failures.logSummary(n);
     return n;
   }
 
-  private void settle(List<Saved> inFlight, Instant now) {
+  private void settle(List<Saved> inFlight, Instant now, Failures failures) {
     for (Saved s : inFlight) {
       try {
         if (s.changed().join()) {
           announce(s.evidence(), s.assessment(), now);
         }
       } catch (RuntimeException e) {
-        log.warn("Verdict for {} not saved: {}", s.evidence().hostId(), e.getMessage());
+        failures.add("not saved", s.evidence().hostId(), e);
       }
     }
     inFlight.clear();
+  }
+
+  /**
+   * Failures of one recompute run: the first is logged with its reason, the rest counted. A
+   * broken or read-only database fails every host of a sweep alike; one line per host would
+   * write 100,000 warnings a minute on a large fleet.
+   */
+  private static final class Failures {
+    private int count;
+
+    void add(String what, String hostId, RuntimeException e) {
+      if (count++ == 0) {
+        log.warn("Verdict for {} {}: {}", hostId, what, e.getMessage());
+      }
+    }
+
+    void logSummary(int hosts) {
+      if (count > 1) {
+        log.warn("{} of {} verdicts not recomputed or not saved in this run (the first reason is logged above).",
+            count, hosts);
+      }
+    }
   }
 
   /** Recomputes now the hosts whose evidence arrived, and waits for it (tests, CLI commands). */
