@@ -72,6 +72,9 @@ public final class ScanWorker {
     watch.start();
   }
 
-  /** Exit status when the daemon went away during the scan. */
-  public static final int EXIT_PARENT_GONE = 3;
+  /**
+   * Exit status when the daemon went away during the scan. Not 3: that is what
+   * -XX:+ExitOnOutOfMemoryError exits with, which the daemon reports as running out of memory.
+   */
+  public static final int EXIT_PARENT_GONE = 4;
 }

@@ -18,13 +18,16 @@ import java.util.Optional;
  *     class path, the main class and the sub-command
  */
 public record WorkerCommandLine(List<String> prefix) {
+  /** The worker's largest heap (named in the out-of-memory error). */
+  static final String MAX_HEAP = "256m";
+
   /**
    * The worker's JVM profile. Unlike the daemon's it allows C2 (the JDK's SHA-256 intrinsic
    * uses the CPU's SHA extensions; C1-only hashing was 2.5× slower than sha256sum) and a heap
    * sized for a scan; the worker lives minutes, so neither stays resident.
    */
   public static final List<String> JVM_OPTIONS = List.of(
-      "-Xms32m", "-Xmx256m", "-XX:MaxMetaspaceSize=128m", "-Xss512k",
+      "-Xms32m", "-Xmx" + MAX_HEAP, "-XX:MaxMetaspaceSize=128m", "-Xss512k",
       "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData", "-Xshare:auto",
       "-Xlog:disable", "-Xlog:all=warning:stderr", "-Xlog:cds=error:stderr");
 

@@ -32,6 +32,8 @@ public final class WorkerProcessScanRunner implements ScanRunner {
   /** A full scan of a lab PC takes minutes to an hour; six hours means a stuck worker. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofHours(6);
   private static final Duration KILL_GRACE = Duration.ofSeconds(5);
+  /** What a JVM with -XX:+ExitOnOutOfMemoryError exits with (the worker's profile sets it). */
+  static final int EXIT_OUT_OF_MEMORY = 3;
 
   private final String hostId;
   private final String lab;
@@ -72,13 +74,22 @@ public final class WorkerProcessScanRunner implements ScanRunner {
       throw new ScanFailedException("Cannot prepare the scan worker in " + stateDir + ": " + e.getMessage(), e);
     }
     ScanWorker.Request request = new ScanWorker.Request(stateDir, scanRoot, lab, hostId, plan.kind(), plan.trigger());
-    Process process = start(request);
+    Process process = null;
     try {
+      process = start(request);
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         kill(process);
         throw new ScanFailedException("Scan worker timed out after " + timeout + " and was killed.");
       }
       int status = process.exitValue();
+      if (status != 0 && isClosed()) {
+        throw new ScanFailedException("Scan " + plan.trigger() + " cancelled: the agent is stopping.");
+      }
+      if (status == EXIT_OUT_OF_MEMORY) {
+        throw new ScanFailedException("Scan worker ran out of memory (its heap is capped at "
+            + WorkerCommandLine.MAX_HEAP + "); lower the policy's largest scanned file size, or look for a "
+            + "file the scan reads whole (see its log lines above).");
+      }
       if (status != 0) {
         throw new ScanFailedException("Scan worker exited with status " + status + " (see its log lines above).");
       }
@@ -91,14 +102,16 @@ public final class WorkerProcessScanRunner implements ScanRunner {
       validate(report, plan);
       return report;
     } catch (InterruptedException e) {
-      kill(process);
+      kill(process); // not null: start() does not wait, so nothing before it is interrupted
       Thread.currentThread().interrupt();
       throw new ScanFailedException("Scan " + plan.trigger() + " cancelled: the agent is stopping.", e);
     } finally {
       synchronized (lock) {
         running = null;
       }
-      closeStdin(process);
+      if (process != null) {
+        closeStdin(process);
+      }
       deleteQuietly(folder.resolve(WorkerFiles.POLICY));
       deleteQuietly(reportFile);
     }
@@ -173,6 +186,12 @@ public final class WorkerProcessScanRunner implements ScanRunner {
       Files.deleteIfExists(file);
     } catch (IOException e) {
       log.debug("Cannot delete {}: {}", file, e.toString());
+    }
+  }
+
+  private boolean isClosed() {
+    synchronized (lock) {
+      return closed;
     }
   }
 

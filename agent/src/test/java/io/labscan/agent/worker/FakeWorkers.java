@@ -40,6 +40,14 @@ final class FakeWorkers {
     }
   }
 
+  /** Exits as a JVM with -XX:+ExitOnOutOfMemoryError does when its heap is full: status 3. */
+  static final class OutOfMemory {
+    public static void main(String[] args) {
+      System.err.println("Terminating due to java.lang.OutOfMemoryError: Java heap space");
+      Runtime.getRuntime().halt(3);
+    }
+  }
+
   /** Says why it fails on stderr, then exits with status 7. */
   static final class Complain {
     public static void main(String[] args) {

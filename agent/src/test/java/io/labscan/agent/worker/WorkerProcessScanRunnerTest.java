@@ -72,6 +72,14 @@ class WorkerProcessScanRunnerTest {
   }
 
   @Test
+  void aWorkerOutOfMemoryFailsTheScanSayingSoAndWhatToChange() {
+    try (WorkerProcessScanRunner runner = runner(fake(FakeWorkers.OutOfMemory.class), Duration.ofMinutes(5))) {
+      assertThatThrownBy(() -> scan(runner)).isInstanceOf(ScanFailedException.class)
+          .hasMessageContaining("ran out of memory").hasMessageContaining("largest scanned file size");
+    }
+  }
+
+  @Test
   void whatTheWorkerWritesToStderrReachesTheDaemonsLog() {
     ch.qos.logback.classic.Logger logger =
         (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(WorkerLog.class);
@@ -108,7 +116,8 @@ class WorkerProcessScanRunnerTest {
 
     runner.close();
 
-    assertThatThrownBy(() -> scan.get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(ScanFailedException.class);
+    assertThatThrownBy(() -> scan.get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(ScanFailedException.class)
+        .hasMessageContaining("cancelled: the agent is stopping");
     long pid = Long.parseLong(Files.readString(pidFile));
     await().atMost(Duration.ofSeconds(20)).until(() -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true));
   }

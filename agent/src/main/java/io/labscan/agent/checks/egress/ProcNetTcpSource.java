@@ -239,12 +239,15 @@ public final class ProcNetTcpSource implements ConnectionSource {
     OptionalLong opened = opens.get();
     boolean noneOpened = opened.isPresent() && opensAtLastSample.isPresent()
         && opened.getAsLong() == opensAtLastSample.getAsLong();
-    opensAtLastSample = opened;
+    // Forgotten until the read below succeeds: a failed read must not count these opens as
+    // seen, or the quiet skip would hide a connection opened just before it.
+    opensAtLastSample = OptionalLong.empty();
     if (noneOpened && !listedSinceTimeWaitRead && remotePorts.equals(portsAtLastRead)
         && now - lastRead < MAX_QUIET_SKIP.toNanos()) {
       // Nothing was listed (TIME_WAITs included) and no TCP socket has appeared since: the
       // kernel's walk of its whole socket table would find nothing either.
       readsSkipped++;
+      opensAtLastSample = opened;
       return List.of();
     }
     // TIME_WAIT rows (no owner, listed 60 s) only once per TIME_WAIT_INTERVAL: a burst's
@@ -252,6 +255,7 @@ public final class ProcNetTcpSource implements ConnectionSource {
     boolean withTimeWait = !timeWaitListed || now - lastTimeWaitListed >= TIME_WAIT_INTERVAL.toNanos();
     tableReads++;
     SocketTable.Rows read = table.read(remotePorts, withTimeWait ? OUTBOUND : OUTBOUND_BUT_TIME_WAIT);
+    opensAtLastSample = opened;
     if (withTimeWait) {
       timeWaitListed = true;
       lastTimeWaitListed = now;

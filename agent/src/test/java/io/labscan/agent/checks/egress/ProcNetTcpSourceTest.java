@@ -374,6 +374,7 @@ class ProcNetTcpSourceTest {
   private static final class SettableTable implements SocketTable {
     List<SocketRow> rows = List.of();
     int reads;
+    boolean failNextRead;
 
     @Override
     public String name() {
@@ -381,8 +382,12 @@ class ProcNetTcpSourceTest {
     }
 
     @Override
-    public Rows read(Set<Integer> remotePorts) {
+    public Rows read(Set<Integer> remotePorts) throws IOException {
       reads++;
+      if (failNextRead) {
+        failNextRead = false;
+        throw new IOException("netlink receive failed");
+      }
       return new Rows(rows, 0);
     }
   }
@@ -411,6 +416,23 @@ class ProcNetTcpSourceTest {
     src.sample(SMTP);
     opened[0]++;
     table.rows = List.of(SMTP_SESSION);
+    now += Duration.ofMillis(250).toNanos();
+
+    assertThat(src.sample(SMTP)).extracting(o -> o.local().port()).containsExactly(40_100);
+  }
+
+  @Test
+  void connectionOpenedBeforeAFailedReadIsLookedForOnTheNextSample() throws IOException {
+    SettableTable table = new SettableTable();
+    long[] opened = {7};
+    ProcNetTcpSource src = new ProcNetTcpSource(proc, table, users, () -> now,
+        () -> java.util.OptionalLong.of(opened[0]));
+    src.sample(SMTP);
+    opened[0]++;
+    table.rows = List.of(SMTP_SESSION);
+    table.failNextRead = true;
+    now += Duration.ofMillis(250).toNanos();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> src.sample(SMTP)).isInstanceOf(IOException.class);
     now += Duration.ofMillis(250).toNanos();
 
     assertThat(src.sample(SMTP)).extracting(o -> o.local().port()).containsExactly(40_100);
