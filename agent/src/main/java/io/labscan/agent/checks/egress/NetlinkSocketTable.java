@@ -289,13 +289,25 @@ public final class NetlinkSocketTable implements SocketTable {
     }, "labscan-netns-open");
     helper.setDaemon(true);
     helper.start();
-    try {
-      helper.join();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while opening a socket in " + namespaceFile, e);
+    // Waits for the helper even when interrupted (it only opens, enters and opens: quick), so a
+    // socket it opened is never left without an owner; the interrupt is kept for the caller.
+    boolean interrupted = false;
+    while (true) {
+      try {
+        helper.join();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
     }
     Object r = result.get();
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+      if (r instanceof Integer fd) {
+        libc.close(fd);
+      }
+      throw new IOException("interrupted while opening a socket in " + namespaceFile);
+    }
     if (r instanceof Integer fd) {
       return fd;
     }
