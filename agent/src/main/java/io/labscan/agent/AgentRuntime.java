@@ -3,7 +3,6 @@ package io.labscan.agent;
 import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.util.Timestamps;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.labscan.agent.checks.ScanPlan;
@@ -21,6 +20,7 @@ import io.labscan.agent.schedule.ScanGate;
 import io.labscan.agent.schedule.ScheduleStateStore;
 import io.labscan.agent.state.HostIdentity;
 import io.labscan.agent.transport.ControllerClient;
+import io.labscan.agent.transport.CredentialRenewal;
 import io.labscan.agent.transport.GrpcChannels;
 import io.labscan.agent.transport.ReportSender;
 import io.labscan.agent.transport.Spool;
@@ -62,7 +62,10 @@ public final class AgentRuntime implements AutoCloseable {
   private final Clock clock;
   private final String hostId;
   private final Spool spool;
+  private final String target;
   private final ControllerClient client;
+  /** Renews the agent's certificate before it ends; empty on a plaintext connection. */
+  private final Optional<CredentialRenewal> renewal;
   private final ReportSender sender;
   private final ScanRunner scanRunner;
   private final AgentScheduler scheduler;
@@ -81,10 +84,14 @@ public final class AgentRuntime implements AutoCloseable {
     this.config = config;
     this.addresses = addresses;
     this.clock = clock;
-    String target = config.controller().orElseThrow(() -> new IllegalArgumentException(
+    this.target = config.controller().orElseThrow(() -> new IllegalArgumentException(
         "No controller address: set 'controller: HOST:PORT' in the config file."));
     this.hostId = HostIdentity.loadOrCreate(config.stateDir());
-    this.client = new ControllerClient(channel(config, target, hostId));
+    Optional<AgentCredentials> credentials = credentials(config, hostId);
+    this.client = new ControllerClient(credentials
+        .map(c -> GrpcChannels.mutualTls(target, c))
+        .orElseGet(() -> GrpcChannels.plaintext(target)));
+    this.renewal = credentials.map(c -> new CredentialRenewal(config.stateDir(), hostId, c, clock));
     this.spool = Spool.open(config.stateDir());
     this.sender = new ReportSender(spool, client);
     this.scanRunner = runners.create(hostId, config, clock);
@@ -94,10 +101,10 @@ public final class AgentRuntime implements AutoCloseable {
     this.background = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "labscan-agent-bg"));
   }
 
-  /** Plaintext when asked for by name; otherwise mTLS with the credentials enrolment stored. */
-  private static ManagedChannel channel(AgentConfig config, String target, String hostId) {
+  /** None when plaintext is asked for by name; otherwise the credentials enrolment stored (mTLS). */
+  private static Optional<AgentCredentials> credentials(AgentConfig config, String hostId) {
     if (config.insecure()) {
-      return GrpcChannels.plaintext(target);
+      return Optional.empty();
     }
     AgentCredentials credentials = AgentCredentials.load(config.stateDir()).orElseThrow(() ->
         new IllegalStateException("This agent is not enrolled (no " + AgentCredentials.CERTIFICATE_FILE + " in "
@@ -107,7 +114,7 @@ public final class AgentRuntime implements AutoCloseable {
           + credentials.hostId().orElse("(none)") + ", but this agent is host " + hostId
           + ": enrol again with a new token.");
     }
-    return GrpcChannels.mutualTls(target, credentials);
+    return Optional.of(credentials);
   }
 
   /**
@@ -283,6 +290,18 @@ public final class AgentRuntime implements AutoCloseable {
     } catch (RuntimeException e) {
       log.debug("Heartbeat failed: {}", e.toString());
     }
+    renewCertificateIfDue();
+  }
+
+  /**
+   * Renews the certificate in its last month (see {@link CredentialRenewal}); with a new one,
+   * later calls go over a new channel presenting it, and the command stream is reopened there.
+   */
+  private void renewCertificateIfDue() {
+    renewal.flatMap(r -> r.renewIfDue(client)).ifPresent(renewed -> {
+      client.useChannel(GrpcChannels.mutualTls(target, renewed));
+      closeQuietly(commandStream);
+    });
   }
 
   private void enroll(boolean thenListen, int attempt) {

@@ -13,6 +13,7 @@ import io.labscan.controller.grpc.RateLimiter;
 import io.labscan.controller.ingest.ReportIngestor;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.controller.trust.CertificateAuthority;
+import io.labscan.controller.trust.CertificateRenewal;
 import io.labscan.controller.trust.EnrolmentService;
 import io.labscan.controller.trust.Revocations;
 import io.labscan.controller.trust.ServerIdentity;
@@ -131,9 +132,9 @@ public final class ControllerRuntime implements AutoCloseable {
       CommandHub commands = new CommandHub();
       PolicyProvider policies = new PolicyProvider(store, clock);
       ReportIngestor ingestor = new ReportIngestor(store, verdicts, clock);
-      AgentServiceImpl agents = new AgentServiceImpl(store, ingestor, policies, commands, clock,
-          new RateLimiter(options.reportRate()));
       if (options.insecure()) {
+        AgentServiceImpl agents = new AgentServiceImpl(store, ingestor, policies, commands, clock,
+            new RateLimiter(options.reportRate()));
         grpc = GrpcServers.plaintext(options.grpcBind(), options.grpcPort(), List.of(agents));
         verdicts.startSweeping();
         ControllerRuntime runtime = new ControllerRuntime(store, commands, policies, verdicts, grpc, Optional.empty(),
@@ -144,6 +145,8 @@ public final class ControllerRuntime implements AutoCloseable {
       CertificateAuthority ca = CertificateAuthority.loadOrCreate(
           CertificateAuthority.folderFor(options.database()), clock);
       ServerIdentity identity = ca.serverIdentity(ServerNames.withDefaults(options.tlsNames()));
+      AgentServiceImpl agents = new AgentServiceImpl(store, ingestor, policies, commands, clock,
+          new RateLimiter(options.reportRate()), Optional.of(new CertificateRenewal(ca, store, clock)));
       revocations = Revocations.watch(store, Revocations.DEFAULT_POLL, hostId -> commands.disconnect(hostId,
           Status.UNAUTHENTICATED.withDescription("certificate of host " + hostId + " was revoked")));
       grpc = GrpcServers.mutualTls(options.grpcBind(), options.grpcPort(), identity.keyManager(), ca.clientTrust(),

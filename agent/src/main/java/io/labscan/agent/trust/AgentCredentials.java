@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
@@ -25,6 +27,11 @@ public record AgentCredentials(PrivateKey key, X509Certificate certificate, X509
   public static final String KEY_FILE = "agent.key";
   public static final String CERTIFICATE_FILE = "agent.crt";
   public static final String CA_FILE = "ca.crt";
+  /** A renewal in progress: the new key (owner-only) and the request sent for it, kept until installed. */
+  public static final String NEXT_KEY_FILE = "agent.key.next";
+  public static final String NEXT_REQUEST_FILE = "agent.csr.next";
+  /** The renewed certificate, written before it is moved into place with its key. */
+  public static final String NEXT_CERTIFICATE_FILE = "agent.crt.next";
 
   public AgentCredentials {
     requireNonNull(key, "key");
@@ -50,21 +57,93 @@ public record AgentCredentials(PrivateKey key, X509Certificate certificate, X509
     Path certFile = stateDir.resolve(CERTIFICATE_FILE);
     Path caFile = stateDir.resolve(CA_FILE);
     try {
-      PrivateKey key = Pem.readPrivateKey(read(keyFile), "EC");
-      X509Certificate cert = single(certFile);
-      X509Certificate ca = single(caFile);
-      AgentCredentials credentials = new AgentCredentials(key, cert, ca);
-      if (!credentials.keyMatchesCertificate()) {
-        throw new IllegalStateException("The agent key " + keyFile + " does not belong to the certificate "
-            + certFile + " (an interrupted enrolment?): enrol again with a new token.");
+      // Twice at most: a running agent may be installing a renewal between our reads.
+      for (int attempt = 1; ; attempt++) {
+        finishRenewal(stateDir);
+        PrivateKey key = Pem.readPrivateKey(read(keyFile), "EC");
+        X509Certificate cert = single(certFile);
+        X509Certificate ca = single(caFile);
+        AgentCredentials credentials = new AgentCredentials(key, cert, ca);
+        if (credentials.keyMatchesCertificate()) {
+          return Optional.of(credentials);
+        }
+        if (attempt == 2) {
+          throw new IllegalStateException("The agent key " + keyFile + " does not belong to the certificate "
+              + certFile + " (an interrupted enrolment?): enrol again with a new token.");
+        }
       }
-      return Optional.of(credentials);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read the agent's credentials in " + stateDir + ": " + e.getMessage(), e);
     } catch (GeneralSecurityException | IllegalArgumentException e) {
       throw new IllegalStateException("The agent's credentials in " + stateDir + " are unreadable ("
           + e.getMessage() + "): enrol again with a new token.", e);
     }
+  }
+
+  /**
+   * Installs renewed credentials: the certificate is written next to the new key, then the key
+   * and the certificate are moved into place. A crash between the two moves leaves a key that
+   * does not fit the certificate; {@link #load} finishes the move (see {@link #finishRenewal}).
+   * The pending request goes last.
+   */
+  public void installRenewal(Path stateDir) {
+    requireNonNull(stateDir, "stateDir");
+    try {
+      OwnerOnlyFiles.writePublic(stateDir.resolve(NEXT_CERTIFICATE_FILE), Pem.certificate(certificate));
+      if (!Files.isRegularFile(stateDir.resolve(NEXT_KEY_FILE))) {
+        OwnerOnlyFiles.writeSecret(stateDir.resolve(NEXT_KEY_FILE), Pem.privateKey(key));
+      }
+      moveNextIntoPlace(stateDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot store the renewed credentials in " + stateDir + ": " + e.getMessage(),
+          e);
+    }
+  }
+
+  /**
+   * Completes a renewal that was interrupted after its certificate was written: when the new
+   * certificate fits the new key (both still waiting), or fits the key already moved into
+   * place, it is moved into place too. Anything else is left alone (a renewal that never got
+   * its certificate is asked again with the same key).
+   */
+  static void finishRenewal(Path stateDir) throws IOException, GeneralSecurityException {
+    Path nextCert = stateDir.resolve(NEXT_CERTIFICATE_FILE);
+    if (!Files.isRegularFile(nextCert)) {
+      return;
+    }
+    X509Certificate renewed;
+    try {
+      renewed = single(nextCert);
+    } catch (NoSuchFileException e) {
+      return; // moved into place meanwhile
+    }
+    Path nextKey = stateDir.resolve(NEXT_KEY_FILE);
+    Path keyFile = stateDir.resolve(KEY_FILE);
+    Path waitingKey = Files.isRegularFile(nextKey) ? nextKey : keyFile;
+    PrivateKey key;
+    try {
+      key = Pem.readPrivateKey(read(waitingKey), "EC");
+    } catch (NoSuchFileException e) {
+      return; // moved into place meanwhile
+    }
+    if (Certificates.keyMatches(key, renewed.getPublicKey())) {
+      try {
+        moveNextIntoPlace(stateDir);
+      } catch (NoSuchFileException e) {
+        // The agent that wrote them finished the move meanwhile.
+      }
+    }
+  }
+
+  private static void moveNextIntoPlace(Path stateDir) throws IOException {
+    Path nextKey = stateDir.resolve(NEXT_KEY_FILE);
+    if (Files.isRegularFile(nextKey)) {
+      Files.move(nextKey, stateDir.resolve(KEY_FILE), StandardCopyOption.REPLACE_EXISTING,
+          StandardCopyOption.ATOMIC_MOVE);
+    }
+    Files.move(stateDir.resolve(NEXT_CERTIFICATE_FILE), stateDir.resolve(CERTIFICATE_FILE),
+        StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    Files.deleteIfExists(stateDir.resolve(NEXT_REQUEST_FILE));
   }
 
   private static String read(Path file) throws IOException {
@@ -86,6 +165,10 @@ public record AgentCredentials(PrivateKey key, X509Certificate certificate, X509
   public void save(Path stateDir) {
     requireNonNull(stateDir, "stateDir");
     try {
+      // A new enrolment ends any renewal that was under way for the old key.
+      for (String pending : List.of(NEXT_CERTIFICATE_FILE, NEXT_KEY_FILE, NEXT_REQUEST_FILE)) {
+        Files.deleteIfExists(stateDir.resolve(pending));
+      }
       OwnerOnlyFiles.writeSecret(stateDir.resolve(KEY_FILE), Pem.privateKey(key));
       OwnerOnlyFiles.writePublic(stateDir.resolve(CA_FILE), Pem.certificate(ca));
       // Last: its presence is what marks the agent as enrolled.

@@ -26,7 +26,7 @@ public final class Pem {
   public static final String CERTIFICATE = "CERTIFICATE";
   public static final String PRIVATE_KEY = "PRIVATE KEY";
   /** Largest PEM file read: a key or a short chain is a few KiB. */
-  static final int MAX_TEXT = 256 * 1024;
+  public static final int MAX_TEXT = 256 * 1024;
 
   private static final Pattern BLOCK = Pattern.compile(
       "-----BEGIN ([A-Z0-9 ]+)-----\\s*([A-Za-z0-9+/=\\s]*?)-----END \\1-----");

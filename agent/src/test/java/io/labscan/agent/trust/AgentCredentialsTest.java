@@ -67,4 +67,81 @@ class AgentCredentialsTest {
         .hasMessageContaining(AgentCredentials.KEY_FILE)
         .hasMessageContaining("enrol again");
   }
+
+  private AgentCredentials savedEnrolment(KeyPair ca) throws Exception {
+    KeyPair agent = Certificates.newKeyPair();
+    AgentCredentials enrolled = new AgentCredentials(agent.getPrivate(), selfSigned(agent, HOST),
+        selfSigned(ca, "test CA"));
+    enrolled.save(dir);
+    return enrolled;
+  }
+
+  private static AgentCredentials renewalOf(AgentCredentials enrolled) throws Exception {
+    KeyPair next = Certificates.newKeyPair();
+    return new AgentCredentials(next.getPrivate(), selfSigned(next, HOST), enrolled.ca());
+  }
+
+  @Test
+  void anInstalledRenewalLoadsBackWithNothingLeftPending() throws Exception {
+    AgentCredentials renewed = renewalOf(savedEnrolment(Certificates.newKeyPair()));
+
+    renewed.installRenewal(dir);
+
+    AgentCredentials loaded = AgentCredentials.load(dir).orElseThrow();
+    assertThat(loaded.certificate()).isEqualTo(renewed.certificate());
+    assertThat(loaded.key()).isEqualTo(renewed.key());
+    assertThat(Files.getPosixFilePermissions(dir.resolve(AgentCredentials.KEY_FILE)))
+        .isEqualTo(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE));
+    assertThat(dir.resolve(AgentCredentials.NEXT_CERTIFICATE_FILE)).doesNotExist();
+    assertThat(dir.resolve(AgentCredentials.NEXT_KEY_FILE)).doesNotExist();
+  }
+
+  @Test
+  void aRenewalInterruptedBetweenMovingTheKeyAndTheCertificateIsFinishedOnLoad() throws Exception {
+    AgentCredentials renewed = renewalOf(savedEnrolment(Certificates.newKeyPair()));
+    // The crash: the new key is in place, the new certificate still waits beside it.
+    Files.writeString(dir.resolve(AgentCredentials.NEXT_CERTIFICATE_FILE), Pem.certificate(renewed.certificate()));
+    Files.writeString(dir.resolve(AgentCredentials.KEY_FILE), Pem.privateKey(renewed.key()));
+
+    AgentCredentials loaded = AgentCredentials.load(dir).orElseThrow();
+
+    assertThat(loaded.certificate()).isEqualTo(renewed.certificate());
+    assertThat(dir.resolve(AgentCredentials.NEXT_CERTIFICATE_FILE)).doesNotExist();
+  }
+
+  @Test
+  void aRenewedCertificateWaitingWithItsKeyIsInstalledOnLoad() throws Exception {
+    AgentCredentials renewed = renewalOf(savedEnrolment(Certificates.newKeyPair()));
+    Files.writeString(dir.resolve(AgentCredentials.NEXT_KEY_FILE), Pem.privateKey(renewed.key()));
+    Files.writeString(dir.resolve(AgentCredentials.NEXT_CERTIFICATE_FILE), Pem.certificate(renewed.certificate()));
+
+    AgentCredentials loaded = AgentCredentials.load(dir).orElseThrow();
+
+    assertThat(loaded.key()).isEqualTo(renewed.key());
+    assertThat(loaded.certificate()).isEqualTo(renewed.certificate());
+  }
+
+  @Test
+  void aPendingRenewalKeyWithoutCertificateLeavesTheCurrentCredentialsInUse() throws Exception {
+    AgentCredentials enrolled = savedEnrolment(Certificates.newKeyPair());
+    Files.writeString(dir.resolve(AgentCredentials.NEXT_KEY_FILE),
+        Pem.privateKey(Certificates.newKeyPair().getPrivate()));
+
+    assertThat(AgentCredentials.load(dir).orElseThrow().certificate()).isEqualTo(enrolled.certificate());
+    assertThat(dir.resolve(AgentCredentials.NEXT_KEY_FILE)).as("kept for the next attempt").exists();
+  }
+
+  @Test
+  void enrollingAgainDiscardsARenewalUnderWay() throws Exception {
+    KeyPair ca = Certificates.newKeyPair();
+    AgentCredentials renewed = renewalOf(savedEnrolment(ca));
+    Files.writeString(dir.resolve(AgentCredentials.NEXT_KEY_FILE), Pem.privateKey(renewed.key()));
+    Files.writeString(dir.resolve(AgentCredentials.NEXT_CERTIFICATE_FILE), Pem.certificate(renewed.certificate()));
+
+    AgentCredentials reenrolled = savedEnrolment(ca);
+
+    assertThat(AgentCredentials.load(dir).orElseThrow().certificate()).isEqualTo(reenrolled.certificate());
+    assertThat(dir.resolve(AgentCredentials.NEXT_KEY_FILE)).doesNotExist();
+    assertThat(dir.resolve(AgentCredentials.NEXT_CERTIFICATE_FILE)).doesNotExist();
+  }
 }

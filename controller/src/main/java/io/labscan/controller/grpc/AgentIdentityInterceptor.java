@@ -41,7 +41,8 @@ public final class AgentIdentityInterceptor implements ServerInterceptor {
   @Override
   public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call, Metadata headers,
       ServerCallHandler<ReqT, RespT> next) {
-    Optional<String> hostId = peerHostId(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
+    Optional<X509Certificate> leaf = peerCertificate(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
+    Optional<String> hostId = leaf.flatMap(AgentIdentityInterceptor::hostIdOf);
     if (hostId.isEmpty()) {
       log.warn("Refused {} from {}: no agent certificate naming a host id.",
           call.getMethodDescriptor().getFullMethodName(), call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
@@ -52,7 +53,8 @@ public final class AgentIdentityInterceptor implements ServerInterceptor {
           hostId.get(), call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
       return refuse(call, "certificate of host " + hostId.get() + " was revoked");
     }
-    Context context = Context.current().withValue(AgentIdentity.HOST_ID, hostId.get());
+    Context context = Context.current().withValues(AgentIdentity.HOST_ID, hostId.get(),
+        AgentIdentity.CERTIFICATE, leaf.get());
     return Contexts.interceptCall(context, call, headers, next);
   }
 
@@ -61,8 +63,13 @@ public final class AgentIdentityInterceptor implements ServerInterceptor {
     return new ServerCall.Listener<>() {};
   }
 
-  /** The host id of the verified peer certificate: its CN, which must be a lower-case UUID. */
-  static Optional<String> peerHostId(SSLSession session) {
+  /** The host id a verified peer certificate names: its CN, which must be a lower-case UUID. */
+  private static Optional<String> hostIdOf(X509Certificate leaf) {
+    return Certificates.commonName(leaf).filter(AgentIdentityInterceptor::isHostId);
+  }
+
+  /** The verified peer's own certificate (the chain's first). */
+  private static Optional<X509Certificate> peerCertificate(SSLSession session) {
     if (session == null) {
       return Optional.empty();
     }
@@ -71,7 +78,7 @@ public final class AgentIdentityInterceptor implements ServerInterceptor {
       if (chain.length == 0 || !(chain[0] instanceof X509Certificate leaf)) {
         return Optional.empty();
       }
-      return Certificates.commonName(leaf).filter(AgentIdentityInterceptor::isHostId);
+      return Optional.of(leaf);
     } catch (SSLPeerUnverifiedException e) {
       return Optional.empty();
     }

@@ -22,6 +22,8 @@ import io.labscan.proto.v1.Policy;
 import io.labscan.proto.v1.Report;
 import io.labscan.proto.v1.ReportAck;
 import io.labscan.proto.v1.ReportRequest;
+import io.labscan.proto.v1.RenewCertificateRequest;
+import io.labscan.proto.v1.RenewCertificateResponse;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.UUID;
@@ -42,6 +44,7 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
   private final CommandHub commands;
   private final Clock clock;
   private final RateLimiter reportLimiter;
+  private final Optional<CertificateRenewer> renewer;
 
   public AgentServiceImpl(Store store, ReportIngestor ingestor, PolicyProvider policies, CommandHub commands,
       Clock clock) {
@@ -51,6 +54,13 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
   /** @param reportLimiter per-agent limit on Report calls (keyed by the authenticated host id) */
   public AgentServiceImpl(Store store, ReportIngestor ingestor, PolicyProvider policies, CommandHub commands,
       Clock clock, RateLimiter reportLimiter) {
+    this(store, ingestor, policies, commands, clock, reportLimiter, Optional.empty());
+  }
+
+  /** @param renewer issues renewed agent certificates; empty on a plaintext controller */
+  public AgentServiceImpl(Store store, ReportIngestor ingestor, PolicyProvider policies, CommandHub commands,
+      Clock clock, RateLimiter reportLimiter, Optional<CertificateRenewer> renewer) {
+    this.renewer = requireNonNull(renewer, "renewer");
     this.store = requireNonNull(store, "store");
     this.ingestor = requireNonNull(ingestor, "ingestor");
     this.policies = requireNonNull(policies, "policies");
@@ -106,6 +116,29 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
           .build());
       response.onCompleted();
     });
+  }
+
+  @Override
+  public void renewCertificate(RenewCertificateRequest request, StreamObserver<RenewCertificateResponse> response) {
+    String hostId = request.getHostId();
+    if (!isUuid(hostId)) {
+      response.onError(Status.INVALID_ARGUMENT
+          .withDescription("host_id: not a lower-case UUID").asRuntimeException());
+      return;
+    }
+    var denied = speaksForAnother("RenewCertificate", hostId);
+    if (denied.isPresent()) {
+      response.onError(denied.get());
+      return;
+    }
+    var presented = AgentIdentity.certificate();
+    if (presented.isEmpty() || renewer.isEmpty()) {
+      response.onError(Status.FAILED_PRECONDITION
+          .withDescription("this controller runs without TLS: there is no agent certificate to renew")
+          .asRuntimeException());
+      return;
+    }
+    renewer.get().renew(hostId, presented.get(), request.getCsrDer().toByteArray(), response);
   }
 
   @Override

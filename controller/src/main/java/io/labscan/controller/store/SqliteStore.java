@@ -1244,7 +1244,9 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
               + "enrolled_ms) VALUES (?,?,?,?,?,?) ON CONFLICT(host_id) DO UPDATE SET "
               + "lab = CASE WHEN excluded.lab <> '' THEN excluded.lab ELSE host_enrolments.lab END, "
               + "token_id = excluded.token_id, certificate_serial = excluded.certificate_serial, "
-              + "certificate_not_after_ms = excluded.certificate_not_after_ms, enrolled_ms = excluded.enrolled_ms")) {
+              + "certificate_not_after_ms = excluded.certificate_not_after_ms, enrolled_ms = excluded.enrolled_ms, "
+              // A token enrolment starts a new certificate line: nothing left to retry.
+              + "previous_certificate_serial = '', certificate_key_sha256 = '', renewed_ms = 0")) {
         ps.setString(1, host.hostId());
         ps.setString(2, tokenLab);
         ps.setString(3, tokenId);
@@ -1268,6 +1270,61 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
         ps.executeUpdate();
       }
       return new Redemption(Outcome.ACCEPTED, lab);
+    });
+  }
+
+  @Override
+  public CompletableFuture<RenewalOutcome> renew(Renewal renewal, Instant at) {
+    requireNonNull(renewal, "renewal");
+    requireNonNull(at, "at");
+    return writes.submit(db -> {
+      String current;
+      String previous;
+      String renewedKey;
+      try (PreparedStatement ps = db.prepareStatement("SELECT certificate_serial, previous_certificate_serial, "
+          + "certificate_key_sha256 FROM host_enrolments WHERE host_id = ?")) {
+        ps.setString(1, renewal.hostId());
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            return RenewalOutcome.NOT_ENROLLED;
+          }
+          current = rs.getString(1);
+          previous = rs.getString(2);
+          renewedKey = rs.getString(3);
+        }
+      }
+      try (PreparedStatement ps = db.prepareStatement("SELECT 1 FROM revoked_hosts WHERE host_id = ?")) {
+        ps.setString(1, renewal.hostId());
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) {
+            return RenewalOutcome.REVOKED;
+          }
+        }
+      }
+      RenewalOutcome outcome;
+      String keepPrevious;
+      if (renewal.presentedSerial().equalsIgnoreCase(current)) {
+        outcome = RenewalOutcome.RENEWED;
+        keepPrevious = current;
+      } else if (!previous.isEmpty() && renewal.presentedSerial().equalsIgnoreCase(previous)
+          && renewal.newKeyFingerprint().equals(renewedKey)) {
+        outcome = RenewalOutcome.REISSUED;
+        keepPrevious = previous;
+      } else {
+        return RenewalOutcome.REPLACED;
+      }
+      try (PreparedStatement ps = db.prepareStatement("UPDATE host_enrolments SET certificate_serial = ?, "
+          + "certificate_not_after_ms = ?, previous_certificate_serial = ?, certificate_key_sha256 = ?, "
+          + "renewed_ms = ? WHERE host_id = ?")) {
+        ps.setString(1, renewal.newSerial());
+        ps.setLong(2, renewal.newNotAfter().toEpochMilli());
+        ps.setString(3, keepPrevious);
+        ps.setString(4, renewal.newKeyFingerprint());
+        ps.setLong(5, at.toEpochMilli());
+        ps.setString(6, renewal.hostId());
+        ps.executeUpdate();
+      }
+      return outcome;
     });
   }
 

@@ -23,6 +23,14 @@ public interface TrustRepository {
    */
   CompletableFuture<Redemption> redeem(String tokenId, byte[] secretSha256, EnrolledHost host, Instant at);
 
+  /**
+   * Records a renewal, deciding in the same write whether it is allowed: the presented
+   * certificate must be the host's current one, or the one the last renewal replaced when the
+   * request is for the same new key (a retry after a lost answer). The host must be enrolled
+   * and not revoked.
+   */
+  CompletableFuture<RenewalOutcome> renew(Renewal renewal, Instant at);
+
   /** Marks a host revoked; false when it already was. */
   CompletableFuture<Boolean> revoke(String hostId, String reason, Instant at);
 
@@ -57,6 +65,37 @@ public interface TrustRepository {
       requireNonNull(certificateSerial, "certificateSerial");
       requireNonNull(certificateNotAfter, "certificateNotAfter");
     }
+  }
+
+  /**
+   * A certificate renewal to record.
+   *
+   * @param presentedSerial serial (hex) of the certificate the agent presented
+   * @param newKeyFingerprint {@code Fingerprints.sha256} of the new public key (encoded)
+   * @param newSerial serial (hex) of the certificate issued for it
+   */
+  record Renewal(String hostId, String presentedSerial, String newKeyFingerprint, String newSerial,
+      Instant newNotAfter) {
+    public Renewal {
+      requireNonNull(hostId, "hostId");
+      requireNonNull(presentedSerial, "presentedSerial");
+      requireNonNull(newKeyFingerprint, "newKeyFingerprint");
+      requireNonNull(newSerial, "newSerial");
+      requireNonNull(newNotAfter, "newNotAfter");
+    }
+  }
+
+  /** Whether a renewal was recorded. */
+  enum RenewalOutcome {
+    /** The presented certificate was the current one; the new one replaces it. */
+    RENEWED,
+    /** The presented certificate was replaced by a renewal for this same key: issued again. */
+    REISSUED,
+    /** No enrolment on record for the host. */
+    NOT_ENROLLED,
+    REVOKED,
+    /** The presented certificate was replaced by a renewal for another key. */
+    REPLACED
   }
 
   /** The answer to a redemption. */

@@ -12,7 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** V006 on a database written before it: the user → host table is filled from the hosts. */
+/** Migrations on databases written before them: V006 fills the user → host table, V007 keeps enrolments. */
 class QueryIndexMigrationTest {
   @TempDir Path dir;
 
@@ -20,6 +20,7 @@ class QueryIndexMigrationTest {
   void hostUsersAreBackFilledFromTheLoggedInUsersOfExistingHosts() throws Exception {
     try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("old.db"))) {
       Migrations.migrate(db);
+      undoVersion7(db);
       undoVersion6(db);
       try (Statement st = db.createStatement()) {
         st.execute("INSERT INTO hosts(host_id, hostname, logged_in_users, first_seen_ms, last_seen_ms) VALUES "
@@ -31,7 +32,35 @@ class QueryIndexMigrationTest {
 
       assertThat(rows(db, "SELECT user_name || '@' || host_id FROM host_users ORDER BY 1"))
           .containsExactly("guest@h1", "harold@h2", "linda@h1");
-      assertThat(rows(db, "SELECT MAX(version) FROM schema_version")).containsExactly("6");
+      assertThat(rows(db, "SELECT MAX(version) FROM schema_version"))
+          .containsExactly(String.valueOf(Migrations.latest()));
+    }
+  }
+
+  @Test
+  void hostsEnrolledBeforeRenewalExistedKeepTheirCertificateWithNothingToRetry() throws Exception {
+    try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("old.db"))) {
+      Migrations.migrate(db);
+      undoVersion7(db);
+      try (Statement st = db.createStatement()) {
+        st.execute("INSERT INTO host_enrolments(host_id, lab, token_id, certificate_serial, "
+            + "certificate_not_after_ms, enrolled_ms) VALUES ('h1', 'physics', 't1', 'a1', 99, 1)");
+      }
+
+      Migrations.migrate(db);
+
+      assertThat(rows(db, "SELECT certificate_serial || '|' || previous_certificate_serial || '|' "
+          + "|| certificate_key_sha256 || '|' || renewed_ms FROM host_enrolments")).containsExactly("a1|||0");
+    }
+  }
+
+  /** Back to a database written before V007 (SQLite 3.35+ drops columns). */
+  private static void undoVersion7(Connection db) throws Exception {
+    try (Statement st = db.createStatement()) {
+      for (String column : List.of("previous_certificate_serial", "certificate_key_sha256", "renewed_ms")) {
+        st.execute("ALTER TABLE host_enrolments DROP COLUMN " + column);
+      }
+      st.execute("DELETE FROM schema_version WHERE version = 7");
     }
   }
 

@@ -1,0 +1,127 @@
+package io.labscan.controller.trust;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.protobuf.ByteString;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import io.labscan.agent.trust.Fingerprints;
+import io.labscan.controller.grpc.CertificateRenewer;
+import io.labscan.controller.trust.TrustRepository.Renewal;
+import io.labscan.controller.trust.TrustRepository.RenewalOutcome;
+import io.labscan.proto.v1.RenewCertificateResponse;
+import java.security.PublicKey;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Renews agent certificates on the agent (mTLS) port, so that a fleet does not fall off the
+ * controller a year after enrolment. The agent proves who it is with its current certificate
+ * (the TLS handshake) and that it holds its new key (the request's signature); the new
+ * certificate is for the same host id, with the usual client validity.
+ *
+ * <p>Only inside the renewal window ({@link #WINDOW} before the presented certificate ends)
+ * and only for the host's current certificate: once renewed, the old certificate cannot renew
+ * again for any other key, so a copy of an old key cannot outlive a renewal. A repeat of the
+ * same request (same new key) by the replaced certificate is answered again: that is an agent
+ * whose answer was lost on the way. Revoked hosts are refused by the port before this runs.
+ */
+public final class CertificateRenewal implements CertificateRenewer {
+  private static final Logger log = LoggerFactory.getLogger(CertificateRenewal.class);
+
+  /** How long before its end a certificate may be renewed. Agents ask from 30 days before. */
+  public static final Duration WINDOW = Duration.ofDays(60);
+
+  private final CertificateAuthority ca;
+  private final TrustRepository store;
+  private final Clock clock;
+
+  public CertificateRenewal(CertificateAuthority ca, TrustRepository store, Clock clock) {
+    this.ca = requireNonNull(ca, "ca");
+    this.store = requireNonNull(store, "store");
+    this.clock = requireNonNull(clock, "clock");
+  }
+
+  @Override
+  public void renew(String hostId, X509Certificate presented, byte[] csrDer,
+      StreamObserver<RenewCertificateResponse> response) {
+    requireNonNull(hostId, "hostId");
+    requireNonNull(presented, "presented");
+    requireNonNull(csrDer, "csrDer");
+    requireNonNull(response, "response");
+    Instant now = clock.instant();
+    String presentedSerial = serial(presented);
+    Instant opens = presented.getNotAfter().toInstant().minus(WINDOW);
+    if (now.isBefore(opens)) {
+      response.onError(Status.FAILED_PRECONDITION.withDescription("certificate " + presentedSerial
+          + " is valid until " + presented.getNotAfter().toInstant() + "; it can be renewed from " + opens)
+          .asRuntimeException());
+      return;
+    }
+    PublicKey key;
+    try {
+      key = SigningRequests.verify(csrDer, hostId);
+    } catch (SigningRequests.InvalidRequest e) {
+      log.warn("Certificate renewal for host {} refused: {}", hostId, e.getMessage());
+      response.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+      return;
+    }
+    X509Certificate issued = ca.issueClient(key, hostId);
+    Renewal renewal = new Renewal(hostId, presentedSerial, Fingerprints.sha256(key.getEncoded()), serial(issued),
+        issued.getNotAfter().toInstant());
+    store.renew(renewal, now).whenComplete((outcome, failure) -> {
+      if (failure != null) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+            ? failure.getCause() : failure;
+        log.error("Certificate renewal for host {} failed in the store: {}", hostId, cause.getMessage());
+        response.onError(Status.UNAVAILABLE.withDescription("controller cannot store right now")
+            .asRuntimeException());
+        return;
+      }
+      answer(outcome, renewal, issued, response);
+    });
+  }
+
+  private void answer(RenewalOutcome outcome, Renewal renewal, X509Certificate issued,
+      StreamObserver<RenewCertificateResponse> response) {
+    String hostId = renewal.hostId();
+    Status refusal = switch (outcome) {
+      case RENEWED, REISSUED -> null;
+      case NOT_ENROLLED -> Status.PERMISSION_DENIED.withDescription("host " + hostId
+          + " has no enrolment on record; enrol it with a token");
+      case REVOKED -> Status.PERMISSION_DENIED.withDescription("host " + hostId + " was revoked");
+      case REPLACED -> Status.PERMISSION_DENIED.withDescription("certificate " + renewal.presentedSerial()
+          + " of host " + hostId + " was already replaced by a renewal for another key; a replaced certificate "
+          + "cannot renew (delete the agent's state folder and enrol it as a new host)");
+    };
+    if (refusal != null) {
+      log.warn("Certificate renewal for host {} (certificate {}) refused: {}", hostId, renewal.presentedSerial(),
+          refusal.getDescription());
+      response.onError(refusal.asRuntimeException());
+      return;
+    }
+    try {
+      response.onNext(RenewCertificateResponse.newBuilder()
+          .setCertificateDer(ByteString.copyFrom(issued.getEncoded()))
+          .addCaChainDer(ByteString.copyFrom(ca.certificate().getEncoded()))
+          .build());
+      response.onCompleted();
+      log.info("{} the certificate of host {}: {} replaces {}, valid until {}.",
+          outcome == RenewalOutcome.RENEWED ? "Renewed" : "Issued again (repeated request)", hostId,
+          renewal.newSerial(), renewal.presentedSerial(), renewal.newNotAfter());
+    } catch (CertificateEncodingException e) {
+      response.onError(Status.INTERNAL.withDescription("cannot encode the certificate").asRuntimeException());
+    }
+  }
+
+  /** Serial numbers as the store keeps them: lower-case hex. */
+  static String serial(X509Certificate certificate) {
+    return certificate.getSerialNumber().toString(16);
+  }
+}
