@@ -7,12 +7,14 @@ import io.labscan.controller.store.SqliteStore;
 import io.labscan.proto.v1.Command;
 import io.labscan.proto.v1.ScanKind;
 import io.labscan.proto.v1.ScanNow;
+import java.text.ParseException;
 import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
@@ -58,6 +60,11 @@ public final class CampaignService implements AutoCloseable {
   /** How often waiting commands go out to connected hosts. */
   public static final Duration DELIVERY_SWEEP = Duration.ofSeconds(2);
   public static final int MAX_NAME_LENGTH = 100;
+  /**
+   * A scheduled run that fell due while the controller was down is fired once at start when it
+   * was due at most this long ago (later than that, the next scheduled run is nearer).
+   */
+  public static final Duration CATCH_UP_WINDOW = Duration.ofHours(24);
 
   private final CampaignRepository repository;
   private final AgentCommands agents;
@@ -100,6 +107,7 @@ public final class CampaignService implements AutoCloseable {
     for (Campaign c : repository.list()) {
       try {
         schedule(c);
+        catchUp(c);
       } catch (IllegalArgumentException e) {
         log.warn("Campaign {} not scheduled: {}", c.campaignId(), e.getMessage());
       }
@@ -143,6 +151,47 @@ public final class CampaignService implements AutoCloseable {
       fire(c.campaignId(), createdBy);
     }
     return c;
+  }
+
+  /**
+   * Fires a scheduled campaign once when a run fell due while no controller was running: after
+   * its newest run (or its creation) and within {@link #CATCH_UP_WINDOW}. The schedule in
+   * memory is rebuilt at start and does not know what it missed; the runs in the database do.
+   */
+  private void catchUp(Campaign c) {
+    if (c.cron().isEmpty()) {
+      return;
+    }
+    Instant now = clock.instant();
+    Instant since = repository.runs(c.campaignId(), 1).stream().map(CampaignRepository.Run::fired)
+        .filter(fired -> fired.isAfter(c.created())).findFirst().orElse(c.created());
+    Instant windowStart = now.minus(CATCH_UP_WINDOW);
+    Optional<Instant> missed = latestDue(c.cron().get(), c.zone(), since.isAfter(windowStart) ? since : windowStart,
+        now);
+    if (missed.isPresent()) {
+      log.info("Campaign '{}' was due at {} while the controller was down: firing it now.", printable(c.name()),
+          missed.get());
+      fire(c.campaignId(), "schedule (catch-up of " + missed.get() + ")");
+    }
+  }
+
+  /** The last time in {@code (after, until]} the cron expression fires, if any. */
+  static Optional<Instant> latestDue(String cron, ZoneId zone, Instant after, Instant until) {
+    CronExpression expression;
+    try {
+      expression = new CronExpression(cron);
+    } catch (ParseException e) {
+      throw new IllegalArgumentException("'" + cron + "' is not a Quartz cron expression", e);
+    }
+    expression.setTimeZone(TimeZone.getTimeZone(zone));
+    Optional<Instant> latest = Optional.empty();
+    Date next = expression.getTimeAfter(Date.from(after));
+    // Bounded: a schedule firing every second has 86,400 times in the window; the last is enough.
+    for (int i = 0; next != null && !next.toInstant().isAfter(until) && i < 100_000; i++) {
+      latest = Optional.of(next.toInstant());
+      next = expression.getTimeAfter(next);
+    }
+    return latest;
   }
 
   static void checkCron(String cron) {

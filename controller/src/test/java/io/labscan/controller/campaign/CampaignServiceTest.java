@@ -254,4 +254,68 @@ class CampaignServiceTest {
     assertThat(campaigns.list()).isEmpty();
   }
 
+
+  /** A controller whose clock says {@code now}, started on the same database (a restart). */
+  private CampaignService controllerAt(Instant now) {
+    return new CampaignService(store, AgentCommands.none(), lab -> labs.getOrDefault(lab.orElseThrow(), List.of()),
+        Clock.fixed(now, ZoneOffset.UTC));
+  }
+
+  private Campaign nightlyAt0100(Instant created) {
+    try (CampaignService before = controllerAt(created)) {
+      return before.create("Nightly physics", Optional.of("physics-lab"), Optional.of("0 0 1 * * ?"), "UTC",
+          "it-staff");
+    }
+  }
+
+  @Test
+  void aNightlyRunMissedWhileTheControllerWasDownFiresOnceAtStart() {
+    Campaign c = nightlyAt0100(Instant.parse("2026-11-26T17:00:00Z"));
+
+    try (CampaignService restarted = controllerAt(Instant.parse("2026-11-27T08:30:00Z")).start()) {
+      assertThat(restarted.runs(c.campaignId(), 5)).singleElement().satisfies(run -> {
+        assertThat(run.firedBy()).isEqualTo("schedule (catch-up of 2026-11-27T01:00:00Z)");
+        assertThat(run.targets()).hasSize(2);
+      });
+    }
+  }
+
+  @Test
+  void aRestartAfterTheMissedRunWasCaughtUpFiresNothingMore() {
+    Campaign c = nightlyAt0100(Instant.parse("2026-11-26T17:00:00Z"));
+    controllerAt(Instant.parse("2026-11-27T08:30:00Z")).start().close();
+
+    try (CampaignService again = controllerAt(Instant.parse("2026-11-27T09:00:00Z")).start()) {
+      assertThat(again.runs(c.campaignId(), 5)).hasSize(1);
+    }
+  }
+
+  @Test
+  void aWeeklyRunDueLongerAgoThanTheCatchUpWindowIsLeftToTheNextWeek() {
+    Campaign c;
+    try (CampaignService before = controllerAt(Instant.parse("2026-11-13T17:00:00Z"))) {
+      c = before.create("Weekly physics", Optional.of("physics-lab"), Optional.of("0 0 1 ? * MON"), "UTC", "it-staff");
+    }
+
+    // Monday 23 Nov 01:00 was missed, but that is more than a day before Wednesday 25 Nov.
+    try (CampaignService restarted = controllerAt(Instant.parse("2026-11-25T09:00:00Z")).start()) {
+      assertThat(restarted.runs(c.campaignId(), 5)).isEmpty();
+    }
+  }
+
+  @Test
+  void noRunIsCaughtUpBeforeTheFirstDueTimeAfterCreation() {
+    Campaign c = nightlyAt0100(Instant.parse("2026-11-27T01:30:00Z"));
+
+    try (CampaignService restarted = controllerAt(Instant.parse("2026-11-27T09:00:00Z")).start()) {
+      assertThat(restarted.runs(c.campaignId(), 5)).isEmpty();
+    }
+  }
+
+  @Test
+  void theLatestDueTimeIsFoundInTheCampaignsZone() {
+    assertThat(CampaignService.latestDue("0 0 1 * * ?", java.time.ZoneId.of("Europe/Berlin"),
+        Instant.parse("2026-11-26T12:00:00Z"), Instant.parse("2026-11-27T12:00:00Z")))
+        .contains(Instant.parse("2026-11-27T00:00:00Z"));
+  }
 }
