@@ -6,6 +6,7 @@ import io.labscan.agent.checks.Check;
 import io.labscan.agent.checks.EvidenceSink;
 import io.labscan.agent.checks.ScanContext;
 import io.labscan.agent.checks.ScanPlan;
+import io.labscan.agent.checks.artifacts.hive.OfflineRegistry;
 import io.labscan.agent.checks.artifacts.walk.TreeWalker;
 import io.labscan.agent.config.PolicyDefaults;
 import io.labscan.proto.v1.ArtifactFinding;
@@ -31,8 +32,9 @@ import org.slf4j.LoggerFactory;
  * integrity files, and (on a live Windows system) registry autostarts. Runs in full scans only.
  *
  * <p>Rules apply by what the scanned root contains, not by the agent's own OS: a Windows disk
- * mounted at {@code /mnt/c} is scanned as Windows. Registry rules need the live registry of
- * the scanned machine, so offline they are skipped, and the summary says so.
+ * mounted at {@code /mnt/c} is scanned as Windows. Registry rules read the live registry of
+ * the scanned machine, or offline the hive files of the Windows installation under the root
+ * ({@link OfflineRegistry}); without either they are skipped, and the summary says so.
  */
 public final class ArtifactCheck implements Check {
   /** A hostile tree can hold millions of disguised names; the report stays bounded. */
@@ -122,7 +124,7 @@ public final class ArtifactCheck implements Check {
         cache.finish(walk.complete());
       }
       integrityFiles(ruleSet, root, rootKey, context.stateDir(), walk.integrityPresent(), findings);
-      registry(ruleSet, context, findings, skipped);
+      registry(ruleSet, context, root, findings, skipped);
     } finally {
       // Also after a failure or interruption: the summary shows what was done.
       TreeScan.Result done = scan == null ? null : scan.result(false);
@@ -178,14 +180,27 @@ public final class ArtifactCheck implements Check {
     ledger.save(rootKey, remembered);
   }
 
-  private void registry(RuleSet ruleSet, ScanContext context, Findings findings, Map<String, Long> skipped) {
+  private void registry(RuleSet ruleSet, ScanContext context, Path root, Findings findings,
+      Map<String, Long> skipped) {
     int count = ruleSet.registryRules().size();
     if (count == 0) {
       return;
     }
     if (!context.liveSystem()) {
-      // An offline disk's registry lives in hive files this check does not parse.
-      skipped.merge("registry-rules-offline", (long) count, Long::sum);
+      // A Windows disk that is not running: its registry is in the hive files under the root.
+      Optional<OfflineRegistry> offline = OfflineRegistry.under(root);
+      if (offline.isEmpty()) {
+        skipped.merge("registry-rules-offline", (long) count, Long::sum);
+        return;
+      }
+      new RegistryScan(offline.get(), ruleSet.version(), findings,
+          (reason, n) -> skipped.merge(reason, n, Long::sum)).run(ruleSet.registryRules());
+      // Changes still in a hive's transaction log are not seen: say so, with the hive's name.
+      offline.get().notes().forEach(note -> {
+        log.warn("Registry hive {} was not closed cleanly: its latest changes may be missing from this scan.",
+            note.substring(note.indexOf(':') + 1));
+        skipped.merge("registry-hive-dirty", 1L, Long::sum);
+      });
       return;
     }
     if (!registry.available()) {
