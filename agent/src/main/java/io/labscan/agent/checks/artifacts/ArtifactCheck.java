@@ -197,9 +197,14 @@ public final class ArtifactCheck implements Check {
           (reason, n) -> skipped.merge(reason, n, Long::sum)).run(ruleSet.registryRules());
       // Changes still in a hive's transaction log are not seen: say so, with the hive's name.
       offline.get().notes().forEach(note -> {
-        log.warn("Registry hive {} was not closed cleanly: its latest changes may be missing from this scan.",
-            note.substring(note.indexOf(':') + 1));
-        skipped.merge("registry-hive-dirty", 1L, Long::sum);
+        String hive = note.substring(note.indexOf(':') + 1);
+        if (note.startsWith("recovered:")) {
+          log.info("Registry hive {} was not closed cleanly; its transaction logs were applied.", hive);
+        } else {
+          log.warn("Registry hive {} was not closed cleanly and its transaction logs could not be applied: its "
+              + "latest changes may be missing from this scan.", hive);
+          skipped.merge("registry-hive-dirty", 1L, Long::sum);
+        }
       });
       return;
     }

@@ -240,7 +240,7 @@ public final class OfflineRegistry implements RegistryReader {
       try {
         RegfHive hive = RegfHive.open(file);
         if (hive.dirty()) {
-          notes.add("dirty:" + file.getFileName());
+          hive = withLogs(file, hive);
         }
         opened.put(file, hive);
         return hive;
@@ -249,6 +249,30 @@ public final class OfflineRegistry implements RegistryReader {
       }
     }
     throw new RegistryReadException("cannot open the hive " + shown(file) + ": " + unreadable.get(file));
+  }
+
+  /**
+   * A dirty hive brought up to date from its {@code .LOG1}/{@code .LOG2} (see {@link HiveLogs});
+   * as it is, and noted, when they hold nothing to apply or cannot be read.
+   */
+  private RegfHive withLogs(Path file, RegfHive hive) {
+    String name = file.getFileName().toString();
+    List<Path> logs = new ArrayList<>();
+    for (String suffix : List.of(".LOG1", ".LOG2")) {
+      resolve(file.getParent(), List.of(name + suffix)).ifPresent(logs::add);
+    }
+    try {
+      Optional<HiveLogs.Outcome> recovered = HiveLogs.recover(file, hive, logs);
+      if (recovered.isPresent()) {
+        notes.add("recovered:" + name);
+        return recovered.get().hive();
+      }
+    } catch (IOException | HiveFormatException e) {
+      notes.add("dirty:" + name);
+      return hive;
+    }
+    notes.add("dirty:" + name);
+    return hive;
   }
 
   private String shown(Path file) {

@@ -49,13 +49,16 @@ public final class RegfHive {
   private final int rootCell;
   private final int minorVersion;
   private final boolean dirty;
+  private final int secondarySequence;
 
-  private RegfHive(ByteBuffer file, int binsEnd, int rootCell, int minorVersion, boolean dirty) {
+  private RegfHive(ByteBuffer file, int binsEnd, int rootCell, int minorVersion, boolean dirty,
+      int secondarySequence) {
     this.file = file;
     this.binsEnd = binsEnd;
     this.rootCell = rootCell;
     this.minorVersion = minorVersion;
     this.dirty = dirty;
+    this.secondarySequence = secondarySequence;
   }
 
   /** Opens a hive file (never through a symbolic link). */
@@ -94,12 +97,17 @@ public final class RegfHive {
       binsEnd = file.limit();
     }
     boolean dirty = file.getInt(4) != file.getInt(8);
-    return new RegfHive(file, (int) binsEnd, file.getInt(36), minor, dirty);
+    return new RegfHive(file, (int) binsEnd, file.getInt(36), minor, dirty, file.getInt(8));
   }
 
   /** Whether the hive's sequence numbers differ: changes may still sit in its transaction logs. */
   public boolean dirty() {
     return dirty;
+  }
+
+  /** The base block's secondary sequence number: where the transaction logs' entries start. */
+  int secondarySequence() {
+    return secondarySequence;
   }
 
   /** The root key. */

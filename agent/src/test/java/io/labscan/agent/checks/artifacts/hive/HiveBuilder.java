@@ -100,6 +100,9 @@ final class HiveBuilder {
     return this;
   }
 
+  /** The base block's secondary sequence number this builder writes (the primary is one more when dirty). */
+  static final int SECONDARY_SEQUENCE = 6;
+
   /** The hive with {@code root} as its root key. */
   byte[] build(Key root) {
     bins.clear();
@@ -117,8 +120,8 @@ final class HiveBuilder {
     bins.putInt(8, size);
     ByteBuffer file = ByteBuffer.allocate(4096 + size).order(ByteOrder.LITTLE_ENDIAN);
     file.put(0, "regf".getBytes(StandardCharsets.US_ASCII));
-    file.putInt(4, 7);
-    file.putInt(8, dirty ? 6 : 7);
+    file.putInt(4, dirty ? SECONDARY_SEQUENCE + 1 : SECONDARY_SEQUENCE);
+    file.putInt(8, SECONDARY_SEQUENCE);
     file.putInt(20, 1);
     file.putInt(24, minor);
     file.putInt(28, 0);
