@@ -1,5 +1,6 @@
 package io.labscan.agent.cli;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import io.labscan.agent.checks.Scanner;
 import io.labscan.agent.checks.ScanContext;
@@ -14,6 +15,7 @@ import io.labscan.agent.config.ConfigLoader;
 import io.labscan.agent.config.PolicyDefaults;
 import io.labscan.agent.state.HostIdentity;
 import io.labscan.agent.transport.Spool;
+import io.labscan.proto.v1.Policy;
 import io.labscan.proto.v1.Report;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -42,6 +45,15 @@ final class ScanCommand implements Callable<Integer> {
   @Option(names = "--signatures", paramLabel = "DIR",
       description = "Also match the ClamAV databases (.hdb, .hsb, .ndb) in DIR.")
   Path signatures;
+
+  @Option(names = "--policy", paramLabel = "FILE",
+      description = {"Scan with the fleet policy exported on the controller ('labscan-controller policy --export FILE'):",
+          "its pushed artifact rules and its fleet key, so the report carries harvested-address digests",
+          "triage can match. Without it: the built-in rules and no digests."})
+  Path policyFile;
+
+  /** A policy with a large pushed rule set is a few MiB; anything larger is not one. */
+  static final long MAX_POLICY_BYTES = 32L << 20;
 
   @Option(names = "--out", required = true, paramLabel = "FILE",
       description = "Where to write the report JSON ('-' for standard output).")
@@ -70,13 +82,26 @@ final class ScanCommand implements Callable<Integer> {
       System.err.println("labscan-agent scan: --signatures " + signatures + ": " + e.getMessage());
       return AgentMain.EXIT_BAD_INPUT;
     }
+    Policy policy = PolicyDefaults.defaults();
+    if (policyFile != null) {
+      Optional<Policy> exported = readPolicy(policyFile);
+      if (exported.isEmpty()) {
+        return AgentMain.EXIT_BAD_INPUT;
+      }
+      policy = exported.get();
+      Optional<String> refused = rules.apply(policy);
+      if (refused.isPresent()) {
+        System.err.println("labscan-agent scan: --policy " + policyFile + ": " + refused.get());
+        return AgentMain.EXIT_BAD_INPUT;
+      }
+    }
     String hostId = HostIdentity.loadOrCreate(config.stateDir());
     Report report;
     try (Spool spool = Spool.open(config.stateDir())) {
       Scanner scanner = new Scanner(StandardChecks.create(hostId, config.lab(), ScanProgress.forConsole(), rules),
           spool::nextSequence);
       boolean live = StandardChecks.isLiveRoot(config.scanRoot());
-      report = scanner.scan(new ScanContext(config.scanRoot(), live, PolicyDefaults.defaults(),
+      report = scanner.scan(new ScanContext(config.scanRoot(), live, policy,
           config.stateDir(), Clock.systemUTC(), ScanPlan.full("cli")));
     }
     String json = JsonFormat.printer().print(report) + "\n";
@@ -90,5 +115,35 @@ final class ScanCommand implements Callable<Integer> {
       System.err.println("Report " + report.getReportId() + " written to " + target);
     }
     return 0;
+  }
+
+  /** The exported policy, or empty after saying on standard error what is wrong with the file. */
+  private static Optional<Policy> readPolicy(Path file) {
+    try {
+      if (!Files.isRegularFile(file)) {
+        System.err.println("labscan-agent scan: --policy " + file + " is not a file.");
+        return Optional.empty();
+      }
+      if (Files.size(file) > MAX_POLICY_BYTES) {
+        System.err.println("labscan-agent scan: --policy " + file + " is larger than " + (MAX_POLICY_BYTES >> 20)
+            + " MiB: not an exported policy.");
+        return Optional.empty();
+      }
+      Policy.Builder b = Policy.newBuilder();
+      JsonFormat.parser().merge(Files.readString(file, StandardCharsets.UTF_8), b);
+      if (b.getVersion() <= 0) {
+        System.err.println("labscan-agent scan: --policy " + file + " has no policy version: not a policy "
+            + "exported by 'labscan-controller policy --export'.");
+        return Optional.empty();
+      }
+      return Optional.of(PolicyDefaults.withDefaults(b.build()));
+    } catch (InvalidProtocolBufferException e) {
+      System.err.println("labscan-agent scan: --policy " + file + " is not a policy in protobuf JSON: "
+          + e.getMessage());
+      return Optional.empty();
+    } catch (IOException | RuntimeException e) {
+      System.err.println("labscan-agent scan: cannot read --policy " + file + ": " + e.getMessage());
+      return Optional.empty();
+    }
   }
 }

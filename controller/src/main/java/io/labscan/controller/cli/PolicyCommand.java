@@ -1,11 +1,14 @@
 package io.labscan.controller.cli;
 
+import com.google.protobuf.util.JsonFormat;
 import io.labscan.agent.checks.egress.DurationText;
+import io.labscan.agent.trust.OwnerOnlyFiles;
 import io.labscan.controller.grpc.EgressSettings;
 import io.labscan.controller.grpc.PolicyProvider;
 import io.labscan.controller.store.HostSummary;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.proto.v1.Policy;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -19,11 +22,18 @@ import picocli.CommandLine.Option;
 @Command(name = "policy", mixinStandardHelpOptions = true,
     description = {
       "Shows or changes how agents watch outbound SMTP (docs/egress.md). Changes bump the policy version:",
-      "connected agents get them within seconds, others at their next heartbeat."
+      "connected agents get them within seconds, others at their next heartbeat.",
+      "--export writes the whole fleet policy for air-gapped scans ('labscan-agent scan --policy FILE')."
     })
 final class PolicyCommand implements Callable<Integer> {
   @Option(names = "--db", required = true, paramLabel = "FILE", description = "Controller database (SQLite).")
   Path db;
+
+  @Option(names = "--export", paramLabel = "FILE",
+      description = {"Write the fleet policy (after any change above) as protobuf JSON to FILE, readable by its owner "
+          + "only: it holds the fleet key. For 'labscan-agent scan --policy FILE' on machines that cannot reach the "
+          + "controller; their reports, imported, then carry harvested-address digests triage can match."})
+  Path export;
 
   @Option(names = "--event-mode", paramLabel = "on|off",
       description = "Also use the kernel/audit event source (Linux: nftables, root; Windows: event 5156). "
@@ -94,8 +104,24 @@ final class PolicyCommand implements Callable<Integer> {
         PolicyProvider.setMailServer(store, h.hostId(), false);
       }
       print(store);
+      if (export != null) {
+        return export(store, export);
+      }
       return 0;
     }
+  }
+
+  private static int export(SqliteStore store, Path file) {
+    Policy policy = new PolicyProvider(store, Clock.systemUTC()).current();
+    try {
+      OwnerOnlyFiles.writeSecret(file, JsonFormat.printer().print(policy) + "\n");
+    } catch (IOException e) {
+      System.err.println("labscan-controller policy: cannot write --export " + file + ": " + e.getMessage());
+      return ControllerMain.EXIT_BAD_INPUT;
+    }
+    System.out.println("Policy version " + policy.getVersion() + " written to " + file.toAbsolutePath()
+        + " (it holds the fleet key: keep it like a password, delete it after use).");
+    return 0;
   }
 
   private EgressSettings changed(EgressSettings settings) {
