@@ -41,8 +41,14 @@ public final class ConfigLoader {
   private ConfigLoader() {}
 
   /** The file's shape; every key optional (null when absent). */
+  /** The file's keys; {@code lines} says where each key is written, for error messages. */
   record FileShape(String controller, Boolean insecure, String stateDir, String lab, String scanRoot,
-      String token, String enroll) {}
+      String token, String enroll, Map<String, Integer> lines) {
+    String lineOf(String key) {
+      Integer line = lines.get(key);
+      return line == null ? "?" : line.toString();
+    }
+  }
 
   public static AgentConfig load(Path file) throws ConfigException {
     FileShape shape;
@@ -74,7 +80,7 @@ public final class ConfigLoader {
       try {
         token = Optional.of(EnrolmentToken.parse(shape.token()));
       } catch (IllegalArgumentException e) {
-        throw new ConfigException("Config file " + file + ": token at line " + lineOf(file, "token") + ": "
+        throw new ConfigException("Config file " + file + ": token at line " + shape.lineOf("token") + ": "
             + e.getMessage());
       }
     }
@@ -102,13 +108,14 @@ public final class ConfigLoader {
       throw new ConfigException("Config file " + file + " is not valid: " + e.getMessage());
     }
     if (root == null || (root instanceof ScalarNode scalar && scalar.getTag().equals(Tag.NULL))) {
-      return new FileShape(null, null, null, null, null, null, null);
+      return new FileShape(null, null, null, null, null, null, null, Map.of());
     }
     if (!(root instanceof MappingNode mapping)) {
       throw new ConfigException("Config file " + file + " is not valid: expected 'key: value' lines (line "
           + line(root.getStartMark()) + ")");
     }
     Map<String, String> values = new HashMap<>();
+    Map<String, Integer> lines = new HashMap<>();
     Set<String> seen = new HashSet<>();
     for (NodeTuple entry : mapping.getValue()) {
       if (!(entry.getKeyNode() instanceof ScalarNode keyNode)) {
@@ -129,15 +136,17 @@ public final class ConfigLoader {
         throw new ConfigException("Config file " + file + ": '" + key + "' is written twice (again at line "
             + keyLine + ").");
       }
+      lines.put(key, keyLine);
       if (!value.getTag().equals(Tag.NULL)) {
         values.put(key, value.getValue());
       }
     }
-    return new FileShape(values.get("controller"), bool(file, values.get("insecure")), values.get("stateDir"),
-        values.get("lab"), values.get("scanRoot"), values.get("token"), values.get("enroll"));
+    return new FileShape(values.get("controller"), bool(file, values.get("insecure"), lines.get("insecure")),
+        values.get("stateDir"), values.get("lab"), values.get("scanRoot"), values.get("token"), values.get("enroll"),
+        Map.copyOf(lines));
   }
 
-  private static Boolean bool(Path file, String text) throws ConfigException {
+  private static Boolean bool(Path file, String text, Integer line) throws ConfigException {
     if (text == null) {
       return null;
     }
@@ -145,27 +154,12 @@ public final class ConfigLoader {
       case "true" -> Boolean.TRUE;
       case "false" -> Boolean.FALSE;
       default -> throw new ConfigException("Config file " + file + " is not valid: insecure (line "
-          + lineOf(file, "insecure") + ") must be true or false, not '" + Excerpt.of(text) + "'.");
+          + line + ") must be true or false, not '" + Excerpt.of(text) + "'.");
     };
   }
 
   private static int line(Mark mark) {
     return mark.getLine() + 1;
-  }
-
-  /** The line where a top-level key is written. */
-  private static String lineOf(Path file, String key) {
-    try {
-      java.util.List<String> lines = Files.readAllLines(file);
-      for (int i = 0; i < lines.size(); i++) {
-        if (lines.get(i).matches("\\s*\"?" + java.util.regex.Pattern.quote(key) + "\"?\\s*:.*")) {
-          return Integer.toString(i + 1);
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      // fall through: the key name alone still tells the operator what to fix
-    }
-    return "?";
   }
 
   static void validateTarget(Path file, String key, String target) throws ConfigException {

@@ -31,8 +31,8 @@ public final class AgentLogConfigurator extends ContextAwareBase implements Conf
   static final String LEVEL_VARIABLE = "LABSCAN_LOG_LEVEL";
   static final Map<String, Level> QUIET_LOGGERS = Map.of(
       "org.quartz", Level.WARN,
-      "io.grpc", Level.WARN,
-      "io.grpc.netty", Level.WARN);
+      // Also gRPC's shaded Netty (io.grpc.netty.shaded.io.netty...).
+      "io.grpc", Level.WARN);
 
   private final Function<String, Optional<String>> environment;
   private final UnaryOperator<String> systemProperty;
