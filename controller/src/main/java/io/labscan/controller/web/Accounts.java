@@ -28,6 +28,7 @@ public final class Accounts {
   private static final char[] PASSWORD_ALPHABET =
       "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789".toCharArray();
 
+  private final SqliteStore store;
   private final UserRepository users;
   private final int cost;
   private final Clock clock;
@@ -35,7 +36,8 @@ public final class Accounts {
   private final String dummyHash;
 
   public Accounts(SqliteStore store, int cost, Clock clock) {
-    this.users = new UserRepository(requireNonNull(store, "store"));
+    this.store = requireNonNull(store, "store");
+    this.users = new UserRepository(store);
     if (cost < 4 || cost > 31) {
       throw new IllegalArgumentException("bcrypt cost " + cost + " is not between 4 and 31");
     }
@@ -75,6 +77,20 @@ public final class Accounts {
     if (!replace || !users.update(user, hash)) {
       throw new IllegalArgumentException("user '" + username + "' exists already (use --replace to reset it)");
     }
+    // A reset password must lock out whoever used the old one, at once.
+    Sessions.endAllOf(store, username);
+  }
+
+  /**
+   * Removes a user and ends their sessions (also in a controller running in another process).
+   *
+   * @return false when there is no such user
+   */
+  public boolean remove(String username) {
+    requireNonNull(username, "username");
+    boolean removed = users.remove(username);
+    Sessions.endAllOf(store, username);
+    return removed;
   }
 
   /** The user, when the password is right. Runs one bcrypt check either way. */

@@ -79,7 +79,7 @@ public final class Dashboard implements AutoCloseable {
       Optional<String> firstPassword = accounts.createFirstAdminIfNone();
       campaigns.start();
       WebServer web = WebServer.start(new WebServer.Config(bind, port, options.secureCookies()),
-          new WebServer.Services(fleet, history, accounts, new Sessions(clock), new LoginThrottle(clock),
+          new WebServer.Services(fleet, history, accounts, new Sessions(controller.store(), clock), new LoginThrottle(clock),
               triage, campaigns, metrics));
       firstPassword.ifPresent(password -> {
         console.println("labscan-controller: created web UI user '" + Accounts.FIRST_ADMIN + "' (admin) with password");

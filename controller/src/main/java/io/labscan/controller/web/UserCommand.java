@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
 /** {@code labscan-controller user}: web UI accounts. */
 @Command(name = "user", mixinStandardHelpOptions = true,
     description = "Manages web UI users (roles: viewer reads everything; admin also triages and runs campaigns).",
-    subcommands = {UserCommand.Add.class, UserCommand.ListUsers.class})
+    subcommands = {UserCommand.Add.class, UserCommand.ListUsers.class, UserCommand.Remove.class})
 public final class UserCommand implements Runnable {
   static final int EXIT_BAD_INPUT = 2;
 
@@ -94,6 +94,33 @@ public final class UserCommand implements Runnable {
         return EXIT_BAD_INPUT;
       }
       System.out.println((replace ? "Saved" : "Added") + " user " + name + " (" + parsedRole.get().id() + ").");
+      return 0;
+    }
+  }
+
+  /** {@code user remove}. */
+  @Command(name = "remove", mixinStandardHelpOptions = true,
+      description = "Removes a web UI user; their open sessions end at once, also in a running controller.")
+  static final class Remove implements Callable<Integer> {
+    @Option(names = "--db", required = true, paramLabel = "FILE", description = "Controller database (SQLite).")
+    Path db;
+
+    @Parameters(index = "0", paramLabel = "NAME", description = "The user name.")
+    String name;
+
+    @Override
+    public Integer call() {
+      if (!existing(db)) {
+        return EXIT_BAD_INPUT;
+      }
+      try (SqliteStore store = SqliteStore.open(db)) {
+        if (!new Accounts(store, 4, Clock.systemUTC()).remove(name)) {
+          System.err.println("labscan-controller user remove: no user '" + name.replaceAll("[^\\x20-\\x7e]", "?")
+              + "'.");
+          return EXIT_BAD_INPUT;
+        }
+      }
+      System.out.println("Removed user " + name + "; their sessions have ended.");
       return 0;
     }
   }

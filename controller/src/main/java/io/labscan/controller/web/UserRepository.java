@@ -66,6 +66,16 @@ final class UserRepository {
     }).join();
   }
 
+  /** Removes a user; false when there is no such user. */
+  boolean remove(String username) {
+    return store.write(db -> {
+      try (PreparedStatement ps = db.prepareStatement("DELETE FROM users WHERE username = ?")) {
+        ps.setString(1, username);
+        return ps.executeUpdate() > 0;
+      }
+    }).join();
+  }
+
   /** Replaces a user's password and role; false when there is no such user. */
   boolean update(User user, String passwordHash) {
     return store.write(db -> {

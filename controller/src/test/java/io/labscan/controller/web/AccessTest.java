@@ -67,39 +67,135 @@ class AccessTest {
     }
   }
 
+  /** A store with the user {@code u} (viewer), for session tests. */
+  private SqliteStore storeWithViewer() {
+    SqliteStore store = SqliteStore.open(dir.resolve("s.db"));
+    new Accounts(store, 4, clock).add("u", Role.VIEWER, "long enough password", false);
+    return store;
+  }
+
   @Test
   void aSessionEndsAfterThirtyIdleMinutes() {
-    Sessions sessions = new Sessions(clock);
-    Sessions.Session s = sessions.create(new User("u", Role.VIEWER));
-    clock.advance(Duration.ofMinutes(29));
-    assertThat(sessions.find(s.id())).isPresent();
-    clock.advance(Duration.ofMinutes(29));
-    assertThat(sessions.find(s.id())).isPresent();
-    clock.advance(Duration.ofMinutes(31));
-    assertThat(sessions.find(s.id())).isEmpty();
+    try (SqliteStore store = storeWithViewer()) {
+      Sessions sessions = new Sessions(store, clock);
+      Sessions.Session s = sessions.create(new User("u", Role.VIEWER));
+      clock.advance(Duration.ofMinutes(29));
+      assertThat(sessions.find(s.id())).isPresent();
+      clock.advance(Duration.ofMinutes(29));
+      assertThat(sessions.find(s.id())).isPresent();
+      clock.advance(Duration.ofMinutes(31));
+      assertThat(sessions.find(s.id())).isEmpty();
+    }
   }
 
   @Test
   void aSessionEndsTwelveHoursAfterLoginHoweverActive() {
-    Sessions sessions = new Sessions(clock);
-    Sessions.Session s = sessions.create(new User("u", Role.VIEWER));
-    for (int i = 0; i < 48; i++) {
-      clock.advance(Duration.ofMinutes(15));
-      assertThat(sessions.find(s.id())).isPresent();
+    try (SqliteStore store = storeWithViewer()) {
+      Sessions sessions = new Sessions(store, clock);
+      Sessions.Session s = sessions.create(new User("u", Role.VIEWER));
+      for (int i = 0; i < 48; i++) {
+        clock.advance(Duration.ofMinutes(15));
+        assertThat(sessions.find(s.id())).isPresent();
+      }
+      clock.advance(Duration.ofMinutes(1));
+      assertThat(sessions.find(s.id())).isEmpty();
     }
-    clock.advance(Duration.ofMinutes(1));
-    assertThat(sessions.find(s.id())).isEmpty();
   }
 
   @Test
   void sessionIdsAndCsrfTokensAreDistinctAndUnguessable() {
-    Sessions sessions = new Sessions(clock);
-    Sessions.Session a = sessions.create(new User("u", Role.VIEWER));
-    Sessions.Session b = sessions.create(new User("u", Role.VIEWER));
-    assertThat(a.id()).hasSize(43).isNotEqualTo(b.id()).isNotEqualTo(a.csrfToken());
-    assertThat(a.csrfMatches(a.csrfToken())).isTrue();
-    assertThat(a.csrfMatches(b.csrfToken())).isFalse();
-    assertThat(a.csrfMatches(null)).isFalse();
+    try (SqliteStore store = storeWithViewer()) {
+      Sessions sessions = new Sessions(store, clock);
+      Sessions.Session a = sessions.create(new User("u", Role.VIEWER));
+      Sessions.Session b = sessions.create(new User("u", Role.VIEWER));
+      assertThat(a.id()).hasSize(43).isNotEqualTo(b.id()).isNotEqualTo(a.csrfToken());
+      assertThat(a.csrfMatches(a.csrfToken())).isTrue();
+      assertThat(a.csrfMatches(b.csrfToken())).isFalse();
+      assertThat(a.csrfMatches(null)).isFalse();
+    }
+  }
+
+  @Test
+  void aSessionOutlivesAControllerRestart() {
+    String id;
+    try (SqliteStore store = storeWithViewer()) {
+      id = new Sessions(store, clock).create(new User("u", Role.VIEWER)).id();
+    }
+    try (SqliteStore reopened = SqliteStore.open(dir.resolve("s.db"))) {
+      Sessions restarted = new Sessions(reopened, clock);
+
+      assertThat(restarted.find(id)).hasValueSatisfying(s -> {
+        assertThat(s.user()).isEqualTo(new User("u", Role.VIEWER));
+        assertThat(s.csrfToken()).hasSize(43);
+      });
+    }
+  }
+
+  @Test
+  void theStoreHoldsOnlyTheHashOfASessionId() {
+    try (SqliteStore store = storeWithViewer()) {
+      String id = new Sessions(store, clock).create(new User("u", Role.VIEWER)).id();
+      String stored = store.read(db -> {
+        try (PreparedStatement ps = db.prepareStatement("SELECT id_sha256 FROM web_sessions");
+            ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          return rs.getString(1);
+        }
+      });
+      assertThat(stored).hasSize(64).doesNotContain(id);
+    }
+  }
+
+  @Test
+  void aRoleChangedFromTheCommandLineAppliesToTheNextRequest() {
+    try (SqliteStore store = storeWithViewer()) {
+      Sessions sessions = new Sessions(store, clock);
+      Sessions.Session s = sessions.create(new User("u", Role.VIEWER));
+
+      new Accounts(store, 4, clock).add("u", Role.ADMIN, "another long password", true);
+
+      assertThat(sessions.find(s.id())).as("a reset password ends the sessions of the old one").isEmpty();
+    }
+  }
+
+  @Test
+  void removingAUserEndsTheirSessionsAtOnce() {
+    try (SqliteStore store = storeWithViewer()) {
+      Sessions sessions = new Sessions(store, clock);
+      Sessions.Session s = sessions.create(new User("u", Role.VIEWER));
+
+      assertThat(new Accounts(store, 4, clock).remove("u")).isTrue();
+
+      assertThat(sessions.find(s.id())).isEmpty();
+      assertThat(new Accounts(store, 4, clock).authenticate("u", "long enough password")).isEmpty();
+    }
+  }
+
+  @Test
+  void aSessionOfAUserDeletedBehindItsBackFindsNoUser() {
+    try (SqliteStore store = storeWithViewer()) {
+      Sessions sessions = new Sessions(store, clock);
+      Sessions.Session s = sessions.create(new User("u", Role.VIEWER));
+      store.write(db -> {
+        try (PreparedStatement ps = db.prepareStatement("DELETE FROM users WHERE username = 'u'")) {
+          return ps.executeUpdate();
+        }
+      }).join();
+
+      assertThat(sessions.find(s.id())).isEmpty();
+    }
+  }
+
+  @Test
+  void aLoggedOutSessionIsGone() {
+    try (SqliteStore store = storeWithViewer()) {
+      Sessions sessions = new Sessions(store, clock);
+      Sessions.Session s = sessions.create(new User("u", Role.VIEWER));
+
+      sessions.end(s.id());
+
+      assertThat(sessions.find(s.id())).isEmpty();
+    }
   }
 
   @Test

@@ -82,7 +82,7 @@ final class DashboardFixture implements AutoCloseable {
       return triage.triage(message);
     };
     web = WebServer.start(new WebServer.Config("127.0.0.1", 0, false),
-        new WebServer.Services(fleet, new ComplianceHistory(fleet), accounts, new Sessions(clock),
+        new WebServer.Services(fleet, new ComplianceHistory(fleet), accounts, new Sessions(store, clock),
             new LoginThrottle(clock), delegating, campaigns, metrics));
   }
 

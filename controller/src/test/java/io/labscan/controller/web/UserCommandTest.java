@@ -40,6 +40,30 @@ class UserCommandTest {
   }
 
   @Test
+  void userRemoveEndsTheSessionsOfARunningController() {
+    Path db = dir.resolve("c.db");
+    Sessions.Session open;
+    try (SqliteStore serving = SqliteStore.open(db)) {
+      new Accounts(serving, 4, Clock.systemUTC()).add("lab-manager", Role.VIEWER, "a long lab manager password", false);
+      Sessions sessions = new Sessions(serving, Clock.systemUTC());
+      open = sessions.create(new User("lab-manager", Role.VIEWER));
+
+      int code = ControllerMain.commandLine().execute("user", "remove", "--db", db.toString(), "lab-manager");
+
+      assertThat(code).isZero();
+      assertThat(sessions.find(open.id())).isEmpty();
+    }
+  }
+
+  @Test
+  void userRemoveOfAnUnknownUserIsBadInput() {
+    Path db = dir.resolve("c.db");
+    SqliteStore.open(db).close();
+
+    assertThat(ControllerMain.commandLine().execute("user", "remove", "--db", db.toString(), "nobody")).isEqualTo(2);
+  }
+
+  @Test
   void labRuleAddAndListRoundTrip() {
     Path db = dir.resolve("c.db");
     SqliteStore.open(db).close();
