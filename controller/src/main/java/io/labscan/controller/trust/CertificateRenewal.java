@@ -7,6 +7,7 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.labscan.agent.trust.Fingerprints;
 import io.labscan.controller.grpc.CertificateRenewer;
+import io.labscan.controller.grpc.RateLimiter;
 import io.labscan.controller.trust.TrustRepository.Renewal;
 import io.labscan.controller.trust.TrustRepository.RenewalOutcome;
 import io.labscan.proto.v1.RenewCertificateResponse;
@@ -38,9 +39,13 @@ public final class CertificateRenewal implements CertificateRenewer {
   /** How long before its end a certificate may be renewed. Agents ask from 30 days before. */
   public static final Duration WINDOW = Duration.ofDays(60);
 
+  /** Per host: an agent asks once, again after a lost answer, and hourly on failure; six at once, then one per 10 min. */
+  static final RateLimiter.Rate RATE = new RateLimiter.Rate(1.0 / 600, 6);
+
   private final CertificateAuthority ca;
   private final TrustRepository store;
   private final Clock clock;
+  private final RateLimiter limiter = new RateLimiter(RATE);
 
   public CertificateRenewal(CertificateAuthority ca, TrustRepository store, Clock clock) {
     this.ca = requireNonNull(ca, "ca");
@@ -55,6 +60,12 @@ public final class CertificateRenewal implements CertificateRenewer {
     requireNonNull(presented, "presented");
     requireNonNull(csrDer, "csrDer");
     requireNonNull(response, "response");
+    if (!limiter.tryAcquire(hostId)) {
+      log.warn("Certificate renewal for host {} refused: over the rate limit of {}.", hostId, RATE);
+      response.onError(Status.RESOURCE_EXHAUSTED.withDescription("certificate renewal rate limit (" + RATE
+          + ") exceeded; retry later").asRuntimeException());
+      return;
+    }
     Instant now = clock.instant();
     String presentedSerial = serial(presented);
     Instant opens = presented.getNotAfter().toInstant().minus(WINDOW);

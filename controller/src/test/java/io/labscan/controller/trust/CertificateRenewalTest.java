@@ -225,6 +225,19 @@ class CertificateRenewalTest {
   }
 
   @Test
+  void anAgentAskingOverAndOverIsRateLimited() throws Exception {
+    AgentCredentials fresh = controller.enrol(dir.resolve("agent"), controller.token("", 1)).credentials();
+    String hostId = fresh.hostId().orElseThrow();
+    byte[] csr = CertificateRequests.create(Certificates.newKeyPair(), hostId);
+    ControllerClient client = controller.mutualTls(fresh);
+    for (int i = 0; i < CertificateRenewal.RATE.burst(); i++) {
+      assertRefused(() -> client.renewCertificate(request(hostId, csr)), Status.Code.FAILED_PRECONDITION, "");
+    }
+
+    assertRefused(() -> client.renewCertificate(request(hostId, csr)), Status.Code.RESOURCE_EXHAUSTED, "rate limit");
+  }
+
+  @Test
   void theEnrolmentPortDoesNotRenew() throws Exception {
     AgentCredentials ending = enrolledEndingIn(dir.resolve("agent"), Duration.ofDays(10));
     String hostId = ending.hostId().orElseThrow();
