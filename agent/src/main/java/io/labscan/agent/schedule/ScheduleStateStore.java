@@ -46,6 +46,11 @@ public final class ScheduleStateStore {
     return file;
   }
 
+  /** The state on disk, read without writing anything (for {@code labscan-agent status}). */
+  public synchronized Optional<ScheduleState> peek() {
+    return state != null ? Optional.of(state) : read();
+  }
+
   /** The state, read from disk on first use. */
   public synchronized ScheduleState load() {
     if (state == null) {

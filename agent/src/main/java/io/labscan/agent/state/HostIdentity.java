@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -17,6 +18,15 @@ public final class HostIdentity {
   static final String FILE_NAME = "host-id";
 
   private HostIdentity() {}
+
+  /** The host id, when the agent has one (never creates it). */
+  public static Optional<String> existing(Path stateDir) {
+    Path file = stateDir.resolve(FILE_NAME);
+    if (!Files.isRegularFile(file)) {
+      return Optional.empty();
+    }
+    return Optional.of(loadOrCreate(stateDir));
+  }
 
   public static String loadOrCreate(Path stateDir) {
     Path file = stateDir.resolve(FILE_NAME);

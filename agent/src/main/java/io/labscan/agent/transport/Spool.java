@@ -16,12 +16,14 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
+import org.sqlite.SQLiteConfig;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -412,6 +414,32 @@ public final class Spool implements AutoCloseable {
       return rs.getLong(1);
     } catch (SQLException e) {
       throw new IllegalStateException("Spool " + file + ": cannot count: " + e.getMessage(), e);
+    }
+  }
+
+  /** What waits in a spool, read without changing it (the agent may be running). */
+  public record Backlog(long reports, long bytes, Optional<Instant> oldest) {}
+
+  /**
+   * The backlog of the spool in {@code stateDir}, opened read-only: nothing is created, moved
+   * aside or evicted. Empty when there is no spool file.
+   */
+  public static Optional<Backlog> peek(Path stateDir) {
+    Path file = stateDir.resolve(FILE_NAME);
+    if (!Files.isRegularFile(file)) {
+      return Optional.empty();
+    }
+    SQLiteConfig config = new SQLiteConfig();
+    config.setReadOnly(true);
+    try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + file, config.toProperties());
+        Statement st = db.createStatement();
+        ResultSet rs = st.executeQuery("SELECT COUNT(*), COALESCE(SUM(size), 0), MIN(created_ms) FROM outbox")) {
+      rs.next();
+      long oldest = rs.getLong(3);
+      return Optional.of(new Backlog(rs.getLong(1), rs.getLong(2),
+          rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(oldest))));
+    } catch (SQLException e) {
+      throw new IllegalStateException("Spool " + file + " cannot be read: " + e.getMessage(), e);
     }
   }
 
