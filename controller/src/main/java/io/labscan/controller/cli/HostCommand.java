@@ -65,10 +65,13 @@ final class HostCommand implements Callable<Integer> {
       List<VerdictRecord> history = store.history(h.hostId());
       List<ReportEntry> reports = store.reports(h.hostId(), 50);
       List<AddressInterval> addresses = store.addressHistory(h.hostId());
+      Optional<SqliteStore.CertificateRecord> certificate = store.certificate(h.hostId());
       if (format == OutputFormat.JSON) {
-        System.out.println(JSON.writeValueAsString(json(h, verdict, history, reports, addresses)));
+        ObjectNode o = json(h, verdict, history, reports, addresses);
+        certificate.ifPresent(c -> certificateJson(o.putObject("certificate"), c));
+        System.out.println(JSON.writeValueAsString(o));
       } else {
-        System.out.print(table(h, verdict, history, reports, addresses));
+        System.out.print(table(h, verdict, history, reports, addresses, certificate));
       }
       return 0;
     }
@@ -118,6 +121,13 @@ final class HostCommand implements Callable<Integer> {
     return o;
   }
 
+  /** {@code {"serial", "ends", "renewed"}}, as the web API's host view carries it. */
+  private static void certificateJson(ObjectNode o, SqliteStore.CertificateRecord c) {
+    o.put("serial", c.serial());
+    o.put("ends", c.notAfter().toString());
+    o.put("renewed", c.renewed().map(Object::toString).orElse(null));
+  }
+
   private static void reasons(ArrayNode array, List<Reason> reasons) {
     for (Reason r : reasons) {
       array.addObject().put("code", r.code()).put("text", r.text()).put("evidence", r.evidence());
@@ -125,7 +135,7 @@ final class HostCommand implements Callable<Integer> {
   }
 
   private static String table(HostSummary h, Optional<VerdictRecord> verdict, List<VerdictRecord> history,
-      List<ReportEntry> reports, List<AddressInterval> addresses) {
+      List<ReportEntry> reports, List<AddressInterval> addresses, Optional<SqliteStore.CertificateRecord> certificate) {
     StringBuilder sb = new StringBuilder();
     String nl = System.lineSeparator();
     sb.append(Text.terminalSafe(h.hostname(), 80)).append("  ").append(h.hostId()).append(nl);
@@ -137,6 +147,8 @@ final class HostCommand implements Callable<Integer> {
     sb.append("  Addresses:   ").append(String.join(", ", h.currentAddresses())).append(nl);
     sb.append("  Last seen:   ").append(h.lastSeen()).append(nl);
     sb.append("  Full scan:   ").append(h.lastFullScan().map(Object::toString).orElse("never")).append(nl);
+    certificate.ifPresent(c -> sb.append("  Certificate: ").append(c.serial()).append(", ends ").append(c.notAfter())
+        .append(c.renewed().map(r -> " (renewed " + r + ")").orElse("")).append(nl));
     sb.append(nl);
     if (verdict.isPresent()) {
       sb.append("Verdict: ").append(verdict.get().verdict()).append(" since ").append(verdict.get().since()).append(nl);

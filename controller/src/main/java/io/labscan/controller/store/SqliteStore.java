@@ -1273,6 +1273,34 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
     });
   }
 
+  /** The agent certificate on record for a host: its serial, when it ends, when it was last renewed. */
+  public record CertificateRecord(String serial, Instant notAfter, Optional<Instant> renewed) {
+    public CertificateRecord {
+      requireNonNull(serial, "serial");
+      requireNonNull(notAfter, "notAfter");
+      requireNonNull(renewed, "renewed");
+    }
+  }
+
+  /** The host's agent certificate as enrolment or the last renewal recorded it; empty on plaintext setups. */
+  public Optional<CertificateRecord> certificate(String hostId) {
+    requireNonNull(hostId, "hostId");
+    return read(db -> {
+      try (PreparedStatement ps = db.prepareStatement("SELECT certificate_serial, certificate_not_after_ms, "
+          + "renewed_ms FROM host_enrolments WHERE host_id = ?")) {
+        ps.setString(1, hostId);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            return Optional.<CertificateRecord>empty();
+          }
+          long renewed = rs.getLong(3);
+          return Optional.of(new CertificateRecord(rs.getString(1), Instant.ofEpochMilli(rs.getLong(2)),
+              renewed > 0 ? Optional.of(Instant.ofEpochMilli(renewed)) : Optional.<Instant>empty()));
+        }
+      }
+    });
+  }
+
   @Override
   public CompletableFuture<RenewalOutcome> renew(Renewal renewal, Instant at) {
     requireNonNull(renewal, "renewal");

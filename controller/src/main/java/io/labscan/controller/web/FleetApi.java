@@ -177,6 +177,12 @@ final class FleetApi {
     o.put("firstSeen", s.firstSeen().toString());
     Json.time(o, "lastReport", s.lastReport());
     h.lab().ruleId().ifPresent(id -> o.put("labRuleId", id));
+    fleet.store().certificate(hostId).ifPresent(c -> {
+      ObjectNode cert = o.putObject("certificate");
+      cert.put("serial", c.serial());
+      cert.put("ends", c.notAfter().toString());
+      Json.time(cert, "renewed", c.renewed());
+    });
     o.set("reasons", Json.reasons(h.verdict().map(VerdictRecord::reasons).orElse(List.of())));
     ArrayNode av = o.putArray("antivirusStatuses");
     for (HostEvidence.Av a : h.antivirus()) {

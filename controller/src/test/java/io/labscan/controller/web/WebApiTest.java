@@ -8,7 +8,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import io.labscan.controller.trust.EnrolmentTokens;
+import io.labscan.controller.trust.TrustRepository;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -193,6 +196,23 @@ class WebApiTest {
     assertThat(host.get("addresses").get(0).asText()).isEqualTo("10.20.3.17");
     assertThat(host.get("lab").asText()).isEqualTo("physics-lab");
     assertThat(host.has("lastFullScan")).isTrue();
+  }
+
+  @Test
+  void aHostsViewShowsWhenItsAgentCertificateEnds() throws Exception {
+    FleetReports.Host pc = new FleetReports.Host("phys-pc-01");
+    fixture.ingest(pc, Duration.ofMinutes(5));
+    Instant ends = Instant.parse("2027-11-27T09:00:00Z");
+    var token = new EnrolmentTokens(fixture.store, "q0bV3Q6mI0H2p4m2s7pYqv0wX3b1c8n9z5k4j6h7g8f")
+        .issue("", Duration.ofHours(1), 1, Instant.now());
+    fixture.store.redeem(token.tokenId(), token.secretHash(),
+        new TrustRepository.EnrolledHost(pc.hostId(), "phys-pc-01", "1f2e", ends), Instant.now()).join();
+
+    JsonNode certificate = admin().getJson("/api/v1/hosts/" + pc.hostId()).get("certificate");
+
+    assertThat(certificate.get("serial").asText()).isEqualTo("1f2e");
+    assertThat(certificate.get("ends").asText()).isEqualTo(ends.toString());
+    assertThat(certificate.get("renewed").isNull()).isTrue();
   }
 
   @Test

@@ -22,7 +22,8 @@ LS.page(async () => {
     ['Last seen', [LS.time(h.lastSeen), ' (' + LS.ago(h.lastSeen) + ')']],
     ['Last full scan', LS.time(h.lastFullScan)],
     ['Antivirus', h.antivirus]
-  ])));
+  ].concat(h.certificate ? [['Agent certificate ends', [LS.time(h.certificate.ends),
+    h.certificate.renewed ? [' (renewed ', LS.time(h.certificate.renewed), ')'] : '']]] : []))));
 
   const verdict = el('section', { class: 'panel', id: 'verdict' }, el('h2', {}, 'Verdict'),
     el('p', {}, LS.verdictBadge(h.verdict), h.verdictSince ? [' since ', LS.time(h.verdictSince)] : ''));
