@@ -59,6 +59,40 @@ interface DigestCache extends AutoCloseable {
     }
   }
 
+  /**
+   * A folder's outcome as a scan under a change journal recorded it (see
+   * {@code docs/checks-artifacts.md}, "Change journal"): valid while the journal has seen no
+   * change in the folder since the scan that started at ({@code epoch}, {@code position}).
+   *
+   * @param handle the folder's identity when it was listed (file system id, handle type, handle)
+   * @param fingerprint the rule set (and scan limits) it was produced under
+   * @param outcome what the folder's listing produced, encoded by {@link FolderOutcome}
+   */
+  record FolderRecord(long epoch, long position, byte[] handle, String fingerprint, byte[] outcome) {
+    public FolderRecord {
+      requireNonNull(handle, "handle");
+      requireNonNull(fingerprint, "fingerprint");
+      requireNonNull(outcome, "outcome");
+    }
+  }
+
+  /** The folder's recorded outcome, if any. */
+  default Optional<FolderRecord> folderRecord(String folder) {
+    return Optional.empty();
+  }
+
+  /** Records a folder's outcome (replacing an older one). */
+  default void saveFolderRecord(String folder, FolderRecord record) {}
+
+  /** Forgets a folder's outcome (it was listed and cannot be reused next time). */
+  default void forgetFolderRecord(String folder) {}
+
+  /**
+   * The folder's recorded outcome was reused: its file entries and its record stay, the
+   * record now vouched for at {@code position} (the journal saw no change up to there).
+   */
+  default void reused(String folder, long position) {}
+
   /** What was stored for exactly this version of the file. */
   Optional<FileFacts> lookup(FileKey key);
 
@@ -78,8 +112,10 @@ interface DigestCache extends AutoCloseable {
   /**
    * Writes everything pending. After a complete walk, entries of this root that were neither
    * kept nor stored in this scan (deleted files, files no rule needs any more) are dropped.
+   *
+   * @return whether everything this scan recorded is written (false after a database failure)
    */
-  void finish(boolean walkComplete);
+  boolean finish(boolean walkComplete);
 
   @Override
   void close();
@@ -102,7 +138,9 @@ interface DigestCache extends AutoCloseable {
       public void folderDone(String folder, boolean listedCompletely) {}
 
       @Override
-      public void finish(boolean walkComplete) {}
+      public boolean finish(boolean walkComplete) {
+        return true;
+      }
 
       @Override
       public void close() {}

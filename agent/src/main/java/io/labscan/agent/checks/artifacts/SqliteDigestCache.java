@@ -41,7 +41,7 @@ final class SqliteDigestCache implements DigestCache {
   /** About 4 MiB of rows in memory at most. */
   static final int MAX_FOLDER_ROWS = 10_000;
   private static final Logger log = LoggerFactory.getLogger(SqliteDigestCache.class);
-  private static final int SCHEMA = 2;
+  private static final int SCHEMA = 3;
   private static final int BATCH = 500;
   /**
    * Most entries hold only a SHA-256; {@code more} says whether the rest is worth reading
@@ -63,6 +63,13 @@ final class SqliteDigestCache implements DigestCache {
   private final PreparedStatement forget;
   private final PreparedStatement folderSeen;
   private final PreparedStatement pruneFolder;
+  private final PreparedStatement selectRecord;
+  private final PreparedStatement saveRecord;
+  private final PreparedStatement forgetRecord;
+  private final PreparedStatement reuseRecord;
+  private int pendingRecords;
+  private int pendingForgetRecords;
+  private int pendingReuses;
   private int pendingUpserts;
   private int pendingTouches;
   private int pendingForgets;
@@ -125,7 +132,8 @@ final class SqliteDigestCache implements DigestCache {
         version = rs.next() ? rs.getInt(1) : 0;
       }
       if (version != SCHEMA) {
-        // Schema 1 keyed entries by absolute path; a disposable cache is simply started afresh.
+        // Schema 1 keyed entries by absolute path, 2 had no folder outcomes; a disposable
+        // cache is simply started afresh.
         st.execute("DROP TABLE IF EXISTS files");
         st.execute("DROP TABLE IF EXISTS folders");
         st.execute("DROP TABLE IF EXISTS meta");
@@ -139,8 +147,11 @@ final class SqliteDigestCache implements DigestCache {
           + " body_set TEXT, body_matches TEXT, body_gave_up INTEGER NOT NULL DEFAULT 0,"
           + " generation INTEGER NOT NULL,"
           + " PRIMARY KEY (root, folder, name)) WITHOUT ROWID");
+      // A folder's outcome under a change journal (epoch .. outcome) sits with its generation,
+      // so a vanished folder's outcome goes with it.
       st.execute("CREATE TABLE IF NOT EXISTS folders ("
           + " root TEXT NOT NULL, folder TEXT NOT NULL, generation INTEGER NOT NULL,"
+          + " epoch INTEGER, position INTEGER, handle BLOB, fingerprint TEXT, outcome BLOB,"
           + " PRIMARY KEY (root, folder)) WITHOUT ROWID");
       st.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL)");
       st.execute("INSERT OR IGNORE INTO meta(name, value) VALUES ('generation', 0)");
@@ -158,7 +169,18 @@ final class SqliteDigestCache implements DigestCache {
         + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     touch = db.prepareStatement("UPDATE files SET generation = ? WHERE root = ? AND folder = ? AND name = ?");
     forget = db.prepareStatement("DELETE FROM files WHERE root = ? AND folder = ? AND name = ?");
-    folderSeen = db.prepareStatement("INSERT OR REPLACE INTO folders(root, folder, generation) VALUES (?, ?, ?)");
+    // An upsert, not INSERT OR REPLACE: that would wipe the folder's recorded outcome.
+    folderSeen = db.prepareStatement("INSERT INTO folders(root, folder, generation) VALUES (?, ?, ?)"
+        + " ON CONFLICT(root, folder) DO UPDATE SET generation = excluded.generation");
+    selectRecord = db.prepareStatement("SELECT epoch, position, handle, fingerprint, outcome FROM folders"
+        + " WHERE root = ? AND folder = ? AND outcome IS NOT NULL");
+    saveRecord = db.prepareStatement("INSERT INTO folders(root, folder, generation, epoch, position, handle,"
+        + " fingerprint, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(root, folder) DO UPDATE SET"
+        + " generation = excluded.generation, epoch = excluded.epoch, position = excluded.position,"
+        + " handle = excluded.handle, fingerprint = excluded.fingerprint, outcome = excluded.outcome");
+    forgetRecord = db.prepareStatement("UPDATE folders SET epoch = NULL, position = NULL, handle = NULL,"
+        + " fingerprint = NULL, outcome = NULL WHERE root = ? AND folder = ?");
+    reuseRecord = db.prepareStatement("UPDATE folders SET generation = ?, position = ? WHERE root = ? AND folder = ?");
     pruneFolder = db.prepareStatement("DELETE FROM files WHERE root = ? AND folder = ? AND generation < ?");
   }
 
@@ -276,6 +298,94 @@ final class SqliteDigestCache implements DigestCache {
   }
 
   @Override
+  public Optional<FolderRecord> folderRecord(String folder) {
+    if (broken) {
+      return Optional.empty();
+    }
+    try {
+      selectRecord.setString(1, root);
+      selectRecord.setString(2, folder);
+      try (ResultSet rs = selectRecord.executeQuery()) {
+        if (!rs.next()) {
+          return Optional.empty();
+        }
+        byte[] handle = rs.getBytes(3);
+        String fingerprint = rs.getString(4);
+        byte[] outcome = rs.getBytes(5);
+        if (handle == null || fingerprint == null || outcome == null) {
+          return Optional.empty();
+        }
+        return Optional.of(new FolderRecord(rs.getLong(1), rs.getLong(2), handle, fingerprint, outcome));
+      }
+    } catch (SQLException | RuntimeException e) {
+      fail(e);
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public void saveFolderRecord(String folder, FolderRecord record) {
+    if (broken) {
+      return;
+    }
+    try {
+      saveRecord.setString(1, root);
+      saveRecord.setString(2, folder);
+      saveRecord.setLong(3, generation);
+      saveRecord.setLong(4, record.epoch());
+      saveRecord.setLong(5, record.position());
+      saveRecord.setBytes(6, record.handle());
+      saveRecord.setString(7, record.fingerprint());
+      saveRecord.setBytes(8, record.outcome());
+      saveRecord.addBatch();
+      if (++pendingRecords >= BATCH) {
+        saveRecord.executeBatch();
+        pendingRecords = 0;
+      }
+    } catch (SQLException | RuntimeException e) {
+      fail(e);
+    }
+  }
+
+  @Override
+  public void forgetFolderRecord(String folder) {
+    if (broken) {
+      return;
+    }
+    try {
+      forgetRecord.setString(1, root);
+      forgetRecord.setString(2, folder);
+      forgetRecord.addBatch();
+      if (++pendingForgetRecords >= BATCH) {
+        forgetRecord.executeBatch();
+        pendingForgetRecords = 0;
+      }
+    } catch (SQLException | RuntimeException e) {
+      fail(e);
+    }
+  }
+
+  @Override
+  public void reused(String folder, long position) {
+    if (broken) {
+      return;
+    }
+    try {
+      reuseRecord.setLong(1, generation);
+      reuseRecord.setLong(2, position);
+      reuseRecord.setString(3, root);
+      reuseRecord.setString(4, folder);
+      reuseRecord.addBatch();
+      if (++pendingReuses >= BATCH) {
+        reuseRecord.executeBatch();
+        pendingReuses = 0;
+      }
+    } catch (SQLException | RuntimeException e) {
+      fail(e);
+    }
+  }
+
+  @Override
   public void folderDone(String folder, boolean listedCompletely) {
     if (broken || !folder.equals(current)) {
       return; // no lookup in it: nothing loaded, and finish() handles what it held
@@ -342,9 +452,9 @@ final class SqliteDigestCache implements DigestCache {
   }
 
   @Override
-  public void finish(boolean walkComplete) {
+  public boolean finish(boolean walkComplete) {
     if (broken || finished) {
-      return;
+      return !broken;
     }
     finished = true;
     try {
@@ -367,6 +477,7 @@ final class SqliteDigestCache implements DigestCache {
     } catch (SQLException | RuntimeException e) {
       fail(e);
     }
+    return !broken;
   }
 
   @Override
@@ -392,6 +503,18 @@ final class SqliteDigestCache implements DigestCache {
     if (pendingFolders > 0) {
       folderSeen.executeBatch();
       pendingFolders = 0;
+    }
+    if (pendingRecords > 0) {
+      saveRecord.executeBatch();
+      pendingRecords = 0;
+    }
+    if (pendingForgetRecords > 0) {
+      forgetRecord.executeBatch();
+      pendingForgetRecords = 0;
+    }
+    if (pendingReuses > 0) {
+      reuseRecord.executeBatch();
+      pendingReuses = 0;
     }
   }
 

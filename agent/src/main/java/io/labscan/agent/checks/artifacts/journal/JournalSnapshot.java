@@ -1,0 +1,56 @@
+package io.labscan.agent.checks.artifacts.journal;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What a change journal knew when a scan started: which folders changed, and since when it
+ * has been watching without a gap.
+ *
+ * <p>Positions: every change is recorded at the journal's current position; taking a
+ * snapshot first reads every change already queued, returns the current position {@code P}
+ * and moves the journal on, so changes made before the snapshot are recorded at {@code <= P}
+ * and later ones at {@code > P}.
+ *
+ * @param epoch the journal's continuous span: a new random epoch starts whenever changes may
+ *     have been lost (queue overflow, dirty set over its cap, a link count change it cannot
+ *     place, journal restart), so an epoch match means "watching without a gap since then"
+ * @param position where the journal stood when the snapshot was taken
+ * @param continuous false when the journal is not watching at all (failed, or none): then
+ *     nothing is trusted and the scan takes the full path
+ * @param reason why not continuous (empty when it is)
+ * @param filesystems the file system ids being watched; folders elsewhere are never trusted
+ * @param dirty each changed folder with the last position it changed at
+ */
+public record JournalSnapshot(long epoch, long position, boolean continuous, String reason,
+    Set<Long> filesystems, Map<FolderHandle, Long> dirty) {
+  public JournalSnapshot {
+    requireNonNull(reason, "reason");
+    filesystems = Set.copyOf(filesystems);
+    dirty = Map.copyOf(dirty);
+  }
+
+  /** A snapshot that trusts nothing. */
+  public static JournalSnapshot none(String reason) {
+    return new JournalSnapshot(0, 0, false, reason, Set.of(), Map.of());
+  }
+
+  /**
+   * Whether a folder's outcome recorded by a complete scan that started at
+   * ({@code recordedEpoch}, {@code recordedPosition}) still holds: the journal has watched
+   * the folder's file system without a gap since before that scan started, and the folder
+   * has not changed since (a change recorded at or before the position happened before that
+   * scan and was seen by it).
+   */
+  public boolean unchangedSince(FolderHandle folder, long recordedEpoch, long recordedPosition) {
+    requireNonNull(folder, "folder");
+    if (!continuous || recordedEpoch != epoch || recordedPosition > position
+        || !filesystems.contains(folder.filesystem())) {
+      return false;
+    }
+    Long changed = dirty.get(folder);
+    return changed == null || changed <= recordedPosition;
+  }
+}
