@@ -11,7 +11,9 @@ import java.util.Optional;
 /**
  * Remembers what reading a file told us (its digests, its body-scan verdict) so an unchanged
  * file is not read again on the next full scan. A file counts as unchanged when its path,
- * size, modification time and file id (inode where the platform has one) are all the same.
+ * size, modification time, change time (where the walker reads it) and file id (inode where
+ * the platform has one) are all the same. The change time matters because a modification
+ * time can be set back ({@code touch -d}) after the content changed; the change time cannot.
  *
  * <p>The walk hands files over folder by folder: all lookups of one folder come together,
  * then {@link #folderDone}. So an implementation can fetch a folder's entries at once and
@@ -25,11 +27,16 @@ interface DigestCache extends AutoCloseable {
    * @param folder its folder, relative to the scan root ({@code ""} for the root itself)
    * @param name its name in that folder, as the walk shows it
    */
-  record FileKey(String folder, String name, long size, long mtimeNanos, String fileId) {
+  record FileKey(String folder, String name, long size, long mtimeNanos, String fileId, long ctimeNanos) {
     public FileKey {
       requireNonNull(folder, "folder");
       requireNonNull(name, "name");
       requireNonNull(fileId, "fileId");
+    }
+
+    /** A key without a change time (the walker does not know it). */
+    public FileKey(String folder, String name, long size, long mtimeNanos, String fileId) {
+      this(folder, name, size, mtimeNanos, fileId, 0);
     }
   }
 

@@ -47,7 +47,7 @@ final class SqliteDigestCache implements DigestCache {
    * Most entries hold only a SHA-256; {@code more} says whether the rest is worth reading
    * (every column read is a JNI call, and a rescan reads a row per file).
    */
-  private static final String COLUMNS = "size, mtime_ns, file_id, sha256,"
+  private static final String COLUMNS = "size, mtime_ns, ctime_ns, file_id, sha256,"
       + " md5 IS NOT NULL OR sha1 IS NOT NULL OR body_set IS NOT NULL AS more,"
       + " md5, sha1, body_set, body_matches, body_gave_up";
 
@@ -82,24 +82,26 @@ final class SqliteDigestCache implements DigestCache {
   private Map<String, Row> unused;
 
   /** One cached entry, as stored. */
-  private record Row(long size, long mtimeNanos, String fileId, String md5, String sha1, String sha256,
-      String bodySet, String bodyMatches, boolean bodyGaveUp) {
+  private record Row(long size, long mtimeNanos, long ctimeNanos, String fileId, String md5, String sha1,
+      String sha256, String bodySet, String bodyMatches, boolean bodyGaveUp) {
 
     /** The row at {@code rs}, whose {@link #COLUMNS} start at column {@code first}. */
     static Row read(ResultSet rs, int first) throws SQLException {
       long size = rs.getLong(first);
       long mtime = rs.getLong(first + 1);
-      String fileId = rs.getString(first + 2);
-      String sha256 = rs.getString(first + 3);
-      if (rs.getInt(first + 4) == 0) {
-        return new Row(size, mtime, fileId, null, null, sha256, null, null, false);
+      long ctime = rs.getLong(first + 2);
+      String fileId = rs.getString(first + 3);
+      String sha256 = rs.getString(first + 4);
+      if (rs.getInt(first + 5) == 0) {
+        return new Row(size, mtime, ctime, fileId, null, null, sha256, null, null, false);
       }
-      return new Row(size, mtime, fileId, rs.getString(first + 5), rs.getString(first + 6), sha256,
-          rs.getString(first + 7), rs.getString(first + 8), rs.getInt(first + 9) != 0);
+      return new Row(size, mtime, ctime, fileId, rs.getString(first + 6), rs.getString(first + 7), sha256,
+          rs.getString(first + 8), rs.getString(first + 9), rs.getInt(first + 10) != 0);
     }
 
     boolean describes(FileKey key) {
-      return size == key.size() && mtimeNanos == key.mtimeNanos() && key.fileId().equals(fileId);
+      return size == key.size() && mtimeNanos == key.mtimeNanos() && ctimeNanos == key.ctimeNanos()
+          && key.fileId().equals(fileId);
     }
 
     FileFacts facts() {
@@ -142,7 +144,8 @@ final class SqliteDigestCache implements DigestCache {
       // WITHOUT ROWID: a folder's entries sit together in the key's order, read in one range.
       st.execute("CREATE TABLE IF NOT EXISTS files ("
           + " root TEXT NOT NULL, folder TEXT NOT NULL, name TEXT NOT NULL,"
-          + " size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, file_id TEXT NOT NULL,"
+          + " size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, ctime_ns INTEGER NOT NULL DEFAULT 0,"
+          + " file_id TEXT NOT NULL,"
           + " md5 TEXT, sha1 TEXT, sha256 TEXT,"
           + " body_set TEXT, body_matches TEXT, body_gave_up INTEGER NOT NULL DEFAULT 0,"
           + " generation INTEGER NOT NULL,"
@@ -165,8 +168,8 @@ final class SqliteDigestCache implements DigestCache {
     selectFolder = db.prepareStatement("SELECT name, " + COLUMNS + " FROM files WHERE root = ? AND folder = ? LIMIT ?");
     selectOne = db.prepareStatement("SELECT " + COLUMNS + " FROM files WHERE root = ? AND folder = ? AND name = ?");
     upsert = db.prepareStatement("INSERT OR REPLACE INTO files(root, folder, name, size, mtime_ns, file_id,"
-        + " md5, sha1, sha256, body_set, body_matches, body_gave_up, generation)"
-        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        + " md5, sha1, sha256, body_set, body_matches, body_gave_up, generation, ctime_ns)"
+        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     touch = db.prepareStatement("UPDATE files SET generation = ? WHERE root = ? AND folder = ? AND name = ?");
     forget = db.prepareStatement("DELETE FROM files WHERE root = ? AND folder = ? AND name = ?");
     // An upsert, not INSERT OR REPLACE: that would wipe the folder's recorded outcome.
@@ -263,6 +266,7 @@ final class SqliteDigestCache implements DigestCache {
       upsert.setString(11, facts.body().map(b -> String.join("\n", b.matched())).orElse(null));
       upsert.setInt(12, facts.body().map(b -> b.gaveUp() ? 1 : 0).orElse(0));
       upsert.setLong(13, generation);
+      upsert.setLong(14, key.ctimeNanos());
       upsert.addBatch();
       if (++pendingUpserts >= BATCH) {
         upsert.executeBatch();

@@ -371,7 +371,7 @@ final class TreeScan {
       wantBody = false;
     }
     DigestCache.FileKey key = new DigestCache.FileKey(folder.relative, name, size, attrs.mtimeNanos(),
-        attrs.fileId());
+        attrs.fileId(), attrs.ctimeNanos());
     DigestCache.FileFacts facts = cache.lookup(key).orElse(DigestCache.FileFacts.NONE);
     EnumSet<HashAlgorithm> missing = EnumSet.copyOf(needed);
     missing.removeAll(facts.digests().keySet());
@@ -410,6 +410,7 @@ final class TreeScan {
       facts = facts.with(digests, verdict);
       if (unchanged(file, key)) {
         cache.store(key, facts);
+        folder.cacheHits++; // what a rescan of the unchanged folder will find in the cache
       } else {
         folder.reusable = false; // changed while read: the journal has it, but do not record a half-read state
       }
@@ -552,7 +553,8 @@ final class TreeScan {
   private static boolean unchanged(FileEntry file, DigestCache.FileKey key) {
     try {
       FileAttributes now = file.attributesNow();
-      return now.size() == key.size() && now.mtimeNanos() == key.mtimeNanos();
+      return now.size() == key.size() && now.mtimeNanos() == key.mtimeNanos()
+          && now.ctimeNanos() == key.ctimeNanos();
     } catch (IOException | RuntimeException e) {
       return false;
     }

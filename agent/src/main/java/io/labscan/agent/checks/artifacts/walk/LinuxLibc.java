@@ -23,6 +23,7 @@ final class LinuxLibc {
   static final int STATX_MODE = 0x2;
   static final int STATX_NLINK = 0x4;
   static final int STATX_MTIME = 0x40;
+  static final int STATX_CTIME = 0x80;
   static final int STATX_INO = 0x100;
   static final int STATX_SIZE = 0x200;
   static final int EINTR = 4;

@@ -43,7 +43,7 @@ final class LinuxTreeWalker implements TreeWalker {
   /** Longer than any name Linux file systems store (255 bytes), so no real name is refused. */
   private static final int MAX_NAME = 4095;
   private static final int STAT_MASK = LinuxLibc.STATX_TYPE | LinuxLibc.STATX_MODE | LinuxLibc.STATX_NLINK
-      | LinuxLibc.STATX_MTIME | LinuxLibc.STATX_INO | LinuxLibc.STATX_SIZE;
+      | LinuxLibc.STATX_MTIME | LinuxLibc.STATX_CTIME | LinuxLibc.STATX_INO | LinuxLibc.STATX_SIZE;
   /** {@code struct statfs}: 120 bytes on 64-bit Linux, {@code f_fsid} after seven 8-byte words. */
   private static final int STATFS_SIZE = 120;
   private static final int STATFS_FSID = 56;
