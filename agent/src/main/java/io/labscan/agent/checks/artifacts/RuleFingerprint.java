@@ -27,6 +27,13 @@ final class RuleFingerprint {
     return this;
   }
 
+  /** Adds text as it is (for the many signatures: no reflection per item). */
+  RuleFingerprint addText(String text) {
+    sha.update(text.getBytes(StandardCharsets.UTF_8));
+    sha.update((byte) 0);
+    return this;
+  }
+
   String hex() {
     return HexFormat.of().formatHex(sha.digest());
   }
