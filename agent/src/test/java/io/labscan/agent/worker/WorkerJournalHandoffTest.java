@@ -8,7 +8,6 @@ import com.sun.jna.Platform;
 import io.labscan.agent.checks.ScanPlan;
 import io.labscan.agent.checks.artifacts.journal.ChangeJournal;
 import io.labscan.agent.checks.artifacts.journal.DirtyFolders;
-import io.labscan.agent.checks.artifacts.journal.FolderHandle;
 import io.labscan.agent.checks.artifacts.journal.FolderIdentities;
 import io.labscan.agent.checks.artifacts.journal.HandedOverJournal;
 import io.labscan.agent.checks.artifacts.journal.JournalHandoff;
@@ -21,10 +20,8 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -138,10 +135,9 @@ class WorkerJournalHandoffTest {
 
     @Override
     public JournalSnapshot checkpoint() {
-      Set<Long> filesystems = new HashSet<>();
+      Map<Long, Long> filesystems;
       try {
-        Map<String, FolderHandle> ids = FolderIdentities.of(scanRoot);
-        ids.values().forEach(h -> filesystems.add(h.filesystem()));
+        filesystems = FolderIdentities.filesystems(scanRoot);
       } catch (java.io.IOException e) {
         throw new java.io.UncheckedIOException(e);
       }

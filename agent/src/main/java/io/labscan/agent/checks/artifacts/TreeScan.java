@@ -7,6 +7,7 @@ import io.labscan.agent.checks.artifacts.journal.JournalSnapshot;
 import io.labscan.agent.checks.artifacts.walk.EntryType;
 import io.labscan.agent.checks.artifacts.walk.FileAttributes;
 import io.labscan.agent.checks.artifacts.walk.FileEntry;
+import io.labscan.agent.checks.artifacts.walk.FolderId;
 import io.labscan.agent.checks.artifacts.walk.TreeWalker;
 import io.labscan.agent.checks.artifacts.walk.WalkVisitor;
 import io.labscan.proto.v1.ArtifactFinding;
@@ -100,7 +101,7 @@ final class TreeScan {
     final String relative;
     final List<String> folded;
     final List<FileRule> rules;
-    Optional<byte[]> identity = Optional.empty();
+    Optional<FolderId> identity = Optional.empty();
     boolean listingDone;
     boolean reusable = true;
     long files;
@@ -217,7 +218,7 @@ final class TreeScan {
     }
 
     @Override
-    public Optional<List<byte[]>> opened(Folder folder, Optional<byte[]> identity) {
+    public Optional<List<byte[]>> opened(Folder folder, Optional<FolderId> identity) {
       folder.identity = identity;
       if (!journal.continuous() || identity.isEmpty()) {
         return Optional.empty();
@@ -257,12 +258,13 @@ final class TreeScan {
   /**
    * The folder's recorded outcome, when it can stand for listing the folder now. All must hold:
    * the record was made under this rule set and these limits (fingerprint); the folder is the
-   * same one (its kernel handle, not its path); the journal has watched its file system
+   * same one (its kernel handle, not its path); the journal has watched its file system (by id
+   * and device)
    * without a gap since before the scan that recorded it started, and saw no change in it
    * since (same epoch, not dirty after that scan's position). Folders holding a file with
    * several names were never recorded (see {@link #record}). When in doubt: list.
    */
-  private Optional<FolderOutcome> trusted(String relative, byte[] identity) {
+  private Optional<FolderOutcome> trusted(String relative, FolderId identity) {
     Optional<DigestCache.FolderRecord> stored = cache.folderRecord(relative);
     if (stored.isEmpty()) {
       return Optional.empty();
@@ -270,11 +272,12 @@ final class TreeScan {
     DigestCache.FolderRecord r = stored.get();
     FolderHandle handle;
     try {
-      handle = FolderHandle.of(identity);
+      handle = FolderHandle.of(identity.handle());
     } catch (IllegalArgumentException e) {
       return Optional.empty();
     }
-    if (!r.fingerprint().equals(fingerprint) || !Arrays.equals(r.handle(), identity)
+    if (!r.fingerprint().equals(fingerprint) || !Arrays.equals(r.handle(), identity.handle())
+        || !journal.watches(handle.filesystem(), identity.device())
         || !journal.unchangedSince(handle, r.epoch(), r.position())) {
       return Optional.empty();
     }
@@ -306,7 +309,7 @@ final class TreeScan {
     FolderOutcome outcome = new FolderOutcome(folder.files, folder.cacheHits, folder.skipped,
         folder.integrityNames, folder.findings, folder.subfolders);
     cache.saveFolderRecord(folder.relative, new DigestCache.FolderRecord(journal.epoch(), journal.position(),
-        folder.identity.get(), fingerprint, outcome.encode()));
+        folder.identity.get().handle(), fingerprint, outcome.encode()));
   }
 
   private void examine(FileEntry file, Folder folder) {

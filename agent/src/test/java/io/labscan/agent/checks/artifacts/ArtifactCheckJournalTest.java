@@ -25,10 +25,8 @@ import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -267,6 +265,17 @@ class ArtifactCheckJournalTest {
   }
 
   @Test
+  void aFolderOnADeviceTheJournalDoesNotWatchIsNeverReusedEvenWithTheWatchedId() throws Exception {
+    TestJournal fake = new TestJournal();
+    journal = fake;
+    scanWithJournal();
+
+    fake.deviceShift = 1; // the journal watches that file system id on another device
+
+    assertThat(scanWithJournal().foldersReused()).isZero();
+  }
+
+  @Test
   void aDamagedRecordIsIgnoredAndItsFolderListed() throws Exception {
     journal = new TestJournal();
     scanWithJournal();
@@ -342,6 +351,7 @@ class ArtifactCheckJournalTest {
     final List<JournalSnapshot> completed = new ArrayList<>();
     Map<String, FolderHandle> identities;
     Runnable duringNextScan = () -> {};
+    long deviceShift;
 
     void changed(FolderHandle folder) {
       dirty.changed(folder);
@@ -363,8 +373,13 @@ class ArtifactCheckJournalTest {
       } catch (java.io.IOException e) {
         throw new java.io.UncheckedIOException(e);
       }
-      Set<Long> filesystems = new HashSet<>();
-      identities.values().forEach(h -> filesystems.add(h.filesystem()));
+      Map<Long, Long> filesystems = new java.util.HashMap<>();
+      try {
+        filesystems.putAll(FolderIdentities.filesystems(root));
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      filesystems.replaceAll((fsid, device) -> device + deviceShift);
       JournalSnapshot snapshot = dirty.checkpoint(filesystems);
       Runnable once = duringNextScan;
       duringNextScan = () -> {};

@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import java.security.SecureRandom;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.LongSupplier;
 
 /**
@@ -60,7 +59,7 @@ public final class DirtyFolders {
   }
 
   /** The snapshot a starting scan sees; later changes are recorded after its position. */
-  public JournalSnapshot checkpoint(Set<Long> filesystems) {
+  public JournalSnapshot checkpoint(Map<Long, Long> filesystems) {
     JournalSnapshot snapshot = new JournalSnapshot(epoch, position, true, "", filesystems, dirty);
     position++;
     return snapshot;

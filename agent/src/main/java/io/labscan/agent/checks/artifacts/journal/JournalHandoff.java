@@ -10,10 +10,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * How the daemon, which owns the journal, hands a snapshot to the short-lived scan worker,
@@ -48,8 +46,9 @@ public final class JournalHandoff {
       out.writeShort(Math.min(reason.length, 1024));
       out.write(reason, 0, Math.min(reason.length, 1024));
       out.writeInt(snapshot.filesystems().size());
-      for (long fs : snapshot.filesystems()) {
-        out.writeLong(fs);
+      for (Map.Entry<Long, Long> fs : snapshot.filesystems().entrySet()) {
+        out.writeLong(fs.getKey());
+        out.writeLong(fs.getValue());
       }
       out.writeInt(snapshot.dirty().size());
       for (Map.Entry<FolderHandle, Long> e : snapshot.dirty().entrySet()) {
@@ -86,9 +85,9 @@ public final class JournalHandoff {
       if (filesystemCount < 0 || filesystemCount > MAX_FILESYSTEMS) {
         return Optional.empty();
       }
-      Set<Long> filesystems = new HashSet<>();
+      Map<Long, Long> filesystems = new HashMap<>();
       for (int i = 0; i < filesystemCount; i++) {
-        filesystems.add(in.readLong());
+        filesystems.put(in.readLong(), in.readLong());
       }
       int dirtyCount = in.readInt();
       if (dirtyCount < 0 || dirtyCount > MAX_DIRTY || dirtyCount > bytes.length / 8) {

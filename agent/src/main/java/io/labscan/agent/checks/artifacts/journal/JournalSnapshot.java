@@ -3,7 +3,6 @@ package io.labscan.agent.checks.artifacts.journal;
 import static java.util.Objects.requireNonNull;
 
 import java.util.Map;
-import java.util.Set;
 
 /**
  * What a change journal knew when a scan started: which folders changed, and since when it
@@ -21,20 +20,31 @@ import java.util.Set;
  * @param continuous false when the journal is not watching at all (failed, or none): then
  *     nothing is trusted and the scan takes the full path
  * @param reason why not continuous (empty when it is)
- * @param filesystems the file system ids being watched; folders elsewhere are never trusted
+ * @param filesystems the file systems being watched, by id ({@code f_fsid}) with the device
+ *     watched under that id; folders elsewhere are never trusted
  * @param dirty each changed folder with the last position it changed at
  */
 public record JournalSnapshot(long epoch, long position, boolean continuous, String reason,
-    Set<Long> filesystems, Map<FolderHandle, Long> dirty) {
+    Map<Long, Long> filesystems, Map<FolderHandle, Long> dirty) {
   public JournalSnapshot {
     requireNonNull(reason, "reason");
-    filesystems = Set.copyOf(filesystems);
+    filesystems = Map.copyOf(filesystems);
     dirty = Map.copyOf(dirty);
   }
 
   /** A snapshot that trusts nothing. */
   public static JournalSnapshot none(String reason) {
-    return new JournalSnapshot(0, 0, false, reason, Set.of(), Map.of());
+    return new JournalSnapshot(0, 0, false, reason, Map.of(), Map.of());
+  }
+
+  /**
+   * Whether the journal watches the file system with this id on this device. Two mounted
+   * file systems can report the same id (a block-level clone of a watched disk has the same
+   * UUID); only the device tells them apart, and only the watched one's changes are seen.
+   */
+  public boolean watches(long filesystem, long device) {
+    Long watched = filesystems.get(filesystem);
+    return continuous && watched != null && watched == device;
   }
 
   /**
@@ -47,7 +57,7 @@ public record JournalSnapshot(long epoch, long position, boolean continuous, Str
   public boolean unchangedSince(FolderHandle folder, long recordedEpoch, long recordedPosition) {
     requireNonNull(folder, "folder");
     if (!continuous || recordedEpoch != epoch || recordedPosition > position
-        || !filesystems.contains(folder.filesystem())) {
+        || !filesystems.containsKey(folder.filesystem())) {
       return false;
     }
     Long changed = dirty.get(folder);

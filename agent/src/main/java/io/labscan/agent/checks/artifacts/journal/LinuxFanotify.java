@@ -24,6 +24,7 @@ final class LinuxFanotify {
   static final int O_PATH = 0x200000;
   static final int O_NONBLOCK = 0x800;
   static final short POLLIN = 0x1;
+  static final int STATX_TYPE = 0x1;
   static final int STATX_NLINK = 0x4;
   static final int STATX_SIZE_BYTES = 256;
   static final int STATFS_SIZE_BYTES = 120;

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +40,7 @@ public final class LinuxFanotifyJournal implements ChangeJournal {
   private final int fanotify;
   private final int[] wake = new int[2];
   private final Map<Long, Integer> mountFds;
-  private final Set<Long> filesystems;
+  private final Map<Long, Long> filesystems;
   private final Object lock = new Object();
   private final DirtyFolders dirty;
   private final Memory batch = new Memory(BATCH_BYTES);
@@ -60,10 +59,10 @@ public final class LinuxFanotifyJournal implements ChangeJournal {
     }
   }
 
-  private LinuxFanotifyJournal(int fanotify, Map<Long, Integer> mountFds, int cap) {
+  private LinuxFanotifyJournal(int fanotify, Map<Long, Integer> mountFds, Map<Long, Long> devices, int cap) {
     this.fanotify = fanotify;
     this.mountFds = Map.copyOf(mountFds);
-    this.filesystems = Set.copyOf(mountFds.keySet());
+    this.filesystems = Map.copyOf(devices);
     this.dirty = new DirtyFolders(cap);
     if (LinuxFanotify.pipe2(wake, LinuxFanotify.O_CLOEXEC | LinuxFanotify.O_NONBLOCK) != 0) {
       wake[0] = -1;
@@ -105,7 +104,9 @@ public final class LinuxFanotifyJournal implements ChangeJournal {
       });
     }
     Map<Long, Integer> marked = new HashMap<>();
-    try (Memory statfs = new Memory(LinuxFanotify.STATFS_SIZE_BYTES)) {
+    Map<Long, Long> devices = new HashMap<>();
+    try (Memory statfs = new Memory(LinuxFanotify.STATFS_SIZE_BYTES);
+        Memory statx = new Memory(LinuxFanotify.STATX_SIZE_BYTES)) {
       for (Path root : roots) {
         String path = root.toAbsolutePath().toString();
         int rootFd = LinuxFanotify.open(path, LinuxFanotify.O_RDONLY | oDirectory | LinuxFanotify.O_CLOEXEC);
@@ -115,9 +116,15 @@ public final class LinuxFanotifyJournal implements ChangeJournal {
           continue;
         }
         long fsid = LinuxFanotify.fstatfs(rootFd, statfs) == 0 ? statfs.getLong(LinuxFanotify.STATFS_FSID_OFFSET) : 0;
-        if (fsid == 0 || marked.containsKey(fsid)) {
-          if (fsid == 0) {
+        long device = LinuxFanotify.statx(rootFd, "", LinuxFanotify.AT_EMPTY_PATH, LinuxFanotify.STATX_TYPE, statx) == 0
+            ? (statx.getInt(136) & 0xffffffffL) << 32 | (statx.getInt(140) & 0xffffffffL) : -1;
+        if (fsid == 0 || device == -1 || marked.containsKey(fsid)) {
+          if (fsid == 0 || device == -1) {
             log.warn("Change journal: the file system of {} has no id; its folders are always listed.", path);
+          } else if (devices.get(fsid) != device) {
+            // Another file system with a watched one's id: only the first is watched (by device).
+            log.warn("Change journal: {} has the id of another watched file system; its folders are always listed.",
+                path);
           }
           LinuxFanotify.close(rootFd);
           continue;
@@ -131,13 +138,14 @@ public final class LinuxFanotifyJournal implements ChangeJournal {
           continue;
         }
         marked.put(fsid, rootFd); // kept open: open_by_handle_at needs a descriptor on that file system
+        devices.put(fsid, device);
       }
     }
     if (marked.isEmpty()) {
       LinuxFanotify.close(fd);
       throw new Unavailable("no scanned file system can be watched");
     }
-    LinuxFanotifyJournal journal = new LinuxFanotifyJournal(fd, marked, cap);
+    LinuxFanotifyJournal journal = new LinuxFanotifyJournal(fd, marked, devices, cap);
     journal.reader.start();
     return journal;
   }

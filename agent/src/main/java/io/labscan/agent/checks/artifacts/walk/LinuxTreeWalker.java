@@ -204,11 +204,13 @@ final class LinuxTreeWalker implements TreeWalker {
       list(level);
     }
 
-    /** fsid (8) | handle type (4) | handle of the open folder {@code fd}; empty when not asked or not known. */
-    private Optional<byte[]> identity(int fd) {
-      if (!identities || LinuxLibc.fstatfs(fd, statfs) != 0) {
+    /** The open folder {@code fd}'s identity: empty when not asked for or not known. */
+    private Optional<FolderId> identity(int fd) {
+      if (!identities || LinuxLibc.fstatfs(fd, statfs) != 0
+          || LinuxLibc.statx(fd, empty, LinuxLibc.AT_EMPTY_PATH, LinuxLibc.STATX_TYPE, stat) != 0) {
         return Optional.empty();
       }
+      long device = (stat.getInt(136) & 0xffffffffL) << 32 | (stat.getInt(140) & 0xffffffffL);
       handle.setInt(0, MAX_HANDLE);
       if (LinuxLibc.name_to_handle_at(fd, empty, handle, mountId, LinuxLibc.AT_EMPTY_PATH) != 0) {
         return Optional.empty(); // e.g. a file system without file handles
@@ -220,7 +222,7 @@ final class LinuxTreeWalker implements TreeWalker {
       byte[] id = new byte[12 + bytes];
       statfs.read(STATFS_FSID, id, 0, 8);
       handle.read(4, id, 8, 4 + bytes);
-      return Optional.of(id);
+      return Optional.of(new FolderId(id, device));
     }
 
     /** Reads the whole listing of a folder, visiting files now and keeping subfolders for later. */

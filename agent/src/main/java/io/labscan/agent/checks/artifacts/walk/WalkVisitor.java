@@ -47,7 +47,7 @@ public interface WalkVisitor<F> {
 
   /**
    * Whether the visitor wants each folder's kernel identity in {@link #opened} (two system
-   * calls per folder: {@code fstatfs} and {@code name_to_handle_at}).
+   * calls per folder: {@code fstatfs}, {@code name_to_handle_at} and {@code statx}).
    */
   default boolean wantsFolderIdentity() {
     return false;
@@ -56,14 +56,14 @@ public interface WalkVisitor<F> {
   /**
    * {@code folder} was opened and is about to be listed.
    *
-   * @param identity the folder's identity as a change journal names it (file system id, 8
-   *     bytes; handle type, 4 bytes; handle), when asked for and the file system has one
+   * @param identity the folder's identity as a change journal names it, when asked for and
+   *     the file system has one
    * @return the names of its subfolders (bytes, as a listing gave them) to skip listing it:
    *     then none of its entries is visited, {@link #listed} is not called, and the walk goes
    *     on into those subfolders. Names that no listing could hold (empty, {@code .},
    *     {@code ..}, with {@code /} or NUL) make the walker list the folder after all.
    */
-  default Optional<List<byte[]>> opened(F folder, Optional<byte[]> identity) {
+  default Optional<List<byte[]>> opened(F folder, Optional<FolderId> identity) {
     return Optional.empty();
   }
 

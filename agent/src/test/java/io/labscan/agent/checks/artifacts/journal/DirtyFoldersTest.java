@@ -2,12 +2,13 @@ package io.labscan.agent.checks.artifacts.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** The journal's bookkeeping, without a kernel: positions, epochs, the cap, completed scans. */
 class DirtyFoldersTest {
+  private static final long DEV = 0x0000000800000001L;
   private static final long FS = 0x0102030405060708L;
   private static final FolderHandle A = handle(FS, 1);
   private static final FolderHandle B = handle(FS, 2);
@@ -18,17 +19,17 @@ class DirtyFoldersTest {
   @Test
   void aFolderChangedBeforeAScanStartedIsTrustedAgainstThatScansRecord() {
     journal.changed(A);
-    JournalSnapshot scan = journal.checkpoint(Set.of(FS));
-    JournalSnapshot next = journal.checkpoint(Set.of(FS));
+    JournalSnapshot scan = journal.checkpoint(Map.of(FS, DEV));
+    JournalSnapshot next = journal.checkpoint(Map.of(FS, DEV));
 
     assertThat(next.unchangedSince(A, scan.epoch(), scan.position())).isTrue();
   }
 
   @Test
   void aFolderChangedAfterAScanStartedIsNotTrustedAgainstThatScansRecord() {
-    JournalSnapshot scan = journal.checkpoint(Set.of(FS));
+    JournalSnapshot scan = journal.checkpoint(Map.of(FS, DEV));
     journal.changed(A);
-    JournalSnapshot next = journal.checkpoint(Set.of(FS));
+    JournalSnapshot next = journal.checkpoint(Map.of(FS, DEV));
 
     assertThat(next.unchangedSince(A, scan.epoch(), scan.position())).isFalse();
     assertThat(next.unchangedSince(B, scan.epoch(), scan.position())).isTrue();
@@ -37,21 +38,21 @@ class DirtyFoldersTest {
   @Test
   void aCompletedScanDropsTheChangesItCoveredAndKeepsLaterOnes() {
     journal.changed(A);
-    JournalSnapshot scan = journal.checkpoint(Set.of(FS));
+    JournalSnapshot scan = journal.checkpoint(Map.of(FS, DEV));
     journal.changed(B);
 
     journal.completed(scan);
 
-    assertThat(journal.checkpoint(Set.of(FS)).dirty()).containsOnlyKeys(B);
+    assertThat(journal.checkpoint(Map.of(FS, DEV)).dirty()).containsOnlyKeys(B);
   }
 
   @Test
   void changesAreKeptWhenTheScanDidNotComplete() {
-    JournalSnapshot failed = journal.checkpoint(Set.of(FS));
+    JournalSnapshot failed = journal.checkpoint(Map.of(FS, DEV));
     journal.changed(A);
     // no completed(failed): the scan failed or was cancelled
 
-    JournalSnapshot retry = journal.checkpoint(Set.of(FS));
+    JournalSnapshot retry = journal.checkpoint(Map.of(FS, DEV));
 
     assertThat(retry.dirty()).containsKey(A);
     assertThat(retry.unchangedSince(A, failed.epoch(), failed.position())).isFalse();
@@ -59,11 +60,11 @@ class DirtyFoldersTest {
 
   @Test
   void aRestartMakesEveryEarlierRecordUntrusted() {
-    JournalSnapshot scan = journal.checkpoint(Set.of(FS));
+    JournalSnapshot scan = journal.checkpoint(Map.of(FS, DEV));
 
     journal.restart("the kernel's event queue overflowed");
 
-    JournalSnapshot next = journal.checkpoint(Set.of(FS));
+    JournalSnapshot next = journal.checkpoint(Map.of(FS, DEV));
     assertThat(next.epoch()).isNotEqualTo(scan.epoch());
     assertThat(next.unchangedSince(B, scan.epoch(), scan.position())).isFalse();
     assertThat(journal.lastRestart()).isEqualTo("the kernel's event queue overflowed");
@@ -71,19 +72,19 @@ class DirtyFoldersTest {
 
   @Test
   void moreChangedFoldersThanTheCapRestartTheJournal() {
-    long before = journal.checkpoint(Set.of(FS)).epoch();
+    long before = journal.checkpoint(Map.of(FS, DEV)).epoch();
     for (int i = 1; i <= 4; i++) {
       journal.changed(handle(FS, i));
     }
 
     assertThat(journal.restarts()).isEqualTo(1);
     assertThat(journal.size()).isZero();
-    assertThat(journal.checkpoint(Set.of(FS)).epoch()).isNotEqualTo(before);
+    assertThat(journal.checkpoint(Map.of(FS, DEV)).epoch()).isNotEqualTo(before);
   }
 
   @Test
   void completingAScanOfAnEarlierEpochDropsNothing() {
-    JournalSnapshot old = journal.checkpoint(Set.of(FS));
+    JournalSnapshot old = journal.checkpoint(Map.of(FS, DEV));
     journal.restart("malformed event");
     journal.changed(A);
 
@@ -94,10 +95,18 @@ class DirtyFoldersTest {
 
   @Test
   void aFolderOnAFileSystemTheJournalDoesNotWatchIsNeverTrusted() {
-    JournalSnapshot scan = journal.checkpoint(Set.of(FS));
+    JournalSnapshot scan = journal.checkpoint(Map.of(FS, DEV));
     FolderHandle elsewhere = handle(FS + 1, 1);
 
-    assertThat(journal.checkpoint(Set.of(FS)).unchangedSince(elsewhere, scan.epoch(), scan.position())).isFalse();
+    assertThat(journal.checkpoint(Map.of(FS, DEV)).unchangedSince(elsewhere, scan.epoch(), scan.position())).isFalse();
+  }
+
+  @Test
+  void anotherDeviceWithAWatchedFileSystemsIdIsNotWatched() {
+    JournalSnapshot now = journal.checkpoint(Map.of(FS, DEV));
+
+    assertThat(now.watches(FS, DEV)).isTrue();
+    assertThat(now.watches(FS, DEV + 1)).isFalse(); // e.g. a mounted block-level clone of the watched disk
   }
 
   @Test
@@ -109,7 +118,7 @@ class DirtyFoldersTest {
 
   @Test
   void aRecordFromAPositionTheJournalHasNotReachedIsNotTrusted() {
-    JournalSnapshot now = journal.checkpoint(Set.of(FS));
+    JournalSnapshot now = journal.checkpoint(Map.of(FS, DEV));
 
     assertThat(now.unchangedSince(A, now.epoch(), now.position() + 5)).isFalse();
   }

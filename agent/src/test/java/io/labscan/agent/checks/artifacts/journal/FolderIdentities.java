@@ -2,6 +2,7 @@ package io.labscan.agent.checks.artifacts.journal;
 
 import io.labscan.agent.checks.artifacts.walk.EntryType;
 import io.labscan.agent.checks.artifacts.walk.FileEntry;
+import io.labscan.agent.checks.artifacts.walk.FolderId;
 import io.labscan.agent.checks.artifacts.walk.TreeWalker;
 import io.labscan.agent.checks.artifacts.walk.WalkVisitor;
 import java.io.IOException;
@@ -17,6 +18,18 @@ public final class FolderIdentities {
 
   public static Map<String, FolderHandle> of(Path root) throws IOException {
     Map<String, FolderHandle> out = new HashMap<>();
+    walk(root, (folder, id) -> out.put(folder, FolderHandle.of(id.handle())));
+    return out;
+  }
+
+  /** The file systems under a root, as a journal watching them reports them (id to device). */
+  public static Map<Long, Long> filesystems(Path root) throws IOException {
+    Map<Long, Long> out = new HashMap<>();
+    walk(root, (folder, id) -> out.put(FolderHandle.of(id.handle()).filesystem(), id.device()));
+    return out;
+  }
+
+  private static void walk(Path root, java.util.function.BiConsumer<String, FolderId> sink) throws IOException {
     TreeWalker.forCurrentPlatform().walk(root.toRealPath(), new WalkVisitor<String>() {
       @Override
       public String root() {
@@ -51,11 +64,10 @@ public final class FolderIdentities {
       }
 
       @Override
-      public Optional<List<byte[]>> opened(String folder, Optional<byte[]> identity) {
-        identity.ifPresent(id -> out.put(folder, FolderHandle.of(id)));
+      public Optional<List<byte[]>> opened(String folder, Optional<FolderId> identity) {
+        identity.ifPresent(id -> sink.accept(folder, id));
         return Optional.empty();
       }
     });
-    return out;
   }
 }

@@ -4,14 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Arrays;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class JournalHandoffTest {
+  private static final long DEV = 0x0000000800000001L;
   private static final long FS = 42;
   private static final FolderHandle A = DirtyFoldersTest.handle(FS, 1);
   private static final FolderHandle B = DirtyFoldersTest.handle(FS, 2);
-  private final JournalSnapshot snapshot = new JournalSnapshot(7, 3, true, "", Set.of(FS), Map.of(A, 2L, B, 3L));
+  private final JournalSnapshot snapshot = new JournalSnapshot(7, 3, true, "", Map.of(FS, DEV), Map.of(A, 2L, B, 3L));
 
   @Test
   void aSnapshotSurvivesTheTripToTheWorker() {
@@ -27,7 +27,7 @@ class JournalHandoffTest {
 
   @Test
   void aSnapshotClaimingMoreEntriesThanItsBytesIsRefusedWithoutAllocatingThem() {
-    byte[] bytes = JournalHandoff.encode(new JournalSnapshot(7, 3, true, "", Set.of(FS), Map.of()));
+    byte[] bytes = JournalHandoff.encode(new JournalSnapshot(7, 3, true, "", Map.of(FS, DEV), Map.of()));
     int countAt = bytes.length - 4;
     bytes[countAt] = 0x7f; // dirty count 0x7f000000
 
@@ -45,8 +45,8 @@ class JournalHandoffTest {
     byte[] done = JournalHandoff.encodeCompleted(snapshot);
 
     assertThat(JournalHandoff.completes(done, snapshot)).isTrue();
-    assertThat(JournalHandoff.completes(done, new JournalSnapshot(7, 4, true, "", Set.of(FS), Map.of()))).isFalse();
-    assertThat(JournalHandoff.completes(done, new JournalSnapshot(8, 3, true, "", Set.of(FS), Map.of()))).isFalse();
+    assertThat(JournalHandoff.completes(done, new JournalSnapshot(7, 4, true, "", Map.of(FS, DEV), Map.of()))).isFalse();
+    assertThat(JournalHandoff.completes(done, new JournalSnapshot(8, 3, true, "", Map.of(FS, DEV), Map.of()))).isFalse();
   }
 
   @Test

@@ -145,7 +145,7 @@ class LinuxFanotifyJournalTest {
     JournalSnapshot snapshot = journal.checkpoint();
 
     assertThat(snapshot.continuous()).isTrue();
-    assertThat(snapshot.filesystems()).contains(FolderIdentities.of(root).get("").filesystem());
+    assertThat(snapshot.filesystems()).containsAllEntriesOf(FolderIdentities.filesystems(root));
   }
 
   private LinuxFanotifyJournal start(int cap) throws Exception {
