@@ -141,7 +141,7 @@ public final class ArtifactCheck implements Check {
         walk = scan.run();
         boolean written = cache.finish(walk.complete());
         if (snapshot.continuous()) {
-          log.debug("Artifact scan under the {} journal: {} folders reused, {} listed.", journal.name(),
+          log.info("Artifact scan under the {} change journal: {} folders reused, {} listed.", journal.name(),
               scan.foldersReused(), scan.foldersListed());
           if (walk.complete() && written) {
             // Every folder now has an outcome recorded at this snapshot (or none): what the

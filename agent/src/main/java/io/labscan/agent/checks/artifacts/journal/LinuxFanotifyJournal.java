@@ -39,7 +39,9 @@ public final class LinuxFanotifyJournal implements ChangeJournal {
 
   private final int fanotify;
   private final int[] wake = new int[2];
-  private final Map<Long, Integer> mountFds;
+  /** A watched path on each file system (opened only to resolve a file handle: never held open, so never blocks umount). */
+  private final Map<Long, String> mountPaths;
+  private final int oDirectory;
   private final Map<Long, Long> filesystems;
   private final Object lock = new Object();
   private final DirtyFolders dirty;
@@ -47,6 +49,7 @@ public final class LinuxFanotifyJournal implements ChangeJournal {
   private final byte[] copy = new byte[BATCH_BYTES];
   private final Memory handle = new Memory(8 + FolderHandle.MAX_HANDLE_BYTES);
   private final Memory stat = new Memory(LinuxFanotify.STATX_SIZE_BYTES);
+  private final Memory statfs = new Memory(LinuxFanotify.STATFS_SIZE_BYTES);
   private final Sink sink = new Sink();
   private final Thread reader;
   private String failure = "";
@@ -59,9 +62,11 @@ public final class LinuxFanotifyJournal implements ChangeJournal {
     }
   }
 
-  private LinuxFanotifyJournal(int fanotify, Map<Long, Integer> mountFds, Map<Long, Long> devices, int cap) {
+  private LinuxFanotifyJournal(int fanotify, Map<Long, String> mountPaths, Map<Long, Long> devices, int oDirectory,
+      int cap) {
     this.fanotify = fanotify;
-    this.mountFds = Map.copyOf(mountFds);
+    this.mountPaths = Map.copyOf(mountPaths);
+    this.oDirectory = oDirectory;
     this.filesystems = Map.copyOf(devices);
     this.dirty = new DirtyFolders(cap);
     if (LinuxFanotify.pipe2(wake, LinuxFanotify.O_CLOEXEC | LinuxFanotify.O_NONBLOCK) != 0) {
@@ -103,15 +108,19 @@ public final class LinuxFanotifyJournal implements ChangeJournal {
         default -> "fanotify_init failed, errno " + errno;
       });
     }
-    Map<Long, Integer> marked = new HashMap<>();
+    Map<Long, String> marked = new HashMap<>();
     Map<Long, Long> devices = new HashMap<>();
+    // The roots' own file systems, then every other one mounted under them (the walk goes there too).
+    List<Path> paths = new java.util.ArrayList<>(roots);
+    paths.addAll(MountPoints.under(roots));
     try (Memory statfs = new Memory(LinuxFanotify.STATFS_SIZE_BYTES);
         Memory statx = new Memory(LinuxFanotify.STATX_SIZE_BYTES)) {
-      for (Path root : roots) {
+      for (Path root : paths) {
+        boolean scanRoot = roots.contains(root);
         String path = root.toAbsolutePath().toString();
         int rootFd = LinuxFanotify.open(path, LinuxFanotify.O_RDONLY | oDirectory | LinuxFanotify.O_CLOEXEC);
         if (rootFd < 0) {
-          log.warn("Change journal: cannot open {} (errno {}); its folders are always listed.", path,
+          log.debug("Change journal: cannot open {} (errno {}); its folders are always listed.", path,
               Native.getLastError());
           continue;
         }
@@ -120,7 +129,9 @@ public final class LinuxFanotifyJournal implements ChangeJournal {
             ? (statx.getInt(136) & 0xffffffffL) << 32 | (statx.getInt(140) & 0xffffffffL) : -1;
         if (fsid == 0 || device == -1 || marked.containsKey(fsid)) {
           if (fsid == 0 || device == -1) {
-            log.warn("Change journal: the file system of {} has no id; its folders are always listed.", path);
+            if (scanRoot) {
+              log.warn("Change journal: the file system of {} has no id; its folders are always listed.", path);
+            }
           } else if (devices.get(fsid) != device) {
             // Another file system with a watched one's id: only the first is watched (by device).
             log.warn("Change journal: {} has the id of another watched file system; its folders are always listed.",
@@ -130,14 +141,20 @@ public final class LinuxFanotifyJournal implements ChangeJournal {
           continue;
         }
         if (LinuxFanotify.fanotify_mark(fd, LinuxFanotify.FAN_MARK_ADD | LinuxFanotify.FAN_MARK_FILESYSTEM,
-            FanotifyEvents.WATCHED, LinuxFanotify.AT_FDCWD, path) != 0) {
+            FanotifyEvents.WATCHED, rootFd, null) != 0) { // the folder just checked, not its path again
           // e.g. a network or FUSE file system without file handles (EOPNOTSUPP, ENODEV, EXDEV)
-          log.warn("Change journal: cannot watch the file system of {} (errno {}); its folders are always listed.",
-              path, Native.getLastError());
+          if (scanRoot) {
+            log.warn("Change journal: cannot watch the file system of {} (errno {}); its folders are always listed.",
+                path, Native.getLastError());
+          } else {
+            log.debug("Change journal: cannot watch the file system mounted at {} (errno {}).", path,
+                Native.getLastError());
+          }
           LinuxFanotify.close(rootFd);
           continue;
         }
-        marked.put(fsid, rootFd); // kept open: open_by_handle_at needs a descriptor on that file system
+        LinuxFanotify.close(rootFd); // held open, it would keep the file system from being unmounted
+        marked.put(fsid, path);
         devices.put(fsid, device);
       }
     }
@@ -145,7 +162,7 @@ public final class LinuxFanotifyJournal implements ChangeJournal {
       LinuxFanotify.close(fd);
       throw new Unavailable("no scanned file system can be watched");
     }
-    LinuxFanotifyJournal journal = new LinuxFanotifyJournal(fd, marked, devices, cap);
+    LinuxFanotifyJournal journal = new LinuxFanotifyJournal(fd, marked, devices, oDirectory, cap);
     journal.reader.start();
     return journal;
   }
@@ -259,27 +276,42 @@ public final class LinuxFanotifyJournal implements ChangeJournal {
     dirty.restart(why);
   }
 
-  /** Whether the file still has a name somewhere (then a link count change may be a new hard link). */
+  /**
+   * Whether the file still has a name somewhere (then a link count change may be a new hard
+   * link). When it cannot tell (the file system is no longer where it was watched), yes.
+   */
   private boolean stillLinked(FolderHandle file) {
-    Integer mountFd = mountFds.get(file.filesystem());
-    if (mountFd == null) {
+    String mountPath = mountPaths.get(file.filesystem());
+    if (mountPath == null) {
       return false; // not a watched file system: nothing of ours to trust there anyway
     }
-    byte[] id = file.toBytes();
-    int handleBytes = id.length - FolderHandle.PREFIX;
-    handle.setInt(0, handleBytes);
-    handle.write(4, id, 8, 4 + handleBytes); // handle_type, then the handle
-    int fd = LinuxFanotify.open_by_handle_at(mountFd, handle, LinuxFanotify.O_PATH | LinuxFanotify.O_CLOEXEC);
-    if (fd < 0) {
-      return false; // ESTALE: gone, so every name it had was removed, each from a folder that was recorded
+    int mountFd = LinuxFanotify.open(mountPath, LinuxFanotify.O_RDONLY | oDirectory | LinuxFanotify.O_CLOEXEC);
+    if (mountFd < 0) {
+      return true;
     }
     try {
-      if (LinuxFanotify.statx(fd, "", LinuxFanotify.AT_EMPTY_PATH, LinuxFanotify.STATX_NLINK, stat) != 0) {
-        return true; // cannot tell: assume the worst
+      if (LinuxFanotify.fstatfs(mountFd, statfs) != 0
+          || statfs.getLong(LinuxFanotify.STATFS_FSID_OFFSET) != file.filesystem()) {
+        return true; // something else is mounted there now
       }
-      return stat.getInt(16) != 0; // stx_nlink
+      byte[] id = file.toBytes();
+      int handleBytes = id.length - FolderHandle.PREFIX;
+      handle.setInt(0, handleBytes);
+      handle.write(4, id, 8, 4 + handleBytes); // handle_type, then the handle
+      int fd = LinuxFanotify.open_by_handle_at(mountFd, handle, LinuxFanotify.O_PATH | LinuxFanotify.O_CLOEXEC);
+      if (fd < 0) {
+        return false; // ESTALE: gone, so every name it had was removed, each from a folder that was recorded
+      }
+      try {
+        if (LinuxFanotify.statx(fd, "", LinuxFanotify.AT_EMPTY_PATH, LinuxFanotify.STATX_NLINK, stat) != 0) {
+          return true; // cannot tell: assume the worst
+        }
+        return stat.getInt(16) != 0; // stx_nlink
+      } finally {
+        LinuxFanotify.close(fd);
+      }
     } finally {
-      LinuxFanotify.close(fd);
+      LinuxFanotify.close(mountFd);
     }
   }
 
@@ -337,7 +369,6 @@ public final class LinuxFanotifyJournal implements ChangeJournal {
     }
     synchronized (lock) {
       LinuxFanotify.close(fanotify);
-      mountFds.values().forEach(LinuxFanotify::close);
       if (wake[0] >= 0) {
         LinuxFanotify.close(wake[0]);
         LinuxFanotify.close(wake[1]);
@@ -346,6 +377,7 @@ public final class LinuxFanotifyJournal implements ChangeJournal {
         batch.close();
         handle.close();
         stat.close();
+        statfs.close();
       }
     }
   }

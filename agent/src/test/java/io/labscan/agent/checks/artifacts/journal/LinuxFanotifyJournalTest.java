@@ -148,6 +148,22 @@ class LinuxFanotifyJournalTest {
     assertThat(snapshot.filesystems()).containsAllEntriesOf(FolderIdentities.filesystems(root));
   }
 
+  @Test
+  void theJournalHoldsNoDescriptorOnTheWatchedFolderSoItNeverBlocksUnmounting() throws Exception {
+    List<Path> open = new java.util.ArrayList<>();
+    try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+      fds.forEach(fd -> {
+        try {
+          open.add(Files.readSymbolicLink(fd));
+        } catch (java.io.IOException | UnsupportedOperationException gone) {
+          // closed while listed
+        }
+      });
+    }
+
+    assertThat(open).noneMatch(p -> p.startsWith(root));
+  }
+
   private LinuxFanotifyJournal start(int cap) throws Exception {
     assumeTrue(Platform.isLinux(), "fanotify is Linux only");
     try {
