@@ -22,6 +22,8 @@ public final class DirtyFolders {
   private final Map<FolderHandle, Long> dirty = new HashMap<>();
   private long epoch;
   private long position = 1;
+  /** {@code position}, boxed once per scan rather than once per event. */
+  private Long boxedPosition = position;
   private long restarts;
   private String lastRestart = "";
 
@@ -42,8 +44,7 @@ public final class DirtyFolders {
   /** A folder changed now. Over the cap, the journal restarts (the next scan is a full one). */
   public void changed(FolderHandle folder) {
     requireNonNull(folder, "folder");
-    // Positions stay small (one step per scan), so the boxed value is one of Long's cached ones.
-    dirty.put(folder, position);
+    dirty.put(folder, boxedPosition);
     if (dirty.size() > cap) {
       restart("more than " + cap + " changed folders between scans");
     }
@@ -62,6 +63,7 @@ public final class DirtyFolders {
   public JournalSnapshot checkpoint(Map<Long, Long> filesystems) {
     JournalSnapshot snapshot = new JournalSnapshot(epoch, position, true, "", filesystems, dirty);
     position++;
+    boxedPosition = position;
     return snapshot;
   }
 
