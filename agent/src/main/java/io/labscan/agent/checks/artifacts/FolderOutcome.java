@@ -18,17 +18,20 @@ import java.util.TreeMap;
 /**
  * What listing one folder contributed to a scan, enough to reproduce it without touching
  * the folder: its files' counts, the reasons entries were passed over, the integrity files
- * it held, the findings it produced and its subfolders (names as the listing's bytes, so the
- * walk can still descend). Stored with the folder's record in the digest cache.
+ * it held, the findings it produced, its subfolders (names as the listing's bytes, so the
+ * walk can still descend) and the file ids of the files whose size, time or content the scan
+ * used (a change journal names a file given another name by its id). Stored with the folder's record in the digest cache.
  *
  * <p>Decoding treats the bytes as hostile (the state folder could be damaged): every count
  * and length is bounded, and anything odd gives empty, i.e. the folder is listed again.
  */
 record FolderOutcome(long files, long cacheHits, Map<String, Long> skipped, List<String> integrityNames,
-    List<ArtifactFinding> findings, List<byte[]> subfolders) {
+    List<ArtifactFinding> findings, List<byte[]> subfolders, List<String> fileIds) {
   /** A folder with more findings than this is not recorded (a hostile tree stays bounded). */
   static final int MAX_FINDINGS = 1_000;
-  private static final int VERSION = 1;
+  /** A folder with more looked-at files than this is not recorded (bounded record size). */
+  static final int MAX_FILE_IDS = 100_000;
+  private static final int VERSION = 2;
   private static final int MAX_ITEMS = 1 << 20;
   private static final int MAX_ITEM_BYTES = 1 << 20;
 
@@ -37,6 +40,7 @@ record FolderOutcome(long files, long cacheHits, Map<String, Long> skipped, List
     integrityNames = List.copyOf(integrityNames);
     findings = List.copyOf(findings);
     subfolders = List.copyOf(subfolders);
+    fileIds = List.copyOf(fileIds);
   }
 
   byte[] encode() {
@@ -61,6 +65,10 @@ record FolderOutcome(long files, long cacheHits, Map<String, Long> skipped, List
       out.writeInt(subfolders.size());
       for (byte[] name : subfolders) {
         writeBytes(out, name);
+      }
+      out.writeInt(fileIds.size());
+      for (String id : fileIds) {
+        out.writeUTF(id);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e); // a byte array stream does not fail
@@ -101,10 +109,14 @@ record FolderOutcome(long files, long cacheHits, Map<String, Long> skipped, List
       for (int i = count(in, bytes.length); i > 0; i--) {
         subfolders.add(readBytes(in, bytes.length));
       }
+      List<String> fileIds = new ArrayList<>();
+      for (int i = count(in, bytes.length); i > 0; i--) {
+        fileIds.add(in.readUTF());
+      }
       if (in.read() != -1) {
         return Optional.empty(); // trailing bytes: not ours
       }
-      return Optional.of(new FolderOutcome(files, cacheHits, skipped, integrity, findings, subfolders));
+      return Optional.of(new FolderOutcome(files, cacheHits, skipped, integrity, findings, subfolders, fileIds));
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
     }

@@ -110,6 +110,7 @@ final class TreeScan {
     final List<String> integrityNames = new ArrayList<>(0);
     final List<ArtifactFinding> findings = new ArrayList<>(0);
     List<byte[]> subfolders = List.of();
+    final List<String> fileIds = new ArrayList<>(0);
 
     Folder(String relative, List<String> folded, List<FileRule> rules) {
       this.relative = relative;
@@ -262,7 +263,8 @@ final class TreeScan {
    * and device)
    * without a gap since before the scan that recorded it started, and saw no change in it
    * since (same epoch, not dirty after that scan's position). Folders holding a file with
-   * several names were never recorded (see {@link #record}). When in doubt: list.
+   * several names were never recorded (see {@link #record}), and one whose file got another
+   * name since (the journal names such files by id) is not reused. When in doubt: list.
    */
   private Optional<FolderOutcome> trusted(String relative, FolderId identity) {
     Optional<DigestCache.FolderRecord> stored = cache.folderRecord(relative);
@@ -281,7 +283,8 @@ final class TreeScan {
         || !journal.unchangedSince(handle, r.epoch(), r.position())) {
       return Optional.empty();
     }
-    Optional<FolderOutcome> outcome = FolderOutcome.decode(r.outcome());
+    Optional<FolderOutcome> outcome = FolderOutcome.decode(r.outcome())
+        .filter(o -> !journal.anyRelinkedSince(o.fileIds(), r.position()));
     outcome.ifPresent(o -> cache.reused(relative, journal.position()));
     return outcome;
   }
@@ -307,7 +310,7 @@ final class TreeScan {
       return;
     }
     FolderOutcome outcome = new FolderOutcome(folder.files, folder.cacheHits, folder.skipped,
-        folder.integrityNames, folder.findings, folder.subfolders);
+        folder.integrityNames, folder.findings, folder.subfolders, folder.fileIds);
     cache.saveFolderRecord(folder.relative, new DigestCache.FolderRecord(journal.epoch(), journal.position(),
         folder.identity.get().handle(), fingerprint, outcome.encode()));
   }
@@ -350,6 +353,13 @@ final class TreeScan {
       // Another name in another folder can change it without a change in this one: a
       // journal cannot vouch for this folder (0: the walker does not know).
       folder.reusable = false;
+    } else if (journal.continuous() && folder.reusable) {
+      // Its id, in case it gets another name later (the journal then names the file, not this folder).
+      if (folder.fileIds.size() < FolderOutcome.MAX_FILE_IDS) {
+        folder.fileIds.add(attrs.fileId());
+      } else {
+        folder.reusable = false;
+      }
     }
     long size = attrs.size();
     EnumSet<HashAlgorithm> needed = EnumSet.noneOf(HashAlgorithm.class);

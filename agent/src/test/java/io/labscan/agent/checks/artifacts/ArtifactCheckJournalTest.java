@@ -232,6 +232,18 @@ class ArtifactCheckJournalTest {
   }
 
   @Test
+  void aFolderWhoseFileGotAnotherNameElsewhereIsListedAgainAndTheOthersReused() throws Exception {
+    TestJournal fake = new TestJournal();
+    journal = fake;
+    scanWithJournal();
+
+    fake.dirty.relinked(String.valueOf(Files.readAttributes(root.resolve("data/d1/f1.bin"),
+        java.nio.file.attribute.BasicFileAttributes.class).fileKey()));
+
+    assertThat(scanWithJournal().foldersReused()).isEqualTo(FolderIdentities.of(root).size() - 1);
+  }
+
+  @Test
   void aCompleteScanTellsTheJournalWhatItCovered() throws Exception {
     TestJournal fake = new TestJournal();
     journal = fake;

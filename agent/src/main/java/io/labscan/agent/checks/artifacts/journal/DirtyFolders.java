@@ -20,6 +20,8 @@ public final class DirtyFolders {
   private final int cap;
   private final LongSupplier epochs;
   private final Map<FolderHandle, Long> dirty = new HashMap<>();
+  /** Files (by file id) that got or lost a name while keeping one: their folders cannot vouch for them. */
+  private final Map<String, Long> relinked = new HashMap<>();
   private long epoch;
   private long position = 1;
   /** {@code position}, boxed once per scan rather than once per event. */
@@ -45,8 +47,21 @@ public final class DirtyFolders {
   public void changed(FolderHandle folder) {
     requireNonNull(folder, "folder");
     dirty.put(folder, boxedPosition);
-    if (dirty.size() > cap) {
+    if (dirty.size() + relinked.size() > cap) {
       restart("more than " + cap + " changed folders between scans");
+    }
+  }
+
+  /**
+   * A file's link count changed while it kept a name (a hard link made or removed): a write
+   * through its other name would name only the other folder, so every folder recorded with
+   * this file is listed again ({@code fileId} as the walk writes it).
+   */
+  public void relinked(String fileId) {
+    requireNonNull(fileId, "fileId");
+    relinked.put(fileId, boxedPosition);
+    if (dirty.size() + relinked.size() > cap) {
+      restart("more than " + cap + " changed folders and relinked files between scans");
     }
   }
 
@@ -54,6 +69,7 @@ public final class DirtyFolders {
   public void restart(String reason) {
     requireNonNull(reason, "reason");
     dirty.clear();
+    relinked.clear();
     epoch = nextEpoch();
     restarts++;
     lastRestart = reason;
@@ -61,7 +77,7 @@ public final class DirtyFolders {
 
   /** The snapshot a starting scan sees; later changes are recorded after its position. */
   public JournalSnapshot checkpoint(Map<Long, Long> filesystems) {
-    JournalSnapshot snapshot = new JournalSnapshot(epoch, position, true, "", filesystems, dirty);
+    JournalSnapshot snapshot = new JournalSnapshot(epoch, position, true, "", filesystems, dirty, relinked);
     position++;
     boxedPosition = position;
     return snapshot;
@@ -73,6 +89,7 @@ public final class DirtyFolders {
     if (scanStart.continuous() && scanStart.epoch() == epoch) {
       long covered = scanStart.position();
       dirty.values().removeIf(p -> p <= covered);
+      relinked.values().removeIf(p -> p <= covered);
     }
   }
 

@@ -57,6 +57,11 @@ public final class JournalHandoff {
         out.write(handle);
         out.writeLong(e.getValue());
       }
+      out.writeInt(snapshot.relinked().size());
+      for (Map.Entry<String, Long> e : snapshot.relinked().entrySet()) {
+        out.writeUTF(e.getKey());
+        out.writeLong(e.getValue());
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e); // a byte array stream does not fail
     }
@@ -99,11 +104,19 @@ public final class JournalHandoff {
         in.readFully(handle);
         dirty.put(FolderHandle.of(handle), in.readLong());
       }
+      int relinkedCount = in.readInt();
+      if (relinkedCount < 0 || relinkedCount > MAX_DIRTY || relinkedCount > bytes.length / 10) {
+        return Optional.empty();
+      }
+      Map<String, Long> relinked = new HashMap<>();
+      for (int i = 0; i < relinkedCount; i++) {
+        relinked.put(in.readUTF(), in.readLong());
+      }
       if (in.read() != -1) {
         return Optional.empty();
       }
       return Optional.of(new JournalSnapshot(epoch, position, continuous,
-          new String(reason, StandardCharsets.UTF_8), filesystems, dirty));
+          new String(reason, StandardCharsets.UTF_8), filesystems, dirty, relinked));
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
     }

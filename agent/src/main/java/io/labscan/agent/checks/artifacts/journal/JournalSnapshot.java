@@ -23,18 +23,39 @@ import java.util.Map;
  * @param filesystems the file systems being watched, by id ({@code f_fsid}) with the device
  *     watched under that id; folders elsewhere are never trusted
  * @param dirty each changed folder with the last position it changed at
+ * @param relinked each file (by file id, {@code (dev=…,ino=…)}) whose link count changed while
+ *     it kept a name, with the last position that happened at
  */
 public record JournalSnapshot(long epoch, long position, boolean continuous, String reason,
-    Map<Long, Long> filesystems, Map<FolderHandle, Long> dirty) {
+    Map<Long, Long> filesystems, Map<FolderHandle, Long> dirty, Map<String, Long> relinked) {
   public JournalSnapshot {
     requireNonNull(reason, "reason");
     filesystems = Map.copyOf(filesystems);
     dirty = Map.copyOf(dirty);
+    relinked = Map.copyOf(relinked);
   }
 
   /** A snapshot that trusts nothing. */
   public static JournalSnapshot none(String reason) {
-    return new JournalSnapshot(0, 0, false, reason, Map.of(), Map.of());
+    return new JournalSnapshot(0, 0, false, reason, Map.of(), Map.of(), Map.of());
+  }
+
+  /**
+   * Whether any of these files got or lost another name after {@code recordedPosition}: the
+   * folder recorded with them then cannot be vouched for (a write through the other name
+   * would not name it).
+   */
+  public boolean anyRelinkedSince(java.util.Collection<String> fileIds, long recordedPosition) {
+    if (relinked.isEmpty()) {
+      return false;
+    }
+    for (String id : fileIds) {
+      Long at = relinked.get(id);
+      if (at != null && at > recordedPosition) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -26,6 +26,7 @@ final class LinuxFanotify {
   static final short POLLIN = 0x1;
   static final int STATX_TYPE = 0x1;
   static final int STATX_NLINK = 0x4;
+  static final int STATX_INO = 0x100;
   static final int STATX_SIZE_BYTES = 256;
   static final int STATFS_SIZE_BYTES = 120;
   /** {@code f_fsid} in {@code struct statfs}, after seven 8-byte words on 64-bit Linux. */

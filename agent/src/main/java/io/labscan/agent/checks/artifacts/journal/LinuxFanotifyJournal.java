@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
+import io.labscan.agent.checks.artifacts.walk.FileAttributes;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -277,22 +278,26 @@ public final class LinuxFanotifyJournal implements ChangeJournal {
   }
 
   /**
-   * Whether the file still has a name somewhere (then a link count change may be a new hard
-   * link). When it cannot tell (the file system is no longer where it was watched), yes.
+   * A file's link count changed and the event names no folder: a hard link made, or one of
+   * several names removed. If the file is gone, every name it had was removed, each from a
+   * folder that was recorded: nothing to do. If it still has a name, its file id is recorded,
+   * so folders holding it are listed again. If that cannot be told, the journal restarts.
    */
-  private boolean stillLinked(FolderHandle file) {
+  private void linkCountChanged(FolderHandle file) {
     String mountPath = mountPaths.get(file.filesystem());
     if (mountPath == null) {
-      return false; // not a watched file system: nothing of ours to trust there anyway
+      return; // not a watched file system: nothing of ours to trust there anyway
     }
     int mountFd = LinuxFanotify.open(mountPath, LinuxFanotify.O_RDONLY | oDirectory | LinuxFanotify.O_CLOEXEC);
     if (mountFd < 0) {
-      return true;
+      restart("a file's link count changed and its file system is no longer where it was watched");
+      return;
     }
     try {
       if (LinuxFanotify.fstatfs(mountFd, statfs) != 0
           || statfs.getLong(LinuxFanotify.STATFS_FSID_OFFSET) != file.filesystem()) {
-        return true; // something else is mounted there now
+        restart("a file's link count changed and another file system is mounted where it was watched");
+        return;
       }
       byte[] id = file.toBytes();
       int handleBytes = id.length - FolderHandle.PREFIX;
@@ -300,13 +305,19 @@ public final class LinuxFanotifyJournal implements ChangeJournal {
       handle.write(4, id, 8, 4 + handleBytes); // handle_type, then the handle
       int fd = LinuxFanotify.open_by_handle_at(mountFd, handle, LinuxFanotify.O_PATH | LinuxFanotify.O_CLOEXEC);
       if (fd < 0) {
-        return false; // ESTALE: gone, so every name it had was removed, each from a folder that was recorded
+        return; // ESTALE: gone, so every name it had was removed, each from a folder that was recorded
       }
       try {
-        if (LinuxFanotify.statx(fd, "", LinuxFanotify.AT_EMPTY_PATH, LinuxFanotify.STATX_NLINK, stat) != 0) {
-          return true; // cannot tell: assume the worst
+        if (LinuxFanotify.statx(fd, "", LinuxFanotify.AT_EMPTY_PATH,
+            LinuxFanotify.STATX_NLINK | LinuxFanotify.STATX_INO, stat) != 0) {
+          restart("a file's link count changed and the file cannot be looked at");
+          return;
         }
-        return stat.getInt(16) != 0; // stx_nlink
+        if (stat.getInt(16) == 0) { // stx_nlink: unlinked, still open somewhere
+          return;
+        }
+        dirty.relinked(FileAttributes.unixFileId(stat.getInt(136) & 0xffffffffL, stat.getInt(140) & 0xffffffffL,
+            stat.getLong(32)));
       } finally {
         LinuxFanotify.close(fd);
       }
@@ -330,9 +341,7 @@ public final class LinuxFanotifyJournal implements ChangeJournal {
       if ((mask & ~(FanotifyEvents.FAN_MOVE_SELF)) == 0) {
         return; // a rename: MOVED_FROM / MOVED_TO named both folders
       }
-      if (stillLinked(file)) {
-        restart("a file's link count changed while it still has a name (a hard link)");
-      }
+      linkCountChanged(file);
     }
 
     @Override

@@ -18,6 +18,14 @@ public record FileAttributes(long size, long mtimeNanos, String fileId, long lin
     requireNonNull(fileId, "fileId");
   }
 
+  /**
+   * The {@link #fileId} text of a Unix file from its device numbers and inode, as both walkers
+   * write it (a change journal names files it saw given another name this way).
+   */
+  public static String unixFileId(long deviceMajor, long deviceMinor, long inode) {
+    return Statx.fileId(Statx.device(deviceMajor, deviceMinor), inode);
+  }
+
   /** Attributes without a link count or change time (the portable walker does not read them). */
   public FileAttributes(long size, long mtimeNanos, String fileId) {
     this(size, mtimeNanos, fileId, 0, 0);

@@ -11,7 +11,8 @@ class JournalHandoffTest {
   private static final long FS = 42;
   private static final FolderHandle A = DirtyFoldersTest.handle(FS, 1);
   private static final FolderHandle B = DirtyFoldersTest.handle(FS, 2);
-  private final JournalSnapshot snapshot = new JournalSnapshot(7, 3, true, "", Map.of(FS, DEV), Map.of(A, 2L, B, 3L));
+  private final JournalSnapshot snapshot = new JournalSnapshot(7, 3, true, "", Map.of(FS, DEV), Map.of(A, 2L, B, 3L),
+      Map.of("(dev=fe01,ino=42)", 3L));
 
   @Test
   void aSnapshotSurvivesTheTripToTheWorker() {
@@ -27,8 +28,8 @@ class JournalHandoffTest {
 
   @Test
   void aSnapshotClaimingMoreEntriesThanItsBytesIsRefusedWithoutAllocatingThem() {
-    byte[] bytes = JournalHandoff.encode(new JournalSnapshot(7, 3, true, "", Map.of(FS, DEV), Map.of()));
-    int countAt = bytes.length - 4;
+    byte[] bytes = JournalHandoff.encode(new JournalSnapshot(7, 3, true, "", Map.of(FS, DEV), Map.of(), Map.of()));
+    int countAt = bytes.length - 8; // the dirty count, then the (empty) relinked count
     bytes[countAt] = 0x7f; // dirty count 0x7f000000
 
     assertThat(JournalHandoff.decode(bytes)).isEmpty();
@@ -45,8 +46,8 @@ class JournalHandoffTest {
     byte[] done = JournalHandoff.encodeCompleted(snapshot);
 
     assertThat(JournalHandoff.completes(done, snapshot)).isTrue();
-    assertThat(JournalHandoff.completes(done, new JournalSnapshot(7, 4, true, "", Map.of(FS, DEV), Map.of()))).isFalse();
-    assertThat(JournalHandoff.completes(done, new JournalSnapshot(8, 3, true, "", Map.of(FS, DEV), Map.of()))).isFalse();
+    assertThat(JournalHandoff.completes(done, new JournalSnapshot(7, 4, true, "", Map.of(FS, DEV), Map.of(), Map.of()))).isFalse();
+    assertThat(JournalHandoff.completes(done, new JournalSnapshot(8, 3, true, "", Map.of(FS, DEV), Map.of(), Map.of()))).isFalse();
   }
 
   @Test

@@ -103,15 +103,31 @@ class LinuxFanotifyJournalTest {
   }
 
   @Test
-  void aNewHardLinkToAFileRestartsTheJournal() throws Exception {
+  void aNewHardLinkNamesTheLinkedFileByItsIdWithoutRestartingTheJournal() throws Exception {
+    Path file = root.resolve("a/b/x.bin");
+    String fileId = String.valueOf(Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class)
+        .fileKey());
     JournalSnapshot before = journal.checkpoint();
 
-    Files.createLink(root.resolve("c/x-link.bin"), root.resolve("a/b/x.bin"));
+    Files.createLink(root.resolve("c/x-link.bin"), file);
 
     JournalSnapshot after = journal.checkpoint();
-    assertThat(after.epoch()).isNotEqualTo(before.epoch());
-    assertThat(after.unchangedSince(FolderIdentities.of(root).get("a/b"), before.epoch(), before.position()))
-        .isFalse();
+    assertThat(after.epoch()).isEqualTo(before.epoch());
+    assertThat(after.anyRelinkedSince(List.of(fileId), before.position())).isTrue();
+    assertThat(after.unchangedSince(FolderIdentities.of(root).get("c"), before.epoch(), before.position())).isFalse();
+  }
+
+  @Test
+  void removingOneOfTwoNamesAlsoNamesTheFile() throws Exception {
+    Path file = root.resolve("a/b/x.bin");
+    Files.createLink(root.resolve("c/x-link.bin"), file);
+    String fileId = String.valueOf(Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class)
+        .fileKey());
+    JournalSnapshot before = journal.checkpoint();
+
+    Files.delete(root.resolve("c/x-link.bin"));
+
+    assertThat(journal.checkpoint().anyRelinkedSince(List.of(fileId), before.position())).isTrue();
   }
 
   @Test
