@@ -66,10 +66,16 @@ record FolderOutcome(long files, long cacheHits, Map<String, Long> skipped, List
       for (byte[] name : subfolders) {
         writeBytes(out, name);
       }
-      out.writeInt(fileIds.size());
-      for (String id : fileIds) {
-        out.writeUTF(id);
+      // Last, with its length first: a rescan skips it unless the journal names relinked files.
+      ByteArrayOutputStream ids = new ByteArrayOutputStream(24 * fileIds.size());
+      try (DataOutputStream idsOut = new DataOutputStream(ids)) {
+        idsOut.writeInt(fileIds.size());
+        for (String id : fileIds) {
+          idsOut.writeUTF(id);
+        }
       }
+      out.writeInt(ids.size());
+      ids.writeTo(out);
     } catch (IOException e) {
       throw new UncheckedIOException(e); // a byte array stream does not fail
     }
@@ -78,6 +84,14 @@ record FolderOutcome(long files, long cacheHits, Map<String, Long> skipped, List
 
   /** The outcome in {@code bytes}, or empty when they are not one this version wrote. */
   static Optional<FolderOutcome> decode(byte[] bytes) {
+    return decode(bytes, true);
+  }
+
+  /**
+   * As {@link #decode(byte[])}; without {@code withFileIds} the file ids are skipped, not
+   * read (a rescan needs them only when the journal names relinked files), and left empty.
+   */
+  static Optional<FolderOutcome> decode(byte[] bytes, boolean withFileIds) {
     requireNonNull(bytes, "bytes");
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
       if (in.readUnsignedByte() != VERSION) {
@@ -109,9 +123,17 @@ record FolderOutcome(long files, long cacheHits, Map<String, Long> skipped, List
       for (int i = count(in, bytes.length); i > 0; i--) {
         subfolders.add(readBytes(in, bytes.length));
       }
+      int idBytes = in.readInt();
+      if (idBytes < 4 || idBytes > bytes.length) {
+        return Optional.empty();
+      }
       List<String> fileIds = new ArrayList<>();
-      for (int i = count(in, bytes.length); i > 0; i--) {
-        fileIds.add(in.readUTF());
+      if (withFileIds) {
+        for (int i = count(in, bytes.length); i > 0; i--) {
+          fileIds.add(in.readUTF());
+        }
+      } else if (in.skipBytes(idBytes) != idBytes) {
+        return Optional.empty();
       }
       if (in.read() != -1) {
         return Optional.empty(); // trailing bytes: not ours

@@ -283,8 +283,9 @@ final class TreeScan {
         || !journal.unchangedSince(handle, r.epoch(), r.position())) {
       return Optional.empty();
     }
-    Optional<FolderOutcome> outcome = FolderOutcome.decode(r.outcome())
-        .filter(o -> !journal.anyRelinkedSince(o.fileIds(), r.position()));
+    boolean anyRelinked = !journal.relinked().isEmpty();
+    Optional<FolderOutcome> outcome = FolderOutcome.decode(r.outcome(), anyRelinked)
+        .filter(o -> !anyRelinked || !journal.anyRelinkedSince(o.fileIds(), r.position()));
     outcome.ifPresent(o -> cache.reused(relative, journal.position()));
     return outcome;
   }
