@@ -19,18 +19,18 @@ import java.util.TreeMap;
  * What listing one folder contributed to a scan, enough to reproduce it without touching
  * the folder: its files' counts, the reasons entries were passed over, the integrity files
  * it held, the findings it produced, its subfolders (names as the listing's bytes, so the
- * walk can still descend) and the file ids of the files whose size, time or content the scan
- * used (a change journal names a file given another name by its id). Stored with the folder's record in the digest cache.
+ * walk can still descend) and the inode numbers of the files whose size, time or content the
+ * scan used (a change journal names a file given another name by its inode). Stored with the folder's record in the digest cache.
  *
  * <p>Decoding treats the bytes as hostile (the state folder could be damaged): every count
  * and length is bounded, and anything odd gives empty, i.e. the folder is listed again.
  */
 record FolderOutcome(long files, long cacheHits, Map<String, Long> skipped, List<String> integrityNames,
-    List<ArtifactFinding> findings, List<byte[]> subfolders, List<String> fileIds) {
+    List<ArtifactFinding> findings, List<byte[]> subfolders, long[] inodes) {
   /** A folder with more findings than this is not recorded (a hostile tree stays bounded). */
   static final int MAX_FINDINGS = 1_000;
   /** A folder with more looked-at files than this is not recorded (bounded record size). */
-  static final int MAX_FILE_IDS = 100_000;
+  static final int MAX_INODES = 100_000;
   private static final int VERSION = 2;
   private static final int MAX_ITEMS = 1 << 20;
   private static final int MAX_ITEM_BYTES = 1 << 20;
@@ -40,7 +40,7 @@ record FolderOutcome(long files, long cacheHits, Map<String, Long> skipped, List
     integrityNames = List.copyOf(integrityNames);
     findings = List.copyOf(findings);
     subfolders = List.copyOf(subfolders);
-    fileIds = List.copyOf(fileIds);
+    inodes = inodes.clone();
   }
 
   byte[] encode() {
@@ -67,15 +67,11 @@ record FolderOutcome(long files, long cacheHits, Map<String, Long> skipped, List
         writeBytes(out, name);
       }
       // Last, with its length first: a rescan skips it unless the journal names relinked files.
-      ByteArrayOutputStream ids = new ByteArrayOutputStream(24 * fileIds.size());
-      try (DataOutputStream idsOut = new DataOutputStream(ids)) {
-        idsOut.writeInt(fileIds.size());
-        for (String id : fileIds) {
-          idsOut.writeUTF(id);
-        }
+      out.writeInt(4 + 8 * inodes.length);
+      out.writeInt(inodes.length);
+      for (long inode : inodes) {
+        out.writeLong(inode);
       }
-      out.writeInt(ids.size());
-      ids.writeTo(out);
     } catch (IOException e) {
       throw new UncheckedIOException(e); // a byte array stream does not fail
     }
@@ -88,10 +84,10 @@ record FolderOutcome(long files, long cacheHits, Map<String, Long> skipped, List
   }
 
   /**
-   * As {@link #decode(byte[])}; without {@code withFileIds} the file ids are skipped, not
+   * As {@link #decode(byte[])}; without {@code withInodes} the inode numbers are skipped, not
    * read (a rescan needs them only when the journal names relinked files), and left empty.
    */
-  static Optional<FolderOutcome> decode(byte[] bytes, boolean withFileIds) {
+  static Optional<FolderOutcome> decode(byte[] bytes, boolean withInodes) {
     requireNonNull(bytes, "bytes");
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
       if (in.readUnsignedByte() != VERSION) {
@@ -127,10 +123,15 @@ record FolderOutcome(long files, long cacheHits, Map<String, Long> skipped, List
       if (idBytes < 4 || idBytes > bytes.length) {
         return Optional.empty();
       }
-      List<String> fileIds = new ArrayList<>();
-      if (withFileIds) {
-        for (int i = count(in, bytes.length); i > 0; i--) {
-          fileIds.add(in.readUTF());
+      long[] inodes = new long[0];
+      if (withInodes) {
+        int n = in.readInt();
+        if (n < 0 || 4 + 8L * n != idBytes) {
+          return Optional.empty();
+        }
+        inodes = new long[n];
+        for (int i = 0; i < n; i++) {
+          inodes[i] = in.readLong();
         }
       } else if (in.skipBytes(idBytes) != idBytes) {
         return Optional.empty();
@@ -138,7 +139,7 @@ record FolderOutcome(long files, long cacheHits, Map<String, Long> skipped, List
       if (in.read() != -1) {
         return Optional.empty(); // trailing bytes: not ours
       }
-      return Optional.of(new FolderOutcome(files, cacheHits, skipped, integrity, findings, subfolders, fileIds));
+      return Optional.of(new FolderOutcome(files, cacheHits, skipped, integrity, findings, subfolders, inodes));
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
     }

@@ -110,7 +110,8 @@ final class TreeScan {
     final List<String> integrityNames = new ArrayList<>(0);
     final List<ArtifactFinding> findings = new ArrayList<>(0);
     List<byte[]> subfolders = List.of();
-    final List<String> fileIds = new ArrayList<>(0);
+    long[] inodes = new long[16];
+    int inodeCount;
 
     Folder(String relative, List<String> folded, List<FileRule> rules) {
       this.relative = relative;
@@ -285,7 +286,7 @@ final class TreeScan {
     }
     boolean anyRelinked = !journal.relinked().isEmpty();
     Optional<FolderOutcome> outcome = FolderOutcome.decode(r.outcome(), anyRelinked)
-        .filter(o -> !anyRelinked || !journal.anyRelinkedSince(o.fileIds(), r.position()));
+        .filter(o -> !anyRelinked || !journal.anyRelinkedSince(o.inodes(), r.position()));
     outcome.ifPresent(o -> cache.reused(relative, journal.position()));
     return outcome;
   }
@@ -311,7 +312,7 @@ final class TreeScan {
       return;
     }
     FolderOutcome outcome = new FolderOutcome(folder.files, folder.cacheHits, folder.skipped,
-        folder.integrityNames, folder.findings, folder.subfolders, folder.fileIds);
+        folder.integrityNames, folder.findings, folder.subfolders, Arrays.copyOf(folder.inodes, folder.inodeCount));
     cache.saveFolderRecord(folder.relative, new DigestCache.FolderRecord(journal.epoch(), journal.position(),
         folder.identity.get().handle(), fingerprint, outcome.encode()));
   }
@@ -355,9 +356,12 @@ final class TreeScan {
       // journal cannot vouch for this folder (0: the walker does not know).
       folder.reusable = false;
     } else if (journal.continuous() && folder.reusable) {
-      // Its id, in case it gets another name later (the journal then names the file, not this folder).
-      if (folder.fileIds.size() < FolderOutcome.MAX_FILE_IDS) {
-        folder.fileIds.add(attrs.fileId());
+      // Its inode, in case it gets another name later (the journal then names the file, not this folder).
+      if (folder.inodeCount < FolderOutcome.MAX_INODES) {
+        if (folder.inodeCount == folder.inodes.length) {
+          folder.inodes = Arrays.copyOf(folder.inodes, 2 * folder.inodeCount);
+        }
+        folder.inodes[folder.inodeCount++] = attrs.inode();
       } else {
         folder.reusable = false;
       }

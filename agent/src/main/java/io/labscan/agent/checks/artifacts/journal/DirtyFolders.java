@@ -20,8 +20,8 @@ public final class DirtyFolders {
   private final int cap;
   private final LongSupplier epochs;
   private final Map<FolderHandle, Long> dirty = new HashMap<>();
-  /** Files (by file id) that got or lost a name while keeping one: their folders cannot vouch for them. */
-  private final Map<String, Long> relinked = new HashMap<>();
+  /** Files (by inode number) that got or lost a name while keeping one: their folders cannot vouch for them. */
+  private final Map<Long, Long> relinked = new HashMap<>();
   private long epoch;
   private long position = 1;
   /** {@code position}, boxed once per scan rather than once per event. */
@@ -55,11 +55,11 @@ public final class DirtyFolders {
   /**
    * A file's link count changed while it kept a name (a hard link made or removed): a write
    * through its other name would name only the other folder, so every folder recorded with
-   * this file is listed again ({@code fileId} as the walk writes it).
+   * this file is listed again. By inode number alone: a file with that number on another
+   * device is taken for it too, which only lists one folder more.
    */
-  public void relinked(String fileId) {
-    requireNonNull(fileId, "fileId");
-    relinked.put(fileId, boxedPosition);
+  public void relinked(long inode) {
+    relinked.put(inode, boxedPosition);
     if (dirty.size() + relinked.size() > cap) {
       restart("more than " + cap + " changed folders and relinked files between scans");
     }

@@ -58,8 +58,8 @@ public final class JournalHandoff {
         out.writeLong(e.getValue());
       }
       out.writeInt(snapshot.relinked().size());
-      for (Map.Entry<String, Long> e : snapshot.relinked().entrySet()) {
-        out.writeUTF(e.getKey());
+      for (Map.Entry<Long, Long> e : snapshot.relinked().entrySet()) {
+        out.writeLong(e.getKey());
         out.writeLong(e.getValue());
       }
     } catch (IOException e) {
@@ -105,12 +105,12 @@ public final class JournalHandoff {
         dirty.put(FolderHandle.of(handle), in.readLong());
       }
       int relinkedCount = in.readInt();
-      if (relinkedCount < 0 || relinkedCount > MAX_DIRTY || relinkedCount > bytes.length / 10) {
+      if (relinkedCount < 0 || relinkedCount > MAX_DIRTY || relinkedCount > bytes.length / 16) {
         return Optional.empty();
       }
-      Map<String, Long> relinked = new HashMap<>();
+      Map<Long, Long> relinked = new HashMap<>();
       for (int i = 0; i < relinkedCount; i++) {
-        relinked.put(in.readUTF(), in.readLong());
+        relinked.put(in.readLong(), in.readLong());
       }
       if (in.read() != -1) {
         return Optional.empty();

@@ -23,11 +23,11 @@ import java.util.Map;
  * @param filesystems the file systems being watched, by id ({@code f_fsid}) with the device
  *     watched under that id; folders elsewhere are never trusted
  * @param dirty each changed folder with the last position it changed at
- * @param relinked each file (by file id, {@code (dev=…,ino=…)}) whose link count changed while
- *     it kept a name, with the last position that happened at
+ * @param relinked each file (by inode number) whose link count changed while it kept a name,
+ *     with the last position that happened at
  */
 public record JournalSnapshot(long epoch, long position, boolean continuous, String reason,
-    Map<Long, Long> filesystems, Map<FolderHandle, Long> dirty, Map<String, Long> relinked) {
+    Map<Long, Long> filesystems, Map<FolderHandle, Long> dirty, Map<Long, Long> relinked) {
   public JournalSnapshot {
     requireNonNull(reason, "reason");
     filesystems = Map.copyOf(filesystems);
@@ -45,12 +45,12 @@ public record JournalSnapshot(long epoch, long position, boolean continuous, Str
    * folder recorded with them then cannot be vouched for (a write through the other name
    * would not name it).
    */
-  public boolean anyRelinkedSince(java.util.Collection<String> fileIds, long recordedPosition) {
+  public boolean anyRelinkedSince(long[] inodes, long recordedPosition) {
     if (relinked.isEmpty()) {
       return false;
     }
-    for (String id : fileIds) {
-      Long at = relinked.get(id);
+    for (long inode : inodes) {
+      Long at = relinked.get(inode);
       if (at != null && at > recordedPosition) {
         return true;
       }

@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
-import io.labscan.agent.checks.artifacts.walk.FileAttributes;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -323,8 +322,7 @@ public final class LinuxFanotifyJournal implements ChangeJournal {
         if (stat.getInt(16) == 0) { // stx_nlink: unlinked, still open somewhere
           return;
         }
-        dirty.relinked(FileAttributes.unixFileId(stat.getInt(136) & 0xffffffffL, stat.getInt(140) & 0xffffffffL,
-            stat.getLong(32)));
+        dirty.relinked(stat.getLong(32)); // stx_ino
       } finally {
         LinuxFanotify.close(fd);
       }

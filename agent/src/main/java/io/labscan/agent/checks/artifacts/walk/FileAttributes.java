@@ -9,25 +9,18 @@ import static java.util.Objects.requireNonNull;
  *     of the JDK's own file key, so that both walkers agree); empty where there is none
  * @param ctimeNanos the inode's change time ({@code st_ctime}), which no one can set back; 0
  *     where the walker does not read it
+ * @param inode the inode number (0 where the walker does not read it)
  * @param links how many names the file has ({@code st_nlink}); 0 where the walker does not
  *     know. A file with several names can change through a name in another folder, so a
  *     change journal cannot vouch for its folder.
  */
-public record FileAttributes(long size, long mtimeNanos, String fileId, long links, long ctimeNanos) {
+public record FileAttributes(long size, long mtimeNanos, String fileId, long links, long ctimeNanos, long inode) {
   public FileAttributes {
     requireNonNull(fileId, "fileId");
   }
 
-  /**
-   * The {@link #fileId} text of a Unix file from its device numbers and inode, as both walkers
-   * write it (a change journal names files it saw given another name this way).
-   */
-  public static String unixFileId(long deviceMajor, long deviceMinor, long inode) {
-    return Statx.fileId(Statx.device(deviceMajor, deviceMinor), inode);
-  }
-
   /** Attributes without a link count or change time (the portable walker does not read them). */
   public FileAttributes(long size, long mtimeNanos, String fileId) {
-    this(size, mtimeNanos, fileId, 0, 0);
+    this(size, mtimeNanos, fileId, 0, 0, 0);
   }
 }

@@ -50,7 +50,8 @@ final class Statx {
         device = dev;
         devicePrefix = "(dev=" + Long.toHexString(dev) + ",ino=";
       }
-      return new FileAttributes(size, mtimeNanos, devicePrefix + Long.toUnsignedString(inode) + ")", links, ctimeNanos);
+      return new FileAttributes(size, mtimeNanos, devicePrefix + Long.toUnsignedString(inode) + ")", links, ctimeNanos,
+          inode);
     }
   }
 

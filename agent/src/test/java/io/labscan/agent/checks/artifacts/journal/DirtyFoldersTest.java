@@ -113,18 +113,17 @@ class DirtyFoldersTest {
   void aFileGivenAnotherNameAfterAScanIsNamedInTheNextSnapshot() {
     JournalSnapshot scan = journal.checkpoint(Map.of(FS, DEV));
 
-    journal.relinked("(dev=fe01,ino=42)");
+    journal.relinked(42);
 
     JournalSnapshot next = journal.checkpoint(Map.of(FS, DEV));
-    assertThat(next.anyRelinkedSince(java.util.List.of("(dev=fe01,ino=7)", "(dev=fe01,ino=42)"), scan.position()))
-        .isTrue();
-    assertThat(next.anyRelinkedSince(java.util.List.of("(dev=fe01,ino=7)"), scan.position())).isFalse();
+    assertThat(next.anyRelinkedSince(new long[] {7, 42}, scan.position())).isTrue();
+    assertThat(next.anyRelinkedSince(new long[] {7}, scan.position())).isFalse();
     assertThat(next.epoch()).isEqualTo(scan.epoch());
   }
 
   @Test
   void aCompletedScanDropsTheRelinkedFilesItCovered() {
-    journal.relinked("(dev=fe01,ino=42)");
+    journal.relinked(42);
     JournalSnapshot scan = journal.checkpoint(Map.of(FS, DEV));
 
     journal.completed(scan);

@@ -12,7 +12,7 @@ class JournalHandoffTest {
   private static final FolderHandle A = DirtyFoldersTest.handle(FS, 1);
   private static final FolderHandle B = DirtyFoldersTest.handle(FS, 2);
   private final JournalSnapshot snapshot = new JournalSnapshot(7, 3, true, "", Map.of(FS, DEV), Map.of(A, 2L, B, 3L),
-      Map.of("(dev=fe01,ino=42)", 3L));
+      Map.of(42L, 3L));
 
   @Test
   void aSnapshotSurvivesTheTripToTheWorker() {
