@@ -14,13 +14,14 @@ import org.slf4j.LoggerFactory;
 /**
  * The Linux change journal: one fanotify group reporting directory file handles
  * ({@code FAN_REPORT_DFID_NAME | FAN_REPORT_FID}), with a {@code FAN_MARK_FILESYSTEM} mark on
- * each distinct file system under the scan roots. A reader thread sleeps in {@code poll};
- * when events come it reads them in 64 KiB batches and records the folders they name.
+ * each distinct file system under the scan roots (and mounted below them). A reader thread
+ * sleeps in {@code poll}; when events come it reads them in 64 KiB batches and records the
+ * folders they name, and the inode of a file whose link count changed while it kept a name
+ * (a hard link: later writes through the other name would name only the other folder).
  *
  * <p>Losing track starts a new epoch (see {@link DirtyFolders}): queue overflow, a malformed
- * event, more changed folders than the cap, or a file whose link count changed while it still
- * has a name (a new hard link: later writes through the new name would name only the new
- * folder). A read error stops the journal for good: snapshots then say "not continuous".
+ * event, more changed folders than the cap, or a link count change it cannot look into. A
+ * read error stops the journal for good: snapshots then say "not continuous".
  *
  * <p>Needs {@code CAP_SYS_ADMIN} (the agent service runs as root); {@link ChangeJournals}
  * falls back to {@link NoChangeJournal} otherwise.
