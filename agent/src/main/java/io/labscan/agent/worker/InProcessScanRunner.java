@@ -2,16 +2,21 @@ package io.labscan.agent.worker;
 
 import static java.util.Objects.requireNonNull;
 
+import io.labscan.agent.checks.Check;
 import io.labscan.agent.checks.ScanContext;
 import io.labscan.agent.checks.ScanPlan;
 import io.labscan.agent.checks.Scanner;
 import io.labscan.agent.checks.StandardChecks;
 import io.labscan.agent.checks.artifacts.ActiveRuleSet;
+import io.labscan.agent.checks.artifacts.ArtifactCheck;
 import io.labscan.agent.checks.artifacts.ScanProgress;
+import io.labscan.agent.checks.artifacts.journal.ChangeJournal;
+import io.labscan.agent.checks.artifacts.journal.NoChangeJournal;
 import io.labscan.proto.v1.Policy;
 import io.labscan.proto.v1.Report;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +40,12 @@ public final class InProcessScanRunner implements ScanRunner {
 
   InProcessScanRunner(String hostId, String lab, Path scanRoot, Path stateDir, Clock clock,
       ActiveRuleSet rules, ScanProgress progress) {
+    this(hostId, lab, scanRoot, stateDir, clock, rules, progress, new NoChangeJournal("scan without a journal"));
+  }
+
+  /** @param journal what the artifact check consults to skip unchanged folders (the worker's handed-over one) */
+  InProcessScanRunner(String hostId, String lab, Path scanRoot, Path stateDir, Clock clock,
+      ActiveRuleSet rules, ScanProgress progress, ChangeJournal journal) {
     requireNonNull(hostId, "hostId");
     requireNonNull(lab, "lab");
     this.scanRoot = requireNonNull(scanRoot, "scanRoot");
@@ -42,8 +53,11 @@ public final class InProcessScanRunner implements ScanRunner {
     this.clock = requireNonNull(clock, "clock");
     this.rules = requireNonNull(rules, "rules");
     // The caller numbers the report when it spools it.
-    this.scanner = new Scanner(StandardChecks.create(hostId, lab, requireNonNull(progress, "progress"), rules),
-        () -> 0L);
+    requireNonNull(journal, "journal");
+    List<Check> checks = StandardChecks.create(hostId, lab, requireNonNull(progress, "progress"), rules).stream()
+        .map(c -> c instanceof ArtifactCheck artifacts ? artifacts.withJournal(journal) : c)
+        .toList();
+    this.scanner = new Scanner(checks, () -> 0L);
   }
 
   @Override

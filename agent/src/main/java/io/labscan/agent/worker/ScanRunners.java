@@ -2,8 +2,10 @@ package io.labscan.agent.worker;
 
 import static java.util.Objects.requireNonNull;
 
+import io.labscan.agent.checks.artifacts.journal.ChangeJournals;
 import io.labscan.agent.config.AgentConfig;
 import java.time.Clock;
+import java.util.List;
 
 /** Picks the {@link ScanRunner} for a {@link ScanMode}. */
 public final class ScanRunners {
@@ -21,8 +23,11 @@ public final class ScanRunners {
       case IN_PROCESS -> (hostId, config, clock) ->
           new InProcessScanRunner(hostId, config.lab(), config.scanRoot(), config.stateDir(), clock);
       case WORKER_PROCESS -> (hostId, config, clock) ->
+          // The service's runner: the change journal lives here, in the long-lived daemon, and
+          // each worker gets a snapshot of it (IN_PROCESS is for tests and embedding: no journal).
           new WorkerProcessScanRunner(hostId, config.lab(), config.scanRoot(), config.stateDir(),
-              WorkerCommandLine.ofThisJvm(), WorkerProcessScanRunner.DEFAULT_TIMEOUT);
+              WorkerCommandLine.ofThisJvm(), WorkerProcessScanRunner.DEFAULT_TIMEOUT,
+              ChangeJournals.forRoots(List.of(config.scanRoot())));
     };
   }
 }

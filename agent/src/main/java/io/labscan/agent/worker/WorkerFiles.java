@@ -25,6 +25,10 @@ public final class WorkerFiles {
   static final String FOLDER = "scan-worker";
   static final String POLICY = "policy.pb";
   static final String REPORT = "report.pb";
+  /** The change journal's snapshot the daemon hands over (see JournalHandoff). */
+  static final String JOURNAL = "journal.bin";
+  /** Written by the worker when its artifact walk completed under that snapshot. */
+  static final String JOURNAL_DONE = "journal-done.bin";
 
   private WorkerFiles() {}
 
@@ -47,6 +51,38 @@ public final class WorkerFiles {
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } finally {
       Files.deleteIfExists(tmp);
+    }
+  }
+
+  /** Writes {@code bytes} to {@code file} atomically (temporary file, then rename). */
+  static void writeBytes(Path file, byte[] bytes) throws IOException {
+    requireNonNull(file, "file");
+    requireNonNull(bytes, "bytes");
+    Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
+    try {
+      Files.write(tmp, bytes);
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  /** The bytes of a regular file of at most {@code maxBytes} (a link is refused). */
+  static byte[] readBytes(Path file, long maxBytes) throws IOException {
+    requireNonNull(file, "file");
+    BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    if (!attributes.isRegularFile()) {
+      throw new IOException(file + " is not a regular file");
+    }
+    if (attributes.size() > maxBytes) {
+      throw new IOException(file + " holds " + attributes.size() + " bytes, more than the limit of " + maxBytes);
+    }
+    try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+      byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+      if (bytes.length > maxBytes) {
+        throw new IOException(file + " grew past the limit of " + maxBytes + " bytes");
+      }
+      return bytes;
     }
   }
 

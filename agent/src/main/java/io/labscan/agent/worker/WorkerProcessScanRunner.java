@@ -4,6 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import io.labscan.agent.Excerpt;
 import io.labscan.agent.checks.ScanPlan;
+import io.labscan.agent.checks.artifacts.journal.ChangeJournal;
+import io.labscan.agent.checks.artifacts.journal.JournalHandoff;
+import io.labscan.agent.checks.artifacts.journal.JournalSnapshot;
+import io.labscan.agent.checks.artifacts.journal.NoChangeJournal;
 import io.labscan.proto.v1.Policy;
 import io.labscan.proto.v1.Report;
 import java.io.IOException;
@@ -41,12 +45,23 @@ public final class WorkerProcessScanRunner implements ScanRunner {
   private final Path stateDir;
   private final WorkerCommandLine commandLine;
   private final Duration timeout;
+  private final ChangeJournal journal;
   private final Object lock = new Object();
   private Process running;
   private boolean closed;
 
   public WorkerProcessScanRunner(String hostId, String lab, Path scanRoot, Path stateDir,
       WorkerCommandLine commandLine, Duration timeout) {
+    this(hostId, lab, scanRoot, stateDir, commandLine, timeout, new NoChangeJournal("no journal given"));
+  }
+
+  /**
+   * @param journal the daemon's change journal: each worker gets a snapshot of it, and the
+   *     changes a worker's completed walk covered are dropped; closed with this runner
+   */
+  public WorkerProcessScanRunner(String hostId, String lab, Path scanRoot, Path stateDir,
+      WorkerCommandLine commandLine, Duration timeout, ChangeJournal journal) {
+    this.journal = requireNonNull(journal, "journal");
     this.hostId = requireNonNull(hostId, "hostId");
     this.lab = requireNonNull(lab, "lab");
     this.scanRoot = requireNonNull(scanRoot, "scanRoot");
@@ -64,12 +79,21 @@ public final class WorkerProcessScanRunner implements ScanRunner {
     requireNonNull(policy, "policy");
     Path folder;
     Path reportFile;
+    Path journalDone;
+    JournalSnapshot snapshot = journal.checkpoint(); // before the worker starts: every earlier change is in it
     try {
       folder = WorkerFiles.folder(stateDir);
       reportFile = folder.resolve(WorkerFiles.REPORT);
-      // A report left by an earlier worker must never pass for this scan's.
+      journalDone = folder.resolve(WorkerFiles.JOURNAL_DONE);
+      // A report (or completion) left by an earlier worker must never pass for this scan's.
       Files.deleteIfExists(reportFile);
+      Files.deleteIfExists(journalDone);
       WorkerFiles.write(folder.resolve(WorkerFiles.POLICY), policy);
+      if (snapshot.continuous()) {
+        WorkerFiles.writeBytes(folder.resolve(WorkerFiles.JOURNAL), JournalHandoff.encode(snapshot));
+      } else {
+        Files.deleteIfExists(folder.resolve(WorkerFiles.JOURNAL));
+      }
     } catch (IOException e) {
       throw new ScanFailedException("Cannot prepare the scan worker in " + stateDir + ": " + e.getMessage(), e);
     }
@@ -100,6 +124,7 @@ public final class WorkerProcessScanRunner implements ScanRunner {
         throw new ScanFailedException("Scan worker left no usable report: " + e.getMessage(), e);
       }
       validate(report, plan);
+      journalCompleted(journalDone, snapshot);
       return report;
     } catch (InterruptedException e) {
       kill(process); // not null: start() does not wait, so nothing before it is interrupted
@@ -114,6 +139,8 @@ public final class WorkerProcessScanRunner implements ScanRunner {
       }
       deleteQuietly(folder.resolve(WorkerFiles.POLICY));
       deleteQuietly(reportFile);
+      deleteQuietly(folder.resolve(WorkerFiles.JOURNAL));
+      deleteQuietly(journalDone);
     }
   }
 
@@ -138,6 +165,24 @@ public final class WorkerProcessScanRunner implements ScanRunner {
       log.info("Scan {} ({}) running in worker process {}.", request.trigger(), request.kind(), running.pid());
       WorkerLog.relay(running.getErrorStream(), running.pid());
       return running;
+    }
+  }
+
+  /**
+   * Drops the journal's changes the worker's walk covered, only when the worker said its walk
+   * completed under exactly this snapshot (a failed or cancelled scan never gets here, and a
+   * walk that stopped early writes nothing): otherwise they stay for the next scan.
+   */
+  private void journalCompleted(Path journalDone, JournalSnapshot snapshot) {
+    if (!snapshot.continuous() || !Files.exists(journalDone)) {
+      return;
+    }
+    try {
+      if (JournalHandoff.completes(WorkerFiles.readBytes(journalDone, JournalHandoff.COMPLETED_BYTES), snapshot)) {
+        journal.completed(snapshot);
+      }
+    } catch (IOException e) {
+      log.debug("Journal completion from the worker unreadable: {}", e.toString());
     }
   }
 
@@ -207,5 +252,6 @@ public final class WorkerProcessScanRunner implements ScanRunner {
       log.info("Stopping: killing scan worker {}.", process.pid());
       kill(process);
     }
+    journal.close();
   }
 }

@@ -7,6 +7,9 @@ import io.labscan.agent.checks.EvidenceSink;
 import io.labscan.agent.checks.ScanContext;
 import io.labscan.agent.checks.ScanPlan;
 import io.labscan.agent.checks.artifacts.hive.OfflineRegistry;
+import io.labscan.agent.checks.artifacts.journal.ChangeJournal;
+import io.labscan.agent.checks.artifacts.journal.JournalSnapshot;
+import io.labscan.agent.checks.artifacts.journal.NoChangeJournal;
 import io.labscan.agent.checks.artifacts.walk.TreeWalker;
 import io.labscan.agent.config.PolicyDefaults;
 import io.labscan.proto.v1.ArtifactFinding;
@@ -45,6 +48,7 @@ public final class ArtifactCheck implements Check {
   private final RegistryReader registry;
   private final ScanProgress progress;
   private final TreeWalker walker;
+  private final ChangeJournal journal;
 
   /** The built-in rule set, this machine's registry, no progress display. */
   public ArtifactCheck() {
@@ -61,19 +65,33 @@ public final class ArtifactCheck implements Check {
    * @param progress where progress goes, e.g. {@link ScanProgress#forConsole()}
    */
   public ArtifactCheck(Supplier<RuleSet> rules, RegistryReader registry, ScanProgress progress) {
-    this(rules, registry, progress, TreeWalker.forCurrentPlatform());
+    this(rules, registry, progress, TreeWalker.forCurrentPlatform(), NO_JOURNAL);
   }
 
-  private ArtifactCheck(Supplier<RuleSet> rules, RegistryReader registry, ScanProgress progress, TreeWalker walker) {
+  private static final ChangeJournal NO_JOURNAL = new NoChangeJournal("this scan has no change journal");
+
+  private ArtifactCheck(Supplier<RuleSet> rules, RegistryReader registry, ScanProgress progress, TreeWalker walker,
+      ChangeJournal journal) {
     this.rules = requireNonNull(rules, "rules");
     this.registry = requireNonNull(registry, "registry");
     this.progress = requireNonNull(progress, "progress");
     this.walker = requireNonNull(walker, "walker");
+    this.journal = requireNonNull(journal, "journal");
   }
 
   /** This check with another progress listener. */
   public ArtifactCheck withProgress(ScanProgress listener) {
-    return new ArtifactCheck(rules, registry, listener, walker);
+    return new ArtifactCheck(rules, registry, listener, walker, journal);
+  }
+
+  /**
+   * This check consulting a change journal: folders the journal saw no change in since the
+   * previous complete scan are not listed, their recorded outcome is reused (see
+   * docs/checks-artifacts.md, "Change journal"). Without one (the default), every folder is
+   * listed and every file compared with the hash cache.
+   */
+  public ArtifactCheck withJournal(ChangeJournal other) {
+    return new ArtifactCheck(rules, registry, progress, walker, other);
   }
 
   /**
@@ -81,7 +99,7 @@ public final class ArtifactCheck implements Check {
    * {@link TreeWalker#forCurrentPlatform()}).
    */
   public ArtifactCheck withWalker(TreeWalker other) {
-    return new ArtifactCheck(rules, registry, progress, other);
+    return new ArtifactCheck(rules, registry, progress, other, journal);
   }
 
   @Override
@@ -115,13 +133,24 @@ public final class ArtifactCheck implements Check {
 
     progress.started(rootKey);
     TreeScan scan = null;
+    // Taken before the walk: every change made before it is in the snapshot.
+    JournalSnapshot snapshot = journal.checkpoint();
     try {
       TreeScan.Result walk;
       try (DigestCache cache = SqliteDigestCache.open(context.stateDir(), rootKey)) {
         scan = new TreeScan(root, walker, ruleSet, maxFileSize, cache, progress,
-            stateDirUnder(root, context.stateDir()), findings);
+            stateDirUnder(root, context.stateDir()), findings, snapshot);
         walk = scan.run();
-        cache.finish(walk.complete());
+        boolean written = cache.finish(walk.complete());
+        if (snapshot.continuous()) {
+          log.info("Artifact scan under the {} change journal: {} folders reused, {} listed.", journal.name(),
+              scan.foldersReused(), scan.foldersListed());
+          if (walk.complete() && written) {
+            // Every folder now has an outcome recorded at this snapshot (or none): what the
+            // journal held up to it is covered. A scan that failed never gets here.
+            journal.completed(snapshot);
+          }
+        }
       }
       integrityFiles(ruleSet, root, rootKey, context.stateDir(), walk.integrityPresent(), findings);
       registry(ruleSet, context, root, findings, skipped);
@@ -137,7 +166,8 @@ public final class ArtifactCheck implements Check {
       skipped.forEach(sink::skipped);
       progress.finished(new ScanTotals(files, bytes, done == null ? 0 : done.filesRead(),
           done == null ? 0 : done.cacheHits(),
-          findings.count, skipped, Duration.ofNanos(System.nanoTime() - started)));
+          findings.count, skipped, Duration.ofNanos(System.nanoTime() - started),
+          scan == null ? 0 : scan.foldersReused()));
     }
   }
 

@@ -11,7 +11,9 @@ import java.util.Optional;
 /**
  * Remembers what reading a file told us (its digests, its body-scan verdict) so an unchanged
  * file is not read again on the next full scan. A file counts as unchanged when its path,
- * size, modification time and file id (inode where the platform has one) are all the same.
+ * size, modification time, change time (where the walker reads it) and file id (inode where
+ * the platform has one) are all the same. The change time matters because a modification
+ * time can be set back ({@code touch -d}) after the content changed; the change time cannot.
  *
  * <p>The walk hands files over folder by folder: all lookups of one folder come together,
  * then {@link #folderDone}. So an implementation can fetch a folder's entries at once and
@@ -25,11 +27,16 @@ interface DigestCache extends AutoCloseable {
    * @param folder its folder, relative to the scan root ({@code ""} for the root itself)
    * @param name its name in that folder, as the walk shows it
    */
-  record FileKey(String folder, String name, long size, long mtimeNanos, String fileId) {
+  record FileKey(String folder, String name, long size, long mtimeNanos, String fileId, long ctimeNanos) {
     public FileKey {
       requireNonNull(folder, "folder");
       requireNonNull(name, "name");
       requireNonNull(fileId, "fileId");
+    }
+
+    /** A key without a change time (the walker does not know it). */
+    public FileKey(String folder, String name, long size, long mtimeNanos, String fileId) {
+      this(folder, name, size, mtimeNanos, fileId, 0);
     }
   }
 
@@ -59,6 +66,40 @@ interface DigestCache extends AutoCloseable {
     }
   }
 
+  /**
+   * A folder's outcome as a scan under a change journal recorded it (see
+   * {@code docs/checks-artifacts.md}, "Change journal"): valid while the journal has seen no
+   * change in the folder since the scan that started at ({@code epoch}, {@code position}).
+   *
+   * @param handle the folder's identity when it was listed (file system id, handle type, handle)
+   * @param fingerprint the rule set (and scan limits) it was produced under
+   * @param outcome what the folder's listing produced, encoded by {@link FolderOutcome}
+   */
+  record FolderRecord(long epoch, long position, byte[] handle, String fingerprint, byte[] outcome) {
+    public FolderRecord {
+      requireNonNull(handle, "handle");
+      requireNonNull(fingerprint, "fingerprint");
+      requireNonNull(outcome, "outcome");
+    }
+  }
+
+  /** The folder's recorded outcome, if any. */
+  default Optional<FolderRecord> folderRecord(String folder) {
+    return Optional.empty();
+  }
+
+  /** Records a folder's outcome (replacing an older one). */
+  default void saveFolderRecord(String folder, FolderRecord record) {}
+
+  /** Forgets a folder's outcome (it was listed and cannot be reused next time). */
+  default void forgetFolderRecord(String folder) {}
+
+  /**
+   * The folder's recorded outcome was reused: its file entries and its record stay, the
+   * record now vouched for at {@code position} (the journal saw no change up to there).
+   */
+  default void reused(String folder, long position) {}
+
   /** What was stored for exactly this version of the file. */
   Optional<FileFacts> lookup(FileKey key);
 
@@ -78,8 +119,10 @@ interface DigestCache extends AutoCloseable {
   /**
    * Writes everything pending. After a complete walk, entries of this root that were neither
    * kept nor stored in this scan (deleted files, files no rule needs any more) are dropped.
+   *
+   * @return whether everything this scan recorded is written (false after a database failure)
    */
-  void finish(boolean walkComplete);
+  boolean finish(boolean walkComplete);
 
   @Override
   void close();
@@ -102,7 +145,9 @@ interface DigestCache extends AutoCloseable {
       public void folderDone(String folder, boolean listedCompletely) {}
 
       @Override
-      public void finish(boolean walkComplete) {}
+      public boolean finish(boolean walkComplete) {
+        return true;
+      }
 
       @Override
       public void close() {}

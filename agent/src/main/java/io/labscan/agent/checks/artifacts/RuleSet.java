@@ -29,6 +29,7 @@ public final class RuleSet {
   private final List<RegistryRule> registryRules;
   private final IntegrityFiles integrityFiles;
   private final Signatures signatures;
+  private volatile String fingerprint;
 
   /** The integrity files rule: which names to watch, and how to report a deletion. */
   record IntegrityFiles(String id, Set<String> foldedNames, String detail) {
@@ -131,6 +132,23 @@ public final class RuleSet {
 
   IntegrityFiles integrityFiles() {
     return integrityFiles;
+  }
+
+  /**
+   * A digest of everything that decides what a file scan of this rule set reports (rules,
+   * folder sets, integrity files, signatures; not the severities, which are applied to the
+   * findings afterwards). Computed once.
+   */
+  String fingerprint() {
+    String f = fingerprint;
+    if (f == null) {
+      RuleFingerprint digest = new RuleFingerprint().add(source).add(version).add(description).add(folders)
+          .add(fileRules).add(integrityFiles);
+      signatures.fingerprint(digest);
+      f = digest.hex();
+      fingerprint = f;
+    }
+    return f;
   }
 
   /** The file rules that apply to files directly in a folder (folded components). */

@@ -17,11 +17,19 @@ import java.util.TreeMap;
  * @param findings findings reported
  * @param skipped entries passed over, by reason
  * @param elapsed wall time of the scan
+ * @param foldersReused folders not listed because the change journal vouched for their
+ *     recorded outcome (their files are in {@code files} and their findings reported)
  */
 public record ScanTotals(long files, long bytesRead, long filesRead, long cacheHits, long findings,
-    Map<String, Long> skipped, Duration elapsed) {
+    Map<String, Long> skipped, Duration elapsed, long foldersReused) {
   public ScanTotals {
     skipped = Collections.unmodifiableMap(new TreeMap<>(requireNonNull(skipped, "skipped"))); // sorted by reason
     requireNonNull(elapsed, "elapsed");
+  }
+
+  /** Totals of a scan without a change journal. */
+  public ScanTotals(long files, long bytesRead, long filesRead, long cacheHits, long findings,
+      Map<String, Long> skipped, Duration elapsed) {
+    this(files, bytesRead, filesRead, cacheHits, findings, skipped, elapsed, 0);
   }
 }

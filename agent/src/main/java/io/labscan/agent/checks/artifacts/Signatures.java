@@ -230,6 +230,18 @@ public final class Signatures {
     return new Signatures(hashes, bodies, warnings);
   }
 
+  /** Adds every signature, as it decides findings, to a rule-set fingerprint. */
+  void fingerprint(RuleFingerprint digest) {
+    for (HashSignature h : hashes) {
+      // Field by field, not through the record's reflection: a ClamAV database has millions.
+      digest.addText(h.algorithm().name() + ':' + h.hex() + ':' + h.size() + ':' + h.name() + ':' + h.origin());
+    }
+    digest.add(bodyDigest);
+    for (BodySignature b : bodies) {
+      digest.add(b.name() + "\n" + b.origin() + "\n" + b.offset());
+    }
+  }
+
   private static String digestOf(List<BodySignature> bodies) {
     MessageDigest sha = HashAlgorithm.SHA256.newDigest();
     for (BodySignature b : bodies) {

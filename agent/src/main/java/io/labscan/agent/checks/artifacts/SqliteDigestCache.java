@@ -41,13 +41,13 @@ final class SqliteDigestCache implements DigestCache {
   /** About 4 MiB of rows in memory at most. */
   static final int MAX_FOLDER_ROWS = 10_000;
   private static final Logger log = LoggerFactory.getLogger(SqliteDigestCache.class);
-  private static final int SCHEMA = 2;
+  private static final int SCHEMA = 3;
   private static final int BATCH = 500;
   /**
    * Most entries hold only a SHA-256; {@code more} says whether the rest is worth reading
    * (every column read is a JNI call, and a rescan reads a row per file).
    */
-  private static final String COLUMNS = "size, mtime_ns, file_id, sha256,"
+  private static final String COLUMNS = "size, mtime_ns, ctime_ns, file_id, sha256,"
       + " md5 IS NOT NULL OR sha1 IS NOT NULL OR body_set IS NOT NULL AS more,"
       + " md5, sha1, body_set, body_matches, body_gave_up";
 
@@ -63,6 +63,13 @@ final class SqliteDigestCache implements DigestCache {
   private final PreparedStatement forget;
   private final PreparedStatement folderSeen;
   private final PreparedStatement pruneFolder;
+  private final PreparedStatement selectRecord;
+  private final PreparedStatement saveRecord;
+  private final PreparedStatement forgetRecord;
+  private final PreparedStatement reuseRecord;
+  private int pendingRecords;
+  private int pendingForgetRecords;
+  private int pendingReuses;
   private int pendingUpserts;
   private int pendingTouches;
   private int pendingForgets;
@@ -75,24 +82,26 @@ final class SqliteDigestCache implements DigestCache {
   private Map<String, Row> unused;
 
   /** One cached entry, as stored. */
-  private record Row(long size, long mtimeNanos, String fileId, String md5, String sha1, String sha256,
-      String bodySet, String bodyMatches, boolean bodyGaveUp) {
+  private record Row(long size, long mtimeNanos, long ctimeNanos, String fileId, String md5, String sha1,
+      String sha256, String bodySet, String bodyMatches, boolean bodyGaveUp) {
 
     /** The row at {@code rs}, whose {@link #COLUMNS} start at column {@code first}. */
     static Row read(ResultSet rs, int first) throws SQLException {
       long size = rs.getLong(first);
       long mtime = rs.getLong(first + 1);
-      String fileId = rs.getString(first + 2);
-      String sha256 = rs.getString(first + 3);
-      if (rs.getInt(first + 4) == 0) {
-        return new Row(size, mtime, fileId, null, null, sha256, null, null, false);
+      long ctime = rs.getLong(first + 2);
+      String fileId = rs.getString(first + 3);
+      String sha256 = rs.getString(first + 4);
+      if (rs.getInt(first + 5) == 0) {
+        return new Row(size, mtime, ctime, fileId, null, null, sha256, null, null, false);
       }
-      return new Row(size, mtime, fileId, rs.getString(first + 5), rs.getString(first + 6), sha256,
-          rs.getString(first + 7), rs.getString(first + 8), rs.getInt(first + 9) != 0);
+      return new Row(size, mtime, ctime, fileId, rs.getString(first + 6), rs.getString(first + 7), sha256,
+          rs.getString(first + 8), rs.getString(first + 9), rs.getInt(first + 10) != 0);
     }
 
     boolean describes(FileKey key) {
-      return size == key.size() && mtimeNanos == key.mtimeNanos() && key.fileId().equals(fileId);
+      return size == key.size() && mtimeNanos == key.mtimeNanos() && ctimeNanos == key.ctimeNanos()
+          && key.fileId().equals(fileId);
     }
 
     FileFacts facts() {
@@ -125,7 +134,8 @@ final class SqliteDigestCache implements DigestCache {
         version = rs.next() ? rs.getInt(1) : 0;
       }
       if (version != SCHEMA) {
-        // Schema 1 keyed entries by absolute path; a disposable cache is simply started afresh.
+        // Schema 1 keyed entries by absolute path, 2 had no folder outcomes; a disposable
+        // cache is simply started afresh.
         st.execute("DROP TABLE IF EXISTS files");
         st.execute("DROP TABLE IF EXISTS folders");
         st.execute("DROP TABLE IF EXISTS meta");
@@ -134,13 +144,17 @@ final class SqliteDigestCache implements DigestCache {
       // WITHOUT ROWID: a folder's entries sit together in the key's order, read in one range.
       st.execute("CREATE TABLE IF NOT EXISTS files ("
           + " root TEXT NOT NULL, folder TEXT NOT NULL, name TEXT NOT NULL,"
-          + " size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, file_id TEXT NOT NULL,"
+          + " size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, ctime_ns INTEGER NOT NULL DEFAULT 0,"
+          + " file_id TEXT NOT NULL,"
           + " md5 TEXT, sha1 TEXT, sha256 TEXT,"
           + " body_set TEXT, body_matches TEXT, body_gave_up INTEGER NOT NULL DEFAULT 0,"
           + " generation INTEGER NOT NULL,"
           + " PRIMARY KEY (root, folder, name)) WITHOUT ROWID");
+      // A folder's outcome under a change journal (epoch .. outcome) sits with its generation,
+      // so a vanished folder's outcome goes with it.
       st.execute("CREATE TABLE IF NOT EXISTS folders ("
           + " root TEXT NOT NULL, folder TEXT NOT NULL, generation INTEGER NOT NULL,"
+          + " epoch INTEGER, position INTEGER, handle BLOB, fingerprint TEXT, outcome BLOB,"
           + " PRIMARY KEY (root, folder)) WITHOUT ROWID");
       st.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL)");
       st.execute("INSERT OR IGNORE INTO meta(name, value) VALUES ('generation', 0)");
@@ -154,11 +168,22 @@ final class SqliteDigestCache implements DigestCache {
     selectFolder = db.prepareStatement("SELECT name, " + COLUMNS + " FROM files WHERE root = ? AND folder = ? LIMIT ?");
     selectOne = db.prepareStatement("SELECT " + COLUMNS + " FROM files WHERE root = ? AND folder = ? AND name = ?");
     upsert = db.prepareStatement("INSERT OR REPLACE INTO files(root, folder, name, size, mtime_ns, file_id,"
-        + " md5, sha1, sha256, body_set, body_matches, body_gave_up, generation)"
-        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        + " md5, sha1, sha256, body_set, body_matches, body_gave_up, generation, ctime_ns)"
+        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     touch = db.prepareStatement("UPDATE files SET generation = ? WHERE root = ? AND folder = ? AND name = ?");
     forget = db.prepareStatement("DELETE FROM files WHERE root = ? AND folder = ? AND name = ?");
-    folderSeen = db.prepareStatement("INSERT OR REPLACE INTO folders(root, folder, generation) VALUES (?, ?, ?)");
+    // An upsert, not INSERT OR REPLACE: that would wipe the folder's recorded outcome.
+    folderSeen = db.prepareStatement("INSERT INTO folders(root, folder, generation) VALUES (?, ?, ?)"
+        + " ON CONFLICT(root, folder) DO UPDATE SET generation = excluded.generation");
+    selectRecord = db.prepareStatement("SELECT epoch, position, handle, fingerprint, outcome FROM folders"
+        + " WHERE root = ? AND folder = ? AND outcome IS NOT NULL");
+    saveRecord = db.prepareStatement("INSERT INTO folders(root, folder, generation, epoch, position, handle,"
+        + " fingerprint, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(root, folder) DO UPDATE SET"
+        + " generation = excluded.generation, epoch = excluded.epoch, position = excluded.position,"
+        + " handle = excluded.handle, fingerprint = excluded.fingerprint, outcome = excluded.outcome");
+    forgetRecord = db.prepareStatement("UPDATE folders SET epoch = NULL, position = NULL, handle = NULL,"
+        + " fingerprint = NULL, outcome = NULL WHERE root = ? AND folder = ?");
+    reuseRecord = db.prepareStatement("UPDATE folders SET generation = ?, position = ? WHERE root = ? AND folder = ?");
     pruneFolder = db.prepareStatement("DELETE FROM files WHERE root = ? AND folder = ? AND generation < ?");
   }
 
@@ -241,6 +266,7 @@ final class SqliteDigestCache implements DigestCache {
       upsert.setString(11, facts.body().map(b -> String.join("\n", b.matched())).orElse(null));
       upsert.setInt(12, facts.body().map(b -> b.gaveUp() ? 1 : 0).orElse(0));
       upsert.setLong(13, generation);
+      upsert.setLong(14, key.ctimeNanos());
       upsert.addBatch();
       if (++pendingUpserts >= BATCH) {
         upsert.executeBatch();
@@ -269,6 +295,94 @@ final class SqliteDigestCache implements DigestCache {
       if (++pendingTouches >= BATCH) {
         touch.executeBatch();
         pendingTouches = 0;
+      }
+    } catch (SQLException | RuntimeException e) {
+      fail(e);
+    }
+  }
+
+  @Override
+  public Optional<FolderRecord> folderRecord(String folder) {
+    if (broken) {
+      return Optional.empty();
+    }
+    try {
+      selectRecord.setString(1, root);
+      selectRecord.setString(2, folder);
+      try (ResultSet rs = selectRecord.executeQuery()) {
+        if (!rs.next()) {
+          return Optional.empty();
+        }
+        byte[] handle = rs.getBytes(3);
+        String fingerprint = rs.getString(4);
+        byte[] outcome = rs.getBytes(5);
+        if (handle == null || fingerprint == null || outcome == null) {
+          return Optional.empty();
+        }
+        return Optional.of(new FolderRecord(rs.getLong(1), rs.getLong(2), handle, fingerprint, outcome));
+      }
+    } catch (SQLException | RuntimeException e) {
+      fail(e);
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public void saveFolderRecord(String folder, FolderRecord record) {
+    if (broken) {
+      return;
+    }
+    try {
+      saveRecord.setString(1, root);
+      saveRecord.setString(2, folder);
+      saveRecord.setLong(3, generation);
+      saveRecord.setLong(4, record.epoch());
+      saveRecord.setLong(5, record.position());
+      saveRecord.setBytes(6, record.handle());
+      saveRecord.setString(7, record.fingerprint());
+      saveRecord.setBytes(8, record.outcome());
+      saveRecord.addBatch();
+      if (++pendingRecords >= BATCH) {
+        saveRecord.executeBatch();
+        pendingRecords = 0;
+      }
+    } catch (SQLException | RuntimeException e) {
+      fail(e);
+    }
+  }
+
+  @Override
+  public void forgetFolderRecord(String folder) {
+    if (broken) {
+      return;
+    }
+    try {
+      forgetRecord.setString(1, root);
+      forgetRecord.setString(2, folder);
+      forgetRecord.addBatch();
+      if (++pendingForgetRecords >= BATCH) {
+        forgetRecord.executeBatch();
+        pendingForgetRecords = 0;
+      }
+    } catch (SQLException | RuntimeException e) {
+      fail(e);
+    }
+  }
+
+  @Override
+  public void reused(String folder, long position) {
+    if (broken) {
+      return;
+    }
+    try {
+      reuseRecord.setLong(1, generation);
+      reuseRecord.setLong(2, position);
+      reuseRecord.setString(3, root);
+      reuseRecord.setString(4, folder);
+      reuseRecord.addBatch();
+      if (++pendingReuses >= BATCH) {
+        reuseRecord.executeBatch();
+        pendingReuses = 0;
       }
     } catch (SQLException | RuntimeException e) {
       fail(e);
@@ -342,9 +456,9 @@ final class SqliteDigestCache implements DigestCache {
   }
 
   @Override
-  public void finish(boolean walkComplete) {
+  public boolean finish(boolean walkComplete) {
     if (broken || finished) {
-      return;
+      return !broken;
     }
     finished = true;
     try {
@@ -367,6 +481,7 @@ final class SqliteDigestCache implements DigestCache {
     } catch (SQLException | RuntimeException e) {
       fail(e);
     }
+    return !broken;
   }
 
   @Override
@@ -392,6 +507,18 @@ final class SqliteDigestCache implements DigestCache {
     if (pendingFolders > 0) {
       folderSeen.executeBatch();
       pendingFolders = 0;
+    }
+    if (pendingRecords > 0) {
+      saveRecord.executeBatch();
+      pendingRecords = 0;
+    }
+    if (pendingForgetRecords > 0) {
+      forgetRecord.executeBatch();
+      pendingForgetRecords = 0;
+    }
+    if (pendingReuses > 0) {
+      reuseRecord.executeBatch();
+      pendingReuses = 0;
     }
   }
 

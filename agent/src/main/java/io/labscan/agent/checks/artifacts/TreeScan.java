@@ -2,9 +2,12 @@ package io.labscan.agent.checks.artifacts;
 
 import static java.util.Objects.requireNonNull;
 
+import io.labscan.agent.checks.artifacts.journal.FolderHandle;
+import io.labscan.agent.checks.artifacts.journal.JournalSnapshot;
 import io.labscan.agent.checks.artifacts.walk.EntryType;
 import io.labscan.agent.checks.artifacts.walk.FileAttributes;
 import io.labscan.agent.checks.artifacts.walk.FileEntry;
+import io.labscan.agent.checks.artifacts.walk.FolderId;
 import io.labscan.agent.checks.artifacts.walk.TreeWalker;
 import io.labscan.agent.checks.artifacts.walk.WalkVisitor;
 import io.labscan.proto.v1.ArtifactFinding;
@@ -18,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashSet;
@@ -46,6 +50,11 @@ import java.util.function.Consumer;
  * links, so a file swapped for a link after it was listed is not followed either; FIFOs and
  * devices are never opened; pseudo file systems (/proc, /sys, /dev) directly under the root
  * are skipped.
+ *
+ * <p>Under a change journal ({@link JournalSnapshot}, continuous), each folder's outcome is
+ * recorded with the folder's kernel identity, and on the next scan a folder the journal
+ * vouches for is not listed at all: its recorded outcome (counts, skip reasons, findings,
+ * subfolders) is replayed. The trust rule is in {@link #trusted} and docs/checks-artifacts.md.
  */
 final class TreeScan {
   /** Beyond this, files are hashed but not body-scanned (the body scan holds the file in memory). */
@@ -68,6 +77,9 @@ final class TreeScan {
   private final ScanProgress progress;
   private final Optional<String> excluded;
   private final Consumer<ArtifactFinding> findings;
+  private final JournalSnapshot journal;
+  /** The rule set and limits an outcome was produced under ("" when no journal: nothing recorded). */
+  private final String fingerprint;
 
   private final HashIndex hashIndex;
   private final BodyMatcher bodyMatcher;
@@ -80,9 +92,33 @@ final class TreeScan {
   private long bytesRead;
   private long filesRead;
   private long cacheHits;
+  private long foldersReused;
+  private long foldersListed;
   private boolean interrupted;
 
-  private record Folder(String relative, List<String> folded, List<FileRule> rules) {}
+  /** One folder of the walk: where it is, its rules, and (under a journal) what its listing produced. */
+  private static final class Folder {
+    final String relative;
+    final List<String> folded;
+    final List<FileRule> rules;
+    Optional<FolderId> identity = Optional.empty();
+    boolean listingDone;
+    boolean reusable = true;
+    long files;
+    long cacheHits;
+    final Map<String, Long> skipped = new TreeMap<>();
+    final List<String> integrityNames = new ArrayList<>(0);
+    final List<ArtifactFinding> findings = new ArrayList<>(0);
+    List<byte[]> subfolders = List.of();
+    long[] inodes = new long[16];
+    int inodeCount;
+
+    Folder(String relative, List<String> folded, List<FileRule> rules) {
+      this.relative = relative;
+      this.folded = folded;
+      this.rules = rules;
+    }
+  }
 
   /**
    * @param root the real path of the scan root
@@ -90,6 +126,12 @@ final class TreeScan {
    */
   TreeScan(Path root, TreeWalker walker, RuleSet rules, long maxFileSize, DigestCache cache, ScanProgress progress,
       Optional<Path> excluded, Consumer<ArtifactFinding> findings) {
+    this(root, walker, rules, maxFileSize, cache, progress, excluded, findings, JournalSnapshot.none("no journal"));
+  }
+
+  /** @param journal what the change journal knew when the scan started (a non-continuous one: no reuse) */
+  TreeScan(Path root, TreeWalker walker, RuleSet rules, long maxFileSize, DigestCache cache, ScanProgress progress,
+      Optional<Path> excluded, Consumer<ArtifactFinding> findings, JournalSnapshot journal) {
     this.root = requireNonNull(root, "root");
     this.walker = requireNonNull(walker, "walker");
     this.rules = requireNonNull(rules, "rules");
@@ -101,6 +143,11 @@ final class TreeScan {
     this.hashIndex = rules.signatures().hashIndex();
     this.bodyMatcher = rules.signatures().bodyMatcher();
     this.integrityNames = rules.integrityFiles().foldedNames();
+    this.journal = requireNonNull(journal, "journal");
+    this.fingerprint = journal.continuous()
+        ? new RuleFingerprint().add(rules.fingerprint()).add(maxFileSize).add(MAX_BODY_BYTES).add(this.excluded)
+            .add(walker.name()).hex()
+        : "";
   }
 
   Result run() throws IOException, InterruptedException {
@@ -109,6 +156,15 @@ final class TreeScan {
       throw new InterruptedException("artifact scan interrupted");
     }
     return result(true);
+  }
+
+  /** Folders whose recorded outcome was reused / that were listed (for the bench and logs). */
+  long foldersReused() {
+    return foldersReused;
+  }
+
+  long foldersListed() {
+    return foldersListed;
   }
 
   /** The counts so far (also after a walk that stopped early). */
@@ -149,17 +205,47 @@ final class TreeScan {
 
     @Override
     public void notFollowed(Folder folder, String name, EntryType type) {
-      skip(type == EntryType.SYMLINK ? "symlink" : "special-file"); // FIFO, device, socket: never opened
+      skip(folder, type == EntryType.SYMLINK ? "symlink" : "special-file"); // FIFO, device, socket: never opened
     }
 
     @Override
     public void unreadable(Folder folder, String name) {
-      skip("unreadable");
+      folder.reusable = false; // a failure may be passing: look again next time
+      skip(folder, "unreadable");
+    }
+
+    @Override
+    public boolean wantsFolderIdentity() {
+      return journal.continuous();
+    }
+
+    @Override
+    public Optional<List<byte[]>> opened(Folder folder, Optional<FolderId> identity) {
+      folder.identity = identity;
+      if (!journal.continuous() || identity.isEmpty()) {
+        return Optional.empty();
+      }
+      Optional<FolderOutcome> known = trusted(folder.relative, identity.get());
+      if (known.isEmpty()) {
+        return Optional.empty();
+      }
+      replay(folder, known.get());
+      return Optional.of(known.get().subfolders());
+    }
+
+    @Override
+    public void subfolders(Folder folder, List<byte[]> names) {
+      folder.subfolders = names;
     }
 
     @Override
     public void listed(Folder folder, boolean complete) {
+      folder.listingDone = true;
+      foldersListed++;
       cache.folderDone(folder.relative, complete);
+      if (journal.continuous()) {
+        record(folder, complete);
+      }
     }
 
     @Override
@@ -171,12 +257,74 @@ final class TreeScan {
     }
   }
 
+  /**
+   * The folder's recorded outcome, when it can stand for listing the folder now. All must hold:
+   * the record was made under this rule set and these limits (fingerprint); the folder is the
+   * same one (its kernel handle, not its path); the journal has watched its file system (by id
+   * and device)
+   * without a gap since before the scan that recorded it started, and saw no change in it
+   * since (same epoch, not dirty after that scan's position). Folders holding a file with
+   * several names were never recorded (see {@link #record}), and one whose file got another
+   * name since (the journal names such files by id) is not reused. When in doubt: list.
+   */
+  private Optional<FolderOutcome> trusted(String relative, FolderId identity) {
+    Optional<DigestCache.FolderRecord> stored = cache.folderRecord(relative);
+    if (stored.isEmpty()) {
+      return Optional.empty();
+    }
+    DigestCache.FolderRecord r = stored.get();
+    FolderHandle handle;
+    try {
+      handle = FolderHandle.of(identity.handle());
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+    if (!r.fingerprint().equals(fingerprint) || !Arrays.equals(r.handle(), identity.handle())
+        || !journal.watches(handle.filesystem(), identity.device())
+        || !journal.unchangedSince(handle, r.epoch(), r.position())) {
+      return Optional.empty();
+    }
+    boolean anyRelinked = !journal.relinked().isEmpty();
+    Optional<FolderOutcome> outcome = FolderOutcome.decode(r.outcome(), anyRelinked)
+        .filter(o -> !anyRelinked || !journal.anyRelinkedSince(o.inodes(), r.position()));
+    outcome.ifPresent(o -> cache.reused(relative, journal.position()));
+    return outcome;
+  }
+
+  /** Adds a reused folder's outcome to the scan, as listing it would have. */
+  private void replay(Folder folder, FolderOutcome outcome) {
+    foldersReused++;
+    folder.listingDone = true;
+    files += outcome.files();
+    cacheHits += outcome.cacheHits();
+    outcome.skipped().forEach((reason, n) -> skipped.merge(reason, n, Long::sum));
+    for (String name : outcome.integrityNames()) {
+      integrityPresent.add(relativeOf(folder, name));
+    }
+    outcome.findings().forEach(findings);
+    progress.progress(files, bytesRead, folder.relative);
+  }
+
+  /** Records (or forgets) a listed folder's outcome for the next scan under the journal. */
+  private void record(Folder folder, boolean complete) {
+    if (!complete || interrupted || !folder.reusable || folder.identity.isEmpty()) {
+      cache.forgetFolderRecord(folder.relative);
+      return;
+    }
+    FolderOutcome outcome = new FolderOutcome(folder.files, folder.cacheHits, folder.skipped,
+        folder.integrityNames, folder.findings, folder.subfolders, Arrays.copyOf(folder.inodes, folder.inodeCount));
+    cache.saveFolderRecord(folder.relative, new DigestCache.FolderRecord(journal.epoch(), journal.position(),
+        folder.identity.get().handle(), fingerprint, outcome.encode()));
+  }
+
   private void examine(FileEntry file, Folder folder) {
     files++;
+    folder.files++;
     String name = file.name();
     progress.progress(files, bytesRead, folder.relative);
     if (!integrityNames.isEmpty() && integrityNames.contains(FolderPattern.fold(name))) {
       integrityPresent.add(relativeOf(folder, name));
+      folder.integrityNames.add(name);
     }
     List<FileRule> named = List.of();
     for (FileRule rule : folder.rules) {
@@ -195,12 +343,28 @@ final class TreeScan {
     try {
       attrs = file.attributes();
     } catch (IOException | RuntimeException e) {
-      skip("unreadable");
+      folder.reusable = false;
+      skip(folder, "unreadable");
       for (FileRule rule : named) {
-        report(rule.id(), RuleKind.RULE_KIND_FILE_NAME, relative, 0, "",
+        report(folder, rule.id(), RuleKind.RULE_KIND_FILE_NAME, relative, 0, "",
             rule.detail() + " (not hashed: the file could not be read)");
       }
       return;
+    }
+    if (attrs.links() != 1) {
+      // Another name in another folder can change it without a change in this one: a
+      // journal cannot vouch for this folder (0: the walker does not know).
+      folder.reusable = false;
+    } else if (journal.continuous() && folder.reusable) {
+      // Its inode, in case it gets another name later (the journal then names the file, not this folder).
+      if (folder.inodeCount < FolderOutcome.MAX_INODES) {
+        if (folder.inodeCount == folder.inodes.length) {
+          folder.inodes = Arrays.copyOf(folder.inodes, 2 * folder.inodeCount);
+        }
+        folder.inodes[folder.inodeCount++] = attrs.inode();
+      } else {
+        folder.reusable = false;
+      }
     }
     long size = attrs.size();
     EnumSet<HashAlgorithm> needed = EnumSet.noneOf(HashAlgorithm.class);
@@ -210,9 +374,9 @@ final class TreeScan {
     }
     boolean wantBody = !bodyMatcher.isEmpty() && size > 0;
     if (size > maxFileSize) {
-      skip("too-large");
+      skip(folder, "too-large");
       for (FileRule rule : named) {
-        report(rule.id(), RuleKind.RULE_KIND_FILE_NAME, relative, size, "",
+        report(folder, rule.id(), RuleKind.RULE_KIND_FILE_NAME, relative, size, "",
             rule.detail() + " (not hashed: " + size + " bytes is over the " + maxFileSize + "-byte limit)");
       }
       return;
@@ -221,11 +385,11 @@ final class TreeScan {
       return;
     }
     if (wantBody && size > MAX_BODY_BYTES) {
-      skip("too-large-for-body-scan");
+      skip(folder, "too-large-for-body-scan");
       wantBody = false;
     }
     DigestCache.FileKey key = new DigestCache.FileKey(folder.relative, name, size, attrs.mtimeNanos(),
-        attrs.fileId());
+        attrs.fileId(), attrs.ctimeNanos());
     DigestCache.FileFacts facts = cache.lookup(key).orElse(DigestCache.FileFacts.NONE);
     EnumSet<HashAlgorithm> missing = EnumSet.copyOf(needed);
     missing.removeAll(facts.digests().keySet());
@@ -234,15 +398,17 @@ final class TreeScan {
         && facts.body().map(b -> !b.signaturesDigest().equals(bodySet)).orElse(true);
     if (missing.isEmpty() && !bodyMissing) {
       cacheHits++;
+      folder.cacheHits++;
       cache.keep(key);
     } else {
       Read read;
       try {
         read = read(file, size, missing, bodyMissing);
       } catch (IOException | RuntimeException e) {
-        skip("unreadable");
+        folder.reusable = false;
+        skip(folder, "unreadable");
         for (FileRule rule : named) {
-          report(rule.id(), RuleKind.RULE_KIND_FILE_NAME, relative, size, "",
+          report(folder, rule.id(), RuleKind.RULE_KIND_FILE_NAME, relative, size, "",
               rule.detail() + " (not hashed: the file could not be read)");
         }
         return;
@@ -262,22 +428,25 @@ final class TreeScan {
       facts = facts.with(digests, verdict);
       if (unchanged(file, key)) {
         cache.store(key, facts);
+        folder.cacheHits++; // what a rescan of the unchanged folder will find in the cache
+      } else {
+        folder.reusable = false; // changed while read: the journal has it, but do not record a half-read state
       }
     }
     if (wantBody && facts.body().map(DigestCache.BodyVerdict::gaveUp).orElse(false)) {
-      skip("body-scan-budget");
+      skip(folder, "body-scan-budget");
     }
-    reportMatches(file, relative, size, named, facts);
+    reportMatches(folder, file, relative, size, named, facts);
   }
 
-  private void reportMatches(FileEntry file, String relative, long size, List<FileRule> named,
+  private void reportMatches(Folder folder, FileEntry file, String relative, long size, List<FileRule> named,
       DigestCache.FileFacts facts) {
     Map<HashAlgorithm, String> digests = facts.digests();
     Set<String> reported = new HashSet<>();
     String sha256 = digests.getOrDefault(HashAlgorithm.SHA256, "");
     for (HashSignature s : hashIndex.matches(size, digests)) {
       if (reported.add(s.name())) {
-        report(s.name(), RuleKind.RULE_KIND_HASH, relative, size, sha256,
+        report(folder, s.name(), RuleKind.RULE_KIND_HASH, relative, size, sha256,
             describe(s.algorithm()) + " " + s.hex() + " and size " + size + " match signature "
                 + s.name() + " from " + s.origin());
       }
@@ -288,12 +457,12 @@ final class TreeScan {
     }
     for (String name : bodyMatches) {
       if (reported.add(name)) {
-        report(name, RuleKind.RULE_KIND_BODY_PATTERN, relative, size, sha256,
+        report(folder, name, RuleKind.RULE_KIND_BODY_PATTERN, relative, size, sha256,
             "Contents match body signature " + name + originOf(name));
       }
     }
     for (FileRule rule : named) {
-      report(rule.id(), RuleKind.RULE_KIND_FILE_NAME, relative, size, sha256, rule.detail());
+      report(folder, rule.id(), RuleKind.RULE_KIND_FILE_NAME, relative, size, sha256, rule.detail());
     }
   }
 
@@ -303,8 +472,9 @@ final class TreeScan {
         .orElse("");
   }
 
-  private void report(String ruleId, RuleKind kind, String path, long size, String sha256, String detail) {
-    findings.accept(ArtifactFinding.newBuilder()
+  private void report(Folder folder, String ruleId, RuleKind kind, String path, long size, String sha256,
+      String detail) {
+    ArtifactFinding finding = ArtifactFinding.newBuilder()
         .setRuleId(ruleId)
         .setRuleKind(kind)
         .setPath(path)
@@ -312,7 +482,15 @@ final class TreeScan {
         .setSha256(sha256)
         .setDetail(detail)
         .setRuleSetVersion(rules.version())
-        .build());
+        .build();
+    if (journal.continuous() && folder.reusable) {
+      if (folder.findings.size() < FolderOutcome.MAX_FINDINGS) {
+        folder.findings.add(finding);
+      } else {
+        folder.reusable = false; // a hostile folder's findings are not kept twice
+      }
+    }
+    findings.accept(finding);
   }
 
   private record Read(Map<HashAlgorithm, String> digests, byte[] content, int length) {}
@@ -393,7 +571,8 @@ final class TreeScan {
   private static boolean unchanged(FileEntry file, DigestCache.FileKey key) {
     try {
       FileAttributes now = file.attributesNow();
-      return now.size() == key.size() && now.mtimeNanos() == key.mtimeNanos();
+      return now.size() == key.size() && now.mtimeNanos() == key.mtimeNanos()
+          && now.ctimeNanos() == key.ctimeNanos();
     } catch (IOException | RuntimeException e) {
       return false;
     }
@@ -428,5 +607,16 @@ final class TreeScan {
 
   private void skip(String reason) {
     skipped.merge(reason, 1L, Long::sum);
+  }
+
+  /**
+   * A skip while {@code folder} is being listed is part of its outcome; one after (a
+   * subfolder that could not be opened) is not: the walk meets it again either way.
+   */
+  private void skip(Folder folder, String reason) {
+    skip(reason);
+    if (!folder.listingDone) {
+      folder.skipped.merge(reason, 1L, Long::sum);
+    }
   }
 }

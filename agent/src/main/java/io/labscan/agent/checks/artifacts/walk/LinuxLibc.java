@@ -21,7 +21,9 @@ final class LinuxLibc {
   static final int AT_EMPTY_PATH = 0x1000;
   static final int STATX_TYPE = 0x1;
   static final int STATX_MODE = 0x2;
+  static final int STATX_NLINK = 0x4;
   static final int STATX_MTIME = 0x40;
+  static final int STATX_CTIME = 0x80;
   static final int STATX_INO = 0x100;
   static final int STATX_SIZE = 0x200;
   static final int EINTR = 4;
@@ -61,4 +63,8 @@ final class LinuxLibc {
   static native long read(int fd, Pointer buffer, long count);
 
   static native int close(int fd);
+
+  static native int fstatfs(int fd, Pointer buffer);
+
+  static native int name_to_handle_at(int dirfd, Pointer path, Pointer handle, Pointer mountId, int flags);
 }

@@ -42,8 +42,13 @@ final class LinuxTreeWalker implements TreeWalker {
   private static final int READ_BUFFER = 64 * 1024;
   /** Longer than any name Linux file systems store (255 bytes), so no real name is refused. */
   private static final int MAX_NAME = 4095;
-  private static final int STAT_MASK = LinuxLibc.STATX_TYPE | LinuxLibc.STATX_MODE | LinuxLibc.STATX_MTIME
-      | LinuxLibc.STATX_INO | LinuxLibc.STATX_SIZE;
+  private static final int STAT_MASK = LinuxLibc.STATX_TYPE | LinuxLibc.STATX_MODE | LinuxLibc.STATX_NLINK
+      | LinuxLibc.STATX_MTIME | LinuxLibc.STATX_CTIME | LinuxLibc.STATX_INO | LinuxLibc.STATX_SIZE;
+  /** {@code struct statfs}: 120 bytes on 64-bit Linux, {@code f_fsid} after seven 8-byte words. */
+  private static final int STATFS_SIZE = 120;
+  private static final int STATFS_FSID = 56;
+  /** {@code MAX_HANDLE_SZ}. */
+  private static final int MAX_HANDLE = 128;
   private static final int STAT_FLAGS = LinuxLibc.AT_SYMLINK_NOFOLLOW | LinuxLibc.AT_NO_AUTOMOUNT;
 
   private final LinuxLibc.Flags flags;
@@ -130,11 +135,16 @@ final class LinuxTreeWalker implements TreeWalker {
     private final Memory stat = new Memory(Statx.SIZE);
     private final Memory readBuffer = new Memory(READ_BUFFER);
     private final Memory empty = cString(new byte[0]);
+    private final Memory statfs = new Memory(STATFS_SIZE);
+    private final Memory handle = new Memory(8 + MAX_HANDLE);
+    private final Memory mountId = new Memory(4);
+    private final boolean identities;
     private final Deque<Level<F>> stack = new ArrayDeque<>();
     private final Statx.Reader statx = new Statx.Reader();
 
     Walk(WalkVisitor<F> visitor) {
       this.visitor = visitor;
+      this.identities = visitor.wantsFolderIdentity();
     }
 
     void run(Path root) throws IOException {
@@ -150,7 +160,7 @@ final class LinuxTreeWalker implements TreeWalker {
       }
       Level<F> top = new Level<>(fd, rootState);
       stack.push(top);
-      list(top);
+      listOrReuse(top);
       while (!stack.isEmpty()) {
         if (visitor.stopRequested()) {
           return;
@@ -180,8 +190,39 @@ final class LinuxTreeWalker implements TreeWalker {
         }
         Level<F> next = new Level<>(child, state.get());
         stack.push(next);
-        list(next);
+        listOrReuse(next);
       }
+    }
+
+    /** Lists the folder, unless the visitor already knows its outcome and hands its subfolders. */
+    private void listOrReuse(Level<F> level) {
+      Optional<List<byte[]>> known = visitor.opened(level.state, identity(level.fd));
+      if (known.isPresent() && known.get().stream().allMatch(LinuxTreeWalker::isPlainName)) {
+        level.subfolders.addAll(known.get());
+        return;
+      }
+      list(level);
+    }
+
+    /** The open folder {@code fd}'s identity: empty when not asked for or not known. */
+    private Optional<FolderId> identity(int fd) {
+      if (!identities || LinuxLibc.fstatfs(fd, statfs) != 0
+          || LinuxLibc.statx(fd, empty, LinuxLibc.AT_EMPTY_PATH, LinuxLibc.STATX_TYPE, stat) != 0) {
+        return Optional.empty();
+      }
+      long device = (stat.getInt(136) & 0xffffffffL) << 32 | (stat.getInt(140) & 0xffffffffL);
+      handle.setInt(0, MAX_HANDLE);
+      if (LinuxLibc.name_to_handle_at(fd, empty, handle, mountId, LinuxLibc.AT_EMPTY_PATH) != 0) {
+        return Optional.empty(); // e.g. a file system without file handles
+      }
+      int bytes = handle.getInt(0);
+      if (bytes < 1 || bytes > MAX_HANDLE) {
+        return Optional.empty();
+      }
+      byte[] id = new byte[12 + bytes];
+      statfs.read(STATFS_FSID, id, 0, 8);
+      handle.read(4, id, 8, 4 + bytes);
+      return Optional.of(new FolderId(id, device));
     }
 
     /** Reads the whole listing of a folder, visiting files now and keeping subfolders for later. */
@@ -189,6 +230,7 @@ final class LinuxTreeWalker implements TreeWalker {
       while (true) {
         long n = LinuxLibc.getdents64(level.fd, dents, LISTING_BUFFER);
         if (n == 0) {
+          visitor.subfolders(level.state, List.copyOf(level.subfolders));
           visitor.listed(level.state, true);
           return;
         }
@@ -197,6 +239,7 @@ final class LinuxTreeWalker implements TreeWalker {
             continue;
           }
           visitor.unreadable(level.state, "");
+          visitor.subfolders(level.state, List.copyOf(level.subfolders));
           visitor.listed(level.state, false);
           return;
         }
@@ -205,6 +248,7 @@ final class LinuxTreeWalker implements TreeWalker {
         try {
           while (entries.next()) {
             if (visitor.stopRequested()) {
+              visitor.subfolders(level.state, List.copyOf(level.subfolders));
               visitor.listed(level.state, false);
               return;
             }
@@ -213,6 +257,7 @@ final class LinuxTreeWalker implements TreeWalker {
         } catch (IOException malformed) {
           log.warn("Directory listing ended early: {}", malformed.getMessage());
           visitor.unreadable(level.state, "");
+          visitor.subfolders(level.state, List.copyOf(level.subfolders));
           visitor.listed(level.state, false);
           return;
         }
@@ -255,6 +300,9 @@ final class LinuxTreeWalker implements TreeWalker {
       stat.close();
       readBuffer.close();
       empty.close();
+      statfs.close();
+      handle.close();
+      mountId.close();
     }
 
     /**
@@ -376,6 +424,20 @@ final class LinuxTreeWalker implements TreeWalker {
         }
       }
     }
+  }
+
+  /** A name a listing could hold: not empty, not {@code .} or {@code ..}, no {@code /} or NUL. */
+  static boolean isPlainName(byte[] name) {
+    if (name == null || name.length == 0 || name.length > MAX_NAME
+        || (name[0] == '.' && (name.length == 1 || (name.length == 2 && name[1] == '.')))) {
+      return false;
+    }
+    for (byte b : name) {
+      if (b == '/' || b == 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static Memory cString(byte[] bytes) {

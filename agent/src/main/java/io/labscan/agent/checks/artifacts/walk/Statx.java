@@ -4,8 +4,9 @@ import com.sun.jna.Pointer;
 
 /**
  * The fields of {@code struct statx} the walk uses. Unlike {@code struct stat}, its layout is
- * the same on every CPU: {@code stx_mode} at 28, {@code stx_ino} at 32, {@code stx_size} at
- * 40, {@code stx_mtime} at 112 (seconds, then nanoseconds), device major and minor at 136
+ * the same on every CPU: {@code stx_nlink} at 16, {@code stx_mode} at 28, {@code stx_ino} at 32, {@code stx_size} at
+ * 40, {@code stx_ctime} at 96 and
+ * {@code stx_mtime} at 112 (seconds, then nanoseconds), device major and minor at 136
  * and 140.
  */
 final class Statx {
@@ -39,15 +40,18 @@ final class Statx {
     private String devicePrefix = "";
 
     FileAttributes attributes(Pointer statx) {
+      long links = statx.getInt(16) & 0xffffffffL;
       long inode = statx.getLong(32);
       long size = statx.getLong(40);
       long mtimeNanos = statx.getLong(112) * 1_000_000_000L + (statx.getInt(120) & 0xffffffffL);
+      long ctimeNanos = statx.getLong(96) * 1_000_000_000L + (statx.getInt(104) & 0xffffffffL);
       long dev = device(statx.getInt(136) & 0xffffffffL, statx.getInt(140) & 0xffffffffL);
       if (dev != device) {
         device = dev;
         devicePrefix = "(dev=" + Long.toHexString(dev) + ",ino=";
       }
-      return new FileAttributes(size, mtimeNanos, devicePrefix + Long.toUnsignedString(inode) + ")");
+      return new FileAttributes(size, mtimeNanos, devicePrefix + Long.toUnsignedString(inode) + ")", links, ctimeNanos,
+          inode);
     }
   }
 

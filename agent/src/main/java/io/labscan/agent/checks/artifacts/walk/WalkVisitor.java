@@ -1,5 +1,6 @@
 package io.labscan.agent.checks.artifacts.walk;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -43,4 +44,29 @@ public interface WalkVisitor<F> {
 
   /** Whether to stop walking (the scan was interrupted). Asked between entries. */
   boolean stopRequested();
+
+  /**
+   * Whether the visitor wants each folder's kernel identity in {@link #opened} (two system
+   * calls per folder: {@code fstatfs}, {@code name_to_handle_at} and {@code statx}).
+   */
+  default boolean wantsFolderIdentity() {
+    return false;
+  }
+
+  /**
+   * {@code folder} was opened and is about to be listed.
+   *
+   * @param identity the folder's identity as a change journal names it, when asked for and
+   *     the file system has one
+   * @return the names of its subfolders (bytes, as a listing gave them) to skip listing it:
+   *     then none of its entries is visited, {@link #listed} is not called, and the walk goes
+   *     on into those subfolders. Names that no listing could hold (empty, {@code .},
+   *     {@code ..}, with {@code /} or NUL) make the walker list the folder after all.
+   */
+  default Optional<List<byte[]>> opened(F folder, Optional<FolderId> identity) {
+    return Optional.empty();
+  }
+
+  /** The subfolders {@code folder}'s listing held (bytes as listed); called just before {@link #listed}. */
+  default void subfolders(F folder, List<byte[]> names) {}
 }
