@@ -57,8 +57,12 @@ import java.util.function.Consumer;
  * subfolders) is replayed. The trust rule is in {@link #trusted} and docs/checks-artifacts.md.
  */
 final class TreeScan {
-  /** Beyond this, files are hashed but not body-scanned (the body scan holds the file in memory). */
-  static final long MAX_BODY_BYTES = 256L << 20;
+  /**
+   * Beyond this, files are hashed but not body-scanned (the body scan holds the file in memory):
+   * 256 MiB, or a quarter of the heap when that is less, so that a policy allowing large files
+   * cannot make the scan (e.g. the 256 MiB scan worker) run out of memory.
+   */
+  static final long MAX_BODY_BYTES = Math.min(256L << 20, Runtime.getRuntime().maxMemory() / 4);
   private static final int CHUNK = 1 << 16;
   private static final int SMALL_BUFFER = 8 << 20;
   private static final Set<String> PSEUDO_FILE_SYSTEMS = Set.of("proc", "sysfs", "devtmpfs", "devfs",
