@@ -62,7 +62,8 @@ public final class NetlinkSocketTable implements SocketTable {
 
     NativeLong send(int fd, byte[] buffer, NativeLong length, int flags);
 
-    NativeLong recv(int fd, byte[] buffer, NativeLong length, int flags);
+    /** {@code buffer} is direct: JNA passes its address, with no copy in or out of the Java heap. */
+    NativeLong recv(int fd, ByteBuffer buffer, NativeLong length, int flags);
 
     int close(int fd);
 
@@ -80,7 +81,11 @@ public final class NetlinkSocketTable implements SocketTable {
   private final LibC libc;
   private final SocketOpener opener;
   private final String name;
-  private final byte[] buffer = new byte[BUFFER];
+  /**
+   * Direct, so that {@code recv} writes into it in place: with a {@code byte[]}, JNA copies the
+   * whole 64 KiB array to native memory and back on every call, whatever the datagram's size.
+   */
+  private final ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER).order(ByteOrder.nativeOrder());
   private final SocketRowCache rowCache = new SocketRowCache();
   /** Dump requests built before, by what they ask (the port filter is built once, not per sample). */
   private final Map<RequestKey, byte[]> requests = new HashMap<>();
@@ -221,14 +226,15 @@ public final class NetlinkSocketTable implements SocketTable {
       throw new IOException("netlink send failed (errno " + Native.getLastError() + ")");
     }
     long skipped = 0;
-    NativeLong capacity = new NativeLong(buffer.length);
+    NativeLong capacity = new NativeLong(buffer.capacity());
     for (int i = 0; i < MAX_DATAGRAMS; i++) {
+      buffer.clear();
       long n = libc.recv(fd, buffer, capacity, 0).longValue();
       if (n <= 0) {
         throw new IOException("netlink recv failed (errno " + Native.getLastError() + ")");
       }
-      ByteBuffer datagram = ByteBuffer.wrap(buffer, 0, (int) n);
-      InetDiagMessages.Batch batch = InetDiagMessages.parse(datagram, ports, MAX_ROWS_PER_FAMILY, out, rowCache);
+      buffer.limit((int) Math.min(n, buffer.capacity()));
+      InetDiagMessages.Batch batch = InetDiagMessages.parse(buffer, ports, MAX_ROWS_PER_FAMILY, out, rowCache);
       skipped += batch.skipped();
       if (batch.done()) {
         return skipped;

@@ -236,7 +236,12 @@ public final class ProcNetTcpSource implements ConnectionSource {
     requireNonNull(remotePorts, "remotePorts");
     long now = nanoTime.getAsLong();
     // Read before the table: a connection opened after this read shows in the next sample's.
-    OptionalLong opened = opens.get();
+    // Only while the table may be quiet: when the last reads listed watched sockets (a burst),
+    // neither this sample nor the next can skip its read, so the count (a /proc read and parse
+    // per sample) would be read for nothing. The sample after a burst then reads the table once
+    // more than it would have (its count has no predecessor to compare with).
+    boolean mayBeQuiet = !listedSinceTimeWaitRead || tableReads == 0;
+    OptionalLong opened = mayBeQuiet ? opens.get() : OptionalLong.empty();
     boolean noneOpened = opened.isPresent() && opensAtLastSample.isPresent()
         && opened.getAsLong() == opensAtLastSample.getAsLong();
     // Forgotten until the read below succeeds: a failed read must not count these opens as

@@ -162,8 +162,8 @@ class NetlinkSocketTableTest {
     }
 
     @Override
-    public com.sun.jna.NativeLong recv(int fd, byte[] buffer, com.sun.jna.NativeLong length, int flags) {
-      java.nio.ByteBuffer.wrap(buffer).order(ByteOrder.nativeOrder()).putInt(20).putShort((short) 3)
+    public com.sun.jna.NativeLong recv(int fd, java.nio.ByteBuffer buffer, com.sun.jna.NativeLong length, int flags) {
+      buffer.duplicate().order(ByteOrder.nativeOrder()).putInt(20).putShort((short) 3)
           .putShort((short) 2).putInt(1).putInt(0).putInt(0);
       return new com.sun.jna.NativeLong(20);
     }

@@ -455,6 +455,45 @@ class ProcNetTcpSourceTest {
   }
 
   @Test
+  void countOfOpenedConnectionsIsNotReadWhileWatchedSocketsAreListed() throws IOException {
+    SettableTable table = new SettableTable();
+    table.rows = List.of(SMTP_SESSION);
+    int[] countsRead = {0};
+    ProcNetTcpSource src = new ProcNetTcpSource(proc, table, users, () -> now, () -> {
+      countsRead[0]++;
+      return java.util.OptionalLong.of(7);
+    });
+    src.sample(SMTP);
+    now += Duration.ofMillis(250).toNanos();
+    src.sample(SMTP);
+    now += Duration.ofMillis(250).toNanos();
+
+    src.sample(SMTP);
+
+    assertThat(countsRead[0]).isEqualTo(1); // the first sample's, before anything was listed
+  }
+
+  @Test
+  void quietNamespaceIsSkippedAgainFromTheSecondSampleAfterTheLastSocketIsGone() throws IOException {
+    SettableTable table = new SettableTable();
+    table.rows = List.of(SMTP_SESSION);
+    ProcNetTcpSource src = new ProcNetTcpSource(proc, table, users, () -> now, () -> java.util.OptionalLong.of(7));
+    src.sample(SMTP);
+    table.rows = List.of();
+    now += ProcNetTcpSource.TIME_WAIT_INTERVAL.toNanos();
+    src.sample(SMTP); // lists nothing, TIME_WAITs included: the count is read again from the next sample
+    now += Duration.ofMillis(250).toNanos();
+    src.sample(SMTP); // reads the count and the table
+    int readsBefore = table.reads;
+
+    now += Duration.ofMillis(250).toNanos();
+    src.sample(SMTP);
+
+    assertThat(table.reads).isEqualTo(readsBefore);
+    assertThat(src.readsSkipped()).isEqualTo(1);
+  }
+
+  @Test
   void timeWaitListedByTheLastTimeWaitReadKeepsTheTableRead() throws IOException {
     SettableTable table = new SettableTable();
     table.rows = List.of(new SocketRow(SMTP_SESSION.local(), SMTP_SESSION.remote(), TcpState.TIME_WAIT, 0, 0));
