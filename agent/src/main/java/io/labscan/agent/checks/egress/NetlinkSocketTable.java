@@ -132,7 +132,7 @@ public final class NetlinkSocketTable implements SocketTable {
   private static Optional<NetlinkSocketTable> probe(SocketOpener opener, String name) {
     NetlinkSocketTable table = null;
     try {
-      table = new NetlinkSocketTable(Native.load("c", LibC.class), opener, name);
+      table = new NetlinkSocketTable(libc(), opener, name);
       table.read(Set.of(25));
       return Optional.of(table);
     } catch (IOException | RuntimeException | LinkageError e) {
@@ -141,6 +141,16 @@ public final class NetlinkSocketTable implements SocketTable {
         table.close();
       }
       return Optional.empty();
+    }
+  }
+
+  /** libc through JNA's direct mapping; through an interface proxy where that cannot bind. */
+  private static LibC libc() {
+    try {
+      return DirectLibC.load();
+    } catch (LinkageError e) {
+      log.debug("JNA direct mapping unavailable ({}); interface mapping instead.", e.toString());
+      return Native.load("c", LibC.class);
     }
   }
 

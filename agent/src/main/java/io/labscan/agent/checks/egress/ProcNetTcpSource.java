@@ -293,8 +293,10 @@ public final class ProcNetTcpSource implements ConnectionSource {
       out.add(new ConnectionObservation(row.local(), row.remote(), row.state(), owner(row)));
     }
     // Forget sockets that are gone, and processes that own none of the remaining ones.
-    pidByInode.keySet().retainAll(live);
-    processes.keySet().retainAll(new HashSet<>(pidByInode.values()));
+    // (processes are only ever added for pids of pidByInode, so they need pruning only when it shrinks)
+    if (pidByInode.keySet().retainAll(live)) {
+      processes.keySet().retainAll(new HashSet<>(pidByInode.values()));
+    }
     return out;
   }
 
@@ -571,16 +573,31 @@ public final class ProcNetTcpSource implements ConnectionSource {
     if (close < 0) {
       return OptionalLong.empty();
     }
-    String[] f = stat.substring(close + 1).trim().split("\\s+");
-    // after the name: field 3 (state) is f[0], so field 22 is f[19]
-    if (f.length < 20) {
-      return OptionalLong.empty();
+    // After the name, fields 3, 4, ... separated by single spaces: field 22 is the 20th.
+    // Scanned by hand (no regex, no array of 50 strings): a recent owner's start time is read
+    // on every sample of a burst.
+    int at = close + 1;
+    int end = stat.length();
+    for (int field = 3; field <= 22; field++) {
+      while (at < end && Character.isWhitespace(stat.charAt(at))) {
+        at++;
+      }
+      int start = at;
+      while (at < end && !Character.isWhitespace(stat.charAt(at))) {
+        at++;
+      }
+      if (start == at) {
+        return OptionalLong.empty();
+      }
+      if (field == 22) {
+        try {
+          return OptionalLong.of(Long.parseLong(stat, start, at, 10));
+        } catch (NumberFormatException e) {
+          return OptionalLong.empty();
+        }
+      }
     }
-    try {
-      return OptionalLong.of(Long.parseLong(f[19]));
-    } catch (NumberFormatException e) {
-      return OptionalLong.empty();
-    }
+    return OptionalLong.empty();
   }
 
   private static OptionalLong socketInode(Path fd) {

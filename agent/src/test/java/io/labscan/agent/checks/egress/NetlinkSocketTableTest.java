@@ -146,6 +146,16 @@ class NetlinkSocketTableTest {
     }
   }
 
+  @Test
+  void directlyMappedLibcOpensAndClosesASockDiagSocket() {
+    NetlinkSocketTable.LibC libc = DirectLibC.load();
+
+    int fd = libc.socket(16, 2 | 0x80000, 4); // AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG
+
+    assertThat(fd).isNotNegative();
+    assertThat(libc.close(fd)).isZero();
+  }
+
   /** A kernel that records each request and answers every dump with "done" (no rows). */
   private static final class RecordingKernel implements NetlinkSocketTable.LibC {
     final java.util.List<byte[]> sent = new java.util.ArrayList<>();

@@ -294,6 +294,13 @@ class ProcNetTcpSourceTest {
     assertThat(ProcNetTcpSource.startTimeOf("garbage")).isEmpty();
   }
 
+  @Test
+  void startTimeThatIsNotANumberIsNoStartTime() {
+    String stat = "77 (a) S 1 77 77 0 -1 4194560 120 0 0 0 3 1 0 0 20 0 1 0 12x456 9158656 870 1\n";
+
+    assertThat(ProcNetTcpSource.startTimeOf(stat)).isEmpty();
+  }
+
   private static Endpoint ep(String ip, int port) {
     return Endpoint.parse(ip, port).orElseThrow();
   }

@@ -1,0 +1,78 @@
+package io.labscan.agent.checks.egress;
+
+import com.sun.jna.Native;
+import com.sun.jna.NativeLong;
+import java.nio.ByteBuffer;
+
+/**
+ * The libc calls of {@link NetlinkSocketTable} through JNA's direct mapping: static native
+ * methods bound once, called without the reflective proxy of an interface mapping (which
+ * looks up the method, converts every argument and boxes the result on every call). Why: the
+ * sampler calls {@code send} and {@code recv} two or three times per sample, four samples a
+ * second, and the proxy was ~12 % of a sample's CPU in the detection benchmark's profile
+ * (docs/PERFORMANCE.md, section 2). Tests use other {@link NetlinkSocketTable.LibC}s.
+ */
+final class DirectLibC implements NetlinkSocketTable.LibC {
+  /** The C functions, bound by name when this class is first used. */
+  private static final class Calls {
+    static {
+      Native.register(Calls.class, "c");
+    }
+
+    static native int socket(int domain, int type, int protocol);
+
+    static native NativeLong send(int fd, byte[] buffer, NativeLong length, int flags);
+
+    static native NativeLong recv(int fd, ByteBuffer buffer, NativeLong length, int flags);
+
+    static native int close(int fd);
+
+    static native int open(String path, int flags);
+
+    static native int setns(int fd, int nstype);
+
+    private Calls() {}
+  }
+
+  private DirectLibC() {}
+
+  /**
+   * Binds the methods to the C library.
+   *
+   * @throws LinkageError when JNA or a symbol is missing (the caller falls back)
+   */
+  static NetlinkSocketTable.LibC load() {
+    Calls.close(-1); // binds now, so that a missing library fails here and not mid-sample
+    return new DirectLibC();
+  }
+
+  @Override
+  public int socket(int domain, int type, int protocol) {
+    return Calls.socket(domain, type, protocol);
+  }
+
+  @Override
+  public NativeLong send(int fd, byte[] buffer, NativeLong length, int flags) {
+    return Calls.send(fd, buffer, length, flags);
+  }
+
+  @Override
+  public NativeLong recv(int fd, ByteBuffer buffer, NativeLong length, int flags) {
+    return Calls.recv(fd, buffer, length, flags);
+  }
+
+  @Override
+  public int close(int fd) {
+    return Calls.close(fd);
+  }
+
+  @Override
+  public int open(String path, int flags) {
+    return Calls.open(path, flags);
+  }
+
+  @Override
+  public int setns(int fd, int nstype) {
+    return Calls.setns(fd, nstype);
+  }
+}
