@@ -63,7 +63,9 @@ import java.util.function.Consumer;
  *
  * <p>Needs root, iproute2, nft, python3, /dev/kmsg. Arguments:
  * {@code [durationsMs=5,50,300,1000,5000] [sessions=200] [periodMs=250] [tables=netlink|text|netlink,text]
- * [peers=split|one] [warmup=jit|round]}.
+ * [peers=split|one] [warmup=jit|round] [modes=poll,event|poll|event]}. Two runs at once (to compare two
+ * builds under the same machine load) must not both use event mode: each sets and restores
+ * the kernel's {@code nf_log_all_netns}.
  */
 public final class EgressDetectionBench {
   private static final Path LOG_ALL_NETNS = Path.of("/proc/sys/net/netfilter/nf_log_all_netns");
@@ -79,6 +81,7 @@ public final class EgressDetectionBench {
     List<String> tables = args.length > 3 ? List.of(args[3].split(",")) : List.of("netlink");
     boolean splitPeers = !(args.length > 4 && args[4].equals("one"));
     boolean jitWarmUp = !(args.length > 5 && args[5].equals("round"));
+    List<String> modes = args.length > 6 ? List.of(args[6].split(",")) : List.of("poll", "event");
     BenchStats.header("egress detection");
     String ns = "labscan-b-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     run(List.of("ip", "netns", "add", ns));
@@ -119,6 +122,9 @@ public final class EgressDetectionBench {
       boolean warmedUp = false;
       for (String tableKind : tables) {
         for (boolean eventMode : new boolean[] {false, true}) {
+          if (!modes.contains(eventMode ? "event" : "poll")) {
+            continue;
+          }
           if (jitWarmUp) {
             // A throwaway watcher of the same kind, sampling every 10 ms through 4 bursts.
             ProcNetTcpSource warm = source(tableKind, pid);
