@@ -116,9 +116,9 @@ public final class EgressDetectionBench {
 
       EgressPolicy policy = new EgressPolicy(Set.of(25), List.of(), false, true, Duration.ofMillis(periodMs),
           Duration.ofSeconds(60), true);
-      System.out.printf(Locale.ROOT, "%-7s %-6s %-7s %-9s %8s %8s %8s %8s %12s %12s %8s %6s %7s %6s %6s %7s%n", "table",
+      System.out.printf(Locale.ROOT, "%-7s %-6s %-7s %-9s %8s %8s %8s %8s %12s %12s %8s %6s %7s %6s %6s %7s %9s%n", "table",
           "mode", "close", "duration", "sessions", "polled", "evented", "either", "sampler_cpu%", "kmsg_cpu%",
-          "samples", "extra", "fdscans", "walks", "reads", "skipped");
+          "samples", "extra", "fdscans", "walks", "reads", "skipped", "us/sample");
       boolean warmedUp = false;
       for (String tableKind : tables) {
         for (boolean eventMode : new boolean[] {false, true}) {
@@ -132,13 +132,22 @@ public final class EgressDetectionBench {
                 policy.withEventMode(eventMode).withSamplePeriod(EgressPolicy.MIN_PERIOD),
                 new RecordingSource(warm, new Recorder()), events(eventMode, prefix, table, new Recorder()),
                 Clock.systemUTC())) {
-              for (String round : List.of("300 200 server 3000", "300 200 client 3000", "300 200 server 3000",
-                  "300 200 client 3000")) {
-                cmd.write(round + "\n");
+              long warmCpu0 = 0;
+              long warmSamples0 = 0;
+              List<String> rounds = List.of("300 200 server 3000", "300 200 client 3000", "300 200 server 3000",
+                  "300 200 client 3000");
+              for (int i = 0; i < rounds.size(); i++) {
+                if (i == 2) { // the last two rounds run compiled code, samples back to back (caches warm)
+                  warmCpu0 = threadCpu("labscan-egress");
+                  warmSamples0 = watcher.samples();
+                }
+                cmd.write(rounds.get(i) + "\n");
                 cmd.flush();
                 out.readLine();
               }
-              System.out.println("# warm-up: " + watcher.samples() + " samples at 10 ms");
+              long warmSamples = watcher.samples() - warmSamples0;
+              System.out.printf(Locale.ROOT, "# warm-up: %d samples at 10 ms; last two bursts: %d samples, %.0f us CPU each%n",
+                  watcher.samples(), warmSamples, (threadCpu("labscan-egress") - warmCpu0) / 1e3 / Math.max(1, warmSamples));
             }
             TimeUnit.SECONDS.sleep(1);
           }
@@ -206,13 +215,13 @@ public final class EgressDetectionBench {
                 long polled = ports.stream().filter(recorder::polled).count();
                 long evented = ports.stream().filter(recorder::evented).count();
                 long either = ports.stream().filter(p -> recorder.polled(p) || recorder.evented(p)).count();
-                System.out.printf(Locale.ROOT, "%-7s %-6s %-7s %7dms %8d %7.1f%% %7s %7.1f%% %12.3f %12s %8d %6d %7d %6d %6d %7d%n",
+                System.out.printf(Locale.ROOT, "%-7s %-6s %-7s %7dms %8d %7.1f%% %7s %7.1f%% %12.3f %12s %8d %6d %7d %6d %6d %7d %9.0f%n",
                     tableKind, eventMode ? "event" : "poll", order, duration, ports.size(), 100.0 * polled / ports.size(),
                     eventMode ? String.format(Locale.ROOT, "%.1f%%", 100.0 * evented / ports.size()) : "-",
                     100.0 * either / ports.size(), 100.0 * cpu / wall,
                     eventMode ? String.format(Locale.ROOT, "%.3f", 100.0 * kmsg / wall) : "-",
                     samples, watcher.eventTriggeredSamples() - extra0, product.fdScans() - scans0,
-                    product.fullWalks() - walks0, reads, skipped);
+                    product.fullWalks() - walks0, reads, skipped, cpu / 1e3 / Math.max(1, samples));
                 // Let this round's TIME_WAIT sockets age out of the way of the next round's ports.
               }
             }
