@@ -21,9 +21,11 @@ final class DirectLibC implements NetlinkSocketTable.LibC {
 
     static native int socket(int domain, int type, int protocol);
 
-    static native NativeLong send(int fd, byte[] buffer, NativeLong length, int flags);
+    // size_t and ssize_t as Java longs: 64-bit C longs only (checked in load()). JNA builds a
+    // NativeLong result reflectively on every call; a long costs nothing.
+    static native long send(int fd, byte[] buffer, long length, int flags);
 
-    static native NativeLong recv(int fd, ByteBuffer buffer, NativeLong length, int flags);
+    static native long recv(int fd, ByteBuffer buffer, long length, int flags);
 
     static native int close(int fd);
 
@@ -42,6 +44,9 @@ final class DirectLibC implements NetlinkSocketTable.LibC {
    * @throws LinkageError when JNA or a symbol is missing (the caller falls back)
    */
   static NetlinkSocketTable.LibC load() {
+    if (Native.LONG_SIZE != Long.BYTES) {
+      throw new UnsatisfiedLinkError("size_t is not 64-bit here: interface mapping instead");
+    }
     Calls.close(-1); // binds now, so that a missing library fails here and not mid-sample
     return new DirectLibC();
   }
@@ -53,12 +58,12 @@ final class DirectLibC implements NetlinkSocketTable.LibC {
 
   @Override
   public NativeLong send(int fd, byte[] buffer, NativeLong length, int flags) {
-    return Calls.send(fd, buffer, length, flags);
+    return new NativeLong(Calls.send(fd, buffer, length.longValue(), flags));
   }
 
   @Override
   public NativeLong recv(int fd, ByteBuffer buffer, NativeLong length, int flags) {
-    return Calls.recv(fd, buffer, length, flags);
+    return new NativeLong(Calls.recv(fd, buffer, length.longValue(), flags));
   }
 
   @Override

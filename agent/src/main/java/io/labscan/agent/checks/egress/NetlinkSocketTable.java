@@ -90,6 +90,11 @@ public final class NetlinkSocketTable implements SocketTable {
   /** Dump requests built before, by what they ask (the port filter is built once, not per sample). */
   private final Map<RequestKey, byte[]> requests = new HashMap<>();
   private int fd = -1;
+  /** The sets the last read was given (when immutable), and their copies: see {@link #read(Set, Set)}. */
+  private Set<Integer> lastPortsAsked;
+  private Set<TcpState> lastStatesAsked;
+  private Set<Integer> lastPorts = Set.of();
+  private Set<TcpState> lastStates = Set.of();
   private boolean bothFamiliesInOneDump = true;
   private int sequence;
 
@@ -176,8 +181,22 @@ public final class NetlinkSocketTable implements SocketTable {
    */
   @Override
   public Rows read(Set<Integer> remotePorts, Set<TcpState> states) throws IOException {
-    Set<Integer> ports = Set.copyOf(remotePorts);
-    Set<TcpState> asked = states.isEmpty() ? Set.of() : EnumSet.copyOf(states);
+    Set<Integer> ports;
+    Set<TcpState> asked;
+    if (remotePorts == lastPortsAsked && states == lastStatesAsked) {
+      // The sampler passes the same two sets on every sample: no copies, no hashing of them.
+      ports = lastPorts;
+      asked = lastStates;
+    } else {
+      ports = Set.copyOf(remotePorts);
+      asked = states.isEmpty() ? Set.of() : EnumSet.copyOf(states);
+      if (isImmutable(remotePorts) && isImmutable(states)) {
+        lastPortsAsked = remotePorts;
+        lastStatesAsked = states;
+        lastPorts = ports;
+        lastStates = asked;
+      }
+    }
     if (asked.isEmpty()) {
       return new Rows(List.of(), 0);
     }
@@ -213,6 +232,16 @@ public final class NetlinkSocketTable implements SocketTable {
       closeSocket();
       throw e;
     }
+  }
+
+  /**
+   * Whether {@code set} can never change, so that seeing the same object again means the same
+   * contents: the JDK's immutable sets ({@code Set.of}, {@code Set.copyOf}), which the sampler
+   * passes. Any other set (an unmodifiable view may still change underneath) is copied on
+   * every read.
+   */
+  private static boolean isImmutable(Set<?> set) {
+    return set.getClass().getName().startsWith("java.util.ImmutableCollections$");
   }
 
   /** The dump request for {@code family} (0: both), built once per set of ports and states; the sequence number is the next one. */

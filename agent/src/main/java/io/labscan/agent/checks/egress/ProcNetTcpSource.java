@@ -657,7 +657,7 @@ public final class ProcNetTcpSource implements ConnectionSource {
         states.add(s);
       }
     }
-    return java.util.Collections.unmodifiableSet(states);
+    return Set.copyOf(states); // immutable: the netlink table then reuses its request without copying the set
   }
 
   private static OptionalLong pidOf(String name) {

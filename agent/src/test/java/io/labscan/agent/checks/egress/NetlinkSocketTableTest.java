@@ -195,6 +195,19 @@ class NetlinkSocketTableTest {
   }
 
   @Test
+  void portSetChangedBetweenTwoReadsIsAskedForAsItIsNow() throws IOException {
+    RecordingKernel kernel = new RecordingKernel();
+    Set<Integer> ports = new java.util.HashSet<>(Set.of(25));
+    try (NetlinkSocketTable table = new NetlinkSocketTable(kernel, libc -> libc.socket(16, 2, 4), "recording")) {
+      table.read(ports);
+      ports.add(587);
+      table.read(ports);
+    }
+
+    assertThat(kernel.sent.get(1).length).isGreaterThan(kernel.sent.get(0).length); // one more port in the filter
+  }
+
+  @Test
   void dumpRequestsForTheSamePortsAndStatesDifferOnlyInTheirSequenceNumber() throws IOException {
     RecordingKernel kernel = new RecordingKernel();
     try (NetlinkSocketTable table = new NetlinkSocketTable(kernel, libc -> libc.socket(16, 2, 4), "recording")) {
