@@ -95,6 +95,15 @@ public final class NetlinkSocketTable implements SocketTable {
   private Set<TcpState> lastStatesAsked;
   private Set<Integer> lastPorts = Set.of();
   private Set<TcpState> lastStates = Set.of();
+  /**
+   * The last request and the objects it was built for. Only sets that never change get here
+   * (this table's own copies, or a caller's immutable set that {@code Set.copyOf} hands back),
+   * and the memo keeps them reachable, so the same objects mean the same request.
+   */
+  private int lastRequestFamily = -1;
+  private Set<Integer> lastRequestPorts;
+  private Set<TcpState> lastRequestStates;
+  private byte[] lastRequest;
   private boolean bothFamiliesInOneDump = true;
   private int sequence;
 
@@ -246,18 +255,31 @@ public final class NetlinkSocketTable implements SocketTable {
 
   /** The dump request for {@code family} (0: both), built once per set of ports and states; the sequence number is the next one. */
   private byte[] request(int family, Set<Integer> ports, Set<TcpState> states) {
+    byte[] bytes;
+    if (family == lastRequestFamily && ports == lastRequestPorts && states == lastRequestStates) {
+      bytes = lastRequest; // the same set objects as the last request: no key to build and hash
+    } else {
+      bytes = requestFor(family, ports, states);
+      lastRequestFamily = family;
+      lastRequestPorts = ports;
+      lastRequestStates = states;
+      lastRequest = bytes;
+    }
+    ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder()).putInt(InetDiagMessages.SEQUENCE, ++sequence);
+    return bytes;
+  }
+
+  private byte[] requestFor(int family, Set<Integer> ports, Set<TcpState> states) {
     if (requests.size() > 16) {
       requests.clear(); // the agent asks a handful of different things; a bound all the same
     }
-    byte[] bytes = requests.computeIfAbsent(new RequestKey(family, ports, states), k -> {
+    return requests.computeIfAbsent(new RequestKey(family, ports, states), k -> {
       ByteBuffer b = k.family() == 0 ? InetDiagMessages.dumpRequestBothFamilies(k.states(), k.ports(), 0)
           : InetDiagMessages.dumpRequest(k.family(), k.states(), k.ports(), 0);
       byte[] built = new byte[b.remaining()];
       b.get(built);
       return built;
     });
-    ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder()).putInt(InetDiagMessages.SEQUENCE, ++sequence);
-    return bytes;
   }
 
   private long dump(byte[] bytes, Set<Integer> ports, List<SocketRow> out) throws IOException {
