@@ -90,20 +90,16 @@ public final class NetlinkSocketTable implements SocketTable {
   /** Dump requests built before, by what they ask (the port filter is built once, not per sample). */
   private final Map<RequestKey, byte[]> requests = new HashMap<>();
   private int fd = -1;
-  /** The sets the last read was given (when immutable), and their copies: see {@link #read(Set, Set)}. */
-  private Set<Integer> lastPortsAsked;
-  private Set<TcpState> lastStatesAsked;
-  private Set<Integer> lastPorts = Set.of();
-  private Set<TcpState> lastStates = Set.of();
   /**
-   * The last request and the objects it was built for. Only sets that never change get here
-   * (this table's own copies, or a caller's immutable set that {@code Set.copyOf} hands back),
-   * and the memo keeps them reachable, so the same objects mean the same request.
+   * The last few requests by the set objects they were built for (identity): only sets that
+   * never change get here (the caller's immutable ones, or this table's own copies, which no
+   * one else holds), and the memo keeps them reachable, so the same objects mean the same
+   * request. The agent alternates between two or three requests (TIME_WAIT included or not).
    */
-  private int lastRequestFamily = -1;
-  private Set<Integer> lastRequestPorts;
-  private Set<TcpState> lastRequestStates;
-  private byte[] lastRequest;
+  private final List<Request> recentRequests = new ArrayList<>();
+
+  private record Request(int family, Set<Integer> ports, Set<TcpState> states, byte[] bytes) {}
+
   private boolean bothFamiliesInOneDump = true;
   private int sequence;
 
@@ -190,22 +186,10 @@ public final class NetlinkSocketTable implements SocketTable {
    */
   @Override
   public Rows read(Set<Integer> remotePorts, Set<TcpState> states) throws IOException {
-    Set<Integer> ports;
-    Set<TcpState> asked;
-    if (remotePorts == lastPortsAsked && states == lastStatesAsked) {
-      // The sampler passes the same two sets on every sample: no copies, no hashing of them.
-      ports = lastPorts;
-      asked = lastStates;
-    } else {
-      ports = Set.copyOf(remotePorts);
-      asked = states.isEmpty() ? Set.of() : EnumSet.copyOf(states);
-      if (isImmutable(remotePorts) && isImmutable(states)) {
-        lastPortsAsked = remotePorts;
-        lastStatesAsked = states;
-        lastPorts = ports;
-        lastStates = asked;
-      }
-    }
+    // Immutable sets are used as they are: the sampler passes the same few on every sample, and
+    // its requests are then found by identity (request()) without copying or hashing them.
+    Set<Integer> ports = isImmutable(remotePorts) ? remotePorts : Set.copyOf(remotePorts);
+    Set<TcpState> asked = states.isEmpty() ? Set.of() : isImmutable(states) ? states : EnumSet.copyOf(states);
     if (asked.isEmpty()) {
       return new Rows(List.of(), 0);
     }
@@ -255,15 +239,19 @@ public final class NetlinkSocketTable implements SocketTable {
 
   /** The dump request for {@code family} (0: both), built once per set of ports and states; the sequence number is the next one. */
   private byte[] request(int family, Set<Integer> ports, Set<TcpState> states) {
-    byte[] bytes;
-    if (family == lastRequestFamily && ports == lastRequestPorts && states == lastRequestStates) {
-      bytes = lastRequest; // the same set objects as the last request: no key to build and hash
-    } else {
+    byte[] bytes = null;
+    for (Request r : recentRequests) {
+      if (r.family() == family && r.ports() == ports && r.states() == states) {
+        bytes = r.bytes(); // no key to build and hash
+        break;
+      }
+    }
+    if (bytes == null) {
       bytes = requestFor(family, ports, states);
-      lastRequestFamily = family;
-      lastRequestPorts = ports;
-      lastRequestStates = states;
-      lastRequest = bytes;
+      if (recentRequests.size() >= 4) {
+        recentRequests.remove(0);
+      }
+      recentRequests.add(new Request(family, ports, states, bytes));
     }
     ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder()).putInt(InetDiagMessages.SEQUENCE, ++sequence);
     return bytes;
