@@ -48,8 +48,24 @@ import java.util.function.Consumer;
  * socket opened inside the namespace ({@link ProcNetTcpSource#inNetworkNamespaceOf}); {@code text}
  * reads {@code /proc/<pid>/net/tcp{,6}} instead (the path before netlink, for comparison).
  *
+ * <p>The SMTP server and the mailer are two processes ({@code peers=split}, the default), as
+ * in reality where the server is another machine: the sampler names the mailer by reading its
+ * descriptors, and the server's sockets are not among them. {@code peers=one} runs both in one
+ * process (the harness before 2026-11-27).
+ *
+ * <p>Warm-up ({@code warmup=jit}, the default): before each watcher is measured, a watcher of
+ * the same kind samples every 10 ms through two bursts of each close order (~1,500 samples),
+ * so that the sampler's code is compiled by the JIT as in an agent that has been running (at
+ * 4 samples a second, the burst path would otherwise run interpreted for minutes).
+ * {@code warmup=round} is the earlier harness: one unreported 300 ms round at the measured
+ * period, after which much of the burst path still runs in the interpreter (what the first
+ * burst a freshly started agent sees costs).
+ *
  * <p>Needs root, iproute2, nft, python3, /dev/kmsg. Arguments:
- * {@code [durationsMs=5,50,300,1000,5000] [sessions=200] [periodMs=250] [tables=netlink|text|netlink,text]}.
+ * {@code [durationsMs=5,50,300,1000,5000] [sessions=200] [periodMs=250] [tables=netlink|text|netlink,text]
+ * [peers=split|one] [warmup=jit|round] [modes=poll,event|poll|event]}. Two runs at once (to compare two
+ * builds under the same machine load) must not both use event mode: each sets and restores
+ * the kernel's {@code nf_log_all_netns}.
  */
 public final class EgressDetectionBench {
   private static final Path LOG_ALL_NETNS = Path.of("/proc/sys/net/netfilter/nf_log_all_netns");
@@ -63,10 +79,14 @@ public final class EgressDetectionBench {
     int sessions = args.length > 1 ? Integer.parseInt(args[1]) : 200;
     long periodMs = args.length > 2 ? Long.parseLong(args[2]) : 250;
     List<String> tables = args.length > 3 ? List.of(args[3].split(",")) : List.of("netlink");
+    boolean splitPeers = !(args.length > 4 && args[4].equals("one"));
+    boolean jitWarmUp = !(args.length > 5 && args[5].equals("round"));
+    List<String> modes = args.length > 6 ? List.of(args[6].split(",")) : List.of("poll", "event");
     BenchStats.header("egress detection");
     String ns = "labscan-b-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     run(List.of("ip", "netns", "add", ns));
     Process peer = null;
+    Process server = null;
     String before = Files.readString(LOG_ALL_NETNS).strip();
     String table = "labscan_b" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     List<String> prefix = List.of("ip", "netns", "exec", ns);
@@ -77,36 +97,71 @@ public final class EgressDetectionBench {
       try (InputStream in = EgressDetectionBench.class.getResourceAsStream("smtp_sessions.py")) {
         Files.write(script, in.readAllBytes());
       }
-      List<String> command = new ArrayList<>(prefix);
-      command.addAll(List.of(python(), script.toString()));
-      peer = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+      if (splitPeers) {
+        server = new ProcessBuilder(peerCommand(prefix, script, "server"))
+            .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String ready = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.US_ASCII))
+            .readLine();
+        if (ready == null || !ready.startsWith("ready ")) {
+          throw new IOException("SMTP server did not start: " + ready);
+        }
+      }
+      peer = new ProcessBuilder(peerCommand(prefix, script, splitPeers ? "client" : "both"))
+          .redirectError(ProcessBuilder.Redirect.INHERIT).start();
       BufferedReader out = new BufferedReader(new InputStreamReader(peer.getInputStream(), StandardCharsets.US_ASCII));
       Writer cmd = new java.io.OutputStreamWriter(peer.getOutputStream(), StandardCharsets.US_ASCII);
       long pid = Long.parseLong(out.readLine().split(" ")[1]);
+      System.out.println("# peers: " + (splitPeers ? "server and mailer in two processes" : "server and mailer in one process")
+          + " | warm-up: " + (jitWarmUp ? "jit (10 ms samples through 4 bursts per watcher kind)" : "one 300 ms round"));
 
       EgressPolicy policy = new EgressPolicy(Set.of(25), List.of(), false, true, Duration.ofMillis(periodMs),
           Duration.ofSeconds(60), true);
-      System.out.printf(Locale.ROOT, "%-7s %-6s %-7s %-9s %8s %8s %8s %8s %12s %12s %8s %6s %7s %6s %6s %7s%n", "table",
+      System.out.printf(Locale.ROOT, "%-7s %-6s %-7s %-9s %8s %8s %8s %8s %12s %12s %8s %6s %7s %6s %6s %7s %9s%n", "table",
           "mode", "close", "duration", "sessions", "polled", "evented", "either", "sampler_cpu%", "kmsg_cpu%",
-          "samples", "extra", "fdscans", "walks", "reads", "skipped");
+          "samples", "extra", "fdscans", "walks", "reads", "skipped", "us/sample");
       boolean warmedUp = false;
       for (String tableKind : tables) {
         for (boolean eventMode : new boolean[] {false, true}) {
+          if (!modes.contains(eventMode ? "event" : "poll")) {
+            continue;
+          }
+          if (jitWarmUp) {
+            // A throwaway watcher of the same kind, sampling every 10 ms through 4 bursts.
+            ProcNetTcpSource warm = source(tableKind, pid);
+            try (EgressWatcher watcher = EgressWatcher.start(
+                policy.withEventMode(eventMode).withSamplePeriod(EgressPolicy.MIN_PERIOD),
+                new RecordingSource(warm, new Recorder()), events(eventMode, prefix, table, new Recorder()),
+                Clock.systemUTC())) {
+              long warmCpu0 = 0;
+              long warmSamples0 = 0;
+              List<String> rounds = List.of("300 200 server 3000", "300 200 client 3000", "300 200 server 3000",
+                  "300 200 client 3000");
+              for (int i = 0; i < rounds.size(); i++) {
+                if (i == 2) { // the last two rounds run compiled code, samples back to back (caches warm)
+                  warmCpu0 = threadCpu("labscan-egress");
+                  warmSamples0 = watcher.samples();
+                }
+                cmd.write(rounds.get(i) + "\n");
+                cmd.flush();
+                out.readLine();
+              }
+              long warmSamples = watcher.samples() - warmSamples0;
+              System.out.printf(Locale.ROOT, "# warm-up: %d samples at 10 ms; last two bursts: %d samples, %.0f us CPU each%n",
+                  watcher.samples(), warmSamples, (threadCpu("labscan-egress") - warmCpu0) / 1e3 / Math.max(1, warmSamples));
+            }
+            TimeUnit.SECONDS.sleep(1);
+          }
           Recorder recorder = new Recorder();
-          ProcNetTcpSource product = tableKind.equals("text") ? ProcNetTcpSource.inNetworkNamespaceOfFromProcText(pid)
-              : ProcNetTcpSource.inNetworkNamespaceOf(pid);
+          ProcNetTcpSource product = source(tableKind, pid);
           System.out.println("# sampler table: " + product.name() + " | initial namespace " + tcpSockets());
           RecordingSource source = new RecordingSource(product, recorder);
-          Optional<EgressEventSource> events = eventMode
-              ? Optional.of(new RecordingEvents(NftablesEventSource.viaCommandPrefix(prefix, table, "lsb-bench ",
-                  Set.of(25)), recorder))
-              : Optional.empty();
+          Optional<EgressEventSource> events = events(eventMode, prefix, table, recorder);
           try (EgressWatcher watcher = EgressWatcher.start(policy.withEventMode(eventMode), source, events,
               Clock.systemUTC())) {
             if (eventMode && !watcher.eventSourceRunning()) {
               throw new IOException("event source did not start (see the log)");
             }
-            if (!warmedUp) {
+            if (!warmedUp && !jitWarmUp) {
               // One unreported round first, so the JIT has compiled the sampler's code before
               // anything is measured (the agent samples for days; its steady state is what counts).
               cmd.write("300 200 server 3000\n");
@@ -160,13 +215,13 @@ public final class EgressDetectionBench {
                 long polled = ports.stream().filter(recorder::polled).count();
                 long evented = ports.stream().filter(recorder::evented).count();
                 long either = ports.stream().filter(p -> recorder.polled(p) || recorder.evented(p)).count();
-                System.out.printf(Locale.ROOT, "%-7s %-6s %-7s %7dms %8d %7.1f%% %7s %7.1f%% %12.3f %12s %8d %6d %7d %6d %6d %7d%n",
+                System.out.printf(Locale.ROOT, "%-7s %-6s %-7s %7dms %8d %7.1f%% %7s %7.1f%% %12.3f %12s %8d %6d %7d %6d %6d %7d %9.0f%n",
                     tableKind, eventMode ? "event" : "poll", order, duration, ports.size(), 100.0 * polled / ports.size(),
                     eventMode ? String.format(Locale.ROOT, "%.1f%%", 100.0 * evented / ports.size()) : "-",
                     100.0 * either / ports.size(), 100.0 * cpu / wall,
                     eventMode ? String.format(Locale.ROOT, "%.3f", 100.0 * kmsg / wall) : "-",
                     samples, watcher.eventTriggeredSamples() - extra0, product.fdScans() - scans0,
-                    product.fullWalks() - walks0, reads, skipped);
+                    product.fullWalks() - walks0, reads, skipped, cpu / 1e3 / Math.max(1, samples));
                 // Let this round's TIME_WAIT sockets age out of the way of the next round's ports.
               }
             }
@@ -177,14 +232,35 @@ public final class EgressDetectionBench {
       cmd.write("quit\n");
       cmd.flush();
     } finally {
-      if (peer != null) {
-        peer.destroy();
-        peer.waitFor(10, TimeUnit.SECONDS);
+      for (Process p : java.util.Arrays.asList(peer, server)) {
+        if (p != null) {
+          p.destroy();
+          p.waitFor(10, TimeUnit.SECONDS);
+        }
       }
       Files.writeString(LOG_ALL_NETNS, before);
       new NftablesRules(prefix, table, "lsb-bench ", Set.of(25)).remove();
       run(List.of("ip", "netns", "del", ns));
     }
+  }
+
+  private static ProcNetTcpSource source(String tableKind, long pid) {
+    return tableKind.equals("text") ? ProcNetTcpSource.inNetworkNamespaceOfFromProcText(pid)
+        : ProcNetTcpSource.inNetworkNamespaceOf(pid);
+  }
+
+  private static Optional<EgressEventSource> events(boolean eventMode, List<String> prefix, String table,
+      Recorder recorder) {
+    return eventMode
+        ? Optional.of(new RecordingEvents(NftablesEventSource.viaCommandPrefix(prefix, table, "lsb-bench ",
+            Set.of(25)), recorder))
+        : Optional.empty();
+  }
+
+  private static List<String> peerCommand(List<String> prefix, Path script, String role) {
+    List<String> command = new ArrayList<>(prefix);
+    command.addAll(List.of(python(), script.toString(), role));
+    return command;
   }
 
   /**

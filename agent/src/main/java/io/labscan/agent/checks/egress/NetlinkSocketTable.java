@@ -62,7 +62,8 @@ public final class NetlinkSocketTable implements SocketTable {
 
     NativeLong send(int fd, byte[] buffer, NativeLong length, int flags);
 
-    NativeLong recv(int fd, byte[] buffer, NativeLong length, int flags);
+    /** {@code buffer} is direct: JNA passes its address, with no copy in or out of the Java heap. */
+    NativeLong recv(int fd, ByteBuffer buffer, NativeLong length, int flags);
 
     int close(int fd);
 
@@ -80,11 +81,25 @@ public final class NetlinkSocketTable implements SocketTable {
   private final LibC libc;
   private final SocketOpener opener;
   private final String name;
-  private final byte[] buffer = new byte[BUFFER];
+  /**
+   * Direct, so that {@code recv} writes into it in place: with a {@code byte[]}, JNA copies the
+   * whole 64 KiB array to native memory and back on every call, whatever the datagram's size.
+   */
+  private final ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER).order(ByteOrder.nativeOrder());
   private final SocketRowCache rowCache = new SocketRowCache();
   /** Dump requests built before, by what they ask (the port filter is built once, not per sample). */
   private final Map<RequestKey, byte[]> requests = new HashMap<>();
   private int fd = -1;
+  /**
+   * The last few requests by the set objects they were built for (identity): only sets that
+   * never change get here (the caller's immutable ones, or this table's own copies, which no
+   * one else holds), and the memo keeps them reachable, so the same objects mean the same
+   * request. The agent alternates between two or three requests (TIME_WAIT included or not).
+   */
+  private final List<Request> recentRequests = new ArrayList<>();
+
+  private record Request(int family, Set<Integer> ports, Set<TcpState> states, byte[] bytes) {}
+
   private boolean bothFamiliesInOneDump = true;
   private int sequence;
 
@@ -127,7 +142,7 @@ public final class NetlinkSocketTable implements SocketTable {
   private static Optional<NetlinkSocketTable> probe(SocketOpener opener, String name) {
     NetlinkSocketTable table = null;
     try {
-      table = new NetlinkSocketTable(Native.load("c", LibC.class), opener, name);
+      table = new NetlinkSocketTable(libc(), opener, name);
       table.read(Set.of(25));
       return Optional.of(table);
     } catch (IOException | RuntimeException | LinkageError e) {
@@ -136,6 +151,16 @@ public final class NetlinkSocketTable implements SocketTable {
         table.close();
       }
       return Optional.empty();
+    }
+  }
+
+  /** libc through JNA's direct mapping; through an interface proxy where that cannot bind. */
+  private static LibC libc() {
+    try {
+      return DirectLibC.load();
+    } catch (LinkageError e) {
+      log.debug("JNA direct mapping unavailable ({}); interface mapping instead.", e.toString());
+      return Native.load("c", LibC.class);
     }
   }
 
@@ -161,8 +186,10 @@ public final class NetlinkSocketTable implements SocketTable {
    */
   @Override
   public Rows read(Set<Integer> remotePorts, Set<TcpState> states) throws IOException {
-    Set<Integer> ports = Set.copyOf(remotePorts);
-    Set<TcpState> asked = states.isEmpty() ? Set.of() : EnumSet.copyOf(states);
+    // Immutable sets are used as they are: the sampler passes the same few on every sample, and
+    // its requests are then found by identity (request()) without copying or hashing them.
+    Set<Integer> ports = isImmutable(remotePorts) ? remotePorts : Set.copyOf(remotePorts);
+    Set<TcpState> asked = states.isEmpty() ? Set.of() : isImmutable(states) ? states : EnumSet.copyOf(states);
     if (asked.isEmpty()) {
       return new Rows(List.of(), 0);
     }
@@ -200,20 +227,47 @@ public final class NetlinkSocketTable implements SocketTable {
     }
   }
 
+  /**
+   * Whether {@code set} can never change, so that seeing the same object again means the same
+   * contents: the JDK's immutable sets ({@code Set.of}, {@code Set.copyOf}), which the sampler
+   * passes. Any other set (an unmodifiable view may still change underneath) is copied on
+   * every read.
+   */
+  private static boolean isImmutable(Set<?> set) {
+    return set.getClass().getName().startsWith("java.util.ImmutableCollections$");
+  }
+
   /** The dump request for {@code family} (0: both), built once per set of ports and states; the sequence number is the next one. */
   private byte[] request(int family, Set<Integer> ports, Set<TcpState> states) {
+    byte[] bytes = null;
+    for (Request r : recentRequests) {
+      if (r.family() == family && r.ports() == ports && r.states() == states) {
+        bytes = r.bytes(); // no key to build and hash
+        break;
+      }
+    }
+    if (bytes == null) {
+      bytes = requestFor(family, ports, states);
+      if (recentRequests.size() >= 4) {
+        recentRequests.remove(0);
+      }
+      recentRequests.add(new Request(family, ports, states, bytes));
+    }
+    ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder()).putInt(InetDiagMessages.SEQUENCE, ++sequence);
+    return bytes;
+  }
+
+  private byte[] requestFor(int family, Set<Integer> ports, Set<TcpState> states) {
     if (requests.size() > 16) {
       requests.clear(); // the agent asks a handful of different things; a bound all the same
     }
-    byte[] bytes = requests.computeIfAbsent(new RequestKey(family, ports, states), k -> {
+    return requests.computeIfAbsent(new RequestKey(family, ports, states), k -> {
       ByteBuffer b = k.family() == 0 ? InetDiagMessages.dumpRequestBothFamilies(k.states(), k.ports(), 0)
           : InetDiagMessages.dumpRequest(k.family(), k.states(), k.ports(), 0);
       byte[] built = new byte[b.remaining()];
       b.get(built);
       return built;
     });
-    ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder()).putInt(InetDiagMessages.SEQUENCE, ++sequence);
-    return bytes;
   }
 
   private long dump(byte[] bytes, Set<Integer> ports, List<SocketRow> out) throws IOException {
@@ -221,14 +275,15 @@ public final class NetlinkSocketTable implements SocketTable {
       throw new IOException("netlink send failed (errno " + Native.getLastError() + ")");
     }
     long skipped = 0;
-    NativeLong capacity = new NativeLong(buffer.length);
+    NativeLong capacity = new NativeLong(buffer.capacity());
     for (int i = 0; i < MAX_DATAGRAMS; i++) {
+      buffer.clear();
       long n = libc.recv(fd, buffer, capacity, 0).longValue();
       if (n <= 0) {
         throw new IOException("netlink recv failed (errno " + Native.getLastError() + ")");
       }
-      ByteBuffer datagram = ByteBuffer.wrap(buffer, 0, (int) n);
-      InetDiagMessages.Batch batch = InetDiagMessages.parse(datagram, ports, MAX_ROWS_PER_FAMILY, out, rowCache);
+      buffer.limit((int) Math.min(n, buffer.capacity()));
+      InetDiagMessages.Batch batch = InetDiagMessages.parse(buffer, ports, MAX_ROWS_PER_FAMILY, out, rowCache);
       skipped += batch.skipped();
       if (batch.done()) {
         return skipped;

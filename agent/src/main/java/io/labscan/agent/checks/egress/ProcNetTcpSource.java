@@ -236,7 +236,12 @@ public final class ProcNetTcpSource implements ConnectionSource {
     requireNonNull(remotePorts, "remotePorts");
     long now = nanoTime.getAsLong();
     // Read before the table: a connection opened after this read shows in the next sample's.
-    OptionalLong opened = opens.get();
+    // Only while the table may be quiet: when the last reads listed watched sockets (a burst),
+    // neither this sample nor the next can skip its read, so the count (a /proc read and parse
+    // per sample) would be read for nothing. The sample after a burst then reads the table once
+    // more than it would have (its count has no predecessor to compare with).
+    boolean mayBeQuiet = !listedSinceTimeWaitRead || tableReads == 0;
+    OptionalLong opened = mayBeQuiet ? opens.get() : OptionalLong.empty();
     boolean noneOpened = opened.isPresent() && opensAtLastSample.isPresent()
         && opened.getAsLong() == opensAtLastSample.getAsLong();
     // Forgotten until the read below succeeds: a failed read must not count these opens as
@@ -288,8 +293,10 @@ public final class ProcNetTcpSource implements ConnectionSource {
       out.add(new ConnectionObservation(row.local(), row.remote(), row.state(), owner(row)));
     }
     // Forget sockets that are gone, and processes that own none of the remaining ones.
-    pidByInode.keySet().retainAll(live);
-    processes.keySet().retainAll(new HashSet<>(pidByInode.values()));
+    // (processes are only ever added for pids of pidByInode, so they need pruning only when it shrinks)
+    if (pidByInode.keySet().retainAll(live)) {
+      processes.keySet().retainAll(new HashSet<>(pidByInode.values()));
+    }
     return out;
   }
 
@@ -566,16 +573,31 @@ public final class ProcNetTcpSource implements ConnectionSource {
     if (close < 0) {
       return OptionalLong.empty();
     }
-    String[] f = stat.substring(close + 1).trim().split("\\s+");
-    // after the name: field 3 (state) is f[0], so field 22 is f[19]
-    if (f.length < 20) {
-      return OptionalLong.empty();
+    // After the name, fields 3, 4, ... separated by single spaces: field 22 is the 20th.
+    // Scanned by hand (no regex, no array of 50 strings): a recent owner's start time is read
+    // on every sample of a burst.
+    int at = close + 1;
+    int end = stat.length();
+    for (int field = 3; field <= 22; field++) {
+      while (at < end && Character.isWhitespace(stat.charAt(at))) {
+        at++;
+      }
+      int start = at;
+      while (at < end && !Character.isWhitespace(stat.charAt(at))) {
+        at++;
+      }
+      if (start == at) {
+        return OptionalLong.empty();
+      }
+      if (field == 22) {
+        try {
+          return OptionalLong.of(Long.parseLong(stat, start, at, 10));
+        } catch (NumberFormatException e) {
+          return OptionalLong.empty();
+        }
+      }
     }
-    try {
-      return OptionalLong.of(Long.parseLong(f[19]));
-    } catch (NumberFormatException e) {
-      return OptionalLong.empty();
-    }
+    return OptionalLong.empty();
   }
 
   private static OptionalLong socketInode(Path fd) {
@@ -635,7 +657,7 @@ public final class ProcNetTcpSource implements ConnectionSource {
         states.add(s);
       }
     }
-    return java.util.Collections.unmodifiableSet(states);
+    return Set.copyOf(states); // immutable: the netlink table then reuses its request without copying the set
   }
 
   private static OptionalLong pidOf(String name) {

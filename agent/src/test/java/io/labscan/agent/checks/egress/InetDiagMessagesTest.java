@@ -288,6 +288,34 @@ class InetDiagMessagesTest {
     assertThat(later).singleElement().isSameAs(first.get(0));
   }
 
+  @Test
+  void socketThatChangedStateIsHeldOnlyUnderItsNewStateOnceBothStatesWereRead() throws IOException {
+    SocketRowCache cache = new SocketRowCache();
+    InetDiagMessages.parse(datagram(withCookie(diag(2, 1, LOOPBACK, 40_026, MX, 25, 1000, 81), 14), done()),
+        Set.of(25), 100, new ArrayList<>(), cache);
+    cache.endRead(EnumSet.allOf(TcpState.class));
+
+    InetDiagMessages.parse(datagram(withCookie(diag(2, 6, LOOPBACK, 40_026, MX, 25, 0, 0), 14), done()),
+        Set.of(25), 100, new ArrayList<>(), cache);
+    cache.endRead(EnumSet.allOf(TcpState.class));
+
+    assertThat(cache.size()).isEqualTo(1);
+  }
+
+  @Test
+  void readWithoutTimeWaitKeepsTheTimeWaitRowsAndForgetsTheOthersNotListed() throws IOException {
+    SocketRowCache cache = new SocketRowCache();
+    InetDiagMessages.parse(datagram(withCookie(diag(2, 6, LOOPBACK, 40_027, MX, 25, 0, 0), 15),
+        withCookie(diag(2, 1, LOOPBACK, 40_028, MX, 25, 1000, 82), 16), done()), Set.of(25), 100,
+        new ArrayList<>(), cache);
+    cache.endRead(EnumSet.allOf(TcpState.class));
+
+    InetDiagMessages.parse(datagram(done()), Set.of(25), 100, new ArrayList<>(), cache);
+    cache.endRead(EnumSet.complementOf(EnumSet.of(TcpState.TIME_WAIT)));
+
+    assertThat(cache.size()).isEqualTo(1); // the TIME_WAIT row
+  }
+
   private static byte[] withCookie(byte[] message, long cookie) {
     ByteBuffer b = ByteBuffer.wrap(message).order(ByteOrder.nativeOrder());
     b.putInt(16 + InetDiagMessages.COOKIE, (int) cookie).putInt(16 + InetDiagMessages.COOKIE + 4, (int) (cookie >>> 32));

@@ -146,6 +146,16 @@ class NetlinkSocketTableTest {
     }
   }
 
+  @Test
+  void directlyMappedLibcOpensAndClosesASockDiagSocket() {
+    NetlinkSocketTable.LibC libc = DirectLibC.load();
+
+    int fd = libc.socket(16, 2 | 0x80000, 4); // AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG
+
+    assertThat(fd).isNotNegative();
+    assertThat(libc.close(fd)).isZero();
+  }
+
   /** A kernel that records each request and answers every dump with "done" (no rows). */
   private static final class RecordingKernel implements NetlinkSocketTable.LibC {
     final java.util.List<byte[]> sent = new java.util.ArrayList<>();
@@ -162,8 +172,8 @@ class NetlinkSocketTableTest {
     }
 
     @Override
-    public com.sun.jna.NativeLong recv(int fd, byte[] buffer, com.sun.jna.NativeLong length, int flags) {
-      java.nio.ByteBuffer.wrap(buffer).order(ByteOrder.nativeOrder()).putInt(20).putShort((short) 3)
+    public com.sun.jna.NativeLong recv(int fd, java.nio.ByteBuffer buffer, com.sun.jna.NativeLong length, int flags) {
+      buffer.duplicate().order(ByteOrder.nativeOrder()).putInt(20).putShort((short) 3)
           .putShort((short) 2).putInt(1).putInt(0).putInt(0);
       return new com.sun.jna.NativeLong(20);
     }
@@ -182,6 +192,19 @@ class NetlinkSocketTableTest {
     public int setns(int fd, int nstype) {
       return -1;
     }
+  }
+
+  @Test
+  void portSetChangedBetweenTwoReadsIsAskedForAsItIsNow() throws IOException {
+    RecordingKernel kernel = new RecordingKernel();
+    Set<Integer> ports = new java.util.HashSet<>(Set.of(25));
+    try (NetlinkSocketTable table = new NetlinkSocketTable(kernel, libc -> libc.socket(16, 2, 4), "recording")) {
+      table.read(ports);
+      ports.add(587);
+      table.read(ports);
+    }
+
+    assertThat(kernel.sent.get(1).length).isGreaterThan(kernel.sent.get(0).length); // one more port in the filter
   }
 
   @Test

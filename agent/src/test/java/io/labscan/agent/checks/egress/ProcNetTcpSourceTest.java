@@ -294,6 +294,13 @@ class ProcNetTcpSourceTest {
     assertThat(ProcNetTcpSource.startTimeOf("garbage")).isEmpty();
   }
 
+  @Test
+  void startTimeThatIsNotANumberIsNoStartTime() {
+    String stat = "77 (a) S 1 77 77 0 -1 4194560 120 0 0 0 3 1 0 0 20 0 1 0 12x456 9158656 870 1\n";
+
+    assertThat(ProcNetTcpSource.startTimeOf(stat)).isEmpty();
+  }
+
   private static Endpoint ep(String ip, int port) {
     return Endpoint.parse(ip, port).orElseThrow();
   }
@@ -452,6 +459,45 @@ class ProcNetTcpSourceTest {
     src.sample(SMTP);
 
     assertThat(src.readsSkipped()).isZero();
+  }
+
+  @Test
+  void countOfOpenedConnectionsIsNotReadWhileWatchedSocketsAreListed() throws IOException {
+    SettableTable table = new SettableTable();
+    table.rows = List.of(SMTP_SESSION);
+    int[] countsRead = {0};
+    ProcNetTcpSource src = new ProcNetTcpSource(proc, table, users, () -> now, () -> {
+      countsRead[0]++;
+      return java.util.OptionalLong.of(7);
+    });
+    src.sample(SMTP);
+    now += Duration.ofMillis(250).toNanos();
+    src.sample(SMTP);
+    now += Duration.ofMillis(250).toNanos();
+
+    src.sample(SMTP);
+
+    assertThat(countsRead[0]).isEqualTo(1); // the first sample's, before anything was listed
+  }
+
+  @Test
+  void quietNamespaceIsSkippedAgainFromTheSecondSampleAfterTheLastSocketIsGone() throws IOException {
+    SettableTable table = new SettableTable();
+    table.rows = List.of(SMTP_SESSION);
+    ProcNetTcpSource src = new ProcNetTcpSource(proc, table, users, () -> now, () -> java.util.OptionalLong.of(7));
+    src.sample(SMTP);
+    table.rows = List.of();
+    now += ProcNetTcpSource.TIME_WAIT_INTERVAL.toNanos();
+    src.sample(SMTP); // lists nothing, TIME_WAITs included: the count is read again from the next sample
+    now += Duration.ofMillis(250).toNanos();
+    src.sample(SMTP); // reads the count and the table
+    int readsBefore = table.reads;
+
+    now += Duration.ofMillis(250).toNanos();
+    src.sample(SMTP);
+
+    assertThat(table.reads).isEqualTo(readsBefore);
+    assertThat(src.readsSkipped()).isEqualTo(1);
   }
 
   @Test
