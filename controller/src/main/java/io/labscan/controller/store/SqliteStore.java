@@ -988,50 +988,135 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
 
   @Override
   public CompletableFuture<Boolean> saveAssessmentLater(String hostId, Assessment assessment, Instant at) {
+    requireNonNull(hostId, "hostId");
     String reasons = reasonsJson(assessment.reasons());
     long now = at.toEpochMilli();
     return writes.submit(db -> {
-      StatementCache sql = writerStatements;
-      String current = null;
-      String currentReasons = null;
-      PreparedStatement select = sql.prepare("SELECT verdict, reasons FROM verdicts WHERE host_id = ?");
+      PreparedStatement select = writerStatements.prepare("SELECT verdict, reasons FROM verdicts WHERE host_id = ?");
       select.setString(1, hostId);
+      Optional<Stored> current;
       try (ResultSet rs = select.executeQuery()) {
-        if (rs.next()) {
-          current = rs.getString(1);
-          currentReasons = rs.getString(2);
-        }
+        current = rs.next() ? Optional.of(new Stored(rs.getString(1), rs.getString(2))) : Optional.empty();
       }
-      boolean changed = !assessment.verdict().name().equals(current);
-      if (changed) {
-        PreparedStatement upsert = sql.prepare(
-            "INSERT INTO verdicts(host_id, verdict, since_ms, computed_ms, reasons) VALUES (?,?,?,?,?) "
-                + "ON CONFLICT(host_id) DO UPDATE SET verdict = excluded.verdict, since_ms = excluded.since_ms, "
-                + "computed_ms = excluded.computed_ms, reasons = excluded.reasons");
-        upsert.setString(1, hostId);
-        upsert.setString(2, assessment.verdict().name());
-        upsert.setLong(3, now);
-        upsert.setLong(4, now);
-        upsert.setString(5, reasons);
-        upsert.executeUpdate();
-        PreparedStatement history = sql.prepare(
-            "INSERT INTO verdict_history(host_id, verdict, at_ms, reasons) VALUES (?,?,?,?)");
-        history.setString(1, hostId);
-        history.setString(2, assessment.verdict().name());
-        history.setLong(3, now);
-        history.setString(4, reasons);
-        history.executeUpdate();
-      } else if (!reasons.equals(currentReasons)) {
-        // Same verdict, same reasons (most recomputes): nothing to write. Rewriting the row
-        // only to move computed_ms cost a page write per report and per host every sweep.
-        PreparedStatement update = sql.prepare("UPDATE verdicts SET computed_ms = ?, reasons = ? WHERE host_id = ?");
-        update.setLong(1, now);
-        update.setString(2, reasons);
-        update.setString(3, hostId);
-        update.executeUpdate();
+      return saveVerdict(writerStatements, hostId, assessment.verdict().name(), reasons, now, current);
+    });
+  }
+
+  /**
+   * A sweep's batch in one write task: the current verdicts of all its hosts are read with one
+   * query (not one {@code SELECT} per host), then only the changes are written. Should the task
+   * fail, its savepoint has undone all of it, and each host is saved again on its own, so that
+   * one host's failure does not fail the others.
+   */
+  @Override
+  public List<CompletableFuture<Boolean>> saveAssessmentsLater(List<Assessed> saves, Instant at) {
+    List<Assessed> batch = List.copyOf(saves);
+    long now = at.toEpochMilli();
+    List<String> reasons = new ArrayList<>(batch.size());
+    List<CompletableFuture<Boolean>> each = new ArrayList<>(batch.size());
+    for (Assessed s : batch) {
+      reasons.add(reasonsJson(s.assessment().reasons()));
+      each.add(new CompletableFuture<>());
+    }
+    if (batch.isEmpty()) {
+      return each;
+    }
+    String hostIds = hostIdsJson(batch);
+    writes.submit(db -> {
+      Map<String, Stored> current = storedVerdicts(hostIds);
+      boolean[] changed = new boolean[batch.size()];
+      for (int i = 0; i < batch.size(); i++) {
+        Assessed s = batch.get(i);
+        String verdict = s.assessment().verdict().name();
+        changed[i] = saveVerdict(writerStatements, s.hostId(), verdict, reasons.get(i), now,
+            Optional.ofNullable(current.get(s.hostId())));
+        current.put(s.hostId(), new Stored(verdict, reasons.get(i))); // a host twice in one batch
       }
       return changed;
+    }).whenComplete((changed, failure) -> {
+      for (int i = 0; i < batch.size(); i++) {
+        CompletableFuture<Boolean> one = each.get(i);
+        if (failure == null) {
+          one.complete(changed[i]);
+        } else {
+          Assessed s = batch.get(i);
+          saveAssessmentLater(s.hostId(), s.assessment(), at).whenComplete((c, f) -> {
+            if (f == null) {
+              one.complete(c);
+            } else {
+              one.completeExceptionally(f);
+            }
+          });
+        }
+      }
     });
+    return each;
+  }
+
+  /** A host's stored verdict and reasons (JSON), as the writer compares them. */
+  private record Stored(String verdict, String reasons) {}
+
+  /** The stored verdicts of the hosts in {@code hostIdsJson}, by host id; on the writer thread. */
+  private Map<String, Stored> storedVerdicts(String hostIdsJson) throws SQLException {
+    PreparedStatement select = writerStatements.prepare(
+        "SELECT host_id, verdict, reasons FROM verdicts WHERE host_id IN (SELECT value FROM json_each(?))");
+    select.setString(1, hostIdsJson);
+    Map<String, Stored> current = new HashMap<>();
+    try (ResultSet rs = select.executeQuery()) {
+      while (rs.next()) {
+        current.put(rs.getString(1), new Stored(rs.getString(2), rs.getString(3)));
+      }
+    }
+    return current;
+  }
+
+  private static String hostIdsJson(List<Assessed> batch) {
+    try {
+      return JSON.writeValueAsString(batch.stream().map(Assessed::hostId).toList());
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Writes a host's verdict given what is stored: a changed verdict is upserted with a new
+   * {@code since} and appended to the history; the same verdict with other reasons only
+   * updates the reasons; the same verdict and reasons (most recomputes) write nothing.
+   *
+   * @return true when the verdict changed
+   */
+  private static boolean saveVerdict(StatementCache sql, String hostId, String verdict, String reasons, long now,
+      Optional<Stored> current) throws SQLException {
+    boolean changed = current.map(c -> !c.verdict().equals(verdict)).orElse(true);
+    if (changed) {
+      PreparedStatement upsert = sql.prepare(
+          "INSERT INTO verdicts(host_id, verdict, since_ms, computed_ms, reasons) VALUES (?,?,?,?,?) "
+              + "ON CONFLICT(host_id) DO UPDATE SET verdict = excluded.verdict, since_ms = excluded.since_ms, "
+              + "computed_ms = excluded.computed_ms, reasons = excluded.reasons");
+      upsert.setString(1, hostId);
+      upsert.setString(2, verdict);
+      upsert.setLong(3, now);
+      upsert.setLong(4, now);
+      upsert.setString(5, reasons);
+      upsert.executeUpdate();
+      PreparedStatement history = sql.prepare(
+          "INSERT INTO verdict_history(host_id, verdict, at_ms, reasons) VALUES (?,?,?,?)");
+      history.setString(1, hostId);
+      history.setString(2, verdict);
+      history.setLong(3, now);
+      history.setString(4, reasons);
+      history.executeUpdate();
+    } else if (!reasons.equals(current.get().reasons())) {
+      // Same verdict, other reasons. With the same reasons too (most recomputes) nothing is
+      // written: rewriting the row only to move computed_ms cost a page write per report and
+      // per host every sweep.
+      PreparedStatement update = sql.prepare("UPDATE verdicts SET computed_ms = ?, reasons = ? WHERE host_id = ?");
+      update.setLong(1, now);
+      update.setString(2, reasons);
+      update.setString(3, hostId);
+      update.executeUpdate();
+    }
+    return changed;
   }
 
   @Override

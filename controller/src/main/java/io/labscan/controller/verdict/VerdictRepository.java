@@ -1,5 +1,7 @@
 package io.labscan.controller.verdict;
 
+import static java.util.Objects.requireNonNull;
+
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -37,6 +39,26 @@ public interface VerdictRepository {
    */
   default CompletableFuture<Boolean> saveAssessmentLater(String hostId, Assessment assessment, Instant at) {
     return CompletableFuture.completedFuture(saveAssessment(hostId, assessment, at));
+  }
+
+  /**
+   * Saves the assessments of many hosts at {@code at} (a sweep's batch), as {@link
+   * #saveAssessment} would one by one, without waiting for the commit. An implementation may
+   * read the current verdicts and write the changes set-wise in one transaction; a save that
+   * fails must fail alone, not its batch.
+   *
+   * @return one future per save, in the order given: true when that host's verdict changed
+   */
+  default List<CompletableFuture<Boolean>> saveAssessmentsLater(List<Assessed> saves, Instant at) {
+    return saves.stream().map(s -> saveAssessmentLater(s.hostId(), s.assessment(), at)).toList();
+  }
+
+  /** A host's freshly computed assessment, to be saved. */
+  record Assessed(String hostId, Assessment assessment) {
+    public Assessed {
+      requireNonNull(hostId, "hostId");
+      requireNonNull(assessment, "assessment");
+    }
   }
 
   /** The host's current verdict, if one was computed. */

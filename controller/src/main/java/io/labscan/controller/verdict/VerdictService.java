@@ -19,6 +19,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -132,10 +133,23 @@ public final class VerdictService implements AutoCloseable {
     return evidence.map(e -> rules.evaluate(e, now));
   }
 
+  /** Characters a log line does not carry from hostile text (control, non-ASCII). */
+  private static final Pattern UNPRINTABLE = Pattern.compile("[^\\x20-\\x7e]");
+
+  /**
+   * {@code text} with every unprintable character as "?". Compiled once: a cold sweep announces
+   * every host, and {@code String.replaceAll} compiles its pattern on each call.
+   */
+  private static String printable(String text) {
+    return UNPRINTABLE.matcher(text).replaceAll("?");
+  }
+
   /** Logs a changed verdict and tells the listeners. */
   private void announce(HostEvidence e, Assessment a, Instant now) {
-    log.info("Host {} ({}) is now {}: {}", e.hostname().replaceAll("[^\\x20-\\x7e]", "?"), e.hostId(),
-        a.verdict(), a.reasons().isEmpty() ? "" : a.reasons().get(0).text().replaceAll("[^\\x20-\\x7e]", "?"));
+    if (log.isInfoEnabled()) {
+      log.info("Host {} ({}) is now {}: {}", printable(e.hostname()), e.hostId(), a.verdict(),
+          a.reasons().isEmpty() ? "" : printable(a.reasons().get(0).text()));
+    }
     for (VerdictListener listener : listeners) {
       try {
         listener.verdictChanged(e.hostId(), e.hostname(), a, now);
@@ -145,44 +159,80 @@ public final class VerdictService implements AutoCloseable {
     }
   }
 
-  /** Saves of a sweep in flight at once: they share the store's write transactions. */
+  /** Hosts of a sweep saved together: one write task, one set-wise read of their current verdicts. */
   static final int SWEEP_BATCH = 512;
+
+  private record Evaluated(HostEvidence evidence, Assessment assessment) {}
 
   private record Saved(HostEvidence evidence, Assessment assessment, CompletableFuture<Boolean> changed) {}
 
   /**
    * Recomputes every host. The saves are not awaited one by one (a commit per host made a
-   * sweep of 100,000 hosts take minutes) but in batches of {@link #SWEEP_BATCH}, which the
-   * store writes in shared transactions; changes are announced after each batch commits.
+   * sweep of 100,000 hosts take minutes) but written in batches of {@link #SWEEP_BATCH};
+   * changes are announced after each batch commits.
    */
   public int recomputeAll() {
     Instant now = clock.instant();
     return recompute(repository.hostIds(), repository.sweep(now, policy), now);
   }
 
-  /** Recomputes {@code hostIds} at {@code now}, saving in batches of {@link #SWEEP_BATCH}. */
+  /**
+   * Recomputes {@code hostIds} at {@code now}, saving in batches of {@link #SWEEP_BATCH}. A
+   * batch's commit is awaited only after the next batch was evaluated and handed over: the
+   * store's writer (and its fsync) works while this thread reads evidence, instead of each
+   * waiting for the other. At most two batches are in flight.
+   */
   private int recompute(List<String> hostIds, Function<String, Optional<HostEvidence>> evidenceOf, Instant now) {
-    List<Saved> inFlight = new ArrayList<>(SWEEP_BATCH);
+    List<Evaluated> evaluated = new ArrayList<>(SWEEP_BATCH);
+    List<Saved> inFlight = List.of();
     Failures failures = new Failures();
     int n = 0;
     for (String hostId : hostIds) {
       try {
         Optional<HostEvidence> evidence = evidenceOf.apply(hostId);
         if (evidence.isPresent()) {
-          Assessment a = rules.evaluate(evidence.get(), now);
-          inFlight.add(new Saved(evidence.get(), a, repository.saveAssessmentLater(hostId, a, now)));
+          evaluated.add(new Evaluated(evidence.get(), rules.evaluate(evidence.get(), now)));
         }
       } catch (RuntimeException e) {
         failures.add("not recomputed", hostId, e);
       }
       n++;
-      if (inFlight.size() >= SWEEP_BATCH) {
+      if (evaluated.size() >= SWEEP_BATCH) {
+        List<Saved> submitted = save(evaluated, now, failures);
         settle(inFlight, now, failures);
+        inFlight = submitted;
       }
     }
+    List<Saved> last = save(evaluated, now, failures);
     settle(inFlight, now, failures);
+    settle(last, now, failures);
     failures.logSummary(n);
     return n;
+  }
+
+  /** Hands a batch to the store and empties {@code evaluated}; returns the saves to await. */
+  private List<Saved> save(List<Evaluated> evaluated, Instant now, Failures failures) {
+    if (evaluated.isEmpty()) {
+      return List.of();
+    }
+    List<Evaluated> batch = List.copyOf(evaluated);
+    evaluated.clear();
+    List<CompletableFuture<Boolean>> changed;
+    try {
+      changed = repository.saveAssessmentsLater(
+          batch.stream().map(e -> new VerdictRepository.Assessed(e.evidence().hostId(), e.assessment())).toList(), now);
+      if (changed.size() != batch.size()) {
+        throw new IllegalStateException("the store answered " + changed.size() + " saves for " + batch.size());
+      }
+    } catch (RuntimeException e) {
+      batch.forEach(b -> failures.add("not saved", b.evidence().hostId(), e));
+      return List.of();
+    }
+    List<Saved> saved = new ArrayList<>(batch.size());
+    for (int i = 0; i < batch.size(); i++) {
+      saved.add(new Saved(batch.get(i).evidence(), batch.get(i).assessment(), changed.get(i)));
+    }
+    return saved;
   }
 
   private void settle(List<Saved> inFlight, Instant now, Failures failures) {
@@ -195,7 +245,6 @@ public final class VerdictService implements AutoCloseable {
         failures.add("not saved", s.evidence().hostId(), e);
       }
     }
-    inFlight.clear();
   }
 
   /**
