@@ -3,7 +3,9 @@ package io.labscan.controller.verdict;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -20,10 +22,28 @@ public interface VerdictRepository {
   /**
    * Evidence for a sweep over many hosts at {@code now}: an implementation may first read
    * once what is shared (e.g. which hosts have any evidence of a kind at all) and then skip
-   * per-host questions whose answer is known to be empty. The default asks {@link #evidence}.
+   * per-host questions whose answer is known to be empty, and may read a batch of hosts at
+   * once. The default asks {@link #evidence} host by host.
    */
-  default Function<String, Optional<HostEvidence>> sweep(Instant now, VerdictPolicy policy) {
+  default Sweep sweep(Instant now, VerdictPolicy policy) {
     return hostId -> evidence(hostId, now, policy);
+  }
+
+  /** Reads the evidence of a sweep: of one host ({@link #apply}), or of a batch of hosts. */
+  @FunctionalInterface
+  interface Sweep extends Function<String, Optional<HostEvidence>> {
+    /**
+     * The evidence of each of {@code hostIds} that the store knows, by host id, each as
+     * {@link #apply} gives it; hosts it does not know are absent. The default asks {@link
+     * #apply} host by host.
+     */
+    default Map<String, HostEvidence> evidence(List<String> hostIds) {
+      Map<String, HostEvidence> found = new HashMap<>();
+      for (String hostId : hostIds) {
+        apply(hostId).ifPresent(e -> found.put(hostId, e));
+      }
+      return found;
+    }
   }
 
   /**

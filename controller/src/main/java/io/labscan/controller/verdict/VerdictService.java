@@ -5,7 +5,9 @@ import static java.util.Objects.requireNonNull;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Iterator;
+import java.util.Map;
 import java.util.Optional;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +20,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -177,37 +178,57 @@ public final class VerdictService implements AutoCloseable {
   }
 
   /**
-   * Recomputes {@code hostIds} at {@code now}, saving in batches of {@link #SWEEP_BATCH}. A
-   * batch's commit is awaited only after the next batch was evaluated and handed over: the
-   * store's writer (and its fsync) works while this thread reads evidence, instead of each
-   * waiting for the other. At most two batches are in flight.
+   * Recomputes {@code hostIds} at {@code now} in batches of {@link #SWEEP_BATCH}: a batch's
+   * evidence is read at once, its saves written together. A batch's commit is awaited only
+   * after the next batch was evaluated and handed over: the store's writer (and its fsync)
+   * works while this thread reads evidence, instead of each waiting for the other. At most
+   * two batches are in flight.
    */
-  private int recompute(List<String> hostIds, Function<String, Optional<HostEvidence>> evidenceOf, Instant now) {
+  private int recompute(List<String> hostIds, VerdictRepository.Sweep sweep, Instant now) {
     List<Evaluated> evaluated = new ArrayList<>(SWEEP_BATCH);
     List<Saved> inFlight = List.of();
     Failures failures = new Failures();
-    int n = 0;
-    for (String hostId : hostIds) {
-      try {
-        Optional<HostEvidence> evidence = evidenceOf.apply(hostId);
-        if (evidence.isPresent()) {
-          evaluated.add(new Evaluated(evidence.get(), rules.evaluate(evidence.get(), now)));
+    for (int from = 0; from < hostIds.size(); from += SWEEP_BATCH) {
+      List<String> batch = hostIds.subList(from, Math.min(hostIds.size(), from + SWEEP_BATCH));
+      Map<String, HostEvidence> found = evidence(batch, sweep, failures);
+      for (String hostId : batch) {
+        HostEvidence evidence = found.get(hostId);
+        if (evidence != null) {
+          try {
+            evaluated.add(new Evaluated(evidence, rules.evaluate(evidence, now)));
+          } catch (RuntimeException e) {
+            failures.add("not recomputed", hostId, e);
+          }
         }
-      } catch (RuntimeException e) {
-        failures.add("not recomputed", hostId, e);
       }
-      n++;
-      if (evaluated.size() >= SWEEP_BATCH) {
-        List<Saved> submitted = save(evaluated, now, failures);
-        settle(inFlight, now, failures);
-        inFlight = submitted;
-      }
+      List<Saved> submitted = save(evaluated, now, failures);
+      settle(inFlight, now, failures);
+      inFlight = submitted;
     }
-    List<Saved> last = save(evaluated, now, failures);
     settle(inFlight, now, failures);
-    settle(last, now, failures);
-    failures.logSummary(n);
-    return n;
+    failures.logSummary(hostIds.size());
+    return hostIds.size();
+  }
+
+  /**
+   * The evidence of a batch, read at once; should that fail, host by host, so that one
+   * host's unreadable evidence leaves the others recomputed.
+   */
+  private static Map<String, HostEvidence> evidence(List<String> batch, VerdictRepository.Sweep sweep,
+      Failures failures) {
+    try {
+      return sweep.evidence(batch);
+    } catch (RuntimeException batchFailure) {
+      Map<String, HostEvidence> found = new HashMap<>();
+      for (String hostId : batch) {
+        try {
+          sweep.apply(hostId).ifPresent(e -> found.put(hostId, e));
+        } catch (RuntimeException e) {
+          failures.add("not recomputed", hostId, e);
+        }
+      }
+      return found;
+    }
   }
 
   /** Hands a batch to the store and empties {@code evaluated}; returns the saves to await. */

@@ -68,10 +68,18 @@ public final class TriageScaleBench {
       }
       if (only.contains("verdicts")) {
         for (int run = 1; run <= 2; run++) {
+          long cpu0 = processCpuNanos();
+          long main0 = threadCpuNanos("main");
+          long writer0 = threadCpuNanos("labscan-store-writer-");
           long t0 = System.nanoTime();
           int n = verdicts.recomputeAll();
-          System.out.printf(Locale.ROOT, "verdict recompute-all run %d: %d hosts in %.2f s | %s%n", run, n,
-              (System.nanoTime() - t0) / 1e9, load());
+          double wall = (System.nanoTime() - t0) / 1e9;
+          double cpu = (processCpuNanos() - cpu0) / 1e9;
+          double main = (threadCpuNanos("main") - main0) / 1e9;
+          double writer = (threadCpuNanos("labscan-store-writer-") - writer0) / 1e9;
+          System.out.printf(Locale.ROOT, "verdict recompute-all run %d: %d hosts in %.2f s (CPU: process %.2f s ="
+              + " sweep thread %.2f + store writer %.2f + other %.2f) | %s%n", run, n, wall, cpu, main, writer,
+              cpu - main - writer, load());
         }
       }
     }
@@ -107,6 +115,27 @@ public final class TriageScaleBench {
   private static double pct(double[] sorted, double p) {
     int rank = (int) Math.ceil(p / 100.0 * sorted.length);
     return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+  }
+
+  /**
+   * CPU time of this JVM, all threads (the sweep's own thread, the store's writer, JIT, GC):
+   * less inflated by other users of a shared machine than wall time.
+   */
+  static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+
+  /** CPU time of the live threads whose name starts with {@code prefix}. */
+  static long threadCpuNanos(String prefix) {
+    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    long sum = 0;
+    for (java.lang.management.ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (t != null && t.getThreadName().startsWith(prefix)) {
+        sum += Math.max(0, threads.getThreadCpuTime(t.getThreadId()));
+      }
+    }
+    return sum;
   }
 
   static String load() {
