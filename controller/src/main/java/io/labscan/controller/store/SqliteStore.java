@@ -878,11 +878,11 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
     return new Sweep() {
       @Override
       public Optional<HostEvidence> apply(String hostId) {
-        return SqliteStore.this.evidence(hostId, now, policy, Optional.of(hints));
+        return evidence(hostId, now, policy, Optional.of(hints));
       }
 
       @Override
-      public Map<String, HostEvidence> evidence(List<String> hostIds) {
+      public Map<String, HostEvidence> evidenceOf(List<String> hostIds) {
         return sweepEvidence(hostIds, now, policy, hints);
       }
     };

@@ -37,7 +37,7 @@ public interface VerdictRepository {
      * {@link #apply} gives it; hosts it does not know are absent. The default asks {@link
      * #apply} host by host.
      */
-    default Map<String, HostEvidence> evidence(List<String> hostIds) {
+    default Map<String, HostEvidence> evidenceOf(List<String> hostIds) {
       Map<String, HostEvidence> found = new HashMap<>();
       for (String hostId : hostIds) {
         apply(hostId).ifPresent(e -> found.put(hostId, e));

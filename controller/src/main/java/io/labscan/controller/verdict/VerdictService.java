@@ -185,12 +185,12 @@ public final class VerdictService implements AutoCloseable {
    * two batches are in flight.
    */
   private int recompute(List<String> hostIds, VerdictRepository.Sweep sweep, Instant now) {
-    List<Evaluated> evaluated = new ArrayList<>(SWEEP_BATCH);
     List<Saved> inFlight = List.of();
     Failures failures = new Failures();
     for (int from = 0; from < hostIds.size(); from += SWEEP_BATCH) {
       List<String> batch = hostIds.subList(from, Math.min(hostIds.size(), from + SWEEP_BATCH));
       Map<String, HostEvidence> found = evidence(batch, sweep, failures);
+      List<Evaluated> evaluated = new ArrayList<>(batch.size());
       for (String hostId : batch) {
         HostEvidence evidence = found.get(hostId);
         if (evidence != null) {
@@ -217,7 +217,7 @@ public final class VerdictService implements AutoCloseable {
   private static Map<String, HostEvidence> evidence(List<String> batch, VerdictRepository.Sweep sweep,
       Failures failures) {
     try {
-      return sweep.evidence(batch);
+      return sweep.evidenceOf(batch);
     } catch (RuntimeException batchFailure) {
       Map<String, HostEvidence> found = new HashMap<>();
       for (String hostId : batch) {
@@ -231,13 +231,11 @@ public final class VerdictService implements AutoCloseable {
     }
   }
 
-  /** Hands a batch to the store and empties {@code evaluated}; returns the saves to await. */
-  private List<Saved> save(List<Evaluated> evaluated, Instant now, Failures failures) {
-    if (evaluated.isEmpty()) {
+  /** Hands a batch to the store; returns its saves, to be awaited. */
+  private List<Saved> save(List<Evaluated> batch, Instant now, Failures failures) {
+    if (batch.isEmpty()) {
       return List.of();
     }
-    List<Evaluated> batch = List.copyOf(evaluated);
-    evaluated.clear();
     List<CompletableFuture<Boolean>> changed;
     try {
       changed = repository.saveAssessmentsLater(
