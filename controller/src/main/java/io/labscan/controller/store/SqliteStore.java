@@ -28,9 +28,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.HashMap;
 import java.util.List;
-import java.util.function.Function;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -118,6 +118,9 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
       config.setBusyTimeout(10_000);
       config.enforceForeignKeys(true);
       config.setCacheSize(WRITER_CACHE_KIB);
+      // Nothing here reads generated keys; with them on, sqlite-jdbc compiles and runs
+      // "SELECT last_insert_rowid()" after every INSERT run through executeUpdate.
+      config.setGetGeneratedKeys(false);
       writer = DriverManager.getConnection("jdbc:sqlite:" + absolute, config.toProperties());
       int version = Migrations.migrate(writer);
       Optional<String> writeRefusal = writeRefusal(writer);
@@ -851,14 +854,20 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
   /**
    * Which hosts have any evidence of the rarer kinds, read once for a sweep: most hosts have
    * no findings, no unallowed egress and no complaints, and a sweep then skips those three
-   * questions for them (two queries per host instead of six). Evidence that arrives during
-   * the sweep is not lost: its ingest schedules that host's own recompute, without hints.
+   * questions for them. Evidence that arrives during the sweep is not lost: its ingest
+   * schedules that host's own recompute, without hints.
    */
   private record SweepHints(Set<String> withFindings, Set<String> withEgress, Set<String> withComplaints,
       Set<String> mailServers) {}
 
+  /**
+   * A sweep's evidence. The two questions every host is asked (its row, its latest AV
+   * statuses) are asked of a batch of hosts in one query each: one query per host meant
+   * 200,000 statement runs per sweep of 100,000 hosts, and running them (JDBC, JNI, a read
+   * transaction each) cost several times what SQLite spent finding the rows.
+   */
   @Override
-  public Function<String, Optional<HostEvidence>> sweep(Instant now, VerdictPolicy policy) {
+  public Sweep sweep(Instant now, VerdictPolicy policy) {
     SweepHints hints = read("verdict sweep", db -> new SweepHints(
         hostSet(db, "SELECT DISTINCT host_id FROM findings", null),
         hostSet(db, "SELECT DISTINCT host_id FROM egress_windows WHERE allowed = 0 AND window_end_ms >= ?",
@@ -866,7 +875,17 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
         hostSet(db, "SELECT DISTINCT host_id FROM complaint_traces WHERE traced_ms >= ?",
             now.minus(policy.complaintLookback()).toEpochMilli()),
         hostSet(db, "SELECT host_id FROM host_roles WHERE role = 'mail-server'", null)));
-    return hostId -> evidence(hostId, now, policy, Optional.of(hints));
+    return new Sweep() {
+      @Override
+      public Optional<HostEvidence> apply(String hostId) {
+        return evidence(hostId, now, policy, Optional.of(hints));
+      }
+
+      @Override
+      public Map<String, HostEvidence> evidenceOf(List<String> hostIds) {
+        return sweepEvidence(hostIds, now, policy, hints);
+      }
+    };
   }
 
   private static Set<String> hostSet(Connection db, String sql, Long sinceMs) throws SQLException {
@@ -884,101 +903,169 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
     return ids;
   }
 
+  /** A host's row, as verdicts need it. */
+  private record HostRow(String hostname, Instant lastSeen, Optional<Instant> lastFullScan) {}
+
   private synchronized Optional<HostEvidence> evidence(String hostId, Instant now, VerdictPolicy policy,
       Optional<SweepHints> hints) {
     try {
-      String hostname;
-      Instant lastSeen;
-      Optional<Instant> lastFullScan;
-      {
-        PreparedStatement ps = readerStatements.prepare(
+      PreparedStatement ps = readerStatements.prepare(
           "SELECT hostname, last_seen_ms, last_full_scan_ms FROM hosts WHERE host_id = ?");
-        ps.setString(1, hostId);
-        try (ResultSet rs = ps.executeQuery()) {
-          if (!rs.next()) {
-            return Optional.empty();
-          }
-          hostname = rs.getString(1);
-          lastSeen = Instant.ofEpochMilli(rs.getLong(2));
-          lastFullScan = optionalInstant(rs, 3);
+      ps.setString(1, hostId);
+      HostRow row;
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return Optional.empty();
         }
+        row = hostRow(rs, 1);
       }
-      List<HostEvidence.Finding> findings = new ArrayList<>();
-      if (hints.map(h -> h.withFindings().contains(hostId)).orElse(true)) {
-        PreparedStatement ps = readerStatements.prepare(
-          "SELECT f.report_id, f.rule_id, f.rule_kind, f.path, f.registry_key, f.detail, f.severity "
-              + "FROM findings f WHERE f.report_id = (SELECT s.report_id FROM scans s WHERE s.host_id = ? "
-              + "AND s.kind = 'SCAN_KIND_FULL' AND s.finished_ms IS NOT NULL ORDER BY s.finished_ms DESC LIMIT 1) "
-              + "ORDER BY f.rule_id, f.path LIMIT " + EVIDENCE_ROWS);
-        ps.setString(1, hostId);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            String where = !rs.getString(4).isEmpty() ? rs.getString(4) : rs.getString(5);
-            findings.add(new HostEvidence.Finding(rs.getString(1), rs.getString(2), rs.getString(3), where,
-                rs.getString(6), "FINDING_SEVERITY_SUSPICIOUS".equals(rs.getString(7))));
-          }
-        }
-      }
-      List<HostEvidence.Av> av = new ArrayList<>();
-      {
-        PreparedStatement ps = readerStatements.prepare(
-          "SELECT report_id, provider, product, state, reason FROM av_status WHERE report_id = "
-              + "(SELECT report_id FROM av_status WHERE host_id = ? ORDER BY observed_ms DESC LIMIT 1)");
-        ps.setString(1, hostId);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            av.add(new HostEvidence.Av(rs.getString(1), rs.getString(2), rs.getString(3),
-                rs.getString(4).replace("AV_STATE_", ""), rs.getString(5)));
-          }
-        }
-      }
-      List<HostEvidence.Egress> egress = new ArrayList<>();
-      if (hints.map(h -> h.withEgress().contains(hostId)).orElse(true)) {
-        PreparedStatement ps = readerStatements.prepare(
-          "SELECT report_id, window_start_ms, window_end_ms, pid, process_name, process_path, connections, "
-              + "distinct_destinations, destinations FROM egress_windows WHERE host_id = ? AND allowed = 0 "
-              + "AND window_end_ms >= ? ORDER BY window_start_ms DESC LIMIT " + EVIDENCE_ROWS);
-        ps.setString(1, hostId);
-        ps.setLong(2, now.minus(policy.egressLookback()).toEpochMilli());
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            egress.add(new HostEvidence.Egress(rs.getString(1), Instant.ofEpochMilli(rs.getLong(2)),
-                Instant.ofEpochMilli(rs.getLong(3)), rs.getInt(4), rs.getString(5), rs.getString(6),
-                rs.getInt(7), rs.getInt(8), rs.getString(9)));
-          }
-        }
-      }
-      List<HostEvidence.Complaint> complaints = new ArrayList<>();
-      if (hints.map(h -> h.withComplaints().contains(hostId)).orElse(true)) {
-        PreparedStatement ps = readerStatements.prepare(
-          "SELECT complaint_id, confidence, traced_ms, summary FROM complaint_traces WHERE host_id = ? "
-              + "AND traced_ms >= ? ORDER BY traced_ms DESC LIMIT " + EVIDENCE_ROWS);
-        ps.setString(1, hostId);
-        ps.setLong(2, now.minus(policy.complaintLookback()).toEpochMilli());
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            complaints.add(new HostEvidence.Complaint(rs.getString(1), rs.getDouble(2),
-                Instant.ofEpochMilli(rs.getLong(3)), rs.getString(4)));
-          }
-        }
-      }
-      boolean mailServer;
-      if (hints.isPresent()) {
-        mailServer = hints.get().mailServers().contains(hostId);
-      } else {
-        PreparedStatement ps = readerStatements.prepare(
-          "SELECT 1 FROM host_roles WHERE host_id = ? AND role = 'mail-server'");
-        ps.setString(1, hostId);
-        try (ResultSet rs = ps.executeQuery()) {
-          mailServer = rs.next();
-        }
-      }
-      return Optional.of(new HostEvidence(hostId, hostname, lastSeen, lastFullScan, findings, av, egress,
-          complaints, mailServer));
+      return Optional.of(evidence(hostId, row, av(hostId), now, policy, hints));
     } catch (SQLException e) {
       readerStatements.close(); // a statement whose step failed is finalized: compile them anew
       throw new StoreException("Cannot read evidence of host " + hostId + " from " + file + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The evidence of a sweep's batch of hosts, each exactly as {@link #evidence(String, Instant,
+   * VerdictPolicy, Optional)} reads it: host rows and latest AV statuses in one query each, the
+   * rarer kinds per host as the hints say.
+   */
+  private synchronized Map<String, HostEvidence> sweepEvidence(List<String> hostIds, Instant now,
+      VerdictPolicy policy, SweepHints hints) {
+    List<String> distinct = List.copyOf(new LinkedHashSet<>(hostIds));
+    if (distinct.isEmpty()) {
+      return Map.of();
+    }
+    try {
+      String ids = JSON.writeValueAsString(distinct);
+      Map<String, HostRow> rows = new HashMap<>();
+      PreparedStatement hosts = readerStatements.prepare(
+          "SELECT host_id, hostname, last_seen_ms, last_full_scan_ms FROM hosts "
+              + "WHERE host_id IN (SELECT value FROM json_each(?))");
+      hosts.setString(1, ids);
+      try (ResultSet rs = hosts.executeQuery()) {
+        while (rs.next()) {
+          rows.put(rs.getString(1), hostRow(rs, 2));
+        }
+      }
+      // Per host, the rows of its latest report in the order the per-host query gives them
+      // (that report's entries of av_status_by_report).
+      Map<String, List<HostEvidence.Av>> av = new HashMap<>();
+      PreparedStatement latestAv = readerStatements.prepare(
+          "SELECT j.value, a.report_id, a.provider, a.product, a.state, a.reason "
+              + "FROM json_each(?) AS j CROSS JOIN av_status AS a ON a.report_id = "
+              + "(SELECT s.report_id FROM av_status s WHERE s.host_id = j.value ORDER BY s.observed_ms DESC LIMIT 1)");
+      latestAv.setString(1, ids);
+      try (ResultSet rs = latestAv.executeQuery()) {
+        while (rs.next()) {
+          av.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(avRow(rs, 2));
+        }
+      }
+      Map<String, HostEvidence> out = new HashMap<>();
+      for (String hostId : distinct) {
+        HostRow row = rows.get(hostId);
+        if (row != null) {
+          out.put(hostId, evidence(hostId, row, av.getOrDefault(hostId, List.of()), now, policy, Optional.of(hints)));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      readerStatements.close();
+      throw new StoreException("Cannot read evidence of " + distinct.size() + " hosts from " + file + ": "
+          + e.getMessage(), e);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static HostRow hostRow(ResultSet rs, int first) throws SQLException {
+    return new HostRow(rs.getString(first), Instant.ofEpochMilli(rs.getLong(first + 1)),
+        optionalInstant(rs, first + 2));
+  }
+
+  private static HostEvidence.Av avRow(ResultSet rs, int first) throws SQLException {
+    return new HostEvidence.Av(rs.getString(first), rs.getString(first + 1), rs.getString(first + 2),
+        rs.getString(first + 3).replace("AV_STATE_", ""), rs.getString(first + 4));
+  }
+
+  /** The AV statuses of the host's latest report that carried any. */
+  private List<HostEvidence.Av> av(String hostId) throws SQLException {
+    List<HostEvidence.Av> av = new ArrayList<>();
+    PreparedStatement ps = readerStatements.prepare(
+        "SELECT report_id, provider, product, state, reason FROM av_status WHERE report_id = "
+            + "(SELECT report_id FROM av_status WHERE host_id = ? ORDER BY observed_ms DESC LIMIT 1)");
+    ps.setString(1, hostId);
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        av.add(avRow(rs, 1));
+      }
+    }
+    return av;
+  }
+
+  /** A host's evidence from its row and AV statuses, with the rarer kinds read unless the hints rule them out. */
+  private HostEvidence evidence(String hostId, HostRow row, List<HostEvidence.Av> av, Instant now,
+      VerdictPolicy policy, Optional<SweepHints> hints) throws SQLException {
+    List<HostEvidence.Finding> findings = new ArrayList<>();
+    if (hints.map(h -> h.withFindings().contains(hostId)).orElse(true)) {
+      PreparedStatement ps = readerStatements.prepare(
+        "SELECT f.report_id, f.rule_id, f.rule_kind, f.path, f.registry_key, f.detail, f.severity "
+            + "FROM findings f WHERE f.report_id = (SELECT s.report_id FROM scans s WHERE s.host_id = ? "
+            + "AND s.kind = 'SCAN_KIND_FULL' AND s.finished_ms IS NOT NULL ORDER BY s.finished_ms DESC LIMIT 1) "
+            + "ORDER BY f.rule_id, f.path LIMIT " + EVIDENCE_ROWS);
+      ps.setString(1, hostId);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String where = !rs.getString(4).isEmpty() ? rs.getString(4) : rs.getString(5);
+          findings.add(new HostEvidence.Finding(rs.getString(1), rs.getString(2), rs.getString(3), where,
+              rs.getString(6), "FINDING_SEVERITY_SUSPICIOUS".equals(rs.getString(7))));
+        }
+      }
+    }
+    List<HostEvidence.Egress> egress = new ArrayList<>();
+    if (hints.map(h -> h.withEgress().contains(hostId)).orElse(true)) {
+      PreparedStatement ps = readerStatements.prepare(
+        "SELECT report_id, window_start_ms, window_end_ms, pid, process_name, process_path, connections, "
+            + "distinct_destinations, destinations FROM egress_windows WHERE host_id = ? AND allowed = 0 "
+            + "AND window_end_ms >= ? ORDER BY window_start_ms DESC LIMIT " + EVIDENCE_ROWS);
+      ps.setString(1, hostId);
+      ps.setLong(2, now.minus(policy.egressLookback()).toEpochMilli());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          egress.add(new HostEvidence.Egress(rs.getString(1), Instant.ofEpochMilli(rs.getLong(2)),
+              Instant.ofEpochMilli(rs.getLong(3)), rs.getInt(4), rs.getString(5), rs.getString(6),
+              rs.getInt(7), rs.getInt(8), rs.getString(9)));
+        }
+      }
+    }
+    List<HostEvidence.Complaint> complaints = new ArrayList<>();
+    if (hints.map(h -> h.withComplaints().contains(hostId)).orElse(true)) {
+      PreparedStatement ps = readerStatements.prepare(
+        "SELECT complaint_id, confidence, traced_ms, summary FROM complaint_traces WHERE host_id = ? "
+            + "AND traced_ms >= ? ORDER BY traced_ms DESC LIMIT " + EVIDENCE_ROWS);
+      ps.setString(1, hostId);
+      ps.setLong(2, now.minus(policy.complaintLookback()).toEpochMilli());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          complaints.add(new HostEvidence.Complaint(rs.getString(1), rs.getDouble(2),
+              Instant.ofEpochMilli(rs.getLong(3)), rs.getString(4)));
+        }
+      }
+    }
+    boolean mailServer;
+    if (hints.isPresent()) {
+      mailServer = hints.get().mailServers().contains(hostId);
+    } else {
+      PreparedStatement ps = readerStatements.prepare(
+        "SELECT 1 FROM host_roles WHERE host_id = ? AND role = 'mail-server'");
+      ps.setString(1, hostId);
+      try (ResultSet rs = ps.executeQuery()) {
+        mailServer = rs.next();
+      }
+    }
+    return new HostEvidence(hostId, row.hostname(), row.lastSeen(), row.lastFullScan(), findings, av, egress,
+        complaints, mailServer);
   }
 
   @Override
@@ -988,50 +1075,135 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
 
   @Override
   public CompletableFuture<Boolean> saveAssessmentLater(String hostId, Assessment assessment, Instant at) {
+    requireNonNull(hostId, "hostId");
     String reasons = reasonsJson(assessment.reasons());
     long now = at.toEpochMilli();
     return writes.submit(db -> {
-      StatementCache sql = writerStatements;
-      String current = null;
-      String currentReasons = null;
-      PreparedStatement select = sql.prepare("SELECT verdict, reasons FROM verdicts WHERE host_id = ?");
+      PreparedStatement select = writerStatements.prepare("SELECT verdict, reasons FROM verdicts WHERE host_id = ?");
       select.setString(1, hostId);
+      Optional<Stored> current;
       try (ResultSet rs = select.executeQuery()) {
-        if (rs.next()) {
-          current = rs.getString(1);
-          currentReasons = rs.getString(2);
-        }
+        current = rs.next() ? Optional.of(new Stored(rs.getString(1), rs.getString(2))) : Optional.empty();
       }
-      boolean changed = !assessment.verdict().name().equals(current);
-      if (changed) {
-        PreparedStatement upsert = sql.prepare(
-            "INSERT INTO verdicts(host_id, verdict, since_ms, computed_ms, reasons) VALUES (?,?,?,?,?) "
-                + "ON CONFLICT(host_id) DO UPDATE SET verdict = excluded.verdict, since_ms = excluded.since_ms, "
-                + "computed_ms = excluded.computed_ms, reasons = excluded.reasons");
-        upsert.setString(1, hostId);
-        upsert.setString(2, assessment.verdict().name());
-        upsert.setLong(3, now);
-        upsert.setLong(4, now);
-        upsert.setString(5, reasons);
-        upsert.executeUpdate();
-        PreparedStatement history = sql.prepare(
-            "INSERT INTO verdict_history(host_id, verdict, at_ms, reasons) VALUES (?,?,?,?)");
-        history.setString(1, hostId);
-        history.setString(2, assessment.verdict().name());
-        history.setLong(3, now);
-        history.setString(4, reasons);
-        history.executeUpdate();
-      } else if (!reasons.equals(currentReasons)) {
-        // Same verdict, same reasons (most recomputes): nothing to write. Rewriting the row
-        // only to move computed_ms cost a page write per report and per host every sweep.
-        PreparedStatement update = sql.prepare("UPDATE verdicts SET computed_ms = ?, reasons = ? WHERE host_id = ?");
-        update.setLong(1, now);
-        update.setString(2, reasons);
-        update.setString(3, hostId);
-        update.executeUpdate();
+      return saveVerdict(writerStatements, hostId, assessment.verdict().name(), reasons, now, current);
+    });
+  }
+
+  /**
+   * A sweep's batch in one write task: the current verdicts of all its hosts are read with one
+   * query (not one {@code SELECT} per host), then only the changes are written. Should the task
+   * fail, its savepoint has undone all of it, and each host is saved again on its own, so that
+   * one host's failure does not fail the others.
+   */
+  @Override
+  public List<CompletableFuture<Boolean>> saveAssessmentsLater(List<Assessed> saves, Instant at) {
+    List<Assessed> batch = List.copyOf(saves);
+    long now = at.toEpochMilli();
+    List<String> reasons = new ArrayList<>(batch.size());
+    List<CompletableFuture<Boolean>> each = new ArrayList<>(batch.size());
+    for (Assessed s : batch) {
+      reasons.add(reasonsJson(s.assessment().reasons()));
+      each.add(new CompletableFuture<>());
+    }
+    if (batch.isEmpty()) {
+      return each;
+    }
+    String hostIds = hostIdsJson(batch);
+    writes.submit(db -> {
+      Map<String, Stored> current = storedVerdicts(hostIds);
+      boolean[] changed = new boolean[batch.size()];
+      for (int i = 0; i < batch.size(); i++) {
+        Assessed s = batch.get(i);
+        String verdict = s.assessment().verdict().name();
+        changed[i] = saveVerdict(writerStatements, s.hostId(), verdict, reasons.get(i), now,
+            Optional.ofNullable(current.get(s.hostId())));
+        current.put(s.hostId(), new Stored(verdict, reasons.get(i))); // a host twice in one batch
       }
       return changed;
+    }).whenComplete((changed, failure) -> {
+      for (int i = 0; i < batch.size(); i++) {
+        CompletableFuture<Boolean> one = each.get(i);
+        if (failure == null) {
+          one.complete(changed[i]);
+        } else {
+          Assessed s = batch.get(i);
+          saveAssessmentLater(s.hostId(), s.assessment(), at).whenComplete((c, f) -> {
+            if (f == null) {
+              one.complete(c);
+            } else {
+              one.completeExceptionally(f);
+            }
+          });
+        }
+      }
     });
+    return each;
+  }
+
+  /** A host's stored verdict and reasons (JSON), as the writer compares them. */
+  private record Stored(String verdict, String reasons) {}
+
+  /** The stored verdicts of the hosts in {@code hostIdsJson}, by host id; on the writer thread. */
+  private Map<String, Stored> storedVerdicts(String hostIdsJson) throws SQLException {
+    PreparedStatement select = writerStatements.prepare(
+        "SELECT host_id, verdict, reasons FROM verdicts WHERE host_id IN (SELECT value FROM json_each(?))");
+    select.setString(1, hostIdsJson);
+    Map<String, Stored> current = new HashMap<>();
+    try (ResultSet rs = select.executeQuery()) {
+      while (rs.next()) {
+        current.put(rs.getString(1), new Stored(rs.getString(2), rs.getString(3)));
+      }
+    }
+    return current;
+  }
+
+  private static String hostIdsJson(List<Assessed> batch) {
+    try {
+      return JSON.writeValueAsString(batch.stream().map(Assessed::hostId).toList());
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Writes a host's verdict given what is stored: a changed verdict is upserted with a new
+   * {@code since} and appended to the history; the same verdict with other reasons only
+   * updates the reasons; the same verdict and reasons (most recomputes) write nothing.
+   *
+   * @return true when the verdict changed
+   */
+  private static boolean saveVerdict(StatementCache sql, String hostId, String verdict, String reasons, long now,
+      Optional<Stored> current) throws SQLException {
+    boolean changed = current.map(c -> !c.verdict().equals(verdict)).orElse(true);
+    if (changed) {
+      PreparedStatement upsert = sql.prepare(
+          "INSERT INTO verdicts(host_id, verdict, since_ms, computed_ms, reasons) VALUES (?,?,?,?,?) "
+              + "ON CONFLICT(host_id) DO UPDATE SET verdict = excluded.verdict, since_ms = excluded.since_ms, "
+              + "computed_ms = excluded.computed_ms, reasons = excluded.reasons");
+      upsert.setString(1, hostId);
+      upsert.setString(2, verdict);
+      upsert.setLong(3, now);
+      upsert.setLong(4, now);
+      upsert.setString(5, reasons);
+      upsert.executeUpdate();
+      PreparedStatement history = sql.prepare(
+          "INSERT INTO verdict_history(host_id, verdict, at_ms, reasons) VALUES (?,?,?,?)");
+      history.setString(1, hostId);
+      history.setString(2, verdict);
+      history.setLong(3, now);
+      history.setString(4, reasons);
+      history.executeUpdate();
+    } else if (!reasons.equals(current.get().reasons())) {
+      // Same verdict, other reasons. With the same reasons too (most recomputes) nothing is
+      // written: rewriting the row only to move computed_ms cost a page write per report and
+      // per host every sweep.
+      PreparedStatement update = sql.prepare("UPDATE verdicts SET computed_ms = ?, reasons = ? WHERE host_id = ?");
+      update.setLong(1, now);
+      update.setString(2, reasons);
+      update.setString(3, hostId);
+      update.executeUpdate();
+    }
+    return changed;
   }
 
   @Override

@@ -1,7 +1,11 @@
 package io.labscan.controller.verdict;
 
+import static java.util.Objects.requireNonNull;
+
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -18,10 +22,28 @@ public interface VerdictRepository {
   /**
    * Evidence for a sweep over many hosts at {@code now}: an implementation may first read
    * once what is shared (e.g. which hosts have any evidence of a kind at all) and then skip
-   * per-host questions whose answer is known to be empty. The default asks {@link #evidence}.
+   * per-host questions whose answer is known to be empty, and may read a batch of hosts at
+   * once. The default asks {@link #evidence} host by host.
    */
-  default Function<String, Optional<HostEvidence>> sweep(Instant now, VerdictPolicy policy) {
+  default Sweep sweep(Instant now, VerdictPolicy policy) {
     return hostId -> evidence(hostId, now, policy);
+  }
+
+  /** Reads the evidence of a sweep: of one host ({@link #apply}), or of a batch of hosts. */
+  @FunctionalInterface
+  interface Sweep extends Function<String, Optional<HostEvidence>> {
+    /**
+     * The evidence of each of {@code hostIds} that the store knows, by host id, each as
+     * {@link #apply} gives it; hosts it does not know are absent. The default asks {@link
+     * #apply} host by host.
+     */
+    default Map<String, HostEvidence> evidenceOf(List<String> hostIds) {
+      Map<String, HostEvidence> found = new HashMap<>();
+      for (String hostId : hostIds) {
+        apply(hostId).ifPresent(e -> found.put(hostId, e));
+      }
+      return found;
+    }
   }
 
   /**
@@ -37,6 +59,26 @@ public interface VerdictRepository {
    */
   default CompletableFuture<Boolean> saveAssessmentLater(String hostId, Assessment assessment, Instant at) {
     return CompletableFuture.completedFuture(saveAssessment(hostId, assessment, at));
+  }
+
+  /**
+   * Saves the assessments of many hosts at {@code at} (a sweep's batch), as {@link
+   * #saveAssessment} would one by one, without waiting for the commit. An implementation may
+   * read the current verdicts and write the changes set-wise in one transaction; a save that
+   * fails must fail alone, not its batch.
+   *
+   * @return one future per save, in the order given: true when that host's verdict changed
+   */
+  default List<CompletableFuture<Boolean>> saveAssessmentsLater(List<Assessed> saves, Instant at) {
+    return saves.stream().map(s -> saveAssessmentLater(s.hostId(), s.assessment(), at)).toList();
+  }
+
+  /** A host's freshly computed assessment, to be saved. */
+  record Assessed(String hostId, Assessment assessment) {
+    public Assessed {
+      requireNonNull(hostId, "hostId");
+      requireNonNull(assessment, "assessment");
+    }
   }
 
   /** The host's current verdict, if one was computed. */

@@ -5,7 +5,9 @@ import static java.util.Objects.requireNonNull;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Iterator;
+import java.util.Map;
 import java.util.Optional;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +20,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Function;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -132,10 +134,23 @@ public final class VerdictService implements AutoCloseable {
     return evidence.map(e -> rules.evaluate(e, now));
   }
 
+  /** Characters a log line does not carry from hostile text (control, non-ASCII). */
+  private static final Pattern UNPRINTABLE = Pattern.compile("[^\\x20-\\x7e]");
+
+  /**
+   * {@code text} with every unprintable character as "?". Compiled once: a cold sweep announces
+   * every host, and {@code String.replaceAll} compiles its pattern on each call.
+   */
+  private static String printable(String text) {
+    return UNPRINTABLE.matcher(text).replaceAll("?");
+  }
+
   /** Logs a changed verdict and tells the listeners. */
   private void announce(HostEvidence e, Assessment a, Instant now) {
-    log.info("Host {} ({}) is now {}: {}", e.hostname().replaceAll("[^\\x20-\\x7e]", "?"), e.hostId(),
-        a.verdict(), a.reasons().isEmpty() ? "" : a.reasons().get(0).text().replaceAll("[^\\x20-\\x7e]", "?"));
+    if (log.isInfoEnabled()) {
+      log.info("Host {} ({}) is now {}: {}", printable(e.hostname()), e.hostId(), a.verdict(),
+          a.reasons().isEmpty() ? "" : printable(a.reasons().get(0).text()));
+    }
     for (VerdictListener listener : listeners) {
       try {
         listener.verdictChanged(e.hostId(), e.hostname(), a, now);
@@ -145,44 +160,98 @@ public final class VerdictService implements AutoCloseable {
     }
   }
 
-  /** Saves of a sweep in flight at once: they share the store's write transactions. */
+  /** Hosts of a sweep saved together: one write task, one set-wise read of their current verdicts. */
   static final int SWEEP_BATCH = 512;
+
+  private record Evaluated(HostEvidence evidence, Assessment assessment) {}
 
   private record Saved(HostEvidence evidence, Assessment assessment, CompletableFuture<Boolean> changed) {}
 
   /**
    * Recomputes every host. The saves are not awaited one by one (a commit per host made a
-   * sweep of 100,000 hosts take minutes) but in batches of {@link #SWEEP_BATCH}, which the
-   * store writes in shared transactions; changes are announced after each batch commits.
+   * sweep of 100,000 hosts take minutes) but written in batches of {@link #SWEEP_BATCH};
+   * changes are announced after each batch commits.
    */
   public int recomputeAll() {
     Instant now = clock.instant();
     return recompute(repository.hostIds(), repository.sweep(now, policy), now);
   }
 
-  /** Recomputes {@code hostIds} at {@code now}, saving in batches of {@link #SWEEP_BATCH}. */
-  private int recompute(List<String> hostIds, Function<String, Optional<HostEvidence>> evidenceOf, Instant now) {
-    List<Saved> inFlight = new ArrayList<>(SWEEP_BATCH);
+  /**
+   * Recomputes {@code hostIds} at {@code now} in batches of {@link #SWEEP_BATCH}: a batch's
+   * evidence is read at once, its saves written together. A batch's commit is awaited only
+   * after the next batch was evaluated and handed over: the store's writer (and its fsync)
+   * works while this thread reads evidence, instead of each waiting for the other. At most
+   * two batches are in flight.
+   */
+  private int recompute(List<String> hostIds, VerdictRepository.Sweep sweep, Instant now) {
+    List<Saved> inFlight = List.of();
     Failures failures = new Failures();
-    int n = 0;
-    for (String hostId : hostIds) {
-      try {
-        Optional<HostEvidence> evidence = evidenceOf.apply(hostId);
-        if (evidence.isPresent()) {
-          Assessment a = rules.evaluate(evidence.get(), now);
-          inFlight.add(new Saved(evidence.get(), a, repository.saveAssessmentLater(hostId, a, now)));
+    for (int from = 0; from < hostIds.size(); from += SWEEP_BATCH) {
+      List<String> batch = hostIds.subList(from, Math.min(hostIds.size(), from + SWEEP_BATCH));
+      Map<String, HostEvidence> found = evidence(batch, sweep, failures);
+      List<Evaluated> evaluated = new ArrayList<>(batch.size());
+      for (String hostId : batch) {
+        HostEvidence evidence = found.get(hostId);
+        if (evidence != null) {
+          try {
+            evaluated.add(new Evaluated(evidence, rules.evaluate(evidence, now)));
+          } catch (RuntimeException e) {
+            failures.add("not recomputed", hostId, e);
+          }
         }
-      } catch (RuntimeException e) {
-        failures.add("not recomputed", hostId, e);
       }
-      n++;
-      if (inFlight.size() >= SWEEP_BATCH) {
-        settle(inFlight, now, failures);
-      }
+      List<Saved> submitted = save(evaluated, now, failures);
+      settle(inFlight, now, failures);
+      inFlight = submitted;
     }
     settle(inFlight, now, failures);
-    failures.logSummary(n);
-    return n;
+    failures.logSummary(hostIds.size());
+    return hostIds.size();
+  }
+
+  /**
+   * The evidence of a batch, read at once; should that fail, host by host, so that one
+   * host's unreadable evidence leaves the others recomputed.
+   */
+  private static Map<String, HostEvidence> evidence(List<String> batch, VerdictRepository.Sweep sweep,
+      Failures failures) {
+    try {
+      return sweep.evidenceOf(batch);
+    } catch (RuntimeException batchFailure) {
+      Map<String, HostEvidence> found = new HashMap<>();
+      for (String hostId : batch) {
+        try {
+          sweep.apply(hostId).ifPresent(e -> found.put(hostId, e));
+        } catch (RuntimeException e) {
+          failures.add("not recomputed", hostId, e);
+        }
+      }
+      return found;
+    }
+  }
+
+  /** Hands a batch to the store; returns its saves, to be awaited. */
+  private List<Saved> save(List<Evaluated> batch, Instant now, Failures failures) {
+    if (batch.isEmpty()) {
+      return List.of();
+    }
+    List<CompletableFuture<Boolean>> changed;
+    try {
+      changed = repository.saveAssessmentsLater(
+          batch.stream().map(e -> new VerdictRepository.Assessed(e.evidence().hostId(), e.assessment())).toList(), now);
+      if (changed.size() != batch.size()) {
+        throw new IllegalStateException("the store answered " + changed.size() + " saves for " + batch.size());
+      }
+    } catch (RuntimeException e) {
+      batch.forEach(b -> failures.add("not saved", b.evidence().hostId(), e));
+      return List.of();
+    }
+    List<Saved> saved = new ArrayList<>(batch.size());
+    for (int i = 0; i < batch.size(); i++) {
+      saved.add(new Saved(batch.get(i).evidence(), batch.get(i).assessment(), changed.get(i)));
+    }
+    return saved;
   }
 
   private void settle(List<Saved> inFlight, Instant now, Failures failures) {
@@ -195,7 +264,6 @@ public final class VerdictService implements AutoCloseable {
         failures.add("not saved", s.evidence().hostId(), e);
       }
     }
-    inFlight.clear();
   }
 
   /**

@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.util.Timestamps;
 import io.labscan.controller.TestReports;
+import io.labscan.controller.verdict.HostEvidence;
 import io.labscan.controller.verdict.VerdictPolicy;
 import io.labscan.proto.v1.ArtifactFinding;
+import io.labscan.proto.v1.AvState;
+import io.labscan.proto.v1.AvStatus;
 import io.labscan.proto.v1.EgressDestination;
 import io.labscan.proto.v1.Report;
 import io.labscan.proto.v1.RuleKind;
@@ -54,6 +57,50 @@ class SweepEvidenceTest {
       assertThat(sweep.apply(mailServer).orElseThrow().mailServer()).isTrue();
       assertThat(sweep.apply(TestReports.newHostId())).isEmpty();
     }
+  }
+
+  @Test
+  void batchEvidenceEqualsPerHostEvidenceAndLeavesOutUnknownHosts() {
+    String twoAvs = TestReports.newHostId();
+    String rescanned = TestReports.newHostId();
+    String infected = TestReports.newHostId();
+    String sender = TestReports.newHostId();
+    String noAv = TestReports.newHostId();
+    String unknown = TestReports.newHostId();
+    VerdictPolicy policy = VerdictPolicy.defaults();
+    Instant now = T0.plusSeconds(600);
+    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+      store.ingest(withAv(TestReports.fullScan(twoAvs, "two-avs", T0, 1, "10.0.0.1"), "clamav", "defender"), T0, "t")
+          .join();
+      store.ingest(withAv(TestReports.fullScan(rescanned, "rescanned", T0, 1, "10.0.0.2"), "clamav"), T0, "t").join();
+      store.ingest(withAv(TestReports.fullScan(rescanned, "rescanned", T0.plusSeconds(60), 2, "10.0.0.2"), "sophos"),
+          T0.plusSeconds(60), "t").join();
+      store.ingest(withAv(TestReports.fullScan(infected, "infected", T0, 1, "10.0.0.3"), "clamav").toBuilder()
+          .addFindings(ArtifactFinding.newBuilder().setRuleId("klez.system.wink-exe")
+              .setRuleKind(RuleKind.RULE_KIND_FILE_NAME).setPath("WINDOWS/SYSTEM32/WINKABCD.EXE"))
+          .build(), T0, "t").join();
+      store.ingest(withWorm(withAv(TestReports.fullScan(sender, "sender", T0, 1, "10.0.0.4"), "clamav")), T0, "t")
+          .join();
+      store.ingest(TestReports.fullScan(noAv, "no-av", T0, 1, "10.0.0.5"), T0, "t").join();
+
+      var batch = store.sweep(now, policy).evidenceOf(List.of(twoAvs, rescanned, unknown, infected, sender, noAv, twoAvs));
+
+      assertThat(batch).containsOnlyKeys(twoAvs, rescanned, infected, sender, noAv);
+      for (String id : List.of(twoAvs, rescanned, infected, sender, noAv)) {
+        assertThat(Optional.of(batch.get(id))).isEqualTo(store.evidence(id, now, policy));
+      }
+      assertThat(batch.get(twoAvs).av()).extracting(HostEvidence.Av::provider).containsExactly("clamav", "defender");
+      assertThat(batch.get(rescanned).av()).extracting(HostEvidence.Av::provider).containsExactly("sophos");
+      assertThat(batch.get(noAv).av()).isEmpty();
+    }
+  }
+
+  private static Report withAv(Report report, String... providers) {
+    Report.Builder b = report.toBuilder();
+    for (String provider : providers) {
+      b.addAv(AvStatus.newBuilder().setProvider(provider).setProduct(provider).setState(AvState.AV_STATE_FRESH));
+    }
+    return b.build();
   }
 
   private static Report withWorm(Report report) {

@@ -142,6 +142,57 @@ class VerdictServiceTest {
     }
   }
   @Test
+  void aSweepOverSeveralBatchesWritesExactlyTheVerdictsThatChangedAndTheirHistory() {
+    AtomicReference<Instant> now = new AtomicReference<>(T0);
+    int hosts = 2 * VerdictService.SWEEP_BATCH + 3;
+    List<String> announced = new CopyOnWriteArrayList<>();
+    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"));
+        VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), at(now))) {
+      verdicts.addListener((hostId, hostname, assessment, at) -> announced.add(hostId));
+      List<String> ids = new java.util.ArrayList<>();
+      java.util.concurrent.CompletableFuture<?> last = null;
+      for (int i = 0; i < hosts; i++) {
+        String id = TestReports.newHostId();
+        ids.add(id);
+        last = store.ingest(withAv(TestReports.fullScan(id, "pc-" + i, T0, 1, "10.0.0.1"), AvState.AV_STATE_FRESH),
+            T0, "t");
+      }
+      last.join();
+      verdicts.recomputeAll();
+      announced.clear();
+      // The sweep goes through the hosts in id order: the first host, the first of the second
+      // batch and the last host change; their neighbours across batch boundaries do not.
+      java.util.Collections.sort(ids);
+      List<String> staled = List.of(ids.get(0), ids.get(VerdictService.SWEEP_BATCH), ids.get(hosts - 1));
+      now.set(T0.plusSeconds(60));
+      for (String id : staled) {
+        store.ingest(withAv(TestReports.fullScan(id, "pc", now.get(), 2, "10.0.0.1"), AvState.AV_STATE_STALE),
+            now.get(), "t").join();
+      }
+
+      assertThat(verdicts.recomputeAll()).isEqualTo(hosts);
+
+      assertThat(announced).containsExactlyInAnyOrderElementsOf(staled);
+      for (String id : ids) {
+        boolean changed = staled.contains(id);
+        assertThat(store.history(id)).extracting(VerdictRepository.VerdictRecord::verdict)
+            .containsExactlyElementsOf(changed ? List.of(Verdict.CLEAN, Verdict.AT_RISK) : List.of(Verdict.CLEAN));
+        assertThat(store.verdict(id).orElseThrow().since()).isEqualTo(changed ? now.get() : T0);
+      }
+    }
+  }
+
+  @Test
+  void whenABatchsEvidenceCannotBeReadAtOnceEachHostIsReadOnItsOwn() {
+    AtomicReference<Instant> now = new AtomicReference<>(T0);
+    SweepFailingRepository repository = new SweepFailingRepository(List.of("host-a", "host-unreadable", "host-c"));
+    try (VerdictService verdicts = new VerdictService(repository, VerdictPolicy.defaults(), at(now))) {
+      assertThat(verdicts.recomputeAll()).isEqualTo(3);
+      assertThat(repository.saved).containsExactly("host-a", "host-c");
+    }
+  }
+
+  @Test
   void evidenceArrivingManyTimesForOneHostIsLookedAtOnce() {
     CountingRepository repository = new CountingRepository();
     try (VerdictService verdicts = new VerdictService(repository, VerdictPolicy.defaults(), Clock.systemUTC(),
@@ -192,6 +243,69 @@ class VerdictServiceTest {
   void aNegativeCoalescingIntervalIsRefused() {
     assertThatThrownBy(() -> new VerdictService(new CountingRepository(), VerdictPolicy.defaults(),
         Clock.systemUTC(), Duration.ofMillis(-1))).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  /**
+   * Knows {@code hosts}; its sweep cannot read a batch at once, and one host's evidence cannot
+   * be read at all. Records the hosts whose assessment was saved.
+   */
+  private static final class SweepFailingRepository implements VerdictRepository {
+    final List<String> hosts;
+    final List<String> saved = new CopyOnWriteArrayList<>();
+
+    SweepFailingRepository(List<String> hosts) {
+      this.hosts = hosts;
+    }
+
+    @Override
+    public List<String> hostIds() {
+      return hosts;
+    }
+
+    @Override
+    public Optional<HostEvidence> evidence(String hostId, Instant now, VerdictPolicy policy) {
+      if (hostId.equals("host-unreadable")) {
+        throw new IllegalStateException("unreadable evidence");
+      }
+      return Optional.of(new HostEvidence(hostId, hostId, now, Optional.of(now), List.of(),
+          List.of(new HostEvidence.Av("r-1", "clamav", "ClamAV", "FRESH", "")), List.of(), List.of(), false));
+    }
+
+    @Override
+    public Sweep sweep(Instant now, VerdictPolicy policy) {
+      return new Sweep() {
+        @Override
+        public Optional<HostEvidence> apply(String hostId) {
+          return evidence(hostId, now, policy);
+        }
+
+        @Override
+        public java.util.Map<String, HostEvidence> evidenceOf(List<String> hostIds) {
+          throw new IllegalStateException("the batch query failed");
+        }
+      };
+    }
+
+    @Override
+    public boolean saveAssessment(String hostId, Assessment assessment, Instant at) {
+      saved.add(hostId);
+      return true;
+    }
+
+    @Override
+    public Optional<VerdictRecord> verdict(String hostId) {
+      return Optional.empty();
+    }
+
+    @Override
+    public List<VerdictRecord> verdicts() {
+      return List.of();
+    }
+
+    @Override
+    public List<VerdictRecord> history(String hostId) {
+      return List.of();
+    }
   }
 
   /** Knows no host; records which hosts' evidence was asked for. */
