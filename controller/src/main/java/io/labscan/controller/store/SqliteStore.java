@@ -717,13 +717,18 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
   public synchronized List<ReportEntry> reports(String hostId, int limit) {
     List<ReportEntry> out = new ArrayList<>();
     try (PreparedStatement ps = reader.prepareStatement(
+        // Egress windows have no index by report: count them in one pass over the host's windows
+        // (egress_by_host), not one pass over the whole table per listed report.
         "SELECT r.report_id, r.sequence, r.created_ms, r.received_ms, r.scan_kind, r.via, "
             + "(SELECT COUNT(*) FROM findings f WHERE f.report_id = r.report_id), "
-            + "(SELECT COUNT(*) FROM egress_windows e WHERE e.report_id = r.report_id), "
+            + "COALESCE(e.windows, 0), "
             + "(SELECT COUNT(*) FROM av_status a WHERE a.report_id = r.report_id) "
-            + "FROM reports r WHERE r.host_id = ? ORDER BY r.created_ms DESC LIMIT ?")) {
+            + "FROM reports r LEFT JOIN (SELECT report_id, COUNT(*) AS windows FROM egress_windows "
+            + "WHERE host_id = ? GROUP BY report_id) e ON e.report_id = r.report_id "
+            + "WHERE r.host_id = ? ORDER BY r.created_ms DESC LIMIT ?")) {
       ps.setString(1, hostId);
-      ps.setInt(2, limit);
+      ps.setString(2, hostId);
+      ps.setInt(3, limit);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           out.add(new ReportEntry(rs.getString(1), rs.getLong(2), Instant.ofEpochMilli(rs.getLong(3)),

@@ -96,6 +96,36 @@ class SqliteStoreTest {
     }
   }
 
+  private static io.labscan.proto.v1.Report withEgressWindows(io.labscan.proto.v1.Report report, int windows) {
+    io.labscan.proto.v1.Report.Builder b = report.toBuilder();
+    long at = com.google.protobuf.util.Timestamps.toMillis(report.getCreated());
+    for (int i = 0; i < windows; i++) {
+      b.addEgress(io.labscan.proto.v1.SmtpEgressWindow.newBuilder()
+          .setWindowStart(com.google.protobuf.util.Timestamps.fromMillis(at - 120_000 + i * 60_000L))
+          .setWindowEnd(com.google.protobuf.util.Timestamps.fromMillis(at - 60_000 + i * 60_000L))
+          .setPid(1312).setProcessName("winkabcd.exe").setConnections(3).setDistinctDestinations(1)
+);
+    }
+    return b.build();
+  }
+
+  @Test
+  void aHostsReportListCountsEachReportsOwnEgressWindows() {
+    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+      String host = TestReports.newHostId();
+      String other = TestReports.newHostId();
+      Instant t = Instant.parse("2026-11-27T08:00:00Z");
+      store.ingest(withEgressWindows(TestReports.fullScan(host, "pc-1", t, 1, "10.0.0.1"), 2), t, "test").join();
+      store.ingest(TestReports.fullScan(host, "pc-1", t.plusSeconds(600), 2, "10.0.0.1"), t, "test").join();
+      store.ingest(withEgressWindows(TestReports.fullScan(other, "pc-2", t, 1, "10.0.0.2"), 5), t, "test").join();
+
+      List<ReportEntry> reports = store.reports(host, 10);
+
+      assertThat(reports).extracting(ReportEntry::sequence, ReportEntry::egressWindows)
+          .containsExactly(org.assertj.core.api.Assertions.tuple(2L, 0), org.assertj.core.api.Assertions.tuple(1L, 2));
+    }
+  }
+
   @Test
   void aLateOlderReportDoesNotRewindTheHostDescription() {
     String id = TestReports.newHostId();
