@@ -17,6 +17,7 @@ import io.labscan.agent.trust.CertificateRequests;
 import io.labscan.agent.trust.Certificates;
 import io.labscan.agent.trust.Fingerprints;
 import io.labscan.controller.TestReports;
+import io.labscan.controller.web.MutableClock;
 import io.labscan.controller.trust.TrustRepository.Renewal;
 import io.labscan.controller.trust.TrustRepository.RenewalOutcome;
 import io.labscan.proto.v1.HeartbeatRequest;
@@ -29,9 +30,6 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -153,7 +151,7 @@ class CertificateRenewalTest {
     Path state = dir.resolve("agent");
     AgentCredentials ending = enrolledEndingIn(state, Duration.ofDays(10));
     String hostId = ending.hostId().orElseThrow();
-    SettableClock clock = new SettableClock(Instant.now());
+    MutableClock clock = new MutableClock(Instant.now());
     CredentialRenewal renewal = new CredentialRenewal(state, hostId, ending, clock);
     // The enrolment port serves nothing but Enroll: the attempt fails (UNIMPLEMENTED).
     assertThat(renewal.renewIfDue(controller.enrolmentPort())).isEmpty();
@@ -263,33 +261,5 @@ class CertificateRenewalTest {
     agent.scanNow(ScanPlan.full("after-renewal")).orElseThrow().join();
     await().atMost(Duration.ofSeconds(30)).until(() -> controller.runtime.store().host(agent.hostId())
         .flatMap(h -> h.lastFullScan()).isPresent());
-  }
-
-  /** A clock the test moves. */
-  private static final class SettableClock extends Clock {
-    private final AtomicReference<Instant> now;
-
-    SettableClock(Instant start) {
-      this.now = new AtomicReference<>(start);
-    }
-
-    void advance(Duration by) {
-      now.updateAndGet(t -> t.plus(by));
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now.get();
-    }
   }
 }
