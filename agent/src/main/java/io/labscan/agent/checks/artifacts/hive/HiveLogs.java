@@ -30,8 +30,8 @@ import java.util.Optional;
  * to a copy in a temporary file, which is removed once mapped.
  */
 final class HiveLogs {
-  /** Logs larger than this are not read (real ones are a few MiB). */
-  static final long MAX_LOG_BYTES = 256L << 20;
+  /** Logs larger than this are not read (real ones are a few MiB; both are held in memory at once). */
+  static final long MAX_LOG_BYTES = 32L << 20;
   private static final int SECTOR = 512;
   private static final int BASE_BLOCK = 4096;
   private static final int ENTRY_HEADER = 40;
@@ -41,7 +41,8 @@ final class HiveLogs {
   /** One valid log entry: its sequence number, hive size, and pages (offset, bytes). */
   record Entry(int sequence, int binsSize, List<Page> pages) {}
 
-  record Page(int offset, byte[] bytes) {}
+  /** A page to write at {@code offset} of the hive bins: {@code length} bytes of {@code log} from {@code from}. */
+  record Page(int offset, byte[] log, int from, int length) {}
 
   /** What recovery did. */
   record Outcome(RegfHive hive, int entriesApplied) {}
@@ -70,7 +71,8 @@ final class HiveLogs {
         Entry last = applicable.get(applicable.size() - 1);
         for (Entry entry : applicable) {
           for (Page page : entry.pages()) {
-            out.write(ByteBuffer.wrap(page.bytes()), BASE_BLOCK + Integer.toUnsignedLong(page.offset()));
+            out.write(ByteBuffer.wrap(page.log(), page.from(), page.length()),
+                BASE_BLOCK + Integer.toUnsignedLong(page.offset()));
           }
         }
         ByteBuffer header = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
@@ -92,9 +94,9 @@ final class HiveLogs {
    */
   static List<Entry> applicable(List<Entry> entries, int secondary) {
     List<Entry> sorted = new ArrayList<>();
+    java.util.Set<Integer> seen = new java.util.HashSet<>();
     for (Entry e : entries) {
-      if (Integer.compareUnsigned(e.sequence(), secondary) >= 0
-          && sorted.stream().noneMatch(s -> s.sequence() == e.sequence())) {
+      if (Integer.compareUnsigned(e.sequence(), secondary) >= 0 && seen.add(e.sequence())) {
         sorted.add(e);
       }
     }
@@ -155,9 +157,7 @@ final class HiveLogs {
       if (offset + pageSize > binsSize || data + pageSize > at + size) {
         return Optional.empty();
       }
-      byte[] page = new byte[(int) pageSize];
-      System.arraycopy(bytes, (int) data, page, 0, page.length);
-      pages.add(new Page((int) offset, page));
+      pages.add(new Page((int) offset, bytes, (int) data, (int) pageSize));
       data += pageSize;
     }
     return Optional.of(new Entry(b.getInt(at + 12), (int) binsSize, pages));

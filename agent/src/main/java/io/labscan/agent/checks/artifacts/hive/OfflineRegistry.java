@@ -205,7 +205,7 @@ public final class OfflineRegistry implements RegistryReader {
     }
     List<String> names = new ArrayList<>();
     for (String name : path.substring(3).split("\\\\")) {
-      if (name.isEmpty() || name.equals(".") || name.equals("..")) {
+      if (!plainName(name)) {
         return Optional.empty();
       }
       names.add(name);
@@ -286,6 +286,9 @@ public final class OfflineRegistry implements RegistryReader {
   static Optional<Path> resolve(Path dir, List<String> names) {
     Path at = dir;
     for (String name : names) {
+      if (!plainName(name)) {
+        return Optional.empty(); // a separator would let one name walk several folders, or out
+      }
       if (!Files.isDirectory(at, LinkOption.NOFOLLOW_LINKS)) {
         return Optional.empty();
       }
@@ -304,6 +307,12 @@ public final class OfflineRegistry implements RegistryReader {
       }
     }
     return Optional.of(at);
+  }
+
+  /** One folder or file name: not empty, not '.' or '..', no separator, drive colon or NUL. */
+  static boolean plainName(String name) {
+    return !name.isEmpty() && !name.equals(".") && !name.equals("..") && name.indexOf('/') < 0
+        && name.indexOf('\\') < 0 && name.indexOf(':') < 0 && name.indexOf('\0') < 0;
   }
 
   private static Optional<Path> ignoringCase(Path dir, String name) {

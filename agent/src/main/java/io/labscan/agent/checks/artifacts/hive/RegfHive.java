@@ -35,7 +35,12 @@ public final class RegfHive {
   /** Larger files are refused (the biggest real hives, SOFTWARE and COMPONENTS, stay far below). */
   public static final long MAX_FILE_BYTES = 1L << 30;
   /** Subkey or value entries read for one key, beyond which the hive is called malformed. */
-  static final int MAX_ENTRIES = 1_000_000;
+  static final int MAX_ENTRIES = 200_000;
+  /**
+   * Characters of names held for one key's subkeys or values. A crafted list can name one
+   * 32,767-character key 65,535 times; real keys hold far less than this.
+   */
+  static final long MAX_NAME_CHARS = 4L << 20;
   /** Value data read; enough for any command line, the rest is not rendered anyway. */
   static final int MAX_DATA_BYTES = 64 * 1024;
   private static final int BASE_BLOCK = 4096;
@@ -50,6 +55,8 @@ public final class RegfHive {
   private final int minorVersion;
   private final boolean dirty;
   private final int secondarySequence;
+  /** Name characters held by the subkey list being read (one list at a time: callers synchronize). */
+  private long listedNameChars;
 
   private RegfHive(ByteBuffer file, int binsEnd, int rootCell, int minorVersion, boolean dirty,
       int secondarySequence) {
@@ -155,6 +162,7 @@ public final class RegfHive {
     if (parent.subkeyCount() == 0 || parent.subkeyList() == NONE) {
       return out;
     }
+    listedNameChars = 0;
     collectSubkeys(parent.subkeyList(), out, true);
     return out;
   }
@@ -191,9 +199,13 @@ public final class RegfHive {
     }
   }
 
-  private static void add(List<Key> out, Key key) throws HiveFormatException {
+  private void add(List<Key> out, Key key) throws HiveFormatException {
     if (out.size() >= MAX_ENTRIES) {
       throw new HiveFormatException("more than " + MAX_ENTRIES + " subkeys");
+    }
+    listedNameChars += key.name().length();
+    if (listedNameChars > MAX_NAME_CHARS) {
+      throw new HiveFormatException("subkey names longer than " + MAX_NAME_CHARS + " characters in all");
     }
     out.add(key);
   }
@@ -214,6 +226,7 @@ public final class RegfHive {
     }
     Cell list = cell(key.valueList());
     list.need(4L * key.valueCount());
+    long nameChars = 0;
     for (int i = 0; i < key.valueCount(); i++) {
       Cell vk = cell(list.i32(4 * i));
       vk.need(20);
@@ -224,7 +237,13 @@ public final class RegfHive {
       int nameLength = vk.u16(2);
       vk.need(20 + nameLength);
       String name = (vk.u16(16) & VALUE_COMP_NAME) != 0 ? vk.latin1(20, nameLength) : vk.utf16(20, nameLength);
-      out.put(name, ValueText.render(vk.i32(12), data(vk)));
+      String text = ValueText.render(vk.i32(12), data(vk));
+      nameChars += name.length() + text.length();
+      if (nameChars > MAX_NAME_CHARS * 4) {
+        throw new HiveFormatException("values of key " + key.name() + " hold more than " + MAX_NAME_CHARS * 4
+            + " characters in all");
+      }
+      out.put(name, text);
     }
     return out;
   }

@@ -50,6 +50,8 @@ class OfflineRegistryTest {
         .expand("ProfileImagePath", "C:\\Users\\linda");
     software.key("Microsoft\\Windows NT\\CurrentVersion\\ProfileList\\S-1-5-21-1-2-3-1099")
         .expand("ProfileImagePath", "C:\\Users\\..\\..\\etc");
+    software.key("Microsoft\\Windows NT\\CurrentVersion\\ProfileList\\S-1-5-21-1-2-3-1100")
+        .expand("ProfileImagePath", "C:\\" + dir.resolve("elsewhere").toString());
     new HiveBuilder().write(software, disk.resolve("Windows/System32/config/SOFTWARE"));
     Key ntuser = new Key("ROOT");
     ntuser.key("Software\\" + RUN).string("Wink", "C:\\Users\\linda\\AppData\\Local\\Temp\\WINKxyz.exe");
@@ -81,6 +83,15 @@ class OfflineRegistryTest {
   @Test
   void aProfilePathLeadingOutOfTheDiskIsNotFollowed() throws Exception {
     assertThat(registry().values(RegistryKey.parse("HKU\\S-1-5-21-1-2-3-1099\\Software"))).isEmpty();
+  }
+
+  @Test
+  void aProfilePathNamingAnAbsoluteFolderOfTheScanningMachineIsNotFollowed() throws Exception {
+    Key planted = new Key("ROOT");
+    planted.key("Software\\" + RUN).string("WinkElsewhere", "x");
+    new HiveBuilder().write(planted, dir.resolve("elsewhere/NTUSER.DAT"));
+
+    assertThat(registry().values(RegistryKey.parse("HKU\\S-1-5-21-1-2-3-1100\\Software\\" + RUN))).isEmpty();
   }
 
   @Test

@@ -221,6 +221,34 @@ class RegfHiveTest {
   }
 
   @Test
+  void aListNamingOneHugeKeyOverAndOverIsAFormatErrorNotAnOutOfMemory() throws Exception {
+    Key root = new Key("ROOT");
+    root.key("x".repeat(30_000));
+    root.listKind = "li";
+    byte[] bytes = new HiveBuilder().build(root);
+    RegfHive clean = hive(bytes);
+    int child = clean.subkeys(clean.root()).get(0).cell();
+    // A list of 60,000 entries, every one the same 30,000-character key: 1.8 billion characters.
+    ByteBuffer grown = ByteBuffer.allocate(bytes.length + 4096 * 60).order(ByteOrder.LITTLE_ENDIAN);
+    grown.put(bytes);
+    int listCell = bytes.length - 4096;
+    int size = 8 + 4 * 60_000;
+    grown.putInt(4096 + listCell, -((size + 7) & ~7));
+    grown.putShort(4096 + listCell + 4, (short) 0x696c);
+    grown.putShort(4096 + listCell + 6, (short) 60_000);
+    for (int i = 0; i < 60_000; i++) {
+      grown.putInt(4096 + listCell + 8 + 4 * i, child);
+    }
+    grown.putInt(40, grown.capacity() - 4096);
+    grown.putInt(4096 + clean.root().cell() + 4 + 28, listCell);
+    grown.putInt(4096 + clean.root().cell() + 4 + 20, 60_000);
+    RegfHive hostile = RegfHive.of(ByteBuffer.wrap(grown.array()));
+
+    assertThatThrownBy(() -> hostile.subkeys(hostile.root())).isInstanceOf(HiveFormatException.class)
+        .hasMessageContaining("characters in all");
+  }
+
+  @Test
   void aValueListEntryThatIsNoValueIsAFormatError() throws Exception {
     Key root = new Key("ROOT");
     root.string("a", "b");
