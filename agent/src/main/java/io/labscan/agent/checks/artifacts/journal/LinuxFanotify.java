@@ -27,6 +27,10 @@ final class LinuxFanotify {
   static final int STATX_TYPE = 0x1;
   static final int STATX_NLINK = 0x4;
   static final int STATX_INO = 0x100;
+  /** stx_mnt_id (Linux 5.8+): which mount a path is on; a remount gets a new one. */
+  static final int STATX_MNT_ID = 0x1000;
+  static final int STATX_MASK_OFFSET = 0;
+  static final int STATX_MNT_ID_OFFSET = 144;
   static final int STATX_SIZE_BYTES = 256;
   static final int STATFS_SIZE_BYTES = 120;
   /** {@code f_fsid} in {@code struct statfs}, after seven 8-byte words on 64-bit Linux. */

@@ -29,6 +29,11 @@ import org.slf4j.LoggerFactory;
 public final class LinuxFanotifyJournal implements ChangeJournal {
   private static final Logger log = LoggerFactory.getLogger(LinuxFanotifyJournal.class);
   static final int BATCH_BYTES = 64 * 1024;
+  /** Events that make or remove a name: they always name a folder, unless the kernel could not. */
+  static final long ENTRY_EVENTS = FanotifyEvents.FAN_CREATE | FanotifyEvents.FAN_DELETE
+      | FanotifyEvents.FAN_MOVED_FROM | FanotifyEvents.FAN_MOVED_TO;
+  private static final int ENOENT = 2;
+  private static final int ESTALE = 116;
   /**
    * How long the reader lets events gather after a wake-up that found few: a writer makes
    * several events per file, and reading them one wake-up at a time cost ~25 µs of CPU per
@@ -46,6 +51,12 @@ public final class LinuxFanotifyJournal implements ChangeJournal {
   private final int[] wake = new int[2];
   /** A watched path on each file system (opened only to resolve a file handle: never held open, so never blocks umount). */
   private final Map<Long, String> mountPaths;
+  /**
+   * The mount each watched file system was marked on (-1 when the kernel does not say). Unmounting
+   * removes a file system mark without any event, and the same disk mounted again has the same
+   * id and device, so each checkpoint checks that the mount is still the one that was marked.
+   */
+  private final Map<Long, Long> mountIds;
   private final int oDirectory;
   private final Map<Long, Long> filesystems;
   private final Object lock = new Object();
@@ -67,10 +78,11 @@ public final class LinuxFanotifyJournal implements ChangeJournal {
     }
   }
 
-  private LinuxFanotifyJournal(int fanotify, Map<Long, String> mountPaths, Map<Long, Long> devices, int oDirectory,
-      int cap) {
+  private LinuxFanotifyJournal(int fanotify, Map<Long, String> mountPaths, Map<Long, Long> devices,
+      Map<Long, Long> mountIds, int oDirectory, int cap) {
     this.fanotify = fanotify;
     this.mountPaths = Map.copyOf(mountPaths);
+    this.mountIds = Map.copyOf(mountIds);
     this.oDirectory = oDirectory;
     this.filesystems = Map.copyOf(devices);
     this.dirty = new DirtyFolders(cap);
@@ -115,6 +127,7 @@ public final class LinuxFanotifyJournal implements ChangeJournal {
     }
     Map<Long, String> marked = new HashMap<>();
     Map<Long, Long> devices = new HashMap<>();
+    Map<Long, Long> mounts = new HashMap<>();
     // The roots' own file systems, then every other one mounted under them (the walk goes there too).
     List<Path> paths = new java.util.ArrayList<>(roots);
     paths.addAll(MountPoints.under(roots));
@@ -158,16 +171,18 @@ public final class LinuxFanotifyJournal implements ChangeJournal {
           LinuxFanotify.close(rootFd);
           continue;
         }
+        long mountId = mountId(rootFd, statx);
         LinuxFanotify.close(rootFd); // held open, it would keep the file system from being unmounted
         marked.put(fsid, path);
         devices.put(fsid, device);
+        mounts.put(fsid, mountId);
       }
     }
     if (marked.isEmpty()) {
       LinuxFanotify.close(fd);
       throw new Unavailable("no scanned file system can be watched");
     }
-    LinuxFanotifyJournal journal = new LinuxFanotifyJournal(fd, marked, devices, oDirectory, cap);
+    LinuxFanotifyJournal journal = new LinuxFanotifyJournal(fd, marked, devices, mounts, oDirectory, cap);
     journal.reader.start();
     return journal;
   }
@@ -183,11 +198,48 @@ public final class LinuxFanotifyJournal implements ChangeJournal {
       if (!closed && failure.isEmpty()) {
         drain(); // every change made before this call is now recorded
       }
+      if (!closed && failure.isEmpty()) {
+        mountChanged().ifPresent(this::fail);
+      }
       if (closed || !failure.isEmpty()) {
         return JournalSnapshot.none(closed ? "change journal closed" : failure);
       }
       return dirty.checkpoint(filesystems);
     }
+  }
+
+  /** Why a watched file system is no longer the mount that was marked, if it is not. */
+  private java.util.Optional<String> mountChanged() {
+    for (Map.Entry<Long, String> watched : mountPaths.entrySet()) {
+      String path = watched.getValue();
+      int fd = LinuxFanotify.open(path, LinuxFanotify.O_RDONLY | oDirectory | LinuxFanotify.O_CLOEXEC);
+      if (fd < 0) {
+        return java.util.Optional.of("the watched folder " + path + " cannot be opened any more (unmounted?)");
+      }
+      try {
+        if (LinuxFanotify.fstatfs(fd, statfs) != 0
+            || statfs.getLong(LinuxFanotify.STATFS_FSID_OFFSET) != watched.getKey()) {
+          return java.util.Optional.of("another file system is mounted at the watched folder " + path);
+        }
+        long marked = mountIds.getOrDefault(watched.getKey(), -1L);
+        if (marked != -1 && mountId(fd, stat) != marked) {
+          return java.util.Optional.of("the file system at " + path
+              + " was unmounted and mounted again (its watch ended with the unmount)");
+        }
+      } finally {
+        LinuxFanotify.close(fd);
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
+  /** The mount id of an open folder, or -1 when the kernel does not report it. */
+  private static long mountId(int fd, Memory statx) {
+    if (LinuxFanotify.statx(fd, "", LinuxFanotify.AT_EMPTY_PATH, LinuxFanotify.STATX_MNT_ID, statx) != 0
+        || (statx.getInt(LinuxFanotify.STATX_MASK_OFFSET) & LinuxFanotify.STATX_MNT_ID) == 0) {
+      return -1;
+    }
+    return statx.getLong(LinuxFanotify.STATX_MNT_ID_OFFSET);
   }
 
   @Override
@@ -312,7 +364,13 @@ public final class LinuxFanotifyJournal implements ChangeJournal {
       handle.write(4, id, 8, 4 + handleBytes); // handle_type, then the handle
       int fd = LinuxFanotify.open_by_handle_at(mountFd, handle, LinuxFanotify.O_PATH | LinuxFanotify.O_CLOEXEC);
       if (fd < 0) {
-        return; // ESTALE: gone, so every name it had was removed, each from a folder that was recorded
+        int errno = Native.getLastError();
+        if (errno == ESTALE || errno == ENOENT) {
+          return; // gone, so every name it had was removed, each from a folder that was recorded
+        }
+        // Out of descriptors, memory, or not allowed: the change cannot be placed, so trust nothing.
+        restart("a file's link count changed and the file cannot be opened (errno " + errno + ")");
+        return;
       }
       try {
         if (LinuxFanotify.statx(fd, "", LinuxFanotify.AT_EMPTY_PATH,
@@ -341,6 +399,12 @@ public final class LinuxFanotifyJournal implements ChangeJournal {
 
     @Override
     public void fileOnly(FolderHandle file, long mask) {
+      if ((mask & ENTRY_EVENTS) != 0) {
+        // A name was made or removed, yet the event names no folder (the kernel could not encode
+        // its handle): the folder is unknown, so no folder can be vouched for.
+        restart("an entry event named no folder");
+        return;
+      }
       if ((mask & FanotifyEvents.FAN_DELETE_SELF) != 0) {
         return; // its last name went: that removal named its folder
       }

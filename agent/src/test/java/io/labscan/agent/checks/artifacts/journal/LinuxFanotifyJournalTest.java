@@ -178,6 +178,40 @@ class LinuxFanotifyJournalTest {
     assertThat(open).noneMatch(p -> p.startsWith(root));
   }
 
+  @Test
+  void aFileSystemUnmountedAndMountedAgainIsNoLongerVouchedFor() throws Exception {
+    Path point = Files.createDirectories(tmp.resolve("disk")).toRealPath();
+    assumeTrue(command("mount", "-t", "tmpfs", "-o", "size=1m", "labscan-journal-test", point.toString()) == 0,
+        "cannot mount a tmpfs here (not root?)");
+    LinuxFanotifyJournal onDisk = null;
+    try {
+      Files.createDirectories(point.resolve("Users/linda"));
+      try {
+        onDisk = LinuxFanotifyJournal.start(List.of(point), DirtyFolders.DEFAULT_CAP);
+      } catch (LinuxFanotifyJournal.Unavailable e) {
+        assumeTrue(false, "this kernel cannot watch a tmpfs: " + e.getMessage());
+      }
+      assertThat(onDisk.checkpoint().continuous()).isTrue();
+
+      // The unmount ends the kernel's watch without an event; the disk comes back changed.
+      assertThat(command("umount", point.toString())).isZero();
+      assertThat(command("mount", "-t", "tmpfs", "-o", "size=1m", "labscan-journal-test", point.toString())).isZero();
+
+      assertThat(onDisk.checkpoint().continuous()).isFalse();
+    } finally {
+      if (onDisk != null) {
+        onDisk.close();
+      }
+      command("umount", point.toString());
+    }
+  }
+
+  private static int command(String... argv) throws Exception {
+    Process p = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .start();
+    return p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) ? p.exitValue() : -1;
+  }
+
   private LinuxFanotifyJournal start(int cap) throws Exception {
     assumeTrue(Platform.isLinux(), "fanotify is Linux only");
     try {
