@@ -290,7 +290,7 @@ final class TreeScan {
     }
     boolean anyRelinked = !journal.relinked().isEmpty();
     Optional<FolderOutcome> outcome = FolderOutcome.decode(r.outcome(), anyRelinked)
-        .filter(o -> !anyRelinked || !journal.anyRelinkedSince(o.inodes(), r.position()));
+        .filter(o -> !anyRelinked || !journal.anyRelinkedInEpoch(o.inodes()));
     outcome.ifPresent(o -> cache.reused(relative, journal.position()));
     return outcome;
   }

@@ -89,7 +89,10 @@ public final class DirtyFolders {
     if (scanStart.continuous() && scanStart.epoch() == epoch) {
       long covered = scanStart.position();
       dirty.values().removeIf(p -> p <= covered);
-      relinked.values().removeIf(p -> p <= covered);
+      // Relinked files stay for the whole epoch: a descriptor opened through another name (or an
+      // O_TMPFILE later linked in) keeps writing events that name that other folder, never the
+      // one holding the file, so those folders are listed at every scan until the epoch ends.
+
     }
   }
 

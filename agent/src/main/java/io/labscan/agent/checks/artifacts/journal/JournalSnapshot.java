@@ -41,17 +41,18 @@ public record JournalSnapshot(long epoch, long position, boolean continuous, Str
   }
 
   /**
-   * Whether any of these files got or lost another name after {@code recordedPosition}: the
-   * folder recorded with them then cannot be vouched for (a write through the other name
-   * would not name it).
+   * Whether any of these files got or lost another name in this epoch, before or after the
+   * folder was recorded: the folder then cannot be vouched for (a write through the other name,
+   * or through a descriptor opened by it, names another folder).
    */
-  public boolean anyRelinkedSince(long[] inodes, long recordedPosition) {
+  public boolean anyRelinkedInEpoch(long[] inodes) {
     if (relinked.isEmpty()) {
       return false;
     }
     for (long inode : inodes) {
-      Long at = relinked.get(inode);
-      if (at != null && at > recordedPosition) {
+      // Any relink in this epoch, before the record too: a descriptor opened through another name
+      // goes on writing under that name's folder, so the record cannot vouch for the file.
+      if (relinked.containsKey(inode)) {
         return true;
       }
     }

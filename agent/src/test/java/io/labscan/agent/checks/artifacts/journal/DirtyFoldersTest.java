@@ -116,19 +116,20 @@ class DirtyFoldersTest {
     journal.relinked(42);
 
     JournalSnapshot next = journal.checkpoint(Map.of(FS, DEV));
-    assertThat(next.anyRelinkedSince(new long[] {7, 42}, scan.position())).isTrue();
-    assertThat(next.anyRelinkedSince(new long[] {7}, scan.position())).isFalse();
+    assertThat(next.anyRelinkedInEpoch(new long[] {7, 42})).isTrue();
+    assertThat(next.anyRelinkedInEpoch(new long[] {7})).isFalse();
     assertThat(next.epoch()).isEqualTo(scan.epoch());
   }
 
   @Test
-  void aCompletedScanDropsTheRelinkedFilesItCovered() {
+  void aRelinkedFileStaysUntrustedForTheWholeEpochEvenAfterACompletedScan() {
     journal.relinked(42);
     JournalSnapshot scan = journal.checkpoint(Map.of(FS, DEV));
 
     journal.completed(scan);
 
-    assertThat(journal.checkpoint(Map.of(FS, DEV)).relinked()).isEmpty();
+    JournalSnapshot later = journal.checkpoint(Map.of(FS, DEV));
+    assertThat(later.anyRelinkedInEpoch(new long[] {42})).isTrue();
   }
 
   @Test
