@@ -95,14 +95,14 @@ final class StatusCommand implements Callable<Integer> {
       healthy = true;
     } else {
       try {
-        Optional<AgentCredentials> credentials = AgentCredentials.load(state);
-        if (credentials.isEmpty()) {
+        // The certificate only: loading the credentials could finish a renewal the agent is installing.
+        Optional<java.security.cert.X509Certificate> cert = AgentCredentials.certificateOf(state);
+        if (cert.isEmpty()) {
           certificate = "not enrolled: run 'labscan-agent enroll --token TOKEN'";
           healthy = false;
         } else {
-          AgentCredentials c = credentials.get();
-          ends = Optional.of(c.certificate().getNotAfter().toInstant());
-          renewal = Optional.of(new CredentialRenewal(state, hostId.orElse(""), c, clock).renewalStarts());
+          ends = Optional.of(cert.get().getNotAfter().toInstant());
+          renewal = Optional.of(ends.get().minus(CredentialRenewal.RENEW_BEFORE));
           healthy = now.isBefore(ends.get());
           certificate = healthy ? "valid" : "ended: enrol again with 'labscan-agent enroll --force --token TOKEN'";
         }

@@ -81,6 +81,25 @@ public record AgentCredentials(PrivateKey key, X509Certificate certificate, X509
   }
 
   /**
+   * The certificate in the state folder, read without touching anything else (no key check, no
+   * interrupted renewal finished): for {@code labscan-agent status}, safe while the agent runs.
+   */
+  public static Optional<X509Certificate> certificateOf(Path stateDir) {
+    requireNonNull(stateDir, "stateDir");
+    Path certFile = stateDir.resolve(CERTIFICATE_FILE);
+    if (!Files.isRegularFile(certFile)) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(single(certFile));
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read " + certFile + ": " + e.getMessage(), e);
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      throw new IllegalStateException(certFile + " is unreadable (" + e.getMessage() + ")", e);
+    }
+  }
+
+  /**
    * Installs renewed credentials: the certificate is written next to the new key, then the key
    * and the certificate are moved into place. A crash between the two moves leaves a key that
    * does not fit the certificate; {@link #load} finishes the move (see {@link #finishRenewal}).
@@ -93,10 +112,17 @@ public record AgentCredentials(PrivateKey key, X509Certificate certificate, X509
       if (!Files.isRegularFile(stateDir.resolve(NEXT_KEY_FILE))) {
         OwnerOnlyFiles.writeSecret(stateDir.resolve(NEXT_KEY_FILE), Pem.privateKey(key));
       }
-      moveNextIntoPlace(stateDir);
-    } catch (IOException e) {
+      try {
+        moveNextIntoPlace(stateDir);
+      } catch (NoSuchFileException e) {
+        // Another process loading the credentials finished the move: fine if it is in place.
+        if (!single(stateDir.resolve(CERTIFICATE_FILE)).equals(certificate)) {
+          throw e;
+        }
+      }
+    } catch (IOException | GeneralSecurityException e) {
       throw new UncheckedIOException("Cannot store the renewed credentials in " + stateDir + ": " + e.getMessage(),
-          e);
+          e instanceof IOException io ? io : new IOException(e));
     }
   }
 

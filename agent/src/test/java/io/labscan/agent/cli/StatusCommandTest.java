@@ -134,6 +134,18 @@ class StatusCommandTest {
   }
 
   @Test
+  void statusLeavesARenewalBeingInstalledToTheAgent() throws Exception {
+    enrolledUntil(Instant.now().plus(Duration.ofDays(10)));
+    Files.writeString(state().resolve(AgentCredentials.NEXT_KEY_FILE), "pending key");
+    Files.writeString(state().resolve(AgentCredentials.NEXT_CERTIFICATE_FILE), "pending certificate");
+
+    status();
+
+    assertThat(state().resolve(AgentCredentials.NEXT_KEY_FILE)).hasContent("pending key");
+    assertThat(state().resolve(AgentCredentials.NEXT_CERTIFICATE_FILE)).hasContent("pending certificate");
+  }
+
+  @Test
   void aMissingStateFolderIsBadInput() {
     int code = AgentMain.commandLine().execute("status", "--state-dir", dir.resolve("nowhere").toString());
 
