@@ -85,7 +85,12 @@ public final class OwnerOnlyFiles {
       if (!secret && posix()) {
         Files.setPosixFilePermissions(tmp, PUBLIC); // createTempFile makes 0600
       }
-      Files.writeString(tmp, text, StandardCharsets.US_ASCII);
+      // On disk before the rename: after a power cut the name holds the old bytes or the new, never none.
+      try (java.nio.channels.FileChannel out = java.nio.channels.FileChannel.open(tmp,
+          java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+        out.write(java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII)));
+        out.force(true);
+      }
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } finally {
       Files.deleteIfExists(tmp);

@@ -88,6 +88,11 @@ public final class Accounts {
    */
   public boolean remove(String username) {
     requireNonNull(username, "username");
+    Optional<UserRepository.Stored> user = users.find(username);
+    if (user.isPresent() && user.get().user().role() == Role.ADMIN
+        && users.list().stream().filter(u -> u.role() == Role.ADMIN).count() == 1) {
+      throw new IllegalArgumentException("'" + username + "' is the last admin; add another admin first");
+    }
     boolean removed = users.remove(username);
     Sessions.endAllOf(store, username);
     return removed;

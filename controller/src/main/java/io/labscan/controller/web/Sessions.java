@@ -37,6 +37,8 @@ public final class Sessions {
   /** A session's last use is written at most this often (a request is a read, not a write). */
   static final Duration TOUCH_EVERY = Duration.ofMinutes(1);
   private static final int MAX_SESSIONS = 10_000;
+  /** Sessions one user may hold; logging in again ends the oldest (one user cannot fill the table). */
+  static final int MAX_SESSIONS_PER_USER = 20;
 
   private final SqliteStore store;
   private final SecureRandom random = new SecureRandom();
@@ -89,6 +91,13 @@ public final class Sessions {
           "DELETE FROM web_sessions WHERE last_used_ms < ? OR created_ms < ?")) {
         ps.setLong(1, now.minus(IDLE_LIMIT).toEpochMilli());
         ps.setLong(2, now.minus(ABSOLUTE_LIMIT).toEpochMilli());
+        ps.executeUpdate();
+      }
+      try (PreparedStatement ps = db.prepareStatement("DELETE FROM web_sessions WHERE username = ? AND id_sha256 NOT IN "
+          + "(SELECT id_sha256 FROM web_sessions WHERE username = ? ORDER BY created_ms DESC LIMIT ?)")) {
+        ps.setString(1, user.username());
+        ps.setString(2, user.username());
+        ps.setInt(3, MAX_SESSIONS_PER_USER - 1);
         ps.executeUpdate();
       }
       try (PreparedStatement ps = db.prepareStatement("SELECT COUNT(*) FROM web_sessions");

@@ -114,13 +114,20 @@ public final class UserCommand implements Runnable {
         return EXIT_BAD_INPUT;
       }
       try (SqliteStore store = SqliteStore.open(db)) {
-        if (!new Accounts(store, 4, Clock.systemUTC()).remove(name)) {
+        boolean removed;
+        try {
+          removed = new Accounts(store, 4, Clock.systemUTC()).remove(name);
+        } catch (IllegalArgumentException e) {
+          System.err.println("labscan-controller user remove: " + e.getMessage() + ".");
+          return EXIT_BAD_INPUT;
+        }
+        if (!removed) {
           System.err.println("labscan-controller user remove: no user '" + name.replaceAll("[^\\x20-\\x7e]", "?")
               + "'.");
           return EXIT_BAD_INPUT;
         }
       }
-      System.out.println("Removed user " + name + "; their sessions have ended.");
+      System.out.println("Removed user " + name.replaceAll("[^\\x20-\\x7e]", "?") + "; their sessions have ended.");
       return 0;
     }
   }

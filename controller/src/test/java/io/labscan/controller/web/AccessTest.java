@@ -187,6 +187,34 @@ class AccessTest {
   }
 
   @Test
+  void theLastAdminCannotBeRemoved() {
+    try (SqliteStore store = storeWithViewer()) {
+      Accounts accounts = new Accounts(store, 4, clock);
+      accounts.add("boss", Role.ADMIN, "long enough password", false);
+
+      assertThatThrownBy(() -> accounts.remove("boss")).hasMessageContaining("last admin");
+      accounts.add("deputy", Role.ADMIN, "long enough password", false);
+      assertThat(accounts.remove("boss")).isTrue();
+    }
+  }
+
+  @Test
+  void oneUserLoggingInOverAndOverKeepsOnlyTheirNewestSessions() {
+    try (SqliteStore store = storeWithViewer()) {
+      Sessions sessions = new Sessions(store, clock);
+      Sessions.Session first = sessions.create(new User("u", Role.VIEWER));
+      Sessions.Session last = first;
+      for (int i = 0; i < Sessions.MAX_SESSIONS_PER_USER; i++) {
+        clock.advance(Duration.ofSeconds(1));
+        last = sessions.create(new User("u", Role.VIEWER));
+      }
+
+      assertThat(sessions.find(first.id())).as("the oldest ended").isEmpty();
+      assertThat(sessions.find(last.id())).isPresent();
+    }
+  }
+
+  @Test
   void aLoggedOutSessionIsGone() {
     try (SqliteStore store = storeWithViewer()) {
       Sessions sessions = new Sessions(store, clock);
