@@ -14,6 +14,7 @@ import io.labscan.controller.ingest.ReportIngestor;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.controller.trust.CertificateAuthority;
 import io.labscan.controller.trust.CertificateRenewal;
+import io.labscan.controller.trust.CurrentCertificates;
 import io.labscan.controller.trust.EnrolmentService;
 import io.labscan.controller.trust.Revocations;
 import io.labscan.controller.trust.ServerIdentity;
@@ -145,14 +146,15 @@ public final class ControllerRuntime implements AutoCloseable {
       CertificateAuthority ca = CertificateAuthority.loadOrCreate(
           CertificateAuthority.folderFor(options.database()), clock);
       ServerIdentity identity = ca.serverIdentity(ServerNames.withDefaults(options.tlsNames()));
+      CurrentCertificates current = new CurrentCertificates(store);
       AgentServiceImpl agents = new AgentServiceImpl(store, ingestor, policies, commands, clock,
-          new RateLimiter(options.reportRate()), Optional.of(new CertificateRenewal(ca, store, clock)));
+          new RateLimiter(options.reportRate()), Optional.of(new CertificateRenewal(ca, store, clock, current::forget)));
       revocations = Revocations.watch(store, Revocations.DEFAULT_POLL, hostId -> commands.disconnect(hostId,
           Status.UNAUTHENTICATED.withDescription("certificate of host " + hostId + " was revoked")));
       grpc = GrpcServers.mutualTls(options.grpcBind(), options.grpcPort(), identity.keyManager(), ca.clientTrust(),
-          new AgentIdentityInterceptor(revocations::isRevoked), List.of(agents));
+          new AgentIdentityInterceptor(revocations::isRevoked, current), List.of(agents));
       Server enrolment = GrpcServers.enrolment(options.grpcBind(), options.effectiveEnrollPort(),
-          identity.keyManager(), new EnrolmentService(ca, store, policies, clock));
+          identity.keyManager(), new EnrolmentService(ca, store, policies, clock, current::forget));
       verdicts.startSweeping();
       log.info("gRPC for agents (mTLS) on port {}, enrolment on port {}; CA fingerprint {}.", grpc.getPort(),
           enrolment.getPort(), ca.fingerprint());

@@ -11,6 +11,7 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.labscan.agent.trust.Certificates;
+import io.labscan.proto.v1.AgentServiceGrpc;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.Optional;
@@ -32,10 +33,17 @@ public final class AgentIdentityInterceptor implements ServerInterceptor {
   private static final Logger log = LoggerFactory.getLogger(AgentIdentityInterceptor.class);
 
   private final Predicate<String> revoked;
+  private final CertificateCheck certificates;
 
   /** @param revoked tells whether a host id was revoked (checked on every call) */
   public AgentIdentityInterceptor(Predicate<String> revoked) {
+    this(revoked, CertificateCheck.none());
+  }
+
+  /** @param certificates refuses certificates the host no longer holds (replaced by a renewal) */
+  public AgentIdentityInterceptor(Predicate<String> revoked, CertificateCheck certificates) {
     this.revoked = requireNonNull(revoked, "revoked");
+    this.certificates = requireNonNull(certificates, "certificates");
   }
 
   @Override
@@ -52,6 +60,23 @@ public final class AgentIdentityInterceptor implements ServerInterceptor {
       log.warn("Refused {} from revoked host {} ({}).", call.getMethodDescriptor().getFullMethodName(),
           hostId.get(), call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
       return refuse(call, "certificate of host " + hostId.get() + " was revoked");
+    }
+    boolean renewal = call.getMethodDescriptor().getFullMethodName()
+        .equals(AgentServiceGrpc.getRenewCertificateMethod().getFullMethodName());
+    Optional<String> replaced;
+    try {
+      replaced = certificates.refusal(hostId.get(), leaf.get(), renewal);
+    } catch (RuntimeException e) {
+      log.warn("Refused {} from host {}: its certificate could not be checked ({}).",
+          call.getMethodDescriptor().getFullMethodName(), hostId.get(), e.getMessage());
+      call.close(Status.UNAVAILABLE.withDescription("controller cannot check certificates right now"),
+          new Metadata());
+      return new ServerCall.Listener<>() {};
+    }
+    if (replaced.isPresent()) {
+      log.warn("Refused {} from host {} ({}): {}.", call.getMethodDescriptor().getFullMethodName(), hostId.get(),
+          call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR), replaced.get());
+      return refuse(call, replaced.get());
     }
     Context context = Context.current().withValues(AgentIdentity.HOST_ID, hostId.get(),
         AgentIdentity.CERTIFICATE, leaf.get());

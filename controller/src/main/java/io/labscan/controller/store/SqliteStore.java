@@ -1451,11 +1451,13 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
   }
 
   /** The agent certificate on record for a host: its serial, when it ends, when it was last renewed. */
-  public record CertificateRecord(String serial, Instant notAfter, Optional<Instant> renewed) {
+  public record CertificateRecord(String serial, Instant notAfter, Optional<Instant> renewed,
+      String previousSerial) {
     public CertificateRecord {
       requireNonNull(serial, "serial");
       requireNonNull(notAfter, "notAfter");
       requireNonNull(renewed, "renewed");
+      requireNonNull(previousSerial, "previousSerial");
     }
   }
 
@@ -1464,7 +1466,7 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
     requireNonNull(hostId, "hostId");
     return read(db -> {
       try (PreparedStatement ps = db.prepareStatement("SELECT certificate_serial, certificate_not_after_ms, "
-          + "renewed_ms FROM host_enrolments WHERE host_id = ?")) {
+          + "renewed_ms, previous_certificate_serial FROM host_enrolments WHERE host_id = ?")) {
         ps.setString(1, hostId);
         try (ResultSet rs = ps.executeQuery()) {
           if (!rs.next()) {
@@ -1472,7 +1474,7 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
           }
           long renewed = rs.getLong(3);
           return Optional.of(new CertificateRecord(rs.getString(1), Instant.ofEpochMilli(rs.getLong(2)),
-              renewed > 0 ? Optional.of(Instant.ofEpochMilli(renewed)) : Optional.<Instant>empty()));
+              renewed > 0 ? Optional.of(Instant.ofEpochMilli(renewed)) : Optional.<Instant>empty(), rs.getString(4)));
         }
       }
     });

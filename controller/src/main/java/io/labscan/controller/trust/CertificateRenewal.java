@@ -46,11 +46,19 @@ public final class CertificateRenewal implements CertificateRenewer {
   private final TrustRepository store;
   private final Clock clock;
   private final RateLimiter limiter = new RateLimiter(RATE);
+  private final java.util.function.Consumer<String> changed;
 
   public CertificateRenewal(CertificateAuthority ca, TrustRepository store, Clock clock) {
+    this(ca, store, clock, hostId -> { });
+  }
+
+  /** @param changed told the host id after a renewal is committed (e.g. {@link CurrentCertificates#forget}) */
+  public CertificateRenewal(CertificateAuthority ca, TrustRepository store, Clock clock,
+      java.util.function.Consumer<String> changed) {
     this.ca = requireNonNull(ca, "ca");
     this.store = requireNonNull(store, "store");
     this.clock = requireNonNull(clock, "clock");
+    this.changed = requireNonNull(changed, "changed");
   }
 
   @Override
@@ -94,6 +102,9 @@ public final class CertificateRenewal implements CertificateRenewer {
         response.onError(Status.UNAVAILABLE.withDescription("controller cannot store right now")
             .asRuntimeException());
         return;
+      }
+      if (outcome == RenewalOutcome.RENEWED || outcome == RenewalOutcome.REISSUED) {
+        changed.accept(hostId);
       }
       answer(outcome, renewal, issued, response);
     });

@@ -37,12 +37,20 @@ public final class EnrolmentService extends AgentServiceGrpc.AgentServiceImplBas
   private final TrustRepository store;
   private final PolicyProvider policies;
   private final Clock clock;
+  private final java.util.function.Consumer<String> enrolled;
 
   public EnrolmentService(CertificateAuthority ca, TrustRepository store, PolicyProvider policies, Clock clock) {
+    this(ca, store, policies, clock, hostId -> { });
+  }
+
+  /** @param enrolled told the host id after an enrolment is committed (its certificate changed) */
+  public EnrolmentService(CertificateAuthority ca, TrustRepository store, PolicyProvider policies, Clock clock,
+      java.util.function.Consumer<String> enrolled) {
     this.ca = requireNonNull(ca, "ca");
     this.store = requireNonNull(store, "store");
     this.policies = requireNonNull(policies, "policies");
     this.clock = requireNonNull(clock, "clock");
+    this.enrolled = requireNonNull(enrolled, "enrolled");
   }
 
   @Override
@@ -87,6 +95,9 @@ public final class EnrolmentService extends AgentServiceGrpc.AgentServiceImplBas
         response.onError(Status.UNAVAILABLE.withDescription("controller cannot store right now")
             .asRuntimeException());
         return;
+      }
+      if (redemption.outcome() == TrustRepository.Outcome.ACCEPTED) {
+        enrolled.accept(hostId);
       }
       answer(redemption, hostId, hostname, token, certificate, response);
     });

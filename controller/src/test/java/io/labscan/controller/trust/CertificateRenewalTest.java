@@ -125,6 +125,18 @@ class CertificateRenewalTest {
   }
 
   @Test
+  void theCertificateARenewalReplacedIsRefusedForEveryOtherCall() throws Exception {
+    Path state = dir.resolve("agent");
+    AgentCredentials ending = enrolledEndingIn(state, Duration.ofDays(10));
+    String hostId = ending.hostId().orElseThrow();
+    new CredentialRenewal(state, hostId, ending, Clock.systemUTC()).renewIfDue(controller.mutualTls(ending))
+        .orElseThrow();
+
+    assertRefused(() -> controller.mutualTls(ending).heartbeat(HeartbeatRequest.newBuilder().setHostId(hostId).build()),
+        Status.Code.UNAUTHENTICATED, "was replaced");
+  }
+
+  @Test
   void nothingIsAskedBeforeTheCertificatesLastMonth() throws Exception {
     Path state = dir.resolve("agent");
     AgentCredentials fresh = controller.enrol(state, controller.token("", 1)).credentials();
