@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -96,7 +97,7 @@ final class StatusCommand implements Callable<Integer> {
     } else {
       try {
         // The certificate only: loading the credentials could finish a renewal the agent is installing.
-        Optional<java.security.cert.X509Certificate> cert = AgentCredentials.certificateOf(state);
+        Optional<X509Certificate> cert = AgentCredentials.certificateOf(state);
         if (cert.isEmpty()) {
           certificate = "not enrolled: run 'labscan-agent enroll --token TOKEN'";
           healthy = false;

@@ -3,11 +3,14 @@ package io.labscan.agent.trust;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.AclEntry;
 import java.nio.file.attribute.AclEntryPermission;
 import java.nio.file.attribute.AclEntryType;
@@ -86,9 +89,9 @@ public final class OwnerOnlyFiles {
         Files.setPosixFilePermissions(tmp, PUBLIC); // createTempFile makes 0600
       }
       // On disk before the rename: after a power cut the name holds the old bytes or the new, never none.
-      try (java.nio.channels.FileChannel out = java.nio.channels.FileChannel.open(tmp,
-          java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
-        out.write(java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII)));
+      try (FileChannel out = FileChannel.open(tmp,
+          StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+        out.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII)));
         out.force(true);
       }
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

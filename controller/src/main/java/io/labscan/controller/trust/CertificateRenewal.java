@@ -18,6 +18,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +47,7 @@ public final class CertificateRenewal implements CertificateRenewer {
   private final TrustRepository store;
   private final Clock clock;
   private final RateLimiter limiter = new RateLimiter(RATE);
-  private final java.util.function.Consumer<String> changed;
+  private final Consumer<String> changed;
 
   public CertificateRenewal(CertificateAuthority ca, TrustRepository store, Clock clock) {
     this(ca, store, clock, hostId -> { });
@@ -54,7 +55,7 @@ public final class CertificateRenewal implements CertificateRenewer {
 
   /** @param changed told the host id after a renewal is committed (e.g. {@link CurrentCertificates#forget}) */
   public CertificateRenewal(CertificateAuthority ca, TrustRepository store, Clock clock,
-      java.util.function.Consumer<String> changed) {
+      Consumer<String> changed) {
     this.ca = requireNonNull(ca, "ca");
     this.store = requireNonNull(store, "store");
     this.clock = requireNonNull(clock, "clock");

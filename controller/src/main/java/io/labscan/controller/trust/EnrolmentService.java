@@ -18,6 +18,7 @@ import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +38,7 @@ public final class EnrolmentService extends AgentServiceGrpc.AgentServiceImplBas
   private final TrustRepository store;
   private final PolicyProvider policies;
   private final Clock clock;
-  private final java.util.function.Consumer<String> enrolled;
+  private final Consumer<String> enrolled;
 
   public EnrolmentService(CertificateAuthority ca, TrustRepository store, PolicyProvider policies, Clock clock) {
     this(ca, store, policies, clock, hostId -> { });
@@ -45,7 +46,7 @@ public final class EnrolmentService extends AgentServiceGrpc.AgentServiceImplBas
 
   /** @param enrolled told the host id after an enrolment is committed (its certificate changed) */
   public EnrolmentService(CertificateAuthority ca, TrustRepository store, PolicyProvider policies, Clock clock,
-      java.util.function.Consumer<String> enrolled) {
+      Consumer<String> enrolled) {
     this.ca = requireNonNull(ca, "ca");
     this.store = requireNonNull(store, "store");
     this.policies = requireNonNull(policies, "policies");

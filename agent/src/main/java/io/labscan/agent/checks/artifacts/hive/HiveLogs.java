@@ -9,11 +9,14 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Brings a dirty hive up to date from its transaction logs, as Windows does when it loads the
@@ -66,7 +69,7 @@ final class HiveLogs {
     }
     Path copy = Files.createTempFile("labscan-hive-", ".tmp");
     try {
-      Files.copy(hiveFile, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING, LinkOption.NOFOLLOW_LINKS);
+      Files.copy(hiveFile, copy, StandardCopyOption.REPLACE_EXISTING, LinkOption.NOFOLLOW_LINKS);
       try (FileChannel out = FileChannel.open(copy, StandardOpenOption.WRITE)) {
         Entry last = applicable.get(applicable.size() - 1);
         for (Entry entry : applicable) {
@@ -94,7 +97,7 @@ final class HiveLogs {
    */
   static List<Entry> applicable(List<Entry> entries, int secondary) {
     List<Entry> sorted = new ArrayList<>();
-    java.util.Set<Integer> seen = new java.util.HashSet<>();
+    Set<Integer> seen = new HashSet<>();
     for (Entry e : entries) {
       if (Integer.compareUnsigned(e.sequence(), secondary) >= 0 && seen.add(e.sequence())) {
         sorted.add(e);

@@ -11,20 +11,12 @@ final class Marvin32 {
   private Marvin32() {}
 
   static long hash(byte[] data, int offset, int length, long seed) {
-    int p0 = (int) seed;
-    int p1 = (int) (seed >>> 32);
+    long state = seed; // p0 in the low 32 bits, p1 in the high
     int i = offset;
     int end = offset + length;
     for (; end - i >= 4; i += 4) {
-      p0 += (data[i] & 0xff) | (data[i + 1] & 0xff) << 8 | (data[i + 2] & 0xff) << 16 | (data[i + 3] & 0xff) << 24;
-      p1 ^= p0;
-      p0 = Integer.rotateLeft(p0, 20);
-      p0 += p1;
-      p1 = Integer.rotateLeft(p1, 9);
-      p1 ^= p0;
-      p0 = Integer.rotateLeft(p0, 27);
-      p0 += p1;
-      p1 = Integer.rotateLeft(p1, 19);
+      state = block(state,
+          (data[i] & 0xff) | (data[i + 1] & 0xff) << 8 | (data[i + 2] & 0xff) << 16 | (data[i + 3] & 0xff) << 24);
     }
     int last = switch (end - i) {
       case 0 -> 0x80;
@@ -32,17 +24,21 @@ final class Marvin32 {
       case 2 -> 0x800000 | (data[i] & 0xff) | (data[i + 1] & 0xff) << 8;
       default -> 0x80000000 | (data[i] & 0xff) | (data[i + 1] & 0xff) << 8 | (data[i + 2] & 0xff) << 16;
     };
-    p0 += last;
-    for (int round = 0; round < 2; round++) {
-      p1 ^= p0;
-      p0 = Integer.rotateLeft(p0, 20);
-      p0 += p1;
-      p1 = Integer.rotateLeft(p1, 9);
-      p1 ^= p0;
-      p0 = Integer.rotateLeft(p0, 27);
-      p0 += p1;
-      p1 = Integer.rotateLeft(p1, 19);
-    }
+    return block(block(state, last), 0);
+  }
+
+  /** Adds {@code word} to p0, then one mixing round of (p0, p1). */
+  private static long block(long state, int word) {
+    int p0 = (int) state + word;
+    int p1 = (int) (state >>> 32);
+    p1 ^= p0;
+    p0 = Integer.rotateLeft(p0, 20);
+    p0 += p1;
+    p1 = Integer.rotateLeft(p1, 9);
+    p1 ^= p0;
+    p0 = Integer.rotateLeft(p0, 27);
+    p0 += p1;
+    p1 = Integer.rotateLeft(p1, 19);
     return (long) p1 << 32 | Integer.toUnsignedLong(p0);
   }
 }

@@ -55,8 +55,6 @@ public final class RegfHive {
   private final int minorVersion;
   private final boolean dirty;
   private final int secondarySequence;
-  /** Name characters held by the subkey list being read (one list at a time: callers synchronize). */
-  private long listedNameChars;
 
   private RegfHive(ByteBuffer file, int binsEnd, int rootCell, int minorVersion, boolean dirty,
       int secondarySequence) {
@@ -162,12 +160,13 @@ public final class RegfHive {
     if (parent.subkeyCount() == 0 || parent.subkeyList() == NONE) {
       return out;
     }
-    listedNameChars = 0;
-    collectSubkeys(parent.subkeyList(), out, true);
+    collectSubkeys(parent.subkeyList(), out, new long[1], true);
     return out;
   }
 
-  private void collectSubkeys(int listCell, List<Key> out, boolean indexRootAllowed) throws HiveFormatException {
+  /** @param nameChars name characters held so far (one counter for the whole list, index roots included) */
+  private void collectSubkeys(int listCell, List<Key> out, long[] nameChars, boolean indexRootAllowed)
+      throws HiveFormatException {
     Cell list = cell(listCell);
     list.need(4);
     int signature = list.u16(0);
@@ -176,13 +175,13 @@ public final class RegfHive {
       case 0x696c -> { // "li": offsets
         list.need(4 + 4 * count);
         for (int i = 0; i < count; i++) {
-          add(out, key(list.i32(4 + 4 * i)));
+          add(out, key(list.i32(4 + 4 * i)), nameChars);
         }
       }
       case 0x666c, 0x686c -> { // "lf", "lh": offset + name hint or hash
         list.need(4 + 8 * count);
         for (int i = 0; i < count; i++) {
-          add(out, key(list.i32(4 + 8 * i)));
+          add(out, key(list.i32(4 + 8 * i)), nameChars);
         }
       }
       case 0x6972 -> { // "ri": offsets of li/lf/lh lists, never of another ri
@@ -191,7 +190,7 @@ public final class RegfHive {
         }
         list.need(4 + 4 * count);
         for (int i = 0; i < count; i++) {
-          collectSubkeys(list.i32(4 + 4 * i), out, false);
+          collectSubkeys(list.i32(4 + 4 * i), out, nameChars, false);
         }
       }
       default -> throw new HiveFormatException("unknown subkey list '" + signatureText(signature) + "' at cell "
@@ -199,12 +198,12 @@ public final class RegfHive {
     }
   }
 
-  private void add(List<Key> out, Key key) throws HiveFormatException {
+  private static void add(List<Key> out, Key key, long[] nameChars) throws HiveFormatException {
     if (out.size() >= MAX_ENTRIES) {
       throw new HiveFormatException("more than " + MAX_ENTRIES + " subkeys");
     }
-    listedNameChars += key.name().length();
-    if (listedNameChars > MAX_NAME_CHARS) {
+    nameChars[0] += key.name().length();
+    if (nameChars[0] > MAX_NAME_CHARS) {
       throw new HiveFormatException("subkey names longer than " + MAX_NAME_CHARS + " characters in all");
     }
     out.add(key);

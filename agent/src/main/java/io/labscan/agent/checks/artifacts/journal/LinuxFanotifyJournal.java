@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -209,28 +210,28 @@ public final class LinuxFanotifyJournal implements ChangeJournal {
   }
 
   /** Why a watched file system is no longer the mount that was marked, if it is not. */
-  private java.util.Optional<String> mountChanged() {
+  private Optional<String> mountChanged() {
     for (Map.Entry<Long, String> watched : mountPaths.entrySet()) {
       String path = watched.getValue();
       int fd = LinuxFanotify.open(path, LinuxFanotify.O_RDONLY | oDirectory | LinuxFanotify.O_CLOEXEC);
       if (fd < 0) {
-        return java.util.Optional.of("the watched folder " + path + " cannot be opened any more (unmounted?)");
+        return Optional.of("the watched folder " + path + " cannot be opened any more (unmounted?)");
       }
       try {
         if (LinuxFanotify.fstatfs(fd, statfs) != 0
             || statfs.getLong(LinuxFanotify.STATFS_FSID_OFFSET) != watched.getKey()) {
-          return java.util.Optional.of("another file system is mounted at the watched folder " + path);
+          return Optional.of("another file system is mounted at the watched folder " + path);
         }
         long marked = mountIds.getOrDefault(watched.getKey(), -1L);
         if (marked != -1 && mountId(fd, stat) != marked) {
-          return java.util.Optional.of("the file system at " + path
+          return Optional.of("the file system at " + path
               + " was unmounted and mounted again (its watch ended with the unmount)");
         }
       } finally {
         LinuxFanotify.close(fd);
       }
     }
-    return java.util.Optional.empty();
+    return Optional.empty();
   }
 
   /** The mount id of an open folder, or -1 when the kernel does not report it. */
