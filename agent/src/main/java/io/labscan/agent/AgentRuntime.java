@@ -73,7 +73,13 @@ public final class AgentRuntime implements AutoCloseable {
   private final ScheduledExecutorService background;
   private final ScanGate scanGate = new ScanGate();
   private final ScheduleStateStore scheduleState;
-  private volatile Optional<EgressWatcher> egress = Optional.empty();
+  /** The SMTP egress watch; replaced under its own lock when a policy changes it. */
+  private final EgressSupervision egress;
+  /**
+   * Held while a policy is compared with the current one and applied (schedules and egress watch
+   * restarted): pushes, heartbeat answers and enrolment deliver policies from different threads.
+   */
+  private final Object policyLock = new Object();
   private final AtomicReference<Policy> policy = new AtomicReference<>(PolicyDefaults.defaults());
   private final AddressWatch addresses;
   /** Cancels the open command stream; nothing while none is open. */
@@ -97,6 +103,7 @@ public final class AgentRuntime implements AutoCloseable {
     this.scanRunner = runners.create(hostId, config, clock);
     this.scheduler = new AgentScheduler();
     this.scheduleState = new ScheduleStateStore(config.stateDir(), clock);
+    this.egress = new EgressSupervision(p -> EgressWatcher.forPolicy(p, clock), this::sendEgress);
     this.scanWorker = Executors.newSingleThreadExecutor(r -> daemon(r, "labscan-scan"));
     this.background = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "labscan-agent-bg"));
   }
@@ -149,7 +156,9 @@ public final class AgentRuntime implements AutoCloseable {
     AgentRuntime agent = new AgentRuntime(config, clock, addresses, runners);
     agent.sender.start();
     agent.background.execute(() -> agent.enroll(true, 1));
-    agent.scheduleFromPolicy();
+    synchronized (agent.policyLock) {
+      agent.scheduleFromPolicy();
+    }
     return agent;
   }
 
@@ -199,6 +208,7 @@ public final class AgentRuntime implements AutoCloseable {
     return started;
   }
 
+  /** (Re)schedules everything the policy decides; called with {@link #policyLock} held. */
   private void scheduleFromPolicy() {
     Policy p = policy.get();
     scheduler.every("heartbeat", Duration.ofSeconds(p.getHeartbeatIntervalSeconds()),
@@ -247,21 +257,9 @@ public final class AgentRuntime implements AutoCloseable {
 
   /** Starts (or restarts, after a policy change) the SMTP egress watch and its report flush. */
   private void restartEgress(Policy p) {
-    EgressPolicy wanted = EgressPolicy.from(p);
-    Optional<EgressWatcher> running = egress;
-    if (running.isPresent() && running.get().policy().equals(wanted)) {
-      return;
-    }
-    running.ifPresent(w -> sendEgress(w.stopAndDrainAll()));
-    try {
-      egress = Optional.of(EgressWatcher.forPolicy(p, clock));
-    } catch (RuntimeException | LinkageError e) {
-      // Scans and reports matter more than the egress watch: run on without it.
-      egress = Optional.empty();
-      log.warn("SMTP egress watch unavailable: {}", e.toString());
-    }
-    scheduler.every("egress-flush", wanted.window(), wanted.window(),
-        () -> egress.ifPresent(w -> sendEgress(w.drainCompletedWindows())));
+    egress.apply(p);
+    Duration window = EgressPolicy.from(p).window();
+    scheduler.every("egress-flush", window, window, egress::flush);
   }
 
   /** Spools an egress-only report when any window completed. */
@@ -327,12 +325,15 @@ public final class AgentRuntime implements AutoCloseable {
 
   private void applyPolicy(Policy update) {
     Policy merged = PolicyDefaults.withDefaults(update);
-    Policy current = policy.get();
-    if (merged.getVersion() >= current.getVersion() && !merged.equals(current)) {
+    synchronized (policyLock) {
+      Policy current = policy.get();
+      if (closed || merged.getVersion() < current.getVersion() || merged.equals(current)) {
+        return;
+      }
       policy.set(merged);
       scheduleFromPolicy();
-      log.info("Policy version {} applied.", merged.getVersion());
     }
+    log.info("Policy version {} applied.", merged.getVersion());
   }
 
   private void listenForCommands(int attempt) {
@@ -387,11 +388,12 @@ public final class AgentRuntime implements AutoCloseable {
 
   @Override
   public void close() {
-    closed = true;
+    synchronized (policyLock) {
+      closed = true; // no policy is applied from here on
+    }
     scheduler.close();
     // The open egress window goes into the spool, so a restart loses no evidence.
-    egress.ifPresent(w -> sendEgress(w.stopAndDrainAll()));
-    egress = Optional.empty();
+    egress.stop();
     scanRunner.close();
     scanWorker.shutdownNow();
     background.shutdownNow();
