@@ -39,7 +39,9 @@ final class InfectedCommand implements Callable<Integer> {
     }
     try (SqliteStore store = opened.get();
         VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), Clock.systemUTC())) {
-      verdicts.recomputeAll();
+      try (Progress progress = Progress.forTerminal("Recomputing verdicts")) {
+        verdicts.recomputeAll(progress::step);
+      }
       List<VerdictRecord> listed = store.verdicts().stream()
           .filter(v -> v.verdict().isInfectedList())
           .sorted(Comparator.comparing(VerdictRecord::verdict).thenComparing(VerdictRecord::since))

@@ -2,7 +2,9 @@ package io.labscan.controller.cli;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.Console;
 import java.io.PrintStream;
+import java.lang.reflect.Method;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -12,9 +14,10 @@ import java.util.function.LongSupplier;
  * the demo lab) as one status line on standard error, rewritten in place with {@code \r} at most
  * every 250 ms and blanked when the work ends — the pattern of the agent's {@code scan}.
  *
- * <p>Only on an interactive terminal ({@code System.console() != null}): when output goes to a
- * file, a pipe or a test, {@link #forTerminal} returns a progress that prints nothing, so
- * scripts and logs see only the results. The text is built by the caller from counts and fixed
+ * <p>Only on an interactive terminal ({@code System.console() != null}, and on JDK 22 and later,
+ * where a console exists for redirected output too, {@code Console.isTerminal()}): when output
+ * goes to a file, a pipe or a test, {@link #forTerminal} returns a progress that prints nothing,
+ * so scripts and logs see only the results. The text is built by the caller from counts and fixed
  * words; nothing an endpoint wrote reaches it.
  */
 final class Progress implements AutoCloseable {
@@ -37,7 +40,24 @@ final class Progress implements AutoCloseable {
 
   /** Progress on standard error when it is a terminal; otherwise silent. */
   static Progress forTerminal(String what) {
-    return System.console() == null ? quiet() : to(System.err, what, System::nanoTime);
+    return onTerminal() ? to(System.err, what, System::nanoTime) : quiet();
+  }
+
+  /** Whether this process talks to an interactive terminal. */
+  static boolean onTerminal() {
+    Console console = System.console();
+    if (console == null) {
+      return false;
+    }
+    try {
+      // JDK 22+: System.console() is no longer null when redirected; isTerminal() tells.
+      Method isTerminal = Console.class.getMethod("isTerminal");
+      return Boolean.TRUE.equals(isTerminal.invoke(console));
+    } catch (NoSuchMethodException e) {
+      return true; // JDK 17-21: a console exists only for a terminal
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return false;
+    }
   }
 
   /** Progress that prints nothing. */
