@@ -221,12 +221,19 @@ public final class DemoStory {
       Path dir) {
     requireNonNull(store, "store");
     Path complaintFile = complaintFile(dir);
-    if (!store.hostsWithRole(DEMO_ROLE).isEmpty() && Files.isRegularFile(complaintFile)) {
+    if (!store.hostsWithRole(DEMO_ROLE).isEmpty()) {
+      // Loaded before: the complaint that goes with those reports is the stored sample.
+      byte[] complaint = store.setting(Fleet.TRIAGE_SAMPLE).orElseThrow(() -> new IllegalStateException(
+          "the database holds demo hosts but not their complaint; use a fresh data folder"));
       try {
-        return new Loaded(dir, complaintFile, Files.readAllBytes(complaintFile), List.of(MX_IP), false, 0);
+        if (!Files.isRegularFile(complaintFile)) {
+          Files.createDirectories(dir);
+          Files.write(complaintFile, complaint);
+        }
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot read " + complaintFile + ": " + e.getMessage(), e);
+        throw new UncheckedIOException("cannot write " + complaintFile + ": " + e.getMessage(), e);
       }
+      return new Loaded(dir, complaintFile, complaint, List.of(MX_IP), false, 0);
     }
     DemoStory story = new DemoStory(store.secret(PolicyProvider.FLEET_KEY), clock);
     List<Path> files = story.writeReportFiles(dir);
