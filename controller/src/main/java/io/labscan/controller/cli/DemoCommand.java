@@ -170,8 +170,8 @@ final class DemoCommand implements Callable<Integer> {
         clock, dir);
     controller.publishPolicyIfChanged();
     if (loaded.loadedNow()) {
-      System.out.println("Imported " + loaded.reports() + " agent reports of 13 simulated hosts (labs demo-bio-lab, "
-          + "demo-chem-lab, demo-servers) from " + dir + ".");
+      System.out.println("Imported " + loaded.reports() + " agent reports of the simulated lab (hosts marked "
+          + HostsFormat.DEMO_MARK + ") from " + dir + ".");
     } else {
       System.out.println("The simulated lab is already in this database (its hosts age like real ones; "
           + "a fresh --data-dir loads a fresh story).");
