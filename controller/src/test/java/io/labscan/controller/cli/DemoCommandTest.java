@@ -121,7 +121,9 @@ class DemoCommandTest {
     assertThat(r.code()).as(r.err()).isZero();
     JsonNode listed = new ObjectMapper().readTree(r.out());
     assertThat(listed).hasSize(1);
-    assertThat(listed.get(0).toString()).contains("lab-pc-07").contains("INFECTED");
+    assertThat(listed.get(0).get("hostname").asText()).isEqualTo("lab-pc-07");
+    assertThat(listed.get(0).get("verdict").asText()).isEqualTo("INFECTED");
+    assertThat(listed.get(0).get("demo").asBoolean()).isTrue();
   }
 
   @Test
