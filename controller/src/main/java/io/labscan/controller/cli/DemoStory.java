@@ -242,6 +242,11 @@ public final class DemoStory {
     if (!problems.isEmpty()) {
       throw new IllegalStateException("the demo story's reports are invalid: " + String.join("; ", problems));
     }
+    // The sample first: a database with demo hosts always has their complaint.
+    store.putSettings(Map.of(
+        Fleet.TRIAGE_SAMPLE, story.complaint(),
+        Fleet.TRIAGE_SAMPLE_NAME, ("Janet's complaint \"A very funny website\" from " + CLAIMED_SENDER
+            + " (demo data)").getBytes(StandardCharsets.UTF_8))).join();
     for (String hostId : story.hostIds().values()) {
       store.setRole(hostId, DEMO_ROLE, true).join();
     }
@@ -252,10 +257,6 @@ public final class DemoStory {
     for (Map.Entry<String, String> owner : story.owners().entrySet()) {
       store.setAddressOwner(owner.getKey(), owner.getValue(), "operator", clock.instant()).join();
     }
-    store.putSettings(Map.of(
-        Fleet.TRIAGE_SAMPLE, story.complaint(),
-        Fleet.TRIAGE_SAMPLE_NAME, ("Janet's complaint \"A very funny website\" from " + CLAIMED_SENDER
-            + " (demo data)").getBytes(StandardCharsets.UTF_8))).join();
     return new Loaded(dir, complaintFile, story.complaint(), story.trustedMtas(), true, imported.stored());
   }
 
