@@ -203,7 +203,19 @@ public final class DemoStory {
 
   /** What {@link #load} did: the story's files and whether it stored them now. */
   public record Loaded(Path directory, Path complaintFile, byte[] complaint, List<String> trustedMtas,
-      boolean loadedNow, int reports) {}
+      boolean loadedNow, int reports) {
+    public Loaded {
+      requireNonNull(directory, "directory");
+      requireNonNull(complaintFile, "complaintFile");
+      complaint = requireNonNull(complaint, "complaint").clone();
+      trustedMtas = List.copyOf(trustedMtas);
+    }
+
+    @Override
+    public byte[] complaint() {
+      return complaint.clone();
+    }
+  }
 
   /**
    * Loads the simulated lab into a controller's store, once per database: writes the report
