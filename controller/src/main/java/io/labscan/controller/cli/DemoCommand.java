@@ -8,12 +8,18 @@ import io.labscan.controller.web.Dashboard;
 import io.labscan.controller.web.DashboardOptions;
 import io.labscan.controller.web.EngineTriageRunner;
 import io.labscan.controller.ComplaintTriage;
+import io.labscan.controller.triage.Candidate;
+import io.labscan.controller.triage.HostState;
+import io.labscan.controller.triage.NotAMailMessageException;
+import io.labscan.controller.triage.TriageResult;
 import io.labscan.controller.triage.TrustConfig;
 import io.labscan.proto.v1.Report;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -23,13 +29,16 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code labscan-controller demo}: a controller on an embedded SQLite file and one agent on
- * this machine, talking real gRPC on loopback; one full scan; the host table.
+ * this machine, talking real gRPC on loopback; one full scan; the host table. Unless
+ * {@code --no-story}, also the simulated Klez lab of {@link DemoStory}, loaded through the
+ * import path, and the triage of Janet's complaint against it.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = {
       "Starts a controller on an embedded SQLite file under --data-dir and one agent on this machine,",
       "talking gRPC on loopback (plaintext, loopback only), runs a full scan, prints the host table,",
-      "and keeps serving until Ctrl-C."
+      "and keeps serving until Ctrl-C. It also loads a simulated lab (the Klez story, marked as demo",
+      "data) through the same validation as 'import' and traces a sample complaint; --no-story skips that."
     })
 final class DemoCommand implements Callable<Integer> {
   @Option(names = "--data-dir", defaultValue = "labscan-data", paramLabel = "DIR",
@@ -49,6 +58,12 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--exit-after-scan", description = "Stop after printing the host table instead of serving until Ctrl-C.")
   boolean exitAfterScan;
 
+  @Option(names = "--no-story", description = "Do not load the simulated lab and its sample complaint: only this machine.")
+  boolean noStory;
+
+  /** The demo's clock (the story's times are relative to it). */
+  Clock clock = Clock.systemUTC();
+
   @Override
   public Integer call() throws Exception {
     if (!Files.isDirectory(root)) {
@@ -58,14 +73,16 @@ final class DemoCommand implements Callable<Integer> {
     Path db = dataDir.resolve("labscan.db");
     System.out.println("LabScan demo: controller database " + db.toAbsolutePath());
     ControllerRuntime controller = ControllerRuntime.start(
-        new ControllerRuntime.Options(db, "127.0.0.1", grpcPort, true), Clock.systemUTC());
+        new ControllerRuntime.Options(db, "127.0.0.1", grpcPort, true), clock);
+    // The web UI's triage trusts the campus MX of the story (as 'serve --trust' would).
+    TrustConfig trust = noStory ? TrustConfig.none() : TrustConfig.of(List.of(DemoStory.MX_IP));
     Dashboard http = null;
     AgentRuntime agent = null;
     boolean handedToShutdownHook = false;
     try {
       http = Dashboard.start("127.0.0.1", httpPort, DashboardOptions.defaults(), controller,
-          new EngineTriageRunner(new ComplaintTriage(controller.store(), controller.verdicts(), TrustConfig.none(),
-              Clock.systemUTC())), Clock.systemUTC(), System.err);
+          new EngineTriageRunner(new ComplaintTriage(controller.store(), controller.verdicts(), trust, clock)),
+          clock, System.err);
       System.out.println("Controller listening: gRPC 127.0.0.1:" + controller.grpcPort()
           + " (plaintext, loopback only), HTTP http://127.0.0.1:" + http.port() + "/");
       AgentConfig config = AgentConfig.defaults()
@@ -73,7 +90,11 @@ final class DemoCommand implements Callable<Integer> {
           .withStateDir(dataDir.resolve("agent"))
           .withLab("demo")
           .withScanRoot(root.toAbsolutePath().normalize());
-      agent = AgentRuntime.start(config, Clock.systemUTC());
+      Optional<DemoStory.Loaded> story = Optional.empty();
+      if (!noStory) {
+        story = Optional.of(loadStory(controller));
+      }
+      agent = AgentRuntime.start(config, clock);
       System.out.println("Agent " + agent.hostId() + " started; running a full scan of " + root + " ...");
       Optional<CompletableFuture<Report>> scan = agent.scanNow(ScanPlan.full("demo"));
       if (scan.isPresent()) {
@@ -86,6 +107,7 @@ final class DemoCommand implements Callable<Integer> {
         return 1;
       }
       controller.verdicts().recompute(agent.hostId());
+      controller.verdicts().flush();
       System.out.println();
       System.out.print(HostsFormat.render(controller.store().hosts(), HostsFormat.Format.TABLE));
       controller.store().verdict(agent.hostId()).ifPresent(v -> {
@@ -94,12 +116,22 @@ final class DemoCommand implements Callable<Integer> {
         v.reasons().forEach(r -> System.out.println("  - " + Text.terminalSafe(r.text(), 300)));
       });
       System.out.println();
+      if (story.isPresent()) {
+        triageSample(controller, story.get());
+      }
       String jar = "java -jar controller/target/labscan-controller.jar";
       System.out.println("Next (from another terminal):");
       System.out.println("  open http://127.0.0.1:" + http.port() + "/ (web UI; log in as the admin printed above)");
       System.out.println("  " + jar + " host --db " + db + " " + agent.hostId());
       System.out.println("  " + jar + " infected --db " + db);
-      System.out.println("  " + jar + " triage --db " + db + " COMPLAINT.eml");
+      if (story.isPresent()) {
+        System.out.println("  " + jar + " host --db " + db + " " + DemoStory.INFECTED_HOST);
+        System.out.println("  " + jar + " triage --db " + db + " --trust " + DemoStory.MX_IP + " "
+            + story.get().complaintFile());
+        System.out.println("  the web UI's Triage page offers the same complaint (\"Load the sample\")");
+      } else {
+        System.out.println("  " + jar + " triage --db " + db + " COMPLAINT.eml");
+      }
       System.out.println("  java -jar agent/target/labscan-agent.jar egress --duration 60s");
       if (exitAfterScan) {
         return 0;
@@ -128,5 +160,65 @@ final class DemoCommand implements Callable<Integer> {
         controller.close();
       }
     }
+  }
+
+  /** Loads (or finds, from an earlier run) the simulated lab; says what it is. */
+  private DemoStory.Loaded loadStory(ControllerRuntime controller) {
+    Path dir = dataDir.resolve("demo-story");
+    System.out.println("Loading the simulated lab (the Klez story; demo data) through the import path ...");
+    DemoStory.Loaded loaded = DemoStory.load(controller.store(), controller.ingestor(), controller.verdicts(),
+        clock, dir);
+    controller.publishPolicyIfChanged();
+    if (loaded.loadedNow()) {
+      System.out.println("Imported " + loaded.reports() + " agent reports of the simulated lab (hosts marked "
+          + HostsFormat.DEMO_MARK + ") from " + dir + ".");
+    } else {
+      System.out.println("The simulated lab is already in this database (its hosts age like real ones; "
+          + "a fresh --data-dir loads a fresh story).");
+    }
+    return loaded;
+  }
+
+  /**
+   * Traces Janet's complaint as {@code triage --trust MX} does (the answer is recorded as
+   * evidence, as there), and prints the answer: one sentence, then the triage table.
+   */
+  private void triageSample(ControllerRuntime controller, DemoStory.Loaded story) throws NotAMailMessageException {
+    ComplaintTriage triage = new ComplaintTriage(controller.store(), controller.verdicts(),
+        TrustConfig.of(story.trustedMtas()), clock);
+    TriageResult result = triage.triage(List.of(triage.parse(story.complaint())), true);
+    controller.verdicts().flush();
+    System.out.println("Janet's complaint (" + story.complaintFile() + "), traced with --trust "
+        + String.join(",", story.trustedMtas()) + ":");
+    System.out.println(answerSentence(result));
+    System.out.println();
+    System.out.print(TriageCommand.table(result));
+    System.out.println();
+  }
+
+  /**
+   * The triage answer in one sentence, e.g. "Sent by lab-pc-07 (confidence 0.93); the From:
+   * address harold@example.edu is forged: its owner's machine lab-pc-12 is CLEAN." Kept to this
+   * one method so that a summary line of the triage output itself can replace it.
+   */
+  static String answerSentence(TriageResult result) {
+    StringBuilder sb = new StringBuilder();
+    Optional<Candidate> top = result.candidates().stream().findFirst()
+        .filter(c -> c.confidence() >= ComplaintTriage.RECORD_THRESHOLD);
+    if (top.isPresent()) {
+      sb.append("Sent by ").append(Text.terminalSafe(top.get().hostname(), 80))
+          .append(String.format(Locale.ROOT, " (confidence %.2f)", top.get().confidence()));
+    } else {
+      sb.append("No host is named with confidence");
+    }
+    Optional<HostState> claimed = result.claimedSenderHost();
+    boolean claimedIsSender = claimed.isPresent() && top.isPresent()
+        && claimed.get().hostId().equals(top.get().hostId());
+    if (claimed.isPresent() && !claimedIsSender) {
+      sb.append("; the From: address ").append(result.claimedSender().map(a -> Text.terminalSafe(a, 200)).orElse(""))
+          .append(" is forged: its owner's machine ").append(Text.terminalSafe(claimed.get().hostname(), 80))
+          .append(" is ").append(claimed.get().verdict());
+    }
+    return sb.append('.').toString();
   }
 }

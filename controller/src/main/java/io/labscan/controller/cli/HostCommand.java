@@ -87,6 +87,7 @@ final class HostCommand implements Callable<Integer> {
     o.put("agentVersion", h.agentVersion());
     o.put("lab", h.lab());
     o.put("elevated", h.elevated());
+    o.put("demo", h.demo());
     o.put("firstSeen", h.firstSeen().toString());
     o.put("lastSeen", h.lastSeen().toString());
     o.put("lastFullScan", h.lastFullScan().map(Object::toString).orElse(null));
@@ -138,7 +139,11 @@ final class HostCommand implements Callable<Integer> {
       List<ReportEntry> reports, List<AddressInterval> addresses, Optional<SqliteStore.CertificateRecord> certificate) {
     StringBuilder sb = new StringBuilder();
     String nl = System.lineSeparator();
-    sb.append(Text.terminalSafe(h.hostname(), 80)).append("  ").append(h.hostId()).append(nl);
+    sb.append(Text.terminalSafe(h.hostname(), 80)).append("  ").append(h.hostId())
+        .append(h.demo() ? "  " + HostsFormat.DEMO_MARK : "").append(nl);
+    if (h.demo()) {
+      sb.append("  Demo data:   simulated by 'labscan-controller demo'; not a real machine").append(nl);
+    }
     sb.append("  OS:          ").append(Text.terminalSafe(h.osVersion(), 100)).append(" (")
         .append(Text.terminalSafe(h.osFamily(), 20)).append(")").append(nl);
     sb.append("  Lab:         ").append(h.lab().isEmpty() ? "(none)" : Text.terminalSafe(h.lab(), 60)).append(nl);

@@ -19,6 +19,9 @@ public final class HostsFormat {
   private static final DateTimeFormatter TABLE_TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneOffset.UTC);
 
+  /** Follows the hostname of a simulated host in tables. */
+  public static final String DEMO_MARK = "[demo]";
+
   private HostsFormat() {}
 
   /** Output formats of {@code hosts}. */
@@ -37,7 +40,7 @@ public final class HostsFormat {
     rows.add(new String[] {"HOSTNAME", "HOST ID", "OS", "LAB", "ADDRESSES", "LAST SEEN (UTC)", "LAST FULL SCAN"});
     for (HostSummary h : hosts) {
       rows.add(new String[] {
-          Text.terminalSafe(h.hostname(), 40),
+          Text.terminalSafe(h.hostname(), 40) + (h.demo() ? " " + DEMO_MARK : ""),
           h.hostId(),
           Text.terminalSafe(h.osFamily(), 10),
           Text.terminalSafe(h.lab(), 20),
@@ -58,7 +61,13 @@ public final class HostsFormat {
       }
       sb.append(System.lineSeparator());
     }
-    sb.append(hosts.size()).append(hosts.size() == 1 ? " host" : " hosts").append(System.lineSeparator());
+    sb.append(hosts.size()).append(hosts.size() == 1 ? " host" : " hosts");
+    long demo = hosts.stream().filter(HostSummary::demo).count();
+    if (demo > 0) {
+      sb.append(" (").append(demo).append(" marked ").append(DEMO_MARK)
+          .append(": simulated demo data loaded by 'labscan-controller demo')");
+    }
+    sb.append(System.lineSeparator());
     return sb.toString();
   }
 
@@ -79,6 +88,7 @@ public final class HostsFormat {
       o.put("lastSeen", h.lastSeen().toString());
       putTime(o, "lastReport", h.lastReport());
       putTime(o, "lastFullScan", h.lastFullScan());
+      o.put("demo", h.demo());
     }
     try {
       return JSON.writeValueAsString(array) + System.lineSeparator();
@@ -98,12 +108,12 @@ public final class HostsFormat {
   static String csv(List<HostSummary> hosts) {
     StringBuilder sb = new StringBuilder(
         "host_id,hostname,os_family,os_version,agent_version,lab,elevated,addresses,first_seen,last_seen,"
-            + "last_report,last_full_scan\r\n");
+            + "last_report,last_full_scan,demo\r\n");
     for (HostSummary h : hosts) {
       String[] cells = {h.hostId(), h.hostname(), h.osFamily(), h.osVersion(), h.agentVersion(), h.lab(),
           Boolean.toString(h.elevated()), String.join(" ", h.currentAddresses()), h.firstSeen().toString(),
           h.lastSeen().toString(), h.lastReport().map(Instant::toString).orElse(""),
-          h.lastFullScan().map(Instant::toString).orElse("")};
+          h.lastFullScan().map(Instant::toString).orElse(""), Boolean.toString(h.demo())};
       for (int i = 0; i < cells.length; i++) {
         if (i > 0) {
           sb.append(',');

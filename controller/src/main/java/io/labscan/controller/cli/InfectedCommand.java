@@ -39,7 +39,9 @@ final class InfectedCommand implements Callable<Integer> {
     }
     try (SqliteStore store = opened.get();
         VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), Clock.systemUTC())) {
-      verdicts.recomputeAll();
+      try (Progress progress = Progress.forTerminal("Recomputing verdicts")) {
+        verdicts.recomputeAll(progress::step);
+      }
       List<VerdictRecord> listed = store.verdicts().stream()
           .filter(v -> v.verdict().isInfectedList())
           .sorted(Comparator.comparing(VerdictRecord::verdict).thenComparing(VerdictRecord::since))
@@ -50,6 +52,7 @@ final class InfectedCommand implements Callable<Integer> {
           ObjectNode o = array.addObject();
           o.put("hostId", v.hostId());
           o.put("hostname", store.host(v.hostId()).map(HostSummary::hostname).orElse(""));
+          o.put("demo", store.host(v.hostId()).map(HostSummary::demo).orElse(false));
           o.put("verdict", v.verdict().name());
           o.put("since", v.since().toString());
           ArrayNode reasons = o.putArray("reasons");
@@ -66,8 +69,8 @@ final class InfectedCommand implements Callable<Integer> {
       }
       for (VerdictRecord v : listed) {
         HostSummary h = store.host(v.hostId()).orElseThrow();
-        System.out.printf("%-9s %s (%s) %s since %s%n", v.verdict(), Text.terminalSafe(h.hostname(), 60),
-            String.join(",", h.currentAddresses()), v.hostId(), v.since());
+        System.out.printf("%-9s %s%s (%s) %s since %s%n", v.verdict(), Text.terminalSafe(h.hostname(), 60),
+            h.demo() ? " " + HostsFormat.DEMO_MARK : "", String.join(",", h.currentAddresses()), v.hostId(), v.since());
         for (Reason r : v.reasons()) {
           System.out.println("          - " + Text.terminalSafe(r.text(), 400) + "  [" + r.evidence() + "]");
         }

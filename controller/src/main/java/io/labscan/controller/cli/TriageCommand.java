@@ -4,7 +4,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.labscan.controller.ComplaintTriage;
 import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.triage.AddressHolding;
 import io.labscan.controller.triage.Candidate;
+import io.labscan.controller.triage.ComplaintParser;
+import io.labscan.controller.triage.EgressHit;
+import io.labscan.controller.triage.ParsedComplaint;
+import io.labscan.controller.triage.Triage;
+import io.labscan.controller.triage.TriageEvidence;
 import io.labscan.controller.triage.HostState;
 import io.labscan.controller.triage.MailProviders;
 import io.labscan.controller.triage.NotAMailMessageException;
@@ -20,6 +26,9 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Map;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -40,7 +49,9 @@ final class TriageCommand implements Callable<Integer> {
   /** Larger inputs are refused: a complaint is one message. */
   static final long MAX_INPUT_BYTES = 32L * 1024 * 1024;
 
-  @Option(names = "--db", required = true, paramLabel = "FILE", description = "Controller database (SQLite).")
+  @Option(names = "--db", paramLabel = "FILE",
+      description = "Controller database (SQLite). Without it, or when the file does not exist (it is not created), "
+          + "only the origin and its explanation are given: no fleet data is used.")
   Path db;
 
   @Option(names = "--trust", paramLabel = "HOST_OR_CIDR",
@@ -93,6 +104,9 @@ final class TriageCommand implements Callable<Integer> {
         return ControllerMain.EXIT_BAD_INPUT;
       }
     }
+    if (db == null || Files.notExists(db)) {
+      return triageWithoutFleet(trustConfig, options, inputs);
+    }
     var opened = ExistingDatabase.open("triage", db);
     if (opened.isEmpty()) {
       return ControllerMain.EXIT_BAD_INPUT;
@@ -109,7 +123,9 @@ final class TriageCommand implements Callable<Integer> {
           return ControllerMain.EXIT_BAD_INPUT;
         }
       }
-      verdicts.recomputeAll();
+      try (Progress progress = Progress.forTerminal("Recomputing verdicts")) {
+        verdicts.recomputeAll(progress::step);
+      }
       TriageResult result = triage.triage(complaints, !noRecord);
       if (format == OutputFormat.JSON) {
         System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(result));
@@ -117,6 +133,73 @@ final class TriageCommand implements Callable<Integer> {
         System.out.print(table(result));
       }
       return 0;
+    }
+  }
+
+  /** Said when no fleet data was used (table: first line; JSON: on standard error). */
+  static final String NO_FLEET_DATA = "No fleet data was used (no controller database): the origin and its "
+      + "explanation only; give --db FILE to rank the lab's hosts.";
+
+  /**
+   * Triage at any machine with just the jar: the trust walk needs only the message and
+   * {@code --trust}, so the origin and its explanation are printed; ranking hosts needs a fleet,
+   * so there are no candidates. Nothing is written anywhere (no database is created).
+   */
+  private Integer triageWithoutFleet(TrustConfig trustConfig, TriageOptions options, List<byte[]> inputs)
+      throws IOException {
+    List<ParsedComplaint> parsed = new ArrayList<>();
+    for (int i = 0; i < inputs.size(); i++) {
+      try {
+        parsed.add(ComplaintParser.parse(inputs.get(i), trustConfig));
+      } catch (NotAMailMessageException e) {
+        System.err.println("labscan-controller triage: " + files.get(i) + ": not a mail message: " + e.getMessage());
+        return ControllerMain.EXIT_BAD_INPUT;
+      }
+    }
+    TriageResult result = new Triage(NoFleet.INSTANCE, new byte[32], options).triage(parsed);
+    if (format == OutputFormat.JSON) {
+      System.err.println("labscan-controller triage: " + NO_FLEET_DATA);
+      System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(result));
+    } else {
+      System.out.println(NO_FLEET_DATA);
+      System.out.println();
+      System.out.print(table(result));
+    }
+    return 0;
+  }
+
+  /** The evidence of no fleet: no hosts, no egress, no address books, no owners. */
+  private enum NoFleet implements TriageEvidence {
+    INSTANCE;
+
+    @Override
+    public List<AddressHolding> holdersOf(String ip, Instant at) {
+      return List.of();
+    }
+
+    @Override
+    public List<EgressHit> egressNear(Collection<String> hostIds, Instant from, Instant to) {
+      return List.of();
+    }
+
+    @Override
+    public List<EgressHit> unallowedEgressBetween(Instant from, Instant to) {
+      return List.of();
+    }
+
+    @Override
+    public Map<String, Integer> harvestMatches(Collection<byte[]> digests) {
+      return Map.of();
+    }
+
+    @Override
+    public Optional<HostState> hostOwningAddress(String emailAddress) {
+      return Optional.empty();
+    }
+
+    @Override
+    public Optional<HostState> host(String hostId) {
+      return Optional.empty();
     }
   }
 

@@ -626,7 +626,9 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
 
   private List<HostSummary> queryHosts(String where, String arg) {
     String sql = "SELECT h.host_id, h.hostname, h.os_family, h.os_version, h.agent_version, h.lab, h.elevated, "
-        + "h.first_seen_ms, h.last_seen_ms, h.last_report_ms, h.last_full_scan_ms FROM hosts h" + where
+        + "h.first_seen_ms, h.last_seen_ms, h.last_report_ms, h.last_full_scan_ms, "
+        + "EXISTS (SELECT 1 FROM host_roles r WHERE r.host_id = h.host_id AND r.role = '" + DEMO_ROLE + "') "
+        + "FROM hosts h" + where
         + " ORDER BY h.hostname, h.host_id";
     List<HostSummary> out = new ArrayList<>();
     try (PreparedStatement ps = reader.prepareStatement(sql)) {
@@ -639,7 +641,7 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
           out.add(new HostSummary(hostId, rs.getString(2), rs.getString(3), rs.getString(4),
               rs.getString(5), rs.getString(6), rs.getInt(7) != 0, currentAddresses(hostId),
               Instant.ofEpochMilli(rs.getLong(8)), Instant.ofEpochMilli(rs.getLong(9)),
-              optionalInstant(rs, 10), optionalInstant(rs, 11)));
+              optionalInstant(rs, 10), optionalInstant(rs, 11), rs.getInt(12) != 0));
         }
       }
     } catch (SQLException e) {
@@ -1281,6 +1283,9 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
       throw new StoreException("Cannot read from " + file + ": " + e.getMessage(), e);
     }
   }
+
+  /** The role of simulated hosts ({@code labscan-controller demo}): {@link HostSummary#demo()}. */
+  public static final String DEMO_ROLE = "demo-data";
 
   /** Gives a host a role ("mail-server" lets it send mail) or takes it away. */
   public CompletableFuture<Void> setRole(String hostId, String role, boolean present) {

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CompletableFuture;
@@ -115,7 +116,7 @@ public final class VerdictService implements AutoCloseable {
     }
     Instant now = clock.instant();
     try {
-      recompute(hosts, hostId -> repository.evidence(hostId, now, policy), now);
+      recompute(hosts, hostId -> repository.evidence(hostId, now, policy), now, (done, total) -> { });
     } catch (RuntimeException e) {
       log.warn("Verdicts of {} hosts not recomputed: {}", hosts.size(), e.getMessage());
     }
@@ -173,8 +174,17 @@ public final class VerdictService implements AutoCloseable {
    * changes are announced after each batch commits.
    */
   public int recomputeAll() {
+    return recomputeAll((done, total) -> { });
+  }
+
+  /**
+   * {@link #recomputeAll()}, telling {@code progress} (hosts done, hosts in all) after each
+   * batch was evaluated and handed to the store (the CLI's progress line).
+   */
+  public int recomputeAll(BiConsumer<Integer, Integer> progress) {
+    requireNonNull(progress, "progress");
     Instant now = clock.instant();
-    return recompute(repository.hostIds(), repository.sweep(now, policy), now);
+    return recompute(repository.hostIds(), repository.sweep(now, policy), now, progress);
   }
 
   /**
@@ -184,7 +194,8 @@ public final class VerdictService implements AutoCloseable {
    * works while this thread reads evidence, instead of each waiting for the other. At most
    * two batches are in flight.
    */
-  private int recompute(List<String> hostIds, VerdictRepository.Sweep sweep, Instant now) {
+  private int recompute(List<String> hostIds, VerdictRepository.Sweep sweep, Instant now,
+      BiConsumer<Integer, Integer> progress) {
     List<Saved> inFlight = List.of();
     Failures failures = new Failures();
     for (int from = 0; from < hostIds.size(); from += SWEEP_BATCH) {
@@ -204,6 +215,7 @@ public final class VerdictService implements AutoCloseable {
       List<Saved> submitted = save(evaluated, now, failures);
       settle(inFlight, now, failures);
       inFlight = submitted;
+      progress.accept(from + batch.size(), hostIds.size());
     }
     settle(inFlight, now, failures);
     failures.logSummary(hostIds.size());

@@ -19,6 +19,11 @@ import java.util.stream.Collectors;
 
 /** The dashboard's read model: every host with its lab, verdict and compliance, computed now. */
 public final class Fleet {
+  /** Settings key of the sample complaint the Triage page offers (the demo stores Janet's). */
+  public static final String TRIAGE_SAMPLE = "triage-sample";
+  /** Settings key of that sample's one-line description. */
+  public static final String TRIAGE_SAMPLE_NAME = "triage-sample-name";
+
   private final SqliteStore store;
   private final LabRules labRules;
   private final VerdictPolicy policy;

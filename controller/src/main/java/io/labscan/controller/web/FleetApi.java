@@ -148,6 +148,7 @@ final class FleetApi {
     o.put("lab", h.lab().lab());
     o.put("labSource", h.lab().source().name().toLowerCase(Locale.ROOT));
     o.put("agentLab", s.lab());
+    o.put("demo", s.demo());
     ArrayNode addresses = o.putArray("addresses");
     s.currentAddresses().forEach(addresses::add);
     o.put("lastSeen", s.lastSeen().toString());
@@ -222,6 +223,15 @@ final class FleetApi {
           out.add(o);
         });
     Json.send(ctx, out);
+  }
+
+  /** {@code /api/v1/triage/sample}: the stored sample complaint, for the Triage page to offer; 404 without one. */
+  void triageSample(Context ctx) {
+    byte[] message = fleet.store().setting(Fleet.TRIAGE_SAMPLE)
+        .orElseThrow(() -> ApiError.notFound("no sample complaint is stored"));
+    String name = fleet.store().setting(Fleet.TRIAGE_SAMPLE_NAME).map(b -> new String(b, StandardCharsets.UTF_8))
+        .orElse("sample complaint");
+    Json.send(ctx, Json.object().put("name", name).put("message", new String(message, StandardCharsets.UTF_8)));
   }
 
   void labRules(Context ctx) {

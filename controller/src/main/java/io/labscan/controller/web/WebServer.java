@@ -174,6 +174,7 @@ public final class WebServer implements AutoCloseable {
       r.delete("/api/v1/lab-rules/{ruleId}", fleet::removeLabRule, Role.ADMIN);
 
       r.post("/api/v1/triage", admin::triage, Role.ADMIN);
+      r.get("/api/v1/triage/sample", fleet::triageSample, Role.ADMIN);
       r.get("/api/v1/campaigns", admin::listCampaigns, Role.VIEWER);
       r.post("/api/v1/campaigns", admin::createCampaign, Role.ADMIN);
       r.get("/api/v1/campaigns/{campaignId}", admin::campaign, Role.VIEWER);

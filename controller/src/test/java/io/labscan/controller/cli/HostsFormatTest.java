@@ -43,4 +43,29 @@ class HostsFormatTest {
   void tableCountsHosts() {
     assertThat(HostsFormat.render(List.of(host("a"), host("b")), HostsFormat.Format.TABLE)).contains("2 hosts");
   }
+
+  private static HostSummary demoHost(String hostname) {
+    HostSummary h = host(hostname);
+    return new HostSummary(h.hostId(), h.hostname(), h.osFamily(), h.osVersion(), h.agentVersion(), "demo-bio-lab",
+        h.elevated(), h.currentAddresses(), h.firstSeen(), h.lastSeen(), h.lastReport(), h.lastFullScan(), true);
+  }
+
+  @Test
+  void demoHostsAreMarkedInTheTableAndCounted() {
+    String table = HostsFormat.render(List.of(demoHost("lab-pc-07"), host("vm")), HostsFormat.Format.TABLE);
+    assertThat(table).contains("lab-pc-07 [demo]").doesNotContain("vm [demo]")
+        .contains("2 hosts (1 marked [demo]: simulated demo data");
+  }
+
+  @Test
+  void jsonAndCsvSayWhetherAHostIsDemoData() throws Exception {
+    List<HostSummary> hosts = List.of(demoHost("lab-pc-07"), host("vm"));
+    JsonNode json = new ObjectMapper().readTree(HostsFormat.render(hosts, HostsFormat.Format.JSON));
+    assertThat(json.get(0).get("demo").asBoolean()).isTrue();
+    assertThat(json.get(1).get("demo").asBoolean()).isFalse();
+    String[] lines = HostsFormat.render(hosts, HostsFormat.Format.CSV).split("\r\n");
+    assertThat(lines[0]).endsWith(",demo");
+    assertThat(lines[1]).endsWith(",true");
+    assertThat(lines[2]).endsWith(",false");
+  }
 }

@@ -8,12 +8,17 @@ LS.page(async () => {
   title.textContent = '';
   title.appendChild(document.createTextNode(h.hostname + ' '));
   title.appendChild(LS.verdictBadge(h.verdict));
+  if (h.demo) {
+    title.appendChild(document.createTextNode(' '));
+    title.appendChild(el('span', { class: 'badge demo', id: 'demo-badge', title: 'simulated demo data' }, 'demo'));
+  }
   const body = document.getElementById('host-body');
 
   const facts = (pairs) => el('dl', { class: 'facts' }, pairs.map(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
   body.appendChild(el('section', { class: 'panel', id: 'inventory' }, el('h2', {}, 'Inventory'), facts([
     ['Host id', el('span', { class: 'mono' }, h.hostId)],
     ['Hostname', h.hostname],
+  ].concat(h.demo ? [['Demo data', 'simulated by labscan-controller demo; not a real machine']] : []).concat([
     ['Lab', h.lab + (h.labSource === 'rule' ? ' (by controller rule)' : h.labSource === 'agent' ? ' (agent configuration)' : '')],
     ['Operating system', (h.osVersion || '') + ' (' + h.osFamily + ')'],
     ['Agent', h.agentVersion + (h.elevated ? ' (elevated)' : ' (NOT elevated: other users\' sockets may be invisible)')],
@@ -22,7 +27,7 @@ LS.page(async () => {
     ['Last seen', [LS.time(h.lastSeen), ' (' + LS.ago(h.lastSeen) + ')']],
     ['Last full scan', LS.time(h.lastFullScan)],
     ['Antivirus', h.antivirus]
-  ].concat(h.certificate ? [['Agent certificate ends', [LS.time(h.certificate.ends),
+  ]).concat(h.certificate ? [['Agent certificate ends', [LS.time(h.certificate.ends),
     h.certificate.renewed ? [' (renewed ', LS.time(h.certificate.renewed), ')'] : '']]] : []))));
 
   const verdict = el('section', { class: 'panel', id: 'verdict' }, el('h2', {}, 'Verdict'),

@@ -11,7 +11,8 @@ LS.page(async () => {
     const reasons = el('ul', { class: 'reasons' });
     for (const r of h.reasons) reasons.appendChild(el('li', {}, r.text, ' ', el('span', { class: 'evidence' }, '[' + r.evidence + ']')));
     list.appendChild(el('section', { class: 'panel infected-host', 'data-host-id': h.hostId },
-      el('h2', {}, LS.verdictBadge(h.verdict), ' ', LS.hostLink(h.hostId, h.hostname)),
+      el('h2', {}, LS.verdictBadge(h.verdict), ' ', LS.hostLink(h.hostId, h.hostname),
+        h.demo ? [' ', el('span', { class: 'badge demo', title: 'simulated demo data' }, 'demo')] : ''),
       el('p', { class: 'muted' }, 'Lab ' + h.lab + ' · ' + (h.addresses.join(', ') || 'no address') + ' · since ', LS.time(h.verdictSince)),
       reasons));
   }

@@ -19,6 +19,19 @@ LS.page(async () => {
     return String(value);
   }
 
+  // A stored sample complaint (the demo stores Janet's message "from" Harold) is offered for a re-run.
+  try {
+    const sample = await api('/api/v1/triage/sample');
+    document.getElementById('triage-sample-name').textContent = sample.name;
+    document.getElementById('triage-sample').hidden = false;
+    document.getElementById('triage-sample-load').addEventListener('click', () => {
+      file.value = '';
+      text.value = sample.message;
+    });
+  } catch (e) {
+    // No sample stored: nothing to offer.
+  }
+
   form.addEventListener('submit', async event => {
     event.preventDefault();
     clear(result);
