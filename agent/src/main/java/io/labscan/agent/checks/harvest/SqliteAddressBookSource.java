@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.labscan.agent.checks.mail.ProfileFile;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -20,7 +21,10 @@ import java.util.Comparator;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.sqlite.ProgressHandler;
 import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteConnection;
+import org.sqlite.SQLiteLimits;
 
 /**
  * SQLite address books: Thunderbird's {@code abook.sqlite}, {@code abook-N.sqlite} and
@@ -31,6 +35,20 @@ import org.sqlite.SQLiteConfig;
  * that fails (a running Thunderbird holds a lock, or a WAL database cannot be read without
  * creating its {@code -shm} file), the database and its {@code -wal} are copied into a
  * private folder under the agent's state folder, the copy is read, and the folder removed.
+ *
+ * <h2>Bounded work</h2>
+ *
+ * <p>An address book is a program as much as a file: {@code properties} may be a view over a
+ * recursive common table expression that never ends, in a 4 KiB file any user can put in
+ * their profile. So every query runs under a SQLite progress handler, called every
+ * {@value #PROGRESS_PERIOD} virtual-machine steps, that stops it (SQLite then fails the step
+ * with "interrupted") when the check's thread was interrupted, which is how the scanner
+ * enforces the check's time budget, or when the query has taken more than
+ * {@value #MAX_PROGRESS_CALLS} calls (10<sup>9</sup> steps, a few seconds: a real book of
+ * 100 000 contacts needs well under 1 % of it). Such a book is counted as
+ * {@value #QUERY_BUDGET_REASON} and the harvest goes on with the next file. Values are
+ * limited to {@value #MAX_VALUE_BYTES} bytes ({@code SQLITE_LIMIT_LENGTH}), so a view that
+ * doubles a string each row fails early instead of filling memory.
  */
 final class SqliteAddressBookSource implements AddressSource {
   private static final Pattern THUNDERBIRD_BOOK =
@@ -48,11 +66,40 @@ final class SqliteAddressBookSource implements AddressSource {
     }
   }
 
+  /** Virtual-machine steps between two calls of the progress handler. */
+  static final int PROGRESS_PERIOD = 1_000;
+  /** Progress-handler calls one query may take: 10^9 steps. */
+  static final long MAX_PROGRESS_CALLS = 1_000_000;
+  /** Longest string or blob a query may make; no address is longer. */
+  static final int MAX_VALUE_BYTES = 64 * 1024;
+  /** Skip reason of a book whose query ran past {@link #MAX_PROGRESS_CALLS}. */
+  static final String QUERY_BUDGET_REASON = "harvest-query-budget";
+
+  /** A query stopped because it ran past its step budget (not because of an interrupt). */
+  static final class QueryBudgetExceededException extends IOException {
+    QueryBudgetExceededException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
   private final Path scratchParent;
+  private final long maxProgressCalls;
 
   /** @param scratchParent the agent's own writable folder, for copies of locked books */
   SqliteAddressBookSource(Path scratchParent) {
+    this(scratchParent, MAX_PROGRESS_CALLS);
+  }
+
+  /**
+   * @param maxProgressCalls progress-handler calls one query may take (tests: a query that
+   *     only an interrupt stops)
+   */
+  SqliteAddressBookSource(Path scratchParent, long maxProgressCalls) {
     this.scratchParent = requireNonNull(scratchParent, "scratchParent");
+    if (maxProgressCalls <= 0) {
+      throw new IllegalArgumentException("maxProgressCalls must be positive");
+    }
+    this.maxProgressCalls = maxProgressCalls;
   }
 
   static Optional<Schema> schemaOf(ProfileFile file) {
@@ -74,9 +121,12 @@ final class SqliteAddressBookSource implements AddressSource {
   @Override
   public void read(ProfileFile file, AddressCollector addresses) throws IOException {
     Schema schema = schemaOf(file).orElseThrow();
+    StepBudget budget = new StepBudget(maxProgressCalls);
     try (Connection inPlace = openInPlace(file.file())) {
-      query(inPlace, schema, addresses);
+      query(inPlace, schema, addresses, budget);
     } catch (SQLException inPlace) {
+      // A query stopped for its cost or an interrupt would cost the same on a copy.
+      budget.failIfSpent(inPlace);
       readCopy(file, schema, addresses, inPlace);
     }
   }
@@ -101,9 +151,13 @@ final class SqliteAddressBookSource implements AddressSource {
         }
       }
       // The copy is ours: opened read-write so SQLite may replay its WAL.
+      StepBudget budget = new StepBudget(maxProgressCalls);
       try (Connection connection =
           DriverManager.getConnection("jdbc:sqlite:" + copy.toUri().toASCIIString())) {
-        query(connection, schema, addresses);
+        query(connection, schema, addresses, budget);
+      } catch (SQLException e) {
+        budget.failIfSpent(e);
+        throw e;
       }
     } catch (SQLException e) {
       e.addSuppressed(inPlace);
@@ -125,8 +179,11 @@ final class SqliteAddressBookSource implements AddressSource {
         "jdbc:sqlite:" + database.toUri().toASCIIString() + "?mode=ro");
   }
 
-  private static void query(Connection connection, Schema schema, AddressCollector addresses)
-      throws SQLException {
+  private static void query(Connection connection, Schema schema, AddressCollector addresses,
+      StepBudget budget) throws SQLException {
+    connection.unwrap(SQLiteConnection.class).setLimit(SQLiteLimits.SQLITE_LIMIT_LENGTH,
+        MAX_VALUE_BYTES);
+    ProgressHandler.setHandler(connection, PROGRESS_PERIOD, budget);
     try (Statement statement = connection.createStatement();
         ResultSet rows = statement.executeQuery(schema.query)) {
       while (rows.next()) {
@@ -134,6 +191,45 @@ final class SqliteAddressBookSource implements AddressSource {
         if (address != null) {
           addresses.add(address);
         }
+      }
+    }
+  }
+
+  /**
+   * Stops a query when the thread is interrupted or the query has run too long. Called by
+   * SQLite on the thread running the query.
+   */
+  private static final class StepBudget extends ProgressHandler {
+    private final long maxCalls;
+    private long calls;
+    private boolean spent;
+    private boolean interrupted;
+
+    StepBudget(long maxCalls) {
+      this.maxCalls = maxCalls;
+    }
+
+    @Override
+    protected int progress() {
+      if (Thread.currentThread().isInterrupted()) {
+        interrupted = true;
+        return 1;
+      }
+      if (++calls > maxCalls) {
+        spent = true;
+        return 1;
+      }
+      return 0;
+    }
+
+    /** Turns a query this budget stopped into the exception that says so. */
+    void failIfSpent(SQLException e) throws IOException {
+      if (spent) {
+        throw new QueryBudgetExceededException("address book query ran past "
+            + PROGRESS_PERIOD * maxCalls + " steps", e);
+      }
+      if (interrupted) {
+        throw new InterruptedIOException("address book query interrupted");
       }
     }
   }
