@@ -3,6 +3,7 @@ package io.labscan.agent.checks.harvest;
 import static java.util.Objects.requireNonNull;
 
 import io.labscan.agent.checks.mail.ProfileFile;
+import io.labscan.agent.state.PrivateFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -134,7 +135,8 @@ final class SqliteAddressBookSource implements AddressSource {
   private void readCopy(ProfileFile file, Schema schema, AddressCollector addresses,
       SQLException inPlace) throws IOException {
     Path database = file.file();
-    Files.createDirectories(scratchParent);
+    PrivateFiles.folder(scratchParent);
+    // 0700 (the JDK's mode for temporary folders): the copy is a user's address book.
     Path scratch = Files.createTempDirectory(scratchParent, "harvest-");
     try {
       Path copy = scratch.resolve("book.sqlite");
