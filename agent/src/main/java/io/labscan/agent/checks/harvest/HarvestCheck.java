@@ -96,7 +96,8 @@ public final class HarvestCheck implements Check {
         new ScannedBytesSource(Set.of("htm", "html", "txt", "eml")),
         new ScannedBytesSource(Set.of("wab", "mab")),
         new VCardSource(),
-        new SqliteAddressBookSource(context.stateDir(), maxQueryProgressCalls));
+        new SqliteAddressBookSource(context.stateDir(), limits.maxMessageBytes(),
+            maxQueryProgressCalls));
 
     new ProfileWalker(limits.maxWalkDepth()).walk(context.root(), file -> {
       Optional<MailStore> store = file.mailStore();

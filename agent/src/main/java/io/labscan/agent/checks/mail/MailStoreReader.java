@@ -35,7 +35,7 @@ public final class MailStoreReader {
   public void read(MailStore store, StoredMessageVisitor visitor) throws InterruptedException {
     requireNonNull(store, "store");
     requireNonNull(visitor, "visitor");
-    try (FileSharedStream file = FileSharedStream.open(store.file())) {
+    try (FileSharedStream file = FileSharedStream.open(store.opener())) {
       long bytes = switch (store.format()) {
         case EML, MAILDIR -> readWhole(store, file, visitor);
         case EMLX -> readEmlx(store, file, visitor);
@@ -56,7 +56,7 @@ public final class MailStoreReader {
       return 0;
     }
     deliver(store, 1, "whole file", file.newStream(0, -1),
-        MessageBytes.ofFileRange(store.file(), 0, size), visitor);
+        MessageBytes.ofFileRange(store.opener(), 0, size), visitor);
     return size;
   }
 
@@ -73,7 +73,7 @@ public final class MailStoreReader {
       return 0;
     }
     deliver(store, 1, "whole file", file.newStream(r.start(), r.end()),
-        MessageBytes.ofFileRange(store.file(), 0, file.length()), visitor);
+        MessageBytes.ofFileRange(store.opener(), 0, file.length()), visitor);
     return file.length();
   }
 
@@ -85,7 +85,7 @@ public final class MailStoreReader {
         return;
       }
       deliver(store, index, "message " + index + " at byte " + start,
-          file.newStream(start, end), MessageBytes.ofFileRange(store.file(), start, end - start),
+          file.newStream(start, end), MessageBytes.ofFileRange(store.opener(), start, end - start),
           visitor);
     });
   }
