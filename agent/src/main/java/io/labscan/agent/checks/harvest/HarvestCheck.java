@@ -135,6 +135,9 @@ public final class HarvestCheck implements Check {
       log.debug("Address book {} costs too much to query", file.relativePath());
       counters.skipped(SqliteAddressBookSource.QUERY_BUDGET_REASON, 1);
     } catch (IOException | RuntimeException e) {
+      if (Thread.currentThread().isInterrupted()) {
+        return; // stopped by the check's time budget, not the file's fault: the walk ends next
+      }
       // Parsers of hostile files (SQLite driver included) may throw unchecked; never log
       // the content, it is address material.
       log.debug("Cannot read {}: {}", file.relativePath(), e.getClass().getSimpleName());

@@ -44,6 +44,10 @@ public final class MailStoreReader {
       };
       counters.scanned(1, bytes);
     } catch (IOException e) {
+      if (Thread.currentThread().isInterrupted()) {
+        // An interrupt closed the channel (the check's time budget): not the store's fault.
+        throw new InterruptedException("mail store read interrupted");
+      }
       log.debug("Cannot read mail store {}: {}", store.relativePath(), e.toString());
       counters.skipped(SkipReasons.UNREADABLE, 1);
     }
