@@ -204,4 +204,39 @@ class ScannerTest {
     assertThat(total).isLessThan(
         io.labscan.agent.worker.WorkerProcessScanRunner.DEFAULT_TIMEOUT);
   }
+
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void aCancelledScanInterruptsTheRunningCheckAndSkipsTheRest() throws Exception {
+    CountDownLatch running = new CountDownLatch(1);
+    AtomicBoolean sawInterrupt = new AtomicBoolean();
+    Check walk = check("walk", (c, s) -> {
+      running.countDown();
+      try {
+        new CountDownLatch(1).await();
+      } catch (InterruptedException e) {
+        sawInterrupt.set(true);
+        throw e;
+      }
+    });
+    Check later = check("later", (c, s) -> {
+      throw new AssertionError("must not run in a cancelled scan");
+    });
+    Report[] report = new Report[1];
+    Thread scan = new Thread(() -> report[0] = new Scanner(List.of(walk, later), () -> 1)
+        .scan(context()));
+    scan.start();
+    running.await();
+
+    scan.interrupt();
+    scan.join();
+
+    Awaitility.await().untilTrue(sawInterrupt);
+    assertThat(report[0].getScan().getChecksList()).satisfiesExactly(
+        c -> assertThat(c.getMessage()).isEqualTo("interrupted"),
+        c -> {
+          assertThat(c.getOutcome()).isEqualTo(CheckOutcome.CHECK_OUTCOME_SKIPPED);
+          assertThat(c.getMessage()).isEqualTo("scan interrupted");
+        });
+  }
 }
