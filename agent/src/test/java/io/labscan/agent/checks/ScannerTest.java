@@ -198,6 +198,12 @@ class ScannerTest {
   }
 
   @Test
+  void theStandardChecksAreNamedAsSettingsNameThem() {
+    assertThat(StandardChecks.create("host", "lab")).map(Check::name)
+        .containsExactlyElementsOf(StandardChecks.NAMES);
+  }
+
+  @Test
   void theStandardChecksBudgetsFitInsideTheWorkersTimeout() {
     Duration total = StandardChecks.create("host", "lab").stream()
         .map(Check::budget).reduce(Duration.ZERO, Duration::plus);
