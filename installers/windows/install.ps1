@@ -11,6 +11,11 @@
   restart-on-failure recovery actions, and starts it. The agent enrols with the controller on
   its first start. Run it again to upgrade or re-enrol.
 
+  C:\ProgramData\LabScan and everything in it are owned by Administrators and writable by
+  SYSTEM and Administrators only (inheritance from C:\ProgramData cut off). The script refuses
+  to install into an existing C:\ProgramData\LabScan that another user owns or that holds a
+  link: the service loads native libraries unpacked there.
+
 .PARAMETER Controller
   The controller as HOST:PORT, e.g. labscan.example.edu:7443.
 .PARAMETER Token
@@ -63,6 +68,35 @@ if (-not (Test-Path -LiteralPath $JreJava -PathType Leaf)) {
   throw "No Java runtime at '$Jre' (expected bin\java.exe; pass -Jre). See README.md."
 }
 
+# --- The data folder must be the administrators' before anything goes into it -------------
+# Every user may create folders in C:\ProgramData. One who made C:\ProgramData\LabScan (or a
+# junction by that name) before the first install would own it and could put files in it; the
+# service runs as LocalSystem and loads native libraries (JNA, SQLite) unpacked under it. So a
+# folder that exists already must, with everything in it, belong to LocalSystem, the
+# Administrators group, TrustedInstaller or the administrator running this script, and hold
+# no link (reparse point); otherwise nothing is installed.
+$TrustedOwners = @(
+  'S-1-5-18',                                                          # LocalSystem
+  'S-1-5-32-544',                                                      # Administrators
+  'S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464',    # TrustedInstaller
+  [System.Security.Principal.WindowsIdentity]::GetCurrent().User.Value # whoever runs this
+)
+function Assert-TrustedTree([string] $Path) {
+  # Walks by hand, one level at a time: Windows PowerShell's -Recurse follows junctions.
+  $item = Get-Item -LiteralPath $Path -Force
+  if ($item.Attributes -band [System.IO.FileAttributes]::ReparsePoint) {
+    throw "Refusing to install: '$Path' is a link (reparse point). Another user may have made it; inspect it, delete $DataDir and run install.ps1 again."
+  }
+  $owner = (Get-Acl -LiteralPath $Path).GetOwner([System.Security.Principal.SecurityIdentifier]).Value
+  if ($TrustedOwners -notcontains $owner) {
+    throw "Refusing to install: '$Path' belongs to $owner, not to SYSTEM or Administrators. Another user may have put files there for the service to load; inspect it, delete $DataDir and run install.ps1 again."
+  }
+  if ($item.PSIsContainer) {
+    foreach ($child in Get-ChildItem -LiteralPath $Path -Force) { Assert-TrustedTree $child.FullName }
+  }
+}
+if (Test-Path -LiteralPath $DataDir) { Assert-TrustedTree $DataDir }
+
 # --- Stop an existing installation so its files can be replaced ----------------------------
 $existing = Get-Service -Name $ServiceName -ErrorAction SilentlyContinue
 if ($existing -and $existing.Status -ne 'Stopped') {
@@ -97,7 +131,18 @@ function Set-PrivateAcl([string] $Path) {
 }
 
 New-Item -ItemType Directory -Force -Path $DataDir | Out-Null
+# Ownership of the folder and everything in it to the Administrators group (/A), so the ACLs
+# below can be written whatever they say now. No /D: its answer is localised (Y, J, O...),
+# and Assert-TrustedTree has already listed every folder, so takeown has nothing to ask.
+& takeown.exe /F $DataDir /A /R | Out-Null
+if ($LASTEXITCODE -ne 0) { throw "takeown.exe failed with exit code $LASTEXITCODE on $DataDir." }
 Set-PrivateAcl $DataDir
+# Every subfolder and file: explicit entries and blocked inheritance removed (/reset), so each
+# holds exactly what it inherits from $DataDir: SYSTEM and Administrators, no user write.
+if (Get-ChildItem -LiteralPath $DataDir -Force) {
+  & icacls.exe (Join-Path $DataDir '*') /reset /T /C /Q | Out-Null
+  if ($LASTEXITCODE -ne 0) { throw "icacls.exe /reset failed with exit code $LASTEXITCODE under $DataDir." }
+}
 New-Item -ItemType Directory -Force -Path (Join-Path $StateDir 'tmp') | Out-Null
 
 function ConvertTo-YamlScalar([string] $Value) {

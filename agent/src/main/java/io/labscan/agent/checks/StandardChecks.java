@@ -17,6 +17,9 @@ import java.util.function.Supplier;
 
 /** The checks a normal scan runs, in order. New detectors register here. */
 public final class StandardChecks {
+  /** The names of the checks {@link #create} makes, in order (for settings keyed by check). */
+  public static final List<String> NAMES = List.of("inventory", "av", "artifacts", "mail", "harvest");
+
   private StandardChecks() {}
 
   public static List<Check> create(String hostId, String lab) {

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.labscan.agent.checks.Check;
 import io.labscan.agent.checks.EvidenceSink;
 import io.labscan.agent.checks.ScanContext;
+import java.time.Duration;
 
 /** Puts the host inventory into every report. */
 public final class InventoryCheck implements Check {
@@ -19,6 +20,12 @@ public final class InventoryCheck implements Check {
   @Override
   public String name() {
     return "inventory";
+  }
+
+  /** Asks the operating system about itself: seconds. */
+  @Override
+  public Duration budget() {
+    return Duration.ofMinutes(5);
   }
 
   @Override

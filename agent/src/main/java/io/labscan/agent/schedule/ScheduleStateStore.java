@@ -2,6 +2,7 @@ package io.labscan.agent.schedule;
 
 import static java.util.Objects.requireNonNull;
 
+import io.labscan.agent.state.PrivateFiles;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
@@ -139,7 +140,7 @@ public final class ScheduleStateStore {
   private void save(ScheduleState s) {
     state = s;
     try {
-      Files.createDirectories(file.getParent());
+      PrivateFiles.folder(file.getParent());
       Path tmp = Files.createTempFile(file.getParent(), ".schedule-state", ".tmp");
       try {
         Files.write(tmp, write(s));

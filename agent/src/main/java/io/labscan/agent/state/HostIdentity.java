@@ -40,7 +40,7 @@ public final class HostIdentity {
               + Excerpt.of(text) + "'). Delete it to let the agent generate a new identity.", e);
         }
       }
-      Files.createDirectories(stateDir);
+      PrivateFiles.folder(stateDir);
       String id = UUID.randomUUID().toString();
       Path tmp = Files.createTempFile(stateDir, FILE_NAME, ".tmp");
       Files.writeString(tmp, id + "\n", StandardCharsets.US_ASCII);

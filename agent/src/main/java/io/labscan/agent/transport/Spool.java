@@ -2,6 +2,7 @@ package io.labscan.agent.transport;
 
 import static java.util.Objects.requireNonNull;
 
+import io.labscan.agent.state.PrivateFiles;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.labscan.proto.v1.Report;
 import java.io.IOException;
@@ -86,7 +87,7 @@ public final class Spool implements AutoCloseable {
     requireNonNull(clock, "clock");
     Path file = stateDir.resolve(FILE_NAME);
     try {
-      Files.createDirectories(stateDir);
+      PrivateFiles.folder(stateDir);
     } catch (IOException e) {
       throw new IllegalStateException("Cannot create the agent state folder " + stateDir + ": " + e.getMessage(), e);
     }
@@ -118,6 +119,11 @@ public final class Spool implements AutoCloseable {
 
   /** Opens the file and proves it is a sound SQLite database. */
   private static Connection connect(Path file) throws SQLException {
+    try {
+      PrivateFiles.database(file);
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot make the agent spool " + file + " private: " + e.getMessage(), e);
+    }
     Connection db = DriverManager.getConnection("jdbc:sqlite:" + file);
     try (Statement st = db.createStatement()) {
       try (ResultSet rs = st.executeQuery("PRAGMA quick_check")) {

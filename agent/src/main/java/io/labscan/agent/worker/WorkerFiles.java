@@ -2,6 +2,7 @@ package io.labscan.agent.worker;
 
 import static java.util.Objects.requireNonNull;
 
+import io.labscan.agent.state.PrivateFiles;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
@@ -35,7 +36,8 @@ public final class WorkerFiles {
   /** The exchange folder under {@code stateDir}, created when missing. */
   static Path folder(Path stateDir) throws IOException {
     Path dir = requireNonNull(stateDir, "stateDir").resolve(FOLDER);
-    Files.createDirectories(dir);
+    PrivateFiles.folder(stateDir);
+    PrivateFiles.folder(dir);
     return dir;
   }
 

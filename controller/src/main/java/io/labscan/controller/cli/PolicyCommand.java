@@ -1,6 +1,8 @@
 package io.labscan.controller.cli;
 
 import com.google.protobuf.util.JsonFormat;
+import io.labscan.agent.checks.Scanner;
+import io.labscan.agent.checks.StandardChecks;
 import io.labscan.agent.checks.egress.DurationText;
 import io.labscan.agent.trust.OwnerOnlyFiles;
 import io.labscan.controller.grpc.EgressSettings;
@@ -11,17 +13,24 @@ import io.labscan.proto.v1.Policy;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code labscan-controller policy}: the egress part of the policy pushed to agents. */
+/**
+ * {@code labscan-controller policy}: the egress part of the policy pushed to agents, and the
+ * time budgets of their scan checks.
+ */
 @Command(name = "policy", mixinStandardHelpOptions = true,
     description = {
-      "Shows or changes how agents watch outbound SMTP (docs/egress.md). Changes bump the policy version:",
+      "Shows or changes how agents watch outbound SMTP (docs/egress.md) and how long each scan check may run",
+      "(--check-budget, docs/checks-artifacts.md). Changes bump the policy version:",
       "connected agents get them within seconds, others at their next heartbeat.",
       "--export writes the whole fleet policy for air-gapped scans ('labscan-agent scan --policy FILE')."
     })
@@ -61,6 +70,12 @@ final class PolicyCommand implements Callable<Integer> {
       description = "Makes a host an ordinary host again (repeatable).")
   List<String> notMailServers = new ArrayList<>();
 
+  @Option(names = "--check-budget", paramLabel = "CHECK=DURATION",
+      description = {"Time budget of one scan check (repeatable), e.g. harvest=30m, artifacts=2h (1s to 24h);",
+          "CHECK=default goes back to the built-in budget. Checks: inventory, av, artifacts, mail, harvest.",
+          "A check that overruns is stopped and reported as timed out (docs/checks-artifacts.md)."})
+  List<String> checkBudgets = new ArrayList<>();
+
   enum Switch { ON, OFF }
 
   @Override
@@ -88,14 +103,20 @@ final class PolicyCommand implements Callable<Integer> {
       }
       EgressSettings before = PolicyProvider.egressSettings(store);
       EgressSettings after;
+      Map<String, Long> budgetsBefore = PolicyProvider.checkBudgets(store);
+      Map<String, Long> budgetsAfter;
       try {
         after = changed(before);
+        budgetsAfter = changedBudgets(budgetsBefore);
       } catch (IllegalArgumentException e) {
         System.err.println("labscan-controller policy: " + e.getMessage());
         return ControllerMain.EXIT_BAD_INPUT;
       }
       if (!after.equals(before)) {
         PolicyProvider.setEgressSettings(store, after);
+      }
+      if (!budgetsAfter.equals(budgetsBefore)) {
+        PolicyProvider.setCheckBudgets(store, budgetsAfter);
       }
       for (HostSummary h : servers) {
         PolicyProvider.setMailServer(store, h.hostId(), true);
@@ -141,6 +162,31 @@ final class PolicyCommand implements Callable<Integer> {
     return s;
   }
 
+  /** The budgets with every {@code --check-budget} applied, in seconds by check name. */
+  private Map<String, Long> changedBudgets(Map<String, Long> budgets) {
+    Map<String, Long> b = new TreeMap<>(budgets);
+    for (String entry : checkBudgets) {
+      int eq = entry.indexOf('=');
+      String name = eq < 0 ? entry.strip() : entry.substring(0, eq).strip();
+      if (eq < 0 || !StandardChecks.NAMES.contains(name)) {
+        throw new IllegalArgumentException("--check-budget '" + Text.terminalSafe(entry, 80)
+            + "' is not CHECK=DURATION with CHECK one of " + String.join(", ", StandardChecks.NAMES));
+      }
+      String value = entry.substring(eq + 1).strip();
+      if (value.equals("default")) {
+        b.remove(name);
+        continue;
+      }
+      Duration budget = DurationText.parse(value);
+      if (budget.compareTo(Duration.ofSeconds(1)) < 0 || budget.compareTo(Scanner.MAX_BUDGET) > 0) {
+        throw new IllegalArgumentException("--check-budget " + name + "=" + value
+            + ": a budget is 1s to 24h");
+      }
+      b.put(name, budget.toSeconds());
+    }
+    return b;
+  }
+
   private static void print(SqliteStore store) {
     Policy policy = new PolicyProvider(store, Clock.systemUTC()).current();
     System.out.println("Policy version " + policy.getVersion() + ":");
@@ -152,5 +198,8 @@ final class PolicyCommand implements Callable<Integer> {
         .map(id -> store.host(id).map(h -> Text.terminalSafe(h.hostname(), 80) + " (" + id + ")").orElse(id))
         .toList();
     System.out.println("  Mail servers:      " + (servers.isEmpty() ? "(none)" : String.join(", ", servers)));
+    System.out.println("  Check budgets:     " + (policy.getCheckBudgetSecondsCount() == 0 ? "(built-in)"
+        : String.join(", ", new TreeMap<>(policy.getCheckBudgetSecondsMap()).entrySet().stream()
+            .map(e -> e.getKey() + " " + e.getValue() + " s").toList())));
   }
 }

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The policy handed to agents: the built-in defaults, the fleet key for harvested-address
@@ -36,6 +37,8 @@ public final class PolicyProvider {
   static final String EGRESS_EVENT_MODE = "egress-event-mode";
   static final String EGRESS_ALLOWLIST = "egress-process-allowlist";
   static final String EGRESS_WINDOW = "egress-window-seconds";
+  /** Check time budgets, one {@code name=seconds} a line (policy {@code check_budget_seconds}). */
+  static final String CHECK_BUDGETS = "check-budget-seconds";
   /** How long a read policy is reused: a change made by another process shows within this. */
   static final Duration CACHE = Duration.ofSeconds(2);
 
@@ -91,6 +94,7 @@ public final class PolicyProvider {
     EgressSettings egress = egressSettings(store);
     b.setEgressEventMode(egress.eventMode()).addAllSmtpProcessAllowlist(egress.processAllowlist());
     egress.window().ifPresent(w -> b.setEgressWindowSeconds(w.toSeconds()));
+    b.putAllCheckBudgetSeconds(checkBudgets(store));
     return new Snapshot(b.build(), store.hostsWithRole(MAIL_SERVER_ROLE));
   }
 
@@ -122,6 +126,40 @@ public final class PolicyProvider {
     values.put(EGRESS_EVENT_MODE, ascii(Boolean.toString(settings.eventMode())));
     values.put(EGRESS_ALLOWLIST, String.join("\n", settings.processAllowlist()).getBytes(StandardCharsets.UTF_8));
     values.put(EGRESS_WINDOW, settings.window().map(w -> ascii(Long.toString(w.toSeconds()))).orElse(new byte[0]));
+    values.put(REVISION, ascii(Long.toString(revision(store) + 1)));
+    store.putSettings(values).join();
+  }
+
+  /**
+   * The check time budgets operators set, in seconds, by check name (empty: every check has
+   * its built-in budget). Lines that do not parse are ignored: the agent then uses the
+   * built-in budget, which is always safe.
+   */
+  public static Map<String, Long> checkBudgets(SqliteStore store) {
+    Map<String, Long> budgets = new TreeMap<>();
+    store.setting(CHECK_BUDGETS).ifPresent(v -> text(v).lines().forEach(line -> {
+      int eq = line.indexOf('=');
+      if (eq > 0) {
+        try {
+          long seconds = Long.parseLong(line.substring(eq + 1).trim());
+          if (seconds > 0) {
+            budgets.put(line.substring(0, eq).trim(), seconds);
+          }
+        } catch (NumberFormatException ignored) {
+          // not ours to guess
+        }
+      }
+    }));
+    return budgets;
+  }
+
+  /** Stores the check time budgets (seconds by check name) and bumps the policy version. */
+  public static void setCheckBudgets(SqliteStore store, Map<String, Long> budgets) {
+    requireNonNull(budgets, "budgets");
+    StringBuilder lines = new StringBuilder();
+    new TreeMap<>(budgets).forEach((name, seconds) -> lines.append(name).append('=').append(seconds).append('\n'));
+    Map<String, byte[]> values = new LinkedHashMap<>();
+    values.put(CHECK_BUDGETS, ascii(lines.toString()));
     values.put(REVISION, ascii(Long.toString(revision(store) + 1)));
     store.putSettings(values).join();
   }

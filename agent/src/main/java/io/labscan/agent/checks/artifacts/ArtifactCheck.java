@@ -107,6 +107,12 @@ public final class ArtifactCheck implements Check {
     return "artifacts";
   }
 
+  /** Generous: a first walk of a big disk, hashing every file the rules ask for, takes hours. */
+  @Override
+  public Duration budget() {
+    return Duration.ofHours(3);
+  }
+
   @Override
   public boolean appliesTo(ScanPlan plan) {
     return plan.isFull();

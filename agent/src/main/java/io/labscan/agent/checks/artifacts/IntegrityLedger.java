@@ -2,6 +2,7 @@ package io.labscan.agent.checks.artifacts;
 
 import static java.util.Objects.requireNonNull;
 
+import io.labscan.agent.state.PrivateFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -82,7 +83,7 @@ final class IntegrityLedger {
       ArrayNode list = roots.putArray(r);
       paths.forEach(list::add);
     });
-    Files.createDirectories(file.getParent());
+    PrivateFiles.folder(file.getParent());
     Path tmp = Files.createTempFile(file.getParent(), ".artifact-integrity", ".tmp");
     try {
       JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), doc);

@@ -1,5 +1,6 @@
 package io.labscan.agent.checks.artifacts;
 
+import io.labscan.agent.state.PrivateFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -200,7 +201,7 @@ final class SqliteDigestCache implements DigestCache {
     for (int attempt = 1; attempt <= 2; attempt++) {
       Connection db = null;
       try {
-        Files.createDirectories(stateDir);
+        PrivateFiles.database(file);
         db = DriverManager.getConnection("jdbc:sqlite:" + file);
         return new SqliteDigestCache(file, root, db, maxFolderRows);
       } catch (SQLException | IOException | RuntimeException e) {

@@ -9,6 +9,7 @@ import io.labscan.agent.checks.ScanPlan;
 import io.labscan.proto.v1.AvState;
 import io.labscan.proto.v1.AvStatus;
 import io.labscan.proto.v1.ScanKind;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -40,6 +41,12 @@ public final class AvCheck implements Check {
   @Override
   public String name() {
     return NAME;
+  }
+
+  /** Reads a few definition files and asks the platform (WMI, registry). */
+  @Override
+  public Duration budget() {
+    return Duration.ofMinutes(10);
   }
 
   /** Cheap, so it runs in full and quick scans; egress-only reports leave it out. */

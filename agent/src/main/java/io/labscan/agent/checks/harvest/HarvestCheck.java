@@ -12,6 +12,7 @@ import io.labscan.agent.checks.mail.ProfileWalker;
 import io.labscan.agent.checks.mail.ScanCounters;
 import io.labscan.agent.checks.mail.SkipReasons;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -40,6 +41,7 @@ public final class HarvestCheck implements Check {
   public static final String CAP_REASON = "harvest-address-cap";
 
   private final int maxAddresses;
+  private final long maxQueryProgressCalls;
 
   public HarvestCheck() {
     this(MAX_ADDRESSES);
@@ -47,15 +49,30 @@ public final class HarvestCheck implements Check {
 
   /** @param maxAddresses distinct addresses kept per host */
   public HarvestCheck(int maxAddresses) {
+    this(maxAddresses, SqliteAddressBookSource.MAX_PROGRESS_CALLS);
+  }
+
+  /**
+   * @param maxQueryProgressCalls how long one address-book query may run, in calls of
+   *     SQLite's progress handler (see {@link SqliteAddressBookSource})
+   */
+  HarvestCheck(int maxAddresses, long maxQueryProgressCalls) {
     if (maxAddresses <= 0) {
       throw new IllegalArgumentException("maxAddresses must be positive");
     }
     this.maxAddresses = maxAddresses;
+    this.maxQueryProgressCalls = maxQueryProgressCalls;
   }
 
   @Override
   public String name() {
     return "harvest";
+  }
+
+  /** The mail stores again, plus address books and text files. */
+  @Override
+  public Duration budget() {
+    return Duration.ofHours(1);
   }
 
   @Override
@@ -79,7 +96,8 @@ public final class HarvestCheck implements Check {
         new ScannedBytesSource(Set.of("htm", "html", "txt", "eml")),
         new ScannedBytesSource(Set.of("wab", "mab")),
         new VCardSource(),
-        new SqliteAddressBookSource(context.stateDir()));
+        new SqliteAddressBookSource(context.stateDir(), limits.maxMessageBytes(),
+            maxQueryProgressCalls));
 
     new ProfileWalker(limits.maxWalkDepth()).walk(context.root(), file -> {
       Optional<MailStore> store = file.mailStore();
@@ -113,7 +131,13 @@ public final class HarvestCheck implements Check {
     try {
       source.read(file, addresses);
       counters.scanned(1, file.size());
+    } catch (SqliteAddressBookSource.QueryBudgetExceededException e) {
+      log.debug("Address book {} costs too much to query", file.relativePath());
+      counters.skipped(SqliteAddressBookSource.QUERY_BUDGET_REASON, 1);
     } catch (IOException | RuntimeException e) {
+      if (Thread.currentThread().isInterrupted()) {
+        return; // stopped by the check's time budget, not the file's fault: the walk ends next
+      }
       // Parsers of hostile files (SQLite driver included) may throw unchecked; never log
       // the content, it is address material.
       log.debug("Cannot read {}: {}", file.relativePath(), e.getClass().getSimpleName());

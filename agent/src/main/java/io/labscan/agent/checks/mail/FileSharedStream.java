@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Path;
 import java.util.Objects;
 
 /**
@@ -17,9 +16,9 @@ import java.util.Objects;
  * only its headers in memory and reads bodies as sub-windows of the file, so a message with
  * a large attachment costs no more heap than a small one. Jakarta's own
  * {@code SharedFileInputStream} opens files through {@code RandomAccessFile}, which follows
- * symbolic links; this one reads a {@link FileChannel} opened by {@link StoreFiles}.
+ * symbolic links; this one reads a {@link FileChannel} the walk opened ({@link FileOpener}).
  *
- * <p>The stream returned by {@link #open(Path)} owns the channel and closes it; windows made
+ * <p>The stream returned by {@link #open(FileOpener)} owns the channel and closes it; windows made
  * by {@link #newStream(long, long)} share it and their {@code close()} does nothing. Not
  * thread-safe (each window has its own position and buffer).
  */
@@ -47,8 +46,8 @@ final class FileSharedStream extends InputStream implements SharedInputStream {
   }
 
   /** Opens the whole of {@code file}; closing the result closes the file. */
-  static FileSharedStream open(Path file) throws IOException {
-    FileChannel channel = StoreFiles.openRead(file);
+  static FileSharedStream open(FileOpener file) throws IOException {
+    FileChannel channel = file.open();
     try {
       return new FileSharedStream(channel, true, 0, channel.size());
     } catch (IOException | RuntimeException e) {

@@ -5,6 +5,7 @@ import io.labscan.agent.checks.EvidenceSink;
 import io.labscan.agent.checks.ScanContext;
 import io.labscan.agent.checks.ScanPlan;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -28,6 +29,12 @@ public final class MailCheck implements Check {
   @Override
   public String name() {
     return "mail";
+  }
+
+  /** Every mailbox of every profile, each message parsed once. */
+  @Override
+  public Duration budget() {
+    return Duration.ofHours(1);
   }
 
   @Override

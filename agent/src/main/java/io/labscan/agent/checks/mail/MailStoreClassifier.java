@@ -3,7 +3,6 @@ package io.labscan.agent.checks.mail;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
@@ -24,10 +23,14 @@ final class MailStoreClassifier {
 
   private MailStoreClassifier() {}
 
-  static Optional<MailStoreFormat> classify(Path file, boolean inMailFolder,
-      ScanCounters counters) {
-    Path fileName = file.getFileName();
-    String name = fileName == null ? "" : fileName.toString().toLowerCase(Locale.ROOT);
+  /**
+   * @param fileName the file's name
+   * @param parentName the name of the folder it is in
+   * @param file how to read its first bytes
+   */
+  static Optional<MailStoreFormat> classify(String fileName, String parentName,
+      boolean inMailFolder, FileOpener file, ScanCounters counters) {
+    String name = fileName.toLowerCase(Locale.ROOT);
     if (name.endsWith(".eml")) {
       return Optional.of(MailStoreFormat.EML);
     }
@@ -48,17 +51,14 @@ final class MailStoreClassifier {
       counters.skipped(SkipReasons.UNREADABLE, 1);
       return Optional.empty();
     }
-    Path parent = file.getParent();
-    Path parentName = parent == null ? null : parent.getFileName();
-    if (parentName != null
-        && MAILDIR_SUBFOLDERS.contains(parentName.toString().toLowerCase(Locale.ROOT))) {
+    if (MAILDIR_SUBFOLDERS.contains(parentName.toLowerCase(Locale.ROOT))) {
       return Optional.of(MailStoreFormat.MAILDIR);
     }
     return Optional.empty();
   }
 
-  private static boolean startsWithFromLine(Path file) throws IOException {
-    try (FileChannel channel = StoreFiles.openRead(file)) {
+  private static boolean startsWithFromLine(FileOpener file) throws IOException {
+    try (FileChannel channel = file.open()) {
       byte[] head = new byte[FROM_LINE.length];
       int n = StoreFiles.readAt(channel, 0, head);
       return n == head.length && Arrays.equals(head, FROM_LINE);

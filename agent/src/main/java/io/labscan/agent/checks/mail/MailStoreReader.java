@@ -35,7 +35,7 @@ public final class MailStoreReader {
   public void read(MailStore store, StoredMessageVisitor visitor) throws InterruptedException {
     requireNonNull(store, "store");
     requireNonNull(visitor, "visitor");
-    try (FileSharedStream file = FileSharedStream.open(store.file())) {
+    try (FileSharedStream file = FileSharedStream.open(store.opener())) {
       long bytes = switch (store.format()) {
         case EML, MAILDIR -> readWhole(store, file, visitor);
         case EMLX -> readEmlx(store, file, visitor);
@@ -44,6 +44,10 @@ public final class MailStoreReader {
       };
       counters.scanned(1, bytes);
     } catch (IOException e) {
+      if (Thread.currentThread().isInterrupted()) {
+        // An interrupt closed the channel (the check's time budget): not the store's fault.
+        throw new InterruptedException("mail store read interrupted");
+      }
       log.debug("Cannot read mail store {}: {}", store.relativePath(), e.toString());
       counters.skipped(SkipReasons.UNREADABLE, 1);
     }
@@ -56,7 +60,7 @@ public final class MailStoreReader {
       return 0;
     }
     deliver(store, 1, "whole file", file.newStream(0, -1),
-        MessageBytes.ofFileRange(store.file(), 0, size), visitor);
+        MessageBytes.ofFileRange(store.opener(), 0, size), visitor);
     return size;
   }
 
@@ -73,7 +77,7 @@ public final class MailStoreReader {
       return 0;
     }
     deliver(store, 1, "whole file", file.newStream(r.start(), r.end()),
-        MessageBytes.ofFileRange(store.file(), 0, file.length()), visitor);
+        MessageBytes.ofFileRange(store.opener(), 0, file.length()), visitor);
     return file.length();
   }
 
@@ -85,7 +89,7 @@ public final class MailStoreReader {
         return;
       }
       deliver(store, index, "message " + index + " at byte " + start,
-          file.newStream(start, end), MessageBytes.ofFileRange(store.file(), start, end - start),
+          file.newStream(start, end), MessageBytes.ofFileRange(store.opener(), start, end - start),
           visitor);
     });
   }

@@ -6,7 +6,6 @@ import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Path;
 
 /** The bytes a mail finding's size and SHA-256 describe. */
 public interface MessageBytes {
@@ -18,7 +17,7 @@ public interface MessageBytes {
   InputStream open() throws IOException;
 
   /** {@code length} bytes of {@code file} from {@code offset}. */
-  static MessageBytes ofFileRange(Path file, long offset, long length) {
+  static MessageBytes ofFileRange(FileOpener file, long offset, long length) {
     requireNonNull(file, "file");
     if (offset < 0 || length < 0) {
       throw new IllegalArgumentException("negative offset or length");

@@ -2,17 +2,14 @@ package io.labscan.agent.checks.mail;
 
 import static java.util.Objects.requireNonNull;
 
+import io.labscan.agent.checks.artifacts.walk.EntryType;
+import io.labscan.agent.checks.artifacts.walk.FileEntry;
+import io.labscan.agent.checks.artifacts.walk.TreeWalker;
+import io.labscan.agent.checks.artifacts.walk.WalkVisitor;
 import java.io.IOException;
-import java.nio.file.FileVisitOption;
-import java.nio.file.FileVisitResult;
-import java.nio.file.FileVisitor;
-import java.nio.file.Files;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 
@@ -21,18 +18,49 @@ import java.util.Optional;
  * files, each marked with its mail store format when it is one. The mail check reads the
  * stores; the harvest check reads the stores and the address books and text files.
  *
- * <p>Folder links are never followed inside a profile (a Vista {@code Documents and Settings}
- * junction would otherwise walk every profile twice); file links are followed only to targets
- * inside the root. Unreadable entries and folders below the depth limit are counted.
+ * <h2>No link is followed, at any level</h2>
+ *
+ * <p>The agent reads these files as root (LocalSystem), and everything below a profile folder
+ * belongs to its user, who may replace any folder in it with a link at any moment: a
+ * {@code /home/alice/.thunderbird -> /root} swapped in between the walk's look at the folder
+ * and its open would make a path-based walk read root's files as alice's address book. So
+ * below the start of each profile or spool this walk is the artifact walk's
+ * ({@link TreeWalker}): on Linux every folder is opened relative to its parent's open
+ * descriptor with {@code O_NOFOLLOW | O_DIRECTORY}, every file relative to its folder's
+ * descriptor with {@code O_NOFOLLOW} and checked to be a regular file after the open, and
+ * the checks read only through that descriptor ({@link FileOpener}; a random-access channel is
+ * made by reopening {@code /proc/self/fd/N}, which names the open file itself, not a path).
+ * No path is resolved again after the walk vetted it, so there is no window between check
+ * and use: a link swapped into a parent folder after it was opened changes nothing (the
+ * descriptor still holds the real folder), and one swapped in before it is opened is refused
+ * by the kernel. Links met in a profile (to files or folders) are not followed and are counted
+ * as {@value SkipReasons#LINK_NOT_FOLLOWED}.
+ *
+ * <p>The starts themselves ({@code home/*}, {@code Users/*}, {@code var/mail}, ...) are found by
+ * {@link ProfileLocations}, which resolves links only to targets inside the root: each
+ * component down to and including a profile folder is an entry of a folder only the
+ * administrator may change ({@code /home}, {@code /Users}), so the user cannot swap it. Where
+ * the native walker is unavailable (Windows, macOS, other CPUs) the portable walker refuses
+ * links by their attributes and opens files with {@code NOFOLLOW_LINKS}, which leaves a race
+ * on the folders above a file; see docs/checks-mail.md.
+ *
+ * <p>Folders below the depth limit and unreadable entries are counted.
  */
 public final class ProfileWalker {
   private final int maxDepth;
+  private final TreeWalker walker;
 
   public ProfileWalker(int maxDepth) {
+    this(maxDepth, TreeWalker.forCurrentPlatform());
+  }
+
+  /** @param walker the directory walker (tests: the portable one) */
+  public ProfileWalker(int maxDepth, TreeWalker walker) {
     if (maxDepth <= 0) {
       throw new IllegalArgumentException("maxDepth must be positive");
     }
     this.maxDepth = maxDepth;
+    this.walker = requireNonNull(walker, "walker");
   }
 
   /**
@@ -47,107 +75,117 @@ public final class ProfileWalker {
     requireNonNull(counters, "counters");
     RootGuard guard = RootGuard.of(root);
     for (ProfileLocations.Start start : ProfileLocations.find(guard, counters)) {
-      Files.walkFileTree(start.dir(), EnumSet.noneOf(FileVisitOption.class),
-          maxDepth, new Visitor(guard, start, visitor, counters));
+      try {
+        walker.walk(start.dir(), new Visitor(guard.relative(start.dir()), start.spool(),
+            visitor, counters));
+      } catch (IOException e) {
+        counters.skipped(SkipReasons.UNREADABLE, 1); // the start folder itself
+      }
       if (Thread.interrupted()) {
         throw new InterruptedException("profile walk interrupted");
       }
     }
   }
 
-  private static final class Visitor implements FileVisitor<Path> {
-    private final RootGuard guard;
-    private final ProfileLocations.Start start;
+  /**
+   * One folder being walked.
+   *
+   * @param relativePath its path relative to the scanned root, with '/'
+   * @param name its own name
+   * @param belowStart its path segments below the profile or spool folder
+   * @param mail whether it is (inside) a mail folder
+   */
+  private record Folder(String relativePath, String name, List<String> belowStart, boolean mail) {}
+
+  private final class Visitor implements WalkVisitor<Folder> {
+    private final String startPath;
+    private final boolean spool;
     private final ProfileFileVisitor visitor;
     private final ScanCounters counters;
-    /** For each open folder: whether it is inside a mail folder. */
-    private final Deque<Boolean> inMailFolder = new ArrayDeque<>();
 
-    Visitor(RootGuard guard, ProfileLocations.Start start, ProfileFileVisitor visitor,
-        ScanCounters counters) {
-      this.guard = guard;
-      this.start = start;
+    Visitor(String startPath, boolean spool, ProfileFileVisitor visitor, ScanCounters counters) {
+      this.startPath = startPath;
+      this.spool = spool;
       this.visitor = visitor;
       this.counters = counters;
     }
 
     @Override
-    public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-      if (Thread.currentThread().isInterrupted()) {
-        return FileVisitResult.TERMINATE;
-      }
-      boolean mail = start.spool()
-          || (!inMailFolder.isEmpty() && inMailFolder.peek())
-          || MailFolders.isMailFolder(segmentsBelowStart(dir));
-      inMailFolder.push(mail);
-      return FileVisitResult.CONTINUE;
+    public Folder root() {
+      int slash = startPath.lastIndexOf('/');
+      return new Folder(startPath, startPath.substring(slash + 1), List.of(), spool);
     }
 
     @Override
-    public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-      if (Thread.currentThread().isInterrupted()) {
-        return FileVisitResult.TERMINATE;
-      }
-      boolean mail = !inMailFolder.isEmpty() && inMailFolder.peek();
-      if (attrs.isDirectory()) {
-        // walkFileTree reports folders at the depth limit as files.
+    public Optional<Folder> enter(Folder parent, String name) {
+      // A file directly in the start is at depth 1; a folder at the limit holds files below it.
+      if (parent.belowStart().size() + 1 >= maxDepth) {
         counters.skipped(SkipReasons.TOO_DEEP, 1);
-      } else if (attrs.isSymbolicLink()) {
-        guard.inside(file, counters)
-            .filter(Files::isRegularFile)
-            .ifPresent(target -> hand(target, mail));
-      } else if (attrs.isRegularFile()) {
-        hand(file, mail);
+        return Optional.empty();
       }
-      return FileVisitResult.CONTINUE;
+      List<String> segments = new ArrayList<>(parent.belowStart());
+      segments.add(name);
+      boolean mail = parent.mail() || MailFolders.isMailFolder(segments);
+      return Optional.of(new Folder(join(parent.relativePath(), name), name,
+          List.copyOf(segments), mail));
     }
 
     @Override
-    public FileVisitResult visitFileFailed(Path file, IOException exc) {
-      counters.skipped(SkipReasons.UNREADABLE, 1);
-      return FileVisitResult.CONTINUE;
-    }
-
-    @Override
-    public FileVisitResult postVisitDirectory(Path dir, IOException exc) {
-      inMailFolder.pop();
-      if (exc != null) {
-        counters.skipped(SkipReasons.UNREADABLE, 1);
-      }
-      return FileVisitResult.CONTINUE;
-    }
-
-    /**
-     * Hands out {@code target}, a real path inside the root. For a followed link, whether it
-     * counts as in a mail folder follows where the link sits; its format and reported path
-     * follow where the bytes really are.
-     */
-    private void hand(Path target, boolean mail) {
+    public void file(Folder folder, FileEntry file) {
       long size;
       try {
-        size = Files.size(target);
+        size = file.attributes().size();
       } catch (IOException e) {
         counters.skipped(SkipReasons.UNREADABLE, 1);
         return;
       }
-      Optional<MailStoreFormat> format = MailStoreClassifier.classify(target, mail, counters);
+      FileOpener opener = new EntryOpener(file);
+      Optional<MailStoreFormat> format = MailStoreClassifier.classify(file.name(),
+          folder.name(), folder.mail(), opener, counters);
       try {
-        visitor.visit(new ProfileFile(target, guard.relative(target), size, format));
+        visitor.visit(new ProfileFile(file.name(), join(folder.relativePath(), file.name()),
+            size, format, opener));
       } catch (InterruptedException e) {
-        // FileVisitor cannot throw it: keep the flag, the next callback ends the walk.
+        // The walker asks stopRequested() next and ends; walk() turns the flag into the exception.
         Thread.currentThread().interrupt();
       }
     }
 
-    private List<String> segmentsBelowStart(Path dir) {
-      List<String> segments = new ArrayList<>();
-      for (Path part : start.dir().relativize(dir)) {
-        String name = part.toString();
-        if (!name.isEmpty()) {
-          segments.add(name);
-        }
-      }
-      return segments;
+    @Override
+    public void notFollowed(Folder folder, String name, EntryType type) {
+      // FIFOs, sockets and devices hold no mail; a Windows junction is a link as well.
+      counters.skipped(type == EntryType.SYMLINK ? SkipReasons.LINK_NOT_FOLLOWED
+          : SkipReasons.NOT_REGULAR, 1);
+    }
+
+    @Override
+    public void unreadable(Folder folder, String name) {
+      counters.skipped(SkipReasons.UNREADABLE, 1);
+    }
+
+    @Override
+    public void listed(Folder folder, boolean complete) {}
+
+    @Override
+    public boolean stopRequested() {
+      return Thread.currentThread().isInterrupted();
+    }
+
+    private static String join(String parent, String name) {
+      return parent.isEmpty() ? name : parent + "/" + name;
+    }
+  }
+
+  /** Opens through the walk's entry: valid while the walk is in the entry's folder. */
+  private record EntryOpener(FileEntry entry) implements FileOpener {
+    @Override
+    public FileChannel open() throws IOException {
+      return entry.openChannel();
+    }
+
+    @Override
+    public FileChannel openSibling(String name) throws IOException {
+      return entry.openSibling(name);
     }
   }
 }

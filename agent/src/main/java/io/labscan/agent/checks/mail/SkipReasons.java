@@ -8,6 +8,10 @@ public final class SkipReasons {
   public static final String TOO_LARGE = "too-large";
   /** A symbolic link whose target lies outside the scanned root. */
   public static final String LINK_OUTSIDE_ROOT = "link-outside-root";
+  /** A symbolic link inside a profile or spool: never followed (docs/checks-mail.md). */
+  public static final String LINK_NOT_FOLLOWED = "link-not-followed";
+  /** A FIFO, socket, device or Windows junction inside a profile: never opened. */
+  public static final String NOT_REGULAR = "not-regular-file";
   /** A folder below the walk's depth limit. */
   public static final String TOO_DEEP = "too-deep";
   /** A message the MIME parser could not make sense of. */

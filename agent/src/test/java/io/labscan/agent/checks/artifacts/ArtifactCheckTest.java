@@ -621,6 +621,16 @@ class ArtifactCheckTest {
             public ReadableByteChannel open() throws java.io.IOException {
               return file.open();
             }
+
+            @Override
+            public java.nio.channels.FileChannel openChannel() throws java.io.IOException {
+              return file.openChannel();
+            }
+
+            @Override
+            public java.nio.channels.FileChannel openSibling(String sibling) throws java.io.IOException {
+              return file.openSibling(sibling);
+            }
           });
         }
 

@@ -300,7 +300,21 @@ class MailCheckTest {
     Report report = scan();
 
     assertThat(report.getFindingsList()).isEmpty();
-    assertThat(report.getScan().getSkippedMap()).containsEntry("link-outside-root", 1L);
+    assertThat(report.getScan().getSkippedMap()).containsEntry("link-not-followed", 1L);
+  }
+
+  @Test
+  void linkInsideAProfileIsNotFollowedEvenToMailInsideTheRoot() throws Exception {
+    Path elsewhere = MailFixtures.writeEml(root().resolve("srv/archive/klez.eml"),
+        MailFixtures.ms01020("<archived@x>", "x"));
+    Path link = root().resolve("home/harold/mail/link.eml");
+    Files.createDirectories(link.getParent());
+    Files.createSymbolicLink(link, elsewhere);
+
+    Report report = scan();
+
+    assertThat(report.getFindingsList()).isEmpty();
+    assertThat(report.getScan().getSkippedMap()).containsEntry("link-not-followed", 1L);
   }
 
   @Test

@@ -9,10 +9,12 @@ import com.sun.jna.Pointer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -357,18 +359,58 @@ final class LinuxTreeWalker implements TreeWalker {
 
       @Override
       public ReadableByteChannel open() throws IOException {
-        int fd = LinuxLibc.openat(dirfd, namePointer(), flags.openFile());
-        if (fd < 0) {
-          throw new IOException(display + ": open failed, errno " + Native.getLastError());
+        return new DescriptorChannel(openRegular(dirfd, namePointer(), display), display);
+      }
+
+      @Override
+      public FileChannel openChannel() throws IOException {
+        return reopen(openRegular(dirfd, namePointer(), display), display);
+      }
+
+      @Override
+      public FileChannel openSibling(String sibling) throws IOException {
+        byte[] bytes = requireNonNull(sibling, "sibling").getBytes(nativeCharset());
+        if (!isPlainName(bytes)) {
+          throw new IOException("not a file name: " + sibling);
         }
-        // Listed as a file, but it may have been swapped for a FIFO or device since: check
-        // what was opened (O_NONBLOCK kept the open itself from waiting on a FIFO).
-        if (LinuxLibc.statx(fd, empty, LinuxLibc.AT_EMPTY_PATH, LinuxLibc.STATX_TYPE, stat) != 0
-            || Statx.type(stat) != EntryType.FILE) {
-          LinuxLibc.close(fd);
-          throw new IOException(display + " is no longer a regular file");
+        try (Memory siblingName = cString(bytes)) {
+          return reopen(openRegular(dirfd, siblingName, sibling), sibling);
         }
-        return new DescriptorChannel(fd, display);
+      }
+    }
+
+    /**
+     * Opens the entry {@code name} of the folder {@code dirfd} without following a link
+     * ({@code O_NOFOLLOW}) and checks that what was opened is a regular file: listed as a
+     * file, it may have been swapped for a FIFO or device since (O_NONBLOCK kept the open
+     * itself from waiting on a FIFO).
+     */
+    private int openRegular(int dirfd, Pointer name, String display) throws IOException {
+      int fd = LinuxLibc.openat(dirfd, name, flags.openFile());
+      if (fd < 0) {
+        throw new IOException(display + ": open failed, errno " + Native.getLastError());
+      }
+      if (LinuxLibc.statx(fd, empty, LinuxLibc.AT_EMPTY_PATH, LinuxLibc.STATX_TYPE, stat) != 0
+          || Statx.type(stat) != EntryType.FILE) {
+        LinuxLibc.close(fd);
+        throw new IOException(display + " is not a regular file");
+      }
+      return fd;
+    }
+
+    /**
+     * A JDK channel on the file open as {@code fd}, which is then closed. Opening
+     * {@code /proc/self/fd/N} does not resolve a path again: the kernel's magic link leads
+     * to the very file the descriptor holds, whatever has been renamed or linked since. So
+     * the channel reads the file the walk vetted, never one a user swapped in afterwards.
+     */
+    private static FileChannel reopen(int fd, String display) throws IOException {
+      try {
+        return FileChannel.open(Path.of("/proc/self/fd/" + fd), StandardOpenOption.READ);
+      } catch (IOException e) {
+        throw new IOException(display + ": cannot reopen its descriptor: " + e.getMessage(), e);
+      } finally {
+        LinuxLibc.close(fd);
       }
     }
 

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -128,6 +129,23 @@ final class NioTreeWalker implements TreeWalker {
     public ReadableByteChannel open() throws IOException {
       FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
       return channel;
+    }
+
+    @Override
+    public FileChannel openChannel() throws IOException {
+      return FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    @Override
+    public FileChannel openSibling(String sibling) throws IOException {
+      if (!LinuxTreeWalker.isPlainName(sibling.getBytes(StandardCharsets.UTF_8))) {
+        throw new IOException("not a file name: " + sibling);
+      }
+      Path other = path.resolveSibling(sibling);
+      if (!Files.isRegularFile(other, LinkOption.NOFOLLOW_LINKS)) {
+        throw new IOException(other + " is not a regular file");
+      }
+      return FileChannel.open(other, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
     }
 
     private static FileAttributes attributesOf(BasicFileAttributes a) {

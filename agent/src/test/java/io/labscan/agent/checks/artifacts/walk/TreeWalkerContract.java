@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -179,6 +181,66 @@ abstract class TreeWalkerContract {
     walker().walk(root, visitor);
 
     assertThat(failure.get()).isNotNull();
+  }
+
+  /** All of a channel, read at positions (as the mail readers do). */
+  private static String readAt(FileChannel channel) throws IOException {
+    ByteBuffer buffer = ByteBuffer.allocate((int) channel.size());
+    while (buffer.hasRemaining() && channel.read(buffer, buffer.position()) >= 0) {
+      // positional reads until full
+    }
+    return new String(buffer.array(), 0, buffer.position(), StandardCharsets.US_ASCII);
+  }
+
+  @Test
+  void openChannelReadsTheFileAtAnyPosition() throws Exception {
+    Path root = root();
+    write(root, "mail/inbox", "From ann@x date\nSubject: hello\n");
+    List<String> read = new ArrayList<>();
+    RecordingVisitor visitor = new RecordingVisitor();
+    visitor.onFile = e -> read.add(unchecked(() -> {
+      try (var channel = e.openChannel()) {
+        return readAt(channel);
+      }
+    }));
+
+    walker().walk(root, visitor);
+
+    assertThat(read).containsExactly("From ann@x date\nSubject: hello\n");
+  }
+
+  @Test
+  void openSiblingOpensARegularFileBesideTheEntryAndRefusesALink() throws Exception {
+    Path root = root();
+    write(root, "profile/abook.sqlite", "book");
+    write(root, "profile/abook.sqlite-wal", "wal");
+    Path outside = Files.writeString(tmp.resolve("secret"), "outside the root");
+    Files.createSymbolicLink(root.resolve("profile/abook.sqlite-shm"), outside);
+    List<String> read = new ArrayList<>();
+    List<String> refused = new ArrayList<>();
+    RecordingVisitor visitor = new RecordingVisitor();
+    visitor.onFile = e -> {
+      if (!e.name().equals("abook.sqlite")) {
+        return;
+      }
+      read.add(unchecked(() -> {
+        try (var channel = e.openSibling("abook.sqlite-wal")) {
+          return readAt(channel);
+        }
+      }));
+      for (String name : List.of("abook.sqlite-shm", "missing", "../abook.sqlite", "")) {
+        try (var channel = e.openSibling(name)) {
+          read.add(name + " was opened");
+        } catch (IOException expected) {
+          refused.add(name);
+        }
+      }
+    };
+
+    walker().walk(root, visitor);
+
+    assertThat(read).containsExactly("wal");
+    assertThat(refused).containsExactly("abook.sqlite-shm", "missing", "../abook.sqlite", "");
   }
 
   @Test
