@@ -51,6 +51,7 @@ import io.labscan.controller.verdict.VerdictRepository;
 import io.labscan.controller.trust.TrustRepository;
 import java.security.MessageDigest;
 import java.util.HashSet;
+import io.labscan.agent.inventory.Addresses;
 import java.util.Set;
 
 /**
@@ -395,6 +396,16 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
   }
 
   /**
+   * Extends one current address interval. With {@code host_addresses_current} (V010) each runs
+   * in O(log n): a report's n addresses cost O(n log n) on the writer, not O(n²).
+   */
+  static final String EXTEND_ADDRESS =
+      "UPDATE host_addresses SET last_seen_ms = MAX(last_seen_ms, ?) WHERE host_id = ? AND ip = ? AND is_current = 1";
+  /** Closes one current address interval (served by {@code host_addresses_current}). */
+  static final String CLOSE_ADDRESS =
+      "UPDATE host_addresses SET is_current = 0, ended_ms = ? WHERE host_id = ? AND ip = ? AND is_current = 1";
+
+  /**
    * Keeps address history as validity intervals: an address present in consecutive
    * inventories extends its interval; one that disappears closes it; one that comes back
    * (or moves to another host) opens a new one. Triage asks who held an address when.
@@ -405,13 +416,17 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
     for (NetworkInterface nif : inv.getInterfacesList()) {
       List<String> ips = new ArrayList<>(nif.getIpv4List());
       ips.addAll(nif.getIpv6List());
-      for (String ip : ips) {
+      for (String reported : ips) {
+        // The validator admits IP literals only; stored in canonical form, so that triage's
+        // origin (canonical too) finds them whatever spelling the agent used.
+        String ip = Addresses.canonical(reported).orElse(reported);
         if (!isLoopbackOrLinkLocal(ip)) {
           seen.putIfAbsent(ip, new String[] {nif.getMac(), nif.getName()});
         }
       }
     }
-    List<String> current = new ArrayList<>();
+    // A set: "is this address already current?" is asked once per reported address.
+    Set<String> current = new HashSet<>();
     {
       PreparedStatement ps = sql.prepare("SELECT ip FROM host_addresses WHERE host_id = ? AND is_current = 1");
       ps.setString(1, hostId);
@@ -422,10 +437,8 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
       }
     }
     {
-      PreparedStatement extend = sql.prepare(
-          "UPDATE host_addresses SET last_seen_ms = MAX(last_seen_ms, ?) WHERE host_id = ? AND ip = ? AND is_current = 1");
-      PreparedStatement close = sql.prepare(
-          "UPDATE host_addresses SET is_current = 0, ended_ms = ? WHERE host_id = ? AND ip = ? AND is_current = 1");
+      PreparedStatement extend = sql.prepare(EXTEND_ADDRESS);
+      PreparedStatement close = sql.prepare(CLOSE_ADDRESS);
       PreparedStatement open = sql.prepare(
           "INSERT INTO host_addresses(host_id, ip, mac, interface_name, first_seen_ms, last_seen_ms, is_current) "
               + "VALUES (?,?,?,?,?,?,1)");
