@@ -39,7 +39,15 @@ public record HostEvidence(
 
   /** One artifact finding. {@code suspicious} is true for weak signs, false for the artifact itself. */
   public record Finding(String reportId, String ruleId, String ruleKind, String where, String detail,
-      boolean suspicious) {}
+      boolean suspicious) {
+    /** The rule kind of the mail check's findings (proto {@code RuleKind}). */
+    public static final String MAIL = "RULE_KIND_MAIL";
+
+    /** True for worm mail found in a mailbox: evidence of exposure, not of infection. */
+    public boolean receivedMail() {
+      return MAIL.equals(ruleKind);
+    }
+  }
 
   /** One antivirus status. {@code state} is the proto name without prefix: FRESH, STALE, … */
   public record Av(String reportId, String provider, String product, String state, String reason) {}
