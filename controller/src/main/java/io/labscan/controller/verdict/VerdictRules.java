@@ -30,6 +30,8 @@ import java.util.Set;
  * stays on the infected list.
  */
 public final class VerdictRules {
+  /** Reason code of an address another host claims at the same time. */
+  public static final String ADDRESS_CONFLICT = "address-conflict";
   private static final Set<String> AV_PROBLEMS = Set.of("MISSING", "STALE", "DISABLED");
 
   private final VerdictPolicy policy;
@@ -140,6 +142,12 @@ public final class VerdictRules {
           "host " + e.hostId()));
     }
     reasons.addAll(exposure);
+    // A conflict changes no verdict (either claimant may be the liar) but is always shown.
+    for (HostEvidence.Conflict k : e.addressConflicts()) {
+      reasons.add(new Reason(ADDRESS_CONFLICT, k.ip() + " is claimed by " + e.hostname() + " (" + e.hostId()
+          + ") and " + k.otherHostname() + " (" + k.otherHostId() + ") since " + k.since()
+          + ": conflicting address claims; both remain triage candidates", "host " + k.otherHostId()));
+    }
     reasons.addAll(staleness);
     if (verdict != Verdict.AT_RISK && avAtRisk) {
       reasons.addAll(av);
