@@ -10,12 +10,14 @@ import com.google.protobuf.util.Timestamps;
 import io.labscan.agent.inventory.Addresses;
 import io.labscan.proto.v1.NetworkInterface;
 import io.labscan.proto.v1.Report;
+import io.labscan.proto.v1.SmtpEgressWindow;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * Decides whether a report may be stored. Agents run on machines a worm controls, so every
@@ -70,6 +72,8 @@ public final class ReportValidator {
       "reason", 8192,
       "message", 8192);
 
+  private static final Pattern IP_CHARACTERS = Pattern.compile("[0-9A-Fa-f:.]+");
+
   private final Clock clock;
 
   public ReportValidator(Clock clock) {
@@ -121,10 +125,10 @@ public final class ReportValidator {
       }
     }
     for (int i = 0; i < report.getEgressCount(); i++) {
-      var window = report.getEgress(i);
+      SmtpEgressWindow window = report.getEgress(i);
       for (int j = 0; j < window.getDestinationsCount(); j++) {
         String ip = window.getDestinations(j).getIp();
-        if (Addresses.canonical(ip).isEmpty()) {
+        if (!isIp(ip)) {
           throw new InvalidReportException("report.egress[" + i + "].destinations[" + j + "].ip",
               "not an IP address (\"" + printable(ip) + "\")");
         }
@@ -132,14 +136,36 @@ public final class ReportValidator {
     }
   }
 
+  private static boolean dottedQuad(String s) {
+    String[] parts = s.split("\\.", -1);
+    if (parts.length != 4) {
+      return false;
+    }
+    for (String p : parts) {
+      if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(Character::isDigit) || Integer.parseInt(p) > 255) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * True for a bare IPv4 or IPv6 literal: no brackets, zone id, "IPv6:" prefix or white space.
+   * A would-be dotted quad is checked here first: InetAddress takes a text it cannot read as an
+   * IPv4 literal (10.20.3.300) for a host name and would ask DNS.
+   */
+  private static boolean isIp(String value) {
+    return value.length() >= 2 && value.length() <= 45 && IP_CHARACTERS.matcher(value).matches()
+        && (value.indexOf(':') >= 0 || dottedQuad(value)) && Addresses.canonical(value).isPresent();
+  }
+
   private static void requireIp(String path, String value, boolean v6) throws InvalidReportException {
-    var canonical = Addresses.canonical(value);
-    if (canonical.isEmpty() || value.indexOf('%') >= 0 || value.startsWith("[")
-        || canonical.get().contains(":") != v6) {
+    if (!isIp(value) || (value.indexOf(':') >= 0) != v6) {
       throw new InvalidReportException(path, "not an " + (v6 ? "IPv6" : "IPv4") + " address (\""
           + printable(value) + "\")");
     }
   }
+
 
   /**
    * Where a value sits in the report, e.g. {@code report.findings[3].path}. Spelled out only

@@ -46,9 +46,10 @@ import java.util.Set;
  *
  * <p><b>Address book</b>, across all complaints together: {@code A} = the distinct claimed
  * senders and recipients (normalized), {@code k = |A|}, {@code m(h)} = how many of their keyed
- * digests host {@code h}'s harvest holds. A claimed sender's own machine (found through
- * {@link TriageEvidence#hostOwningAddress}) naturally holds its owner's address, so that one
- * match is not counted for it. With {@code r(h)} = the number of hosts holding at least {@code
+ * digests host {@code h}'s harvest holds. The machine of an address's owner — the claimed
+ * sender's, and a recipient's (who may have forwarded the complaint) — found through {@link
+ * TriageEvidence#hostOwningAddress}, naturally holds its owner's address, so that one match is
+ * not counted for it. With {@code r(h)} = the number of hosts holding at least {@code
  * m(h)}:
  *
  * <pre>  ab(h) = {@value #ADDRESS_BOOK} · (1 − 2^−k) · (m(h) / k) / r(h)</pre>
