@@ -883,12 +883,12 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
    * Hosts that report an address another host reports too, both within the holding grace of
    * their last report. One pass over the current intervals, each probing host_addresses_by_ip.
    */
-  private static final String HOSTS_WITH_CONFLICTS = "SELECT DISTINCT a.host_id FROM host_addresses a "
+  static final String HOSTS_WITH_CONFLICTS = "SELECT DISTINCT a.host_id FROM host_addresses a "
       + "JOIN host_addresses b ON b.ip = a.ip AND b.is_current = 1 AND b.host_id <> a.host_id "
       + "AND b.last_seen_ms >= ?1 WHERE a.is_current = 1 AND a.last_seen_ms >= ?1";
 
   /** One host's conflicts (host_addresses_current for the host's side, host_addresses_by_ip for the other). */
-  private static final String CONFLICTS_OF_HOST = "SELECT a.ip, b.host_id, h.hostname, "
+  static final String CONFLICTS_OF_HOST = "SELECT a.ip, b.host_id, h.hostname, "
       + "MAX(a.first_seen_ms, b.first_seen_ms) FROM host_addresses a "
       + "JOIN host_addresses b ON b.ip = a.ip AND b.is_current = 1 AND b.host_id <> a.host_id "
       + "AND b.last_seen_ms >= ?2 JOIN hosts h ON h.host_id = b.host_id "

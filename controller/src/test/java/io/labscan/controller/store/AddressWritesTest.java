@@ -41,6 +41,19 @@ class AddressWritesTest {
   }
 
   @Test
+  void aHostsAddressConflictsAreFoundThroughIndexesOnly() throws Exception {
+    String plan = plan(SqliteStore.CONFLICTS_OF_HOST.replace("?1", "?").replace("?2", "?"));
+    assertThat(plan).contains("host_addresses_current").contains("host_addresses_by_ip")
+        .doesNotContain("SCAN b").doesNotContain("SCAN host_addresses");
+  }
+
+  @Test
+  void theSweepFindsHostsWithConflictsProbingTheAddressIndexPerCurrentAddress() throws Exception {
+    String plan = plan(SqliteStore.HOSTS_WITH_CONFLICTS.replace("?1", "?"));
+    assertThat(plan).contains("SEARCH b USING INDEX host_addresses_by_ip");
+  }
+
+  @Test
   void reportingTheSameManyAddressesAgainExtendsEachIntervalOnce() throws Exception {
     String hostId = TestReports.newHostId();
     List<String> ips = new ArrayList<>();
