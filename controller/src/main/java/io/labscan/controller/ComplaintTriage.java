@@ -68,7 +68,7 @@ public final class ComplaintTriage {
   public TriageResult triage(List<Complaint> complaints, boolean record) {
     requireNonNull(complaints, "complaints");
     byte[] fleetKey = store.secret(PolicyProvider.FLEET_KEY);
-    Triage triage = new Triage(new SqliteTriageEvidence(store, PolicyProvider.keyId(fleetKey)), fleetKey, options);
+    Triage triage = new Triage(new SqliteTriageEvidence(store, PolicyProvider.keyId(fleetKey), options.holdingGrace()), fleetKey, options);
     List<ParsedComplaint> parsed = new ArrayList<>();
     List<String> ids = new ArrayList<>();
     for (Complaint c : complaints) {

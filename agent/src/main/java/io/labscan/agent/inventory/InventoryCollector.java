@@ -8,6 +8,8 @@ import io.labscan.proto.v1.HostInventory;
 import io.labscan.proto.v1.NetworkInterface;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.TreeSet;
 import oshi.PlatformEnum;
@@ -21,6 +23,12 @@ import oshi.software.os.OperatingSystem;
  * expensive platform handles inside it, so creating one per scan would waste them.
  */
 public final class InventoryCollector {
+  /** Most interfaces a report carries (the controller refuses more: docs/api.md, report limits). */
+  public static final int MAX_INTERFACES = 64;
+  /** Most addresses a report carries, over all interfaces (the controller refuses more). */
+  public static final int MAX_ADDRESSES = 256;
+  /** Most logged-in users a report carries (the controller refuses more). */
+  public static final int MAX_USERS = 256;
   private static final SystemInfo SYSTEM_INFO = new SystemInfo();
 
   private final String lab;
@@ -55,6 +63,7 @@ public final class InventoryCollector {
     if (canonical != null && canonical.startsWith(inv.getHostname() + ".")) {
       inv.setFqdn(canonical);
     }
+    List<NetworkInterface> interfaces = new ArrayList<>();
     for (NetworkIF nif : SYSTEM_INFO.getHardware().getNetworkIFs(true)) {
       NetworkInterface.Builder b = NetworkInterface.newBuilder().setName(nif.getName());
       String mac = nif.getMacaddr();
@@ -68,15 +77,17 @@ public final class InventoryCollector {
       for (String ip : nif.getIPv6addr()) {
         Addresses.canonical(ip).ifPresent(b::addIpv6);
       }
-      inv.addInterfaces(b);
+      interfaces.add(b.build());
     }
+    inv.addAllInterfaces(bounded(interfaces));
     TreeSet<String> users = new TreeSet<>();
     for (OSSession session : os.getSessions()) {
       if (session.getUserName() != null && !session.getUserName().isBlank()) {
         users.add(session.getUserName());
       }
     }
-    inv.addAllLoggedInUsers(users);
+    // The controller accepts at most 256 (a terminal server's many sessions): the first by name.
+    inv.addAllLoggedInUsers(users.stream().limit(MAX_USERS).toList());
     return inv.build();
   }
 
@@ -106,5 +117,39 @@ public final class InventoryCollector {
     } catch (UnknownHostException e) {
       return "unknown";
     }
+  }
+
+  /**
+   * The interfaces within the controller's report limits: interfaces with addresses first (a
+   * container host's many bare veth interfaces go last), at most {@link #MAX_INTERFACES}, and
+   * at most {@link #MAX_ADDRESSES} addresses in all (the rest are left out; an honest host that
+   * sent more would have every report refused).
+   */
+  static List<NetworkInterface> bounded(List<NetworkInterface> interfaces) {
+    List<NetworkInterface> ordered = new ArrayList<>();
+    interfaces.stream().filter(n -> n.getIpv4Count() + n.getIpv6Count() > 0).forEach(ordered::add);
+    interfaces.stream().filter(n -> n.getIpv4Count() + n.getIpv6Count() == 0).forEach(ordered::add);
+    List<NetworkInterface> out = new ArrayList<>();
+    int budget = MAX_ADDRESSES;
+    for (NetworkInterface n : ordered) {
+      if (out.size() == MAX_INTERFACES) {
+        break;
+      }
+      NetworkInterface.Builder b = n.toBuilder().clearIpv4().clearIpv6();
+      for (String ip : n.getIpv4List()) {
+        if (budget > 0) {
+          b.addIpv4(ip);
+          budget--;
+        }
+      }
+      for (String ip : n.getIpv6List()) {
+        if (budget > 0) {
+          b.addIpv6(ip);
+          budget--;
+        }
+      }
+      out.add(b.build());
+    }
+    return out;
   }
 }

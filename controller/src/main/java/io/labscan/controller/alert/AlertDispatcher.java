@@ -3,6 +3,7 @@ package io.labscan.controller.alert;
 import static java.util.Objects.requireNonNull;
 
 import io.labscan.controller.verdict.Assessment;
+import io.labscan.controller.verdict.Reason;
 import io.labscan.controller.verdict.VerdictListener;
 import java.io.IOException;
 import java.time.Duration;
@@ -47,6 +48,17 @@ public final class AlertDispatcher implements VerdictListener, AutoCloseable {
       return;
     }
     Alert alert = new Alert(hostId, hostname, assessment.verdict(), at, assessment.reasons());
+    for (AlertSink sink : sinks) {
+      executor.execute(() -> attempt(sink, alert, 1));
+    }
+  }
+
+  @Override
+  public void addressConflict(String hostId, String hostname, Assessment assessment, Reason conflict, Instant at) {
+    if (sinks.isEmpty()) {
+      return;
+    }
+    Alert alert = new Alert(hostId, hostname, assessment.verdict(), at, List.of(conflict), Alert.ADDRESS_CONFLICT);
     for (AlertSink sink : sinks) {
       executor.execute(() -> attempt(sink, alert, 1));
     }

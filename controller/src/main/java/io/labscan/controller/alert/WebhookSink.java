@@ -37,7 +37,7 @@ public final class WebhookSink implements AlertSink {
 
   static String body(Alert alert) {
     ObjectNode o = JSON.createObjectNode();
-    o.put("event", "verdict-changed");
+    o.put("event", Alert.ADDRESS_CONFLICT.equals(alert.kind()) ? "address-conflict" : "verdict-changed");
     o.put("hostId", alert.hostId());
     o.put("hostname", alert.hostname());
     o.put("verdict", alert.verdict().name());

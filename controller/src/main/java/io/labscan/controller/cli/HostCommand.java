@@ -8,6 +8,7 @@ import io.labscan.controller.store.AddressInterval;
 import io.labscan.controller.store.HostSummary;
 import io.labscan.controller.store.ReportEntry;
 import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.verdict.HostEvidence;
 import io.labscan.controller.verdict.Reason;
 import io.labscan.controller.verdict.VerdictPolicy;
 import io.labscan.controller.verdict.VerdictRepository.VerdictRecord;
@@ -65,13 +66,26 @@ final class HostCommand implements Callable<Integer> {
       List<VerdictRecord> history = store.history(h.hostId());
       List<ReportEntry> reports = store.reports(h.hostId(), 50);
       List<AddressInterval> addresses = store.addressHistory(h.hostId());
+      List<HostEvidence.Conflict> conflicts = store.addressConflicts(h.hostId(), Clock.systemUTC().instant());
       Optional<SqliteStore.CertificateRecord> certificate = store.certificate(h.hostId());
       if (format == OutputFormat.JSON) {
         ObjectNode o = json(h, verdict, history, reports, addresses);
+        ArrayNode k = o.putArray("addressConflicts");
+        conflicts.forEach(c -> k.addObject().put("ip", c.ip()).put("otherHostId", c.otherHostId())
+            .put("otherHostname", c.otherHostname()).put("since", c.since().toString()));
         certificate.ifPresent(c -> certificateJson(o.putObject("certificate"), c));
         System.out.println(JSON.writeValueAsString(o));
       } else {
         System.out.print(table(h, verdict, history, reports, addresses, certificate));
+        if (!conflicts.isEmpty()) {
+          StringBuilder sb = new StringBuilder(System.lineSeparator()).append("Address conflicts (another host reports the same address):")
+              .append(System.lineSeparator());
+          for (HostEvidence.Conflict c : conflicts) {
+            sb.append(String.format("  %-39s also claimed by %s (%s) since %s%n", c.ip(),
+                Text.terminalSafe(c.otherHostname(), 80), c.otherHostId(), c.since()));
+          }
+          System.out.print(sb);
+        }
       }
       return 0;
     }

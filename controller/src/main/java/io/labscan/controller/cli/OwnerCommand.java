@@ -4,7 +4,6 @@ import io.labscan.controller.store.HostSummary;
 import io.labscan.controller.store.SqliteStore;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -40,15 +39,10 @@ final class OwnerCommand implements Callable<Integer> {
       return ControllerMain.EXIT_BAD_INPUT;
     }
     try (SqliteStore store = opened.get()) {
-      Optional<HostSummary> found = store.host(host);
+      // Hostnames are the endpoints' claims: an ambiguous one is refused, listing the ids.
+      Optional<HostSummary> found = HostLookup.find(store, "owner", host);
       if (found.isEmpty()) {
-        List<HostSummary> byName = store.hosts().stream().filter(h -> h.hostname().equalsIgnoreCase(host)).toList();
-        if (byName.size() != 1) {
-          System.err.println("labscan-controller owner: " + (byName.isEmpty() ? "no host" : byName.size() + " hosts")
-              + " with id or name '" + Text.terminalSafe(host, 80) + "'" + (byName.isEmpty() ? "." : "; give the host id."));
-          return ControllerMain.EXIT_BAD_INPUT;
-        }
-        found = Optional.of(byName.get(0));
+        return ControllerMain.EXIT_BAD_INPUT;
       }
       store.setAddressOwner(address, found.get().hostId(), "operator", Instant.now()).join();
       System.out.println(address + " -> " + Text.terminalSafe(found.get().hostname(), 80) + " (" + found.get().hostId() + ")");

@@ -71,6 +71,11 @@ final class TriageCommand implements Callable<Integer> {
           + "(default: ${DEFAULT-VALUE}).")
   String egressWindow;
 
+  @Option(names = "--holding-grace", defaultValue = "2h", paramLabel = "DURATION",
+      description = "How long after its last report a silent host still holds the addresses it reported "
+          + "(default: ${DEFAULT-VALUE}); after it the host is a weaker 'silent since' candidate.")
+  String holdingGrace;
+
   @Option(names = "--no-record", description = "Do not record the answer as evidence for verdicts.")
   boolean noRecord;
 
@@ -86,6 +91,11 @@ final class TriageCommand implements Callable<Integer> {
         options = new TriageOptions(DurationText.parse(egressWindow), TriageOptions.defaults().maxCandidates());
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("--egress-window: " + e.getMessage(), e);
+      }
+      try {
+        options = new TriageOptions(options.egressSlack(), options.maxCandidates(), DurationText.parse(holdingGrace));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--holding-grace: " + e.getMessage(), e);
       }
       trustConfig = TrustConfig.of(trust);
       if (providers != null) {

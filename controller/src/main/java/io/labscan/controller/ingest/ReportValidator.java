@@ -7,13 +7,17 @@ import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.util.Timestamps;
+import io.labscan.agent.inventory.Addresses;
+import io.labscan.proto.v1.NetworkInterface;
 import io.labscan.proto.v1.Report;
+import io.labscan.proto.v1.SmtpEgressWindow;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * Decides whether a report may be stored. Agents run on machines a worm controls, so every
@@ -25,8 +29,35 @@ public final class ReportValidator {
   public static final int MAX_STRING = 1024;
   /** Longest accepted path-like string. */
   public static final int MAX_PATH = 4096;
-  /** Most elements accepted in any one list. */
+  /** Most elements accepted in any one list without a limit of its own (see {@link #LIST_LIMITS}). */
   public static final int MAX_LIST = 100_000;
+  /**
+   * Most addresses one report may place on its host, over all interfaces and both families
+   * together (each of {@code ipv4} and {@code ipv6} of one interface is also held to it). A lab
+   * PC has a handful; a server with containers a few dozen. Address history is written on the
+   * single store writer, so a report's addresses bound the writer's work (issue #16: 16,000
+   * addresses held every other agent's acknowledgement for 26 s).
+   */
+  public static final int MAX_ADDRESSES = 256;
+
+  /**
+   * The documented limit of each list in a report (docs/api.md, "Report limits"), by the
+   * list's protobuf field name. Each is well above what an honest agent sends: the agent's own
+   * caps are 10,000 artifact plus 1,000 mail findings, 100,000 harvested addresses and 100
+   * destinations per egress window.
+   */
+  public static final Map<String, Integer> LIST_LIMITS = Map.ofEntries(
+      Map.entry("labscan.v1.Report.av", 64),
+      Map.entry("labscan.v1.Report.findings", 12_000),
+      Map.entry("labscan.v1.Report.egress", 10_000),
+      Map.entry("labscan.v1.HostInventory.interfaces", 64),
+      Map.entry("labscan.v1.HostInventory.logged_in_users", 256),
+      Map.entry("labscan.v1.NetworkInterface.ipv4", MAX_ADDRESSES),
+      Map.entry("labscan.v1.NetworkInterface.ipv6", MAX_ADDRESSES),
+      Map.entry("labscan.v1.SmtpEgressWindow.destinations", 256),
+      Map.entry("labscan.v1.HarvestDigests.digests", 100_000),
+      Map.entry("labscan.v1.ScanSummary.skipped", 256),
+      Map.entry("labscan.v1.ScanSummary.checks", 256));
   /** How far in the future a time may lie (clock skew). */
   public static final Duration MAX_FUTURE = Duration.ofHours(24);
   /** Nothing LabScan reports predates this. */
@@ -40,6 +71,8 @@ public final class ReportValidator {
       "detail", 8192,
       "reason", 8192,
       "message", 8192);
+
+  private static final Pattern IP_CHARACTERS = Pattern.compile("[0-9A-Fa-f:.]+");
 
   private final Clock clock;
 
@@ -64,7 +97,75 @@ public final class ReportValidator {
       throw new InvalidReportException("report.inventory.hostname", "missing");
     }
     walk(FieldPath.ROOT, report);
+    checkAddresses(report);
   }
+
+  /**
+   * Every reported address must be an IP literal of its list's family (an agent that writes a
+   * host name, a URL or a 16,000-entry list is refused, the field named), and a report places
+   * at most {@link #MAX_ADDRESSES} addresses on its host. Egress destinations must be IP
+   * literals too: triage compares them with the MTA that recorded a complaint's origin.
+   */
+  private static void checkAddresses(Report report) throws InvalidReportException {
+    int total = 0;
+    List<NetworkInterface> interfaces = report.getInventory().getInterfacesList();
+    for (int i = 0; i < interfaces.size(); i++) {
+      NetworkInterface nif = interfaces.get(i);
+      String at = "report.inventory.interfaces[" + i + "]";
+      for (int j = 0; j < nif.getIpv4Count(); j++) {
+        requireIp(at + ".ipv4[" + j + "]", nif.getIpv4(j), false);
+      }
+      for (int j = 0; j < nif.getIpv6Count(); j++) {
+        requireIp(at + ".ipv6[" + j + "]", nif.getIpv6(j), true);
+      }
+      total += nif.getIpv4Count() + nif.getIpv6Count();
+      if (total > MAX_ADDRESSES) {
+        throw new InvalidReportException("report.inventory.interfaces", "places more than " + MAX_ADDRESSES
+            + " addresses on the host (at most " + MAX_ADDRESSES + " per report)");
+      }
+    }
+    for (int i = 0; i < report.getEgressCount(); i++) {
+      SmtpEgressWindow window = report.getEgress(i);
+      for (int j = 0; j < window.getDestinationsCount(); j++) {
+        String ip = window.getDestinations(j).getIp();
+        if (!isIp(ip)) {
+          throw new InvalidReportException("report.egress[" + i + "].destinations[" + j + "].ip",
+              "not an IP address (\"" + printable(ip) + "\")");
+        }
+      }
+    }
+  }
+
+  private static boolean dottedQuad(String s) {
+    String[] parts = s.split("\\.", -1);
+    if (parts.length != 4) {
+      return false;
+    }
+    for (String p : parts) {
+      if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(Character::isDigit) || Integer.parseInt(p) > 255) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * True for a bare IPv4 or IPv6 literal: no brackets, zone id, "IPv6:" prefix or white space.
+   * A would-be dotted quad is checked here first: InetAddress takes a text it cannot read as an
+   * IPv4 literal (10.20.3.300) for a host name and would ask DNS.
+   */
+  private static boolean isIp(String value) {
+    return value.length() >= 2 && value.length() <= 45 && IP_CHARACTERS.matcher(value).matches()
+        && (value.indexOf(':') >= 0 || dottedQuad(value)) && Addresses.canonical(value).isPresent();
+  }
+
+  private static void requireIp(String path, String value, boolean v6) throws InvalidReportException {
+    if (!isIp(value) || (value.indexOf(':') >= 0) != v6) {
+      throw new InvalidReportException(path, "not an " + (v6 ? "IPv6" : "IPv4") + " address (\""
+          + printable(value) + "\")");
+    }
+  }
+
 
   /**
    * Where a value sits in the report, e.g. {@code report.findings[3].path}. Spelled out only
@@ -104,7 +205,7 @@ public final class ReportValidator {
       FieldPath fieldPath = path.field(field.getName());
       if (field.isMapField()) {
         List<?> entries = (List<?>) e.getValue();
-        checkListSize(fieldPath, entries.size());
+        checkListSize(fieldPath, field, entries.size());
         for (Object entry : entries) {
           Message m = (Message) entry;
           for (Map.Entry<FieldDescriptor, Object> kv : m.getAllFields().entrySet()) {
@@ -113,7 +214,7 @@ public final class ReportValidator {
         }
       } else if (field.isRepeated()) {
         List<?> values = (List<?>) e.getValue();
-        checkListSize(fieldPath, values.size());
+        checkListSize(fieldPath, field, values.size());
         for (int i = 0; i < values.size(); i++) {
           checkValue(fieldPath.element(i), field, values.get(i));
         }
@@ -178,9 +279,10 @@ public final class ReportValidator {
     }
   }
 
-  private static void checkListSize(FieldPath path, int size) throws InvalidReportException {
-    if (size > MAX_LIST) {
-      throw new InvalidReportException(path.toString(), "has " + size + " elements; at most " + MAX_LIST + " are accepted");
+  private static void checkListSize(FieldPath path, FieldDescriptor field, int size) throws InvalidReportException {
+    int limit = LIST_LIMITS.getOrDefault(field.getFullName(), MAX_LIST);
+    if (size > limit) {
+      throw new InvalidReportException(path.toString(), "has " + size + " elements; at most " + limit + " are accepted");
     }
   }
 

@@ -49,8 +49,10 @@ import io.labscan.controller.verdict.Verdict;
 import io.labscan.controller.verdict.VerdictPolicy;
 import io.labscan.controller.verdict.VerdictRepository;
 import io.labscan.controller.trust.TrustRepository;
+import io.labscan.controller.triage.TriageOptions;
 import java.security.MessageDigest;
 import java.util.HashSet;
+import io.labscan.agent.inventory.Addresses;
 import java.util.Set;
 
 /**
@@ -395,6 +397,16 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
   }
 
   /**
+   * Extends one current address interval. With {@code host_addresses_current} (V010) each runs
+   * in O(log n): a report's n addresses cost O(n log n) on the writer, not O(n²).
+   */
+  static final String EXTEND_ADDRESS =
+      "UPDATE host_addresses SET last_seen_ms = MAX(last_seen_ms, ?) WHERE host_id = ? AND ip = ? AND is_current = 1";
+  /** Closes one current address interval (served by {@code host_addresses_current}). */
+  static final String CLOSE_ADDRESS =
+      "UPDATE host_addresses SET is_current = 0, ended_ms = ? WHERE host_id = ? AND ip = ? AND is_current = 1";
+
+  /**
    * Keeps address history as validity intervals: an address present in consecutive
    * inventories extends its interval; one that disappears closes it; one that comes back
    * (or moves to another host) opens a new one. Triage asks who held an address when.
@@ -405,13 +417,17 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
     for (NetworkInterface nif : inv.getInterfacesList()) {
       List<String> ips = new ArrayList<>(nif.getIpv4List());
       ips.addAll(nif.getIpv6List());
-      for (String ip : ips) {
+      for (String reported : ips) {
+        // The validator admits IP literals only; stored in canonical form, so that triage's
+        // origin (canonical too) finds them whatever spelling the agent used.
+        String ip = Addresses.canonical(reported).orElse(reported);
         if (!isLoopbackOrLinkLocal(ip)) {
           seen.putIfAbsent(ip, new String[] {nif.getMac(), nif.getName()});
         }
       }
     }
-    List<String> current = new ArrayList<>();
+    // A set: "is this address already current?" is asked once per reported address.
+    Set<String> current = new HashSet<>();
     {
       PreparedStatement ps = sql.prepare("SELECT ip FROM host_addresses WHERE host_id = ? AND is_current = 1");
       ps.setString(1, hostId);
@@ -422,10 +438,8 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
       }
     }
     {
-      PreparedStatement extend = sql.prepare(
-          "UPDATE host_addresses SET last_seen_ms = MAX(last_seen_ms, ?) WHERE host_id = ? AND ip = ? AND is_current = 1");
-      PreparedStatement close = sql.prepare(
-          "UPDATE host_addresses SET is_current = 0, ended_ms = ? WHERE host_id = ? AND ip = ? AND is_current = 1");
+      PreparedStatement extend = sql.prepare(EXTEND_ADDRESS);
+      PreparedStatement close = sql.prepare(CLOSE_ADDRESS);
       PreparedStatement open = sql.prepare(
           "INSERT INTO host_addresses(host_id, ip, mac, interface_name, first_seen_ms, last_seen_ms, is_current) "
               + "VALUES (?,?,?,?,?,?,1)");
@@ -865,7 +879,23 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
    * schedules that host's own recompute, without hints.
    */
   private record SweepHints(Set<String> withFindings, Set<String> withEgress, Set<String> withComplaints,
-      Set<String> mailServers) {}
+      Set<String> mailServers, Set<String> withConflicts) {}
+
+  /**
+   * Hosts that report an address another host reports too, both within the holding grace of
+   * their last report. One pass over the current intervals, each probing host_addresses_by_ip.
+   */
+  static final String HOSTS_WITH_CONFLICTS = "SELECT DISTINCT a.host_id FROM host_addresses a "
+      + "JOIN host_addresses b ON b.ip = a.ip AND b.is_current = 1 AND b.host_id <> a.host_id "
+      + "AND b.last_seen_ms >= ?1 WHERE a.is_current = 1 AND a.last_seen_ms >= ?1";
+
+  /** One host's conflicts (host_addresses_current for the host's side, host_addresses_by_ip for the other). */
+  static final String CONFLICTS_OF_HOST = "SELECT a.ip, b.host_id, h.hostname, "
+      + "MAX(a.first_seen_ms, b.first_seen_ms) FROM host_addresses a "
+      + "JOIN host_addresses b ON b.ip = a.ip AND b.is_current = 1 AND b.host_id <> a.host_id "
+      + "AND b.last_seen_ms >= ?2 JOIN hosts h ON h.host_id = b.host_id "
+      + "WHERE a.host_id = ?1 AND a.is_current = 1 AND a.last_seen_ms >= ?2 ORDER BY a.ip, b.host_id LIMIT "
+      + 100;
 
   /**
    * A sweep's evidence. The two questions every host is asked (its row, its latest AV
@@ -881,7 +911,8 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
             now.minus(policy.egressLookback()).toEpochMilli()),
         hostSet(db, "SELECT DISTINCT host_id FROM complaint_traces WHERE traced_ms >= ?",
             now.minus(policy.complaintLookback()).toEpochMilli()),
-        hostSet(db, "SELECT host_id FROM host_roles WHERE role = 'mail-server'", null)));
+        hostSet(db, "SELECT host_id FROM host_roles WHERE role = 'mail-server'", null),
+        hostSet(db, HOSTS_WITH_CONFLICTS, now.minus(TriageOptions.HOLDING_GRACE).toEpochMilli())));
     return new Sweep() {
       @Override
       public Optional<HostEvidence> apply(String hostId) {
@@ -1071,8 +1102,40 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
         mailServer = rs.next();
       }
     }
+    List<HostEvidence.Conflict> conflicts = new ArrayList<>();
+    if (hints.map(h -> h.withConflicts().contains(hostId)).orElse(true)) {
+      conflicts.addAll(addressConflicts(readerStatements, hostId, now));
+    }
     return new HostEvidence(hostId, row.hostname(), row.lastSeen(), row.lastFullScan(), findings, av, egress,
-        complaints, mailServer);
+        complaints, mailServer, conflicts);
+  }
+
+  private static List<HostEvidence.Conflict> addressConflicts(StatementCache sql, String hostId, Instant now)
+      throws SQLException {
+    List<HostEvidence.Conflict> conflicts = new ArrayList<>();
+    PreparedStatement ps = sql.prepare(CONFLICTS_OF_HOST);
+    ps.setString(1, hostId);
+    ps.setLong(2, now.minus(TriageOptions.HOLDING_GRACE).toEpochMilli());
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        conflicts.add(new HostEvidence.Conflict(rs.getString(1), rs.getString(2), rs.getString(3),
+            Instant.ofEpochMilli(rs.getLong(4))));
+      }
+    }
+    return conflicts;
+  }
+
+  /**
+   * Addresses this host reports that another host reports at the same time (both heard from
+   * within the holding grace), for the host views.
+   */
+  public synchronized List<HostEvidence.Conflict> addressConflicts(String hostId, Instant now) {
+    try {
+      return addressConflicts(readerStatements, requireNonNull(hostId, "hostId"), requireNonNull(now, "now"));
+    } catch (SQLException e) {
+      readerStatements.close();
+      throw new StoreException("Cannot read address conflicts from " + file + ": " + e.getMessage(), e);
+    }
   }
 
   @Override

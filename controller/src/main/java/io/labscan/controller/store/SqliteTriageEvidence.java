@@ -6,6 +6,7 @@ import io.labscan.controller.triage.AddressHolding;
 import io.labscan.controller.triage.EgressHit;
 import io.labscan.controller.triage.HostState;
 import io.labscan.controller.triage.TriageEvidence;
+import io.labscan.controller.triage.TriageOptions;
 import io.labscan.controller.verdict.Reason;
 import io.labscan.controller.verdict.VerdictRepository.VerdictRecord;
 import java.sql.PreparedStatement;
@@ -14,12 +15,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Triage's questions answered from the SQLite store: who held an address when, who sent
@@ -48,62 +51,94 @@ public final class SqliteTriageEvidence implements TriageEvidence {
 
   private final SqliteStore store;
   private final String keyId;
+  private final Duration holdingGrace;
 
   /** @param keyId identifier of the fleet key the digests were made with */
   public SqliteTriageEvidence(SqliteStore store, String keyId) {
-    this.store = requireNonNull(store, "store");
-    this.keyId = requireNonNull(keyId, "keyId");
+    this(store, keyId, TriageOptions.HOLDING_GRACE);
   }
 
-  private record Interval(String hostId, String hostname, long first, long last, Long ended, boolean current) {}
+  /**
+   * @param holdingGrace how long after its last report a host that fell silent still holds
+   *     the addresses it reported (TriageOptions#holdingGrace)
+   */
+  public SqliteTriageEvidence(SqliteStore store, String keyId, Duration holdingGrace) {
+    this.store = requireNonNull(store, "store");
+    this.keyId = requireNonNull(keyId, "keyId");
+    this.holdingGrace = requireNonNull(holdingGrace, "holdingGrace");
+  }
 
+  private record Interval(String hostId, String hostname, long first, long last, Long ended, boolean current,
+      String mac, String interfaceName) {}
+
+  /** Most intervals one address question reads (an address reused by DHCP every day for years). */
+  static final int MAX_INTERVALS = 10_000;
+
+  /**
+   * Every interval of the address, from its index ({@code host_addresses_by_ip}). A holding
+   * ends only by the host's own reports: at the first report without the address, or, when no
+   * report ever said so (the host fell silent, or was switched off), {@code holdingGrace} after
+   * its last report that showed it. Another host's claim never ends it: overlapping claims are
+   * a conflict that triage shows. The start is back-filled by {@link #HOLD_BACKFILL} before
+   * the first report, but never into an earlier holder's tenure.
+   */
   @Override
   public List<AddressHolding> holdersOf(String ip, Instant at) {
     List<Interval> intervals = store.read("address history", db -> {
       List<Interval> out = new ArrayList<>();
       try (PreparedStatement ps = db.prepareStatement(
-          "SELECT a.host_id, h.hostname, a.first_seen_ms, a.last_seen_ms, a.ended_ms, a.is_current "
-              + "FROM host_addresses a JOIN hosts h ON h.host_id = a.host_id WHERE a.ip = ? "
-              + "ORDER BY a.first_seen_ms, a.host_id")) {
+          "SELECT a.host_id, h.hostname, a.first_seen_ms, a.last_seen_ms, a.ended_ms, a.is_current, a.mac, "
+              + "a.interface_name FROM host_addresses a JOIN hosts h ON h.host_id = a.host_id WHERE a.ip = ? "
+              + "ORDER BY a.first_seen_ms, a.host_id LIMIT " + MAX_INTERVALS)) {
         ps.setString(1, ip);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             long endedMs = rs.getLong(5);
             Long ended = rs.wasNull() ? null : endedMs;
             out.add(new Interval(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4), ended,
-                rs.getInt(6) != 0));
+                rs.getInt(6) != 0, rs.getString(7), rs.getString(8)));
           }
         }
       }
       return out;
     });
     List<AddressHolding> holdings = new ArrayList<>();
-    for (int i = 0; i < intervals.size(); i++) {
-      Interval iv = intervals.get(i);
-      // Since: back-filled before the first report, but never into another host's tenure.
-      long since = iv.first() - HOLD_BACKFILL.toMillis();
-      for (int j = 0; j < i; j++) {
-        Interval before = intervals.get(j);
-        if (!before.hostId().equals(iv.hostId())) {
-          // The earlier holder had it until it reported without it (or at least until its last
-          // report that still showed it).
-          since = Math.max(since, before.ended() != null ? before.ended() : before.last() + 1);
-        }
-      }
-      since = Math.min(since, iv.first());
-      // Until: when the host stopped reporting it, or when another host started to.
-      Long until = iv.ended() != null ? iv.ended() : iv.current() ? null : iv.last() + 1;
-      for (int j = i + 1; j < intervals.size(); j++) {
-        Interval after = intervals.get(j);
-        if (!after.hostId().equals(iv.hostId()) && after.first() >= iv.first()) {
-          until = until == null ? after.first() : Math.min(until, after.first());
-          break;
-        }
+    // The latest end of any earlier tenure (walking in start order: O(n)); the host's own
+    // earlier tenure bounds its back-fill as well as another host's does.
+    long priorEnd = Long.MIN_VALUE;
+    for (Interval iv : intervals) {
+      long since = Math.min(Math.max(iv.first() - HOLD_BACKFILL.toMillis(), priorEnd), iv.first());
+      Long until;
+      Instant silentAfter = null;
+      if (iv.ended() != null) {
+        until = iv.ended();
+      } else if (iv.current()) {
+        until = iv.last() + holdingGrace.toMillis();
+        silentAfter = Instant.ofEpochMilli(iv.last());
+      } else {
+        until = iv.last() + 1;
       }
       holdings.add(new AddressHolding(iv.hostId(), iv.hostname(), ip, Instant.ofEpochMilli(since),
-          Optional.ofNullable(until).map(Instant::ofEpochMilli)));
+          Optional.of(Instant.ofEpochMilli(until)), iv.mac(), iv.interfaceName(), Optional.ofNullable(silentAfter)));
+      priorEnd = Math.max(priorEnd, iv.ended() != null ? iv.ended() : iv.last() + 1);
     }
     return holdings;
+  }
+
+  @Override
+  public Set<String> mailServers() {
+    return store.read("mail servers", db -> {
+      Set<String> ids = new HashSet<>();
+      try (PreparedStatement ps = db.prepareStatement(
+          "SELECT host_id FROM host_roles WHERE role = 'mail-server' LIMIT 10000")) {
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            ids.add(rs.getString(1));
+          }
+        }
+      }
+      return ids;
+    });
   }
 
   @Override

@@ -7,15 +7,26 @@ import java.util.Optional;
 /**
  * A host's reported ownership of an IP address over a time span.
  *
+ * <p>Addresses are the endpoint's own claims. Another host's claim never ends this one: two
+ * hosts reporting one address at once are a <em>conflict</em> (both remain candidates, see
+ * {@link AddressConflict}). A holding ends when the host reports without the address, or, when
+ * the host falls silent, a grace period after its last report that still showed it ({@code
+ * silentAfter} is then that report's time).
+ *
  * @param hostId the host's LabScan id
  * @param hostname the host's name as last reported (untrusted text, for people)
  * @param ip the address, canonical text
  * @param since first report that showed the address on one of the host's interfaces
- * @param until first later report that no longer showed it (or that another host showed
- *     it); empty while the host still holds it
+ * @param until first later report that no longer showed it, or its last report plus the grace
+ *     period when none did (see {@code silentAfter}); empty while it holds it without limit
+ * @param mac MAC address of the interface that carried it, as reported; empty when unknown
+ * @param interfaceName name of that interface, as reported; empty when unknown
+ * @param silentAfter present when {@code until} is inferred from silence: the last report that
+ *     showed the address (the host never said it gave the address up)
  */
 public record AddressHolding(
-    String hostId, String hostname, String ip, Instant since, Optional<Instant> until) {
+    String hostId, String hostname, String ip, Instant since, Optional<Instant> until,
+    String mac, String interfaceName, Optional<Instant> silentAfter) {
 
   public AddressHolding {
     Objects.requireNonNull(hostId, "hostId");
@@ -23,10 +34,26 @@ public record AddressHolding(
     Objects.requireNonNull(ip, "ip");
     Objects.requireNonNull(since, "since");
     Objects.requireNonNull(until, "until");
+    Objects.requireNonNull(mac, "mac");
+    Objects.requireNonNull(interfaceName, "interfaceName");
+    Objects.requireNonNull(silentAfter, "silentAfter");
+  }
+
+  /** A holding ended by a report (or still open), interface unknown. */
+  public AddressHolding(String hostId, String hostname, String ip, Instant since, Optional<Instant> until) {
+    this(hostId, hostname, ip, since, until, "", "", Optional.empty());
   }
 
   /** True when the host held the address at that instant ({@code since <= at < until}). */
   public boolean covers(Instant at) {
     return !since.isAfter(at) && until.map(at::isBefore).orElse(true);
+  }
+
+  /**
+   * True when the host held the address before {@code at}, then fell silent without ever
+   * reporting it gone, and its grace period ran out by {@code at}: still a candidate, a weaker one.
+   */
+  public boolean silentAt(Instant at) {
+    return silentAfter.isPresent() && !since.isAfter(at) && until.map(u -> !at.isBefore(u)).orElse(false);
   }
 }

@@ -28,8 +28,12 @@ import java.util.Set;
  *       hosts claim the address at once the weight is split: {@code HOLDER / n}.
  *   <li><b>egress corroboration</b> of a holder: a non-allowed SMTP window overlapping {@code W}
  *       ({@value #EGRESS_CORROBORATION}); {@value #EGRESS_TO_BOUNDARY} when the window's
- *       destinations include the IP of the MTA that wrote the boundary line; an allowed window
- *       (a mail server's own traffic) only {@value #EGRESS_ALLOWED}.
+ *       destinations include the IP of the MTA that wrote the boundary line. Egress that policy
+ *       allows (a mail server's traffic, an allow-listed process) never adds weight.
+ *   <li><b>silent holder</b> ({@value #SILENT_HOLDER}, split between such hosts): the host
+ *       reported {@code ip}, never reported it gone, and fell silent; its holding lapsed a grace
+ *       period after its last report (TriageOptions#holdingGrace), before {@code t}, and at
+ *       most {@link #SILENT_HORIZON} before. A weaker candidate: "silent since …".
  *   <li><b>egress only</b>, when no host held {@code ip} (a NAT, or the view of an outside MX),
  *       or its holder only sends mail it is allowed to (a relay not yet in --trust): every
  *       host with a non-allowed SMTP window overlapping {@code W}: {@value #EGRESS_ONLY}{@code
@@ -42,15 +46,24 @@ import java.util.Set;
  *
  * <p><b>Address book</b>, across all complaints together: {@code A} = the distinct claimed
  * senders and recipients (normalized), {@code k = |A|}, {@code m(h)} = how many of their keyed
- * digests host {@code h}'s harvest holds. A claimed sender's own machine (found through
- * {@link TriageEvidence#hostOwningAddress}) naturally holds its owner's address, so that one
- * match is not counted for it. With {@code r(h)} = the number of hosts holding at least {@code
+ * digests host {@code h}'s harvest holds. The machine of an address's owner — the claimed
+ * sender's, and a recipient's (who may have forwarded the complaint) — found through {@link
+ * TriageEvidence#hostOwningAddress}, naturally holds its owner's address, so that one match is
+ * not counted for it. With {@code r(h)} = the number of hosts holding at least {@code
  * m(h)}:
  *
  * <pre>  ab(h) = {@value #ADDRESS_BOOK} · (1 − 2^−k) · (m(h) / k) / r(h)</pre>
  *
  * More complaints mean more addresses ({@code k} grows): the true sender, which harvested all
  * of them, keeps {@code m/k = 1} while decoys that share a few fall behind.
+ *
+ * <p><b>Never candidates</b>: hosts with the {@code mail-server} role (relays, trusted hops),
+ * and hosts that held the IP of a hop the trust walk trusted at the origin time. Their weight
+ * is dropped and the answer says why.
+ *
+ * <p><b>Conflicts</b>: when several hosts claim {@code ip} at {@code t}, none ends another's
+ * claim; each is a candidate with the split holder weight, egress ranks them, and the answer
+ * lists the conflict ({@link AddressConflict}) with a warning.
  *
  * <p><b>Confidence</b>: {@code 1 − (1 − ab(h)) · Π_c (1 − s_c(h))}, capped at {@value
  * #MAX_CONFIDENCE}, rounded to three decimals. A holder alone gives 0.70, a holder with
@@ -60,11 +73,18 @@ public final class Triage {
   static final double HOLDER = 0.70;
   static final double EGRESS_CORROBORATION = 0.60;
   static final double EGRESS_TO_BOUNDARY = 0.75;
-  static final double EGRESS_ALLOWED = 0.30;
+  /** A holder whose grace ran out after it fell silent (it never reported the address gone). */
+  static final double SILENT_HOLDER = 0.30;
   static final double EGRESS_ONLY = 0.50;
   static final double EGRESS_ONLY_TO_BOUNDARY = 0.70;
   static final double ADDRESS_BOOK = 0.80;
   static final double MAX_CONFIDENCE = 0.99;
+  /** A silent host stays a candidate for its last addresses this long after its holding lapsed. */
+  static final java.time.Duration SILENT_HORIZON = java.time.Duration.ofDays(7);
+  /** Most trusted hops per complaint whose holders are looked up (and excluded). */
+  static final int MAX_TRUSTED_HOPS = 20;
+  /** Most complaint addresses whose owners' own-address match is discounted. */
+  static final int MAX_OWNER_LOOKUPS = 100;
 
   private final TriageEvidence evidence;
   private final byte[] fleetKey;
@@ -94,6 +114,10 @@ public final class Triage {
     }
     Map<String, Tally> tallies = new LinkedHashMap<>();
     List<String> warnings = new ArrayList<>();
+    List<AddressConflict> conflicts = new ArrayList<>();
+    Set<String> mailServers = evidence.mailServers();
+    // Trusted hops (relays, mail servers) are never candidates: host id -> why.
+    Map<String, String> trustedHosts = new LinkedHashMap<>();
     List<ComplaintSummary> summaries = new ArrayList<>();
     boolean several = complaints.size() > 1;
     for (int i = 0; i < complaints.size(); i++) {
@@ -113,7 +137,8 @@ public final class Triage {
         continue;
       }
       Map<String, Tally> perComplaint = new LinkedHashMap<>();
-      network(c, label, perComplaint, warnings);
+      trustedHops(c, mailServers, trustedHosts);
+      network(c, label, perComplaint, warnings, mailServers, conflicts);
       for (Tally t : perComplaint.values()) {
         Tally total = tallies.computeIfAbsent(t.hostId, id -> new Tally(id, t.hostname));
         total.networkMiss *= 1 - t.score();
@@ -121,9 +146,19 @@ public final class Triage {
       }
     }
     addressBook(complaints, tallies, warnings);
+    for (String id : mailServers) {
+      trustedHosts.putIfAbsent(id, "has the mail-server role (a relay)");
+    }
 
     List<Candidate> candidates = new ArrayList<>();
     for (Tally t : tallies.values()) {
+      if (trustedHosts.containsKey(t.hostId)) {
+        String name = t.hostname != null ? t.hostname
+            : evidence.host(t.hostId).map(HostState::hostname).orElse(t.hostId);
+        warnings.add(name + " (" + t.hostId + ") " + trustedHosts.get(t.hostId)
+            + ": a trusted hop, never a candidate");
+        continue;
+      }
       double confidence = 1 - (1 - t.addressBook) * t.networkMiss;
       confidence = Math.round(Math.min(MAX_CONFIDENCE, confidence) * 1000) / 1000.0;
       if (confidence <= 0) {
@@ -142,12 +177,41 @@ public final class Triage {
     if (candidates.isEmpty()) {
       warnings.add("no host matches the evidence");
     }
-    return new TriageResult(summaries, candidates, warnings);
+    return new TriageResult(summaries, candidates, warnings, conflicts);
   }
 
   // ---- network evidence -----------------------------------------------------------------
 
-  private void network(ParsedComplaint c, String label, Map<String, Tally> out, List<String> warnings) {
+  /**
+   * Hosts that held the IP of a hop the trust walk trusted (its writer, or the trusted client it
+   * stepped down through) at the origin time: relays, never candidates.
+   */
+  private void trustedHops(ParsedComplaint c, Set<String> mailServers, Map<String, String> out) {
+    Optional<Origin> o = c.origin();
+    if (o.isEmpty()) {
+      return;
+    }
+    Set<String> ips = new LinkedHashSet<>();
+    for (TracedHop h : c.hops()) {
+      if (h.trust() == HopTrust.TRUSTED) {
+        h.hop().fromIp().ifPresent(ips::add);
+      }
+      if (h.trust() != HopTrust.CLAIMED) {
+        h.hop().byIp().ifPresent(ips::add);
+      }
+    }
+    ips.remove(o.get().ip());
+    ips.stream().limit(MAX_TRUSTED_HOPS).forEach(ip -> {
+      for (AddressHolding h : evidence.holdersOf(ip, o.get().time())) {
+        if (h.covers(o.get().time()) && Ips.canonical(h.ip()).map(ip::equals).orElse(false)) {
+          out.putIfAbsent(h.hostId(), "held " + ip + ", a trusted hop of the complaint, at " + o.get().time());
+        }
+      }
+    });
+  }
+
+  private void network(ParsedComplaint c, String label, Map<String, Tally> out, List<String> warnings,
+      Set<String> mailServers, List<AddressConflict> conflicts) {
     Origin o = c.origin().orElseThrow();
     Instant from = o.time().minus(options.egressSlack());
     Instant to = o.time().plus(options.egressSlack());
@@ -156,46 +220,90 @@ public final class Triage {
     String slack = "±" + options.egressSlack().toMinutes() + " min";
 
     Map<String, AddressHolding> holders = new LinkedHashMap<>();
+    Map<String, AddressHolding> silent = new LinkedHashMap<>();
+    Map<String, AddressHolding> relays = new LinkedHashMap<>();
     for (AddressHolding h : evidence.holdersOf(o.ip(), o.time())) {
-      if (h.covers(o.time()) && Ips.canonical(h.ip()).map(o.ip()::equals).orElse(false)) {
-        holders.putIfAbsent(h.hostId(), h);
+      if (!Ips.canonical(h.ip()).map(o.ip()::equals).orElse(false)) {
+        continue;
       }
+      boolean holds = h.covers(o.time());
+      boolean lapsed = h.silentAt(o.time())
+          && h.until().map(u -> !o.time().isAfter(u.plus(SILENT_HORIZON))).orElse(false);
+      if (!holds && !lapsed) {
+        continue;
+      }
+      if (mailServers.contains(h.hostId())) {
+        relays.putIfAbsent(h.hostId(), h);
+      } else if (holds) {
+        holders.putIfAbsent(h.hostId(), h);
+      } else {
+        silent.putIfAbsent(h.hostId(), h);
+      }
+    }
+    silent.keySet().removeAll(holders.keySet());
+    for (AddressHolding r : relays.values()) {
+      warnings.add(label + o.ip() + " belongs to " + r.hostname() + " (" + r.hostId() + "), which has the"
+          + " mail-server role: a trusted hop that relays mail, not a candidate; if it relays for the lab,"
+          + " add it with --trust and triage again to see the host behind it; meanwhile other hosts are"
+          + " ranked by SMTP egress");
+    }
+    if (holders.size() > 1) {
+      List<AddressHolding> claimants = holders.values().stream()
+          .sorted(Comparator.comparing(AddressHolding::since).thenComparing(AddressHolding::hostId)).toList();
+      Instant overlap = claimants.get(claimants.size() - 1).since();
+      AddressConflict conflict = new AddressConflict(o.ip(), o.time(), overlap, claimants);
+      if (conflicts.stream().noneMatch(k -> k.ip().equals(conflict.ip()) && k.since().equals(conflict.since()))) {
+        conflicts.add(conflict);
+      }
+      Set<String> macs = new LinkedHashSet<>();
+      boolean sameMac = false;
+      for (AddressHolding h : claimants) {
+        sameMac |= !h.mac().isEmpty() && !macs.add(h.mac());
+      }
+      warnings.add(label + conflict.describe() + ": conflicting claims, every claimant remains a candidate"
+          + " (the holder weight is split) and SMTP egress ranks them"
+          + (sameMac ? "; two of them report the same MAC address (a cloned machine, or a forged report)" : ""));
+    }
+    for (AddressHolding h : silent.values()) {
+      warnings.add(label + h.hostname() + " (" + h.hostId() + ") reported " + o.ip() + " until "
+          + h.silentAfter().orElseThrow() + " and is silent since " + h.silentAfter().orElseThrow()
+          + ": it never reported the address gone; a weaker candidate");
+    }
+    Map<String, List<EgressHit>> egress = new HashMap<>();
+    Set<String> asked = new LinkedHashSet<>(holders.keySet());
+    asked.addAll(silent.keySet());
+    if (!asked.isEmpty()) {
+      for (EgressHit e : evidence.egressNear(asked, from, to)) {
+        if (asked.contains(e.hostId()) && e.overlaps(from, to)) {
+          egress.computeIfAbsent(e.hostId(), k -> new ArrayList<>()).add(e);
+        }
+      }
+    }
+    for (AddressHolding h : silent.values()) {
+      Tally t = out.computeIfAbsent(h.hostId(), id -> new Tally(id, h.hostname()));
+      t.add(SILENT_HOLDER / silent.size(), label + "held " + o.ip() + " before " + o.time() + " (held since "
+          + h.since() + "), silent since " + h.silentAfter().orElseThrow() + "; its holding lapsed at "
+          + h.until().orElseThrow() + " without a report that it gave the address up");
+      corroborate(t, egress.getOrDefault(h.hostId(), List.of()), label, slack, boundaryMta);
     }
     if (holders.isEmpty()) {
       warnings.add(label + "no host held " + o.ip() + " at " + o.time() + " (a NAT, or an outside"
-          + " MTA's view): hosts are ranked by SMTP egress in " + slack + " only");
-      egressOnly(o, label, from, to, boundaryMta, Set.of(), out, warnings);
+          + " MTA's view" + (relays.isEmpty() ? "" : ", or a relay") + "): hosts are ranked by SMTP egress in "
+          + slack + (silent.isEmpty() ? " only" : " and silent former holders"));
+      Set<String> exclude = new LinkedHashSet<>(relays.keySet());
+      exclude.addAll(silent.keySet());
+      egressOnly(o, label, from, to, boundaryMta, exclude, out, warnings);
       return;
     }
-    if (holders.size() > 1) {
-      warnings.add(label + holders.size() + " hosts reported " + o.ip() + " at " + o.time()
-          + "; the holder weight is split between them");
-    }
     double share = HOLDER / holders.size();
-    Map<String, List<EgressHit>> egress = new HashMap<>();
-    for (EgressHit e : evidence.egressNear(holders.keySet(), from, to)) {
-      if (holders.containsKey(e.hostId()) && e.overlaps(from, to)) {
-        egress.computeIfAbsent(e.hostId(), k -> new ArrayList<>()).add(e);
-      }
-    }
     boolean onlyAllowedSenders = true;
     for (AddressHolding h : holders.values()) {
       Tally t = out.computeIfAbsent(h.hostId(), id -> new Tally(id, h.hostname()));
       t.add(share, label + "held " + o.ip() + " at " + o.time() + " (origin, hop " + o.hop()
           + "; held since " + h.since() + ")");
-      List<EgressHit> hits = egress.getOrDefault(h.hostId(), List.of());
-      Optional<EgressHit> free = busiest(hits.stream().filter(e -> !e.allowed()).toList());
-      Optional<EgressHit> allowed = busiest(hits.stream().filter(EgressHit::allowed).toList());
-      if (free.isPresent()) {
+      if (corroborate(t, egress.getOrDefault(h.hostId(), List.of()), label, slack, boundaryMta)) {
         onlyAllowedSenders = false;
-        boolean toBoundary = boundaryMta.map(free.get().destinations()::contains).orElse(false);
-        t.add(toBoundary ? EGRESS_TO_BOUNDARY : EGRESS_CORROBORATION,
-            label + describe(free.get()) + " within " + slack
-                + (toBoundary ? ", including " + boundaryMta.get() + ", the MTA that recorded the origin" : ""));
-      } else if (allowed.isPresent()) {
-        t.add(EGRESS_ALLOWED, label + describe(allowed.get()) + " within " + slack
-            + ", allowed by policy (a mail server's own traffic)");
-      } else {
+      } else if (egress.getOrDefault(h.hostId(), List.of()).stream().noneMatch(EgressHit::allowed)) {
         onlyAllowedSenders = false;
       }
     }
@@ -203,8 +311,32 @@ public final class Triage {
       warnings.add(label + o.ip() + " belongs to a host whose SMTP traffic is allowed by policy: if"
           + " it relays for the lab, add it with --trust and triage again; meanwhile other hosts"
           + " are ranked by SMTP egress");
-      egressOnly(o, label, from, to, boundaryMta, holders.keySet(), out, warnings);
+      Set<String> exclude = new LinkedHashSet<>(holders.keySet());
+      exclude.addAll(relays.keySet());
+      exclude.addAll(silent.keySet());
+      egressOnly(o, label, from, to, boundaryMta, exclude, out, warnings);
     }
+  }
+
+  /**
+   * Adds the weight of a candidate's busiest non-allowed SMTP window in the slack. Allowed
+   * windows are named (the operator sees them) but add nothing: policy allows them.
+   *
+   * @return true when a non-allowed window was found
+   */
+  private static boolean corroborate(Tally t, List<EgressHit> hits, String label, String slack,
+      Optional<String> boundaryMta) {
+    Optional<EgressHit> free = busiest(hits.stream().filter(e -> !e.allowed()).toList());
+    if (free.isPresent()) {
+      boolean toBoundary = boundaryMta.map(free.get().destinations()::contains).orElse(false);
+      t.add(toBoundary ? EGRESS_TO_BOUNDARY : EGRESS_CORROBORATION,
+          label + describe(free.get()) + " within " + slack
+              + (toBoundary ? ", including " + boundaryMta.get() + ", the MTA that recorded the origin" : ""));
+      return true;
+    }
+    busiest(hits.stream().filter(EgressHit::allowed).toList()).ifPresent(a -> t.note(
+        label + describe(a) + " within " + slack + ", allowed by policy: no weight"));
+    return false;
   }
 
   private void egressOnly(Origin o, String label, Instant from, Instant to, Optional<String> boundaryMta,
@@ -274,13 +406,22 @@ public final class Triage {
     }
     Map<String, Integer> counts = new HashMap<>(evidence.harvestMatches(digests.values()));
     Map<String, String> ownAddress = new HashMap<>();
-    for (String sender : senders) {
+    // A mailbox naturally holds its owner's address: the claimed sender's, and just as much a
+    // recipient's (the person who received, and perhaps forwarded, the complaint). That one
+    // match is not counted for the owner's machine.
+    List<String> owned = new ArrayList<>(senders);
+    addresses.stream().filter(a -> !senders.contains(a)).forEach(owned::add);
+    for (String sender : owned.subList(0, Math.min(owned.size(), MAX_OWNER_LOOKUPS))) {
+      if (ownAddress.containsValue(sender)) {
+        continue;
+      }
       Optional<HostState> owner = evidence.hostOwningAddress(sender);
       if (owner.isEmpty() || !counts.containsKey(owner.get().hostId())) {
         continue;
       }
       String id = owner.get().hostId();
-      if (evidence.harvestMatches(List.of(digests.get(sender))).getOrDefault(id, 0) > 0) {
+      if (!ownAddress.containsKey(id)
+          && evidence.harvestMatches(List.of(digests.get(sender))).getOrDefault(id, 0) > 0) {
         counts.merge(id, -1, Integer::sum);
         ownAddress.put(id, sender);
       }
@@ -321,6 +462,11 @@ public final class Triage {
     void add(double weight, String reason) {
       weights.add(weight);
       reasons.add(String.format(Locale.ROOT, "%s [+%.2f]", reason, weight));
+    }
+
+    /** A line for the operator that carries no weight. */
+    void note(String reason) {
+      reasons.add(reason);
     }
 
     /** Noisy-OR of this complaint's weights. */

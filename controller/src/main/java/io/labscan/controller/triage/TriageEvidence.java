@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What triage asks of the controller's evidence store. Implementations answer from stored
@@ -39,4 +40,12 @@ public interface TriageEvidence {
 
   /** A host by id, for names and state of candidates found through the address book. */
   Optional<HostState> host(String hostId);
+
+  /**
+   * Hosts an operator gave a role that relays or sends mail (the {@code mail-server} role): a
+   * trusted hop, never a candidate. Few; the default has none.
+   */
+  default Set<String> mailServers() {
+    return Set.of();
+  }
 }

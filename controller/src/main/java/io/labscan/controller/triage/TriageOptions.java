@@ -9,16 +9,30 @@ import java.util.Objects;
  * @param egressSlack how far from the origin time an SMTP egress window may lie and still
  *     count (default ±10 min: agent windows, clock skew and MTA queueing)
  * @param maxCandidates how many candidates the result lists at most
+ * @param holdingGrace how long after its last report a silent host still holds the addresses
+ *     it reported (default 2 h: agents report at least hourly, and a DHCP lease outlives a
+ *     short outage); after it, the host is a weaker "silent since" candidate
  */
-public record TriageOptions(Duration egressSlack, int maxCandidates) {
+public record TriageOptions(Duration egressSlack, int maxCandidates, Duration holdingGrace) {
+  /** Default holding grace. */
+  public static final Duration HOLDING_GRACE = Duration.ofHours(2);
+
   public TriageOptions {
     Objects.requireNonNull(egressSlack, "egressSlack");
+    Objects.requireNonNull(holdingGrace, "holdingGrace");
+    if (holdingGrace.isNegative()) {
+      throw new IllegalArgumentException("holdingGrace must not be negative: " + holdingGrace);
+    }
     if (egressSlack.isNegative()) {
       throw new IllegalArgumentException("egressSlack must not be negative: " + egressSlack);
     }
     if (maxCandidates < 1) {
       throw new IllegalArgumentException("maxCandidates must be at least 1: " + maxCandidates);
     }
+  }
+
+  public TriageOptions(Duration egressSlack, int maxCandidates) {
+    this(egressSlack, maxCandidates, HOLDING_GRACE);
   }
 
   public static TriageOptions defaults() {

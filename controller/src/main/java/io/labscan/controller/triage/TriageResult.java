@@ -12,19 +12,28 @@ import java.util.Optional;
  * <p>JSON ({@code @JsonValue}, any ObjectMapper): {@code origin} ({@code ip}, {@code time}
  * ISO-8601 UTC, {@code hop}, …, or null), {@code claimedSender}, {@code claimedSenderHost},
  * {@code candidates[]} ({@code hostId}, {@code hostname}, {@code confidence}, {@code
- * reasons[]}), {@code complaints[]}, {@code warnings[]}.
+ * reasons[]}), {@code complaints[]}, {@code warnings[]}, {@code conflicts[]} (see {@link
+ * AddressConflict}).
  *
  * @param complaints each complaint triaged, in the order given
  * @param candidates hosts, most likely first
  * @param warnings what limited the answer
+ * @param conflicts origins that several hosts claimed at once
  */
 public record TriageResult(
-    List<ComplaintSummary> complaints, List<Candidate> candidates, List<String> warnings) {
+    List<ComplaintSummary> complaints, List<Candidate> candidates, List<String> warnings,
+    List<AddressConflict> conflicts) {
 
   public TriageResult {
     complaints = List.copyOf(complaints);
     candidates = List.copyOf(candidates);
     warnings = List.copyOf(warnings);
+    conflicts = List.copyOf(conflicts);
+  }
+
+  /** An answer without address conflicts. */
+  public TriageResult(List<ComplaintSummary> complaints, List<Candidate> candidates, List<String> warnings) {
+    this(complaints, candidates, warnings, List.of());
   }
 
   /** The first complaint's origin (or the first one any complaint has). */
@@ -66,6 +75,8 @@ public record TriageResult(
     ArrayNode all = n.putArray("complaints");
     complaints.forEach(x -> all.add(x.toJson()));
     Json.strings(n, "warnings", warnings);
+    ArrayNode k = n.putArray("conflicts");
+    conflicts.forEach(x -> k.add(x.toJson()));
     return n;
   }
 }

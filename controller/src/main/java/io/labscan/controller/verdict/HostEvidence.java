@@ -14,6 +14,8 @@ import java.util.Optional;
  * @param egressViolations SMTP egress windows not allowed by policy, within the look-back
  * @param complaints complaints traced to this host, within the look-back
  * @param mailServer whether an operator gave the host a role that may send mail
+ * @param addressConflicts addresses this host reports that another host reports at the same
+ *     time (both within the holding grace of their last reports)
  */
 public record HostEvidence(
     String hostId,
@@ -24,7 +26,8 @@ public record HostEvidence(
     List<Av> av,
     List<Egress> egressViolations,
     List<Complaint> complaints,
-    boolean mailServer) {
+    boolean mailServer,
+    List<Conflict> addressConflicts) {
 
   public HostEvidence {
     requireNonNull(hostId, "hostId");
@@ -35,11 +38,28 @@ public record HostEvidence(
     av = List.copyOf(av);
     egressViolations = List.copyOf(egressViolations);
     complaints = List.copyOf(complaints);
+    addressConflicts = List.copyOf(addressConflicts);
+  }
+
+  /** Evidence without address conflicts. */
+  public HostEvidence(String hostId, String hostname, Instant lastSeen, Optional<Instant> lastFullScan,
+      List<Finding> findings, List<Av> av, List<Egress> egressViolations, List<Complaint> complaints,
+      boolean mailServer) {
+    this(hostId, hostname, lastSeen, lastFullScan, findings, av, egressViolations, complaints, mailServer,
+        List.of());
   }
 
   /** One artifact finding. {@code suspicious} is true for weak signs, false for the artifact itself. */
   public record Finding(String reportId, String ruleId, String ruleKind, String where, String detail,
-      boolean suspicious) {}
+      boolean suspicious) {
+    /** The rule kind of the mail check's findings (proto {@code RuleKind}). */
+    public static final String MAIL = "RULE_KIND_MAIL";
+
+    /** True for worm mail found in a mailbox: evidence of exposure, not of infection. */
+    public boolean receivedMail() {
+      return MAIL.equals(ruleKind);
+    }
+  }
 
   /** One antivirus status. {@code state} is the proto name without prefix: FRESH, STALE, … */
   public record Av(String reportId, String provider, String product, String state, String reason) {}
@@ -50,4 +70,24 @@ public record HostEvidence(
 
   /** One complaint traced to the host by triage. */
   public record Complaint(String complaintId, double confidence, Instant tracedAt, String summary) {}
+
+  /**
+   * Another host reports one of this host's addresses at the same time: addresses are claims
+   * (a clone, a typo'd static address, or an agent lying), so neither claim ends the other.
+   *
+   * @param since when the overlap began (the later of the two claims' starts)
+   */
+  public record Conflict(String ip, String otherHostId, String otherHostname, Instant since) {
+    public Conflict {
+      requireNonNull(ip, "ip");
+      requireNonNull(otherHostId, "otherHostId");
+      requireNonNull(otherHostname, "otherHostname");
+      requireNonNull(since, "since");
+    }
+
+    /** Stable identity of the conflict, for announcing each once. */
+    public String key() {
+      return ip + "|" + otherHostId + "|" + since.toEpochMilli();
+    }
+  }
 }

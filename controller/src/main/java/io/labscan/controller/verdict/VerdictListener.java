@@ -9,4 +9,10 @@ import java.time.Instant;
 @FunctionalInterface
 public interface VerdictListener {
   void verdictChanged(String hostId, String hostname, Assessment assessment, Instant at);
+
+  /**
+   * Told once when a host is first seen reporting an address another host reports too (the
+   * reason with code {@link VerdictRules#ADDRESS_CONFLICT}); the verdict need not change.
+   */
+  default void addressConflict(String hostId, String hostname, Assessment assessment, Reason conflict, Instant at) {}
 }

@@ -14,18 +14,24 @@ import java.util.Set;
  * the same verdict, so they are tested on hand-built evidence.
  *
  * <ol>
- *   <li>INFECTED: an artifact or infected-mail match in the latest full scan; or SMTP egress by a
- *       process policy does not allow plus a complaint traced to this host.
+ *   <li>INFECTED: an artifact of the worm having run (its files, registry entries, hash matches)
+ *       in the latest full scan; or SMTP egress by a process policy does not allow plus a
+ *       complaint traced to this host. Worm mail found in a mailbox (findings of the mail
+ *       check) is <em>exposure</em>, never infection: 200 recipients of one outbreak are not
+ *       200 infected hosts.
  *   <li>SUSPECTED: unauthorised SMTP egress from a host that is not a mail server; or a
  *       complaint traced here; or only weak signs (e.g. deleted integrity files).
  *   <li>UNKNOWN: no completed full scan within 26 h, or the agent silent for over an hour.
- *   <li>AT_RISK: no infection evidence, but no antivirus product with fresh definitions.
+ *   <li>AT_RISK: no infection evidence, but worm mail received (exposure), or no antivirus
+ *       product with fresh definitions.
  *   <li>CLEAN otherwise.
  * </ol>
  * Evidence for INFECTED/SUSPECTED outranks staleness: a silent host that sent the worm's mail
  * stays on the infected list.
  */
 public final class VerdictRules {
+  /** Reason code of an address another host claims at the same time. */
+  public static final String ADDRESS_CONFLICT = "address-conflict";
   private static final Set<String> AV_PROBLEMS = Set.of("MISSING", "STALE", "DISABLED");
 
   private final VerdictPolicy policy;
@@ -39,7 +45,16 @@ public final class VerdictRules {
     requireNonNull(now, "now");
     List<Reason> infection = new ArrayList<>();
     List<Reason> weak = new ArrayList<>();
+    List<Reason> exposure = new ArrayList<>();
     for (HostEvidence.Finding f : e.findings()) {
+      if (f.receivedMail()) {
+        // Worm mail in a mailbox shows that the worm reached the host, not that it ran: during
+        // an outbreak hundreds of inboxes hold copies. Exposure, never infection on its own.
+        exposure.add(new Reason("exposure", "Received worm mail (exposure, not infection): " + f.ruleId()
+            + " in " + f.where() + (f.detail().isEmpty() ? "" : " (" + f.detail() + ")")
+            + "; nothing shows it ran here", "report " + f.reportId()));
+        continue;
+      }
       Reason r = new Reason(f.suspicious() ? "weak-sign" : "artifact",
           (f.suspicious() ? "Sign of infection: " : "Infection artifact: ") + f.ruleId() + " at " + f.where()
               + (f.detail().isEmpty() ? "" : " (" + f.detail() + ")"),
@@ -112,8 +127,10 @@ public final class VerdictRules {
       verdict = Verdict.UNKNOWN;
       reasons.addAll(staleness);
       staleness.clear();
-    } else if (avAtRisk) {
+    } else if (!exposure.isEmpty() || avAtRisk) {
       verdict = Verdict.AT_RISK;
+      reasons.addAll(exposure);
+      exposure.clear();
       reasons.addAll(av);
       av.clear();
     } else {
@@ -123,6 +140,13 @@ public final class VerdictRules {
           + (e.mailServer() ? " (mail server: SMTP egress allowed)" : "")
           + (anyFresh ? "; antivirus definitions fresh" : e.av().isEmpty() ? "; no antivirus status reported" : ""),
           "host " + e.hostId()));
+    }
+    reasons.addAll(exposure);
+    // A conflict changes no verdict (either claimant may be the liar) but is always shown.
+    for (HostEvidence.Conflict k : e.addressConflicts()) {
+      reasons.add(new Reason(ADDRESS_CONFLICT, k.ip() + " is claimed by " + e.hostname() + " (" + e.hostId()
+          + ") and " + k.otherHostname() + " (" + k.otherHostId() + ") since " + k.since()
+          + ": conflicting address claims; both remain triage candidates", "host " + k.otherHostId()));
     }
     reasons.addAll(staleness);
     if (verdict != Verdict.AT_RISK && avAtRisk) {

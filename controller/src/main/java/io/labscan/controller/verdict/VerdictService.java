@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
@@ -131,6 +132,7 @@ public final class VerdictService implements AutoCloseable {
       if (repository.saveAssessment(hostId, a, now)) {
         announce(e, a, now);
       }
+      announceConflicts(e, a, now);
     });
     return evidence.map(e -> rules.evaluate(e, now));
   }
@@ -144,6 +146,39 @@ public final class VerdictService implements AutoCloseable {
    */
   private static String printable(String text) {
     return UNPRINTABLE.matcher(text).replaceAll("?");
+  }
+
+  /**
+   * Conflicts already announced, per host (keys of {@link HostEvidence.Conflict}): each is
+   * announced once while it lasts. Held in memory, so a restart announces open conflicts again.
+   */
+  private final Map<String, Set<String>> announcedConflicts = new ConcurrentHashMap<>();
+
+  /** Tells the listeners about address conflicts of this host not announced before. */
+  private void announceConflicts(HostEvidence e, Assessment a, Instant now) {
+    if (e.addressConflicts().isEmpty()) {
+      announcedConflicts.remove(e.hostId());
+      return;
+    }
+    Set<String> keys = new HashSet<>();
+    e.addressConflicts().forEach(k -> keys.add(k.key()));
+    Set<String> before = announcedConflicts.put(e.hostId(), keys);
+    List<Reason> reasons = a.reasons().stream().filter(r -> VerdictRules.ADDRESS_CONFLICT.equals(r.code())).toList();
+    for (int i = 0; i < e.addressConflicts().size() && i < reasons.size(); i++) {
+      if (before != null && before.contains(e.addressConflicts().get(i).key())) {
+        continue;
+      }
+      if (log.isWarnEnabled()) {
+        log.warn("Address conflict: {}", printable(reasons.get(i).text()));
+      }
+      for (VerdictListener listener : listeners) {
+        try {
+          listener.addressConflict(e.hostId(), e.hostname(), a, reasons.get(i), now);
+        } catch (RuntimeException failure) {
+          log.warn("Verdict listener failed for {}: {}", e.hostId(), failure.toString());
+        }
+      }
+    }
   }
 
   /** Logs a changed verdict and tells the listeners. */
@@ -272,6 +307,7 @@ public final class VerdictService implements AutoCloseable {
         if (s.changed().join()) {
           announce(s.evidence(), s.assessment(), now);
         }
+        announceConflicts(s.evidence(), s.assessment(), now);
       } catch (RuntimeException e) {
         failures.add("not saved", s.evidence().hostId(), e);
       }

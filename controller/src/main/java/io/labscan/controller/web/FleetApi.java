@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
 import io.labscan.controller.cli.HostsFormat;
 import io.labscan.controller.store.AddressInterval;
+import io.labscan.controller.verdict.HostEvidence;
 import io.labscan.controller.store.HostSummary;
 import io.labscan.controller.store.ReportEntry;
 import io.labscan.controller.verdict.HostEvidence;
@@ -201,6 +202,11 @@ final class FleetApi {
           .put("created", r.created().toString()).put("received", r.received().toString())
           .put("kind", r.scanKind().replace("SCAN_KIND_", "")).put("via", r.via()).put("findings", r.findings())
           .put("egressWindows", r.egressWindows()).put("avStatuses", r.avStatuses());
+    }
+    ArrayNode conflicts = o.putArray("addressConflicts");
+    for (HostEvidence.Conflict k : fleet.store().addressConflicts(hostId, fleet.now())) {
+      conflicts.addObject().put("ip", k.ip()).put("otherHostId", k.otherHostId())
+          .put("otherHostname", k.otherHostname()).put("since", k.since().toString());
     }
     ArrayNode addressHistory = o.putArray("addressHistory");
     for (AddressInterval a : fleet.store().addressHistory(hostId)) {

@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -119,13 +120,36 @@ class AlertDispatcherTest {
 
   @Test
   void aCleanHostRaisesNoAlertButASuspectedOneDoes() throws Exception {
-    ingest(new FleetReports.Host("phys-pc-01"), Duration.ofMinutes(5));
-    FleetReports.Host mailer = new FleetReports.Host("phys-pc-02").mailing("WinkQZRT.exe", "C:\\WINDOWS\\SYSTEM32\\WinkQZRT.exe");
+    ingest(new FleetReports.Host("phys-pc-01").ip("10.20.3.1"), Duration.ofMinutes(5));
+    FleetReports.Host mailer = new FleetReports.Host("phys-pc-02").ip("10.20.3.2").mailing("WinkQZRT.exe", "C:\\WINDOWS\\SYSTEM32\\WinkQZRT.exe");
     ingest(mailer, Duration.ofMinutes(5));
     await().atMost(Duration.ofSeconds(10)).until(() -> posted.size() == 1);
     alerts.flush();
     assertThat(posted).hasSize(1);
     assertThat(new ObjectMapper().readTree(posted.get(0)).get("hostname").asText()).isEqualTo("phys-pc-02");
     assertThat(new ObjectMapper().readTree(posted.get(0)).get("verdict").asText()).isEqualTo("SUSPECTED");
+  }
+
+  @Test
+  void twoHostsReportingOneAddressRaiseAnAddressConflictAlertOnce() throws Exception {
+    FleetReports.Host linda = new FleetReports.Host("phys-pc-07").ip("10.20.3.20");
+    FleetReports.Host liar = new FleetReports.Host("phys-pc-12").ip("10.20.3.20");
+    ingest(linda, Duration.ofMinutes(20));
+    ingest(liar, Duration.ofMinutes(10));
+    ingest(linda, Duration.ofMinutes(1));
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> posted.size() >= 2);
+    verdicts.recomputeAll();
+    alerts.flush();
+    List<JsonNode> bodies = new ArrayList<>();
+    for (String p : posted) {
+      bodies.add(new ObjectMapper().readTree(p));
+    }
+    assertThat(bodies).allSatisfy(b -> {
+      assertThat(b.get("event").asText()).isEqualTo("address-conflict");
+      assertThat(b.get("reasons").get(0).get("code").asText()).isEqualTo("address-conflict");
+      assertThat(b.get("reasons").get(0).get("text").asText()).startsWith("10.20.3.20 is claimed by ");
+    });
+    assertThat(bodies).extracting(b -> b.get("hostId").asText()).containsExactlyInAnyOrder(linda.hostId(), liar.hostId());
   }
 }

@@ -34,7 +34,8 @@ class SqliteTriageEvidenceTest {
       List<AddressHolding> holdings = new SqliteTriageEvidence(store, "k").holdersOf("10.20.3.17", T0.plusSeconds(60));
       assertThat(holdings).singleElement().satisfies(h -> {
         assertThat(h.hostId()).isEqualTo(id);
-        assertThat(h.until()).isEmpty();
+        assertThat(h.until()).contains(T0.plus(java.time.Duration.ofHours(2)));
+        assertThat(h.silentAfter()).contains(T0);
         assertThat(h.covers(T0.plusSeconds(60))).isTrue();
         assertThat(h.covers(T0.minusSeconds(60))).isTrue();
       });
@@ -60,6 +61,54 @@ class SqliteTriageEvidenceTest {
       assertThat(harolds.covers(T0.plusSeconds(1800))).isFalse();
       assertThat(harolds.covers(T0.plusSeconds(4100))).isTrue();
       assertThat(lindas.covers(T0.plusSeconds(4100))).isFalse();
+    }
+  }
+
+  @Test
+  void anotherHostsClaimNeverEndsTheHoldingOfAHostThatKeepsReportingTheAddress() {
+    String linda = TestReports.newHostId();
+    String liar = TestReports.newHostId();
+    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+      store.ingest(TestReports.fullScan(linda, "lab-pc-07", T0, 1, "10.20.3.20"), T0, "t").join();
+      store.ingest(TestReports.fullScan(liar, "lab-pc-12", T0.plusSeconds(600), 1, "10.20.3.20"), T0, "t").join();
+      store.ingest(TestReports.fullScan(linda, "lab-pc-07", T0.plusSeconds(1200), 2, "10.20.3.20"), T0, "t").join();
+
+      List<AddressHolding> holdings = new SqliteTriageEvidence(store, "k").holdersOf("10.20.3.20", T0.plusSeconds(900));
+
+      assertThat(holdings).filteredOn(h -> h.covers(T0.plusSeconds(900))).extracting(AddressHolding::hostId)
+          .containsExactlyInAnyOrder(linda, liar);
+      assertThat(holdings).filteredOn(h -> h.hostId().equals(liar)).singleElement()
+          .satisfies(h -> assertThat(h.since()).isEqualTo(T0.plusSeconds(600)));
+    }
+  }
+
+  @Test
+  void aSilentHostHoldsItsAddressForTheGracePeriodAfterItsLastReportThenLapses() {
+    String linda = TestReports.newHostId();
+    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+      store.ingest(TestReports.fullScan(linda, "lab-pc-07", T0, 1, "10.20.3.17"), T0, "t").join();
+
+      AddressHolding h = new SqliteTriageEvidence(store, "k", java.time.Duration.ofMinutes(30))
+          .holdersOf("10.20.3.17", T0).get(0);
+
+      assertThat(h.covers(T0.plusSeconds(29 * 60))).isTrue();
+      assertThat(h.covers(T0.plusSeconds(31 * 60))).isFalse();
+      assertThat(h.silentAt(T0.plusSeconds(31 * 60))).isTrue();
+      assertThat(h.silentAfter()).contains(T0);
+    }
+  }
+
+  @Test
+  void aHostThatReportedTheAddressGoneIsNotSilentAboutIt() {
+    String linda = TestReports.newHostId();
+    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+      store.ingest(TestReports.fullScan(linda, "lab-pc-07", T0, 1, "10.20.3.17"), T0, "t").join();
+      store.ingest(TestReports.fullScan(linda, "lab-pc-07", T0.plusSeconds(60), 2, "10.20.3.99"), T0, "t").join();
+
+      AddressHolding h = new SqliteTriageEvidence(store, "k").holdersOf("10.20.3.17", T0).get(0);
+
+      assertThat(h.until()).contains(T0.plusSeconds(60));
+      assertThat(h.silentAt(T0.plusSeconds(3 * 3600))).isFalse();
     }
   }
 

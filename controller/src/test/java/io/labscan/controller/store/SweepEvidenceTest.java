@@ -60,6 +60,38 @@ class SweepEvidenceTest {
   }
 
   @Test
+  void sweepEvidenceSeesTheAddressConflictsAPerHostReadSees() {
+    String linda = TestReports.newHostId();
+    String liar = TestReports.newHostId();
+    String silent = TestReports.newHostId();
+    String loner = TestReports.newHostId();
+    VerdictPolicy policy = VerdictPolicy.defaults();
+    Instant now = T0.plusSeconds(4 * 3600);
+    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+      // A host silent for longer than the holding grace no longer makes a conflict.
+      store.ingest(TestReports.fullScan(silent, "silent", T0, 1, "10.0.0.20"), T0, "t").join();
+      store.ingest(TestReports.fullScan(linda, "lab-pc-07", now.minusSeconds(900), 1, "10.0.0.20"), T0, "t").join();
+      store.ingest(TestReports.fullScan(liar, "lab-pc-12", now.minusSeconds(600), 1, "10.0.0.20"), T0, "t").join();
+      store.ingest(TestReports.fullScan(loner, "lab-pc-13", now.minusSeconds(600), 1, "10.0.0.21"), T0, "t").join();
+
+      var sweep = store.sweep(now, policy);
+
+      for (String id : List.of(linda, liar, silent, loner)) {
+        assertThat(sweep.apply(id)).isEqualTo(store.evidence(id, now, policy));
+      }
+      assertThat(sweep.apply(linda).orElseThrow().addressConflicts()).singleElement().satisfies(k -> {
+        assertThat(k.otherHostId()).isEqualTo(liar);
+        assertThat(k.ip()).isEqualTo("10.0.0.20");
+        assertThat(k.since()).isEqualTo(now.minusSeconds(600));
+      });
+      assertThat(sweep.apply(liar).orElseThrow().addressConflicts()).extracting(HostEvidence.Conflict::otherHostId)
+          .containsExactly(linda);
+      assertThat(sweep.apply(silent).orElseThrow().addressConflicts()).isEmpty();
+      assertThat(sweep.apply(loner).orElseThrow().addressConflicts()).isEmpty();
+    }
+  }
+
+  @Test
   void batchEvidenceEqualsPerHostEvidenceAndLeavesOutUnknownHosts() {
     String twoAvs = TestReports.newHostId();
     String rescanned = TestReports.newHostId();

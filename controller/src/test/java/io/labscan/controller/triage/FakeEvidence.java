@@ -24,6 +24,7 @@ final class FakeEvidence implements TriageEvidence {
   private final Map<String, Set<ByteBuffer>> harvests = new LinkedHashMap<>();
   private final Map<String, HostState> hosts = new HashMap<>();
   private final Map<String, String> owners = new HashMap<>();
+  private final Set<String> mailServers = new HashSet<>();
 
   FakeEvidence(byte[] key) {
     this.key = key.clone();
@@ -36,6 +37,25 @@ final class FakeEvidence implements TriageEvidence {
 
   FakeEvidence held(String hostId, String ip, Instant since, Instant until) {
     holdings.add(new AddressHolding(hostId, name(hostId), ip, since, Optional.ofNullable(until)));
+    return this;
+  }
+
+  /** A holding with its interface's MAC. */
+  FakeEvidence heldOn(String hostId, String ip, String mac, Instant since, Instant until) {
+    holdings.add(new AddressHolding(hostId, name(hostId), ip, since, Optional.ofNullable(until), mac, "eth0",
+        Optional.empty()));
+    return this;
+  }
+
+  /** A host that reported {@code ip} last at {@code lastReport} and then fell silent. */
+  FakeEvidence heldThenSilent(String hostId, String ip, Instant since, Instant lastReport, java.time.Duration grace) {
+    holdings.add(new AddressHolding(hostId, name(hostId), ip, since, Optional.of(lastReport.plus(grace)), "", "",
+        Optional.of(lastReport)));
+    return this;
+  }
+
+  FakeEvidence mailServer(String hostId) {
+    mailServers.add(hostId);
     return this;
   }
 
@@ -94,6 +114,11 @@ final class FakeEvidence implements TriageEvidence {
   @Override
   public Optional<HostState> hostOwningAddress(String emailAddress) {
     return Optional.ofNullable(owners.get(emailAddress)).map(hosts::get);
+  }
+
+  @Override
+  public Set<String> mailServers() {
+    return Set.copyOf(mailServers);
   }
 
   @Override

@@ -107,7 +107,112 @@ class TriageTest {
 
     assertThat(confidenceOf(r, "h-pc17")).isEqualTo(0.35);
     assertThat(confidenceOf(r, "h-pc18")).isEqualTo(0.35);
-    assertThat(r.warnings()).anyMatch(w -> w.contains("2 hosts reported 10.20.3.17"));
+    assertThat(r.warnings()).anyMatch(w -> w.startsWith("10.20.3.17 is claimed by PC17 (h-pc17) and PC18 (h-pc18) since "));
+    assertThat(r.conflicts()).singleElement().satisfies(k -> assertThat(k.holders())
+        .extracting(AddressHolding::hostId).containsExactly("h-pc17", "h-pc18"));
+  }
+
+  @Test
+  void aConflictingClaimNeverHidesTheEarlierHolderAndEgressRanksTheClaimants() {
+    // lab-pc-12's agent claims lab-pc-07's address from 09:02 on; lab-pc-07 keeps reporting it.
+    evidence.heldOn("h-pc17", "10.20.3.20", "00:0c:29:3e:1a:07", DAY_BEFORE, null)
+        .heldOn("h-pc18", "10.20.3.20", "00:0c:29:3e:1a:12", T.minus(Duration.ofMinutes(58)), null)
+        .egress("h-pc17", T.minus(Duration.ofMinutes(1)), T, false, "192.0.2.25");
+
+    TriageResult r = triage(complaint("10.20.3.20", T, "alice@example.edu", "bob@example.net"));
+
+    assertThat(r.candidates()).extracting(Candidate::hostId).containsExactly("h-pc17", "h-pc18");
+    assertThat(confidenceOf(r, "h-pc17")).isEqualTo(0.838);
+    assertThat(confidenceOf(r, "h-pc18")).isEqualTo(0.35);
+    assertThat(r.warnings()).contains("10.20.3.20 is claimed by PC17 (h-pc17) and PC18 (h-pc18) since "
+        + T.minus(Duration.ofMinutes(58)) + ": conflicting claims, every claimant remains a candidate (the holder"
+        + " weight is split) and SMTP egress ranks them");
+    assertThat(r.toJson().get("conflicts").get(0).get("since").asText()).isEqualTo(T.minus(Duration.ofMinutes(58)).toString());
+    assertThat(r.toJson().get("conflicts").get(0).get("hosts").get(1).get("mac").asText()).isEqualTo("00:0c:29:3e:1a:12");
+  }
+
+  @Test
+  void twoClaimantsWithTheSameMacAreSaidToBeAClonedMachineOrAForgery() {
+    evidence.heldOn("h-pc17", "10.20.3.20", "00:0c:29:3e:1a:07", DAY_BEFORE, null)
+        .heldOn("h-pc18", "10.20.3.20", "00:0c:29:3e:1a:07", DAY_BEFORE, null);
+
+    TriageResult r = triage(complaint("10.20.3.20", T, "alice@example.edu", "bob@example.net"));
+
+    assertThat(r.warnings()).anyMatch(w -> w.contains("report the same MAC address"));
+  }
+
+  @Test
+  void aSilentFormerHolderRanksBelowTheNewHolderAndIsSaidToBeSilent() {
+    Instant lastReport = T.minus(Duration.ofHours(5));
+    evidence.heldThenSilent("h-pc17", "10.20.3.17", DAY_BEFORE, lastReport, Duration.ofHours(2))
+        .held("h-pc18", "10.20.3.17", T.minus(Duration.ofHours(1)), null);
+
+    TriageResult r = triage(complaint("10.20.3.17", T, "alice@example.edu", "bob@example.net"));
+
+    assertThat(r.candidates()).extracting(Candidate::hostId).containsExactly("h-pc18", "h-pc17");
+    assertThat(confidenceOf(r, "h-pc18")).isEqualTo(0.70);
+    assertThat(confidenceOf(r, "h-pc17")).isEqualTo(0.30);
+    assertThat(r.warnings()).anyMatch(w -> w.contains("PC17 (h-pc17)") && w.contains("silent since " + lastReport));
+    assertThat(r.conflicts()).isEmpty();
+  }
+
+  @Test
+  void aSilentHostStillHoldsItsAddressWithinTheGracePeriod() {
+    evidence.heldThenSilent("h-pc17", "10.20.3.17", DAY_BEFORE, T.minus(Duration.ofMinutes(90)), Duration.ofHours(2));
+
+    TriageResult r = triage(complaint("10.20.3.17", T, "alice@example.edu", "bob@example.net"));
+
+    assertThat(confidenceOf(r, "h-pc17")).isEqualTo(0.70);
+    assertThat(r.warnings()).noneMatch(w -> w.contains("silent since"));
+  }
+
+  @Test
+  void aHostSilentForMoreThanAWeekAfterItsHoldingLapsedIsNoLongerACandidate() {
+    evidence.heldThenSilent("h-pc17", "10.20.3.17", T.minus(Duration.ofDays(30)), T.minus(Duration.ofDays(9)),
+        Duration.ofHours(2));
+
+    TriageResult r = triage(complaint("10.20.3.17", T, "alice@example.edu", "bob@example.net"));
+
+    assertThat(r.candidates()).extracting(Candidate::hostId).doesNotContain("h-pc17");
+  }
+
+  @Test
+  void aMailServerHoldingTheOriginIsATrustedHopNeverACandidate() {
+    evidence.held("h-relay", "10.20.0.25", DAY_BEFORE, null).mailServer("h-relay")
+        .egress("h-relay", T, T.plus(Duration.ofMinutes(1)), true, "192.0.2.25")
+        .egress("h-pc17", T.minus(Duration.ofMinutes(1)), T, false, "10.20.0.25");
+
+    TriageResult r = triage(complaint("10.20.0.25", T, "alice@example.edu", "bob@example.net"));
+
+    assertThat(r.candidates()).extracting(Candidate::hostId).containsExactly("h-pc17");
+    assertThat(r.warnings()).anyMatch(w -> w.contains("relay (h-relay), which has the mail-server role"));
+  }
+
+  @Test
+  void aMailServerIsNeverACandidateEvenThroughItsAddressBook() {
+    evidence.mailServer("h-relay").harvested("h-relay", "alice@example.edu", "bob@example.net");
+
+    TriageResult r = triage(complaint("203.0.113.9", T, "alice@example.edu", "bob@example.net"));
+
+    assertThat(r.candidates()).extracting(Candidate::hostId).doesNotContain("h-relay");
+    assertThat(r.warnings()).anyMatch(w -> w.startsWith("relay (h-relay) has the mail-server role"));
+  }
+
+  @Test
+  void aHostHoldingATrustedHopsAddressIsNeverACandidate() throws Exception {
+    // The lab relay 10.20.0.25 is in --trust; the walk steps through it to PC17's 10.20.3.17.
+    String mail = "Received: from relay.lab.example.edu (relay.lab.example.edu [10.20.0.25]) by mx.example.net"
+        + " (192.0.2.25) with ESMTP; " + RFC5322.format(T) + "\r\nReceived: from PC17 (unknown [10.20.3.17])"
+        + " by relay.lab.example.edu (10.20.0.25) with SMTP; " + RFC5322.format(T) + "\r\nFrom: alice@example.edu"
+        + "\r\nTo: bob@example.net\r\nSubject: honey\r\n\r\nbody\r\n";
+    ParsedComplaint c = ComplaintParser.parse(mail.getBytes(StandardCharsets.US_ASCII), TrustConfig.of(List.of("10.20.0.25")));
+    evidence.held("h-relay", "10.20.0.25", DAY_BEFORE, null).harvested("h-relay", "alice@example.edu")
+        .held("h-pc17", "10.20.3.17", DAY_BEFORE, null);
+
+    TriageResult r = triage(c);
+
+    assertThat(r.candidates()).extracting(Candidate::hostId).containsExactly("h-pc17");
+    assertThat(r.warnings()).anyMatch(w -> w.contains("relay (h-relay) held 10.20.0.25, a trusted hop"));
   }
 
   // ---- egress ---------------------------------------------------------------------------
@@ -188,7 +293,8 @@ class TriageTest {
 
     TriageResult r = triage(complaint("198.51.100.5", T, "alice@example.edu", "bob@example.net"));
 
-    assertThat(confidenceOf(r, "h-relay")).isEqualTo(0.79);
+    assertThat(confidenceOf(r, "h-relay")).isEqualTo(0.70);
+    assertThat(r.candidates().get(0).reasons()).anyMatch(s -> s.endsWith("allowed by policy: no weight"));
     assertThat(confidenceOf(r, "h-pc17")).isEqualTo(0.50);
     assertThat(r.warnings()).anyMatch(w -> w.contains("--trust"));
   }

@@ -145,4 +145,72 @@ class VerdictRulesTest {
     assertThat(a.verdict()).isEqualTo(Verdict.CLEAN);
     assertThat(a.reasons().get(0).text()).contains("no infection evidence").contains("antivirus definitions fresh");
   }
+
+  private static HostEvidence.Finding iframeInInbox() {
+    return new HostEvidence.Finding("r1", "klez.mail.ms01-020-iframe", HostEvidence.Finding.MAIL,
+        "Users/linda/AppData/Roaming/Thunderbird/Profiles/x.default/Mail/Local Folders/Inbox",
+        "iframe src=cid: names audio/x-wav part 'readme.exe' (MS01-020)", false);
+  }
+
+  private static HostEvidence.Finding plainExeAttachment() {
+    return new HostEvidence.Finding("r1", "mail.executable-attachment", HostEvidence.Finding.MAIL,
+        "Inbox", "attachment setup.exe", true);
+  }
+
+  @Test
+  void wormMailInAnInboxIsExposureNotInfection() {
+    Assessment a = rules.evaluate(evidence(List.of(iframeInInbox()), List.of(av("FRESH")), List.of(), List.of(),
+        false), NOW);
+    assertThat(a.verdict()).isEqualTo(Verdict.AT_RISK);
+    assertThat(a.reasons()).extracting(Reason::code).containsExactly("exposure");
+    assertThat(a.reasons().get(0).text()).contains("exposure, not infection").contains("ms01-020")
+        .contains("nothing shows it ran here");
+  }
+
+  @Test
+  void aWeakMailSignIsExposureTooNotSuspected() {
+    Assessment a = rules.evaluate(evidence(List.of(plainExeAttachment()), List.of(av("FRESH")), List.of(),
+        List.of(), false), NOW);
+    assertThat(a.verdict()).isEqualTo(Verdict.AT_RISK);
+  }
+
+  @Test
+  void receivedWormMailPlusTheWormsFileIsInfectedAndKeepsTheExposureReason() {
+    Assessment a = rules.evaluate(evidence(List.of(iframeInInbox(), wink()), List.of(av("FRESH")), List.of(),
+        List.of(), false), NOW);
+    assertThat(a.verdict()).isEqualTo(Verdict.INFECTED);
+    assertThat(a.reasons()).extracting(Reason::code).containsExactly("artifact", "exposure");
+  }
+
+  @Test
+  void receivedWormMailPlusUnauthorisedEgressIsSuspected() {
+    Assessment a = rules.evaluate(evidence(List.of(iframeInInbox()), List.of(av("FRESH")), List.of(wormEgress()),
+        List.of(), false), NOW);
+    assertThat(a.verdict()).isEqualTo(Verdict.SUSPECTED);
+    assertThat(a.reasons()).extracting(Reason::code).containsExactly("smtp-egress", "exposure");
+  }
+
+  @Test
+  void receivedWormMailPlusATracedComplaintIsSuspectedNotInfected() {
+    Assessment a = rules.evaluate(evidence(List.of(iframeInInbox()), List.of(av("FRESH")), List.of(),
+        List.of(complaint(0.9)), false), NOW);
+    assertThat(a.verdict()).isEqualTo(Verdict.SUSPECTED);
+  }
+
+  @Test
+  void anExposedHostWithStaleAntivirusIsAtRiskForBothReasons() {
+    Assessment a = rules.evaluate(evidence(List.of(iframeInInbox()), List.of(av("STALE")), List.of(), List.of(),
+        false), NOW);
+    assertThat(a.verdict()).isEqualTo(Verdict.AT_RISK);
+    assertThat(a.reasons()).extracting(Reason::code).containsExactly("exposure", "antivirus");
+  }
+
+  @Test
+  void anExposedHostWithoutARecentScanIsUnknownAndSaysItWasExposed() {
+    HostEvidence e = new HostEvidence("h1", "lab-pc-07", NOW.minus(Duration.ofDays(3)),
+        Optional.of(NOW.minus(Duration.ofDays(3))), List.of(iframeInInbox()), List.of(), List.of(), List.of(), false);
+    Assessment a = rules.evaluate(e, NOW);
+    assertThat(a.verdict()).isEqualTo(Verdict.UNKNOWN);
+    assertThat(a.reasons()).extracting(Reason::code).contains("silent", "exposure");
+  }
 }

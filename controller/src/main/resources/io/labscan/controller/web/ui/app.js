@@ -95,8 +95,20 @@ const LS = (() => {
     return el('span', { class: ok ? 'ok' : 'bad' }, ok ? 'yes' : 'no');
   }
 
-  function hostLink(hostId, hostname) {
-    return el('a', { href: '/hosts/' + encodeURIComponent(hostId) }, hostname || hostId);
+  // Hostnames are the endpoints' claims: a name several hosts carry is shown with the host id.
+  function hostLink(hostId, hostname, showId) {
+    const link = el('a', { href: '/hosts/' + encodeURIComponent(hostId) }, hostname || hostId);
+    return showId ? el('span', {}, link, ' ', el('span', { class: 'mono host-id' }, '(' + hostId + ')')) : link;
+  }
+
+  /** Lower-cased hostnames that more than one of these hosts carries. */
+  function duplicateNames(hosts) {
+    const seen = new Map();
+    for (const h of hosts) {
+      const k = String(h.hostname || '').toLowerCase();
+      seen.set(k, (seen.get(k) || 0) + 1);
+    }
+    return new Set([...seen].filter(([, n]) => n > 1).map(([k]) => k));
   }
 
   function showError(container, err) {
@@ -201,6 +213,6 @@ const LS = (() => {
     });
   }
 
-  return { el, svg, clear, api, page, verdictBadge, time, ago, yesNo, hostLink, showError, isAdmin, currentUser,
+  return { el, svg, clear, api, page, verdictBadge, time, ago, yesNo, hostLink, duplicateNames, showError, isAdmin, currentUser,
     lineChart, PALETTE, swatch, sortable };
 })();

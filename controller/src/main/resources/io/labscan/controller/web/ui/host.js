@@ -74,6 +74,19 @@ LS.page(async () => {
   timeline.appendChild(tb);
   body.appendChild(el('section', { class: 'panel' }, el('h2', {}, 'Evidence timeline'), timeline));
 
+  if (h.addressConflicts && h.addressConflicts.length > 0) {
+    const k = el('table', { id: 'address-conflicts' }, el('thead', {}, el('tr', {}, ['Address', 'Also claimed by', 'Host id', 'Since'].map(t => el('th', {}, t)))));
+    const kb = el('tbody');
+    for (const c of h.addressConflicts) {
+      kb.appendChild(el('tr', {}, el('td', { class: 'mono' }, c.ip),
+        el('td', {}, el('a', { href: '/hosts/' + encodeURIComponent(c.otherHostId) }, c.otherHostname)),
+        el('td', { class: 'mono' }, c.otherHostId), el('td', {}, LS.time(c.since))));
+    }
+    k.appendChild(kb);
+    body.appendChild(el('section', { class: 'panel', id: 'conflicts' }, el('h2', {}, 'Address conflicts'),
+      el('p', {}, 'Another host reports the same address: both remain triage candidates.'), k));
+  }
+
   const addresses = el('table', { id: 'address-history' }, el('thead', {}, el('tr', {}, ['Address', 'MAC', 'Interface', 'From', 'Last seen', ''].map(t => el('th', {}, t)))));
   const ab = el('tbody');
   for (const a of h.addressHistory) {

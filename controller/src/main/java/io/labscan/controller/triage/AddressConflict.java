@@ -1,0 +1,60 @@
+package io.labscan.controller.triage;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Several hosts reported the same address at the same instant. Addresses are claims: a
+ * misconfigured clone, a static address typed twice, or an agent lying about its address. No
+ * claim ends another; every claimant stays a candidate and the answer says so.
+ *
+ * <p>JSON: {@code ip}, {@code at} (the instant asked about), {@code since} (when the overlap
+ * began: the latest claimant's start), {@code hosts[]} ({@code hostId}, {@code hostname},
+ * {@code since}, {@code mac}, {@code interface}).
+ */
+public record AddressConflict(String ip, Instant at, Instant since, List<AddressHolding> holders) {
+  public AddressConflict {
+    Objects.requireNonNull(ip, "ip");
+    Objects.requireNonNull(at, "at");
+    Objects.requireNonNull(since, "since");
+    holders = List.copyOf(holders);
+    if (holders.size() < 2) {
+      throw new IllegalArgumentException("a conflict needs two claimants: " + holders.size());
+    }
+  }
+
+  /** "10.20.3.20 is claimed by lab-pc-07 (id) and lab-pc-12 (id) since 2026-…Z" (untrusted names). */
+  public String describe() {
+    StringBuilder sb = new StringBuilder(ip).append(" is claimed by ");
+    for (int i = 0; i < holders.size(); i++) {
+      AddressHolding h = holders.get(i);
+      if (i > 0) {
+        sb.append(i == holders.size() - 1 ? " and " : ", ");
+      }
+      sb.append(h.hostname()).append(" (").append(h.hostId()).append(')');
+    }
+    return sb.append(" since ").append(since).toString();
+  }
+
+  @JsonValue
+  public ObjectNode toJson() {
+    ObjectNode n = Json.object();
+    n.put("ip", ip);
+    n.put("at", at.toString());
+    n.put("since", since.toString());
+    ArrayNode hosts = n.putArray("hosts");
+    for (AddressHolding h : holders) {
+      ObjectNode o = hosts.addObject();
+      o.put("hostId", h.hostId());
+      o.put("hostname", h.hostname());
+      o.put("since", h.since().toString());
+      o.put("mac", h.mac());
+      o.put("interface", h.interfaceName());
+    }
+    return n;
+  }
+}
