@@ -50,7 +50,9 @@ public final class ComplaintParser {
 
   private static final int MAX_DEPTH = 6;
   private static final int MAX_PARTS = 200;
-  private static final int MAX_PART_BYTES = 4 * 1024 * 1024;
+  static final int MAX_PART_BYTES = 4 * 1024 * 1024;
+  /** Forwards unwrapped (attachments in attachments, inline in inline), more than people nest. */
+  static final int MAX_FORWARD_DEPTH = 5;
   private static final int MAX_SUBJECT = 998;
   /** Longest piece of untrusted text (a header value, a parser's message) quoted in a warning. */
   private static final int MAX_QUOTED = 200;
@@ -78,11 +80,24 @@ public final class ComplaintParser {
   public static ParsedComplaint parse(byte[] input, TrustConfig trust) throws NotAMailMessageException {
     Objects.requireNonNull(input, "input");
     Objects.requireNonNull(trust, "trust");
+    return parse(input, trust, 0);
+  }
+
+  /**
+   * One level of the input. {@code depth} counts the forwards unwrapped above it: each level
+   * reads a part of the level above (never more than {@value #MAX_PART_BYTES} bytes of it), and
+   * at most {@value #MAX_FORWARD_DEPTH} levels are unwrapped, so a hostile nest of forwards
+   * costs at most that many passes over the bytes.
+   */
+  private static ParsedComplaint parse(byte[] input, TrustConfig trust, int depth)
+      throws NotAMailMessageException {
     MailSniffer.Sniffed sniffed = MailSniffer.check(input);
     List<String> warnings = new ArrayList<>();
+    String itself = sniffed.skipped().isEmpty() ? ParsedComplaint.ITSELF : sniffed.skipped();
     if (!sniffed.hasBody()) {
       return fromHeaders(ComplaintKind.HEADERS, readHeaders(sniffed.message(), warnings),
-          Optional.empty(), HeaderBlock.empty(), trust, warnings);
+          Optional.empty(), HeaderBlock.empty(), trust, warnings)
+          .traced(sniffed.skipped().isEmpty() ? "the pasted header block" : itself, Optional.empty(), List.of());
     }
     MimeMessage message;
     HeaderBlock outer;
@@ -92,7 +107,7 @@ public final class ComplaintParser {
     } catch (MessagingException | RuntimeException e) {
       warnings.add("the message structure could not be read (" + plain(e.getMessage()) + "); traced its header block only");
       return fromHeaders(ComplaintKind.MESSAGE, readHeaders(sniffed.message(), warnings),
-          Optional.empty(), HeaderBlock.empty(), trust, warnings);
+          Optional.empty(), HeaderBlock.empty(), trust, warnings).traced(itself, Optional.empty(), List.of());
     }
     if (outer.truncated()) {
       warnings.add("more than " + HeaderBlock.MAX_FIELDS + " header fields; the rest were ignored");
@@ -117,15 +132,32 @@ public final class ComplaintParser {
     if (bounce) {
       return fromReport(ComplaintKind.BOUNCE, outer, parts, trust, warnings);
     }
-    if (looksLikeBounce(outer) && (parts.inlineCopy != null || parts.original != null)) {
+    boolean forward = ForwardUnwrapper.forwardSubject(outer);
+    if (!forward && looksLikeBounce(outer) && (parts.inlineCopy != null || parts.original != null)) {
       warnings.add("a bounce without RFC 3464 structure: no Reporting-MTA or Arrival-Date to cross-check");
       return fromReport(ComplaintKind.BOUNCE, outer, parts, trust, warnings);
     }
     if (parts.original != null) {
-      warnings.add("the message carries an attached message (" + parts.originalType + "); if that"
-          + " is what the complaint is about, save the attachment and triage it instead");
+      return ForwardUnwrapper.attached(parts.original, parts.originalType, parts.attachedMessages,
+          outer, warnings, depth, next -> parse(next, trust, depth + 1));
     }
-    return fromHeaders(ComplaintKind.MESSAGE, outer, Optional.empty(), HeaderBlock.empty(), trust, warnings);
+    Optional<PastedHeaders.Found> pasted = parts.firstText == null ? Optional.empty()
+        : PastedHeaders.find(parts.firstText, PastedHeaders.Mode.FORWARD);
+    if (!forward && ForwardUnwrapper.daemonBounce(outer)) {
+      // A vendor bounce (Domino, some Exchange NDRs) without RFC 3464 parts: the original is
+      // either pasted in its text or absent; its own Received: lines are never the answer.
+      if (pasted.isPresent() && pasted.get().hasReceived()) {
+        parts.inlineCopy = pasted.get().message();
+      }
+      warnings.add("a bounce without RFC 3464 structure: no Reporting-MTA or Arrival-Date to cross-check");
+      return fromReport(ComplaintKind.BOUNCE, outer, parts, trust, warnings);
+    }
+    if (pasted.isPresent()) {
+      return ForwardUnwrapper.inline(pasted.get(), outer, warnings, depth,
+          next -> parse(next, trust, depth + 1));
+    }
+    return fromHeaders(ComplaintKind.MESSAGE, outer, Optional.empty(), HeaderBlock.empty(), trust, warnings)
+        .traced(itself, Optional.empty(), List.of());
   }
 
   // ---- the parts of a report ------------------------------------------------------------
@@ -137,6 +169,10 @@ public final class ComplaintParser {
     byte[] original;
     String originalType;
     byte[] inlineCopy;
+    /** The first text/plain part (a single-part message's body), for inline forwards. */
+    byte[] firstText;
+    /** How many message/rfc822 (or rfc822-headers) parts, the traced one being the first. */
+    int attachedMessages;
     int seen;
     String error;
   }
@@ -158,7 +194,8 @@ public final class ComplaintParser {
     if (depth == 0) {
       // A single-part message: only a plain-text bounce can carry a quoted original.
       if (part.isMimeType("text/plain")) {
-        out.inlineCopy = quotedOriginal(read(part));
+        out.firstText = read(part);
+        out.inlineCopy = quotedOriginal(out.firstText);
       }
       return;
     }
@@ -172,18 +209,24 @@ public final class ComplaintParser {
         out.feedbackReport = read(part);
       }
     } else if (part.isMimeType("message/rfc822") || part.isMimeType("message/global")) {
+      out.attachedMessages++;
       if (out.original == null) {
         out.original = read(part);
         out.originalType = "message/rfc822";
       }
     } else if (part.isMimeType("text/rfc822-headers") || part.isMimeType("message/rfc822-headers")
         || part.isMimeType("text/rfc822-header") || part.isMimeType("message/global-headers")) {
+      out.attachedMessages++;
       if (out.original == null) {
         out.original = read(part);
         out.originalType = "text/rfc822-headers";
       }
     } else if (part.isMimeType("text/plain") && out.inlineCopy == null) {
-      out.inlineCopy = quotedOriginal(read(part));
+      byte[] text = read(part);
+      if (out.firstText == null) {
+        out.firstText = text;
+      }
+      out.inlineCopy = quotedOriginal(text);
     }
   }
 
@@ -282,14 +325,24 @@ public final class ComplaintParser {
     if (copy == null) {
       warnings.add((kind == ComplaintKind.ARF ? "the report" : "the bounce")
           + " carries no copy of the original message (no message/rfc822 or text/rfc822-headers"
-          + " part); its own Received: lines only show how it travelled, so no origin is traced");
+          + " part, nor one quoted in its text); its own Received: lines describe the "
+          + (kind == ComplaintKind.ARF ? "reporter's" : "bouncing") + " server and how the"
+          + " notice travelled, not the sender, so no origin can be traced");
     } else {
       original = readHeaders(copy, warnings);
     }
 
+    String what = kind == ComplaintKind.ARF ? "the reported message in the ARF report"
+        : "the copy of the original in the bounce";
+    String label = copy == null
+        ? "nothing: the " + (kind == ComplaintKind.ARF ? "report" : "bounce") + " carries no copy of the original"
+        : what + " (" + copyType + ")";
     ParsedComplaint traced = fromHeaders(kind, original, Optional.of(details), outer, trust, warnings);
+    if (kind == ComplaintKind.ARF) {
+      traced = ArfSourceIp.apply(traced, original, copy != null);
+    }
     if (traced.claimedSender().isPresent()) {
-      return traced;
+      return traced.traced(label, Optional.empty(), List.of());
     }
     // No From: in the original: the address the bounce was sent to (the envelope sender the
     // original claimed) or the ARF's Original-Mail-From is the next best claim.
@@ -300,7 +353,8 @@ public final class ComplaintParser {
     fallback.ifPresent(f -> w.add("the original has no From:; the claimed sender is taken from the "
         + (kind == ComplaintKind.BOUNCE ? "bounce's To:" : "report's Original-Mail-From:")));
     return new ParsedComplaint(traced.kind(), fallback, traced.recipients(), traced.subject(),
-        traced.messageId(), traced.date(), traced.hops(), traced.origin(), traced.report(), w);
+        traced.messageId(), traced.date(), traced.hops(), traced.origin(), traced.report(), w,
+        label, Optional.empty());
   }
 
   private static ParsedComplaint fromHeaders(

@@ -44,8 +44,6 @@ final class OriginResolver {
     List<String> warnings = new ArrayList<>();
     if (hops.isEmpty()) {
       warnings.add("no Received: lines; no origin can be determined");
-      report.flatMap(ReportDetails::sourceIp).ifPresent(ip -> warnings.add(
-          "the report names Source-IP " + ip + ", an unverified hint that is not used as the origin"));
       return new Result(List.of(), Optional.empty(), warnings);
     }
 
@@ -130,6 +128,8 @@ final class OriginResolver {
       if (claimed.isPresent()) {
         time = claimed;
         timeSource = "Date: header, the sender's own clock (no Received: line has a readable date)";
+        warnings.add("the origin's time is the Date: header, which the sender wrote (no Received:"
+            + " line has a readable date): it may be wrong or forged");
       }
     }
     if (time.isEmpty()) {
