@@ -53,6 +53,8 @@ public final class ComplaintParser {
   static final int MAX_PART_BYTES = 4 * 1024 * 1024;
   /** Forwards unwrapped (attachments in attachments, inline in inline), more than people nest. */
   static final int MAX_FORWARD_DEPTH = 5;
+  /** Warnings kept beyond one per hop: about the message as a whole and its forwards. */
+  private static final int MAX_MESSAGE_WARNINGS = 12;
   private static final int MAX_SUBJECT = 998;
   /** Longest piece of untrusted text (a header value, a parser's message) quoted in a warning. */
   private static final int MAX_QUOTED = 200;
@@ -80,7 +82,17 @@ public final class ComplaintParser {
   public static ParsedComplaint parse(byte[] input, TrustConfig trust) throws NotAMailMessageException {
     Objects.requireNonNull(input, "input");
     Objects.requireNonNull(trust, "trust");
-    return parse(input, trust, 0);
+    ParsedComplaint c = parse(input, trust, 0);
+    // Each unwrapped forward may add a few warnings of its own; repeated ones are said once,
+    // and a hostile nest cannot make the list grow with it.
+    List<String> unique = List.copyOf(new LinkedHashSet<>(c.warnings()));
+    int max = c.hops().size() + MAX_MESSAGE_WARNINGS;
+    if (unique.size() > max) {
+      List<String> cut = new ArrayList<>(unique.subList(0, max - 1));
+      cut.add((unique.size() - max + 1) + " more warning(s) left out");
+      unique = cut;
+    }
+    return unique.size() == c.warnings().size() ? c : c.withWarnings(unique);
   }
 
   /**

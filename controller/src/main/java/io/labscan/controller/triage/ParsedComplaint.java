@@ -77,6 +77,12 @@ public record ParsedComplaint(
     Objects.requireNonNull(forwardedBy, "forwardedBy");
   }
 
+  /** The same complaint with other warnings. */
+  ParsedComplaint withWarnings(List<String> replaced) {
+    return new ParsedComplaint(kind, claimedSender, recipients, subject, messageId, date, hops,
+        origin, report, replaced, tracedPart, forwardedBy);
+  }
+
   /** The same complaint, saying which part was traced and who forwarded it. */
   ParsedComplaint traced(String part, Optional<String> forwarder, List<String> extraWarnings) {
     List<String> w = new java.util.ArrayList<>(extraWarnings);
