@@ -59,8 +59,19 @@ final class OriginResolver {
       }
     }
     if (start < 0) {
+      for (int i = hops.size() - 1; i >= 0; i--) {
+        ReceivedHop h = hops.get(i);
+        if (h.flags().contains(HopFlag.LOOPBACK_CLIENT)) {
+          // Loopback at the very bottom: submitted on the MTA itself (a cron job, a web form).
+          warnings.add("the lowest line recording a client, hop " + i + ", has a loopback client: the"
+              + " message was submitted on " + h.byHost().orElse("the MTA that wrote it")
+              + " itself, so it did not come from another host");
+          break;
+        }
+      }
       warnings.add("no Received: line records an SMTP client (" + hops.size()
-          + " line(s): internal hand-offs or unreadable); no origin can be determined");
+          + " line(s): internal hand-offs, loopback, retrieval or local-delivery lines, or"
+          + " unreadable); no origin can be determined");
       return new Result(mark(hops, -1), Optional.empty(), warnings);
     }
 
