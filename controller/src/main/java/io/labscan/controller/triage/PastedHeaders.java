@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
  *       space), at one quote depth. One line that is neither, after a line of at least {@value
  *       #WRAP_WIDTH} characters and before a field, is a field a mail client wrapped without
  *       indenting (so Gmail's short "DMARC: PASS" preamble lines do not join the real block).
- *   <li>The first run holding a {@code Received:} field is the pasted block: it carries the
+ *   <li>The first run holding a {@code Received:} field that starts like a stamp ({@code from},
+ *       {@code by}, {@code (qmail}) is the pasted block: it carries the
  *       evidence. Failing that ({@link Mode#FORWARD} only), the first run that directly follows
  *       a forward marker line (at most two blank lines between) and holds a {@code From:},
  *       {@code Subject:}, {@code Date:} or {@code Sent:} field: a forward whose client kept only
@@ -48,6 +49,9 @@ final class PastedHeaders {
           + "|begin forwarded message:?"
           + "|_{8,}"
           + "|-{2,}\\s*\\p{L}[\\p{L}'’ ]{2,40}\\s*-{2,})"); // localized: "-----Message d'origine-----"
+  /** A Received: field that starts like a stamp, not "Received: your invoice". */
+  private static final Pattern RECEIVED =
+      Pattern.compile("(?i)Received:\\s*(?:from|by|\\(qmail)(?:\\s|$)");
   private static final Pattern SUMMARY_FIELD =
       Pattern.compile("(?i)(?:from|subject|date|sent):.*", Pattern.DOTALL);
 
@@ -112,7 +116,7 @@ final class PastedHeaders {
       boolean received = false;
       boolean summary = false;
       for (int k = i; k < end; k++) {
-        received |= line[k].regionMatches(true, 0, "Received:", 0, 9);
+        received |= RECEIVED.matcher(line[k]).lookingAt();
         summary |= SUMMARY_FIELD.matcher(line[k]).matches();
       }
       if (received) {
