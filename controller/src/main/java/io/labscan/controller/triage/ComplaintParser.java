@@ -53,6 +53,8 @@ public final class ComplaintParser {
   static final int MAX_PART_BYTES = 4 * 1024 * 1024;
   /** Forwards unwrapped (attachments in attachments, inline in inline), more than people nest. */
   static final int MAX_FORWARD_DEPTH = 5;
+  /** {@code tracedPart} of a header block without a body. */
+  static final String PASTED_BLOCK = "the pasted header block";
   /** Warnings kept beyond one per hop: about the message as a whole and its forwards. */
   private static final int MAX_MESSAGE_WARNINGS = 12;
   private static final int MAX_SUBJECT = 998;
@@ -109,7 +111,7 @@ public final class ComplaintParser {
     if (!sniffed.hasBody()) {
       return fromHeaders(ComplaintKind.HEADERS, readHeaders(sniffed.message(), warnings),
           Optional.empty(), HeaderBlock.empty(), trust, warnings)
-          .traced(sniffed.skipped().isEmpty() ? "the pasted header block" : itself, Optional.empty(), List.of());
+          .traced(sniffed.skipped().isEmpty() ? PASTED_BLOCK : itself, Optional.empty(), List.of());
     }
     MimeMessage message;
     HeaderBlock outer;
@@ -362,7 +364,8 @@ public final class ComplaintParser {
     Optional<String> fallback = kind == ComplaintKind.BOUNCE
         ? outer.first("To").flatMap(v -> addresses(v).stream().findFirst())
         : originalMailFrom;
-    fallback.ifPresent(f -> w.add("the original has no From:; the claimed sender is taken from the "
+    fallback.ifPresent(f -> w.add((copy == null ? "there is no original" : "the original has no From:")
+        + "; the claimed sender is taken from the "
         + (kind == ComplaintKind.BOUNCE ? "bounce's To:" : "report's Original-Mail-From:")));
     return new ParsedComplaint(traced.kind(), fallback, traced.recipients(), traced.subject(),
         traced.messageId(), traced.date(), traced.hops(), traced.origin(), traced.report(), w,

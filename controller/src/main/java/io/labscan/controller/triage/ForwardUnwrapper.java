@@ -110,8 +110,9 @@ final class ForwardUnwrapper {
           + " own headers describe the forward, not the complaint, so no origin is traced");
       return nothing(part, forwarder, notes);
     }
-    String traced = inner.tracedPart().equals(ParsedComplaint.ITSELF) ? part
-        : part + "; in it, " + inner.tracedPart();
+    String in = inner.tracedPart();
+    String traced = in.equals(ParsedComplaint.ITSELF) || in.equals(ComplaintParser.PASTED_BLOCK) ? part
+        : part + "; in it, " + in.replaceFirst("^attachment 1 of the message", "attachment 1");
     return inner.traced(traced, forwarder.or(inner::forwardedBy), notes);
   }
 
