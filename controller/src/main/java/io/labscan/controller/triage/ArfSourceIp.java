@@ -59,7 +59,38 @@ final class ArfSourceIp {
         return deeper(c, j, ip, original);
       }
     }
+    if (Ips.isPrivateOrLocal(c.origin().get().ip()) && !Ips.isPrivateOrLocal(ip)) {
+      return beyondTheCopy(c, start, ip);
+    }
     return c;
+  }
+
+  /**
+   * The copy begins inside the reporter's network (its top client is a private address) and
+   * Source-IP, a public address, is what the reporter's edge saw before that: the origin lies
+   * beyond the copy's lines, which all stay the reporter's own.
+   */
+  private static ParsedComplaint beyondTheCopy(ParsedComplaint c, int start, String ip) {
+    Origin was = c.origin().orElseThrow();
+    Optional<Instant> time = c.report().flatMap(ReportDetails::arrivalDate);
+    String timeSource = "Arrival-Date of the report";
+    if (time.isEmpty()) {
+      time = Optional.of(was.time());
+      timeSource = was.timeSource() + " (an upper bound: the report has no Arrival-Date)";
+    }
+    List<TracedHop> marked = new ArrayList<>(c.hops().size());
+    for (TracedHop h : c.hops()) {
+      marked.add(new TracedHop(h.index(), h.hop(), h.index() <= start ? HopTrust.TRUSTED : HopTrust.CLAIMED));
+    }
+    String why = was.trustedBecause().replaceFirst(", so hop \\d+ is the boundary$", "")
+        + "; that client " + was.ip() + " is a private address inside the reporter's network, and"
+        + " the report's Source-IP " + ip + " (written by the reporter, as trustworthy as its own"
+        + " top line) is the public address its edge saw, so the origin lies beyond the copy's"
+        + " Received: lines";
+    Origin o = new Origin(ip, time.get(), -1, "Source-IP: " + ip,
+        c.report().flatMap(ReportDetails::reportingMta), timeSource, why,
+        List.of("the report's Source-IP " + ip + " replaces hop " + start + "'s private client " + was.ip()));
+    return with(c, marked, Optional.of(o), c.warnings());
   }
 
   private static ParsedComplaint deeper(ParsedComplaint c, int j, String ip, HeaderBlock original) {

@@ -65,7 +65,7 @@ public final class ReceivedParser {
   private static final Pattern EXIM = Pattern.compile("(?i)\\bExim (\\d{1,3}(?:\\.\\d{1,4}){1,3})");
   private static final Pattern SMTPSVC = Pattern.compile("(?i)Microsoft SMTPSVC\\(([\\d.]{1,30})\\)");
   /** Retrieval by the mailbox owner's machine: fetchmail, getmail, Gmail's mail fetcher. */
-  private static final Pattern RETRIEVAL_WITH = Pattern.compile("(?i)(?:POP3?|IMAP4?)S?(?:/.*)?");
+  private static final Pattern RETRIEVAL_WITH = Pattern.compile("(?i)(?:POP3?|IMAP4?(?:rev1)?)S?(?:/.*)?");
   private static final Pattern RETRIEVAL_SOFTWARE = Pattern.compile("(?i)\\((?:fetchmail|getmail)[^()]{0,80}\\)");
   /** Local deliveries: LMTP to the mailbox store, Exim's local submissions and deliveries. */
   private static final Pattern LOCAL_WITH = Pattern.compile("(?i)LMTPS?A?|local(?:-[a-z]{1,12})?");
