@@ -65,11 +65,11 @@ public final class ComplaintParser {
       "------ This is a copy of the message, including all the headers. ------", // Exim
       "----- Unsent message follows -----",                          // Sendmail, non-MIME
       "----- Original message follows -----");
-  private static final Pattern DAEMON = Pattern.compile(
+  static final Pattern DAEMON = Pattern.compile(
       "(?i)\\b(mailer-daemon|postmaster|mail-daemon)@|mail delivery (subsystem|system)");
-  private static final Pattern BOUNCE_SUBJECT = Pattern.compile(
+  static final Pattern BOUNCE_SUBJECT = Pattern.compile(
       "(?i)undeliver|delivery status notification|delivery failure|failure notice|returned mail"
-          + "|mail delivery failed|non-?delivery");
+          + "|mail delivery failed|non-?delivery|delivery has failed|could not be delivered");
   private static final Pattern ADDRESS = Pattern.compile("[^\\s<>\"(),;:\\[\\]]{1,64}@[A-Za-z0-9.-]{1,255}");
 
   private ComplaintParser() {}

@@ -35,11 +35,6 @@ final class ForwardUnwrapper {
   /** "FW:", "Fwd:", "WG:" (German), "TR:" (French), "RV:" (Spanish), "Doorst:" (Dutch) … */
   private static final Pattern FORWARD_SUBJECT = Pattern.compile(
       "(?i)^\\s*(?:\\[[^\\]]{0,40}\\]\\s*)?(?:fwd?|fw|wg|tr|rv|enc|vs|vb|doorst)\\s*:.*", Pattern.DOTALL);
-  private static final Pattern DAEMON = Pattern.compile(
-      "(?i)\\b(mailer-daemon|postmaster|mail-daemon)@|mail delivery (subsystem|system)");
-  private static final Pattern BOUNCE_SUBJECT = Pattern.compile(
-      "(?i)undeliver|delivery status notification|delivery failure|failure notice|returned mail"
-          + "|mail delivery failed|non-?delivery|delivery has failed|could not be delivered");
 
   /** Parses the carried bytes one level down. */
   @FunctionalInterface
@@ -61,8 +56,8 @@ final class ForwardUnwrapper {
    * message must still be traced as itself.
    */
   static boolean daemonBounce(HeaderBlock outer) {
-    return outer.first("From").map(f -> DAEMON.matcher(f).find()).orElse(false)
-        && outer.first("Subject").map(s -> BOUNCE_SUBJECT.matcher(s).find()).orElse(false);
+    return outer.first("From").map(f -> ComplaintParser.DAEMON.matcher(f).find()).orElse(false)
+        && outer.first("Subject").map(s -> ComplaintParser.BOUNCE_SUBJECT.matcher(s).find()).orElse(false);
   }
 
   static ParsedComplaint attached(
