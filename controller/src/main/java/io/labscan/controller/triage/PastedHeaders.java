@@ -3,7 +3,9 @@ package io.labscan.controller.triage;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -48,7 +50,19 @@ final class PastedHeaders {
           + "|-{2,}\\s*forwarded message\\s*-{2,}"
           + "|begin forwarded message:?"
           + "|_{8,}"
-          + "|-{2,}\\s*\\p{L}[\\p{L}'’ ]{2,40}\\s*-{2,})"); // localized: "-----Message d'origine-----"
+          + "|-{2,}[^-]{3,40}-{2,})"); // localized: "-----Ursprüngliche Nachricht-----" (any charset)
+  private static final Pattern SUMMARY_NAME = Pattern.compile("\\*?([A-Za-z]{2,12}):\\*?");
+  private static final Map<String, String> LOCALIZED = Map.ofEntries(
+      Map.entry("from", "From"), Map.entry("sent", "Sent"), Map.entry("to", "To"),
+      Map.entry("cc", "Cc"), Map.entry("subject", "Subject"), Map.entry("date", "Date"),
+      Map.entry("von", "From"), Map.entry("gesendet", "Sent"), Map.entry("an", "To"),
+      Map.entry("betreff", "Subject"), Map.entry("datum", "Date"),               // German
+      Map.entry("van", "From"), Map.entry("verzonden", "Sent"), Map.entry("aan", "To"),
+      Map.entry("onderwerp", "Subject"),                                             // Dutch
+      Map.entry("da", "From"), Map.entry("inviato", "Sent"), Map.entry("oggetto", "Subject"), // Italian
+      Map.entry("de", "From"), Map.entry("enviado", "Sent"), Map.entry("para", "To"),
+      Map.entry("asunto", "Subject"), Map.entry("fecha", "Date"),                    // Spanish
+      Map.entry("assunto", "Subject"));                                              // Portuguese
   /** A Received: field that starts like a stamp, not "Received: your invoice". */
   private static final Pattern RECEIVED =
       Pattern.compile("(?i)Received:\\s*(?:from|by|\\(qmail)(?:\\s|$)");
@@ -96,7 +110,7 @@ final class PastedHeaders {
           at++;
         }
       }
-      line[i] = s.substring(at);
+      line[i] = summaryName(s.substring(at));
       depth[i] = d;
     }
 
@@ -200,6 +214,24 @@ final class PastedHeaders {
 
   private static String requote(String s, int extra) {
     return "> ".repeat(Math.max(0, extra)) + s;
+  }
+
+  /**
+   * A forward's summary field as mail clients render it in other languages or in bold ({@code
+   * *From:* Bob}, {@code Von: Bob}, {@code Betreff: honey}), under its English name, so that the
+   * forwarded message's sender and subject are read. Only these summary names are mapped;
+   * nothing else of a line changes.
+   */
+  static String summaryName(String line) {
+    Matcher m = SUMMARY_NAME.matcher(line);
+    if (!m.lookingAt()) {
+      return line;
+    }
+    String name = LOCALIZED.get(m.group(1).toLowerCase(java.util.Locale.ROOT));
+    if (name == null) {
+      return line;
+    }
+    return name + ":" + line.substring(m.end());
   }
 
   private static boolean isField(String s) {

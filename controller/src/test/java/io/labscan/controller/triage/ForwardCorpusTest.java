@@ -94,6 +94,7 @@ class ForwardCorpusTest {
       fwd-inline-outlook-underscore.eml | MESSAGE | erin@example.edu   | bob@example.net         | kept only its summary fields
       fwd-inline-gmail.eml              | MESSAGE | vera@example.edu   | walt@gmail.com          | kept only its summary fields
       fwd-inline-outlook-nested.eml     | MESSAGE | wendy@example.edu  | helpdesk-l2@example.edu | kept only its summary fields
+      fwd-inline-outlook-german.eml     | MESSAGE | xaver@example.edu  | bernd@example.de        | kept only its summary fields
       bounce-domino-no-original.eml     | BOUNCE  | jill@example.edu   | -                       | describe the bouncing server
       bounce-exchange-no-original.eml   | BOUNCE  | jill@example.edu   | -                       | describe the bouncing server
       """)

@@ -73,4 +73,13 @@ class PastedHeadersTest {
     assertThat(PastedHeaders.find(signature, PastedHeaders.Mode.FORWARD)).isEmpty();
     assertThat(PastedHeaders.find(forwarded, PastedHeaders.Mode.PREAMBLE)).isEmpty();
   }
+
+  @Test
+  void localizedAndBoldSummaryNamesAreReadUnderTheirEnglishNames() {
+    assertThat(PastedHeaders.summaryName("Von: xaver@example.edu")).isEqualTo("From: xaver@example.edu");
+    assertThat(PastedHeaders.summaryName("*From:* Bob <bob@example.net>")).isEqualTo("From: Bob <bob@example.net>");
+    assertThat(PastedHeaders.summaryName("Betreff: honey")).isEqualTo("Subject: honey");
+    assertThat(PastedHeaders.summaryName("Received: from x")).isEqualTo("Received: from x");
+    assertThat(PastedHeaders.summaryName("Note: nothing")).isEqualTo("Note: nothing");
+  }
 }
