@@ -328,6 +328,11 @@ public final class ComplaintParser {
       }
     }
 
+    if (parts.original == null && parts.inlineCopy == null && parts.firstText != null) {
+      // Exchange NDRs quote the original's headers in their text ("Original message headers:").
+      PastedHeaders.find(parts.firstText, PastedHeaders.Mode.PREAMBLE)
+          .ifPresent(found -> parts.inlineCopy = found.message());
+    }
     byte[] copy = parts.original != null ? parts.original : parts.inlineCopy;
     String copyType = parts.original != null ? parts.originalType
         : parts.inlineCopy != null ? "inline text" : "none";

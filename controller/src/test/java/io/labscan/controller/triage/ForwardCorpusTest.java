@@ -58,6 +58,7 @@ class ForwardCorpusTest {
       obsolete-date-two-digit-year.eml        | -               | MESSAGE | 203.0.113.111   | 2003-01-16T15:05:09Z | 0   | -
       boundary-without-date.eml               | 198.51.100.0/24 | MESSAGE | 10.20.3.112     | 2024-02-14T15:45:20Z | 1   | -
       no-received-dates.eml                   | -               | MESSAGE | 203.0.113.113   | 2024-02-15T16:00:00Z | 0   | -
+      bounce-exchange-ndr-headers-in-text.eml | -               | BOUNCE  | 203.0.113.150   | 2024-02-27T10:00:01Z | 0   | the copy of the original in the bounce (inline text)
       bounce-daemon-pasted-headers.eml        | -               | BOUNCE  | 203.0.113.132   | 2024-02-18T11:00:02Z | 0   | the copy of the original in the bounce (inline text)
       arf-source-ip-no-received.eml           | -               | ARF     | 203.0.113.140   | 2024-02-19T12:00:07Z | -1  | the reported message in the ARF report (text/rfc822-headers)
       arf-source-ip-deeper.eml                | -               | ARF     | 203.0.113.141   | 2024-02-20T12:00:04Z | 1   | the reported message in the ARF report (message/rfc822)
