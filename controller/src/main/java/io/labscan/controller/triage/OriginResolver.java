@@ -77,6 +77,7 @@ final class OriginResolver {
 
     ReceivedHop first = hops.get(start);
     StringBuilder why = new StringBuilder(startReason(kind, start, first, report));
+    why.append(passedOver(hops, 0, start));
     Optional<MailProviders.Provider> provider = trust.providers().writerOf(first);
     int boundary = start;
     while (true) {
@@ -106,6 +107,7 @@ final class OriginResolver {
             + " origin can be determined: " + shorten(hops.get(next).raw()));
         return new Result(mark(hops, next), Optional.empty(), warnings);
       }
+      why.append(passedOver(hops, boundary + 1, next));
       why.append(", so hop ").append(next).append(" (written by ")
           .append(hops.get(next).byHost().orElse("an unnamed MTA")).append(") is trusted too");
       boundary = next;
@@ -286,6 +288,28 @@ final class OriginResolver {
       out.add(new TracedHop(i, hops.get(i), t));
     }
     return out;
+  }
+
+  /**
+   * Names the lines in {@code [from, to)} that record a client but are no hop to a new one
+   * (loopback hand-offs, retrievals, local deliveries), which the walk passes over.
+   */
+  private static String passedOver(List<ReceivedHop> hops, int from, int to) {
+    List<String> names = new ArrayList<>();
+    int more = 0;
+    for (int i = from; i < to; i++) {
+      ReceivedHop h = hops.get(i);
+      if (h.passOver() && names.size() >= 4) {
+        more++; // a hostile message may hold thousands: the text stays short
+      } else if (h.passOver()) {
+        names.add("hop " + i + " (" + (h.flags().contains(HopFlag.LOOPBACK_CLIENT) ? "loopback hand-off"
+            : h.flags().contains(HopFlag.RETRIEVAL) ? "retrieval" : "local delivery") + ")");
+      }
+    }
+    if (more > 0) {
+      names.add(more + " more");
+    }
+    return names.isEmpty() ? "" : " (passed over, not hops to a new client: " + String.join(", ", names) + ")";
   }
 
   private static String shorten(String s) {

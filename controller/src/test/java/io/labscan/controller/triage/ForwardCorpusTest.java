@@ -160,6 +160,14 @@ class ForwardCorpusTest {
   }
 
   @Test
+  void theWalkSaysWhichLinesItPassedOver() {
+    assertThat(Corpus.parse("amavis-reinjection.eml").origin().orElseThrow().trustedBecause())
+        .contains("(passed over, not hops to a new client: hop 0 (loopback hand-off), hop 1 (loopback hand-off))");
+    assertThat(Corpus.parse("clamsmtp-midchain.eml", "198.51.100.0/24").origin().orElseThrow().trustedBecause())
+        .contains("hop 1 (loopback hand-off), hop 2 (loopback hand-off)), so hop 3");
+  }
+
+  @Test
   void aBoundaryWithoutDateTakesTheTrustedLineAboveAndSaysSo() {
     Origin o = Corpus.parse("boundary-without-date.eml", "198.51.100.0/24").origin().orElseThrow();
 
