@@ -10,6 +10,7 @@ import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.ContentType;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.InternetHeaders;
+import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeUtility;
 import java.io.ByteArrayInputStream;
@@ -245,6 +246,17 @@ public final class ComplaintParser {
   }
 
   private static byte[] read(Part part) throws MessagingException, IOException {
+    if (part instanceof MimeBodyPart body && part.isMimeType("message/*")) {
+      // RFC 2046 forbids encoding a message/* part, so the mail library does not decode one;
+      // Apple Mail and others base64-encode attached messages all the same.
+      String encoding = body.getEncoding();
+      if (encoding != null && (encoding.equalsIgnoreCase("base64")
+          || encoding.equalsIgnoreCase("quoted-printable"))) {
+        try (InputStream in = MimeUtility.decode(body.getRawInputStream(), encoding)) {
+          return in.readNBytes(MAX_PART_BYTES);
+        }
+      }
+    }
     try (InputStream in = part.getInputStream()) {
       return in.readNBytes(MAX_PART_BYTES);
     }

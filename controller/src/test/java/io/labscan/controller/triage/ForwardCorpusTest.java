@@ -26,6 +26,7 @@ class ForwardCorpusTest {
       fwd-attached-rfc822-headers.eml         | -               | HEADERS | 203.0.113.74    | 2024-01-19T15:58:12Z | 0   | attachment 1 of the message (text/rfc822-headers), forwarded by noc@example.com
       fwd-attached-two-messages.eml           | -               | MESSAGE | 203.0.113.75    | 2024-01-20T09:10:00Z | 0   | attachment 1 of the message (message/rfc822), forwarded by sam@example.org
       fwd-attached-of-arf.eml                 | -               | ARF     | 203.0.113.77    | 2024-01-21T13:00:01Z | 0   | attachment 1 of the message (message/rfc822), forwarded by abuse@example.com; in it, the reported message in the ARF report (message/rfc822)
+      fwd-attached-base64.eml                 | -               | MESSAGE | 203.0.113.160   | 2024-02-28T09:00:09Z | 0   | attachment 1 of the message (message/rfc822), forwarded by zoe@example.org
       fwd-inline-thunderbird-full.eml         | -               | MESSAGE | 203.0.113.81    | 2024-01-23T08:31:12Z | 0   | the header block pasted in the body, after "-------- Forwarded Message --------", forwarded by mark@example.org
       fwd-inline-apple-mail.eml               | -               | MESSAGE | 203.0.113.82    | 2024-01-24T19:05:41Z | 0   | the header block pasted in the body, after "Begin forwarded message:", forwarded by pat@example.net
       fwd-inline-quoted.eml                   | -               | MESSAGE | 203.0.113.83    | 2024-01-26T08:12:09Z | 0   | the header block pasted in the body, after 2 line(s) of other text, forwarded by rita@example.com
