@@ -148,7 +148,11 @@ public final class ComplaintParser {
       return fromReport(ComplaintKind.BOUNCE, outer, parts, trust, warnings);
     }
     boolean forward = ForwardUnwrapper.forwardSubject(outer);
-    if (!forward && looksLikeBounce(outer) && (parts.inlineCopy != null || parts.original != null)) {
+    // A person who forwards a bounce as an attachment keeps its subject at times ("Undeliverable:
+    // …"): with an attached message, only a daemon's From makes the message a bounce itself.
+    boolean daemonFrom = outer.first("From").map(f -> DAEMON.matcher(f).find()).orElse(false);
+    if (!forward && looksLikeBounce(outer) && (parts.inlineCopy != null
+        || (parts.original != null && daemonFrom))) {
       warnings.add("a bounce without RFC 3464 structure: no Reporting-MTA or Arrival-Date to cross-check");
       return fromReport(ComplaintKind.BOUNCE, outer, parts, trust, warnings);
     }
