@@ -480,7 +480,7 @@ public final class ComplaintParser {
    * Untrusted text for a warning: mail parsers quote the header they choke on, control
    * characters and all. Controls become '?', and the text is cut to {@value #MAX_QUOTED}.
    */
-  private static String plain(String untrusted) {
+  static String plain(String untrusted) {
     String s = String.valueOf(untrusted);
     StringBuilder out = new StringBuilder(Math.min(s.length(), MAX_QUOTED) + 3);
     for (int i = 0; i < s.length() && out.length() < MAX_QUOTED; i++) {

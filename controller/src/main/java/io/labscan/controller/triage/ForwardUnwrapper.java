@@ -101,7 +101,7 @@ final class ForwardUnwrapper {
     try {
       inner = next.parse(carried);
     } catch (NotAMailMessageException e) {
-      notes.add(name + " is not a mail message (" + plain(e.getMessage()) + "); the forwarder's"
+      notes.add(name + " is not a mail message (" + ComplaintParser.plain(e.getMessage()) + "); the forwarder's"
           + " own headers describe the forward, not the complaint, so no origin is traced");
       return nothing(part, forwarder, notes);
     }
@@ -119,15 +119,5 @@ final class ForwardUnwrapper {
 
   private static Optional<String> forwarder(HeaderBlock outer) {
     return outer.first("From").flatMap(v -> ComplaintParser.addresses(v).stream().findFirst());
-  }
-
-  private static String plain(String s) {
-    String t = String.valueOf(s);
-    StringBuilder sb = new StringBuilder(Math.min(t.length(), 200));
-    for (int i = 0; i < t.length() && sb.length() < 200; i++) {
-      char c = t.charAt(i);
-      sb.append(Character.isISOControl(c) ? '?' : c);
-    }
-    return sb.toString();
   }
 }

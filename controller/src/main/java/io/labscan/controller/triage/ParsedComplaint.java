@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -85,7 +86,7 @@ public record ParsedComplaint(
 
   /** The same complaint, saying which part was traced and who forwarded it. */
   ParsedComplaint traced(String part, Optional<String> forwarder, List<String> extraWarnings) {
-    List<String> w = new java.util.ArrayList<>(extraWarnings);
+    List<String> w = new ArrayList<>(extraWarnings);
     w.addAll(warnings);
     return new ParsedComplaint(kind, claimedSender, recipients, subject, messageId, date, hops,
         origin, report, w, part, forwarder);

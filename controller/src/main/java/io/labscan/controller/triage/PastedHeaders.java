@@ -3,6 +3,7 @@ package io.labscan.controller.triage;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -227,7 +228,7 @@ final class PastedHeaders {
     if (!m.lookingAt()) {
       return line;
     }
-    String name = LOCALIZED.get(m.group(1).toLowerCase(java.util.Locale.ROOT));
+    String name = LOCALIZED.get(m.group(1).toLowerCase(Locale.ROOT));
     if (name == null) {
       return line;
     }

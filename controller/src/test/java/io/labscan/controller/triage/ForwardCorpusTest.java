@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -108,8 +109,8 @@ class ForwardCorpusTest {
     assertThat(c.kind()).isEqualTo(kind);
     assertThat(c.origin()).as("%s: %s", file, c.warnings()).isEmpty();
     assertThat(c.claimedSender()).contains(claimed);
-    assertThat(c.forwardedBy()).isEqualTo(forwarder.equals("-") ? java.util.Optional.empty()
-        : java.util.Optional.of(forwarder));
+    assertThat(c.forwardedBy()).isEqualTo(forwarder.equals("-") ? Optional.empty()
+        : Optional.of(forwarder));
     assertThat(c.warnings()).anyMatch(w -> w.contains(why));
   }
 
