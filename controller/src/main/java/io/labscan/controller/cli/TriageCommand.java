@@ -15,6 +15,7 @@ import io.labscan.controller.triage.HostState;
 import io.labscan.controller.triage.MailProviders;
 import io.labscan.controller.triage.NotAMailMessageException;
 import io.labscan.controller.triage.Origin;
+import io.labscan.controller.triage.ParsedComplaint;
 import io.labscan.controller.triage.TriageResult;
 import io.labscan.controller.triage.TriageOptions;
 import io.labscan.controller.triage.TrustConfig;
@@ -249,6 +250,8 @@ final class TriageCommand implements Callable<Integer> {
     } else {
       sb.append("Origin: none can be determined").append(nl);
     }
+    result.tracedPart().filter(p -> !p.equals(ParsedComplaint.ITSELF))
+        .ifPresent(p -> sb.append("Traced: ").append(Text.terminalSafe(p, 400)).append(nl));
     sb.append("Claimed sender (From:, not evidence of who sent it): ")
         .append(result.claimedSender().map(s -> Text.terminalSafe(s, 200)).orElse("(none)")).append(nl);
     Optional<HostState> claimed = result.claimedSenderHost();

@@ -10,6 +10,7 @@ import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.ContentType;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.InternetHeaders;
+import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeUtility;
 import java.io.ByteArrayInputStream;
@@ -50,7 +51,13 @@ public final class ComplaintParser {
 
   private static final int MAX_DEPTH = 6;
   private static final int MAX_PARTS = 200;
-  private static final int MAX_PART_BYTES = 4 * 1024 * 1024;
+  static final int MAX_PART_BYTES = 4 * 1024 * 1024;
+  /** Forwards unwrapped (attachments in attachments, inline in inline), more than people nest. */
+  static final int MAX_FORWARD_DEPTH = 5;
+  /** {@code tracedPart} of a header block without a body. */
+  static final String PASTED_BLOCK = "the pasted header block";
+  /** Warnings kept beyond one per hop: about the message as a whole and its forwards. */
+  private static final int MAX_MESSAGE_WARNINGS = 12;
   private static final int MAX_SUBJECT = 998;
   /** Longest piece of untrusted text (a header value, a parser's message) quoted in a warning. */
   private static final int MAX_QUOTED = 200;
@@ -59,11 +66,11 @@ public final class ComplaintParser {
       "------ This is a copy of the message, including all the headers. ------", // Exim
       "----- Unsent message follows -----",                          // Sendmail, non-MIME
       "----- Original message follows -----");
-  private static final Pattern DAEMON = Pattern.compile(
+  static final Pattern DAEMON = Pattern.compile(
       "(?i)\\b(mailer-daemon|postmaster|mail-daemon)@|mail delivery (subsystem|system)");
-  private static final Pattern BOUNCE_SUBJECT = Pattern.compile(
+  static final Pattern BOUNCE_SUBJECT = Pattern.compile(
       "(?i)undeliver|delivery status notification|delivery failure|failure notice|returned mail"
-          + "|mail delivery failed|non-?delivery");
+          + "|mail delivery failed|non-?delivery|delivery has failed|could not be delivered");
   private static final Pattern ADDRESS = Pattern.compile("[^\\s<>\"(),;:\\[\\]]{1,64}@[A-Za-z0-9.-]{1,255}");
 
   private ComplaintParser() {}
@@ -78,11 +85,34 @@ public final class ComplaintParser {
   public static ParsedComplaint parse(byte[] input, TrustConfig trust) throws NotAMailMessageException {
     Objects.requireNonNull(input, "input");
     Objects.requireNonNull(trust, "trust");
+    ParsedComplaint c = parse(input, trust, 0);
+    // Each unwrapped forward may add a few warnings of its own; repeated ones are said once,
+    // and a hostile nest cannot make the list grow with it.
+    List<String> unique = List.copyOf(new LinkedHashSet<>(c.warnings()));
+    int max = c.hops().size() + MAX_MESSAGE_WARNINGS;
+    if (unique.size() > max) {
+      List<String> cut = new ArrayList<>(unique.subList(0, max - 1));
+      cut.add((unique.size() - max + 1) + " more warning(s) left out");
+      unique = cut;
+    }
+    return unique.size() == c.warnings().size() ? c : c.withWarnings(unique);
+  }
+
+  /**
+   * One level of the input. {@code depth} counts the forwards unwrapped above it: each level
+   * reads a part of the level above (never more than {@value #MAX_PART_BYTES} bytes of it), and
+   * at most {@value #MAX_FORWARD_DEPTH} levels are unwrapped, so a hostile nest of forwards
+   * costs at most that many passes over the bytes.
+   */
+  private static ParsedComplaint parse(byte[] input, TrustConfig trust, int depth)
+      throws NotAMailMessageException {
     MailSniffer.Sniffed sniffed = MailSniffer.check(input);
     List<String> warnings = new ArrayList<>();
+    String itself = sniffed.skipped().isEmpty() ? ParsedComplaint.ITSELF : sniffed.skipped();
     if (!sniffed.hasBody()) {
       return fromHeaders(ComplaintKind.HEADERS, readHeaders(sniffed.message(), warnings),
-          Optional.empty(), HeaderBlock.empty(), trust, warnings);
+          Optional.empty(), HeaderBlock.empty(), trust, warnings)
+          .traced(sniffed.skipped().isEmpty() ? PASTED_BLOCK : itself, Optional.empty(), List.of());
     }
     MimeMessage message;
     HeaderBlock outer;
@@ -92,7 +122,7 @@ public final class ComplaintParser {
     } catch (MessagingException | RuntimeException e) {
       warnings.add("the message structure could not be read (" + plain(e.getMessage()) + "); traced its header block only");
       return fromHeaders(ComplaintKind.MESSAGE, readHeaders(sniffed.message(), warnings),
-          Optional.empty(), HeaderBlock.empty(), trust, warnings);
+          Optional.empty(), HeaderBlock.empty(), trust, warnings).traced(itself, Optional.empty(), List.of());
     }
     if (outer.truncated()) {
       warnings.add("more than " + HeaderBlock.MAX_FIELDS + " header fields; the rest were ignored");
@@ -117,15 +147,36 @@ public final class ComplaintParser {
     if (bounce) {
       return fromReport(ComplaintKind.BOUNCE, outer, parts, trust, warnings);
     }
-    if (looksLikeBounce(outer) && (parts.inlineCopy != null || parts.original != null)) {
+    boolean forward = ForwardUnwrapper.forwardSubject(outer);
+    // A person who forwards a bounce as an attachment keeps its subject at times ("Undeliverable:
+    // …"): with an attached message, only a daemon's From makes the message a bounce itself.
+    boolean daemonFrom = outer.first("From").map(f -> DAEMON.matcher(f).find()).orElse(false);
+    if (!forward && looksLikeBounce(outer) && (parts.inlineCopy != null
+        || (parts.original != null && daemonFrom))) {
       warnings.add("a bounce without RFC 3464 structure: no Reporting-MTA or Arrival-Date to cross-check");
       return fromReport(ComplaintKind.BOUNCE, outer, parts, trust, warnings);
     }
     if (parts.original != null) {
-      warnings.add("the message carries an attached message (" + parts.originalType + "); if that"
-          + " is what the complaint is about, save the attachment and triage it instead");
+      return ForwardUnwrapper.attached(parts.original, parts.originalType, parts.attachedMessages,
+          outer, warnings, depth, next -> parse(next, trust, depth + 1));
     }
-    return fromHeaders(ComplaintKind.MESSAGE, outer, Optional.empty(), HeaderBlock.empty(), trust, warnings);
+    Optional<PastedHeaders.Found> pasted = parts.firstText == null ? Optional.empty()
+        : PastedHeaders.find(parts.firstText, PastedHeaders.Mode.FORWARD);
+    if (!forward && ForwardUnwrapper.daemonBounce(outer)) {
+      // A vendor bounce (Domino, some Exchange NDRs) without RFC 3464 parts: the original is
+      // either pasted in its text or absent; its own Received: lines are never the answer.
+      if (pasted.isPresent() && pasted.get().hasReceived()) {
+        parts.inlineCopy = pasted.get().message();
+      }
+      warnings.add("a bounce without RFC 3464 structure: no Reporting-MTA or Arrival-Date to cross-check");
+      return fromReport(ComplaintKind.BOUNCE, outer, parts, trust, warnings);
+    }
+    if (pasted.isPresent()) {
+      return ForwardUnwrapper.inline(pasted.get(), outer, warnings, depth,
+          next -> parse(next, trust, depth + 1));
+    }
+    return fromHeaders(ComplaintKind.MESSAGE, outer, Optional.empty(), HeaderBlock.empty(), trust, warnings)
+        .traced(itself, Optional.empty(), List.of());
   }
 
   // ---- the parts of a report ------------------------------------------------------------
@@ -137,6 +188,10 @@ public final class ComplaintParser {
     byte[] original;
     String originalType;
     byte[] inlineCopy;
+    /** The first text/plain part (a single-part message's body), for inline forwards. */
+    byte[] firstText;
+    /** How many message/rfc822 (or rfc822-headers) parts, the traced one being the first. */
+    int attachedMessages;
     int seen;
     String error;
   }
@@ -158,7 +213,8 @@ public final class ComplaintParser {
     if (depth == 0) {
       // A single-part message: only a plain-text bounce can carry a quoted original.
       if (part.isMimeType("text/plain")) {
-        out.inlineCopy = quotedOriginal(read(part));
+        out.firstText = read(part);
+        out.inlineCopy = quotedOriginal(out.firstText);
       }
       return;
     }
@@ -172,22 +228,39 @@ public final class ComplaintParser {
         out.feedbackReport = read(part);
       }
     } else if (part.isMimeType("message/rfc822") || part.isMimeType("message/global")) {
+      out.attachedMessages++;
       if (out.original == null) {
         out.original = read(part);
         out.originalType = "message/rfc822";
       }
     } else if (part.isMimeType("text/rfc822-headers") || part.isMimeType("message/rfc822-headers")
         || part.isMimeType("text/rfc822-header") || part.isMimeType("message/global-headers")) {
+      out.attachedMessages++;
       if (out.original == null) {
         out.original = read(part);
         out.originalType = "text/rfc822-headers";
       }
     } else if (part.isMimeType("text/plain") && out.inlineCopy == null) {
-      out.inlineCopy = quotedOriginal(read(part));
+      byte[] text = read(part);
+      if (out.firstText == null) {
+        out.firstText = text;
+      }
+      out.inlineCopy = quotedOriginal(text);
     }
   }
 
   private static byte[] read(Part part) throws MessagingException, IOException {
+    if (part instanceof MimeBodyPart body && part.isMimeType("message/*")) {
+      // RFC 2046 forbids encoding a message/* part, so the mail library does not decode one;
+      // Apple Mail and others base64-encode attached messages all the same.
+      String encoding = body.getEncoding();
+      if (encoding != null && (encoding.equalsIgnoreCase("base64")
+          || encoding.equalsIgnoreCase("quoted-printable"))) {
+        try (InputStream in = MimeUtility.decode(body.getRawInputStream(), encoding)) {
+          return in.readNBytes(MAX_PART_BYTES);
+        }
+      }
+    }
     try (InputStream in = part.getInputStream()) {
       return in.readNBytes(MAX_PART_BYTES);
     }
@@ -271,6 +344,11 @@ public final class ComplaintParser {
       }
     }
 
+    if (parts.original == null && parts.inlineCopy == null && parts.firstText != null) {
+      // Exchange NDRs quote the original's headers in their text ("Original message headers:").
+      PastedHeaders.find(parts.firstText, PastedHeaders.Mode.PREAMBLE)
+          .ifPresent(found -> parts.inlineCopy = found.message());
+    }
     byte[] copy = parts.original != null ? parts.original : parts.inlineCopy;
     String copyType = parts.original != null ? parts.originalType
         : parts.inlineCopy != null ? "inline text" : "none";
@@ -282,14 +360,24 @@ public final class ComplaintParser {
     if (copy == null) {
       warnings.add((kind == ComplaintKind.ARF ? "the report" : "the bounce")
           + " carries no copy of the original message (no message/rfc822 or text/rfc822-headers"
-          + " part); its own Received: lines only show how it travelled, so no origin is traced");
+          + " part, nor one quoted in its text); its own Received: lines describe the "
+          + (kind == ComplaintKind.ARF ? "reporter's" : "bouncing") + " server and how the"
+          + " notice travelled, not the sender, so no origin can be traced");
     } else {
       original = readHeaders(copy, warnings);
     }
 
+    String what = kind == ComplaintKind.ARF ? "the reported message in the ARF report"
+        : "the copy of the original in the bounce";
+    String label = copy == null
+        ? "nothing: the " + (kind == ComplaintKind.ARF ? "report" : "bounce") + " carries no copy of the original"
+        : what + " (" + copyType + ")";
     ParsedComplaint traced = fromHeaders(kind, original, Optional.of(details), outer, trust, warnings);
+    if (kind == ComplaintKind.ARF) {
+      traced = ArfSourceIp.apply(traced, original, copy != null);
+    }
     if (traced.claimedSender().isPresent()) {
-      return traced;
+      return traced.traced(label, Optional.empty(), List.of());
     }
     // No From: in the original: the address the bounce was sent to (the envelope sender the
     // original claimed) or the ARF's Original-Mail-From is the next best claim.
@@ -297,10 +385,12 @@ public final class ComplaintParser {
     Optional<String> fallback = kind == ComplaintKind.BOUNCE
         ? outer.first("To").flatMap(v -> addresses(v).stream().findFirst())
         : originalMailFrom;
-    fallback.ifPresent(f -> w.add("the original has no From:; the claimed sender is taken from the "
+    fallback.ifPresent(f -> w.add((copy == null ? "there is no original" : "the original has no From:")
+        + "; the claimed sender is taken from the "
         + (kind == ComplaintKind.BOUNCE ? "bounce's To:" : "report's Original-Mail-From:")));
     return new ParsedComplaint(traced.kind(), fallback, traced.recipients(), traced.subject(),
-        traced.messageId(), traced.date(), traced.hops(), traced.origin(), traced.report(), w);
+        traced.messageId(), traced.date(), traced.hops(), traced.origin(), traced.report(), w,
+        label, Optional.empty());
   }
 
   private static ParsedComplaint fromHeaders(
@@ -390,7 +480,7 @@ public final class ComplaintParser {
    * Untrusted text for a warning: mail parsers quote the header they choke on, control
    * characters and all. Controls become '?', and the text is cut to {@value #MAX_QUOTED}.
    */
-  private static String plain(String untrusted) {
+  static String plain(String untrusted) {
     String s = String.valueOf(untrusted);
     StringBuilder out = new StringBuilder(Math.min(s.length(), MAX_QUOTED) + 3);
     for (int i = 0; i < s.length() && out.length() < MAX_QUOTED; i++) {

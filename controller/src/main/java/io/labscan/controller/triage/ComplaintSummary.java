@@ -11,13 +11,28 @@ import java.util.Optional;
  * @param claimedSender the From: address (a claim, never the source)
  * @param claimedSenderHost the machine of the person that address belongs to, when known:
  *     usually an innocent victim of the forgery, whose state the operator will want to see
+ * @param tracedPart which part of the input was traced ({@link ParsedComplaint#tracedPart()})
+ * @param forwardedBy who forwarded the complaint, when it was forwarded
  */
 public record ComplaintSummary(
     ComplaintKind kind,
     Optional<String> claimedSender,
     Optional<HostState> claimedSenderHost,
     Optional<String> subject,
-    Optional<Origin> origin) {
+    Optional<Origin> origin,
+    String tracedPart,
+    Optional<String> forwardedBy) {
+
+  /** A summary of a complaint traced through its own header block. */
+  public ComplaintSummary(
+      ComplaintKind kind,
+      Optional<String> claimedSender,
+      Optional<HostState> claimedSenderHost,
+      Optional<String> subject,
+      Optional<Origin> origin) {
+    this(kind, claimedSender, claimedSenderHost, subject, origin, ParsedComplaint.ITSELF,
+        Optional.empty());
+  }
 
   public ComplaintSummary {
     Objects.requireNonNull(kind, "kind");
@@ -25,6 +40,8 @@ public record ComplaintSummary(
     Objects.requireNonNull(claimedSenderHost, "claimedSenderHost");
     Objects.requireNonNull(subject, "subject");
     Objects.requireNonNull(origin, "origin");
+    Objects.requireNonNull(tracedPart, "tracedPart");
+    Objects.requireNonNull(forwardedBy, "forwardedBy");
   }
 
   @JsonValue
@@ -43,6 +60,8 @@ public record ComplaintSummary(
     } else {
       n.putNull("origin");
     }
+    n.put("tracedPart", tracedPart);
+    Json.put(n, "forwardedBy", forwardedBy);
     return n;
   }
 }

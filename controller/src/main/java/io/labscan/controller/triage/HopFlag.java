@@ -19,5 +19,21 @@ public enum HopFlag {
   /** No date after the last {@code ;}, or one that could not be read. */
   NO_DATE,
   /** The line was longer than the parser reads; the rest was ignored. */
-  TRUNCATED
+  TRUNCATED,
+  /**
+   * The client is on the MTA itself (127.0.0.0/8, {@code ::1}): a hand-off to a content filter
+   * and back (amavisd-new, SpamAssassin, clamsmtp) or a submission on that machine. Not a hop
+   * to a new client: the trust walk passes over it, and a loopback address is never an origin.
+   */
+  LOOPBACK_CLIENT,
+  /**
+   * A retrieval line ({@code with POP3}, {@code with IMAP}, fetchmail, getmail): the mailbox
+   * owner's machine fetching mail it already had, written on top of the delivered message.
+   */
+  RETRIEVAL,
+  /**
+   * A local delivery ({@code with LMTP}, {@code with local}, Exim's {@code local-esmtp}): the
+   * receiving site handing the message to its own mailbox store or a local process.
+   */
+  LOCAL_DELIVERY
 }

@@ -49,6 +49,24 @@ final class Ips {
     }
   }
 
+  /** True for 127.0.0.0/8 and ::1 (IPv4-mapped forms are canonicalised to IPv4 first). */
+  static boolean isLoopback(String canonicalIp) {
+    Optional<byte[]> bytes = toBytes(canonicalIp);
+    if (bytes.isEmpty()) {
+      return false;
+    }
+    byte[] b = bytes.get();
+    if (b.length == 4) {
+      return (b[0] & 0xff) == 127;
+    }
+    for (int i = 0; i < 15; i++) {
+      if (b[i] != 0) {
+        return false;
+      }
+    }
+    return b[15] == 1;
+  }
+
   /** True for loopback, link-local, RFC 1918, CGNAT (100.64/10) and IPv6 ULA addresses. */
   static boolean isPrivateOrLocal(String canonicalIp) {
     Optional<byte[]> bytes = toBytes(canonicalIp);

@@ -28,7 +28,8 @@ import java.util.regex.Pattern;
  * non-standard names ({@code CET CEST BST JST …}) and a zone name given only as a comment
  * ({@code 09:15:02 (PDT)}); ISO-8601 ({@code 2003-01-14T09:15:02Z}). Military letters and
  * unknown names mean "no zone information" in RFC 5322 and are read as UTC; so is a missing
- * zone. Never throws: anything else is empty.
+ * zone. Text after a complete date-time with its zone is ignored (Courier's {@code id …} after
+ * the date). Never throws: anything else is empty.
  */
 public final class MailDates {
   private static final int MAX_LENGTH = 200;
@@ -109,6 +110,11 @@ public final class MailDates {
     for (String token : bare.replace(',', ' ').trim().split("\\s+")) {
       if (token.isEmpty()) {
         continue;
+      }
+      if (day != null && month != null && yearText != null && time != null && offsetSeconds != null) {
+        // A complete date-time with its zone: what follows is the MTA's, not the date's
+        // (Courier writes "; Tue, 14 Jan 2003 09:12:03 -0500 id 0000000A.3E24…").
+        break;
       }
       String lower = token.toLowerCase(Locale.ROOT);
       Matcher t = TIME.matcher(token);

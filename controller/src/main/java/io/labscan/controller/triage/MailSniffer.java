@@ -3,6 +3,7 @@ package io.labscan.controller.triage;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -20,12 +21,28 @@ final class MailSniffer {
       "in-reply-to", "references", "dkim-signature", "authentication-results", "received-spf",
       "arc-seal", "x-original-to", "x-received");
 
-  /** The message bytes (from the first header line on) and whether a body follows the headers. */
-  record Sniffed(byte[] message, boolean hasBody) {}
+  /**
+   * The message bytes (from the first header line on) and whether a body follows the headers.
+   *
+   * @param skipped empty, or what was skipped before the header block: a mail client's caption
+   *     or "show original" preamble ({@link PastedHeaders}), said in words
+   */
+  record Sniffed(byte[] message, boolean hasBody, String skipped) {
+    Sniffed(byte[] message, boolean hasBody) {
+      this(message, hasBody, "");
+    }
+  }
+
+  /** Most bytes searched for a header block below a preamble. */
+  private static final int MAX_PREAMBLE_SEARCH = 4 * 1024 * 1024;
 
   private MailSniffer() {}
 
   static Sniffed check(byte[] input) throws NotAMailMessageException {
+    return check(input, true);
+  }
+
+  private static Sniffed check(byte[] input, boolean mayHavePreamble) throws NotAMailMessageException {
     if (input.length == 0) {
       throw new NotAMailMessageException("empty input (0 bytes): not a mail message");
     }
@@ -96,6 +113,17 @@ final class MailSniffer {
         bad++;
         firstBad = firstBad < 0 ? i : firstBad;
         if (i == 0) {
+          Optional<PastedHeaders.Found> below = mayHavePreamble
+              ? PastedHeaders.find(new String(input, start, Math.min(input.length - start,
+                  MAX_PREAMBLE_SEARCH), StandardCharsets.ISO_8859_1), PastedHeaders.Mode.PREAMBLE)
+              : Optional.empty();
+          if (below.isPresent()) {
+            // A caption ("Microsoft Mail Internet Headers Version 2.0"), Gmail's "show original"
+            // summary, or a person's own words above pasted headers: read the block below.
+            Sniffed inner = check(below.get().message(), false);
+            return new Sniffed(inner.message(), inner.hasBody(), "the header block pasted "
+                + below.get().how() + " (the lines above it are not header fields)");
+          }
           throw new NotAMailMessageException("the first line is not a header field (\""
               + printable(line) + "\"): not a mail message");
         }

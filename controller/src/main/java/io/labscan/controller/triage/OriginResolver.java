@@ -44,8 +44,6 @@ final class OriginResolver {
     List<String> warnings = new ArrayList<>();
     if (hops.isEmpty()) {
       warnings.add("no Received: lines; no origin can be determined");
-      report.flatMap(ReportDetails::sourceIp).ifPresent(ip -> warnings.add(
-          "the report names Source-IP " + ip + ", an unverified hint that is not used as the origin"));
       return new Result(List.of(), Optional.empty(), warnings);
     }
 
@@ -61,13 +59,25 @@ final class OriginResolver {
       }
     }
     if (start < 0) {
+      for (int i = hops.size() - 1; i >= 0; i--) {
+        ReceivedHop h = hops.get(i);
+        if (h.flags().contains(HopFlag.LOOPBACK_CLIENT)) {
+          // Loopback at the very bottom: submitted on the MTA itself (a cron job, a web form).
+          warnings.add("the lowest line recording a client, hop " + i + ", has a loopback client: the"
+              + " message was submitted on " + h.byHost().orElse("the MTA that wrote it")
+              + " itself, so it did not come from another host");
+          break;
+        }
+      }
       warnings.add("no Received: line records an SMTP client (" + hops.size()
-          + " line(s): internal hand-offs or unreadable); no origin can be determined");
+          + " line(s): internal hand-offs, loopback, retrieval or local-delivery lines, or"
+          + " unreadable); no origin can be determined");
       return new Result(mark(hops, -1), Optional.empty(), warnings);
     }
 
     ReceivedHop first = hops.get(start);
     StringBuilder why = new StringBuilder(startReason(kind, start, first, report));
+    why.append(passedOver(hops, 0, start));
     Optional<MailProviders.Provider> provider = trust.providers().writerOf(first);
     int boundary = start;
     while (true) {
@@ -97,6 +107,7 @@ final class OriginResolver {
             + " origin can be determined: " + shorten(hops.get(next).raw()));
         return new Result(mark(hops, next), Optional.empty(), warnings);
       }
+      why.append(passedOver(hops, boundary + 1, next));
       why.append(", so hop ").append(next).append(" (written by ")
           .append(hops.get(next).byHost().orElse("an unnamed MTA")).append(") is trusted too");
       boundary = next;
@@ -130,6 +141,8 @@ final class OriginResolver {
       if (claimed.isPresent()) {
         time = claimed;
         timeSource = "Date: header, the sender's own clock (no Received: line has a readable date)";
+        warnings.add("the origin's time is the Date: header, which the sender wrote (no Received:"
+            + " line has a readable date): it may be wrong or forged");
       }
     }
     if (time.isEmpty()) {
@@ -275,6 +288,28 @@ final class OriginResolver {
       out.add(new TracedHop(i, hops.get(i), t));
     }
     return out;
+  }
+
+  /**
+   * Names the lines in {@code [from, to)} that record a client but are no hop to a new one
+   * (loopback hand-offs, retrievals, local deliveries), which the walk passes over.
+   */
+  private static String passedOver(List<ReceivedHop> hops, int from, int to) {
+    List<String> names = new ArrayList<>();
+    int more = 0;
+    for (int i = from; i < to; i++) {
+      ReceivedHop h = hops.get(i);
+      if (h.passOver() && names.size() >= 4) {
+        more++; // a hostile message may hold thousands: the text stays short
+      } else if (h.passOver()) {
+        names.add("hop " + i + " (" + (h.flags().contains(HopFlag.LOOPBACK_CLIENT) ? "loopback hand-off"
+            : h.flags().contains(HopFlag.RETRIEVAL) ? "retrieval" : "local delivery") + ")");
+      }
+    }
+    if (more > 0) {
+      names.add(more + " more");
+    }
+    return names.isEmpty() ? "" : " (passed over, not hops to a new client: " + String.join(", ", names) + ")";
   }
 
   private static String shorten(String s) {

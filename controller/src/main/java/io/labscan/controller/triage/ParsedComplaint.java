@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -24,6 +25,10 @@ import java.util.Optional;
  * @param origin the trusted origin, when one could be determined
  * @param report the bounce's or report's own fields
  * @param warnings what limited the answer, in plain words
+ * @param tracedPart which part of the input was traced, in words: {@value #ITSELF} for a plain
+ *     message, e.g. "attachment 1 of the message, forwarded by janet@example.edu" for a forward
+ * @param forwardedBy the From: address of whoever forwarded the complaint (the outermost
+ *     forward), when it was forwarded: never a claimed sender, recipient or candidate
  */
 public record ParsedComplaint(
     ComplaintKind kind,
@@ -35,7 +40,28 @@ public record ParsedComplaint(
     List<TracedHop> hops,
     Optional<Origin> origin,
     Optional<ReportDetails> report,
-    List<String> warnings) {
+    List<String> warnings,
+    String tracedPart,
+    Optional<String> forwardedBy) {
+
+  /** {@code tracedPart} of a message traced through its own header block. */
+  public static final String ITSELF = "the message itself";
+
+  /** A complaint traced through its own header block (not forwarded). */
+  public ParsedComplaint(
+      ComplaintKind kind,
+      Optional<String> claimedSender,
+      List<String> recipients,
+      Optional<String> subject,
+      Optional<String> messageId,
+      Optional<Instant> date,
+      List<TracedHop> hops,
+      Optional<Origin> origin,
+      Optional<ReportDetails> report,
+      List<String> warnings) {
+    this(kind, claimedSender, recipients, subject, messageId, date, hops, origin, report, warnings,
+        ITSELF, Optional.empty());
+  }
 
   public ParsedComplaint {
     Objects.requireNonNull(kind, "kind");
@@ -48,6 +74,22 @@ public record ParsedComplaint(
     Objects.requireNonNull(origin, "origin");
     Objects.requireNonNull(report, "report");
     warnings = List.copyOf(warnings);
+    Objects.requireNonNull(tracedPart, "tracedPart");
+    Objects.requireNonNull(forwardedBy, "forwardedBy");
+  }
+
+  /** The same complaint with other warnings. */
+  ParsedComplaint withWarnings(List<String> replaced) {
+    return new ParsedComplaint(kind, claimedSender, recipients, subject, messageId, date, hops,
+        origin, report, replaced, tracedPart, forwardedBy);
+  }
+
+  /** The same complaint, saying which part was traced and who forwarded it. */
+  ParsedComplaint traced(String part, Optional<String> forwarder, List<String> extraWarnings) {
+    List<String> w = new ArrayList<>(extraWarnings);
+    w.addAll(warnings);
+    return new ParsedComplaint(kind, claimedSender, recipients, subject, messageId, date, hops,
+        origin, report, w, part, forwarder);
   }
 
   @JsonValue
@@ -72,6 +114,8 @@ public record ParsedComplaint(
       n.putNull("report");
     }
     Json.strings(n, "warnings", warnings);
+    n.put("tracedPart", tracedPart);
+    Json.put(n, "forwardedBy", forwardedBy);
     return n;
   }
 }

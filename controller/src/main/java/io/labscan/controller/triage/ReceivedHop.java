@@ -72,9 +72,24 @@ public record ReceivedHop(
     return !flags.contains(HopFlag.UNPARSED);
   }
 
-  /** True for a line that records an SMTP client (a {@code from} part), i.e. a real hop. */
+  /**
+   * True for a line that records an SMTP client (a {@code from} part), i.e. a real hop to a
+   * new client. Content-filter hand-offs on loopback, retrieval lines and local deliveries
+   * ({@link #passOver()}) record a client, but not a new one: they are not hops.
+   */
   public boolean recordsClient() {
-    return parsed() && !flags.contains(HopFlag.NOT_A_HOP) && !flags.contains(HopFlag.NO_FROM_PART);
+    return parsed() && !flags.contains(HopFlag.NOT_A_HOP) && !flags.contains(HopFlag.NO_FROM_PART)
+        && !passOver();
+  }
+
+  /**
+   * True for a line the trust walk passes over although it has a {@code from} part: a client on
+   * loopback, a retrieval or a local delivery. Such a line neither moves the boundary nor
+   * becomes the origin.
+   */
+  public boolean passOver() {
+    return flags.contains(HopFlag.LOOPBACK_CLIENT) || flags.contains(HopFlag.RETRIEVAL)
+        || flags.contains(HopFlag.LOCAL_DELIVERY);
   }
 
   /** Reverse DNS name worth comparing with trusted names: absent when the MTA doubted it. */

@@ -64,6 +64,11 @@ public final class ReceivedParser {
       Pattern.compile("\\((\\d{1,2}\\.\\d{1,3}\\.\\d{1,3}(?:\\.\\d{1,3})?)(?:/[\\w.+-]{1,40})?/(\\d{1,2}\\.\\d{1,3}\\.\\d{1,3})");
   private static final Pattern EXIM = Pattern.compile("(?i)\\bExim (\\d{1,3}(?:\\.\\d{1,4}){1,3})");
   private static final Pattern SMTPSVC = Pattern.compile("(?i)Microsoft SMTPSVC\\(([\\d.]{1,30})\\)");
+  /** Retrieval by the mailbox owner's machine: fetchmail, getmail, Gmail's mail fetcher. */
+  private static final Pattern RETRIEVAL_WITH = Pattern.compile("(?i)(?:POP3?|IMAP4?(?:rev1)?)S?(?:/.*)?");
+  private static final Pattern RETRIEVAL_SOFTWARE = Pattern.compile("(?i)\\((?:fetchmail|getmail)[^()]{0,80}\\)");
+  /** Local deliveries: LMTP to the mailbox store, Exim's local submissions and deliveries. */
+  private static final Pattern LOCAL_WITH = Pattern.compile("(?i)LMTPS?A?|local(?:-[a-z]{1,12})?");
   private static final Pattern EXCHANGE_ID = Pattern.compile("\\bid (1[45]\\.\\d{1,3}\\.\\d{1,5}\\.\\d{1,5})");
 
   private ReceivedParser() {}
@@ -138,6 +143,18 @@ public final class ReceivedParser {
     boolean exim = software.stream().anyMatch(s -> s.startsWith("Exim"));
 
     Client client = from == null ? Client.NONE : client(from, with, microsoft, exim, flags);
+    if (from != null) {
+      if (client.ip.map(Ips::isLoopback).orElse(false)) {
+        flags.add(HopFlag.LOOPBACK_CLIENT);
+      }
+      if (with.map(w -> RETRIEVAL_WITH.matcher(w).matches()).orElse(false)
+          || RETRIEVAL_SOFTWARE.matcher(raw).find()) {
+        flags.add(HopFlag.RETRIEVAL);
+      }
+      if (with.map(w -> LOCAL_WITH.matcher(w).matches()).orElse(false)) {
+        flags.add(HopFlag.LOCAL_DELIVERY);
+      }
+    }
 
     Optional<String> byHost = Optional.empty();
     Optional<String> byIp = Optional.empty();

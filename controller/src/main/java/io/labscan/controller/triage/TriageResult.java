@@ -46,6 +46,16 @@ public record TriageResult(
     return complaints.stream().map(ComplaintSummary::claimedSender).flatMap(Optional::stream).findFirst();
   }
 
+  /**
+   * Which part of its input the complaint that gave {@link #origin()} was traced through (the
+   * first complaint's, when none has an origin).
+   */
+  public Optional<String> tracedPart() {
+    return complaints.stream().filter(c -> c.origin().isPresent()).findFirst()
+        .or(() -> complaints.stream().findFirst())
+        .map(ComplaintSummary::tracedPart);
+  }
+
   /** The machine of the first claimed sender, when known. */
   public Optional<HostState> claimedSenderHost() {
     return complaints.stream()
@@ -64,6 +74,7 @@ public record TriageResult(
       n.putNull("origin");
     }
     Json.put(n, "claimedSender", claimedSender());
+    Json.put(n, "tracedPart", tracedPart());
     Optional<HostState> host = claimedSenderHost();
     if (host.isPresent()) {
       n.set("claimedSenderHost", host.get().toJson());

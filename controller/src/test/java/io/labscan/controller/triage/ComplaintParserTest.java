@@ -71,7 +71,7 @@ class ComplaintParserTest {
   }
 
   @Test
-  void attachedMessageIsPointedOutNotTraced() throws Exception {
+  void attachedMessageIsTracedAndTheForwarderIsNeverACandidate() throws Exception {
     ParsedComplaint c = parse(mail(
         "Received: from laptop (unknown [198.51.100.44]) by mx.example.edu; Mon, 15 Jan 2024 10:00:00 +0000",
         "From: angry@example.net", "To: abuse@example.edu", "Subject: your virus",
@@ -79,12 +79,16 @@ class ComplaintParserTest {
         "--b", "Content-Type: text/plain", "", "See attached.",
         "--b", "Content-Type: message/rfc822", "",
         "Received: from PC17 (unknown [203.0.113.66]) by mx.example.net; Mon, 15 Jan 2024 09:00:00 +0000",
-        "From: victim@example.edu", "Subject: honey", "", "x",
+        "From: victim@example.edu", "To: angry@example.net", "Subject: honey", "", "x",
         "--b--"));
 
     assertThat(c.kind()).isEqualTo(ComplaintKind.MESSAGE);
-    assertThat(c.origin().orElseThrow().ip()).isEqualTo("198.51.100.44");
-    assertThat(c.warnings()).anyMatch(w -> w.contains("attached message") && w.contains("triage it instead"));
+    assertThat(c.origin().orElseThrow().ip()).isEqualTo("203.0.113.66");
+    assertThat(c.hops()).extracting(h -> h.hop().fromIp().orElse("")).doesNotContain("198.51.100.44");
+    assertThat(c.claimedSender()).contains("victim@example.edu");
+    assertThat(c.recipients()).containsExactly("angry@example.net");
+    assertThat(c.forwardedBy()).contains("angry@example.net");
+    assertThat(c.tracedPart()).isEqualTo("attachment 1 of the message (message/rfc822), forwarded by angry@example.net");
   }
 
   // ---- bounces --------------------------------------------------------------------------
@@ -196,21 +200,39 @@ class ComplaintParserTest {
   }
 
   @Test
-  void arfWithoutReceivedLinesMentionsSourceIpButGivesNoOrigin() throws Exception {
+  void arfWithoutReceivedLinesTakesSourceIpAsTheReportersWord() throws Exception {
     ParsedComplaint c = parse(mail(
         "From: fbl@example.com", "To: abuse@example.edu", "Subject: report", "MIME-Version: 1.0",
         "Content-Type: multipart/report; report-type=feedback-report; boundary=\"b\"", "",
         "--b", "Content-Type: text/plain", "", "Abuse.",
         "--b", "Content-Type: message/feedback-report", "",
         "Feedback-Type: abuse", "Version: 1", "Source-IP: 203.0.113.99",
+        "Arrival-Date: Mon, 15 Jan 2024 12:00:03 +0000",
         "--b", "Content-Type: text/rfc822-headers", "",
         "From: someone@example.edu", "Subject: hi", "",
         "--b--"));
 
     assertThat(c.kind()).isEqualTo(ComplaintKind.ARF);
+    Origin o = c.origin().orElseThrow();
+    assertThat(o.ip()).isEqualTo("203.0.113.99");
+    assertThat(o.time()).isEqualTo(Instant.parse("2024-01-15T12:00:03Z"));
+    assertThat(o.timeSource()).isEqualTo("Arrival-Date of the report");
+    assertThat(c.warnings()).anyMatch(w -> w.contains("Source-IP, the reporter's word"));
+  }
+
+  @Test
+  void arfSourceIpWithoutAnyTimeGivesNoOrigin() throws Exception {
+    ParsedComplaint c = parse(mail(
+        "From: fbl@example.com", "To: abuse@example.edu", "Subject: report", "MIME-Version: 1.0",
+        "Content-Type: multipart/report; report-type=feedback-report; boundary=\"b\"", "",
+        "--b", "Content-Type: message/feedback-report", "",
+        "Feedback-Type: abuse", "Version: 1", "Source-IP: 203.0.113.99",
+        "--b", "Content-Type: text/rfc822-headers", "",
+        "From: someone@example.edu", "Subject: hi", "",
+        "--b--"));
+
     assertThat(c.origin()).isEmpty();
-    assertThat(c.warnings()).contains("no Received: lines; no origin can be determined");
-    assertThat(c.warnings()).anyMatch(w -> w.contains("203.0.113.99") && w.contains("unverified"));
+    assertThat(c.warnings()).anyMatch(w -> w.contains("203.0.113.99") && w.contains("no time"));
   }
 
   // ---- cross-checks ---------------------------------------------------------------------

@@ -33,6 +33,8 @@ class MailDatesTest {
       Sat, 31 Dec 2016 23:59:60 +0000                 | 2016-12-31T23:59:59Z
       2024-01-15T10:00:00Z                            | 2024-01-15T10:00:00Z
       2024-01-15 10:00:00 +01:00                      | 2024-01-15T09:00:00Z
+      Tue, 14 Jan 2003 09:12:03 -0500 id 0000000A.3E2415D5.00004A1C | 2003-01-14T14:12:03Z
+      14 Jan 03 10:05:09 EST                          | 2003-01-14T15:05:09Z
       """)
   void readsModernAndObsoleteForms(String text, String expected) {
     assertThat(MailDates.parse(text)).contains(Instant.parse(expected));

@@ -120,6 +120,70 @@ class ReceivedParserTest {
   }
 
   @Test
+  void contentFilterReinjectionOnLoopbackIsNotAHop() {
+    ReceivedHop hop = ReceivedParser.parse("from localhost (localhost [127.0.0.1]) by mx.example.net"
+        + " (Postfix) with ESMTP id 4TQ1cK2Xz9z1xyz for <carol@example.net>; Mon, 5 Feb 2024 10:00:07 +0000");
+
+    assertThat(hop.fromIp()).contains("127.0.0.1");
+    assertThat(hop.flags()).contains(HopFlag.LOOPBACK_CLIENT);
+    assertThat(hop.recordsClient()).isFalse();
+    assertThat(hop.passOver()).isTrue();
+  }
+
+  @Test
+  void ipv6LoopbackClientIsNotAHop() {
+    ReceivedHop hop = ReceivedParser.parse("from mx.example.net ([IPv6:::1]) by mx.example.net (Postfix)"
+        + " with ESMTP id 2C3D; Tue, 6 Feb 2024 08:00:09 +0000");
+
+    assertThat(hop.flags()).contains(HopFlag.LOOPBACK_CLIENT);
+  }
+
+  @Test
+  void fetchmailRetrievalLineIsNotAHop() {
+    ReceivedHop hop = ReceivedParser.parse("from pop.example.net [192.0.2.110] by laptop.home with POP3"
+        + " (fetchmail-6.4.37) for <hal@localhost> (single-drop); Fri, 09 Feb 2024 18:29:59 +0000 (GMT)");
+
+    assertThat(hop.flags()).contains(HopFlag.RETRIEVAL);
+    assertThat(hop.recordsClient()).isFalse();
+    assertThat(hop.date()).contains(Instant.parse("2024-02-09T18:29:59Z"));
+  }
+
+  @Test
+  void lmtpAndLocalDeliveriesAreNotHops() {
+    assertThat(ReceivedParser.parse("from mx.example.net ([10.0.0.25]) by mbox.example.net (Cyrus v2.4.17)"
+        + " with LMTPA; Mon, 12 Feb 2024 10:20:05 +0000").flags()).contains(HopFlag.LOCAL_DELIVERY);
+    assertThat(ReceivedParser.parse("from localhost by mail.example.net with local (Exim 4.96) id 1rZ"
+        + " for carol@example.net; Tue, 13 Feb 2024 11:00:05 +0000").flags()).contains(HopFlag.LOCAL_DELIVERY);
+  }
+
+  @Test
+  void anOrdinarySmtpHopIsNeitherLoopbackNorRetrievalNorLocal() {
+    ReceivedHop hop = ReceivedParser.parse("from PC17 (unknown [10.20.3.17]) by relay.lab.example.edu"
+        + " (Postfix) with SMTP id 7F3E21C0042; Mon, 15 Jan 2024 10:02:09 +0000");
+
+    assertThat(hop.flags()).doesNotContain(HopFlag.LOOPBACK_CLIENT, HopFlag.RETRIEVAL, HopFlag.LOCAL_DELIVERY);
+    assertThat(hop.recordsClient()).isTrue();
+  }
+
+  @Test
+  void courierDateIsReadAlthoughItsQueueIdFollows() {
+    ReceivedHop hop = ReceivedParser.parse("from LAB-PC-9 ([::ffff:203.0.113.109]) by courier.example.net"
+        + " with SMTP; Tue, 14 Jan 2003 09:12:03 -0500\n  id 00000009.3E2415D3.00004A1B");
+
+    assertThat(hop.fromIp()).contains("203.0.113.109");
+    assertThat(hop.date()).contains(Instant.parse("2003-01-14T14:12:03Z"));
+  }
+
+  @Test
+  void dominoDateOnTheNextLineIsRead() {
+    ReceivedHop hop = ReceivedParser.parse("from LAB-PC-10 ([203.0.113.110])\n          by domino1.example.net"
+        + " (Lotus Domino Release 5.0.11)\n          with SMTP id 2003011509120366:1234 ;\n"
+        + "          Wed, 15 Jan 2003 09:12:03 -0500");
+
+    assertThat(hop.date()).contains(Instant.parse("2003-01-15T14:12:03Z"));
+  }
+
+  @Test
   void qmailInvokedLineIsNotAHopButKeepsItsDate() {
     ReceivedHop hop = ReceivedParser.parse("(qmail 30219 invoked from network); 14 Jan 2003 17:15:03 -0000");
 

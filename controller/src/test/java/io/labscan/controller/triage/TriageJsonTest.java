@@ -73,4 +73,28 @@ class TriageJsonTest {
     assertThat(json.at("/hops/1/date").asText()).isEqualTo("2024-01-15T10:02:09Z");
     assertThat(json.at("/origin/trustedBecause").asText()).contains("--trust 198.51.100.0/24");
   }
+
+  @Test
+  void aForwardedComplaintSaysWhichPartWasTracedAtTheTopAndWhoForwardedIt() throws Exception {
+    ParsedComplaint c = Corpus.parse("fwd-attached-outlook.eml");
+    TriageResult r = new TriageResult(
+        List.of(new ComplaintSummary(c.kind(), c.claimedSender(), Optional.empty(), c.subject(),
+            c.origin(), c.tracedPart(), c.forwardedBy())),
+        List.of(), List.of());
+
+    JsonNode json = mapper.readTree(mapper.writeValueAsString(r));
+
+    assertThat(json.get("tracedPart").asText())
+        .isEqualTo("attachment 1 of the message (message/rfc822), forwarded by janet@example.edu");
+    assertThat(json.get("claimedSender").asText()).isEqualTo("dave@example.edu");
+    assertThat(json.at("/complaints/0/forwardedBy").asText()).isEqualTo("janet@example.edu");
+  }
+
+  @Test
+  void aPlainMessageIsTracedAsItself() throws Exception {
+    JsonNode json = mapper.readTree(mapper.writeValueAsString(Corpus.parse("postfix-relay-chain.eml")));
+
+    assertThat(json.get("tracedPart").asText()).isEqualTo("the message itself");
+    assertThat(json.get("forwardedBy").isNull()).isTrue();
+  }
 }

@@ -1,0 +1,123 @@
+package io.labscan.controller.triage;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Complaints reach IT staff forwarded: as an attachment ({@code message/rfc822}, Outlook's and
+ * Thunderbird's "forward as attachment", sometimes nested, sometimes a forward of a bounce) or
+ * inline (the original's headers pasted into the body, see {@link PastedHeaders}). The
+ * forwarder's own header block only describes the forward: its {@code Received:} lines trace
+ * the forwarder's mail, its {@code From:} is the forwarder and its {@code To:} is the help
+ * desk. So a forward is traced through the message it carries, and the answer says which part
+ * that was ({@code tracedPart}) and who forwarded it ({@code forwardedBy}); the outer header
+ * block contributes nothing else — not the claimed sender, not the recipients, not a hop.
+ *
+ * <p>Rules:
+ *
+ * <ul>
+ *   <li>A message that is not itself a bounce or report and carries a {@code message/rfc822}
+ *       (or {@code text/rfc822-headers}) part is a forward of the first such part. Several
+ *       attached messages: the first is traced, a warning names the count.
+ *   <li>Otherwise, a first text part holding a pasted header block ({@link PastedHeaders}) is an
+ *       inline forward of that block.
+ *   <li>The carried message is read by the complaint parser again, so a forward of a forward,
+ *       of a bounce or of an ARF report unwraps to the bottom, at most {@value
+ *       ComplaintParser#MAX_FORWARD_DEPTH} levels deep. Each level reads a part of the level
+ *       above, capped at {@value ComplaintParser#MAX_PART_BYTES} bytes.
+ *   <li>A carried part that is no mail at all gives no origin (and a warning): the forwarder's
+ *       own headers are never traced instead.
+ * </ul>
+ */
+final class ForwardUnwrapper {
+  /** "FW:", "Fwd:", "WG:" (German), "TR:" (French), "RV:" (Spanish), "Doorst:" (Dutch) … */
+  private static final Pattern FORWARD_SUBJECT = Pattern.compile(
+      "(?i)^\\s*(?:\\[[^\\]]{0,40}\\]\\s*)?(?:fwd?|fw|wg|tr|rv|enc|vs|vb|doorst)\\s*:.*", Pattern.DOTALL);
+
+  /** Parses the carried bytes one level down. */
+  @FunctionalInterface
+  interface Level {
+    ParsedComplaint parse(byte[] carried) throws NotAMailMessageException;
+  }
+
+  private ForwardUnwrapper() {}
+
+  /** True when the subject says the message is a forward ("FW: …", "Fwd: …"). */
+  static boolean forwardSubject(HeaderBlock outer) {
+    return outer.first("Subject").map(s -> FORWARD_SUBJECT.matcher(s).matches()).orElse(false);
+  }
+
+  /**
+   * A bounce without RFC 3464 structure: sent by a mail daemon (From {@code MAILER-DAEMON},
+   * {@code postmaster}) <em>and</em> with a bounce subject. Both, because the worm forges From:
+   * from address books and uses bounce-like subjects ("Undeliverable mail--…"), and a worm
+   * message must still be traced as itself.
+   */
+  static boolean daemonBounce(HeaderBlock outer) {
+    return outer.first("From").map(f -> ComplaintParser.DAEMON.matcher(f).find()).orElse(false)
+        && outer.first("Subject").map(s -> ComplaintParser.BOUNCE_SUBJECT.matcher(s).find()).orElse(false);
+  }
+
+  static ParsedComplaint attached(
+      byte[] carried, String type, int count, HeaderBlock outer, List<String> warnings, int depth,
+      Level next) {
+    Optional<String> forwarder = forwarder(outer);
+    String part = "attachment 1 of the message (" + type + ")"
+        + forwarder.map(f -> ", forwarded by " + f).orElse("");
+    List<String> notes = new ArrayList<>(warnings);
+    if (count > 1) {
+      notes.add("the message carries " + count + " attached messages; only the first was traced:"
+          + " save the others and triage each on its own");
+    }
+    return unwrap(carried, part, "attachment 1", forwarder, notes, depth, next);
+  }
+
+  static ParsedComplaint inline(
+      PastedHeaders.Found found, HeaderBlock outer, List<String> warnings, int depth, Level next) {
+    Optional<String> forwarder = forwarder(outer);
+    String part = (found.hasReceived() ? "the header block pasted in the body, "
+        : "the message forwarded inline in the body, ") + found.how()
+        + forwarder.map(f -> ", forwarded by " + f).orElse("");
+    List<String> notes = new ArrayList<>(warnings);
+    if (!found.hasReceived()) {
+      notes.add("the message was forwarded inline and the forwarding mail client kept only its"
+          + " summary fields (From, Date, Subject), no Received: lines, so no origin can be traced;"
+          + " ask for the original forwarded as an attachment, or for its full headers");
+    }
+    return unwrap(found.message(), part, "the inline forward", forwarder, notes, depth, next);
+  }
+
+  private static ParsedComplaint unwrap(
+      byte[] carried, String part, String name, Optional<String> forwarder, List<String> notes,
+      int depth, Level next) {
+    if (depth >= ComplaintParser.MAX_FORWARD_DEPTH) {
+      notes.add("forwards are nested more than " + ComplaintParser.MAX_FORWARD_DEPTH + " deep;"
+          + " the innermost were not unwrapped and no origin is traced");
+      return nothing(part, forwarder, notes);
+    }
+    ParsedComplaint inner;
+    try {
+      inner = next.parse(carried);
+    } catch (NotAMailMessageException e) {
+      notes.add(name + " is not a mail message (" + ComplaintParser.plain(e.getMessage()) + "); the forwarder's"
+          + " own headers describe the forward, not the complaint, so no origin is traced");
+      return nothing(part, forwarder, notes);
+    }
+    String in = inner.tracedPart();
+    String traced = in.equals(ParsedComplaint.ITSELF) || in.equals(ComplaintParser.PASTED_BLOCK) ? part
+        : part + "; in it, " + in.replaceFirst("^attachment 1 of the message", "attachment 1");
+    return inner.traced(traced, forwarder.or(inner::forwardedBy), notes);
+  }
+
+  private static ParsedComplaint nothing(String part, Optional<String> forwarder, List<String> notes) {
+    return new ParsedComplaint(ComplaintKind.MESSAGE, Optional.empty(), List.of(), Optional.empty(),
+        Optional.empty(), Optional.empty(), List.of(), Optional.empty(), Optional.empty(), notes,
+        part, forwarder);
+  }
+
+  private static Optional<String> forwarder(HeaderBlock outer) {
+    return outer.first("From").flatMap(v -> ComplaintParser.addresses(v).stream().findFirst());
+  }
+}
