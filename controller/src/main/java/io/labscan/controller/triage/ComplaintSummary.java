@@ -1,7 +1,9 @@
 package io.labscan.controller.triage;
 
 import com.fasterxml.jackson.annotation.JsonValue;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -11,13 +13,16 @@ import java.util.Optional;
  * @param claimedSender the From: address (a claim, never the source)
  * @param claimedSenderHost the machine of the person that address belongs to, when known:
  *     usually an innocent victim of the forgery, whose state the operator will want to see
+ * @param hops the complaint's Received: lines, marked trusted, boundary or claimed, with their
+ *     trust sources
  */
 public record ComplaintSummary(
     ComplaintKind kind,
     Optional<String> claimedSender,
     Optional<HostState> claimedSenderHost,
     Optional<String> subject,
-    Optional<Origin> origin) {
+    Optional<Origin> origin,
+    List<TracedHop> hops) {
 
   public ComplaintSummary {
     Objects.requireNonNull(kind, "kind");
@@ -25,6 +30,13 @@ public record ComplaintSummary(
     Objects.requireNonNull(claimedSenderHost, "claimedSenderHost");
     Objects.requireNonNull(subject, "subject");
     Objects.requireNonNull(origin, "origin");
+    hops = List.copyOf(hops);
+  }
+
+  /** A summary without the Received: chain. */
+  public ComplaintSummary(ComplaintKind kind, Optional<String> claimedSender, Optional<HostState> claimedSenderHost,
+      Optional<String> subject, Optional<Origin> origin) {
+    this(kind, claimedSender, claimedSenderHost, subject, origin, List.of());
   }
 
   @JsonValue
@@ -43,6 +55,8 @@ public record ComplaintSummary(
     } else {
       n.putNull("origin");
     }
+    ArrayNode a = n.putArray("hops");
+    hops.forEach(h -> a.add(h.toJson()));
     return n;
   }
 }

@@ -100,7 +100,7 @@ public final class Triage {
       ParsedComplaint c = complaints.get(i);
       String label = several ? "complaint " + (i + 1) + ": " : "";
       Optional<HostState> owner = c.claimedSender().flatMap(evidence::hostOwningAddress);
-      summaries.add(new ComplaintSummary(c.kind(), c.claimedSender(), owner, c.subject(), c.origin()));
+      summaries.add(new ComplaintSummary(c.kind(), c.claimedSender(), owner, c.subject(), c.origin(), c.hops()));
       // What limited the parse (no Received: lines, unreadable hops, disagreeing
       // cross-checks) belongs in the answer, not only in the parsed complaint.
       for (String w : c.warnings()) {

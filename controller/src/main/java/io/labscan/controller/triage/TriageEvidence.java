@@ -39,4 +39,20 @@ public interface TriageEvidence {
 
   /** A host by id, for names and state of candidates found through the address book. */
   Optional<HostState> host(String hostId);
+
+  /**
+   * The hosts with the mail-server role, for the trust walk's learned trust (docs/triage.md,
+   * "Learned trust"). Default: none (an evidence source that knows no roles).
+   */
+  default List<MailServerHost> mailServers() {
+    return List.of();
+  }
+
+  /**
+   * The MTAs administrators named on the Settings page (entries as for {@code --trust}).
+   * Default: none.
+   */
+  default List<String> configuredTrust() {
+    return List.of();
+  }
 }
