@@ -24,6 +24,8 @@ final class FakeEvidence implements TriageEvidence {
   private final Map<String, Set<ByteBuffer>> harvests = new LinkedHashMap<>();
   private final Map<String, HostState> hosts = new HashMap<>();
   private final Map<String, String> owners = new HashMap<>();
+  private final List<MailServerHost> mailServers = new ArrayList<>();
+  private final List<String> configured = new ArrayList<>();
 
   FakeEvidence(byte[] key) {
     this.key = key.clone();
@@ -50,6 +52,18 @@ final class FakeEvidence implements TriageEvidence {
     for (String a : addresses) {
       set.add(ByteBuffer.wrap(AddressDigest.digest(key, a)));
     }
+    return this;
+  }
+
+  /** Gives a host the mail-server role; names are the FQDNs its inventory reported. */
+  FakeEvidence mailServer(String hostId, String... names) {
+    mailServers.add(new MailServerHost(hostId, name(hostId), List.of(names)));
+    return this;
+  }
+
+  /** An entry on the Settings page. */
+  FakeEvidence configured(String entry) {
+    configured.add(entry);
     return this;
   }
 
@@ -99,5 +113,15 @@ final class FakeEvidence implements TriageEvidence {
   @Override
   public Optional<HostState> host(String hostId) {
     return Optional.ofNullable(hosts.get(hostId));
+  }
+
+  @Override
+  public List<MailServerHost> mailServers() {
+    return List.copyOf(mailServers);
+  }
+
+  @Override
+  public List<String> configuredTrust() {
+    return List.copyOf(configured);
   }
 }
