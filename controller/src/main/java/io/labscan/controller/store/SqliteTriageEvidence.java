@@ -305,6 +305,6 @@ public final class SqliteTriageEvidence implements TriageEvidence {
   /** The Settings page's trusted MTAs. */
   @Override
   public List<String> configuredTrust() {
-    return new TrustedMtas(store, java.time.Clock.systemUTC()).entries();
+    return TrustedMtas.list(store).stream().map(TrustedMtas.Entry::entry).toList();
   }
 }

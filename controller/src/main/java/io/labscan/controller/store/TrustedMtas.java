@@ -41,6 +41,11 @@ public final class TrustedMtas {
 
   /** Every entry, oldest first. */
   public List<Entry> list() {
+    return list(store);
+  }
+
+  /** Every entry of this store, oldest first (no clock needed to read). */
+  static List<Entry> list(SqliteStore store) {
     return store.read(db -> {
       List<Entry> out = new ArrayList<>();
       try (PreparedStatement ps = db.prepareStatement(

@@ -19,7 +19,10 @@ import java.util.regex.Pattern;
  *   <li>a host name, matched against the client's reverse DNS name as the previous trusted
  *       MTA recorded it: {@code relay.example.edu} (exactly that name) or {@code
  *       *.example.edu} (any name under example.edu). A name the MTA flagged {@code (may be
- *       forged)} never matches, and HELO names are never compared at all.
+ *       forged)} never matches, and HELO names are never compared at all. The topmost line's
+ *       writer is also matched by the name (or IP) it gives itself in its {@code by} part: that
+ *       makes the delivering MTA's own line ours (the sender cannot write above it), so an
+ *       answer resting on it may be recorded.
  * </ul>
  *
  * The well-known {@link MailProviders} are part of the configuration too (built-in list by
