@@ -48,7 +48,8 @@ final class TriageCommand implements Callable<Integer> {
   Path db;
 
   @Option(names = "--trust", paramLabel = "HOST_OR_CIDR",
-      description = "An MTA whose Received: lines are trusted (repeatable): host name, *.domain, IP or CIDR.")
+      description = "An MTA whose Received: lines are trusted (repeatable): host name, *.domain, IP or CIDR. Added to "
+          + "the Settings page's trusted MTAs; hosts with the mail-server role are trusted without it.")
   List<String> trust = new ArrayList<>();
 
   @Option(names = "--providers", paramLabel = "FILE",
