@@ -20,6 +20,7 @@ class QueryIndexMigrationTest {
   void hostUsersAreBackFilledFromTheLoggedInUsersOfExistingHosts() throws Exception {
     try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("old.db"))) {
       Migrations.migrate(db);
+      undoTrustedMtas(db);
       undoVersion8(db);
       undoVersion7(db);
       undoVersion6(db);
@@ -42,6 +43,7 @@ class QueryIndexMigrationTest {
   void hostsEnrolledBeforeRenewalExistedKeepTheirCertificateWithNothingToRetry() throws Exception {
     try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("old.db"))) {
       Migrations.migrate(db);
+      undoTrustedMtas(db);
       undoVersion8(db);
       undoVersion7(db);
       try (Statement st = db.createStatement()) {
@@ -53,6 +55,17 @@ class QueryIndexMigrationTest {
 
       assertThat(rows(db, "SELECT certificate_serial || '|' || previous_certificate_serial || '|' "
           + "|| certificate_key_sha256 || '|' || renewed_ms FROM host_enrolments")).containsExactly("a1|||0");
+    }
+  }
+
+  /** Back to a database written before V012 (trusted MTAs, complaint_traces.recorded_by). */
+  private static void undoTrustedMtas(Connection db) throws Exception {
+    try (Statement st = db.createStatement()) {
+      st.execute("DROP TABLE trusted_mtas");
+      st.execute("DROP TABLE trusted_mta_changes");
+      st.execute("ALTER TABLE complaint_traces DROP COLUMN recorded_by");
+      st.execute("DELETE FROM schema_version WHERE version = "
+          + (Migrations.FILES.indexOf("V012__trusted_mtas.sql") + 1));
     }
   }
 
