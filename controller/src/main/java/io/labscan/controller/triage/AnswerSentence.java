@@ -41,8 +41,12 @@ public final class AnswerSentence {
     Optional<Candidate> top = result.candidates().stream().findFirst();
     if (origin.isPresent() && top.isPresent()) {
       Candidate c = top.get();
+      String ip = clean(origin.get().ip());
+      // The address in brackets reads as the host's own: say so only when the host held it.
+      boolean held = c.reasons().stream().anyMatch(r -> r.contains("held " + origin.get().ip() + " "));
       sb.append(c.confidence() >= MEDIUM ? "Sent by " : "Possibly sent by ").append(clean(c.hostname()))
-          .append(" (").append(clean(origin.get().ip())).append(") at ").append(at(origin.get().time()))
+          .append(held ? " (" + ip + ")" : " (the mail entered at " + ip + ")").append(" at ")
+          .append(at(origin.get().time()))
           .append(" — confidence ").append(confidenceWord(c.confidence()))
           .append(String.format(Locale.ROOT, " (%.2f).", c.confidence()));
       if (c.confidence() < MEDIUM) {
@@ -67,8 +71,9 @@ public final class AnswerSentence {
     }
     claimedSender(result, top).ifPresent(s -> sb.append(' ').append(s));
     if (origin.isPresent() && !result.recordable()) {
-      sb.append(" Unverified: no MTA of ours recorded the origin, so this answer is shown but not recorded"
-          + " as evidence; name your MX on the Settings page (or give its host the mail-server role).");
+      sb.append(" Unverified: the origin does not rest on a Received: line an MTA of ours wrote, so this answer"
+          + " is shown but not recorded as evidence; if the mail passed through your MX, name it on the Settings"
+          + " page (or give its host the mail-server role).");
     }
     return sb.toString();
   }

@@ -226,7 +226,7 @@ final class OriginResolver {
           .orElse("");
       return new Step(null, "its client " + describeClient(hop) + " was held at " + at.get() + " by "
           + agent.get().hostname() + ", a LabScan host without the mail-server role" + also
-          + "; lab machines are not MTAs");
+          + "; lab machines are not MTAs (if that host relays mail, give it the mail-server role)");
     }
     String ignored = agent.map(a -> " (" + a.hostname() + " reported it too; ignored: only the mail"
         + " server's own report counts)").orElse("");

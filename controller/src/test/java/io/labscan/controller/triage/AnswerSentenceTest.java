@@ -30,10 +30,18 @@ class AnswerSentenceTest {
   @Test
   void aTracedAnswerNamesTheSenderTheTimeAndTheForgedFromAddress() {
     String s = AnswerSentence.of(result(Optional.of(origin(true)),
-        List.of(new Candidate("h-07", "lab-pc-07", 0.88, List.of("held it"))), Optional.of(HAROLD)));
+        List.of(new Candidate("h-07", "lab-pc-07", 0.88, List.of("held 10.20.3.17 at 2026-12-06T17:32:11Z (origin, hop 1)"))), Optional.of(HAROLD)));
 
     assertThat(s).isEqualTo("Sent by lab-pc-07 (10.20.3.17) at 17:32:11 UTC on 2026-12-06 — confidence high (0.88)."
         + " The From: address harold@lab.example.edu is forged: its owner's machine lab-pc-12 is CLEAN.");
+  }
+
+  @Test
+  void aSenderThatDidNotHoldTheOriginIsNotShownWithThatAddressAsItsOwn() {
+    String s = AnswerSentence.of(result(Optional.of(origin(true)), List.of(new Candidate("h-07", "lab-pc-07", 0.5,
+        List.of("SMTP egress … within ±10 min of origin 10.20.3.17"))), Optional.empty()));
+
+    assertThat(s).startsWith("Sent by lab-pc-07 (the mail entered at 10.20.3.17) at 17:32:11 UTC");
   }
 
   @Test
@@ -74,7 +82,7 @@ class AnswerSentenceTest {
   @Test
   void terminalEscapesAndBidiControlsInAHostnameNeverReachTheSentence() {
     String s = AnswerSentence.of(result(Optional.of(origin(true)),
-        List.of(new Candidate("h-07", "pc\u001b]0;owned\u0007\u202e\r\nFAKE", 0.88, List.of())), Optional.of(HAROLD)));
+        List.of(new Candidate("h-07", "pc\u001b]0;owned\u0007\u202e\r\nFAKE", 0.88, List.of("held 10.20.3.17 at x"))), Optional.of(HAROLD)));
 
     assertThat(s).startsWith("Sent by pc?]0;owned????FAKE (10.20.3.17)");
     assertThat(s.codePoints().noneMatch(cp -> Character.isISOControl(cp) || cp == 0x202e)).isTrue();
