@@ -35,6 +35,7 @@ import java.util.Optional;
  * when {@link TriageResult#recordable()}: its origin rests on a line an MTA of ours wrote.
  */
 public final class ComplaintTriage {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ComplaintTriage.class);
   /** Candidates from this confidence on are recorded as evidence against the host. */
   public static final double RECORD_THRESHOLD = 0.5;
 
@@ -69,7 +70,16 @@ public final class ComplaintTriage {
   /** --trust, the Settings page's entries and the fleet's learned trust, as of now. */
   TrustConfig effectiveTrust() {
     SqliteTriageEvidence evidence = evidence();
-    return trust.withEntries(evidence.configuredTrust()).withFleet(evidence);
+    List<String> stored = new ArrayList<>();
+    for (String entry : evidence.configuredTrust()) {
+      try {
+        stored.add(TrustConfig.checkEntry(entry));
+      } catch (IllegalArgumentException e) {
+        // Entries are checked when added; one edited in the database by hand must not stop triage.
+        log.warn("Ignoring trusted MTA entry from the database: {}", e.getMessage());
+      }
+    }
+    return trust.withEntries(stored).withFleet(evidence);
   }
 
   private SqliteTriageEvidence evidence() {
