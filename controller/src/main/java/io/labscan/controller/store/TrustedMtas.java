@@ -49,7 +49,7 @@ public final class TrustedMtas {
     return store.read(db -> {
       List<Entry> out = new ArrayList<>();
       try (PreparedStatement ps = db.prepareStatement(
-          "SELECT entry_id, entry, added_by, added_ms FROM trusted_mtas ORDER BY added_ms, entry LIMIT "
+          "SELECT entry_id, entry, added_by, added_ms FROM trusted_mtas ORDER BY added_ms, rowid LIMIT "
               + MAX_ENTRIES);
           ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
