@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.labscan.controller.grpc.PolicyProvider;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.controller.store.SqliteTriageEvidence;
+import io.labscan.controller.store.TrustedMtas;
 import io.labscan.controller.triage.Candidate;
 import io.labscan.controller.triage.ComplaintParser;
 import io.labscan.controller.triage.NotAMailMessageException;
@@ -27,8 +28,14 @@ import java.util.Optional;
 /**
  * Complaint triage against this controller's store, for the CLI and the web UI alike: parse
  * the messages, rank hosts, and record the answer as evidence for verdicts.
+ *
+ * <p>Trust is the union of the configured entries given here ({@code --trust}), the Settings
+ * page's entries (table {@code trusted_mtas}, read at every parse) and what the fleet teaches
+ * (hosts with the mail-server role; LabScan hosts are not MTAs). An answer is recorded only
+ * when {@link TriageResult#recordable()}: its origin rests on a line an MTA of ours wrote.
  */
 public final class ComplaintTriage {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ComplaintTriage.class);
   /** Candidates from this confidence on are recorded as evidence against the host. */
   public static final double RECORD_THRESHOLD = 0.5;
 
@@ -56,9 +63,39 @@ public final class ComplaintTriage {
 
   /** Parses one message; the id is its Message-ID, or the SHA-256 of the bytes. */
   public Complaint parse(byte[] message) throws NotAMailMessageException {
-    ParsedComplaint parsed = ComplaintParser.parse(message, trust);
+    ParsedComplaint parsed = ComplaintParser.parse(message, effectiveTrust());
     return new Complaint(parsed, parsed.messageId().orElse("sha256:" + sha256(message)));
   }
+
+  /** --trust, the Settings page's entries and the fleet's learned trust, as of now. */
+  TrustConfig effectiveTrust() {
+    SqliteTriageEvidence evidence = evidence();
+    List<String> stored = new ArrayList<>();
+    for (String entry : evidence.configuredTrust()) {
+      try {
+        stored.add(TrustConfig.checkEntry(entry));
+      } catch (IllegalArgumentException e) {
+        // Entries are checked when added; one edited in the database by hand must not stop triage.
+        log.warn("Ignoring trusted MTA entry from the database: {}", e.getMessage());
+      }
+    }
+    return trust.withEntries(stored).withFleet(evidence);
+  }
+
+  private SqliteTriageEvidence evidence() {
+    return new SqliteTriageEvidence(store, PolicyProvider.keyId(store.secret(PolicyProvider.FLEET_KEY)));
+  }
+
+  /**
+   * What triage answered and what became of it.
+   *
+   * @param complaintId the id the answer is (or would be) recorded under
+   * @param recorded whether candidates were recorded as evidence now
+   * @param note what happened about recording, in words
+   * @param recordedHosts the hosts recorded against
+   */
+  public record Outcome(TriageResult result, String complaintId, boolean recorded, String note,
+      List<String> recordedHosts) {}
 
   /**
    * Triages the complaints together (several about one outbreak give a stronger answer).
@@ -66,7 +103,18 @@ public final class ComplaintTriage {
    * @param record whether the candidates become evidence for verdicts
    */
   public TriageResult triage(List<Complaint> complaints, boolean record) {
+    return triage(complaints, record, "cli").result();
+  }
+
+  /**
+   * Triages the complaints together and, when asked and {@linkplain TriageResult#recordable()
+   * recordable}, records candidates from {@value #RECORD_THRESHOLD} on as evidence.
+   *
+   * @param recordedBy who asked for the recording (a web user, or "cli")
+   */
+  public Outcome triage(List<Complaint> complaints, boolean record, String recordedBy) {
     requireNonNull(complaints, "complaints");
+    requireNonNull(recordedBy, "recordedBy");
     byte[] fleetKey = store.secret(PolicyProvider.FLEET_KEY);
     Triage triage = new Triage(new SqliteTriageEvidence(store, PolicyProvider.keyId(fleetKey), options.holdingGrace()), fleetKey, options);
     List<ParsedComplaint> parsed = new ArrayList<>();
@@ -76,24 +124,43 @@ public final class ComplaintTriage {
       ids.add(c.id());
     }
     TriageResult result = triage.triage(parsed);
-    if (record) {
-      record(String.join(",", ids), result);
-    }
-    return result;
-  }
-
-  private void record(String complaintIds, TriageResult result) {
+    String complaintIds = String.join(",", ids);
     String complaintId = complaintIds.length() > 512
         ? "sha256:" + sha256(complaintIds.getBytes(StandardCharsets.UTF_8)) : complaintIds;
+    if (!record) {
+      return new Outcome(result, complaintId, false, "not recorded (not asked to)", List.of());
+    }
+    if (!result.recordable()) {
+      return new Outcome(result, complaintId, false, "not recorded as evidence: " + result.recordableBecause(),
+          List.of());
+    }
+    List<String> hosts = record(complaintId, result, recordedBy);
+    return new Outcome(result, complaintId, !hosts.isEmpty(), hosts.isEmpty()
+        ? "nothing recorded: no candidate reaches confidence " + RECORD_THRESHOLD
+        : "recorded as evidence against " + hosts.size() + " host(s) (" + result.recordableBecause() + ")", hosts);
+  }
+
+  /** Who recorded this complaint's answer before, if anybody. */
+  public Optional<TrustedMtas.Recording> recording(String complaintId) {
+    return new TrustedMtas(store, clock).recording(complaintId);
+  }
+
+  private List<String> record(String complaintId, TriageResult result, String recordedBy) {
     Optional<Origin> origin = result.origin();
+    List<String> hosts = new ArrayList<>();
     for (Candidate c : result.candidates()) {
       if (c.confidence() >= RECORD_THRESHOLD) {
         store.recordComplaintTrace(complaintId, c.hostId(), c.confidence(), clock.instant(),
             origin.map(Origin::ip).orElse(""), origin.map(Origin::time),
             c.reasons().isEmpty() ? "" : c.reasons().get(0)).join();
-        verdicts.recompute(c.hostId());
+        hosts.add(c.hostId());
       }
     }
+    if (!hosts.isEmpty()) {
+      new TrustedMtas(store, clock).recordedBy(complaintId, recordedBy);
+      hosts.forEach(verdicts::recompute);
+    }
+    return hosts;
   }
 
   private static String sha256(byte[] bytes) {

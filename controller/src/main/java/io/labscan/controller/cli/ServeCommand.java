@@ -68,7 +68,8 @@ final class ServeCommand implements Callable<Integer> {
   boolean insecure;
 
   @Option(names = "--trust", paramLabel = "HOST_OR_CIDR",
-      description = "An MTA whose Received: lines the web UI's triage trusts (repeatable): host name, *.domain, IP or CIDR.")
+      description = "An MTA whose Received: lines the web UI's triage trusts (repeatable): host name, *.domain, IP or CIDR. "
+          + "Added to the MTAs administrators trust on the Settings page (and to the mail-server hosts, trusted anyway).")
   List<String> trust = new ArrayList<>();
 
   @Mixin DashboardOptions dashboard;
@@ -98,7 +99,7 @@ final class ServeCommand implements Callable<Integer> {
       ComplaintTriage triage = new ComplaintTriage(controller.store(), controller.verdicts(), trustConfig,
           Clock.systemUTC());
       http = Dashboard.start(httpBind, httpPort, dashboard, controller, new EngineTriageRunner(triage),
-          Clock.systemUTC(), System.err);
+          trustConfig.entries(), Clock.systemUTC(), System.err);
     } catch (RuntimeException e) {
       controller.close();
       throw e;

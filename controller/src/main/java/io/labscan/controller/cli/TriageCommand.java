@@ -11,6 +11,9 @@ import io.labscan.controller.triage.EgressHit;
 import io.labscan.controller.triage.ParsedComplaint;
 import io.labscan.controller.triage.Triage;
 import io.labscan.controller.triage.TriageEvidence;
+import io.labscan.controller.triage.ComplaintSummary;
+import io.labscan.controller.triage.HopTrust;
+import io.labscan.controller.triage.TracedHop;
 import io.labscan.controller.triage.HostState;
 import io.labscan.controller.triage.MailProviders;
 import io.labscan.controller.triage.NotAMailMessageException;
@@ -44,7 +47,8 @@ import picocli.CommandLine.Parameters;
     description = {
       "Traces complaint messages (.eml, bounces, ARF reports, or pasted headers; '-' reads standard input)",
       "to the machine that really sent them. Several files are triaged together: the answer grows stronger.",
-      "The candidates become evidence for verdicts unless --no-record is given."
+      "The answer becomes evidence for verdicts unless --no-record is given, and only when its origin rests",
+      "on a Received: line an MTA of ours wrote (--trust, the Settings page, or a host with the mail-server role)."
     })
 final class TriageCommand implements Callable<Integer> {
   /** Larger inputs are refused: a complaint is one message. */
@@ -56,7 +60,8 @@ final class TriageCommand implements Callable<Integer> {
   Path db;
 
   @Option(names = "--trust", paramLabel = "HOST_OR_CIDR",
-      description = "An MTA whose Received: lines are trusted (repeatable): host name, *.domain, IP or CIDR.")
+      description = "An MTA whose Received: lines are trusted (repeatable): host name, *.domain, IP or CIDR. Added to "
+          + "the Settings page's trusted MTAs; hosts with the mail-server role are trusted without it.")
   List<String> trust = new ArrayList<>();
 
   @Option(names = "--providers", paramLabel = "FILE",
@@ -77,7 +82,8 @@ final class TriageCommand implements Callable<Integer> {
           + "(default: ${DEFAULT-VALUE}); after it the host is a weaker 'silent since' candidate.")
   String holdingGrace;
 
-  @Option(names = "--no-record", description = "Do not record the answer as evidence for verdicts.")
+  @Option(names = "--no-record", description = "Do not record the answer as evidence for verdicts (it is recorded"
+      + " otherwise, when an MTA of ours recorded its origin).")
   boolean noRecord;
 
   @Parameters(arity = "1..*", paramLabel = "FILE", description = "Complaint messages.")
@@ -137,11 +143,15 @@ final class TriageCommand implements Callable<Integer> {
       try (Progress progress = Progress.forTerminal("Recomputing verdicts")) {
         verdicts.recomputeAll(progress::step);
       }
-      TriageResult result = triage.triage(complaints, !noRecord);
+      ComplaintTriage.Outcome outcome = triage.triage(complaints, !noRecord, "cli");
+      TriageResult result = outcome.result();
       if (format == OutputFormat.JSON) {
         System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(result));
+        System.err.println("labscan-controller triage: " + Text.terminalSafe(outcome.note(), 600));
       } else {
         System.out.print(table(result));
+        System.out.println();
+        System.out.println("Evidence: " + Text.terminalSafe(outcome.note(), 600));
       }
       return 0;
     }
@@ -235,9 +245,16 @@ final class TriageCommand implements Callable<Integer> {
     return Files.readAllBytes(path);
   }
 
+  /**
+   * The answer for people: the one sentence first ({@link io.labscan.controller.triage.AnswerSentence}),
+   * then the Received: chain with trusted lines and the boundary marked, the origin, the
+   * candidates with reasons, and the warnings. Endpoint and mail text is made terminal-safe.
+   */
   static String table(TriageResult result) {
     StringBuilder sb = new StringBuilder();
     String nl = System.lineSeparator();
+    sb.append(Text.terminalSafe(result.summary(), 1200)).append(nl).append(nl);
+    chain(result, sb, nl);
     Optional<Origin> origin = result.origin();
     if (origin.isPresent()) {
       Origin o = origin.get();
@@ -271,6 +288,8 @@ final class TriageCommand implements Callable<Integer> {
         sb.append("     - ").append(Text.terminalSafe(reason, 400)).append(nl);
       }
     }
+    sb.append(nl).append(result.recordable() ? "Recordable: " : "Not recordable: ")
+        .append(Text.terminalSafe(result.recordableBecause(), 600)).append(nl);
     if (!result.warnings().isEmpty()) {
       sb.append(nl).append("Warnings:").append(nl);
       for (String w : result.warnings()) {
@@ -279,4 +298,35 @@ final class TriageCommand implements Callable<Integer> {
     }
     return sb.toString();
   }
+
+  /** The Received: chain of each complaint, newest first, trusted lines and the boundary marked. */
+  private static void chain(TriageResult result, StringBuilder sb, String nl) {
+    List<ComplaintSummary> complaints = result.complaints();
+    for (int i = 0; i < complaints.size(); i++) {
+      List<TracedHop> hops = complaints.get(i).hops();
+      if (hops.isEmpty()) {
+        continue;
+      }
+      sb.append("Received: chain").append(complaints.size() > 1 ? " of complaint " + (i + 1) : "")
+          .append(" (newest first; only TRUSTED and BOUNDARY lines are believed):").append(nl);
+      int shown = 0;
+      for (TracedHop h : hops) {
+        if (shown++ == MAX_HOPS_SHOWN) {
+          sb.append("  ... ").append(hops.size() - MAX_HOPS_SHOWN).append(" more line(s)").append(nl);
+          break;
+        }
+        String client = h.hop().fromIp().map(ip -> "[" + ip + "]").orElse("(no client IP)")
+            + h.hop().fromRdns().map(r -> " rDNS " + r).orElse("")
+            + h.hop().fromHelo().map(x -> " HELO " + x).orElse("");
+        sb.append(String.format(Locale.ROOT, "  %2d %-8s by %s from %s", h.index(), h.trust().name(),
+            Text.terminalSafe(h.hop().byHost().orElse("?"), 80), Text.terminalSafe(client, 200)));
+        h.trustSource().ifPresent(t -> sb.append("  <- ").append(Text.terminalSafe(t.text(), 200)));
+        sb.append(h.trust() == HopTrust.BOUNDARY ? "  ** origin" : "").append(nl);
+      }
+      sb.append(nl);
+    }
+  }
+
+  /** Received: lines listed per complaint in the table. */
+  static final int MAX_HOPS_SHOWN = 30;
 }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.labscan.controller.triage.AddressHolding;
 import io.labscan.controller.triage.EgressHit;
 import io.labscan.controller.triage.HostState;
+import io.labscan.controller.triage.MailServerHost;
 import io.labscan.controller.triage.TriageEvidence;
 import io.labscan.controller.triage.TriageOptions;
 import io.labscan.controller.verdict.Reason;
@@ -123,22 +124,6 @@ public final class SqliteTriageEvidence implements TriageEvidence {
       priorEnd = Math.max(priorEnd, iv.ended() != null ? iv.ended() : iv.last() + 1);
     }
     return holdings;
-  }
-
-  @Override
-  public Set<String> mailServers() {
-    return store.read("mail servers", db -> {
-      Set<String> ids = new HashSet<>();
-      try (PreparedStatement ps = db.prepareStatement(
-          "SELECT host_id FROM host_roles WHERE role = 'mail-server' LIMIT 10000")) {
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            ids.add(rs.getString(1));
-          }
-        }
-      }
-      return ids;
-    });
   }
 
   @Override
@@ -303,5 +288,42 @@ public final class SqliteTriageEvidence implements TriageEvidence {
         .orElse(List.of());
     return Optional.of(new HostState(hostId, h.get().hostname(), h.get().lastReport(),
         verdict.map(v -> v.verdict().name()).orElse("UNKNOWN"), details));
+  }
+
+  /** Most mail servers the trust walk considers (a site has a handful). */
+  static final int MAX_MAIL_SERVERS = 1000;
+
+  /**
+   * Hosts with the mail-server role, with the fully qualified names their inventory reported
+   * (host name when it has a dot, and FQDN).
+   */
+  @Override
+  public List<MailServerHost> mailServers() {
+    return store.read("mail servers", db -> {
+      List<MailServerHost> out = new ArrayList<>();
+      try (PreparedStatement ps = db.prepareStatement(
+          "SELECT h.host_id, h.hostname, h.fqdn FROM host_roles r JOIN hosts h ON h.host_id = r.host_id "
+              + "WHERE r.role = 'mail-server' ORDER BY h.host_id LIMIT " + MAX_MAIL_SERVERS)) {
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            List<String> names = new ArrayList<>();
+            for (String n : new String[] {rs.getString(2), rs.getString(3)}) {
+              String name = n == null ? "" : n.trim().toLowerCase(Locale.ROOT);
+              if (name.indexOf('.') > 0 && !names.contains(name)) {
+                names.add(name);
+              }
+            }
+            out.add(new MailServerHost(rs.getString(1), rs.getString(2), names));
+          }
+        }
+      }
+      return out;
+    });
+  }
+
+  /** The Settings page's trusted MTAs. */
+  @Override
+  public List<String> configuredTrust() {
+    return TrustedMtas.list(store).stream().map(TrustedMtas.Entry::entry).toList();
   }
 }

@@ -1,7 +1,9 @@
 package io.labscan.controller.triage;
 
 import com.fasterxml.jackson.annotation.JsonValue;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -13,6 +15,8 @@ import java.util.Optional;
  *     usually an innocent victim of the forgery, whose state the operator will want to see
  * @param tracedPart which part of the input was traced ({@link ParsedComplaint#tracedPart()})
  * @param forwardedBy who forwarded the complaint, when it was forwarded
+ * @param hops the complaint's Received: lines, marked trusted, boundary or claimed, with their
+ *     trust sources
  */
 public record ComplaintSummary(
     ComplaintKind kind,
@@ -21,9 +25,10 @@ public record ComplaintSummary(
     Optional<String> subject,
     Optional<Origin> origin,
     String tracedPart,
-    Optional<String> forwardedBy) {
+    Optional<String> forwardedBy,
+    List<TracedHop> hops) {
 
-  /** A summary of a complaint traced through its own header block. */
+  /** A summary of a complaint traced through its own header block, without the Received: chain. */
   public ComplaintSummary(
       ComplaintKind kind,
       Optional<String> claimedSender,
@@ -31,7 +36,19 @@ public record ComplaintSummary(
       Optional<String> subject,
       Optional<Origin> origin) {
     this(kind, claimedSender, claimedSenderHost, subject, origin, ParsedComplaint.ITSELF,
-        Optional.empty());
+        Optional.empty(), List.of());
+  }
+
+  /** A summary without the Received: chain. */
+  public ComplaintSummary(
+      ComplaintKind kind,
+      Optional<String> claimedSender,
+      Optional<HostState> claimedSenderHost,
+      Optional<String> subject,
+      Optional<Origin> origin,
+      String tracedPart,
+      Optional<String> forwardedBy) {
+    this(kind, claimedSender, claimedSenderHost, subject, origin, tracedPart, forwardedBy, List.of());
   }
 
   public ComplaintSummary {
@@ -42,6 +59,7 @@ public record ComplaintSummary(
     Objects.requireNonNull(origin, "origin");
     Objects.requireNonNull(tracedPart, "tracedPart");
     Objects.requireNonNull(forwardedBy, "forwardedBy");
+    hops = List.copyOf(hops);
   }
 
   @JsonValue
@@ -62,6 +80,8 @@ public record ComplaintSummary(
     }
     n.put("tracedPart", tracedPart);
     Json.put(n, "forwardedBy", forwardedBy);
+    ArrayNode a = n.putArray("hops");
+    hops.forEach(h -> a.add(h.toJson()));
     return n;
   }
 }

@@ -20,6 +20,11 @@ import java.util.Optional;
  * @param trustedBecause the trust walk, step by step, in plain words
  * @param crossChecks what other records say about the client (Received-SPF,
  *     Authentication-Results, report fields), agreeing or not
+ * @param writerTrust why the MTA that wrote the boundary line is believed
+ * @param recordable whether an answer resting on this origin may become evidence for verdicts:
+ *     only when an MTA of ours (configured, or a host with the mail-server role) wrote the
+ *     boundary line, and, for bounces and reports, the report confirms the original's top line
+ * @param recordableBecause why, or why not, in words
  */
 public record Origin(
     String ip,
@@ -29,7 +34,10 @@ public record Origin(
     Optional<String> recordedBy,
     String timeSource,
     String trustedBecause,
-    List<String> crossChecks) {
+    List<String> crossChecks,
+    TrustSource writerTrust,
+    boolean recordable,
+    String recordableBecause) {
 
   public Origin {
     Objects.requireNonNull(ip, "ip");
@@ -39,6 +47,15 @@ public record Origin(
     Objects.requireNonNull(timeSource, "timeSource");
     Objects.requireNonNull(trustedBecause, "trustedBecause");
     crossChecks = List.copyOf(crossChecks);
+    Objects.requireNonNull(writerTrust, "writerTrust");
+    Objects.requireNonNull(recordableBecause, "recordableBecause");
+  }
+
+  /** An origin whose writer's trust is not known (never recordable). */
+  public Origin(String ip, Instant time, int hop, String hopText, Optional<String> recordedBy, String timeSource,
+      String trustedBecause, List<String> crossChecks) {
+    this(ip, time, hop, hopText, recordedBy, timeSource, trustedBecause, crossChecks,
+        TrustSource.delivering("unknown"), false, "the trust of the MTA that recorded the origin is not known");
   }
 
   /** True for loopback, link-local and private addresses (a lab host behind the site's relay). */
@@ -57,6 +74,9 @@ public record Origin(
     n.put("timeSource", timeSource);
     n.put("trustedBecause", trustedBecause);
     Json.strings(n, "crossChecks", crossChecks);
+    n.put("writerTrust", writerTrust.text());
+    n.put("recordable", recordable);
+    n.put("recordableBecause", recordableBecause);
     return n;
   }
 }

@@ -72,23 +72,29 @@ final class OriginResolver {
       warnings.add("no Received: line records an SMTP client (" + hops.size()
           + " line(s): internal hand-offs, loopback, retrieval or local-delivery lines, or"
           + " unreadable); no origin can be determined");
-      return new Result(mark(hops, -1), Optional.empty(), warnings);
+      return new Result(mark(hops, -1, new TrustSource[hops.size()]), Optional.empty(), warnings);
     }
 
     ReceivedHop first = hops.get(start);
     StringBuilder why = new StringBuilder(startReason(kind, start, first, report));
     why.append(passedOver(hops, 0, start));
     Optional<MailProviders.Provider> provider = trust.providers().writerOf(first);
+    LearnedTrust learned = trust.fleet().map(LearnedTrust::new).orElse(null);
+    boolean rootConfirmed = rootConfirmed(kind, first, report);
+    TrustSource[] sources = new TrustSource[hops.size()];
+    sources[start] = startSource(kind, first, rootConfirmed, trust, provider, learned);
+    if (sources[start].ours()) {
+      why.append(" (").append(sources[start].text()).append(')');
+    }
     int boundary = start;
     while (true) {
       ReceivedHop h = hops.get(boundary);
-      Optional<String> trusted = trustedClient(boundary, h, trust, provider);
-      if (trusted.isEmpty()) {
-        why.append("; its client ").append(describeClient(h)).append(" is not a trusted MTA,")
-            .append(" so hop ").append(boundary).append(" is the boundary");
+      Step step = trustedClient(boundary, h, sources[boundary], hopTime(hops, boundary), trust, provider, learned);
+      if (step.source() == null) {
+        why.append("; ").append(step.reason()).append(", so hop ").append(boundary).append(" is the boundary");
         break;
       }
-      why.append("; ").append(trusted.get());
+      why.append("; ").append(step.reason());
       int next = -1;
       for (int j = boundary + 1; j < hops.size(); j++) {
         ReceivedHop c = hops.get(j);
@@ -105,16 +111,37 @@ final class OriginResolver {
       if (!hops.get(next).parsed()) {
         warnings.add("hop " + next + " was written by a trusted MTA but could not be read; no"
             + " origin can be determined: " + shorten(hops.get(next).raw()));
-        return new Result(mark(hops, next), Optional.empty(), warnings);
+        return new Result(mark(hops, next, sources), Optional.empty(), warnings);
       }
       why.append(passedOver(hops, boundary + 1, next));
       why.append(", so hop ").append(next).append(" (written by ")
           .append(hops.get(next).byHost().orElse("an unnamed MTA")).append(") is trusted too");
+      sources[next] = step.source();
       boundary = next;
+    }
+    if (learned != null && learned.exhausted()) {
+      warnings.add("the walk asked the fleet about " + LearnedTrust.MAX_LOOKUPS + " client addresses and"
+          + " stopped asking; lower lines were judged by configuration and the provider list only");
     }
 
     ReceivedHop b = hops.get(boundary);
-    List<TracedHop> traced = mark(hops, boundary);
+    List<TracedHop> traced = mark(hops, boundary, sources);
+    TrustSource writer = sources[boundary];
+    boolean recordable = writer.ours() && rootConfirmed;
+    String recordableBecause = recordable
+        ? "hop " + boundary + ", which gives the origin, was written by an MTA of ours: " + writer.text()
+        : !rootConfirmed
+            ? "every line of the " + (kind == ComplaintKind.ARF ? "reported" : "bounced") + " original could"
+                + " have been written by the sender: nothing in the report confirms who wrote its top line"
+                + " (no matching Reporting-MTA)"
+            : "hop " + boundary + ", which gives the origin, was written by "
+                + b.byHost().orElse("an unnamed MTA") + ", which is not an MTA of ours (" + writer.text()
+                + "): nothing confirms it. If the mail passed through your own MX, name it on the Settings"
+                + " page (or with --trust), or give its host the mail-server role (policy --mail-server)";
+    if (!rootConfirmed) {
+      warnings.add("the answer rests only on lines the sender could have written (no line of the embedded"
+          + " original is confirmed as written by an MTA of ours): it is shown, never recorded as evidence");
+    }
     if (b.fromIp().isEmpty()) {
       warnings.add("the boundary, hop " + boundary + ", records no client IP"
           + b.fromHelo().map(h -> " (only the HELO name '" + h + "')").orElse("")
@@ -164,8 +191,8 @@ final class OriginResolver {
             + time.get() + ": forged, or a wrong clock");
       }
     }
-    Origin origin = new Origin(
-        ip, time.get(), boundary, b.raw(), b.byHost(), timeSource, why.toString(), checks);
+    Origin origin = new Origin(ip, time.get(), boundary, b.raw(), b.byHost(), timeSource, why.toString(),
+        checks, writer, recordable, recordableBecause);
     return new Result(traced, Optional.of(origin), warnings);
   }
 
@@ -184,23 +211,70 @@ final class OriginResolver {
     };
   }
 
-  private static Optional<String> trustedClient(
-      int index, ReceivedHop hop, TrustConfig trust, Optional<MailProviders.Provider> provider) {
+  /** One step of the walk: the client's trust source (null: not trusted) and the reason. */
+  private record Step(TrustSource source, String reason) {}
+
+  /**
+   * Is the client of this line (written by an MTA the walk trusts) an MTA we trust too?
+   * A LabScan host without the mail-server role never is, whatever configuration or the
+   * provider walk would say: lab machines are not MTAs. Private addresses are compared with
+   * the fleet's only in lines not written inside a provider (a provider's private network is
+   * not ours).
+   */
+  private static Step trustedClient(int index, ReceivedHop hop, TrustSource writer, Optional<Instant> at,
+      TrustConfig trust, Optional<MailProviders.Provider> provider, LearnedTrust learned) {
     Optional<String> ip = hop.fromIp();
     Optional<String> rdns = hop.verifiedRdns();
-    if (ip.isPresent()) {
-      Optional<String> entry = trust.entryForIp(ip.get());
-      if (entry.isPresent()) {
-        return Optional.of("its client " + ip.get() + " is trusted (--trust " + entry.get() + ")");
+    Optional<String> configuredIp = ip.flatMap(trust::entryForIp);
+    Optional<String> configuredName = rdns.flatMap(trust::entryForHost);
+    List<LearnedTrust.Holder> holders = List.of();
+    if (learned != null && ip.isPresent() && at.isPresent()
+        && (writer.kind() != TrustSource.Kind.PROVIDER || !Ips.isPrivateOrLocal(ip.get()))) {
+      holders = learned.holders(ip.get(), at.get());
+    }
+    Optional<LearnedTrust.Holder> server = holders.stream().filter(LearnedTrust.Holder::mailServer).findFirst();
+    Optional<LearnedTrust.Holder> agent = holders.stream().filter(x -> !x.mailServer()).findFirst();
+    if (server.isEmpty() && agent.isPresent()) {
+      String also = configuredIp.or(() -> configuredName).map(e -> " (although --trust " + e + " covers it)")
+          .orElse("");
+      return new Step(null, "its client " + describeClient(hop) + " was held at " + at.get() + " by "
+          + agent.get().hostname() + ", a LabScan host without the mail-server role" + also
+          + "; lab machines are not MTAs (if that host relays mail, give it the mail-server role)");
+    }
+    String ignored = agent.map(a -> " (" + a.hostname() + " reported it too; ignored: only the mail"
+        + " server's own report counts)").orElse("");
+    if (configuredIp.isPresent()) {
+      return new Step(TrustSource.configured(configuredIp.get()),
+          "its client " + ip.get() + " is trusted (--trust " + configuredIp.get() + ")" + ignored);
+    }
+    if (configuredName.isPresent()) {
+      return new Step(TrustSource.configured(configuredName.get()), "its client " + rdns.get()
+          + " (reverse DNS as recorded) is trusted (--trust " + configuredName.get() + ")" + ignored);
+    }
+    if (server.isPresent()) {
+      return new Step(TrustSource.mailServer(server.get().hostname(), "held " + ip.get()),
+          "its client " + ip.get() + " was held at " + at.get() + " by " + server.get().hostname()
+              + ", a host with the mail-server role" + ignored);
+    }
+    if (learned != null && rdns.isPresent()) {
+      Optional<MailServerHost> named = learned.named(rdns.get());
+      if (named.isPresent()) {
+        return new Step(TrustSource.mailServer(named.get().hostname(), "reverse DNS " + rdns.get()),
+            "its client " + rdns.get() + " (reverse DNS as recorded) is " + named.get().hostname()
+                + ", a host with the mail-server role");
       }
     }
-    if (rdns.isPresent()) {
-      Optional<String> entry = trust.entryForHost(rdns.get());
-      if (entry.isPresent()) {
-        return Optional.of("its client " + rdns.get() + " (reverse DNS as recorded) is trusted"
-            + " (--trust " + entry.get() + ")");
-      }
+    Optional<String> inside = insideProvider(index, hop, provider);
+    if (inside.isPresent()) {
+      return new Step(TrustSource.provider(provider.orElseThrow().name()), inside.get());
     }
+    return new Step(null, "its client " + describeClient(hop) + " is not a trusted MTA");
+  }
+
+  private static Optional<String> insideProvider(
+      int index, ReceivedHop hop, Optional<MailProviders.Provider> provider) {
+    Optional<String> ip = hop.fromIp();
+    Optional<String> rdns = hop.verifiedRdns();
     if (provider.isEmpty()) {
       return Optional.empty();
     }
@@ -221,6 +295,71 @@ final class OriginResolver {
     if (ip.isPresent() && Ips.isPrivateOrLocal(ip.get())) {
       return Optional.of("hop " + index + " is inside " + p.name() + ": its client " + ip.get()
           + " is a private address only " + p.name() + "'s own network can show");
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Who wrote the start line. It is taken as given for the walk; it counts as ours when its
+   * writer names itself (by name or IP) as a configured MTA or a mail server, because nothing
+   * below the delivering MTA's line can overwrite it. In a bounce or report the embedded
+   * original may be as the sender wrote it, so there its top line counts only when the report's
+   * Reporting-MTA confirms its writer.
+   */
+  private static TrustSource startSource(ComplaintKind kind, ReceivedHop first, boolean rootConfirmed,
+      TrustConfig trust, Optional<MailProviders.Provider> provider, LearnedTrust learned) {
+    if (!rootConfirmed) {
+      return TrustSource.delivering("top line of the embedded original, unconfirmed (the sender could have"
+          + " written it)");
+    }
+    Optional<String> configured = first.byIp().flatMap(trust::entryForIp)
+        .or(() -> first.byHost().flatMap(trust::entryForHost));
+    if (configured.isPresent()) {
+      return TrustSource.configured(configured.get());
+    }
+    if (learned != null) {
+      Optional<MailServerHost> named = first.byHost().flatMap(learned::named);
+      if (named.isPresent()) {
+        return TrustSource.mailServer(named.get().hostname(), "named " + first.byHost().get());
+      }
+      if (first.byIp().isPresent() && first.date().isPresent()) {
+        Optional<LearnedTrust.Holder> server = learned.holders(first.byIp().get(), first.date().get()).stream()
+            .filter(LearnedTrust.Holder::mailServer).findFirst();
+        if (server.isPresent()) {
+          return TrustSource.mailServer(server.get().hostname(), "held " + first.byIp().get());
+        }
+      }
+    }
+    if (provider.isPresent()) {
+      return TrustSource.provider(provider.get().name());
+    }
+    return TrustSource.delivering(kind == ComplaintKind.MESSAGE || kind == ComplaintKind.HEADERS
+        ? "delivering MTA (top line)" : "reporting MTA (top line of the original)");
+  }
+
+  /**
+   * A message's top line is the delivering MTA's. A bounce's or report's embedded original
+   * counts only when the report names the MTA that wrote its top line (Reporting-MTA).
+   */
+  private static boolean rootConfirmed(ComplaintKind kind, ReceivedHop first, Optional<ReportDetails> report) {
+    if (kind == ComplaintKind.MESSAGE || kind == ComplaintKind.HEADERS) {
+      return true;
+    }
+    Optional<String> mta = report.flatMap(ReportDetails::reportingMta);
+    if (mta.isEmpty() || first.byHost().isEmpty()) {
+      return false;
+    }
+    String writer = first.byHost().get();
+    return ClientCrossCheck.writtenBy(mta.get(), writer) || ClientCrossCheck.writtenBy(writer, mta.get())
+        || sameDomain(mta.get(), writer);
+  }
+
+  /** The line's own date, else the nearest date above it (written later by a trusted MTA). */
+  private static Optional<Instant> hopTime(List<ReceivedHop> hops, int index) {
+    for (int i = index; i >= 0; i--) {
+      if (hops.get(i).date().isPresent()) {
+        return hops.get(i).date();
+      }
     }
     return Optional.empty();
   }
@@ -280,12 +419,13 @@ final class OriginResolver {
     return sb.toString();
   }
 
-  private static List<TracedHop> mark(List<ReceivedHop> hops, int boundary) {
+  private static List<TracedHop> mark(List<ReceivedHop> hops, int boundary, TrustSource[] sources) {
     List<TracedHop> out = new ArrayList<>(hops.size());
     for (int i = 0; i < hops.size(); i++) {
       HopTrust t = boundary < 0 || i > boundary ? HopTrust.CLAIMED
           : i == boundary ? HopTrust.BOUNDARY : HopTrust.TRUSTED;
-      out.add(new TracedHop(i, hops.get(i), t));
+      out.add(new TracedHop(i, hops.get(i), t,
+          t == HopTrust.CLAIMED ? Optional.empty() : Optional.ofNullable(sources[i])));
     }
     return out;
   }

@@ -115,7 +115,7 @@ public final class Triage {
     Map<String, Tally> tallies = new LinkedHashMap<>();
     List<String> warnings = new ArrayList<>();
     List<AddressConflict> conflicts = new ArrayList<>();
-    Set<String> mailServers = evidence.mailServers();
+    Set<String> mailServers = evidence.mailServerIds();
     // Trusted hops (relays, mail servers) are never candidates: host id -> why.
     Map<String, String> trustedHosts = new LinkedHashMap<>();
     List<ComplaintSummary> summaries = new ArrayList<>();
@@ -125,7 +125,7 @@ public final class Triage {
       String label = several ? "complaint " + (i + 1) + ": " : "";
       Optional<HostState> owner = c.claimedSender().flatMap(evidence::hostOwningAddress);
       summaries.add(new ComplaintSummary(c.kind(), c.claimedSender(), owner, c.subject(), c.origin(),
-          c.tracedPart(), c.forwardedBy()));
+          c.tracedPart(), c.forwardedBy(), c.hops()));
       // What limited the parse (no Received: lines, unreadable hops, disagreeing
       // cross-checks) belongs in the answer, not only in the parsed complaint.
       for (String w : c.warnings()) {

@@ -42,10 +42,28 @@ public interface TriageEvidence {
   Optional<HostState> host(String hostId);
 
   /**
-   * Hosts an operator gave a role that relays or sends mail (the {@code mail-server} role): a
-   * trusted hop, never a candidate. Few; the default has none.
+   * Ids of the hosts an operator gave a role that relays or sends mail (the {@code mail-server}
+   * role): a trusted hop, never a candidate.
    */
-  default Set<String> mailServers() {
-    return Set.of();
+  default Set<String> mailServerIds() {
+    Set<String> ids = new java.util.HashSet<>();
+    mailServers().forEach(m -> ids.add(m.hostId()));
+    return Set.copyOf(ids);
+  }
+
+  /**
+   * The hosts with the mail-server role, for the trust walk's learned trust (docs/triage.md,
+   * "Learned trust"). Default: none (an evidence source that knows no roles).
+   */
+  default List<MailServerHost> mailServers() {
+    return List.of();
+  }
+
+  /**
+   * The MTAs administrators named on the Settings page (entries as for {@code --trust}).
+   * Default: none.
+   */
+  default List<String> configuredTrust() {
+    return List.of();
   }
 }

@@ -13,7 +13,8 @@ import java.util.Optional;
  * ISO-8601 UTC, {@code hop}, …, or null), {@code claimedSender}, {@code claimedSenderHost},
  * {@code candidates[]} ({@code hostId}, {@code hostname}, {@code confidence}, {@code
  * reasons[]}), {@code complaints[]}, {@code warnings[]}, {@code conflicts[]} (see {@link
- * AddressConflict}).
+ * AddressConflict}), {@code summary} (the one-sentence answer), {@code recordable} and
+ * {@code recordableBecause}.
  *
  * @param complaints each complaint triaged, in the order given
  * @param candidates hosts, most likely first
@@ -64,6 +65,37 @@ public record TriageResult(
         .flatMap(ComplaintSummary::claimedSenderHost);
   }
 
+  /**
+   * Whether this answer may become evidence for verdicts: every complaint that gave an origin
+   * must rest on a boundary line an MTA of ours wrote ({@link Origin#recordable()}), and at
+   * least one must give an origin.
+   */
+  public boolean recordable() {
+    List<Origin> origins = complaints.stream().map(ComplaintSummary::origin).flatMap(Optional::stream).toList();
+    return !origins.isEmpty() && origins.stream().allMatch(Origin::recordable);
+  }
+
+  /** Why {@link #recordable()} says what it says, in words. */
+  public String recordableBecause() {
+    boolean several = complaints.size() > 1;
+    for (int i = 0; i < complaints.size(); i++) {
+      Optional<Origin> o = complaints.get(i).origin();
+      if (o.isPresent() && !o.get().recordable()) {
+        return (several ? "complaint " + (i + 1) + ": " : "") + o.get().recordableBecause();
+      }
+    }
+    if (origin().isEmpty()) {
+      return "no origin could be determined, so nothing rests on a line an MTA of ours wrote";
+    }
+    return several ? "every complaint's origin was recorded by an MTA of ours"
+        : origin().orElseThrow().recordableBecause();
+  }
+
+  /** The one-sentence answer ({@link AnswerSentence}). */
+  public String summary() {
+    return AnswerSentence.of(this);
+  }
+
   @JsonValue
   public ObjectNode toJson() {
     ObjectNode n = Json.object();
@@ -88,6 +120,9 @@ public record TriageResult(
     Json.strings(n, "warnings", warnings);
     ArrayNode k = n.putArray("conflicts");
     conflicts.forEach(x -> k.add(x.toJson()));
+    n.put("summary", summary());
+    n.put("recordable", recordable());
+    n.put("recordableBecause", recordableBecause());
     return n;
   }
 }

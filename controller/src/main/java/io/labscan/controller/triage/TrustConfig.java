@@ -19,7 +19,10 @@ import java.util.regex.Pattern;
  *   <li>a host name, matched against the client's reverse DNS name as the previous trusted
  *       MTA recorded it: {@code relay.example.edu} (exactly that name) or {@code
  *       *.example.edu} (any name under example.edu). A name the MTA flagged {@code (may be
- *       forged)} never matches, and HELO names are never compared at all.
+ *       forged)} never matches, and HELO names are never compared at all. The topmost line's
+ *       writer is also matched by the name (or IP) it gives itself in its {@code by} part: that
+ *       makes the delivering MTA's own line ours (the sender cannot write above it), so an
+ *       answer resting on it may be recorded.
  * </ul>
  *
  * The well-known {@link MailProviders} are part of the configuration too (built-in list by
@@ -35,10 +38,16 @@ public final class TrustConfig {
   private final List<String> exactHosts;
   private final List<String> suffixes;
   private final MailProviders providers;
+  private final TriageEvidence fleet;
 
   private TrustConfig(List<String> entries, MailProviders providers) {
+    this(entries, providers, null);
+  }
+
+  private TrustConfig(List<String> entries, MailProviders providers, TriageEvidence fleet) {
     this.entries = List.copyOf(entries);
     this.providers = Objects.requireNonNull(providers, "providers");
+    this.fleet = fleet;
     this.networks = new ArrayList<>();
     this.networkText = new ArrayList<>();
     this.exactHosts = new ArrayList<>();
@@ -83,7 +92,48 @@ public final class TrustConfig {
 
   /** The same entries with another provider list (e.g. builtIn().with(load(file)), or none()). */
   public TrustConfig withProviders(MailProviders providers) {
-    return new TrustConfig(entries, providers);
+    return new TrustConfig(entries, providers, fleet);
+  }
+
+  /**
+   * The same configuration plus learned trust: hosts with the mail-server role are trusted by
+   * the addresses they held and the names they reported, and an address a LabScan host without
+   * that role held is the boundary (docs/triage.md, "Learned trust").
+   */
+  public TrustConfig withFleet(TriageEvidence evidence) {
+    return new TrustConfig(entries, providers, Objects.requireNonNull(evidence, "evidence"));
+  }
+
+  /**
+   * These entries and more (duplicates dropped), e.g. the Settings page's beside {@code --trust}.
+   *
+   * @throws IllegalArgumentException naming the first entry that is neither a host name nor a CIDR
+   */
+  public TrustConfig withEntries(Collection<String> more) {
+    List<String> all = new ArrayList<>(entries);
+    for (String e : Objects.requireNonNull(more, "more")) {
+      if (!all.contains(e)) {
+        all.add(e);
+      }
+    }
+    return new TrustConfig(all, providers, fleet);
+  }
+
+  /** The fleet learned trust asks, when {@link #withFleet} gave one. */
+  Optional<TriageEvidence> fleet() {
+    return Optional.ofNullable(fleet);
+  }
+
+  /**
+   * Checks one entry as {@code --trust} would.
+   *
+   * @return the entry, trimmed
+   * @throws IllegalArgumentException saying what is wrong with it
+   */
+  public static String checkEntry(String entry) {
+    String e = Objects.requireNonNull(entry, "entry").trim();
+    new TrustConfig(List.of(e), MailProviders.none());
+    return e;
   }
 
   /** True when no MTA was configured (providers aside). */

@@ -22,14 +22,98 @@ final class AdminApi {
 
   private final TriageRunner triage;
   private final CampaignService campaigns;
+  private final TrustSettings trust;
 
-  AdminApi(TriageRunner triage, CampaignService campaigns) {
+  AdminApi(TriageRunner triage, CampaignService campaigns, TrustSettings trust) {
     this.triage = requireNonNull(triage, "triage");
     this.campaigns = requireNonNull(campaigns, "campaigns");
+    this.trust = requireNonNull(trust, "trust");
   }
 
-  /** POST the raw message (message/rfc822, text/plain or application/octet-stream). */
+  /** POST the raw message (message/rfc822, text/plain or application/octet-stream); never records. */
   void triage(Context ctx) {
+    byte[] message = message(ctx);
+    JsonNode answer;
+    try {
+      answer = triage.answer(message);
+    } catch (TriageRunner.NotAMailMessage e) {
+      throw new ApiError(422, "not a mail message: " + e.getMessage());
+    } catch (UnsupportedOperationException e) {
+      throw new ApiError(503, e.getMessage());
+    }
+    log.info("Complaint triaged by {} ({} bytes)", WebServer.user(ctx).username(), message.length);
+    Json.send(ctx, answer);
+  }
+
+  /** POST the same message again to record its answer as evidence ("Record as evidence"). */
+  void recordTriage(Context ctx) {
+    byte[] message = message(ctx);
+    String user = WebServer.user(ctx).username();
+    JsonNode answer;
+    try {
+      answer = triage.record(message, user);
+    } catch (TriageRunner.NotAMailMessage e) {
+      throw new ApiError(422, "not a mail message: " + e.getMessage());
+    } catch (TriageRunner.NotRecordable e) {
+      throw new ApiError(409, "not recorded as evidence: " + e.getMessage());
+    } catch (UnsupportedOperationException e) {
+      throw new ApiError(503, e.getMessage());
+    }
+    log.info("Complaint triage answer recorded as evidence by {} ({} bytes)", user, message.length);
+    Json.send(ctx, answer);
+  }
+
+  void trustedMtas(Context ctx) {
+    ArrayNode out = Json.array();
+    try {
+      trust.list().forEach(i -> out.add(trustJson(i)));
+    } catch (UnsupportedOperationException e) {
+      throw new ApiError(503, e.getMessage());
+    }
+    Json.send(ctx, out);
+  }
+
+  void addTrustedMta(Context ctx) {
+    ObjectNode body = Json.body(ctx);
+    String user = WebServer.user(ctx).username();
+    TrustSettings.Item item;
+    try {
+      item = trust.add(Json.text(body, "entry").orElse(""), user);
+    } catch (IllegalArgumentException e) {
+      throw ApiError.badRequest("entry: " + e.getMessage());
+    } catch (UnsupportedOperationException e) {
+      throw new ApiError(503, e.getMessage());
+    }
+    log.info("Trusted MTA {} added by {}", item.entry(), user);
+    Json.send(ctx, 201, trustJson(item));
+  }
+
+  void removeTrustedMta(Context ctx) {
+    String user = WebServer.user(ctx).username();
+    Optional<TrustSettings.Item> removed;
+    try {
+      removed = trust.remove(ctx.pathParam("entryId"), user);
+    } catch (UnsupportedOperationException e) {
+      throw new ApiError(503, e.getMessage());
+    }
+    TrustSettings.Item item = removed.orElseThrow(() -> ApiError.notFound(
+        "no trusted MTA with that id (entries given to serve --trust are removed by restarting without them)"));
+    log.info("Trusted MTA {} removed by {}", item.entry(), user);
+    ctx.status(204);
+  }
+
+  private static ObjectNode trustJson(TrustSettings.Item i) {
+    ObjectNode o = Json.object();
+    o.put("entryId", i.entryId());
+    o.put("entry", i.entry());
+    o.put("source", i.source());
+    o.put("addedBy", i.addedBy());
+    Json.time(o, "added", i.added());
+    o.put("removable", i.removable());
+    return o;
+  }
+
+  private static byte[] message(Context ctx) {
     String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase(Locale.ROOT);
     if (!(type.startsWith("message/rfc822") || type.startsWith("text/plain")
         || type.startsWith("application/octet-stream"))) {
@@ -42,16 +126,7 @@ final class AdminApi {
     if (message.length > TriageRunner.MAX_MESSAGE_BYTES) {
       throw new ApiError(413, "messages larger than " + TriageRunner.MAX_MESSAGE_BYTES + " bytes are not triaged");
     }
-    JsonNode answer;
-    try {
-      answer = triage.triage(message);
-    } catch (TriageRunner.NotAMailMessage e) {
-      throw new ApiError(422, "not a mail message: " + e.getMessage());
-    } catch (UnsupportedOperationException e) {
-      throw new ApiError(503, e.getMessage());
-    }
-    log.info("Complaint triaged by {} ({} bytes)", WebServer.user(ctx).username(), message.length);
-    Json.send(ctx, Json.object().set("result", answer));
+    return message;
   }
 
   void listCampaigns(Context ctx) {

@@ -10,6 +10,7 @@ import io.labscan.controller.alert.WebhookSink;
 import io.labscan.controller.campaign.AgentCommands;
 import io.labscan.controller.campaign.CampaignService;
 import io.labscan.controller.metrics.ControllerMetrics;
+import io.labscan.controller.store.TrustedMtas;
 import io.labscan.controller.verdict.Verdict;
 import io.labscan.controller.verdict.VerdictPolicy;
 import io.labscan.controller.verdict.VerdictRepository.VerdictRecord;
@@ -52,6 +53,15 @@ public final class Dashboard implements AutoCloseable {
    */
   public static Dashboard start(String bind, int port, DashboardOptions options, ControllerRuntime controller,
       TriageRunner triage, Clock clock, PrintStream console) {
+    return start(bind, port, options, controller, triage, List.of(), clock, console);
+  }
+
+  /**
+   * As above; {@code commandLineTrust} are the {@code serve --trust} entries the Settings page
+   * shows beside the stored ones (and cannot remove).
+   */
+  public static Dashboard start(String bind, int port, DashboardOptions options, ControllerRuntime controller,
+      TriageRunner triage, List<String> commandLineTrust, Clock clock, PrintStream console) {
     requireNonNull(options, "options");
     requireNonNull(controller, "controller");
     List<AlertSink> sinks = new ArrayList<>();
@@ -80,7 +90,8 @@ public final class Dashboard implements AutoCloseable {
       campaigns.start();
       WebServer web = WebServer.start(new WebServer.Config(bind, port, options.secureCookies()),
           new WebServer.Services(fleet, history, accounts, new Sessions(controller.store(), clock), new LoginThrottle(clock),
-              triage, campaigns, metrics));
+              triage, campaigns, metrics,
+              new TrustSettings(new TrustedMtas(controller.store(), clock), commandLineTrust)));
       firstPassword.ifPresent(password -> {
         console.println("labscan-controller: created web UI user '" + Accounts.FIRST_ADMIN + "' (admin) with password");
         console.println("    " + password);

@@ -53,8 +53,16 @@ public final class WebServer implements AutoCloseable {
 
   /** What the pages and the API read and change. */
   public record Services(Fleet fleet, ComplianceHistory history, Accounts accounts, Sessions sessions,
-      LoginThrottle throttle, TriageRunner triage, CampaignService campaigns, ControllerMetrics metrics) {
+      LoginThrottle throttle, TriageRunner triage, CampaignService campaigns, ControllerMetrics metrics,
+      TrustSettings trust) {
+    /** Without trusted-MTA settings (the Settings API answers 503). */
+    public Services(Fleet fleet, ComplianceHistory history, Accounts accounts, Sessions sessions,
+        LoginThrottle throttle, TriageRunner triage, CampaignService campaigns, ControllerMetrics metrics) {
+      this(fleet, history, accounts, sessions, throttle, triage, campaigns, metrics, TrustSettings.unavailable());
+    }
+
     public Services {
+      requireNonNull(trust, "trust");
       requireNonNull(fleet, "fleet");
       requireNonNull(history, "history");
       requireNonNull(accounts, "accounts");
@@ -131,7 +139,7 @@ public final class WebServer implements AutoCloseable {
       this.config = config;
       this.services = services;
       this.fleet = new FleetApi(services.fleet(), services.history());
-      this.admin = new AdminApi(services.triage(), services.campaigns());
+      this.admin = new AdminApi(services.triage(), services.campaigns(), services.trust());
     }
 
     void register(RoutesConfig r) {
@@ -150,6 +158,7 @@ public final class WebServer implements AutoCloseable {
       page(r, "/infected", "infected.html", Role.VIEWER);
       page(r, "/schedules", "schedules.html", Role.VIEWER);
       page(r, "/triage", "triage.html", Role.ADMIN);
+      page(r, "/settings", "settings.html", Role.ADMIN);
       asset(r, "style.css", null);
       asset(r, "login.js", null);
       for (String name : new String[] {"app.js", "overview.js", "labs.js", "hosts.js", "host.js", "infected.js",
@@ -157,6 +166,7 @@ public final class WebServer implements AutoCloseable {
         asset(r, name, Role.VIEWER);
       }
       asset(r, "triage.js", Role.ADMIN);
+      asset(r, "settings.js", Role.ADMIN);
 
       r.post("/api/v1/session", this::login);
       r.get("/api/v1/session", this::currentSession, Role.VIEWER);
@@ -175,6 +185,10 @@ public final class WebServer implements AutoCloseable {
 
       r.post("/api/v1/triage", admin::triage, Role.ADMIN);
       r.get("/api/v1/triage/sample", fleet::triageSample, Role.ADMIN);
+      r.post("/api/v1/triage/record", admin::recordTriage, Role.ADMIN);
+      r.get("/api/v1/settings/trusted-mtas", admin::trustedMtas, Role.ADMIN);
+      r.post("/api/v1/settings/trusted-mtas", admin::addTrustedMta, Role.ADMIN);
+      r.delete("/api/v1/settings/trusted-mtas/{entryId}", admin::removeTrustedMta, Role.ADMIN);
       r.get("/api/v1/campaigns", admin::listCampaigns, Role.VIEWER);
       r.post("/api/v1/campaigns", admin::createCampaign, Role.ADMIN);
       r.get("/api/v1/campaigns/{campaignId}", admin::campaign, Role.VIEWER);

@@ -20,7 +20,7 @@ class QueryIndexMigrationTest {
   void hostUsersAreBackFilledFromTheLoggedInUsersOfExistingHosts() throws Exception {
     try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("old.db"))) {
       Migrations.migrate(db);
-      undoAddressWrites(db);
+      undoAfterVersion8(db);
       undoVersion8(db);
       undoVersion7(db);
       undoVersion6(db);
@@ -43,7 +43,7 @@ class QueryIndexMigrationTest {
   void hostsEnrolledBeforeRenewalExistedKeepTheirCertificateWithNothingToRetry() throws Exception {
     try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("old.db"))) {
       Migrations.migrate(db);
-      undoAddressWrites(db);
+      undoAfterVersion8(db);
       undoVersion8(db);
       undoVersion7(db);
       try (Statement st = db.createStatement()) {
@@ -55,6 +55,25 @@ class QueryIndexMigrationTest {
 
       assertThat(rows(db, "SELECT certificate_serial || '|' || previous_certificate_serial || '|' "
           + "|| certificate_key_sha256 || '|' || renewed_ms FROM host_enrolments")).containsExactly("a1|||0");
+    }
+  }
+
+  /**
+   * Back to a database written at version 8: the later migrations undone newest first (each
+   * found by its file name, since a version is the file's position in the list).
+   */
+  private static void undoAfterVersion8(Connection db) throws Exception {
+    undoTrustedMtas(db);
+    undoAddressWrites(db);
+  }
+
+  /** Back to a database written before V012 (trusted MTAs, complaint_traces.recorded_by). */
+  private static void undoTrustedMtas(Connection db) throws Exception {
+    try (Statement st = db.createStatement()) {
+      st.execute("DROP TABLE trusted_mtas");
+      st.execute("DROP TABLE trusted_mta_changes");
+      st.execute("ALTER TABLE complaint_traces DROP COLUMN recorded_by");
+      st.execute("DELETE FROM schema_version WHERE description = 'V012__trusted_mtas.sql'");
     }
   }
 

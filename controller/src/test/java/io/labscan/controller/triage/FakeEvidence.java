@@ -24,7 +24,8 @@ final class FakeEvidence implements TriageEvidence {
   private final Map<String, Set<ByteBuffer>> harvests = new LinkedHashMap<>();
   private final Map<String, HostState> hosts = new HashMap<>();
   private final Map<String, String> owners = new HashMap<>();
-  private final Set<String> mailServers = new HashSet<>();
+  private final List<MailServerHost> mailServers = new ArrayList<>();
+  private final List<String> configured = new ArrayList<>();
 
   FakeEvidence(byte[] key) {
     this.key = key.clone();
@@ -54,11 +55,6 @@ final class FakeEvidence implements TriageEvidence {
     return this;
   }
 
-  FakeEvidence mailServer(String hostId) {
-    mailServers.add(hostId);
-    return this;
-  }
-
   FakeEvidence egress(String hostId, Instant start, Instant end, boolean allowed, String... destinations) {
     egress.add(new EgressHit(hostId, name(hostId), start, end, 3 * destinations.length,
         List.of(destinations), Optional.of("wink.exe"), allowed));
@@ -70,6 +66,18 @@ final class FakeEvidence implements TriageEvidence {
     for (String a : addresses) {
       set.add(ByteBuffer.wrap(AddressDigest.digest(key, a)));
     }
+    return this;
+  }
+
+  /** Gives a host the mail-server role; names are the FQDNs its inventory reported. */
+  FakeEvidence mailServer(String hostId, String... names) {
+    mailServers.add(new MailServerHost(hostId, name(hostId), List.of(names)));
+    return this;
+  }
+
+  /** An entry on the Settings page. */
+  FakeEvidence configured(String entry) {
+    configured.add(entry);
     return this;
   }
 
@@ -117,12 +125,17 @@ final class FakeEvidence implements TriageEvidence {
   }
 
   @Override
-  public Set<String> mailServers() {
-    return Set.copyOf(mailServers);
+  public Optional<HostState> host(String hostId) {
+    return Optional.ofNullable(hosts.get(hostId));
   }
 
   @Override
-  public Optional<HostState> host(String hostId) {
-    return Optional.ofNullable(hosts.get(hostId));
+  public List<MailServerHost> mailServers() {
+    return List.copyOf(mailServers);
+  }
+
+  @Override
+  public List<String> configuredTrust() {
+    return List.copyOf(configured);
   }
 }

@@ -229,6 +229,34 @@ class BrowserDashboardTest {
   }
 
   @Test
+  void triageStartsWithTheSentenceAndShowsHostileNamesAsText() throws Exception {
+    String summary = "Sent by <img src=x onerror=window.__xss=1> (10.20.3.17) at 17:32:11 UTC on 2026-12-06"
+        + " — confidence high (0.88).";
+    com.fasterxml.jackson.databind.JsonNode answer = ApiClient.JSON.readTree("{"
+        + "\"summary\": " + ApiClient.JSON.writeValueAsString(summary) + ", \"recordable\": false,"
+        + " \"recordableBecause\": \"hop 0 was written by <b>mx.outside</b>, which is not an MTA of ours\","
+        + " \"candidates\": [{\"hostId\": \"h-7\", \"hostname\": \"<script>window.__xss=2</script>\","
+        + " \"confidence\": 0.88, \"reasons\": [\"held 10.20.3.17\"]}],"
+        + " \"complaints\": [{\"hops\": [{\"index\": 0, \"trust\": \"BOUNDARY\", \"byHost\": \"<i>mx</i>\","
+        + " \"fromIp\": \"10.20.3.17\", \"trustSource\": \"delivering MTA (top line)\"}]}],"
+        + " \"warnings\": []}");
+    fixture.triage = message -> answer;
+    logIn(DashboardFixture.ADMIN);
+    open("/triage");
+    browser.findElement(By.id("triage-text")).sendKeys("Received: from pc ([10.20.3.17]) by mx\nSubject: x\n\nhi\n");
+    browser.findElement(By.id("triage-run")).click();
+
+    WebElement sentence = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("triage-summary")));
+    assertThat(sentence.getText()).isEqualTo(summary);
+    assertThat(browser.findElement(By.id("triage-unverified")).getText())
+        .contains("Not recordable as evidence: hop 0 was written by <b>mx.outside</b>");
+    assertThat(browser.findElement(By.id("triage-answer")).getText())
+        .contains("<script>window.__xss=2</script>", "BOUNDARY (origin)", "<i>mx</i>", "delivering MTA (top line)");
+    assertThat(browser.findElements(By.id("triage-record"))).isEmpty();
+    assertNothingRan();
+  }
+
+  @Test
   void exportCsvDownloadsTheHostTable() throws Exception {
     logIn(DashboardFixture.VIEWER);
     open("/hosts");

@@ -1,4 +1,9 @@
 'use strict';
+// The Triage page. The answer starts with its one-sentence summary, then the Received: chain
+// (trusted lines and the boundary marked, with why each writer is trusted), the candidates with
+// their reasons, and the warnings. Every string in the answer is endpoint or mail text: it
+// reaches the page only as text nodes. Tracing never records; "Record as evidence" does, for a
+// recordable answer, and the page shows who recorded it and when.
 LS.page(async () => {
   const { el, api, clear } = LS;
   const form = document.getElementById('triage-form');
@@ -6,7 +11,7 @@ LS.page(async () => {
   const file = document.getElementById('triage-file');
   const result = document.getElementById('triage-result');
 
-  // Renders the engine's answer generically, as nested lists of names and text values.
+  // Renders any JSON value generically, as nested lists of names and text values.
   function render(value) {
     if (value === null || value === undefined) return el('span', { class: 'muted' }, 'none');
     if (Array.isArray(value)) {
@@ -17,6 +22,79 @@ LS.page(async () => {
       return el('dl', { class: 'facts' }, Object.entries(value).map(([k, v]) => [el('dt', {}, k), el('dd', {}, render(v))]));
     }
     return String(value);
+  }
+
+  function str(v) {
+    return v === null || v === undefined ? '' : String(v);
+  }
+
+  function chain(r) {
+    const complaints = Array.isArray(r.complaints) ? r.complaints : [];
+    const parts = [];
+    complaints.forEach((c, i) => {
+      if (!c || !Array.isArray(c.hops) || c.hops.length === 0) return;
+      const rows = c.hops.slice(0, 50).map(h => {
+        const trust = /^[A-Z]+$/.test(str(h.trust)) ? h.trust : 'CLAIMED';
+        const client = [h.fromIp ? '[' + h.fromIp + ']' : '(no client IP)',
+          h.fromRdns ? 'rDNS ' + h.fromRdns : '', h.fromHelo ? 'HELO ' + h.fromHelo : ''].filter(Boolean).join(' ');
+        return el('tr', { class: 'hop-' + trust.toLowerCase() },
+          el('td', {}, str(h.index)),
+          el('td', {}, trust === 'BOUNDARY' ? 'BOUNDARY (origin)' : trust),
+          el('td', { class: 'mono' }, str(h.byHost) || '?'),
+          el('td', { class: 'mono' }, client),
+          el('td', {}, h.trustSource ? str(h.trustSource) : el('span', { class: 'muted' }, 'claimed by the sender')));
+      });
+      parts.push(el('h3', {}, 'Received: chain' + (complaints.length > 1 ? ' of complaint ' + (i + 1) : '') + ' (newest first)'),
+        el('table', { class: 'chain' },
+          el('thead', {}, el('tr', {}, el('th', {}, '#'), el('th', {}, 'trust'), el('th', {}, 'written by'),
+            el('th', {}, 'client'), el('th', {}, 'why the writer is trusted'))),
+          el('tbody', {}, rows)));
+    });
+    return parts;
+  }
+
+  function candidates(r) {
+    if (!Array.isArray(r.candidates)) return [];
+    if (r.candidates.length === 0) return [el('h3', {}, 'Candidates'), el('p', { class: 'muted' }, 'No candidate host.')];
+    return [el('h3', {}, 'Candidates'), el('ol', { id: 'triage-candidates' }, r.candidates.map(c =>
+      el('li', {}, el('strong', {}, str(c.hostname)), ' (' + str(c.hostId) + ') confidence ' + Number(c.confidence).toFixed(2),
+        el('ul', { class: 'reasons' }, (Array.isArray(c.reasons) ? c.reasons : []).map(x => el('li', {}, str(x)))))))];
+  }
+
+  function warnings(r) {
+    if (!Array.isArray(r.warnings) || r.warnings.length === 0) return [];
+    return [el('h3', {}, 'Warnings'), el('ul', { class: 'reasons' }, r.warnings.map(w => el('li', {}, str(w))))];
+  }
+
+  function recording(answer, body) {
+    const box = el('div', { id: 'triage-recording' });
+    const r = answer.result || {};
+    if (answer.recorded) {
+      box.appendChild(el('p', { class: 'notice' }, 'Recorded as evidence by ' + str(answer.recorded.by) + ' at '
+        + str(answer.recorded.at) + ' (' + (answer.recorded.hostIds || []).length + ' host(s)).'));
+    } else if (r.recordable === true) {
+      const button = el('button', { type: 'button', id: 'triage-record' }, 'Record as evidence');
+      button.addEventListener('click', async () => {
+        button.disabled = true;
+        try {
+          const recorded = await api('/api/v1/triage/record', { method: 'POST', headers: { 'Content-Type': 'message/rfc822' }, body });
+          clear(box);
+          if (recorded.recorded) {
+            box.appendChild(el('p', { class: 'notice' }, 'Recorded as evidence by ' + str(recorded.recorded.by) + ' at '
+              + str(recorded.recorded.at) + '.'));
+          } else {
+            box.appendChild(el('p', { class: 'notice' }, str(recorded.note)));
+          }
+        } catch (e) {
+          button.disabled = false;
+          LS.showError(box, e);
+        }
+      });
+      box.appendChild(el('p', {}, button, ' ', el('span', { class: 'muted' }, str(r.recordableBecause))));
+    } else if (r.recordable === false) {
+      box.appendChild(el('p', { class: 'error', id: 'triage-unverified' }, 'Not recordable as evidence: ' + str(r.recordableBecause)));
+    }
+    return box;
   }
 
   // A stored sample complaint (the demo stores Janet's message "from" Harold) is offered for a re-run.
@@ -47,8 +125,16 @@ LS.page(async () => {
     result.appendChild(el('p', { class: 'muted' }, 'Tracing...'));
     try {
       const answer = await api('/api/v1/triage', { method: 'POST', headers: { 'Content-Type': 'message/rfc822' }, body });
+      const r = answer.result || {};
       clear(result);
-      result.appendChild(el('section', { class: 'panel', id: 'triage-answer' }, el('h2', {}, 'Answer'), render(answer.result)));
+      const section = el('section', { class: 'panel', id: 'triage-answer' }, el('h2', {}, 'Answer'));
+      if (typeof r.summary === 'string') section.appendChild(el('p', { class: 'summary', id: 'triage-summary' }, r.summary));
+      section.appendChild(recording(answer, body));
+      chain(r).forEach(n => section.appendChild(n));
+      candidates(r).forEach(n => section.appendChild(n));
+      warnings(r).forEach(n => section.appendChild(n));
+      section.appendChild(el('details', { open: typeof r.summary !== 'string' }, el('summary', {}, 'Every field'), render(r)));
+      result.appendChild(section);
       result.appendChild(el('details', {}, el('summary', {}, 'Raw JSON'), el('pre', { class: 'json' }, JSON.stringify(answer.result, null, 2))));
     } catch (e) {
       clear(result);

@@ -1,0 +1,126 @@
+package io.labscan.controller.triage;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The one sentence a person reads first (CLI table, web Triage page through the JSON's {@code
+ * summary}), e.g. "Sent by lab-pc-07 (10.20.3.17) at 17:32:11 UTC on 2026-12-06 — confidence
+ * high. The From: address harold@lab.example.edu is forged: its owner's machine lab-pc-12 is
+ * CLEAN."
+ *
+ * <p>Confidence words: <b>high</b> from {@value #HIGH}, <b>medium</b> from {@value #MEDIUM}
+ * (the verdicts' complaint threshold), <b>low</b> below. Host names and addresses in the
+ * sentence are endpoint-reported text: control characters (terminal escapes, line breaks,
+ * bidirectional overrides) become {@code ?} here, and each name is cut at {@value
+ * #MAX_NAME} characters; the web page still shows the sentence only as text.
+ */
+public final class AnswerSentence {
+  /** Confidence from which the sentence says "high". */
+  public static final double HIGH = 0.8;
+  /** Confidence from which the sentence says "medium" (and a complaint counts for verdicts). */
+  public static final double MEDIUM = 0.5;
+  static final int MAX_NAME = 80;
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("HH:mm:ss 'UTC on' yyyy-MM-dd", Locale.ROOT).withZone(ZoneOffset.UTC);
+
+  private AnswerSentence() {}
+
+  /** The confidence in a word. */
+  public static String confidenceWord(double confidence) {
+    return confidence >= HIGH ? "high" : confidence >= MEDIUM ? "medium" : "low";
+  }
+
+  /** The sentence for this answer. */
+  public static String of(TriageResult result) {
+    StringBuilder sb = new StringBuilder();
+    Optional<Origin> origin = result.origin();
+    Optional<Candidate> top = result.candidates().stream().findFirst();
+    if (origin.isPresent() && top.isPresent()) {
+      Candidate c = top.get();
+      String ip = clean(origin.get().ip());
+      // The address in brackets reads as the host's own: say so only when the host held it.
+      boolean held = c.reasons().stream().anyMatch(r -> r.contains("held " + origin.get().ip() + " "));
+      sb.append(c.confidence() >= MEDIUM ? "Sent by " : "Possibly sent by ").append(clean(c.hostname()))
+          .append(held ? " (" + ip + ")" : " (the mail entered at " + ip + ")").append(" at ")
+          .append(at(origin.get().time()))
+          .append(" — confidence ").append(confidenceWord(c.confidence()))
+          .append(String.format(Locale.ROOT, " (%.2f).", c.confidence()));
+      if (c.confidence() < MEDIUM) {
+        sb.append(" The evidence is thin: read the reasons below before acting.");
+      }
+    } else if (origin.isPresent()) {
+      sb.append("The message entered our mail path from ").append(clean(origin.get().ip())).append(" at ")
+          .append(at(origin.get().time())).append(", but no LabScan host held that address or sent SMTP mail"
+          + " then: it probably did not come from a machine with an agent. Check the Received: chain below.");
+    } else if (top.isPresent()) {
+      sb.append("No origin could be read from the Received: lines; by the address book alone the likeliest"
+          + " sender is ").append(clean(top.get().hostname())).append(" — confidence ")
+          .append(confidenceWord(top.get().confidence())).append(String.format(Locale.ROOT, " (%.2f).",
+              top.get().confidence()))
+          .append(" Paste the complaint with all its headers to confirm.");
+    } else {
+      sb.append("LabScan cannot tell where this message came from");
+      result.warnings().stream().filter(w -> w.contains("origin")).findFirst()
+          .ifPresent(w -> sb.append(": ").append(clean(w, 200)));
+      sb.append(". Paste the complaint with all its Received: headers (for a bounce, with the copy of the"
+          + " original it carries).");
+    }
+    claimedSender(result, top).ifPresent(s -> sb.append(' ').append(s));
+    if (origin.isPresent() && !result.recordable()) {
+      sb.append(" Unverified: the origin does not rest on a Received: line an MTA of ours wrote, so this answer"
+          + " is shown but not recorded as evidence; if the mail passed through your MX, name it on the Settings"
+          + " page (or give its host the mail-server role).");
+    }
+    return sb.toString();
+  }
+
+  private static Optional<String> claimedSender(TriageResult result, Optional<Candidate> top) {
+    Optional<String> sender = result.claimedSender();
+    if (sender.isEmpty()) {
+      return Optional.empty();
+    }
+    String address = clean(sender.get());
+    Optional<HostState> owner = result.claimedSenderHost();
+    if (owner.isEmpty()) {
+      return Optional.of("The From: address " + address + " is only a claim (worms forge it); LabScan knows no"
+          + " machine of its owner.");
+    }
+    HostState h = owner.get();
+    boolean ownerSent = top.map(c -> c.hostId().equals(h.hostId()) && c.confidence() >= MEDIUM).orElse(false);
+    if (ownerSent) {
+      return Optional.of("The From: address " + address + " is its owner's: the owner's machine "
+          + clean(h.hostname()) + " sent it.");
+    }
+    String verdict = clean(h.verdict());
+    if (top.isPresent() && "CLEAN".equalsIgnoreCase(h.verdict())) {
+      return Optional.of("The From: address " + address + " is forged: its owner's machine "
+          + clean(h.hostname()) + " is CLEAN.");
+    }
+    return Optional.of("The From: address " + address + " is not evidence of the sender; its owner's machine "
+        + clean(h.hostname()) + " is " + verdict + ".");
+  }
+
+  private static String at(Instant t) {
+    return TIME.format(t);
+  }
+
+  static String clean(String s) {
+    return clean(s, MAX_NAME);
+  }
+
+  /** Control characters and bidirectional controls become '?'; cut at max characters. */
+  static String clean(String s, int max) {
+    StringBuilder sb = new StringBuilder(Math.min(s.length(), max + 3));
+    s.codePoints().forEach(cp -> {
+      boolean control = Character.isISOControl(cp)
+          || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069)
+          || cp == 0x200E || cp == 0x200F || cp == 0x061C;
+      sb.appendCodePoint(control ? '?' : cp);
+    });
+    return sb.length() > max ? sb.substring(0, Math.max(0, max - 3)) + "..." : sb.toString();
+  }
+}
