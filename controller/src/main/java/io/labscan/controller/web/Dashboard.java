@@ -78,7 +78,8 @@ public final class Dashboard implements AutoCloseable {
       Accounts accounts = new Accounts(controller.store(), Accounts.DEFAULT_COST, clock);
       Optional<String> firstPassword = accounts.createFirstAdminIfNone();
       campaigns.start();
-      WebServer web = WebServer.start(new WebServer.Config(bind, port, options.secureCookies()),
+      WebServer web = WebServer.start(new WebServer.Config(bind, port, options.secureCookies(),
+          options.httpHosts(), options.trustedProxies()),
           new WebServer.Services(fleet, history, accounts, new Sessions(controller.store(), clock), new LoginThrottle(clock),
               triage, campaigns, metrics));
       firstPassword.ifPresent(password -> {
