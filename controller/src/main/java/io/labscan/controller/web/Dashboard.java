@@ -66,7 +66,8 @@ public final class Dashboard implements AutoCloseable {
     CampaignService campaigns = new CampaignService(controller.store(), AgentCommands.of(controller.commands()),
         fleet.targets(), clock);
     ControllerMetrics metrics = new ControllerMetrics(() -> controller.commands().connectedHosts().size(),
-        () -> verdictCounts(controller.store().verdicts()));
+        () -> verdictCounts(controller.store().verdicts()), controller.store()::databaseBytes,
+        controller::prunedRows);
     controller.ingestor().addListener(metrics);
     ComplianceHistory history = new ComplianceHistory(fleet);
     ScheduledExecutorService snapshots = Executors.newSingleThreadScheduledExecutor(r -> {
