@@ -66,12 +66,14 @@ final class HostCommand implements Callable<Integer> {
       List<ReportEntry> reports = store.reports(h.hostId(), 50);
       List<AddressInterval> addresses = store.addressHistory(h.hostId());
       Optional<SqliteStore.CertificateRecord> certificate = store.certificate(h.hostId());
+      Optional<SqliteStore.ClockClaim> clock = store.clockClaim(h.hostId());
       if (format == OutputFormat.JSON) {
         ObjectNode o = json(h, verdict, history, reports, addresses);
         certificate.ifPresent(c -> certificateJson(o.putObject("certificate"), c));
+        clock.ifPresent(c -> clockJson(o.putObject("clock"), c));
         System.out.println(JSON.writeValueAsString(o));
       } else {
-        System.out.print(table(h, verdict, history, reports, addresses, certificate));
+        System.out.print(table(h, verdict, history, reports, addresses, certificate, clock));
       }
       return 0;
     }
@@ -121,6 +123,15 @@ final class HostCommand implements Callable<Integer> {
     return o;
   }
 
+  /** {@code {"skewSeconds", "observed", "flagged", "lastReportClaimed", "text"}}, as the web API's host view. */
+  private static void clockJson(ObjectNode o, SqliteStore.ClockClaim c) {
+    o.put("skewSeconds", c.skew().toSeconds());
+    o.put("observed", c.observed().toString());
+    o.put("flagged", c.flagged());
+    o.put("lastReportClaimed", c.lastReportClaimed().map(Object::toString).orElse(null));
+    o.put("text", c.describe());
+  }
+
   /** {@code {"serial", "ends", "renewed"}}, as the web API's host view carries it. */
   private static void certificateJson(ObjectNode o, SqliteStore.CertificateRecord c) {
     o.put("serial", c.serial());
@@ -135,7 +146,8 @@ final class HostCommand implements Callable<Integer> {
   }
 
   private static String table(HostSummary h, Optional<VerdictRecord> verdict, List<VerdictRecord> history,
-      List<ReportEntry> reports, List<AddressInterval> addresses, Optional<SqliteStore.CertificateRecord> certificate) {
+      List<ReportEntry> reports, List<AddressInterval> addresses, Optional<SqliteStore.CertificateRecord> certificate,
+      Optional<SqliteStore.ClockClaim> clock) {
     StringBuilder sb = new StringBuilder();
     String nl = System.lineSeparator();
     sb.append(Text.terminalSafe(h.hostname(), 80)).append("  ").append(h.hostId()).append(nl);
@@ -149,6 +161,8 @@ final class HostCommand implements Callable<Integer> {
     sb.append("  Full scan:   ").append(h.lastFullScan().map(Object::toString).orElse("never")).append(nl);
     certificate.ifPresent(c -> sb.append("  Certificate: ").append(c.serial()).append(", ends ").append(c.notAfter())
         .append(c.renewed().map(r -> " (renewed " + r + ")").orElse("")).append(nl));
+    clock.ifPresent(c -> sb.append("  Clock:       ").append(c.flagged() ? "SKEWED: " : "").append(c.describe())
+        .append(", seen ").append(c.observed()).append(nl));
     sb.append(nl);
     if (verdict.isPresent()) {
       sb.append("Verdict: ").append(verdict.get().verdict()).append(" since ").append(verdict.get().since()).append(nl);

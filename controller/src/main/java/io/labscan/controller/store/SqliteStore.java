@@ -1627,6 +1627,15 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
     public boolean flagged() {
       return skew.abs().compareTo(CLOCK_SKEW_FLAG) > 0;
     }
+
+    /** "3 h 12 min ahead of the controller's clock", for people. */
+    public String describe() {
+      java.time.Duration d = skew.abs();
+      String amount = d.toHours() > 0 ? d.toHours() + " h " + d.toMinutesPart() + " min"
+          : d.toMinutes() > 0 ? d.toMinutes() + " min " + d.toSecondsPart() + " s" : d.toSeconds() + " s";
+      return amount + (skew.isNegative() ? " behind" : " ahead of") + " the controller's clock"
+          + (flagged() ? " (over " + CLOCK_SKEW_FLAG.toMinutes() + " min: the agent's times are not trusted)" : "");
+    }
   }
 
   /**

@@ -171,4 +171,27 @@ class HostileHttpTest {
     assertThat(guard.hostAllowed("app.localhost")).isTrue();
     assertThat(guard.hostAllowed(null)).isFalse();
   }
+
+  @Test
+  void theHostViewShowsASkewedClockWhenAReportIsDatedIntoTheFuture() throws Exception {
+    String id = io.labscan.controller.TestReports.newHostId();
+    java.time.Instant future = java.time.Instant.now().plus(java.time.Duration.ofHours(2));
+    fixture.ingest(io.labscan.controller.TestReports.fullScan(id, "lab-pc-07", future, 1, "10.20.3.17"));
+
+    var host = new ApiClient(fixture.base()).loggedIn(DashboardFixture.VIEWER, DashboardFixture.PASSWORD)
+        .getJson("/api/v1/hosts/" + id);
+
+    assertThat(host.get("clock").get("flagged").asBoolean()).isTrue();
+    assertThat(host.get("clock").get("text").asText()).contains("ahead of the controller's clock");
+    assertThat(java.time.Instant.parse(host.get("lastSeen").asText())).isBefore(future);
+  }
+
+  @Test
+  void metricsCarryTheDatabaseSizeAndThePrunedRows() throws Exception {
+    String body = new ApiClient(fixture.base()).loggedIn(DashboardFixture.VIEWER, DashboardFixture.PASSWORD)
+        .get("/metrics").body();
+
+    assertThat(body).containsPattern("labscan_database_bytes [1-9]")
+        .contains("labscan_pruned_rows_total{table=\"reports\"} 7");
+  }
 }
