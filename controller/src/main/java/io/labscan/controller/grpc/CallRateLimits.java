@@ -39,13 +39,18 @@ import org.slf4j.LoggerFactory;
 public final class CallRateLimits implements ServerInterceptor {
   private static final Logger log = LoggerFactory.getLogger(CallRateLimits.class);
   private static final long LOG_EVERY_NANOS = 10_000_000_000L;
+  private static final String REPORT = AgentServiceGrpc.getReportMethod().getFullMethodName();
 
   /** Heartbeats: agents send one a minute; 1/s with bursts of 20 leaves room for restarts. */
   public static final RateLimiter.Rate HEARTBEAT = new RateLimiter.Rate(1, 20);
   /** Opening the command stream: reconnects after network trouble, not a loop. */
   public static final RateLimiter.Rate COMMANDS = new RateLimiter.Rate(0.2, 10);
-  /** Certificate renewal (and Enroll on the agents' port): a few a day at most. */
-  public static final RateLimiter.Rate RENEWAL = new RateLimiter.Rate(1.0 / 60, 5);
+  /**
+   * Certificate renewal and Enroll on the agents' port: a few a day at most. Looser than the
+   * renewal service's own limit ({@code CertificateRenewal.RATE}), which answers first for
+   * RenewCertificate; this one bounds what reaches the service at all.
+   */
+  public static final RateLimiter.Rate RENEWAL = new RateLimiter.Rate(1.0 / 60, 10);
   /** Anything else on the agents' port (health checks, reflection). */
   public static final RateLimiter.Rate OTHER = new RateLimiter.Rate(2, 20);
   /** Enrolment port, every call of one client address. */
@@ -80,7 +85,6 @@ public final class CallRateLimits implements ServerInterceptor {
     methods.put(AgentServiceGrpc.getCommandsMethod().getFullMethodName(), new RateLimiter(commands));
     methods.put(AgentServiceGrpc.getRenewCertificateMethod().getFullMethodName(), new RateLimiter(renewal));
     methods.put(AgentServiceGrpc.getEnrollMethod().getFullMethodName(), new RateLimiter(renewal));
-    methods.put(AgentServiceGrpc.getReportMethod().getFullMethodName(), Unlimited.INSTANCE);
     return new CallRateLimits(methods, new RateLimiter(other), false, Optional.empty());
   }
 
@@ -95,19 +99,15 @@ public final class CallRateLimits implements ServerInterceptor {
         Optional.of(new RateLimiter(perToken)));
   }
 
-  /** Marker: Report is limited in {@link AgentServiceImpl} (its rate is a serve option). */
-  private static final class Unlimited {
-    static final RateLimiter INSTANCE = new RateLimiter(new RateLimiter.Rate(Double.MAX_VALUE, Integer.MAX_VALUE));
-  }
-
   @Override
   public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call, Metadata headers,
       ServerCallHandler<ReqT, RespT> next) {
     String method = call.getMethodDescriptor().getFullMethodName();
-    RateLimiter limiter = perMethod.getOrDefault(method, other);
-    if (limiter == Unlimited.INSTANCE) {
+    if (method.equals(REPORT)) {
+      // Report has its own limit in AgentServiceImpl (its rate is a serve option).
       return next.startCall(call, headers);
     }
+    RateLimiter limiter = perMethod.getOrDefault(method, other);
     String address = address(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
     String key = byAddress ? address : AgentIdentity.current().orElse(address);
     if (!limiter.tryAcquire(key)) {

@@ -106,4 +106,17 @@ class PrunerTest {
     assertThatThrownBy(() -> new Pruner.Retention(30, 90, 60))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("verdict history");
   }
+
+  @Test
+  void theRunningControllersPruneCountsWhatItDeletedForMetrics() {
+    try (io.labscan.controller.ControllerRuntime runtime = io.labscan.controller.ControllerRuntime.start(
+        new io.labscan.controller.ControllerRuntime.Options(dir.resolve("c.db"), "127.0.0.1", 0, true), CLOCK)) {
+      fillHost(runtime.store(), 12);
+
+      runtime.pruneNow(new Pruner(runtime.store(), Pruner.Retention.defaults(), CLOCK));
+
+      // Twelve old inventory reports: all but the host's newest go (the full scan is kept too).
+      assertThat(runtime.prunedRows()).containsEntry("reports", 11L);
+    }
+  }
 }
