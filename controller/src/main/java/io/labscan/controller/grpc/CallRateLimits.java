@@ -53,10 +53,14 @@ public final class CallRateLimits implements ServerInterceptor {
   public static final RateLimiter.Rate RENEWAL = new RateLimiter.Rate(1.0 / 60, 10);
   /** Anything else on the agents' port (health checks, reflection). */
   public static final RateLimiter.Rate OTHER = new RateLimiter.Rate(2, 20);
-  /** Enrolment port, every call of one client address. */
-  public static final RateLimiter.Rate ENROL_PER_ADDRESS = new RateLimiter.Rate(1, 20);
+  /**
+   * Enrolment port, every call of one client address: a lab roll-out behind one NAT address
+   * enrols 100 machines at once, then 10 a second (refused agents retry later); an anonymous
+   * client gets at most 10 certificate signatures a second.
+   */
+  public static final RateLimiter.Rate ENROL_PER_ADDRESS = new RateLimiter.Rate(10, 100);
   /** Enrolment port, Enroll calls naming one token id (a lab's roll-out shares one token). */
-  public static final RateLimiter.Rate ENROL_PER_TOKEN = new RateLimiter.Rate(1, 30);
+  public static final RateLimiter.Rate ENROL_PER_TOKEN = new RateLimiter.Rate(10, 100);
 
   private final Map<String, RateLimiter> perMethod;
   private final RateLimiter other;

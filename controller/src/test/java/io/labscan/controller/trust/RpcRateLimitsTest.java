@@ -109,7 +109,7 @@ class RpcRateLimitsTest {
     EnrollRequest malformed = EnrollRequest.newBuilder().setHostId(TestReports.newHostId()).setHostname("lab-pc-07")
         .setToken(token.text()).setCsrDer(ByteString.copyFromUtf8("not a CSR")).build();
 
-    List<Status.Code> codes = codes(CallRateLimits.ENROL_PER_ADDRESS.burst() * 5, () -> raw.enroll(malformed));
+    List<Status.Code> codes = codes(CallRateLimits.ENROL_PER_ADDRESS.burst() * 3, () -> raw.enroll(malformed));
 
     assertThat(codes.subList(0, CallRateLimits.ENROL_PER_ADDRESS.burst())).containsOnly(Status.Code.INVALID_ARGUMENT);
     assertThat(codes).contains(Status.Code.RESOURCE_EXHAUSTED);
