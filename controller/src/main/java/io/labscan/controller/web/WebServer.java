@@ -147,7 +147,21 @@ public final class WebServer implements AutoCloseable {
       this.services = services;
       this.fleet = new FleetApi(services.fleet(), services.history());
       this.admin = new AdminApi(services.triage(), services.campaigns());
-      this.guard = new HttpGuard(config.allowedHosts(), config.trustedProxies());
+      this.guard = new HttpGuard(withBindName(config), config.trustedProxies());
+    }
+
+    /** The allowed host names plus the bind address when it is a name (an IP literal is allowed anyway). */
+    private static List<String> withBindName(Config config) {
+      List<String> names = new java.util.ArrayList<>(config.allowedHosts());
+      String bind = config.bind();
+      if (Cidr.literal(bind).isEmpty() && !bind.isBlank()) {
+        try {
+          names.add(HttpGuard.checkedName(bind));
+        } catch (IllegalArgumentException e) {
+          // not a name either: nothing to allow
+        }
+      }
+      return names;
     }
 
     void register(RoutesConfig r) {
