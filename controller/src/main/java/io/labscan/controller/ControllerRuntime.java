@@ -7,10 +7,12 @@ import io.grpc.Status;
 import io.labscan.controller.grpc.AgentIdentityInterceptor;
 import io.labscan.controller.grpc.AgentServiceImpl;
 import io.labscan.controller.grpc.CommandHub;
+import io.labscan.controller.grpc.DailyQuota;
 import io.labscan.controller.grpc.GrpcServers;
 import io.labscan.controller.grpc.PolicyProvider;
 import io.labscan.controller.grpc.RateLimiter;
 import io.labscan.controller.ingest.ReportIngestor;
+import io.labscan.controller.store.Pruner;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.controller.trust.CertificateAuthority;
 import io.labscan.controller.trust.CertificateRenewal;
@@ -74,10 +76,14 @@ public final class ControllerRuntime implements AutoCloseable {
    *     {@code grpcPort} is 0)
    * @param tlsNames names and addresses agents dial, added to the server certificate
    * @param reportRate per-agent limit on Report calls
+   * @param hostDailyQuotaBytes report bytes one host may store per UTC day ({@link DailyQuota})
    */
   public record Options(Path database, String grpcBind, int grpcPort, boolean insecure, OptionalInt enrollPort,
-      List<String> tlsNames, RateLimiter.Rate reportRate) {
+      List<String> tlsNames, RateLimiter.Rate reportRate, long hostDailyQuotaBytes) {
     public Options {
+      if (hostDailyQuotaBytes < 1) {
+        throw new IllegalArgumentException("the daily storage quota per host must be positive");
+      }
       requireNonNull(database, "database");
       requireNonNull(grpcBind, "grpcBind");
       requireNonNull(enrollPort, "enrollPort");
@@ -85,6 +91,11 @@ public final class ControllerRuntime implements AutoCloseable {
       requireNonNull(reportRate, "reportRate");
       checkPort("gRPC", grpcPort);
       enrollPort.ifPresent(p -> checkPort("enrolment", p));
+    }
+
+    public Options(Path database, String grpcBind, int grpcPort, boolean insecure, OptionalInt enrollPort,
+        List<String> tlsNames, RateLimiter.Rate reportRate) {
+      this(database, grpcBind, grpcPort, insecure, enrollPort, tlsNames, reportRate, DailyQuota.DEFAULT_BYTES);
     }
 
     public Options(Path database, String grpcBind, int grpcPort, boolean insecure) {
@@ -112,7 +123,7 @@ public final class ControllerRuntime implements AutoCloseable {
     }
 
     public Options withReportRate(RateLimiter.Rate rate) {
-      return new Options(database, grpcBind, grpcPort, insecure, enrollPort, tlsNames, rate);
+      return new Options(database, grpcBind, grpcPort, insecure, enrollPort, tlsNames, rate, hostDailyQuotaBytes);
     }
   }
 
@@ -135,7 +146,7 @@ public final class ControllerRuntime implements AutoCloseable {
       ReportIngestor ingestor = new ReportIngestor(store, verdicts, clock);
       if (options.insecure()) {
         AgentServiceImpl agents = new AgentServiceImpl(store, ingestor, policies, commands, clock,
-            new RateLimiter(options.reportRate()));
+            new RateLimiter(options.reportRate()), Optional.empty(), quota(options, store, clock));
         grpc = GrpcServers.plaintext(options.grpcBind(), options.grpcPort(), List.of(agents));
         verdicts.startSweeping();
         ControllerRuntime runtime = new ControllerRuntime(store, commands, policies, verdicts, grpc, Optional.empty(),
@@ -148,7 +159,8 @@ public final class ControllerRuntime implements AutoCloseable {
       ServerIdentity identity = ca.serverIdentity(ServerNames.withDefaults(options.tlsNames()));
       CurrentCertificates current = new CurrentCertificates(store);
       AgentServiceImpl agents = new AgentServiceImpl(store, ingestor, policies, commands, clock,
-          new RateLimiter(options.reportRate()), Optional.of(new CertificateRenewal(ca, store, clock, current::forget)));
+          new RateLimiter(options.reportRate()), Optional.of(new CertificateRenewal(ca, store, clock, current::forget)),
+          quota(options, store, clock));
       revocations = Revocations.watch(store, Revocations.DEFAULT_POLL, hostId -> commands.disconnect(hostId,
           Status.UNAUTHENTICATED.withDescription("certificate of host " + hostId + " was revoked")));
       grpc = GrpcServers.mutualTls(options.grpcBind(), options.grpcPort(), identity.keyManager(), ca.clientTrust(),
@@ -173,6 +185,53 @@ public final class ControllerRuntime implements AutoCloseable {
       store.close();
       throw e;
     }
+  }
+
+  private static DailyQuota quota(Options options, SqliteStore store, Clock clock) {
+    return new DailyQuota(options.hostDailyQuotaBytes(), clock, store::reportBytesSince);
+  }
+
+  private final java.util.concurrent.ScheduledExecutorService pruning =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "labscan-prune");
+        t.setDaemon(true);
+        return t;
+      });
+  private final java.util.Map<String, java.util.concurrent.atomic.LongAdder> pruned =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** How long after start the first daily prune runs (not at once: a restart loop must not prune in a loop). */
+  public static final java.time.Duration FIRST_PRUNE_DELAY = java.time.Duration.ofMinutes(10);
+
+  /**
+   * Prunes old evidence by {@code retention} once a day ({@link Pruner}), the first time
+   * {@link #FIRST_PRUNE_DELAY} after this call.
+   */
+  public void startDailyPrune(Pruner.Retention retention, Clock clock) {
+    Pruner pruner = new Pruner(store, retention, clock);
+    pruning.scheduleWithFixedDelay(() -> pruneNow(pruner), FIRST_PRUNE_DELAY.toMinutes(),
+        java.time.Duration.ofDays(1).toMinutes(), TimeUnit.MINUTES);
+  }
+
+  /** Runs one prune now (the daily task), counting what it deleted for /metrics. */
+  public Optional<Pruner.Result> pruneNow(Pruner pruner) {
+    try {
+      Pruner.Result result = pruner.prune(false);
+      result.rows().forEach((table, rows) ->
+          pruned.computeIfAbsent(table, t -> new java.util.concurrent.atomic.LongAdder()).add(rows));
+      log.info("Pruned {} rows older than the retention settings: {}.", result.total(), result.rows());
+      return Optional.of(result);
+    } catch (RuntimeException e) {
+      log.warn("Prune failed (retried tomorrow): {}", e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  /** Rows deleted by retention since start, per table. */
+  public java.util.Map<String, Long> prunedRows() {
+    java.util.Map<String, Long> out = new java.util.TreeMap<>();
+    pruned.forEach((table, rows) -> out.put(table, rows.sum()));
+    return out;
   }
 
   private final java.util.concurrent.ScheduledExecutorService publisher =
@@ -264,6 +323,7 @@ public final class ControllerRuntime implements AutoCloseable {
   @Override
   public void close() {
     publisher.shutdownNow();
+    pruning.shutdownNow();
     commands.closeAll();
     revocations.ifPresent(Revocations::close);
     enrolment.ifPresent(Server::shutdown);

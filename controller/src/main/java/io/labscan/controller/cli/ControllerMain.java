@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
     description = "LabScan controller: stores agents' evidence, finds the machine that really sends the worm's mail.",
     subcommands = {ServeCommand.class, ImportCommand.class, HostsCommand.class, HostCommand.class,
         InfectedCommand.class, TriageCommand.class, OwnerCommand.class, RulesCommand.class, PolicyCommand.class, ScanNowCommand.class,
-        EnrollTokenCommand.class, RevokeCommand.class, DemoCommand.class,
+        EnrollTokenCommand.class, RevokeCommand.class, DemoCommand.class, PruneCommand.class,
         io.labscan.controller.web.UserCommand.class, io.labscan.controller.web.LabRuleCommand.class,
         CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",

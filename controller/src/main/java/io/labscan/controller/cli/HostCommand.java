@@ -68,15 +68,17 @@ final class HostCommand implements Callable<Integer> {
       List<AddressInterval> addresses = store.addressHistory(h.hostId());
       List<HostEvidence.Conflict> conflicts = store.addressConflicts(h.hostId(), Clock.systemUTC().instant());
       Optional<SqliteStore.CertificateRecord> certificate = store.certificate(h.hostId());
+      Optional<SqliteStore.ClockClaim> clock = store.clockClaim(h.hostId());
       if (format == OutputFormat.JSON) {
         ObjectNode o = json(h, verdict, history, reports, addresses);
         ArrayNode k = o.putArray("addressConflicts");
         conflicts.forEach(c -> k.addObject().put("ip", c.ip()).put("otherHostId", c.otherHostId())
             .put("otherHostname", c.otherHostname()).put("since", c.since().toString()));
         certificate.ifPresent(c -> certificateJson(o.putObject("certificate"), c));
+        clock.ifPresent(c -> clockJson(o.putObject("clock"), c));
         System.out.println(JSON.writeValueAsString(o));
       } else {
-        System.out.print(table(h, verdict, history, reports, addresses, certificate));
+        System.out.print(table(h, verdict, history, reports, addresses, certificate, clock));
         if (!conflicts.isEmpty()) {
           StringBuilder sb = new StringBuilder(System.lineSeparator()).append("Address conflicts (another host reports the same address):")
               .append(System.lineSeparator());
@@ -136,6 +138,15 @@ final class HostCommand implements Callable<Integer> {
     return o;
   }
 
+  /** {@code {"skewSeconds", "observed", "flagged", "lastReportClaimed", "text"}}, as the web API's host view. */
+  private static void clockJson(ObjectNode o, SqliteStore.ClockClaim c) {
+    o.put("skewSeconds", c.skew().toSeconds());
+    o.put("observed", c.observed().toString());
+    o.put("flagged", c.flagged());
+    o.put("lastReportClaimed", c.lastReportClaimed().map(Object::toString).orElse(null));
+    o.put("text", c.describe());
+  }
+
   /** {@code {"serial", "ends", "renewed"}}, as the web API's host view carries it. */
   private static void certificateJson(ObjectNode o, SqliteStore.CertificateRecord c) {
     o.put("serial", c.serial());
@@ -150,7 +161,8 @@ final class HostCommand implements Callable<Integer> {
   }
 
   private static String table(HostSummary h, Optional<VerdictRecord> verdict, List<VerdictRecord> history,
-      List<ReportEntry> reports, List<AddressInterval> addresses, Optional<SqliteStore.CertificateRecord> certificate) {
+      List<ReportEntry> reports, List<AddressInterval> addresses, Optional<SqliteStore.CertificateRecord> certificate,
+      Optional<SqliteStore.ClockClaim> clock) {
     StringBuilder sb = new StringBuilder();
     String nl = System.lineSeparator();
     sb.append(Text.terminalSafe(h.hostname(), 80)).append("  ").append(h.hostId())
@@ -168,6 +180,8 @@ final class HostCommand implements Callable<Integer> {
     sb.append("  Full scan:   ").append(h.lastFullScan().map(Object::toString).orElse("never")).append(nl);
     certificate.ifPresent(c -> sb.append("  Certificate: ").append(c.serial()).append(", ends ").append(c.notAfter())
         .append(c.renewed().map(r -> " (renewed " + r + ")").orElse("")).append(nl));
+    clock.ifPresent(c -> sb.append("  Clock:       ").append(c.flagged() ? "SKEWED: " : "").append(c.describe())
+        .append(", seen ").append(c.observed()).append(nl));
     sb.append(nl);
     if (verdict.isPresent()) {
       sb.append("Verdict: ").append(verdict.get().verdict()).append(" since ").append(verdict.get().since()).append(nl);

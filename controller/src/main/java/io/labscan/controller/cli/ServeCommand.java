@@ -72,18 +72,32 @@ final class ServeCommand implements Callable<Integer> {
           + "Added to the MTAs administrators trust on the Settings page (and to the mail-server hosts, trusted anyway).")
   List<String> trust = new ArrayList<>();
 
+  @Option(names = "--host-daily-quota", defaultValue = "64", paramLabel = "MIB",
+      description = "Report data one host may store per UTC day, in MiB; beyond it reports are refused with "
+          + "RESOURCE_EXHAUSTED and the agent keeps them to retry later (default: ${DEFAULT-VALUE}).")
+  long hostDailyQuotaMib;
+
   @Mixin DashboardOptions dashboard;
+
+  @Mixin RetentionOptions retention;
 
   @Override
   public Integer call() throws InterruptedException {
     ControllerRuntime.Options options;
     TrustConfig trustConfig;
+    io.labscan.controller.store.Pruner.Retention retentionSettings;
     try {
       trustConfig = TrustConfig.of(trust);
       tlsSans.forEach(ServerNames::parse);
+      dashboard.validate();
+      if (hostDailyQuotaMib < 1 || hostDailyQuotaMib > 1024 * 1024) {
+        throw new IllegalArgumentException("--host-daily-quota must be between 1 and 1048576 MiB, not "
+            + hostDailyQuotaMib);
+      }
+      retentionSettings = retention.retention();
       options = new ControllerRuntime.Options(db, bind, grpcPort, insecure,
           enrollPort == null ? OptionalInt.empty() : OptionalInt.of(enrollPort), tlsSans,
-          new RateLimiter.Rate(reportRate, reportBurst));
+          new RateLimiter.Rate(reportRate, reportBurst), hostDailyQuotaMib * 1024 * 1024);
       options.effectiveEnrollPort();
     } catch (IllegalArgumentException e) {
       System.err.println("labscan-controller serve: " + e.getMessage());
@@ -94,6 +108,7 @@ final class ServeCommand implements Callable<Integer> {
           + "anybody who can reach port " + grpcPort + " can report as any host.");
     }
     ControllerRuntime controller = ControllerRuntime.start(options, Clock.systemUTC());
+    controller.startDailyPrune(retentionSettings, Clock.systemUTC());
     Dashboard http;
     try {
       ComplaintTriage triage = new ComplaintTriage(controller.store(), controller.verdicts(), trustConfig,

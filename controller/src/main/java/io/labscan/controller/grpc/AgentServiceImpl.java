@@ -25,6 +25,7 @@ import io.labscan.proto.v1.ReportRequest;
 import io.labscan.proto.v1.RenewCertificateRequest;
 import io.labscan.proto.v1.RenewCertificateResponse;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
@@ -45,6 +46,7 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
   private final Clock clock;
   private final RateLimiter reportLimiter;
   private final Optional<CertificateRenewer> renewer;
+  private final DailyQuota quota;
 
   public AgentServiceImpl(Store store, ReportIngestor ingestor, PolicyProvider policies, CommandHub commands,
       Clock clock) {
@@ -60,6 +62,13 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
   /** @param renewer issues renewed agent certificates; empty on a plaintext controller */
   public AgentServiceImpl(Store store, ReportIngestor ingestor, PolicyProvider policies, CommandHub commands,
       Clock clock, RateLimiter reportLimiter, Optional<CertificateRenewer> renewer) {
+    this(store, ingestor, policies, commands, clock, reportLimiter, renewer, DailyQuota.unlimited(clock));
+  }
+
+  /** @param quota report bytes one host may store per day (beyond it: RESOURCE_EXHAUSTED, retry later) */
+  public AgentServiceImpl(Store store, ReportIngestor ingestor, PolicyProvider policies, CommandHub commands,
+      Clock clock, RateLimiter reportLimiter, Optional<CertificateRenewer> renewer, DailyQuota quota) {
+    this.quota = requireNonNull(quota, "quota");
     this.renewer = requireNonNull(renewer, "renewer");
     this.store = requireNonNull(store, "store");
     this.ingestor = requireNonNull(ingestor, "ingestor");
@@ -159,16 +168,30 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
           .asRuntimeException());
       return;
     }
+    long bytes = report.getSerializedSize();
+    if (!quota.tryCharge(agent, bytes)) {
+      log.warn("Report {} from host {} refused: over the daily storage quota of {}.",
+          printable(report.getReportId()), printable(agent), quota);
+      response.onError(Status.RESOURCE_EXHAUSTED
+          .withDescription("daily storage quota of " + quota.bytesPerDay() + " bytes for this host used up; "
+              + "keep the report and retry later (the quota renews at midnight UTC)")
+          .asRuntimeException());
+      return;
+    }
     java.util.concurrent.CompletableFuture<Store.IngestOutcome> stored;
     try {
       stored = ingestor.ingest(report, "grpc");
     } catch (InvalidReportException e) {
+      quota.refund(agent, bytes);
       log.warn("Refused report {} from host {}: {}", printable(report.getReportId()),
           printable(report.getInventory().getHostId()), e.getMessage());
       response.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
       return;
     }
     stored.whenComplete((outcome, failure) -> {
+      if (failure != null || outcome == Store.IngestOutcome.DUPLICATE) {
+        quota.refund(agent, bytes);
+      }
       if (failure != null) {
         response.onError(storeFailure(failure));
         return;
@@ -194,7 +217,11 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
       response.onError(denied.get());
       return;
     }
-    store.touch(hostId, clock.instant()).whenComplete((known, failure) -> {
+    // The agent's clock is a claim (kept to flag skew), never the time the host was seen.
+    var seen = request.hasSent() && Timestamps.isValid(request.getSent())
+        ? store.touch(hostId, clock.instant(), Instant.ofEpochSecond(request.getSent().getSeconds(), request.getSent().getNanos()))
+        : store.touch(hostId, clock.instant());
+    seen.whenComplete((known, failure) -> {
       if (failure != null) {
         response.onError(storeFailure(failure));
       } else if (!known) {

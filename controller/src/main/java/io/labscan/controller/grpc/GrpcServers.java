@@ -86,11 +86,26 @@ public final class GrpcServers {
 
   /** Plaintext gRPC; nobody is authenticated. */
   public static Server plaintext(String bind, int port, List<BindableService> services) {
+    // Nobody is authenticated: per-address limits would throttle every demo agent on loopback
+    // as one; Report keeps its own per-host limit in the service.
+    return plaintext(bind, port, new ServerInterceptor() {
+      @Override
+      public <ReqT, RespT> io.grpc.ServerCall.Listener<ReqT> interceptCall(io.grpc.ServerCall<ReqT, RespT> call,
+          io.grpc.Metadata headers, io.grpc.ServerCallHandler<ReqT, RespT> next) {
+        return next.startCall(call, headers);
+      }
+    }, services);
+  }
+
+  /** Plaintext gRPC with {@code limits} on every call (keyed by the peer's address). */
+  public static Server plaintext(String bind, int port, ServerInterceptor limits, List<BindableService> services) {
     requireNonNull(services, "services");
+    requireNonNull(limits, "limits");
     HealthStatusManager health = new HealthStatusManager();
     NettyServerBuilder builder = common(bind, port, InsecureServerCredentials.create(), health)
         .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
-        .addService(ProtoReflectionServiceV1.newInstance());
+        .addService(ProtoReflectionServiceV1.newInstance())
+        .intercept(limits);
     for (BindableService service : services) {
       builder.addService(service);
       health.setStatus(service.bindService().getServiceDescriptor().getName(), ServingStatus.SERVING);
@@ -104,6 +119,17 @@ public final class GrpcServers {
    */
   public static Server mutualTls(String bind, int port, X509ExtendedKeyManager serverKey,
       X509ExtendedTrustManager clientCa, ServerInterceptor identity, List<BindableService> services) {
+    return mutualTls(bind, port, serverKey, clientCa, identity, CallRateLimits.perHost(), services);
+  }
+
+  /**
+   * The agents' port with {@code limits} run on every call after {@code identity} (so they can
+   * count per authenticated host).
+   */
+  public static Server mutualTls(String bind, int port, X509ExtendedKeyManager serverKey,
+      X509ExtendedTrustManager clientCa, ServerInterceptor identity, ServerInterceptor limits,
+      List<BindableService> services) {
+    requireNonNull(limits, "limits");
     requireNonNull(serverKey, "serverKey");
     requireNonNull(clientCa, "clientCa");
     requireNonNull(identity, "identity");
@@ -117,6 +143,8 @@ public final class GrpcServers {
     NettyServerBuilder builder = common(bind, port, credentials, health)
         .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
         .addService(ProtoReflectionServiceV1.newInstance())
+        // Server interceptors run in the reverse order of adding: identity first, then limits.
+        .intercept(limits)
         .intercept(identity);
     for (BindableService service : services) {
       builder.addService(service);
@@ -131,6 +159,13 @@ public final class GrpcServers {
    */
   public static Server enrolment(String bind, int port, X509ExtendedKeyManager serverKey,
       BindableService enrolment) {
+    return enrolment(bind, port, serverKey, CallRateLimits.enrolmentPort(), enrolment);
+  }
+
+  /** The enrolment port with {@code limits} (per client address and token id) on every call. */
+  public static Server enrolment(String bind, int port, X509ExtendedKeyManager serverKey,
+      ServerInterceptor limits, BindableService enrolment) {
+    requireNonNull(limits, "limits");
     requireNonNull(serverKey, "serverKey");
     requireNonNull(enrolment, "enrolment");
     ServerServiceDefinition full = enrolment.bindService();
@@ -145,7 +180,8 @@ public final class GrpcServers {
     NettyServerBuilder builder = common(bind, port,
         TlsServerCredentials.newBuilder().keyManager(serverKey).build(), health)
         .maxInboundMessageSize(MAX_ENROLMENT_MESSAGE_BYTES)
-        .addService(onlyEnroll);
+        .addService(onlyEnroll)
+        .intercept(limits);
     health.setStatus(onlyEnroll.getServiceDescriptor().getName(), ServingStatus.SERVING);
     return start(builder, bind, port, "--enroll-port");
   }

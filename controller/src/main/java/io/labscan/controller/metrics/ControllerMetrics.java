@@ -8,6 +8,7 @@ import io.labscan.controller.verdict.Verdict;
 import io.labscan.proto.v1.Report;
 import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -28,6 +30,8 @@ import java.util.function.Supplier;
  *   <li>{@code labscan_reports_ingested_total{outcome="stored|duplicate"}}: reports (counter; rate() gives reports/s)
  *   <li>{@code labscan_report_ingest_seconds}: from a report's arrival to its commit (histogram)
  *   <li>{@code labscan_hosts{verdict="…"}}: hosts per current verdict (gauge)
+ *   <li>{@code labscan_database_bytes}: size of the SQLite database, free pages included (gauge)
+ *   <li>{@code labscan_pruned_rows_total{table="…"}}: rows deleted by retention since start (counter)
  * </ul>
  */
 public final class ControllerMetrics implements IngestListener {
@@ -37,6 +41,28 @@ public final class ControllerMetrics implements IngestListener {
   private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
   public ControllerMetrics(IntSupplier agentsConnected, Supplier<Map<Verdict, Integer>> verdictCounts) {
+    this(agentsConnected, verdictCounts, () -> 0L, Map::of);
+  }
+
+  /**
+   * @param databaseBytes the database's size
+   * @param prunedRows rows deleted by retention since the controller started, per table
+   */
+  public ControllerMetrics(IntSupplier agentsConnected, Supplier<Map<Verdict, Integer>> verdictCounts,
+      LongSupplier databaseBytes, Supplier<Map<String, Long>> prunedRows) {
+    requireNonNull(databaseBytes, "databaseBytes");
+    requireNonNull(prunedRows, "prunedRows");
+    GaugeWithCallback.builder()
+        .name("labscan_database_bytes")
+        .help("Size of the controller's SQLite database in bytes (free pages included)")
+        .callback(cb -> cb.call(databaseBytes.getAsLong()))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("labscan_pruned_rows_total")
+        .help("Rows deleted by retention (daily prune) since the controller started, per table")
+        .labelNames("table")
+        .callback(cb -> prunedRows.get().forEach((table, rows) -> cb.call(rows, table)))
+        .register(registry);
     requireNonNull(agentsConnected, "agentsConnected");
     requireNonNull(verdictCounts, "verdictCounts");
     GaugeWithCallback.builder()

@@ -242,7 +242,13 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
       throws SQLException {
     HostInventory inv = report.getInventory();
     String hostId = inv.getHostId();
-    long createdMs = Timestamps.toMillis(report.getCreated());
+    long claimedMs = Timestamps.toMillis(report.getCreated());
+    // Time is the controller's (docs/SECURITY.md): the agent's creation time is stored as its
+    // claim (reports.created_ms, hosts.claimed_last_report_ms), but every time that orders or
+    // ages evidence (last seen, last full scan, the newest inventory, address intervals,
+    // observations) is the claim capped at the receive time. A report dated into the future
+    // can then neither keep a host looking fresh nor outrank the reports that follow it.
+    long createdMs = Math.min(claimedMs, receivedMs);
     {
       PreparedStatement ps = sql.prepare(
         "INSERT INTO reports(report_id, host_id, sequence, created_ms, received_ms, scan_kind, via, payload) "
@@ -250,7 +256,7 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
       ps.setString(1, report.getReportId());
       ps.setString(2, hostId);
       ps.setLong(3, report.getSequence());
-      ps.setLong(4, createdMs);
+      ps.setLong(4, claimedMs);
       ps.setLong(5, receivedMs);
       ps.setString(6, report.getScan().getKind().name());
       ps.setString(7, via);
@@ -260,11 +266,12 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
       }
     }
     boolean newest = upsertHost(sql, report, createdMs);
+    recordReportClock(sql, hostId, claimedMs, receivedMs);
     if (newest) {
       recordAddresses(sql, hostId, inv, createdMs);
     }
     if (report.hasScan()) {
-      insertScan(sql, report, hostId);
+      insertScan(sql, report, hostId, receivedMs);
     }
     insertAv(sql, report, hostId, createdMs);
     insertFindings(sql, report, hostId, createdMs);
@@ -319,7 +326,8 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
     String users = String.join(",", inv.getLoggedInUsersList());
     boolean fullScanDone = report.hasScan() && report.getScan().getKind() == ScanKind.SCAN_KIND_FULL
         && report.getScan().hasFinished();
-    Long fullScanMs = fullScanDone ? Timestamps.toMillis(report.getScan().getFinished()) : null;
+    // Never later than the report's (already capped) time: the scan finished before it was sent.
+    Long fullScanMs = fullScanDone ? Math.min(Timestamps.toMillis(report.getScan().getFinished()), createdMs) : null;
     if (lastInventory == null) {
       {
         PreparedStatement ps = sql.prepare(
@@ -477,7 +485,8 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
     return ip.startsWith("127.") || ip.equals("::1") || ip.startsWith("fe80:") || ip.startsWith("169.254.");
   }
 
-  private static void insertScan(StatementCache sql, Report report, String hostId) throws SQLException {
+  private static void insertScan(StatementCache sql, Report report, String hostId, long receivedMs)
+      throws SQLException {
     ScanSummary s = report.getScan();
     {
       PreparedStatement ps = sql.prepare(
@@ -489,8 +498,9 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
       ps.setString(4, s.getKind().name());
       ps.setString(5, s.getTrigger());
       ps.setString(6, s.getRoot());
-      setMillis(ps, 7, s.hasStarted() ? s.getStarted() : null);
-      setMillis(ps, 8, s.hasFinished() ? s.getFinished() : null);
+      // Capped at the receive time: a future-dated clean scan must not become the "latest".
+      setLong(ps, 7, s.hasStarted() ? Math.min(Timestamps.toMillis(s.getStarted()), receivedMs) : null);
+      setLong(ps, 8, s.hasFinished() ? Math.min(Timestamps.toMillis(s.getFinished()), receivedMs) : null);
       ps.setLong(9, s.getFilesScanned());
       ps.setLong(10, s.getBytesScanned());
       ps.setString(11, s.getChecksList().stream()
@@ -1666,5 +1676,125 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
         // closing anyway
       }
     }
+  }
+
+  // ---- Time claims, quota and retention (issue #16) ----
+
+  /** A clock reading farther than this from the controller's is shown on the host as skewed. */
+  public static final java.time.Duration CLOCK_SKEW_FLAG = java.time.Duration.ofMinutes(5);
+
+  /**
+   * What a host last claimed about time, against the controller's clock.
+   *
+   * @param skew the agent's clock minus the controller's at {@code observed} (positive: fast)
+   * @param observed when the controller saw that claim
+   * @param lastReportClaimed the creation time its newest report claimed, unchanged
+   */
+  public record ClockClaim(java.time.Duration skew, Instant observed, Optional<Instant> lastReportClaimed) {
+    /** True when the skew exceeds {@link #CLOCK_SKEW_FLAG} in either direction. */
+    public boolean flagged() {
+      return skew.abs().compareTo(CLOCK_SKEW_FLAG) > 0;
+    }
+
+    /** "3 h 12 min ahead of the controller's clock", for people. */
+    public String describe() {
+      java.time.Duration d = skew.abs();
+      String amount = d.toHours() > 0 ? d.toHours() + " h " + d.toMinutesPart() + " min"
+          : d.toMinutes() > 0 ? d.toMinutes() + " min " + d.toSecondsPart() + " s" : d.toSeconds() + " s";
+      return amount + (skew.isNegative() ? " behind" : " ahead of") + " the controller's clock"
+          + (flagged() ? " (over " + CLOCK_SKEW_FLAG.toMinutes() + " min: the agent's times are not trusted)" : "");
+    }
+  }
+
+  /**
+   * Keeps a report's claimed creation time, and its skew when the claim lies after the receive
+   * time (a report cannot be written after it arrived, so that is a fast clock; a claim in the
+   * past is just delivery delay, e.g. a spool draining, and says nothing about the clock).
+   */
+  private static void recordReportClock(StatementCache sql, String hostId, long claimedMs, long receivedMs)
+      throws SQLException {
+    PreparedStatement ps = sql.prepare("UPDATE hosts SET claimed_last_report_ms = "
+        + "MAX(COALESCE(claimed_last_report_ms, ?), ?), "
+        + "clock_skew_ms = CASE WHEN ? > 0 THEN ? ELSE clock_skew_ms END, "
+        + "clock_skew_seen_ms = CASE WHEN ? > 0 THEN ? ELSE clock_skew_seen_ms END WHERE host_id = ?");
+    long skew = claimedMs - receivedMs;
+    ps.setLong(1, claimedMs);
+    ps.setLong(2, claimedMs);
+    ps.setLong(3, skew);
+    ps.setLong(4, skew);
+    ps.setLong(5, skew);
+    ps.setLong(6, receivedMs);
+    ps.setString(7, hostId);
+    ps.executeUpdate();
+  }
+
+  @Override
+  public CompletableFuture<Boolean> touch(String hostId, Instant at, Instant claimed) {
+    requireNonNull(hostId, "hostId");
+    requireNonNull(claimed, "claimed");
+    long now = at.toEpochMilli();
+    long skew = claimed.toEpochMilli() - now;
+    return writes.submit(db -> {
+      PreparedStatement ps = writerStatements.prepare("UPDATE hosts SET last_seen_ms = MAX(last_seen_ms, ?), "
+          + "clock_skew_ms = ?, clock_skew_seen_ms = ? WHERE host_id = ?");
+      ps.setLong(1, now);
+      ps.setLong(2, skew);
+      ps.setLong(3, now);
+      ps.setString(4, hostId);
+      return ps.executeUpdate() > 0;
+    });
+  }
+
+  /** The host's last clock claim; empty when it never made one (or is unknown). */
+  public Optional<ClockClaim> clockClaim(String hostId) {
+    requireNonNull(hostId, "hostId");
+    return read(db -> {
+      try (PreparedStatement ps = db.prepareStatement(
+          "SELECT clock_skew_ms, clock_skew_seen_ms, claimed_last_report_ms FROM hosts WHERE host_id = ?")) {
+        ps.setString(1, hostId);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            return Optional.<ClockClaim>empty();
+          }
+          long skew = rs.getLong(1);
+          if (rs.wasNull()) {
+            return Optional.<ClockClaim>empty();
+          }
+          Instant seen = Instant.ofEpochMilli(rs.getLong(2));
+          long claimed = rs.getLong(3);
+          Optional<Instant> last = rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(claimed));
+          return Optional.of(new ClockClaim(java.time.Duration.ofMillis(skew), seen, last));
+        }
+      }
+    });
+  }
+
+  /**
+   * Payload bytes of the host's reports received since {@code since}: the daily quota's count
+   * after a restart, asked once per host and day. Walks the host's rows of the (host, created)
+   * index, which retention keeps to a few weeks of reports.
+   */
+  public long reportBytesSince(String hostId, Instant since) {
+    requireNonNull(hostId, "hostId");
+    return read(db -> {
+      try (PreparedStatement ps = db.prepareStatement("SELECT COALESCE(SUM(LENGTH(payload)), 0) FROM reports "
+          + "WHERE host_id = ? AND received_ms >= ?")) {
+        ps.setString(1, hostId);
+        ps.setLong(2, since.toEpochMilli());
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? rs.getLong(1) : 0L;
+        }
+      }
+    });
+  }
+
+  /** The database's size in bytes (pages in use and free), for /metrics. */
+  public long databaseBytes() {
+    return read(db -> {
+      try (Statement st = db.createStatement();
+          ResultSet rs = st.executeQuery("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()")) {
+        return rs.next() ? rs.getLong(1) : 0L;
+      }
+    });
   }
 }

@@ -24,6 +24,15 @@ public interface Store extends AutoCloseable {
   /** Records that a host was seen alive. Unknown hosts are ignored (they must enroll). */
   CompletableFuture<Boolean> touch(String hostId, Instant at);
 
+  /**
+   * A heartbeat: marks the host seen at {@code at} (the controller's time) and keeps the agent's
+   * own clock reading {@code claimed} as a claim, to show a skewed clock on the host. False when
+   * the host is unknown.
+   */
+  default CompletableFuture<Boolean> touch(String hostId, Instant at, Instant claimed) {
+    return touch(hostId, at);
+  }
+
   /** Every known host, ordered by hostname. */
   List<HostSummary> hosts();
 

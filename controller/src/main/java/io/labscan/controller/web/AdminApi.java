@@ -119,7 +119,7 @@ final class AdminApi {
         || type.startsWith("application/octet-stream"))) {
       throw new ApiError(415, "send the message as message/rfc822, text/plain or application/octet-stream");
     }
-    byte[] message = ctx.bodyAsBytes();
+    byte[] message = HttpGuard.body(ctx);
     if (message.length == 0) {
       throw ApiError.badRequest("the message is empty");
     }

@@ -76,7 +76,8 @@ public final class Dashboard implements AutoCloseable {
     CampaignService campaigns = new CampaignService(controller.store(), AgentCommands.of(controller.commands()),
         fleet.targets(), clock);
     ControllerMetrics metrics = new ControllerMetrics(() -> controller.commands().connectedHosts().size(),
-        () -> verdictCounts(controller.store().verdicts()));
+        () -> verdictCounts(controller.store().verdicts()), controller.store()::databaseBytes,
+        controller::prunedRows);
     controller.ingestor().addListener(metrics);
     ComplianceHistory history = new ComplianceHistory(fleet);
     ScheduledExecutorService snapshots = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -88,7 +89,8 @@ public final class Dashboard implements AutoCloseable {
       Accounts accounts = new Accounts(controller.store(), Accounts.DEFAULT_COST, clock);
       Optional<String> firstPassword = accounts.createFirstAdminIfNone();
       campaigns.start();
-      WebServer web = WebServer.start(new WebServer.Config(bind, port, options.secureCookies()),
+      WebServer web = WebServer.start(new WebServer.Config(bind, port, options.secureCookies(),
+          options.httpHosts(), options.trustedProxies()),
           new WebServer.Services(fleet, history, accounts, new Sessions(controller.store(), clock), new LoginThrottle(clock),
               triage, campaigns, metrics,
               new TrustSettings(new TrustedMtas(controller.store(), clock), commandLineTrust)));

@@ -170,6 +170,18 @@ final class FleetApi {
     return o;
   }
 
+  /**
+   * {@code {"skewSeconds", "observed", "flagged", "lastReportClaimed", "text"}}: the agent's clock
+   * against the controller's (the controller's own times are the ones shown as last seen).
+   */
+  static void clockJson(ObjectNode o, io.labscan.controller.store.SqliteStore.ClockClaim c) {
+    o.put("skewSeconds", c.skew().toSeconds());
+    o.put("observed", c.observed().toString());
+    o.put("flagged", c.flagged());
+    Json.time(o, "lastReportClaimed", c.lastReportClaimed());
+    o.put("text", c.describe());
+  }
+
   void host(Context ctx) {
     String hostId = ctx.pathParam("hostId");
     HostStatus h = fleet.host(hostId).orElseThrow(() -> ApiError.notFound("no host with id " + hostId));
@@ -179,6 +191,7 @@ final class FleetApi {
     o.put("firstSeen", s.firstSeen().toString());
     Json.time(o, "lastReport", s.lastReport());
     h.lab().ruleId().ifPresent(id -> o.put("labRuleId", id));
+    fleet.store().clockClaim(hostId).ifPresent(c -> clockJson(o.putObject("clock"), c));
     fleet.store().certificate(hostId).ifPresent(c -> {
       ObjectNode cert = o.putObject("certificate");
       cert.put("serial", c.serial());

@@ -52,10 +52,7 @@ final class Json {
     if (!type.startsWith("application/json")) {
       throw new ApiError(415, "send the request body as application/json");
     }
-    byte[] bytes = ctx.bodyAsBytes();
-    if (bytes.length > MAX_BODY_BYTES) {
-      throw new ApiError(413, "request body larger than " + MAX_BODY_BYTES + " bytes");
-    }
+    byte[] bytes = HttpGuard.body(ctx);
     try {
       JsonNode node = MAPPER.readTree(new String(bytes, StandardCharsets.UTF_8));
       if (node == null || !node.isObject()) {

@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -41,13 +42,26 @@ public final class WebServer implements AutoCloseable {
       + "form-action 'self'; frame-ancestors 'none'";
   private static final Set<HandlerType> SAFE_METHODS = Set.of(HandlerType.GET, HandlerType.HEAD, HandlerType.OPTIONS);
 
-  /** Where to listen, and whether cookies must be marked Secure although requests arrive over HTTP. */
-  public record Config(String bind, int port, boolean secureCookies) {
+  /**
+   * Where to listen, whether cookies must be marked Secure although requests arrive over HTTP,
+   * which host names the server answers to besides IP literals, localhost and this machine's
+   * name ({@code --http-host}), and which peers are proxies whose X-Forwarded-For names the
+   * client ({@code --http-trusted-proxy}). See {@link HttpGuard}.
+   */
+  public record Config(String bind, int port, boolean secureCookies, List<String> allowedHosts,
+      List<Cidr> trustedProxies) {
     public Config {
       requireNonNull(bind, "bind");
       if (port < 0 || port > 65535) {
         throw new IllegalArgumentException("HTTP port " + port + " is not between 0 and 65535");
       }
+      allowedHosts = List.copyOf(allowedHosts);
+      allowedHosts.forEach(HttpGuard::checkedName);
+      trustedProxies = List.copyOf(trustedProxies);
+    }
+
+    public Config(String bind, int port, boolean secureCookies) {
+      this(bind, port, secureCookies, List.of(), List.of());
     }
   }
 
@@ -133,6 +147,7 @@ public final class WebServer implements AutoCloseable {
     private final Services services;
     private final FleetApi fleet;
     private final AdminApi admin;
+    private final HttpGuard guard;
     private final Map<String, Asset> assets = new LinkedHashMap<>();
 
     Routes(Config config, Services services) {
@@ -140,10 +155,26 @@ public final class WebServer implements AutoCloseable {
       this.services = services;
       this.fleet = new FleetApi(services.fleet(), services.history());
       this.admin = new AdminApi(services.triage(), services.campaigns(), services.trust());
+      this.guard = new HttpGuard(withBindName(config), config.trustedProxies());
+    }
+
+    /** The allowed host names plus the bind address when it is a name (an IP literal is allowed anyway). */
+    private static List<String> withBindName(Config config) {
+      List<String> names = new java.util.ArrayList<>(config.allowedHosts());
+      String bind = config.bind();
+      if (Cidr.literal(bind).isEmpty() && !bind.isBlank()) {
+        try {
+          names.add(HttpGuard.checkedName(bind));
+        } catch (IllegalArgumentException e) {
+          // not a name either: nothing to allow
+        }
+      }
+      return names;
     }
 
     void register(RoutesConfig r) {
       r.before(this::securityHeaders);
+      r.before(guard::check);
       r.beforeMatched(this::accessControl);
 
       r.get("/healthz", ctx -> ctx.contentType("text/plain; charset=utf-8").result("ok\n"));
@@ -317,18 +348,24 @@ public final class WebServer implements AutoCloseable {
       var body = Json.body(ctx);
       String username = Json.text(body, "username").orElse("");
       String password = Json.text(body, "password").orElse("");
-      String ip = ctx.ip();
-      Duration wait = services.throttle().retryAfter(ip, username);
+      String ip = HttpGuard.client(ctx);
+      Duration wait = services.throttle().acquire(ip, username);
       if (!wait.isZero() && !wait.isNegative()) {
         throw ApiError.tooManyAttempts(wait.toSeconds());
       }
-      Optional<User> user = services.accounts().authenticate(username, password);
+      Optional<User> user;
+      try {
+        user = services.accounts().authenticate(username, password);
+      } catch (RuntimeException e) {
+        services.throttle().failed(ip, username);
+        throw e;
+      }
       if (user.isEmpty()) {
         services.throttle().failed(ip, username);
         log.warn("Failed web login for '{}' from {}", username.replaceAll("[^\\x20-\\x7e]", "?"), ip);
         throw new ApiError(401, "wrong user name or password");
       }
-      services.throttle().succeeded(username);
+      services.throttle().succeeded(ip, username);
       services.sessions().end(ctx.cookie(Sessions.COOKIE));
       Sessions.Session session = services.sessions().create(user.get());
       ctx.res().addHeader("Set-Cookie", Sessions.COOKIE + "=" + session.id() + "; Path=/; HttpOnly; SameSite=Strict"
@@ -381,13 +418,19 @@ public final class WebServer implements AutoCloseable {
         return false;
       }
       String username = decoded.substring(0, colon);
-      String ip = ctx.ip();
-      if (!services.throttle().retryAfter(ip, username).isZero()) {
+      String ip = HttpGuard.client(ctx);
+      if (!services.throttle().acquire(ip, username).isZero()) {
         return false;
       }
-      boolean ok = services.accounts().authenticate(username, decoded.substring(colon + 1)).isPresent();
-      if (!ok) {
-        services.throttle().failed(ip, username);
+      boolean ok = false;
+      try {
+        ok = services.accounts().authenticate(username, decoded.substring(colon + 1)).isPresent();
+      } finally {
+        if (ok) {
+          services.throttle().succeeded(ip, username);
+        } else {
+          services.throttle().failed(ip, username);
+        }
       }
       return ok;
     }

@@ -97,4 +97,19 @@ class InfectedAndHostCommandTest {
     assertThat(ControllerMain.commandLine().execute("host", "--db", dir.resolve("c.db").toString(), "nope"))
         .isEqualTo(2);
   }
+
+  @Test
+  void aHostWhoseReportIsDatedIntoTheFutureShowsASkewedClockAndKeepsTheControllersLastSeen() throws Exception {
+    String id = TestReports.newHostId();
+    java.time.Instant future = java.time.Instant.now().plus(java.time.Duration.ofHours(3));
+    importReports(TestReports.fullScan(id, "lab-pc-12", future, 1, "10.20.3.17"));
+
+    JsonNode host = new ObjectMapper().readTree(run("host", "--db", dir.resolve("c.db").toString(), id,
+        "--format", "json"));
+
+    assertThat(host.get("clock").get("flagged").asBoolean()).isTrue();
+    assertThat(host.get("clock").get("skewSeconds").asLong()).isGreaterThan(2 * 3600);
+    assertThat(java.time.Instant.parse(host.get("lastSeen").asText())).isBefore(future);
+    assertThat(run("host", "--db", dir.resolve("c.db").toString(), id)).contains("Clock:       SKEWED:");
+  }
 }

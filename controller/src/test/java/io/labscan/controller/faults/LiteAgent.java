@@ -48,7 +48,24 @@ final class LiteAgent implements AutoCloseable {
     requireNonNull(ledger, "ledger");
     String hostId = HostIdentity.loadOrCreate(stateDir);
     String hostname = String.format("lab-pc-%03d", number);
-    Enrolment.Result enrolled = Enrolment.enroll(enrolTarget, token, hostId, hostname, "0.1.0", stateDir);
+    // As the real agent (AgentEnrolment): a refusal for now (e.g. the enrolment port's rate
+    // limit while a whole fleet enrols from one address) is retried after a pause.
+    Enrolment.Result enrolled = null;
+    for (int attempt = 1; enrolled == null; attempt++) {
+      try {
+        enrolled = Enrolment.enroll(enrolTarget, token, hostId, hostname, "0.1.0", stateDir);
+      } catch (EnrolmentException e) {
+        if (!e.retryable() || attempt >= 60) {
+          throw e;
+        }
+        try {
+          Thread.sleep(250L * Math.min(attempt, 8));
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
     ControllerClient client = new ControllerClient(
         new RecordingChannel(GrpcChannels.mutualTls(agentTarget, enrolled.credentials()), ledger));
     LiteAgent agent = new LiteAgent(number, hostId, hostname, Spool.open(stateDir), client, ledger);

@@ -72,10 +72,13 @@ class SqliteStoreTest {
     String harold = TestReports.newHostId();
     try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
       store.ingest(TestReports.fullScan(linda, "lab-pc-07", T0, 1, "10.20.3.17"), T0, "t").join();
-      store.ingest(TestReports.fullScan(linda, "lab-pc-07", T0.plusSeconds(3600), 2, "10.20.3.17"), T0, "t").join();
+      store.ingest(TestReports.fullScan(linda, "lab-pc-07", T0.plusSeconds(3600), 2, "10.20.3.17"),
+          T0.plusSeconds(3600), "t").join();
       // DHCP renumbers Linda's PC and hands her old address to Harold's.
-      store.ingest(TestReports.fullScan(linda, "lab-pc-07", T0.plusSeconds(7200), 3, "10.20.3.99"), T0, "t").join();
-      store.ingest(TestReports.fullScan(harold, "lab-pc-12", T0.plusSeconds(7300), 1, "10.20.3.17"), T0, "t").join();
+      store.ingest(TestReports.fullScan(linda, "lab-pc-07", T0.plusSeconds(7200), 3, "10.20.3.99"),
+          T0.plusSeconds(7200), "t").join();
+      store.ingest(TestReports.fullScan(harold, "lab-pc-12", T0.plusSeconds(7300), 1, "10.20.3.17"),
+          T0.plusSeconds(7300), "t").join();
 
       assertThat(store.host(linda).orElseThrow().currentAddresses()).containsExactly("10.20.3.99");
       assertThat(store.host(harold).orElseThrow().currentAddresses()).containsExactly("10.20.3.17");
@@ -130,8 +133,9 @@ class SqliteStoreTest {
   void aLateOlderReportDoesNotRewindTheHostDescription() {
     String id = TestReports.newHostId();
     try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
-      store.ingest(TestReports.fullScan(id, "new-name", T0.plusSeconds(600), 2, "10.0.0.2"), T0, "t").join();
-      store.ingest(TestReports.fullScan(id, "old-name", T0, 1, "10.0.0.1"), T0, "t").join();
+      store.ingest(TestReports.fullScan(id, "new-name", T0.plusSeconds(600), 2, "10.0.0.2"), T0.plusSeconds(600), "t")
+          .join();
+      store.ingest(TestReports.fullScan(id, "old-name", T0, 1, "10.0.0.1"), T0.plusSeconds(700), "t").join();
       HostSummary h = store.host(id).orElseThrow();
       assertThat(h.hostname()).isEqualTo("new-name");
       assertThat(h.currentAddresses()).containsExactly("10.0.0.2");

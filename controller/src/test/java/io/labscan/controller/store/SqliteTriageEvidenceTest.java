@@ -49,8 +49,10 @@ class SqliteTriageEvidenceTest {
     try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
       store.ingest(TestReports.fullScan(linda, "lab-pc-07", T0, 1, "10.20.3.17"), T0, "t").join();
       store.ingest(TestReports.fullScan(harold, "lab-pc-12", T0, 1, "10.20.3.18"), T0, "t").join();
-      store.ingest(TestReports.fullScan(linda, "lab-pc-07", T0.plusSeconds(3600), 2, "10.20.3.99"), T0, "t").join();
-      store.ingest(TestReports.fullScan(harold, "lab-pc-12", T0.plusSeconds(4000), 2, "10.20.3.17"), T0, "t").join();
+      store.ingest(TestReports.fullScan(linda, "lab-pc-07", T0.plusSeconds(3600), 2, "10.20.3.99"),
+          T0.plusSeconds(3600), "t").join();
+      store.ingest(TestReports.fullScan(harold, "lab-pc-12", T0.plusSeconds(4000), 2, "10.20.3.17"),
+          T0.plusSeconds(4000), "t").join();
 
       List<AddressHolding> holdings = new SqliteTriageEvidence(store, "k").holdersOf("10.20.3.17", T0);
 

@@ -30,6 +30,12 @@ final class SecureController implements AutoCloseable {
         0, false, OptionalInt.empty(), List.of(), reportRate), Clock.systemUTC());
   }
 
+  /** A controller started with {@code options} (database in {@code dir}) on {@code clock}. */
+  SecureController(Path dir, ControllerRuntime.Options options, Clock clock) {
+    this.dir = dir;
+    this.runtime = ControllerRuntime.start(options, clock);
+  }
+
   SecureController(Path dir) {
     this(dir, RateLimiter.Rate.reportDefault());
   }

@@ -227,18 +227,42 @@ class AccessTest {
   }
 
   @Test
-  void theThrottleLetsTheUserTryAgainFifteenMinutesAfterTheOldestFailure() {
+  void theThrottleLocksOnlyTheGuessingAddressOutOfTheUserForAWindowThatDoublesWithEachFailure() {
     LoginThrottle throttle = new LoginThrottle(clock);
     for (int i = 0; i < LoginThrottle.MAX_FAILURES; i++) {
+      assertThat(throttle.acquire("10.0.0.5", "admin")).isZero();
       throttle.failed("10.0.0.5", "admin");
-      clock.advance(Duration.ofMinutes(1));
+      clock.advance(Duration.ofSeconds(10));
     }
-    assertThat(throttle.retryAfter("10.0.0.5", "admin")).isEqualTo(Duration.ofMinutes(10));
-    assertThat(throttle.retryAfter("10.0.0.9", "admin")).as("another address, same user").isPositive();
-    assertThat(throttle.retryAfter("10.0.0.5", "viewer")).as("same address, another user").isPositive();
-    assertThat(throttle.retryAfter("10.0.0.9", "viewer")).isZero();
-    clock.advance(Duration.ofMinutes(10));
-    assertThat(throttle.retryAfter("10.0.0.5", "admin")).isZero();
+    assertThat(throttle.retryAfter("10.0.0.5", "admin")).isEqualTo(LoginThrottle.FIRST_LOCKOUT.minusSeconds(10));
+    assertThat(throttle.retryAfter("10.0.0.9", "admin")).as("another address, same user").isZero();
+    assertThat(throttle.retryAfter("10.0.0.5", "viewer")).as("same address, another user").isZero();
+    clock.advance(LoginThrottle.FIRST_LOCKOUT);
+    assertThat(throttle.acquire("10.0.0.5", "admin")).isZero();
+    throttle.failed("10.0.0.5", "admin");
+    assertThat(throttle.retryAfter("10.0.0.5", "admin")).isEqualTo(LoginThrottle.FIRST_LOCKOUT.multipliedBy(2));
+  }
+
+  @Test
+  void aSecondPasswordCheckForTheSameUserAndAddressIsRefusedWhileTheFirstIsInFlight() {
+    LoginThrottle throttle = new LoginThrottle(clock);
+    assertThat(throttle.acquire("10.0.0.5", "admin")).isZero();
+
+    assertThat(throttle.acquire("10.0.0.5", "admin")).isPositive();
+    assertThat(throttle.acquire("10.0.0.9", "admin")).as("another address").isZero();
+    throttle.succeeded("10.0.0.5", "admin");
+    assertThat(throttle.acquire("10.0.0.5", "admin")).isZero();
+  }
+
+  @Test
+  void oneAddressSprayingManyUserNamesIsLockedOutOfAllOfThem() {
+    LoginThrottle throttle = new LoginThrottle(clock);
+    for (int i = 0; i < LoginThrottle.MAX_ADDRESS_FAILURES; i++) {
+      assertThat(throttle.acquire("10.0.0.5", "user" + i)).isZero();
+      throttle.failed("10.0.0.5", "user" + i);
+    }
+    assertThat(throttle.acquire("10.0.0.5", "someone-new")).isPositive();
+    assertThat(throttle.acquire("10.0.0.9", "someone-new")).isZero();
   }
 
   @Test

@@ -42,6 +42,11 @@ final class ApiClient {
     return this;
   }
 
+  /** The session cookie as sent ({@code name=value}); null before a login. */
+  String cookie() {
+    return cookie;
+  }
+
   String csrf() {
     return csrf;
   }

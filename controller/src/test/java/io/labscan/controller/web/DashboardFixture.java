@@ -72,7 +72,8 @@ final class DashboardFixture implements AutoCloseable {
     Accounts accounts = new Accounts(store, 4, clock);
     accounts.add(ADMIN, Role.ADMIN, PASSWORD, false);
     accounts.add(VIEWER, Role.VIEWER, PASSWORD, false);
-    ControllerMetrics metrics = new ControllerMetrics(online::size, () -> Dashboard.verdictCounts(store.verdicts()));
+    ControllerMetrics metrics = new ControllerMetrics(online::size, () -> Dashboard.verdictCounts(store.verdicts()),
+        store::databaseBytes, () -> java.util.Map.of("reports", 7L));
     ingestor.addListener(metrics);
     triage = message -> {
       throw new TriageRunner.NotAMailMessage("no fake answer configured");

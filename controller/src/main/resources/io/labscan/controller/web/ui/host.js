@@ -27,7 +27,8 @@ LS.page(async () => {
     ['Last seen', [LS.time(h.lastSeen), ' (' + LS.ago(h.lastSeen) + ')']],
     ['Last full scan', LS.time(h.lastFullScan)],
     ['Antivirus', h.antivirus]
-  ]).concat(h.certificate ? [['Agent certificate ends', [LS.time(h.certificate.ends),
+  ]).concat(h.clock ? [['Agent clock', el('span', { class: h.clock.flagged ? 'flag' : '', id: 'clock' },
+    (h.clock.flagged ? 'SKEWED: ' : '') + h.clock.text)]] : []).concat(h.certificate ? [['Agent certificate ends', [LS.time(h.certificate.ends),
     h.certificate.renewed ? [' (renewed ', LS.time(h.certificate.renewed), ')'] : '']]] : []))));
 
   const verdict = el('section', { class: 'panel', id: 'verdict' }, el('h2', {}, 'Verdict'),
