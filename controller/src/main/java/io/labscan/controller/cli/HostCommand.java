@@ -50,7 +50,7 @@ final class HostCommand implements Callable<Integer> {
         List<HostSummary> byName = store.hosts().stream().filter(h -> h.hostname().equalsIgnoreCase(id)).toList();
         if (byName.size() > 1) {
           System.err.println("labscan-controller host: " + byName.size() + " hosts are named '"
-              + Text.terminalSafe(id, 80) + "'; give the host id: " + byName.stream().map(HostSummary::hostId).toList());
+              + Text.terminalSafe(id, 80) + "'; give the host id: " + Text.terminal(byName.stream().map(HostSummary::hostId).toList().toString()));
           return ControllerMain.EXIT_BAD_INPUT;
         }
         found = byName.stream().findFirst();
@@ -138,22 +138,23 @@ final class HostCommand implements Callable<Integer> {
       List<ReportEntry> reports, List<AddressInterval> addresses, Optional<SqliteStore.CertificateRecord> certificate) {
     StringBuilder sb = new StringBuilder();
     String nl = System.lineSeparator();
-    sb.append(Text.terminalSafe(h.hostname(), 80)).append("  ").append(h.hostId()).append(nl);
+    sb.append(Text.terminalSafe(h.hostname(), 80)).append("  ").append(Text.terminal(h.hostId())).append(nl);
     sb.append("  OS:          ").append(Text.terminalSafe(h.osVersion(), 100)).append(" (")
         .append(Text.terminalSafe(h.osFamily(), 20)).append(")").append(nl);
     sb.append("  Lab:         ").append(h.lab().isEmpty() ? "(none)" : Text.terminalSafe(h.lab(), 60)).append(nl);
     sb.append("  Agent:       ").append(Text.terminalSafe(h.agentVersion(), 40))
         .append(h.elevated() ? " (elevated)" : " (NOT elevated: other users' sockets may be invisible)").append(nl);
-    sb.append("  Addresses:   ").append(String.join(", ", h.currentAddresses())).append(nl);
+    sb.append("  Addresses:   ").append(Text.terminalSafe(String.join(", ", h.currentAddresses()), 400)).append(nl);
     sb.append("  Last seen:   ").append(h.lastSeen()).append(nl);
     sb.append("  Full scan:   ").append(h.lastFullScan().map(Object::toString).orElse("never")).append(nl);
-    certificate.ifPresent(c -> sb.append("  Certificate: ").append(c.serial()).append(", ends ").append(c.notAfter())
+    certificate.ifPresent(c -> sb.append("  Certificate: ").append(Text.terminal(c.serial())).append(", ends ").append(c.notAfter())
         .append(c.renewed().map(r -> " (renewed " + r + ")").orElse("")).append(nl));
     sb.append(nl);
     if (verdict.isPresent()) {
       sb.append("Verdict: ").append(verdict.get().verdict()).append(" since ").append(verdict.get().since()).append(nl);
       for (Reason r : verdict.get().reasons()) {
-        sb.append("  - ").append(Text.terminalSafe(r.text(), 400)).append("  [").append(r.evidence()).append("]").append(nl);
+        sb.append("  - ").append(Text.terminalSafe(r.text(), 400)).append("  [").append(Text.terminalSafe(r.evidence(), 200))
+            .append("]").append(nl);
       }
     }
     sb.append(nl).append("Verdict history:").append(nl);
@@ -163,12 +164,12 @@ final class HostCommand implements Callable<Integer> {
     sb.append(nl).append("Reports (newest first):").append(nl);
     for (ReportEntry r : reports) {
       sb.append(String.format("  %s  %-16s #%-6d findings %-4d egress %-4d av %-2d via %s  %s%n", r.created(),
-          r.scanKind().replace("SCAN_KIND_", ""), r.sequence(), r.findings(), r.egressWindows(), r.avStatuses(),
-          r.via(), r.reportId()));
+          Text.terminalSafe(r.scanKind().replace("SCAN_KIND_", ""), 16), r.sequence(), r.findings(), r.egressWindows(),
+          r.avStatuses(), Text.terminalSafe(r.via(), 20), Text.terminalSafe(r.reportId(), 40)));
     }
     sb.append(nl).append("Address history (newest first):").append(nl);
     for (AddressInterval a : addresses) {
-      sb.append(String.format("  %-39s %s .. %s%s%n", a.ip(), a.firstSeen(), a.lastSeen(), a.current() ? " (current)" : ""));
+      sb.append(String.format("  %-39s %s .. %s%s%n", Text.terminalSafe(a.ip(), 45), a.firstSeen(), a.lastSeen(), a.current() ? " (current)" : ""));
     }
     return sb.toString();
   }

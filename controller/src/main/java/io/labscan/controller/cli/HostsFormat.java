@@ -38,7 +38,7 @@ public final class HostsFormat {
     for (HostSummary h : hosts) {
       rows.add(new String[] {
           Text.terminalSafe(h.hostname(), 40),
-          h.hostId(),
+          Text.terminal(h.hostId()),
           Text.terminalSafe(h.osFamily(), 10),
           Text.terminalSafe(h.lab(), 20),
           Text.terminalSafe(String.join(",", h.currentAddresses()), 60),

@@ -45,7 +45,7 @@ final class ImportCommand implements Callable<Integer> {
       }
     }
     if (!problems.isEmpty()) {
-      problems.forEach(p -> System.err.println("labscan-controller import: " + p));
+      problems.forEach(p -> System.err.println("labscan-controller import: " + Text.terminalSafe(p, 600)));
       System.err.println("labscan-controller import: nothing imported (" + problems.size() + " of "
           + files.size() + " files refused).");
       return ControllerMain.EXIT_BAD_INPUT;

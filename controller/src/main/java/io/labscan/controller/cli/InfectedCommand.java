@@ -67,9 +67,10 @@ final class InfectedCommand implements Callable<Integer> {
       for (VerdictRecord v : listed) {
         HostSummary h = store.host(v.hostId()).orElseThrow();
         System.out.printf("%-9s %s (%s) %s since %s%n", v.verdict(), Text.terminalSafe(h.hostname(), 60),
-            String.join(",", h.currentAddresses()), v.hostId(), v.since());
+            Text.terminalSafe(String.join(",", h.currentAddresses()), 200), Text.terminal(v.hostId()), v.since());
         for (Reason r : v.reasons()) {
-          System.out.println("          - " + Text.terminalSafe(r.text(), 400) + "  [" + r.evidence() + "]");
+          System.out.println("          - " + Text.terminalSafe(r.text(), 400) + "  [" + Text.terminalSafe(r.evidence(), 200)
+              + "]");
         }
       }
       return 0;

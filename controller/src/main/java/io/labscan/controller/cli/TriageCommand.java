@@ -89,7 +89,7 @@ final class TriageCommand implements Callable<Integer> {
       try {
         inputs.add(read(file));
       } catch (IOException e) {
-        System.err.println("labscan-controller triage: " + file + ": " + e.getMessage());
+        System.err.println("labscan-controller triage: " + Text.terminal(file) + ": " + Text.terminalSafe(e.getMessage(), 400));
         return ControllerMain.EXIT_BAD_INPUT;
       }
     }
@@ -105,7 +105,8 @@ final class TriageCommand implements Callable<Integer> {
         try {
           complaints.add(triage.parse(inputs.get(i)));
         } catch (NotAMailMessageException e) {
-          System.err.println("labscan-controller triage: " + files.get(i) + ": not a mail message: " + e.getMessage());
+          System.err.println("labscan-controller triage: " + Text.terminal(files.get(i)) + ": not a mail message: "
+              + Text.terminalSafe(e.getMessage(), 400));
           return ControllerMain.EXIT_BAD_INPUT;
         }
       }
@@ -147,7 +148,7 @@ final class TriageCommand implements Callable<Integer> {
     Optional<Origin> origin = result.origin();
     if (origin.isPresent()) {
       Origin o = origin.get();
-      sb.append("Origin: ").append(o.ip()).append(" at ").append(o.time()).append(" (hop ").append(o.hop())
+      sb.append("Origin: ").append(Text.terminalSafe(String.valueOf(o.ip()), 60)).append(" at ").append(o.time()).append(" (hop ").append(o.hop())
           .append(o.recordedBy().map(r -> ", recorded by " + Text.terminalSafe(r, 100)).orElse("")).append(")").append(nl);
       sb.append("  trusted because ").append(Text.terminalSafe(o.trustedBecause(), 400)).append(nl);
       for (String check : o.crossChecks()) {
@@ -170,7 +171,7 @@ final class TriageCommand implements Callable<Integer> {
     int rank = 1;
     for (Candidate c : result.candidates()) {
       sb.append(String.format(Locale.ROOT, "%d. %s (%s)  confidence %.2f%n", rank++,
-          Text.terminalSafe(c.hostname(), 80), c.hostId(), c.confidence()));
+          Text.terminalSafe(c.hostname(), 80), Text.terminal(c.hostId()), c.confidence()));
       for (String reason : c.reasons()) {
         sb.append("     - ").append(Text.terminalSafe(reason, 400)).append(nl);
       }

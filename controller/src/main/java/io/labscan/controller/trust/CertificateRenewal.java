@@ -2,6 +2,7 @@ package io.labscan.controller.trust;
 
 import static java.util.Objects.requireNonNull;
 
+import io.labscan.controller.LogText;
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
@@ -88,7 +89,7 @@ public final class CertificateRenewal implements CertificateRenewer {
     try {
       key = SigningRequests.verify(csrDer, hostId);
     } catch (SigningRequests.InvalidRequest e) {
-      log.warn("Certificate renewal for host {} refused: {}", hostId, e.getMessage());
+      log.warn("Certificate renewal for host {} refused: {}", hostId, LogText.of(e.getMessage()));
       response.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
       return;
     }

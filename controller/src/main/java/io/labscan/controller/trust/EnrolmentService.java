@@ -2,6 +2,7 @@ package io.labscan.controller.trust;
 
 import static java.util.Objects.requireNonNull;
 
+import io.labscan.controller.LogText;
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
@@ -81,7 +82,7 @@ public final class EnrolmentService extends AgentServiceGrpc.AgentServiceImplBas
     try {
       key = SigningRequests.verify(request.getCsrDer().toByteArray(), hostId);
     } catch (SigningRequests.InvalidRequest e) {
-      log.warn("Enrolment of host {} with token {} refused: {}", hostId, token.tokenId(), e.getMessage());
+      log.warn("Enrolment of host {} with token {} refused: {}", hostId, token.tokenId(), LogText.of(e.getMessage()));
       response.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
       return;
     }
