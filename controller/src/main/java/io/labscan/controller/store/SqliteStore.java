@@ -103,11 +103,9 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
     requireNonNull(file, "file");
     Path absolute = file.toAbsolutePath();
     try {
-      if (absolute.getParent() != null) {
-        Files.createDirectories(absolute.getParent());
-      }
+      DatabaseFiles.prepare(absolute);
     } catch (java.io.IOException e) {
-      throw new StoreException("Cannot create the folder for database " + absolute + ": " + e.getMessage(), e);
+      throw new StoreException("Cannot create database " + absolute + " (owner-only) or its folder: " + e.getMessage(), e);
     }
     Connection writer = null;
     Connection reader = null;
@@ -123,6 +121,7 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
       config.setGetGeneratedKeys(false);
       writer = DriverManager.getConnection("jdbc:sqlite:" + absolute, config.toProperties());
       int version = Migrations.migrate(writer);
+      DatabaseFiles.tighten(absolute);
       Optional<String> writeRefusal = writeRefusal(writer);
       SQLiteConfig readConfig = new SQLiteConfig();
       readConfig.setBusyTimeout(10_000);
