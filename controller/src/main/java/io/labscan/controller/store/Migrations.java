@@ -25,7 +25,8 @@ final class Migrations {
   /** The migrations this build knows, in order. Append only. */
   static final List<String> FILES = List.of("V001__initial.sql", "V002__verdicts.sql",
       "V003__address_ends_and_owners.sql", "V004__trust.sql", "V005__dashboard.sql",
-      "V006__query_indexes.sql", "V007__certificate_renewal.sql", "V008__web_sessions.sql");
+      "V006__query_indexes.sql", "V007__certificate_renewal.sql", "V008__web_sessions.sql",
+      "V013__identity.sql");
 
   private Migrations() {}
 

@@ -1348,8 +1348,8 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
     requireNonNull(token, "token");
     return writes.submit(db -> {
       try (PreparedStatement ps = db.prepareStatement(
-          "INSERT INTO enrolment_tokens(token_id, secret_sha256, lab, created_ms, expires_ms, uses_total, uses_left) "
-              + "VALUES (?,?,?,?,?,?,?)")) {
+          "INSERT INTO enrolment_tokens(token_id, secret_sha256, lab, created_ms, expires_ms, uses_total, uses_left, "
+              + "host_id) VALUES (?,?,?,?,?,?,?,?)")) {
         ps.setString(1, token.tokenId());
         ps.setString(2, HexFormat.of().formatHex(token.secretSha256()));
         ps.setString(3, token.lab());
@@ -1357,10 +1357,63 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
         ps.setLong(5, token.expires().toEpochMilli());
         ps.setInt(6, token.uses());
         ps.setInt(7, token.uses());
+        ps.setString(8, token.hostId());
         ps.executeUpdate();
       }
       return null;
     });
+  }
+
+  @Override
+  public TokenCheck checkToken(String tokenId, byte[] secretSha256, Instant at) {
+    requireNonNull(tokenId, "tokenId");
+    requireNonNull(secretSha256, "secretSha256");
+    long now = at.toEpochMilli();
+    byte[] presented = secretSha256.clone();
+    return read(db -> {
+      try (PreparedStatement ps = db.prepareStatement(
+          "SELECT secret_sha256, expires_ms, uses_left, host_id FROM enrolment_tokens WHERE token_id = ?")) {
+        ps.setString(1, tokenId);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next() || !MessageDigest.isEqual(HexFormat.of().parseHex(rs.getString(1)), presented)) {
+            return new TokenCheck(Outcome.UNKNOWN_TOKEN, "");
+          }
+          if (rs.getLong(2) <= now) {
+            return new TokenCheck(Outcome.EXPIRED, "");
+          }
+          if (rs.getInt(3) <= 0) {
+            return new TokenCheck(Outcome.USED_UP, "");
+          }
+          return new TokenCheck(Outcome.ACCEPTED, rs.getString(4));
+        }
+      }
+    });
+  }
+
+  /** The tables that name host ids: a host id in any of them is known to the controller. */
+  private static final List<String> HOST_TABLES = List.of("hosts", "host_enrolments", "revoked_hosts", "verdicts",
+      "reports", "host_roles", "address_owners", "report_imports");
+
+  private static boolean hostKnown(java.sql.Connection db, String hostId) throws SQLException {
+    StringBuilder sql = new StringBuilder("SELECT ");
+    for (int i = 0; i < HOST_TABLES.size(); i++) {
+      sql.append(i == 0 ? "" : " OR ").append("EXISTS (SELECT 1 FROM ").append(HOST_TABLES.get(i))
+          .append(" WHERE host_id = ?)");
+    }
+    try (PreparedStatement ps = db.prepareStatement(sql.toString())) {
+      for (int i = 1; i <= HOST_TABLES.size(); i++) {
+        ps.setString(i, hostId);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() && rs.getInt(1) != 0;
+      }
+    }
+  }
+
+  @Override
+  public boolean hostKnown(String hostId) {
+    requireNonNull(hostId, "hostId");
+    return read(db -> hostKnown(db, hostId));
   }
 
   @Override
@@ -1372,8 +1425,9 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
     byte[] presented = secretSha256.clone();
     return writes.submit(db -> {
       String tokenLab;
+      String boundHost;
       try (PreparedStatement ps = db.prepareStatement(
-          "SELECT secret_sha256, lab, expires_ms, uses_left FROM enrolment_tokens WHERE token_id = ?")) {
+          "SELECT secret_sha256, lab, expires_ms, uses_left, host_id FROM enrolment_tokens WHERE token_id = ?")) {
         ps.setString(1, tokenId);
         try (ResultSet rs = ps.executeQuery()) {
           if (!rs.next() || !MessageDigest.isEqual(HexFormat.of().parseHex(rs.getString(1)), presented)) {
@@ -1386,7 +1440,11 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
             return Redemption.refused(Outcome.USED_UP);
           }
           tokenLab = rs.getString(2);
+          boundHost = rs.getString(5);
         }
+      }
+      if (!boundHost.isEmpty() && !boundHost.equals(host.hostId())) {
+        return Redemption.refused(Outcome.WRONG_HOST);
       }
       try (PreparedStatement ps = db.prepareStatement("SELECT 1 FROM revoked_hosts WHERE host_id = ?")) {
         ps.setString(1, host.hostId());
@@ -1396,16 +1454,23 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
           }
         }
       }
-      // A token enrols new hosts (or hosts whose certificate ran out); it never takes over a host
-      // that holds a valid certificate, or a stolen token would let anyone speak for that host.
-      try (PreparedStatement ps = db.prepareStatement(
-          "SELECT 1 FROM host_enrolments WHERE host_id = ? AND certificate_not_after_ms > ?")) {
-        ps.setString(1, host.hostId());
-        ps.setLong(2, now);
-        try (ResultSet rs = ps.executeQuery()) {
-          if (rs.next()) {
-            return Redemption.refused(Outcome.ALREADY_ENROLLED);
+      // A token enrols new hosts only; it never speaks for a host the controller knows (one with a
+      // certificate, valid or ended, one with imported or plaintext reports), or a stolen token
+      // would let anyone report for that host. Re-enrolling a known host takes a token an admin
+      // bound to exactly that host.
+      if (boundHost.isEmpty()) {
+        try (PreparedStatement ps = db.prepareStatement(
+            "SELECT 1 FROM host_enrolments WHERE host_id = ? AND certificate_not_after_ms > ?")) {
+          ps.setString(1, host.hostId());
+          ps.setLong(2, now);
+          try (ResultSet rs = ps.executeQuery()) {
+            if (rs.next()) {
+              return Redemption.refused(Outcome.ALREADY_ENROLLED);
+            }
           }
+        }
+        if (hostKnown(db, host.hostId())) {
+          return Redemption.refused(Outcome.HOST_EXISTS);
         }
       }
       try (PreparedStatement ps = db.prepareStatement(
