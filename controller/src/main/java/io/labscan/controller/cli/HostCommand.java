@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.labscan.controller.store.AddressInterval;
 import io.labscan.controller.store.HostSummary;
 import io.labscan.controller.store.ReportEntry;
+import io.labscan.controller.store.ReportImport;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.controller.verdict.Reason;
 import io.labscan.controller.verdict.VerdictPolicy;
@@ -26,6 +27,8 @@ import picocli.CommandLine.Parameters;
     description = "Shows one host: inventory, verdict with reasons, verdict history, evidence timeline, address history.")
 final class HostCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  /** Provenance rows shown per host: the newest; older ones stay in the database. */
+  static final int MAX_IMPORTS = 50;
 
   @Option(names = "--db", required = true, paramLabel = "FILE", description = "Controller database (SQLite).")
   Path db;
@@ -66,12 +69,14 @@ final class HostCommand implements Callable<Integer> {
       List<ReportEntry> reports = store.reports(h.hostId(), 50);
       List<AddressInterval> addresses = store.addressHistory(h.hostId());
       Optional<SqliteStore.CertificateRecord> certificate = store.certificate(h.hostId());
+      List<ReportImport> imports = store.imports(h.hostId(), MAX_IMPORTS);
       if (format == OutputFormat.JSON) {
         ObjectNode o = json(h, verdict, history, reports, addresses);
         certificate.ifPresent(c -> certificateJson(o.putObject("certificate"), c));
+        importsJson(o, imports);
         System.out.println(JSON.writeValueAsString(o));
       } else {
-        System.out.print(table(h, verdict, history, reports, addresses, certificate));
+        System.out.print(table(h, verdict, history, reports, addresses, certificate) + importsTable(imports));
       }
       return 0;
     }
@@ -119,6 +124,42 @@ final class HostCommand implements Callable<Integer> {
           .put("current", a.current());
     }
     return o;
+  }
+
+  /**
+   * {@code "imports": [{"reportId", "file", "importedBy", "at", "provenance"}]}, newest first, and each
+   * imported report's {@code provenance} in {@code reports[]}, as the web API's host view carries them.
+   */
+  static void importsJson(ObjectNode o, List<ReportImport> imports) {
+    ArrayNode array = o.putArray("imports");
+    java.util.Map<String, String> byReport = new java.util.HashMap<>();
+    for (ReportImport i : imports) {
+      array.addObject().put("reportId", i.reportId()).put("file", i.file()).put("importedBy", i.importedBy())
+          .put("at", i.at().toString()).put("provenance", i.describe());
+      byReport.put(i.reportId(), i.describe());
+    }
+    if (o.get("reports") instanceof ArrayNode reports) {
+      reports.forEach(r -> {
+        String provenance = byReport.get(r.path("reportId").asText());
+        if (provenance != null && r instanceof ObjectNode report) {
+          report.put("provenance", provenance);
+        }
+      });
+    }
+  }
+
+  private static String importsTable(List<ReportImport> imports) {
+    if (imports.isEmpty()) {
+      return "";
+    }
+    StringBuilder sb = new StringBuilder();
+    String nl = System.lineSeparator();
+    sb.append(nl).append("Imported reports (newest first; a file is not the agent speaking):").append(nl);
+    for (ReportImport i : imports) {
+      sb.append("  ").append(Text.terminalSafe(i.reportId(), 40)).append("  ")
+          .append(Text.terminalSafe(i.describe(), 600)).append(nl);
+    }
+    return sb.toString();
   }
 
   /** {@code {"serial", "ends", "renewed"}}, as the web API's host view carries it. */

@@ -1,11 +1,10 @@
 package io.labscan.controller.cli;
 
-import io.labscan.controller.ingest.InvalidReportException;
 import io.labscan.controller.ingest.ReportFiles;
-import io.labscan.controller.ingest.ReportIngestor;
 import io.labscan.controller.verdict.VerdictPolicy;
 import io.labscan.controller.verdict.VerdictService;
 import io.labscan.controller.ingest.ReportValidator;
+import io.labscan.controller.store.ReportImport;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.controller.store.Store;
 import io.labscan.proto.v1.Report;
@@ -18,23 +17,42 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code labscan-controller import}: the air-gap path for report files. */
+/**
+ * {@code labscan-controller import}: the air-gap path for report files.
+ *
+ * <p>A report file is whatever the person carrying it says it is: its host id is text anyone can
+ * write. A host that enrolled holds a certificate, and its agent speaks for it over mutual TLS;
+ * a file must not speak for it too (a worm on a neighbour, or a careless operator, could clear
+ * an infected host or frame a clean one). So a report whose host id has a certificate on record
+ * (valid or ended) or was revoked is refused — exit 2, naming the file and the host — unless an
+ * admin passes {@code --allow-enrolled}. Every imported report keeps its provenance ("imported
+ * from FILE by USER at TIME", USER being the OS user running this command), shown with the
+ * report on the host page and in {@code host}.
+ */
 @Command(name = "import", mixinStandardHelpOptions = true,
     description = {
       "Imports report files written by 'labscan-agent scan --out'.",
       "Every file is checked before any is stored: one bad file stores nothing (exit code 2).",
-      "A report already stored (same report id) is counted as a duplicate, not stored again."
+      "A report already stored (same report id) is counted as a duplicate, not stored again.",
+      "A report for an enrolled host (one holding a certificate) is refused unless --allow-enrolled.",
+      "Each imported report records 'imported from FILE by USER at TIME', shown by 'host' and the web UI."
     })
 final class ImportCommand implements Callable<Integer> {
   @Option(names = "--db", required = true, paramLabel = "FILE", description = "Controller database (SQLite).")
   Path db;
+
+  @Option(names = "--allow-enrolled",
+      description = "Admin only: also import reports for hosts that enrolled (hold a certificate), e.g. a file "
+          + "carried from an enrolled machine whose network is down. Without it such a file is refused.")
+  boolean allowEnrolled;
 
   @Parameters(arity = "1..*", paramLabel = "REPORT.json", description = "Report files.")
   List<Path> files;
 
   @Override
   public Integer call() {
-    ReportValidator validator = new ReportValidator(Clock.systemUTC());
+    Clock clock = Clock.systemUTC();
+    ReportValidator validator = new ReportValidator(clock);
     List<Report> reports = new ArrayList<>();
     List<String> problems = new ArrayList<>();
     for (Path file : files) {
@@ -45,24 +63,34 @@ final class ImportCommand implements Callable<Integer> {
       }
     }
     if (!problems.isEmpty()) {
-      problems.forEach(p -> System.err.println("labscan-controller import: " + Text.terminalSafe(p, 600)));
-      System.err.println("labscan-controller import: nothing imported (" + problems.size() + " of "
-          + files.size() + " files refused).");
-      return ControllerMain.EXIT_BAD_INPUT;
+      return refuse(problems);
     }
     int stored = 0;
     int duplicates = 0;
+    String user = System.getProperty("user.name", "");
     try (SqliteStore store = SqliteStore.open(db);
-        VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), Clock.systemUTC())) {
-      ReportIngestor ingestor = new ReportIngestor(store, verdicts, Clock.systemUTC());
-      for (Report report : reports) {
-        Store.IngestOutcome outcome;
-        try {
-          outcome = ingestor.ingest(report, "import").join();
-        } catch (InvalidReportException e) {
-          throw new IllegalStateException("validated above", e);
+        VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), clock)) {
+      if (!allowEnrolled) {
+        for (int i = 0; i < reports.size(); i++) {
+          String hostId = reports.get(i).getInventory().getHostId();
+          if (store.enrolled(hostId)) {
+            problems.add(files.get(i) + ": host " + hostId + " is enrolled (it holds a certificate, and its agent "
+                + "reports over mutual TLS): a report file cannot speak for it. If this file really comes from that "
+                + "machine, an admin may pass --allow-enrolled.");
+          }
         }
+        if (!problems.isEmpty()) {
+          return refuse(problems);
+        }
+      }
+      for (int i = 0; i < reports.size(); i++) {
+        Report report = reports.get(i);
+        ReportImport provenance = new ReportImport(report.getReportId(), report.getInventory().getHostId(),
+            files.get(i).toAbsolutePath().normalize().toString(), user.isBlank() ? "(unknown user)" : user,
+            clock.instant());
+        Store.IngestOutcome outcome = store.ingestImported(report, provenance).join();
         if (outcome == Store.IngestOutcome.STORED) {
+          verdicts.evidenceArrived(report.getInventory().getHostId());
           stored++;
         } else {
           duplicates++;
@@ -73,5 +101,12 @@ final class ImportCommand implements Callable<Integer> {
     System.out.println("Imported " + stored + " report" + (stored == 1 ? "" : "s")
         + (duplicates > 0 ? ", " + duplicates + " already stored" : "") + " into " + db + ".");
     return 0;
+  }
+
+  private int refuse(List<String> problems) {
+    problems.forEach(p -> System.err.println("labscan-controller import: " + Text.terminalSafe(p, 600)));
+    System.err.println("labscan-controller import: nothing imported (" + problems.size() + " of "
+        + files.size() + " files refused).");
+    return ControllerMain.EXIT_BAD_INPUT;
   }
 }

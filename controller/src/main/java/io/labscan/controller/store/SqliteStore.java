@@ -200,6 +200,70 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
     return writes.submit(db -> ingestNow(writerStatements, report, payload, receivedAt.toEpochMilli(), via));
   }
 
+  /**
+   * Stores a report read from a file by {@code import}, with its provenance, in one write: a
+   * report stored through this path always has its provenance row. A report already stored
+   * (a duplicate) keeps the provenance it had, if any.
+   */
+  public CompletableFuture<IngestOutcome> ingestImported(Report report, ReportImport provenance) {
+    requireNonNull(report, "report");
+    requireNonNull(provenance, "provenance");
+    byte[] payload = report.toByteArray();
+    return writes.submit(db -> {
+      IngestOutcome outcome = ingestNow(writerStatements, report, payload, provenance.at().toEpochMilli(), "import");
+      if (outcome == IngestOutcome.STORED) {
+        try (PreparedStatement ps = db.prepareStatement("INSERT INTO report_imports(report_id, host_id, file, "
+            + "imported_by, imported_ms) VALUES (?,?,?,?,?) ON CONFLICT(report_id) DO NOTHING")) {
+          ps.setString(1, provenance.reportId());
+          ps.setString(2, provenance.hostId());
+          ps.setString(3, provenance.file());
+          ps.setString(4, provenance.importedBy());
+          ps.setLong(5, provenance.at().toEpochMilli());
+          ps.executeUpdate();
+        }
+      }
+      return outcome;
+    });
+  }
+
+  /** The host's imported reports' provenance, newest first, at most {@code limit}. */
+  public List<ReportImport> imports(String hostId, int limit) {
+    requireNonNull(hostId, "hostId");
+    return read(db -> {
+      try (PreparedStatement ps = db.prepareStatement("SELECT report_id, file, imported_by, imported_ms "
+          + "FROM report_imports WHERE host_id = ? ORDER BY imported_ms DESC, report_id LIMIT ?")) {
+        ps.setString(1, hostId);
+        ps.setInt(2, limit);
+        List<ReportImport> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(new ReportImport(rs.getString(1), hostId, rs.getString(2), rs.getString(3),
+                Instant.ofEpochMilli(rs.getLong(4))));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
+  /**
+   * Whether the host id is enrolled: a certificate of the controller CA names it (valid or
+   * ended) or it was revoked. A report file cannot speak for such a host without an admin's word.
+   */
+  public boolean enrolled(String hostId) {
+    requireNonNull(hostId, "hostId");
+    return read(db -> {
+      try (PreparedStatement ps = db.prepareStatement("SELECT EXISTS (SELECT 1 FROM host_enrolments WHERE host_id = ?) "
+          + "OR EXISTS (SELECT 1 FROM revoked_hosts WHERE host_id = ?)")) {
+        ps.setString(1, hostId);
+        ps.setString(2, hostId);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() && rs.getInt(1) != 0;
+        }
+      }
+    });
+  }
+
   @Override
   public CompletableFuture<Void> enroll(String hostId, String hostname, Instant at) {
     requireNonNull(hostId, "hostId");
