@@ -1,7 +1,6 @@
 package io.labscan.controller.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.labscan.controller.store.AddressInterval;
@@ -26,7 +25,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "host", mixinStandardHelpOptions = true,
     description = "Shows one host: inventory, verdict with reasons, verdict history, evidence timeline, address history.")
 final class HostCommand implements Callable<Integer> {
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON = Text.jsonMapper();
   /** Provenance rows shown per host: the newest; older ones stay in the database. */
   static final int MAX_IMPORTS = 50;
 

@@ -2,7 +2,6 @@ package io.labscan.controller.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.labscan.controller.store.HostSummary;
@@ -15,7 +14,7 @@ import java.util.Optional;
 
 /** Renders hosts as a terminal table, JSON or CSV. Host-reported text is hostile: escaped here. */
 public final class HostsFormat {
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON = Text.jsonMapper();
   private static final DateTimeFormatter TABLE_TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneOffset.UTC);
 

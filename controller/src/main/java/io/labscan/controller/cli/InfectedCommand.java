@@ -1,7 +1,6 @@
 package io.labscan.controller.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.labscan.controller.store.HostSummary;
@@ -22,7 +21,7 @@ import picocli.CommandLine.Option;
 @Command(name = "infected", mixinStandardHelpOptions = true,
     description = "Lists INFECTED and SUSPECTED hosts with the reasons, most serious first.")
 final class InfectedCommand implements Callable<Integer> {
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON = Text.jsonMapper();
 
   @Option(names = "--db", required = true, paramLabel = "FILE", description = "Controller database (SQLite).")
   Path db;

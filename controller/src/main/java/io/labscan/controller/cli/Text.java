@@ -1,5 +1,10 @@
 package io.labscan.controller.cli;
 
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.CharacterEscapes;
+import com.fasterxml.jackson.core.io.SerializedString;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import java.util.Locale;
 
 /**
@@ -64,6 +69,40 @@ public final class Text {
       sb.append("\\x").append(String.format(Locale.ROOT, "%02X", cp));
     } else {
       sb.append("\\u").append(String.format(Locale.ROOT, "%04X", cp));
+    }
+  }
+
+  /**
+   * The mapper for every CLI printer's JSON output (indented). Jackson already escapes C0
+   * controls (ESC, CR, LF, BEL) as {@code \}{@code uXXXX}, but writes every other character raw —
+   * C1 controls (U+009B is a one-character CSI to many terminals) and bidi overrides included —
+   * so {@code host --format json} piped to a terminal would still obey them. These escapes write
+   * exactly the characters {@link #terminalSafe} escapes as {@code \}{@code uXXXX} too: the JSON
+   * means the same, a parser gets the original text back, and a terminal shows it inert.
+   */
+  public static ObjectMapper jsonMapper() {
+    ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    mapper.getFactory().setCharacterEscapes(JsonEscapes.INSTANCE);
+    return mapper;
+  }
+
+  private static final class JsonEscapes extends CharacterEscapes {
+    static final JsonEscapes INSTANCE = new JsonEscapes();
+    private static final long serialVersionUID = 1L;
+    private final int[] ascii = CharacterEscapes.standardAsciiEscapesForJSON();
+
+    private JsonEscapes() {
+      ascii[0x7f] = CharacterEscapes.ESCAPE_STANDARD;
+    }
+
+    @Override
+    public int[] getEscapeCodesForAscii() {
+      return ascii.clone();
+    }
+
+    @Override
+    public SerializableString getEscapeSequence(int ch) {
+      return unsafe(ch) ? new SerializedString(String.format(Locale.ROOT, "\\u%04X", ch)) : null;
     }
   }
 

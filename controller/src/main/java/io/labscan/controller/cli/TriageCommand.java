@@ -1,7 +1,5 @@
 package io.labscan.controller.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.labscan.controller.ComplaintTriage;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.controller.triage.Candidate;
@@ -113,7 +111,7 @@ final class TriageCommand implements Callable<Integer> {
       verdicts.recomputeAll();
       TriageResult result = triage.triage(complaints, !noRecord);
       if (format == OutputFormat.JSON) {
-        System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(result));
+        System.out.println(Text.jsonMapper().writeValueAsString(result));
       } else {
         System.out.print(table(result));
       }
