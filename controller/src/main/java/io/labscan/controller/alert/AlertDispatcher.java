@@ -52,6 +52,14 @@ public final class AlertDispatcher implements VerdictListener, AutoCloseable {
     }
   }
 
+  /** Sends any alert (a two-keys alert, ...) to every sink, with the same retries. */
+  public void raise(Alert alert) {
+    java.util.Objects.requireNonNull(alert, "alert");
+    for (AlertSink sink : sinks) {
+      executor.execute(() -> attempt(sink, alert, 1));
+    }
+  }
+
   private void attempt(AlertSink sink, Alert alert, int attempt) {
     try {
       sink.send(alert);
