@@ -172,7 +172,8 @@ public final class EnrolmentService extends AgentServiceGrpc.AgentServiceImplBas
       } while (store.hostKnown(fresh));
       return Optional.of(fresh);
     }
-    refuse(Redemption.refused(TrustRepository.Outcome.HOST_EXISTS), requested, hostname, token, response);
+    refuse(Redemption.refused(store.revokedHosts().contains(requested) ? TrustRepository.Outcome.HOST_REVOKED
+        : TrustRepository.Outcome.HOST_EXISTS), requested, hostname, token, response);
     return Optional.empty();
   }
 

@@ -20,6 +20,7 @@ class QueryIndexMigrationTest {
   void hostUsersAreBackFilledFromTheLoggedInUsersOfExistingHosts() throws Exception {
     try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("old.db"))) {
       Migrations.migrate(db);
+      undoIdentity(db);
       undoVersion8(db);
       undoVersion7(db);
       undoVersion6(db);
@@ -42,6 +43,7 @@ class QueryIndexMigrationTest {
   void hostsEnrolledBeforeRenewalExistedKeepTheirCertificateWithNothingToRetry() throws Exception {
     try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("old.db"))) {
       Migrations.migrate(db);
+      undoIdentity(db);
       undoVersion8(db);
       undoVersion7(db);
       try (Statement st = db.createStatement()) {
@@ -53,6 +55,15 @@ class QueryIndexMigrationTest {
 
       assertThat(rows(db, "SELECT certificate_serial || '|' || previous_certificate_serial || '|' "
           + "|| certificate_key_sha256 || '|' || renewed_ms FROM host_enrolments")).containsExactly("a1|||0");
+    }
+  }
+
+  /** Back to a database written before the identity migration (tokens bound to a host, import provenance). */
+  private static void undoIdentity(Connection db) throws Exception {
+    try (Statement st = db.createStatement()) {
+      st.execute("DROP TABLE report_imports");
+      st.execute("ALTER TABLE enrolment_tokens DROP COLUMN host_id");
+      st.execute("DELETE FROM schema_version WHERE version = " + (Migrations.FILES.indexOf("V013__identity.sql") + 1));
     }
   }
 
