@@ -17,6 +17,7 @@ import io.labscan.controller.store.SqliteStore;
 import io.labscan.controller.trust.CertificateAuthority;
 import io.labscan.controller.trust.CertificateRenewal;
 import io.labscan.controller.trust.CurrentCertificates;
+import io.labscan.controller.trust.KeyConflicts;
 import io.labscan.controller.trust.EnrolmentService;
 import io.labscan.controller.trust.Revocations;
 import io.labscan.controller.trust.ServerIdentity;
@@ -53,6 +54,8 @@ public final class ControllerRuntime implements AutoCloseable {
   private final Optional<Server> enrolment;
   private final Optional<CertificateAuthority> ca;
   private final Optional<Revocations> revocations;
+  /** Two keys for one host (mutual TLS only); set once while starting. */
+  private volatile Optional<KeyConflicts> keyConflicts = Optional.empty();
 
   private ControllerRuntime(SqliteStore store, CommandHub commands, PolicyProvider policies,
       VerdictService verdicts, Server grpc, Optional<Server> enrolment, Optional<CertificateAuthority> ca,
@@ -157,9 +160,12 @@ public final class ControllerRuntime implements AutoCloseable {
       CertificateAuthority ca = CertificateAuthority.loadOrCreate(
           CertificateAuthority.folderFor(options.database()), clock);
       ServerIdentity identity = ca.serverIdentity(ServerNames.withDefaults(options.tlsNames()));
-      CurrentCertificates current = new CurrentCertificates(store);
+      KeyConflicts conflicts = new KeyConflicts(clock, hostId -> store.certificate(hostId)
+          .flatMap(SqliteStore.CertificateRecord::renewed));
+      CurrentCertificates current = new CurrentCertificates(store, conflicts);
       AgentServiceImpl agents = new AgentServiceImpl(store, ingestor, policies, commands, clock,
-          new RateLimiter(options.reportRate()), Optional.of(new CertificateRenewal(ca, store, clock, current::forget)),
+          new RateLimiter(options.reportRate()), Optional.of(new CertificateRenewal(ca, store, clock, current::forget,
+              conflicts::replacedCertificateRenewed)),
           quota(options, store, clock));
       revocations = Revocations.watch(store, Revocations.DEFAULT_POLL, hostId -> commands.disconnect(hostId,
           Status.UNAUTHENTICATED.withDescription("certificate of host " + hostId + " was revoked")));
@@ -172,6 +178,7 @@ public final class ControllerRuntime implements AutoCloseable {
           enrolment.getPort(), ca.fingerprint());
       ControllerRuntime runtime = new ControllerRuntime(store, commands, policies, verdicts, grpc,
           Optional.of(enrolment), Optional.of(ca), Optional.of(revocations), ingestor);
+      runtime.keyConflicts = Optional.of(conflicts);
       runtime.startPolicyPublisher();
       return runtime;
     } catch (RuntimeException e) {
@@ -274,6 +281,11 @@ public final class ControllerRuntime implements AutoCloseable {
       log.warn("Policy push failed: {}", e.getMessage());
       return 0;
     }
+  }
+
+  /** Detection of two keys for one host, for alerts; empty on plaintext setups. */
+  public Optional<KeyConflicts> keyConflicts() {
+    return keyConflicts;
   }
 
   public SqliteStore store() {

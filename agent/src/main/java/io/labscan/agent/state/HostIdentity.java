@@ -28,6 +28,32 @@ public final class HostIdentity {
     return Optional.of(loadOrCreate(stateDir));
   }
 
+  /**
+   * Makes {@code hostId} this agent's host id (replacing the file atomically): the id the
+   * controller assigned at enrolment when the one the agent asked for was already known to it,
+   * or the id of the host an admin's bound token re-enrols.
+   */
+  public static void adopt(Path stateDir, String hostId) {
+    String id;
+    try {
+      id = UUID.fromString(hostId).toString();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("'" + Excerpt.of(hostId) + "' is not a host id (a UUID)", e);
+    }
+    if (!id.equals(hostId)) {
+      throw new IllegalArgumentException("'" + Excerpt.of(hostId) + "' is not a lower-case UUID");
+    }
+    try {
+      Files.createDirectories(stateDir);
+      Path tmp = Files.createTempFile(stateDir, FILE_NAME, ".tmp");
+      Files.writeString(tmp, id + "\n", StandardCharsets.US_ASCII);
+      Files.move(tmp, stateDir.resolve(FILE_NAME), StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot store the host id in " + stateDir, e);
+    }
+  }
+
   public static String loadOrCreate(Path stateDir) {
     Path file = stateDir.resolve(FILE_NAME);
     try {

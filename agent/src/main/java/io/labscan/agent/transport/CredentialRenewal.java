@@ -118,7 +118,8 @@ public final class CredentialRenewal {
         + ", next attempt in " + RETRY_EVERY.toMinutes() + " minutes.";
     if (Duration.between(now, ends).compareTo(URGENT) < 0) {
       log.error(message + " Once it has ended this agent cannot reach the controller until it is enrolled"
-          + " again with a token ('labscan-agent enroll --force --token TOKEN').");
+          + " again with a token ('labscan-agent enroll --force --token TOKEN'; to keep host id " + hostId
+          + ", the token must come from 'labscan-controller enroll-token --host " + hostId + "').");
     } else {
       log.warn(message);
     }

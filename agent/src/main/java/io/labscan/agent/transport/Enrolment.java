@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.labscan.agent.state.HostIdentity;
 import io.labscan.agent.trust.AgentCredentials;
 import io.labscan.agent.trust.CertificateRequests;
 import io.labscan.agent.trust.Certificates;
@@ -28,8 +29,15 @@ import org.slf4j.LoggerFactory;
  * The agent's side of secure enrolment. A fresh EC P-256 key is generated on the machine
  * (it never leaves it); a PKCS#10 request for {@code CN=<host id>} goes with the token to the
  * enrolment port over TLS that is trusted only if the controller's CA matches the token's
- * pin; the returned certificate is checked (our key, our host id, signed by the pinned CA)
- * and stored with the key and the CA in the state folder.
+ * pin; the returned certificate is checked (our key, the host id the controller answered with,
+ * signed by the pinned CA) and stored with the key and the CA in the state folder.
+ *
+ * <p>The agent asks for the host id in its state folder and says it adopts another
+ * ({@code accepts_assigned_host_id}): a token never speaks for a host the controller already
+ * knows, so a machine enrolling again with an ordinary token becomes a new host, and one
+ * enrolling with a token an admin bound to a host ({@code enroll-token --host}) becomes that
+ * host. The adopted id is written to {@code host-id} before the credentials, so a certificate on
+ * disk always names the agent's host id.
  */
 public final class Enrolment {
   private static final Logger log = LoggerFactory.getLogger(Enrolment.class);
@@ -63,14 +71,25 @@ public final class Enrolment {
           .setAgentVersion(agentVersion)
           .setToken(token.text())
           .setCsrDer(ByteString.copyFrom(CertificateRequests.create(keys, hostId)))
+          .setAcceptsAssignedHostId(true)
           .build());
     } catch (StatusRuntimeException e) {
       throw refusal(e, pinned, target, token);
     }
-    AgentCredentials credentials = accept(response, keys, hostId, token);
+    String assigned = response.getHostId().isEmpty() ? hostId : response.getHostId();
+    AgentCredentials credentials = accept(response, keys, assigned, token);
+    if (!assigned.equals(hostId)) {
+      try {
+        HostIdentity.adopt(stateDir, assigned);
+      } catch (IllegalArgumentException e) {
+        throw new EnrolmentException("The controller assigned an unusable host id: " + e.getMessage(), false, e);
+      }
+      log.info("The controller assigned host id {} (this agent asked for {}, which it already knew).", assigned,
+          hostId);
+    }
     credentials.save(stateDir);
     log.info("Enrolled host {} with the controller at {} (token {}, lab '{}'); certificate valid until {}.",
-        hostId, target, token.tokenId(), response.getLab(), credentials.certificate().getNotAfter().toInstant());
+        assigned, target, token.tokenId(), response.getLab(), credentials.certificate().getNotAfter().toInstant());
     return new Result(credentials, response.getLab(),
         response.hasPolicy() ? Optional.of(response.getPolicy()) : Optional.empty());
   }

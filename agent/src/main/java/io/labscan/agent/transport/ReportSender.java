@@ -99,9 +99,12 @@ public final class ReportSender implements AutoCloseable {
         failures = 0;
       } catch (StatusRuntimeException e) {
         Status.Code code = e.getStatus().getCode();
-        if (code == Status.Code.INVALID_ARGUMENT) {
-          log.error("Controller refused report {} as invalid ({}); dropping it.",
-              report.getReportId(), e.getStatus().getDescription());
+        // PERMISSION_DENIED: the report speaks for another host than the agent's certificate (one
+        // spooled before the controller gave this agent a new host id): no retry can fix it.
+        if (code == Status.Code.INVALID_ARGUMENT || code == Status.Code.PERMISSION_DENIED) {
+          log.error("Controller refused report {} as {} ({}); dropping it.", report.getReportId(),
+              code == Status.Code.INVALID_ARGUMENT ? "invalid" : "speaking for another host",
+              e.getStatus().getDescription());
           spool.remove(report.getReportId());
           continue;
         }

@@ -58,7 +58,15 @@ public final class AlertDispatcher implements VerdictListener, AutoCloseable {
     if (sinks.isEmpty()) {
       return;
     }
-    Alert alert = new Alert(hostId, hostname, assessment.verdict(), at, List.of(conflict), Alert.ADDRESS_CONFLICT);
+    Alert alert = new Alert(Alert.Kind.ADDRESS_CONFLICT, hostId, hostname, assessment.verdict(), at, List.of(conflict));
+    for (AlertSink sink : sinks) {
+      executor.execute(() -> attempt(sink, alert, 1));
+    }
+  }
+
+  /** Sends any alert (a two-keys alert, ...) to every sink, with the same retries. */
+  public void raise(Alert alert) {
+    java.util.Objects.requireNonNull(alert, "alert");
     for (AlertSink sink : sinks) {
       executor.execute(() -> attempt(sink, alert, 1));
     }

@@ -42,10 +42,11 @@ public final class SyslogMessage {
   }
 
   public byte[] format(Alert alert) {
-    int severity = alert.verdict() == Verdict.INFECTED ? SEVERITY_CRITICAL
+    int severity = alert.kind() == Alert.Kind.TWO_KEYS || alert.verdict() == Verdict.INFECTED ? SEVERITY_CRITICAL
         : alert.verdict() == Verdict.SUSPECTED ? SEVERITY_WARNING : SEVERITY_NOTICE;
+    String msgId = alert.kind() == Alert.Kind.VERDICT_CHANGED ? "verdict" : alert.kind().event();
     String head = "<" + (FACILITY_LOCAL0 * 8 + severity) + ">1 " + TIME.format(alert.at()) + " " + hostname
-        + " labscan-controller " + procId + " " + alert.kind() + " [labscan@32473 hostId=\"" + param(alert.hostId())
+        + " labscan-controller " + procId + " " + msgId + " [labscan@32473 hostId=\"" + param(alert.hostId())
         + "\" hostname=\"" + param(alert.hostname()) + "\" verdict=\"" + alert.verdict().name() + "\"] ";
     byte[] headBytes = head.getBytes(StandardCharsets.UTF_8);
     byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};

@@ -16,7 +16,8 @@ import java.util.Locale;
 
 /**
  * POSTs each alert as JSON to a URL (chat bridges, ticket systems). Body:
- * {@code {"event":"verdict-changed","hostId","hostname","verdict","at","summary","reasons":[{code,text,evidence}]}}.
+ * {@code {"event":"verdict-changed","hostId","hostname","verdict","at","summary","reasons":[{code,text,evidence}]}};
+ * {@code "event":"two-keys"} when two keys speak for one host ({@code verdict} is then the host's current one).
  */
 public final class WebhookSink implements AlertSink {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -37,7 +38,7 @@ public final class WebhookSink implements AlertSink {
 
   static String body(Alert alert) {
     ObjectNode o = JSON.createObjectNode();
-    o.put("event", Alert.ADDRESS_CONFLICT.equals(alert.kind()) ? "address-conflict" : "verdict-changed");
+    o.put("event", alert.kind().event());
     o.put("hostId", alert.hostId());
     o.put("hostname", alert.hostname());
     o.put("verdict", alert.verdict().name());

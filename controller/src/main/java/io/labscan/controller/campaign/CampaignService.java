@@ -1,5 +1,6 @@
 package io.labscan.controller.campaign;
 
+import io.labscan.controller.LogText;
 import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.util.Timestamps;
@@ -375,7 +376,7 @@ public final class CampaignService implements AutoCloseable {
   }
 
   private static String printable(String s) {
-    return s.replaceAll("[^\\x20-\\x7e]", "?");
+    return LogText.of(s);
   }
 
   @Override

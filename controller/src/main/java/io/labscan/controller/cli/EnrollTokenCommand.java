@@ -4,6 +4,7 @@ import io.labscan.agent.trust.EnrolmentToken;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.controller.trust.CertificateAuthority;
 import io.labscan.controller.trust.EnrolmentTokens;
+import io.labscan.controller.trust.HostIds;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -37,6 +38,12 @@ final class EnrollTokenCommand implements Callable<Integer> {
       description = "How many agents may enrol with it (default: ${DEFAULT-VALUE}).")
   int uses;
 
+  @Option(names = "--host", paramLabel = "ID",
+      description = "Admin only: a single-use token that re-enrols this existing host (host id, or a hostname when "
+          + "unique), e.g. a reinstalled machine keeping its history. Its new certificate replaces the host's "
+          + "current one. Without --host a token only ever enrols new hosts.")
+  String host;
+
   @Override
   public Integer call() {
     Duration lifetime;
@@ -58,14 +65,31 @@ final class EnrollTokenCommand implements Callable<Integer> {
       }
       Instant now = clock.instant();
       EnrolmentToken token;
+      String boundHost = null;
       try {
-        token = new EnrolmentTokens(store, ca.fingerprint()).issue(lab, lifetime, uses, now);
+        EnrolmentTokens tokens = new EnrolmentTokens(store, ca.fingerprint());
+        if (host != null) {
+          if (uses != 1) {
+            System.err.println("labscan-controller enroll-token: a token for one host (--host) is good for one use; "
+                + "drop --uses.");
+            return ControllerMain.EXIT_BAD_INPUT;
+          }
+          boundHost = HostIds.valid(host) && store.hostKnown(host) ? host
+              : HostLookup.find(store, "enroll-token", host).map(h -> h.hostId()).orElse(null);
+          if (boundHost == null) {
+            return ControllerMain.EXIT_BAD_INPUT;
+          }
+          token = tokens.issueFor(boundHost, lab, lifetime, now);
+        } else {
+          token = tokens.issue(lab, lifetime, uses, now);
+        }
       } catch (IllegalArgumentException e) {
-        System.err.println("labscan-controller enroll-token: " + e.getMessage());
+        System.err.println("labscan-controller enroll-token: " + Text.terminal(e.getMessage()));
         return ControllerMain.EXIT_BAD_INPUT;
       }
       System.out.println(token.text());
-      System.err.printf("Token %s: %s, %d use%s, expires %s.%n", token.tokenId(),
+      System.err.printf("Token %s: %s%s, %d use%s, expires %s.%n", token.tokenId(),
+          boundHost == null ? "" : "re-enrols host " + Text.terminal(boundHost) + ", ",
           lab.isBlank() ? "no lab" : "lab '" + Text.terminalSafe(lab.strip(), 128) + "'", uses, uses == 1 ? "" : "s",
           now.plus(lifetime));
       System.err.println("CA fingerprint (SHA-256, pinned in the token): " + ca.fingerprint());

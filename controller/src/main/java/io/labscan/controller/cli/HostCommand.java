@@ -1,12 +1,12 @@
 package io.labscan.controller.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.labscan.controller.store.AddressInterval;
 import io.labscan.controller.store.HostSummary;
 import io.labscan.controller.store.ReportEntry;
+import io.labscan.controller.store.ReportImport;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.controller.verdict.HostEvidence;
 import io.labscan.controller.verdict.Reason;
@@ -26,7 +26,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "host", mixinStandardHelpOptions = true,
     description = "Shows one host: inventory, verdict with reasons, verdict history, evidence timeline, address history.")
 final class HostCommand implements Callable<Integer> {
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON = Text.jsonMapper();
+  /** Provenance rows shown per host: the newest; older ones stay in the database. */
+  static final int MAX_IMPORTS = 50;
 
   @Option(names = "--db", required = true, paramLabel = "FILE", description = "Controller database (SQLite).")
   Path db;
@@ -51,7 +53,7 @@ final class HostCommand implements Callable<Integer> {
         List<HostSummary> byName = store.hosts().stream().filter(h -> h.hostname().equalsIgnoreCase(id)).toList();
         if (byName.size() > 1) {
           System.err.println("labscan-controller host: " + byName.size() + " hosts are named '"
-              + Text.terminalSafe(id, 80) + "'; give the host id: " + byName.stream().map(HostSummary::hostId).toList());
+              + Text.terminalSafe(id, 80) + "'; give the host id: " + Text.terminal(byName.stream().map(HostSummary::hostId).toList().toString()));
           return ControllerMain.EXIT_BAD_INPUT;
         }
         found = byName.stream().findFirst();
@@ -69,6 +71,7 @@ final class HostCommand implements Callable<Integer> {
       List<HostEvidence.Conflict> conflicts = store.addressConflicts(h.hostId(), Clock.systemUTC().instant());
       Optional<SqliteStore.CertificateRecord> certificate = store.certificate(h.hostId());
       Optional<SqliteStore.ClockClaim> clock = store.clockClaim(h.hostId());
+      List<ReportImport> imports = store.imports(h.hostId(), MAX_IMPORTS);
       if (format == OutputFormat.JSON) {
         ObjectNode o = json(h, verdict, history, reports, addresses);
         ArrayNode k = o.putArray("addressConflicts");
@@ -76,6 +79,7 @@ final class HostCommand implements Callable<Integer> {
             .put("otherHostname", c.otherHostname()).put("since", c.since().toString()));
         certificate.ifPresent(c -> certificateJson(o.putObject("certificate"), c));
         clock.ifPresent(c -> clockJson(o.putObject("clock"), c));
+        importsJson(o, imports);
         System.out.println(JSON.writeValueAsString(o));
       } else {
         System.out.print(table(h, verdict, history, reports, addresses, certificate, clock));
@@ -83,11 +87,12 @@ final class HostCommand implements Callable<Integer> {
           StringBuilder sb = new StringBuilder(System.lineSeparator()).append("Address conflicts (another host reports the same address):")
               .append(System.lineSeparator());
           for (HostEvidence.Conflict c : conflicts) {
-            sb.append(String.format("  %-39s also claimed by %s (%s) since %s%n", c.ip(),
-                Text.terminalSafe(c.otherHostname(), 80), c.otherHostId(), c.since()));
+            sb.append(String.format("  %-39s also claimed by %s (%s) since %s%n", Text.terminalSafe(c.ip(), 60),
+                Text.terminalSafe(c.otherHostname(), 80), Text.terminal(c.otherHostId()), c.since()));
           }
           System.out.print(sb);
         }
+        System.out.print(importsTable(imports));
       }
       return 0;
     }
@@ -147,6 +152,42 @@ final class HostCommand implements Callable<Integer> {
     o.put("text", c.describe());
   }
 
+  /**
+   * {@code "imports": [{"reportId", "file", "importedBy", "at", "provenance"}]}, newest first, and each
+   * imported report's {@code provenance} in {@code reports[]}, as the web API's host view carries them.
+   */
+  static void importsJson(ObjectNode o, List<ReportImport> imports) {
+    ArrayNode array = o.putArray("imports");
+    java.util.Map<String, String> byReport = new java.util.HashMap<>();
+    for (ReportImport i : imports) {
+      array.addObject().put("reportId", i.reportId()).put("file", i.file()).put("importedBy", i.importedBy())
+          .put("at", i.at().toString()).put("provenance", i.describe());
+      byReport.put(i.reportId(), i.describe());
+    }
+    if (o.get("reports") instanceof ArrayNode reports) {
+      reports.forEach(r -> {
+        String provenance = byReport.get(r.path("reportId").asText());
+        if (provenance != null && r instanceof ObjectNode report) {
+          report.put("provenance", provenance);
+        }
+      });
+    }
+  }
+
+  private static String importsTable(List<ReportImport> imports) {
+    if (imports.isEmpty()) {
+      return "";
+    }
+    StringBuilder sb = new StringBuilder();
+    String nl = System.lineSeparator();
+    sb.append(nl).append("Imported reports (newest first; a file is not the agent speaking):").append(nl);
+    for (ReportImport i : imports) {
+      sb.append("  ").append(Text.terminalSafe(i.reportId(), 40)).append("  ")
+          .append(Text.terminalSafe(i.describe(), 600)).append(nl);
+    }
+    return sb.toString();
+  }
+
   /** {@code {"serial", "ends", "renewed"}}, as the web API's host view carries it. */
   private static void certificateJson(ObjectNode o, SqliteStore.CertificateRecord c) {
     o.put("serial", c.serial());
@@ -165,7 +206,7 @@ final class HostCommand implements Callable<Integer> {
       Optional<SqliteStore.ClockClaim> clock) {
     StringBuilder sb = new StringBuilder();
     String nl = System.lineSeparator();
-    sb.append(Text.terminalSafe(h.hostname(), 80)).append("  ").append(h.hostId())
+    sb.append(Text.terminalSafe(h.hostname(), 80)).append("  ").append(Text.terminal(h.hostId()))
         .append(h.demo() ? "  " + HostsFormat.DEMO_MARK : "").append(nl);
     if (h.demo()) {
       sb.append("  Demo data:   simulated by 'labscan-controller demo'; not a real machine").append(nl);
@@ -175,10 +216,10 @@ final class HostCommand implements Callable<Integer> {
     sb.append("  Lab:         ").append(h.lab().isEmpty() ? "(none)" : Text.terminalSafe(h.lab(), 60)).append(nl);
     sb.append("  Agent:       ").append(Text.terminalSafe(h.agentVersion(), 40))
         .append(h.elevated() ? " (elevated)" : " (NOT elevated: other users' sockets may be invisible)").append(nl);
-    sb.append("  Addresses:   ").append(String.join(", ", h.currentAddresses())).append(nl);
+    sb.append("  Addresses:   ").append(Text.terminalSafe(String.join(", ", h.currentAddresses()), 400)).append(nl);
     sb.append("  Last seen:   ").append(h.lastSeen()).append(nl);
     sb.append("  Full scan:   ").append(h.lastFullScan().map(Object::toString).orElse("never")).append(nl);
-    certificate.ifPresent(c -> sb.append("  Certificate: ").append(c.serial()).append(", ends ").append(c.notAfter())
+    certificate.ifPresent(c -> sb.append("  Certificate: ").append(Text.terminal(c.serial())).append(", ends ").append(c.notAfter())
         .append(c.renewed().map(r -> " (renewed " + r + ")").orElse("")).append(nl));
     clock.ifPresent(c -> sb.append("  Clock:       ").append(c.flagged() ? "SKEWED: " : "").append(c.describe())
         .append(", seen ").append(c.observed()).append(nl));
@@ -186,7 +227,8 @@ final class HostCommand implements Callable<Integer> {
     if (verdict.isPresent()) {
       sb.append("Verdict: ").append(verdict.get().verdict()).append(" since ").append(verdict.get().since()).append(nl);
       for (Reason r : verdict.get().reasons()) {
-        sb.append("  - ").append(Text.terminalSafe(r.text(), 400)).append("  [").append(r.evidence()).append("]").append(nl);
+        sb.append("  - ").append(Text.terminalSafe(r.text(), 400)).append("  [").append(Text.terminalSafe(r.evidence(), 200))
+            .append("]").append(nl);
       }
     }
     sb.append(nl).append("Verdict history:").append(nl);
@@ -196,12 +238,12 @@ final class HostCommand implements Callable<Integer> {
     sb.append(nl).append("Reports (newest first):").append(nl);
     for (ReportEntry r : reports) {
       sb.append(String.format("  %s  %-16s #%-6d findings %-4d egress %-4d av %-2d via %s  %s%n", r.created(),
-          r.scanKind().replace("SCAN_KIND_", ""), r.sequence(), r.findings(), r.egressWindows(), r.avStatuses(),
-          r.via(), r.reportId()));
+          Text.terminalSafe(r.scanKind().replace("SCAN_KIND_", ""), 16), r.sequence(), r.findings(), r.egressWindows(),
+          r.avStatuses(), Text.terminalSafe(r.via(), 20), Text.terminalSafe(r.reportId(), 40)));
     }
     sb.append(nl).append("Address history (newest first):").append(nl);
     for (AddressInterval a : addresses) {
-      sb.append(String.format("  %-39s %s .. %s%s%n", a.ip(), a.firstSeen(), a.lastSeen(), a.current() ? " (current)" : ""));
+      sb.append(String.format("  %-39s %s .. %s%s%n", Text.terminalSafe(a.ip(), 45), a.firstSeen(), a.lastSeen(), a.current() ? " (current)" : ""));
     }
     return sb.toString();
   }

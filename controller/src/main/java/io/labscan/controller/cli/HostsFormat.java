@@ -2,7 +2,6 @@ package io.labscan.controller.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.labscan.controller.store.HostSummary;
@@ -15,7 +14,7 @@ import java.util.Optional;
 
 /** Renders hosts as a terminal table, JSON or CSV. Host-reported text is hostile: escaped here. */
 public final class HostsFormat {
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON = Text.jsonMapper();
   private static final DateTimeFormatter TABLE_TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneOffset.UTC);
 
@@ -41,7 +40,7 @@ public final class HostsFormat {
     for (HostSummary h : hosts) {
       rows.add(new String[] {
           Text.terminalSafe(h.hostname(), 40) + (h.demo() ? " " + DEMO_MARK : ""),
-          h.hostId(),
+          Text.terminal(h.hostId()),
           Text.terminalSafe(h.osFamily(), 10),
           Text.terminalSafe(h.lab(), 20),
           Text.terminalSafe(String.join(",", h.currentAddresses()), 60),

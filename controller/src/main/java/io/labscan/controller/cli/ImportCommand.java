@@ -6,6 +6,7 @@ import io.labscan.controller.ingest.ReportIngestor;
 import io.labscan.controller.verdict.VerdictPolicy;
 import io.labscan.controller.verdict.VerdictService;
 import io.labscan.controller.ingest.ReportValidator;
+import io.labscan.controller.store.ReportImport;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.controller.store.Store;
 import io.labscan.proto.v1.Report;
@@ -18,34 +19,71 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code labscan-controller import}: the air-gap path for report files. */
+/**
+ * {@code labscan-controller import}: the air-gap path for report files.
+ *
+ * <p>A report file is whatever the person carrying it says it is: its host id is text anyone can
+ * write. A host that enrolled holds a certificate, and its agent speaks for it over mutual TLS;
+ * a file must not speak for it too (a worm on a neighbour, or a careless operator, could clear
+ * an infected host or frame a clean one). So a report whose host id has a certificate on record
+ * (valid or ended) or was revoked is refused — exit 2, naming the file and the host — unless an
+ * admin passes {@code --allow-enrolled}. Every imported report keeps its provenance ("imported
+ * from FILE by USER at TIME", USER being the OS user running this command), shown with the
+ * report on the host page and in {@code host}.
+ */
 @Command(name = "import", mixinStandardHelpOptions = true,
     description = {
       "Imports report files written by 'labscan-agent scan --out'.",
       "Every file is checked before any is stored: one bad file stores nothing (exit code 2).",
-      "A report already stored (same report id) is counted as a duplicate, not stored again."
+      "A report already stored (same report id) is counted as a duplicate, not stored again.",
+      "A report for an enrolled host (one holding a certificate) is refused unless --allow-enrolled.",
+      "Each imported report records 'imported from FILE by USER at TIME', shown by 'host' and the web UI."
     })
 final class ImportCommand implements Callable<Integer> {
   @Option(names = "--db", required = true, paramLabel = "FILE", description = "Controller database (SQLite).")
   Path db;
+
+  @Option(names = "--allow-enrolled",
+      description = "Admin only: also import reports for hosts that enrolled (hold a certificate), e.g. a file "
+          + "carried from an enrolled machine whose network is down. Without it such a file is refused.")
+  boolean allowEnrolled;
 
   @Parameters(arity = "1..*", paramLabel = "REPORT.json", description = "Report files.")
   List<Path> files;
 
   @Override
   public Integer call() {
+    Clock clock = Clock.systemUTC();
     List<String> problems = new ArrayList<>();
-    List<Report> reports = readAll(files, new ReportValidator(Clock.systemUTC()), problems);
+    List<Report> reports = readAll(files, new ReportValidator(clock), problems);
     if (!problems.isEmpty()) {
-      problems.forEach(p -> System.err.println("labscan-controller import: " + p));
-      System.err.println("labscan-controller import: nothing imported (" + problems.size() + " of "
-          + files.size() + " files refused).");
-      return ControllerMain.EXIT_BAD_INPUT;
+      return refuse(problems);
     }
+    String user = System.getProperty("user.name", "");
     Imported imported;
     try (SqliteStore store = SqliteStore.open(db);
-        VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), Clock.systemUTC())) {
-      imported = storeAll(reports, new ReportIngestor(store, verdicts, Clock.systemUTC()), verdicts);
+        VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), clock)) {
+      if (!allowEnrolled) {
+        for (int i = 0; i < reports.size(); i++) {
+          String hostId = reports.get(i).getInventory().getHostId();
+          if (store.enrolled(hostId)) {
+            problems.add(files.get(i) + ": host " + hostId + " is enrolled (it holds a certificate, and its agent "
+                + "reports over mutual TLS): a report file cannot speak for it. If this file really comes from that "
+                + "machine, an admin may pass --allow-enrolled.");
+          }
+        }
+        if (!problems.isEmpty()) {
+          return refuse(problems);
+        }
+      }
+      List<ReportImport> provenance = new ArrayList<>();
+      for (int i = 0; i < reports.size(); i++) {
+        Report report = reports.get(i);
+        provenance.add(new ReportImport(report.getReportId(), report.getInventory().getHostId(),
+            files.get(i).toAbsolutePath().normalize().toString(), user.isBlank() ? "(unknown user)" : user,
+            clock.instant()));
+      }
+      imported = storeAll(reports, provenance, store, verdicts);
     }
     System.out.println("Imported " + imported.stored() + " report" + (imported.stored() == 1 ? "" : "s")
         + (imported.duplicates() > 0 ? ", " + imported.duplicates() + " already stored" : "") + " into " + db + ".");
@@ -77,8 +115,9 @@ final class ImportCommand implements Callable<Integer> {
   }
 
   /**
-   * The second half: every report through the ingestor (validation again, store once, verdict
-   * recompute), in the order given; then the verdicts are brought up to date.
+   * The second half for the demo's simulated lab: every report through the ingestor (validation
+   * again, store once, verdict recompute), in the order given; then the verdicts are brought up
+   * to date.
    */
   static Imported storeAll(List<Report> reports, ReportIngestor ingestor, VerdictService verdicts) {
     int stored = 0;
@@ -101,5 +140,38 @@ final class ImportCommand implements Callable<Integer> {
     }
     verdicts.flush();
     return new Imported(stored, duplicates);
+  }
+
+  /**
+   * The second half for {@code import}: every report stored with its provenance ("imported from
+   * FILE by USER at TIME") in the same write, in the order given; then the verdicts are brought up
+   * to date.
+   */
+  static Imported storeAll(List<Report> reports, List<ReportImport> provenance, SqliteStore store,
+      VerdictService verdicts) {
+    int stored = 0;
+    int duplicates = 0;
+    try (Progress progress = Progress.forTerminal("Storing reports")) {
+      for (int i = 0; i < reports.size(); i++) {
+        Report report = reports.get(i);
+        Store.IngestOutcome outcome = store.ingestImported(report, provenance.get(i)).join();
+        if (outcome == Store.IngestOutcome.STORED) {
+          verdicts.evidenceArrived(report.getInventory().getHostId());
+          stored++;
+        } else {
+          duplicates++;
+        }
+        progress.step(stored + duplicates, reports.size());
+      }
+    }
+    verdicts.flush();
+    return new Imported(stored, duplicates);
+  }
+
+  private int refuse(List<String> problems) {
+    problems.forEach(p -> System.err.println("labscan-controller import: " + Text.terminalSafe(p, 600)));
+    System.err.println("labscan-controller import: nothing imported (" + problems.size() + " of "
+        + files.size() + " files refused).");
+    return ControllerMain.EXIT_BAD_INPUT;
   }
 }

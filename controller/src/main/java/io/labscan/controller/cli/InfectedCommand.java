@@ -1,7 +1,6 @@
 package io.labscan.controller.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.labscan.controller.store.HostSummary;
@@ -22,7 +21,7 @@ import picocli.CommandLine.Option;
 @Command(name = "infected", mixinStandardHelpOptions = true,
     description = "Lists INFECTED and SUSPECTED hosts with the reasons, most serious first.")
 final class InfectedCommand implements Callable<Integer> {
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON = Text.jsonMapper();
 
   @Option(names = "--db", required = true, paramLabel = "FILE", description = "Controller database (SQLite).")
   Path db;
@@ -70,9 +69,11 @@ final class InfectedCommand implements Callable<Integer> {
       for (VerdictRecord v : listed) {
         HostSummary h = store.host(v.hostId()).orElseThrow();
         System.out.printf("%-9s %s%s (%s) %s since %s%n", v.verdict(), Text.terminalSafe(h.hostname(), 60),
-            h.demo() ? " " + HostsFormat.DEMO_MARK : "", String.join(",", h.currentAddresses()), v.hostId(), v.since());
+            h.demo() ? " " + HostsFormat.DEMO_MARK : "", Text.terminalSafe(String.join(",", h.currentAddresses()), 200),
+            Text.terminal(v.hostId()), v.since());
         for (Reason r : v.reasons()) {
-          System.out.println("          - " + Text.terminalSafe(r.text(), 400) + "  [" + r.evidence() + "]");
+          System.out.println("          - " + Text.terminalSafe(r.text(), 400) + "  [" + Text.terminalSafe(r.evidence(), 200)
+              + "]");
         }
       }
       return 0;

@@ -1,14 +1,11 @@
 package io.labscan.controller.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.labscan.controller.ComplaintTriage;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.controller.triage.AddressHolding;
 import io.labscan.controller.triage.Candidate;
 import io.labscan.controller.triage.ComplaintParser;
 import io.labscan.controller.triage.EgressHit;
-import io.labscan.controller.triage.ParsedComplaint;
 import io.labscan.controller.triage.Triage;
 import io.labscan.controller.triage.TriageEvidence;
 import io.labscan.controller.triage.ComplaintSummary;
@@ -117,7 +114,7 @@ final class TriageCommand implements Callable<Integer> {
       try {
         inputs.add(read(file));
       } catch (IOException e) {
-        System.err.println("labscan-controller triage: " + file + ": " + e.getMessage());
+        System.err.println("labscan-controller triage: " + Text.terminal(file) + ": " + Text.terminalSafe(e.getMessage(), 400));
         return ControllerMain.EXIT_BAD_INPUT;
       }
     }
@@ -136,7 +133,8 @@ final class TriageCommand implements Callable<Integer> {
         try {
           complaints.add(triage.parse(inputs.get(i)));
         } catch (NotAMailMessageException e) {
-          System.err.println("labscan-controller triage: " + files.get(i) + ": not a mail message: " + e.getMessage());
+          System.err.println("labscan-controller triage: " + Text.terminal(files.get(i)) + ": not a mail message: "
+              + Text.terminalSafe(e.getMessage(), 400));
           return ControllerMain.EXIT_BAD_INPUT;
         }
       }
@@ -146,7 +144,7 @@ final class TriageCommand implements Callable<Integer> {
       ComplaintTriage.Outcome outcome = triage.triage(complaints, !noRecord, "cli");
       TriageResult result = outcome.result();
       if (format == OutputFormat.JSON) {
-        System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(result));
+        System.out.println(Text.jsonMapper().writeValueAsString(result));
         System.err.println("labscan-controller triage: " + Text.terminalSafe(outcome.note(), 600));
       } else {
         System.out.print(table(result));
@@ -180,7 +178,7 @@ final class TriageCommand implements Callable<Integer> {
     TriageResult result = new Triage(NoFleet.INSTANCE, new byte[32], options).triage(parsed);
     if (format == OutputFormat.JSON) {
       System.err.println("labscan-controller triage: " + NO_FLEET_DATA);
-      System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(result));
+      System.out.println(Text.jsonMapper().writeValueAsString(result));
     } else {
       System.out.println(NO_FLEET_DATA);
       System.out.println();
@@ -258,7 +256,7 @@ final class TriageCommand implements Callable<Integer> {
     Optional<Origin> origin = result.origin();
     if (origin.isPresent()) {
       Origin o = origin.get();
-      sb.append("Origin: ").append(o.ip()).append(" at ").append(o.time()).append(" (hop ").append(o.hop())
+      sb.append("Origin: ").append(Text.terminalSafe(String.valueOf(o.ip()), 60)).append(" at ").append(o.time()).append(" (hop ").append(o.hop())
           .append(o.recordedBy().map(r -> ", recorded by " + Text.terminalSafe(r, 100)).orElse("")).append(")").append(nl);
       sb.append("  trusted because ").append(Text.terminalSafe(o.trustedBecause(), 400)).append(nl);
       for (String check : o.crossChecks()) {
@@ -283,7 +281,7 @@ final class TriageCommand implements Callable<Integer> {
     int rank = 1;
     for (Candidate c : result.candidates()) {
       sb.append(String.format(Locale.ROOT, "%d. %s (%s)  confidence %.2f%n", rank++,
-          Text.terminalSafe(c.hostname(), 80), c.hostId(), c.confidence()));
+          Text.terminalSafe(c.hostname(), 80), Text.terminal(c.hostId()), c.confidence()));
       for (String reason : c.reasons()) {
         sb.append("     - ").append(Text.terminalSafe(reason, 400)).append(nl);
       }

@@ -1,5 +1,6 @@
 package io.labscan.controller.grpc;
 
+import io.labscan.controller.LogText;
 import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.util.Timestamps;
@@ -184,7 +185,7 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
     } catch (InvalidReportException e) {
       quota.refund(agent, bytes);
       log.warn("Refused report {} from host {}: {}", printable(report.getReportId()),
-          printable(report.getInventory().getHostId()), e.getMessage());
+          printable(report.getInventory().getHostId()), LogText.of(e.getMessage()));
       response.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
       return;
     }
@@ -276,7 +277,6 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
   }
 
   private static String printable(String s) {
-    String cut = s.length() > 64 ? s.substring(0, 64) + "..." : s;
-    return cut.replaceAll("[^\\x20-\\x7e]", "?");
+    return LogText.of(s, 64);
   }
 }

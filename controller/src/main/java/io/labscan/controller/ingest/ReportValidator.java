@@ -1,5 +1,6 @@
 package io.labscan.controller.ingest;
 
+import io.labscan.controller.LogText;
 import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.Descriptors.EnumValueDescriptor;
@@ -300,7 +301,6 @@ public final class ReportValidator {
   }
 
   private static String printable(String s) {
-    String cut = s.length() > 40 ? s.substring(0, 40) + "..." : s;
-    return cut.replaceAll("[^\\x20-\\x7e]", "?");
+    return LogText.of(s, 40);
   }
 }

@@ -105,11 +105,9 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
     requireNonNull(file, "file");
     Path absolute = file.toAbsolutePath();
     try {
-      if (absolute.getParent() != null) {
-        Files.createDirectories(absolute.getParent());
-      }
+      DatabaseFiles.prepare(absolute);
     } catch (java.io.IOException e) {
-      throw new StoreException("Cannot create the folder for database " + absolute + ": " + e.getMessage(), e);
+      throw new StoreException("Cannot create database " + absolute + " (owner-only) or its folder: " + e.getMessage(), e);
     }
     Connection writer = null;
     Connection reader = null;
@@ -125,6 +123,7 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
       config.setGetGeneratedKeys(false);
       writer = DriverManager.getConnection("jdbc:sqlite:" + absolute, config.toProperties());
       int version = Migrations.migrate(writer);
+      DatabaseFiles.tighten(absolute);
       Optional<String> writeRefusal = writeRefusal(writer);
       SQLiteConfig readConfig = new SQLiteConfig();
       readConfig.setBusyTimeout(10_000);
@@ -201,6 +200,70 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
     // the ingest and should spend its time in SQLite only.
     byte[] payload = report.toByteArray();
     return writes.submit(db -> ingestNow(writerStatements, report, payload, receivedAt.toEpochMilli(), via));
+  }
+
+  /**
+   * Stores a report read from a file by {@code import}, with its provenance, in one write: a
+   * report stored through this path always has its provenance row. A report already stored
+   * (a duplicate) keeps the provenance it had, if any.
+   */
+  public CompletableFuture<IngestOutcome> ingestImported(Report report, ReportImport provenance) {
+    requireNonNull(report, "report");
+    requireNonNull(provenance, "provenance");
+    byte[] payload = report.toByteArray();
+    return writes.submit(db -> {
+      IngestOutcome outcome = ingestNow(writerStatements, report, payload, provenance.at().toEpochMilli(), "import");
+      if (outcome == IngestOutcome.STORED) {
+        try (PreparedStatement ps = db.prepareStatement("INSERT INTO report_imports(report_id, host_id, file, "
+            + "imported_by, imported_ms) VALUES (?,?,?,?,?) ON CONFLICT(report_id) DO NOTHING")) {
+          ps.setString(1, provenance.reportId());
+          ps.setString(2, provenance.hostId());
+          ps.setString(3, provenance.file());
+          ps.setString(4, provenance.importedBy());
+          ps.setLong(5, provenance.at().toEpochMilli());
+          ps.executeUpdate();
+        }
+      }
+      return outcome;
+    });
+  }
+
+  /** The host's imported reports' provenance, newest first, at most {@code limit}. */
+  public List<ReportImport> imports(String hostId, int limit) {
+    requireNonNull(hostId, "hostId");
+    return read(db -> {
+      try (PreparedStatement ps = db.prepareStatement("SELECT report_id, file, imported_by, imported_ms "
+          + "FROM report_imports WHERE host_id = ? ORDER BY imported_ms DESC, report_id LIMIT ?")) {
+        ps.setString(1, hostId);
+        ps.setInt(2, limit);
+        List<ReportImport> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(new ReportImport(rs.getString(1), hostId, rs.getString(2), rs.getString(3),
+                Instant.ofEpochMilli(rs.getLong(4))));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
+  /**
+   * Whether the host id is enrolled: a certificate of the controller CA names it (valid or
+   * ended) or it was revoked. A report file cannot speak for such a host without an admin's word.
+   */
+  public boolean enrolled(String hostId) {
+    requireNonNull(hostId, "hostId");
+    return read(db -> {
+      try (PreparedStatement ps = db.prepareStatement("SELECT EXISTS (SELECT 1 FROM host_enrolments WHERE host_id = ?) "
+          + "OR EXISTS (SELECT 1 FROM revoked_hosts WHERE host_id = ?)")) {
+        ps.setString(1, hostId);
+        ps.setString(2, hostId);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() && rs.getInt(1) != 0;
+        }
+      }
+    });
   }
 
   @Override
@@ -1427,8 +1490,8 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
     requireNonNull(token, "token");
     return writes.submit(db -> {
       try (PreparedStatement ps = db.prepareStatement(
-          "INSERT INTO enrolment_tokens(token_id, secret_sha256, lab, created_ms, expires_ms, uses_total, uses_left) "
-              + "VALUES (?,?,?,?,?,?,?)")) {
+          "INSERT INTO enrolment_tokens(token_id, secret_sha256, lab, created_ms, expires_ms, uses_total, uses_left, "
+              + "host_id) VALUES (?,?,?,?,?,?,?,?)")) {
         ps.setString(1, token.tokenId());
         ps.setString(2, HexFormat.of().formatHex(token.secretSha256()));
         ps.setString(3, token.lab());
@@ -1436,10 +1499,63 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
         ps.setLong(5, token.expires().toEpochMilli());
         ps.setInt(6, token.uses());
         ps.setInt(7, token.uses());
+        ps.setString(8, token.hostId());
         ps.executeUpdate();
       }
       return null;
     });
+  }
+
+  @Override
+  public TokenCheck checkToken(String tokenId, byte[] secretSha256, Instant at) {
+    requireNonNull(tokenId, "tokenId");
+    requireNonNull(secretSha256, "secretSha256");
+    long now = at.toEpochMilli();
+    byte[] presented = secretSha256.clone();
+    return read(db -> {
+      try (PreparedStatement ps = db.prepareStatement(
+          "SELECT secret_sha256, expires_ms, uses_left, host_id FROM enrolment_tokens WHERE token_id = ?")) {
+        ps.setString(1, tokenId);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next() || !MessageDigest.isEqual(HexFormat.of().parseHex(rs.getString(1)), presented)) {
+            return new TokenCheck(Outcome.UNKNOWN_TOKEN, "");
+          }
+          if (rs.getLong(2) <= now) {
+            return new TokenCheck(Outcome.EXPIRED, "");
+          }
+          if (rs.getInt(3) <= 0) {
+            return new TokenCheck(Outcome.USED_UP, "");
+          }
+          return new TokenCheck(Outcome.ACCEPTED, rs.getString(4));
+        }
+      }
+    });
+  }
+
+  /** The tables that name host ids: a host id in any of them is known to the controller. */
+  private static final List<String> HOST_TABLES = List.of("hosts", "host_enrolments", "revoked_hosts", "verdicts",
+      "reports", "host_roles", "address_owners", "report_imports");
+
+  private static boolean hostKnown(java.sql.Connection db, String hostId) throws SQLException {
+    StringBuilder sql = new StringBuilder("SELECT ");
+    for (int i = 0; i < HOST_TABLES.size(); i++) {
+      sql.append(i == 0 ? "" : " OR ").append("EXISTS (SELECT 1 FROM ").append(HOST_TABLES.get(i))
+          .append(" WHERE host_id = ?)");
+    }
+    try (PreparedStatement ps = db.prepareStatement(sql.toString())) {
+      for (int i = 1; i <= HOST_TABLES.size(); i++) {
+        ps.setString(i, hostId);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() && rs.getInt(1) != 0;
+      }
+    }
+  }
+
+  @Override
+  public boolean hostKnown(String hostId) {
+    requireNonNull(hostId, "hostId");
+    return read(db -> hostKnown(db, hostId));
   }
 
   @Override
@@ -1451,8 +1567,9 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
     byte[] presented = secretSha256.clone();
     return writes.submit(db -> {
       String tokenLab;
+      String boundHost;
       try (PreparedStatement ps = db.prepareStatement(
-          "SELECT secret_sha256, lab, expires_ms, uses_left FROM enrolment_tokens WHERE token_id = ?")) {
+          "SELECT secret_sha256, lab, expires_ms, uses_left, host_id FROM enrolment_tokens WHERE token_id = ?")) {
         ps.setString(1, tokenId);
         try (ResultSet rs = ps.executeQuery()) {
           if (!rs.next() || !MessageDigest.isEqual(HexFormat.of().parseHex(rs.getString(1)), presented)) {
@@ -1465,7 +1582,11 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
             return Redemption.refused(Outcome.USED_UP);
           }
           tokenLab = rs.getString(2);
+          boundHost = rs.getString(5);
         }
+      }
+      if (!boundHost.isEmpty() && !boundHost.equals(host.hostId())) {
+        return Redemption.refused(Outcome.WRONG_HOST);
       }
       try (PreparedStatement ps = db.prepareStatement("SELECT 1 FROM revoked_hosts WHERE host_id = ?")) {
         ps.setString(1, host.hostId());
@@ -1475,16 +1596,23 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
           }
         }
       }
-      // A token enrols new hosts (or hosts whose certificate ran out); it never takes over a host
-      // that holds a valid certificate, or a stolen token would let anyone speak for that host.
-      try (PreparedStatement ps = db.prepareStatement(
-          "SELECT 1 FROM host_enrolments WHERE host_id = ? AND certificate_not_after_ms > ?")) {
-        ps.setString(1, host.hostId());
-        ps.setLong(2, now);
-        try (ResultSet rs = ps.executeQuery()) {
-          if (rs.next()) {
-            return Redemption.refused(Outcome.ALREADY_ENROLLED);
+      // A token enrols new hosts only; it never speaks for a host the controller knows (one with a
+      // certificate, valid or ended, one with imported or plaintext reports), or a stolen token
+      // would let anyone report for that host. Re-enrolling a known host takes a token an admin
+      // bound to exactly that host.
+      if (boundHost.isEmpty()) {
+        try (PreparedStatement ps = db.prepareStatement(
+            "SELECT 1 FROM host_enrolments WHERE host_id = ? AND certificate_not_after_ms > ?")) {
+          ps.setString(1, host.hostId());
+          ps.setLong(2, now);
+          try (ResultSet rs = ps.executeQuery()) {
+            if (rs.next()) {
+              return Redemption.refused(Outcome.ALREADY_ENROLLED);
+            }
           }
+        }
+        if (hostKnown(db, host.hostId())) {
+          return Redemption.refused(Outcome.HOST_EXISTS);
         }
       }
       try (PreparedStatement ps = db.prepareStatement(

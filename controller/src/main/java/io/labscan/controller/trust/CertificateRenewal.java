@@ -2,6 +2,7 @@ package io.labscan.controller.trust;
 
 import static java.util.Objects.requireNonNull;
 
+import io.labscan.controller.LogText;
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
@@ -18,6 +19,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletionException;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +50,7 @@ public final class CertificateRenewal implements CertificateRenewer {
   private final Clock clock;
   private final RateLimiter limiter = new RateLimiter(RATE);
   private final Consumer<String> changed;
+  private final BiConsumer<String, String> replacedRenewed;
 
   public CertificateRenewal(CertificateAuthority ca, TrustRepository store, Clock clock) {
     this(ca, store, clock, hostId -> { });
@@ -56,6 +59,16 @@ public final class CertificateRenewal implements CertificateRenewer {
   /** @param changed told the host id after a renewal is committed (e.g. {@link CurrentCertificates#forget}) */
   public CertificateRenewal(CertificateAuthority ca, TrustRepository store, Clock clock,
       Consumer<String> changed) {
+    this(ca, store, clock, changed, (hostId, serial) -> { });
+  }
+
+  /**
+   * @param replacedRenewed told the host id and presented serial when a replaced certificate asked
+   *     to renew for another key (two holders of one key: {@link KeyConflicts#replacedCertificateRenewed})
+   */
+  public CertificateRenewal(CertificateAuthority ca, TrustRepository store, Clock clock,
+      Consumer<String> changed, BiConsumer<String, String> replacedRenewed) {
+    this.replacedRenewed = requireNonNull(replacedRenewed, "replacedRenewed");
     this.ca = requireNonNull(ca, "ca");
     this.store = requireNonNull(store, "store");
     this.clock = requireNonNull(clock, "clock");
@@ -88,7 +101,7 @@ public final class CertificateRenewal implements CertificateRenewer {
     try {
       key = SigningRequests.verify(csrDer, hostId);
     } catch (SigningRequests.InvalidRequest e) {
-      log.warn("Certificate renewal for host {} refused: {}", hostId, e.getMessage());
+      log.warn("Certificate renewal for host {} refused: {}", hostId, LogText.of(e.getMessage()));
       response.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
       return;
     }
@@ -106,6 +119,8 @@ public final class CertificateRenewal implements CertificateRenewer {
       }
       if (outcome == RenewalOutcome.RENEWED || outcome == RenewalOutcome.REISSUED) {
         changed.accept(hostId);
+      } else if (outcome == RenewalOutcome.REPLACED) {
+        replacedRenewed.accept(hostId, presentedSerial);
       }
       answer(outcome, renewal, issued, response);
     });

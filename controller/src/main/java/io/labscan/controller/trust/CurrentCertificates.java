@@ -22,10 +22,18 @@ public final class CurrentCertificates implements CertificateCheck {
   }
 
   private final SqliteStore store;
+  private final Optional<KeyConflicts> conflicts;
   private final ConcurrentHashMap<String, Serials> known = new ConcurrentHashMap<>();
 
   public CurrentCertificates(SqliteStore store) {
     this.store = requireNonNull(store, "store");
+    this.conflicts = Optional.empty();
+  }
+
+  /** @param conflicts told of every refused replaced certificate, and of every certificate change */
+  public CurrentCertificates(SqliteStore store, KeyConflicts conflicts) {
+    this.store = requireNonNull(store, "store");
+    this.conflicts = Optional.of(requireNonNull(conflicts, "conflicts"));
   }
 
   @Override
@@ -40,11 +48,13 @@ public final class CurrentCertificates implements CertificateCheck {
         || (renewal && !serials.previous().isEmpty() && serial.equalsIgnoreCase(serials.previous()))) {
       return Optional.empty();
     }
+    conflicts.ifPresent(c -> c.replacedCertificateUsed(hostId, serial, renewal ? "RenewCertificate" : "a call"));
     return Optional.of("certificate " + serial + " of host " + hostId + " was replaced (renewed or enrolled again)");
   }
 
   /** The host's certificate changed in the store: read it again at its next call. */
   public void forget(String hostId) {
     known.remove(requireNonNull(hostId, "hostId"));
+    conflicts.ifPresent(c -> c.certificateChanged(hostId));
   }
 }

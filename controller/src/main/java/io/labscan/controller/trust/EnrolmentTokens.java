@@ -31,6 +31,31 @@ public final class EnrolmentTokens {
 
   /** A token valid from {@code now} for {@code ttl}, good for {@code uses} enrolments. */
   public EnrolmentToken issue(String lab, Duration ttl, int uses, Instant now) {
+    return issue(lab, ttl, uses, now, "");
+  }
+
+  /**
+   * A single-use token that re-enrols exactly {@code hostId}, valid from {@code now} for {@code ttl}:
+   * what an admin gives a reinstalled machine so it keeps its host id and history. The agent
+   * that redeems it gets that host id whatever it asked for, and a new certificate that replaces
+   * the host's current one (every older certificate of the host is refused from then on). The
+   * host must be known to the controller and not revoked.
+   */
+  public EnrolmentToken issueFor(String hostId, String lab, Duration ttl, Instant now) {
+    requireNonNull(hostId, "hostId");
+    if (!HostIds.valid(hostId)) {
+      throw new IllegalArgumentException("'" + hostId + "' is not a host id (a lower-case UUID)");
+    }
+    if (!store.hostKnown(hostId)) {
+      throw new IllegalArgumentException("no host " + hostId + " is known to this controller");
+    }
+    if (store.revokedHosts().contains(hostId)) {
+      throw new IllegalArgumentException("host " + hostId + " was revoked; a revoked host id cannot enrol again");
+    }
+    return issue(lab, ttl, 1, now, hostId);
+  }
+
+  private EnrolmentToken issue(String lab, Duration ttl, int uses, Instant now, String hostId) {
     requireNonNull(lab, "lab");
     requireNonNull(ttl, "ttl");
     requireNonNull(now, "now");
@@ -47,7 +72,7 @@ public final class EnrolmentTokens {
     }
     EnrolmentToken token = EnrolmentToken.generate(caFingerprint);
     store.saveToken(new TrustRepository.TokenRecord(token.tokenId(), token.secretHash(), cleanLab, now,
-        now.plus(ttl), uses)).join();
+        now.plus(ttl), uses, hostId)).join();
     return token;
   }
 

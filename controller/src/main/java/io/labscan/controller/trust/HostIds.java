@@ -1,5 +1,6 @@
 package io.labscan.controller.trust;
 
+import io.labscan.controller.LogText;
 import java.util.UUID;
 
 /** Host ids are lower-case UUIDs the agent generated; certificates carry them as CN. */
@@ -16,7 +17,6 @@ public final class HostIds {
 
   /** Endpoint text made safe for a log line. */
   static String printable(String s) {
-    String cut = s.length() > 64 ? s.substring(0, 64) + "..." : s;
-    return cut.replaceAll("[^\\x20-\\x7e]", "?");
+    return LogText.of(s, 64);
   }
 }

@@ -17,9 +17,25 @@ public interface TrustRepository {
   CompletableFuture<Void> saveToken(TokenRecord token);
 
   /**
+   * Reads the token without changing anything: whether it exists with this secret hash, has not
+   * expired and has uses left, and the host it is bound to. The enrolment port asks this before
+   * it verifies a request or signs anything, so a caller without a good token costs one indexed
+   * read. {@link #redeem} checks again, atomically, when the token is spent.
+   */
+  TokenCheck checkToken(String tokenId, byte[] secretSha256, Instant at);
+
+  /**
+   * Whether the controller knows this host id in any form: a host row (reports, imports), an
+   * enrolment, a revocation, a verdict, a role or an address owner. A token that is not bound to a
+   * host never enrols such an id.
+   */
+  boolean hostKnown(String hostId);
+
+  /**
    * Checks the token and, if it is good, spends one use, registers the host with the lab the
-   * token assigns and records its certificate — all or nothing. A revoked host id, or one
-   * that still holds a valid certificate, is refused without spending the token.
+   * token assigns and records its certificate — all or nothing. A revoked host id is refused
+   * without spending the token; so is, for a token bound to no host, a host id the controller
+   * knows in any form ({@link #hostKnown}), and, for a token bound to a host, any other host id.
    */
   CompletableFuture<Redemption> redeem(String tokenId, byte[] secretSha256, EnrolledHost host, Instant at);
 
@@ -37,9 +53,23 @@ public interface TrustRepository {
   /** Every revoked host id. */
   Set<String> revokedHosts();
 
-  /** A token as stored. */
-  record TokenRecord(String tokenId, byte[] secretSha256, String lab, Instant created, Instant expires, int uses) {
+  /**
+   * A token as stored.
+   *
+   * @param hostId the one host this token re-enrols ({@code enroll-token --host}), or "" for a
+   *     token that enrols new hosts only
+   */
+  record TokenRecord(String tokenId, byte[] secretSha256, String lab, Instant created, Instant expires, int uses,
+      String hostId) {
+    public TokenRecord(String tokenId, byte[] secretSha256, String lab, Instant created, Instant expires, int uses) {
+      this(tokenId, secretSha256, lab, created, expires, uses, "");
+    }
+
     public TokenRecord {
+      requireNonNull(hostId, "hostId");
+      if (!hostId.isEmpty() && uses != 1) {
+        throw new IllegalArgumentException("a token bound to a host is good for one use");
+      }
       requireNonNull(tokenId, "tokenId");
       requireNonNull(secretSha256, "secretSha256");
       requireNonNull(lab, "lab");
@@ -110,6 +140,23 @@ public interface TrustRepository {
     }
   }
 
+  /**
+   * What {@link #checkToken} found.
+   *
+   * @param outcome ACCEPTED, UNKNOWN_TOKEN, EXPIRED or USED_UP
+   * @param boundHostId the host a bound token re-enrols, or ""
+   */
+  record TokenCheck(Outcome outcome, String boundHostId) {
+    public TokenCheck {
+      requireNonNull(outcome, "outcome");
+      requireNonNull(boundHostId, "boundHostId");
+    }
+
+    public boolean bound() {
+      return !boundHostId.isEmpty();
+    }
+  }
+
   /** Why a token was (not) accepted. */
   enum Outcome {
     ACCEPTED,
@@ -118,6 +165,10 @@ public interface TrustRepository {
     USED_UP,
     HOST_REVOKED,
     /** The host id holds a certificate that is still valid. */
-    ALREADY_ENROLLED
+    ALREADY_ENROLLED,
+    /** The host id is known to the controller (reports, an import, an ended certificate, ...). */
+    HOST_EXISTS,
+    /** The token is bound to another host. */
+    WRONG_HOST
   }
 }

@@ -1,5 +1,6 @@
 package io.labscan.controller.verdict;
 
+import io.labscan.controller.LogText;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Clock;
@@ -22,7 +23,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Pattern;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -138,14 +139,13 @@ public final class VerdictService implements AutoCloseable {
   }
 
   /** Characters a log line does not carry from hostile text (control, non-ASCII). */
-  private static final Pattern UNPRINTABLE = Pattern.compile("[^\\x20-\\x7e]");
 
   /**
    * {@code text} with every unprintable character as "?". Compiled once: a cold sweep announces
    * every host, and {@code String.replaceAll} compiles its pattern on each call.
    */
   private static String printable(String text) {
-    return UNPRINTABLE.matcher(text).replaceAll("?");
+    return LogText.of(text);
   }
 
   /**

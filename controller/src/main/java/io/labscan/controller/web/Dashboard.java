@@ -69,6 +69,10 @@ public final class Dashboard implements AutoCloseable {
     options.alertSyslog().ifPresent(target -> sinks.add(SyslogSink.parse(target)));
     AlertDispatcher alerts = new AlertDispatcher(sinks);
     controller.verdicts().addListener(alerts);
+    controller.keyConflicts().ifPresent(conflicts -> conflicts.addListener((hostId, detail, at) ->
+        alerts.raise(io.labscan.controller.alert.Alert.twoKeys(hostId,
+            controller.store().host(hostId).map(h -> h.hostname()).orElse(""),
+            controller.store().verdict(hostId).map(v -> v.verdict()).orElse(Verdict.UNKNOWN), at, detail))));
     sinks.forEach(s -> log.info("Alerts go to {}", s.describe()));
 
     LabRules labRules = new LabRules(controller.store(), clock);

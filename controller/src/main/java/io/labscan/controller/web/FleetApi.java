@@ -221,6 +221,20 @@ final class FleetApi {
       conflicts.addObject().put("ip", k.ip()).put("otherHostId", k.otherHostId())
           .put("otherHostname", k.otherHostname()).put("since", k.since().toString());
     }
+    // Where imported reports came from ("imported from FILE by USER at TIME"): per report and as a list.
+    java.util.Map<String, String> provenance = new java.util.HashMap<>();
+    ArrayNode imports = o.putArray("imports");
+    for (io.labscan.controller.store.ReportImport i : fleet.store().imports(hostId, TIMELINE_REPORTS)) {
+      imports.addObject().put("reportId", i.reportId()).put("file", i.file()).put("importedBy", i.importedBy())
+          .put("at", i.at().toString()).put("provenance", i.describe());
+      provenance.put(i.reportId(), i.describe());
+    }
+    reports.forEach(r -> {
+      String p = provenance.get(r.path("reportId").asText());
+      if (p != null) {
+        ((ObjectNode) r).put("provenance", p);
+      }
+    });
     ArrayNode addressHistory = o.putArray("addressHistory");
     for (AddressInterval a : fleet.store().addressHistory(hostId)) {
       addressHistory.addObject().put("ip", a.ip()).put("mac", a.mac()).put("interface", a.interfaceName())

@@ -59,6 +59,45 @@ class EnrollTokenAndRevokeCommandTest {
   }
 
   @Test
+  void enrollTokenForAHostMintsASingleUseTokenBoundToThatHostFoundByItsHostname() {
+    Path db = dir.resolve("labscan.db");
+    String hostId = TestReports.newHostId();
+    try (SqliteStore store = SqliteStore.open(db)) {
+      store.ingest(TestReports.fullScan(hostId, "lab-pc-07", Instant.now(), 1, "10.20.3.17"), Instant.now(), "test")
+          .join();
+    }
+
+    int exit = run("enroll-token", "--db", db.toString(), "--host", "lab-pc-07");
+
+    assertThat(exit).isZero();
+    EnrolmentToken token = EnrolmentToken.parse(out.toString(StandardCharsets.UTF_8));
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("re-enrols host " + hostId).contains("1 use,");
+    try (SqliteStore store = SqliteStore.open(db)) {
+      assertThat(store.checkToken(token.tokenId(), token.secretHash(), Instant.now()).boundHostId()).isEqualTo(hostId);
+    }
+  }
+
+  @Test
+  void enrollTokenForAHostRefusesSeveralUsesAndUnknownOrRevokedHosts() {
+    Path db = dir.resolve("labscan.db");
+    String hostId = TestReports.newHostId();
+    try (SqliteStore store = SqliteStore.open(db)) {
+      store.ingest(TestReports.fullScan(hostId, "lab-pc-07", Instant.now(), 1, "10.20.3.17"), Instant.now(), "test")
+          .join();
+    }
+
+    assertThat(run("enroll-token", "--db", db.toString(), "--host", hostId, "--uses", "5"))
+        .isEqualTo(ControllerMain.EXIT_BAD_INPUT);
+    assertThat(run("enroll-token", "--db", db.toString(), "--host", TestReports.newHostId()))
+        .isEqualTo(ControllerMain.EXIT_BAD_INPUT);
+    assertThat(run("revoke", "--db", db.toString(), hostId)).isZero();
+    out.reset();
+    assertThat(run("enroll-token", "--db", db.toString(), "--host", hostId)).isEqualTo(ControllerMain.EXIT_BAD_INPUT);
+    assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("was revoked");
+  }
+
+  @Test
   void enrollTokenRefusesAnUnreadableLifetime() {
     int exit = run("enroll-token", "--db", dir.resolve("labscan.db").toString(), "--ttl", "a fortnight");
 

@@ -63,6 +63,7 @@ class QueryIndexMigrationTest {
    * found by its file name, since a version is the file's position in the list).
    */
   private static void undoAfterVersion8(Connection db) throws Exception {
+    undoIdentity(db);
     undoClockClaims(db);
     undoTrustedMtas(db);
     undoAddressWrites(db);
@@ -83,6 +84,15 @@ class QueryIndexMigrationTest {
     try (Statement st = db.createStatement()) {
       st.execute("DROP INDEX host_addresses_current");
       st.execute("DELETE FROM schema_version WHERE description = 'V010__address_writes.sql'");
+    }
+  }
+
+  /** Back to a database written before the identity migration (tokens bound to a host, import provenance). */
+  private static void undoIdentity(Connection db) throws Exception {
+    try (Statement st = db.createStatement()) {
+      st.execute("DROP TABLE report_imports");
+      st.execute("ALTER TABLE enrolment_tokens DROP COLUMN host_id");
+      st.execute("DELETE FROM schema_version WHERE version = " + (Migrations.FILES.indexOf("V013__identity.sql") + 1));
     }
   }
 

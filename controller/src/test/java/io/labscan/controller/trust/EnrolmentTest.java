@@ -193,14 +193,17 @@ class EnrolmentTest {
   }
 
   @Test
-  void aTokenCannotTakeOverAHostThatHoldsAValidCertificate() throws Exception {
+  void anAgentEnrollingAgainWithATokenBecomesANewHostAndTheOldIdKeepsItsCertificate() throws Exception {
     Path state = agentState("agent");
-    controller.enrol(state, controller.token("", 1));
+    Enrolment.Result first = controller.enrol(state, controller.token("", 1));
+    String oldId = first.credentials().hostId().orElseThrow();
     EnrolmentToken second = controller.token("", 1);
 
-    assertThatThrownBy(() -> controller.enrol(state, second))
-        .isInstanceOf(EnrolmentException.class)
-        .hasMessageContaining("already holds a valid certificate");
-    controller.enrol(agentState("another-machine"), second); // and the token was not spent
+    Enrolment.Result again = controller.enrol(state, second);
+
+    assertThat(again.credentials().hostId()).isPresent().get().isNotEqualTo(oldId);
+    assertThat(HostIdentity.loadOrCreate(state)).isEqualTo(again.credentials().hostId().orElseThrow());
+    assertThat(controller.runtime.store().certificate(oldId)).hasValueSatisfying(c -> assertThat(c.serial())
+        .isEqualTo(first.credentials().certificate().getSerialNumber().toString(16)));
   }
 }

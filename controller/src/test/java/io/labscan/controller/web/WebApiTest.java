@@ -16,6 +16,9 @@ import java.util.Base64;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import io.labscan.controller.TestReports;
+import io.labscan.controller.store.ReportImport;
+import io.labscan.proto.v1.Report;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The JSON API over real HTTP: access control, CSRF, roles, and what the endpoints answer. */
@@ -204,7 +207,7 @@ class WebApiTest {
     fixture.ingest(pc, Duration.ofMinutes(5));
     Instant ends = Instant.parse("2027-11-27T09:00:00Z");
     var token = new EnrolmentTokens(fixture.store, "q0bV3Q6mI0H2p4m2s7pYqv0wX3b1c8n9z5k4j6h7g8f")
-        .issue("", Duration.ofHours(1), 1, Instant.now());
+        .issueFor(pc.hostId(), "", Duration.ofHours(1), Instant.now());
     fixture.store.redeem(token.tokenId(), token.secretHash(),
         new TrustRepository.EnrolledHost(pc.hostId(), "phys-pc-01", "1f2e", ends), Instant.now()).join();
 
@@ -213,6 +216,21 @@ class WebApiTest {
     assertThat(certificate.get("serial").asText()).isEqualTo("1f2e");
     assertThat(certificate.get("ends").asText()).isEqualTo(ends.toString());
     assertThat(certificate.get("renewed").isNull()).isTrue();
+  }
+
+  @Test
+  void aHostsViewSaysWhoImportedWhichReportFromWhichFile() throws Exception {
+    Report report = TestReports.fullScan(TestReports.newHostId(), "air-gapped-07", Instant.now(), 1, "10.20.9.7");
+    Instant at = Instant.parse("2026-12-06T10:15:00Z");
+    fixture.store.ingestImported(report, new ReportImport(report.getReportId(), report.getInventory().getHostId(),
+        "/media/usb/air-gapped-07.json", "lmanager", at)).join();
+
+    JsonNode host = admin().getJson("/api/v1/hosts/" + report.getInventory().getHostId());
+
+    String provenance = "imported from /media/usb/air-gapped-07.json by lmanager at " + at;
+    assertThat(host.get("reports").get(0).get("provenance").asText()).isEqualTo(provenance);
+    assertThat(host.get("imports").get(0).get("importedBy").asText()).isEqualTo("lmanager");
+    assertThat(host.get("imports").get(0).get("file").asText()).isEqualTo("/media/usb/air-gapped-07.json");
   }
 
   @Test

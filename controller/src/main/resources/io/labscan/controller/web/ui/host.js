@@ -59,7 +59,8 @@ LS.page(async () => {
   const events = [];
   for (const r of h.reports) {
     events.push({ at: r.created, what: r.kind.toLowerCase() + ' report #' + r.sequence,
-      detail: r.findings + ' findings, ' + r.egressWindows + ' egress windows, ' + r.avStatuses + ' AV statuses (via ' + r.via + ')', id: r.reportId });
+      detail: r.findings + ' findings, ' + r.egressWindows + ' egress windows, ' + r.avStatuses + ' AV statuses ('
+        + (r.provenance || 'via ' + r.via) + ')', id: r.reportId });
   }
   for (const v of h.verdictHistory) {
     events.push({ at: v.at, verdict: v.verdict, detail: v.reasons.length ? v.reasons[0].text : '', id: '' });
@@ -86,6 +87,16 @@ LS.page(async () => {
     k.appendChild(kb);
     body.appendChild(el('section', { class: 'panel', id: 'conflicts' }, el('h2', {}, 'Address conflicts'),
       el('p', {}, 'Another host reports the same address: both remain triage candidates.'), k));
+  }
+  if (h.imports && h.imports.length > 0) {
+    const imp = el('table', { id: 'imports' }, el('thead', {}, el('tr', {}, ['Imported', 'From file', 'By', 'Report'].map(t => el('th', {}, t)))));
+    const ib = el('tbody');
+    for (const i of h.imports) {
+      ib.appendChild(el('tr', {}, el('td', {}, LS.time(i.at)), el('td', { class: 'mono' }, i.file), el('td', {}, i.importedBy),
+        el('td', { class: 'mono' }, i.reportId)));
+    }
+    imp.appendChild(ib);
+    body.appendChild(el('section', { class: 'panel' }, el('h2', {}, 'Imported reports (carried in on files, not delivered by the agent)'), imp));
   }
 
   const addresses = el('table', { id: 'address-history' }, el('thead', {}, el('tr', {}, ['Address', 'MAC', 'Interface', 'From', 'Last seen', ''].map(t => el('th', {}, t)))));
