@@ -1,13 +1,11 @@
 package io.labscan.controller.e2e;
 
+import io.labscan.testsupport.Requirements;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -68,21 +66,12 @@ final class Commands {
     }
   }
 
-  /** {@code name} from a system folder (not from a PATH entry that may shadow it), else empty. */
-  static Optional<String> binary(String name) {
-    for (String dir : List.of("/usr/sbin", "/usr/bin", "/sbin", "/bin")) {
-      Path p = Path.of(dir, name);
-      if (Files.isExecutable(p)) {
-        return Optional.of(p.toString());
-      }
-    }
-    return Optional.empty();
-  }
-
-  /** A binary the test cannot run without; .ci/run installs every one of them. */
+  /**
+   * A binary the test cannot run without, from {@code PATH}: skips the test, naming the Debian
+   * package, when it is missing (fails it under {@code LABSCAN_STRICT=1}, which .ci/run sets).
+   */
   static String required(String name, String debianPackage) {
-    return binary(name).orElseThrow(() -> new IllegalStateException(
-        name + " is missing: install the Debian package " + debianPackage + " (.ci/run does)"));
+    return Requirements.command(name, debianPackage).toString();
   }
 
   static String ip() {
