@@ -64,6 +64,9 @@ class AgentDebPackageIT {
     assertThat(HostPackages.ownerAndMode(Path.of("/usr/bin/labscan-agent"))).isEqualTo("root:root rwxr-xr-x");
     assertThat(HostPackages.ownerAndMode(Path.of("/usr/sbin/labscan-agent-setup"))).isEqualTo("root:root rwxr-xr-x");
     assertThat(HostPackages.ownerAndMode(UNIT)).isEqualTo("root:root rw-r--r--");
+    assertThat(HostPackages.ownerAndMode(Path.of("/usr/share/bash-completion/completions/labscan-agent")))
+        .isEqualTo("root:root rw-r--r--");
+    assertThat(HostPackages.ownerAndMode(Path.of("/usr/share/man/man1/labscan-agent.1.gz"))).isEqualTo("root:root rw-r--r--");
   }
 
   @Test

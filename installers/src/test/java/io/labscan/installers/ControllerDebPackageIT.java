@@ -80,6 +80,10 @@ class ControllerDebPackageIT {
     assertThat(HostPackages.ownerAndMode(Path.of("/usr/bin/labscan-controller"))).isEqualTo("root:root rwxr-xr-x");
     assertThat(HostPackages.ownerAndMode(UNIT)).isEqualTo("root:root rw-r--r--");
     assertThat(HostPackages.ownerAndMode(SETTINGS)).isEqualTo("root:root rw-r--r--");
+    assertThat(HostPackages.ownerAndMode(Path.of("/usr/share/bash-completion/completions/labscan-controller")))
+        .isEqualTo("root:root rw-r--r--");
+    assertThat(HostPackages.ownerAndMode(Path.of("/usr/share/man/man1/labscan-controller.1.gz")))
+        .isEqualTo("root:root rw-r--r--");
     assertThat(Command.run(List.of("dpkg-query", "-W", "-f=${Conffiles}", PACKAGE)).output())
         .contains("/etc/default/labscan-controller");
   }
