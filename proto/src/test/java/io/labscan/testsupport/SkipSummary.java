@@ -37,6 +37,9 @@ import org.junit.platform.launcher.TestPlan;
  * file per test JVM, tab-separated: test, reason) for a step that aggregates a whole build.
  */
 public final class SkipSummary implements TestExecutionListener {
+  /** Tests named per reason in the printed summary; the file under target/ lists them all. */
+  static final int SHOWN_PER_REASON = 5;
+
   private final Map<String, List<String>> testsByReason = new TreeMap<>();
   private final boolean report;
   private int skipped;
@@ -94,7 +97,10 @@ public final class SkipSummary implements TestExecutionListener {
         + (skipped == 1 ? " test" : " tests") + "; " + Requirements.HOW + " runs them all):\n");
     testsByReason.forEach((reason, tests) -> {
       out.append("  ").append(reason).append('\n');
-      tests.forEach(t -> out.append("    ").append(t).append('\n'));
+      tests.stream().limit(SHOWN_PER_REASON).forEach(t -> out.append("    ").append(t).append('\n'));
+      if (tests.size() > SHOWN_PER_REASON) {
+        out.append("    ... and ").append(tests.size() - SHOWN_PER_REASON).append(" more (target/labscan-skipped/)\n");
+      }
     });
     return out.append('\n').toString();
   }
