@@ -4,6 +4,8 @@ import io.labscan.testsupport.Requirements;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -67,11 +69,20 @@ final class Commands {
   }
 
   /**
-   * A binary the test cannot run without, from {@code PATH}: skips the test, naming the Debian
-   * package, when it is missing (fails it under {@code LABSCAN_STRICT=1}, which .ci/run sets).
+   * A binary the test cannot run without: skips the test, naming the Debian package, when
+   * {@code PATH} lacks it (fails it under {@code LABSCAN_STRICT=1}, which .ci/run sets). Runs the
+   * copy in a system folder when there is one, not a PATH entry that may shadow it (a pyenv shim
+   * for python3 would not work inside the lab's namespaces).
    */
   static String required(String name, String debianPackage) {
-    return Requirements.command(name, debianPackage).toString();
+    Path onPath = Requirements.command(name, debianPackage);
+    for (String dir : List.of("/usr/sbin", "/usr/bin", "/sbin", "/bin")) {
+      Path system = Path.of(dir, name);
+      if (Files.isExecutable(system)) {
+        return system.toString();
+      }
+    }
+    return onPath.toString();
   }
 
   static String ip() {
