@@ -1,6 +1,7 @@
 package io.labscan.testsupport;
 
 import java.io.File;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -134,7 +135,7 @@ public final class Requirements {
       return Files.readAllLines(Path.of("/proc/self/status")).stream()
           .filter(l -> l.startsWith("Uid:")).findFirst()
           .map(l -> l.substring(4).trim().split("\\s+")[1].equals("0")).orElse(false);
-    } catch (java.io.IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       return "root".equals(System.getProperty("user.name"));
     }
   }
