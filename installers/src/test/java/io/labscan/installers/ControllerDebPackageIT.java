@@ -1,8 +1,8 @@
 package io.labscan.installers;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.labscan.testsupport.Requirements;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,6 +80,10 @@ class ControllerDebPackageIT {
     assertThat(HostPackages.ownerAndMode(Path.of("/usr/bin/labscan-controller"))).isEqualTo("root:root rwxr-xr-x");
     assertThat(HostPackages.ownerAndMode(UNIT)).isEqualTo("root:root rw-r--r--");
     assertThat(HostPackages.ownerAndMode(SETTINGS)).isEqualTo("root:root rw-r--r--");
+    assertThat(HostPackages.ownerAndMode(Path.of("/usr/share/bash-completion/completions/labscan-controller")))
+        .isEqualTo("root:root rw-r--r--");
+    assertThat(HostPackages.ownerAndMode(Path.of("/usr/share/man/man1/labscan-controller.1.gz")))
+        .isEqualTo("root:root rw-r--r--");
     assertThat(Command.run(List.of("dpkg-query", "-W", "-f=${Conffiles}", PACKAGE)).output())
         .contains("/etc/default/labscan-controller");
   }
@@ -110,12 +114,7 @@ class ControllerDebPackageIT {
   @Test
   @Order(6)
   void unitPassesSystemdAnalyzeVerify() {
-    boolean analyzer = Command.onPath("systemd-analyze").isPresent();
-    if (!analyzer) {
-      System.err.println("SKIPPED: " + getClass().getSimpleName() + " did NOT verify the unit: systemd-analyze "
-          + "is not installed (Debian package 'systemd')");
-    }
-    assumeTrue(analyzer);
+    Requirements.command("systemd-analyze", "systemd");
     Command.Result result = Command.run(List.of("systemd-analyze", "verify", UNIT.toString()));
     assertThat(result.exitCode()).as("%s", result).isZero();
     assertThat(result.output()).doesNotContain("labscan-controller.service:");

@@ -1,7 +1,6 @@
 package io.labscan.installers;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
+import io.labscan.testsupport.Requirements;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -20,21 +19,16 @@ import java.util.Map;
 final class HostPackages {
   private HostPackages() {}
 
-  /** Skips the calling test class, loudly, unless it may install {@code packageName} here. */
+  /**
+   * Skips the calling test class, loudly, unless it may install {@code packageName} here (fails
+   * it under {@code LABSCAN_STRICT=1}, as in .ci/run).
+   */
   static void assumeMayInstall(String packageName) {
-    String reason = null;
-    if (Command.onPath("dpkg").isEmpty()) {
-      reason = "dpkg is not installed (not a Debian-like machine)";
-    } else if (!"0".equals(Command.run(List.of("id", "-u")).output().strip())) {
-      reason = "not running as root, and dpkg -i needs root";
-    } else if (!status(packageName).isEmpty()) {
-      reason = packageName + " is already on this machine (" + status(packageName)
-          + "); refusing to overwrite an installation this test did not make";
-    }
-    if (reason != null) {
-      System.err.println("SKIPPED: the " + packageName + " .deb was NOT installed and tested: " + reason);
-    }
-    assumeTrue(reason == null, reason);
+    Requirements.command("dpkg", "dpkg");
+    Requirements.root("dpkg -i of the " + packageName + " .deb");
+    String status = status(packageName);
+    Requirements.that(status.isEmpty(), "a machine without " + packageName + " (it is " + status
+        + "; the test never overwrites an installation it did not make)", "dpkg --purge " + packageName);
   }
 
   /**
@@ -46,10 +40,9 @@ final class HostPackages {
     Command.Result result = dpkg("--install", deb.toString());
     if (result.exitCode() != 0 && result.output().contains("dependency problems")) {
       purgeQuietly(packageName);
-      String reason = "this machine lacks the package's dependencies (a Java runtime package such as "
-          + "openjdk-17-jre-headless): " + result.output().strip();
-      System.err.println("SKIPPED: the " + packageName + " .deb was NOT tested: " + reason);
-      org.junit.jupiter.api.Assumptions.abort(reason);
+      Requirements.that(false, "the " + packageName + " .deb's dependencies (Debian packages "
+          + "openjdk-17-jre-headless, adduser, passwd): " + result.output().strip().replace('\n', ' '),
+          "sudo .ci/run installs them");
     }
     if (result.exitCode() != 0) {
       throw new AssertionError("dpkg --install " + deb + " failed, " + result);

@@ -1,8 +1,8 @@
 package io.labscan.installers;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.labscan.testsupport.Requirements;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,23 +10,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /** Every shell script in the installers (install scripts, launcher, maintainer scripts) passes shellcheck. */
 class ShellScriptsTest {
-  private static Path shellcheck;
-
-  @BeforeAll
-  static void findShellcheck() {
-    shellcheck = Command.onPath("shellcheck").orElse(null);
-    if (shellcheck == null) {
-      System.err.println("SKIPPED: shellcheck is not installed (Debian package 'shellcheck'); "
-          + "the installers' shell scripts were NOT checked.");
-    }
-  }
 
   /** Files under unix/, linux/ and macos/ named *.sh or starting with a sh or bash shebang. */
   static List<Path> shellScripts() throws IOException {
@@ -69,7 +58,7 @@ class ShellScriptsTest {
   Stream<DynamicTest> everyShellScriptPassesShellcheck() throws IOException {
     return shellScripts().stream().map(script -> DynamicTest.dynamicTest(
         InstallerFiles.dir().relativize(script).toString(), () -> {
-          assumeTrue(shellcheck != null, "shellcheck is not installed (Debian package 'shellcheck')");
+          Path shellcheck = Requirements.command("shellcheck", "shellcheck");
           Command.Result result = Command.run(List.of(shellcheck.toString(), "--severity=style",
               "--external-sources", script.toString()));
           assertThat(result.exitCode()).as("shellcheck %s%n%s", script, result.output()).isZero();

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = AgentMain.Version.class,
     description = "LabScan endpoint agent: checks this machine for mass-mailer evidence and reports it.",
-    subcommands = {ScanCommand.class, EnrollCommand.class, RunCommand.class, StatusCommand.class, EgressCommand.class,
+    subcommands = {ScanCommand.class, EnrollCommand.class, RunCommand.class, StatusCommand.class, DoctorCommand.class, EgressCommand.class,
         ServiceCommand.class, ScanWorkerCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -30,12 +30,13 @@ public final class AgentMain implements Runnable {
   }
 
   public static CommandLine commandLine() {
-    return new CommandLine(new AgentMain())
+    CommandLine commandLine = new CommandLine(new AgentMain())
         .setCaseInsensitiveEnumValuesAllowed(true)
         .setExecutionExceptionHandler((e, cmd, parsed) -> {
           cmd.getErr().println(cmd.getCommandName() + ": " + e.getMessage());
           return 1;
         });
+    return HelpExamples.apply(commandLine, AgentMain.class, "examples.properties");
   }
 
   @Override

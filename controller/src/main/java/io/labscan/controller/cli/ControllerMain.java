@@ -1,6 +1,7 @@
 package io.labscan.controller.cli;
 
 import io.labscan.agent.AgentVersion;
+import io.labscan.agent.cli.HelpExamples;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -12,7 +13,7 @@ import picocli.CommandLine.Command;
     description = "LabScan controller: stores agents' evidence, finds the machine that really sends the worm's mail.",
     subcommands = {ServeCommand.class, ImportCommand.class, HostsCommand.class, HostCommand.class,
         InfectedCommand.class, TriageCommand.class, OwnerCommand.class, RulesCommand.class, PolicyCommand.class, ScanNowCommand.class,
-        EnrollTokenCommand.class, RevokeCommand.class, DemoCommand.class, PruneCommand.class,
+        EnrollTokenCommand.class, RevokeCommand.class, DemoCommand.class, PruneCommand.class, DoctorCommand.class,
         io.labscan.controller.web.UserCommand.class, io.labscan.controller.web.LabRuleCommand.class,
         CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
@@ -31,12 +32,13 @@ public final class ControllerMain implements Runnable {
   }
 
   public static CommandLine commandLine() {
-    return new CommandLine(new ControllerMain())
+    CommandLine commandLine = new CommandLine(new ControllerMain())
         .setCaseInsensitiveEnumValuesAllowed(true)
         .setExecutionExceptionHandler((e, cmd, parsed) -> {
           cmd.getErr().println(cmd.getCommandName() + ": " + e.getMessage());
           return 1;
         });
+    return HelpExamples.apply(commandLine, ControllerMain.class, "examples.properties");
   }
 
   @Override

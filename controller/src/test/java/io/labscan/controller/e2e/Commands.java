@@ -1,5 +1,6 @@
 package io.labscan.controller.e2e;
 
+import io.labscan.testsupport.Requirements;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -7,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -68,21 +68,21 @@ final class Commands {
     }
   }
 
-  /** {@code name} from a system folder (not from a PATH entry that may shadow it), else empty. */
-  static Optional<String> binary(String name) {
+  /**
+   * A binary the test cannot run without: skips the test, naming the Debian package, when
+   * {@code PATH} lacks it (fails it under {@code LABSCAN_STRICT=1}, which .ci/run sets). Runs the
+   * copy in a system folder when there is one, not a PATH entry that may shadow it (a pyenv shim
+   * for python3 would not work inside the lab's namespaces).
+   */
+  static String required(String name, String debianPackage) {
+    Path onPath = Requirements.command(name, debianPackage);
     for (String dir : List.of("/usr/sbin", "/usr/bin", "/sbin", "/bin")) {
-      Path p = Path.of(dir, name);
-      if (Files.isExecutable(p)) {
-        return Optional.of(p.toString());
+      Path system = Path.of(dir, name);
+      if (Files.isExecutable(system)) {
+        return system.toString();
       }
     }
-    return Optional.empty();
-  }
-
-  /** A binary the test cannot run without; .ci/run installs every one of them. */
-  static String required(String name, String debianPackage) {
-    return binary(name).orElseThrow(() -> new IllegalStateException(
-        name + " is missing: install the Debian package " + debianPackage + " (.ci/run does)"));
+    return onPath.toString();
   }
 
   static String ip() {

@@ -8,10 +8,9 @@ import static io.labscan.controller.e2e.KlezLab.LINDA_PC;
 import static io.labscan.controller.e2e.KlezLab.RELAY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
+import io.labscan.testsupport.Requirements;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
@@ -47,8 +45,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * which only the kernel's connection events can catch), and agents polling sockets against a
  * worm whose sessions last about a second, as sessions across the Internet do.
  *
- * <p>Needs root and network namespaces (else skipped, saying why), plus iproute2, nftables,
- * postfix, python3 and util-linux, which {@code .ci/run} installs. Run alone: see docs/e2e.md.
+ * <p>Needs root, network namespaces, and iproute2, nftables, postfix, python3 and util-linux,
+ * which {@code .ci/run} installs: without them it is skipped, saying which ({@link Requirements};
+ * a failure under {@code LABSCAN_STRICT=1}, as in .ci/run). Run alone: see docs/e2e.md.
  */
 @EnabledOnOs(OS.LINUX)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -79,13 +78,12 @@ class KlezStoryIT {
 
   @BeforeAll
   void theMachineCanHostTheLab() {
-    skipLoudlyUnless(isRoot(), "network namespaces need root");
-    Optional<String> refusal = TestNetwork.refusal();
-    skipLoudlyUnless(refusal.isEmpty(), "the kernel refuses network namespaces: " + refusal.orElse(""));
-    for (String[] tool : new String[][] {{"nft", "nftables"}, {"postfix", "postfix"}, {"python3", "python3"},
-        {"unshare", "util-linux"}}) {
-      Commands.required(tool[0], tool[1]);
+    Requirements.root("network namespaces for the lab");
+    for (String[] tool : new String[][] {{"ip", "iproute2"}, {"nft", "nftables"}, {"postfix", "postfix"},
+        {"python3", "python3"}, {"unshare", "util-linux"}}) {
+      Requirements.command(tool[0], tool[1]);
     }
+    Requirements.kernelFeature("network namespaces, veth pairs and bridges", TestNetwork.refusal());
     agentJar = Path.of(System.getProperty("labscan.agent.jar", "../agent/target/labscan-agent.jar"));
     controllerJar = Path.of(System.getProperty("labscan.controller.jar", "target/labscan-controller.jar"));
     workDir = Path.of(System.getProperty("labscan.e2e.dir", "target/e2e"));
@@ -104,8 +102,9 @@ class KlezStoryIT {
   @Timeout(value = 5, unit = TimeUnit.MINUTES)
   void theWormsMailIsTracedToLindasPcAndNeverToHarolds(Watch watch) throws Exception {
     if (watch.eventMode) {
-      skipLoudlyUnless(Files.isWritable(KlezLab.LOG_ALL_NETNS), "event mode in a namespace needs a writable "
-          + KlezLab.LOG_ALL_NETNS + " (the kernel logs netfilter lines from other namespaces only with it on)");
+      Requirements.that(Files.isWritable(KlezLab.LOG_ALL_NETNS), "a writable " + KlezLab.LOG_ALL_NETNS
+          + " for event mode (the kernel logs netfilter lines from other namespaces only with it on)",
+          "run as root on a kernel with nf_log_syslog (sudo .ci/run)");
     }
     Path dir = workDir.resolve(watch.name().toLowerCase(Locale.ROOT) + "-" + System.currentTimeMillis());
     Instant began = Instant.now();
@@ -280,22 +279,5 @@ class KlezStoryIT {
 
   private static ConditionFactory patiently() {
     return await().atMost(PATIENCE).pollInterval(Duration.ofMillis(500)).ignoreExceptions();
-  }
-
-  private static boolean isRoot() {
-    try {
-      return Files.readAllLines(Path.of("/proc/self/status")).stream()
-          .filter(l -> l.startsWith("Uid:")).findFirst()
-          .map(l -> l.substring(4).trim().split("\\s+")[1].equals("0")).orElse(false);
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  private static void skipLoudlyUnless(boolean condition, String reason) {
-    if (!condition) {
-      System.err.println("\n*** KlezStoryIT SKIPPED: " + reason + " ***\n");
-    }
-    assumeTrue(condition, reason);
   }
 }

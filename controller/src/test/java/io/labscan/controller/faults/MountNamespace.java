@@ -2,6 +2,7 @@ package io.labscan.controller.faults;
 
 import static java.util.Objects.requireNonNull;
 
+import io.labscan.testsupport.Requirements;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -11,9 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * A private mount namespace ({@code unshare --mount}) held open by a small process, for
@@ -31,26 +32,31 @@ final class MountNamespace implements AutoCloseable {
     this.holder = holder;
   }
 
-  /** Skips the calling test unless private mount namespaces can be made here. */
+  /**
+   * Skips the calling test (fails it under {@code LABSCAN_STRICT=1}) unless private mount
+   * namespaces can be made here.
+   */
   static void assumeAvailable() {
-    String why = unavailableBecause();
-    Assumptions.assumeTrue(why.isEmpty(), () -> "SKIPPED: storage fault tests need a private mount namespace: " + why);
+    Requirements.root("private mount namespaces for the storage fault tests");
+    Requirements.command("unshare", "util-linux");
+    Requirements.command("nsenter", "util-linux");
+    Requirements.kernelFeature("private mount namespaces", refusal());
   }
 
-  private static String unavailableBecause() {
+  private static Optional<String> refusal() {
     try {
       Process probe = new ProcessBuilder("unshare", "--mount", "--propagation", "private", "true")
           .redirectErrorStream(true).start();
       String out = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
       if (!probe.waitFor(30, TimeUnit.SECONDS) || probe.exitValue() != 0) {
-        return "'unshare --mount' failed (not root?): " + out;
+        return Optional.of("'unshare --mount' failed: " + out);
       }
-      return "";
+      return Optional.empty();
     } catch (IOException e) {
-      return "no 'unshare' command (util-linux): " + e.getMessage();
+      return Optional.of("'unshare --mount' could not start: " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return "interrupted";
+      return Optional.of("interrupted");
     }
   }
 

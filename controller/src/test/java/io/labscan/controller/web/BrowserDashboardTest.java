@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.labscan.controller.verdict.Verdict;
+import io.labscan.testsupport.Requirements;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,8 +37,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BrowserDashboardTest {
-  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   /** A hostname an attacker chose: markup and a script that would set window.__xss. */
   static final String HOSTILE_HOSTNAME = "<script>window.__xss=1</script>\"><img src=x onerror=window.__xss=2>";
   static final String HOSTILE_LAB = "\"><img src=x onerror=window.__xss=3>";
@@ -57,21 +55,16 @@ class BrowserDashboardTest {
 
   @BeforeAll
   void startControllerAndBrowser() throws Exception {
-    boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
-    if (!present) {
-      System.err.println("SKIPPED BrowserDashboardTest: " + CHROMIUM + " or " + CHROMEDRIVER
-          + " is missing (apt-get install chromium chromium-driver)");
-    }
-    Assumptions.assumeTrue(present, "browser tests need Debian's chromium and chromium-driver: "
-        + CHROMIUM + " or " + CHROMEDRIVER + " is missing (apt-get install chromium chromium-driver)");
+    Path chromium = Requirements.command("chromium", "chromium");
+    Path chromedriver = Requirements.command("chromedriver", "chromium-driver");
     dir = Files.createTempDirectory("labscan-browser-test");
     downloads = Files.createDirectories(dir.resolve("downloads"));
     fixture = new DashboardFixture(dir);
     seed();
 
-    System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
+    System.setProperty("webdriver.chrome.driver", chromedriver.toString());
     ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
+    options.setBinary(chromium.toFile());
     options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
         "--disable-extensions", "--window-size=1400,1000",
@@ -80,7 +73,7 @@ class BrowserDashboardTest {
     prefs.put("download.default_directory", downloads.toString());
     prefs.put("download.prompt_for_download", false);
     options.setExperimentalOption("prefs", prefs);
-    service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort()
+    service = new ChromeDriverService.Builder().usingDriverExecutable(chromedriver.toFile()).usingAnyFreePort()
         .withLogFile(dir.resolve("chromedriver.log").toFile()).build();
     browser = new ChromeDriver(service, options);
     wait = new WebDriverWait(browser, Duration.ofSeconds(15));

@@ -17,6 +17,7 @@ import io.labscan.agent.checks.artifacts.walk.TreeWalker;
 import io.labscan.agent.config.PolicyDefaults;
 import io.labscan.proto.v1.ArtifactFinding;
 import io.labscan.proto.v1.Report;
+import io.labscan.testsupport.Requirements;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,6 +28,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -315,10 +317,17 @@ class ArtifactCheckJournalTest {
     try {
       journal = LinuxFanotifyJournal.start(List.of(root), DirtyFolders.DEFAULT_CAP);
     } catch (LinuxFanotifyJournal.Unavailable e) {
-      assumeTrue(!(e.getMessage().contains("CAP_SYS_ADMIN") || e.getMessage().contains("no fanotify")),
-          e.getMessage());
-      throw e;
+      unavailable(e);
     }
+  }
+
+  /** "Not allowed" or "not there" skip (fail under LABSCAN_STRICT=1); anything else is a failure to look at. */
+  static void unavailable(LinuxFanotifyJournal.Unavailable e) throws LinuxFanotifyJournal.Unavailable {
+    Requirements.that(!e.getMessage().contains("CAP_SYS_ADMIN"), "root for fanotify (" + e.getMessage() + ")",
+        "sudo .ci/run runs the tests as root");
+    Requirements.kernelFeature("fanotify", e.getMessage().contains("no fanotify")
+        ? Optional.of(e.getMessage()) : Optional.empty());
+    throw e;
   }
 
   private Outcome scanWithJournal() throws Exception {

@@ -20,6 +20,7 @@ import io.labscan.proto.v1.Policy;
 import io.labscan.proto.v1.Report;
 import io.labscan.proto.v1.RuleKind;
 import io.labscan.proto.v1.ScanKind;
+import io.labscan.testsupport.Requirements;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -285,14 +286,8 @@ class ArtifactCheckTest {
     // A '*'-size hash makes every regular file a candidate; opening a FIFO would block forever.
     rules = rules.withSignatures(signatures("any.hsb", Eicar.SHA256 + ":*:Any:73\n"));
     Path fifo = Files.createDirectories(root.resolve("run")).resolve("pipe");
-    Process mkfifo;
-    try {
-      mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
-    } catch (java.io.IOException e) {
-      org.junit.jupiter.api.Assumptions.abort("mkfifo is not available");
-      return;
-    }
-    assumeTrue(mkfifo.waitFor() == 0 && Files.exists(fifo), "could not create a FIFO");
+    Process mkfifo = new ProcessBuilder(Requirements.command("mkfifo", "coreutils").toString(), fifo.toString()).start();
+    assertThat(mkfifo.waitFor() == 0 && Files.exists(fifo)).as("mkfifo made the pipe").isTrue();
 
     Report report = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> scan(false));
 
@@ -560,10 +555,10 @@ class ArtifactCheckTest {
   void aFileWhoseNameIsNotUtf8IsScannedAndReportedWithItsBytesEscaped() throws Exception {
     assumeTrue(walker.name().equals("linux-getdents"), "names are bytes only on Linux");
     Path dir = Files.createDirectories(root.resolve("share"));
-    Process python = new ProcessBuilder("python3", "-c",
+    Process python = new ProcessBuilder(Requirements.command("python3", "python3").toString(), "-c",
         "import os,sys; open(os.path.join(os.fsencode(sys.argv[1]), b'caf\\xe9.com'), 'wb').write(sys.argv[2].encode())",
         dir.toString(), Eicar.TEXT).inheritIO().start();
-    assumeTrue(python.waitFor() == 0, "python3 is not available");
+    assertThat(python.waitFor()).as("python3 wrote the Latin-1 name").isZero();
 
     List<ArtifactFinding> found = findings(scan(false));
 

@@ -2,9 +2,9 @@ package io.labscan.agent.checks.egress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.labscan.proto.v1.SmtpEgressWindow;
+import io.labscan.testsupport.Requirements;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -68,13 +68,13 @@ class NamespaceSmtpTest {
 
   @BeforeAll
   static void namespace() throws Exception {
-    assumeTrue(EgressEventSources.isRoot(), "network namespace tests need root");
-    assumeTrue(Files.isExecutable(Path.of(NetNs.python())) || NetNs.python().equals("python3"),
-        "python3 is needed for the SMTP peer");
+    Requirements.root("network namespaces for the SMTP tests");
+    Requirements.command("ip", "iproute2");
+    Requirements.command("python3", "python3");
     try {
       ns = NetNs.create();
     } catch (IOException e) {
-      org.junit.jupiter.api.Assumptions.abort("network namespaces refused on this machine: " + e.getMessage());
+      Requirements.kernelFeature("network namespaces", Optional.of(String.valueOf(e.getMessage())));
     }
   }
 
@@ -156,9 +156,11 @@ class NamespaceSmtpTest {
 
   @Test
   void eventModeCatchesEverySessionOfAFewMilliseconds() throws Exception {
-    assumeTrue(NftablesRules.isInstalled(), "event mode needs nft (Debian package nftables)");
-    assumeTrue(Files.isReadable(Path.of("/dev/kmsg")), "event mode needs /dev/kmsg");
-    assumeTrue(Files.isWritable(LOG_ALL_NETNS), "event mode in a namespace needs " + LOG_ALL_NETNS);
+    Requirements.command("nft", "nftables");
+    Requirements.that(Files.isReadable(Path.of("/dev/kmsg")), "a readable /dev/kmsg for event mode",
+        "run as root (sudo .ci/run)");
+    Requirements.that(Files.isWritable(LOG_ALL_NETNS), "a writable " + LOG_ALL_NETNS + " for event mode in a namespace",
+        "run as root on a kernel with nf_log_syslog (sudo .ci/run)");
     String before = Files.readString(LOG_ALL_NETNS).strip();
     String table = "labscan_t" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     String prefix = "lst-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()) + " ";

@@ -1,9 +1,9 @@
 package io.labscan.agent.checks.artifacts.hive;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.labscan.agent.checks.artifacts.hive.HiveBuilder.Key;
+import io.labscan.testsupport.Requirements;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,7 +25,7 @@ class HivexInteropTest {
 
   @BeforeAll
   static void hivexInstalled() {
-    assumeTrue(Files.isExecutable(Path.of("/usr/bin/hivexsh")), "hivexsh (Debian libhivex-bin) is not installed");
+    Requirements.command("hivexsh", "libhivex-bin");
   }
 
   private static String run(Path input, String... command) throws IOException, InterruptedException {

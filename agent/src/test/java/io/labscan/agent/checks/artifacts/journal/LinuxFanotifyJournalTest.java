@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.jna.Platform;
+import io.labscan.testsupport.Requirements;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -181,15 +183,17 @@ class LinuxFanotifyJournalTest {
   @Test
   void aFileSystemUnmountedAndMountedAgainIsNoLongerVouchedFor() throws Exception {
     Path point = Files.createDirectories(tmp.resolve("disk")).toRealPath();
-    assumeTrue(command("mount", "-t", "tmpfs", "-o", "size=1m", "labscan-journal-test", point.toString()) == 0,
-        "cannot mount a tmpfs here (not root?)");
+    Requirements.root("mounting a tmpfs");
+    int mounted = command("mount", "-t", "tmpfs", "-o", "size=1m", "labscan-journal-test", point.toString());
+    Requirements.kernelFeature("mounting a tmpfs", mounted == 0 ? Optional.empty()
+        : Optional.of("mount -t tmpfs exited " + mounted));
     LinuxFanotifyJournal onDisk = null;
     try {
       Files.createDirectories(point.resolve("Users/linda"));
       try {
         onDisk = LinuxFanotifyJournal.start(List.of(point), DirtyFolders.DEFAULT_CAP);
       } catch (LinuxFanotifyJournal.Unavailable e) {
-        assumeTrue(false, "this kernel cannot watch a tmpfs: " + e.getMessage());
+        Requirements.kernelFeature("fanotify on a tmpfs", Optional.of(String.valueOf(e.getMessage())));
       }
       assertThat(onDisk.checkpoint().continuous()).isTrue();
 
@@ -218,8 +222,10 @@ class LinuxFanotifyJournalTest {
       return LinuxFanotifyJournal.start(List.of(root), cap);
     } catch (LinuxFanotifyJournal.Unavailable e) {
       // Only "not allowed" or "not there" skip: anything else is a failure to look at.
-      assumeTrue(!(e.getMessage().contains("CAP_SYS_ADMIN") || e.getMessage().contains("no fanotify")),
-          e.getMessage());
+      Requirements.that(!e.getMessage().contains("CAP_SYS_ADMIN"), "root for fanotify (" + e.getMessage() + ")",
+          "sudo .ci/run runs the tests as root");
+      Requirements.kernelFeature("fanotify", e.getMessage().contains("no fanotify")
+          ? Optional.of(e.getMessage()) : Optional.empty());
       throw e;
     }
   }

@@ -3,6 +3,7 @@ package io.labscan.agent.checks.artifacts.walk;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.labscan.testsupport.Requirements;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,10 +33,10 @@ class LinuxTreeWalkerTest extends TreeWalkerContract {
     TreeWalker walker = walker();
     Path root = Files.createDirectories(tmp.resolve("root")).toRealPath();
     // Java cannot spell a Latin-1 name on a UTF-8 system; Python writes one by its bytes.
-    Process python = new ProcessBuilder("python3", "-c",
+    Process python = new ProcessBuilder(Requirements.command("python3", "python3").toString(), "-c",
         "import os,sys; open(os.path.join(os.fsencode(sys.argv[1]), b'caf\\xe9 \\xff.txt'), 'wb').write(b'latin-1 name')",
         root.toString()).inheritIO().start();
-    assumeTrue(python.waitFor() == 0, "python3 is not available");
+    assertThat(python.waitFor()).as("python3 wrote the Latin-1 name").isZero();
     List<String> names = new ArrayList<>();
     List<byte[]> contents = new ArrayList<>();
     RecordingVisitor visitor = new RecordingVisitor();
