@@ -39,9 +39,11 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * The Klez story, re-enacted with real parts. Linda's PC is infected; the worm mails Janet
  * "from" Harold, straight to the lab's mail exchanger; Janet complains to Harold, whose PC is
- * clean. The controller, three agents (mutual TLS, enrolled with a token), a real Postfix and
- * the project's command line must name Linda's PC, clear Harold's, leave the legitimate relay
- * alone — and keep doing so after DHCP gave Linda's old address to Harold's PC.
+ * clean, and forwards the mail to IT as an attachment. The controller, three agents (mutual
+ * TLS, enrolled with a token), a real Postfix and the project's command line must name Linda's
+ * PC (from the complaint and from Janet's forward, never Janet's machine), clear Harold's, leave
+ * the legitimate relay alone, call the worm mail in Harold's inbox exposure (AT_RISK) rather
+ * than infection — and keep doing so after DHCP gave Linda's old address to Harold's PC.
  *
  * <p>Runs twice: agents in event mode against a worm on the LAN (sessions of milliseconds,
  * which only the kernel's connection events can catch), and agents polling sockets against a
