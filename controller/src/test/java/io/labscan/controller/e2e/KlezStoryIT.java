@@ -37,9 +37,11 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * The Klez story, re-enacted with real parts. Linda's PC is infected; the worm mails Janet
  * "from" Harold, straight to the lab's mail exchanger; Janet complains to Harold, whose PC is
- * clean. The controller, three agents (mutual TLS, enrolled with a token), a real Postfix and
- * the project's command line must name Linda's PC, clear Harold's, leave the legitimate relay
- * alone — and keep doing so after DHCP gave Linda's old address to Harold's PC.
+ * clean, and forwards the mail to IT as an attachment. The controller, three agents (mutual
+ * TLS, enrolled with a token), a real Postfix and the project's command line must name Linda's
+ * PC (from the complaint and from Janet's forward, never Janet's machine), clear Harold's, leave
+ * the legitimate relay alone, call the worm mail in Harold's inbox exposure (AT_RISK) rather
+ * than infection — and keep doing so after DHCP gave Linda's old address to Harold's PC.
  *
  * <p>Runs twice: agents in event mode against a worm on the LAN (sessions of milliseconds,
  * which only the kernel's connection events can catch), and agents polling sockets against a
@@ -212,6 +214,33 @@ class KlezStoryIT {
     assertThat(verdict(lab, HAROLD_PC)).isEqualTo("CLEAN");
     assertThat(verdict(lab, RELAY)).isEqualTo("CLEAN");
 
+    step.accept("Janet forwards the complaint to IT as an attachment; the forward is traced to Linda's PC, not to Janet");
+    String forwarderIp = Forwards.forwarderAddress(KlezLab.SUBNET);
+    Path forward = Forwards.asAttachment(complaint, lab.dir.resolve("it-support/forward-" + marker + ".eml"), JANET,
+        "it-support@" + KlezLab.DOMAIN, "Harold keeps sending me this, please look", forwarderIp,
+        "mx." + KlezLab.DOMAIN, lab.mx.ip(), Instant.now());
+    JsonNode forwarded = triage(lab, forward);
+    assertThat(forwarded.at("/origin/ip").asText()).isEqualTo(lab.lindasPc.ip());
+    assertThat(forwarded.at("/candidates/0/hostname").asText()).isEqualTo(LINDA_PC);
+    assertThat(forwarded.at("/candidates/0/confidence").asDouble()).isGreaterThanOrEqualTo(0.9);
+    assertThat(forwarded.at("/tracedPart").asText()).contains("attachment").contains(JANET);
+    assertThat(forwarded.at("/claimedSender").asText()).isEqualTo(HAROLD);
+    assertThat(candidates(forwarded)).doesNotContainKey(RELAY);
+    assertNotBlamed(forwarded, HAROLD_PC);
+    forwarded.path("candidates").forEach(c -> assertThat(c.toString()).as("a candidate for the forwarder's address")
+        .doesNotContain(forwarderIp));
+
+    step.accept("a copy of the worm's mail in Harold's inbox is exposure: his PC is AT_RISK, not INFECTED");
+    ScanRoots.receivedMail(lab.scanRoot(lab.haroldsPc), "harold", HAROLD, complaint);
+    Instant askedAgain = Instant.now();
+    lab.cli.run("scan-now").orThrow();
+    patiently().untilAsserted(() -> assertThat(lab.db.lastFullScan(HAROLD_PC)).as(HAROLD_PC)
+        .hasValueSatisfying(t -> assertThat(t).isAfter(askedAgain)));
+    patiently().untilAsserted(() -> assertThat(reasonCodes(lab, HAROLD_PC)).contains("exposure"));
+    assertThat(verdict(lab, HAROLD_PC)).isEqualTo("AT_RISK");
+    assertThat(verdict(lab, LINDA_PC)).isEqualTo("INFECTED");
+    assertThat(lab.cli.json("infected", "--format", "json").findValuesAsText("hostname")).containsExactly(LINDA_PC);
+
     step.accept("DHCP renumbers: Linda's PC gets a new address, Harold's PC gets Linda's old one");
     String lindasOldIp = lab.lindasPc.ip();
     lab.net.renumber(lab.lindasPc, 171);
@@ -233,7 +262,9 @@ class KlezStoryIT {
     assertThat(later.at("/origin/ip").asText()).isEqualTo(lab.lindasPc.ip());
     assertThat(later.at("/candidates/0/hostname").asText()).isEqualTo(LINDA_PC);
     assertNotBlamed(later, HAROLD_PC);
-    assertThat(verdict(lab, HAROLD_PC)).isEqualTo("CLEAN");
+    // Still only exposed: the worm mail in his inbox, never the address he took over, counts against him.
+    assertThat(verdict(lab, HAROLD_PC)).isEqualTo("AT_RISK");
+    assertThat(reasonCodes(lab, HAROLD_PC)).contains("exposure").doesNotContain("complaint", "smtp-egress");
     step.accept("done");
   }
 
@@ -246,6 +277,14 @@ class KlezStoryIT {
 
   private static String verdict(KlezLab lab, String hostname) throws Exception {
     return lab.cli.json("host", "--format", "json", hostname).at("/verdict/verdict").asText();
+  }
+
+  /** The codes of the host's current verdict reasons ({@code exposure}, {@code clean}, ...). */
+  private static List<String> reasonCodes(KlezLab lab, String hostname) throws Exception {
+    List<String> codes = new ArrayList<>();
+    lab.cli.json("host", "--format", "json", hostname).at("/verdict/reasons").forEach(r -> codes.add(r.path("code")
+        .asText()));
+    return codes;
   }
 
   /** Candidates by hostname, with their confidence. */

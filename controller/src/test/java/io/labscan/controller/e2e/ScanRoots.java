@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -12,7 +13,8 @@ import java.util.Locale;
 /**
  * What the lab machines' disks hold, under each agent's scan root: harmless bytes only. Every
  * machine has ClamAV with fresh definitions (so verdicts hinge on the worm, not on a missing
- * antivirus); Linda's has her mailbox; Harold's his; Linda's gets the Klez file.
+ * antivirus); Linda's has her mailbox; Harold's his, to which a copy of the worm's mail may be
+ * added; Linda's gets the Klez file.
  */
 final class ScanRoots {
   private static final DateTimeFormatter CVD_TIME =
@@ -45,6 +47,23 @@ final class ScanRoots {
         See you on Thursday.
 
         """.formatted(from, to, cc, subject, user + "-" + subject.replace(' ', '-')), StandardCharsets.US_ASCII);
+  }
+
+  /**
+   * Appends {@code message} (a delivered message file) to the user's mbox under
+   * {@code home/USER/mail/inbox}, as the user's mail client files received mail: a {@code From }
+   * separator line, then the message with body lines starting {@code From } quoted (mboxrd).
+   */
+  static Path receivedMail(Path root, String user, String envelopeFrom, Path message) throws IOException {
+    Path inbox = root.resolve("home").resolve(user).resolve("mail/inbox");
+    Files.createDirectories(inbox.getParent());
+    String text = Files.readString(message, StandardCharsets.ISO_8859_1).replace("\r\n", "\n");
+    String quoted = text.replaceAll("(?m)^(>*From )", ">$1");
+    String entry = "From " + envelopeFrom + " Mon Nov 23 09:40:00 2026\n" + quoted
+        + (quoted.endsWith("\n") ? "" : "\n") + "\n";
+    Files.writeString(inbox, entry, StandardCharsets.ISO_8859_1, StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND);
+    return inbox;
   }
 
   /** Klez's copy of itself in the Windows system folder, as the artifact check knows it: harmless text here. */
