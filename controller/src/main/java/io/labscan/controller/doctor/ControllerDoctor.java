@@ -7,6 +7,7 @@ import io.labscan.agent.doctor.Probes;
 import io.labscan.agent.trust.Pem;
 import io.labscan.controller.grpc.PolicyProvider;
 import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.TrustedMtas;
 import io.labscan.controller.trust.CertificateAuthority;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -44,11 +45,11 @@ import java.util.Optional;
  *   <li>agents that enrolled but never delivered a report (an agent that cannot reach the agent
  *       port, or whose service never started);
  *   <li>warnings, which do not change the exit code: no host is a mail server in the policy, and
- *       no {@code --trust} (the web UI's triage then trusts only the controller's own view).
+ *       triage knows no MTA of the site (no {@code --trust}, no Settings entry, no mail-server host).
  * </ul>
  *
- * <p>The trust list is not stored: it is a flag of {@code serve} and {@code triage}, so doctor
- * takes the same flags as serve and checks what it is given. Read-only: nothing is created, and
+ * <p>Trusted MTAs come from serve's {@code --trust} flags (doctor takes the same flags) and from
+ * the database (Settings page entries, hosts with the mail-server role). Read-only: nothing is created, and
  * the database is only opened (and migrated, as any command does) when it exists and is writable.
  */
 public final class ControllerDoctor {
@@ -91,13 +92,8 @@ public final class ControllerDoctor {
             "restore it from a backup, or move it aside and start serve to create a new one"));
       }
     }
-    if (s.trust().isEmpty()) {
-      findings.add(Finding.warning("no --trust: the web UI's triage trusts none of your own mail servers' Received: lines "
-              + "(only the built-in mail providers'), so it cannot follow a complaint back through your MX",
-          "add --trust MX_HOST_OR_CIDR (your mail exchangers) to serve's flags "
-              + "(LABSCAN_CONTROLLER_FLAGS in /etc/default/labscan-controller)"));
-    } else {
-      findings.add(Finding.ok("triage trusts the Received: lines of " + String.join(", ", s.trust())));
+    if (!usable) {
+      trust(s.trust(), List.of(), List.of(), findings);
     }
     return List.copyOf(findings);
   }
@@ -259,6 +255,31 @@ public final class ControllerDoctor {
               + "forbidden egress, a lab relay's too",
           "labscan-controller policy --db " + s.db() + " --mail-server HOST (for each host that relays mail)"));
     }
+    List<String> settings = new TrustedMtas(store, clock).list().stream().map(TrustedMtas.Entry::entry).toList();
+    trust(s.trust(), settings, List.copyOf(store.hostsWithRole(PolicyProvider.MAIL_SERVER_ROLE)), findings);
+  }
+
+  /**
+   * Whether triage knows any MTA of the site: {@code --trust} entries, the Settings page's
+   * entries, or hosts with the mail-server role (learned trust). With none, answers stop at the
+   * delivering MTA's line and are never recorded as evidence (docs/triage.md).
+   */
+  private static void trust(List<String> flags, List<String> settings, List<String> mailServers,
+      List<Finding> findings) {
+    if (flags.isEmpty() && settings.isEmpty() && mailServers.isEmpty()) {
+      findings.add(Finding.warning("triage knows none of your mail servers: no --trust, no trusted MTA on the "
+              + "Settings page, and no host with the mail-server role, so complaint answers cannot be followed "
+              + "back through your MX and are never recorded as evidence",
+          "give your MX's agent the role (labscan-controller policy --mail-server MX_HOST), or add it on the "
+              + "Settings page, or add --trust MX_HOST_OR_CIDR to serve's flags "
+              + "(LABSCAN_CONTROLLER_FLAGS in /etc/default/labscan-controller)"));
+      return;
+    }
+    List<String> known = new ArrayList<>(flags);
+    known.addAll(settings);
+    mailServers.forEach(id -> known.add("mail-server host " + id));
+    findings.add(Finding.ok("triage trusts the Received: lines of " + String.join(", ",
+        known.subList(0, Math.min(20, known.size()))) + (known.size() > 20 ? ", ..." : "")));
   }
 
   private static String size(long bytes) {

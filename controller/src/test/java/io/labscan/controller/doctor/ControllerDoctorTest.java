@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.labscan.agent.doctor.DoctorReport;
 import io.labscan.agent.doctor.Finding;
 import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.TrustedMtas;
 import io.labscan.controller.trust.CertificateAuthority;
 import io.labscan.controller.trust.ServerNames;
 import java.io.IOException;
@@ -72,9 +73,11 @@ class ControllerDoctorTest {
     assertThat(warnings(findings)).containsExactly(
         "no host is a mail server in the policy: every host's outbound SMTP is forbidden egress, a lab relay's too\n"
             + "  fix: labscan-controller policy --db " + db + " --mail-server HOST (for each host that relays mail)",
-        "no --trust: the web UI's triage trusts none of your own mail servers' Received: lines (only the built-in "
-            + "mail providers'), so it cannot follow a complaint back through your MX\n"
-            + "  fix: add --trust MX_HOST_OR_CIDR (your mail exchangers) to serve's flags "
+        "triage knows none of your mail servers: no --trust, no trusted MTA on the Settings page, and no host "
+            + "with the mail-server role, so complaint answers cannot be followed back through your MX and are never "
+            + "recorded as evidence\n"
+            + "  fix: give your MX's agent the role (labscan-controller policy --mail-server MX_HOST), or add it on "
+            + "the Settings page, or add --trust MX_HOST_OR_CIDR to serve's flags "
             + "(LABSCAN_CONTROLLER_FLAGS in /etc/default/labscan-controller)");
     assertThat(DoctorReport.print(findings, quiet())).isEqualTo(DoctorReport.EXIT_PROBLEMS);
   }
@@ -120,6 +123,21 @@ class ControllerDoctorTest {
     assertThat(findings).extracting(Finding::what).anySatisfy(w -> assertThat(w)
         .startsWith("the server certificate is valid until 2027-12-07").contains("labscan.example.edu"));
     assertThat(DoctorReport.print(findings, quiet())).isEqualTo(DoctorReport.EXIT_HEALTHY);
+  }
+
+  @Test
+  void aTrustedMtaOnTheSettingsPageIsEnoughForTriageWithoutTrustFlags() throws IOException {
+    Path db = dir.resolve("labscan.db");
+    try (SqliteStore store = SqliteStore.open(db)) {
+      new TrustedMtas(store, Clock.fixed(NOW, ZoneOffset.UTC)).add("mx.example.edu", "admin");
+    }
+
+    List<Finding> findings = doctor.examine(new ControllerDoctor.Settings(db, freePort(), Optional.empty(), freePort(),
+        "127.0.0.1", "127.0.0.1", true, List.of()));
+
+    assertThat(warnings(findings)).noneMatch(w -> w.startsWith("triage knows none of your mail servers"));
+    assertThat(findings).extracting(Finding::what)
+        .anySatisfy(w -> assertThat(w).isEqualTo("triage trusts the Received: lines of mx.example.edu"));
   }
 
   private static List<String> problems(List<Finding> findings) {
