@@ -8,8 +8,6 @@ import io.labscan.controller.web.Dashboard;
 import io.labscan.controller.web.DashboardOptions;
 import io.labscan.controller.web.EngineTriageRunner;
 import io.labscan.controller.ComplaintTriage;
-import io.labscan.controller.triage.Candidate;
-import io.labscan.controller.triage.HostState;
 import io.labscan.controller.triage.NotAMailMessageException;
 import io.labscan.controller.triage.TriageResult;
 import io.labscan.controller.triage.TrustConfig;
@@ -19,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -190,35 +187,9 @@ final class DemoCommand implements Callable<Integer> {
     controller.verdicts().flush();
     System.out.println("Janet's complaint (" + story.complaintFile() + "), traced with --trust "
         + String.join(",", story.trustedMtas()) + ":");
-    System.out.println(answerSentence(result));
-    System.out.println();
+    // The table starts with the one-sentence answer (AnswerSentence), as `triage` prints it.
     System.out.print(TriageCommand.table(result));
     System.out.println();
   }
 
-  /**
-   * The triage answer in one sentence, e.g. "Sent by lab-pc-07 (confidence 0.93); the From:
-   * address harold@example.edu is forged: its owner's machine lab-pc-12 is CLEAN." Kept to this
-   * one method so that a summary line of the triage output itself can replace it.
-   */
-  static String answerSentence(TriageResult result) {
-    StringBuilder sb = new StringBuilder();
-    Optional<Candidate> top = result.candidates().stream().findFirst()
-        .filter(c -> c.confidence() >= ComplaintTriage.RECORD_THRESHOLD);
-    if (top.isPresent()) {
-      sb.append("Sent by ").append(Text.terminalSafe(top.get().hostname(), 80))
-          .append(String.format(Locale.ROOT, " (confidence %.2f)", top.get().confidence()));
-    } else {
-      sb.append("No host is named with confidence");
-    }
-    Optional<HostState> claimed = result.claimedSenderHost();
-    boolean claimedIsSender = claimed.isPresent() && top.isPresent()
-        && claimed.get().hostId().equals(top.get().hostId());
-    if (claimed.isPresent() && !claimedIsSender) {
-      sb.append("; the From: address ").append(result.claimedSender().map(a -> Text.terminalSafe(a, 200)).orElse(""))
-          .append(" is forged: its owner's machine ").append(Text.terminalSafe(claimed.get().hostname(), 80))
-          .append(" is ").append(claimed.get().verdict());
-    }
-    return sb.append('.').toString();
-  }
 }

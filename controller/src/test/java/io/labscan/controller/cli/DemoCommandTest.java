@@ -91,8 +91,8 @@ class DemoCommandTest {
   @Test
   void theDemoPrintsThatLindasPcSentJanetsComplaintAndHaroldsPcIsClean() {
     assertThat(storyRun.out())
-        .contains("Sent by lab-pc-07 (confidence")
-        .contains("the From: address harold@example.edu is forged: its owner's machine lab-pc-12 is CLEAN")
+        .contains("Sent by lab-pc-07 (10.20.3.17) at ").contains("confidence high")
+        .contains("The From: address harold@example.edu is forged: its owner's machine lab-pc-12 is CLEAN")
         .contains("Origin: 10.20.3.17")
         .containsPattern("1\\. lab-pc-07 \\([0-9a-f-]{36}\\)  confidence 0\\.9");
   }

@@ -62,10 +62,10 @@ class AddressWritesTest {
     }
     try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
       store.ingest(withAddresses(hostId, T0, 1, ips), T0, "t").join();
-      store.ingest(withAddresses(hostId, T0.plusSeconds(60), 2, ips), T0, "t").join();
+      store.ingest(withAddresses(hostId, T0.plusSeconds(60), 2, ips), T0.plusSeconds(60), "t").join();
       List<String> moved = new ArrayList<>(ips.subList(1, ips.size()));
       moved.add("10.20.9.9");
-      store.ingest(withAddresses(hostId, T0.plusSeconds(120), 3, moved), T0, "t").join();
+      store.ingest(withAddresses(hostId, T0.plusSeconds(120), 3, moved), T0.plusSeconds(120), "t").join();
 
       List<AddressInterval> history = store.addressHistory(hostId);
       assertThat(history).hasSize(257);

@@ -72,8 +72,8 @@ class SqliteTriageEvidenceTest {
     String liar = TestReports.newHostId();
     try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
       store.ingest(TestReports.fullScan(linda, "lab-pc-07", T0, 1, "10.20.3.20"), T0, "t").join();
-      store.ingest(TestReports.fullScan(liar, "lab-pc-12", T0.plusSeconds(600), 1, "10.20.3.20"), T0, "t").join();
-      store.ingest(TestReports.fullScan(linda, "lab-pc-07", T0.plusSeconds(1200), 2, "10.20.3.20"), T0, "t").join();
+      store.ingest(TestReports.fullScan(liar, "lab-pc-12", T0.plusSeconds(600), 1, "10.20.3.20"), T0.plusSeconds(600), "t").join();
+      store.ingest(TestReports.fullScan(linda, "lab-pc-07", T0.plusSeconds(1200), 2, "10.20.3.20"), T0.plusSeconds(1200), "t").join();
 
       List<AddressHolding> holdings = new SqliteTriageEvidence(store, "k").holdersOf("10.20.3.20", T0.plusSeconds(900));
 
@@ -105,7 +105,7 @@ class SqliteTriageEvidenceTest {
     String linda = TestReports.newHostId();
     try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
       store.ingest(TestReports.fullScan(linda, "lab-pc-07", T0, 1, "10.20.3.17"), T0, "t").join();
-      store.ingest(TestReports.fullScan(linda, "lab-pc-07", T0.plusSeconds(60), 2, "10.20.3.99"), T0, "t").join();
+      store.ingest(TestReports.fullScan(linda, "lab-pc-07", T0.plusSeconds(60), 2, "10.20.3.99"), T0.plusSeconds(60), "t").join();
 
       AddressHolding h = new SqliteTriageEvidence(store, "k").holdersOf("10.20.3.17", T0).get(0);
 
@@ -240,8 +240,7 @@ class SqliteTriageEvidenceTest {
     String id = TestReports.newHostId();
     try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
       store.ingest(withUsers(TestReports.fullScan(id, "lab-pc-07", T0, 1, "10.20.3.17"), "linda"), T0, "t").join();
-      store.ingest(withUsers(TestReports.fullScan(id, "lab-pc-07", T0.plusSeconds(60), 2, "10.20.3.17"), "harold"),
-          T0, "t").join();
+      store.ingest(withUsers(TestReports.fullScan(id, "lab-pc-07", T0.plusSeconds(60), 2, "10.20.3.17"), "harold"), T0.plusSeconds(60), "t").join();
 
       assertThat(store.hostsWithLoggedInUser("linda")).isEmpty();
       assertThat(store.hostsWithLoggedInUser("harold")).containsExactly(id);
@@ -253,8 +252,7 @@ class SqliteTriageEvidenceTest {
     String id = TestReports.newHostId();
     try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
       store.ingest(withUsers(TestReports.fullScan(id, "lab-pc-07", T0, 1, "10.20.3.17"), "Linda"), T0, "t").join();
-      store.ingest(withUsers(TestReports.fullScan(id, "lab-pc-07", T0.plusSeconds(60), 2, "10.20.3.17"), "Linda"),
-          T0, "t").join();
+      store.ingest(withUsers(TestReports.fullScan(id, "lab-pc-07", T0.plusSeconds(60), 2, "10.20.3.17"), "Linda"), T0.plusSeconds(60), "t").join();
 
       assertThat(store.hostsWithLoggedInUser("linda")).containsExactly(id);
     }

@@ -70,9 +70,9 @@ class SweepEvidenceTest {
     try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
       // A host silent for longer than the holding grace no longer makes a conflict.
       store.ingest(TestReports.fullScan(silent, "silent", T0, 1, "10.0.0.20"), T0, "t").join();
-      store.ingest(TestReports.fullScan(linda, "lab-pc-07", now.minusSeconds(900), 1, "10.0.0.20"), T0, "t").join();
-      store.ingest(TestReports.fullScan(liar, "lab-pc-12", now.minusSeconds(600), 1, "10.0.0.20"), T0, "t").join();
-      store.ingest(TestReports.fullScan(loner, "lab-pc-13", now.minusSeconds(600), 1, "10.0.0.21"), T0, "t").join();
+      store.ingest(TestReports.fullScan(linda, "lab-pc-07", now.minusSeconds(900), 1, "10.0.0.20"), now.minusSeconds(900), "t").join();
+      store.ingest(TestReports.fullScan(liar, "lab-pc-12", now.minusSeconds(600), 1, "10.0.0.20"), now.minusSeconds(600), "t").join();
+      store.ingest(TestReports.fullScan(loner, "lab-pc-13", now.minusSeconds(600), 1, "10.0.0.21"), now.minusSeconds(600), "t").join();
 
       var sweep = store.sweep(now, policy);
 
