@@ -90,9 +90,12 @@ final class ServeCommand implements Callable<Integer> {
       trustConfig = TrustConfig.of(trust);
       tlsSans.forEach(ServerNames::parse);
       dashboard.validate();
-      if (hostDailyQuotaMib < 1 || hostDailyQuotaMib > 1024 * 1024) {
-        throw new IllegalArgumentException("--host-daily-quota must be between 1 and 1048576 MiB, not "
-            + hostDailyQuotaMib);
+      // At least one report of the largest size a message may have: a smaller quota would refuse
+      // such a report on every day, and the agent's spool would hold everything behind it.
+      long minQuota = io.labscan.controller.grpc.GrpcServers.MAX_INBOUND_MESSAGE_BYTES / (1024 * 1024);
+      if (hostDailyQuotaMib < minQuota || hostDailyQuotaMib > 1024 * 1024) {
+        throw new IllegalArgumentException("--host-daily-quota must be between " + minQuota
+            + " MiB (one report of the largest message size) and 1048576 MiB, not " + hostDailyQuotaMib);
       }
       retentionSettings = retention.retention();
       options = new ControllerRuntime.Options(db, bind, grpcPort, insecure,

@@ -89,6 +89,9 @@ public final class Pruner {
           Age.FINDINGS, true),
       new Rule("av_status", "host_id = ? AND observed_ms < ?1c AND report_id NOT IN (?k)", Age.FINDINGS, true),
       new Rule("egress_windows", "host_id = ? AND window_end_ms < ?1c", Age.FINDINGS, false),
+      // Harvested-address digests no scan has reported since the findings cutoff: an agent that
+      // sends 100,000 new digests a report would otherwise grow the table for ever.
+      new Rule("harvest_digests", "host_id = ? AND last_seen_ms < ?1c", Age.FINDINGS, false),
       new Rule("verdict_history", "host_id = ? AND at_ms < ?1c", Age.HISTORY, false),
       new Rule("complaint_traces", "host_id = ? AND traced_ms < ?1c", Age.HISTORY, false));
 

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.labscan.controller.TestReports;
 import io.labscan.controller.verdict.VerdictPolicy;
+import com.google.protobuf.ByteString;
 import io.labscan.proto.v1.ArtifactFinding;
+import io.labscan.proto.v1.HarvestDigests;
 import io.labscan.proto.v1.Report;
 import io.labscan.proto.v1.RuleKind;
 import java.io.ByteArrayOutputStream;
@@ -67,6 +69,27 @@ class PrunerTest {
           .as("the latest full scan's findings are what the verdict rests on")
           .extracting(f -> f.ruleId()).containsExactly("klez.system.wink-exe");
       assertThat(store.host(id)).isPresent();
+    }
+  }
+
+  @Test
+  void harvestDigestsNoScanReportedSinceTheFindingsCutoffArePruned() {
+    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+      String id = TestReports.newHostId();
+      byte[] old = new byte[32];
+      byte[] current = new byte[32];
+      current[0] = 1;
+      store.ingest(TestReports.fullScan(id, "lab-pc-07", daysAgo(100), 1, "10.20.3.17").toBuilder()
+          .setHarvest(HarvestDigests.newBuilder().setKeyId("k1").addDigests(ByteString.copyFrom(old))
+              .addDigests(ByteString.copyFrom(current)))
+          .build(), daysAgo(100), "t").join();
+      store.ingest(TestReports.fullScan(id, "lab-pc-07", daysAgo(1), 2, "10.20.3.17").toBuilder()
+          .setHarvest(HarvestDigests.newBuilder().setKeyId("k1").addDigests(ByteString.copyFrom(current)))
+          .build(), daysAgo(1), "t").join();
+
+      Pruner.Result result = new Pruner(store, Pruner.Retention.defaults(), CLOCK).prune(false);
+
+      assertThat(result.rows().get("harvest_digests")).as("the digest last reported 100 days ago").isEqualTo(1);
     }
   }
 
