@@ -32,9 +32,14 @@ import java.util.regex.Pattern;
  * </ul>
  */
 final class ForwardUnwrapper {
-  /** "FW:", "Fwd:", "WG:" (German), "TR:" (French), "RV:" (Spanish), "Doorst:" (Dutch) … */
+  /**
+   * "FW:", "Fwd:", "WG:" (German), "TR:" (French), "RV:" (Spanish), "I:" (Italian), "VS:"
+   * (Finnish), "Doorst:" (Dutch) …, case-insensitive, after a mailing-list tag and after reply
+   * prefixes ("Re: Fwd: …", "AW: WG: …").
+   */
   private static final Pattern FORWARD_SUBJECT = Pattern.compile(
-      "(?i)^\\s*(?:\\[[^\\]]{0,40}\\]\\s*)?(?:fwd?|fw|wg|tr|rv|enc|vs|vb|doorst)\\s*:.*", Pattern.DOTALL);
+      "(?i)^\\s*(?:\\[[^\\]]{0,40}\\]\\s*)?(?:(?:re|aw|sv)\\s*:\\s*){0,10}"
+          + "(?:fwd?|fw|wg|tr|rv|enc|vs|vb|i|doorst)\\s*:.*", Pattern.DOTALL);
 
   /** Parses the carried bytes one level down. */
   @FunctionalInterface
@@ -44,9 +49,18 @@ final class ForwardUnwrapper {
 
   private ForwardUnwrapper() {}
 
-  /** True when the subject says the message is a forward ("FW: …", "Fwd: …"). */
+  /** True when the subject says the message is a forward ("FW: …", "Fwd: …", "Re: Fwd: …"). */
   static boolean forwardSubject(HeaderBlock outer) {
     return outer.first("Subject").map(s -> FORWARD_SUBJECT.matcher(s).matches()).orElse(false);
+  }
+
+  /**
+   * Whether a block pasted in the body of a message with header block {@code outer} is an
+   * inline forward: a forward subject, or a forward marker line before the block. A raw block of
+   * {@code Received:} lines with neither is text the sender wrote, not a forward.
+   */
+  static boolean inlineForward(PastedHeaders.Found found, HeaderBlock outer) {
+    return found.afterMarker() || forwardSubject(outer);
   }
 
   /**

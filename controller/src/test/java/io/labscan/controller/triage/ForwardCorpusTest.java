@@ -115,6 +115,52 @@ class ForwardCorpusTest {
   }
 
   @Test
+  void receivedLinesInTheBodyOfAMessageThatIsNoForwardAreNeverTraced() {
+    ParsedComplaint c = Corpus.parse("worm-body-fake-received.eml", "198.51.100.0/24");
+
+    assertThat(c.tracedPart()).isEqualTo(ParsedComplaint.ITSELF);
+    assertThat(c.forwardedBy()).isEmpty();
+    assertThat(c.origin().orElseThrow().ip()).isEqualTo("10.20.3.31");
+    assertThat(c.hops()).noneMatch(h -> h.hop().raw().contains("lab-pc-12"));
+  }
+
+  @Test
+  void aRawReceivedBlockIsAnInlineForwardOnlyWhenTheSubjectSaysForward() throws Exception {
+    String forward = new String(Corpus.bytes("fwd-raw-received-block.eml"), StandardCharsets.ISO_8859_1);
+    byte[] plain = forward.replace("Subject: Fwd: virus mail", "Subject: virus mail")
+        .getBytes(StandardCharsets.ISO_8859_1);
+
+    ParsedComplaint c = ComplaintParser.parse(plain, TrustConfig.none());
+
+    assertThat(c.tracedPart()).isEqualTo(ParsedComplaint.ITSELF);
+    assertThat(c.origin().orElseThrow().ip()).isEqualTo("192.0.2.40");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      Fwd: virus
+      FW: virus
+      WG: Virus
+      TR: virus
+      RV: virus
+      I: virus
+      VS: virus
+      Doorst: virus
+      Re: Fwd: virus
+      AW: WG: Virus
+      [abuse] Fwd: virus
+      """)
+  void aForwardSubjectMakesAPastedBlockAnInlineForward(String subject) throws Exception {
+    String forward = new String(Corpus.bytes("fwd-raw-received-block.eml"), StandardCharsets.ISO_8859_1);
+    byte[] message = forward.replace("Subject: Fwd: virus mail from your university", "Subject: " + subject)
+        .getBytes(StandardCharsets.ISO_8859_1);
+
+    ParsedComplaint c = ComplaintParser.parse(message, TrustConfig.none());
+
+    assertThat(c.tracedPart()).startsWith("the header block pasted in the body");
+  }
+
+  @Test
   void theForwardersOwnHeadersNeverReachTheTrace() {
     ParsedComplaint c = Corpus.parse("fwd-attached-outlook.eml");
 
