@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -158,6 +159,38 @@ class ForwardCorpusTest {
     ParsedComplaint c = ComplaintParser.parse(message, TrustConfig.none());
 
     assertThat(c.tracedPart()).startsWith("the header block pasted in the body");
+  }
+
+  @Test
+  void anAnswerTracedThroughAnAttachedMessageIsNeverRecordable() {
+    ParsedComplaint c = Corpus.parse("fwd-attached-outlook.eml", "mx.example.net");
+
+    Origin o = c.origin().orElseThrow();
+    assertThat(o.ip()).isEqualTo("203.0.113.66");
+    assertThat(o.recordable()).isFalse();
+    assertThat(o.recordableBecause()).startsWith("the traced message was carried inside another message"
+        + " (attachment 1 of the message").contains("whoever forwarded it could have written its lines");
+    assertThat(c.warnings()).anyMatch(w -> w.startsWith("the traced message was carried inside another message"));
+  }
+
+  @Test
+  void anAnswerTracedThroughAnInlineForwardIsNeverRecordable() {
+    ParsedComplaint c = Corpus.parse("fwd-inline-apple-mail.eml", "mail.example.net");
+
+    assertThat(c.origin().orElseThrow().recordable()).isFalse();
+    assertThat(c.origin().orElseThrow().recordableBecause()).contains("the header block pasted in the body");
+  }
+
+  @Test
+  void theSameLinesPastedAtTheTopLevelKeepTheOrdinaryRule() throws Exception {
+    String forward = new String(Corpus.bytes("fwd-inline-apple-mail.eml"), StandardCharsets.ISO_8859_1);
+    byte[] pasted = forward.substring(forward.indexOf("Received: from dhcp-82")).getBytes(StandardCharsets.ISO_8859_1);
+
+    ParsedComplaint c = ComplaintParser.parse(pasted, TrustConfig.of(List.of("mail.example.net")));
+
+    assertThat(c.tracedPart()).doesNotStartWith("the header block pasted in the body");
+    assertThat(c.origin().orElseThrow().ip()).isEqualTo("203.0.113.82");
+    assertThat(c.origin().orElseThrow().recordable()).isTrue();
   }
 
   @Test
