@@ -171,7 +171,7 @@ public final class ComplaintParser {
       warnings.add("a bounce without RFC 3464 structure: no Reporting-MTA or Arrival-Date to cross-check");
       return fromReport(ComplaintKind.BOUNCE, outer, parts, trust, warnings);
     }
-    if (pasted.isPresent()) {
+    if (pasted.isPresent() && ForwardUnwrapper.inlineForward(pasted.get(), outer)) {
       return ForwardUnwrapper.inline(pasted.get(), outer, warnings, depth,
           next -> parse(next, trust, depth + 1));
     }

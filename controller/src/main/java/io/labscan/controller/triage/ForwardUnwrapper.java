@@ -22,19 +22,30 @@ import java.util.regex.Pattern;
  *       (or {@code text/rfc822-headers}) part is a forward of the first such part. Several
  *       attached messages: the first is traced, a warning names the count.
  *   <li>Otherwise, a first text part holding a pasted header block ({@link PastedHeaders}) is an
- *       inline forward of that block.
+ *       inline forward of that block, but only when the message says it is a forward: its
+ *       subject has a forward prefix ({@link #forwardSubject}) or a forward marker line comes
+ *       before the block ({@link #inlineForward}). Anyone can write {@code Received:} lines into
+ *       a body (a worm does, to frame a lab PC), so a message that is no forward is traced
+ *       through its own header block, whatever its text holds.
  *   <li>The carried message is read by the complaint parser again, so a forward of a forward,
  *       of a bounce or of an ARF report unwraps to the bottom, at most {@value
  *       ComplaintParser#MAX_FORWARD_DEPTH} levels deep. Each level reads a part of the level
  *       above, capped at {@value ComplaintParser#MAX_PART_BYTES} bytes.
+ *   <li>An origin traced through a carried part is never recordable as evidence ({@link
+ *       #carried}): the forwarder could have written the carried message.
  *   <li>A carried part that is no mail at all gives no origin (and a warning): the forwarder's
  *       own headers are never traced instead.
  * </ul>
  */
 final class ForwardUnwrapper {
-  /** "FW:", "Fwd:", "WG:" (German), "TR:" (French), "RV:" (Spanish), "Doorst:" (Dutch) … */
+  /**
+   * "FW:", "Fwd:", "WG:" (German), "TR:" (French), "RV:" (Spanish), "I:" (Italian), "VS:"
+   * (Finnish), "Doorst:" (Dutch) …, case-insensitive, after a mailing-list tag and after reply
+   * prefixes ("Re: Fwd: …", "AW: WG: …").
+   */
   private static final Pattern FORWARD_SUBJECT = Pattern.compile(
-      "(?i)^\\s*(?:\\[[^\\]]{0,40}\\]\\s*)?(?:fwd?|fw|wg|tr|rv|enc|vs|vb|doorst)\\s*:.*", Pattern.DOTALL);
+      "(?i)^\\s*(?:\\[[^\\]]{0,40}\\]\\s*)?(?:(?:re|aw|sv)\\s*:\\s*){0,10}"
+          + "(?:fwd?|fw|wg|tr|rv|enc|vs|vb|i|doorst)\\s*:.*", Pattern.DOTALL);
 
   /** Parses the carried bytes one level down. */
   @FunctionalInterface
@@ -44,9 +55,18 @@ final class ForwardUnwrapper {
 
   private ForwardUnwrapper() {}
 
-  /** True when the subject says the message is a forward ("FW: …", "Fwd: …"). */
+  /** True when the subject says the message is a forward ("FW: …", "Fwd: …", "Re: Fwd: …"). */
   static boolean forwardSubject(HeaderBlock outer) {
     return outer.first("Subject").map(s -> FORWARD_SUBJECT.matcher(s).matches()).orElse(false);
+  }
+
+  /**
+   * Whether a block pasted in the body of a message with header block {@code outer} is an
+   * inline forward: a forward subject, or a forward marker line before the block. A raw block of
+   * {@code Received:} lines with neither is text the sender wrote, not a forward.
+   */
+  static boolean inlineForward(PastedHeaders.Found found, HeaderBlock outer) {
+    return found.afterMarker() || forwardSubject(outer);
   }
 
   /**
@@ -108,7 +128,33 @@ final class ForwardUnwrapper {
     String in = inner.tracedPart();
     String traced = in.equals(ParsedComplaint.ITSELF) || in.equals(ComplaintParser.PASTED_BLOCK) ? part
         : part + "; in it, " + in.replaceFirst("^attachment 1 of the message", "attachment 1");
-    return inner.traced(traced, forwarder.or(inner::forwardedBy), notes);
+    return carried(inner.traced(traced, forwarder.or(inner::forwardedBy), notes), part);
+  }
+
+  /**
+   * The one place where an answer traced through a carried part (an attached message, a block
+   * pasted in a forward's body) loses its recordability. Nothing in the mail confirms that
+   * any line of a carried message was written by an MTA of ours: whoever sent the forward could
+   * have written all of it, so the origin is shown, never recorded as evidence. (A header block
+   * or message the operator pastes or uploads at the top level keeps the ordinary rule.)
+   */
+  static ParsedComplaint carried(ParsedComplaint c, String part) {
+    if (c.origin().isEmpty()) {
+      return c;
+    }
+    String because = "the traced message was carried inside another message (" + part + "): whoever"
+        + " forwarded it could have written its lines; shown, never recorded as evidence";
+    List<String> w = new ArrayList<>(c.warnings());
+    if (w.stream().noneMatch(s -> s.startsWith("the traced message was carried inside another message"))) {
+      w.add(because);
+    }
+    Origin o = c.origin().get();
+    Origin unrecorded = o.recordable()
+        ? new Origin(o.ip(), o.time(), o.hop(), o.hopText(), o.recordedBy(), o.timeSource(),
+            o.trustedBecause(), o.crossChecks(), o.writerTrust(), false, because)
+        : o;
+    return new ParsedComplaint(c.kind(), c.claimedSender(), c.recipients(), c.subject(), c.messageId(),
+        c.date(), c.hops(), Optional.of(unrecorded), c.report(), w, c.tracedPart(), c.forwardedBy());
   }
 
   private static ParsedComplaint nothing(String part, Optional<String> forwarder, List<String> notes) {

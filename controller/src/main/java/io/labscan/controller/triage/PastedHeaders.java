@@ -85,8 +85,10 @@ final class PastedHeaders {
    * @param line the 0-based line number at which the block starts in the text
    * @param how how it was found, for the answer's {@code tracedPart}
    * @param hasReceived whether the block holds a Received: field
+   * @param afterMarker whether a forward marker line ("-----Original Message-----", "Begin
+   *     forwarded message:" …) comes before the block in the text
    */
-  record Found(byte[] message, int line, String how, boolean hasReceived) {}
+  record Found(byte[] message, int line, String how, boolean hasReceived, boolean afterMarker) {}
 
   private PastedHeaders() {}
 
@@ -138,7 +140,7 @@ final class PastedHeaders {
         String how = lastMarker >= 0 && closeAfter(line, lastMarker, i)
             ? "after \"" + printable(line[lastMarker].strip()) + "\""
             : i == 0 ? "at the top" : "after " + i + " line(s) of other text";
-        return Optional.of(new Found(block(line, depth, i, end), i, how, true));
+        return Optional.of(new Found(block(line, depth, i, end), i, how, true, lastMarker >= 0));
       }
       if (mode == Mode.FORWARD && summary && firstMarkerRun < 0 && lastMarker >= 0
           && closeAfter(line, lastMarker, i)) {
@@ -150,7 +152,7 @@ final class PastedHeaders {
     if (firstMarkerRun >= 0) {
       int end = runEnd(line, depth, firstMarkerRun);
       return Optional.of(new Found(block(line, depth, firstMarkerRun, end), firstMarkerRun,
-          "after \"" + printable(marker) + "\"", false));
+          "after \"" + printable(marker) + "\"", false, true));
     }
     return Optional.empty();
   }

@@ -66,7 +66,18 @@ public final class ReceivedParser {
   private static final Pattern SMTPSVC = Pattern.compile("(?i)Microsoft SMTPSVC\\(([\\d.]{1,30})\\)");
   /** Retrieval by the mailbox owner's machine: fetchmail, getmail, Gmail's mail fetcher. */
   private static final Pattern RETRIEVAL_WITH = Pattern.compile("(?i)(?:POP3?|IMAP4?(?:rev1)?)S?(?:/.*)?");
-  private static final Pattern RETRIEVAL_SOFTWARE = Pattern.compile("(?i)\\((?:fetchmail|getmail)[^()]{0,80}\\)");
+  /**
+   * A retrieval program named in the {@code with} clause's comment ({@code with POP3
+   * (fetchmail-6.4.37)}); only that comment is read, never HELO or {@code for} text, which the
+   * client or sender chose.
+   */
+  private static final Pattern RETRIEVAL_SOFTWARE = Pattern.compile("(?i)^\\s*(?:fetchmail|getmail)\\b.{0,80}");
+  /**
+   * A client-chosen token inside a from-clause comment ({@code helo=[127.0.0.1]}, {@code
+   * ident=x}): removed before the comment is searched for the connection's IP.
+   */
+  private static final Pattern CLIENT_TOKEN =
+      Pattern.compile("(?i)\\b(?:helo|ehlo|ident)=(?:\\[[^\\]]{0,300}\\]\\S{0,300}|\\S{0,300})");
   /** Local deliveries: LMTP to the mailbox store, Exim's local submissions and deliveries. */
   private static final Pattern LOCAL_WITH = Pattern.compile("(?i)LMTPS?A?|local(?:-[a-z]{1,12})?");
   private static final Pattern EXCHANGE_ID = Pattern.compile("\\bid (1[45]\\.\\d{1,3}\\.\\d{1,5}\\.\\d{1,5})");
@@ -147,8 +158,10 @@ public final class ReceivedParser {
       if (client.ip.map(Ips::isLoopback).orElse(false)) {
         flags.add(HopFlag.LOOPBACK_CLIENT);
       }
+      Clause withClause = clauses.get("with");
       if (with.map(w -> RETRIEVAL_WITH.matcher(w).matches()).orElse(false)
-          || RETRIEVAL_SOFTWARE.matcher(raw).find()) {
+          || (withClause != null
+              && withClause.comments.stream().anyMatch(c -> RETRIEVAL_SOFTWARE.matcher(c).matches()))) {
         flags.add(HopFlag.RETRIEVAL);
       }
       if (with.map(w -> LOCAL_WITH.matcher(w).matches()).orElse(false)) {
@@ -237,10 +250,14 @@ public final class ReceivedParser {
       if (qmailHelo.isEmpty() && q.matches()) {
         qmailHelo = Optional.of(q.group(1));
       }
-      if (bracketed.isEmpty() && bare.isEmpty()) {
-        bracketed = bracketedIp(c);
+      // The client IP is never read from what the client said: a qmail "(HELO [127.0.0.1])"
+      // comment is skipped, Exim's "helo=…" and "ident=…" tokens are cut out first, so a HELO
+      // of [127.0.0.1] cannot make a real connection look like a loopback hop.
+      String connection = q.matches() ? "" : CLIENT_TOKEN.matcher(c).replaceAll(" ").trim();
+      if (bracketed.isEmpty() && bare.isEmpty() && !connection.isEmpty()) {
+        bracketed = bracketedIp(connection);
         if (bracketed.isEmpty()) {
-          bare = bareIp(c);
+          bare = bareIp(connection);
         }
       }
       if (c.toLowerCase(Locale.ROOT).contains("may be forged")) {
@@ -256,7 +273,9 @@ public final class ReceivedParser {
     if (heloEq.isPresent() || exim) {
       // Exim: "from RDNS ([IP]:port helo=X)" / "from [IP] (helo=X)"; the name is verified
       // and HELO is only shown when it differs from it.
-      ip = bracketIp.map(Tcp::ip).or(() -> bareIp).or(() -> valueIp);
+      // In "from [IP] (helo=X)" the literal after "from" is the connection's address.
+      Optional<String> literal = value.trim().startsWith("[") ? valueIp : Optional.empty();
+      ip = literal.or(() -> bracketIp.map(Tcp::ip)).or(() -> bareIp).or(() -> valueIp);
       rdns = valueIp.isPresent() ? Optional.empty() : realName(value);
       helo = heloEq.isPresent() ? heloEq.flatMap(ReceivedParser::nonEmpty) : nonEmpty(value);
     } else if (qmailHelo.isPresent() || (bare.isPresent() && !microsoft)) {

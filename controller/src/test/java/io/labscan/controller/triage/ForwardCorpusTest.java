@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -112,6 +113,84 @@ class ForwardCorpusTest {
     assertThat(c.forwardedBy()).isEqualTo(forwarder.equals("-") ? Optional.empty()
         : Optional.of(forwarder));
     assertThat(c.warnings()).anyMatch(w -> w.contains(why));
+  }
+
+  @Test
+  void receivedLinesInTheBodyOfAMessageThatIsNoForwardAreNeverTraced() {
+    ParsedComplaint c = Corpus.parse("worm-body-fake-received.eml", "198.51.100.0/24");
+
+    assertThat(c.tracedPart()).isEqualTo(ParsedComplaint.ITSELF);
+    assertThat(c.forwardedBy()).isEmpty();
+    assertThat(c.origin().orElseThrow().ip()).isEqualTo("10.20.3.31");
+    assertThat(c.hops()).noneMatch(h -> h.hop().raw().contains("lab-pc-12"));
+  }
+
+  @Test
+  void aRawReceivedBlockIsAnInlineForwardOnlyWhenTheSubjectSaysForward() throws Exception {
+    String forward = new String(Corpus.bytes("fwd-raw-received-block.eml"), StandardCharsets.ISO_8859_1);
+    byte[] plain = forward.replace("Subject: Fwd: virus mail", "Subject: virus mail")
+        .getBytes(StandardCharsets.ISO_8859_1);
+
+    ParsedComplaint c = ComplaintParser.parse(plain, TrustConfig.none());
+
+    assertThat(c.tracedPart()).isEqualTo(ParsedComplaint.ITSELF);
+    assertThat(c.origin().orElseThrow().ip()).isEqualTo("192.0.2.40");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      Fwd: virus
+      FW: virus
+      WG: Virus
+      TR: virus
+      RV: virus
+      I: virus
+      VS: virus
+      Doorst: virus
+      Re: Fwd: virus
+      AW: WG: Virus
+      [abuse] Fwd: virus
+      """)
+  void aForwardSubjectMakesAPastedBlockAnInlineForward(String subject) throws Exception {
+    String forward = new String(Corpus.bytes("fwd-raw-received-block.eml"), StandardCharsets.ISO_8859_1);
+    byte[] message = forward.replace("Subject: Fwd: virus mail from your university", "Subject: " + subject)
+        .getBytes(StandardCharsets.ISO_8859_1);
+
+    ParsedComplaint c = ComplaintParser.parse(message, TrustConfig.none());
+
+    assertThat(c.tracedPart()).startsWith("the header block pasted in the body");
+  }
+
+  @Test
+  void anAnswerTracedThroughAnAttachedMessageIsNeverRecordable() {
+    ParsedComplaint c = Corpus.parse("fwd-attached-outlook.eml", "mx.example.net");
+
+    Origin o = c.origin().orElseThrow();
+    assertThat(o.ip()).isEqualTo("203.0.113.66");
+    assertThat(o.recordable()).isFalse();
+    assertThat(o.recordableBecause()).startsWith("the traced message was carried inside another message"
+        + " (attachment 1 of the message").contains("whoever forwarded it could have written its lines");
+    assertThat(c.warnings()).anyMatch(w -> w.startsWith("the traced message was carried inside another message"));
+  }
+
+  @Test
+  void anAnswerTracedThroughAnInlineForwardIsNeverRecordable() {
+    ParsedComplaint c = Corpus.parse("fwd-inline-apple-mail.eml", "mail.example.net");
+
+    assertThat(c.origin().orElseThrow().recordable()).isFalse();
+    assertThat(c.origin().orElseThrow().recordableBecause()).contains("the header block pasted in the body");
+  }
+
+  @Test
+  void theSameLinesPastedAtTheTopLevelKeepTheOrdinaryRule() throws Exception {
+    String forward = new String(Corpus.bytes("fwd-inline-apple-mail.eml"), StandardCharsets.ISO_8859_1);
+    byte[] pasted = forward.substring(forward.indexOf("Received: from dhcp-82")).getBytes(StandardCharsets.ISO_8859_1);
+
+    ParsedComplaint c = ComplaintParser.parse(pasted, TrustConfig.of(List.of("mail.example.net")));
+
+    assertThat(c.tracedPart()).doesNotStartWith("the header block pasted in the body");
+    assertThat(c.origin().orElseThrow().ip()).isEqualTo("203.0.113.82");
+    assertThat(c.origin().orElseThrow().recordable()).isTrue();
   }
 
   @Test

@@ -139,6 +139,60 @@ class ReceivedParserTest {
   }
 
   @Test
+  void anEximHeloOfLoopbackNeverReplacesTheConnectionAddress() {
+    ReceivedHop hop = ReceivedParser.parse("from [10.20.3.17] (helo=[127.0.0.1]) by mx1.campus.example.edu"
+        + " with esmtp (Exim 4.96) id 1kXyZ-0001Ab-Cd; Sun, 6 Dec 2026 17:32:11 +0000");
+
+    assertThat(hop.fromIp()).contains("10.20.3.17");
+    assertThat(hop.flags()).doesNotContain(HopFlag.LOOPBACK_CLIENT);
+  }
+
+  @Test
+  void aQmailHeloOfLoopbackNeverReplacesTheConnectionAddress() {
+    ReceivedHop hop = ReceivedParser.parse("from unknown (HELO [127.0.0.1]) (10.20.3.17)"
+        + " by mx1.campus.example.edu with SMTP; 6 Dec 2026 17:32:11 -0000");
+
+    assertThat(hop.fromIp()).contains("10.20.3.17");
+    assertThat(hop.flags()).doesNotContain(HopFlag.LOOPBACK_CLIENT);
+  }
+
+  @Test
+  void anEximIdentTokenNeverGivesTheClientAddress() {
+    ReceivedHop hop = ReceivedParser.parse("from lab-pc-17.campus.example.edu ([10.20.3.17]:50412"
+        + " ident=[127.0.0.1] helo=[127.0.0.1]) by mx1.campus.example.edu with esmtp (Exim 4.96)"
+        + " id 1kXyZ-0001Ab-Cd; Sun, 6 Dec 2026 17:32:11 +0000");
+
+    assertThat(hop.fromIp()).contains("10.20.3.17");
+    assertThat(hop.flags()).doesNotContain(HopFlag.LOOPBACK_CLIENT);
+  }
+
+  @Test
+  void aHeloNamingFetchmailIsNoRetrieval() {
+    ReceivedHop hop = ReceivedParser.parse("from x(fetchmail) (unknown [10.20.3.17]) by mx1.campus.example.edu"
+        + " (Postfix) with SMTP id 4F1E for <x(fetchmail)@campus.example.edu>; Sun, 6 Dec 2026 17:32:11 +0000");
+
+    assertThat(hop.flags()).doesNotContain(HopFlag.RETRIEVAL);
+    assertThat(hop.fromIp()).contains("10.20.3.17");
+  }
+
+  @Test
+  void aLoopbackHeloCannotMakeTheWormsLineBelowTheBoundary() throws Exception {
+    ParsedComplaint c = ComplaintParser.parse(ComplaintParserTest.mail(
+        "Received: from mx1.campus.example.edu (mx1.campus.example.edu [198.51.100.5]) by"
+            + " mailbox.campus.example.edu (Postfix) with ESMTP id 9A1B; Sun, 6 Dec 2026 17:32:13 +0000",
+        "Received: from [10.20.3.17] (helo=[127.0.0.1]) by mx1.campus.example.edu with esmtp (Exim 4.96)"
+            + " id 1kXyZ-0001Ab-Cd; Sun, 6 Dec 2026 17:32:11 +0000",
+        "Received: from lab-pc-12 (lab-pc-12 [10.20.3.12]) by mx1.campus.example.edu (Postfix) with SMTP"
+            + " id 1A2B; Sun, 6 Dec 2026 17:32:05 +0000",
+        "From: harold@campus.example.edu", "To: janet@campus.example.edu", "Subject: honey", "", "x"),
+        TrustConfig.of(List.of("198.51.100.0/24")));
+
+    assertThat(c.origin().orElseThrow().ip()).isEqualTo("10.20.3.17");
+    assertThat(c.origin().orElseThrow().hop()).isEqualTo(1);
+    assertThat(c.hops().get(2).trust()).isEqualTo(HopTrust.CLAIMED);
+  }
+
+  @Test
   void fetchmailRetrievalLineIsNotAHop() {
     ReceivedHop hop = ReceivedParser.parse("from pop.example.net [192.0.2.110] by laptop.home with POP3"
         + " (fetchmail-6.4.37) for <hal@localhost> (single-drop); Fri, 09 Feb 2024 18:29:59 +0000 (GMT)");
