@@ -202,8 +202,23 @@ public final class Triage {
       }
     }
     ips.remove(o.get().ip());
+    if (ips.isEmpty()) {
+      return;
+    }
+    // A host that held the origin itself stays a suspect even if it also claims a trusted hop's
+    // address: an agent that adds the MX's address to its interfaces must not exonerate itself
+    // (a mail server is excluded by its role anyway).
+    Set<String> originHolders = new java.util.HashSet<>();
+    for (AddressHolding h : evidence.holdersOf(o.get().ip(), o.get().time())) {
+      if (h.covers(o.get().time()) && !mailServers.contains(h.hostId())) {
+        originHolders.add(h.hostId());
+      }
+    }
     ips.stream().limit(MAX_TRUSTED_HOPS).forEach(ip -> {
       for (AddressHolding h : evidence.holdersOf(ip, o.get().time())) {
+        if (originHolders.contains(h.hostId())) {
+          continue;
+        }
         if (h.covers(o.get().time()) && Ips.canonical(h.ip()).map(ip::equals).orElse(false)) {
           out.putIfAbsent(h.hostId(), "held " + ip + ", a trusted hop of the complaint, at " + o.get().time());
         }

@@ -215,6 +215,24 @@ class TriageTest {
     assertThat(r.warnings()).anyMatch(w -> w.contains("relay (h-relay) held 10.20.0.25, a trusted hop"));
   }
 
+  @Test
+  void aHostHoldingTheOriginStaysASuspectWhenItAlsoClaimsATrustedHopsAddress() throws Exception {
+    // PC17's lying agent adds the relay's 10.20.0.25 to its interfaces to pass as a trusted hop.
+    String mail = "Received: from relay.lab.example.edu (relay.lab.example.edu [10.20.0.25]) by mx.example.net"
+        + " (192.0.2.25) with ESMTP; " + RFC5322.format(T) + "\r\nReceived: from PC17 (unknown [10.20.3.17])"
+        + " by relay.lab.example.edu (10.20.0.25) with SMTP; " + RFC5322.format(T) + "\r\nFrom: alice@example.edu"
+        + "\r\nTo: bob@example.net\r\nSubject: honey\r\n\r\nbody\r\n";
+    ParsedComplaint c = ComplaintParser.parse(mail.getBytes(StandardCharsets.US_ASCII), TrustConfig.of(List.of("10.20.0.25")));
+    evidence.held("h-relay", "10.20.0.25", DAY_BEFORE, null)
+        .held("h-pc17", "10.20.3.17", DAY_BEFORE, null).held("h-pc17", "10.20.0.25", DAY_BEFORE, null);
+
+    TriageResult r = triage(c);
+
+    assertThat(r.candidates()).extracting(Candidate::hostId).first().isEqualTo("h-pc17");
+    assertThat(r.candidates().get(0).confidence()).isGreaterThanOrEqualTo(0.5);
+    assertThat(r.candidates()).extracting(Candidate::hostId).doesNotContain("h-relay");
+  }
+
   // ---- egress ---------------------------------------------------------------------------
 
   @Test

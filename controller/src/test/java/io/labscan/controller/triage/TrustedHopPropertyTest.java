@@ -75,8 +75,16 @@ class TrustedHopPropertyTest {
 
       Set<String> excluded = new HashSet<>(mailServers);
       if (viaRelay) {
-        for (AddressHolding h : evidence.holdersOf(RELAY_IP, T)) {
+        // A host that held the origin itself stays a suspect even if it also claims the relay's
+        // address (a lying agent cannot exonerate itself that way).
+        Set<String> originHolders = new HashSet<>();
+        for (AddressHolding h : evidence.holdersOf(origin, T)) {
           if (h.covers(T)) {
+            originHolders.add(h.hostId());
+          }
+        }
+        for (AddressHolding h : evidence.holdersOf(RELAY_IP, T)) {
+          if (h.covers(T) && !originHolders.contains(h.hostId())) {
             excluded.add(h.hostId());
           }
         }
