@@ -107,11 +107,14 @@ public final class Text {
   }
 
   /**
-   * One RFC 4180 cell. Cells starting with = + - @ (or tab/CR) get a leading apostrophe so
-   * a spreadsheet does not evaluate a formula a worm planted in a hostname.
+   * One RFC 4180 cell. Unsafe characters are escaped as for the terminal ({@link #terminal}:
+   * controls, ESC, bidi overrides), since CSV is read with {@code cat} and {@code less} as often
+   * as in a spreadsheet, for the CLI and the web export alike. Cells starting with = + - @ (or
+   * tab/CR) get a leading apostrophe so a spreadsheet does not evaluate a formula a worm
+   * planted in a hostname.
    */
   public static String csvCell(String s) {
-    String v = s;
+    String v = terminal(s);
     if (!v.isEmpty() && "=+-@\t\r".indexOf(v.charAt(0)) >= 0) {
       v = "'" + v;
     }

@@ -18,6 +18,7 @@ import io.labscan.proto.v1.AgentServiceGrpc;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -43,6 +44,30 @@ public final class GrpcServers {
   public static final int MAX_INBOUND_MESSAGE_BYTES = 4 * 1024 * 1024;
   /** Largest message on the unauthenticated enrolment port: a CSR and a token are tiny. */
   public static final int MAX_ENROLMENT_MESSAGE_BYTES = 64 * 1024;
+
+  /**
+   * Concurrent calls one connection may have open on the agents' port. An agent needs at most
+   * about five at once (its Commands stream, a Report, a Heartbeat, a RenewCertificate, a health
+   * check); beyond the cap HTTP/2 refuses the extra streams, so one connection cannot tie up
+   * every handler and all the memory of thousands of open calls.
+   */
+  public static final int AGENT_CALLS_PER_CONNECTION = 16;
+  /** Concurrent calls one connection may have open on the enrolment port (one Enroll, one health check). */
+  public static final int ENROLMENT_CALLS_PER_CONNECTION = 4;
+  /**
+   * A connection with no call open this long is closed. Above the agent's own channel idle
+   * timeout (5 min), so an agent's connection ends by its own choice first; an agent with its
+   * Commands stream open is never idle.
+   */
+  public static final Duration MAX_CONNECTION_IDLE = Duration.ofMinutes(15);
+  /**
+   * Every connection is asked to go away (GOAWAY) after this long, and closed after the grace,
+   * so no client keeps one connection (and what it has pinned) forever. An agent's Commands
+   * stream then ends with UNAVAILABLE and the agent reopens it, as after any stream close.
+   */
+  public static final Duration MAX_CONNECTION_AGE = Duration.ofHours(1);
+  /** How long calls may run on after the GOAWAY of {@link #MAX_CONNECTION_AGE}. */
+  public static final Duration MAX_CONNECTION_AGE_GRACE = Duration.ofMinutes(5);
 
   /**
    * Threads that run the servers' call handlers. Every handler answers asynchronously (store
@@ -99,10 +124,17 @@ public final class GrpcServers {
 
   /** Plaintext gRPC with {@code limits} on every call (keyed by the peer's address). */
   public static Server plaintext(String bind, int port, ServerInterceptor limits, List<BindableService> services) {
+    // No per-connection cap: in-process demos and load tests multiplex many calls on one channel.
+    return plaintext(bind, port, limits, services, Integer.MAX_VALUE);
+  }
+
+  /** Plaintext gRPC with at most {@code callsPerConnection} concurrent calls on one connection. */
+  static Server plaintext(String bind, int port, ServerInterceptor limits, List<BindableService> services,
+      int callsPerConnection) {
     requireNonNull(services, "services");
     requireNonNull(limits, "limits");
     HealthStatusManager health = new HealthStatusManager();
-    NettyServerBuilder builder = common(bind, port, InsecureServerCredentials.create(), health)
+    NettyServerBuilder builder = common(bind, port, InsecureServerCredentials.create(), health, callsPerConnection)
         .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
         .addService(ProtoReflectionServiceV1.newInstance())
         .intercept(limits);
@@ -140,7 +172,7 @@ public final class GrpcServers {
         .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE)
         .build();
     HealthStatusManager health = new HealthStatusManager();
-    NettyServerBuilder builder = common(bind, port, credentials, health)
+    NettyServerBuilder builder = common(bind, port, credentials, health, AGENT_CALLS_PER_CONNECTION)
         .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
         .addService(ProtoReflectionServiceV1.newInstance())
         // Server interceptors run in the reverse order of adding: identity first, then limits.
@@ -178,7 +210,7 @@ public final class GrpcServers {
         .build();
     HealthStatusManager health = new HealthStatusManager();
     NettyServerBuilder builder = common(bind, port,
-        TlsServerCredentials.newBuilder().keyManager(serverKey).build(), health)
+        TlsServerCredentials.newBuilder().keyManager(serverKey).build(), health, ENROLMENT_CALLS_PER_CONNECTION)
         .maxInboundMessageSize(MAX_ENROLMENT_MESSAGE_BYTES)
         .addService(onlyEnroll)
         .intercept(limits);
@@ -187,11 +219,15 @@ public final class GrpcServers {
   }
 
   private static NettyServerBuilder common(String bind, int port, ServerCredentials credentials,
-      HealthStatusManager health) {
+      HealthStatusManager health, int callsPerConnection) {
     requireNonNull(bind, "bind");
     health.setStatus("", ServingStatus.SERVING);
     return NettyServerBuilder.forAddress(new InetSocketAddress(bind, port), credentials)
         .maxInboundMetadataSize(16 * 1024)
+        .maxConcurrentCallsPerConnection(callsPerConnection)
+        .maxConnectionIdle(MAX_CONNECTION_IDLE.toSeconds(), TimeUnit.SECONDS)
+        .maxConnectionAge(MAX_CONNECTION_AGE.toSeconds(), TimeUnit.SECONDS)
+        .maxConnectionAgeGrace(MAX_CONNECTION_AGE_GRACE.toSeconds(), TimeUnit.SECONDS)
         // Agents ping every 60 s; allow down to 30 s, refuse anything more eager.
         .permitKeepAliveTime(30, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true)

@@ -122,7 +122,7 @@ public final class Pruner {
       List<String> keepers = keepers(hostId);
       for (Rule rule : RULES) {
         long cutoff = cutoffs.get(rule.age());
-        String where = rule.condition().replace("?1c", "?").replace("?k", "?,?,?");
+        String where = rule.condition().replace("?1c", "?").replace("?k", "?,?,?,?");
         long n = dryRun ? count(rule.table(), where, hostId, cutoff, rule, keepers)
             : delete(rule.table(), where, hostId, cutoff, rule, keepers);
         rows.merge(rule.table(), n, Long::sum);
@@ -144,12 +144,15 @@ public final class Pruner {
     });
   }
 
-  /** The host's reports that current verdicts rest on: newest, latest full scan, latest AV status. */
+  /** The host's reports that current verdicts rest on: newest, latest full scan, latest complete full scan, latest AV status. */
   private List<String> keepers(String hostId) {
     return store.read(db -> List.of(
         first(db, "SELECT report_id FROM reports WHERE host_id = ? ORDER BY created_ms DESC LIMIT 1", hostId),
         first(db, "SELECT report_id FROM scans WHERE host_id = ? AND kind = 'SCAN_KIND_FULL' "
             + "AND finished_ms IS NOT NULL ORDER BY finished_ms DESC LIMIT 1", hostId),
+        // The latest complete full scan: the verdict's finding source when newer scans are incomplete.
+        first(db, "SELECT report_id FROM scans WHERE host_id = ? AND kind = 'SCAN_KIND_FULL' "
+            + "AND finished_ms IS NOT NULL AND failed_checks = '' ORDER BY finished_ms DESC LIMIT 1", hostId),
         first(db, "SELECT report_id FROM av_status WHERE host_id = ? ORDER BY observed_ms DESC LIMIT 1", hostId)));
   }
 

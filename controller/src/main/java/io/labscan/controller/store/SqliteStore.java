@@ -387,8 +387,9 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
       }
     }
     String users = String.join(",", inv.getLoggedInUsersList());
+    // An incomplete full scan (a check failed or timed out) is no full scan for compliance.
     boolean fullScanDone = report.hasScan() && report.getScan().getKind() == ScanKind.SCAN_KIND_FULL
-        && report.getScan().hasFinished();
+        && report.getScan().hasFinished() && incompleteChecks(report.getScan()).isEmpty();
     // Never later than the report's (already capped) time: the scan finished before it was sent.
     Long fullScanMs = fullScanDone ? Math.min(Timestamps.toMillis(report.getScan().getFinished()), createdMs) : null;
     if (lastInventory == null) {
@@ -566,12 +567,29 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
       setLong(ps, 8, s.hasFinished() ? Math.min(Timestamps.toMillis(s.getFinished()), receivedMs) : null);
       ps.setLong(9, s.getFilesScanned());
       ps.setLong(10, s.getBytesScanned());
-      ps.setString(11, s.getChecksList().stream()
-          .filter(c -> c.getOutcome() == io.labscan.proto.v1.CheckOutcome.CHECK_OUTCOME_FAILED)
-          .map(c -> c.getCheck())
-          .collect(Collectors.joining(",")));
+      ps.setString(11, String.join(",", incompleteChecks(s)));
       ps.executeUpdate();
     }
+  }
+
+  /** The agent's prefix of a timed-out check in {@code scan.skipped} (agent {@code Scanner.TIMEOUT_PREFIX}). */
+  static final String TIMEOUT_PREFIX = "timeout:";
+
+  /**
+   * The checks a scan did not complete: those reported FAILED and those counted as
+   * {@code skipped["timeout:<check>"]}, without repeats. A scan with any is incomplete: its
+   * findings count but it does not clear an earlier complete scan's findings (a local user
+   * can force a timeout, and the agent's statuses are claims anyway).
+   */
+  static List<String> incompleteChecks(ScanSummary s) {
+    java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+    s.getChecksList().stream()
+        .filter(c -> c.getOutcome() == io.labscan.proto.v1.CheckOutcome.CHECK_OUTCOME_FAILED)
+        .forEach(c -> out.add(c.getCheck().isEmpty() ? "?" : c.getCheck().replace(',', ' ')));
+    s.getSkippedMap().keySet().stream().filter(k -> k.startsWith(TIMEOUT_PREFIX)).sorted()
+        .forEach(k -> out.add(k.length() == TIMEOUT_PREFIX.length() ? "?"
+            : k.substring(TIMEOUT_PREFIX.length()).replace(',', ' ')));
+    return List.copyOf(out);
   }
 
   private static void insertAv(StatementCache sql, Report report, String hostId, long at) throws SQLException {
@@ -940,6 +958,9 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
   /** Most rows of one kind of evidence loaded for a verdict (the newest ones). */
   static final int EVIDENCE_ROWS = 100;
 
+  /** At most this many incomplete full scans after the latest complete one add their findings. */
+  static final int INCOMPLETE_SCANS = 8;
+
   @Override
   public Optional<HostEvidence> evidence(String hostId, Instant now, VerdictPolicy policy) {
     return evidence(hostId, now, policy, Optional.empty());
@@ -979,7 +1000,8 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
   @Override
   public Sweep sweep(Instant now, VerdictPolicy policy) {
     SweepHints hints = read("verdict sweep", db -> new SweepHints(
-        hostSet(db, "SELECT DISTINCT host_id FROM findings", null),
+        hostSet(db, "SELECT DISTINCT host_id FROM findings UNION SELECT DISTINCT host_id FROM scans "
+            + "WHERE kind = 'SCAN_KIND_FULL' AND failed_checks <> ''", null),
         hostSet(db, "SELECT DISTINCT host_id FROM egress_windows WHERE allowed = 0 AND window_end_ms >= ?",
             now.minus(policy.egressLookback()).toEpochMilli()),
         hostSet(db, "SELECT DISTINCT host_id FROM complaint_traces WHERE traced_ms >= ?",
@@ -1119,18 +1141,57 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
   private HostEvidence evidence(String hostId, HostRow row, List<HostEvidence.Av> av, Instant now,
       VerdictPolicy policy, Optional<SweepHints> hints) throws SQLException {
     List<HostEvidence.Finding> findings = new ArrayList<>();
+    List<HostEvidence.IncompleteScan> incomplete = new ArrayList<>();
     if (hints.map(h -> h.withFindings().contains(hostId)).orElse(true)) {
+      // The finding source: the latest full scan whose checks all completed, plus the (newest few)
+      // incomplete full scans after it. An incomplete scan adds findings and never clears any.
+      String completeReport = null;
+      long completeMs = Long.MIN_VALUE;
+      {
+        PreparedStatement ps = readerStatements.prepare(
+          "SELECT report_id, finished_ms FROM scans WHERE host_id = ? AND kind = 'SCAN_KIND_FULL' "
+              + "AND finished_ms IS NOT NULL AND failed_checks = '' ORDER BY finished_ms DESC LIMIT 1");
+        ps.setString(1, hostId);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) {
+            completeReport = rs.getString(1);
+            completeMs = rs.getLong(2);
+          }
+        }
+      }
+      {
+        PreparedStatement ps = readerStatements.prepare(
+          "SELECT report_id, finished_ms, failed_checks FROM scans WHERE host_id = ? "
+              + "AND kind = 'SCAN_KIND_FULL' AND finished_ms IS NOT NULL AND failed_checks <> '' "
+              + "AND finished_ms >= ? ORDER BY finished_ms DESC LIMIT " + INCOMPLETE_SCANS);
+        ps.setString(1, hostId);
+        ps.setLong(2, completeMs);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            incomplete.add(new HostEvidence.IncompleteScan(rs.getString(1), Instant.ofEpochMilli(rs.getLong(2)),
+                List.of(rs.getString(3).split(","))));
+          }
+        }
+      }
+      // Newest source first, so a finding seen again is shown from its newest scan.
+      List<String> ordered = new ArrayList<>(incomplete.stream().map(HostEvidence.IncompleteScan::reportId).toList());
+      if (completeReport != null) {
+        ordered.add(completeReport);
+      }
+      Set<String> seen = new HashSet<>();
       PreparedStatement ps = readerStatements.prepare(
         "SELECT f.report_id, f.rule_id, f.rule_kind, f.path, f.registry_key, f.detail, f.severity "
-            + "FROM findings f WHERE f.report_id = (SELECT s.report_id FROM scans s WHERE s.host_id = ? "
-            + "AND s.kind = 'SCAN_KIND_FULL' AND s.finished_ms IS NOT NULL ORDER BY s.finished_ms DESC LIMIT 1) "
-            + "ORDER BY f.rule_id, f.path LIMIT " + EVIDENCE_ROWS);
-      ps.setString(1, hostId);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          String where = !rs.getString(4).isEmpty() ? rs.getString(4) : rs.getString(5);
-          findings.add(new HostEvidence.Finding(rs.getString(1), rs.getString(2), rs.getString(3), where,
-              rs.getString(6), "FINDING_SEVERITY_SUSPICIOUS".equals(rs.getString(7))));
+            + "FROM findings f WHERE f.report_id = ? ORDER BY f.rule_id, f.path LIMIT " + EVIDENCE_ROWS);
+      for (String reportId : ordered) {
+        ps.setString(1, reportId);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next() && findings.size() < EVIDENCE_ROWS) {
+            String where = !rs.getString(4).isEmpty() ? rs.getString(4) : rs.getString(5);
+            if (seen.add(rs.getString(2) + "\u0000" + where)) {
+              findings.add(new HostEvidence.Finding(rs.getString(1), rs.getString(2), rs.getString(3), where,
+                  rs.getString(6), "FINDING_SEVERITY_SUSPICIOUS".equals(rs.getString(7))));
+            }
+          }
         }
       }
     }
@@ -1180,7 +1241,7 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
       conflicts.addAll(addressConflicts(readerStatements, hostId, now));
     }
     return new HostEvidence(hostId, row.hostname(), row.lastSeen(), row.lastFullScan(), findings, av, egress,
-        complaints, mailServer, conflicts);
+        complaints, mailServer, conflicts, incomplete);
   }
 
   private static List<HostEvidence.Conflict> addressConflicts(StatementCache sql, String hostId, Instant now)

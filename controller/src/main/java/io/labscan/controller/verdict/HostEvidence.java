@@ -9,13 +9,19 @@ import java.util.Optional;
 /**
  * What the store holds about one host, as the verdict rules need it.
  *
- * @param findings findings of the latest completed full scan (a later clean scan clears them)
+ * @param findings findings of the latest full scan whose checks all completed (a later complete
+ *     clean scan clears them), together with those of any newer incomplete full scans
+
  * @param av antivirus statuses from the latest report that carried any
  * @param egressViolations SMTP egress windows not allowed by policy, within the look-back
  * @param complaints complaints traced to this host, within the look-back
  * @param mailServer whether an operator gave the host a role that may send mail
  * @param addressConflicts addresses this host reports that another host reports at the same
  *     time (both within the holding grace of their last reports)
+ * @param incompleteScans full scans newer than the latest complete one in which a check failed
+ *     or timed out, newest first: they neither clear the complete scan's findings nor count as
+ *     a full scan for compliance (a local user can force a timeout with a huge tree or a FUSE
+ *     mount, and an agent can lie about any of it)
  */
 public record HostEvidence(
     String hostId,
@@ -27,7 +33,8 @@ public record HostEvidence(
     List<Egress> egressViolations,
     List<Complaint> complaints,
     boolean mailServer,
-    List<Conflict> addressConflicts) {
+    List<Conflict> addressConflicts,
+    List<IncompleteScan> incompleteScans) {
 
   public HostEvidence {
     requireNonNull(hostId, "hostId");
@@ -39,6 +46,15 @@ public record HostEvidence(
     egressViolations = List.copyOf(egressViolations);
     complaints = List.copyOf(complaints);
     addressConflicts = List.copyOf(addressConflicts);
+    incompleteScans = List.copyOf(incompleteScans);
+  }
+
+  /** Evidence without incomplete scans. */
+  public HostEvidence(String hostId, String hostname, Instant lastSeen, Optional<Instant> lastFullScan,
+      List<Finding> findings, List<Av> av, List<Egress> egressViolations, List<Complaint> complaints,
+      boolean mailServer, List<Conflict> addressConflicts) {
+    this(hostId, hostname, lastSeen, lastFullScan, findings, av, egressViolations, complaints, mailServer,
+        addressConflicts, List.of());
   }
 
   /** Evidence without address conflicts. */
@@ -47,6 +63,19 @@ public record HostEvidence(
       boolean mailServer) {
     this(hostId, hostname, lastSeen, lastFullScan, findings, av, egressViolations, complaints, mailServer,
         List.of());
+  }
+
+  /**
+   * A full scan that did not complete every check.
+   *
+   * @param checks the checks that failed or timed out (names as the agent reports them)
+   */
+  public record IncompleteScan(String reportId, Instant finished, List<String> checks) {
+    public IncompleteScan {
+      requireNonNull(reportId, "reportId");
+      requireNonNull(finished, "finished");
+      checks = List.copyOf(checks);
+    }
   }
 
   /** One artifact finding. {@code suspicious} is true for weak signs, false for the artifact itself. */

@@ -32,6 +32,9 @@ import java.util.Set;
 public final class VerdictRules {
   /** Reason code of an address another host claims at the same time. */
   public static final String ADDRESS_CONFLICT = "address-conflict";
+
+  /** Reason code: a full scan newer than the latest complete one did not finish every check. */
+  public static final String INCOMPLETE_SCAN = "incomplete-scan";
   private static final Set<String> AV_PROBLEMS = Set.of("MISSING", "STALE", "DISABLED");
 
   private final VerdictPolicy policy;
@@ -147,6 +150,14 @@ public final class VerdictRules {
       reasons.add(new Reason(ADDRESS_CONFLICT, k.ip() + " is claimed by " + e.hostname() + " (" + e.hostId()
           + ") and " + k.otherHostname() + " (" + k.otherHostId() + ") since " + k.since()
           + ": conflicting address claims; both remain triage candidates", "host " + k.otherHostId()));
+    }
+    // An incomplete scan changes no verdict by itself: its findings already count above and the
+    // earlier complete scan's findings still stand; the operator is told why they do.
+    for (HostEvidence.IncompleteScan s : e.incompleteScans()) {
+      reasons.add(new Reason(INCOMPLETE_SCAN, "The full scan of " + s.finished() + " did not finish check"
+          + (s.checks().size() == 1 ? " " : "s ") + String.join(", ", s.checks())
+          + " (failed or timed out): its findings count, the earlier complete scan's findings still stand"
+          + e.lastFullScan().map(t -> " (" + t + ")").orElse(" (none on record)"), "report " + s.reportId()));
     }
     reasons.addAll(staleness);
     if (verdict != Verdict.AT_RISK && avAtRisk) {

@@ -171,27 +171,43 @@ final class HttpGuard {
         && colonAndDigits.substring(1).chars().allMatch(c -> c >= '0' && c <= '9');
   }
 
-  /** The client: the peer, or what a trusted proxy says the client was. */
+  /**
+   * What {@link #clientAddress} answers when the forwarded chain has no address before its first
+   * unparseable entry (a proxy that did not append the peer): one fixed key, never the trusted
+   * proxy's own address, which every client behind the proxy shares.
+   */
+  static final String UNPARSEABLE_FORWARDED = "forwarded-for-unparseable";
+
+  /**
+   * The client: the peer, or what a trusted proxy says the client was. The chain is walked from
+   * the right (the entries the trusted proxies appended) over trusted proxies; the first
+   * untrusted address is the client. An unparseable entry stops the walk at the last address
+   * already checked (the hop nearest to it): the client side wrote it, and taking the peer
+   * instead would let one client (with junk, or with more entries than a split limit) be taken
+   * for the proxy and lock everyone behind it out. No split limit: Jetty caps the header size.
+   */
   String clientAddress(String peer, List<String> forwardedFor) {
     if (trustedProxies.isEmpty() || !trusted(peer) || forwardedFor == null || forwardedFor.isEmpty()) {
       return peer;
     }
     List<String> hops = new ArrayList<>();
     for (String header : forwardedFor) {
-      for (String part : header.split(",", 64)) {
+      for (String part : header.split(",", -1)) {
         hops.add(part.trim());
       }
     }
+    String lastChecked = null;
     for (int i = hops.size() - 1; i >= 0; i--) {
       String hop = hops.get(i);
       if (Cidr.literal(hop).isEmpty()) {
-        return peer; // garbage from the client side: do not guess past it
+        return lastChecked != null ? lastChecked : UNPARSEABLE_FORWARDED;
       }
       if (!trusted(hop)) {
         return hop;
       }
+      lastChecked = hop;
     }
-    return peer;
+    return lastChecked != null ? lastChecked : peer;
   }
 
   private boolean trusted(String ip) {

@@ -87,8 +87,18 @@ public final class LoginThrottle {
   public Duration acquire(String clientIp, String username) {
     Instant now = clock.instant();
     prune(now);
-    State pair = states.computeIfAbsent(pairKey(clientIp, username), k -> new State());
     State address = states.computeIfAbsent(addressKey(clientIp), k -> new State());
+    // A locked-out or busy address creates no pair entry: it cannot fill the map with names.
+    synchronized (address) {
+      Duration wait = lockWait(address, now);
+      if (!wait.isZero()) {
+        return wait;
+      }
+      if (address.inFlight >= MAX_ADDRESS_IN_FLIGHT) {
+        return BUSY;
+      }
+    }
+    State pair = states.computeIfAbsent(pairKey(clientIp, username), k -> new State());
     // One lock for the pair and its address: both are decided together, so two concurrent
     // attempts cannot both see room. Contention is per client address only.
     synchronized (address) {
@@ -144,6 +154,11 @@ public final class LoginThrottle {
     states.remove(pairKey(clientIp, username));
   }
 
+  /** How many keys the throttle holds (pairs and addresses), for tests. */
+  int size() {
+    return states.size();
+  }
+
   /** The lockout after {@code extra} failures beyond the free ones: doubling, capped. */
   static Duration lockout(int extra) {
     if (extra >= 20) {
@@ -182,15 +197,42 @@ public final class LoginThrottle {
     }
   }
 
+  /** The one key every name that breaks the accounts' user-name rule shares (no account has one). */
+  static final String INVALID_USER = "\u0000invalid";
+
   private static String pairKey(String clientIp, String username) {
-    return "pair:" + clientIp + "\u0000" + normalise(username);
+    return "pair:" + addressOf(clientIp) + "\u0000" + normalise(username);
   }
 
   private static String addressKey(String clientIp) {
-    return "ip:" + clientIp;
+    return "ip:" + addressOf(clientIp);
   }
 
+  /**
+   * The address a client is counted under: an IPv6 address by its /64 (one host usually
+   * holds a whole /64 and can pick any address in it), anything else as it is.
+   */
+  static String addressOf(String clientIp) {
+    if (clientIp == null) {
+      return "";
+    }
+    return Cidr.literal(clientIp).filter(b -> b.length == 16).map(b -> {
+      StringBuilder prefix = new StringBuilder();
+      for (int i = 0; i < 8; i += 2) {
+        prefix.append(String.format(Locale.ROOT, "%02x%02x:", b[i] & 0xff, b[i + 1] & 0xff));
+      }
+      return prefix.append(":/64").toString();
+    }).orElse(clientIp);
+  }
+
+  /**
+   * A user name as a key: names that break {@link Accounts#USERNAME} (up to kilobytes of them)
+   * all map to {@link #INVALID_USER}, so they cannot make one entry each.
+   */
   private static String normalise(String username) {
-    return username == null ? "" : username.toLowerCase(Locale.ROOT);
+    if (username == null || !Accounts.USERNAME.matcher(username).matches()) {
+      return INVALID_USER;
+    }
+    return username.toLowerCase(Locale.ROOT);
   }
 }

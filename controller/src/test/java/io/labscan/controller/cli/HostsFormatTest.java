@@ -30,6 +30,12 @@ class HostsFormatTest {
   }
 
   @Test
+  void csvCellsEscapeTerminalControlAndBidiCharacters() {
+    String csv = HostsFormat.render(List.of(host("pc\u001b[2Jevil\u202Etxt.exe")), HostsFormat.Format.CSV);
+    assertThat(csv).doesNotContain("\u001b").doesNotContain("\u202E").contains(",pc\\x1B[2Jevil\\u202Etxt.exe,");
+  }
+
+  @Test
   void jsonCarriesTheHostVerbatimAndNullForAbsentScans() throws Exception {
     String json = HostsFormat.render(List.of(host("<script>alert(1)</script>")), HostsFormat.Format.JSON);
     JsonNode node = new ObjectMapper().readTree(json).get(0);

@@ -98,4 +98,67 @@ class GrpcServersTest {
     assertThat(service.threads).hasSize(GrpcServers.HANDLER_THREADS)
         .allMatch(name -> name.startsWith("labscan-grpc-handler-"));
   }
+
+  /** Keeps every Commands stream open, recording it, until the test ends one. */
+  private static final class HoldingCommands extends AgentServiceGrpc.AgentServiceImplBase {
+    final java.util.concurrent.LinkedBlockingQueue<StreamObserver<io.labscan.proto.v1.Command>> open =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    final java.util.concurrent.atomic.AtomicInteger started = new java.util.concurrent.atomic.AtomicInteger();
+
+    @Override
+    public void commands(io.labscan.proto.v1.CommandStreamRequest request,
+        StreamObserver<io.labscan.proto.v1.Command> response) {
+      started.incrementAndGet();
+      open.add(response);
+    }
+  }
+
+  @Test
+  void oneConnectionGetsNoMoreConcurrentCallsThanTheAgentPortsCapTheRestWaitForAFreeStream() throws Exception {
+    HoldingCommands commands = new HoldingCommands();
+    Server capped = GrpcServers.plaintext("127.0.0.1", 0, new io.grpc.ServerInterceptor() {
+      @Override
+      public <ReqT, RespT> io.grpc.ServerCall.Listener<ReqT> interceptCall(io.grpc.ServerCall<ReqT, RespT> call,
+          io.grpc.Metadata headers, io.grpc.ServerCallHandler<ReqT, RespT> next) {
+        return next.startCall(call, headers);
+      }
+    }, List.of(commands), GrpcServers.AGENT_CALLS_PER_CONNECTION);
+    ManagedChannel one = NettyChannelBuilder.forAddress("127.0.0.1", capped.getPort()).usePlaintext().build();
+    try {
+      AgentServiceGrpc.AgentServiceStub stub = AgentServiceGrpc.newStub(one);
+      List<CompletableFuture<Void>> ends = new ArrayList<>();
+      for (int i = 0; i < GrpcServers.AGENT_CALLS_PER_CONNECTION + 1; i++) {
+        CompletableFuture<Void> end = new CompletableFuture<>();
+        stub.commands(io.labscan.proto.v1.CommandStreamRequest.newBuilder().setHostId("h" + i).build(),
+            new StreamObserver<>() {
+              @Override
+              public void onNext(io.labscan.proto.v1.Command value) {}
+
+              @Override
+              public void onError(Throwable t) {
+                end.completeExceptionally(t);
+              }
+
+              @Override
+              public void onCompleted() {
+                end.complete(null);
+              }
+            });
+        ends.add(end);
+      }
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+          .until(() -> commands.started.get() == GrpcServers.AGENT_CALLS_PER_CONNECTION);
+      // The extra stream is not started while the connection is at its cap...
+      org.awaitility.Awaitility.await().during(java.time.Duration.ofMillis(500))
+          .atMost(java.time.Duration.ofSeconds(5))
+          .until(() -> commands.started.get() == GrpcServers.AGENT_CALLS_PER_CONNECTION);
+      // ...and starts once one of the open streams ends.
+      commands.open.take().onCompleted();
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+          .until(() -> commands.started.get() == GrpcServers.AGENT_CALLS_PER_CONNECTION + 1);
+    } finally {
+      one.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+      capped.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+    }
+  }
 }

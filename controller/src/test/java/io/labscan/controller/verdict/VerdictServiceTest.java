@@ -9,6 +9,8 @@ import io.labscan.controller.store.SqliteStore;
 import io.labscan.proto.v1.ArtifactFinding;
 import io.labscan.proto.v1.AvState;
 import io.labscan.proto.v1.AvStatus;
+import io.labscan.proto.v1.CheckOutcome;
+import io.labscan.proto.v1.CheckResult;
 import io.labscan.proto.v1.Report;
 import io.labscan.proto.v1.RuleKind;
 import java.nio.file.Path;
@@ -49,6 +51,80 @@ class VerdictServiceTest {
 
   private static Report withAv(Report r, AvState state) {
     return r.toBuilder().addAv(AvStatus.newBuilder().setProvider("clamav").setProduct("ClamAV").setState(state)).build();
+  }
+
+  private static Report infectedScan(String id, Instant at, long sequence) {
+    return withAv(TestReports.fullScan(id, "lab-pc-07", at, sequence, "10.20.3.17"), AvState.AV_STATE_FRESH)
+        .toBuilder().addFindings(ArtifactFinding.newBuilder().setRuleId("klez.system.wink-exe")
+            .setRuleKind(RuleKind.RULE_KIND_FILE_NAME).setPath("WINDOWS/SYSTEM32/WINKABCD.EXE")).build();
+  }
+
+  /** A clean full scan in which the artifacts check ran out of time, as the agent's Scanner reports it. */
+  private static Report timedOutCleanScan(String id, Instant at, long sequence) {
+    Report r = withAv(TestReports.fullScan(id, "lab-pc-07", at, sequence, "10.20.3.17"), AvState.AV_STATE_FRESH);
+    return r.toBuilder().setScan(r.getScan().toBuilder()
+        .addChecks(CheckResult.newBuilder().setCheck("artifacts").setOutcome(CheckOutcome.CHECK_OUTCOME_FAILED)
+            .setMessage("timed out"))
+        .putSkipped("timeout:artifacts", 1)).build();
+  }
+
+  @Test
+  void aFullScanWhoseCheckTimedOutDoesNotClearAnEarlierScansInfection() {
+    AtomicReference<Instant> now = new AtomicReference<>(T0);
+    String id = TestReports.newHostId();
+    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"));
+        VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), at(now))) {
+      store.ingest(infectedScan(id, T0, 1), T0, "t").join();
+      now.set(T0.plus(Duration.ofHours(2)));
+      store.ingest(timedOutCleanScan(id, now.get(), 2), now.get(), "t").join();
+
+      Assessment a = verdicts.recompute(id).orElseThrow();
+      assertThat(a.verdict()).isEqualTo(Verdict.INFECTED);
+      assertThat(a.reasons()).extracting(Reason::code).contains(VerdictRules.INCOMPLETE_SCAN);
+      assertThat(a.reasons()).filteredOn(r -> r.code().equals(VerdictRules.INCOMPLETE_SCAN)).first()
+          .satisfies(r -> assertThat(r.text()).contains("artifacts").contains(now.get().toString()));
+      assertThat(a.reasons()).filteredOn(r -> r.code().equals("scan-overdue") || r.code().equals("no-full-scan"))
+          .isEmpty();
+      // The batched sweep reads the same evidence.
+      assertThat(store.sweep(now.get(), VerdictPolicy.defaults()).evidenceOf(List.of(id)).get(id)
+          .incompleteScans()).hasSize(1);
+    }
+  }
+
+  @Test
+  void aFullScanWithAFailedCheckStillAddsItsOwnFindings() {
+    AtomicReference<Instant> now = new AtomicReference<>(T0);
+    String id = TestReports.newHostId();
+    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"));
+        VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), at(now))) {
+      store.ingest(withAv(TestReports.fullScan(id, "lab-pc-07", T0, 1, "10.20.3.17"), AvState.AV_STATE_FRESH),
+          T0, "t").join();
+      now.set(T0.plus(Duration.ofHours(2)));
+      Report infectedButIncomplete = infectedScan(id, now.get(), 2);
+      infectedButIncomplete = infectedButIncomplete.toBuilder().setScan(infectedButIncomplete.getScan().toBuilder()
+          .addChecks(CheckResult.newBuilder().setCheck("mailboxes").setOutcome(CheckOutcome.CHECK_OUTCOME_FAILED)
+              .setMessage("Permission denied"))).build();
+      store.ingest(infectedButIncomplete, now.get(), "t").join();
+
+      assertThat(verdicts.recompute(id).orElseThrow().verdict()).isEqualTo(Verdict.INFECTED);
+    }
+  }
+
+  @Test
+  void anIncompleteFullScanDoesNotCountAsTheFullScanComplianceAsks() {
+    AtomicReference<Instant> now = new AtomicReference<>(T0);
+    String id = TestReports.newHostId();
+    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"));
+        VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), at(now))) {
+      store.ingest(withAv(TestReports.fullScan(id, "lab-pc-07", T0, 1, "10.20.3.17"), AvState.AV_STATE_FRESH),
+          T0, "t").join();
+      now.set(T0.plus(Duration.ofHours(30)));
+      store.ingest(timedOutCleanScan(id, now.get(), 2), now.get(), "t").join();
+
+      Assessment a = verdicts.recompute(id).orElseThrow();
+      assertThat(a.verdict()).isEqualTo(Verdict.UNKNOWN);
+      assertThat(a.reasons()).extracting(Reason::code).contains("scan-overdue", VerdictRules.INCOMPLETE_SCAN);
+    }
   }
 
   @Test

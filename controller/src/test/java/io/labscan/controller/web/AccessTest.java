@@ -266,6 +266,45 @@ class AccessTest {
   }
 
   @Test
+  void aLockedOutAddressTryingNewUserNamesAddsNoEntries() {
+    LoginThrottle throttle = new LoginThrottle(clock);
+    for (int i = 0; i < LoginThrottle.MAX_ADDRESS_FAILURES; i++) {
+      assertThat(throttle.acquire("10.0.0.5", "user" + i)).isZero();
+      throttle.failed("10.0.0.5", "user" + i);
+    }
+    int before = throttle.size();
+    for (int i = 0; i < 1000; i++) {
+      assertThat(throttle.acquire("10.0.0.5", "other" + i)).isPositive();
+    }
+    assertThat(throttle.size()).isEqualTo(before);
+  }
+
+  @Test
+  void userNamesThatNoAccountCanHaveShareOneEntry() {
+    LoginThrottle throttle = new LoginThrottle(clock);
+    for (int i = 0; i < 3; i++) {
+      String junk = "x".repeat(4000) + i;
+      assertThat(throttle.acquire("10.0.0.5", junk)).isZero();
+      throttle.failed("10.0.0.5", junk);
+    }
+    assertThat(throttle.size()).as("the address and one pair for every invalid name").isEqualTo(2);
+    assertThat(throttle.acquire("10.0.0.5", "admin")).as("a valid name is its own pair").isZero();
+  }
+
+  @Test
+  void ipv6ClientsAreCountedByTheirSlash64() {
+    LoginThrottle throttle = new LoginThrottle(clock);
+    for (int i = 0; i < LoginThrottle.MAX_ADDRESS_FAILURES; i++) {
+      String ip = "2001:db8:1:2::" + Integer.toHexString(i + 1);
+      assertThat(throttle.acquire(ip, "user" + i)).isZero();
+      throttle.failed(ip, "user" + i);
+    }
+    assertThat(throttle.acquire("2001:db8:1:2:ffff::9", "someone-new")).as("same /64").isPositive();
+    assertThat(throttle.acquire("2001:db8:1:3::1", "someone-new")).as("another /64").isZero();
+    assertThat(LoginThrottle.addressOf("10.0.0.5")).isEqualTo("10.0.0.5");
+  }
+
+  @Test
   void anAdminCoversViewerRoutesButNotTheOtherWayRound() {
     assertThat(Role.ADMIN.covers(Role.VIEWER)).isTrue();
     assertThat(Role.VIEWER.covers(Role.ADMIN)).isFalse();

@@ -170,7 +170,21 @@ class HostileHttpTest {
 
     assertThat(guard.clientAddress("10.9.0.2", List.of("6.6.6.6, 192.0.2.44, 10.9.0.3"))).isEqualTo("192.0.2.44");
     assertThat(guard.clientAddress("192.0.2.80", List.of("1.2.3.4"))).as("not from the proxy").isEqualTo("192.0.2.80");
-    assertThat(guard.clientAddress("10.9.0.2", List.of("not-an-address"))).isEqualTo("10.9.0.2");
+    assertThat(guard.clientAddress("10.9.0.2", List.of("not-an-address")))
+        .as("junk is never taken for the proxy itself").isNotEqualTo("10.9.0.2");
+  }
+
+  @Test
+  void aClientSendingManyOrUnparseableForwardedEntriesIsNotTakenForTheProxy() {
+    HttpGuard guard = new HttpGuard(List.of(), List.of(Cidr.parse("10.9.0.0/24")));
+    String flood = "1.1.1.1, ".repeat(100) + "junk";
+
+    assertThat(guard.clientAddress("10.9.0.2", List.of(flood + ", 192.0.2.44"))).isEqualTo("192.0.2.44");
+    assertThat(guard.clientAddress("10.9.0.2", List.of("1.1.1.1, ".repeat(100) + "192.0.2.44, 10.9.0.3")))
+        .isEqualTo("192.0.2.44");
+    // Junk right of a trusted hop: the nearest hop checked, never the peer.
+    assertThat(guard.clientAddress("10.9.0.2", List.of("junk, 10.9.0.3"))).isEqualTo("10.9.0.3");
+    assertThat(guard.clientAddress("10.9.0.2", List.of(flood))).isNotEqualTo("10.9.0.2");
   }
 
   @Test
