@@ -77,6 +77,12 @@ public final class Triage {
   static final double SILENT_HOLDER = 0.30;
   static final double EGRESS_ONLY = 0.50;
   static final double EGRESS_ONLY_TO_BOUNDARY = 0.70;
+  /**
+   * Egress-only weight when the origin's holder sent only mail its agent calls allowed: below
+   * {@code ComplaintTriage.RECORD_THRESHOLD} (0.5), because that "allowed" is the holder's own
+   * claim and may be a lie that shifts the blame.
+   */
+  static final double ALLOWED_HOLDER_FALLBACK_CAP = 0.45;
   static final double ADDRESS_BOOK = 0.80;
   static final double MAX_CONFIDENCE = 0.99;
   /** A silent host stays a candidate for its last addresses this long after its holding lapsed. */
@@ -308,7 +314,7 @@ public final class Triage {
           + slack + (silent.isEmpty() ? " only" : " and silent former holders"));
       Set<String> exclude = new LinkedHashSet<>(relays.keySet());
       exclude.addAll(silent.keySet());
-      egressOnly(o, label, from, to, boundaryMta, exclude, out, warnings);
+      egressOnly(o, label, from, to, boundaryMta, exclude, out, warnings, 1.0);
       return;
     }
     double share = HOLDER / holders.size();
@@ -330,7 +336,9 @@ public final class Triage {
       Set<String> exclude = new LinkedHashSet<>(holders.keySet());
       exclude.addAll(relays.keySet());
       exclude.addAll(silent.keySet());
-      egressOnly(o, label, from, to, boundaryMta, exclude, out, warnings);
+      // "Allowed" is the holder's own agent's claim: a lying agent must not shift the blame onto
+      // others, so their egress-only weight stays below the recording threshold here.
+      egressOnly(o, label, from, to, boundaryMta, exclude, out, warnings, ALLOWED_HOLDER_FALLBACK_CAP);
     }
   }
 
@@ -356,7 +364,7 @@ public final class Triage {
   }
 
   private void egressOnly(Origin o, String label, Instant from, Instant to, Optional<String> boundaryMta,
-      Set<String> exclude, Map<String, Tally> out, List<String> warnings) {
+      Set<String> exclude, Map<String, Tally> out, List<String> warnings, double cap) {
     Map<String, List<EgressHit>> byHost = new LinkedHashMap<>();
     for (EgressHit e : evidence.unallowedEgressBetween(from, to)) {
       if (!e.allowed() && e.overlaps(from, to) && !exclude.contains(e.hostId())) {
@@ -380,11 +388,11 @@ public final class Triage {
       EgressHit best = busiest(e.getValue()).orElseThrow();
       Tally t = out.computeIfAbsent(e.getKey(), id -> new Tally(id, best.hostname()));
       if (toBoundary.contains(e.getKey())) {
-        t.add(EGRESS_ONLY_TO_BOUNDARY / toBoundary.size(), label + describe(best) + " to "
+        t.add(Math.min(cap, EGRESS_ONLY_TO_BOUNDARY / toBoundary.size()), label + describe(best) + " to "
             + boundaryMta.get() + ", the MTA that recorded origin " + o.ip() + "; one of "
             + toBoundary.size() + " host(s) that contacted it then");
       } else {
-        t.add(EGRESS_ONLY / n, label + describe(best) + " within ±" + options.egressSlack().toMinutes()
+        t.add(Math.min(cap, EGRESS_ONLY / n), label + describe(best) + " within ±" + options.egressSlack().toMinutes()
             + " min of origin " + o.ip() + " at " + o.time() + "; one of " + n + " host(s) sending then");
       }
     }
