@@ -84,9 +84,16 @@ public record HostEvidence(
     /** The rule kind of the mail check's findings (proto {@code RuleKind}). */
     public static final String MAIL = "RULE_KIND_MAIL";
 
-    /** True for worm mail found in a mailbox: evidence of exposure, not of infection. */
+    /** The rule ids of the mail check all start with this ({@code mail.attachment.…}, {@code mail.klez.…}). */
+    public static final String MAIL_RULE_PREFIX = "mail.";
+
+    /**
+     * True for worm mail found in a mailbox: evidence of exposure, not of infection. Both the kind
+     * and the rule id must say mail: the kind is the agent's word, and an artifact rule's finding
+     * (a Klez file, a Run value) reported with the mail kind stays evidence of infection.
+     */
     public boolean receivedMail() {
-      return MAIL.equals(ruleKind);
+      return MAIL.equals(ruleKind) && ruleId.startsWith(MAIL_RULE_PREFIX);
     }
   }
 

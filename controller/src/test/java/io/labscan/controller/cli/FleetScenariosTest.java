@@ -124,7 +124,7 @@ class FleetScenariosTest {
 
   /** The MS01-020 iframe trick in an unopened message of the inbox: the worm reached the host. */
   private static ArtifactFinding wormMailInInbox() {
-    return ArtifactFinding.newBuilder().setRuleId("klez.mail.ms01-020-iframe").setRuleKind(RuleKind.RULE_KIND_MAIL)
+    return ArtifactFinding.newBuilder().setRuleId("mail.ms01-020").setRuleKind(RuleKind.RULE_KIND_MAIL)
         .setPath("Documents and Settings/user/Local Settings/Application Data/Identities/Inbox.dbx")
         .setDetail("iframe src=cid: names an audio/x-wav part 'readme.exe' (MS01-020)")
         .setMail(MailFinding.newBuilder().setMessageId("<klez-4711@harold-pc>").setSubject("let's be friends")

@@ -18,8 +18,9 @@ import org.junit.jupiter.api.Test;
 class ExposurePropertyTest {
   private static final Instant NOW = Instant.parse("2026-11-27T10:00:00Z");
   private static final List<String> AV_STATES = List.of("FRESH", "STALE", "DISABLED", "MISSING", "UNKNOWN");
-  private static final List<String> MAIL_RULES = List.of("klez.mail.ms01-020-iframe", "klez.mail.double-extension",
-      "klez.mail.subject-with-executable", "mail.executable-attachment");
+  /** The mail check's rule ids (agent checks.mail). */
+  private static final List<String> MAIL_RULES = List.of("mail.ms01-020", "mail.attachment.double-extension",
+      "mail.attachment.executable", "mail.klez.subject");
 
   @Test
   void aHostWithOnlyReceivedMailEvidenceIsNeverInfectedOrSuspected() {

@@ -147,7 +147,7 @@ class VerdictRulesTest {
   }
 
   private static HostEvidence.Finding iframeInInbox() {
-    return new HostEvidence.Finding("r1", "klez.mail.ms01-020-iframe", HostEvidence.Finding.MAIL,
+    return new HostEvidence.Finding("r1", "mail.ms01-020", HostEvidence.Finding.MAIL,
         "Users/linda/AppData/Roaming/Thunderbird/Profiles/x.default/Mail/Local Folders/Inbox",
         "iframe src=cid: names audio/x-wav part 'readme.exe' (MS01-020)", false);
   }
@@ -165,6 +165,18 @@ class VerdictRulesTest {
     assertThat(a.reasons()).extracting(Reason::code).containsExactly("exposure");
     assertThat(a.reasons().get(0).text()).contains("exposure, not infection").contains("ms01-020")
         .contains("nothing shows it ran here");
+  }
+
+  @Test
+  void anArtifactFindingReportedWithTheMailKindIsStillInfection() {
+    // A tampered agent labels the worm's own file as received mail to pass as merely exposed.
+    HostEvidence.Finding relabelled = new HostEvidence.Finding("r1", "klez.system.wink-exe", HostEvidence.Finding.MAIL,
+        "WINDOWS/SYSTEM32/WINKABCD.EXE", "Klez worm file", false);
+
+    Assessment a = rules.evaluate(evidence(List.of(relabelled), List.of(av("FRESH")), List.of(), List.of(), false),
+        NOW);
+
+    assertThat(a.verdict()).isEqualTo(Verdict.INFECTED);
   }
 
   @Test
