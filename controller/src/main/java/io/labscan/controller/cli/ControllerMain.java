@@ -35,7 +35,7 @@ public final class ControllerMain implements Runnable {
     CommandLine commandLine = new CommandLine(new ControllerMain())
         .setCaseInsensitiveEnumValuesAllowed(true)
         .setExecutionExceptionHandler((e, cmd, parsed) -> {
-          cmd.getErr().println(cmd.getCommandName() + ": " + e.getMessage());
+          cmd.getErr().println(cmd.getCommandName() + ": " + Text.terminalSafe(String.valueOf(e.getMessage()), 2000));
           return 1;
         });
     return HelpExamples.apply(commandLine, ControllerMain.class, "examples.properties");
