@@ -53,9 +53,10 @@ final class ControllerProcess implements AutoCloseable {
     this.database = requireNonNull(database, "database");
     this.log = requireNonNull(log, "log");
     this.prefix = List.copyOf(prefix);
-    this.grpcPort = freePort();
-    this.enrolPort = freePort();
-    this.httpPort = freePort();
+    int[] ports = freePorts(3);
+    this.grpcPort = ports[0];
+    this.enrolPort = ports[1];
+    this.httpPort = ports[2];
   }
 
   ControllerProcess(Path database, Path log) {
@@ -87,11 +88,30 @@ final class ControllerProcess implements AutoCloseable {
     return jar.toAbsolutePath();
   }
 
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
+  /**
+   * {@code n} distinct free ports: every socket stays open until all are taken, so the kernel
+   * cannot hand the same ephemeral port out twice (it did: gRPC and HTTP on one port).
+   */
+  private static int[] freePorts(int n) {
+    List<ServerSocket> sockets = new java.util.ArrayList<>();
+    try {
+      int[] ports = new int[n];
+      for (int i = 0; i < n; i++) {
+        ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        sockets.add(s);
+        ports[i] = s.getLocalPort();
+      }
+      return ports;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } finally {
+      for (ServerSocket s : sockets) {
+        try {
+          s.close();
+        } catch (IOException e) {
+          // closing a listening socket we opened: nothing to do
+        }
+      }
     }
   }
 
