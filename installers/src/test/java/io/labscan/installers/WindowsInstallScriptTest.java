@@ -23,7 +23,9 @@ class WindowsInstallScriptTest {
 
   @BeforeAll
   static void read() throws IOException {
-    String text = Files.readString(InstallerFiles.file("windows/install.ps1"), StandardCharsets.UTF_8);
+    // The script is checked out with CRLF line ends (.gitattributes); the checks read lines.
+    String text = Files.readString(InstallerFiles.file("windows/install.ps1"), StandardCharsets.UTF_8)
+        .replace("\r\n", "\n");
     script = text.replaceAll("(?s)<#.*?#>", "").replaceAll("(?m)(^|\\s)#(?!Requires).*$", "$1");
   }
 
