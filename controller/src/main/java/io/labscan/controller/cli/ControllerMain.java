@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
         InfectedCommand.class, TriageCommand.class, OwnerCommand.class, RulesCommand.class, PolicyCommand.class, ScanNowCommand.class,
         EnrollTokenCommand.class, RevokeCommand.class, DemoCommand.class, PruneCommand.class, DoctorCommand.class,
         io.labscan.controller.web.UserCommand.class, io.labscan.controller.web.LabRuleCommand.class,
+        io.labscan.controller.account.TokenCommand.class,
         CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

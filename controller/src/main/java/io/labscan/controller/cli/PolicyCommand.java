@@ -124,6 +124,13 @@ final class PolicyCommand implements Callable<Integer> {
       for (HostSummary h : ordinary) {
         PolicyProvider.setMailServer(store, h.hostId(), false);
       }
+      if (!after.equals(before) || !budgetsAfter.equals(budgetsBefore) || !servers.isEmpty() || !ordinary.isEmpty()) {
+        io.labscan.controller.audit.AuditLog.forCli(store).cli(io.labscan.controller.audit.Actions.POLICY_CHANGE, "",
+            (after.equals(before) ? "" : "egress " + before + " -> " + after + "; ")
+            + (budgetsAfter.equals(budgetsBefore) ? "" : "check budgets " + budgetsBefore + " -> " + budgetsAfter + "; ")
+            + (servers.isEmpty() ? "" : "mail servers + " + servers.stream().map(HostSummary::hostId).toList() + "; ")
+            + (ordinary.isEmpty() ? "" : "mail servers - " + ordinary.stream().map(HostSummary::hostId).toList()));
+      }
       print(store);
       if (export != null) {
         return export(store, export);

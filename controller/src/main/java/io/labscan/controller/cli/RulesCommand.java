@@ -72,6 +72,8 @@ final class RulesCommand implements Callable<Integer> {
     try (SqliteStore store = opened.get()) {
       if (rules != null) {
         PolicyProvider.setArtifactRules(store, name, rules);
+        io.labscan.controller.audit.AuditLog.forCli(store).cli(io.labscan.controller.audit.Actions.RULES_CHANGE, name == null ? "" : name,
+            rules.length == 0 ? "cleared: agents use their built-in rule set" : rules.length + " bytes");
       }
       Policy policy = new PolicyProvider(store, Clock.systemUTC()).current();
       if (policy.getArtifactRules().isEmpty()) {

@@ -143,6 +143,8 @@ final class TriageCommand implements Callable<Integer> {
       }
       ComplaintTriage.Outcome outcome = triage.triage(complaints, !noRecord, "cli");
       TriageResult result = outcome.result();
+      io.labscan.controller.audit.AuditLog.forCli(store).cli(io.labscan.controller.audit.Actions.TRIAGE_RUN, String.join(", ", files),
+          Text.terminalSafe(result.summary(), 600) + "; evidence: " + outcome.note());
       if (format == OutputFormat.JSON) {
         System.out.println(Text.jsonMapper().writeValueAsString(result));
         System.err.println("labscan-controller triage: " + Text.terminalSafe(outcome.note(), 600));

@@ -97,7 +97,9 @@ public final class Dashboard implements AutoCloseable {
           options.httpHosts(), options.trustedProxies()),
           new WebServer.Services(fleet, history, accounts, new Sessions(controller.store(), clock), new LoginThrottle(clock),
               triage, campaigns, metrics,
-              new TrustSettings(new TrustedMtas(controller.store(), clock), commandLineTrust)));
+              new TrustSettings(new TrustedMtas(controller.store(), clock), commandLineTrust),
+              new io.labscan.controller.account.ApiTokens(controller.store(), clock),
+              new io.labscan.controller.audit.AuditLog(controller.store(), clock)));
       firstPassword.ifPresent(password -> {
         console.println("labscan-controller: created web UI user '" + Accounts.FIRST_ADMIN + "' (admin) with password");
         console.println("    " + password);
