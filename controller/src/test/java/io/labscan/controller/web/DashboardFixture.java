@@ -27,6 +27,9 @@ import java.util.function.Consumer;
 final class DashboardFixture implements AutoCloseable {
   static final String ADMIN = "it-staff";
   static final String VIEWER = "lab-manager";
+  /** A lab manager of the physics lab only (role lab-manager, lab physics-lab). */
+  static final String PHYSICS_MANAGER = "physics-manager";
+  static final String PHYSICS_LAB = "physics-lab";
   static final String PASSWORD = "correct horse battery";
 
   final Clock clock = Clock.systemUTC();
@@ -36,6 +39,9 @@ final class DashboardFixture implements AutoCloseable {
   final Fleet fleet;
   final CampaignService campaigns;
   final WebServer web;
+  final Accounts accounts;
+  final io.labscan.controller.account.ApiTokens tokens;
+  final io.labscan.controller.audit.AuditLog audit;
   final Set<String> online = ConcurrentHashMap.newKeySet();
   final List<Map.Entry<String, Command>> sent = new CopyOnWriteArrayList<>();
   final List<Consumer<String>> connectListeners = new CopyOnWriteArrayList<>();
@@ -69,9 +75,12 @@ final class DashboardFixture implements AutoCloseable {
       }
     };
     campaigns = new CampaignService(store, agents, fleet.targets(), clock).start();
-    Accounts accounts = new Accounts(store, 4, clock);
+    accounts = new Accounts(store, 4, clock);
     accounts.add(ADMIN, Role.ADMIN, PASSWORD, false);
     accounts.add(VIEWER, Role.VIEWER, PASSWORD, false);
+    accounts.add(PHYSICS_MANAGER, Role.LAB_MANAGER, Set.of(PHYSICS_LAB), PASSWORD, false);
+    tokens = new io.labscan.controller.account.ApiTokens(store, clock);
+    audit = new io.labscan.controller.audit.AuditLog(store, clock);
     ControllerMetrics metrics = new ControllerMetrics(online::size, () -> Dashboard.verdictCounts(store.verdicts()),
         store::databaseBytes, () -> java.util.Map.of("reports", 7L));
     ingestor.addListener(metrics);
@@ -84,7 +93,7 @@ final class DashboardFixture implements AutoCloseable {
     };
     web = WebServer.start(new WebServer.Config("127.0.0.1", 0, false),
         new WebServer.Services(fleet, new ComplianceHistory(fleet), accounts, new Sessions(store, clock),
-            new LoginThrottle(clock), delegating, campaigns, metrics));
+            new LoginThrottle(clock), delegating, campaigns, metrics, TrustSettings.unavailable(), tokens, audit));
   }
 
   String base() {
