@@ -49,6 +49,11 @@ final class DashboardFixture implements AutoCloseable {
   volatile TriageRunner triage;
 
   DashboardFixture(Path dir) {
+    this(dir, List.of());
+  }
+
+  /** With these peers trusted as reverse proxies (their X-Forwarded-For names the client). */
+  DashboardFixture(Path dir, List<Cidr> trustedProxies) {
     store = SqliteStore.open(dir.resolve("controller.db"));
     verdicts = new VerdictService(store, VerdictPolicy.defaults(), clock);
     ingestor = new ReportIngestor(store, verdicts, clock);
@@ -91,7 +96,7 @@ final class DashboardFixture implements AutoCloseable {
       triaged.add(message);
       return triage.triage(message);
     };
-    web = WebServer.start(new WebServer.Config("127.0.0.1", 0, false),
+    web = WebServer.start(new WebServer.Config("127.0.0.1", 0, false, List.of(), trustedProxies),
         new WebServer.Services(fleet, new ComplianceHistory(fleet), accounts, new Sessions(store, clock),
             new LoginThrottle(clock), delegating, campaigns, metrics, TrustSettings.unavailable(), tokens, audit));
   }

@@ -227,4 +227,16 @@ class TokenAndAuditWebTest {
     String token = createToken(admin(), ApiClient.JSON.createObjectNode().put("name", "siem").put("role", "admin"));
     assertThat(bearer(token, "/api/v1/audit?format=csv").statusCode()).isEqualTo(200);
   }
+
+  @Test
+  void behindATrustedProxyTheAuditNamesTheForwardedClient() throws Exception {
+    fixture.close();
+    fixture = new DashboardFixture(dir.resolve("proxied"), List.of(Cidr.parse("127.0.0.1/32")));
+    ApiClient anonymous = new ApiClient(fixture.base());
+    anonymous.send(anonymous.request("/api/v1/session").header("Content-Type", "application/json")
+        .header("X-Forwarded-For", "203.0.113.99, 198.51.100.7")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"username\":\"it-staff\",\"password\":\"wrong password here\"}")));
+    assertThat(fixture.audit.find(AuditQuery.all(1))).singleElement()
+        .satisfies(e -> assertThat(e.source().address()).isEqualTo("198.51.100.7"));
+  }
 }
