@@ -80,6 +80,8 @@ class BrowserAccessTest {
         .withLogFile(dir.resolve("chromedriver.log").toFile()).build();
     browser = new ChromeDriver(service, options);
     wait = new WebDriverWait(browser, Duration.ofSeconds(15));
+    // Pages rebuild their tables after each fetch: an element read mid-rebuild is simply read again.
+    wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
   }
 
   @AfterAll
@@ -207,8 +209,9 @@ class BrowserAccessTest {
 
     row.findElement(By.cssSelector("button.revoke")).click();
     wait.until(ExpectedConditions.alertIsPresent()).accept();
-    wait.until(d -> d.findElement(By.cssSelector("#tokens tr[data-token-id='" + id + "'] .token-state")).getText()
-        .equals("revoked"));
+    wait.until(d -> "revoked".equals(((JavascriptExecutor) d).executeScript(
+        "const c = document.querySelector(arguments[0]); return c ? c.textContent : null;",
+        "#tokens tr[data-token-id='" + id + "'] .token-state")));
     assertThat(fixture.tokens.find(id)).hasValueSatisfying(t -> assertThat(t.revoked()).isPresent());
   }
 }
