@@ -146,4 +146,21 @@ class AccessCommandsTest {
     assertThat(entries).extracting(AuditEntry::action).containsExactly(Actions.TOKEN_REVOKE, Actions.TOKEN_CREATE);
     assertThat(entries).allSatisfy(e -> assertThat(e.target()).isEqualTo(id));
   }
+
+  @Test
+  void enrolmentTokensLabRulesAndPolicyChangesFromTheCommandLineAreAuditedWithoutSecrets() {
+    assertThat(run("enroll-token", "--db", db.toString(), "--lab", "physics-lab", "--uses", "40")).isZero();
+    String enrolment = out.toString(StandardCharsets.UTF_8).strip();
+    assertThat(run("lab-rule", "add", "--db", db.toString(), "--lab", "chemistry", "--cidr", "10.30.0.0/16")).isZero();
+    assertThat(run("policy", "--db", db.toString(), "--event-mode", "on")).isZero();
+
+    List<AuditEntry> entries = audit();
+    assertThat(entries).extracting(AuditEntry::action)
+        .containsExactly(Actions.POLICY_CHANGE, Actions.LAB_RULE_ADD, Actions.ENROLL_TOKEN);
+    AuditEntry minted = entries.get(2);
+    assertThat(minted.target()).isEqualTo(enrolment.split("\\.")[1]);
+    assertThat(minted.detail()).contains("physics-lab", "40 use(s)").doesNotContain(enrolment.split("\\.")[2]);
+    assertThat(entries.get(1).detail()).isEqualTo("cidr 10.30.0.0/16 -> chemistry");
+    assertThat(entries).allSatisfy(e -> assertThat(e.actor().kind().id()).isEqualTo("cli"));
+  }
 }
