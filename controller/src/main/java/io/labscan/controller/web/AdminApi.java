@@ -44,6 +44,11 @@ final class AdminApi {
     this.fleet = requireNonNull(fleet, "fleet");
   }
 
+  /** A JSON text field's value; "" when it is absent, null or not text. */
+  private static String text(JsonNode node) {
+    return node.isTextual() ? node.asText() : "";
+  }
+
   private void record(Context ctx, String action, String target, String detail) {
     audit.record(WebServer.principal(ctx).actor(), action, target, detail, WebServer.source(ctx));
   }
@@ -80,8 +85,8 @@ final class AdminApi {
       throw new ApiError(503, e.getMessage());
     }
     log.info("Complaint triaged by {} ({} bytes)", WebServer.user(ctx).username(), message.length);
-    record(ctx, Actions.TRIAGE_RUN, answer.path("complaintId").asText(""), message.length + " bytes; "
-        + answer.path("result").path("summary").asText(""));
+    record(ctx, Actions.TRIAGE_RUN, text(answer.path("complaintId")), message.length + " bytes; "
+        + text(answer.path("result").path("summary")));
     Json.send(ctx, answer);
   }
 
@@ -100,8 +105,8 @@ final class AdminApi {
       throw new ApiError(503, e.getMessage());
     }
     log.info("Complaint triage answer recorded as evidence by {} ({} bytes)", user, message.length);
-    record(ctx, Actions.TRIAGE_RECORD, answer.path("complaintId").asText(""), "hosts "
-        + answer.path("recorded").path("hostIds").toString() + "; " + answer.path("result").path("summary").asText(""));
+    record(ctx, Actions.TRIAGE_RECORD, text(answer.path("complaintId")), "hosts "
+        + answer.path("recorded").path("hostIds").toString() + "; " + text(answer.path("result").path("summary")));
     Json.send(ctx, answer);
   }
 

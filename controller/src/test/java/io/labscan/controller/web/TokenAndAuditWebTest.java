@@ -239,4 +239,22 @@ class TokenAndAuditWebTest {
     assertThat(fixture.audit.find(AuditQuery.all(1))).singleElement()
         .satisfies(e -> assertThat(e.source().address()).isEqualTo("198.51.100.7"));
   }
+
+  @Test
+  void aTriageRunIsRecordedWithItsOneSentenceAnswer() throws Exception {
+    fixture.triage = message -> ApiClient.JSON.createObjectNode()
+        .put("summary", "Sent by phys-pc-01 (10.20.3.11) at 17:32:11 UTC - confidence high.");
+    ApiClient admin = admin();
+    HttpResponse<String> r = admin.post("/api/v1/triage", "message/rfc822",
+        "Received: from x\r\nSubject: complaint\r\n\r\nbody".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        admin.csrf());
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(fixture.audit.find(new AuditQuery(java.util.Optional.empty(), java.util.Optional.of("triage"),
+        java.util.Optional.empty(), java.util.Optional.empty(), 10))).singleElement().satisfies(e -> {
+          assertThat(e.action()).isEqualTo(Actions.TRIAGE_RUN);
+          assertThat(e.actor().name()).isEqualTo(DashboardFixture.ADMIN);
+          assertThat(e.target()).isEmpty();
+          assertThat(e.detail()).contains("bytes", "Sent by phys-pc-01");
+        });
+  }
 }
