@@ -8,11 +8,11 @@ import io.grpc.stub.StreamObserver;
 import io.labscan.agent.checks.ScanPlan;
 import io.labscan.agent.checks.egress.EgressPolicy;
 import io.labscan.agent.checks.egress.EgressReports;
-import io.labscan.agent.checks.egress.EgressWatcher;
 import io.labscan.agent.config.AgentConfig;
 import io.labscan.agent.config.PolicyDefaults;
 import io.labscan.agent.inventory.AddressWatch;
 import io.labscan.agent.inventory.InventoryCollector;
+import io.labscan.agent.platform.services.PlatformServices;
 import io.labscan.agent.schedule.AgentScheduler;
 import io.labscan.agent.schedule.NightlyScanPlanner;
 import io.labscan.agent.schedule.NightlyScans;
@@ -103,7 +103,7 @@ public final class AgentRuntime implements AutoCloseable {
     this.scanRunner = runners.create(hostId, config, clock);
     this.scheduler = new AgentScheduler();
     this.scheduleState = new ScheduleStateStore(config.stateDir(), clock);
-    this.egress = new EgressSupervision(p -> EgressWatcher.forPolicy(p, clock), this::sendEgress);
+    this.egress = new EgressSupervision(p -> PlatformServices.current().egressWatcher(p, clock), this::sendEgress);
     this.scanWorker = Executors.newSingleThreadExecutor(r -> daemon(r, "labscan-scan"));
     this.background = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "labscan-agent-bg"));
   }

@@ -1,6 +1,6 @@
 package io.labscan.agent.checks.artifacts;
 
-import com.sun.jna.Platform;
+import io.labscan.agent.platform.Platform;
 import java.util.List;
 import java.util.Map;
 
@@ -23,9 +23,9 @@ public interface RegistryReader {
   /** The names of the subkeys of a key. Empty when the key does not exist. */
   List<String> subkeys(RegistryKey key) throws RegistryReadException;
 
-  /** The registry of the machine the agent runs on, or {@link #unavailable()} off Windows. */
-  static RegistryReader forCurrentPlatform() {
-    return Platform.isWindows() ? new WindowsRegistryReader() : unavailable();
+  /** The live registry of a machine running {@code platform}: {@link #unavailable()} off Windows. */
+  static RegistryReader live(Platform platform) {
+    return platform.isWindows() ? new WindowsRegistryReader() : unavailable();
   }
 
   /** A reader for machines without a registry. */

@@ -12,9 +12,9 @@ import io.labscan.agent.checks.av.windows.RegistryReader;
 import io.labscan.agent.checks.av.windows.SecurityCenterProvider;
 import io.labscan.agent.checks.av.windows.SymantecProvider;
 import io.labscan.agent.checks.av.windows.WmiReader;
+import io.labscan.agent.platform.Platform;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -43,10 +43,9 @@ public final class AvProviderFactory {
     this.windows = requireNonNull(windows, "windows");
   }
 
-  /** For the machine the agent runs on; JNA is only touched on Windows. */
-  public static AvProviderFactory forCurrentPlatform() {
-    String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
-    return os.startsWith("windows")
+  /** For a machine running {@code platform}; JNA is only touched on Windows. */
+  public static AvProviderFactory forPlatform(Platform platform) {
+    return requireNonNull(platform, "platform").isWindows()
         ? new AvProviderFactory(Optional.of(
             new WindowsSources(new JnaRegistryReader(), new JnaWmiReader())))
         : filesOnly();
