@@ -4,7 +4,7 @@ import io.labscan.agent.checks.egress.DurationText;
 import io.labscan.agent.checks.egress.EgressPolicy;
 import io.labscan.agent.checks.egress.EgressWatcher;
 import io.labscan.agent.checks.egress.EgressWindowFormat;
-import io.labscan.agent.checks.egress.NftablesRules;
+import io.labscan.agent.checks.egress.linux.NftablesRules;
 import io.labscan.agent.config.PolicyDefaults;
 import io.labscan.agent.platform.services.PlatformServices;
 import io.labscan.proto.v1.SmtpEgressWindow;
