@@ -1,11 +1,10 @@
 package io.labscan.agent.checks.egress.linux;
 
 import com.sun.jna.LastErrorException;
-import com.sun.jna.Library;
 import com.sun.jna.Memory;
-import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
+import io.labscan.agent.platform.linux.Libc;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -29,7 +28,8 @@ final class DevKmsg implements KernelLog {
   private static final int EPIPE = 32;
   private static final int RECORD_MAX = 16 * 1024;
 
-  interface LibC extends Library {
+  /** The calls used, as the agent's libc binding ({@link Libc.Kmsg}) offers them. */
+  interface LibC {
     int open(String path, int flags) throws LastErrorException;
 
     NativeLong lseek(int fd, NativeLong offset, int whence) throws LastErrorException;
@@ -73,10 +73,38 @@ final class DevKmsg implements KernelLog {
     LibC c = libc;
     if (c == null) {
       try {
-        c = Native.load("c", LibC.class);
-      } catch (UnsatisfiedLinkError e) {
+        Libc.Kmsg.close(-1); // binds now: a missing library fails here
+      } catch (LastErrorException expected) {
+        // EBADF: bound
+      } catch (LinkageError e) {
         throw new IOException("libc not loadable: " + e.getMessage(), e);
       }
+      c = new LibC() {
+        @Override
+        public int open(String path, int flags) {
+          return Libc.Kmsg.open(path, flags);
+        }
+
+        @Override
+        public NativeLong lseek(int fd, NativeLong offset, int whence) {
+          return new NativeLong(Libc.Kmsg.lseek(fd, offset.longValue(), whence));
+        }
+
+        @Override
+        public NativeLong read(int fd, byte[] buffer, NativeLong count) {
+          return new NativeLong(Libc.Kmsg.read(fd, buffer, count.longValue()));
+        }
+
+        @Override
+        public int poll(Pointer fds, NativeLong count, int timeoutMillis) {
+          return Libc.Kmsg.poll(fds, count.longValue(), timeoutMillis);
+        }
+
+        @Override
+        public int close(int fd) {
+          return Libc.Kmsg.close(fd);
+        }
+      };
       libc = c;
     }
     return c;

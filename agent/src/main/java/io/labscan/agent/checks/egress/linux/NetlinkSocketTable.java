@@ -2,7 +2,6 @@ package io.labscan.agent.checks.egress.linux;
 
 import static java.util.Objects.requireNonNull;
 
-import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
 import io.labscan.agent.checks.egress.TcpState;
@@ -57,8 +56,8 @@ public final class NetlinkSocketTable implements SocketTable {
   private static final int MAX_DATAGRAMS = 20_000;
   private static final Set<TcpState> OUTBOUND = outboundStates();
 
-  /** The few libc calls needed; JNA maps them at first use. */
-  interface LibC extends Library {
+  /** The few libc calls needed: {@link DirectLibC} in production, fakes in tests. */
+  interface LibC {
     int socket(int domain, int type, int protocol);
 
     NativeLong send(int fd, byte[] buffer, NativeLong length, int flags);
@@ -155,14 +154,12 @@ public final class NetlinkSocketTable implements SocketTable {
     }
   }
 
-  /** libc through JNA's direct mapping; through an interface proxy where that cannot bind. */
+  /**
+   * The agent's libc binding ({@link io.labscan.agent.platform.linux.Libc}); a {@link LinkageError}
+   * where it cannot bind (then /proc/net/tcp is read instead).
+   */
   private static LibC libc() {
-    try {
-      return DirectLibC.load();
-    } catch (LinkageError e) {
-      log.debug("JNA direct mapping unavailable ({}); interface mapping instead.", e.toString());
-      return Native.load("c", LibC.class);
-    }
+    return DirectLibC.load();
   }
 
   @Override
