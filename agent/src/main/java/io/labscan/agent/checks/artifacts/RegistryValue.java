@@ -1,4 +1,4 @@
-package io.labscan.agent.checks.av.windows;
+package io.labscan.agent.checks.artifacts;
 
 import static java.util.Objects.requireNonNull;
 
