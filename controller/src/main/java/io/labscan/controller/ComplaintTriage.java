@@ -2,7 +2,7 @@ package io.labscan.controller;
 
 import static java.util.Objects.requireNonNull;
 
-import io.labscan.controller.grpc.PolicyProvider;
+import io.labscan.controller.policy.PolicyProvider;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.controller.store.SqliteTriageEvidence;
 import io.labscan.controller.store.TrustedMtas;

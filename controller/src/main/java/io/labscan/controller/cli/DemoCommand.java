@@ -1,5 +1,7 @@
 package io.labscan.controller.cli;
 
+import io.labscan.controller.fleet.HostsFormat;
+import io.labscan.controller.text.Text;
 import io.labscan.agent.AgentRuntime;
 import io.labscan.agent.checks.ScanPlan;
 import io.labscan.agent.config.AgentConfig;

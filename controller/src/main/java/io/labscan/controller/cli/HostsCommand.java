@@ -1,5 +1,6 @@
 package io.labscan.controller.cli;
 
+import io.labscan.controller.fleet.HostsFormat;
 import io.labscan.controller.store.Store;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

@@ -1,5 +1,6 @@
 package io.labscan.controller.cli;
 
+import io.labscan.controller.text.Text;
 import io.labscan.controller.ingest.InvalidReportException;
 import io.labscan.controller.ingest.ReportFiles;
 import io.labscan.controller.ingest.ReportIngestor;

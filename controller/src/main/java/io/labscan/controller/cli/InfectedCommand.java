@@ -1,5 +1,7 @@
 package io.labscan.controller.cli;
 
+import io.labscan.controller.fleet.HostsFormat;
+import io.labscan.controller.text.Text;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,12 +1,13 @@
 package io.labscan.controller.cli;
 
+import io.labscan.controller.text.Text;
 import com.google.protobuf.util.JsonFormat;
 import io.labscan.agent.checks.Scanner;
 import io.labscan.agent.checks.StandardChecks;
 import io.labscan.agent.checks.egress.DurationText;
 import io.labscan.agent.trust.OwnerOnlyFiles;
-import io.labscan.controller.grpc.EgressSettings;
-import io.labscan.controller.grpc.PolicyProvider;
+import io.labscan.controller.policy.EgressSettings;
+import io.labscan.controller.policy.PolicyProvider;
 import io.labscan.controller.store.HostSummary;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.proto.v1.Policy;

@@ -1,5 +1,6 @@
 package io.labscan.controller.cli;
 
+import io.labscan.controller.text.Text;
 import io.labscan.controller.campaign.AgentCommands;
 import io.labscan.controller.campaign.Campaign;
 import io.labscan.controller.campaign.CampaignService;
@@ -7,8 +8,8 @@ import io.labscan.controller.campaign.RunStatus;
 import io.labscan.controller.campaign.TargetResolver;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.controller.verdict.VerdictPolicy;
-import io.labscan.controller.web.Fleet;
-import io.labscan.controller.web.LabRules;
+import io.labscan.controller.fleet.Fleet;
+import io.labscan.controller.fleet.LabRules;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Optional;

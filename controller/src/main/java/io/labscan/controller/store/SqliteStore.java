@@ -1729,6 +1729,11 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
   }
 
   /** The host's agent certificate as enrolment or the last renewal recorded it; empty on plaintext setups. */
+  @Override
+  public Optional<TrustRepository.CertificateSerials> certificateSerials(String hostId) {
+    return certificate(hostId).map(c -> new TrustRepository.CertificateSerials(c.serial(), c.previousSerial()));
+  }
+
   public Optional<CertificateRecord> certificate(String hostId) {
     requireNonNull(hostId, "hostId");
     return read(db -> {

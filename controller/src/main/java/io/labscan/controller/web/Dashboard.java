@@ -1,5 +1,11 @@
 package io.labscan.controller.web;
 
+import io.labscan.controller.account.Accounts;
+import io.labscan.controller.account.Sessions;
+import io.labscan.controller.fleet.Compliance;
+import io.labscan.controller.fleet.ComplianceHistory;
+import io.labscan.controller.fleet.Fleet;
+import io.labscan.controller.fleet.LabRules;
 import static java.util.Objects.requireNonNull;
 
 import io.labscan.controller.ControllerRuntime;
@@ -77,7 +83,7 @@ public final class Dashboard implements AutoCloseable {
 
     LabRules labRules = new LabRules(controller.store(), clock);
     Fleet fleet = new Fleet(controller.store(), labRules, VerdictPolicy.defaults(), clock);
-    CampaignService campaigns = new CampaignService(controller.store(), AgentCommands.of(controller.commands()),
+    CampaignService campaigns = new CampaignService(controller.store(), controller.commands().agentCommands(),
         fleet.targets(), clock);
     ControllerMetrics metrics = new ControllerMetrics(() -> controller.commands().connectedHosts().size(),
         () -> verdictCounts(controller.store().verdicts()), controller.store()::databaseBytes,

@@ -1,11 +1,15 @@
 package io.labscan.controller.web;
 
+import io.labscan.controller.fleet.ComplianceHistory;
+import io.labscan.controller.fleet.Fleet;
+import io.labscan.controller.fleet.HostStatus;
+import io.labscan.controller.fleet.LabRule;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
-import io.labscan.controller.cli.HostsFormat;
+import io.labscan.controller.fleet.HostsFormat;
 import io.labscan.controller.store.AddressInterval;
 import io.labscan.controller.verdict.HostEvidence;
 import io.labscan.controller.store.HostSummary;

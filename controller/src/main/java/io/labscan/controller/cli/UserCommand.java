@@ -1,5 +1,8 @@
-package io.labscan.controller.web;
+package io.labscan.controller.cli;
 
+import io.labscan.controller.account.Accounts;
+import io.labscan.controller.account.Role;
+import io.labscan.controller.account.User;
 import io.labscan.controller.store.SqliteStore;
 import java.io.Console;
 import java.io.IOException;

@@ -1,5 +1,6 @@
-package io.labscan.controller.cli;
+package io.labscan.controller.fleet;
 
+import io.labscan.controller.text.Text;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
