@@ -1,5 +1,6 @@
 package io.labscan.controller.cli;
 
+import io.labscan.controller.Controller;
 import io.labscan.controller.fleet.HostsFormat;
 import io.labscan.controller.text.Text;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -49,7 +50,8 @@ final class HostCommand implements Callable<Integer> {
       return ControllerMain.EXIT_BAD_INPUT;
     }
     try (SqliteStore store = opened.get();
-        VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), Clock.systemUTC())) {
+        Controller controller = Controller.over(store, Clock.systemUTC())) {
+      VerdictService verdicts = controller.verdicts();
       Optional<HostSummary> found = store.host(id);
       if (found.isEmpty()) {
         List<HostSummary> byName = store.hosts().stream().filter(h -> h.hostname().equalsIgnoreCase(id)).toList();

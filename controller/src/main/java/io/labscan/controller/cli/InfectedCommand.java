@@ -1,5 +1,6 @@
 package io.labscan.controller.cli;
 
+import io.labscan.controller.Controller;
 import io.labscan.controller.fleet.HostsFormat;
 import io.labscan.controller.text.Text;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -39,7 +40,8 @@ final class InfectedCommand implements Callable<Integer> {
       return ControllerMain.EXIT_BAD_INPUT;
     }
     try (SqliteStore store = opened.get();
-        VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), Clock.systemUTC())) {
+        Controller controller = Controller.over(store, Clock.systemUTC())) {
+      VerdictService verdicts = controller.verdicts();
       try (Progress progress = Progress.forTerminal("Recomputing verdicts")) {
         verdicts.recomputeAll(progress::step);
       }

@@ -1,5 +1,6 @@
 package io.labscan.controller.cli;
 
+import io.labscan.controller.Controller;
 import io.labscan.controller.text.Text;
 import io.labscan.controller.ComplaintTriage;
 import io.labscan.controller.store.SqliteStore;
@@ -127,7 +128,8 @@ final class TriageCommand implements Callable<Integer> {
       return ControllerMain.EXIT_BAD_INPUT;
     }
     try (SqliteStore store = opened.get();
-        VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), Clock.systemUTC())) {
+        Controller controller = Controller.over(store, Clock.systemUTC())) {
+      VerdictService verdicts = controller.verdicts();
       ComplaintTriage triage = new ComplaintTriage(store, verdicts, trustConfig, Clock.systemUTC(), options);
       List<ComplaintTriage.Complaint> complaints = new ArrayList<>();
       for (int i = 0; i < inputs.size(); i++) {

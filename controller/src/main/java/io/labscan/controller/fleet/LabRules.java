@@ -6,7 +6,11 @@ import io.labscan.controller.store.SqliteStore;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Clock;
+import io.labscan.controller.store.HostSummary;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -69,6 +73,9 @@ public final class LabRules {
         ps.executeUpdate();
       }
       return new LabRule(id, position, probe.lab(), probe.kind(), probe.pattern());
+    }).thenApply(rule -> {
+      refreshAll();
+      return rule;
     }).join();
   }
 
@@ -79,7 +86,85 @@ public final class LabRules {
         ps.setString(1, ruleId);
         return ps.executeUpdate() > 0;
       }
+    }).thenApply(removed -> {
+      if (removed) {
+        refreshAll();
+      }
+      return removed;
     }).join();
+  }
+
+  /**
+   * Computes every host's effective lab with the current rules and stores those that changed:
+   * after a rule change, and when the controller starts. Returns how many changed.
+   */
+  public int refreshAll() {
+    return refresh(store.hosts());
+  }
+
+  /** Computes one host's effective lab and stores it if it changed (after its report arrived). */
+  public int refresh(String hostId) {
+    return store.host(requireNonNull(hostId, "hostId")).map(h -> refresh(List.of(h))).orElse(0);
+  }
+
+  private int refresh(List<HostSummary> hosts) {
+    List<LabRule> rules = list();
+    Map<String, HostSummary.EffectiveLab> changed = new LinkedHashMap<>();
+    for (HostSummary h : hosts) {
+      HostSummary.EffectiveLab now = stored(assign(rules, h.hostname(), h.currentAddresses(), h.lab()));
+      if (!h.effectiveLab().equals(Optional.of(now))) {
+        changed.put(h.hostId(), now);
+      }
+    }
+    if (!changed.isEmpty()) {
+      store.setEffectiveLabs(changed).join();
+    }
+    return changed.size();
+  }
+
+  /** An assignment as the host row stores it. */
+  public static HostSummary.EffectiveLab stored(Assignment a) {
+    return new HostSummary.EffectiveLab(a.lab(), a.source().name().toLowerCase(Locale.ROOT), a.ruleId().orElse(""));
+  }
+
+  /** A stored effective lab as an assignment (a source this build does not know reads as none). */
+  public static Assignment assignment(HostSummary.EffectiveLab e) {
+    Source source = switch (e.source()) {
+      case "rule" -> Source.RULE;
+      case "agent" -> Source.AGENT;
+      default -> Source.NONE;
+    };
+    return new Assignment(e.lab(), source, e.ruleId().isEmpty() ? Optional.empty() : Optional.of(e.ruleId()));
+  }
+
+  /**
+   * A host's effective lab: the stored one; for a host not computed yet (enrolled, no report
+   * since), computed now by the same rule, so every reader shows the same lab.
+   */
+  public static Assignment effective(HostSummary h, java.util.function.Supplier<List<LabRule>> rules) {
+    return h.effectiveLab().map(LabRules::assignment)
+        .orElseGet(() -> assign(rules.get(), h.hostname(), h.currentAddresses(), h.lab()));
+  }
+
+  /** {@code hosts} with their effective lab filled in (stored, else computed now, not stored). */
+  public List<HostSummary> withEffectiveLabs(List<HostSummary> hosts) {
+    List<LabRule> rules = new ArrayList<>();
+    boolean[] loaded = {false};
+    java.util.function.Supplier<List<LabRule>> lazy = () -> {
+      if (!loaded[0]) {
+        rules.addAll(list());
+        loaded[0] = true;
+      }
+      return rules;
+    };
+    return hosts.stream().map(h -> withLab(h, effective(h, lazy))).toList();
+  }
+
+  /** {@code h} carrying {@code lab} as its effective lab. */
+  public static HostSummary withLab(HostSummary h, Assignment lab) {
+    return new HostSummary(h.hostId(), h.hostname(), h.osFamily(), h.osVersion(), h.agentVersion(), h.lab(),
+        h.elevated(), h.currentAddresses(), h.firstSeen(), h.lastSeen(), h.lastReport(), h.lastFullScan(), h.demo(),
+        Optional.of(stored(lab)));
   }
 
   /** Where a host's lab came from. */

@@ -1,5 +1,6 @@
 package io.labscan.controller.web;
 
+import io.labscan.controller.fleet.LabRules;
 import io.labscan.controller.fleet.ComplianceHistory;
 import io.labscan.controller.fleet.Fleet;
 import io.labscan.controller.fleet.HostStatus;
@@ -114,7 +115,7 @@ final class FleetApi {
   /** {@code /api/v1/hosts}: the CLI's JSON shape (or CSV), filtered like the Hosts page. */
   void hosts(Context ctx) {
     List<HostStatus> hosts = filtered(ctx);
-    List<HostSummary> summaries = hosts.stream().map(HostStatus::summary).toList();
+    List<HostSummary> summaries = hosts.stream().map(h -> LabRules.withLab(h.summary(), h.lab())).toList();
     String format = Optional.ofNullable(ctx.queryParam("format")).orElse("json").toLowerCase(Locale.ROOT);
     switch (format) {
       case "json" -> {
