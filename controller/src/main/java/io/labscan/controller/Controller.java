@@ -62,6 +62,7 @@ public final class Controller implements AutoCloseable {
   private final boolean ownsStore;
   private final Map<String, Object> services = new java.util.HashMap<>();
   private final Map<String, LongAdder> pruned = new ConcurrentHashMap<>();
+  private final java.util.Set<String> labsPending = ConcurrentHashMap.newKeySet();
   private volatile boolean started;
 
   private Controller(ControllerConfig config, SqliteStore store, boolean ownsStore) {
@@ -130,15 +131,53 @@ public final class Controller implements AutoCloseable {
       ReportIngestor ingestor = new ReportIngestor(store, verdicts(), clock());
       ingestor.addListener((report, outcome, latency) -> {
         if (outcome == Store.IngestOutcome.STORED) {
-          try {
-            labRules().refresh(report.getInventory().getHostId());
-          } catch (RuntimeException e) {
-            log.warn("Effective lab of a reporting host not updated: {}", e.getMessage());
-          }
+          refreshLabSoon(report.getInventory().getHostId());
         }
       });
       return ingestor;
     });
+  }
+
+  /**
+   * Brings a host's effective lab up to date on the lab thread: ingest listeners run on the
+   * store's writer thread, which must not wait for its own write. A host already queued is not
+   * queued twice.
+   */
+  private void refreshLabSoon(String hostId) {
+    if (!labsPending.add(hostId)) {
+      return;
+    }
+    try {
+      labs().execute(() -> {
+        labsPending.remove(hostId);
+        try {
+          labRules().refresh(hostId);
+        } catch (RuntimeException e) {
+          log.warn("Effective lab of a reporting host not updated: {}", e.getMessage());
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException closing) {
+      labsPending.remove(hostId);
+    }
+  }
+
+  private java.util.concurrent.ExecutorService labs() {
+    return service("labs", () -> java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "labscan-effective-lab");
+      t.setDaemon(true);
+      return t;
+    }));
+  }
+
+  /** Waits until the effective labs of the reports ingested so far are stored (tests, demo). */
+  public void flushLabs() {
+    try {
+      labs().submit(() -> { }).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    }
   }
 
   public LabRules labRules() {
@@ -277,6 +316,7 @@ public final class Controller implements AutoCloseable {
   @Override
   public void close() {
     closeIfMade("jobs", () -> jobs().close());
+    closeIfMade("labs", () -> labs().shutdownNow());
     closeIfMade("campaigns", () -> campaigns().close());
     closeIfMade("alerts", () -> alerts().close());
     closeIfMade("commands", () -> commands().closeAll());

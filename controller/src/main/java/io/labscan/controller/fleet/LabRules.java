@@ -56,7 +56,7 @@ public final class LabRules {
   public LabRule add(String lab, LabRule.Kind kind, String pattern) {
     LabRule probe = new LabRule("new", 0, lab, kind, pattern.trim());
     String id = UUID.randomUUID().toString();
-    return store.write(db -> {
+    LabRule added = store.write(db -> {
       int position;
       try (PreparedStatement ps = db.prepareStatement("SELECT COALESCE(MAX(position), 0) + 1 FROM lab_rules");
           ResultSet rs = ps.executeQuery()) {
@@ -73,25 +73,23 @@ public final class LabRules {
         ps.executeUpdate();
       }
       return new LabRule(id, position, probe.lab(), probe.kind(), probe.pattern());
-    }).thenApply(rule -> {
-      refreshAll();
-      return rule;
     }).join();
+    refreshAll();
+    return added;
   }
 
   /** Removes a rule; false when there was none with this id. */
   public boolean remove(String ruleId) {
-    return store.write(db -> {
+    boolean removed = store.write(db -> {
       try (PreparedStatement ps = db.prepareStatement("DELETE FROM lab_rules WHERE rule_id = ?")) {
         ps.setString(1, ruleId);
         return ps.executeUpdate() > 0;
       }
-    }).thenApply(removed -> {
-      if (removed) {
-        refreshAll();
-      }
-      return removed;
     }).join();
+    if (removed) {
+      refreshAll();
+    }
+    return removed;
   }
 
   /**
@@ -102,7 +100,10 @@ public final class LabRules {
     return refresh(store.hosts());
   }
 
-  /** Computes one host's effective lab and stores it if it changed (after its report arrived). */
+  /**
+   * Computes one host's effective lab and stores it if it changed (after its report arrived).
+   * Waits for the write: never call it on the store's writer thread.
+   */
   public int refresh(String hostId) {
     return store.host(requireNonNull(hostId, "hostId")).map(h -> refresh(List.of(h))).orElse(0);
   }
