@@ -13,7 +13,6 @@ import io.labscan.controller.store.ReportImport;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.controller.verdict.HostEvidence;
 import io.labscan.controller.verdict.Reason;
-import io.labscan.controller.verdict.VerdictPolicy;
 import io.labscan.controller.verdict.VerdictRepository.VerdictRecord;
 import io.labscan.controller.verdict.VerdictService;
 import java.nio.file.Path;

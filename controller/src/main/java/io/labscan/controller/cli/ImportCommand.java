@@ -5,7 +5,6 @@ import io.labscan.controller.text.Text;
 import io.labscan.controller.ingest.InvalidReportException;
 import io.labscan.controller.ingest.ReportFiles;
 import io.labscan.controller.ingest.ReportIngestor;
-import io.labscan.controller.verdict.VerdictPolicy;
 import io.labscan.controller.verdict.VerdictService;
 import io.labscan.controller.ingest.ReportValidator;
 import io.labscan.controller.store.ReportImport;

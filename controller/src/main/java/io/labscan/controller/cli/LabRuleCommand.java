@@ -2,7 +2,6 @@ package io.labscan.controller.cli;
 
 import io.labscan.controller.Controller;
 import io.labscan.controller.fleet.LabRule;
-import io.labscan.controller.fleet.LabRules;
 import io.labscan.controller.store.SqliteStore;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -8,7 +8,6 @@ import io.labscan.controller.trust.ServerNames;
 import io.labscan.controller.web.Dashboard;
 import io.labscan.controller.web.DashboardOptions;
 import io.labscan.controller.web.EngineTriageRunner;
-import io.labscan.controller.ComplaintTriage;
 import io.labscan.controller.triage.TrustConfig;
 import java.nio.file.Path;
 import java.time.Clock;

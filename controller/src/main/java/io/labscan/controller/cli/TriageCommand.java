@@ -22,7 +22,6 @@ import io.labscan.controller.triage.TriageResult;
 import io.labscan.controller.triage.TriageOptions;
 import io.labscan.controller.triage.TrustConfig;
 import io.labscan.agent.checks.egress.DurationText;
-import io.labscan.controller.verdict.VerdictPolicy;
 import io.labscan.controller.verdict.VerdictService;
 import java.io.IOException;
 import java.io.InputStream;

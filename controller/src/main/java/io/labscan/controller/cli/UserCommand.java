@@ -1,7 +1,6 @@
 package io.labscan.controller.cli;
 
 import io.labscan.controller.Controller;
-import io.labscan.controller.account.Accounts;
 import io.labscan.controller.account.Role;
 import io.labscan.controller.account.User;
 import io.labscan.controller.store.SqliteStore;
