@@ -3,10 +3,13 @@ package io.labscan.controller;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.labscan.controller.fleet.LabRule;
+import io.labscan.controller.store.HostSummary;
 import io.labscan.controller.store.Pruner;
 import io.labscan.controller.store.SqliteStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -51,6 +54,21 @@ class ControllerTest {
       assertThat(controller.changes().poll()).isTrue();
       assertThat(controller.changes().poll()).isFalse();
       assertThat(heard).hasValue(1);
+    }
+  }
+
+  @Test
+  void aReportArrivingStoresItsHostsEffectiveLab() throws Exception {
+    try (Controller controller = Controller.open(ControllerConfig.builder(dir.resolve("controller.db")).build())) {
+      LabRule rule = controller.labRules().add("chemistry", LabRule.Kind.HOSTNAME, "chem-*");
+      String hostId = TestReports.newHostId();
+
+      controller.ingestor().ingest(TestReports.fullScan(hostId, "chem-pc-12", Instant.now(), 1, "10.20.3.17"),
+          "test").join();
+      controller.flushLabs();
+
+      assertThat(controller.store().host(hostId).orElseThrow().effectiveLab())
+          .contains(new HostSummary.EffectiveLab("chemistry", "rule", rule.ruleId()));
     }
   }
 
