@@ -1,6 +1,5 @@
 package io.labscan.controller.account;
 
-import io.labscan.controller.web.Role;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;

@@ -3,8 +3,6 @@ package io.labscan.controller.account;
 import static java.util.Objects.requireNonNull;
 
 import io.labscan.controller.store.SqliteStore;
-import io.labscan.controller.web.Accounts;
-import io.labscan.controller.web.Role;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -3,7 +3,6 @@ package io.labscan.controller.account;
 import static java.util.Objects.requireNonNull;
 
 import io.labscan.controller.audit.Actor;
-import io.labscan.controller.web.Role;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;

@@ -3,7 +3,6 @@ package io.labscan.controller.account;
 import io.labscan.controller.audit.Actions;
 import io.labscan.controller.audit.AuditLog;
 import io.labscan.controller.store.SqliteStore;
-import io.labscan.controller.web.Role;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -1,6 +1,6 @@
 package io.labscan.controller.audit;
 
-import io.labscan.controller.cli.Text;
+import io.labscan.controller.text.Text;
 import java.util.List;
 
 /**

@@ -2,7 +2,7 @@ package io.labscan.controller.audit;
 
 import static java.util.Objects.requireNonNull;
 
-import io.labscan.controller.LogText;
+import io.labscan.controller.text.LogText;
 import io.labscan.controller.store.SqliteStore;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

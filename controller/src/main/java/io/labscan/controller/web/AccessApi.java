@@ -9,6 +9,7 @@ import io.javalin.http.Context;
 import io.labscan.controller.account.ApiToken;
 import io.labscan.controller.account.ApiTokens;
 import io.labscan.controller.account.Principal;
+import io.labscan.controller.account.Role;
 import io.labscan.controller.audit.Actions;
 import io.labscan.controller.audit.AuditCsv;
 import io.labscan.controller.audit.AuditEntry;

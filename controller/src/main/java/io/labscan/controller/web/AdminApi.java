@@ -12,6 +12,7 @@ import io.labscan.controller.audit.Audit;
 import io.labscan.controller.campaign.Campaign;
 import io.labscan.controller.campaign.CampaignService;
 import io.labscan.controller.campaign.RunStatus;
+import io.labscan.controller.fleet.Fleet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;

@@ -1,5 +1,10 @@
 package io.labscan.controller.web;
 
+import io.labscan.controller.fleet.LabRules;
+import io.labscan.controller.fleet.ComplianceHistory;
+import io.labscan.controller.fleet.Fleet;
+import io.labscan.controller.fleet.HostStatus;
+import io.labscan.controller.fleet.LabRule;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -8,7 +13,7 @@ import io.javalin.http.Context;
 import io.labscan.controller.account.Principal;
 import io.labscan.controller.audit.Actions;
 import io.labscan.controller.audit.Audit;
-import io.labscan.controller.cli.HostsFormat;
+import io.labscan.controller.fleet.HostsFormat;
 import io.labscan.controller.store.AddressInterval;
 import io.labscan.controller.verdict.HostEvidence;
 import io.labscan.controller.store.HostSummary;
@@ -130,7 +135,7 @@ final class FleetApi {
   /** {@code /api/v1/hosts}: the CLI's JSON shape (or CSV), filtered like the Hosts page. */
   void hosts(Context ctx) {
     List<HostStatus> hosts = filtered(ctx);
-    List<HostSummary> summaries = hosts.stream().map(HostStatus::summary).toList();
+    List<HostSummary> summaries = hosts.stream().map(h -> LabRules.withLab(h.summary(), h.lab())).toList();
     String format = Optional.ofNullable(ctx.queryParam("format")).orElse("json").toLowerCase(Locale.ROOT);
     if (format.equals("csv") || ctx.queryParam("download") != null) {
       Principal p = WebServer.principal(ctx);

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.controller.web.MutableClock;
-import io.labscan.controller.web.Role;
+import io.labscan.controller.account.Role;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

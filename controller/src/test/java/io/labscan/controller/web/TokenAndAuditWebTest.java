@@ -231,7 +231,7 @@ class TokenAndAuditWebTest {
   @Test
   void behindATrustedProxyTheAuditNamesTheForwardedClient() throws Exception {
     fixture.close();
-    fixture = new DashboardFixture(dir.resolve("proxied"), List.of(Cidr.parse("127.0.0.1/32")));
+    fixture = new DashboardFixture(dir.resolve("proxied"), List.of(io.labscan.controller.fleet.Cidr.parse("127.0.0.1/32")));
     ApiClient anonymous = new ApiClient(fixture.base());
     anonymous.send(anonymous.request("/api/v1/session").header("Content-Type", "application/json")
         .header("X-Forwarded-For", "203.0.113.99, 198.51.100.7")
