@@ -7,10 +7,11 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.labscan.agent.checks.ScanPlan;
 import io.labscan.agent.checks.egress.EgressPolicy;
-import io.labscan.agent.checks.egress.EgressReports;
+import io.labscan.contract.LabScanVersion;
+import io.labscan.contract.egress.EgressReports;
 import io.labscan.agent.checks.egress.EgressWatcher;
 import io.labscan.agent.config.AgentConfig;
-import io.labscan.agent.config.PolicyDefaults;
+import io.labscan.contract.policy.PolicyDefaults;
 import io.labscan.agent.inventory.AddressWatch;
 import io.labscan.agent.inventory.InventoryCollector;
 import io.labscan.agent.schedule.AgentScheduler;
@@ -276,7 +277,7 @@ public final class AgentRuntime implements AutoCloseable {
       var response = client.heartbeat(HeartbeatRequest.newBuilder()
           .setHostId(hostId)
           .setSent(Timestamps.fromMillis(clock.millis()))
-          .setAgentVersion(AgentVersion.get())
+          .setAgentVersion(LabScanVersion.get())
           .setPolicyVersion(policy.get().getVersion())
           .setScanning(scanGate.isRunning())
           .setSpooledReports(spool.size())
@@ -310,7 +311,7 @@ public final class AgentRuntime implements AutoCloseable {
       EnrollResponse response = client.enroll(EnrollRequest.newBuilder()
           .setHostId(hostId)
           .setHostname(new InventoryCollector(config.lab()).collect(hostId).getHostname())
-          .setAgentVersion(AgentVersion.get())
+          .setAgentVersion(LabScanVersion.get())
           .build());
       applyPolicy(response.getPolicy());
       if (thenListen) {

@@ -1,14 +1,14 @@
 package io.labscan.agent.cli;
 
 import io.labscan.agent.checks.egress.ConnectionSources;
-import io.labscan.agent.checks.egress.DurationText;
+import io.labscan.contract.text.DurationText;
 import io.labscan.agent.checks.egress.EgressEventSource;
 import io.labscan.agent.checks.egress.EgressEventSources;
 import io.labscan.agent.checks.egress.EgressPolicy;
 import io.labscan.agent.checks.egress.EgressWatcher;
 import io.labscan.agent.checks.egress.EgressWindowFormat;
 import io.labscan.agent.checks.egress.NftablesRules;
-import io.labscan.agent.config.PolicyDefaults;
+import io.labscan.contract.policy.PolicyDefaults;
 import io.labscan.proto.v1.SmtpEgressWindow;
 import java.io.IOException;
 import java.io.PrintWriter;

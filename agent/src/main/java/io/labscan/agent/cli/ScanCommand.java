@@ -12,7 +12,7 @@ import io.labscan.agent.checks.artifacts.ScanProgress;
 import io.labscan.agent.checks.artifacts.Signatures;
 import io.labscan.agent.config.AgentConfig;
 import io.labscan.agent.config.ConfigLoader;
-import io.labscan.agent.config.PolicyDefaults;
+import io.labscan.contract.policy.PolicyDefaults;
 import io.labscan.agent.state.HostIdentity;
 import io.labscan.agent.transport.Spool;
 import io.labscan.proto.v1.Policy;

@@ -12,7 +12,7 @@ import io.labscan.agent.checks.artifacts.journal.ChangeJournal;
 import io.labscan.agent.checks.artifacts.journal.ChangeJournals;
 import io.labscan.agent.checks.artifacts.journal.LinuxFanotifyJournal;
 import io.labscan.agent.checks.artifacts.walk.TreeWalker;
-import io.labscan.agent.config.PolicyDefaults;
+import io.labscan.contract.policy.PolicyDefaults;
 import io.labscan.proto.v1.Report;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

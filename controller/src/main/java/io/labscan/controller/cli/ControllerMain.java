@@ -1,7 +1,7 @@
 package io.labscan.controller.cli;
 
-import io.labscan.agent.AgentVersion;
-import io.labscan.agent.cli.HelpExamples;
+import io.labscan.contract.LabScanVersion;
+import io.labscan.contract.cli.HelpExamples;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -49,7 +49,7 @@ public final class ControllerMain implements Runnable {
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      return new String[] {"labscan-controller " + AgentVersion.get()};
+      return new String[] {"labscan-controller " + LabScanVersion.get()};
     }
   }
 }

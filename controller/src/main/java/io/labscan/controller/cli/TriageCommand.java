@@ -19,7 +19,7 @@ import io.labscan.controller.triage.ParsedComplaint;
 import io.labscan.controller.triage.TriageResult;
 import io.labscan.controller.triage.TriageOptions;
 import io.labscan.controller.triage.TrustConfig;
-import io.labscan.agent.checks.egress.DurationText;
+import io.labscan.contract.text.DurationText;
 import io.labscan.controller.verdict.VerdictPolicy;
 import io.labscan.controller.verdict.VerdictService;
 import java.io.IOException;

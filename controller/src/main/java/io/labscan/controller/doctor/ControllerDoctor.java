@@ -2,9 +2,9 @@ package io.labscan.controller.doctor;
 
 import static java.util.Objects.requireNonNull;
 
-import io.labscan.agent.doctor.Finding;
-import io.labscan.agent.doctor.Probes;
-import io.labscan.agent.trust.Pem;
+import io.labscan.contract.doctor.Finding;
+import io.labscan.contract.doctor.Probes;
+import io.labscan.contract.trust.Pem;
 import io.labscan.controller.grpc.PolicyProvider;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.controller.store.TrustedMtas;

@@ -6,7 +6,7 @@ import io.labscan.controller.LogText;
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
-import io.labscan.agent.trust.Fingerprints;
+import io.labscan.contract.trust.Fingerprints;
 import io.labscan.controller.grpc.CertificateRenewer;
 import io.labscan.controller.grpc.RateLimiter;
 import io.labscan.controller.trust.TrustRepository.Renewal;

@@ -6,7 +6,7 @@ import io.labscan.controller.LogText;
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
-import io.labscan.agent.trust.EnrolmentToken;
+import io.labscan.contract.enrolment.EnrolmentToken;
 import io.labscan.controller.grpc.PolicyProvider;
 import io.labscan.controller.ingest.ReportValidator;
 import io.labscan.controller.trust.TrustRepository.EnrolledHost;

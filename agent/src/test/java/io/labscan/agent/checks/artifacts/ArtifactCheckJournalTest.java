@@ -14,7 +14,7 @@ import io.labscan.agent.checks.artifacts.journal.FolderIdentities;
 import io.labscan.agent.checks.artifacts.journal.JournalSnapshot;
 import io.labscan.agent.checks.artifacts.journal.LinuxFanotifyJournal;
 import io.labscan.agent.checks.artifacts.walk.TreeWalker;
-import io.labscan.agent.config.PolicyDefaults;
+import io.labscan.contract.policy.PolicyDefaults;
 import io.labscan.proto.v1.ArtifactFinding;
 import io.labscan.proto.v1.Report;
 import io.labscan.testsupport.Requirements;

@@ -13,7 +13,7 @@ import io.labscan.agent.checks.artifacts.walk.FileAttributes;
 import io.labscan.agent.checks.artifacts.walk.FileEntry;
 import io.labscan.agent.checks.artifacts.walk.TreeWalker;
 import io.labscan.agent.checks.artifacts.walk.WalkVisitor;
-import io.labscan.agent.config.PolicyDefaults;
+import io.labscan.contract.policy.PolicyDefaults;
 import io.labscan.proto.v1.ArtifactFinding;
 import io.labscan.proto.v1.CheckOutcome;
 import io.labscan.proto.v1.Policy;

@@ -14,7 +14,7 @@ import io.labscan.agent.checks.artifacts.RegistryReader;
 import io.labscan.agent.checks.artifacts.RuleSet;
 import io.labscan.agent.checks.artifacts.ScanProgress;
 import io.labscan.agent.checks.artifacts.hive.HiveBuilder.Key;
-import io.labscan.agent.config.PolicyDefaults;
+import io.labscan.contract.policy.PolicyDefaults;
 import io.labscan.proto.v1.ArtifactFinding;
 import io.labscan.proto.v1.Report;
 import java.nio.file.Files;

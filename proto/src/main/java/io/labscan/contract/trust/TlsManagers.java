@@ -1,4 +1,4 @@
-package io.labscan.agent.trust;
+package io.labscan.contract.trust;
 
 import static java.util.Objects.requireNonNull;
 

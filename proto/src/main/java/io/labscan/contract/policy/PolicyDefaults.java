@@ -1,4 +1,4 @@
-package io.labscan.agent.config;
+package io.labscan.contract.policy;
 
 import static java.util.Objects.requireNonNull;
 

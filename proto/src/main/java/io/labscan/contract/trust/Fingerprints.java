@@ -1,4 +1,4 @@
-package io.labscan.agent.trust;
+package io.labscan.contract.trust;
 
 import static java.util.Objects.requireNonNull;
 
@@ -32,7 +32,8 @@ public final class Fingerprints {
     return Base64.getUrlEncoder().withoutPadding().encodeToString(digest(der));
   }
 
-  static byte[] digest(byte[] bytes) {
+  /** SHA-256 of {@code bytes} (the raw digest both fingerprints and token secret hashes use). */
+  public static byte[] digest(byte[] bytes) {
     try {
       return MessageDigest.getInstance("SHA-256").digest(bytes);
     } catch (NoSuchAlgorithmException e) {

@@ -1,4 +1,4 @@
-package io.labscan.agent.checks.harvest;
+package io.labscan.contract.harvest;
 
 import static java.util.Objects.requireNonNull;
 

@@ -1,4 +1,4 @@
-package io.labscan.agent.doctor;
+package io.labscan.contract.doctor;
 
 import java.io.PrintStream;
 import java.util.List;

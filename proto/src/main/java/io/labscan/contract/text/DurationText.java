@@ -1,4 +1,4 @@
-package io.labscan.agent.checks.egress;
+package io.labscan.contract.text;
 
 import static java.util.Objects.requireNonNull;
 

@@ -1,4 +1,4 @@
-package io.labscan.agent.trust;
+package io.labscan.contract.enrolment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

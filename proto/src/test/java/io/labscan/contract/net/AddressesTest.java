@@ -1,4 +1,4 @@
-package io.labscan.agent.inventory;
+package io.labscan.contract.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.labscan.agent.doctor;
+package io.labscan.contract.doctor;
 
 import static java.util.Objects.requireNonNull;
 

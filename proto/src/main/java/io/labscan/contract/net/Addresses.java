@@ -1,4 +1,4 @@
-package io.labscan.agent.inventory;
+package io.labscan.contract.net;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;

@@ -1,21 +1,21 @@
-package io.labscan.agent;
+package io.labscan.contract;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
 
-/** The agent's version, as stamped into the build. */
-public final class AgentVersion {
+/** LabScan's version, as stamped into the build (one for the agent and the controller). */
+public final class LabScanVersion {
   private static final String VERSION = load();
 
-  private AgentVersion() {}
+  private LabScanVersion() {}
 
   public static String get() {
     return VERSION;
   }
 
   private static String load() {
-    try (InputStream in = AgentVersion.class.getResourceAsStream("version.properties")) {
+    try (InputStream in = LabScanVersion.class.getResourceAsStream("version.properties")) {
       if (in == null) {
         return "dev";
       }

@@ -1,4 +1,4 @@
-package io.labscan.agent.cli;
+package io.labscan.contract.cli;
 
 import static java.util.Objects.requireNonNull;
 

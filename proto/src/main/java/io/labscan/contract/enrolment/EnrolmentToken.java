@@ -1,7 +1,8 @@
-package io.labscan.agent.trust;
+package io.labscan.contract.enrolment;
 
 import static java.util.Objects.requireNonNull;
 
+import io.labscan.contract.trust.Fingerprints;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
