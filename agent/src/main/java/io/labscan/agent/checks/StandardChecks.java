@@ -10,6 +10,7 @@ import io.labscan.agent.checks.harvest.HarvestCheck;
 import io.labscan.agent.checks.mail.MailCheck;
 import io.labscan.agent.inventory.InventoryCheck;
 import io.labscan.agent.inventory.InventoryCollector;
+import io.labscan.contract.policy.CheckBudgets;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,7 +19,7 @@ import java.util.function.Supplier;
 /** The checks a normal scan runs, in order. New detectors register here. */
 public final class StandardChecks {
   /** The names of the checks {@link #create} makes, in order (for settings keyed by check). */
-  public static final List<String> NAMES = List.of("inventory", "av", "artifacts", "mail", "harvest");
+  public static final List<String> NAMES = CheckBudgets.CHECK_NAMES;
 
   private StandardChecks() {}
 

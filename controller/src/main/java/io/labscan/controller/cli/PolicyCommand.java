@@ -1,8 +1,7 @@
 package io.labscan.controller.cli;
 
 import com.google.protobuf.util.JsonFormat;
-import io.labscan.agent.checks.Scanner;
-import io.labscan.agent.checks.StandardChecks;
+import io.labscan.contract.policy.CheckBudgets;
 import io.labscan.contract.text.DurationText;
 import io.labscan.contract.trust.OwnerOnlyFiles;
 import io.labscan.controller.grpc.EgressSettings;
@@ -168,9 +167,9 @@ final class PolicyCommand implements Callable<Integer> {
     for (String entry : checkBudgets) {
       int eq = entry.indexOf('=');
       String name = eq < 0 ? entry.strip() : entry.substring(0, eq).strip();
-      if (eq < 0 || !StandardChecks.NAMES.contains(name)) {
+      if (eq < 0 || !CheckBudgets.CHECK_NAMES.contains(name)) {
         throw new IllegalArgumentException("--check-budget '" + Text.terminalSafe(entry, 80)
-            + "' is not CHECK=DURATION with CHECK one of " + String.join(", ", StandardChecks.NAMES));
+            + "' is not CHECK=DURATION with CHECK one of " + String.join(", ", CheckBudgets.CHECK_NAMES));
       }
       String value = entry.substring(eq + 1).strip();
       if (value.equals("default")) {
@@ -178,7 +177,7 @@ final class PolicyCommand implements Callable<Integer> {
         continue;
       }
       Duration budget = DurationText.parse(value);
-      if (budget.compareTo(Duration.ofSeconds(1)) < 0 || budget.compareTo(Scanner.MAX_BUDGET) > 0) {
+      if (budget.compareTo(Duration.ofSeconds(1)) < 0 || budget.compareTo(CheckBudgets.MAX_BUDGET) > 0) {
         throw new IllegalArgumentException("--check-budget " + name + "=" + value
             + ": a budget is 1s to 24h");
       }
