@@ -3,7 +3,7 @@ package io.labscan.agent.checks;
 import io.labscan.agent.checks.artifacts.ActiveRuleSet;
 import io.labscan.agent.checks.artifacts.ArtifactCheck;
 import io.labscan.agent.checks.artifacts.RegistryReader;
-import io.labscan.agent.checks.artifacts.RuleSet;
+import io.labscan.contract.rules.RuleSet;
 import io.labscan.agent.checks.artifacts.ScanProgress;
 import io.labscan.agent.checks.av.AvCheck;
 import io.labscan.agent.checks.harvest.HarvestCheck;

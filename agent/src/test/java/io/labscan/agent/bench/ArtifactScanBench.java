@@ -5,7 +5,7 @@ import io.labscan.agent.checks.ScanPlan;
 import io.labscan.agent.checks.Scanner;
 import io.labscan.agent.checks.artifacts.ArtifactCheck;
 import io.labscan.agent.checks.artifacts.RegistryReader;
-import io.labscan.agent.checks.artifacts.RuleSet;
+import io.labscan.contract.rules.RuleSet;
 import io.labscan.agent.checks.artifacts.ScanProgress;
 import io.labscan.agent.checks.artifacts.ScanTotals;
 import io.labscan.agent.checks.artifacts.journal.ChangeJournal;

@@ -3,6 +3,9 @@ package io.labscan.agent.checks.artifacts;
 import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.ByteString;
+import io.labscan.contract.rules.RuleParseException;
+import io.labscan.contract.rules.RuleSet;
+import io.labscan.contract.rules.Signatures;
 import io.labscan.proto.v1.Policy;
 import java.io.IOException;
 import java.util.Optional;

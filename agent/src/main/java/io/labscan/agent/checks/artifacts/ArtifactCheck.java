@@ -12,6 +12,7 @@ import io.labscan.agent.checks.artifacts.journal.JournalSnapshot;
 import io.labscan.agent.checks.artifacts.journal.NoChangeJournal;
 import io.labscan.agent.checks.artifacts.walk.TreeWalker;
 import io.labscan.contract.policy.PolicyDefaults;
+import io.labscan.contract.rules.RuleSet;
 import io.labscan.proto.v1.ArtifactFinding;
 import io.labscan.proto.v1.RuleKind;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.labscan.agent.checks.artifacts;
+package io.labscan.contract.rules;
 
 import static java.util.Objects.requireNonNull;
 
@@ -11,17 +11,17 @@ import static java.util.Objects.requireNonNull;
  * @param name the signature (malware) name
  * @param origin the database file it came from, for the finding's detail
  */
-record HashSignature(HashAlgorithm algorithm, String hex, long size, String name, String origin) {
-  static final long ANY_SIZE = -1;
+public record HashSignature(HashAlgorithm algorithm, String hex, long size, String name, String origin) {
+  public static final long ANY_SIZE = -1;
 
-  HashSignature {
+  public HashSignature {
     requireNonNull(algorithm, "algorithm");
     requireNonNull(hex, "hex");
     requireNonNull(name, "name");
     requireNonNull(origin, "origin");
   }
 
-  boolean anySize() {
+  public boolean anySize() {
     return size == ANY_SIZE;
   }
 }

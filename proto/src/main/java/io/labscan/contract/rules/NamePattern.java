@@ -1,4 +1,4 @@
-package io.labscan.agent.checks.artifacts;
+package io.labscan.contract.rules;
 
 import static java.util.Objects.requireNonNull;
 
@@ -18,7 +18,7 @@ import java.util.List;
  * regular expression: matching simulates all positions at once, O(pattern × name), with no
  * backtracking that a crafted pattern could make exponential.
  */
-final class NamePattern {
+public final class NamePattern {
   static final int MAX_PATTERN_LENGTH = 512;
   static final int MAX_REPEAT = 255;
   private static final int UNBOUNDED = Integer.MAX_VALUE;
@@ -87,7 +87,7 @@ final class NamePattern {
   }
 
   /** Whether the whole of {@code name} matches, ignoring case. */
-  boolean matches(String name) {
+  public boolean matches(String name) {
     int[] cps = name.codePoints().map(NamePattern::fold).toArray();
     int n = cps.length;
     boolean[] reachable = new boolean[n + 1];

@@ -1,4 +1,4 @@
-package io.labscan.agent.checks.artifacts;
+package io.labscan.contract.rules;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,11 +1,11 @@
-package io.labscan.agent.checks.artifacts;
+package io.labscan.contract.rules;
 
 /**
  * Makes untrusted text (file names from the scanned disk, registry data) safe to show: a file
  * name may carry escape sequences that would repaint or hijack a terminal, or bidi overrides
  * that make {@code exe.txt} read as {@code txt.exe}.
  */
-final class Printable {
+public final class Printable {
   private Printable() {}
 
   /** Replaces control, format (bidi), separator and unpaired surrogate characters with '?'. */
@@ -20,7 +20,7 @@ final class Printable {
   }
 
   /** Like {@link #of} and at most {@code max} characters, keeping the end (the file name). */
-  static String tail(String text, int max) {
+  public static String tail(String text, int max) {
     String clean = of(text);
     if (clean.length() <= max) {
       return clean;

@@ -1,4 +1,4 @@
-package io.labscan.agent.checks.artifacts;
+package io.labscan.contract.rules;
 
 import static java.util.Objects.requireNonNull;
 
@@ -7,7 +7,7 @@ import java.util.Locale;
 import java.util.Optional;
 
 /** A rule on the live Windows registry. */
-sealed interface RegistryRule {
+public sealed interface RegistryRule {
   String id();
 
   RegistryKey key();
@@ -15,7 +15,7 @@ sealed interface RegistryRule {
   String detail();
 
   /** A value under {@code key} whose name matches, e.g. {@code Wink*} under ...\Run. */
-  record ValueName(String id, RegistryKey key, NamePattern valueName, String detail)
+  public record ValueName(String id, RegistryKey key, NamePattern valueName, String detail)
       implements RegistryRule {
     public ValueName {
       requireNonNull(id, "id");
@@ -29,7 +29,7 @@ sealed interface RegistryRule {
    * A subkey of {@code key} whose value {@code value} names a file matching one of
    * {@code fileNames}: a service under ...\Services whose ImagePath is a Wink*.exe or WQK.EXE.
    */
-  record SubkeyFile(String id, RegistryKey key, String value, List<NamePattern> fileNames,
+  public record SubkeyFile(String id, RegistryKey key, String value, List<NamePattern> fileNames,
       String detail) implements RegistryRule {
     public SubkeyFile {
       requireNonNull(id, "id");
@@ -39,7 +39,7 @@ sealed interface RegistryRule {
       requireNonNull(detail, "detail");
     }
 
-    boolean matchesCommand(String command) {
+    public boolean matchesCommand(String command) {
       return executableName(command).filter(name -> fileNames.stream().anyMatch(p -> p.matches(name)))
           .isPresent();
     }

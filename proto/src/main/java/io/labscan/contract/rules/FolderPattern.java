@@ -1,4 +1,4 @@
-package io.labscan.agent.checks.artifacts;
+package io.labscan.contract.rules;
 
 import static java.util.Objects.requireNonNull;
 
@@ -15,11 +15,11 @@ import java.util.Locale;
  * final {@code **} makes the pattern cover the folder and everything below it. Without
  * {@code **} a pattern covers only the files directly inside the folder.
  */
-record FolderPattern(List<String> components, boolean recursive) {
+public record FolderPattern(List<String> components, boolean recursive) {
   static final String ANY_ONE = "*";
   static final String ANY_DEPTH = "**";
 
-  FolderPattern {
+  public FolderPattern {
     components = List.copyOf(requireNonNull(components, "components"));
   }
 
@@ -81,7 +81,7 @@ record FolderPattern(List<String> components, boolean recursive) {
   }
 
   /** Case folding used for every folder name comparison. */
-  static String fold(String name) {
+  public static String fold(String name) {
     return name.toUpperCase(Locale.ROOT).toLowerCase(Locale.ROOT);
   }
 

@@ -1,4 +1,4 @@
-package io.labscan.agent.checks.artifacts;
+package io.labscan.contract.rules;
 
 import static java.util.Objects.requireNonNull;
 
@@ -30,10 +30,14 @@ import java.util.TreeSet;
  * <p>Malformed lines refuse the whole database with an error naming the file and line, as
  * ClamAV does; lines in valid ClamAV syntax that this engine does not implement (EP+n
  * offsets, alternatives ...) are skipped and listed in {@link #warnings()}.
+ *
+ * <p>This is the language (parsed, validated, fingerprinted), shared by the controller, which
+ * checks a rule set before pushing it, and the agent. The compiled forms that match files
+ * (the size-keyed hash index, the Aho-Corasick body matcher) are the agent's own.
  */
 public final class Signatures {
   /** Lines longer than this are refused: no real signature comes close. */
-  static final int MAX_LINE_CHARS = 1 << 20;
+  public static final int MAX_LINE_CHARS = 1 << 20;
   /** An agent is not a full AV engine; beyond this many signatures, use ClamAV itself. */
   static final int MAX_SIGNATURES = 2_000_000;
 
@@ -42,8 +46,6 @@ public final class Signatures {
   private final List<HashSignature> hashes;
   private final List<BodySignature> bodies;
   private final List<String> warnings;
-  private final HashIndex hashIndex;
-  private final BodyMatcher bodyMatcher;
   private final String bodyDigest;
   private final Map<String, BodySignature> bodiesByName = new HashMap<>();
 
@@ -51,8 +53,6 @@ public final class Signatures {
     this.hashes = List.copyOf(hashes);
     this.bodies = List.copyOf(bodies);
     this.warnings = List.copyOf(warnings);
-    this.hashIndex = new HashIndex(this.hashes);
-    this.bodyMatcher = new BodyMatcher(this.bodies);
     this.bodyDigest = digestOf(this.bodies);
     for (BodySignature b : this.bodies) {
       bodiesByName.putIfAbsent(b.name(), b);
@@ -164,25 +164,27 @@ public final class Signatures {
     return warnings;
   }
 
-  HashIndex hashIndex() {
-    return hashIndex;
+  /** The hash signatures, in load order (the agent indexes them by size to match files). */
+  public List<HashSignature> hashes() {
+    return hashes;
   }
 
-  BodyMatcher bodyMatcher() {
-    return bodyMatcher;
+  /** The body signatures, in load order (the agent compiles them into its body matcher). */
+  public List<BodySignature> bodies() {
+    return bodies;
   }
 
   /** The (first) body signature with this name. */
-  Optional<BodySignature> bodySignature(String name) {
+  public Optional<BodySignature> bodySignature(String name) {
     return Optional.ofNullable(bodiesByName.get(name));
   }
 
   /** Identifies the body signature set; cached body-scan results are valid only for it. */
-  String bodyDigest() {
+  public String bodyDigest() {
     return bodyDigest;
   }
 
-  enum Format { HDB, HSB, NDB }
+  public enum Format { HDB, HSB, NDB }
 
   private static Signatures parse(String source, InputStream raw, Format format)
       throws RuleParseException, IOException {

@@ -1,4 +1,4 @@
-package io.labscan.agent.checks.artifacts;
+package io.labscan.contract.rules;
 
 import static java.util.Objects.requireNonNull;
 
@@ -13,12 +13,12 @@ import java.util.List;
  * bytes (at most {@link #MAX_ANCHOR} long); the matcher searches all anchors at once and
  * verifies the rest of the signature around each hit.
  */
-final class BodySignature {
-  static final long UNBOUNDED = Long.MAX_VALUE;
+public final class BodySignature {
+  public static final long UNBOUNDED = Long.MAX_VALUE;
   static final int MAX_ANCHOR = 32;
 
   /** ClamAV target types this engine knows how to recognise. */
-  enum Target {
+  public enum Target {
     ANY(0), PE(1), ELF(6);
 
     final int code;
@@ -28,7 +28,7 @@ final class BodySignature {
     }
 
     /** PE is approximated by the "MZ" DOS header, ELF by its magic. */
-    boolean accepts(byte[] data, int length) {
+    public boolean accepts(byte[] data, int length) {
       return switch (this) {
         case ANY -> true;
         case PE -> length >= 2 && data[0] == 'M' && data[1] == 'Z';
@@ -38,13 +38,13 @@ final class BodySignature {
   }
 
   /** Where the first byte of the signature may be. */
-  record Offset(Kind kind, long n, long shift) {
-    enum Kind { ANY, ABSOLUTE, FROM_END }
+  public record Offset(Kind kind, long n, long shift) {
+    public enum Kind { ANY, ABSOLUTE, FROM_END }
 
     static final Offset ANYWHERE = new Offset(Kind.ANY, 0, 0);
 
     /** Inclusive range of allowed start positions in a file of this length, or null if none. */
-    long[] window(long length) {
+    public long[] window(long length) {
       return switch (kind) {
         case ANY -> new long[] {0, length};
         case ABSOLUTE -> new long[] {n, n + shift};
@@ -64,13 +64,13 @@ final class BodySignature {
   }
 
   /** Bytes with masks: 0xFF must equal, 0xF0 / 0x0F one nibble, 0x00 anything. */
-  record Segment(byte[] bytes, byte[] masks) {
-    int length() {
+  public record Segment(byte[] bytes, byte[] masks) {
+    public int length() {
       return bytes.length;
     }
 
     /** How many leading bytes match at {@code pos}; {@link #length()} means a full match. */
-    int matchLength(byte[] data, int pos) {
+    public int matchLength(byte[] data, int pos) {
       int i = 0;
       while (i < bytes.length && ((data[pos + i] ^ bytes[i]) & masks[i]) == 0) {
         i++;
@@ -129,11 +129,11 @@ final class BodySignature {
     this.anchorLength = Math.min(bestLen, MAX_ANCHOR);
   }
 
-  String name() {
+  public String name() {
     return name;
   }
 
-  String origin() {
+  public String origin() {
     return origin;
   }
 
@@ -142,44 +142,44 @@ final class BodySignature {
     return text;
   }
 
-  Target target() {
+  public Target target() {
     return target;
   }
 
-  Offset offset() {
+  public Offset offset() {
     return offset;
   }
 
-  int segmentCount() {
+  public int segmentCount() {
     return segments.length;
   }
 
-  Segment segment(int i) {
+  public Segment segment(int i) {
     return segments[i];
   }
 
-  long gapMin(int afterSegment) {
+  public long gapMin(int afterSegment) {
     return gapMin[afterSegment];
   }
 
-  long gapMax(int afterSegment) {
+  public long gapMax(int afterSegment) {
     return gapMax[afterSegment];
   }
 
-  int anchorSegment() {
+  public int anchorSegment() {
     return anchorSegment;
   }
 
-  int anchorStart() {
+  public int anchorStart() {
     return anchorStart;
   }
 
-  int anchorLength() {
+  public int anchorLength() {
     return anchorLength;
   }
 
   /** The anchor bytes (a run of fixed bytes inside {@link #anchorSegment()}). */
-  byte[] anchor() {
+  public byte[] anchor() {
     byte[] all = segments[anchorSegment].bytes();
     byte[] out = new byte[anchorLength];
     System.arraycopy(all, anchorStart, out, 0, anchorLength);

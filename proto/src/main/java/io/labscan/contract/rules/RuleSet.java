@@ -1,4 +1,4 @@
-package io.labscan.agent.checks.artifacts;
+package io.labscan.contract.rules;
 
 import static java.util.Objects.requireNonNull;
 
@@ -32,10 +32,10 @@ public final class RuleSet {
   private volatile String fingerprint;
 
   /** The integrity files rule: which names to watch, and how to report a deletion. */
-  record IntegrityFiles(String id, Set<String> foldedNames, String detail) {
+  public record IntegrityFiles(String id, Set<String> foldedNames, String detail) {
     static final IntegrityFiles NONE = new IntegrityFiles("", Set.of(), "");
 
-    IntegrityFiles {
+    public IntegrityFiles {
       requireNonNull(id, "id");
       foldedNames = Set.copyOf(foldedNames);
       requireNonNull(detail, "detail");
@@ -126,11 +126,11 @@ public final class RuleSet {
     return fileRules;
   }
 
-  List<RegistryRule> registryRules() {
+  public List<RegistryRule> registryRules() {
     return registryRules;
   }
 
-  IntegrityFiles integrityFiles() {
+  public IntegrityFiles integrityFiles() {
     return integrityFiles;
   }
 
@@ -139,7 +139,7 @@ public final class RuleSet {
    * folder sets, integrity files, signatures; not the severities, which are applied to the
    * findings afterwards). Computed once.
    */
-  String fingerprint() {
+  public String fingerprint() {
     String f = fingerprint;
     if (f == null) {
       RuleFingerprint digest = new RuleFingerprint().add(source).add(version).add(description).add(folders)
@@ -152,7 +152,7 @@ public final class RuleSet {
   }
 
   /** The file rules that apply to files directly in a folder (folded components). */
-  List<FileRule> rulesFor(List<String> foldedFolder) {
+  public List<FileRule> rulesFor(List<String> foldedFolder) {
     List<FileRule> out = new ArrayList<>(0);
     for (FileRule rule : fileRules) {
       if (rule.folders().equals(FileRule.ANYWHERE)

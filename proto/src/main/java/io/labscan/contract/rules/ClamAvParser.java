@@ -1,4 +1,4 @@
-package io.labscan.agent.checks.artifacts;
+package io.labscan.contract.rules;
 
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
@@ -16,7 +16,7 @@ import java.util.Locale;
  * {@code EOF-n,m}; hex bytes, {@code ??}, nibble wildcards {@code a?} / {@code ?a},
  * {@code *}, {@code {n}}, {@code {n-m}}, {@code {-n}}, {@code {n-}}.
  */
-final class ClamAvParser {
+public final class ClamAvParser {
   /** Signature names become rule ids and are printed: printable ASCII only. */
   static final int MAX_NAME_LENGTH = 256;
   private static final long MAX_NUMBER = Integer.MAX_VALUE;
@@ -24,7 +24,7 @@ final class ClamAvParser {
   private ClamAvParser() {}
 
   /** Valid ClamAV syntax that this engine does not implement; the line is skipped. */
-  static final class Unsupported extends Exception {
+  public static final class Unsupported extends Exception {
     Unsupported(String reason) {
       super(reason);
     }
@@ -67,7 +67,7 @@ final class ClamAvParser {
   }
 
   /** One line of an .ndb: {@code Name:TargetType:Offset:HexSig[:min_flevel[:max_flevel]]}. */
-  static BodySignature ndbLine(String origin, int line, String text)
+  public static BodySignature ndbLine(String origin, int line, String text)
       throws RuleParseException, Unsupported {
     String[] f = text.split(":", -1);
     if (f.length < 4 || f.length > 6) {

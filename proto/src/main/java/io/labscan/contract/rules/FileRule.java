@@ -1,4 +1,4 @@
-package io.labscan.agent.checks.artifacts;
+package io.labscan.contract.rules;
 
 import static java.util.Objects.requireNonNull;
 
@@ -10,7 +10,7 @@ import java.util.Set;
  * A rule on file names, applied to the files directly in (or under) the folders of one
  * folder set of the rule set ({@code system}, {@code temp}, ... or {@code anywhere}).
  */
-sealed interface FileRule {
+public sealed interface FileRule {
   /** The folder set name meaning "every folder under the root". */
   String ANYWHERE = "anywhere";
 
@@ -26,7 +26,7 @@ sealed interface FileRule {
   boolean matches(String fileName);
 
   /** A name pattern, e.g. {@code wink[a-z]{1-4}.exe}, minus known-good names. */
-  record Named(String id, String folders, NamePattern name, List<NamePattern> except, String detail)
+  public record Named(String id, String folders, NamePattern name, List<NamePattern> except, String detail)
       implements FileRule {
     public Named {
       requireNonNull(id, "id");
@@ -50,7 +50,7 @@ sealed interface FileRule {
    * of at least {@code minConsonantRun} consonants (vowels are a e i o u y), which English
    * words and product names almost never do. A name with no vowel at all counts as one run.
    */
-  record RandomName(String id, String folders, Set<String> extensions, int minLength, int maxLength,
+  public record RandomName(String id, String folders, Set<String> extensions, int minLength, int maxLength,
       int minConsonantRun, Set<String> except, String detail) implements FileRule {
     public RandomName {
       requireNonNull(id, "id");
@@ -91,7 +91,7 @@ sealed interface FileRule {
    * ({@code readme.txt          .pif}, a classic trick to push the real one out of view) are
    * ignored. The base must not be empty.
    */
-  record DoubleExtension(String id, String folders, Set<String> decoys, Set<String> executables,
+  public record DoubleExtension(String id, String folders, Set<String> decoys, Set<String> executables,
       String detail) implements FileRule {
     public DoubleExtension {
       requireNonNull(id, "id");

@@ -1,10 +1,10 @@
-package io.labscan.agent.checks.artifacts;
+package io.labscan.contract.rules;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
 /** The digests ClamAV hash databases use, told apart by their hex length. */
-enum HashAlgorithm {
+public enum HashAlgorithm {
   MD5("MD5", 32),
   SHA1("SHA-1", 40),
   SHA256("SHA-256", 64);
@@ -17,11 +17,11 @@ enum HashAlgorithm {
     this.hexLength = hexLength;
   }
 
-  int hexLength() {
+  public int hexLength() {
     return hexLength;
   }
 
-  MessageDigest newDigest() {
+  public MessageDigest newDigest() {
     try {
       return MessageDigest.getInstance(jcaName);
     } catch (NoSuchAlgorithmException e) {

@@ -1,4 +1,4 @@
-package io.labscan.agent.checks.artifacts;
+package io.labscan.contract.rules;
 
 import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
@@ -18,10 +18,10 @@ import java.util.TreeMap;
  * by field and sets in sorted order ({@code Set.of} iterates in a per-JVM random order, and
  * the scan worker is another JVM than the one that recorded the outcome).
  */
-final class RuleFingerprint {
+public final class RuleFingerprint {
   private final MessageDigest sha = HashAlgorithm.SHA256.newDigest();
 
-  RuleFingerprint add(Object value) {
+  public RuleFingerprint add(Object value) {
     sha.update(canonical(value).getBytes(StandardCharsets.UTF_8));
     sha.update((byte) 0);
     return this;
@@ -34,7 +34,7 @@ final class RuleFingerprint {
     return this;
   }
 
-  String hex() {
+  public String hex() {
     return HexFormat.of().formatHex(sha.digest());
   }
 
