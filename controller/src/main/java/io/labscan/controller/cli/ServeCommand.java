@@ -81,11 +81,15 @@ final class ServeCommand implements Callable<Integer> {
 
   @Mixin RetentionOptions retention;
 
+  @Mixin io.labscan.controller.complaint.ComplaintMailboxOptions complaintMailboxes;
+
   @Override
   public Integer call() throws InterruptedException {
     ControllerRuntime.Options options;
     TrustConfig trustConfig;
     io.labscan.controller.store.Pruner.Retention retentionSettings;
+    List<io.labscan.controller.complaint.MailboxConfig> mailboxes;
+    io.labscan.controller.complaint.WatchSettings watchSettings;
     try {
       trustConfig = TrustConfig.of(trust);
       tlsSans.forEach(ServerNames::parse);
@@ -98,6 +102,8 @@ final class ServeCommand implements Callable<Integer> {
             + " MiB (one report of the largest message size) and 1048576 MiB, not " + hostDailyQuotaMib);
       }
       retentionSettings = retention.retention();
+      mailboxes = complaintMailboxes.mailboxes();
+      watchSettings = complaintMailboxes.settings();
       options = new ControllerRuntime.Options(db, bind, grpcPort, insecure,
           enrollPort == null ? OptionalInt.empty() : OptionalInt.of(enrollPort), tlsSans,
           new RateLimiter.Rate(reportRate, reportBurst), hostDailyQuotaMib * 1024 * 1024);
@@ -113,16 +119,25 @@ final class ServeCommand implements Callable<Integer> {
     ControllerRuntime controller = ControllerRuntime.start(options, Clock.systemUTC());
     controller.startDailyPrune(retentionSettings, Clock.systemUTC());
     Dashboard http;
+    var watch = new java.util.concurrent.atomic.AtomicReference<>(
+        io.labscan.controller.complaint.ComplaintWatch.none());
     try {
       ComplaintTriage triage = new ComplaintTriage(controller.store(), controller.verdicts(), trustConfig,
           Clock.systemUTC());
       http = Dashboard.start(httpBind, httpPort, dashboard, controller, new EngineTriageRunner(triage),
-          trustConfig.entries(), Clock.systemUTC(), System.err);
+          trustConfig.entries(), () -> watch.get().status(), Clock.systemUTC(), System.err);
+      if (!mailboxes.isEmpty()) {
+        watch.set(io.labscan.controller.complaint.ComplaintWatch.start(mailboxes, watchSettings, controller.store(),
+            triage, http.alerts()::raise, Clock.systemUTC()));
+        System.err.println("labscan-controller: watching " + mailboxes.size() + " complaint mailbox(es): "
+            + mailboxes.stream().map(m -> m.address().key()).toList());
+      }
     } catch (RuntimeException e) {
       controller.close();
       throw e;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      watch.get().close();
       http.close();
       controller.close();
     }, "labscan-controller-shutdown"));

@@ -149,6 +149,12 @@ public final class ComplaintHandler {
         + "): " + c.summary()));
   }
 
+  /** A message that could not be read from the mailbox: recorded as failed with the error. */
+  public ComplaintRecord failed(Message m, String error) {
+    return plain(m, clock.instant(), MailText.clean(m.subject(), MAX_SUBJECT), MailText.clean(m.from(), MAX_FROM),
+        m.sizeBytes(), Outcome.FAILED, MailText.clean(error, MAX_DETAIL));
+  }
+
   private static ComplaintRecord plain(Message m, Instant now, String subject, String from, long size, Outcome outcome,
       String detail) {
     return new ComplaintRecord(0, m.mailbox(), m.key(), m.receivedAt(), now, subject, from, size, outcome, detail, "",

@@ -62,7 +62,19 @@ public final class Dashboard implements AutoCloseable {
    */
   public static Dashboard start(String bind, int port, DashboardOptions options, ControllerRuntime controller,
       TriageRunner triage, List<String> commandLineTrust, Clock clock, PrintStream console) {
+    return start(bind, port, options, controller, triage, commandLineTrust, List::of, clock, console);
+  }
+
+  /**
+   * As above; {@code mailboxes} says how the watch of each complaint mailbox is doing (the
+   * Complaints page lists the complaints stored in the database in any case).
+   */
+  public static Dashboard start(String bind, int port, DashboardOptions options, ControllerRuntime controller,
+      TriageRunner triage, List<String> commandLineTrust,
+      java.util.function.Supplier<List<io.labscan.controller.complaint.MailboxStatus>> mailboxes, Clock clock,
+      PrintStream console) {
     requireNonNull(options, "options");
+    requireNonNull(mailboxes, "mailboxes");
     requireNonNull(controller, "controller");
     List<AlertSink> sinks = new ArrayList<>();
     options.alertWebhook().ifPresent(url -> sinks.add(new WebhookSink(url)));
@@ -83,6 +95,9 @@ public final class Dashboard implements AutoCloseable {
         () -> verdictCounts(controller.store().verdicts()), controller.store()::databaseBytes,
         controller::prunedRows);
     controller.ingestor().addListener(metrics);
+    io.labscan.controller.complaint.ComplaintsView complaints =
+        io.labscan.controller.complaint.ComplaintsView.of(controller.store(), mailboxes, clock);
+    metrics.complaintsPerDay(complaints::perDay);
     ComplianceHistory history = new ComplianceHistory(fleet);
     ScheduledExecutorService snapshots = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "labscan-compliance-snapshot");
@@ -97,7 +112,7 @@ public final class Dashboard implements AutoCloseable {
           options.httpHosts(), options.trustedProxies()),
           new WebServer.Services(fleet, history, accounts, new Sessions(controller.store(), clock), new LoginThrottle(clock),
               triage, campaigns, metrics,
-              new TrustSettings(new TrustedMtas(controller.store(), clock), commandLineTrust)));
+              new TrustSettings(new TrustedMtas(controller.store(), clock), commandLineTrust), complaints));
       firstPassword.ifPresent(password -> {
         console.println("labscan-controller: created web UI user '" + Accounts.FIRST_ADMIN + "' (admin) with password");
         console.println("    " + password);
@@ -132,6 +147,11 @@ public final class Dashboard implements AutoCloseable {
     Map<Verdict, Integer> counts = new EnumMap<>(Verdict.class);
     verdicts.forEach(v -> counts.merge(v.verdict(), 1, Integer::sum));
     return counts;
+  }
+
+  /** Where alerts go (the complaint watch raises its own). */
+  public AlertDispatcher alerts() {
+    return alerts;
   }
 
   public int port() {
