@@ -120,8 +120,7 @@ public final class ComplaintLog {
     long seq = store.write(db -> {
       long s;
       try (PreparedStatement ps = db.prepareStatement("INSERT INTO complaint_messages(" + COLUMNS.substring(
-          "complaint_seq, ".length()) + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-          Statement.RETURN_GENERATED_KEYS)) {
+          "complaint_seq, ".length()) + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
         int i = 1;
         ps.setString(i++, c.mailbox());
         ps.setString(i++, c.messageKey());
@@ -147,10 +146,10 @@ public final class ComplaintLog {
         ps.setString(i++, c.complaintId());
         ps.setString(i, json);
         ps.executeUpdate();
-        try (ResultSet keys = ps.getGeneratedKeys()) {
-          keys.next();
-          s = keys.getLong(1);
-        }
+      }
+      try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery("SELECT last_insert_rowid()")) {
+        rs.next();
+        s = rs.getLong(1);
       }
       mapUid(db, c.mailbox(), uidValidity, uid, s, c.outcome() == Outcome.FAILED ? "" : null);
       return s;

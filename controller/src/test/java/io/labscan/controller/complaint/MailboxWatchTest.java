@@ -251,10 +251,14 @@ class MailboxWatchTest {
     long before = dovecot.uidValidity("INBOX");
     // The server rebuilds INBOX: its UID list is gone and the message is back in it (a restore).
     dovecot.stop();
-    Path triaged = dovecot.maildir().resolve(".Triaged").resolve("cur");
-    try (var files = Files.list(triaged)) {
-      for (Path f : files.toList()) {
-        Files.copy(f, dovecot.maildir().resolve("cur").resolve(f.getFileName()));
+    for (String sub : List.of("new", "cur")) {
+      Path triaged = dovecot.maildir().resolve(".Triaged").resolve(sub);
+      if (Files.isDirectory(triaged)) {
+        try (var files = Files.list(triaged)) {
+          for (Path f : files.toList()) {
+            dovecot.deliverToMaildir(Files.readAllBytes(f));
+          }
+        }
       }
     }
     try (var files = Files.list(dovecot.maildir())) {
