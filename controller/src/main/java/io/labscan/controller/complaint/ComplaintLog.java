@@ -31,7 +31,7 @@ public final class ComplaintLog {
   /** Most complaints one list call returns. */
   public static final int MAX_LIST = 500;
   /** Largest stored triage result (JSON); a larger one is replaced by its summary. */
-  static final int MAX_RESULT_CHARS = 256 * 1024;
+  static final int MAX_RESULT_CHARS = 64 * 1024;
   private static final String COLUMNS = "complaint_seq, mailbox, message_key, received_ms, handled_ms, subject, "
       + "from_text, size_bytes, outcome, detail, summary, origin_ip, host_id, hostname, confidence, recordable, "
       + "recorded, evidence_note, complaint_id, result_json";

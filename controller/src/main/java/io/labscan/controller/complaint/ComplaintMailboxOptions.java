@@ -49,7 +49,7 @@ public final class ComplaintMailboxOptions {
       description = "Larger messages are not downloaded or triaged (default: ${DEFAULT-VALUE}, at most 32 MiB).")
   long maxBytes;
 
-  @Option(names = "--complaint-rate", paramLabel = "PER_MINUTE", defaultValue = "120",
+  @Option(names = "--complaint-rate", paramLabel = "PER_MINUTE", defaultValue = "60",
       description = "Messages triaged per minute per mailbox at most; more wait in the mailbox "
           + "(default: ${DEFAULT-VALUE}).")
   int perMinute;

@@ -56,9 +56,9 @@ public record WatchSettings(String triagedFolder, String noOriginFolder, String 
     }
   }
 
-  /** Folders "Triaged", "No origin", "Not a complaint"; 10 MiB; 120 a minute; 1 s to 5 min backoff; IDLE for 10 min. */
+  /** Folders "Triaged", "No origin", "Not a complaint"; 10 MiB; 60 a minute; 1 s to 5 min backoff; IDLE for 10 min. */
   public static WatchSettings defaults() {
-    return new WatchSettings("Triaged", "No origin", "Not a complaint", DEFAULT_MAX_BYTES, 120, Duration.ofSeconds(1),
+    return new WatchSettings("Triaged", "No origin", "Not a complaint", DEFAULT_MAX_BYTES, 60, Duration.ofSeconds(1),
         Duration.ofMinutes(5), Duration.ofMinutes(10), Duration.ofMinutes(12));
   }
 
