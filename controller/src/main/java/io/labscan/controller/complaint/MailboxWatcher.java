@@ -52,9 +52,9 @@ import org.slf4j.LoggerFactory;
  * under (mailbox, UIDVALIDITY, UID) before it is moved; at every (re)connection the watcher
  * first finishes the moves a stop interrupted, then reads the UIDs above the highest handled
  * one. So a controller restart or an IMAP outage loses nothing and triages nothing twice. When
- * the folder's UIDVALIDITY changed (the server rebuilt it), every UID is new: each message is
- * then first looked up by its Message-ID (else the SHA-256 of its bytes) among the complaints
- * this mailbox already had, and one found there is only moved, not triaged again. If the
+ * the folder's UIDVALIDITY changed (the server rebuilt it), every UID is new: from then on each
+ * message is first looked up by its Message-ID (else the SHA-256 of its bytes) among the
+ * complaints this mailbox already had, and one found there is only moved, not triaged again. If the
  * controller stops between triage and the log write, the message is triaged again at the next
  * start; its evidence is keyed by its Message-ID ({@code complaint_traces}), so it counts once.
  *
@@ -275,9 +275,12 @@ public final class MailboxWatcher implements AutoCloseable {
     for (ComplaintLog.PendingMove pending : complaints.pendingMoves(key, validity, settings)) {
       move(folder, validity, pending.uid(), pending.folder(), targets, move);
     }
+    // Once the folder had another UIDVALIDITY, every message is first looked up by its key: the
+    // messages of the rebuilt folder may be spread over many batches and connections.
+    boolean rescan = complaints.seenUnderOtherValidity(key, validity);
+    boolean warned = false;
     while (!closed) {
       long last = complaints.lastUid(key, validity).orElse(0);
-      boolean rescan = last == 0 && complaints.seenUnderOtherValidity(key, validity);
       // "UID n:*" names the last message even when its UID is below n: keep only the new ones.
       List<Message> fresh = new ArrayList<>();
       for (Message m : folder.getMessagesByUID(last + 1, UIDFolder.MAXUID)) {
@@ -288,7 +291,8 @@ public final class MailboxWatcher implements AutoCloseable {
       if (fresh.isEmpty()) {
         return;
       }
-      if (rescan) {
+      if (rescan && last == 0 && !warned) {
+        warned = true;
         log.warn("Complaint mailbox {}: UIDVALIDITY is now {} (the server rebuilt the folder); matching {} "
             + "message(s) with the complaints already handled by Message-ID", key, validity, fresh.size());
       }
