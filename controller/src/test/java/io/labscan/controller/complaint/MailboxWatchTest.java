@@ -242,11 +242,15 @@ class MailboxWatchTest {
   }
 
   @Test
-  void afterAUidValidityChangeAMessageAlreadyHandledIsRecognisedByItsMessageIdAndNotTriagedAgain() throws Exception {
-    dovecot.append("INBOX", bytes(mail.worm("worm-11@lab-pc-07")));
+  void afterAUidValidityChangeMessagesAlreadyHandledAreRecognisedByTheirMessageIdAndNotTriagedAgain() throws Exception {
+    // More than one batch, so that the rebuilt folder is read over several rounds.
+    int n = MailboxWatcher.BATCH + 5;
+    for (int i = 0; i < n; i++) {
+      dovecot.append("INBOX", bytes(mail.worm("worm-11-" + i + "@lab-pc-07")));
+    }
     MailboxWatcher first = watch();
-    awaitComplaints(1);
-    await().atMost(WAIT).untilAsserted(() -> assertThat(dovecot.messageIds("Triaged")).hasSize(1));
+    awaitComplaints(n);
+    await().atMost(WAIT).untilAsserted(() -> assertThat(dovecot.messageIds("Triaged")).hasSize(n));
     first.close();
     long before = dovecot.uidValidity("INBOX");
     // The server rebuilds INBOX: its UID list is gone and the message is back in it (a restore).
@@ -270,13 +274,14 @@ class MailboxWatchTest {
     }
     dovecot.restart();
     assertThat(dovecot.uidValidity("INBOX")).as("precondition: a new UIDVALIDITY").isNotEqualTo(before);
-    assertThat(dovecot.messageIds("INBOX")).containsExactly("<worm-11@lab-pc-07>");
+    assertThat(dovecot.messageIds("INBOX")).hasSize(n);
 
     watch();
 
     await().atMost(WAIT).untilAsserted(() -> assertThat(dovecot.messageIds("INBOX")).isEmpty());
-    assertThat(complaints()).hasSize(1);
-    assertThat(traces(pc07)).isEqualTo(1);
+    assertThat(complaints()).hasSize(n);
+    assertThat(dovecot.messageIds("Triaged")).as("the first copies and the restored ones, moved without triage")
+        .hasSize(2 * n);
   }
 
   @Test
