@@ -1,12 +1,13 @@
 package io.labscan.controller.cli;
 
+import io.labscan.controller.Controller;
+import io.labscan.controller.ControllerConfig;
 import io.labscan.controller.ControllerRuntime;
 import io.labscan.controller.grpc.RateLimiter;
 import io.labscan.controller.trust.ServerNames;
 import io.labscan.controller.web.Dashboard;
 import io.labscan.controller.web.DashboardOptions;
 import io.labscan.controller.web.EngineTriageRunner;
-import io.labscan.controller.ComplaintTriage;
 import io.labscan.controller.triage.TrustConfig;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -116,30 +117,30 @@ final class ServeCommand implements Callable<Integer> {
       System.err.println("WARNING: plaintext gRPC: agents' reports travel unencrypted and unauthenticated, and "
           + "anybody who can reach port " + grpcPort + " can report as any host.");
     }
-    ControllerRuntime controller = ControllerRuntime.start(options, Clock.systemUTC());
-    controller.startDailyPrune(retentionSettings, Clock.systemUTC());
+    Controller services = Controller.open(ControllerConfig.builder(db).clock(Clock.systemUTC()).trust(trustConfig)
+        .alertWebhook(dashboard.alertWebhook()).alertSyslog(dashboard.alertSyslog()).retention(retentionSettings)
+        .build());
+    ControllerRuntime controller;
     Dashboard http;
-    var watch = new java.util.concurrent.atomic.AtomicReference<>(
-        io.labscan.controller.complaint.ComplaintWatch.none());
     try {
-      ComplaintTriage triage = new ComplaintTriage(controller.store(), controller.verdicts(), trustConfig,
-          Clock.systemUTC());
-      http = Dashboard.start(httpBind, httpPort, dashboard, controller, new EngineTriageRunner(triage),
-          trustConfig.entries(), () -> watch.get().status(), Clock.systemUTC(), System.err);
+      controller = ControllerRuntime.start(services, options);
+      // Alerts, campaigns, snapshots, sweeps, retention and the change feed: independent of HTTP.
+      services.startBackgroundJobs();
+      http = Dashboard.start(httpBind, httpPort, dashboard, services, new EngineTriageRunner(services.complaints()),
+          trustConfig.entries(), System.err);
       if (!mailboxes.isEmpty()) {
-        watch.set(io.labscan.controller.complaint.ComplaintWatch.start(mailboxes, watchSettings, controller.store(),
-            triage, http.alerts()::raise, Clock.systemUTC()));
+        services.watchComplaintMailboxes(mailboxes, watchSettings);
         System.err.println("labscan-controller: watching " + mailboxes.size() + " complaint mailbox(es): "
             + mailboxes.stream().map(m -> m.address().key()).toList());
       }
     } catch (RuntimeException e) {
-      controller.close();
+      services.close();
       throw e;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      watch.get().close();
       http.close();
       controller.close();
+      services.close();
     }, "labscan-controller-shutdown"));
     if (controller.certificateAuthority().isPresent()) {
       System.err.printf("labscan-controller: gRPC (mTLS) on %s:%d, enrolment on %s:%d, HTTP on http://%s:%d/, "
