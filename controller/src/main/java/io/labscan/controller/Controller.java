@@ -231,7 +231,8 @@ public final class Controller implements AutoCloseable {
     if (!complaintWatch.status().isEmpty()) {
       throw new IllegalStateException("complaint mailboxes are watched already");
     }
-    complaintWatch = io.labscan.controller.complaint.ComplaintWatch.start(mailboxes, settings, store, complaints(),
+    complaintWatch = io.labscan.controller.complaint.ComplaintWatch.start(mailboxes, settings, store,
+        complaints().forMailboxes(),
         alerts()::raise, clock());
   }
 

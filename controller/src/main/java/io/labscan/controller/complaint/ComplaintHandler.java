@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.labscan.controller.ComplaintTriage;
 import io.labscan.controller.alert.Alert;
 import io.labscan.controller.triage.Candidate;
 import io.labscan.controller.triage.NotAMailMessageException;
@@ -26,7 +25,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Triages one message from a watched mailbox exactly as {@code labscan-controller triage FILE}
- * does: the same {@link ComplaintTriage} (the {@code serve --trust} entries, the Settings page's
+ * does: the same {@code ComplaintTriage}, through {@link MailTriage} (the {@code serve --trust} entries, the Settings page's
  * MTAs, the fleet's mail servers), and the answer is recorded as evidence for verdicts only when
  * {@linkplain TriageResult#recordable() recordable} — its origin rests on a Received: line an MTA
  * of ours wrote. A forward is traced through the message it carries and so is never recordable;
@@ -71,7 +70,7 @@ public final class ComplaintHandler {
     }
   }
 
-  private final ComplaintTriage triage;
+  private final MailTriage triage;
   private final Function<String, Optional<Verdict>> verdicts;
   private final Consumer<Alert> alerts;
   private final Clock clock;
@@ -81,7 +80,7 @@ public final class ComplaintHandler {
    * @param verdicts a host's current verdict (for the alert)
    * @param alerts where an alert goes (the dashboard's dispatcher)
    */
-  public ComplaintHandler(ComplaintTriage triage, Function<String, Optional<Verdict>> verdicts, Consumer<Alert> alerts,
+  public ComplaintHandler(MailTriage triage, Function<String, Optional<Verdict>> verdicts, Consumer<Alert> alerts,
       Clock clock, long maxBytes) {
     this.triage = requireNonNull(triage, "triage");
     this.verdicts = requireNonNull(verdicts, "verdicts");
@@ -103,14 +102,13 @@ public final class ComplaintHandler {
     }
     byte[] bytes = m.bytes().get();
     try {
-      ComplaintTriage.Complaint complaint;
+      MailTriage.Answer outcome;
       try {
-        complaint = triage.parse(bytes);
+        outcome = triage.triage(bytes, "mailbox " + m.mailbox());
       } catch (NotAMailMessageException e) {
         return plain(m, now, subject, from, bytes.length, Outcome.NOT_A_COMPLAINT,
             "not triaged: " + MailText.clean(e.getMessage(), MAX_DETAIL));
       }
-      ComplaintTriage.Outcome outcome = triage.triage(List.of(complaint), true, "mailbox " + m.mailbox());
       TriageResult result = outcome.result();
       Optional<Candidate> top = result.candidates().stream().findFirst();
       String json;
@@ -133,11 +131,11 @@ public final class ComplaintHandler {
   }
 
   /**
-   * Raises the alert for a stored complaint when it names a host (confidence at least
-   * {@value ComplaintTriage#RECORD_THRESHOLD}) that is not INFECTED now.
+   * Raises the alert for a stored complaint when it names a host (confidence at least the
+   * recording threshold, 0.5) that is not INFECTED now.
    */
   public void alertIfNeeded(ComplaintRecord c) {
-    if (c.host().isEmpty() || c.confidence().orElse(0) < ComplaintTriage.RECORD_THRESHOLD) {
+    if (c.host().isEmpty() || c.confidence().orElse(0) < triage.recordThreshold()) {
       return;
     }
     Verdict current = verdicts.apply(c.hostId()).orElse(Verdict.UNKNOWN);

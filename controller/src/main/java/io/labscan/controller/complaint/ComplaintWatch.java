@@ -2,7 +2,6 @@ package io.labscan.controller.complaint;
 
 import static java.util.Objects.requireNonNull;
 
-import io.labscan.controller.ComplaintTriage;
 import io.labscan.controller.alert.Alert;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.controller.verdict.VerdictRepository;
@@ -22,7 +21,7 @@ public final class ComplaintWatch implements AutoCloseable {
 
   /** Starts watching every mailbox; alerts go to {@code alerts}. */
   public static ComplaintWatch start(List<MailboxConfig> mailboxes, WatchSettings settings, SqliteStore store,
-      ComplaintTriage triage, Consumer<Alert> alerts, Clock clock) {
+      MailTriage triage, Consumer<Alert> alerts, Clock clock) {
     requireNonNull(mailboxes, "mailboxes");
     requireNonNull(store, "store");
     ComplaintLog log = new ComplaintLog(store);

@@ -37,7 +37,8 @@ class ComplaintHandlerTest {
   void open() {
     store = SqliteStore.open(dir.resolve("c.db"));
     verdicts = new VerdictService(store, VerdictPolicy.defaults(), Clock.systemUTC());
-    handler = new ComplaintHandler(new ComplaintTriage(store, verdicts, TrustConfig.none(), Clock.systemUTC()),
+    handler = new ComplaintHandler(
+        new ComplaintTriage(store, verdicts, TrustConfig.none(), Clock.systemUTC()).forMailboxes(),
         hostId -> Optional.of(current), alerts::add, Clock.fixed(AT, ZoneOffset.UTC), 1 << 20);
   }
 

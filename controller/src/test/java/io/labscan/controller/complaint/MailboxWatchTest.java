@@ -82,7 +82,7 @@ class MailboxWatchTest {
   }
 
   private MailboxWatcher watch(MailboxConfig config, ComplaintTriage with) {
-    ComplaintHandler handler = new ComplaintHandler(with,
+    ComplaintHandler handler = new ComplaintHandler(with.forMailboxes(),
         hostId -> store.verdict(hostId).map(VerdictRepository.VerdictRecord::verdict), alerts::add, Clock.systemUTC(),
         settings.maxMessageBytes());
     MailboxWatcher w = new MailboxWatcher(config, settings, log, handler, Clock.systemUTC());

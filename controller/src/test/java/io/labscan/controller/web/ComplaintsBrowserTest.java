@@ -60,7 +60,7 @@ class ComplaintsBrowserTest {
     pc07 = TestReports.newHostId();
     fixture.ingest(TestReports.fullScan(pc07, "lab-pc-07", at, 1, "10.20.3.17"));
     ComplaintHandler handler = new ComplaintHandler(new ComplaintTriage(fixture.store, fixture.verdicts,
-        TrustConfig.of(List.of("mx.lab.example.edu")), fixture.clock), id -> Optional.empty(), a -> { },
+        TrustConfig.of(List.of("mx.lab.example.edu")), fixture.clock).forMailboxes(), id -> Optional.empty(), a -> { },
         fixture.clock, 1 << 20);
     String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(at.atZone(ZoneOffset.UTC));
     byte[] raw = ("Received: from PC07 (unknown [10.20.3.17]) by mx.lab.example.edu (Postfix) with SMTP id 7F3E2;\r\n\t"

@@ -45,7 +45,7 @@ class ComplaintsWebApiTest {
     fixture.ingest(TestReports.fullScan(pc07, "lab-pc-07", at, 1, "10.20.3.17"));
     log = new ComplaintLog(fixture.store);
     handler = new ComplaintHandler(new ComplaintTriage(fixture.store, fixture.verdicts,
-        TrustConfig.of(List.of("mx.lab.example.edu")), fixture.clock), id -> Optional.empty(), a -> { },
+        TrustConfig.of(List.of("mx.lab.example.edu")), fixture.clock).forMailboxes(), id -> Optional.empty(), a -> { },
         fixture.clock, 1 << 20);
   }
 
