@@ -222,6 +222,33 @@ public final class Controller implements AutoCloseable {
     return service("complaints", () -> new ComplaintTriage(store, verdicts(), config.trust(), clock()));
   }
 
+  /**
+   * Complaints that arrived in watched mailboxes, as the Complaints page, its API and /metrics
+   * read them (stored ones too when no mailbox is watched now).
+   */
+  public io.labscan.controller.complaint.ComplaintsView complaintsView() {
+    return service("complaintsView", () -> io.labscan.controller.complaint.ComplaintsView.of(store,
+        () -> complaintWatch.status(), clock()));
+  }
+
+  private volatile io.labscan.controller.complaint.ComplaintWatch complaintWatch =
+      io.labscan.controller.complaint.ComplaintWatch.none();
+
+  /**
+   * Starts watching complaint mailboxes ({@code serve --complaint-mailbox}): each new message is
+   * triaged by {@link #complaints()} and alerts go to {@link #alerts()}. Once; stopped by
+   * {@link #close()}.
+   */
+  public synchronized void watchComplaintMailboxes(List<io.labscan.controller.complaint.MailboxConfig> mailboxes,
+      io.labscan.controller.complaint.WatchSettings settings) {
+    if (!complaintWatch.status().isEmpty()) {
+      throw new IllegalStateException("complaint mailboxes are watched already");
+    }
+    complaintWatch = io.labscan.controller.complaint.ComplaintWatch.start(mailboxes, settings, store,
+        complaints().forMailboxes(),
+        alerts()::raise, clock());
+  }
+
   /** Scan campaigns, reaching agents through {@link #commands()}. */
   public CampaignService campaigns() {
     return service("campaigns", () -> new CampaignService(store, commands().agentCommands(), fleet().targets(),
@@ -247,6 +274,7 @@ public final class Controller implements AutoCloseable {
       ControllerMetrics metrics = new ControllerMetrics(() -> commands().connectedHosts().size(),
           () -> verdictCounts(store.verdicts()), store::databaseBytes, this::prunedRows);
       ingestor().addListener(metrics);
+      metrics.complaintsPerDay(complaintsView()::perDay);
       return metrics;
     });
   }
@@ -328,6 +356,7 @@ public final class Controller implements AutoCloseable {
   /** Stops the background work and the services; closes the store when this controller opened it. */
   @Override
   public void close() {
+    complaintWatch.close();
     closeIfMade("jobs", () -> jobs().close());
     closeIfMade("labs", () -> labs().shutdownNow());
     closeIfMade("campaigns", () -> campaigns().close());

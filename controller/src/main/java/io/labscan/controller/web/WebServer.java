@@ -91,7 +91,8 @@ public final class WebServer implements AutoCloseable {
   /** What the pages and the API read and change. */
   public record Services(Fleet fleet, ComplianceHistory history, Accounts accounts, Sessions sessions,
       LoginThrottle throttle, TriageRunner triage, CampaignService campaigns, ControllerMetrics metrics,
-      TrustSettings trust, ApiTokens tokens, AuditLog audit) {
+      TrustSettings trust, ApiTokens tokens, AuditLog audit,
+      io.labscan.controller.complaint.ComplaintsView complaints) {
     /** Without trusted-MTA settings (the Settings API answers 503). */
     public Services(Fleet fleet, ComplianceHistory history, Accounts accounts, Sessions sessions,
         LoginThrottle throttle, TriageRunner triage, CampaignService campaigns, ControllerMetrics metrics) {
@@ -107,10 +108,19 @@ public final class WebServer implements AutoCloseable {
           new AuditLog(fleet.store(), java.time.Clock.systemUTC()));
     }
 
+    /** Without complaint mailboxes (the Complaints page lists none). */
+    public Services(Fleet fleet, ComplianceHistory history, Accounts accounts, Sessions sessions,
+        LoginThrottle throttle, TriageRunner triage, CampaignService campaigns, ControllerMetrics metrics,
+        TrustSettings trust, ApiTokens tokens, AuditLog audit) {
+      this(fleet, history, accounts, sessions, throttle, triage, campaigns, metrics, trust, tokens, audit,
+          NO_COMPLAINTS);
+    }
+
     public Services {
       requireNonNull(tokens, "tokens");
       requireNonNull(audit, "audit");
       requireNonNull(trust, "trust");
+      requireNonNull(complaints, "complaints");
       requireNonNull(fleet, "fleet");
       requireNonNull(history, "history");
       requireNonNull(accounts, "accounts");
@@ -121,6 +131,35 @@ public final class WebServer implements AutoCloseable {
       requireNonNull(metrics, "metrics");
     }
   }
+
+  /** No complaints, no mailboxes. */
+  static final io.labscan.controller.complaint.ComplaintsView NO_COMPLAINTS =
+      new io.labscan.controller.complaint.ComplaintsView() {
+        @Override
+        public List<io.labscan.controller.complaint.ComplaintRecord> list(int limit, java.util.OptionalLong before) {
+          return List.of();
+        }
+
+        @Override
+        public Optional<io.labscan.controller.complaint.ComplaintRecord> get(long seq) {
+          return Optional.empty();
+        }
+
+        @Override
+        public List<io.labscan.controller.complaint.MailboxStatus> mailboxes() {
+          return List.of();
+        }
+
+        @Override
+        public Optional<io.labscan.controller.verdict.Verdict> verdict(String hostId) {
+          return Optional.empty();
+        }
+
+        @Override
+        public Map<String, Map<String, Long>> perDay() {
+          return Map.of();
+        }
+      };
 
   /** A static file of the UI. */
   private record Asset(String contentType, byte[] bytes) {}
@@ -193,6 +232,7 @@ public final class WebServer implements AutoCloseable {
     private final FleetApi fleet;
     private final AdminApi admin;
     private final AccessApi access;
+    private final ComplaintsApi complaints;
     private final HttpGuard guard;
     private final Map<String, Asset> assets = new LinkedHashMap<>();
 
@@ -203,6 +243,7 @@ public final class WebServer implements AutoCloseable {
       this.admin = new AdminApi(services.triage(), services.campaigns(), services.trust(), services.audit(),
           services.fleet());
       this.access = new AccessApi(services.tokens(), services.audit());
+      this.complaints = new ComplaintsApi(services.complaints());
       this.guard = new HttpGuard(withBindName(config), config.trustedProxies());
     }
 
@@ -240,6 +281,9 @@ public final class WebServer implements AutoCloseable {
       page(r, "/settings", "settings.html", Role.ADMIN);
       page(r, "/tokens", "tokens.html", Role.ADMIN);
       page(r, "/audit", "audit.html", Role.ADMIN);
+      page(r, "/complaints", "complaints.html", Role.VIEWER);
+      page(r, "/complaints/{complaintId}", "complaints.html", Role.VIEWER);
+      asset(r, "complaints.js", Role.VIEWER);
       asset(r, "style.css", null);
       asset(r, "login.js", null);
       for (String name : new String[] {"app.js", "overview.js", "labs.js", "hosts.js", "host.js", "infected.js",
@@ -266,6 +310,9 @@ public final class WebServer implements AutoCloseable {
       r.get("/api/v1/lab-rules", fleet::labRules, Role.VIEWER);
       r.post("/api/v1/lab-rules", fleet::addLabRule, Role.ADMIN);
       r.delete("/api/v1/lab-rules/{ruleId}", fleet::removeLabRule, Role.ADMIN);
+
+      r.get("/api/v1/complaints", complaints::list, Role.VIEWER);
+      r.get("/api/v1/complaints/{complaintId}", complaints::one, Role.VIEWER);
 
       r.post("/api/v1/triage", admin::triage, Role.ADMIN);
       r.get("/api/v1/triage/sample", fleet::triageSample, Role.ADMIN);

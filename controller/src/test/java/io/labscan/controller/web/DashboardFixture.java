@@ -54,6 +54,8 @@ final class DashboardFixture implements AutoCloseable {
   final List<Consumer<String>> connectListeners = new CopyOnWriteArrayList<>();
   final List<byte[]> triaged = new CopyOnWriteArrayList<>();
   volatile TriageRunner triage;
+  /** What the Complaints page says about the watched mailboxes. */
+  volatile List<io.labscan.controller.complaint.MailboxStatus> mailboxes = List.of();
 
   DashboardFixture(Path dir) {
     this(dir, List.of());
@@ -96,6 +98,9 @@ final class DashboardFixture implements AutoCloseable {
     ControllerMetrics metrics = new ControllerMetrics(online::size, () -> Dashboard.verdictCounts(store.verdicts()),
         store::databaseBytes, () -> java.util.Map.of("reports", 7L));
     ingestor.addListener(metrics);
+    io.labscan.controller.complaint.ComplaintsView complaints =
+        io.labscan.controller.complaint.ComplaintsView.of(store, () -> mailboxes, clock);
+    metrics.complaintsPerDay(complaints::perDay);
     triage = message -> {
       throw new TriageRunner.NotAMailMessage("no fake answer configured");
     };
@@ -105,7 +110,8 @@ final class DashboardFixture implements AutoCloseable {
     };
     web = WebServer.start(new WebServer.Config("127.0.0.1", 0, false, List.of(), trustedProxies),
         new WebServer.Services(fleet, new ComplianceHistory(fleet), accounts, new Sessions(store, clock),
-            new LoginThrottle(clock), delegating, campaigns, metrics, TrustSettings.unavailable(), tokens, audit));
+            new LoginThrottle(clock), delegating, campaigns, metrics, TrustSettings.unavailable(), tokens, audit,
+            complaints));
   }
 
   String base() {
