@@ -1,12 +1,14 @@
 package io.labscan.controller.cli;
 
+import io.labscan.controller.text.Text;
 import com.google.protobuf.util.JsonFormat;
 import io.labscan.agent.checks.Scanner;
 import io.labscan.agent.checks.StandardChecks;
 import io.labscan.agent.checks.egress.DurationText;
 import io.labscan.agent.trust.OwnerOnlyFiles;
-import io.labscan.controller.grpc.EgressSettings;
-import io.labscan.controller.grpc.PolicyProvider;
+import io.labscan.controller.policy.EgressSettings;
+import io.labscan.controller.Controller;
+import io.labscan.controller.policy.PolicyProvider;
 import io.labscan.controller.store.HostSummary;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.proto.v1.Policy;
@@ -85,6 +87,7 @@ final class PolicyCommand implements Callable<Integer> {
       return ControllerMain.EXIT_BAD_INPUT;
     }
     try (SqliteStore store = opened.get()) {
+      PolicyProvider policies = Controller.over(store, Clock.systemUTC()).policies();
       List<HostSummary> servers = new ArrayList<>();
       List<HostSummary> ordinary = new ArrayList<>();
       for (String host : mailServers) {
@@ -101,9 +104,9 @@ final class PolicyCommand implements Callable<Integer> {
         }
         ordinary.add(found.get());
       }
-      EgressSettings before = PolicyProvider.egressSettings(store);
+      EgressSettings before = policies.egressSettings();
       EgressSettings after;
-      Map<String, Long> budgetsBefore = PolicyProvider.checkBudgets(store);
+      Map<String, Long> budgetsBefore = policies.checkBudgets();
       Map<String, Long> budgetsAfter;
       try {
         after = changed(before);
@@ -113,27 +116,27 @@ final class PolicyCommand implements Callable<Integer> {
         return ControllerMain.EXIT_BAD_INPUT;
       }
       if (!after.equals(before)) {
-        PolicyProvider.setEgressSettings(store, after);
+        policies.setEgressSettings(after);
       }
       if (!budgetsAfter.equals(budgetsBefore)) {
-        PolicyProvider.setCheckBudgets(store, budgetsAfter);
+        policies.setCheckBudgets(budgetsAfter);
       }
       for (HostSummary h : servers) {
-        PolicyProvider.setMailServer(store, h.hostId(), true);
+        policies.setMailServer(h.hostId(), true);
       }
       for (HostSummary h : ordinary) {
-        PolicyProvider.setMailServer(store, h.hostId(), false);
+        policies.setMailServer(h.hostId(), false);
       }
-      print(store);
+      print(store, policies);
       if (export != null) {
-        return export(store, export);
+        return export(policies, export);
       }
       return 0;
     }
   }
 
-  private static int export(SqliteStore store, Path file) {
-    Policy policy = new PolicyProvider(store, Clock.systemUTC()).current();
+  private static int export(PolicyProvider policies, Path file) {
+    Policy policy = policies.current();
     try {
       OwnerOnlyFiles.writeSecret(file, JsonFormat.printer().print(policy) + "\n");
     } catch (IOException e) {
@@ -187,8 +190,8 @@ final class PolicyCommand implements Callable<Integer> {
     return b;
   }
 
-  private static void print(SqliteStore store) {
-    Policy policy = new PolicyProvider(store, Clock.systemUTC()).current();
+  private static void print(SqliteStore store, PolicyProvider policies) {
+    Policy policy = policies.current();
     System.out.println("Policy version " + policy.getVersion() + ":");
     System.out.println("  SMTP event mode:   " + (policy.getEgressEventMode() ? "on" : "off (polling only)"));
     System.out.println("  Egress window:     " + policy.getEgressWindowSeconds() + " s");

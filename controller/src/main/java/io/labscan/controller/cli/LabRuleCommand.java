@@ -1,5 +1,7 @@
-package io.labscan.controller.web;
+package io.labscan.controller.cli;
 
+import io.labscan.controller.Controller;
+import io.labscan.controller.fleet.LabRule;
 import io.labscan.controller.store.SqliteStore;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -49,8 +51,8 @@ public final class LabRuleCommand implements Runnable {
       }
       try (SqliteStore store = SqliteStore.open(db)) {
         LabRule rule = match.hostname != null
-            ? new LabRules(store, Clock.systemUTC()).add(lab, LabRule.Kind.HOSTNAME, match.hostname)
-            : new LabRules(store, Clock.systemUTC()).add(lab, LabRule.Kind.CIDR, match.cidr);
+            ? Controller.over(store, Clock.systemUTC()).labRules().add(lab, LabRule.Kind.HOSTNAME, match.hostname)
+            : Controller.over(store, Clock.systemUTC()).labRules().add(lab, LabRule.Kind.CIDR, match.cidr);
         System.out.println("Added rule " + rule.ruleId() + ": " + rule.kind().id() + " " + rule.pattern()
             + " -> " + rule.lab());
         return 0;
@@ -73,7 +75,7 @@ public final class LabRuleCommand implements Runnable {
         return UserCommand.EXIT_BAD_INPUT;
       }
       try (SqliteStore store = SqliteStore.open(db)) {
-        for (LabRule r : new LabRules(store, Clock.systemUTC()).list()) {
+        for (LabRule r : Controller.over(store, Clock.systemUTC()).labRules().list()) {
           System.out.println(r.ruleId() + "\t" + r.kind().id() + "\t" + r.pattern() + "\t" + r.lab());
         }
       }
@@ -96,7 +98,7 @@ public final class LabRuleCommand implements Runnable {
         return UserCommand.EXIT_BAD_INPUT;
       }
       try (SqliteStore store = SqliteStore.open(db)) {
-        if (!new LabRules(store, Clock.systemUTC()).remove(id)) {
+        if (!Controller.over(store, Clock.systemUTC()).labRules().remove(id)) {
           System.err.println("labscan-controller lab-rule remove: no rule " + id);
           return UserCommand.EXIT_BAD_INPUT;
         }

@@ -1,4 +1,4 @@
-package io.labscan.controller.web;
+package io.labscan.controller.account;
 
 import static java.util.Objects.requireNonNull;
 
@@ -38,7 +38,7 @@ public final class Sessions {
   static final Duration TOUCH_EVERY = Duration.ofMinutes(1);
   private static final int MAX_SESSIONS = 10_000;
   /** Sessions one user may hold; logging in again ends the oldest (one user cannot fill the table). */
-  static final int MAX_SESSIONS_PER_USER = 20;
+  public static final int MAX_SESSIONS_PER_USER = 20;
 
   private final SqliteStore store;
   private final SecureRandom random = new SecureRandom();

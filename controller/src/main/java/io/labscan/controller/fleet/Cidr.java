@@ -1,4 +1,4 @@
-package io.labscan.controller.web;
+package io.labscan.controller.fleet;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -42,7 +42,7 @@ public record Cidr(byte[] network, int prefix) {
   }
 
   /** The bytes of an IPv4 dotted quad or an IPv6 literal; empty for anything else (no DNS). */
-  static Optional<byte[]> literal(String text) {
+  public static Optional<byte[]> literal(String text) {
     if (text == null || text.isEmpty() || text.length() > 45) {
       return Optional.empty();
     }

@@ -1,4 +1,4 @@
-package io.labscan.controller;
+package io.labscan.controller.text;
 
 import java.util.Locale;
 

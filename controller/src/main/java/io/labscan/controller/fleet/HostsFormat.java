@@ -1,5 +1,6 @@
-package io.labscan.controller.cli;
+package io.labscan.controller.fleet;
 
+import io.labscan.controller.text.Text;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -23,6 +24,16 @@ public final class HostsFormat {
 
   private HostsFormat() {}
 
+  /**
+   * The lab every output shows: the host's effective lab (lab rules first, then the agent's lab;
+   * {@link HostSummary#effectiveLab()}); blank when the host has none. For a host whose effective
+   * lab was not computed yet, the agent's lab.
+   */
+  public static String lab(HostSummary h) {
+    return h.effectiveLab().map(HostSummary.EffectiveLab::lab).filter(l -> !l.equals(LabRules.UNASSIGNED))
+        .orElse(h.effectiveLab().isPresent() ? "" : h.lab());
+  }
+
   /** Output formats of {@code hosts}. */
   public enum Format { TABLE, JSON, CSV }
 
@@ -42,7 +53,7 @@ public final class HostsFormat {
           Text.terminalSafe(h.hostname(), 40) + (h.demo() ? " " + DEMO_MARK : ""),
           Text.terminal(h.hostId()),
           Text.terminalSafe(h.osFamily(), 10),
-          Text.terminalSafe(h.lab(), 20),
+          Text.terminalSafe(lab(h), 20),
           Text.terminalSafe(String.join(",", h.currentAddresses()), 60),
           TABLE_TIME.format(h.lastSeen()),
           h.lastFullScan().map(TABLE_TIME::format).orElse("never")});
@@ -79,7 +90,7 @@ public final class HostsFormat {
       o.put("osFamily", h.osFamily());
       o.put("osVersion", h.osVersion());
       o.put("agentVersion", h.agentVersion());
-      o.put("lab", h.lab());
+      o.put("lab", lab(h));
       o.put("elevated", h.elevated());
       ArrayNode addresses = o.putArray("addresses");
       h.currentAddresses().forEach(addresses::add);
@@ -109,7 +120,7 @@ public final class HostsFormat {
         "host_id,hostname,os_family,os_version,agent_version,lab,elevated,addresses,first_seen,last_seen,"
             + "last_report,last_full_scan,demo\r\n");
     for (HostSummary h : hosts) {
-      String[] cells = {h.hostId(), h.hostname(), h.osFamily(), h.osVersion(), h.agentVersion(), h.lab(),
+      String[] cells = {h.hostId(), h.hostname(), h.osFamily(), h.osVersion(), h.agentVersion(), lab(h),
           Boolean.toString(h.elevated()), String.join(" ", h.currentAddresses()), h.firstSeen().toString(),
           h.lastSeen().toString(), h.lastReport().map(Instant::toString).orElse(""),
           h.lastFullScan().map(Instant::toString).orElse(""), Boolean.toString(h.demo())};

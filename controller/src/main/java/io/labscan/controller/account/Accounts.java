@@ -1,4 +1,4 @@
-package io.labscan.controller.web;
+package io.labscan.controller.account;
 
 import static java.util.Objects.requireNonNull;
 
@@ -24,7 +24,7 @@ public final class Accounts {
   public static final int MIN_PASSWORD_LENGTH = 12;
   /** bcrypt reads at most 72 bytes: longer passwords are refused rather than silently cut. */
   public static final int MAX_PASSWORD_BYTES = 72;
-  static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,63}");
+  public static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,63}");
   private static final char[] PASSWORD_ALPHABET =
       "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789".toCharArray();
 

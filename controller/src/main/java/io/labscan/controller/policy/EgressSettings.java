@@ -1,4 +1,4 @@
-package io.labscan.controller.grpc;
+package io.labscan.controller.policy;
 
 import static java.util.Objects.requireNonNull;
 

@@ -1,5 +1,10 @@
-package io.labscan.controller.web;
+package io.labscan.controller.cli;
 
+import io.labscan.controller.account.Accounts;
+import io.labscan.controller.account.Role;
+import io.labscan.controller.account.Sessions;
+import io.labscan.controller.account.User;
+import io.labscan.controller.fleet.LabRules;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.labscan.controller.cli.ControllerMain;

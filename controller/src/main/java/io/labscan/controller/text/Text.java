@@ -1,4 +1,4 @@
-package io.labscan.controller.cli;
+package io.labscan.controller.text;
 
 import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.CharacterEscapes;
@@ -53,7 +53,7 @@ public final class Text {
   }
 
   /** Whether the terminal would act on {@code cp} rather than print it (or print it misleadingly). */
-  static boolean unsafe(int cp) {
+  public static boolean unsafe(int cp) {
     if (Character.isISOControl(cp)) {
       return true;
     }

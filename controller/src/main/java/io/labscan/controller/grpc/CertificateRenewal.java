@@ -1,14 +1,17 @@
-package io.labscan.controller.trust;
+package io.labscan.controller.grpc;
 
+import io.labscan.controller.trust.CertificateAuthority;
+import io.labscan.controller.trust.CurrentCertificates;
+import io.labscan.controller.trust.KeyConflicts;
+import io.labscan.controller.trust.SigningRequests;
+import io.labscan.controller.trust.TrustRepository;
 import static java.util.Objects.requireNonNull;
 
-import io.labscan.controller.LogText;
+import io.labscan.controller.text.LogText;
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.labscan.agent.trust.Fingerprints;
-import io.labscan.controller.grpc.CertificateRenewer;
-import io.labscan.controller.grpc.RateLimiter;
 import io.labscan.controller.trust.TrustRepository.Renewal;
 import io.labscan.controller.trust.TrustRepository.RenewalOutcome;
 import io.labscan.proto.v1.RenewCertificateResponse;
@@ -43,7 +46,7 @@ public final class CertificateRenewal implements CertificateRenewer {
   public static final Duration WINDOW = Duration.ofDays(60);
 
   /** Per host: an agent asks once, again after a lost answer, and hourly on failure; six at once, then one per 10 min. */
-  static final RateLimiter.Rate RATE = new RateLimiter.Rate(1.0 / 600, 6);
+  public static final RateLimiter.Rate RATE = new RateLimiter.Rate(1.0 / 600, 6);
 
   private final CertificateAuthority ca;
   private final TrustRepository store;
@@ -89,7 +92,7 @@ public final class CertificateRenewal implements CertificateRenewer {
       return;
     }
     Instant now = clock.instant();
-    String presentedSerial = serial(presented);
+    String presentedSerial = CertificateAuthority.serial(presented);
     Instant opens = presented.getNotAfter().toInstant().minus(WINDOW);
     if (now.isBefore(opens)) {
       response.onError(Status.FAILED_PRECONDITION.withDescription("certificate " + presentedSerial
@@ -106,7 +109,7 @@ public final class CertificateRenewal implements CertificateRenewer {
       return;
     }
     X509Certificate issued = ca.issueClient(key, hostId);
-    Renewal renewal = new Renewal(hostId, presentedSerial, Fingerprints.sha256(key.getEncoded()), serial(issued),
+    Renewal renewal = new Renewal(hostId, presentedSerial, Fingerprints.sha256(key.getEncoded()), CertificateAuthority.serial(issued),
         issued.getNotAfter().toInstant());
     store.renew(renewal, now).whenComplete((outcome, failure) -> {
       if (failure != null) {
@@ -156,10 +159,5 @@ public final class CertificateRenewal implements CertificateRenewer {
     } catch (CertificateEncodingException e) {
       response.onError(Status.INTERNAL.withDescription("cannot encode the certificate").asRuntimeException());
     }
-  }
-
-  /** Serial numbers as the store keeps them: lower-case hex. */
-  static String serial(X509Certificate certificate) {
-    return certificate.getSerialNumber().toString(16);
   }
 }

@@ -1,4 +1,5 @@
-package io.labscan.controller.web;
+package io.labscan.controller.fleet;
+
 
 import static java.util.Objects.requireNonNull;
 

@@ -1,4 +1,4 @@
-package io.labscan.controller.web;
+package io.labscan.controller.fleet;
 
 import static java.util.Objects.requireNonNull;
 
@@ -6,7 +6,11 @@ import io.labscan.controller.store.SqliteStore;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Clock;
+import io.labscan.controller.store.HostSummary;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -52,7 +56,7 @@ public final class LabRules {
   public LabRule add(String lab, LabRule.Kind kind, String pattern) {
     LabRule probe = new LabRule("new", 0, lab, kind, pattern.trim());
     String id = UUID.randomUUID().toString();
-    return store.write(db -> {
+    LabRule added = store.write(db -> {
       int position;
       try (PreparedStatement ps = db.prepareStatement("SELECT COALESCE(MAX(position), 0) + 1 FROM lab_rules");
           ResultSet rs = ps.executeQuery()) {
@@ -70,16 +74,98 @@ public final class LabRules {
       }
       return new LabRule(id, position, probe.lab(), probe.kind(), probe.pattern());
     }).join();
+    refreshAll();
+    return added;
   }
 
   /** Removes a rule; false when there was none with this id. */
   public boolean remove(String ruleId) {
-    return store.write(db -> {
+    boolean removed = store.write(db -> {
       try (PreparedStatement ps = db.prepareStatement("DELETE FROM lab_rules WHERE rule_id = ?")) {
         ps.setString(1, ruleId);
         return ps.executeUpdate() > 0;
       }
     }).join();
+    if (removed) {
+      refreshAll();
+    }
+    return removed;
+  }
+
+  /**
+   * Computes every host's effective lab with the current rules and stores those that changed:
+   * after a rule change, and when the controller starts. Returns how many changed.
+   */
+  public int refreshAll() {
+    return refresh(store.hosts());
+  }
+
+  /**
+   * Computes one host's effective lab and stores it if it changed (after its report arrived).
+   * Waits for the write: never call it on the store's writer thread.
+   */
+  public int refresh(String hostId) {
+    return store.host(requireNonNull(hostId, "hostId")).map(h -> refresh(List.of(h))).orElse(0);
+  }
+
+  private int refresh(List<HostSummary> hosts) {
+    List<LabRule> rules = list();
+    Map<String, HostSummary.EffectiveLab> changed = new LinkedHashMap<>();
+    for (HostSummary h : hosts) {
+      HostSummary.EffectiveLab now = stored(assign(rules, h.hostname(), h.currentAddresses(), h.lab()));
+      if (!h.effectiveLab().equals(Optional.of(now))) {
+        changed.put(h.hostId(), now);
+      }
+    }
+    if (!changed.isEmpty()) {
+      store.setEffectiveLabs(changed).join();
+    }
+    return changed.size();
+  }
+
+  /** An assignment as the host row stores it. */
+  public static HostSummary.EffectiveLab stored(Assignment a) {
+    return new HostSummary.EffectiveLab(a.lab(), a.source().name().toLowerCase(Locale.ROOT), a.ruleId().orElse(""));
+  }
+
+  /** A stored effective lab as an assignment (a source this build does not know reads as none). */
+  public static Assignment assignment(HostSummary.EffectiveLab e) {
+    Source source = switch (e.source()) {
+      case "rule" -> Source.RULE;
+      case "agent" -> Source.AGENT;
+      default -> Source.NONE;
+    };
+    return new Assignment(e.lab(), source, e.ruleId().isEmpty() ? Optional.empty() : Optional.of(e.ruleId()));
+  }
+
+  /**
+   * A host's effective lab: the stored one; for a host not computed yet (enrolled, no report
+   * since), computed now by the same rule, so every reader shows the same lab.
+   */
+  public static Assignment effective(HostSummary h, java.util.function.Supplier<List<LabRule>> rules) {
+    return h.effectiveLab().map(LabRules::assignment)
+        .orElseGet(() -> assign(rules.get(), h.hostname(), h.currentAddresses(), h.lab()));
+  }
+
+  /** {@code hosts} with their effective lab filled in (stored, else computed now, not stored). */
+  public List<HostSummary> withEffectiveLabs(List<HostSummary> hosts) {
+    List<LabRule> rules = new ArrayList<>();
+    boolean[] loaded = {false};
+    java.util.function.Supplier<List<LabRule>> lazy = () -> {
+      if (!loaded[0]) {
+        rules.addAll(list());
+        loaded[0] = true;
+      }
+      return rules;
+    };
+    return hosts.stream().map(h -> withLab(h, effective(h, lazy))).toList();
+  }
+
+  /** {@code h} carrying {@code lab} as its effective lab. */
+  public static HostSummary withLab(HostSummary h, Assignment lab) {
+    return new HostSummary(h.hostId(), h.hostname(), h.osFamily(), h.osVersion(), h.agentVersion(), h.lab(),
+        h.elevated(), h.currentAddresses(), h.firstSeen(), h.lastSeen(), h.lastReport(), h.lastFullScan(), h.demo(),
+        Optional.of(stored(lab)));
   }
 
   /** Where a host's lab came from. */

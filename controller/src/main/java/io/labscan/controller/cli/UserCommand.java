@@ -1,5 +1,8 @@
-package io.labscan.controller.web;
+package io.labscan.controller.cli;
 
+import io.labscan.controller.Controller;
+import io.labscan.controller.account.Role;
+import io.labscan.controller.account.User;
 import io.labscan.controller.store.SqliteStore;
 import java.io.Console;
 import java.io.IOException;
@@ -88,7 +91,7 @@ public final class UserCommand implements Runnable {
         Arrays.fill(second, '\0');
       }
       try (SqliteStore store = SqliteStore.open(db)) {
-        new Accounts(store, Accounts.DEFAULT_COST, Clock.systemUTC()).add(name, parsedRole.get(), password, replace);
+        Controller.over(store, Clock.systemUTC()).accounts().add(name, parsedRole.get(), password, replace);
       } catch (IllegalArgumentException e) {
         System.err.println("labscan-controller user add: " + e.getMessage());
         return EXIT_BAD_INPUT;
@@ -116,7 +119,7 @@ public final class UserCommand implements Runnable {
       try (SqliteStore store = SqliteStore.open(db)) {
         boolean removed;
         try {
-          removed = new Accounts(store, 4, Clock.systemUTC()).remove(name);
+          removed = Controller.over(store, Clock.systemUTC()).accounts().remove(name);
         } catch (IllegalArgumentException e) {
           System.err.println("labscan-controller user remove: " + e.getMessage() + ".");
           return EXIT_BAD_INPUT;
@@ -144,7 +147,7 @@ public final class UserCommand implements Runnable {
         return EXIT_BAD_INPUT;
       }
       try (SqliteStore store = SqliteStore.open(db)) {
-        for (User u : new Accounts(store, 4, Clock.systemUTC()).list()) {
+        for (User u : Controller.over(store, Clock.systemUTC()).accounts().list()) {
           System.out.println(u.username() + "\t" + u.role().id());
         }
       }

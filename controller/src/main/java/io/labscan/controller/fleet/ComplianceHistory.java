@@ -1,4 +1,4 @@
-package io.labscan.controller.web;
+package io.labscan.controller.fleet;
 
 import static java.util.Objects.requireNonNull;
 
@@ -148,7 +148,7 @@ public final class ComplianceHistory {
   }
 
   /** Hosts and compliant hosts per lab. */
-  static Map<String, int[]> liveCounts(List<HostStatus> hosts) {
+  public static Map<String, int[]> liveCounts(List<HostStatus> hosts) {
     Map<String, int[]> counts = new TreeMap<>();
     for (HostStatus h : hosts) {
       int[] c = counts.computeIfAbsent(h.lab().lab(), k -> new int[2]);

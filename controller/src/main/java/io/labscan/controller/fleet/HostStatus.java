@@ -1,4 +1,4 @@
-package io.labscan.controller.web;
+package io.labscan.controller.fleet;
 
 import static java.util.Objects.requireNonNull;
 

@@ -1,13 +1,21 @@
-package io.labscan.controller.web;
+package io.labscan.controller.fleet;
 
+import io.labscan.controller.verdict.Vocabulary;
 import static java.util.Objects.requireNonNull;
 
+import io.labscan.controller.verdict.Vocabulary;
 import io.labscan.controller.verdict.HostEvidence;
+import io.labscan.controller.verdict.Vocabulary;
 import io.labscan.controller.verdict.Verdict;
+import io.labscan.controller.verdict.Vocabulary;
 import java.time.Duration;
+import io.labscan.controller.verdict.Vocabulary;
 import java.time.Instant;
+import io.labscan.controller.verdict.Vocabulary;
 import java.util.ArrayList;
+import io.labscan.controller.verdict.Vocabulary;
 import java.util.List;
+import io.labscan.controller.verdict.Vocabulary;
 import java.util.Optional;
 
 /**
@@ -18,8 +26,8 @@ import java.util.Optional;
 public record Compliance(boolean seenRecently, boolean definitionsFresh, boolean fullScanRecent,
     boolean noSmtpEgress, boolean verdictClean) {
 
-  public static final Duration SEEN_WITHIN = Duration.ofHours(1);
-  public static final Duration FULL_SCAN_WITHIN = Duration.ofHours(26);
+  public static final Duration SEEN_WITHIN = Vocabulary.SEEN_WITHIN;
+  public static final Duration FULL_SCAN_WITHIN = Vocabulary.FULL_SCAN_WITHIN;
 
   public static Compliance evaluate(HostEvidence evidence, Optional<Verdict> verdict, Instant now) {
     requireNonNull(evidence, "evidence");
@@ -47,7 +55,7 @@ public record Compliance(boolean seenRecently, boolean definitionsFresh, boolean
       out.add("antivirus definitions not FRESH");
     }
     if (!fullScanRecent) {
-      out.add("no full scan in the last 26 h");
+      out.add("no full scan in the last " + FULL_SCAN_WITHIN.toHours() + " h");
     }
     if (!noSmtpEgress) {
       out.add("SMTP egress policy does not allow");

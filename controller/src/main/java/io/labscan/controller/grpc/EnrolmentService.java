@@ -1,13 +1,17 @@
-package io.labscan.controller.trust;
+package io.labscan.controller.grpc;
 
+import io.labscan.controller.trust.CertificateAuthority;
+import io.labscan.controller.trust.HostIds;
+import io.labscan.controller.trust.SigningRequests;
+import io.labscan.controller.trust.TrustRepository;
 import static java.util.Objects.requireNonNull;
 
-import io.labscan.controller.LogText;
+import io.labscan.controller.text.LogText;
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.labscan.agent.trust.EnrolmentToken;
-import io.labscan.controller.grpc.PolicyProvider;
+import io.labscan.controller.policy.PolicyProvider;
 import io.labscan.controller.ingest.ReportValidator;
 import io.labscan.controller.trust.TrustRepository.EnrolledHost;
 import io.labscan.controller.trust.TrustRepository.Redemption;

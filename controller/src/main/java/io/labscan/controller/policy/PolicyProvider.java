@@ -1,4 +1,4 @@
-package io.labscan.controller.grpc;
+package io.labscan.controller.policy;
 
 import static java.util.Objects.requireNonNull;
 
@@ -85,49 +85,57 @@ public final class PolicyProvider {
   }
 
   private Snapshot load() {
+    // One statement: the version and the content it numbers come from the same commit.
+    Map<String, byte[]> settings = store.settings(List.of(REVISION, ARTIFACT_RULES, ARTIFACT_RULES_NAME,
+        EGRESS_EVENT_MODE, EGRESS_ALLOWLIST, EGRESS_WINDOW, CHECK_BUDGETS));
     Policy.Builder b = PolicyDefaults.defaults().toBuilder()
-        .setVersion(1 + revision(store))
+        .setVersion(1 + revision(settings))
         .setHarvestKey(ByteString.copyFrom(fleetKey))
         .setHarvestKeyId(keyId(fleetKey));
-    store.setting(ARTIFACT_RULES).ifPresent(rules -> b.setArtifactRules(ByteString.copyFrom(rules)));
-    store.setting(ARTIFACT_RULES_NAME).ifPresent(n -> b.setArtifactRulesName(new String(n, StandardCharsets.UTF_8)));
-    EgressSettings egress = egressSettings(store);
+    Optional.ofNullable(settings.get(ARTIFACT_RULES)).ifPresent(rules -> b.setArtifactRules(ByteString.copyFrom(rules)));
+    Optional.ofNullable(settings.get(ARTIFACT_RULES_NAME))
+        .ifPresent(n -> b.setArtifactRulesName(new String(n, StandardCharsets.UTF_8)));
+    EgressSettings egress = egressSettings(settings);
     b.setEgressEventMode(egress.eventMode()).addAllSmtpProcessAllowlist(egress.processAllowlist());
     egress.window().ifPresent(w -> b.setEgressWindowSeconds(w.toSeconds()));
-    b.putAllCheckBudgetSeconds(checkBudgets(store));
+    b.putAllCheckBudgetSeconds(checkBudgets(settings));
     return new Snapshot(b.build(), store.hostsWithRole(MAIL_SERVER_ROLE));
   }
 
   /**
    * Replaces the artifact rule set pushed to agents (empty bytes: back to the built-in one)
-   * and bumps the policy version. The caller validates the rule set first.
+   * and bumps the policy version (returned). The caller validates the rule set first.
    */
-  public static void setArtifactRules(SqliteStore store, String name, byte[] rules) {
+  public long setArtifactRules(String name, byte[] rules) {
     Map<String, byte[]> values = new LinkedHashMap<>();
     values.put(ARTIFACT_RULES, rules);
     values.put(ARTIFACT_RULES_NAME, rules.length == 0 ? new byte[0] : name.getBytes(StandardCharsets.UTF_8));
-    values.put(REVISION, ascii(Long.toString(revision(store) + 1)));
-    store.putSettings(values).join();
+    return change(values);
   }
 
   /** The egress settings operators stored; {@link EgressSettings#defaults()} when none. */
-  public static EgressSettings egressSettings(SqliteStore store) {
-    boolean events = store.setting(EGRESS_EVENT_MODE).map(v -> "true".equals(text(v))).orElse(false);
-    List<String> allowed = store.setting(EGRESS_ALLOWLIST)
+  public EgressSettings egressSettings() {
+    return egressSettings(store.settings(List.of(EGRESS_EVENT_MODE, EGRESS_ALLOWLIST, EGRESS_WINDOW)));
+  }
+
+  private static EgressSettings egressSettings(Map<String, byte[]> settings) {
+    boolean events = Optional.ofNullable(settings.get(EGRESS_EVENT_MODE)).map(v -> "true".equals(text(v)))
+        .orElse(false);
+    List<String> allowed = Optional.ofNullable(settings.get(EGRESS_ALLOWLIST))
         .map(v -> text(v).lines().filter(l -> !l.isBlank()).toList()).orElse(List.of());
-    Optional<Duration> window = store.setting(EGRESS_WINDOW).map(v -> Duration.ofSeconds(Long.parseLong(text(v))));
+    Optional<Duration> window = Optional.ofNullable(settings.get(EGRESS_WINDOW))
+        .map(v -> Duration.ofSeconds(Long.parseLong(text(v))));
     return new EgressSettings(events, allowed, window);
   }
 
   /** Stores the egress settings and bumps the policy version. */
-  public static void setEgressSettings(SqliteStore store, EgressSettings settings) {
+  public long setEgressSettings(EgressSettings settings) {
     requireNonNull(settings, "settings");
     Map<String, byte[]> values = new LinkedHashMap<>();
     values.put(EGRESS_EVENT_MODE, ascii(Boolean.toString(settings.eventMode())));
     values.put(EGRESS_ALLOWLIST, String.join("\n", settings.processAllowlist()).getBytes(StandardCharsets.UTF_8));
     values.put(EGRESS_WINDOW, settings.window().map(w -> ascii(Long.toString(w.toSeconds()))).orElse(new byte[0]));
-    values.put(REVISION, ascii(Long.toString(revision(store) + 1)));
-    store.putSettings(values).join();
+    return change(values);
   }
 
   /**
@@ -135,9 +143,13 @@ public final class PolicyProvider {
    * its built-in budget). Lines that do not parse are ignored: the agent then uses the
    * built-in budget, which is always safe.
    */
-  public static Map<String, Long> checkBudgets(SqliteStore store) {
+  public Map<String, Long> checkBudgets() {
+    return checkBudgets(store.settings(List.of(CHECK_BUDGETS)));
+  }
+
+  private static Map<String, Long> checkBudgets(Map<String, byte[]> settings) {
     Map<String, Long> budgets = new TreeMap<>();
-    store.setting(CHECK_BUDGETS).ifPresent(v -> text(v).lines().forEach(line -> {
+    Optional.ofNullable(settings.get(CHECK_BUDGETS)).ifPresent(v -> text(v).lines().forEach(line -> {
       int eq = line.indexOf('=');
       if (eq > 0) {
         try {
@@ -154,14 +166,13 @@ public final class PolicyProvider {
   }
 
   /** Stores the check time budgets (seconds by check name) and bumps the policy version. */
-  public static void setCheckBudgets(SqliteStore store, Map<String, Long> budgets) {
+  public long setCheckBudgets(Map<String, Long> budgets) {
     requireNonNull(budgets, "budgets");
     StringBuilder lines = new StringBuilder();
     new TreeMap<>(budgets).forEach((name, seconds) -> lines.append(name).append('=').append(seconds).append('\n'));
     Map<String, byte[]> values = new LinkedHashMap<>();
     values.put(CHECK_BUDGETS, ascii(lines.toString()));
-    values.put(REVISION, ascii(Long.toString(revision(store) + 1)));
-    store.putSettings(values).join();
+    return change(values);
   }
 
   /**
@@ -169,14 +180,29 @@ public final class PolicyProvider {
    * with the next policy, and its verdict never holds SMTP egress against it. Bumps the policy
    * version so that connected agents hear of it at once.
    */
-  public static void setMailServer(SqliteStore store, String hostId, boolean mailServer) {
+  public long setMailServer(String hostId, boolean mailServer) {
     requireNonNull(hostId, "hostId");
     store.setRole(hostId, MAIL_SERVER_ROLE, mailServer).join();
-    store.putSettings(Map.of(REVISION, ascii(Long.toString(revision(store) + 1)))).join();
+    return change(Map.of());
   }
 
-  private static long revision(SqliteStore store) {
-    return store.setting(REVISION).map(b -> Long.parseLong(text(b).trim())).orElse(0L);
+  /**
+   * Stores {@code values} and bumps the policy revision in one transaction; returns the new
+   * policy version. The next {@link #current()} in this process reads the store again.
+   */
+  private long change(Map<String, byte[]> values) {
+    long revision = store.putSettingsAndIncrement(values, REVISION).join();
+    cached = null;
+    return 1 + revision;
+  }
+
+  /** Forgets the cached policy: the next read goes to the store (the change feed saw a commit). */
+  public void invalidate() {
+    cached = null;
+  }
+
+  private static long revision(Map<String, byte[]> settings) {
+    return Optional.ofNullable(settings.get(REVISION)).map(b -> Long.parseLong(text(b).trim())).orElse(0L);
   }
 
   private static String text(byte[] value) {

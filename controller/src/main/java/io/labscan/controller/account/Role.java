@@ -1,4 +1,4 @@
-package io.labscan.controller.web;
+package io.labscan.controller.account;
 
 import io.javalin.security.RouteRole;
 import java.util.Locale;

@@ -1,4 +1,4 @@
-package io.labscan.controller.web;
+package io.labscan.controller.fleet;
 
 import static java.util.Objects.requireNonNull;
 
@@ -76,7 +76,7 @@ public final class Fleet {
       Instant now) {
     Optional<HostEvidence> evidence = store.evidence(h.hostId(), now, policy);
     return evidence.map(e -> new HostStatus(h,
-        LabRules.assign(rules, h.hostname(), h.currentAddresses(), h.lab()), verdict,
+        LabRules.effective(h, () -> rules), verdict,
         Compliance.evaluate(e, verdict.map(VerdictRecord::verdict), now), e.av(),
         e.mailServer() ? 0 : e.egressViolations().size()));
   }

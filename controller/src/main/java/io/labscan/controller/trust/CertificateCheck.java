@@ -1,4 +1,4 @@
-package io.labscan.controller.grpc;
+package io.labscan.controller.trust;
 
 import java.security.cert.X509Certificate;
 import java.util.Optional;
