@@ -1,8 +1,8 @@
 package io.labscan.controller.cli;
 
 import io.labscan.controller.text.Text;
-import io.labscan.agent.AgentVersion;
-import io.labscan.agent.cli.HelpExamples;
+import io.labscan.contract.LabScanVersion;
+import io.labscan.contract.cli.HelpExamples;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -50,7 +50,7 @@ public final class ControllerMain implements Runnable {
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      return new String[] {"labscan-controller " + AgentVersion.get()};
+      return new String[] {"labscan-controller " + LabScanVersion.get()};
     }
   }
 }

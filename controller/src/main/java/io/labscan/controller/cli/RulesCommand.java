@@ -1,9 +1,9 @@
 package io.labscan.controller.cli;
 
-import io.labscan.agent.checks.artifacts.RuleParseException;
-import io.labscan.agent.checks.artifacts.RuleSet;
 import io.labscan.controller.Controller;
 import io.labscan.controller.policy.PolicyProvider;
+import io.labscan.contract.rules.RuleParseException;
+import io.labscan.contract.rules.RuleSet;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.proto.v1.Policy;
 import java.io.ByteArrayInputStream;
