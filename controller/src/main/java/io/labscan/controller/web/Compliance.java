@@ -47,7 +47,7 @@ public record Compliance(boolean seenRecently, boolean definitionsFresh, boolean
       out.add("antivirus definitions not FRESH");
     }
     if (!fullScanRecent) {
-      out.add("no full scan in the last 26 h");
+      out.add("no full scan in the last " + FULL_SCAN_WITHIN.toHours() + " h");
     }
     if (!noSmtpEgress) {
       out.add("SMTP egress policy does not allow");

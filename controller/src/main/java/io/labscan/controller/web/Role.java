@@ -16,6 +16,13 @@ public enum Role implements RouteRole {
     return this == ADMIN || required == VIEWER;
   }
 
+  /** What the role may do, in one sentence (shown by {@code GET /api/v1/meta}). */
+  public String meaning() {
+    return this == ADMIN
+        ? "IT staff: everything a viewer may, and also triage complaints, run campaigns, edit lab rules and settings."
+        : "Lab managers: read every page and the JSON API.";
+  }
+
   /** The lower-case name stored in the database and shown in the API. */
   public String id() {
     return name().toLowerCase(Locale.ROOT);

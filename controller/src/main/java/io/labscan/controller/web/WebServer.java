@@ -147,6 +147,7 @@ public final class WebServer implements AutoCloseable {
     private final Services services;
     private final FleetApi fleet;
     private final AdminApi admin;
+    private final MetaApi meta;
     private final HttpGuard guard;
     private final Map<String, Asset> assets = new LinkedHashMap<>();
 
@@ -155,6 +156,7 @@ public final class WebServer implements AutoCloseable {
       this.services = services;
       this.fleet = new FleetApi(services.fleet(), services.history());
       this.admin = new AdminApi(services.triage(), services.campaigns(), services.trust());
+      this.meta = new MetaApi(services.fleet().policy());
       this.guard = new HttpGuard(withBindName(config), config.trustedProxies());
     }
 
@@ -180,29 +182,26 @@ public final class WebServer implements AutoCloseable {
       r.get("/healthz", ctx -> ctx.contentType("text/plain; charset=utf-8").result("ok\n"));
       r.get("/metrics", this::metrics);
 
-      // Pages: static HTML without data; their scripts fetch the JSON API.
+      // Pages: static HTML without data; their scripts fetch the JSON API. Every page but the
+      // login is its <main> inside layout.html, assembled once here from UiPages.PAGES.
       page(r, "/login", "login.html", null);
-      page(r, "/", "overview.html", Role.VIEWER);
-      page(r, "/labs", "labs.html", Role.VIEWER);
-      page(r, "/hosts", "hosts.html", Role.VIEWER);
-      page(r, "/hosts/{hostId}", "host.html", Role.VIEWER);
-      page(r, "/infected", "infected.html", Role.VIEWER);
-      page(r, "/schedules", "schedules.html", Role.VIEWER);
-      page(r, "/triage", "triage.html", Role.ADMIN);
-      page(r, "/settings", "settings.html", Role.ADMIN);
       asset(r, "style.css", null);
       asset(r, "login.js", null);
-      for (String name : new String[] {"app.js", "overview.js", "labs.js", "hosts.js", "host.js", "infected.js",
-          "schedules.js"}) {
-        asset(r, name, Role.VIEWER);
+      asset(r, "app.js", Role.VIEWER);
+      String layout = new String(load("layout.html", "text/html").bytes(), StandardCharsets.UTF_8);
+      for (UiPages.Page p : UiPages.PAGES) {
+        String main = new String(load(p.name() + ".html", "text/html").bytes(), StandardCharsets.UTF_8);
+        Asset html = new Asset("text/html; charset=utf-8",
+            UiPages.assemble(p, UiPages.PAGES, layout, main).getBytes(StandardCharsets.UTF_8));
+        r.get(p.path(), ctx -> serve(ctx, html), p.role());
+        asset(r, p.name() + ".js", p.role());
       }
-      asset(r, "triage.js", Role.ADMIN);
-      asset(r, "settings.js", Role.ADMIN);
 
       r.post("/api/v1/session", this::login);
       r.get("/api/v1/session", this::currentSession, Role.VIEWER);
       r.delete("/api/v1/session", this::logout, Role.VIEWER);
 
+      r.get("/api/v1/meta", meta::meta, Role.VIEWER);
       r.get("/api/v1/overview", fleet::overview, Role.VIEWER);
       r.get("/api/v1/labs", fleet::labs, Role.VIEWER);
       r.get("/api/v1/trend", fleet::trend, Role.VIEWER);

@@ -1,0 +1,53 @@
+package io.labscan.controller.verdict;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The words operators read for verdicts, in one place: each verdict's name and what it means in
+ * a lab manager's terms. The web UI reads them from {@code GET /api/v1/meta} (docs/api.md) instead
+ * of spelling them out in HTML and JavaScript, so a wording change or a new state is one edit
+ * here. The rules themselves are in {@link VerdictRules}; docs/verdicts.md explains them in full.
+ */
+public final class Vocabulary {
+  /** What the dashboard and the API show for a host whose first verdict was not computed yet. */
+  public static final String PENDING = "PENDING";
+
+  /** One term: the name the API and the badges use, and its meaning in one sentence. */
+  public record Term(String name, String meaning) {
+    public Term {
+      requireNonNull(name, "name");
+      requireNonNull(meaning, "meaning");
+    }
+  }
+
+  private Vocabulary() {}
+
+  /** What a verdict means, in one sentence for the legend. */
+  public static String meaning(Verdict verdict) {
+    return switch (requireNonNull(verdict, "verdict")) {
+      case INFECTED -> "Evidence that the worm ran here: its files or registry entries, or forbidden SMTP egress"
+          + " together with a complaint traced to this host.";
+      case SUSPECTED -> "Forbidden SMTP egress, a complaint traced to this host, or weak signs of the worm.";
+      case UNKNOWN -> "No recent full scan, or the agent fell silent: the host's state is not known.";
+      case AT_RISK -> "No infection evidence, but worm mail received or antivirus missing, stale or disabled.";
+      case CLEAN -> "None of the above.";
+    };
+  }
+
+  /** Every verdict, most serious first, with its meaning. */
+  public static List<Term> verdicts() {
+    List<Term> out = new ArrayList<>();
+    for (Verdict v : Verdict.values()) {
+      out.add(new Term(v.name(), meaning(v)));
+    }
+    return List.copyOf(out);
+  }
+
+  /** The state shown before a host's first verdict. */
+  public static Term pending() {
+    return new Term(PENDING, "No verdict computed yet for this host.");
+  }
+}
