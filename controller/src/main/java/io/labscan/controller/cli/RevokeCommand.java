@@ -3,7 +3,7 @@ package io.labscan.controller.cli;
 import io.labscan.controller.store.HostSummary;
 import io.labscan.controller.store.SqliteStore;
 import java.nio.file.Path;
-import java.time.Instant;
+import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -19,6 +19,9 @@ import picocli.CommandLine.Parameters;
       "machine enrols as a new host."
     })
 final class RevokeCommand implements Callable<Integer> {
+  /** Where the command reads the time (the system clock; tests may set another). */
+  Clock clock = Clock.systemUTC();
+
   @Option(names = "--db", required = true, paramLabel = "FILE", description = "Controller database (SQLite).")
   Path db;
 
@@ -51,7 +54,7 @@ final class RevokeCommand implements Callable<Integer> {
         return ControllerMain.EXIT_BAD_INPUT;
       }
       HostSummary h = found.get();
-      boolean changed = store.revoke(h.hostId(), reason.strip(), Instant.now()).join();
+      boolean changed = store.revoke(h.hostId(), reason.strip(), clock.instant()).join();
       System.out.println((changed ? "Revoked host " : "Host was already revoked: ") + h.hostId() + " ("
           + Text.terminalSafe(h.hostname(), 80) + ")." + (changed
               ? " A running controller refuses it within a few seconds." : ""));
