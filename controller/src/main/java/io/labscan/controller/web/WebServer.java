@@ -25,6 +25,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The controller's web server (Javalin on Jetty): the operator pages, their JSON API under
@@ -234,7 +235,7 @@ public final class WebServer implements AutoCloseable {
       });
     }
 
-    private void page(RoutesConfig r, String path, String file, Role role) {
+    private void page(RoutesConfig r, String path, String file, @Nullable Role role) {
       Asset html = load(file, "text/html; charset=utf-8");
       if (role == null) {
         r.get(path, ctx -> serve(ctx, html));
@@ -243,7 +244,7 @@ public final class WebServer implements AutoCloseable {
       }
     }
 
-    private void asset(RoutesConfig r, String name, Role role) {
+    private void asset(RoutesConfig r, String name, @Nullable Role role) {
       String type = name.endsWith(".css") ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8";
       Asset asset = load(name, type);
       assets.put(name, asset);
