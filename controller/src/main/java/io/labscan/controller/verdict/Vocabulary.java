@@ -2,16 +2,28 @@ package io.labscan.controller.verdict;
 
 import static java.util.Objects.requireNonNull;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The words operators read for verdicts, in one place: each verdict's name and what it means in
- * a lab manager's terms. The web UI reads them from {@code GET /api/v1/meta} (docs/api.md) instead
+ * The facts the verdicts, the compliance figures, triage and the web UI must agree on, each
+ * defined once here, and the words operators read for verdicts: each verdict's name and what it
+ * means in a lab manager's terms. The web UI reads them from {@code GET /api/v1/meta} (docs/api.md) instead
  * of spelling them out in HTML and JavaScript, so a wording change or a new state is one edit
  * here. The rules themselves are in {@link VerdictRules}; docs/verdicts.md explains them in full.
  */
 public final class Vocabulary {
+  /** A host without a completed full scan this recent is UNKNOWN, and not compliant. */
+  public static final Duration FULL_SCAN_WITHIN = Duration.ofHours(26);
+  /** A host whose agent was silent longer is UNKNOWN, and not compliant. */
+  public static final Duration SEEN_WITHIN = Duration.ofHours(1);
+  /**
+   * A traced complaint counts against a host, and triage records it as evidence, from this
+   * confidence on.
+   */
+  public static final double COMPLAINT_THRESHOLD = 0.5;
+
   /** What the dashboard and the API show for a host whose first verdict was not computed yet. */
   public static final String PENDING = "PENDING";
 

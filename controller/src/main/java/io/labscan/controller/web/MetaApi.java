@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
+import io.labscan.controller.account.Role;
 import io.labscan.controller.verdict.Verdict;
 import io.labscan.controller.verdict.VerdictPolicy;
 import io.labscan.controller.verdict.Vocabulary;
@@ -39,8 +40,8 @@ final class MetaApi {
     o.putObject("pending").put("name", pending.name()).put("meaning", pending.meaning());
     // The five compliance conditions of Compliance.evaluate, and the verdict look-backs.
     ObjectNode compliance = o.putObject("compliance");
-    window(compliance, "seenWithin", Compliance.SEEN_WITHIN);
-    window(compliance, "fullScanWithin", Compliance.FULL_SCAN_WITHIN);
+    window(compliance, "seenWithin", Vocabulary.SEEN_WITHIN);
+    window(compliance, "fullScanWithin", Vocabulary.FULL_SCAN_WITHIN);
     window(compliance, "egressLookback", policy.egressLookback());
     compliance.put("definitions", "FRESH");
     compliance.put("verdict", Verdict.CLEAN.name());

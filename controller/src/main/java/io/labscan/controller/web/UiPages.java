@@ -2,6 +2,7 @@ package io.labscan.controller.web;
 
 import static java.util.Objects.requireNonNull;
 
+import io.labscan.controller.account.Role;
 import java.util.List;
 import java.util.Locale;
 

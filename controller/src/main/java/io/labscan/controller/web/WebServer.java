@@ -1,5 +1,12 @@
 package io.labscan.controller.web;
 
+import io.labscan.controller.fleet.Cidr;
+import io.labscan.controller.account.Accounts;
+import io.labscan.controller.account.Role;
+import io.labscan.controller.account.Sessions;
+import io.labscan.controller.account.User;
+import io.labscan.controller.fleet.ComplianceHistory;
+import io.labscan.controller.fleet.Fleet;
 import static java.util.Objects.requireNonNull;
 
 import io.javalin.Javalin;

@@ -2,6 +2,7 @@ package io.labscan.controller.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.labscan.controller.account.Role;
 import io.labscan.controller.verdict.Verdict;
 import io.labscan.controller.verdict.Vocabulary;
 import io.labscan.testsupport.Requirements;
