@@ -17,6 +17,7 @@ import java.util.UUID;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs the checks of one scan and assembles their evidence into a report. One failing check
@@ -177,7 +178,7 @@ public final class Scanner {
     private final ScanContext context;
     private final EvidenceSink sink;
     /** Written by this thread before it ends; read after {@code join}, which orders them. */
-    private Throwable failure;
+    private @Nullable Throwable failure;
 
     CheckThread(Check check, ScanContext context, EvidenceSink sink) {
       super("labscan-check-" + check.name());

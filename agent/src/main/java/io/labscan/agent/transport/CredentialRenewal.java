@@ -108,7 +108,8 @@ public final class CredentialRenewal {
     } catch (GeneralSecurityException e) {
       complain(ends, now, "the controller returned an unusable certificate: " + e.getMessage());
     } catch (RuntimeException e) {
-      complain(ends, now, e.getMessage());
+      String message = e.getMessage();
+      complain(ends, now, message == null ? e.toString() : message);
     }
     return Optional.empty();
   }

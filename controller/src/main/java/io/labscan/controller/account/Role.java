@@ -35,6 +35,17 @@ public enum Role implements RouteRole {
     return this == LAB_MANAGER;
   }
 
+  /** What the role may do, in one sentence (shown by {@code GET /api/v1/meta}). */
+  public String meaning() {
+    return switch (this) {
+      case ADMIN -> "IT staff: everything a viewer may, and also triage complaints, run campaigns, edit lab rules,"
+          + " settings, tokens and read the audit log.";
+      case VIEWER -> "Viewers: read every page and the JSON API, for every lab.";
+      case LAB_MANAGER -> "Lab managers: read their own labs' hosts, compliance and trends, and start scan campaigns"
+          + " for them; never other labs or complaint triage.";
+    };
+  }
+
   /** The lower-case name stored in the database and shown in the API ({@code lab-manager}). */
   public String id() {
     return name().toLowerCase(Locale.ROOT).replace('_', '-');

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writes alerts as RFC 5424 syslog messages: over UDP (RFC 5426, one message a datagram), TCP
@@ -27,10 +28,10 @@ public final class SyslogSink implements AlertSink {
   private final Transport transport;
   private final String host;
   private final int port;
-  private final Path file;
+  private final @Nullable Path file;
   private final SyslogMessage format;
 
-  private SyslogSink(Transport transport, String host, int port, Path file, SyslogMessage format) {
+  private SyslogSink(Transport transport, String host, int port, @Nullable Path file, SyslogMessage format) {
     this.transport = transport;
     this.host = host;
     this.port = port;
@@ -113,7 +114,7 @@ public final class SyslogSink implements AlertSink {
         System.arraycopy(message, 0, line, 0, message.length);
         line[message.length] = '\n';
         synchronized (this) {
-          Files.write(file, line, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+          Files.write(requireNonNull(file, "file"), line, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
         }
       }
     }

@@ -4,7 +4,7 @@ import io.labscan.controller.text.Text;
 import io.labscan.controller.store.HostSummary;
 import io.labscan.controller.store.SqliteStore;
 import java.nio.file.Path;
-import java.time.Instant;
+import java.time.Clock;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -19,6 +19,9 @@ import picocli.CommandLine.Parameters;
       "(\"Harold's machine lab-pc-12 is CLEAN; the From: address is forged\")."
     })
 final class OwnerCommand implements Callable<Integer> {
+  /** Where the command reads the time (the system clock; tests may set another). */
+  Clock clock = Clock.systemUTC();
+
   @Option(names = "--db", required = true, paramLabel = "FILE", description = "Controller database (SQLite).")
   Path db;
 
@@ -45,7 +48,7 @@ final class OwnerCommand implements Callable<Integer> {
       if (found.isEmpty()) {
         return ControllerMain.EXIT_BAD_INPUT;
       }
-      store.setAddressOwner(address, found.get().hostId(), "operator", Instant.now()).join();
+      store.setAddressOwner(address, found.get().hostId(), "operator", clock.instant()).join();
       System.out.println(address + " -> " + Text.terminalSafe(found.get().hostname(), 80) + " (" + found.get().hostId() + ")");
       return 0;
     }

@@ -4,7 +4,7 @@ import io.labscan.controller.text.Text;
 import io.labscan.controller.store.HostSummary;
 import io.labscan.controller.store.SqliteStore;
 import java.nio.file.Path;
-import java.time.Instant;
+import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -20,6 +20,9 @@ import picocli.CommandLine.Parameters;
       "machine enrols as a new host."
     })
 final class RevokeCommand implements Callable<Integer> {
+  /** Where the command reads the time (the system clock; tests may set another). */
+  Clock clock = Clock.systemUTC();
+
   @Option(names = "--db", required = true, paramLabel = "FILE", description = "Controller database (SQLite).")
   Path db;
 
@@ -52,7 +55,7 @@ final class RevokeCommand implements Callable<Integer> {
         return ControllerMain.EXIT_BAD_INPUT;
       }
       HostSummary h = found.get();
-      boolean changed = store.revoke(h.hostId(), reason.strip(), Instant.now()).join();
+      boolean changed = store.revoke(h.hostId(), reason.strip(), clock.instant()).join();
       if (changed) {
         io.labscan.controller.audit.AuditLog.forCli(store).cli(io.labscan.controller.audit.Actions.HOST_REVOKE, h.hostId(), h.hostname() + "; reason: " + reason.strip());
       }

@@ -44,6 +44,11 @@ public final class Fleet {
     return labRules;
   }
 
+  /** The verdict thresholds this fleet's verdicts use (shown by {@code GET /api/v1/meta}). */
+  public VerdictPolicy policy() {
+    return policy;
+  }
+
   public Instant now() {
     return clock.instant();
   }

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Decides whether a report may be stored. Agents run on machines a worm controls, so every
@@ -145,7 +146,7 @@ public final class ReportValidator {
    * when a value is refused: building the text for every valid field was a large part of the
    * validation's cost on the gRPC threads.
    */
-  private record FieldPath(FieldPath parent, String name, int index) {
+  private record FieldPath(@Nullable FieldPath parent, String name, int index) {
     static final FieldPath ROOT = new FieldPath(null, "report", -1);
 
     FieldPath field(String fieldName) {

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The policy handed to agents: the built-in defaults, the fleet key for harvested-address
@@ -45,7 +46,7 @@ public final class PolicyProvider {
   private final SqliteStore store;
   private final Clock clock;
   private final byte[] fleetKey;
-  private volatile Snapshot cached;
+  private volatile @Nullable Snapshot cached;
   private volatile Instant cachedAt = Instant.MIN;
 
   /** The fleet policy and the hosts that get it with {@code mail_server} set, read together. */

@@ -1,6 +1,7 @@
 package io.labscan.controller.text;
 
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one sanitiser for endpoint-reported text in log messages (hostnames, report ids, reasons,
@@ -21,12 +22,12 @@ public final class LogText {
   private LogText() {}
 
   /** {@code s} made safe for one log line, at most {@link #DEFAULT_MAX} characters (plus "..."). */
-  public static String of(String s) {
+  public static String of(@Nullable String s) {
     return of(s, DEFAULT_MAX);
   }
 
   /** {@code s} made safe for one log line, cut after {@code max} characters ("..." marks the cut). */
-  public static String of(String s, int max) {
+  public static String of(@Nullable String s, int max) {
     if (s == null) {
       return "null";
     }

@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The MTAs the controller trusts to tell the truth in their {@code Received:} lines: the
@@ -38,13 +39,13 @@ public final class TrustConfig {
   private final List<String> exactHosts;
   private final List<String> suffixes;
   private final MailProviders providers;
-  private final TriageEvidence fleet;
+  private final @Nullable TriageEvidence fleet;
 
   private TrustConfig(List<String> entries, MailProviders providers) {
     this(entries, providers, null);
   }
 
-  private TrustConfig(List<String> entries, MailProviders providers, TriageEvidence fleet) {
+  private TrustConfig(List<String> entries, MailProviders providers, @Nullable TriageEvidence fleet) {
     this.entries = List.copyOf(entries);
     this.providers = Objects.requireNonNull(providers, "providers");
     this.fleet = fleet;

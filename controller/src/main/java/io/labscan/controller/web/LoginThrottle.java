@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Slows password guessing without letting an anonymous client lock a real user out.
@@ -176,7 +177,7 @@ public final class LoginThrottle {
     }
   }
 
-  private static Duration lockWait(State s, Instant now) {
+  private static Duration lockWait(@Nullable State s, Instant now) {
     if (s == null) {
       return Duration.ZERO;
     }

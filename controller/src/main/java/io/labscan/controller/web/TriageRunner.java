@@ -3,6 +3,7 @@ package io.labscan.controller.web;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The seam between the Triage page and the complaint-triage engine: one complaint message
@@ -53,7 +54,7 @@ public interface TriageRunner {
   final class NotAMailMessage extends Exception {
     private static final long serialVersionUID = 1L;
 
-    public NotAMailMessage(String why) {
+    public NotAMailMessage(@Nullable String why) {
       super(why);
     }
   }

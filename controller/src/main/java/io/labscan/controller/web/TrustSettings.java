@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The Settings page's trusted MTAs: entries administrators add and remove in the web UI
@@ -19,7 +20,7 @@ public final class TrustSettings {
   public record Item(String entryId, String entry, String source, String addedBy, Optional<Instant> added,
       boolean removable) {}
 
-  private final TrustedMtas store;
+  private final @Nullable TrustedMtas store;
   private final List<String> fixed;
 
   /**

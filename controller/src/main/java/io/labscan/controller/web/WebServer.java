@@ -40,6 +40,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The controller's web server (Javalin on Jetty): the operator pages, their JSON API under
@@ -233,6 +234,7 @@ public final class WebServer implements AutoCloseable {
     private final AdminApi admin;
     private final AccessApi access;
     private final ComplaintsApi complaints;
+    private final MetaApi meta;
     private final HttpGuard guard;
     private final Map<String, Asset> assets = new LinkedHashMap<>();
 
@@ -244,6 +246,7 @@ public final class WebServer implements AutoCloseable {
           services.fleet());
       this.access = new AccessApi(services.tokens(), services.audit());
       this.complaints = new ComplaintsApi(services.complaints());
+      this.meta = new MetaApi(services.fleet().policy());
       this.guard = new HttpGuard(withBindName(config), config.trustedProxies());
     }
 
@@ -269,37 +272,26 @@ public final class WebServer implements AutoCloseable {
       r.get("/healthz", ctx -> ctx.contentType("text/plain; charset=utf-8").result("ok\n"));
       r.get("/metrics", this::metrics);
 
-      // Pages: static HTML without data; their scripts fetch the JSON API.
+      // Pages: static HTML without data; their scripts fetch the JSON API. Every page but the
+      // login is its <main> inside layout.html, assembled once here from UiPages.PAGES.
       page(r, "/login", "login.html", null);
-      page(r, "/", "overview.html", Role.VIEWER);
-      page(r, "/labs", "labs.html", Role.VIEWER);
-      page(r, "/hosts", "hosts.html", Role.VIEWER);
-      page(r, "/hosts/{hostId}", "host.html", Role.VIEWER);
-      page(r, "/infected", "infected.html", Role.VIEWER);
-      page(r, "/schedules", "schedules.html", Role.VIEWER);
-      page(r, "/triage", "triage.html", Role.ADMIN);
-      page(r, "/settings", "settings.html", Role.ADMIN);
-      page(r, "/tokens", "tokens.html", Role.ADMIN);
-      page(r, "/audit", "audit.html", Role.ADMIN);
-      page(r, "/complaints", "complaints.html", Role.VIEWER);
-      page(r, "/complaints/{complaintId}", "complaints.html", Role.VIEWER);
-      asset(r, "complaints.js", Role.VIEWER);
       asset(r, "style.css", null);
       asset(r, "login.js", null);
-      for (String name : new String[] {"app.js", "overview.js", "labs.js", "hosts.js", "host.js", "infected.js",
-          "schedules.js"}) {
-        asset(r, name, Role.VIEWER);
+      asset(r, "app.js", Role.VIEWER);
+      String layout = new String(load("layout.html", "text/html").bytes(), StandardCharsets.UTF_8);
+      for (UiPages.Page p : UiPages.PAGES) {
+        String main = new String(load(p.name() + ".html", "text/html").bytes(), StandardCharsets.UTF_8);
+        Asset html = new Asset("text/html; charset=utf-8",
+            UiPages.assemble(p, UiPages.PAGES, layout, main).getBytes(StandardCharsets.UTF_8));
+        r.get(p.path(), ctx -> serve(ctx, html), p.role());
+        asset(r, p.name() + ".js", p.role());
       }
-      asset(r, "triage.js", Role.ADMIN);
-      asset(r, "settings.js", Role.ADMIN);
-      asset(r, "tokens.js", Role.ADMIN);
-      asset(r, "audit.js", Role.ADMIN);
 
       r.post("/api/v1/session", this::login);
       r.get("/api/v1/session", this::currentSession, Role.VIEWER, Gate.SESSION_ONLY);
-      r.get("/api/v1/meta", WebServer::meta, Role.VIEWER);
       r.delete("/api/v1/session", this::logout, Role.VIEWER, Gate.SESSION_ONLY);
 
+      r.get("/api/v1/meta", meta::meta, Role.VIEWER);
       r.get("/api/v1/overview", fleet::overview, Role.VIEWER);
       r.get("/api/v1/labs", fleet::labs, Role.VIEWER);
       r.get("/api/v1/trend", fleet::trend, Role.VIEWER);
@@ -340,7 +332,7 @@ public final class WebServer implements AutoCloseable {
       });
     }
 
-    private void page(RoutesConfig r, String path, String file, Role role) {
+    private void page(RoutesConfig r, String path, String file, @Nullable Role role) {
       Asset html = load(file, "text/html; charset=utf-8");
       if (role == null) {
         r.get(path, ctx -> serve(ctx, html));
@@ -349,7 +341,7 @@ public final class WebServer implements AutoCloseable {
       }
     }
 
-    private void asset(RoutesConfig r, String name, Role role) {
+    private void asset(RoutesConfig r, String name, @Nullable Role role) {
       String type = name.endsWith(".css") ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8";
       Asset asset = load(name, type);
       assets.put(name, asset);
@@ -596,21 +588,5 @@ public final class WebServer implements AutoCloseable {
       }
       return user.map(User::role);
     }
-  }
-
-  /**
-   * {@code /api/v1/meta}: the vocabulary the pages show (compliance windows, the complaint
-   * threshold, the verdict names), from the one place the Java code defines it.
-   */
-  static void meta(io.javalin.http.Context ctx) {
-    com.fasterxml.jackson.databind.node.ObjectNode o = Json.object();
-    o.put("fullScanWithinHours", io.labscan.controller.verdict.Vocabulary.FULL_SCAN_WITHIN.toHours());
-    o.put("seenWithinHours", io.labscan.controller.verdict.Vocabulary.SEEN_WITHIN.toHours());
-    o.put("complaintThreshold", io.labscan.controller.verdict.Vocabulary.COMPLAINT_THRESHOLD);
-    com.fasterxml.jackson.databind.node.ArrayNode verdicts = o.putArray("verdicts");
-    for (io.labscan.controller.verdict.Verdict v : io.labscan.controller.verdict.Verdict.values()) {
-      verdicts.add(v.name());
-    }
-    Json.send(ctx, o);
   }
 }

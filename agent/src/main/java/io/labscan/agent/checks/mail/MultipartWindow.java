@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.OptionalLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Keeps a hostile multipart from costing more than the part budget.
@@ -29,7 +30,7 @@ final class MultipartWindow {
    * @param boundary the boundary parameter; when absent every line starting with
    *     {@code --} is counted, an upper bound of what a lenient parser will accept
    */
-  static OptionalLong cutAfter(InputStream body, String boundary, int budget)
+  static OptionalLong cutAfter(InputStream body, @Nullable String boundary, int budget)
       throws IOException {
     byte[] delimiter = ("--" + (boundary == null ? "" : boundary))
         .getBytes(StandardCharsets.ISO_8859_1);

@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads a part's declared type, file name and Content-ID.
@@ -106,7 +107,7 @@ final class PartNames {
     }
   }
 
-  private static String header(MimePart part, String name) {
+  private static @Nullable String header(MimePart part, String name) {
     try {
       String value = part.getHeader(name, null);
       return value == null ? null : MimeUtility.unfold(value);

@@ -4,6 +4,7 @@
 
 const LS = (() => {
   let session = null;
+  let vocabulary = null;
   const SVG = 'http://www.w3.org/2000/svg';
 
   /** Builds an element: attrs are set as attributes (never innerHTML); children become text nodes or nodes. */
@@ -72,7 +73,8 @@ const LS = (() => {
   }
 
   function verdictBadge(verdict) {
-    const v = /^[A-Z_]+$/.test(verdict) ? verdict : 'UNKNOWN';
+    // The name picks the colour (style.css); a name of another shape gets the neutral one.
+    const v = /^[A-Z_]+$/.test(verdict) ? verdict : 'other';
     return el('span', { class: 'badge v-' + v }, verdict);
   }
 
@@ -128,11 +130,42 @@ const LS = (() => {
     return session;
   }
 
-  /** Loads the session, fills the header, removes admin-only controls for viewers, then runs the page. */
+  /**
+   * The vocabulary of GET /api/v1/meta (verdict names and meanings, compliance windows, complaint
+   * threshold, roles): pages read these words from here, never spell them out themselves.
+   */
+  function meta() {
+    return vocabulary;
+  }
+
+  /** The value at a dotted path of the vocabulary ("compliance.fullScanWithin.text"), or ''. */
+  function metaValue(path) {
+    let v = vocabulary;
+    for (const part of String(path).split('.')) {
+      if (v === null || typeof v !== 'object' || !Object.prototype.hasOwnProperty.call(v, part)) return '';
+      v = v[part];
+    }
+    return v === null || typeof v === 'object' ? '' : String(v);
+  }
+
+  /** Every verdict (and the state before the first one) with its badge and meaning, as a definition list. */
+  function verdictLegend() {
+    const list = el('dl', { class: 'verdict-legend', id: 'verdict-legend' });
+    for (const v of vocabulary.verdicts.concat([vocabulary.pending])) {
+      list.appendChild(el('div', { class: 'term', 'data-verdict': v.name }, el('dt', {}, verdictBadge(v.name)), el('dd', {}, v.meaning)));
+    }
+    return list;
+  }
+
+  /**
+   * Loads the session and the vocabulary, fills the header and every [data-meta] element, removes
+   * admin-only controls for viewers, then runs the page. The header and its navigation are
+   * assembled by the server (UiPages.java); the current page's link is marked there too.
+   */
   function page(run) {
     document.addEventListener('DOMContentLoaded', async () => {
       try {
-        session = await api('/api/v1/session');
+        [session, vocabulary] = await Promise.all([api('/api/v1/session'), api('/api/v1/meta')]);
       } catch (e) {
         return;
       }
@@ -147,11 +180,11 @@ const LS = (() => {
       if (!canCampaign()) {
         document.querySelectorAll('[data-campaign]').forEach(n => n.remove());
       }
-      const here = window.location.pathname;
-      document.querySelectorAll('header.top nav a').forEach(a => {
-        const target = a.getAttribute('href');
-        if (target === here || (target !== '/' && here.startsWith(target + '/'))) a.classList.add('current');
-      });
+      if (Array.isArray(session.labs)) {
+        // A lab-scoped role: pages about every lab (complaints name hosts anywhere) are not for it.
+        document.querySelectorAll('[data-all-labs]').forEach(n => n.remove());
+      }
+      document.querySelectorAll('[data-meta]').forEach(n => { n.textContent = metaValue(n.getAttribute('data-meta')); });
       const logout = document.getElementById('logout');
       if (logout) {
         logout.addEventListener('click', async () => {
@@ -224,6 +257,6 @@ const LS = (() => {
     });
   }
 
-  return { el, svg, clear, api, page, verdictBadge, time, ago, yesNo, hostLink, duplicateNames, showError, isAdmin, canCampaign, currentUser,
+  return { el, svg, clear, api, page, meta, metaValue, verdictLegend, verdictBadge, time, ago, yesNo, hostLink, duplicateNames, showError, isAdmin, canCampaign, currentUser,
     lineChart, PALETTE, swatch, sortable };
 })();

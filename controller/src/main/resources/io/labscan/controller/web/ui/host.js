@@ -37,13 +37,14 @@ LS.page(async () => {
   for (const r of h.reasons) reasons.appendChild(el('li', {}, r.text, ' ', el('span', { class: 'evidence' }, '[' + r.evidence + ']')));
   verdict.appendChild(reasons);
   const c = h.compliance;
+  const rule = LS.meta().compliance;
   verdict.appendChild(el('h2', {}, 'Compliance: ', LS.yesNo(c.compliant)));
   verdict.appendChild(facts([
-    ['Agent seen in the last hour', LS.yesNo(c.seenRecently)],
-    ['Antivirus definitions FRESH', LS.yesNo(c.definitionsFresh)],
-    ['Full scan in the last 26 h', LS.yesNo(c.fullScanRecent)],
+    ['Agent seen in the last ' + rule.seenWithin.text, LS.yesNo(c.seenRecently)],
+    ['Antivirus definitions ' + rule.definitions, LS.yesNo(c.definitionsFresh)],
+    ['Full scan in the last ' + rule.fullScanWithin.text, LS.yesNo(c.fullScanRecent)],
     ['No forbidden SMTP egress', LS.yesNo(c.noSmtpEgress)],
-    ['Verdict CLEAN', LS.yesNo(c.verdictClean)]
+    ['Verdict ' + rule.verdict, LS.yesNo(c.verdictClean)]
   ]));
   body.appendChild(verdict);
 

@@ -8,6 +8,9 @@ LS.page(async () => {
   const verdict = document.getElementById('filter-verdict');
   const compliant = document.getElementById('filter-compliant');
 
+  const vocabulary = LS.meta();
+  const states = vocabulary.verdicts.concat([vocabulary.pending]);
+  for (const v of states) verdict.appendChild(el('option', { value: v.name, title: v.meaning }, v.name));
   const labs = await api('/api/v1/labs');
   for (const l of labs) lab.appendChild(el('option', { value: l.lab }, l.lab));
   q.value = params.get('q') || '';
@@ -19,7 +22,11 @@ LS.page(async () => {
   let sortKey = 'hostname';
   let ascending = true;
   const tbody = document.querySelector('#hosts-table tbody');
-  const order = { INFECTED: 0, SUSPECTED: 1, UNKNOWN: 2, AT_RISK: 3, PENDING: 4, CLEAN: 5 };
+  // Most serious first, as /api/v1/meta lists them; a host without a verdict yet is not known to
+  // be compliant, so it sorts just before the compliant verdict.
+  const order = {};
+  vocabulary.verdicts.forEach((v, i) => { order[v.name] = i; });
+  order[vocabulary.pending.name] = (order[vocabulary.compliance.verdict] ?? vocabulary.verdicts.length) - 0.5;
 
   function query() {
     const p = new URLSearchParams();

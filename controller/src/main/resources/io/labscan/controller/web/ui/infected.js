@@ -4,7 +4,7 @@ LS.page(async () => {
   const hosts = await api('/api/v1/infected');
   const list = document.getElementById('infected-list');
   if (hosts.length === 0) {
-    list.appendChild(el('p', { class: 'notice', id: 'no-infected' }, 'No INFECTED or SUSPECTED hosts.'));
+    list.appendChild(el('p', { class: 'notice', id: 'no-infected' }, 'No ' + LS.meta().verdicts.filter(v => v.infectedList).map(v => v.name).join(' or ') + ' hosts.'));
     return;
   }
   const dup = LS.duplicateNames(hosts);

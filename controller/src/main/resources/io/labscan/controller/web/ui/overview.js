@@ -8,10 +8,12 @@ LS.page(async () => {
   cards.appendChild(card('count-hosts', overview.hosts, 'hosts'));
   cards.appendChild(card('count-compliant', overview.compliant, 'compliant'));
   for (const [verdict, n] of Object.entries(overview.verdicts)) {
-    if (verdict === 'PENDING' && n === 0) continue;
+    if (verdict === LS.meta().pending.name && n === 0) continue;
     const link = el('a', { href: '/hosts?verdict=' + encodeURIComponent(verdict) }, verdict.replace('_', ' ').toLowerCase());
     cards.appendChild(el('div', { class: 'card', id: 'count-' + verdict }, el('div', { class: 'n' }, n), el('div', { class: 'label' }, link)));
   }
+
+  document.getElementById('verdicts-panel').appendChild(LS.verdictLegend());
 
   const tbody = document.querySelector('#lab-compliance tbody');
   for (const lab of overview.labs) {
@@ -33,6 +35,6 @@ LS.page(async () => {
   const estimated = trend.labs.some(l => l.points.some(p => p.source === 'verdict_history'));
   if (estimated) {
     document.getElementById('trend-note').textContent =
-      'Days before the first daily snapshot are estimated from the verdict history (share of hosts CLEAN at the end of the day).';
+      'Days before the first daily snapshot are estimated from the verdict history (share of hosts ' + LS.meta().compliance.verdict + ' at the end of the day).';
   }
 });
