@@ -1,6 +1,7 @@
 package io.labscan.controller.oidc;
 
 import static java.util.Objects.requireNonNull;
+import org.jspecify.annotations.Nullable;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.source.JWKSource;
@@ -106,7 +107,7 @@ public final class IdTokenVerifier {
   public static final class InvalidIdTokenException extends Exception {
     private static final long serialVersionUID = 1L;
 
-    public InvalidIdTokenException(String message, Throwable cause) {
+    public InvalidIdTokenException(String message, @Nullable Throwable cause) {
       super(message, cause);
     }
   }

@@ -139,7 +139,7 @@ public final class OidcClient {
     try {
       claims = verifier.verify(idToken, p.nonce());
     } catch (IdTokenVerifier.InvalidIdTokenException e) {
-      throw new LoginFailedException(e.getMessage());
+      throw new LoginFailedException(String.valueOf(e.getMessage()));
     }
     return identity(claims, settings.roleClaim(), idToken);
   }
