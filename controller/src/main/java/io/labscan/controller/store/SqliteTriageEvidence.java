@@ -295,12 +295,16 @@ public final class SqliteTriageEvidence implements TriageEvidence {
 
   /**
    * Hosts with the mail-server role, with the fully qualified names their inventory reported
-   * (host name when it has a dot, and FQDN).
+   * (host name when it has a dot, and FQDN) that can identify it: distinctive names only
+   * ({@link MailServerHost#distinctiveName}: no {@code localhost.localdomain}, no {@code .local}),
+   * and none that another host reports as its host name or FQDN too (a name several machines
+   * carry identifies none of them; a lab PC that names itself like the MX makes the MX's name
+   * unusable for learned trust, never trusted — its address is still matched).
    */
   @Override
   public List<MailServerHost> mailServers() {
     return store.read("mail servers", db -> {
-      List<MailServerHost> out = new ArrayList<>();
+      List<MailServerHost> servers = new ArrayList<>();
       try (PreparedStatement ps = db.prepareStatement(
           "SELECT h.host_id, h.hostname, h.fqdn FROM host_roles r JOIN hosts h ON h.host_id = r.host_id "
               + "WHERE r.role = 'mail-server' ORDER BY h.host_id LIMIT " + MAX_MAIL_SERVERS)) {
@@ -309,13 +313,44 @@ public final class SqliteTriageEvidence implements TriageEvidence {
             List<String> names = new ArrayList<>();
             for (String n : new String[] {rs.getString(2), rs.getString(3)}) {
               String name = n == null ? "" : n.trim().toLowerCase(Locale.ROOT);
-              if (name.indexOf('.') > 0 && !names.contains(name)) {
+              if (MailServerHost.distinctiveName(name) && !names.contains(name)) {
                 names.add(name);
               }
             }
-            out.add(new MailServerHost(rs.getString(1), rs.getString(2), names));
+            servers.add(new MailServerHost(rs.getString(1), rs.getString(2), names));
           }
         }
+      }
+      // Which of those names more than one host reports: one pass over the hosts.
+      Set<String> all = new HashSet<>();
+      servers.forEach(m -> all.addAll(m.names()));
+      Map<String, Set<String>> reporters = new LinkedHashMap<>();
+      if (!all.isEmpty()) {
+        String marks = String.join(",", java.util.Collections.nCopies(all.size(), "?"));
+        try (PreparedStatement ps = db.prepareStatement("SELECT host_id, lower(trim(hostname)), lower(trim(fqdn)) "
+            + "FROM hosts WHERE lower(trim(hostname)) IN (" + marks + ") OR lower(trim(fqdn)) IN (" + marks + ")")) {
+          int i = 1;
+          for (int pass = 0; pass < 2; pass++) {
+            for (String n : all) {
+              ps.setString(i++, n);
+            }
+          }
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              for (String n : new String[] {rs.getString(2), rs.getString(3)}) {
+                String name = n == null ? "" : (n.endsWith(".") ? n.substring(0, n.length() - 1) : n);
+                if (all.contains(name)) {
+                  reporters.computeIfAbsent(name, k -> new HashSet<>()).add(rs.getString(1));
+                }
+              }
+            }
+          }
+        }
+      }
+      List<MailServerHost> out = new ArrayList<>();
+      for (MailServerHost m : servers) {
+        out.add(new MailServerHost(m.hostId(), m.hostname(),
+            m.names().stream().filter(n -> reporters.getOrDefault(n, Set.of(m.hostId())).size() <= 1).toList()));
       }
       return out;
     });
