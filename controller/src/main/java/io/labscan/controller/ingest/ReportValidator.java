@@ -55,12 +55,19 @@ public final class ReportValidator {
       Map.entry("labscan.v1.HostInventory.logged_in_users", 256),
       Map.entry("labscan.v1.NetworkInterface.ipv4", MAX_ADDRESSES),
       Map.entry("labscan.v1.NetworkInterface.ipv6", MAX_ADDRESSES),
+      Map.entry("labscan.v1.NetworkInterface.leases", MAX_ADDRESSES),
       Map.entry("labscan.v1.SmtpEgressWindow.destinations", 256),
       Map.entry("labscan.v1.HarvestDigests.digests", 100_000),
       Map.entry("labscan.v1.ScanSummary.skipped", 256),
       Map.entry("labscan.v1.ScanSummary.checks", 256));
   /** How far in the future a time may lie (clock skew). */
   public static final Duration MAX_FUTURE = Duration.ofHours(24);
+  /**
+   * How far ahead a DHCP lease end may lie (leases of a week or a month are common). The
+   * controller never lets a lease end hold an address longer than its own bound anyway
+   * (TriageOptions#MAX_LEASE_HOLD).
+   */
+  public static final Duration MAX_LEASE_AHEAD = Duration.ofDays(400);
   /** Nothing LabScan reports predates this. */
   public static final Instant EARLIEST = Instant.parse("1990-01-01T00:00:00Z");
 
@@ -118,6 +125,18 @@ public final class ReportValidator {
       }
       for (int j = 0; j < nif.getIpv6Count(); j++) {
         requireIp(at + ".ipv6[" + j + "]", nif.getIpv6(j), true);
+      }
+      // A lease names one of the interface's own addresses: a lease end for an address the host
+      // does not report could only be meant to hold someone else's.
+      for (int j = 0; j < nif.getLeasesCount(); j++) {
+        String ip = nif.getLeases(j).getIp();
+        if (!nif.getIpv4List().contains(ip) && !nif.getIpv6List().contains(ip)) {
+          throw new InvalidReportException(at + ".leases[" + j + "].ip",
+              "not one of the interface's addresses (\"" + printable(ip) + "\")");
+        }
+        if (!nif.getLeases(j).hasLeaseEnd()) {
+          throw new InvalidReportException(at + ".leases[" + j + "].lease_end", "missing");
+        }
       }
       total += nif.getIpv4Count() + nif.getIpv6Count();
       if (total > MAX_ADDRESSES) {
@@ -272,7 +291,8 @@ public final class ReportValidator {
       throw new InvalidReportException(path.toString(), "not a valid timestamp");
     }
     Instant t = Instant.ofEpochSecond(ts.getSeconds(), ts.getNanos());
-    if (t.isAfter(clock.instant().plus(MAX_FUTURE))) {
+    boolean leaseEnd = "lease_end".equals(path.name());
+    if (t.isAfter(clock.instant().plus(leaseEnd ? MAX_LEASE_AHEAD : MAX_FUTURE))) {
       throw new InvalidReportException(path.toString(), "lies in the future (" + t + ")");
     }
     if (t.isBefore(EARLIEST)) {

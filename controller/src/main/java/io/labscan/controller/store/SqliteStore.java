@@ -473,7 +473,9 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
    * in O(log n): a report's n addresses cost O(n log n) on the writer, not O(n²).
    */
   static final String EXTEND_ADDRESS =
-      "UPDATE host_addresses SET last_seen_ms = MAX(last_seen_ms, ?) WHERE host_id = ? AND ip = ? AND is_current = 1";
+      "UPDATE host_addresses SET last_seen_ms = MAX(last_seen_ms, ?), "
+          + "lease_end_ms = CASE WHEN ? >= last_seen_ms THEN ? ELSE lease_end_ms END "
+          + "WHERE host_id = ? AND ip = ? AND is_current = 1";
   /** Closes one current address interval (served by {@code host_addresses_current}). */
   static final String CLOSE_ADDRESS =
       "UPDATE host_addresses SET is_current = 0, ended_ms = ? WHERE host_id = ? AND ip = ? AND is_current = 1";
@@ -486,6 +488,16 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
   private static void recordAddresses(StatementCache sql, String hostId, HostInventory inv, long at)
       throws SQLException {
     Map<String, String[]> seen = new LinkedHashMap<>();
+    // The DHCP lease end the report gives each address (the newest report's word replaces the last).
+    Map<String, Long> leaseEnds = new HashMap<>();
+    for (NetworkInterface nif : inv.getInterfacesList()) {
+      for (io.labscan.proto.v1.AddressLease lease : nif.getLeasesList()) {
+        if (lease.hasLeaseEnd()) {
+          leaseEnds.putIfAbsent(Addresses.canonical(lease.getIp()).orElse(lease.getIp()),
+              Timestamps.toMillis(lease.getLeaseEnd()));
+        }
+      }
+    }
     for (NetworkInterface nif : inv.getInterfacesList()) {
       List<String> ips = new ArrayList<>(nif.getIpv4List());
       ips.addAll(nif.getIpv6List());
@@ -513,13 +525,17 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
       PreparedStatement extend = sql.prepare(EXTEND_ADDRESS);
       PreparedStatement close = sql.prepare(CLOSE_ADDRESS);
       PreparedStatement open = sql.prepare(
-          "INSERT INTO host_addresses(host_id, ip, mac, interface_name, first_seen_ms, last_seen_ms, is_current) "
-              + "VALUES (?,?,?,?,?,?,1)");
+          "INSERT INTO host_addresses(host_id, ip, mac, interface_name, first_seen_ms, last_seen_ms, is_current, "
+              + "lease_end_ms) VALUES (?,?,?,?,?,?,1,?)");
       for (String ip : current) {
         if (seen.containsKey(ip)) {
+          // Only the newest report's lease counts (SET reads the row as it was: a spooled older
+          // report leaves the lease end alone).
           extend.setLong(1, at);
-          extend.setString(2, hostId);
-          extend.setString(3, ip);
+          extend.setLong(2, at);
+          setLong(extend, 3, leaseEnds.get(ip));
+          extend.setString(4, hostId);
+          extend.setString(5, ip);
           extend.addBatch();
         } else {
           close.setLong(1, at);
@@ -536,6 +552,7 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
           open.setString(4, e.getValue()[1]);
           open.setLong(5, at);
           open.setLong(6, at);
+          setLong(open, 7, leaseEnds.get(e.getKey()));
           open.addBatch();
         }
       }

@@ -70,7 +70,7 @@ public final class SqliteTriageEvidence implements TriageEvidence {
   }
 
   private record Interval(String hostId, String hostname, long first, long last, Long ended, boolean current,
-      String mac, String interfaceName) {}
+      String mac, String interfaceName, Long leaseEnd) {}
 
   /** Most intervals one address question reads (an address reused by DHCP every day for years). */
   static final int MAX_INTERVALS = 10_000;
@@ -89,15 +89,18 @@ public final class SqliteTriageEvidence implements TriageEvidence {
       List<Interval> out = new ArrayList<>();
       try (PreparedStatement ps = db.prepareStatement(
           "SELECT a.host_id, h.hostname, a.first_seen_ms, a.last_seen_ms, a.ended_ms, a.is_current, a.mac, "
-              + "a.interface_name FROM host_addresses a JOIN hosts h ON h.host_id = a.host_id WHERE a.ip = ? "
+              + "a.interface_name, a.lease_end_ms FROM host_addresses a JOIN hosts h ON h.host_id = a.host_id "
+              + "WHERE a.ip = ? "
               + "ORDER BY a.first_seen_ms, a.host_id LIMIT " + MAX_INTERVALS)) {
         ps.setString(1, ip);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             long endedMs = rs.getLong(5);
             Long ended = rs.wasNull() ? null : endedMs;
+            long leaseMs = rs.getLong(9);
+            Long lease = rs.wasNull() ? null : leaseMs;
             out.add(new Interval(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4), ended,
-                rs.getInt(6) != 0, rs.getString(7), rs.getString(8)));
+                rs.getInt(6) != 0, rs.getString(7), rs.getString(8), lease));
           }
         }
       }
@@ -111,16 +114,20 @@ public final class SqliteTriageEvidence implements TriageEvidence {
       long since = Math.min(Math.max(iv.first() - HOLD_BACKFILL.toMillis(), priorEnd), iv.first());
       Long until;
       Instant silentAfter = null;
+      Optional<Instant> lease = Optional.ofNullable(iv.leaseEnd()).map(Instant::ofEpochMilli);
       if (iv.ended() != null) {
         until = iv.ended();
       } else if (iv.current()) {
-        until = iv.last() + holdingGrace.toMillis();
+        // A reported DHCP lease end wins over the grace period, within bounds (AddressHolding#silentUntil).
+        until = AddressHolding.silentUntil(Instant.ofEpochMilli(iv.last()), lease, holdingGrace,
+            TriageOptions.MAX_LEASE_HOLD).toEpochMilli();
         silentAfter = Instant.ofEpochMilli(iv.last());
       } else {
         until = iv.last() + 1;
       }
       holdings.add(new AddressHolding(iv.hostId(), iv.hostname(), ip, Instant.ofEpochMilli(since),
-          Optional.of(Instant.ofEpochMilli(until)), iv.mac(), iv.interfaceName(), Optional.ofNullable(silentAfter)));
+          Optional.of(Instant.ofEpochMilli(until)), iv.mac(), iv.interfaceName(), Optional.ofNullable(silentAfter),
+          iv.ended() == null && iv.current() ? lease : Optional.empty()));
       priorEnd = Math.max(priorEnd, iv.ended() != null ? iv.ended() : iv.last() + 1);
     }
     return holdings;

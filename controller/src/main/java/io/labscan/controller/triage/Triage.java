@@ -305,7 +305,8 @@ public final class Triage {
       Tally t = out.computeIfAbsent(h.hostId(), id -> new Tally(id, h.hostname()));
       t.add(SILENT_HOLDER / silent.size(), label + "held " + o.ip() + " before " + o.time() + " (held since "
           + h.since() + "), silent since " + h.silentAfter().orElseThrow() + "; its holding lapsed at "
-          + h.until().orElseThrow() + " without a report that it gave the address up");
+          + h.until().orElseThrow() + (h.leaseEnd().isPresent() ? " (the end of the DHCP lease it reported)" : "")
+          + " without a report that it gave the address up");
       corroborate(t, egress.getOrDefault(h.hostId(), List.of()), label, slack, boundaryMta);
     }
     if (holders.isEmpty()) {
