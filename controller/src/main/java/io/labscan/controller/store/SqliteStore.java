@@ -43,6 +43,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.labscan.controller.verdict.Assessment;
+import io.labscan.controller.verdict.EgressAllowance;
 import io.labscan.controller.verdict.HostEvidence;
 import io.labscan.controller.verdict.Reason;
 import io.labscan.controller.verdict.Verdict;
@@ -673,15 +674,31 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
     }
   }
 
+  /**
+   * Stores a report's egress windows. {@code allowed} is the controller's judgement under the
+   * policy it holds now (EgressAllowance: the fleet's allow-list, the host's mail-server role),
+   * never the agent's flag, which is kept in {@code agent_allowed} for people to read.
+   */
   private static void insertEgress(StatementCache sql, Report report, String hostId) throws SQLException {
     if (report.getEgressCount() == 0) {
       return;
+    }
+    EgressAllowance allowance;
+    boolean mailServer;
+    {
+      allowance = allowanceOf(sql.prepare(ALLOWLIST_SETTING));
+      PreparedStatement role = sql.prepare("SELECT 1 FROM host_roles WHERE host_id = ? AND role = 'mail-server'");
+      role.setString(1, hostId);
+      try (ResultSet rs = role.executeQuery()) {
+        mailServer = rs.next();
+      }
     }
     {
       PreparedStatement ps = sql.prepare(
         "INSERT INTO egress_windows(report_id, host_id, window_start_ms, window_end_ms, first_seen_ms, "
             + "last_seen_ms, pid, process_name, process_path, user_name, unattributed, connections, "
-            + "distinct_destinations, destinations, allowed, source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+            + "distinct_destinations, destinations, allowed, source, agent_allowed) "
+            + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
       for (SmtpEgressWindow w : report.getEgressList()) {
         int i = 1;
         ps.setString(i++, report.getReportId());
@@ -699,8 +716,9 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
         ps.setInt(i++, w.getDistinctDestinations());
         ps.setString(i++, w.getDestinationsList().stream()
             .map(SqliteStore::destination).collect(Collectors.joining(" ")));
-        ps.setInt(i++, w.getAllowed() ? 1 : 0);
-        ps.setString(i, w.getSource());
+        ps.setInt(i++, allowance.allows(mailServer, w.getProcessName(), w.getProcessPath()) ? 1 : 0);
+        ps.setString(i++, w.getSource());
+        ps.setInt(i, w.getAllowed() ? 1 : 0);
         ps.addBatch();
       }
       ps.executeBatch();
@@ -990,7 +1008,23 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
    * schedules that host's own recompute, without hints.
    */
   private record SweepHints(Set<String> withFindings, Set<String> withEgress, Set<String> withComplaints,
-      Set<String> mailServers, Set<String> withConflicts) {}
+      Set<String> mailServers, Set<String> withConflicts, EgressAllowance allowance) {}
+
+  /** The fleet's process allow-list as it stands now (EgressAllowance#SETTING). */
+  private static EgressAllowance allowanceOf(Connection db) throws SQLException {
+    try (PreparedStatement ps = db.prepareStatement(ALLOWLIST_SETTING)) {
+      return allowanceOf(ps);
+    }
+  }
+
+  private static final String ALLOWLIST_SETTING = "SELECT value FROM settings WHERE name = ?";
+
+  private static EgressAllowance allowanceOf(PreparedStatement ps) throws SQLException {
+    ps.setString(1, EgressAllowance.SETTING);
+    try (ResultSet rs = ps.executeQuery()) {
+      return EgressAllowance.fromSetting(rs.next() ? Optional.of(rs.getBytes(1)) : Optional.empty());
+    }
+  }
 
   /**
    * Hosts that report an address another host reports too, both within the holding grace of
@@ -1024,7 +1058,8 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
         hostSet(db, "SELECT DISTINCT host_id FROM complaint_traces WHERE traced_ms >= ?",
             now.minus(policy.complaintLookback()).toEpochMilli()),
         hostSet(db, "SELECT host_id FROM host_roles WHERE role = 'mail-server'", null),
-        hostSet(db, HOSTS_WITH_CONFLICTS, now.minus(TriageOptions.HOLDING_GRACE).toEpochMilli())));
+        hostSet(db, HOSTS_WITH_CONFLICTS, now.minus(TriageOptions.HOLDING_GRACE).toEpochMilli()),
+        allowanceOf(db)));
     return new Sweep() {
       @Override
       public Optional<HostEvidence> apply(String hostId) {
@@ -1214,6 +1249,11 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
     }
     List<HostEvidence.Egress> egress = new ArrayList<>();
     if (hints.map(h -> h.withEgress().contains(hostId)).orElse(true)) {
+      // 'allowed' was judged by the controller at ingest under the policy of that time; an entry
+      // added to the allow-list since also clears earlier windows (policy that permits applies
+      // to the past, policy that forbids from its change on).
+      EgressAllowance allowance = hints.isPresent() ? hints.get().allowance()
+          : allowanceOf(readerStatements.prepare(ALLOWLIST_SETTING));
       PreparedStatement ps = readerStatements.prepare(
         "SELECT report_id, window_start_ms, window_end_ms, pid, process_name, process_path, connections, "
             + "distinct_destinations, destinations FROM egress_windows WHERE host_id = ? AND allowed = 0 "
@@ -1222,6 +1262,9 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
       ps.setLong(2, now.minus(policy.egressLookback()).toEpochMilli());
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
+          if (allowance.allows(false, rs.getString(5), rs.getString(6))) {
+            continue;
+          }
           egress.add(new HostEvidence.Egress(rs.getString(1), Instant.ofEpochMilli(rs.getLong(2)),
               Instant.ofEpochMilli(rs.getLong(3)), rs.getInt(4), rs.getString(5), rs.getString(6),
               rs.getInt(7), rs.getInt(8), rs.getString(9)));

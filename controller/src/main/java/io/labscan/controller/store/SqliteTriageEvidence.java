@@ -8,6 +8,7 @@ import io.labscan.controller.triage.HostState;
 import io.labscan.controller.triage.MailServerHost;
 import io.labscan.controller.triage.TriageEvidence;
 import io.labscan.controller.triage.TriageOptions;
+import io.labscan.controller.verdict.EgressAllowance;
 import io.labscan.controller.verdict.Reason;
 import io.labscan.controller.verdict.VerdictRepository.VerdictRecord;
 import java.sql.PreparedStatement;
@@ -159,6 +160,9 @@ public final class SqliteTriageEvidence implements TriageEvidence {
    */
   private List<EgressHit> egress(String filter, String hostId, Instant from, Instant to) {
     String sql = overlapQuery(filter);
+    // 'allowed' is the controller's judgement at ingest (never the agent's flag); an entry added to
+    // the allow-list since then clears earlier windows too.
+    EgressAllowance allowance = EgressAllowance.fromSetting(store.setting(EgressAllowance.SETTING));
     return store.read("egress windows", db -> {
       List<EgressHit> out = new ArrayList<>();
       try (PreparedStatement ps = db.prepareStatement(sql)) {
@@ -177,9 +181,13 @@ public final class SqliteTriageEvidence implements TriageEvidence {
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             String process = rs.getString(7);
+            boolean allowed = rs.getInt(8) != 0 || allowance.allows(false, process, rs.getString(9));
+            if (allowed && filter.equals(UNALLOWED)) {
+              continue;
+            }
             out.add(new EgressHit(rs.getString(1), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3)),
                 Instant.ofEpochMilli(rs.getLong(4)), rs.getInt(5), destinationIps(rs.getString(6)),
-                process.isEmpty() ? Optional.empty() : Optional.of(process), rs.getInt(8) != 0));
+                process.isEmpty() ? Optional.empty() : Optional.of(process), allowed));
           }
         }
       }
@@ -199,7 +207,8 @@ public final class SqliteTriageEvidence implements TriageEvidence {
     // egress_long_windows: a unary + keeps "allowed = 0" from matching a partial index there.
     String longFilter = filter.equals(UNALLOWED) ? " AND +e.allowed = 0" : filter;
     String columns = "SELECT e.host_id, h.hostname, e.window_start_ms, e.window_end_ms, e.connections, "
-        + "e.destinations, e.process_name, e.allowed FROM egress_windows e JOIN hosts h ON h.host_id = e.host_id ";
+        + "e.destinations, e.process_name, e.allowed, e.process_path FROM egress_windows e "
+        + "JOIN hosts h ON h.host_id = e.host_id ";
     return columns + "WHERE e.window_start_ms >= ? AND e.window_start_ms <= ? AND e.window_end_ms >= ? "
         + "AND e.window_end_ms - e.window_start_ms <= " + SHORT_WINDOW.toMillis() + filter
         + " UNION ALL " + columns + "WHERE e.window_end_ms - e.window_start_ms > " + SHORT_WINDOW.toMillis()

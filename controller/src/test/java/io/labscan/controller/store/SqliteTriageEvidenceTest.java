@@ -208,6 +208,8 @@ class SqliteTriageEvidenceTest {
     Instant from = T0.plusSeconds(7200);
     Instant to = from.plusSeconds(1200);
     try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+      store.putSettings(java.util.Map.of(io.labscan.controller.verdict.EgressAllowance.SETTING,
+          "allowed".getBytes(java.nio.charset.StandardCharsets.UTF_8))).join();
       store.ingest(withEgress(TestReports.fullScan(id, "lab-pc-07", T0, 1, "10.20.3.17"),
           window(from.minusSeconds(30), Duration.ofMinutes(1), "short-before"),
           window(from.minusSeconds(7000), Duration.ofHours(3), "long-before"),
