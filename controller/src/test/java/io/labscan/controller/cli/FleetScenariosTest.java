@@ -460,7 +460,8 @@ class FleetScenariosTest {
     report(scan(two, "LAB-PC-07", T0, "10.20.3.8"));
     importReports();
 
-    for (List<String> command : List.of(List.of("host"), List.of("revoke"), List.of("owner", "linda@lab.example.edu"))) {
+    for (List<String> command : List.of(List.of("host"), List.of("revoke"), List.of("owner", "linda@lab.example.edu"),
+        List.of("policy", "--mail-server"), List.of("policy", "--not-mail-server"))) {
       List<String> args = new ArrayList<>(command.subList(0, 1));
       args.addAll(List.of("--db", db().toString()));
       args.addAll(command.subList(1, command.size()));
