@@ -79,8 +79,8 @@ public final class Triage {
   static final double EGRESS_ONLY_TO_BOUNDARY = 0.70;
   /**
    * Egress-only weight when the origin's holder sent only mail its agent calls allowed: below
-   * {@code ComplaintTriage.RECORD_THRESHOLD} (0.5), because that "allowed" is the holder's own
-   * claim and may be a lie that shifts the blame.
+   * {@code ComplaintTriage.RECORD_THRESHOLD} (0.5), because that "allowed" rests on the process
+   * name and path the holder's own agent reports, which may be a lie that shifts the blame.
    */
   static final double ALLOWED_HOLDER_FALLBACK_CAP = 0.45;
   static final double ADDRESS_BOOK = 0.80;
