@@ -184,10 +184,12 @@ public final class DhcpLeases {
     Process p = null;
     try {
       p = new ProcessBuilder("/usr/sbin/ipconfig", "getpacket", iface).redirectErrorStream(true).start();
-      byte[] out = p.getInputStream().readNBytes(64 * 1024);
+      // Waited for first, so the timeout holds even if ipconfig hangs; its output (about 1 KiB)
+      // fits the pipe's buffer, so it never blocks on a full pipe before exiting.
       if (!p.waitFor(IPCONFIG_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS) || p.exitValue() != 0) {
         return Optional.empty();
       }
+      byte[] out = p.getInputStream().readNBytes(64 * 1024);
       return Optional.of(new String(out, StandardCharsets.UTF_8));
     } catch (IOException e) {
       return Optional.empty();
