@@ -2,7 +2,7 @@ package io.labscan.agent.config;
 
 import static java.util.Objects.requireNonNull;
 
-import io.labscan.agent.trust.EnrolmentToken;
+import io.labscan.contract.enrolment.EnrolmentToken;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -91,8 +91,7 @@ public record AgentConfig(
   }
 
   static Path defaultStateDir() {
-    String os = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT);
-    if (os.startsWith("windows")) {
+    if (io.labscan.agent.platform.Platform.current().isWindows()) {
       String programData = System.getenv().getOrDefault("ProgramData", "C:\\ProgramData");
       return Path.of(programData, "LabScan", "agent");
     }

@@ -3,8 +3,9 @@ package io.labscan.agent.inventory;
 import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.util.Timestamps;
-import io.labscan.agent.AgentVersion;
 import io.labscan.agent.inventory.lease.DhcpLeases;
+import io.labscan.contract.LabScanVersion;
+import io.labscan.contract.net.Addresses;
 import io.labscan.proto.v1.AddressLease;
 import io.labscan.proto.v1.HostInventory;
 import io.labscan.proto.v1.NetworkInterface;
@@ -60,7 +61,7 @@ public final class InventoryCollector {
         .setHostname(hostname(os))
         .setOsFamily(osFamily())
         .setOsVersion(os.getFamily() + " " + os.getVersionInfo())
-        .setAgentVersion(AgentVersion.get())
+        .setAgentVersion(LabScanVersion.get())
         .setElevated(os.isElevated())
         .setLab(lab)
         .setArchitecture(System.getProperty("os.arch", ""));

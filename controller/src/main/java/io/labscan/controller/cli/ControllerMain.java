@@ -1,7 +1,8 @@
 package io.labscan.controller.cli;
 
-import io.labscan.agent.AgentVersion;
-import io.labscan.agent.cli.HelpExamples;
+import io.labscan.controller.text.Text;
+import io.labscan.contract.LabScanVersion;
+import io.labscan.contract.cli.HelpExamples;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -14,7 +15,7 @@ import picocli.CommandLine.Command;
     subcommands = {ServeCommand.class, ImportCommand.class, HostsCommand.class, HostCommand.class,
         InfectedCommand.class, TriageCommand.class, OwnerCommand.class, RulesCommand.class, PolicyCommand.class, ScanNowCommand.class,
         EnrollTokenCommand.class, RevokeCommand.class, DemoCommand.class, PruneCommand.class, DoctorCommand.class,
-        io.labscan.controller.web.UserCommand.class, io.labscan.controller.web.LabRuleCommand.class,
+        io.labscan.controller.cli.UserCommand.class, io.labscan.controller.cli.LabRuleCommand.class,
         CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -49,7 +50,7 @@ public final class ControllerMain implements Runnable {
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      return new String[] {"labscan-controller " + AgentVersion.get()};
+      return new String[] {"labscan-controller " + LabScanVersion.get()};
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.labscan.controller.cli;
 
-import io.labscan.agent.trust.EnrolmentToken;
+import io.labscan.controller.text.Text;
+import io.labscan.contract.enrolment.EnrolmentToken;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.controller.trust.CertificateAuthority;
 import io.labscan.controller.trust.EnrolmentTokens;

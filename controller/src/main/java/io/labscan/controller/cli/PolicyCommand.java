@@ -1,12 +1,13 @@
 package io.labscan.controller.cli;
 
+import io.labscan.controller.text.Text;
 import com.google.protobuf.util.JsonFormat;
-import io.labscan.agent.checks.Scanner;
-import io.labscan.agent.checks.StandardChecks;
-import io.labscan.agent.checks.egress.DurationText;
-import io.labscan.agent.trust.OwnerOnlyFiles;
-import io.labscan.controller.grpc.EgressSettings;
-import io.labscan.controller.grpc.PolicyProvider;
+import io.labscan.controller.policy.EgressSettings;
+import io.labscan.controller.Controller;
+import io.labscan.controller.policy.PolicyProvider;
+import io.labscan.contract.policy.CheckBudgets;
+import io.labscan.contract.text.DurationText;
+import io.labscan.contract.trust.OwnerOnlyFiles;
 import io.labscan.controller.store.HostSummary;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.proto.v1.Policy;
@@ -85,6 +86,7 @@ final class PolicyCommand implements Callable<Integer> {
       return ControllerMain.EXIT_BAD_INPUT;
     }
     try (SqliteStore store = opened.get()) {
+      PolicyProvider policies = Controller.over(store, Clock.systemUTC()).policies();
       List<HostSummary> servers = new ArrayList<>();
       List<HostSummary> ordinary = new ArrayList<>();
       for (String host : mailServers) {
@@ -101,9 +103,9 @@ final class PolicyCommand implements Callable<Integer> {
         }
         ordinary.add(found.get());
       }
-      EgressSettings before = PolicyProvider.egressSettings(store);
+      EgressSettings before = policies.egressSettings();
       EgressSettings after;
-      Map<String, Long> budgetsBefore = PolicyProvider.checkBudgets(store);
+      Map<String, Long> budgetsBefore = policies.checkBudgets();
       Map<String, Long> budgetsAfter;
       try {
         after = changed(before);
@@ -113,27 +115,27 @@ final class PolicyCommand implements Callable<Integer> {
         return ControllerMain.EXIT_BAD_INPUT;
       }
       if (!after.equals(before)) {
-        PolicyProvider.setEgressSettings(store, after);
+        policies.setEgressSettings(after);
       }
       if (!budgetsAfter.equals(budgetsBefore)) {
-        PolicyProvider.setCheckBudgets(store, budgetsAfter);
+        policies.setCheckBudgets(budgetsAfter);
       }
       for (HostSummary h : servers) {
-        PolicyProvider.setMailServer(store, h.hostId(), true);
+        policies.setMailServer(h.hostId(), true);
       }
       for (HostSummary h : ordinary) {
-        PolicyProvider.setMailServer(store, h.hostId(), false);
+        policies.setMailServer(h.hostId(), false);
       }
-      print(store);
+      print(store, policies);
       if (export != null) {
-        return export(store, export);
+        return export(policies, export);
       }
       return 0;
     }
   }
 
-  private static int export(SqliteStore store, Path file) {
-    Policy policy = new PolicyProvider(store, Clock.systemUTC()).current();
+  private static int export(PolicyProvider policies, Path file) {
+    Policy policy = policies.current();
     try {
       OwnerOnlyFiles.writeSecret(file, JsonFormat.printer().print(policy) + "\n");
     } catch (IOException e) {
@@ -168,9 +170,9 @@ final class PolicyCommand implements Callable<Integer> {
     for (String entry : checkBudgets) {
       int eq = entry.indexOf('=');
       String name = eq < 0 ? entry.strip() : entry.substring(0, eq).strip();
-      if (eq < 0 || !StandardChecks.NAMES.contains(name)) {
+      if (eq < 0 || !CheckBudgets.CHECK_NAMES.contains(name)) {
         throw new IllegalArgumentException("--check-budget '" + Text.terminalSafe(entry, 80)
-            + "' is not CHECK=DURATION with CHECK one of " + String.join(", ", StandardChecks.NAMES));
+            + "' is not CHECK=DURATION with CHECK one of " + String.join(", ", CheckBudgets.CHECK_NAMES));
       }
       String value = entry.substring(eq + 1).strip();
       if (value.equals("default")) {
@@ -178,7 +180,7 @@ final class PolicyCommand implements Callable<Integer> {
         continue;
       }
       Duration budget = DurationText.parse(value);
-      if (budget.compareTo(Duration.ofSeconds(1)) < 0 || budget.compareTo(Scanner.MAX_BUDGET) > 0) {
+      if (budget.compareTo(Duration.ofSeconds(1)) < 0 || budget.compareTo(CheckBudgets.MAX_BUDGET) > 0) {
         throw new IllegalArgumentException("--check-budget " + name + "=" + value
             + ": a budget is 1s to 24h");
       }
@@ -187,8 +189,8 @@ final class PolicyCommand implements Callable<Integer> {
     return b;
   }
 
-  private static void print(SqliteStore store) {
-    Policy policy = new PolicyProvider(store, Clock.systemUTC()).current();
+  private static void print(SqliteStore store, PolicyProvider policies) {
+    Policy policy = policies.current();
     System.out.println("Policy version " + policy.getVersion() + ":");
     System.out.println("  SMTP event mode:   " + (policy.getEgressEventMode() ? "on" : "off (polling only)"));
     System.out.println("  Egress window:     " + policy.getEgressWindowSeconds() + " s");

@@ -1,5 +1,6 @@
 package io.labscan.controller.grpc;
 
+import io.labscan.controller.trust.CertificateCheck;
 import static java.util.Objects.requireNonNull;
 
 import io.grpc.Context;
@@ -10,7 +11,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
-import io.labscan.agent.trust.Certificates;
+import io.labscan.contract.trust.Certificates;
 import io.labscan.proto.v1.AgentServiceGrpc;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;

@@ -2,13 +2,10 @@ package io.labscan.controller.verdict;
 
 import static java.util.Objects.requireNonNull;
 
-import io.labscan.agent.checks.egress.EgressPolicy;
-import io.labscan.agent.checks.egress.ProcessInfo;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The controller's own answer to "may this process send mail?", from the policy the controller
@@ -16,8 +13,9 @@ import java.util.Set;
  * mail-server role. The {@code allowed} flag in an agent's report is the agent's word, and the
  * agent runs on the machine the worm controls: a worm's agent could call its own traffic
  * allowed (and hide it from the verdict), or call a permitted relay's traffic not allowed. So the
- * controller judges every window itself, with the same matching rule the agents use ({@link
- * EgressPolicy#allows}: an absolute path must equal the executable path, any other entry the
+ * controller judges every window itself, with the same matching rule the agents use (the agent's
+ * {@code EgressPolicy#allows}, repeated here because the controller no longer depends on the
+ * agent module: an absolute path must equal the executable path, any other entry the
  * process or executable name), and keeps the agent's word only for people to read.
  *
  * <p>Limits: process names and paths are still the agent's report; a worm that names itself like
@@ -45,11 +43,57 @@ public record EgressAllowance(List<String> allowlist) {
         .map(String::strip).filter(l -> !l.isEmpty()).toList()).orElse(List.of()));
   }
 
-  /** Whether policy lets this process on a host with (or without) the mail-server role send mail. */
+  /**
+   * Whether policy lets this process on a host with (or without) the mail-server role send mail.
+   * A mail server may; otherwise an allow-list entry that is an absolute path must equal the
+   * executable path (Windows paths without case), any other entry must equal the process name or
+   * the executable's file name (Windows names compare without case and ".exe"). An unknown
+   * process is never allowed on a workstation.
+   */
   public boolean allows(boolean mailServer, String processName, String processPath) {
-    EgressPolicy policy = new EgressPolicy(Set.of(25), allowlist, mailServer, false, Duration.ofSeconds(1),
-        Duration.ofMinutes(1), false);
-    return policy.allows(new ProcessInfo(0, processName == null ? "" : processName,
-        processPath == null ? "" : processPath, ""));
+    if (mailServer) {
+      return true;
+    }
+    String name = processName == null ? "" : processName;
+    String path = processPath == null ? "" : processPath;
+    for (String entry : allowlist) {
+      if (isAbsolutePath(entry)) {
+        if (!path.isEmpty() && (path.equals(entry) || (isWindowsPath(entry) && path.equalsIgnoreCase(entry)))) {
+          return true;
+        }
+      } else if (sameProgram(entry, name) || sameProgram(entry, fileName(path))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean sameProgram(String entry, String name) {
+    if (name.isEmpty()) {
+      return false;
+    }
+    if (name.equals(entry)) {
+      return true;
+    }
+    String lower = name.toLowerCase(Locale.ROOT);
+    return lower.endsWith(".exe") && stripExe(lower).equals(stripExe(entry.toLowerCase(Locale.ROOT)));
+  }
+
+  private static String stripExe(String s) {
+    return s.endsWith(".exe") ? s.substring(0, s.length() - 4) : s;
+  }
+
+  private static String fileName(String path) {
+    int cut = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+    return path.substring(cut + 1);
+  }
+
+  private static boolean isAbsolutePath(String s) {
+    return s.startsWith("/") || isWindowsPath(s);
+  }
+
+  private static boolean isWindowsPath(String s) {
+    return s.startsWith("\\") || (s.length() > 2 && Character.isLetter(s.charAt(0)) && s.charAt(1) == ':'
+        && (s.charAt(2) == '\\' || s.charAt(2) == '/'));
   }
 }

@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.util.Timestamps;
-import io.labscan.agent.checks.harvest.AddressDigest;
+import io.labscan.contract.harvest.AddressDigest;
 import io.labscan.controller.TestReports;
-import io.labscan.controller.grpc.PolicyProvider;
+import io.labscan.controller.policy.PolicyProvider;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.proto.v1.AvState;
 import io.labscan.proto.v1.AvStatus;
@@ -92,7 +92,8 @@ class TriageCommandTest {
           .setHarvest(harvest(key, "janet@lab.example.edu")).build(), T0, "t").join();
       // Linda's worm mails straight to the MX; the relay sends allowed mail at the same time (its
       // 'master' is on the fleet's allow-list: the controller, not the agent, decides what is allowed).
-      PolicyProvider.setEgressSettings(store, io.labscan.controller.grpc.EgressSettings.defaults().withAllowed("master"));
+      store.putSettings(java.util.Map.of(io.labscan.controller.verdict.EgressAllowance.SETTING,
+          "master".getBytes(java.nio.charset.StandardCharsets.UTF_8))).join();
       store.ingest(clean(linda, "lab-pc-07", WORM.plusSeconds(120), 2, "10.20.3.17").toBuilder()
           .addEgress(egress(WORM.minusSeconds(30), "winkabcd.exe", false, "10.20.0.25")).build(), WORM, "t").join();
       store.ingest(clean(relay, "relay", WORM.plusSeconds(120), 2, "10.20.3.5").toBuilder()

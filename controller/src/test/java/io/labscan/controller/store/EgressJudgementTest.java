@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.util.Timestamps;
 import io.labscan.controller.TestReports;
-import io.labscan.controller.grpc.EgressSettings;
-import io.labscan.controller.grpc.PolicyProvider;
 import io.labscan.controller.triage.EgressHit;
 import io.labscan.controller.verdict.HostEvidence;
 import io.labscan.controller.verdict.VerdictPolicy;
@@ -38,6 +36,12 @@ class EgressJudgementTest {
         .setAllowed(agentSaysAllowed).setSource("poll")).build();
   }
 
+  /** The fleet's allow-list as `policy --allow-process ENTRY` stores it. */
+  private static void allow(SqliteStore store, String entry) {
+    store.putSettings(java.util.Map.of(io.labscan.controller.verdict.EgressAllowance.SETTING,
+        entry.getBytes(java.nio.charset.StandardCharsets.UTF_8))).join();
+  }
+
   private static List<HostEvidence.Egress> violations(SqliteStore store, String id) {
     return store.evidence(id, NOW, VerdictPolicy.defaults()).orElseThrow().egressViolations();
   }
@@ -58,7 +62,7 @@ class EgressJudgementTest {
   void trafficOfAnAllowedProcessItsAgentCallsNotAllowedIsNoViolation() {
     String id = TestReports.newHostId();
     try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
-      PolicyProvider.setEgressSettings(store, EgressSettings.defaults().withAllowed("/usr/lib/postfix/sbin/smtp"));
+      allow(store, "/usr/lib/postfix/sbin/smtp");
       store.ingest(withWindow(id, "smtp", "/usr/lib/postfix/sbin/smtp", false), T0, "t").join();
 
       assertThat(violations(store, id)).isEmpty();
@@ -71,7 +75,7 @@ class EgressJudgementTest {
   void aWormNamingItselfLikeAnAllowedPathEntryFromAnotherPathIsAViolation() {
     String id = TestReports.newHostId();
     try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
-      PolicyProvider.setEgressSettings(store, EgressSettings.defaults().withAllowed("/usr/lib/postfix/sbin/smtp"));
+      allow(store, "/usr/lib/postfix/sbin/smtp");
       store.ingest(withWindow(id, "smtp", "/tmp/.x/smtp", true), T0, "t").join();
 
       assertThat(violations(store, id)).hasSize(1);
@@ -85,7 +89,7 @@ class EgressJudgementTest {
       store.ingest(withWindow(id, "smtp", "/usr/lib/postfix/sbin/smtp", true), T0, "t").join();
       assertThat(violations(store, id)).hasSize(1);
 
-      PolicyProvider.setEgressSettings(store, EgressSettings.defaults().withAllowed("/usr/lib/postfix/sbin/smtp"));
+      allow(store, "/usr/lib/postfix/sbin/smtp");
 
       assertThat(violations(store, id)).isEmpty();
       assertThat(store.sweep(NOW, VerdictPolicy.defaults()).apply(id).orElseThrow().egressViolations()).isEmpty();
@@ -97,7 +101,7 @@ class EgressJudgementTest {
     String id = TestReports.newHostId();
     try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
       store.ingest(withWindow(id, "master", "/usr/lib/postfix/sbin/master", false), T0.minusSeconds(60), "t").join();
-      PolicyProvider.setMailServer(store, id, true);
+      store.setRole(id, "mail-server", true).join();
       store.ingest(withWindow(id, "smtp", "/usr/lib/postfix/sbin/smtp", false).toBuilder().setReportId(
           java.util.UUID.randomUUID().toString()).setSequence(2).build(), T0, "t").join();
 

@@ -64,6 +64,7 @@ class QueryIndexMigrationTest {
    */
   private static void undoAfterVersion8(Connection db) throws Exception {
     undoLeasesAndEgressJudgement(db);
+    undoEffectiveLab(db);
     undoIdentity(db);
     undoClockClaims(db);
     undoTrustedMtas(db);
@@ -94,6 +95,16 @@ class QueryIndexMigrationTest {
       st.execute("ALTER TABLE host_addresses DROP COLUMN lease_end_ms");
       st.execute("ALTER TABLE egress_windows DROP COLUMN agent_allowed");
       st.execute("DELETE FROM schema_version WHERE description = 'V014__leases_and_egress_judgement.sql'");
+    }
+  }
+
+  /** Back to a database written before V015 (the effective lab stored on the host). */
+  private static void undoEffectiveLab(Connection db) throws Exception {
+    try (Statement st = db.createStatement()) {
+      for (String column : List.of("effective_lab", "lab_source", "lab_rule_id")) {
+        st.execute("ALTER TABLE hosts DROP COLUMN " + column);
+      }
+      st.execute("DELETE FROM schema_version WHERE description = 'V015__effective_lab.sql'");
     }
   }
 

@@ -1,5 +1,6 @@
 package io.labscan.controller.trust;
 
+import io.labscan.controller.grpc.CertificateRenewal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -14,8 +15,8 @@ import io.labscan.agent.transport.ControllerClient;
 import io.labscan.agent.transport.CredentialRenewal;
 import io.labscan.agent.trust.AgentCredentials;
 import io.labscan.agent.trust.CertificateRequests;
-import io.labscan.agent.trust.Certificates;
-import io.labscan.agent.trust.Fingerprints;
+import io.labscan.contract.trust.Certificates;
+import io.labscan.contract.trust.Fingerprints;
 import io.labscan.controller.TestReports;
 import io.labscan.controller.web.MutableClock;
 import io.labscan.controller.trust.TrustRepository.Renewal;
@@ -69,9 +70,9 @@ class CertificateRenewalTest {
     X509Certificate shortLived = controller.ca().issueClient(enrolled.certificate().getPublicKey(), hostId,
         now.minus(Duration.ofMinutes(5)), now.plus(left));
     RenewalOutcome recorded = controller.runtime.store().renew(new Renewal(hostId,
-        CertificateRenewal.serial(enrolled.certificate()),
+        CertificateAuthority.serial(enrolled.certificate()),
         Fingerprints.sha256(enrolled.certificate().getPublicKey().getEncoded()),
-        CertificateRenewal.serial(shortLived), shortLived.getNotAfter().toInstant()), now).join();
+        CertificateAuthority.serial(shortLived), shortLived.getNotAfter().toInstant()), now).join();
     assertThat(recorded).isEqualTo(RenewalOutcome.RENEWED);
     AgentCredentials ending = new AgentCredentials(enrolled.key(), shortLived, enrolled.ca());
     ending.save(state);
@@ -188,7 +189,7 @@ class CertificateRenewalTest {
 
     RenewCertificateResponse again = client.renewCertificate(request(hostId, csr));
 
-    X509Certificate certificate = io.labscan.agent.trust.Pem.parseCertificate(again.getCertificateDer().toByteArray());
+    X509Certificate certificate = io.labscan.contract.trust.Pem.parseCertificate(again.getCertificateDer().toByteArray());
     assertThat(certificate.getPublicKey()).isEqualTo(next.getPublic());
   }
 

@@ -1,5 +1,6 @@
 package io.labscan.controller.trust;
 
+import io.labscan.controller.grpc.EnrolmentService;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
@@ -9,7 +10,7 @@ import io.grpc.StatusRuntimeException;
 import io.labscan.agent.transport.ControllerClient;
 import io.labscan.agent.transport.GrpcChannels;
 import io.labscan.agent.trust.AgentCredentials;
-import io.labscan.agent.trust.EnrolmentToken;
+import io.labscan.contract.enrolment.EnrolmentToken;
 import io.labscan.agent.trust.PinnedCaTrustManager;
 import io.labscan.controller.TestReports;
 import io.labscan.controller.grpc.CallRateLimits;

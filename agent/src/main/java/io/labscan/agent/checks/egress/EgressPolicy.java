@@ -2,7 +2,7 @@ package io.labscan.agent.checks.egress;
 
 import static java.util.Objects.requireNonNull;
 
-import io.labscan.agent.config.PolicyDefaults;
+import io.labscan.contract.policy.PolicyDefaults;
 import io.labscan.proto.v1.Policy;
 import java.time.Duration;
 import java.util.List;
@@ -113,7 +113,7 @@ public record EgressPolicy(Set<Integer> ports, List<String> allowlist, boolean m
     return s.endsWith(".exe") ? s.substring(0, s.length() - 4) : s;
   }
 
-  static String fileName(String path) {
+  public static String fileName(String path) {
     int cut = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
     return path.substring(cut + 1);
   }

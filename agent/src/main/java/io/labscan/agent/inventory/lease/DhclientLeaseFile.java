@@ -1,6 +1,6 @@
 package io.labscan.agent.inventory.lease;
 
-import io.labscan.agent.inventory.Addresses;
+import io.labscan.contract.net.Addresses;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;

@@ -7,7 +7,7 @@ import com.sun.jna.Pointer;
 import com.sun.jna.Structure;
 import com.sun.jna.platform.win32.IPHlpAPI;
 import com.sun.jna.ptr.IntByReference;
-import io.labscan.agent.inventory.Addresses;
+import io.labscan.contract.net.Addresses;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.util.JsonFormat;
 import com.google.protobuf.util.Timestamps;
+import io.labscan.contract.egress.EgressReports;
+import io.labscan.contract.text.DurationText;
 import io.labscan.proto.v1.EgressDestination;
 import io.labscan.proto.v1.HostInventory;
 import io.labscan.proto.v1.Report;
@@ -88,15 +90,4 @@ class EgressOutputTest {
     assertThatThrownBy(() -> DurationText.parse("-5s")).isInstanceOf(IllegalArgumentException.class);
   }
 
-  @Test
-  void passwdNamesUidsAndFallsBackToTheNumber() throws Exception {
-    Path file = java.nio.file.Files.createTempFile("passwd", "");
-    java.nio.file.Files.writeString(file, "root:x:0:0::/root:/bin/sh\n# comment\nbroken line\npostfix:x:107:113::/:/bin/false\n");
-    PasswdUserNames names = new PasswdUserNames(file);
-
-    assertThat(names.nameOf(107)).isEqualTo("postfix");
-    assertThat(names.nameOf(4000)).isEqualTo("4000");
-    assertThat(PasswdUserNames.parse("a:x:notanumber:1::/:/x\n::1:1::/:/x")).isEqualTo(Map.of());
-    java.nio.file.Files.delete(file);
-  }
 }

@@ -1,0 +1,68 @@
+package io.labscan.controller.fleet;
+
+import io.labscan.controller.verdict.Vocabulary;
+import static java.util.Objects.requireNonNull;
+
+import io.labscan.controller.verdict.Vocabulary;
+import io.labscan.controller.verdict.HostEvidence;
+import io.labscan.controller.verdict.Vocabulary;
+import io.labscan.controller.verdict.Verdict;
+import io.labscan.controller.verdict.Vocabulary;
+import java.time.Duration;
+import io.labscan.controller.verdict.Vocabulary;
+import java.time.Instant;
+import io.labscan.controller.verdict.Vocabulary;
+import java.util.ArrayList;
+import io.labscan.controller.verdict.Vocabulary;
+import java.util.List;
+import io.labscan.controller.verdict.Vocabulary;
+import java.util.Optional;
+
+/**
+ * Whether a host meets the lab policy. A host is compliant when its agent was seen in the
+ * last hour, its antivirus definitions are FRESH, a full scan finished in the last 26 hours,
+ * it made no SMTP egress that policy forbids, and its verdict is CLEAN.
+ */
+public record Compliance(boolean seenRecently, boolean definitionsFresh, boolean fullScanRecent,
+    boolean noSmtpEgress, boolean verdictClean) {
+
+  public static final Duration SEEN_WITHIN = Vocabulary.SEEN_WITHIN;
+  public static final Duration FULL_SCAN_WITHIN = Vocabulary.FULL_SCAN_WITHIN;
+
+  public static Compliance evaluate(HostEvidence evidence, Optional<Verdict> verdict, Instant now) {
+    requireNonNull(evidence, "evidence");
+    requireNonNull(verdict, "verdict");
+    requireNonNull(now, "now");
+    boolean seen = !evidence.lastSeen().isBefore(now.minus(SEEN_WITHIN));
+    boolean fresh = evidence.av().stream().anyMatch(a -> "FRESH".equals(a.state()));
+    boolean scanned = evidence.lastFullScan().map(t -> !t.isBefore(now.minus(FULL_SCAN_WITHIN))).orElse(false);
+    boolean noEgress = evidence.mailServer() || evidence.egressViolations().isEmpty();
+    boolean clean = verdict.map(v -> v == Verdict.CLEAN).orElse(false);
+    return new Compliance(seen, fresh, scanned, noEgress, clean);
+  }
+
+  public boolean compliant() {
+    return seenRecently && definitionsFresh && fullScanRecent && noSmtpEgress && verdictClean;
+  }
+
+  /** What keeps the host from being compliant, in plain words. */
+  public List<String> shortfalls() {
+    List<String> out = new ArrayList<>();
+    if (!seenRecently) {
+      out.add("agent not seen in the last hour");
+    }
+    if (!definitionsFresh) {
+      out.add("antivirus definitions not FRESH");
+    }
+    if (!fullScanRecent) {
+      out.add("no full scan in the last " + FULL_SCAN_WITHIN.toHours() + " h");
+    }
+    if (!noSmtpEgress) {
+      out.add("SMTP egress policy does not allow");
+    }
+    if (!verdictClean) {
+      out.add("verdict is not CLEAN");
+    }
+    return out;
+  }
+}
