@@ -3,15 +3,20 @@ package io.labscan.agent.inventory;
 import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.util.Timestamps;
+import io.labscan.agent.inventory.lease.DhcpLeases;
 import io.labscan.contract.LabScanVersion;
 import io.labscan.contract.net.Addresses;
+import io.labscan.proto.v1.AddressLease;
 import io.labscan.proto.v1.HostInventory;
 import io.labscan.proto.v1.NetworkInterface;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.TreeSet;
 import oshi.PlatformEnum;
 import oshi.SystemInfo;
@@ -33,9 +38,15 @@ public final class InventoryCollector {
   private static final SystemInfo SYSTEM_INFO = new SystemInfo();
 
   private final String lab;
+  private final Clock clock;
 
   public InventoryCollector(String lab) {
+    this(lab, Clock.systemUTC());
+  }
+
+  public InventoryCollector(String lab, Clock clock) {
     this.lab = requireNonNull(lab, "lab");
+    this.clock = requireNonNull(clock, "clock");
   }
 
   public static SystemInfo systemInfo() {
@@ -80,7 +91,10 @@ public final class InventoryCollector {
       }
       interfaces.add(b.build());
     }
-    inv.addAllInterfaces(bounded(interfaces));
+    List<NetworkInterface> kept = bounded(interfaces);
+    Instant now = clock.instant();
+    inv.addAllInterfaces(withLeases(kept,
+        DhcpLeases.ofThisMachine(kept.stream().map(NetworkInterface::getName).toList(), now)));
     TreeSet<String> users = new TreeSet<>();
     for (OSSession session : os.getSessions()) {
       if (session.getUserName() != null && !session.getUserName().isBlank()) {
@@ -118,6 +132,30 @@ public final class InventoryCollector {
     } catch (UnknownHostException e) {
       return "unknown";
     }
+  }
+
+  /**
+   * The interfaces with the DHCP lease end of each of their addresses that has one ({@code
+   * leases}: end by canonical address). Only addresses the interface carries get a lease.
+   */
+  static List<NetworkInterface> withLeases(List<NetworkInterface> interfaces, Map<String, Instant> leases) {
+    if (leases.isEmpty()) {
+      return interfaces;
+    }
+    List<NetworkInterface> out = new ArrayList<>();
+    for (NetworkInterface n : interfaces) {
+      NetworkInterface.Builder b = n.toBuilder().clearLeases();
+      List<String> ips = new ArrayList<>(n.getIpv4List());
+      ips.addAll(n.getIpv6List());
+      for (String ip : ips) {
+        Instant end = leases.get(ip);
+        if (end != null) {
+          b.addLeases(AddressLease.newBuilder().setIp(ip).setLeaseEnd(Timestamps.fromMillis(end.toEpochMilli())));
+        }
+      }
+      out.add(b.build());
+    }
+    return out;
   }
 
   /**

@@ -43,6 +43,8 @@ public final class ReportValidator {
   public static final Map<String, Integer> LIST_LIMITS = ReportLimits.LIST_LIMITS;
   /** How far in the future a time may lie (clock skew). */
   public static final Duration MAX_FUTURE = ReportLimits.MAX_FUTURE;
+  /** How far ahead a DHCP lease end may lie ({@link ReportLimits#MAX_LEASE_AHEAD}). */
+  public static final Duration MAX_LEASE_AHEAD = ReportLimits.MAX_LEASE_AHEAD;
   /** Nothing LabScan reports predates this. */
   public static final Instant EARLIEST = ReportLimits.EARLIEST;
 
@@ -91,6 +93,18 @@ public final class ReportValidator {
       }
       for (int j = 0; j < nif.getIpv6Count(); j++) {
         requireIp(at + ".ipv6[" + j + "]", nif.getIpv6(j), true);
+      }
+      // A lease names one of the interface's own addresses: a lease end for an address the host
+      // does not report could only be meant to hold someone else's.
+      for (int j = 0; j < nif.getLeasesCount(); j++) {
+        String ip = nif.getLeases(j).getIp();
+        if (!nif.getIpv4List().contains(ip) && !nif.getIpv6List().contains(ip)) {
+          throw new InvalidReportException(at + ".leases[" + j + "].ip",
+              "not one of the interface's addresses (\"" + printable(ip) + "\")");
+        }
+        if (!nif.getLeases(j).hasLeaseEnd()) {
+          throw new InvalidReportException(at + ".leases[" + j + "].lease_end", "missing");
+        }
       }
       total += nif.getIpv4Count() + nif.getIpv6Count();
       if (total > MAX_ADDRESSES) {
@@ -246,7 +260,8 @@ public final class ReportValidator {
       throw new InvalidReportException(path.toString(), "not a valid timestamp");
     }
     Instant t = Instant.ofEpochSecond(ts.getSeconds(), ts.getNanos());
-    if (t.isAfter(clock.instant().plus(MAX_FUTURE))) {
+    boolean leaseEnd = "lease_end".equals(path.name());
+    if (t.isAfter(clock.instant().plus(leaseEnd ? MAX_LEASE_AHEAD : MAX_FUTURE))) {
       throw new InvalidReportException(path.toString(), "lies in the future (" + t + ")");
     }
     if (t.isBefore(EARLIEST)) {

@@ -36,7 +36,7 @@ public final class PolicyProvider {
   static final String ARTIFACT_RULES = "artifact-rules";
   static final String ARTIFACT_RULES_NAME = "artifact-rules-name";
   static final String EGRESS_EVENT_MODE = "egress-event-mode";
-  static final String EGRESS_ALLOWLIST = "egress-process-allowlist";
+  static final String EGRESS_ALLOWLIST = io.labscan.controller.verdict.EgressAllowance.SETTING;
   static final String EGRESS_WINDOW = "egress-window-seconds";
   /** Check time budgets, one {@code name=seconds} a line (policy {@code check_budget_seconds}). */
   static final String CHECK_BUDGETS = "check-budget-seconds";

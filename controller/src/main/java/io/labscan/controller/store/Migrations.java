@@ -27,7 +27,8 @@ final class Migrations {
       "V003__address_ends_and_owners.sql", "V004__trust.sql", "V005__dashboard.sql",
       "V006__query_indexes.sql", "V007__certificate_renewal.sql", "V008__web_sessions.sql",
         "V010__address_writes.sql", "V012__trusted_mtas.sql", "V011__clock_claims.sql", "V013__identity.sql",
-        "V015__effective_lab.sql", "V016__complaint_mailboxes.sql", "V018__access.sql");
+        "V014__leases_and_egress_judgement.sql", "V015__effective_lab.sql", "V016__complaint_mailboxes.sql",
+        "V018__access.sql");
 
   private Migrations() {}
 

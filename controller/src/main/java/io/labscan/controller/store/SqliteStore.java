@@ -44,6 +44,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.labscan.controller.verdict.Assessment;
+import io.labscan.controller.verdict.EgressAllowance;
 import io.labscan.controller.verdict.HostEvidence;
 import io.labscan.controller.verdict.Reason;
 import io.labscan.controller.verdict.Verdict;
@@ -474,7 +475,9 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
    * in O(log n): a report's n addresses cost O(n log n) on the writer, not O(n²).
    */
   static final String EXTEND_ADDRESS =
-      "UPDATE host_addresses SET last_seen_ms = MAX(last_seen_ms, ?) WHERE host_id = ? AND ip = ? AND is_current = 1";
+      "UPDATE host_addresses SET last_seen_ms = MAX(last_seen_ms, ?), "
+          + "lease_end_ms = CASE WHEN ? >= last_seen_ms THEN ? ELSE lease_end_ms END "
+          + "WHERE host_id = ? AND ip = ? AND is_current = 1";
   /** Closes one current address interval (served by {@code host_addresses_current}). */
   static final String CLOSE_ADDRESS =
       "UPDATE host_addresses SET is_current = 0, ended_ms = ? WHERE host_id = ? AND ip = ? AND is_current = 1";
@@ -487,6 +490,16 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
   private static void recordAddresses(StatementCache sql, String hostId, HostInventory inv, long at)
       throws SQLException {
     Map<String, String[]> seen = new LinkedHashMap<>();
+    // The DHCP lease end the report gives each address (the newest report's word replaces the last).
+    Map<String, Long> leaseEnds = new HashMap<>();
+    for (NetworkInterface nif : inv.getInterfacesList()) {
+      for (io.labscan.proto.v1.AddressLease lease : nif.getLeasesList()) {
+        if (lease.hasLeaseEnd()) {
+          leaseEnds.putIfAbsent(Addresses.canonical(lease.getIp()).orElse(lease.getIp()),
+              Timestamps.toMillis(lease.getLeaseEnd()));
+        }
+      }
+    }
     for (NetworkInterface nif : inv.getInterfacesList()) {
       List<String> ips = new ArrayList<>(nif.getIpv4List());
       ips.addAll(nif.getIpv6List());
@@ -514,13 +527,17 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
       PreparedStatement extend = sql.prepare(EXTEND_ADDRESS);
       PreparedStatement close = sql.prepare(CLOSE_ADDRESS);
       PreparedStatement open = sql.prepare(
-          "INSERT INTO host_addresses(host_id, ip, mac, interface_name, first_seen_ms, last_seen_ms, is_current) "
-              + "VALUES (?,?,?,?,?,?,1)");
+          "INSERT INTO host_addresses(host_id, ip, mac, interface_name, first_seen_ms, last_seen_ms, is_current, "
+              + "lease_end_ms) VALUES (?,?,?,?,?,?,1,?)");
       for (String ip : current) {
         if (seen.containsKey(ip)) {
+          // Only the newest report's lease counts (SET reads the row as it was: a spooled older
+          // report leaves the lease end alone).
           extend.setLong(1, at);
-          extend.setString(2, hostId);
-          extend.setString(3, ip);
+          extend.setLong(2, at);
+          setLong(extend, 3, leaseEnds.get(ip));
+          extend.setString(4, hostId);
+          extend.setString(5, ip);
           extend.addBatch();
         } else {
           close.setLong(1, at);
@@ -537,6 +554,7 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
           open.setString(4, e.getValue()[1]);
           open.setLong(5, at);
           open.setLong(6, at);
+          setLong(open, 7, leaseEnds.get(e.getKey()));
           open.addBatch();
         }
       }
@@ -657,15 +675,31 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
     }
   }
 
+  /**
+   * Stores a report's egress windows. {@code allowed} is the controller's judgement under the
+   * policy it holds now (EgressAllowance: the fleet's allow-list, the host's mail-server role),
+   * never the agent's flag, which is kept in {@code agent_allowed} for people to read.
+   */
   private static void insertEgress(StatementCache sql, Report report, String hostId) throws SQLException {
     if (report.getEgressCount() == 0) {
       return;
+    }
+    EgressAllowance allowance;
+    boolean mailServer;
+    {
+      allowance = allowanceOf(sql.prepare(ALLOWLIST_SETTING));
+      PreparedStatement role = sql.prepare("SELECT 1 FROM host_roles WHERE host_id = ? AND role = 'mail-server'");
+      role.setString(1, hostId);
+      try (ResultSet rs = role.executeQuery()) {
+        mailServer = rs.next();
+      }
     }
     {
       PreparedStatement ps = sql.prepare(
         "INSERT INTO egress_windows(report_id, host_id, window_start_ms, window_end_ms, first_seen_ms, "
             + "last_seen_ms, pid, process_name, process_path, user_name, unattributed, connections, "
-            + "distinct_destinations, destinations, allowed, source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+            + "distinct_destinations, destinations, allowed, source, agent_allowed) "
+            + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
       for (SmtpEgressWindow w : report.getEgressList()) {
         int i = 1;
         ps.setString(i++, report.getReportId());
@@ -683,8 +717,9 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
         ps.setInt(i++, w.getDistinctDestinations());
         ps.setString(i++, w.getDestinationsList().stream()
             .map(SqliteStore::destination).collect(Collectors.joining(" ")));
-        ps.setInt(i++, w.getAllowed() ? 1 : 0);
-        ps.setString(i, w.getSource());
+        ps.setInt(i++, allowance.allows(mailServer, w.getProcessName(), w.getProcessPath()) ? 1 : 0);
+        ps.setString(i++, w.getSource());
+        ps.setInt(i, w.getAllowed() ? 1 : 0);
         ps.addBatch();
       }
       ps.executeBatch();
@@ -1079,7 +1114,23 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
    * schedules that host's own recompute, without hints.
    */
   private record SweepHints(Set<String> withFindings, Set<String> withEgress, Set<String> withComplaints,
-      Set<String> mailServers, Set<String> withConflicts) {}
+      Set<String> mailServers, Set<String> withConflicts, EgressAllowance allowance) {}
+
+  /** The fleet's process allow-list as it stands now (EgressAllowance#SETTING). */
+  private static EgressAllowance allowanceOf(Connection db) throws SQLException {
+    try (PreparedStatement ps = db.prepareStatement(ALLOWLIST_SETTING)) {
+      return allowanceOf(ps);
+    }
+  }
+
+  private static final String ALLOWLIST_SETTING = "SELECT value FROM settings WHERE name = ?";
+
+  private static EgressAllowance allowanceOf(PreparedStatement ps) throws SQLException {
+    ps.setString(1, EgressAllowance.SETTING);
+    try (ResultSet rs = ps.executeQuery()) {
+      return EgressAllowance.fromSetting(rs.next() ? Optional.of(rs.getBytes(1)) : Optional.empty());
+    }
+  }
 
   /**
    * Hosts that report an address another host reports too, both within the holding grace of
@@ -1113,7 +1164,8 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
         hostSet(db, "SELECT DISTINCT host_id FROM complaint_traces WHERE traced_ms >= ?",
             now.minus(policy.complaintLookback()).toEpochMilli()),
         hostSet(db, "SELECT host_id FROM host_roles WHERE role = 'mail-server'", null),
-        hostSet(db, HOSTS_WITH_CONFLICTS, now.minus(TriageOptions.HOLDING_GRACE).toEpochMilli())));
+        hostSet(db, HOSTS_WITH_CONFLICTS, now.minus(TriageOptions.HOLDING_GRACE).toEpochMilli()),
+        allowanceOf(db)));
     return new Sweep() {
       @Override
       public Optional<HostEvidence> apply(String hostId) {
@@ -1303,6 +1355,11 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
     }
     List<HostEvidence.Egress> egress = new ArrayList<>();
     if (hints.map(h -> h.withEgress().contains(hostId)).orElse(true)) {
+      // 'allowed' was judged by the controller at ingest under the policy of that time; an entry
+      // added to the allow-list since also clears earlier windows (policy that permits applies
+      // to the past, policy that forbids from its change on).
+      EgressAllowance allowance = hints.isPresent() ? hints.get().allowance()
+          : allowanceOf(readerStatements.prepare(ALLOWLIST_SETTING));
       PreparedStatement ps = readerStatements.prepare(
         "SELECT report_id, window_start_ms, window_end_ms, pid, process_name, process_path, connections, "
             + "distinct_destinations, destinations FROM egress_windows WHERE host_id = ? AND allowed = 0 "
@@ -1311,6 +1368,9 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
       ps.setLong(2, now.minus(policy.egressLookback()).toEpochMilli());
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
+          if (allowance.allows(false, rs.getString(5), rs.getString(6))) {
+            continue;
+          }
           egress.add(new HostEvidence.Egress(rs.getString(1), Instant.ofEpochMilli(rs.getLong(2)),
               Instant.ofEpochMilli(rs.getLong(3)), rs.getInt(4), rs.getString(5), rs.getString(6),
               rs.getInt(7), rs.getInt(8), rs.getString(9)));

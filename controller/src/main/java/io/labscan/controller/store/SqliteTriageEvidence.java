@@ -8,6 +8,7 @@ import io.labscan.controller.triage.HostState;
 import io.labscan.controller.triage.MailServerHost;
 import io.labscan.controller.triage.TriageEvidence;
 import io.labscan.controller.triage.TriageOptions;
+import io.labscan.controller.verdict.EgressAllowance;
 import io.labscan.controller.verdict.Reason;
 import io.labscan.controller.verdict.VerdictRepository.VerdictRecord;
 import java.sql.PreparedStatement;
@@ -70,7 +71,7 @@ public final class SqliteTriageEvidence implements TriageEvidence {
   }
 
   private record Interval(String hostId, String hostname, long first, long last, Long ended, boolean current,
-      String mac, String interfaceName) {}
+      String mac, String interfaceName, Long leaseEnd) {}
 
   /** Most intervals one address question reads (an address reused by DHCP every day for years). */
   static final int MAX_INTERVALS = 10_000;
@@ -89,15 +90,18 @@ public final class SqliteTriageEvidence implements TriageEvidence {
       List<Interval> out = new ArrayList<>();
       try (PreparedStatement ps = db.prepareStatement(
           "SELECT a.host_id, h.hostname, a.first_seen_ms, a.last_seen_ms, a.ended_ms, a.is_current, a.mac, "
-              + "a.interface_name FROM host_addresses a JOIN hosts h ON h.host_id = a.host_id WHERE a.ip = ? "
+              + "a.interface_name, a.lease_end_ms FROM host_addresses a JOIN hosts h ON h.host_id = a.host_id "
+              + "WHERE a.ip = ? "
               + "ORDER BY a.first_seen_ms, a.host_id LIMIT " + MAX_INTERVALS)) {
         ps.setString(1, ip);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             long endedMs = rs.getLong(5);
             Long ended = rs.wasNull() ? null : endedMs;
+            long leaseMs = rs.getLong(9);
+            Long lease = rs.wasNull() ? null : leaseMs;
             out.add(new Interval(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4), ended,
-                rs.getInt(6) != 0, rs.getString(7), rs.getString(8)));
+                rs.getInt(6) != 0, rs.getString(7), rs.getString(8), lease));
           }
         }
       }
@@ -111,16 +115,20 @@ public final class SqliteTriageEvidence implements TriageEvidence {
       long since = Math.min(Math.max(iv.first() - HOLD_BACKFILL.toMillis(), priorEnd), iv.first());
       Long until;
       Instant silentAfter = null;
+      Optional<Instant> lease = Optional.ofNullable(iv.leaseEnd()).map(Instant::ofEpochMilli);
       if (iv.ended() != null) {
         until = iv.ended();
       } else if (iv.current()) {
-        until = iv.last() + holdingGrace.toMillis();
+        // A reported DHCP lease end wins over the grace period, within bounds (AddressHolding#silentUntil).
+        until = AddressHolding.silentUntil(Instant.ofEpochMilli(iv.last()), lease, holdingGrace,
+            TriageOptions.MAX_LEASE_HOLD).toEpochMilli();
         silentAfter = Instant.ofEpochMilli(iv.last());
       } else {
         until = iv.last() + 1;
       }
       holdings.add(new AddressHolding(iv.hostId(), iv.hostname(), ip, Instant.ofEpochMilli(since),
-          Optional.of(Instant.ofEpochMilli(until)), iv.mac(), iv.interfaceName(), Optional.ofNullable(silentAfter)));
+          Optional.of(Instant.ofEpochMilli(until)), iv.mac(), iv.interfaceName(), Optional.ofNullable(silentAfter),
+          iv.ended() == null && iv.current() ? lease : Optional.empty()));
       priorEnd = Math.max(priorEnd, iv.ended() != null ? iv.ended() : iv.last() + 1);
     }
     return holdings;
@@ -152,6 +160,9 @@ public final class SqliteTriageEvidence implements TriageEvidence {
    */
   private List<EgressHit> egress(String filter, String hostId, Instant from, Instant to) {
     String sql = overlapQuery(filter);
+    // 'allowed' is the controller's judgement at ingest (never the agent's flag); an entry added to
+    // the allow-list since then clears earlier windows too.
+    EgressAllowance allowance = EgressAllowance.fromSetting(store.setting(EgressAllowance.SETTING));
     return store.read("egress windows", db -> {
       List<EgressHit> out = new ArrayList<>();
       try (PreparedStatement ps = db.prepareStatement(sql)) {
@@ -170,9 +181,13 @@ public final class SqliteTriageEvidence implements TriageEvidence {
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             String process = rs.getString(7);
+            boolean allowed = rs.getInt(8) != 0 || allowance.allows(false, process, rs.getString(9));
+            if (allowed && filter.equals(UNALLOWED)) {
+              continue;
+            }
             out.add(new EgressHit(rs.getString(1), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3)),
                 Instant.ofEpochMilli(rs.getLong(4)), rs.getInt(5), destinationIps(rs.getString(6)),
-                process.isEmpty() ? Optional.empty() : Optional.of(process), rs.getInt(8) != 0));
+                process.isEmpty() ? Optional.empty() : Optional.of(process), allowed));
           }
         }
       }
@@ -192,7 +207,8 @@ public final class SqliteTriageEvidence implements TriageEvidence {
     // egress_long_windows: a unary + keeps "allowed = 0" from matching a partial index there.
     String longFilter = filter.equals(UNALLOWED) ? " AND +e.allowed = 0" : filter;
     String columns = "SELECT e.host_id, h.hostname, e.window_start_ms, e.window_end_ms, e.connections, "
-        + "e.destinations, e.process_name, e.allowed FROM egress_windows e JOIN hosts h ON h.host_id = e.host_id ";
+        + "e.destinations, e.process_name, e.allowed, e.process_path FROM egress_windows e "
+        + "JOIN hosts h ON h.host_id = e.host_id ";
     return columns + "WHERE e.window_start_ms >= ? AND e.window_start_ms <= ? AND e.window_end_ms >= ? "
         + "AND e.window_end_ms - e.window_start_ms <= " + SHORT_WINDOW.toMillis() + filter
         + " UNION ALL " + columns + "WHERE e.window_end_ms - e.window_start_ms > " + SHORT_WINDOW.toMillis()
@@ -295,12 +311,16 @@ public final class SqliteTriageEvidence implements TriageEvidence {
 
   /**
    * Hosts with the mail-server role, with the fully qualified names their inventory reported
-   * (host name when it has a dot, and FQDN).
+   * (host name when it has a dot, and FQDN) that can identify it: distinctive names only
+   * ({@link MailServerHost#distinctiveName}: no {@code localhost.localdomain}, no {@code .local}),
+   * and none that another host reports as its host name or FQDN too (a name several machines
+   * carry identifies none of them; a lab PC that names itself like the MX makes the MX's name
+   * unusable for learned trust, never trusted — its address is still matched).
    */
   @Override
   public List<MailServerHost> mailServers() {
     return store.read("mail servers", db -> {
-      List<MailServerHost> out = new ArrayList<>();
+      List<MailServerHost> servers = new ArrayList<>();
       try (PreparedStatement ps = db.prepareStatement(
           "SELECT h.host_id, h.hostname, h.fqdn FROM host_roles r JOIN hosts h ON h.host_id = r.host_id "
               + "WHERE r.role = 'mail-server' ORDER BY h.host_id LIMIT " + MAX_MAIL_SERVERS)) {
@@ -309,13 +329,44 @@ public final class SqliteTriageEvidence implements TriageEvidence {
             List<String> names = new ArrayList<>();
             for (String n : new String[] {rs.getString(2), rs.getString(3)}) {
               String name = n == null ? "" : n.trim().toLowerCase(Locale.ROOT);
-              if (name.indexOf('.') > 0 && !names.contains(name)) {
+              if (MailServerHost.distinctiveName(name) && !names.contains(name)) {
                 names.add(name);
               }
             }
-            out.add(new MailServerHost(rs.getString(1), rs.getString(2), names));
+            servers.add(new MailServerHost(rs.getString(1), rs.getString(2), names));
           }
         }
+      }
+      // Which of those names more than one host reports: one pass over the hosts.
+      Set<String> all = new HashSet<>();
+      servers.forEach(m -> all.addAll(m.names()));
+      Map<String, Set<String>> reporters = new LinkedHashMap<>();
+      if (!all.isEmpty()) {
+        String marks = String.join(",", java.util.Collections.nCopies(all.size(), "?"));
+        try (PreparedStatement ps = db.prepareStatement("SELECT host_id, lower(trim(hostname)), lower(trim(fqdn)) "
+            + "FROM hosts WHERE lower(trim(hostname)) IN (" + marks + ") OR lower(trim(fqdn)) IN (" + marks + ")")) {
+          int i = 1;
+          for (int pass = 0; pass < 2; pass++) {
+            for (String n : all) {
+              ps.setString(i++, n);
+            }
+          }
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              for (String n : new String[] {rs.getString(2), rs.getString(3)}) {
+                String name = n == null ? "" : (n.endsWith(".") ? n.substring(0, n.length() - 1) : n);
+                if (all.contains(name)) {
+                  reporters.computeIfAbsent(name, k -> new HashSet<>()).add(rs.getString(1));
+                }
+              }
+            }
+          }
+        }
+      }
+      List<MailServerHost> out = new ArrayList<>();
+      for (MailServerHost m : servers) {
+        out.add(new MailServerHost(m.hostId(), m.hostname(),
+            m.names().stream().filter(n -> reporters.getOrDefault(n, Set.of(m.hostId())).size() <= 1).toList()));
       }
       return out;
     });

@@ -14,17 +14,50 @@ import java.util.Objects;
  *
  * <p>JSON: {@code ip}, {@code at} (the instant asked about), {@code since} (when the overlap
  * began: the latest claimant's start), {@code hosts[]} ({@code hostId}, {@code hostname},
- * {@code since}, {@code mac}, {@code interface}).
+ * {@code since}, {@code mac}, {@code interface}, {@code established}).
+ *
+ * @param established ids of the claimants whose interface's MAC address held {@code ip} before
+ *     the overlap began (see {@link #established(AddressHolding, List, Instant)})
  */
-public record AddressConflict(String ip, Instant at, Instant since, List<AddressHolding> holders) {
+public record AddressConflict(String ip, Instant at, Instant since, List<AddressHolding> holders,
+    java.util.Set<String> established) {
   public AddressConflict {
     Objects.requireNonNull(ip, "ip");
     Objects.requireNonNull(at, "at");
     Objects.requireNonNull(since, "since");
     holders = List.copyOf(holders);
+    established = java.util.Set.copyOf(established);
     if (holders.size() < 2) {
       throw new IllegalArgumentException("a conflict needs two claimants: " + holders.size());
     }
+  }
+
+  /** A conflict without MAC history. */
+  public AddressConflict(String ip, Instant at, Instant since, List<AddressHolding> holders) {
+    this(ip, at, since, holders, java.util.Set.of());
+  }
+
+  /**
+   * Whether a claim is <em>established</em>: the MAC address of the interface that carries it
+   * held the same address before the overlap began ({@code since}) — the incumbent's own earlier
+   * reports, or an earlier tenure of the same network card (a reinstalled machine). A claim from
+   * a MAC that never held the address before, or from an interface without a MAC, is fresh.
+   * MACs are reports too: an agent that copies its victim's MAC makes both claims established
+   * (a tie, and the "same MAC" warning), never more.
+   *
+   * @param history every reported holding of the address (any host, any time)
+   */
+  public static boolean established(AddressHolding claim, List<AddressHolding> history, Instant since) {
+    String mac = claim.mac().trim();
+    if (mac.isEmpty()) {
+      return false;
+    }
+    for (AddressHolding g : history) {
+      if (g.mac().trim().equalsIgnoreCase(mac) && g.since().isBefore(since)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** "10.20.3.20 is claimed by lab-pc-07 (id) and lab-pc-12 (id) since 2026-…Z" (untrusted names). */
@@ -54,6 +87,7 @@ public record AddressConflict(String ip, Instant at, Instant since, List<Address
       o.put("since", h.since().toString());
       o.put("mac", h.mac());
       o.put("interface", h.interfaceName());
+      o.put("established", established.contains(h.hostId()));
     }
     return n;
   }

@@ -23,10 +23,13 @@ import java.util.Optional;
  * @param interfaceName name of that interface, as reported; empty when unknown
  * @param silentAfter present when {@code until} is inferred from silence: the last report that
  *     showed the address (the host never said it gave the address up)
+ * @param leaseEnd the DHCP lease end the host's last report gave for the address, when it gave
+ *     one; then {@code until} is that end, bounded to [last report, last report + {@link
+ *     TriageOptions#MAX_LEASE_HOLD}]
  */
 public record AddressHolding(
     String hostId, String hostname, String ip, Instant since, Optional<Instant> until,
-    String mac, String interfaceName, Optional<Instant> silentAfter) {
+    String mac, String interfaceName, Optional<Instant> silentAfter, Optional<Instant> leaseEnd) {
 
   public AddressHolding {
     Objects.requireNonNull(hostId, "hostId");
@@ -37,6 +40,31 @@ public record AddressHolding(
     Objects.requireNonNull(mac, "mac");
     Objects.requireNonNull(interfaceName, "interfaceName");
     Objects.requireNonNull(silentAfter, "silentAfter");
+    Objects.requireNonNull(leaseEnd, "leaseEnd");
+  }
+
+  /** A holding without a reported lease end. */
+  public AddressHolding(String hostId, String hostname, String ip, Instant since, Optional<Instant> until,
+      String mac, String interfaceName, Optional<Instant> silentAfter) {
+    this(hostId, hostname, ip, since, until, mac, interfaceName, silentAfter, Optional.empty());
+  }
+
+  /**
+   * When a host that fell silent stops holding an address it never reported gone: its DHCP
+   * lease end when it reported one — a reported lease end wins over the grace period — but never
+   * before its last report (it still had the address then) and never more than {@code maxHold}
+   * after it (a lease end is the agent's claim); else its last report plus {@code grace}.
+   */
+  public static Instant silentUntil(Instant lastReport, Optional<Instant> leaseEnd, java.time.Duration grace,
+      java.time.Duration maxHold) {
+    Objects.requireNonNull(lastReport, "lastReport");
+    if (leaseEnd.isEmpty()) {
+      return lastReport.plus(grace);
+    }
+    Instant earliest = lastReport.plusMillis(1);
+    Instant latest = lastReport.plus(maxHold);
+    Instant end = leaseEnd.get();
+    return end.isBefore(earliest) ? earliest : end.isAfter(latest) ? latest : end;
   }
 
   /** A holding ended by a report (or still open), interface unknown. */

@@ -111,7 +111,7 @@ public final class ComplaintParser {
     String itself = sniffed.skipped().isEmpty() ? ParsedComplaint.ITSELF : sniffed.skipped();
     if (!sniffed.hasBody()) {
       return fromHeaders(ComplaintKind.HEADERS, readHeaders(sniffed.message(), warnings),
-          Optional.empty(), HeaderBlock.empty(), trust, warnings)
+          Optional.empty(), true, trust, warnings)
           .traced(sniffed.skipped().isEmpty() ? PASTED_BLOCK : itself, Optional.empty(), List.of());
     }
     MimeMessage message;
@@ -122,7 +122,7 @@ public final class ComplaintParser {
     } catch (MessagingException | RuntimeException e) {
       warnings.add("the message structure could not be read (" + plain(e.getMessage()) + "); traced its header block only");
       return fromHeaders(ComplaintKind.MESSAGE, readHeaders(sniffed.message(), warnings),
-          Optional.empty(), HeaderBlock.empty(), trust, warnings).traced(itself, Optional.empty(), List.of());
+          Optional.empty(), true, trust, warnings).traced(itself, Optional.empty(), List.of());
     }
     if (outer.truncated()) {
       warnings.add("more than " + HeaderBlock.MAX_FIELDS + " header fields; the rest were ignored");
@@ -175,7 +175,7 @@ public final class ComplaintParser {
       return ForwardUnwrapper.inline(pasted.get(), outer, warnings, depth,
           next -> parse(next, trust, depth + 1));
     }
-    return fromHeaders(ComplaintKind.MESSAGE, outer, Optional.empty(), HeaderBlock.empty(), trust, warnings)
+    return fromHeaders(ComplaintKind.MESSAGE, outer, Optional.empty(), true, trust, warnings)
         .traced(itself, Optional.empty(), List.of());
   }
 
@@ -372,7 +372,10 @@ public final class ComplaintParser {
     String label = copy == null
         ? "nothing: the " + (kind == ComplaintKind.ARF ? "report" : "bounce") + " carries no copy of the original"
         : what + " (" + copyType + ")";
-    ParsedComplaint traced = fromHeaders(kind, original, Optional.of(details), outer, trust, warnings);
+    // The report's own Received: lines never give the origin, but they say who handed the report
+    // in: only a report written inside our mail path vouches for its Reporting-MTA and its copy.
+    boolean ours = OriginResolver.writtenInsideOurs(outer, trust);
+    ParsedComplaint traced = fromHeaders(kind, original, Optional.of(details), ours, trust, warnings);
     if (kind == ComplaintKind.ARF) {
       traced = ArfSourceIp.apply(traced, original, copy != null);
     }
@@ -397,7 +400,7 @@ public final class ComplaintParser {
       ComplaintKind kind,
       HeaderBlock headers,
       Optional<ReportDetails> report,
-      HeaderBlock outer,
+      boolean reportWrittenByUs,
       TrustConfig trust,
       List<String> warnings) {
     Optional<String> from = headers.first("From").flatMap(v -> addresses(v).stream().findFirst());
@@ -411,7 +414,7 @@ public final class ComplaintParser {
     if (headers.first("Date").isPresent() && date.isEmpty()) {
       warnings.add("the Date: header could not be read");
     }
-    OriginResolver.Result r = OriginResolver.resolve(headers, kind, report, trust);
+    OriginResolver.Result r = OriginResolver.resolve(headers, kind, report, trust, reportWrittenByUs);
     List<String> all = new ArrayList<>(warnings);
     all.addAll(r.warnings());
     return new ParsedComplaint(kind, from, List.copyOf(recipients), subject, messageId, date,

@@ -21,7 +21,9 @@ import java.util.Optional;
  *       MX's own agent held it too (the mail server wins), and otherwise only ends the walk at
  *       that line, naming the liar itself as the holder of the origin.
  *   <li>Names reported by mail servers are compared only with reverse DNS names a trusted MTA
- *       recorded, never with HELO names (which the client chooses).
+ *       recorded, never with HELO names (which the client chooses), and only distinctive ones
+ *       ({@link MailServerHost#distinctiveName}): never {@code localhost.localdomain}, a bare
+ *       host name, or a name other hosts report too.
  * </ul>
  *
  * One instance serves one walk and answers at most {@link #MAX_LOOKUPS} address questions, so
@@ -87,12 +89,13 @@ final class LearnedTrust {
   /** The mail server whose inventory reported this fully qualified name, if any. */
   Optional<MailServerHost> named(String name) {
     String n = TrustConfig.normalizeHost(name);
-    if (n.indexOf('.') < 0) {
+    if (!MailServerHost.distinctiveName(n)) {
+      // localhost.localdomain, a bare host name, mx.local: names any machine may carry.
       return Optional.empty();
     }
     for (MailServerHost m : servers().values()) {
       for (String s : m.names()) {
-        if (TrustConfig.normalizeHost(s).equals(n)) {
+        if (MailServerHost.distinctiveName(s) && TrustConfig.normalizeHost(s).equals(n)) {
           return Optional.of(m);
         }
       }

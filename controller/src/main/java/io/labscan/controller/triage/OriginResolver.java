@@ -32,12 +32,43 @@ final class OriginResolver {
   /** How far apart two clocks may be before a note says they disagree. */
   static final Duration CLOCK_SLACK = Duration.ofMinutes(10);
 
-  record Result(List<TracedHop> hops, Optional<Origin> origin, List<String> warnings) {}
+  /**
+   * @param insideOurs the walk never left MTAs of ours: every client it met was trusted as ours
+   *     (configured or mail-server role) and it ran off the bottom, or no line records a client
+   *     and the top line's writer is ours. Then no host outside our mail path handed the message in.
+   */
+  record Result(List<TracedHop> hops, Optional<Origin> origin, List<String> warnings, boolean insideOurs) {
+    Result(List<TracedHop> hops, Optional<Origin> origin, List<String> warnings) {
+      this(hops, origin, warnings, false);
+    }
+  }
 
   private OriginResolver() {}
 
+  /**
+   * Whether a report's own header block shows that the report was written inside our mail
+   * path: an MTA of ours generated it and only MTAs of ours handed it on. Only then are the
+   * report's fields (Reporting-MTA) and its copy of the original the words of our MTA; a report
+   * any outside host or lab PC handed in is entirely sender-writable, whatever MTA its
+   * Reporting-MTA names (a forged bounce naming our MX is exactly that).
+   */
+  static boolean writtenInsideOurs(HeaderBlock reportHeaders, TrustConfig trust) {
+    Objects.requireNonNull(reportHeaders, "reportHeaders");
+    return resolve(reportHeaders, ComplaintKind.MESSAGE, Optional.empty(), trust, true).insideOurs();
+  }
+
   static Result resolve(
       HeaderBlock headers, ComplaintKind kind, Optional<ReportDetails> report, TrustConfig trust) {
+    return resolve(headers, kind, report, trust, true);
+  }
+
+  /**
+   * @param reportWrittenByUs for a bounce or ARF report: whether the report itself was written
+   *     inside our mail path ({@link #writtenInsideOurs}); without it nothing in the report can
+   *     make its original's lines ours. Ignored for messages and header blocks.
+   */
+  static Result resolve(HeaderBlock headers, ComplaintKind kind, Optional<ReportDetails> report,
+      TrustConfig trust, boolean reportWrittenByUs) {
     Objects.requireNonNull(headers, "headers");
     Objects.requireNonNull(trust, "trust");
     List<ReceivedHop> hops = ReceivedParser.parseAll(headers.all("Received"));
@@ -59,6 +90,14 @@ final class OriginResolver {
       }
     }
     if (start < 0) {
+      boolean topOurs = false;
+      for (ReceivedHop h : hops) {
+        if (h.parsed() && (h.byHost().isPresent() || h.byIp().isPresent())) {
+          LearnedTrust l = trust.fleet().map(LearnedTrust::new).orElse(null);
+          topOurs = startSource(ComplaintKind.MESSAGE, h, true, trust, Optional.empty(), l).ours();
+          break;
+        }
+      }
       for (int i = hops.size() - 1; i >= 0; i--) {
         ReceivedHop h = hops.get(i);
         if (h.flags().contains(HopFlag.LOOPBACK_CLIENT)) {
@@ -72,7 +111,7 @@ final class OriginResolver {
       warnings.add("no Received: line records an SMTP client (" + hops.size()
           + " line(s): internal hand-offs, loopback, retrieval or local-delivery lines, or"
           + " unreadable); no origin can be determined");
-      return new Result(mark(hops, -1, new TrustSource[hops.size()]), Optional.empty(), warnings);
+      return new Result(mark(hops, -1, new TrustSource[hops.size()]), Optional.empty(), warnings, topOurs);
     }
 
     ReceivedHop first = hops.get(start);
@@ -80,13 +119,15 @@ final class OriginResolver {
     why.append(passedOver(hops, 0, start));
     Optional<MailProviders.Provider> provider = trust.providers().writerOf(first);
     LearnedTrust learned = trust.fleet().map(LearnedTrust::new).orElse(null);
-    boolean rootConfirmed = rootConfirmed(kind, first, report);
+    boolean rootConfirmed = rootConfirmed(kind, first, report, reportWrittenByUs);
     TrustSource[] sources = new TrustSource[hops.size()];
     sources[start] = startSource(kind, first, rootConfirmed, trust, provider, learned);
     if (sources[start].ours()) {
       why.append(" (").append(sources[start].text()).append(')');
     }
     int boundary = start;
+    boolean insideOurs = false;
+    boolean allOurs = true;
     while (true) {
       ReceivedHop h = hops.get(boundary);
       Step step = trustedClient(boundary, h, sources[boundary], hopTime(hops, boundary), trust, provider, learned);
@@ -95,6 +136,7 @@ final class OriginResolver {
         break;
       }
       why.append("; ").append(step.reason());
+      allOurs &= step.source().ours();
       int next = -1;
       for (int j = boundary + 1; j < hops.size(); j++) {
         ReceivedHop c = hops.get(j);
@@ -106,6 +148,7 @@ final class OriginResolver {
       if (next < 0) {
         why.append("; no lower line records a client, so the message entered at that trusted"
             + " client and hop ").append(boundary).append(" is the boundary");
+        insideOurs = allOurs;
         break;
       }
       if (!hops.get(next).parsed()) {
@@ -133,7 +176,10 @@ final class OriginResolver {
         : !rootConfirmed
             ? "every line of the " + (kind == ComplaintKind.ARF ? "reported" : "bounced") + " original could"
                 + " have been written by the sender: nothing in the report confirms who wrote its top line"
-                + " (no matching Reporting-MTA)"
+                + (reportWrittenByUs ? " (no matching Reporting-MTA)"
+                    : " (the report itself was not written inside our mail path: its own Received: lines show"
+                        + " a client that is not an MTA of ours, or none of ours; its Reporting-MTA and copy are"
+                        + " the sender's words)")
             : "hop " + boundary + ", which gives the origin, was written by "
                 + b.byHost().orElse("an unnamed MTA") + ", which is not an MTA of ours (" + writer.text()
                 + "): nothing confirms it. If the mail passed through your own MX, name it on the Settings"
@@ -146,7 +192,7 @@ final class OriginResolver {
       warnings.add("the boundary, hop " + boundary + ", records no client IP"
           + b.fromHelo().map(h -> " (only the HELO name '" + h + "')").orElse("")
           + "; no origin can be determined");
-      return new Result(traced, Optional.empty(), warnings);
+      return new Result(traced, Optional.empty(), warnings, insideOurs);
     }
     String ip = b.fromIp().get();
 
@@ -193,7 +239,7 @@ final class OriginResolver {
     }
     Origin origin = new Origin(ip, time.get(), boundary, b.raw(), b.byHost(), timeSource, why.toString(),
         checks, writer, recordable, recordableBecause);
-    return new Result(traced, Optional.of(origin), warnings);
+    return new Result(traced, Optional.of(origin), warnings, insideOurs);
   }
 
   private static String startReason(
@@ -339,11 +385,17 @@ final class OriginResolver {
 
   /**
    * A message's top line is the delivering MTA's. A bounce's or report's embedded original
-   * counts only when the report names the MTA that wrote its top line (Reporting-MTA).
+   * counts only when the report itself was written inside our mail path (its own Received: lines
+   * show no client outside our MTAs) <em>and</em> it names the MTA that wrote the original's top
+   * line (Reporting-MTA). Reporting-MTA alone is a field the sender of a forged report writes.
    */
-  private static boolean rootConfirmed(ComplaintKind kind, ReceivedHop first, Optional<ReportDetails> report) {
+  private static boolean rootConfirmed(ComplaintKind kind, ReceivedHop first, Optional<ReportDetails> report,
+      boolean reportWrittenByUs) {
     if (kind == ComplaintKind.MESSAGE || kind == ComplaintKind.HEADERS) {
       return true;
+    }
+    if (!reportWrittenByUs) {
+      return false;
     }
     Optional<String> mta = report.flatMap(ReportDetails::reportingMta);
     if (mta.isEmpty() || first.byHost().isEmpty()) {

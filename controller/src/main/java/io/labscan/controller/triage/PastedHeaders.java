@@ -51,7 +51,9 @@ final class PastedHeaders {
           + "|-{2,}\\s*forwarded message\\s*-{2,}"
           + "|begin forwarded message:?"
           + "|_{8,}"
-          + "|-{2,}[^-]{3,40}-{2,})"); // localized: "-----Ursprüngliche Nachricht-----" (any charset)
+          // localized: "-----Ursprüngliche Nachricht-----" (any charset): a caption of words
+          // between runs of at least three dashes, not "-- note --" or a "--boundary--" line
+          + "|-{3,}\\s*[^-:@<>/=\\d\\s][^-:@<>/=\\d]{2,39}-{3,})");
   private static final Pattern SUMMARY_NAME = Pattern.compile("\\*?([A-Za-z]{2,12}):\\*?");
   private static final Map<String, String> LOCALIZED = Map.ofEntries(
       Map.entry("from", "From"), Map.entry("sent", "Sent"), Map.entry("to", "To"),
@@ -137,10 +139,14 @@ final class PastedHeaders {
         summary |= SUMMARY_FIELD.matcher(line[k]).matches();
       }
       if (received) {
-        String how = lastMarker >= 0 && closeAfter(line, lastMarker, i)
+        // A marker counts only right above the block (at most two blank lines between): a
+        // separator line somewhere in an ordinary body (a signature rule, "-- note --") says
+        // nothing about a block of Received: lines further down.
+        boolean marked = lastMarker >= 0 && closeAfter(line, lastMarker, i);
+        String how = marked
             ? "after \"" + printable(line[lastMarker].strip()) + "\""
             : i == 0 ? "at the top" : "after " + i + " line(s) of other text";
-        return Optional.of(new Found(block(line, depth, i, end), i, how, true, lastMarker >= 0));
+        return Optional.of(new Found(block(line, depth, i, end), i, how, true, marked));
       }
       if (mode == Mode.FORWARD && summary && firstMarkerRun < 0 && lastMarker >= 0
           && closeAfter(line, lastMarker, i)) {

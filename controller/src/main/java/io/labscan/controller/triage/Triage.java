@@ -79,11 +79,16 @@ public final class Triage {
   static final double EGRESS_ONLY_TO_BOUNDARY = 0.70;
   /**
    * Egress-only weight when the origin's holder sent only mail its agent calls allowed: below
-   * {@code ComplaintTriage.RECORD_THRESHOLD} (0.5), because that "allowed" is the holder's own
-   * claim and may be a lie that shifts the blame.
+   * {@code ComplaintTriage.RECORD_THRESHOLD} (0.5), because that "allowed" rests on the process
+   * name and path the holder's own agent reports, which may be a lie that shifts the blame.
    */
   static final double ALLOWED_HOLDER_FALLBACK_CAP = 0.45;
   static final double ADDRESS_BOOK = 0.80;
+  /**
+   * In a conflict, how many shares of the holder weight an established claim gets against one
+   * share of a fresh claim (AddressConflict#established): two claimants give 0.47 and 0.23.
+   */
+  static final double ESTABLISHED_SHARE = 2.0;
   static final double MAX_CONFIDENCE = 0.99;
   /** A silent host stays a candidate for its last addresses this long after its holding lapsed. */
   static final java.time.Duration SILENT_HORIZON = java.time.Duration.ofDays(7);
@@ -244,10 +249,12 @@ public final class Triage {
     Map<String, AddressHolding> holders = new LinkedHashMap<>();
     Map<String, AddressHolding> silent = new LinkedHashMap<>();
     Map<String, AddressHolding> relays = new LinkedHashMap<>();
+    List<AddressHolding> history = new ArrayList<>();
     for (AddressHolding h : evidence.holdersOf(o.ip(), o.time())) {
       if (!Ips.canonical(h.ip()).map(o.ip()::equals).orElse(false)) {
         continue;
       }
+      history.add(h);
       boolean holds = h.covers(o.time());
       boolean lapsed = h.silentAt(o.time())
           && h.until().map(u -> !o.time().isAfter(u.plus(SILENT_HORIZON))).orElse(false);
@@ -269,11 +276,17 @@ public final class Triage {
           + " add it with --trust and triage again to see the host behind it; meanwhile other hosts are"
           + " ranked by SMTP egress");
     }
+    Set<String> established = new LinkedHashSet<>();
     if (holders.size() > 1) {
       List<AddressHolding> claimants = holders.values().stream()
           .sorted(Comparator.comparing(AddressHolding::since).thenComparing(AddressHolding::hostId)).toList();
       Instant overlap = claimants.get(claimants.size() - 1).since();
-      AddressConflict conflict = new AddressConflict(o.ip(), o.time(), overlap, claimants);
+      for (AddressHolding h : claimants) {
+        if (AddressConflict.established(h, history, overlap)) {
+          established.add(h.hostId());
+        }
+      }
+      AddressConflict conflict = new AddressConflict(o.ip(), o.time(), overlap, claimants, established);
       if (conflicts.stream().noneMatch(k -> k.ip().equals(conflict.ip()) && k.since().equals(conflict.since()))) {
         conflicts.add(conflict);
       }
@@ -282,8 +295,13 @@ public final class Triage {
       for (AddressHolding h : claimants) {
         sameMac |= !h.mac().isEmpty() && !macs.add(h.mac());
       }
+      boolean ranked = !established.isEmpty() && established.size() < claimants.size();
       warnings.add(label + conflict.describe() + ": conflicting claims, every claimant remains a candidate"
           + " (the holder weight is split) and SMTP egress ranks them"
+          + (ranked ? "; the claim of " + claimants.stream().filter(h -> established.contains(h.hostId()))
+              .map(h -> h.hostname() + " (" + h.hostId() + ")").collect(java.util.stream.Collectors.joining(", "))
+              + " comes from a MAC address that held " + o.ip() + " before the conflict began and gets the larger"
+              + " share" : "")
           + (sameMac ? "; two of them report the same MAC address (a cloned machine, or a forged report)" : ""));
     }
     for (AddressHolding h : silent.values()) {
@@ -305,7 +323,8 @@ public final class Triage {
       Tally t = out.computeIfAbsent(h.hostId(), id -> new Tally(id, h.hostname()));
       t.add(SILENT_HOLDER / silent.size(), label + "held " + o.ip() + " before " + o.time() + " (held since "
           + h.since() + "), silent since " + h.silentAfter().orElseThrow() + "; its holding lapsed at "
-          + h.until().orElseThrow() + " without a report that it gave the address up");
+          + h.until().orElseThrow() + (h.leaseEnd().isPresent() ? " (the end of the DHCP lease it reported)" : "")
+          + " without a report that it gave the address up");
       corroborate(t, egress.getOrDefault(h.hostId(), List.of()), label, slack, boundaryMta);
     }
     if (holders.isEmpty()) {
@@ -317,12 +336,23 @@ public final class Triage {
       egressOnly(o, label, from, to, boundaryMta, exclude, out, warnings, 1.0);
       return;
     }
-    double share = HOLDER / holders.size();
+    // Conflicting claims split the holder weight; when some claims are established (their MAC
+    // held the address before the overlap) and others fresh, an established one counts
+    // ESTABLISHED_SHARE times a fresh one: interface history ranks them, egress can still
+    // outweigh it, and no claimant alone reaches the recording threshold without egress.
+    boolean ranked = !established.isEmpty() && established.size() < holders.size();
+    double shares = ranked ? established.size() * ESTABLISHED_SHARE + (holders.size() - established.size())
+        : holders.size();
     boolean onlyAllowedSenders = true;
     for (AddressHolding h : holders.values()) {
       Tally t = out.computeIfAbsent(h.hostId(), id -> new Tally(id, h.hostname()));
+      boolean est = established.contains(h.hostId());
+      double share = HOLDER * (ranked && est ? ESTABLISHED_SHARE : 1) / shares;
       t.add(share, label + "held " + o.ip() + " at " + o.time() + " (origin, hop " + o.hop()
-          + "; held since " + h.since() + ")");
+          + "; held since " + h.since() + ")" + (!ranked ? ""
+              : est ? "; its interface's MAC " + h.mac() + " held " + o.ip() + " before the conflict (established claim)"
+              : "; a fresh claim: its interface's MAC " + (h.mac().isEmpty() ? "(none reported)" : h.mac())
+                  + " never held " + o.ip() + " before the conflict"));
       if (corroborate(t, egress.getOrDefault(h.hostId(), List.of()), label, slack, boundaryMta)) {
         onlyAllowedSenders = false;
       } else if (egress.getOrDefault(h.hostId(), List.of()).stream().noneMatch(EgressHit::allowed)) {

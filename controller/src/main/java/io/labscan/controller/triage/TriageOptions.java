@@ -16,6 +16,13 @@ import java.util.Objects;
 public record TriageOptions(Duration egressSlack, int maxCandidates, Duration holdingGrace) {
   /** Default holding grace. */
   public static final Duration HOLDING_GRACE = Duration.ofHours(2);
+  /**
+   * The longest a reported DHCP lease end keeps a silent host holding an address after its last
+   * report: a lease end is the agent's claim, and an agent that reported a lease ending in a year
+   * must not hold the address (and stay the candidate for its mail) that long. Most leases are
+   * renewed at half their time, so an honest host that falls silent is rarely cut short.
+   */
+  public static final Duration MAX_LEASE_HOLD = Duration.ofHours(24);
 
   public TriageOptions {
     Objects.requireNonNull(egressSlack, "egressSlack");

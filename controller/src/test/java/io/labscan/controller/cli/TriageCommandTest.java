@@ -90,7 +90,10 @@ class TriageCommandTest {
       store.ingest(clean(relay, "relay", T0, 1, "10.20.3.5"), T0, "t").join();
       store.ingest(clean(decoy, "lab-pc-03", T0, 1, "10.20.3.30").toBuilder()
           .setHarvest(harvest(key, "janet@lab.example.edu")).build(), T0, "t").join();
-      // Linda's worm mails straight to the MX; the relay sends allowed mail at the same time.
+      // Linda's worm mails straight to the MX; the relay sends allowed mail at the same time (its
+      // 'master' is on the fleet's allow-list: the controller, not the agent, decides what is allowed).
+      store.putSettings(java.util.Map.of(io.labscan.controller.verdict.EgressAllowance.SETTING,
+          "master".getBytes(java.nio.charset.StandardCharsets.UTF_8))).join();
       store.ingest(clean(linda, "lab-pc-07", WORM.plusSeconds(120), 2, "10.20.3.17").toBuilder()
           .addEgress(egress(WORM.minusSeconds(30), "winkabcd.exe", false, "10.20.0.25")).build(), WORM, "t").join();
       store.ingest(clean(relay, "relay", WORM.plusSeconds(120), 2, "10.20.3.5").toBuilder()

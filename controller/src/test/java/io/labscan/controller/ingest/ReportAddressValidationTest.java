@@ -32,6 +32,32 @@ class ReportAddressValidationTest {
     assertThatCode(() -> validator.validate(r)).doesNotThrowAnyException();
   }
 
+  private static io.labscan.proto.v1.AddressLease lease(String ip, Instant end) {
+    return io.labscan.proto.v1.AddressLease.newBuilder().setIp(ip).setLeaseEnd(Timestamps.fromMillis(end.toEpochMilli()))
+        .build();
+  }
+
+  @Test
+  void aLeaseOfOneOfTheInterfacesAddressesIsAcceptedEvenWeeksAhead() {
+    Report r = withInterface(NetworkInterface.newBuilder().setName("eth0").addIpv4("10.20.3.17")
+        .addLeases(lease("10.20.3.17", Instant.now().plus(java.time.Duration.ofDays(30)))));
+    assertThatCode(() -> validator.validate(r)).doesNotThrowAnyException();
+  }
+
+  @Test
+  void aLeaseOfAnAddressTheInterfaceDoesNotCarryIsRefused() {
+    assertRefused(withInterface(NetworkInterface.newBuilder().setName("eth0").addIpv4("10.20.3.17")
+        .addLeases(lease("10.20.3.20", Instant.now().plusSeconds(3600)))),
+        "report.inventory.interfaces[0].leases[0].ip");
+  }
+
+  @Test
+  void aLeaseWithoutAnEndIsRefused() {
+    assertRefused(withInterface(NetworkInterface.newBuilder().setName("eth0").addIpv4("10.20.3.17")
+        .addLeases(io.labscan.proto.v1.AddressLease.newBuilder().setIp("10.20.3.17"))),
+        "report.inventory.interfaces[0].leases[0].lease_end");
+  }
+
   @Test
   void anIpv6AddressWithAZoneIdIsRefused() {
     assertRefused(withInterface(NetworkInterface.newBuilder().addIpv6("fe80::1%eth0")),

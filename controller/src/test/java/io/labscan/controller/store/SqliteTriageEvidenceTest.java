@@ -100,6 +100,88 @@ class SqliteTriageEvidenceTest {
     }
   }
 
+  /** A full scan whose inventory gives the address a DHCP lease ending at {@code leaseEnd}. */
+  private static Report withLease(Report r, String ip, Instant leaseEnd) {
+    Report.Builder b = r.toBuilder();
+    b.getInventoryBuilder().getInterfacesBuilder(0).addLeases(io.labscan.proto.v1.AddressLease.newBuilder()
+        .setIp(ip).setLeaseEnd(Timestamps.fromMillis(leaseEnd.toEpochMilli())));
+    return b.build();
+  }
+
+  @Test
+  void aReportedDhcpLeaseEndEndsASilentHostsHoldingBeforeTheGracePeriodWould() {
+    String linda = TestReports.newHostId();
+    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+      store.ingest(withLease(TestReports.fullScan(linda, "lab-pc-07", T0, 1, "10.20.3.17"), "10.20.3.17",
+          T0.plusSeconds(40 * 60)), T0, "t").join();
+
+      AddressHolding h = new SqliteTriageEvidence(store, "k").holdersOf("10.20.3.17", T0).get(0);
+
+      assertThat(h.until()).contains(T0.plusSeconds(40 * 60));
+      assertThat(h.leaseEnd()).contains(T0.plusSeconds(40 * 60));
+      assertThat(h.covers(T0.plusSeconds(39 * 60))).isTrue();
+      assertThat(h.silentAt(T0.plusSeconds(41 * 60))).isTrue();
+    }
+  }
+
+  @Test
+  void aReportedDhcpLeaseEndHoldsASilentHostsAddressBeyondTheGracePeriodUpToTheBound() {
+    String linda = TestReports.newHostId();
+    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+      store.ingest(withLease(TestReports.fullScan(linda, "lab-pc-07", T0, 1, "10.20.3.17"), "10.20.3.17",
+          T0.plus(Duration.ofHours(8))), T0, "t").join();
+
+      AddressHolding h = new SqliteTriageEvidence(store, "k").holdersOf("10.20.3.17", T0).get(0);
+
+      assertThat(h.until()).contains(T0.plus(Duration.ofHours(8)));
+    }
+  }
+
+  @Test
+  void aLyingAgentsDistantLeaseEndHoldsTheAddressNoLongerThanTheDocumentedMaximum() {
+    String liar = TestReports.newHostId();
+    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+      store.ingest(withLease(TestReports.fullScan(liar, "lab-pc-66", T0, 1, "10.20.3.66"), "10.20.3.66",
+          T0.plus(Duration.ofDays(300))), T0, "t").join();
+
+      AddressHolding h = new SqliteTriageEvidence(store, "k").holdersOf("10.20.3.66", T0).get(0);
+
+      assertThat(h.until()).contains(T0.plus(io.labscan.controller.triage.TriageOptions.MAX_LEASE_HOLD));
+    }
+  }
+
+  @Test
+  void aLeaseEndBeforeTheHostsLastReportOfTheAddressNeverEndsTheHoldingBeforeThatReport() {
+    String linda = TestReports.newHostId();
+    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+      store.ingest(TestReports.fullScan(linda, "lab-pc-07", T0, 1, "10.20.3.17"), T0, "t").join();
+      store.ingest(withLease(TestReports.fullScan(linda, "lab-pc-07", T0.plusSeconds(3600), 2, "10.20.3.17"),
+          "10.20.3.17", T0.minusSeconds(3600)), T0.plusSeconds(3600), "t").join();
+
+      AddressHolding h = new SqliteTriageEvidence(store, "k").holdersOf("10.20.3.17", T0).get(0);
+
+      assertThat(h.covers(T0.plusSeconds(3600))).isTrue();
+      assertThat(h.until()).contains(T0.plusSeconds(3600).plusMillis(1));
+    }
+  }
+
+  @Test
+  void theNewestReportsLeaseEndReplacesAnOlderOneAndALateSpooledReportDoesNot() {
+    String linda = TestReports.newHostId();
+    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+      store.ingest(withLease(TestReports.fullScan(linda, "lab-pc-07", T0, 1, "10.20.3.17"), "10.20.3.17",
+          T0.plusSeconds(1800)), T0, "t").join();
+      store.ingest(withLease(TestReports.fullScan(linda, "lab-pc-07", T0.plusSeconds(1200), 3, "10.20.3.17"),
+          "10.20.3.17", T0.plusSeconds(4 * 3600)), T0.plusSeconds(1200), "t").join();
+      store.ingest(withLease(TestReports.fullScan(linda, "lab-pc-07", T0.plusSeconds(600), 2, "10.20.3.17"),
+          "10.20.3.17", T0.plusSeconds(900)), T0.plusSeconds(600), "t").join();
+
+      AddressHolding h = new SqliteTriageEvidence(store, "k").holdersOf("10.20.3.17", T0).get(0);
+
+      assertThat(h.until()).contains(T0.plusSeconds(4 * 3600));
+    }
+  }
+
   @Test
   void aHostThatReportedTheAddressGoneIsNotSilentAboutIt() {
     String linda = TestReports.newHostId();
@@ -126,6 +208,8 @@ class SqliteTriageEvidenceTest {
     Instant from = T0.plusSeconds(7200);
     Instant to = from.plusSeconds(1200);
     try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+      store.putSettings(java.util.Map.of(io.labscan.controller.verdict.EgressAllowance.SETTING,
+          "allowed".getBytes(java.nio.charset.StandardCharsets.UTF_8))).join();
       store.ingest(withEgress(TestReports.fullScan(id, "lab-pc-07", T0, 1, "10.20.3.17"),
           window(from.minusSeconds(30), Duration.ofMinutes(1), "short-before"),
           window(from.minusSeconds(7000), Duration.ofHours(3), "long-before"),

@@ -137,6 +137,52 @@ class ForwardCorpusTest {
     assertThat(c.origin().orElseThrow().ip()).isEqualTo("192.0.2.40");
   }
 
+  /** The raw-block forward with a plain subject and {@code lead} in place of its first body line. */
+  private static byte[] plainSubjectWithBodyLead(String lead) throws Exception {
+    String forward = new String(Corpus.bytes("fwd-raw-received-block.eml"), StandardCharsets.ISO_8859_1)
+        .replace("Subject: Fwd: virus mail", "Subject: virus mail");
+    int body = forward.indexOf("\r\n\r\n") >= 0 ? forward.indexOf("\r\n\r\n") + 4 : forward.indexOf("\n\n") + 2;
+    return (forward.substring(0, body) + lead + forward.substring(body)).getBytes(StandardCharsets.ISO_8859_1);
+  }
+
+  @Test
+  void aSentenceThatMentionsTheOriginalMessageIsNoForwardMarker() throws Exception {
+    ParsedComplaint c = ComplaintParser.parse(plainSubjectWithBodyLead(
+        "Please see the -----Original Message----- below, it came from your network.\n\n"), TrustConfig.none());
+
+    assertThat(c.tracedPart()).isEqualTo(ParsedComplaint.ITSELF);
+    assertThat(c.origin().orElseThrow().ip()).isEqualTo("192.0.2.40");
+  }
+
+  @Test
+  void aSeparatorLineFarAboveAReceivedBlockIsNoForwardMarker() throws Exception {
+    ParsedComplaint c = ComplaintParser.parse(plainSubjectWithBodyLead(
+        "________________________________\nIT Services, Example University\nThis mail was scanned.\n\n"),
+        TrustConfig.none());
+
+    assertThat(c.tracedPart()).isEqualTo(ParsedComplaint.ITSELF);
+    assertThat(c.origin().orElseThrow().ip()).isEqualTo("192.0.2.40");
+  }
+
+  @Test
+  void aShortDashedNoteIsNoForwardMarker() throws Exception {
+    ParsedComplaint c = ComplaintParser.parse(plainSubjectWithBodyLead("-- see below --\n"), TrustConfig.none());
+
+    assertThat(c.tracedPart()).isEqualTo(ParsedComplaint.ITSELF);
+  }
+
+  @Test
+  void aForwardMarkerRightAboveTheBlockMakesItAnInlineForward() throws Exception {
+    String plain = new String(plainSubjectWithBodyLead(""), StandardCharsets.ISO_8859_1);
+    int block = plain.indexOf("Received: from mx1.example.net");
+    byte[] marked = (plain.substring(0, block) + "-----Original Message-----\n" + plain.substring(block))
+        .getBytes(StandardCharsets.ISO_8859_1);
+
+    ParsedComplaint c = ComplaintParser.parse(marked, TrustConfig.none());
+
+    assertThat(c.tracedPart()).startsWith("the header block pasted in the body");
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', textBlock = """
       Fwd: virus

@@ -7,6 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The trust walk with nothing configured, learning from the fleet: hosts with the mail-server
@@ -71,6 +73,47 @@ class LearnedTrustTest {
     assertThat(c.origin().orElseThrow().ip()).isEqualTo("10.20.3.17");
     assertThat(c.hops().get(1).trustSource().orElseThrow().text())
         .isEqualTo("mail-server role (host mx1, reverse DNS mx1.campus.example.edu)");
+  }
+
+  @Test
+  void aMailServerReportingLocalhostLocaldomainNeverMakesSuchLinesOurs() throws Exception {
+    FakeEvidence fleet = new FakeEvidence(KEY).host("mx", "mx1")
+        .mailServer("mx", "localhost.localdomain", "localhost", "mx1.local")
+        .host("pc", "lab-pc-07").held("pc", "10.20.3.17", DAY, null);
+
+    ParsedComplaint c = parse(TrustConfig.none().withFleet(fleet), message(
+        "Received: from localhost.localdomain (localhost.localdomain [203.0.113.9]) by"
+            + " mailbox.campus.example.edu (Postfix) with ESMTP id 9A1B; Sun, 6 Dec 2026 17:32:13 +0000",
+        "Received: from PC12 (unknown [10.20.3.12]) by localhost.localdomain (Postfix) with SMTP id 4F1E;"
+            + " Sun, 6 Dec 2026 17:32:11 +0000"));
+
+    assertThat(c.origin().orElseThrow().ip()).isEqualTo("203.0.113.9");
+    assertThat(c.origin().orElseThrow().recordable()).isFalse();
+  }
+
+  @Test
+  void aTopLineWrittenByAGenericNameIsNeverOurs() throws Exception {
+    FakeEvidence fleet = new FakeEvidence(KEY).host("mx", "mx1").mailServer("mx", "mail.localdomain");
+
+    ParsedComplaint c = parse(TrustConfig.none().withFleet(fleet), message(
+        "Received: from PC12 (unknown [10.20.3.12]) by mail.localdomain (Postfix) with SMTP id 4F1E;"
+            + " Sun, 6 Dec 2026 17:32:11 +0000"));
+
+    assertThat(c.hops().get(0).trustSource().orElseThrow().ours()).isFalse();
+    assertThat(c.origin().orElseThrow().recordable()).isFalse();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"localhost", "localhost.localdomain", "localhost.campus.example.edu", "mx1",
+      "mx1.local", "mail.lan", "mail.home", "mx.localdomain", "10.20.3.5", "mx1.", ".example.edu"})
+  void genericNamesAreNeverDistinctive(String name) {
+    assertThat(MailServerHost.distinctiveName(name)).isFalse();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"mx1.campus.example.edu", "MX1.Campus.Example.EDU.", "relay.lab.example.org"})
+  void qualifiedSiteNamesAreDistinctive(String name) {
+    assertThat(MailServerHost.distinctiveName(name)).isTrue();
   }
 
   @Test

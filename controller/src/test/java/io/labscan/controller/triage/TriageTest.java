@@ -122,13 +122,64 @@ class TriageTest {
     TriageResult r = triage(complaint("10.20.3.20", T, "alice@example.edu", "bob@example.net"));
 
     assertThat(r.candidates()).extracting(Candidate::hostId).containsExactly("h-pc17", "h-pc18");
-    assertThat(confidenceOf(r, "h-pc17")).isEqualTo(0.838);
-    assertThat(confidenceOf(r, "h-pc18")).isEqualTo(0.35);
-    assertThat(r.warnings()).contains("10.20.3.20 is claimed by PC17 (h-pc17) and PC18 (h-pc18) since "
-        + T.minus(Duration.ofMinutes(58)) + ": conflicting claims, every claimant remains a candidate (the holder"
-        + " weight is split) and SMTP egress ranks them");
+    // PC17's MAC held the address before the conflict began (0.70 · 2/3, with egress to the MTA 0.867), PC18's claim is fresh (0.70 · 1/3).
+    assertThat(confidenceOf(r, "h-pc17")).isEqualTo(0.867);
+    assertThat(confidenceOf(r, "h-pc18")).isEqualTo(0.233);
+    assertThat(r.warnings()).anyMatch(w -> w.startsWith("10.20.3.20 is claimed by PC17 (h-pc17) and PC18 (h-pc18)"
+        + " since " + T.minus(Duration.ofMinutes(58)) + ": conflicting claims, every claimant remains a candidate"
+        + " (the holder weight is split) and SMTP egress ranks them"));
     assertThat(r.toJson().get("conflicts").get(0).get("since").asText()).isEqualTo(T.minus(Duration.ofMinutes(58)).toString());
     assertThat(r.toJson().get("conflicts").get(0).get("hosts").get(1).get("mac").asText()).isEqualTo("00:0c:29:3e:1a:12");
+  }
+
+  @Test
+  void aClaimFromAMacThatHeldTheAddressBeforeTheConflictOutranksAFreshClaimFromAnUnknownMac() {
+    evidence.heldOn("h-pc17", "10.20.3.20", "00:0c:29:3e:1a:07", DAY_BEFORE, null)
+        .heldOn("h-pc18", "10.20.3.20", "00:0c:29:3e:1a:12", T.minus(Duration.ofMinutes(58)), null);
+
+    TriageResult r = triage(complaint("10.20.3.20", T, "alice@example.edu", "bob@example.net"));
+
+    assertThat(r.candidates()).extracting(Candidate::hostId).containsExactly("h-pc17", "h-pc18");
+    assertThat(confidenceOf(r, "h-pc17")).isEqualTo(0.467).isLessThan(0.5);
+    assertThat(confidenceOf(r, "h-pc18")).isEqualTo(0.233);
+    assertThat(r.warnings()).anyMatch(w -> w.contains("the claim of PC17 (h-pc17) comes from a MAC address that held"
+        + " 10.20.3.20 before the conflict began"));
+    assertThat(r.toJson().get("conflicts").get(0).get("hosts").get(0).get("established").asBoolean()).isTrue();
+    assertThat(r.toJson().get("conflicts").get(0).get("hosts").get(1).get("established").asBoolean()).isFalse();
+  }
+
+  @Test
+  void aNewcomerWhoseMacHeldTheAddressInAnEarlierTenureIsEstablishedToo() {
+    evidence.heldOn("h-pc18", "10.20.3.20", "00:0c:29:3e:1a:12", DAY_BEFORE.minus(Duration.ofDays(1)), DAY_BEFORE)
+        .heldOn("h-pc17", "10.20.3.20", "00:0c:29:3e:1a:07", DAY_BEFORE, null)
+        .heldOn("h-pc18", "10.20.3.20", "00:0c:29:3e:1a:12", T.minus(Duration.ofMinutes(58)), null);
+
+    TriageResult r = triage(complaint("10.20.3.20", T, "alice@example.edu", "bob@example.net"));
+
+    assertThat(confidenceOf(r, "h-pc17")).isEqualTo(0.35);
+    assertThat(confidenceOf(r, "h-pc18")).isEqualTo(0.35);
+  }
+
+  @Test
+  void aClaimWithoutAMacIsFresh() {
+    evidence.heldOn("h-pc17", "10.20.3.20", "", DAY_BEFORE, null)
+        .heldOn("h-pc18", "10.20.3.20", "00:0c:29:3e:1a:12", T.minus(Duration.ofMinutes(58)), null);
+
+    TriageResult r = triage(complaint("10.20.3.20", T, "alice@example.edu", "bob@example.net"));
+
+    assertThat(confidenceOf(r, "h-pc17")).isEqualTo(0.35);
+    assertThat(confidenceOf(r, "h-pc18")).isEqualTo(0.35);
+  }
+
+  @Test
+  void aFreshClaimantThatSentTheWormsMailStillOutranksTheEstablishedOne() {
+    evidence.heldOn("h-pc17", "10.20.3.20", "00:0c:29:3e:1a:07", DAY_BEFORE, null)
+        .heldOn("h-pc18", "10.20.3.20", "00:0c:29:3e:1a:12", T.minus(Duration.ofMinutes(58)), null)
+        .egress("h-pc18", T.minus(Duration.ofMinutes(1)), T, false, "192.0.2.25");
+
+    TriageResult r = triage(complaint("10.20.3.20", T, "alice@example.edu", "bob@example.net"));
+
+    assertThat(r.candidates()).extracting(Candidate::hostId).startsWith("h-pc18");
   }
 
   @Test

@@ -51,6 +51,12 @@ public final class ReportLimits {
   public static final int MAX_CLIPPED_FIELDS = 32;
   /** How far in the future a time may lie (clock skew). */
   public static final Duration MAX_FUTURE = Duration.ofHours(24);
+  /**
+   * How far ahead a DHCP lease end ({@code NetworkInterface.leases[].lease_end}) may lie: leases
+   * of a week or a month are common. The controller never lets a lease end hold an address
+   * longer than its own bound anyway (docs/triage.md, "DHCP lease ends").
+   */
+  public static final Duration MAX_LEASE_AHEAD = Duration.ofDays(400);
   /** Nothing LabScan reports predates this. */
   public static final Instant EARLIEST = Instant.parse("1990-01-01T00:00:00Z");
 
@@ -81,6 +87,7 @@ public final class ReportLimits {
       Map.entry("labscan.v1.HostInventory.logged_in_users", 256),
       Map.entry("labscan.v1.NetworkInterface.ipv4", MAX_ADDRESSES),
       Map.entry("labscan.v1.NetworkInterface.ipv6", MAX_ADDRESSES),
+      Map.entry("labscan.v1.NetworkInterface.leases", MAX_ADDRESSES),
       Map.entry("labscan.v1.SmtpEgressWindow.destinations", 256),
       Map.entry("labscan.v1.HarvestDigests.digests", 100_000),
       Map.entry("labscan.v1.ScanSummary.skipped", 256),
