@@ -13,6 +13,8 @@ import io.labscan.agent.config.AgentConfig;
 import io.labscan.agent.config.PolicyDefaults;
 import io.labscan.agent.inventory.AddressWatch;
 import io.labscan.agent.inventory.InventoryCollector;
+import io.labscan.agent.quarantine.QuarantineReports;
+import io.labscan.agent.quarantine.SmtpQuarantine;
 import io.labscan.agent.schedule.AgentScheduler;
 import io.labscan.agent.schedule.NightlyScanPlanner;
 import io.labscan.agent.schedule.NightlyScans;
@@ -75,6 +77,8 @@ public final class AgentRuntime implements AutoCloseable {
   private final ScheduleStateStore scheduleState;
   /** The SMTP egress watch; replaced under its own lock when a policy changes it. */
   private final EgressSupervision egress;
+  /** The SMTP quarantine (docs/egress.md, "Quarantine"): orders from the controller, kept in the state folder. */
+  private final SmtpQuarantine quarantine;
   /**
    * Held while a policy is compared with the current one and applied (schedules and egress watch
    * restarted): pushes, heartbeat answers and enrolment deliver policies from different threads.
@@ -104,6 +108,7 @@ public final class AgentRuntime implements AutoCloseable {
     this.scheduler = new AgentScheduler();
     this.scheduleState = new ScheduleStateStore(config.stateDir(), clock);
     this.egress = new EgressSupervision(p -> EgressWatcher.forPolicy(p, clock), this::sendEgress);
+    this.quarantine = SmtpQuarantine.forCurrentPlatform(config.stateDir());
     this.scanWorker = Executors.newSingleThreadExecutor(r -> daemon(r, "labscan-scan"));
     this.background = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "labscan-agent-bg"));
   }
@@ -154,6 +159,8 @@ public final class AgentRuntime implements AutoCloseable {
     requireNonNull(addresses, "addresses");
     requireNonNull(runners, "runners");
     AgentRuntime agent = new AgentRuntime(config, clock, addresses, runners);
+    // Before anything else: the last quarantine order is restored (or a crashed run's rules removed).
+    agent.quarantine.start(agent.policy.get());
     agent.sender.start();
     agent.background.execute(() -> agent.enroll(true, 1));
     synchronized (agent.policyLock) {
@@ -220,6 +227,7 @@ public final class AgentRuntime implements AutoCloseable {
         this::scanNow, scanGate::isRunning);
     scheduler.every("nightly-full-scan", Duration.ofMinutes(1), Duration.ofSeconds(5), nightly::check);
     scheduler.every("address-watch", addresses.period(), Duration.ofSeconds(1), this::reportChangedAddresses);
+    scheduler.every("quarantine", SMTP_QUARANTINE_PERIOD, Duration.ofSeconds(2), this::reportQuarantine);
     restartEgress(p);
   }
 
@@ -269,6 +277,21 @@ public final class AgentRuntime implements AutoCloseable {
     }
     sender.submit(EgressReports.report(new InventoryCollector(config.lab()).collect(hostId), windows,
         spool.nextSequence(), policy.get().getVersion(), clock.instant()));
+  }
+
+  /** How often the quarantine's rules are re-checked and its status (refused attempts) reported. */
+  private static final Duration SMTP_QUARANTINE_PERIOD = Duration.ofSeconds(10);
+
+  /** Re-checks the SMTP quarantine's rules; spools its status when it changed or refused attempts. */
+  private void reportQuarantine() {
+    try {
+      quarantine.refresh(policy.get());
+      quarantine.drainStatus().ifPresent(status -> sender.submit(QuarantineReports.report(
+          new InventoryCollector(config.lab()).collect(hostId), status, spool.nextSequence(),
+          policy.get().getVersion(), clock.instant())));
+    } catch (RuntimeException e) {
+      log.warn("SMTP quarantine status not reported: {}", e.toString());
+    }
   }
 
   private void heartbeat() {
@@ -334,6 +357,7 @@ public final class AgentRuntime implements AutoCloseable {
       scheduleFromPolicy();
     }
     log.info("Policy version {} applied.", merged.getVersion());
+    quarantine.policyChanged(merged);
   }
 
   private void listenForCommands(int attempt) {
@@ -346,6 +370,7 @@ public final class AgentRuntime implements AutoCloseable {
         switch (command.getCommandCase()) {
           case SCAN_NOW -> scanNow(new ScanPlan(command.getScanNow().getKind(), "controller"));
           case POLICY_UPDATE -> applyPolicy(command.getPolicyUpdate().getPolicy());
+          case QUARANTINE -> quarantine.order(command.getQuarantine(), policy.get());
           default -> log.warn("Ignoring unknown command {}", command.getCommandId());
         }
       }
