@@ -12,6 +12,7 @@ import io.labscan.controller.grpc.GrpcServers;
 import io.labscan.controller.grpc.PolicyProvider;
 import io.labscan.controller.grpc.RateLimiter;
 import io.labscan.controller.ingest.ReportIngestor;
+import io.labscan.controller.quarantine.Quarantines;
 import io.labscan.controller.store.Pruner;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.controller.trust.CertificateAuthority;
@@ -147,6 +148,17 @@ public final class ControllerRuntime implements AutoCloseable {
       CommandHub commands = new CommandHub();
       PolicyProvider policies = new PolicyProvider(store, clock);
       ReportIngestor ingestor = new ReportIngestor(store, verdicts, clock);
+      Quarantines quarantines = new Quarantines(store, clock);
+      // What agents report of their SMTP quarantine (state, refused attempts), once stored.
+      ingestor.addListener((report, outcome, latency) -> {
+        if (report.hasQuarantine() && outcome != io.labscan.controller.store.Store.IngestOutcome.DUPLICATE) {
+          try {
+            quarantines.recordStatus(report.getInventory().getHostId(), report.getQuarantine(), clock.instant());
+          } catch (RuntimeException e) {
+            log.warn("Quarantine status of host {} not stored: {}", report.getInventory().getHostId(), e.toString());
+          }
+        }
+      });
       if (options.insecure()) {
         AgentServiceImpl agents = new AgentServiceImpl(store, ingestor, policies, commands, clock,
             new RateLimiter(options.reportRate()), Optional.empty(), quota(options, store, clock));
@@ -257,7 +269,20 @@ public final class ControllerRuntime implements AutoCloseable {
   private void startPolicyPublisher() {
     publishedVersion = policies.current().getVersion();
     publisher.scheduleWithFixedDelay(this::publishPolicyIfChanged, 2, 2, TimeUnit.SECONDS);
+    Quarantines quarantines = new Quarantines(store, java.time.Clock.systemUTC());
+    publisher.scheduleWithFixedDelay(() -> {
+      try {
+        quarantines.sweep();
+      } catch (RuntimeException e) {
+        log.warn("Quarantine rules not applied this time: {}", e.toString());
+      }
+    }, QUARANTINE_SWEEP.toSeconds(), QUARANTINE_SWEEP.toSeconds(), TimeUnit.SECONDS);
   }
+
+  /** How often the automatic quarantine rules run (docs/egress.md, "Quarantine"). */
+  public static final java.time.Duration QUARANTINE_SWEEP = java.time.Duration.ofSeconds(5);
+  /** The quarantine revision last pushed to each host as a command. */
+  private final java.util.Map<String, Long> pushedQuarantine = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** Pushes the policy now if it changed since the last push; returns how many agents got it. */
   public int publishPolicyIfChanged() {
@@ -269,6 +294,18 @@ public final class ControllerRuntime implements AutoCloseable {
       publishedVersion = current.getVersion();
       int sent = 0;
       for (String hostId : commands.connectedHosts()) {
+        Policy hostPolicy = policies.policyFor(hostId);
+        if (hostPolicy.hasQuarantine()
+            && pushedQuarantine.getOrDefault(hostId, 0L) < hostPolicy.getQuarantine().getRevision()) {
+          // The order first, as a command of its own; the policy below carries it too.
+          if (commands.send(hostId, Command.newBuilder()
+              .setCommandId(UUID.randomUUID().toString())
+              .setIssued(Timestamps.fromMillis(System.currentTimeMillis()))
+              .setQuarantine(hostPolicy.getQuarantine())
+              .build())) {
+            pushedQuarantine.put(hostId, hostPolicy.getQuarantine().getRevision());
+          }
+        }
         boolean ok = commands.send(hostId, Command.newBuilder()
             .setCommandId(UUID.randomUUID().toString())
             .setIssued(Timestamps.fromMillis(System.currentTimeMillis()))

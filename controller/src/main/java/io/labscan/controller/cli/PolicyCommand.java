@@ -7,6 +7,8 @@ import io.labscan.agent.checks.egress.DurationText;
 import io.labscan.agent.trust.OwnerOnlyFiles;
 import io.labscan.controller.grpc.EgressSettings;
 import io.labscan.controller.grpc.PolicyProvider;
+import io.labscan.controller.quarantine.Quarantines;
+import io.labscan.agent.quarantine.QuarantineRules;
 import io.labscan.controller.store.HostSummary;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.proto.v1.Policy;
@@ -76,6 +78,20 @@ final class PolicyCommand implements Callable<Integer> {
           "A check that overruns is stopped and reported as timed out (docs/checks-artifacts.md)."})
   List<String> checkBudgets = new ArrayList<>();
 
+  @Option(names = "--auto-quarantine", paramLabel = "on|off",
+      description = "Quarantine a host's outbound SMTP automatically when it is INFECTED with confidence high "
+          + "(two kinds of evidence among artifact, SMTP egress and a traced complaint). Off by default.")
+  Switch autoQuarantine;
+
+  @Option(names = "--quarantine-relay", paramLabel = "IP_OR_CIDR",
+      description = "A destination every quarantined host may still reach on the SMTP ports (repeatable): a campus "
+          + "relay or submission server, as an IP address or prefix. Hosts with the mail-server role are added.")
+  List<String> relays = new ArrayList<>();
+
+  @Option(names = "--no-quarantine-relay", paramLabel = "IP_OR_CIDR",
+      description = "Removes a quarantine relay (repeatable).")
+  List<String> noRelays = new ArrayList<>();
+
   enum Switch { ON, OFF }
 
   @Override
@@ -117,6 +133,29 @@ final class PolicyCommand implements Callable<Integer> {
       }
       if (!budgetsAfter.equals(budgetsBefore)) {
         PolicyProvider.setCheckBudgets(store, budgetsAfter);
+      }
+      List<String> relaysBefore = Quarantines.relays(store);
+      List<String> relaysAfter = new ArrayList<>(relaysBefore);
+      for (String relay : relays) {
+        Optional<QuarantineRules.Destination> d = QuarantineRules.parseDestination(relay);
+        if (d.isEmpty()) {
+          System.err.println("labscan-controller policy: --quarantine-relay '" + Text.terminalSafe(relay, 80)
+              + "' is not an IP address or prefix (192.0.2.25, 192.0.2.0/24, 2001:db8::25); host names are not resolved.");
+          return ControllerMain.EXIT_BAD_INPUT;
+        }
+        if (!relaysAfter.contains(d.get().text())) {
+          relaysAfter.add(d.get().text());
+        }
+      }
+      for (String relay : noRelays) {
+        relaysAfter.remove(QuarantineRules.parseDestination(relay).map(QuarantineRules.Destination::text)
+            .orElse(relay.strip()));
+      }
+      if (!relaysAfter.equals(relaysBefore)) {
+        Quarantines.setRelays(store, relaysAfter);
+      }
+      if (autoQuarantine != null) {
+        Quarantines.setAutoQuarantine(store, autoQuarantine == Switch.ON);
       }
       for (HostSummary h : servers) {
         PolicyProvider.setMailServer(store, h.hostId(), true);
@@ -198,6 +237,10 @@ final class PolicyCommand implements Callable<Integer> {
         .map(id -> store.host(id).map(h -> Text.terminalSafe(h.hostname(), 80) + " (" + id + ")").orElse(id))
         .toList();
     System.out.println("  Mail servers:      " + (servers.isEmpty() ? "(none)" : String.join(", ", servers)));
+    System.out.println("  Auto-quarantine:   " + (Quarantines.autoQuarantine(store)
+        ? "on (INFECTED with confidence high)" : "off"));
+    List<String> relays = Quarantines.relays(store);
+    System.out.println("  Quarantine relays: " + (relays.isEmpty() ? "(none)" : String.join(", ", relays)));
     System.out.println("  Check budgets:     " + (policy.getCheckBudgetSecondsCount() == 0 ? "(built-in)"
         : String.join(", ", new TreeMap<>(policy.getCheckBudgetSecondsMap()).entrySet().stream()
             .map(e -> e.getKey() + " " + e.getValue() + " s").toList())));

@@ -58,7 +58,8 @@ public final class ReportValidator {
       Map.entry("labscan.v1.SmtpEgressWindow.destinations", 256),
       Map.entry("labscan.v1.HarvestDigests.digests", 100_000),
       Map.entry("labscan.v1.ScanSummary.skipped", 256),
-      Map.entry("labscan.v1.ScanSummary.checks", 256));
+      Map.entry("labscan.v1.ScanSummary.checks", 256),
+      Map.entry("labscan.v1.QuarantineStatus.blocked", 1024));
   /** How far in the future a time may lie (clock skew). */
   public static final Duration MAX_FUTURE = Duration.ofHours(24);
   /** Nothing LabScan reports predates this. */

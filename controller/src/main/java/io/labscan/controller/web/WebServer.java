@@ -212,6 +212,9 @@ public final class WebServer implements AutoCloseable {
       r.get("/api/v1/infected", fleet::infected, Role.VIEWER);
       r.get("/api/v1/lab-rules", fleet::labRules, Role.VIEWER);
       r.post("/api/v1/lab-rules", fleet::addLabRule, Role.ADMIN);
+      QuarantineApi quarantine = new QuarantineApi(services.fleet());
+      r.post("/api/v1/hosts/{hostId}/quarantine", quarantine::quarantine, Role.ADMIN);
+      r.post("/api/v1/hosts/{hostId}/release", quarantine::release, Role.ADMIN);
       r.delete("/api/v1/lab-rules/{ruleId}", fleet::removeLabRule, Role.ADMIN);
 
       r.post("/api/v1/triage", admin::triage, Role.ADMIN);
