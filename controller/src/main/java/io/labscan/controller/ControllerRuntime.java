@@ -152,11 +152,13 @@ public final class ControllerRuntime implements AutoCloseable {
       // What agents report of their SMTP quarantine (state, refused attempts), once stored.
       ingestor.addListener((report, outcome, latency) -> {
         if (report.hasQuarantine() && outcome != io.labscan.controller.store.Store.IngestOutcome.DUPLICATE) {
-          try {
-            quarantines.recordStatus(report.getInventory().getHostId(), report.getQuarantine(), clock.instant());
-          } catch (RuntimeException e) {
-            log.warn("Quarantine status of host {} not stored: {}", report.getInventory().getHostId(), e.toString());
-          }
+          quarantines.recordStatusLater(report.getInventory().getHostId(), report.getQuarantine(), clock.instant())
+              .whenComplete((ok, e) -> {
+                if (e != null) {
+                  log.warn("Quarantine status of host {} not stored: {}", report.getInventory().getHostId(),
+                      e.toString());
+                }
+              });
         }
       });
       if (options.insecure()) {

@@ -256,11 +256,20 @@ public final class Quarantines {
   public record Blocked(String ip, int port, String user, String process, long attempts, Instant first,
       Instant last) {}
 
-  /** Stores what an agent reported (called after its report was committed). */
+  /** Stores what an agent reported, and waits for the commit. */
   public void recordStatus(String hostId, QuarantineStatus status, Instant at) {
+    recordStatusLater(hostId, status, at).join();
+  }
+
+  /**
+   * Stores what an agent reported without waiting (ingest listeners run on the store's writer
+   * thread, which must never wait for its own queue).
+   */
+  public java.util.concurrent.CompletableFuture<Void> recordStatusLater(String hostId, QuarantineStatus status,
+      Instant at) {
     requireNonNull(hostId, "hostId");
     requireNonNull(status, "status");
-    store.write(db -> {
+    return store.write(db -> {
       try (PreparedStatement ps = db.prepareStatement("INSERT INTO quarantine_agent_state"
           + "(host_id, revision, quarantined, enforcement, detail, reported_ms) VALUES (?,?,?,?,?,?) "
           + "ON CONFLICT(host_id) DO UPDATE SET revision = excluded.revision, quarantined = excluded.quarantined, "
@@ -308,8 +317,8 @@ public final class Quarantines {
           }
         }
       }
-      return null;
-    }).join();
+      return (Void) null;
+    });
   }
 
   public Optional<AgentState> agentState(String hostId) {
