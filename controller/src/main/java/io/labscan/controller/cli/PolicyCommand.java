@@ -92,6 +92,15 @@ final class PolicyCommand implements Callable<Integer> {
       description = "Removes a quarantine relay (repeatable).")
   List<String> noRelays = new ArrayList<>();
 
+  @Option(names = "--quarantine-allow-user", paramLabel = "USER",
+      description = "A local user whose processes may still send mail from a quarantined host (repeatable), "
+          + "e.g. postfix. Every process of that user is let through: never name a login user.")
+  List<String> allowUsers = new ArrayList<>();
+
+  @Option(names = "--no-quarantine-allow-user", paramLabel = "USER",
+      description = "Removes an allowed quarantine user (repeatable).")
+  List<String> noAllowUsers = new ArrayList<>();
+
   enum Switch { ON, OFF }
 
   @Override
@@ -153,6 +162,23 @@ final class PolicyCommand implements Callable<Integer> {
       }
       if (!relaysAfter.equals(relaysBefore)) {
         Quarantines.setRelays(store, relaysAfter);
+      }
+      List<String> usersBefore = Quarantines.allowedUsers(store);
+      List<String> usersAfter = new ArrayList<>(usersBefore);
+      for (String user : allowUsers) {
+        String u = user.strip();
+        if (!Quarantines.isUserName(u)) {
+          System.err.println("labscan-controller policy: --quarantine-allow-user '" + Text.terminalSafe(user, 80)
+              + "' is not a local user name or uid.");
+          return ControllerMain.EXIT_BAD_INPUT;
+        }
+        if (!usersAfter.contains(u)) {
+          usersAfter.add(u);
+        }
+      }
+      noAllowUsers.forEach(u -> usersAfter.remove(u.strip()));
+      if (!usersAfter.equals(usersBefore)) {
+        Quarantines.setAllowedUsers(store, usersAfter);
       }
       if (autoQuarantine != null) {
         Quarantines.setAutoQuarantine(store, autoQuarantine == Switch.ON);
@@ -241,6 +267,8 @@ final class PolicyCommand implements Callable<Integer> {
         ? "on (INFECTED with confidence high)" : "off"));
     List<String> relays = Quarantines.relays(store);
     System.out.println("  Quarantine relays: " + (relays.isEmpty() ? "(none)" : String.join(", ", relays)));
+    List<String> users = Quarantines.allowedUsers(store);
+    System.out.println("  Quarantine users:  " + (users.isEmpty() ? "(none)" : String.join(", ", users)));
     System.out.println("  Check budgets:     " + (policy.getCheckBudgetSecondsCount() == 0 ? "(built-in)"
         : String.join(", ", new TreeMap<>(policy.getCheckBudgetSecondsMap()).entrySet().stream()
             .map(e -> e.getKey() + " " + e.getValue() + " s").toList())));

@@ -105,7 +105,8 @@ public final class PolicyProvider {
     Map<String, QuarantineOrder> orders = new java.util.HashMap<>();
     if (!latest.isEmpty()) {
       List<String> destinations = quarantines.allowedDestinations();
-      latest.forEach((host, r) -> orders.put(host, Quarantines.order(r, destinations)));
+      List<String> users = Quarantines.allowedUsers(store);
+      latest.forEach((host, r) -> orders.put(host, Quarantines.order(r, destinations, users)));
     }
     return new Snapshot(b.build(), store.hostsWithRole(MAIL_SERVER_ROLE), orders);
   }

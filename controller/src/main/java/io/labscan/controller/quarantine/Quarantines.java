@@ -47,6 +47,11 @@ public final class Quarantines {
   public static final String AUTO_SETTING = "quarantine-auto";
   /** Settings key: destinations (IP or CIDR, one a line) every quarantined host may still reach. */
   public static final String RELAYS_SETTING = "quarantine-relays";
+  /** Settings key: local user names (one a line) whose processes a quarantined host still lets send. */
+  public static final String USERS_SETTING = "quarantine-allowed-users";
+  /** A local user name as Debian's adduser allows it, or a uid. */
+  private static final java.util.regex.Pattern USER_NAME = java.util.regex.Pattern.compile(
+      "[a-z_][a-z0-9_-]{0,31}\\$?|[0-9]{1,10}");
   /** Who the automatic rules are, in the records. */
   public static final String AUTO_BY = "policy: auto-quarantine";
   public static final String CLEAN_BY = "policy: release when CLEAN";
@@ -148,6 +153,11 @@ public final class Quarantines {
 
   /** The order an agent gets for {@code r}. */
   public static QuarantineOrder order(QuarantineRecord r, List<String> allowedDestinations) {
+    return order(r, allowedDestinations, List.of());
+  }
+
+  /** The order an agent gets for {@code r}, letting {@code allowedUsers} send too. */
+  public static QuarantineOrder order(QuarantineRecord r, List<String> allowedDestinations, List<String> allowedUsers) {
     return QuarantineOrder.newBuilder()
         .setRevision(r.revision())
         .setQuarantined(r.quarantined())
@@ -155,6 +165,7 @@ public final class Quarantines {
         .setBy(r.by())
         .setReason(r.reason())
         .addAllAllowedDestinations(r.quarantined() ? allowedDestinations : List.of())
+        .addAllAllowedUsers(r.quarantined() ? allowedUsers : List.of())
         .build();
   }
 
@@ -169,6 +180,23 @@ public final class Quarantines {
       store.host(id).map(HostSummary::currentAddresses).ifPresent(out::addAll);
     }
     return List.copyOf(out);
+  }
+
+  /** The user names operators allowed ({@code policy --quarantine-allow-user}). */
+  public static List<String> allowedUsers(SqliteStore store) {
+    return store.setting(USERS_SETTING).map(v -> new String(v, StandardCharsets.UTF_8).lines()
+        .map(String::strip).filter(l -> !l.isEmpty()).toList()).orElse(List.of());
+  }
+
+  /** Whether {@code name} can be a local user name (or uid): nothing else reaches an agent. */
+  public static boolean isUserName(String name) {
+    return USER_NAME.matcher(name).matches();
+  }
+
+  /** Stores the allowed users and bumps the policy version. */
+  public static void setAllowedUsers(SqliteStore store, List<String> users) {
+    store.putSettings(Map.of(USERS_SETTING, String.join("\n", users).getBytes(StandardCharsets.UTF_8))).join();
+    PolicyProvider.bumpRevision(store);
   }
 
   public static boolean autoQuarantine(SqliteStore store) {
