@@ -54,6 +54,11 @@ public final class SmtpQuarantine {
   private static final Logger log = LoggerFactory.getLogger(SmtpQuarantine.class);
   /** The last order applied, as protobuf JSON, in the agent's state folder. */
   public static final String STATE_FILE = "quarantine-order.json";
+  /**
+   * The ports a quarantine blocks: the mail ports, fixed here and never taken from the policy, so
+   * that an order (even from a compromised controller) can block mail and nothing else.
+   */
+  public static final java.util.Set<Integer> MAIL_PORTS = java.util.Set.of(25, 465, 587);
   /** Most refused destinations one status reports (the rest are summed into the last entry's count). */
   static final int MAX_BLOCKED = 256;
 
@@ -104,7 +109,8 @@ public final class SmtpQuarantine {
     }
     order = saved.get();
     if (order.getQuarantined()) {
-      log.warn("SMTP quarantine (order {}, {}) restored from {}.", order.getRevision(), order.getBy(), stateFile);
+      log.warn("SMTP quarantine (order {}, {}) restored from {}.", order.getRevision(), printable(order.getBy()),
+          stateFile);
     }
     enforce(policy, true);
   }
@@ -145,7 +151,7 @@ public final class SmtpQuarantine {
     order = next;
     changed = true;
     log.warn("SMTP quarantine order {}: {} by {} ({}).", next.getRevision(),
-        next.getQuarantined() ? "quarantined" : "released", next.getBy(), next.getReason());
+        next.getQuarantined() ? "quarantined" : "released", printable(next.getBy()), printable(next.getReason()));
     if (was != next.getQuarantined() || next.getQuarantined()) {
       enforce(policy, true);
     }
@@ -222,8 +228,8 @@ public final class SmtpQuarantine {
       return;
     }
     EgressPolicy egress = EgressPolicy.from(policy);
-    QuarantineRules rules = QuarantineRules.of(egress.ports().isEmpty() ? java.util.Set.of(25, 465, 587) : egress.ports(),
-        allowedUsers.uids(order.getAllowedUsersList(), egress), order.getAllowedDestinationsList());
+    QuarantineRules rules = QuarantineRules.of(MAIL_PORTS, allowedUsers.uids(order.getAllowedUsersList(), egress),
+        order.getAllowedDestinationsList());
     if (!force && installed.equals(Optional.of(rules))
         && enforcement == QuarantineEnforcement.QUARANTINE_ENFORCEMENT_ENFORCED) {
       return;
@@ -281,6 +287,13 @@ public final class SmtpQuarantine {
     }
   }
 
+  /** Controller text in the agent's log: one line, no control or format characters, bounded. */
+  static String printable(String s) {
+    String bounded = s.length() > 200 ? s.substring(0, 200) + "..." : s;
+    return bounded.codePoints().map(c -> Character.isISOControl(c) || Character.getType(c) == Character.FORMAT ? '?' : c)
+        .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+  }
+
   private Optional<QuarantineOrder> readState() {
     try {
       String text = Files.readString(stateFile, StandardCharsets.UTF_8);
@@ -290,9 +303,9 @@ public final class SmtpQuarantine {
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (IOException | RuntimeException e) {
-      // Unreadable: the controller's next order decides; until then nothing is blocked by us.
-      log.error("SMTP quarantine state {} unreadable ({}); waiting for the controller's order.", stateFile,
-          e.getMessage());
+      // Unreadable: the rules stay as they are until the controller's next order decides.
+      log.error("SMTP quarantine state {} unreadable ({}); rules left as they are until the controller's order.",
+          stateFile, e.getMessage());
       return Optional.empty();
     }
   }
