@@ -234,7 +234,8 @@ public final class Quarantines {
   /**
    * The automatic rules, once: with auto-quarantine on, every host INFECTED with confidence high
    * that is not quarantined is (unless an admin released it after the verdict began); and every
-   * quarantined host whose verdict turned CLEAN after its quarantine is released.
+   * quarantined host whose verdict turned CLEAN (from another verdict) after its quarantine is
+   * released.
    *
    * @return the changes made
    */
@@ -267,7 +268,8 @@ public final class Quarantines {
         continue;
       }
       Optional<VerdictRecord> v = store.verdict(r.hostId());
-      if (v.isPresent() && v.get().verdict() == Verdict.CLEAN && v.get().since().isAfter(r.at())) {
+      if (v.isPresent() && v.get().verdict() == Verdict.CLEAN && v.get().since().isAfter(r.at())
+          && turnedClean(store.history(r.hostId()))) {
         Change c = release(r.hostId(), CLEAN_BY, "verdict CLEAN since " + v.get().since());
         if (c.changed()) {
           out.add(c.record());
@@ -275,6 +277,15 @@ public final class Quarantines {
       }
     }
     return out;
+  }
+
+  /**
+   * Whether the newest verdict of {@code history} (oldest first) is a change <em>to</em> CLEAN from
+   * another verdict: a host's very first verdict being CLEAN is no "CLEAN again".
+   */
+  static boolean turnedClean(List<VerdictRecord> history) {
+    int n = history.size();
+    return n >= 2 && history.get(n - 1).verdict() == Verdict.CLEAN && history.get(n - 2).verdict() != Verdict.CLEAN;
   }
 
   /** What the agent last reported of its quarantine. */

@@ -118,6 +118,32 @@ class QuarantineCommandTest {
   }
 
   @Test
+  void hostShowsTheQuarantineWithItsOrderInTableAndJson() throws Exception {
+    run("quarantine", "--db", db.toString(), "--reason", "Klez mailing", pc07);
+    out.reset();
+
+    assertThat(run("host", "--db", db.toString(), pc07)).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("SMTP quarantine: QUARANTINED")
+        .contains("order 1: quarantined by ").contains(": Klez mailing");
+    out.reset();
+    assertThat(run("host", "--db", db.toString(), "--format", "json", pc07)).isZero();
+    var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
+    assertThat(json.at("/quarantine/quarantined").asBoolean()).isTrue();
+    assertThat(json.at("/quarantine/history/0").asText()).contains("quarantined by ").endsWith(": Klez mailing");
+  }
+
+  @Test
+  void anAllowedUserThatCannotBeAUserNameIsRefused() {
+    int exit = run("policy", "--db", db.toString(), "--quarantine-allow-user", "postfix } accept");
+
+    assertThat(exit).isEqualTo(ControllerMain.EXIT_BAD_INPUT);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("is not a local user name or uid");
+    try (SqliteStore store = SqliteStore.open(db)) {
+      assertThat(Quarantines.allowedUsers(store)).isEmpty();
+    }
+  }
+
+  @Test
   void aRelayThatIsAHostNameIsRefused() {
     int exit = run("policy", "--db", db.toString(), "--quarantine-relay", "relay.example.edu");
 

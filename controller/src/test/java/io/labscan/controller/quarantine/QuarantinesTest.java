@@ -173,6 +173,15 @@ class QuarantinesTest {
   }
 
   @Test
+  void aHostsFirstVerdictBeingCleanDoesNotReleaseItsQuarantine() {
+    at(T0).quarantine(pc07, "linda (web)", "complaint, no scan yet");
+    verdict(Verdict.CLEAN, T0.plusSeconds(60));
+
+    assertThat(at(T0.plusSeconds(65)).sweep()).isEmpty();
+    assertThat(at(T0).isQuarantined(pc07)).isTrue();
+  }
+
+  @Test
   void refusedAttemptsReportedByTheAgentAddUpPerDestinationAndUser() {
     Quarantines q = at(T0);
     QuarantineStatus status = QuarantineStatus.newBuilder().setRevision(1).setQuarantined(true)
