@@ -70,8 +70,11 @@ public final class SmtpQuarantine {
   private Optional<QuarantineRules> installed = Optional.empty();
   private QuarantineEnforcement enforcement = QuarantineEnforcement.QUARANTINE_ENFORCEMENT_NONE;
   private String detail = "";
-  /** The state changed since the last status was drained (the first status is always sent). */
-  private boolean changed = true;
+  /**
+   * The state changed since the last status was drained. An agent that was never ordered has
+   * nothing to report (the fleet's agents send no quarantine reports until one is quarantined).
+   */
+  private boolean changed;
   /** Cumulative counts last read from the rules in place, by key; attempts not yet reported. */
   private final Map<String, Long> lastRead = new HashMap<>();
   private final Map<String, BlockedSmtpAttempt> pending = new HashMap<>();
@@ -108,6 +111,7 @@ public final class SmtpQuarantine {
       return;
     }
     order = saved.get();
+    changed = true;
     if (order.getQuarantined()) {
       log.warn("SMTP quarantine (order {}, {}) restored from {}.", order.getRevision(), printable(order.getBy()),
           stateFile);

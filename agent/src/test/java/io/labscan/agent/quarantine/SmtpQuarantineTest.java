@@ -79,6 +79,15 @@ class SmtpQuarantineTest {
   }
 
   @Test
+  void anAgentThatWasNeverOrderedHasNoStatusToReport() throws IOException {
+    SmtpQuarantine q = agent(new Recorder(true));
+    q.start(Policy.getDefaultInstance());
+    q.refresh(Policy.getDefaultInstance());
+
+    assertThat(q.drainStatus()).isEmpty();
+  }
+
+  @Test
   void theOrderIsWrittenToTheStateFolderBeforeTheRulesChange() throws IOException {
     Recorder r = new Recorder(true);
     SmtpQuarantine q = agent(r);
