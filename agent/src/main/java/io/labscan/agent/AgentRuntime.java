@@ -3,16 +3,15 @@ package io.labscan.agent;
 import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.util.Timestamps;
-import io.grpc.Status;
-import io.grpc.stub.StreamObserver;
+import io.grpc.SynchronizationContext;
 import io.labscan.agent.checks.ScanPlan;
 import io.labscan.agent.checks.egress.EgressPolicy;
 import io.labscan.agent.checks.egress.EgressReports;
 import io.labscan.agent.checks.egress.EgressWatcher;
 import io.labscan.agent.config.AgentConfig;
-import io.labscan.agent.config.PolicyDefaults;
 import io.labscan.agent.inventory.AddressWatch;
 import io.labscan.agent.inventory.InventoryCollector;
+import io.labscan.agent.platform.services.PlatformServices;
 import io.labscan.agent.quarantine.QuarantineReports;
 import io.labscan.agent.quarantine.SmtpQuarantine;
 import io.labscan.agent.schedule.AgentScheduler;
@@ -46,9 +45,10 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +56,18 @@ import org.slf4j.LoggerFactory;
  * A running agent: identity, spool, connection to the controller, schedules, and one scan
  * at a time, run where its {@link ScanMode} says. {@code labscan-agent run} is this class plus
  * signal handling and scans in a worker process; the controller's demo runs one in-process.
+ * Built by {@link #builder}.
+ *
+ * <p><b>Threading: one serial context.</b> Quartz threads (heartbeat, schedules, address watch),
+ * gRPC callbacks (commands), the background executor (enrolment retries) and the scan worker all
+ * reach this object. None of them changes its state directly: they enqueue on {@link #serial}
+ * (grpc-java's {@link SynchronizationContext}: tasks run one at a time, in order, on whichever
+ * caller thread drains the queue), where the policy is compared and applied ({@link PolicyState}),
+ * the egress watch restarted ({@link EgressSupervision}) and the command stream replaced
+ * ({@link CommandListener}). Blocking calls (RPCs, inventory) stay on the caller's thread and
+ * only their results are enqueued, so a slow controller never holds the queue. A policy pushed
+ * and the same policy in a heartbeat answer are therefore applied once, and restart the egress
+ * watch once, whatever threads deliver them.
  */
 public final class AgentRuntime implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AgentRuntime.class);
@@ -75,22 +87,25 @@ public final class AgentRuntime implements AutoCloseable {
   private final ScheduledExecutorService background;
   private final ScanGate scanGate = new ScanGate();
   private final ScheduleStateStore scheduleState;
-  /** The SMTP egress watch; replaced under its own lock when a policy changes it. */
+  /** Where every change of this runtime's state happens, one at a time (see the class comment). */
+  private final SynchronizationContext serial = new SynchronizationContext((thread, e) ->
+      log.error("Agent task failed on {}: {}", thread.getName(), e.toString(), e));
+  /** The SMTP egress watch; restarted (in the serial context) when a policy changes it. */
   private final EgressSupervision egress;
+  private final PolicyState policy;
   /** The SMTP quarantine (docs/egress.md, "Quarantine"): orders from the controller, kept in the state folder. */
   private final SmtpQuarantine quarantine;
-  /**
-   * Held while a policy is compared with the current one and applied (schedules and egress watch
-   * restarted): pushes, heartbeat answers and enrolment deliver policies from different threads.
-   */
-  private final Object policyLock = new Object();
-  private final AtomicReference<Policy> policy = new AtomicReference<>(PolicyDefaults.defaults());
+  private final CommandListener commands;
   private final AddressWatch addresses;
-  /** Cancels the open command stream; nothing while none is open. */
-  private volatile AutoCloseable commandStream = () -> { };
+  /** Set in the serial context; read anywhere to stop retrying. */
   private volatile boolean closed;
 
-  private AgentRuntime(AgentConfig config, Clock clock, AddressWatch addresses, ScanRunners.Factory runners) {
+  private AgentRuntime(Builder b) {
+    AgentConfig config = b.config;
+    Clock clock = b.clock;
+    PlatformServices platform = b.platform;
+    AddressWatch addresses = b.addresses;
+    ScanRunners.Factory runners = b.runners;
     this.config = config;
     this.addresses = addresses;
     this.clock = clock;
@@ -107,10 +122,13 @@ public final class AgentRuntime implements AutoCloseable {
     this.scanRunner = runners.create(hostId, config, clock);
     this.scheduler = new AgentScheduler();
     this.scheduleState = new ScheduleStateStore(config.stateDir(), clock);
-    this.egress = new EgressSupervision(p -> EgressWatcher.forPolicy(p, clock), this::sendEgress);
-    this.quarantine = SmtpQuarantine.forCurrentPlatform(config.stateDir());
+    this.egress = new EgressSupervision(b.egressWatchers.orElse(p -> platform.egressWatcher(p, clock)),
+        this::sendEgress);
+    this.quarantine = SmtpQuarantine.forPlatform(platform.platform(), config.stateDir());
+    this.policy = new PolicyState(serial, this::scheduleFromPolicy);
     this.scanWorker = Executors.newSingleThreadExecutor(r -> daemon(r, "labscan-scan"));
     this.background = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "labscan-agent-bg"));
+    this.commands = new CommandListener(serial, client, hostId, background, this::onCommand);
   }
 
   /** None when plaintext is asked for by name; otherwise the credentials enrolment stored (mTLS). */
@@ -132,41 +150,78 @@ public final class AgentRuntime implements AutoCloseable {
   /**
    * Starts an agent that scans in its own JVM: enrolment, heartbeats, command stream, nightly
    * scans, report delivery, and an inventory report at start and whenever this machine's
-   * addresses change. For embedded agents (tests, the controller's demo).
+   * addresses change. For embedded agents (tests, the controller's demo); the same as
+   * {@code builder(config, clock).start()}.
    */
   public static AgentRuntime start(AgentConfig config, Clock clock) {
-    return start(config, clock, ScanMode.IN_PROCESS);
+    return builder(config, clock).start();
+  }
+
+  /** A builder for an agent with {@code config}, on {@code clock}; defaults as {@link #start(AgentConfig, Clock)}. */
+  public static Builder builder(AgentConfig config, Clock clock) {
+    return new Builder(config, clock);
   }
 
   /**
-   * As {@link #start(AgentConfig, Clock)}, scanning where {@code mode} says: the installed
-   * service scans in a worker process, so the resident daemon stays small.
+   * What an agent is made of beyond its configuration. Defaults: this machine's addresses and
+   * platform, scans in-process.
    */
-  public static AgentRuntime start(AgentConfig config, Clock clock, ScanMode mode) {
-    return start(config, clock, AddressWatch.ofThisMachine(), ScanRunners.forMode(mode));
-  }
+  public static final class Builder {
+    private final AgentConfig config;
+    private final Clock clock;
+    private AddressWatch addresses;
+    private ScanRunners.Factory runners = ScanRunners.forMode(ScanMode.IN_PROCESS);
+    private PlatformServices platform = PlatformServices.current();
+    private Optional<Function<Policy, EgressWatcher>> egressWatchers = Optional.empty();
 
-  /** As {@link #start(AgentConfig, Clock)}, watching the addresses {@code addresses} sees (tests). */
-  public static AgentRuntime start(AgentConfig config, Clock clock, AddressWatch addresses) {
-    return start(config, clock, addresses, ScanRunners.forMode(ScanMode.IN_PROCESS));
-  }
-
-  /** The general form: addresses to watch and how to run scans (tests). */
-  public static AgentRuntime start(AgentConfig config, Clock clock, AddressWatch addresses,
-      ScanRunners.Factory runners) {
-    requireNonNull(config, "config");
-    requireNonNull(clock, "clock");
-    requireNonNull(addresses, "addresses");
-    requireNonNull(runners, "runners");
-    AgentRuntime agent = new AgentRuntime(config, clock, addresses, runners);
-    // Before anything else: the last quarantine order is restored (or a crashed run's rules removed).
-    agent.quarantine.start(agent.policy.get());
-    agent.sender.start();
-    agent.background.execute(() -> agent.enroll(true, 1));
-    synchronized (agent.policyLock) {
-      agent.scheduleFromPolicy();
+    private Builder(AgentConfig config, Clock clock) {
+      this.config = requireNonNull(config, "config");
+      this.clock = requireNonNull(clock, "clock");
     }
-    return agent;
+
+    /** Where scans run: {@link ScanMode#WORKER_PROCESS} for the installed service. */
+    public Builder scanMode(ScanMode mode) {
+      this.runners = ScanRunners.forMode(requireNonNull(mode, "mode"));
+      return this;
+    }
+
+    /** How scans run (tests: a runner that fails, or records). */
+    public Builder scanRunners(ScanRunners.Factory runners) {
+      this.runners = requireNonNull(runners, "runners");
+      return this;
+    }
+
+    /** The addresses to watch for changes (tests: an unreadable or scripted watch). */
+    public Builder addresses(AddressWatch addresses) {
+      this.addresses = requireNonNull(addresses, "addresses");
+      return this;
+    }
+
+    /** The platform the agent runs on ({@link PlatformServices#current()} by default). */
+    public Builder platform(PlatformServices platform) {
+      this.platform = requireNonNull(platform, "platform");
+      return this;
+    }
+
+    /** How an egress watcher is started for a policy (default: the platform's); tests count them. */
+    public Builder egressWatchers(Function<Policy, EgressWatcher> start) {
+      this.egressWatchers = Optional.of(requireNonNull(start, "start"));
+      return this;
+    }
+
+    /** Builds and starts the agent: report delivery, enrolment (then the command stream), schedules. */
+    public AgentRuntime start() {
+      if (addresses == null) {
+        addresses = AddressWatch.ofThisMachine();
+      }
+      AgentRuntime agent = new AgentRuntime(this);
+      // Before anything else: the last quarantine order is restored (or a crashed run's rules removed).
+      agent.quarantine.start(agent.policy.current());
+      agent.sender.start();
+      agent.background.execute(() -> agent.enroll(1));
+      agent.policy.applyCurrent();
+      return agent;
+    }
   }
 
   public String hostId() {
@@ -174,7 +229,7 @@ public final class AgentRuntime implements AutoCloseable {
   }
 
   public Policy policy() {
-    return policy.get();
+    return policy.current();
   }
 
   public long spooledReports() {
@@ -196,7 +251,7 @@ public final class AgentRuntime implements AutoCloseable {
       Report report;
       try {
         // Numbered here, when spooled: a failed scan burns no sequence number.
-        report = scanRunner.run(plan, policy.get()).toBuilder().setSequence(spool.nextSequence()).build();
+        report = scanRunner.run(plan, policy.current()).toBuilder().setSequence(spool.nextSequence()).build();
       } catch (RuntimeException e) {
         // Not recorded as completed: the nightly planner asks again and catches it up.
         log.error("Scan {} failed: {}", plan.trigger(), e.getMessage());
@@ -215,9 +270,9 @@ public final class AgentRuntime implements AutoCloseable {
     return started;
   }
 
-  /** (Re)schedules everything the policy decides; called with {@link #policyLock} held. */
-  private void scheduleFromPolicy() {
-    Policy p = policy.get();
+  /** (Re)schedules everything policy {@code p} decides; in the serial context. */
+  private void scheduleFromPolicy(Policy p) {
+    serial.throwIfNotInThisSynchronizationContext();
     scheduler.every("heartbeat", Duration.ofSeconds(p.getHeartbeatIntervalSeconds()),
         Duration.ofSeconds(1), this::heartbeat);
     // Decided every minute from the state on disk, so a night missed while the machine was
@@ -229,6 +284,22 @@ public final class AgentRuntime implements AutoCloseable {
     scheduler.every("address-watch", addresses.period(), Duration.ofSeconds(1), this::reportChangedAddresses);
     scheduler.every("quarantine", SMTP_QUARANTINE_PERIOD, Duration.ofSeconds(2), this::reportQuarantine);
     restartEgress(p);
+    quarantine.policyChanged(p);
+  }
+
+  /** How often the quarantine's rules are re-checked and its status (refused attempts) reported. */
+  private static final Duration SMTP_QUARANTINE_PERIOD = Duration.ofSeconds(10);
+
+  /** Re-checks the SMTP quarantine's rules; spools its status when it changed or refused attempts. */
+  private void reportQuarantine() {
+    try {
+      quarantine.refresh(policy.current());
+      quarantine.drainStatus().ifPresent(status -> sender.submit(QuarantineReports.report(
+          new InventoryCollector(config.lab()).collect(hostId), status, spool.nextSequence(),
+          policy.current().getVersion(), clock.instant())));
+    } catch (RuntimeException e) {
+      log.warn("SMTP quarantine status not reported: {}", e.toString());
+    }
   }
 
   /**
@@ -243,23 +314,15 @@ public final class AgentRuntime implements AutoCloseable {
         if (!first) {
           log.info("Addresses changed to {}: reconnecting to the controller.", now);
           client.reconnect();
-          closeQuietly(commandStream);
+          commands.reopen();
         }
         sender.submit(EgressReports.addressChange(new InventoryCollector(config.lab()).collect(hostId),
-            spool.nextSequence(), policy.get().getVersion(), clock.instant()));
+            spool.nextSequence(), policy.current().getVersion(), clock.instant()));
         addresses.reported(now);
         log.info("Addresses {} reported.", now);
       });
     } catch (RuntimeException e) {
       log.warn("Address change not reported: {}", e.toString());
-    }
-  }
-
-  private static void closeQuietly(AutoCloseable c) {
-    try {
-      c.close();
-    } catch (Exception e) {
-      log.debug("Closing failed: {}", e.toString());
     }
   }
 
@@ -276,22 +339,7 @@ public final class AgentRuntime implements AutoCloseable {
       return;
     }
     sender.submit(EgressReports.report(new InventoryCollector(config.lab()).collect(hostId), windows,
-        spool.nextSequence(), policy.get().getVersion(), clock.instant()));
-  }
-
-  /** How often the quarantine's rules are re-checked and its status (refused attempts) reported. */
-  private static final Duration SMTP_QUARANTINE_PERIOD = Duration.ofSeconds(10);
-
-  /** Re-checks the SMTP quarantine's rules; spools its status when it changed or refused attempts. */
-  private void reportQuarantine() {
-    try {
-      quarantine.refresh(policy.get());
-      quarantine.drainStatus().ifPresent(status -> sender.submit(QuarantineReports.report(
-          new InventoryCollector(config.lab()).collect(hostId), status, spool.nextSequence(),
-          policy.get().getVersion(), clock.instant())));
-    } catch (RuntimeException e) {
-      log.warn("SMTP quarantine status not reported: {}", e.toString());
-    }
+        spool.nextSequence(), policy.current().getVersion(), clock.instant()));
   }
 
   private void heartbeat() {
@@ -300,12 +348,12 @@ public final class AgentRuntime implements AutoCloseable {
           .setHostId(hostId)
           .setSent(Timestamps.fromMillis(clock.millis()))
           .setAgentVersion(AgentVersion.get())
-          .setPolicyVersion(policy.get().getVersion())
+          .setPolicyVersion(policy.current().getVersion())
           .setScanning(scanGate.isRunning())
           .setSpooledReports(spool.size())
           .build());
       if (response.hasPolicy()) {
-        applyPolicy(response.getPolicy());
+        policy.offer(response.getPolicy());
       }
       sender.poke();
     } catch (RuntimeException e) {
@@ -321,11 +369,12 @@ public final class AgentRuntime implements AutoCloseable {
   private void renewCertificateIfDue() {
     renewal.flatMap(r -> r.renewIfDue(client)).ifPresent(renewed -> {
       client.useChannel(GrpcChannels.mutualTls(target, renewed));
-      closeQuietly(commandStream);
+      commands.reopen();
     });
   }
 
-  private void enroll(boolean thenListen, int attempt) {
+  /** Enrols (on the background executor), then opens the command stream; retried with backoff. */
+  private void enroll(int attempt) {
     if (closed) {
       return;
     }
@@ -335,67 +384,27 @@ public final class AgentRuntime implements AutoCloseable {
           .setHostname(new InventoryCollector(config.lab()).collect(hostId).getHostname())
           .setAgentVersion(AgentVersion.get())
           .build());
-      applyPolicy(response.getPolicy());
-      if (thenListen) {
-        listenForCommands(1);
-      }
+      policy.offer(response.getPolicy());
+      commands.start();
     } catch (RuntimeException e) {
       Duration wait = ReportSender.backoff(attempt);
       log.info("Enrolment failed ({}); retrying in {} ms.", e.getMessage(), wait.toMillis());
-      background.schedule(() -> enroll(thenListen, attempt + 1), wait.toMillis(), TimeUnit.MILLISECONDS);
+      try {
+        background.schedule(() -> enroll(attempt + 1), wait.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException stopping) {
+        log.debug("Not retrying enrolment: the agent is stopping.");
+      }
     }
   }
 
-  private void applyPolicy(Policy update) {
-    Policy merged = PolicyDefaults.withDefaults(update);
-    synchronized (policyLock) {
-      Policy current = policy.get();
-      if (closed || merged.getVersion() < current.getVersion() || merged.equals(current)) {
-        return;
-      }
-      policy.set(merged);
-      scheduleFromPolicy();
+  /** A command from the controller (gRPC callback thread): handed on, never run here. */
+  private void onCommand(Command command) {
+    switch (command.getCommandCase()) {
+      case SCAN_NOW -> scanNow(new ScanPlan(command.getScanNow().getKind(), "controller"));
+      case POLICY_UPDATE -> policy.offer(command.getPolicyUpdate().getPolicy());
+      case QUARANTINE -> quarantine.order(command.getQuarantine(), policy.current());
+      default -> log.warn("Ignoring unknown command {}", command.getCommandId());
     }
-    log.info("Policy version {} applied.", merged.getVersion());
-    quarantine.policyChanged(merged);
-  }
-
-  private void listenForCommands(int attempt) {
-    if (closed) {
-      return;
-    }
-    commandStream = client.commands(hostId, new StreamObserver<>() {
-      @Override
-      public void onNext(Command command) {
-        switch (command.getCommandCase()) {
-          case SCAN_NOW -> scanNow(new ScanPlan(command.getScanNow().getKind(), "controller"));
-          case POLICY_UPDATE -> applyPolicy(command.getPolicyUpdate().getPolicy());
-          case QUARANTINE -> quarantine.order(command.getQuarantine(), policy.get());
-          default -> log.warn("Ignoring unknown command {}", command.getCommandId());
-        }
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        if (closed) {
-          return;
-        }
-        Duration wait = ReportSender.backoff(attempt);
-        Status status = Status.fromThrowable(t);
-        if (status.getCode() == Status.Code.UNAUTHENTICATED || status.getCode() == Status.Code.PERMISSION_DENIED) {
-          log.warn("The controller refuses this agent ({}); retrying in {} ms.", status.getDescription(),
-              wait.toMillis());
-        } else {
-          log.debug("Command stream closed ({}); reconnecting in {} ms.", status, wait.toMillis());
-        }
-        background.schedule(() -> listenForCommands(attempt + 1), wait.toMillis(), TimeUnit.MILLISECONDS);
-      }
-
-      @Override
-      public void onCompleted() {
-        onError(Status.UNAVAILABLE.withDescription("stream completed").asRuntimeException());
-      }
-    });
   }
 
   /** Waits until every spooled report was acknowledged, or the timeout passes. */
@@ -413,9 +422,9 @@ public final class AgentRuntime implements AutoCloseable {
 
   @Override
   public void close() {
-    synchronized (policyLock) {
-      closed = true; // no policy is applied from here on
-    }
+    serial.execute(() -> closed = true);
+    policy.close(); // no policy is applied from here on
+    commands.close();
     scheduler.close();
     // The open egress window goes into the spool, so a restart loses no evidence.
     egress.stop();

@@ -2,7 +2,7 @@ package io.labscan.controller;
 
 import static java.util.Objects.requireNonNull;
 
-import io.labscan.controller.grpc.PolicyProvider;
+import io.labscan.controller.policy.PolicyProvider;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.controller.store.SqliteTriageEvidence;
 import io.labscan.controller.store.TrustedMtas;
@@ -37,7 +37,7 @@ import java.util.Optional;
 public final class ComplaintTriage {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ComplaintTriage.class);
   /** Candidates from this confidence on are recorded as evidence against the host. */
-  public static final double RECORD_THRESHOLD = 0.5;
+  public static final double RECORD_THRESHOLD = io.labscan.controller.verdict.Vocabulary.COMPLAINT_THRESHOLD;
 
   private final SqliteStore store;
   private final VerdictService verdicts;

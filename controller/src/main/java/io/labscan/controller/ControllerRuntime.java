@@ -4,26 +4,27 @@ import static java.util.Objects.requireNonNull;
 
 import io.grpc.Server;
 import io.grpc.Status;
+import io.labscan.controller.alert.Alert;
 import io.labscan.controller.grpc.AgentIdentityInterceptor;
 import io.labscan.controller.grpc.AgentServiceImpl;
 import io.labscan.controller.grpc.CommandHub;
+import io.labscan.controller.quarantine.Quarantines;
 import io.labscan.controller.grpc.DailyQuota;
 import io.labscan.controller.grpc.GrpcServers;
-import io.labscan.controller.grpc.PolicyProvider;
+import io.labscan.controller.policy.PolicyProvider;
 import io.labscan.controller.grpc.RateLimiter;
 import io.labscan.controller.ingest.ReportIngestor;
-import io.labscan.controller.quarantine.Quarantines;
 import io.labscan.controller.store.Pruner;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.controller.trust.CertificateAuthority;
-import io.labscan.controller.trust.CertificateRenewal;
+import io.labscan.controller.grpc.CertificateRenewal;
 import io.labscan.controller.trust.CurrentCertificates;
 import io.labscan.controller.trust.KeyConflicts;
-import io.labscan.controller.trust.EnrolmentService;
+import io.labscan.controller.grpc.EnrolmentService;
 import io.labscan.controller.trust.Revocations;
 import io.labscan.controller.trust.ServerIdentity;
 import io.labscan.controller.trust.ServerNames;
-import io.labscan.controller.verdict.VerdictPolicy;
+import io.labscan.controller.verdict.Verdict;
 import io.labscan.controller.verdict.VerdictService;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -40,32 +41,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running controller: store, gRPC service, command streams. In secure mode (the default)
- * it also owns the CA, the enrolment port and the revocation watcher.
+ * A running controller's agent side: the gRPC service and command streams over a
+ * {@link Controller}'s services. In secure mode (the default) it also owns the CA, the
+ * enrolment port and the revocation list (re-read when the {@link Controller#changes() change
+ * feed} sees a commit).
  */
 public final class ControllerRuntime implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ControllerRuntime.class);
 
-  private final SqliteStore store;
-  private final CommandHub commands;
-  private final PolicyProvider policies;
-  private final VerdictService verdicts;
+  private final Controller controller;
+  private final boolean ownsController;
   private final Server grpc;
-  private final ReportIngestor ingestor;
   private final Optional<Server> enrolment;
   private final Optional<CertificateAuthority> ca;
   private final Optional<Revocations> revocations;
   /** Two keys for one host (mutual TLS only); set once while starting. */
   private volatile Optional<KeyConflicts> keyConflicts = Optional.empty();
 
-  private ControllerRuntime(SqliteStore store, CommandHub commands, PolicyProvider policies,
-      VerdictService verdicts, Server grpc, Optional<Server> enrolment, Optional<CertificateAuthority> ca,
-      Optional<Revocations> revocations, ReportIngestor ingestor) {
-    this.ingestor = ingestor;
-    this.store = store;
-    this.verdicts = verdicts;
-    this.commands = commands;
-    this.policies = policies;
+  private ControllerRuntime(Controller controller, boolean ownsController, Server grpc, Optional<Server> enrolment,
+      Optional<CertificateAuthority> ca, Optional<Revocations> revocations) {
+    this.controller = controller;
+    this.ownsController = ownsController;
     this.grpc = grpc;
     this.enrolment = enrolment;
     this.ca = ca;
@@ -131,43 +127,49 @@ public final class ControllerRuntime implements AutoCloseable {
     }
   }
 
+  /**
+   * Opens the database and starts the agent side over a controller of its own (closed with
+   * this runtime); the controller's background jobs start too.
+   */
   public static ControllerRuntime start(Options options, Clock clock) {
     requireNonNull(options, "options");
     requireNonNull(clock, "clock");
-    SqliteStore store = SqliteStore.open(options.database());
+    Controller controller = Controller.open(ControllerConfig.builder(options.database()).clock(clock).build());
     try {
-      store.requireWritable();
+      ControllerRuntime runtime = start(controller, options, true);
+      controller.startBackgroundJobs();
+      return runtime;
     } catch (RuntimeException e) {
-      store.close();
+      controller.close();
       throw e;
     }
-    VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), clock);
-    Revocations revocations = null;
+  }
+
+  /**
+   * Starts the gRPC side over {@code controller}'s services; the caller keeps owning the
+   * controller (and starts its background jobs).
+   */
+  public static ControllerRuntime start(Controller controller, Options options) {
+    return start(controller, options, false);
+  }
+
+  private static ControllerRuntime start(Controller controller, Options options, boolean owns) {
+    requireNonNull(controller, "controller");
+    requireNonNull(options, "options");
+    SqliteStore store = controller.store();
+    Clock clock = controller.clock();
+    store.requireWritable();
     Server grpc = null;
     try {
-      CommandHub commands = new CommandHub();
-      PolicyProvider policies = new PolicyProvider(store, clock);
-      ReportIngestor ingestor = new ReportIngestor(store, verdicts, clock);
-      Quarantines quarantines = new Quarantines(store, clock);
-      // What agents report of their SMTP quarantine (state, refused attempts), once stored.
-      ingestor.addListener((report, outcome, latency) -> {
-        if (report.hasQuarantine() && outcome != io.labscan.controller.store.Store.IngestOutcome.DUPLICATE) {
-          quarantines.recordStatusLater(report.getInventory().getHostId(), report.getQuarantine(), clock.instant())
-              .whenComplete((ok, e) -> {
-                if (e != null) {
-                  log.warn("Quarantine status of host {} not stored: {}", report.getInventory().getHostId(),
-                      e.toString());
-                }
-              });
-        }
-      });
+      CommandHub commands = controller.commands();
+      PolicyProvider policies = controller.policies();
+      ReportIngestor ingestor = controller.ingestor();
       if (options.insecure()) {
         AgentServiceImpl agents = new AgentServiceImpl(store, ingestor, policies, commands, clock,
             new RateLimiter(options.reportRate()), Optional.empty(), quota(options, store, clock));
         grpc = GrpcServers.plaintext(options.grpcBind(), options.grpcPort(), List.of(agents));
-        verdicts.startSweeping();
-        ControllerRuntime runtime = new ControllerRuntime(store, commands, policies, verdicts, grpc, Optional.empty(),
-            Optional.empty(), Optional.empty(), ingestor);
+        ControllerRuntime runtime = new ControllerRuntime(controller, owns, grpc, Optional.empty(),
+            Optional.empty(), Optional.empty());
         runtime.startPolicyPublisher();
         return runtime;
       }
@@ -176,22 +178,25 @@ public final class ControllerRuntime implements AutoCloseable {
       ServerIdentity identity = ca.serverIdentity(ServerNames.withDefaults(options.tlsNames()));
       KeyConflicts conflicts = new KeyConflicts(clock, hostId -> store.certificate(hostId)
           .flatMap(SqliteStore.CertificateRecord::renewed));
+      conflicts.addListener((hostId, detail, at) -> controller.alerts().raise(Alert.twoKeys(hostId,
+          store.host(hostId).map(h -> h.hostname()).orElse(""),
+          store.verdict(hostId).map(v -> v.verdict()).orElse(Verdict.UNKNOWN), at, detail)));
       CurrentCertificates current = new CurrentCertificates(store, conflicts);
       AgentServiceImpl agents = new AgentServiceImpl(store, ingestor, policies, commands, clock,
           new RateLimiter(options.reportRate()), Optional.of(new CertificateRenewal(ca, store, clock, current::forget,
               conflicts::replacedCertificateRenewed)),
           quota(options, store, clock));
-      revocations = Revocations.watch(store, Revocations.DEFAULT_POLL, hostId -> commands.disconnect(hostId,
+      Revocations revocations = Revocations.load(store, hostId -> commands.disconnect(hostId,
           Status.UNAUTHENTICATED.withDescription("certificate of host " + hostId + " was revoked")));
+      controller.changes().listen("revocations", revocations::refresh);
       grpc = GrpcServers.mutualTls(options.grpcBind(), options.grpcPort(), identity.keyManager(), ca.clientTrust(),
           new AgentIdentityInterceptor(revocations::isRevoked, current), List.of(agents));
       Server enrolment = GrpcServers.enrolment(options.grpcBind(), options.effectiveEnrollPort(),
           identity.keyManager(), new EnrolmentService(ca, store, policies, clock, current::forget));
-      verdicts.startSweeping();
       log.info("gRPC for agents (mTLS) on port {}, enrolment on port {}; CA fingerprint {}.", grpc.getPort(),
           enrolment.getPort(), ca.fingerprint());
-      ControllerRuntime runtime = new ControllerRuntime(store, commands, policies, verdicts, grpc,
-          Optional.of(enrolment), Optional.of(ca), Optional.of(revocations), ingestor);
+      ControllerRuntime runtime = new ControllerRuntime(controller, owns, grpc,
+          Optional.of(enrolment), Optional.of(ca), Optional.of(revocations));
       runtime.keyConflicts = Optional.of(conflicts);
       runtime.startPolicyPublisher();
       return runtime;
@@ -199,11 +204,6 @@ public final class ControllerRuntime implements AutoCloseable {
       if (grpc != null) {
         grpc.shutdownNow();
       }
-      if (revocations != null) {
-        revocations.close();
-      }
-      verdicts.close();
-      store.close();
       throw e;
     }
   }
@@ -212,67 +212,72 @@ public final class ControllerRuntime implements AutoCloseable {
     return new DailyQuota(options.hostDailyQuotaBytes(), clock, store::reportBytesSince);
   }
 
-  private final java.util.concurrent.ScheduledExecutorService pruning =
-      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "labscan-prune");
-        t.setDaemon(true);
-        return t;
-      });
-  private final java.util.Map<String, java.util.concurrent.atomic.LongAdder> pruned =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  /** The controller whose services this runtime serves. */
+  public Controller controller() {
+    return controller;
+  }
 
   /** How long after start the first daily prune runs (not at once: a restart loop must not prune in a loop). */
-  public static final java.time.Duration FIRST_PRUNE_DELAY = java.time.Duration.ofMinutes(10);
+  public static final java.time.Duration FIRST_PRUNE_DELAY = Controller.FIRST_PRUNE_DELAY;
 
-  /**
-   * Prunes old evidence by {@code retention} once a day ({@link Pruner}), the first time
-   * {@link #FIRST_PRUNE_DELAY} after this call.
-   */
+  /** Prunes old evidence by {@code retention} once a day ({@link Controller#startDailyPrune}). */
   public void startDailyPrune(Pruner.Retention retention, Clock clock) {
-    Pruner pruner = new Pruner(store, retention, clock);
-    pruning.scheduleWithFixedDelay(() -> pruneNow(pruner), FIRST_PRUNE_DELAY.toMinutes(),
-        java.time.Duration.ofDays(1).toMinutes(), TimeUnit.MINUTES);
+    controller.startDailyPrune(retention);
   }
 
   /** Runs one prune now (the daily task), counting what it deleted for /metrics. */
   public Optional<Pruner.Result> pruneNow(Pruner pruner) {
-    try {
-      Pruner.Result result = pruner.prune(false);
-      result.rows().forEach((table, rows) ->
-          pruned.computeIfAbsent(table, t -> new java.util.concurrent.atomic.LongAdder()).add(rows));
-      log.info("Pruned {} rows older than the retention settings: {}.", result.total(), result.rows());
-      return Optional.of(result);
-    } catch (RuntimeException e) {
-      log.warn("Prune failed (retried tomorrow): {}", e.getMessage());
-      return Optional.empty();
-    }
+    return controller.pruneNow(pruner);
   }
 
   /** Rows deleted by retention since start, per table. */
   public java.util.Map<String, Long> prunedRows() {
-    java.util.Map<String, Long> out = new java.util.TreeMap<>();
-    pruned.forEach((table, rows) -> out.put(table, rows.sum()));
-    return out;
+    return controller.prunedRows();
   }
 
-  private final java.util.concurrent.ScheduledExecutorService publisher =
-      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "labscan-policy-publisher");
-        t.setDaemon(true);
-        return t;
-      });
   private volatile long publishedVersion;
 
   /**
    * Pushes a changed policy (e.g. a new artifact rule set set by {@code labscan-controller
-   * rules} from another process) to every connected agent; agents that are offline get it
-   * from their next heartbeat.
+   * rules} from another process) to every connected agent when the change feed sees a commit;
+   * agents that are offline get it from their next heartbeat.
    */
   private void startPolicyPublisher() {
-    publishedVersion = policies.current().getVersion();
-    publisher.scheduleWithFixedDelay(this::publishPolicyIfChanged, 2, 2, TimeUnit.SECONDS);
-    Quarantines quarantines = new Quarantines(store, java.time.Clock.systemUTC());
-    publisher.scheduleWithFixedDelay(() -> {
+    publishedVersion = controller.policies().current().getVersion();
+    controller.changes().listen("policy publisher", this::publishPolicyIfChanged);
+    startQuarantine();
+  }
+
+  /** How often the automatic quarantine rules run (docs/egress.md, "Quarantine"). */
+  public static final java.time.Duration QUARANTINE_SWEEP = java.time.Duration.ofSeconds(5);
+  /** The quarantine revision last pushed to each host as a command. */
+  private final java.util.Map<String, Long> pushedQuarantine = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.concurrent.ScheduledExecutorService quarantineSweeper =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "labscan-quarantine");
+        t.setDaemon(true);
+        return t;
+      });
+
+  /**
+   * SMTP quarantine (docs/egress.md): stores what agents report of it once their report is
+   * committed, and runs the automatic rules every {@link #QUARANTINE_SWEEP}.
+   */
+  private void startQuarantine() {
+    Quarantines quarantines = new Quarantines(controller.store(), controller.clock());
+    controller.ingestor().addListener((report, outcome, latency) -> {
+      if (report.hasQuarantine() && outcome != io.labscan.controller.store.Store.IngestOutcome.DUPLICATE) {
+        // Without waiting: ingest listeners run on the store's writer thread.
+        quarantines.recordStatusLater(report.getInventory().getHostId(), report.getQuarantine(),
+            controller.clock().instant()).whenComplete((ok, e) -> {
+              if (e != null) {
+                log.warn("Quarantine status of host {} not stored: {}", report.getInventory().getHostId(),
+                    e.toString());
+              }
+            });
+      }
+    });
+    quarantineSweeper.scheduleWithFixedDelay(() -> {
       try {
         quarantines.sweep();
       } catch (RuntimeException e) {
@@ -281,20 +286,18 @@ public final class ControllerRuntime implements AutoCloseable {
     }, QUARANTINE_SWEEP.toSeconds(), QUARANTINE_SWEEP.toSeconds(), TimeUnit.SECONDS);
   }
 
-  /** How often the automatic quarantine rules run (docs/egress.md, "Quarantine"). */
-  public static final java.time.Duration QUARANTINE_SWEEP = java.time.Duration.ofSeconds(5);
-  /** The quarantine revision last pushed to each host as a command. */
-  private final java.util.Map<String, Long> pushedQuarantine = new java.util.concurrent.ConcurrentHashMap<>();
-
   /** Pushes the policy now if it changed since the last push; returns how many agents got it. */
   public int publishPolicyIfChanged() {
     try {
+      PolicyProvider policies = controller.policies();
+      policies.invalidate();
       Policy current = policies.current();
       if (current.getVersion() <= publishedVersion) {
         return 0;
       }
       publishedVersion = current.getVersion();
       int sent = 0;
+      CommandHub commands = controller.commands();
       for (String hostId : commands.connectedHosts()) {
         Policy hostPolicy = policies.policyFor(hostId);
         if (hostPolicy.hasQuarantine()
@@ -302,7 +305,7 @@ public final class ControllerRuntime implements AutoCloseable {
           // The order first, as a command of its own; the policy below carries it too.
           if (commands.send(hostId, Command.newBuilder()
               .setCommandId(UUID.randomUUID().toString())
-              .setIssued(Timestamps.fromMillis(System.currentTimeMillis()))
+              .setIssued(Timestamps.fromMillis(controller.clock().millis()))
               .setQuarantine(hostPolicy.getQuarantine())
               .build())) {
             pushedQuarantine.put(hostId, hostPolicy.getQuarantine().getRevision());
@@ -310,7 +313,7 @@ public final class ControllerRuntime implements AutoCloseable {
         }
         boolean ok = commands.send(hostId, Command.newBuilder()
             .setCommandId(UUID.randomUUID().toString())
-            .setIssued(Timestamps.fromMillis(System.currentTimeMillis()))
+            .setIssued(Timestamps.fromMillis(controller.clock().millis()))
             .setPolicyUpdate(PolicyUpdate.newBuilder().setPolicy(policies.policyFor(hostId)))
             .build());
         sent += ok ? 1 : 0;
@@ -328,23 +331,23 @@ public final class ControllerRuntime implements AutoCloseable {
   }
 
   public SqliteStore store() {
-    return store;
+    return controller.store();
   }
 
   public ReportIngestor ingestor() {
-    return ingestor;
+    return controller.ingestor();
   }
 
   public VerdictService verdicts() {
-    return verdicts;
+    return controller.verdicts();
   }
 
   public CommandHub commands() {
-    return commands;
+    return controller.commands();
   }
 
   public PolicyProvider policies() {
-    return policies;
+    return controller.policies();
   }
 
   /** The controller's CA; empty in insecure mode. */
@@ -362,7 +365,7 @@ public final class ControllerRuntime implements AutoCloseable {
     return enrolment.map(s -> OptionalInt.of(s.getPort())).orElse(OptionalInt.empty());
   }
 
-  /** Re-reads the revoked hosts now instead of at the next poll. */
+  /** Re-reads the revoked hosts now instead of at the next poll of the change feed. */
   public void refreshRevocations() {
     revocations.ifPresent(Revocations::refresh);
   }
@@ -373,10 +376,8 @@ public final class ControllerRuntime implements AutoCloseable {
 
   @Override
   public void close() {
-    publisher.shutdownNow();
-    pruning.shutdownNow();
-    commands.closeAll();
-    revocations.ifPresent(Revocations::close);
+    quarantineSweeper.shutdownNow();
+    controller.commands().closeAll();
     enrolment.ifPresent(Server::shutdown);
     grpc.shutdown();
     try {
@@ -391,7 +392,8 @@ public final class ControllerRuntime implements AutoCloseable {
       grpc.shutdownNow();
       enrolment.ifPresent(Server::shutdownNow);
     }
-    verdicts.close();
-    store.close();
+    if (ownsController) {
+      controller.close();
+    }
   }
 }

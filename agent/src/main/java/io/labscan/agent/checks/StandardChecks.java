@@ -2,7 +2,6 @@ package io.labscan.agent.checks;
 
 import io.labscan.agent.checks.artifacts.ActiveRuleSet;
 import io.labscan.agent.checks.artifacts.ArtifactCheck;
-import io.labscan.agent.checks.artifacts.RegistryReader;
 import io.labscan.agent.checks.artifacts.RuleSet;
 import io.labscan.agent.checks.artifacts.ScanProgress;
 import io.labscan.agent.checks.av.AvCheck;
@@ -10,6 +9,7 @@ import io.labscan.agent.checks.harvest.HarvestCheck;
 import io.labscan.agent.checks.mail.MailCheck;
 import io.labscan.agent.inventory.InventoryCheck;
 import io.labscan.agent.inventory.InventoryCollector;
+import io.labscan.agent.platform.Platform;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.util.List;
@@ -31,10 +31,16 @@ public final class StandardChecks {
    * @param rules the artifact rule set in force at each scan (the controller may replace it)
    */
   public static List<Check> create(String hostId, String lab, ScanProgress progress, Supplier<RuleSet> rules) {
+    return create(hostId, lab, progress, rules, PlatformSources.forPlatform(Platform.current()));
+  }
+
+  /** As {@link #create(String, String, ScanProgress, Supplier)}, with the platform's sources given. */
+  public static List<Check> create(String hostId, String lab, ScanProgress progress, Supplier<RuleSet> rules,
+      PlatformSources platform) {
     return List.of(
         new InventoryCheck(new InventoryCollector(lab), hostId),
-        new AvCheck(),
-        new ArtifactCheck(rules, RegistryReader.forCurrentPlatform(), progress),
+        new AvCheck(platform.avProviders()),
+        new ArtifactCheck(rules, platform.liveRegistry(), progress),
         new MailCheck(),
         new HarvestCheck());
   }

@@ -1,27 +1,24 @@
 package io.labscan.agent.cli;
 
-import io.labscan.agent.checks.egress.ConnectionSources;
 import io.labscan.agent.checks.egress.DurationText;
-import io.labscan.agent.checks.egress.EgressEventSource;
-import io.labscan.agent.checks.egress.EgressEventSources;
 import io.labscan.agent.checks.egress.EgressPolicy;
 import io.labscan.agent.checks.egress.EgressWatcher;
 import io.labscan.agent.checks.egress.EgressWindowFormat;
-import io.labscan.agent.checks.egress.NftablesRules;
+import io.labscan.agent.checks.egress.linux.NftablesRules;
 import io.labscan.agent.config.PolicyDefaults;
+import io.labscan.agent.platform.services.PlatformServices;
 import io.labscan.proto.v1.SmtpEgressWindow;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code labscan-agent egress}: watch outbound SMTP for a while and print who sent. */
 @Command(name = "egress", mixinStandardHelpOptions = true,
@@ -92,10 +89,7 @@ final class EgressCommand implements Callable<Integer> {
     if (ports != null && !ports.isEmpty()) {
       policy = policy.withPorts(Set.copyOf(ports));
     }
-    Optional<EgressEventSource> eventSource = events ? EgressEventSources.forCurrentPlatform(policy.ports())
-        : Optional.empty();
-    EgressWatcher watcher = EgressWatcher.start(policy, ConnectionSources.forCurrentPlatform(), eventSource,
-        Clock.systemUTC());
+    EgressWatcher watcher = PlatformServices.current().egressWatcher(policy, Clock.systemUTC());
     List<SmtpEgressWindow> windows;
     try {
       err.println("Watching ports " + policy.ports() + " for " + duration.toMillis() + " ms ...");

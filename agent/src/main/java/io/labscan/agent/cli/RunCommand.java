@@ -69,7 +69,7 @@ final class RunCommand implements Callable<Integer> {
       }
     }
     CountDownLatch stopped = new CountDownLatch(1);
-    AgentRuntime agent = AgentRuntime.start(config, Clock.systemUTC(), ScanMode.WORKER_PROCESS);
+    AgentRuntime agent = AgentRuntime.builder(config, Clock.systemUTC()).scanMode(ScanMode.WORKER_PROCESS).start();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       agent.close();
       stopped.countDown();

@@ -2,9 +2,9 @@ package io.labscan.agent.cli;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
-import io.labscan.agent.checks.Scanner;
 import io.labscan.agent.checks.ScanContext;
 import io.labscan.agent.checks.ScanPlan;
+import io.labscan.agent.checks.Scanner;
 import io.labscan.agent.checks.StandardChecks;
 import io.labscan.agent.checks.artifacts.ActiveRuleSet;
 import io.labscan.agent.checks.artifacts.RuleParseException;
@@ -13,6 +13,7 @@ import io.labscan.agent.checks.artifacts.Signatures;
 import io.labscan.agent.config.AgentConfig;
 import io.labscan.agent.config.ConfigLoader;
 import io.labscan.agent.config.PolicyDefaults;
+import io.labscan.agent.platform.services.PlatformServices;
 import io.labscan.agent.state.HostIdentity;
 import io.labscan.agent.transport.Spool;
 import io.labscan.proto.v1.Policy;
@@ -98,7 +99,8 @@ final class ScanCommand implements Callable<Integer> {
     String hostId = HostIdentity.loadOrCreate(config.stateDir());
     Report report;
     try (Spool spool = Spool.open(config.stateDir())) {
-      Scanner scanner = new Scanner(StandardChecks.create(hostId, config.lab(), ScanProgress.forConsole(), rules),
+      Scanner scanner = new Scanner(StandardChecks.create(hostId, config.lab(), ScanProgress.forConsole(), rules,
+          PlatformServices.current().scanSources()),
           spool::nextSequence);
       boolean live = StandardChecks.isLiveRoot(config.scanRoot());
       report = scanner.scan(new ScanContext(config.scanRoot(), live, policy,

@@ -91,8 +91,7 @@ public record AgentConfig(
   }
 
   static Path defaultStateDir() {
-    String os = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT);
-    if (os.startsWith("windows")) {
+    if (io.labscan.agent.platform.Platform.current().isWindows()) {
       String programData = System.getenv().getOrDefault("ProgramData", "C:\\ProgramData");
       return Path.of(programData, "LabScan", "agent");
     }

@@ -3,7 +3,7 @@ package io.labscan.agent.quarantine;
 import static java.util.Objects.requireNonNull;
 
 import io.labscan.agent.checks.egress.EgressPolicy;
-import io.labscan.agent.checks.egress.PasswdUserNames;
+import io.labscan.agent.checks.egress.linux.PasswdUserNames;
 import io.labscan.agent.checks.egress.ProcessInfo;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -5,7 +5,8 @@ import static java.util.Objects.requireNonNull;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import io.labscan.agent.checks.egress.EgressPolicy;
-import io.labscan.agent.checks.egress.PasswdUserNames;
+import io.labscan.agent.checks.egress.linux.PasswdUserNames;
+import io.labscan.agent.platform.Platform;
 import io.labscan.agent.trust.OwnerOnlyFiles;
 import io.labscan.proto.v1.BlockedSmtpAttempt;
 import io.labscan.proto.v1.Policy;
@@ -21,7 +22,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongFunction;
@@ -88,12 +88,12 @@ public final class SmtpQuarantine {
   }
 
   /** The platform's quarantine: nftables on Linux, Windows Firewall on Windows, none elsewhere. */
-  public static SmtpQuarantine forCurrentPlatform(Path stateDir) {
-    String os = System.getProperty("os.name", "");
-    String lower = os.toLowerCase(Locale.ROOT);
-    QuarantineEnforcer enforcer = lower.contains("linux") ? NftablesQuarantine.system()
-        : lower.contains("windows") ? WindowsFirewallQuarantine.system()
-        : new NotEnforcedQuarantine(lower.contains("mac") ? "macOS" : os);
+  public static SmtpQuarantine forPlatform(Platform platform, Path stateDir) {
+    QuarantineEnforcer enforcer = switch (platform) {
+      case LINUX -> NftablesQuarantine.system();
+      case WINDOWS -> WindowsFirewallQuarantine.system();
+      default -> new NotEnforcedQuarantine(platform == Platform.MACOS ? "macOS" : platform.toString());
+    };
     PasswdUserNames names = PasswdUserNames.system();
     return new SmtpQuarantine(enforcer, stateDir, AllowedUsers.system(), names::nameOf);
   }

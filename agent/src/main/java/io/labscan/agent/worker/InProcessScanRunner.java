@@ -12,6 +12,7 @@ import io.labscan.agent.checks.artifacts.ArtifactCheck;
 import io.labscan.agent.checks.artifacts.ScanProgress;
 import io.labscan.agent.checks.artifacts.journal.ChangeJournal;
 import io.labscan.agent.checks.artifacts.journal.NoChangeJournal;
+import io.labscan.agent.platform.services.PlatformServices;
 import io.labscan.proto.v1.Policy;
 import io.labscan.proto.v1.Report;
 import java.nio.file.Path;
@@ -54,7 +55,8 @@ public final class InProcessScanRunner implements ScanRunner {
     this.rules = requireNonNull(rules, "rules");
     // The caller numbers the report when it spools it.
     requireNonNull(journal, "journal");
-    List<Check> checks = StandardChecks.create(hostId, lab, requireNonNull(progress, "progress"), rules).stream()
+    List<Check> checks = StandardChecks.create(hostId, lab, requireNonNull(progress, "progress"), rules,
+        PlatformServices.current().scanSources()).stream()
         .map(c -> c instanceof ArtifactCheck artifacts ? artifacts.withJournal(journal) : c)
         .toList();
     this.scanner = new Scanner(checks, () -> 0L);

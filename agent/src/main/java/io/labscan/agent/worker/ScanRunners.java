@@ -2,8 +2,8 @@ package io.labscan.agent.worker;
 
 import static java.util.Objects.requireNonNull;
 
-import io.labscan.agent.checks.artifacts.journal.ChangeJournals;
 import io.labscan.agent.config.AgentConfig;
+import io.labscan.agent.platform.services.PlatformServices;
 import java.time.Clock;
 import java.util.List;
 
@@ -27,7 +27,7 @@ public final class ScanRunners {
           // each worker gets a snapshot of it (IN_PROCESS is for tests and embedding: no journal).
           new WorkerProcessScanRunner(hostId, config.lab(), config.scanRoot(), config.stateDir(),
               WorkerCommandLine.ofThisJvm(), WorkerProcessScanRunner.DEFAULT_TIMEOUT,
-              ChangeJournals.forRoots(List.of(config.scanRoot())));
+              PlatformServices.current().changeJournal(List.of(config.scanRoot())));
     };
   }
 }

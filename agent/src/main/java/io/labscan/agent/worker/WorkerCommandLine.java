@@ -2,6 +2,7 @@ package io.labscan.agent.worker;
 
 import static java.util.Objects.requireNonNull;
 
+import io.labscan.agent.platform.Platform;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,7 +90,7 @@ public record WorkerCommandLine(List<String> prefix) {
   }
 
   private static boolean isWindows() {
-    return System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
+    return Platform.current().isWindows();
   }
 
   /** The full command for one scan. */

@@ -109,7 +109,7 @@ public final class ArtifactScanBench {
     double[] jQuietCpu = new double[rounds];
     double[] jChanged = new double[rounds];
     double[] jChangedCpu = new double[rounds];
-    ChangeJournal journal = ChangeJournals.forRoots(List.of(root));
+    ChangeJournal journal = ChangeJournals.forRoots(io.labscan.agent.platform.Platform.current(), List.of(root));
     boolean journaled = journal instanceof LinuxFanotifyJournal;
     System.out.println("change journal: " + journal);
     Timed lastJQuiet = null;

@@ -1,10 +1,10 @@
 package io.labscan.agent.bench;
 
 import io.labscan.agent.checks.egress.ConnectionSource;
-import io.labscan.agent.checks.egress.NetlinkSocketTable;
-import io.labscan.agent.checks.egress.OshiConnectionSource;
-import io.labscan.agent.checks.egress.PasswdUserNames;
-import io.labscan.agent.checks.egress.ProcNetTcpSource;
+import io.labscan.agent.checks.egress.linux.NetlinkSocketTable;
+import io.labscan.agent.checks.egress.linux.PasswdUserNames;
+import io.labscan.agent.checks.egress.linux.ProcNetTcpSource;
+import io.labscan.agent.checks.egress.portable.OshiConnectionSource;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;

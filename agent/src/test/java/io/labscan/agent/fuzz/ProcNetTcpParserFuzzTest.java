@@ -3,8 +3,8 @@ package io.labscan.agent.fuzz;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.labscan.agent.checks.egress.ProcNetTcpParser;
-import io.labscan.agent.checks.egress.SocketRow;
+import io.labscan.agent.checks.egress.linux.ProcNetTcpParser;
+import io.labscan.agent.checks.egress.linux.SocketRow;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.StringReader;

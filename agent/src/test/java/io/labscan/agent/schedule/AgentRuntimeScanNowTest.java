@@ -38,7 +38,7 @@ class AgentRuntimeScanNowTest {
     AddressWatch unreadable = new AddressWatch(() -> {
       throw new IllegalStateException("no interfaces in this test");
     }, Duration.ofSeconds(15));
-    try (AgentRuntime agent = AgentRuntime.start(config, Clock.systemUTC(), unreadable)) {
+    try (AgentRuntime agent = AgentRuntime.builder(config, Clock.systemUTC()).addresses(unreadable).start()) {
       Optional<CompletableFuture<Report>> scan = agent.scanNow(ScanPlan.full("controller"));
 
       assertThat(scan).isPresent();
@@ -67,7 +67,8 @@ class AgentRuntimeScanNowTest {
       @Override
       public void close() {}
     };
-    try (AgentRuntime agent = AgentRuntime.start(config, Clock.systemUTC(), unreadable, (h, c, k) -> crashing)) {
+    try (AgentRuntime agent = AgentRuntime.builder(config, Clock.systemUTC()).addresses(unreadable)
+        .scanRunners((h, c, k) -> crashing).start()) {
       CompletableFuture<Report> scan = agent.scanNow(ScanPlan.full("schedule")).orElseThrow();
 
       assertThatThrownBy(() -> scan.get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)

@@ -1,8 +1,5 @@
 package io.labscan.controller.campaign;
 
-import static java.util.Objects.requireNonNull;
-
-import io.labscan.controller.grpc.CommandHub;
 import io.labscan.proto.v1.Command;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -37,27 +34,6 @@ public interface AgentCommands {
       @Override
       public Set<String> connected() {
         return Set.of();
-      }
-    };
-  }
-
-  /** The controller's gRPC command streams. */
-  static AgentCommands of(CommandHub hub) {
-    requireNonNull(hub, "hub");
-    return new AgentCommands() {
-      @Override
-      public boolean send(String hostId, Command command) {
-        return hub.send(hostId, command);
-      }
-
-      @Override
-      public void onConnect(Consumer<String> hostConnected) {
-        hub.addListener(hostConnected::accept);
-      }
-
-      @Override
-      public Set<String> connected() {
-        return hub.connectedHosts();
       }
     };
   }

@@ -1,6 +1,6 @@
 package io.labscan.controller.campaign;
 
-import io.labscan.controller.LogText;
+import io.labscan.controller.text.LogText;
 import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.util.Timestamps;
@@ -105,6 +105,14 @@ public final class CampaignService implements AutoCloseable {
    * sweeps waiting commands to connected ones.
    */
   public CampaignService start() {
+    return start(true);
+  }
+
+  /**
+   * As {@link #start()}; with {@code ownSweep} false no delivery sweep is scheduled here: the
+   * controller's change feed calls {@link #deliverWaiting()} instead.
+   */
+  public CampaignService start(boolean ownSweep) {
     for (Campaign c : repository.list()) {
       try {
         schedule(c);
@@ -114,8 +122,10 @@ public final class CampaignService implements AutoCloseable {
       }
     }
     agents.onConnect(this::hostConnected);
-    deliveries.scheduleWithFixedDelay(this::sweep, DELIVERY_SWEEP.toMillis(), DELIVERY_SWEEP.toMillis(),
-        TimeUnit.MILLISECONDS);
+    if (ownSweep) {
+      deliveries.scheduleWithFixedDelay(this::sweep, DELIVERY_SWEEP.toMillis(), DELIVERY_SWEEP.toMillis(),
+          TimeUnit.MILLISECONDS);
+    }
     try {
       scheduler.start();
     } catch (SchedulerException e) {
@@ -327,6 +337,15 @@ public final class CampaignService implements AutoCloseable {
       }
     }
     return sent;
+  }
+
+  /** Sends the waiting commands of connected hosts soon, on the delivery thread. */
+  public void deliverWaiting() {
+    try {
+      deliveries.execute(this::sweep);
+    } catch (java.util.concurrent.RejectedExecutionException closed) {
+      // closing: nothing more goes out
+    }
   }
 
   private void sweep() {

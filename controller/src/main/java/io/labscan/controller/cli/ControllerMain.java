@@ -1,5 +1,6 @@
 package io.labscan.controller.cli;
 
+import io.labscan.controller.text.Text;
 import io.labscan.agent.AgentVersion;
 import io.labscan.agent.cli.HelpExamples;
 import picocli.CommandLine;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Command;
         InfectedCommand.class, TriageCommand.class, OwnerCommand.class, RulesCommand.class, PolicyCommand.class, ScanNowCommand.class,
         EnrollTokenCommand.class, RevokeCommand.class, QuarantineCommand.Quarantine.class,
         QuarantineCommand.Release.class, DemoCommand.class, PruneCommand.class, DoctorCommand.class,
-        io.labscan.controller.web.UserCommand.class, io.labscan.controller.web.LabRuleCommand.class,
+        io.labscan.controller.cli.UserCommand.class, io.labscan.controller.cli.LabRuleCommand.class,
         CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

@@ -1,8 +1,12 @@
 package io.labscan.controller.cli;
 
+import io.labscan.controller.fleet.HostsFormat;
+import io.labscan.controller.text.Text;
 import io.labscan.agent.AgentRuntime;
 import io.labscan.agent.checks.ScanPlan;
 import io.labscan.agent.config.AgentConfig;
+import io.labscan.controller.Controller;
+import io.labscan.controller.ControllerConfig;
 import io.labscan.controller.ControllerRuntime;
 import io.labscan.controller.web.Dashboard;
 import io.labscan.controller.web.DashboardOptions;
@@ -69,17 +73,23 @@ final class DemoCommand implements Callable<Integer> {
     }
     Path db = dataDir.resolve("labscan.db");
     System.out.println("LabScan demo: controller database " + db.toAbsolutePath());
-    ControllerRuntime controller = ControllerRuntime.start(
-        new ControllerRuntime.Options(db, "127.0.0.1", grpcPort, true), clock);
     // The web UI's triage trusts the campus MX of the story (as 'serve --trust' would).
     TrustConfig trust = noStory ? TrustConfig.none() : TrustConfig.of(List.of(DemoStory.MX_IP));
+    Controller services = Controller.open(ControllerConfig.builder(db).clock(clock).trust(trust).build());
+    ControllerRuntime controller;
+    try {
+      controller = ControllerRuntime.start(services, new ControllerRuntime.Options(db, "127.0.0.1", grpcPort, true));
+      services.startBackgroundJobs();
+    } catch (RuntimeException e) {
+      services.close();
+      throw e;
+    }
     Dashboard http = null;
     AgentRuntime agent = null;
     boolean handedToShutdownHook = false;
     try {
-      http = Dashboard.start("127.0.0.1", httpPort, DashboardOptions.defaults(), controller,
-          new EngineTriageRunner(new ComplaintTriage(controller.store(), controller.verdicts(), trust, clock)),
-          clock, System.err);
+      http = Dashboard.start("127.0.0.1", httpPort, DashboardOptions.defaults(), services,
+          new EngineTriageRunner(services.complaints()), List.of(), System.err);
       System.out.println("Controller listening: gRPC 127.0.0.1:" + controller.grpcPort()
           + " (plaintext, loopback only), HTTP http://127.0.0.1:" + http.port() + "/");
       AgentConfig config = AgentConfig.defaults()
@@ -106,7 +116,7 @@ final class DemoCommand implements Callable<Integer> {
       controller.verdicts().recompute(agent.hostId());
       controller.verdicts().flush();
       System.out.println();
-      System.out.print(HostsFormat.render(controller.store().hosts(), HostsFormat.Format.TABLE));
+      System.out.print(HostsFormat.render(services.labRules().withEffectiveLabs(services.store().hosts()), HostsFormat.Format.TABLE));
       controller.store().verdict(agent.hostId()).ifPresent(v -> {
         System.out.println();
         System.out.println("Verdict for this machine: " + v.verdict());
@@ -141,6 +151,7 @@ final class DemoCommand implements Callable<Integer> {
         runningAgent.close();
         runningHttp.close();
         controller.close();
+        services.close();
         stop.countDown();
       }, "labscan-demo-shutdown"));
       handedToShutdownHook = true;
@@ -155,6 +166,7 @@ final class DemoCommand implements Callable<Integer> {
           http.close();
         }
         controller.close();
+        services.close();
       }
     }
   }
@@ -163,8 +175,7 @@ final class DemoCommand implements Callable<Integer> {
   private DemoStory.Loaded loadStory(ControllerRuntime controller) {
     Path dir = dataDir.resolve("demo-story");
     System.out.println("Loading the simulated lab (the Klez story; demo data) through the import path ...");
-    DemoStory.Loaded loaded = DemoStory.load(controller.store(), controller.ingestor(), controller.verdicts(),
-        clock, dir);
+    DemoStory.Loaded loaded = DemoStory.load(controller.controller(), dir);
     controller.publishPolicyIfChanged();
     if (loaded.loadedNow()) {
       System.out.println("Imported " + loaded.reports() + " agent reports of the simulated lab (hosts marked "

@@ -9,11 +9,11 @@ import com.google.protobuf.util.JsonFormat;
 import com.google.protobuf.util.Timestamps;
 import io.labscan.agent.checks.egress.EgressReports;
 import io.labscan.agent.checks.harvest.AddressDigest;
-import io.labscan.controller.grpc.PolicyProvider;
+import io.labscan.controller.policy.PolicyProvider;
 import io.labscan.controller.ingest.ReportIngestor;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.controller.verdict.VerdictService;
-import io.labscan.controller.web.Fleet;
+import io.labscan.controller.fleet.Fleet;
 import io.labscan.proto.v1.ArtifactFinding;
 import io.labscan.proto.v1.AvState;
 import io.labscan.proto.v1.AvStatus;
@@ -231,6 +231,17 @@ public final class DemoStory {
    */
   public static Loaded load(SqliteStore store, ReportIngestor ingestor, VerdictService verdicts, Clock clock,
       Path dir) {
+    return load(store, ingestor, verdicts, new PolicyProvider(store, clock), clock, dir);
+  }
+
+  /** As above, with the services of {@code controller}. */
+  public static Loaded load(io.labscan.controller.Controller controller, Path dir) {
+    return load(controller.store(), controller.ingestor(), controller.verdicts(), controller.policies(),
+        controller.clock(), dir);
+  }
+
+  private static Loaded load(SqliteStore store, ReportIngestor ingestor, VerdictService verdicts,
+      PolicyProvider policies, Clock clock, Path dir) {
     requireNonNull(store, "store");
     Path complaintFile = complaintFile(dir);
     if (!store.hostsWithRole(DEMO_ROLE).isEmpty()) {
@@ -263,7 +274,7 @@ public final class DemoStory {
       store.setRole(hostId, DEMO_ROLE, true).join();
     }
     for (String mailServer : story.mailServers()) {
-      PolicyProvider.setMailServer(store, mailServer, true);
+      policies.setMailServer(mailServer, true);
     }
     ImportCommand.Imported imported = ImportCommand.storeAll(reports, ingestor, verdicts);
     for (Map.Entry<String, String> owner : story.owners().entrySet()) {

@@ -1,5 +1,8 @@
 package io.labscan.controller.cli;
 
+import io.labscan.controller.Controller;
+import io.labscan.controller.fleet.HostsFormat;
+import io.labscan.controller.text.Text;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,7 +15,6 @@ import io.labscan.controller.store.ReportImport;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.controller.verdict.HostEvidence;
 import io.labscan.controller.verdict.Reason;
-import io.labscan.controller.verdict.VerdictPolicy;
 import io.labscan.controller.verdict.VerdictRepository.VerdictRecord;
 import io.labscan.controller.verdict.VerdictService;
 import java.nio.file.Path;
@@ -49,7 +51,8 @@ final class HostCommand implements Callable<Integer> {
       return ControllerMain.EXIT_BAD_INPUT;
     }
     try (SqliteStore store = opened.get();
-        VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), Clock.systemUTC())) {
+        Controller controller = Controller.over(store, Clock.systemUTC())) {
+      VerdictService verdicts = controller.verdicts();
       Optional<HostSummary> found = store.host(id);
       if (found.isEmpty()) {
         List<HostSummary> byName = store.hosts().stream().filter(h -> h.hostname().equalsIgnoreCase(id)).toList();

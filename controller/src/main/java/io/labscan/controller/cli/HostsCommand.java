@@ -1,6 +1,10 @@
 package io.labscan.controller.cli;
 
-import io.labscan.controller.store.Store;
+import io.labscan.controller.fleet.HostsFormat;
+import io.labscan.controller.Controller;
+import io.labscan.controller.fleet.HostsFormat;
+import io.labscan.controller.store.SqliteStore;
+import java.time.Clock;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -22,8 +26,10 @@ final class HostsCommand implements Callable<Integer> {
     if (opened.isEmpty()) {
       return ControllerMain.EXIT_BAD_INPUT;
     }
-    try (Store store = opened.get()) {
-      System.out.print(HostsFormat.render(store.hosts(), format));
+    try (SqliteStore store = opened.get()) {
+      // The effective lab as stored (the Hosts page and its export show the same one).
+      System.out.print(HostsFormat.render(Controller.over(store, Clock.systemUTC()).labRules()
+          .withEffectiveLabs(store.hosts()), format));
     }
     return 0;
   }

@@ -1,9 +1,10 @@
 package io.labscan.controller.cli;
 
+import io.labscan.controller.Controller;
+import io.labscan.controller.text.Text;
 import io.labscan.controller.ingest.InvalidReportException;
 import io.labscan.controller.ingest.ReportFiles;
 import io.labscan.controller.ingest.ReportIngestor;
-import io.labscan.controller.verdict.VerdictPolicy;
 import io.labscan.controller.verdict.VerdictService;
 import io.labscan.controller.ingest.ReportValidator;
 import io.labscan.controller.store.ReportImport;
@@ -62,7 +63,8 @@ final class ImportCommand implements Callable<Integer> {
     String user = System.getProperty("user.name", "");
     Imported imported;
     try (SqliteStore store = SqliteStore.open(db);
-        VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), clock)) {
+        Controller controller = Controller.over(store, clock)) {
+      VerdictService verdicts = controller.verdicts();
       if (!allowEnrolled) {
         for (int i = 0; i < reports.size(); i++) {
           String hostId = reports.get(i).getInventory().getHostId();
@@ -84,6 +86,7 @@ final class ImportCommand implements Callable<Integer> {
             clock.instant()));
       }
       imported = storeAll(reports, provenance, store, verdicts);
+      controller.labRules().refreshAll();
     }
     System.out.println("Imported " + imported.stored() + " report" + (imported.stored() == 1 ? "" : "s")
         + (imported.duplicates() > 0 ? ", " + imported.duplicates() + " already stored" : "") + " into " + db + ".");

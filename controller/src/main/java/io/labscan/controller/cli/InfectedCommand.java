@@ -1,12 +1,14 @@
 package io.labscan.controller.cli;
 
+import io.labscan.controller.Controller;
+import io.labscan.controller.fleet.HostsFormat;
+import io.labscan.controller.text.Text;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.labscan.controller.store.HostSummary;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.controller.verdict.Reason;
-import io.labscan.controller.verdict.VerdictPolicy;
 import io.labscan.controller.verdict.VerdictRepository.VerdictRecord;
 import io.labscan.controller.verdict.VerdictService;
 import java.nio.file.Path;
@@ -37,7 +39,8 @@ final class InfectedCommand implements Callable<Integer> {
       return ControllerMain.EXIT_BAD_INPUT;
     }
     try (SqliteStore store = opened.get();
-        VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), Clock.systemUTC())) {
+        Controller controller = Controller.over(store, Clock.systemUTC())) {
+      VerdictService verdicts = controller.verdicts();
       try (Progress progress = Progress.forTerminal("Recomputing verdicts")) {
         verdicts.recomputeAll(progress::step);
       }

@@ -1,12 +1,14 @@
 package io.labscan.controller.cli;
 
+import io.labscan.controller.text.Text;
 import com.google.protobuf.util.JsonFormat;
 import io.labscan.agent.checks.Scanner;
 import io.labscan.agent.checks.StandardChecks;
 import io.labscan.agent.checks.egress.DurationText;
 import io.labscan.agent.trust.OwnerOnlyFiles;
-import io.labscan.controller.grpc.EgressSettings;
-import io.labscan.controller.grpc.PolicyProvider;
+import io.labscan.controller.policy.EgressSettings;
+import io.labscan.controller.Controller;
+import io.labscan.controller.policy.PolicyProvider;
 import io.labscan.controller.quarantine.Quarantines;
 import io.labscan.agent.quarantine.QuarantineRules;
 import io.labscan.controller.store.HostSummary;
@@ -110,6 +112,7 @@ final class PolicyCommand implements Callable<Integer> {
       return ControllerMain.EXIT_BAD_INPUT;
     }
     try (SqliteStore store = opened.get()) {
+      PolicyProvider policies = Controller.over(store, Clock.systemUTC()).policies();
       List<HostSummary> servers = new ArrayList<>();
       List<HostSummary> ordinary = new ArrayList<>();
       for (String host : mailServers) {
@@ -126,9 +129,9 @@ final class PolicyCommand implements Callable<Integer> {
         }
         ordinary.add(found.get());
       }
-      EgressSettings before = PolicyProvider.egressSettings(store);
+      EgressSettings before = policies.egressSettings();
       EgressSettings after;
-      Map<String, Long> budgetsBefore = PolicyProvider.checkBudgets(store);
+      Map<String, Long> budgetsBefore = policies.checkBudgets();
       Map<String, Long> budgetsAfter;
       try {
         after = changed(before);
@@ -138,10 +141,10 @@ final class PolicyCommand implements Callable<Integer> {
         return ControllerMain.EXIT_BAD_INPUT;
       }
       if (!after.equals(before)) {
-        PolicyProvider.setEgressSettings(store, after);
+        policies.setEgressSettings(after);
       }
       if (!budgetsAfter.equals(budgetsBefore)) {
-        PolicyProvider.setCheckBudgets(store, budgetsAfter);
+        policies.setCheckBudgets(budgetsAfter);
       }
       List<String> relaysBefore = Quarantines.relays(store);
       List<String> relaysAfter = new ArrayList<>(relaysBefore);
@@ -184,21 +187,21 @@ final class PolicyCommand implements Callable<Integer> {
         Quarantines.setAutoQuarantine(store, autoQuarantine == Switch.ON);
       }
       for (HostSummary h : servers) {
-        PolicyProvider.setMailServer(store, h.hostId(), true);
+        policies.setMailServer(h.hostId(), true);
       }
       for (HostSummary h : ordinary) {
-        PolicyProvider.setMailServer(store, h.hostId(), false);
+        policies.setMailServer(h.hostId(), false);
       }
-      print(store);
+      print(store, policies);
       if (export != null) {
-        return export(store, export);
+        return export(policies, export);
       }
       return 0;
     }
   }
 
-  private static int export(SqliteStore store, Path file) {
-    Policy policy = new PolicyProvider(store, Clock.systemUTC()).current();
+  private static int export(PolicyProvider policies, Path file) {
+    Policy policy = policies.current();
     try {
       OwnerOnlyFiles.writeSecret(file, JsonFormat.printer().print(policy) + "\n");
     } catch (IOException e) {
@@ -252,8 +255,8 @@ final class PolicyCommand implements Callable<Integer> {
     return b;
   }
 
-  private static void print(SqliteStore store) {
-    Policy policy = new PolicyProvider(store, Clock.systemUTC()).current();
+  private static void print(SqliteStore store, PolicyProvider policies) {
+    Policy policy = policies.current();
     System.out.println("Policy version " + policy.getVersion() + ":");
     System.out.println("  SMTP event mode:   " + (policy.getEgressEventMode() ? "on" : "off (polling only)"));
     System.out.println("  Egress window:     " + policy.getEgressWindowSeconds() + " s");

@@ -3,6 +3,7 @@ package io.labscan.controller.cli;
 import io.labscan.controller.quarantine.QuarantineRecord;
 import io.labscan.controller.quarantine.Quarantines;
 import io.labscan.controller.store.HostSummary;
+import io.labscan.controller.text.Text;
 import io.labscan.controller.store.SqliteStore;
 import java.nio.file.Path;
 import java.time.Clock;

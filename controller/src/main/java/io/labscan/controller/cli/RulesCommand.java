@@ -2,7 +2,8 @@ package io.labscan.controller.cli;
 
 import io.labscan.agent.checks.artifacts.RuleParseException;
 import io.labscan.agent.checks.artifacts.RuleSet;
-import io.labscan.controller.grpc.PolicyProvider;
+import io.labscan.controller.Controller;
+import io.labscan.controller.policy.PolicyProvider;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.proto.v1.Policy;
 import java.io.ByteArrayInputStream;
@@ -70,10 +71,11 @@ final class RulesCommand implements Callable<Integer> {
       return ControllerMain.EXIT_BAD_INPUT;
     }
     try (SqliteStore store = opened.get()) {
+      PolicyProvider policies = Controller.over(store, Clock.systemUTC()).policies();
       if (rules != null) {
-        PolicyProvider.setArtifactRules(store, name, rules);
+        policies.setArtifactRules(name, rules);
       }
-      Policy policy = new PolicyProvider(store, Clock.systemUTC()).current();
+      Policy policy = policies.current();
       if (policy.getArtifactRules().isEmpty()) {
         System.out.println("Agents use their built-in artifact rule set (policy version " + policy.getVersion() + ").");
       } else {

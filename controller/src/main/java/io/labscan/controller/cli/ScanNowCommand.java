@@ -1,14 +1,13 @@
 package io.labscan.controller.cli;
 
+import io.labscan.controller.Controller;
+import io.labscan.controller.text.Text;
 import io.labscan.controller.campaign.AgentCommands;
 import io.labscan.controller.campaign.Campaign;
 import io.labscan.controller.campaign.CampaignService;
 import io.labscan.controller.campaign.RunStatus;
 import io.labscan.controller.campaign.TargetResolver;
 import io.labscan.controller.store.SqliteStore;
-import io.labscan.controller.verdict.VerdictPolicy;
-import io.labscan.controller.web.Fleet;
-import io.labscan.controller.web.LabRules;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Optional;
@@ -39,7 +38,7 @@ final class ScanNowCommand implements Callable<Integer> {
     Clock clock = Clock.systemUTC();
     Optional<String> target = Optional.ofNullable(lab).map(String::strip).filter(s -> !s.isEmpty());
     try (SqliteStore store = opened.get()) {
-      TargetResolver hosts = new Fleet(store, new LabRules(store, clock), VerdictPolicy.defaults(), clock).targets();
+      TargetResolver hosts = Controller.over(store, clock).fleet().targets();
       if (hosts.hostIds(target).isEmpty()) {
         System.err.println("labscan-controller scan-now: no host " + target.map(l -> "in lab '"
             + Text.terminalSafe(l, 80) + "'").orElse("is known yet") + "; nothing to scan.");

@@ -1,12 +1,13 @@
 package io.labscan.controller.cli;
 
+import io.labscan.controller.Controller;
+import io.labscan.controller.ControllerConfig;
 import io.labscan.controller.ControllerRuntime;
 import io.labscan.controller.grpc.RateLimiter;
 import io.labscan.controller.trust.ServerNames;
 import io.labscan.controller.web.Dashboard;
 import io.labscan.controller.web.DashboardOptions;
 import io.labscan.controller.web.EngineTriageRunner;
-import io.labscan.controller.ComplaintTriage;
 import io.labscan.controller.triage.TrustConfig;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -110,21 +111,25 @@ final class ServeCommand implements Callable<Integer> {
       System.err.println("WARNING: plaintext gRPC: agents' reports travel unencrypted and unauthenticated, and "
           + "anybody who can reach port " + grpcPort + " can report as any host.");
     }
-    ControllerRuntime controller = ControllerRuntime.start(options, Clock.systemUTC());
-    controller.startDailyPrune(retentionSettings, Clock.systemUTC());
+    Controller services = Controller.open(ControllerConfig.builder(db).clock(Clock.systemUTC()).trust(trustConfig)
+        .alertWebhook(dashboard.alertWebhook()).alertSyslog(dashboard.alertSyslog()).retention(retentionSettings)
+        .build());
+    ControllerRuntime controller;
     Dashboard http;
     try {
-      ComplaintTriage triage = new ComplaintTriage(controller.store(), controller.verdicts(), trustConfig,
-          Clock.systemUTC());
-      http = Dashboard.start(httpBind, httpPort, dashboard, controller, new EngineTriageRunner(triage),
-          trustConfig.entries(), Clock.systemUTC(), System.err);
+      controller = ControllerRuntime.start(services, options);
+      // Alerts, campaigns, snapshots, sweeps, retention and the change feed: independent of HTTP.
+      services.startBackgroundJobs();
+      http = Dashboard.start(httpBind, httpPort, dashboard, services, new EngineTriageRunner(services.complaints()),
+          trustConfig.entries(), System.err);
     } catch (RuntimeException e) {
-      controller.close();
+      services.close();
       throw e;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       http.close();
       controller.close();
+      services.close();
     }, "labscan-controller-shutdown"));
     if (controller.certificateAuthority().isPresent()) {
       System.err.printf("labscan-controller: gRPC (mTLS) on %s:%d, enrolment on %s:%d, HTTP on http://%s:%d/, "

@@ -1,5 +1,7 @@
 package io.labscan.controller.cli;
 
+import io.labscan.controller.Controller;
+import io.labscan.controller.text.Text;
 import io.labscan.controller.ComplaintTriage;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.controller.triage.AddressHolding;
@@ -20,7 +22,6 @@ import io.labscan.controller.triage.TriageResult;
 import io.labscan.controller.triage.TriageOptions;
 import io.labscan.controller.triage.TrustConfig;
 import io.labscan.agent.checks.egress.DurationText;
-import io.labscan.controller.verdict.VerdictPolicy;
 import io.labscan.controller.verdict.VerdictService;
 import java.io.IOException;
 import java.io.InputStream;
@@ -126,7 +127,8 @@ final class TriageCommand implements Callable<Integer> {
       return ControllerMain.EXIT_BAD_INPUT;
     }
     try (SqliteStore store = opened.get();
-        VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), Clock.systemUTC())) {
+        Controller controller = Controller.over(store, Clock.systemUTC())) {
+      VerdictService verdicts = controller.verdicts();
       ComplaintTriage triage = new ComplaintTriage(store, verdicts, trustConfig, Clock.systemUTC(), options);
       List<ComplaintTriage.Complaint> complaints = new ArrayList<>();
       for (int i = 0; i < inputs.size(); i++) {

@@ -5,7 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.labscan.agent.doctor.Finding;
 import io.labscan.agent.doctor.Probes;
 import io.labscan.agent.trust.Pem;
-import io.labscan.controller.grpc.PolicyProvider;
+import io.labscan.controller.policy.PolicyProvider;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.controller.store.TrustedMtas;
 import io.labscan.controller.trust.CertificateAuthority;

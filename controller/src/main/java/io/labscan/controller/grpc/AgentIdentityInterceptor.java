@@ -1,5 +1,6 @@
 package io.labscan.controller.grpc;
 
+import io.labscan.controller.trust.CertificateCheck;
 import static java.util.Objects.requireNonNull;
 
 import io.grpc.Context;

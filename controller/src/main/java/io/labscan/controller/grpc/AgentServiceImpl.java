@@ -1,6 +1,7 @@
 package io.labscan.controller.grpc;
 
-import io.labscan.controller.LogText;
+import io.labscan.controller.policy.PolicyProvider;
+import io.labscan.controller.text.LogText;
 import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.util.Timestamps;

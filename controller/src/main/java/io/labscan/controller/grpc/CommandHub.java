@@ -1,5 +1,6 @@
 package io.labscan.controller.grpc;
 
+import io.labscan.controller.campaign.AgentCommands;
 import static java.util.Objects.requireNonNull;
 
 import io.grpc.stub.ServerCallStreamObserver;
@@ -93,5 +94,26 @@ public final class CommandHub {
       }
     });
     streams.clear();
+  }
+
+  /** These command streams as campaigns reach agents through them. */
+  public AgentCommands agentCommands() {
+    CommandHub hub = this;
+    return new AgentCommands() {
+      @Override
+      public boolean send(String hostId, Command command) {
+        return hub.send(hostId, command);
+      }
+
+      @Override
+      public void onConnect(java.util.function.Consumer<String> hostConnected) {
+        hub.addListener(hostConnected::accept);
+      }
+
+      @Override
+      public java.util.Set<String> connected() {
+        return hub.connectedHosts();
+      }
+    };
   }
 }

@@ -3,8 +3,8 @@ package io.labscan.controller.quarantine;
 import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.util.Timestamps;
-import io.labscan.controller.LogText;
-import io.labscan.controller.grpc.PolicyProvider;
+import io.labscan.controller.text.LogText;
+import io.labscan.controller.policy.PolicyProvider;
 import io.labscan.controller.store.HostSummary;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.controller.verdict.Reason;

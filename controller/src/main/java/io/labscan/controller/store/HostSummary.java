@@ -26,7 +26,23 @@ public record HostSummary(
     Instant lastSeen,
     Optional<Instant> lastReport,
     Optional<Instant> lastFullScan,
-    boolean demo) {
+    boolean demo,
+    Optional<HostSummary.EffectiveLab> effectiveLab) {
+
+  /**
+   * The lab the fleet's lab rules put the host in, computed once when its inputs changed and
+   * stored on the host (V015); every reader shows this one.
+   *
+   * @param source {@code rule}, {@code agent} or {@code none}
+   * @param ruleId the matching rule's id, empty unless {@code source} is {@code rule}
+   */
+  public record EffectiveLab(String lab, String source, String ruleId) {
+    public EffectiveLab {
+      requireNonNull(lab, "lab");
+      requireNonNull(source, "source");
+      requireNonNull(ruleId, "ruleId");
+    }
+  }
 
   public HostSummary {
     requireNonNull(hostId, "hostId");
@@ -40,6 +56,15 @@ public record HostSummary(
     requireNonNull(lastSeen, "lastSeen");
     requireNonNull(lastReport, "lastReport");
     requireNonNull(lastFullScan, "lastFullScan");
+    requireNonNull(effectiveLab, "effectiveLab");
+  }
+
+  /** A host whose effective lab was not computed yet. */
+  public HostSummary(String hostId, String hostname, String osFamily, String osVersion, String agentVersion,
+      String lab, boolean elevated, List<String> currentAddresses, Instant firstSeen, Instant lastSeen,
+      Optional<Instant> lastReport, Optional<Instant> lastFullScan, boolean demo) {
+    this(hostId, hostname, osFamily, osVersion, agentVersion, lab, elevated, currentAddresses, firstSeen, lastSeen,
+        lastReport, lastFullScan, demo, Optional.empty());
   }
 
   /** A real host (not demo data). */
@@ -47,6 +72,6 @@ public record HostSummary(
       String lab, boolean elevated, List<String> currentAddresses, Instant firstSeen, Instant lastSeen,
       Optional<Instant> lastReport, Optional<Instant> lastFullScan) {
     this(hostId, hostname, osFamily, osVersion, agentVersion, lab, elevated, currentAddresses, firstSeen, lastSeen,
-        lastReport, lastFullScan, false);
+        lastReport, lastFullScan, false, Optional.empty());
   }
 }

@@ -27,7 +27,7 @@ final class Migrations {
       "V003__address_ends_and_owners.sql", "V004__trust.sql", "V005__dashboard.sql",
       "V006__query_indexes.sql", "V007__certificate_renewal.sql", "V008__web_sessions.sql",
       "V010__address_writes.sql", "V012__trusted_mtas.sql", "V011__clock_claims.sql", "V013__identity.sql",
-      "V017__quarantine.sql");
+      "V015__effective_lab.sql", "V017__quarantine.sql");
 
   private Migrations() {}
 

@@ -30,6 +30,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.HashMap;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -732,7 +733,8 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
   private List<HostSummary> queryHosts(String where, String arg) {
     String sql = "SELECT h.host_id, h.hostname, h.os_family, h.os_version, h.agent_version, h.lab, h.elevated, "
         + "h.first_seen_ms, h.last_seen_ms, h.last_report_ms, h.last_full_scan_ms, "
-        + "EXISTS (SELECT 1 FROM host_roles r WHERE r.host_id = h.host_id AND r.role = '" + DEMO_ROLE + "') "
+        + "EXISTS (SELECT 1 FROM host_roles r WHERE r.host_id = h.host_id AND r.role = '" + DEMO_ROLE + "'), "
+        + "h.effective_lab, h.lab_source, h.lab_rule_id "
         + "FROM hosts h" + where
         + " ORDER BY h.hostname, h.host_id";
     List<HostSummary> out = new ArrayList<>();
@@ -746,7 +748,9 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
           out.add(new HostSummary(hostId, rs.getString(2), rs.getString(3), rs.getString(4),
               rs.getString(5), rs.getString(6), rs.getInt(7) != 0, currentAddresses(hostId),
               Instant.ofEpochMilli(rs.getLong(8)), Instant.ofEpochMilli(rs.getLong(9)),
-              optionalInstant(rs, 10), optionalInstant(rs, 11), rs.getInt(12) != 0));
+              optionalInstant(rs, 10), optionalInstant(rs, 11), rs.getInt(12) != 0,
+              rs.getString(13) == null ? Optional.empty() : Optional.of(new HostSummary.EffectiveLab(rs.getString(13),
+                  Objects.requireNonNullElse(rs.getString(14), ""), Objects.requireNonNullElse(rs.getString(15), "")))));
         }
       }
     } catch (SQLException e) {
@@ -858,6 +862,40 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
     }
   }
 
+  /**
+   * SQLite's {@code PRAGMA data_version} on the reader connection: it changes whenever another
+   * connection (this store's writer, or another process) commits. One cheap read tells a poller
+   * whether anything changed at all.
+   */
+  public long dataVersion() {
+    return read("data version", db -> {
+      try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery("PRAGMA data_version")) {
+        return rs.next() ? rs.getLong(1) : 0L;
+      }
+    });
+  }
+
+  /**
+   * Stores hosts' effective labs (computed by the fleet's lab rules), in one transaction. A host
+   * that no longer exists is skipped.
+   */
+  public CompletableFuture<Void> setEffectiveLabs(Map<String, HostSummary.EffectiveLab> labs) {
+    Map<String, HostSummary.EffectiveLab> copy = new LinkedHashMap<>(labs);
+    return writes.submit(db -> {
+      try (PreparedStatement ps = db.prepareStatement(
+          "UPDATE hosts SET effective_lab = ?, lab_source = ?, lab_rule_id = ? WHERE host_id = ?")) {
+        for (Map.Entry<String, HostSummary.EffectiveLab> e : copy.entrySet()) {
+          ps.setString(1, e.getValue().lab());
+          ps.setString(2, e.getValue().source());
+          ps.setString(3, e.getValue().ruleId());
+          ps.setString(4, e.getKey());
+          ps.executeUpdate();
+        }
+      }
+      return null;
+    });
+  }
+
   /** A setting's value, if set. */
   public Optional<byte[]> setting(String name) {
     return read("setting " + name, db -> {
@@ -886,6 +924,74 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
         }
       }
       return null;
+    });
+  }
+
+  /**
+   * Several settings read by one statement, so from one snapshot of the database (a policy's
+   * version and its content must not come from two different commits). Absent names are absent.
+   */
+  public Map<String, byte[]> settings(Collection<String> names) {
+    List<String> list = List.copyOf(names);
+    if (list.isEmpty()) {
+      return Map.of();
+    }
+    return read("settings", db -> {
+      Map<String, byte[]> out = new LinkedHashMap<>();
+      try (PreparedStatement ps = db.prepareStatement("SELECT name, value FROM settings WHERE name IN ("
+          + String.join(",", java.util.Collections.nCopies(list.size(), "?")) + ")")) {
+        for (int i = 0; i < list.size(); i++) {
+          ps.setString(i + 1, list.get(i));
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.put(rs.getString(1), rs.getBytes(2));
+          }
+        }
+      }
+      return out;
+    });
+  }
+
+  /**
+   * Sets (or, for an empty value, removes) {@code values} and increments the decimal counter
+   * setting {@code counter} in the same transaction; returns the counter's new value.
+   *
+   * <p>The increment is one SQL statement on the writer connection, so it reads and writes the
+   * counter under SQLite's write lock: two writers, in this process or in two processes on one
+   * database file, never get the same value (a read on one connection and a write on another
+   * could, and agents would then miss the second change).
+   */
+  public CompletableFuture<Long> putSettingsAndIncrement(Map<String, byte[]> values, String counter) {
+    requireNonNull(counter, "counter");
+    Map<String, byte[]> copy = new LinkedHashMap<>(values);
+    copy.remove(counter);
+    return writes.submit(db -> {
+      for (Map.Entry<String, byte[]> e : copy.entrySet()) {
+        try (PreparedStatement ps = db.prepareStatement(e.getValue().length == 0
+            ? "DELETE FROM settings WHERE name = ?"
+            : "INSERT INTO settings(name, value) VALUES (?,?) ON CONFLICT(name) DO UPDATE SET value = excluded.value")) {
+          ps.setString(1, e.getKey());
+          if (e.getValue().length > 0) {
+            ps.setBytes(2, e.getValue());
+          }
+          ps.executeUpdate();
+        }
+      }
+      try (PreparedStatement ps = db.prepareStatement("INSERT INTO settings(name, value) VALUES (?, CAST('1' AS BLOB)) "
+          + "ON CONFLICT(name) DO UPDATE SET value = "
+          + "CAST(CAST(CAST(CAST(settings.value AS TEXT) AS INTEGER) + 1 AS TEXT) AS BLOB)")) {
+        ps.setString(1, counter);
+        ps.executeUpdate();
+      }
+      try (PreparedStatement ps = db.prepareStatement("SELECT CAST(CAST(value AS TEXT) AS INTEGER) FROM settings "
+          + "WHERE name = ?")) {
+        ps.setString(1, counter);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          return rs.getLong(1);
+        }
+      }
     });
   }
 
@@ -1729,6 +1835,11 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
   }
 
   /** The host's agent certificate as enrolment or the last renewal recorded it; empty on plaintext setups. */
+  @Override
+  public Optional<TrustRepository.CertificateSerials> certificateSerials(String hostId) {
+    return certificate(hostId).map(c -> new TrustRepository.CertificateSerials(c.serial(), c.previousSerial()));
+  }
+
   public Optional<CertificateRecord> certificate(String hostId) {
     requireNonNull(hostId, "hostId");
     return read(db -> {

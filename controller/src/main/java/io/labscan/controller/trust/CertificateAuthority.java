@@ -241,6 +241,11 @@ public final class CertificateAuthority {
   }
 
   /** A positive random 127-bit serial: unique without bookkeeping. */
+  /** Serial numbers as the store keeps them: lower-case hex. */
+  public static String serial(java.security.cert.X509Certificate certificate) {
+    return certificate.getSerialNumber().toString(16);
+  }
+
   private static BigInteger serial(SecureRandom random) {
     return new BigInteger(127, random).setBit(0);
   }

@@ -2,8 +2,6 @@ package io.labscan.controller.trust;
 
 import static java.util.Objects.requireNonNull;
 
-import io.labscan.controller.grpc.CertificateCheck;
-import io.labscan.controller.store.SqliteStore;
 import java.security.cert.X509Certificate;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,29 +19,29 @@ public final class CurrentCertificates implements CertificateCheck {
     static final Serials UNKNOWN = new Serials("", "");
   }
 
-  private final SqliteStore store;
+  private final TrustRepository store;
   private final Optional<KeyConflicts> conflicts;
   private final ConcurrentHashMap<String, Serials> known = new ConcurrentHashMap<>();
 
-  public CurrentCertificates(SqliteStore store) {
+  public CurrentCertificates(TrustRepository store) {
     this.store = requireNonNull(store, "store");
     this.conflicts = Optional.empty();
   }
 
   /** @param conflicts told of every refused replaced certificate, and of every certificate change */
-  public CurrentCertificates(SqliteStore store, KeyConflicts conflicts) {
+  public CurrentCertificates(TrustRepository store, KeyConflicts conflicts) {
     this.store = requireNonNull(store, "store");
     this.conflicts = Optional.of(requireNonNull(conflicts, "conflicts"));
   }
 
   @Override
   public Optional<String> refusal(String hostId, X509Certificate certificate, boolean renewal) {
-    Serials serials = known.computeIfAbsent(hostId, id -> store.certificate(id)
-        .map(c -> new Serials(c.serial(), c.previousSerial())).orElse(Serials.UNKNOWN));
+    Serials serials = known.computeIfAbsent(hostId, id -> store.certificateSerials(id)
+        .map(c -> new Serials(c.current(), c.previous())).orElse(Serials.UNKNOWN));
     if (serials == Serials.UNKNOWN) {
       return Optional.empty();
     }
-    String serial = CertificateRenewal.serial(certificate);
+    String serial = CertificateAuthority.serial(certificate);
     if (serial.equalsIgnoreCase(serials.current())
         || (renewal && !serials.previous().isEmpty() && serial.equalsIgnoreCase(serials.previous()))) {
       return Optional.empty();

@@ -1,6 +1,6 @@
 package io.labscan.controller.trust;
 
-import io.labscan.controller.LogText;
+import io.labscan.controller.text.LogText;
 import java.util.UUID;
 
 /** Host ids are lower-case UUIDs the agent generated; certificates carry them as CN. */
@@ -16,7 +16,7 @@ public final class HostIds {
   }
 
   /** Endpoint text made safe for a log line. */
-  static String printable(String s) {
+  public static String printable(String s) {
     return LogText.of(s, 64);
   }
 }

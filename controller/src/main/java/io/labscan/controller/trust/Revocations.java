@@ -48,6 +48,16 @@ public final class Revocations implements AutoCloseable {
     return r;
   }
 
+  /**
+   * Loads the revoked hosts now, without a poller of its own: the owner calls {@link #refresh()}
+   * when the database changed (the controller's change feed).
+   */
+  public static Revocations load(TrustRepository store, Consumer<String> onRevoked) {
+    requireNonNull(store, "store");
+    requireNonNull(onRevoked, "onRevoked");
+    return new Revocations(store, onRevoked);
+  }
+
   public boolean isRevoked(String hostId) {
     return revoked.contains(hostId);
   }

@@ -171,4 +171,10 @@ public interface TrustRepository {
     /** The token is bound to another host. */
     WRONG_HOST
   }
+
+  /** A host's current certificate serial and the one it replaced (empty when none), lower-case hex. */
+  record CertificateSerials(String current, String previous) {}
+
+  /** The serials of the host's stored certificate; empty for a host without one. */
+  java.util.Optional<CertificateSerials> certificateSerials(String hostId);
 }

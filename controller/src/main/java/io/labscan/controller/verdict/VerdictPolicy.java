@@ -24,7 +24,7 @@ public record VerdictPolicy(Duration fullScanMaxAge, Duration silenceMax, Durati
   }
 
   public static VerdictPolicy defaults() {
-    return new VerdictPolicy(Duration.ofHours(26), Duration.ofHours(1), Duration.ofDays(7),
-        Duration.ofDays(30), 0.5);
+    return new VerdictPolicy(Vocabulary.FULL_SCAN_WITHIN, Vocabulary.SEEN_WITHIN, Duration.ofDays(7),
+        Duration.ofDays(30), Vocabulary.COMPLAINT_THRESHOLD);
   }
 }

@@ -1,6 +1,6 @@
 package io.labscan.controller.verdict;
 
-import io.labscan.controller.LogText;
+import io.labscan.controller.text.LogText;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Clock;

@@ -2,136 +2,57 @@ package io.labscan.controller.web;
 
 import static java.util.Objects.requireNonNull;
 
-import io.labscan.controller.ControllerRuntime;
-import io.labscan.controller.alert.AlertDispatcher;
-import io.labscan.controller.alert.AlertSink;
-import io.labscan.controller.alert.SyslogSink;
-import io.labscan.controller.alert.WebhookSink;
-import io.labscan.controller.campaign.AgentCommands;
-import io.labscan.controller.campaign.CampaignService;
-import io.labscan.controller.metrics.ControllerMetrics;
-import io.labscan.controller.store.TrustedMtas;
+import io.labscan.controller.Controller;
+import io.labscan.controller.account.Accounts;
 import io.labscan.controller.verdict.Verdict;
-import io.labscan.controller.verdict.VerdictPolicy;
 import io.labscan.controller.verdict.VerdictRepository.VerdictRecord;
 import java.io.PrintStream;
-import java.time.Clock;
-import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Everything people see of a running controller, started beside it: the web server, scan
- * campaigns, alerts, metrics and the hourly compliance snapshot.
+ * The web side of a running controller: the web server over the {@link Controller}'s services.
+ * Alerts, campaigns, metrics and the compliance snapshots are the controller's background jobs
+ * ({@link Controller#startBackgroundJobs()}), not the dashboard's: they run whether or not HTTP does.
  */
 public final class Dashboard implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(Dashboard.class);
-
   private final WebServer web;
-  private final CampaignService campaigns;
-  private final AlertDispatcher alerts;
-  private final ScheduledExecutorService snapshots;
 
-  private Dashboard(WebServer web, CampaignService campaigns, AlertDispatcher alerts,
-      ScheduledExecutorService snapshots) {
+  private Dashboard(WebServer web) {
     this.web = web;
-    this.campaigns = campaigns;
-    this.alerts = alerts;
-    this.snapshots = snapshots;
   }
 
   /**
-   * Starts the dashboard for a running controller. The first start creates the user "admin"
-   * and prints its generated password once on {@code console}.
+   * Starts the web server for a controller. The first start creates the user "admin" and
+   * prints its generated password once on {@code console}. {@code commandLineTrust} are the
+   * {@code serve --trust} entries the Settings page shows beside the stored ones (and cannot
+   * remove).
    */
-  public static Dashboard start(String bind, int port, DashboardOptions options, ControllerRuntime controller,
-      TriageRunner triage, Clock clock, PrintStream console) {
-    return start(bind, port, options, controller, triage, List.of(), clock, console);
-  }
-
-  /**
-   * As above; {@code commandLineTrust} are the {@code serve --trust} entries the Settings page
-   * shows beside the stored ones (and cannot remove).
-   */
-  public static Dashboard start(String bind, int port, DashboardOptions options, ControllerRuntime controller,
-      TriageRunner triage, List<String> commandLineTrust, Clock clock, PrintStream console) {
+  public static Dashboard start(String bind, int port, DashboardOptions options, Controller controller,
+      TriageRunner triage, List<String> commandLineTrust, PrintStream console) {
     requireNonNull(options, "options");
     requireNonNull(controller, "controller");
-    List<AlertSink> sinks = new ArrayList<>();
-    options.alertWebhook().ifPresent(url -> sinks.add(new WebhookSink(url)));
-    options.alertSyslog().ifPresent(target -> sinks.add(SyslogSink.parse(target)));
-    AlertDispatcher alerts = new AlertDispatcher(sinks);
-    controller.verdicts().addListener(alerts);
-    controller.keyConflicts().ifPresent(conflicts -> conflicts.addListener((hostId, detail, at) ->
-        alerts.raise(io.labscan.controller.alert.Alert.twoKeys(hostId,
-            controller.store().host(hostId).map(h -> h.hostname()).orElse(""),
-            controller.store().verdict(hostId).map(v -> v.verdict()).orElse(Verdict.UNKNOWN), at, detail))));
-    sinks.forEach(s -> log.info("Alerts go to {}", s.describe()));
-
-    LabRules labRules = new LabRules(controller.store(), clock);
-    Fleet fleet = new Fleet(controller.store(), labRules, VerdictPolicy.defaults(), clock);
-    CampaignService campaigns = new CampaignService(controller.store(), AgentCommands.of(controller.commands()),
-        fleet.targets(), clock);
-    ControllerMetrics metrics = new ControllerMetrics(() -> controller.commands().connectedHosts().size(),
-        () -> verdictCounts(controller.store().verdicts()), controller.store()::databaseBytes,
-        controller::prunedRows);
-    controller.ingestor().addListener(metrics);
-    ComplianceHistory history = new ComplianceHistory(fleet);
-    ScheduledExecutorService snapshots = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "labscan-compliance-snapshot");
-      t.setDaemon(true);
-      return t;
+    Accounts accounts = controller.accounts();
+    Optional<String> firstPassword = accounts.createFirstAdminIfNone();
+    WebServer web = WebServer.start(new WebServer.Config(bind, port, options.secureCookies(),
+        options.httpHosts(), options.trustedProxies()),
+        new WebServer.Services(controller.fleet(), controller.complianceHistory(), accounts, controller.sessions(),
+            new LoginThrottle(controller.clock()), triage, controller.campaigns(), controller.metrics(),
+            new TrustSettings(controller.trustedMtas(), commandLineTrust)));
+    firstPassword.ifPresent(password -> {
+      console.println("labscan-controller: created web UI user '" + Accounts.FIRST_ADMIN + "' (admin) with password");
+      console.println("    " + password);
+      String host = bind.equals("0.0.0.0") || bind.equals("::") ? "<this host>"
+          : bind.indexOf(':') >= 0 ? "[" + bind + "]" : bind;
+      console.println("  It is shown only this once. Log in at http://" + host + ":" + web.port()
+          + "/login and add users with 'labscan-controller user add'.");
     });
-    try {
-      Accounts accounts = new Accounts(controller.store(), Accounts.DEFAULT_COST, clock);
-      Optional<String> firstPassword = accounts.createFirstAdminIfNone();
-      campaigns.start();
-      WebServer web = WebServer.start(new WebServer.Config(bind, port, options.secureCookies(),
-          options.httpHosts(), options.trustedProxies()),
-          new WebServer.Services(fleet, history, accounts, new Sessions(controller.store(), clock), new LoginThrottle(clock),
-              triage, campaigns, metrics,
-              new TrustSettings(new TrustedMtas(controller.store(), clock), commandLineTrust)));
-      firstPassword.ifPresent(password -> {
-        console.println("labscan-controller: created web UI user '" + Accounts.FIRST_ADMIN + "' (admin) with password");
-        console.println("    " + password);
-        String host = bind.equals("0.0.0.0") || bind.equals("::") ? "<this host>"
-            : bind.indexOf(':') >= 0 ? "[" + bind + "]" : bind;
-        console.println("  It is shown only this once. Log in at http://" + host + ":" + web.port()
-            + "/login and add users with 'labscan-controller user add'.");
-      });
-      snapshots.scheduleWithFixedDelay(() -> {
-        try {
-          history.snapshot();
-        } catch (RuntimeException e) {
-          log.warn("Compliance snapshot failed: {}", e.getMessage());
-        }
-      }, 1, 60, TimeUnit.MINUTES);
-      return new Dashboard(web, campaigns, alerts, snapshots);
-    } catch (RuntimeException e) {
-      snapshots.shutdownNow();
-      campaigns.close();
-      alerts.close();
-      throw e;
-    }
-  }
-
-  /** Starts with the defaults: no alerts, triage unavailable, system clock, stderr. */
-  public static Dashboard start(String bind, int port, ControllerRuntime controller) {
-    return start(bind, port, DashboardOptions.defaults(), controller, TriageRunner.unavailable(),
-        Clock.systemUTC(), System.err);
+    return new Dashboard(web);
   }
 
   static Map<Verdict, Integer> verdictCounts(List<VerdictRecord> verdicts) {
-    Map<Verdict, Integer> counts = new EnumMap<>(Verdict.class);
-    verdicts.forEach(v -> counts.merge(v.verdict(), 1, Integer::sum));
-    return counts;
+    return Controller.verdictCounts(verdicts);
   }
 
   public int port() {
@@ -140,9 +61,6 @@ public final class Dashboard implements AutoCloseable {
 
   @Override
   public void close() {
-    snapshots.shutdownNow();
     web.close();
-    campaigns.close();
-    alerts.close();
   }
 }

@@ -1,5 +1,6 @@
 package io.labscan.controller.web;
 
+import io.labscan.controller.fleet.Cidr;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,11 +1,16 @@
 package io.labscan.controller.web;
 
+import io.labscan.controller.fleet.LabRules;
+import io.labscan.controller.fleet.ComplianceHistory;
+import io.labscan.controller.fleet.Fleet;
+import io.labscan.controller.fleet.HostStatus;
+import io.labscan.controller.fleet.LabRule;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
-import io.labscan.controller.cli.HostsFormat;
+import io.labscan.controller.fleet.HostsFormat;
 import io.labscan.controller.store.AddressInterval;
 import io.labscan.controller.verdict.HostEvidence;
 import io.labscan.controller.store.HostSummary;
@@ -110,7 +115,7 @@ final class FleetApi {
   /** {@code /api/v1/hosts}: the CLI's JSON shape (or CSV), filtered like the Hosts page. */
   void hosts(Context ctx) {
     List<HostStatus> hosts = filtered(ctx);
-    List<HostSummary> summaries = hosts.stream().map(HostStatus::summary).toList();
+    List<HostSummary> summaries = hosts.stream().map(h -> LabRules.withLab(h.summary(), h.lab())).toList();
     String format = Optional.ofNullable(ctx.queryParam("format")).orElse("json").toLowerCase(Locale.ROOT);
     switch (format) {
       case "json" -> {

@@ -1,5 +1,6 @@
 package io.labscan.controller.web;
 
+import io.labscan.controller.fleet.Cidr;
 import static java.util.Objects.requireNonNull;
 
 import io.javalin.http.Context;

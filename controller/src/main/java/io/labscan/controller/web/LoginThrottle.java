@@ -1,5 +1,7 @@
 package io.labscan.controller.web;
 
+import io.labscan.controller.fleet.Cidr;
+import io.labscan.controller.account.Accounts;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Clock;

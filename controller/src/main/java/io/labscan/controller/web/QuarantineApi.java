@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
 import io.labscan.controller.quarantine.QuarantineRecord;
 import io.labscan.controller.quarantine.Quarantines;
+import io.labscan.controller.fleet.Fleet;
 
 /**
  * The SMTP quarantine in the JSON API (docs/api.md): {@code POST /api/v1/hosts/{hostId}/quarantine}

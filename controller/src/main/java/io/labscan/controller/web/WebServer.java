@@ -1,5 +1,12 @@
 package io.labscan.controller.web;
 
+import io.labscan.controller.fleet.Cidr;
+import io.labscan.controller.account.Accounts;
+import io.labscan.controller.account.Role;
+import io.labscan.controller.account.Sessions;
+import io.labscan.controller.account.User;
+import io.labscan.controller.fleet.ComplianceHistory;
+import io.labscan.controller.fleet.Fleet;
 import static java.util.Objects.requireNonNull;
 
 import io.javalin.Javalin;
@@ -201,6 +208,7 @@ public final class WebServer implements AutoCloseable {
 
       r.post("/api/v1/session", this::login);
       r.get("/api/v1/session", this::currentSession, Role.VIEWER);
+      r.get("/api/v1/meta", WebServer::meta, Role.VIEWER);
       r.delete("/api/v1/session", this::logout, Role.VIEWER);
 
       r.get("/api/v1/overview", fleet::overview, Role.VIEWER);
@@ -437,5 +445,21 @@ public final class WebServer implements AutoCloseable {
       }
       return ok;
     }
+  }
+
+  /**
+   * {@code /api/v1/meta}: the vocabulary the pages show (compliance windows, the complaint
+   * threshold, the verdict names), from the one place the Java code defines it.
+   */
+  static void meta(io.javalin.http.Context ctx) {
+    com.fasterxml.jackson.databind.node.ObjectNode o = Json.object();
+    o.put("fullScanWithinHours", io.labscan.controller.verdict.Vocabulary.FULL_SCAN_WITHIN.toHours());
+    o.put("seenWithinHours", io.labscan.controller.verdict.Vocabulary.SEEN_WITHIN.toHours());
+    o.put("complaintThreshold", io.labscan.controller.verdict.Vocabulary.COMPLAINT_THRESHOLD);
+    com.fasterxml.jackson.databind.node.ArrayNode verdicts = o.putArray("verdicts");
+    for (io.labscan.controller.verdict.Verdict v : io.labscan.controller.verdict.Verdict.values()) {
+      verdicts.add(v.name());
+    }
+    Json.send(ctx, o);
   }
 }

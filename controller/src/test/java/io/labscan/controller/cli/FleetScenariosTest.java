@@ -9,7 +9,7 @@ import com.google.protobuf.util.JsonFormat;
 import com.google.protobuf.util.Timestamps;
 import io.labscan.agent.checks.harvest.AddressDigest;
 import io.labscan.controller.TestReports;
-import io.labscan.controller.grpc.PolicyProvider;
+import io.labscan.controller.policy.PolicyProvider;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.controller.verdict.Reason;
 import io.labscan.controller.verdict.Verdict;

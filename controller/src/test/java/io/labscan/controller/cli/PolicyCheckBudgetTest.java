@@ -2,7 +2,7 @@ package io.labscan.controller.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.labscan.controller.grpc.PolicyProvider;
+import io.labscan.controller.policy.PolicyProvider;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.proto.v1.Policy;
 import java.nio.file.Path;

@@ -6,7 +6,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.util.JsonFormat;
 import io.labscan.agent.checks.harvest.AddressDigest;
 import io.labscan.agent.cli.AgentMain;
-import io.labscan.controller.grpc.PolicyProvider;
+import io.labscan.controller.policy.PolicyProvider;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.proto.v1.Policy;
 import io.labscan.proto.v1.Report;

@@ -1,10 +1,11 @@
 package io.labscan.controller.cli;
 
+import io.labscan.controller.text.Text;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.labscan.controller.LogText;
+import io.labscan.controller.text.LogText;
 import io.labscan.controller.TestReports;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.proto.v1.ArtifactFinding;

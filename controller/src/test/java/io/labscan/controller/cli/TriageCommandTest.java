@@ -8,7 +8,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.util.Timestamps;
 import io.labscan.agent.checks.harvest.AddressDigest;
 import io.labscan.controller.TestReports;
-import io.labscan.controller.grpc.PolicyProvider;
+import io.labscan.controller.policy.PolicyProvider;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.proto.v1.AvState;
 import io.labscan.proto.v1.AvStatus;

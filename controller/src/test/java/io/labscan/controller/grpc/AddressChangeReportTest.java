@@ -33,11 +33,12 @@ class AddressChangeReportTest {
   void start() {
     controller = ControllerRuntime.start(
         new ControllerRuntime.Options(dir.resolve("c.db"), "127.0.0.1", 0, true), Clock.systemUTC());
-    agent = AgentRuntime.start(AgentConfig.defaults()
+    agent = AgentRuntime.builder(AgentConfig.defaults()
         .withController("127.0.0.1:" + controller.grpcPort(), true)
         .withStateDir(dir.resolve("agent"))
-        .withScanRoot(dir.resolve("root")), Clock.systemUTC(),
-        new AddressWatch(addresses::get, Duration.ofMillis(200)));
+        .withScanRoot(dir.resolve("root")), Clock.systemUTC())
+        .addresses(new AddressWatch(addresses::get, Duration.ofMillis(200)))
+        .start();
   }
 
   @AfterEach

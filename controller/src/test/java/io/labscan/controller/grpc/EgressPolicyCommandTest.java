@@ -1,5 +1,7 @@
 package io.labscan.controller.grpc;
 
+import io.labscan.controller.policy.EgressSettings;
+import io.labscan.controller.policy.PolicyProvider;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;

@@ -3,7 +3,7 @@ package io.labscan.controller.quarantine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.labscan.controller.TestReports;
-import io.labscan.controller.grpc.PolicyProvider;
+import io.labscan.controller.policy.PolicyProvider;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.controller.verdict.Assessment;
 import io.labscan.controller.verdict.Reason;

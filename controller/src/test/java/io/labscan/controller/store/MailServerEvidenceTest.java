@@ -3,7 +3,7 @@ package io.labscan.controller.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.labscan.controller.TestReports;
-import io.labscan.controller.grpc.PolicyProvider;
+import io.labscan.controller.policy.PolicyProvider;
 import io.labscan.controller.triage.MailServerHost;
 import io.labscan.proto.v1.Report;
 import java.nio.file.Path;

@@ -63,6 +63,7 @@ class QueryIndexMigrationTest {
    * found by its file name, since a version is the file's position in the list).
    */
   private static void undoAfterVersion8(Connection db) throws Exception {
+    undoEffectiveLab(db);
     undoIdentity(db);
     undoClockClaims(db);
     undoTrustedMtas(db);
@@ -84,6 +85,16 @@ class QueryIndexMigrationTest {
     try (Statement st = db.createStatement()) {
       st.execute("DROP INDEX host_addresses_current");
       st.execute("DELETE FROM schema_version WHERE description = 'V010__address_writes.sql'");
+    }
+  }
+
+  /** Back to a database written before V015 (the effective lab stored on the host). */
+  private static void undoEffectiveLab(Connection db) throws Exception {
+    try (Statement st = db.createStatement()) {
+      for (String column : List.of("effective_lab", "lab_source", "lab_rule_id")) {
+        st.execute("ALTER TABLE hosts DROP COLUMN " + column);
+      }
+      st.execute("DELETE FROM schema_version WHERE description = 'V015__effective_lab.sql'");
     }
   }
 

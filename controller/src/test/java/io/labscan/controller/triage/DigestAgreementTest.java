@@ -3,7 +3,7 @@ package io.labscan.controller.triage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.labscan.agent.checks.harvest.AddressDigest;
-import io.labscan.controller.grpc.PolicyProvider;
+import io.labscan.controller.policy.PolicyProvider;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
 package io.labscan.controller.trust;
 
+import io.labscan.controller.grpc.CertificateRenewal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -69,9 +70,9 @@ class CertificateRenewalTest {
     X509Certificate shortLived = controller.ca().issueClient(enrolled.certificate().getPublicKey(), hostId,
         now.minus(Duration.ofMinutes(5)), now.plus(left));
     RenewalOutcome recorded = controller.runtime.store().renew(new Renewal(hostId,
-        CertificateRenewal.serial(enrolled.certificate()),
+        CertificateAuthority.serial(enrolled.certificate()),
         Fingerprints.sha256(enrolled.certificate().getPublicKey().getEncoded()),
-        CertificateRenewal.serial(shortLived), shortLived.getNotAfter().toInstant()), now).join();
+        CertificateAuthority.serial(shortLived), shortLived.getNotAfter().toInstant()), now).join();
     assertThat(recorded).isEqualTo(RenewalOutcome.RENEWED);
     AgentCredentials ending = new AgentCredentials(enrolled.key(), shortLived, enrolled.ca());
     ending.save(state);

@@ -1,5 +1,6 @@
 package io.labscan.controller.trust;
 
+import io.labscan.controller.grpc.EnrolmentService;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;

@@ -1,5 +1,6 @@
 package io.labscan.controller.trust;
 
+import io.labscan.controller.grpc.CertificateRenewal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -58,8 +59,8 @@ class TwoKeysTest {
     Instant now = Instant.now();
     X509Certificate shortLived = controller.ca().issueClient(enrolled.certificate().getPublicKey(), hostId,
         now.minus(Duration.ofMinutes(5)), now.plus(left));
-    assertThat(controller.runtime.store().renew(new Renewal(hostId, CertificateRenewal.serial(enrolled.certificate()),
-        Fingerprints.sha256(enrolled.certificate().getPublicKey().getEncoded()), CertificateRenewal.serial(shortLived),
+    assertThat(controller.runtime.store().renew(new Renewal(hostId, CertificateAuthority.serial(enrolled.certificate()),
+        Fingerprints.sha256(enrolled.certificate().getPublicKey().getEncoded()), CertificateAuthority.serial(shortLived),
         shortLived.getNotAfter().toInstant()), now.minus(Duration.ofDays(1))).join()).isEqualTo(RenewalOutcome.RENEWED);
     AgentCredentials ending = new AgentCredentials(enrolled.key(), shortLived, enrolled.ca());
     ending.save(state);
@@ -94,7 +95,7 @@ class TwoKeysTest {
     assertThat(realRenewed).as("the real agent is locked out").isEmpty();
     await().atMost(Duration.ofSeconds(10)).until(() -> !alerts.isEmpty());
     assertThat(alerts).singleElement().asString().startsWith(hostId + ": ")
-        .contains(CertificateRenewal.serial(ending.certificate())).contains("asked to renew");
+        .contains(CertificateAuthority.serial(ending.certificate())).contains("asked to renew");
   }
 
   @Test

@@ -1,5 +1,9 @@
 package io.labscan.controller.web;
 
+import io.labscan.controller.account.Accounts;
+import io.labscan.controller.account.Role;
+import io.labscan.controller.account.Sessions;
+import io.labscan.controller.account.User;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,8 @@
 package io.labscan.controller.web;
 
+import io.labscan.controller.fleet.ComplianceHistory;
+import io.labscan.controller.fleet.Fleet;
+import io.labscan.controller.fleet.LabRules;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.labscan.controller.store.SqliteStore;

@@ -1,5 +1,6 @@
 package io.labscan.controller.web;
 
+import io.labscan.controller.fleet.Cidr;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;

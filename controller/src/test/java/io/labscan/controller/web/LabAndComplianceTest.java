@@ -1,5 +1,9 @@
 package io.labscan.controller.web;
 
+import io.labscan.controller.fleet.Cidr;
+import io.labscan.controller.fleet.Compliance;
+import io.labscan.controller.fleet.LabRule;
+import io.labscan.controller.fleet.LabRules;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,11 @@
 package io.labscan.controller.web;
 
+import io.labscan.controller.account.Accounts;
+import io.labscan.controller.account.Role;
+import io.labscan.controller.account.Sessions;
+import io.labscan.controller.fleet.ComplianceHistory;
+import io.labscan.controller.fleet.Fleet;
+import io.labscan.controller.fleet.LabRules;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -7,7 +13,7 @@ import io.labscan.controller.ComplaintTriage;
 import io.labscan.controller.TestReports;
 import io.labscan.controller.campaign.AgentCommands;
 import io.labscan.controller.campaign.CampaignService;
-import io.labscan.controller.grpc.PolicyProvider;
+import io.labscan.controller.policy.PolicyProvider;
 import io.labscan.controller.metrics.ControllerMetrics;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.controller.store.TrustedMtas;

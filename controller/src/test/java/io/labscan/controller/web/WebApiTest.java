@@ -1,5 +1,7 @@
 package io.labscan.controller.web;
 
+import io.labscan.controller.account.Sessions;
+import io.labscan.controller.fleet.LabRules;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

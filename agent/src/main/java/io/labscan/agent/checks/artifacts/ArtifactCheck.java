@@ -12,6 +12,7 @@ import io.labscan.agent.checks.artifacts.journal.JournalSnapshot;
 import io.labscan.agent.checks.artifacts.journal.NoChangeJournal;
 import io.labscan.agent.checks.artifacts.walk.TreeWalker;
 import io.labscan.agent.config.PolicyDefaults;
+import io.labscan.agent.platform.Platform;
 import io.labscan.proto.v1.ArtifactFinding;
 import io.labscan.proto.v1.RuleKind;
 import java.io.IOException;
@@ -56,7 +57,7 @@ public final class ArtifactCheck implements Check {
   }
 
   public ArtifactCheck(RuleSet rules) {
-    this(constant(rules), RegistryReader.forCurrentPlatform(), ScanProgress.none());
+    this(constant(rules), RegistryReader.live(Platform.current()), ScanProgress.none());
   }
 
   /**

@@ -1,13 +1,15 @@
 package io.labscan.agent.checks.artifacts;
 
-import com.sun.jna.Platform;
+import io.labscan.agent.platform.Platform;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Read-only view of the live Windows registry. The artifact check only asks for value names
- * with their data and for subkey names; one implementation per platform sits behind this
- * interface ({@link WindowsRegistryReader} via JNA), tests use a fake.
+ * Read-only view of a Windows registry: the agent's one registry abstraction. The live one
+ * ({@link WindowsRegistryReader} via JNA, handed out by the platform seam) or an offline one
+ * ({@link io.labscan.agent.checks.artifacts.hive.OfflineRegistry}, the hive files under a scanned
+ * root), chosen by the scan context ({@link #forScan}); the artifact rules and the Defender and
+ * Symantec providers read through it. Tests use fakes.
  */
 public interface RegistryReader {
 
@@ -20,12 +22,36 @@ public interface RegistryReader {
    */
   Map<String, String> values(RegistryKey key) throws RegistryReadException;
 
+  /**
+   * The values of a key by type (numbers as numbers, binary data as bytes), for readers that
+   * need them (the Defender and Symantec providers). Empty when the key does not exist. This
+   * default types every value as the text {@link #values} gives; the live and offline readers
+   * override it with the stored types.
+   */
+  default Map<String, RegistryValue> typedValues(RegistryKey key) throws RegistryReadException {
+    Map<String, RegistryValue> out = new java.util.LinkedHashMap<>();
+    values(key).forEach((name, text) -> out.put(name, new RegistryValue.Text(text)));
+    return out;
+  }
+
   /** The names of the subkeys of a key. Empty when the key does not exist. */
   List<String> subkeys(RegistryKey key) throws RegistryReadException;
 
-  /** The registry of the machine the agent runs on, or {@link #unavailable()} off Windows. */
-  static RegistryReader forCurrentPlatform() {
-    return Platform.isWindows() ? new WindowsRegistryReader() : unavailable();
+  /** The live registry of a machine running {@code platform}: {@link #unavailable()} off Windows. */
+  static RegistryReader live(Platform platform) {
+    return platform.isWindows() ? new WindowsRegistryReader() : unavailable();
+  }
+
+  /**
+   * The registry a scan reads: the live one when the scan covers the running system, else the
+   * hives of a Windows installation under the scanned root, else {@link #unavailable()}.
+   */
+  static RegistryReader forScan(RegistryReader live, boolean liveSystem, java.nio.file.Path root) {
+    if (liveSystem) {
+      return live;
+    }
+    return io.labscan.agent.checks.artifacts.hive.OfflineRegistry.under(root)
+        .<RegistryReader>map(r -> r).orElseGet(RegistryReader::unavailable);
   }
 
   /** A reader for machines without a registry. */

@@ -14,7 +14,7 @@ import java.util.Map;
  * (KEY_WOW64_64KEY): a 32-bit JVM on 64-bit Windows would otherwise be redirected to
  * {@code SOFTWARE\WOW6432Node} and miss the Run key the worm actually wrote.
  */
-final class WindowsRegistryReader implements RegistryReader {
+public final class WindowsRegistryReader implements RegistryReader {
   private static final int VIEW = WinNT.KEY_WOW64_64KEY;
   /** Registry data is attacker-written; keep what we carry around small. */
   private static final int MAX_DATA_CHARS = 4096;
@@ -38,6 +38,42 @@ final class WindowsRegistryReader implements RegistryReader {
     } catch (RuntimeException e) { // Win32Exception, or "unsupported type" from Advapi32Util
       throw new RegistryReadException("cannot read values of " + key + ": " + e.getMessage(), e);
     }
+  }
+
+  @Override
+  public Map<String, RegistryValue> typedValues(RegistryKey key) throws RegistryReadException {
+    WinReg.HKEY hive = hive(key);
+    try {
+      if (!Advapi32Util.registryKeyExists(hive, key.path(), VIEW)) {
+        return Map.of();
+      }
+      Map<String, RegistryValue> out = new LinkedHashMap<>();
+      Advapi32Util.registryGetValues(hive, key.path(), VIEW)
+          .forEach((name, data) -> typed(data).ifPresent(v -> out.put(name, v)));
+      return out;
+    } catch (RuntimeException e) { // Win32Exception, or "unsupported type" from Advapi32Util
+      throw new RegistryReadException("cannot read values of " + key + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** As the AV providers read values; types Advapi32Util does not map are left out. */
+  private static java.util.Optional<RegistryValue> typed(Object value) {
+    if (value instanceof String s) {
+      return java.util.Optional.of(new RegistryValue.Text(s));
+    }
+    if (value instanceof Integer i) {
+      return java.util.Optional.of(RegistryValue.DWord.of(i));
+    }
+    if (value instanceof Long l) {
+      return java.util.Optional.of(new RegistryValue.QWord(l));
+    }
+    if (value instanceof byte[] b) {
+      return java.util.Optional.of(new RegistryValue.Binary(b));
+    }
+    if (value instanceof String[] a) {
+      return java.util.Optional.of(new RegistryValue.MultiText(Arrays.asList(a)));
+    }
+    return java.util.Optional.empty();
   }
 
   @Override

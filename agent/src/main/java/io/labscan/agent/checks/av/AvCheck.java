@@ -6,6 +6,7 @@ import io.labscan.agent.checks.Check;
 import io.labscan.agent.checks.EvidenceSink;
 import io.labscan.agent.checks.ScanContext;
 import io.labscan.agent.checks.ScanPlan;
+import io.labscan.agent.platform.Platform;
 import io.labscan.proto.v1.AvState;
 import io.labscan.proto.v1.AvStatus;
 import io.labscan.proto.v1.ScanKind;
@@ -31,7 +32,7 @@ public final class AvCheck implements Check {
   private final AvProviderFactory providers;
 
   public AvCheck() {
-    this(AvProviderFactory.forCurrentPlatform());
+    this(AvProviderFactory.forPlatform(Platform.current()));
   }
 
   public AvCheck(AvProviderFactory providers) {

@@ -7,7 +7,7 @@ import java.util.Set;
 /**
  * Lists the machine's TCP sockets whose remote port is one of the watched ports, with the
  * owning process where the OS gives it. One implementation per platform; see
- * {@link ConnectionSources#forCurrentPlatform()}. Implementations keep caches and are used
+ * {@code PlatformServices.connectionSource()}. Implementations keep caches and are used
  * from one thread at a time.
  */
 public interface ConnectionSource extends AutoCloseable {

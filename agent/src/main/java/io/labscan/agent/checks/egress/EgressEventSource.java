@@ -6,7 +6,7 @@ import java.util.function.Consumer;
 /**
  * Pushes every outgoing connection attempt to a watched port, as it happens. Linux:
  * {@link NftablesEventSource} (nftables log rule + {@code /dev/kmsg}); Windows:
- * {@link WfpAuditEventSource} (Security event 5156). See {@link EgressEventSources}.
+ * {@link WfpAuditEventSource} (Security event 5156). The platform seam ({@code PlatformServices.egressEventSource}) picks one.
  */
 public interface EgressEventSource extends AutoCloseable {
   String name();

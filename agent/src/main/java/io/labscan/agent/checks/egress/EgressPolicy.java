@@ -113,7 +113,7 @@ public record EgressPolicy(Set<Integer> ports, List<String> allowlist, boolean m
     return s.endsWith(".exe") ? s.substring(0, s.length() - 4) : s;
   }
 
-  static String fileName(String path) {
+  public static String fileName(String path) {
     int cut = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
     return path.substring(cut + 1);
   }

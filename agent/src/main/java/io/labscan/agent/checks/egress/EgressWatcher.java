@@ -2,7 +2,6 @@ package io.labscan.agent.checks.egress;
 
 import static java.util.Objects.requireNonNull;
 
-import io.labscan.proto.v1.Policy;
 import io.labscan.proto.v1.SmtpEgressWindow;
 import java.io.IOException;
 import java.time.Clock;
@@ -84,17 +83,6 @@ public final class EgressWatcher implements AutoCloseable {
     EgressWatcher watcher = new EgressWatcher(policy, source, events, clock);
     watcher.startThreads();
     return watcher;
-  }
-
-  /**
-   * Starts a watcher for the running machine as the controller's policy asks: the platform's
-   * connection source, and its event source when {@code egress_event_mode} is set.
-   */
-  public static EgressWatcher forPolicy(Policy policy, Clock clock) {
-    EgressPolicy p = EgressPolicy.from(policy);
-    Optional<EgressEventSource> events = p.eventMode() ? EgressEventSources.forCurrentPlatform(p.ports())
-        : Optional.empty();
-    return start(p, ConnectionSources.forCurrentPlatform(), events, clock);
   }
 
   public EgressPolicy policy() {

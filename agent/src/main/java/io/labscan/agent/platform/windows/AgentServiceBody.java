@@ -76,7 +76,7 @@ public final class AgentServiceBody implements ServiceBody {
         }
         synchronized (this) {
           if (!closed) {
-            runtime = AgentRuntime.start(config, Clock.systemUTC(), ScanMode.WORKER_PROCESS);
+            runtime = AgentRuntime.builder(config, Clock.systemUTC()).scanMode(ScanMode.WORKER_PROCESS).start();
           }
         }
       } catch (InterruptedException e) {

@@ -2,6 +2,7 @@ package io.labscan.agent.platform.windows;
 
 import io.labscan.agent.config.AgentConfig;
 import io.labscan.agent.config.ConfigLoader;
+import io.labscan.agent.platform.Platform;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -32,7 +33,7 @@ public final class ServiceCommand implements Callable<Integer> {
   private final Optional<ServiceHost> host;
 
   public ServiceCommand() {
-    this(ServiceHosts.forCurrentPlatform());
+    this(ServiceHosts.forPlatform(Platform.current()));
   }
 
   ServiceCommand(Optional<ServiceHost> host) {

@@ -8,9 +8,9 @@ import io.labscan.agent.checks.ScanContext;
 import io.labscan.agent.checks.ScanPlan;
 import io.labscan.agent.checks.Scanner;
 import io.labscan.agent.checks.StandardChecks;
+import io.labscan.agent.checks.artifacts.RegistryReader;
 import io.labscan.agent.checks.av.windows.RecordedRegistry;
 import io.labscan.agent.checks.av.windows.RecordedWmi;
-import io.labscan.agent.checks.av.windows.RegistryReader;
 import io.labscan.agent.config.PolicyDefaults;
 import io.labscan.proto.v1.AvState;
 import io.labscan.proto.v1.AvStatus;
@@ -153,9 +153,7 @@ class AvCheckTest {
   @Test
   void brokenProviderDoesNotHideTheOthers() throws IOException {
     clamAvDaily(NOW.minus(Duration.ofHours(6)));
-    RegistryReader broken = path -> {
-      throw new IllegalStateException("registry handle closed");
-    };
+    RegistryReader broken = RecordedRegistry.broken("registry handle closed");
 
     List<AvStatus> statuses = new AvCheck(
         AvProviderFactory.withWindowsSources(broken, new RecordedWmi()))
@@ -166,9 +164,7 @@ class AvCheckTest {
 
   @Test
   void brokenProviderIsNamedWhenNothingElseIsFound() {
-    RegistryReader broken = path -> {
-      throw new IllegalStateException("registry handle closed");
-    };
+    RegistryReader broken = RecordedRegistry.broken("registry handle closed");
 
     AvStatus missing = new AvCheck(
         AvProviderFactory.withWindowsSources(broken, new RecordedWmi()))

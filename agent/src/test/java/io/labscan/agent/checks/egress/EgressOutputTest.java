@@ -88,15 +88,4 @@ class EgressOutputTest {
     assertThatThrownBy(() -> DurationText.parse("-5s")).isInstanceOf(IllegalArgumentException.class);
   }
 
-  @Test
-  void passwdNamesUidsAndFallsBackToTheNumber() throws Exception {
-    Path file = java.nio.file.Files.createTempFile("passwd", "");
-    java.nio.file.Files.writeString(file, "root:x:0:0::/root:/bin/sh\n# comment\nbroken line\npostfix:x:107:113::/:/bin/false\n");
-    PasswdUserNames names = new PasswdUserNames(file);
-
-    assertThat(names.nameOf(107)).isEqualTo("postfix");
-    assertThat(names.nameOf(4000)).isEqualTo("4000");
-    assertThat(PasswdUserNames.parse("a:x:notanumber:1::/:/x\n::1:1::/:/x")).isEqualTo(Map.of());
-    java.nio.file.Files.delete(file);
-  }
 }

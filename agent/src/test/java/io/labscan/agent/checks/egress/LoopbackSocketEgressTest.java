@@ -3,6 +3,8 @@ package io.labscan.agent.checks.egress;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.labscan.agent.checks.egress.linux.ProcNetTcpSource;
+import io.labscan.agent.checks.egress.portable.OshiConnectionSource;
 import io.labscan.proto.v1.EgressDestination;
 import io.labscan.proto.v1.SmtpEgressWindow;
 import java.io.IOException;

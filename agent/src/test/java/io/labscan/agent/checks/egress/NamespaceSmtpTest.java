@@ -3,6 +3,9 @@ package io.labscan.agent.checks.egress;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.labscan.agent.checks.egress.linux.NftablesEventSource;
+import io.labscan.agent.checks.egress.linux.NftablesRules;
+import io.labscan.agent.checks.egress.linux.ProcNetTcpSource;
 import io.labscan.proto.v1.SmtpEgressWindow;
 import io.labscan.testsupport.Requirements;
 import java.io.BufferedReader;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.jna.platform.win32.WinError;
 import com.sun.jna.platform.win32.WinNT;
 import com.sun.jna.platform.win32.Winsvc;
+import io.labscan.agent.platform.Platform;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -43,8 +44,8 @@ class WindowsServiceTest {
 
   @Test
   void onlyWindowsGetsAServiceHost() {
-    assertThat(ServiceHosts.forOs("Windows Server 2022")).containsInstanceOf(WindowsService.class);
-    assertThat(ServiceHosts.forOs("Linux")).isEmpty();
-    assertThat(ServiceHosts.forOs("Mac OS X")).isEmpty();
+    assertThat(ServiceHosts.forPlatform(Platform.fromOsName("Windows Server 2022"))).containsInstanceOf(WindowsService.class);
+    assertThat(ServiceHosts.forPlatform(Platform.fromOsName("Linux"))).isEmpty();
+    assertThat(ServiceHosts.forPlatform(Platform.fromOsName("Mac OS X"))).isEmpty();
   }
 }

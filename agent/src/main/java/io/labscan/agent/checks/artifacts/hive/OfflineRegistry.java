@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.labscan.agent.checks.artifacts.RegistryKey;
 import io.labscan.agent.checks.artifacts.RegistryReadException;
 import io.labscan.agent.checks.artifacts.RegistryReader;
+import io.labscan.agent.checks.artifacts.RegistryValue;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -101,6 +102,19 @@ public final class OfflineRegistry implements RegistryReader {
     }
     try {
       return at.get().hive().values(at.get().key());
+    } catch (HiveFormatException e) {
+      throw new RegistryReadException("cannot read values of " + key + ": " + e.getMessage());
+    }
+  }
+
+  @Override
+  public synchronized Map<String, RegistryValue> typedValues(RegistryKey key) throws RegistryReadException {
+    Optional<Located> at = locate(key);
+    if (at.isEmpty()) {
+      return Map.of();
+    }
+    try {
+      return at.get().hive().typedValues(at.get().key());
     } catch (HiveFormatException e) {
       throw new RegistryReadException("cannot read values of " + key + ": " + e.getMessage());
     }

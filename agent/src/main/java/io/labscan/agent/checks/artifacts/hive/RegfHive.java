@@ -1,5 +1,6 @@
 package io.labscan.agent.checks.artifacts.hive;
 
+import io.labscan.agent.checks.artifacts.RegistryValue;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
@@ -215,10 +216,39 @@ public final class RegfHive {
    * decimal, anything else as hex. The default value has the empty name.
    */
   public Map<String, String> values(Key key) throws HiveFormatException {
-    requireNonNull(key, "key");
     Map<String, String> out = new LinkedHashMap<>();
+    forEachValue(key, (name, type, data) -> {
+      String text = ValueText.render(type, data);
+      out.put(name, text);
+      return name.length() + text.length();
+    });
+    return out;
+  }
+
+  /**
+   * The values of a key by type, as the AV providers read them (numbers as numbers, binary data
+   * as bytes); other types as their text rendering. Same bounds as {@link #values}.
+   */
+  public Map<String, RegistryValue> typedValues(Key key) throws HiveFormatException {
+    Map<String, RegistryValue> out = new LinkedHashMap<>();
+    forEachValue(key, (name, type, data) -> {
+      RegistryValue value = ValueText.typed(type, data);
+      out.put(name, value);
+      return name.length() + (value instanceof RegistryValue.Binary b ? b.value().length : ValueText.render(type, data).length());
+    });
+    return out;
+  }
+
+  @FunctionalInterface
+  private interface ValueVisitor {
+    /** Takes one value; returns the characters it holds, for the bound on a key's values. */
+    long visit(String name, int type, byte[] data);
+  }
+
+  private void forEachValue(Key key, ValueVisitor visitor) throws HiveFormatException {
+    requireNonNull(key, "key");
     if (key.valueCount() == 0 || key.valueList() == NONE) {
-      return out;
+      return;
     }
     if (key.valueCount() > MAX_ENTRIES) {
       throw new HiveFormatException("more than " + MAX_ENTRIES + " values in key " + key.name());
@@ -236,15 +266,12 @@ public final class RegfHive {
       int nameLength = vk.u16(2);
       vk.need(20 + nameLength);
       String name = (vk.u16(16) & VALUE_COMP_NAME) != 0 ? vk.latin1(20, nameLength) : vk.utf16(20, nameLength);
-      String text = ValueText.render(vk.i32(12), data(vk));
-      nameChars += name.length() + text.length();
+      nameChars += visitor.visit(name, vk.i32(12), data(vk));
       if (nameChars > MAX_NAME_CHARS * 4) {
         throw new HiveFormatException("values of key " + key.name() + " hold more than " + MAX_NAME_CHARS * 4
             + " characters in all");
       }
-      out.put(name, text);
     }
-    return out;
   }
 
   /** A value's data, at most {@link #MAX_DATA_BYTES}. */

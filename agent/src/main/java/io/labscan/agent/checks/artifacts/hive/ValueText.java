@@ -1,5 +1,6 @@
 package io.labscan.agent.checks.artifacts.hive;
 
+import io.labscan.agent.checks.artifacts.RegistryValue;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -36,6 +37,24 @@ final class ValueText {
       default -> hex(data);
     };
     return text.length() > MAX_CHARS ? text.substring(0, MAX_CHARS) : text;
+  }
+
+  /** The value by type: strings, numbers and binary data as such; other types as their text. */
+  static RegistryValue typed(int type, byte[] data) {
+    return switch (type) {
+      case REG_SZ, REG_EXPAND_SZ -> new RegistryValue.Text(render(type, data));
+      case REG_MULTI_SZ -> new RegistryValue.MultiText(multi(data));
+      case REG_DWORD -> data.length >= 4
+          ? RegistryValue.DWord.of(ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN).getInt())
+          : new RegistryValue.Binary(data);
+      case REG_DWORD_BIG_ENDIAN -> data.length >= 4
+          ? RegistryValue.DWord.of(ByteBuffer.wrap(data).order(ByteOrder.BIG_ENDIAN).getInt())
+          : new RegistryValue.Binary(data);
+      case REG_QWORD -> data.length >= 8
+          ? new RegistryValue.QWord(ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN).getLong())
+          : new RegistryValue.Binary(data);
+      default -> new RegistryValue.Binary(data);
+    };
   }
 
   /** UTF-16LE up to the first NUL, as the API's string getters return it. */

@@ -2,7 +2,7 @@ package io.labscan.agent.checks.artifacts.journal;
 
 import static java.util.Objects.requireNonNull;
 
-import com.sun.jna.Platform;
+import io.labscan.agent.platform.Platform;
 import java.nio.file.Path;
 import java.util.List;
 import org.slf4j.Logger;
@@ -15,14 +15,15 @@ public final class ChangeJournals {
   private ChangeJournals() {}
 
   /** A journal watching the file systems of {@code roots}; {@link NoChangeJournal} (reason logged once) if none works. */
-  public static ChangeJournal forRoots(List<Path> roots) {
-    return forRoots(roots, DirtyFolders.DEFAULT_CAP);
+  public static ChangeJournal forRoots(Platform platform, List<Path> roots) {
+    return forRoots(platform, roots, DirtyFolders.DEFAULT_CAP);
   }
 
-  public static ChangeJournal forRoots(List<Path> roots, int cap) {
+  public static ChangeJournal forRoots(Platform platform, List<Path> roots, int cap) {
+    requireNonNull(platform, "platform");
     requireNonNull(roots, "roots");
     String reason;
-    if (Platform.isLinux()) {
+    if (platform.isLinux()) {
       try {
         ChangeJournal journal = LinuxFanotifyJournal.start(roots, cap);
         log.info("Change journal: fanotify, watching the file systems of {}.", roots);
@@ -34,7 +35,7 @@ public final class ChangeJournals {
       }
     } else {
       // Windows would read the NTFS USN journal, macOS FSEvents: not built yet.
-      reason = "no change journal for " + System.getProperty("os.name");
+      reason = "no change journal for " + platform.displayName();
     }
     log.info("No change journal ({}): every scan lists every folder.", reason);
     return new NoChangeJournal(reason);

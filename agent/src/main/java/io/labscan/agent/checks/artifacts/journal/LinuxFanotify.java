@@ -1,13 +1,11 @@
 package io.labscan.agent.checks.artifacts.journal;
 
-import com.sun.jna.Native;
-import com.sun.jna.NativeLibrary;
-import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
+import io.labscan.agent.platform.linux.Libc;
 
 /**
- * The glibc calls of the fanotify journal, by JNA direct mapping (as the Linux walker's).
- * Loading this class fails with a {@link LinkageError} where a symbol is missing.
+ * The glibc calls of the fanotify journal, from the agent's one libc binding ({@link Libc.Fanotify},
+ * JNA direct mapping). The first call fails with a {@link LinkageError} where a symbol is missing.
  */
 final class LinuxFanotify {
   static final int FAN_CLOEXEC = 0x1;
@@ -45,36 +43,56 @@ final class LinuxFanotify {
 
   /** {@code O_DIRECTORY} of this CPU; -1 where unknown (the journal is then not used). */
   static int oDirectory() {
-    return switch (Platform.ARCH) {
+    return switch (Libc.arch()) {
       case "x86-64" -> 0x10000;
       case "aarch64" -> 0x4000;
       default -> -1;
     };
   }
 
-  static {
-    Native.register(NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
+  // The calls, bound once in the agent's libc binding (this class only names the journal's use).
+
+  static int fanotify_init(int flags, int eventFlags) {
+    return Libc.Fanotify.fanotify_init(flags, eventFlags);
   }
 
-  static native int fanotify_init(int flags, int eventFlags);
+  static int fanotify_mark(int fd, int flags, long mask, int dirfd, String path) {
+    return Libc.Fanotify.fanotify_mark(fd, flags, mask, dirfd, path);
+  }
 
-  static native int fanotify_mark(int fd, int flags, long mask, int dirfd, String path);
+  static int open(String path, int flags) {
+    return Libc.Fanotify.open(path, flags);
+  }
 
-  static native int open(String path, int flags);
+  static int fstatfs(int fd, Pointer buffer) {
+    return Libc.Fanotify.fstatfs(fd, buffer);
+  }
 
-  static native int fstatfs(int fd, Pointer buffer);
+  static int open_by_handle_at(int mountFd, Pointer handle, int flags) {
+    return Libc.Fanotify.open_by_handle_at(mountFd, handle, flags);
+  }
 
-  static native int open_by_handle_at(int mountFd, Pointer handle, int flags);
+  static int statx(int dirfd, String path, int flags, int mask, Pointer buffer) {
+    return Libc.Fanotify.statx(dirfd, path, flags, mask, buffer);
+  }
 
-  static native int statx(int dirfd, String path, int flags, int mask, Pointer buffer);
+  static long read(int fd, Pointer buffer, long count) {
+    return Libc.Fanotify.read(fd, buffer, count);
+  }
 
-  static native long read(int fd, Pointer buffer, long count);
+  static long write(int fd, byte[] buffer, long count) {
+    return Libc.Fanotify.write(fd, buffer, count);
+  }
 
-  static native long write(int fd, byte[] buffer, long count);
+  static int poll(Pointer fds, long count, int timeoutMillis) {
+    return Libc.Fanotify.poll(fds, count, timeoutMillis);
+  }
 
-  static native int poll(Pointer fds, long count, int timeoutMillis);
+  static int pipe2(int[] fds, int flags) {
+    return Libc.Fanotify.pipe2(fds, flags);
+  }
 
-  static native int pipe2(int[] fds, int flags);
-
-  static native int close(int fd);
+  static int close(int fd) {
+    return Libc.Fanotify.close(fd);
+  }
 }

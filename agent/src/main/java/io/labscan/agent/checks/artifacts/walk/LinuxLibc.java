@@ -1,15 +1,14 @@
 package io.labscan.agent.checks.artifacts.walk;
 
-import com.sun.jna.Native;
-import com.sun.jna.NativeLibrary;
-import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
+import io.labscan.agent.platform.linux.Libc;
 
 /**
- * The few glibc calls of the Linux walker, bound by JNA direct mapping (a JNI stub per
- * method: far cheaper per call than JNA's interface proxies, which matters at one
- * {@code statx} per file). Loading this class fails with a {@link LinkageError} where the
- * library or a symbol is missing ({@code getdents64} needs glibc 2.30, {@code statx} 2.28).
+ * The few glibc calls of the Linux walker, from the agent's one libc binding
+ * ({@link Libc.Walk}: JNA direct mapping, a JNI stub per method, far cheaper per call than JNA's
+ * interface proxies, which matters at one {@code statx} per file). The first call fails with a
+ * {@link LinkageError} where the library or a symbol is missing ({@code getdents64} needs glibc
+ * 2.30, {@code statx} 2.28).
  *
  * <p>Flag values are per CPU: x86-64 and AArch64 are supported, other CPUs use the portable
  * walker (see {@link #flags()}).
@@ -43,28 +42,40 @@ final class LinuxLibc {
 
   /** The flags of this CPU, or null where the walker does not know them. */
   static Flags flags() {
-    return switch (Platform.ARCH) {
+    return switch (Libc.arch()) {
       case "x86-64" -> new Flags(0x10000, 0x20000, 0x80000, 0x100, 0x800);
       case "aarch64" -> new Flags(0x4000, 0x8000, 0x80000, 0x100, 0x800);
       default -> null;
     };
   }
 
-  static {
-    Native.register(NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
+  // The calls, bound once in the agent's libc binding (this class only names the walker's use).
+
+  static int openat(int dirfd, Pointer path, int flags) {
+    return Libc.Walk.openat(dirfd, path, flags);
   }
 
-  static native int openat(int dirfd, Pointer path, int flags);
+  static long getdents64(int fd, Pointer buffer, long count) {
+    return Libc.Walk.getdents64(fd, buffer, count);
+  }
 
-  static native long getdents64(int fd, Pointer buffer, long count);
+  static int statx(int dirfd, Pointer path, int flags, int mask, Pointer buffer) {
+    return Libc.Walk.statx(dirfd, path, flags, mask, buffer);
+  }
 
-  static native int statx(int dirfd, Pointer path, int flags, int mask, Pointer buffer);
+  static long read(int fd, Pointer buffer, long count) {
+    return Libc.Walk.read(fd, buffer, count);
+  }
 
-  static native long read(int fd, Pointer buffer, long count);
+  static int close(int fd) {
+    return Libc.Walk.close(fd);
+  }
 
-  static native int close(int fd);
+  static int fstatfs(int fd, Pointer buffer) {
+    return Libc.Walk.fstatfs(fd, buffer);
+  }
 
-  static native int fstatfs(int fd, Pointer buffer);
-
-  static native int name_to_handle_at(int dirfd, Pointer path, Pointer handle, Pointer mountId, int flags);
+  static int name_to_handle_at(int dirfd, Pointer path, Pointer handle, Pointer mountId, int flags) {
+    return Libc.Walk.name_to_handle_at(dirfd, path, handle, mountId, flags);
+  }
 }

@@ -59,11 +59,8 @@ final class LinuxTreeWalker implements TreeWalker {
     this.flags = flags;
   }
 
-  /** The walker, when this is Linux on a known CPU and glibc has the calls (tried on "/"). */
+  /** The walker, when this Linux runs on a known CPU and glibc has the calls (tried on "/"); only asked on Linux. */
   static Optional<TreeWalker> probe() {
-    if (!Platform.isLinux()) {
-      return Optional.empty();
-    }
     try {
       LinuxLibc.Flags flags = LinuxLibc.flags();
       if (flags == null) {

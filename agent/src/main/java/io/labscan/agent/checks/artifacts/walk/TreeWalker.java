@@ -1,5 +1,8 @@
 package io.labscan.agent.checks.artifacts.walk;
 
+import static java.util.Objects.requireNonNull;
+
+import io.labscan.agent.platform.Platform;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -32,7 +35,12 @@ public interface TreeWalker {
 
   /** The fastest walker that works on this machine. */
   static TreeWalker forCurrentPlatform() {
-    return TreeWalkers.best();
+    return forPlatform(Platform.current());
+  }
+
+  /** The fastest walker that works on a machine running {@code platform} (the platform seam asks). */
+  static TreeWalker forPlatform(Platform platform) {
+    return TreeWalkers.forPlatform(requireNonNull(platform, "platform"));
   }
 
   /** The JDK walker, on every platform. */

@@ -1,5 +1,6 @@
 package io.labscan.agent.checks.artifacts.walk;
 
+import io.labscan.agent.platform.Platform;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,17 +11,13 @@ final class TreeWalkers {
 
   private TreeWalkers() {}
 
-  /** Probed once per JVM: the answer cannot change while it runs. */
-  private static final class Holder {
-    static final TreeWalker BEST = pick();
+  /** Probed once per JVM, and only on Linux: the answer cannot change while it runs. */
+  private static final class LinuxHolder {
+    static final Optional<TreeWalker> NATIVE = LinuxTreeWalker.probe();
   }
 
-  static TreeWalker best() {
-    return Holder.BEST;
-  }
-
-  private static TreeWalker pick() {
-    Optional<TreeWalker> linux = LinuxTreeWalker.probe();
+  static TreeWalker forPlatform(Platform platform) {
+    Optional<TreeWalker> linux = platform.isLinux() ? LinuxHolder.NATIVE : Optional.empty();
     if (linux.isPresent()) {
       return linux.get();
     }

@@ -2,6 +2,8 @@ package io.labscan.agent.checks.av.windows;
 
 import static java.util.Objects.requireNonNull;
 
+import io.labscan.agent.checks.artifacts.RegistryReader;
+import io.labscan.agent.checks.artifacts.RegistryValue;
 import io.labscan.agent.checks.av.AvContext;
 import io.labscan.agent.checks.av.AvDetection;
 import io.labscan.agent.checks.av.AvProvider;
@@ -91,7 +93,7 @@ public final class DefenderProvider implements AvProvider {
     Optional<RegistryFacts> fallback = Optional.empty();
     for (String path : List.of(DEFENDER_KEY, ANTIMALWARE_KEY)) {
       try {
-        Optional<RegistryFacts> facts = registry.localMachineKey(path).map(RegistryFacts::of);
+        Optional<RegistryFacts> facts = LocalMachineKeys.read(registry, path).map(RegistryFacts::of);
         if (facts.isPresent() && facts.get().updated().isPresent()) {
           return facts;
         }

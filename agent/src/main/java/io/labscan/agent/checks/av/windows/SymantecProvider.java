@@ -2,6 +2,8 @@ package io.labscan.agent.checks.av.windows;
 
 import static java.util.Objects.requireNonNull;
 
+import io.labscan.agent.checks.artifacts.RegistryReader;
+import io.labscan.agent.checks.artifacts.RegistryValue;
 import io.labscan.agent.checks.av.AvContext;
 import io.labscan.agent.checks.av.AvDetection;
 import io.labscan.agent.checks.av.AvProvider;
@@ -51,7 +53,7 @@ public final class SymantecProvider implements AvProvider {
     Optional<RegistryKey> found = Optional.empty();
     for (String path : KEYS) {
       try {
-        Optional<RegistryKey> key = registry.localMachineKey(path);
+        Optional<RegistryKey> key = LocalMachineKeys.read(registry, path);
         if (key.isPresent() && (found.isEmpty() || key.get().value(VALUE).isPresent())) {
           found = key;
         }

@@ -11,6 +11,7 @@ import io.labscan.agent.checks.artifacts.ArtifactCheck;
 import io.labscan.agent.checks.artifacts.RegistryKey;
 import io.labscan.agent.checks.artifacts.RegistryReadException;
 import io.labscan.agent.checks.artifacts.RegistryReader;
+import io.labscan.agent.checks.artifacts.RegistryValue;
 import io.labscan.agent.checks.artifacts.RuleSet;
 import io.labscan.agent.checks.artifacts.ScanProgress;
 import io.labscan.agent.checks.artifacts.hive.HiveBuilder.Key;
@@ -66,6 +67,17 @@ class OfflineRegistryTest {
   void machineRunValuesAreReadFromTheSoftwareHive() throws Exception {
     assertThat(registry().values(RegistryKey.parse("HKLM\\SOFTWARE\\" + RUN)))
         .containsEntry("WinkAbcd", "C:\\WINDOWS\\SYSTEM32\\WINKabcd.exe");
+  }
+
+  @Test
+  void typedValuesKeepNumbersAsNumbersAndStringsAsText() throws Exception {
+    // The Defender and Symantec providers read the offline hive through the same reader.
+    var values = registry().typedValues(RegistryKey.parse("HKLM\\SYSTEM\\Select"));
+
+    assertThat(values).containsEntry("Current", RegistryValue.DWord.of(2));
+    assertThat(registry().typedValues(RegistryKey.parse("HKLM\\SOFTWARE\\" + RUN)))
+        .containsEntry("WinkAbcd", new RegistryValue.Text("C:\\WINDOWS\\SYSTEM32\\WINKabcd.exe"));
+    assertThat(registry().typedValues(RegistryKey.parse("HKLM\\SOFTWARE\\LabScan\\NoSuchKey"))).isEmpty();
   }
 
   @Test

@@ -3,6 +3,8 @@ package io.labscan.agent.checks.av.windows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.labscan.agent.checks.artifacts.RegistryValue;
+import io.labscan.agent.checks.artifacts.WindowsRegistryReader;
 import io.labscan.agent.checks.av.AvContext;
 import io.labscan.agent.checks.av.AvDetection;
 import java.nio.file.Path;
@@ -29,8 +31,8 @@ class LiveWindowsApisTest {
 
   @Test
   void theRegistryReaderReadsTheWindowsVersionKey() throws Exception {
-    Optional<RegistryKey> key = new JnaRegistryReader()
-        .localMachineKey("SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion");
+    Optional<RegistryKey> key = LocalMachineKeys.read(new WindowsRegistryReader(),
+        "SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion");
 
     assertThat(key).isPresent();
     assertThat(key.get().values()).containsKeys("ProductName", "CurrentBuildNumber");
@@ -39,7 +41,7 @@ class LiveWindowsApisTest {
 
   @Test
   void aMissingRegistryKeyIsEmptyNotAnError() throws Exception {
-    assertThat(new JnaRegistryReader().localMachineKey("SOFTWARE\\LabScan-no-such-key-" + System.nanoTime()))
+    assertThat(LocalMachineKeys.read(new WindowsRegistryReader(), "SOFTWARE\\LabScan-no-such-key-" + System.nanoTime()))
         .isEmpty();
   }
 
@@ -61,7 +63,7 @@ class LiveWindowsApisTest {
 
   @Test
   void defenderIsDetectedOrItsAbsenceExplainedWithoutFailing() {
-    AvDetection detection = new DefenderProvider(new JnaRegistryReader(), new JnaWmiReader())
+    AvDetection detection = new DefenderProvider(new WindowsRegistryReader(), new JnaWmiReader())
         .detect(new AvContext(Path.of("C:\\"), Instant.now(), Duration.ofDays(7), List.of()));
 
     // A hosted runner may have Defender on, off or stale; what matters is an answer, never a crash,

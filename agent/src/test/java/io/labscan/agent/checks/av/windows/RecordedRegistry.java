@@ -1,10 +1,12 @@
 package io.labscan.agent.checks.av.windows;
 
+import io.labscan.agent.checks.artifacts.RegistryReader;
+import io.labscan.agent.checks.artifacts.RegistryValue;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /** A registry holding recorded keys; paths not recorded are absent. */
 public final class RecordedRegistry implements RegistryReader {
@@ -23,13 +25,53 @@ public final class RecordedRegistry implements RegistryReader {
   }
 
   @Override
-  public Optional<RegistryKey> localMachineKey(String path) throws RegistryReadException {
-    String failure = failures.get(path.toLowerCase());
+  public boolean available() {
+    return true;
+  }
+
+  @Override
+  public Map<String, RegistryValue> typedValues(io.labscan.agent.checks.artifacts.RegistryKey key)
+      throws io.labscan.agent.checks.artifacts.RegistryReadException {
+    String path = key.path().toLowerCase();
+    String failure = failures.get(path);
     if (failure != null) {
-      throw new RegistryReadException(failure, null);
+      throw new io.labscan.agent.checks.artifacts.RegistryReadException(failure);
     }
-    return Optional.ofNullable(keys.get(path.toLowerCase()))
-        .map(values -> new RegistryKey(path, values));
+    return key.hive() == io.labscan.agent.checks.artifacts.RegistryKey.Hive.HKLM
+        ? keys.getOrDefault(path, Map.of()) : Map.of();
+  }
+
+  @Override
+  public Map<String, String> values(io.labscan.agent.checks.artifacts.RegistryKey key)
+      throws io.labscan.agent.checks.artifacts.RegistryReadException {
+    Map<String, String> out = new LinkedHashMap<>();
+    typedValues(key).forEach((name, value) -> out.put(name, value.toString()));
+    return out;
+  }
+
+  @Override
+  public List<String> subkeys(io.labscan.agent.checks.artifacts.RegistryKey key) {
+    return List.of();
+  }
+
+  /** A registry whose every read breaks unexpectedly (a provider bug, not a read error). */
+  public static RegistryReader broken(String message) {
+    return new RegistryReader() {
+      @Override
+      public boolean available() {
+        return true;
+      }
+
+      @Override
+      public Map<String, String> values(io.labscan.agent.checks.artifacts.RegistryKey key) {
+        throw new IllegalStateException(message);
+      }
+
+      @Override
+      public List<String> subkeys(io.labscan.agent.checks.artifacts.RegistryKey key) {
+        throw new IllegalStateException(message);
+      }
+    };
   }
 
   /** The 8 little-endian bytes Windows stores for {@code instant}. */

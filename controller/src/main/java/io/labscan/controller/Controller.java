@@ -1,0 +1,342 @@
+package io.labscan.controller;
+
+import static java.util.Objects.requireNonNull;
+
+import io.labscan.controller.account.Accounts;
+import io.labscan.controller.account.Sessions;
+import io.labscan.controller.alert.AlertDispatcher;
+import io.labscan.controller.alert.AlertSink;
+import io.labscan.controller.alert.SyslogSink;
+import io.labscan.controller.alert.WebhookSink;
+import io.labscan.controller.campaign.CampaignService;
+import io.labscan.controller.fleet.ComplianceHistory;
+import io.labscan.controller.fleet.Fleet;
+import io.labscan.controller.fleet.LabRules;
+import io.labscan.controller.grpc.CommandHub;
+import io.labscan.controller.ingest.ReportIngestor;
+import io.labscan.controller.jobs.BackgroundJobs;
+import io.labscan.controller.jobs.ChangeFeed;
+import io.labscan.controller.metrics.ControllerMetrics;
+import io.labscan.controller.policy.PolicyProvider;
+import io.labscan.controller.store.Pruner;
+import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Store;
+import io.labscan.controller.store.TrustedMtas;
+import io.labscan.controller.verdict.Verdict;
+import io.labscan.controller.verdict.VerdictRepository.VerdictRecord;
+import io.labscan.controller.verdict.VerdictService;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root: one object that owns the store and builds every service from it, for
+ * {@code serve}, {@code demo} and the command-line commands alike. Adapters ({@code grpc},
+ * {@code web}, {@code cli}) ask it for services and build none themselves.
+ *
+ * <p>Services are made on first use: a read-only command ({@code hosts}) never creates the
+ * fleet key a policy needs, and a command that needs one service does not start the others.
+ * Background work ({@link #startBackgroundJobs()}: alerts, campaign triggers and deliveries,
+ * compliance snapshots, verdict sweeps, retention, the change feed) is registered here once, so
+ * it runs whether or not the web server does.
+ */
+public final class Controller implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Controller.class);
+  /** How long after start the first daily prune runs (not at once: a restart loop must not prune in a loop). */
+  public static final Duration FIRST_PRUNE_DELAY = Duration.ofMinutes(10);
+  /** How often the compliance snapshot is taken. */
+  public static final Duration SNAPSHOT_EVERY = Duration.ofHours(1);
+
+  private final ControllerConfig config;
+  private final SqliteStore store;
+  private final boolean ownsStore;
+  private final Map<String, Object> services = new java.util.HashMap<>();
+  private final Map<String, LongAdder> pruned = new ConcurrentHashMap<>();
+  private final java.util.Set<String> labsPending = ConcurrentHashMap.newKeySet();
+  private volatile boolean started;
+
+  private Controller(ControllerConfig config, SqliteStore store, boolean ownsStore) {
+    this.config = requireNonNull(config, "config");
+    this.store = requireNonNull(store, "store");
+    this.ownsStore = ownsStore;
+  }
+
+  /** Opens the configured database (created when missing) and owns it: {@link #close()} closes it. */
+  public static Controller open(ControllerConfig config) {
+    requireNonNull(config, "config");
+    return new Controller(config, SqliteStore.open(config.database()), true);
+  }
+
+  /**
+   * A controller over a store the caller opened (a command that checked the file exists) and
+   * keeps owning: {@link #close()} stops the services but leaves the store open.
+   */
+  public static Controller over(SqliteStore store, Clock clock) {
+    requireNonNull(store, "store");
+    return new Controller(ControllerConfig.builder(store.file()).clock(requireNonNull(clock, "clock")).build(), store,
+        false);
+  }
+
+  @SuppressWarnings("unchecked")
+  private <T> T service(String name, Supplier<T> make) {
+    // A plain map under one lock: making a service may make the ones it needs (re-entrant).
+    synchronized (services) {
+      Object existing = services.get(name);
+      if (existing == null) {
+        existing = make.get();
+        services.put(name, existing);
+      }
+      return (T) existing;
+    }
+  }
+
+  public ControllerConfig config() {
+    return config;
+  }
+
+  public SqliteStore store() {
+    return store;
+  }
+
+  public Clock clock() {
+    return config.clock();
+  }
+
+  /** The agents' open command streams (empty outside {@code serve}). */
+  public CommandHub commands() {
+    return service("commands", CommandHub::new);
+  }
+
+  public PolicyProvider policies() {
+    return service("policies", () -> new PolicyProvider(store, clock()));
+  }
+
+  public VerdictService verdicts() {
+    return service("verdicts", () -> new VerdictService(store, config.verdictPolicy(), clock()));
+  }
+
+  /** Report ingestion; each stored report also brings its host's effective lab up to date. */
+  public ReportIngestor ingestor() {
+    return service("ingestor", () -> {
+      ReportIngestor ingestor = new ReportIngestor(store, verdicts(), clock());
+      ingestor.addListener((report, outcome, latency) -> {
+        if (outcome == Store.IngestOutcome.STORED) {
+          refreshLabSoon(report.getInventory().getHostId());
+        }
+      });
+      return ingestor;
+    });
+  }
+
+  /**
+   * Brings a host's effective lab up to date on the lab thread: ingest listeners run on the
+   * store's writer thread, which must not wait for its own write. A host already queued is not
+   * queued twice.
+   */
+  private void refreshLabSoon(String hostId) {
+    if (!labsPending.add(hostId)) {
+      return;
+    }
+    try {
+      labs().execute(() -> {
+        labsPending.remove(hostId);
+        try {
+          labRules().refresh(hostId);
+        } catch (RuntimeException e) {
+          log.warn("Effective lab of a reporting host not updated: {}", e.getMessage());
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException closing) {
+      labsPending.remove(hostId);
+    }
+  }
+
+  private java.util.concurrent.ExecutorService labs() {
+    return service("labs", () -> java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "labscan-effective-lab");
+      t.setDaemon(true);
+      return t;
+    }));
+  }
+
+  /** Waits until the effective labs of the reports ingested so far are stored (tests, demo). */
+  public void flushLabs() {
+    try {
+      labs().submit(() -> { }).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  public LabRules labRules() {
+    return service("labRules", () -> new LabRules(store, clock()));
+  }
+
+  public Fleet fleet() {
+    return service("fleet", () -> new Fleet(store, labRules(), config.verdictPolicy(), clock()));
+  }
+
+  public ComplianceHistory complianceHistory() {
+    return service("complianceHistory", () -> new ComplianceHistory(fleet()));
+  }
+
+  public Accounts accounts() {
+    return service("accounts", () -> new Accounts(store, Accounts.DEFAULT_COST, clock()));
+  }
+
+  public Sessions sessions() {
+    return service("sessions", () -> new Sessions(store, clock()));
+  }
+
+  public TrustedMtas trustedMtas() {
+    return service("trustedMtas", () -> new TrustedMtas(store, clock()));
+  }
+
+  /** Complaint triage over this store, trusting the configured MTAs beside the stored ones. */
+  public ComplaintTriage complaints() {
+    return service("complaints", () -> new ComplaintTriage(store, verdicts(), config.trust(), clock()));
+  }
+
+  /** Scan campaigns, reaching agents through {@link #commands()}. */
+  public CampaignService campaigns() {
+    return service("campaigns", () -> new CampaignService(store, commands().agentCommands(), fleet().targets(),
+        clock()));
+  }
+
+  /** Alerts to the configured sinks (none: alerts are dropped); told of every verdict change. */
+  public AlertDispatcher alerts() {
+    return service("alerts", () -> {
+      List<AlertSink> sinks = new ArrayList<>();
+      config.alertWebhook().ifPresent(url -> sinks.add(new WebhookSink(url)));
+      config.alertSyslog().ifPresent(target -> sinks.add(SyslogSink.parse(target)));
+      AlertDispatcher alerts = new AlertDispatcher(sinks);
+      verdicts().addListener(alerts);
+      sinks.forEach(s -> log.info("Alerts go to {}", s.describe()));
+      return alerts;
+    });
+  }
+
+  /** Prometheus metrics, counting every ingested report from now on. */
+  public ControllerMetrics metrics() {
+    return service("metrics", () -> {
+      ControllerMetrics metrics = new ControllerMetrics(() -> commands().connectedHosts().size(),
+          () -> verdictCounts(store.verdicts()), store::databaseBytes, this::prunedRows);
+      ingestor().addListener(metrics);
+      return metrics;
+    });
+  }
+
+  /** The registry of {@code serve}'s periodic jobs. */
+  public BackgroundJobs jobs() {
+    return service("jobs", BackgroundJobs::new);
+  }
+
+  /** One poll of the database for commits by other processes, fanned out to its listeners. */
+  public ChangeFeed changes() {
+    return service("changes", () -> new ChangeFeed(store::dataVersion, clock()));
+  }
+
+  /**
+   * Starts the background work once (later calls do nothing): alerts, verdict sweeps, campaign
+   * schedules and deliveries, the hourly compliance snapshot, the daily prune when retention is
+   * configured, and the change feed every {@link ChangeFeed#POLL}.
+   */
+  public synchronized void startBackgroundJobs() {
+    if (started) {
+      return;
+    }
+    started = true;
+    alerts();
+    metrics();
+    try {
+      labRules().refreshAll();
+    } catch (RuntimeException e) {
+      log.warn("Effective labs not brought up to date at start: {}", e.getMessage());
+    }
+    verdicts().startSweeping();
+    CampaignService campaigns = campaigns().start(false);
+    changes().listen("policy cache", policies()::invalidate);
+    changes().listen("campaign deliveries", campaigns::deliverWaiting);
+    jobs().every("change feed", ChangeFeed.POLL, ChangeFeed.POLL, changes()::poll);
+    jobs().every("compliance snapshot", Duration.ofMinutes(1), SNAPSHOT_EVERY, complianceHistory()::snapshot);
+    config.retention().ifPresent(this::startDailyPrune);
+  }
+
+  /** Whether {@link #startBackgroundJobs()} ran. */
+  public boolean backgroundJobsStarted() {
+    return started;
+  }
+
+  /** Prunes old evidence by {@code retention} once a day, the first time {@link #FIRST_PRUNE_DELAY} from now. */
+  public void startDailyPrune(Pruner.Retention retention) {
+    Pruner pruner = new Pruner(store, requireNonNull(retention, "retention"), clock());
+    jobs().every("daily prune", FIRST_PRUNE_DELAY, Duration.ofDays(1), () -> pruneNow(pruner));
+  }
+
+  /** Runs one prune now (the daily task), counting what it deleted for /metrics. */
+  public Optional<Pruner.Result> pruneNow(Pruner pruner) {
+    try {
+      Pruner.Result result = pruner.prune(false);
+      result.rows().forEach((table, rows) -> pruned.computeIfAbsent(table, t -> new LongAdder()).add(rows));
+      log.info("Pruned {} rows older than the retention settings: {}.", result.total(), result.rows());
+      return Optional.of(result);
+    } catch (RuntimeException e) {
+      log.warn("Prune failed (retried tomorrow): {}", e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  /** Rows deleted by retention since start, per table. */
+  public Map<String, Long> prunedRows() {
+    Map<String, Long> out = new TreeMap<>();
+    pruned.forEach((table, rows) -> out.put(table, rows.sum()));
+    return out;
+  }
+
+  /** How many hosts have each verdict. */
+  public static Map<Verdict, Integer> verdictCounts(List<VerdictRecord> verdicts) {
+    Map<Verdict, Integer> counts = new EnumMap<>(Verdict.class);
+    verdicts.forEach(v -> counts.merge(v.verdict(), 1, Integer::sum));
+    return counts;
+  }
+
+  /** Stops the background work and the services; closes the store when this controller opened it. */
+  @Override
+  public void close() {
+    closeIfMade("jobs", () -> jobs().close());
+    closeIfMade("labs", () -> labs().shutdownNow());
+    closeIfMade("campaigns", () -> campaigns().close());
+    closeIfMade("alerts", () -> alerts().close());
+    closeIfMade("commands", () -> commands().closeAll());
+    closeIfMade("verdicts", () -> verdicts().close());
+    if (ownsStore) {
+      store.close();
+    }
+  }
+
+  private void closeIfMade(String name, Runnable close) {
+    boolean made;
+    synchronized (services) {
+      made = services.containsKey(name);
+    }
+    if (made) {
+      try {
+        close.run();
+      } catch (RuntimeException e) {
+        log.warn("Closing {} failed: {}", name, e.toString());
+      }
+    }
+  }
+}

@@ -1,0 +1,110 @@
+package io.labscan.controller.account;
+
+import static java.util.Objects.requireNonNull;
+
+import io.labscan.controller.store.SqliteStore;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** The {@code users} table. */
+final class UserRepository {
+  private final SqliteStore store;
+
+  UserRepository(SqliteStore store) {
+    this.store = requireNonNull(store, "store");
+  }
+
+  /** A stored user and the bcrypt hash of the password. */
+  record Stored(User user, String passwordHash) {}
+
+  Optional<Stored> find(String username) {
+    return store.read(db -> {
+      try (PreparedStatement ps = db.prepareStatement(
+          "SELECT username, role, password_hash FROM users WHERE username = ?")) {
+        ps.setString(1, username);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            return Optional.empty();
+          }
+          String hash = rs.getString(3);
+          return Role.parse(rs.getString(2)).map(r -> new Stored(new User(username, r), hash));
+        }
+      }
+    });
+  }
+
+  List<User> list() {
+    return store.read(db -> {
+      List<User> out = new ArrayList<>();
+      try (PreparedStatement ps = db.prepareStatement("SELECT username, role FROM users ORDER BY username");
+          ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String name = rs.getString(1);
+          Role.parse(rs.getString(2)).ifPresent(r -> out.add(new User(name, r)));
+        }
+      }
+      return out;
+    });
+  }
+
+  /** Adds a user; false when the name is taken. */
+  boolean add(User user, String passwordHash, Instant at) {
+    return store.write(db -> {
+      try (PreparedStatement ps = db.prepareStatement(
+          "INSERT INTO users(username, password_hash, role, created_ms) VALUES (?,?,?,?) "
+              + "ON CONFLICT(username) DO NOTHING")) {
+        ps.setString(1, user.username());
+        ps.setString(2, passwordHash);
+        ps.setString(3, user.role().id());
+        ps.setLong(4, at.toEpochMilli());
+        return ps.executeUpdate() > 0;
+      }
+    }).join();
+  }
+
+  /** Removes a user; false when there is no such user. */
+  boolean remove(String username) {
+    return store.write(db -> {
+      try (PreparedStatement ps = db.prepareStatement("DELETE FROM users WHERE username = ?")) {
+        ps.setString(1, username);
+        return ps.executeUpdate() > 0;
+      }
+    }).join();
+  }
+
+  /** Replaces a user's password and role; false when there is no such user. */
+  boolean update(User user, String passwordHash) {
+    return store.write(db -> {
+      try (PreparedStatement ps = db.prepareStatement(
+          "UPDATE users SET password_hash = ?, role = ? WHERE username = ?")) {
+        ps.setString(1, passwordHash);
+        ps.setString(2, user.role().id());
+        ps.setString(3, user.username());
+        return ps.executeUpdate() > 0;
+      }
+    }).join();
+  }
+
+  int count() {
+    return store.read(db -> {
+      try (PreparedStatement ps = db.prepareStatement("SELECT COUNT(*) FROM users");
+          ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getInt(1) : 0;
+      }
+    });
+  }
+
+  void recordLogin(String username, Instant at) {
+    store.write(db -> {
+      try (PreparedStatement ps = db.prepareStatement("UPDATE users SET last_login_ms = ? WHERE username = ?")) {
+        ps.setLong(1, at.toEpochMilli());
+        ps.setString(2, username);
+        return ps.executeUpdate();
+      }
+    });
+  }
+}

@@ -1,0 +1,157 @@
+package io.labscan.controller.cli;
+
+import io.labscan.controller.Controller;
+import io.labscan.controller.account.Role;
+import io.labscan.controller.account.User;
+import io.labscan.controller.store.SqliteStore;
+import java.io.Console;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code labscan-controller user}: web UI accounts. */
+@Command(name = "user", mixinStandardHelpOptions = true,
+    description = "Manages web UI users (roles: viewer reads everything; admin also triages and runs campaigns).",
+    subcommands = {UserCommand.Add.class, UserCommand.ListUsers.class, UserCommand.Remove.class})
+public final class UserCommand implements Runnable {
+  static final int EXIT_BAD_INPUT = 2;
+
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  static boolean existing(Path db) {
+    if (!Files.isRegularFile(db)) {
+      System.err.println("labscan-controller user: database " + db + " does not exist "
+          + "(start 'labscan-controller serve --db " + db + "' once first).");
+      return false;
+    }
+    return true;
+  }
+
+  /** {@code user add}. */
+  @Command(name = "add", mixinStandardHelpOptions = true,
+      description = "Adds a user; asks for the password twice unless --password-file is given.")
+  static final class Add implements Callable<Integer> {
+    @Option(names = "--db", required = true, paramLabel = "FILE", description = "Controller database (SQLite).")
+    Path db;
+
+    @Option(names = "--role", required = true, paramLabel = "viewer|admin", description = "The user's role.")
+    String role;
+
+    @Option(names = "--password-file", paramLabel = "FILE",
+        description = "Read the password from the first line of FILE instead of asking.")
+    Path passwordFile;
+
+    @Option(names = "--replace", description = "Reset the password and role of an existing user.")
+    boolean replace;
+
+    @Parameters(paramLabel = "NAME", description = "User name (letters, digits, . _ @ -).")
+    String name;
+
+    @Override
+    public Integer call() throws IOException {
+      var parsedRole = Role.parse(role);
+      if (parsedRole.isEmpty()) {
+        System.err.println("labscan-controller user add: --role must be viewer or admin.");
+        return EXIT_BAD_INPUT;
+      }
+      if (!existing(db)) {
+        return EXIT_BAD_INPUT;
+      }
+      String password;
+      if (passwordFile != null) {
+        String text = Files.readString(passwordFile, StandardCharsets.UTF_8);
+        int nl = text.indexOf('\n');
+        password = (nl >= 0 ? text.substring(0, nl) : text).replace("\r", "");
+      } else {
+        Console console = System.console();
+        if (console == null) {
+          System.err.println("labscan-controller user add: no terminal to ask for the password; use --password-file.");
+          return EXIT_BAD_INPUT;
+        }
+        char[] first = console.readPassword("Password for %s: ", name);
+        char[] second = console.readPassword("Again: ");
+        if (first == null || second == null || !Arrays.equals(first, second)) {
+          System.err.println("labscan-controller user add: the passwords differ.");
+          return EXIT_BAD_INPUT;
+        }
+        password = new String(first);
+        Arrays.fill(first, '\0');
+        Arrays.fill(second, '\0');
+      }
+      try (SqliteStore store = SqliteStore.open(db)) {
+        Controller.over(store, Clock.systemUTC()).accounts().add(name, parsedRole.get(), password, replace);
+      } catch (IllegalArgumentException e) {
+        System.err.println("labscan-controller user add: " + e.getMessage());
+        return EXIT_BAD_INPUT;
+      }
+      System.out.println((replace ? "Saved" : "Added") + " user " + name + " (" + parsedRole.get().id() + ").");
+      return 0;
+    }
+  }
+
+  /** {@code user remove}. */
+  @Command(name = "remove", mixinStandardHelpOptions = true,
+      description = "Removes a web UI user; their open sessions end at once, also in a running controller.")
+  static final class Remove implements Callable<Integer> {
+    @Option(names = "--db", required = true, paramLabel = "FILE", description = "Controller database (SQLite).")
+    Path db;
+
+    @Parameters(index = "0", paramLabel = "NAME", description = "The user name.")
+    String name;
+
+    @Override
+    public Integer call() {
+      if (!existing(db)) {
+        return EXIT_BAD_INPUT;
+      }
+      try (SqliteStore store = SqliteStore.open(db)) {
+        boolean removed;
+        try {
+          removed = Controller.over(store, Clock.systemUTC()).accounts().remove(name);
+        } catch (IllegalArgumentException e) {
+          System.err.println("labscan-controller user remove: " + e.getMessage() + ".");
+          return EXIT_BAD_INPUT;
+        }
+        if (!removed) {
+          System.err.println("labscan-controller user remove: no user '" + name.replaceAll("[^\\x20-\\x7e]", "?")
+              + "'.");
+          return EXIT_BAD_INPUT;
+        }
+      }
+      System.out.println("Removed user " + name.replaceAll("[^\\x20-\\x7e]", "?") + "; their sessions have ended.");
+      return 0;
+    }
+  }
+
+  /** {@code user list}. */
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists web UI users and their roles.")
+  static final class ListUsers implements Callable<Integer> {
+    @Option(names = "--db", required = true, paramLabel = "FILE", description = "Controller database (SQLite).")
+    Path db;
+
+    @Override
+    public Integer call() {
+      if (!existing(db)) {
+        return EXIT_BAD_INPUT;
+      }
+      try (SqliteStore store = SqliteStore.open(db)) {
+        for (User u : Controller.over(store, Clock.systemUTC()).accounts().list()) {
+          System.out.println(u.username() + "\t" + u.role().id());
+        }
+      }
+      return 0;
+    }
+  }
+}

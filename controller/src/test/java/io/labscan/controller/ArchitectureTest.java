@@ -1,0 +1,74 @@
+package io.labscan.controller;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.library.dependencies.SliceAssignment;
+import com.tngtech.archunit.library.dependencies.SliceIdentifier;
+
+/**
+ * The controller's structure, enforced: packages by feature with {@code grpc}, {@code web} and
+ * {@code cli} as adapters that depend inward, the composition root ({@link Controller}, in the
+ * top package) above the features, and no package cycles anywhere (the top package counts as a
+ * package of its own, so a feature that reached back into the composition root would be a cycle).
+ */
+@AnalyzeClasses(packages = "io.labscan.controller", importOptions = ImportOption.DoNotIncludeTests.class)
+class ArchitectureTest {
+  private static final String ROOT = "io.labscan.controller";
+  private static final String[] ADAPTERS = {ROOT + ".grpc..", ROOT + ".web..", ROOT + ".cli.."};
+  private static final String[] FEATURES = {ROOT + ".account..", ROOT + ".alert..", ROOT + ".campaign..",
+      ROOT + ".doctor..", ROOT + ".fleet..", ROOT + ".ingest..", ROOT + ".jobs..", ROOT + ".metrics..",
+      ROOT + ".policy..", ROOT + ".store..", ROOT + ".text..", ROOT + ".triage..", ROOT + ".trust..",
+      ROOT + ".verdict.."};
+
+  /** Each first-level package is a slice; the top package (the composition root) is one too. */
+  private static final SliceAssignment FIRST_LEVEL_PACKAGES = new SliceAssignment() {
+    @Override
+    public SliceIdentifier getIdentifierOf(JavaClass javaClass) {
+      String pkg = javaClass.getPackageName();
+      if (pkg.equals(ROOT)) {
+        return SliceIdentifier.of("(composition root)");
+      }
+      if (!pkg.startsWith(ROOT + ".")) {
+        return SliceIdentifier.ignore();
+      }
+      String rest = pkg.substring(ROOT.length() + 1);
+      int dot = rest.indexOf('.');
+      return SliceIdentifier.of(dot < 0 ? rest : rest.substring(0, dot));
+    }
+
+    @Override
+    public String getDescription() {
+      return "first-level packages of " + ROOT;
+    }
+  };
+
+  @ArchTest
+  static final ArchRule controller_packages_form_no_cycles =
+      slices().assignedFrom(FIRST_LEVEL_PACKAGES).should().beFreeOfCycles();
+
+  @ArchTest
+  static final ArchRule feature_packages_never_depend_on_an_adapter =
+      noClasses().that().resideInAnyPackage(FEATURES)
+          .should().dependOnClassesThat().resideInAnyPackage(ADAPTERS);
+
+  @ArchTest
+  static final ArchRule feature_packages_never_depend_on_the_composition_root =
+      noClasses().that().resideInAnyPackage(FEATURES)
+          .should().dependOnClassesThat().resideInAPackage(ROOT);
+
+  @ArchTest
+  static final ArchRule the_grpc_adapter_never_depends_on_the_web_or_cli_adapters =
+      noClasses().that().resideInAPackage(ROOT + ".grpc..")
+          .should().dependOnClassesThat().resideInAnyPackage(ROOT + ".web..", ROOT + ".cli..");
+
+  @ArchTest
+  static final ArchRule the_web_adapter_never_depends_on_the_cli =
+      noClasses().that().resideInAPackage(ROOT + ".web..")
+          .should().dependOnClassesThat().resideInAPackage(ROOT + ".cli..");
+}

@@ -1,0 +1,84 @@
+package io.labscan.controller.cli;
+
+import io.labscan.controller.account.Accounts;
+import io.labscan.controller.account.Role;
+import io.labscan.controller.account.Sessions;
+import io.labscan.controller.account.User;
+import io.labscan.controller.fleet.LabRules;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.labscan.controller.cli.ControllerMain;
+import io.labscan.controller.store.SqliteStore;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class UserCommandTest {
+  @TempDir Path dir;
+
+  @Test
+  void userAddReadsThePasswordFileAndTheUserCanLogIn() throws Exception {
+    Path db = dir.resolve("c.db");
+    SqliteStore.open(db).close();
+    Path secret = dir.resolve("pw.txt");
+    Files.writeString(secret, "a long lab manager password\n", StandardCharsets.UTF_8);
+
+    int code = ControllerMain.commandLine().execute("user", "add", "--db", db.toString(), "--role", "viewer",
+        "--password-file", secret.toString(), "lab-manager");
+
+    assertThat(code).isZero();
+    try (SqliteStore store = SqliteStore.open(db)) {
+      assertThat(new Accounts(store, 4, Clock.systemUTC()).authenticate("lab-manager", "a long lab manager password"))
+          .hasValue(new User("lab-manager", Role.VIEWER));
+    }
+  }
+
+  @Test
+  void userAddRefusesAnUnknownRole() {
+    Path db = dir.resolve("c.db");
+    SqliteStore.open(db).close();
+    assertThat(ControllerMain.commandLine().execute("user", "add", "--db", db.toString(), "--role", "root",
+        "--password-file", db.toString(), "x")).isEqualTo(2);
+  }
+
+  @Test
+  void userRemoveEndsTheSessionsOfARunningController() {
+    Path db = dir.resolve("c.db");
+    Sessions.Session open;
+    try (SqliteStore serving = SqliteStore.open(db)) {
+      new Accounts(serving, 4, Clock.systemUTC()).add("lab-manager", Role.VIEWER, "a long lab manager password", false);
+      Sessions sessions = new Sessions(serving, Clock.systemUTC());
+      open = sessions.create(new User("lab-manager", Role.VIEWER));
+
+      int code = ControllerMain.commandLine().execute("user", "remove", "--db", db.toString(), "lab-manager");
+
+      assertThat(code).isZero();
+      assertThat(sessions.find(open.id())).isEmpty();
+    }
+  }
+
+  @Test
+  void userRemoveOfAnUnknownUserIsBadInput() {
+    Path db = dir.resolve("c.db");
+    SqliteStore.open(db).close();
+
+    assertThat(ControllerMain.commandLine().execute("user", "remove", "--db", db.toString(), "nobody")).isEqualTo(2);
+  }
+
+  @Test
+  void labRuleAddAndListRoundTrip() {
+    Path db = dir.resolve("c.db");
+    SqliteStore.open(db).close();
+    assertThat(ControllerMain.commandLine().execute("lab-rule", "add", "--db", db.toString(), "--lab", "chemistry",
+        "--cidr", "10.30.0.0/16")).isZero();
+    assertThat(ControllerMain.commandLine().execute("lab-rule", "add", "--db", db.toString(), "--lab", "chemistry",
+        "--cidr", "10.30.0.0/99")).isEqualTo(2);
+    try (SqliteStore store = SqliteStore.open(db)) {
+      assertThat(new LabRules(store, Clock.systemUTC()).list()).singleElement()
+          .satisfies(r -> assertThat(r.pattern()).isEqualTo("10.30.0.0/16"));
+    }
+  }
+}
