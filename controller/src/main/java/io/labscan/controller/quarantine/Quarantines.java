@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.util.Timestamps;
 import io.labscan.controller.text.LogText;
-import io.labscan.controller.policy.PolicyProvider;
 import io.labscan.controller.store.HostSummary;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.controller.verdict.Reason;
@@ -52,6 +51,19 @@ public final class Quarantines {
   /** A local user name as Debian's adduser allows it, or a uid. */
   private static final java.util.regex.Pattern USER_NAME = java.util.regex.Pattern.compile(
       "[a-z_][a-z0-9_-]{0,31}\\$?|[0-9]{1,10}");
+  /**
+   * The policy's revision setting and the mail-server role, as {@code policy.PolicyProvider} names
+   * them (the policy package reads this one; naming them here keeps the packages free of a cycle,
+   * and {@code QuarantinesTest} checks that an order bumps the policy version).
+   */
+  static final String POLICY_REVISION = "policy-revision";
+  static final String MAIL_SERVER_ROLE = "mail-server";
+
+  /** Bumps the policy version: connected agents get their (changed) policy again. */
+  private static void bumpPolicy(SqliteStore store) {
+    store.putSettingsAndIncrement(Map.of(), POLICY_REVISION).join();
+  }
+
   /** Who the automatic rules are, in the records. */
   public static final String AUTO_BY = "policy: auto-quarantine";
   public static final String CLEAN_BY = "policy: release when CLEAN";
@@ -105,7 +117,7 @@ public final class Quarantines {
       return new Change(latest(db, hostId).orElseThrow(), true);
     }).join();
     if (change.changed()) {
-      PolicyProvider.bumpRevision(store);
+      bumpPolicy(store);
       audit(change.record());
     }
     return change;
@@ -176,7 +188,7 @@ public final class Quarantines {
    */
   public List<String> allowedDestinations() {
     Set<String> out = new LinkedHashSet<>(relays(store));
-    for (String id : store.hostsWithRole(PolicyProvider.MAIL_SERVER_ROLE)) {
+    for (String id : store.hostsWithRole(MAIL_SERVER_ROLE)) {
       store.host(id).map(HostSummary::currentAddresses).ifPresent(out::addAll);
     }
     return List.copyOf(out);
@@ -196,7 +208,7 @@ public final class Quarantines {
   /** Stores the allowed users and bumps the policy version. */
   public static void setAllowedUsers(SqliteStore store, List<String> users) {
     store.putSettings(Map.of(USERS_SETTING, String.join("\n", users).getBytes(StandardCharsets.UTF_8))).join();
-    PolicyProvider.bumpRevision(store);
+    bumpPolicy(store);
   }
 
   public static boolean autoQuarantine(SqliteStore store) {
@@ -215,7 +227,7 @@ public final class Quarantines {
   /** Stores the relays and bumps the policy version (quarantined agents get the new list). */
   public static void setRelays(SqliteStore store, List<String> relays) {
     store.putSettings(Map.of(RELAYS_SETTING, String.join("\n", relays).getBytes(StandardCharsets.UTF_8))).join();
-    PolicyProvider.bumpRevision(store);
+    bumpPolicy(store);
   }
 
   /**

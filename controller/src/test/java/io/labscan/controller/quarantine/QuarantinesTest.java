@@ -100,7 +100,7 @@ class QuarantinesTest {
   void relaysAndMailServersAreTheDestinationsAQuarantinedHostMayStillReach() {
     String relay = TestReports.newHostId();
     store.ingest(TestReports.fullScan(relay, "relay", T0, 1, "10.20.3.2"), T0, "test").join();
-    PolicyProvider.setMailServer(store, relay, true);
+    new PolicyProvider(store, Clock.systemUTC()).setMailServer(relay, true);
     Quarantines.setRelays(store, List.of("192.0.2.25"));
 
     at(T0).quarantine(pc07, "linda (web)", "");
