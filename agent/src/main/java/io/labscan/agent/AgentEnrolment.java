@@ -6,7 +6,8 @@ import io.labscan.agent.state.HostIdentity;
 import io.labscan.agent.transport.Enrolment;
 import io.labscan.agent.transport.EnrolmentException;
 import io.labscan.agent.transport.ReportSender;
-import io.labscan.agent.trust.EnrolmentToken;
+import io.labscan.contract.LabScanVersion;
+import io.labscan.contract.enrolment.EnrolmentToken;
 import java.time.Duration;
 
 /**
@@ -19,7 +20,7 @@ public final class AgentEnrolment {
   public static Enrolment.Result once(AgentConfig config, EnrolmentToken token, String target) throws EnrolmentException {
     String hostId = HostIdentity.loadOrCreate(config.stateDir());
     String hostname = new InventoryCollector(config.lab()).collect(hostId).getHostname();
-    return Enrolment.enroll(target, token, hostId, hostname, AgentVersion.get(), config.stateDir());
+    return Enrolment.enroll(target, token, hostId, hostname, LabScanVersion.get(), config.stateDir());
   }
 
   /**

@@ -6,7 +6,8 @@ import com.google.protobuf.util.Timestamps;
 import io.grpc.SynchronizationContext;
 import io.labscan.agent.checks.ScanPlan;
 import io.labscan.agent.checks.egress.EgressPolicy;
-import io.labscan.agent.checks.egress.EgressReports;
+import io.labscan.contract.LabScanVersion;
+import io.labscan.contract.egress.EgressReports;
 import io.labscan.agent.checks.egress.EgressWatcher;
 import io.labscan.agent.config.AgentConfig;
 import io.labscan.agent.inventory.AddressWatch;
@@ -347,7 +348,7 @@ public final class AgentRuntime implements AutoCloseable {
       var response = client.heartbeat(HeartbeatRequest.newBuilder()
           .setHostId(hostId)
           .setSent(Timestamps.fromMillis(clock.millis()))
-          .setAgentVersion(AgentVersion.get())
+          .setAgentVersion(LabScanVersion.get())
           .setPolicyVersion(policy.current().getVersion())
           .setScanning(scanGate.isRunning())
           .setSpooledReports(spool.size())
@@ -382,7 +383,7 @@ public final class AgentRuntime implements AutoCloseable {
       EnrollResponse response = client.enroll(EnrollRequest.newBuilder()
           .setHostId(hostId)
           .setHostname(new InventoryCollector(config.lab()).collect(hostId).getHostname())
-          .setAgentVersion(AgentVersion.get())
+          .setAgentVersion(LabScanVersion.get())
           .build());
       policy.offer(response.getPolicy());
       commands.start();

@@ -3,7 +3,7 @@ package io.labscan.agent;
 import static java.util.Objects.requireNonNull;
 
 import io.grpc.SynchronizationContext;
-import io.labscan.agent.config.PolicyDefaults;
+import io.labscan.contract.policy.PolicyDefaults;
 import io.labscan.proto.v1.Policy;
 import java.util.function.Consumer;
 import org.slf4j.Logger;

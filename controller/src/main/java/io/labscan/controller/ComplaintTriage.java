@@ -140,6 +140,22 @@ public final class ComplaintTriage {
         : "recorded as evidence against " + hosts.size() + " host(s) (" + result.recordableBecause() + ")", hosts);
   }
 
+  /** This triage as the complaint mailbox watch runs it: one message, recorded when recordable. */
+  public io.labscan.controller.complaint.MailTriage forMailboxes() {
+    return new io.labscan.controller.complaint.MailTriage() {
+      @Override
+      public Answer triage(byte[] message, String recordedBy) throws NotAMailMessageException {
+        Outcome o = ComplaintTriage.this.triage(List.of(parse(message)), true, recordedBy);
+        return new Answer(o.result(), o.recorded(), o.note(), o.complaintId());
+      }
+
+      @Override
+      public double recordThreshold() {
+        return RECORD_THRESHOLD;
+      }
+    };
+  }
+
   /** Who recorded this complaint's answer before, if anybody. */
   public Optional<TrustedMtas.Recording> recording(String complaintId) {
     return new TrustedMtas(store, clock).recording(complaintId);

@@ -200,6 +200,19 @@ public final class Controller implements AutoCloseable {
     return service("sessions", () -> new Sessions(store, clock()));
   }
 
+  /** API tokens (issue 18). */
+  public io.labscan.controller.account.ApiTokens apiTokens() {
+    return service("apiTokens", () -> new io.labscan.controller.account.ApiTokens(store, clock()));
+  }
+
+  /**
+   * The audit log: every feature records its changes and sensitive reads here
+   * ({@link io.labscan.controller.audit.Audit#record}).
+   */
+  public io.labscan.controller.audit.AuditLog audit() {
+    return service("audit", () -> new io.labscan.controller.audit.AuditLog(store, clock()));
+  }
+
   public TrustedMtas trustedMtas() {
     return service("trustedMtas", () -> new TrustedMtas(store, clock()));
   }
@@ -207,6 +220,33 @@ public final class Controller implements AutoCloseable {
   /** Complaint triage over this store, trusting the configured MTAs beside the stored ones. */
   public ComplaintTriage complaints() {
     return service("complaints", () -> new ComplaintTriage(store, verdicts(), config.trust(), clock()));
+  }
+
+  /**
+   * Complaints that arrived in watched mailboxes, as the Complaints page, its API and /metrics
+   * read them (stored ones too when no mailbox is watched now).
+   */
+  public io.labscan.controller.complaint.ComplaintsView complaintsView() {
+    return service("complaintsView", () -> io.labscan.controller.complaint.ComplaintsView.of(store,
+        () -> complaintWatch.status(), clock()));
+  }
+
+  private volatile io.labscan.controller.complaint.ComplaintWatch complaintWatch =
+      io.labscan.controller.complaint.ComplaintWatch.none();
+
+  /**
+   * Starts watching complaint mailboxes ({@code serve --complaint-mailbox}): each new message is
+   * triaged by {@link #complaints()} and alerts go to {@link #alerts()}. Once; stopped by
+   * {@link #close()}.
+   */
+  public synchronized void watchComplaintMailboxes(List<io.labscan.controller.complaint.MailboxConfig> mailboxes,
+      io.labscan.controller.complaint.WatchSettings settings) {
+    if (!complaintWatch.status().isEmpty()) {
+      throw new IllegalStateException("complaint mailboxes are watched already");
+    }
+    complaintWatch = io.labscan.controller.complaint.ComplaintWatch.start(mailboxes, settings, store,
+        complaints().forMailboxes(),
+        alerts()::raise, clock());
   }
 
   /** Scan campaigns, reaching agents through {@link #commands()}. */
@@ -234,6 +274,7 @@ public final class Controller implements AutoCloseable {
       ControllerMetrics metrics = new ControllerMetrics(() -> commands().connectedHosts().size(),
           () -> verdictCounts(store.verdicts()), store::databaseBytes, this::prunedRows);
       ingestor().addListener(metrics);
+      metrics.complaintsPerDay(complaintsView()::perDay);
       return metrics;
     });
   }
@@ -315,6 +356,7 @@ public final class Controller implements AutoCloseable {
   /** Stops the background work and the services; closes the store when this controller opened it. */
   @Override
   public void close() {
+    complaintWatch.close();
     closeIfMade("jobs", () -> jobs().close());
     closeIfMade("labs", () -> labs().shutdownNow());
     closeIfMade("campaigns", () -> campaigns().close());

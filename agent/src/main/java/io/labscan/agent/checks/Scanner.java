@@ -3,6 +3,7 @@ package io.labscan.agent.checks;
 import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.util.Timestamps;
+import io.labscan.contract.policy.CheckBudgets;
 import io.labscan.proto.v1.CheckOutcome;
 import io.labscan.proto.v1.CheckResult;
 import io.labscan.proto.v1.Policy;
@@ -46,7 +47,7 @@ public final class Scanner {
   /** How long an interrupted check has to stop before it is abandoned. */
   public static final Duration DEFAULT_GRACE = Duration.ofSeconds(30);
   /** No budget from a policy is taken above this (a typo must not switch the deadline off). */
-  public static final Duration MAX_BUDGET = Duration.ofDays(1);
+  public static final Duration MAX_BUDGET = CheckBudgets.MAX_BUDGET;
 
   private final List<Check> checks;
   private final LongSupplier sequences;

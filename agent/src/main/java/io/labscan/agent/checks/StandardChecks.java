@@ -2,7 +2,7 @@ package io.labscan.agent.checks;
 
 import io.labscan.agent.checks.artifacts.ActiveRuleSet;
 import io.labscan.agent.checks.artifacts.ArtifactCheck;
-import io.labscan.agent.checks.artifacts.RuleSet;
+import io.labscan.contract.rules.RuleSet;
 import io.labscan.agent.checks.artifacts.ScanProgress;
 import io.labscan.agent.checks.av.AvCheck;
 import io.labscan.agent.checks.harvest.HarvestCheck;
@@ -10,6 +10,7 @@ import io.labscan.agent.checks.mail.MailCheck;
 import io.labscan.agent.inventory.InventoryCheck;
 import io.labscan.agent.inventory.InventoryCollector;
 import io.labscan.agent.platform.Platform;
+import io.labscan.contract.policy.CheckBudgets;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,7 +19,7 @@ import java.util.function.Supplier;
 /** The checks a normal scan runs, in order. New detectors register here. */
 public final class StandardChecks {
   /** The names of the checks {@link #create} makes, in order (for settings keyed by check). */
-  public static final List<String> NAMES = List.of("inventory", "av", "artifacts", "mail", "harvest");
+  public static final List<String> NAMES = CheckBudgets.CHECK_NAMES;
 
   private StandardChecks() {}
 

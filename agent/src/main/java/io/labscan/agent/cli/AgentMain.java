@@ -1,7 +1,8 @@
 package io.labscan.agent.cli;
 
-import io.labscan.agent.AgentVersion;
+import io.labscan.contract.LabScanVersion;
 import io.labscan.agent.platform.windows.ServiceCommand;
+import io.labscan.contract.cli.HelpExamples;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -47,7 +48,7 @@ public final class AgentMain implements Runnable {
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      return new String[] {"labscan-agent " + AgentVersion.get()};
+      return new String[] {"labscan-agent " + LabScanVersion.get()};
     }
   }
 }

@@ -2,6 +2,7 @@ package io.labscan.agent.cli;
 
 import static java.util.Objects.requireNonNull;
 
+import io.labscan.contract.cli.HelpExamples;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;

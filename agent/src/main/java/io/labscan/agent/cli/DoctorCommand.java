@@ -3,7 +3,7 @@ package io.labscan.agent.cli;
 import io.labscan.agent.config.AgentConfig;
 import io.labscan.agent.config.ConfigLoader;
 import io.labscan.agent.doctor.AgentDoctor;
-import io.labscan.agent.doctor.DoctorReport;
+import io.labscan.contract.doctor.DoctorReport;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;

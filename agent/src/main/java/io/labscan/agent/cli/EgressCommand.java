@@ -1,11 +1,11 @@
 package io.labscan.agent.cli;
 
-import io.labscan.agent.checks.egress.DurationText;
+import io.labscan.contract.text.DurationText;
 import io.labscan.agent.checks.egress.EgressPolicy;
 import io.labscan.agent.checks.egress.EgressWatcher;
 import io.labscan.agent.checks.egress.EgressWindowFormat;
 import io.labscan.agent.checks.egress.linux.NftablesRules;
-import io.labscan.agent.config.PolicyDefaults;
+import io.labscan.contract.policy.PolicyDefaults;
 import io.labscan.agent.platform.services.PlatformServices;
 import io.labscan.proto.v1.SmtpEgressWindow;
 import java.io.IOException;

@@ -6,7 +6,7 @@ import io.labscan.agent.config.ConfigLoader;
 import io.labscan.agent.transport.Enrolment;
 import io.labscan.agent.transport.EnrolmentException;
 import io.labscan.agent.trust.AgentCredentials;
-import io.labscan.agent.trust.EnrolmentToken;
+import io.labscan.contract.enrolment.EnrolmentToken;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

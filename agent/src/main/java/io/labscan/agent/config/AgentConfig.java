@@ -2,7 +2,7 @@ package io.labscan.agent.config;
 
 import static java.util.Objects.requireNonNull;
 
-import io.labscan.agent.trust.EnrolmentToken;
+import io.labscan.contract.enrolment.EnrolmentToken;
 import java.nio.file.Path;
 import java.util.Optional;
 

@@ -1,7 +1,7 @@
 package io.labscan.agent.config;
 
 import io.labscan.agent.Excerpt;
-import io.labscan.agent.trust.EnrolmentToken;
+import io.labscan.contract.enrolment.EnrolmentToken;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;

@@ -4,8 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import io.labscan.agent.config.AgentConfig;
 import io.labscan.agent.trust.AgentCredentials;
-import io.labscan.agent.trust.Pem;
-import io.labscan.agent.trust.TlsManagers;
+import io.labscan.contract.doctor.Finding;
+import io.labscan.contract.doctor.Probes;
+import io.labscan.contract.trust.Pem;
+import io.labscan.contract.trust.TlsManagers;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;

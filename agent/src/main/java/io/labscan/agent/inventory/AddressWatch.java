@@ -2,6 +2,7 @@ package io.labscan.agent.inventory;
 
 import static java.util.Objects.requireNonNull;
 
+import io.labscan.contract.net.Addresses;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;

@@ -3,7 +3,8 @@ package io.labscan.agent.inventory;
 import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.util.Timestamps;
-import io.labscan.agent.AgentVersion;
+import io.labscan.contract.LabScanVersion;
+import io.labscan.contract.net.Addresses;
 import io.labscan.proto.v1.HostInventory;
 import io.labscan.proto.v1.NetworkInterface;
 import java.net.InetAddress;
@@ -49,7 +50,7 @@ public final class InventoryCollector {
         .setHostname(hostname(os))
         .setOsFamily(osFamily())
         .setOsVersion(os.getFamily() + " " + os.getVersionInfo())
-        .setAgentVersion(AgentVersion.get())
+        .setAgentVersion(LabScanVersion.get())
         .setElevated(os.isElevated())
         .setLab(lab)
         .setArchitecture(System.getProperty("os.arch", ""));

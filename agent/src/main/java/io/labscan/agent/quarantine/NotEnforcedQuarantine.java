@@ -1,5 +1,6 @@
 package io.labscan.agent.quarantine;
 
+import io.labscan.contract.quarantine.QuarantineRules;
 import static java.util.Objects.requireNonNull;
 
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.labscan.agent.quarantine;
 
+import io.labscan.contract.quarantine.QuarantineRules;
 import java.io.IOException;
 import java.util.List;
 

@@ -2,7 +2,7 @@ package io.labscan.agent.quarantine;
 
 import static java.util.Objects.requireNonNull;
 
-import io.labscan.agent.checks.egress.EgressReports;
+import io.labscan.contract.egress.EgressReports;
 import io.labscan.proto.v1.HostInventory;
 import io.labscan.proto.v1.QuarantineStatus;
 import io.labscan.proto.v1.Report;

@@ -1,5 +1,6 @@
 package io.labscan.agent.quarantine;
 
+import io.labscan.contract.quarantine.QuarantineRules;
 import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -7,7 +8,7 @@ import com.google.protobuf.util.JsonFormat;
 import io.labscan.agent.checks.egress.EgressPolicy;
 import io.labscan.agent.checks.egress.linux.PasswdUserNames;
 import io.labscan.agent.platform.Platform;
-import io.labscan.agent.trust.OwnerOnlyFiles;
+import io.labscan.contract.trust.OwnerOnlyFiles;
 import io.labscan.proto.v1.BlockedSmtpAttempt;
 import io.labscan.proto.v1.Policy;
 import io.labscan.proto.v1.QuarantineEnforcement;

@@ -1,8 +1,9 @@
 package io.labscan.agent.quarantine;
 
+import io.labscan.contract.quarantine.QuarantineRules;
 import static java.util.Objects.requireNonNull;
 
-import io.labscan.agent.quarantine.QuarantineRules.Destination;
+import io.labscan.contract.quarantine.QuarantineRules.Destination;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.InetAddress;

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.labscan.contract.report.ReportLimits;
 import io.labscan.proto.v1.Report;
 import io.labscan.proto.v1.ReportAck;
 import java.time.Duration;
@@ -52,9 +53,19 @@ public final class ReportSender implements AutoCloseable {
     return this;
   }
 
-  /** Spools a report and wakes the sender. */
+  /**
+   * Spools a report, clipped to the report limits both sides share, and wakes the sender.
+   * Clipping here, before the spool, means a value the controller would refuse (a 5,000
+   * character Windows path) costs its own tail, counted in the report's {@code clipped}, and
+   * never the whole report: a refused report is dropped with every egress window in it.
+   */
   public void submit(Report report) {
-    spool.add(report);
+    Report clipped = ReportLimits.clip(report);
+    if (clipped != report) {
+      log.warn("Report {}: {} value(s) clipped to the report limits in {}", clipped.getReportId(),
+          clipped.getClipped().getValues(), clipped.getClipped().getFieldsList());
+    }
+    spool.add(clipped);
     poke();
   }
 

@@ -2,6 +2,10 @@ package io.labscan.agent.trust;
 
 import static java.util.Objects.requireNonNull;
 
+import io.labscan.contract.trust.Certificates;
+import io.labscan.contract.trust.OwnerOnlyFiles;
+import io.labscan.contract.trust.Pem;
+import io.labscan.contract.trust.TlsManagers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

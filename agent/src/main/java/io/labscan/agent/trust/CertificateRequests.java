@@ -2,6 +2,7 @@ package io.labscan.agent.trust;
 
 import static java.util.Objects.requireNonNull;
 
+import io.labscan.contract.trust.Certificates;
 import java.io.IOException;
 import java.security.KeyPair;
 import org.bouncycastle.operator.OperatorCreationException;

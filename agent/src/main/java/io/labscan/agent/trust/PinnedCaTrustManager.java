@@ -2,6 +2,8 @@ package io.labscan.agent.trust;
 
 import static java.util.Objects.requireNonNull;
 
+import io.labscan.contract.trust.Fingerprints;
+import io.labscan.contract.trust.TlsManagers;
 import java.net.Socket;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;

@@ -2,10 +2,10 @@ package io.labscan.agent.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.labscan.contract.cli.HelpExamples;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import picocli.CommandLine;
 
@@ -34,26 +34,5 @@ class HelpExamplesTest {
                 command.getCommandSpec().qualifiedName()).startsWith(command.getCommandSpec().qualifiedName());
           }
         }));
-  }
-
-  @Test
-  void aLongExampleIsBrokenWithLineContinuationsOutsideQuotesAndReadBackWhole() {
-    String example = "labscan-controller revoke --db /var/lib/labscan-controller/labscan.db --reason \"a stolen "
-        + "laptop that is gone\" lab-pc-19";
-
-    List<String> lines = HelpExamples.wrap(example, 60);
-
-    assertThat(lines).containsExactly(
-        "  labscan-controller revoke --db \\",
-        "      /var/lib/labscan-controller/labscan.db --reason \\",
-        "      \"a stolen laptop that is gone\" lab-pc-19");
-    assertThat(HelpExamples.examplesIn("Usage: x\n\nExample:\n" + String.join("\n", lines) + "\n"))
-        .containsExactly(example);
-  }
-
-  @Test
-  void anExampleSplitsAsAShellWouldQuotesRemovedAndStopsAtARedirection() {
-    assertThat(HelpExamples.words("labscan-controller revoke --reason \"stolen laptop\" --lab 'phys-*' pc > out.txt"))
-        .containsExactly("labscan-controller", "revoke", "--reason", "stolen laptop", "--lab", "phys-*", "pc");
   }
 }

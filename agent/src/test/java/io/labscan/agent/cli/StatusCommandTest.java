@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.labscan.agent.state.HostIdentity;
 import io.labscan.agent.transport.Spool;
 import io.labscan.agent.trust.AgentCredentials;
-import io.labscan.agent.trust.Certificates;
+import io.labscan.contract.trust.Certificates;
 import io.labscan.proto.v1.Report;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

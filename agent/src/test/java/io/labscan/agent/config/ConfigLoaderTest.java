@@ -73,7 +73,7 @@ class ConfigLoaderTest {
   @Test
   void aTokenIsReadFromTheConfig() throws Exception {
     String fingerprint = "n4bQgYhMfWWaL-qgxVrQFaO_TxsrC4Is0V1sFbDwCgg";
-    String token = io.labscan.agent.trust.EnrolmentToken.generate(fingerprint).text();
+    String token = io.labscan.contract.enrolment.EnrolmentToken.generate(fingerprint).text();
     AgentConfig c = ConfigLoader.load(write("controller: a:1\ntoken: " + token + "\n"));
     assertThat(c.token()).hasValueSatisfying(t -> assertThat(t.text()).isEqualTo(token));
   }

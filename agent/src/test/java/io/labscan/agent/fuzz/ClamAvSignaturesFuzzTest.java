@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.labscan.agent.checks.artifacts.FuzzAccess;
-import io.labscan.agent.checks.artifacts.RuleParseException;
-import io.labscan.agent.checks.artifacts.Signatures;
+import io.labscan.contract.rules.RuleParseException;
+import io.labscan.contract.rules.Signatures;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -3,8 +3,8 @@ package io.labscan.agent.fuzz;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.labscan.agent.checks.artifacts.RuleParseException;
-import io.labscan.agent.checks.artifacts.RuleSet;
+import io.labscan.contract.rules.RuleParseException;
+import io.labscan.contract.rules.RuleSet;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 

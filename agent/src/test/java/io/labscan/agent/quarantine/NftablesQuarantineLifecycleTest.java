@@ -1,5 +1,6 @@
 package io.labscan.agent.quarantine;
 
+import io.labscan.contract.quarantine.QuarantineRules;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.util.Timestamps;

@@ -3,7 +3,7 @@ package io.labscan.agent.schedule;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.labscan.agent.config.PolicyDefaults;
+import io.labscan.contract.policy.PolicyDefaults;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;

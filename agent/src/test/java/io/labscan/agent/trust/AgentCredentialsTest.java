@@ -3,6 +3,8 @@ package io.labscan.agent.trust;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.labscan.contract.trust.Certificates;
+import io.labscan.contract.trust.Pem;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;

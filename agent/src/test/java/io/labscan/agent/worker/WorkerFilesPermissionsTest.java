@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.protobuf.ByteString;
-import io.labscan.agent.config.PolicyDefaults;
+import io.labscan.contract.policy.PolicyDefaults;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -13,7 +13,7 @@ import io.labscan.agent.checks.artifacts.journal.HandedOverJournal;
 import io.labscan.agent.checks.artifacts.journal.JournalHandoff;
 import io.labscan.agent.checks.artifacts.journal.JournalSnapshot;
 import io.labscan.agent.checks.artifacts.journal.NoChangeJournal;
-import io.labscan.agent.config.PolicyDefaults;
+import io.labscan.contract.policy.PolicyDefaults;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;

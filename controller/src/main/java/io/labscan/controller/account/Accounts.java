@@ -9,6 +9,8 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -66,10 +68,18 @@ public final class Accounts {
    * @throws IllegalArgumentException for a bad name or password, or an existing user without replace
    */
   public void add(String username, Role role, String password, boolean replace) {
+    add(username, role, Set.of(), password, replace);
+  }
+
+  /**
+   * As {@link #add(String, Role, String, boolean)}, with the labs a lab manager may see (at
+   * least one for {@link Role#LAB_MANAGER}, none for the other roles).
+   */
+  public void add(String username, Role role, Set<String> labs, String password, boolean replace) {
     requireNonNull(role, "role");
     checkUsername(username);
     checkPassword(password);
-    User user = new User(username, role);
+    User user = new User(username, role, checkLabs(role, labs));
     String hash = hash(password);
     if (users.add(user, hash, clock.instant())) {
       return;
@@ -98,6 +108,80 @@ public final class Accounts {
     return removed;
   }
 
+  /**
+   * Changes a user's role and labs and keeps the password (and the sessions: the role and labs
+   * are read at every request, so the change applies at once).
+   *
+   * @throws IllegalArgumentException for bad labs, an unknown user, or demoting the last admin
+   */
+  public User setRole(String username, Role role, Set<String> labs) {
+    requireNonNull(username, "username");
+    User user = new User(username, requireNonNull(role, "role"), checkLabs(role, labs));
+    Optional<UserRepository.Stored> stored = users.find(username);
+    if (stored.isEmpty()) {
+      throw new IllegalArgumentException("no user '" + username.replaceAll("[^\\x20-\\x7e]", "?") + "'");
+    }
+    if (stored.get().user().role() == Role.ADMIN && role != Role.ADMIN
+        && users.list().stream().filter(u -> u.role() == Role.ADMIN).count() == 1) {
+      throw new IllegalArgumentException("'" + username + "' is the last admin; add another admin first");
+    }
+    if (!users.updateRole(user)) {
+      throw new IllegalArgumentException("no user '" + username + "'");
+    }
+    return user;
+  }
+
+  /**
+   * Creates or updates a user who logs in elsewhere (single sign-on): no local password (the
+   * stored hash matches none), the role and labs the identity provider's claims map to. An
+   * existing local user keeps its password.
+   */
+  public User provisionExternal(String username, Role role, Set<String> labs) {
+    checkUsername(username);
+    User user = new User(username, requireNonNull(role, "role"), checkLabs(role, labs));
+    if (users.add(user, NO_LOCAL_PASSWORD, clock.instant())) {
+      return user;
+    }
+    return setRole(username, role, labs);
+  }
+
+  /** The stored "hash" of users without a local password: no bcrypt hash, so no password matches. */
+  static final String NO_LOCAL_PASSWORD = "!external";
+
+  /** The labs a user may see (empty: every lab, or none for an unknown user). */
+  public Set<String> labs(String username) {
+    return users.labs(username);
+  }
+
+  /** The user as stored now, with role and labs. */
+  public Optional<User> find(String username) {
+    return users.find(username).map(UserRepository.Stored::user);
+  }
+
+  /** Most labs one lab manager or token may be scoped to. */
+  public static final int MAX_LABS = 100;
+
+  /** Checks a role's labs: at least one for a lab manager, none for the others; each a valid lab name. */
+  public static Set<String> checkLabs(Role role, Set<String> labs) {
+    requireNonNull(labs, "labs");
+    Set<String> out = new TreeSet<>();
+    for (String lab : labs) {
+      String l = requireNonNull(lab, "lab").strip();
+      io.labscan.controller.fleet.LabRule.checkLab(l);
+      out.add(l);
+    }
+    if (role.labScoped() && out.isEmpty()) {
+      throw new IllegalArgumentException("a lab-manager needs at least one lab (--lab LAB)");
+    }
+    if (!role.labScoped() && !out.isEmpty()) {
+      throw new IllegalArgumentException("only a lab-manager is limited to labs; a " + role.id() + " sees every lab");
+    }
+    if (out.size() > MAX_LABS) {
+      throw new IllegalArgumentException("at most " + MAX_LABS + " labs");
+    }
+    return out;
+  }
+
   /** The user, when the password is right. Runs one bcrypt check either way. */
   public Optional<User> authenticate(String username, String password) {
     if (username == null || password == null || !USERNAME.matcher(username).matches()
@@ -106,8 +190,10 @@ public final class Accounts {
       return Optional.empty();
     }
     Optional<UserRepository.Stored> stored = users.find(username);
-    boolean ok = verify(password, stored.map(UserRepository.Stored::passwordHash).orElse(dummyHash));
-    if (ok && stored.isPresent()) {
+    // Users without a local password (single sign-on) cost one bcrypt check too, and never match.
+    Optional<String> hash = stored.map(UserRepository.Stored::passwordHash).filter(h -> h.startsWith("$2"));
+    boolean ok = verify(password, hash.orElse(dummyHash));
+    if (ok && hash.isPresent()) {
       users.recordLogin(username, clock.instant());
       return Optional.of(stored.get().user());
     }

@@ -9,6 +9,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /** The {@code users} table. */
 final class UserRepository {
@@ -31,10 +33,58 @@ final class UserRepository {
             return Optional.empty();
           }
           String hash = rs.getString(3);
-          return Role.parse(rs.getString(2)).map(r -> new Stored(new User(username, r), hash));
+          Set<String> labs = labs(db, username);
+          return Role.parse(rs.getString(2)).map(r -> new Stored(new User(username, r, labs), hash));
         }
       }
     });
+  }
+
+  /** The labs of a lab manager (empty for other roles). */
+  Set<String> labs(String username) {
+    return store.read(db -> labs(db, username));
+  }
+
+  private static Set<String> labs(java.sql.Connection db, String username) throws java.sql.SQLException {
+    Set<String> out = new TreeSet<>();
+    try (PreparedStatement ps = db.prepareStatement("SELECT lab FROM user_labs WHERE username = ?")) {
+      ps.setString(1, username);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static void writeLabs(java.sql.Connection db, User user) throws java.sql.SQLException {
+    try (PreparedStatement ps = db.prepareStatement("DELETE FROM user_labs WHERE username = ?")) {
+      ps.setString(1, user.username());
+      ps.executeUpdate();
+    }
+    try (PreparedStatement ps = db.prepareStatement("INSERT INTO user_labs(username, lab) VALUES (?,?)")) {
+      for (String lab : user.labs()) {
+        ps.setString(1, user.username());
+        ps.setString(2, lab);
+        ps.executeUpdate();
+      }
+    }
+  }
+
+  /** Changes a user's role and labs, keeping the password; false when there is no such user. */
+  boolean updateRole(User user) {
+    return store.write(db -> {
+      try (PreparedStatement ps = db.prepareStatement("UPDATE users SET role = ? WHERE username = ?")) {
+        ps.setString(1, user.role().id());
+        ps.setString(2, user.username());
+        if (ps.executeUpdate() == 0) {
+          return false;
+        }
+      }
+      writeLabs(db, user);
+      return true;
+    }).join();
   }
 
   List<User> list() {
@@ -44,7 +94,8 @@ final class UserRepository {
           ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           String name = rs.getString(1);
-          Role.parse(rs.getString(2)).ifPresent(r -> out.add(new User(name, r)));
+          Set<String> labs = labs(db, name);
+          Role.parse(rs.getString(2)).ifPresent(r -> out.add(new User(name, r, labs)));
         }
       }
       return out;
@@ -61,14 +112,22 @@ final class UserRepository {
         ps.setString(2, passwordHash);
         ps.setString(3, user.role().id());
         ps.setLong(4, at.toEpochMilli());
-        return ps.executeUpdate() > 0;
+        if (ps.executeUpdate() == 0) {
+          return false;
+        }
       }
+      writeLabs(db, user);
+      return true;
     }).join();
   }
 
   /** Removes a user; false when there is no such user. */
   boolean remove(String username) {
     return store.write(db -> {
+      try (PreparedStatement ps = db.prepareStatement("DELETE FROM user_labs WHERE username = ?")) {
+        ps.setString(1, username);
+        ps.executeUpdate();
+      }
       try (PreparedStatement ps = db.prepareStatement("DELETE FROM users WHERE username = ?")) {
         ps.setString(1, username);
         return ps.executeUpdate() > 0;
@@ -84,8 +143,12 @@ final class UserRepository {
         ps.setString(1, passwordHash);
         ps.setString(2, user.role().id());
         ps.setString(3, user.username());
-        return ps.executeUpdate() > 0;
+        if (ps.executeUpdate() == 0) {
+          return false;
+        }
       }
+      writeLabs(db, user);
+      return true;
     }).join();
   }
 

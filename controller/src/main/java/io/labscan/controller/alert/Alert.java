@@ -21,7 +21,9 @@ public record Alert(Kind kind, String hostId, String hostname, Verdict verdict, 
     /** An address claimed by two hosts at once ({@code verdict} is the host's current one). */
     ADDRESS_CONFLICT("address-conflict"),
     /** A copy of the host's agent key is in use beside the real agent (see {@code trust.KeyConflicts}). */
-    TWO_KEYS("two-keys");
+    TWO_KEYS("two-keys"),
+    /** A complaint from a watched mailbox names a host that is not INFECTED (yet). */
+    COMPLAINT("complaint");
 
     private final String event;
 
@@ -56,6 +58,15 @@ public record Alert(Kind kind, String hostId, String hostname, Verdict verdict, 
         "certificate serials")));
   }
 
+  /**
+   * A complaint that arrived by mail names this host, which is not INFECTED; the one reason is
+   * the complaint's number, mailbox and triage's answer (mail text: sinks escape it).
+   */
+  public static Alert complaint(String hostId, String hostname, Verdict current, Instant at, String detail) {
+    return new Alert(Kind.COMPLAINT, hostId, hostname, current, at, List.of(new Reason("complaint", detail,
+        "complaint mailbox")));
+  }
+
   /** One line for people: the host, the verdict (or the conflict) and the deciding reason. */
   public String summary() {
     if (kind == Kind.ADDRESS_CONFLICT) {
@@ -64,6 +75,10 @@ public record Alert(Kind kind, String hostId, String hostname, Verdict verdict, 
     }
     if (kind == Kind.TWO_KEYS) {
       return "Host " + hostname + " (" + hostId + ") has two keys in use"
+          + (reasons.isEmpty() ? "" : ": " + reasons.get(0).text());
+    }
+    if (kind == Kind.COMPLAINT) {
+      return "A complaint names host " + hostname + " (" + hostId + "), which is " + verdict
           + (reasons.isEmpty() ? "" : ": " + reasons.get(0).text());
     }
     return "Host " + hostname + " (" + hostId + ") is now " + verdict

@@ -1,8 +1,8 @@
 package io.labscan.controller.cli;
 
 import io.labscan.controller.text.Text;
-import io.labscan.agent.AgentVersion;
-import io.labscan.agent.cli.HelpExamples;
+import io.labscan.contract.LabScanVersion;
+import io.labscan.contract.cli.HelpExamples;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
         EnrollTokenCommand.class, RevokeCommand.class, QuarantineCommand.Quarantine.class,
         QuarantineCommand.Release.class, DemoCommand.class, PruneCommand.class, DoctorCommand.class,
         io.labscan.controller.cli.UserCommand.class, io.labscan.controller.cli.LabRuleCommand.class,
+        io.labscan.controller.account.TokenCommand.class,
         CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -51,7 +52,7 @@ public final class ControllerMain implements Runnable {
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      return new String[] {"labscan-controller " + AgentVersion.get()};
+      return new String[] {"labscan-controller " + LabScanVersion.get()};
     }
   }
 }

@@ -2,11 +2,10 @@ package io.labscan.controller.cli;
 
 import io.labscan.controller.fleet.HostsFormat;
 import io.labscan.controller.text.Text;
-import io.labscan.agent.AgentRuntime;
-import io.labscan.agent.checks.ScanPlan;
-import io.labscan.agent.config.AgentConfig;
 import io.labscan.controller.Controller;
 import io.labscan.controller.ControllerConfig;
+import io.labscan.contract.spi.EmbeddedAgentLauncher;
+import io.labscan.contract.spi.EmbeddedAgentLauncher.EmbeddedAgent;
 import io.labscan.controller.ControllerRuntime;
 import io.labscan.controller.web.Dashboard;
 import io.labscan.controller.web.DashboardOptions;
@@ -71,6 +70,13 @@ final class DemoCommand implements Callable<Integer> {
       System.err.println("labscan-controller demo: --root " + root + " is not a directory.");
       return ControllerMain.EXIT_BAD_INPUT;
     }
+    // The agent is found at run time (ServiceLoader): the controller never compiles against it.
+    Optional<EmbeddedAgentLauncher> launcher = EmbeddedAgentLauncher.find();
+    if (launcher.isEmpty()) {
+      System.err.println("labscan-controller demo: no agent on the class path (the demo runs the labscan-agent jar "
+          + "in this JVM; labscan-controller.jar bundles it).");
+      return 1;
+    }
     Path db = dataDir.resolve("labscan.db");
     System.out.println("LabScan demo: controller database " + db.toAbsolutePath());
     // The web UI's triage trusts the campus MX of the story (as 'serve --trust' would).
@@ -85,25 +91,23 @@ final class DemoCommand implements Callable<Integer> {
       throw e;
     }
     Dashboard http = null;
-    AgentRuntime agent = null;
+    EmbeddedAgent agent = null;
     boolean handedToShutdownHook = false;
     try {
       http = Dashboard.start("127.0.0.1", httpPort, DashboardOptions.defaults(), services,
           new EngineTriageRunner(services.complaints()), List.of(), System.err);
       System.out.println("Controller listening: gRPC 127.0.0.1:" + controller.grpcPort()
           + " (plaintext, loopback only), HTTP http://127.0.0.1:" + http.port() + "/");
-      AgentConfig config = AgentConfig.defaults()
-          .withController("127.0.0.1:" + controller.grpcPort(), true)
-          .withStateDir(dataDir.resolve("agent"))
-          .withLab("demo")
-          .withScanRoot(root.toAbsolutePath().normalize());
+      EmbeddedAgentLauncher.Settings settings = new EmbeddedAgentLauncher.Settings(
+          "127.0.0.1:" + controller.grpcPort(), true, dataDir.resolve("agent"), "demo",
+          root.toAbsolutePath().normalize());
       Optional<DemoStory.Loaded> story = Optional.empty();
       if (!noStory) {
         story = Optional.of(loadStory(controller));
       }
-      agent = AgentRuntime.start(config, clock);
+      agent = launcher.get().start(settings, clock);
       System.out.println("Agent " + agent.hostId() + " started; running a full scan of " + root + " ...");
-      Optional<CompletableFuture<Report>> scan = agent.scanNow(ScanPlan.full("demo"));
+      Optional<CompletableFuture<Report>> scan = agent.fullScanNow("demo");
       if (scan.isPresent()) {
         Report report = scan.get().join();
         System.out.println("Scan finished: report " + report.getReportId() + ", "
@@ -145,7 +149,7 @@ final class DemoCommand implements Callable<Integer> {
       }
       System.out.println("Serving until Ctrl-C.");
       CountDownLatch stop = new CountDownLatch(1);
-      AgentRuntime runningAgent = agent;
+      EmbeddedAgent runningAgent = agent;
       Dashboard runningHttp = http;
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         runningAgent.close();

@@ -1,6 +1,6 @@
 package io.labscan.controller.cli;
 
-import io.labscan.agent.doctor.DoctorReport;
+import io.labscan.contract.doctor.DoctorReport;
 import io.labscan.controller.doctor.ControllerDoctor;
 import java.nio.file.Path;
 import java.time.Clock;

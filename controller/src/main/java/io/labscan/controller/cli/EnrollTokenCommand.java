@@ -1,7 +1,7 @@
 package io.labscan.controller.cli;
 
 import io.labscan.controller.text.Text;
-import io.labscan.agent.trust.EnrolmentToken;
+import io.labscan.contract.enrolment.EnrolmentToken;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.controller.trust.CertificateAuthority;
 import io.labscan.controller.trust.EnrolmentTokens;
@@ -88,6 +88,9 @@ final class EnrollTokenCommand implements Callable<Integer> {
         System.err.println("labscan-controller enroll-token: " + Text.terminal(e.getMessage()));
         return ControllerMain.EXIT_BAD_INPUT;
       }
+      io.labscan.controller.audit.AuditLog.forCli(store).cli(io.labscan.controller.audit.Actions.ENROLL_TOKEN, token.tokenId(),
+          (boundHost == null ? "" : "re-enrols host " + boundHost + "; ") + "lab '" + lab.strip() + "'; " + uses
+              + " use(s); expires " + now.plus(lifetime));
       System.out.println(token.text());
       System.err.printf("Token %s: %s%s, %d use%s, expires %s.%n", token.tokenId(),
           boundHost == null ? "" : "re-enrols host " + Text.terminal(boundHost) + ", ",

@@ -87,6 +87,10 @@ final class ImportCommand implements Callable<Integer> {
       }
       imported = storeAll(reports, provenance, store, verdicts);
       controller.labRules().refreshAll();
+      for (ReportImport p : provenance) {
+        io.labscan.controller.audit.AuditLog.forCli(store).cli(io.labscan.controller.audit.Actions.IMPORT, p.hostId(),
+            "report " + p.reportId() + " from " + p.file() + (allowEnrolled ? " (--allow-enrolled)" : ""));
+      }
     }
     System.out.println("Imported " + imported.stored() + " report" + (imported.stored() == 1 ? "" : "s")
         + (imported.duplicates() > 0 ? ", " + imported.duplicates() + " already stored" : "") + " into " + db + ".");

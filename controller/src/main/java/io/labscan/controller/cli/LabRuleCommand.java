@@ -53,6 +53,8 @@ public final class LabRuleCommand implements Runnable {
         LabRule rule = match.hostname != null
             ? Controller.over(store, Clock.systemUTC()).labRules().add(lab, LabRule.Kind.HOSTNAME, match.hostname)
             : Controller.over(store, Clock.systemUTC()).labRules().add(lab, LabRule.Kind.CIDR, match.cidr);
+        io.labscan.controller.audit.AuditLog.forCli(store).cli(io.labscan.controller.audit.Actions.LAB_RULE_ADD,
+            rule.ruleId(), rule.kind().id() + " " + rule.pattern() + " -> " + rule.lab());
         System.out.println("Added rule " + rule.ruleId() + ": " + rule.kind().id() + " " + rule.pattern()
             + " -> " + rule.lab());
         return 0;
@@ -102,6 +104,8 @@ public final class LabRuleCommand implements Runnable {
           System.err.println("labscan-controller lab-rule remove: no rule " + id);
           return UserCommand.EXIT_BAD_INPUT;
         }
+        io.labscan.controller.audit.AuditLog.forCli(store).cli(io.labscan.controller.audit.Actions.LAB_RULE_REMOVE,
+            id, "");
       }
       System.out.println("Removed rule " + id + ".");
       return 0;

@@ -2,15 +2,14 @@ package io.labscan.controller.cli;
 
 import io.labscan.controller.text.Text;
 import com.google.protobuf.util.JsonFormat;
-import io.labscan.agent.checks.Scanner;
-import io.labscan.agent.checks.StandardChecks;
-import io.labscan.agent.checks.egress.DurationText;
-import io.labscan.agent.trust.OwnerOnlyFiles;
 import io.labscan.controller.policy.EgressSettings;
 import io.labscan.controller.Controller;
 import io.labscan.controller.policy.PolicyProvider;
 import io.labscan.controller.quarantine.Quarantines;
-import io.labscan.agent.quarantine.QuarantineRules;
+import io.labscan.contract.quarantine.QuarantineRules;
+import io.labscan.contract.policy.CheckBudgets;
+import io.labscan.contract.text.DurationText;
+import io.labscan.contract.trust.OwnerOnlyFiles;
 import io.labscan.controller.store.HostSummary;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.proto.v1.Policy;
@@ -192,6 +191,13 @@ final class PolicyCommand implements Callable<Integer> {
       for (HostSummary h : ordinary) {
         policies.setMailServer(h.hostId(), false);
       }
+      if (!after.equals(before) || !budgetsAfter.equals(budgetsBefore) || !servers.isEmpty() || !ordinary.isEmpty()) {
+        io.labscan.controller.audit.AuditLog.forCli(store).cli(io.labscan.controller.audit.Actions.POLICY_CHANGE, "",
+            (after.equals(before) ? "" : "egress " + before + " -> " + after + "; ")
+            + (budgetsAfter.equals(budgetsBefore) ? "" : "check budgets " + budgetsBefore + " -> " + budgetsAfter + "; ")
+            + (servers.isEmpty() ? "" : "mail servers + " + servers.stream().map(HostSummary::hostId).toList() + "; ")
+            + (ordinary.isEmpty() ? "" : "mail servers - " + ordinary.stream().map(HostSummary::hostId).toList()));
+      }
       print(store, policies);
       if (export != null) {
         return export(policies, export);
@@ -236,9 +242,9 @@ final class PolicyCommand implements Callable<Integer> {
     for (String entry : checkBudgets) {
       int eq = entry.indexOf('=');
       String name = eq < 0 ? entry.strip() : entry.substring(0, eq).strip();
-      if (eq < 0 || !StandardChecks.NAMES.contains(name)) {
+      if (eq < 0 || !CheckBudgets.CHECK_NAMES.contains(name)) {
         throw new IllegalArgumentException("--check-budget '" + Text.terminalSafe(entry, 80)
-            + "' is not CHECK=DURATION with CHECK one of " + String.join(", ", StandardChecks.NAMES));
+            + "' is not CHECK=DURATION with CHECK one of " + String.join(", ", CheckBudgets.CHECK_NAMES));
       }
       String value = entry.substring(eq + 1).strip();
       if (value.equals("default")) {
@@ -246,7 +252,7 @@ final class PolicyCommand implements Callable<Integer> {
         continue;
       }
       Duration budget = DurationText.parse(value);
-      if (budget.compareTo(Duration.ofSeconds(1)) < 0 || budget.compareTo(Scanner.MAX_BUDGET) > 0) {
+      if (budget.compareTo(Duration.ofSeconds(1)) < 0 || budget.compareTo(CheckBudgets.MAX_BUDGET) > 0) {
         throw new IllegalArgumentException("--check-budget " + name + "=" + value
             + ": a budget is 1s to 24h");
       }

@@ -20,8 +20,12 @@ final class RetentionOptions {
           + "(default: ${DEFAULT-VALUE}).")
   int historyDays;
 
+  @Option(names = "--keep-audit-days", defaultValue = "400", paramLabel = "DAYS",
+      description = "Audit log entries older than this are pruned (default: ${DEFAULT-VALUE}; at least 91).")
+  int auditDays;
+
   /** The settings; an IllegalArgumentException names a bad one. */
   Pruner.Retention retention() {
-    return new Pruner.Retention(reportDays, findingDays, historyDays);
+    return new Pruner.Retention(reportDays, findingDays, historyDays, auditDays);
   }
 }

@@ -53,6 +53,9 @@ final class RevokeCommand implements Callable<Integer> {
       }
       HostSummary h = found.get();
       boolean changed = store.revoke(h.hostId(), reason.strip(), Instant.now()).join();
+      if (changed) {
+        io.labscan.controller.audit.AuditLog.forCli(store).cli(io.labscan.controller.audit.Actions.HOST_REVOKE, h.hostId(), h.hostname() + "; reason: " + reason.strip());
+      }
       System.out.println((changed ? "Revoked host " : "Host was already revoked: ") + h.hostId() + " ("
           + Text.terminalSafe(h.hostname(), 80) + ")." + (changed
               ? " A running controller refuses it within a few seconds." : ""));

@@ -1,9 +1,9 @@
 package io.labscan.controller.cli;
 
-import io.labscan.agent.checks.artifacts.RuleParseException;
-import io.labscan.agent.checks.artifacts.RuleSet;
 import io.labscan.controller.Controller;
 import io.labscan.controller.policy.PolicyProvider;
+import io.labscan.contract.rules.RuleParseException;
+import io.labscan.contract.rules.RuleSet;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.proto.v1.Policy;
 import java.io.ByteArrayInputStream;
@@ -74,6 +74,8 @@ final class RulesCommand implements Callable<Integer> {
       PolicyProvider policies = Controller.over(store, Clock.systemUTC()).policies();
       if (rules != null) {
         policies.setArtifactRules(name, rules);
+        io.labscan.controller.audit.AuditLog.forCli(store).cli(io.labscan.controller.audit.Actions.RULES_CHANGE,
+            name == null ? "" : name, rules.length == 0 ? "cleared: agents use their built-in rule set" : rules.length + " bytes");
       }
       Policy policy = policies.current();
       if (policy.getArtifactRules().isEmpty()) {

@@ -53,6 +53,8 @@ final class ScanNowCommand implements Callable<Integer> {
       Campaign campaign = campaigns.create("scan now: " + target.orElse("every host") + " (command line)", target,
           Optional.empty(), "UTC", "command line");
       RunStatus run = campaigns.runs(campaign.campaignId(), 1).get(0);
+      io.labscan.controller.audit.AuditLog.forCli(store).cli(io.labscan.controller.audit.Actions.CAMPAIGN_CREATE, campaign.campaignId(),
+          campaign.name() + "; lab " + target.orElse("(every host)") + "; now; " + run.targets().size() + " hosts");
       System.out.println("Full scan requested from " + run.targets().size() + " host(s) (campaign "
           + campaign.campaignId() + "); a running controller sends it to connected agents within seconds.");
       return 0;

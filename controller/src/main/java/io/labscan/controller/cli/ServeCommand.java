@@ -82,11 +82,15 @@ final class ServeCommand implements Callable<Integer> {
 
   @Mixin RetentionOptions retention;
 
+  @Mixin io.labscan.controller.complaint.ComplaintMailboxOptions complaintMailboxes;
+
   @Override
   public Integer call() throws InterruptedException {
     ControllerRuntime.Options options;
     TrustConfig trustConfig;
     io.labscan.controller.store.Pruner.Retention retentionSettings;
+    List<io.labscan.controller.complaint.MailboxConfig> mailboxes;
+    io.labscan.controller.complaint.WatchSettings watchSettings;
     try {
       trustConfig = TrustConfig.of(trust);
       tlsSans.forEach(ServerNames::parse);
@@ -99,6 +103,8 @@ final class ServeCommand implements Callable<Integer> {
             + " MiB (one report of the largest message size) and 1048576 MiB, not " + hostDailyQuotaMib);
       }
       retentionSettings = retention.retention();
+      mailboxes = complaintMailboxes.mailboxes();
+      watchSettings = complaintMailboxes.settings();
       options = new ControllerRuntime.Options(db, bind, grpcPort, insecure,
           enrollPort == null ? OptionalInt.empty() : OptionalInt.of(enrollPort), tlsSans,
           new RateLimiter.Rate(reportRate, reportBurst), hostDailyQuotaMib * 1024 * 1024);
@@ -122,6 +128,11 @@ final class ServeCommand implements Callable<Integer> {
       services.startBackgroundJobs();
       http = Dashboard.start(httpBind, httpPort, dashboard, services, new EngineTriageRunner(services.complaints()),
           trustConfig.entries(), System.err);
+      if (!mailboxes.isEmpty()) {
+        services.watchComplaintMailboxes(mailboxes, watchSettings);
+        System.err.println("labscan-controller: watching " + mailboxes.size() + " complaint mailbox(es): "
+            + mailboxes.stream().map(m -> m.address().key()).toList());
+      }
     } catch (RuntimeException e) {
       services.close();
       throw e;

@@ -21,7 +21,8 @@ import io.labscan.controller.triage.ParsedComplaint;
 import io.labscan.controller.triage.TriageResult;
 import io.labscan.controller.triage.TriageOptions;
 import io.labscan.controller.triage.TrustConfig;
-import io.labscan.agent.checks.egress.DurationText;
+import io.labscan.contract.text.DurationText;
+import io.labscan.controller.verdict.VerdictPolicy;
 import io.labscan.controller.verdict.VerdictService;
 import java.io.IOException;
 import java.io.InputStream;
@@ -145,6 +146,8 @@ final class TriageCommand implements Callable<Integer> {
       }
       ComplaintTriage.Outcome outcome = triage.triage(complaints, !noRecord, "cli");
       TriageResult result = outcome.result();
+      io.labscan.controller.audit.AuditLog.forCli(store).cli(io.labscan.controller.audit.Actions.TRIAGE_RUN, String.join(", ", files),
+          Text.terminalSafe(result.summary(), 600) + "; evidence: " + outcome.note());
       if (format == OutputFormat.JSON) {
         System.out.println(Text.jsonMapper().writeValueAsString(result));
         System.err.println("labscan-controller triage: " + Text.terminalSafe(outcome.note(), 600));

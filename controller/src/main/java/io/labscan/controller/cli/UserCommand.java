@@ -1,8 +1,11 @@
 package io.labscan.controller.cli;
 
 import io.labscan.controller.Controller;
+import io.labscan.controller.account.Accounts;
 import io.labscan.controller.account.Role;
 import io.labscan.controller.account.User;
+import io.labscan.controller.audit.Actions;
+import io.labscan.controller.audit.AuditLog;
 import io.labscan.controller.store.SqliteStore;
 import java.io.Console;
 import java.io.IOException;
@@ -10,7 +13,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -18,8 +24,10 @@ import picocli.CommandLine.Parameters;
 
 /** {@code labscan-controller user}: web UI accounts. */
 @Command(name = "user", mixinStandardHelpOptions = true,
-    description = "Manages web UI users (roles: viewer reads everything; admin also triages and runs campaigns).",
-    subcommands = {UserCommand.Add.class, UserCommand.ListUsers.class, UserCommand.Remove.class})
+    description = {"Manages web UI users. Roles: viewer reads every lab; lab-manager reads only its labs (--lab,",
+        "repeatable) and starts campaigns for them; admin also triages, edits lab rules, tokens and sees the audit log."},
+    subcommands = {UserCommand.Add.class, UserCommand.ListUsers.class, UserCommand.Remove.class,
+        UserCommand.SetRole.class})
 public final class UserCommand implements Runnable {
   static final int EXIT_BAD_INPUT = 2;
 
@@ -46,8 +54,12 @@ public final class UserCommand implements Runnable {
     @Option(names = "--db", required = true, paramLabel = "FILE", description = "Controller database (SQLite).")
     Path db;
 
-    @Option(names = "--role", required = true, paramLabel = "viewer|admin", description = "The user's role.")
+    @Option(names = "--role", required = true, paramLabel = "viewer|lab-manager|admin", description = "The user's role.")
     String role;
+
+    @Option(names = "--lab", paramLabel = "LAB",
+        description = "A lab a lab-manager may see (repeatable; at least one for lab-manager, none for other roles).")
+    List<String> labs = new ArrayList<>();
 
     @Option(names = "--password-file", paramLabel = "FILE",
         description = "Read the password from the first line of FILE instead of asking.")
@@ -63,7 +75,13 @@ public final class UserCommand implements Runnable {
     public Integer call() throws IOException {
       var parsedRole = Role.parse(role);
       if (parsedRole.isEmpty()) {
-        System.err.println("labscan-controller user add: --role must be viewer or admin.");
+        System.err.println("labscan-controller user add: --role must be viewer, lab-manager or admin.");
+        return EXIT_BAD_INPUT;
+      }
+      try {
+        Accounts.checkLabs(parsedRole.get(), new LinkedHashSet<>(labs));
+      } catch (IllegalArgumentException e) {
+        System.err.println("labscan-controller user add: " + e.getMessage() + ".");
         return EXIT_BAD_INPUT;
       }
       if (!existing(db)) {
@@ -90,13 +108,19 @@ public final class UserCommand implements Runnable {
         Arrays.fill(first, '\0');
         Arrays.fill(second, '\0');
       }
+      boolean existed;
       try (SqliteStore store = SqliteStore.open(db)) {
-        Controller.over(store, Clock.systemUTC()).accounts().add(name, parsedRole.get(), password, replace);
+        Accounts accounts = Controller.over(store, Clock.systemUTC()).accounts();
+        existed = accounts.find(name).isPresent();
+        accounts.add(name, parsedRole.get(), new LinkedHashSet<>(labs), password, replace);
+        AuditLog.forCli(store).cli(existed ? Actions.USER_REPLACE : Actions.USER_ADD, name,
+            describe(parsedRole.get(), labs) + (existed ? "; password reset" : ""));
       } catch (IllegalArgumentException e) {
         System.err.println("labscan-controller user add: " + e.getMessage());
         return EXIT_BAD_INPUT;
       }
-      System.out.println((replace ? "Saved" : "Added") + " user " + name + " (" + parsedRole.get().id() + ").");
+      System.out.println((existed ? "Saved" : "Added") + " user " + name + " (" + describe(parsedRole.get(), labs)
+          + ").");
       return 0;
     }
   }
@@ -120,6 +144,9 @@ public final class UserCommand implements Runnable {
         boolean removed;
         try {
           removed = Controller.over(store, Clock.systemUTC()).accounts().remove(name);
+          if (removed) {
+            AuditLog.forCli(store).cli(Actions.USER_REMOVE, name, "");
+          }
         } catch (IllegalArgumentException e) {
           System.err.println("labscan-controller user remove: " + e.getMessage() + ".");
           return EXIT_BAD_INPUT;
@@ -148,9 +175,55 @@ public final class UserCommand implements Runnable {
       }
       try (SqliteStore store = SqliteStore.open(db)) {
         for (User u : Controller.over(store, Clock.systemUTC()).accounts().list()) {
-          System.out.println(u.username() + "\t" + u.role().id());
+          System.out.println(u.username() + "\t" + u.role().id() + (u.labs().isEmpty() ? "" : "\t"
+              + String.join(",", u.labs()).replaceAll("[\\p{Cntrl}]", "?")));
         }
       }
+      return 0;
+    }
+  }
+
+  static String describe(Role role, List<String> labs) {
+    return role.id() + (labs.isEmpty() ? "" : " of " + String.join(", ", new java.util.TreeSet<>(labs)));
+  }
+
+  /** {@code user set-role}: a new role (and labs) without touching the password. */
+  @Command(name = "set-role", mixinStandardHelpOptions = true,
+      description = {"Changes a user's role and labs; the password and open sessions stay (the new role applies",
+          "at their next request, also in a running controller)."})
+  static final class SetRole implements Callable<Integer> {
+    @Option(names = "--db", required = true, paramLabel = "FILE", description = "Controller database (SQLite).")
+    Path db;
+
+    @Option(names = "--role", required = true, paramLabel = "viewer|lab-manager|admin", description = "The new role.")
+    String role;
+
+    @Option(names = "--lab", paramLabel = "LAB",
+        description = "A lab a lab-manager may see (repeatable; replaces the user's labs).")
+    List<String> labs = new ArrayList<>();
+
+    @Parameters(index = "0", paramLabel = "NAME", description = "The user name.")
+    String name;
+
+    @Override
+    public Integer call() {
+      var parsedRole = Role.parse(role);
+      if (parsedRole.isEmpty()) {
+        System.err.println("labscan-controller user set-role: --role must be viewer, lab-manager or admin.");
+        return EXIT_BAD_INPUT;
+      }
+      if (!existing(db)) {
+        return EXIT_BAD_INPUT;
+      }
+      try (SqliteStore store = SqliteStore.open(db)) {
+        Controller.over(store, Clock.systemUTC()).accounts().setRole(name, parsedRole.get(), new LinkedHashSet<>(labs));
+        AuditLog.forCli(store).cli(Actions.USER_ROLE, name, describe(parsedRole.get(), labs));
+      } catch (IllegalArgumentException e) {
+        System.err.println("labscan-controller user set-role: " + e.getMessage() + ".");
+        return EXIT_BAD_INPUT;
+      }
+      System.out.println("User " + name.replaceAll("[^\\x20-\\x7e]", "?") + " is now "
+          + describe(parsedRole.get(), labs).replaceAll("[\\p{Cntrl}]", "?") + ".");
       return 0;
     }
   }

@@ -2,10 +2,10 @@ package io.labscan.controller.doctor;
 
 import static java.util.Objects.requireNonNull;
 
-import io.labscan.agent.doctor.Finding;
-import io.labscan.agent.doctor.Probes;
-import io.labscan.agent.trust.Pem;
 import io.labscan.controller.policy.PolicyProvider;
+import io.labscan.contract.doctor.Finding;
+import io.labscan.contract.doctor.Probes;
+import io.labscan.contract.trust.Pem;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.controller.store.TrustedMtas;
 import io.labscan.controller.trust.CertificateAuthority;

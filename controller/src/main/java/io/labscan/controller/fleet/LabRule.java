@@ -47,7 +47,7 @@ public record LabRule(String ruleId, int position, String lab, Kind kind, String
     }
   }
 
-  static void checkLab(String lab) {
+  public static void checkLab(String lab) {
     if (lab.isBlank() || lab.length() > MAX_LAB_LENGTH || lab.chars().anyMatch(Character::isISOControl)) {
       throw new IllegalArgumentException("lab name must have 1-" + MAX_LAB_LENGTH
           + " characters and no control characters");

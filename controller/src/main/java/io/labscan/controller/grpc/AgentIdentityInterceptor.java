@@ -11,7 +11,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
-import io.labscan.agent.trust.Certificates;
+import io.labscan.contract.trust.Certificates;
 import io.labscan.proto.v1.AgentServiceGrpc;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;

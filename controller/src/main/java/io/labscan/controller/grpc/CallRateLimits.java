@@ -9,7 +9,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
-import io.labscan.agent.trust.EnrolmentToken;
+import io.labscan.contract.enrolment.EnrolmentToken;
 import io.labscan.proto.v1.AgentServiceGrpc;
 import io.labscan.proto.v1.EnrollRequest;
 import java.net.InetSocketAddress;

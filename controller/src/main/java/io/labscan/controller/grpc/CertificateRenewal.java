@@ -11,7 +11,7 @@ import io.labscan.controller.text.LogText;
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
-import io.labscan.agent.trust.Fingerprints;
+import io.labscan.contract.trust.Fingerprints;
 import io.labscan.controller.trust.TrustRepository.Renewal;
 import io.labscan.controller.trust.TrustRepository.RenewalOutcome;
 import io.labscan.proto.v1.RenewCertificateResponse;

@@ -8,7 +8,8 @@ import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.util.Timestamps;
-import io.labscan.agent.inventory.Addresses;
+import io.labscan.contract.net.Addresses;
+import io.labscan.contract.report.ReportLimits;
 import io.labscan.proto.v1.NetworkInterface;
 import io.labscan.proto.v1.Report;
 import io.labscan.proto.v1.SmtpEgressWindow;
@@ -26,53 +27,23 @@ import java.util.regex.Pattern;
  * problem is reported with the path of the field, e.g. {@code report.findings[3].path}.
  */
 public final class ReportValidator {
+  // The limits are the contract's (io.labscan.contract.report.ReportLimits): the agent clips its
+  // reports to the same numbers before sending, so only a report that is wrong in kind, or sent
+  // by something other than a LabScan agent, meets these refusals.
   /** Longest accepted string, in characters, unless a field has its own limit. */
-  public static final int MAX_STRING = 1024;
+  public static final int MAX_STRING = ReportLimits.MAX_STRING;
   /** Longest accepted path-like string. */
-  public static final int MAX_PATH = 4096;
+  public static final int MAX_PATH = ReportLimits.MAX_PATH;
   /** Most elements accepted in any one list without a limit of its own (see {@link #LIST_LIMITS}). */
-  public static final int MAX_LIST = 100_000;
-  /**
-   * Most addresses one report may place on its host, over all interfaces and both families
-   * together (each of {@code ipv4} and {@code ipv6} of one interface is also held to it). A lab
-   * PC has a handful; a server with containers a few dozen. Address history is written on the
-   * single store writer, so a report's addresses bound the writer's work (issue #16: 16,000
-   * addresses held every other agent's acknowledgement for 26 s).
-   */
-  public static final int MAX_ADDRESSES = 256;
-
-  /**
-   * The documented limit of each list in a report (docs/api.md, "Report limits"), by the
-   * list's protobuf field name. Each is well above what an honest agent sends: the agent's own
-   * caps are 10,000 artifact plus 1,000 mail findings, 100,000 harvested addresses and 100
-   * destinations per egress window.
-   */
-  public static final Map<String, Integer> LIST_LIMITS = Map.ofEntries(
-      Map.entry("labscan.v1.Report.av", 64),
-      Map.entry("labscan.v1.Report.findings", 12_000),
-      Map.entry("labscan.v1.Report.egress", 10_000),
-      Map.entry("labscan.v1.HostInventory.interfaces", 64),
-      Map.entry("labscan.v1.HostInventory.logged_in_users", 256),
-      Map.entry("labscan.v1.NetworkInterface.ipv4", MAX_ADDRESSES),
-      Map.entry("labscan.v1.NetworkInterface.ipv6", MAX_ADDRESSES),
-      Map.entry("labscan.v1.SmtpEgressWindow.destinations", 256),
-      Map.entry("labscan.v1.HarvestDigests.digests", 100_000),
-      Map.entry("labscan.v1.ScanSummary.skipped", 256),
-      Map.entry("labscan.v1.ScanSummary.checks", 256),
-      Map.entry("labscan.v1.QuarantineStatus.blocked", 1024));
+  public static final int MAX_LIST = ReportLimits.MAX_LIST;
+  /** Most addresses one report may place on its host ({@link ReportLimits#MAX_ADDRESSES}). */
+  public static final int MAX_ADDRESSES = ReportLimits.MAX_ADDRESSES;
+  /** The documented limit of each list in a report ({@link ReportLimits#LIST_LIMITS}). */
+  public static final Map<String, Integer> LIST_LIMITS = ReportLimits.LIST_LIMITS;
   /** How far in the future a time may lie (clock skew). */
-  public static final Duration MAX_FUTURE = Duration.ofHours(24);
+  public static final Duration MAX_FUTURE = ReportLimits.MAX_FUTURE;
   /** Nothing LabScan reports predates this. */
-  public static final Instant EARLIEST = Instant.parse("1990-01-01T00:00:00Z");
-
-  private static final Map<String, Integer> LIMITS = Map.of(
-      "path", MAX_PATH,
-      "process_path", MAX_PATH,
-      "registry_key", MAX_PATH,
-      "root", MAX_PATH,
-      "detail", 8192,
-      "reason", 8192,
-      "message", 8192);
+  public static final Instant EARLIEST = ReportLimits.EARLIEST;
 
   private static final Pattern IP_CHARACTERS = Pattern.compile("[0-9A-Fa-f:.]+");
 
@@ -239,7 +210,7 @@ public final class ReportValidator {
     switch (field.getJavaType()) {
       case STRING -> {
         String s = (String) value;
-        int limit = LIMITS.getOrDefault(field.getName(), MAX_STRING);
+        int limit = ReportLimits.stringLimit(field);
         if (s.length() > limit) {
           throw new InvalidReportException(path.toString(), "longer than " + limit + " characters (" + s.length() + ")");
         }
@@ -258,8 +229,9 @@ public final class ReportValidator {
       }
       case BYTE_STRING -> {
         int size = ((com.google.protobuf.ByteString) value).size();
-        if (size > 4096) {
-          throw new InvalidReportException(path.toString(), "longer than 4096 bytes (" + size + ")");
+        if (size > ReportLimits.MAX_BYTES) {
+          throw new InvalidReportException(path.toString(), "longer than " + ReportLimits.MAX_BYTES + " bytes ("
+              + size + ")");
         }
       }
       default -> {
@@ -282,7 +254,7 @@ public final class ReportValidator {
   }
 
   private static void checkListSize(FieldPath path, FieldDescriptor field, int size) throws InvalidReportException {
-    int limit = LIST_LIMITS.getOrDefault(field.getFullName(), MAX_LIST);
+    int limit = ReportLimits.listLimit(field);
     if (size > limit) {
       throw new InvalidReportException(path.toString(), "has " + size + " elements; at most " + limit + " are accepted");
     }

@@ -32,6 +32,8 @@ import java.util.function.Supplier;
  *   <li>{@code labscan_hosts{verdict="…"}}: hosts per current verdict (gauge)
  *   <li>{@code labscan_database_bytes}: size of the SQLite database, free pages included (gauge)
  *   <li>{@code labscan_pruned_rows_total{table="…"}}: rows deleted by retention since start (counter)
+ *   <li>{@code labscan_complaints{day="2026-12-07",outcome="triaged|no-origin|not-a-complaint|failed"}}:
+ *       complaints from watched mailboxes handled per UTC day, the last 14 days (gauge; {@link #complaintsPerDay})
  * </ul>
  */
 public final class ControllerMetrics implements IngestListener {
@@ -101,6 +103,21 @@ public final class ControllerMetrics implements IngestListener {
   public void ingested(Report report, Store.IngestOutcome outcome, Duration latency) {
     reports.labelValues(outcome.name().toLowerCase(Locale.ROOT)).inc();
     ingestSeconds.observe(latency.toNanos() / 1e9);
+  }
+
+  /**
+   * Registers {@code labscan_complaints{day, outcome}}: complaints handled per UTC day and
+   * outcome, read from {@code perDay} at each scrape (day → outcome → count). Once.
+   */
+  public void complaintsPerDay(Supplier<Map<String, Map<String, Long>>> perDay) {
+    requireNonNull(perDay, "perDay");
+    GaugeWithCallback.builder()
+        .name("labscan_complaints")
+        .help("Complaints from watched mailboxes handled per UTC day (last 14 days), by outcome")
+        .labelNames("day", "outcome")
+        .callback(cb -> perDay.get().forEach((day, outcomes) ->
+            outcomes.forEach((outcome, n) -> cb.call(n, day, outcome))))
+        .register(registry);
   }
 
   public String contentType() {

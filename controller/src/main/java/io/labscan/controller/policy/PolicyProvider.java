@@ -3,7 +3,7 @@ package io.labscan.controller.policy;
 import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.ByteString;
-import io.labscan.agent.config.PolicyDefaults;
+import io.labscan.contract.policy.PolicyDefaults;
 import io.labscan.controller.quarantine.Quarantines;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.proto.v1.QuarantineOrder;

@@ -26,8 +26,8 @@ final class Migrations {
   static final List<String> FILES = List.of("V001__initial.sql", "V002__verdicts.sql",
       "V003__address_ends_and_owners.sql", "V004__trust.sql", "V005__dashboard.sql",
       "V006__query_indexes.sql", "V007__certificate_renewal.sql", "V008__web_sessions.sql",
-      "V010__address_writes.sql", "V012__trusted_mtas.sql", "V011__clock_claims.sql", "V013__identity.sql",
-      "V015__effective_lab.sql", "V017__quarantine.sql");
+        "V010__address_writes.sql", "V012__trusted_mtas.sql", "V011__clock_claims.sql", "V013__identity.sql",
+        "V015__effective_lab.sql", "V016__complaint_mailboxes.sql", "V018__access.sql", "V017__quarantine.sql");
 
   private Migrations() {}
 

@@ -41,11 +41,28 @@ public final class Pruner {
    * @param reportDays raw reports (the payload blobs: the bulk of the database)
    * @param findingDays findings, scans, antivirus observations and egress windows
    * @param historyDays verdict history and complaint traces (triage answers)
+   * @param auditDays audit log entries (at least {@link #MIN_AUDIT_DAYS})
    */
-  public record Retention(int reportDays, int findingDays, int historyDays) {
+  public record Retention(int reportDays, int findingDays, int historyDays, int auditDays) {
     public static final int MIN_FINDING_DAYS = 31;
+    /**
+     * The audit log is kept at least this long: the {@code audit_log} table itself refuses to
+     * delete entries younger than 90 days (migration V018), whatever asks.
+     */
+    public static final int MIN_AUDIT_DAYS = 91;
+    /** Audit entries are kept this long unless {@code --keep-audit-days} says otherwise. */
+    public static final int DEFAULT_AUDIT_DAYS = 400;
+
+    /** With the default audit retention ({@value #DEFAULT_AUDIT_DAYS} days). */
+    public Retention(int reportDays, int findingDays, int historyDays) {
+      this(reportDays, findingDays, historyDays, DEFAULT_AUDIT_DAYS);
+    }
 
     public Retention {
+      if (auditDays < MIN_AUDIT_DAYS) {
+        throw new IllegalArgumentException("the audit log must be kept at least " + MIN_AUDIT_DAYS + " days, not "
+            + auditDays);
+      }
       if (reportDays < 1) {
         throw new IllegalArgumentException("reports must be kept at least 1 day, not " + reportDays);
       }
@@ -61,7 +78,7 @@ public final class Pruner {
 
     /** 30 days of reports, 90 of findings, two years of verdict history and triage answers. */
     public static Retention defaults() {
-      return new Retention(30, 90, 730);
+      return new Retention(30, 90, 730, DEFAULT_AUDIT_DAYS);
     }
   }
 
@@ -128,7 +145,40 @@ public final class Pruner {
         rows.merge(rule.table(), n, Long::sum);
       }
     }
+    long auditCutoff = now.minus(Duration.ofDays(retention.auditDays())).toEpochMilli();
+    rows.put(AUDIT_TABLE, dryRun ? countAudit(auditCutoff) : deleteAudit(auditCutoff));
     return new Result(rows, dryRun);
+  }
+
+  /** The audit log's table: pruned by age alone, and only here (it is append-only otherwise). */
+  static final String AUDIT_TABLE = "audit_log";
+
+  private long countAudit(long cutoff) {
+    return store.read(db -> {
+      try (PreparedStatement ps = db.prepareStatement("SELECT COUNT(*) FROM audit_log WHERE at_ms < ?")) {
+        ps.setLong(1, cutoff);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? rs.getLong(1) : 0L;
+        }
+      }
+    });
+  }
+
+  private long deleteAudit(long cutoff) {
+    long total = 0;
+    while (true) {
+      int deleted = store.write(db -> {
+        try (PreparedStatement ps = db.prepareStatement("DELETE FROM audit_log WHERE seq IN (SELECT seq FROM "
+            + "audit_log WHERE at_ms < ? ORDER BY seq LIMIT " + BATCH + ")")) {
+          ps.setLong(1, cutoff);
+          return ps.executeUpdate();
+        }
+      }).join();
+      total += deleted;
+      if (deleted < BATCH) {
+        return total;
+      }
+    }
   }
 
   private List<String> hostIds() {

@@ -53,7 +53,7 @@ import io.labscan.controller.trust.TrustRepository;
 import io.labscan.controller.triage.TriageOptions;
 import java.security.MessageDigest;
 import java.util.HashSet;
-import io.labscan.agent.inventory.Addresses;
+import io.labscan.contract.net.Addresses;
 import java.util.Set;
 
 /**

@@ -1,6 +1,6 @@
 package io.labscan.controller.triage;
 
-import io.labscan.agent.checks.harvest.AddressDigest;
+import io.labscan.contract.harvest.AddressDigest;
 import jakarta.mail.BodyPart;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Multipart;

@@ -1,6 +1,6 @@
 package io.labscan.controller.triage;
 
-import io.labscan.agent.inventory.Addresses;
+import io.labscan.contract.net.Addresses;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Optional;

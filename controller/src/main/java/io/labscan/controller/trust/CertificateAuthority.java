@@ -2,11 +2,11 @@ package io.labscan.controller.trust;
 
 import static java.util.Objects.requireNonNull;
 
-import io.labscan.agent.trust.Certificates;
-import io.labscan.agent.trust.Fingerprints;
-import io.labscan.agent.trust.OwnerOnlyFiles;
-import io.labscan.agent.trust.Pem;
-import io.labscan.agent.trust.TlsManagers;
+import io.labscan.contract.trust.Certificates;
+import io.labscan.contract.trust.Fingerprints;
+import io.labscan.contract.trust.OwnerOnlyFiles;
+import io.labscan.contract.trust.Pem;
+import io.labscan.contract.trust.TlsManagers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
@@ -204,7 +204,7 @@ public final class CertificateAuthority {
   public X509Certificate issueClient(PublicKey agentKey, String hostId, Instant notBefore, Instant notAfter) {
     requireNonNull(agentKey, "agentKey");
     requireNonNull(hostId, "hostId");
-    return issue(agentKey, Certificates.commonNameSubject(hostId), notBefore, notAfter, false, List.of());
+    return issue(agentKey, X500Name.getInstance(Certificates.commonNameSubject(hostId).getEncoded()), notBefore, notAfter, false, List.of());
   }
 
   private X509Certificate issue(PublicKey subjectKey, X500Name subject, Instant notBefore, Instant notAfter,
@@ -281,7 +281,7 @@ public final class CertificateAuthority {
     }
     KeyPair keys = Certificates.newKeyPair();
     Instant now = clock.instant();
-    X509Certificate cert = issue(keys.getPublic(), Certificates.commonNameSubject("labscan-controller"),
+    X509Certificate cert = issue(keys.getPublic(), X500Name.getInstance(Certificates.commonNameSubject("labscan-controller").getEncoded()),
         now.minus(BACKDATE), now.plus(SERVER_VALIDITY), true, names);
     OwnerOnlyFiles.writeSecret(keyFile, Pem.privateKey(keys.getPrivate()));
     OwnerOnlyFiles.writePublic(certFile, Pem.certificate(cert) + Pem.certificate(certificate));

@@ -2,7 +2,7 @@ package io.labscan.controller.trust;
 
 import static java.util.Objects.requireNonNull;
 
-import io.labscan.agent.trust.EnrolmentToken;
+import io.labscan.contract.enrolment.EnrolmentToken;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.regex.Matcher;

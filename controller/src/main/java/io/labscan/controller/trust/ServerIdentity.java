@@ -2,7 +2,7 @@ package io.labscan.controller.trust;
 
 import static java.util.Objects.requireNonNull;
 
-import io.labscan.agent.trust.TlsManagers;
+import io.labscan.contract.trust.TlsManagers;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import javax.net.ssl.X509ExtendedKeyManager;

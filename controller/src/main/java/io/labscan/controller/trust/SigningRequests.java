@@ -2,11 +2,12 @@ package io.labscan.controller.trust;
 
 import static java.util.Objects.requireNonNull;
 
-import io.labscan.agent.trust.Certificates;
+import io.labscan.contract.trust.Certificates;
 import java.io.IOException;
 import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
 import java.util.Optional;
+import javax.security.auth.x500.X500Principal;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
@@ -61,7 +62,12 @@ public final class SigningRequests {
     } catch (OperatorCreationException | PKCSException | java.security.GeneralSecurityException | RuntimeException e) {
       throw new InvalidRequest("csr_der: the signature cannot be checked (" + e.getMessage() + ")");
     }
-    Optional<String> cn = Certificates.commonName(csr.getSubject());
+    Optional<String> cn;
+    try {
+      cn = Certificates.commonName(new X500Principal(csr.getSubject().getEncoded()));
+    } catch (IOException | IllegalArgumentException e) {
+      cn = Optional.empty();
+    }
     if (csr.getSubject().getRDNs().length != 1 || cn.isEmpty() || !cn.get().equals(expectedHostId)) {
       throw new InvalidRequest("csr_der: the subject must be exactly CN=" + expectedHostId + " (the host_id)");
     }

@@ -6,16 +6,27 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
+import io.labscan.controller.account.Principal;
+import io.labscan.controller.audit.Actions;
+import io.labscan.controller.audit.Audit;
 import io.labscan.controller.campaign.Campaign;
 import io.labscan.controller.campaign.CampaignService;
 import io.labscan.controller.campaign.RunStatus;
+import io.labscan.controller.fleet.Fleet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Complaint triage and scan campaigns. Changes are admin-only; campaigns are readable by viewers. */
+/**
+ * Complaint triage, trusted MTAs and scan campaigns. Triage and settings are admin-only.
+ * Campaigns are readable by everyone; a lab manager sees, starts, runs and deletes only
+ * campaigns of its own labs (never one over every host), and a run lists only its labs' hosts.
+ * A campaign outside the caller's labs is answered 404, like an unknown id.
+ */
 final class AdminApi {
   private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
   static final int RUNS_SHOWN = 10;
@@ -23,11 +34,44 @@ final class AdminApi {
   private final TriageRunner triage;
   private final CampaignService campaigns;
   private final TrustSettings trust;
+  private final Audit audit;
+  private final Fleet fleet;
 
-  AdminApi(TriageRunner triage, CampaignService campaigns, TrustSettings trust) {
+  AdminApi(TriageRunner triage, CampaignService campaigns, TrustSettings trust, Audit audit, Fleet fleet) {
     this.triage = requireNonNull(triage, "triage");
     this.campaigns = requireNonNull(campaigns, "campaigns");
     this.trust = requireNonNull(trust, "trust");
+    this.audit = requireNonNull(audit, "audit");
+    this.fleet = requireNonNull(fleet, "fleet");
+  }
+
+  /** A JSON text field's value; "" when it is absent, null or not text. */
+  private static String text(JsonNode node) {
+    return node.isTextual() ? node.asText() : "";
+  }
+
+  private void record(Context ctx, String action, String target, String detail) {
+    audit.record(WebServer.principal(ctx).actor(), action, target, detail, WebServer.source(ctx));
+  }
+
+  /** True when the caller may see this campaign: every one for all-lab roles, its labs' for a lab manager. */
+  private static boolean visible(Principal p, Campaign c) {
+    return p.seesAllLabs() || c.lab().map(p::sees).orElse(false);
+  }
+
+  private Campaign visibleCampaign(Context ctx) {
+    Principal p = WebServer.principal(ctx);
+    return campaigns.find(ctx.pathParam("campaignId")).filter(c -> visible(p, c))
+        .orElseThrow(() -> ApiError.notFound("no campaign with that id"));
+  }
+
+  /** Host ids of the caller's labs now; empty for all-lab roles (no filter). */
+  private Optional<Set<String>> visibleHosts(Principal p) {
+    if (p.seesAllLabs()) {
+      return Optional.empty();
+    }
+    return Optional.of(fleet.hosts().stream().filter(h -> p.sees(h.lab().lab()))
+        .map(h -> h.summary().hostId()).collect(Collectors.toSet()));
   }
 
   /** POST the raw message (message/rfc822, text/plain or application/octet-stream); never records. */
@@ -42,6 +86,8 @@ final class AdminApi {
       throw new ApiError(503, e.getMessage());
     }
     log.info("Complaint triaged by {} ({} bytes)", WebServer.user(ctx).username(), message.length);
+    record(ctx, Actions.TRIAGE_RUN, text(answer.path("complaintId")), message.length + " bytes; "
+        + text(answer.path("result").path("summary")));
     Json.send(ctx, answer);
   }
 
@@ -60,6 +106,8 @@ final class AdminApi {
       throw new ApiError(503, e.getMessage());
     }
     log.info("Complaint triage answer recorded as evidence by {} ({} bytes)", user, message.length);
+    record(ctx, Actions.TRIAGE_RECORD, text(answer.path("complaintId")), "hosts "
+        + answer.path("recorded").path("hostIds").toString() + "; " + text(answer.path("result").path("summary")));
     Json.send(ctx, answer);
   }
 
@@ -85,6 +133,7 @@ final class AdminApi {
       throw new ApiError(503, e.getMessage());
     }
     log.info("Trusted MTA {} added by {}", item.entry(), user);
+    record(ctx, Actions.TRUSTED_MTA_ADD, item.entryId(), item.entry());
     Json.send(ctx, 201, trustJson(item));
   }
 
@@ -99,6 +148,7 @@ final class AdminApi {
     TrustSettings.Item item = removed.orElseThrow(() -> ApiError.notFound(
         "no trusted MTA with that id (entries given to serve --trust are removed by restarting without them)"));
     log.info("Trusted MTA {} removed by {}", item.entry(), user);
+    record(ctx, Actions.TRUSTED_MTA_REMOVE, item.entryId(), item.entry());
     ctx.status(204);
   }
 
@@ -131,44 +181,61 @@ final class AdminApi {
 
   void listCampaigns(Context ctx) {
     ArrayNode out = Json.array();
+    Principal p = WebServer.principal(ctx);
+    Optional<Set<String>> hosts = visibleHosts(p);
     for (Campaign c : campaigns.list()) {
-      out.add(campaignJson(c, campaigns.runs(c.campaignId(), 1)));
+      if (visible(p, c)) {
+        out.add(campaignJson(c, campaigns.runs(c.campaignId(), 1), hosts));
+      }
     }
     Json.send(ctx, out);
   }
 
   void createCampaign(Context ctx) {
     ObjectNode body = Json.body(ctx);
+    Principal p = WebServer.principal(ctx);
+    Optional<String> lab = Json.text(body, "lab").map(String::strip).filter(l -> !l.isEmpty());
+    if (!p.seesAllLabs() && (lab.isEmpty() || !p.sees(lab.get()))) {
+      // A lab manager's campaign targets one of its labs, named: never every host, never another lab.
+      throw new ApiError(403, "a lab-manager starts campaigns only for its labs: " + String.join(", ", p.sortedLabs()));
+    }
     Campaign c;
     try {
-      c = campaigns.create(Json.text(body, "name").orElse(""), Json.text(body, "lab"), Json.text(body, "cron"),
-          Json.text(body, "timeZone").orElse("UTC"), WebServer.user(ctx).username());
+      c = campaigns.create(Json.text(body, "name").orElse(""), lab, Json.text(body, "cron"),
+          Json.text(body, "timeZone").orElse("UTC"), p.displayName());
     } catch (IllegalArgumentException e) {
       throw ApiError.badRequest(e.getMessage());
     }
-    Json.send(ctx, 201, campaignJson(c, campaigns.runs(c.campaignId(), RUNS_SHOWN)));
+    record(ctx, Actions.CAMPAIGN_CREATE, c.campaignId(), c.name() + "; lab " + c.lab().orElse("(every host)")
+        + "; " + c.cron().map(x -> "cron " + x + " " + c.zone().getId()).orElse("now"));
+    Json.send(ctx, 201, campaignJson(c, campaigns.runs(c.campaignId(), RUNS_SHOWN), visibleHosts(p)));
   }
 
   void campaign(Context ctx) {
-    Campaign c = campaigns.find(ctx.pathParam("campaignId"))
-        .orElseThrow(() -> ApiError.notFound("no campaign with that id"));
-    Json.send(ctx, campaignJson(c, campaigns.runs(c.campaignId(), RUNS_SHOWN)));
+    Campaign c = visibleCampaign(ctx);
+    Json.send(ctx, campaignJson(c, campaigns.runs(c.campaignId(), RUNS_SHOWN),
+        visibleHosts(WebServer.principal(ctx))));
   }
 
   void runCampaign(Context ctx) {
-    RunStatus run = campaigns.fire(ctx.pathParam("campaignId"), WebServer.user(ctx).username())
+    Campaign c = visibleCampaign(ctx);
+    RunStatus run = campaigns.fire(c.campaignId(), WebServer.principal(ctx).displayName())
         .orElseThrow(() -> ApiError.notFound("no campaign with that id"));
-    Json.send(ctx, 201, runJson(run));
+    record(ctx, Actions.CAMPAIGN_RUN, c.campaignId(), c.name() + "; run " + run.runId() + "; "
+        + run.targets().size() + " hosts");
+    Json.send(ctx, 201, runJson(run, visibleHosts(WebServer.principal(ctx))));
   }
 
   void deleteCampaign(Context ctx) {
-    if (!campaigns.delete(ctx.pathParam("campaignId"))) {
+    Campaign c = visibleCampaign(ctx);
+    if (!campaigns.delete(c.campaignId())) {
       throw ApiError.notFound("no campaign with that id");
     }
+    record(ctx, Actions.CAMPAIGN_DELETE, c.campaignId(), c.name());
     ctx.status(204);
   }
 
-  private ObjectNode campaignJson(Campaign c, List<RunStatus> runs) {
+  private ObjectNode campaignJson(Campaign c, List<RunStatus> runs, Optional<Set<String>> hosts) {
     ObjectNode o = Json.object();
     o.put("campaignId", c.campaignId());
     o.put("name", c.name());
@@ -179,20 +246,28 @@ final class AdminApi {
     o.put("created", c.created().toString());
     Json.time(o, "nextFire", campaigns.nextFire(c.campaignId()));
     ArrayNode list = o.putArray("runs");
-    runs.forEach(r -> list.add(runJson(r)));
+    runs.forEach(r -> list.add(runJson(r, hosts)));
     return o;
   }
 
-  private static ObjectNode runJson(RunStatus r) {
+  /** A run; with {@code hosts}, only those hosts' targets (counts as well). */
+  private static ObjectNode runJson(RunStatus r, Optional<Set<String>> hosts) {
     ObjectNode o = Json.object();
     o.put("runId", r.runId());
     o.put("campaignId", r.campaignId());
     o.put("fired", r.fired().toString());
     o.put("firedBy", r.firedBy());
     ObjectNode counts = o.putObject("counts");
-    r.counts().forEach((state, n) -> counts.put(state.name().toLowerCase(Locale.ROOT), n));
+    List<RunStatus.Target> shown = r.targets().stream()
+        .filter(t -> hosts.map(h -> h.contains(t.hostId())).orElse(true)).toList();
+    if (hosts.isEmpty()) {
+      r.counts().forEach((state, n) -> counts.put(state.name().toLowerCase(Locale.ROOT), n));
+    } else {
+      r.counts().keySet().forEach(state -> counts.put(state.name().toLowerCase(Locale.ROOT),
+          shown.stream().filter(t -> t.state() == state).count()));
+    }
     ArrayNode targets = o.putArray("targets");
-    for (RunStatus.Target t : r.targets()) {
+    for (RunStatus.Target t : shown) {
       ObjectNode to = targets.addObject();
       to.put("hostId", t.hostId());
       to.put("hostname", t.hostname());

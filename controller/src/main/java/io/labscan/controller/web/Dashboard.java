@@ -39,7 +39,8 @@ public final class Dashboard implements AutoCloseable {
         options.httpHosts(), options.trustedProxies()),
         new WebServer.Services(controller.fleet(), controller.complianceHistory(), accounts, controller.sessions(),
             new LoginThrottle(controller.clock()), triage, controller.campaigns(), controller.metrics(),
-            new TrustSettings(controller.trustedMtas(), commandLineTrust)));
+            new TrustSettings(controller.trustedMtas(), commandLineTrust), controller.apiTokens(), controller.audit(),
+            controller.complaintsView()));
     firstPassword.ifPresent(password -> {
       console.println("labscan-controller: created web UI user '" + Accounts.FIRST_ADMIN + "' (admin) with password");
       console.println("    " + password);

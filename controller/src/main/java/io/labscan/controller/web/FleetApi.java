@@ -10,6 +10,9 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
+import io.labscan.controller.account.Principal;
+import io.labscan.controller.audit.Actions;
+import io.labscan.controller.audit.Audit;
 import io.labscan.controller.fleet.HostsFormat;
 import io.labscan.controller.store.AddressInterval;
 import io.labscan.controller.verdict.HostEvidence;
@@ -29,20 +32,35 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Predicate;
 
-/** The read side of the JSON API: overview, labs, trend, hosts, one host, infected list, lab rules. */
+/**
+ * The read side of the JSON API: overview, labs, trend, hosts, one host, infected list, lab rules.
+ *
+ * <p>Every answer is limited to the labs the caller may see ({@link Principal#sees}): lists are
+ * filtered before anything is counted, and a host of another lab is answered 404 exactly like
+ * an unknown id, so a lab manager cannot even confirm that an id exists.
+ */
 final class FleetApi {
   static final int TIMELINE_REPORTS = 100;
 
   private final Fleet fleet;
   private final ComplianceHistory history;
+  private final Audit audit;
 
-  FleetApi(Fleet fleet, ComplianceHistory history) {
+  FleetApi(Fleet fleet, ComplianceHistory history, Audit audit) {
     this.fleet = requireNonNull(fleet, "fleet");
     this.history = requireNonNull(history, "history");
+    this.audit = requireNonNull(audit, "audit");
+  }
+
+  /** The hosts the caller may see, with their current lab. */
+  private List<HostStatus> visible(Context ctx) {
+    Principal p = WebServer.principal(ctx);
+    List<HostStatus> all = fleet.hosts();
+    return p.seesAllLabs() ? all : all.stream().filter(h -> p.sees(h.lab().lab())).toList();
   }
 
   void overview(Context ctx) {
-    List<HostStatus> hosts = fleet.hosts();
+    List<HostStatus> hosts = visible(ctx);
     ObjectNode o = Json.object();
     o.put("generatedAt", fleet.now().toString());
     o.put("hosts", hosts.size());
@@ -63,7 +81,7 @@ final class FleetApi {
 
   void labs(Context ctx) {
     Map<String, List<HostStatus>> byLab = new TreeMap<>();
-    for (HostStatus h : fleet.hosts()) {
+    for (HostStatus h : visible(ctx)) {
       byLab.computeIfAbsent(h.lab().lab(), k -> new ArrayList<>()).add(h);
     }
     ArrayNode out = Json.array();
@@ -89,7 +107,9 @@ final class FleetApi {
 
   void trend(Context ctx) {
     int days = intParam(ctx, "days", 30, 1, 366);
-    Map<String, List<ComplianceHistory.Point>> trend = history.trend(days);
+    Principal principal = WebServer.principal(ctx);
+    Map<String, List<ComplianceHistory.Point>> trend = new TreeMap<>(history.trend(days));
+    trend.keySet().removeIf(lab -> !principal.sees(lab));
     ObjectNode o = Json.object();
     o.put("days", days);
     ArrayNode labs = o.putArray("labs");
@@ -117,6 +137,11 @@ final class FleetApi {
     List<HostStatus> hosts = filtered(ctx);
     List<HostSummary> summaries = hosts.stream().map(h -> LabRules.withLab(h.summary(), h.lab())).toList();
     String format = Optional.ofNullable(ctx.queryParam("format")).orElse("json").toLowerCase(Locale.ROOT);
+    if (format.equals("csv") || ctx.queryParam("download") != null) {
+      Principal p = WebServer.principal(ctx);
+      audit.record(p.actor(), Actions.HOSTS_EXPORT, "", format + ", " + summaries.size() + " hosts"
+          + (ctx.queryString() == null ? "" : ", query " + ctx.queryString()), WebServer.source(ctx));
+    }
     switch (format) {
       case "json" -> {
         if (ctx.queryParam("download") != null) {
@@ -191,7 +216,10 @@ final class FleetApi {
 
   void host(Context ctx) {
     String hostId = ctx.pathParam("hostId");
-    HostStatus h = fleet.host(hostId).orElseThrow(() -> ApiError.notFound("no host with id " + hostId));
+    Principal principal = WebServer.principal(ctx);
+    // Another lab's host is answered as an unknown one: the same status and the same words.
+    HostStatus h = fleet.host(hostId).filter(x -> principal.sees(x.lab().lab()))
+        .orElseThrow(() -> ApiError.notFound("no host with id " + hostId));
     ObjectNode o = statusJson(h);
     HostSummary s = h.summary();
     o.put("elevated", s.elevated());
@@ -254,7 +282,7 @@ final class FleetApi {
 
   void infected(Context ctx) {
     ArrayNode out = Json.array();
-    fleet.hosts().stream()
+    visible(ctx).stream()
         .filter(h -> h.verdict().map(v -> v.verdict().isInfectedList()).orElse(false))
         .sorted(Comparator.comparing((HostStatus h) -> h.verdict().get().verdict())
             .thenComparing(h -> h.verdict().get().since()))
@@ -277,7 +305,8 @@ final class FleetApi {
 
   void labRules(Context ctx) {
     ArrayNode out = Json.array();
-    fleet.labRules().list().forEach(r -> out.add(ruleJson(r)));
+    Principal p = WebServer.principal(ctx);
+    fleet.labRules().list().stream().filter(r -> p.sees(r.lab())).forEach(r -> out.add(ruleJson(r)));
     Json.send(ctx, out);
   }
 
@@ -287,17 +316,25 @@ final class FleetApi {
     LabRule.Kind kind = LabRule.Kind.parse(Json.text(body, "kind").orElse(""))
         .orElseThrow(() -> ApiError.badRequest("'kind' must be hostname or cidr"));
     String pattern = Json.text(body, "pattern").orElseThrow(() -> ApiError.badRequest("'pattern' is required"));
+    LabRule rule;
     try {
-      Json.send(ctx, 201, ruleJson(fleet.labRules().add(lab.strip(), kind, pattern)));
+      rule = fleet.labRules().add(lab.strip(), kind, pattern);
     } catch (IllegalArgumentException e) {
       throw ApiError.badRequest(e.getMessage());
     }
+    audit.record(WebServer.principal(ctx).actor(), Actions.LAB_RULE_ADD, rule.ruleId(),
+        rule.kind().id() + " " + rule.pattern() + " -> " + rule.lab(), WebServer.source(ctx));
+    Json.send(ctx, 201, ruleJson(rule));
   }
 
   void removeLabRule(Context ctx) {
-    if (!fleet.labRules().remove(ctx.pathParam("ruleId"))) {
+    String ruleId = ctx.pathParam("ruleId");
+    Optional<LabRule> rule = fleet.labRules().list().stream().filter(r -> r.ruleId().equals(ruleId)).findFirst();
+    if (!fleet.labRules().remove(ruleId)) {
       throw ApiError.notFound("no lab rule with that id");
     }
+    audit.record(WebServer.principal(ctx).actor(), Actions.LAB_RULE_REMOVE, ruleId,
+        rule.map(r -> r.kind().id() + " " + r.pattern() + " -> " + r.lab()).orElse(""), WebServer.source(ctx));
     ctx.status(204);
   }
 
@@ -328,7 +365,7 @@ final class FleetApi {
       boolean wanted = Boolean.parseBoolean(compliant);
       keep = keep.and(h -> h.compliance().compliant() == wanted);
     }
-    return fleet.hosts().stream().filter(keep).toList();
+    return visible(ctx).stream().filter(keep).toList();
   }
 
   private static String haystack(HostStatus h) {

@@ -9,6 +9,8 @@ import io.labscan.controller.fleet.ComplianceHistory;
 import io.labscan.controller.fleet.Fleet;
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -16,6 +18,12 @@ import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import io.javalin.security.RouteRole;
 import io.javalin.util.JavalinBindException;
+import io.labscan.controller.account.ApiTokens;
+import io.labscan.controller.account.Principal;
+import io.labscan.controller.audit.Actions;
+import io.labscan.controller.audit.Actor;
+import io.labscan.controller.audit.AuditLog;
+import io.labscan.controller.audit.Source;
 import io.labscan.controller.campaign.CampaignService;
 import io.labscan.controller.metrics.ControllerMetrics;
 import java.io.IOException;
@@ -43,6 +51,14 @@ public final class WebServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WebServer.class);
   static final String CSRF_HEADER = "X-CSRF-Token";
   private static final String SESSION_ATTRIBUTE = "labscan.session";
+  private static final String PRINCIPAL_ATTRIBUTE = "labscan.principal";
+
+  /**
+   * A route marker beside the role: the route needs a browser session and refuses API tokens
+   * (everything that shows or changes users and tokens, and the session itself), so a token
+   * that leaks from a script can never mint another token or change an account.
+   */
+  enum Gate implements RouteRole { SESSION_ONLY }
   private static final String UI = "/io/labscan/controller/web/ui/";
   static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; "
       + "img-src 'self'; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -75,15 +91,36 @@ public final class WebServer implements AutoCloseable {
   /** What the pages and the API read and change. */
   public record Services(Fleet fleet, ComplianceHistory history, Accounts accounts, Sessions sessions,
       LoginThrottle throttle, TriageRunner triage, CampaignService campaigns, ControllerMetrics metrics,
-      TrustSettings trust) {
+      TrustSettings trust, ApiTokens tokens, AuditLog audit,
+      io.labscan.controller.complaint.ComplaintsView complaints) {
     /** Without trusted-MTA settings (the Settings API answers 503). */
     public Services(Fleet fleet, ComplianceHistory history, Accounts accounts, Sessions sessions,
         LoginThrottle throttle, TriageRunner triage, CampaignService campaigns, ControllerMetrics metrics) {
       this(fleet, history, accounts, sessions, throttle, triage, campaigns, metrics, TrustSettings.unavailable());
     }
 
+    /** Tokens and audit log in the fleet's store, on the system clock. */
+    public Services(Fleet fleet, ComplianceHistory history, Accounts accounts, Sessions sessions,
+        LoginThrottle throttle, TriageRunner triage, CampaignService campaigns, ControllerMetrics metrics,
+        TrustSettings trust) {
+      this(fleet, history, accounts, sessions, throttle, triage, campaigns, metrics, trust,
+          new ApiTokens(fleet.store(), java.time.Clock.systemUTC()),
+          new AuditLog(fleet.store(), java.time.Clock.systemUTC()));
+    }
+
+    /** Without complaint mailboxes (the Complaints page lists none). */
+    public Services(Fleet fleet, ComplianceHistory history, Accounts accounts, Sessions sessions,
+        LoginThrottle throttle, TriageRunner triage, CampaignService campaigns, ControllerMetrics metrics,
+        TrustSettings trust, ApiTokens tokens, AuditLog audit) {
+      this(fleet, history, accounts, sessions, throttle, triage, campaigns, metrics, trust, tokens, audit,
+          NO_COMPLAINTS);
+    }
+
     public Services {
+      requireNonNull(tokens, "tokens");
+      requireNonNull(audit, "audit");
       requireNonNull(trust, "trust");
+      requireNonNull(complaints, "complaints");
       requireNonNull(fleet, "fleet");
       requireNonNull(history, "history");
       requireNonNull(accounts, "accounts");
@@ -94,6 +131,35 @@ public final class WebServer implements AutoCloseable {
       requireNonNull(metrics, "metrics");
     }
   }
+
+  /** No complaints, no mailboxes. */
+  static final io.labscan.controller.complaint.ComplaintsView NO_COMPLAINTS =
+      new io.labscan.controller.complaint.ComplaintsView() {
+        @Override
+        public List<io.labscan.controller.complaint.ComplaintRecord> list(int limit, java.util.OptionalLong before) {
+          return List.of();
+        }
+
+        @Override
+        public Optional<io.labscan.controller.complaint.ComplaintRecord> get(long seq) {
+          return Optional.empty();
+        }
+
+        @Override
+        public List<io.labscan.controller.complaint.MailboxStatus> mailboxes() {
+          return List.of();
+        }
+
+        @Override
+        public Optional<io.labscan.controller.verdict.Verdict> verdict(String hostId) {
+          return Optional.empty();
+        }
+
+        @Override
+        public Map<String, Map<String, Long>> perDay() {
+          return Map.of();
+        }
+      };
 
   /** A static file of the UI. */
   private record Asset(String contentType, byte[] bytes) {}
@@ -139,13 +205,24 @@ public final class WebServer implements AutoCloseable {
     app.stop();
   }
 
-  /** The logged-in user of a request that passed the access check. */
-  static User user(Context ctx) {
-    Sessions.Session s = ctx.attribute(SESSION_ATTRIBUTE);
-    if (s == null) {
+  /** The user or token a request that passed the access check acts for. */
+  static Principal principal(Context ctx) {
+    Principal p = ctx.attribute(PRINCIPAL_ATTRIBUTE);
+    if (p == null) {
       throw new ApiError(401, "log in first");
     }
-    return s.user();
+    return p;
+  }
+
+  /** The name a request acts under ({@code token:NAME} for tokens), with its role. */
+  static User user(Context ctx) {
+    Principal p = principal(ctx);
+    return new User(p.displayName(), p.role(), p.labs());
+  }
+
+  /** Where a request came from, for the audit log (the trusted-proxy rule applied). */
+  static Source source(Context ctx) {
+    return Source.http(HttpGuard.client(ctx));
   }
 
   /** Routes, access control and security headers. */
@@ -154,14 +231,19 @@ public final class WebServer implements AutoCloseable {
     private final Services services;
     private final FleetApi fleet;
     private final AdminApi admin;
+    private final AccessApi access;
+    private final ComplaintsApi complaints;
     private final HttpGuard guard;
     private final Map<String, Asset> assets = new LinkedHashMap<>();
 
     Routes(Config config, Services services) {
       this.config = config;
       this.services = services;
-      this.fleet = new FleetApi(services.fleet(), services.history());
-      this.admin = new AdminApi(services.triage(), services.campaigns(), services.trust());
+      this.fleet = new FleetApi(services.fleet(), services.history(), services.audit());
+      this.admin = new AdminApi(services.triage(), services.campaigns(), services.trust(), services.audit(),
+          services.fleet());
+      this.access = new AccessApi(services.tokens(), services.audit());
+      this.complaints = new ComplaintsApi(services.complaints());
       this.guard = new HttpGuard(withBindName(config), config.trustedProxies());
     }
 
@@ -197,6 +279,11 @@ public final class WebServer implements AutoCloseable {
       page(r, "/schedules", "schedules.html", Role.VIEWER);
       page(r, "/triage", "triage.html", Role.ADMIN);
       page(r, "/settings", "settings.html", Role.ADMIN);
+      page(r, "/tokens", "tokens.html", Role.ADMIN);
+      page(r, "/audit", "audit.html", Role.ADMIN);
+      page(r, "/complaints", "complaints.html", Role.VIEWER);
+      page(r, "/complaints/{complaintId}", "complaints.html", Role.VIEWER);
+      asset(r, "complaints.js", Role.VIEWER);
       asset(r, "style.css", null);
       asset(r, "login.js", null);
       for (String name : new String[] {"app.js", "overview.js", "labs.js", "hosts.js", "host.js", "infected.js",
@@ -205,11 +292,13 @@ public final class WebServer implements AutoCloseable {
       }
       asset(r, "triage.js", Role.ADMIN);
       asset(r, "settings.js", Role.ADMIN);
+      asset(r, "tokens.js", Role.ADMIN);
+      asset(r, "audit.js", Role.ADMIN);
 
       r.post("/api/v1/session", this::login);
-      r.get("/api/v1/session", this::currentSession, Role.VIEWER);
+      r.get("/api/v1/session", this::currentSession, Role.VIEWER, Gate.SESSION_ONLY);
       r.get("/api/v1/meta", WebServer::meta, Role.VIEWER);
-      r.delete("/api/v1/session", this::logout, Role.VIEWER);
+      r.delete("/api/v1/session", this::logout, Role.VIEWER, Gate.SESSION_ONLY);
 
       r.get("/api/v1/overview", fleet::overview, Role.VIEWER);
       r.get("/api/v1/labs", fleet::labs, Role.VIEWER);
@@ -225,6 +314,9 @@ public final class WebServer implements AutoCloseable {
       r.post("/api/v1/hosts/{hostId}/release", quarantine::release, Role.ADMIN);
       r.delete("/api/v1/lab-rules/{ruleId}", fleet::removeLabRule, Role.ADMIN);
 
+      r.get("/api/v1/complaints", complaints::list, Role.VIEWER);
+      r.get("/api/v1/complaints/{complaintId}", complaints::one, Role.VIEWER);
+
       r.post("/api/v1/triage", admin::triage, Role.ADMIN);
       r.get("/api/v1/triage/sample", fleet::triageSample, Role.ADMIN);
       r.post("/api/v1/triage/record", admin::recordTriage, Role.ADMIN);
@@ -232,10 +324,15 @@ public final class WebServer implements AutoCloseable {
       r.post("/api/v1/settings/trusted-mtas", admin::addTrustedMta, Role.ADMIN);
       r.delete("/api/v1/settings/trusted-mtas/{entryId}", admin::removeTrustedMta, Role.ADMIN);
       r.get("/api/v1/campaigns", admin::listCampaigns, Role.VIEWER);
-      r.post("/api/v1/campaigns", admin::createCampaign, Role.ADMIN);
+      r.post("/api/v1/campaigns", admin::createCampaign, Role.LAB_MANAGER);
       r.get("/api/v1/campaigns/{campaignId}", admin::campaign, Role.VIEWER);
-      r.post("/api/v1/campaigns/{campaignId}/run", admin::runCampaign, Role.ADMIN);
-      r.delete("/api/v1/campaigns/{campaignId}", admin::deleteCampaign, Role.ADMIN);
+      r.post("/api/v1/campaigns/{campaignId}/run", admin::runCampaign, Role.LAB_MANAGER);
+      r.delete("/api/v1/campaigns/{campaignId}", admin::deleteCampaign, Role.LAB_MANAGER);
+
+      r.get("/api/v1/tokens", access::tokens, Role.ADMIN, Gate.SESSION_ONLY);
+      r.post("/api/v1/tokens", access::createToken, Role.ADMIN, Gate.SESSION_ONLY);
+      r.delete("/api/v1/tokens/{tokenId}", access::revokeToken, Role.ADMIN, Gate.SESSION_ONLY);
+      r.get("/api/v1/audit", access::audit, Role.ADMIN);
 
       r.exception(ApiError.class, this::apiError);
       r.exception(HttpResponseException.class, (e, ctx) ->
@@ -305,16 +402,44 @@ public final class WebServer implements AutoCloseable {
       if (roles.isEmpty()) {
         return;
       }
-      Role required = roles.contains(Role.ADMIN) ? Role.ADMIN : Role.VIEWER;
-      Sessions.Session session = services.sessions().find(ctx.cookie(Sessions.COOKIE))
-          .orElseThrow(() -> new ApiError(401, "log in first"));
-      if (!session.user().role().covers(required)) {
+      Role required = roles.contains(Role.ADMIN) ? Role.ADMIN
+          : roles.contains(Role.LAB_MANAGER) ? Role.LAB_MANAGER : Role.VIEWER;
+      Optional<String> bearer = bearer(ctx);
+      Principal principal;
+      if (bearer.isPresent() && ctx.path().startsWith("/api/v1/")) {
+        // A token is sent by a script, never attached by a browser on its own: no CSRF token needed.
+        principal = services.tokens().authenticate(bearer.get())
+            .orElseThrow(() -> new ApiError(401, "unknown, expired or revoked API token"));
+        if (roles.contains(Gate.SESSION_ONLY)) {
+          throw new ApiError(403, "API tokens cannot be used for users, tokens or sessions; log in");
+        }
+      } else {
+        Sessions.Session session = services.sessions().find(ctx.cookie(Sessions.COOKIE))
+            .orElseThrow(() -> new ApiError(401, "log in first"));
+        User user = session.user();
+        principal = Principal.user(user.username(), user.role(),
+            user.role().labScoped() ? services.accounts().labs(user.username()) : Set.of());
+        if (!principal.role().covers(required)) {
+          throw new ApiError(403, "this needs the " + required.id() + " role");
+        }
+        if (unsafe && !session.csrfMatches(ctx.header(CSRF_HEADER))) {
+          throw new ApiError(403, "missing or wrong CSRF token (send the " + CSRF_HEADER + " header)");
+        }
+        ctx.attribute(SESSION_ATTRIBUTE, session);
+      }
+      if (!principal.role().covers(required)) {
         throw new ApiError(403, "this needs the " + required.id() + " role");
       }
-      if (unsafe && !session.csrfMatches(ctx.header(CSRF_HEADER))) {
-        throw new ApiError(403, "missing or wrong CSRF token (send the " + CSRF_HEADER + " header)");
+      ctx.attribute(PRINCIPAL_ATTRIBUTE, principal);
+    }
+
+    /** The token of an {@code Authorization: Bearer} header. */
+    private static Optional<String> bearer(Context ctx) {
+      String header = ctx.header("Authorization");
+      if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+        return Optional.empty();
       }
-      ctx.attribute(SESSION_ATTRIBUTE, session);
+      return Optional.of(header.substring(7).trim());
     }
 
     /** A browser names the page that sent a request; refuse changes sent from another site. */
@@ -374,6 +499,8 @@ public final class WebServer implements AutoCloseable {
       if (user.isEmpty()) {
         services.throttle().failed(ip, username);
         log.warn("Failed web login for '{}' from {}", username.replaceAll("[^\\x20-\\x7e]", "?"), ip);
+        services.audit().record(Actor.anonymous(username), Actions.LOGIN_FAILED, username,
+            "wrong user name or password", source(ctx));
         throw new ApiError(401, "wrong user name or password");
       }
       services.throttle().succeeded(ip, username);
@@ -382,30 +509,54 @@ public final class WebServer implements AutoCloseable {
       ctx.res().addHeader("Set-Cookie", Sessions.COOKIE + "=" + session.id() + "; Path=/; HttpOnly; SameSite=Strict"
           + (isSecure(ctx) ? "; Secure" : ""));
       log.info("Web login: {} ({}) from {}", user.get().username(), user.get().role().id(), ip);
+      services.audit().record(Actor.user(user.get().username()), Actions.LOGIN, user.get().username(),
+          "password; role " + user.get().role().id(), source(ctx));
       Json.send(ctx, sessionJson(session));
     }
 
     private void currentSession(Context ctx) {
-      Json.send(ctx, sessionJson(ctx.attribute(SESSION_ATTRIBUTE)));
+      ObjectNode o = sessionJson(ctx.attribute(SESSION_ATTRIBUTE));
+      Principal p = principal(ctx);
+      if (p.role().labScoped()) {
+        ArrayNode labs = o.putArray("labs");
+        p.sortedLabs().forEach(labs::add);
+      } else {
+        o.putNull("labs");
+      }
+      Json.send(ctx, o);
     }
 
     private void logout(Context ctx) {
       services.sessions().end(ctx.cookie(Sessions.COOKIE));
+      services.audit().record(principal(ctx).actor(), Actions.LOGOUT, principal(ctx).name(), "", source(ctx));
       ctx.res().addHeader("Set-Cookie", Sessions.COOKIE + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"
           + (isSecure(ctx) ? "; Secure" : ""));
       ctx.status(204);
     }
 
-    private static com.fasterxml.jackson.databind.node.ObjectNode sessionJson(Sessions.Session s) {
+    private static ObjectNode sessionJson(Sessions.Session s) {
       return Json.object().put("username", s.user().username()).put("role", s.user().role().id())
           .put("csrfToken", s.csrfToken());
     }
 
     /** Prometheus text; a browser session or HTTP Basic credentials of any user (for scrapers). */
     private void metrics(Context ctx) {
-      boolean allowed = services.sessions().find(ctx.cookie(Sessions.COOKIE)).isPresent()
-          || basicAuth(ctx);
-      if (!allowed) {
+      Optional<Role> role;
+      Optional<String> bearer = bearer(ctx);
+      if (bearer.isPresent()) {
+        role = services.tokens().authenticate(bearer.get()).map(Principal::role);
+      } else {
+        role = services.sessions().find(ctx.cookie(Sessions.COOKIE)).map(s -> s.user().role());
+        if (role.isEmpty()) {
+          role = basicAuth(ctx);
+        }
+      }
+      if (role.isPresent() && role.get().labScoped()) {
+        // Fleet-wide counts: not for someone who may see only some labs.
+        Json.error(ctx, 403, "metrics cover every lab; a lab-manager may not read them");
+        return;
+      }
+      if (role.isEmpty()) {
         ctx.header("WWW-Authenticate", "Basic realm=\"labscan metrics\", charset=\"UTF-8\"");
         Json.error(ctx, 401, "log in first (or send HTTP Basic credentials)");
         return;
@@ -413,37 +564,40 @@ public final class WebServer implements AutoCloseable {
       ctx.contentType(services.metrics().contentType()).result(services.metrics().scrape());
     }
 
-    private boolean basicAuth(Context ctx) {
+    private Optional<Role> basicAuth(Context ctx) {
       String header = ctx.header("Authorization");
       if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
-        return false;
+        return Optional.empty();
       }
       String decoded;
       try {
         decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
       } catch (IllegalArgumentException e) {
-        return false;
+        return Optional.empty();
       }
       int colon = decoded.indexOf(':');
       if (colon < 0) {
-        return false;
+        return Optional.empty();
       }
       String username = decoded.substring(0, colon);
       String ip = HttpGuard.client(ctx);
       if (!services.throttle().acquire(ip, username).isZero()) {
-        return false;
+        return Optional.empty();
       }
-      boolean ok = false;
+      Optional<User> user = Optional.empty();
       try {
-        ok = services.accounts().authenticate(username, decoded.substring(colon + 1)).isPresent();
+        user = services.accounts().authenticate(username, decoded.substring(colon + 1));
       } finally {
-        if (ok) {
+        if (user.isPresent()) {
           services.throttle().succeeded(ip, username);
         } else {
           services.throttle().failed(ip, username);
+          // Successful scrapes are not logins (one every 15 s); failed ones are recorded.
+          services.audit().record(Actor.anonymous(username), Actions.LOGIN_FAILED, username,
+              "HTTP Basic on /metrics", source(ctx));
         }
       }
-      return ok;
+      return user.map(User::role);
     }
   }
 

@@ -2,7 +2,7 @@ package io.labscan.controller.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.labscan.agent.trust.EnrolmentToken;
+import io.labscan.contract.enrolment.EnrolmentToken;
 import io.labscan.controller.TestReports;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.controller.trust.CertificateAuthority;

@@ -2,7 +2,7 @@ package io.labscan.controller.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.labscan.agent.cli.HelpExamples;
+import io.labscan.contract.cli.HelpExamples;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.util.JsonFormat;
-import io.labscan.agent.checks.harvest.AddressDigest;
+import io.labscan.contract.harvest.AddressDigest;
 import io.labscan.agent.cli.AgentMain;
 import io.labscan.controller.policy.PolicyProvider;
 import io.labscan.controller.store.SqliteStore;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.util.Timestamps;
-import io.labscan.agent.checks.harvest.AddressDigest;
+import io.labscan.contract.harvest.AddressDigest;
 import io.labscan.controller.TestReports;
 import io.labscan.controller.policy.PolicyProvider;
 import io.labscan.controller.store.SqliteStore;

@@ -2,8 +2,8 @@ package io.labscan.controller.doctor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.labscan.agent.doctor.DoctorReport;
-import io.labscan.agent.doctor.Finding;
+import io.labscan.contract.doctor.DoctorReport;
+import io.labscan.contract.doctor.Finding;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.controller.store.TrustedMtas;
 import io.labscan.controller.trust.CertificateAuthority;

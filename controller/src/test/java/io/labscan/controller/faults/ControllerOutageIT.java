@@ -2,7 +2,7 @@ package io.labscan.controller.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.labscan.agent.trust.EnrolmentToken;
+import io.labscan.contract.enrolment.EnrolmentToken;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.IntUnaryOperator;

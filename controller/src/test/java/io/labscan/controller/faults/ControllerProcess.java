@@ -3,7 +3,7 @@ package io.labscan.controller.faults;
 import static java.util.Objects.requireNonNull;
 import static org.awaitility.Awaitility.await;
 
-import io.labscan.agent.trust.EnrolmentToken;
+import io.labscan.contract.enrolment.EnrolmentToken;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;

@@ -10,7 +10,7 @@ import io.labscan.agent.transport.EnrolmentException;
 import io.labscan.agent.transport.GrpcChannels;
 import io.labscan.agent.transport.ReportSender;
 import io.labscan.agent.transport.Spool;
-import io.labscan.agent.trust.EnrolmentToken;
+import io.labscan.contract.enrolment.EnrolmentToken;
 import io.labscan.proto.v1.HeartbeatRequest;
 import io.labscan.proto.v1.Report;
 import java.nio.file.Path;

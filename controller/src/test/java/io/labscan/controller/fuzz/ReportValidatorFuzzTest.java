@@ -7,7 +7,7 @@ import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
-import io.labscan.agent.inventory.Addresses;
+import io.labscan.contract.net.Addresses;
 import io.labscan.controller.ingest.InvalidReportException;
 import io.labscan.controller.ingest.ReportValidator;
 import io.labscan.proto.v1.NetworkInterface;

@@ -63,11 +63,32 @@ class QueryIndexMigrationTest {
    * found by its file name, since a version is the file's position in the list).
    */
   private static void undoAfterVersion8(Connection db) throws Exception {
+    undoAccess(db);
+    undoComplaintMailboxes(db);
     undoEffectiveLab(db);
     undoIdentity(db);
     undoClockClaims(db);
     undoTrustedMtas(db);
     undoAddressWrites(db);
+  }
+
+  /** Back to a database written before V018 (per-lab roles, API tokens, audit log; issue 18). */
+  private static void undoAccess(Connection db) throws Exception {
+    try (Statement st = db.createStatement()) {
+      for (String table : List.of("user_labs", "api_tokens", "api_token_labs", "audit_log")) {
+        st.execute("DROP TABLE " + table);
+      }
+      st.execute("DELETE FROM schema_version WHERE description = 'V018__access.sql'");
+    }
+  }
+
+  /** Back to a database written before the complaint mailboxes (V016, whatever number it has after merges). */
+  private static void undoComplaintMailboxes(Connection db) throws Exception {
+    try (Statement st = db.createStatement()) {
+      st.execute("DROP TABLE complaint_uids");
+      st.execute("DROP TABLE complaint_messages");
+      st.execute("DELETE FROM schema_version WHERE description = 'V016__complaint_mailboxes.sql'");
+    }
   }
 
   /** Back to a database written before V012 (trusted MTAs, complaint_traces.recorded_by). */

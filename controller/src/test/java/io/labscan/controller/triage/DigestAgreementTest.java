@@ -2,8 +2,8 @@ package io.labscan.controller.triage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.labscan.agent.checks.harvest.AddressDigest;
 import io.labscan.controller.policy.PolicyProvider;
+import io.labscan.contract.harvest.AddressDigest;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;

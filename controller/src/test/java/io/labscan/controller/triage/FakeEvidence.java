@@ -1,6 +1,6 @@
 package io.labscan.controller.triage;
 
-import io.labscan.agent.checks.harvest.AddressDigest;
+import io.labscan.contract.harvest.AddressDigest;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -3,8 +3,8 @@ package io.labscan.controller.trust;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.labscan.agent.trust.Certificates;
-import io.labscan.agent.trust.Fingerprints;
+import io.labscan.contract.trust.Certificates;
+import io.labscan.contract.trust.Fingerprints;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;

@@ -15,8 +15,8 @@ import io.labscan.agent.transport.ControllerClient;
 import io.labscan.agent.transport.CredentialRenewal;
 import io.labscan.agent.trust.AgentCredentials;
 import io.labscan.agent.trust.CertificateRequests;
-import io.labscan.agent.trust.Certificates;
-import io.labscan.agent.trust.Fingerprints;
+import io.labscan.contract.trust.Certificates;
+import io.labscan.contract.trust.Fingerprints;
 import io.labscan.controller.TestReports;
 import io.labscan.controller.web.MutableClock;
 import io.labscan.controller.trust.TrustRepository.Renewal;
@@ -189,7 +189,7 @@ class CertificateRenewalTest {
 
     RenewCertificateResponse again = client.renewCertificate(request(hostId, csr));
 
-    X509Certificate certificate = io.labscan.agent.trust.Pem.parseCertificate(again.getCertificateDer().toByteArray());
+    X509Certificate certificate = io.labscan.contract.trust.Pem.parseCertificate(again.getCertificateDer().toByteArray());
     assertThat(certificate.getPublicKey()).isEqualTo(next.getPublic());
   }
 

@@ -9,7 +9,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.labscan.agent.transport.ControllerClient;
 import io.labscan.agent.trust.AgentCredentials;
-import io.labscan.agent.trust.Certificates;
+import io.labscan.contract.trust.Certificates;
 import io.labscan.controller.TestReports;
 import io.labscan.controller.cli.ControllerMain;
 import io.labscan.proto.v1.Command;

@@ -8,7 +8,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.labscan.agent.trust.AgentCredentials;
-import io.labscan.agent.trust.Certificates;
+import io.labscan.contract.trust.Certificates;
 import io.labscan.controller.TestReports;
 import io.labscan.proto.v1.Command;
 import io.labscan.proto.v1.EnrollRequest;

@@ -2,7 +2,7 @@ package io.labscan.controller.trust;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.labscan.agent.trust.EnrolmentToken;
+import io.labscan.contract.enrolment.EnrolmentToken;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.controller.trust.TrustRepository.EnrolledHost;
 import io.labscan.controller.trust.TrustRepository.Outcome;

@@ -10,7 +10,7 @@ import io.grpc.StatusRuntimeException;
 import io.labscan.agent.transport.ControllerClient;
 import io.labscan.agent.transport.GrpcChannels;
 import io.labscan.agent.trust.AgentCredentials;
-import io.labscan.agent.trust.EnrolmentToken;
+import io.labscan.contract.enrolment.EnrolmentToken;
 import io.labscan.agent.trust.PinnedCaTrustManager;
 import io.labscan.controller.TestReports;
 import io.labscan.controller.grpc.CallRateLimits;

@@ -6,7 +6,7 @@ import io.labscan.agent.transport.Enrolment;
 import io.labscan.agent.transport.EnrolmentException;
 import io.labscan.agent.transport.GrpcChannels;
 import io.labscan.agent.trust.AgentCredentials;
-import io.labscan.agent.trust.EnrolmentToken;
+import io.labscan.contract.enrolment.EnrolmentToken;
 import io.labscan.agent.trust.PinnedCaTrustManager;
 import io.labscan.controller.ControllerRuntime;
 import io.labscan.controller.grpc.RateLimiter;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.labscan.agent.trust.CertificateRequests;
-import io.labscan.agent.trust.Certificates;
+import io.labscan.contract.trust.Certificates;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;

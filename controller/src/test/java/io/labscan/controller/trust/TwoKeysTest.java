@@ -9,7 +9,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.labscan.agent.transport.CredentialRenewal;
 import io.labscan.agent.trust.AgentCredentials;
-import io.labscan.agent.trust.Fingerprints;
+import io.labscan.contract.trust.Fingerprints;
 import io.labscan.controller.TestReports;
 import io.labscan.controller.trust.TrustRepository.Renewal;
 import io.labscan.controller.trust.TrustRepository.RenewalOutcome;

@@ -3,6 +3,7 @@ package io.labscan.controller.web;
 import io.labscan.controller.account.Accounts;
 import io.labscan.controller.account.Role;
 import io.labscan.controller.account.Sessions;
+import io.labscan.controller.fleet.Cidr;
 import io.labscan.controller.fleet.ComplianceHistory;
 import io.labscan.controller.fleet.Fleet;
 import io.labscan.controller.fleet.LabRules;
@@ -33,6 +34,9 @@ import java.util.function.Consumer;
 final class DashboardFixture implements AutoCloseable {
   static final String ADMIN = "it-staff";
   static final String VIEWER = "lab-manager";
+  /** A lab manager of the physics lab only (role lab-manager, lab physics-lab). */
+  static final String PHYSICS_MANAGER = "physics-manager";
+  static final String PHYSICS_LAB = "physics-lab";
   static final String PASSWORD = "correct horse battery";
 
   final Clock clock = Clock.systemUTC();
@@ -42,13 +46,23 @@ final class DashboardFixture implements AutoCloseable {
   final Fleet fleet;
   final CampaignService campaigns;
   final WebServer web;
+  final Accounts accounts;
+  final io.labscan.controller.account.ApiTokens tokens;
+  final io.labscan.controller.audit.AuditLog audit;
   final Set<String> online = ConcurrentHashMap.newKeySet();
   final List<Map.Entry<String, Command>> sent = new CopyOnWriteArrayList<>();
   final List<Consumer<String>> connectListeners = new CopyOnWriteArrayList<>();
   final List<byte[]> triaged = new CopyOnWriteArrayList<>();
   volatile TriageRunner triage;
+  /** What the Complaints page says about the watched mailboxes. */
+  volatile List<io.labscan.controller.complaint.MailboxStatus> mailboxes = List.of();
 
   DashboardFixture(Path dir) {
+    this(dir, List.of());
+  }
+
+  /** With these peers trusted as reverse proxies (their X-Forwarded-For names the client). */
+  DashboardFixture(Path dir, List<Cidr> trustedProxies) {
     store = SqliteStore.open(dir.resolve("controller.db"));
     verdicts = new VerdictService(store, VerdictPolicy.defaults(), clock);
     ingestor = new ReportIngestor(store, verdicts, clock);
@@ -75,12 +89,18 @@ final class DashboardFixture implements AutoCloseable {
       }
     };
     campaigns = new CampaignService(store, agents, fleet.targets(), clock).start();
-    Accounts accounts = new Accounts(store, 4, clock);
+    accounts = new Accounts(store, 4, clock);
     accounts.add(ADMIN, Role.ADMIN, PASSWORD, false);
     accounts.add(VIEWER, Role.VIEWER, PASSWORD, false);
+    accounts.add(PHYSICS_MANAGER, Role.LAB_MANAGER, Set.of(PHYSICS_LAB), PASSWORD, false);
+    tokens = new io.labscan.controller.account.ApiTokens(store, clock);
+    audit = new io.labscan.controller.audit.AuditLog(store, clock);
     ControllerMetrics metrics = new ControllerMetrics(online::size, () -> Dashboard.verdictCounts(store.verdicts()),
         store::databaseBytes, () -> java.util.Map.of("reports", 7L));
     ingestor.addListener(metrics);
+    io.labscan.controller.complaint.ComplaintsView complaints =
+        io.labscan.controller.complaint.ComplaintsView.of(store, () -> mailboxes, clock);
+    metrics.complaintsPerDay(complaints::perDay);
     triage = message -> {
       throw new TriageRunner.NotAMailMessage("no fake answer configured");
     };
@@ -88,9 +108,10 @@ final class DashboardFixture implements AutoCloseable {
       triaged.add(message);
       return triage.triage(message);
     };
-    web = WebServer.start(new WebServer.Config("127.0.0.1", 0, false),
+    web = WebServer.start(new WebServer.Config("127.0.0.1", 0, false, List.of(), trustedProxies),
         new WebServer.Services(fleet, new ComplianceHistory(fleet), accounts, new Sessions(store, clock),
-            new LoginThrottle(clock), delegating, campaigns, metrics));
+            new LoginThrottle(clock), delegating, campaigns, metrics, TrustSettings.unavailable(), tokens, audit,
+            complaints));
   }
 
   String base() {

@@ -3,6 +3,9 @@ package io.labscan.agent.checks.artifacts;
 import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.ByteString;
+import io.labscan.contract.rules.RuleParseException;
+import io.labscan.contract.rules.RuleSet;
+import io.labscan.contract.rules.Signatures;
 import io.labscan.proto.v1.Policy;
 import java.io.IOException;
 import java.util.Optional;
@@ -23,7 +26,17 @@ public final class ActiveRuleSet implements Supplier<RuleSet> {
   /** @param localSignatures ClamAV databases named in the agent's own configuration */
   public ActiveRuleSet(Signatures localSignatures) {
     this.localSignatures = requireNonNull(localSignatures, "localSignatures");
-    this.current = new AtomicReference<>(RuleSet.builtIn().withSignatures(localSignatures));
+    this.current = new AtomicReference<>(compiled(RuleSet.builtIn().withSignatures(localSignatures)));
+  }
+
+  /**
+   * {@code rules} with its signatures compiled now, when it becomes active, rather than in the
+   * first scan that uses it: a scan's time is spent scanning, as when the matchers were built
+   * with the signatures.
+   */
+  private static RuleSet compiled(RuleSet rules) {
+    CompiledSignatures.of(rules.signatures());
+    return rules;
   }
 
   public static ActiveRuleSet builtIn() {
@@ -47,13 +60,13 @@ public final class ActiveRuleSet implements Supplier<RuleSet> {
       return Optional.empty();
     }
     if (rules.isEmpty()) {
-      current.set(RuleSet.builtIn().withSignatures(localSignatures));
+      current.set(compiled(RuleSet.builtIn().withSignatures(localSignatures)));
       applied = rules;
       return Optional.empty();
     }
     String name = policy.getArtifactRulesName().isBlank() ? "pushed rule set" : policy.getArtifactRulesName();
     try {
-      RuleSet pushed = RuleSet.load(name, rules.newInput()).withSignatures(localSignatures);
+      RuleSet pushed = compiled(RuleSet.load(name, rules.newInput()).withSignatures(localSignatures));
       current.set(pushed);
       applied = rules;
       return Optional.empty();

@@ -2,6 +2,8 @@ package io.labscan.agent.checks.artifacts;
 
 import static java.util.Objects.requireNonNull;
 
+import io.labscan.contract.rules.BodySignature;
+import io.labscan.contract.rules.Signatures;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -2,6 +2,7 @@ package io.labscan.agent.checks.artifacts;
 
 import static java.util.Objects.requireNonNull;
 
+import io.labscan.contract.rules.Printable;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.Map;

@@ -2,6 +2,7 @@ package io.labscan.agent.checks.artifacts;
 
 import static java.util.Objects.requireNonNull;
 
+import io.labscan.contract.rules.HashAlgorithm;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;

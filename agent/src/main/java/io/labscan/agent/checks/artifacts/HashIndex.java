@@ -1,5 +1,7 @@
 package io.labscan.agent.checks.artifacts;
 
+import io.labscan.contract.rules.HashAlgorithm;
+import io.labscan.contract.rules.HashSignature;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;

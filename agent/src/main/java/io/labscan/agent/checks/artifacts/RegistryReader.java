@@ -1,6 +1,7 @@
 package io.labscan.agent.checks.artifacts;
 
 import io.labscan.agent.platform.Platform;
+import io.labscan.contract.rules.RegistryKey;
 import java.util.List;
 import java.util.Map;
 

@@ -2,6 +2,8 @@ package io.labscan.agent.checks.artifacts;
 
 import static java.util.Objects.requireNonNull;
 
+import io.labscan.contract.rules.RegistryKey;
+import io.labscan.contract.rules.RegistryRule;
 import io.labscan.proto.v1.ArtifactFinding;
 import io.labscan.proto.v1.RuleKind;
 import java.util.List;

@@ -1,6 +1,7 @@
 package io.labscan.agent.checks.artifacts;
 
 import io.labscan.agent.state.PrivateFiles;
+import io.labscan.contract.rules.HashAlgorithm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -10,6 +10,13 @@ import io.labscan.agent.checks.artifacts.walk.FileEntry;
 import io.labscan.agent.checks.artifacts.walk.FolderId;
 import io.labscan.agent.checks.artifacts.walk.TreeWalker;
 import io.labscan.agent.checks.artifacts.walk.WalkVisitor;
+import io.labscan.contract.rules.BodySignature;
+import io.labscan.contract.rules.FileRule;
+import io.labscan.contract.rules.FolderPattern;
+import io.labscan.contract.rules.HashAlgorithm;
+import io.labscan.contract.rules.HashSignature;
+import io.labscan.contract.rules.RuleFingerprint;
+import io.labscan.contract.rules.RuleSet;
 import io.labscan.proto.v1.ArtifactFinding;
 import io.labscan.proto.v1.RuleKind;
 import java.io.File;
@@ -144,8 +151,9 @@ final class TreeScan {
     this.progress = requireNonNull(progress, "progress");
     this.excluded = requireNonNull(excluded, "excluded").map(e -> relativeName(root, e));
     this.findings = requireNonNull(findings, "findings");
-    this.hashIndex = rules.signatures().hashIndex();
-    this.bodyMatcher = rules.signatures().bodyMatcher();
+    CompiledSignatures compiled = CompiledSignatures.of(rules.signatures());
+    this.hashIndex = compiled.hashIndex();
+    this.bodyMatcher = compiled.bodyMatcher();
     this.integrityNames = rules.integrityFiles().foldedNames();
     this.journal = requireNonNull(journal, "journal");
     this.fingerprint = journal.continuous()

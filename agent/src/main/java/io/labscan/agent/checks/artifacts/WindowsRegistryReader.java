@@ -3,6 +3,7 @@ package io.labscan.agent.checks.artifacts;
 import com.sun.jna.platform.win32.Advapi32Util;
 import com.sun.jna.platform.win32.WinNT;
 import com.sun.jna.platform.win32.WinReg;
+import io.labscan.contract.rules.RegistryKey;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;

@@ -3,7 +3,7 @@ package io.labscan.agent.checks.av;
 import static java.util.Objects.requireNonNull;
 
 import io.labscan.agent.checks.ScanContext;
-import io.labscan.agent.config.PolicyDefaults;
+import io.labscan.contract.policy.PolicyDefaults;
 import io.labscan.proto.v1.AvStatus;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -2,7 +2,7 @@ package io.labscan.agent.checks.egress;
 
 import static java.util.Objects.requireNonNull;
 
-import io.labscan.agent.config.PolicyDefaults;
+import io.labscan.contract.policy.PolicyDefaults;
 import io.labscan.proto.v1.Policy;
 import java.time.Duration;
 import java.util.List;

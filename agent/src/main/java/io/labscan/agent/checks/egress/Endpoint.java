@@ -2,7 +2,7 @@ package io.labscan.agent.checks.egress;
 
 import static java.util.Objects.requireNonNull;
 
-import io.labscan.agent.inventory.Addresses;
+import io.labscan.contract.net.Addresses;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;

@@ -1,6 +1,7 @@
 package io.labscan.agent.checks.harvest;
 
 import com.google.protobuf.ByteString;
+import io.labscan.contract.harvest.AddressDigest;
 import io.labscan.proto.v1.HarvestDigests;
 import java.util.ArrayList;
 import java.util.HashSet;

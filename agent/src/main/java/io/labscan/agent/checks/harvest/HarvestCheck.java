@@ -11,6 +11,7 @@ import io.labscan.agent.checks.mail.ProfileFile;
 import io.labscan.agent.checks.mail.ProfileWalker;
 import io.labscan.agent.checks.mail.ScanCounters;
 import io.labscan.agent.checks.mail.SkipReasons;
+import io.labscan.contract.harvest.AddressDigest;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;

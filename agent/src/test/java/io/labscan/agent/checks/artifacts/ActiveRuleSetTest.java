@@ -3,6 +3,7 @@ package io.labscan.agent.checks.artifacts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import io.labscan.contract.rules.RuleSet;
 import io.labscan.proto.v1.Policy;
 import org.junit.jupiter.api.Test;
 

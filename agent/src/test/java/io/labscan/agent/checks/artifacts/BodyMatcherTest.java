@@ -2,6 +2,8 @@ package io.labscan.agent.checks.artifacts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.labscan.contract.rules.BodySignature;
+import io.labscan.contract.rules.ClamAvParser;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;

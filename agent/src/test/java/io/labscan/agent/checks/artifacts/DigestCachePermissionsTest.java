@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.labscan.agent.checks.artifacts.DigestCache.FileFacts;
 import io.labscan.agent.checks.artifacts.DigestCache.FileKey;
+import io.labscan.contract.rules.HashAlgorithm;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package io.labscan.agent.checks.artifacts;
 
+import io.labscan.contract.rules.RegistryKey;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;

@@ -2,6 +2,7 @@ package io.labscan.agent.checks.artifacts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.labscan.contract.rules.Eicar;
 import io.labscan.proto.v1.ArtifactFinding;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;

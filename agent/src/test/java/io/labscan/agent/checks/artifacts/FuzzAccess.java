@@ -2,6 +2,8 @@ package io.labscan.agent.checks.artifacts;
 
 import static java.util.Objects.requireNonNull;
 
+import io.labscan.contract.rules.Signatures;
+
 /**
  * The package-private entry points the fuzz tests in {@code io.labscan.agent.fuzz} drive.
  * Test code only.
@@ -16,7 +18,7 @@ public final class FuzzAccess {
   public static Scan scanBodies(Signatures signatures, byte[] data) {
     requireNonNull(signatures, "signatures");
     requireNonNull(data, "data");
-    BodyMatcher.Result r = signatures.bodyMatcher().scan(data, data.length);
+    BodyMatcher.Result r = CompiledSignatures.of(signatures).bodyMatcher().scan(data, data.length);
     return new Scan(r.matches().size(), r.gaveUp());
   }
 }

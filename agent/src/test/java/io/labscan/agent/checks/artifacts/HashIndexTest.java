@@ -2,6 +2,9 @@ package io.labscan.agent.checks.artifacts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.labscan.contract.rules.Eicar;
+import io.labscan.contract.rules.HashAlgorithm;
+import io.labscan.contract.rules.HashSignature;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

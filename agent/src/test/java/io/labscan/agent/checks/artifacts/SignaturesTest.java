@@ -3,6 +3,13 @@ package io.labscan.agent.checks.artifacts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.labscan.contract.rules.BodySignature;
+import io.labscan.contract.rules.Eicar;
+import io.labscan.contract.rules.HashAlgorithm;
+import io.labscan.contract.rules.HashSignature;
+import io.labscan.contract.rules.RuleParseException;
+import io.labscan.contract.rules.RuleSet;
+import io.labscan.contract.rules.Signatures;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,8 +29,8 @@ class SignaturesTest {
   void hdbLineMatchesAFileWithThatMd5AndSize() throws Exception {
     Signatures s = load("test.hdb", Eicar.MD5 + ":68:Eicar-Test-Signature\n");
 
-    assertThat(s.hashIndex().needed(68)).containsExactly(HashAlgorithm.MD5);
-    assertThat(s.hashIndex().matches(68, Map.of(HashAlgorithm.MD5, Eicar.MD5)))
+    assertThat(CompiledSignatures.of(s).hashIndex().needed(68)).containsExactly(HashAlgorithm.MD5);
+    assertThat(CompiledSignatures.of(s).hashIndex().matches(68, Map.of(HashAlgorithm.MD5, Eicar.MD5)))
         .extracting(HashSignature::name).containsExactly("Eicar-Test-Signature");
   }
 
@@ -31,14 +38,14 @@ class SignaturesTest {
   void hashRulesAskForNothingWhenNoSignatureHasTheFileSize() throws Exception {
     Signatures s = load("test.hdb", Eicar.MD5 + ":68:Eicar-Test-Signature\n");
 
-    assertThat(s.hashIndex().needed(69)).isEmpty();
+    assertThat(CompiledSignatures.of(s).hashIndex().needed(69)).isEmpty();
   }
 
   @Test
   void sameDigestWithAnotherSizeDoesNotMatch() throws Exception {
     Signatures s = load("test.hdb", Eicar.MD5 + ":68:Eicar-Test-Signature\n");
 
-    assertThat(s.hashIndex().matches(70, Map.of(HashAlgorithm.MD5, Eicar.MD5))).isEmpty();
+    assertThat(CompiledSignatures.of(s).hashIndex().matches(70, Map.of(HashAlgorithm.MD5, Eicar.MD5))).isEmpty();
   }
 
   @Test
@@ -46,8 +53,8 @@ class SignaturesTest {
     Signatures s = load("test.hsb", EICAR_SHA1.toUpperCase() + ":68:Eicar.Sha1\n"
         + Eicar.SHA256 + ":68:Eicar.Sha256\n");
 
-    assertThat(s.hashIndex().needed(68)).containsExactlyInAnyOrder(HashAlgorithm.SHA1, HashAlgorithm.SHA256);
-    assertThat(s.hashIndex().matches(68, Map.of(HashAlgorithm.SHA1, EICAR_SHA1)))
+    assertThat(CompiledSignatures.of(s).hashIndex().needed(68)).containsExactlyInAnyOrder(HashAlgorithm.SHA1, HashAlgorithm.SHA256);
+    assertThat(CompiledSignatures.of(s).hashIndex().matches(68, Map.of(HashAlgorithm.SHA1, EICAR_SHA1)))
         .extracting(HashSignature::name).containsExactly("Eicar.Sha1");
   }
 
@@ -55,8 +62,8 @@ class SignaturesTest {
   void hsbStarSizeWithFunctionalityLevelMatchesAnySize() throws Exception {
     Signatures s = load("test.hsb", Eicar.SHA256 + ":*:Eicar.AnySize:73\n");
 
-    assertThat(s.hashIndex().needed(12345)).containsExactly(HashAlgorithm.SHA256);
-    assertThat(s.hashIndex().matches(12345, Map.of(HashAlgorithm.SHA256, Eicar.SHA256))).hasSize(1);
+    assertThat(CompiledSignatures.of(s).hashIndex().needed(12345)).containsExactly(HashAlgorithm.SHA256);
+    assertThat(CompiledSignatures.of(s).hashIndex().matches(12345, Map.of(HashAlgorithm.SHA256, Eicar.SHA256))).hasSize(1);
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.labscan.agent.checks.artifacts.DigestCache.FileFacts;
 import io.labscan.agent.checks.artifacts.DigestCache.FileKey;
+import io.labscan.contract.rules.HashAlgorithm;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;

@@ -11,7 +11,7 @@ import io.labscan.agent.checks.StandardChecks;
 import io.labscan.agent.checks.artifacts.RegistryReader;
 import io.labscan.agent.checks.av.windows.RecordedRegistry;
 import io.labscan.agent.checks.av.windows.RecordedWmi;
-import io.labscan.agent.config.PolicyDefaults;
+import io.labscan.contract.policy.PolicyDefaults;
 import io.labscan.proto.v1.AvState;
 import io.labscan.proto.v1.AvStatus;
 import io.labscan.proto.v1.CheckOutcome;

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.util.JsonFormat;
 import com.google.protobuf.util.Timestamps;
+import io.labscan.contract.egress.EgressReports;
+import io.labscan.contract.text.DurationText;
 import io.labscan.proto.v1.EgressDestination;
 import io.labscan.proto.v1.HostInventory;
 import io.labscan.proto.v1.Report;

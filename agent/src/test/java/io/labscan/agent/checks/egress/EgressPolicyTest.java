@@ -4,7 +4,7 @@ import static io.labscan.agent.checks.egress.EgressTestData.POSTFIX;
 import static io.labscan.agent.checks.egress.EgressTestData.WORM;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.labscan.agent.config.PolicyDefaults;
+import io.labscan.contract.policy.PolicyDefaults;
 import io.labscan.proto.v1.Policy;
 import java.time.Duration;
 import java.util.List;

@@ -2,6 +2,7 @@ package io.labscan.agent.checks.harvest;
 
 import com.google.protobuf.ByteString;
 import io.labscan.agent.checks.mail.ScanHarness;
+import io.labscan.contract.harvest.AddressDigest;
 import java.nio.file.Path;
 
 /** What tests in other packages need of the harvest's package-private fixtures. */

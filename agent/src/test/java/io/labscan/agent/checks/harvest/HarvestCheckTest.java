@@ -9,6 +9,7 @@ import com.google.protobuf.ByteString;
 import io.labscan.agent.checks.ScanPlan;
 import io.labscan.agent.checks.mail.MailFixtures;
 import io.labscan.agent.checks.mail.ScanHarness;
+import io.labscan.contract.harvest.AddressDigest;
 import io.labscan.proto.v1.HarvestDigests;
 import io.labscan.proto.v1.Policy;
 import io.labscan.proto.v1.Report;

@@ -5,7 +5,7 @@ import io.labscan.agent.checks.Check;
 import io.labscan.agent.checks.ScanContext;
 import io.labscan.agent.checks.ScanPlan;
 import io.labscan.agent.checks.Scanner;
-import io.labscan.agent.config.PolicyDefaults;
+import io.labscan.contract.policy.PolicyDefaults;
 import io.labscan.proto.v1.CheckOutcome;
 import io.labscan.proto.v1.Policy;
 import io.labscan.proto.v1.Report;

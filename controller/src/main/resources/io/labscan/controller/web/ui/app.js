@@ -119,6 +119,11 @@ const LS = (() => {
     return session && session.role === 'admin';
   }
 
+  /** Admins start campaigns for any lab, lab managers for theirs. */
+  function canCampaign() {
+    return session && (session.role === 'admin' || session.role === 'lab-manager');
+  }
+
   function currentUser() {
     return session;
   }
@@ -132,9 +137,15 @@ const LS = (() => {
         return;
       }
       const who = document.getElementById('who');
-      if (who) who.textContent = session.username + ' (' + session.role + ')';
+      if (who) {
+        who.textContent = session.username + ' (' + session.role
+          + (Array.isArray(session.labs) ? ': ' + session.labs.join(', ') : '') + ')';
+      }
       if (!isAdmin()) {
         document.querySelectorAll('[data-admin]').forEach(n => n.remove());
+      }
+      if (!canCampaign()) {
+        document.querySelectorAll('[data-campaign]').forEach(n => n.remove());
       }
       const here = window.location.pathname;
       document.querySelectorAll('header.top nav a').forEach(a => {
@@ -213,6 +224,6 @@ const LS = (() => {
     });
   }
 
-  return { el, svg, clear, api, page, verdictBadge, time, ago, yesNo, hostLink, duplicateNames, showError, isAdmin, currentUser,
+  return { el, svg, clear, api, page, verdictBadge, time, ago, yesNo, hostLink, duplicateNames, showError, isAdmin, canCampaign, currentUser,
     lineChart, PALETTE, swatch, sortable };
 })();

@@ -39,7 +39,7 @@ LS.page(async () => {
       const view = el('button', { type: 'button', class: 'secondary' }, 'Details');
       view.addEventListener('click', () => showDetail(c.campaignId));
       actions.appendChild(view);
-      if (LS.isAdmin()) {
+      if (LS.canCampaign()) {
         const runNow = el('button', { type: 'button', class: 'run-now' }, 'Run now');
         runNow.addEventListener('click', async () => {
           await api('/api/v1/campaigns/' + encodeURIComponent(c.campaignId) + '/run', { method: 'POST' });
@@ -68,6 +68,8 @@ LS.page(async () => {
   const form = document.getElementById('campaign-form');
   if (form) {
     const labSelect = document.getElementById('campaign-lab');
+    // A lab manager's campaigns name one of its labs: never every host.
+    if (!LS.isAdmin()) labSelect.querySelectorAll('option[value=""]').forEach(o => o.remove());
     for (const l of await api('/api/v1/labs')) labSelect.appendChild(el('option', { value: l.lab }, l.lab));
     const message = document.getElementById('campaign-message');
     form.addEventListener('submit', async event => {

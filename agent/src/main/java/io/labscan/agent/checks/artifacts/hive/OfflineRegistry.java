@@ -2,7 +2,7 @@ package io.labscan.agent.checks.artifacts.hive;
 
 import static java.util.Objects.requireNonNull;
 
-import io.labscan.agent.checks.artifacts.RegistryKey;
+import io.labscan.contract.rules.RegistryKey;
 import io.labscan.agent.checks.artifacts.RegistryReadException;
 import io.labscan.agent.checks.artifacts.RegistryReader;
 import io.labscan.agent.checks.artifacts.RegistryValue;

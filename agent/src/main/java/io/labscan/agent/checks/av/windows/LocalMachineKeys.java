@@ -24,7 +24,7 @@ final class LocalMachineKeys {
     requireNonNull(path, "path");
     try {
       Map<String, RegistryValue> values = registry.typedValues(
-          new io.labscan.agent.checks.artifacts.RegistryKey(io.labscan.agent.checks.artifacts.RegistryKey.Hive.HKLM, path));
+          new io.labscan.contract.rules.RegistryKey(io.labscan.contract.rules.RegistryKey.Hive.HKLM, path));
       return values.isEmpty() ? Optional.empty() : Optional.of(new RegistryKey(path, values));
     } catch (io.labscan.agent.checks.artifacts.RegistryReadException e) {
       throw new RegistryReadException(e.getMessage(), e);

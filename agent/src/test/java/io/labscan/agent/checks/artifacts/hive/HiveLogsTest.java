@@ -2,7 +2,7 @@ package io.labscan.agent.checks.artifacts.hive;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.labscan.agent.checks.artifacts.RegistryKey;
+import io.labscan.contract.rules.RegistryKey;
 import io.labscan.agent.checks.artifacts.hive.HiveBuilder.Key;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -30,19 +30,19 @@ public final class RecordedRegistry implements RegistryReader {
   }
 
   @Override
-  public Map<String, RegistryValue> typedValues(io.labscan.agent.checks.artifacts.RegistryKey key)
+  public Map<String, RegistryValue> typedValues(io.labscan.contract.rules.RegistryKey key)
       throws io.labscan.agent.checks.artifacts.RegistryReadException {
     String path = key.path().toLowerCase();
     String failure = failures.get(path);
     if (failure != null) {
       throw new io.labscan.agent.checks.artifacts.RegistryReadException(failure);
     }
-    return key.hive() == io.labscan.agent.checks.artifacts.RegistryKey.Hive.HKLM
+    return key.hive() == io.labscan.contract.rules.RegistryKey.Hive.HKLM
         ? keys.getOrDefault(path, Map.of()) : Map.of();
   }
 
   @Override
-  public Map<String, String> values(io.labscan.agent.checks.artifacts.RegistryKey key)
+  public Map<String, String> values(io.labscan.contract.rules.RegistryKey key)
       throws io.labscan.agent.checks.artifacts.RegistryReadException {
     Map<String, String> out = new LinkedHashMap<>();
     typedValues(key).forEach((name, value) -> out.put(name, value.toString()));
@@ -50,7 +50,7 @@ public final class RecordedRegistry implements RegistryReader {
   }
 
   @Override
-  public List<String> subkeys(io.labscan.agent.checks.artifacts.RegistryKey key) {
+  public List<String> subkeys(io.labscan.contract.rules.RegistryKey key) {
     return List.of();
   }
 
@@ -63,12 +63,12 @@ public final class RecordedRegistry implements RegistryReader {
       }
 
       @Override
-      public Map<String, String> values(io.labscan.agent.checks.artifacts.RegistryKey key) {
+      public Map<String, String> values(io.labscan.contract.rules.RegistryKey key) {
         throw new IllegalStateException(message);
       }
 
       @Override
-      public List<String> subkeys(io.labscan.agent.checks.artifacts.RegistryKey key) {
+      public List<String> subkeys(io.labscan.contract.rules.RegistryKey key) {
         throw new IllegalStateException(message);
       }
     };

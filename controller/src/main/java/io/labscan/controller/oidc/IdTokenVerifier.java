@@ -1,0 +1,113 @@
+package io.labscan.controller.oidc;
+
+import static java.util.Objects.requireNonNull;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jose.util.DefaultResourceRetriever;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.proc.BadJWTException;
+import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import java.net.MalformedURLException;
+import java.net.URI;
+import java.text.ParseException;
+import java.time.Clock;
+import java.util.Date;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Checks an OpenID Connect ID token (OpenID Connect Core 1.0 §3.1.3.7) with nimbus-jose-jwt:
+ * signature against the provider's JWKS (asymmetric algorithms only, so neither {@code none} nor
+ * an HMAC keyed with the public client secret is ever accepted), issuer equal to the configured
+ * one, our client id among the audiences (and {@code azp} equal to it when there are several),
+ * {@code exp}/{@code iat}/{@code nbf} against the injected clock with {@value #CLOCK_SKEW_SECONDS}
+ * s skew, and the nonce of this login. The JWKS is fetched with bounded time and size and cached
+ * by nimbus (refreshed when a token names an unknown key id, so provider key rotation works).
+ */
+public final class IdTokenVerifier {
+
+  /** Tolerated clock difference between LabScan and the identity provider. */
+  public static final int CLOCK_SKEW_SECONDS = 60;
+
+  private static final Set<JWSAlgorithm> ALGORITHMS = Set.of(
+      JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
+      JWSAlgorithm.PS256, JWSAlgorithm.PS384, JWSAlgorithm.PS512,
+      JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.ES512, JWSAlgorithm.EdDSA);
+
+  private final String issuer;
+  private final String clientId;
+  private final JWKSource<SecurityContext> keys;
+  private final Clock clock;
+
+  public IdTokenVerifier(String issuer, String clientId, URI jwksUri, Clock clock) {
+    this.issuer = requireNonNull(issuer, "issuer");
+    this.clientId = requireNonNull(clientId, "clientId");
+    this.clock = requireNonNull(clock, "clock");
+    try {
+      this.keys = JWKSourceBuilder
+          .<SecurityContext>create(requireNonNull(jwksUri, "jwksUri").toURL(), new DefaultResourceRetriever(5_000, 5_000, 512 * 1024))
+          .retrying(true)
+          .build();
+    } catch (MalformedURLException e) {
+      throw new IllegalArgumentException("jwks_uri is not a URL: " + jwksUri, e);
+    }
+  }
+
+  /**
+   * The verified claims of {@code idToken}, or {@link InvalidIdTokenException} naming why it was
+   * refused.
+   */
+  public JWTClaimsSet verify(String idToken, String expectedNonce) throws InvalidIdTokenException {
+    requireNonNull(idToken, "idToken");
+    requireNonNull(expectedNonce, "expectedNonce");
+    DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+    processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ALGORITHMS, keys));
+    DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(
+        Set.of(clientId),
+        new JWTClaimsSet.Builder().issuer(issuer).claim("nonce", expectedNonce).build(),
+        Set.of("sub", "iat", "exp", "aud", "iss", "nonce"),
+        null) {
+      @Override
+      protected Date currentTime() {
+        return Date.from(clock.instant());
+      }
+    };
+    claims.setMaxClockSkew(CLOCK_SKEW_SECONDS);
+    processor.setJWTClaimsSetVerifier(claims);
+    JWTClaimsSet set;
+    try {
+      set = processor.process(idToken, null);
+    } catch (BadJWTException e) {
+      throw new InvalidIdTokenException("ID token claims refused: " + e.getMessage(), e);
+    } catch (BadJOSEException e) {
+      throw new InvalidIdTokenException("ID token signature refused: " + e.getMessage(), e);
+    } catch (ParseException e) {
+      throw new InvalidIdTokenException("ID token is not a JWT: " + e.getMessage(), e);
+    } catch (com.nimbusds.jose.JOSEException e) {
+      throw new InvalidIdTokenException("ID token could not be checked (JWKS of the provider): " + e.getMessage(), e);
+    }
+    List<String> audience = set.getAudience();
+    if (audience.size() > 1) {
+      Object azp = set.getClaim("azp");
+      if (!clientId.equals(azp)) {
+        throw new InvalidIdTokenException("ID token has several audiences and azp is not this client", null);
+      }
+    }
+    return set;
+  }
+
+  /** An ID token that must not log anyone in; the message says why (logged, never shown raw). */
+  public static final class InvalidIdTokenException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    public InvalidIdTokenException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+}

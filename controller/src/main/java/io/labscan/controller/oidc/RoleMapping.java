@@ -1,0 +1,111 @@
+package io.labscan.controller.oidc;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Maps values of the identity provider's role claim (for example the {@code groups} claim) to a
+ * LabScan role, as configured by {@code --oidc-role-map
+ * 'labscan-admins=admin,it-staff=viewer,lab-a-managers=lab-manager:lab-a'}.
+ *
+ * <p>Rules: a user in several mapped groups gets the strongest role (admin over lab-manager over
+ * viewer); lab-manager grants from several groups add up their labs. A claim that maps to nothing
+ * yields {@link Optional#empty()}: the user is created without access until an admin assigns a
+ * role. The role names are the CLI/API ids ({@code admin}, {@code viewer}, {@code lab-manager});
+ * the web layer turns the {@link Grant} into its {@code Role}. Group names are compared exactly
+ * (providers differ in case rules; Keycloak's full-path groups start with {@code /}, which is
+ * ignored on both sides so {@code /lab-a-managers} and {@code lab-a-managers} match).
+ */
+public final class RoleMapping {
+
+  /** A LabScan role id and, for {@code lab-manager}, its labs. */
+  public record Grant(String role, Set<String> labs) {
+    public Grant {
+      requireNonNull(role, "role");
+      labs = Set.copyOf(labs);
+    }
+  }
+
+  private static final List<String> STRENGTH = List.of("viewer", "lab-manager", "admin");
+  private final Map<String, Grant> byGroup;
+
+  private RoleMapping(Map<String, Grant> byGroup) {
+    this.byGroup = Map.copyOf(byGroup);
+  }
+
+  /** Parses the {@code --oidc-role-map} text; an empty text maps nothing (admins assign roles). */
+  public static RoleMapping parse(String text) {
+    requireNonNull(text, "text");
+    Map<String, Grant> map = new LinkedHashMap<>();
+    for (String entry : text.split(",")) {
+      String e = entry.strip();
+      if (e.isEmpty()) {
+        continue;
+      }
+      int eq = e.lastIndexOf('=');
+      if (eq <= 0 || eq == e.length() - 1) {
+        throw new IllegalArgumentException("role map entry '" + e + "' is not GROUP=ROLE (roles: admin, viewer, lab-manager:LAB[:LAB...])");
+      }
+      String group = normalise(e.substring(0, eq).strip());
+      String[] roleParts = e.substring(eq + 1).strip().split(":");
+      String role = roleParts[0];
+      if (!STRENGTH.contains(role)) {
+        throw new IllegalArgumentException("role map entry '" + e + "': unknown role '" + role + "' (admin, viewer, lab-manager:LAB)");
+      }
+      Set<String> labs = new TreeSet<>();
+      for (int i = 1; i < roleParts.length; i++) {
+        if (!roleParts[i].isBlank()) {
+          labs.add(roleParts[i].strip());
+        }
+      }
+      if (role.equals("lab-manager") && labs.isEmpty()) {
+        throw new IllegalArgumentException("role map entry '" + e + "': lab-manager needs its labs (lab-manager:LAB[:LAB...])");
+      }
+      if (!role.equals("lab-manager") && !labs.isEmpty()) {
+        throw new IllegalArgumentException("role map entry '" + e + "': only lab-manager takes labs");
+      }
+      if (map.put(group, new Grant(role, labs)) != null) {
+        throw new IllegalArgumentException("role map names group '" + group + "' twice");
+      }
+    }
+    return new RoleMapping(map);
+  }
+
+  /** The grant for a user whose role claim holds {@code groups}; empty when none is mapped. */
+  public Optional<Grant> grantFor(Collection<String> groups) {
+    requireNonNull(groups, "groups");
+    List<Grant> matched = new ArrayList<>();
+    for (String g : groups) {
+      Grant grant = byGroup.get(normalise(g));
+      if (grant != null) {
+        matched.add(grant);
+      }
+    }
+    Optional<String> strongest = matched.stream().map(Grant::role).max((a, b) -> STRENGTH.indexOf(a) - STRENGTH.indexOf(b));
+    if (strongest.isEmpty()) {
+      return Optional.empty();
+    }
+    Set<String> labs = new TreeSet<>();
+    if (strongest.get().equals("lab-manager")) {
+      matched.stream().filter(m -> m.role().equals("lab-manager")).forEach(m -> labs.addAll(m.labs()));
+    }
+    return Optional.of(new Grant(strongest.get(), labs));
+  }
+
+  /** True when no group is mapped (every SSO user waits for an admin). */
+  public boolean isEmpty() {
+    return byGroup.isEmpty();
+  }
+
+  private static String normalise(String group) {
+    return group.startsWith("/") ? group.substring(1) : group;
+  }
+}

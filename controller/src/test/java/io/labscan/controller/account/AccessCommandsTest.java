@@ -1,0 +1,166 @@
+package io.labscan.controller.account;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.labscan.controller.audit.Actions;
+import io.labscan.controller.audit.AuditEntry;
+import io.labscan.controller.audit.AuditLog;
+import io.labscan.controller.audit.AuditQuery;
+import io.labscan.controller.cli.ControllerMain;
+import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.account.Accounts;
+import io.labscan.controller.account.Role;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code user} and {@code token} commands on a real database, and what they leave in the audit log. */
+class AccessCommandsTest {
+  @TempDir Path dir;
+  Path db;
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private PrintStream savedOut;
+  private PrintStream savedErr;
+
+  @BeforeEach
+  void capture() {
+    db = dir.resolve("c.db");
+    SqliteStore.open(db).close();
+    savedOut = System.out;
+    savedErr = System.err;
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  @AfterEach
+  void restore() {
+    System.setOut(savedOut);
+    System.setErr(savedErr);
+  }
+
+  private int run(String... args) {
+    return ControllerMain.commandLine().execute(args);
+  }
+
+  private List<AuditEntry> audit() {
+    try (SqliteStore store = SqliteStore.open(db)) {
+      return new AuditLog(store, Clock.systemUTC()).find(AuditQuery.all(100));
+    }
+  }
+
+  @Test
+  void userAddGivesALabManagerItsLabsAndTheAuditNamesTheOperatingSystemUser() throws Exception {
+    Path pw = dir.resolve("pw");
+    Files.writeString(pw, "a long lab manager password\n");
+    assertThat(run("user", "add", "--db", db.toString(), "--role", "lab-manager", "--lab", "physics-lab",
+        "--lab", "chemistry", "--password-file", pw.toString(), "janet")).isZero();
+    try (SqliteStore store = SqliteStore.open(db)) {
+      assertThat(new Accounts(store, 4, Clock.systemUTC()).find("janet")).hasValueSatisfying(u -> {
+        assertThat(u.role()).isEqualTo(Role.LAB_MANAGER);
+        assertThat(u.labs()).containsExactlyInAnyOrder("physics-lab", "chemistry");
+      });
+    }
+    assertThat(audit()).singleElement().satisfies(e -> {
+      assertThat(e.action()).isEqualTo(Actions.USER_ADD);
+      assertThat(e.target()).isEqualTo("janet");
+      assertThat(e.actor().kind().id()).isEqualTo("cli");
+      assertThat(e.actor().name()).isEqualTo(System.getProperty("user.name"));
+      assertThat(e.source().channel()).isEqualTo("cli");
+      assertThat(e.detail()).contains("lab-manager", "physics-lab");
+    });
+  }
+
+  @Test
+  void aLabManagerWithoutALabAndAViewerWithOneAreRefused() throws Exception {
+    Path pw = dir.resolve("pw");
+    Files.writeString(pw, "a long lab manager password\n");
+    assertThat(run("user", "add", "--db", db.toString(), "--role", "lab-manager", "--password-file", pw.toString(),
+        "janet")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("at least one lab");
+    assertThat(run("user", "add", "--db", db.toString(), "--role", "viewer", "--lab", "physics-lab",
+        "--password-file", pw.toString(), "janet")).isEqualTo(2);
+    assertThat(audit()).isEmpty();
+  }
+
+  @Test
+  void setRoleKeepsThePasswordAndChangesTheLabs() {
+    try (SqliteStore store = SqliteStore.open(db)) {
+      new Accounts(store, 4, Clock.systemUTC()).add("janet", Role.VIEWER, "a long lab manager password", false);
+    }
+    assertThat(run("user", "set-role", "--db", db.toString(), "--role", "lab-manager", "--lab", "physics-lab",
+        "janet")).isZero();
+    try (SqliteStore store = SqliteStore.open(db)) {
+      Accounts accounts = new Accounts(store, 4, Clock.systemUTC());
+      assertThat(accounts.authenticate("janet", "a long lab manager password")).hasValueSatisfying(u ->
+          assertThat(u.labs()).containsExactly("physics-lab"));
+    }
+    assertThat(run("user", "list", "--db", db.toString())).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("janet\tlab-manager\tphysics-lab");
+    assertThat(audit()).extracting(AuditEntry::action).containsExactly(Actions.USER_ROLE);
+  }
+
+  @Test
+  void theLastAdminCannotBeDemoted() {
+    try (SqliteStore store = SqliteStore.open(db)) {
+      new Accounts(store, 4, Clock.systemUTC()).add("root", Role.ADMIN, "a long admin password!", false);
+    }
+    assertThat(run("user", "set-role", "--db", db.toString(), "--role", "viewer", "root")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("last admin");
+  }
+
+  @Test
+  void tokenCreatePrintsTheTokenOnceListShowsItWithoutTheSecretAndRevokeEndsIt() {
+    assertThat(run("token", "create", "--db", db.toString(), "--name", "physics-sheet", "--lab", "physics-lab",
+        "--expires", "30d")).isZero();
+    String token = out.toString(StandardCharsets.UTF_8).strip();
+    assertThat(token).matches("LST1\\.[0-9a-f]{12}\\.[A-Za-z0-9_-]{43}");
+    String id = token.split("\\.")[1];
+    try (SqliteStore store = SqliteStore.open(db)) {
+      assertThat(new ApiTokens(store, Clock.systemUTC()).authenticate(token)).hasValueSatisfying(p -> {
+        assertThat(p.role()).isEqualTo(Role.LAB_MANAGER);
+        assertThat(p.labs()).isEqualTo(Set.of("physics-lab"));
+      });
+    }
+    out.reset();
+    assertThat(run("token", "list", "--db", db.toString())).isZero();
+    String list = out.toString(StandardCharsets.UTF_8);
+    assertThat(list).contains(id, "physics-sheet", "lab-manager", "physics-lab", "active")
+        .doesNotContain(token.substring(token.lastIndexOf('.') + 1));
+
+    assertThat(run("token", "revoke", "--db", db.toString(), id)).isZero();
+    try (SqliteStore store = SqliteStore.open(db)) {
+      assertThat(new ApiTokens(store, Clock.systemUTC()).authenticate(token)).isEmpty();
+    }
+    assertThat(run("token", "revoke", "--db", db.toString(), id)).isEqualTo(2);
+    List<AuditEntry> entries = audit();
+    assertThat(entries).extracting(AuditEntry::action).containsExactly(Actions.TOKEN_REVOKE, Actions.TOKEN_CREATE);
+    assertThat(entries).allSatisfy(e -> assertThat(e.target()).isEqualTo(id));
+  }
+
+  @Test
+  void enrolmentTokensLabRulesAndPolicyChangesFromTheCommandLineAreAuditedWithoutSecrets() {
+    assertThat(run("enroll-token", "--db", db.toString(), "--lab", "physics-lab", "--uses", "40")).isZero();
+    String enrolment = out.toString(StandardCharsets.UTF_8).strip();
+    assertThat(run("lab-rule", "add", "--db", db.toString(), "--lab", "chemistry", "--cidr", "10.30.0.0/16")).isZero();
+    assertThat(run("policy", "--db", db.toString(), "--event-mode", "on")).isZero();
+
+    List<AuditEntry> entries = audit();
+    assertThat(entries).extracting(AuditEntry::action)
+        .containsExactly(Actions.POLICY_CHANGE, Actions.LAB_RULE_ADD, Actions.ENROLL_TOKEN);
+    AuditEntry minted = entries.get(2);
+    assertThat(minted.target()).isEqualTo(enrolment.split("\\.")[1]);
+    assertThat(minted.detail()).contains("physics-lab", "40 use(s)").doesNotContain(enrolment.split("\\.")[2]);
+    assertThat(entries.get(1).detail()).isEqualTo("cidr 10.30.0.0/16 -> chemistry");
+    assertThat(entries).allSatisfy(e -> assertThat(e.actor().kind().id()).isEqualTo("cli"));
+  }
+}
