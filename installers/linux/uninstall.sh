@@ -37,6 +37,12 @@ if [ -z "$root" ] && [ -d /run/systemd/system ]; then
   systemctl daemon-reload
 fi
 
+# The SMTP quarantine's table must not outlive the agent (its order stays in the state folder:
+# a reinstall that keeps it restores the quarantine at start).
+if [ -z "$root" ] && command -v nft >/dev/null 2>&1; then
+  nft delete table inet labscan_quarantine >/dev/null 2>&1 || true
+fi
+
 if [ "$purge" = true ]; then
   rm -rf "$root/var/lib/labscan-agent"
   rm -f "$root/etc/labscan/agent.yaml"

@@ -25,6 +25,8 @@ if ($service) {
 }
 
 $InstallDir = Join-Path $env:ProgramFiles 'LabScan'
+# The agent's SMTP quarantine rule (docs/egress.md, "Quarantine") must not outlive the agent.
+& "$env:SystemRoot\System32\netsh.exe" advfirewall firewall delete rule name=LabScan-SMTP-Quarantine | Out-Null
 if (Test-Path -LiteralPath $InstallDir) { Remove-Item -LiteralPath $InstallDir -Recurse -Force }
 
 $DataDir = Join-Path $env:ProgramData 'LabScan'

@@ -13,6 +13,8 @@ import io.labscan.agent.config.AgentConfig;
 import io.labscan.agent.inventory.AddressWatch;
 import io.labscan.agent.inventory.InventoryCollector;
 import io.labscan.agent.platform.services.PlatformServices;
+import io.labscan.agent.quarantine.QuarantineReports;
+import io.labscan.agent.quarantine.SmtpQuarantine;
 import io.labscan.agent.schedule.AgentScheduler;
 import io.labscan.agent.schedule.NightlyScanPlanner;
 import io.labscan.agent.schedule.NightlyScans;
@@ -92,6 +94,8 @@ public final class AgentRuntime implements AutoCloseable {
   /** The SMTP egress watch; restarted (in the serial context) when a policy changes it. */
   private final EgressSupervision egress;
   private final PolicyState policy;
+  /** The SMTP quarantine (docs/egress.md, "Quarantine"): orders from the controller, kept in the state folder. */
+  private final SmtpQuarantine quarantine;
   private final CommandListener commands;
   private final AddressWatch addresses;
   /** Set in the serial context; read anywhere to stop retrying. */
@@ -121,6 +125,7 @@ public final class AgentRuntime implements AutoCloseable {
     this.scheduleState = new ScheduleStateStore(config.stateDir(), clock);
     this.egress = new EgressSupervision(b.egressWatchers.orElse(p -> platform.egressWatcher(p, clock)),
         this::sendEgress);
+    this.quarantine = SmtpQuarantine.forPlatform(platform.platform(), config.stateDir());
     this.policy = new PolicyState(serial, this::scheduleFromPolicy);
     this.scanWorker = Executors.newSingleThreadExecutor(r -> daemon(r, "labscan-scan"));
     this.background = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "labscan-agent-bg"));
@@ -211,6 +216,8 @@ public final class AgentRuntime implements AutoCloseable {
         addresses = AddressWatch.ofThisMachine();
       }
       AgentRuntime agent = new AgentRuntime(this);
+      // Before anything else: the last quarantine order is restored (or a crashed run's rules removed).
+      agent.quarantine.start(agent.policy.current());
       agent.sender.start();
       agent.background.execute(() -> agent.enroll(1));
       agent.policy.applyCurrent();
@@ -276,7 +283,24 @@ public final class AgentRuntime implements AutoCloseable {
         this::scanNow, scanGate::isRunning);
     scheduler.every("nightly-full-scan", Duration.ofMinutes(1), Duration.ofSeconds(5), nightly::check);
     scheduler.every("address-watch", addresses.period(), Duration.ofSeconds(1), this::reportChangedAddresses);
+    scheduler.every("quarantine", SMTP_QUARANTINE_PERIOD, Duration.ofSeconds(2), this::reportQuarantine);
     restartEgress(p);
+    quarantine.policyChanged(p);
+  }
+
+  /** How often the quarantine's rules are re-checked and its status (refused attempts) reported. */
+  private static final Duration SMTP_QUARANTINE_PERIOD = Duration.ofSeconds(10);
+
+  /** Re-checks the SMTP quarantine's rules; spools its status when it changed or refused attempts. */
+  private void reportQuarantine() {
+    try {
+      quarantine.refresh(policy.current());
+      quarantine.drainStatus().ifPresent(status -> sender.submit(QuarantineReports.report(
+          new InventoryCollector(config.lab()).collect(hostId), status, spool.nextSequence(),
+          policy.current().getVersion(), clock.instant())));
+    } catch (RuntimeException e) {
+      log.warn("SMTP quarantine status not reported: {}", e.toString());
+    }
   }
 
   /**
@@ -379,6 +403,7 @@ public final class AgentRuntime implements AutoCloseable {
     switch (command.getCommandCase()) {
       case SCAN_NOW -> scanNow(new ScanPlan(command.getScanNow().getKind(), "controller"));
       case POLICY_UPDATE -> policy.offer(command.getPolicyUpdate().getPolicy());
+      case QUARANTINE -> quarantine.order(command.getQuarantine(), policy.current());
       default -> log.warn("Ignoring unknown command {}", command.getCommandId());
     }
   }

@@ -8,6 +8,7 @@ import io.labscan.controller.alert.Alert;
 import io.labscan.controller.grpc.AgentIdentityInterceptor;
 import io.labscan.controller.grpc.AgentServiceImpl;
 import io.labscan.controller.grpc.CommandHub;
+import io.labscan.controller.quarantine.Quarantines;
 import io.labscan.controller.grpc.DailyQuota;
 import io.labscan.controller.grpc.GrpcServers;
 import io.labscan.controller.policy.PolicyProvider;
@@ -244,6 +245,45 @@ public final class ControllerRuntime implements AutoCloseable {
   private void startPolicyPublisher() {
     publishedVersion = controller.policies().current().getVersion();
     controller.changes().listen("policy publisher", this::publishPolicyIfChanged);
+    startQuarantine();
+  }
+
+  /** How often the automatic quarantine rules run (docs/egress.md, "Quarantine"). */
+  public static final java.time.Duration QUARANTINE_SWEEP = java.time.Duration.ofSeconds(5);
+  /** The quarantine revision last pushed to each host as a command. */
+  private final java.util.Map<String, Long> pushedQuarantine = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.concurrent.ScheduledExecutorService quarantineSweeper =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "labscan-quarantine");
+        t.setDaemon(true);
+        return t;
+      });
+
+  /**
+   * SMTP quarantine (docs/egress.md): stores what agents report of it once their report is
+   * committed, and runs the automatic rules every {@link #QUARANTINE_SWEEP}.
+   */
+  private void startQuarantine() {
+    Quarantines quarantines = new Quarantines(controller.store(), controller.clock());
+    controller.ingestor().addListener((report, outcome, latency) -> {
+      if (report.hasQuarantine() && outcome != io.labscan.controller.store.Store.IngestOutcome.DUPLICATE) {
+        // Without waiting: ingest listeners run on the store's writer thread.
+        quarantines.recordStatusLater(report.getInventory().getHostId(), report.getQuarantine(),
+            controller.clock().instant()).whenComplete((ok, e) -> {
+              if (e != null) {
+                log.warn("Quarantine status of host {} not stored: {}", report.getInventory().getHostId(),
+                    e.toString());
+              }
+            });
+      }
+    });
+    quarantineSweeper.scheduleWithFixedDelay(() -> {
+      try {
+        quarantines.sweep();
+      } catch (RuntimeException e) {
+        log.warn("Quarantine rules not applied this time: {}", e.toString());
+      }
+    }, QUARANTINE_SWEEP.toSeconds(), QUARANTINE_SWEEP.toSeconds(), TimeUnit.SECONDS);
   }
 
   /** Pushes the policy now if it changed since the last push; returns how many agents got it. */
@@ -259,6 +299,18 @@ public final class ControllerRuntime implements AutoCloseable {
       int sent = 0;
       CommandHub commands = controller.commands();
       for (String hostId : commands.connectedHosts()) {
+        Policy hostPolicy = policies.policyFor(hostId);
+        if (hostPolicy.hasQuarantine()
+            && pushedQuarantine.getOrDefault(hostId, 0L) < hostPolicy.getQuarantine().getRevision()) {
+          // The order first, as a command of its own; the policy below carries it too.
+          if (commands.send(hostId, Command.newBuilder()
+              .setCommandId(UUID.randomUUID().toString())
+              .setIssued(Timestamps.fromMillis(controller.clock().millis()))
+              .setQuarantine(hostPolicy.getQuarantine())
+              .build())) {
+            pushedQuarantine.put(hostId, hostPolicy.getQuarantine().getRevision());
+          }
+        }
         boolean ok = commands.send(hostId, Command.newBuilder()
             .setCommandId(UUID.randomUUID().toString())
             .setIssued(Timestamps.fromMillis(controller.clock().millis()))
@@ -324,6 +376,7 @@ public final class ControllerRuntime implements AutoCloseable {
 
   @Override
   public void close() {
+    quarantineSweeper.shutdownNow();
     controller.commands().closeAll();
     enrolment.ifPresent(Server::shutdown);
     grpc.shutdown();

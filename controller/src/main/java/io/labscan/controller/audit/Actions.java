@@ -3,6 +3,8 @@ package io.labscan.controller.audit;
 /** The action names LabScan records (others may be added; these are fixed once shipped). */
 public final class Actions {
   public static final String LOGIN = "login";
+  public static final String HOST_QUARANTINE = "host.quarantine";
+  public static final String HOST_RELEASE = "host.release";
   public static final String LOGIN_FAILED = "login.failed";
   public static final String LOGOUT = "logout";
   public static final String USER_ADD = "user.add";

@@ -6,6 +6,8 @@ import io.labscan.controller.text.Text;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.labscan.controller.quarantine.QuarantineRecord;
+import io.labscan.controller.quarantine.Quarantines;
 import io.labscan.controller.store.AddressInterval;
 import io.labscan.controller.store.HostSummary;
 import io.labscan.controller.store.ReportEntry;
@@ -75,6 +77,7 @@ final class HostCommand implements Callable<Integer> {
       Optional<SqliteStore.CertificateRecord> certificate = store.certificate(h.hostId());
       Optional<SqliteStore.ClockClaim> clock = store.clockClaim(h.hostId());
       List<ReportImport> imports = store.imports(h.hostId(), MAX_IMPORTS);
+      Quarantines quarantines = new Quarantines(store, Clock.systemUTC());
       if (format == OutputFormat.JSON) {
         ObjectNode o = json(h, verdict, history, reports, addresses);
         ArrayNode k = o.putArray("addressConflicts");
@@ -83,6 +86,7 @@ final class HostCommand implements Callable<Integer> {
         certificate.ifPresent(c -> certificateJson(o.putObject("certificate"), c));
         clock.ifPresent(c -> clockJson(o.putObject("clock"), c));
         importsJson(o, imports);
+        quarantineJson(o, quarantines, h.hostId());
         System.out.println(JSON.writeValueAsString(o));
       } else {
         System.out.print(table(h, verdict, history, reports, addresses, certificate, clock));
@@ -96,6 +100,7 @@ final class HostCommand implements Callable<Integer> {
           System.out.print(sb);
         }
         System.out.print(importsTable(imports));
+        System.out.print(quarantineTable(quarantines, h.hostId()));
       }
       return 0;
     }
@@ -202,6 +207,43 @@ final class HostCommand implements Callable<Integer> {
     for (Reason r : reasons) {
       array.addObject().put("code", r.code()).put("text", r.text()).put("evidence", r.evidence());
     }
+  }
+
+  /** {@code quarantine}: the host's SMTP quarantine, as the JSON API's host view has it. */
+  private static void quarantineJson(ObjectNode o, Quarantines quarantines, String hostId) {
+    ObjectNode q = o.putObject("quarantine");
+    var current = quarantines.current(hostId);
+    q.put("quarantined", current.map(QuarantineRecord::quarantined).orElse(false));
+    current.ifPresent(r -> q.put("order", r.describe()).put("revision", r.revision()));
+    quarantines.agentState(hostId).ifPresent(a -> q.putObject("agent").put("revision", a.revision())
+        .put("enforcement", a.enforcement()).put("detail", a.detail()).put("reported", a.reported().toString()));
+    ArrayNode blocked = q.putArray("blocked");
+    quarantines.blocked(hostId, 50).forEach(b -> blocked.addObject().put("ip", b.ip()).put("port", b.port())
+        .put("user", b.user()).put("process", b.process()).put("attempts", b.attempts()).put("last", b.last().toString()));
+    ArrayNode history = q.putArray("history");
+    quarantines.history(hostId).forEach(r -> history.add(r.describe()));
+  }
+
+  private static String quarantineTable(Quarantines quarantines, String hostId) {
+    var history = quarantines.history(hostId);
+    if (history.isEmpty()) {
+      return "";
+    }
+    String nl = System.lineSeparator();
+    QuarantineRecord current = history.get(history.size() - 1);
+    StringBuilder sb = new StringBuilder(nl).append("SMTP quarantine: ")
+        .append(current.quarantined() ? "QUARANTINED" : "not quarantined").append(nl);
+    quarantines.agentState(hostId).ifPresent(a -> sb.append("  Agent reports ").append(a.enforcement())
+        .append(a.detail().isEmpty() ? "" : " (" + Text.terminalSafe(a.detail(), 300) + ")")
+        .append(" for order ").append(a.revision()).append(", ").append(a.reported()).append(nl));
+    for (Quarantines.Blocked b : quarantines.blocked(hostId, 20)) {
+      sb.append(String.format("  refused %6d x %s:%d user %s%s%n", b.attempts(), Text.terminalSafe(b.ip(), 45), b.port(),
+          Text.terminalSafe(b.user(), 40), b.process().isEmpty() ? "" : " " + Text.terminalSafe(b.process(), 200)));
+    }
+    for (QuarantineRecord r : history) {
+      sb.append("  order ").append(r.revision()).append(": ").append(Text.terminalSafe(r.describe(), 400)).append(nl);
+    }
+    return sb.toString();
   }
 
   private static String table(HostSummary h, Optional<VerdictRecord> verdict, List<VerdictRecord> history,

@@ -5,6 +5,8 @@ import com.google.protobuf.util.JsonFormat;
 import io.labscan.controller.policy.EgressSettings;
 import io.labscan.controller.Controller;
 import io.labscan.controller.policy.PolicyProvider;
+import io.labscan.controller.quarantine.Quarantines;
+import io.labscan.contract.quarantine.QuarantineRules;
 import io.labscan.contract.policy.CheckBudgets;
 import io.labscan.contract.text.DurationText;
 import io.labscan.contract.trust.OwnerOnlyFiles;
@@ -77,6 +79,29 @@ final class PolicyCommand implements Callable<Integer> {
           "A check that overruns is stopped and reported as timed out (docs/checks-artifacts.md)."})
   List<String> checkBudgets = new ArrayList<>();
 
+  @Option(names = "--auto-quarantine", paramLabel = "on|off",
+      description = "Quarantine a host's outbound SMTP automatically when it is INFECTED with confidence high "
+          + "(two kinds of evidence among artifact, SMTP egress and a traced complaint). Off by default.")
+  Switch autoQuarantine;
+
+  @Option(names = "--quarantine-relay", paramLabel = "IP_OR_CIDR",
+      description = "A destination every quarantined host may still reach on the SMTP ports (repeatable): a campus "
+          + "relay or submission server, as an IP address or prefix. Hosts with the mail-server role are added.")
+  List<String> relays = new ArrayList<>();
+
+  @Option(names = "--no-quarantine-relay", paramLabel = "IP_OR_CIDR",
+      description = "Removes a quarantine relay (repeatable).")
+  List<String> noRelays = new ArrayList<>();
+
+  @Option(names = "--quarantine-allow-user", paramLabel = "USER",
+      description = "A local user whose processes may still send mail from a quarantined host (repeatable), "
+          + "e.g. postfix. Every process of that user is let through: never name a login user.")
+  List<String> allowUsers = new ArrayList<>();
+
+  @Option(names = "--no-quarantine-allow-user", paramLabel = "USER",
+      description = "Removes an allowed quarantine user (repeatable).")
+  List<String> noAllowUsers = new ArrayList<>();
+
   enum Switch { ON, OFF }
 
   @Override
@@ -119,6 +144,46 @@ final class PolicyCommand implements Callable<Integer> {
       }
       if (!budgetsAfter.equals(budgetsBefore)) {
         policies.setCheckBudgets(budgetsAfter);
+      }
+      List<String> relaysBefore = Quarantines.relays(store);
+      List<String> relaysAfter = new ArrayList<>(relaysBefore);
+      for (String relay : relays) {
+        Optional<QuarantineRules.Destination> d = QuarantineRules.parseDestination(relay);
+        if (d.isEmpty()) {
+          System.err.println("labscan-controller policy: --quarantine-relay '" + Text.terminalSafe(relay, 80)
+              + "' is not an IP address or prefix (192.0.2.25, 192.0.2.0/24, 2001:db8::25); host names are not resolved.");
+          return ControllerMain.EXIT_BAD_INPUT;
+        }
+        if (!relaysAfter.contains(d.get().text())) {
+          relaysAfter.add(d.get().text());
+        }
+      }
+      for (String relay : noRelays) {
+        relaysAfter.remove(QuarantineRules.parseDestination(relay).map(QuarantineRules.Destination::text)
+            .orElse(relay.strip()));
+      }
+      if (!relaysAfter.equals(relaysBefore)) {
+        Quarantines.setRelays(store, relaysAfter);
+      }
+      List<String> usersBefore = Quarantines.allowedUsers(store);
+      List<String> usersAfter = new ArrayList<>(usersBefore);
+      for (String user : allowUsers) {
+        String u = user.strip();
+        if (!Quarantines.isUserName(u)) {
+          System.err.println("labscan-controller policy: --quarantine-allow-user '" + Text.terminalSafe(user, 80)
+              + "' is not a local user name or uid.");
+          return ControllerMain.EXIT_BAD_INPUT;
+        }
+        if (!usersAfter.contains(u)) {
+          usersAfter.add(u);
+        }
+      }
+      noAllowUsers.forEach(u -> usersAfter.remove(u.strip()));
+      if (!usersAfter.equals(usersBefore)) {
+        Quarantines.setAllowedUsers(store, usersAfter);
+      }
+      if (autoQuarantine != null) {
+        Quarantines.setAutoQuarantine(store, autoQuarantine == Switch.ON);
       }
       for (HostSummary h : servers) {
         policies.setMailServer(h.hostId(), true);
@@ -207,6 +272,12 @@ final class PolicyCommand implements Callable<Integer> {
         .map(id -> store.host(id).map(h -> Text.terminalSafe(h.hostname(), 80) + " (" + id + ")").orElse(id))
         .toList();
     System.out.println("  Mail servers:      " + (servers.isEmpty() ? "(none)" : String.join(", ", servers)));
+    System.out.println("  Auto-quarantine:   " + (Quarantines.autoQuarantine(store)
+        ? "on (INFECTED with confidence high)" : "off"));
+    List<String> relays = Quarantines.relays(store);
+    System.out.println("  Quarantine relays: " + (relays.isEmpty() ? "(none)" : String.join(", ", relays)));
+    List<String> users = Quarantines.allowedUsers(store);
+    System.out.println("  Quarantine users:  " + (users.isEmpty() ? "(none)" : String.join(", ", users)));
     System.out.println("  Check budgets:     " + (policy.getCheckBudgetSecondsCount() == 0 ? "(built-in)"
         : String.join(", ", new TreeMap<>(policy.getCheckBudgetSecondsMap()).entrySet().stream()
             .map(e -> e.getKey() + " " + e.getValue() + " s").toList())));

@@ -21,15 +21,28 @@ import java.util.Optional;
 /**
  * Whether a host meets the lab policy. A host is compliant when its agent was seen in the
  * last hour, its antivirus definitions are FRESH, a full scan finished in the last 26 hours,
- * it made no SMTP egress that policy forbids, and its verdict is CLEAN.
+ * it made no SMTP egress that policy forbids, its verdict is CLEAN, and it is not quarantined (an
+ * SMTP quarantine, docs/egress.md: reason "quarantined").
  */
 public record Compliance(boolean seenRecently, boolean definitionsFresh, boolean fullScanRecent,
-    boolean noSmtpEgress, boolean verdictClean) {
+    boolean noSmtpEgress, boolean verdictClean, boolean notQuarantined) {
+
+  /** A host that is not quarantined. */
+  public Compliance(boolean seenRecently, boolean definitionsFresh, boolean fullScanRecent, boolean noSmtpEgress,
+      boolean verdictClean) {
+    this(seenRecently, definitionsFresh, fullScanRecent, noSmtpEgress, verdictClean, true);
+  }
 
   public static final Duration SEEN_WITHIN = Vocabulary.SEEN_WITHIN;
   public static final Duration FULL_SCAN_WITHIN = Vocabulary.FULL_SCAN_WITHIN;
 
   public static Compliance evaluate(HostEvidence evidence, Optional<Verdict> verdict, Instant now) {
+    return evaluate(evidence, verdict, now, false);
+  }
+
+  /** As {@link #evaluate(HostEvidence, Optional, Instant)}, for a host that may be quarantined. */
+  public static Compliance evaluate(HostEvidence evidence, Optional<Verdict> verdict, Instant now,
+      boolean quarantined) {
     requireNonNull(evidence, "evidence");
     requireNonNull(verdict, "verdict");
     requireNonNull(now, "now");
@@ -38,11 +51,11 @@ public record Compliance(boolean seenRecently, boolean definitionsFresh, boolean
     boolean scanned = evidence.lastFullScan().map(t -> !t.isBefore(now.minus(FULL_SCAN_WITHIN))).orElse(false);
     boolean noEgress = evidence.mailServer() || evidence.egressViolations().isEmpty();
     boolean clean = verdict.map(v -> v == Verdict.CLEAN).orElse(false);
-    return new Compliance(seen, fresh, scanned, noEgress, clean);
+    return new Compliance(seen, fresh, scanned, noEgress, clean, !quarantined);
   }
 
   public boolean compliant() {
-    return seenRecently && definitionsFresh && fullScanRecent && noSmtpEgress && verdictClean;
+    return seenRecently && definitionsFresh && fullScanRecent && noSmtpEgress && verdictClean && notQuarantined;
   }
 
   /** What keeps the host from being compliant, in plain words. */
@@ -62,6 +75,9 @@ public record Compliance(boolean seenRecently, boolean definitionsFresh, boolean
     }
     if (!verdictClean) {
       out.add("verdict is not CLEAN");
+    }
+    if (!notQuarantined) {
+      out.add("quarantined");
     }
     return out;
   }

@@ -3,6 +3,7 @@ package io.labscan.controller.fleet;
 import static java.util.Objects.requireNonNull;
 
 import io.labscan.controller.campaign.TargetResolver;
+import io.labscan.controller.quarantine.Quarantines;
 import io.labscan.controller.store.HostSummary;
 import io.labscan.controller.store.SqliteStore;
 import io.labscan.controller.verdict.HostEvidence;
@@ -49,6 +50,10 @@ public final class Fleet {
     return policy;
   }
 
+  public Clock clock() {
+    return clock;
+  }
+
   public Instant now() {
     return clock.instant();
   }
@@ -58,9 +63,11 @@ public final class Fleet {
     List<LabRule> rules = labRules.list();
     Map<String, VerdictRecord> verdicts = store.verdicts().stream()
         .collect(Collectors.toMap(VerdictRecord::hostId, Function.identity(), (a, b) -> a));
+    java.util.Set<String> quarantined = new Quarantines(store, clock).quarantinedHosts();
     List<HostStatus> out = new ArrayList<>();
     for (HostSummary h : store.hosts()) {
-      status(h, rules, Optional.ofNullable(verdicts.get(h.hostId())), now).ifPresent(out::add);
+      status(h, rules, Optional.ofNullable(verdicts.get(h.hostId())), now, quarantined.contains(h.hostId()))
+          .ifPresent(out::add);
     }
     return out;
   }
@@ -74,15 +81,16 @@ public final class Fleet {
 
   public Optional<HostStatus> host(String hostId) {
     Instant now = clock.instant();
-    return store.host(hostId).flatMap(h -> status(h, labRules.list(), store.verdict(hostId), now));
+    boolean quarantined = new Quarantines(store, clock).isQuarantined(hostId);
+    return store.host(hostId).flatMap(h -> status(h, labRules.list(), store.verdict(hostId), now, quarantined));
   }
 
   private Optional<HostStatus> status(HostSummary h, List<LabRule> rules, Optional<VerdictRecord> verdict,
-      Instant now) {
+      Instant now, boolean quarantined) {
     Optional<HostEvidence> evidence = store.evidence(h.hostId(), now, policy);
     return evidence.map(e -> new HostStatus(h,
         LabRules.effective(h, () -> rules), verdict,
-        Compliance.evaluate(e, verdict.map(VerdictRecord::verdict), now), e.av(),
+        Compliance.evaluate(e, verdict.map(VerdictRecord::verdict), now, quarantined), e.av(),
         e.mailServer() ? 0 : e.egressViolations().size()));
   }
 }

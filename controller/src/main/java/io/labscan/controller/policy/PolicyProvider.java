@@ -4,7 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.ByteString;
 import io.labscan.contract.policy.PolicyDefaults;
+import io.labscan.controller.quarantine.Quarantines;
 import io.labscan.controller.store.SqliteStore;
+import io.labscan.proto.v1.QuarantineOrder;
 import io.labscan.proto.v1.Policy;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -50,7 +52,7 @@ public final class PolicyProvider {
   private volatile Instant cachedAt = Instant.MIN;
 
   /** The fleet policy and the hosts that get it with {@code mail_server} set, read together. */
-  private record Snapshot(Policy fleet, Set<String> mailServers) {}
+  private record Snapshot(Policy fleet, Set<String> mailServers, Map<String, QuarantineOrder> quarantine) {}
 
   public PolicyProvider(SqliteStore store, Clock clock) {
     this.store = requireNonNull(store, "store");
@@ -67,7 +69,9 @@ public final class PolicyProvider {
   public Policy policyFor(String hostId) {
     requireNonNull(hostId, "hostId");
     Snapshot s = snapshot();
-    return s.mailServers().contains(hostId) ? s.fleet().toBuilder().setMailServer(true).build() : s.fleet();
+    Policy p = s.mailServers().contains(hostId) ? s.fleet().toBuilder().setMailServer(true).build() : s.fleet();
+    QuarantineOrder order = s.quarantine().get(hostId);
+    return order == null ? p : p.toBuilder().setQuarantine(order).build();
   }
 
   private Snapshot snapshot() {
@@ -100,7 +104,16 @@ public final class PolicyProvider {
     b.setEgressEventMode(egress.eventMode()).addAllSmtpProcessAllowlist(egress.processAllowlist());
     egress.window().ifPresent(w -> b.setEgressWindowSeconds(w.toSeconds()));
     b.putAllCheckBudgetSeconds(checkBudgets(settings));
-    return new Snapshot(b.build(), store.hostsWithRole(MAIL_SERVER_ROLE));
+    // Each host's newest quarantine order (released ones too: an agent that missed the release gets it).
+    Quarantines quarantines = new Quarantines(store, clock);
+    Map<String, io.labscan.controller.quarantine.QuarantineRecord> latest = quarantines.latestByHost();
+    Map<String, QuarantineOrder> orders = new java.util.HashMap<>();
+    if (!latest.isEmpty()) {
+      List<String> destinations = quarantines.allowedDestinations();
+      List<String> users = Quarantines.allowedUsers(store);
+      latest.forEach((host, r) -> orders.put(host, Quarantines.order(r, destinations, users)));
+    }
+    return new Snapshot(b.build(), store.hostsWithRole(MAIL_SERVER_ROLE), orders);
   }
 
   /**
@@ -185,6 +198,11 @@ public final class PolicyProvider {
     requireNonNull(hostId, "hostId");
     store.setRole(hostId, MAIL_SERVER_ROLE, mailServer).join();
     return change(Map.of());
+  }
+
+  /** Bumps the policy version (a host's quarantine changed): connected agents get their policy again. */
+  public static void bumpRevision(SqliteStore store) {
+    store.putSettingsAndIncrement(Map.of(), REVISION).join();
   }
 
   /**

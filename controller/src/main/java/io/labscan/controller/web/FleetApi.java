@@ -195,6 +195,8 @@ final class FleetApi {
     c.put("fullScanRecent", h.compliance().fullScanRecent());
     c.put("noSmtpEgress", h.compliance().noSmtpEgress());
     c.put("verdictClean", h.compliance().verdictClean());
+    c.put("notQuarantined", h.compliance().notQuarantined());
+    o.put("quarantined", !h.compliance().notQuarantined());
     ArrayNode shortfalls = c.putArray("shortfalls");
     h.compliance().shortfalls().forEach(shortfalls::add);
     return o;
@@ -268,6 +270,7 @@ final class FleetApi {
         ((ObjectNode) r).put("provenance", p);
       }
     });
+    QuarantineApi.hostJson(o, new io.labscan.controller.quarantine.Quarantines(fleet.store(), fleet.clock()), hostId);
     ArrayNode addressHistory = o.putArray("addressHistory");
     for (AddressInterval a : fleet.store().addressHistory(hostId)) {
       addressHistory.addObject().put("ip", a.ip()).put("mac", a.mac()).put("interface", a.interfaceName())

@@ -279,12 +279,15 @@ public final class WebServer implements AutoCloseable {
       asset(r, "login.js", null);
       asset(r, "app.js", Role.VIEWER);
       String layout = new String(load("layout.html", "text/html").bytes(), StandardCharsets.UTF_8);
+      java.util.Set<String> scripts = new java.util.HashSet<>();
       for (UiPages.Page p : UiPages.PAGES) {
         String main = new String(load(p.name() + ".html", "text/html").bytes(), StandardCharsets.UTF_8);
         Asset html = new Asset("text/html; charset=utf-8",
             UiPages.assemble(p, UiPages.PAGES, layout, main).getBytes(StandardCharsets.UTF_8));
         r.get(p.path(), ctx -> serve(ctx, html), p.role());
-        asset(r, p.name() + ".js", p.role());
+        if (scripts.add(p.name())) { // a list page and its detail page share one script
+          asset(r, p.name() + ".js", p.role());
+        }
       }
 
       r.post("/api/v1/session", this::login);
@@ -301,6 +304,9 @@ public final class WebServer implements AutoCloseable {
       r.get("/api/v1/infected", fleet::infected, Role.VIEWER);
       r.get("/api/v1/lab-rules", fleet::labRules, Role.VIEWER);
       r.post("/api/v1/lab-rules", fleet::addLabRule, Role.ADMIN);
+      QuarantineApi quarantine = new QuarantineApi(services.fleet());
+      r.post("/api/v1/hosts/{hostId}/quarantine", quarantine::quarantine, Role.ADMIN);
+      r.post("/api/v1/hosts/{hostId}/release", quarantine::release, Role.ADMIN);
       r.delete("/api/v1/lab-rules/{ruleId}", fleet::removeLabRule, Role.ADMIN);
 
       r.get("/api/v1/complaints", complaints::list, Role.VIEWER);

@@ -46,6 +46,33 @@ final class ControllerDb {
     }
   }
 
+  /** What the host's agent last reported of its SMTP quarantine: "ENFORCED order 3", or empty. */
+  Optional<String> quarantine(String hostname) {
+    return read(db -> {
+      try (PreparedStatement ps = db.prepareStatement("SELECT q.enforcement, q.revision FROM quarantine_agent_state q "
+          + "JOIN hosts h ON h.host_id = q.host_id WHERE h.hostname = ?")) {
+        ps.setString(1, hostname);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? Optional.of(rs.getString(1) + " order " + rs.getLong(2)) : Optional.empty();
+        }
+      }
+    });
+  }
+
+  /** Refused SMTP attempts the host's agent reported to {@code ip}. */
+  long blockedAttempts(String hostname, String ip) {
+    return read(db -> {
+      try (PreparedStatement ps = db.prepareStatement("SELECT COALESCE(SUM(b.attempts), 0) FROM quarantine_blocked b "
+          + "JOIN hosts h ON h.host_id = b.host_id WHERE h.hostname = ? AND b.ip = ?")) {
+        ps.setString(1, hostname);
+        ps.setString(2, ip);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? rs.getLong(1) : 0L;
+        }
+      }
+    });
+  }
+
   Optional<String> hostId(String hostname) {
     return read(db -> {
       try (PreparedStatement ps = db.prepareStatement("SELECT host_id FROM hosts WHERE hostname = ?")) {

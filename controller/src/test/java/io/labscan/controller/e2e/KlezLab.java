@@ -201,6 +201,31 @@ final class KlezLab implements AutoCloseable {
         haroldsPc.ip())), Duration.ofSeconds(120)).orThrow();
   }
 
+  /**
+   * One more session of the worm on Linda's PC, whatever comes of it (under quarantine its
+   * connection is refused and the script fails).
+   */
+  Commands.Result wormOnce(String marker) throws IOException {
+    return Commands.run(lindasPc.exec(List.of(python(), script("worm.py").toString(), mx.ip(), "1", "0", marker,
+        HAROLD, JANET, haroldsPc.ip())), Duration.ofSeconds(60));
+  }
+
+  /**
+   * A sender policy allows on Linda's PC: the same SMTP client run as the system user
+   * {@code daemon} (as a local Postfix's smtp runs as {@code postfix}), straight to the MX.
+   */
+  void allowedSenderOnLindasPc(String marker) throws IOException {
+    Path scripts = postfixRoot.resolve("scripts");
+    Files.createDirectories(scripts);
+    Files.setPosixFilePermissions(scripts, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path script = scripts.resolve("worm.py");
+    Files.copy(script("worm.py"), script, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rw-r--r--"));
+    Commands.run(lindasPc.exec(List.of(Commands.required("setpriv", "util-linux"), "--reuid=daemon", "--regid=daemon",
+        "--clear-groups", python(), script.toString(), mx.ip(), "1", "0", marker, LINDA, JANET, lindasPc.ip())),
+        Duration.ofSeconds(60)).orThrow();
+  }
+
   /** A user on the relay host hands a newsletter to the relay's Postfix, which sends it to the MX. */
   void newsletterThroughTheRelay(String marker) throws IOException {
     Commands.run(relay.exec(List.of(python(), script("submit.py").toString(), marker, "seminars@" + DOMAIN, JANET)))

@@ -214,6 +214,10 @@ class KlezStoryIT {
     assertThat(verdict(lab, HAROLD_PC)).isEqualTo("CLEAN");
     assertThat(verdict(lab, RELAY)).isEqualTo("CLEAN");
 
+    if (watch == Watch.POLLING) {
+      quarantine(lab, step, marker);
+    }
+
     step.accept("Janet forwards the complaint to IT as an attachment; the forward is traced to Linda's PC, not to Janet");
     String forwarderIp = Forwards.forwarderAddress(KlezLab.SUBNET);
     Path forward = Forwards.asAttachment(complaint, lab.dir.resolve("it-support/forward-" + marker + ".eml"), JANET,
@@ -266,6 +270,39 @@ class KlezStoryIT {
     assertThat(verdict(lab, HAROLD_PC)).isEqualTo("AT_RISK");
     assertThat(reasonCodes(lab, HAROLD_PC)).contains("exposure").doesNotContain("complaint", "smtp-egress");
     step.accept("done");
+  }
+
+  /**
+   * LabScan named Linda's PC: IT quarantines its outbound mail. The worm's next sessions never
+   * reach the MX (its log shows no connection from her PC), a sender policy allows on the same
+   * machine still delivers, and the release restores sending. (One run only: ~20 s.)
+   */
+  private void quarantine(KlezLab lab, Consumer<String> step, String marker) throws Exception {
+    step.accept("IT quarantines Linda's PC; the system user daemon may still send");
+    lab.cli.run("policy", "--quarantine-allow-user", "daemon").orThrow();
+    lab.cli.run("quarantine", "--reason", "Klez mailing, complaint traced", LINDA_PC).orThrow();
+    patiently().until(() -> lab.db.quarantine(LINDA_PC).filter(s -> s.startsWith("ENFORCED")).isPresent());
+    long before = lab.mailExchanger().connectionsFrom(lab.lindasPc.ip());
+
+    step.accept("the worm's next sessions are refused on Linda's PC and never reach the MX");
+    for (int i = 0; i < 3; i++) {
+      Commands.Result refused = lab.wormOnce("q-blocked-" + marker + "-" + i);
+      assertThat(refused.exit()).as("the worm's session under quarantine: " + refused.err()).isNotZero();
+      assertThat(refused.err()).contains("Connection refused");
+    }
+    lab.allowedSenderOnLindasPc("q-allowed-" + marker);
+    patiently().until(() -> lab.mailExchanger().deliveredWith("janet", "q-allowed-" + marker + "-").size() == 1);
+    assertThat(lab.mailExchanger().connectionsFrom(lab.lindasPc.ip()))
+        .as("sessions from Linda's PC in the MX's log: only the allowed sender's").isEqualTo(before + 1);
+    assertThat(lab.mailExchanger().deliveredWith("janet", "q-blocked-" + marker)).isEmpty();
+    patiently().until(() -> lab.db.blockedAttempts(LINDA_PC, lab.mx.ip()) >= 3);
+    assertThat(verdict(lab, LINDA_PC)).isEqualTo("INFECTED");
+
+    step.accept("IT releases Linda's PC: the agent removes its rules and mail flows again");
+    lab.cli.run("release", "--reason", "reimaged", LINDA_PC).orThrow();
+    patiently().until(() -> lab.db.quarantine(LINDA_PC).filter(s -> s.startsWith("NONE")).isPresent());
+    lab.wormOnce("q-released-" + marker).orThrow();
+    patiently().until(() -> lab.mailExchanger().deliveredWith("janet", "q-released-" + marker + "-").size() == 1);
   }
 
   private static JsonNode triage(KlezLab lab, Path complaint) throws Exception {

@@ -175,6 +175,16 @@ final class Postfix implements AutoCloseable {
     return out;
   }
 
+  /** SMTP sessions this Postfix accepted from {@code ip} so far ("connect from NAME[IP]" lines of its log). */
+  long connectionsFrom(String ip) throws IOException {
+    if (!Files.exists(log())) {
+      return 0;
+    }
+    try (var lines = Files.lines(log())) {
+      return lines.filter(l -> l.contains(" connect from ") && l.contains("[" + ip + "]")).count();
+    }
+  }
+
   Path log() {
     return dir.resolve("maillog");
   }

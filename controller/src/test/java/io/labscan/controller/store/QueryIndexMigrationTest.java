@@ -64,6 +64,7 @@ class QueryIndexMigrationTest {
    */
   private static void undoAfterVersion8(Connection db) throws Exception {
     undoAccess(db);
+    undoQuarantine(db);
     undoComplaintMailboxes(db);
     undoEffectiveLab(db);
     undoLeasesAndEgressJudgement(db);
@@ -84,6 +85,16 @@ class QueryIndexMigrationTest {
   }
 
   /** Back to a database written before the complaint mailboxes (V016, whatever number it has after merges). */
+  /** Back to a database written before the SMTP quarantine (V017; issue 22). */
+  private static void undoQuarantine(Connection db) throws Exception {
+    try (Statement st = db.createStatement()) {
+      for (String table : List.of("quarantine_blocked", "quarantine_agent_state", "quarantine_orders")) {
+        st.execute("DROP TABLE " + table);
+      }
+      st.execute("DELETE FROM schema_version WHERE description = 'V017__quarantine.sql'");
+    }
+  }
+
   private static void undoComplaintMailboxes(Connection db) throws Exception {
     try (Statement st = db.createStatement()) {
       st.execute("DROP TABLE complaint_uids");

@@ -59,7 +59,7 @@ class MetaApiTest {
     assertThat(meta.at("/compliance/verdict").asText()).isEqualTo("CLEAN");
     assertThat(meta.at("/complaints/threshold").asDouble()).isEqualTo(0.5);
     assertThat(meta.at("/complaints/lookback/text").asText()).isEqualTo("30 days");
-    assertThat(meta.get("roles").findValuesAsText("name")).containsExactly("viewer", "admin");
+    assertThat(meta.get("roles").findValuesAsText("name")).containsExactly("viewer", "admin", "lab-manager");
   }
 
   @Test

@@ -92,6 +92,7 @@ public final class ReportLimits {
       Map.entry("labscan.v1.HarvestDigests.digests", 100_000),
       Map.entry("labscan.v1.ScanSummary.skipped", 256),
       Map.entry("labscan.v1.ScanSummary.checks", 256),
+      Map.entry("labscan.v1.QuarantineStatus.blocked", 1024),
       Map.entry("labscan.v1.ReportClipping.fields", MAX_CLIPPED_FIELDS));
 
   private ReportLimits() {}

@@ -121,6 +121,8 @@ public final class WindowsAdapterLeases {
     public long LeaseObtained;
     public long LeaseExpires;
 
+    // The fields are filled from native memory by read(), not by Java code: NullAway cannot see that.
+    @SuppressWarnings("NullAway.Init")
     public IpAdapterInfo(Pointer p) {
       super(p);
     }

@@ -44,9 +44,50 @@ LS.page(async () => {
     ['Antivirus definitions ' + rule.definitions, LS.yesNo(c.definitionsFresh)],
     ['Full scan in the last ' + rule.fullScanWithin.text, LS.yesNo(c.fullScanRecent)],
     ['No forbidden SMTP egress', LS.yesNo(c.noSmtpEgress)],
-    ['Verdict ' + rule.verdict, LS.yesNo(c.verdictClean)]
+    ['Verdict ' + rule.verdict, LS.yesNo(c.verdictClean)],
+    ['Not quarantined', LS.yesNo(c.notQuarantined)]
   ]));
   body.appendChild(verdict);
+
+  // SMTP quarantine (docs/egress.md, "Quarantine"): the order, what the agent enforces, refused attempts.
+  const q = h.quarantine;
+  const qPanel = el('section', { class: 'panel', id: 'quarantine' }, el('h2', {}, 'SMTP quarantine: ',
+    el('span', { id: 'quarantine-state', class: q.quarantined ? 'flag' : '' }, q.quarantined ? 'QUARANTINED' : 'not quarantined')));
+  if (q.order) qPanel.appendChild(el('p', { id: 'quarantine-order' }, q.order.text));
+  if (q.agent) {
+    qPanel.appendChild(el('p', { id: 'quarantine-agent' }, 'Agent reports ' + q.agent.enforcement
+      + (q.agent.detail ? ' (' + q.agent.detail + ')' : '') + ' for order ' + q.agent.revision
+      + (q.agent.current ? '' : ' (not yet the current order)') + ', ', LS.time(q.agent.reported)));
+  } else if (q.quarantined) {
+    qPanel.appendChild(el('p', { id: 'quarantine-agent' }, 'The agent has not reported its quarantine yet.'));
+  }
+  if (q.blocked.length > 0) {
+    const bt = el('table', { id: 'quarantine-blocked' }, el('thead', {}, el('tr', {}, ['Destination', 'User', 'Process', 'Refused attempts', 'Last'].map(t => el('th', {}, t)))));
+    const bb = el('tbody');
+    for (const b of q.blocked) {
+      bb.appendChild(el('tr', {}, el('td', { class: 'mono' }, b.ip + ':' + b.port), el('td', {}, b.user),
+        el('td', {}, b.process || 'unknown'), el('td', {}, String(b.attempts)), el('td', {}, LS.time(b.last))));
+    }
+    bt.appendChild(bb);
+    qPanel.appendChild(bt);
+  }
+  if (LS.isAdmin()) {
+    const reason = el('input', { type: 'text', id: 'quarantine-reason', placeholder: 'reason (for the record)', maxlength: '1000' });
+    const button = el('button', { type: 'button', id: 'quarantine-button' }, q.quarantined ? 'Release' : 'Quarantine SMTP');
+    button.addEventListener('click', async () => {
+      button.disabled = true;
+      try {
+        await api('/api/v1/hosts/' + encodeURIComponent(hostId) + (q.quarantined ? '/release' : '/quarantine'),
+          { method: 'POST', json: { reason: reason.value } });
+        window.location.reload();
+      } catch (e) {
+        LS.showError(qPanel, e);
+        button.disabled = false;
+      }
+    });
+    qPanel.appendChild(el('p', { 'data-admin': '' }, reason, ' ', button));
+  }
+  body.appendChild(qPanel);
 
   if (h.antivirusStatuses.length > 0) {
     const av = el('table', { id: 'antivirus' }, el('thead', {}, el('tr', {}, ['Provider', 'Product', 'State', 'Reason'].map(t => el('th', {}, t)))));
@@ -62,6 +103,9 @@ LS.page(async () => {
     events.push({ at: r.created, what: r.kind.toLowerCase() + ' report #' + r.sequence,
       detail: r.findings + ' findings, ' + r.egressWindows + ' egress windows, ' + r.avStatuses + ' AV statuses ('
         + (r.provenance || 'via ' + r.via) + ')', id: r.reportId });
+  }
+  for (const o of h.quarantine.history) {
+    events.push({ at: o.at, what: o.quarantined ? 'SMTP quarantine' : 'SMTP release', detail: o.text, id: 'order ' + o.revision });
   }
   for (const v of h.verdictHistory) {
     events.push({ at: v.at, verdict: v.verdict, detail: v.reasons.length ? v.reasons[0].text : '', id: '' });
