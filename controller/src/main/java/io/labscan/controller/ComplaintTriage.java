@@ -165,7 +165,8 @@ public final class ComplaintTriage {
     Optional<Origin> origin = result.origin();
     List<String> hosts = new ArrayList<>();
     for (Candidate c : result.candidates()) {
-      if (c.confidence() >= RECORD_THRESHOLD) {
+      // Only hosts the traced origin points at; the address book alone is the sender's choice.
+      if (c.confidence() >= RECORD_THRESHOLD && c.networkEvidence()) {
         store.recordComplaintTrace(complaintId, c.hostId(), c.confidence(), clock.instant(),
             origin.map(Origin::ip).orElse(""), origin.map(Origin::time),
             c.reasons().isEmpty() ? "" : c.reasons().get(0)).join();

@@ -10,8 +10,19 @@ import java.util.Objects;
  *
  * @param confidence 0..1, see {@link Triage} for the formula
  * @param reasons each piece of evidence in plain words, with its weight
+ * @param networkEvidence whether the host is tied to a traced origin (it held the origin's
+ *     address, or sent SMTP around its time). Without it the candidate rests on the harvested
+ *     address book alone, that is on addresses the sender chose (From, To, Cc), and is never
+ *     recorded as verdict evidence however high its confidence: an origin outside the fleet must
+ *     not turn into a lab machine whose address book happens to hold those addresses.
  */
-public record Candidate(String hostId, String hostname, double confidence, List<String> reasons) {
+public record Candidate(String hostId, String hostname, double confidence, List<String> reasons,
+    boolean networkEvidence) {
+  /** A candidate tied to the traced origin by network evidence. */
+  public Candidate(String hostId, String hostname, double confidence, List<String> reasons) {
+    this(hostId, hostname, confidence, reasons, true);
+  }
+
   public Candidate {
     Objects.requireNonNull(hostId, "hostId");
     Objects.requireNonNull(hostname, "hostname");

@@ -178,7 +178,7 @@ public final class Triage {
       }
       String name = t.hostname != null ? t.hostname
           : evidence.host(t.hostId).map(HostState::hostname).orElse(t.hostId);
-      candidates.add(new Candidate(t.hostId, name, confidence, t.reasons));
+      candidates.add(new Candidate(t.hostId, name, confidence, t.reasons, t.networkMiss < 1));
     }
     candidates.sort(Comparator.comparingDouble(Candidate::confidence).reversed()
         .thenComparing(Candidate::hostname).thenComparing(Candidate::hostId));

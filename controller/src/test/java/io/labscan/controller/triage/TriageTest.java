@@ -432,6 +432,27 @@ class TriageTest {
   }
 
   @Test
+  void aCandidateFromAnOriginOutsideTheFleetRestsOnTheAddressBookAloneAndIsMarkedSo() {
+    evidence.harvested("h-pc17", "alice@example.edu", "it@example.edu", "bob@example.net");
+
+    // The origin 203.0.113.5 was never held by a fleet host; the sender chose all three addresses.
+    TriageResult r = triage(complaint("203.0.113.5", T, "alice@example.edu", "it@example.edu", "bob@example.net"));
+
+    assertThat(confidenceOf(r, "h-pc17")).isEqualTo(0.70);
+    assertThat(r.candidates()).singleElement().satisfies(c -> assertThat(c.networkEvidence()).isFalse());
+  }
+
+  @Test
+  void theHolderOfTheOriginIsMarkedAsTiedToIt() {
+    evidence.held("h-pc17", "10.20.3.17", DAY_BEFORE, null)
+        .harvested("h-pc17", "alice@example.edu", "bob@example.net");
+
+    TriageResult r = triage(complaint("10.20.3.17", T, "alice@example.edu", "bob@example.net"));
+
+    assertThat(r.candidates()).singleElement().satisfies(c -> assertThat(c.networkEvidence()).isTrue());
+  }
+
+  @Test
   void holderInSeveralComplaintsGrowsMoreCertain() {
     evidence.held("h-pc17", "10.20.3.17", DAY_BEFORE, null);
 
