@@ -135,8 +135,13 @@ public final class ComplaintTriage {
           List.of());
     }
     List<String> hosts = record(complaintId, result, recordedBy);
+    boolean addressBookOnly = result.candidates().stream()
+        .anyMatch(c -> c.confidence() >= RECORD_THRESHOLD && !c.networkEvidence());
     return new Outcome(result, complaintId, !hosts.isEmpty(), hosts.isEmpty()
-        ? "nothing recorded: no candidate reaches confidence " + RECORD_THRESHOLD
+        ? (addressBookOnly
+            ? "nothing recorded: no candidate tied to the traced origin reaches confidence " + RECORD_THRESHOLD
+                + " (a candidate resting on the address book alone is never recorded)"
+            : "nothing recorded: no candidate reaches confidence " + RECORD_THRESHOLD)
         : "recorded as evidence against " + hosts.size() + " host(s) (" + result.recordableBecause() + ")", hosts);
   }
 
