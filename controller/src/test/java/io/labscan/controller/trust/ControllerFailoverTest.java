@@ -6,7 +6,17 @@ import static org.awaitility.Awaitility.await;
 import io.labscan.agent.AgentRuntime;
 import io.labscan.agent.checks.ScanPlan;
 import io.labscan.agent.config.AgentConfig;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import io.labscan.agent.state.HostIdentity;
+import io.labscan.agent.transport.ControllerClient;
 import io.labscan.agent.transport.ControllerTargets;
+import io.labscan.agent.transport.GrpcChannels;
+import io.labscan.agent.trust.AgentCredentials;
+import io.labscan.proto.v1.Command;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import io.labscan.controller.ControllerRuntime;
 import io.labscan.controller.grpc.RateLimiter;
 import io.labscan.controller.store.Store;
@@ -139,6 +149,52 @@ class ControllerFailoverTest {
 
     awaitReportingTo(second, storedBySecond, unacknowledged);
     assertThat(storedByFirst).doesNotContain(unacknowledged.getReportId());
+  }
+
+  /**
+   * The worst case of the 60 s bound: no call is made that could time out (no heartbeat, no
+   * report), only the command stream is open, and the controller hangs without closing it. gRPC's
+   * keepalive (40 s + 10 s) alone must notice it.
+   */
+  @Test
+  void aHungControllerIsLeftWithin60sByKeepaliveWhenOnlyTheCommandStreamIsOpen() throws Exception {
+    startControllers();
+    relay = new FreezableRelay(new InetSocketAddress("127.0.0.1", first.runtime.grpcPort()));
+    Path state = dir.resolve("agent");
+    first.enrol(state, first.token("physics-lab", 1));
+    AgentCredentials credentials = AgentCredentials.load(state).orElseThrow();
+    String hostId = HostIdentity.loadOrCreate(state);
+    ControllerTargets targets = new ControllerTargets(List.of(relay.target(), second.agentTarget()),
+        ControllerTargets.Resolver.SYSTEM);
+    try (ControllerClient client = ControllerClient.failingOver(targets, t -> GrpcChannels.mutualTls(t, credentials))) {
+      BlockingQueue<Status> ended = new LinkedBlockingQueue<>();
+      client.commands(hostId, endsInto(ended));
+      await().atMost(FAILOVER_BOUND).until(() -> first.runtime.commands().connectedHosts().contains(hostId));
+
+      relay.freeze();
+
+      await().atMost(FAILOVER_BOUND).until(() -> client.target().equals(second.agentTarget()));
+      assertThat(ended.poll(10, TimeUnit.SECONDS)).extracting(Status::getCode).isEqualTo(Status.Code.UNAVAILABLE);
+      client.commands(hostId, endsInto(ended));
+      await().atMost(FAILOVER_BOUND).until(() -> second.runtime.commands().connectedHosts().contains(hostId));
+    }
+  }
+
+  private static StreamObserver<Command> endsInto(BlockingQueue<Status> ended) {
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(Command command) {}
+
+      @Override
+      public void onError(Throwable t) {
+        ended.add(Status.fromThrowable(t));
+      }
+
+      @Override
+      public void onCompleted() {
+        ended.add(Status.OK);
+      }
+    };
   }
 
   @Test
