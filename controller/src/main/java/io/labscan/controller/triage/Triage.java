@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -270,6 +271,21 @@ public final class Triage {
       }
     }
     silent.keySet().removeAll(holders.keySet());
+    // A silent former holder whose last report came before another host's tenure began was
+    // superseded: the address passed on while it was off, and the host reporting it now holds it.
+    for (Iterator<AddressHolding> it = silent.values().iterator(); it.hasNext(); ) {
+      AddressHolding s = it.next();
+      Instant last = s.silentAfter().orElseThrow();
+      Optional<AddressHolding> successor = java.util.stream.Stream.concat(holders.values().stream(),
+          relays.values().stream()).filter(h -> h.since().isAfter(last)).findFirst();
+      if (successor.isPresent()) {
+        it.remove();
+        warnings.add(label + s.hostname() + " (" + s.hostId() + ") reported " + o.ip() + " until " + last
+            + " and is silent since; " + successor.get().hostname() + " (" + successor.get().hostId()
+            + ") has held it since " + successor.get().since() + ": the address passed on, so "
+            + s.hostname() + " is not a candidate for it");
+      }
+    }
     for (AddressHolding r : relays.values()) {
       warnings.add(label + o.ip() + " belongs to " + r.hostname() + " (" + r.hostId() + "), which has the"
           + " mail-server role: a trusted hop that relays mail, not a candidate; if it relays for the lab,"

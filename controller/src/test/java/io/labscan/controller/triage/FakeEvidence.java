@@ -55,6 +55,14 @@ final class FakeEvidence implements TriageEvidence {
     return this;
   }
 
+  /** A host that reported {@code ip} on an interface with {@code mac} last at {@code lastReport}, then fell silent. */
+  FakeEvidence heldOnThenSilent(String hostId, String ip, String mac, Instant since, Instant lastReport,
+      java.time.Duration grace) {
+    holdings.add(new AddressHolding(hostId, name(hostId), ip, since, Optional.of(lastReport.plus(grace)), mac, "eth0",
+        Optional.of(lastReport)));
+    return this;
+  }
+
   FakeEvidence egress(String hostId, Instant start, Instant end, boolean allowed, String... destinations) {
     egress.add(new EgressHit(hostId, name(hostId), start, end, 3 * destinations.length,
         List.of(destinations), Optional.of("wink.exe"), allowed));
