@@ -6,6 +6,7 @@ import io.labscan.controller.triage.AddressHolding;
 import io.labscan.controller.triage.EgressHit;
 import io.labscan.controller.triage.HostState;
 import io.labscan.controller.triage.MailServerHost;
+import io.labscan.controller.triage.Triage;
 import io.labscan.controller.triage.TriageEvidence;
 import io.labscan.controller.triage.TriageOptions;
 import io.labscan.controller.verdict.EgressAllowance;
@@ -307,11 +308,22 @@ public final class SqliteTriageEvidence implements TriageEvidence {
 
   @Override
   public Optional<HostState> hostOwningAddress(String emailAddress) {
+    return hostsOwningAddress(emailAddress).stream().findFirst();
+  }
+
+  /**
+   * The operator's mappings of the address (newest first), else the one host whose logged-in
+   * users include the address's local part — but only when the address is in one of the
+   * organisation's domains ({@link #organisationDomain}): {@code harold@gmail.com} says nothing
+   * about the lab user {@code harold}.
+   */
+  @Override
+  public List<HostState> hostsOwningAddress(String emailAddress) {
     String email = emailAddress.trim().toLowerCase(Locale.ROOT);
     List<String> owners = store.read("address owners", db -> {
       List<String> ids = new ArrayList<>();
       try (PreparedStatement ps = db.prepareStatement(
-          "SELECT host_id FROM address_owners WHERE email = ? ORDER BY updated_ms DESC")) {
+          "SELECT host_id FROM address_owners WHERE email = ? ORDER BY updated_ms DESC LIMIT " + Triage.MAX_OWNERS)) {
         ps.setString(1, email);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
@@ -322,19 +334,70 @@ public final class SqliteTriageEvidence implements TriageEvidence {
       return ids;
     });
     if (owners.isEmpty()) {
-      // No operator mapping: the one host whose logged-in users include the local part.
       int at = email.indexOf('@');
-      if (at <= 0) {
-        return Optional.empty();
+      if (at <= 0 || !organisationDomain(email.substring(at + 1))) {
+        return List.of();
       }
-      String user = email.substring(0, at);
-      List<String> matches = store.hostsWithLoggedInUser(user);
+      List<String> matches = store.hostsWithLoggedInUser(email.substring(0, at));
       if (matches.size() != 1) {
-        return Optional.empty();
+        return List.of();
       }
       owners = matches;
     }
-    return host(owners.get(0));
+    return owners.stream().map(this::host).flatMap(Optional::stream).toList();
+  }
+
+  /** Most owner mappings whose domains are read to learn the organisation's mail domains. */
+  static final int MAX_OWNER_DOMAINS = 1000;
+
+  /**
+   * Whether an address's domain is the organisation's, judged from what administrators entered:
+   * the domains of the address-owner mappings ({@code owner} command; the domain or a subdomain of
+   * it) and the names of the hosts with the mail-server role (the domain is a parent of such a
+   * name, or its parent or a subdomain of that: {@code example.edu}, {@code campus.example.edu}
+   * and {@code staff.campus.example.edu} for {@code mx1.campus.example.edu}, not the sibling
+   * {@code lab.example.edu}: without a public-suffix list, going further up could reach a shared
+   * suffix such as {@code ac.uk}). Agents' own names are not used: an agent could report any
+   * name. With nothing to judge by (no mappings, no mail server), every domain passes, as before
+   * this rule: the login match is then the only hint there is, and the answer marks it as such.
+   */
+  boolean organisationDomain(String domain) {
+    String d = mailServerName(domain);
+    if (d.indexOf('.') <= 0) {
+      return false;
+    }
+    List<String> ownerDomains = store.read("address owner domains", db -> {
+      List<String> out = new ArrayList<>();
+      try (PreparedStatement ps = db.prepareStatement("SELECT DISTINCT email FROM address_owners LIMIT "
+          + MAX_OWNER_DOMAINS)) {
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            String e = rs.getString(1);
+            int at = e.lastIndexOf('@');
+            if (at > 0 && at < e.length() - 1) {
+              out.add(mailServerName(e.substring(at + 1)));
+            }
+          }
+        }
+      }
+      return out;
+    });
+    List<String> serverNames = mailServers().stream().flatMap(m -> m.names().stream()).toList();
+    if (ownerDomains.isEmpty() && serverNames.isEmpty()) {
+      return true;
+    }
+    for (String o : ownerDomains) {
+      if (d.equals(o) || d.endsWith("." + o)) {
+        return true;
+      }
+    }
+    for (String name : serverNames) {
+      String parent = name.substring(name.indexOf('.') + 1);
+      if (parent.indexOf('.') > 0 && (name.endsWith("." + d) || d.equals(parent) || d.endsWith("." + parent))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override

@@ -97,6 +97,8 @@ public final class Triage {
   static final int MAX_TRUSTED_HOPS = 20;
   /** Most complaint addresses whose owners' own-address match is discounted. */
   static final int MAX_OWNER_LOOKUPS = 100;
+  /** Most hosts one address's owner is looked up on (a person's desktop, laptop, lab seat). */
+  public static final int MAX_OWNERS = 8;
 
   private final TriageEvidence evidence;
   private final byte[] fleetKey;
@@ -482,18 +484,20 @@ public final class Triage {
     List<String> owned = new ArrayList<>(senders);
     addresses.stream().filter(a -> !senders.contains(a)).forEach(owned::add);
     for (String sender : owned.subList(0, Math.min(owned.size(), MAX_OWNER_LOOKUPS))) {
-      if (ownAddress.containsValue(sender)) {
-        continue;
-      }
-      Optional<HostState> owner = evidence.hostOwningAddress(sender);
-      if (owner.isEmpty() || !counts.containsKey(owner.get().hostId())) {
-        continue;
-      }
-      String id = owner.get().hostId();
-      if (!ownAddress.containsKey(id)
-          && evidence.harvestMatches(List.of(digests.get(sender))).getOrDefault(id, 0) > 0) {
-        counts.merge(id, -1, Integer::sum);
-        ownAddress.put(id, sender);
+      Map<String, Integer> own = null;
+      for (HostState owner : evidence.hostsOwningAddress(sender).stream().limit(MAX_OWNERS).toList()) {
+        // Every host of the address's owner (a desktop and a laptop) holds it naturally, not only the first.
+        String id = owner.hostId();
+        if (!counts.containsKey(id) || ownAddress.containsKey(id)) {
+          continue;
+        }
+        if (own == null) {
+          own = evidence.harvestMatches(List.of(digests.get(sender)));
+        }
+        if (own.getOrDefault(id, 0) > 0) {
+          counts.merge(id, -1, Integer::sum);
+          ownAddress.put(id, sender);
+        }
       }
     }
     int k = addresses.size();

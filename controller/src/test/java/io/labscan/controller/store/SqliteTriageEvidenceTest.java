@@ -358,6 +358,39 @@ class SqliteTriageEvidenceTest {
   }
 
   @Test
+  void anAddressOutsideTheOrganisationsMailDomainsIsNeverMatchedToALoggedInUser() {
+    String harold = TestReports.newHostId();
+    String mx = TestReports.newHostId();
+    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+      store.ingest(withUsers(TestReports.fullScan(harold, "lab-pc-12", T0, 1, "10.20.3.18"), "harold"), T0, "t").join();
+      Report mxScan = TestReports.fullScan(mx, "mx1", T0, 1, "10.20.0.25");
+      store.ingest(mxScan.toBuilder().setInventory(mxScan.getInventory().toBuilder().setFqdn("mx1.mail.example.edu"))
+          .build(), T0, "t").join();
+      store.setRole(mx, io.labscan.controller.policy.PolicyProvider.MAIL_SERVER_ROLE, true).join();
+      SqliteTriageEvidence evidence = new SqliteTriageEvidence(store, "k");
+
+      assertThat(evidence.hostOwningAddress("harold@gmail.com")).isEmpty();
+      assertThat(evidence.hostOwningAddress("harold@example.edu")).map(HostState::hostId).contains(harold);
+      assertThat(evidence.hostOwningAddress("harold@mail.example.edu")).map(HostState::hostId).contains(harold);
+    }
+  }
+
+  @Test
+  void everyHostAnOperatorMappedToAnAddressOwnsItNewestMappingFirst() {
+    String desktop = TestReports.newHostId();
+    String laptop = TestReports.newHostId();
+    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+      store.ingest(TestReports.fullScan(desktop, "harold-desk", T0, 1, "10.20.3.18"), T0, "t").join();
+      store.ingest(TestReports.fullScan(laptop, "harold-laptop", T0, 1, "10.20.3.19"), T0, "t").join();
+      store.setAddressOwner("harold@lab.example.edu", desktop, "operator", T0).join();
+      store.setAddressOwner("harold@lab.example.edu", laptop, "operator", T0.plusSeconds(60)).join();
+
+      assertThat(new SqliteTriageEvidence(store, "k").hostsOwningAddress("harold@lab.example.edu"))
+          .extracting(HostState::hostId).containsExactly(laptop, desktop);
+    }
+  }
+
+  @Test
   void aUserLoggedInOnTwoHostsOwnsNoAddressByLogin() {
     try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
       store.ingest(withUsers(TestReports.fullScan(TestReports.newHostId(), "lab-pc-07", T0, 1, "10.20.3.17"), "guest"),

@@ -23,7 +23,7 @@ final class FakeEvidence implements TriageEvidence {
   private final List<EgressHit> egress = new ArrayList<>();
   private final Map<String, Set<ByteBuffer>> harvests = new LinkedHashMap<>();
   private final Map<String, HostState> hosts = new HashMap<>();
-  private final Map<String, String> owners = new HashMap<>();
+  private final Map<String, List<String>> owners = new HashMap<>();
   private final List<MailServerHost> mailServers = new ArrayList<>();
   private final List<String> configured = new ArrayList<>();
 
@@ -90,7 +90,7 @@ final class FakeEvidence implements TriageEvidence {
   }
 
   FakeEvidence owns(String hostId, String address) {
-    owners.put(address, hostId);
+    owners.computeIfAbsent(address, a -> new java.util.ArrayList<>()).add(hostId);
     return this;
   }
 
@@ -129,7 +129,13 @@ final class FakeEvidence implements TriageEvidence {
 
   @Override
   public Optional<HostState> hostOwningAddress(String emailAddress) {
-    return Optional.ofNullable(owners.get(emailAddress)).map(hosts::get);
+    return hostsOwningAddress(emailAddress).stream().findFirst();
+  }
+
+  @Override
+  public List<HostState> hostsOwningAddress(String emailAddress) {
+    return owners.getOrDefault(emailAddress, List.of()).stream().map(hosts::get).filter(java.util.Objects::nonNull)
+        .toList();
   }
 
   @Override

@@ -446,6 +446,21 @@ class TriageTest {
     assertThat(r.claimedSenderHost().map(HostState::hostname)).contains("VICTIM-PC");
   }
 
+  @Test
+  void everyMachineOfTheClaimedSenderDoesNotScoreOnItsOwnAddressNotOnlyTheFirst() {
+    evidence.host("h-laptop", "VICTIM-LAPTOP")
+        .owns("h-victim", "victim@example.edu").owns("h-laptop", "victim@example.edu")
+        .harvested("h-victim", "victim@example.edu", "colleague@example.edu")
+        .harvested("h-laptop", "victim@example.edu", "colleague@example.edu")
+        .harvested("h-pc17", "victim@example.edu", "colleague@example.edu");
+
+    TriageResult r = triage(complaintWithoutOrigin("victim@example.edu", "colleague@example.edu"));
+
+    assertThat(r.candidates().get(0).hostId()).isEqualTo("h-pc17");
+    assertThat(confidenceOf(r, "h-laptop")).isLessThan(confidenceOf(r, "h-pc17"));
+    assertThat(confidenceOf(r, "h-laptop")).isEqualTo(confidenceOf(r, "h-victim"));
+  }
+
   // ---- combining ------------------------------------------------------------------------
 
   @Test
