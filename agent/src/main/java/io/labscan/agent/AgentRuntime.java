@@ -402,6 +402,7 @@ public final class AgentRuntime implements AutoCloseable {
     if (closed) {
       return;
     }
+    long generation = client.generation();
     try {
       EnrollResponse response = client.enroll(EnrollRequest.newBuilder()
           .setHostId(hostId)
@@ -411,10 +412,12 @@ public final class AgentRuntime implements AutoCloseable {
       policy.offer(response.getPolicy());
       commands.start();
     } catch (RuntimeException e) {
-      Duration wait = ReportSender.backoff(attempt);
+      // Moved to another controller (failover): a first attempt there, not the next step of this one's backoff.
+      int next = client.generation() != generation ? 1 : attempt + 1;
+      Duration wait = ReportSender.backoff(next - 1L);
       log.info("Enrolment failed ({}); retrying in {} ms.", e.getMessage(), wait.toMillis());
       try {
-        background.schedule(() -> enroll(attempt + 1), wait.toMillis(), TimeUnit.MILLISECONDS);
+        background.schedule(() -> enroll(next), wait.toMillis(), TimeUnit.MILLISECONDS);
       } catch (RejectedExecutionException stopping) {
         log.debug("Not retrying enrolment: the agent is stopping.");
       }
