@@ -28,7 +28,16 @@ import java.util.regex.Pattern;
  *
  * The word after a keyword is always its value, even when it looks like a keyword
  * ({@code from by (unknown [192.0.2.1]) by mx}), so a client's odd HELO cannot shift the
- * clauses. The comments of the {@code from} clause are then read per MTA dialect:
+ * clauses.
+ *
+ * <p><b>Only what the receiving MTA wrote is read</b> (red-team finding F1 of issue 15). The
+ * HELO stands between {@code from} and the MTA's comment and may hold parentheses, spaces and
+ * keywords. So a parenthesis inside a word belongs to the word ({@code x(10.20.3.12)} is a
+ * HELO), the from part ends at the MTA's {@code by}, found from the right (the last {@code by}
+ * outside comments and quoted strings that directly follows a comment), keywords and software
+ * hints count only right of that cut, and the client IP comes from the last comment before it
+ * that records a connection in an MTA's shape ({@link #connection}). See {@link #split}.
+ * The comments of the {@code from} part are then read per MTA dialect:
  *
  * <ul>
  *   <li>Postfix, Sendmail, Gmail, Microsoft SMTPSVC: {@code from HELO (RDNS [IP])}; {@code
