@@ -127,9 +127,12 @@ public final class ReportDelivery {
       log.info("Sent the {}", what);
       return true;
     } catch (RuntimeException e) {
-      subscriptions.recordFailure(s, e.getMessage() == null ? e.toString() : e.getMessage());
-      audit.record(Actor.system("report delivery"), Actions.REPORT_SEND, target,
-          "failed " + what + ": " + e.getMessage(), Source.system());
+      String error = e.getMessage() == null ? e.toString() : e.getMessage();
+      subscriptions.recordFailure(s, error);
+      if (!error.equals(s.lastError())) { // a relay down for a day is one entry, not one per round
+        audit.record(Actor.system("report delivery"), Actions.REPORT_SEND, target, "failed " + what + ": " + error,
+            Source.system());
+      }
       log.warn("The {} was not sent (tried again in {}): {}", what, EVERY, e.getMessage());
       return false;
     }
