@@ -36,9 +36,11 @@ public final class ReportCsv {
     for (Day d : report.days()) {
       day(sb, d, report.scopeName());
     }
-    for (LabSeries series : report.perLab()) {
-      for (Day d : series.days()) {
-        day(sb, d, series.lab());
+    if (report.lab().isEmpty()) { // one lab's series is its scope's rows already
+      for (LabSeries series : report.perLab()) {
+        for (Day d : series.days()) {
+          day(sb, d, series.lab());
+        }
       }
     }
     for (NonCompliantHost h : report.outOfCompliance().rows()) {
