@@ -13,7 +13,8 @@
 # JVM flags are appended after jvm.options (LABSCAN_JAVA_OPTS, as an operator would).
 # '@STATE@' in env/flags is replaced by the variant's state folder.
 # Every agent is started twice, with the real launcher (installers/unix/labscan-launcher) and its
-# own state folder: a preparation start (PREP_S seconds, default 45; enrols; with the "prep flags"
+# own state folder: a preparation start (enrols; stopped 20 s after every agent applied its policy,
+# or after PREP_S seconds, default 180; with the "prep flags"
 # instead of the JVM flags when given, e.g. -XX:ArchiveClassesAtExit=@STATE@/a.jsa), stopped with
 # SIGTERM, then the measured start
 # (as a service after a reboot: enrolled, and a JDK 19+ launcher's class-data archive exists).
@@ -42,7 +43,7 @@ out=${4:-$(mktemp -d /tmp/labscan-levers.XXXXXX)}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 port=${BENCH_PORT:-17443}
-prep=${PREP_S:-45}
+prep=${PREP_S:-180}
 hz=$(getconf CLK_TCK)
 
 trim() { local s=$1; s=${s#"${s%%[![:space:]]*}"}; s=${s%"${s##*[![:space:]]}"}; printf '%s' "$s"; }
@@ -76,7 +77,7 @@ cleanup() {
 trap cleanup EXIT
 
 LABSCAN_STATE_DIR=$out/controller-state LABSCAN_JAVA_OPTS= "$out/bin/labscan-controller" enroll-token \
-  --db "$out/controller/labscan.db" --uses "${#names[@]}" >"$out/token.txt" 2>"$out/enroll-token.err"
+  --db "$out/controller/labscan.db" --uses $(( 3 * ${#names[@]} )) >"$out/token.txt" 2>"$out/enroll-token.err"
 LABSCAN_STATE_DIR=$out/controller-state LABSCAN_JAVA_OPTS= "$out/bin/labscan-controller" serve \
   --db "$out/controller/labscan.db" --bind 127.0.0.1 --grpc-port "$port" --enroll-port $((port + 1)) \
   --http-port $((port + 2)) >"$out/controller.out" 2>"$out/controller.err" &
@@ -121,22 +122,26 @@ start_agent() { # name phase(prep|run)
   pid[$n]=$!
 }
 
-echo "preparation start (${prep}s): ${names[*]}; output in $out" >&2
-for n in "${names[@]}"; do start_agent "$n" prep; sleep 2; done
-sleep "$prep"
+echo "preparation start (until each applied its policy, at most ${prep}s, then 20s): ${names[*]}; output in $out" >&2
+for n in "${names[@]}"; do start_agent "$n" prep; sleep 1; done
+prep_end=$(( $(date +%s) + prep ))
+for n in "${names[@]}"; do
+  until grep -q "Policy version" "$out/$n/prep.err" 2>/dev/null || [ "$(date +%s)" -ge "$prep_end" ]; do sleep 2; done
+done
+sleep 20
 for n in "${names[@]}"; do kill -TERM "${pid[$n]}" 2>/dev/null || true; done
 for n in "${names[@]}"; do wait "${pid[$n]}" 2>/dev/null || true; done
 pid=()
 
 echo "measured start: warm-up ${warmup}s, window ${window}s" >&2
-for n in "${names[@]}"; do start_agent "$n" run; sleep 2; done
+for n in "${names[@]}"; do start_agent "$n" run; sleep 1; done
 for n in "${names[@]}"; do tr '\0' ' ' <"/proc/${pid[$n]}/cmdline" >"$out/$n/cmdline.txt"; done
 sleep "$warmup"
 
 echo "load at start: $(uptime)" | tee "$out/uptime-start.txt" >&2
 declare -A c0 cmid
 for n in "${names[@]}"; do
-  c0[$n]=$(awk '{print $14 + $15}' "/proc/${pid[$n]}/stat")
+  c0[$n]=$(awk '{print $14 + $15}' "/proc/${pid[$n]}/stat" 2>/dev/null || echo 0)
   : >"$out/$n/rss.txt"
 done
 t0=$(date +%s.%N)
@@ -144,11 +149,12 @@ end=$(( $(date +%s) + window ))
 burst_at=$(( $(date +%s) + window / 2 ))
 while [ "$(date +%s)" -lt "$end" ]; do
   for n in "${names[@]}"; do
-    awk '/^(VmRSS|RssAnon|RssFile):/ {printf "%s ", $2} END {print ""}' "/proc/${pid[$n]}/status" >>"$out/$n/rss.txt"
+    [ -r "/proc/${pid[$n]}/status" ] || continue # ended: reported below
+    awk '/^(VmRSS|RssAnon|RssFile):/ {printf "%s ", $2} END {print ""}' "/proc/${pid[$n]}/status" >>"$out/$n/rss.txt" || true
   done
   if [ -z "${tmid:-}" ] && [ "$(date +%s)" -ge "$burst_at" ]; then
     tmid=$(date +%s.%N)
-    for n in "${names[@]}"; do cmid[$n]=$(awk '{print $14 + $15}' "/proc/${pid[$n]}/stat"); done
+    for n in "${names[@]}"; do cmid[$n]=$(awk '{print $14 + $15}' "/proc/${pid[$n]}/stat" 2>/dev/null || echo 0); done
     if [ -n "${BURST:-}" ]; then
       ( for _ in $(seq 1 $(( (window / 2) / 20 ))); do echo "300 $BURST server 3000"; sleep 20; done; echo quit ) \
         | python3 "$repo/agent/src/test/resources/io/labscan/agent/bench/smtp_sessions.py" both \
@@ -166,6 +172,7 @@ printf '%-14s %8s %8s %8s %8s %8s %8s %8s %6s %8s\n' variant rss_med anon_med fi
   | tee "$out/result.txt"
 for n in "${names[@]}"; do
   p=${pid[$n]} d=$out/$n
+  if [ ! -r "/proc/$p/stat" ]; then echo "$n: ended during the run (see $d/run.err)" | tee -a "$out/result.txt"; continue; fi
   java=${v_java[$n]:-$(command -v java)}
   jcmd=$(dirname "$(readlink -f "$java")")/jcmd
   c1=$(awk '{print $14 + $15}' "/proc/$p/stat")
