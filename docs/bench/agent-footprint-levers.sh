@@ -70,15 +70,15 @@ ln -sf "$repo/installers/unix/labscan-launcher" "$out/bin/labscan-controller"
 declare -A pid
 cleanup() {
   for n in "${!pid[@]}"; do kill "${pid[$n]}" 2>/dev/null || true; done
-  [ -n "${controller_pid:-}" ] && kill "$controller_pid" 2>/dev/null || true
-  [ -n "${burst_pid:-}" ] && kill "$burst_pid" 2>/dev/null || true
+  if [ -n "${controller_pid:-}" ]; then kill "$controller_pid" 2>/dev/null || true; fi
+  if [ -n "${burst_pid:-}" ]; then kill "$burst_pid" 2>/dev/null || true; fi
   wait 2>/dev/null || true
 }
 trap cleanup EXIT
 
-LABSCAN_STATE_DIR=$out/controller-state LABSCAN_JAVA_OPTS= "$out/bin/labscan-controller" enroll-token \
+LABSCAN_STATE_DIR=$out/controller-state LABSCAN_JAVA_OPTS='' "$out/bin/labscan-controller" enroll-token \
   --db "$out/controller/labscan.db" --uses $(( 3 * ${#names[@]} )) >"$out/token.txt" 2>"$out/enroll-token.err"
-LABSCAN_STATE_DIR=$out/controller-state LABSCAN_JAVA_OPTS= "$out/bin/labscan-controller" serve \
+LABSCAN_STATE_DIR=$out/controller-state LABSCAN_JAVA_OPTS='' "$out/bin/labscan-controller" serve \
   --db "$out/controller/labscan.db" --bind 127.0.0.1 --grpc-port "$port" --enroll-port $((port + 1)) \
   --http-port $((port + 2)) >"$out/controller.out" 2>"$out/controller.err" &
 controller_pid=$!
