@@ -9,7 +9,8 @@
 # VARIANTS_FILE: one variant a line, fields separated by '|' (empty field = default):
 #   name | java binary | agent jar | jvm.options file | env (VAR=value ...) | JVM flags | prep flags
 # defaults: java on PATH, agent/target/labscan-agent.jar, installers/unix/agent.jvm.options
-# ("git:REV" takes installers/unix/agent.jvm.options as of commit REV: today's flags, e.g. git:main).
+# ("git:REV" takes installers/unix/agent.jvm.options and the launcher as of commit REV: the agent as
+# installed then, e.g. git:d2bfb64 for the build before issue 21; otherwise this tree's launcher).
 # JVM flags are appended after jvm.options (LABSCAN_JAVA_OPTS, as an operator would).
 # '@STATE@' in env/flags is replaced by the variant's state folder.
 # Every agent is started twice, with the real launcher (installers/unix/labscan-launcher) and its
@@ -96,7 +97,11 @@ for n in "${names[@]}"; do
     git:*) git -C "$repo" show "${v_opts[$n]#git:}:installers/unix/agent.jvm.options" >"$d/share/labscan-agent/jvm.options" ;;
     *) cp "${v_opts[$n]:-$repo/installers/unix/agent.jvm.options}" "$d/share/labscan-agent/jvm.options" ;;
   esac
-  ln -sf "$repo/installers/unix/labscan-launcher" "$d/bin/labscan-agent"
+  case "${v_opts[$n]}" in
+    git:*) git -C "$repo" show "${v_opts[$n]#git:}:installers/unix/labscan-launcher" >"$d/bin/labscan-agent"
+      chmod +x "$d/bin/labscan-agent" ;;
+    *) ln -sf "$repo/installers/unix/labscan-launcher" "$d/bin/labscan-agent" ;;
+  esac
   cat >"$d/agent.yaml" <<EOF
 controller: 127.0.0.1:$port
 enroll: 127.0.0.1:$((port + 1))
