@@ -5,6 +5,9 @@
 # to 1.75.0 here (not 1.83-1.85), and grpc-okhttp must match grpc-core exactly (1.75's transport
 # calls a KeepAliveManager constructor 1.85 no longer has: "Panic! This is a bug!"), so the jar
 # also carries grpc-api/core/util/context 1.75.0. A measurement only: not a product build.
+# docs/bench/okhttp/*.java mirror the agent's GrpcChannels/TransportThreads as measured (before the
+# controller-failover merge, which added Target-based channels and keepalive/connect-timeout
+# constants): port those before building against a newer tree, or check out the measured commit.
 #
 # Usage: docs/bench/okhttp-agent-jar.sh [OUT_DIR=/tmp/okhttp-exp]   (jar: OUT_DIR/labscan-agent-okhttp.jar)
 # Needs in ~/.m2 (once: mvnw dependency:get -Dartifact=io.grpc:grpc-okhttp:1.75.0, and the same
