@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
         EnrollTokenCommand.class, RevokeCommand.class, QuarantineCommand.Quarantine.class,
         QuarantineCommand.Release.class, DemoCommand.class, PruneCommand.class, DoctorCommand.class,
         io.labscan.controller.cli.UserCommand.class, io.labscan.controller.cli.LabRuleCommand.class,
-        io.labscan.controller.account.TokenCommand.class,
+        io.labscan.controller.account.TokenCommand.class, ReportCommand.class,
         CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
