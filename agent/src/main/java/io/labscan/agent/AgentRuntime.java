@@ -125,7 +125,8 @@ public final class AgentRuntime implements AutoCloseable {
     this.scheduleState = new ScheduleStateStore(config.stateDir(), clock);
     this.egress = new EgressSupervision(b.egressWatchers.orElse(p -> platform.egressWatcher(p, clock)),
         this::sendEgress);
-    this.quarantine = SmtpQuarantine.forPlatform(platform.platform(), config.stateDir());
+    // Refused SMTP attempts are named by the egress watch's attribution (the rule sees only the user).
+    this.quarantine = SmtpQuarantine.forPlatform(platform.platform(), config.stateDir(), egress::lastSender);
     this.policy = new PolicyState(serial, this::scheduleFromPolicy);
     this.scanWorker = Executors.newSingleThreadExecutor(r -> daemon(r, "labscan-scan"));
     this.background = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "labscan-agent-bg"));
