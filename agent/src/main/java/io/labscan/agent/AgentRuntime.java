@@ -22,6 +22,7 @@ import io.labscan.agent.schedule.ScanGate;
 import io.labscan.agent.schedule.ScheduleStateStore;
 import io.labscan.agent.state.HostIdentity;
 import io.labscan.agent.transport.ControllerClient;
+import io.labscan.agent.transport.ControllerTargets;
 import io.labscan.agent.transport.CredentialRenewal;
 import io.labscan.agent.transport.GrpcChannels;
 import io.labscan.agent.transport.ReportSender;
@@ -77,7 +78,7 @@ public final class AgentRuntime implements AutoCloseable {
   private final Clock clock;
   private final String hostId;
   private final Spool spool;
-  private final String target;
+  private final ControllerTargets targets;
   private final ControllerClient client;
   /** Renews the agent's certificate before it ends; empty on a plaintext connection. */
   private final Optional<CredentialRenewal> renewal;
@@ -110,13 +111,15 @@ public final class AgentRuntime implements AutoCloseable {
     this.config = config;
     this.addresses = addresses;
     this.clock = clock;
-    this.target = config.controller().orElseThrow(() -> new IllegalArgumentException(
-        "No controller address: set 'controller: HOST:PORT' in the config file."));
+    if (config.controllers().isEmpty()) {
+      throw new IllegalArgumentException("No controller address: set 'controller: HOST:PORT' in the config file.");
+    }
+    this.targets = new ControllerTargets(config.controllers(), b.resolver);
     this.hostId = HostIdentity.loadOrCreate(config.stateDir());
     Optional<AgentCredentials> credentials = credentials(config, hostId);
-    this.client = new ControllerClient(credentials
-        .map(c -> GrpcChannels.mutualTls(target, c))
-        .orElseGet(() -> GrpcChannels.plaintext(target)));
+    this.client = ControllerClient.failingOver(targets, credentials
+        .<Function<ControllerTargets.Target, io.grpc.ManagedChannel>>map(c -> t -> GrpcChannels.mutualTls(t, c))
+        .orElse(GrpcChannels::plaintext));
     this.renewal = credentials.map(c -> new CredentialRenewal(config.stateDir(), hostId, c, clock));
     this.spool = Spool.open(config.stateDir());
     this.sender = new ReportSender(spool, client);
@@ -131,6 +134,14 @@ public final class AgentRuntime implements AutoCloseable {
     this.scanWorker = Executors.newSingleThreadExecutor(r -> daemon(r, "labscan-scan"));
     this.background = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "labscan-agent-bg"));
     this.commands = new CommandListener(serial, client, hostId, background, this::onCommand);
+    // Failover (ControllerClient): the command stream reopens by itself on its error; the spool
+    // is delivered to the new controller now rather than after the old one's backoff.
+    client.onFailover(() -> serial.execute(() -> {
+      if (!closed) {
+        log.info("Now reporting to {}.", client.target());
+        sender.poke();
+      }
+    }));
   }
 
   /** None when plaintext is asked for by name; otherwise the credentials enrolment stored (mTLS). */
@@ -175,6 +186,7 @@ public final class AgentRuntime implements AutoCloseable {
     private ScanRunners.Factory runners = ScanRunners.forMode(ScanMode.IN_PROCESS);
     private PlatformServices platform = PlatformServices.current();
     private Optional<Function<Policy, EgressWatcher>> egressWatchers = Optional.empty();
+    private ControllerTargets.Resolver resolver = ControllerTargets.Resolver.SYSTEM;
 
     private Builder(AgentConfig config, Clock clock) {
       this.config = requireNonNull(config, "config");
@@ -211,6 +223,12 @@ public final class AgentRuntime implements AutoCloseable {
       return this;
     }
 
+    /** How controller names are resolved into addresses (default: the system's resolver; tests: a table). */
+    public Builder resolver(ControllerTargets.Resolver resolver) {
+      this.resolver = requireNonNull(resolver, "resolver");
+      return this;
+    }
+
     /** Builds and starts the agent: report delivery, enrolment (then the command stream), schedules. */
     public AgentRuntime start() {
       if (addresses == null) {
@@ -232,6 +250,11 @@ public final class AgentRuntime implements AutoCloseable {
 
   public Policy policy() {
     return policy.current();
+  }
+
+  /** The controller this agent reports to now (one of the configured ones; see {@link ControllerClient}). */
+  public String controllerInUse() {
+    return client.target();
   }
 
   public long spooledReports() {
@@ -370,7 +393,7 @@ public final class AgentRuntime implements AutoCloseable {
    */
   private void renewCertificateIfDue() {
     renewal.flatMap(r -> r.renewIfDue(client)).ifPresent(renewed -> {
-      client.useChannel(GrpcChannels.mutualTls(target, renewed));
+      client.useChannels(t -> GrpcChannels.mutualTls(t, renewed));
       commands.reopen();
     });
   }
@@ -380,6 +403,7 @@ public final class AgentRuntime implements AutoCloseable {
     if (closed) {
       return;
     }
+    long generation = client.generation();
     try {
       EnrollResponse response = client.enroll(EnrollRequest.newBuilder()
           .setHostId(hostId)
@@ -389,10 +413,12 @@ public final class AgentRuntime implements AutoCloseable {
       policy.offer(response.getPolicy());
       commands.start();
     } catch (RuntimeException e) {
-      Duration wait = ReportSender.backoff(attempt);
+      // Moved to another controller (failover): a first attempt there, not the next step of this one's backoff.
+      int next = client.generation() != generation ? 1 : attempt + 1;
+      Duration wait = ReportSender.backoff(next - 1L);
       log.info("Enrolment failed ({}); retrying in {} ms.", e.getMessage(), wait.toMillis());
       try {
-        background.schedule(() -> enroll(attempt + 1), wait.toMillis(), TimeUnit.MILLISECONDS);
+        background.schedule(() -> enroll(next), wait.toMillis(), TimeUnit.MILLISECONDS);
       } catch (RejectedExecutionException stopping) {
         log.debug("Not retrying enrolment: the agent is stopping.");
       }

@@ -84,6 +84,8 @@ final class ServeCommand implements Callable<Integer> {
 
   @Mixin io.labscan.controller.complaint.ComplaintMailboxOptions complaintMailboxes;
 
+  @Mixin io.labscan.controller.report.ReportMailOptions reportMail;
+
   @Override
   public Integer call() throws InterruptedException {
     ControllerRuntime.Options options;
@@ -91,6 +93,7 @@ final class ServeCommand implements Callable<Integer> {
     io.labscan.controller.store.Pruner.Retention retentionSettings;
     List<io.labscan.controller.complaint.MailboxConfig> mailboxes;
     io.labscan.controller.complaint.WatchSettings watchSettings;
+    java.util.Optional<io.labscan.controller.report.SmtpRelay> reportRelay;
     try {
       trustConfig = TrustConfig.of(trust);
       tlsSans.forEach(ServerNames::parse);
@@ -105,6 +108,7 @@ final class ServeCommand implements Callable<Integer> {
       retentionSettings = retention.retention();
       mailboxes = complaintMailboxes.mailboxes();
       watchSettings = complaintMailboxes.settings();
+      reportRelay = reportMail.relay();
       options = new ControllerRuntime.Options(db, bind, grpcPort, insecure,
           enrollPort == null ? OptionalInt.empty() : OptionalInt.of(enrollPort), tlsSans,
           new RateLimiter.Rate(reportRate, reportBurst), hostDailyQuotaMib * 1024 * 1024);
@@ -128,6 +132,11 @@ final class ServeCommand implements Callable<Integer> {
       services.startBackgroundJobs();
       http = Dashboard.start(httpBind, httpPort, dashboard, services, new EngineTriageRunner(services.complaints()),
           trustConfig.entries(), System.err);
+      reportRelay.ifPresent(relay -> {
+        services.startReportDelivery(new io.labscan.controller.report.SmtpReportMailer(relay, services.clock()));
+        System.err.println("labscan-controller: scheduled reports go through " + relay.describe() + " from "
+            + relay.from());
+      });
       if (!mailboxes.isEmpty()) {
         services.watchComplaintMailboxes(mailboxes, watchSettings);
         System.err.println("labscan-controller: watching " + mailboxes.size() + " complaint mailbox(es): "

@@ -324,6 +324,15 @@ public final class WebServer implements AutoCloseable {
       r.post("/api/v1/campaigns/{campaignId}/run", admin::runCampaign, Role.LAB_MANAGER);
       r.delete("/api/v1/campaigns/{campaignId}", admin::deleteCampaign, Role.LAB_MANAGER);
 
+      ReportsApi reports = new ReportsApi(new io.labscan.controller.report.ComplianceReports(services.fleet()),
+          new io.labscan.controller.report.ReportSubscriptions(services.fleet().store(), services.fleet().clock()),
+          services.audit());
+      r.get("/api/v1/reports/compliance", reports::compliance, Role.VIEWER);
+      r.get("/api/v1/reports/subscriptions", reports::subscriptions, Role.LAB_MANAGER, Gate.SESSION_ONLY);
+      r.post("/api/v1/reports/subscriptions", reports::subscribe, Role.LAB_MANAGER, Gate.SESSION_ONLY);
+      r.delete("/api/v1/reports/subscriptions/{subscriptionId}", reports::unsubscribe, Role.LAB_MANAGER,
+          Gate.SESSION_ONLY);
+
       r.get("/api/v1/tokens", access::tokens, Role.ADMIN, Gate.SESSION_ONLY);
       r.post("/api/v1/tokens", access::createToken, Role.ADMIN, Gate.SESSION_ONLY);
       r.delete("/api/v1/tokens/{tokenId}", access::revokeToken, Role.ADMIN, Gate.SESSION_ONLY);
