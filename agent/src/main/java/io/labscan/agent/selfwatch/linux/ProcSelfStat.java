@@ -1,4 +1,4 @@
-package io.labscan.agent.platform.linux;
+package io.labscan.agent.selfwatch.linux;
 
 import static java.util.Objects.requireNonNull;
 

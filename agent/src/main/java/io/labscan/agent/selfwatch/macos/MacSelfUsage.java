@@ -1,4 +1,4 @@
-package io.labscan.agent.platform.macos;
+package io.labscan.agent.selfwatch.macos;
 
 import static java.util.Objects.requireNonNull;
 

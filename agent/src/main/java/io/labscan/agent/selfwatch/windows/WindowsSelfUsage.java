@@ -1,4 +1,4 @@
-package io.labscan.agent.platform.windows;
+package io.labscan.agent.selfwatch.windows;
 
 import com.sun.jna.Library;
 import com.sun.jna.Memory;

@@ -1,8 +1,9 @@
-package io.labscan.agent.platform.linux;
+package io.labscan.agent.selfwatch.linux;
 
 import static java.util.Objects.requireNonNull;
 
 import io.labscan.agent.selfwatch.SelfUsage;
+import io.labscan.agent.platform.linux.Libc;
 import io.labscan.agent.selfwatch.SelfUsageMeter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
