@@ -26,6 +26,7 @@ import io.labscan.agent.selfwatch.SelfUsageMeter;
 import io.labscan.agent.selfwatch.SelfWatch;
 import io.labscan.agent.state.HostIdentity;
 import io.labscan.agent.transport.ControllerClient;
+import io.labscan.agent.transport.ControllerTargets;
 import io.labscan.agent.transport.CredentialRenewal;
 import io.labscan.agent.transport.GrpcChannels;
 import io.labscan.agent.transport.ReportSender;
@@ -81,7 +82,7 @@ public final class AgentRuntime implements AutoCloseable {
   private final Clock clock;
   private final String hostId;
   private final Spool spool;
-  private final String target;
+  private final ControllerTargets targets;
   private final ControllerClient client;
   /** Renews the agent's certificate before it ends; empty on a plaintext connection. */
   private final Optional<CredentialRenewal> renewal;
@@ -120,13 +121,15 @@ public final class AgentRuntime implements AutoCloseable {
     this.config = config;
     this.addresses = addresses;
     this.clock = clock;
-    this.target = config.controller().orElseThrow(() -> new IllegalArgumentException(
-        "No controller address: set 'controller: HOST:PORT' in the config file."));
+    if (config.controllers().isEmpty()) {
+      throw new IllegalArgumentException("No controller address: set 'controller: HOST:PORT' in the config file.");
+    }
+    this.targets = new ControllerTargets(config.controllers(), b.resolver);
     this.hostId = HostIdentity.loadOrCreate(config.stateDir());
     Optional<AgentCredentials> credentials = credentials(config, hostId);
-    this.client = new ControllerClient(credentials
-        .map(c -> GrpcChannels.mutualTls(target, c))
-        .orElseGet(() -> GrpcChannels.plaintext(target)));
+    this.client = ControllerClient.failingOver(targets, credentials
+        .<Function<ControllerTargets.Target, io.grpc.ManagedChannel>>map(c -> t -> GrpcChannels.mutualTls(t, c))
+        .orElse(GrpcChannels::plaintext));
     this.renewal = credentials.map(c -> new CredentialRenewal(config.stateDir(), hostId, c, clock));
     this.spool = Spool.open(config.stateDir());
     this.sender = new ReportSender(spool, client);
@@ -135,7 +138,8 @@ public final class AgentRuntime implements AutoCloseable {
     this.scheduleState = new ScheduleStateStore(config.stateDir(), clock);
     this.egress = new EgressSupervision(b.egressWatchers.orElse(p -> platform.egressWatcher(p, clock)),
         this::sendEgress);
-    this.quarantine = SmtpQuarantine.forPlatform(platform.platform(), config.stateDir());
+    // Refused SMTP attempts are named by the egress watch's attribution (the rule sees only the user).
+    this.quarantine = SmtpQuarantine.forPlatform(platform.platform(), config.stateDir(), egress::lastSender);
     this.policy = new PolicyState(serial, this::scheduleFromPolicy);
     this.scanWorker = Executors.newSingleThreadExecutor(r -> daemon(r, "labscan-scan"));
     this.background = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "labscan-agent-bg"));
@@ -155,6 +159,14 @@ public final class AgentRuntime implements AutoCloseable {
             onSelfRestart.run();
           }
         });
+    // Failover (ControllerClient): the command stream reopens by itself on its error; the spool
+    // is delivered to the new controller now rather than after the old one's backoff.
+    client.onFailover(() -> serial.execute(() -> {
+      if (!closed) {
+        log.info("Now reporting to {}.", client.target());
+        sender.poke();
+      }
+    }));
   }
 
   /** None when plaintext is asked for by name; otherwise the credentials enrolment stored (mTLS). */
@@ -203,6 +215,7 @@ public final class AgentRuntime implements AutoCloseable {
     private Duration selfWatchPeriod = SelfWatch.PERIOD;
     private Runnable onSelfRestart = () -> log.warn(
         "A restart for memory was asked of an embedded agent: it keeps running (only 'run' and the service restart).");
+    private ControllerTargets.Resolver resolver = ControllerTargets.Resolver.SYSTEM;
 
     private Builder(AgentConfig config, Clock clock) {
       this.config = requireNonNull(config, "config");
@@ -264,6 +277,12 @@ public final class AgentRuntime implements AutoCloseable {
       return this;
     }
 
+    /** How controller names are resolved into addresses (default: the system's resolver; tests: a table). */
+    public Builder resolver(ControllerTargets.Resolver resolver) {
+      this.resolver = requireNonNull(resolver, "resolver");
+      return this;
+    }
+
     /** Builds and starts the agent: report delivery, enrolment (then the command stream), schedules. */
     public AgentRuntime start() {
       if (addresses == null) {
@@ -285,6 +304,11 @@ public final class AgentRuntime implements AutoCloseable {
 
   public Policy policy() {
     return policy.current();
+  }
+
+  /** The controller this agent reports to now (one of the configured ones; see {@link ControllerClient}). */
+  public String controllerInUse() {
+    return client.target();
   }
 
   public long spooledReports() {
@@ -454,7 +478,7 @@ public final class AgentRuntime implements AutoCloseable {
    */
   private void renewCertificateIfDue() {
     renewal.flatMap(r -> r.renewIfDue(client)).ifPresent(renewed -> {
-      client.useChannel(GrpcChannels.mutualTls(target, renewed));
+      client.useChannels(t -> GrpcChannels.mutualTls(t, renewed));
       commands.reopen();
     });
   }
@@ -464,6 +488,7 @@ public final class AgentRuntime implements AutoCloseable {
     if (closed) {
       return;
     }
+    long generation = client.generation();
     try {
       EnrollResponse response = client.enroll(EnrollRequest.newBuilder()
           .setHostId(hostId)
@@ -473,10 +498,12 @@ public final class AgentRuntime implements AutoCloseable {
       policy.offer(response.getPolicy());
       commands.start();
     } catch (RuntimeException e) {
-      Duration wait = ReportSender.backoff(attempt);
+      // Moved to another controller (failover): a first attempt there, not the next step of this one's backoff.
+      int next = client.generation() != generation ? 1 : attempt + 1;
+      Duration wait = ReportSender.backoff(next - 1L);
       log.info("Enrolment failed ({}); retrying in {} ms.", e.getMessage(), wait.toMillis());
       try {
-        background.schedule(() -> enroll(attempt + 1), wait.toMillis(), TimeUnit.MILLISECONDS);
+        background.schedule(() -> enroll(next), wait.toMillis(), TimeUnit.MILLISECONDS);
       } catch (RejectedExecutionException stopping) {
         log.debug("Not retrying enrolment: the agent is stopping.");
       }

@@ -4,6 +4,7 @@ import io.labscan.agent.AgentEnrolment;
 import io.labscan.agent.AgentRuntime;
 import io.labscan.agent.config.AgentConfig;
 import io.labscan.agent.config.ConfigLoader;
+import io.labscan.agent.config.ControllerAddresses;
 import io.labscan.agent.selfwatch.SelfWatch;
 import io.labscan.agent.transport.EnrolmentException;
 import io.labscan.agent.trust.AgentCredentials;
@@ -29,12 +30,22 @@ final class RunCommand implements Callable<Integer> {
   @Mixin ConfigOptions configOptions;
 
   @Option(names = "--controller", paramLabel = "HOST:PORT",
-      description = "Controller address (overrides the config file).")
+      description = "Controller address (overrides the config file), or several separated by commas: the agent "
+          + "reports to one at a time and moves to the next within a minute when its controller is unreachable.")
   String controller;
 
   @Option(names = "--insecure",
       description = "Plaintext gRPC, no TLS, no enrolment. For demos and closed test networks only.")
   boolean insecure;
+
+  /** The {@code --controller} value validated (one address, or several separated by commas). */
+  static String controllers(String option) {
+    try {
+      return ControllerAddresses.join(ControllerAddresses.parse(option));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--controller: " + e.getMessage(), e);
+    }
+  }
 
   @Override
   public Integer call() throws InterruptedException {
@@ -42,11 +53,11 @@ final class RunCommand implements Callable<Integer> {
     try {
       config = configOptions.load();
       if (controller != null) {
-        config = config.withController(controller, insecure || config.insecure());
+        config = config.withController(controllers(controller), insecure || config.insecure());
       } else if (insecure) {
         config = config.withController(config.controller().orElse(""), true);
       }
-    } catch (ConfigLoader.ConfigException e) {
+    } catch (ConfigLoader.ConfigException | IllegalArgumentException e) {
       System.err.println("labscan-agent run: " + e.getMessage());
       return AgentMain.EXIT_BAD_INPUT;
     }
