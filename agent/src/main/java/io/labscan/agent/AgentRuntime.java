@@ -20,6 +20,10 @@ import io.labscan.agent.schedule.NightlyScanPlanner;
 import io.labscan.agent.schedule.NightlyScans;
 import io.labscan.agent.schedule.ScanGate;
 import io.labscan.agent.schedule.ScheduleStateStore;
+import io.labscan.agent.selfwatch.BudgetState;
+import io.labscan.agent.selfwatch.RestartLedger;
+import io.labscan.agent.selfwatch.SelfUsageMeter;
+import io.labscan.agent.selfwatch.SelfWatch;
 import io.labscan.agent.state.HostIdentity;
 import io.labscan.agent.transport.ControllerClient;
 import io.labscan.agent.transport.ControllerTargets;
@@ -99,6 +103,12 @@ public final class AgentRuntime implements AutoCloseable {
   private final SmtpQuarantine quarantine;
   private final CommandListener commands;
   private final AddressWatch addresses;
+  /** The agent's watch over its own resource use (docs/reliability.md, "The agent watches itself"). */
+  private final SelfWatch selfWatch;
+  private final Duration selfWatchPeriod;
+  /** Called (from the serial context) when the agent must restart itself for memory. */
+  private final Runnable onSelfRestart;
+  private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
   /** Set in the serial context; read anywhere to stop retrying. */
   private volatile boolean closed;
 
@@ -134,6 +144,21 @@ public final class AgentRuntime implements AutoCloseable {
     this.scanWorker = Executors.newSingleThreadExecutor(r -> daemon(r, "labscan-scan"));
     this.background = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "labscan-agent-bg"));
     this.commands = new CommandListener(serial, client, hostId, background, this::onCommand);
+    this.onSelfRestart = b.onSelfRestart;
+    this.selfWatchPeriod = b.selfWatchPeriod;
+    this.selfWatch = new SelfWatch(b.selfUsage.orElseGet(platform::selfUsage), new RestartLedger(config.stateDir()),
+        policy.current(), new SelfWatch.Actions() {
+          @Override
+          public void pace(int slowFactor) {
+            restartEgress(AgentRuntime.this.policy.current());
+            scanRunner.pace(slowFactor);
+          }
+
+          @Override
+          public void restart(BudgetState why) {
+            onSelfRestart.run();
+          }
+        });
     // Failover (ControllerClient): the command stream reopens by itself on its error; the spool
     // is delivered to the new controller now rather than after the old one's backoff.
     client.onFailover(() -> serial.execute(() -> {
@@ -186,6 +211,10 @@ public final class AgentRuntime implements AutoCloseable {
     private ScanRunners.Factory runners = ScanRunners.forMode(ScanMode.IN_PROCESS);
     private PlatformServices platform = PlatformServices.current();
     private Optional<Function<Policy, EgressWatcher>> egressWatchers = Optional.empty();
+    private Optional<SelfUsageMeter> selfUsage = Optional.empty();
+    private Duration selfWatchPeriod = SelfWatch.PERIOD;
+    private Runnable onSelfRestart = () -> log.warn(
+        "A restart for memory was asked of an embedded agent: it keeps running (only 'run' and the service restart).");
     private ControllerTargets.Resolver resolver = ControllerTargets.Resolver.SYSTEM;
 
     private Builder(AgentConfig config, Clock clock) {
@@ -220,6 +249,31 @@ public final class AgentRuntime implements AutoCloseable {
     /** How an egress watcher is started for a policy (default: the platform's); tests count them. */
     public Builder egressWatchers(Function<Policy, EgressWatcher> start) {
       this.egressWatchers = Optional.of(requireNonNull(start, "start"));
+      return this;
+    }
+
+    /** How the agent reads its own resource use (default: the platform's); tests script readings. */
+    public Builder selfUsage(SelfUsageMeter meter) {
+      this.selfUsage = Optional.of(requireNonNull(meter, "meter"));
+      return this;
+    }
+
+    /** How often the agent reads its own resource use (default one minute; tests shorten it). */
+    public Builder selfWatchPeriod(Duration period) {
+      if (requireNonNull(period, "period").isNegative() || period.isZero()) {
+        throw new IllegalArgumentException("period must be positive");
+      }
+      this.selfWatchPeriod = period;
+      return this;
+    }
+
+    /**
+     * What a restart for memory does: {@code run} and the Windows service close the runtime and
+     * exit with {@link SelfWatch#EXIT_RESTART_FOR_MEMORY}; an embedded agent only logs.
+     * Called from the runtime's serial context: it must return at once (hand the exit to another thread).
+     */
+    public Builder onSelfRestart(Runnable restart) {
+      this.onSelfRestart = requireNonNull(restart, "restart");
       return this;
     }
 
@@ -308,6 +362,9 @@ public final class AgentRuntime implements AutoCloseable {
     scheduler.every("nightly-full-scan", Duration.ofMinutes(1), Duration.ofSeconds(5), nightly::check);
     scheduler.every("address-watch", addresses.period(), Duration.ofSeconds(1), this::reportChangedAddresses);
     scheduler.every("quarantine", SMTP_QUARANTINE_PERIOD, Duration.ofSeconds(2), this::reportQuarantine);
+    selfWatch.policy(p);
+    // The first reading at once: the baseline the next minute's CPU use is measured from.
+    scheduler.every("self-watch", selfWatchPeriod, Duration.ofMillis(500), this::watchSelf);
     restartEgress(p);
     quarantine.policyChanged(p);
   }
@@ -351,9 +408,32 @@ public final class AgentRuntime implements AutoCloseable {
     }
   }
 
-  /** Starts (or restarts, after a policy change) the SMTP egress watch and its report flush. */
+  /**
+   * Reads the agent's own resource use (on the scheduler's thread) and hands the reading to the
+   * serial context, where the budget decides: slow down, restart, or nothing.
+   */
+  private void watchSelf() {
+    selfWatch.measure().ifPresent(usage -> {
+      java.time.Instant at = clock.instant();
+      serial.execute(() -> {
+        if (!closed) {
+          selfWatch.observe(usage, at, scanGate.isRunning());
+        }
+      });
+    });
+  }
+
+  /**
+   * Starts (or restarts, after a policy change) the SMTP egress watch and its report flush. While
+   * the agent is over its CPU budget the watch samples {@code slowFactor} times less often
+   * (capped at one sample a window's tenth: a slowed watch still sees every session that lasts).
+   */
   private void restartEgress(Policy p) {
-    egress.apply(p);
+    int slow = selfWatch == null ? 1 : selfWatch.slowFactor();
+    egress.apply(slow == 1 ? p : p.toBuilder().setEgressSamplePeriodMillis(Math.min(
+        EgressPolicy.from(p).samplePeriod().toMillis() * slow,
+        Math.max(EgressPolicy.from(p).samplePeriod().toMillis(), EgressPolicy.from(p).window().toMillis() / 10)))
+        .build());
     Duration window = EgressPolicy.from(p).window();
     scheduler.every("egress-flush", window, window, egress::flush);
   }
@@ -369,7 +449,9 @@ public final class AgentRuntime implements AutoCloseable {
 
   private void heartbeat() {
     try {
-      var response = client.heartbeat(HeartbeatRequest.newBuilder()
+      HeartbeatRequest.Builder beat = HeartbeatRequest.newBuilder();
+      selfWatch.latest().ifPresent(beat::setResources);
+      var response = client.heartbeat(beat
           .setHostId(hostId)
           .setSent(Timestamps.fromMillis(clock.millis()))
           .setAgentVersion(LabScanVersion.get())
@@ -379,6 +461,9 @@ public final class AgentRuntime implements AutoCloseable {
           .build());
       if (response.hasPolicy()) {
         policy.offer(response.getPolicy());
+      }
+      if (!response.getResourcesRefused().isEmpty()) {
+        log.warn("The controller refused this agent's resource figures: {}", response.getResourcesRefused());
       }
       sender.poke();
     } catch (RuntimeException e) {
@@ -450,6 +535,10 @@ public final class AgentRuntime implements AutoCloseable {
 
   @Override
   public void close() {
+    // Once: a restart for memory closes the runtime, then the JVM's shutdown hook asks again.
+    if (!closing.compareAndSet(false, true)) {
+      return;
+    }
     serial.execute(() -> closed = true);
     policy.close(); // no policy is applied from here on
     commands.close();

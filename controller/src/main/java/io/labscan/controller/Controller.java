@@ -298,6 +298,7 @@ public final class Controller implements AutoCloseable {
           () -> verdictCounts(store.verdicts()), store::databaseBytes, this::prunedRows);
       ingestor().addListener(metrics);
       metrics.complaintsPerDay(complaintsView()::perDay);
+      metrics.agentResources(new io.labscan.controller.selfwatch.AgentResourcesView(store, clock())::labs);
       return metrics;
     });
   }

@@ -64,6 +64,7 @@ class QueryIndexMigrationTest {
    */
   private static void undoAfterVersion8(Connection db) throws Exception {
     undoExternalIdentities(db);
+    undoAgentResources(db);
     undoReportSubscriptions(db);
     undoAccess(db);
     undoQuarantine(db);
@@ -81,6 +82,14 @@ class QueryIndexMigrationTest {
     try (Statement st = db.createStatement()) {
       st.execute("DROP TABLE user_identities");
       st.execute("DELETE FROM schema_version WHERE description = 'V021__external_identities.sql'");
+    }
+  }
+
+  /** Back to a database written before V020 (agents' own resource figures; issue 21). */
+  private static void undoAgentResources(Connection db) throws Exception {
+    try (Statement st = db.createStatement()) {
+      st.execute("DROP TABLE agent_resources");
+      st.execute("DELETE FROM schema_version WHERE description = 'V020__agent_resources.sql'");
     }
   }
 
