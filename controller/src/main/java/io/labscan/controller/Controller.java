@@ -267,9 +267,33 @@ public final class Controller implements AutoCloseable {
       io.labscan.controller.report.ReportMailer mailer) {
     io.labscan.controller.report.ReportDelivery delivery = new io.labscan.controller.report.ReportDelivery(
         reportSubscriptions(), reports(), accounts(), requireNonNull(mailer, "mailer"), audit(), clock());
+    // Its own thread: a slow or tarpitting relay (per-read timeouts do not bound a reply dribbled a
+    // line at a time) must never hold the one background thread that runs the change feed, and
+    // with it revocations, snapshots and retention. A round still running when the next is due is
+    // skipped, never queued.
+    java.util.concurrent.ExecutorService thread = reportThread();
+    java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
     jobs().every("scheduled reports", Duration.ofMinutes(1), io.labscan.controller.report.ReportDelivery.EVERY,
-        delivery::runOnce);
+        () -> {
+          if (running.compareAndSet(false, true)) {
+            thread.execute(() -> {
+              try {
+                delivery.runOnce();
+              } finally {
+                running.set(false);
+              }
+            });
+          }
+        });
     return delivery;
+  }
+
+  private java.util.concurrent.ExecutorService reportThread() {
+    return service("report delivery", () -> java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "labscan-report-delivery");
+      t.setDaemon(true);
+      return t;
+    }));
   }
 
   /** Scan campaigns, reaching agents through {@link #commands()}. */
@@ -383,6 +407,7 @@ public final class Controller implements AutoCloseable {
     complaintWatch.close();
     closeIfMade("jobs", () -> jobs().close());
     closeIfMade("labs", () -> labs().shutdownNow());
+    closeIfMade("report delivery", () -> reportThread().shutdownNow());
     closeIfMade("campaigns", () -> campaigns().close());
     closeIfMade("alerts", () -> alerts().close());
     closeIfMade("commands", () -> commands().closeAll());
