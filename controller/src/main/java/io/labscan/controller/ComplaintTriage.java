@@ -83,7 +83,7 @@ public final class ComplaintTriage {
   }
 
   private SqliteTriageEvidence evidence() {
-    return new SqliteTriageEvidence(store, PolicyProvider.keyId(store.secret(PolicyProvider.FLEET_KEY)));
+    return new SqliteTriageEvidence(store.database(), PolicyProvider.keyId(store.secret(PolicyProvider.FLEET_KEY)));
   }
 
   /**
@@ -116,7 +116,7 @@ public final class ComplaintTriage {
     requireNonNull(complaints, "complaints");
     requireNonNull(recordedBy, "recordedBy");
     byte[] fleetKey = store.secret(PolicyProvider.FLEET_KEY);
-    Triage triage = new Triage(new SqliteTriageEvidence(store, PolicyProvider.keyId(fleetKey), options.holdingGrace()), fleetKey, options);
+    Triage triage = new Triage(new SqliteTriageEvidence(store.database(), PolicyProvider.keyId(fleetKey), options.holdingGrace()), fleetKey, options);
     List<ParsedComplaint> parsed = new ArrayList<>();
     List<String> ids = new ArrayList<>();
     for (Complaint c : complaints) {
@@ -163,7 +163,7 @@ public final class ComplaintTriage {
 
   /** Who recorded this complaint's answer before, if anybody. */
   public Optional<TrustedMtas.Recording> recording(String complaintId) {
-    return new TrustedMtas(store, clock).recording(complaintId);
+    return new TrustedMtas(store.database(), clock).recording(complaintId);
   }
 
   private List<String> record(String complaintId, TriageResult result, String recordedBy) {
@@ -179,7 +179,7 @@ public final class ComplaintTriage {
       }
     }
     if (!hosts.isEmpty()) {
-      new TrustedMtas(store, clock).recordedBy(complaintId, recordedBy);
+      new TrustedMtas(store.database(), clock).recordedBy(complaintId, recordedBy);
       hosts.forEach(verdicts::recompute);
     }
     return hosts;

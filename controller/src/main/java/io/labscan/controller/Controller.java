@@ -214,7 +214,7 @@ public final class Controller implements AutoCloseable {
   }
 
   public TrustedMtas trustedMtas() {
-    return service("trustedMtas", () -> new TrustedMtas(store, clock()));
+    return service("trustedMtas", () -> new TrustedMtas(store.database(), clock()));
   }
 
   /** Complaint triage over this store, trusting the configured MTAs beside the stored ones. */

@@ -177,7 +177,7 @@ public final class ControllerRuntime implements AutoCloseable {
           CertificateAuthority.folderFor(options.database()), clock);
       ServerIdentity identity = ca.serverIdentity(ServerNames.withDefaults(options.tlsNames()));
       KeyConflicts conflicts = new KeyConflicts(clock, hostId -> store.certificate(hostId)
-          .flatMap(SqliteStore.CertificateRecord::renewed));
+          .flatMap(io.labscan.controller.trust.TrustRepository.CertificateRecord::renewed));
       conflicts.addListener((hostId, detail, at) -> controller.alerts().raise(Alert.twoKeys(hostId,
           store.host(hostId).map(h -> h.hostname()).orElse(""),
           store.verdict(hostId).map(v -> v.verdict()).orElse(Verdict.UNKNOWN), at, detail)));

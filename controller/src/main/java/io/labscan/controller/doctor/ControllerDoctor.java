@@ -255,7 +255,7 @@ public final class ControllerDoctor {
               + "forbidden egress, a lab relay's too",
           "labscan-controller policy --db " + s.db() + " --mail-server HOST (for each host that relays mail)"));
     }
-    List<String> settings = new TrustedMtas(store, clock).list().stream().map(TrustedMtas.Entry::entry).toList();
+    List<String> settings = new TrustedMtas(store.database(), clock).list().stream().map(TrustedMtas.Entry::entry).toList();
     trust(s.trust(), settings, List.copyOf(store.hostsWithRole(PolicyProvider.MAIL_SERVER_ROLE)), findings);
   }
 

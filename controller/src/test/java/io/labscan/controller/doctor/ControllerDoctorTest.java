@@ -129,7 +129,7 @@ class ControllerDoctorTest {
   void aTrustedMtaOnTheSettingsPageIsEnoughForTriageWithoutTrustFlags() throws IOException {
     Path db = dir.resolve("labscan.db");
     try (SqliteStore store = SqliteStore.open(db)) {
-      new TrustedMtas(store, Clock.fixed(NOW, ZoneOffset.UTC)).add("mx.example.edu", "admin");
+      new TrustedMtas(store.database(), Clock.fixed(NOW, ZoneOffset.UTC)).add("mx.example.edu", "admin");
     }
 
     List<Finding> findings = doctor.examine(new ControllerDoctor.Settings(db, freePort(), Optional.empty(), freePort(),

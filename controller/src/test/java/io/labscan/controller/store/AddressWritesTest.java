@@ -26,12 +26,12 @@ class AddressWritesTest {
 
   @Test
   void extendingAnAddressIntervalFindsItsRowThroughTheCurrentAddressIndex() throws Exception {
-    assertThat(plan(SqliteStore.EXTEND_ADDRESS)).contains("USING INDEX host_addresses_current (host_id=? AND ip=?)");
+    assertThat(plan(SqlReports.extendAddress(Dialect.SQLITE))).contains("USING INDEX host_addresses_current (host_id=? AND ip=?)");
   }
 
   @Test
   void closingAnAddressIntervalFindsItsRowThroughTheCurrentAddressIndex() throws Exception {
-    assertThat(plan(SqliteStore.CLOSE_ADDRESS)).contains("USING INDEX host_addresses_current (host_id=? AND ip=?)");
+    assertThat(plan(SqlReports.CLOSE_ADDRESS)).contains("USING INDEX host_addresses_current (host_id=? AND ip=?)");
   }
 
   @Test
@@ -42,14 +42,14 @@ class AddressWritesTest {
 
   @Test
   void aHostsAddressConflictsAreFoundThroughIndexesOnly() throws Exception {
-    String plan = plan(SqliteStore.CONFLICTS_OF_HOST.replace("?1", "?").replace("?2", "?"));
+    String plan = plan(SqlVerdicts.conflictsOfHost(Dialect.SQLITE));
     assertThat(plan).contains("host_addresses_current").contains("host_addresses_by_ip")
         .doesNotContain("SCAN b").doesNotContain("SCAN host_addresses");
   }
 
   @Test
   void theSweepFindsHostsWithConflictsProbingTheAddressIndexPerCurrentAddress() throws Exception {
-    String plan = plan(SqliteStore.HOSTS_WITH_CONFLICTS.replace("?1", "?"));
+    String plan = plan(SqlVerdicts.hostsWithConflicts());
     assertThat(plan).contains("SEARCH b USING INDEX host_addresses_by_ip");
   }
 

@@ -53,7 +53,7 @@ class EgressJudgementTest {
       store.ingest(withWindow(id, "wink.exe", "C:\\Windows\\System32\\wink.exe", true), T0, "t").join();
 
       assertThat(violations(store, id)).singleElement().satisfies(w -> assertThat(w.processName()).isEqualTo("wink.exe"));
-      assertThat(new SqliteTriageEvidence(store, "k").unallowedEgressBetween(T0, T0.plusSeconds(60)))
+      assertThat(new SqliteTriageEvidence(store.database(), "k").unallowedEgressBetween(T0, T0.plusSeconds(60)))
           .extracting(EgressHit::hostId).containsExactly(id);
     }
   }
@@ -66,7 +66,7 @@ class EgressJudgementTest {
       store.ingest(withWindow(id, "smtp", "/usr/lib/postfix/sbin/smtp", false), T0, "t").join();
 
       assertThat(violations(store, id)).isEmpty();
-      List<EgressHit> hits = new SqliteTriageEvidence(store, "k").egressNear(List.of(id), T0, T0.plusSeconds(60));
+      List<EgressHit> hits = new SqliteTriageEvidence(store.database(), "k").egressNear(List.of(id), T0, T0.plusSeconds(60));
       assertThat(hits).singleElement().satisfies(h -> assertThat(h.allowed()).isTrue());
     }
   }
@@ -105,7 +105,7 @@ class EgressJudgementTest {
       store.ingest(withWindow(id, "smtp", "/usr/lib/postfix/sbin/smtp", false).toBuilder().setReportId(
           java.util.UUID.randomUUID().toString()).setSequence(2).build(), T0, "t").join();
 
-      List<EgressHit> hits = new SqliteTriageEvidence(store, "k").egressNear(List.of(id), T0, T0.plusSeconds(60));
+      List<EgressHit> hits = new SqliteTriageEvidence(store.database(), "k").egressNear(List.of(id), T0, T0.plusSeconds(60));
       assertThat(hits).filteredOn(h -> h.process().orElse("").equals("smtp")).singleElement()
           .satisfies(h -> assertThat(h.allowed()).isTrue());
     }

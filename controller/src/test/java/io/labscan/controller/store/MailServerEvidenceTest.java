@@ -32,7 +32,7 @@ class MailServerEvidenceTest {
           AT, "t").join();
       store.setRole(mx, PolicyProvider.MAIL_SERVER_ROLE, true).join();
 
-      SqliteTriageEvidence evidence = new SqliteTriageEvidence(store, "k");
+      SqliteTriageEvidence evidence = new SqliteTriageEvidence(store.database(), "k");
 
       assertThat(evidence.mailServers()).containsExactly(
           new MailServerHost(mx, "mx1", java.util.List.of("mx1.campus.example.edu")));
@@ -55,7 +55,7 @@ class MailServerEvidenceTest {
       store.setRole(mx, PolicyProvider.MAIL_SERVER_ROLE, true).join();
       store.setRole(mx2, PolicyProvider.MAIL_SERVER_ROLE, true).join();
 
-      SqliteTriageEvidence evidence = new SqliteTriageEvidence(store, "k");
+      SqliteTriageEvidence evidence = new SqliteTriageEvidence(store.database(), "k");
 
       assertThat(evidence.mailServers()).extracting(MailServerHost::names)
           .containsOnly(java.util.List.of());
@@ -65,11 +65,11 @@ class MailServerEvidenceTest {
   @Test
   void theSettingsPagesEntriesReachTheTrustWalkInTheOrderTheyWereAdded() {
     try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
-      TrustedMtas settings = new TrustedMtas(store, Clock.fixed(AT, java.time.ZoneOffset.UTC));
+      TrustedMtas settings = new TrustedMtas(store.database(), Clock.fixed(AT, java.time.ZoneOffset.UTC));
       settings.add("198.51.100.0/24", "it-staff");
       settings.add("*.campus.example.edu", "it-staff");
 
-      assertThat(new SqliteTriageEvidence(store, "k").configuredTrust())
+      assertThat(new SqliteTriageEvidence(store.database(), "k").configuredTrust())
           .containsExactly("198.51.100.0/24", "*.campus.example.edu");
     }
   }

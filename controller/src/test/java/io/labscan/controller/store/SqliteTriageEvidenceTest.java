@@ -31,7 +31,7 @@ class SqliteTriageEvidenceTest {
     String id = TestReports.newHostId();
     try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
       store.ingest(TestReports.fullScan(id, "lab-pc-07", T0, 1, "10.20.3.17"), T0, "t").join();
-      List<AddressHolding> holdings = new SqliteTriageEvidence(store, "k").holdersOf("10.20.3.17", T0.plusSeconds(60));
+      List<AddressHolding> holdings = new SqliteTriageEvidence(store.database(), "k").holdersOf("10.20.3.17", T0.plusSeconds(60));
       assertThat(holdings).singleElement().satisfies(h -> {
         assertThat(h.hostId()).isEqualTo(id);
         assertThat(h.until()).contains(T0.plus(java.time.Duration.ofHours(2)));
@@ -54,7 +54,7 @@ class SqliteTriageEvidenceTest {
       store.ingest(TestReports.fullScan(harold, "lab-pc-12", T0.plusSeconds(4000), 2, "10.20.3.17"),
           T0.plusSeconds(4000), "t").join();
 
-      List<AddressHolding> holdings = new SqliteTriageEvidence(store, "k").holdersOf("10.20.3.17", T0);
+      List<AddressHolding> holdings = new SqliteTriageEvidence(store.database(), "k").holdersOf("10.20.3.17", T0);
 
       AddressHolding lindas = holdings.stream().filter(h -> h.hostId().equals(linda)).findFirst().orElseThrow();
       AddressHolding harolds = holdings.stream().filter(h -> h.hostId().equals(harold)).findFirst().orElseThrow();
@@ -75,7 +75,7 @@ class SqliteTriageEvidenceTest {
       store.ingest(TestReports.fullScan(liar, "lab-pc-12", T0.plusSeconds(600), 1, "10.20.3.20"), T0.plusSeconds(600), "t").join();
       store.ingest(TestReports.fullScan(linda, "lab-pc-07", T0.plusSeconds(1200), 2, "10.20.3.20"), T0.plusSeconds(1200), "t").join();
 
-      List<AddressHolding> holdings = new SqliteTriageEvidence(store, "k").holdersOf("10.20.3.20", T0.plusSeconds(900));
+      List<AddressHolding> holdings = new SqliteTriageEvidence(store.database(), "k").holdersOf("10.20.3.20", T0.plusSeconds(900));
 
       assertThat(holdings).filteredOn(h -> h.covers(T0.plusSeconds(900))).extracting(AddressHolding::hostId)
           .containsExactlyInAnyOrder(linda, liar);
@@ -90,7 +90,7 @@ class SqliteTriageEvidenceTest {
     try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
       store.ingest(TestReports.fullScan(linda, "lab-pc-07", T0, 1, "10.20.3.17"), T0, "t").join();
 
-      AddressHolding h = new SqliteTriageEvidence(store, "k", java.time.Duration.ofMinutes(30))
+      AddressHolding h = new SqliteTriageEvidence(store.database(), "k", java.time.Duration.ofMinutes(30))
           .holdersOf("10.20.3.17", T0).get(0);
 
       assertThat(h.covers(T0.plusSeconds(29 * 60))).isTrue();
@@ -115,7 +115,7 @@ class SqliteTriageEvidenceTest {
       store.ingest(withLease(TestReports.fullScan(linda, "lab-pc-07", T0, 1, "10.20.3.17"), "10.20.3.17",
           T0.plusSeconds(40 * 60)), T0, "t").join();
 
-      AddressHolding h = new SqliteTriageEvidence(store, "k").holdersOf("10.20.3.17", T0).get(0);
+      AddressHolding h = new SqliteTriageEvidence(store.database(), "k").holdersOf("10.20.3.17", T0).get(0);
 
       assertThat(h.until()).contains(T0.plusSeconds(40 * 60));
       assertThat(h.leaseEnd()).contains(T0.plusSeconds(40 * 60));
@@ -131,7 +131,7 @@ class SqliteTriageEvidenceTest {
       store.ingest(withLease(TestReports.fullScan(linda, "lab-pc-07", T0, 1, "10.20.3.17"), "10.20.3.17",
           T0.plus(Duration.ofHours(8))), T0, "t").join();
 
-      AddressHolding h = new SqliteTriageEvidence(store, "k").holdersOf("10.20.3.17", T0).get(0);
+      AddressHolding h = new SqliteTriageEvidence(store.database(), "k").holdersOf("10.20.3.17", T0).get(0);
 
       assertThat(h.until()).contains(T0.plus(Duration.ofHours(8)));
     }
@@ -144,7 +144,7 @@ class SqliteTriageEvidenceTest {
       store.ingest(withLease(TestReports.fullScan(liar, "lab-pc-66", T0, 1, "10.20.3.66"), "10.20.3.66",
           T0.plus(Duration.ofDays(300))), T0, "t").join();
 
-      AddressHolding h = new SqliteTriageEvidence(store, "k").holdersOf("10.20.3.66", T0).get(0);
+      AddressHolding h = new SqliteTriageEvidence(store.database(), "k").holdersOf("10.20.3.66", T0).get(0);
 
       assertThat(h.until()).contains(T0.plus(io.labscan.controller.triage.TriageOptions.MAX_LEASE_HOLD));
     }
@@ -158,7 +158,7 @@ class SqliteTriageEvidenceTest {
       store.ingest(withLease(TestReports.fullScan(linda, "lab-pc-07", T0.plusSeconds(3600), 2, "10.20.3.17"),
           "10.20.3.17", T0.minusSeconds(3600)), T0.plusSeconds(3600), "t").join();
 
-      AddressHolding h = new SqliteTriageEvidence(store, "k").holdersOf("10.20.3.17", T0).get(0);
+      AddressHolding h = new SqliteTriageEvidence(store.database(), "k").holdersOf("10.20.3.17", T0).get(0);
 
       assertThat(h.covers(T0.plusSeconds(3600))).isTrue();
       assertThat(h.until()).contains(T0.plusSeconds(3600).plusMillis(1));
@@ -176,7 +176,7 @@ class SqliteTriageEvidenceTest {
       store.ingest(withLease(TestReports.fullScan(linda, "lab-pc-07", T0.plusSeconds(600), 2, "10.20.3.17"),
           "10.20.3.17", T0.plusSeconds(900)), T0.plusSeconds(600), "t").join();
 
-      AddressHolding h = new SqliteTriageEvidence(store, "k").holdersOf("10.20.3.17", T0).get(0);
+      AddressHolding h = new SqliteTriageEvidence(store.database(), "k").holdersOf("10.20.3.17", T0).get(0);
 
       assertThat(h.until()).contains(T0.plusSeconds(4 * 3600));
     }
@@ -189,7 +189,7 @@ class SqliteTriageEvidenceTest {
       store.ingest(TestReports.fullScan(linda, "lab-pc-07", T0, 1, "10.20.3.17"), T0, "t").join();
       store.ingest(TestReports.fullScan(linda, "lab-pc-07", T0.plusSeconds(60), 2, "10.20.3.99"), T0.plusSeconds(60), "t").join();
 
-      AddressHolding h = new SqliteTriageEvidence(store, "k").holdersOf("10.20.3.17", T0).get(0);
+      AddressHolding h = new SqliteTriageEvidence(store.database(), "k").holdersOf("10.20.3.17", T0).get(0);
 
       assertThat(h.until()).contains(T0.plusSeconds(60));
       assertThat(h.silentAt(T0.plusSeconds(3 * 3600))).isFalse();
@@ -219,7 +219,7 @@ class SqliteTriageEvidenceTest {
           window(from.plusSeconds(400), Duration.ofMinutes(1), "allowed").toBuilder().setAllowed(true).build()),
           T0, "t").join();
 
-      List<EgressHit> hits = new SqliteTriageEvidence(store, "k").unallowedEgressBetween(from, to);
+      List<EgressHit> hits = new SqliteTriageEvidence(store.database(), "k").unallowedEgressBetween(from, to);
 
       assertThat(hits).map(h -> h.process().orElse("")).containsExactly("long-before", "short-before", "inside");
     }
@@ -236,7 +236,7 @@ class SqliteTriageEvidenceTest {
       store.ingest(withEgress(TestReports.fullScan(harold, "lab-pc-12", T0, 1, "10.20.3.18"),
           window(from.plusSeconds(10), Duration.ofMinutes(1), "harolds")), T0, "t").join();
 
-      List<EgressHit> hits = new SqliteTriageEvidence(store, "k").egressNear(List.of(linda), from,
+      List<EgressHit> hits = new SqliteTriageEvidence(store.database(), "k").egressNear(List.of(linda), from,
           from.plusSeconds(600));
 
       assertThat(hits).singleElement().satisfies(h -> assertThat(h.hostId()).isEqualTo(linda));
@@ -301,7 +301,7 @@ class SqliteTriageEvidenceTest {
       store.ingest(withUsers(TestReports.fullScan(harold, "lab-pc-12", T0, 1, "10.20.3.18"), "Harold"), T0, "t")
           .join();
 
-      Optional<HostState> owner = new SqliteTriageEvidence(store, "k").hostOwningAddress("HAROLD@lab.example.edu");
+      Optional<HostState> owner = new SqliteTriageEvidence(store.database(), "k").hostOwningAddress("HAROLD@lab.example.edu");
 
       assertThat(owner).hasValueSatisfying(h -> assertThat(h.hostId()).isEqualTo(harold));
     }
@@ -315,7 +315,7 @@ class SqliteTriageEvidenceTest {
       store.ingest(withUsers(TestReports.fullScan(TestReports.newHostId(), "lab-pc-12", T0, 1, "10.20.3.18"), "guest"),
           T0, "t").join();
 
-      assertThat(new SqliteTriageEvidence(store, "k").hostOwningAddress("guest@lab.example.edu")).isEmpty();
+      assertThat(new SqliteTriageEvidence(store.database(), "k").hostOwningAddress("guest@lab.example.edu")).isEmpty();
     }
   }
 

@@ -43,7 +43,7 @@ class StoreDurabilityTest {
     SQLiteConfig readOnly = new SQLiteConfig();
     readOnly.setReadOnly(true);
     try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("c.db"), readOnly.toProperties())) {
-      assertThat(SqliteStore.writeRefusal(db)).hasValueSatisfying(why -> assertThat(why).contains("readonly"));
+      assertThat(SqliteDatabase.writeRefusal(db)).hasValueSatisfying(why -> assertThat(why).contains("readonly"));
     }
   }
 
@@ -57,7 +57,7 @@ class StoreDurabilityTest {
         Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("c.db"), impatient.toProperties())) {
       holding.execute("BEGIN IMMEDIATE");
 
-      assertThat(SqliteStore.writeRefusal(db)).isEmpty();
+      assertThat(SqliteDatabase.writeRefusal(db)).isEmpty();
     }
   }
 }

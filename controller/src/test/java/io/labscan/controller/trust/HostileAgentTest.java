@@ -92,7 +92,7 @@ class HostileAgentTest {
     HostSummary host = store.host(hostId).orElseThrow();
     assertThat(host.lastSeen()).isBeforeOrEqualTo(arrival);
     assertThat(host.lastFullScan()).hasValueSatisfying(t -> assertThat(t).isBeforeOrEqualTo(arrival));
-    SqliteStore.ClockClaim clockClaim = store.clockClaim(hostId).orElseThrow();
+    io.labscan.controller.store.ClockClaim clockClaim = store.clockClaim(hostId).orElseThrow();
     assertThat(clockClaim.flagged()).isTrue();
     assertThat(clockClaim.skew()).isEqualTo(Duration.ofHours(20));
     assertThat(clockClaim.lastReportClaimed()).hasValue(claimed.truncatedTo(ChronoUnit.MILLIS));
