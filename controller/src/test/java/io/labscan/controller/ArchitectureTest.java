@@ -71,4 +71,16 @@ class ArchitectureTest {
   static final ArchRule the_web_adapter_never_depends_on_the_cli =
       noClasses().that().resideInAPackage(ROOT + ".web..")
           .should().dependOnClassesThat().resideInAPackage(ROOT + ".cli..");
+
+  /**
+   * Nothing outside the storage package names a SQLite class or the SQLite driver (issue 20):
+   * features, adapters and the composition root take the repository interfaces, the
+   * {@code Storage} over a {@code Database}, or the Database itself, so the PostgreSQL
+   * implementation is a second {@code Database}, not an edit of every feature.
+   */
+  @ArchTest
+  static final ArchRule only_the_storage_package_knows_sqlite =
+      noClasses().that().resideOutsideOfPackage(ROOT + ".store..")
+          .should().dependOnClassesThat().haveSimpleNameStartingWith("Sqlite")
+          .orShould().dependOnClassesThat().resideInAPackage("org.sqlite..");
 }

@@ -12,7 +12,7 @@ import io.labscan.controller.store.AddressInterval;
 import io.labscan.controller.store.HostSummary;
 import io.labscan.controller.store.ReportEntry;
 import io.labscan.controller.store.ReportImport;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.controller.verdict.HostEvidence;
 import io.labscan.controller.verdict.Reason;
 import io.labscan.controller.verdict.VerdictRepository.VerdictRecord;
@@ -50,7 +50,7 @@ final class HostCommand implements Callable<Integer> {
     if (opened.isEmpty()) {
       return ControllerMain.EXIT_BAD_INPUT;
     }
-    try (SqliteStore store = opened.get();
+    try (Storage store = opened.get();
         Controller controller = Controller.over(store, Clock.systemUTC())) {
       VerdictService verdicts = controller.verdicts();
       Optional<HostSummary> found = store.host(id);

@@ -112,11 +112,11 @@ public final class Pruner {
       new Rule("verdict_history", "host_id = ? AND at_ms < ?1c", Age.HISTORY, false),
       new Rule("complaint_traces", "host_id = ? AND traced_ms < ?1c", Age.HISTORY, false));
 
-  private final SqliteStore store;
+  private final Storage store;
   private final Retention retention;
   private final Clock clock;
 
-  public Pruner(SqliteStore store, Retention retention, Clock clock) {
+  public Pruner(Storage store, Retention retention, Clock clock) {
     this.store = requireNonNull(store, "store");
     this.retention = requireNonNull(retention, "retention");
     this.clock = requireNonNull(clock, "clock");

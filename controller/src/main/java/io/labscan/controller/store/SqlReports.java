@@ -64,8 +64,6 @@ import static io.labscan.controller.store.Jdbc.optionalInstant;
 import static io.labscan.controller.store.Jdbc.setLong;
 import static io.labscan.controller.store.Jdbc.setMillis;
 
-import io.labscan.controller.fleet.HostRepository;
-import io.labscan.controller.policy.SettingsRepository;
 
 /**
  * Reports and the hosts they describe, on a {@link Database}: the ingest (a report's rows, its

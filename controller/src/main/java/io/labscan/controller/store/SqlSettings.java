@@ -57,7 +57,6 @@ import java.util.HashSet;
 import io.labscan.contract.net.Addresses;
 import java.util.Set;
 
-import io.labscan.controller.policy.SettingsRepository;
 
 /** The {@code settings} table on a {@link Database}. */
 public final class SqlSettings implements SettingsRepository {

@@ -60,7 +60,7 @@ class AddressWritesTest {
     for (int i = 0; i < 256; i++) {
       ips.add("10.20." + (i / 200) + "." + (1 + i % 200));
     }
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.ingest(withAddresses(hostId, T0, 1, ips), T0, "t").join();
       store.ingest(withAddresses(hostId, T0.plusSeconds(60), 2, ips), T0.plusSeconds(60), "t").join();
       List<String> moved = new ArrayList<>(ips.subList(1, ips.size()));
@@ -85,7 +85,7 @@ class AddressWritesTest {
   }
 
   private String plan(String sql) throws Exception {
-    SqliteStore.open(dir.resolve("plan.db")).close();
+    Storage.open(dir.resolve("plan.db")).close();
     StringBuilder sb = new StringBuilder();
     try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("plan.db"));
         Statement st = db.createStatement();

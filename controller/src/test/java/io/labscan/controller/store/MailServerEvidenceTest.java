@@ -25,7 +25,7 @@ class MailServerEvidenceTest {
   void onlyHostsWithTheMailServerRoleAreListedWithTheirFullyQualifiedNames() {
     String mx = TestReports.newHostId();
     String pc = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.ingest(withFqdn(TestReports.fullScan(mx, "mx1", AT, 1, "198.51.100.5"), "MX1.Campus.Example.EDU"), AT, "t")
           .join();
       store.ingest(withFqdn(TestReports.fullScan(pc, "lab-pc-07", AT, 1, "10.20.3.17"), "lab-pc-07.campus.example.edu"),
@@ -44,7 +44,7 @@ class MailServerEvidenceTest {
     String mx = TestReports.newHostId();
     String pc = TestReports.newHostId();
     String mx2 = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.ingest(withFqdn(TestReports.fullScan(mx, "mx1", AT, 1, "198.51.100.5"), "mx1.campus.example.edu"), AT, "t")
           .join();
       // A lab PC that names itself like the MX makes the name identify nobody.
@@ -64,7 +64,7 @@ class MailServerEvidenceTest {
 
   @Test
   void theSettingsPagesEntriesReachTheTrustWalkInTheOrderTheyWereAdded() {
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       TrustedMtas settings = new TrustedMtas(store.database(), Clock.fixed(AT, java.time.ZoneOffset.UTC));
       settings.add("198.51.100.0/24", "it-staff");
       settings.add("*.campus.example.edu", "it-staff");

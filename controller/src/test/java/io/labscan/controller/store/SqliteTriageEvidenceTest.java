@@ -29,7 +29,7 @@ class SqliteTriageEvidenceTest {
   @Test
   void theCurrentHolderHoldsTheAddressFromItsFirstReportOn() {
     String id = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.ingest(TestReports.fullScan(id, "lab-pc-07", T0, 1, "10.20.3.17"), T0, "t").join();
       List<AddressHolding> holdings = new SqliteTriageEvidence(store.database(), "k").holdersOf("10.20.3.17", T0.plusSeconds(60));
       assertThat(holdings).singleElement().satisfies(h -> {
@@ -46,7 +46,7 @@ class SqliteTriageEvidenceTest {
   void aRenumberedHostStopsHoldingAtTheFirstReportWithoutTheAddressAndTheNextHolderStartsAfterIt() {
     String linda = TestReports.newHostId();
     String harold = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.ingest(TestReports.fullScan(linda, "lab-pc-07", T0, 1, "10.20.3.17"), T0, "t").join();
       store.ingest(TestReports.fullScan(harold, "lab-pc-12", T0, 1, "10.20.3.18"), T0, "t").join();
       store.ingest(TestReports.fullScan(linda, "lab-pc-07", T0.plusSeconds(3600), 2, "10.20.3.99"),
@@ -70,7 +70,7 @@ class SqliteTriageEvidenceTest {
   void anotherHostsClaimNeverEndsTheHoldingOfAHostThatKeepsReportingTheAddress() {
     String linda = TestReports.newHostId();
     String liar = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.ingest(TestReports.fullScan(linda, "lab-pc-07", T0, 1, "10.20.3.20"), T0, "t").join();
       store.ingest(TestReports.fullScan(liar, "lab-pc-12", T0.plusSeconds(600), 1, "10.20.3.20"), T0.plusSeconds(600), "t").join();
       store.ingest(TestReports.fullScan(linda, "lab-pc-07", T0.plusSeconds(1200), 2, "10.20.3.20"), T0.plusSeconds(1200), "t").join();
@@ -87,7 +87,7 @@ class SqliteTriageEvidenceTest {
   @Test
   void aSilentHostHoldsItsAddressForTheGracePeriodAfterItsLastReportThenLapses() {
     String linda = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.ingest(TestReports.fullScan(linda, "lab-pc-07", T0, 1, "10.20.3.17"), T0, "t").join();
 
       AddressHolding h = new SqliteTriageEvidence(store.database(), "k", java.time.Duration.ofMinutes(30))
@@ -111,7 +111,7 @@ class SqliteTriageEvidenceTest {
   @Test
   void aReportedDhcpLeaseEndEndsASilentHostsHoldingBeforeTheGracePeriodWould() {
     String linda = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.ingest(withLease(TestReports.fullScan(linda, "lab-pc-07", T0, 1, "10.20.3.17"), "10.20.3.17",
           T0.plusSeconds(40 * 60)), T0, "t").join();
 
@@ -127,7 +127,7 @@ class SqliteTriageEvidenceTest {
   @Test
   void aReportedDhcpLeaseEndHoldsASilentHostsAddressBeyondTheGracePeriodUpToTheBound() {
     String linda = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.ingest(withLease(TestReports.fullScan(linda, "lab-pc-07", T0, 1, "10.20.3.17"), "10.20.3.17",
           T0.plus(Duration.ofHours(8))), T0, "t").join();
 
@@ -140,7 +140,7 @@ class SqliteTriageEvidenceTest {
   @Test
   void aLyingAgentsDistantLeaseEndHoldsTheAddressNoLongerThanTheDocumentedMaximum() {
     String liar = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.ingest(withLease(TestReports.fullScan(liar, "lab-pc-66", T0, 1, "10.20.3.66"), "10.20.3.66",
           T0.plus(Duration.ofDays(300))), T0, "t").join();
 
@@ -153,7 +153,7 @@ class SqliteTriageEvidenceTest {
   @Test
   void aLeaseEndBeforeTheHostsLastReportOfTheAddressNeverEndsTheHoldingBeforeThatReport() {
     String linda = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.ingest(TestReports.fullScan(linda, "lab-pc-07", T0, 1, "10.20.3.17"), T0, "t").join();
       store.ingest(withLease(TestReports.fullScan(linda, "lab-pc-07", T0.plusSeconds(3600), 2, "10.20.3.17"),
           "10.20.3.17", T0.minusSeconds(3600)), T0.plusSeconds(3600), "t").join();
@@ -168,7 +168,7 @@ class SqliteTriageEvidenceTest {
   @Test
   void theNewestReportsLeaseEndReplacesAnOlderOneAndALateSpooledReportDoesNot() {
     String linda = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.ingest(withLease(TestReports.fullScan(linda, "lab-pc-07", T0, 1, "10.20.3.17"), "10.20.3.17",
           T0.plusSeconds(1800)), T0, "t").join();
       store.ingest(withLease(TestReports.fullScan(linda, "lab-pc-07", T0.plusSeconds(1200), 3, "10.20.3.17"),
@@ -185,7 +185,7 @@ class SqliteTriageEvidenceTest {
   @Test
   void aHostThatReportedTheAddressGoneIsNotSilentAboutIt() {
     String linda = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.ingest(TestReports.fullScan(linda, "lab-pc-07", T0, 1, "10.20.3.17"), T0, "t").join();
       store.ingest(TestReports.fullScan(linda, "lab-pc-07", T0.plusSeconds(60), 2, "10.20.3.99"), T0.plusSeconds(60), "t").join();
 
@@ -207,7 +207,7 @@ class SqliteTriageEvidenceTest {
     String id = TestReports.newHostId();
     Instant from = T0.plusSeconds(7200);
     Instant to = from.plusSeconds(1200);
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.putSettings(java.util.Map.of(io.labscan.controller.verdict.EgressAllowance.SETTING,
           "allowed".getBytes(java.nio.charset.StandardCharsets.UTF_8))).join();
       store.ingest(withEgress(TestReports.fullScan(id, "lab-pc-07", T0, 1, "10.20.3.17"),
@@ -230,7 +230,7 @@ class SqliteTriageEvidenceTest {
     String linda = TestReports.newHostId();
     String harold = TestReports.newHostId();
     Instant from = T0.plusSeconds(7200);
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.ingest(withEgress(TestReports.fullScan(linda, "lab-pc-07", T0, 1, "10.20.3.17"),
           window(from.minusSeconds(7000), Duration.ofHours(3), "lindas-long")), T0, "t").join();
       store.ingest(withEgress(TestReports.fullScan(harold, "lab-pc-12", T0, 1, "10.20.3.18"),
@@ -245,7 +245,7 @@ class SqliteTriageEvidenceTest {
 
   @Test
   void overlapQueryReadsARangeOfUnallowedStartTimesAndTheLongWindowIndexNotEveryEarlierWindow() {
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       List<String> plan = store.read("plan", db -> {
         List<String> steps = new ArrayList<>();
         try (PreparedStatement ps = db.prepareStatement("EXPLAIN QUERY PLAN " + SqliteTriageEvidence.overlapQuery(SqliteTriageEvidence.UNALLOWED))) {
@@ -269,7 +269,7 @@ class SqliteTriageEvidenceTest {
 
   @Test
   void verdictEvidenceReadsTheLatestReportsRowsByReportIdNotByScanningTheTables() {
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       List<String> plan = store.read("plan", db -> {
         List<String> steps = new ArrayList<>();
         for (String table : List.of("findings", "av_status")) {
@@ -295,7 +295,7 @@ class SqliteTriageEvidenceTest {
   void withoutAnOwnerMappingTheOneHostWhereTheUserIsLoggedInOwnsTheAddress() {
     String linda = TestReports.newHostId();
     String harold = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.ingest(withUsers(TestReports.fullScan(linda, "lab-pc-07", T0, 1, "10.20.3.17"), "linda", " Guest"), T0,
           "t").join();
       store.ingest(withUsers(TestReports.fullScan(harold, "lab-pc-12", T0, 1, "10.20.3.18"), "Harold"), T0, "t")
@@ -309,7 +309,7 @@ class SqliteTriageEvidenceTest {
 
   @Test
   void aUserLoggedInOnTwoHostsOwnsNoAddressByLogin() {
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.ingest(withUsers(TestReports.fullScan(TestReports.newHostId(), "lab-pc-07", T0, 1, "10.20.3.17"), "guest"),
           T0, "t").join();
       store.ingest(withUsers(TestReports.fullScan(TestReports.newHostId(), "lab-pc-12", T0, 1, "10.20.3.18"), "guest"),
@@ -322,7 +322,7 @@ class SqliteTriageEvidenceTest {
   @Test
   void aUserWhoLoggedOutIsNoLongerFoundOnThatHost() {
     String id = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.ingest(withUsers(TestReports.fullScan(id, "lab-pc-07", T0, 1, "10.20.3.17"), "linda"), T0, "t").join();
       store.ingest(withUsers(TestReports.fullScan(id, "lab-pc-07", T0.plusSeconds(60), 2, "10.20.3.17"), "harold"), T0.plusSeconds(60), "t").join();
 
@@ -334,7 +334,7 @@ class SqliteTriageEvidenceTest {
   @Test
   void aUserStillLoggedInAtTheNextReportIsStillFoundOnThatHost() {
     String id = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.ingest(withUsers(TestReports.fullScan(id, "lab-pc-07", T0, 1, "10.20.3.17"), "Linda"), T0, "t").join();
       store.ingest(withUsers(TestReports.fullScan(id, "lab-pc-07", T0.plusSeconds(60), 2, "10.20.3.17"), "Linda"), T0.plusSeconds(60), "t").join();
 

@@ -11,7 +11,7 @@ import io.labscan.controller.campaign.AgentCommands;
 import io.labscan.controller.campaign.CampaignService;
 import io.labscan.controller.ingest.ReportIngestor;
 import io.labscan.controller.metrics.ControllerMetrics;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.controller.verdict.VerdictPolicy;
 import io.labscan.controller.verdict.VerdictService;
 import io.labscan.proto.v1.Command;
@@ -40,7 +40,7 @@ final class DashboardFixture implements AutoCloseable {
   static final String PASSWORD = "correct horse battery";
 
   final Clock clock = Clock.systemUTC();
-  final SqliteStore store;
+  final Storage store;
   final VerdictService verdicts;
   final ReportIngestor ingestor;
   final Fleet fleet;
@@ -63,7 +63,7 @@ final class DashboardFixture implements AutoCloseable {
 
   /** With these peers trusted as reverse proxies (their X-Forwarded-For names the client). */
   DashboardFixture(Path dir, List<Cidr> trustedProxies) {
-    store = SqliteStore.open(dir.resolve("controller.db"));
+    store = Storage.open(dir.resolve("controller.db"));
     verdicts = new VerdictService(store, VerdictPolicy.defaults(), clock);
     ingestor = new ReportIngestor(store, verdicts, clock);
     LabRules labRules = new LabRules(store, clock);

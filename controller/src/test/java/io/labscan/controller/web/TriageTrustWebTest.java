@@ -15,7 +15,7 @@ import io.labscan.controller.campaign.AgentCommands;
 import io.labscan.controller.campaign.CampaignService;
 import io.labscan.controller.policy.PolicyProvider;
 import io.labscan.controller.metrics.ControllerMetrics;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.controller.store.TrustedMtas;
 import io.labscan.controller.triage.TrustConfig;
 import io.labscan.controller.verdict.Verdict;
@@ -58,14 +58,14 @@ class TriageTrustWebTest {
   private final Clock clock = Clock.systemUTC();
   private final String mx = TestReports.newHostId();
   private final String linda = TestReports.newHostId();
-  private SqliteStore store;
+  private Storage store;
   private VerdictService verdicts;
   private CampaignService campaigns;
   private WebServer web;
 
   @BeforeEach
   void start() {
-    store = SqliteStore.open(dir.resolve("controller.db"));
+    store = Storage.open(dir.resolve("controller.db"));
     verdicts = new VerdictService(store, VerdictPolicy.defaults(), clock);
     Fleet fleet = new Fleet(store, new LabRules(store, clock), VerdictPolicy.defaults(), clock);
     campaigns = new CampaignService(store, new AgentCommands() {

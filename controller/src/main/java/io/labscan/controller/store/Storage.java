@@ -2,8 +2,7 @@ package io.labscan.controller.store;
 
 import static java.util.Objects.requireNonNull;
 
-import io.labscan.controller.fleet.HostRepository;
-import io.labscan.controller.policy.SettingsRepository;
+import io.labscan.controller.triage.TriageEvidence;
 import io.labscan.controller.trust.TrustRepository;
 import io.labscan.controller.verdict.Assessment;
 import io.labscan.controller.verdict.HostEvidence;
@@ -20,23 +19,31 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A facade over one {@link SqliteDatabase} and the repositories on it, kept while callers move
- * to the repositories themselves ({@link SqlReports}, {@link SqlVerdicts}, {@link SqlTrust},
- * {@link SqlSettings}); it holds no SQL. New code takes the repository it needs, or the
- * {@link Database}, never this class.
+ * The controller's storage: one {@link Database} (SQLite by default, {@link #open(Path)}; any
+ * other implementation through {@link #Storage(Database)}) and the repositories written on it
+ * ({@link SqlReports}, {@link SqlVerdicts}, {@link SqlTrust}, {@link SqlSettings}). It holds no
+ * SQL of its own.
+ *
+ * <p>It is also still a facade implementing those repositories' interfaces by delegation, and
+ * offers the Database's {@link #read}/{@link #write} to the feature packages whose SQL has not
+ * moved into a repository yet (accounts, audit, campaigns, complaints, lab rules, quarantine,
+ * compliance history): that is the part of the split still to do (issue 20). New code takes the
+ * repository interface it needs ({@link Store}, {@link HostRepository}, {@link SettingsRepository},
+ * {@code VerdictRepository}, {@code TrustRepository}), not this class.
  */
-public final class SqliteStore implements Store, VerdictRepository, TrustRepository, HostRepository,
+public final class Storage implements Store, VerdictRepository, TrustRepository, HostRepository,
     SettingsRepository {
   /** The role of simulated hosts ({@code labscan-controller demo}): {@link HostSummary#demo()}. */
   public static final String DEMO_ROLE = HostRepository.DEMO_ROLE;
 
-  private final SqliteDatabase database;
+  private final Database database;
   private final SqlReports reports;
   private final SqlVerdicts verdicts;
   private final SqlTrust trust;
   private final SqlSettings settings;
 
-  private SqliteStore(SqliteDatabase database) {
+  /** Storage on {@code database}, which it owns from now on ({@link #close()} closes it). */
+  public Storage(Database database) {
     this.database = requireNonNull(database, "database");
     this.reports = new SqlReports(database);
     this.verdicts = new SqlVerdicts(database);
@@ -45,8 +52,8 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
   }
 
   /** Opens (creating and migrating as needed) the database file. */
-  public static SqliteStore open(Path file) {
-    return new SqliteStore(SqliteDatabase.open(file));
+  public static Storage open(Path file) {
+    return new Storage(SqliteDatabase.open(file));
   }
 
   /** The database under this facade. */
@@ -54,8 +61,22 @@ public final class SqliteStore implements Store, VerdictRepository, TrustReposit
     return database;
   }
 
+  /** The database file (SQLite), or the database's location as a path (other engines). */
   public Path file() {
-    return database.file();
+    return database instanceof SqliteDatabase sqlite ? sqlite.file() : Path.of(database.location());
+  }
+
+  /** Triage's view of this storage (addresses, egress, harvest digests, owners, mail servers). */
+  public TriageEvidence triageEvidence(String keyId) {
+    return new SqliteTriageEvidence(database, keyId);
+  }
+
+  /**
+   * Triage's view with the given holding grace (how long after its last report a silent host
+   * still holds its addresses; TriageOptions#holdingGrace).
+   */
+  public TriageEvidence triageEvidence(String keyId, java.time.Duration holdingGrace) {
+    return new SqliteTriageEvidence(database, keyId, holdingGrace);
   }
 
   /** See {@link Database#requireWritable()}. */

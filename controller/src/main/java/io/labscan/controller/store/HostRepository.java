@@ -1,10 +1,5 @@
-package io.labscan.controller.fleet;
+package io.labscan.controller.store;
 
-import io.labscan.controller.store.AddressInterval;
-import io.labscan.controller.store.ClockClaim;
-import io.labscan.controller.store.HostSummary;
-import io.labscan.controller.store.ReportEntry;
-import io.labscan.controller.store.ReportImport;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +10,7 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The hosts as the ingest left them, for the host views, the fleet and triage: their rows,
  * address history, reports, provenance, clock claims, roles and owners. Reports come in
- * through {@link io.labscan.controller.store.Store}; this is the rest of the host aggregate.
+ * through {@link Store}; this is the rest of the host aggregate.
  */
 public interface HostRepository {
 

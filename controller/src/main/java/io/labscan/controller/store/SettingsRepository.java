@@ -1,4 +1,4 @@
-package io.labscan.controller.policy;
+package io.labscan.controller.store;
 
 import java.util.Collection;
 import java.util.Map;
