@@ -231,7 +231,8 @@ public final class ApiTokens {
     if (now.toEpochMilli() - r.lastUsed() >= TOUCH_EVERY.toMillis()) {
       store.write(db -> {
         try (PreparedStatement ps = db.prepareStatement(
-            "UPDATE api_tokens SET last_used_ms = MAX(COALESCE(last_used_ms, 0), ?) WHERE token_id = ?")) {
+            "UPDATE api_tokens SET last_used_ms = " + store.dialect().greatest("COALESCE(last_used_ms, 0)", "?")
+                + " WHERE token_id = ?")) {
           ps.setLong(1, now.toEpochMilli());
           ps.setString(2, id);
           return ps.executeUpdate();

@@ -159,7 +159,8 @@ public final class Sessions {
       try {
         store.write(db -> {
           try (PreparedStatement ps = db.prepareStatement(
-              "UPDATE web_sessions SET last_used_ms = MAX(last_used_ms, ?) WHERE id_sha256 = ?")) {
+              "UPDATE web_sessions SET last_used_ms = " + store.dialect().greatest("last_used_ms", "?")
+                  + " WHERE id_sha256 = ?")) {
             ps.setLong(1, now.toEpochMilli());
             ps.setString(2, key);
             return ps.executeUpdate();

@@ -83,7 +83,7 @@ public final class AuditLog implements Audit {
         + "address FROM audit_log WHERE 1 = 1");
     List<Object> args = new ArrayList<>();
     q.actor().ifPresent(a -> {
-      sql.append(" AND instr(lower(actor), ?) > 0");
+      sql.append(" AND ").append(store.dialect().containsText("lower(actor)"));
       args.add(a.toLowerCase(Locale.ROOT));
     });
     q.action().ifPresent(a -> {

@@ -29,11 +29,11 @@ import java.util.List;
 public interface Dialect {
 
   /** SQLite, the embedded default. */
-  Dialect SQLITE = new StandardDialect("SQLite", "MAX", "MIN", "json_each(?) AS %s", "rowid");
+  Dialect SQLITE = new StandardDialect("SQLite", "MAX", "MIN", "json_each(?) AS %s", "rowid", "instr");
 
   /** PostgreSQL and the engines that speak its protocol and SQL. */
   Dialect POSTGRESQL = new StandardDialect("PostgreSQL", "GREATEST", "LEAST",
-      "json_array_elements_text(CAST(? AS json)) AS %s(value)", "ctid");
+      "json_array_elements_text(CAST(? AS json)) AS %s(value)", "ctid", "strpos");
 
   /** The engine's name, for messages. */
   String name();
@@ -77,12 +77,21 @@ public interface Dialect {
   }
 
   /**
-   * A column expression that orders an append-only table's rows by insertion, to break ties
-   * between rows of the same millisecond: SQLite's {@code rowid}; PostgreSQL's {@code ctid}
-   * (physical order: insertion order while the table is only appended to, and close to it
-   * after deletions, where a tie within one millisecond may then come out in another order).
+   * The column that names a row physically, for tables without a key of their own: SQLite's
+   * {@code rowid}, PostgreSQL's {@code ctid}. Used to delete in bounded chunks
+   * ({@code DELETE ... WHERE rowId IN (SELECT rowId ... LIMIT n)}) and to break ties between rows
+   * of the same millisecond in an append-only table (insertion order in SQLite; physical order in
+   * PostgreSQL, the same while the table is only appended to, and possibly another order for a
+   * tie within one millisecond once deleted space is reused).
    */
-  String insertionOrder();
+  String rowId();
+
+  /**
+   * A condition that holds when the text {@code expression} contains the text bound to its one
+   * {@code ?} parameter, as a plain substring (no pattern characters, case-sensitive): SQLite's
+   * {@code instr(expression, ?) > 0}, PostgreSQL's {@code strpos(expression, ?) > 0}.
+   */
+  String containsText(String expression);
 
   /** {@code LIMIT n} (with a leading space); n must not be negative. */
   default String limit(int n) {

@@ -230,8 +230,9 @@ public final class Pruner {
     long total = 0;
     while (true) {
       int deleted = store.write(db -> {
-        try (PreparedStatement ps = db.prepareStatement("DELETE FROM " + table + " WHERE rowid IN (SELECT rowid FROM "
-            + table + " WHERE " + where + " LIMIT " + BATCH + ")")) {
+        String row = store.dialect().rowId();
+        try (PreparedStatement ps = db.prepareStatement("DELETE FROM " + table + " WHERE " + row + " IN (SELECT "
+            + row + " FROM " + table + " WHERE " + where + store.dialect().limit(BATCH) + ")")) {
           bind(ps, hostId, cutoff, rule, keepers);
           return ps.executeUpdate();
         }

@@ -581,7 +581,7 @@ public final class SqlVerdicts implements VerdictRepository {
   @Override
   public List<VerdictRecord> history(String hostId) {
     return readVerdicts("SELECT host_id, verdict, at_ms, reasons FROM verdict_history WHERE host_id = ? "
-        + "ORDER BY at_ms, " + dialect.insertionOrder(), hostId);
+        + "ORDER BY at_ms, " + dialect.rowId(), hostId);
   }
 
   private List<VerdictRecord> readVerdicts(String sql, String arg) {

@@ -8,14 +8,17 @@ final class StandardDialect implements Dialect {
   private final String greatest;
   private final String least;
   private final String jsonArray;
-  private final String insertionOrder;
+  private final String rowId;
+  private final String position;
 
-  StandardDialect(String name, String greatest, String least, String jsonArray, String insertionOrder) {
+  StandardDialect(String name, String greatest, String least, String jsonArray, String rowId,
+      String position) {
     this.name = requireNonNull(name, "name");
     this.greatest = requireNonNull(greatest, "greatest");
     this.least = requireNonNull(least, "least");
     this.jsonArray = requireNonNull(jsonArray, "jsonArray");
-    this.insertionOrder = requireNonNull(insertionOrder, "insertionOrder");
+    this.rowId = requireNonNull(rowId, "rowId");
+    this.position = requireNonNull(position, "position");
   }
 
   @Override
@@ -49,8 +52,13 @@ final class StandardDialect implements Dialect {
   }
 
   @Override
-  public String insertionOrder() {
-    return insertionOrder;
+  public String rowId() {
+    return rowId;
+  }
+
+  @Override
+  public String containsText(String expression) {
+    return position + "(" + requireNonNull(expression, "expression") + ", ?) > 0";
   }
 
   @Override

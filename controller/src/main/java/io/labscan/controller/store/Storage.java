@@ -56,6 +56,11 @@ public final class Storage implements Store, VerdictRepository, TrustRepository,
     return new Storage(SqliteDatabase.open(file));
   }
 
+  /** The SQL forms of the database's engine, for the SQL still kept in feature packages. */
+  public Dialect dialect() {
+    return database.dialect();
+  }
+
   /** The database under this facade. */
   public Database database() {
     return database;

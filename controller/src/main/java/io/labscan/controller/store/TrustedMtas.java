@@ -49,8 +49,8 @@ public final class TrustedMtas {
     return store.read(db -> {
       List<Entry> out = new ArrayList<>();
       try (PreparedStatement ps = db.prepareStatement(
-          "SELECT entry_id, entry, added_by, added_ms FROM trusted_mtas ORDER BY added_ms, rowid LIMIT "
-              + MAX_ENTRIES);
+          "SELECT entry_id, entry, added_by, added_ms FROM trusted_mtas ORDER BY added_ms, "
+              + store.dialect().rowId() + store.dialect().limit(MAX_ENTRIES));
           ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           out.add(new Entry(rs.getString(1), rs.getString(2), rs.getString(3), Instant.ofEpochMilli(rs.getLong(4))));

@@ -135,6 +135,8 @@ class SqliteDatabaseTest {
     assertThat(pg.least("a", "b", "c")).isEqualTo("LEAST(a, b, c)");
     assertThat(pg.jsonArrayValues("j")).isEqualTo("json_array_elements_text(CAST(? AS json)) AS j(value)");
     assertThat(pg.insertIgnoring("t", List.of("a", "b"))).isEqualTo("INSERT INTO t(a, b) VALUES (?,?) ON CONFLICT DO NOTHING");
+    assertThat(pg.containsText("lower(actor)")).isEqualTo("strpos(lower(actor), ?) > 0");
+    assertThat(pg.rowId()).isEqualTo("ctid");
     assertThatThrownBy(() -> pg.greatest("a")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> pg.jsonArrayValues("j; DROP TABLE t")).isInstanceOf(IllegalArgumentException.class);
   }
