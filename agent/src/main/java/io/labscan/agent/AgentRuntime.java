@@ -20,8 +20,13 @@ import io.labscan.agent.schedule.NightlyScanPlanner;
 import io.labscan.agent.schedule.NightlyScans;
 import io.labscan.agent.schedule.ScanGate;
 import io.labscan.agent.schedule.ScheduleStateStore;
+import io.labscan.agent.selfwatch.BudgetState;
+import io.labscan.agent.selfwatch.RestartLedger;
+import io.labscan.agent.selfwatch.SelfUsageMeter;
+import io.labscan.agent.selfwatch.SelfWatch;
 import io.labscan.agent.state.HostIdentity;
 import io.labscan.agent.transport.ControllerClient;
+import io.labscan.agent.transport.ControllerTargets;
 import io.labscan.agent.transport.CredentialRenewal;
 import io.labscan.agent.transport.GrpcChannels;
 import io.labscan.agent.transport.ReportSender;
@@ -77,7 +82,7 @@ public final class AgentRuntime implements AutoCloseable {
   private final Clock clock;
   private final String hostId;
   private final Spool spool;
-  private final String target;
+  private final ControllerTargets targets;
   private final ControllerClient client;
   /** Renews the agent's certificate before it ends; empty on a plaintext connection. */
   private final Optional<CredentialRenewal> renewal;
@@ -98,6 +103,12 @@ public final class AgentRuntime implements AutoCloseable {
   private final SmtpQuarantine quarantine;
   private final CommandListener commands;
   private final AddressWatch addresses;
+  /** The agent's watch over its own resource use (docs/reliability.md, "The agent watches itself"). */
+  private final SelfWatch selfWatch;
+  private final Duration selfWatchPeriod;
+  /** Called (from the serial context) when the agent must restart itself for memory. */
+  private final Runnable onSelfRestart;
+  private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
   /** Set in the serial context; read anywhere to stop retrying. */
   private volatile boolean closed;
 
@@ -110,13 +121,15 @@ public final class AgentRuntime implements AutoCloseable {
     this.config = config;
     this.addresses = addresses;
     this.clock = clock;
-    this.target = config.controller().orElseThrow(() -> new IllegalArgumentException(
-        "No controller address: set 'controller: HOST:PORT' in the config file."));
+    if (config.controllers().isEmpty()) {
+      throw new IllegalArgumentException("No controller address: set 'controller: HOST:PORT' in the config file.");
+    }
+    this.targets = new ControllerTargets(config.controllers(), b.resolver);
     this.hostId = HostIdentity.loadOrCreate(config.stateDir());
     Optional<AgentCredentials> credentials = credentials(config, hostId);
-    this.client = new ControllerClient(credentials
-        .map(c -> GrpcChannels.mutualTls(target, c))
-        .orElseGet(() -> GrpcChannels.plaintext(target)));
+    this.client = ControllerClient.failingOver(targets, credentials
+        .<Function<ControllerTargets.Target, io.grpc.ManagedChannel>>map(c -> t -> GrpcChannels.mutualTls(t, c))
+        .orElse(GrpcChannels::plaintext));
     this.renewal = credentials.map(c -> new CredentialRenewal(config.stateDir(), hostId, c, clock));
     this.spool = Spool.open(config.stateDir());
     this.sender = new ReportSender(spool, client);
@@ -125,11 +138,35 @@ public final class AgentRuntime implements AutoCloseable {
     this.scheduleState = new ScheduleStateStore(config.stateDir(), clock);
     this.egress = new EgressSupervision(b.egressWatchers.orElse(p -> platform.egressWatcher(p, clock)),
         this::sendEgress);
-    this.quarantine = SmtpQuarantine.forPlatform(platform.platform(), config.stateDir());
+    // Refused SMTP attempts are named by the egress watch's attribution (the rule sees only the user).
+    this.quarantine = SmtpQuarantine.forPlatform(platform.platform(), config.stateDir(), egress::lastSender);
     this.policy = new PolicyState(serial, this::scheduleFromPolicy);
     this.scanWorker = Executors.newSingleThreadExecutor(r -> daemon(r, "labscan-scan"));
     this.background = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "labscan-agent-bg"));
     this.commands = new CommandListener(serial, client, hostId, background, this::onCommand);
+    this.onSelfRestart = b.onSelfRestart;
+    this.selfWatchPeriod = b.selfWatchPeriod;
+    this.selfWatch = new SelfWatch(b.selfUsage.orElseGet(platform::selfUsage), new RestartLedger(config.stateDir()),
+        policy.current(), new SelfWatch.Actions() {
+          @Override
+          public void pace(int slowFactor) {
+            restartEgress(AgentRuntime.this.policy.current());
+            scanRunner.pace(slowFactor);
+          }
+
+          @Override
+          public void restart(BudgetState why) {
+            onSelfRestart.run();
+          }
+        });
+    // Failover (ControllerClient): the command stream reopens by itself on its error; the spool
+    // is delivered to the new controller now rather than after the old one's backoff.
+    client.onFailover(() -> serial.execute(() -> {
+      if (!closed) {
+        log.info("Now reporting to {}.", client.target());
+        sender.poke();
+      }
+    }));
   }
 
   /** None when plaintext is asked for by name; otherwise the credentials enrolment stored (mTLS). */
@@ -174,6 +211,11 @@ public final class AgentRuntime implements AutoCloseable {
     private ScanRunners.Factory runners = ScanRunners.forMode(ScanMode.IN_PROCESS);
     private PlatformServices platform = PlatformServices.current();
     private Optional<Function<Policy, EgressWatcher>> egressWatchers = Optional.empty();
+    private Optional<SelfUsageMeter> selfUsage = Optional.empty();
+    private Duration selfWatchPeriod = SelfWatch.PERIOD;
+    private Runnable onSelfRestart = () -> log.warn(
+        "A restart for memory was asked of an embedded agent: it keeps running (only 'run' and the service restart).");
+    private ControllerTargets.Resolver resolver = ControllerTargets.Resolver.SYSTEM;
 
     private Builder(AgentConfig config, Clock clock) {
       this.config = requireNonNull(config, "config");
@@ -210,6 +252,37 @@ public final class AgentRuntime implements AutoCloseable {
       return this;
     }
 
+    /** How the agent reads its own resource use (default: the platform's); tests script readings. */
+    public Builder selfUsage(SelfUsageMeter meter) {
+      this.selfUsage = Optional.of(requireNonNull(meter, "meter"));
+      return this;
+    }
+
+    /** How often the agent reads its own resource use (default one minute; tests shorten it). */
+    public Builder selfWatchPeriod(Duration period) {
+      if (requireNonNull(period, "period").isNegative() || period.isZero()) {
+        throw new IllegalArgumentException("period must be positive");
+      }
+      this.selfWatchPeriod = period;
+      return this;
+    }
+
+    /**
+     * What a restart for memory does: {@code run} and the Windows service close the runtime and
+     * exit with {@link SelfWatch#EXIT_RESTART_FOR_MEMORY}; an embedded agent only logs.
+     * Called from the runtime's serial context: it must return at once (hand the exit to another thread).
+     */
+    public Builder onSelfRestart(Runnable restart) {
+      this.onSelfRestart = requireNonNull(restart, "restart");
+      return this;
+    }
+
+    /** How controller names are resolved into addresses (default: the system's resolver; tests: a table). */
+    public Builder resolver(ControllerTargets.Resolver resolver) {
+      this.resolver = requireNonNull(resolver, "resolver");
+      return this;
+    }
+
     /** Builds and starts the agent: report delivery, enrolment (then the command stream), schedules. */
     public AgentRuntime start() {
       if (addresses == null) {
@@ -231,6 +304,11 @@ public final class AgentRuntime implements AutoCloseable {
 
   public Policy policy() {
     return policy.current();
+  }
+
+  /** The controller this agent reports to now (one of the configured ones; see {@link ControllerClient}). */
+  public String controllerInUse() {
+    return client.target();
   }
 
   public long spooledReports() {
@@ -284,6 +362,9 @@ public final class AgentRuntime implements AutoCloseable {
     scheduler.every("nightly-full-scan", Duration.ofMinutes(1), Duration.ofSeconds(5), nightly::check);
     scheduler.every("address-watch", addresses.period(), Duration.ofSeconds(1), this::reportChangedAddresses);
     scheduler.every("quarantine", SMTP_QUARANTINE_PERIOD, Duration.ofSeconds(2), this::reportQuarantine);
+    selfWatch.policy(p);
+    // The first reading at once: the baseline the next minute's CPU use is measured from.
+    scheduler.every("self-watch", selfWatchPeriod, Duration.ofMillis(500), this::watchSelf);
     restartEgress(p);
     quarantine.policyChanged(p);
   }
@@ -327,9 +408,32 @@ public final class AgentRuntime implements AutoCloseable {
     }
   }
 
-  /** Starts (or restarts, after a policy change) the SMTP egress watch and its report flush. */
+  /**
+   * Reads the agent's own resource use (on the scheduler's thread) and hands the reading to the
+   * serial context, where the budget decides: slow down, restart, or nothing.
+   */
+  private void watchSelf() {
+    selfWatch.measure().ifPresent(usage -> {
+      java.time.Instant at = clock.instant();
+      serial.execute(() -> {
+        if (!closed) {
+          selfWatch.observe(usage, at, scanGate.isRunning());
+        }
+      });
+    });
+  }
+
+  /**
+   * Starts (or restarts, after a policy change) the SMTP egress watch and its report flush. While
+   * the agent is over its CPU budget the watch samples {@code slowFactor} times less often
+   * (capped at one sample a window's tenth: a slowed watch still sees every session that lasts).
+   */
   private void restartEgress(Policy p) {
-    egress.apply(p);
+    int slow = selfWatch == null ? 1 : selfWatch.slowFactor();
+    egress.apply(slow == 1 ? p : p.toBuilder().setEgressSamplePeriodMillis(Math.min(
+        EgressPolicy.from(p).samplePeriod().toMillis() * slow,
+        Math.max(EgressPolicy.from(p).samplePeriod().toMillis(), EgressPolicy.from(p).window().toMillis() / 10)))
+        .build());
     Duration window = EgressPolicy.from(p).window();
     scheduler.every("egress-flush", window, window, egress::flush);
   }
@@ -345,7 +449,9 @@ public final class AgentRuntime implements AutoCloseable {
 
   private void heartbeat() {
     try {
-      var response = client.heartbeat(HeartbeatRequest.newBuilder()
+      HeartbeatRequest.Builder beat = HeartbeatRequest.newBuilder();
+      selfWatch.latest().ifPresent(beat::setResources);
+      var response = client.heartbeat(beat
           .setHostId(hostId)
           .setSent(Timestamps.fromMillis(clock.millis()))
           .setAgentVersion(LabScanVersion.get())
@@ -355,6 +461,9 @@ public final class AgentRuntime implements AutoCloseable {
           .build());
       if (response.hasPolicy()) {
         policy.offer(response.getPolicy());
+      }
+      if (!response.getResourcesRefused().isEmpty()) {
+        log.warn("The controller refused this agent's resource figures: {}", response.getResourcesRefused());
       }
       sender.poke();
     } catch (RuntimeException e) {
@@ -369,7 +478,7 @@ public final class AgentRuntime implements AutoCloseable {
    */
   private void renewCertificateIfDue() {
     renewal.flatMap(r -> r.renewIfDue(client)).ifPresent(renewed -> {
-      client.useChannel(GrpcChannels.mutualTls(target, renewed));
+      client.useChannels(t -> GrpcChannels.mutualTls(t, renewed));
       commands.reopen();
     });
   }
@@ -379,6 +488,7 @@ public final class AgentRuntime implements AutoCloseable {
     if (closed) {
       return;
     }
+    long generation = client.generation();
     try {
       EnrollResponse response = client.enroll(EnrollRequest.newBuilder()
           .setHostId(hostId)
@@ -388,10 +498,12 @@ public final class AgentRuntime implements AutoCloseable {
       policy.offer(response.getPolicy());
       commands.start();
     } catch (RuntimeException e) {
-      Duration wait = ReportSender.backoff(attempt);
+      // Moved to another controller (failover): a first attempt there, not the next step of this one's backoff.
+      int next = client.generation() != generation ? 1 : attempt + 1;
+      Duration wait = ReportSender.backoff(next - 1L);
       log.info("Enrolment failed ({}); retrying in {} ms.", e.getMessage(), wait.toMillis());
       try {
-        background.schedule(() -> enroll(attempt + 1), wait.toMillis(), TimeUnit.MILLISECONDS);
+        background.schedule(() -> enroll(next), wait.toMillis(), TimeUnit.MILLISECONDS);
       } catch (RejectedExecutionException stopping) {
         log.debug("Not retrying enrolment: the agent is stopping.");
       }
@@ -423,6 +535,10 @@ public final class AgentRuntime implements AutoCloseable {
 
   @Override
   public void close() {
+    // Once: a restart for memory closes the runtime, then the JVM's shutdown hook asks again.
+    if (!closing.compareAndSet(false, true)) {
+      return;
+    }
     serial.execute(() -> closed = true);
     policy.close(); // no policy is applied from here on
     commands.close();

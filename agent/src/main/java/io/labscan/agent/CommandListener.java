@@ -27,6 +27,15 @@ import org.slf4j.LoggerFactory;
 final class CommandListener {
   private static final Logger log = LoggerFactory.getLogger(CommandListener.class);
 
+  /**
+   * Longest wait before reopening the stream (full jitter below it). Bounded well under a minute
+   * so an agent whose controller died is listening on another within 60 s (failover: the
+   * client has moved by the time the stream's error arrives, and a stream on a new controller
+   * starts again at the shortest wait); a lone controller coming back sees its agents return
+   * spread over these 30 s rather than in step.
+   */
+  static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
   private final SynchronizationContext serial;
   private final ControllerClient client;
   private final String hostId;
@@ -72,6 +81,7 @@ final class CommandListener {
     if (closed) {
       return;
     }
+    long generation = client.generation();
     stream = client.commands(hostId, new StreamObserver<>() {
       @Override
       public void onNext(Command command) {
@@ -80,7 +90,7 @@ final class CommandListener {
 
       @Override
       public void onError(Throwable t) {
-        serial.execute(() -> retry(attempt, t));
+        serial.execute(() -> retry(client.generation() != generation ? 0 : attempt, t));
       }
 
       @Override
@@ -94,7 +104,8 @@ final class CommandListener {
     if (closed) {
       return;
     }
-    Duration wait = ReportSender.backoff(attempt);
+    // Attempt 0: the client has just moved to another controller, where this is a first try.
+    Duration wait = ReportSender.backoff(Math.max(1, attempt), MAX_BACKOFF);
     Status status = Status.fromThrowable(t);
     if (status.getCode() == Status.Code.UNAUTHENTICATED || status.getCode() == Status.Code.PERMISSION_DENIED) {
       log.warn("The controller refuses this agent ({}); retrying in {} ms.", status.getDescription(),
@@ -103,7 +114,8 @@ final class CommandListener {
       log.debug("Command stream closed ({}); reconnecting in {} ms.", status, wait.toMillis());
     }
     try {
-      background.schedule(() -> serial.execute(() -> listen(attempt + 1)), wait.toMillis(), TimeUnit.MILLISECONDS);
+      background.schedule(() -> serial.execute(() -> listen(Math.max(1, attempt) + 1)), wait.toMillis(),
+          TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.RejectedExecutionException e) {
       log.debug("Not reconnecting: the agent is stopping.");
     }

@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import io.labscan.agent.checks.egress.EgressPolicy;
 import io.labscan.agent.checks.egress.EgressWatcher;
+import io.labscan.agent.checks.egress.Endpoint;
+import io.labscan.agent.checks.egress.ProcessInfo;
 import io.labscan.proto.v1.Policy;
 import io.labscan.proto.v1.SmtpEgressWindow;
 import java.util.List;
@@ -72,6 +74,14 @@ final class EgressSupervision {
   /** Hands the completed windows of the running watcher to the sink. */
   synchronized void flush() {
     running.ifPresent(w -> drain(w.drainCompletedWindows()));
+  }
+
+  /**
+   * The process the running watcher last attributed to a connection to {@code remote} by {@code
+   * user} (the SMTP quarantine names refused attempts with it); empty when no watcher runs.
+   */
+  synchronized Optional<ProcessInfo> lastSender(Endpoint remote, String user) {
+    return running.flatMap(w -> w.lastSender(remote, user));
   }
 
   /** The running watcher's policy, if one runs. */

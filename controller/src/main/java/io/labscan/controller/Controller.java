@@ -249,6 +249,29 @@ public final class Controller implements AutoCloseable {
         alerts()::raise, clock());
   }
 
+  /** Compliance reports over date ranges (issue 18). */
+  public io.labscan.controller.report.ComplianceReports reports() {
+    return service("reports", () -> new io.labscan.controller.report.ComplianceReports(fleet()));
+  }
+
+  /** Subscriptions to scheduled reports. */
+  public io.labscan.controller.report.ReportSubscriptions reportSubscriptions() {
+    return service("reportSubscriptions", () -> new io.labscan.controller.report.ReportSubscriptions(store, clock()));
+  }
+
+  /**
+   * Registers the scheduled-report job (every {@link io.labscan.controller.report.ReportDelivery#EVERY},
+   * the first round a minute from now) sending through {@code mailer}; once.
+   */
+  public synchronized io.labscan.controller.report.ReportDelivery startReportDelivery(
+      io.labscan.controller.report.ReportMailer mailer) {
+    io.labscan.controller.report.ReportDelivery delivery = new io.labscan.controller.report.ReportDelivery(
+        reportSubscriptions(), reports(), accounts(), requireNonNull(mailer, "mailer"), audit(), clock());
+    jobs().every("scheduled reports", Duration.ofMinutes(1), io.labscan.controller.report.ReportDelivery.EVERY,
+        delivery::runOnce);
+    return delivery;
+  }
+
   /** Scan campaigns, reaching agents through {@link #commands()}. */
   public CampaignService campaigns() {
     return service("campaigns", () -> new CampaignService(store, commands().agentCommands(), fleet().targets(),
@@ -275,6 +298,7 @@ public final class Controller implements AutoCloseable {
           () -> verdictCounts(store.verdicts()), store::databaseBytes, this::prunedRows);
       ingestor().addListener(metrics);
       metrics.complaintsPerDay(complaintsView()::perDay);
+      metrics.agentResources(new io.labscan.controller.selfwatch.AgentResourcesView(store, clock())::labs);
       return metrics;
     });
   }

@@ -370,6 +370,16 @@ public final class ControllerRuntime implements AutoCloseable {
     revocations.ifPresent(Revocations::refresh);
   }
 
+  /**
+   * Stops serving gRPC at once, as a crashed controller does: connections are closed, calls in
+   * flight and command streams fail with {@code UNAVAILABLE}, and the ports refuse connections.
+   * The database stays open until {@link #close}. (Agents fail over to another controller.)
+   */
+  public void stopServingNow() {
+    grpc.shutdownNow();
+    enrolment.ifPresent(Server::shutdownNow);
+  }
+
   public void awaitTermination() throws InterruptedException {
     grpc.awaitTermination();
   }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,11 +41,14 @@ class LauncherTest {
     jdk = fakeJdk("17.0.15");
   }
 
-  /** A JDK folder whose bin/java echoes its arguments; {@code release} names its version. */
+  /**
+   * A JDK folder whose bin/java echoes its arguments, and leaves its environment in bin/env.txt;
+   * {@code release} names its version.
+   */
   private Path fakeJdk(String version) throws IOException {
     Path home = Files.createDirectories(root.resolve("jdk-" + version));
     Path java = Files.createDirectories(home.resolve("bin")).resolve("java");
-    Files.writeString(java, "#!/bin/sh\nprintf '%s\\n' \"$@\"\n");
+    Files.writeString(java, "#!/bin/sh\nenv > \"$(dirname \"$0\")/env.txt\"\nprintf '%s\\n' \"$@\"\n");
     java.toFile().setExecutable(true);
     Files.writeString(home.resolve("release"), "IMPLEMENTOR=\"Test\"\nJAVA_VERSION=\"" + version + "\"\n");
     return home;
@@ -151,6 +155,75 @@ class LauncherTest {
         printf '%s\\n' "$@"
         """);
     assertThat(launchAgent("run")).contains("-XX:+AutoCreateSharedArchive");
+  }
+
+  /** The environment the stand-in java was started with. */
+  private List<String> javaEnvironment() throws IOException {
+    return Files.readAllLines(jdk.resolve("bin/env.txt"));
+  }
+
+  private static boolean onLinux() {
+    return System.getProperty("os.name").equals("Linux");
+  }
+
+  @Test
+  void onLinuxTheAgentRunsWithTwoMallocArenas() throws IOException {
+    Assumptions.assumeTrue(onLinux(), "glibc's arenas are a Linux matter");
+    launchAgent("run");
+    assertThat(javaEnvironment()).contains("MALLOC_ARENA_MAX=2");
+  }
+
+  @Test
+  void anOperatorsOwnMallocArenaLimitWins() throws IOException {
+    Assumptions.assumeTrue(onLinux(), "glibc's arenas are a Linux matter");
+    launch("labscan-agent", Map.of("MALLOC_ARENA_MAX", "4"), "run");
+    assertThat(javaEnvironment()).contains("MALLOC_ARENA_MAX=4").doesNotContain("MALLOC_ARENA_MAX=2");
+  }
+
+  @Test
+  void theControllerKeepsGlibcsDefaultArenasAndNeverTrims() throws IOException {
+    state = root.resolve("var/lib/labscan-controller");
+    List<String> args = launch("labscan-controller", Map.of(), "serve");
+    assertThat(javaEnvironment()).noneMatch(line -> line.startsWith("MALLOC_ARENA_MAX="));
+    assertThat(args).noneMatch(a -> a.startsWith("-XX:TrimNativeHeapInterval"));
+  }
+
+  @Test
+  void onLinuxTheAgentTrimsTheNativeHeapOnARuntimeThatHasTheTrimmer() throws IOException {
+    Assumptions.assumeTrue(onLinux(), "the trimmer is glibc's malloc_trim");
+    for (String version : List.of("17.0.15", "17.0.9", "21.0.1", "25.0.3")) {
+      jdk = fakeJdk(version);
+      List<String> args = launchAgent("run");
+      assertThat(args).as(version).contains("-XX:TrimNativeHeapInterval=10000");
+      assertThat(args.indexOf("-XX:+UnlockExperimentalVMOptions")).as(version)
+          .isNotNegative().isLessThan(args.indexOf("-XX:TrimNativeHeapInterval=10000"));
+      assertThat(args.indexOf("-XX:TrimNativeHeapInterval=10000")).as(version).isLessThan(args.indexOf("-jar"));
+    }
+  }
+
+  @Test
+  void aRuntimeOlderThanTheTrimmerIsNotGivenTheFlagItWouldRefuse() throws IOException {
+    for (String version : List.of("17.0.8", "17", "21", "19.0.2")) {
+      jdk = fakeJdk(version);
+      assertThat(launchAgent("run")).as(version).noneMatch(a -> a.startsWith("-XX:TrimNativeHeapInterval"));
+    }
+  }
+
+  @Test
+  void readsTheUpdateFromTheRuntimesPropertiesWhenItHasNoReleaseFile() throws IOException {
+    Assumptions.assumeTrue(onLinux(), "the trimmer is glibc's malloc_trim");
+    jdk = fakeJdk("17");
+    Files.delete(jdk.resolve("release"));
+    Files.writeString(jdk.resolve("bin/java"), """
+        #!/bin/sh
+        if [ "$1" = -XshowSettings:properties ]; then
+          echo '    java.specification.version = 17' >&2
+          echo '    java.version = 17.0.12' >&2
+          exit 0
+        fi
+        printf '%s\\n' "$@"
+        """);
+    assertThat(launchAgent("run")).contains("-XX:TrimNativeHeapInterval=10000", "-Xshare:auto");
   }
 
   @Test

@@ -18,7 +18,8 @@ import picocli.CommandLine.Command;
     exitCodeList = {
       "0:success",
       "1:the work failed (I/O, controller unreachable, ...)",
-      "2:bad input: unknown option, unreadable config, ..."
+      "2:bad input: unknown option, unreadable config, ...",
+      "75:run: restarting itself, over its memory budget (the service manager restarts it)"
     })
 public final class AgentMain implements Runnable {
   /** Exit code for bad input (usage errors, unreadable files). */

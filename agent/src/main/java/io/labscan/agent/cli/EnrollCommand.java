@@ -36,7 +36,8 @@ final class EnrollCommand implements Callable<Integer> {
   Path tokenFile;
 
   @Option(names = "--controller", paramLabel = "HOST:PORT",
-      description = "Controller address (overrides the config file); enrolment uses the next port unless --enroll.")
+      description = "Controller address (overrides the config file), or several separated by commas; enrolment "
+          + "uses the first one's next port unless --enroll.")
   String controller;
 
   @Option(names = "--enroll", paramLabel = "HOST:PORT",
@@ -53,7 +54,7 @@ final class EnrollCommand implements Callable<Integer> {
     try {
       config = configOptions.load();
       if (controller != null) {
-        config = config.withController(controller, config.insecure());
+        config = config.withController(RunCommand.controllers(controller), config.insecure());
       }
       if (enroll != null) {
         config = config.withEnroll(enroll);

@@ -9,7 +9,9 @@ import java.util.Optional;
 /**
  * The agent's local configuration ({@code /etc/labscan/agent.yaml} when installed).
  *
- * @param controller controller address as {@code host:port}; empty for offline-only use
+ * @param controller controller address as {@code host:port}, or several separated by commas (the
+ *     agent uses one at a time, in this order, and moves to the next when its controller is
+ *     unreachable; see {@link #controllers()}); empty for offline-only use
  * @param insecure plaintext gRPC (demo and tests only; must be asked for by name)
  * @param stateDir the agent's own writable folder: identity, spool, caches
  * @param lab the lab (group of hosts) this machine belongs to; empty when unassigned
@@ -66,14 +68,29 @@ public record AgentConfig(
   }
 
   /**
-   * Where to enrol: {@code enroll} when set, else the controller's host on the next port
-   * (the controller's default layout: 7443 for agents, 7444 for enrolment).
+   * The controller addresses in order (the parts of {@link #controller}); empty when none. Lenient:
+   * blank parts are skipped, because validation with messages happens where the text comes in
+   * ({@link ConfigLoader}, the command line's {@link ControllerAddresses#parse}).
+   */
+  public java.util.List<String> controllers() {
+    return controller.stream()
+        .flatMap(text -> java.util.Arrays.stream(text.split(",")))
+        .map(String::strip)
+        .filter(s -> !s.isEmpty())
+        .toList();
+  }
+
+  /**
+   * Where to enrol: {@code enroll} when set, else the first controller's host on the next port
+   * (the controller's default layout: 7443 for agents, 7444 for enrolment). With several
+   * controllers the first one's enrolment port is used: every controller of a fleet serves
+   * enrolment, and an agent enrols once; set {@code enroll:} to name another.
    */
   public Optional<String> enrolmentTarget() {
     if (enroll.isPresent()) {
       return enroll;
     }
-    return controller.flatMap(AgentConfig::nextPort);
+    return controllers().stream().findFirst().flatMap(AgentConfig::nextPort);
   }
 
   static Optional<String> nextPort(String target) {

@@ -24,6 +24,7 @@ import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
 
 /**
@@ -69,7 +70,12 @@ public final class ConfigLoader {
     Optional<String> controller = Optional.ofNullable(shape.controller()).map(String::trim)
         .filter(s -> !s.isEmpty());
     if (controller.isPresent()) {
-      validateTarget(file, "controller", controller.get());
+      try {
+        controller = Optional.of(ControllerAddresses.join(ControllerAddresses.parse(controller.get())));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("Config file " + file + ": controller at line " + shape.lineOf("controller")
+            + ": " + e.getMessage() + ".");
+      }
     }
     Optional<String> enroll = Optional.ofNullable(shape.enroll()).map(String::trim).filter(s -> !s.isEmpty());
     if (enroll.isPresent()) {
@@ -128,15 +134,20 @@ public final class ConfigLoader {
         throw new ConfigException("Config file " + file + ": unknown key '" + Excerpt.of(key) + "' at line " + keyLine
             + ". Known keys: " + String.join(", ", KEYS) + ".");
       }
-      if (!(entry.getValueNode() instanceof ScalarNode value)) {
-        throw new ConfigException("Config file " + file + ": '" + key + "' at line " + keyLine
-            + " must be a single value, not a list or a section.");
-      }
       if (!seen.add(key)) {
         throw new ConfigException("Config file " + file + ": '" + key + "' is written twice (again at line "
             + keyLine + ").");
       }
       lines.put(key, keyLine);
+      if ("controller".equals(key) && entry.getValueNode() instanceof SequenceNode list) {
+        values.put(key, controllerList(file, list));
+        continue;
+      }
+      if (!(entry.getValueNode() instanceof ScalarNode value)) {
+        throw new ConfigException("Config file " + file + ": '" + key + "' at line " + keyLine
+            + " must be a single value, not a list or a section"
+            + ("controller".equals(key) ? " (controller: a HOST:PORT, or a list of them)." : "."));
+      }
       if (!value.getTag().equals(Tag.NULL)) {
         values.put(key, value.getValue());
       }
@@ -144,6 +155,27 @@ public final class ConfigLoader {
     return new FileShape(values.get("controller"), bool(file, values.get("insecure"), lines.get("insecure")),
         values.get("stateDir"), values.get("lab"), values.get("scanRoot"), values.get("token"), values.get("enroll"),
         Map.copyOf(lines));
+  }
+
+  /**
+   * A YAML list of controller addresses, as the one-line form ({@code a:1,b:2}); each item must be
+   * one address (validated with the others in {@link #load}).
+   */
+  private static String controllerList(Path file, SequenceNode list) throws ConfigException {
+    if (list.getValue().isEmpty()) {
+      throw new ConfigException("Config file " + file + ": controller at line " + line(list.getStartMark())
+          + " is an empty list: give at least one HOST:PORT.");
+    }
+    List<String> items = new java.util.ArrayList<>();
+    for (Node item : list.getValue()) {
+      if (!(item instanceof ScalarNode scalar) || scalar.getTag().equals(Tag.NULL)
+          || scalar.getValue().contains(",")) {
+        throw new ConfigException("Config file " + file + ": controller list item at line "
+            + line(item.getStartMark()) + " must be one HOST:PORT.");
+      }
+      items.add(scalar.getValue());
+    }
+    return String.join(",", items);
   }
 
   private static Boolean bool(Path file, String text, Integer line) throws ConfigException {

@@ -57,7 +57,8 @@ public final class AgentDoctor {
     String configName = configFile.map(Path::toString).orElse("/etc/labscan/agent.yaml");
     configFile.ifPresent(file -> findings.add(configFilePrivacy(file, config)));
 
-    Optional<HostPort> controller = config.controller().filter(s -> !s.isBlank()).map(HostPort::parse);
+    // With several controllers the first is probed (the one the agent starts with).
+    Optional<HostPort> controller = config.controllers().stream().findFirst().map(HostPort::parse);
     if (controller.isEmpty()) {
       findings.add(Finding.problem("no controller address in " + configName,
           "labscan-agent-setup --controller HOST:PORT --token TOKEN (or add 'controller: HOST:PORT' to "

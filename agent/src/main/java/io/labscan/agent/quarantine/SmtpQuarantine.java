@@ -9,6 +9,7 @@ import io.labscan.agent.checks.egress.EgressPolicy;
 import io.labscan.agent.checks.egress.linux.PasswdUserNames;
 import io.labscan.agent.platform.Platform;
 import io.labscan.contract.trust.OwnerOnlyFiles;
+import io.labscan.contract.report.ReportLimits;
 import io.labscan.proto.v1.BlockedSmtpAttempt;
 import io.labscan.proto.v1.Policy;
 import io.labscan.proto.v1.QuarantineEnforcement;
@@ -67,6 +68,7 @@ public final class SmtpQuarantine {
   private final Path stateFile;
   private final AllowedUsers allowedUsers;
   private final LongFunction<String> userNames;
+  private final SenderLookup senders;
   private QuarantineOrder order = QuarantineOrder.getDefaultInstance();
   private Optional<QuarantineRules> installed = Optional.empty();
   private QuarantineEnforcement enforcement = QuarantineEnforcement.QUARANTINE_ENFORCEMENT_NONE;
@@ -82,21 +84,36 @@ public final class SmtpQuarantine {
 
   public SmtpQuarantine(QuarantineEnforcer enforcer, Path stateDir, AllowedUsers allowedUsers,
       LongFunction<String> userNames) {
+    this(enforcer, stateDir, allowedUsers, userNames, SenderLookup.NONE);
+  }
+
+  /**
+   * @param senders names the process of a refused attempt where the egress watch attributed it
+   *     (the rule itself sees only the user)
+   */
+  public SmtpQuarantine(QuarantineEnforcer enforcer, Path stateDir, AllowedUsers allowedUsers,
+      LongFunction<String> userNames, SenderLookup senders) {
     this.enforcer = requireNonNull(enforcer, "enforcer");
     this.stateFile = requireNonNull(stateDir, "stateDir").resolve(STATE_FILE);
     this.allowedUsers = requireNonNull(allowedUsers, "allowedUsers");
     this.userNames = requireNonNull(userNames, "userNames");
+    this.senders = requireNonNull(senders, "senders");
   }
 
   /** The platform's quarantine: nftables on Linux, Windows Firewall on Windows, none elsewhere. */
   public static SmtpQuarantine forPlatform(Platform platform, Path stateDir) {
+    return forPlatform(platform, stateDir, SenderLookup.NONE);
+  }
+
+  /** As {@link #forPlatform(Platform, Path)}, naming refused attempts' processes through {@code senders}. */
+  public static SmtpQuarantine forPlatform(Platform platform, Path stateDir, SenderLookup senders) {
     QuarantineEnforcer enforcer = switch (platform) {
       case LINUX -> NftablesQuarantine.system();
       case WINDOWS -> WindowsFirewallQuarantine.system();
       default -> new NotEnforcedQuarantine(platform == Platform.MACOS ? "macOS" : platform.toString());
     };
     PasswdUserNames names = PasswdUserNames.system();
-    return new SmtpQuarantine(enforcer, stateDir, AllowedUsers.system(), names::nameOf);
+    return new SmtpQuarantine(enforcer, stateDir, AllowedUsers.system(), names::nameOf, senders);
   }
 
   /**
@@ -286,10 +303,42 @@ public final class SmtpQuarantine {
       if (delta <= 0 || (pending.size() >= MAX_BLOCKED * 4 && !pending.containsKey(c.key()))) {
         continue;
       }
-      pending.merge(c.key(), BlockedSmtpAttempt.newBuilder().setIp(c.ip()).setPort(c.port())
-          .setUser(userNames.apply(c.uid())).setAttempts(delta).build(),
-          (a, b) -> a.toBuilder().setAttempts(a.getAttempts() + b.getAttempts()).build());
+      String user = userNames.apply(c.uid());
+      BlockedSmtpAttempt.Builder attempt = BlockedSmtpAttempt.newBuilder().setIp(c.ip()).setPort(c.port())
+          .setUser(user).setAttempts(delta);
+      processOf(c.ip(), c.port(), user).ifPresent(p -> attempt.setProcessName(clip(p.name(), ReportLimits.MAX_STRING))
+          .setProcessPath(clip(p.path(), ReportLimits.MAX_PATH)));
+      pending.merge(c.key(), attempt.build(), (a, b) -> {
+        BlockedSmtpAttempt.Builder merged = a.toBuilder().setAttempts(a.getAttempts() + b.getAttempts());
+        if (!b.getProcessName().isEmpty() || !b.getProcessPath().isEmpty()) {
+          merged.setProcessName(b.getProcessName()).setProcessPath(b.getProcessPath()); // the latest one seen
+        }
+        return merged.build();
+      });
     }
+  }
+
+  /**
+   * The process the egress watch last attributed to a connection to this destination by this
+   * user; empty when unknown (no watch, or the attempt was too short-lived to attribute) or when
+   * the lookup fails (a report without a process beats no report).
+   */
+  private Optional<io.labscan.agent.checks.egress.ProcessInfo> processOf(String ip, int port, String user) {
+    try {
+      return io.labscan.agent.checks.egress.Endpoint.parse(ip, port).flatMap(e -> senders.lastSender(e, user));
+    } catch (RuntimeException e) {
+      log.debug("Process of a refused SMTP attempt not looked up: {}", e.toString());
+      return Optional.empty();
+    }
+  }
+
+  /** At most {@code max} characters, never splitting a surrogate pair (the controller's limits, ReportLimits). */
+  static String clip(String s, int max) {
+    if (s.length() <= max) {
+      return s;
+    }
+    int end = Character.isHighSurrogate(s.charAt(max - 1)) ? max - 1 : max;
+    return s.substring(0, end);
   }
 
   /** Controller text in the agent's log: one line, no control or format characters, bounded. */

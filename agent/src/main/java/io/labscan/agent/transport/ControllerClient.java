@@ -2,8 +2,11 @@ package io.labscan.agent.transport;
 
 import static java.util.Objects.requireNonNull;
 
+import io.grpc.ConnectivityState;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.labscan.proto.v1.AgentServiceGrpc;
 import io.labscan.proto.v1.Command;
@@ -18,29 +21,109 @@ import io.labscan.proto.v1.ReportRequest;
 import io.labscan.proto.v1.RenewCertificateRequest;
 import io.labscan.proto.v1.RenewCertificateResponse;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The agent's side of {@code labscan.v1.AgentService}. Every unary call has a deadline. */
+/**
+ * The agent's side of {@code labscan.v1.AgentService}. Every unary call has a deadline.
+ *
+ * <p><b>Failover.</b> Built with {@link #failingOver} over several {@link ControllerTargets}, the
+ * client keeps one channel to one controller at a time and moves to the next target (round
+ * robin, the list resolved again after each round) when the current one is unreachable: a call
+ * fails with {@code UNAVAILABLE} (connection refused or reset, the controller shutting down), a
+ * heartbeat fails with {@code DEADLINE_EXCEEDED} (a controller that accepts but never answers),
+ * or the channel reports {@code TRANSIENT_FAILURE}. The old channel is shut down at once, which
+ * ends the command stream on it with an error; its listener reopens the stream over the new
+ * channel, and {@link #onFailover} listeners are told (the report sender then delivers the
+ * spool there). A move is made at most once per connection: several calls failing on the same
+ * dead controller move the client one step, not several.
+ *
+ * <p>Why hand-written switching rather than one channel with a multi-address resolver and the
+ * {@code pick_first} policy: {@code pick_first} starts every reconnection at the first address,
+ * so a controller that hangs (accepts TCP, never answers) is dialled again first after each
+ * failure, costing a handshake timeout every time, and gRPC cannot see a hung-but-connected
+ * peer before keepalive fires; {@code round_robin} connects to every controller at once, which
+ * doubles the fleet's connections and TLS handshakes. The switching itself stays small (one
+ * lock, one index); the rest is gRPC's: each channel dials one resolved address with
+ * {@code overrideAuthority}, so TLS verifies the configured name, and gRPC's keepalive and
+ * connection states are the failure signals. With one target nothing moves and the channel
+ * behaves exactly as before (gRPC reconnects to the same address).
+ */
 public final class ControllerClient implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ControllerClient.class);
+
   static final Duration ENROLL_DEADLINE = Duration.ofSeconds(20);
   static final Duration REPORT_DEADLINE = Duration.ofSeconds(30);
   static final Duration HEARTBEAT_DEADLINE = Duration.ofSeconds(10);
 
   static final Duration RENEW_DEADLINE = Duration.ofSeconds(20);
 
-  /** The channel and its stubs, swapped as one when the agent's certificate is renewed. */
+  /** The channel and its stubs, swapped as one when the certificate is renewed or the client fails over. */
   private record Connection(ManagedChannel channel, AgentServiceGrpc.AgentServiceBlockingStub blocking,
-      AgentServiceGrpc.AgentServiceStub async) {
-    static Connection over(ManagedChannel channel) {
-      return new Connection(channel, AgentServiceGrpc.newBlockingStub(channel), AgentServiceGrpc.newStub(channel));
+      AgentServiceGrpc.AgentServiceStub async, String target, long generation) {
+    static Connection over(ManagedChannel channel, String target, long generation) {
+      return new Connection(channel, AgentServiceGrpc.newBlockingStub(channel), AgentServiceGrpc.newStub(channel),
+          target, generation);
     }
   }
 
+  /** Where to fail over to; null for a client on one fixed channel. */
+  private final @Nullable ControllerTargets targets;
+  private final List<Runnable> failoverListeners = new CopyOnWriteArrayList<>();
   private volatile Connection connection;
+  /** Guarded by this. */
+  private Function<ControllerTargets.Target, ManagedChannel> channels = t -> {
+    throw new IllegalStateException("a client on one fixed channel does not open channels");
+  };
+  /** Guarded by this: the current round of targets and the one in use. */
+  private volatile List<ControllerTargets.Target> round = List.of();
+  private int index;
   private boolean closed;
 
+  /** A client on one fixed channel (enrolment, tests): it never fails over. */
   public ControllerClient(ManagedChannel channel) {
-    this.connection = Connection.over(requireNonNull(channel, "channel"));
+    this.targets = null;
+    this.connection = Connection.over(requireNonNull(channel, "channel"), channel.authority(), 0);
+  }
+
+  private ControllerClient(ControllerTargets targets, Function<ControllerTargets.Target, ManagedChannel> channels) {
+    this.targets = targets;
+    this.channels = channels;
+    this.round = targets.expand();
+    this.index = 0;
+    ControllerTargets.Target first = round.get(0);
+    this.connection = Connection.over(channels.apply(first), first.toString(), 0);
+    watch(connection);
+  }
+
+  /**
+   * A client over {@code targets}, starting with the first, that fails over as the class
+   * comment says; {@code channels} opens a channel to one target (mutual TLS with the agent's
+   * credentials, or plaintext).
+   */
+  public static ControllerClient failingOver(ControllerTargets targets,
+      Function<ControllerTargets.Target, ManagedChannel> channels) {
+    return new ControllerClient(requireNonNull(targets, "targets"), requireNonNull(channels, "channels"));
+  }
+
+  /** Tells {@code listener} (on the thread that noticed the failure; it must only hand work on) after each move. */
+  public void onFailover(Runnable listener) {
+    failoverListeners.add(requireNonNull(listener, "listener"));
+  }
+
+  /** Counts the channels this client has used: changes on every failover and channel swap. */
+  public long generation() {
+    return connection.generation();
+  }
+
+  /** The controller in use, for logs and status ({@code HOST:PORT}, with the dialled address when expanded). */
+  public String target() {
+    return connection.target();
   }
 
   /**
@@ -55,40 +138,102 @@ public final class ControllerClient implements AutoCloseable {
       return;
     }
     Connection old = connection;
-    connection = Connection.over(next);
+    connection = Connection.over(next, old.target(), old.generation() + 1);
     old.channel().shutdown();
   }
 
+  /**
+   * Opens every later channel with {@code next} (renewed credentials), starting with a new one to
+   * the controller in use; for a client on one fixed channel, use {@link #useChannel}.
+   */
+  public synchronized void useChannels(Function<ControllerTargets.Target, ManagedChannel> next) {
+    requireNonNull(next, "next");
+    if (targets == null) {
+      throw new IllegalStateException("a client on one fixed channel: use useChannel");
+    }
+    channels = next;
+    if (closed) {
+      return;
+    }
+    Connection old = connection;
+    connection = Connection.over(next.apply(round.get(index)), old.target(), old.generation() + 1);
+    old.channel().shutdown();
+    watch(connection);
+  }
+
   public EnrollResponse enroll(EnrollRequest request) {
-    return connection.blocking().withDeadlineAfter(ENROLL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
-        .enroll(request);
+    Connection c = connection;
+    try {
+      return c.blocking().withDeadlineAfter(ENROLL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS).enroll(request);
+    } catch (StatusRuntimeException e) {
+      throw failed(c, e, false);
+    }
   }
 
   public ReportAck report(Report report) {
-    return connection.blocking().withDeadlineAfter(REPORT_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
-        .report(ReportRequest.newBuilder().setReport(report).build());
+    Connection c = connection;
+    try {
+      return c.blocking().withDeadlineAfter(REPORT_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
+          .report(ReportRequest.newBuilder().setReport(report).build());
+    } catch (StatusRuntimeException e) {
+      // Not DEADLINE_EXCEEDED: a large report to a busy controller may take long; the heartbeat
+      // (small, answered from memory) is the probe for a controller that stopped answering.
+      throw failed(c, e, false);
+    }
   }
 
   public HeartbeatResponse heartbeat(HeartbeatRequest request) {
-    return connection.blocking().withDeadlineAfter(HEARTBEAT_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
-        .heartbeat(request);
+    Connection c = connection;
+    try {
+      return c.blocking().withDeadlineAfter(HEARTBEAT_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
+          .heartbeat(request);
+    } catch (StatusRuntimeException e) {
+      throw failed(c, e, true);
+    }
   }
 
   public RenewCertificateResponse renewCertificate(RenewCertificateRequest request) {
-    return connection.blocking().withDeadlineAfter(RENEW_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
-        .renewCertificate(request);
+    Connection c = connection;
+    try {
+      return c.blocking().withDeadlineAfter(RENEW_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
+          .renewCertificate(request);
+    } catch (StatusRuntimeException e) {
+      throw failed(c, e, false);
+    }
   }
 
   /**
    * Opens the command stream. It has no deadline on purpose: it lives as long as the
-   * connection; keepalive detects a dead peer and the caller reconnects on error.
+   * connection; keepalive detects a dead peer and the caller reconnects on error. An
+   * {@code UNAVAILABLE} end fails over (see the class comment) before {@code observer} hears of it,
+   * so its reconnection already goes to the next controller.
    *
    * @return closing it cancels the stream ({@code observer} then gets {@code CANCELLED})
    */
   public AutoCloseable commands(String hostId, StreamObserver<Command> observer) {
+    requireNonNull(observer, "observer");
     Context.CancellableContext call = Context.current().withCancellation();
-    AgentServiceGrpc.AgentServiceStub async = connection.async();
-    call.run(() -> async.commands(CommandStreamRequest.newBuilder().setHostId(hostId).build(), observer));
+    Connection c = connection;
+    StreamObserver<Command> watched = new StreamObserver<>() {
+      @Override
+      public void onNext(Command command) {
+        observer.onNext(command);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        if (t instanceof StatusRuntimeException e) {
+          failed(c, e, false);
+        }
+        observer.onError(t);
+      }
+
+      @Override
+      public void onCompleted() {
+        observer.onCompleted();
+      }
+    };
+    call.run(() -> c.async().commands(CommandStreamRequest.newBuilder().setHostId(hostId).build(), watched));
     return () -> call.cancel(null);
   }
 
@@ -99,6 +244,66 @@ public final class ControllerClient implements AutoCloseable {
    */
   public void reconnect() {
     connection.channel().enterIdle();
+  }
+
+  /** Fails over when {@code e} says the controller of {@code c} is unreachable; returns {@code e}. */
+  private StatusRuntimeException failed(Connection c, StatusRuntimeException e, boolean deadlineMeansDead) {
+    Status.Code code = e.getStatus().getCode();
+    if (code == Status.Code.UNAVAILABLE || (deadlineMeansDead && code == Status.Code.DEADLINE_EXCEEDED)) {
+      failover(c, code.name() + (e.getStatus().getDescription() == null ? "" : ": " + e.getStatus().getDescription()));
+    }
+    return e;
+  }
+
+  /** Follows the channel's state; {@code TRANSIENT_FAILURE} (no connection could be made) fails over. */
+  private void watch(Connection c) {
+    if (targets == null) {
+      return;
+    }
+    ConnectivityState state = c.channel().getState(false);
+    if (state == ConnectivityState.SHUTDOWN) {
+      return;
+    }
+    if (state == ConnectivityState.TRANSIENT_FAILURE) {
+      failover(c, "channel in TRANSIENT_FAILURE");
+      return;
+    }
+    c.channel().notifyWhenStateChanged(state, () -> watch(c));
+  }
+
+  /**
+   * Moves to the next target unless {@code seen} is no longer the connection in use (another
+   * failure already moved the client, or a renewal replaced the channel). Returns whether it moved.
+   */
+  boolean failover(Connection seen, String why) {
+    Connection next;
+    synchronized (this) {
+      if (closed || targets == null || connection != seen || round.size() < 2) {
+        return false;
+      }
+      if (index + 1 < round.size()) {
+        index++;
+      } else {
+        // Once round: resolve again (DNS may have changed), start from the first.
+        round = requireNonNull(targets, "targets").expand();
+        index = 0;
+      }
+      ControllerTargets.Target target = round.get(index);
+      next = Connection.over(channels.apply(target), target.toString(), seen.generation() + 1);
+      connection = next;
+    }
+    log.warn("Controller {} unreachable ({}); moving to {}.", seen.target(), why, next.target());
+    // At once: calls and the command stream still on the dead controller end now and retry on the new one.
+    seen.channel().shutdownNow();
+    watch(next);
+    for (Runnable listener : failoverListeners) {
+      try {
+        listener.run();
+      } catch (RuntimeException e) {
+        log.warn("Failover listener failed: {}", e.toString());
+      }
+    }
+    return true;
   }
 
   @Override

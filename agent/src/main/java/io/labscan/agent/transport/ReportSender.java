@@ -104,6 +104,7 @@ public final class ReportSender implements AutoCloseable {
         spool.remove(report.getReportId());
         continue;
       }
+      long generation = client.generation();
       try {
         ReportAck ack = client.report(report);
         spool.remove(ack.getReportId().isEmpty() ? report.getReportId() : ack.getReportId());
@@ -119,7 +120,8 @@ public final class ReportSender implements AutoCloseable {
           spool.remove(report.getReportId());
           continue;
         }
-        failures++;
+        // The client moved to another controller: start afresh there, not after this one's backoff.
+        failures = client.generation() != generation ? 1 : failures + 1;
         Duration wait = backoff(failures);
         log.info("Report {} not delivered ({}); retrying in {} ms.", report.getReportId(), code,
             wait.toMillis());
@@ -134,7 +136,12 @@ public final class ReportSender implements AutoCloseable {
 
   /** Capped exponential backoff with full jitter after {@code failures} failures in a row. */
   public static Duration backoff(long failures) {
-    long cap = Math.min(MAX_BACKOFF.toMillis(),
+    return backoff(failures, MAX_BACKOFF);
+  }
+
+  /** As {@link #backoff(long)}, never longer than {@code max}. */
+  public static Duration backoff(long failures, Duration max) {
+    long cap = Math.min(Math.max(MIN_BACKOFF.toMillis(), max.toMillis()),
         MIN_BACKOFF.toMillis() << Math.min(20, Math.max(0, failures - 1)));
     return Duration.ofMillis(ThreadLocalRandom.current().nextLong(MIN_BACKOFF.toMillis() / 2, cap + 1));
   }

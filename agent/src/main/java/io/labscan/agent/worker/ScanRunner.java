@@ -16,6 +16,12 @@ public interface ScanRunner extends AutoCloseable {
    */
   Report run(ScanPlan plan, Policy policy);
 
+  /**
+   * Slows the runner's resident watchers (the change journal) by {@code slowFactor} (1: normal);
+   * asked while the agent is over its CPU budget. Runners without one ignore it.
+   */
+  default void pace(int slowFactor) {}
+
   /** Cancels a running scan (if any); later {@link #run} calls fail. */
   @Override
   void close();

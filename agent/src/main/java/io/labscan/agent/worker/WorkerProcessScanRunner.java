@@ -240,6 +240,12 @@ public final class WorkerProcessScanRunner implements ScanRunner {
     }
   }
 
+  /** Slows the daemon's change journal (the worker processes are short-lived: not paced). */
+  @Override
+  public void pace(int slowFactor) {
+    journal.pace(slowFactor);
+  }
+
   /** Kills the running worker, if any; later scans are refused. */
   @Override
   public void close() {

@@ -105,10 +105,11 @@ class ConfigLoaderTest {
 
   @Test
   void aListWhereAValueBelongsIsAnErrorNamingTheKey() throws Exception {
-    Path f = write("controller:\n  - a:1\n  - b:2\n");
+    // (controller: is the one key that takes a list: several controllers, ControllerListConfigTest)
+    Path f = write("controller: a:1\nlab:\n  - physics-lab\n  - chemistry-lab\n");
     assertThatThrownBy(() -> ConfigLoader.load(f))
         .isInstanceOf(ConfigLoader.ConfigException.class)
-        .hasMessageContaining("'controller' at line 1 must be a single value");
+        .hasMessageContaining("'lab' at line 2 must be a single value");
   }
 
   @Test

@@ -66,6 +66,29 @@ class SmtpQuarantineTest {
         Long::toString);
   }
 
+  @Test
+  void aRefusedAttemptIsReportedWithTheProcessTheEgressWatchLastSawConnectingThereAsThatUser() throws IOException {
+    Recorder r = new Recorder(true);
+    Path passwd = Files.writeString(state.resolve("passwd"), "root:x:0:0::/root:/bin/sh\n");
+    io.labscan.agent.checks.egress.Endpoint mx = io.labscan.agent.checks.egress.Endpoint.parse("192.0.2.25", 25)
+        .orElseThrow();
+    SenderLookup egressWatch = (remote, user) -> remote.equals(mx) && user.equals("1000")
+        ? java.util.Optional.of(new io.labscan.agent.checks.egress.ProcessInfo(4242, "wink", "/tmp/.cache/wink", "1000"))
+        : java.util.Optional.empty();
+    SmtpQuarantine q = new SmtpQuarantine(r, state, new AllowedUsers(Files.createDirectories(state.resolve("proc")),
+        passwd), Long::toString, egressWatch);
+    q.policyChanged(Policy.newBuilder().setVersion(2).setQuarantine(order(7, true)).build());
+    q.drainStatus();
+    r.counts = List.of(new QuarantineEnforcer.BlockedCount("192.0.2.25", 25, 1000, 3),
+        new QuarantineEnforcer.BlockedCount("198.51.100.7", 587, 1000, 1));
+
+    io.labscan.proto.v1.QuarantineStatus status = q.drainStatus().orElseThrow();
+
+    assertThat(status.getBlockedList()).extracting(b -> b.getIp() + ":" + b.getPort() + " " + b.getUser() + " "
+        + b.getProcessName() + " " + b.getProcessPath() + " x" + b.getAttempts())
+        .containsExactly("192.0.2.25:25 1000 wink /tmp/.cache/wink x3", "198.51.100.7:587 1000   x1");
+  }
+
   private static QuarantineOrder order(long revision, boolean quarantined) {
     return QuarantineOrder.newBuilder().setRevision(revision).setQuarantined(quarantined).setBy("admin linda").build();
   }

@@ -145,6 +145,29 @@ public final class Accounts {
     return setRole(username, role, labs);
   }
 
+  /**
+   * Creates a user who logs in elsewhere (single sign-on), without a local password.
+   *
+   * @return false when the name is taken (by a local or another external user): nothing changed
+   * @throws IllegalArgumentException for a bad name or labs
+   */
+  public boolean createExternal(String username, Role role, Set<String> labs) {
+    checkUsername(username);
+    User user = new User(username, requireNonNull(role, "role"), checkLabs(role, labs));
+    return users.add(user, NO_LOCAL_PASSWORD, clock.instant());
+  }
+
+  /** True when the user exists and has a local password (a bcrypt hash), false for none or single sign-on users. */
+  public boolean hasLocalPassword(String username) {
+    requireNonNull(username, "username");
+    return users.find(username).map(UserRepository.Stored::passwordHash).filter(h -> h.startsWith("$2")).isPresent();
+  }
+
+  /** Records a login that happened elsewhere (single sign-on) as the user's last login. */
+  public void recordExternalLogin(String username) {
+    users.recordLogin(requireNonNull(username, "username"), clock.instant());
+  }
+
   /** The stored "hash" of users without a local password: no bcrypt hash, so no password matches. */
   static final String NO_LOCAL_PASSWORD = "!external";
 

@@ -128,6 +128,11 @@ final class UserRepository {
         ps.setString(1, username);
         ps.executeUpdate();
       }
+      // A single sign-on identity goes with its user: a later local account of the same name is not it.
+      try (PreparedStatement ps = db.prepareStatement("DELETE FROM user_identities WHERE username = ?")) {
+        ps.setString(1, username);
+        ps.executeUpdate();
+      }
       try (PreparedStatement ps = db.prepareStatement("DELETE FROM users WHERE username = ?")) {
         ps.setString(1, username);
         return ps.executeUpdate() > 0;

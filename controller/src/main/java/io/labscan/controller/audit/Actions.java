@@ -31,6 +31,12 @@ public final class Actions {
   public static final String HOSTS_EXPORT = "hosts.export";
   public static final String AUDIT_READ = "audit.read";
   public static final String AUDIT_EXPORT = "audit.export";
+  /** A compliance report viewed or downloaded (a sensitive read: it names hosts and infections). */
+  public static final String REPORT_READ = "report.read";
+  public static final String REPORT_SUBSCRIBE = "report.subscribe";
+  public static final String REPORT_UNSUBSCRIBE = "report.unsubscribe";
+  /** A scheduled report e-mailed (or its sending failed). */
+  public static final String REPORT_SEND = "report.send";
 
   private Actions() {}
 }

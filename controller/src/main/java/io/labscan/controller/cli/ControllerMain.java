@@ -16,8 +16,9 @@ import picocli.CommandLine.Command;
         InfectedCommand.class, TriageCommand.class, OwnerCommand.class, RulesCommand.class, PolicyCommand.class, ScanNowCommand.class,
         EnrollTokenCommand.class, RevokeCommand.class, QuarantineCommand.Quarantine.class,
         QuarantineCommand.Release.class, DemoCommand.class, PruneCommand.class, DoctorCommand.class,
+        MigrateToCommand.class,
         io.labscan.controller.cli.UserCommand.class, io.labscan.controller.cli.LabRuleCommand.class,
-        io.labscan.controller.account.TokenCommand.class,
+        io.labscan.controller.account.TokenCommand.class, ReportCommand.class,
         CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

@@ -102,6 +102,17 @@ final class PolicyCommand implements Callable<Integer> {
       description = "Removes an allowed quarantine user (repeatable).")
   List<String> noAllowUsers = new ArrayList<>();
 
+  @Option(names = "--agent-memory-budget", paramLabel = "SIZE",
+      description = {"Resident-memory budget of every agent, e.g. 96MiB (the default), 64MiB; 32MiB to 4GiB.",
+          "An agent over it for 5 minutes restarts itself (spool kept; backs off, at most 3 times a day);",
+          "the dashboard flags it (docs/reliability.md)."})
+  String agentMemoryBudget;
+
+  @Option(names = "--agent-cpu-budget", paramLabel = "PERCENT",
+      description = {"CPU budget of every agent in percent of one core, averaged over 5 minutes, e.g. 2% (the default);",
+          "0.1% to 100%. An agent over it samples SMTP egress and file changes more slowly until it is back under half."})
+  String agentCpuBudget;
+
   enum Switch { ON, OFF }
 
   @Override
@@ -132,9 +143,17 @@ final class PolicyCommand implements Callable<Integer> {
       EgressSettings after;
       Map<String, Long> budgetsBefore = policies.checkBudgets();
       Map<String, Long> budgetsAfter;
+      io.labscan.controller.policy.AgentBudget agentBefore = policies.agentBudget();
+      io.labscan.controller.policy.AgentBudget agentAfter = agentBefore;
       try {
         after = changed(before);
         budgetsAfter = changedBudgets(budgetsBefore);
+        if (agentMemoryBudget != null) {
+          agentAfter = agentAfter.withMemory(io.labscan.controller.policy.AgentBudget.parseSize(agentMemoryBudget));
+        }
+        if (agentCpuBudget != null) {
+          agentAfter = agentAfter.withCpu(io.labscan.controller.policy.AgentBudget.parsePercent(agentCpuBudget));
+        }
       } catch (IllegalArgumentException e) {
         System.err.println("labscan-controller policy: " + e.getMessage());
         return ControllerMain.EXIT_BAD_INPUT;
@@ -144,6 +163,11 @@ final class PolicyCommand implements Callable<Integer> {
       }
       if (!budgetsAfter.equals(budgetsBefore)) {
         policies.setCheckBudgets(budgetsAfter);
+      }
+      if (!agentAfter.equals(agentBefore)) {
+        policies.setAgentBudget(agentAfter);
+        io.labscan.controller.audit.AuditLog.forCli(store).cli(io.labscan.controller.audit.Actions.POLICY_CHANGE, "",
+            "agent budget " + agentBefore + " -> " + agentAfter);
       }
       List<String> relaysBefore = Quarantines.relays(store);
       List<String> relaysAfter = new ArrayList<>(relaysBefore);
@@ -278,6 +302,8 @@ final class PolicyCommand implements Callable<Integer> {
     System.out.println("  Quarantine relays: " + (relays.isEmpty() ? "(none)" : String.join(", ", relays)));
     List<String> users = Quarantines.allowedUsers(store);
     System.out.println("  Quarantine users:  " + (users.isEmpty() ? "(none)" : String.join(", ", users)));
+    System.out.println("  Agent budget:      " + policies.agentBudget()
+        + " (restart after 5 min over memory; slower sampling over CPU)");
     System.out.println("  Check budgets:     " + (policy.getCheckBudgetSecondsCount() == 0 ? "(built-in)"
         : String.join(", ", new TreeMap<>(policy.getCheckBudgetSecondsMap()).entrySet().stream()
             .map(e -> e.getKey() + " " + e.getValue() + " s").toList())));

@@ -84,6 +84,10 @@ final class ServeCommand implements Callable<Integer> {
 
   @Mixin io.labscan.controller.complaint.ComplaintMailboxOptions complaintMailboxes;
 
+  @Mixin io.labscan.controller.report.ReportMailOptions reportMail;
+
+  @Mixin io.labscan.controller.oidc.OidcOptions oidc;
+
   @Override
   public Integer call() throws InterruptedException {
     ControllerRuntime.Options options;
@@ -91,6 +95,8 @@ final class ServeCommand implements Callable<Integer> {
     io.labscan.controller.store.Pruner.Retention retentionSettings;
     List<io.labscan.controller.complaint.MailboxConfig> mailboxes;
     io.labscan.controller.complaint.WatchSettings watchSettings;
+    java.util.Optional<io.labscan.controller.report.SmtpRelay> reportRelay;
+    java.util.Optional<io.labscan.controller.oidc.SingleSignOn> sso;
     try {
       trustConfig = TrustConfig.of(trust);
       tlsSans.forEach(ServerNames::parse);
@@ -105,10 +111,15 @@ final class ServeCommand implements Callable<Integer> {
       retentionSettings = retention.retention();
       mailboxes = complaintMailboxes.mailboxes();
       watchSettings = complaintMailboxes.settings();
+      reportRelay = reportMail.relay();
       options = new ControllerRuntime.Options(db, bind, grpcPort, insecure,
           enrollPort == null ? OptionalInt.empty() : OptionalInt.of(enrollPort), tlsSans,
           new RateLimiter.Rate(reportRate, reportBurst), hostDailyQuotaMib * 1024 * 1024);
       options.effectiveEnrollPort();
+      // Single sign-on: every option checked and the provider's discovery document read before
+      // anything starts; an unreachable provider only warns (SingleSignOn explains why).
+      sso = oidc.settings().map(s -> io.labscan.controller.oidc.SingleSignOn.start(s,
+          io.labscan.controller.oidc.SingleSignOn.httpClient(), Clock.systemUTC()));
     } catch (IllegalArgumentException e) {
       System.err.println("labscan-controller serve: " + e.getMessage());
       return ControllerMain.EXIT_BAD_INPUT;
@@ -127,7 +138,12 @@ final class ServeCommand implements Callable<Integer> {
       // Alerts, campaigns, snapshots, sweeps, retention and the change feed: independent of HTTP.
       services.startBackgroundJobs();
       http = Dashboard.start(httpBind, httpPort, dashboard, services, new EngineTriageRunner(services.complaints()),
-          trustConfig.entries(), System.err);
+          trustConfig.entries(), System.err, sso);
+      reportRelay.ifPresent(relay -> {
+        services.startReportDelivery(new io.labscan.controller.report.SmtpReportMailer(relay, services.clock()));
+        System.err.println("labscan-controller: scheduled reports go through " + relay.describe() + " from "
+            + relay.from());
+      });
       if (!mailboxes.isEmpty()) {
         services.watchComplaintMailboxes(mailboxes, watchSettings);
         System.err.println("labscan-controller: watching " + mailboxes.size() + " complaint mailbox(es): "

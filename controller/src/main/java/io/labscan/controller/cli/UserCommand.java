@@ -68,6 +68,11 @@ public final class UserCommand implements Runnable {
     @Option(names = "--replace", description = "Reset the password and role of an existing user.")
     boolean replace;
 
+    @Option(names = "--sso",
+        description = "A user who logs in with single sign-on only (no local password): the first single sign-on "
+            + "login with this name claims the account. For people in no group --oidc-role-map maps.")
+    boolean sso;
+
     @Parameters(paramLabel = "NAME", description = "User name (letters, digits, . _ @ -).")
     String name;
 
@@ -86,6 +91,9 @@ public final class UserCommand implements Runnable {
       }
       if (!existing(db)) {
         return EXIT_BAD_INPUT;
+      }
+      if (sso) {
+        return addSingleSignOnUser(parsedRole.get());
       }
       String password;
       if (passwordFile != null) {
@@ -121,6 +129,28 @@ public final class UserCommand implements Runnable {
       }
       System.out.println((existed ? "Saved" : "Added") + " user " + name + " (" + describe(parsedRole.get(), labs)
           + ").");
+      return 0;
+    }
+
+    private int addSingleSignOnUser(Role parsedRole) {
+      if (passwordFile != null || replace) {
+        System.err.println("labscan-controller user add: --sso users have no password (no --password-file or --replace;"
+            + " use set-role to change the role).");
+        return EXIT_BAD_INPUT;
+      }
+      try (Storage store = Storage.open(db)) {
+        Accounts accounts = Controller.over(store, Clock.systemUTC()).accounts();
+        if (!accounts.createExternal(name, parsedRole, new LinkedHashSet<>(labs))) {
+          System.err.println("labscan-controller user add: user '" + name + "' exists already.");
+          return EXIT_BAD_INPUT;
+        }
+        AuditLog.forCli(store).cli(Actions.USER_ADD, name, describe(parsedRole, labs) + "; single sign-on only");
+      } catch (IllegalArgumentException e) {
+        System.err.println("labscan-controller user add: " + e.getMessage());
+        return EXIT_BAD_INPUT;
+      }
+      System.out.println("Added user " + name + " (" + describe(parsedRole, labs) + "), single sign-on only: the first "
+          + "single sign-on login named " + name + " claims it.");
       return 0;
     }
   }

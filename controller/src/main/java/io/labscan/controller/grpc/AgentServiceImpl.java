@@ -49,6 +49,7 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
   private final RateLimiter reportLimiter;
   private final Optional<CertificateRenewer> renewer;
   private final DailyQuota quota;
+  private final Optional<io.labscan.controller.selfwatch.AgentResourceRepository> resources;
 
   public AgentServiceImpl(Store store, ReportIngestor ingestor, PolicyProvider policies, CommandHub commands,
       Clock clock) {
@@ -78,6 +79,10 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
     this.commands = requireNonNull(commands, "commands");
     this.clock = requireNonNull(clock, "clock");
     this.reportLimiter = requireNonNull(reportLimiter, "reportLimiter");
+    // The agents' own resource figures (heartbeat field 80) go to the SQLite store's table; a
+    // store without it (a test double) keeps none.
+    this.resources = store instanceof io.labscan.controller.store.Storage s
+        ? Optional.of(new io.labscan.controller.selfwatch.AgentResourceRepository(s)) : Optional.empty();
   }
 
   /**
@@ -237,10 +242,35 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
         if (request.getPolicyVersion() < policy.getVersion()) {
           reply.setPolicy(policy);
         }
+        if (request.hasResources()) {
+          reply.setResourcesRefused(recordResources(hostId, request));
+        }
         response.onNext(reply.build());
         response.onCompleted();
       }
     });
+  }
+
+  /**
+   * Checks and stores the agent's own resource figures (not waited for: the heartbeat's answer
+   * does not depend on them); returns the reason they were refused, or "".
+   */
+  private String recordResources(String hostId, HeartbeatRequest request) {
+    Instant now = clock.instant();
+    var checked = io.labscan.controller.selfwatch.ResourceFigures.check(request.getResources(), now);
+    resources.ifPresent(repo -> {
+      var saved = checked.accepted().isPresent() ? repo.save(hostId, checked.accepted().get())
+          : repo.refuse(hostId, checked.refused(), now);
+      saved.whenComplete((ok, failure) -> {
+        if (failure != null) {
+          log.warn("Resource figures of host {} not stored: {}", hostId, failure.toString());
+        }
+      });
+    });
+    if (!checked.refused().isEmpty()) {
+      log.warn("Resource figures of host {} refused: {}", hostId, LogText.of(checked.refused()));
+    }
+    return checked.refused();
   }
 
   @Override

@@ -120,6 +120,53 @@ public final class ControllerMetrics implements IngestListener {
         .register(registry);
   }
 
+  /**
+   * Registers the agents' own resource use per lab (docs/reliability.md), read from {@code perLab}
+   * at each scrape: {@code labscan_agent_rss_bytes{lab, stat="median|max"}},
+   * {@code labscan_agent_cpu_percent{lab, stat="median|max"}} (percent of one core, averaged over
+   * the agents' budget window), {@code labscan_agents_reporting_resources{lab}} and
+   * {@code labscan_agents_over_budget{lab}}. Once.
+   *
+   * <p><b>Per lab, not per host.</b> A host label would make one time series per machine and
+   * metric (thousands in a campus, each new host id a new series that never goes away), the label
+   * explosion Prometheus warns against; the per-host figures are in the host API. A lab's median
+   * and maximum say what the agent costs and whether one machine leaks; the over-budget count
+   * says how many to look at.
+   */
+  public void agentResources(Supplier<Map<String, io.labscan.controller.selfwatch.LabResources>> perLab) {
+    requireNonNull(perLab, "perLab");
+    GaugeWithCallback.builder()
+        .name("labscan_agent_rss_bytes")
+        .help("Resident size of the LabScan agents per lab: median and max over the agents reporting")
+        .labelNames("lab", "stat")
+        .callback(cb -> perLab.get().forEach((lab, r) -> {
+          cb.call(r.rssMedianBytes(), lab, "median");
+          cb.call(r.rssMaxBytes(), lab, "max");
+        }))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("labscan_agent_cpu_percent")
+        .help("CPU use of the LabScan agents per lab, percent of one core over their budget window: median and max")
+        .labelNames("lab", "stat")
+        .callback(cb -> perLab.get().forEach((lab, r) -> {
+          cb.call(r.cpuMedianPercent(), lab, "median");
+          cb.call(r.cpuMaxPercent(), lab, "max");
+        }))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("labscan_agents_reporting_resources")
+        .help("Agents per lab whose heartbeat carried their own resource figures")
+        .labelNames("lab")
+        .callback(cb -> perLab.get().forEach((lab, r) -> cb.call(r.agents(), lab)))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("labscan_agents_over_budget")
+        .help("Agents per lab over their memory or CPU budget, or restarted for memory within a day")
+        .labelNames("lab")
+        .callback(cb -> perLab.get().forEach((lab, r) -> cb.call(r.overBudget(), lab)))
+        .register(registry);
+  }
+
   public String contentType() {
     return writer.getContentType();
   }

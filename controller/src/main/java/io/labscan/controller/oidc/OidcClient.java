@@ -121,7 +121,7 @@ public final class OidcClient {
    * Completes a login from the callback's {@code state} and {@code code}; throws {@link
    * LoginFailedException} (message safe to log) when anything does not check out.
    */
-  public OidcIdentity complete(String state, String code) throws LoginFailedException {
+  public OidcIdentity complete(@org.jspecify.annotations.Nullable String state, @org.jspecify.annotations.Nullable String code) throws LoginFailedException {
     if (state == null || code == null || state.isEmpty() || code.isEmpty() || code.length() > 4096) {
       throw new LoginFailedException("callback without state or code");
     }
@@ -145,7 +145,7 @@ public final class OidcClient {
   }
 
   /** The provider logout URL (RP-initiated logout) when the provider has an end_session_endpoint. */
-  public Optional<URI> logoutUri(String idTokenHint, URI postLogoutRedirect) {
+  public Optional<URI> logoutUri(@org.jspecify.annotations.Nullable String idTokenHint, URI postLogoutRedirect) {
     return provider.endSessionEndpoint().map(end -> {
       Map<String, String> query = new LinkedHashMap<>();
       query.put("client_id", settings.clientId());

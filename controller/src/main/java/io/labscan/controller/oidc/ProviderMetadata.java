@@ -41,9 +41,17 @@ public record ProviderMetadata(String issuer, URI authorizationEndpoint, URI tok
     HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", "application/json").GET().build();
     JsonNode doc;
     try {
-      HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      HttpResponse<InputStream> response;
+      try {
+        response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      } catch (IOException e) {
+        throw new UnreachableException("OpenID discovery " + uri + " unreachable: " + e, e);
+      }
       try (InputStream in = response.body()) {
         byte[] body = in.readNBytes(MAX_DOCUMENT_BYTES + 1);
+        if (response.statusCode() >= 500 || response.statusCode() == 429) {
+          throw new UnreachableException("OpenID discovery " + uri + " answered HTTP " + response.statusCode(), null);
+        }
         if (response.statusCode() != 200) {
           throw new IOException("OpenID discovery " + uri + " answered HTTP " + response.statusCode());
         }
@@ -98,5 +106,17 @@ public record ProviderMetadata(String issuer, URI authorizationEndpoint, URI tok
       throw new IOException("OpenID discovery: " + field + " must be https (http only on loopback): '" + text + "'");
     }
     return uri;
+  }
+
+  /**
+   * The provider did not answer (no connection, timeout, HTTP 5xx or 429): worth trying again
+   * later, unlike a document that answers but is wrong (a configuration mistake).
+   */
+  public static final class UnreachableException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    public UnreachableException(String message, @org.jspecify.annotations.Nullable Throwable cause) {
+      super(message, cause);
+    }
   }
 }

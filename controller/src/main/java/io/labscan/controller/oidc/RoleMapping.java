@@ -47,36 +47,68 @@ public final class RoleMapping {
     Map<String, Grant> map = new LinkedHashMap<>();
     for (String entry : text.split(",")) {
       String e = entry.strip();
-      if (e.isEmpty()) {
-        continue;
-      }
-      int eq = e.lastIndexOf('=');
-      if (eq <= 0 || eq == e.length() - 1) {
-        throw new IllegalArgumentException("role map entry '" + e + "' is not GROUP=ROLE (roles: admin, viewer, lab-manager:LAB[:LAB...])");
-      }
-      String group = normalise(e.substring(0, eq).strip());
-      String[] roleParts = e.substring(eq + 1).strip().split(":");
-      String role = roleParts[0];
-      if (!STRENGTH.contains(role)) {
-        throw new IllegalArgumentException("role map entry '" + e + "': unknown role '" + role + "' (admin, viewer, lab-manager:LAB)");
-      }
-      Set<String> labs = new TreeSet<>();
-      for (int i = 1; i < roleParts.length; i++) {
-        if (!roleParts[i].isBlank()) {
-          labs.add(roleParts[i].strip());
-        }
-      }
-      if (role.equals("lab-manager") && labs.isEmpty()) {
-        throw new IllegalArgumentException("role map entry '" + e + "': lab-manager needs its labs (lab-manager:LAB[:LAB...])");
-      }
-      if (!role.equals("lab-manager") && !labs.isEmpty()) {
-        throw new IllegalArgumentException("role map entry '" + e + "': only lab-manager takes labs");
-      }
-      if (map.put(group, new Grant(role, labs)) != null) {
-        throw new IllegalArgumentException("role map names group '" + group + "' twice");
+      if (!e.isEmpty()) {
+        add(map, e, e.substring(e.lastIndexOf('=') + 1).split(":"));
       }
     }
     return new RoleMapping(map);
+  }
+
+  /**
+   * Parses repeated {@code --oidc-role-map GROUP=ROLE[:LAB[,LAB...]]} values, one mapping each.
+   * The group is everything before the last {@code =}, so group names holding commas or
+   * {@code =} (LDAP distinguished names such as {@code cn=staff,ou=it}) work; a lab manager's
+   * labs are separated by commas or colons.
+   */
+  public static RoleMapping parseEntries(List<String> entries) {
+    requireNonNull(entries, "entries");
+    Map<String, Grant> map = new LinkedHashMap<>();
+    for (String entry : entries) {
+      String e = requireNonNull(entry, "entry").strip();
+      if (e.isEmpty()) {
+        throw new IllegalArgumentException("empty role map entry (GROUP=ROLE)");
+      }
+      String role = e.substring(e.lastIndexOf('=') + 1).strip();
+      int colon = role.indexOf(':');
+      String[] parts;
+      if (colon < 0) {
+        parts = new String[] {role};
+      } else {
+        String[] labs = role.substring(colon + 1).split("[,:]");
+        parts = new String[labs.length + 1];
+        parts[0] = role.substring(0, colon);
+        System.arraycopy(labs, 0, parts, 1, labs.length);
+      }
+      add(map, e, parts);
+    }
+    return new RoleMapping(map);
+  }
+
+  private static void add(Map<String, Grant> map, String e, String[] roleParts) {
+    int eq = e.lastIndexOf('=');
+    if (eq <= 0 || eq == e.length() - 1) {
+      throw new IllegalArgumentException("role map entry '" + e + "' is not GROUP=ROLE (roles: admin, viewer, lab-manager:LAB[,LAB...])");
+    }
+    String group = normalise(e.substring(0, eq).strip());
+    String role = roleParts[0].strip();
+    if (!STRENGTH.contains(role)) {
+      throw new IllegalArgumentException("role map entry '" + e + "': unknown role '" + role + "' (admin, viewer, lab-manager:LAB)");
+    }
+    Set<String> labs = new TreeSet<>();
+    for (int i = 1; i < roleParts.length; i++) {
+      if (!roleParts[i].isBlank()) {
+        labs.add(roleParts[i].strip());
+      }
+    }
+    if (role.equals("lab-manager") && labs.isEmpty()) {
+      throw new IllegalArgumentException("role map entry '" + e + "': lab-manager needs its labs (lab-manager:LAB[,LAB...])");
+    }
+    if (!role.equals("lab-manager") && !labs.isEmpty()) {
+      throw new IllegalArgumentException("role map entry '" + e + "': only lab-manager takes labs");
+    }
+    if (map.put(group, new Grant(role, labs)) != null) {
+      throw new IllegalArgumentException("role map names group '" + group + "' twice");
+    }
   }
 
   /** The grant for a user whose role claim holds {@code groups}; empty when none is mapped. */

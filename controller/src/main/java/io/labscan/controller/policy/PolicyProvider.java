@@ -42,6 +42,9 @@ public final class PolicyProvider {
   static final String EGRESS_WINDOW = "egress-window-seconds";
   /** Check time budgets, one {@code name=seconds} a line (policy {@code check_budget_seconds}). */
   static final String CHECK_BUDGETS = "check-budget-seconds";
+  /** The agents' resource budget (policy fields 80, 81): bytes, and percent of one core. */
+  static final String AGENT_MEMORY_BUDGET = "agent-memory-budget-bytes";
+  static final String AGENT_CPU_BUDGET = "agent-cpu-budget-percent";
   /** How long a read policy is reused: a change made by another process shows within this. */
   static final Duration CACHE = Duration.ofSeconds(2);
 
@@ -92,7 +95,7 @@ public final class PolicyProvider {
   private Snapshot load() {
     // One statement: the version and the content it numbers come from the same commit.
     Map<String, byte[]> settings = store.settings(List.of(REVISION, ARTIFACT_RULES, ARTIFACT_RULES_NAME,
-        EGRESS_EVENT_MODE, EGRESS_ALLOWLIST, EGRESS_WINDOW, CHECK_BUDGETS));
+        EGRESS_EVENT_MODE, EGRESS_ALLOWLIST, EGRESS_WINDOW, CHECK_BUDGETS, AGENT_MEMORY_BUDGET, AGENT_CPU_BUDGET));
     Policy.Builder b = PolicyDefaults.defaults().toBuilder()
         .setVersion(1 + revision(settings))
         .setHarvestKey(ByteString.copyFrom(fleetKey))
@@ -104,6 +107,8 @@ public final class PolicyProvider {
     b.setEgressEventMode(egress.eventMode()).addAllSmtpProcessAllowlist(egress.processAllowlist());
     egress.window().ifPresent(w -> b.setEgressWindowSeconds(w.toSeconds()));
     b.putAllCheckBudgetSeconds(checkBudgets(settings));
+    AgentBudget budget = agentBudget(settings);
+    b.setAgentMemoryBudgetBytes(budget.memoryBytes()).setAgentCpuBudgetPercent(budget.cpuPercent());
     // Each host's newest quarantine order (released ones too: an agent that missed the release gets it).
     Quarantines quarantines = new Quarantines(store, clock);
     Map<String, io.labscan.controller.quarantine.QuarantineRecord> latest = quarantines.latestByHost();
@@ -186,6 +191,47 @@ public final class PolicyProvider {
     new TreeMap<>(budgets).forEach((name, seconds) -> lines.append(name).append('=').append(seconds).append('\n'));
     Map<String, byte[]> values = new LinkedHashMap<>();
     values.put(CHECK_BUDGETS, ascii(lines.toString()));
+    return change(values);
+  }
+
+  /**
+   * The agents' resource budget operators set ({@code policy --agent-memory-budget,
+   * --agent-cpu-budget}); the defaults (96 MiB, 2 %) where unset or unreadable.
+   */
+  public AgentBudget agentBudget() {
+    return agentBudgetOf(store);
+  }
+
+  /** As {@link #agentBudget()}, for readers that need no policy (no fleet key is made). */
+  public static AgentBudget agentBudgetOf(Storage store) {
+    return agentBudget(store.settings(List.of(AGENT_MEMORY_BUDGET, AGENT_CPU_BUDGET)));
+  }
+
+  private static AgentBudget agentBudget(Map<String, byte[]> settings) {
+    AgentBudget d = AgentBudget.defaults();
+    long memory = d.memoryBytes();
+    double cpu = d.cpuPercent();
+    try {
+      byte[] m = settings.get(AGENT_MEMORY_BUDGET);
+      if (m != null && m.length > 0) {
+        memory = Long.parseLong(text(m).trim());
+      }
+      byte[] c = settings.get(AGENT_CPU_BUDGET);
+      if (c != null && c.length > 0) {
+        cpu = Double.parseDouble(text(c).trim());
+      }
+      return new AgentBudget(memory, cpu);
+    } catch (IllegalArgumentException e) {
+      return d; // not ours to guess: the defaults are always safe
+    }
+  }
+
+  /** Stores the agents' resource budget and bumps the policy version. */
+  public long setAgentBudget(AgentBudget budget) {
+    requireNonNull(budget, "budget");
+    Map<String, byte[]> values = new LinkedHashMap<>();
+    values.put(AGENT_MEMORY_BUDGET, ascii(Long.toString(budget.memoryBytes())));
+    values.put(AGENT_CPU_BUDGET, ascii(Double.toString(budget.cpuPercent())));
     return change(values);
   }
 

@@ -6,6 +6,7 @@ import io.labscan.controller.triage.AddressHolding;
 import io.labscan.controller.triage.EgressHit;
 import io.labscan.controller.triage.HostState;
 import io.labscan.controller.triage.MailServerHost;
+import io.labscan.controller.triage.Triage;
 import io.labscan.controller.triage.TriageEvidence;
 import io.labscan.controller.triage.TriageOptions;
 import io.labscan.controller.verdict.EgressAllowance;
@@ -17,14 +18,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import java.util.OptionalLong;
 
 /**
  * Triage's questions answered from the SQLite store: who held an address when, who sent
@@ -83,12 +83,21 @@ public final class SqliteTriageEvidence implements TriageEvidence {
   static final int MAX_INTERVALS = 10_000;
 
   /**
-   * Every interval of the address, from its index ({@code host_addresses_by_ip}). A holding
-   * ends only by the host's own reports: at the first report without the address, or, when no
-   * report ever said so (the host fell silent, or was switched off), {@code holdingGrace} after
-   * its last report that showed it. Another host's claim never ends it: overlapping claims are
-   * a conflict that triage shows. The start is back-filled by {@link #HOLD_BACKFILL} before
-   * the first report, but never into an earlier holder's tenure.
+   * The intervals of the address that can matter at {@code at}, from its index ({@code
+   * host_addresses_by_ip}). A holding ends by the host's own reports: at the first report without
+   * the address, or, when no report ever said so (the host fell silent, or was switched off),
+   * {@code holdingGrace} after its last report that showed it (or at its reported DHCP lease end)
+   * — but never later than another host's first claim made after that last report: a silent host
+   * cannot contest a claim it never saw (it was off, or its agent was), so the address passed on.
+   * Another host's claim never ends the holding of a host that keeps reporting the address:
+   * overlapping claims of two reporting hosts are a conflict that triage shows. The start is
+   * back-filled by {@link #HOLD_BACKFILL} before the first report, but never into an earlier
+   * holder's tenure.
+   *
+   * <p>Bounded work: only intervals that began by {@code at} + {@link #HOLD_BACKFILL} (a later one
+   * cannot cover {@code at}) are read, newest first, at most {@link #MAX_INTERVALS}: an address
+   * reused by DHCP every day for years, or claims flooded by a lying agent, cannot push the
+   * tenures around {@code at} out of the answer (they used to be the oldest ones kept).
    */
   @Override
   public List<AddressHolding> holdersOf(String ip, Instant at) {
@@ -97,9 +106,10 @@ public final class SqliteTriageEvidence implements TriageEvidence {
       try (PreparedStatement ps = db.prepareStatement(
           "SELECT a.host_id, h.hostname, a.first_seen_ms, a.last_seen_ms, a.ended_ms, a.is_current, a.mac, "
               + "a.interface_name, a.lease_end_ms FROM host_addresses a JOIN hosts h ON h.host_id = a.host_id "
-              + "WHERE a.ip = ? "
-              + "ORDER BY a.first_seen_ms, a.host_id LIMIT " + MAX_INTERVALS)) {
+              + "WHERE a.ip = ? AND a.first_seen_ms <= ? "
+              + "ORDER BY a.first_seen_ms DESC LIMIT " + MAX_INTERVALS)) {
         ps.setString(1, ip);
+        ps.setLong(2, saturatedPlus(at.toEpochMilli(), HOLD_BACKFILL.toMillis()));
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             long endedMs = rs.getLong(5);
@@ -111,6 +121,8 @@ public final class SqliteTriageEvidence implements TriageEvidence {
           }
         }
       }
+      // Newest first from the index; walked oldest first (ties by host id, deterministic).
+      out.sort(java.util.Comparator.comparingLong(Interval::first).thenComparing(Interval::hostId));
       return out;
     });
     List<AddressHolding> holdings = new ArrayList<>();
@@ -128,6 +140,10 @@ public final class SqliteTriageEvidence implements TriageEvidence {
         // A reported DHCP lease end wins over the grace period, within bounds (AddressHolding#silentUntil).
         until = AddressHolding.silentUntil(Instant.ofEpochMilli(iv.last()), lease, holdingGrace,
             TriageOptions.MAX_LEASE_HOLD).toEpochMilli();
+        OptionalLong taken = nextClaimAfter(intervals, iv);
+        if (taken.isPresent() && taken.getAsLong() < until) {
+          until = taken.getAsLong();
+        }
         silentAfter = Instant.ofEpochMilli(iv.last());
       } else {
         until = iv.last() + 1;
@@ -138,6 +154,35 @@ public final class SqliteTriageEvidence implements TriageEvidence {
       priorEnd = Math.max(priorEnd, iv.ended() != null ? iv.ended() : iv.last() + 1);
     }
     return holdings;
+  }
+
+  /**
+   * The first claim of the address by another host made after {@code silent}'s last report, in
+   * {@code intervals} (ordered by first report): binary search for the first later start, then
+   * skip the host's own intervals.
+   */
+  private static OptionalLong nextClaimAfter(List<Interval> intervals, Interval silent) {
+    int lo = 0;
+    int hi = intervals.size();
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (intervals.get(mid).first() <= silent.last()) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    for (int i = lo; i < intervals.size(); i++) {
+      if (!intervals.get(i).hostId().equals(silent.hostId())) {
+        return OptionalLong.of(intervals.get(i).first());
+      }
+    }
+    return OptionalLong.empty();
+  }
+
+  private static long saturatedPlus(long a, long b) {
+    long r = a + b;
+    return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
   }
 
   @Override
@@ -269,11 +314,22 @@ public final class SqliteTriageEvidence implements TriageEvidence {
 
   @Override
   public Optional<HostState> hostOwningAddress(String emailAddress) {
+    return hostsOwningAddress(emailAddress).stream().findFirst();
+  }
+
+  /**
+   * The operator's mappings of the address (newest first), else the one host whose logged-in
+   * users include the address's local part — but only when the address is in one of the
+   * organisation's domains ({@link #organisationDomain}): {@code harold@gmail.com} says nothing
+   * about the lab user {@code harold}.
+   */
+  @Override
+  public List<HostState> hostsOwningAddress(String emailAddress) {
     String email = emailAddress.trim().toLowerCase(Locale.ROOT);
     List<String> owners = database.read("address owners", db -> {
       List<String> ids = new ArrayList<>();
       try (PreparedStatement ps = db.prepareStatement(
-          "SELECT host_id FROM address_owners WHERE email = ? ORDER BY updated_ms DESC")) {
+          "SELECT host_id FROM address_owners WHERE email = ? ORDER BY updated_ms DESC LIMIT " + Triage.MAX_OWNERS)) {
         ps.setString(1, email);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
@@ -284,19 +340,70 @@ public final class SqliteTriageEvidence implements TriageEvidence {
       return ids;
     });
     if (owners.isEmpty()) {
-      // No operator mapping: the one host whose logged-in users include the local part.
       int at = email.indexOf('@');
-      if (at <= 0) {
-        return Optional.empty();
+      if (at <= 0 || !organisationDomain(email.substring(at + 1))) {
+        return List.of();
       }
-      String user = email.substring(0, at);
-      List<String> matches = hosts.hostsWithLoggedInUser(user);
+      List<String> matches = hosts.hostsWithLoggedInUser(email.substring(0, at));
       if (matches.size() != 1) {
-        return Optional.empty();
+        return List.of();
       }
       owners = matches;
     }
-    return host(owners.get(0));
+    return owners.stream().map(this::host).flatMap(Optional::stream).toList();
+  }
+
+  /** Most owner mappings whose domains are read to learn the organisation's mail domains. */
+  static final int MAX_OWNER_DOMAINS = 1000;
+
+  /**
+   * Whether an address's domain is the organisation's, judged from what administrators entered:
+   * the domains of the address-owner mappings ({@code owner} command; the domain or a subdomain of
+   * it) and the names of the hosts with the mail-server role (the domain is a parent of such a
+   * name, or its parent or a subdomain of that: {@code example.edu}, {@code campus.example.edu}
+   * and {@code staff.campus.example.edu} for {@code mx1.campus.example.edu}, not the sibling
+   * {@code lab.example.edu}: without a public-suffix list, going further up could reach a shared
+   * suffix such as {@code ac.uk}). Agents' own names are not used: an agent could report any
+   * name. With nothing to judge by (no mappings, no mail server), every domain passes, as before
+   * this rule: the login match is then the only hint there is, and the answer marks it as such.
+   */
+  boolean organisationDomain(String domain) {
+    String d = mailServerName(domain);
+    if (d.indexOf('.') <= 0) {
+      return false;
+    }
+    List<String> ownerDomains = database.read("address owner domains", db -> {
+      List<String> out = new ArrayList<>();
+      try (PreparedStatement ps = db.prepareStatement("SELECT DISTINCT email FROM address_owners LIMIT "
+          + MAX_OWNER_DOMAINS)) {
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            String e = rs.getString(1);
+            int at = e.lastIndexOf('@');
+            if (at > 0 && at < e.length() - 1) {
+              out.add(mailServerName(e.substring(at + 1)));
+            }
+          }
+        }
+      }
+      return out;
+    });
+    List<String> serverNames = mailServers().stream().flatMap(m -> m.names().stream()).toList();
+    if (ownerDomains.isEmpty() && serverNames.isEmpty()) {
+      return true;
+    }
+    for (String o : ownerDomains) {
+      if (d.equals(o) || d.endsWith("." + o)) {
+        return true;
+      }
+    }
+    for (String name : serverNames) {
+      String parent = name.substring(name.indexOf('.') + 1);
+      if (parent.indexOf('.') > 0 && (name.endsWith("." + d) || d.equals(parent) || d.endsWith("." + parent))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override
@@ -317,11 +424,16 @@ public final class SqliteTriageEvidence implements TriageEvidence {
 
   /**
    * Hosts with the mail-server role, with the fully qualified names their inventory reported
-   * (host name when it has a dot, and FQDN) that can identify it: distinctive names only
-   * ({@link MailServerHost#distinctiveName}: no {@code localhost.localdomain}, no {@code .local}),
-   * and none that another host reports as its host name or FQDN too (a name several machines
-   * carry identifies none of them; a lab PC that names itself like the MX makes the MX's name
-   * unusable for learned trust, never trusted — its address is still matched).
+   * (host name when it has a dot, and FQDN; lower case, without a trailing dot) that can identify
+   * it: distinctive names only ({@link MailServerHost#distinctiveName}: no {@code
+   * localhost.localdomain}, no {@code .local}).
+   *
+   * <p>What other hosts call themselves does not matter. Names are matched only with reverse DNS
+   * names a trusted MTA recorded (never a HELO), and only an administrator grants the role, so a
+   * lab PC that names itself like the MX gains nothing; it must not be able to take the MX's name
+   * away either (that used to blind learned trust for every complaint: any agent could report
+   * the MX's name and make it unusable). Two mail-server hosts with one name are both trusted, so
+   * the name stays usable for either.
    */
   @Override
   public List<MailServerHost> mailServers() {
@@ -334,7 +446,7 @@ public final class SqliteTriageEvidence implements TriageEvidence {
           while (rs.next()) {
             List<String> names = new ArrayList<>();
             for (String n : new String[] {rs.getString(2), rs.getString(3)}) {
-              String name = n == null ? "" : n.trim().toLowerCase(Locale.ROOT);
+              String name = mailServerName(n);
               if (MailServerHost.distinctiveName(name) && !names.contains(name)) {
                 names.add(name);
               }
@@ -343,39 +455,14 @@ public final class SqliteTriageEvidence implements TriageEvidence {
           }
         }
       }
-      // Which of those names more than one host reports: one pass over the hosts.
-      Set<String> all = new HashSet<>();
-      servers.forEach(m -> all.addAll(m.names()));
-      Map<String, Set<String>> reporters = new LinkedHashMap<>();
-      if (!all.isEmpty()) {
-        String marks = String.join(",", java.util.Collections.nCopies(all.size(), "?"));
-        try (PreparedStatement ps = db.prepareStatement("SELECT host_id, lower(trim(hostname)), lower(trim(fqdn)) "
-            + "FROM hosts WHERE lower(trim(hostname)) IN (" + marks + ") OR lower(trim(fqdn)) IN (" + marks + ")")) {
-          int i = 1;
-          for (int pass = 0; pass < 2; pass++) {
-            for (String n : all) {
-              ps.setString(i++, n);
-            }
-          }
-          try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-              for (String n : new String[] {rs.getString(2), rs.getString(3)}) {
-                String name = n == null ? "" : (n.endsWith(".") ? n.substring(0, n.length() - 1) : n);
-                if (all.contains(name)) {
-                  reporters.computeIfAbsent(name, k -> new HashSet<>()).add(rs.getString(1));
-                }
-              }
-            }
-          }
-        }
-      }
-      List<MailServerHost> out = new ArrayList<>();
-      for (MailServerHost m : servers) {
-        out.add(new MailServerHost(m.hostId(), m.hostname(),
-            m.names().stream().filter(n -> reporters.getOrDefault(n, Set.of(m.hostId())).size() <= 1).toList()));
-      }
-      return out;
+      return servers;
     });
+  }
+
+  /** A reported name as learned trust compares it: trimmed, lower case, no trailing dot. */
+  static String mailServerName(String reported) {
+    String n = reported == null ? "" : reported.trim().toLowerCase(Locale.ROOT);
+    return n.endsWith(".") ? n.substring(0, n.length() - 1) : n;
   }
 
   /** The Settings page's trusted MTAs. */

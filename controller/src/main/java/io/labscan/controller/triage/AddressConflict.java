@@ -45,11 +45,20 @@ public record AddressConflict(String ip, Instant at, Instant since, List<Address
    * MACs are reports too: an agent that copies its victim's MAC makes both claims established
    * (a tie, and the "same MAC" warning), never more.
    *
+   * <p>An established claim must also be a live one: the claimant reported the address at or
+   * after the moment the overlap began. A host that fell silent before the newcomer's claim (its
+   * holding only inferred from silence, see {@link AddressHolding#silentAfter}) never saw that
+   * claim and cannot contest it; its old MAC history must not outrank the host that reports the
+   * address now.
+   *
    * @param history every reported holding of the address (any host, any time)
    */
   public static boolean established(AddressHolding claim, List<AddressHolding> history, Instant since) {
     String mac = claim.mac().trim();
     if (mac.isEmpty()) {
+      return false;
+    }
+    if (claim.silentAfter().map(last -> last.isBefore(since)).orElse(false)) {
       return false;
     }
     for (AddressHolding g : history) {

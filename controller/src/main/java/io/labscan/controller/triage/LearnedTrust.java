@@ -22,8 +22,9 @@ import java.util.Optional;
  *       that line, naming the liar itself as the holder of the origin.
  *   <li>Names reported by mail servers are compared only with reverse DNS names a trusted MTA
  *       recorded, never with HELO names (which the client chooses), and only distinctive ones
- *       ({@link MailServerHost#distinctiveName}): never {@code localhost.localdomain}, a bare
- *       host name, or a name other hosts report too.
+ *       ({@link MailServerHost#distinctiveName}): never {@code localhost.localdomain} or a bare
+ *       host name. What other hosts call themselves neither adds nor removes a name: a lab PC
+ *       naming itself like the MX gains no trust and cannot take the MX's name away.
  * </ul>
  *
  * One instance serves one walk and answers at most {@link #MAX_LOOKUPS} address questions, so

@@ -32,7 +32,8 @@ public record MailServerHost(String hostId, String hostname, List<String> names)
    * machine may use by default ({@code .localdomain}, {@code .local}, {@code .lan}, {@code
    * .home} …). A mail server that reports such a name (an unconfigured MX says {@code
    * localhost.localdomain}) would otherwise make every line written "by localhost.localdomain"
-   * ours. Names several hosts report are refused by the evidence store as well (see {@code
+   * ours. Names other (non-mail-server) hosts report too stay usable: names are compared only
+   * with reverse DNS names trusted MTAs recorded, so such a host gains nothing (see {@code
    * SqliteTriageEvidence#mailServers}).
    */
   public static boolean distinctiveName(String name) {

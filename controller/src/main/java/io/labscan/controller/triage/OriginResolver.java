@@ -27,6 +27,12 @@ import java.util.Optional;
  *       Everything below is the sender's claim. If the walk meets an unreadable line that a
  *       trusted MTA wrote, it stops without an origin rather than guess.
  * </ol>
+ *
+ * <p>Every decision here (is a client ours, is a line written inside ours or inside a provider,
+ * is it a loopback hand-off or a retrieval) reads only fields the {@link ReceivedParser} takes
+ * from the MTA-written part of a line: the client IP and reverse DNS from the MTA's connection
+ * comment, {@code by}/{@code with} and the flags from the text after it. {@code fromHelo} is only
+ * ever shown ("HELO …, never trusted").
  */
 final class OriginResolver {
   /** How far apart two clocks may be before a note says they disagree. */

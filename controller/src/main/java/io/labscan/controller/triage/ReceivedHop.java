@@ -14,7 +14,9 @@ import java.util.Collections;
  *
  * <p>Which fields can be believed depends on who wrote the line, which only the trust walk
  * ({@link OriginResolver}) can say: {@code fromHelo} is always the client's own claim,
- * {@code fromRdns} and {@code fromIp} are what the receiving MTA saw on the connection.
+ * {@code fromRdns} and {@code fromIp} are what the receiving MTA saw on the connection. Every
+ * field but {@code fromHelo} (and {@code raw}) is read only from what the MTA wrote: its
+ * connection comment and the clauses after it, never from the HELO text.
  *
  * @param raw the header value, unfolded to one line (whitespace runs collapsed)
  * @param fromHelo HELO/EHLO name the client announced (never trusted)

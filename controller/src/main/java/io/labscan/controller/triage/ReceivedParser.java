@@ -28,7 +28,16 @@ import java.util.regex.Pattern;
  *
  * The word after a keyword is always its value, even when it looks like a keyword
  * ({@code from by (unknown [192.0.2.1]) by mx}), so a client's odd HELO cannot shift the
- * clauses. The comments of the {@code from} clause are then read per MTA dialect:
+ * clauses.
+ *
+ * <p><b>Only what the receiving MTA wrote is read</b> (red-team finding F1 of issue 15). The
+ * HELO stands between {@code from} and the MTA's comment and may hold parentheses, spaces and
+ * keywords. So a parenthesis inside a word belongs to the word ({@code x(10.20.3.12)} is a
+ * HELO), the from part ends at the MTA's {@code by}, found from the right (the last {@code by}
+ * outside comments and quoted strings that directly follows a comment), keywords and software
+ * hints count only right of that cut, and the client IP comes from the last comment before it
+ * that records a connection in an MTA's shape ({@link #connection}). See {@link #split}.
+ * The comments of the {@code from} part are then read per MTA dialect:
  *
  * <ul>
  *   <li>Postfix, Sendmail, Gmail, Microsoft SMTPSVC: {@code from HELO (RDNS [IP])}; {@code
@@ -79,6 +88,8 @@ public final class ReceivedParser {
   private static final Pattern CLIENT_TOKEN =
       Pattern.compile("(?i)\\b(?:helo|ehlo|ident)=(?:\\[[^\\]]{0,300}\\]\\S{0,300}|\\S{0,300})");
   /** Local deliveries: LMTP to the mailbox store, Exim's local submissions and deliveries. */
+  /** Exim's "port=1234" token in "from [IP] (port=1234 helo=X)". */
+  private static final Pattern EXIM_PORT = Pattern.compile("(?i)\\bport=\\d{0,5}");
   private static final Pattern LOCAL_WITH = Pattern.compile("(?i)LMTPS?A?|local(?:-[a-z]{1,12})?");
   private static final Pattern EXCHANGE_ID = Pattern.compile("\\bid (1[45]\\.\\d{1,3}\\.\\d{1,5}\\.\\d{1,5})");
 
@@ -134,27 +145,27 @@ public final class ReceivedParser {
           raw, none, none, none, none, none, none, none, none, date, List.of("qmail"), flags);
     }
 
-    Map<String, Clause> clauses = clauses(tokenize(stamp));
-    Clause from = clauses.get("from");
+    Stamp parts = split(stamp);
+    Map<String, Clause> clauses = parts.clauses();
     Clause by = clauses.get("by");
-    if (from == null && by == null) {
+    if (!parts.hasFrom() && by == null) {
       flags.add(HopFlag.UNPARSED);
       flags.add(HopFlag.NO_DATE);
       return ReceivedHop.unparsed(raw, flags);
     }
-    if (from == null) {
+    if (!parts.hasFrom()) {
       flags.add(HopFlag.NO_FROM_PART);
     }
 
     Optional<String> with = withText(clauses.get("with"));
-    List<String> software = software(raw, by);
+    List<String> software = software(parts.mtaText(), by);
     boolean microsoft =
         with.map(w -> MICROSOFT_WITH.matcher(w).matches()).orElse(false)
             || (by != null && by.comments.stream().anyMatch(c -> bareIp(c).isPresent()));
     boolean exim = software.stream().anyMatch(s -> s.startsWith("Exim"));
 
-    Client client = from == null ? Client.NONE : client(from, with, microsoft, exim, flags);
-    if (from != null) {
+    Client client = parts.hasFrom() ? client(parts, with, microsoft, exim, flags) : Client.NONE;
+    if (parts.hasFrom()) {
       if (client.ip.map(Ips::isLoopback).orElse(false)) {
         flags.add(HopFlag.LOOPBACK_CLIENT);
       }
@@ -178,12 +189,13 @@ public final class ReceivedParser {
         if (byIp.isPresent()) {
           break;
         }
-        byIp = bracketedIp(c).map(Tcp::ip).or(() -> bareIp(c));
+        byIp = connection(c).map(Connection::ip);
       }
     }
 
     if (with.map(w -> AUTH_PROTOCOL.matcher(w).matches()).orElse(false)
-        || raw.toLowerCase(Locale.ROOT).contains("authenticated sender:")) {
+        || client.authenticated
+        || parts.mtaText().toLowerCase(Locale.ROOT).contains("authenticated sender:")) {
       flags.add(HopFlag.AUTHENTICATED);
     }
 
@@ -225,84 +237,268 @@ public final class ReceivedParser {
     return sb.toString();
   }
 
-  // ---- client (from clause) -------------------------------------------------------------
+  // ---- the from part: what the client said and what the MTA wrote ------------------------
 
-  private record Client(Optional<String> helo, Optional<String> rdns, Optional<String> ip) {
-    static final Client NONE = new Client(Optional.empty(), Optional.empty(), Optional.empty());
+  private record Client(Optional<String> helo, Optional<String> rdns, Optional<String> ip, boolean authenticated) {
+    static final Client NONE = new Client(Optional.empty(), Optional.empty(), Optional.empty(), false);
   }
 
-  private record Tcp(String ip, Optional<String> name) {}
+  /** A parenthesised comment of the from part; {@code start} is its "(" in the stamp, -1 when unknown. */
+  private record Comment(String text, int start) {}
 
-  private static Client client(
-      Clause from, Optional<String> with, boolean microsoft, boolean exim, Set<HopFlag> flags) {
-    String value = from.value == null ? "" : from.value;
-    Optional<String> valueIp = Ips.canonical(value);
-    Optional<String> heloEq = Optional.empty();
-    Optional<String> qmailHelo = Optional.empty();
-    Optional<Tcp> bracketed = Optional.empty();
-    Optional<String> bare = Optional.empty();
-    for (String c : from.comments) {
-      Matcher h = HELO_EQ.matcher(c);
-      if (heloEq.isEmpty() && h.find()) {
-        heloEq = Optional.of(h.group(1));
+  /**
+   * The connection as an MTA records it in a comment: {@code [IP]} first (Exim, SMTPSVC,
+   * Courier, Domino), {@code RDNS [IP]} (Postfix, Sendmail, Gmail; {@code name} is the reverse
+   * DNS name, {@code unknown} when there is none), or a bare {@code IP} (qmail, Exchange).
+   */
+  private record Connection(String ip, Optional<String> name, boolean bracketed) {}
+
+  /**
+   * A stamp cut where the from part ends.
+   *
+   * @param hasFrom the stamp has a from part
+   * @param region what stands between {@code from} and the MTA's comments: the HELO (Postfix,
+   *     Sendmail, SMTPSVC, Exchange …) or the MTA's own name for the client (Exim, qmail)
+   * @param comments the comments that end the from part, in order; the MTA wrote the last one
+   *     that records a connection, those before it may be the client's (a HELO with spaces)
+   * @param stamp the stamp, for the HELO text before a comment
+   * @param clauses {@code by}, {@code with}, {@code id}, {@code for}, {@code via}: read only after the from part
+   * @param mtaText the text after the from part, quoted strings and {@code <addresses>} blanked:
+   *     where software hints are looked for
+   */
+  private record Stamp(boolean hasFrom, String region, List<Comment> comments, String stamp,
+      Map<String, Clause> clauses, String mtaText) {}
+
+  /**
+   * Cuts the stamp after its from part. The client chose its HELO, which stands between {@code
+   * from} and the comment the receiving MTA wrote, and may hold anything: parentheses, spaces
+   * (Postfix joins HELO arguments with spaces), keywords. So the cut is found from the right: the
+   * last {@code by} outside comments and quoted strings that directly follows a comment is the
+   * MTA's, and the run of comments before it ends the from part. Text right of that {@code by} is
+   * the MTA's, apart from envelope addresses, which are quoted when they hold spaces or
+   * parentheses (hence quoted strings are opaque). A stamp without such a {@code by} (no MTA
+   * comment at all: {@code from localhost by …}, webmail, fetchmail) is read left to right,
+   * with a HELO ending only at white space.
+   */
+  private static Stamp split(String stamp) {
+    boolean startsWithFrom = stamp.regionMatches(true, 0, "from", 0, 4)
+        && (stamp.length() == 4 || stamp.charAt(4) == ' ');
+    if (startsWithFrom) {
+      Cut cut = mtaCut(stamp, true);
+      if (cut == null) {
+        cut = mtaCut(stamp, false);
       }
-      Matcher q = QMAIL_HELO.matcher(c);
-      if (qmailHelo.isEmpty() && q.matches()) {
-        qmailHelo = Optional.of(q.group(1));
+      if (cut != null) {
+        String rest = stamp.substring(cut.by());
+        Map<String, Clause> clauses = clauses(tokenize(rest, true));
+        clauses.remove("from");
+        String region = stamp.substring(4, cut.comments().get(0).start()).trim();
+        return new Stamp(true, region, cut.comments(), stamp, clauses, blankQuoted(rest));
       }
-      // The client IP is never read from what the client said: a qmail "(HELO [127.0.0.1])"
-      // comment is skipped, Exim's "helo=…" and "ident=…" tokens are cut out first, so a HELO
-      // of [127.0.0.1] cannot make a real connection look like a loopback hop.
-      String connection = q.matches() ? "" : CLIENT_TOKEN.matcher(c).replaceAll(" ").trim();
-      if (bracketed.isEmpty() && bare.isEmpty() && !connection.isEmpty()) {
-        bracketed = bracketedIp(connection);
-        if (bracketed.isEmpty()) {
-          bare = bareIp(connection);
+    }
+    Map<String, Clause> clauses = clauses(tokenize(stamp, false));
+    Clause from = clauses.remove("from");
+    StringBuilder mta = new StringBuilder();
+    for (Map.Entry<String, Clause> e : clauses.entrySet()) {
+      Clause c = e.getValue();
+      mta.append(e.getKey()).append(' ').append(c.value == null ? "" : c.value);
+      c.words.forEach(w -> mta.append(' ').append(w));
+      c.comments.forEach(x -> mta.append(" (").append(x).append(')'));
+      mta.append(' ');
+    }
+    if (from == null) {
+      return new Stamp(false, "", List.of(), stamp, clauses, blankQuoted(mta.toString()));
+    }
+    List<Comment> comments = from.comments.stream().map(c -> new Comment(c, -1)).toList();
+    return new Stamp(true, from.value == null ? "" : from.value, comments, stamp, clauses,
+        blankQuoted(mta.toString()));
+  }
+
+  /** Where the from part ends: its closing run of comments and the index of the MTA's "by". */
+  private record Cut(List<Comment> comments, int by) {}
+
+  private static Cut mtaCut(String s, boolean quotesOpaque) {
+    int depth = 0;
+    boolean quoted = false;
+    for (int i = s.length() - 2; i > 4; i--) {
+      char c = s.charAt(i);
+      if (quotesOpaque && c == '"' && !escaped(s, i)) {
+        quoted = !quoted;
+      } else if (quoted) {
+        continue;
+      } else if (c == ')') {
+        depth++;
+      } else if (c == '(') {
+        depth = Math.max(0, depth - 1);
+      } else if (depth == 0 && (c == 'b' || c == 'B') && isWordAt(s, i, "by")) {
+        List<Comment> run = commentsBefore(s, i, quotesOpaque);
+        if (!run.isEmpty()) {
+          return new Cut(run, i);
         }
       }
-      if (c.toLowerCase(Locale.ROOT).contains("may be forged")) {
-        flags.add(HopFlag.MAY_BE_FORGED);
+    }
+    return null;
+  }
+
+  /** The comments, each opened at the start of a word, that directly precede index {@code end}. */
+  private static List<Comment> commentsBefore(String s, int end, boolean quotesOpaque) {
+    List<Comment> run = new ArrayList<>();
+    int j = end - 1;
+    while (true) {
+      while (j > 4 && s.charAt(j) == ' ') {
+        j--;
+      }
+      if (j <= 4 || s.charAt(j) != ')') {
+        break;
+      }
+      int open = matchingOpen(s, j, quotesOpaque);
+      // "x(10.20.3.12)": a parenthesis inside a word is part of the word (a HELO), no comment.
+      if (open <= 4 || s.charAt(open - 1) != ' ') {
+        break;
+      }
+      run.add(0, new Comment(s.substring(open + 1, j).trim(), open));
+      j = open - 1;
+    }
+    return run;
+  }
+
+  private static int matchingOpen(String s, int close, boolean quotesOpaque) {
+    int depth = 0;
+    boolean quoted = false;
+    for (int k = close; k >= 0; k--) {
+      char c = s.charAt(k);
+      if (quotesOpaque && c == '"' && !escaped(s, k)) {
+        quoted = !quoted;
+      } else if (quoted) {
+        continue;
+      } else if (c == ')') {
+        depth++;
+      } else if (c == '(' && --depth == 0) {
+        return k;
+      }
+    }
+    return -1;
+  }
+
+  private static boolean isWordAt(String s, int i, String word) {
+    int end = i + word.length();
+    return end <= s.length() && s.regionMatches(true, i, word, 0, word.length())
+        && (i == 0 || s.charAt(i - 1) == ' ') && (end == s.length() || s.charAt(end) == ' ');
+  }
+
+  /** A quote preceded by an odd number of backslashes is escaped. */
+  private static boolean escaped(String s, int i) {
+    int n = 0;
+    for (int k = i - 1; k >= 0 && s.charAt(k) == '\\'; k--) {
+      n++;
+    }
+    return n % 2 == 1;
+  }
+
+  /** Quoted strings and {@code <addresses>} (chosen by the client) replaced by spaces. */
+  private static String blankQuoted(String s) {
+    StringBuilder sb = new StringBuilder(s.length());
+    int i = 0;
+    while (i < s.length()) {
+      char c = s.charAt(i);
+      int close = c == '"' ? closingQuote(s, i) : c == '<' ? s.indexOf('>', i + 1) : -1;
+      if (close > i) {
+        sb.append(' ');
+        i = close + 1;
+      } else {
+        sb.append(c);
+        i++;
+      }
+    }
+    return sb.toString();
+  }
+
+  /** Index of the quote closing the quoted string opened at {@code open}, or -1. */
+  private static int closingQuote(String s, int open) {
+    for (int k = open + 1; k < s.length(); k++) {
+      char c = s.charAt(k);
+      if (c == '\\') {
+        k++;
+      } else if (c == '"') {
+        return k;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Reads the client from the from part. The connection (IP and reverse DNS name) comes only
+   * from the last comment that records one in an MTA's shape; the HELO is everything the
+   * client wrote before it and is never read for an IP or a name.
+   */
+  private static Client client(
+      Stamp parts, Optional<String> with, boolean microsoft, boolean exim, Set<HopFlag> flags) {
+    List<Comment> run = parts.comments();
+    String region = parts.region();
+    String single = region.indexOf(' ') >= 0 ? "" : region;
+    Optional<String> regionIp = Ips.canonical(single);
+    int chosen = -1;
+    Connection conn = null;
+    for (int k = run.size() - 1; k >= 0 && conn == null; k--) {
+      Optional<Connection> c = connection(run.get(k).text());
+      if (c.isPresent()) {
+        conn = c.get();
+        chosen = k;
       }
     }
 
-    Optional<String> bareIp = bare;
-    Optional<Tcp> bracketIp = bracketed;
     Optional<String> helo;
-    Optional<String> rdns;
-    Optional<String> ip;
-    if (heloEq.isPresent() || exim) {
-      // Exim: "from RDNS ([IP]:port helo=X)" / "from [IP] (helo=X)"; the name is verified
-      // and HELO is only shown when it differs from it.
-      // In "from [IP] (helo=X)" the literal after "from" is the connection's address.
-      Optional<String> literal = value.trim().startsWith("[") ? valueIp : Optional.empty();
-      ip = literal.or(() -> bracketIp.map(Tcp::ip)).or(() -> bareIp).or(() -> valueIp);
-      rdns = valueIp.isPresent() ? Optional.empty() : realName(value);
-      helo = heloEq.isPresent() ? heloEq.flatMap(ReceivedParser::nonEmpty) : nonEmpty(value);
-    } else if (qmailHelo.isPresent() || (bare.isPresent() && !microsoft)) {
-      // qmail: "from RDNS (HELO x) (IP)", HELO omitted when equal to the name.
-      ip = bareIp.or(() -> bracketIp.map(Tcp::ip));
-      rdns = realName(value);
-      helo = qmailHelo.isPresent() ? qmailHelo : nonEmpty(value);
-    } else if (bare.isPresent()) {
-      // Exchange: "from EHLO (IP)": no reverse DNS recorded.
-      ip = bare;
-      rdns = Optional.empty();
-      helo = nonEmpty(value);
-    } else if (bracketed.isPresent()) {
-      // Postfix, Sendmail, Gmail, SMTPSVC: "from HELO (RDNS [IP])".
-      ip = Optional.of(bracketed.get().ip());
-      rdns = bracketed.get().name().flatMap(ReceivedParser::realName);
-      helo = nonEmpty(value);
-    } else if (valueIp.isPresent() && with.map(w -> w.toUpperCase(Locale.ROOT).startsWith("HTTP")).orElse(false)) {
+    Optional<String> rdns = Optional.empty();
+    Optional<String> ip = Optional.empty();
+    boolean authenticated = false;
+    if (conn != null) {
+      String comment = run.get(chosen).text();
+      if (comment.toLowerCase(Locale.ROOT).contains("may be forged")) {
+        flags.add(HopFlag.MAY_BE_FORGED);
+      }
+      for (int k = chosen + 1; k < run.size(); k++) {
+        authenticated |= run.get(k).text().toLowerCase(Locale.ROOT).startsWith("authenticated sender:");
+      }
+      Optional<String> before = heloBefore(parts, chosen);
+      Matcher h = HELO_EQ.matcher(comment);
+      Optional<String> heloEq = h.find() ? nonEmpty(h.group(1)) : Optional.empty();
+      Optional<String> qmailHelo = Optional.empty();
+      if (chosen == 1) {
+        Matcher q = QMAIL_HELO.matcher(run.get(0).text());
+        qmailHelo = q.matches() ? Optional.of(q.group(1)) : Optional.empty();
+      }
+      ip = Optional.of(conn.ip());
+      if (conn.name().isPresent()) {
+        // Postfix, Sendmail, Gmail: "from HELO (RDNS [IP])".
+        rdns = conn.name().flatMap(ReceivedParser::realName);
+        helo = before;
+      } else if (conn.bracketed() && chosen == 0 && (exim || heloEq.isPresent())) {
+        // Exim: "from RDNS ([IP]:port helo=HELO)": the name before the comment is Exim's
+        // verified host name, HELO is only shown (helo=) when it differs from it.
+        rdns = realName(single);
+        helo = heloEq.or(() -> nonEmpty(single));
+      } else if (!conn.bracketed() && !microsoft && qmailHelo.isPresent()) {
+        // qmail: "from RDNS (HELO x) (IP)". Without the HELO comment the name may be a HELO.
+        rdns = realName(single);
+        helo = qmailHelo;
+      } else {
+        // SMTPSVC, Courier, Domino "from HELO ([IP])"; Exchange "from EHLO (IP)": no reverse DNS.
+        helo = before;
+      }
+    } else if (regionIp.isPresent() && single.startsWith("[") && exim && run.size() == 1
+        && onlyClientTokens(run.get(0).text())) {
+      // Exim without reverse DNS: "from [IP] (helo=HELO)": the literal is the connection's.
+      ip = regionIp;
+      Matcher h = HELO_EQ.matcher(run.get(0).text());
+      helo = h.find() ? nonEmpty(h.group(1)) : Optional.empty();
+    } else if (regionIp.isPresent() && run.isEmpty()
+        && with.map(w -> w.toUpperCase(Locale.ROOT).startsWith("HTTP")).orElse(false)) {
       // Webmail front ends ("from 192.0.2.1 by … with HTTP") record the web client's IP.
-      ip = valueIp;
-      rdns = Optional.empty();
+      ip = regionIp;
       helo = Optional.empty();
     } else {
-      ip = Optional.empty();
-      rdns = Optional.empty();
-      helo = nonEmpty(value);
-      if (valueIp.isPresent()) {
+      helo = nonEmpty(region);
+      if (regionIp.isPresent()) {
         flags.add(HopFlag.HELO_LITERAL_ONLY);
       }
     }
@@ -310,26 +506,104 @@ public final class ReceivedParser {
       flags.add(HopFlag.NO_REVERSE_DNS);
     }
     // "from . (…)": a HELO that is only the root dot names nothing.
-    return new Client(helo.map(ReceivedParser::stripDot).flatMap(ReceivedParser::nonEmpty), rdns, ip);
+    return new Client(helo.map(ReceivedParser::stripDot).flatMap(ReceivedParser::nonEmpty), rdns, ip,
+        authenticated);
   }
 
-  /** "[192.0.2.1]", "name [IPv6:2001:db8::1]", "user@name [192.0.2.1]:port helo=x". */
-  private static Optional<Tcp> bracketedIp(String comment) {
-    int open = comment.indexOf('[');
-    int close = open < 0 ? -1 : comment.indexOf(']', open);
-    if (close < 0) {
+  /** What the client wrote between {@code from} and comment {@code index}. */
+  private static Optional<String> heloBefore(Stamp parts, int index) {
+    int start = parts.comments().get(index).start();
+    if (start < 0) {
+      return nonEmpty(parts.region());
+    }
+    return nonEmpty(parts.stamp().substring(Math.min(4, start), start));
+  }
+
+  /**
+   * The connection a comment records in an MTA's shape, if any. Client-chosen parts are removed
+   * first: nested comments ({@code (may be forged)}), quoted strings (a TLS client certificate's
+   * CN), Exim's {@code helo=}, {@code ident=} and {@code port=} tokens; a qmail {@code (HELO x)}
+   * comment records none. The address must stand first, or second after one name: {@code
+   * (Authenticated sender: [192.0.2.1])} records no connection.
+   */
+  private static Optional<Connection> connection(String comment) {
+    if (QMAIL_HELO.matcher(comment).matches()) {
       return Optional.empty();
     }
-    Optional<String> ip = Ips.canonical(comment.substring(open + 1, close));
-    if (ip.isEmpty()) {
+    String t = CLIENT_TOKEN.matcher(topLevel(comment)).replaceAll(" ");
+    t = EXIM_PORT.matcher(t).replaceAll(" ").trim();
+    if (t.isEmpty()) {
       return Optional.empty();
     }
-    String before = comment.substring(0, open).trim();
-    int at = before.lastIndexOf('@');
-    if (at >= 0) {
-      before = before.substring(at + 1); // ident "user@host"
+    String[] words = t.split(" +");
+    Optional<String> first = bracketed(words[0]);
+    if (first.isPresent()) {
+      return Optional.of(new Connection(first.get(), Optional.empty(), true));
     }
-    return Optional.of(new Tcp(ip.get(), nonEmpty(before)));
+    if (words.length >= 2) {
+      Optional<String> second = bracketed(words[1]);
+      if (second.isPresent()) {
+        return Optional.of(new Connection(second.get(), Optional.of(identFree(words[0])), true));
+      }
+    }
+    int open = words[0].indexOf('[');
+    if (open > 0) {
+      Optional<String> glued = bracketed(words[0].substring(open));
+      if (glued.isPresent()) { // Postfix at pobox: "unknown[192.0.2.1]"
+        return Optional.of(new Connection(glued.get(), Optional.of(identFree(words[0].substring(0, open))), true));
+      }
+    }
+    return bareIp(words[0]).map(ip -> new Connection(ip, Optional.empty(), false));
+  }
+
+  /** "[192.0.2.1]", "[IPv6:2001:db8::1]", "[192.0.2.1]:51234". */
+  private static Optional<String> bracketed(String word) {
+    if (!word.startsWith("[")) {
+      return Optional.empty();
+    }
+    int close = word.indexOf(']');
+    if (close < 0 || !(close == word.length() - 1 || word.substring(close + 1).matches(":\\d{1,5}"))) {
+      return Optional.empty();
+    }
+    return Ips.canonical(word.substring(0, close + 1));
+  }
+
+  /** "user@host", "IDENT:user@host": the host. */
+  private static String identFree(String name) {
+    int at = name.lastIndexOf('@');
+    return at >= 0 ? name.substring(at + 1) : name;
+  }
+
+  /** A comment's own text: nested comments and quoted strings left out. */
+  private static String topLevel(String comment) {
+    StringBuilder sb = new StringBuilder(comment.length());
+    int depth = 0;
+    for (int i = 0; i < comment.length(); i++) {
+      char c = comment.charAt(i);
+      if (c == '"' && depth == 0) {
+        int close = closingQuote(comment, i);
+        if (close > i) {
+          sb.append(' ');
+          i = close;
+          continue;
+        }
+      }
+      if (c == '(') {
+        depth++;
+        sb.append(' ');
+      } else if (c == ')' && depth > 0) {
+        depth--;
+      } else if (depth == 0) {
+        sb.append(c);
+      }
+    }
+    return sb.toString();
+  }
+
+  /** Exim's "(helo=X)", "(port=1234 helo=X ident=Y)": nothing but client tokens. */
+  private static boolean onlyClientTokens(String comment) {
+    String t = EXIM_PORT.matcher(CLIENT_TOKEN.matcher(comment).replaceAll(" ")).replaceAll(" ");
+    return t.isBlank() && !comment.isBlank();
   }
 
   /** "(192.0.2.1)", "(user@192.0.2.1)", "(2001:db8::1)": the comment's first word as an IP. */
@@ -347,7 +621,7 @@ public final class ReceivedParser {
       first = first.substring(0, first.length() - 1);
     }
     if (first.startsWith("[")) {
-      return Optional.empty(); // bracketed: handled by bracketedIp
+      return Optional.empty(); // bracketed: a connection in another shape
     }
     return Ips.canonical(first);
   }
@@ -431,7 +705,13 @@ public final class ReceivedParser {
 
   private record Token(boolean comment, String text) {}
 
-  private static List<Token> tokenize(String s) {
+  /**
+   * Words and comments. A comment opens only at the start of a word. In text the MTA wrote
+   * ({@code mtaWritten}), a word also ends at a parenthesis ({@code SMTPSVC(5.0.2195.5329)}) and a
+   * quoted string (an envelope address's local part) is one opaque piece; in text that may hold
+   * the client's HELO, a word ends only at white space, so {@code x(10.20.3.12)} is one word.
+   */
+  private static List<Token> tokenize(String s, boolean mtaWritten) {
     List<Token> tokens = new ArrayList<>();
     int i = 0;
     int n = s.length();
@@ -445,6 +725,13 @@ public final class ReceivedParser {
         int j = i;
         for (; j < n; j++) {
           char d = s.charAt(j);
+          if (mtaWritten && d == '"') {
+            int close = closingQuote(s, j);
+            if (close > j) {
+              j = close;
+              continue;
+            }
+          }
           if (d == '(') {
             depth++;
           } else if (d == ')' && --depth == 0) {
@@ -457,8 +744,13 @@ public final class ReceivedParser {
         i++; // a stray closing parenthesis
       } else {
         int j = i;
-        while (j < n && s.charAt(j) != ' ' && s.charAt(j) != '(' && s.charAt(j) != ')') {
-          j++;
+        while (j < n && s.charAt(j) != ' ') {
+          char d = s.charAt(j);
+          if (mtaWritten && (d == '(' || d == ')')) {
+            break;
+          }
+          int close = mtaWritten && d == '"' ? closingQuote(s, j) : -1;
+          j = close > j ? close + 1 : j + 1;
         }
         tokens.add(new Token(false, s.substring(i, j)));
         i = j;

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -96,6 +97,8 @@ public final class Triage {
   static final int MAX_TRUSTED_HOPS = 20;
   /** Most complaint addresses whose owners' own-address match is discounted. */
   static final int MAX_OWNER_LOOKUPS = 100;
+  /** Most hosts one address's owner is looked up on (a person's desktop, laptop, lab seat). */
+  public static final int MAX_OWNERS = 8;
 
   private final TriageEvidence evidence;
   private final byte[] fleetKey;
@@ -270,6 +273,21 @@ public final class Triage {
       }
     }
     silent.keySet().removeAll(holders.keySet());
+    // A silent former holder whose last report came before another host's tenure began was
+    // superseded: the address passed on while it was off, and the host reporting it now holds it.
+    for (Iterator<AddressHolding> it = silent.values().iterator(); it.hasNext(); ) {
+      AddressHolding s = it.next();
+      Instant last = s.silentAfter().orElseThrow();
+      Optional<AddressHolding> successor = java.util.stream.Stream.concat(holders.values().stream(),
+          relays.values().stream()).filter(h -> h.since().isAfter(last)).findFirst();
+      if (successor.isPresent()) {
+        it.remove();
+        warnings.add(label + s.hostname() + " (" + s.hostId() + ") reported " + o.ip() + " until " + last
+            + " and is silent since; " + successor.get().hostname() + " (" + successor.get().hostId()
+            + ") has held it since " + successor.get().since() + ": the address passed on, so "
+            + s.hostname() + " is not a candidate for it");
+      }
+    }
     for (AddressHolding r : relays.values()) {
       warnings.add(label + o.ip() + " belongs to " + r.hostname() + " (" + r.hostId() + "), which has the"
           + " mail-server role: a trusted hop that relays mail, not a candidate; if it relays for the lab,"
@@ -466,18 +484,20 @@ public final class Triage {
     List<String> owned = new ArrayList<>(senders);
     addresses.stream().filter(a -> !senders.contains(a)).forEach(owned::add);
     for (String sender : owned.subList(0, Math.min(owned.size(), MAX_OWNER_LOOKUPS))) {
-      if (ownAddress.containsValue(sender)) {
-        continue;
-      }
-      Optional<HostState> owner = evidence.hostOwningAddress(sender);
-      if (owner.isEmpty() || !counts.containsKey(owner.get().hostId())) {
-        continue;
-      }
-      String id = owner.get().hostId();
-      if (!ownAddress.containsKey(id)
-          && evidence.harvestMatches(List.of(digests.get(sender))).getOrDefault(id, 0) > 0) {
-        counts.merge(id, -1, Integer::sum);
-        ownAddress.put(id, sender);
+      Map<String, Integer> own = null;
+      for (HostState owner : evidence.hostsOwningAddress(sender).stream().limit(MAX_OWNERS).toList()) {
+        // Every host of the address's owner (a desktop and a laptop) holds it naturally, not only the first.
+        String id = owner.hostId();
+        if (!counts.containsKey(id) || ownAddress.containsKey(id)) {
+          continue;
+        }
+        if (own == null) {
+          own = evidence.harvestMatches(List.of(digests.get(sender)));
+        }
+        if (own.getOrDefault(id, 0) > 0) {
+          counts.merge(id, -1, Integer::sum);
+          ownAddress.put(id, sender);
+        }
       }
     }
     int k = addresses.size();

@@ -38,6 +38,14 @@ public interface TriageEvidence {
   /** The host of the person who owns this e-mail address (normalized, lower case), if known. */
   Optional<HostState> hostOwningAddress(String emailAddress);
 
+  /**
+   * Every host of the person who owns this address (a desktop and a laptop), newest mapping
+   * first, at most {@link Triage#MAX_OWNERS}; the default is {@link #hostOwningAddress}'s one.
+   */
+  default List<HostState> hostsOwningAddress(String emailAddress) {
+    return hostOwningAddress(emailAddress).stream().toList();
+  }
+
   /** A host by id, for names and state of candidates found through the address book. */
   Optional<HostState> host(String hostId);
 

@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import io.labscan.controller.Controller;
 import io.labscan.controller.account.Accounts;
+import io.labscan.controller.oidc.SingleSignOn;
+import io.labscan.controller.oidc.SsoAccounts;
 import io.labscan.controller.verdict.Verdict;
 import io.labscan.controller.verdict.VerdictRepository.VerdictRecord;
 import java.io.PrintStream;
@@ -31,7 +33,14 @@ public final class Dashboard implements AutoCloseable {
    */
   public static Dashboard start(String bind, int port, DashboardOptions options, Controller controller,
       TriageRunner triage, List<String> commandLineTrust, PrintStream console) {
+    return start(bind, port, options, controller, triage, commandLineTrust, console, Optional.empty());
+  }
+
+  /** As above, with single sign-on through {@code sso} when present ({@code serve --oidc-*}). */
+  public static Dashboard start(String bind, int port, DashboardOptions options, Controller controller,
+      TriageRunner triage, List<String> commandLineTrust, PrintStream console, Optional<SingleSignOn> sso) {
     requireNonNull(options, "options");
+    requireNonNull(sso, "sso");
     requireNonNull(controller, "controller");
     Accounts accounts = controller.accounts();
     Optional<String> firstPassword = accounts.createFirstAdminIfNone();
@@ -40,7 +49,9 @@ public final class Dashboard implements AutoCloseable {
         new WebServer.Services(controller.fleet(), controller.complianceHistory(), accounts, controller.sessions(),
             new LoginThrottle(controller.clock()), triage, controller.campaigns(), controller.metrics(),
             new TrustSettings(controller.trustedMtas(), commandLineTrust), controller.apiTokens(), controller.audit(),
-            controller.complaintsView()));
+            controller.complaintsView()),
+        sso.map(provider -> new WebServer.Sso(provider,
+            new SsoAccounts(controller.fleet().store(), accounts, controller.clock()))));
     firstPassword.ifPresent(password -> {
       console.println("labscan-controller: created web UI user '" + Accounts.FIRST_ADMIN + "' (admin) with password");
       console.println("    " + password);

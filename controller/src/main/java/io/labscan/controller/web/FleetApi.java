@@ -81,9 +81,13 @@ final class FleetApi {
 
   void labs(Context ctx) {
     Map<String, List<HostStatus>> byLab = new TreeMap<>();
+    Map<String, String> labByHost = new java.util.HashMap<>();
     for (HostStatus h : visible(ctx)) {
       byLab.computeIfAbsent(h.lab().lab(), k -> new ArrayList<>()).add(h);
+      labByHost.put(h.summary().hostId(), h.lab().lab());
     }
+    Map<String, io.labscan.controller.selfwatch.LabResources> resources =
+        new io.labscan.controller.selfwatch.AgentResourcesView(fleet.store(), fleet.clock()).labs(labByHost);
     ArrayNode out = Json.array();
     byLab.forEach((lab, hosts) -> {
       int n = hosts.size();
@@ -101,6 +105,12 @@ final class FleetApi {
           .put("windows", h.egressViolations()));
       ObjectNode verdicts = o.putObject("verdicts");
       hosts.forEach(h -> verdicts.put(h.verdictName(), verdicts.path(h.verdictName()).asInt(0) + 1));
+      io.labscan.controller.selfwatch.LabResources r = resources.get(lab);
+      if (r != null) {
+        o.putObject("agentResources").put("agents", r.agents()).put("rssMedianBytes", r.rssMedianBytes())
+            .put("rssMaxBytes", r.rssMaxBytes()).put("cpuMedianPercent", round2(r.cpuMedianPercent()))
+            .put("cpuMaxPercent", round2(r.cpuMaxPercent())).put("overBudget", r.overBudget());
+      }
     });
     Json.send(ctx, out);
   }
@@ -271,6 +281,8 @@ final class FleetApi {
       }
     });
     QuarantineApi.hostJson(o, new io.labscan.controller.quarantine.Quarantines(fleet.store(), fleet.clock()), hostId);
+    new io.labscan.controller.selfwatch.AgentResourcesView(fleet.store(), fleet.clock()).host(hostId)
+        .ifPresent(v -> agentResourcesJson(o.putObject("agentResources"), v));
     ArrayNode addressHistory = o.putArray("addressHistory");
     for (AddressInterval a : fleet.store().addressHistory(hostId)) {
       addressHistory.addObject().put("ip", a.ip()).put("mac", a.mac()).put("interface", a.interfaceName())
@@ -278,6 +290,43 @@ final class FleetApi {
           .put("current", a.current());
     }
     Json.send(ctx, o);
+  }
+
+  /**
+   * {@code agentResources} of a host (docs/api.md): the agent's newest figures about itself, the
+   * fleet's budget, why it is flagged ({@code flags}, empty within budget) and the controller's
+   * reason for refusing its newest figures ({@code refused}, "" when accepted).
+   */
+  static void agentResourcesJson(ObjectNode o, io.labscan.controller.selfwatch.AgentResourcesView.HostView v) {
+    v.figures().ifPresent(f -> {
+      o.put("rssBytes", f.rssBytes());
+      if (f.anonBytes().isPresent()) {
+        o.put("rssAnonBytes", f.anonBytes().getAsLong());
+      }
+      if (f.fileBytes().isPresent()) {
+        o.put("rssFileBytes", f.fileBytes().getAsLong());
+      }
+      o.put("cpuPercent", round2(f.cpuPercent()));
+      o.put("cpuPercentWindow", round2(f.cpuPercentWindow()));
+      o.put("threads", f.threads());
+      o.put("budgetState", f.budgetState());
+      o.put("memoryOverMinutes", f.memoryOverMinutes());
+      o.put("memoryRestarts", f.memoryRestarts());
+      Json.time(o, "restartedForMemory", f.restartedForMemory());
+      Json.time(o, "measured", f.measured());
+      o.put("received", f.received().toString());
+    });
+    o.put("memoryBudgetBytes", v.budget().memoryBytes());
+    o.put("cpuBudgetPercent", v.budget().cpuPercent());
+    o.put("overBudget", !v.flags().isEmpty());
+    ArrayNode flags = o.putArray("flags");
+    v.flags().forEach(flags::add);
+    o.put("refused", v.refused());
+    Json.time(o, "refusedAt", v.refusedAt());
+  }
+
+  private static double round2(double v) {
+    return Math.round(v * 100) / 100.0;
   }
 
   void infected(Context ctx) {

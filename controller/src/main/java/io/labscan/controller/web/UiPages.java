@@ -69,6 +69,8 @@ final class UiPages {
       Page.nav("/triage", "Triage", "triage", Role.ADMIN),
       Page.nav("/schedules", "Schedules", "schedules", Role.VIEWER),
       Page.nav("/complaints", "Complaints", "complaints", Role.VIEWER),
+      Page.nav("/reports", "Reports", "reports", Role.VIEWER),
+      Page.detail("/reports/print", "Compliance report", "reports", Role.VIEWER, "/reports"),
       Page.detail("/complaints/{complaintId}", "Complaint", "complaints", Role.VIEWER, "/complaints"),
       Page.nav("/settings", "Settings", "settings", Role.ADMIN),
       Page.nav("/tokens", "Tokens", "tokens", Role.ADMIN),

@@ -53,6 +53,8 @@ public final class WebServer implements AutoCloseable {
   static final String CSRF_HEADER = "X-CSRF-Token";
   private static final String SESSION_ATTRIBUTE = "labscan.session";
   private static final String PRINCIPAL_ATTRIBUTE = "labscan.principal";
+  /** The id of the session a login just started (for the single sign-on logout hint). */
+  static final String NEW_SESSION_ATTRIBUTE = "labscan.newSession";
 
   /**
    * A route marker beside the role: the route needs a browser session and refuses API tokens
@@ -133,6 +135,17 @@ public final class WebServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Single sign-on, when {@code serve --oidc-issuer} configures it: the provider and the rules that
+   * turn its identities into users.
+   */
+  public record Sso(io.labscan.controller.oidc.SingleSignOn provider, io.labscan.controller.oidc.SsoAccounts accounts) {
+    public Sso {
+      requireNonNull(provider, "provider");
+      requireNonNull(accounts, "accounts");
+    }
+  }
+
   /** No complaints, no mailboxes. */
   static final io.labscan.controller.complaint.ComplaintsView NO_COMPLAINTS =
       new io.labscan.controller.complaint.ComplaintsView() {
@@ -172,9 +185,15 @@ public final class WebServer implements AutoCloseable {
   }
 
   public static WebServer start(Config config, Services services) {
+    return start(config, services, Optional.empty());
+  }
+
+  /** As {@link #start(Config, Services)}, with single sign-on when {@code sso} is present. */
+  public static WebServer start(Config config, Services services, Optional<Sso> sso) {
     requireNonNull(config, "config");
     requireNonNull(services, "services");
-    WebServer.Routes routes = new Routes(config, services);
+    requireNonNull(sso, "sso");
+    WebServer.Routes routes = new Routes(config, services, sso);
     Javalin app = Javalin.create(c -> {
       c.startup.showJavalinBanner = false;
       c.startup.showOldJavalinVersionWarning = false;
@@ -236,11 +255,14 @@ public final class WebServer implements AutoCloseable {
     private final ComplaintsApi complaints;
     private final MetaApi meta;
     private final HttpGuard guard;
+    private final Optional<SsoRoutes> sso;
     private final Map<String, Asset> assets = new LinkedHashMap<>();
 
-    Routes(Config config, Services services) {
+    Routes(Config config, Services services, Optional<Sso> sso) {
       this.config = config;
       this.services = services;
+      this.sso = sso.map(s -> new SsoRoutes(s.provider(), s.accounts(), services.audit(), config.secureCookies(),
+          this::startSession));
       this.fleet = new FleetApi(services.fleet(), services.history(), services.audit());
       this.admin = new AdminApi(services.triage(), services.campaigns(), services.trust(), services.audit(),
           services.fleet());
@@ -274,7 +296,15 @@ public final class WebServer implements AutoCloseable {
 
       // Pages: static HTML without data; their scripts fetch the JSON API. Every page but the
       // login is its <main> inside layout.html, assembled once here from UiPages.PAGES.
-      page(r, "/login", "login.html", null);
+      Asset login = load("login.html", "text/html; charset=utf-8");
+      String loginHtml = new String(login.bytes(), StandardCharsets.UTF_8)
+          .replace("<!--single-sign-on-->", sso.map(SsoRoutes::loginButton).orElse(""));
+      Asset loginPage = new Asset(login.contentType(), loginHtml.getBytes(StandardCharsets.UTF_8));
+      r.get("/login", ctx -> serve(ctx, loginPage));
+      sso.ifPresent(s -> {
+        r.get("/login/oidc", s::begin);
+        r.get("/login/oidc/callback", s::callback);
+      });
       asset(r, "style.css", null);
       asset(r, "login.js", null);
       asset(r, "app.js", Role.VIEWER);
@@ -324,6 +354,15 @@ public final class WebServer implements AutoCloseable {
       r.post("/api/v1/campaigns/{campaignId}/run", admin::runCampaign, Role.LAB_MANAGER);
       r.delete("/api/v1/campaigns/{campaignId}", admin::deleteCampaign, Role.LAB_MANAGER);
 
+      ReportsApi reports = new ReportsApi(new io.labscan.controller.report.ComplianceReports(services.fleet()),
+          new io.labscan.controller.report.ReportSubscriptions(services.fleet().store(), services.fleet().clock()),
+          services.audit());
+      r.get("/api/v1/reports/compliance", reports::compliance, Role.VIEWER);
+      r.get("/api/v1/reports/subscriptions", reports::subscriptions, Role.LAB_MANAGER, Gate.SESSION_ONLY);
+      r.post("/api/v1/reports/subscriptions", reports::subscribe, Role.LAB_MANAGER, Gate.SESSION_ONLY);
+      r.delete("/api/v1/reports/subscriptions/{subscriptionId}", reports::unsubscribe, Role.LAB_MANAGER,
+          Gate.SESSION_ONLY);
+
       r.get("/api/v1/tokens", access::tokens, Role.ADMIN, Gate.SESSION_ONLY);
       r.post("/api/v1/tokens", access::createToken, Role.ADMIN, Gate.SESSION_ONLY);
       r.delete("/api/v1/tokens/{tokenId}", access::revokeToken, Role.ADMIN, Gate.SESSION_ONLY);
@@ -336,15 +375,6 @@ public final class WebServer implements AutoCloseable {
         log.error("{} {} failed", ctx.method(), ctx.path(), e);
         Json.error(ctx, 500, "internal error; the controller log has the details");
       });
-    }
-
-    private void page(RoutesConfig r, String path, String file, @Nullable Role role) {
-      Asset html = load(file, "text/html; charset=utf-8");
-      if (role == null) {
-        r.get(path, ctx -> serve(ctx, html));
-      } else {
-        r.get(path, ctx -> serve(ctx, html), role);
-      }
     }
 
     private void asset(RoutesConfig r, String name, @Nullable Role role) {
@@ -499,14 +529,21 @@ public final class WebServer implements AutoCloseable {
         throw new ApiError(401, "wrong user name or password");
       }
       services.throttle().succeeded(ip, username);
-      services.sessions().end(ctx.cookie(Sessions.COOKIE));
-      Sessions.Session session = services.sessions().create(user.get());
-      ctx.res().addHeader("Set-Cookie", Sessions.COOKIE + "=" + session.id() + "; Path=/; HttpOnly; SameSite=Strict"
-          + (isSecure(ctx) ? "; Secure" : ""));
+      Sessions.Session session = startSession(ctx, user.get());
       log.info("Web login: {} ({}) from {}", user.get().username(), user.get().role().id(), ip);
       services.audit().record(Actor.user(user.get().username()), Actions.LOGIN, user.get().username(),
           "password; role " + user.get().role().id(), source(ctx));
       Json.send(ctx, sessionJson(session));
+    }
+
+    /** Ends the browser's old session, if any, and starts a fresh one (new id: no fixation). */
+    private Sessions.Session startSession(Context ctx, User user) {
+      services.sessions().end(ctx.cookie(Sessions.COOKIE));
+      Sessions.Session session = services.sessions().create(user);
+      ctx.res().addHeader("Set-Cookie", Sessions.COOKIE + "=" + session.id() + "; Path=/; HttpOnly; SameSite=Strict"
+          + (isSecure(ctx) ? "; Secure" : ""));
+      ctx.attribute(NEW_SESSION_ATTRIBUTE, session.id());
+      return session;
     }
 
     private void currentSession(Context ctx) {
@@ -521,12 +558,24 @@ public final class WebServer implements AutoCloseable {
       Json.send(ctx, o);
     }
 
+    /**
+     * Ends the session: 204, or for a single sign-on user whose provider has an end-session
+     * endpoint 200 with {@code logoutUrl}, where the browser goes next to end the provider's
+     * session too (else the next "Sign in with single sign-on" would log in again at once).
+     */
     private void logout(Context ctx) {
-      services.sessions().end(ctx.cookie(Sessions.COOKIE));
-      services.audit().record(principal(ctx).actor(), Actions.LOGOUT, principal(ctx).name(), "", source(ctx));
+      String id = ctx.cookie(Sessions.COOKIE);
+      services.sessions().end(id);
+      Optional<URI> provider = sso.flatMap(s -> s.afterLogout(ctx, id, principal(ctx).name()));
+      services.audit().record(principal(ctx).actor(), Actions.LOGOUT, principal(ctx).name(),
+          provider.isPresent() ? "single sign-on: sent to the identity provider's logout" : "", source(ctx));
       ctx.res().addHeader("Set-Cookie", Sessions.COOKIE + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"
           + (isSecure(ctx) ? "; Secure" : ""));
-      ctx.status(204);
+      if (provider.isPresent()) {
+        Json.send(ctx, Json.object().put("logoutUrl", provider.get().toString()));
+      } else {
+        ctx.status(204);
+      }
     }
 
     private static ObjectNode sessionJson(Sessions.Session s) {

@@ -37,6 +37,25 @@ class UserCommandTest {
   }
 
   @Test
+  void userAddSsoCreatesAUserWithoutAPasswordThatNoPasswordOpens() {
+    Path db = dir.resolve("c.db");
+    Storage.open(db).close();
+
+    int code = ControllerMain.commandLine().execute("user", "add", "--db", db.toString(), "--role", "viewer", "--sso",
+        "linus");
+
+    assertThat(code).isZero();
+    try (Storage store = Storage.open(db)) {
+      Accounts accounts = new Accounts(store, 4, Clock.systemUTC());
+      assertThat(accounts.find("linus")).hasValue(new User("linus", Role.VIEWER));
+      assertThat(accounts.hasLocalPassword("linus")).isFalse();
+      assertThat(accounts.authenticate("linus", "!external")).isEmpty();
+    }
+    assertThat(ControllerMain.commandLine().execute("user", "add", "--db", db.toString(), "--role", "viewer", "--sso",
+        "--password-file", db.toString(), "linus2")).isEqualTo(2);
+  }
+
+  @Test
   void userAddRefusesAnUnknownRole() {
     Path db = dir.resolve("c.db");
     Storage.open(db).close();

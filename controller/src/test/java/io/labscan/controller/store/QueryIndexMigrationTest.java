@@ -63,6 +63,9 @@ class QueryIndexMigrationTest {
    * found by its file name, since a version is the file's position in the list).
    */
   private static void undoAfterVersion8(Connection db) throws Exception {
+    undoExternalIdentities(db);
+    undoAgentResources(db);
+    undoReportSubscriptions(db);
     undoAccess(db);
     undoQuarantine(db);
     undoComplaintMailboxes(db);
@@ -72,6 +75,31 @@ class QueryIndexMigrationTest {
     undoClockClaims(db);
     undoTrustedMtas(db);
     undoAddressWrites(db);
+  }
+
+  /** Back to a database written before V021 (single sign-on identities; issue 18). */
+  private static void undoExternalIdentities(Connection db) throws Exception {
+    try (Statement st = db.createStatement()) {
+      st.execute("DROP TABLE user_identities");
+      st.execute("DELETE FROM schema_version WHERE description = 'V021__external_identities.sql'");
+    }
+  }
+
+  /** Back to a database written before V020 (agents' own resource figures; issue 21). */
+  private static void undoAgentResources(Connection db) throws Exception {
+    try (Statement st = db.createStatement()) {
+      st.execute("DROP TABLE agent_resources");
+      st.execute("DELETE FROM schema_version WHERE description = 'V020__agent_resources.sql'");
+    }
+  }
+
+  /** Back to a database written before V019 (compliance report subscriptions; issue 18). */
+  private static void undoReportSubscriptions(Connection db) throws Exception {
+    try (Statement st = db.createStatement()) {
+      st.execute("DROP TABLE report_deliveries");
+      st.execute("DROP TABLE report_subscriptions");
+      st.execute("DELETE FROM schema_version WHERE description = 'V019__report_subscriptions.sql'");
+    }
   }
 
   /** Back to a database written before V018 (per-lab roles, API tokens, audit log; issue 18). */

@@ -100,6 +100,56 @@ class SqliteTriageEvidenceTest {
     }
   }
 
+  @Test
+  void aSilentHostsHoldingEndsWhenAnotherHostFirstClaimsTheAddressAfterItsLastReport() {
+    String linda = TestReports.newHostId();
+    String harold = TestReports.newHostId();
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
+      // Linda's PC reports once and is switched off; DHCP gives the address to Harold's PC 30 minutes later.
+      store.ingest(TestReports.fullScan(linda, "lab-pc-07", T0, 1, "10.20.3.17"), T0, "t").join();
+      store.ingest(TestReports.fullScan(harold, "lab-pc-12", T0.plusSeconds(1800), 1, "10.20.3.17"),
+          T0.plusSeconds(1800), "t").join();
+
+      List<AddressHolding> holdings = new SqliteTriageEvidence(store.database(), "k").holdersOf("10.20.3.17", T0.plusSeconds(3600));
+
+      AddressHolding lindas = holdings.stream().filter(h -> h.hostId().equals(linda)).findFirst().orElseThrow();
+      assertThat(lindas.until()).contains(T0.plusSeconds(1800));
+      assertThat(lindas.silentAfter()).contains(T0);
+      assertThat(holdings).filteredOn(h -> h.covers(T0.plusSeconds(3600))).extracting(AddressHolding::hostId)
+          .containsExactly(harold);
+    }
+  }
+
+  @Test
+  void theTenuresAroundTheAskedTimeAreReadEvenWhenTheAddressHasMoreOlderIntervalsThanTheBound() {
+    String linda = TestReports.newHostId();
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
+      store.ingest(TestReports.fullScan(linda, "lab-pc-07", T0, 1, "10.20.3.17"), T0, "t").join();
+      // Years of daily DHCP reuse (or a flood of claims): more ended tenures than one question reads, all older.
+      store.write(db -> {
+        try (PreparedStatement ps = db.prepareStatement("INSERT INTO host_addresses(host_id, ip, first_seen_ms, "
+            + "last_seen_ms, is_current, ended_ms) VALUES (?, '10.20.3.17', ?, ?, 0, ?)")) {
+          for (int i = 1; i <= SqliteTriageEvidence.MAX_INTERVALS + 5; i++) {
+            long start = T0.minus(Duration.ofDays(2)).toEpochMilli() - i * 60_000L;
+            ps.setString(1, linda);
+            ps.setLong(2, start);
+            ps.setLong(3, start + 1_000);
+            ps.setLong(4, start + 2_000);
+            ps.addBatch();
+          }
+          ps.executeBatch();
+        }
+        return null;
+      }).join();
+
+      List<AddressHolding> holdings = new SqliteTriageEvidence(store.database(), "k").holdersOf("10.20.3.17", T0.plusSeconds(60));
+
+      assertThat(holdings).hasSize(SqliteTriageEvidence.MAX_INTERVALS);
+      assertThat(holdings).filteredOn(h -> h.covers(T0.plusSeconds(60))).extracting(AddressHolding::hostId)
+          .containsExactly(linda);
+    }
+  }
+
   /** A full scan whose inventory gives the address a DHCP lease ending at {@code leaseEnd}. */
   private static Report withLease(Report r, String ip, Instant leaseEnd) {
     Report.Builder b = r.toBuilder();
@@ -304,6 +354,39 @@ class SqliteTriageEvidenceTest {
       Optional<HostState> owner = new SqliteTriageEvidence(store.database(), "k").hostOwningAddress("HAROLD@lab.example.edu");
 
       assertThat(owner).hasValueSatisfying(h -> assertThat(h.hostId()).isEqualTo(harold));
+    }
+  }
+
+  @Test
+  void anAddressOutsideTheOrganisationsMailDomainsIsNeverMatchedToALoggedInUser() {
+    String harold = TestReports.newHostId();
+    String mx = TestReports.newHostId();
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
+      store.ingest(withUsers(TestReports.fullScan(harold, "lab-pc-12", T0, 1, "10.20.3.18"), "harold"), T0, "t").join();
+      Report mxScan = TestReports.fullScan(mx, "mx1", T0, 1, "10.20.0.25");
+      store.ingest(mxScan.toBuilder().setInventory(mxScan.getInventory().toBuilder().setFqdn("mx1.mail.example.edu"))
+          .build(), T0, "t").join();
+      store.setRole(mx, io.labscan.controller.policy.PolicyProvider.MAIL_SERVER_ROLE, true).join();
+      SqliteTriageEvidence evidence = new SqliteTriageEvidence(store.database(), "k");
+
+      assertThat(evidence.hostOwningAddress("harold@gmail.com")).isEmpty();
+      assertThat(evidence.hostOwningAddress("harold@example.edu")).map(HostState::hostId).contains(harold);
+      assertThat(evidence.hostOwningAddress("harold@mail.example.edu")).map(HostState::hostId).contains(harold);
+    }
+  }
+
+  @Test
+  void everyHostAnOperatorMappedToAnAddressOwnsItNewestMappingFirst() {
+    String desktop = TestReports.newHostId();
+    String laptop = TestReports.newHostId();
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
+      store.ingest(TestReports.fullScan(desktop, "harold-desk", T0, 1, "10.20.3.18"), T0, "t").join();
+      store.ingest(TestReports.fullScan(laptop, "harold-laptop", T0, 1, "10.20.3.19"), T0, "t").join();
+      store.setAddressOwner("harold@lab.example.edu", desktop, "operator", T0).join();
+      store.setAddressOwner("harold@lab.example.edu", laptop, "operator", T0.plusSeconds(60)).join();
+
+      assertThat(new SqliteTriageEvidence(store.database(), "k").hostsOwningAddress("harold@lab.example.edu"))
+          .extracting(HostState::hostId).containsExactly(laptop, desktop);
     }
   }
 

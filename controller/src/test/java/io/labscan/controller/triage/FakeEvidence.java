@@ -23,7 +23,7 @@ final class FakeEvidence implements TriageEvidence {
   private final List<EgressHit> egress = new ArrayList<>();
   private final Map<String, Set<ByteBuffer>> harvests = new LinkedHashMap<>();
   private final Map<String, HostState> hosts = new HashMap<>();
-  private final Map<String, String> owners = new HashMap<>();
+  private final Map<String, List<String>> owners = new HashMap<>();
   private final List<MailServerHost> mailServers = new ArrayList<>();
   private final List<String> configured = new ArrayList<>();
 
@@ -55,6 +55,14 @@ final class FakeEvidence implements TriageEvidence {
     return this;
   }
 
+  /** A host that reported {@code ip} on an interface with {@code mac} last at {@code lastReport}, then fell silent. */
+  FakeEvidence heldOnThenSilent(String hostId, String ip, String mac, Instant since, Instant lastReport,
+      java.time.Duration grace) {
+    holdings.add(new AddressHolding(hostId, name(hostId), ip, since, Optional.of(lastReport.plus(grace)), mac, "eth0",
+        Optional.of(lastReport)));
+    return this;
+  }
+
   FakeEvidence egress(String hostId, Instant start, Instant end, boolean allowed, String... destinations) {
     egress.add(new EgressHit(hostId, name(hostId), start, end, 3 * destinations.length,
         List.of(destinations), Optional.of("wink.exe"), allowed));
@@ -82,7 +90,7 @@ final class FakeEvidence implements TriageEvidence {
   }
 
   FakeEvidence owns(String hostId, String address) {
-    owners.put(address, hostId);
+    owners.computeIfAbsent(address, a -> new java.util.ArrayList<>()).add(hostId);
     return this;
   }
 
@@ -121,7 +129,13 @@ final class FakeEvidence implements TriageEvidence {
 
   @Override
   public Optional<HostState> hostOwningAddress(String emailAddress) {
-    return Optional.ofNullable(owners.get(emailAddress)).map(hosts::get);
+    return hostsOwningAddress(emailAddress).stream().findFirst();
+  }
+
+  @Override
+  public List<HostState> hostsOwningAddress(String emailAddress) {
+    return owners.getOrDefault(emailAddress, List.of()).stream().map(hosts::get).filter(java.util.Objects::nonNull)
+        .toList();
   }
 
   @Override

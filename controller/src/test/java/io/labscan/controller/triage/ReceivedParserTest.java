@@ -408,4 +408,143 @@ class ReceivedParserTest {
     assertThat(hops).extracting(ReceivedHop::fromIp)
         .containsExactly(Optional.of("192.0.2.1"), Optional.of("192.0.2.2"));
   }
+
+  // ---- HELO text never gives the connection (red-team finding F1) --------------------------
+
+  @Test
+  void aParenthesisInsideTheHeloWordIsPartOfTheHeloNotAComment() {
+    ReceivedHop hop = ReceivedParser.parse("from x(10.20.3.12) (unknown [10.20.3.17]) by mx1.campus.example.edu"
+        + " (Postfix) with SMTP id 4F1E; Sun, 6 Dec 2026 17:32:11 +0000");
+
+    assertThat(hop.fromHelo()).contains("x(10.20.3.12)");
+    assertThat(hop.fromIp()).contains("10.20.3.17");
+    assertThat(hop.fromRdns()).isEmpty();
+  }
+
+  @Test
+  void aHeloWithSpacesAndAFakeConnectionCommentLosesToTheCommentTheMtaWroteLast() {
+    ReceivedHop hop = ReceivedParser.parse("from x (mx1.campus.example.edu [10.20.0.25]) (unknown [203.0.113.66])"
+        + " by mx1.campus.example.edu (Postfix) with ESMTP id 4F1E; Sun, 6 Dec 2026 17:32:11 +0000");
+
+    assertThat(hop.fromIp()).contains("203.0.113.66");
+    assertThat(hop.fromRdns()).isEmpty();
+    assertThat(hop.fromHelo()).contains("x (mx1.campus.example.edu [10.20.0.25])");
+  }
+
+  @Test
+  void keywordsInTheHeloNeverBecomeClauses() {
+    ReceivedHop hop = ReceivedParser.parse("from x by mail.campus.example.edu with POP3 id 1 for <a@b> (unknown"
+        + " [10.20.3.17]) by mx1.campus.example.edu (Postfix) with SMTP id 4F1E for <janet@campus.example.edu>;"
+        + " Sun, 6 Dec 2026 17:32:11 +0000");
+
+    assertThat(hop.byHost()).contains("mx1.campus.example.edu");
+    assertThat(hop.with()).contains("SMTP");
+    assertThat(hop.id()).contains("4F1E");
+    assertThat(hop.forRecipient()).contains("janet@campus.example.edu");
+    assertThat(hop.flags()).doesNotContain(HopFlag.RETRIEVAL);
+    assertThat(hop.fromIp()).contains("10.20.3.17");
+  }
+
+  @Test
+  void aHeloNamingEximOrAuthenticationGivesNoSoftwareHintAndNoFlag() {
+    ReceivedHop hop = ReceivedParser.parse("from [10.20.3.12] Exim 4.96 Authenticated sender: x (unknown"
+        + " [10.20.3.17]) by mx1.campus.example.edu (Postfix) with SMTP id 4F1E; Sun, 6 Dec 2026 17:32:11 +0000");
+
+    assertThat(hop.software()).containsExactly("Postfix");
+    assertThat(hop.flags()).doesNotContain(HopFlag.AUTHENTICATED);
+    assertThat(hop.fromIp()).contains("10.20.3.17");
+  }
+
+  @Test
+  void aQuotedRecipientHoldingAFakeClauseNeverMovesTheCut() {
+    ReceivedHop hop = ReceivedParser.parse("from PC07 (unknown [10.20.3.17]) by mx1.campus.example.edu (Postfix)"
+        + " with SMTP id 4F1E for <\"janet+(unknown [10.20.3.12]) by mx1\"@campus.example.edu>;"
+        + " Sun, 6 Dec 2026 17:32:11 +0000");
+
+    assertThat(hop.fromIp()).contains("10.20.3.17");
+    assertThat(hop.byHost()).contains("mx1.campus.example.edu");
+    assertThat(hop.date()).contains(Instant.parse("2026-12-06T17:32:11Z"));
+  }
+
+  @Test
+  void qmailNameWithoutItsHeloCommentIsNotTakenAsReverseDns() {
+    ReceivedHop hop = ReceivedParser.parse("from mx1.campus.example.edu (203.0.113.66) by mail.example.net"
+        + " with SMTP; 6 Dec 2026 17:32:11 -0000");
+
+    assertThat(hop.fromIp()).contains("203.0.113.66");
+    assertThat(hop.fromRdns()).as("an MTA writing 'from NAME (IP)' may be writing the HELO").isEmpty();
+  }
+
+  // ---- legitimate shapes with parentheses still read -----------------------------------------
+
+  @Test
+  void postfixTlsAndAuthenticationCommentsAfterTheConnectionAreNotTheConnection() {
+    ReceivedHop hop = ReceivedParser.parse("from [192.168.1.10] (dsl-5.example.net [198.51.100.201])\n"
+        + "\t(using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)\n"
+        + "\t key-exchange X25519 server-signature RSA-PSS (2048 bits) server-digest SHA256)\n"
+        + "\t(Client CN \"[10.20.3.12]\", Issuer \"Campus CA\" (not verified))\n"
+        + "\t(Authenticated sender: harold)\n"
+        + "\tby smtp.campus.example.edu (Postfix) with ESMTPSA id 4QZ1x;\n\tSun, 6 Dec 2026 17:32:11 +0000");
+
+    assertThat(hop.fromHelo()).contains("[192.168.1.10]");
+    assertThat(hop.fromRdns()).contains("dsl-5.example.net");
+    assertThat(hop.fromIp()).contains("198.51.100.201");
+    assertThat(hop.byHost()).contains("smtp.campus.example.edu");
+    assertThat(hop.flags()).contains(HopFlag.AUTHENTICATED);
+  }
+
+  @Test
+  void sendmailMayBeForgedFollowedByItsAuthenticationCommentIsRead() {
+    ReceivedHop hop = ReceivedParser.parse("from laptop (c-203-0-113-77.example.com [203.0.113.77] (may be forged))"
+        + " (authenticated bits=0) by mail.example.org (8.15.2/8.15.2) with ESMTP id 0B6HWBx1; Sun, 6 Dec 2026"
+        + " 17:32:11 GMT");
+
+    assertThat(hop.fromIp()).contains("203.0.113.77");
+    assertThat(hop.flags()).contains(HopFlag.MAY_BE_FORGED);
+    assertThat(hop.verifiedRdns()).isEmpty();
+    assertThat(hop.software()).contains("Sendmail 8.15.2");
+  }
+
+  @Test
+  void eximCommentWithPortIdentAndHeloGivesTheVerifiedNameAndTheConnection() {
+    ReceivedHop hop = ReceivedParser.parse("from lab-pc-17.campus.example.edu ([10.20.3.17]:50412 helo=x(y)"
+        + " ident=root) by mx1.campus.example.edu with esmtp (Exim 4.96) (envelope-from <h@campus.example.edu>)"
+        + " id 1kXyZ-0001Ab-Cd; Sun, 6 Dec 2026 17:32:11 +0000");
+
+    assertThat(hop.fromRdns()).contains("lab-pc-17.campus.example.edu");
+    assertThat(hop.fromIp()).contains("10.20.3.17");
+    assertThat(hop.id()).contains("1kXyZ-0001Ab-Cd");
+  }
+
+  @Test
+  void eximLiteralWithPortAndHeloGivesTheConnection() {
+    ReceivedHop hop = ReceivedParser.parse("from [198.51.100.77] (port=50412 helo=WORKSTATION) by mail.example.org"
+        + " with esmtp (Exim 4.96) id 1Zz9Yy-0001Xx-AB; Sun, 6 Dec 2026 17:32:11 +0000");
+
+    assertThat(hop.fromIp()).contains("198.51.100.77");
+    assertThat(hop.fromHelo()).contains("WORKSTATION");
+  }
+
+  @Test
+  void microsoft365DoubleCommentsOverIpv6AreRead() {
+    ReceivedHop hop = ReceivedParser.parse("from DM6PR11MB4691.namprd11.prod.outlook.com (2603:10b6:5:2a1::18) by"
+        + " SN6PR11MB3504.namprd11.prod.outlook.com (2603:10b6:805:d0::22) with Microsoft SMTP Server"
+        + " (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.7228.28; Sun, 6 Dec 2026"
+        + " 17:32:12 +0000");
+
+    assertThat(hop.fromIp()).contains("2603:10b6:5:2a1::18");
+    assertThat(hop.fromHelo()).contains("DM6PR11MB4691.namprd11.prod.outlook.com");
+    assertThat(hop.fromRdns()).isEmpty();
+    assertThat(hop.byIp()).contains("2603:10b6:805:d0::22");
+    assertThat(hop.with()).contains("Microsoft SMTP Server");
+  }
+
+  @Test
+  void postfixIpv6ClientWithAReverseNameIsRead() {
+    ReceivedHop hop = ReceivedParser.parse("from pc17 (pc17.lab.example.edu [IPv6:2001:db8:20::17]) by"
+        + " mx.example.org (Postfix) with ESMTPS id 4QZ; Sun, 6 Dec 2026 17:32:11 +0000");
+
+    assertThat(hop.fromIp()).contains("2001:db8:20::17");
+    assertThat(hop.fromRdns()).contains("pc17.lab.example.edu");
+  }
 }

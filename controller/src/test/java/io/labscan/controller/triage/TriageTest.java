@@ -193,18 +193,45 @@ class TriageTest {
   }
 
   @Test
-  void aSilentFormerHolderRanksBelowTheNewHolderAndIsSaidToBeSilent() {
+  void aSilentFormerHolderWhoseAddressPassedOnToAnotherHostIsNoCandidateAndTheAnswerSaysWhy() {
     Instant lastReport = T.minus(Duration.ofHours(5));
     evidence.heldThenSilent("h-pc17", "10.20.3.17", DAY_BEFORE, lastReport, Duration.ofHours(2))
         .held("h-pc18", "10.20.3.17", T.minus(Duration.ofHours(1)), null);
 
     TriageResult r = triage(complaint("10.20.3.17", T, "alice@example.edu", "bob@example.net"));
 
-    assertThat(r.candidates()).extracting(Candidate::hostId).containsExactly("h-pc18", "h-pc17");
+    assertThat(r.candidates()).extracting(Candidate::hostId).containsExactly("h-pc18");
     assertThat(confidenceOf(r, "h-pc18")).isEqualTo(0.70);
-    assertThat(confidenceOf(r, "h-pc17")).isEqualTo(0.30);
-    assertThat(r.warnings()).anyMatch(w -> w.contains("PC17 (h-pc17)") && w.contains("silent since " + lastReport));
+    assertThat(r.warnings()).anyMatch(w -> w.startsWith("PC17 (h-pc17) reported 10.20.3.17 until " + lastReport)
+        && w.contains("PC18 (h-pc18) has held it since " + T.minus(Duration.ofHours(1)))
+        && w.contains("the address passed on"));
     assertThat(r.conflicts()).isEmpty();
+  }
+
+  @Test
+  void aSilentFormerHolderStaysAWeakerCandidateWhenNoHostTookTheAddressOver() {
+    Instant lastReport = T.minus(Duration.ofHours(5));
+    evidence.heldThenSilent("h-pc17", "10.20.3.17", DAY_BEFORE, lastReport, Duration.ofHours(2));
+
+    TriageResult r = triage(complaint("10.20.3.17", T, "alice@example.edu", "bob@example.net"));
+
+    assertThat(r.candidates()).extracting(Candidate::hostId).containsExactly("h-pc17");
+    assertThat(r.warnings()).anyMatch(w -> w.contains("PC17 (h-pc17)") && w.contains("silent since " + lastReport));
+  }
+
+  @Test
+  void aHostThatFellSilentBeforeANewcomersClaimIsNotEstablishedAgainstItWhateverItsMacHistory() {
+    // PC17's MAC held the address for a day, but its agent last reported 90 minutes ago; PC18 has
+    // reported the address for 58 minutes. PC17 never saw that claim, so it cannot outrank it.
+    evidence.heldOnThenSilent("h-pc17", "10.20.3.20", "00:0c:29:3e:1a:07", DAY_BEFORE, T.minus(Duration.ofMinutes(90)),
+            Duration.ofHours(2))
+        .heldOn("h-pc18", "10.20.3.20", "00:0c:29:3e:1a:12", T.minus(Duration.ofMinutes(58)), null);
+
+    TriageResult r = triage(complaint("10.20.3.20", T, "alice@example.edu", "bob@example.net"));
+
+    assertThat(confidenceOf(r, "h-pc17")).isEqualTo(0.35);
+    assertThat(confidenceOf(r, "h-pc18")).isEqualTo(0.35);
+    assertThat(r.toJson().get("conflicts").get(0).get("hosts").get(0).get("established").asBoolean()).isFalse();
   }
 
   @Test
@@ -417,6 +444,21 @@ class TriageTest {
         .singleElement().satisfies(c -> assertThat(c.reasons()).anyMatch(s -> s.contains("not counted")));
     assertThat(r.claimedSender()).contains("victim@example.edu");
     assertThat(r.claimedSenderHost().map(HostState::hostname)).contains("VICTIM-PC");
+  }
+
+  @Test
+  void everyMachineOfTheClaimedSenderDoesNotScoreOnItsOwnAddressNotOnlyTheFirst() {
+    evidence.host("h-laptop", "VICTIM-LAPTOP")
+        .owns("h-victim", "victim@example.edu").owns("h-laptop", "victim@example.edu")
+        .harvested("h-victim", "victim@example.edu", "colleague@example.edu")
+        .harvested("h-laptop", "victim@example.edu", "colleague@example.edu")
+        .harvested("h-pc17", "victim@example.edu", "colleague@example.edu");
+
+    TriageResult r = triage(complaintWithoutOrigin("victim@example.edu", "colleague@example.edu"));
+
+    assertThat(r.candidates().get(0).hostId()).isEqualTo("h-pc17");
+    assertThat(confidenceOf(r, "h-laptop")).isLessThan(confidenceOf(r, "h-pc17"));
+    assertThat(confidenceOf(r, "h-laptop")).isEqualTo(confidenceOf(r, "h-victim"));
   }
 
   // ---- combining ------------------------------------------------------------------------

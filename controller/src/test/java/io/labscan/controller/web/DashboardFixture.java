@@ -63,6 +63,15 @@ final class DashboardFixture implements AutoCloseable {
 
   /** With these peers trusted as reverse proxies (their X-Forwarded-For names the client). */
   DashboardFixture(Path dir, List<Cidr> trustedProxies) {
+    this(dir, trustedProxies, 0, (db, users) -> java.util.Optional.empty());
+  }
+
+  /**
+   * On a fixed HTTP port (0: any), with single sign-on when {@code sso} gives it (made from the
+   * fixture's store and accounts).
+   */
+  DashboardFixture(Path dir, List<Cidr> trustedProxies, int port,
+      java.util.function.BiFunction<Storage, Accounts, java.util.Optional<WebServer.Sso>> sso) {
     store = Storage.open(dir.resolve("controller.db"));
     verdicts = new VerdictService(store, VerdictPolicy.defaults(), clock);
     ingestor = new ReportIngestor(store, verdicts, clock);
@@ -108,10 +117,10 @@ final class DashboardFixture implements AutoCloseable {
       triaged.add(message);
       return triage.triage(message);
     };
-    web = WebServer.start(new WebServer.Config("127.0.0.1", 0, false, List.of(), trustedProxies),
+    web = WebServer.start(new WebServer.Config("127.0.0.1", port, false, List.of(), trustedProxies),
         new WebServer.Services(fleet, new ComplianceHistory(fleet), accounts, new Sessions(store, clock),
             new LoginThrottle(clock), delegating, campaigns, metrics, TrustSettings.unavailable(), tokens, audit,
-            complaints));
+            complaints), sso.apply(store, accounts));
   }
 
   String base() {

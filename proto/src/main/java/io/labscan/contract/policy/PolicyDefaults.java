@@ -9,6 +9,17 @@ import java.time.Duration;
 public final class PolicyDefaults {
   public static final Duration AV_MAX_AGE = Duration.ofDays(3);
   public static final long MAX_FILE_SIZE_BYTES = 64L * 1024 * 1024;
+  /**
+   * The agent's resident-size budget (issue 21: osquery's watchdog allows 200 MB; the agent
+   * measured 89-97 MiB before the footprint work, so 96 MiB flags a regression, not today's
+   * normal). Tighter once the footprint work lands.
+   */
+  public static final long AGENT_MEMORY_BUDGET_BYTES = 96L * 1024 * 1024;
+  /** The agent's CPU budget, in percent of one core, averaged over {@link #AGENT_CPU_WINDOW}. */
+  public static final double AGENT_CPU_BUDGET_PERCENT = 2.0;
+  public static final Duration AGENT_CPU_WINDOW = Duration.ofMinutes(5);
+  /** Consecutive minutes over the memory budget before the agent restarts itself. */
+  public static final int AGENT_MEMORY_OVER_MINUTES = 5;
 
   private PolicyDefaults() {}
 
@@ -23,6 +34,10 @@ public final class PolicyDefaults {
         .setFullScanJitterSeconds(Duration.ofMinutes(90).toSeconds())
         .setHeartbeatIntervalSeconds(60)
         .setMaxFileSizeBytes(MAX_FILE_SIZE_BYTES)
+        .setAgentMemoryBudgetBytes(AGENT_MEMORY_BUDGET_BYTES)
+        .setAgentCpuBudgetPercent(AGENT_CPU_BUDGET_PERCENT)
+        .setAgentCpuWindowSeconds(AGENT_CPU_WINDOW.toSeconds())
+        .setAgentMemoryOverMinutes(AGENT_MEMORY_OVER_MINUTES)
         .build();
   }
 
@@ -54,6 +69,19 @@ public final class PolicyDefaults {
     }
     if (b.getMaxFileSizeBytes() <= 0) {
       b.setMaxFileSizeBytes(d.getMaxFileSizeBytes());
+    }
+    if (b.getAgentMemoryBudgetBytes() <= 0) {
+      b.setAgentMemoryBudgetBytes(d.getAgentMemoryBudgetBytes());
+    }
+    // NaN and infinities are no budget either (a policy file may carry anything).
+    if (!(b.getAgentCpuBudgetPercent() > 0) || Double.isInfinite(b.getAgentCpuBudgetPercent())) {
+      b.setAgentCpuBudgetPercent(d.getAgentCpuBudgetPercent());
+    }
+    if (b.getAgentCpuWindowSeconds() <= 0) {
+      b.setAgentCpuWindowSeconds(d.getAgentCpuWindowSeconds());
+    }
+    if (b.getAgentMemoryOverMinutes() <= 0) {
+      b.setAgentMemoryOverMinutes(d.getAgentMemoryOverMinutes());
     }
     return b.build();
   }

@@ -68,6 +68,12 @@ final class EgressAggregator {
 
   private record Counted(long window, Instant seen) {}
 
+  /** A destination and the user whose attributed connection to it was seen last. */
+  private record SenderKey(InetAddress ip, int port, String user) {}
+
+  /** Most (destination, user) pairs whose last attributed sender is remembered. */
+  static final int MAX_REMEMBERED_SENDERS = 4096;
+
   private static final class Connection {
     ProcessInfo owner;
     final EnumSet<TcpState.Category> states = EnumSet.noneOf(TcpState.Category.class);
@@ -93,6 +99,11 @@ final class EgressAggregator {
   private final LinkedHashMap<Tuple, Remembered> owners = new LinkedHashMap<>();
   /** The last window each tuple was counted in, oldest update first. */
   private final LinkedHashMap<Tuple, Counted> counted = new LinkedHashMap<>();
+  /**
+   * The last attributed process per destination and user, least recently updated first: what the
+   * SMTP quarantine names for an attempt its firewall rule refused (the rule sees only the user).
+   */
+  private final LinkedHashMap<SenderKey, ProcessInfo> lastSenders = new LinkedHashMap<>();
   private long firstOpenWindow = Long.MIN_VALUE;
   private long dropped;
 
@@ -152,6 +163,25 @@ final class EgressAggregator {
     if (c.owner.isAttributed() || !c.owner.user().isEmpty()) {
       remember(owners, tuple, new Remembered(c.owner, seen));
     }
+    if (c.owner.isAttributed() && !c.owner.user().isEmpty()) {
+      SenderKey key = new SenderKey(remote.address(), remote.port(), c.owner.user());
+      lastSenders.remove(key);
+      lastSenders.put(key, c.owner);
+      if (lastSenders.size() > MAX_REMEMBERED_SENDERS) {
+        lastSenders.remove(lastSenders.keySet().iterator().next());
+      }
+    }
+  }
+
+  /**
+   * The process last seen connecting to {@code remote} as {@code user}, when one was attributed:
+   * the event source sees a connection's first packet before the quarantine's rule refuses it, so
+   * a refused attempt's process is usually known here even though the socket is gone.
+   */
+  Optional<ProcessInfo> lastSender(Endpoint remote, String user) {
+    requireNonNull(remote, "remote");
+    requireNonNull(user, "user");
+    return Optional.ofNullable(lastSenders.get(new SenderKey(remote.address(), remote.port(), user)));
   }
 
   /**

@@ -211,6 +211,16 @@ public final class EgressWatcher implements AutoCloseable {
   /** A connection's 4-tuple, as events and samples both give it. */
   private record ConnectionKey(Endpoint local, Endpoint remote) {}
 
+  /**
+   * The process last seen connecting to {@code remote} as {@code user} (see {@link
+   * EgressAggregator#lastSender}); empty when none was attributed.
+   */
+  public Optional<ProcessInfo> lastSender(Endpoint remote, String user) {
+    synchronized (lock) {
+      return aggregator.lastSender(remote, user);
+    }
+  }
+
   /** Windows that have ended, for the next report; each window is handed out once. */
   public List<SmtpEgressWindow> drainCompletedWindows() {
     synchronized (lock) {

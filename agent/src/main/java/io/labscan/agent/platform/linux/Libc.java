@@ -13,7 +13,7 @@ import java.nio.ByteBuffer;
  * sampler and the tree walker call these thousands of times a second), from one
  * {@link NativeLibrary} instance.
  *
- * <p><b>Why four groups.</b> Each nested class is bound when first used, and binding fails with a
+ * <p><b>Why groups.</b> Each nested class is bound when first used, and binding fails with a
  * {@link LinkageError} when one of its symbols is missing. Grouping by feature keeps that failure
  * local, as it was when each feature bound its own: an old glibc without {@code getdents64}
  * (2.30) costs the native walker only, not the netlink sampler or the kernel-log reader, and each
@@ -131,5 +131,16 @@ public final class Libc {
     public static native int poll(Pointer fds, long count, int timeoutMillis) throws LastErrorException;
 
     public static native int close(int fd) throws LastErrorException;
+  }
+
+  /** System constants (the self-watch's clock tick rate). */
+  public static final class Sys {
+    static {
+      Native.register(Sys.class, C);
+    }
+
+    private Sys() {}
+
+    public static native long sysconf(int name);
   }
 }

@@ -18,6 +18,10 @@ import io.labscan.agent.checks.egress.linux.ProcNetTcpSource;
 import io.labscan.agent.checks.egress.portable.OshiConnectionSource;
 import io.labscan.agent.checks.egress.windows.WfpAuditEventSource;
 import io.labscan.agent.platform.Platform;
+import io.labscan.agent.selfwatch.linux.LinuxSelfUsage;
+import io.labscan.agent.selfwatch.macos.MacSelfUsage;
+import io.labscan.agent.selfwatch.windows.WindowsSelfUsage;
+import io.labscan.agent.selfwatch.SelfUsageMeter;
 import io.labscan.agent.platform.windows.ServiceHost;
 import io.labscan.agent.platform.windows.ServiceHosts;
 import io.labscan.proto.v1.Policy;
@@ -150,6 +154,24 @@ public final class PlatformServices {
   /** What the standard checks read from this platform (live registry, AV providers). */
   public PlatformSources scanSources() {
     return new PlatformSources(liveRegistry(), avProviders());
+  }
+
+  /**
+   * How the agent reads its own resource use here: /proc/self on Linux, GetProcessMemoryInfo and
+   * GetProcessTimes on Windows, task_info (or {@code ps}) on macOS; elsewhere a meter that says
+   * it cannot, and the agent reports no resources.
+   */
+  public SelfUsageMeter selfUsage() {
+    try {
+      return switch (platform) {
+        case LINUX -> LinuxSelfUsage.system();
+        case WINDOWS -> WindowsSelfUsage.system();
+        case MACOS -> MacSelfUsage.system();
+        default -> SelfUsageMeter.unavailable("no resource reading on " + platform.displayName());
+      };
+    } catch (RuntimeException | LinkageError e) {
+      return SelfUsageMeter.unavailable("resource reading unavailable: " + e);
+    }
   }
 
   /** Effective uid 0, from /proc/self/status (the JDK has no call for it). */

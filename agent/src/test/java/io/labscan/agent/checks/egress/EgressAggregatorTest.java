@@ -288,4 +288,26 @@ class EgressAggregatorTest {
     // the tail of the connection the first window counted, not a new unattributed one
     assertThat(tenMinutes.snapshot(T0.plusSeconds(602))).isEmpty();
   }
+
+  @Test
+  void theProcessLastSeenConnectingToADestinationAsAUserIsRememberedForTheQuarantine() {
+    agg.observe(obs(40000, "192.0.2.25", 25, TcpState.SYN_SENT, WORM), T0);
+    agg.observe(new EgressEvent(T0.plusSeconds(1), ep("10.0.0.5", 40001), ep("192.0.2.25", 25),
+        ProcessInfo.userOnly(WORM.user())));
+
+    assertThat(agg.lastSender(ep("192.0.2.25", 25), WORM.user())).contains(WORM);
+    assertThat(agg.lastSender(ep("192.0.2.25", 587), WORM.user())).isEmpty();
+    assertThat(agg.lastSender(ep("192.0.2.25", 25), "someone-else")).isEmpty();
+  }
+
+  @Test
+  void theRememberedSendersAreBounded() {
+    for (int i = 0; i < EgressAggregator.MAX_REMEMBERED_SENDERS + 10; i++) {
+      agg.observe(obs(20000 + i % 40000, "198.51." + (i / 250) + "." + (i % 250 + 1), 25, TcpState.SYN_SENT, WORM), T0);
+    }
+
+    assertThat(agg.lastSender(ep("198.51.0.1", 25), WORM.user())).isEmpty();
+    int last = EgressAggregator.MAX_REMEMBERED_SENDERS + 9;
+    assertThat(agg.lastSender(ep("198.51." + (last / 250) + "." + (last % 250 + 1), 25), WORM.user())).contains(WORM);
+  }
 }

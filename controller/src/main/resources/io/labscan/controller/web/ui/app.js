@@ -188,7 +188,12 @@ const LS = (() => {
       const logout = document.getElementById('logout');
       if (logout) {
         logout.addEventListener('click', async () => {
-          try { await api('/api/v1/session', { method: 'DELETE' }); } finally { window.location.assign('/login'); }
+          // A single sign-on session also ends at the identity provider, which then sends the browser back.
+          let next = '/login';
+          try {
+            const ended = await api('/api/v1/session', { method: 'DELETE' });
+            if (ended && typeof ended.logoutUrl === 'string' && /^https?:\/\//.test(ended.logoutUrl)) next = ended.logoutUrl;
+          } finally { window.location.assign(next); }
         });
       }
       const main = document.querySelector('main');

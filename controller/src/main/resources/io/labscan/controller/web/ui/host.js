@@ -89,6 +89,29 @@ LS.page(async () => {
   }
   body.appendChild(qPanel);
 
+  // The agent's own footprint, as it reported it with its heartbeat, judged against the fleet's budget.
+  const r = h.agentResources;
+  if (r) {
+    const mib = b => (b / 1048576).toFixed(1) + ' MiB';
+    const rPanel = el('section', { class: 'panel', id: 'agent-resources' }, el('h2', {}, 'Agent resources'));
+    if (r.rssBytes !== undefined) {
+      rPanel.appendChild(facts([
+        ['Resident memory', el('span', { id: 'agent-rss', class: r.overBudget ? 'flag' : '' }, mib(r.rssBytes)
+          + (r.rssAnonBytes !== undefined ? ' (anon ' + mib(r.rssAnonBytes) + ', file ' + mib(r.rssFileBytes || 0) + ')' : ''))],
+        ['CPU', el('span', { id: 'agent-cpu' }, r.cpuPercent + ' % last minute, ' + r.cpuPercentWindow + ' % over the budget window')],
+        ['Threads', String(r.threads)],
+        ['Budget', mib(r.memoryBudgetBytes) + ', ' + r.cpuBudgetPercent + ' % of a core'],
+        ['State', r.budgetState + (r.memoryRestarts > 0 ? ', ' + r.memoryRestarts + ' restart(s) for memory' : '')],
+        ['Measured', r.measured ? LS.time(r.measured) : 'unknown']
+      ]));
+    } else {
+      rPanel.appendChild(el('p', { class: 'muted' }, 'The agent has not reported its own figures yet.'));
+    }
+    for (const f of r.flags) rPanel.appendChild(el('p', { class: 'flag agent-flag' }, f));
+    if (r.refused) rPanel.appendChild(el('p', { class: 'muted' }, 'Last figures refused: ' + r.refused));
+    body.appendChild(rPanel);
+  }
+
   if (h.antivirusStatuses.length > 0) {
     const av = el('table', { id: 'antivirus' }, el('thead', {}, el('tr', {}, ['Provider', 'Product', 'State', 'Reason'].map(t => el('th', {}, t)))));
     const tb = el('tbody');

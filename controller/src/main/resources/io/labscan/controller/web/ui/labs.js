@@ -3,6 +3,14 @@ LS.page(async () => {
   const { el, api, clear } = LS;
   const labs = await api('/api/v1/labs');
   const tbody = document.querySelector('#labs-table tbody');
+  // The agents' own footprint (docs/dashboard.md, "Agent resources"): median and max of the newest figures.
+  const mib = b => (b / 1048576).toFixed(1) + ' MiB';
+  function agentResources(r) {
+    if (!r || r.agents === 0) return [el('td', { class: 'muted' }, 'no figures'), el('td', { class: 'muted' }, 'no figures')];
+    const over = r.overBudget > 0 ? el('span', { class: 'flag', title: 'agents over the fleet budget' }, ' ' + r.overBudget + ' over budget') : '';
+    return [el('td', { class: 'agent-memory' }, mib(r.rssMedianBytes) + ' / ' + mib(r.rssMaxBytes), over),
+      el('td', { class: 'agent-cpu' }, r.cpuMedianPercent + ' % / ' + r.cpuMaxPercent + ' %')];
+  }
   for (const lab of labs) {
     const egress = el('td', {});
     if (lab.smtpEgressHosts.length === 0) {
@@ -20,7 +28,8 @@ LS.page(async () => {
       el('td', {}, lab.definitionsFreshPercent + ' %'),
       el('td', {}, lab.fullScanRecentPercent + ' %'),
       el('td', {}, lab.seenRecentlyPercent + ' %'),
-      egress));
+      egress,
+      ...agentResources(lab.agentResources)));
   }
 
   const rulesBody = document.querySelector('#rules-table tbody');

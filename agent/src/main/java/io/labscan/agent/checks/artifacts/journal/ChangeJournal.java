@@ -27,6 +27,13 @@ public interface ChangeJournal extends AutoCloseable {
    */
   void completed(JournalSnapshot scanStart);
 
+  /**
+   * Runs {@code slowFactor} times slower (1: normal pace) where the journal has a pace to set:
+   * the agent asks this while it is over its CPU budget (docs/reliability.md). Never loses a
+   * change: only how often queued changes are read differs.
+   */
+  default void pace(int slowFactor) {}
+
   /** Stops watching. */
   @Override
   void close();

@@ -69,6 +69,8 @@ public final class LinuxFanotifyJournal implements ChangeJournal {
   private final Memory statfs = new Memory(LinuxFanotify.STATFS_SIZE_BYTES);
   private final Sink sink = new Sink();
   private final Thread reader;
+  /** The gathering pause; longer while the agent is over its CPU budget ({@link #pace}). */
+  private volatile long gatherMillis = GATHER_MILLIS;
   private String failure = "";
   private boolean closed;
 
@@ -287,7 +289,7 @@ public final class LinuxFanotifyJournal implements ChangeJournal {
         }
         if (drained < BUSY_BYTES) {
           try {
-            Thread.sleep(GATHER_MILLIS); // let the next events gather (close() interrupts no sleep: ≤ 50 ms)
+            Thread.sleep(gatherMillis); // let the next events gather (close() interrupts no sleep: ≤ 50 ms × pace)
           } catch (InterruptedException e) {
             return;
           }
@@ -429,6 +431,15 @@ public final class LinuxFanotifyJournal implements ChangeJournal {
     public void descriptor(int fd) {
       LinuxFanotify.close(fd);
     }
+  }
+
+  /**
+   * Gathers events {@code slowFactor} times longer between reads (fewer wake-ups, more merged
+   * events). A busy queue is still read at once, so slowing down never overflows it.
+   */
+  @Override
+  public void pace(int slowFactor) {
+    gatherMillis = GATHER_MILLIS * Math.max(1, Math.min(slowFactor, 16));
   }
 
   @Override

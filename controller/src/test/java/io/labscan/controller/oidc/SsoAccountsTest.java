@@ -1,0 +1,141 @@
+package io.labscan.controller.oidc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.labscan.controller.account.Accounts;
+import io.labscan.controller.account.Role;
+import io.labscan.controller.store.Storage;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** How identities from the provider become LabScan users (real SQLite file). */
+class SsoAccountsTest {
+  static final String ISSUER = "https://idp.campus.example/realms/campus";
+  static final RoleMapping MAPPING = RoleMapping.parseEntries(List.of("labscan-admins=admin", "it-staff=viewer",
+      "physics-managers=lab-manager:physics-lab,optics-lab"));
+
+  @TempDir Path dir;
+  Storage store;
+  Accounts accounts;
+  SsoAccounts sso;
+
+  @BeforeEach
+  void open() {
+    store = Storage.open(dir.resolve("c.db"));
+    accounts = new Accounts(store, 4, Clock.systemUTC());
+    sso = new SsoAccounts(store, accounts, Clock.systemUTC());
+  }
+
+  @AfterEach
+  void close() {
+    store.close();
+  }
+
+  private static OidcIdentity identity(String sub, String username, String... groups) {
+    return new OidcIdentity(sub, username, username, List.of(groups), "header.payload.signature");
+  }
+
+  @Test
+  void aFirstLoginCreatesTheUserWithTheMappedRoleAndLabs() throws Exception {
+    SsoAccounts.Admission a = sso.admit(ISSUER, identity("s-1", "grace", "physics-managers"), MAPPING);
+    assertThat(a.created()).isTrue();
+    assertThat(a.user().role()).isEqualTo(Role.LAB_MANAGER);
+    assertThat(a.user().labs()).containsExactlyInAnyOrder("physics-lab", "optics-lab");
+    assertThat(accounts.hasLocalPassword("grace")).isFalse();
+    assertThat(accounts.authenticate("grace", "!external")).isEmpty();
+    assertThat(sso.identityOf("grace")).hasValue(new SsoAccounts.Link(ISSUER, "s-1"));
+  }
+
+  @Test
+  void aLocalAccountOfTheSameNameIsNeverTakenOver() {
+    accounts.add("admin", Role.ADMIN, "break-glass password", false);
+    assertThatThrownBy(() -> sso.admit(ISSUER, identity("s-2", "admin", "labscan-admins"), MAPPING))
+        .isInstanceOf(SsoAccounts.RefusedException.class).hasMessageContaining("local LabScan account named 'admin'");
+    assertThat(sso.identityOf("admin")).isEmpty();
+    assertThat(accounts.authenticate("admin", "break-glass password")).isPresent();
+  }
+
+  @Test
+  void anotherIdentityWithATakenNameIsRefused() throws Exception {
+    sso.admit(ISSUER, identity("s-1", "grace", "it-staff"), MAPPING);
+    assertThatThrownBy(() -> sso.admit(ISSUER, identity("s-other", "grace", "labscan-admins"), MAPPING))
+        .hasMessageContaining("belongs to another single sign-on identity");
+    assertThatThrownBy(() -> sso.admit("https://other-idp.example", identity("s-1", "grace", "labscan-admins"), MAPPING))
+        .hasMessageContaining("belongs to another single sign-on identity");
+    assertThat(accounts.find("grace").orElseThrow().role()).isEqualTo(Role.VIEWER);
+  }
+
+  @Test
+  void theUserIsFoundBySubjectWhenRenamedAtTheProvider() throws Exception {
+    sso.admit(ISSUER, identity("s-1", "grace", "it-staff"), MAPPING);
+    SsoAccounts.Admission again = sso.admit(ISSUER, identity("s-1", "grace.hopper", "it-staff"), MAPPING);
+    assertThat(again.user().username()).isEqualTo("grace");
+    assertThat(again.created()).isFalse();
+  }
+
+  @Test
+  void theMappedRoleFollowsTheGroupsAtEveryLogin() throws Exception {
+    sso.admit(ISSUER, identity("s-1", "grace", "it-staff"), MAPPING);
+    SsoAccounts.Admission promoted = sso.admit(ISSUER, identity("s-1", "grace", "it-staff", "labscan-admins"), MAPPING);
+    assertThat(promoted.user().role()).isEqualTo(Role.ADMIN);
+    assertThat(promoted.roleSource()).contains("role admin from the identity provider's groups");
+  }
+
+  @Test
+  void withoutAMappedGroupTheRoleAnAdminAssignedIsKept() throws Exception {
+    sso.admit(ISSUER, identity("s-1", "grace", "it-staff"), MAPPING);
+    accounts.setRole("grace", Role.LAB_MANAGER, Set.of("chemistry"));
+    SsoAccounts.Admission later = sso.admit(ISSUER, identity("s-1", "grace", "students"), MAPPING);
+    assertThat(later.user().role()).isEqualTo(Role.LAB_MANAGER);
+    assertThat(later.user().labs()).containsExactly("chemistry");
+    assertThat(later.roleSource()).contains("kept");
+  }
+
+  @Test
+  void anAccountAnAdminPreparedForSingleSignOnIsClaimedByTheFirstLoginOfItsName() throws Exception {
+    accounts.createExternal("linus", Role.VIEWER, Set.of());
+    SsoAccounts.Admission a = sso.admit(ISSUER, identity("s-7", "linus", "library"), MAPPING);
+    assertThat(a.created()).isFalse();
+    assertThat(a.user().role()).isEqualTo(Role.VIEWER);
+    assertThat(sso.identityOf("linus")).hasValue(new SsoAccounts.Link(ISSUER, "s-7"));
+  }
+
+  @Test
+  void aFirstLoginWithoutAMappedGroupCreatesNobody() {
+    assertThatThrownBy(() -> sso.admit(ISSUER, identity("s-9", "linus", "students", "library"), MAPPING))
+        .hasMessageContaining("map to no LabScan role").hasMessageContaining("students, library");
+    assertThat(accounts.find("linus")).isEmpty();
+  }
+
+  @Test
+  void aProviderUserNameLabScanCannotStoreIsRefusedNamingIt() {
+    assertThatThrownBy(() -> sso.admit(ISSUER, identity("s-3", "Grace Hopper", "it-staff"), MAPPING))
+        .hasMessageContaining("'Grace Hopper' is not a valid LabScan user name");
+  }
+
+  @Test
+  void aRemovedUserReplacedByALocalAccountIsNotReachedThroughTheOldIdentity() throws Exception {
+    sso.admit(ISSUER, identity("s-1", "grace", "labscan-admins"), MAPPING);
+    accounts.add("keeper", Role.ADMIN, "another admin password", false);
+    accounts.remove("grace");
+    accounts.add("grace", Role.VIEWER, "a local password for grace", false);
+    assertThatThrownBy(() -> sso.admit(ISSUER, identity("s-1", "grace", "labscan-admins"), MAPPING))
+        .hasMessageContaining("local LabScan account named 'grace'");
+    assertThat(accounts.find("grace").orElseThrow().role()).isEqualTo(Role.VIEWER);
+  }
+
+  @Test
+  void aLoginNeverDemotesTheLastAdmin() throws Exception {
+    sso.admit(ISSUER, identity("s-1", "ada", "labscan-admins"), MAPPING);
+    SsoAccounts.Admission later = sso.admit(ISSUER, identity("s-1", "ada", "it-staff"), MAPPING);
+    assertThat(later.user().role()).isEqualTo(Role.ADMIN);
+    assertThat(later.roleSource()).contains("last admin");
+  }
+}
