@@ -151,7 +151,10 @@ public final class SqliteTriageEvidence implements TriageEvidence {
       holdings.add(new AddressHolding(iv.hostId(), iv.hostname(), ip, Instant.ofEpochMilli(since),
           Optional.of(Instant.ofEpochMilli(until)), iv.mac(), iv.interfaceName(), Optional.ofNullable(silentAfter),
           iv.ended() == null && iv.current() ? lease : Optional.empty()));
-      priorEnd = Math.max(priorEnd, iv.ended() != null ? iv.ended() : iv.last() + 1);
+      // The end of this holding as computed (a silent host's grace or lease, cut at the next
+      // claim), not its last report: a later holder is never back-filled into a silent host's
+      // grace, where it would "hold" the address before it ever reported it (red-team finding).
+      priorEnd = Math.max(priorEnd, until);
     }
     return holdings;
   }

@@ -491,6 +491,13 @@ public final class ReceivedParser {
       ip = regionIp;
       Matcher h = HELO_EQ.matcher(run.get(0).text());
       helo = h.find() ? nonEmpty(h.group(1)) : Optional.empty();
+    } else if (regionIp.isPresent() && single.startsWith("[") && exim && run.isEmpty()) {
+      // Exim without reverse DNS whose client said HELO with the connection's own literal writes no
+      // comment at all: "from [IP] by … (Exim …)". The literal is then the connection's (a HELO
+      // naming another address would have made Exim add "([real IP] helo=…)"); the Exim hint comes
+      // from the text right of "by", which the client cannot write, and one word holds no clause.
+      ip = regionIp;
+      helo = Optional.of(single);
     } else if (regionIp.isPresent() && run.isEmpty()
         && with.map(w -> w.toUpperCase(Locale.ROOT).startsWith("HTTP")).orElse(false)) {
       // Webmail front ends ("from 192.0.2.1 by … with HTTP") record the web client's IP.
@@ -684,23 +691,28 @@ public final class ReceivedParser {
 
   /** Index of the ";" before the date: the last one outside comments, else the last one. */
   private static int dateSeparator(String s) {
+    // From the right: the receiving MTA writes "; date" last, so the last ';' outside comments
+    // counted from the end is its separator. Counting parentheses from the left would let a
+    // client's HELO with an unclosed '(' (and a ';' of its own) pull the cut into the HELO,
+    // making the whole line text the client wrote (red-team finding).
     int depth = 0;
-    int lastTop = -1;
     int last = -1;
-    for (int i = 0; i < s.length(); i++) {
+    for (int i = s.length() - 1; i >= 0; i--) {
       char c = s.charAt(i);
-      if (c == '(') {
+      if (c == ')') {
         depth++;
-      } else if (c == ')' && depth > 0) {
+      } else if (c == '(' && depth > 0) {
         depth--;
       } else if (c == ';') {
-        last = i;
+        if (last < 0) {
+          last = i;
+        }
         if (depth == 0) {
-          lastTop = i;
+          return i;
         }
       }
     }
-    return lastTop >= 0 ? lastTop : last;
+    return last;
   }
 
   private record Token(boolean comment, String text) {}

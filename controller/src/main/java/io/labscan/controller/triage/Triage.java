@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -273,20 +272,14 @@ public final class Triage {
       }
     }
     silent.keySet().removeAll(holders.keySet());
-    // A silent former holder whose last report came before another host's tenure began was
-    // superseded: the address passed on while it was off, and the host reporting it now holds it.
-    for (Iterator<AddressHolding> it = silent.values().iterator(); it.hasNext(); ) {
-      AddressHolding s = it.next();
+    // A silent former holder whose last report came before another host's tenure began: the
+    // address most likely passed on while it was off. It stays a weaker candidate (its agent may
+    // have been killed by the worm, and the newcomer's claim is a report too), and the answer says so.
+    Map<String, AddressHolding> successors = new LinkedHashMap<>();
+    for (AddressHolding s : silent.values()) {
       Instant last = s.silentAfter().orElseThrow();
-      Optional<AddressHolding> successor = java.util.stream.Stream.concat(holders.values().stream(),
-          relays.values().stream()).filter(h -> h.since().isAfter(last)).findFirst();
-      if (successor.isPresent()) {
-        it.remove();
-        warnings.add(label + s.hostname() + " (" + s.hostId() + ") reported " + o.ip() + " until " + last
-            + " and is silent since; " + successor.get().hostname() + " (" + successor.get().hostId()
-            + ") has held it since " + successor.get().since() + ": the address passed on, so "
-            + s.hostname() + " is not a candidate for it");
-      }
+      java.util.stream.Stream.concat(holders.values().stream(), relays.values().stream())
+          .filter(h -> h.since().isAfter(last)).findFirst().ifPresent(h -> successors.put(s.hostId(), h));
     }
     for (AddressHolding r : relays.values()) {
       warnings.add(label + o.ip() + " belongs to " + r.hostname() + " (" + r.hostId() + "), which has the"
@@ -302,6 +295,19 @@ public final class Triage {
       for (AddressHolding h : claimants) {
         if (AddressConflict.established(h, history, overlap)) {
           established.add(h.hostId());
+        }
+      }
+      // A MAC is a report too: when a claimant that is not established (a silent one, say)
+      // reports the same MAC as an established one, the copy proves nothing — neither is.
+      Set<String> unestablishedMacs = new java.util.HashSet<>();
+      for (AddressHolding h : claimants) {
+        if (!established.contains(h.hostId()) && !h.mac().isBlank()) {
+          unestablishedMacs.add(h.mac().trim().toLowerCase(Locale.ROOT));
+        }
+      }
+      for (AddressHolding h : claimants) {
+        if (unestablishedMacs.contains(h.mac().trim().toLowerCase(Locale.ROOT))) {
+          established.remove(h.hostId());
         }
       }
       AddressConflict conflict = new AddressConflict(o.ip(), o.time(), overlap, claimants, established);
@@ -323,9 +329,13 @@ public final class Triage {
           + (sameMac ? "; two of them report the same MAC address (a cloned machine, or a forged report)" : ""));
     }
     for (AddressHolding h : silent.values()) {
+      AddressHolding successor = successors.get(h.hostId());
       warnings.add(label + h.hostname() + " (" + h.hostId() + ") reported " + o.ip() + " until "
           + h.silentAfter().orElseThrow() + " and is silent since " + h.silentAfter().orElseThrow()
-          + ": it never reported the address gone; a weaker candidate");
+          + (successor == null ? ": it never reported the address gone; a weaker candidate"
+              : "; " + successor.hostname() + " (" + successor.hostId() + ") has held it since "
+                  + successor.since() + ": the address most likely passed on, so " + h.hostname()
+                  + " is only a weaker candidate"));
     }
     Map<String, List<EgressHit>> egress = new HashMap<>();
     Set<String> asked = new LinkedHashSet<>(holders.keySet());

@@ -117,6 +117,9 @@ class SqliteTriageEvidenceTest {
       assertThat(lindas.silentAfter()).contains(T0);
       assertThat(holdings).filteredOn(h -> h.covers(T0.plusSeconds(3600))).extracting(AddressHolding::hostId)
           .containsExactly(harold);
+      // Before Harold's first report the address was still Linda's: he is never back-filled into her grace.
+      assertThat(holdings).filteredOn(h -> h.covers(T0.plusSeconds(600))).extracting(AddressHolding::hostId)
+          .containsExactly(linda);
     }
   }
 

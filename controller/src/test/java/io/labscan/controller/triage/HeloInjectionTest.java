@@ -130,6 +130,21 @@ class HeloInjectionTest {
   }
 
   @Test
+  void aHeloWithASemicolonAndAnUnclosedParenthesisNeverMovesTheDateCutIntoTheHelo() throws Exception {
+    FakeEvidence fleet = campus();
+
+    // Postfix accepts any printable HELO: this one writes a whole fake line, a date, and an open "(".
+    ParsedComplaint c = trace(fleet, wormMail(MX_LINE, wormLine("x (unknown [10.20.3.12]) by mx1.campus.example.edu"
+        + " (Postfix) with SMTP id 1A2B; Sun, 6 Dec 2026 17:32:10 +0000 (")));
+
+    ReceivedHop worm = c.hops().get(1).hop();
+    assertThat(worm.fromIp()).contains("10.20.3.17");
+    assertThat(worm.date()).contains(Instant.parse("2026-12-06T17:32:11Z"));
+    assertThat(c.origin().orElseThrow().ip()).isEqualTo("10.20.3.17");
+    assertThat(candidates(fleet, c)).contains("pc07").doesNotContain("pc12");
+  }
+
+  @Test
   void aHeloNamingOurMxWithItsInternalAddressNeverMakesAnOutsideHopOurs() throws Exception {
     FakeEvidence fleet = campus();
     // The worm runs on a home PC (203.0.113.66) and forges a lower line that frames lab-pc-12.

@@ -87,6 +87,26 @@ class ReceivedParserTest {
   }
 
   @Test
+  void eximWithoutReverseDnsForAClientThatSaidHeloWithItsOwnLiteralNamesThatLiteral() {
+    // Exim leaves out "(helo=…)" when the HELO equals the connection's bracketed address.
+    ReceivedHop hop = ReceivedParser.parse(
+        "from [10.20.3.17] by mx.campus.example.edu with esmtp (Exim 4.96) id 1abc-000ABC-1x;"
+            + " Mon, 07 Dec 2026 07:00:00 +0000");
+
+    assertThat(hop.fromIp()).contains("10.20.3.17");
+    assertThat(hop.flags()).doesNotContain(HopFlag.HELO_LITERAL_ONLY);
+  }
+
+  @Test
+  void aBareLiteralWithoutAnEximWriterIsOnlyAHelo() {
+    ReceivedHop hop = ReceivedParser.parse(
+        "from [10.20.3.12] by mx.campus.example.edu with SMTP id 77; Mon, 07 Dec 2026 07:00:00 +0000");
+
+    assertThat(hop.fromIp()).isEmpty();
+    assertThat(hop.flags()).contains(HopFlag.HELO_LITERAL_ONLY);
+  }
+
+  @Test
   void eximWithoutReverseDnsNamesTheConnectionIpAfterFrom() {
     ReceivedHop hop = ReceivedParser.parse(
         "from [198.51.100.77] (helo=WORKSTATION) by mail.example.org with smtp (Exim 4.69)"

@@ -193,19 +193,34 @@ class TriageTest {
   }
 
   @Test
-  void aSilentFormerHolderWhoseAddressPassedOnToAnotherHostIsNoCandidateAndTheAnswerSaysWhy() {
+  void aSilentFormerHolderWhoseAddressPassedOnStaysAWeakerCandidateAndTheAnswerSaysWhy() {
     Instant lastReport = T.minus(Duration.ofHours(5));
     evidence.heldThenSilent("h-pc17", "10.20.3.17", DAY_BEFORE, lastReport, Duration.ofHours(2))
         .held("h-pc18", "10.20.3.17", T.minus(Duration.ofHours(1)), null);
 
     TriageResult r = triage(complaint("10.20.3.17", T, "alice@example.edu", "bob@example.net"));
 
-    assertThat(r.candidates()).extracting(Candidate::hostId).containsExactly("h-pc18");
+    // The newcomer's claim is a report too, and a worm may have killed the silent host's agent.
+    assertThat(r.candidates()).extracting(Candidate::hostId).containsExactly("h-pc18", "h-pc17");
     assertThat(confidenceOf(r, "h-pc18")).isEqualTo(0.70);
+    assertThat(confidenceOf(r, "h-pc17")).isEqualTo(0.30);
     assertThat(r.warnings()).anyMatch(w -> w.startsWith("PC17 (h-pc17) reported 10.20.3.17 until " + lastReport)
         && w.contains("PC18 (h-pc18) has held it since " + T.minus(Duration.ofHours(1)))
-        && w.contains("the address passed on"));
+        && w.contains("the address most likely passed on"));
     assertThat(r.conflicts()).isEmpty();
+  }
+
+  @Test
+  void aClaimantCopyingASilentHostsMacGainsNoEstablishedShareOverIt() {
+    evidence.heldOnThenSilent("h-pc17", "10.20.3.20", "00:0c:29:3e:1a:07", DAY_BEFORE, T.minus(Duration.ofMinutes(90)),
+            Duration.ofHours(2))
+        .heldOn("h-pc18", "10.20.3.20", "00:0c:29:3e:1a:07", T.minus(Duration.ofMinutes(58)), null);
+
+    TriageResult r = triage(complaint("10.20.3.20", T, "alice@example.edu", "bob@example.net"));
+
+    assertThat(confidenceOf(r, "h-pc17")).isEqualTo(0.35);
+    assertThat(confidenceOf(r, "h-pc18")).isEqualTo(0.35);
+    assertThat(r.warnings()).anyMatch(w -> w.contains("report the same MAC address"));
   }
 
   @Test

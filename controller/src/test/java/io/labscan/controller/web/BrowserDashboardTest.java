@@ -88,6 +88,11 @@ class BrowserDashboardTest {
     hostile = new FleetReports.Host(HOSTILE_HOSTNAME).lab(HOSTILE_LAB).ip("10.40.0.66")
         .infected(HOSTILE_PATH).mailing(HOSTILE_PROCESS, HOSTILE_PROCESS_PATH);
     fixture.ingest(hostile, Duration.ofMinutes(10));
+    // phys-pc-02's agent reported 150 MiB about itself: over the fleet's default 96 MiB budget.
+    new io.labscan.controller.selfwatch.AgentResourceRepository(fixture.store).save(stale.hostId(),
+        new io.labscan.controller.selfwatch.HostResources(150L << 20, java.util.OptionalLong.of(120L << 20),
+            java.util.OptionalLong.of(30L << 20), 0.4, 0.3, 24, "ok", 3, 0, java.util.Optional.empty(), 96L << 20, 2.0,
+            java.util.Optional.of(java.time.Instant.now()), java.time.Instant.now())).join();
   }
 
   @AfterAll
@@ -203,6 +208,19 @@ class BrowserDashboardTest {
     assertThat(browser.findElement(By.id("timeline")).getText()).contains("full report #1");
     assertThat(browser.findElement(By.id("address-history")).getText()).contains("10.20.3.12", "current");
     assertThat(browser.findElement(By.id("inventory")).getText()).contains("Microsoft Windows XP Professional SP3");
+    assertThat(browser.findElement(By.id("agent-resources")).getText())
+        .contains("150.0 MiB (anon 120.0 MiB, file 30.0 MiB)", "96.0 MiB, 2 % of a core");
+    assertThat(browser.findElements(By.cssSelector("#agent-resources .agent-flag"))).isNotEmpty();
+  }
+
+  @Test
+  void theLabsPageShowsEachLabsAgentFootprint() {
+    logIn(DashboardFixture.VIEWER);
+    open("/labs");
+    wait.until(d -> d.findElements(By.cssSelector("#labs-table tbody tr")).size() == 3);
+
+    WebElement physics = browser.findElement(By.cssSelector("#labs-table tr[data-lab='physics-lab'] .agent-memory"));
+    assertThat(physics.getText()).contains("150.0 MiB", "1 over budget");
   }
 
   @Test
