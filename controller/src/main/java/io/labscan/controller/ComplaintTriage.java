@@ -3,8 +3,7 @@ package io.labscan.controller;
 import static java.util.Objects.requireNonNull;
 
 import io.labscan.controller.policy.PolicyProvider;
-import io.labscan.controller.store.SqliteStore;
-import io.labscan.controller.store.SqliteTriageEvidence;
+import io.labscan.controller.store.Storage;
 import io.labscan.controller.store.TrustedMtas;
 import io.labscan.controller.triage.Candidate;
 import io.labscan.controller.triage.ComplaintParser;
@@ -39,17 +38,17 @@ public final class ComplaintTriage {
   /** Candidates from this confidence on are recorded as evidence against the host. */
   public static final double RECORD_THRESHOLD = io.labscan.controller.verdict.Vocabulary.COMPLAINT_THRESHOLD;
 
-  private final SqliteStore store;
+  private final Storage store;
   private final VerdictService verdicts;
   private final TrustConfig trust;
   private final Clock clock;
   private final TriageOptions options;
 
-  public ComplaintTriage(SqliteStore store, VerdictService verdicts, TrustConfig trust, Clock clock) {
+  public ComplaintTriage(Storage store, VerdictService verdicts, TrustConfig trust, Clock clock) {
     this(store, verdicts, trust, clock, TriageOptions.defaults());
   }
 
-  public ComplaintTriage(SqliteStore store, VerdictService verdicts, TrustConfig trust, Clock clock,
+  public ComplaintTriage(Storage store, VerdictService verdicts, TrustConfig trust, Clock clock,
       TriageOptions options) {
     this.options = requireNonNull(options, "options");
     this.store = requireNonNull(store, "store");
@@ -69,7 +68,7 @@ public final class ComplaintTriage {
 
   /** --trust, the Settings page's entries and the fleet's learned trust, as of now. */
   TrustConfig effectiveTrust() {
-    SqliteTriageEvidence evidence = evidence();
+    io.labscan.controller.triage.TriageEvidence evidence = evidence();
     List<String> stored = new ArrayList<>();
     for (String entry : evidence.configuredTrust()) {
       try {
@@ -82,8 +81,8 @@ public final class ComplaintTriage {
     return trust.withEntries(stored).withFleet(evidence);
   }
 
-  private SqliteTriageEvidence evidence() {
-    return new SqliteTriageEvidence(store, PolicyProvider.keyId(store.secret(PolicyProvider.FLEET_KEY)));
+  private io.labscan.controller.triage.TriageEvidence evidence() {
+    return store.triageEvidence(PolicyProvider.keyId(store.secret(PolicyProvider.FLEET_KEY)));
   }
 
   /**
@@ -116,7 +115,7 @@ public final class ComplaintTriage {
     requireNonNull(complaints, "complaints");
     requireNonNull(recordedBy, "recordedBy");
     byte[] fleetKey = store.secret(PolicyProvider.FLEET_KEY);
-    Triage triage = new Triage(new SqliteTriageEvidence(store, PolicyProvider.keyId(fleetKey), options.holdingGrace()), fleetKey, options);
+    Triage triage = new Triage(store.triageEvidence(PolicyProvider.keyId(fleetKey), options.holdingGrace()), fleetKey, options);
     List<ParsedComplaint> parsed = new ArrayList<>();
     List<String> ids = new ArrayList<>();
     for (Complaint c : complaints) {
@@ -163,7 +162,7 @@ public final class ComplaintTriage {
 
   /** Who recorded this complaint's answer before, if anybody. */
   public Optional<TrustedMtas.Recording> recording(String complaintId) {
-    return new TrustedMtas(store, clock).recording(complaintId);
+    return new TrustedMtas(store.database(), clock).recording(complaintId);
   }
 
   private List<String> record(String complaintId, TriageResult result, String recordedBy) {
@@ -179,7 +178,7 @@ public final class ComplaintTriage {
       }
     }
     if (!hosts.isEmpty()) {
-      new TrustedMtas(store, clock).recordedBy(complaintId, recordedBy);
+      new TrustedMtas(store.database(), clock).recordedBy(complaintId, recordedBy);
       hosts.forEach(verdicts::recompute);
     }
     return hosts;

@@ -19,7 +19,7 @@ import io.labscan.controller.jobs.ChangeFeed;
 import io.labscan.controller.metrics.ControllerMetrics;
 import io.labscan.controller.policy.PolicyProvider;
 import io.labscan.controller.store.Pruner;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.controller.store.Store;
 import io.labscan.controller.store.TrustedMtas;
 import io.labscan.controller.verdict.Verdict;
@@ -58,14 +58,14 @@ public final class Controller implements AutoCloseable {
   public static final Duration SNAPSHOT_EVERY = Duration.ofHours(1);
 
   private final ControllerConfig config;
-  private final SqliteStore store;
+  private final Storage store;
   private final boolean ownsStore;
   private final Map<String, Object> services = new java.util.HashMap<>();
   private final Map<String, LongAdder> pruned = new ConcurrentHashMap<>();
   private final java.util.Set<String> labsPending = ConcurrentHashMap.newKeySet();
   private volatile boolean started;
 
-  private Controller(ControllerConfig config, SqliteStore store, boolean ownsStore) {
+  private Controller(ControllerConfig config, Storage store, boolean ownsStore) {
     this.config = requireNonNull(config, "config");
     this.store = requireNonNull(store, "store");
     this.ownsStore = ownsStore;
@@ -74,14 +74,14 @@ public final class Controller implements AutoCloseable {
   /** Opens the configured database (created when missing) and owns it: {@link #close()} closes it. */
   public static Controller open(ControllerConfig config) {
     requireNonNull(config, "config");
-    return new Controller(config, SqliteStore.open(config.database()), true);
+    return new Controller(config, Storage.open(config.database()), true);
   }
 
   /**
    * A controller over a store the caller opened (a command that checked the file exists) and
    * keeps owning: {@link #close()} stops the services but leaves the store open.
    */
-  public static Controller over(SqliteStore store, Clock clock) {
+  public static Controller over(Storage store, Clock clock) {
     requireNonNull(store, "store");
     return new Controller(ControllerConfig.builder(store.file()).clock(requireNonNull(clock, "clock")).build(), store,
         false);
@@ -104,7 +104,7 @@ public final class Controller implements AutoCloseable {
     return config;
   }
 
-  public SqliteStore store() {
+  public Storage store() {
     return store;
   }
 
@@ -214,7 +214,7 @@ public final class Controller implements AutoCloseable {
   }
 
   public TrustedMtas trustedMtas() {
-    return service("trustedMtas", () -> new TrustedMtas(store, clock()));
+    return service("trustedMtas", () -> new TrustedMtas(store.database(), clock()));
   }
 
   /** Complaint triage over this store, trusting the configured MTAs beside the stored ones. */

@@ -15,7 +15,7 @@ import io.labscan.controller.policy.PolicyProvider;
 import io.labscan.controller.grpc.RateLimiter;
 import io.labscan.controller.ingest.ReportIngestor;
 import io.labscan.controller.store.Pruner;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.controller.trust.CertificateAuthority;
 import io.labscan.controller.grpc.CertificateRenewal;
 import io.labscan.controller.trust.CurrentCertificates;
@@ -156,7 +156,7 @@ public final class ControllerRuntime implements AutoCloseable {
   private static ControllerRuntime start(Controller controller, Options options, boolean owns) {
     requireNonNull(controller, "controller");
     requireNonNull(options, "options");
-    SqliteStore store = controller.store();
+    Storage store = controller.store();
     Clock clock = controller.clock();
     store.requireWritable();
     Server grpc = null;
@@ -177,7 +177,7 @@ public final class ControllerRuntime implements AutoCloseable {
           CertificateAuthority.folderFor(options.database()), clock);
       ServerIdentity identity = ca.serverIdentity(ServerNames.withDefaults(options.tlsNames()));
       KeyConflicts conflicts = new KeyConflicts(clock, hostId -> store.certificate(hostId)
-          .flatMap(SqliteStore.CertificateRecord::renewed));
+          .flatMap(io.labscan.controller.trust.TrustRepository.CertificateRecord::renewed));
       conflicts.addListener((hostId, detail, at) -> controller.alerts().raise(Alert.twoKeys(hostId,
           store.host(hostId).map(h -> h.hostname()).orElse(""),
           store.verdict(hostId).map(v -> v.verdict()).orElse(Verdict.UNKNOWN), at, detail)));
@@ -208,7 +208,7 @@ public final class ControllerRuntime implements AutoCloseable {
     }
   }
 
-  private static DailyQuota quota(Options options, SqliteStore store, Clock clock) {
+  private static DailyQuota quota(Options options, Storage store, Clock clock) {
     return new DailyQuota(options.hostDailyQuotaBytes(), clock, store::reportBytesSince);
   }
 
@@ -330,7 +330,7 @@ public final class ControllerRuntime implements AutoCloseable {
     return keyConflicts;
   }
 
-  public SqliteStore store() {
+  public Storage store() {
     return controller.store();
   }
 

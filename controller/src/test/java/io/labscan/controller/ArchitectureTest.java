@@ -3,6 +3,7 @@ package io.labscan.controller;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
+import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
@@ -71,4 +72,21 @@ class ArchitectureTest {
   static final ArchRule the_web_adapter_never_depends_on_the_cli =
       noClasses().that().resideInAPackage(ROOT + ".web..")
           .should().dependOnClassesThat().resideInAPackage(ROOT + ".cli..");
+
+  /**
+   * Nothing outside the storage package names a SQLite class or the SQLite driver (issue 20):
+   * features, adapters and the composition root take the repository interfaces, the
+   * {@code Storage} over a {@code Database}, or the Database itself, so the PostgreSQL
+   * implementation is a second {@code Database}, not an edit of every feature.
+   */
+  @ArchTest
+  static final ArchRule only_the_storage_package_knows_sqlite =
+      noClasses().that().resideOutsideOfPackage(ROOT + ".store..")
+          // The one known exception, to remove: migrate-to (cli, merged from feat/pg) opens its
+          // SQLite source with the driver's SQLiteConfig; that belongs in store.postgres.SqliteToPostgres.
+          .and().doNotHaveFullyQualifiedName(ROOT + ".cli.MigrateToCommand")
+          .should().dependOnClassesThat(JavaClass.Predicates.simpleNameStartingWith("Sqlite")
+              // migrate-to copies a SQLite database into PostgreSQL: naming its source is its job.
+              .and(DescribedPredicate.not(JavaClass.Predicates.simpleName("SqliteToPostgres"))))
+          .orShould().dependOnClassesThat().resideInAPackage("org.sqlite..");
 }

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.labscan.controller.fleet.LabRule;
 import io.labscan.controller.store.HostSummary;
 import io.labscan.controller.store.Pruner;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -45,7 +45,7 @@ class ControllerTest {
   void aCommitByAnotherProcessReachesTheChangeListenersOnce() {
     Path db = dir.resolve("controller.db");
     try (Controller controller = Controller.open(ControllerConfig.builder(db).build());
-        SqliteStore otherProcess = SqliteStore.open(db)) {
+        Storage otherProcess = Storage.open(db)) {
       AtomicInteger heard = new AtomicInteger();
       controller.changes().listen("test", heard::incrementAndGet);
 
@@ -83,7 +83,7 @@ class ControllerTest {
 
   @Test
   void aControllerOverAnOpenStoreLeavesTheStoreOpen() {
-    try (SqliteStore store = SqliteStore.open(dir.resolve("controller.db"))) {
+    try (Storage store = Storage.open(dir.resolve("controller.db"))) {
       try (Controller controller = Controller.over(store, java.time.Clock.systemUTC())) {
         controller.verdicts();
       }

@@ -3,7 +3,7 @@ package io.labscan.controller.account;
 import static java.util.Objects.requireNonNull;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -30,14 +30,14 @@ public final class Accounts {
   private static final char[] PASSWORD_ALPHABET =
       "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789".toCharArray();
 
-  private final SqliteStore store;
+  private final Storage store;
   private final UserRepository users;
   private final int cost;
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
   private final String dummyHash;
 
-  public Accounts(SqliteStore store, int cost, Clock clock) {
+  public Accounts(Storage store, int cost, Clock clock) {
     this.store = requireNonNull(store, "store");
     this.users = new UserRepository(store);
     if (cost < 4 || cost > 31) {

@@ -2,7 +2,7 @@ package io.labscan.controller.account;
 
 import static java.util.Objects.requireNonNull;
 
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -52,11 +52,11 @@ public final class ApiTokens {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9 ._@-]{0,63}");
   private static final Pattern TOKEN = Pattern.compile(PREFIX + "\\.([0-9a-f]{12})\\.([A-Za-z0-9_-]{43})");
 
-  private final SqliteStore store;
+  private final Storage store;
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
 
-  public ApiTokens(SqliteStore store, Clock clock) {
+  public ApiTokens(Storage store, Clock clock) {
     this.store = requireNonNull(store, "store");
     this.clock = requireNonNull(clock, "clock");
   }
@@ -231,7 +231,8 @@ public final class ApiTokens {
     if (now.toEpochMilli() - r.lastUsed() >= TOUCH_EVERY.toMillis()) {
       store.write(db -> {
         try (PreparedStatement ps = db.prepareStatement(
-            "UPDATE api_tokens SET last_used_ms = MAX(COALESCE(last_used_ms, 0), ?) WHERE token_id = ?")) {
+            "UPDATE api_tokens SET last_used_ms = " + store.dialect().greatest("COALESCE(last_used_ms, 0)", "?")
+                + " WHERE token_id = ?")) {
           ps.setLong(1, now.toEpochMilli());
           ps.setString(2, id);
           return ps.executeUpdate();

@@ -2,7 +2,7 @@ package io.labscan.controller.account;
 
 import static java.util.Objects.requireNonNull;
 
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -40,11 +40,11 @@ public final class Sessions {
   /** Sessions one user may hold; logging in again ends the oldest (one user cannot fill the table). */
   public static final int MAX_SESSIONS_PER_USER = 20;
 
-  private final SqliteStore store;
+  private final Storage store;
   private final SecureRandom random = new SecureRandom();
   private final Clock clock;
 
-  public Sessions(SqliteStore store, Clock clock) {
+  public Sessions(Storage store, Clock clock) {
     this.store = requireNonNull(store, "store");
     this.clock = requireNonNull(clock, "clock");
   }
@@ -159,7 +159,8 @@ public final class Sessions {
       try {
         store.write(db -> {
           try (PreparedStatement ps = db.prepareStatement(
-              "UPDATE web_sessions SET last_used_ms = MAX(last_used_ms, ?) WHERE id_sha256 = ?")) {
+              "UPDATE web_sessions SET last_used_ms = " + store.dialect().greatest("last_used_ms", "?")
+                  + " WHERE id_sha256 = ?")) {
             ps.setLong(1, now.toEpochMilli());
             ps.setString(2, key);
             return ps.executeUpdate();
@@ -194,7 +195,7 @@ public final class Sessions {
    *
    * @return how many sessions ended
    */
-  public static int endAllOf(SqliteStore store, String username) {
+  public static int endAllOf(Storage store, String username) {
     requireNonNull(store, "store");
     requireNonNull(username, "username");
     return store.write(db -> {

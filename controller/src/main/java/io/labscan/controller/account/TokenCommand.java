@@ -2,7 +2,7 @@ package io.labscan.controller.account;
 
 import io.labscan.controller.audit.Actions;
 import io.labscan.controller.audit.AuditLog;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -80,7 +80,7 @@ public final class TokenCommand implements Runnable {
       if (!existing(db, "create")) {
         return EXIT_BAD_INPUT;
       }
-      try (SqliteStore store = SqliteStore.open(db)) {
+      try (Storage store = Storage.open(db)) {
         ApiTokens.Created created = new ApiTokens(store, Clock.systemUTC()).create(name, r,
             new LinkedHashSet<>(labs), ApiTokens.parseValidity(expires), "cli:" + System.getProperty("user.name", "?"));
         AuditLog.forCli(store).cli(Actions.TOKEN_CREATE, created.token().tokenId(), describe(created.token()));
@@ -113,7 +113,7 @@ public final class TokenCommand implements Runnable {
       if (!existing(db, "list")) {
         return EXIT_BAD_INPUT;
       }
-      try (SqliteStore store = SqliteStore.open(db)) {
+      try (Storage store = Storage.open(db)) {
         Instant now = Clock.systemUTC().instant();
         System.out.println("ID\tNAME\tROLE\tLABS\tSTATE\tEXPIRES\tLAST USED\tCREATED BY");
         for (ApiToken t : new ApiTokens(store, Clock.systemUTC()).list()) {
@@ -141,7 +141,7 @@ public final class TokenCommand implements Runnable {
       if (!existing(db, "revoke")) {
         return EXIT_BAD_INPUT;
       }
-      try (SqliteStore store = SqliteStore.open(db)) {
+      try (Storage store = Storage.open(db)) {
         var revoked = new ApiTokens(store, Clock.systemUTC()).revoke(id, "cli:" + System.getProperty("user.name", "?"));
         if (revoked.isEmpty()) {
           System.err.println("labscan-controller token revoke: no live token '" + safe(id) + "'.");

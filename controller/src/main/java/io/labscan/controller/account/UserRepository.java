@@ -2,7 +2,7 @@ package io.labscan.controller.account;
 
 import static java.util.Objects.requireNonNull;
 
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Instant;
@@ -14,9 +14,9 @@ import java.util.TreeSet;
 
 /** The {@code users} table. */
 final class UserRepository {
-  private final SqliteStore store;
+  private final Storage store;
 
-  UserRepository(SqliteStore store) {
+  UserRepository(Storage store) {
     this.store = requireNonNull(store, "store");
   }
 

@@ -3,7 +3,7 @@ package io.labscan.controller.audit;
 import static java.util.Objects.requireNonNull;
 
 import io.labscan.controller.text.LogText;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Clock;
@@ -34,16 +34,16 @@ public final class AuditLog implements Audit {
   static final int MAX_NAME = 256;
   static final int MAX_DETAIL = 2048;
 
-  private final SqliteStore store;
+  private final Storage store;
   private final Clock clock;
 
-  public AuditLog(SqliteStore store, Clock clock) {
+  public AuditLog(Storage store, Clock clock) {
     this.store = requireNonNull(store, "store");
     this.clock = requireNonNull(clock, "clock");
   }
 
   /** The audit a command-line tool uses: the OS user on this machine, system clock. */
-  public static AuditLog forCli(SqliteStore store) {
+  public static AuditLog forCli(Storage store) {
     return new AuditLog(store, Clock.systemUTC());
   }
 
@@ -83,7 +83,7 @@ public final class AuditLog implements Audit {
         + "address FROM audit_log WHERE 1 = 1");
     List<Object> args = new ArrayList<>();
     q.actor().ifPresent(a -> {
-      sql.append(" AND instr(lower(actor), ?) > 0");
+      sql.append(" AND ").append(store.dialect().containsText("lower(actor)"));
       args.add(a.toLowerCase(Locale.ROOT));
     });
     q.action().ifPresent(a -> {

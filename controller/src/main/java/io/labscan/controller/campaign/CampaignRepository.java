@@ -2,7 +2,7 @@ package io.labscan.controller.campaign;
 
 import static java.util.Objects.requireNonNull;
 
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -19,9 +19,9 @@ import java.util.Optional;
 
 /** The {@code campaigns}, {@code campaign_runs} and {@code campaign_targets} tables. */
 final class CampaignRepository {
-  private final SqliteStore store;
+  private final Storage store;
 
-  CampaignRepository(SqliteStore store) {
+  CampaignRepository(Storage store) {
     this.store = requireNonNull(store, "store");
   }
 

@@ -4,7 +4,7 @@ import io.labscan.controller.text.LogText;
 import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.util.Timestamps;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.proto.v1.Command;
 import io.labscan.proto.v1.ScanKind;
 import io.labscan.proto.v1.ScanNow;
@@ -75,7 +75,7 @@ public final class CampaignService implements AutoCloseable {
   /** One thread for every delivery (reconnects and sweeps), so no command goes out twice. */
   private final ScheduledExecutorService deliveries;
 
-  public CampaignService(SqliteStore store, AgentCommands agents, TargetResolver targets, Clock clock) {
+  public CampaignService(Storage store, AgentCommands agents, TargetResolver targets, Clock clock) {
     this.repository = new CampaignRepository(requireNonNull(store, "store"));
     this.agents = requireNonNull(agents, "agents");
     this.targets = requireNonNull(targets, "targets");

@@ -11,7 +11,7 @@ import io.labscan.controller.policy.PolicyProvider;
 import io.labscan.contract.egress.EgressReports;
 import io.labscan.contract.harvest.AddressDigest;
 import io.labscan.controller.ingest.ReportIngestor;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.controller.verdict.VerdictService;
 import io.labscan.controller.fleet.Fleet;
 import io.labscan.proto.v1.ArtifactFinding;
@@ -78,7 +78,7 @@ import java.util.UUID;
  */
 public final class DemoStory {
   /** The host role marking simulated hosts (table host_roles): shown as demo data everywhere. */
-  public static final String DEMO_ROLE = SqliteStore.DEMO_ROLE;
+  public static final String DEMO_ROLE = Storage.DEMO_ROLE;
   /** The campus mail exchanger's address: the MTA the demo's triage trusts. */
   public static final String MX_IP = "10.20.0.25";
   public static final String DOMAIN = "example.edu";
@@ -229,7 +229,7 @@ public final class DemoStory {
    *
    * @throws IllegalStateException if a generated report fails validation (a bug, named)
    */
-  public static Loaded load(SqliteStore store, ReportIngestor ingestor, VerdictService verdicts, Clock clock,
+  public static Loaded load(Storage store, ReportIngestor ingestor, VerdictService verdicts, Clock clock,
       Path dir) {
     return load(store, ingestor, verdicts, new PolicyProvider(store, clock), clock, dir);
   }
@@ -240,7 +240,7 @@ public final class DemoStory {
         controller.clock(), dir);
   }
 
-  private static Loaded load(SqliteStore store, ReportIngestor ingestor, VerdictService verdicts,
+  private static Loaded load(Storage store, ReportIngestor ingestor, VerdictService verdicts,
       PolicyProvider policies, Clock clock, Path dir) {
     requireNonNull(store, "store");
     Path complaintFile = complaintFile(dir);

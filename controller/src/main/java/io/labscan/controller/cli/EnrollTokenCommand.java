@@ -2,7 +2,7 @@ package io.labscan.controller.cli;
 
 import io.labscan.controller.text.Text;
 import io.labscan.contract.enrolment.EnrolmentToken;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.controller.trust.CertificateAuthority;
 import io.labscan.controller.trust.EnrolmentTokens;
 import io.labscan.controller.trust.HostIds;
@@ -56,7 +56,7 @@ final class EnrollTokenCommand implements Callable<Integer> {
     }
     boolean newDatabase = !Files.exists(db);
     Clock clock = Clock.systemUTC();
-    try (SqliteStore store = SqliteStore.open(db)) {
+    try (Storage store = Storage.open(db)) {
       CertificateAuthority ca = CertificateAuthority.loadOrCreate(CertificateAuthority.folderFor(db), clock);
       if (newDatabase) {
         System.err.println("Created database " + db.toAbsolutePath() + ".");

@@ -1,6 +1,6 @@
 package io.labscan.controller.cli;
 
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -9,12 +9,12 @@ import java.util.Optional;
 final class ExistingDatabase {
   private ExistingDatabase() {}
 
-  static Optional<SqliteStore> open(String command, Path db) {
+  static Optional<Storage> open(String command, Path db) {
     if (!Files.isRegularFile(db)) {
       System.err.println("labscan-controller " + command + ": database " + db + " does not exist "
           + "(start 'labscan-controller serve --db " + db + "' or import reports first).");
       return Optional.empty();
     }
-    return Optional.of(SqliteStore.open(db));
+    return Optional.of(Storage.open(db));
   }
 }

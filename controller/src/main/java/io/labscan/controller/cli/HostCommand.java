@@ -12,7 +12,7 @@ import io.labscan.controller.store.AddressInterval;
 import io.labscan.controller.store.HostSummary;
 import io.labscan.controller.store.ReportEntry;
 import io.labscan.controller.store.ReportImport;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.controller.verdict.HostEvidence;
 import io.labscan.controller.verdict.Reason;
 import io.labscan.controller.verdict.VerdictRepository.VerdictRecord;
@@ -50,7 +50,7 @@ final class HostCommand implements Callable<Integer> {
     if (opened.isEmpty()) {
       return ControllerMain.EXIT_BAD_INPUT;
     }
-    try (SqliteStore store = opened.get();
+    try (Storage store = opened.get();
         Controller controller = Controller.over(store, Clock.systemUTC())) {
       VerdictService verdicts = controller.verdicts();
       Optional<HostSummary> found = store.host(id);
@@ -74,8 +74,8 @@ final class HostCommand implements Callable<Integer> {
       List<ReportEntry> reports = store.reports(h.hostId(), 50);
       List<AddressInterval> addresses = store.addressHistory(h.hostId());
       List<HostEvidence.Conflict> conflicts = store.addressConflicts(h.hostId(), Clock.systemUTC().instant());
-      Optional<SqliteStore.CertificateRecord> certificate = store.certificate(h.hostId());
-      Optional<SqliteStore.ClockClaim> clock = store.clockClaim(h.hostId());
+      Optional<io.labscan.controller.trust.TrustRepository.CertificateRecord> certificate = store.certificate(h.hostId());
+      Optional<io.labscan.controller.store.ClockClaim> clock = store.clockClaim(h.hostId());
       List<ReportImport> imports = store.imports(h.hostId(), MAX_IMPORTS);
       Quarantines quarantines = new Quarantines(store, Clock.systemUTC());
       if (format == OutputFormat.JSON) {
@@ -152,7 +152,7 @@ final class HostCommand implements Callable<Integer> {
   }
 
   /** {@code {"skewSeconds", "observed", "flagged", "lastReportClaimed", "text"}}, as the web API's host view. */
-  private static void clockJson(ObjectNode o, SqliteStore.ClockClaim c) {
+  private static void clockJson(ObjectNode o, io.labscan.controller.store.ClockClaim c) {
     o.put("skewSeconds", c.skew().toSeconds());
     o.put("observed", c.observed().toString());
     o.put("flagged", c.flagged());
@@ -197,7 +197,7 @@ final class HostCommand implements Callable<Integer> {
   }
 
   /** {@code {"serial", "ends", "renewed"}}, as the web API's host view carries it. */
-  private static void certificateJson(ObjectNode o, SqliteStore.CertificateRecord c) {
+  private static void certificateJson(ObjectNode o, io.labscan.controller.trust.TrustRepository.CertificateRecord c) {
     o.put("serial", c.serial());
     o.put("ends", c.notAfter().toString());
     o.put("renewed", c.renewed().map(Object::toString).orElse(null));
@@ -247,8 +247,8 @@ final class HostCommand implements Callable<Integer> {
   }
 
   private static String table(HostSummary h, Optional<VerdictRecord> verdict, List<VerdictRecord> history,
-      List<ReportEntry> reports, List<AddressInterval> addresses, Optional<SqliteStore.CertificateRecord> certificate,
-      Optional<SqliteStore.ClockClaim> clock) {
+      List<ReportEntry> reports, List<AddressInterval> addresses, Optional<io.labscan.controller.trust.TrustRepository.CertificateRecord> certificate,
+      Optional<io.labscan.controller.store.ClockClaim> clock) {
     StringBuilder sb = new StringBuilder();
     String nl = System.lineSeparator();
     sb.append(Text.terminalSafe(h.hostname(), 80)).append("  ").append(Text.terminal(h.hostId()))

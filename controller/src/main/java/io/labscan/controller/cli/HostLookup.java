@@ -2,7 +2,7 @@ package io.labscan.controller.cli;
 
 import io.labscan.controller.text.Text;
 import io.labscan.controller.store.HostSummary;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import java.util.List;
 import java.util.Optional;
 
@@ -11,7 +11,7 @@ final class HostLookup {
   private HostLookup() {}
 
   /** The host, or empty after telling the operator on stderr why not. */
-  static Optional<HostSummary> find(SqliteStore store, String command, String idOrName) {
+  static Optional<HostSummary> find(Storage store, String command, String idOrName) {
     Optional<HostSummary> byId = store.host(idOrName);
     if (byId.isPresent()) {
       return byId;

@@ -3,7 +3,7 @@ package io.labscan.controller.cli;
 import io.labscan.controller.fleet.HostsFormat;
 import io.labscan.controller.Controller;
 import io.labscan.controller.fleet.HostsFormat;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import java.time.Clock;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -26,7 +26,7 @@ final class HostsCommand implements Callable<Integer> {
     if (opened.isEmpty()) {
       return ControllerMain.EXIT_BAD_INPUT;
     }
-    try (SqliteStore store = opened.get()) {
+    try (Storage store = opened.get()) {
       // The effective lab as stored (the Hosts page and its export show the same one).
       System.out.print(HostsFormat.render(Controller.over(store, Clock.systemUTC()).labRules()
           .withEffectiveLabs(store.hosts()), format));

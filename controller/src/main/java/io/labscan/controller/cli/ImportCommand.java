@@ -8,7 +8,7 @@ import io.labscan.controller.ingest.ReportIngestor;
 import io.labscan.controller.verdict.VerdictService;
 import io.labscan.controller.ingest.ReportValidator;
 import io.labscan.controller.store.ReportImport;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.controller.store.Store;
 import io.labscan.proto.v1.Report;
 import java.nio.file.Path;
@@ -62,7 +62,7 @@ final class ImportCommand implements Callable<Integer> {
     }
     String user = System.getProperty("user.name", "");
     Imported imported;
-    try (SqliteStore store = SqliteStore.open(db);
+    try (Storage store = Storage.open(db);
         Controller controller = Controller.over(store, clock)) {
       VerdictService verdicts = controller.verdicts();
       if (!allowEnrolled) {
@@ -154,7 +154,7 @@ final class ImportCommand implements Callable<Integer> {
    * FILE by USER at TIME") in the same write, in the order given; then the verdicts are brought up
    * to date.
    */
-  static Imported storeAll(List<Report> reports, List<ReportImport> provenance, SqliteStore store,
+  static Imported storeAll(List<Report> reports, List<ReportImport> provenance, Storage store,
       VerdictService verdicts) {
     int stored = 0;
     int duplicates = 0;

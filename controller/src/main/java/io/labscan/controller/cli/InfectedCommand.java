@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.labscan.controller.store.HostSummary;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.controller.verdict.Reason;
 import io.labscan.controller.verdict.VerdictRepository.VerdictRecord;
 import io.labscan.controller.verdict.VerdictService;
@@ -38,7 +38,7 @@ final class InfectedCommand implements Callable<Integer> {
     if (opened.isEmpty()) {
       return ControllerMain.EXIT_BAD_INPUT;
     }
-    try (SqliteStore store = opened.get();
+    try (Storage store = opened.get();
         Controller controller = Controller.over(store, Clock.systemUTC())) {
       VerdictService verdicts = controller.verdicts();
       try (Progress progress = Progress.forTerminal("Recomputing verdicts")) {

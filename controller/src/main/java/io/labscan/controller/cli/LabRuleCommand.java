@@ -2,7 +2,7 @@ package io.labscan.controller.cli;
 
 import io.labscan.controller.Controller;
 import io.labscan.controller.fleet.LabRule;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
@@ -49,7 +49,7 @@ public final class LabRuleCommand implements Runnable {
       if (!UserCommand.existing(db)) {
         return UserCommand.EXIT_BAD_INPUT;
       }
-      try (SqliteStore store = SqliteStore.open(db)) {
+      try (Storage store = Storage.open(db)) {
         LabRule rule = match.hostname != null
             ? Controller.over(store, Clock.systemUTC()).labRules().add(lab, LabRule.Kind.HOSTNAME, match.hostname)
             : Controller.over(store, Clock.systemUTC()).labRules().add(lab, LabRule.Kind.CIDR, match.cidr);
@@ -76,7 +76,7 @@ public final class LabRuleCommand implements Runnable {
       if (!UserCommand.existing(db)) {
         return UserCommand.EXIT_BAD_INPUT;
       }
-      try (SqliteStore store = SqliteStore.open(db)) {
+      try (Storage store = Storage.open(db)) {
         for (LabRule r : Controller.over(store, Clock.systemUTC()).labRules().list()) {
           System.out.println(r.ruleId() + "\t" + r.kind().id() + "\t" + r.pattern() + "\t" + r.lab());
         }
@@ -99,7 +99,7 @@ public final class LabRuleCommand implements Runnable {
       if (!UserCommand.existing(db)) {
         return UserCommand.EXIT_BAD_INPUT;
       }
-      try (SqliteStore store = SqliteStore.open(db)) {
+      try (Storage store = Storage.open(db)) {
         if (!Controller.over(store, Clock.systemUTC()).labRules().remove(id)) {
           System.err.println("labscan-controller lab-rule remove: no rule " + id);
           return UserCommand.EXIT_BAD_INPUT;

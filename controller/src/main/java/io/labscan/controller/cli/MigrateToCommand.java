@@ -2,7 +2,7 @@ package io.labscan.controller.cli;
 
 import io.labscan.controller.store.DatabaseCredentials;
 import io.labscan.controller.store.DatabaseUrl;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.controller.store.StoreException;
 import io.labscan.controller.store.postgres.PostgresDatabase;
 import io.labscan.controller.store.postgres.PostgresMigrations;
@@ -112,7 +112,7 @@ final class MigrateToCommand implements Callable<Integer> {
             st.execute("VACUUM INTO '" + snapshot.toString().replace("'", "''") + "'");
           }
           out.println("Database " + db + " is at schema version " + version + "; migrating a copy in " + snapshot);
-          SqliteStore.open(snapshot).close();
+          Storage.open(snapshot).close();
           source = snapshot;
         }
       }

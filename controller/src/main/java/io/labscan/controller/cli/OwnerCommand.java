@@ -2,7 +2,7 @@ package io.labscan.controller.cli;
 
 import io.labscan.controller.text.Text;
 import io.labscan.controller.store.HostSummary;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Locale;
@@ -42,7 +42,7 @@ final class OwnerCommand implements Callable<Integer> {
     if (opened.isEmpty()) {
       return ControllerMain.EXIT_BAD_INPUT;
     }
-    try (SqliteStore store = opened.get()) {
+    try (Storage store = opened.get()) {
       // Hostnames are the endpoints' claims: an ambiguous one is refused, listing the ids.
       Optional<HostSummary> found = HostLookup.find(store, "owner", host);
       if (found.isEmpty()) {

@@ -11,7 +11,7 @@ import io.labscan.contract.policy.CheckBudgets;
 import io.labscan.contract.text.DurationText;
 import io.labscan.contract.trust.OwnerOnlyFiles;
 import io.labscan.controller.store.HostSummary;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.proto.v1.Policy;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -121,7 +121,7 @@ final class PolicyCommand implements Callable<Integer> {
     if (opened.isEmpty()) {
       return ControllerMain.EXIT_BAD_INPUT;
     }
-    try (SqliteStore store = opened.get()) {
+    try (Storage store = opened.get()) {
       PolicyProvider policies = Controller.over(store, Clock.systemUTC()).policies();
       List<HostSummary> servers = new ArrayList<>();
       List<HostSummary> ordinary = new ArrayList<>();
@@ -285,7 +285,7 @@ final class PolicyCommand implements Callable<Integer> {
     return b;
   }
 
-  private static void print(SqliteStore store, PolicyProvider policies) {
+  private static void print(Storage store, PolicyProvider policies) {
     Policy policy = policies.current();
     System.out.println("Policy version " + policy.getVersion() + ":");
     System.out.println("  SMTP event mode:   " + (policy.getEgressEventMode() ? "on" : "off (polling only)"));

@@ -1,7 +1,7 @@
 package io.labscan.controller.cli;
 
 import io.labscan.controller.store.Pruner;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
@@ -40,7 +40,7 @@ final class PruneCommand implements Callable<Integer> {
     if (opened.isEmpty()) {
       return ControllerMain.EXIT_BAD_INPUT;
     }
-    try (SqliteStore store = opened.get()) {
+    try (Storage store = opened.get()) {
       if (!dryRun) {
         store.requireWritable();
       }

@@ -4,7 +4,7 @@ import io.labscan.controller.quarantine.QuarantineRecord;
 import io.labscan.controller.quarantine.Quarantines;
 import io.labscan.controller.store.HostSummary;
 import io.labscan.controller.text.Text;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Optional;
@@ -70,7 +70,7 @@ final class QuarantineCommand {
     if (opened.isEmpty()) {
       return ControllerMain.EXIT_BAD_INPUT;
     }
-    try (SqliteStore store = opened.get()) {
+    try (Storage store = opened.get()) {
       Optional<HostSummary> found = HostLookup.find(store, command, host);
       if (found.isEmpty()) {
         return ControllerMain.EXIT_BAD_INPUT;

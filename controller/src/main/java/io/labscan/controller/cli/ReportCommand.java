@@ -10,7 +10,7 @@ import io.labscan.controller.report.ComplianceReports;
 import io.labscan.controller.report.DateRange;
 import io.labscan.controller.report.ReportCsv;
 import io.labscan.controller.report.ReportText;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Locale;
@@ -57,7 +57,7 @@ final class ReportCommand implements Callable<Integer> {
       return ControllerMain.EXIT_BAD_INPUT;
     }
     Clock clock = Clock.systemUTC();
-    try (SqliteStore store = opened.get(); Controller controller = Controller.over(store, clock)) {
+    try (Storage store = opened.get(); Controller controller = Controller.over(store, clock)) {
       ComplianceReports reports = controller.reports();
       DateRange range;
       try {

@@ -2,7 +2,7 @@ package io.labscan.controller.cli;
 
 import io.labscan.controller.text.Text;
 import io.labscan.controller.store.HostSummary;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -38,7 +38,7 @@ final class RevokeCommand implements Callable<Integer> {
     if (opened.isEmpty()) {
       return ControllerMain.EXIT_BAD_INPUT;
     }
-    try (SqliteStore store = opened.get()) {
+    try (Storage store = opened.get()) {
       Optional<HostSummary> found = store.host(host);
       if (found.isEmpty()) {
         List<HostSummary> byName = store.hosts().stream().filter(h -> h.hostname().equalsIgnoreCase(host)).toList();

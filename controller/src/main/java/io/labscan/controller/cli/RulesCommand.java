@@ -4,7 +4,7 @@ import io.labscan.controller.Controller;
 import io.labscan.controller.policy.PolicyProvider;
 import io.labscan.contract.rules.RuleParseException;
 import io.labscan.contract.rules.RuleSet;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.proto.v1.Policy;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -70,7 +70,7 @@ final class RulesCommand implements Callable<Integer> {
     if (opened.isEmpty()) {
       return ControllerMain.EXIT_BAD_INPUT;
     }
-    try (SqliteStore store = opened.get()) {
+    try (Storage store = opened.get()) {
       PolicyProvider policies = Controller.over(store, Clock.systemUTC()).policies();
       if (rules != null) {
         policies.setArtifactRules(name, rules);

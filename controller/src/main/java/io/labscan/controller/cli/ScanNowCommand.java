@@ -7,7 +7,7 @@ import io.labscan.controller.campaign.Campaign;
 import io.labscan.controller.campaign.CampaignService;
 import io.labscan.controller.campaign.RunStatus;
 import io.labscan.controller.campaign.TargetResolver;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Optional;
@@ -37,7 +37,7 @@ final class ScanNowCommand implements Callable<Integer> {
     }
     Clock clock = Clock.systemUTC();
     Optional<String> target = Optional.ofNullable(lab).map(String::strip).filter(s -> !s.isEmpty());
-    try (SqliteStore store = opened.get()) {
+    try (Storage store = opened.get()) {
       TargetResolver hosts = Controller.over(store, clock).fleet().targets();
       if (hosts.hostIds(target).isEmpty()) {
         System.err.println("labscan-controller scan-now: no host " + target.map(l -> "in lab '"
@@ -48,7 +48,7 @@ final class ScanNowCommand implements Callable<Integer> {
     }
   }
 
-  private static int request(SqliteStore store, TargetResolver hosts, Optional<String> target, Clock clock) {
+  private static int request(Storage store, TargetResolver hosts, Optional<String> target, Clock clock) {
     try (CampaignService campaigns = new CampaignService(store, AgentCommands.none(), hosts, clock)) {
       Campaign campaign = campaigns.create("scan now: " + target.orElse("every host") + " (command line)", target,
           Optional.empty(), "UTC", "command line");

@@ -3,7 +3,7 @@ package io.labscan.controller.cli;
 import io.labscan.controller.Controller;
 import io.labscan.controller.text.Text;
 import io.labscan.controller.ComplaintTriage;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.controller.triage.AddressHolding;
 import io.labscan.controller.triage.Candidate;
 import io.labscan.controller.triage.ComplaintParser;
@@ -127,7 +127,7 @@ final class TriageCommand implements Callable<Integer> {
     if (opened.isEmpty()) {
       return ControllerMain.EXIT_BAD_INPUT;
     }
-    try (SqliteStore store = opened.get();
+    try (Storage store = opened.get();
         Controller controller = Controller.over(store, Clock.systemUTC())) {
       VerdictService verdicts = controller.verdicts();
       ComplaintTriage triage = new ComplaintTriage(store, verdicts, trustConfig, Clock.systemUTC(), options);

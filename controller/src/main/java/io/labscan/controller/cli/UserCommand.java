@@ -6,7 +6,7 @@ import io.labscan.controller.account.Role;
 import io.labscan.controller.account.User;
 import io.labscan.controller.audit.Actions;
 import io.labscan.controller.audit.AuditLog;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import java.io.Console;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -117,7 +117,7 @@ public final class UserCommand implements Runnable {
         Arrays.fill(second, '\0');
       }
       boolean existed;
-      try (SqliteStore store = SqliteStore.open(db)) {
+      try (Storage store = Storage.open(db)) {
         Accounts accounts = Controller.over(store, Clock.systemUTC()).accounts();
         existed = accounts.find(name).isPresent();
         accounts.add(name, parsedRole.get(), new LinkedHashSet<>(labs), password, replace);
@@ -138,7 +138,7 @@ public final class UserCommand implements Runnable {
             + " use set-role to change the role).");
         return EXIT_BAD_INPUT;
       }
-      try (SqliteStore store = SqliteStore.open(db)) {
+      try (Storage store = Storage.open(db)) {
         Accounts accounts = Controller.over(store, Clock.systemUTC()).accounts();
         if (!accounts.createExternal(name, parsedRole, new LinkedHashSet<>(labs))) {
           System.err.println("labscan-controller user add: user '" + name + "' exists already.");
@@ -170,7 +170,7 @@ public final class UserCommand implements Runnable {
       if (!existing(db)) {
         return EXIT_BAD_INPUT;
       }
-      try (SqliteStore store = SqliteStore.open(db)) {
+      try (Storage store = Storage.open(db)) {
         boolean removed;
         try {
           removed = Controller.over(store, Clock.systemUTC()).accounts().remove(name);
@@ -203,7 +203,7 @@ public final class UserCommand implements Runnable {
       if (!existing(db)) {
         return EXIT_BAD_INPUT;
       }
-      try (SqliteStore store = SqliteStore.open(db)) {
+      try (Storage store = Storage.open(db)) {
         for (User u : Controller.over(store, Clock.systemUTC()).accounts().list()) {
           System.out.println(u.username() + "\t" + u.role().id() + (u.labs().isEmpty() ? "" : "\t"
               + String.join(",", u.labs()).replaceAll("[\\p{Cntrl}]", "?")));
@@ -245,7 +245,7 @@ public final class UserCommand implements Runnable {
       if (!existing(db)) {
         return EXIT_BAD_INPUT;
       }
-      try (SqliteStore store = SqliteStore.open(db)) {
+      try (Storage store = Storage.open(db)) {
         Controller.over(store, Clock.systemUTC()).accounts().setRole(name, parsedRole.get(), new LinkedHashSet<>(labs));
         AuditLog.forCli(store).cli(Actions.USER_ROLE, name, describe(parsedRole.get(), labs));
       } catch (IllegalArgumentException e) {

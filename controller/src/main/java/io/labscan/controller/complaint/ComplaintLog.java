@@ -2,7 +2,7 @@ package io.labscan.controller.complaint;
 
 import static java.util.Objects.requireNonNull;
 
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -36,9 +36,9 @@ public final class ComplaintLog {
       + "from_text, size_bytes, outcome, detail, summary, origin_ip, host_id, hostname, confidence, recordable, "
       + "recorded, evidence_note, complaint_id, result_json";
 
-  private final SqliteStore store;
+  private final Storage store;
 
-  public ComplaintLog(SqliteStore store) {
+  public ComplaintLog(Storage store) {
     this.store = requireNonNull(store, "store");
   }
 

@@ -3,7 +3,7 @@ package io.labscan.controller.complaint;
 import static java.util.Objects.requireNonNull;
 
 import io.labscan.controller.alert.Alert;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.controller.verdict.VerdictRepository;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -20,7 +20,7 @@ public final class ComplaintWatch implements AutoCloseable {
   private ComplaintWatch() {}
 
   /** Starts watching every mailbox; alerts go to {@code alerts}. */
-  public static ComplaintWatch start(List<MailboxConfig> mailboxes, WatchSettings settings, SqliteStore store,
+  public static ComplaintWatch start(List<MailboxConfig> mailboxes, WatchSettings settings, Storage store,
       MailTriage triage, Consumer<Alert> alerts, Clock clock) {
     requireNonNull(mailboxes, "mailboxes");
     requireNonNull(store, "store");

@@ -2,7 +2,7 @@ package io.labscan.controller.complaint;
 
 import static java.util.Objects.requireNonNull;
 
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.controller.verdict.Verdict;
 import io.labscan.controller.verdict.VerdictRepository;
 import java.time.Clock;
@@ -38,7 +38,7 @@ public interface ComplaintsView {
   Map<String, Map<String, Long>> perDay();
 
   /** The complaints stored in {@code store}; {@code mailboxes} says how the watch is doing. */
-  static ComplaintsView of(SqliteStore store, Supplier<List<MailboxStatus>> mailboxes, Clock clock) {
+  static ComplaintsView of(Storage store, Supplier<List<MailboxStatus>> mailboxes, Clock clock) {
     requireNonNull(store, "store");
     requireNonNull(mailboxes, "mailboxes");
     requireNonNull(clock, "clock");

@@ -6,7 +6,7 @@ import io.labscan.controller.policy.PolicyProvider;
 import io.labscan.contract.doctor.Finding;
 import io.labscan.contract.doctor.Probes;
 import io.labscan.contract.trust.Pem;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.controller.store.TrustedMtas;
 import io.labscan.controller.trust.CertificateAuthority;
 import java.io.IOException;
@@ -85,7 +85,7 @@ public final class ControllerDoctor {
     }
     ports(s, findings);
     if (usable) {
-      try (SqliteStore store = SqliteStore.open(s.db())) {
+      try (Storage store = Storage.open(s.db())) {
         fleet(s, store, findings);
       } catch (RuntimeException e) {
         findings.add(Finding.problem("cannot read the database " + s.db() + ": " + e.getMessage(),
@@ -225,7 +225,7 @@ public final class ControllerDoctor {
     }
   }
 
-  private void fleet(Settings s, SqliteStore store, List<Finding> findings) {
+  private void fleet(Settings s, Storage store, List<Finding> findings) {
     long hosts = store.hostIds().size();
     findings.add(Finding.ok("the database holds " + hosts + (hosts == 1 ? " host" : " hosts") + " and "
         + store.reportCount() + " reports (schema version " + store.schemaVersion() + ")"));
@@ -255,7 +255,7 @@ public final class ControllerDoctor {
               + "forbidden egress, a lab relay's too",
           "labscan-controller policy --db " + s.db() + " --mail-server HOST (for each host that relays mail)"));
     }
-    List<String> settings = new TrustedMtas(store, clock).list().stream().map(TrustedMtas.Entry::entry).toList();
+    List<String> settings = new TrustedMtas(store.database(), clock).list().stream().map(TrustedMtas.Entry::entry).toList();
     trust(s.trust(), settings, List.copyOf(store.hostsWithRole(PolicyProvider.MAIL_SERVER_ROLE)), findings);
   }
 

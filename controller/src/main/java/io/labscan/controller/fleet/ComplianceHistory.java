@@ -106,7 +106,8 @@ public final class ComplianceHistory {
     long endMs = today.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
     fleet.store().read(db -> {
       try (PreparedStatement ps = db.prepareStatement(
-          "SELECT host_id, verdict, at_ms FROM verdict_history WHERE at_ms < ? ORDER BY host_id, at_ms, rowid")) {
+          "SELECT host_id, verdict, at_ms FROM verdict_history WHERE at_ms < ? ORDER BY host_id, at_ms, "
+              + fleet.store().dialect().rowId())) {
         ps.setLong(1, endMs);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {

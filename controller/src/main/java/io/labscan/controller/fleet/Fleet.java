@@ -5,7 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.labscan.controller.campaign.TargetResolver;
 import io.labscan.controller.quarantine.Quarantines;
 import io.labscan.controller.store.HostSummary;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.controller.verdict.HostEvidence;
 import io.labscan.controller.verdict.VerdictPolicy;
 import io.labscan.controller.verdict.VerdictRepository.VerdictRecord;
@@ -25,19 +25,19 @@ public final class Fleet {
   /** Settings key of that sample's one-line description. */
   public static final String TRIAGE_SAMPLE_NAME = "triage-sample-name";
 
-  private final SqliteStore store;
+  private final Storage store;
   private final LabRules labRules;
   private final VerdictPolicy policy;
   private final Clock clock;
 
-  public Fleet(SqliteStore store, LabRules labRules, VerdictPolicy policy, Clock clock) {
+  public Fleet(Storage store, LabRules labRules, VerdictPolicy policy, Clock clock) {
     this.store = requireNonNull(store, "store");
     this.labRules = requireNonNull(labRules, "labRules");
     this.policy = requireNonNull(policy, "policy");
     this.clock = requireNonNull(clock, "clock");
   }
 
-  public SqliteStore store() {
+  public Storage store() {
     return store;
   }
 

@@ -2,7 +2,7 @@ package io.labscan.controller.fleet;
 
 import static java.util.Objects.requireNonNull;
 
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Clock;
@@ -20,10 +20,10 @@ public final class LabRules {
   /** Lab of hosts that no rule places and whose agent names none. */
   public static final String UNASSIGNED = "(unassigned)";
 
-  private final SqliteStore store;
+  private final Storage store;
   private final Clock clock;
 
-  public LabRules(SqliteStore store, Clock clock) {
+  public LabRules(Storage store, Clock clock) {
     this.store = requireNonNull(store, "store");
     this.clock = requireNonNull(clock, "clock");
   }

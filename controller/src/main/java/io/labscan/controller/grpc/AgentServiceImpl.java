@@ -81,7 +81,7 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
     this.reportLimiter = requireNonNull(reportLimiter, "reportLimiter");
     // The agents' own resource figures (heartbeat field 80) go to the SQLite store's table; a
     // store without it (a test double) keeps none.
-    this.resources = store instanceof io.labscan.controller.store.SqliteStore s
+    this.resources = store instanceof io.labscan.controller.store.Storage s
         ? Optional.of(new io.labscan.controller.selfwatch.AgentResourceRepository(s)) : Optional.empty();
   }
 

@@ -5,7 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.labscan.controller.account.Accounts;
 import io.labscan.controller.account.Role;
 import io.labscan.controller.account.User;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Clock;
@@ -34,11 +34,11 @@ import java.util.stream.Collectors;
  * </ol>
  */
 public final class SsoAccounts {
-  private final SqliteStore store;
+  private final Storage store;
   private final Accounts accounts;
   private final Clock clock;
 
-  public SsoAccounts(SqliteStore store, Accounts accounts, Clock clock) {
+  public SsoAccounts(Storage store, Accounts accounts, Clock clock) {
     this.store = requireNonNull(store, "store");
     this.accounts = requireNonNull(accounts, "accounts");
     this.clock = requireNonNull(clock, "clock");

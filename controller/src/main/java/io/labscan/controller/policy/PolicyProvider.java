@@ -5,7 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.google.protobuf.ByteString;
 import io.labscan.contract.policy.PolicyDefaults;
 import io.labscan.controller.quarantine.Quarantines;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.proto.v1.QuarantineOrder;
 import io.labscan.proto.v1.Policy;
 import java.nio.charset.StandardCharsets;
@@ -48,7 +48,7 @@ public final class PolicyProvider {
   /** How long a read policy is reused: a change made by another process shows within this. */
   static final Duration CACHE = Duration.ofSeconds(2);
 
-  private final SqliteStore store;
+  private final Storage store;
   private final Clock clock;
   private final byte[] fleetKey;
   private volatile @Nullable Snapshot cached;
@@ -57,7 +57,7 @@ public final class PolicyProvider {
   /** The fleet policy and the hosts that get it with {@code mail_server} set, read together. */
   private record Snapshot(Policy fleet, Set<String> mailServers, Map<String, QuarantineOrder> quarantine) {}
 
-  public PolicyProvider(SqliteStore store, Clock clock) {
+  public PolicyProvider(Storage store, Clock clock) {
     this.store = requireNonNull(store, "store");
     this.clock = requireNonNull(clock, "clock");
     this.fleetKey = store.secret(FLEET_KEY);
@@ -203,7 +203,7 @@ public final class PolicyProvider {
   }
 
   /** As {@link #agentBudget()}, for readers that need no policy (no fleet key is made). */
-  public static AgentBudget agentBudgetOf(SqliteStore store) {
+  public static AgentBudget agentBudgetOf(Storage store) {
     return agentBudget(store.settings(List.of(AGENT_MEMORY_BUDGET, AGENT_CPU_BUDGET)));
   }
 
@@ -247,7 +247,7 @@ public final class PolicyProvider {
   }
 
   /** Bumps the policy version (a host's quarantine changed): connected agents get their policy again. */
-  public static void bumpRevision(SqliteStore store) {
+  public static void bumpRevision(Storage store) {
     store.putSettingsAndIncrement(Map.of(), REVISION).join();
   }
 

@@ -5,7 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.google.protobuf.util.Timestamps;
 import io.labscan.controller.text.LogText;
 import io.labscan.controller.store.HostSummary;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.controller.verdict.Reason;
 import io.labscan.controller.verdict.Verdict;
 import io.labscan.controller.verdict.VerdictRepository.VerdictRecord;
@@ -60,7 +60,7 @@ public final class Quarantines {
   static final String MAIL_SERVER_ROLE = "mail-server";
 
   /** Bumps the policy version: connected agents get their (changed) policy again. */
-  private static void bumpPolicy(SqliteStore store) {
+  private static void bumpPolicy(Storage store) {
     store.putSettingsAndIncrement(Map.of(), POLICY_REVISION).join();
   }
 
@@ -73,10 +73,10 @@ public final class Quarantines {
   static final int MAX_BLOCKED_ROWS = 4096;
   static final int MAX_TEXT = 1024;
 
-  private final SqliteStore store;
+  private final Storage store;
   private final Clock clock;
 
-  public Quarantines(SqliteStore store, Clock clock) {
+  public Quarantines(Storage store, Clock clock) {
     this.store = requireNonNull(store, "store");
     this.clock = requireNonNull(clock, "clock");
   }
@@ -202,7 +202,7 @@ public final class Quarantines {
   }
 
   /** The user names operators allowed ({@code policy --quarantine-allow-user}). */
-  public static List<String> allowedUsers(SqliteStore store) {
+  public static List<String> allowedUsers(Storage store) {
     return store.setting(USERS_SETTING).map(v -> new String(v, StandardCharsets.UTF_8).lines()
         .map(String::strip).filter(l -> !l.isEmpty()).toList()).orElse(List.of());
   }
@@ -213,26 +213,26 @@ public final class Quarantines {
   }
 
   /** Stores the allowed users and bumps the policy version. */
-  public static void setAllowedUsers(SqliteStore store, List<String> users) {
+  public static void setAllowedUsers(Storage store, List<String> users) {
     store.putSettings(Map.of(USERS_SETTING, String.join("\n", users).getBytes(StandardCharsets.UTF_8))).join();
     bumpPolicy(store);
   }
 
-  public static boolean autoQuarantine(SqliteStore store) {
+  public static boolean autoQuarantine(Storage store) {
     return store.setting(AUTO_SETTING).map(v -> "true".equals(new String(v, StandardCharsets.UTF_8))).orElse(false);
   }
 
-  public static void setAutoQuarantine(SqliteStore store, boolean on) {
+  public static void setAutoQuarantine(Storage store, boolean on) {
     store.putSettings(Map.of(AUTO_SETTING, Boolean.toString(on).getBytes(StandardCharsets.US_ASCII))).join();
   }
 
-  public static List<String> relays(SqliteStore store) {
+  public static List<String> relays(Storage store) {
     return store.setting(RELAYS_SETTING).map(v -> new String(v, StandardCharsets.UTF_8).lines()
         .map(String::strip).filter(l -> !l.isEmpty()).toList()).orElse(List.of());
   }
 
   /** Stores the relays and bumps the policy version (quarantined agents get the new list). */
-  public static void setRelays(SqliteStore store, List<String> relays) {
+  public static void setRelays(Storage store, List<String> relays) {
     store.putSettings(Map.of(RELAYS_SETTING, String.join("\n", relays).getBytes(StandardCharsets.UTF_8))).join();
     bumpPolicy(store);
   }

@@ -2,7 +2,7 @@ package io.labscan.controller.report;
 
 import static java.util.Objects.requireNonNull;
 
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.LocalDate;
@@ -18,9 +18,9 @@ import java.util.TreeMap;
  * the report's {@link DateRange}.
  */
 final class ReportRepository {
-  private final SqliteStore store;
+  private final Storage store;
 
-  ReportRepository(SqliteStore store) {
+  ReportRepository(Storage store) {
     this.store = requireNonNull(store, "store");
   }
 

@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.labscan.controller.account.Principal;
 import io.labscan.controller.account.Role;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import java.time.Clock;
@@ -58,7 +58,7 @@ public final class ReportSubscriptions {
   private final SubscriptionRepository repository;
   private final Clock clock;
 
-  public ReportSubscriptions(SqliteStore store, Clock clock) {
+  public ReportSubscriptions(Storage store, Clock clock) {
     this.repository = new SubscriptionRepository(requireNonNull(store, "store"));
     this.clock = requireNonNull(clock, "clock");
   }

@@ -2,7 +2,7 @@ package io.labscan.controller.report;
 
 import static java.util.Objects.requireNonNull;
 
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -19,9 +19,9 @@ final class SubscriptionRepository {
   private static final String COLUMNS =
       "subscription_id, username, email, lab, cadence, created_ms, last_error, last_attempt_ms";
 
-  private final SqliteStore store;
+  private final Storage store;
 
-  SubscriptionRepository(SqliteStore store) {
+  SubscriptionRepository(Storage store) {
     this.store = requireNonNull(store, "store");
   }
 

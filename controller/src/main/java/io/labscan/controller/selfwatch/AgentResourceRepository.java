@@ -2,7 +2,7 @@ package io.labscan.controller.selfwatch;
 
 import static java.util.Objects.requireNonNull;
 
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -17,7 +17,7 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The newest resource figures of each agent (table {@code agent_resources}, migration V020): one
  * row per host, replaced by every heartbeat that carries figures. Its SQL lives here, on the
- * store's single writer and its reader ({@link SqliteStore#write}, {@link SqliteStore#read});
+ * store's single writer and its reader ({@link Storage#write}, {@link Storage#read});
  * portable (an upsert both SQLite and PostgreSQL know).
  */
 public final class AgentResourceRepository {
@@ -25,9 +25,9 @@ public final class AgentResourceRepository {
       + "cpu_percent_window, threads, budget_state, memory_over_minutes, memory_restarts, restarted_for_memory_ms, "
       + "memory_budget_bytes, cpu_budget_percent, measured_ms, received_ms, refused, refused_ms";
 
-  private final SqliteStore store;
+  private final Storage store;
 
-  public AgentResourceRepository(SqliteStore store) {
+  public AgentResourceRepository(Storage store) {
     this.store = requireNonNull(store, "store");
   }
 

@@ -5,7 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.labscan.controller.policy.AgentBudget;
 import io.labscan.controller.policy.PolicyProvider;
 import io.labscan.controller.store.HostSummary;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,11 +23,11 @@ import java.util.Optional;
  * the lab's row, {@code labscan_agents_over_budget}).
  */
 public final class AgentResourcesView {
-  private final SqliteStore store;
+  private final Storage store;
   private final AgentResourceRepository repository;
   private final Clock clock;
 
-  public AgentResourcesView(SqliteStore store, Clock clock) {
+  public AgentResourcesView(Storage store, Clock clock) {
     this.store = requireNonNull(store, "store");
     this.repository = new AgentResourceRepository(store);
     this.clock = requireNonNull(clock, "clock");

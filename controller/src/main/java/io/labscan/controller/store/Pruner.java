@@ -112,11 +112,11 @@ public final class Pruner {
       new Rule("verdict_history", "host_id = ? AND at_ms < ?1c", Age.HISTORY, false),
       new Rule("complaint_traces", "host_id = ? AND traced_ms < ?1c", Age.HISTORY, false));
 
-  private final SqliteStore store;
+  private final Storage store;
   private final Retention retention;
   private final Clock clock;
 
-  public Pruner(SqliteStore store, Retention retention, Clock clock) {
+  public Pruner(Storage store, Retention retention, Clock clock) {
     this.store = requireNonNull(store, "store");
     this.retention = requireNonNull(retention, "retention");
     this.clock = requireNonNull(clock, "clock");
@@ -230,8 +230,9 @@ public final class Pruner {
     long total = 0;
     while (true) {
       int deleted = store.write(db -> {
-        try (PreparedStatement ps = db.prepareStatement("DELETE FROM " + table + " WHERE rowid IN (SELECT rowid FROM "
-            + table + " WHERE " + where + " LIMIT " + BATCH + ")")) {
+        String row = store.dialect().rowId();
+        try (PreparedStatement ps = db.prepareStatement("DELETE FROM " + table + " WHERE " + row + " IN (SELECT "
+            + row + " FROM " + table + " WHERE " + where + store.dialect().limit(BATCH) + ")")) {
           bind(ps, hostId, cutoff, rule, keepers);
           return ps.executeUpdate();
         }

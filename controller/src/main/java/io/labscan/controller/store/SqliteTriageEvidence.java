@@ -51,21 +51,27 @@ public final class SqliteTriageEvidence implements TriageEvidence {
   /** Digests per IN (...) query. */
   private static final int DIGEST_CHUNK = 500;
 
-  private final SqliteStore store;
+  private final Database database;
+  private final SqlReports hosts;
+  private final SqlSettings settings;
+  private final SqlVerdicts verdicts;
   private final String keyId;
   private final Duration holdingGrace;
 
   /** @param keyId identifier of the fleet key the digests were made with */
-  public SqliteTriageEvidence(SqliteStore store, String keyId) {
-    this(store, keyId, TriageOptions.HOLDING_GRACE);
+  public SqliteTriageEvidence(Database database, String keyId) {
+    this(database, keyId, TriageOptions.HOLDING_GRACE);
   }
 
   /**
    * @param holdingGrace how long after its last report a host that fell silent still holds
    *     the addresses it reported (TriageOptions#holdingGrace)
    */
-  public SqliteTriageEvidence(SqliteStore store, String keyId, Duration holdingGrace) {
-    this.store = requireNonNull(store, "store");
+  public SqliteTriageEvidence(Database database, String keyId, Duration holdingGrace) {
+    this.database = requireNonNull(database, "database");
+    this.hosts = new SqlReports(database);
+    this.settings = new SqlSettings(database);
+    this.verdicts = new SqlVerdicts(database);
     this.keyId = requireNonNull(keyId, "keyId");
     this.holdingGrace = requireNonNull(holdingGrace, "holdingGrace");
   }
@@ -95,7 +101,7 @@ public final class SqliteTriageEvidence implements TriageEvidence {
    */
   @Override
   public List<AddressHolding> holdersOf(String ip, Instant at) {
-    List<Interval> intervals = store.read("address history", db -> {
+    List<Interval> intervals = database.read("address history", db -> {
       List<Interval> out = new ArrayList<>();
       try (PreparedStatement ps = db.prepareStatement(
           "SELECT a.host_id, h.hostname, a.first_seen_ms, a.last_seen_ms, a.ended_ms, a.is_current, a.mac, "
@@ -210,8 +216,8 @@ public final class SqliteTriageEvidence implements TriageEvidence {
     String sql = overlapQuery(filter);
     // 'allowed' is the controller's judgement at ingest (never the agent's flag); an entry added to
     // the allow-list since then clears earlier windows too.
-    EgressAllowance allowance = EgressAllowance.fromSetting(store.setting(EgressAllowance.SETTING));
-    return store.read("egress windows", db -> {
+    EgressAllowance allowance = EgressAllowance.fromSetting(settings.setting(EgressAllowance.SETTING));
+    return database.read("egress windows", db -> {
       List<EgressHit> out = new ArrayList<>();
       try (PreparedStatement ps = db.prepareStatement(sql)) {
         int i = 1;
@@ -289,7 +295,7 @@ public final class SqliteTriageEvidence implements TriageEvidence {
     for (int start = 0; start < all.size(); start += DIGEST_CHUNK) {
       List<String> chunk = all.subList(start, Math.min(all.size(), start + DIGEST_CHUNK));
       String marks = String.join(",", java.util.Collections.nCopies(chunk.size(), "?"));
-      store.read("harvest digests", db -> {
+      database.read("harvest digests", db -> {
         try (PreparedStatement ps = db.prepareStatement(
             "SELECT host_id, COUNT(DISTINCT digest) FROM harvest_digests WHERE key_id = ? AND digest IN ("
                 + marks + ") GROUP BY host_id")) {
@@ -323,7 +329,7 @@ public final class SqliteTriageEvidence implements TriageEvidence {
   @Override
   public List<HostState> hostsOwningAddress(String emailAddress) {
     String email = emailAddress.trim().toLowerCase(Locale.ROOT);
-    List<String> owners = store.read("address owners", db -> {
+    List<String> owners = database.read("address owners", db -> {
       List<String> ids = new ArrayList<>();
       try (PreparedStatement ps = db.prepareStatement(
           "SELECT host_id FROM address_owners WHERE email = ? ORDER BY updated_ms DESC LIMIT " + Triage.MAX_OWNERS)) {
@@ -341,7 +347,7 @@ public final class SqliteTriageEvidence implements TriageEvidence {
       if (at <= 0 || !organisationDomain(email.substring(at + 1))) {
         return List.of();
       }
-      List<String> matches = store.hostsWithLoggedInUser(email.substring(0, at));
+      List<String> matches = hosts.hostsWithLoggedInUser(email.substring(0, at));
       if (matches.size() != 1) {
         return List.of();
       }
@@ -369,7 +375,7 @@ public final class SqliteTriageEvidence implements TriageEvidence {
     if (d.indexOf('.') <= 0) {
       return false;
     }
-    List<String> ownerDomains = store.read("address owner domains", db -> {
+    List<String> ownerDomains = database.read("address owner domains", db -> {
       List<String> out = new ArrayList<>();
       try (PreparedStatement ps = db.prepareStatement("SELECT DISTINCT email FROM address_owners LIMIT "
           + MAX_OWNER_DOMAINS)) {
@@ -405,11 +411,11 @@ public final class SqliteTriageEvidence implements TriageEvidence {
 
   @Override
   public Optional<HostState> host(String hostId) {
-    Optional<HostSummary> h = store.host(hostId);
+    Optional<HostSummary> h = hosts.host(hostId);
     if (h.isEmpty()) {
       return Optional.empty();
     }
-    Optional<VerdictRecord> verdict = store.verdict(hostId);
+    Optional<VerdictRecord> verdict = verdicts.verdict(hostId);
     List<String> details = verdict.map(v -> v.reasons().stream().limit(3).map(Reason::text).toList())
         .orElse(List.of());
     return Optional.of(new HostState(hostId, h.get().hostname(), h.get().lastReport(),
@@ -434,7 +440,7 @@ public final class SqliteTriageEvidence implements TriageEvidence {
    */
   @Override
   public List<MailServerHost> mailServers() {
-    return store.read("mail servers", db -> {
+    return database.read("mail servers", db -> {
       List<MailServerHost> servers = new ArrayList<>();
       try (PreparedStatement ps = db.prepareStatement(
           "SELECT h.host_id, h.hostname, h.fqdn FROM host_roles r JOIN hosts h ON h.host_id = r.host_id "
@@ -465,6 +471,6 @@ public final class SqliteTriageEvidence implements TriageEvidence {
   /** The Settings page's trusted MTAs. */
   @Override
   public List<String> configuredTrust() {
-    return TrustedMtas.list(store).stream().map(TrustedMtas.Entry::entry).toList();
+    return TrustedMtas.list(database).stream().map(TrustedMtas.Entry::entry).toList();
   }
 }

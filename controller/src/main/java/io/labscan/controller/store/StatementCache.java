@@ -19,7 +19,7 @@ import java.util.Map;
  * out again. A statement whose execution failed is finalized by sqlite-jdbc and cannot run
  * again: after a failure the user {@link #close}s the cache, which empties it.
  */
-final class StatementCache implements AutoCloseable {
+final class StatementCache implements Statements, AutoCloseable {
   /** Distinct SQL texts kept at most; the store has a fixed set, this only bounds a mistake. */
   static final int MAX_STATEMENTS = 256;
 
@@ -31,7 +31,8 @@ final class StatementCache implements AutoCloseable {
   }
 
   /** The compiled statement for {@code sql}, with no bindings and an empty batch. */
-  PreparedStatement prepare(String sql) throws SQLException {
+  @Override
+  public PreparedStatement prepare(String sql) throws SQLException {
     requireNonNull(sql, "sql");
     PreparedStatement ps = statements.get(sql);
     if (ps == null) {

@@ -18,6 +18,13 @@ public interface Store extends AutoCloseable {
   /** Stores a validated report once; a report id already held completes as DUPLICATE. */
   CompletableFuture<IngestOutcome> ingest(Report report, Instant receivedAt, String via);
 
+  /**
+   * Stores a report read from a file by {@code import}, with its provenance, in one write: a
+   * report stored through this path always has its provenance row. A report already stored
+   * (a duplicate) keeps the provenance it had, if any.
+   */
+  CompletableFuture<IngestOutcome> ingestImported(Report report, ReportImport provenance);
+
   /** Registers (or re-registers) a host at enrolment. */
   CompletableFuture<Void> enroll(String hostId, String hostname, Instant at);
 

@@ -31,10 +31,10 @@ public final class TrustedMtas {
   /** Who recorded a complaint's answer, when, and against which hosts. */
   public record Recording(String recordedBy, Instant at, List<String> hostIds) {}
 
-  private final SqliteStore store;
+  private final Database store;
   private final Clock clock;
 
-  public TrustedMtas(SqliteStore store, Clock clock) {
+  public TrustedMtas(Database store, Clock clock) {
     this.store = requireNonNull(store, "store");
     this.clock = requireNonNull(clock, "clock");
   }
@@ -45,12 +45,12 @@ public final class TrustedMtas {
   }
 
   /** Every entry of this store, oldest first (no clock needed to read). */
-  static List<Entry> list(SqliteStore store) {
+  static List<Entry> list(Database store) {
     return store.read(db -> {
       List<Entry> out = new ArrayList<>();
       try (PreparedStatement ps = db.prepareStatement(
-          "SELECT entry_id, entry, added_by, added_ms FROM trusted_mtas ORDER BY added_ms, rowid LIMIT "
-              + MAX_ENTRIES);
+          "SELECT entry_id, entry, added_by, added_ms FROM trusted_mtas ORDER BY added_ms, "
+              + store.dialect().rowId() + store.dialect().limit(MAX_ENTRIES));
           ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           out.add(new Entry(rs.getString(1), rs.getString(2), rs.getString(3), Instant.ofEpochMilli(rs.getLong(4))));

@@ -177,4 +177,24 @@ public interface TrustRepository {
 
   /** The serials of the host's stored certificate; empty for a host without one. */
   java.util.Optional<CertificateSerials> certificateSerials(String hostId);
+
+  /** The agent certificate on record for a host: its serial, when it ends, when it was last renewed. */
+  record CertificateRecord(String serial, java.time.Instant notAfter, java.util.Optional<java.time.Instant> renewed,
+      String previousSerial) {
+    public CertificateRecord {
+      java.util.Objects.requireNonNull(serial, "serial");
+      java.util.Objects.requireNonNull(notAfter, "notAfter");
+      java.util.Objects.requireNonNull(renewed, "renewed");
+      java.util.Objects.requireNonNull(previousSerial, "previousSerial");
+    }
+  }
+
+  /** The host's agent certificate as enrolment or the last renewal recorded it; empty on plaintext setups. */
+  java.util.Optional<CertificateRecord> certificate(String hostId);
+
+  /**
+   * Whether the host id is enrolled: a certificate of the controller CA names it (valid or
+   * ended) or it was revoked. A report file cannot speak for such a host without an admin's word.
+   */
+  boolean enrolled(String hostId);
 }

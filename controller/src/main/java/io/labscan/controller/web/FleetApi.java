@@ -216,7 +216,7 @@ final class FleetApi {
    * {@code {"skewSeconds", "observed", "flagged", "lastReportClaimed", "text"}}: the agent's clock
    * against the controller's (the controller's own times are the ones shown as last seen).
    */
-  static void clockJson(ObjectNode o, io.labscan.controller.store.SqliteStore.ClockClaim c) {
+  static void clockJson(ObjectNode o, io.labscan.controller.store.ClockClaim c) {
     o.put("skewSeconds", c.skew().toSeconds());
     o.put("observed", c.observed().toString());
     o.put("flagged", c.flagged());

@@ -7,7 +7,7 @@ import io.labscan.controller.audit.AuditEntry;
 import io.labscan.controller.audit.AuditLog;
 import io.labscan.controller.audit.AuditQuery;
 import io.labscan.controller.cli.ControllerMain;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.controller.account.Accounts;
 import io.labscan.controller.account.Role;
 import java.io.ByteArrayOutputStream;
@@ -35,7 +35,7 @@ class AccessCommandsTest {
   @BeforeEach
   void capture() {
     db = dir.resolve("c.db");
-    SqliteStore.open(db).close();
+    Storage.open(db).close();
     savedOut = System.out;
     savedErr = System.err;
     System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
@@ -53,7 +53,7 @@ class AccessCommandsTest {
   }
 
   private List<AuditEntry> audit() {
-    try (SqliteStore store = SqliteStore.open(db)) {
+    try (Storage store = Storage.open(db)) {
       return new AuditLog(store, Clock.systemUTC()).find(AuditQuery.all(100));
     }
   }
@@ -64,7 +64,7 @@ class AccessCommandsTest {
     Files.writeString(pw, "a long lab manager password\n");
     assertThat(run("user", "add", "--db", db.toString(), "--role", "lab-manager", "--lab", "physics-lab",
         "--lab", "chemistry", "--password-file", pw.toString(), "janet")).isZero();
-    try (SqliteStore store = SqliteStore.open(db)) {
+    try (Storage store = Storage.open(db)) {
       assertThat(new Accounts(store, 4, Clock.systemUTC()).find("janet")).hasValueSatisfying(u -> {
         assertThat(u.role()).isEqualTo(Role.LAB_MANAGER);
         assertThat(u.labs()).containsExactlyInAnyOrder("physics-lab", "chemistry");
@@ -94,12 +94,12 @@ class AccessCommandsTest {
 
   @Test
   void setRoleKeepsThePasswordAndChangesTheLabs() {
-    try (SqliteStore store = SqliteStore.open(db)) {
+    try (Storage store = Storage.open(db)) {
       new Accounts(store, 4, Clock.systemUTC()).add("janet", Role.VIEWER, "a long lab manager password", false);
     }
     assertThat(run("user", "set-role", "--db", db.toString(), "--role", "lab-manager", "--lab", "physics-lab",
         "janet")).isZero();
-    try (SqliteStore store = SqliteStore.open(db)) {
+    try (Storage store = Storage.open(db)) {
       Accounts accounts = new Accounts(store, 4, Clock.systemUTC());
       assertThat(accounts.authenticate("janet", "a long lab manager password")).hasValueSatisfying(u ->
           assertThat(u.labs()).containsExactly("physics-lab"));
@@ -111,7 +111,7 @@ class AccessCommandsTest {
 
   @Test
   void theLastAdminCannotBeDemoted() {
-    try (SqliteStore store = SqliteStore.open(db)) {
+    try (Storage store = Storage.open(db)) {
       new Accounts(store, 4, Clock.systemUTC()).add("root", Role.ADMIN, "a long admin password!", false);
     }
     assertThat(run("user", "set-role", "--db", db.toString(), "--role", "viewer", "root")).isEqualTo(2);
@@ -125,7 +125,7 @@ class AccessCommandsTest {
     String token = out.toString(StandardCharsets.UTF_8).strip();
     assertThat(token).matches("LST1\\.[0-9a-f]{12}\\.[A-Za-z0-9_-]{43}");
     String id = token.split("\\.")[1];
-    try (SqliteStore store = SqliteStore.open(db)) {
+    try (Storage store = Storage.open(db)) {
       assertThat(new ApiTokens(store, Clock.systemUTC()).authenticate(token)).hasValueSatisfying(p -> {
         assertThat(p.role()).isEqualTo(Role.LAB_MANAGER);
         assertThat(p.labs()).isEqualTo(Set.of("physics-lab"));
@@ -138,7 +138,7 @@ class AccessCommandsTest {
         .doesNotContain(token.substring(token.lastIndexOf('.') + 1));
 
     assertThat(run("token", "revoke", "--db", db.toString(), id)).isZero();
-    try (SqliteStore store = SqliteStore.open(db)) {
+    try (Storage store = Storage.open(db)) {
       assertThat(new ApiTokens(store, Clock.systemUTC()).authenticate(token)).isEmpty();
     }
     assertThat(run("token", "revoke", "--db", db.toString(), id)).isEqualTo(2);

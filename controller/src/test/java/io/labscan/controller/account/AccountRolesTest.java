@@ -3,7 +3,7 @@ package io.labscan.controller.account;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Set;
@@ -15,12 +15,12 @@ import org.junit.jupiter.api.io.TempDir;
 /** Roles with labs in the account model, including users a single sign-on login provisions. */
 class AccountRolesTest {
   @TempDir Path dir;
-  SqliteStore store;
+  Storage store;
   Accounts accounts;
 
   @BeforeEach
   void open() {
-    store = SqliteStore.open(dir.resolve("c.db"));
+    store = Storage.open(dir.resolve("c.db"));
     accounts = new Accounts(store, 4, Clock.systemUTC());
   }
 

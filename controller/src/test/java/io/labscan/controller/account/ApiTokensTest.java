@@ -3,7 +3,7 @@ package io.labscan.controller.account;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.controller.web.MutableClock;
 import io.labscan.controller.account.Role;
 import java.nio.charset.StandardCharsets;
@@ -21,13 +21,13 @@ import org.junit.jupiter.api.io.TempDir;
 /** API tokens on a real SQLite file: shown once, stored hashed, scoped, expiring, revocable. */
 class ApiTokensTest {
   @TempDir Path dir;
-  SqliteStore store;
+  Storage store;
   MutableClock clock = new MutableClock(Instant.parse("2026-12-01T09:00:00Z"));
   ApiTokens tokens;
 
   @BeforeEach
   void open() {
-    store = SqliteStore.open(dir.resolve("c.db"));
+    store = Storage.open(dir.resolve("c.db"));
     tokens = new ApiTokens(store, clock);
   }
 
@@ -48,7 +48,7 @@ class ApiTokensTest {
     store.close();
     byte[] file = Files.readAllBytes(dir.resolve("c.db"));
     assertThat(new String(file, StandardCharsets.ISO_8859_1)).doesNotContain(secretPart);
-    store = SqliteStore.open(dir.resolve("c.db"));
+    store = Storage.open(dir.resolve("c.db"));
     tokens = new ApiTokens(store, clock);
     assertThat(tokens.authenticate(created.secret())).hasValueSatisfying(p -> {
       assertThat(p.role()).isEqualTo(Role.VIEWER);

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import io.labscan.controller.ingest.InvalidReportException;
 import io.labscan.controller.ingest.ReportIngestor;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.controller.verdict.VerdictPolicy;
 import io.labscan.controller.verdict.VerdictService;
 import io.labscan.controller.web.FleetReports;
@@ -39,7 +39,7 @@ class AlertDispatcherTest {
   DatagramSocket syslog;
   final List<byte[]> datagrams = new CopyOnWriteArrayList<>();
   Thread syslogReader;
-  SqliteStore store;
+  Storage store;
   VerdictService verdicts;
   ReportIngestor ingestor;
   AlertDispatcher alerts;
@@ -68,7 +68,7 @@ class AlertDispatcherTest {
     }, "test-syslog-receiver");
     syslogReader.start();
 
-    store = SqliteStore.open(dir.resolve("a.db"));
+    store = Storage.open(dir.resolve("a.db"));
     verdicts = new VerdictService(store, VerdictPolicy.defaults(), Clock.systemUTC());
     ingestor = new ReportIngestor(store, verdicts, Clock.systemUTC());
     alerts = new AlertDispatcher(List.of(

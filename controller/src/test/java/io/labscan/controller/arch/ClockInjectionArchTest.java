@@ -33,7 +33,7 @@ class ClockInjectionArchTest {
   /** Classes allowed to read the wall clock directly, with why. */
   static final Map<String, String> ALLOWED = Map.of(
       "io.labscan.controller.store.Migrations",
-      "stamps when a schema migration was applied; it runs inside SqliteStore.open, before any service or clock exists",
+      "stamps when a schema migration was applied; it runs inside Storage.open, before any service or clock exists",
       "io.labscan.controller.ControllerRuntime",
       "stamps the issue time of a pushed policy command; the composition root that replaces it (issue 19) holds the clock");
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.labscan.controller.store.Pruner;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.controller.web.MutableClock;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
@@ -22,11 +22,11 @@ import org.junit.jupiter.api.io.TempDir;
 /** The audit log on a real SQLite file: append-only, filtered, bounded, pruned only by age. */
 class AuditLogTest {
   @TempDir Path dir;
-  SqliteStore store;
+  Storage store;
 
   @BeforeEach
   void open() {
-    store = SqliteStore.open(dir.resolve("c.db"));
+    store = Storage.open(dir.resolve("c.db"));
   }
 
   @AfterEach

@@ -1,6 +1,6 @@
 package io.labscan.controller.bench;
 
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.controller.store.Store;
 import io.labscan.proto.v1.Report;
 import java.lang.management.ManagementFactory;
@@ -45,7 +45,7 @@ public final class IngestWriterBench {
     double[] cpuPerReport = new double[rounds];
     double[] wallPerRound = new double[rounds];
     int next = 0;
-    try (SqliteStore store = SqliteStore.open(db)) {
+    try (Storage store = Storage.open(db)) {
       long writer = writerThreadId(store);
       for (int round = -1; round < rounds; round++) {
         List<Report> reports = new ArrayList<>(perRound);
@@ -77,7 +77,7 @@ public final class IngestWriterBench {
         median(wallPerRound), db);
   }
 
-  private static long writerThreadId(SqliteStore store) throws Exception {
+  private static long writerThreadId(Storage store) throws Exception {
     store.write(db -> null).join();
     for (Thread t : Thread.getAllStackTraces().keySet()) {
       if (t.getName().startsWith("labscan-store-writer-")) {

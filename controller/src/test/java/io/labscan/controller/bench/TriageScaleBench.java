@@ -1,7 +1,7 @@
 package io.labscan.controller.bench;
 
 import io.labscan.controller.ComplaintTriage;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.controller.triage.TriageResult;
 import io.labscan.controller.triage.TrustConfig;
 import io.labscan.controller.verdict.VerdictPolicy;
@@ -54,7 +54,7 @@ public final class TriageScaleBench {
     int complaints = args.length > 3 ? Integer.parseInt(args[3]) : 300;
     String only = args.length > 4 ? args[4] : "triage,verdicts";
     Files.createDirectories(db.toAbsolutePath().getParent());
-    try (SqliteStore store = SqliteStore.open(db)) {
+    try (Storage store = Storage.open(db)) {
       store.hostIds(); // migrations ran
     }
     Seeder seeder = new Seeder(db, hosts, windows);
@@ -62,7 +62,7 @@ public final class TriageScaleBench {
     System.out.printf(Locale.ROOT, "# store %s: %d MiB | %s%n", db, Files.size(db) >> 20, load());
 
     Clock clock = Clock.fixed(END, ZoneOffset.UTC);
-    try (SqliteStore store = SqliteStore.open(db);
+    try (Storage store = Storage.open(db);
         VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), clock)) {
       if (only.contains("triage")) {
         triage(store, verdicts, clock, seeder, complaints);
@@ -98,7 +98,7 @@ public final class TriageScaleBench {
     }
   }
 
-  private static void triage(SqliteStore store, VerdictService verdicts, Clock clock, Seeder seeder, int count)
+  private static void triage(Storage store, VerdictService verdicts, Clock clock, Seeder seeder, int count)
       throws Exception {
     ComplaintTriage triage = new ComplaintTriage(store, verdicts, TrustConfig.of(List.of("mx.lab.example.edu")),
         clock);

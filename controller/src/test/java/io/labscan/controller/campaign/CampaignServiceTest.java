@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.labscan.controller.TestReports;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.proto.v1.CheckOutcome;
 import io.labscan.proto.v1.CheckResult;
 import io.labscan.proto.v1.Command;
@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class CampaignServiceTest {
   @TempDir Path dir;
-  SqliteStore store;
+  Storage store;
   CampaignService campaigns;
   final Set<String> online = ConcurrentHashMap.newKeySet();
   final List<Map.Entry<String, Command>> sent = new CopyOnWriteArrayList<>();
@@ -43,7 +43,7 @@ class CampaignServiceTest {
 
   @BeforeEach
   void start() {
-    store = SqliteStore.open(dir.resolve("c.db"));
+    store = Storage.open(dir.resolve("c.db"));
     Instant earlier = Instant.now().minus(Duration.ofHours(2));
     store.ingest(TestReports.fullScan(pc1, "phys-pc-01", earlier, 1, "10.20.3.11"), earlier, "test").join();
     store.ingest(TestReports.fullScan(pc2, "phys-pc-02", earlier, 1, "10.20.3.12"), earlier, "test").join();

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.labscan.contract.enrolment.EnrolmentToken;
 import io.labscan.controller.TestReports;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.controller.trust.CertificateAuthority;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -62,7 +62,7 @@ class EnrollTokenAndRevokeCommandTest {
   void enrollTokenForAHostMintsASingleUseTokenBoundToThatHostFoundByItsHostname() {
     Path db = dir.resolve("labscan.db");
     String hostId = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(db)) {
+    try (Storage store = Storage.open(db)) {
       store.ingest(TestReports.fullScan(hostId, "lab-pc-07", Instant.now(), 1, "10.20.3.17"), Instant.now(), "test")
           .join();
     }
@@ -72,7 +72,7 @@ class EnrollTokenAndRevokeCommandTest {
     assertThat(exit).isZero();
     EnrolmentToken token = EnrolmentToken.parse(out.toString(StandardCharsets.UTF_8));
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("re-enrols host " + hostId).contains("1 use,");
-    try (SqliteStore store = SqliteStore.open(db)) {
+    try (Storage store = Storage.open(db)) {
       assertThat(store.checkToken(token.tokenId(), token.secretHash(), Instant.now()).boundHostId()).isEqualTo(hostId);
     }
   }
@@ -81,7 +81,7 @@ class EnrollTokenAndRevokeCommandTest {
   void enrollTokenForAHostRefusesSeveralUsesAndUnknownOrRevokedHosts() {
     Path db = dir.resolve("labscan.db");
     String hostId = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(db)) {
+    try (Storage store = Storage.open(db)) {
       store.ingest(TestReports.fullScan(hostId, "lab-pc-07", Instant.now(), 1, "10.20.3.17"), Instant.now(), "test")
           .join();
     }
@@ -109,7 +109,7 @@ class EnrollTokenAndRevokeCommandTest {
   void revokeFindsAHostByItsUniqueHostname() {
     Path db = dir.resolve("labscan.db");
     String hostId = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(db)) {
+    try (Storage store = Storage.open(db)) {
       store.ingest(TestReports.fullScan(hostId, "lab-pc-07", Instant.now(), 1, "10.20.3.17"), Instant.now(), "test")
           .join();
     }
@@ -118,7 +118,7 @@ class EnrollTokenAndRevokeCommandTest {
 
     assertThat(exit).isZero();
     assertThat(out.toString(StandardCharsets.UTF_8)).contains("Revoked host " + hostId);
-    try (SqliteStore store = SqliteStore.open(db)) {
+    try (Storage store = Storage.open(db)) {
       assertThat(store.revokedHosts()).containsExactly(hostId);
     }
   }
@@ -126,7 +126,7 @@ class EnrollTokenAndRevokeCommandTest {
   @Test
   void revokeOfAnUnknownHostIsBadInput() {
     Path db = dir.resolve("labscan.db");
-    SqliteStore.open(db).close();
+    Storage.open(db).close();
 
     assertThat(run("revoke", "--db", db.toString(), "no-such-pc")).isEqualTo(ControllerMain.EXIT_BAD_INPUT);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("no host with id or name 'no-such-pc'");

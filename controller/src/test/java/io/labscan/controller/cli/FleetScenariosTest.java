@@ -10,7 +10,7 @@ import com.google.protobuf.util.Timestamps;
 import io.labscan.contract.harvest.AddressDigest;
 import io.labscan.controller.TestReports;
 import io.labscan.controller.policy.PolicyProvider;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.controller.verdict.Reason;
 import io.labscan.controller.verdict.Verdict;
 import io.labscan.controller.verdict.VerdictRepository.VerdictRecord;
@@ -66,7 +66,7 @@ class FleetScenariosTest {
 
   @BeforeEach
   void createTheDatabase() {
-    try (SqliteStore store = SqliteStore.open(db())) {
+    try (Storage store = Storage.open(db())) {
       fleetKey = store.secret(PolicyProvider.FLEET_KEY);
     }
   }
@@ -216,7 +216,7 @@ class FleetScenariosTest {
   }
 
   private VerdictRecord verdict(String hostId) {
-    try (SqliteStore store = SqliteStore.open(db())) {
+    try (Storage store = Storage.open(db())) {
       return store.verdict(hostId).orElseThrow();
     }
   }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.util.JsonFormat;
 import io.labscan.controller.TestReports;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.proto.v1.Report;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -63,7 +63,7 @@ class ImportCommandTest {
     if (!Files.exists(db)) {
       return 0;
     }
-    try (SqliteStore store = SqliteStore.open(db)) {
+    try (Storage store = Storage.open(db)) {
       return store.reportCount();
     }
   }

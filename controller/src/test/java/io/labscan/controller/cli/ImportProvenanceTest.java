@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.util.JsonFormat;
 import io.labscan.contract.enrolment.EnrolmentToken;
 import io.labscan.controller.TestReports;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.controller.trust.EnrolmentTokens;
 import io.labscan.controller.trust.TrustRepository.EnrolledHost;
 import io.labscan.proto.v1.Report;
@@ -57,7 +57,7 @@ class ImportProvenanceTest {
   /** A host that enrolled: its agent holds a certificate of the controller CA. */
   private String enrolledHost() {
     String hostId = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(db)) {
+    try (Storage store = Storage.open(db)) {
       EnrolmentToken token = new EnrolmentTokens(store, "q0bV3Q6mI0H2p4m2s7pYqv0wX3b1c8n9z5k4j6h7g8f")
           .issue("", Duration.ofHours(1), 1, Instant.now());
       store.redeem(token.tokenId(), token.secretHash(), new EnrolledHost(hostId, "lab-pc-12", "7c1d",
@@ -74,7 +74,7 @@ class ImportProvenanceTest {
   }
 
   private long reports() {
-    try (SqliteStore store = SqliteStore.open(db)) {
+    try (Storage store = Storage.open(db)) {
       return store.reportCount();
     }
   }

@@ -6,7 +6,7 @@ import io.labscan.controller.TestReports;
 import io.labscan.controller.account.Accounts;
 import io.labscan.controller.account.Role;
 import io.labscan.controller.audit.AuditLog;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.controller.verdict.VerdictPolicy;
 import io.labscan.controller.verdict.VerdictService;
 import io.labscan.testsupport.PostgresServer;
@@ -54,7 +54,7 @@ class MigrateToCommandTest {
   /** Two lab hosts with reports and verdicts, a mail-server role, users, and audit entries. */
   private static Path fleet(Path dir) throws Exception {
     Path file = dir.resolve("labscan.db");
-    try (SqliteStore store = SqliteStore.open(file)) {
+    try (Storage store = Storage.open(file)) {
       store.ingest(TestReports.fullScan("host-pc07", "lab-pc-07", NOW.minusSeconds(3600), 1, "10.20.3.7"), NOW.minusSeconds(3590), "grpc").get();
       store.ingest(TestReports.fullScan("host-pc07", "lab-pc-07", NOW.minusSeconds(600), 2, "10.20.3.7"), NOW.minusSeconds(590), "grpc").get();
       store.ingest(TestReports.fullScan("host-pc12", "lab-pc-12", NOW.minusSeconds(300), 1, "10.20.3.12", "192.168.5.12"), NOW.minusSeconds(290), "import").get();

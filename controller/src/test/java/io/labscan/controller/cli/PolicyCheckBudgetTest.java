@@ -3,7 +3,7 @@ package io.labscan.controller.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.labscan.controller.policy.PolicyProvider;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.proto.v1.Policy;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -18,7 +18,7 @@ class PolicyCheckBudgetTest {
 
   @BeforeEach
   void controllerDatabase() {
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       new PolicyProvider(store, Clock.systemUTC()).current();
     }
   }
@@ -33,7 +33,7 @@ class PolicyCheckBudgetTest {
   }
 
   private Policy current() {
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       return new PolicyProvider(store, Clock.systemUTC()).current();
     }
   }

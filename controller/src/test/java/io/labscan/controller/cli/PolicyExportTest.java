@@ -7,7 +7,7 @@ import com.google.protobuf.util.JsonFormat;
 import io.labscan.contract.harvest.AddressDigest;
 import io.labscan.agent.cli.AgentMain;
 import io.labscan.controller.policy.PolicyProvider;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.proto.v1.Policy;
 import io.labscan.proto.v1.Report;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +30,7 @@ class PolicyExportTest {
 
   @BeforeEach
   void controllerDatabase() {
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       fleetKey = new PolicyProvider(store, Clock.systemUTC()).fleetKey();
     }
   }

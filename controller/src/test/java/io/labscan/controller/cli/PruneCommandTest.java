@@ -3,7 +3,7 @@ package io.labscan.controller.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.labscan.controller.TestReports;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +32,7 @@ class PruneCommandTest {
     System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
     db = dir.resolve("controller.db");
     String id = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(db)) {
+    try (Storage store = Storage.open(db)) {
       for (int i = 0; i < 3; i++) {
         Instant at = Instant.now().minus(Duration.ofDays(60 - i));
         store.ingest(TestReports.fullScan(id, "lab-pc-07", at, i + 1, "10.20.3.17"), at, "t").join();
@@ -47,7 +47,7 @@ class PruneCommandTest {
   }
 
   private long reports() {
-    try (SqliteStore store = SqliteStore.open(db)) {
+    try (Storage store = Storage.open(db)) {
       return store.reportCount();
     }
   }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.labscan.controller.TestReports;
 import io.labscan.controller.quarantine.QuarantineRecord;
 import io.labscan.controller.quarantine.Quarantines;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +34,7 @@ class QuarantineCommandTest {
     System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
     db = dir.resolve("labscan.db");
     pc07 = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(db)) {
+    try (Storage store = Storage.open(db)) {
       store.ingest(TestReports.fullScan(pc07, "lab-pc-07", Instant.now(), 1, "10.20.3.17"), Instant.now(), "test").join();
     }
   }
@@ -49,7 +49,7 @@ class QuarantineCommandTest {
     return ControllerMain.commandLine().execute(args);
   }
 
-  private Quarantines quarantines(SqliteStore store) {
+  private Quarantines quarantines(Storage store) {
     return new Quarantines(store, Clock.systemUTC());
   }
 
@@ -60,7 +60,7 @@ class QuarantineCommandTest {
     assertThat(exit).isZero();
     assertThat(out.toString(StandardCharsets.UTF_8)).contains("lab-pc-07 (" + pc07 + ") quarantined by ")
         .contains(": Klez mailing (order 1)");
-    try (SqliteStore store = SqliteStore.open(db)) {
+    try (Storage store = Storage.open(db)) {
       QuarantineRecord r = quarantines(store).current(pc07).orElseThrow();
       assertThat(r.quarantined()).isTrue();
       assertThat(r.by()).isEqualTo(System.getProperty("user.name") + " (command line)");
@@ -71,7 +71,7 @@ class QuarantineCommandTest {
   @Test
   void anAmbiguousHostnameIsRefusedListingTheHostIds() {
     String twin = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(db)) {
+    try (Storage store = Storage.open(db)) {
       store.ingest(TestReports.fullScan(twin, "lab-pc-07", Instant.now(), 1, "10.20.3.18"), Instant.now(), "test").join();
     }
 
@@ -80,7 +80,7 @@ class QuarantineCommandTest {
     assertThat(exit).isEqualTo(ControllerMain.EXIT_BAD_INPUT);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("2 hosts are named 'lab-pc-07'; give the host id")
         .contains(pc07).contains(twin);
-    try (SqliteStore store = SqliteStore.open(db)) {
+    try (Storage store = Storage.open(db)) {
       assertThat(quarantines(store).quarantinedHosts()).isEmpty();
     }
   }
@@ -93,7 +93,7 @@ class QuarantineCommandTest {
     assertThat(run("release", "--db", db.toString(), pc07)).isZero();
 
     assertThat(out.toString(StandardCharsets.UTF_8)).contains("released by ").contains("is not quarantined");
-    try (SqliteStore store = SqliteStore.open(db)) {
+    try (Storage store = Storage.open(db)) {
       assertThat(quarantines(store).history(pc07)).extracting(QuarantineRecord::quarantined).containsExactly(true, false);
     }
   }
@@ -111,7 +111,7 @@ class QuarantineCommandTest {
     assertThat(exit).isZero();
     assertThat(out.toString(StandardCharsets.UTF_8)).contains("Auto-quarantine:   on")
         .contains("Quarantine relays: 192.0.2.0/24");
-    try (SqliteStore store = SqliteStore.open(db)) {
+    try (Storage store = Storage.open(db)) {
       assertThat(Quarantines.autoQuarantine(store)).isTrue();
       assertThat(Quarantines.relays(store)).containsExactly("192.0.2.0/24");
     }
@@ -138,7 +138,7 @@ class QuarantineCommandTest {
 
     assertThat(exit).isEqualTo(ControllerMain.EXIT_BAD_INPUT);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("is not a local user name or uid");
-    try (SqliteStore store = SqliteStore.open(db)) {
+    try (Storage store = Storage.open(db)) {
       assertThat(Quarantines.allowedUsers(store)).isEmpty();
     }
   }

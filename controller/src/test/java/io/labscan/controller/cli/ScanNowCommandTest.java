@@ -7,7 +7,7 @@ import io.labscan.controller.campaign.AgentCommands;
 import io.labscan.controller.campaign.CampaignService;
 import io.labscan.controller.campaign.RunStatus;
 import io.labscan.controller.campaign.TargetState;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -33,7 +33,7 @@ class ScanNowCommandTest {
   }
 
   private List<RunStatus> runs() {
-    try (SqliteStore store = SqliteStore.open(db());
+    try (Storage store = Storage.open(db());
         CampaignService campaigns = new CampaignService(store, AgentCommands.none(), lab -> List.of(),
             Clock.systemUTC())) {
       return campaigns.list().stream().flatMap(c -> campaigns.runs(c.campaignId(), 5).stream()).toList();
@@ -42,7 +42,7 @@ class ScanNowCommandTest {
 
   @Test
   void everyKnownHostGetsAWaitingFullScanCommand() {
-    try (SqliteStore store = SqliteStore.open(db())) {
+    try (Storage store = Storage.open(db())) {
       Instant at = Instant.now();
       store.ingest(TestReports.fullScan(TestReports.newHostId(), "lab-pc-07", at, 1, "10.20.3.7"), at, "test").join();
       store.ingest(TestReports.fullScan(TestReports.newHostId(), "lab-pc-12", at, 1, "10.20.3.12"), at, "test").join();
@@ -59,7 +59,7 @@ class ScanNowCommandTest {
 
   @Test
   void aLabWithoutHostsIsBadInputAndRecordsNothing() {
-    try (SqliteStore store = SqliteStore.open(db())) {
+    try (Storage store = Storage.open(db())) {
       Instant at = Instant.now();
       store.ingest(TestReports.fullScan(TestReports.newHostId(), "lab-pc-07", at, 1, "10.20.3.7"), at, "test").join();
     }

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.labscan.controller.text.LogText;
 import io.labscan.controller.TestReports;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.proto.v1.ArtifactFinding;
 import io.labscan.proto.v1.Report;
 import io.labscan.proto.v1.RuleKind;
@@ -43,7 +43,7 @@ class TerminalOutputTest {
             .setRuleKind(RuleKind.RULE_KIND_FILE_NAME).setPath("WINDOWS/SYSTEM32/WINK\u001b[2JABCD.EXE"))
         .build();
     // Stored as it came (the store keeps what an endpoint said; printing is where it is made safe).
-    try (SqliteStore store = SqliteStore.open(db)) {
+    try (Storage store = Storage.open(db)) {
       store.ingest(report, Instant.now(), "grpc").join();
     }
   }

@@ -9,7 +9,7 @@ import com.google.protobuf.util.Timestamps;
 import io.labscan.contract.harvest.AddressDigest;
 import io.labscan.controller.TestReports;
 import io.labscan.controller.policy.PolicyProvider;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.proto.v1.AvState;
 import io.labscan.proto.v1.AvStatus;
 import io.labscan.proto.v1.EgressDestination;
@@ -81,7 +81,7 @@ class TriageCommandTest {
 
   @BeforeEach
   void seedTheLab() {
-    try (SqliteStore store = SqliteStore.open(db())) {
+    try (Storage store = Storage.open(db())) {
       byte[] key = store.secret(PolicyProvider.FLEET_KEY);
       store.ingest(clean(linda, "lab-pc-07", T0, 1, "10.20.3.17").toBuilder()
           .setHarvest(harvest(key, "harold@lab.example.edu", "janet@lab.example.edu", "dean@lab.example.edu"))

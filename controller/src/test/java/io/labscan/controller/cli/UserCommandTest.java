@@ -8,7 +8,7 @@ import io.labscan.controller.fleet.LabRules;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.labscan.controller.cli.ControllerMain;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +22,7 @@ class UserCommandTest {
   @Test
   void userAddReadsThePasswordFileAndTheUserCanLogIn() throws Exception {
     Path db = dir.resolve("c.db");
-    SqliteStore.open(db).close();
+    Storage.open(db).close();
     Path secret = dir.resolve("pw.txt");
     Files.writeString(secret, "a long lab manager password\n", StandardCharsets.UTF_8);
 
@@ -30,7 +30,7 @@ class UserCommandTest {
         "--password-file", secret.toString(), "lab-manager");
 
     assertThat(code).isZero();
-    try (SqliteStore store = SqliteStore.open(db)) {
+    try (Storage store = Storage.open(db)) {
       assertThat(new Accounts(store, 4, Clock.systemUTC()).authenticate("lab-manager", "a long lab manager password"))
           .hasValue(new User("lab-manager", Role.VIEWER));
     }
@@ -39,13 +39,13 @@ class UserCommandTest {
   @Test
   void userAddSsoCreatesAUserWithoutAPasswordThatNoPasswordOpens() {
     Path db = dir.resolve("c.db");
-    SqliteStore.open(db).close();
+    Storage.open(db).close();
 
     int code = ControllerMain.commandLine().execute("user", "add", "--db", db.toString(), "--role", "viewer", "--sso",
         "linus");
 
     assertThat(code).isZero();
-    try (SqliteStore store = SqliteStore.open(db)) {
+    try (Storage store = Storage.open(db)) {
       Accounts accounts = new Accounts(store, 4, Clock.systemUTC());
       assertThat(accounts.find("linus")).hasValue(new User("linus", Role.VIEWER));
       assertThat(accounts.hasLocalPassword("linus")).isFalse();
@@ -58,7 +58,7 @@ class UserCommandTest {
   @Test
   void userAddRefusesAnUnknownRole() {
     Path db = dir.resolve("c.db");
-    SqliteStore.open(db).close();
+    Storage.open(db).close();
     assertThat(ControllerMain.commandLine().execute("user", "add", "--db", db.toString(), "--role", "root",
         "--password-file", db.toString(), "x")).isEqualTo(2);
   }
@@ -67,7 +67,7 @@ class UserCommandTest {
   void userRemoveEndsTheSessionsOfARunningController() {
     Path db = dir.resolve("c.db");
     Sessions.Session open;
-    try (SqliteStore serving = SqliteStore.open(db)) {
+    try (Storage serving = Storage.open(db)) {
       new Accounts(serving, 4, Clock.systemUTC()).add("lab-manager", Role.VIEWER, "a long lab manager password", false);
       Sessions sessions = new Sessions(serving, Clock.systemUTC());
       open = sessions.create(new User("lab-manager", Role.VIEWER));
@@ -82,7 +82,7 @@ class UserCommandTest {
   @Test
   void userRemoveOfAnUnknownUserIsBadInput() {
     Path db = dir.resolve("c.db");
-    SqliteStore.open(db).close();
+    Storage.open(db).close();
 
     assertThat(ControllerMain.commandLine().execute("user", "remove", "--db", db.toString(), "nobody")).isEqualTo(2);
   }
@@ -90,12 +90,12 @@ class UserCommandTest {
   @Test
   void labRuleAddAndListRoundTrip() {
     Path db = dir.resolve("c.db");
-    SqliteStore.open(db).close();
+    Storage.open(db).close();
     assertThat(ControllerMain.commandLine().execute("lab-rule", "add", "--db", db.toString(), "--lab", "chemistry",
         "--cidr", "10.30.0.0/16")).isZero();
     assertThat(ControllerMain.commandLine().execute("lab-rule", "add", "--db", db.toString(), "--lab", "chemistry",
         "--cidr", "10.30.0.0/99")).isEqualTo(2);
-    try (SqliteStore store = SqliteStore.open(db)) {
+    try (Storage store = Storage.open(db)) {
       assertThat(new LabRules(store, Clock.systemUTC()).list()).singleElement()
           .satisfies(r -> assertThat(r.pattern()).isEqualTo("10.30.0.0/16"));
     }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.labscan.controller.ComplaintTriage;
 import io.labscan.controller.alert.Alert;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.controller.triage.TrustConfig;
 import io.labscan.controller.verdict.Verdict;
 import io.labscan.controller.verdict.VerdictPolicy;
@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ComplaintHandlerTest {
   static final Instant AT = Instant.parse("2026-12-07T09:00:00Z");
   @TempDir Path dir;
-  private SqliteStore store;
+  private Storage store;
   private VerdictService verdicts;
   private final List<Alert> alerts = new ArrayList<>();
   private Verdict current = Verdict.SUSPECTED;
@@ -35,7 +35,7 @@ class ComplaintHandlerTest {
 
   @BeforeEach
   void open() {
-    store = SqliteStore.open(dir.resolve("c.db"));
+    store = Storage.open(dir.resolve("c.db"));
     verdicts = new VerdictService(store, VerdictPolicy.defaults(), Clock.systemUTC());
     handler = new ComplaintHandler(
         new ComplaintTriage(store, verdicts, TrustConfig.none(), Clock.systemUTC()).forMailboxes(),

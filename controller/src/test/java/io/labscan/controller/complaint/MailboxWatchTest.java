@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.labscan.controller.ComplaintTriage;
 import io.labscan.controller.TestReports;
 import io.labscan.controller.alert.Alert;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.controller.triage.TrustConfig;
 import io.labscan.controller.verdict.VerdictPolicy;
 import io.labscan.controller.verdict.VerdictRepository;
@@ -40,7 +40,7 @@ class MailboxWatchTest {
   static final Duration WAIT = Duration.ofSeconds(60);
   @TempDir Path dir;
   private Dovecot dovecot;
-  private SqliteStore store;
+  private Storage store;
   private VerdictService verdicts;
   private ComplaintLog log;
   private ComplaintTriage triage;
@@ -54,7 +54,7 @@ class MailboxWatchTest {
   @BeforeEach
   void fleetAndServer() throws Exception {
     dovecot = Dovecot.start(dir);
-    store = SqliteStore.open(dir.resolve("controller.db"));
+    store = Storage.open(dir.resolve("controller.db"));
     verdicts = new VerdictService(store, VerdictPolicy.defaults(), Clock.systemUTC());
     Instant now = Instant.now().minusSeconds(300);
     pc07 = TestReports.newHostId();
@@ -286,7 +286,7 @@ class MailboxWatchTest {
 
   @Test
   void aMessageTriageThrowsOnIsRecordedAsFailedStaysInTheFolderAndTheWatchGoesOn() throws Exception {
-    SqliteStore broken = SqliteStore.open(dir.resolve("broken.db"));
+    Storage broken = Storage.open(dir.resolve("broken.db"));
     VerdictService brokenVerdicts = new VerdictService(broken, VerdictPolicy.defaults(), Clock.systemUTC());
     ComplaintTriage failing = new ComplaintTriage(broken, brokenVerdicts, TrustConfig.none(), Clock.systemUTC());
     brokenVerdicts.close();

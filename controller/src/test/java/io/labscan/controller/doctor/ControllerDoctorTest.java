@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.labscan.contract.doctor.DoctorReport;
 import io.labscan.contract.doctor.Finding;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.controller.store.TrustedMtas;
 import io.labscan.controller.trust.CertificateAuthority;
 import io.labscan.controller.trust.ServerNames;
@@ -38,7 +38,7 @@ class ControllerDoctorTest {
     CertificateAuthority.loadOrCreate(CertificateAuthority.folderFor(db),
         Clock.fixed(NOW.minus(Duration.ofDays(3640)), ZoneOffset.UTC))
         .serverIdentity(ServerNames.withDefaults(List.of("labscan.example.edu")));
-    try (SqliteStore store = SqliteStore.open(db)) {
+    try (Storage store = Storage.open(db)) {
       store.enroll("7f3c9a1e-0000-4000-8000-00000000c0de", "lab-pc-31", NOW.minus(Duration.ofDays(3))).join();
       store.write(c -> {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO host_enrolments(host_id, lab, token_id, "
@@ -98,7 +98,7 @@ class ControllerDoctorTest {
   @Test
   void aPortHeldByAnotherProgramOnAnAddressThatIsNotThisMachinesIsAProblem() throws IOException {
     Path db = dir.resolve("labscan.db");
-    SqliteStore.open(db).close();
+    Storage.open(db).close();
 
     List<Finding> findings = doctor.examine(new ControllerDoctor.Settings(db, freePort(), Optional.empty(), freePort(),
         "127.0.0.1", "192.0.2.10", true, List.of("mx.example.edu")));
@@ -112,7 +112,7 @@ class ControllerDoctorTest {
     Path db = dir.resolve("labscan.db");
     CertificateAuthority.loadOrCreate(CertificateAuthority.folderFor(db), Clock.fixed(NOW, ZoneOffset.UTC))
         .serverIdentity(ServerNames.withDefaults(List.of("labscan.example.edu")));
-    SqliteStore.open(db).close();
+    Storage.open(db).close();
     int grpc = freePort();
 
     List<Finding> findings = doctor.examine(new ControllerDoctor.Settings(db, grpc, Optional.of(freePort()), freePort(),
@@ -128,8 +128,8 @@ class ControllerDoctorTest {
   @Test
   void aTrustedMtaOnTheSettingsPageIsEnoughForTriageWithoutTrustFlags() throws IOException {
     Path db = dir.resolve("labscan.db");
-    try (SqliteStore store = SqliteStore.open(db)) {
-      new TrustedMtas(store, Clock.fixed(NOW, ZoneOffset.UTC)).add("mx.example.edu", "admin");
+    try (Storage store = Storage.open(db)) {
+      new TrustedMtas(store.database(), Clock.fixed(NOW, ZoneOffset.UTC)).add("mx.example.edu", "admin");
     }
 
     List<Finding> findings = doctor.examine(new ControllerDoctor.Settings(db, freePort(), Optional.empty(), freePort(),

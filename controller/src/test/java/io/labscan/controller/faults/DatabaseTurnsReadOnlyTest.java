@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * once the database can be written again.
  *
  * <p>How: {@code PRAGMA query_only} on the store's own writer connection (reached through
- * {@code SqliteStore.write}), which makes SQLite refuse every write with the same
+ * {@code Storage.write}), which makes SQLite refuse every write with the same
  * SQLITE_READONLY a read-only file gives it. The realistic alternatives do not work on a
  * running process: a file system (or bind mount) cannot be remounted read-only while the
  * controller holds the database open for writing (the kernel answers EBUSY), and file modes

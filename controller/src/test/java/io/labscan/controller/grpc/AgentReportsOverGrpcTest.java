@@ -8,7 +8,7 @@ import io.labscan.agent.checks.ScanPlan;
 import io.labscan.agent.config.AgentConfig;
 import io.labscan.controller.ControllerRuntime;
 import io.labscan.controller.store.HostSummary;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.proto.v1.Command;
 import io.labscan.proto.v1.ScanKind;
 import io.labscan.proto.v1.ScanNow;
@@ -64,7 +64,7 @@ class AgentReportsOverGrpcTest {
 
     await().atMost(Duration.ofSeconds(20)).until(() -> fullScanReports() == 1);
     controller.close();
-    try (SqliteStore reopened = SqliteStore.open(dir.resolve("controller.db"))) {
+    try (Storage reopened = Storage.open(dir.resolve("controller.db"))) {
       List<HostSummary> hosts = reopened.hosts();
       assertThat(hosts).singleElement().satisfies(h -> {
         assertThat(h.hostId()).isEqualTo(agent.hostId());

@@ -10,7 +10,7 @@ import io.labscan.agent.AgentRuntime;
 import io.labscan.agent.config.AgentConfig;
 import io.labscan.controller.ControllerRuntime;
 import io.labscan.controller.cli.ControllerMain;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.proto.v1.Policy;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -33,7 +33,7 @@ class EgressPolicyCommandTest {
   }
 
   private void enrolled(String hostId, String hostname) {
-    try (SqliteStore store = SqliteStore.open(db())) {
+    try (Storage store = Storage.open(db())) {
       store.enroll(hostId, hostname, Instant.now()).join();
     }
   }
@@ -47,7 +47,7 @@ class EgressPolicyCommandTest {
     return ControllerMain.commandLine().execute(all);
   }
 
-  private PolicyProvider provider(SqliteStore store) {
+  private PolicyProvider provider(Storage store) {
     return new PolicyProvider(store, Clock.systemUTC());
   }
 
@@ -55,14 +55,14 @@ class EgressPolicyCommandTest {
   void eventModeAllowedProcessesAndWindowReachTheFleetPolicyWithANewVersion() {
     enrolled(WORKSTATION, "lab-pc-12");
     long before;
-    try (SqliteStore store = SqliteStore.open(db())) {
+    try (Storage store = Storage.open(db())) {
       before = provider(store).current().getVersion();
     }
 
     assertThat(policy("--event-mode", "on", "--allow-process", "/usr/lib/postfix/sbin/smtp",
         "--egress-window", "15s")).isZero();
 
-    try (SqliteStore store = SqliteStore.open(db())) {
+    try (Storage store = Storage.open(db())) {
       Policy p = provider(store).policyFor(WORKSTATION);
       assertThat(p.getVersion()).isGreaterThan(before);
       assertThat(p.getEgressEventMode()).isTrue();
@@ -79,7 +79,7 @@ class EgressPolicyCommandTest {
 
     assertThat(policy("--disallow-process", "smtp")).isZero();
 
-    try (SqliteStore store = SqliteStore.open(db())) {
+    try (Storage store = Storage.open(db())) {
       Policy p = provider(store).current();
       assertThat(p.getEgressEventMode()).isTrue();
       assertThat(p.getEgressWindowSeconds()).isEqualTo(20);
@@ -94,7 +94,7 @@ class EgressPolicyCommandTest {
 
     assertThat(policy("--mail-server", "relay")).isZero();
 
-    try (SqliteStore store = SqliteStore.open(db())) {
+    try (Storage store = Storage.open(db())) {
       assertThat(provider(store).policyFor(RELAY).getMailServer()).isTrue();
       assertThat(provider(store).policyFor(WORKSTATION).getMailServer()).isFalse();
       assertThat(store.hostsWithRole(PolicyProvider.MAIL_SERVER_ROLE)).containsExactly(RELAY);
@@ -108,7 +108,7 @@ class EgressPolicyCommandTest {
 
     assertThat(policy("--not-mail-server", "relay")).isZero();
 
-    try (SqliteStore store = SqliteStore.open(db())) {
+    try (Storage store = Storage.open(db())) {
       assertThat(provider(store).policyFor(RELAY).getMailServer()).isFalse();
     }
   }
@@ -117,7 +117,7 @@ class EgressPolicyCommandTest {
   void anUnknownHostOrAWindowOutOfRangeIsBadInputAndChangesNothing() {
     enrolled(WORKSTATION, "lab-pc-12");
     long before;
-    try (SqliteStore store = SqliteStore.open(db())) {
+    try (Storage store = Storage.open(db())) {
       before = provider(store).current().getVersion();
     }
 
@@ -125,7 +125,7 @@ class EgressPolicyCommandTest {
     assertThat(policy("--egress-window", "1s")).isEqualTo(2);
     assertThat(policy("--egress-window", "a while")).isEqualTo(2);
 
-    try (SqliteStore store = SqliteStore.open(db())) {
+    try (Storage store = Storage.open(db())) {
       assertThat(provider(store).current().getVersion()).isEqualTo(before);
     }
   }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.labscan.controller.account.Accounts;
 import io.labscan.controller.account.Role;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -22,13 +22,13 @@ class SsoAccountsTest {
       "physics-managers=lab-manager:physics-lab,optics-lab"));
 
   @TempDir Path dir;
-  SqliteStore store;
+  Storage store;
   Accounts accounts;
   SsoAccounts sso;
 
   @BeforeEach
   void open() {
-    store = SqliteStore.open(dir.resolve("c.db"));
+    store = Storage.open(dir.resolve("c.db"));
     accounts = new Accounts(store, 4, Clock.systemUTC());
     sso = new SsoAccounts(store, accounts, Clock.systemUTC());
   }

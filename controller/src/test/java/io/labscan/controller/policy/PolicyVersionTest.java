@@ -2,7 +2,7 @@ package io.labscan.controller.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,7 +30,7 @@ class PolicyVersionTest {
     Path db = dir.resolve("controller.db");
     // Two stores on one file: two connections to the writer lock, as 'serve' and a
     // 'labscan-controller policy' run in another process have.
-    try (SqliteStore first = SqliteStore.open(db); SqliteStore second = SqliteStore.open(db)) {
+    try (Storage first = Storage.open(db); Storage second = Storage.open(db)) {
       PolicyProvider a = new PolicyProvider(first, Clock.systemUTC());
       PolicyProvider b = new PolicyProvider(second, Clock.systemUTC());
       CountDownLatch go = new CountDownLatch(1);
@@ -56,7 +56,7 @@ class PolicyVersionTest {
 
   @Test
   void theVersionAChangeReturnsIsTheOneAgentsAreSent() {
-    try (SqliteStore store = SqliteStore.open(dir.resolve("controller.db"))) {
+    try (Storage store = Storage.open(dir.resolve("controller.db"))) {
       PolicyProvider policies = new PolicyProvider(store, Clock.systemUTC());
       long before = policies.current().getVersion();
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.labscan.controller.TestReports;
 import io.labscan.controller.policy.PolicyProvider;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.controller.verdict.Assessment;
 import io.labscan.controller.verdict.Reason;
 import io.labscan.controller.verdict.Verdict;
@@ -30,12 +30,12 @@ class QuarantinesTest {
   private static final Reason COMPLAINT = new Reason("complaint", "Complaint c1 traced here", "complaint c1");
 
   @TempDir Path dir;
-  private SqliteStore store;
+  private Storage store;
   private String pc07;
 
   @BeforeEach
   void open() {
-    store = SqliteStore.open(dir.resolve("labscan.db"));
+    store = Storage.open(dir.resolve("labscan.db"));
     pc07 = TestReports.newHostId();
     store.ingest(TestReports.fullScan(pc07, "lab-pc-07", T0, 1, "10.20.3.17"), T0, "test").join();
   }

@@ -5,7 +5,7 @@ import io.labscan.controller.fleet.Fleet;
 import io.labscan.controller.fleet.LabRules;
 import io.labscan.controller.ingest.InvalidReportException;
 import io.labscan.controller.ingest.ReportIngestor;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.controller.verdict.VerdictPolicy;
 import io.labscan.controller.verdict.VerdictService;
 import io.labscan.controller.web.FleetReports;
@@ -34,7 +34,7 @@ final class LabWeek implements AutoCloseable {
   static final String CHEMISTRY = "chemistry";
 
   final MutableClock clock = new MutableClock(Instant.parse("2026-11-02T07:00:00Z"));
-  final SqliteStore store;
+  final Storage store;
   final VerdictService verdicts;
   final ReportIngestor ingestor;
   final Fleet fleet;
@@ -46,7 +46,7 @@ final class LabWeek implements AutoCloseable {
       .staleDefinitions();
 
   LabWeek(Path file) {
-    store = SqliteStore.open(file);
+    store = Storage.open(file);
     verdicts = new VerdictService(store, VerdictPolicy.defaults(), clock);
     ingestor = new ReportIngestor(store, verdicts, clock);
     fleet = new Fleet(store, new LabRules(store, clock), VerdictPolicy.defaults(), clock);

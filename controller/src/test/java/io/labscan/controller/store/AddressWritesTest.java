@@ -26,12 +26,12 @@ class AddressWritesTest {
 
   @Test
   void extendingAnAddressIntervalFindsItsRowThroughTheCurrentAddressIndex() throws Exception {
-    assertThat(plan(SqliteStore.EXTEND_ADDRESS)).contains("USING INDEX host_addresses_current (host_id=? AND ip=?)");
+    assertThat(plan(SqlReports.extendAddress(Dialect.SQLITE))).contains("USING INDEX host_addresses_current (host_id=? AND ip=?)");
   }
 
   @Test
   void closingAnAddressIntervalFindsItsRowThroughTheCurrentAddressIndex() throws Exception {
-    assertThat(plan(SqliteStore.CLOSE_ADDRESS)).contains("USING INDEX host_addresses_current (host_id=? AND ip=?)");
+    assertThat(plan(SqlReports.CLOSE_ADDRESS)).contains("USING INDEX host_addresses_current (host_id=? AND ip=?)");
   }
 
   @Test
@@ -42,14 +42,14 @@ class AddressWritesTest {
 
   @Test
   void aHostsAddressConflictsAreFoundThroughIndexesOnly() throws Exception {
-    String plan = plan(SqliteStore.CONFLICTS_OF_HOST.replace("?1", "?").replace("?2", "?"));
+    String plan = plan(SqlVerdicts.conflictsOfHost(Dialect.SQLITE));
     assertThat(plan).contains("host_addresses_current").contains("host_addresses_by_ip")
         .doesNotContain("SCAN b").doesNotContain("SCAN host_addresses");
   }
 
   @Test
   void theSweepFindsHostsWithConflictsProbingTheAddressIndexPerCurrentAddress() throws Exception {
-    String plan = plan(SqliteStore.HOSTS_WITH_CONFLICTS.replace("?1", "?"));
+    String plan = plan(SqlVerdicts.hostsWithConflicts());
     assertThat(plan).contains("SEARCH b USING INDEX host_addresses_by_ip");
   }
 
@@ -60,7 +60,7 @@ class AddressWritesTest {
     for (int i = 0; i < 256; i++) {
       ips.add("10.20." + (i / 200) + "." + (1 + i % 200));
     }
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.ingest(withAddresses(hostId, T0, 1, ips), T0, "t").join();
       store.ingest(withAddresses(hostId, T0.plusSeconds(60), 2, ips), T0.plusSeconds(60), "t").join();
       List<String> moved = new ArrayList<>(ips.subList(1, ips.size()));
@@ -85,7 +85,7 @@ class AddressWritesTest {
   }
 
   private String plan(String sql) throws Exception {
-    SqliteStore.open(dir.resolve("plan.db")).close();
+    Storage.open(dir.resolve("plan.db")).close();
     StringBuilder sb = new StringBuilder();
     try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("plan.db"));
         Statement st = db.createStatement();

@@ -36,7 +36,7 @@ class BatchedVerdictSaveTest {
 
   @Test
   void aBatchTellsForEachHostWhetherItsVerdictChanged() {
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.saveAssessment("host-a", assessment(Verdict.CLEAN, "scan clean"), T0);
 
       List<Boolean> changed = joinAll(store.saveAssessmentsLater(List.of(
@@ -50,7 +50,7 @@ class BatchedVerdictSaveTest {
 
   @Test
   void aBatchAppendsHistoryOnlyForTheVerdictsThatChanged() {
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.saveAssessment("host-a", assessment(Verdict.CLEAN, "scan clean"), T0);
       store.saveAssessment("host-b", assessment(Verdict.CLEAN, "scan clean"), T0);
 
@@ -68,7 +68,7 @@ class BatchedVerdictSaveTest {
 
   @Test
   void aBatchUpdatesChangedReasonsOfAnUnchangedVerdictWithoutAHistoryRow() {
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.saveAssessment("host-a", assessment(Verdict.AT_RISK, "definitions 3 days old"), T0);
 
       List<Boolean> changed = joinAll(store.saveAssessmentsLater(
@@ -84,7 +84,7 @@ class BatchedVerdictSaveTest {
 
   @Test
   void aHostTwiceInOneBatchIsSavedAsIfOneSaveFollowedTheOther() {
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       List<Boolean> changed = joinAll(store.saveAssessmentsLater(List.of(
           new Assessed("host-a", assessment(Verdict.CLEAN, "scan clean")),
           new Assessed("host-a", assessment(Verdict.CLEAN, "scan clean")),
@@ -99,7 +99,7 @@ class BatchedVerdictSaveTest {
 
   @Test
   void oneHostsFailedSaveDoesNotFailTheOtherHostsOfItsBatch() {
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.write(db -> {
         try (Statement st = db.createStatement()) {
           st.execute("CREATE TRIGGER refuse_one BEFORE INSERT ON verdict_history WHEN NEW.host_id = 'host-refused' "
@@ -126,7 +126,7 @@ class BatchedVerdictSaveTest {
 
   @Test
   void anEmptyBatchWritesNothing() {
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       assertThat(store.saveAssessmentsLater(List.of(), T0)).isEmpty();
       assertThat(store.verdicts()).isEmpty();
     }

@@ -37,23 +37,23 @@ class EgressJudgementTest {
   }
 
   /** The fleet's allow-list as `policy --allow-process ENTRY` stores it. */
-  private static void allow(SqliteStore store, String entry) {
+  private static void allow(Storage store, String entry) {
     store.putSettings(java.util.Map.of(io.labscan.controller.verdict.EgressAllowance.SETTING,
         entry.getBytes(java.nio.charset.StandardCharsets.UTF_8))).join();
   }
 
-  private static List<HostEvidence.Egress> violations(SqliteStore store, String id) {
+  private static List<HostEvidence.Egress> violations(Storage store, String id) {
     return store.evidence(id, NOW, VerdictPolicy.defaults()).orElseThrow().egressViolations();
   }
 
   @Test
   void wormTrafficItsAgentCallsAllowedIsStillAViolationWhenPolicyDoesNotAllowIt() {
     String id = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.ingest(withWindow(id, "wink.exe", "C:\\Windows\\System32\\wink.exe", true), T0, "t").join();
 
       assertThat(violations(store, id)).singleElement().satisfies(w -> assertThat(w.processName()).isEqualTo("wink.exe"));
-      assertThat(new SqliteTriageEvidence(store, "k").unallowedEgressBetween(T0, T0.plusSeconds(60)))
+      assertThat(new SqliteTriageEvidence(store.database(), "k").unallowedEgressBetween(T0, T0.plusSeconds(60)))
           .extracting(EgressHit::hostId).containsExactly(id);
     }
   }
@@ -61,12 +61,12 @@ class EgressJudgementTest {
   @Test
   void trafficOfAnAllowedProcessItsAgentCallsNotAllowedIsNoViolation() {
     String id = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       allow(store, "/usr/lib/postfix/sbin/smtp");
       store.ingest(withWindow(id, "smtp", "/usr/lib/postfix/sbin/smtp", false), T0, "t").join();
 
       assertThat(violations(store, id)).isEmpty();
-      List<EgressHit> hits = new SqliteTriageEvidence(store, "k").egressNear(List.of(id), T0, T0.plusSeconds(60));
+      List<EgressHit> hits = new SqliteTriageEvidence(store.database(), "k").egressNear(List.of(id), T0, T0.plusSeconds(60));
       assertThat(hits).singleElement().satisfies(h -> assertThat(h.allowed()).isTrue());
     }
   }
@@ -74,7 +74,7 @@ class EgressJudgementTest {
   @Test
   void aWormNamingItselfLikeAnAllowedPathEntryFromAnotherPathIsAViolation() {
     String id = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       allow(store, "/usr/lib/postfix/sbin/smtp");
       store.ingest(withWindow(id, "smtp", "/tmp/.x/smtp", true), T0, "t").join();
 
@@ -85,7 +85,7 @@ class EgressJudgementTest {
   @Test
   void anAllowListEntryAddedLaterClearsEarlierWindowsToo() {
     String id = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.ingest(withWindow(id, "smtp", "/usr/lib/postfix/sbin/smtp", true), T0, "t").join();
       assertThat(violations(store, id)).hasSize(1);
 
@@ -99,13 +99,13 @@ class EgressJudgementTest {
   @Test
   void aMailServersTrafficIsStoredAsAllowedWhateverItsAgentSays() {
     String id = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.ingest(withWindow(id, "master", "/usr/lib/postfix/sbin/master", false), T0.minusSeconds(60), "t").join();
       store.setRole(id, "mail-server", true).join();
       store.ingest(withWindow(id, "smtp", "/usr/lib/postfix/sbin/smtp", false).toBuilder().setReportId(
           java.util.UUID.randomUUID().toString()).setSequence(2).build(), T0, "t").join();
 
-      List<EgressHit> hits = new SqliteTriageEvidence(store, "k").egressNear(List.of(id), T0, T0.plusSeconds(60));
+      List<EgressHit> hits = new SqliteTriageEvidence(store.database(), "k").egressNear(List.of(id), T0, T0.plusSeconds(60));
       assertThat(hits).filteredOn(h -> h.process().orElse("").equals("smtp")).singleElement()
           .satisfies(h -> assertThat(h.allowed()).isTrue());
     }

@@ -25,14 +25,14 @@ class MailServerEvidenceTest {
   void onlyHostsWithTheMailServerRoleAreListedWithTheirFullyQualifiedNames() {
     String mx = TestReports.newHostId();
     String pc = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.ingest(withFqdn(TestReports.fullScan(mx, "mx1", AT, 1, "198.51.100.5"), "MX1.Campus.Example.EDU"), AT, "t")
           .join();
       store.ingest(withFqdn(TestReports.fullScan(pc, "lab-pc-07", AT, 1, "10.20.3.17"), "lab-pc-07.campus.example.edu"),
           AT, "t").join();
       store.setRole(mx, PolicyProvider.MAIL_SERVER_ROLE, true).join();
 
-      SqliteTriageEvidence evidence = new SqliteTriageEvidence(store, "k");
+      SqliteTriageEvidence evidence = new SqliteTriageEvidence(store.database(), "k");
 
       assertThat(evidence.mailServers()).containsExactly(
           new MailServerHost(mx, "mx1", java.util.List.of("mx1.campus.example.edu")));
@@ -43,14 +43,14 @@ class MailServerEvidenceTest {
   void aLabPcThatNamesItselfLikeTheMailServerCannotTakeTheMailServersNameAway() {
     String mx = TestReports.newHostId();
     String pc = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.ingest(withFqdn(TestReports.fullScan(mx, "mx1", AT, 1, "198.51.100.5"), "mx1.campus.example.edu."), AT, "t")
           .join();
       store.ingest(withFqdn(TestReports.fullScan(pc, "MX1.campus.example.edu", AT, 1, "10.20.3.17"),
           "mx1.campus.example.edu"), AT, "t").join();
       store.setRole(mx, PolicyProvider.MAIL_SERVER_ROLE, true).join();
 
-      SqliteTriageEvidence evidence = new SqliteTriageEvidence(store, "k");
+      SqliteTriageEvidence evidence = new SqliteTriageEvidence(store.database(), "k");
 
       assertThat(evidence.mailServers()).containsExactly(
           new MailServerHost(mx, "mx1", java.util.List.of("mx1.campus.example.edu")));
@@ -60,12 +60,12 @@ class MailServerEvidenceTest {
   @Test
   void aGenericNameAMailServerReportsIsNeverOffered() {
     String mx2 = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.ingest(withFqdn(TestReports.fullScan(mx2, "mx2", AT, 1, "198.51.100.6"), "localhost.localdomain"), AT,
           "t").join();
       store.setRole(mx2, PolicyProvider.MAIL_SERVER_ROLE, true).join();
 
-      SqliteTriageEvidence evidence = new SqliteTriageEvidence(store, "k");
+      SqliteTriageEvidence evidence = new SqliteTriageEvidence(store.database(), "k");
 
       assertThat(evidence.mailServers()).extracting(MailServerHost::names).containsOnly(java.util.List.of());
     }
@@ -73,12 +73,12 @@ class MailServerEvidenceTest {
 
   @Test
   void theSettingsPagesEntriesReachTheTrustWalkInTheOrderTheyWereAdded() {
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
-      TrustedMtas settings = new TrustedMtas(store, Clock.fixed(AT, java.time.ZoneOffset.UTC));
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
+      TrustedMtas settings = new TrustedMtas(store.database(), Clock.fixed(AT, java.time.ZoneOffset.UTC));
       settings.add("198.51.100.0/24", "it-staff");
       settings.add("*.campus.example.edu", "it-staff");
 
-      assertThat(new SqliteTriageEvidence(store, "k").configuredTrust())
+      assertThat(new SqliteTriageEvidence(store.database(), "k").configuredTrust())
           .containsExactly("198.51.100.0/24", "*.campus.example.edu");
     }
   }

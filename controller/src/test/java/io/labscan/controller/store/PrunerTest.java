@@ -35,7 +35,7 @@ class PrunerTest {
   }
 
   /** One host: an infected full scan 100 days ago (its latest), then {@code later} inventory-only reports. */
-  private static String fillHost(SqliteStore store, int later) {
+  private static String fillHost(Storage store, int later) {
     String id = TestReports.newHostId();
     Report infected = TestReports.fullScan(id, "lab-pc-07", daysAgo(100), 1, "10.20.3.17").toBuilder()
         .addFindings(ArtifactFinding.newBuilder().setRuleId("klez.system.wink-exe")
@@ -55,7 +55,7 @@ class PrunerTest {
 
   @Test
   void oldReportsArePrunedInBatchesButTheLatestFullScanAndItsFindingsStay() {
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       String id = fillHost(store, Pruner.BATCH * 2 + 100);
       store.ingest(TestReports.fullScan(id, "lab-pc-07", daysAgo(1), 10_000, "10.20.3.17").toBuilder().clearScan()
           .build(), daysAgo(1), "t").join();
@@ -74,7 +74,7 @@ class PrunerTest {
 
   @Test
   void harvestDigestsNoScanReportedSinceTheFindingsCutoffArePruned() {
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       String id = TestReports.newHostId();
       byte[] old = new byte[32];
       byte[] current = new byte[32];
@@ -95,7 +95,7 @@ class PrunerTest {
 
   @Test
   void aDryRunCountsWhatARealRunDeletesAndDeletesNothing() {
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       fillHost(store, 40);
       long before = store.reportCount();
       Pruner pruner = new Pruner(store, Pruner.Retention.defaults(), CLOCK);
@@ -110,7 +110,7 @@ class PrunerTest {
 
   @Test
   void reportsYoungerThanTheRetentionAreKept() {
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       String id = TestReports.newHostId();
       for (int i = 0; i < 5; i++) {
         store.ingest(TestReports.fullScan(id, "lab-pc-07", daysAgo(29 - i), i + 1, "10.20.3.17"), daysAgo(29 - i), "t")

@@ -22,7 +22,7 @@ class SqliteStoreTest {
 
   @Test
   void aNewDatabaseIsMigratedToTheLatestSchemaAndUsesWal() throws Exception {
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       assertThat(store.schemaVersion()).isEqualTo(Migrations.latest());
     }
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("c.db"));
@@ -35,12 +35,12 @@ class SqliteStoreTest {
 
   @Test
   void aDatabaseFromANewerControllerIsRefusedWithAClearMessage() throws Exception {
-    SqliteStore.open(dir.resolve("c.db")).close();
+    Storage.open(dir.resolve("c.db")).close();
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("c.db"));
         Statement st = c.createStatement()) {
       st.execute("INSERT INTO schema_version(version, description, applied_ms) VALUES (99, 'future', 0)");
     }
-    assertThatThrownBy(() -> SqliteStore.open(dir.resolve("c.db")))
+    assertThatThrownBy(() -> Storage.open(dir.resolve("c.db")))
         .isInstanceOf(StoreException.class)
         .hasMessageContaining("schema version 99")
         .hasMessageContaining("newer LabScan");
@@ -48,7 +48,7 @@ class SqliteStoreTest {
 
   @Test
   void manyConcurrentReportsAreAllStoredOnce() {
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       List<CompletableFuture<Store.IngestOutcome>> futures = new ArrayList<>();
       var reports = new ArrayList<io.labscan.proto.v1.Report>();
       for (int i = 0; i < 500; i++) {
@@ -70,7 +70,7 @@ class SqliteStoreTest {
   void addressHistoryKeepsWhoHeldAnAddressWhen() throws Exception {
     String linda = TestReports.newHostId();
     String harold = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.ingest(TestReports.fullScan(linda, "lab-pc-07", T0, 1, "10.20.3.17"), T0, "t").join();
       store.ingest(TestReports.fullScan(linda, "lab-pc-07", T0.plusSeconds(3600), 2, "10.20.3.17"),
           T0.plusSeconds(3600), "t").join();
@@ -114,7 +114,7 @@ class SqliteStoreTest {
 
   @Test
   void aHostsReportListCountsEachReportsOwnEgressWindows() {
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       String host = TestReports.newHostId();
       String other = TestReports.newHostId();
       Instant t = Instant.parse("2026-11-27T08:00:00Z");
@@ -132,7 +132,7 @@ class SqliteStoreTest {
   @Test
   void aLateOlderReportDoesNotRewindTheHostDescription() {
     String id = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.ingest(TestReports.fullScan(id, "new-name", T0.plusSeconds(600), 2, "10.0.0.2"), T0.plusSeconds(600), "t")
           .join();
       store.ingest(TestReports.fullScan(id, "old-name", T0, 1, "10.0.0.1"), T0.plusSeconds(700), "t").join();
@@ -146,11 +146,11 @@ class SqliteStoreTest {
   @Test
   void theFleetSecretIsGeneratedOnceAndKept() {
     byte[] first;
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       first = store.secret("fleet");
       assertThat(first).hasSize(32);
     }
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       assertThat(store.secret("fleet")).isEqualTo(first);
     }
   }
@@ -159,7 +159,7 @@ class SqliteStoreTest {
     String id = TestReports.newHostId();
     var clean = new io.labscan.controller.verdict.Assessment(io.labscan.controller.verdict.Verdict.CLEAN,
         List.of(new io.labscan.controller.verdict.Reason("av-fresh", "ClamAV definitions are fresh", "")));
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.ingest(TestReports.fullScan(id, "pc", T0, 1, "10.0.0.1"), T0, "t").join();
       assertThat(store.saveAssessment(id, clean, T0)).isTrue();
 
@@ -177,7 +177,7 @@ class SqliteStoreTest {
         List.of(new io.labscan.controller.verdict.Reason("av-stale", "definitions 4 days old", "")));
     var later = new io.labscan.controller.verdict.Assessment(io.labscan.controller.verdict.Verdict.AT_RISK,
         List.of(new io.labscan.controller.verdict.Reason("av-stale", "definitions 5 days old", "")));
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.ingest(TestReports.fullScan(id, "pc", T0, 1, "10.0.0.1"), T0, "t").join();
       store.saveAssessment(id, first, T0);
 
@@ -191,7 +191,7 @@ class SqliteStoreTest {
 
   @Test
   void anIngestRefusedByTheDatabaseDoesNotBreakTheIngestsAfterIt() {
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.ingest(TestReports.fullScan(TestReports.newHostId(), "pc-1", T0, 1, "10.0.0.1"), T0, "t").join();
       queryOnly(store, true);
       assertThatThrownBy(() -> store.ingest(TestReports.fullScan(TestReports.newHostId(), "pc-2", T0, 1, "10.0.0.2"),
@@ -206,7 +206,7 @@ class SqliteStoreTest {
     }
   }
 
-  private static void queryOnly(SqliteStore store, boolean on) {
+  private static void queryOnly(Storage store, boolean on) {
     store.write(db -> {
       try (Statement st = db.createStatement()) {
         st.execute("PRAGMA query_only = " + (on ? "ON" : "OFF"));

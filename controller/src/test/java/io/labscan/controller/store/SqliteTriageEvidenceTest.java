@@ -29,9 +29,9 @@ class SqliteTriageEvidenceTest {
   @Test
   void theCurrentHolderHoldsTheAddressFromItsFirstReportOn() {
     String id = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.ingest(TestReports.fullScan(id, "lab-pc-07", T0, 1, "10.20.3.17"), T0, "t").join();
-      List<AddressHolding> holdings = new SqliteTriageEvidence(store, "k").holdersOf("10.20.3.17", T0.plusSeconds(60));
+      List<AddressHolding> holdings = new SqliteTriageEvidence(store.database(), "k").holdersOf("10.20.3.17", T0.plusSeconds(60));
       assertThat(holdings).singleElement().satisfies(h -> {
         assertThat(h.hostId()).isEqualTo(id);
         assertThat(h.until()).contains(T0.plus(java.time.Duration.ofHours(2)));
@@ -46,7 +46,7 @@ class SqliteTriageEvidenceTest {
   void aRenumberedHostStopsHoldingAtTheFirstReportWithoutTheAddressAndTheNextHolderStartsAfterIt() {
     String linda = TestReports.newHostId();
     String harold = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.ingest(TestReports.fullScan(linda, "lab-pc-07", T0, 1, "10.20.3.17"), T0, "t").join();
       store.ingest(TestReports.fullScan(harold, "lab-pc-12", T0, 1, "10.20.3.18"), T0, "t").join();
       store.ingest(TestReports.fullScan(linda, "lab-pc-07", T0.plusSeconds(3600), 2, "10.20.3.99"),
@@ -54,7 +54,7 @@ class SqliteTriageEvidenceTest {
       store.ingest(TestReports.fullScan(harold, "lab-pc-12", T0.plusSeconds(4000), 2, "10.20.3.17"),
           T0.plusSeconds(4000), "t").join();
 
-      List<AddressHolding> holdings = new SqliteTriageEvidence(store, "k").holdersOf("10.20.3.17", T0);
+      List<AddressHolding> holdings = new SqliteTriageEvidence(store.database(), "k").holdersOf("10.20.3.17", T0);
 
       AddressHolding lindas = holdings.stream().filter(h -> h.hostId().equals(linda)).findFirst().orElseThrow();
       AddressHolding harolds = holdings.stream().filter(h -> h.hostId().equals(harold)).findFirst().orElseThrow();
@@ -70,12 +70,12 @@ class SqliteTriageEvidenceTest {
   void anotherHostsClaimNeverEndsTheHoldingOfAHostThatKeepsReportingTheAddress() {
     String linda = TestReports.newHostId();
     String liar = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.ingest(TestReports.fullScan(linda, "lab-pc-07", T0, 1, "10.20.3.20"), T0, "t").join();
       store.ingest(TestReports.fullScan(liar, "lab-pc-12", T0.plusSeconds(600), 1, "10.20.3.20"), T0.plusSeconds(600), "t").join();
       store.ingest(TestReports.fullScan(linda, "lab-pc-07", T0.plusSeconds(1200), 2, "10.20.3.20"), T0.plusSeconds(1200), "t").join();
 
-      List<AddressHolding> holdings = new SqliteTriageEvidence(store, "k").holdersOf("10.20.3.20", T0.plusSeconds(900));
+      List<AddressHolding> holdings = new SqliteTriageEvidence(store.database(), "k").holdersOf("10.20.3.20", T0.plusSeconds(900));
 
       assertThat(holdings).filteredOn(h -> h.covers(T0.plusSeconds(900))).extracting(AddressHolding::hostId)
           .containsExactlyInAnyOrder(linda, liar);
@@ -87,10 +87,10 @@ class SqliteTriageEvidenceTest {
   @Test
   void aSilentHostHoldsItsAddressForTheGracePeriodAfterItsLastReportThenLapses() {
     String linda = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.ingest(TestReports.fullScan(linda, "lab-pc-07", T0, 1, "10.20.3.17"), T0, "t").join();
 
-      AddressHolding h = new SqliteTriageEvidence(store, "k", java.time.Duration.ofMinutes(30))
+      AddressHolding h = new SqliteTriageEvidence(store.database(), "k", java.time.Duration.ofMinutes(30))
           .holdersOf("10.20.3.17", T0).get(0);
 
       assertThat(h.covers(T0.plusSeconds(29 * 60))).isTrue();
@@ -104,13 +104,13 @@ class SqliteTriageEvidenceTest {
   void aSilentHostsHoldingEndsWhenAnotherHostFirstClaimsTheAddressAfterItsLastReport() {
     String linda = TestReports.newHostId();
     String harold = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       // Linda's PC reports once and is switched off; DHCP gives the address to Harold's PC 30 minutes later.
       store.ingest(TestReports.fullScan(linda, "lab-pc-07", T0, 1, "10.20.3.17"), T0, "t").join();
       store.ingest(TestReports.fullScan(harold, "lab-pc-12", T0.plusSeconds(1800), 1, "10.20.3.17"),
           T0.plusSeconds(1800), "t").join();
 
-      List<AddressHolding> holdings = new SqliteTriageEvidence(store, "k").holdersOf("10.20.3.17", T0.plusSeconds(3600));
+      List<AddressHolding> holdings = new SqliteTriageEvidence(store.database(), "k").holdersOf("10.20.3.17", T0.plusSeconds(3600));
 
       AddressHolding lindas = holdings.stream().filter(h -> h.hostId().equals(linda)).findFirst().orElseThrow();
       assertThat(lindas.until()).contains(T0.plusSeconds(1800));
@@ -126,7 +126,7 @@ class SqliteTriageEvidenceTest {
   @Test
   void theTenuresAroundTheAskedTimeAreReadEvenWhenTheAddressHasMoreOlderIntervalsThanTheBound() {
     String linda = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.ingest(TestReports.fullScan(linda, "lab-pc-07", T0, 1, "10.20.3.17"), T0, "t").join();
       // Years of daily DHCP reuse (or a flood of claims): more ended tenures than one question reads, all older.
       store.write(db -> {
@@ -145,7 +145,7 @@ class SqliteTriageEvidenceTest {
         return null;
       }).join();
 
-      List<AddressHolding> holdings = new SqliteTriageEvidence(store, "k").holdersOf("10.20.3.17", T0.plusSeconds(60));
+      List<AddressHolding> holdings = new SqliteTriageEvidence(store.database(), "k").holdersOf("10.20.3.17", T0.plusSeconds(60));
 
       assertThat(holdings).hasSize(SqliteTriageEvidence.MAX_INTERVALS);
       assertThat(holdings).filteredOn(h -> h.covers(T0.plusSeconds(60))).extracting(AddressHolding::hostId)
@@ -164,11 +164,11 @@ class SqliteTriageEvidenceTest {
   @Test
   void aReportedDhcpLeaseEndEndsASilentHostsHoldingBeforeTheGracePeriodWould() {
     String linda = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.ingest(withLease(TestReports.fullScan(linda, "lab-pc-07", T0, 1, "10.20.3.17"), "10.20.3.17",
           T0.plusSeconds(40 * 60)), T0, "t").join();
 
-      AddressHolding h = new SqliteTriageEvidence(store, "k").holdersOf("10.20.3.17", T0).get(0);
+      AddressHolding h = new SqliteTriageEvidence(store.database(), "k").holdersOf("10.20.3.17", T0).get(0);
 
       assertThat(h.until()).contains(T0.plusSeconds(40 * 60));
       assertThat(h.leaseEnd()).contains(T0.plusSeconds(40 * 60));
@@ -180,11 +180,11 @@ class SqliteTriageEvidenceTest {
   @Test
   void aReportedDhcpLeaseEndHoldsASilentHostsAddressBeyondTheGracePeriodUpToTheBound() {
     String linda = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.ingest(withLease(TestReports.fullScan(linda, "lab-pc-07", T0, 1, "10.20.3.17"), "10.20.3.17",
           T0.plus(Duration.ofHours(8))), T0, "t").join();
 
-      AddressHolding h = new SqliteTriageEvidence(store, "k").holdersOf("10.20.3.17", T0).get(0);
+      AddressHolding h = new SqliteTriageEvidence(store.database(), "k").holdersOf("10.20.3.17", T0).get(0);
 
       assertThat(h.until()).contains(T0.plus(Duration.ofHours(8)));
     }
@@ -193,11 +193,11 @@ class SqliteTriageEvidenceTest {
   @Test
   void aLyingAgentsDistantLeaseEndHoldsTheAddressNoLongerThanTheDocumentedMaximum() {
     String liar = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.ingest(withLease(TestReports.fullScan(liar, "lab-pc-66", T0, 1, "10.20.3.66"), "10.20.3.66",
           T0.plus(Duration.ofDays(300))), T0, "t").join();
 
-      AddressHolding h = new SqliteTriageEvidence(store, "k").holdersOf("10.20.3.66", T0).get(0);
+      AddressHolding h = new SqliteTriageEvidence(store.database(), "k").holdersOf("10.20.3.66", T0).get(0);
 
       assertThat(h.until()).contains(T0.plus(io.labscan.controller.triage.TriageOptions.MAX_LEASE_HOLD));
     }
@@ -206,12 +206,12 @@ class SqliteTriageEvidenceTest {
   @Test
   void aLeaseEndBeforeTheHostsLastReportOfTheAddressNeverEndsTheHoldingBeforeThatReport() {
     String linda = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.ingest(TestReports.fullScan(linda, "lab-pc-07", T0, 1, "10.20.3.17"), T0, "t").join();
       store.ingest(withLease(TestReports.fullScan(linda, "lab-pc-07", T0.plusSeconds(3600), 2, "10.20.3.17"),
           "10.20.3.17", T0.minusSeconds(3600)), T0.plusSeconds(3600), "t").join();
 
-      AddressHolding h = new SqliteTriageEvidence(store, "k").holdersOf("10.20.3.17", T0).get(0);
+      AddressHolding h = new SqliteTriageEvidence(store.database(), "k").holdersOf("10.20.3.17", T0).get(0);
 
       assertThat(h.covers(T0.plusSeconds(3600))).isTrue();
       assertThat(h.until()).contains(T0.plusSeconds(3600).plusMillis(1));
@@ -221,7 +221,7 @@ class SqliteTriageEvidenceTest {
   @Test
   void theNewestReportsLeaseEndReplacesAnOlderOneAndALateSpooledReportDoesNot() {
     String linda = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.ingest(withLease(TestReports.fullScan(linda, "lab-pc-07", T0, 1, "10.20.3.17"), "10.20.3.17",
           T0.plusSeconds(1800)), T0, "t").join();
       store.ingest(withLease(TestReports.fullScan(linda, "lab-pc-07", T0.plusSeconds(1200), 3, "10.20.3.17"),
@@ -229,7 +229,7 @@ class SqliteTriageEvidenceTest {
       store.ingest(withLease(TestReports.fullScan(linda, "lab-pc-07", T0.plusSeconds(600), 2, "10.20.3.17"),
           "10.20.3.17", T0.plusSeconds(900)), T0.plusSeconds(600), "t").join();
 
-      AddressHolding h = new SqliteTriageEvidence(store, "k").holdersOf("10.20.3.17", T0).get(0);
+      AddressHolding h = new SqliteTriageEvidence(store.database(), "k").holdersOf("10.20.3.17", T0).get(0);
 
       assertThat(h.until()).contains(T0.plusSeconds(4 * 3600));
     }
@@ -238,11 +238,11 @@ class SqliteTriageEvidenceTest {
   @Test
   void aHostThatReportedTheAddressGoneIsNotSilentAboutIt() {
     String linda = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.ingest(TestReports.fullScan(linda, "lab-pc-07", T0, 1, "10.20.3.17"), T0, "t").join();
       store.ingest(TestReports.fullScan(linda, "lab-pc-07", T0.plusSeconds(60), 2, "10.20.3.99"), T0.plusSeconds(60), "t").join();
 
-      AddressHolding h = new SqliteTriageEvidence(store, "k").holdersOf("10.20.3.17", T0).get(0);
+      AddressHolding h = new SqliteTriageEvidence(store.database(), "k").holdersOf("10.20.3.17", T0).get(0);
 
       assertThat(h.until()).contains(T0.plusSeconds(60));
       assertThat(h.silentAt(T0.plusSeconds(3 * 3600))).isFalse();
@@ -260,7 +260,7 @@ class SqliteTriageEvidenceTest {
     String id = TestReports.newHostId();
     Instant from = T0.plusSeconds(7200);
     Instant to = from.plusSeconds(1200);
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.putSettings(java.util.Map.of(io.labscan.controller.verdict.EgressAllowance.SETTING,
           "allowed".getBytes(java.nio.charset.StandardCharsets.UTF_8))).join();
       store.ingest(withEgress(TestReports.fullScan(id, "lab-pc-07", T0, 1, "10.20.3.17"),
@@ -272,7 +272,7 @@ class SqliteTriageEvidenceTest {
           window(from.plusSeconds(400), Duration.ofMinutes(1), "allowed").toBuilder().setAllowed(true).build()),
           T0, "t").join();
 
-      List<EgressHit> hits = new SqliteTriageEvidence(store, "k").unallowedEgressBetween(from, to);
+      List<EgressHit> hits = new SqliteTriageEvidence(store.database(), "k").unallowedEgressBetween(from, to);
 
       assertThat(hits).map(h -> h.process().orElse("")).containsExactly("long-before", "short-before", "inside");
     }
@@ -283,13 +283,13 @@ class SqliteTriageEvidenceTest {
     String linda = TestReports.newHostId();
     String harold = TestReports.newHostId();
     Instant from = T0.plusSeconds(7200);
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.ingest(withEgress(TestReports.fullScan(linda, "lab-pc-07", T0, 1, "10.20.3.17"),
           window(from.minusSeconds(7000), Duration.ofHours(3), "lindas-long")), T0, "t").join();
       store.ingest(withEgress(TestReports.fullScan(harold, "lab-pc-12", T0, 1, "10.20.3.18"),
           window(from.plusSeconds(10), Duration.ofMinutes(1), "harolds")), T0, "t").join();
 
-      List<EgressHit> hits = new SqliteTriageEvidence(store, "k").egressNear(List.of(linda), from,
+      List<EgressHit> hits = new SqliteTriageEvidence(store.database(), "k").egressNear(List.of(linda), from,
           from.plusSeconds(600));
 
       assertThat(hits).singleElement().satisfies(h -> assertThat(h.hostId()).isEqualTo(linda));
@@ -298,7 +298,7 @@ class SqliteTriageEvidenceTest {
 
   @Test
   void overlapQueryReadsARangeOfUnallowedStartTimesAndTheLongWindowIndexNotEveryEarlierWindow() {
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       List<String> plan = store.read("plan", db -> {
         List<String> steps = new ArrayList<>();
         try (PreparedStatement ps = db.prepareStatement("EXPLAIN QUERY PLAN " + SqliteTriageEvidence.overlapQuery(SqliteTriageEvidence.UNALLOWED))) {
@@ -322,7 +322,7 @@ class SqliteTriageEvidenceTest {
 
   @Test
   void verdictEvidenceReadsTheLatestReportsRowsByReportIdNotByScanningTheTables() {
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       List<String> plan = store.read("plan", db -> {
         List<String> steps = new ArrayList<>();
         for (String table : List.of("findings", "av_status")) {
@@ -348,13 +348,13 @@ class SqliteTriageEvidenceTest {
   void withoutAnOwnerMappingTheOneHostWhereTheUserIsLoggedInOwnsTheAddress() {
     String linda = TestReports.newHostId();
     String harold = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.ingest(withUsers(TestReports.fullScan(linda, "lab-pc-07", T0, 1, "10.20.3.17"), "linda", " Guest"), T0,
           "t").join();
       store.ingest(withUsers(TestReports.fullScan(harold, "lab-pc-12", T0, 1, "10.20.3.18"), "Harold"), T0, "t")
           .join();
 
-      Optional<HostState> owner = new SqliteTriageEvidence(store, "k").hostOwningAddress("HAROLD@lab.example.edu");
+      Optional<HostState> owner = new SqliteTriageEvidence(store.database(), "k").hostOwningAddress("HAROLD@lab.example.edu");
 
       assertThat(owner).hasValueSatisfying(h -> assertThat(h.hostId()).isEqualTo(harold));
     }
@@ -364,13 +364,13 @@ class SqliteTriageEvidenceTest {
   void anAddressOutsideTheOrganisationsMailDomainsIsNeverMatchedToALoggedInUser() {
     String harold = TestReports.newHostId();
     String mx = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.ingest(withUsers(TestReports.fullScan(harold, "lab-pc-12", T0, 1, "10.20.3.18"), "harold"), T0, "t").join();
       Report mxScan = TestReports.fullScan(mx, "mx1", T0, 1, "10.20.0.25");
       store.ingest(mxScan.toBuilder().setInventory(mxScan.getInventory().toBuilder().setFqdn("mx1.mail.example.edu"))
           .build(), T0, "t").join();
       store.setRole(mx, io.labscan.controller.policy.PolicyProvider.MAIL_SERVER_ROLE, true).join();
-      SqliteTriageEvidence evidence = new SqliteTriageEvidence(store, "k");
+      SqliteTriageEvidence evidence = new SqliteTriageEvidence(store.database(), "k");
 
       assertThat(evidence.hostOwningAddress("harold@gmail.com")).isEmpty();
       assertThat(evidence.hostOwningAddress("harold@example.edu")).map(HostState::hostId).contains(harold);
@@ -382,33 +382,33 @@ class SqliteTriageEvidenceTest {
   void everyHostAnOperatorMappedToAnAddressOwnsItNewestMappingFirst() {
     String desktop = TestReports.newHostId();
     String laptop = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.ingest(TestReports.fullScan(desktop, "harold-desk", T0, 1, "10.20.3.18"), T0, "t").join();
       store.ingest(TestReports.fullScan(laptop, "harold-laptop", T0, 1, "10.20.3.19"), T0, "t").join();
       store.setAddressOwner("harold@lab.example.edu", desktop, "operator", T0).join();
       store.setAddressOwner("harold@lab.example.edu", laptop, "operator", T0.plusSeconds(60)).join();
 
-      assertThat(new SqliteTriageEvidence(store, "k").hostsOwningAddress("harold@lab.example.edu"))
+      assertThat(new SqliteTriageEvidence(store.database(), "k").hostsOwningAddress("harold@lab.example.edu"))
           .extracting(HostState::hostId).containsExactly(laptop, desktop);
     }
   }
 
   @Test
   void aUserLoggedInOnTwoHostsOwnsNoAddressByLogin() {
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.ingest(withUsers(TestReports.fullScan(TestReports.newHostId(), "lab-pc-07", T0, 1, "10.20.3.17"), "guest"),
           T0, "t").join();
       store.ingest(withUsers(TestReports.fullScan(TestReports.newHostId(), "lab-pc-12", T0, 1, "10.20.3.18"), "guest"),
           T0, "t").join();
 
-      assertThat(new SqliteTriageEvidence(store, "k").hostOwningAddress("guest@lab.example.edu")).isEmpty();
+      assertThat(new SqliteTriageEvidence(store.database(), "k").hostOwningAddress("guest@lab.example.edu")).isEmpty();
     }
   }
 
   @Test
   void aUserWhoLoggedOutIsNoLongerFoundOnThatHost() {
     String id = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.ingest(withUsers(TestReports.fullScan(id, "lab-pc-07", T0, 1, "10.20.3.17"), "linda"), T0, "t").join();
       store.ingest(withUsers(TestReports.fullScan(id, "lab-pc-07", T0.plusSeconds(60), 2, "10.20.3.17"), "harold"), T0.plusSeconds(60), "t").join();
 
@@ -420,7 +420,7 @@ class SqliteTriageEvidenceTest {
   @Test
   void aUserStillLoggedInAtTheNextReportIsStillFoundOnThatHost() {
     String id = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.ingest(withUsers(TestReports.fullScan(id, "lab-pc-07", T0, 1, "10.20.3.17"), "Linda"), T0, "t").join();
       store.ingest(withUsers(TestReports.fullScan(id, "lab-pc-07", T0.plusSeconds(60), 2, "10.20.3.17"), "Linda"), T0.plusSeconds(60), "t").join();
 

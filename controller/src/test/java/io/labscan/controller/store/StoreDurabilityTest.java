@@ -18,7 +18,7 @@ class StoreDurabilityTest {
 
   @Test
   void commitsAreSyncedFullyBecauseAnAcknowledgementLetsTheAgentDeleteItsCopy() {
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       int synchronous = store.write(db -> {
         try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery("PRAGMA synchronous")) {
           rs.next();
@@ -32,24 +32,24 @@ class StoreDurabilityTest {
 
   @Test
   void aWritableDatabaseIsAcceptedForServing() {
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       assertThatCode(store::requireWritable).doesNotThrowAnyException();
     }
   }
 
   @Test
   void aDatabaseSqliteCanOnlyReadIsRecognisedAsReadOnly() throws Exception {
-    SqliteStore.open(dir.resolve("c.db")).close();
+    Storage.open(dir.resolve("c.db")).close();
     SQLiteConfig readOnly = new SQLiteConfig();
     readOnly.setReadOnly(true);
     try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("c.db"), readOnly.toProperties())) {
-      assertThat(SqliteStore.writeRefusal(db)).hasValueSatisfying(why -> assertThat(why).contains("readonly"));
+      assertThat(SqliteDatabase.writeRefusal(db)).hasValueSatisfying(why -> assertThat(why).contains("readonly"));
     }
   }
 
   @Test
   void aDatabaseAnotherProcessIsWritingIsNotMistakenForReadOnly() throws Exception {
-    SqliteStore.open(dir.resolve("c.db")).close();
+    Storage.open(dir.resolve("c.db")).close();
     SQLiteConfig impatient = new SQLiteConfig();
     impatient.setBusyTimeout(100);
     try (Connection busy = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("c.db"));
@@ -57,7 +57,7 @@ class StoreDurabilityTest {
         Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("c.db"), impatient.toProperties())) {
       holding.execute("BEGIN IMMEDIATE");
 
-      assertThat(SqliteStore.writeRefusal(db)).isEmpty();
+      assertThat(SqliteDatabase.writeRefusal(db)).isEmpty();
     }
   }
 }

@@ -21,7 +21,7 @@ class WriteQueueTest {
 
   @Test
   void whatFollowsACommitRunsOffTheWriterThread() {
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       AtomicReference<String> writerThread = new AtomicReference<>();
       CompletableFuture<String> followUp = store.write(db -> {
         writerThread.set(Thread.currentThread().getName());
@@ -35,7 +35,7 @@ class WriteQueueTest {
   @Test
   void aSlowFollowUpDoesNotKeepLaterWritesFromCommitting() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"))) {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
       store.write(db -> {
         try (Statement st = db.createStatement()) {
           st.execute("CREATE TABLE marks(name TEXT)");
@@ -60,7 +60,7 @@ class WriteQueueTest {
     return null;
   }
 
-  private static int count(SqliteStore store) {
+  private static int count(Storage store) {
     return store.read(db -> {
       try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM marks")) {
         return rs.next() ? rs.getInt(1) : 0;

@@ -3,7 +3,7 @@ package io.labscan.controller.trust;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.labscan.controller.TestReports;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,13 +54,13 @@ class ControllerFilePermissionsTest {
   @Test
   void aDatabaseAnOlderVersionLeftWorldReadableIsMadeOwnerOnlyWhenOpened() throws Exception {
     Path db = dir.resolve("old.db");
-    SqliteStore.open(db).close();
+    Storage.open(db).close();
     Files.setPosixFilePermissions(db, PosixFilePermissions.fromString("rw-r--r--"));
     Path wal = dir.resolve("old.db-wal");
     Files.write(wal, new byte[0]);
     Files.setPosixFilePermissions(wal, PosixFilePermissions.fromString("rw-rw-rw-"));
 
-    try (SqliteStore store = SqliteStore.open(db)) {
+    try (Storage store = Storage.open(db)) {
       assertThat(mode(db)).isEqualTo("rw-------");
       assertThat(mode(wal)).isEqualTo("rw-------");
       assertThat(mode(dir.resolve("old.db-shm"))).isEqualTo("rw-------");
@@ -70,9 +70,9 @@ class ControllerFilePermissionsTest {
   @Test
   void aReadOnlyDatabaseIsNotMadeWritable() throws Exception {
     Path db = dir.resolve("ro.db");
-    SqliteStore.open(db).close();
+    Storage.open(db).close();
     Files.setPosixFilePermissions(db, PosixFilePermissions.fromString("r--r--r--"));
-    try (SqliteStore store = SqliteStore.open(db)) {
+    try (Storage store = Storage.open(db)) {
       assertThat(mode(db)).isEqualTo("r--------");
     }
   }

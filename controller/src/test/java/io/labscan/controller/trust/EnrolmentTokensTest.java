@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.labscan.contract.enrolment.EnrolmentToken;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.controller.trust.TrustRepository.EnrolledHost;
 import io.labscan.controller.trust.TrustRepository.Outcome;
 import java.nio.charset.StandardCharsets;
@@ -24,12 +24,12 @@ class EnrolmentTokensTest {
   private static final String FINGERPRINT = "q0bV3Q6mI0H2p4m2s7pYqv0wX3b1c8n9z5k4j6h7g8f";
 
   @TempDir Path dir;
-  private SqliteStore store;
+  private Storage store;
   private EnrolmentTokens tokens;
 
   @BeforeEach
   void open() {
-    store = SqliteStore.open(dir.resolve("c.db"));
+    store = Storage.open(dir.resolve("c.db"));
     tokens = new EnrolmentTokens(store, FINGERPRINT);
   }
 
@@ -61,7 +61,7 @@ class EnrolmentTokensTest {
     byte[] database = Files.readAllBytes(dir.resolve("c.db"));
     String raw = new String(database, StandardCharsets.ISO_8859_1);
     assertThat(raw).contains(token.tokenId()).doesNotContain(token.secret());
-    store = SqliteStore.open(dir.resolve("c.db"));
+    store = Storage.open(dir.resolve("c.db"));
   }
 
   @Test

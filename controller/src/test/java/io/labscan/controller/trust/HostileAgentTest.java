@@ -15,7 +15,7 @@ import io.labscan.controller.ControllerRuntime;
 import io.labscan.controller.TestReports;
 import io.labscan.controller.grpc.RateLimiter;
 import io.labscan.controller.store.HostSummary;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.controller.web.MutableClock;
 import io.labscan.proto.v1.HeartbeatRequest;
 import io.labscan.proto.v1.Report;
@@ -88,11 +88,11 @@ class HostileAgentTest {
 
     controller.mutualTls(agent).report(report(hostId, claimed, 1));
 
-    SqliteStore store = controller.runtime.store();
+    Storage store = controller.runtime.store();
     HostSummary host = store.host(hostId).orElseThrow();
     assertThat(host.lastSeen()).isBeforeOrEqualTo(arrival);
     assertThat(host.lastFullScan()).hasValueSatisfying(t -> assertThat(t).isBeforeOrEqualTo(arrival));
-    SqliteStore.ClockClaim clockClaim = store.clockClaim(hostId).orElseThrow();
+    io.labscan.controller.store.ClockClaim clockClaim = store.clockClaim(hostId).orElseThrow();
     assertThat(clockClaim.flagged()).isTrue();
     assertThat(clockClaim.skew()).isEqualTo(Duration.ofHours(20));
     assertThat(clockClaim.lastReportClaimed()).hasValue(claimed.truncatedTo(ChronoUnit.MILLIS));
@@ -104,7 +104,7 @@ class HostileAgentTest {
     AgentCredentials agent = controller.enrol(dir.resolve("agent"), controller.token("", 1)).credentials();
     String hostId = agent.hostId().orElseThrow();
     ControllerClient client = controller.mutualTls(agent);
-    SqliteStore store = controller.runtime.store();
+    Storage store = controller.runtime.store();
 
     client.heartbeat(HeartbeatRequest.newBuilder().setHostId(hostId)
         .setSent(Timestamps.fromMillis(clock.instant().minus(Duration.ofMinutes(10)).toEpochMilli())).build());

@@ -3,7 +3,7 @@ package io.labscan.controller.trust;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.labscan.contract.enrolment.EnrolmentToken;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.controller.trust.TrustRepository.EnrolledHost;
 import io.labscan.controller.trust.TrustRepository.Outcome;
 import io.labscan.controller.trust.TrustRepository.Renewal;
@@ -23,13 +23,13 @@ class RenewalRecordsTest {
   private static final Instant YEAR_LATER = NOW.plus(Duration.ofDays(365));
 
   @TempDir Path dir;
-  private SqliteStore store;
+  private Storage store;
   private EnrolmentTokens tokens;
   private final String host = UUID.randomUUID().toString();
 
   @BeforeEach
   void open() {
-    store = SqliteStore.open(dir.resolve("c.db"));
+    store = Storage.open(dir.resolve("c.db"));
     tokens = new EnrolmentTokens(store, "q0bV3Q6mI0H2p4m2s7pYqv0wX3b1c8n9z5k4j6h7g8f");
   }
 

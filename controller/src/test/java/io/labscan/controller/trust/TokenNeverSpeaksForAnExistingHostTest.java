@@ -15,7 +15,7 @@ import io.labscan.agent.trust.CertificateRequests;
 import io.labscan.contract.trust.Certificates;
 import io.labscan.contract.enrolment.EnrolmentToken;
 import io.labscan.controller.TestReports;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.controller.trust.TrustRepository.EnrolledHost;
 import io.labscan.proto.v1.EnrollRequest;
 import io.labscan.proto.v1.Report;
@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TokenNeverSpeaksForAnExistingHostTest {
   @TempDir Path dir;
   private SecureController controller;
-  private SqliteStore store;
+  private Storage store;
 
   @BeforeEach
   void start() {

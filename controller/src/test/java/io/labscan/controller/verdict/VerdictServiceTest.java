@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.labscan.controller.TestReports;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.proto.v1.ArtifactFinding;
 import io.labscan.proto.v1.AvState;
 import io.labscan.proto.v1.AvStatus;
@@ -72,7 +72,7 @@ class VerdictServiceTest {
   void aFullScanWhoseCheckTimedOutDoesNotClearAnEarlierScansInfection() {
     AtomicReference<Instant> now = new AtomicReference<>(T0);
     String id = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"));
+    try (Storage store = Storage.open(dir.resolve("c.db"));
         VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), at(now))) {
       store.ingest(infectedScan(id, T0, 1), T0, "t").join();
       now.set(T0.plus(Duration.ofHours(2)));
@@ -95,7 +95,7 @@ class VerdictServiceTest {
   void aFullScanWithAFailedCheckStillAddsItsOwnFindings() {
     AtomicReference<Instant> now = new AtomicReference<>(T0);
     String id = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"));
+    try (Storage store = Storage.open(dir.resolve("c.db"));
         VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), at(now))) {
       store.ingest(withAv(TestReports.fullScan(id, "lab-pc-07", T0, 1, "10.20.3.17"), AvState.AV_STATE_FRESH),
           T0, "t").join();
@@ -114,7 +114,7 @@ class VerdictServiceTest {
   void anIncompleteFullScanDoesNotCountAsTheFullScanComplianceAsks() {
     AtomicReference<Instant> now = new AtomicReference<>(T0);
     String id = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"));
+    try (Storage store = Storage.open(dir.resolve("c.db"));
         VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), at(now))) {
       store.ingest(withAv(TestReports.fullScan(id, "lab-pc-07", T0, 1, "10.20.3.17"), AvState.AV_STATE_FRESH),
           T0, "t").join();
@@ -131,7 +131,7 @@ class VerdictServiceTest {
   void aHostBecomesInfectedWhenAnArtifactIsReportedAndCleanAfterACleanScan() {
     AtomicReference<Instant> now = new AtomicReference<>(T0);
     String id = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"));
+    try (Storage store = Storage.open(dir.resolve("c.db"));
         VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), at(now))) {
       Report infected = withAv(TestReports.fullScan(id, "lab-pc-07", T0, 1, "10.20.3.17"), AvState.AV_STATE_FRESH)
           .toBuilder().addFindings(ArtifactFinding.newBuilder().setRuleId("klez.system.wink-exe")
@@ -155,7 +155,7 @@ class VerdictServiceTest {
   void aRepeatedVerdictDoesNotGrowTheHistory() {
     AtomicReference<Instant> now = new AtomicReference<>(T0);
     String id = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"));
+    try (Storage store = Storage.open(dir.resolve("c.db"));
         VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), at(now))) {
       store.ingest(withAv(TestReports.fullScan(id, "pc", T0, 1, "10.0.0.1"), AvState.AV_STATE_STALE), T0, "t").join();
       verdicts.recompute(id);
@@ -170,7 +170,7 @@ class VerdictServiceTest {
   void timePassingTurnsASilentHostUnknown() {
     AtomicReference<Instant> now = new AtomicReference<>(T0);
     String id = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"));
+    try (Storage store = Storage.open(dir.resolve("c.db"));
         VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), at(now))) {
       store.ingest(withAv(TestReports.fullScan(id, "pc", T0, 1, "10.0.0.1"), AvState.AV_STATE_FRESH), T0, "t").join();
       assertThat(verdicts.recompute(id).orElseThrow().verdict()).isEqualTo(Verdict.CLEAN);
@@ -184,7 +184,7 @@ class VerdictServiceTest {
   void aComplaintTraceFeedsTheVerdict() {
     AtomicReference<Instant> now = new AtomicReference<>(T0);
     String id = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"));
+    try (Storage store = Storage.open(dir.resolve("c.db"));
         VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), at(now))) {
       store.ingest(withAv(TestReports.fullScan(id, "pc", T0, 1, "10.0.0.1"), AvState.AV_STATE_FRESH), T0, "t").join();
       store.recordComplaintTrace("complaint-1", id, 0.9, T0, "10.0.0.1", java.util.Optional.of(T0), "top candidate")
@@ -198,7 +198,7 @@ class VerdictServiceTest {
     AtomicReference<Instant> now = new AtomicReference<>(T0);
     int hosts = VerdictService.SWEEP_BATCH + 7;
     java.util.List<String> announced = new java.util.concurrent.CopyOnWriteArrayList<>();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"));
+    try (Storage store = Storage.open(dir.resolve("c.db"));
         VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), at(now))) {
       verdicts.addListener((hostId, hostname, assessment, at) -> announced.add(hostId + "=" + assessment.verdict()));
       for (int i = 0; i < hosts; i++) {
@@ -222,7 +222,7 @@ class VerdictServiceTest {
     AtomicReference<Instant> now = new AtomicReference<>(T0);
     int hosts = 2 * VerdictService.SWEEP_BATCH + 3;
     List<String> announced = new CopyOnWriteArrayList<>();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"));
+    try (Storage store = Storage.open(dir.resolve("c.db"));
         VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), at(now))) {
       verdicts.addListener((hostId, hostname, assessment, at) -> announced.add(hostId));
       List<String> ids = new java.util.ArrayList<>();
@@ -288,7 +288,7 @@ class VerdictServiceTest {
   void evidenceWaitsNoLongerThanTheCoalescingInterval() {
     AtomicReference<Instant> now = new AtomicReference<>(T0);
     String id = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"));
+    try (Storage store = Storage.open(dir.resolve("c.db"));
         VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), at(now),
             Duration.ofMillis(50))) {
       store.ingest(withAv(TestReports.fullScan(id, "pc", T0, 1, "10.0.0.1"), AvState.AV_STATE_FRESH), T0, "t").join();

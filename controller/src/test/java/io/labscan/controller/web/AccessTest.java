@@ -7,7 +7,7 @@ import io.labscan.controller.account.User;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -23,7 +23,7 @@ class AccessTest {
 
   @Test
   void theFirstAdminIsCreatedOnceWithAGeneratedPasswordThatWorks() {
-    try (SqliteStore store = SqliteStore.open(dir.resolve("u.db"))) {
+    try (Storage store = Storage.open(dir.resolve("u.db"))) {
       Accounts accounts = new Accounts(store, 4, clock);
       String password = accounts.createFirstAdminIfNone().orElseThrow();
       assertThat(password).hasSize(20);
@@ -34,7 +34,7 @@ class AccessTest {
 
   @Test
   void passwordsAreStoredAsBcryptHashesOnly() {
-    try (SqliteStore store = SqliteStore.open(dir.resolve("u.db"))) {
+    try (Storage store = Storage.open(dir.resolve("u.db"))) {
       new Accounts(store, 4, clock).add("lab-manager", Role.VIEWER, "correct horse battery", false);
       String hash = store.read(db -> {
         try (PreparedStatement ps = db.prepareStatement("SELECT password_hash FROM users WHERE username = 'lab-manager'");
@@ -49,7 +49,7 @@ class AccessTest {
 
   @Test
   void shortPasswordsAndOddNamesAreRefused() {
-    try (SqliteStore store = SqliteStore.open(dir.resolve("u.db"))) {
+    try (Storage store = Storage.open(dir.resolve("u.db"))) {
       Accounts accounts = new Accounts(store, 4, clock);
       assertThatThrownBy(() -> accounts.add("viewer", Role.VIEWER, "short", false)).hasMessageContaining("12");
       assertThatThrownBy(() -> accounts.add("<b>x</b>", Role.VIEWER, "long enough password", false))
@@ -60,7 +60,7 @@ class AccessTest {
 
   @Test
   void anExistingUserIsReplacedOnlyWhenAsked() {
-    try (SqliteStore store = SqliteStore.open(dir.resolve("u.db"))) {
+    try (Storage store = Storage.open(dir.resolve("u.db"))) {
       Accounts accounts = new Accounts(store, 4, clock);
       accounts.add("it-staff", Role.VIEWER, "first long password", false);
       assertThatThrownBy(() -> accounts.add("it-staff", Role.ADMIN, "second long password", false))
@@ -72,15 +72,15 @@ class AccessTest {
   }
 
   /** A store with the user {@code u} (viewer), for session tests. */
-  private SqliteStore storeWithViewer() {
-    SqliteStore store = SqliteStore.open(dir.resolve("s.db"));
+  private Storage storeWithViewer() {
+    Storage store = Storage.open(dir.resolve("s.db"));
     new Accounts(store, 4, clock).add("u", Role.VIEWER, "long enough password", false);
     return store;
   }
 
   @Test
   void aSessionEndsAfterThirtyIdleMinutes() {
-    try (SqliteStore store = storeWithViewer()) {
+    try (Storage store = storeWithViewer()) {
       Sessions sessions = new Sessions(store, clock);
       Sessions.Session s = sessions.create(new User("u", Role.VIEWER));
       clock.advance(Duration.ofMinutes(29));
@@ -94,7 +94,7 @@ class AccessTest {
 
   @Test
   void aSessionEndsTwelveHoursAfterLoginHoweverActive() {
-    try (SqliteStore store = storeWithViewer()) {
+    try (Storage store = storeWithViewer()) {
       Sessions sessions = new Sessions(store, clock);
       Sessions.Session s = sessions.create(new User("u", Role.VIEWER));
       for (int i = 0; i < 48; i++) {
@@ -108,7 +108,7 @@ class AccessTest {
 
   @Test
   void sessionIdsAndCsrfTokensAreDistinctAndUnguessable() {
-    try (SqliteStore store = storeWithViewer()) {
+    try (Storage store = storeWithViewer()) {
       Sessions sessions = new Sessions(store, clock);
       Sessions.Session a = sessions.create(new User("u", Role.VIEWER));
       Sessions.Session b = sessions.create(new User("u", Role.VIEWER));
@@ -122,10 +122,10 @@ class AccessTest {
   @Test
   void aSessionOutlivesAControllerRestart() {
     String id;
-    try (SqliteStore store = storeWithViewer()) {
+    try (Storage store = storeWithViewer()) {
       id = new Sessions(store, clock).create(new User("u", Role.VIEWER)).id();
     }
-    try (SqliteStore reopened = SqliteStore.open(dir.resolve("s.db"))) {
+    try (Storage reopened = Storage.open(dir.resolve("s.db"))) {
       Sessions restarted = new Sessions(reopened, clock);
 
       assertThat(restarted.find(id)).hasValueSatisfying(s -> {
@@ -137,7 +137,7 @@ class AccessTest {
 
   @Test
   void theStoreHoldsOnlyTheHashOfASessionId() {
-    try (SqliteStore store = storeWithViewer()) {
+    try (Storage store = storeWithViewer()) {
       String id = new Sessions(store, clock).create(new User("u", Role.VIEWER)).id();
       String stored = store.read(db -> {
         try (PreparedStatement ps = db.prepareStatement("SELECT id_sha256 FROM web_sessions");
@@ -152,7 +152,7 @@ class AccessTest {
 
   @Test
   void aRoleChangedFromTheCommandLineAppliesToTheNextRequest() {
-    try (SqliteStore store = storeWithViewer()) {
+    try (Storage store = storeWithViewer()) {
       Sessions sessions = new Sessions(store, clock);
       Sessions.Session s = sessions.create(new User("u", Role.VIEWER));
 
@@ -164,7 +164,7 @@ class AccessTest {
 
   @Test
   void removingAUserEndsTheirSessionsAtOnce() {
-    try (SqliteStore store = storeWithViewer()) {
+    try (Storage store = storeWithViewer()) {
       Sessions sessions = new Sessions(store, clock);
       Sessions.Session s = sessions.create(new User("u", Role.VIEWER));
 
@@ -177,7 +177,7 @@ class AccessTest {
 
   @Test
   void aSessionOfAUserDeletedBehindItsBackFindsNoUser() {
-    try (SqliteStore store = storeWithViewer()) {
+    try (Storage store = storeWithViewer()) {
       Sessions sessions = new Sessions(store, clock);
       Sessions.Session s = sessions.create(new User("u", Role.VIEWER));
       store.write(db -> {
@@ -192,7 +192,7 @@ class AccessTest {
 
   @Test
   void theLastAdminCannotBeRemoved() {
-    try (SqliteStore store = storeWithViewer()) {
+    try (Storage store = storeWithViewer()) {
       Accounts accounts = new Accounts(store, 4, clock);
       accounts.add("boss", Role.ADMIN, "long enough password", false);
 
@@ -204,7 +204,7 @@ class AccessTest {
 
   @Test
   void oneUserLoggingInOverAndOverKeepsOnlyTheirNewestSessions() {
-    try (SqliteStore store = storeWithViewer()) {
+    try (Storage store = storeWithViewer()) {
       Sessions sessions = new Sessions(store, clock);
       Sessions.Session first = sessions.create(new User("u", Role.VIEWER));
       Sessions.Session last = first;
@@ -220,7 +220,7 @@ class AccessTest {
 
   @Test
   void aLoggedOutSessionIsGone() {
-    try (SqliteStore store = storeWithViewer()) {
+    try (Storage store = storeWithViewer()) {
       Sessions sessions = new Sessions(store, clock);
       Sessions.Session s = sessions.create(new User("u", Role.VIEWER));
 

@@ -5,7 +5,7 @@ import io.labscan.controller.fleet.Fleet;
 import io.labscan.controller.fleet.LabRules;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.controller.verdict.Assessment;
 import io.labscan.controller.verdict.Reason;
 import io.labscan.controller.verdict.Verdict;
@@ -25,7 +25,7 @@ class ComplianceHistoryTest {
   @Test
   void daysBeforeSnapshotsAreEstimatedFromTheVerdictHistoryAndSnapshotsWinLater() {
     MutableClock clock = new MutableClock(Instant.parse("2026-11-20T09:00:00Z"));
-    try (SqliteStore store = SqliteStore.open(dir.resolve("h.db"))) {
+    try (Storage store = Storage.open(dir.resolve("h.db"))) {
       FleetReports.Host a = new FleetReports.Host("phys-pc-01");
       FleetReports.Host b = new FleetReports.Host("phys-pc-02");
       store.ingest(a.fullScan(clock.instant(), Duration.ZERO), clock.instant(), "test").join();

@@ -11,7 +11,7 @@ import io.labscan.controller.campaign.AgentCommands;
 import io.labscan.controller.campaign.CampaignService;
 import io.labscan.controller.ingest.ReportIngestor;
 import io.labscan.controller.metrics.ControllerMetrics;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.controller.verdict.VerdictPolicy;
 import io.labscan.controller.verdict.VerdictService;
 import io.labscan.proto.v1.Command;
@@ -40,7 +40,7 @@ final class DashboardFixture implements AutoCloseable {
   static final String PASSWORD = "correct horse battery";
 
   final Clock clock = Clock.systemUTC();
-  final SqliteStore store;
+  final Storage store;
   final VerdictService verdicts;
   final ReportIngestor ingestor;
   final Fleet fleet;
@@ -71,8 +71,8 @@ final class DashboardFixture implements AutoCloseable {
    * fixture's store and accounts).
    */
   DashboardFixture(Path dir, List<Cidr> trustedProxies, int port,
-      java.util.function.BiFunction<SqliteStore, Accounts, java.util.Optional<WebServer.Sso>> sso) {
-    store = SqliteStore.open(dir.resolve("controller.db"));
+      java.util.function.BiFunction<Storage, Accounts, java.util.Optional<WebServer.Sso>> sso) {
+    store = Storage.open(dir.resolve("controller.db"));
     verdicts = new VerdictService(store, VerdictPolicy.defaults(), clock);
     ingestor = new ReportIngestor(store, verdicts, clock);
     LabRules labRules = new LabRules(store, clock);

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.labscan.controller.ComplaintTriage;
 import io.labscan.controller.TestReports;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.controller.triage.TrustConfig;
 import io.labscan.controller.verdict.VerdictPolicy;
 import io.labscan.controller.verdict.VerdictService;
@@ -26,7 +26,7 @@ class EngineTriageRunnerTest {
   void aPastedComplaintIsTracedToTheHostThatHeldTheOriginAddress() throws Exception {
     Instant now = Instant.now().minusSeconds(600);
     String linda = TestReports.newHostId();
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"));
+    try (Storage store = Storage.open(dir.resolve("c.db"));
         VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), Clock.systemUTC())) {
       store.ingest(TestReports.fullScan(linda, "lab-pc-07", now, 1, "10.20.3.17"), now, "t").join();
       EngineTriageRunner runner = new EngineTriageRunner(new ComplaintTriage(store, verdicts,
@@ -45,7 +45,7 @@ class EngineTriageRunnerTest {
 
   @Test
   void somethingThatIsNotMailIsRefusedWithTheReason() throws Exception {
-    try (SqliteStore store = SqliteStore.open(dir.resolve("c.db"));
+    try (Storage store = Storage.open(dir.resolve("c.db"));
         VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), Clock.systemUTC())) {
       EngineTriageRunner runner = new EngineTriageRunner(new ComplaintTriage(store, verdicts, TrustConfig.none(),
           Clock.systemUTC()));

@@ -15,7 +15,7 @@ import io.labscan.controller.campaign.AgentCommands;
 import io.labscan.controller.campaign.CampaignService;
 import io.labscan.controller.policy.PolicyProvider;
 import io.labscan.controller.metrics.ControllerMetrics;
-import io.labscan.controller.store.SqliteStore;
+import io.labscan.controller.store.Storage;
 import io.labscan.controller.store.TrustedMtas;
 import io.labscan.controller.triage.TrustConfig;
 import io.labscan.controller.verdict.Verdict;
@@ -58,14 +58,14 @@ class TriageTrustWebTest {
   private final Clock clock = Clock.systemUTC();
   private final String mx = TestReports.newHostId();
   private final String linda = TestReports.newHostId();
-  private SqliteStore store;
+  private Storage store;
   private VerdictService verdicts;
   private CampaignService campaigns;
   private WebServer web;
 
   @BeforeEach
   void start() {
-    store = SqliteStore.open(dir.resolve("controller.db"));
+    store = Storage.open(dir.resolve("controller.db"));
     verdicts = new VerdictService(store, VerdictPolicy.defaults(), clock);
     Fleet fleet = new Fleet(store, new LabRules(store, clock), VerdictPolicy.defaults(), clock);
     campaigns = new CampaignService(store, new AgentCommands() {
@@ -89,7 +89,7 @@ class TriageTrustWebTest {
     web = WebServer.start(new WebServer.Config("127.0.0.1", 0, false), new WebServer.Services(fleet,
         new ComplianceHistory(fleet), accounts, new Sessions(store, clock), new LoginThrottle(clock),
         new EngineTriageRunner(triage), campaigns, new ControllerMetrics(() -> 0, java.util.Map::of),
-        new TrustSettings(new TrustedMtas(store, clock), List.of("192.0.2.0/24"))));
+        new TrustSettings(new TrustedMtas(store.database(), clock), List.of("192.0.2.0/24"))));
     store.ingest(TestReports.fullScan(linda, "lab-pc-07", SEEN, 1, "10.20.3.17"), SEEN, "t").join();
   }
 
@@ -143,7 +143,7 @@ class TriageTrustWebTest {
     assertThat(answer.get("result").get("recordable").asBoolean()).isTrue();
     assertThat(answer.get("recorded").isNull()).isTrue();
     assertThat(store.verdict(linda).map(v -> v.verdict())).isNotEqualTo(java.util.Optional.of(Verdict.SUSPECTED));
-    assertThat(new TrustedMtas(store, clock).recording(answer.get("complaintId").asText())).isEmpty();
+    assertThat(new TrustedMtas(store.database(), clock).recording(answer.get("complaintId").asText())).isEmpty();
   }
 
   @Test
@@ -186,7 +186,7 @@ class TriageTrustWebTest {
     assertThat(viewer.postJson("/api/v1/settings/trusted-mtas",
         ApiClient.JSON.createObjectNode().put("entry", "10.0.0.0/8")).statusCode()).isEqualTo(403);
     assertThat(viewer.get("/settings").statusCode()).isEqualTo(403);
-    assertThat(new TrustedMtas(store, clock).list()).isEmpty();
+    assertThat(new TrustedMtas(store.database(), clock).list()).isEmpty();
   }
 
   @Test

@@ -1,0 +1,996 @@
+package io.labscan.controller.store;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.protobuf.Timestamp;
+import com.google.protobuf.util.Timestamps;
+import io.labscan.proto.v1.ArtifactFinding;
+import io.labscan.proto.v1.AvStatus;
+import io.labscan.proto.v1.EgressDestination;
+import io.labscan.proto.v1.HostInventory;
+import io.labscan.proto.v1.NetworkInterface;
+import io.labscan.proto.v1.Report;
+import io.labscan.proto.v1.ScanKind;
+import io.labscan.proto.v1.ScanSummary;
+import io.labscan.proto.v1.SmtpEgressWindow;
+import com.google.protobuf.ByteString;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.HashMap;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.labscan.controller.verdict.Assessment;
+import io.labscan.controller.verdict.EgressAllowance;
+import io.labscan.controller.verdict.HostEvidence;
+import io.labscan.controller.verdict.Reason;
+import io.labscan.controller.verdict.Verdict;
+import io.labscan.controller.verdict.VerdictPolicy;
+import io.labscan.controller.verdict.VerdictRepository;
+import io.labscan.controller.trust.TrustRepository;
+import io.labscan.controller.triage.TriageOptions;
+import java.security.MessageDigest;
+import java.util.HashSet;
+import io.labscan.contract.net.Addresses;
+import java.util.Set;
+
+import static io.labscan.controller.store.Jdbc.ALLOWLIST_SETTING;
+import static io.labscan.controller.store.Jdbc.allowanceOf;
+import static io.labscan.controller.store.Jdbc.assignedLab;
+import static io.labscan.controller.store.Jdbc.optionalInstant;
+import static io.labscan.controller.store.Jdbc.setLong;
+import static io.labscan.controller.store.Jdbc.setMillis;
+
+
+/**
+ * Reports and the hosts they describe, on a {@link Database}: the ingest (a report's rows, its
+ * host's row, address intervals, scans, AV statuses, findings, egress windows, harvest digests,
+ * all in one write) and the host views' reads.
+ *
+ * <p>The ingest is the controller's hottest path: its statement texts are built once, here,
+ * from the {@link Dialect}, and run from the writer connection's statement cache.
+ */
+public final class SqlReports implements Store, HostRepository {
+  private final Database database;
+  private final Dialect dialect;
+  private final SettingsRepository settings;
+  private final String touchSql;
+  private final String touchClaimSql;
+  private final String enrollSql;
+  private final String insertHostUserSql;
+  private final String sightingSql;
+  private final String extendAddressSql;
+  private final String harvestSql;
+  private final String reportClockSql;
+
+  public SqlReports(Database database) {
+    this.database = requireNonNull(database, "database");
+    this.dialect = database.dialect();
+    this.settings = new SqlSettings(database);
+    this.touchSql = "UPDATE hosts SET last_seen_ms = " + dialect.greatest("last_seen_ms", "?") + " WHERE host_id = ?";
+    this.touchClaimSql = "UPDATE hosts SET last_seen_ms = " + dialect.greatest("last_seen_ms", "?") + ", "
+        + "clock_skew_ms = ?, clock_skew_seen_ms = ? WHERE host_id = ?";
+    this.enrollSql = "INSERT INTO hosts(host_id, hostname, enrolled_ms, first_seen_ms, last_seen_ms) VALUES (?,?,?,?,?)"
+        + dialect.onConflictUpdate("host_id", "enrolled_ms = excluded.enrolled_ms, "
+            + "last_seen_ms = " + dialect.greatest("hosts.last_seen_ms", "excluded.last_seen_ms"));
+    this.insertHostUserSql = dialect.insertIgnoring("host_users", List.of("user_name", "host_id"));
+    this.sightingSql = "UPDATE hosts SET first_seen_ms = " + dialect.least("first_seen_ms", "?") + ", "
+        + "last_seen_ms = " + dialect.greatest("last_seen_ms", "?") + ", "
+        + "last_report_ms = " + dialect.greatest("COALESCE(last_report_ms, 0)", "?") + ", "
+        + "last_full_scan_ms = CASE WHEN ? IS NULL THEN last_full_scan_ms "
+        + "ELSE " + dialect.greatest("COALESCE(last_full_scan_ms, 0)", "?") + " END, "
+        + "last_sequence = " + dialect.greatest("last_sequence", "?") + " WHERE host_id = ?";
+    this.extendAddressSql = extendAddress(dialect);
+    this.harvestSql = "INSERT INTO harvest_digests(host_id, key_id, digest, first_seen_ms, last_seen_ms) "
+        + "VALUES (?,?,?,?,?)" + dialect.onConflictUpdate("host_id, key_id, digest",
+            "first_seen_ms = " + dialect.least("harvest_digests.first_seen_ms", "excluded.first_seen_ms") + ", "
+            + "last_seen_ms = " + dialect.greatest("harvest_digests.last_seen_ms", "excluded.last_seen_ms"));
+    this.reportClockSql = "UPDATE hosts SET claimed_last_report_ms = "
+        + dialect.greatest("COALESCE(claimed_last_report_ms, ?)", "?") + ", "
+        + "clock_skew_ms = CASE WHEN ? > 0 THEN ? ELSE clock_skew_ms END, "
+        + "clock_skew_seen_ms = CASE WHEN ? > 0 THEN ? ELSE clock_skew_seen_ms END WHERE host_id = ?";
+  }
+
+  @Override
+  public int schemaVersion() {
+    return database.schemaVersion();
+  }
+
+  @Override
+  public byte[] secret(String name) {
+    return settings.secret(name);
+  }
+
+  /** Closes nothing: the database belongs to whoever made it (the composition root). */
+  @Override
+  public void close() {}
+
+  @Override
+  public CompletableFuture<IngestOutcome> ingest(Report report, Instant receivedAt, String via) {
+    requireNonNull(report, "report");
+    requireNonNull(receivedAt, "receivedAt");
+    requireNonNull(via, "via");
+    // Serialized here, on the caller's thread: the single writer thread is the bottleneck of
+    // the ingest and should spend its time in SQLite only.
+    byte[] payload = report.toByteArray();
+    return database.write(db -> ingestNow(database.statements(db), report, payload, receivedAt.toEpochMilli(), via));
+  }
+
+  /**
+   * Stores a report read from a file by {@code import}, with its provenance, in one write: a
+   * report stored through this path always has its provenance row. A report already stored
+   * (a duplicate) keeps the provenance it had, if any.
+   */
+  @Override
+  public CompletableFuture<IngestOutcome> ingestImported(Report report, ReportImport provenance) {
+    requireNonNull(report, "report");
+    requireNonNull(provenance, "provenance");
+    byte[] payload = report.toByteArray();
+    return database.write(db -> {
+      IngestOutcome outcome = ingestNow(database.statements(db), report, payload, provenance.at().toEpochMilli(), "import");
+      if (outcome == IngestOutcome.STORED) {
+        try (PreparedStatement ps = db.prepareStatement("INSERT INTO report_imports(report_id, host_id, file, "
+            + "imported_by, imported_ms) VALUES (?,?,?,?,?) ON CONFLICT(report_id) DO NOTHING")) {
+          ps.setString(1, provenance.reportId());
+          ps.setString(2, provenance.hostId());
+          ps.setString(3, provenance.file());
+          ps.setString(4, provenance.importedBy());
+          ps.setLong(5, provenance.at().toEpochMilli());
+          ps.executeUpdate();
+        }
+      }
+      return outcome;
+    });
+  }
+
+  /** The host's imported reports' provenance, newest first, at most {@code limit}. */
+  @Override
+  public List<ReportImport> imports(String hostId, int limit) {
+    requireNonNull(hostId, "hostId");
+    return database.read(db -> {
+      try (PreparedStatement ps = db.prepareStatement("SELECT report_id, file, imported_by, imported_ms "
+          + "FROM report_imports WHERE host_id = ? ORDER BY imported_ms DESC, report_id LIMIT ?")) {
+        ps.setString(1, hostId);
+        ps.setInt(2, limit);
+        List<ReportImport> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(new ReportImport(rs.getString(1), hostId, rs.getString(2), rs.getString(3),
+                Instant.ofEpochMilli(rs.getLong(4))));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
+
+  @Override
+  public CompletableFuture<Void> enroll(String hostId, String hostname, Instant at) {
+    requireNonNull(hostId, "hostId");
+    requireNonNull(hostname, "hostname");
+    long now = at.toEpochMilli();
+    return database.write(db -> {
+      try (PreparedStatement ps = db.prepareStatement(
+          enrollSql)) {
+        ps.setString(1, hostId);
+        ps.setString(2, hostname);
+        ps.setLong(3, now);
+        ps.setLong(4, now);
+        ps.setLong(5, now);
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public CompletableFuture<Boolean> touch(String hostId, Instant at) {
+    requireNonNull(hostId, "hostId");
+    long now = at.toEpochMilli();
+    return database.write(db -> {
+      PreparedStatement ps = database.statements(db).prepare(touchSql);
+      ps.setLong(1, now);
+      ps.setString(2, hostId);
+      return ps.executeUpdate() > 0;
+    });
+  }
+
+  private IngestOutcome ingestNow(Statements sql, Report report, byte[] payload, long receivedMs,
+      String via)
+      throws SQLException {
+    HostInventory inv = report.getInventory();
+    String hostId = inv.getHostId();
+    long claimedMs = Timestamps.toMillis(report.getCreated());
+    // Time is the controller's (docs/SECURITY.md): the agent's creation time is stored as its
+    // claim (reports.created_ms, hosts.claimed_last_report_ms), but every time that orders or
+    // ages evidence (last seen, last full scan, the newest inventory, address intervals,
+    // observations) is the claim capped at the receive time. A report dated into the future
+    // can then neither keep a host looking fresh nor outrank the reports that follow it.
+    long createdMs = Math.min(claimedMs, receivedMs);
+    {
+      PreparedStatement ps = sql.prepare(
+        "INSERT INTO reports(report_id, host_id, sequence, created_ms, received_ms, scan_kind, via, payload) "
+            + "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(report_id) DO NOTHING");
+      ps.setString(1, report.getReportId());
+      ps.setString(2, hostId);
+      ps.setLong(3, report.getSequence());
+      ps.setLong(4, claimedMs);
+      ps.setLong(5, receivedMs);
+      ps.setString(6, report.getScan().getKind().name());
+      ps.setString(7, via);
+      ps.setBytes(8, payload);
+      if (ps.executeUpdate() == 0) {
+        return IngestOutcome.DUPLICATE;
+      }
+    }
+    boolean newest = upsertHost(sql, report, createdMs);
+    recordReportClock(sql, hostId, claimedMs, receivedMs);
+    if (newest) {
+      recordAddresses(sql, hostId, inv, createdMs);
+    }
+    if (report.hasScan()) {
+      insertScan(sql, report, hostId, receivedMs);
+    }
+    insertAv(sql, report, hostId, createdMs);
+    insertFindings(sql, report, hostId, createdMs);
+    insertEgress(sql, report, hostId);
+    insertHarvest(sql, report, hostId, createdMs);
+    return IngestOutcome.STORED;
+  }
+
+  /** Creates or updates the host row; true when this report is the newest inventory seen. */
+  /**
+   * Keeps host_users (user → hosts, for triage) in step with hosts.logged_in_users: the
+   * names as {@link #loggedInUsers} reads them, trimmed and lower-cased.
+   */
+  private void replaceHostUsers(Statements sql, String hostId, List<String> users) throws SQLException {
+    {
+      PreparedStatement ps = sql.prepare("DELETE FROM host_users WHERE host_id = ?");
+      ps.setString(1, hostId);
+      ps.executeUpdate();
+    }
+    {
+      PreparedStatement ps = sql.prepare(insertHostUserSql);
+      for (String user : String.join(",", users).split(",")) {
+        String name = user.trim().toLowerCase(java.util.Locale.ROOT);
+        if (!name.isEmpty()) {
+          ps.setString(1, name);
+          ps.setString(2, hostId);
+          ps.addBatch();
+        }
+      }
+      ps.executeBatch();
+    }
+  }
+
+  private boolean upsertHost(Statements sql, Report report, long createdMs) throws SQLException {
+    HostInventory inv = report.getInventory();
+    // The lab an enrolment token assigned wins over the lab the endpoint says it is in.
+    String lab = assignedLab(sql, inv.getHostId()).orElse(inv.getLab());
+    Long lastInventory = null;
+    String storedUsers = "";
+    {
+      PreparedStatement ps = sql.prepare("SELECT last_inventory_ms, logged_in_users FROM hosts WHERE host_id = ?");
+      ps.setString(1, inv.getHostId());
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          long v = rs.getLong(1);
+          lastInventory = rs.wasNull() ? Long.MIN_VALUE : v;
+          storedUsers = Objects.requireNonNullElse(rs.getString(2), "");
+        }
+      }
+    }
+    String users = String.join(",", inv.getLoggedInUsersList());
+    // An incomplete full scan (a check failed or timed out) is no full scan for compliance.
+    boolean fullScanDone = report.hasScan() && report.getScan().getKind() == ScanKind.SCAN_KIND_FULL
+        && report.getScan().hasFinished() && incompleteChecks(report.getScan()).isEmpty();
+    // Never later than the report's (already capped) time: the scan finished before it was sent.
+    Long fullScanMs = fullScanDone ? Math.min(Timestamps.toMillis(report.getScan().getFinished()), createdMs) : null;
+    if (lastInventory == null) {
+      {
+        PreparedStatement ps = sql.prepare(
+          "INSERT INTO hosts(host_id, hostname, fqdn, os_family, os_version, agent_version, architecture, lab, "
+              + "elevated, logged_in_users, boot_time_ms, first_seen_ms, last_seen_ms, last_inventory_ms, "
+              + "last_report_ms, last_full_scan_ms, last_sequence) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        int i = 1;
+        ps.setString(i++, inv.getHostId());
+        ps.setString(i++, inv.getHostname());
+        ps.setString(i++, inv.getFqdn());
+        ps.setString(i++, inv.getOsFamily());
+        ps.setString(i++, inv.getOsVersion());
+        ps.setString(i++, inv.getAgentVersion());
+        ps.setString(i++, inv.getArchitecture());
+        ps.setString(i++, lab);
+        ps.setInt(i++, inv.getElevated() ? 1 : 0);
+        ps.setString(i++, users);
+        setMillis(ps, i++, inv.hasBootTime() ? inv.getBootTime() : null);
+        ps.setLong(i++, createdMs);
+        ps.setLong(i++, createdMs);
+        ps.setLong(i++, createdMs);
+        ps.setLong(i++, createdMs);
+        setLong(ps, i++, fullScanMs);
+        ps.setLong(i, report.getSequence());
+        ps.executeUpdate();
+      }
+      replaceHostUsers(sql, inv.getHostId(), inv.getLoggedInUsersList());
+      return true;
+    }
+    // Reports can arrive out of order (a spool draining after an outage): only the newest
+    // inventory updates the host's description; every report still counts as a sighting.
+    boolean newest = createdMs >= lastInventory;
+    if (newest) {
+      {
+        PreparedStatement ps = sql.prepare(
+          "UPDATE hosts SET hostname=?, fqdn=?, os_family=?, os_version=?, agent_version=?, architecture=?, "
+              + "lab=?, elevated=?, logged_in_users=?, boot_time_ms=?, last_inventory_ms=? WHERE host_id=?");
+        int i = 1;
+        ps.setString(i++, inv.getHostname());
+        ps.setString(i++, inv.getFqdn());
+        ps.setString(i++, inv.getOsFamily());
+        ps.setString(i++, inv.getOsVersion());
+        ps.setString(i++, inv.getAgentVersion());
+        ps.setString(i++, inv.getArchitecture());
+        ps.setString(i++, lab);
+        ps.setInt(i++, inv.getElevated() ? 1 : 0);
+        ps.setString(i++, users);
+        setMillis(ps, i++, inv.hasBootTime() ? inv.getBootTime() : null);
+        ps.setLong(i++, createdMs);
+        ps.setString(i, inv.getHostId());
+        ps.executeUpdate();
+      }
+      // Most reports name the same users as the last one: host_users is then already right.
+      if (!users.equals(storedUsers)) {
+        replaceHostUsers(sql, inv.getHostId(), inv.getLoggedInUsersList());
+      }
+    }
+    {
+      PreparedStatement ps = sql.prepare(sightingSql);
+      ps.setLong(1, createdMs);
+      ps.setLong(2, createdMs);
+      ps.setLong(3, createdMs);
+      setLong(ps, 4, fullScanMs);
+      setLong(ps, 5, fullScanMs);
+      ps.setLong(6, report.getSequence());
+      ps.setString(7, inv.getHostId());
+      ps.executeUpdate();
+    }
+    return newest;
+  }
+
+  /**
+   * Extends one current address interval. With {@code host_addresses_current} (V010) each runs
+   * in O(log n): a report's n addresses cost O(n log n) on the writer, not O(n²).
+   */
+  static String extendAddress(Dialect dialect) {
+    return "UPDATE host_addresses SET last_seen_ms = " + dialect.greatest("last_seen_ms", "?") + ", "
+          + "lease_end_ms = CASE WHEN ? >= last_seen_ms THEN ? ELSE lease_end_ms END "
+          + "WHERE host_id = ? AND ip = ? AND is_current = 1";
+  }
+
+  /** Closes one current address interval (served by {@code host_addresses_current}). */
+  static final String CLOSE_ADDRESS =
+      "UPDATE host_addresses SET is_current = 0, ended_ms = ? WHERE host_id = ? AND ip = ? AND is_current = 1";
+
+  /**
+   * Keeps address history as validity intervals: an address present in consecutive
+   * inventories extends its interval; one that disappears closes it; one that comes back
+   * (or moves to another host) opens a new one. Triage asks who held an address when.
+   */
+  private void recordAddresses(Statements sql, String hostId, HostInventory inv, long at)
+      throws SQLException {
+    Map<String, String[]> seen = new LinkedHashMap<>();
+    // The DHCP lease end the report gives each address (the newest report's word replaces the last).
+    Map<String, Long> leaseEnds = new HashMap<>();
+    for (NetworkInterface nif : inv.getInterfacesList()) {
+      for (io.labscan.proto.v1.AddressLease lease : nif.getLeasesList()) {
+        if (lease.hasLeaseEnd()) {
+          leaseEnds.putIfAbsent(Addresses.canonical(lease.getIp()).orElse(lease.getIp()),
+              Timestamps.toMillis(lease.getLeaseEnd()));
+        }
+      }
+    }
+    for (NetworkInterface nif : inv.getInterfacesList()) {
+      List<String> ips = new ArrayList<>(nif.getIpv4List());
+      ips.addAll(nif.getIpv6List());
+      for (String reported : ips) {
+        // The validator admits IP literals only; stored in canonical form, so that triage's
+        // origin (canonical too) finds them whatever spelling the agent used.
+        String ip = Addresses.canonical(reported).orElse(reported);
+        if (!isLoopbackOrLinkLocal(ip)) {
+          seen.putIfAbsent(ip, new String[] {nif.getMac(), nif.getName()});
+        }
+      }
+    }
+    // A set: "is this address already current?" is asked once per reported address.
+    Set<String> current = new HashSet<>();
+    {
+      PreparedStatement ps = sql.prepare("SELECT ip FROM host_addresses WHERE host_id = ? AND is_current = 1");
+      ps.setString(1, hostId);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          current.add(rs.getString(1));
+        }
+      }
+    }
+    {
+      PreparedStatement extend = sql.prepare(extendAddressSql);
+      PreparedStatement close = sql.prepare(CLOSE_ADDRESS);
+      PreparedStatement open = sql.prepare(
+          "INSERT INTO host_addresses(host_id, ip, mac, interface_name, first_seen_ms, last_seen_ms, is_current, "
+              + "lease_end_ms) VALUES (?,?,?,?,?,?,1,?)");
+      for (String ip : current) {
+        if (seen.containsKey(ip)) {
+          // Only the newest report's lease counts (SET reads the row as it was: a spooled older
+          // report leaves the lease end alone).
+          extend.setLong(1, at);
+          extend.setLong(2, at);
+          setLong(extend, 3, leaseEnds.get(ip));
+          extend.setString(4, hostId);
+          extend.setString(5, ip);
+          extend.addBatch();
+        } else {
+          close.setLong(1, at);
+          close.setString(2, hostId);
+          close.setString(3, ip);
+          close.addBatch();
+        }
+      }
+      for (Map.Entry<String, String[]> e : seen.entrySet()) {
+        if (!current.contains(e.getKey())) {
+          open.setString(1, hostId);
+          open.setString(2, e.getKey());
+          open.setString(3, e.getValue()[0]);
+          open.setString(4, e.getValue()[1]);
+          open.setLong(5, at);
+          open.setLong(6, at);
+          setLong(open, 7, leaseEnds.get(e.getKey()));
+          open.addBatch();
+        }
+      }
+      extend.executeBatch();
+      close.executeBatch();
+      open.executeBatch();
+    }
+  }
+
+  private static boolean isLoopbackOrLinkLocal(String ip) {
+    return ip.startsWith("127.") || ip.equals("::1") || ip.startsWith("fe80:") || ip.startsWith("169.254.");
+  }
+
+  private void insertScan(Statements sql, Report report, String hostId, long receivedMs)
+      throws SQLException {
+    ScanSummary s = report.getScan();
+    {
+      PreparedStatement ps = sql.prepare(
+        "INSERT INTO scans(report_id, host_id, scan_id, kind, trigger_name, root, started_ms, finished_ms, "
+            + "files_scanned, bytes_scanned, failed_checks) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+      ps.setString(1, report.getReportId());
+      ps.setString(2, hostId);
+      ps.setString(3, s.getScanId());
+      ps.setString(4, s.getKind().name());
+      ps.setString(5, s.getTrigger());
+      ps.setString(6, s.getRoot());
+      // Capped at the receive time: a future-dated clean scan must not become the "latest".
+      setLong(ps, 7, s.hasStarted() ? Math.min(Timestamps.toMillis(s.getStarted()), receivedMs) : null);
+      setLong(ps, 8, s.hasFinished() ? Math.min(Timestamps.toMillis(s.getFinished()), receivedMs) : null);
+      ps.setLong(9, s.getFilesScanned());
+      ps.setLong(10, s.getBytesScanned());
+      ps.setString(11, String.join(",", incompleteChecks(s)));
+      ps.executeUpdate();
+    }
+  }
+
+  /** The agent's prefix of a timed-out check in {@code scan.skipped} (agent {@code Scanner.TIMEOUT_PREFIX}). */
+  static final String TIMEOUT_PREFIX = "timeout:";
+
+  /**
+   * The checks a scan did not complete: those reported FAILED and those counted as
+   * {@code skipped["timeout:<check>"]}, without repeats. A scan with any is incomplete: its
+   * findings count but it does not clear an earlier complete scan's findings (a local user
+   * can force a timeout, and the agent's statuses are claims anyway).
+   */
+  static List<String> incompleteChecks(ScanSummary s) {
+    java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+    s.getChecksList().stream()
+        .filter(c -> c.getOutcome() == io.labscan.proto.v1.CheckOutcome.CHECK_OUTCOME_FAILED)
+        .forEach(c -> out.add(c.getCheck().isEmpty() ? "?" : c.getCheck().replace(',', ' ')));
+    s.getSkippedMap().keySet().stream().filter(k -> k.startsWith(TIMEOUT_PREFIX)).sorted()
+        .forEach(k -> out.add(k.length() == TIMEOUT_PREFIX.length() ? "?"
+            : k.substring(TIMEOUT_PREFIX.length()).replace(',', ' ')));
+    return List.copyOf(out);
+  }
+
+  private void insertAv(Statements sql, Report report, String hostId, long at) throws SQLException {
+    if (report.getAvCount() == 0) {
+      return;
+    }
+    {
+      PreparedStatement ps = sql.prepare(
+        "INSERT INTO av_status(report_id, host_id, observed_ms, provider, product, engine_version, "
+            + "definitions_version, definitions_ms, definitions_age_seconds, state, reason, source) "
+            + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+      for (AvStatus av : report.getAvList()) {
+        int i = 1;
+        ps.setString(i++, report.getReportId());
+        ps.setString(i++, hostId);
+        ps.setLong(i++, at);
+        ps.setString(i++, av.getProvider());
+        ps.setString(i++, av.getProduct());
+        ps.setString(i++, av.getEngineVersion());
+        ps.setString(i++, av.getDefinitionsVersion());
+        setMillis(ps, i++, av.hasDefinitionsTime() ? av.getDefinitionsTime() : null);
+        ps.setLong(i++, av.getDefinitionsAgeSeconds());
+        ps.setString(i++, av.getState().name());
+        ps.setString(i++, av.getReason());
+        ps.setString(i, av.getSource());
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+  }
+
+  private void insertFindings(Statements sql, Report report, String hostId, long at)
+      throws SQLException {
+    if (report.getFindingsCount() == 0) {
+      return;
+    }
+    {
+      PreparedStatement ps = sql.prepare(
+        "INSERT INTO findings(report_id, host_id, observed_ms, rule_id, rule_kind, path, registry_key, size, "
+            + "sha256, detail, mail_message_id, mail_part_name, mail_subject, mail_date_ms, rule_set_version, "
+            + "severity) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+      for (ArtifactFinding f : report.getFindingsList()) {
+        int i = 1;
+        ps.setString(i++, report.getReportId());
+        ps.setString(i++, hostId);
+        ps.setLong(i++, at);
+        ps.setString(i++, f.getRuleId());
+        ps.setString(i++, f.getRuleKind().name());
+        ps.setString(i++, f.getPath());
+        ps.setString(i++, f.getRegistryKey());
+        ps.setLong(i++, f.getSize());
+        ps.setString(i++, f.getSha256());
+        ps.setString(i++, f.getDetail());
+        ps.setString(i++, f.getMail().getMessageId());
+        ps.setString(i++, f.getMail().getPartName());
+        ps.setString(i++, f.getMail().getSubject());
+        setMillis(ps, i++, f.getMail().hasDate() ? f.getMail().getDate() : null);
+        ps.setString(i++, f.getRuleSetVersion());
+        ps.setString(i, f.getSeverity() == io.labscan.proto.v1.FindingSeverity.FINDING_SEVERITY_UNSPECIFIED
+            ? io.labscan.proto.v1.FindingSeverity.FINDING_SEVERITY_INFECTION.name() : f.getSeverity().name());
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+  }
+
+  /**
+   * Stores a report's egress windows. {@code allowed} is the controller's judgement under the
+   * policy it holds now (EgressAllowance: the fleet's allow-list, the host's mail-server role),
+   * never the agent's flag, which is kept in {@code agent_allowed} for people to read.
+   */
+  private void insertEgress(Statements sql, Report report, String hostId) throws SQLException {
+    if (report.getEgressCount() == 0) {
+      return;
+    }
+    EgressAllowance allowance;
+    boolean mailServer;
+    {
+      allowance = allowanceOf(sql.prepare(ALLOWLIST_SETTING));
+      PreparedStatement role = sql.prepare("SELECT 1 FROM host_roles WHERE host_id = ? AND role = 'mail-server'");
+      role.setString(1, hostId);
+      try (ResultSet rs = role.executeQuery()) {
+        mailServer = rs.next();
+      }
+    }
+    {
+      PreparedStatement ps = sql.prepare(
+        "INSERT INTO egress_windows(report_id, host_id, window_start_ms, window_end_ms, first_seen_ms, "
+            + "last_seen_ms, pid, process_name, process_path, user_name, unattributed, connections, "
+            + "distinct_destinations, destinations, allowed, source, agent_allowed) "
+            + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+      for (SmtpEgressWindow w : report.getEgressList()) {
+        int i = 1;
+        ps.setString(i++, report.getReportId());
+        ps.setString(i++, hostId);
+        ps.setLong(i++, Timestamps.toMillis(w.getWindowStart()));
+        ps.setLong(i++, Timestamps.toMillis(w.getWindowEnd()));
+        setMillis(ps, i++, w.hasFirstSeen() ? w.getFirstSeen() : null);
+        setMillis(ps, i++, w.hasLastSeen() ? w.getLastSeen() : null);
+        ps.setInt(i++, w.getPid());
+        ps.setString(i++, w.getProcessName());
+        ps.setString(i++, w.getProcessPath());
+        ps.setString(i++, w.getUser());
+        ps.setInt(i++, w.getUnattributed() ? 1 : 0);
+        ps.setInt(i++, w.getConnections());
+        ps.setInt(i++, w.getDistinctDestinations());
+        ps.setString(i++, w.getDestinationsList().stream()
+            .map(SqlReports::destination).collect(Collectors.joining(" ")));
+        ps.setInt(i++, allowance.allows(mailServer, w.getProcessName(), w.getProcessPath()) ? 1 : 0);
+        ps.setString(i++, w.getSource());
+        ps.setInt(i, w.getAllowed() ? 1 : 0);
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+  }
+
+  private static String destination(EgressDestination d) {
+    String host = d.getIp().indexOf(':') >= 0 ? "[" + d.getIp() + "]" : d.getIp();
+    return host + ":" + d.getPort() + "*" + d.getConnections();
+  }
+
+  private void insertHarvest(Statements sql, Report report, String hostId, long at) throws SQLException {
+    if (!report.hasHarvest() || report.getHarvest().getDigestsCount() == 0) {
+      return;
+    }
+    HexFormat hex = HexFormat.of();
+    {
+      PreparedStatement ps = sql.prepare(harvestSql);
+      for (ByteString digest : report.getHarvest().getDigestsList()) {
+        ps.setString(1, hostId);
+        ps.setString(2, report.getHarvest().getKeyId());
+        ps.setString(3, hex.formatHex(digest.toByteArray()));
+        ps.setLong(4, at);
+        ps.setLong(5, at);
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+  }
+
+  @Override
+  public List<HostSummary> hosts() {
+    return queryHosts("", null);
+  }
+
+  @Override
+  public Optional<HostSummary> host(String hostId) {
+    List<HostSummary> one = queryHosts(" WHERE h.host_id = ?", hostId);
+    return one.isEmpty() ? Optional.empty() : Optional.of(one.get(0));
+  }
+
+  private List<HostSummary> queryHosts(String where, String arg) {
+    String sql = "SELECT h.host_id, h.hostname, h.os_family, h.os_version, h.agent_version, h.lab, h.elevated, "
+        + "h.first_seen_ms, h.last_seen_ms, h.last_report_ms, h.last_full_scan_ms, "
+        + "EXISTS (SELECT 1 FROM host_roles r WHERE r.host_id = h.host_id AND r.role = '" + DEMO_ROLE + "'), "
+        + "h.effective_lab, h.lab_source, h.lab_rule_id "
+        + "FROM hosts h" + where
+        + " ORDER BY h.hostname, h.host_id";
+    return database.read("hosts", db -> {
+      List<HostSummary> out = new ArrayList<>();
+      try (PreparedStatement ps = db.prepareStatement(sql)) {
+        if (arg != null) {
+          ps.setString(1, arg);
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            String hostId = rs.getString(1);
+            out.add(new HostSummary(hostId, rs.getString(2), rs.getString(3), rs.getString(4),
+                rs.getString(5), rs.getString(6), rs.getInt(7) != 0, currentAddresses(db, hostId),
+                Instant.ofEpochMilli(rs.getLong(8)), Instant.ofEpochMilli(rs.getLong(9)),
+                optionalInstant(rs, 10), optionalInstant(rs, 11), rs.getBoolean(12),
+                rs.getString(13) == null ? Optional.empty() : Optional.of(new HostSummary.EffectiveLab(rs.getString(13),
+                    Objects.requireNonNullElse(rs.getString(14), ""), Objects.requireNonNullElse(rs.getString(15), "")))));
+          }
+        }
+      }
+      return out;
+    });
+  }
+
+  private static List<String> currentAddresses(Connection db, String hostId) throws SQLException {
+    List<String> ips = new ArrayList<>();
+    try (PreparedStatement ps = db.prepareStatement(
+        "SELECT ip FROM host_addresses WHERE host_id = ? AND is_current = 1 ORDER BY ip")) {
+      ps.setString(1, hostId);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          ips.add(rs.getString(1));
+        }
+      }
+    }
+    return ips;
+  }
+
+  @Override
+  public long reportCount() {
+    return database.read("report count", db -> {
+      try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM reports")) {
+        return rs.next() ? rs.getLong(1) : 0L;
+      }
+    });
+  }
+
+
+  /** Every address interval of a host, newest first. */
+  @Override
+  public List<AddressInterval> addressHistory(String hostId) {
+    return database.read("address history", db -> {
+    List<AddressInterval> out = new ArrayList<>();
+    try (PreparedStatement ps = db.prepareStatement(
+        "SELECT host_id, ip, mac, interface_name, first_seen_ms, last_seen_ms, is_current FROM host_addresses "
+            + "WHERE host_id = ? ORDER BY first_seen_ms DESC, ip")) {
+      ps.setString(1, hostId);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new AddressInterval(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+              Instant.ofEpochMilli(rs.getLong(5)), Instant.ofEpochMilli(rs.getLong(6)), rs.getInt(7) != 0));
+        }
+      }
+    }
+    return out;
+    });
+  }
+
+  /** The newest {@code limit} reports of a host, newest first. */
+  @Override
+  public List<ReportEntry> reports(String hostId, int limit) {
+    return database.read("reports", db -> {
+    List<ReportEntry> out = new ArrayList<>();
+    try (PreparedStatement ps = db.prepareStatement(
+        // Egress windows have no index by report: count them in one pass over the host's windows
+        // (egress_by_host), not one pass over the whole table per listed report.
+        "SELECT r.report_id, r.sequence, r.created_ms, r.received_ms, r.scan_kind, r.via, "
+            + "(SELECT COUNT(*) FROM findings f WHERE f.report_id = r.report_id), "
+            + "COALESCE(e.windows, 0), "
+            + "(SELECT COUNT(*) FROM av_status a WHERE a.report_id = r.report_id) "
+            + "FROM reports r LEFT JOIN (SELECT report_id, COUNT(*) AS windows FROM egress_windows "
+            + "WHERE host_id = ? GROUP BY report_id) e ON e.report_id = r.report_id "
+            + "WHERE r.host_id = ? ORDER BY r.created_ms DESC LIMIT ?")) {
+      ps.setString(1, hostId);
+      ps.setString(2, hostId);
+      ps.setInt(3, limit);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new ReportEntry(rs.getString(1), rs.getLong(2), Instant.ofEpochMilli(rs.getLong(3)),
+              Instant.ofEpochMilli(rs.getLong(4)), rs.getString(5), rs.getString(6), rs.getInt(7), rs.getInt(8),
+              rs.getInt(9)));
+        }
+      }
+    }
+    return out;
+    });
+  }
+
+
+  /**
+   * Stores hosts' effective labs (computed by the fleet's lab rules), in one transaction. A host
+   * that no longer exists is skipped.
+   */
+  @Override
+  public CompletableFuture<Void> setEffectiveLabs(Map<String, HostSummary.EffectiveLab> labs) {
+    Map<String, HostSummary.EffectiveLab> copy = new LinkedHashMap<>(labs);
+    return database.write(db -> {
+      try (PreparedStatement ps = db.prepareStatement(
+          "UPDATE hosts SET effective_lab = ?, lab_source = ?, lab_rule_id = ? WHERE host_id = ?")) {
+        for (Map.Entry<String, HostSummary.EffectiveLab> e : copy.entrySet()) {
+          ps.setString(1, e.getValue().lab());
+          ps.setString(2, e.getValue().source());
+          ps.setString(3, e.getValue().ruleId());
+          ps.setString(4, e.getKey());
+          ps.executeUpdate();
+        }
+      }
+      return null;
+    });
+  }
+
+
+  /** The login names the host last reported as logged in, lower case. */
+  @Override
+  public List<String> loggedInUsers(String hostId) {
+    return database.read("logged-in users", db -> {
+      try (PreparedStatement ps = db.prepareStatement("SELECT logged_in_users FROM hosts WHERE host_id = ?")) {
+        ps.setString(1, hostId);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next() || rs.getString(1).isEmpty()) {
+            return List.of();
+          }
+          return java.util.Arrays.stream(rs.getString(1).split(","))
+              .map(u -> u.trim().toLowerCase(java.util.Locale.ROOT)).filter(u -> !u.isEmpty()).toList();
+        }
+      }
+    });
+  }
+
+  /** The hosts where {@code user} (compared lower-case) is logged in, from their newest inventory. */
+  @Override
+  public List<String> hostsWithLoggedInUser(String user) {
+    String name = user.trim().toLowerCase(java.util.Locale.ROOT);
+    return database.read("hosts of a user", db -> {
+      List<String> ids = new ArrayList<>();
+      try (PreparedStatement ps = db.prepareStatement(
+          "SELECT host_id FROM host_users WHERE user_name = ? ORDER BY host_id")) {
+        ps.setString(1, name);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            ids.add(rs.getString(1));
+          }
+        }
+      }
+      return ids;
+    });
+  }
+
+  /** Records that {@code email} belongs to a person who uses {@code hostId}. */
+  @Override
+  public CompletableFuture<Void> setAddressOwner(String email, String hostId, String source, Instant at) {
+    return database.write(db -> {
+      try (PreparedStatement ps = db.prepareStatement(
+          "INSERT INTO address_owners(email, host_id, source, updated_ms) VALUES (?,?,?,?) "
+              + "ON CONFLICT(email, host_id) DO UPDATE SET source = excluded.source, updated_ms = excluded.updated_ms")) {
+        ps.setString(1, email);
+        ps.setString(2, hostId);
+        ps.setString(3, source);
+        ps.setLong(4, at.toEpochMilli());
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+
+  /** Gives a host a role ("mail-server" lets it send mail) or takes it away. */
+  @Override
+  public CompletableFuture<Void> setRole(String hostId, String role, boolean present) {
+    return database.write(db -> {
+      try (PreparedStatement ps = db.prepareStatement(present
+          ? "INSERT INTO host_roles(host_id, role) VALUES (?,?) ON CONFLICT(host_id, role) DO NOTHING"
+          : "DELETE FROM host_roles WHERE host_id = ? AND role = ?")) {
+        ps.setString(1, hostId);
+        ps.setString(2, role);
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  /** The ids of the hosts that have {@code role}. */
+  @Override
+  public Set<String> hostsWithRole(String role) {
+    requireNonNull(role, "role");
+    return database.read("host roles", db -> {
+      Set<String> out = new HashSet<>();
+      try (PreparedStatement ps = db.prepareStatement("SELECT host_id FROM host_roles WHERE role = ?")) {
+        ps.setString(1, role);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(rs.getString(1));
+          }
+        }
+      }
+      return Set.copyOf(out);
+    });
+  }
+
+  /** Records that triage traced a complaint to a host (evidence for its verdict). */
+  @Override
+  public CompletableFuture<Void> recordComplaintTrace(String complaintId, String hostId, double confidence,
+      Instant tracedAt, String originIp, Optional<Instant> originTime, String summary) {
+    return database.write(db -> {
+      try (PreparedStatement ps = db.prepareStatement(
+          "INSERT INTO complaint_traces(complaint_id, host_id, confidence, traced_ms, origin_ip, origin_time_ms, "
+              + "summary) VALUES (?,?,?,?,?,?,?) ON CONFLICT(complaint_id, host_id) DO UPDATE SET "
+              + "confidence = excluded.confidence, traced_ms = excluded.traced_ms, summary = excluded.summary")) {
+        ps.setString(1, complaintId);
+        ps.setString(2, hostId);
+        ps.setDouble(3, confidence);
+        ps.setLong(4, tracedAt.toEpochMilli());
+        ps.setString(5, originIp);
+        setLong(ps, 6, originTime.map(Instant::toEpochMilli).orElse(null));
+        ps.setString(7, summary);
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+
+  // ---- Time claims, quota and retention (issue #16) ----
+
+  /**
+   * Keeps a report's claimed creation time, and its skew when the claim lies after the receive
+   * time (a report cannot be written after it arrived, so that is a fast clock; a claim in the
+   * past is just delivery delay, e.g. a spool draining, and says nothing about the clock).
+   */
+  private void recordReportClock(Statements sql, String hostId, long claimedMs, long receivedMs)
+      throws SQLException {
+    PreparedStatement ps = sql.prepare(reportClockSql);
+    long skew = claimedMs - receivedMs;
+    ps.setLong(1, claimedMs);
+    ps.setLong(2, claimedMs);
+    ps.setLong(3, skew);
+    ps.setLong(4, skew);
+    ps.setLong(5, skew);
+    ps.setLong(6, receivedMs);
+    ps.setString(7, hostId);
+    ps.executeUpdate();
+  }
+
+  @Override
+  public CompletableFuture<Boolean> touch(String hostId, Instant at, Instant claimed) {
+    requireNonNull(hostId, "hostId");
+    requireNonNull(claimed, "claimed");
+    long now = at.toEpochMilli();
+    long skew = claimed.toEpochMilli() - now;
+    return database.write(db -> {
+      PreparedStatement ps = database.statements(db).prepare(touchClaimSql);
+      ps.setLong(1, now);
+      ps.setLong(2, skew);
+      ps.setLong(3, now);
+      ps.setString(4, hostId);
+      return ps.executeUpdate() > 0;
+    });
+  }
+
+  /** The host's last clock claim; empty when it never made one (or is unknown). */
+  @Override
+  public Optional<ClockClaim> clockClaim(String hostId) {
+    requireNonNull(hostId, "hostId");
+    return database.read(db -> {
+      try (PreparedStatement ps = db.prepareStatement(
+          "SELECT clock_skew_ms, clock_skew_seen_ms, claimed_last_report_ms FROM hosts WHERE host_id = ?")) {
+        ps.setString(1, hostId);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            return Optional.<ClockClaim>empty();
+          }
+          long skew = rs.getLong(1);
+          if (rs.wasNull()) {
+            return Optional.<ClockClaim>empty();
+          }
+          Instant seen = Instant.ofEpochMilli(rs.getLong(2));
+          long claimed = rs.getLong(3);
+          Optional<Instant> last = rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(claimed));
+          return Optional.of(new ClockClaim(java.time.Duration.ofMillis(skew), seen, last));
+        }
+      }
+    });
+  }
+
+  /**
+   * Payload bytes of the host's reports received since {@code since}: the daily quota's count
+   * after a restart, asked once per host and day. Walks the host's rows of the (host, created)
+   * index, which retention keeps to a few weeks of reports.
+   */
+  @Override
+  public long reportBytesSince(String hostId, Instant since) {
+    requireNonNull(hostId, "hostId");
+    return database.read(db -> {
+      try (PreparedStatement ps = db.prepareStatement("SELECT COALESCE(SUM(LENGTH(payload)), 0) FROM reports "
+          + "WHERE host_id = ? AND received_ms >= ?")) {
+        ps.setString(1, hostId);
+        ps.setLong(2, since.toEpochMilli());
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? rs.getLong(1) : 0L;
+        }
+      }
+    });
+  }
+
+}
