@@ -128,6 +128,17 @@ final class UserRepository {
         ps.setString(1, username);
         ps.executeUpdate();
       }
+      // The user's report subscriptions go with it: a later user of the same name (a new person,
+      // perhaps with other labs) must not inherit them, nor the old address keep receiving reports.
+      try (PreparedStatement ps = db.prepareStatement("DELETE FROM report_deliveries WHERE subscription_id IN "
+          + "(SELECT subscription_id FROM report_subscriptions WHERE username = ?)")) {
+        ps.setString(1, username);
+        ps.executeUpdate();
+      }
+      try (PreparedStatement ps = db.prepareStatement("DELETE FROM report_subscriptions WHERE username = ?")) {
+        ps.setString(1, username);
+        ps.executeUpdate();
+      }
       // A single sign-on identity goes with its user: a later local account of the same name is not it.
       try (PreparedStatement ps = db.prepareStatement("DELETE FROM user_identities WHERE username = ?")) {
         ps.setString(1, username);

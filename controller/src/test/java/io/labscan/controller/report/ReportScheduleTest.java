@@ -141,6 +141,23 @@ class ReportScheduleTest {
   }
 
   @Test
+  void aRemovedUsersSubscriptionsGoWithItAndNeverPassToTheNextUserOfThatName() {
+    try (LabWeek week = new LabWeek(dir.resolve("controller.db"))) {
+      Accounts accounts = new Accounts(week.store, 4, week.clock);
+      accounts.add(MANAGER, Role.LAB_MANAGER, Set.of(LabWeek.PHYSICS), PASSWORD, false);
+      ReportSubscriptions subscriptions = new ReportSubscriptions(week.store, week.clock);
+      subscriptions.subscribe(PHYSICS_MANAGER, Optional.of(LabWeek.PHYSICS), Cadence.WEEKLY,
+          "old-manager@gmail.example");
+
+      accounts.remove(MANAGER);
+      accounts.add(MANAGER, Role.LAB_MANAGER, Set.of(LabWeek.PHYSICS), PASSWORD, false);
+
+      assertThat(subscriptions.all()).isEmpty();
+      assertThat(subscriptions.list(PHYSICS_MANAGER)).isEmpty();
+    }
+  }
+
+  @Test
   void subscribingIsRefusedForAnotherLabAllLabsAsALabManagerAndABadAddress() {
     try (LabWeek week = new LabWeek(dir.resolve("controller.db"))) {
       ReportSubscriptions subscriptions = new ReportSubscriptions(week.store, week.clock);
