@@ -22,10 +22,11 @@ import com.tngtech.archunit.library.dependencies.SliceIdentifier;
 class ArchitectureTest {
   private static final String ROOT = "io.labscan.controller";
   private static final String[] ADAPTERS = {ROOT + ".grpc..", ROOT + ".web..", ROOT + ".cli.."};
-  private static final String[] FEATURES = {ROOT + ".account..", ROOT + ".alert..", ROOT + ".campaign..",
-      ROOT + ".doctor..", ROOT + ".fleet..", ROOT + ".ingest..", ROOT + ".jobs..", ROOT + ".metrics..",
-      ROOT + ".policy..", ROOT + ".store..", ROOT + ".text..", ROOT + ".triage..", ROOT + ".trust..",
-      ROOT + ".verdict.."};
+  private static final String[] FEATURES = {ROOT + ".account..", ROOT + ".alert..", ROOT + ".audit..",
+      ROOT + ".campaign..", ROOT + ".complaint..", ROOT + ".doctor..", ROOT + ".fleet..", ROOT + ".ingest..",
+      ROOT + ".jobs..", ROOT + ".metrics..", ROOT + ".oidc..", ROOT + ".policy..", ROOT + ".quarantine..",
+      ROOT + ".report..", ROOT + ".selfwatch..", ROOT + ".store..", ROOT + ".text..", ROOT + ".triage..",
+      ROOT + ".trust..", ROOT + ".verdict.."};
 
   /** Each first-level package is a slice; the top package (the composition root) is one too. */
   private static final SliceAssignment FIRST_LEVEL_PACKAGES = new SliceAssignment() {
