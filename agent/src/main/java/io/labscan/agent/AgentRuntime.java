@@ -32,7 +32,7 @@ import io.labscan.agent.transport.GrpcChannels;
 import io.labscan.agent.transport.ReportSender;
 import io.labscan.agent.transport.Spool;
 import io.labscan.agent.trust.AgentCredentials;
-import io.labscan.agent.worker.ScanMode;
+import io.labscan.agent.config.ScanMode;
 import io.labscan.agent.worker.ScanRunner;
 import io.labscan.agent.worker.ScanRunners;
 import io.labscan.proto.v1.Command;

@@ -7,7 +7,7 @@ import io.labscan.agent.AgentRuntime;
 import io.labscan.agent.trust.AgentCredentials;
 import io.labscan.agent.config.AgentConfig;
 import io.labscan.agent.config.ConfigLoader;
-import io.labscan.agent.worker.ScanMode;
+import io.labscan.agent.config.ScanMode;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.function.Function;

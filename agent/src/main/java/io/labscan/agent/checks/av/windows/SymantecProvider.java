@@ -2,8 +2,8 @@ package io.labscan.agent.checks.av.windows;
 
 import static java.util.Objects.requireNonNull;
 
-import io.labscan.agent.checks.artifacts.RegistryReader;
-import io.labscan.agent.checks.artifacts.RegistryValue;
+import io.labscan.agent.registry.RegistryReader;
+import io.labscan.agent.registry.RegistryValue;
 import io.labscan.agent.checks.av.AvContext;
 import io.labscan.agent.checks.av.AvDetection;
 import io.labscan.agent.checks.av.AvProvider;
