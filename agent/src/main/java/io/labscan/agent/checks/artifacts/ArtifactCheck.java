@@ -203,7 +203,7 @@ public final class ArtifactCheck implements Check {
         continue; // not a path we wrote: ignore
       }
       Path folder = file.get().getParent();
-      if (Files.notExists(file.get(), LinkOption.NOFOLLOW_LINKS)
+      if (folder != null && Files.notExists(file.get(), LinkOption.NOFOLLOW_LINKS)
           && Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) {
         findings.accept(ArtifactFinding.newBuilder()
             .setRuleId(rule.id())
