@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Objects;
 
 /**
  * Microsoft Defender Antivirus (and its predecessors System Center Endpoint Protection /
@@ -101,7 +102,8 @@ public final class DefenderProvider implements AvProvider {
           fallback = facts;
         }
       } catch (RegistryReadException e) {
-        notes.add("HKLM\\" + path + " unreadable: " + AvText.clean(e.getMessage(), 160));
+        notes.add("HKLM\\" + path + " unreadable: "
+            + AvText.clean(Objects.requireNonNullElse(e.getMessage(), "no detail"), 160));
       }
     }
     return fallback;

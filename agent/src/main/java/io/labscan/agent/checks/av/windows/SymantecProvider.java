@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Objects;
 
 /**
  * Symantec Endpoint Protection, live Windows only: the definitions date from the registry
@@ -61,7 +62,8 @@ public final class SymantecProvider implements AvProvider {
           break;
         }
       } catch (RegistryReadException e) {
-        problems.add("HKLM\\" + path + " unreadable: " + AvText.clean(e.getMessage(), 160));
+        problems.add("HKLM\\" + path + " unreadable: "
+            + AvText.clean(Objects.requireNonNullElse(e.getMessage(), "no detail"), 160));
       }
     }
     if (found.isEmpty()) {
