@@ -30,11 +30,12 @@ import org.jspecify.annotations.Nullable;
  * {@code LiveWfpTest} on the hosted Windows runner (a throwaway provider in a dynamic session).
  *
  * <p>A persistent API writes objects with the {@code PERSISTENT} flags (they survive reboots and
- * the agent) in an ordinary session; a dynamic one ({@link #dynamic()}, for tests) opens a
- * {@code FWPM_SESSION_FLAG_DYNAMIC} session, whose objects the engine deletes when it closes.
+ * the agent), one ordinary engine session per {@link #open}; a dynamic one ({@link #dynamic()},
+ * for tests) keeps one {@code FWPM_SESSION_FLAG_DYNAMIC} session for its whole life, and the
+ * engine deletes everything it added when {@link #close} ends that session.
  * Needs administrator rights (the service runs as LocalSystem).
  */
-public final class FwpuclntWfpApi implements WfpApi {
+public final class FwpuclntWfpApi implements WfpApi, AutoCloseable {
   static final int RPC_C_AUTHN_WINNT = 10;
   static final int FWPM_SESSION_FLAG_DYNAMIC = 0x1;
   static final int FWPM_PROVIDER_FLAG_PERSISTENT = 0x1;
@@ -222,6 +223,8 @@ public final class FwpuclntWfpApi implements WfpApi {
 
   private final boolean persistent;
   private volatile @Nullable Fwpuclnt library;
+  /** The dynamic API's one session. */
+  private @Nullable EngineSession shared;
 
   private FwpuclntWfpApi(boolean persistent) {
     this.persistent = persistent;
@@ -251,7 +254,29 @@ public final class FwpuclntWfpApi implements WfpApi {
   }
 
   @Override
-  public Session open() throws IOException {
+  public synchronized Session open() throws IOException {
+    if (!persistent) {
+      EngineSession s = shared;
+      if (s == null) {
+        s = openEngine();
+        shared = s;
+      }
+      return s.borrowed();
+    }
+    return openEngine();
+  }
+
+  /** Ends the dynamic session (the engine then deletes its objects); nothing for a persistent API. */
+  @Override
+  public synchronized void close() {
+    EngineSession s = shared;
+    if (s != null) {
+      s.close();
+      shared = null;
+    }
+  }
+
+  private EngineSession openEngine() throws IOException {
     Fwpuclnt lib = library();
     FWPM_SESSION0 session = new FWPM_SESSION0();
     session.flags = persistent ? 0 : FWPM_SESSION_FLAG_DYNAMIC;
@@ -269,6 +294,11 @@ public final class FwpuclntWfpApi implements WfpApi {
     EngineSession(Fwpuclnt lib, Pointer engine) {
       this.lib = lib;
       this.engine = engine;
+    }
+
+    /** This session, with a close that leaves it open (the dynamic API's shared session). */
+    Session borrowed() {
+      return new Borrowed(this);
     }
 
     @Override
@@ -453,6 +483,69 @@ public final class FwpuclntWfpApi implements WfpApi {
     @Override
     public void close() {
       lib.FwpmEngineClose0(engine);
+    }
+  }
+
+  /** A shared session whose {@link #close} leaves the engine session open. */
+  private record Borrowed(Session session) implements Session {
+    @Override
+    public void begin() throws IOException {
+      session.begin();
+    }
+
+    @Override
+    public void commit() throws IOException {
+      session.commit();
+    }
+
+    @Override
+    public void abort() {
+      session.abort();
+    }
+
+    @Override
+    public void addProvider(UUID key, String name, String description) throws IOException {
+      session.addProvider(key, name, description);
+    }
+
+    @Override
+    public void addSublayer(UUID key, UUID provider, String name, int weight) throws IOException {
+      session.addSublayer(key, provider, name, weight);
+    }
+
+    @Override
+    public List<InstalledFilter> filtersOf(UUID provider) throws IOException {
+      return session.filtersOf(provider);
+    }
+
+    @Override
+    public long addFilter(WfpFilter filter, UUID provider, UUID sublayer) throws IOException {
+      return session.addFilter(filter, provider, sublayer);
+    }
+
+    @Override
+    public void deleteFilter(UUID key) throws IOException {
+      session.deleteFilter(key);
+    }
+
+    @Override
+    public void deleteSublayer(UUID key) throws IOException {
+      session.deleteSublayer(key);
+    }
+
+    @Override
+    public void deleteProvider(UUID key) throws IOException {
+      session.deleteProvider(key);
+    }
+
+    @Override
+    public boolean canIdentify(String path) {
+      return session.canIdentify(path);
+    }
+
+    @Override
+    public void close() {
+      // the owner closes the shared session
     }
   }
 
