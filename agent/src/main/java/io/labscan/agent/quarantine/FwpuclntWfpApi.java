@@ -77,6 +77,10 @@ public final class FwpuclntWfpApi implements WfpApi, AutoCloseable {
 
     int FwpmProviderDeleteByKey0(Pointer engineHandle, GUID key);
 
+    int FwpmProviderGetByKey0(Pointer engineHandle, GUID key, PointerByReference provider);
+
+    int FwpmSubLayerGetByKey0(Pointer engineHandle, GUID key, PointerByReference subLayer);
+
     int FwpmSubLayerAdd0(Pointer engineHandle, FWPM_SUBLAYER0 subLayer, @Nullable Pointer sd);
 
     int FwpmSubLayerDeleteByKey0(Pointer engineHandle, GUID key);
@@ -323,10 +327,35 @@ public final class FwpuclntWfpApi implements WfpApi, AutoCloseable {
       p.displayData.name = new WString(name);
       p.displayData.description = new WString(description);
       p.flags = persistent ? FWPM_PROVIDER_FLAG_PERSISTENT : 0;
-      int rc = lib.FwpmProviderAdd0(engine, p, null);
-      if (rc != FWP_E_ALREADY_EXISTS) {
-        check(rc, "FwpmProviderAdd0");
+      if (!providerExists(key)) {
+        check(lib.FwpmProviderAdd0(engine, p, null), "FwpmProviderAdd0");
       }
+    }
+
+    /*
+     * Existence is asked first (GetByKey) rather than inferred from a failed Add or Delete: a call
+     * that fails inside a transaction must not be relied on to leave the transaction usable.
+     */
+    private boolean providerExists(UUID key) throws IOException {
+      PointerByReference found = new PointerByReference();
+      int rc = lib.FwpmProviderGetByKey0(engine, guid(key), found);
+      if (rc == FWP_E_PROVIDER_NOT_FOUND) {
+        return false;
+      }
+      check(rc, "FwpmProviderGetByKey0");
+      lib.FwpmFreeMemory0(found);
+      return true;
+    }
+
+    private boolean sublayerExists(UUID key) throws IOException {
+      PointerByReference found = new PointerByReference();
+      int rc = lib.FwpmSubLayerGetByKey0(engine, guid(key), found);
+      if (rc == FWP_E_SUBLAYER_NOT_FOUND) {
+        return false;
+      }
+      check(rc, "FwpmSubLayerGetByKey0");
+      lib.FwpmFreeMemory0(found);
+      return true;
     }
 
     @Override
@@ -340,9 +369,8 @@ public final class FwpuclntWfpApi implements WfpApi, AutoCloseable {
       providerKey.write();
       s.providerKey = providerKey.getPointer();
       s.weight = (short) weight;
-      int rc = lib.FwpmSubLayerAdd0(engine, s, null);
-      if (rc != FWP_E_ALREADY_EXISTS) {
-        check(rc, "FwpmSubLayerAdd0");
+      if (!sublayerExists(key)) {
+        check(lib.FwpmSubLayerAdd0(engine, s, null), "FwpmSubLayerAdd0");
       }
     }
 
@@ -456,17 +484,15 @@ public final class FwpuclntWfpApi implements WfpApi, AutoCloseable {
 
     @Override
     public void deleteSublayer(UUID key) throws IOException {
-      int rc = lib.FwpmSubLayerDeleteByKey0(engine, guid(key));
-      if (rc != FWP_E_SUBLAYER_NOT_FOUND) {
-        check(rc, "FwpmSubLayerDeleteByKey0");
+      if (sublayerExists(key)) {
+        check(lib.FwpmSubLayerDeleteByKey0(engine, guid(key)), "FwpmSubLayerDeleteByKey0");
       }
     }
 
     @Override
     public void deleteProvider(UUID key) throws IOException {
-      int rc = lib.FwpmProviderDeleteByKey0(engine, guid(key));
-      if (rc != FWP_E_PROVIDER_NOT_FOUND) {
-        check(rc, "FwpmProviderDeleteByKey0");
+      if (providerExists(key)) {
+        check(lib.FwpmProviderDeleteByKey0(engine, guid(key)), "FwpmProviderDeleteByKey0");
       }
     }
 
