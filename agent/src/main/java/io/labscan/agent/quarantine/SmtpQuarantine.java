@@ -128,8 +128,8 @@ public final class SmtpQuarantine {
     if (platform == Platform.WINDOWS) {
       // Windows allows by application (a WFP permit per executable), never by a uid.
       AllowedApplications applications = AllowedApplications.windows();
-      return new SmtpQuarantine(enforcer, stateDir, new AllowedUsers(stateDir.resolve("no-proc"),
-          stateDir.resolve("no-passwd")), names::nameOf, senders, applications::paths);
+      return new SmtpQuarantine(enforcer, stateDir, AllowedUsers.none(), names::nameOf, senders,
+          applications::paths);
     }
     return new SmtpQuarantine(enforcer, stateDir, AllowedUsers.system(), names::nameOf, senders);
   }

@@ -57,4 +57,9 @@ class AllowedApplicationsTest {
 
     assertThat(running(process(100, OUTLOOK)).paths(server)).isEmpty();
   }
+
+  @Test
+  void onWindowsNoUserIsAllowedByUserNotEvenOneAnOrderNamesByNumber() {
+    assertThat(AllowedUsers.none().uids(List.of("1000", "postfix"), allowlist("outlook"))).isEmpty();
+  }
 }
