@@ -25,7 +25,18 @@ if ($service) {
 }
 
 $InstallDir = Join-Path $env:ProgramFiles 'LabScan'
-# The agent's SMTP quarantine rule (docs/egress.md, "Quarantine") must not outlive the agent.
+# The agent's SMTP quarantine (docs/egress.md, "Quarantine") must not outlive the agent: its
+# Windows Filtering Platform filters, sublayer and provider are persistent, so the agent itself
+# removes them (only objects of LabScan's own provider) while its files are still here.
+$InstalledJava = Join-Path $InstallDir 'jre\bin\java.exe'
+$InstalledJar = Join-Path $InstallDir 'labscan-agent.jar'
+if ((Test-Path -LiteralPath $InstalledJava) -and (Test-Path -LiteralPath $InstalledJar)) {
+  & $InstalledJava -jar $InstalledJar quarantine --remove-rules
+  if ($LASTEXITCODE -ne 0) {
+    throw "labscan-agent quarantine --remove-rules failed (exit $LASTEXITCODE): the SMTP quarantine's WFP filters are still in place. The program files were kept so that running this script again (as an administrator) can finish."
+  }
+}
+# Older agents blocked with a Windows Firewall rule; remove it too (no error when absent).
 & "$env:SystemRoot\System32\netsh.exe" advfirewall firewall delete rule name=LabScan-SMTP-Quarantine | Out-Null
 if (Test-Path -LiteralPath $InstallDir) { Remove-Item -LiteralPath $InstallDir -Recurse -Force }
 

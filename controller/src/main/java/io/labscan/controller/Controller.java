@@ -379,7 +379,8 @@ public final class Controller implements AutoCloseable {
 
   /** Prunes old evidence by {@code retention} once a day, the first time {@link #FIRST_PRUNE_DELAY} from now. */
   public void startDailyPrune(Pruner.Retention retention) {
-    Pruner pruner = new Pruner(store, requireNonNull(retention, "retention"), clock());
+    Pruner pruner = new Pruner(store, requireNonNull(retention, "retention"), clock(),
+        List.of(new io.labscan.controller.complaint.ComplaintRetention()));
     jobs().every("daily prune", FIRST_PRUNE_DELAY, Duration.ofDays(1), () -> pruneNow(pruner));
   }
 

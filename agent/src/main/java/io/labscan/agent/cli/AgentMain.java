@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = AgentMain.Version.class,
     description = "LabScan endpoint agent: checks this machine for mass-mailer evidence and reports it.",
-    subcommands = {ScanCommand.class, EnrollCommand.class, RunCommand.class, StatusCommand.class, DoctorCommand.class, EgressCommand.class,
+    subcommands = {ScanCommand.class, EnrollCommand.class, RunCommand.class, StatusCommand.class, DoctorCommand.class, EgressCommand.class, QuarantineCommand.class,
         ServiceCommand.class, ScanWorkerCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

@@ -39,14 +39,28 @@ public final class AllowedUsers {
 
   private final Path proc;
   private final Path passwd;
+  private final boolean byUser;
 
   public AllowedUsers(Path proc, Path passwd) {
+    this(proc, passwd, true);
+  }
+
+  private AllowedUsers(Path proc, Path passwd, boolean byUser) {
     this.proc = requireNonNull(proc, "proc");
     this.passwd = requireNonNull(passwd, "passwd");
+    this.byUser = byUser;
   }
 
   public static AllowedUsers system() {
     return new AllowedUsers(Path.of("/proc"), Path.of("/etc/passwd"));
+  }
+
+  /**
+   * Nobody: for platforms whose quarantine does not allow by user (Windows allows by
+   * application), so an order's {@code allowed_users} is not reported as if it were in force.
+   */
+  public static AllowedUsers none() {
+    return new AllowedUsers(Path.of("/proc"), Path.of("/etc/passwd"), false);
   }
 
   /**
@@ -57,6 +71,9 @@ public final class AllowedUsers {
     requireNonNull(names, "names");
     requireNonNull(policy, "policy");
     Set<Long> out = new TreeSet<>();
+    if (!byUser) {
+      return out;
+    }
     Map<Long, String> users = readPasswd();
     for (String name : names.stream().limit(QuarantineRules.MAX_ENTRIES).toList()) {
       String n = name.strip();

@@ -69,6 +69,7 @@ public final class SmtpQuarantine {
   private final AllowedUsers allowedUsers;
   private final LongFunction<String> userNames;
   private final SenderLookup senders;
+  private final java.util.function.Function<EgressPolicy, java.util.Collection<String>> allowedApplications;
   private QuarantineOrder order = QuarantineOrder.getDefaultInstance();
   private Optional<QuarantineRules> installed = Optional.empty();
   private QuarantineEnforcement enforcement = QuarantineEnforcement.QUARANTINE_ENFORCEMENT_NONE;
@@ -93,6 +94,17 @@ public final class SmtpQuarantine {
    */
   public SmtpQuarantine(QuarantineEnforcer enforcer, Path stateDir, AllowedUsers allowedUsers,
       LongFunction<String> userNames, SenderLookup senders) {
+    this(enforcer, stateDir, allowedUsers, userNames, senders, policy -> List.of());
+  }
+
+  /**
+   * @param allowedApplications the executables to let through for a policy (Windows: {@link
+   *     AllowedApplications}; none on Linux, which allows by user)
+   */
+  public SmtpQuarantine(QuarantineEnforcer enforcer, Path stateDir, AllowedUsers allowedUsers,
+      LongFunction<String> userNames, SenderLookup senders,
+      java.util.function.Function<EgressPolicy, java.util.Collection<String>> allowedApplications) {
+    this.allowedApplications = requireNonNull(allowedApplications, "allowedApplications");
     this.enforcer = requireNonNull(enforcer, "enforcer");
     this.stateFile = requireNonNull(stateDir, "stateDir").resolve(STATE_FILE);
     this.allowedUsers = requireNonNull(allowedUsers, "allowedUsers");
@@ -100,7 +112,7 @@ public final class SmtpQuarantine {
     this.senders = requireNonNull(senders, "senders");
   }
 
-  /** The platform's quarantine: nftables on Linux, Windows Firewall on Windows, none elsewhere. */
+  /** The platform's quarantine: nftables on Linux, WFP filters on Windows, none elsewhere. */
   public static SmtpQuarantine forPlatform(Platform platform, Path stateDir) {
     return forPlatform(platform, stateDir, SenderLookup.NONE);
   }
@@ -109,10 +121,16 @@ public final class SmtpQuarantine {
   public static SmtpQuarantine forPlatform(Platform platform, Path stateDir, SenderLookup senders) {
     QuarantineEnforcer enforcer = switch (platform) {
       case LINUX -> NftablesQuarantine.system();
-      case WINDOWS -> WindowsFirewallQuarantine.system();
+      case WINDOWS -> WfpQuarantine.system();
       default -> new NotEnforcedQuarantine(platform == Platform.MACOS ? "macOS" : platform.toString());
     };
     PasswdUserNames names = PasswdUserNames.system();
+    if (platform == Platform.WINDOWS) {
+      // Windows allows by application (a WFP permit per executable), never by a uid.
+      AllowedApplications applications = AllowedApplications.windows();
+      return new SmtpQuarantine(enforcer, stateDir, AllowedUsers.none(), names::nameOf, senders,
+          applications::paths);
+    }
     return new SmtpQuarantine(enforcer, stateDir, AllowedUsers.system(), names::nameOf, senders);
   }
 
@@ -251,7 +269,7 @@ public final class SmtpQuarantine {
     }
     EgressPolicy egress = EgressPolicy.from(policy);
     QuarantineRules rules = QuarantineRules.of(MAIL_PORTS, allowedUsers.uids(order.getAllowedUsersList(), egress),
-        order.getAllowedDestinationsList());
+        order.getAllowedDestinationsList()).withAllowedApplications(allowedApplications.apply(egress));
     if (!force && installed.equals(Optional.of(rules))
         && enforcement == QuarantineEnforcement.QUARANTINE_ENFORCEMENT_ENFORCED) {
       return;
@@ -266,6 +284,8 @@ public final class SmtpQuarantine {
       setState(QuarantineEnforcement.QUARANTINE_ENFORCEMENT_ENFORCED, enforcer.describe()
           + (rules.allowedUids().isEmpty() ? "" : "; users allowed: " + rules.allowedUids().stream()
               .map(u -> userNames.apply(u)).toList())
+          + (rules.allowedApplications().isEmpty() ? "" : "; applications allowed: "
+              + rules.allowedApplications().stream().limit(20).toList())
           + (rules.allowedDestinations().isEmpty() ? "" : "; destinations allowed: " + rules.allowedDestinations()
               .stream().map(QuarantineRules.Destination::text).toList())
           + ignored);
@@ -303,10 +323,15 @@ public final class SmtpQuarantine {
       if (delta <= 0 || (pending.size() >= MAX_BLOCKED * 4 && !pending.containsKey(c.key()))) {
         continue;
       }
-      String user = userNames.apply(c.uid());
+      String user = c.uid() == QuarantineEnforcer.BlockedCount.UNKNOWN_UID ? "" : userNames.apply(c.uid());
       BlockedSmtpAttempt.Builder attempt = BlockedSmtpAttempt.newBuilder().setIp(c.ip()).setPort(c.port())
           .setUser(user).setAttempts(delta);
-      processOf(c.ip(), c.port(), user).ifPresent(p -> attempt.setProcessName(clip(p.name(), ReportLimits.MAX_STRING))
+      // The platform's own record of the program (Windows 5157) beats the egress watch's guess.
+      Optional<io.labscan.agent.checks.egress.ProcessInfo> process = c.processPath().isEmpty()
+          ? processOf(c.ip(), c.port(), user)
+          : Optional.of(new io.labscan.agent.checks.egress.ProcessInfo(0,
+              EgressPolicy.fileName(c.processPath()), c.processPath(), user));
+      process.ifPresent(p -> attempt.setProcessName(clip(p.name(), ReportLimits.MAX_STRING))
           .setProcessPath(clip(p.path(), ReportLimits.MAX_PATH)));
       pending.merge(c.key(), attempt.build(), (a, b) -> {
         BlockedSmtpAttempt.Builder merged = a.toBuilder().setAttempts(a.getAttempts() + b.getAttempts());

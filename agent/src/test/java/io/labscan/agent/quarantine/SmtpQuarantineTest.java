@@ -19,7 +19,7 @@ class SmtpQuarantineTest {
   @TempDir Path state;
 
   /** Records installs and removals, and what the state file said at each. */
-  private final class Recorder implements QuarantineEnforcer {
+  private class Recorder implements QuarantineEnforcer {
     final List<String> calls = new ArrayList<>();
     final boolean enforces;
     List<BlockedCount> counts = List.of();
@@ -87,6 +87,51 @@ class SmtpQuarantineTest {
     assertThat(status.getBlockedList()).extracting(b -> b.getIp() + ":" + b.getPort() + " " + b.getUser() + " "
         + b.getProcessName() + " " + b.getProcessPath() + " x" + b.getAttempts())
         .containsExactly("192.0.2.25:25 1000 wink /tmp/.cache/wink x3", "198.51.100.7:587 1000   x1");
+  }
+
+  @Test
+  void aRefusedAttemptTheEnforcerAttributesToAProgramIsReportedWithThatProgramAndNoUser() throws IOException {
+    Recorder r = new Recorder(true);
+    SenderLookup egressWatch = (remote, user) -> java.util.Optional.of(
+        new io.labscan.agent.checks.egress.ProcessInfo(1, "guess", "C:\\guess.exe", user));
+    Path passwd = Files.writeString(state.resolve("passwd"), "");
+    SmtpQuarantine q = new SmtpQuarantine(r, state, new AllowedUsers(Files.createDirectories(state.resolve("proc")),
+        passwd), Long::toString, egressWatch);
+    q.policyChanged(Policy.newBuilder().setVersion(2).setQuarantine(order(7, true)).build());
+    q.drainStatus();
+    String worm = "C:\\Users\\ann\\AppData\\Local\\Temp\\winkqmtx.exe";
+    r.counts = List.of(new QuarantineEnforcer.BlockedCount("192.0.2.25", 25,
+        QuarantineEnforcer.BlockedCount.UNKNOWN_UID, 2, worm));
+
+    io.labscan.proto.v1.QuarantineStatus status = q.drainStatus().orElseThrow();
+
+    assertThat(status.getBlockedList()).singleElement().satisfies(b -> {
+      assertThat(b.getProcessPath()).isEqualTo(worm);
+      assertThat(b.getProcessName()).isEqualTo("winkqmtx.exe");
+      assertThat(b.getUser()).isEmpty();
+      assertThat(b.getAttempts()).isEqualTo(2);
+    });
+  }
+
+  @Test
+  void theAllowedApplicationsReachTheEnforcerAndTheReportedDetail() throws IOException {
+    List<QuarantineRules> installed = new ArrayList<>();
+    Recorder r = new Recorder(true) {
+      @Override
+      public void install(QuarantineRules rules) throws IOException {
+        installed.add(rules);
+      }
+    };
+    String outlook = "C:\\Program Files\\Microsoft Office\\root\\Office16\\OUTLOOK.EXE";
+    Path passwd = Files.writeString(state.resolve("passwd"), "");
+    SmtpQuarantine q = new SmtpQuarantine(r, state, new AllowedUsers(Files.createDirectories(state.resolve("proc")),
+        passwd), Long::toString, SenderLookup.NONE, policy -> List.of(outlook));
+
+    q.policyChanged(Policy.newBuilder().setVersion(2).setQuarantine(order(7, true)).build());
+
+    assertThat(installed).singleElement().satisfies(rules -> assertThat(rules.allowedApplications())
+        .containsExactly(outlook));
+    assertThat(q.drainStatus().orElseThrow().getDetail()).contains("applications allowed: [" + outlook + "]");
   }
 
   private static QuarantineOrder order(long revision, boolean quarantined) {

@@ -44,10 +44,11 @@ final class PruneCommand implements Callable<Integer> {
       if (!dryRun) {
         store.requireWritable();
       }
-      Pruner.Result result = new Pruner(store, settings, Clock.systemUTC()).prune(dryRun);
-      System.out.printf("%s %d rows (reports older than %d days, findings older than %d, history older than %d):%n",
-          dryRun ? "Would delete" : "Deleted", result.total(), settings.reportDays(), settings.findingDays(),
-          settings.historyDays());
+      Pruner.Result result = new Pruner(store, settings, Clock.systemUTC(),
+          java.util.List.of(new io.labscan.controller.complaint.ComplaintRetention())).prune(dryRun);
+      System.out.printf("%s %d rows (reports older than %d days, findings older than %d, history older than %d, "
+          + "complaints older than %d):%n", dryRun ? "Would delete" : "Deleted", result.total(), settings.reportDays(),
+          settings.findingDays(), settings.historyDays(), settings.complaintDays());
       for (Map.Entry<String, Long> e : result.rows().entrySet()) {
         System.out.printf("  %-18s %d%n", e.getKey(), e.getValue());
       }

@@ -24,8 +24,13 @@ final class RetentionOptions {
       description = "Audit log entries older than this are pruned (default: ${DEFAULT-VALUE}; at least 91).")
   int auditDays;
 
+  @Option(names = "--keep-complaints-days", defaultValue = "400", paramLabel = "DAYS",
+      description = "Complaints that arrived by mail (the Complaints page) older than this are pruned "
+          + "(default: ${DEFAULT-VALUE}; at least 31).")
+  int complaintDays;
+
   /** The settings; an IllegalArgumentException names a bad one. */
   Pruner.Retention retention() {
-    return new Pruner.Retention(reportDays, findingDays, historyDays, auditDays);
+    return new Pruner.Retention(reportDays, findingDays, historyDays, auditDays, complaintDays);
   }
 }

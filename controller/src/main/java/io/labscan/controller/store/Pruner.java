@@ -42,8 +42,14 @@ public final class Pruner {
    * @param findingDays findings, scans, antivirus observations and egress windows
    * @param historyDays verdict history and complaint traces (triage answers)
    * @param auditDays audit log entries (at least {@link #MIN_AUDIT_DAYS})
+   * @param complaintDays complaints that arrived by mail and their stored triage answers (at
+   *     least {@link #MIN_COMPLAINT_DAYS}; pruned by {@link AgedRows} of the complaint package)
    */
-  public record Retention(int reportDays, int findingDays, int historyDays, int auditDays) {
+  public record Retention(int reportDays, int findingDays, int historyDays, int auditDays, int complaintDays) {
+    /** Complaints are kept at least this long: the Complaints page and its alerts look 30 days back. */
+    public static final int MIN_COMPLAINT_DAYS = 31;
+    /** Complaints are kept this long unless {@code --keep-complaints-days} says otherwise. */
+    public static final int DEFAULT_COMPLAINT_DAYS = 400;
     public static final int MIN_FINDING_DAYS = 31;
     /**
      * The audit log is kept at least this long: the {@code audit_log} table itself refuses to
@@ -58,10 +64,19 @@ public final class Pruner {
       this(reportDays, findingDays, historyDays, DEFAULT_AUDIT_DAYS);
     }
 
+    /** With the default complaint retention ({@value #DEFAULT_COMPLAINT_DAYS} days). */
+    public Retention(int reportDays, int findingDays, int historyDays, int auditDays) {
+      this(reportDays, findingDays, historyDays, auditDays, DEFAULT_COMPLAINT_DAYS);
+    }
+
     public Retention {
       if (auditDays < MIN_AUDIT_DAYS) {
         throw new IllegalArgumentException("the audit log must be kept at least " + MIN_AUDIT_DAYS + " days, not "
             + auditDays);
+      }
+      if (complaintDays < MIN_COMPLAINT_DAYS) {
+        throw new IllegalArgumentException("complaints must be kept at least " + MIN_COMPLAINT_DAYS
+            + " days (the Complaints page looks 30 days back), not " + complaintDays);
       }
       if (reportDays < 1) {
         throw new IllegalArgumentException("reports must be kept at least 1 day, not " + reportDays);
@@ -78,8 +93,20 @@ public final class Pruner {
 
     /** 30 days of reports, 90 of findings, two years of verdict history and triage answers. */
     public static Retention defaults() {
-      return new Retention(30, 90, 730, DEFAULT_AUDIT_DAYS);
+      return new Retention(30, 90, 730, DEFAULT_AUDIT_DAYS, DEFAULT_COMPLAINT_DAYS);
     }
+  }
+
+  /**
+   * Rows a feature package prunes by age with its own SQL (the complaint log: {@code
+   * ComplaintRetention}), run after the per-host rules by the same prune.
+   */
+  public interface AgedRows {
+    /**
+     * Deletes (or, with {@code dryRun}, counts) the rows {@code retention} no longer keeps at
+     * {@code now}; returns the rows per table, in a fixed order.
+     */
+    Map<String, Long> prune(Storage store, Retention retention, Instant now, boolean dryRun);
   }
 
   /** Rows deleted (or, on a dry run, that would be) per table, in a fixed order. */
@@ -115,11 +142,18 @@ public final class Pruner {
   private final Storage store;
   private final Retention retention;
   private final Clock clock;
+  private final List<AgedRows> more;
 
   public Pruner(Storage store, Retention retention, Clock clock) {
+    this(store, retention, clock, List.of());
+  }
+
+  /** @param more feature packages' own aged rows (complaints), pruned after the host rules */
+  public Pruner(Storage store, Retention retention, Clock clock, List<AgedRows> more) {
     this.store = requireNonNull(store, "store");
     this.retention = requireNonNull(retention, "retention");
     this.clock = requireNonNull(clock, "clock");
+    this.more = List.copyOf(requireNonNull(more, "more"));
   }
 
   public Retention retention() {
@@ -147,6 +181,9 @@ public final class Pruner {
     }
     long auditCutoff = now.minus(Duration.ofDays(retention.auditDays())).toEpochMilli();
     rows.put(AUDIT_TABLE, dryRun ? countAudit(auditCutoff) : deleteAudit(auditCutoff));
+    for (AgedRows aged : more) {
+      aged.prune(store, retention, now, dryRun).forEach((table, n) -> rows.merge(table, n, Long::sum));
+    }
     return new Result(rows, dryRun);
   }
 

@@ -37,12 +37,15 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * folder of its own, queue, data, log and Maildirs in a temporary folder, the machine's
  * {@code /etc/postfix} never read nor written), but on loopback of this namespace at a free port,
  * with STARTTLS offered on a self-signed certificate for 127.0.0.1 made here. It delivers the
- * test domain {@code campus.example} into Maildirs. Needs root and the postfix package: skips
- * loudly without them (fails with LABSCAN_STRICT=1).
+ * test domain {@code campus.example} into Maildirs (its own, or {@link #deliveringInto} one an
+ * IMAP server serves). Needs root and the postfix package: skips loudly without them (fails with
+ * LABSCAN_STRICT=1).
  */
-final class LoopbackPostfix implements AutoCloseable {
+public final class LoopbackPostfix implements AutoCloseable {
   static final int MAILBOX_UID = 65534;
-  static final String DOMAIN = "campus.example";
+  public static final String DOMAIN = "campus.example";
+  /** The name it writes into its {@code Received:} lines. */
+  public static final String HOSTNAME = "relay.campus.test";
 
   private static final String MASTER_CF = """
       %s      inet  n       -       n       -       -       smtpd
@@ -72,7 +75,7 @@ final class LoopbackPostfix implements AutoCloseable {
 
   private final Path dir;
   private final Path postfix;
-  final int port;
+  public final int port;
   final Path certificate;
 
   private LoopbackPostfix(Path dir, Path postfix, int port, Path certificate) {
@@ -82,8 +85,26 @@ final class LoopbackPostfix implements AutoCloseable {
     this.certificate = certificate;
   }
 
-  /** Starts Postfix delivering {@code mailboxes} (local parts of {@link #DOMAIN}). */
+  /** Starts Postfix delivering {@code mailboxes} (local parts of {@link #DOMAIN}) into Maildirs of its own. */
   static LoopbackPostfix start(List<String> mailboxes) throws Exception {
+    return start(mailboxes.stream().map(box -> java.util.Map.entry(box, box + "/")).toList(), null);
+  }
+
+  /**
+   * Starts Postfix delivering {@code localPart}@{@link #DOMAIN} into {@code maildir} with its
+   * {@code virtual} agent, as uid/gid 65534: the Maildir an IMAP server (the test's Dovecot)
+   * serves. The Maildir's parent folder is created (owned by 65534) when missing.
+   */
+  public static LoopbackPostfix deliveringInto(String localPart, Path maildir) throws Exception {
+    Requirements.root("Postfix starts its master and drops to its own users");
+    Path base = Files.createDirectories(maildir.toAbsolutePath().getParent());
+    Files.setAttribute(base, "unix:uid", MAILBOX_UID);
+    Files.setAttribute(base, "unix:gid", MAILBOX_UID);
+    return start(List.of(java.util.Map.entry(localPart, maildir.getFileName() + "/")), base);
+  }
+
+  private static LoopbackPostfix start(List<java.util.Map.Entry<String, String>> mailboxes,
+      @org.jspecify.annotations.Nullable Path mailBase) throws Exception {
     Requirements.root("Postfix starts its master and drops to its own users");
     Path postfix = Requirements.command("postfix", "postfix");
     Path dir = Files.createTempDirectory("labscan-report-postfix");
@@ -101,14 +122,14 @@ final class LoopbackPostfix implements AutoCloseable {
     writeCertificate(cert, key);
     int port = freePort();
     StringBuilder map = new StringBuilder();
-    for (String box : mailboxes) {
-      map.append(box).append('@').append(DOMAIN).append(' ').append(box).append("/\n");
+    for (java.util.Map.Entry<String, String> box : mailboxes) {
+      map.append(box.getKey()).append('@').append(DOMAIN).append(' ').append(box.getValue()).append('\n');
     }
     Files.writeString(dir.resolve("config/vmailbox"), map);
     Files.writeString(dir.resolve("config/master.cf"), MASTER_CF.formatted("127.0.0.1:" + port));
     Files.writeString(dir.resolve("config/main.cf"), """
         compatibility_level = 3.6
-        myhostname = relay.campus.test
+        myhostname = %s
         mydomain = campus.test
         myorigin = $mydomain
         inet_interfaces = 127.0.0.1
@@ -133,8 +154,9 @@ final class LoopbackPostfix implements AutoCloseable {
         smtpd_tls_key_file = %s
         smtpd_tls_security_level = may
         smtpd_tls_loglevel = 1
-        """.formatted(dir.resolve("queue"), dir.resolve("data"), dir.resolve("maillog"), dir, DOMAIN,
-        dir.resolve("mail"), dir.resolve("config/vmailbox"), MAILBOX_UID, MAILBOX_UID, cert, key));
+        """.formatted(HOSTNAME, dir.resolve("queue"), dir.resolve("data"), dir.resolve("maillog"), dir, DOMAIN,
+        mailBase != null ? mailBase : dir.resolve("mail"), dir.resolve("config/vmailbox"), MAILBOX_UID, MAILBOX_UID,
+        cert, key));
     LoopbackPostfix p = new LoopbackPostfix(dir, postfix, port, cert);
     p.run("start");
     return p;
@@ -163,7 +185,7 @@ final class LoopbackPostfix implements AutoCloseable {
     return out;
   }
 
-  String log() throws IOException {
+  public String log() throws IOException {
     Path log = dir.resolve("maillog");
     return Files.exists(log) ? Files.readString(log, StandardCharsets.ISO_8859_1) : "";
   }

@@ -25,12 +25,17 @@ import java.util.regex.Pattern;
  * @param allowedUids local users whose sockets may still connect (Linux: {@code meta skuid})
  * @param allowedDestinations canonical {@code address/prefix} strings every process may reach
  * @param ignored destinations of the order that were not IP literals or prefixes
+ * @param allowedApplications absolute executable paths whose connections may still be made
+ *     (Windows: a WFP permit filter per application, {@code FWPM_CONDITION_ALE_APP_ID}); sorted,
+ *     without duplicates (compared without case, as Windows does), at most {@link #MAX_ENTRIES}
  */
 public record QuarantineRules(Set<Integer> ports, Set<Long> allowedUids, List<Destination> allowedDestinations,
-    List<String> ignored) {
+    List<String> ignored, List<String> allowedApplications) {
   private static final Pattern IP_CHARACTERS = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
   /** Most destinations or users one order may name (an honest campus has a handful). */
   public static final int MAX_ENTRIES = 256;
+  /** Longest executable path accepted (Windows' extended-length paths stop at 32,767). */
+  public static final int MAX_PATH = 32_767;
 
   public QuarantineRules {
     ports = Set.copyOf(new TreeSet<>(requireNonNull(ports, "ports")));
@@ -43,6 +48,28 @@ public record QuarantineRules(Set<Integer> ports, Set<Long> allowedUids, List<De
     }
     allowedDestinations = List.copyOf(requireNonNull(allowedDestinations, "allowedDestinations"));
     ignored = List.copyOf(requireNonNull(ignored, "ignored"));
+    java.util.TreeMap<String, String> apps = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    for (String a : requireNonNull(allowedApplications, "allowedApplications")) {
+      if (a.isBlank() || a.length() > MAX_PATH || a.chars().anyMatch(Character::isISOControl)) {
+        throw new IllegalArgumentException("not an executable path: " + a.length() + " characters");
+      }
+      apps.putIfAbsent(a, a);
+    }
+    if (apps.size() > MAX_ENTRIES) {
+      throw new IllegalArgumentException("more than " + MAX_ENTRIES + " allowed applications");
+    }
+    allowedApplications = List.copyOf(apps.values());
+  }
+
+  /** Rules without allowed applications (Linux allows by user). */
+  public QuarantineRules(Set<Integer> ports, Set<Long> allowedUids, List<Destination> allowedDestinations,
+      List<String> ignored) {
+    this(ports, allowedUids, allowedDestinations, ignored, List.of());
+  }
+
+  /** These rules, letting {@code applications} (absolute executable paths) through as well. */
+  public QuarantineRules withAllowedApplications(java.util.Collection<String> applications) {
+    return new QuarantineRules(ports, allowedUids, allowedDestinations, ignored, List.copyOf(applications));
   }
 
   /** An IP network: an address and a prefix length (32/128 for one address). */

@@ -16,7 +16,7 @@ import java.util.stream.Collectors;
 
 /**
  * The Security log through the Windows Event Log API ({@code wevtapi.dll}): an XPath query
- * for 5156 events after the last record read, each rendered as XML. Reading the Security
+ * for 5156 or 5157 events after the last record read, each rendered as XML. Reading the Security
  * log needs administrator rights (SeSecurityPrivilege).
  */
 final class WevtapiSecurityAuditLog implements SecurityAuditLog {
@@ -25,27 +25,33 @@ final class WevtapiSecurityAuditLog implements SecurityAuditLog {
   private static final int NEXT_TIMEOUT_MILLIS = 1000;
 
   @Override
-  public long latestRecordId() throws IOException {
-    List<String> newest = query("*[System[EventID=5156]]",
+  public long latestRecordId(int eventId) throws IOException {
+    List<String> newest = query("*[System[EventID=" + eventId + "]]",
         Winevt.EVT_QUERY_FLAGS.EvtQueryChannelPath | Winevt.EVT_QUERY_FLAGS.EvtQueryReverseDirection, 1);
     if (newest.isEmpty()) {
       return 0;
     }
-    return WfpAuditEventParser.parse(newest.get(0), Set.of()).map(WfpAuditEventParser.Parsed::recordId).orElse(0L);
+    return WfpAuditEventParser.parseRefused(newest.get(0), Set.of()).map(WfpAuditEventParser.Refused::recordId)
+        .orElse(0L);
   }
 
   @Override
-  public List<String> eventsAfter(long recordId, Set<Integer> ports, int max) throws IOException {
-    return query(xpath(recordId, ports),
+  public List<String> eventsAfter(int eventId, long recordId, Set<Integer> ports, int max) throws IOException {
+    return query(xpath(eventId, recordId, ports),
         Winevt.EVT_QUERY_FLAGS.EvtQueryChannelPath | Winevt.EVT_QUERY_FLAGS.EvtQueryForwardDirection, max);
   }
 
-  /** Filters in the log service, so only matching events cross into the agent. */
+  /** The 5156 query, as {@link #xpath(int, long, Set)}. */
   static String xpath(long recordId, Set<Integer> ports) {
+    return xpath(WfpAuditEventParser.PERMITTED, recordId, ports);
+  }
+
+  /** Filters in the log service, so only matching events cross into the agent. */
+  static String xpath(int eventId, long recordId, Set<Integer> ports) {
     String portTest = new TreeSet<>(ports).stream()
         .map(p -> "Data[@Name='DestPort']='" + p + "'")
         .collect(Collectors.joining(" or "));
-    return "*[System[EventID=5156 and EventRecordID>" + Math.max(0, recordId) + "]"
+    return "*[System[EventID=" + eventId + " and EventRecordID>" + Math.max(0, recordId) + "]"
         + " and EventData[Data[@Name='Direction']='" + WfpAuditEventParser.OUTBOUND + "'"
         + " and Data[@Name='Protocol']='6'"
         + (portTest.isEmpty() ? "" : " and (" + portTest + ")") + "]]";

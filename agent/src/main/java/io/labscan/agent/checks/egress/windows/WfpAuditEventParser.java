@@ -28,8 +28,9 @@ import org.xml.sax.helpers.DefaultHandler;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Parses Windows Security event 5156 ("The Windows Filtering Platform has permitted a
- * connection") as the event log renders it in XML ({@code EvtRender(EvtRenderEventXml)},
+ * Parses Windows Security events 5156 ("The Windows Filtering Platform has permitted a
+ * connection", {@link #parse}) and 5157 ("... has blocked a connection", {@link #parseRefused})
+ * as the event log renders them in XML ({@code EvtRender(EvtRenderEventXml)},
  * or {@code wevtutil qe Security /f:xml}). Logged for every permitted connection once
  * {@code auditpol /set /subcategory:"Filtering Platform Connection" /success:enable} is on.
  *
@@ -42,12 +43,19 @@ import org.jspecify.annotations.Nullable;
  *   &lt;Data Name="DestAddress"&gt;192.0.2.25&lt;/Data&gt; &lt;Data Name="DestPort"&gt;25&lt;/Data&gt;
  *   &lt;Data Name="Protocol"&gt;6&lt;/Data&gt;                   (TCP)
  * </pre>
+ * Event 5157 has the same data, plus the runtime id of the filter that blocked
+ * ({@code FilterRTID}); it is logged once failure auditing is on
+ * ({@code auditpol /set /subcategory:"Filtering Platform Connection" /failure:enable}).
  * Total: anything else, malformed XML included, yields empty. DTDs are refused, so the
  * text cannot pull in entities or files.
  */
 public final class WfpAuditEventParser {
   /** Outbound, as the unformatted message string id; formatted logs say "Outbound". */
   static final String OUTBOUND = "%%14593";
+  /** "The Windows Filtering Platform has permitted a connection." */
+  public static final int PERMITTED = 5156;
+  /** "The Windows Filtering Platform has blocked a connection." */
+  public static final int BLOCKED = 5157;
   private static final int MAX_XML = 64 * 1024;
 
   /**
@@ -62,9 +70,33 @@ public final class WfpAuditEventParser {
     }
   }
 
+  /**
+   * A parsed 5157 record.
+   *
+   * @param recordId the log's EventRecordID, for resuming after it
+   * @param attempt the refused connection (its time, endpoints and process: pid and the
+   *     application's NT device path), when the record is an outbound TCP 5157 to a watched port
+   * @param filterRuntimeId the runtime id of the filter that blocked ({@code FilterRTID}), -1 when absent
+   */
+  public record Refused(long recordId, Optional<EgressEvent> attempt, long filterRuntimeId) {
+    public Refused {
+      requireNonNull(attempt, "attempt");
+    }
+  }
+
   private WfpAuditEventParser() {}
 
+  /** A 5156 record: the connection when it is an outbound TCP one to {@code ports}; other records give only their id. */
   public static Optional<Parsed> parse(String xml, Set<Integer> ports) {
+    return parse(xml, ports, PERMITTED).map(r -> new Parsed(r.recordId(), r.attempt()));
+  }
+
+  /** A 5157 record: the refused attempt when it is an outbound TCP one to {@code ports}; other records give only their id. */
+  public static Optional<Refused> parseRefused(String xml, Set<Integer> ports) {
+    return parse(xml, ports, BLOCKED);
+  }
+
+  private static Optional<Refused> parse(String xml, Set<Integer> ports, int wantedEventId) {
     requireNonNull(xml, "xml");
     requireNonNull(ports, "ports");
     if (xml.length() > MAX_XML) {
@@ -89,12 +121,15 @@ public final class WfpAuditEventParser {
       return Optional.empty();
     }
     Optional<EgressEvent> event = Optional.empty();
+    long filter = -1;
     long eventId = child(system.get(), "EventID").map(e -> number(e.getTextContent())).orElse(-1L);
     Optional<Instant> time = child(system.get(), "TimeCreated").flatMap(e -> instant(e.getAttribute("SystemTime")));
-    if (eventId == 5156 && time.isPresent()) {
-      event = connection(data(root), ports, time.get());
+    if (eventId == wantedEventId && time.isPresent()) {
+      Map<String, String> d = data(root);
+      event = connection(d, ports, time.get());
+      filter = number(d.get("FilterRTID"));
     }
-    return Optional.of(new Parsed(recordId, event));
+    return Optional.of(new Refused(recordId, event, filter));
   }
 
   private static Optional<EgressEvent> connection(Map<String, String> d, Set<Integer> ports, Instant time) {

@@ -110,7 +110,8 @@ public final class WfpAuditEventSource implements EgressEventSource {
         new ProcessInfo(o.pid(), EgressPolicy.fileName(path), path, o.user()));
   }
 
-  static Map<String, String> volumeTable() {
+  /** Drive ("C:") → NT device ("\Device\HarddiskVolume2") of this machine; empty when unavailable. */
+  public static Map<String, String> volumeTable() {
     Map<String, String> out = new HashMap<>();
     try {
       for (String root : Kernel32Util.getLogicalDriveStrings()) {

@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** Security event 5156 on recorded fixtures (EvtRender XML), and the Windows source's batch handling. */
+/** Security events 5156 and 5157 on recorded fixtures (EvtRender XML), and the Windows source's batch handling. */
 class WfpAuditEventTest {
   private static final Set<Integer> SMTP = Set.of(25, 465, 587);
   private static final Map<String, String> VOLUMES = Map.of("C:", "\\Device\\HarddiskVolume3");
@@ -88,12 +88,12 @@ class WfpAuditEventTest {
   void sourceDeliversMatchingEventsWithDrivePathsAndAdvancesPastEveryRecord() throws IOException {
     WfpAuditEventSource source = new WfpAuditEventSource(new SecurityAuditLog() {
       @Override
-      public long latestRecordId() {
+      public long latestRecordId(int eventId) {
         return 0;
       }
 
       @Override
-      public List<String> eventsAfter(long recordId, Set<Integer> ports, int max) {
+      public List<String> eventsAfter(int eventId, long recordId, Set<Integer> ports, int max) {
         return List.of();
       }
     }, SMTP, () -> VOLUMES);
@@ -114,5 +114,40 @@ class WfpAuditEventTest {
     assertThat(WevtapiSecurityAuditLog.xpath(1183422, Set.of(587, 25)))
         .isEqualTo("*[System[EventID=5156 and EventRecordID>1183422] and EventData[Data[@Name='Direction']='%%14593'"
             + " and Data[@Name='Protocol']='6' and (Data[@Name='DestPort']='25' or Data[@Name='DestPort']='587')]]");
+  }
+
+  @Test
+  void aBlockedSmtpAttemptNamesTheProcessTheDestinationAndTheFilterThatBlockedIt() throws IOException {
+    var refused = WfpAuditEventParser.parseRefused(xml("wfp-5157-blocked-smtp-by-quarantine.xml"), SMTP).orElseThrow();
+    EgressEvent attempt = refused.attempt().orElseThrow();
+
+    assertThat(refused.recordId()).isEqualTo(2291107);
+    assertThat(refused.filterRuntimeId()).isEqualTo(68211);
+    assertThat(attempt.owner().pid()).isEqualTo(6128);
+    assertThat(attempt.owner().path()).isEqualTo("\\device\\harddiskvolume3\\users\\ann\\appdata\\local\\temp\\winkqmtx.exe");
+    assertThat(attempt.remote().toString()).isEqualTo("192.0.2.25:25");
+    assertThat(attempt.time()).isEqualTo(Instant.parse("2026-12-07T08:41:12.5531208Z"));
+  }
+
+  @Test
+  void aBlockedAttemptToAnotherPortIsNoSmtpAttempt() throws IOException {
+    var refused = WfpAuditEventParser.parseRefused(xml("wfp-5157-blocked-https.xml"), SMTP).orElseThrow();
+
+    assertThat(refused.attempt()).isEmpty();
+    assertThat(refused.recordId()).isEqualTo(2291111);
+  }
+
+  @Test
+  void eachParserTakesOnlyItsOwnEvent() throws IOException {
+    assertThat(WfpAuditEventParser.parse(xml("wfp-5157-blocked-smtp-by-quarantine.xml"), SMTP).orElseThrow().event())
+        .isEmpty();
+    assertThat(WfpAuditEventParser.parseRefused(xml("wfp-5156-outbound-smtp.xml"), SMTP).orElseThrow().attempt())
+        .isEmpty();
+  }
+
+  @Test
+  void logQueryForBlockedConnectionsAsksForEvent5157() {
+    assertThat(WevtapiSecurityAuditLog.xpath(WfpAuditEventParser.BLOCKED, 7, Set.of(25)))
+        .startsWith("*[System[EventID=5157 and EventRecordID>7]");
   }
 }
