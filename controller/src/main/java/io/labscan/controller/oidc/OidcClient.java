@@ -175,7 +175,14 @@ public final class OidcClient {
         }
       }
     }
-    return new OidcIdentity(subject, username, name instanceof String s ? s : username, groups, idToken);
+    Object mail = claims.getClaim("email");
+    Optional<String> email = mail instanceof String m && !m.isBlank() && m.length() <= 254 ? Optional.of(m.strip())
+        : Optional.empty();
+    // A boolean by the specification; some providers send the string "true".
+    Object verified = claims.getClaim("email_verified");
+    boolean emailVerified = Boolean.TRUE.equals(verified) || "true".equals(verified);
+    return new OidcIdentity(subject, username, name instanceof String s ? s : username, groups, idToken, email,
+        emailVerified);
   }
 
   private String redeem(String code, String codeVerifier) throws LoginFailedException {

@@ -137,6 +137,10 @@ final class SsoRoutes {
     }
     String ip = HttpGuard.client(ctx);
     log.info("Web login (single sign-on): {} ({}) from {}", user.username(), user.role().id(), ip);
+    admission.roleChange().ifPresent(change -> audit.record(provider(), Actions.SSO_ROLE, user.username(),
+        change.from() + " -> " + change.to() + " from the " + printable(sso.settings().roleClaim(), 64)
+            + " claim values " + printable(String.join(", ", change.claimValues()), 400)
+            + " (sub " + printable(identity.subject(), 80) + ")", WebServer.source(ctx)));
     audit.record(Actor.user(user.username()), Actions.LOGIN, user.username(), "single sign-on " + sso.settings().issuer()
         + (admission.created() ? "; user created" : "") + "; " + admission.roleSource(), WebServer.source(ctx));
     ctx.status(200).contentType("text/html; charset=utf-8").result(page("Logged in",
@@ -161,6 +165,11 @@ final class SsoRoutes {
     String redirect = sso.settings().redirectUri().toString();
     URI back = URI.create(redirect.substring(0, redirect.length() - "/oidc/callback".length()));
     return sso.logoutUri(hint, back);
+  }
+
+  /** The identity provider as the actor of the role changes its groups make. */
+  private Actor provider() {
+    return Actor.system("identity provider " + printable(sso.settings().issuer(), 200));
   }
 
   private void fail(Context ctx, int status, String claimed, String reason, String shown) {

@@ -63,6 +63,7 @@ class QueryIndexMigrationTest {
    * found by its file name, since a version is the file's position in the list).
    */
   private static void undoAfterVersion8(Connection db) throws Exception {
+    undoSsoRoleOrigin(db);
     undoExternalIdentities(db);
     undoAgentResources(db);
     undoReportSubscriptions(db);
@@ -75,6 +76,15 @@ class QueryIndexMigrationTest {
     undoClockClaims(db);
     undoTrustedMtas(db);
     undoAddressWrites(db);
+  }
+
+  /** Back to a database written before V022 (single sign-on role origin, prepared accounts; issue 18). */
+  private static void undoSsoRoleOrigin(Connection db) throws Exception {
+    try (Statement st = db.createStatement()) {
+      st.execute("DROP TABLE sso_provisioned");
+      st.execute("ALTER TABLE user_identities DROP COLUMN role_from_claim");
+      st.execute("DELETE FROM schema_version WHERE description = 'V022__sso_role_origin.sql'");
+    }
   }
 
   /** Back to a database written before V021 (single sign-on identities; issue 18). */
