@@ -5,16 +5,13 @@ import org.jspecify.annotations.Nullable;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.source.JWKSource;
-import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
-import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
-import java.net.MalformedURLException;
 import java.net.URI;
 import java.text.ParseException;
 import java.time.Clock;
@@ -29,8 +26,9 @@ import java.util.Set;
  * one, our client id among the audiences (and {@code azp} equal to it when there are several),
  * {@code exp}/{@code nbf} against the injected clock with {@value #CLOCK_SKEW_SECONDS} s skew,
  * {@code iat} at most {@link #MAX_ISSUED_AHEAD} ahead, {@code azp} (when present) equal to our
- * client id, and the nonce of this login. The JWKS is fetched with bounded time and size and cached
- * by nimbus (refreshed when a token names an unknown key id, so provider key rotation works).
+ * client id, and the nonce of this login. The JWKS comes from {@link ProviderKeys}: one overall
+ * deadline and bounded size per fetch, cached, refreshed when a token names an unknown key id
+ * (provider key rotation), never under a lock.
  */
 public final class IdTokenVerifier {
 
@@ -53,17 +51,15 @@ public final class IdTokenVerifier {
   private final Clock clock;
 
   public IdTokenVerifier(String issuer, String clientId, URI jwksUri, Clock clock) {
+    this(issuer, clientId, new ProviderKeys(requireNonNull(jwksUri, "jwksUri"), SingleSignOn.httpClient(), clock,
+        ProviderHttp.DEFAULT_DEADLINE), clock);
+  }
+
+  IdTokenVerifier(String issuer, String clientId, JWKSource<SecurityContext> keys, Clock clock) {
     this.issuer = requireNonNull(issuer, "issuer");
     this.clientId = requireNonNull(clientId, "clientId");
     this.clock = requireNonNull(clock, "clock");
-    try {
-      this.keys = JWKSourceBuilder
-          .<SecurityContext>create(requireNonNull(jwksUri, "jwksUri").toURL(), new DefaultResourceRetriever(5_000, 5_000, 512 * 1024))
-          .retrying(true)
-          .build();
-    } catch (MalformedURLException e) {
-      throw new IllegalArgumentException("jwks_uri is not a URL: " + jwksUri, e);
-    }
+    this.keys = requireNonNull(keys, "keys");
   }
 
   /**

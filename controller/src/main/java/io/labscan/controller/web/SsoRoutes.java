@@ -12,8 +12,7 @@ import io.labscan.controller.oidc.OidcIdentity;
 import io.labscan.controller.oidc.SingleSignOn;
 import io.labscan.controller.oidc.SsoAccounts;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -52,6 +51,7 @@ final class SsoRoutes {
   private final AuditLog audit;
   private final boolean secureCookies;
   private final BiConsumer<Context, User> startSession;
+  private final RefusalAudit refusals;
   private final Map<String, String> idTokens = new LinkedHashMap<>(16, 0.75f, true) {
     private static final long serialVersionUID = 1L;
 
@@ -62,7 +62,8 @@ final class SsoRoutes {
   };
 
   SsoRoutes(SingleSignOn sso, SsoAccounts accounts, AuditLog audit, boolean secureCookies,
-      BiConsumer<Context, User> startSession) {
+      BiConsumer<Context, User> startSession, Clock clock) {
+    this.refusals = new RefusalAudit(clock);
     this.sso = requireNonNull(sso, "sso");
     this.accounts = requireNonNull(accounts, "accounts");
     this.audit = requireNonNull(audit, "audit");
@@ -86,7 +87,7 @@ final class SsoRoutes {
           + "or log in with a local account.");
       return;
     }
-    ctx.res().addHeader("Set-Cookie", STATE_COOKIE + "=" + start.state() + "; Path=/login/oidc; Max-Age="
+    ctx.res().addHeader("Set-Cookie", STATE_COOKIE + "=" + start.sealed() + "; Path=/login/oidc; Max-Age="
         + OidcClient.PENDING_TTL.toSeconds() + "; HttpOnly; SameSite=Lax" + (secure(ctx) ? "; Secure" : ""));
     ctx.redirect(start.authorizationUri().toString());
   }
@@ -105,18 +106,19 @@ final class SsoRoutes {
           "The identity provider did not log you in (" + e + ").");
       return;
     }
-    if (state == null || cookie == null || !MessageDigest.isEqual(state.getBytes(StandardCharsets.UTF_8),
-        cookie.getBytes(StandardCharsets.UTF_8))) {
-      fail(ctx, 403, "?", "callback state does not match this browser's login (missing or other state cookie)",
+    if (state == null || cookie == null) {
+      fail(ctx, 403, "?", "callback state does not match this browser's login (missing state cookie)",
           "This login was not started in this browser, or took too long. Start again.");
       return;
     }
     OidcIdentity identity;
     try {
-      identity = sso.client().complete(state, code);
+      identity = sso.client().complete(cookie, state, code);
     } catch (OidcClient.LoginFailedException e) {
-      fail(ctx, 403, "?", String.valueOf(e.getMessage()), "The identity provider's answer could not be verified; nobody was logged "
-          + "in. The controller log has the details.");
+      fail(ctx, 403, "?", String.valueOf(e.getMessage()), e.notThisBrowser()
+          ? "This login was not started in this browser, or took too long. Start again."
+          : "The identity provider's answer could not be verified; nobody was logged in. The controller log has the "
+              + "details.");
       return;
     }
     SsoAccounts.Admission admission;
@@ -172,11 +174,34 @@ final class SsoRoutes {
     return Actor.system("identity provider " + printable(sso.settings().issuer(), 200));
   }
 
+  /**
+   * A refused login: logged and audited, then a page saying why. A refusal before the provider
+   * vouched for anyone (claimed {@code "?"}: a provider error, a callback not from this browser,
+   * a token that does not check out) can be sent by anyone any number of times, so those pass
+   * {@link RefusalAudit} first: a bounded number per address and window, then one summary.
+   */
   private void fail(Context ctx, int status, String claimed, String reason, String shown) {
     String ip = HttpGuard.client(ctx);
-    log.warn("Failed single sign-on login for '{}' from {}: {}", printable(claimed, 64), ip, reason);
-    audit.record(Actor.anonymous(printable(claimed, 64)), Actions.LOGIN_FAILED, printable(claimed, 64),
-        "single sign-on: " + printable(reason, 400), WebServer.source(ctx));
+    boolean record = true;
+    if (claimed.equals("?")) {
+      RefusalAudit.Decision decision = refusals.refused(ip);
+      for (RefusalAudit.Suppressed s : decision.summaries()) {
+        String from = s.address().equals(RefusalAudit.OTHERS) ? "other addresses" : s.address();
+        log.warn("{} more refused single sign-on callbacks from {} suppressed (since {})", s.count(), from, s.since());
+        audit.record(Actor.anonymous("?"), Actions.LOGIN_FAILED, "?", "single sign-on: " + s.count()
+            + " more refused callbacks from " + from + " suppressed (" + RefusalAudit.PER_ADDRESS + " per address per "
+            + RefusalAudit.WINDOW.toMinutes() + " min recorded; window from " + s.since() + ")",
+            io.labscan.controller.audit.Source.http(s.address().equals(RefusalAudit.OTHERS) ? "" : s.address()));
+      }
+      record = decision.record();
+    }
+    if (record) {
+      log.warn("Failed single sign-on login for '{}' from {}: {}", printable(claimed, 64), ip, reason);
+      audit.record(Actor.anonymous(printable(claimed, 64)), Actions.LOGIN_FAILED, printable(claimed, 64),
+          "single sign-on: " + printable(reason, 400), WebServer.source(ctx));
+    } else {
+      log.debug("Failed single sign-on login from {} (not audited: over the limit): {}", ip, reason);
+    }
     ctx.status(status).contentType("text/html; charset=utf-8").result(page("Login failed", "",
         "<p id=\"login-message\" class=\"error\" role=\"alert\">" + escape(shown) + "</p>"
             + "<p><a href=\"/login\">Back to the login page</a></p>"));
