@@ -27,10 +27,11 @@ import org.slf4j.LoggerFactory;
  * /login/oidc/callback} redeems the code, verifies the ID token, admits the user ({@link
  * SsoAccounts}) and starts the same server-side session a password login starts.
  *
- * <p>Login CSRF: the state is also put in a short-lived cookie ({@value #STATE_COOKIE}, HttpOnly,
- * SameSite=Lax so the provider's top-level redirect back carries it, path {@code /login/oidc}),
- * and the callback completes only when the state in the URL equals the cookie's: a callback link
- * crafted by someone else, with their own code, cannot log a victim's browser into the
+ * <p>Login CSRF: the login's state, nonce and PKCE verifier are sealed (AES-GCM, {@code
+ * OidcClient}) into a short-lived cookie ({@value #STATE_COOKIE}, HttpOnly, SameSite=Lax so the
+ * provider's top-level redirect back carries it, path {@code /login/oidc}), and the callback
+ * completes only when the state in the URL equals the sealed one: a callback link crafted by
+ * someone else, with their own code, cannot log a victim's browser into the
  * attacker's account. The session cookie is SameSite=Strict, which a browser does not send on a
  * navigation that a cross-site redirect started; so the callback answers with a small page that
  * moves on to the dashboard itself (a same-site navigation) instead of a redirect.
