@@ -115,6 +115,20 @@ public final class Accounts {
    * @throws IllegalArgumentException for bad labs, an unknown user, or demoting the last admin
    */
   public User setRole(String username, Role role, Set<String> labs) {
+    return setRole(username, role, labs, false);
+  }
+
+  /**
+   * As {@link #setRole}, for a role the identity provider's groups map to at a single sign-on
+   * login: the user's tie records that the role came from the claim, so a later login whose
+   * groups map to nothing is refused (an admin's {@link #setRole} records the opposite and keeps
+   * the role).
+   */
+  public User setRoleFromProvider(String username, Role role, Set<String> labs) {
+    return setRole(username, role, labs, true);
+  }
+
+  private User setRole(String username, Role role, Set<String> labs, boolean fromProviderClaim) {
     requireNonNull(username, "username");
     User user = new User(username, requireNonNull(role, "role"), checkLabs(role, labs));
     Optional<UserRepository.Stored> stored = users.find(username);
@@ -125,7 +139,7 @@ public final class Accounts {
         && users.list().stream().filter(u -> u.role() == Role.ADMIN).count() == 1) {
       throw new IllegalArgumentException("'" + username + "' is the last admin; add another admin first");
     }
-    if (!users.updateRole(user)) {
+    if (!users.updateRole(user, fromProviderClaim)) {
       throw new IllegalArgumentException("no user '" + username + "'");
     }
     return user;

@@ -74,6 +74,15 @@ final class UserRepository {
 
   /** Changes a user's role and labs, keeping the password; false when there is no such user. */
   boolean updateRole(User user) {
+    return updateRole(user, false);
+  }
+
+  /**
+   * Sets a user's role and labs and, in the same transaction, where the role came from for a
+   * single sign-on user ({@code user_identities.role_from_claim}): true when the provider's
+   * groups set it at a login, false when an admin did.
+   */
+  boolean updateRole(User user, boolean fromProviderClaim) {
     return store.write(db -> {
       try (PreparedStatement ps = db.prepareStatement("UPDATE users SET role = ? WHERE username = ?")) {
         ps.setString(1, user.role().id());
@@ -83,6 +92,12 @@ final class UserRepository {
         }
       }
       writeLabs(db, user);
+      try (PreparedStatement ps = db.prepareStatement(
+          "UPDATE user_identities SET role_from_claim = ? WHERE username = ?")) {
+        ps.setInt(1, fromProviderClaim ? 1 : 0);
+        ps.setString(2, user.username());
+        ps.executeUpdate();
+      }
       return true;
     }).join();
   }
@@ -141,6 +156,10 @@ final class UserRepository {
       }
       // A single sign-on identity goes with its user: a later local account of the same name is not it.
       try (PreparedStatement ps = db.prepareStatement("DELETE FROM user_identities WHERE username = ?")) {
+        ps.setString(1, username);
+        ps.executeUpdate();
+      }
+      try (PreparedStatement ps = db.prepareStatement("DELETE FROM sso_provisioned WHERE username = ?")) {
         ps.setString(1, username);
         ps.executeUpdate();
       }

@@ -11,6 +11,12 @@ public final class Actions {
   public static final String USER_REPLACE = "user.replace";
   public static final String USER_ROLE = "user.role";
   public static final String USER_REMOVE = "user.remove";
+  /**
+   * A role a single sign-on login set from the identity provider's groups (actor: the provider;
+   * detail: old role, new role and the claim values that mapped), apart from an admin's
+   * {@link #USER_ROLE}.
+   */
+  public static final String SSO_ROLE = "sso.role";
   public static final String TOKEN_CREATE = "token.create";
   public static final String TOKEN_REVOKE = "token.revoke";
   public static final String TOKENS_READ = "token.list";

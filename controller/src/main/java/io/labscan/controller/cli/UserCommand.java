@@ -6,6 +6,7 @@ import io.labscan.controller.account.Role;
 import io.labscan.controller.account.User;
 import io.labscan.controller.audit.Actions;
 import io.labscan.controller.audit.AuditLog;
+import io.labscan.controller.oidc.SsoAccounts;
 import io.labscan.controller.store.Storage;
 import java.io.Console;
 import java.io.IOException;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -69,9 +71,19 @@ public final class UserCommand implements Runnable {
     boolean replace;
 
     @Option(names = "--sso",
-        description = "A user who logs in with single sign-on only (no local password): the first single sign-on "
-            + "login with this name claims the account. For people in no group --oidc-role-map maps.")
+        description = "A user who logs in with single sign-on only (no local password), for people in no group "
+            + "--oidc-role-map maps. The first single sign-on login whose provider subject is --subject, or whose "
+            + "e-mail is --email and verified by the provider, claims it; without either, a subject or verified "
+            + "e-mail equal to NAME does. Never the provider's user name alone.")
     boolean sso;
+
+    @Option(names = "--email", paramLabel = "ADDRESS",
+        description = "With --sso: the e-mail address (email claim, email_verified true) whose login claims the account.")
+    String email;
+
+    @Option(names = "--subject", paramLabel = "SUB",
+        description = "With --sso: the provider's stable subject id (sub claim) whose login claims the account.")
+    String subject;
 
     @Parameters(paramLabel = "NAME", description = "User name (letters, digits, . _ @ -).")
     String name;
@@ -94,6 +106,10 @@ public final class UserCommand implements Runnable {
       }
       if (sso) {
         return addSingleSignOnUser(parsedRole.get());
+      }
+      if (email != null || subject != null) {
+        System.err.println("labscan-controller user add: --email and --subject go with --sso.");
+        return EXIT_BAD_INPUT;
       }
       String password;
       if (passwordFile != null) {
@@ -138,19 +154,29 @@ public final class UserCommand implements Runnable {
             + " use set-role to change the role).");
         return EXIT_BAD_INPUT;
       }
+      Optional<String> sub = Optional.ofNullable(subject).map(String::strip);
+      Optional<String> mail = Optional.ofNullable(email).map(String::strip);
+      String claimedBy = sub.map(x -> "provider subject " + x).orElse("")
+          + (sub.isPresent() && mail.isPresent() ? " or " : "")
+          + mail.map(x -> "verified e-mail " + x).orElse("");
+      if (claimedBy.isEmpty()) {
+        claimedBy = "provider subject or verified e-mail " + name;
+      }
       try (Storage store = Storage.open(db)) {
         Accounts accounts = Controller.over(store, Clock.systemUTC()).accounts();
-        if (!accounts.createExternal(name, parsedRole, new LinkedHashSet<>(labs))) {
+        if (!new SsoAccounts(store, accounts, Clock.systemUTC()).prepare(name, parsedRole, new LinkedHashSet<>(labs),
+            sub, mail)) {
           System.err.println("labscan-controller user add: user '" + name + "' exists already.");
           return EXIT_BAD_INPUT;
         }
-        AuditLog.forCli(store).cli(Actions.USER_ADD, name, describe(parsedRole, labs) + "; single sign-on only");
+        AuditLog.forCli(store).cli(Actions.USER_ADD, name, describe(parsedRole, labs) + "; single sign-on only, claimed "
+            + "by the " + claimedBy);
       } catch (IllegalArgumentException e) {
         System.err.println("labscan-controller user add: " + e.getMessage());
         return EXIT_BAD_INPUT;
       }
       System.out.println("Added user " + name + " (" + describe(parsedRole, labs) + "), single sign-on only: the first "
-          + "single sign-on login named " + name + " claims it.");
+          + "single sign-on login with the " + claimedBy + " claims it.");
       return 0;
     }
   }

@@ -5,16 +5,13 @@ import org.jspecify.annotations.Nullable;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.source.JWKSource;
-import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
-import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
-import java.net.MalformedURLException;
 import java.net.URI;
 import java.text.ParseException;
 import java.time.Clock;
@@ -27,14 +24,21 @@ import java.util.Set;
  * signature against the provider's JWKS (asymmetric algorithms only, so neither {@code none} nor
  * an HMAC keyed with the public client secret is ever accepted), issuer equal to the configured
  * one, our client id among the audiences (and {@code azp} equal to it when there are several),
- * {@code exp}/{@code iat}/{@code nbf} against the injected clock with {@value #CLOCK_SKEW_SECONDS}
- * s skew, and the nonce of this login. The JWKS is fetched with bounded time and size and cached
- * by nimbus (refreshed when a token names an unknown key id, so provider key rotation works).
+ * {@code exp}/{@code nbf} against the injected clock with {@value #CLOCK_SKEW_SECONDS} s skew,
+ * {@code iat} at most {@link #MAX_ISSUED_AHEAD} ahead, {@code azp} (when present) equal to our
+ * client id, and the nonce of this login. The JWKS comes from {@link ProviderKeys}: one overall
+ * deadline and bounded size per fetch, cached, refreshed when a token names an unknown key id
+ * (provider key rotation), never under a lock.
  */
 public final class IdTokenVerifier {
 
   /** Tolerated clock difference between LabScan and the identity provider. */
   public static final int CLOCK_SKEW_SECONDS = 60;
+  /**
+   * How far in the future an {@code iat} may lie: more than the skew of {@code exp}/{@code nbf},
+   * since refusing a token for its issue time only guards against far-future tokens.
+   */
+  public static final java.time.Duration MAX_ISSUED_AHEAD = java.time.Duration.ofMinutes(5);
 
   private static final Set<JWSAlgorithm> ALGORITHMS = Set.of(
       JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
@@ -47,17 +51,15 @@ public final class IdTokenVerifier {
   private final Clock clock;
 
   public IdTokenVerifier(String issuer, String clientId, URI jwksUri, Clock clock) {
+    this(issuer, clientId, new ProviderKeys(requireNonNull(jwksUri, "jwksUri"), SingleSignOn.httpClient(), clock,
+        ProviderHttp.DEFAULT_DEADLINE), clock);
+  }
+
+  IdTokenVerifier(String issuer, String clientId, JWKSource<SecurityContext> keys, Clock clock) {
     this.issuer = requireNonNull(issuer, "issuer");
     this.clientId = requireNonNull(clientId, "clientId");
     this.clock = requireNonNull(clock, "clock");
-    try {
-      this.keys = JWKSourceBuilder
-          .<SecurityContext>create(requireNonNull(jwksUri, "jwksUri").toURL(), new DefaultResourceRetriever(5_000, 5_000, 512 * 1024))
-          .retrying(true)
-          .build();
-    } catch (MalformedURLException e) {
-      throw new IllegalArgumentException("jwks_uri is not a URL: " + jwksUri, e);
-    }
+    this.keys = requireNonNull(keys, "keys");
   }
 
   /**
@@ -94,11 +96,20 @@ public final class IdTokenVerifier {
       throw new InvalidIdTokenException("ID token could not be checked (JWKS of the provider): " + e.getMessage(), e);
     }
     List<String> audience = set.getAudience();
-    if (audience.size() > 1) {
-      Object azp = set.getClaim("azp");
-      if (!clientId.equals(azp)) {
-        throw new InvalidIdTokenException("ID token has several audiences and azp is not this client", null);
-      }
+    Object azp = set.getClaim("azp");
+    if (audience.size() > 1 && !clientId.equals(azp)) {
+      throw new InvalidIdTokenException("ID token has several audiences and azp is not this client", null);
+    }
+    if (azp != null && !clientId.equals(azp)) {
+      // Core §3.1.3.7 item 5: an azp present must be this client (the token was issued to another party).
+      throw new InvalidIdTokenException("ID token azp (authorized party) is not this client", null);
+    }
+    Date issued = set.getIssueTime();
+    if (issued != null && issued.toInstant().isAfter(clock.instant().plus(MAX_ISSUED_AHEAD))) {
+      // nimbus checks exp and nbf only: a token "issued" in the future would stay valid long
+      // after its real lifetime (a provider with a wrong clock, or a token minted for later).
+      throw new InvalidIdTokenException("ID token iat " + issued.toInstant() + " is more than "
+          + MAX_ISSUED_AHEAD.toMinutes() + " min in the future", null);
     }
     return set;
   }

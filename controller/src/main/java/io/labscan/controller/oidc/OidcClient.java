@@ -7,12 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jwt.JWTClaimsSet;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -21,7 +19,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,18 +28,18 @@ import java.util.Optional;
  * The relying-party side of the OpenID Connect authorization code flow with PKCE (RFC 7636, S256),
  * {@code state} and {@code nonce}.
  *
- * <p>{@link #begin()} makes a fresh state, nonce and code verifier (32 random bytes each), keeps
- * them server-side for {@link #PENDING_TTL} and returns the provider URL to redirect to; the web
- * layer also puts the state in a cookie so the callback only completes in the browser that started
- * it (no login CSRF). {@link #complete} takes the pending login once (a replayed callback fails),
- * redeems the code at the token endpoint with the verifier and the client secret (HTTP Basic), and
- * checks the ID token with {@link IdTokenVerifier}. Pending logins are bounded ({@link
- * #MAX_PENDING}, oldest dropped) so anonymous requests cannot grow memory.
+ * <p>{@link #begin()} makes a fresh state, nonce and code verifier (32 random bytes each) and
+ * returns the provider URL to redirect to and the login sealed for the browser's cookie ({@link
+ * LoginStates}: AES-GCM, nothing kept on the server, so anonymous requests cannot crowd out
+ * anyone's login). {@link #complete} opens that cookie, requires the callback's state to equal
+ * the sealed one (the login finishes only in the browser that started it: no login CSRF), spends
+ * the state (a replayed callback fails), redeems the code at the token endpoint with the verifier
+ * and the client secret (HTTP Basic) within one overall deadline ({@link ProviderHttp}), and
+ * checks the ID token with {@link IdTokenVerifier}.
  */
 public final class OidcClient {
 
   public static final Duration PENDING_TTL = Duration.ofMinutes(10);
-  public static final int MAX_PENDING = 10_000;
   static final int MAX_TOKEN_RESPONSE_BYTES = 256 * 1024;
 
   /** Configuration from {@code serve --oidc-*}. */
@@ -64,10 +61,8 @@ public final class OidcClient {
     }
   }
 
-  /** Where to send the browser and the state to bind to it. */
-  public record Start(URI authorizationUri, String state) {}
-
-  private record Pending(String nonce, String codeVerifier, Instant created) {}
+  /** Where to send the browser, the state, and the sealed login for the browser's cookie. */
+  public record Start(URI authorizationUri, String state, String sealed) {}
 
   private final Settings settings;
   private final ProviderMetadata provider;
@@ -75,14 +70,32 @@ public final class OidcClient {
   private final HttpClient http;
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
-  private final Map<String, Pending> pending = new LinkedHashMap<>();
+  private final LoginStates states;
+  private final Duration deadline;
 
   public OidcClient(Settings settings, ProviderMetadata provider, HttpClient http, Clock clock) {
+    this(settings, provider, http, clock, new LoginStates(), ProviderHttp.DEFAULT_DEADLINE);
+  }
+
+  /**
+   * A client whose logins are sealed with {@code states} (shared by the clients a re-read
+   * discovery document makes, so logins in progress survive it) and whose every provider call
+   * has {@code deadline}.
+   */
+  OidcClient(Settings settings, ProviderMetadata provider, HttpClient http, Clock clock, LoginStates states,
+      Duration deadline) {
     this.settings = requireNonNull(settings, "settings");
     this.provider = requireNonNull(provider, "provider");
     this.http = requireNonNull(http, "http");
     this.clock = requireNonNull(clock, "clock");
-    this.verifier = new IdTokenVerifier(settings.issuer(), settings.clientId(), provider.jwksUri(), clock);
+    this.states = requireNonNull(states, "states");
+    this.deadline = requireNonNull(deadline, "deadline");
+    this.verifier = new IdTokenVerifier(settings.issuer(), settings.clientId(),
+        new ProviderKeys(provider.jwksUri(), http, clock, deadline), clock);
+  }
+
+  ProviderMetadata provider() {
+    return provider;
   }
 
   public Settings settings() {
@@ -94,16 +107,7 @@ public final class OidcClient {
     String state = randomToken();
     String nonce = randomToken();
     String codeVerifier = randomToken();
-    Instant now = clock.instant();
-    synchronized (pending) {
-      prune(now);
-      while (pending.size() >= MAX_PENDING) {
-        Iterator<String> oldest = pending.keySet().iterator();
-        oldest.next();
-        oldest.remove();
-      }
-      pending.put(state, new Pending(nonce, codeVerifier, now));
-    }
+    String sealed = states.seal(new LoginStates.Pending(state, nonce, codeVerifier, clock.instant().plus(PENDING_TTL)));
     Map<String, String> query = new LinkedHashMap<>();
     query.put("response_type", "code");
     query.put("client_id", settings.clientId());
@@ -114,23 +118,31 @@ public final class OidcClient {
     query.put("code_challenge", codeChallenge(codeVerifier));
     query.put("code_challenge_method", "S256");
     String base = provider.authorizationEndpoint().toString();
-    return new Start(URI.create(base + (base.contains("?") ? "&" : "?") + form(query)), state);
+    return new Start(URI.create(base + (base.contains("?") ? "&" : "?") + form(query)), state, sealed);
   }
 
   /**
-   * Completes a login from the callback's {@code state} and {@code code}; throws {@link
-   * LoginFailedException} (message safe to log) when anything does not check out.
+   * Completes a login from the browser's sealed login ({@link Start#sealed}, its cookie) and the
+   * callback's {@code state} and {@code code}; throws {@link LoginFailedException} (message safe
+   * to log) when anything does not check out.
    */
-  public OidcIdentity complete(@org.jspecify.annotations.Nullable String state, @org.jspecify.annotations.Nullable String code) throws LoginFailedException {
+  public OidcIdentity complete(@org.jspecify.annotations.Nullable String sealed,
+      @org.jspecify.annotations.Nullable String state, @org.jspecify.annotations.Nullable String code)
+      throws LoginFailedException {
     if (state == null || code == null || state.isEmpty() || code.isEmpty() || code.length() > 4096) {
       throw new LoginFailedException("callback without state or code");
     }
-    Pending p;
-    synchronized (pending) {
-      prune(clock.instant());
-      p = pending.remove(state);
+    LoginStates.Pending p = sealed == null ? null : states.open(sealed).orElse(null);
+    if (p == null || !MessageDigest.isEqual(p.state().getBytes(UTF_8), state.getBytes(UTF_8))) {
+      throw new LoginFailedException("callback state does not match this browser's login (missing, other or altered "
+          + "state cookie)", true);
     }
-    if (p == null) {
+    Instant now = clock.instant();
+    if (!p.expires().isAfter(now)) {
+      throw new LoginFailedException("unknown or expired login state (started more than "
+          + PENDING_TTL.toMinutes() + " min ago, or replayed)", true);
+    }
+    if (!states.spend(p, now)) {
       throw new LoginFailedException("unknown or expired login state (started more than "
           + PENDING_TTL.toMinutes() + " min ago, or replayed)");
     }
@@ -175,7 +187,14 @@ public final class OidcClient {
         }
       }
     }
-    return new OidcIdentity(subject, username, name instanceof String s ? s : username, groups, idToken);
+    Object mail = claims.getClaim("email");
+    Optional<String> email = mail instanceof String m && !m.isBlank() && m.length() <= 254 ? Optional.of(m.strip())
+        : Optional.empty();
+    // A boolean by the specification; some providers send the string "true".
+    Object verified = claims.getClaim("email_verified");
+    boolean emailVerified = Boolean.TRUE.equals(verified) || "true".equals(verified);
+    return new OidcIdentity(subject, username, name instanceof String s ? s : username, groups, idToken, email,
+        emailVerified);
   }
 
   private String redeem(String code, String codeVerifier) throws LoginFailedException {
@@ -187,41 +206,33 @@ public final class OidcClient {
     String basic = Base64.getEncoder().encodeToString(
         (enc(settings.clientId()) + ":" + enc(settings.clientSecret())).getBytes(UTF_8));
     HttpRequest request = HttpRequest.newBuilder(provider.tokenEndpoint())
-        .timeout(Duration.ofSeconds(10))
+        .timeout(deadline)
         .header("Content-Type", "application/x-www-form-urlencoded")
         .header("Accept", "application/json")
         .header("Authorization", "Basic " + basic)
         .POST(HttpRequest.BodyPublishers.ofString(form(body)))
         .build();
+    ProviderHttp.Answer answer;
     try {
-      HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
-      byte[] bytes;
-      try (InputStream in = response.body()) {
-        bytes = in.readNBytes(MAX_TOKEN_RESPONSE_BYTES + 1);
-      }
-      if (bytes.length > MAX_TOKEN_RESPONSE_BYTES) {
-        throw new LoginFailedException("token response too large");
-      }
-      JsonNode json = new ObjectMapper().readTree(bytes);
-      if (response.statusCode() != 200) {
-        throw new LoginFailedException("token endpoint answered HTTP " + response.statusCode() + " "
-            + (json == null ? "" : json.path("error").asText("")).replaceAll("[^\\x20-\\x7e]", "?"));
-      }
-      String idToken = json == null ? "" : json.path("id_token").asText("");
-      if (idToken.isEmpty()) {
-        throw new LoginFailedException("token response has no id_token");
-      }
-      return idToken;
+      answer = ProviderHttp.send(http, request, MAX_TOKEN_RESPONSE_BYTES, deadline, "token endpoint");
     } catch (IOException e) {
-      throw new LoginFailedException("token endpoint unreachable or answer unreadable: " + e.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new LoginFailedException("interrupted");
+      throw new LoginFailedException("identity provider: " + e.getMessage());
     }
-  }
-
-  private void prune(Instant now) {
-    pending.values().removeIf(p -> p.created().plus(PENDING_TTL).isBefore(now));
+    JsonNode json;
+    try {
+      json = new ObjectMapper().readTree(answer.body());
+    } catch (IOException e) {
+      throw new LoginFailedException("token endpoint answered HTTP " + answer.status() + " with no JSON");
+    }
+    if (answer.status() != 200) {
+      throw new LoginFailedException("token endpoint answered HTTP " + answer.status() + " "
+          + (json == null ? "" : json.path("error").asText("")).replaceAll("[^\\x20-\\x7e]", "?"));
+    }
+    String idToken = json == null ? "" : json.path("id_token").asText("");
+    if (idToken.isEmpty()) {
+      throw new LoginFailedException("token response has no id_token");
+    }
+    return idToken;
   }
 
   private String randomToken() {
@@ -254,8 +265,20 @@ public final class OidcClient {
   public static final class LoginFailedException extends Exception {
     private static final long serialVersionUID = 1L;
 
+    private final boolean notThisBrowser;
+
     public LoginFailedException(String message) {
+      this(message, false);
+    }
+
+    public LoginFailedException(String message, boolean notThisBrowser) {
       super(message);
+      this.notThisBrowser = notThisBrowser;
+    }
+
+    /** True when the callback does not belong to a login this browser started (or it expired). */
+    public boolean notThisBrowser() {
+      return notThisBrowser;
     }
   }
 }

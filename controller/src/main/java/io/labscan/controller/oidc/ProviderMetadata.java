@@ -5,11 +5,9 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -18,7 +16,7 @@ import java.util.Optional;
  * ISSUER/.well-known/openid-configuration}, OpenID Connect Discovery 1.0) LabScan uses. The
  * document's {@code issuer} must equal the configured issuer exactly (Discovery §4.3), so a
  * document served elsewhere cannot redirect logins; a provider that lists its PKCE methods must
- * list {@code S256}. Fetching is bounded in time and size.
+ * list {@code S256}. Fetching is bounded in time (one deadline for the whole answer) and size.
  */
 public record ProviderMetadata(String issuer, URI authorizationEndpoint, URI tokenEndpoint, URI jwksUri,
     Optional<URI> endSessionEndpoint) {
@@ -39,31 +37,14 @@ public record ProviderMetadata(String issuer, URI authorizationEndpoint, URI tok
     String base = issuer.endsWith("/") ? issuer.substring(0, issuer.length() - 1) : issuer;
     URI uri = URI.create(base + "/.well-known/openid-configuration");
     HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", "application/json").GET().build();
-    JsonNode doc;
-    try {
-      HttpResponse<InputStream> response;
-      try {
-        response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
-      } catch (IOException e) {
-        throw new UnreachableException("OpenID discovery " + uri + " unreachable: " + e, e);
-      }
-      try (InputStream in = response.body()) {
-        byte[] body = in.readNBytes(MAX_DOCUMENT_BYTES + 1);
-        if (response.statusCode() >= 500 || response.statusCode() == 429) {
-          throw new UnreachableException("OpenID discovery " + uri + " answered HTTP " + response.statusCode(), null);
-        }
-        if (response.statusCode() != 200) {
-          throw new IOException("OpenID discovery " + uri + " answered HTTP " + response.statusCode());
-        }
-        if (body.length > MAX_DOCUMENT_BYTES) {
-          throw new IOException("OpenID discovery document " + uri + " is larger than " + MAX_DOCUMENT_BYTES + " bytes");
-        }
-        doc = new ObjectMapper().readTree(body);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while fetching " + uri, e);
+    ProviderHttp.Answer answer = ProviderHttp.send(http, request, MAX_DOCUMENT_BYTES, timeout, "OpenID discovery");
+    if (answer.status() >= 500 || answer.status() == 429) {
+      throw new UnreachableException("OpenID discovery " + uri + " answered HTTP " + answer.status(), null);
     }
+    if (answer.status() != 200) {
+      throw new IOException("OpenID discovery " + uri + " answered HTTP " + answer.status());
+    }
+    JsonNode doc = new ObjectMapper().readTree(answer.body());
     return parse(issuer, doc);
   }
 

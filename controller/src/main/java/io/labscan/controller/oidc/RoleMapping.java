@@ -132,6 +132,12 @@ public final class RoleMapping {
     return Optional.of(new Grant(strongest.get(), labs));
   }
 
+  /** The values among {@code groups} that the mapping names (for the audit log), in their order. */
+  public List<String> mapped(Collection<String> groups) {
+    requireNonNull(groups, "groups");
+    return groups.stream().filter(g -> byGroup.containsKey(normalise(g))).distinct().toList();
+  }
+
   /** True when no group is mapped (every SSO user waits for an admin). */
   public boolean isEmpty() {
     return byGroup.isEmpty();

@@ -4,32 +4,44 @@ import static java.util.Objects.requireNonNull;
 
 import io.labscan.controller.account.Accounts;
 import io.labscan.controller.account.Role;
+import io.labscan.controller.account.Sessions;
 import io.labscan.controller.account.User;
 import io.labscan.controller.store.Storage;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Clock;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Turns an identity the provider vouched for into a LabScan user (table {@code user_identities}).
+ * Turns an identity the provider vouched for into a LabScan user (tables {@code user_identities}
+ * and {@code sso_provisioned}).
  *
  * <p>Rules, in order:
  * <ol>
  *   <li>A user is found by the provider's {@code (issuer, sub)}, never by name: a person renamed at
  *       the provider stays the same LabScan user.</li>
- *   <li>At the first login of an identity, a user of its {@code preferred_username} is created
- *       when the role claim maps to a role. A name already taken is refused: a <em>local</em>
- *       account (one with a password, such as the break-glass admin) is never taken over by an
- *       identity of the same name, nor is a user tied to another identity. The one exception is
- *       an account an admin created for single sign-on without any password and not yet tied to
- *       an identity, which the first login of that name claims.</li>
+ *   <li>At the first login of an identity, an account an admin prepared for single sign-on
+ *       ({@code user add --sso}, no password, not yet tied) is claimed when it was prepared for
+ *       this identity's subject ({@code --subject}) or for its e-mail address <em>and</em> the
+ *       provider says it verified that address ({@code --email}, {@code email_verified: true}).
+ *       An account prepared by name only is claimed by a subject or a verified e-mail equal to
+ *       its name. The provider's {@code preferred_username} never claims an account: at many
+ *       providers people choose it themselves.</li>
+ *   <li>Otherwise a user of its {@code preferred_username} is created when the role claim maps to
+ *       a role. A name already taken is refused: a <em>local</em> account (one with a password,
+ *       such as the break-glass admin) is never taken over, nor is a user tied to another
+ *       identity, nor an account prepared for someone else.</li>
  *   <li>At every login, a role claim that maps to a role sets the user's role and labs (the
- *       provider's groups are the source of truth); a claim that maps to nothing keeps the role
- *       the user has (so an admin can assign roles by hand: {@code user role}). A first login that
- *       maps to nothing is refused: the user would have no role.</li>
+ *       provider's groups are the source of truth) and marks the role as coming from the claim.
+ *       A claim that maps to nothing keeps the role an admin assigned ({@code user set-role},
+ *       which clears the mark); but when the role came from the claim, the login is refused
+ *       (and the user's open sessions end): someone who left every mapped group must not keep
+ *       the access those groups gave. A first login that maps to nothing is refused: the user
+ *       would have no role.</li>
  *   <li>The last admin is never demoted by a login (the role is kept and the reason returned).</li>
  * </ol>
  */
@@ -44,11 +56,24 @@ public final class SsoAccounts {
     this.clock = requireNonNull(clock, "clock");
   }
 
-  /** The user a login acts as, and how its role came about (for the audit log). */
-  public record Admission(User user, boolean created, String roleSource) {
+  /**
+   * A role a login changed: from what to what (as {@code user list} shows roles, {@code none}
+   * for a user created by this login) and the values of the role claim that mapped to it.
+   */
+  public record RoleChange(String from, String to, List<String> claimValues) {
+    public RoleChange {
+      requireNonNull(from, "from");
+      requireNonNull(to, "to");
+      claimValues = List.copyOf(claimValues);
+    }
+  }
+
+  /** The user a login acts as, how its role came about (for the audit log), and the role change it made. */
+  public record Admission(User user, boolean created, String roleSource, Optional<RoleChange> roleChange) {
     public Admission {
       requireNonNull(user, "user");
       requireNonNull(roleSource, "roleSource");
+      requireNonNull(roleChange, "roleChange");
     }
   }
 
@@ -61,6 +86,51 @@ public final class SsoAccounts {
 
     public RefusedException(String message) {
       super(message);
+    }
+  }
+
+  /**
+   * Prepares an account for single sign-on (no password): the first login whose subject is
+   * {@code subject}, or whose verified e-mail is {@code email}, claims it. With neither, the
+   * account is claimed by a subject or verified e-mail equal to its name.
+   *
+   * @return false when the name is taken (nothing changed)
+   * @throws IllegalArgumentException for a bad name, labs, subject or e-mail
+   */
+  public boolean prepare(String username, Role role, Set<String> labs, Optional<String> subject, Optional<String> email) {
+    requireNonNull(subject, "subject");
+    requireNonNull(email, "email");
+    subject.ifPresent(SsoAccounts::checkSubject);
+    email.ifPresent(SsoAccounts::checkEmail);
+    if (!accounts.createExternal(username, role, labs)) {
+      return false;
+    }
+    if (subject.isPresent() || email.isPresent()) {
+      long now = clock.instant().toEpochMilli();
+      store.write(db -> {
+        try (PreparedStatement ps = db.prepareStatement(
+            "INSERT INTO sso_provisioned(username, subject, email, created_ms) VALUES (?,?,?,?)")) {
+          ps.setString(1, username);
+          ps.setString(2, subject.orElse(null));
+          ps.setString(3, email.map(e -> e.toLowerCase(Locale.ROOT)).orElse(null));
+          ps.setLong(4, now);
+          return ps.executeUpdate();
+        }
+      }).join();
+    }
+    return true;
+  }
+
+  static void checkSubject(String subject) {
+    if (subject.isEmpty() || subject.length() > 255 || !subject.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+      throw new IllegalArgumentException("--subject must be the provider's 'sub' claim: 1-255 printable ASCII "
+          + "characters without spaces");
+    }
+  }
+
+  static void checkEmail(String email) {
+    if (email.length() > 254 || !email.matches("[^@\\s]+@[^@\\s]+\\.[^@\\s]+")) {
+      throw new IllegalArgumentException("--email '" + printable(email) + "' is not an e-mail address");
     }
   }
 
@@ -78,6 +148,8 @@ public final class SsoAccounts {
     Optional<String> linked = linkedUser(issuer, identity.subject());
     String username;
     boolean created = false;
+    boolean tiedNow = false;
+    @org.jspecify.annotations.Nullable User before = null;
     if (linked.isPresent() && accounts.find(linked.get()).isPresent()) {
       username = linked.get();
       if (accounts.hasLocalPassword(username)) {
@@ -87,22 +159,29 @@ public final class SsoAccounts {
       }
     } else {
       linked.ifPresent(stale -> unlink(issuer, identity.subject()));
-      username = identity.username();
-      if (!Accounts.USERNAME.matcher(username).matches()) {
-        throw new RefusedException("the identity provider's user name '" + printable(username)
-            + "' is not a valid LabScan user name (letters, digits, '.', '_', '@', '-'; at most 64)");
-      }
-      Optional<User> existing = accounts.find(username);
-      if (existing.isPresent()) {
-        if (accounts.hasLocalPassword(username)) {
-          throw new RefusedException("a local LabScan account named '" + username + "' exists; single sign-on "
-              + "never logs in as a local account. Log in with its password, or ask an admin to rename one of them");
-        }
-        if (identityOf(username).isPresent()) {
-          throw new RefusedException("the LabScan user '" + username + "' belongs to another single sign-on identity");
-        }
-        // An account an admin prepared for single sign-on: claimed by the first login of its name.
+      Optional<String> prepared = preparedFor(identity);
+      if (prepared.isPresent()) {
+        // An account an admin prepared for this subject or verified e-mail.
+        username = prepared.get();
       } else {
+        username = identity.username();
+        if (!Accounts.USERNAME.matcher(username).matches()) {
+          throw new RefusedException("the identity provider's user name '" + printable(username)
+              + "' is not a valid LabScan user name (letters, digits, '.', '_', '@', '-'; at most 64)");
+        }
+        Optional<User> existing = accounts.find(username);
+        if (existing.isPresent()) {
+          if (accounts.hasLocalPassword(username)) {
+            throw new RefusedException("a local LabScan account named '" + username + "' exists; single sign-on "
+                + "never logs in as a local account. Log in with its password, or ask an admin to rename one of them");
+          }
+          if (identityOf(username).isPresent()) {
+            throw new RefusedException("the LabScan user '" + username + "' belongs to another single sign-on identity");
+          }
+          throw new RefusedException("the LabScan user '" + username + "' was prepared by an admin for single sign-on "
+              + "and is claimed only by the provider subject or verified e-mail it was prepared for, not by the user "
+              + "name; ask the admin to prepare it with user add --sso --subject/--email");
+        }
         if (grant.isEmpty()) {
           throw new RefusedException("your groups at the identity provider (" + describe(identity.groups())
               + ") map to no LabScan role; ask a LabScan admin to map one of them (--oidc-role-map)");
@@ -120,28 +199,100 @@ public final class SsoAccounts {
       if (!link(username, issuer, identity.subject())) {
         throw new RefusedException("the LabScan user '" + username + "' was tied to another identity at the same moment");
       }
+      tiedNow = true;
+    }
+    if (!created) {
+      before = accounts.find(username).orElseThrow(() -> new RefusedException("the user was removed meanwhile"));
     }
     String source;
+    Optional<RoleChange> change = Optional.empty();
+    List<String> claimValues = mapping.mapped(identity.groups());
     if (grant.isPresent()) {
       Role role = role(grant.get());
-      User current = accounts.find(username).orElseThrow(() -> new RefusedException("the user was removed meanwhile"));
-      if (current.role() != role || !current.labs().equals(grant.get().labs())) {
-        try {
-          accounts.setRole(username, role, grant.get().labs());
-          source = "role " + role.id() + rolesLabs(grant.get().labs()) + " from the identity provider's groups";
-        } catch (IllegalArgumentException e) {
-          source = "role " + current.role().id() + " kept: " + e.getMessage();
+      String granted = role.id() + rolesLabs(grant.get().labs());
+      try {
+        accounts.setRoleFromProvider(username, role, grant.get().labs());
+        source = "role " + granted + " from the identity provider's groups";
+        if (before == null) {
+          change = Optional.of(new RoleChange("none", describe(role, grant.get().labs()), claimValues));
+        } else if (before.role() != role || !before.labs().equals(grant.get().labs())) {
+          change = Optional.of(new RoleChange(describe(before.role(), before.labs()), describe(role, grant.get().labs()),
+              claimValues));
         }
-      } else {
-        source = "role " + role.id() + rolesLabs(grant.get().labs()) + " from the identity provider's groups";
+      } catch (IllegalArgumentException e) {
+        String kept = before == null ? "?" : before.role().id();
+        source = "role " + kept + " kept: " + e.getMessage();
       }
+    } else if (before != null && !tiedNow && roleFromClaim(username)) {
+      int ended = Sessions.endAllOf(store, username);
+      throw new RefusedException("your groups at the identity provider (" + describe(identity.groups())
+          + ") no longer map to a LabScan role, and your role " + describe(before.role(), before.labs())
+          + " came from them; ask a LabScan admin for a role (--oidc-role-map, or user set-role)"
+          + (ended > 0 ? ". Your open LabScan sessions have ended" : ""));
     } else {
       source = "no group maps to a role; the role an admin assigned is kept";
     }
     User user = accounts.find(username).orElseThrow(() -> new RefusedException("the user was removed meanwhile"));
     touch(issuer, identity.subject());
     accounts.recordExternalLogin(username);
-    return new Admission(user, created, source);
+    return new Admission(user, created, source, change);
+  }
+
+  /**
+   * The prepared, untied account this identity may claim: one prepared for its subject (first)
+   * or for its verified e-mail; else one prepared by name only whose name is the subject or the
+   * verified e-mail.
+   */
+  private Optional<String> preparedFor(OidcIdentity identity) {
+    Optional<String> email = identity.verifiedEmail().map(e -> e.toLowerCase(Locale.ROOT));
+    return store.read(db -> {
+      try (PreparedStatement ps = db.prepareStatement("SELECT p.username FROM sso_provisioned p "
+          + "JOIN users u ON u.username = p.username "
+          + "WHERE (p.subject = ? OR (? = 1 AND p.email = ?)) "
+          + "AND u.password_hash NOT LIKE '$2%' "
+          + "AND NOT EXISTS (SELECT 1 FROM user_identities i WHERE i.username = p.username) "
+          + "ORDER BY CASE WHEN p.subject = ? THEN 0 ELSE 1 END, p.username LIMIT 1")) {
+        ps.setString(1, identity.subject());
+        ps.setInt(2, email.isPresent() ? 1 : 0);
+        ps.setString(3, email.orElse(""));
+        ps.setString(4, identity.subject());
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) {
+            return Optional.of(rs.getString(1));
+          }
+        }
+      }
+      try (PreparedStatement ps = db.prepareStatement("SELECT u.username FROM users u "
+          + "WHERE (u.username = ? OR (? = 1 AND LOWER(u.username) = ?)) "
+          + "AND u.password_hash NOT LIKE '$2%' "
+          + "AND NOT EXISTS (SELECT 1 FROM user_identities i WHERE i.username = u.username) "
+          + "AND NOT EXISTS (SELECT 1 FROM sso_provisioned p WHERE p.username = u.username) "
+          + "ORDER BY CASE WHEN u.username = ? THEN 0 ELSE 1 END, u.username LIMIT 1")) {
+        ps.setString(1, identity.subject());
+        ps.setInt(2, email.isPresent() ? 1 : 0);
+        ps.setString(3, email.orElse(""));
+        ps.setString(4, identity.subject());
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? Optional.of(rs.getString(1)) : Optional.<String>empty();
+        }
+      }
+    });
+  }
+
+  /** True when the user's role was last set by the provider's groups at a login (not by an admin). */
+  boolean roleFromClaim(String username) {
+    return store.read(db -> {
+      try (PreparedStatement ps = db.prepareStatement("SELECT role_from_claim FROM user_identities WHERE username = ?")) {
+        ps.setString(1, username);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() && rs.getInt(1) == 1;
+        }
+      }
+    });
+  }
+
+  private static String describe(Role role, Set<String> labs) {
+    return role.id() + (labs.isEmpty() ? "" : " of " + String.join(", ", new java.util.TreeSet<>(labs)));
   }
 
   /** The {@code (issuer, subject)} a user is tied to, if any. */

@@ -12,8 +12,7 @@ import io.labscan.controller.oidc.OidcIdentity;
 import io.labscan.controller.oidc.SingleSignOn;
 import io.labscan.controller.oidc.SsoAccounts;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -28,10 +27,11 @@ import org.slf4j.LoggerFactory;
  * /login/oidc/callback} redeems the code, verifies the ID token, admits the user ({@link
  * SsoAccounts}) and starts the same server-side session a password login starts.
  *
- * <p>Login CSRF: the state is also put in a short-lived cookie ({@value #STATE_COOKIE}, HttpOnly,
- * SameSite=Lax so the provider's top-level redirect back carries it, path {@code /login/oidc}),
- * and the callback completes only when the state in the URL equals the cookie's: a callback link
- * crafted by someone else, with their own code, cannot log a victim's browser into the
+ * <p>Login CSRF: the login's state, nonce and PKCE verifier are sealed (AES-GCM, {@code
+ * OidcClient}) into a short-lived cookie ({@value #STATE_COOKIE}, HttpOnly, SameSite=Lax so the
+ * provider's top-level redirect back carries it, path {@code /login/oidc}), and the callback
+ * completes only when the state in the URL equals the sealed one: a callback link crafted by
+ * someone else, with their own code, cannot log a victim's browser into the
  * attacker's account. The session cookie is SameSite=Strict, which a browser does not send on a
  * navigation that a cross-site redirect started; so the callback answers with a small page that
  * moves on to the dashboard itself (a same-site navigation) instead of a redirect.
@@ -52,6 +52,7 @@ final class SsoRoutes {
   private final AuditLog audit;
   private final boolean secureCookies;
   private final BiConsumer<Context, User> startSession;
+  private final RefusalAudit refusals;
   private final Map<String, String> idTokens = new LinkedHashMap<>(16, 0.75f, true) {
     private static final long serialVersionUID = 1L;
 
@@ -62,7 +63,8 @@ final class SsoRoutes {
   };
 
   SsoRoutes(SingleSignOn sso, SsoAccounts accounts, AuditLog audit, boolean secureCookies,
-      BiConsumer<Context, User> startSession) {
+      BiConsumer<Context, User> startSession, Clock clock) {
+    this.refusals = new RefusalAudit(clock);
     this.sso = requireNonNull(sso, "sso");
     this.accounts = requireNonNull(accounts, "accounts");
     this.audit = requireNonNull(audit, "audit");
@@ -86,7 +88,7 @@ final class SsoRoutes {
           + "or log in with a local account.");
       return;
     }
-    ctx.res().addHeader("Set-Cookie", STATE_COOKIE + "=" + start.state() + "; Path=/login/oidc; Max-Age="
+    ctx.res().addHeader("Set-Cookie", STATE_COOKIE + "=" + start.sealed() + "; Path=/login/oidc; Max-Age="
         + OidcClient.PENDING_TTL.toSeconds() + "; HttpOnly; SameSite=Lax" + (secure(ctx) ? "; Secure" : ""));
     ctx.redirect(start.authorizationUri().toString());
   }
@@ -105,18 +107,19 @@ final class SsoRoutes {
           "The identity provider did not log you in (" + e + ").");
       return;
     }
-    if (state == null || cookie == null || !MessageDigest.isEqual(state.getBytes(StandardCharsets.UTF_8),
-        cookie.getBytes(StandardCharsets.UTF_8))) {
-      fail(ctx, 403, "?", "callback state does not match this browser's login (missing or other state cookie)",
+    if (state == null || cookie == null) {
+      fail(ctx, 403, "?", "callback state does not match this browser's login (missing state cookie)",
           "This login was not started in this browser, or took too long. Start again.");
       return;
     }
     OidcIdentity identity;
     try {
-      identity = sso.client().complete(state, code);
+      identity = sso.client().complete(cookie, state, code);
     } catch (OidcClient.LoginFailedException e) {
-      fail(ctx, 403, "?", String.valueOf(e.getMessage()), "The identity provider's answer could not be verified; nobody was logged "
-          + "in. The controller log has the details.");
+      fail(ctx, 403, "?", String.valueOf(e.getMessage()), e.notThisBrowser()
+          ? "This login was not started in this browser, or took too long. Start again."
+          : "The identity provider's answer could not be verified; nobody was logged in. The controller log has the "
+              + "details.");
       return;
     }
     SsoAccounts.Admission admission;
@@ -137,6 +140,10 @@ final class SsoRoutes {
     }
     String ip = HttpGuard.client(ctx);
     log.info("Web login (single sign-on): {} ({}) from {}", user.username(), user.role().id(), ip);
+    admission.roleChange().ifPresent(change -> audit.record(provider(), Actions.SSO_ROLE, user.username(),
+        change.from() + " -> " + change.to() + " from the " + printable(sso.settings().roleClaim(), 64)
+            + " claim values " + printable(String.join(", ", change.claimValues()), 400)
+            + " (sub " + printable(identity.subject(), 80) + ")", WebServer.source(ctx)));
     audit.record(Actor.user(user.username()), Actions.LOGIN, user.username(), "single sign-on " + sso.settings().issuer()
         + (admission.created() ? "; user created" : "") + "; " + admission.roleSource(), WebServer.source(ctx));
     ctx.status(200).contentType("text/html; charset=utf-8").result(page("Logged in",
@@ -163,11 +170,39 @@ final class SsoRoutes {
     return sso.logoutUri(hint, back);
   }
 
+  /** The identity provider as the actor of the role changes its groups make. */
+  private Actor provider() {
+    return Actor.system("identity provider " + printable(sso.settings().issuer(), 200));
+  }
+
+  /**
+   * A refused login: logged and audited, then a page saying why. A refusal before the provider
+   * vouched for anyone (claimed {@code "?"}: a provider error, a callback not from this browser,
+   * a token that does not check out) can be sent by anyone any number of times, so those pass
+   * {@link RefusalAudit} first: a bounded number per address and window, then one summary.
+   */
   private void fail(Context ctx, int status, String claimed, String reason, String shown) {
     String ip = HttpGuard.client(ctx);
-    log.warn("Failed single sign-on login for '{}' from {}: {}", printable(claimed, 64), ip, reason);
-    audit.record(Actor.anonymous(printable(claimed, 64)), Actions.LOGIN_FAILED, printable(claimed, 64),
-        "single sign-on: " + printable(reason, 400), WebServer.source(ctx));
+    boolean record = true;
+    if (claimed.equals("?")) {
+      RefusalAudit.Decision decision = refusals.refused(ip);
+      for (RefusalAudit.Suppressed s : decision.summaries()) {
+        String from = s.address().equals(RefusalAudit.OTHERS) ? "other addresses" : s.address();
+        log.warn("{} more refused single sign-on callbacks from {} suppressed (since {})", s.count(), from, s.since());
+        audit.record(Actor.anonymous("?"), Actions.LOGIN_FAILED, "?", "single sign-on: " + s.count()
+            + " more refused callbacks from " + from + " suppressed (" + RefusalAudit.PER_ADDRESS + " per address per "
+            + RefusalAudit.WINDOW.toMinutes() + " min recorded; window from " + s.since() + ")",
+            io.labscan.controller.audit.Source.http(s.address().equals(RefusalAudit.OTHERS) ? "" : s.address()));
+      }
+      record = decision.record();
+    }
+    if (record) {
+      log.warn("Failed single sign-on login for '{}' from {}: {}", printable(claimed, 64), ip, reason);
+      audit.record(Actor.anonymous(printable(claimed, 64)), Actions.LOGIN_FAILED, printable(claimed, 64),
+          "single sign-on: " + printable(reason, 400), WebServer.source(ctx));
+    } else {
+      log.debug("Failed single sign-on login from {} (not audited: over the limit): {}", ip, reason);
+    }
     ctx.status(status).contentType("text/html; charset=utf-8").result(page("Login failed", "",
         "<p id=\"login-message\" class=\"error\" role=\"alert\">" + escape(shown) + "</p>"
             + "<p><a href=\"/login\">Back to the login page</a></p>"));

@@ -262,7 +262,7 @@ public final class WebServer implements AutoCloseable {
       this.config = config;
       this.services = services;
       this.sso = sso.map(s -> new SsoRoutes(s.provider(), s.accounts(), services.audit(), config.secureCookies(),
-          this::startSession));
+          this::startSession, services.fleet().clock()));
       this.fleet = new FleetApi(services.fleet(), services.history(), services.audit());
       this.admin = new AdminApi(services.triage(), services.campaigns(), services.trust(), services.audit(),
           services.fleet());

@@ -56,6 +56,29 @@ class UserCommandTest {
   }
 
   @Test
+  void userAddSsoWithAnEmailPreparesTheAccountForTheLoginThatVerifiedIt() throws Exception {
+    Path db = dir.resolve("c.db");
+    Storage.open(db).close();
+
+    int code = ControllerMain.commandLine().execute("user", "add", "--db", db.toString(), "--role", "viewer", "--sso",
+        "--email", "linus@campus.example", "linus");
+
+    assertThat(code).isZero();
+    try (Storage store = Storage.open(db)) {
+      Accounts accounts = new Accounts(store, 4, Clock.systemUTC());
+      var sso = new io.labscan.controller.oidc.SsoAccounts(store, accounts, Clock.systemUTC());
+      var admitted = sso.admit("https://idp.campus.example", new io.labscan.controller.oidc.OidcIdentity("s-7",
+          "ltorvalds", "Linus", java.util.List.of(), "h.p.s", java.util.Optional.of("linus@campus.example"), true),
+          io.labscan.controller.oidc.RoleMapping.parse(""));
+      assertThat(admitted.user().username()).isEqualTo("linus");
+    }
+    assertThat(ControllerMain.commandLine().execute("user", "add", "--db", db.toString(), "--role", "viewer", "--sso",
+        "--email", "not-an-address", "linus2")).isEqualTo(2);
+    assertThat(ControllerMain.commandLine().execute("user", "add", "--db", db.toString(), "--role", "viewer",
+        "--email", "x@campus.example", "--password-file", db.toString(), "linus3")).isEqualTo(2);
+  }
+
+  @Test
   void userAddRefusesAnUnknownRole() {
     Path db = dir.resolve("c.db");
     Storage.open(db).close();

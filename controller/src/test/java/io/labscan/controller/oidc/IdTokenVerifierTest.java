@@ -155,6 +155,45 @@ class IdTokenVerifierTest {
   }
 
   @Test
+  void aTokenWithSeveralAudiencesWithoutAnAuthorizedPartyIsRefused() throws Exception {
+    String shared = sign(claims().audience(List.of(CLIENT, "grafana")).build());
+
+    assertThatThrownBy(() -> verifier.verify(shared, NONCE)).hasMessageContaining("several audiences");
+  }
+
+  @Test
+  void aTokenWithSeveralAudiencesIssuedToThisClientIsAccepted() throws Exception {
+    String shared = sign(claims().audience(List.of(CLIENT, "grafana")).claim("azp", CLIENT).build());
+
+    assertThat(verifier.verify(shared, NONCE).getSubject()).isNotBlank();
+  }
+
+  @Test
+  void aTokenWhoseAuthorizedPartyIsAnotherClientIsRefusedEvenWithOneAudience() throws Exception {
+    String other = sign(claims().claim("azp", "grafana").build());
+
+    assertThatThrownBy(() -> verifier.verify(other, NONCE)).hasMessageContaining("azp");
+  }
+
+  @Test
+  void aTokenIssuedFarInTheFutureIsRefused() throws Exception {
+    String future = sign(claims()
+        .issueTime(Date.from(NOW.plus(IdTokenVerifier.MAX_ISSUED_AHEAD).plusSeconds(60)))
+        .expirationTime(Date.from(NOW.plus(java.time.Duration.ofDays(1))))
+        .build());
+
+    assertThatThrownBy(() -> verifier.verify(future, NONCE))
+        .isInstanceOf(IdTokenVerifier.InvalidIdTokenException.class).hasMessageContaining("iat");
+  }
+
+  @Test
+  void aTokenIssuedWithinTheSkewAheadOfOurClockIsAccepted() throws Exception {
+    String slightlyAhead = sign(claims().issueTime(Date.from(NOW.plusSeconds(90))).build());
+
+    assertThat(verifier.verify(slightlyAhead, NONCE).getSubject()).isNotBlank();
+  }
+
+  @Test
   void aTokenFromAnotherIssuerIsRefused() throws Exception {
     String foreign = sign(claims().issuer("https://evil.example/realms/campus").build());
 

@@ -108,7 +108,7 @@ class OidcClientTest {
     OidcClient.Start start = client.begin();
     String code = providerIssuesCode(start.authorizationUri());
 
-    OidcIdentity who = client.complete(start.state(), code);
+    OidcIdentity who = client.complete(start.sealed(), start.state(), code);
 
     assertThat(who.username()).isEqualTo("jonas.weber");
     assertThat(who.groups()).containsExactly("it-staff");
@@ -118,9 +118,10 @@ class OidcClientTest {
   void aReplayedCallbackIsRefused() throws Exception {
     OidcClient.Start start = client.begin();
     String code = providerIssuesCode(start.authorizationUri());
-    client.complete(start.state(), code);
+    client.complete(start.sealed(), start.state(), code);
 
-    assertThatThrownBy(() -> client.complete(start.state(), code)).hasMessageContaining("unknown or expired login state");
+    assertThatThrownBy(() -> client.complete(start.sealed(), start.state(), code))
+        .hasMessageContaining("unknown or expired login state");
   }
 
   @Test
@@ -129,7 +130,143 @@ class OidcClientTest {
     String stolen = providerIssuesCode(victim.authorizationUri());
     OidcClient.Start attacker = client.begin();
 
-    assertThatThrownBy(() -> client.complete(attacker.state(), stolen)).hasMessageContaining("invalid_grant");
+    assertThatThrownBy(() -> client.complete(attacker.sealed(), attacker.state(), stolen)).hasMessageContaining("invalid_grant");
+  }
+
+  @Test
+  void aFloodOfStartedLoginsCannotFailAnotherBrowsersLogin() throws Exception {
+    OidcClient.Start victim = client.begin();
+    // One anonymous address starting twice as many logins as the old server-side table held.
+    for (int i = 0; i < 20_000; i++) {
+      client.begin();
+    }
+    String code = providerIssuesCode(victim.authorizationUri());
+
+    assertThat(client.complete(victim.sealed(), victim.state(), code).username()).isEqualTo("jonas.weber");
+  }
+
+  @Test
+  void aCallbackWhoseStateIsNotTheOneSealedInThisBrowsersCookieIsRefused() {
+    OidcClient.Start mine = client.begin();
+    OidcClient.Start theirs = client.begin();
+    String code = providerIssuesCode(theirs.authorizationUri());
+
+    assertThatThrownBy(() -> client.complete(mine.sealed(), theirs.state(), code))
+        .isInstanceOfSatisfying(OidcClient.LoginFailedException.class, e -> assertThat(e.notThisBrowser()).isTrue())
+        .hasMessageContaining("does not match this browser's login");
+  }
+
+  @Test
+  void aSealedLoginAlteredInTheBrowserIsRefused() {
+    OidcClient.Start start = client.begin();
+    String code = providerIssuesCode(start.authorizationUri());
+    char[] sealed = start.sealed().toCharArray();
+    sealed[20] = sealed[20] == 'A' ? 'B' : 'A';
+
+    assertThatThrownBy(() -> client.complete(new String(sealed), start.state(), code))
+        .hasMessageContaining("does not match this browser's login");
+  }
+
+  @Test
+  void aLoginStartedBeforeTheTenMinutesRanOutOnlyCompletesWithinThem() throws Exception {
+    OidcClient.Start start = client.begin();
+    String code = providerIssuesCode(start.authorizationUri());
+    ProviderMetadata provider = new ProviderMetadata(issuer, URI.create(issuer + "/auth"), URI.create(issuer + "/token"),
+        URI.create(issuer + "/certs"), Optional.empty());
+    LoginStates states = new LoginStates();
+    OidcClient earlier = new OidcClient(client.settings(), provider, HttpClient.newHttpClient(),
+        Clock.fixed(NOW.minus(OidcClient.PENDING_TTL).minusSeconds(1), ZoneOffset.UTC), states, java.time.Duration.ofSeconds(10));
+    OidcClient now = new OidcClient(client.settings(), provider, HttpClient.newHttpClient(), Clock.fixed(NOW, ZoneOffset.UTC),
+        states, java.time.Duration.ofSeconds(10));
+    OidcClient.Start old = earlier.begin();
+
+    assertThatThrownBy(() -> now.complete(old.sealed(), old.state(), providerIssuesCode(old.authorizationUri())))
+        .hasMessageContaining("expired");
+    assertThat(code).isNotBlank();
+  }
+
+  @Test
+  void aTokenEndpointThatAcceptsTheConnectionAndNeverAnswersFailsTheLoginWithAClearError() throws Exception {
+    try (SilentServer silent = new SilentServer(null)) {
+      OidcClient hanging = clientWithTokenEndpoint(URI.create("http://127.0.0.1:" + silent.port() + "/token"));
+      OidcClient.Start start = hanging.begin();
+
+      assertThatThrownBy(() -> hanging.complete(start.sealed(), start.state(), "code-0"))
+          .isInstanceOf(OidcClient.LoginFailedException.class)
+          .hasMessageContaining("token endpoint")
+          .hasMessageContaining("did not answer completely within 300 ms");
+    }
+  }
+
+  @Test
+  void aTokenEndpointThatStopsHalfwayThroughItsAnswerFailsTheLoginWithAClearError() throws Exception {
+    String head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{\"id_token\":\"eyJ";
+    try (SilentServer stalling = new SilentServer(head)) {
+      OidcClient hanging = clientWithTokenEndpoint(URI.create("http://127.0.0.1:" + stalling.port() + "/token"));
+      OidcClient.Start start = hanging.begin();
+
+      assertThatThrownBy(() -> hanging.complete(start.sealed(), start.state(), "code-0"))
+          .hasMessageContaining("did not answer completely within 300 ms");
+    }
+  }
+
+  @Test
+  void discoveryFromAProviderThatNeverAnswersLeavesSingleSignOnUnreadyInsteadOfHanging() throws Exception {
+    try (SilentServer silent = new SilentServer(null)) {
+      String hangingIssuer = "http://127.0.0.1:" + silent.port() + "/realms/campus";
+      SingleSignOn sso = SingleSignOn.start(new OidcClient.Settings(hangingIssuer, "labscan", "s",
+          URI.create("https://labscan.uni.example/login/oidc/callback"), "groups", RoleMapping.parse(""), "Campus"),
+          HttpClient.newHttpClient(), Clock.fixed(NOW, ZoneOffset.UTC), java.time.Duration.ofMillis(300));
+
+      assertThat(sso.ready()).isFalse();
+      assertThatThrownBy(sso::client).isInstanceOf(OidcClient.LoginFailedException.class)
+          .hasMessageContaining("identity provider unreachable");
+    }
+  }
+
+  private OidcClient clientWithTokenEndpoint(URI token) {
+    ProviderMetadata provider = new ProviderMetadata(issuer, URI.create(issuer + "/auth"), token,
+        URI.create(issuer + "/certs"), Optional.empty());
+    return new OidcClient(client.settings(), provider, HttpClient.newHttpClient(), Clock.fixed(NOW, ZoneOffset.UTC),
+        new LoginStates(), java.time.Duration.ofMillis(300));
+  }
+
+  /** A server that accepts connections, writes {@code head} (if any) and then never another byte. */
+  private static final class SilentServer implements AutoCloseable {
+    private final java.net.ServerSocket socket = new java.net.ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    private final List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final Thread acceptor;
+
+    SilentServer(String head) throws IOException {
+      acceptor = new Thread(() -> {
+        while (!socket.isClosed()) {
+          try {
+            java.net.Socket s = socket.accept();
+            held.add(s);
+            if (head != null) {
+              s.getOutputStream().write(head.getBytes(StandardCharsets.UTF_8));
+              s.getOutputStream().flush();
+            }
+          } catch (IOException e) {
+            return;
+          }
+        }
+      }, "silent-provider");
+      acceptor.setDaemon(true);
+      acceptor.start();
+    }
+
+    int port() {
+      return socket.getLocalPort();
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+      for (java.net.Socket s : held) {
+        s.close();
+      }
+    }
   }
 
   @Test

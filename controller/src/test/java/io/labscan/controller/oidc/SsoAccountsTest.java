@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.labscan.controller.account.Accounts;
 import io.labscan.controller.account.Role;
+import io.labscan.controller.account.Sessions;
 import io.labscan.controller.store.Storage;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -98,13 +100,93 @@ class SsoAccountsTest {
     assertThat(later.roleSource()).contains("kept");
   }
 
+  private static OidcIdentity withEmail(String sub, String username, String email, boolean verified, String... groups) {
+    return new OidcIdentity(sub, username, username, List.of(groups), "header.payload.signature", Optional.of(email),
+        verified);
+  }
+
   @Test
-  void anAccountAnAdminPreparedForSingleSignOnIsClaimedByTheFirstLoginOfItsName() throws Exception {
-    accounts.createExternal("linus", Role.VIEWER, Set.of());
-    SsoAccounts.Admission a = sso.admit(ISSUER, identity("s-7", "linus", "library"), MAPPING);
+  void anAccountPreparedForAVerifiedEmailIsClaimedByTheLoginCarryingIt() throws Exception {
+    sso.prepare("linus", Role.VIEWER, Set.of(), Optional.empty(), Optional.of("Linus.Torvalds@campus.example"));
+    SsoAccounts.Admission a = sso.admit(ISSUER, withEmail("s-7", "ltorvalds", "linus.torvalds@campus.example", true,
+        "library"), MAPPING);
     assertThat(a.created()).isFalse();
-    assertThat(a.user().role()).isEqualTo(Role.VIEWER);
+    assertThat(a.user()).isEqualTo(new io.labscan.controller.account.User("linus", Role.VIEWER));
     assertThat(sso.identityOf("linus")).hasValue(new SsoAccounts.Link(ISSUER, "s-7"));
+  }
+
+  @Test
+  void anEmailTheProviderDidNotVerifyClaimsNoPreparedAccount() {
+    sso.prepare("linus", Role.VIEWER, Set.of(), Optional.empty(), Optional.of("linus.torvalds@campus.example"));
+    assertThatThrownBy(() -> sso.admit(ISSUER, withEmail("s-666", "mallory", "linus.torvalds@campus.example", false,
+        "library"), MAPPING)).hasMessageContaining("map to no LabScan role");
+    assertThat(sso.identityOf("linus")).isEmpty();
+  }
+
+  @Test
+  void anAccountPreparedForASubjectIsClaimedByThatSubjectOnly() throws Exception {
+    sso.prepare("linus", Role.VIEWER, Set.of(), Optional.of("4b9e2c71-0d6a-4f3e-8c55-1a2b3c4d5e6f"), Optional.empty());
+    assertThatThrownBy(() -> sso.admit(ISSUER, identity("s-666", "linus", "library"), MAPPING))
+        .isInstanceOf(SsoAccounts.RefusedException.class).hasMessageContaining("prepared by an admin");
+    SsoAccounts.Admission a = sso.admit(ISSUER, identity("4b9e2c71-0d6a-4f3e-8c55-1a2b3c4d5e6f", "linus.t", "library"),
+        MAPPING);
+    assertThat(a.user().username()).isEqualTo("linus");
+  }
+
+  @Test
+  void thePreferredUserNameAloneNeverClaimsAPreparedAccount() {
+    // user add --sso linus (by name only), and someone who chose the user name "linus" at the provider.
+    accounts.createExternal("linus", Role.ADMIN, Set.of());
+    assertThatThrownBy(() -> sso.admit(ISSUER, withEmail("s-666", "linus", "mallory@gmail.example", true, "library"),
+        MAPPING)).isInstanceOf(SsoAccounts.RefusedException.class).hasMessageContaining("prepared by an admin");
+    assertThat(sso.identityOf("linus")).isEmpty();
+  }
+
+  @Test
+  void anAccountPreparedByNameOnlyIsClaimedByAVerifiedEmailEqualToItsName() throws Exception {
+    accounts.createExternal("linus@campus.example", Role.VIEWER, Set.of());
+    SsoAccounts.Admission a = sso.admit(ISSUER, withEmail("s-7", "linus", "Linus@campus.example", true, "library"),
+        MAPPING);
+    assertThat(a.user().username()).isEqualTo("linus@campus.example");
+  }
+
+  @Test
+  void aRoleTheGroupsGaveIsRefusedOnceTheUserLeftEveryMappedGroup() throws Exception {
+    sso.admit(ISSUER, identity("s-1", "grace", "physics-managers"), MAPPING);
+    assertThatThrownBy(() -> sso.admit(ISSUER, identity("s-1", "grace", "alumni"), MAPPING))
+        .isInstanceOf(SsoAccounts.RefusedException.class)
+        .hasMessageContaining("no longer map to a LabScan role")
+        .hasMessageContaining("lab-manager of optics-lab, physics-lab came from them");
+  }
+
+  @Test
+  void leavingEveryMappedGroupEndsTheUsersOpenSessions() throws Exception {
+    SsoAccounts.Admission first = sso.admit(ISSUER, identity("s-1", "grace", "it-staff"), MAPPING);
+    Sessions sessions = new Sessions(store, Clock.systemUTC());
+    Sessions.Session open = sessions.create(first.user());
+    assertThatThrownBy(() -> sso.admit(ISSUER, identity("s-1", "grace"), MAPPING))
+        .hasMessageContaining("sessions have ended");
+    assertThat(sessions.find(open.id())).isEmpty();
+  }
+
+  @Test
+  void aRoleAnAdminSetAfterTheGroupsDidIsKeptWhenNoGroupMapsAnyMore() throws Exception {
+    sso.admit(ISSUER, identity("s-1", "grace", "physics-managers"), MAPPING);
+    accounts.setRole("grace", Role.VIEWER, Set.of());
+    SsoAccounts.Admission later = sso.admit(ISSUER, identity("s-1", "grace", "alumni"), MAPPING);
+    assertThat(later.user().role()).isEqualTo(Role.VIEWER);
+    assertThat(later.roleChange()).isEmpty();
+  }
+
+  @Test
+  void aChangedGroupUpdatesTheRoleAndNamesTheOldRoleTheNewAndTheClaimValues() throws Exception {
+    SsoAccounts.Admission first = sso.admit(ISSUER, identity("s-1", "grace", "it-staff", "staff"), MAPPING);
+    assertThat(first.roleChange()).hasValue(new SsoAccounts.RoleChange("none", "viewer", List.of("it-staff")));
+    SsoAccounts.Admission moved = sso.admit(ISSUER, identity("s-1", "grace", "staff", "physics-managers"), MAPPING);
+    assertThat(moved.user().role()).isEqualTo(Role.LAB_MANAGER);
+    assertThat(moved.roleChange()).hasValue(new SsoAccounts.RoleChange("viewer", "lab-manager of optics-lab, physics-lab",
+        List.of("physics-managers")));
+    assertThat(sso.admit(ISSUER, identity("s-1", "grace", "physics-managers"), MAPPING).roleChange()).isEmpty();
   }
 
   @Test

@@ -58,11 +58,37 @@ class QueryIndexMigrationTest {
     }
   }
 
+  @Test
+  void singleSignOnRolesLastSetByALoginCountAsFromTheGroupsAndThoseAnAdminSetAfterwardsDoNot() throws Exception {
+    try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("old.db"))) {
+      Migrations.migrate(db);
+      undoSsoRoleOrigin(db);
+      try (Statement st = db.createStatement()) {
+        st.execute("INSERT INTO user_identities(username, issuer, subject, created_ms) VALUES "
+            + "('grace', 'https://idp', 's-1', 1), ('ada', 'https://idp', 's-2', 1), ('linus', 'https://idp', 's-3', 1)");
+        String login = "INSERT INTO audit_log(at_ms, actor_kind, actor, action, target, detail, channel, address) VALUES ";
+        st.execute(login + "(1, 'user', 'grace', 'login', 'grace', 'single sign-on https://idp; role viewer from the "
+            + "identity provider''s groups', 'http', '10.0.0.1')");
+        st.execute(login + "(2, 'user', 'ada', 'login', 'ada', 'single sign-on https://idp; role admin from the "
+            + "identity provider''s groups', 'http', '10.0.0.2')");
+        st.execute(login + "(3, 'cli', 'root', 'user.role', 'ada', 'viewer', 'cli', 'labscan')");
+        st.execute(login + "(4, 'user', 'linus', 'login', 'linus', 'single sign-on https://idp; no group maps to a "
+            + "role; the role an admin assigned is kept', 'http', '10.0.0.3')");
+      }
+
+      Migrations.migrate(db);
+
+      assertThat(rows(db, "SELECT username || '=' || role_from_claim FROM user_identities ORDER BY username"))
+          .containsExactly("ada=0", "grace=1", "linus=0");
+    }
+  }
+
   /**
    * Back to a database written at version 8: the later migrations undone newest first (each
    * found by its file name, since a version is the file's position in the list).
    */
   private static void undoAfterVersion8(Connection db) throws Exception {
+    undoSsoRoleOrigin(db);
     undoExternalIdentities(db);
     undoAgentResources(db);
     undoReportSubscriptions(db);
@@ -75,6 +101,15 @@ class QueryIndexMigrationTest {
     undoClockClaims(db);
     undoTrustedMtas(db);
     undoAddressWrites(db);
+  }
+
+  /** Back to a database written before V022 (single sign-on role origin, prepared accounts; issue 18). */
+  private static void undoSsoRoleOrigin(Connection db) throws Exception {
+    try (Statement st = db.createStatement()) {
+      st.execute("DROP TABLE sso_provisioned");
+      st.execute("ALTER TABLE user_identities DROP COLUMN role_from_claim");
+      st.execute("DELETE FROM schema_version WHERE description = 'V022__sso_role_origin.sql'");
+    }
   }
 
   /** Back to a database written before V021 (single sign-on identities; issue 18). */

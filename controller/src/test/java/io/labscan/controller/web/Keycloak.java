@@ -51,8 +51,10 @@ final class Keycloak implements AutoCloseable {
   private final Process process;
   private final int port;
   private final Path log;
+  private final String adminPassword;
 
-  private Keycloak(Process process, int port, Path log) {
+  private Keycloak(Process process, int port, Path log, String adminPassword) {
+    this.adminPassword = adminPassword;
     this.process = process;
     this.port = port;
     this.log = log;
@@ -82,10 +84,11 @@ final class Keycloak implements AutoCloseable {
         .redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
     pb.environment().put("KC_BOOTSTRAP_ADMIN_USERNAME", "kc-admin");
-    pb.environment().put("KC_BOOTSTRAP_ADMIN_PASSWORD", "kc-admin-" + Long.toHexString(System.nanoTime()));
+    String adminPassword = "kc-admin-" + Long.toHexString(System.nanoTime());
+    pb.environment().put("KC_BOOTSTRAP_ADMIN_PASSWORD", adminPassword);
     pb.environment().put("JAVA_OPTS_KC_HEAP", "-Xms64m -Xmx512m");
     Process process = pb.start();
-    Keycloak kc = new Keycloak(process, port, log);
+    Keycloak kc = new Keycloak(process, port, log, adminPassword);
     Instant deadline = Instant.now().plus(STARTUP_LIMIT);
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     while (true) {
@@ -141,6 +144,45 @@ final class Keycloak implements AutoCloseable {
       Requirements.that(unzip.waitFor() == 0, "unzip to unpack " + zip.get(), "apt-get install unzip");
     }
     return home;
+  }
+
+  /**
+   * Takes {@code username} out of the realm group {@code group} through Keycloak's admin REST API
+   * (as the bootstrap admin), as campus IT does when someone leaves a team.
+   */
+  void removeFromGroup(String username, String group) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    String base = "http://127.0.0.1:" + port;
+    HttpResponse<String> token = http.send(HttpRequest.newBuilder(URI.create(base
+        + "/realms/master/protocol/openid-connect/token"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(HttpRequest.BodyPublishers.ofString(form(Map.of("grant_type", "password", "client_id", "admin-cli",
+            "username", "kc-admin", "password", adminPassword))))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    ObjectMapper json = new ObjectMapper();
+    String bearer = "Bearer " + json.readTree(token.body()).path("access_token").asText();
+    String admin = base + "/admin/realms/" + REALM;
+    JsonNode users = json.readTree(http.send(HttpRequest.newBuilder(URI.create(admin + "/users?exact=true&username="
+        + java.net.URLEncoder.encode(username, UTF_8))).header("Authorization", bearer).build(),
+        HttpResponse.BodyHandlers.ofString()).body());
+    JsonNode groups = json.readTree(http.send(HttpRequest.newBuilder(URI.create(admin + "/groups?search="
+        + java.net.URLEncoder.encode(group, UTF_8))).header("Authorization", bearer).build(),
+        HttpResponse.BodyHandlers.ofString()).body());
+    String userId = users.path(0).path("id").asText();
+    String groupId = "";
+    for (JsonNode g : groups) {
+      if (g.path("name").asText().equals(group)) {
+        groupId = g.path("id").asText();
+      }
+    }
+    if (userId.isEmpty() || groupId.isEmpty()) {
+      throw new IllegalStateException("no user " + username + " or group " + group + " in realm " + REALM);
+    }
+    HttpResponse<String> removed = http.send(HttpRequest.newBuilder(URI.create(admin + "/users/" + userId + "/groups/"
+        + groupId)).header("Authorization", bearer).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+    if (removed.statusCode() != 204) {
+      throw new IllegalStateException("removing " + username + " from " + group + ": HTTP " + removed.statusCode());
+    }
   }
 
   String issuer() {

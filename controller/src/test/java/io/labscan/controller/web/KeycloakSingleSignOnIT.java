@@ -214,6 +214,26 @@ class KeycloakSingleSignOnIT {
   }
 
   @Test
+  void someoneTakenOutOfTheirMappedGroupAtTheProviderIsRefusedAtTheNextLogin() throws Exception {
+    signInAtProvider("marie", "marie-campus-pass");
+    wait.until(d -> d.findElement(By.id("who")).getText().contains("lab-manager: physics-lab"));
+    assertThat(audit("sso.role", "marie")).singleElement().satisfies(e -> {
+      assertThat(e.actor().name()).contains(keycloak.issuer());
+      assertThat(e.detail()).contains("none -> lab-manager of physics-lab").contains("lab-a-managers");
+    });
+
+    keycloak.removeFromGroup("marie", "lab-a-managers");
+    ((ChromeDriver) browser).executeCdpCommand("Network.clearBrowserCookies", Map.of());
+    signInAtProvider("marie", "marie-campus-pass");
+
+    wait.until(d -> d.findElements(By.id("login-message")).stream().anyMatch(m -> m.getText().contains("no longer map")));
+    assertThat(browser.findElement(By.id("login-message")).getText()).contains("lab-manager of physics-lab came from them");
+    assertThat(audit("login.failed", "marie")).anySatisfy(e -> assertThat(e.detail()).contains("no longer map"));
+    browser.get(fixture.base() + "/");
+    wait.until(ExpectedConditions.urlToBe(fixture.base() + "/login"));
+  }
+
+  @Test
   void aCallbackThisBrowserDidNotStartIsRefused() {
     browser.get(callback + "?state=forged-state&code=someone-elses-code");
     wait.until(ExpectedConditions.presenceOfElementLocated(By.id("login-message")));

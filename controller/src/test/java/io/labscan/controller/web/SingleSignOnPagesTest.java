@@ -80,6 +80,18 @@ class SingleSignOnPagesTest {
   }
 
   @Test
+  void aFloodOfAnonymousErrorCallbacksWritesABoundedNumberOfAuditEntries() throws Exception {
+    fixture = withUnreachableProvider();
+    ApiClient client = new ApiClient(fixture.base());
+    for (int i = 0; i < 60; i++) {
+      assertThat(client.get("/login/oidc/callback?error=access_denied&n=" + i).statusCode()).isEqualTo(403);
+    }
+    assertThat(fixture.audit.find(AuditQuery.all(1000)).stream()
+        .filter(e -> e.detail().contains("identity provider answered error access_denied")))
+        .hasSize(RefusalAudit.PER_ADDRESS);
+  }
+
+  @Test
   void aProviderErrorIsShownAsTextNotMarkup() throws Exception {
     fixture = withUnreachableProvider();
     HttpResponse<String> r = new ApiClient(fixture.base()).get("/login/oidc/callback?error=%3Cscript%3Ex%3C/script%3E");

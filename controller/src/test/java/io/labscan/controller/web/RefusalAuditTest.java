@@ -1,0 +1,55 @@
+package io.labscan.controller.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/** Which refused anonymous single sign-on callbacks reach the (undeletable) audit log. */
+class RefusalAuditTest {
+  final MutableClock clock = new MutableClock(Instant.parse("2026-12-07T09:00:00Z"));
+  final RefusalAudit audit = new RefusalAudit(clock);
+
+  private long recorded(String ip, int times) {
+    return IntStream.range(0, times).filter(i -> audit.refused(ip).record()).count();
+  }
+
+  @Test
+  void theFirstRefusalsOfAnAddressAreRecordedAndTheRestOnlyCounted() {
+    assertThat(recorded("198.51.100.7", 500)).isEqualTo(RefusalAudit.PER_ADDRESS);
+    assertThat(audit.refused("203.0.113.9").record()).isTrue();
+  }
+
+  @Test
+  void afterTheWindowOneSummarySaysHowManyWereSuppressedFromWhichAddress() {
+    recorded("198.51.100.7", 25);
+    clock.advance(RefusalAudit.WINDOW);
+
+    RefusalAudit.Decision next = audit.refused("203.0.113.9");
+
+    assertThat(next.summaries()).singleElement().satisfies(s -> {
+      assertThat(s.address()).isEqualTo("198.51.100.7");
+      assertThat(s.count()).isEqualTo(25 - RefusalAudit.PER_ADDRESS);
+    });
+    assertThat(audit.refused("203.0.113.9").summaries()).isEmpty();
+    assertThat(recorded("198.51.100.7", 3)).as("a new window for the address").isEqualTo(3);
+  }
+
+  @Test
+  void theAddressesOfOneIpv6Slash64ShareOneAllowance() {
+    long total = IntStream.range(0, 100).filter(i -> audit.refused("2001:db8:7:1::" + Integer.toHexString(i + 1)).record())
+        .count();
+    assertThat(total).isEqualTo(RefusalAudit.PER_ADDRESS);
+  }
+
+  @Test
+  void manyAddressesTogetherRecordABoundedNumberWithBoundedMemory() {
+    long total = 0;
+    for (int i = 0; i < 20_000; i++) {
+      total += recorded("10." + (i >> 16) + "." + ((i >> 8) & 255) + "." + (i & 255), 3);
+    }
+    assertThat(total).isEqualTo(RefusalAudit.PER_WINDOW);
+    assertThat(audit.tracked()).isLessThanOrEqualTo(RefusalAudit.MAX_ADDRESSES + 1);
+  }
+}
