@@ -274,14 +274,38 @@ public final class Controller implements AutoCloseable {
    */
   public synchronized io.labscan.controller.report.ReportDelivery startReportDelivery(
       io.labscan.controller.report.ReportMailer mailer) {
+    return startReportDelivery(mailer, java.util.Optional.empty());
+  }
+
+  /**
+   * As {@link #startReportDelivery(io.labscan.controller.report.ReportMailer)}, with the
+   * dashboard's address for confirmation links; confirmation mails that are due are looked for
+   * every minute (on the report thread), not only at the next round of reports.
+   */
+  public synchronized io.labscan.controller.report.ReportDelivery startReportDelivery(
+      io.labscan.controller.report.ReportMailer mailer, java.util.Optional<java.net.URI> dashboard) {
     io.labscan.controller.report.ReportDelivery delivery = new io.labscan.controller.report.ReportDelivery(
-        reportSubscriptions(), reports(), accounts(), requireNonNull(mailer, "mailer"), audit(), clock());
+        reportSubscriptions(), reports(), accounts(), requireNonNull(mailer, "mailer"), audit(), clock(), dashboard);
     // Its own thread: a slow or tarpitting relay (per-read timeouts do not bound a reply dribbled a
     // line at a time) must never hold the one background thread that runs the change feed, and
     // with it revocations, snapshots and retention. A round still running when the next is due is
     // skipped, never queued.
     java.util.concurrent.ExecutorService thread = reportThread();
     java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
+    // Confirmation mails go out within a minute of the subscription (a cheap look for due ones),
+    // not at the next round of reports; on the same thread, never two at once.
+    java.util.concurrent.atomic.AtomicBoolean confirming = new java.util.concurrent.atomic.AtomicBoolean();
+    jobs().every("report confirmations", Duration.ofMinutes(1), Duration.ofMinutes(1), () -> {
+      if (confirming.compareAndSet(false, true)) {
+        thread.execute(() -> {
+          try {
+            delivery.sendConfirmations();
+          } finally {
+            confirming.set(false);
+          }
+        });
+      }
+    });
     jobs().every("scheduled reports", Duration.ofMinutes(1), io.labscan.controller.report.ReportDelivery.EVERY,
         () -> {
           if (running.compareAndSet(false, true)) {

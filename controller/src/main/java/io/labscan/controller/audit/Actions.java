@@ -43,6 +43,8 @@ public final class Actions {
   public static final String REPORT_UNSUBSCRIBE = "report.unsubscribe";
   /** A scheduled report e-mailed (or its sending failed). */
   public static final String REPORT_SEND = "report.send";
+  /** A report address confirmed by its owner (or a confirmation link refused), or its mail asked again. */
+  public static final String REPORT_CONFIRM = "report.confirm";
 
   private Actions() {}
 }

@@ -5,9 +5,10 @@ import java.util.List;
 
 /**
  * The audit log as CSV (RFC 4180) for spreadsheets and SIEM imports. Every cell goes through
- * {@link Text#csvCell}: a cell starting with {@code = + - @} (a user name or a failed login's
+ * {@link Text#csvCell}: always quoted (a {@code ;} or {@code ,} never splits it, whatever the
+ * spreadsheet's locale), a cell starting with {@code = + - @} (a user name or a failed login's
  * claimed name may) gets a leading apostrophe, so a spreadsheet never evaluates it as a formula;
- * terminal escapes are defused too.
+ * terminal escapes are defused too. The sequence number stays a bare number.
  */
 public final class AuditCsv {
   public static final String HEADER = "seq,at,actorKind,actor,action,target,detail,channel,address";
@@ -17,8 +18,8 @@ public final class AuditCsv {
   public static String render(List<AuditEntry> entries) {
     StringBuilder sb = new StringBuilder(HEADER).append("\r\n");
     for (AuditEntry e : entries) {
-      sb.append(e.seq()).append(',')
-          .append(e.at()).append(',')
+      sb.append(Text.csvNumber(e.seq())).append(',')
+          .append(Text.csvCell(e.at().toString())).append(',')
           .append(Text.csvCell(e.actor().kind().id())).append(',')
           .append(Text.csvCell(e.actor().name())).append(',')
           .append(Text.csvCell(e.action())).append(',')

@@ -96,6 +96,7 @@ final class ServeCommand implements Callable<Integer> {
     List<io.labscan.controller.complaint.MailboxConfig> mailboxes;
     io.labscan.controller.complaint.WatchSettings watchSettings;
     java.util.Optional<io.labscan.controller.report.SmtpRelay> reportRelay;
+    java.util.Optional<java.net.URI> reportDashboard;
     java.util.Optional<io.labscan.controller.oidc.SingleSignOn> sso;
     try {
       trustConfig = TrustConfig.of(trust);
@@ -112,6 +113,7 @@ final class ServeCommand implements Callable<Integer> {
       mailboxes = complaintMailboxes.mailboxes();
       watchSettings = complaintMailboxes.settings();
       reportRelay = reportMail.relay();
+      reportDashboard = reportMail.dashboardUrl();
       options = new ControllerRuntime.Options(db, bind, grpcPort, insecure,
           enrollPort == null ? OptionalInt.empty() : OptionalInt.of(enrollPort), tlsSans,
           new RateLimiter.Rate(reportRate, reportBurst), hostDailyQuotaMib * 1024 * 1024);
@@ -140,7 +142,8 @@ final class ServeCommand implements Callable<Integer> {
       http = Dashboard.start(httpBind, httpPort, dashboard, services, new EngineTriageRunner(services.complaints()),
           trustConfig.entries(), System.err, sso);
       reportRelay.ifPresent(relay -> {
-        services.startReportDelivery(new io.labscan.controller.report.SmtpReportMailer(relay, services.clock()));
+        services.startReportDelivery(new io.labscan.controller.report.SmtpReportMailer(relay, services.clock()),
+            reportDashboard);
         System.err.println("labscan-controller: scheduled reports go through " + relay.describe() + " from "
             + relay.from());
       });

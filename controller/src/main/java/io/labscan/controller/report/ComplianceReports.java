@@ -15,8 +15,6 @@ import io.labscan.controller.report.ComplianceReport.Rows;
 import io.labscan.controller.report.ComplianceReport.StaleAntivirus;
 import io.labscan.controller.verdict.HostEvidence;
 import io.labscan.controller.verdict.Reason;
-import io.labscan.controller.verdict.Verdict;
-import io.labscan.controller.verdict.VerdictRepository.VerdictRecord;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -202,45 +200,38 @@ public final class ComplianceReports {
     return out;
   }
 
-  /** Infection episodes (INFECTED until CLEAN) that overlap the range, from the verdict history. */
+  /**
+   * Infection episodes (INFECTED until CLEAN) that overlap the range, from the verdict history:
+   * only the range and the state just before it are read ({@link ReportRepository#infections}).
+   */
   private List<Infection> infections(List<HostStatus> hosts, DateRange range) {
-    Set<String> ever = repository.everInfected(range.toMillis());
-    Instant from = Instant.ofEpochMilli(range.fromMillis());
-    Instant to = Instant.ofEpochMilli(range.toMillis());
+    Map<String, List<ReportRepository.Episode>> episodes =
+        repository.infections(hosts.stream().map(h -> h.summary().hostId()).toList(), range);
     List<Infection> out = new ArrayList<>();
     for (HostStatus h : hosts) {
-      String id = h.summary().hostId();
-      if (!ever.contains(id)) {
-        continue;
-      }
-      @Nullable Instant found = null;
-      String reasons = "";
-      for (VerdictRecord v : fleet.store().history(id)) {
-        if (!v.since().isBefore(to)) {
-          break;
-        }
-        if (v.verdict() == Verdict.INFECTED && found == null) {
-          found = v.since();
-          reasons = reasons(v.reasons());
-        } else if (v.verdict() == Verdict.CLEAN && found != null) {
-          if (!v.since().isBefore(from)) {
-            out.add(new Infection(id, h.summary().hostname(), h.lab().lab(), found, Optional.of(v.since()), reasons));
-          }
-          found = null;
-        }
-      }
-      if (found != null) {
-        out.add(new Infection(id, h.summary().hostname(), h.lab().lab(), found, Optional.empty(), reasons));
+      for (ReportRepository.Episode e : episodes.getOrDefault(h.summary().hostId(), List.of())) {
+        out.add(new Infection(e.hostId(), h.summary().hostname(), h.lab().lab(), e.found(), e.cleared(),
+            reasons(e.reasonsJson())));
       }
     }
     out.sort(Comparator.comparing(Infection::found).thenComparing(Infection::hostname));
     return out;
   }
 
-  private static String reasons(List<Reason> reasons) {
-    String text = reasons.stream().map(Reason::text).collect(Collectors.joining("; "));
+  /** The reasons' texts from their stored JSON ({@code [{"code","text","evidence"}]}), cut to a bounded length. */
+  private static String reasons(String json) {
+    String text;
+    try {
+      List<Reason> reasons = REASONS.readValue(json, new com.fasterxml.jackson.core.type.TypeReference<List<Reason>>() {});
+      text = reasons.stream().map(Reason::text).collect(Collectors.joining("; "));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+      text = "stored reasons unreadable";
+    }
     return text.length() > MAX_REASONS_TEXT ? text.substring(0, MAX_REASONS_TEXT) + "…" : text;
   }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper REASONS =
+      new com.fasterxml.jackson.databind.ObjectMapper();
 
   static String shown(String text) {
     String cut = text.length() > 64 ? text.substring(0, 64) + "…" : text;

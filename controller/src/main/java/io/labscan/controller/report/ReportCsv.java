@@ -9,7 +9,6 @@ import io.labscan.controller.report.ComplianceReport.Rows;
 import io.labscan.controller.report.ComplianceReport.StaleAntivirus;
 import io.labscan.controller.text.Text;
 import java.time.Instant;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -19,11 +18,12 @@ import java.util.Optional;
  * {@code stale-antivirus}, {@code missed-scans}, {@code infection}, and {@code note} rows for lists
  * that were cut at the row limit.
  *
- * <p>Every text cell goes through {@link Text#csvCell}: host names and antivirus products are
- * written by whatever runs on the endpoint, so a cell starting with {@code = + - @} (or tab/CR)
- * gets a leading apostrophe and a spreadsheet never evaluates it as a formula; quotes, commas
- * and line breaks are quoted; control characters are escaped. Numbers and times are written
- * by LabScan and go out as they are.
+ * <p>Every text cell goes through {@link Text#csvCell}: always quoted (so neither {@code ,} nor
+ * the {@code ;} many locales' Excel splits on ever starts a new cell), and host names and
+ * antivirus products are written by whatever runs on the endpoint, so a cell starting with
+ * {@code = + - @} (or tab/CR) gets a leading apostrophe and a spreadsheet never evaluates it as a
+ * formula; control characters are escaped. Counts and percentages LabScan computed go out as
+ * unquoted numbers; a number column without data is an empty cell.
  */
 public final class ReportCsv {
   public static final String HEADER =
@@ -44,23 +44,23 @@ public final class ReportCsv {
       }
     }
     for (NonCompliantHost h : report.outOfCompliance().rows()) {
-      row(sb, "out-of-compliance", "", h.lab(), h.hostId(), h.hostname(), "", "", "", h.verdict(),
+      row(sb, "out-of-compliance", "", h.lab(), h.hostId(), h.hostname(), NO_NUMBER, NO_NUMBER, NO_NUMBER, h.verdict(),
           String.join("; ", h.reasons()), "", "");
     }
     note(sb, "out-of-compliance", report.outOfCompliance());
     for (StaleAntivirus s : report.staleAntivirus().rows()) {
-      row(sb, "stale-antivirus", "", s.lab(), s.hostId(), s.hostname(), "", "", "", s.state(), s.products(), "", "");
+      row(sb, "stale-antivirus", "", s.lab(), s.hostId(), s.hostname(), NO_NUMBER, NO_NUMBER, NO_NUMBER, s.state(), s.products(), "", "");
     }
     note(sb, "stale-antivirus", report.staleAntivirus());
     for (MissedScans m : report.missedScans().rows()) {
-      row(sb, "missed-scans", "", m.lab(), m.hostId(), m.hostname(), Integer.toString(m.daysWithoutFullScan()),
-          Integer.toString(m.daysExpected()), "", m.overdueNow() ? "overdue" : "",
+      row(sb, "missed-scans", "", m.lab(), m.hostId(), m.hostname(), m.daysWithoutFullScan(),
+          m.daysExpected(), NO_NUMBER, m.overdueNow() ? "overdue" : "",
           m.daysWithoutFullScan() + " of " + m.daysExpected() + " days without a complete full scan",
           time(m.lastFullScan()), "");
     }
     note(sb, "missed-scans", report.missedScans());
     for (Infection i : report.infections().rows()) {
-      row(sb, "infection", "", i.lab(), i.hostId(), i.hostname(), "", "", "",
+      row(sb, "infection", "", i.lab(), i.hostId(), i.hostname(), NO_NUMBER, NO_NUMBER, NO_NUMBER,
           i.cleared().isPresent() ? "cleared" : "open", i.reasons(), i.found().toString(), time(i.cleared()));
     }
     note(sb, "infection", report.infections());
@@ -68,14 +68,14 @@ public final class ReportCsv {
   }
 
   private static void day(StringBuilder sb, Day d, String lab) {
-    row(sb, "compliance", d.day().toString(), lab, "", "", d.hasData() ? Integer.toString(d.compliant()) : "",
-        d.hasData() ? Integer.toString(d.hosts()) : "",
-        d.hasData() && d.hosts() > 0 ? String.format(Locale.ROOT, "%.1f", d.percent()) : "", d.source(), "", "", "");
+    row(sb, "compliance", d.day().toString(), lab, "", "", d.hasData() ? d.compliant() : NO_NUMBER,
+        d.hasData() ? d.hosts() : NO_NUMBER,
+        d.hasData() && d.hosts() > 0 ? new Percent(d.percent()) : NO_NUMBER, d.source(), "", "", "");
   }
 
   private static void note(StringBuilder sb, String section, Rows<?> rows) {
     if (rows.truncated()) {
-      row(sb, "note", "", "", "", "", Integer.toString(rows.rows().size()), Integer.toString(rows.total()), "",
+      row(sb, "note", "", "", "", "", rows.rows().size(), rows.total(), NO_NUMBER,
           "truncated", section + ": the first " + rows.rows().size() + " of " + rows.total() + " rows", "", "");
     }
   }
@@ -84,12 +84,29 @@ public final class ReportCsv {
     return t.map(Instant::toString).orElse("");
   }
 
-  private static void row(StringBuilder sb, String... cells) {
+  /** A share in percent, written with one decimal. */
+  private record Percent(double value) {}
+
+  /** An empty cell in a number column: nothing at all (not an empty text), so a sum skips it. */
+  private static final Object NO_NUMBER = new Object();
+
+  /**
+   * One line: {@link Integer} and {@link Percent} cells are numbers (unquoted), {@link #NO_NUMBER}
+   * an empty number cell, everything else text through {@link Text#csvCell} (always quoted).
+   */
+  private static void row(StringBuilder sb, Object... cells) {
     for (int i = 0; i < cells.length; i++) {
       if (i > 0) {
         sb.append(',');
       }
-      sb.append(Text.csvCell(cells[i]));
+      Object c = cells[i];
+      if (c instanceof Integer n) {
+        sb.append(Text.csvNumber(n));
+      } else if (c instanceof Percent p) {
+        sb.append(Text.csvNumber(p.value(), 1));
+      } else if (c != NO_NUMBER) {
+        sb.append(Text.csvCell(String.valueOf(c)));
+      }
     }
     sb.append("\r\n");
   }

@@ -11,6 +11,7 @@ import io.labscan.controller.audit.Actor;
 import io.labscan.controller.audit.Audit;
 import io.labscan.controller.audit.Source;
 import io.labscan.controller.text.Text;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -31,6 +32,9 @@ import org.slf4j.LoggerFactory;
  * relay's "250 OK" and the commit of the record, milliseconds wide; it resends rather than
  * loses. A failure is kept on the subscription (shown on the Reports page) and audited.
  *
+ * <p>Only to confirmed addresses ({@link ReportConfirmations}): each round first sends the
+ * confirmation mails that are due, and a subscription whose address is not confirmed waits.
+ *
  * <p>A subscriber who was removed, or lost the role or the lab, gets nothing: the failure says
  * why, and the subscription stays until someone removes it.
  */
@@ -47,9 +51,20 @@ public final class ReportDelivery {
   private final ReportMailer mailer;
   private final Audit audit;
   private final Clock clock;
+  private final Optional<URI> dashboard;
 
   public ReportDelivery(ReportSubscriptions subscriptions, ComplianceReports reports, Accounts accounts,
       ReportMailer mailer, Audit audit, Clock clock) {
+    this(subscriptions, reports, accounts, mailer, audit, clock, Optional.empty());
+  }
+
+  /**
+   * @param dashboard the dashboard's address, for the link in confirmation mails ({@code serve
+   *     --report-dashboard-url}); without it the mail carries a code to enter on its page
+   */
+  public ReportDelivery(ReportSubscriptions subscriptions, ComplianceReports reports, Accounts accounts,
+      ReportMailer mailer, Audit audit, Clock clock, Optional<URI> dashboard) {
+    this.dashboard = requireNonNull(dashboard, "dashboard");
     this.subscriptions = requireNonNull(subscriptions, "subscriptions");
     this.reports = requireNonNull(reports, "reports");
     this.accounts = requireNonNull(accounts, "accounts");
@@ -58,12 +73,22 @@ public final class ReportDelivery {
     this.clock = requireNonNull(clock, "clock");
   }
 
-  /** Sends every due report; returns how many were sent. Failures are recorded, not thrown. */
+  /** Sends the confirmation mails that are due; returns how many. */
+  public synchronized int sendConfirmations() {
+    return subscriptions.confirmations().sendDue(mailer, dashboard);
+  }
+
+  /**
+   * Sends the due confirmation mails, then every due report to a confirmed address; returns how
+   * many reports were sent. Failures are recorded, not thrown. A subscription whose address is
+   * not confirmed yet waits (its periods stay due, up to {@link ReportSubscriptions#CATCH_UP}).
+   */
   public synchronized int runOnce() {
+    sendConfirmations();
     int sent = 0;
     for (Subscription s : subscriptions.all()) {
       List<DateRange> due = subscriptions.due(s, clock.instant());
-      if (due.isEmpty()) {
+      if (due.isEmpty() || !subscriptions.confirmations().confirmed(s)) {
         continue;
       }
       Optional<Principal> reader = reader(s);

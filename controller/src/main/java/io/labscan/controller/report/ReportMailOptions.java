@@ -1,5 +1,6 @@
 package io.labscan.controller.report;
 
+import io.labscan.contract.trust.OwnerOnlyFiles;
 import java.io.IOException;
 import java.net.IDN;
 import java.nio.charset.StandardCharsets;
@@ -45,6 +46,38 @@ public final class ReportMailOptions {
   @Option(names = "--report-from", paramLabel = "ADDRESS",
       description = "The sender address of report mail (e.g. labscan@campus.example); required with --report-smtp.")
   @Nullable String from;
+
+  @Option(names = "--report-dashboard-url", paramLabel = "URL",
+      description = "The dashboard's address as report recipients reach it (e.g. https://labscan.campus.example), "
+          + "for the link in the mail that asks a new address to confirm; without it the mail carries a code to "
+          + "enter on the dashboard's /reports/confirm page.")
+  @Nullable String dashboardUrl;
+
+  /**
+   * The dashboard's address for confirmation links, or empty; an IllegalArgumentException names
+   * the option (http or https, no user, query or fragment).
+   */
+  public Optional<java.net.URI> dashboardUrl() {
+    if (dashboardUrl == null) {
+      return Optional.empty();
+    }
+    if (smtp == null) {
+      throw new IllegalArgumentException("--report-dashboard-url needs --report-smtp HOST:PORT");
+    }
+    java.net.URI uri;
+    try {
+      uri = new java.net.URI(dashboardUrl.strip());
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalArgumentException("--report-dashboard-url " + dashboardUrl + " is not a URL", e);
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+    if (!(scheme.equals("https") || scheme.equals("http")) || uri.getHost() == null || uri.getRawUserInfo() != null
+        || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+      throw new IllegalArgumentException("--report-dashboard-url " + dashboardUrl
+          + " must be an http(s) address like https://labscan.campus.example (no user, query or fragment)");
+    }
+    return Optional.of(uri);
+  }
 
   /** The relay, or empty when {@code --report-smtp} is not given; an IllegalArgumentException names the option. */
   public Optional<SmtpRelay> relay() {
@@ -128,8 +161,21 @@ public final class ReportMailOptions {
     return new String[] {host, port};
   }
 
+  /**
+   * The first line of {@code file}, which must be a regular file readable by its owner only
+   * (checked with the same {@link OwnerOnlyFiles#isOwnerOnly} as the database and OIDC secret
+   * files): a relay password other accounts on the controller can read is refused at start,
+   * naming the file and the fix, rather than used.
+   */
   static String password(Path file) {
     try {
+      if (!Files.isRegularFile(file)) {
+        throw new IllegalArgumentException("--report-smtp-password-file " + file + " does not exist or is not a file");
+      }
+      if (!OwnerOnlyFiles.isOwnerOnly(file)) {
+        throw new IllegalArgumentException("--report-smtp-password-file " + file + " is readable by other users: "
+            + "make it owner-only (chmod 600 " + file + ")");
+      }
       if (Files.size(file) > MAX_PASSWORD_FILE) {
         throw new IllegalArgumentException("--report-smtp-password-file " + file + " is larger than "
             + MAX_PASSWORD_FILE + " bytes: is it the right file?");

@@ -6,9 +6,10 @@ import static java.util.Objects.requireNonNull;
 @FunctionalInterface
 public interface ReportMailer {
   /**
-   * One report message: a plain-text summary and the CSV attached.
+   * One message: a report (a plain-text summary and the CSV attached), or a confirmation mail
+   * (text only: {@code csvName} empty).
    *
-   * @param csvName the attachment's file name
+   * @param csvName the attachment's file name; empty for no attachment
    */
   record Mail(String to, String subject, String text, String csvName, byte[] csv) {
     public Mail {

@@ -5,12 +5,18 @@ import static java.util.Objects.requireNonNull;
 import io.labscan.controller.store.Storage;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The report's reads of tables other features write (compliance snapshots, full scans, the
@@ -73,16 +79,79 @@ final class ReportRepository {
     return out;
   }
 
-  /** Hosts whose verdict was INFECTED at some time before {@code beforeMs}. */
-  Set<String> everInfected(long beforeMs) {
-    Set<String> out = new HashSet<>();
+  /** An infection episode of one host: INFECTED at {@code found} until CLEAN at {@code cleared} (empty: still open). */
+  record Episode(String hostId, Instant found, Optional<Instant> cleared, String reasonsJson) {}
+
+  /** The last CLEAN of a host before a time: one index seek (host_id, verdict, at_ms). */
+  static final String LAST_CLEAN_BEFORE = "SELECT MAX(at_ms) FROM verdict_history "
+      + "WHERE host_id = ? AND verdict = 'CLEAN' AND at_ms < ?";
+  /** The first INFECTED of a host after its last CLEAN and before the range: one index seek. */
+  static final String FIRST_INFECTED_BETWEEN = "SELECT at_ms, reasons FROM verdict_history "
+      + "WHERE host_id = ? AND verdict = 'INFECTED' AND at_ms > ? AND at_ms < ? ORDER BY at_ms LIMIT 1";
+  /** A host's INFECTED and CLEAN changes within the range: one index range per verdict. */
+  static final String CHANGES_IN_RANGE = "SELECT verdict, at_ms, reasons FROM verdict_history "
+      + "WHERE host_id = ? AND verdict IN ('INFECTED', 'CLEAN') AND at_ms >= ? AND at_ms < ? ORDER BY at_ms";
+
+  /**
+   * The infection episodes of {@code hostIds} that overlap {@code range}: an INFECTED verdict
+   * until the next CLEAN one (other verdicts in between do not end it), found before the range's
+   * end and not cleared before its start. Ordered by host, then time.
+   *
+   * <p>Reads the range and, per host, only the state before it: the last CLEAN before the start
+   * and the first INFECTED after that (an episode still open when the range starts), each a seek
+   * in the index {@code verdict_history_by_host_verdict (host_id, verdict, at_ms)} (V023). Years
+   * of history before the range, or after it, are never read, so a report's cost follows its
+   * range and its hosts, not the age of the installation.
+   */
+  Map<String, List<Episode>> infections(Collection<String> hostIds, DateRange range) {
+    long from = range.fromMillis();
+    long to = range.toMillis();
+    Map<String, List<Episode>> out = new HashMap<>();
     store.read(db -> {
-      try (PreparedStatement ps = db.prepareStatement(
-          "SELECT DISTINCT host_id FROM verdict_history WHERE verdict = 'INFECTED' AND at_ms < ?")) {
-        ps.setLong(1, beforeMs);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            out.add(rs.getString(1));
+      try (PreparedStatement lastClean = db.prepareStatement(LAST_CLEAN_BEFORE);
+          PreparedStatement firstInfected = db.prepareStatement(FIRST_INFECTED_BETWEEN);
+          PreparedStatement changes = db.prepareStatement(CHANGES_IN_RANGE)) {
+        for (String host : hostIds) {
+          @Nullable Instant found = null;
+          String reasons = "";
+          lastClean.setString(1, host);
+          lastClean.setLong(2, from);
+          long after = Long.MIN_VALUE;
+          try (ResultSet rs = lastClean.executeQuery()) {
+            if (rs.next()) {
+              long t = rs.getLong(1);
+              if (!rs.wasNull()) {
+                after = t;
+              }
+            }
+          }
+          firstInfected.setString(1, host);
+          firstInfected.setLong(2, after);
+          firstInfected.setLong(3, from);
+          try (ResultSet rs = firstInfected.executeQuery()) {
+            if (rs.next()) {
+              found = Instant.ofEpochMilli(rs.getLong(1));
+              reasons = rs.getString(2);
+            }
+          }
+          changes.setString(1, host);
+          changes.setLong(2, from);
+          changes.setLong(3, to);
+          try (ResultSet rs = changes.executeQuery()) {
+            while (rs.next()) {
+              boolean infected = rs.getString(1).equals("INFECTED");
+              if (infected && found == null) {
+                found = Instant.ofEpochMilli(rs.getLong(2));
+                reasons = rs.getString(3);
+              } else if (!infected && found != null) {
+                out.computeIfAbsent(host, k -> new ArrayList<>())
+                    .add(new Episode(host, found, Optional.of(Instant.ofEpochMilli(rs.getLong(2))), reasons));
+                found = null;
+              }
+            }
+          }
+          if (found != null) {
+            out.computeIfAbsent(host, k -> new ArrayList<>()).add(new Episode(host, found, Optional.empty(), reasons));
           }
         }
       }

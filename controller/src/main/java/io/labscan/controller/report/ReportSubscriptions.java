@@ -23,6 +23,7 @@ import java.util.UUID;
  * <p><b>Who.</b> Lab managers subscribe to their own labs' reports; admins to any lab's or to
  * every lab's (lab empty). Viewers and API tokens do not subscribe (a token has no mailbox and
  * no person behind it to unsubscribe). Each user may hold {@link #MAX_PER_USER} subscriptions.
+ * Reports go to an address only once its owner confirmed it ({@link ReportConfirmations}).
  * The report is made with the subscriber's scope <em>when it is sent</em>, so a lab manager who
  * loses a lab stops receiving it at once.
  *
@@ -56,11 +57,30 @@ public final class ReportSubscriptions {
   }
 
   private final SubscriptionRepository repository;
+  private final RecipientRepository recipients;
+  private final ReportConfirmations confirmations;
   private final Clock clock;
 
   public ReportSubscriptions(Storage store, Clock clock) {
+    this(store, clock, VerifiedEmails.NONE);
+  }
+
+  /** With {@code verified}: a user's own verified account address needs no confirmation mail. */
+  public ReportSubscriptions(Storage store, Clock clock, VerifiedEmails verified) {
     this.repository = new SubscriptionRepository(requireNonNull(store, "store"));
+    this.recipients = new RecipientRepository(store);
     this.clock = requireNonNull(clock, "clock");
+    this.confirmations = new ReportConfirmations(recipients, repository, requireNonNull(verified, "verified"), clock);
+  }
+
+  /** The confirmation of report addresses (see {@link ReportConfirmations}). */
+  public ReportConfirmations confirmations() {
+    return confirmations;
+  }
+
+  /** The clock's time (the API shows confirmation states as of now). */
+  public Instant now() {
+    return clock.instant();
   }
 
   /**
@@ -92,11 +112,13 @@ public final class ReportSubscriptions {
     if (repository.of(who.name()).size() >= MAX_PER_USER) {
       throw new Refused("you hold " + MAX_PER_USER + " subscriptions already; remove one first", false);
     }
+    ReportConfirmations.Plan plan = confirmations.plan(who.name(), address);
     Subscription s = new Subscription(UUID.randomUUID().toString(), who.name(), address, lab, cadence,
         clock.instant(), "", Optional.empty());
     if (!repository.insert(s)) {
       throw new Refused("email: " + address + " is subscribed to this report already", false);
     }
+    confirmations.apply(plan, who.name(), address);
     return s;
   }
 
@@ -142,7 +164,23 @@ public final class ReportSubscriptions {
   public Optional<Subscription> unsubscribe(Principal who, String subscriptionId) {
     Optional<Subscription> s = repository.find(subscriptionId)
         .filter(x -> x.username().equals(who.name()) || (who.role() == Role.ADMIN && !who.isToken()));
-    s.ifPresent(x -> repository.delete(x.subscriptionId()));
+    s.ifPresent(x -> {
+      repository.delete(x.subscriptionId());
+      recipients.deleteIfUnused(x.username(), x.email());
+    });
+    return s;
+  }
+
+  /**
+   * Asks for the confirmation mail of {@code subscriptionId}'s address again (its earlier link
+   * stops working); only its owner may.
+   *
+   * @return the subscription; empty when there is none of {@code who} (404)
+   * @throws Refused when the address is confirmed already or the daily limits are reached
+   */
+  public Optional<Subscription> resendConfirmation(Principal who, String subscriptionId) {
+    Optional<Subscription> s = repository.find(subscriptionId).filter(x -> x.username().equals(who.name()));
+    s.ifPresent(confirmations::resend);
     return s;
   }
 

@@ -102,13 +102,17 @@ public final class SmtpReportMailer implements ReportMailer {
       m.setSubject(mail.subject(), "UTF-8");
       m.setSentDate(Date.from(clock.instant()));
       m.setHeader("Auto-Submitted", "auto-generated");
-      MimeBodyPart text = new MimeBodyPart();
-      text.setText(mail.text(), "UTF-8");
-      MimeBodyPart csv = new MimeBodyPart();
-      csv.setDataHandler(new DataHandler(new ByteArrayDataSource(mail.csv(), "text/csv; charset=utf-8")));
-      csv.setFileName(mail.csvName());
-      csv.setDisposition(Part.ATTACHMENT);
-      m.setContent(new MimeMultipart(text, csv));
+      if (mail.csvName().isEmpty()) { // a confirmation mail: text only
+        m.setText(mail.text(), "UTF-8");
+      } else {
+        MimeBodyPart text = new MimeBodyPart();
+        text.setText(mail.text(), "UTF-8");
+        MimeBodyPart csv = new MimeBodyPart();
+        csv.setDataHandler(new DataHandler(new ByteArrayDataSource(mail.csv(), "text/csv; charset=utf-8")));
+        csv.setFileName(mail.csvName());
+        csv.setDisposition(Part.ATTACHMENT);
+        m.setContent(new MimeMultipart(text, csv));
+      }
       m.saveChanges();
       try (Transport t = session.getTransport("smtp")) {
         t.connect(relay.host(), relay.port(), relay.user().orElse(null), relay.password().orElse(null));
@@ -117,8 +121,26 @@ public final class SmtpReportMailer implements ReportMailer {
       String id = m.getMessageID();
       return id == null ? "" : id;
     } catch (MessagingException e) {
-      throw new ReportMailException("the relay " + relay.describe() + " did not take the report for " + mail.to()
-          + ": " + e.getMessage(), e);
+      throw new ReportMailException("the relay " + relay.describe() + " did not take the mail for " + mail.to()
+          + ": " + describe(e), e);
     }
+  }
+
+  /**
+   * The relay's own words: Angus wraps a refused recipient as "Invalid Addresses" with the
+   * server's reply ("554 5.7.1 … Access denied") in the next exception, so the chain is joined;
+   * one line, at most 400 characters.
+   */
+  static String describe(MessagingException e) {
+    java.util.LinkedHashSet<String> parts = new java.util.LinkedHashSet<>();
+    @org.jspecify.annotations.Nullable Exception x = e;
+    for (int depth = 0; x != null && depth < 5; depth++) {
+      if (x.getMessage() != null && !x.getMessage().isBlank()) {
+        parts.add(x.getMessage().strip().replaceAll("\\s+", " "));
+      }
+      x = x instanceof MessagingException m ? m.getNextException() : null;
+    }
+    String text = parts.isEmpty() ? e.toString() : String.join(": ", parts);
+    return text.length() > 400 ? text.substring(0, 400) + "…" : text;
   }
 }

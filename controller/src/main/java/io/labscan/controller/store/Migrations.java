@@ -29,7 +29,8 @@ final class Migrations {
         "V010__address_writes.sql", "V012__trusted_mtas.sql", "V011__clock_claims.sql", "V013__identity.sql",
         "V014__leases_and_egress_judgement.sql", "V015__effective_lab.sql", "V016__complaint_mailboxes.sql",
         "V017__quarantine.sql", "V018__access.sql", "V019__report_subscriptions.sql",
-        "V020__agent_resources.sql", "V021__external_identities.sql", "V022__sso_role_origin.sql");
+        "V020__agent_resources.sql", "V021__external_identities.sql", "V022__sso_role_origin.sql",
+        "V023__report_recipients.sql");
 
   private Migrations() {}
 

@@ -107,21 +107,42 @@ public final class Text {
     }
   }
 
+  /** Characters a spreadsheet reads as the start of a formula (OWASP "CSV injection"). */
+  private static final String FORMULA_START = "=+-@\t\r";
+
   /**
-   * One RFC 4180 cell. Unsafe characters are escaped as for the terminal ({@link #terminal}:
-   * controls, ESC, bidi overrides), since CSV is read with {@code cat} and {@code less} as often
-   * as in a spreadsheet, for the CLI and the web export alike. Cells starting with = + - @ (or
-   * tab/CR) get a leading apostrophe so a spreadsheet does not evaluate a formula a worm
-   * planted in a hostname.
+   * One RFC 4180 text cell, always in double quotes. Unsafe characters are escaped as for the
+   * terminal ({@link #terminal}: controls, ESC, bidi overrides), since CSV is read with {@code cat}
+   * and {@code less} as often as in a spreadsheet, for the CLI and the web export alike.
+   *
+   * <p><b>Always quoted</b>, not only when the cell holds a comma: Excel in many European locales
+   * splits an unquoted line on {@code ;} (the list separator there), so an endpoint naming itself
+   * {@code pc;=cmd|...} would otherwise get a cell of its own, starting with a formula. Inside
+   * quotes no separator of any locale splits the cell. <b>Formulas:</b> a cell starting with
+   * {@code = + - @}, tab or CR gets a leading apostrophe (OWASP's advice), so a spreadsheet shows
+   * the text instead of evaluating a formula a worm planted in a hostname. Numbers LabScan
+   * counted go out with {@link #csvNumber}, unquoted, so a spreadsheet still sums them.
    */
   public static String csvCell(String s) {
-    String v = terminal(s);
-    if (!v.isEmpty() && "=+-@\t\r".indexOf(v.charAt(0)) >= 0) {
+    String raw = s == null ? "" : s;
+    String v = terminal(raw);
+    if ((!raw.isEmpty() && FORMULA_START.indexOf(raw.charAt(0)) >= 0)
+        || (!v.isEmpty() && FORMULA_START.indexOf(v.charAt(0)) >= 0)) {
       v = "'" + v;
     }
-    if (v.indexOf(',') >= 0 || v.indexOf('"') >= 0 || v.indexOf('\n') >= 0 || v.indexOf('\r') >= 0) {
-      return '"' + v.replace("\"", "\"\"") + '"';
+    return '"' + v.replace("\"", "\"\"") + '"';
+  }
+
+  /** A number LabScan counted, as a CSV cell: unquoted, so a spreadsheet reads it as a number. */
+  public static String csvNumber(long n) {
+    return Long.toString(n);
+  }
+
+  /** A measured share or ratio, as a CSV cell: unquoted, {@code .} as the decimal point, {@code decimals} places. */
+  public static String csvNumber(double n, int decimals) {
+    if (!Double.isFinite(n)) {
+      throw new IllegalArgumentException("n: " + n + " is not a finite number");
     }
-    return v;
+    return String.format(Locale.ROOT, "%." + decimals + "f", n);
   }
 }

@@ -187,10 +187,65 @@ final class ReportsApi {
     ctx.status(204);
   }
 
-  private static ObjectNode json(Subscription s) {
+  /**
+   * {@code POST /api/v1/reports/subscriptions/{id}/confirmation}: the confirmation mail of the
+   * caller's subscription's address again (202); the earlier link stops working.
+   */
+  void resendConfirmation(Context ctx) {
+    Principal p = WebServer.principal(ctx);
+    Subscription s;
+    try {
+      s = subscriptions.resendConfirmation(p, ctx.pathParam("subscriptionId"))
+          .orElseThrow(() -> ApiError.notFound("no subscription of yours with that id"));
+    } catch (ReportSubscriptions.Refused e) {
+      throw new ApiError(e.forbidden() ? 403 : 400, e.getMessage());
+    }
+    audit.record(p.actor(), Actions.REPORT_CONFIRM, s.subscriptionId(), "confirmation mail asked again for "
+        + s.email(), WebServer.source(ctx));
+    Json.send(ctx, 202, json(s));
+  }
+
+  /**
+   * {@code POST /api/v1/reports/confirm} {@code {"token": "..."}}, anonymous (the address's owner
+   * may have no account): 200 with the address confirmed, 410 for an expired link, 404 for an
+   * unknown or used one. The token is 256 random bits: guessing is hopeless, and each request is
+   * one indexed lookup.
+   */
+  void confirm(Context ctx) {
+    ObjectNode body = Json.body(ctx);
+    String token = Json.text(body, "token").orElseThrow(() -> ApiError.badRequest("token: is required"));
+    io.labscan.controller.report.ReportConfirmations.Result result;
+    try {
+      result = subscriptions.confirmations().confirm(token);
+    } catch (IllegalArgumentException e) {
+      throw ApiError.badRequest(e.getMessage());
+    }
+    switch (result.outcome()) {
+      case CONFIRMED -> {
+        io.labscan.controller.report.Recipient r = result.recipient().orElseThrow();
+        audit.record(io.labscan.controller.audit.Actor.anonymous(r.email()), Actions.REPORT_CONFIRM, r.username(),
+            "confirmed " + r.email() + " for the reports of " + r.username(), WebServer.source(ctx));
+        Json.send(ctx, Json.object().put("email", r.email()).put("username", r.username()).put("confirmed", true));
+      }
+      case EXPIRED -> throw new ApiError(410, "this confirmation link expired; ask the person who subscribed "
+          + "this address to send it again");
+      default -> throw ApiError.notFound("no pending confirmation with this code (it was used already, or the "
+          + "subscription was removed)");
+    }
+  }
+
+  private ObjectNode json(Subscription s) {
     ObjectNode o = Json.object().put("subscriptionId", s.subscriptionId()).put("username", s.username())
         .put("email", s.email()).put("cadence", s.cadence().id()).put("created", s.created().toString())
         .put("lastError", s.lastError());
+    io.labscan.controller.report.Recipient r = subscriptions.confirmations().recipient(s);
+    io.labscan.controller.report.Recipient.State state = r.state(subscriptions.now());
+    o.put("confirmed", state == io.labscan.controller.report.Recipient.State.CONFIRMED);
+    o.put("confirmation", state.id());
+    Json.time(o, "confirmedAt", r.confirmed());
+    Json.time(o, "confirmationExpires", state == io.labscan.controller.report.Recipient.State.PENDING
+        || state == io.labscan.controller.report.Recipient.State.EXPIRED ? Optional.of(r.tokenExpires())
+        : Optional.empty());
     if (s.lab().isPresent()) {
       o.put("lab", s.lab().get());
     } else {

@@ -362,6 +362,13 @@ public final class WebServer implements AutoCloseable {
       r.post("/api/v1/reports/subscriptions", reports::subscribe, Role.LAB_MANAGER, Gate.SESSION_ONLY);
       r.delete("/api/v1/reports/subscriptions/{subscriptionId}", reports::unsubscribe, Role.LAB_MANAGER,
           Gate.SESSION_ONLY);
+      r.post("/api/v1/reports/subscriptions/{subscriptionId}/confirmation", reports::resendConfirmation,
+          Role.LAB_MANAGER, Gate.SESSION_ONLY);
+      // Anonymous: the owner of a subscribed address confirms it (ReportConfirmations).
+      Asset confirmPage = load("confirm.html", "text/html; charset=utf-8");
+      r.get("/reports/confirm", ctx -> serve(ctx, confirmPage));
+      asset(r, "confirm.js", null);
+      r.post("/api/v1/reports/confirm", reports::confirm);
 
       r.get("/api/v1/tokens", access::tokens, Role.ADMIN, Gate.SESSION_ONLY);
       r.post("/api/v1/tokens", access::createToken, Role.ADMIN, Gate.SESSION_ONLY);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.labscan.controller.store.Pruner;
 import io.labscan.controller.store.Storage;
+import io.labscan.controller.text.SpreadsheetCsv;
 import io.labscan.controller.web.MutableClock;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
@@ -143,11 +144,21 @@ class AuditLogTest {
     String csv = AuditCsv.render(audit.find(AuditQuery.all(1)));
     String row = csv.lines().skip(1).findFirst().orElseThrow();
     assertThat(csv).startsWith(AuditCsv.HEADER + "\r\n");
-    assertThat(row).contains("\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\"", ",'+1+1,",
-        "\"'@SUM(A1:A9), -2\"");
-    for (String cell : row.split(",(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)")) {
-      String bare = cell.startsWith("\"") ? cell.substring(1) : cell;
-      assertThat(bare).as(cell).doesNotStartWith("=").doesNotStartWith("+").doesNotStartWith("@");
-    }
+    assertThat(row).startsWith("1,\"").contains("\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\"",
+        ",\"'+1+1\",", "\"'@SUM(A1:A9), -2\"");
+    SpreadsheetCsv.assertNoFormula(csv);
+  }
+
+  @Test
+  void aClaimedLoginNameWithSemicolonsIsOneQuotedCellInTheCsvExport() {
+    AuditLog audit = new AuditLog(store, Clock.systemUTC());
+    String name = "admin;=cmd|' /C calc'!A0;-1";
+    audit.record(Actor.anonymous(name), Actions.LOGIN_FAILED, name, "bad password; again", FROM);
+    String csv = AuditCsv.render(audit.find(AuditQuery.all(1)));
+    SpreadsheetCsv.assertEveryTextCellQuoted(csv);
+    List<String> row = SpreadsheetCsv.rows(csv).get(1);
+    assertThat(row).hasSize(AuditCsv.HEADER.split(",").length);
+    assertThat(row.get(3)).isEqualTo(name);
+    assertThat(row.get(6)).isEqualTo("bad password; again");
   }
 }

@@ -31,9 +31,20 @@ class HostsFormatTest {
   }
 
   @Test
+  void aHostnameAnAgentChoseIsOneQuotedCellWhateverSeparatorTheSpreadsheetUses() {
+    String hostname = "pc;=cmd|' /C calc'!A0,@SUM(1)";
+    String csv = HostsFormat.render(List.of(host(hostname), host("-1+2")), HostsFormat.Format.CSV);
+    io.labscan.controller.text.SpreadsheetCsv.assertEveryTextCellQuoted(csv);
+    io.labscan.controller.text.SpreadsheetCsv.assertNoFormula(csv);
+    List<List<String>> rows = io.labscan.controller.text.SpreadsheetCsv.rows(csv);
+    assertThat(rows.get(1).get(1)).isEqualTo(hostname);
+    assertThat(rows.get(2).get(1)).isEqualTo("'-1+2");
+  }
+
+  @Test
   void csvCellsEscapeTerminalControlAndBidiCharacters() {
     String csv = HostsFormat.render(List.of(host("pc\u001b[2Jevil\u202Etxt.exe")), HostsFormat.Format.CSV);
-    assertThat(csv).doesNotContain("\u001b").doesNotContain("\u202E").contains(",pc\\x1B[2Jevil\\u202Etxt.exe,");
+    assertThat(csv).doesNotContain("\u001b").doesNotContain("\u202E").contains(",\"pc\\x1B[2Jevil\\u202Etxt.exe\",");
   }
 
   @Test
@@ -72,7 +83,7 @@ class HostsFormatTest {
     assertThat(json.get(1).get("demo").asBoolean()).isFalse();
     String[] lines = HostsFormat.render(hosts, HostsFormat.Format.CSV).split("\r\n");
     assertThat(lines[0]).endsWith(",demo");
-    assertThat(lines[1]).endsWith(",true");
-    assertThat(lines[2]).endsWith(",false");
+    assertThat(lines[1]).endsWith(",\"true\"");
+    assertThat(lines[2]).endsWith(",\"false\"");
   }
 }

@@ -8,6 +8,8 @@ import io.labscan.controller.account.Role;
 import io.labscan.controller.report.ComplianceReport.Day;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
@@ -82,6 +84,91 @@ class ComplianceReportsTest {
     ComplianceReport weekend = reports.build(ADMIN, Optional.of(LabWeek.CHEMISTRY),
         new DateRange(LabWeek.MONDAY.plusDays(5), LabWeek.MONDAY.plusDays(7)));
     assertThat(weekend.infections().rows()).isEmpty();
+  }
+
+  /** Writes verdict changes of {@code hostId} straight into the history, as years of a busy controller would. */
+  private void history(String hostId, List<Object[]> rows) {
+    week.store.write(db -> {
+      try (java.sql.PreparedStatement ps = db.prepareStatement(
+          "INSERT INTO verdict_history(host_id, verdict, at_ms, reasons) VALUES (?,?,?,?)")) {
+        for (Object[] r : rows) {
+          ps.setString(1, hostId);
+          ps.setString(2, (String) r[0]);
+          ps.setLong(3, ((Instant) r[1]).toEpochMilli());
+          ps.setString(4, "[{\"code\":\"x\",\"text\":\"" + r[2] + "\",\"evidence\":\"\"}]");
+          ps.addBatch();
+        }
+        ps.executeBatch();
+      }
+      return null;
+    }).join();
+  }
+
+  @Test
+  void anInfectionOpenWhenTheRangeStartsIsFoundFromTheStateBeforeItAmongYearsOfOtherHistory() {
+    Instant start = WEEK.from().atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+    List<Object[]> rows = new ArrayList<>();
+    // Two years of flapping before the range: CLEAN, SUSPECTED, UNKNOWN... and an episode cleared long ago.
+    Instant t = start.minus(java.time.Duration.ofDays(730));
+    for (int i = 0; i < 6000; i++) {
+      rows.add(new Object[] {i % 3 == 0 ? "CLEAN" : i % 3 == 1 ? "SUSPECTED" : "UNKNOWN", t, "flap " + i});
+      t = t.plus(java.time.Duration.ofMinutes(150));
+    }
+    rows.add(new Object[] {"INFECTED", start.minus(java.time.Duration.ofDays(20)), "old episode"});
+    rows.add(new Object[] {"CLEAN", start.minus(java.time.Duration.ofDays(19)), "cleaned"});
+    // The episode the report must show: INFECTED ten days before the range, still not CLEAN at its start.
+    rows.add(new Object[] {"INFECTED", start.minus(java.time.Duration.ofDays(10)), "Klez.H in WinkQRST.exe"});
+    rows.add(new Object[] {"SUSPECTED", start.minus(java.time.Duration.ofDays(9)), "quieter"});
+    rows.add(new Object[] {"INFECTED", start.minus(java.time.Duration.ofDays(8)), "again"});
+    rows.add(new Object[] {"CLEAN", start.plus(java.time.Duration.ofHours(3)), "cleaned in the range"});
+    // And plenty after the range.
+    t = WEEK.to().atStartOfDay(java.time.ZoneOffset.UTC).toInstant().plus(java.time.Duration.ofDays(1));
+    for (int i = 0; i < 3000; i++) {
+      rows.add(new Object[] {i % 2 == 0 ? "INFECTED" : "CLEAN", t, "later " + i});
+      t = t.plus(java.time.Duration.ofMinutes(30));
+    }
+    history(week.phys1.hostId(), rows);
+
+    ComplianceReport r = reports.build(ADMIN, Optional.of(LabWeek.PHYSICS), WEEK);
+
+    assertThat(r.infections().rows()).singleElement().satisfies(i -> {
+      assertThat(i.hostname()).isEqualTo("phys-pc-01");
+      assertThat(i.found()).isEqualTo(start.minus(java.time.Duration.ofDays(10)));
+      assertThat(i.cleared()).contains(start.plus(java.time.Duration.ofHours(3)));
+      assertThat(i.reasons()).isEqualTo("Klez.H in WinkQRST.exe");
+    });
+  }
+
+  @Test
+  void theInfectionQueriesSeekTheVerdictIndexAndNeverScanAHostsWholeHistory() {
+    for (String sql : List.of(ReportRepository.LAST_CLEAN_BEFORE, ReportRepository.FIRST_INFECTED_BETWEEN,
+        ReportRepository.CHANGES_IN_RANGE)) {
+      List<String> plan = week.store.read(db -> {
+        List<String> steps = new ArrayList<>();
+        try (java.sql.PreparedStatement ps = db.prepareStatement("EXPLAIN QUERY PLAN " + sql)) {
+          for (int i = 1; i <= ps.getParameterMetaData().getParameterCount(); i++) {
+            ps.setLong(i, i);
+          }
+          try (java.sql.ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              steps.add(rs.getString(4));
+            }
+          }
+        }
+        return steps;
+      });
+      assertThat(plan).as(sql).noneMatch(step -> step.startsWith("SCAN"))
+          .anySatisfy(step -> assertThat(step).startsWith("SEARCH verdict_history USING")
+              .containsPattern("\\(host_id=\\? AND .*at_ms<\\?\\)"));
+    }
+    String lastClean = week.store.read(db -> {
+      try (java.sql.PreparedStatement ps = db.prepareStatement("EXPLAIN QUERY PLAN " + ReportRepository.LAST_CLEAN_BEFORE);
+          java.sql.ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getString(4);
+      }
+    });
+    assertThat(lastClean).contains("verdict_history_by_host_verdict (host_id=? AND verdict=? AND at_ms<?)");
   }
 
   @Test

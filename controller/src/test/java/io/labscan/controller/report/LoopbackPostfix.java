@@ -36,7 +36,8 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * same master.cf services and main.cf settings, {@code postfix -c DIR start} from a configuration
  * folder of its own, queue, data, log and Maildirs in a temporary folder, the machine's
  * {@code /etc/postfix} never read nor written), but on loopback of this namespace at a free port,
- * with STARTTLS offered on a self-signed certificate for 127.0.0.1 made here. It delivers the
+ * with STARTTLS offered on a self-signed certificate for 127.0.0.1 made here, and SMTP AUTH
+ * required through Dovecot's auth service when asked ({@link Sasl}). It delivers the
  * test domain {@code campus.example} into Maildirs (its own, or {@link #deliveringInto} one an
  * IMAP server serves). Needs root and the postfix package: skips loudly without them (fails with
  * LABSCAN_STRICT=1).
@@ -73,10 +74,19 @@ public final class LoopbackPostfix implements AutoCloseable {
       tlsmgr    unix  -       -       n       1000?   1       tlsmgr
       """;
 
+  /**
+   * SMTP AUTH at the relay, as a campus relay requires it: Postfix's SASL server is Dovecot's
+   * auth service (a real Dovecot, auth only, from a configuration of its own in the relay's
+   * folder, users from a passwd-file), offering only {@code mechanisms} and only after
+   * STARTTLS ({@code smtpd_tls_auth_only}); a client that does not authenticate may not send.
+   */
+  record Sasl(String user, String password, String mechanisms) {}
+
   private final Path dir;
   private final Path postfix;
   public final int port;
   final Path certificate;
+  private @org.jspecify.annotations.Nullable Process dovecot;
 
   private LoopbackPostfix(Path dir, Path postfix, int port, Path certificate) {
     this.dir = dir;
@@ -87,7 +97,12 @@ public final class LoopbackPostfix implements AutoCloseable {
 
   /** Starts Postfix delivering {@code mailboxes} (local parts of {@link #DOMAIN}) into Maildirs of its own. */
   static LoopbackPostfix start(List<String> mailboxes) throws Exception {
-    return start(mailboxes.stream().map(box -> java.util.Map.entry(box, box + "/")).toList(), null);
+    return start(mailboxes, java.util.Optional.empty());
+  }
+
+  /** As {@link #start(List)}, requiring SMTP AUTH with {@code sasl} (Dovecot SASL) when given. */
+  static LoopbackPostfix start(List<String> mailboxes, java.util.Optional<Sasl> sasl) throws Exception {
+    return start(mailboxes.stream().map(box -> java.util.Map.entry(box, box + "/")).toList(), null, sasl);
   }
 
   /**
@@ -100,11 +115,12 @@ public final class LoopbackPostfix implements AutoCloseable {
     Path base = Files.createDirectories(maildir.toAbsolutePath().getParent());
     Files.setAttribute(base, "unix:uid", MAILBOX_UID);
     Files.setAttribute(base, "unix:gid", MAILBOX_UID);
-    return start(List.of(java.util.Map.entry(localPart, maildir.getFileName() + "/")), base);
+    return start(List.of(java.util.Map.entry(localPart, maildir.getFileName() + "/")), base,
+        java.util.Optional.empty());
   }
 
   private static LoopbackPostfix start(List<java.util.Map.Entry<String, String>> mailboxes,
-      @org.jspecify.annotations.Nullable Path mailBase) throws Exception {
+      @org.jspecify.annotations.Nullable Path mailBase, java.util.Optional<Sasl> sasl) throws Exception {
     Requirements.root("Postfix starts its master and drops to its own users");
     Path postfix = Requirements.command("postfix", "postfix");
     Path dir = Files.createTempDirectory("labscan-report-postfix");
@@ -158,8 +174,70 @@ public final class LoopbackPostfix implements AutoCloseable {
         mailBase != null ? mailBase : dir.resolve("mail"), dir.resolve("config/vmailbox"), MAILBOX_UID, MAILBOX_UID,
         cert, key));
     LoopbackPostfix p = new LoopbackPostfix(dir, postfix, port, cert);
+    if (sasl.isPresent()) {
+      Path socket = p.startDovecotAuth(sasl.get());
+      Files.writeString(dir.resolve("config/main.cf"), """
+          smtpd_sasl_auth_enable = yes
+          smtpd_sasl_type = dovecot
+          smtpd_sasl_path = %s
+          smtpd_tls_auth_only = yes
+          mynetworks = 192.0.2.1/32
+          smtpd_recipient_restrictions = permit_sasl_authenticated, reject
+          """.formatted(socket), java.nio.file.StandardOpenOption.APPEND);
+    }
     p.run("start");
     return p;
+  }
+
+  /** Starts Dovecot's auth service only (no mail protocol) and returns its client socket for Postfix. */
+  private Path startDovecotAuth(Sasl sasl) throws Exception {
+    Path binary = Requirements.command("dovecot", "dovecot-core");
+    Path d = Files.createDirectories(dir.resolve("dovecot"));
+    Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.createDirectories(d.resolve("run"));
+    Files.createDirectories(d.resolve("state"));
+    Files.writeString(d.resolve("passwd"), sasl.user() + ":{PLAIN}" + sasl.password() + "\n");
+    Path socket = d.resolve("auth");
+    Files.writeString(d.resolve("dovecot.conf"), """
+        base_dir = %1$s/run
+        state_dir = %1$s/state
+        log_path = %1$s/dovecot.log
+        protocols =
+        listen = 127.0.0.1
+        ssl = no
+        disable_plaintext_auth = no
+        auth_mechanisms = %2$s
+        auth_verbose = yes
+        passdb {
+          driver = passwd-file
+          args = scheme=PLAIN username_format=%%u %1$s/passwd
+        }
+        userdb {
+          driver = static
+          args = uid=%3$d gid=%3$d home=/nonexistent
+        }
+        service auth {
+          unix_listener %4$s {
+            mode = 0666
+          }
+        }
+        service anvil {
+          chroot =
+        }
+        """.formatted(d, sasl.mechanisms(), MAILBOX_UID, socket));
+    dovecot = new ProcessBuilder(binary.toString(), "-F", "-c", d.resolve("dovecot.conf").toString())
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(d.resolve("stdout").toFile()))
+        .start();
+    Process process = dovecot;
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+        .alias("dovecot's auth socket; its log: " + d.resolve("dovecot.log"))
+        .until(() -> {
+          if (!process.isAlive()) {
+            throw new IllegalStateException("dovecot exited: " + Files.readString(d.resolve("stdout")));
+          }
+          return Files.exists(socket);
+        });
+    return socket;
   }
 
   private void run(String verb) throws IOException, InterruptedException {
@@ -192,6 +270,18 @@ public final class LoopbackPostfix implements AutoCloseable {
 
   @Override
   public void close() {
+    Process auth = dovecot;
+    if (auth != null && auth.isAlive()) {
+      auth.destroy();
+      try {
+        if (!auth.waitFor(20, TimeUnit.SECONDS)) {
+          auth.descendants().forEach(ProcessHandle::destroyForcibly);
+          auth.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     try {
       run("stop");
     } catch (IOException | RuntimeException e) {

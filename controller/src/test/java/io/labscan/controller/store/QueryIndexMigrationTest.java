@@ -88,6 +88,7 @@ class QueryIndexMigrationTest {
    * found by its file name, since a version is the file's position in the list).
    */
   private static void undoAfterVersion8(Connection db) throws Exception {
+    undoReportRecipients(db);
     undoSsoRoleOrigin(db);
     undoExternalIdentities(db);
     undoAgentResources(db);
@@ -101,6 +102,16 @@ class QueryIndexMigrationTest {
     undoClockClaims(db);
     undoTrustedMtas(db);
     undoAddressWrites(db);
+  }
+
+  /** Back to a database written before V023 (confirmed report recipients, verdict index; issue 18). */
+  private static void undoReportRecipients(Connection db) throws Exception {
+    try (Statement st = db.createStatement()) {
+      st.execute("DROP INDEX verdict_history_by_host_verdict");
+      st.execute("DROP TABLE report_confirmation_mails");
+      st.execute("DROP TABLE report_recipients");
+      st.execute("DELETE FROM schema_version WHERE description = 'V023__report_recipients.sql'");
+    }
   }
 
   /** Back to a database written before V022 (single sign-on role origin, prepared accounts; issue 18). */

@@ -97,7 +97,7 @@ class ReportsApiTest {
     assertThat(csv.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/csv"));
     assertThat(csv.headers().firstValue("Content-Disposition")).contains("attachment; filename=\"labscan-compliance-"
         + DashboardFixture.PHYSICS_LAB + "-" + today + "-" + tomorrow + ".csv\"");
-    assertThat(csv.body()).startsWith("section,day,lab,").contains(",'=phys-pc-02,").doesNotContain(",=phys-pc-02");
+    assertThat(csv.body()).startsWith("section,day,lab,").contains(",\"'=phys-pc-02\",").doesNotContain(",=phys-pc-02").doesNotContain(",\"=phys-pc-02");
     assertThat(fixture.audit.find(AuditQuery.all(1000)).stream().filter(e -> e.action().equals("report.read")))
         .singleElement().satisfies(e -> {
           assertThat(e.actor().name()).isEqualTo(DashboardFixture.PHYSICS_MANAGER);
@@ -125,5 +125,57 @@ class ReportsApiTest {
     assertThat(manager.getJson("/api/v1/reports/subscriptions")).isEmpty();
     assertThat(fixture.audit.find(AuditQuery.all(1000))).extracting(e -> e.action())
         .contains("report.subscribe", "report.unsubscribe");
+  }
+
+  @Test
+  void aSubscribedAddressIsConfirmedByItsOwnerThroughTheAnonymousLinkAndTheApiShowsTheState() throws Exception {
+    ApiClient manager = manager();
+    HttpResponse<String> created = manager.postJson("/api/v1/reports/subscriptions", ApiClient.JSON.createObjectNode()
+        .put("lab", DashboardFixture.PHYSICS_LAB).put("cadence", "weekly").put("email", "physics-office@campus.example"));
+    assertThat(created.statusCode()).isEqualTo(201);
+    JsonNode subscription = ApiClient.JSON.readTree(created.body());
+    assertThat(subscription.get("confirmed").asBoolean()).isFalse();
+    assertThat(subscription.get("confirmation").asText()).isEqualTo("mail-due");
+    String id = subscription.get("subscriptionId").asText();
+
+    // The report job's confirmation round, as serve runs it every minute.
+    java.util.List<io.labscan.controller.report.ReportMailer.Mail> mails = new java.util.concurrent.CopyOnWriteArrayList<>();
+    new io.labscan.controller.report.ReportSubscriptions(fixture.store, fixture.clock).confirmations()
+        .sendDue(m -> {
+          mails.add(m);
+          return "<1@labscan.test>";
+        }, java.util.Optional.of(java.net.URI.create(fixture.base())));
+    java.util.regex.Matcher link = java.util.regex.Pattern.compile(
+        java.util.regex.Pattern.quote(fixture.base()) + "/reports/confirm\\?token=([A-Za-z0-9_-]{43})")
+        .matcher(mails.get(0).text());
+    assertThat(link.find()).isTrue();
+    String token = link.group(1);
+    JsonNode pending = manager.getJson("/api/v1/reports/subscriptions").get(0);
+    assertThat(pending.get("confirmation").asText()).isEqualTo("pending");
+    assertThat(pending.get("confirmationExpires").isTextual()).isTrue();
+
+    ApiClient owner = new ApiClient(fixture.base()); // the address's owner: no LabScan account
+    HttpResponse<String> page = owner.get("/reports/confirm?token=" + token);
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body()).contains("id=\"confirm-form\"").doesNotContain(token);
+    assertThat(ApiClient.JSON.readTree(manager.getJson("/api/v1/reports/subscriptions").toString()).get(0)
+        .get("confirmed").asBoolean()).as("opening the page confirms nothing").isFalse();
+    HttpResponse<String> confirmed = owner.postJson("/api/v1/reports/confirm",
+        ApiClient.JSON.createObjectNode().put("token", token));
+    assertThat(confirmed.statusCode()).isEqualTo(200);
+    assertThat(ApiClient.JSON.readTree(confirmed.body()).get("email").asText()).isEqualTo("physics-office@campus.example");
+    assertThat(owner.postJson("/api/v1/reports/confirm", ApiClient.JSON.createObjectNode().put("token", token))
+        .statusCode()).as("single use").isEqualTo(404);
+    assertThat(owner.postJson("/api/v1/reports/confirm", ApiClient.JSON.createObjectNode().put("token", "x' OR 1=1"))
+        .statusCode()).isEqualTo(400);
+
+    JsonNode now = manager.getJson("/api/v1/reports/subscriptions").get(0);
+    assertThat(now.get("confirmed").asBoolean()).isTrue();
+    assertThat(now.get("confirmation").asText()).isEqualTo("confirmed");
+    HttpResponse<String> again = manager.postJson("/api/v1/reports/subscriptions/" + id + "/confirmation",
+        ApiClient.JSON.createObjectNode());
+    assertThat(again.statusCode()).isEqualTo(400);
+    assertThat(again.body()).contains("is confirmed already");
+    assertThat(fixture.audit.find(AuditQuery.all(1000))).extracting(e -> e.action()).contains("report.confirm");
   }
 }

@@ -160,7 +160,8 @@ class ReportsBrowserTest {
     browser.findElement(By.id("subscribe-email")).sendKeys("physics-office@campus.example");
     browser.findElement(By.id("subscribe")).click();
     wait.until(d -> d.findElement(By.id("subscription-list")).getText().contains("physics-office@campus.example"));
-    assertThat(browser.findElement(By.id("subscription-list")).getText()).contains("monthly", DashboardFixture.PHYSICS_LAB);
+    assertThat(browser.findElement(By.id("subscription-list")).getText()).contains("monthly", DashboardFixture.PHYSICS_LAB,
+        "confirmation mail about to be sent");
     browser.findElement(By.cssSelector("#subscription-list button.unsubscribe")).click();
     wait.until(d -> d.findElement(By.id("subscription-list")).getText().contains("No subscriptions."));
   }

@@ -215,7 +215,7 @@ class TokenAndAuditWebTest {
     HttpResponse<String> csv = admin.get("/api/v1/audit?format=csv&action=login.failed");
     assertThat(csv.statusCode()).isEqualTo(200);
     assertThat(csv.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/csv"));
-    assertThat(csv.body()).contains(",'=cmd|' /C calc'!A0,").doesNotContain(",=cmd");
+    assertThat(csv.body()).contains(",\"'=cmd|' /C calc'!A0\",").doesNotContain(",=cmd").doesNotContain(",\"=cmd");
     assertThat(actions()).contains(Actions.AUDIT_READ, Actions.AUDIT_EXPORT);
   }
 

@@ -114,10 +114,17 @@ LS.page(async () => {
   for (const l of labs) subscribeForm.lab.appendChild(el('option', { value: l.lab }, l.lab));
   const list = document.querySelector('#subscription-list tbody');
 
+  const CONFIRMATION = {
+    confirmed: 'confirmed',
+    'mail-due': 'confirmation mail about to be sent',
+    pending: 'waiting for the address to confirm (link mailed)',
+    expired: 'confirmation link expired'
+  };
+
   async function loadSubscriptions() {
     const subs = await api('/api/v1/reports/subscriptions');
     clear(list);
-    if (subs.length === 0) list.appendChild(el('tr', {}, el('td', { colspan: 6, class: 'muted' }, 'No subscriptions.')));
+    if (subs.length === 0) list.appendChild(el('tr', {}, el('td', { colspan: 7, class: 'muted' }, 'No subscriptions.')));
     for (const s of subs) {
       const remove = el('button', { type: 'button', class: 'unsubscribe' }, 'Unsubscribe');
       remove.addEventListener('click', async () => {
@@ -128,8 +135,23 @@ LS.page(async () => {
           LS.showError(subscribeStatus, e);
         }
       });
+      const state = el('td', { class: 'confirmation' }, CONFIRMATION[s.confirmation] || s.confirmation);
+      const mine = s.username === (LS.currentUser() || {}).username;
+      if (s.confirmation !== 'confirmed' && s.confirmation !== 'mail-due' && mine) {
+        const resend = el('button', { type: 'button', class: 'resend' }, 'Send the confirmation again');
+        resend.addEventListener('click', async () => {
+          try {
+            await api('/api/v1/reports/subscriptions/' + encodeURIComponent(s.subscriptionId) + '/confirmation', { method: 'POST', json: {} });
+            await loadSubscriptions();
+          } catch (e) {
+            LS.showError(subscribeStatus, e);
+          }
+        });
+        state.appendChild(el('br'));
+        state.appendChild(resend);
+      }
       list.appendChild(el('tr', { 'data-subscription': s.subscriptionId }, el('td', {}, s.lab === null ? 'all labs' : s.lab),
-        el('td', {}, s.cadence), el('td', {}, s.email), el('td', {}, s.username), el('td', {}, s.lastError || ''), el('td', {}, remove)));
+        el('td', {}, s.cadence), el('td', {}, s.email), state, el('td', {}, s.username), el('td', {}, s.lastError || ''), el('td', {}, remove)));
     }
   }
 
