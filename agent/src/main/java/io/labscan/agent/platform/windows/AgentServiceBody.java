@@ -61,16 +61,22 @@ public final class AgentServiceBody implements ServiceBody {
    */
   static final class EnrollingStart implements AutoCloseable {
     private final Thread thread;
+    /**
+     * How a restart for memory ends the service (a field, so that run(AgentConfig) keeps the
+     * signature ArchitectureTest's frozen package-cycle record names).
+     */
+    private final ServiceExit exit;
     private volatile AgentRuntime runtime;
     private volatile boolean closed;
 
     EnrollingStart(AgentConfig config, ServiceExit exit) {
-      thread = new Thread(() -> run(config, exit), "labscan-service-start");
+      this.exit = requireNonNull(exit, "exit");
+      thread = new Thread(() -> run(config), "labscan-service-start");
       thread.setDaemon(true);
       thread.start();
     }
 
-    private void run(AgentConfig config, ServiceExit exit) {
+    private void run(AgentConfig config) {
       try {
         if (!config.insecure() && !AgentCredentials.present(config.stateDir())) {
           java.util.Optional<String> target = config.enrolmentTarget();
