@@ -7,11 +7,12 @@ import io.labscan.agent.AgentRuntime;
 import io.labscan.agent.trust.AgentCredentials;
 import io.labscan.agent.config.AgentConfig;
 import io.labscan.agent.config.ConfigLoader;
-import io.labscan.agent.worker.ScanMode;
+import io.labscan.agent.config.ScanMode;
 import java.nio.file.Path;
 import io.labscan.agent.selfwatch.SelfWatch;
 import java.time.Clock;
 import java.util.function.BiFunction;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The agent as a service body: read agent.yaml, start the runtime the way `run` does. A restart
@@ -61,12 +62,9 @@ public final class AgentServiceBody implements ServiceBody {
    */
   static final class EnrollingStart implements AutoCloseable {
     private final Thread thread;
-    /**
-     * How a restart for memory ends the service (a field, so that run(AgentConfig) keeps the
-     * signature ArchitectureTest's frozen package-cycle record names).
-     */
+    /** How a restart for memory ends the service. */
     private final ServiceExit exit;
-    private volatile AgentRuntime runtime;
+    private volatile @Nullable AgentRuntime runtime;
     private volatile boolean closed;
 
     EnrollingStart(AgentConfig config, ServiceExit exit) {
