@@ -202,7 +202,8 @@ if ($existing) {
     -StartupType Automatic | Out-Null
 }
 # Recovery: restart one minute after each crash; forget the count after a day without one.
-# failureflag 1: also when the agent stops itself with an error (service-specific exit code).
+# failureflag 1: also when the agent stops itself with an error (service-specific exit code),
+# as it does with 75 after staying over its memory budget (ServiceLifecycle, docs/reliability.md).
 & sc.exe failure $ServiceName reset= 86400 actions= restart/60000/restart/60000/restart/60000 | Out-Null
 if ($LASTEXITCODE -ne 0) { throw "sc.exe failure failed with exit code $LASTEXITCODE." }
 & sc.exe failureflag $ServiceName 1 | Out-Null

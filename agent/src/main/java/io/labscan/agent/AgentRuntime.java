@@ -158,6 +158,11 @@ public final class AgentRuntime implements AutoCloseable {
           public void restart(BudgetState why) {
             onSelfRestart.run();
           }
+
+          @Override
+          public void report(io.labscan.proto.v1.AgentResources resources) {
+            heartbeatSoon();
+          }
         });
     // Failover (ControllerClient): the command stream reopens by itself on its error; the spool
     // is delivered to the new controller now rather than after the old one's backoff.
@@ -365,6 +370,18 @@ public final class AgentRuntime implements AutoCloseable {
     scheduler.every("self-watch", selfWatchPeriod, Duration.ofMillis(500), this::watchSelf);
     restartEgress(p);
     quarantine.policyChanged(p);
+  }
+
+  /**
+   * The next heartbeat in a second, then at the policy's interval (as after a policy change): the
+   * self-watch's state changed and the operator should see it now. In the serial context.
+   */
+  private void heartbeatSoon() {
+    if (!closed) {
+      Policy p = io.labscan.contract.policy.PolicyDefaults.withDefaults(policy.current());
+      scheduler.every("heartbeat", Duration.ofSeconds(p.getHeartbeatIntervalSeconds()), Duration.ofSeconds(1),
+          this::heartbeat);
+    }
   }
 
   /** How often the quarantine's rules are re-checked and its status (refused attempts) reported. */

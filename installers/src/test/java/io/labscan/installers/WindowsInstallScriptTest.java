@@ -123,4 +123,22 @@ class WindowsInstallScriptTest {
     assertThat(script).doesNotContainIgnoringCase("/grant").doesNotContain("S-1-5-32-545")
         .doesNotContain("S-1-1-0").doesNotContain("S-1-5-11");
   }
+
+  @Test
+  void theServiceIsRestartedAfterEveryFailureIncludingAStopWithAnErrorExitCode() {
+    // The agent over its memory budget stops itself with service exit code 75 (not a crash): without
+    // failureflag 1 Windows would apply no recovery action, and the agent would stay stopped.
+    Matcher failure = Pattern.compile("sc\\.exe failure \\$ServiceName reset= (\\d+) actions= (\\S+)").matcher(script);
+    assertThat(failure.find()).as("sc.exe failure").isTrue();
+    assertThat(Integer.parseInt(failure.group(1))).as("failure count reset (s)").isPositive();
+    String[] actions = failure.group(2).split("/");
+    assertThat(actions.length).as("action/delay pairs: %s", failure.group(2)).isPositive().isEven();
+    for (int i = 0; i < actions.length; i += 2) {
+      assertThat(actions[i]).as("every action restarts").isEqualTo("restart");
+      assertThat(Integer.parseInt(actions[i + 1])).as("restart delay (ms)").isBetween(1000, 600_000);
+    }
+    assertThat(script).contains("sc.exe failureflag $ServiceName 1");
+    assertThat(at("sc.exe failureflag $ServiceName 1")).as("configured before the service starts")
+        .isLessThan(at("Start-Service -Name $ServiceName"));
+  }
 }

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +48,14 @@ public final class SelfWatch {
 
     /** Restarts the agent cleanly (the restart is already recorded). */
     void restart(BudgetState why);
+
+    /**
+     * The state the heartbeat reports changed (slowed, back to normal pace, over the memory
+     * budget or under it again; also the first reading): the runtime sends a heartbeat soon
+     * rather than up to a heartbeat interval later, so the operator sees a slow-down or its end
+     * when it happens. At most once a reading. Default: nothing.
+     */
+    default void report(AgentResources resources) {}
   }
 
   private final SelfUsageMeter meter;
@@ -56,6 +65,8 @@ public final class SelfWatch {
   private volatile Optional<AgentResources> latest = Optional.empty();
   private volatile String lastFailure = "";
   private boolean restarting;
+  /** The budget state last handed to {@link Actions#report}; null before the first reading. */
+  private @Nullable AgentBudgetState reportedState;
 
   public SelfWatch(SelfUsageMeter meter, RestartLedger ledger, Policy policy, Actions actions) {
     this.meter = requireNonNull(meter, "meter");
@@ -107,7 +118,12 @@ public final class SelfWatch {
       log.warn("Over the memory budget, but the agent restarted {} times in the last day: not again. {}",
           state.restartsToday(), state.describe());
     }
-    latest = Optional.of(toProto(state));
+    AgentResources resources = toProto(state);
+    latest = Optional.of(resources);
+    if (resources.getBudgetState() != reportedState) {
+      reportedState = resources.getBudgetState();
+      actions.report(resources);
+    }
     if (restartNow) {
       try {
         ledger.record(now);

@@ -23,7 +23,13 @@ class SelfWatchTest {
 
   private final List<Integer> paces = new ArrayList<>();
   private final List<BudgetState> restarts = new ArrayList<>();
+  private final List<AgentBudgetState> reported = new ArrayList<>();
   private final SelfWatch.Actions actions = new SelfWatch.Actions() {
+    @Override
+    public void report(AgentResources resources) {
+      reported.add(resources.getBudgetState());
+    }
+
     @Override
     public void pace(int slowFactor) {
       paces.add(slowFactor);
@@ -154,5 +160,23 @@ class SelfWatchTest {
 
     assertThat(new RestartLedger(state).read()).containsExactly(Instant.ofEpochMilli(1796000000000L),
         Instant.ofEpochMilli(1796000060000L));
+  }
+
+  @Test
+  void aSlowDownAndItsEndAreHandedToTheRuntimeToReportAtOnceASteadyStateOnlyOnce(@TempDir Path state) {
+    SelfWatch watch = new SelfWatch(() -> usage(0, Duration.ZERO), new RestartLedger(state),
+        PolicyDefaults.defaults(), actions);
+    Duration cpu = Duration.ZERO;
+    // Five minutes at 10 % of a core, then idle until the budget lets the pace back up.
+    for (int minute = 0; minute <= 16; minute++) {
+      if (minute > 0 && minute <= 5) {
+        cpu = cpu.plusSeconds(6);
+      }
+      watch.observe(usage(60 * MIB, cpu), T0.plus(Duration.ofMinutes(minute)), false);
+    }
+
+    assertThat(paces).containsExactly(2, 1);
+    assertThat(reported).containsExactly(AgentBudgetState.AGENT_BUDGET_STATE_WITHIN,
+        AgentBudgetState.AGENT_BUDGET_STATE_CPU_SLOWED, AgentBudgetState.AGENT_BUDGET_STATE_WITHIN);
   }
 }

@@ -115,6 +115,26 @@ final class PolicyCommand implements Callable<Integer> {
 
   enum Switch { ON, OFF }
 
+  /** {@code before} with the budget flags given applied; the error names the flag that is wrong. */
+  private io.labscan.controller.policy.AgentBudget agentBudget(io.labscan.controller.policy.AgentBudget before) {
+    io.labscan.controller.policy.AgentBudget after = before;
+    try {
+      if (agentMemoryBudget != null) {
+        after = after.withMemory(io.labscan.controller.policy.AgentBudget.parseSize(agentMemoryBudget));
+      }
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--agent-memory-budget: " + e.getMessage(), e);
+    }
+    try {
+      if (agentCpuBudget != null) {
+        after = after.withCpu(io.labscan.controller.policy.AgentBudget.parsePercent(agentCpuBudget));
+      }
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--agent-cpu-budget: " + e.getMessage(), e);
+    }
+    return after;
+  }
+
   @Override
   public Integer call() {
     var opened = ExistingDatabase.open("policy", db);
@@ -148,12 +168,7 @@ final class PolicyCommand implements Callable<Integer> {
       try {
         after = changed(before);
         budgetsAfter = changedBudgets(budgetsBefore);
-        if (agentMemoryBudget != null) {
-          agentAfter = agentAfter.withMemory(io.labscan.controller.policy.AgentBudget.parseSize(agentMemoryBudget));
-        }
-        if (agentCpuBudget != null) {
-          agentAfter = agentAfter.withCpu(io.labscan.controller.policy.AgentBudget.parsePercent(agentCpuBudget));
-        }
+        agentAfter = agentBudget(agentAfter);
       } catch (IllegalArgumentException e) {
         System.err.println("labscan-controller policy: " + e.getMessage());
         return ControllerMain.EXIT_BAD_INPUT;

@@ -312,6 +312,10 @@ final class FleetApi {
       o.put("budgetState", f.budgetState());
       o.put("memoryOverMinutes", f.memoryOverMinutes());
       o.put("memoryRestarts", f.memoryRestarts());
+      // The budget the agent judged itself by (the policy it had applied): differs from the
+      // fleet's below until the agent took the newest policy.
+      o.put("appliedMemoryBudgetBytes", f.memoryBudgetBytes());
+      o.put("appliedCpuBudgetPercent", f.cpuBudgetPercent());
       Json.time(o, "restartedForMemory", f.restartedForMemory());
       Json.time(o, "measured", f.measured());
       o.put("received", f.received().toString());

@@ -8,9 +8,11 @@ public interface ServiceBody {
   /**
    * Starts the work and returns the handle that stops it.
    *
+   * @param exit how the running work ends the service by itself with a failure exit code (the
+   *     agent's restart for memory); the SCM's stop does not go through it
    * @throws ServiceStartException with the exit code the SCM should record
    */
-  AutoCloseable start() throws ServiceStartException;
+  AutoCloseable start(ServiceExit exit) throws ServiceStartException;
 
   /** The service could not start; {@code exitCode} follows the agent's CLI (2: bad input, 1: failure). */
   final class ServiceStartException extends Exception {

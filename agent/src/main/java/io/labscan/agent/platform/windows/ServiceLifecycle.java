@@ -16,6 +16,8 @@ import org.slf4j.LoggerFactory;
  *   run():        START_PENDING -> (body starts) -> RUNNING -> (stop asked) -> STOP_PENDING
  *                 -> (body closed) -> STOPPED
  *                 START_PENDING -> (body fails to start) -> STOPPED with its exit code
+ *                 RUNNING -> (body stops itself, {@link ServiceExit}) -> STOP_PENDING
+ *                 -> (body closed) -> STOPPED with the body's exit code
  *   onControl():  STOP, SHUTDOWN  -> ask run() to stop (once); NO_ERROR
  *                 INTERROGATE     -> report the current status again; NO_ERROR
  *                 anything else   -> ERROR_CALL_NOT_IMPLEMENTED
@@ -24,6 +26,20 @@ import org.slf4j.LoggerFactory;
  * {@link #run()} is the ServiceMain thread's work; {@link #onControl(int)} runs on the
  * dispatcher's thread and must return at once, so it only signals. STOPPED is always the last
  * report: after it, Windows may end the process at any moment.
+ *
+ * <p><b>Restart for memory: a failure exit, not a relaunch.</b> When the agent stays over its
+ * memory budget it stops itself through {@link ServiceExit} and reports STOPPED with
+ * ERROR_SERVICE_SPECIFIC_ERROR and exit code 75 (the same code {@code run} exits with under
+ * systemd and launchd). The SCM's recovery actions restart it: install.ps1 sets them
+ * ({@code restart/60000} three times, reset after a day) and sets {@code failureflag 1}, without
+ * which Windows only recovers from a process that died without reporting STOPPED. Relaunching
+ * explicitly was rejected: a service cannot start itself while it is still STOP_PENDING, a
+ * helper process that waits and calls StartService would need rights and a life of its own,
+ * and it would hide the restart from the SCM, whose event log (7031/7034) and failure count are
+ * what a Windows administrator looks at. The stop sequence is the operator's stop: the body is
+ * closed (spool flushed and closed, open egress window spooled) before STOPPED is reported.
+ * A stop asked by the SCM during it changes nothing (the first stop asked wins), and a body
+ * that fails to close reports exit code 1, which the recovery actions restart as well.
  */
 public final class ServiceLifecycle {
   private static final Logger log = LoggerFactory.getLogger(ServiceLifecycle.class);
@@ -36,6 +52,8 @@ public final class ServiceLifecycle {
   private final ServiceStatusSink sink;
   private final ServiceBody body;
   private final CountDownLatch stopRequested = new CountDownLatch(1);
+  /** The exit code of the stop asked first: 0 for the SCM's, the body's own otherwise. */
+  private int requestedExitCode;
   private ServiceStatus current = ServiceStatus.stopped(0);
   private int checkPoint;
 
@@ -46,13 +64,14 @@ public final class ServiceLifecycle {
 
   /**
    * Runs the service to its end; returns the service exit code it reported with STOPPED
-   * (0 after a requested stop, else the start failure's code).
+   * (0 after the SCM's stop, the body's own after it stopped itself, 1 when closing failed, else
+   * the start failure's code).
    */
   public int run() throws InterruptedException {
     report(ServiceState.START_PENDING);
     AutoCloseable running;
     try {
-      running = body.start();
+      running = body.start(this::stopItself);
     } catch (ServiceBody.ServiceStartException e) {
       log.error("The LabScan agent service could not start: {}", e.getMessage(), e);
       report(ServiceStatus.stopped(e.exitCode()));
@@ -68,7 +87,7 @@ public final class ServiceLifecycle {
     stopRequested.await();
 
     report(ServiceState.STOP_PENDING);
-    int exitCode = 0;
+    int exitCode = requestedExitCode();
     try {
       running.close();
     } catch (Exception e) {
@@ -83,9 +102,8 @@ public final class ServiceLifecycle {
   public int onControl(int control) {
     switch (control) {
       case Winsvc.SERVICE_CONTROL_STOP, Winsvc.SERVICE_CONTROL_SHUTDOWN -> {
-        if (stopRequested.getCount() > 0) {
+        if (requestStop(0)) {
           log.info("Stop requested by the service control manager (control {}).", control);
-          stopRequested.countDown();
         }
         return WinError.NO_ERROR;
       }
@@ -97,6 +115,28 @@ public final class ServiceLifecycle {
         return WinError.ERROR_CALL_NOT_IMPLEMENTED;
       }
     }
+  }
+
+  /** The body stops the service itself ({@link ServiceExit}); a failure exit code the SCM recovers from. */
+  private void stopItself(int serviceExitCode) {
+    if (requestStop(serviceExitCode)) {
+      log.warn("The LabScan agent stops itself with exit code {}: the service's recovery actions restart it.",
+          serviceExitCode);
+    }
+  }
+
+  /** Records the first stop asked and its exit code; false when a stop was already asked. */
+  private synchronized boolean requestStop(int exitCode) {
+    if (stopRequested.getCount() == 0) {
+      return false;
+    }
+    requestedExitCode = exitCode;
+    stopRequested.countDown();
+    return true;
+  }
+
+  private synchronized int requestedExitCode() {
+    return requestedExitCode;
   }
 
   /** The last status reported. */

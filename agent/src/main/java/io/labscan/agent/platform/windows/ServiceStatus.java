@@ -13,7 +13,8 @@ import java.time.Duration;
  * @param state the current state
  * @param controlsAccepted SERVICE_ACCEPT_* bits; none while a state change is pending
  * @param win32ExitCode NO_ERROR, or ERROR_SERVICE_SPECIFIC_ERROR with {@code serviceExitCode}
- * @param serviceExitCode the agent's own exit code (2: bad configuration, 1: other failure)
+ * @param serviceExitCode the agent's own exit code (2: bad configuration, 1: other failure,
+ *     75: restarting for memory)
  * @param checkPoint counts up during a pending state; 0 otherwise
  * @param waitHint how long the SCM should wait for the next report in a pending state
  */

@@ -14,10 +14,13 @@ import org.junit.jupiter.api.io.TempDir;
 class AgentServiceBodyTest {
   @TempDir Path dir;
   private final AtomicReference<AgentConfig> started = new AtomicReference<>();
+  private static final ServiceExit NO_EXIT = code -> {
+    throw new AssertionError("the service stopped itself with " + code);
+  };
 
   private AgentServiceBody body(String yaml) throws Exception {
     Path file = Files.writeString(dir.resolve("agent.yaml"), yaml);
-    return new AgentServiceBody(file, config -> {
+    return new AgentServiceBody(file, (config, exit) -> {
       started.set(config);
       return () -> { };
     });
@@ -25,7 +28,7 @@ class AgentServiceBodyTest {
 
   @Test
   void startsTheAgentWithTheConfiguredController() throws Exception {
-    body("controller: labscan.example.edu:7443\nlab: physics\n").start();
+    body("controller: labscan.example.edu:7443\nlab: physics\n").start(NO_EXIT);
 
     assertThat(started.get().controller()).contains("labscan.example.edu:7443");
     assertThat(started.get().lab()).isEqualTo("physics");
@@ -35,7 +38,7 @@ class AgentServiceBodyTest {
   void aConfigWithoutControllerIsABadInputExitCode() throws Exception {
     AgentServiceBody body = body("lab: physics\n");
 
-    assertThatThrownBy(body::start).isInstanceOfSatisfying(ServiceBody.ServiceStartException.class,
+    assertThatThrownBy(() -> body.start(NO_EXIT)).isInstanceOfSatisfying(ServiceBody.ServiceStartException.class,
         e -> assertThat(e.exitCode()).isEqualTo(2));
     assertThat(started.get()).isNull();
   }
@@ -44,7 +47,7 @@ class AgentServiceBodyTest {
   void anUnreadableConfigIsABadInputExitCodeNamingTheProblem() throws Exception {
     AgentServiceBody body = body("controler: labscan.example.edu:7443\n");
 
-    assertThatThrownBy(body::start).isInstanceOfSatisfying(ServiceBody.ServiceStartException.class, e -> {
+    assertThatThrownBy(() -> body.start(NO_EXIT)).isInstanceOfSatisfying(ServiceBody.ServiceStartException.class, e -> {
       assertThat(e.exitCode()).isEqualTo(2);
       assertThat(e.getMessage()).contains("controler");
     });
@@ -56,5 +59,14 @@ class AgentServiceBodyTest {
         .execute("--config", dir.resolve("agent.yaml").toString());
 
     assertThat(exit).isEqualTo(2);
+  }
+
+  @Test
+  void theRuntimesRestartForMemoryStopsTheServiceWithExitCode75() {
+    java.util.List<Integer> asked = new java.util.ArrayList<>();
+
+    AgentServiceBody.EnrollingStart.restartForMemory(asked::add).run();
+
+    assertThat(asked).containsExactly(io.labscan.agent.selfwatch.SelfWatch.EXIT_RESTART_FOR_MEMORY);
   }
 }

@@ -21,7 +21,7 @@ class ServiceLifecycleTest {
   private final List<ServiceStatus> reports = new CopyOnWriteArrayList<>();
   private final AtomicInteger starts = new AtomicInteger();
   private final AtomicInteger closes = new AtomicInteger();
-  private final ServiceBody agent = () -> {
+  private final ServiceBody agent = exit -> {
     starts.incrementAndGet();
     return closes::incrementAndGet;
   };
@@ -140,7 +140,7 @@ class ServiceLifecycleTest {
 
   @Test
   void aConfigurationErrorStopsTheServiceWithServiceSpecificExitCode2() {
-    ServiceBody broken = () -> {
+    ServiceBody broken = exit -> {
       throw new ServiceBody.ServiceStartException("Config file agent.yaml: unknown key 'controler'", 2, null);
     };
 
@@ -155,7 +155,7 @@ class ServiceLifecycleTest {
 
   @Test
   void anUnexpectedStartFailureStopsTheServiceWithExitCode1SoRecoveryActionsRestartIt() {
-    startedService(() -> {
+    startedService(exit -> {
       throw new IllegalStateException("spool.db is locked");
     });
 
@@ -166,7 +166,7 @@ class ServiceLifecycleTest {
 
   @Test
   void anAgentThatFailsToCloseIsStillReportedStoppedWithAnError() {
-    ServiceLifecycle service = startedService(() -> () -> {
+    ServiceLifecycle service = startedService(exit -> () -> {
       throw new java.io.IOException("spool.db: disk I/O error");
     });
 
@@ -180,7 +180,7 @@ class ServiceLifecycleTest {
   @Test
   void aStopThatArrivesWhileStartingIsHonouredOnceTheAgentIsUp() {
     java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-    ServiceLifecycle lifecycle = new ServiceLifecycle(reports::add, () -> {
+    ServiceLifecycle lifecycle = new ServiceLifecycle(reports::add, exit -> {
       try {
         release.await();
       } catch (InterruptedException e) {
@@ -204,5 +204,95 @@ class ServiceLifecycleTest {
     assertThat(states()).containsExactly(
         ServiceState.START_PENDING, ServiceState.RUNNING, ServiceState.STOP_PENDING, ServiceState.STOPPED);
     assertThat(closes).hasValue(1);
+  }
+
+  /** A body that keeps the exit it was given, so a test can act as the agent's self-watch. */
+  private final java.util.concurrent.atomic.AtomicReference<ServiceExit> exitGiven =
+      new java.util.concurrent.atomic.AtomicReference<>();
+  /** How many times the body had been closed when STOPPED was reported (it must be closed first). */
+  private final AtomicInteger closesWhenStopped = new AtomicInteger(-1);
+
+  private ServiceLifecycle startedSelfStoppingService() {
+    ServiceLifecycle lifecycle = new ServiceLifecycle(status -> {
+      if (status.state() == ServiceState.STOPPED) {
+        closesWhenStopped.set(closes.get());
+      }
+      reports.add(status);
+    }, exit -> {
+      exitGiven.set(exit);
+      return closes::incrementAndGet;
+    });
+    serviceMain = CompletableFuture.supplyAsync(() -> {
+      try {
+        return lifecycle.run();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return -1;
+      }
+    });
+    await().atMost(Duration.ofSeconds(10)).until(() -> lifecycle.current().state() == ServiceState.RUNNING);
+    return lifecycle;
+  }
+
+  @Test
+  void anAgentThatStopsItselfForMemoryIsClosedThenReportedStoppedWithServiceSpecificExitCode75() {
+    startedSelfStoppingService();
+
+    exitGiven.get().stopWith(io.labscan.agent.selfwatch.SelfWatch.EXIT_RESTART_FOR_MEMORY);
+
+    assertThat(serviceMain).succeedsWithin(Duration.ofSeconds(10)).isEqualTo(75);
+    assertThat(states()).containsExactly(
+        ServiceState.START_PENDING, ServiceState.RUNNING, ServiceState.STOP_PENDING, ServiceState.STOPPED);
+    assertThat(closesWhenStopped).as("the agent (spool, egress window) was closed before STOPPED").hasValue(1);
+    assertThat(reports.get(3)).as("a failure the SCM's recovery actions restart (failureflag 1)")
+        .isEqualTo(new ServiceStatus(ServiceState.STOPPED, 0, WinError.ERROR_SERVICE_SPECIFIC_ERROR, 75, 0,
+            Duration.ZERO));
+  }
+
+  @Test
+  void aStopFromTheScmWhileTheAgentStopsItselfKeepsTheFailureExitSoTheServiceIsStillRestarted() {
+    ServiceLifecycle service = startedSelfStoppingService();
+
+    exitGiven.get().stopWith(75);
+    assertThat(service.onControl(Winsvc.SERVICE_CONTROL_STOP)).isEqualTo(WinError.NO_ERROR);
+
+    assertThat(serviceMain).succeedsWithin(Duration.ofSeconds(10)).isEqualTo(75);
+    assertThat(closes).hasValue(1);
+    assertThat(states()).containsOnlyOnce(ServiceState.STOPPED);
+  }
+
+  @Test
+  void anAgentAskingToRestartAfterTheOperatorsStopIsStoppedCleanlyAndNotRestarted() {
+    ServiceLifecycle service = startedSelfStoppingService();
+
+    service.onControl(Winsvc.SERVICE_CONTROL_STOP);
+    exitGiven.get().stopWith(75);
+
+    assertThat(serviceMain).succeedsWithin(Duration.ofSeconds(10)).isEqualTo(0);
+    assertThat(reports.get(reports.size() - 1).win32ExitCode()).isEqualTo(WinError.NO_ERROR);
+    assertThat(closes).hasValue(1);
+  }
+
+  @Test
+  void anAgentThatStopsItselfButFailsToCloseIsReportedWithExitCode1WhichIsRestartedToo() {
+    ServiceLifecycle lifecycle = new ServiceLifecycle(reports::add, exit -> {
+      exitGiven.set(exit);
+      return () -> {
+        throw new java.io.IOException("spool.db: disk I/O error");
+      };
+    });
+    serviceMain = CompletableFuture.supplyAsync(() -> {
+      try {
+        return lifecycle.run();
+      } catch (InterruptedException e) {
+        return -1;
+      }
+    });
+    await().atMost(Duration.ofSeconds(10)).until(() -> lifecycle.current().state() == ServiceState.RUNNING);
+
+    exitGiven.get().stopWith(75);
+
+    assertThat(serviceMain).succeedsWithin(Duration.ofSeconds(10)).isEqualTo(1);
+    assertThat(reports.get(reports.size() - 1).win32ExitCode()).isEqualTo(WinError.ERROR_SERVICE_SPECIFIC_ERROR);
   }
 }

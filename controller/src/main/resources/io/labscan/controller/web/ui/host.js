@@ -100,7 +100,10 @@ LS.page(async () => {
           + (r.rssAnonBytes !== undefined ? ' (anon ' + mib(r.rssAnonBytes) + ', file ' + mib(r.rssFileBytes || 0) + ')' : ''))],
         ['CPU', el('span', { id: 'agent-cpu' }, r.cpuPercent + ' % last minute, ' + r.cpuPercentWindow + ' % over the budget window')],
         ['Threads', String(r.threads)],
-        ['Budget', mib(r.memoryBudgetBytes) + ', ' + r.cpuBudgetPercent + ' % of a core'],
+        ['Budget', mib(r.memoryBudgetBytes) + ', ' + r.cpuBudgetPercent + ' % of a core'
+          + (r.appliedMemoryBudgetBytes !== undefined && (r.appliedMemoryBudgetBytes !== r.memoryBudgetBytes
+            || r.appliedCpuBudgetPercent !== r.cpuBudgetPercent)
+            ? ' (the agent still applies ' + mib(r.appliedMemoryBudgetBytes) + ', ' + r.appliedCpuBudgetPercent + ' %)' : '')],
         ['State', r.budgetState + (r.memoryRestarts > 0 ? ', ' + r.memoryRestarts + ' restart(s) for memory' : '')],
         ['Measured', r.measured ? LS.time(r.measured) : 'unknown']
       ]));
