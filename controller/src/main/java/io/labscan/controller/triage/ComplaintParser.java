@@ -157,8 +157,13 @@ public final class ComplaintParser {
       return fromReport(ComplaintKind.BOUNCE, outer, parts, trust, warnings);
     }
     if (parts.original != null) {
-      return ForwardUnwrapper.attached(parts.original, parts.originalType, parts.attachedMessages,
-          outer, warnings, depth, next -> parse(next, trust, depth + 1));
+      CarrierSender.Decision d = CarrierSender.decide(outer,
+          "a forwarded message (attachment 1, " + parts.originalType + ")", trust);
+      if (d.kind() == CarrierSender.Kind.SENT_DIRECTLY) {
+        return sentDirectly(outer, d, trust, warnings, itself);
+      }
+      return unresolved(d, ForwardUnwrapper.attached(parts.original, parts.originalType,
+          parts.attachedMessages, outer, warnings, depth, next -> parse(next, trust, depth + 1)));
     }
     Optional<PastedHeaders.Found> pasted = parts.firstText == null ? Optional.empty()
         : PastedHeaders.find(parts.firstText, PastedHeaders.Mode.FORWARD);
@@ -172,11 +177,34 @@ public final class ComplaintParser {
       return fromReport(ComplaintKind.BOUNCE, outer, parts, trust, warnings);
     }
     if (pasted.isPresent() && ForwardUnwrapper.inlineForward(pasted.get(), outer)) {
-      return ForwardUnwrapper.inline(pasted.get(), outer, warnings, depth,
-          next -> parse(next, trust, depth + 1));
+      CarrierSender.Decision d = CarrierSender.decide(outer,
+          "a forwarded message (a header block pasted in its body, " + pasted.get().how() + ")", trust);
+      if (d.kind() == CarrierSender.Kind.SENT_DIRECTLY) {
+        return sentDirectly(outer, d, trust, warnings, itself);
+      }
+      return unresolved(d, ForwardUnwrapper.inline(pasted.get(), outer, warnings, depth,
+          next -> parse(next, trust, depth + 1)));
     }
     return fromHeaders(ComplaintKind.MESSAGE, outer, Optional.empty(), true, trust, warnings)
         .traced(itself, Optional.empty(), List.of());
+  }
+
+  /**
+   * A message that carries another one but was sent straight to our mail server by a lab host's
+   * own software ({@link CarrierSender}): it is the worm's mail, traced through its own header
+   * block; the carried message, the sender's own text, is not traced at all.
+   */
+  private static ParsedComplaint sentDirectly(HeaderBlock outer, CarrierSender.Decision d, TrustConfig trust,
+      List<String> warnings, String itself) {
+    List<String> w = new ArrayList<>(warnings);
+    w.add(d.warning());
+    return fromHeaders(ComplaintKind.MESSAGE, outer, Optional.empty(), true, trust, w)
+        .traced(itself, Optional.empty(), List.of());
+  }
+
+  /** A traced carried part whose carrier's direct sender could not be told apart: marked, capped, unrecorded. */
+  private static ParsedComplaint unresolved(CarrierSender.Decision d, ParsedComplaint traced) {
+    return d.kind() == CarrierSender.Kind.UNRESOLVED ? traced.withDirectSender(d.sender(), d.warning()) : traced;
   }
 
   // ---- the parts of a report ------------------------------------------------------------
