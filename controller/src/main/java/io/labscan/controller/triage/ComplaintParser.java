@@ -142,10 +142,10 @@ public final class ComplaintParser {
     }
 
     if (arf) {
-      return fromReport(ComplaintKind.ARF, outer, parts, trust, warnings);
+      return report(ComplaintKind.ARF, outer, parts, trust, warnings, itself);
     }
     if (bounce) {
-      return fromReport(ComplaintKind.BOUNCE, outer, parts, trust, warnings);
+      return report(ComplaintKind.BOUNCE, outer, parts, trust, warnings, itself);
     }
     boolean forward = ForwardUnwrapper.forwardSubject(outer);
     // A person who forwards a bounce as an attachment keeps its subject at times ("Undeliverable:
@@ -154,7 +154,7 @@ public final class ComplaintParser {
     if (!forward && looksLikeBounce(outer) && (parts.inlineCopy != null
         || (parts.original != null && daemonFrom))) {
       warnings.add("a bounce without RFC 3464 structure: no Reporting-MTA or Arrival-Date to cross-check");
-      return fromReport(ComplaintKind.BOUNCE, outer, parts, trust, warnings);
+      return report(ComplaintKind.BOUNCE, outer, parts, trust, warnings, itself);
     }
     if (parts.original != null) {
       CarrierSender.Decision d = CarrierSender.decide(outer,
@@ -174,7 +174,7 @@ public final class ComplaintParser {
         parts.inlineCopy = pasted.get().message();
       }
       warnings.add("a bounce without RFC 3464 structure: no Reporting-MTA or Arrival-Date to cross-check");
-      return fromReport(ComplaintKind.BOUNCE, outer, parts, trust, warnings);
+      return report(ComplaintKind.BOUNCE, outer, parts, trust, warnings, itself);
     }
     if (pasted.isPresent() && ForwardUnwrapper.inlineForward(pasted.get(), outer)) {
       CarrierSender.Decision d = CarrierSender.decide(outer,
@@ -187,6 +187,21 @@ public final class ComplaintParser {
     }
     return fromHeaders(ComplaintKind.MESSAGE, outer, Optional.empty(), true, trust, warnings)
         .traced(itself, Optional.empty(), List.of());
+  }
+
+  /**
+   * A bounce or report, unless its own header block shows that a lab host's software handed it
+   * straight to our mail server ({@link CarrierSender}): lab machines are not MTAs and write no
+   * bounces, so such a "bounce" is the worm's own mail and its "original" the worm's text.
+   */
+  private static ParsedComplaint report(ComplaintKind kind, HeaderBlock outer, Parts parts, TrustConfig trust,
+      List<String> warnings, String itself) {
+    CarrierSender.Decision d = CarrierSender.decide(outer, kind == ComplaintKind.ARF
+        ? "an abuse report's copy of a message (ARF)" : "a bounce's copy of an original message", trust);
+    if (d.kind() == CarrierSender.Kind.SENT_DIRECTLY) {
+      return sentDirectly(outer, d, trust, warnings, itself);
+    }
+    return unresolved(d, fromReport(kind, outer, parts, trust, warnings));
   }
 
   /**

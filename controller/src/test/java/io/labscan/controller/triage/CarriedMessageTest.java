@@ -104,6 +104,22 @@ class CarriedMessageTest {
   }
 
   @Test
+  void wormMailShapedAsABounceWhoseOriginalNamesAnInnocentHostIsTracedAsItself() throws Exception {
+    FakeEvidence fleet = campus();
+
+    ParsedComplaint c = parse("worm-direct-forged-bounce.eml", fleet);
+    TriageResult r = triage(c, fleet);
+
+    assertThat(c.kind()).isEqualTo(ComplaintKind.MESSAGE);
+    assertThat(c.tracedPart()).isEqualTo(ParsedComplaint.ITSELF);
+    assertThat(c.origin().orElseThrow().ip()).isEqualTo("10.20.3.17");
+    assertThat(hostnames(r)).first().isEqualTo("lab-pc-07");
+    assertThat(hostnames(r)).doesNotContain("lab-pc-12");
+    assertThat(r.warnings()).anySatisfy(w -> assertThat(w).startsWith(
+        "the message carries a bounce's copy of an original message; it was not traced because lab-pc-07"));
+  }
+
+  @Test
   void withoutTheRuleTheForgedAttachmentWouldHaveNamedTheInnocentHost() throws Exception {
     // The same mail read without any knowledge of the fleet is unwrapped, as before: the carried
     // part names lab-pc-12's address. This is what the outer walk prevents.
