@@ -365,15 +365,16 @@ public final class SqliteTriageEvidence implements TriageEvidence {
    * it) and the names of the hosts with the mail-server role (the domain is a parent of such a
    * name, or its parent or a subdomain of that: {@code example.edu}, {@code campus.example.edu}
    * and {@code staff.campus.example.edu} for {@code mx1.campus.example.edu}, not the sibling
-   * {@code lab.example.edu}: without a public-suffix list, going further up could reach a shared
-   * suffix such as {@code ac.uk}). Agents' own names are not used: an agent could report any
+   * {@code lab.example.edu}). A public suffix ({@code ac.uk}, {@code edu.au}, {@code co.jp}; the
+   * Public Suffix List, {@link io.labscan.controller.triage.PublicSuffix}) is never the
+   * organisation's domain, nor a parent that stands for it. Agents' own names are not used: an agent could report any
    * name. With nothing to judge by (no mappings, no mail server), every domain passes, as before
    * this rule: the login match is then the only hint there is, and the answer marks it as such.
    */
   boolean organisationDomain(String domain) {
     String d = mailServerName(domain);
-    if (d.indexOf('.') <= 0) {
-      return false;
+    if (d.indexOf('.') <= 0 || io.labscan.controller.triage.PublicSuffix.is(d)) {
+      return false; // ac.uk, edu.au, co.jp: shared by unrelated organisations
     }
     List<String> ownerDomains = database.read("address owner domains", db -> {
       List<String> out = new ArrayList<>();
@@ -402,7 +403,9 @@ public final class SqliteTriageEvidence implements TriageEvidence {
     }
     for (String name : serverNames) {
       String parent = name.substring(name.indexOf('.') + 1);
-      if (parent.indexOf('.') > 0 && (name.endsWith("." + d) || d.equals(parent) || d.endsWith("." + parent))) {
+      boolean parentIsOrganisations = parent.indexOf('.') > 0 && !io.labscan.controller.triage.PublicSuffix.is(parent);
+      if ((d.equals(name) && io.labscan.controller.triage.MailServerHost.distinctiveName(name)) || name.endsWith("." + d)
+          || (parentIsOrganisations && (d.equals(parent) || d.endsWith("." + parent)))) {
         return true;
       }
     }

@@ -142,10 +142,10 @@ public final class ComplaintParser {
     }
 
     if (arf) {
-      return fromReport(ComplaintKind.ARF, outer, parts, trust, warnings);
+      return report(ComplaintKind.ARF, outer, parts, trust, warnings, itself);
     }
     if (bounce) {
-      return fromReport(ComplaintKind.BOUNCE, outer, parts, trust, warnings);
+      return report(ComplaintKind.BOUNCE, outer, parts, trust, warnings, itself);
     }
     boolean forward = ForwardUnwrapper.forwardSubject(outer);
     // A person who forwards a bounce as an attachment keeps its subject at times ("Undeliverable:
@@ -154,11 +154,16 @@ public final class ComplaintParser {
     if (!forward && looksLikeBounce(outer) && (parts.inlineCopy != null
         || (parts.original != null && daemonFrom))) {
       warnings.add("a bounce without RFC 3464 structure: no Reporting-MTA or Arrival-Date to cross-check");
-      return fromReport(ComplaintKind.BOUNCE, outer, parts, trust, warnings);
+      return report(ComplaintKind.BOUNCE, outer, parts, trust, warnings, itself);
     }
     if (parts.original != null) {
-      return ForwardUnwrapper.attached(parts.original, parts.originalType, parts.attachedMessages,
-          outer, warnings, depth, next -> parse(next, trust, depth + 1));
+      CarrierSender.Decision d = CarrierSender.decide(outer,
+          "a forwarded message (attachment 1, " + parts.originalType + ")", trust);
+      if (d.kind() == CarrierSender.Kind.SENT_DIRECTLY) {
+        return sentDirectly(outer, d, trust, warnings, itself);
+      }
+      return unresolved(d, ForwardUnwrapper.attached(parts.original, parts.originalType,
+          parts.attachedMessages, outer, warnings, depth, next -> parse(next, trust, depth + 1)));
     }
     Optional<PastedHeaders.Found> pasted = parts.firstText == null ? Optional.empty()
         : PastedHeaders.find(parts.firstText, PastedHeaders.Mode.FORWARD);
@@ -169,14 +174,52 @@ public final class ComplaintParser {
         parts.inlineCopy = pasted.get().message();
       }
       warnings.add("a bounce without RFC 3464 structure: no Reporting-MTA or Arrival-Date to cross-check");
-      return fromReport(ComplaintKind.BOUNCE, outer, parts, trust, warnings);
+      return report(ComplaintKind.BOUNCE, outer, parts, trust, warnings, itself);
     }
     if (pasted.isPresent() && ForwardUnwrapper.inlineForward(pasted.get(), outer)) {
-      return ForwardUnwrapper.inline(pasted.get(), outer, warnings, depth,
-          next -> parse(next, trust, depth + 1));
+      CarrierSender.Decision d = CarrierSender.decide(outer,
+          "a forwarded message (a header block pasted in its body, " + pasted.get().how() + ")", trust);
+      if (d.kind() == CarrierSender.Kind.SENT_DIRECTLY) {
+        return sentDirectly(outer, d, trust, warnings, itself);
+      }
+      return unresolved(d, ForwardUnwrapper.inline(pasted.get(), outer, warnings, depth,
+          next -> parse(next, trust, depth + 1)));
     }
     return fromHeaders(ComplaintKind.MESSAGE, outer, Optional.empty(), true, trust, warnings)
         .traced(itself, Optional.empty(), List.of());
+  }
+
+  /**
+   * A bounce or report, unless its own header block shows that a lab host's software handed it
+   * straight to our mail server ({@link CarrierSender}): lab machines are not MTAs and write no
+   * bounces, so such a "bounce" is the worm's own mail and its "original" the worm's text.
+   */
+  private static ParsedComplaint report(ComplaintKind kind, HeaderBlock outer, Parts parts, TrustConfig trust,
+      List<String> warnings, String itself) {
+    CarrierSender.Decision d = CarrierSender.decide(outer, kind == ComplaintKind.ARF
+        ? "an abuse report's copy of a message (ARF)" : "a bounce's copy of an original message", trust);
+    if (d.kind() == CarrierSender.Kind.SENT_DIRECTLY) {
+      return sentDirectly(outer, d, trust, warnings, itself);
+    }
+    return unresolved(d, fromReport(kind, outer, parts, trust, warnings));
+  }
+
+  /**
+   * A message that carries another one but was sent straight to our mail server by a lab host's
+   * own software ({@link CarrierSender}): it is the worm's mail, traced through its own header
+   * block; the carried message, the sender's own text, is not traced at all.
+   */
+  private static ParsedComplaint sentDirectly(HeaderBlock outer, CarrierSender.Decision d, TrustConfig trust,
+      List<String> warnings, String itself) {
+    List<String> w = new ArrayList<>(warnings);
+    w.add(d.warning());
+    return fromHeaders(ComplaintKind.MESSAGE, outer, Optional.empty(), true, trust, w)
+        .traced(itself, Optional.empty(), List.of());
+  }
+
+  /** A traced carried part whose carrier's direct sender could not be told apart: marked, capped, unrecorded. */
+  private static ParsedComplaint unresolved(CarrierSender.Decision d, ParsedComplaint traced) {
+    return d.kind() == CarrierSender.Kind.UNRESOLVED ? traced.withDirectSender(d.sender(), d.warning()) : traced;
   }
 
   // ---- the parts of a report ------------------------------------------------------------

@@ -154,7 +154,8 @@ final class ForwardUnwrapper {
             o.trustedBecause(), o.crossChecks(), o.writerTrust(), false, because)
         : o;
     return new ParsedComplaint(c.kind(), c.claimedSender(), c.recipients(), c.subject(), c.messageId(),
-        c.date(), c.hops(), Optional.of(unrecorded), c.report(), w, c.tracedPart(), c.forwardedBy());
+        c.date(), c.hops(), Optional.of(unrecorded), c.report(), w, c.tracedPart(), c.forwardedBy(),
+        c.directSender());
   }
 
   private static ParsedComplaint nothing(String part, Optional<String> forwarder, List<String> notes) {

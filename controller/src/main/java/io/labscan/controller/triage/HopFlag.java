@@ -12,7 +12,11 @@ public enum HopFlag {
   MAY_BE_FORGED,
   /** The receiving MTA found no reverse DNS name for the client ({@code unknown}). */
   NO_REVERSE_DNS,
-  /** The client authenticated (ESMTPA/ESMTPSA, {@code Authenticated sender:}). */
+  /**
+   * The client authenticated, as the MTA wrote it: {@code with} ESMTPA/ESMTPSA/UTF8SMTPSA …, or an
+   * MTA comment {@code (Authenticated sender: …)}, {@code (authenticated bits=0)}, {@code
+   * (authenticated as …)}, {@code (AUTH: LOGIN …)}, OpenSMTPD's {@code auth=yes}. Never read from HELO.
+   */
   AUTHENTICATED,
   /** The from part names an IP literal only as HELO text; no connection IP was recorded. */
   HELO_LITERAL_ONLY,

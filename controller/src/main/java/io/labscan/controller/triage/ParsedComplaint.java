@@ -29,6 +29,12 @@ import java.util.Optional;
  *     message, e.g. "attachment 1 of the message, forwarded by janet@example.edu" for a forward
  * @param forwardedBy the From: address of whoever forwarded the complaint (the outermost
  *     forward), when it was forwarded: never a claimed sender, recipient or candidate
+ * @param directSender when the complaint carries a message and its own header block shows that
+ *     a LabScan host handed it straight to our mail server, unauthenticated, while nothing tells
+ *     whether a person forwarded it or the host's own software wrote the carried message
+ *     ({@link CarrierSender}, the unresolved case): that host, as "lab-pc-07 (10.20.3.17)". The
+ *     carried message was traced; the answer is never recorded and its confidence is capped
+ *     ({@link Triage#UNRESOLVED_CARRIER_CAP})
  */
 public record ParsedComplaint(
     ComplaintKind kind,
@@ -42,7 +48,8 @@ public record ParsedComplaint(
     Optional<ReportDetails> report,
     List<String> warnings,
     String tracedPart,
-    Optional<String> forwardedBy) {
+    Optional<String> forwardedBy,
+    Optional<String> directSender) {
 
   /** {@code tracedPart} of a message traced through its own header block. */
   public static final String ITSELF = "the message itself";
@@ -63,6 +70,24 @@ public record ParsedComplaint(
         ITSELF, Optional.empty());
   }
 
+  /** A complaint whose direct sender is not in doubt. */
+  public ParsedComplaint(
+      ComplaintKind kind,
+      Optional<String> claimedSender,
+      List<String> recipients,
+      Optional<String> subject,
+      Optional<String> messageId,
+      Optional<Instant> date,
+      List<TracedHop> hops,
+      Optional<Origin> origin,
+      Optional<ReportDetails> report,
+      List<String> warnings,
+      String tracedPart,
+      Optional<String> forwardedBy) {
+    this(kind, claimedSender, recipients, subject, messageId, date, hops, origin, report, warnings,
+        tracedPart, forwardedBy, Optional.empty());
+  }
+
   public ParsedComplaint {
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(claimedSender, "claimedSender");
@@ -76,12 +101,25 @@ public record ParsedComplaint(
     warnings = List.copyOf(warnings);
     Objects.requireNonNull(tracedPart, "tracedPart");
     Objects.requireNonNull(forwardedBy, "forwardedBy");
+    Objects.requireNonNull(directSender, "directSender");
   }
 
   /** The same complaint with other warnings. */
   ParsedComplaint withWarnings(List<String> replaced) {
     return new ParsedComplaint(kind, claimedSender, recipients, subject, messageId, date, hops,
-        origin, report, replaced, tracedPart, forwardedBy);
+        origin, report, replaced, tracedPart, forwardedBy, directSender);
+  }
+
+  /**
+   * The same complaint, naming the host that sent the carrying message straight to our mail
+   * server when its part could not be told (an inner level's is kept), with that warning first.
+   */
+  ParsedComplaint withDirectSender(String sender, String warning) {
+    List<String> w = new ArrayList<>();
+    w.add(warning);
+    w.addAll(warnings);
+    return new ParsedComplaint(kind, claimedSender, recipients, subject, messageId, date, hops,
+        origin, report, w, tracedPart, forwardedBy, directSender.or(() -> Optional.of(sender)));
   }
 
   /** The same complaint, saying which part was traced and who forwarded it. */
@@ -89,7 +127,7 @@ public record ParsedComplaint(
     List<String> w = new ArrayList<>(extraWarnings);
     w.addAll(warnings);
     return new ParsedComplaint(kind, claimedSender, recipients, subject, messageId, date, hops,
-        origin, report, w, part, forwarder);
+        origin, report, w, part, forwarder, directSender);
   }
 
   @JsonValue
@@ -116,6 +154,7 @@ public record ParsedComplaint(
     Json.strings(n, "warnings", warnings);
     n.put("tracedPart", tracedPart);
     Json.put(n, "forwardedBy", forwardedBy);
+    Json.put(n, "directSender", directSender);
     return n;
   }
 }

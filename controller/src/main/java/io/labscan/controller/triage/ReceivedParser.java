@@ -66,7 +66,18 @@ public final class ReceivedParser {
   private static final Pattern HELO_EQ =
       Pattern.compile("(?i)\\bhelo=([^\\s()\\[\\]]{0,255})");
   private static final Pattern QMAIL_HELO = Pattern.compile("(?i)^\\s*(?:HELO|EHLO)\\s+(\\S{1,255})\\s*$");
-  private static final Pattern AUTH_PROTOCOL = Pattern.compile("(?i)(?:E?SMTP|LMTP)S?A");
+  /** RFC 3848 / RFC 6531 {@code with} types of an authenticated session: ESMTPA, ESMTPSA, UTF8SMTPSA … */
+  private static final Pattern AUTH_PROTOCOL = Pattern.compile("(?i)(?:UTF8)?(?:E?SMTP|LMTP)S?A");
+  /**
+   * A comment the MTA writes about an authenticated client, after the connection comment or
+   * right of {@code by}: Postfix {@code (Authenticated sender: x)}, Sendmail {@code (authenticated
+   * bits=0)} / {@code (authenticated)}, {@code (authenticated as x)}, {@code (authenticated user
+   * x)}, Courier {@code (AUTH: LOGIN x, TLS: …)}.
+   */
+  private static final Pattern AUTH_COMMENT = Pattern.compile("(?i)^\\s*(?:authenticated\\b|auth:\\s)");
+  /** The same in the MTA's text right of {@code by}: a comment, or OpenSMTPD's bare {@code auth=yes} token. */
+  private static final Pattern AUTH_MTA_TEXT =
+      Pattern.compile("(?i)\\(\\s*(?:authenticated\\b|auth:\\s)|(?:^|\\s)auth=(?:yes|pass|ok)(?=[\\s);]|$)");
   private static final Pattern MICROSOFT_WITH =
       Pattern.compile("(?i)microsoft smtp server.*|mapi|https?");
   private static final Pattern SENDMAIL =
@@ -195,7 +206,7 @@ public final class ReceivedParser {
 
     if (with.map(w -> AUTH_PROTOCOL.matcher(w).matches()).orElse(false)
         || client.authenticated
-        || parts.mtaText().toLowerCase(Locale.ROOT).contains("authenticated sender:")) {
+        || AUTH_MTA_TEXT.matcher(parts.mtaText()).find()) {
       flags.add(HopFlag.AUTHENTICATED);
     }
 
@@ -457,7 +468,7 @@ public final class ReceivedParser {
         flags.add(HopFlag.MAY_BE_FORGED);
       }
       for (int k = chosen + 1; k < run.size(); k++) {
-        authenticated |= run.get(k).text().toLowerCase(Locale.ROOT).startsWith("authenticated sender:");
+        authenticated |= AUTH_COMMENT.matcher(run.get(k).text()).find();
       }
       Optional<String> before = heloBefore(parts, chosen);
       Matcher h = HELO_EQ.matcher(comment);

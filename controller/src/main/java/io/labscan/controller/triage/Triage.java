@@ -83,6 +83,14 @@ public final class Triage {
    * name and path the holder's own agent reports, which may be a lie that shifts the blame.
    */
   static final double ALLOWED_HOLDER_FALLBACK_CAP = 0.45;
+  /**
+   * Highest confidence when a complaint's carrying message was handed to our mail server by a
+   * LabScan host and nothing tells whether a person forwarded it or the host's own software wrote
+   * the carried message ({@link ParsedComplaint#directSender()}, {@link CarrierSender}): the
+   * answer is one of two stories, so it stays "low", below the recording and alert threshold
+   * (0.5), and is never recorded.
+   */
+  static final double UNRESOLVED_CARRIER_CAP = 0.45;
   static final double ADDRESS_BOOK = 0.80;
   /**
    * In a conflict, how many shares of the holder weight an established claim gets against one
@@ -164,6 +172,7 @@ public final class Triage {
       trustedHosts.putIfAbsent(id, "has the mail-server role (a relay)");
     }
 
+    Optional<String> directSender = complaints.stream().flatMap(c -> c.directSender().stream()).findFirst();
     List<Candidate> candidates = new ArrayList<>();
     for (Tally t : tallies.values()) {
       if (trustedHosts.containsKey(t.hostId)) {
@@ -177,6 +186,12 @@ public final class Triage {
       confidence = Math.round(Math.min(MAX_CONFIDENCE, confidence) * 1000) / 1000.0;
       if (confidence <= 0) {
         continue;
+      }
+      if (directSender.isPresent() && confidence > UNRESOLVED_CARRIER_CAP) {
+        t.note(String.format(Locale.ROOT, "confidence %.3f capped at %.2f: the complaint's carrying message was"
+            + " sent straight to the mail server by %s, which may have written the carried message itself",
+            confidence, UNRESOLVED_CARRIER_CAP, directSender.get()));
+        confidence = UNRESOLVED_CARRIER_CAP;
       }
       String name = t.hostname != null ? t.hostname
           : evidence.host(t.hostId).map(HostState::hostname).orElse(t.hostId);

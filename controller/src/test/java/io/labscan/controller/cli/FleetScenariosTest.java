@@ -395,6 +395,65 @@ class FleetScenariosTest {
   }
 
   @Test
+  void aWormMailCarryingAForgedForwardIsRecordedAgainstItsSenderNeverAgainstTheHostTheForwardNames()
+      throws Exception {
+    String linda = id();
+    String harold = id();
+    Instant worm = T0.plus(Duration.ofHours(2));
+    report(scan(linda, "lab-pc-07", T0, "10.20.3.17"));
+    report(scan(linda, "lab-pc-07", worm.plusSeconds(120), "10.20.3.17")
+        .addEgress(egress(worm.minusSeconds(30), "winkabcd.exe", false, MX)));
+    report(scan(harold, "lab-pc-12", T0, "10.20.3.12"));
+    stillReporting(harold, "lab-pc-12", "10.20.3.12");
+    importReports();
+    // The worm mails the MX directly; its text "forwards" a message whose forged Received: line
+    // says the MX received it from lab-pc-12 half an hour earlier.
+    String boundary = "----=_NextPart_000_0007_01C2A9B1";
+    Path mail = dir.resolve("forged-forward.eml");
+    Files.writeString(mail, String.join("\r\n",
+        "Received: from Wqkrtz (unknown [10.20.3.17])",
+        "\tby mx.example.net (" + MX + ") with SMTP id 7A1B2C",
+        "\tfor <janet@lab.example.edu>; " + RFC5322.format(worm),
+        "From: harold@lab.example.edu",
+        "To: janet@lab.example.edu",
+        "Subject: Fw: meeting notice",
+        "Date: " + RFC5322.format(worm.minusSeconds(2)),
+        "Message-ID: <fw-4711@Wqkrtz>",
+        "MIME-Version: 1.0",
+        "Content-Type: multipart/mixed; boundary=\"" + boundary + "\"",
+        "",
+        "--" + boundary,
+        "Content-Type: text/plain",
+        "",
+        "This came from lab-pc-12, see the attachment.",
+        "",
+        "--" + boundary,
+        "Content-Type: message/rfc822",
+        "",
+        "Received: from LAB-PC-12 (unknown [10.20.3.12])",
+        "\tby mx.example.net (" + MX + ") with SMTP id 2B7E90",
+        "\tfor <janet@lab.example.edu>; " + RFC5322.format(worm.minus(Duration.ofMinutes(30))),
+        "From: harold@lab.example.edu",
+        "To: janet@lab.example.edu",
+        "Subject: meeting notice",
+        "Date: " + RFC5322.format(worm.minus(Duration.ofMinutes(30))),
+        "",
+        "See you at the meeting.",
+        "",
+        "--" + boundary + "--",
+        ""), StandardCharsets.US_ASCII);
+
+    JsonNode result = triage(mail);
+
+    assertThat(result.get("tracedPart").asText()).isEqualTo("the message itself");
+    assertThat(candidateIds(result).get(0)).isEqualTo(linda);
+    assertThat(candidateIds(result)).doesNotContain(harold);
+    assertThat(result.get("recordable").asBoolean()).isTrue();
+    assertThat(verdict(linda).verdict()).isEqualTo(Verdict.INFECTED);
+    assertThat(verdict(harold).verdict()).isNotEqualTo(Verdict.INFECTED).isNotEqualTo(Verdict.SUSPECTED);
+  }
+
+  @Test
   void anAgentClaimingAnotherHostsAddressMakesAConflictWithBothHostsCandidates() throws Exception {
     String linda = id();
     String liar = id();

@@ -379,6 +379,31 @@ class SqliteTriageEvidenceTest {
   }
 
   @Test
+  void aTwoLabelPublicSuffixIsNeverTheOrganisationsMailDomain() {
+    String harold = TestReports.newHostId();
+    String mx = TestReports.newHostId();
+    String small = TestReports.newHostId();
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
+      store.ingest(withUsers(TestReports.fullScan(harold, "lab-pc-12", T0, 1, "10.20.3.18"), "harold"), T0, "t").join();
+      Report mxScan = TestReports.fullScan(mx, "mx1", T0, 1, "10.20.0.25");
+      store.ingest(mxScan.toBuilder().setInventory(mxScan.getInventory().toBuilder().setFqdn("mx1.example.ac.uk"))
+          .build(), T0, "t").join();
+      store.setRole(mx, io.labscan.controller.policy.PolicyProvider.MAIL_SERVER_ROLE, true).join();
+      // A small office whose mail server carries the registrable name itself: its parent is co.jp.
+      Report smallScan = TestReports.fullScan(small, "mail", T0, 1, "10.20.0.26");
+      store.ingest(smallScan.toBuilder().setInventory(smallScan.getInventory().toBuilder().setFqdn("example.co.jp"))
+          .build(), T0, "t").join();
+      store.setRole(small, io.labscan.controller.policy.PolicyProvider.MAIL_SERVER_ROLE, true).join();
+      SqliteTriageEvidence evidence = new SqliteTriageEvidence(store.database(), "k");
+
+      assertThat(evidence.hostOwningAddress("harold@ac.uk")).isEmpty();
+      assertThat(evidence.hostOwningAddress("harold@other.co.jp")).isEmpty();
+      assertThat(evidence.hostOwningAddress("harold@example.ac.uk")).map(HostState::hostId).contains(harold);
+      assertThat(evidence.hostOwningAddress("harold@example.co.jp")).map(HostState::hostId).contains(harold);
+    }
+  }
+
+  @Test
   void everyHostAnOperatorMappedToAnAddressOwnsItNewestMappingFirst() {
     String desktop = TestReports.newHostId();
     String laptop = TestReports.newHostId();

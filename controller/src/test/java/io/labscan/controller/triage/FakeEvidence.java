@@ -69,6 +69,14 @@ final class FakeEvidence implements TriageEvidence {
     return this;
   }
 
+  /** An SMTP egress window by the named process (a mail client policy allows, or a worm it does not). */
+  FakeEvidence egressBy(String hostId, String process, Instant start, Instant end, boolean allowed,
+      String... destinations) {
+    egress.add(new EgressHit(hostId, name(hostId), start, end, 3 * destinations.length,
+        List.of(destinations), Optional.of(process), allowed));
+    return this;
+  }
+
   FakeEvidence harvested(String hostId, String... addresses) {
     Set<ByteBuffer> set = harvests.computeIfAbsent(hostId, k -> new HashSet<>());
     for (String a : addresses) {

@@ -465,6 +465,49 @@ class ReceivedParserTest {
     assertThat(hop.fromIp()).contains("10.20.3.17");
   }
 
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {
+      // Sendmail: (authenticated bits=0) after the connection comment
+      "from laptop (c-203-0-113-77.example.com [203.0.113.77]) (authenticated bits=256) by mail.example.org"
+          + " (8.15.2/8.15.2) with ESMTP id 0B6HWBx1 for <it@example.org>; Sun, 6 Dec 2026 17:32:11 GMT",
+      // Courier: (AUTH: LOGIN user, TLS: ...)
+      "from pc30.campus.example.edu ([10.20.3.30]) (AUTH: LOGIN janet, TLS: TLSv1.3,256bits,TLS_AES_256_GCM_SHA384)"
+          + " by mail.campus.example.edu with ESMTP; Sun, 06 Dec 2026 17:32:11 +0000 id 0000A1B2.674F2E3B",
+      // OpenSMTPD: "auth=yes user=janet" in its own text right of by
+      "from lab-pc-30 (lab-pc-30.campus.example.edu [10.20.3.30]) by mx1.campus.example.edu (OpenSMTPD) with"
+          + " ESMTP id 5c3e8f0c (TLSv1.3:AEAD-AES256-GCM-SHA384:256:NO) auth=yes user=janet for"
+          + " <it@campus.example.edu>; Sun, 6 Dec 2026 17:32:11 +0000 (UTC)",
+      // (authenticated as …)
+      "from lab-pc-30 (lab-pc-30.campus.example.edu [10.20.3.30]) (authenticated as janet) by"
+          + " mx1.campus.example.edu with ESMTP id 9F1; Sun, 6 Dec 2026 17:32:11 +0000",
+      // RFC 6531 type of an authenticated, TLS-protected session
+      "from [10.20.3.30] (lab-pc-30.campus.example.edu [10.20.3.30]) by mx1.campus.example.edu (Postfix)"
+          + " with UTF8SMTPSA id 7A1; Sun, 6 Dec 2026 17:32:11 +0000",
+      // Exim: with esmtpsa
+      "from lab-pc-30.campus.example.edu ([10.20.3.30]:50122 helo=[10.20.3.30]) by mx1.campus.example.edu"
+          + " with esmtpsa (TLS1.3) tls TLS_AES_256_GCM_SHA384 (Exim 4.96) (envelope-from <janet@campus.example.edu>)"
+          + " id 1rPq2x-0004Ab-1Q; Sun, 06 Dec 2026 17:32:11 +0000"})
+  void eachMtasWayOfWritingAnAuthenticatedSubmissionIsFlagged(String line) {
+    assertThat(ReceivedParser.parse(line).flags()).contains(HopFlag.AUTHENTICATED);
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {
+      // the client's HELO holds the words; the MTA wrote none
+      "from x (authenticated bits=0) (AUTH: LOGIN x) (unknown [10.20.3.17]) by mx1.campus.example.edu (Postfix)"
+          + " with SMTP id 4F1E; Sun, 6 Dec 2026 17:32:11 +0000",
+      "from auth=yes (unknown [10.20.3.17]) by mx1.campus.example.edu (Postfix) with SMTP id 4F1E;"
+          + " Sun, 6 Dec 2026 17:32:11 +0000",
+      // an envelope recipient the sender chose
+      "from PC07 (unknown [10.20.3.17]) by mx1.campus.example.edu (Postfix) with SMTP id 4F1E"
+          + " for <\"(authenticated as janet) auth=yes\"@campus.example.edu>; Sun, 6 Dec 2026 17:32:11 +0000"})
+  void wordsOfAuthenticationTheClientWroteGiveNoFlag(String line) {
+    ReceivedHop hop = ReceivedParser.parse(line);
+
+    assertThat(hop.fromIp()).contains("10.20.3.17");
+    assertThat(hop.flags()).doesNotContain(HopFlag.AUTHENTICATED);
+  }
+
   @Test
   void aHeloNamingEximOrAuthenticationGivesNoSoftwareHintAndNoFlag() {
     ReceivedHop hop = ReceivedParser.parse("from [10.20.3.12] Exim 4.96 Authenticated sender: x (unknown"

@@ -1,0 +1,186 @@
+package io.labscan.controller.triage;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Who handed in a message that carries another one: a person forwarding a complaint, or a lab
+ * host's own software (a worm) mailing straight to our MX a message it wrote around a crafted
+ * "forwarded" one (issue 15, red-team finding 2).
+ *
+ * <p><b>Why.</b> A forward is traced through the message it carries ({@link ForwardUnwrapper}),
+ * because the forwarder's own header block only describes the forward. But a carried message is
+ * text: whoever sent the carrying message wrote every line of it. A worm (or anyone) can mail
+ * the campus MX directly with a body that "forwards" a message whose forged {@code Received:}
+ * lines say our MX received it from an innocent lab host; tracing that part names the innocent
+ * host. The carrying message's own header block, however, has lines the sender cannot write:
+ * the ones our MTAs wrote above it. So the outer block is always walked first, with the same
+ * trust as any complaint (configured, mail-server role, learned from the fleet, provider list),
+ * and decides which story holds.
+ *
+ * <p><b>The rule.</b> Let O be the origin of the outer walk (the client IP the boundary line's
+ * writer, trusted by the walk, recorded):
+ *
+ * <ol>
+ *   <li>O is not an address a LabScan host without the mail-server role held at O's time (an
+ *       external sender: a remote abuse desk, a provider; or no fleet is known; or a provider's
+ *       private network, which is not ours) → {@link Kind#FORWARDED}: unwrap as before.
+ *   <li>The boundary line records an authenticated submission ({@link HopFlag#AUTHENTICATED}:
+ *       {@code ESMTPA}/{@code ESMTPSA}/{@code UTF8SMTPSA}…, Postfix's {@code (Authenticated
+ *       sender: …)}, Sendmail's {@code (authenticated bits=…)}, Courier's {@code (AUTH: …)},
+ *       OpenSMTPD's {@code (authenticated as …)}, read only from what the MTA wrote) → a person's
+ *       account submitted it: {@link Kind#FORWARDED}.
+ *   <li>O's holder reported SMTP egress by a process policy does not allow within {@link
+ *       #EGRESS_SLACK} of O's time → {@link Kind#SENT_DIRECTLY}: the carrying message is the
+ *       worm's own mail; it is traced as itself (O is the answer) and the carried part is not
+ *       traced at all — unless O's holder is a machine of the person who owns the outer From:
+ *       address (a person forwarding from their own PC): then {@link Kind#UNRESOLVED}, since
+ *       From: is the sender's choice and a worm picks its own user's address as readily as any.
+ *   <li>O's holder owns the outer From: address, or reported only egress policy allows (the
+ *       user's mail client) → {@link Kind#FORWARDED}.
+ *   <li>Otherwise (a lab host, unauthenticated, no egress either way) → {@link Kind#UNRESOLVED}:
+ *       the carried part is traced, but the answer is never recorded, its confidence is capped
+ *       ({@link Triage#UNRESOLVED_CARRIER_CAP}) and a warning names O as the direct sender.
+ * </ol>
+ *
+ * In every case where the carried part is traced, candidates come only from it; O is never a
+ * candidate because of the outer headers. A lab host is never an MTA, so a lab host that hands
+ * mail to our MX unauthenticated is the message's author or its user's mail client — which one
+ * its egress tells. The decision is made at every level of a nested forward, each level's outer
+ * block walked with the same trust.
+ *
+ * <p>Cost: one trust walk over the outer block (bounded as every walk is), one holder question,
+ * one egress question and one owner question per level.
+ */
+final class CarrierSender {
+  /** Egress this close to the outer origin's time counts (the triage default slack). */
+  static final Duration EGRESS_SLACK = Duration.ofMinutes(10);
+  /** Holders of one address looked at (a conflict has a few). */
+  private static final int MAX_HOLDERS = 8;
+
+  /** Which story the outer header block tells. */
+  enum Kind {
+    /** A person or organisation forwarded the carried message: trace it. */
+    FORWARDED,
+    /** A lab host's own software sent the carrying message straight to our MTA: trace it, not the carried one. */
+    SENT_DIRECTLY,
+    /** A lab host handed it in unauthenticated, with no egress evidence either way. */
+    UNRESOLVED
+  }
+
+  /**
+   * @param sender the outer origin's host(s) and IP, e.g. "lab-pc-07 (10.20.3.17)"; empty for FORWARDED
+   * @param warning why, in words; empty for FORWARDED
+   */
+  record Decision(Kind kind, String sender, String warning) {
+    Decision {
+      Objects.requireNonNull(kind, "kind");
+      Objects.requireNonNull(sender, "sender");
+      Objects.requireNonNull(warning, "warning");
+    }
+
+    static final Decision FORWARD = new Decision(Kind.FORWARDED, "", "");
+  }
+
+  private CarrierSender() {}
+
+  /**
+   * Decides from the carrying message's own header block.
+   *
+   * @param outer the carrying message's header block
+   * @param carried what it carries, in words ("a forwarded message (attachment 1, message/rfc822)")
+   */
+  static Decision decide(HeaderBlock outer, String carried, TrustConfig trust) {
+    Objects.requireNonNull(outer, "outer");
+    Objects.requireNonNull(carried, "carried");
+    Optional<TriageEvidence> fleet = trust.fleet();
+    if (fleet.isEmpty()) {
+      return Decision.FORWARD;
+    }
+    TriageEvidence evidence = fleet.get();
+    OriginResolver.Result walk = OriginResolver.resolve(outer, ComplaintKind.MESSAGE, Optional.empty(), trust);
+    if (walk.origin().isEmpty() || walk.origin().get().hop() < 0
+        || walk.origin().get().hop() >= walk.hops().size()) {
+      return Decision.FORWARD;
+    }
+    Origin o = walk.origin().get();
+    if (o.writerTrust().kind() == TrustSource.Kind.PROVIDER && Ips.isPrivateOrLocal(o.ip())) {
+      return Decision.FORWARD; // a provider's private network is not ours
+    }
+    Set<String> servers = evidence.mailServerIds();
+    Map<String, AddressHolding> holders = new LinkedHashMap<>();
+    for (AddressHolding h : evidence.holdersOf(o.ip(), o.time())) {
+      if (holders.size() < MAX_HOLDERS && h.covers(o.time()) && !servers.contains(h.hostId())
+          && Ips.canonical(h.ip()).map(o.ip()::equals).orElse(false)) {
+        holders.putIfAbsent(h.hostId(), h);
+      }
+    }
+    if (holders.isEmpty()) {
+      return Decision.FORWARD;
+    }
+    if (walk.hops().get(o.hop()).hop().flags().contains(HopFlag.AUTHENTICATED)) {
+      return Decision.FORWARD;
+    }
+    String names = holders.values().stream().map(h -> ComplaintParser.plain(h.hostname()))
+        .distinct().collect(Collectors.joining(" and "));
+    String sender = names + " (" + o.ip() + ")";
+    Instant from = o.time().minus(EGRESS_SLACK);
+    Instant to = o.time().plus(EGRESS_SLACK);
+    List<EgressHit> egress = new ArrayList<>();
+    for (EgressHit e : evidence.egressNear(holders.keySet(), from, to)) {
+      if (holders.containsKey(e.hostId()) && e.overlaps(from, to)) {
+        egress.add(e);
+      }
+    }
+    Optional<EgressHit> unallowed = egress.stream().filter(e -> !e.allowed())
+        .max(java.util.Comparator.comparingInt(EgressHit::connections));
+    Optional<String> fromAddress = outer.first("From")
+        .flatMap(v -> ComplaintParser.addresses(v).stream().findFirst());
+    Set<String> owners = new HashSet<>();
+    fromAddress.ifPresent(a -> evidence.hostsOwningAddress(a).stream().limit(Triage.MAX_OWNERS)
+        .forEach(h -> owners.add(h.hostId())));
+    boolean ownerSent = holders.keySet().stream().anyMatch(owners::contains);
+    String when = " at " + o.time() + " (hop " + o.hop() + " of its own header block, written by "
+        + o.recordedBy().map(ComplaintParser::plain).orElse("an unnamed MTA") + ")";
+    if (unallowed.isPresent() && !ownerSent) {
+      return new Decision(Kind.SENT_DIRECTLY, sender, "the message carries " + carried + "; it was not"
+          + " traced because " + names + " sent this message itself straight to the mail server with a"
+          + " process policy does not allow: " + o.ip() + when + ", unauthenticated, and "
+          + describe(unallowed.get()) + " within ±" + EGRESS_SLACK.toMinutes() + " min. A person"
+          + " forwarding a complaint does not send that way; the carried message is the sender's own"
+          + " text and may name an innocent host");
+    }
+    if (unallowed.isPresent()) {
+      return new Decision(Kind.UNRESOLVED, sender, "the message carries " + carried + " and was sent"
+          + " straight to the mail server by " + sender + when + ", unauthenticated; " + names
+          + " is a machine of " + ComplaintParser.plain(fromAddress.orElse("")) + ", the From: address,"
+          + " but it also reported " + describe(unallowed.get()) + " then, by a process policy does not"
+          + " allow: " + names + " is the direct sender of this message, and its carried message may be"
+          + " its own text. The carried message was traced; the answer is never recorded and its"
+          + " confidence is capped at " + Triage.UNRESOLVED_CARRIER_CAP);
+    }
+    if (ownerSent || !egress.isEmpty()) {
+      return Decision.FORWARD;
+    }
+    return new Decision(Kind.UNRESOLVED, sender, "the message carries " + carried + " and was sent"
+        + " straight to the mail server by " + sender + when + ", unauthenticated; " + names
+        + " reported no SMTP egress within ±" + EGRESS_SLACK.toMinutes() + " min, so it cannot be told"
+        + " whether a person forwarded a complaint or the host's own software wrote the carried message: "
+        + names + " is the direct sender of this message. The carried message was traced; the answer is"
+        + " never recorded and its confidence is capped at " + Triage.UNRESOLVED_CARRIER_CAP);
+  }
+
+  private static String describe(EgressHit e) {
+    return "SMTP egress " + e.windowStart() + " to " + e.windowEnd() + " (" + e.connections()
+        + " connection(s)" + e.process().map(p -> ", process " + ComplaintParser.plain(p)).orElse("") + ")";
+  }
+}
