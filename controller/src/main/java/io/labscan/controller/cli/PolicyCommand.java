@@ -109,8 +109,8 @@ final class PolicyCommand implements Callable<Integer> {
   String agentMemoryBudget;
 
   @Option(names = "--agent-cpu-budget", paramLabel = "PERCENT",
-      description = {"CPU budget of every agent in percent of one core, averaged over 5 minutes, e.g. 2% (the default);",
-          "0.1% to 100%. An agent over it samples SMTP egress and file changes more slowly until it is back under half."})
+      description = {"CPU budget of every agent in percent of one core, averaged over 5 minutes, e.g. 2%% (the default);",
+          "0.1%% to 100%%. An agent over it samples SMTP egress and file changes more slowly until it is back under half."})
   String agentCpuBudget;
 
   enum Switch { ON, OFF }
