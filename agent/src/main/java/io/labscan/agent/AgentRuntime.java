@@ -32,7 +32,7 @@ import io.labscan.agent.transport.GrpcChannels;
 import io.labscan.agent.transport.ReportSender;
 import io.labscan.agent.transport.Spool;
 import io.labscan.agent.trust.AgentCredentials;
-import io.labscan.agent.worker.ScanMode;
+import io.labscan.agent.config.ScanMode;
 import io.labscan.agent.worker.ScanRunner;
 import io.labscan.agent.worker.ScanRunners;
 import io.labscan.proto.v1.Command;
@@ -57,6 +57,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A running agent: identity, spool, connection to the controller, schedules, and one scan
@@ -112,11 +113,10 @@ public final class AgentRuntime implements AutoCloseable {
   /** Set in the serial context; read anywhere to stop retrying. */
   private volatile boolean closed;
 
-  private AgentRuntime(Builder b) {
+  private AgentRuntime(Builder b, AddressWatch addresses) {
     AgentConfig config = b.config;
     Clock clock = b.clock;
     PlatformServices platform = b.platform;
-    AddressWatch addresses = b.addresses;
     ScanRunners.Factory runners = b.runners;
     this.config = config;
     this.addresses = addresses;
@@ -207,7 +207,8 @@ public final class AgentRuntime implements AutoCloseable {
   public static final class Builder {
     private final AgentConfig config;
     private final Clock clock;
-    private AddressWatch addresses;
+    /** Null: this machine's addresses, read when the agent starts. */
+    private @Nullable AddressWatch addresses;
     private ScanRunners.Factory runners = ScanRunners.forMode(ScanMode.IN_PROCESS);
     private PlatformServices platform = PlatformServices.current();
     private Optional<Function<Policy, EgressWatcher>> egressWatchers = Optional.empty();
@@ -285,10 +286,7 @@ public final class AgentRuntime implements AutoCloseable {
 
     /** Builds and starts the agent: report delivery, enrolment (then the command stream), schedules. */
     public AgentRuntime start() {
-      if (addresses == null) {
-        addresses = AddressWatch.ofThisMachine();
-      }
-      AgentRuntime agent = new AgentRuntime(this);
+      AgentRuntime agent = new AgentRuntime(this, addresses != null ? addresses : AddressWatch.ofThisMachine());
       // Before anything else: the last quarantine order is restored (or a crashed run's rules removed).
       agent.quarantine.start(agent.policy.current());
       agent.sender.start();

@@ -18,6 +18,7 @@ import io.labscan.controller.jobs.BackgroundJobs;
 import io.labscan.controller.jobs.ChangeFeed;
 import io.labscan.controller.metrics.ControllerMetrics;
 import io.labscan.controller.policy.PolicyProvider;
+import io.labscan.controller.quarantine.Quarantines;
 import io.labscan.controller.store.Pruner;
 import io.labscan.controller.store.Storage;
 import io.labscan.controller.store.Store;
@@ -128,7 +129,7 @@ public final class Controller implements AutoCloseable {
   }
 
   public PolicyProvider policies() {
-    return service("policies", () -> new PolicyProvider(store, clock()));
+    return service("policies", () -> new PolicyProvider(store, quarantines(), clock()));
   }
 
   public VerdictService verdicts() {
@@ -190,12 +191,20 @@ public final class Controller implements AutoCloseable {
     }
   }
 
+  /**
+   * SMTP quarantine orders and the agents' reports of them: one instance, shared by the fleet
+   * view, the policy (each host's order), the CLI, the web API and {@code serve}'s sweep.
+   */
+  public Quarantines quarantines() {
+    return service("quarantines", () -> new Quarantines(store, clock()));
+  }
+
   public LabRules labRules() {
     return service("labRules", () -> new LabRules(store, clock()));
   }
 
   public Fleet fleet() {
-    return service("fleet", () -> new Fleet(store, labRules(), config.verdictPolicy(), clock()));
+    return service("fleet", () -> new Fleet(store, labRules(), config.verdictPolicy(), quarantines(), clock()));
   }
 
   public ComplianceHistory complianceHistory() {

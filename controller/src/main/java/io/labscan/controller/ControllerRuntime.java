@@ -283,7 +283,7 @@ public final class ControllerRuntime implements AutoCloseable {
    * committed, and runs the automatic rules every {@link #QUARANTINE_SWEEP}.
    */
   private void startQuarantine() {
-    Quarantines quarantines = new Quarantines(controller.store(), controller.clock());
+    Quarantines quarantines = controller.quarantines();
     controller.ingestor().addListener((report, outcome, latency) -> {
       if (report.hasQuarantine() && outcome != io.labscan.controller.store.Store.IngestOutcome.DUPLICATE) {
         // Without waiting: ingest listeners run on the store's writer thread.

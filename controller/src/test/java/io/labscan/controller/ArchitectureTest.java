@@ -11,6 +11,11 @@ import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.library.dependencies.SliceAssignment;
 import com.tngtech.archunit.library.dependencies.SliceIdentifier;
+import io.labscan.controller.fleet.Fleet;
+import io.labscan.controller.policy.PolicyProvider;
+import io.labscan.controller.quarantine.Quarantines;
+import io.labscan.controller.store.Storage;
+import java.time.Clock;
 
 /**
  * The controller's structure, enforced: packages by feature with {@code grpc}, {@code web} and
@@ -22,10 +27,11 @@ import com.tngtech.archunit.library.dependencies.SliceIdentifier;
 class ArchitectureTest {
   private static final String ROOT = "io.labscan.controller";
   private static final String[] ADAPTERS = {ROOT + ".grpc..", ROOT + ".web..", ROOT + ".cli.."};
-  private static final String[] FEATURES = {ROOT + ".account..", ROOT + ".alert..", ROOT + ".campaign..",
-      ROOT + ".doctor..", ROOT + ".fleet..", ROOT + ".ingest..", ROOT + ".jobs..", ROOT + ".metrics..",
-      ROOT + ".policy..", ROOT + ".store..", ROOT + ".text..", ROOT + ".triage..", ROOT + ".trust..",
-      ROOT + ".verdict.."};
+  private static final String[] FEATURES = {ROOT + ".account..", ROOT + ".alert..", ROOT + ".audit..",
+      ROOT + ".campaign..", ROOT + ".complaint..", ROOT + ".doctor..", ROOT + ".fleet..", ROOT + ".ingest..",
+      ROOT + ".jobs..", ROOT + ".metrics..", ROOT + ".oidc..", ROOT + ".policy..", ROOT + ".quarantine..",
+      ROOT + ".report..", ROOT + ".selfwatch..", ROOT + ".store..", ROOT + ".text..", ROOT + ".triage..",
+      ROOT + ".trust..", ROOT + ".verdict.."};
 
   /** Each first-level package is a slice; the top package (the composition root) is one too. */
   private static final SliceAssignment FIRST_LEVEL_PACKAGES = new SliceAssignment() {
@@ -72,6 +78,18 @@ class ArchitectureTest {
   static final ArchRule the_web_adapter_never_depends_on_the_cli =
       noClasses().that().resideInAPackage(ROOT + ".web..")
           .should().dependOnClassesThat().resideInAPackage(ROOT + ".cli..");
+
+  /**
+   * Quarantine orders are read and written through the one {@code Quarantines} the composition
+   * root builds ({@code Controller.quarantines()}; issue 19: six classes used to build their own).
+   * Fleet and PolicyProvider keep a store-only constructor for tests and tools without a Controller.
+   */
+  @ArchTest
+  static final ArchRule only_the_composition_root_builds_quarantines =
+      noClasses().that().resideOutsideOfPackages(ROOT, ROOT + ".quarantine..")
+          .and().doNotHaveFullyQualifiedName(Fleet.class.getName())
+          .and().doNotHaveFullyQualifiedName(PolicyProvider.class.getName())
+          .should().callConstructor(Quarantines.class, Storage.class, Clock.class);
 
   /**
    * Nothing outside the storage package names a SQLite class or the SQLite driver (issue 20):

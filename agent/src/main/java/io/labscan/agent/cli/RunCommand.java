@@ -8,7 +8,7 @@ import io.labscan.agent.config.ControllerAddresses;
 import io.labscan.agent.selfwatch.SelfWatch;
 import io.labscan.agent.transport.EnrolmentException;
 import io.labscan.agent.trust.AgentCredentials;
-import io.labscan.agent.worker.ScanMode;
+import io.labscan.agent.config.ScanMode;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.Callable;

@@ -5,7 +5,7 @@ import com.google.protobuf.util.JsonFormat;
 import io.labscan.agent.checks.ScanContext;
 import io.labscan.agent.checks.ScanPlan;
 import io.labscan.agent.checks.Scanner;
-import io.labscan.agent.checks.StandardChecks;
+import io.labscan.agent.checks.standard.StandardChecks;
 import io.labscan.agent.checks.artifacts.ActiveRuleSet;
 import io.labscan.contract.rules.RuleParseException;
 import io.labscan.agent.checks.artifacts.ScanProgress;

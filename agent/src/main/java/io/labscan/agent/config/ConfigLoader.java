@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.Mark;
@@ -41,10 +42,13 @@ public final class ConfigLoader {
 
   private ConfigLoader() {}
 
-  /** The file's shape; every key optional (null when absent). */
-  /** The file's keys; {@code lines} says where each key is written, for error messages. */
-  record FileShape(String controller, Boolean insecure, String stateDir, String lab, String scanRoot,
-      String token, String enroll, Map<String, Integer> lines) {
+  /**
+   * The file's keys, each null when absent; {@code lines} says where each key is written, for
+   * error messages.
+   */
+  record FileShape(@Nullable String controller, @Nullable Boolean insecure, @Nullable String stateDir,
+      @Nullable String lab, @Nullable String scanRoot, @Nullable String token, @Nullable String enroll,
+      Map<String, Integer> lines) {
     String lineOf(String key) {
       Integer line = lines.get(key);
       return line == null ? "?" : line.toString();
@@ -178,7 +182,8 @@ public final class ConfigLoader {
     return String.join(",", items);
   }
 
-  private static Boolean bool(Path file, String text, Integer line) throws ConfigException {
+  private static @Nullable Boolean bool(Path file, @Nullable String text, @Nullable Integer line)
+      throws ConfigException {
     if (text == null) {
       return null;
     }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The controller addresses an agent may report to: {@code controller:} in {@code agent.yaml}
@@ -67,7 +68,7 @@ public final class ControllerAddresses {
   }
 
   /** What is wrong with one entry, or null. */
-  static String problem(String entry) {
+  static @Nullable String problem(String entry) {
     int colon = entry.lastIndexOf(':');
     if (colon <= 0 || colon == entry.length() - 1) {
       return "no port";

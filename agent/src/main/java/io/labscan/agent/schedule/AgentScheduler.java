@@ -134,7 +134,7 @@ public final class AgentScheduler implements AutoCloseable {
     @Override
     public void execute(JobExecutionContext context) {
       JobDataMap data = context.getMergedJobDataMap();
-      Runnable task = (Runnable) data.get(RUNNABLE);
+      Runnable task = (Runnable) requireNonNull(data.get(RUNNABLE), "the job's Runnable");
       try {
         task.run();
       } catch (RuntimeException e) {

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code schedule-state.json} in the agent's state folder, written atomically (temporary
@@ -36,7 +37,8 @@ public final class ScheduleStateStore {
 
   private final Path file;
   private final Clock clock;
-  private ScheduleState state;
+  /** Null until first read (see {@link #load}). */
+  private @Nullable ScheduleState state;
 
   public ScheduleStateStore(Path stateDir, Clock clock) {
     this.file = requireNonNull(stateDir, "stateDir").resolve(FILE_NAME);
@@ -54,14 +56,16 @@ public final class ScheduleStateStore {
 
   /** The state, read from disk on first use. */
   public synchronized ScheduleState load() {
-    if (state == null) {
+    ScheduleState s = state;
+    if (s == null) {
       Optional<ScheduleState> read = read();
-      state = read.orElseGet(() -> ScheduleState.firstStartAt(clock.instant()));
+      s = read.orElseGet(() -> ScheduleState.firstStartAt(clock.instant()));
+      state = s;
       if (read.isEmpty()) {
-        save(state);
+        save(s);
       }
     }
-    return state;
+    return s;
   }
 
   public synchronized void recordStarted(Instant occurrence) {
@@ -140,8 +144,9 @@ public final class ScheduleStateStore {
   private void save(ScheduleState s) {
     state = s;
     try {
-      PrivateFiles.folder(file.getParent());
-      Path tmp = Files.createTempFile(file.getParent(), ".schedule-state", ".tmp");
+      Path folder = requireNonNull(file.getParent(), "the state folder"); // file is stateDir/FILE_NAME
+      PrivateFiles.folder(folder);
+      Path tmp = Files.createTempFile(folder, ".schedule-state", ".tmp");
       try {
         Files.write(tmp, write(s));
         try {

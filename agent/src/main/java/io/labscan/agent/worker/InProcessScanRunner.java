@@ -6,7 +6,7 @@ import io.labscan.agent.checks.Check;
 import io.labscan.agent.checks.ScanContext;
 import io.labscan.agent.checks.ScanPlan;
 import io.labscan.agent.checks.Scanner;
-import io.labscan.agent.checks.StandardChecks;
+import io.labscan.agent.checks.standard.StandardChecks;
 import io.labscan.agent.checks.artifacts.ActiveRuleSet;
 import io.labscan.agent.checks.artifacts.ArtifactCheck;
 import io.labscan.agent.checks.artifacts.ScanProgress;

@@ -3,6 +3,7 @@ package io.labscan.agent.worker;
 import static java.util.Objects.requireNonNull;
 
 import io.labscan.agent.config.AgentConfig;
+import io.labscan.agent.config.ScanMode;
 import io.labscan.agent.platform.services.PlatformServices;
 import java.time.Clock;
 import java.util.List;

@@ -18,6 +18,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs each scan in a worker JVM ({@code labscan-agent scan-worker}) and reads back its
@@ -47,7 +48,8 @@ public final class WorkerProcessScanRunner implements ScanRunner {
   private final Duration timeout;
   private final ChangeJournal journal;
   private final Object lock = new Object();
-  private Process running;
+  /** The worker process of the scan under way; null between scans. */
+  private @Nullable Process running;
   private boolean closed;
 
   public WorkerProcessScanRunner(String hostId, String lab, Path scanRoot, Path stateDir,
@@ -156,15 +158,17 @@ public final class WorkerProcessScanRunner implements ScanRunner {
       if (closed) {
         throw new ScanFailedException("The agent is stopping: scan " + request.trigger() + " not started.");
       }
+      Process started;
       try {
-        running = builder.start();
+        started = builder.start();
       } catch (IOException e) {
         throw new ScanFailedException("Cannot start the scan worker (" + builder.command().get(0) + "): "
             + e.getMessage(), e);
       }
-      log.info("Scan {} ({}) running in worker process {}.", request.trigger(), request.kind(), running.pid());
-      WorkerLog.relay(running.getErrorStream(), running.pid());
-      return running;
+      running = started;
+      log.info("Scan {} ({}) running in worker process {}.", request.trigger(), request.kind(), started.pid());
+      WorkerLog.relay(started.getErrorStream(), started.pid());
+      return started;
     }
   }
 

@@ -4,7 +4,7 @@ import io.labscan.agent.checks.ScanContext;
 import io.labscan.agent.checks.ScanPlan;
 import io.labscan.agent.checks.Scanner;
 import io.labscan.agent.checks.artifacts.ArtifactCheck;
-import io.labscan.agent.checks.artifacts.RegistryReader;
+import io.labscan.agent.registry.RegistryReader;
 import io.labscan.contract.rules.RuleSet;
 import io.labscan.agent.checks.artifacts.ScanProgress;
 import io.labscan.agent.checks.artifacts.ScanTotals;

@@ -2,6 +2,7 @@ package io.labscan.agent.checks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.labscan.agent.checks.standard.StandardChecks;
 import io.labscan.contract.policy.PolicyDefaults;
 import io.labscan.proto.v1.AvState;
 import io.labscan.proto.v1.AvStatus;

@@ -16,6 +16,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /** The {@code campaigns}, {@code campaign_runs} and {@code campaign_targets} tables. */
 final class CampaignRepository {
@@ -68,7 +69,7 @@ final class CampaignRepository {
         + "FROM campaigns WHERE campaign_id = ?", campaignId)).stream().findFirst();
   }
 
-  private static List<Campaign> campaigns(Connection db, String sql, String arg) throws SQLException {
+  private static List<Campaign> campaigns(Connection db, String sql, @Nullable String arg) throws SQLException {
     List<Campaign> out = new ArrayList<>();
     try (PreparedStatement ps = db.prepareStatement(sql)) {
       if (arg != null) {

@@ -77,7 +77,7 @@ final class HostCommand implements Callable<Integer> {
       Optional<io.labscan.controller.trust.TrustRepository.CertificateRecord> certificate = store.certificate(h.hostId());
       Optional<io.labscan.controller.store.ClockClaim> clock = store.clockClaim(h.hostId());
       List<ReportImport> imports = store.imports(h.hostId(), MAX_IMPORTS);
-      Quarantines quarantines = new Quarantines(store, Clock.systemUTC());
+      Quarantines quarantines = controller.quarantines();
       if (format == OutputFormat.JSON) {
         ObjectNode o = json(h, verdict, history, reports, addresses);
         ArrayNode k = o.putArray("addressConflicts");

@@ -8,6 +8,7 @@ import java.lang.reflect.Method;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Progress of long CLI work ({@code import} of many files, recomputing every verdict, loading
@@ -25,14 +26,14 @@ final class Progress implements AutoCloseable {
 
   private static final Progress QUIET = new Progress(null, "", () -> 0);
 
-  private final PrintStream out;
+  private final @Nullable PrintStream out; // null: quiet
   private final String what;
   private final LongSupplier nanoTime;
   private long lastShown;
   private boolean shownOnce;
   private int shownLength;
 
-  private Progress(PrintStream out, String what, LongSupplier nanoTime) {
+  private Progress(@Nullable PrintStream out, String what, LongSupplier nanoTime) {
     this.out = out;
     this.what = requireNonNull(what, "what");
     this.nanoTime = requireNonNull(nanoTime, "nanoTime");

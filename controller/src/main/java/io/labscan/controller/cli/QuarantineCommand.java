@@ -1,5 +1,6 @@
 package io.labscan.controller.cli;
 
+import io.labscan.controller.Controller;
 import io.labscan.controller.quarantine.QuarantineRecord;
 import io.labscan.controller.quarantine.Quarantines;
 import io.labscan.controller.store.HostSummary;
@@ -70,13 +71,14 @@ final class QuarantineCommand {
     if (opened.isEmpty()) {
       return ControllerMain.EXIT_BAD_INPUT;
     }
-    try (Storage store = opened.get()) {
+    try (Storage store = opened.get();
+        Controller controller = Controller.over(store, Clock.systemUTC())) {
       Optional<HostSummary> found = HostLookup.find(store, command, host);
       if (found.isEmpty()) {
         return ControllerMain.EXIT_BAD_INPUT;
       }
       HostSummary h = found.get();
-      Quarantines quarantines = new Quarantines(store, Clock.systemUTC());
+      Quarantines quarantines = controller.quarantines();
       String by = System.getProperty("user.name", "") + " (command line)";
       Quarantines.Change c = quarantine ? quarantines.quarantine(h.hostId(), by, reason)
           : quarantines.release(h.hostId(), by, reason);

@@ -1,5 +1,7 @@
 package io.labscan.controller.cli;
 
+import static java.util.Objects.requireNonNull;
+
 import io.labscan.controller.Controller;
 import io.labscan.controller.account.Principal;
 import io.labscan.controller.account.Role;
@@ -72,7 +74,7 @@ final class ReportCommand implements Callable<Integer> {
         report = reports.build(Principal.user(System.getProperty("user.name", "cli"), Role.ADMIN, Set.of()), scope,
             range);
       } catch (ComplianceReports.UnknownLab e) {
-        System.err.println("labscan-controller report: " + e.getMessage().replace(" (the labs are listed by GET "
+        System.err.println("labscan-controller report: " + requireNonNull(e.getMessage(), "UnknownLab's message").replace(" (the labs are listed by GET "
             + "/api/v1/labs)", ""));
         return ControllerMain.EXIT_BAD_INPUT;
       }

@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The complaints that arrived by mail and which IMAP messages they were (tables {@code
@@ -164,7 +165,7 @@ public final class ComplaintLog {
     }).join();
   }
 
-  private static void mapUid(Connection db, String mailbox, long uidValidity, long uid, long seq, String movedTo)
+  private static void mapUid(Connection db, String mailbox, long uidValidity, long uid, long seq, @Nullable String movedTo)
       throws SQLException {
     try (PreparedStatement ps = db.prepareStatement("INSERT INTO complaint_uids(mailbox, uid_validity, uid, "
         + "complaint_seq, moved_to) VALUES (?,?,?,?,?) ON CONFLICT(mailbox, uid_validity, uid) DO NOTHING")) {

@@ -1,5 +1,7 @@
 package io.labscan.controller.complaint;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Mail header text made safe to store and show: whoever sent the message wrote it (the worm
  * forges From:), so control characters and bidirectional overrides become {@code ?}, runs of
@@ -8,7 +10,7 @@ package io.labscan.controller.complaint;
 public final class MailText {
   private MailText() {}
 
-  public static String clean(String s, int max) {
+  public static String clean(@Nullable String s, int max) {
     if (s == null) {
       return "";
     }

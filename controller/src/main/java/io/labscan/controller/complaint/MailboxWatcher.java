@@ -41,6 +41,7 @@ import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
 import org.eclipse.angus.mail.imap.IMAPFolder;
 import org.eclipse.angus.mail.imap.IMAPStore;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,8 +98,8 @@ public final class MailboxWatcher implements AutoCloseable {
   private final AtomicLong handled = new AtomicLong();
   private final ScheduledExecutorService refresher;
   private volatile boolean closed;
-  private volatile Thread thread;
-  private volatile IMAPFolder current;
+  private volatile @Nullable Thread thread; // null until started
+  private volatile @Nullable IMAPFolder current; // null while not connected
   private volatile MailboxStatus status;
 
   public MailboxWatcher(MailboxConfig config, WatchSettings settings, ComplaintLog complaints,
@@ -489,7 +490,7 @@ public final class MailboxWatcher implements AutoCloseable {
     }
   }
 
-  private static Instant quietlyDate(Message m) {
+  private static @Nullable Instant quietlyDate(Message m) {
     try {
       return m.getReceivedDate() == null ? null : m.getReceivedDate().toInstant();
     } catch (MessagingException | RuntimeException e) {
@@ -497,7 +498,7 @@ public final class MailboxWatcher implements AutoCloseable {
     }
   }
 
-  private static void closeQuietly(Store store) {
+  private static void closeQuietly(@Nullable Store store) {
     if (store == null) {
       return;
     }

@@ -28,13 +28,21 @@ public final class Fleet {
   private final Storage store;
   private final LabRules labRules;
   private final VerdictPolicy policy;
+  private final Quarantines quarantines;
   private final Clock clock;
 
-  public Fleet(Storage store, LabRules labRules, VerdictPolicy policy, Clock clock) {
+  /** The composition root's fleet: quarantine orders read through the shared {@link Quarantines}. */
+  public Fleet(Storage store, LabRules labRules, VerdictPolicy policy, Quarantines quarantines, Clock clock) {
     this.store = requireNonNull(store, "store");
     this.labRules = requireNonNull(labRules, "labRules");
     this.policy = requireNonNull(policy, "policy");
+    this.quarantines = requireNonNull(quarantines, "quarantines");
     this.clock = requireNonNull(clock, "clock");
+  }
+
+  /** A fleet over a store of its own (tests and tools without a {@code Controller}). */
+  public Fleet(Storage store, LabRules labRules, VerdictPolicy policy, Clock clock) {
+    this(store, labRules, policy, new Quarantines(store, clock), clock);
   }
 
   public Storage store() {
@@ -54,6 +62,11 @@ public final class Fleet {
     return clock;
   }
 
+  /** The quarantine orders this fleet's hosts are shown with (and the web API changes). */
+  public Quarantines quarantines() {
+    return quarantines;
+  }
+
   public Instant now() {
     return clock.instant();
   }
@@ -63,7 +76,7 @@ public final class Fleet {
     List<LabRule> rules = labRules.list();
     Map<String, VerdictRecord> verdicts = store.verdicts().stream()
         .collect(Collectors.toMap(VerdictRecord::hostId, Function.identity(), (a, b) -> a));
-    java.util.Set<String> quarantined = new Quarantines(store, clock).quarantinedHosts();
+    java.util.Set<String> quarantined = quarantines.quarantinedHosts();
     List<HostStatus> out = new ArrayList<>();
     for (HostSummary h : store.hosts()) {
       status(h, rules, Optional.ofNullable(verdicts.get(h.hostId())), now, quarantined.contains(h.hostId()))
@@ -81,7 +94,7 @@ public final class Fleet {
 
   public Optional<HostStatus> host(String hostId) {
     Instant now = clock.instant();
-    boolean quarantined = new Quarantines(store, clock).isQuarantined(hostId);
+    boolean quarantined = quarantines.isQuarantined(hostId);
     return store.host(hostId).flatMap(h -> status(h, labRules.list(), store.verdict(hostId), now, quarantined));
   }
 

@@ -49,6 +49,7 @@ public final class PolicyProvider {
   static final Duration CACHE = Duration.ofSeconds(2);
 
   private final Storage store;
+  private final Quarantines quarantines;
   private final Clock clock;
   private final byte[] fleetKey;
   private volatile @Nullable Snapshot cached;
@@ -57,10 +58,17 @@ public final class PolicyProvider {
   /** The fleet policy and the hosts that get it with {@code mail_server} set, read together. */
   private record Snapshot(Policy fleet, Set<String> mailServers, Map<String, QuarantineOrder> quarantine) {}
 
-  public PolicyProvider(Storage store, Clock clock) {
+  /** The composition root's policy: each host's quarantine order read through the shared {@link Quarantines}. */
+  public PolicyProvider(Storage store, Quarantines quarantines, Clock clock) {
     this.store = requireNonNull(store, "store");
+    this.quarantines = requireNonNull(quarantines, "quarantines");
     this.clock = requireNonNull(clock, "clock");
     this.fleetKey = store.secret(FLEET_KEY);
+  }
+
+  /** A policy over a store of its own (tests and tools without a {@code Controller}). */
+  public PolicyProvider(Storage store, Clock clock) {
+    this(store, new Quarantines(store, requireNonNull(clock, "clock")), clock);
   }
 
   /** The fleet-wide policy (read again from the store at most every {@link #CACHE}). */
@@ -110,7 +118,6 @@ public final class PolicyProvider {
     AgentBudget budget = agentBudget(settings);
     b.setAgentMemoryBudgetBytes(budget.memoryBytes()).setAgentCpuBudgetPercent(budget.cpuPercent());
     // Each host's newest quarantine order (released ones too: an agent that missed the release gets it).
-    Quarantines quarantines = new Quarantines(store, clock);
     Map<String, io.labscan.controller.quarantine.QuarantineRecord> latest = quarantines.latestByHost();
     Map<String, QuarantineOrder> orders = new java.util.HashMap<>();
     if (!latest.isEmpty()) {

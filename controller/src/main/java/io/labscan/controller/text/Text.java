@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one place where text reaches the operator's terminal (every CLI printer's table and plain
@@ -27,8 +28,8 @@ import java.util.Locale;
 public final class Text {
   private Text() {}
 
-  /** Every unsafe character of {@code s} escaped (no length limit). */
-  public static String terminal(String s) {
+  /** Every unsafe character of {@code s} escaped (no length limit); {@code null} prints as "". */
+  public static String terminal(@Nullable String s) {
     return terminalSafe(s, Integer.MAX_VALUE);
   }
 
@@ -36,7 +37,7 @@ public final class Text {
    * Every unsafe character escaped (see the class comment), shortened to at most {@code max}
    * characters (ending in "..." when cut). {@code null} prints as an empty string.
    */
-  public static String terminalSafe(String s, int max) {
+  public static String terminalSafe(@Nullable String s, int max) {
     if (s == null) {
       return "";
     }
@@ -101,7 +102,7 @@ public final class Text {
     }
 
     @Override
-    public SerializableString getEscapeSequence(int ch) {
+    public @Nullable SerializableString getEscapeSequence(int ch) {
       return unsafe(ch) ? new SerializedString(String.format(Locale.ROOT, "\\u%04X", ch)) : null;
     }
   }

@@ -280,7 +280,7 @@ final class FleetApi {
         ((ObjectNode) r).put("provenance", p);
       }
     });
-    QuarantineApi.hostJson(o, new io.labscan.controller.quarantine.Quarantines(fleet.store(), fleet.clock()), hostId);
+    QuarantineApi.hostJson(o, fleet.quarantines(), hostId);
     new io.labscan.controller.selfwatch.AgentResourcesView(fleet.store(), fleet.clock()).host(hostId)
         .ifPresent(v -> agentResourcesJson(o.putObject("agentResources"), v));
     ArrayNode addressHistory = o.putArray("addressHistory");

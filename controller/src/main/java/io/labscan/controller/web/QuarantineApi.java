@@ -43,7 +43,7 @@ final class QuarantineApi {
       throw ApiError.badRequest("'reason' is longer than 1000 characters");
     }
     String by = WebServer.user(ctx).username() + " (web)";
-    Quarantines quarantines = new Quarantines(fleet.store(), fleet.clock());
+    Quarantines quarantines = fleet.quarantines();
     Quarantines.Change c = quarantine ? quarantines.quarantine(hostId, by, reason)
         : quarantines.release(hostId, by, reason);
     ObjectNode o = Json.object();

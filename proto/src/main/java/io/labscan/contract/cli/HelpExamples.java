@@ -83,7 +83,8 @@ public final class HelpExamples {
    */
   public static List<String> words(String example) {
     List<String> words = new ArrayList<>();
-    StringBuilder word = null;
+    StringBuilder word = new StringBuilder();
+    boolean inWord = false; // a word has begun; it may still be empty ('' is a word)
     char quote = 0;
     for (int i = 0; i < example.length(); i++) {
       char c = example.charAt(i);
@@ -95,20 +96,21 @@ public final class HelpExamples {
         }
       } else if (c == '\'' || c == '"') {
         quote = c;
-        word = word == null ? new StringBuilder() : word;
+        inWord = true;
       } else if (Character.isWhitespace(c)) {
-        if (word != null) {
+        if (inWord) {
           words.add(word.toString());
-          word = null;
+          word.setLength(0);
+          inWord = false;
         }
-      } else if ((c == '>' || c == '<' || c == '|') && word == null) {
+      } else if ((c == '>' || c == '<' || c == '|') && !inWord) {
         return words;
       } else {
-        word = word == null ? new StringBuilder() : word;
+        inWord = true;
         word.append(c);
       }
     }
-    if (word != null) {
+    if (inWord) {
       words.add(word.toString());
     }
     return words;

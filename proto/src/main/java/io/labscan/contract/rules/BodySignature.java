@@ -3,6 +3,7 @@ package io.labscan.contract.rules;
 import static java.util.Objects.requireNonNull;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A compiled {@code .ndb} body signature: byte segments (with {@code ??} and nibble
@@ -44,7 +45,7 @@ public final class BodySignature {
     static final Offset ANYWHERE = new Offset(Kind.ANY, 0, 0);
 
     /** Inclusive range of allowed start positions in a file of this length, or null if none. */
-    public long[] window(long length) {
+    public long @Nullable [] window(long length) {
       return switch (kind) {
         case ANY -> new long[] {0, length};
         case ABSOLUTE -> new long[] {n, n + shift};

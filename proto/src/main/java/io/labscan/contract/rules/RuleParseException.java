@@ -26,6 +26,15 @@ public final class RuleParseException extends Exception {
     this(source, 0, problem);
   }
 
+  /**
+   * What a parser's {@link IllegalArgumentException} says is wrong, made safe to show. Our parsers
+   * always give a message; should one not, the exception's type still says something.
+   */
+  static String reason(RuntimeException e) {
+    String message = e.getMessage();
+    return Printable.of(message != null ? message : e.getClass().getSimpleName());
+  }
+
   /** The file (or resource) the problem is in. */
   public String source() {
     return source;

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A versioned set of artifact rules: folder sets, file-name rules, registry rules, the
@@ -29,7 +30,7 @@ public final class RuleSet {
   private final List<RegistryRule> registryRules;
   private final IntegrityFiles integrityFiles;
   private final Signatures signatures;
-  private volatile String fingerprint;
+  private volatile @Nullable String fingerprint; // computed on first use
 
   /** The integrity files rule: which names to watch, and how to report a deletion. */
   public record IntegrityFiles(String id, Set<String> foldedNames, String detail) {

@@ -1,5 +1,7 @@
 package io.labscan.contract.rules;
 
+import static java.util.Objects.requireNonNull;
+
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
@@ -20,6 +22,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads a rule set from YAML (or JSON, which YAML includes) and checks every field, so a
@@ -162,7 +165,7 @@ final class RuleSetParser {
       throw fail("folders." + name, "refers to itself through " + String.join(" -> ", visiting));
     }
     List<FolderPattern> out = new ArrayList<>();
-    List<String> entries = raw.get(name);
+    List<String> entries = requireNonNull(raw.get(name), name); // callers pass only defined names
     for (int i = 0; i < entries.size(); i++) {
       String entry = entries.get(i);
       String path = "folders." + name + "[" + i + "]";
@@ -186,7 +189,7 @@ final class RuleSetParser {
           out.add(FolderPattern.parse(entry));
         }
       } catch (IllegalArgumentException e) {
-        throw fail(path, Printable.of(e.getMessage()));
+        throw fail(path, RuleParseException.reason(e));
       }
     }
     visiting.remove(name);
@@ -252,7 +255,7 @@ final class RuleSetParser {
     try {
       key = RegistryKey.parse(text(node, "key", path, true));
     } catch (IllegalArgumentException e) {
-      throw fail(path + ".key", Printable.of(e.getMessage()));
+      throw fail(path + ".key", RuleParseException.reason(e));
     }
     String detail = detail(node, path);
     boolean byName = node.has("valueName");
@@ -397,7 +400,7 @@ final class RuleSetParser {
     try {
       return NamePattern.compile(text);
     } catch (IllegalArgumentException e) {
-      throw fail(path, Printable.of(e.getMessage()));
+      throw fail(path, RuleParseException.reason(e));
     }
   }
 
@@ -415,7 +418,7 @@ final class RuleSetParser {
     return path.isEmpty() ? field : path + "." + field;
   }
 
-  private static String firstLine(String message) {
+  private static String firstLine(@Nullable String message) {
     if (message == null) {
       return "";
     }

@@ -123,7 +123,7 @@ public final class Signatures {
       try (InputStream in = Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS)) {
         all = all.plus(load(p.getFileName().toString(), in));
       } catch (IllegalArgumentException e) {
-        throw new RuleParseException(p.getFileName().toString(), e.getMessage());
+        throw new RuleParseException(p.getFileName().toString(), RuleParseException.reason(e));
       }
     }
     return all;

@@ -9,7 +9,6 @@ import io.labscan.contract.rules.Signatures;
 import io.labscan.proto.v1.Policy;
 import java.io.IOException;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
@@ -20,13 +19,13 @@ import java.util.function.Supplier;
  */
 public final class ActiveRuleSet implements Supplier<RuleSet> {
   private final Signatures localSignatures;
-  private final AtomicReference<RuleSet> current;
+  private volatile RuleSet current;
   private volatile ByteString applied = ByteString.EMPTY;
 
   /** @param localSignatures ClamAV databases named in the agent's own configuration */
   public ActiveRuleSet(Signatures localSignatures) {
     this.localSignatures = requireNonNull(localSignatures, "localSignatures");
-    this.current = new AtomicReference<>(compiled(RuleSet.builtIn().withSignatures(localSignatures)));
+    this.current = compiled(RuleSet.builtIn().withSignatures(localSignatures));
   }
 
   /**
@@ -45,7 +44,7 @@ public final class ActiveRuleSet implements Supplier<RuleSet> {
 
   @Override
   public RuleSet get() {
-    return current.get();
+    return current;
   }
 
   /**
@@ -60,19 +59,19 @@ public final class ActiveRuleSet implements Supplier<RuleSet> {
       return Optional.empty();
     }
     if (rules.isEmpty()) {
-      current.set(compiled(RuleSet.builtIn().withSignatures(localSignatures)));
+      current = compiled(RuleSet.builtIn().withSignatures(localSignatures));
       applied = rules;
       return Optional.empty();
     }
     String name = policy.getArtifactRulesName().isBlank() ? "pushed rule set" : policy.getArtifactRulesName();
     try {
       RuleSet pushed = compiled(RuleSet.load(name, rules.newInput()).withSignatures(localSignatures));
-      current.set(pushed);
+      current = pushed;
       applied = rules;
       return Optional.empty();
     } catch (RuleParseException | IOException e) {
-      return Optional.of("rule set from the controller refused, keeping " + current.get().source()
-          + " version " + current.get().version() + ": " + e.getMessage());
+      return Optional.of("rule set from the controller refused, keeping " + current.source()
+          + " version " + current.version() + ": " + e.getMessage());
     }
   }
 }

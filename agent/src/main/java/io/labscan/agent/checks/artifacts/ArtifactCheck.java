@@ -5,8 +5,9 @@ import static java.util.Objects.requireNonNull;
 import io.labscan.agent.checks.Check;
 import io.labscan.agent.checks.EvidenceSink;
 import io.labscan.agent.checks.ScanContext;
+import io.labscan.agent.registry.RegistryReader;
 import io.labscan.agent.checks.ScanPlan;
-import io.labscan.agent.checks.artifacts.hive.OfflineRegistry;
+import io.labscan.agent.registry.OfflineRegistry;
 import io.labscan.agent.checks.artifacts.journal.ChangeJournal;
 import io.labscan.agent.checks.artifacts.journal.JournalSnapshot;
 import io.labscan.agent.checks.artifacts.journal.NoChangeJournal;
@@ -202,7 +203,7 @@ public final class ArtifactCheck implements Check {
         continue; // not a path we wrote: ignore
       }
       Path folder = file.get().getParent();
-      if (Files.notExists(file.get(), LinkOption.NOFOLLOW_LINKS)
+      if (folder != null && Files.notExists(file.get(), LinkOption.NOFOLLOW_LINKS)
           && Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) {
         findings.accept(ArtifactFinding.newBuilder()
             .setRuleId(rule.id())

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Matches {@code .ndb} body signatures against file contents.
@@ -33,7 +34,8 @@ final class BodyMatcher {
 
   private final List<BodySignature> anchored = new ArrayList<>();
   private final List<BodySignature> placed = new ArrayList<>();
-  private final AhoCorasick automaton;
+  /** Null when no signature is anchored anywhere in the body (all are placed at offsets). */
+  private final @Nullable AhoCorasick automaton;
 
   BodyMatcher(List<BodySignature> signatures) {
     for (BodySignature s : requireNonNull(signatures, "signatures")) {
@@ -143,7 +145,7 @@ final class BodyMatcher {
     }
 
     /** Whether segments {@code j0..} can be placed, segment j0 starting in {@code cand}. */
-    private boolean forward(BodySignature s, int j0, Intervals cand, Memo memo) {
+    private boolean forward(BodySignature s, int j0, Intervals cand, @Nullable Memo memo) {
       int k = s.segmentCount();
       for (int j = j0; j < k; j++) {
         boolean firstOnly = j == k - 1 || s.gapMax(j) == BodySignature.UNBOUNDED;
@@ -203,13 +205,15 @@ final class BodyMatcher {
     }
 
     /** Start positions in {@code cand} where the segment matches (only the first, if asked). */
-    private Intervals findForward(BodySignature.Segment seg, int j, Intervals cand, boolean firstOnly, Memo memo) {
+    private Intervals findForward(BodySignature.Segment seg, int j, Intervals cand, boolean firstOnly,
+        @Nullable Memo memo) {
       long last = (long) n - seg.length();
-      boolean memoable = firstOnly && memo != null && cand.ranges() == 1 && cand.hi(0) >= last;
+      // Only a first-match search over one range reaching the end is remembered (null: not remembered).
+      Memo cache = firstOnly && cand.ranges() == 1 && cand.hi(0) >= last ? memo : null;
       long from = Math.max(0, cand.first());
-      if (memoable && memo.valid[j] && from >= memo.query[j]
-          && (memo.result[j] < 0 || memo.result[j] >= from)) {
-        return memo.result[j] < 0 ? new Intervals() : Intervals.of(memo.result[j], memo.result[j]);
+      if (cache != null && cache.valid[j] && from >= cache.query[j]
+          && (cache.result[j] < 0 || cache.result[j] >= from)) {
+        return cache.result[j] < 0 ? new Intervals() : Intervals.of(cache.result[j], cache.result[j]);
       }
       Intervals found = new Intervals();
       for (int r = 0; r < cand.ranges(); r++) {
@@ -217,8 +221,8 @@ final class BodyMatcher {
         for (long pos = Math.max(0, cand.lo(r)); pos <= hi; pos++) {
           if (matchesAt(seg, pos)) {
             if (firstOnly) {
-              if (memoable) {
-                remember(memo, j, from, pos);
+              if (cache != null) {
+                remember(cache, j, from, pos);
               }
               return Intervals.of(pos, pos);
             }
@@ -228,8 +232,8 @@ final class BodyMatcher {
           }
         }
       }
-      if (memoable) {
-        remember(memo, j, from, -1);
+      if (cache != null) {
+        remember(cache, j, from, -1);
       }
       return found;
     }

@@ -83,8 +83,9 @@ final class IntegrityLedger {
       ArrayNode list = roots.putArray(r);
       paths.forEach(list::add);
     });
-    PrivateFiles.folder(file.getParent());
-    Path tmp = Files.createTempFile(file.getParent(), ".artifact-integrity", ".tmp");
+    Path folder = requireNonNull(file.getParent(), "the state folder"); // file is stateDir/FILE_NAME
+    PrivateFiles.folder(folder);
+    Path tmp = Files.createTempFile(folder, ".artifact-integrity", ".tmp");
     try {
       JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), doc);
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -2,6 +2,8 @@ package io.labscan.agent.checks.artifacts;
 
 import static java.util.Objects.requireNonNull;
 
+import io.labscan.agent.registry.RegistryReadException;
+import io.labscan.agent.registry.RegistryReader;
 import io.labscan.contract.rules.RegistryKey;
 import io.labscan.contract.rules.RegistryRule;
 import io.labscan.proto.v1.ArtifactFinding;

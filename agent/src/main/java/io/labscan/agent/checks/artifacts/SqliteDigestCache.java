@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The digest cache in SQLite ({@value #FILE_NAME} in the agent's state folder).
@@ -80,12 +81,13 @@ final class SqliteDigestCache implements DigestCache {
   private boolean finished;
 
   /** The folder whose lookups are under way, and its entries not yet looked up (null: one at a time). */
-  private String current;
-  private Map<String, Row> unused;
+  private @Nullable String current;
+  private @Nullable Map<String, Row> unused;
 
   /** One cached entry, as stored. */
-  private record Row(long size, long mtimeNanos, long ctimeNanos, String fileId, String md5, String sha1,
-      String sha256, String bodySet, String bodyMatches, boolean bodyGaveUp) {
+  private record Row(long size, long mtimeNanos, long ctimeNanos, String fileId, @Nullable String md5,
+      @Nullable String sha1, String sha256, @Nullable String bodySet, @Nullable String bodyMatches,
+      boolean bodyGaveUp) {
 
     /** The row at {@code rs}, whose {@link #COLUMNS} start at column {@code first}. */
     static Row read(ResultSet rs, int first) throws SQLException {
@@ -537,13 +539,13 @@ final class SqliteDigestCache implements DigestCache {
     }
   }
 
-  private static void put(Map<HashAlgorithm, String> digests, HashAlgorithm algorithm, String hex) {
+  private static void put(Map<HashAlgorithm, String> digests, HashAlgorithm algorithm, @Nullable String hex) {
     if (hex != null && hex.length() == algorithm.hexLength()) {
       digests.put(algorithm, hex);
     }
   }
 
-  private static void closeQuietly(Connection db) {
+  private static void closeQuietly(@Nullable Connection db) {
     if (db != null) {
       try {
         db.close();

@@ -39,6 +39,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One walk of the tree under the scan root, applying every file rule in a single pass.
@@ -429,12 +430,13 @@ final class TreeScan {
       digests.putAll(read.digests);
       Optional<DigestCache.BodyVerdict> verdict = Optional.empty();
       if (bodyMissing) {
-        BodyMatcher.Result r = bodyMatcher.scan(read.content, read.length);
+        byte[] content = requireNonNull(read.content, "content kept for the body scan");
+        BodyMatcher.Result r = bodyMatcher.scan(content, read.length);
         verdict = Optional.of(new DigestCache.BodyVerdict(bodySet,
             r.matches().stream().map(BodySignature::name).toList(), r.gaveUp()));
         if (!r.matches().isEmpty() && !facts.digests().containsKey(HashAlgorithm.SHA256)) {
           // A body match is reported with the file's SHA-256; take it while the bytes are here.
-          digests.putIfAbsent(HashAlgorithm.SHA256, sha256Of(read.content, read.length));
+          digests.putIfAbsent(HashAlgorithm.SHA256, sha256Of(content, read.length));
         }
       }
       facts = facts.with(digests, verdict);
@@ -505,7 +507,8 @@ final class TreeScan {
     findings.accept(finding);
   }
 
-  private record Read(Map<HashAlgorithm, String> digests, byte[] content, int length) {}
+  /** {@code content}: the bytes read, when the caller asked to keep them (for the body scan). */
+  private record Read(Map<HashAlgorithm, String> digests, byte @Nullable [] content, int length) {}
 
   /**
    * Reads the file once (at most {@code size} bytes: a file growing while we read is judged
@@ -573,7 +576,7 @@ final class TreeScan {
 
   private String sha256Of(FileEntry file, long size) {
     try {
-      return read(file, size, EnumSet.of(HashAlgorithm.SHA256), false).digests().get(HashAlgorithm.SHA256);
+      return read(file, size, EnumSet.of(HashAlgorithm.SHA256), false).digests().getOrDefault(HashAlgorithm.SHA256, "");
     } catch (IOException | RuntimeException e) {
       return "";
     }

@@ -6,7 +6,6 @@ import io.labscan.agent.checks.Check;
 import io.labscan.agent.checks.EvidenceSink;
 import io.labscan.agent.checks.ScanContext;
 import io.labscan.agent.checks.ScanPlan;
-import io.labscan.agent.platform.Platform;
 import io.labscan.proto.v1.AvState;
 import io.labscan.proto.v1.AvStatus;
 import io.labscan.proto.v1.ScanKind;
@@ -29,13 +28,10 @@ public final class AvCheck implements Check {
 
   private static final Logger log = LoggerFactory.getLogger(AvCheck.class);
 
-  private final AvProviderFactory providers;
+  private final AvProviders providers;
 
-  public AvCheck() {
-    this(AvProviderFactory.forPlatform(Platform.current()));
-  }
-
-  public AvCheck(AvProviderFactory providers) {
+  /** @param providers the providers to consult, per scan (the platform seam's {@code AvProviderFactory}) */
+  public AvCheck(AvProviders providers) {
     this.providers = requireNonNull(providers, "providers");
   }
 

@@ -86,7 +86,8 @@ public final class RootedPaths {
           continue;
         }
         if (name.equals("..")) {
-          current = current.equals(root) ? root : current.getParent();
+          Path parent = current.getParent(); // null only above the root, which the walk never leaves
+          current = current.equals(root) || parent == null ? root : parent;
           continue;
         }
         Optional<Path> entry = lookup(current, name);

@@ -24,6 +24,7 @@ import java.util.TreeMap;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Folds socket samples and connection events into per-process windows.
@@ -81,13 +82,14 @@ final class EgressAggregator {
     Instant last;
     boolean byEvent;
     /** The owner as the last poll gave it (before merging), and when the memories were last refreshed. */
-    ProcessInfo lastPolledOwner;
+    @Nullable ProcessInfo lastPolledOwner;
     Instant refreshed;
 
     Connection(ProcessInfo owner, Instant seen) {
       this.owner = owner;
       this.first = seen;
       this.last = seen;
+      this.refreshed = seen;
     }
   }
 
@@ -310,8 +312,9 @@ final class EgressAggregator {
         .setUnattributed(!owner.isAttributed())
         .setConnections(conns.size())
         .setDistinctDestinations(ips.size())
-        .setFirstSeen(Timestamps.fromMillis(first.toEpochMilli()))
-        .setLastSeen(Timestamps.fromMillis(last.toEpochMilli()))
+        // A window's group holds at least one connection: both are set.
+        .setFirstSeen(Timestamps.fromMillis(requireNonNull(first, "first").toEpochMilli()))
+        .setLastSeen(Timestamps.fromMillis(requireNonNull(last, "last").toEpochMilli()))
         .setAllowed(policy.allows(owner))
         .setStates(states)
         .setSource(byEvent ? EVENT : POLL);

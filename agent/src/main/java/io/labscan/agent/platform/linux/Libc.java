@@ -6,6 +6,7 @@ import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 import java.nio.ByteBuffer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The agent's one binding of the C library (glibc) on Linux: every libc function the agent calls,
@@ -71,7 +72,7 @@ public final class Libc {
 
     public static native int fanotify_init(int flags, int eventFlags);
 
-    public static native int fanotify_mark(int fd, int flags, long mask, int dirfd, String path);
+    public static native int fanotify_mark(int fd, int flags, long mask, int dirfd, @Nullable String path);
 
     public static native int open(String path, int flags);
 

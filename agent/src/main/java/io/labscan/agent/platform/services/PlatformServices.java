@@ -2,12 +2,12 @@ package io.labscan.agent.platform.services;
 
 import static java.util.Objects.requireNonNull;
 
-import io.labscan.agent.checks.PlatformSources;
-import io.labscan.agent.checks.artifacts.RegistryReader;
+import io.labscan.agent.checks.standard.PlatformSources;
+import io.labscan.agent.registry.RegistryReader;
 import io.labscan.agent.checks.artifacts.journal.ChangeJournal;
 import io.labscan.agent.checks.artifacts.journal.ChangeJournals;
 import io.labscan.agent.checks.artifacts.walk.TreeWalker;
-import io.labscan.agent.checks.av.AvProviderFactory;
+import io.labscan.agent.checks.standard.AvProviderFactory;
 import io.labscan.agent.checks.egress.ConnectionSource;
 import io.labscan.agent.checks.egress.EgressEventSource;
 import io.labscan.agent.checks.egress.EgressPolicy;

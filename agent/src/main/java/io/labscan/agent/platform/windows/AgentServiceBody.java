@@ -7,10 +7,11 @@ import io.labscan.agent.AgentRuntime;
 import io.labscan.agent.trust.AgentCredentials;
 import io.labscan.agent.config.AgentConfig;
 import io.labscan.agent.config.ConfigLoader;
-import io.labscan.agent.worker.ScanMode;
+import io.labscan.agent.config.ScanMode;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /** The agent as a service body: read agent.yaml, start the runtime the way `run` does. */
 public final class AgentServiceBody implements ServiceBody {
@@ -54,7 +55,7 @@ public final class AgentServiceBody implements ServiceBody {
    */
   static final class EnrollingStart implements AutoCloseable {
     private final Thread thread;
-    private volatile AgentRuntime runtime;
+    private volatile @Nullable AgentRuntime runtime;
     private volatile boolean closed;
 
     EnrollingStart(AgentConfig config) {

@@ -1,5 +1,7 @@
 package io.labscan.agent.platform.windows;
 
+import org.jspecify.annotations.Nullable;
+
 /** What the service runs: started once, closed once when the SCM asks it to stop. */
 @FunctionalInterface
 public interface ServiceBody {
@@ -15,7 +17,7 @@ public interface ServiceBody {
     private static final long serialVersionUID = 1L;
     private final int exitCode;
 
-    public ServiceStartException(String message, int exitCode, Throwable cause) {
+    public ServiceStartException(@Nullable String message, int exitCode, @Nullable Throwable cause) {
       super(message, cause);
       this.exitCode = exitCode;
     }

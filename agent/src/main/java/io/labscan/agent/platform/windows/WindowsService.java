@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The Windows service control manager through JNA (advapi32): StartServiceCtrlDispatcher on
@@ -23,8 +24,8 @@ public final class WindowsService implements ServiceHost {
 
   // Native code calls these back for the life of the process: keep them strongly reachable,
   // or the garbage collector frees the callback stubs under Windows' feet.
-  private Winsvc.SERVICE_MAIN_FUNCTION serviceMain;
-  private Winsvc.HandlerEx controlHandler;
+  private Winsvc.@Nullable SERVICE_MAIN_FUNCTION serviceMain;
+  private Winsvc.@Nullable HandlerEx controlHandler;
 
   @Override
   public void run(String serviceName, ServiceBody body) throws NotStartedAsServiceException {
@@ -53,7 +54,9 @@ public final class WindowsService implements ServiceHost {
   /** ServiceMain: must register the handler at once, then report within the SCM's timeout. */
   private int runService(String serviceName, ServiceBody body) {
     AtomicReference<Winsvc.SERVICE_STATUS_HANDLE> handle = new AtomicReference<>();
-    ServiceLifecycle lifecycle = new ServiceLifecycle(status -> setStatus(handle.get(), status), body);
+    // The lifecycle reports only once it runs, after the handle is registered below.
+    ServiceLifecycle lifecycle = new ServiceLifecycle(
+        status -> setStatus(requireNonNull(handle.get(), "service status handle"), status), body);
     controlHandler = (control, eventType, eventData, context) -> lifecycle.onControl(control);
     Winsvc.SERVICE_STATUS_HANDLE registered =
         Advapi32.INSTANCE.RegisterServiceCtrlHandlerEx(serviceName, controlHandler, Pointer.NULL);

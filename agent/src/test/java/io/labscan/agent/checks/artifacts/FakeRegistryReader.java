@@ -1,5 +1,7 @@
 package io.labscan.agent.checks.artifacts;
 
+import io.labscan.agent.registry.RegistryReadException;
+import io.labscan.agent.registry.RegistryReader;
 import io.labscan.contract.rules.RegistryKey;
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.Objects;
 
 /** Picks the change journal at run time: fanotify on Linux when allowed, else none. */
 public final class ChangeJournals {
@@ -29,7 +30,7 @@ public final class ChangeJournals {
         log.info("Change journal: fanotify, watching the file systems of {}.", roots);
         return journal;
       } catch (LinuxFanotifyJournal.Unavailable e) {
-        reason = e.getMessage();
+        reason = Objects.requireNonNullElse(e.getMessage(), "fanotify unavailable");
       } catch (RuntimeException | LinkageError e) {
         reason = "fanotify unusable (" + e + ")";
       }

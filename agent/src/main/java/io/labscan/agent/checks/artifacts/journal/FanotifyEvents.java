@@ -1,5 +1,7 @@
 package io.labscan.agent.checks.artifacts.journal;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Parses what {@code read(2)} returns from a fanotify group initialised with
  * {@code FAN_REPORT_DFID_NAME | FAN_REPORT_FID}: a run of {@code struct fanotify_event_metadata}
@@ -145,7 +147,7 @@ final class FanotifyEvents {
   }
 
   /** fsid (8) | handle_type (4) | handle, from a file id record at {@code at}; null if it does not fit. */
-  private static FolderHandle handle(byte[] b, int at, int len) {
+  private static @Nullable FolderHandle handle(byte[] b, int at, int len) {
     if (len < 20) {
       return null;
     }

@@ -2,6 +2,7 @@ package io.labscan.agent.checks.artifacts.journal;
 
 import com.sun.jna.Pointer;
 import io.labscan.agent.platform.linux.Libc;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The glibc calls of the fanotify journal, from the agent's one libc binding ({@link Libc.Fanotify},
@@ -56,7 +57,7 @@ final class LinuxFanotify {
     return Libc.Fanotify.fanotify_init(flags, eventFlags);
   }
 
-  static int fanotify_mark(int fd, int flags, long mask, int dirfd, String path) {
+  static int fanotify_mark(int fd, int flags, long mask, int dirfd, @Nullable String path) {
     return Libc.Fanotify.fanotify_mark(fd, flags, mask, dirfd, path);
   }
 

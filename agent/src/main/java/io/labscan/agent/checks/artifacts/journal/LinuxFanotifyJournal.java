@@ -153,7 +153,7 @@ public final class LinuxFanotifyJournal implements ChangeJournal {
             if (scanRoot) {
               log.warn("Change journal: the file system of {} has no id; its folders are always listed.", path);
             }
-          } else if (devices.get(fsid) != device) {
+          } else if (!Long.valueOf(device).equals(devices.get(fsid))) {
             // Another file system with a watched one's id: only the first is watched (by device).
             log.warn("Change journal: {} has the id of another watched file system; its folders are always listed.",
                 path);

@@ -1,6 +1,7 @@
 package io.labscan.agent.checks.artifacts.walk;
 
 import java.io.IOException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads the {@code struct linux_dirent64} records that {@code getdents64(2)} writes:
@@ -85,7 +86,7 @@ final class LinuxDirents {
   }
 
   /** The walk's view of a {@code d_type}; empty for {@link #DT_UNKNOWN}. */
-  static EntryType typeOf(int dType) {
+  static @Nullable EntryType typeOf(int dType) {
     return switch (dType) {
       case DT_REG -> EntryType.FILE;
       case DT_DIR -> EntryType.DIRECTORY;

@@ -2,6 +2,7 @@ package io.labscan.agent.checks.artifacts.walk;
 
 import com.sun.jna.Pointer;
 import io.labscan.agent.platform.linux.Libc;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The few glibc calls of the Linux walker, from the agent's one libc binding
@@ -41,7 +42,7 @@ final class LinuxLibc {
   }
 
   /** The flags of this CPU, or null where the walker does not know them. */
-  static Flags flags() {
+  static @Nullable Flags flags() {
     return switch (Libc.arch()) {
       case "x86-64" -> new Flags(0x10000, 0x20000, 0x80000, 0x100, 0x800);
       case "aarch64" -> new Flags(0x4000, 0x8000, 0x80000, 0x100, 0x800);

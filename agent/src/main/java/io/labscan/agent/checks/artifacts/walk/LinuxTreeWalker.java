@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The Linux walker: lists folders with {@code getdents64}, which gives each entry's type
@@ -312,10 +313,10 @@ final class LinuxTreeWalker implements TreeWalker {
       private final int dirfd;
       private final int nameOffset;
       private final String display;
-      private FileAttributes attributes;
-      private Pointer name;
+      private @Nullable FileAttributes attributes;
+      private @Nullable Pointer name;
 
-      LinuxFileEntry(int dirfd, int nameOffset, String display, FileAttributes known) {
+      LinuxFileEntry(int dirfd, int nameOffset, String display, @Nullable FileAttributes known) {
         this.dirfd = dirfd;
         this.nameOffset = nameOffset;
         this.display = display;

@@ -2,8 +2,8 @@ package io.labscan.agent.checks.av.windows;
 
 import static java.util.Objects.requireNonNull;
 
-import io.labscan.agent.checks.artifacts.RegistryReader;
-import io.labscan.agent.checks.artifacts.RegistryValue;
+import io.labscan.agent.registry.RegistryReader;
+import io.labscan.agent.registry.RegistryValue;
 import io.labscan.agent.checks.av.AvContext;
 import io.labscan.agent.checks.av.AvDetection;
 import io.labscan.agent.checks.av.AvProvider;
@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Objects;
 
 /**
  * Microsoft Defender Antivirus (and its predecessors System Center Endpoint Protection /
@@ -101,7 +102,8 @@ public final class DefenderProvider implements AvProvider {
           fallback = facts;
         }
       } catch (RegistryReadException e) {
-        notes.add("HKLM\\" + path + " unreadable: " + AvText.clean(e.getMessage(), 160));
+        notes.add("HKLM\\" + path + " unreadable: "
+            + AvText.clean(Objects.requireNonNullElse(e.getMessage(), "no detail"), 160));
       }
     }
     return fallback;

@@ -2,8 +2,8 @@ package io.labscan.agent.checks.av.windows;
 
 import static java.util.Objects.requireNonNull;
 
-import io.labscan.agent.checks.artifacts.RegistryReader;
-import io.labscan.agent.checks.artifacts.RegistryValue;
+import io.labscan.agent.registry.RegistryReader;
+import io.labscan.agent.registry.RegistryValue;
 import java.util.Map;
 import java.util.Optional;
 
@@ -26,7 +26,7 @@ final class LocalMachineKeys {
       Map<String, RegistryValue> values = registry.typedValues(
           new io.labscan.contract.rules.RegistryKey(io.labscan.contract.rules.RegistryKey.Hive.HKLM, path));
       return values.isEmpty() ? Optional.empty() : Optional.of(new RegistryKey(path, values));
-    } catch (io.labscan.agent.checks.artifacts.RegistryReadException e) {
+    } catch (io.labscan.agent.registry.RegistryReadException e) {
       throw new RegistryReadException(e.getMessage(), e);
     }
   }

@@ -2,7 +2,7 @@ package io.labscan.agent.checks.av.windows;
 
 import static java.util.Objects.requireNonNull;
 
-import io.labscan.agent.checks.artifacts.RegistryValue;
+import io.labscan.agent.registry.RegistryValue;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;

@@ -2,8 +2,8 @@ package io.labscan.agent.checks.av.windows;
 
 import static java.util.Objects.requireNonNull;
 
-import io.labscan.agent.checks.artifacts.RegistryReader;
-import io.labscan.agent.checks.artifacts.RegistryValue;
+import io.labscan.agent.registry.RegistryReader;
+import io.labscan.agent.registry.RegistryValue;
 import io.labscan.agent.checks.av.AvContext;
 import io.labscan.agent.checks.av.AvDetection;
 import io.labscan.agent.checks.av.AvProvider;
@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Objects;
 
 /**
  * Symantec Endpoint Protection, live Windows only: the definitions date from the registry
@@ -61,7 +62,8 @@ public final class SymantecProvider implements AvProvider {
           break;
         }
       } catch (RegistryReadException e) {
-        problems.add("HKLM\\" + path + " unreadable: " + AvText.clean(e.getMessage(), 160));
+        problems.add("HKLM\\" + path + " unreadable: "
+            + AvText.clean(Objects.requireNonNullElse(e.getMessage(), "no detail"), 160));
       }
     }
     if (found.isEmpty()) {

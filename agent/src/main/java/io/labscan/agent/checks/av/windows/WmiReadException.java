@@ -2,6 +2,8 @@ package io.labscan.agent.checks.av.windows;
 
 import static java.util.Objects.requireNonNull;
 
+import org.jspecify.annotations.Nullable;
+
 /** A WMI query failed. */
 public final class WmiReadException extends Exception {
   private static final long serialVersionUID = 1L;
@@ -16,7 +18,7 @@ public final class WmiReadException extends Exception {
 
   private final Kind kind;
 
-  public WmiReadException(Kind kind, String message, Throwable cause) {
+  public WmiReadException(Kind kind, String message, @Nullable Throwable cause) {
     super(message, cause);
     this.kind = requireNonNull(kind, "kind");
   }

@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One WMI instance. Values are normalised to {@link String}, {@link Boolean} or {@link Long}
@@ -49,7 +50,7 @@ public final class WmiRow<P extends Enum<P>> {
     return type.isInstance(value) ? Optional.of(type.cast(value)) : Optional.empty();
   }
 
-  private static Object normalise(Object value) {
+  private static @Nullable Object normalise(@Nullable Object value) {
     if (value instanceof String || value instanceof Boolean) {
       return value;
     }

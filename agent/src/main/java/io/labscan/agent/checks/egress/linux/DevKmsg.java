@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code /dev/kmsg} through libc: every {@code read} returns exactly one record, and the
@@ -41,7 +42,7 @@ final class DevKmsg implements KernelLog {
     int close(int fd) throws LastErrorException;
   }
 
-  private static volatile LibC libc;
+  private static volatile @Nullable LibC libc;
 
   private final int fd;
   private final byte[] buffer = new byte[RECORD_MAX];

@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Linux event mode: an nftables rule logs the SYN of every connection to a watched port
@@ -32,7 +33,7 @@ public final class NftablesEventSource implements EgressEventSource {
   private final PasswdUserNames users;
   private final Clock clock;
   private volatile boolean running;
-  private Thread reader;
+  private @Nullable Thread reader;
   private boolean installed;
 
   public NftablesEventSource(NftablesRules rules, KernelLog.Opener opener, PasswdUserNames users, Clock clock) {

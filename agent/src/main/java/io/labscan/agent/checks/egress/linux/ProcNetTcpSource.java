@@ -417,7 +417,7 @@ public final class ProcNetTcpSource implements ConnectionSource {
    */
   private Optional<Boolean> scanOwner(long pid, Set<Long> missing, Set<Long> live) {
     OptionalLong start = startTime(pid);
-    if (start.isEmpty() || start.getAsLong() != recentOwners.get(pid)) {
+    if (start.isEmpty() || !Long.valueOf(start.getAsLong()).equals(recentOwners.get(pid))) {
       recentOwners.remove(pid);
       linksByOwner.remove(pid);
       return Optional.empty();

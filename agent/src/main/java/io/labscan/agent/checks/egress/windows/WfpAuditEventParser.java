@@ -25,6 +25,7 @@ import org.w3c.dom.NodeList;
 import org.xml.sax.InputSource;
 import org.xml.sax.SAXException;
 import org.xml.sax.helpers.DefaultHandler;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Parses Windows Security event 5156 ("The Windows Filtering Platform has permitted a
@@ -148,7 +149,7 @@ public final class WfpAuditEventParser {
   }
 
   /** Non-negative decimal, or -1. */
-  private static long number(String s) {
+  private static long number(@Nullable String s) {
     if (s == null) {
       return -1;
     }

@@ -19,6 +19,7 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Windows event mode: the Filtering Platform connection audit (Security event 5156) names
@@ -35,7 +36,7 @@ public final class WfpAuditEventSource implements EgressEventSource {
   private final Set<Integer> ports;
   private final Supplier<Map<String, String>> volumes;
   private final CountDownLatch stop = new CountDownLatch(1);
-  private Thread reader;
+  private @Nullable Thread reader;
 
   /**
    * @param volumes drive ("C:") → NT device ("\Device\HarddiskVolume2"), read at start

@@ -3,8 +3,8 @@ package io.labscan.agent.checks.av.windows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.labscan.agent.checks.artifacts.RegistryValue;
-import io.labscan.agent.checks.artifacts.WindowsRegistryReader;
+import io.labscan.agent.registry.RegistryValue;
+import io.labscan.agent.registry.WindowsRegistryReader;
 import io.labscan.agent.checks.av.AvContext;
 import io.labscan.agent.checks.av.AvDetection;
 import java.nio.file.Path;

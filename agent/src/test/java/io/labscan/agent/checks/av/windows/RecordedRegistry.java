@@ -1,7 +1,7 @@
 package io.labscan.agent.checks.av.windows;
 
-import io.labscan.agent.checks.artifacts.RegistryReader;
-import io.labscan.agent.checks.artifacts.RegistryValue;
+import io.labscan.agent.registry.RegistryReader;
+import io.labscan.agent.registry.RegistryValue;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -31,11 +31,11 @@ public final class RecordedRegistry implements RegistryReader {
 
   @Override
   public Map<String, RegistryValue> typedValues(io.labscan.contract.rules.RegistryKey key)
-      throws io.labscan.agent.checks.artifacts.RegistryReadException {
+      throws io.labscan.agent.registry.RegistryReadException {
     String path = key.path().toLowerCase();
     String failure = failures.get(path);
     if (failure != null) {
-      throw new io.labscan.agent.checks.artifacts.RegistryReadException(failure);
+      throw new io.labscan.agent.registry.RegistryReadException(failure);
     }
     return key.hive() == io.labscan.contract.rules.RegistryKey.Hive.HKLM
         ? keys.getOrDefault(path, Map.of()) : Map.of();
@@ -43,7 +43,7 @@ public final class RecordedRegistry implements RegistryReader {
 
   @Override
   public Map<String, String> values(io.labscan.contract.rules.RegistryKey key)
-      throws io.labscan.agent.checks.artifacts.RegistryReadException {
+      throws io.labscan.agent.registry.RegistryReadException {
     Map<String, String> out = new LinkedHashMap<>();
     typedValues(key).forEach((name, value) -> out.put(name, value.toString()));
     return out;

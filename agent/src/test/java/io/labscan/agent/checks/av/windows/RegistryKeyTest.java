@@ -2,7 +2,7 @@ package io.labscan.agent.checks.av.windows;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.labscan.agent.checks.artifacts.RegistryValue;
+import io.labscan.agent.registry.RegistryValue;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

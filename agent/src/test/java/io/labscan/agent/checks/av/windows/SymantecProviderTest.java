@@ -2,7 +2,7 @@ package io.labscan.agent.checks.av.windows;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.labscan.agent.checks.artifacts.RegistryValue;
+import io.labscan.agent.registry.RegistryValue;
 import io.labscan.agent.checks.av.AvContext;
 import io.labscan.agent.checks.av.AvDetection;
 import io.labscan.proto.v1.AvState;

@@ -1,10 +1,12 @@
-package io.labscan.agent.checks.av;
+package io.labscan.agent.checks.standard;
 
 import static java.util.Objects.requireNonNull;
 
 import io.labscan.agent.checks.ScanContext;
-import io.labscan.agent.checks.artifacts.RegistryReader;
-import io.labscan.agent.checks.artifacts.WindowsRegistryReader;
+import io.labscan.agent.registry.RegistryReader;
+import io.labscan.agent.registry.WindowsRegistryReader;
+import io.labscan.agent.checks.av.AvProvider;
+import io.labscan.agent.checks.av.AvProviders;
 import io.labscan.agent.checks.av.clamav.ClamAvProvider;
 import io.labscan.agent.checks.av.macos.XProtectProvider;
 import io.labscan.agent.checks.av.windows.DefenderProvider;
@@ -31,7 +33,7 @@ import java.util.Optional;
  * <p>Order matters: Defender and Symantec run before Security Center, which leaves out the
  * entries they already reported.
  */
-public final class AvProviderFactory {
+public final class AvProviderFactory implements AvProviders {
 
   /** The live Windows sources. */
   public record WindowsSources(RegistryReader registry, WmiReader wmi) {
@@ -74,6 +76,7 @@ public final class AvProviderFactory {
     return new AvProviderFactory(Optional.empty());
   }
 
+  @Override
   public List<AvProvider> providersFor(ScanContext context) {
     requireNonNull(context, "context");
     List<AvProvider> providers = new ArrayList<>();

@@ -1,4 +1,4 @@
-package io.labscan.agent.checks.artifacts;
+package io.labscan.agent.registry;
 
 import io.labscan.agent.platform.Platform;
 import io.labscan.contract.rules.RegistryKey;
@@ -8,7 +8,7 @@ import java.util.Map;
 /**
  * Read-only view of a Windows registry: the agent's one registry abstraction. The live one
  * ({@link WindowsRegistryReader} via JNA, handed out by the platform seam) or an offline one
- * ({@link io.labscan.agent.checks.artifacts.hive.OfflineRegistry}, the hive files under a scanned
+ * ({@link io.labscan.agent.registry.OfflineRegistry}, the hive files under a scanned
  * root), chosen by the scan context ({@link #forScan}); the artifact rules and the Defender and
  * Symantec providers read through it. Tests use fakes.
  */
@@ -51,7 +51,7 @@ public interface RegistryReader {
     if (liveSystem) {
       return live;
     }
-    return io.labscan.agent.checks.artifacts.hive.OfflineRegistry.under(root)
+    return io.labscan.agent.registry.OfflineRegistry.under(root)
         .<RegistryReader>map(r -> r).orElseGet(RegistryReader::unavailable);
   }
 

@@ -1,4 +1,4 @@
-package io.labscan.agent.checks.artifacts;
+package io.labscan.agent.registry;
 
 /** The registry could not be read (access denied, key vanished mid-read, API failure). */
 public final class RegistryReadException extends Exception {

@@ -1,11 +1,8 @@
-package io.labscan.agent.checks.artifacts.hive;
+package io.labscan.agent.registry;
 
 import static java.util.Objects.requireNonNull;
 
 import io.labscan.contract.rules.RegistryKey;
-import io.labscan.agent.checks.artifacts.RegistryReadException;
-import io.labscan.agent.checks.artifacts.RegistryReader;
-import io.labscan.agent.checks.artifacts.RegistryValue;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -15,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Objects;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -271,9 +269,11 @@ public final class OfflineRegistry implements RegistryReader {
    */
   private RegfHive withLogs(Path file, RegfHive hive) {
     String name = file.getFileName().toString();
+    // A hive file was found inside a folder under the scan root: it always has a parent.
+    Path folder = Objects.requireNonNull(file.getParent(), "folder of " + file);
     List<Path> logs = new ArrayList<>();
     for (String suffix : List.of(".LOG1", ".LOG2")) {
-      resolve(file.getParent(), List.of(name + suffix)).ifPresent(logs::add);
+      resolve(folder, List.of(name + suffix)).ifPresent(logs::add);
     }
     try {
       Optional<HiveLogs.Outcome> recovered = HiveLogs.recover(file, hive, logs);

@@ -1,4 +1,4 @@
-package io.labscan.agent.checks.artifacts.hive;
+package io.labscan.agent.registry;
 
 /**
  * Marvin32, the keyed hash Windows uses (among other places) to check the log entries of a

@@ -1,4 +1,4 @@
-package io.labscan.agent.checks.artifacts.hive;
+package io.labscan.agent.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,9 +1,9 @@
-package io.labscan.agent.checks.artifacts.hive;
+package io.labscan.agent.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.labscan.contract.rules.RegistryKey;
-import io.labscan.agent.checks.artifacts.hive.HiveBuilder.Key;
+import io.labscan.agent.registry.HiveBuilder.Key;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.labscan.agent.checks.artifacts.hive;
+package io.labscan.agent.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,12 +9,9 @@ import io.labscan.agent.checks.ScanPlan;
 import io.labscan.agent.checks.Scanner;
 import io.labscan.agent.checks.artifacts.ArtifactCheck;
 import io.labscan.contract.rules.RegistryKey;
-import io.labscan.agent.checks.artifacts.RegistryReadException;
-import io.labscan.agent.checks.artifacts.RegistryReader;
-import io.labscan.agent.checks.artifacts.RegistryValue;
 import io.labscan.contract.rules.RuleSet;
 import io.labscan.agent.checks.artifacts.ScanProgress;
-import io.labscan.agent.checks.artifacts.hive.HiveBuilder.Key;
+import io.labscan.agent.registry.HiveBuilder.Key;
 import io.labscan.contract.policy.PolicyDefaults;
 import io.labscan.proto.v1.ArtifactFinding;
 import io.labscan.proto.v1.Report;

@@ -1,9 +1,9 @@
-package io.labscan.agent.checks;
+package io.labscan.agent.checks.standard;
 
 import static java.util.Objects.requireNonNull;
 
-import io.labscan.agent.checks.artifacts.RegistryReader;
-import io.labscan.agent.checks.av.AvProviderFactory;
+import io.labscan.agent.registry.RegistryReader;
+import io.labscan.agent.checks.standard.AvProviderFactory;
 import io.labscan.agent.platform.Platform;
 
 /**

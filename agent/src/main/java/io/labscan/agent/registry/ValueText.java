@@ -1,6 +1,5 @@
-package io.labscan.agent.checks.artifacts.hive;
+package io.labscan.agent.registry;
 
-import io.labscan.agent.checks.artifacts.RegistryValue;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,5 @@
-package io.labscan.agent.checks.artifacts.hive;
+package io.labscan.agent.registry;
 
-import io.labscan.agent.checks.artifacts.RegistryValue;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.labscan.agent.checks.artifacts;
+package io.labscan.agent.registry;
 
 import static java.util.Objects.requireNonNull;
 

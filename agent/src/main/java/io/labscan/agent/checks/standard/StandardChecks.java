@@ -1,5 +1,6 @@
-package io.labscan.agent.checks;
+package io.labscan.agent.checks.standard;
 
+import io.labscan.agent.checks.Check;
 import io.labscan.agent.checks.artifacts.ActiveRuleSet;
 import io.labscan.agent.checks.artifacts.ArtifactCheck;
 import io.labscan.contract.rules.RuleSet;

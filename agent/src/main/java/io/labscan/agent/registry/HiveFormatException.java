@@ -1,4 +1,4 @@
-package io.labscan.agent.checks.artifacts.hive;
+package io.labscan.agent.registry;
 
 /** A hive file that is not a registry hive, or whose structure is damaged; the message says where. */
 public final class HiveFormatException extends Exception {

@@ -1,4 +1,4 @@
-package io.labscan.agent.checks.artifacts.hive;
+package io.labscan.agent.registry;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;

@@ -1,8 +1,8 @@
-package io.labscan.agent.checks.artifacts.hive;
+package io.labscan.agent.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.labscan.agent.checks.artifacts.hive.HiveBuilder.Key;
+import io.labscan.agent.registry.HiveBuilder.Key;
 import io.labscan.testsupport.Requirements;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
