@@ -130,7 +130,7 @@ final class ServeCommand implements Callable<Integer> {
           throw new IllegalArgumentException("--db-password-file is for a postgresql:// --db, not a SQLite file");
         }
         dbCredentials = new io.labscan.controller.store.DatabaseCredentials("", java.util.Optional.empty());
-        db = ((io.labscan.controller.store.DatabaseUrl.SqliteFile) dbUrl).file();
+        db = dbUrl.localFile().orElseThrow();
       }
       trustConfig = TrustConfig.of(trust);
       tlsSans.forEach(ServerNames::parse);
