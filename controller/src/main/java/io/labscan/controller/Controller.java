@@ -79,6 +79,16 @@ public final class Controller implements AutoCloseable {
   }
 
   /**
+   * A controller over {@code store}, which it owns from now on ({@link #close()} closes it):
+   * {@code serve --db postgresql://...} opens the database ({@link Storage#open(
+   * io.labscan.controller.store.DatabaseUrl, io.labscan.controller.store.DatabaseCredentials, Clock)})
+   * and hands it over; {@code config.database()} is then not opened.
+   */
+  public static Controller open(ControllerConfig config, Storage store) {
+    return new Controller(requireNonNull(config, "config"), requireNonNull(store, "store"), true);
+  }
+
+  /**
    * A controller over a store the caller opened (a command that checked the file exists) and
    * keeps owning: {@link #close()} stops the services but leaves the store open.
    */

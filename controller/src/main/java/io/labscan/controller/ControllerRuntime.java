@@ -77,10 +77,13 @@ public final class ControllerRuntime implements AutoCloseable {
    * @param tlsNames names and addresses agents dial, added to the server certificate
    * @param reportRate per-agent limit on Report calls
    * @param hostDailyQuotaBytes report bytes one host may store per UTC day ({@link DailyQuota})
+   * @param pkiFolder where the CA and server certificate live; empty: {@code pki/} beside
+   *     {@code database} (the SQLite file). For PostgreSQL, {@code database} is only a name.
    */
   public record Options(Path database, String grpcBind, int grpcPort, boolean insecure, OptionalInt enrollPort,
-      List<String> tlsNames, RateLimiter.Rate reportRate, long hostDailyQuotaBytes) {
+      List<String> tlsNames, RateLimiter.Rate reportRate, long hostDailyQuotaBytes, Optional<Path> pkiFolder) {
     public Options {
+      requireNonNull(pkiFolder, "pkiFolder");
       if (hostDailyQuotaBytes < 1) {
         throw new IllegalArgumentException("the daily storage quota per host must be positive");
       }
@@ -91,6 +94,13 @@ public final class ControllerRuntime implements AutoCloseable {
       requireNonNull(reportRate, "reportRate");
       checkPort("gRPC", grpcPort);
       enrollPort.ifPresent(p -> checkPort("enrolment", p));
+    }
+
+    /** Options with the CA in {@code pki/} beside the database file. */
+    public Options(Path database, String grpcBind, int grpcPort, boolean insecure, OptionalInt enrollPort,
+        List<String> tlsNames, RateLimiter.Rate reportRate, long hostDailyQuotaBytes) {
+      this(database, grpcBind, grpcPort, insecure, enrollPort, tlsNames, reportRate, hostDailyQuotaBytes,
+          Optional.empty());
     }
 
     public Options(Path database, String grpcBind, int grpcPort, boolean insecure, OptionalInt enrollPort,
@@ -123,7 +133,17 @@ public final class ControllerRuntime implements AutoCloseable {
     }
 
     public Options withReportRate(RateLimiter.Rate rate) {
-      return new Options(database, grpcBind, grpcPort, insecure, enrollPort, tlsNames, rate, hostDailyQuotaBytes);
+      return new Options(database, grpcBind, grpcPort, insecure, enrollPort, tlsNames, rate, hostDailyQuotaBytes,
+          pkiFolder);
+    }
+
+    /**
+     * The CA's folder: {@code pkiFolder} when given (a controller on PostgreSQL has no database
+     * file to put it beside; several controllers share one), else {@code pki/} beside the
+     * database file.
+     */
+    public Path caFolder() {
+      return pkiFolder.orElseGet(() -> CertificateAuthority.folderFor(database));
     }
   }
 
@@ -173,8 +193,7 @@ public final class ControllerRuntime implements AutoCloseable {
         runtime.startPolicyPublisher();
         return runtime;
       }
-      CertificateAuthority ca = CertificateAuthority.loadOrCreate(
-          CertificateAuthority.folderFor(options.database()), clock);
+      CertificateAuthority ca = CertificateAuthority.loadOrCreate(options.caFolder(), clock);
       ServerIdentity identity = ca.serverIdentity(ServerNames.withDefaults(options.tlsNames()));
       KeyConflicts conflicts = new KeyConflicts(clock, hostId -> store.certificate(hostId)
           .flatMap(io.labscan.controller.trust.TrustRepository.CertificateRecord::renewed));

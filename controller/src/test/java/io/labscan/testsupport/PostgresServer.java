@@ -59,7 +59,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * as root, everything runs as the current user.
  *
  * <p><b>Missing.</b> Without the binaries the test skips loudly, and fails under
- * {@code LABSCAN_STRICT=1} ({@link Requirements}). The system cluster the package installs is
+ * {@code LABSCAN_STRICT=1} ({@link Requirements}) or {@code CI=true}. The system cluster the package installs is
  * never used: {@code .ci/run} stops and disables it.
  *
  * <p>Start one per test class (a cluster takes a few seconds to create): {@code @BeforeAll
@@ -141,6 +141,11 @@ public final class PostgresServer implements AutoCloseable {
   /** Creates and starts a cluster; skips loudly (fails, strict) where PostgreSQL is not installed. */
   public static PostgresServer start() throws Exception {
     Optional<Path> found = binaries();
+    if (found.isEmpty() && "true".equalsIgnoreCase(System.getenv("CI"))) {
+      // CI machines install it (.ci/run); a CI run must never pass with the PostgreSQL tests skipped.
+      throw new org.opentest4j.AssertionFailedError("CI=true but PostgreSQL's initdb and pg_ctl are missing "
+          + "(Debian package postgresql, /usr/lib/postgresql/*/bin): the PostgreSQL tests must run in CI");
+    }
     Requirements.that(found.isPresent(),
         "PostgreSQL's initdb and pg_ctl (Debian package postgresql, /usr/lib/postgresql/*/bin)",
         "sudo .ci/run installs it");

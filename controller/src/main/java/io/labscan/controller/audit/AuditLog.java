@@ -89,7 +89,7 @@ public final class AuditLog implements Audit {
     q.action().ifPresent(a -> {
       sql.append(" AND (action = ? OR substr(action, 1, ?) = ?)");
       args.add(a);
-      args.add((long) a.length() + 1);
+      args.add(a.length() + 1); // an int: PostgreSQL has substr(text, int, int), no bigint form
       args.add(a + ".");
     });
     q.from().ifPresent(f -> {
@@ -109,6 +109,8 @@ public final class AuditLog implements Audit {
           Object a = args.get(i);
           if (a instanceof Long l) {
             ps.setLong(i + 1, l);
+          } else if (a instanceof Integer n) {
+            ps.setInt(i + 1, n);
           } else {
             ps.setString(i + 1, (String) a);
           }

@@ -27,9 +27,23 @@ import picocli.CommandLine.Option;
       "Stops on SIGTERM or Ctrl-C."
     })
 final class ServeCommand implements Callable<Integer> {
-  @Option(names = "--db", required = true, paramLabel = "FILE",
-      description = "Controller database (SQLite; created and migrated as needed).")
-  Path db;
+  @Option(names = "--db", required = true, paramLabel = "FILE_OR_URL",
+      description = "Controller database: a SQLite file (created and migrated as needed), or "
+          + "postgresql://[USER@]HOST[:PORT]/DATABASE[?sslmode=verify-full&sslrootcert=FILE] (migrated as needed; "
+          + "no password in it: --db-password-file or LABSCAN_DB_PASSWORD; docs/postgresql.md).")
+  String dbValue;
+
+  @Option(names = "--db-password-file", paramLabel = "FILE",
+      description = "With a postgresql:// --db: file holding the database password (one line, owner-only).")
+  Path dbPasswordFile;
+
+  @Option(names = "--pki-dir", paramLabel = "DIR",
+      description = "Folder of the CA and server certificate (default: pki/ beside a SQLite database; "
+          + "required with a postgresql:// --db, the same folder's content on every controller).")
+  Path pkiDir;
+
+  /** The environment PostgreSQL credentials come from (tests give their own). */
+  java.util.Map<String, String> environment = System.getenv();
 
   @Option(names = "--grpc-port", defaultValue = "7443",
       description = "gRPC port for agents, mutual TLS (default: ${DEFAULT-VALUE}).")
@@ -98,7 +112,27 @@ final class ServeCommand implements Callable<Integer> {
     java.util.Optional<io.labscan.controller.report.SmtpRelay> reportRelay;
     java.util.Optional<java.net.URI> reportDashboard;
     java.util.Optional<io.labscan.controller.oidc.SingleSignOn> sso;
+    io.labscan.controller.store.DatabaseUrl dbUrl;
+    io.labscan.controller.store.DatabaseCredentials dbCredentials;
+    Path db;
     try {
+      dbUrl = io.labscan.controller.store.DatabaseUrl.parse(dbValue);
+      if (dbUrl instanceof io.labscan.controller.store.DatabaseUrl.Postgres pg) {
+        if (pkiDir == null) {
+          throw new IllegalArgumentException("--pki-dir DIR is required with a postgresql:// --db: the CA and server "
+              + "certificate have no database file to live beside (give every controller the same folder's content)");
+        }
+        dbCredentials = io.labscan.controller.store.DatabaseCredentials.resolve(pg,
+            java.util.Optional.ofNullable(dbPasswordFile), environment);
+        // Only a name here: ControllerRuntime takes the CA from --pki-dir, and nothing opens it as a file.
+        db = pkiDir.toAbsolutePath().resolve("postgresql");
+      } else {
+        if (dbPasswordFile != null) {
+          throw new IllegalArgumentException("--db-password-file is for a postgresql:// --db, not a SQLite file");
+        }
+        dbCredentials = new io.labscan.controller.store.DatabaseCredentials("", java.util.Optional.empty());
+        db = dbUrl.localFile().orElseThrow();
+      }
       trustConfig = TrustConfig.of(trust);
       tlsSans.forEach(ServerNames::parse);
       dashboard.validate();
@@ -116,7 +150,8 @@ final class ServeCommand implements Callable<Integer> {
       reportDashboard = reportMail.dashboardUrl();
       options = new ControllerRuntime.Options(db, bind, grpcPort, insecure,
           enrollPort == null ? OptionalInt.empty() : OptionalInt.of(enrollPort), tlsSans,
-          new RateLimiter.Rate(reportRate, reportBurst), hostDailyQuotaMib * 1024 * 1024);
+          new RateLimiter.Rate(reportRate, reportBurst), hostDailyQuotaMib * 1024 * 1024,
+          java.util.Optional.ofNullable(pkiDir).map(p -> p.toAbsolutePath()));
       options.effectiveEnrollPort();
       // Single sign-on: every option checked and the provider's discovery document read before
       // anything starts; an unreachable provider only warns (SingleSignOn explains why).
@@ -130,9 +165,23 @@ final class ServeCommand implements Callable<Integer> {
       System.err.println("WARNING: plaintext gRPC: agents' reports travel unencrypted and unauthenticated, and "
           + "anybody who can reach port " + grpcPort + " can report as any host.");
     }
-    Controller services = Controller.open(ControllerConfig.builder(db).clock(Clock.systemUTC()).trust(trustConfig)
+    ControllerConfig config = ControllerConfig.builder(db).clock(Clock.systemUTC()).trust(trustConfig)
         .alertWebhook(dashboard.alertWebhook()).alertSyslog(dashboard.alertSyslog()).retention(retentionSettings)
-        .build());
+        .build();
+    Controller services;
+    if (dbUrl instanceof io.labscan.controller.store.DatabaseUrl.Postgres) {
+      try {
+        services = Controller.open(config, io.labscan.controller.store.Storage.open(dbUrl, dbCredentials,
+            config.clock()));
+      } catch (io.labscan.controller.store.StoreException e) {
+        System.err.println("labscan-controller serve: " + e.getMessage());
+        return 1;
+      }
+    } else {
+      services = Controller.open(config);
+    }
+    String where = dbUrl instanceof io.labscan.controller.store.DatabaseUrl.Postgres ? dbUrl.toString()
+        : db.toAbsolutePath().toString();
     ControllerRuntime controller;
     Dashboard http;
     try {
@@ -164,12 +213,12 @@ final class ServeCommand implements Callable<Integer> {
     if (controller.certificateAuthority().isPresent()) {
       System.err.printf("labscan-controller: gRPC (mTLS) on %s:%d, enrolment on %s:%d, HTTP on http://%s:%d/, "
               + "database %s%n", bind, controller.grpcPort(), bind, controller.enrollPort().orElseThrow(), httpBind,
-          http.port(), db.toAbsolutePath());
+          http.port(), where);
       System.err.println("CA fingerprint (SHA-256): " + controller.certificateAuthority().get().fingerprint());
-      System.err.println("Enrol agents with a token from: labscan-controller enroll-token --db " + db);
+      System.err.println("Enrol agents with a token from: labscan-controller enroll-token --db " + dbValue);
     } else {
       System.err.printf("labscan-controller: gRPC (plaintext) on %s:%d, HTTP on http://%s:%d/, database %s%n",
-          bind, controller.grpcPort(), httpBind, http.port(), db.toAbsolutePath());
+          bind, controller.grpcPort(), httpBind, http.port(), where);
     }
     controller.awaitTermination();
     return 0;

@@ -7,7 +7,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -121,7 +120,7 @@ public final class ComplaintLog {
     long seq = store.write(db -> {
       long s;
       try (PreparedStatement ps = db.prepareStatement("INSERT INTO complaint_messages(" + COLUMNS.substring(
-          "complaint_seq, ".length()) + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+          "complaint_seq, ".length()) + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING complaint_seq")) {
         int i = 1;
         ps.setString(i++, c.mailbox());
         ps.setString(i++, c.messageKey());
@@ -146,11 +145,11 @@ public final class ComplaintLog {
         ps.setString(i++, c.evidenceNote());
         ps.setString(i++, c.complaintId());
         ps.setString(i, json);
-        ps.executeUpdate();
-      }
-      try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery("SELECT last_insert_rowid()")) {
-        rs.next();
-        s = rs.getLong(1);
+        // RETURNING (SQLite 3.35+, PostgreSQL): the new number, on either engine.
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          s = rs.getLong(1);
+        }
       }
       mapUid(db, c.mailbox(), uidValidity, uid, s, c.outcome() == Outcome.FAILED ? "" : null);
       return s;

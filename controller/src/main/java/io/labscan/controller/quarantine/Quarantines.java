@@ -348,9 +348,9 @@ public final class Quarantines {
         }
       }
       try (PreparedStatement update = db.prepareStatement("UPDATE quarantine_blocked SET attempts = attempts + ?, "
-              + "last_ms = ? WHERE host_id = ? AND ip = ? AND port = ? AND user = ? AND process = ?");
+              + "last_ms = ? WHERE host_id = ? AND ip = ? AND port = ? AND \"user\" = ? AND process = ?");
           PreparedStatement insert = db.prepareStatement("INSERT INTO quarantine_blocked"
-              + "(host_id, ip, port, user, process, attempts, first_ms, last_ms) VALUES (?,?,?,?,?,?,?,?)")) {
+              + "(host_id, ip, port, \"user\", process, attempts, first_ms, last_ms) VALUES (?,?,?,?,?,?,?,?)")) {
         for (BlockedSmtpAttempt b : status.getBlockedList()) {
           long attempts = Math.max(0, b.getAttempts());
           String process = bounded(b.getProcessPath().isEmpty() ? b.getProcessName() : b.getProcessPath());
@@ -396,7 +396,7 @@ public final class Quarantines {
   public List<Blocked> blocked(String hostId, int limit) {
     return store.read(db -> {
       List<Blocked> out = new ArrayList<>();
-      try (PreparedStatement ps = db.prepareStatement("SELECT ip, port, user, process, attempts, first_ms, last_ms "
+      try (PreparedStatement ps = db.prepareStatement("SELECT ip, port, \"user\", process, attempts, first_ms, last_ms "
           + "FROM quarantine_blocked WHERE host_id = ? ORDER BY attempts DESC, ip LIMIT ?")) {
         ps.setString(1, hostId);
         ps.setInt(2, limit);

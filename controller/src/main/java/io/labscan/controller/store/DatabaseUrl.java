@@ -77,6 +77,11 @@ public sealed interface DatabaseUrl permits DatabaseUrl.SqliteFile, DatabaseUrl.
     }
   }
 
+  /** The database file when this names one (the embedded SQLite default); empty for a server. */
+  default Optional<Path> localFile() {
+    return this instanceof SqliteFile f ? Optional.of(f.file()) : Optional.empty();
+  }
+
   /** A SQLite database file (the embedded default). */
   record SqliteFile(Path file) implements DatabaseUrl {
     public SqliteFile {

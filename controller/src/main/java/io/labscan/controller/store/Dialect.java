@@ -29,11 +29,13 @@ import java.util.List;
 public interface Dialect {
 
   /** SQLite, the embedded default. */
-  Dialect SQLITE = new StandardDialect("SQLite", "MAX", "MIN", "json_each(?) AS %s", "rowid", "instr");
+  Dialect SQLITE = new StandardDialect("SQLite", "MAX", "MIN", "json_each(?) AS %s", "rowid", "instr",
+      "CAST(%s AS BLOB)", "CAST(%s AS TEXT)", "CROSS JOIN");
 
   /** PostgreSQL and the engines that speak its protocol and SQL. */
   Dialect POSTGRESQL = new StandardDialect("PostgreSQL", "GREATEST", "LEAST",
-      "json_array_elements_text(CAST(? AS json)) AS %s(value)", "ctid", "strpos");
+      "json_array_elements_text(CAST(? AS json)) AS %s(value)", "ctid", "strpos",
+      "convert_to(%s, 'UTF8')", "convert_from(%s, 'UTF8')", "JOIN");
 
   /** The engine's name, for messages. */
   String name();
@@ -92,6 +94,23 @@ public interface Dialect {
    * {@code instr(expression, ?) > 0}, PostgreSQL's {@code strpos(expression, ?) > 0}.
    */
   String containsText(String expression);
+
+  /**
+   * The UTF-8 bytes of a text expression, as a BLOB (SQLite) or BYTEA (PostgreSQL) value: for
+   * columns holding bytes ({@code settings.value}) written from SQL.
+   */
+  String bytes(String textExpression);
+
+  /** The text a BLOB/BYTEA expression holds as UTF-8 (the inverse of {@link #bytes}). */
+  String text(String bytesExpression);
+
+  /**
+   * The join keyword for {@code LEFT_TABLE <join> RIGHT_TABLE ON ...} when the left table must
+   * drive the join (a short list bound as a parameter, the right table probed per element):
+   * SQLite's {@code CROSS JOIN}, which its planner never reorders (and which accepts an ON
+   * clause); PostgreSQL's {@code JOIN} (it plans the order itself and refuses ON after CROSS JOIN).
+   */
+  String joinInOrder();
 
   /** {@code LIMIT n} (with a leading space); n must not be negative. */
   default String limit(int n) {

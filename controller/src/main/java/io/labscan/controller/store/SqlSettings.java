@@ -176,13 +176,14 @@ public final class SqlSettings implements SettingsRepository {
           ps.executeUpdate();
         }
       }
-      try (PreparedStatement ps = db.prepareStatement("INSERT INTO settings(name, value) VALUES (?, CAST('1' AS BLOB)) "
-          + "ON CONFLICT(name) DO UPDATE SET value = "
-          + "CAST(CAST(CAST(CAST(settings.value AS TEXT) AS INTEGER) + 1 AS TEXT) AS BLOB)")) {
+      Dialect dialect = database.dialect();
+      try (PreparedStatement ps = db.prepareStatement("INSERT INTO settings(name, value) VALUES (?, "
+          + dialect.bytes("'1'") + ") ON CONFLICT(name) DO UPDATE SET value = "
+          + dialect.bytes("CAST(CAST(" + dialect.text("settings.value") + " AS BIGINT) + 1 AS TEXT)"))) {
         ps.setString(1, counter);
         ps.executeUpdate();
       }
-      try (PreparedStatement ps = db.prepareStatement("SELECT CAST(CAST(value AS TEXT) AS INTEGER) FROM settings "
+      try (PreparedStatement ps = db.prepareStatement("SELECT CAST(" + dialect.text("value") + " AS BIGINT) FROM settings "
           + "WHERE name = ?")) {
         ps.setString(1, counter);
         try (ResultSet rs = ps.executeQuery()) {

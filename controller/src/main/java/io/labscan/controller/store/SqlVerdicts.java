@@ -240,7 +240,7 @@ public final class SqlVerdicts implements VerdictRepository {
       Map<String, List<HostEvidence.Av>> av = new HashMap<>();
       PreparedStatement latestAv = sql.prepare(
           "SELECT j.value, a.report_id, a.provider, a.product, a.state, a.reason "
-              + "FROM " + dialect.jsonArrayValues("j") + " CROSS JOIN av_status AS a ON a.report_id = "
+              + "FROM " + dialect.jsonArrayValues("j") + " " + dialect.joinInOrder() + " av_status AS a ON a.report_id = "
               + "(SELECT s.report_id FROM av_status s WHERE s.host_id = j.value ORDER BY s.observed_ms DESC LIMIT 1)");
       latestAv.setString(1, ids);
       try (ResultSet rs = latestAv.executeQuery()) {

@@ -10,9 +10,15 @@ final class StandardDialect implements Dialect {
   private final String jsonArray;
   private final String rowId;
   private final String position;
+  private final String bytes;
+  private final String text;
+  private final String joinInOrder;
 
   StandardDialect(String name, String greatest, String least, String jsonArray, String rowId,
-      String position) {
+      String position, String bytes, String text, String joinInOrder) {
+    this.bytes = requireNonNull(bytes, "bytes");
+    this.text = requireNonNull(text, "text");
+    this.joinInOrder = requireNonNull(joinInOrder, "joinInOrder");
     this.name = requireNonNull(name, "name");
     this.greatest = requireNonNull(greatest, "greatest");
     this.least = requireNonNull(least, "least");
@@ -59,6 +65,21 @@ final class StandardDialect implements Dialect {
   @Override
   public String containsText(String expression) {
     return position + "(" + requireNonNull(expression, "expression") + ", ?) > 0";
+  }
+
+  @Override
+  public String bytes(String textExpression) {
+    return String.format(bytes, requireNonNull(textExpression, "textExpression"));
+  }
+
+  @Override
+  public String text(String bytesExpression) {
+    return String.format(text, requireNonNull(bytesExpression, "bytesExpression"));
+  }
+
+  @Override
+  public String joinInOrder() {
+    return joinInOrder;
   }
 
   @Override

@@ -19,14 +19,14 @@ import java.util.Map;
  * out again. A statement whose execution failed is finalized by sqlite-jdbc and cannot run
  * again: after a failure the user {@link #close}s the cache, which empties it.
  */
-final class StatementCache implements Statements, AutoCloseable {
+public final class StatementCache implements Statements, AutoCloseable {
   /** Distinct SQL texts kept at most; the store has a fixed set, this only bounds a mistake. */
   static final int MAX_STATEMENTS = 256;
 
   private final Connection db;
   private final Map<String, PreparedStatement> statements = new HashMap<>();
 
-  StatementCache(Connection db) {
+  public StatementCache(Connection db) {
     this.db = requireNonNull(db, "db");
   }
 

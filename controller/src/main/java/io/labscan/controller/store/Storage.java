@@ -56,6 +56,21 @@ public final class Storage implements Store, VerdictRepository, TrustRepository,
     return new Storage(SqliteDatabase.open(file));
   }
 
+  /**
+   * Opens what {@code --db} names: a SQLite file ({@link #open(Path)}), or a PostgreSQL database
+   * with {@code credentials} ({@link io.labscan.controller.store.postgres.PostgresDatabase},
+   * migrated to this build's schema at open).
+   */
+  public static Storage open(DatabaseUrl url, DatabaseCredentials credentials, java.time.Clock clock) {
+    requireNonNull(url, "url");
+    requireNonNull(credentials, "credentials");
+    requireNonNull(clock, "clock");
+    if (url instanceof DatabaseUrl.Postgres pg) {
+      return new Storage(io.labscan.controller.store.postgres.PostgresDatabase.open(pg, credentials, clock));
+    }
+    return open(((DatabaseUrl.SqliteFile) url).file());
+  }
+
   /** The SQL forms of the database's engine, for the SQL still kept in feature packages. */
   public Dialect dialect() {
     return database.dialect();

@@ -23,21 +23,59 @@ import org.slf4j.LoggerFactory;
  * commit (acknowledging reports over gRPC, scheduling verdicts) must not hold up the next
  * batch, since the writer is the one thread every write waits for.
  */
-final class WriteQueue implements AutoCloseable {
+public final class WriteQueue implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WriteQueue.class);
   static final int MAX_BATCH = 512;
   static final int MAX_QUEUED = 50_000;
 
   /** One unit of work on the write connection. */
   @FunctionalInterface
-  interface Task<T> {
+  public interface Task<T> {
     T run(Connection db) throws SQLException;
   }
 
   private record Pending<T>(Task<T> task, CompletableFuture<T> future) {}
 
-  private final Connection db;
-  private final StatementCache statements;
+  /**
+   * The connection the writer works on and its statement cache. SQLite's is one fixed
+   * connection; a server database's may be lost (the server restarted, the network cut) and is
+   * then replaced: {@link #failed} drops a broken one, and the next batch connects again.
+   * Used by the writer thread only.
+   */
+  public interface Link {
+    /** The connection to run the next batch on (connecting when there is none). */
+    Connection connection() throws SQLException;
+
+    /** The statement cache of the connection {@link #connection()} returned last. */
+    StatementCache statements();
+
+    /** A batch failed with {@code cause}: drop the connection if it is broken. */
+    default void failed(Exception cause) {}
+
+    /** The writer is done: close what the link holds. */
+    default void close() {
+      statements().close();
+    }
+  }
+
+  /** A link that is always the same connection (SQLite's writer). */
+  static Link fixed(Connection db, StatementCache statements) {
+    requireNonNull(db, "db");
+    requireNonNull(statements, "statements");
+    return new Link() {
+      @Override
+      public Connection connection() {
+        return db;
+      }
+
+      @Override
+      public StatementCache statements() {
+        return statements;
+      }
+    };
+  }
+
+  private final Link link;
   private final BlockingQueue<Pending<?>> queue = new LinkedBlockingQueue<>(MAX_QUEUED);
   private final Thread thread;
   /** Completes the futures of committed batches, in commit order. */
@@ -49,8 +87,12 @@ final class WriteQueue implements AutoCloseable {
    *     used by this queue's thread only
    */
   WriteQueue(Connection db, StatementCache statements, String name) {
-    this.db = requireNonNull(db, "db");
-    this.statements = requireNonNull(statements, "statements");
+    this(fixed(db, statements), name);
+  }
+
+  /** A writer over {@code link}, its thread named after {@code name}. */
+  public WriteQueue(Link link, String name) {
+    this.link = requireNonNull(link, "link");
     this.completer = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "labscan-store-completions-" + name);
       t.setDaemon(true);
@@ -61,7 +103,8 @@ final class WriteQueue implements AutoCloseable {
     this.thread.start();
   }
 
-  <T> CompletableFuture<T> submit(Task<T> task) {
+  /** Queues {@code task}; see {@link Database#write}. */
+  public <T> CompletableFuture<T> submit(Task<T> task) {
     CompletableFuture<T> future = new CompletableFuture<>();
     if (!running) {
       future.completeExceptionally(new StoreException("The store is closed."));
@@ -100,16 +143,27 @@ final class WriteQueue implements AutoCloseable {
     }
     // Cleaned up here, on the writer thread, after its last use of both: closing them from
     // close() while a slow batch still ran would reject that batch's completions.
-    statements.close();
+    link.close();
     completer.shutdown();
   }
 
   private void runBatch(List<Pending<?>> batch) {
     List<Runnable> completions = new ArrayList<>(batch.size());
+    Connection db;
+    try {
+      db = link.connection();
+    } catch (SQLException | RuntimeException e) {
+      StoreException failure = new StoreException("No connection to the database for the write: " + e.getMessage(), e);
+      log.error("{}", failure.getMessage());
+      List<Pending<?>> failed = List.copyOf(batch);
+      completer.execute(() -> failed.forEach(p -> p.future().completeExceptionally(failure)));
+      return;
+    }
+    StatementCache statements = link.statements();
     try {
       db.setAutoCommit(false);
       for (Pending<?> p : batch) {
-        completions.add(runOne(p));
+        completions.add(runOne(db, statements, p));
       }
       db.commit();
     } catch (SQLException | RuntimeException e) {
@@ -119,6 +173,7 @@ final class WriteQueue implements AutoCloseable {
       } catch (SQLException rollbackFailure) {
         e.addSuppressed(rollbackFailure);
       }
+      link.failed(e);
       StoreException failure = new StoreException("The database refused the write: " + e.getMessage(), e);
       log.error("{}", failure.getMessage());
       List<Pending<?>> failed = List.copyOf(batch);
@@ -134,7 +189,7 @@ final class WriteQueue implements AutoCloseable {
     completer.execute(() -> completions.forEach(Runnable::run));
   }
 
-  private <T> Runnable runOne(Pending<T> p) throws SQLException {
+  private <T> Runnable runOne(Connection db, StatementCache statements, Pending<T> p) throws SQLException {
     statements.prepare("SAVEPOINT task").executeUpdate();
     try {
       T value = p.task().run(db);

@@ -21,13 +21,23 @@ import org.junit.jupiter.api.io.TempDir;
 /** API tokens on a real SQLite file: shown once, stored hashed, scoped, expiring, revocable. */
 class ApiTokensTest {
   @TempDir Path dir;
+
+  /** The storage under test: a SQLite file here; PostgreSQL in {@link ApiTokensOnPostgresTest}. */
+  Storage open(Path file) {
+    return Storage.open(file);
+  }
+
+  /** Every byte the database holds, as text (the store closed): here the SQLite file. */
+  String everythingStored() throws Exception {
+    return new String(Files.readAllBytes(dir.resolve("c.db")), StandardCharsets.ISO_8859_1);
+  }
   Storage store;
   MutableClock clock = new MutableClock(Instant.parse("2026-12-01T09:00:00Z"));
   ApiTokens tokens;
 
   @BeforeEach
   void open() {
-    store = Storage.open(dir.resolve("c.db"));
+    store = open(dir.resolve("c.db"));
     tokens = new ApiTokens(store, clock);
   }
 
@@ -46,9 +56,8 @@ class ApiTokensTest {
     assertThat(created.secret()).matches("LST1\\.[0-9a-f]{12}\\.[A-Za-z0-9_-]{43}");
     String secretPart = created.secret().substring(created.secret().lastIndexOf('.') + 1);
     store.close();
-    byte[] file = Files.readAllBytes(dir.resolve("c.db"));
-    assertThat(new String(file, StandardCharsets.ISO_8859_1)).doesNotContain(secretPart);
-    store = Storage.open(dir.resolve("c.db"));
+    assertThat(everythingStored()).doesNotContain(secretPart);
+    store = open(dir.resolve("c.db"));
     tokens = new ApiTokens(store, clock);
     assertThat(tokens.authenticate(created.secret())).hasValueSatisfying(p -> {
       assertThat(p.role()).isEqualTo(Role.VIEWER);

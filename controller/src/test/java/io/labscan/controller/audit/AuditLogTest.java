@@ -23,11 +23,16 @@ import org.junit.jupiter.api.io.TempDir;
 /** The audit log on a real SQLite file: append-only, filtered, bounded, pruned only by age. */
 class AuditLogTest {
   @TempDir Path dir;
+
+  /** The storage under test: a SQLite file here; PostgreSQL in {@link AuditLogOnPostgresTest}. */
+  Storage open(Path file) {
+    return Storage.open(file);
+  }
   Storage store;
 
   @BeforeEach
   void open() {
-    store = Storage.open(dir.resolve("c.db"));
+    store = open(dir.resolve("c.db"));
   }
 
   @AfterEach

@@ -31,6 +31,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 class CampaignServiceTest {
   @TempDir Path dir;
+
+  /** The storage under test: a SQLite file here; PostgreSQL in {@link CampaignServiceOnPostgresTest}. */
+  Storage open(Path file) {
+    return Storage.open(file);
+  }
   Storage store;
   CampaignService campaigns;
   final Set<String> online = ConcurrentHashMap.newKeySet();
@@ -43,7 +48,7 @@ class CampaignServiceTest {
 
   @BeforeEach
   void start() {
-    store = Storage.open(dir.resolve("c.db"));
+    store = open(dir.resolve("c.db"));
     Instant earlier = Instant.now().minus(Duration.ofHours(2));
     store.ingest(TestReports.fullScan(pc1, "phys-pc-01", earlier, 1, "10.20.3.11"), earlier, "test").join();
     store.ingest(TestReports.fullScan(pc2, "phys-pc-02", earlier, 1, "10.20.3.12"), earlier, "test").join();

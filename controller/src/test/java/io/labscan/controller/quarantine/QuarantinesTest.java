@@ -24,6 +24,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Quarantine orders, the automatic rules and what agents report, on a real SQLite file. */
 class QuarantinesTest {
+
+  /** The storage under test: a SQLite file here; PostgreSQL in {@link QuarantinesOnPostgresTest}. */
+  Storage open(Path file) {
+    return Storage.open(file);
+  }
   private static final Instant T0 = Instant.parse("2026-12-06T10:00:00Z");
   private static final Reason ARTIFACT = new Reason("artifact", "Infection artifact: klez.file at WINKABCD.EXE", "report r1");
   private static final Reason EGRESS = new Reason("smtp-egress", "Outbound SMTP by winkabcd", "report r2");
@@ -35,7 +40,7 @@ class QuarantinesTest {
 
   @BeforeEach
   void open() {
-    store = Storage.open(dir.resolve("labscan.db"));
+    store = open(dir.resolve("labscan.db"));
     pc07 = TestReports.newHostId();
     store.ingest(TestReports.fullScan(pc07, "lab-pc-07", T0, 1, "10.20.3.17"), T0, "test").join();
   }

@@ -23,6 +23,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class EgressJudgementTest {
   @TempDir Path dir;
+
+  /** The storage under test: a SQLite file here; PostgreSQL in {@link EgressJudgementOnPostgresTest}. */
+  Storage open(Path file) {
+    return Storage.open(file);
+  }
   private static final Instant T0 = Instant.parse("2026-12-06T17:00:00Z");
   private static final Instant NOW = T0.plusSeconds(3600);
 
@@ -49,7 +54,7 @@ class EgressJudgementTest {
   @Test
   void wormTrafficItsAgentCallsAllowedIsStillAViolationWhenPolicyDoesNotAllowIt() {
     String id = TestReports.newHostId();
-    try (Storage store = Storage.open(dir.resolve("c.db"))) {
+    try (Storage store = open(dir.resolve("c.db"))) {
       store.ingest(withWindow(id, "wink.exe", "C:\\Windows\\System32\\wink.exe", true), T0, "t").join();
 
       assertThat(violations(store, id)).singleElement().satisfies(w -> assertThat(w.processName()).isEqualTo("wink.exe"));
@@ -61,7 +66,7 @@ class EgressJudgementTest {
   @Test
   void trafficOfAnAllowedProcessItsAgentCallsNotAllowedIsNoViolation() {
     String id = TestReports.newHostId();
-    try (Storage store = Storage.open(dir.resolve("c.db"))) {
+    try (Storage store = open(dir.resolve("c.db"))) {
       allow(store, "/usr/lib/postfix/sbin/smtp");
       store.ingest(withWindow(id, "smtp", "/usr/lib/postfix/sbin/smtp", false), T0, "t").join();
 
@@ -74,7 +79,7 @@ class EgressJudgementTest {
   @Test
   void aWormNamingItselfLikeAnAllowedPathEntryFromAnotherPathIsAViolation() {
     String id = TestReports.newHostId();
-    try (Storage store = Storage.open(dir.resolve("c.db"))) {
+    try (Storage store = open(dir.resolve("c.db"))) {
       allow(store, "/usr/lib/postfix/sbin/smtp");
       store.ingest(withWindow(id, "smtp", "/tmp/.x/smtp", true), T0, "t").join();
 
@@ -85,7 +90,7 @@ class EgressJudgementTest {
   @Test
   void anAllowListEntryAddedLaterClearsEarlierWindowsToo() {
     String id = TestReports.newHostId();
-    try (Storage store = Storage.open(dir.resolve("c.db"))) {
+    try (Storage store = open(dir.resolve("c.db"))) {
       store.ingest(withWindow(id, "smtp", "/usr/lib/postfix/sbin/smtp", true), T0, "t").join();
       assertThat(violations(store, id)).hasSize(1);
 
@@ -99,7 +104,7 @@ class EgressJudgementTest {
   @Test
   void aMailServersTrafficIsStoredAsAllowedWhateverItsAgentSays() {
     String id = TestReports.newHostId();
-    try (Storage store = Storage.open(dir.resolve("c.db"))) {
+    try (Storage store = open(dir.resolve("c.db"))) {
       store.ingest(withWindow(id, "master", "/usr/lib/postfix/sbin/master", false), T0.minusSeconds(60), "t").join();
       store.setRole(id, "mail-server", true).join();
       store.ingest(withWindow(id, "smtp", "/usr/lib/postfix/sbin/smtp", false).toBuilder().setReportId(

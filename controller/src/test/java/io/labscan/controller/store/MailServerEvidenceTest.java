@@ -15,6 +15,11 @@ import org.junit.jupiter.api.io.TempDir;
 /** What the store tells the trust walk about mail servers and the Settings page's entries. */
 class MailServerEvidenceTest {
   @TempDir Path dir;
+
+  /** The storage under test: a SQLite file here; PostgreSQL in {@link MailServerEvidenceOnPostgresTest}. */
+  Storage open(Path file) {
+    return Storage.open(file);
+  }
   private static final Instant AT = Instant.parse("2026-12-06T08:00:00Z");
 
   private static Report withFqdn(Report r, String fqdn) {
@@ -25,7 +30,7 @@ class MailServerEvidenceTest {
   void onlyHostsWithTheMailServerRoleAreListedWithTheirFullyQualifiedNames() {
     String mx = TestReports.newHostId();
     String pc = TestReports.newHostId();
-    try (Storage store = Storage.open(dir.resolve("c.db"))) {
+    try (Storage store = open(dir.resolve("c.db"))) {
       store.ingest(withFqdn(TestReports.fullScan(mx, "mx1", AT, 1, "198.51.100.5"), "MX1.Campus.Example.EDU"), AT, "t")
           .join();
       store.ingest(withFqdn(TestReports.fullScan(pc, "lab-pc-07", AT, 1, "10.20.3.17"), "lab-pc-07.campus.example.edu"),
@@ -43,7 +48,7 @@ class MailServerEvidenceTest {
   void aLabPcThatNamesItselfLikeTheMailServerCannotTakeTheMailServersNameAway() {
     String mx = TestReports.newHostId();
     String pc = TestReports.newHostId();
-    try (Storage store = Storage.open(dir.resolve("c.db"))) {
+    try (Storage store = open(dir.resolve("c.db"))) {
       store.ingest(withFqdn(TestReports.fullScan(mx, "mx1", AT, 1, "198.51.100.5"), "mx1.campus.example.edu."), AT, "t")
           .join();
       store.ingest(withFqdn(TestReports.fullScan(pc, "MX1.campus.example.edu", AT, 1, "10.20.3.17"),
@@ -60,7 +65,7 @@ class MailServerEvidenceTest {
   @Test
   void aGenericNameAMailServerReportsIsNeverOffered() {
     String mx2 = TestReports.newHostId();
-    try (Storage store = Storage.open(dir.resolve("c.db"))) {
+    try (Storage store = open(dir.resolve("c.db"))) {
       store.ingest(withFqdn(TestReports.fullScan(mx2, "mx2", AT, 1, "198.51.100.6"), "localhost.localdomain"), AT,
           "t").join();
       store.setRole(mx2, PolicyProvider.MAIL_SERVER_ROLE, true).join();
@@ -73,7 +78,7 @@ class MailServerEvidenceTest {
 
   @Test
   void theSettingsPagesEntriesReachTheTrustWalkInTheOrderTheyWereAdded() {
-    try (Storage store = Storage.open(dir.resolve("c.db"))) {
+    try (Storage store = open(dir.resolve("c.db"))) {
       TrustedMtas settings = new TrustedMtas(store.database(), Clock.fixed(AT, java.time.ZoneOffset.UTC));
       settings.add("198.51.100.0/24", "it-staff");
       settings.add("*.campus.example.edu", "it-staff");

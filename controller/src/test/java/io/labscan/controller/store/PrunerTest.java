@@ -26,6 +26,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Retention on a real SQLite file: old evidence goes, what current verdicts rest on stays. */
 class PrunerTest {
+
+  /** The storage under test: a SQLite file here; PostgreSQL in {@link PrunerOnPostgresTest}. */
+  Storage open(Path file) {
+    return Storage.open(file);
+  }
   private static final Instant NOW = Instant.parse("2026-12-01T09:00:00Z");
   private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
   @TempDir Path dir;
@@ -55,7 +60,7 @@ class PrunerTest {
 
   @Test
   void oldReportsArePrunedInBatchesButTheLatestFullScanAndItsFindingsStay() {
-    try (Storage store = Storage.open(dir.resolve("c.db"))) {
+    try (Storage store = open(dir.resolve("c.db"))) {
       String id = fillHost(store, Pruner.BATCH * 2 + 100);
       store.ingest(TestReports.fullScan(id, "lab-pc-07", daysAgo(1), 10_000, "10.20.3.17").toBuilder().clearScan()
           .build(), daysAgo(1), "t").join();
@@ -74,7 +79,7 @@ class PrunerTest {
 
   @Test
   void harvestDigestsNoScanReportedSinceTheFindingsCutoffArePruned() {
-    try (Storage store = Storage.open(dir.resolve("c.db"))) {
+    try (Storage store = open(dir.resolve("c.db"))) {
       String id = TestReports.newHostId();
       byte[] old = new byte[32];
       byte[] current = new byte[32];
@@ -95,7 +100,7 @@ class PrunerTest {
 
   @Test
   void aDryRunCountsWhatARealRunDeletesAndDeletesNothing() {
-    try (Storage store = Storage.open(dir.resolve("c.db"))) {
+    try (Storage store = open(dir.resolve("c.db"))) {
       fillHost(store, 40);
       long before = store.reportCount();
       Pruner pruner = new Pruner(store, Pruner.Retention.defaults(), CLOCK);
@@ -110,7 +115,7 @@ class PrunerTest {
 
   @Test
   void reportsYoungerThanTheRetentionAreKept() {
-    try (Storage store = Storage.open(dir.resolve("c.db"))) {
+    try (Storage store = open(dir.resolve("c.db"))) {
       String id = TestReports.newHostId();
       for (int i = 0; i < 5; i++) {
         store.ingest(TestReports.fullScan(id, "lab-pc-07", daysAgo(29 - i), i + 1, "10.20.3.17"), daysAgo(29 - i), "t")

@@ -23,6 +23,11 @@ import org.junit.jupiter.api.io.TempDir;
 /** A sweep reads what is shared once, and must still see exactly what a per-host read sees. */
 class SweepEvidenceTest {
   @TempDir Path dir;
+
+  /** The storage under test: a SQLite file here; PostgreSQL in {@link SweepEvidenceOnPostgresTest}. */
+  Storage open(Path file) {
+    return Storage.open(file);
+  }
   private static final Instant T0 = Instant.parse("2026-11-27T02:00:00Z");
 
   @Test
@@ -34,7 +39,7 @@ class SweepEvidenceTest {
     String mailServer = TestReports.newHostId();
     VerdictPolicy policy = VerdictPolicy.defaults();
     Instant now = T0.plusSeconds(600);
-    try (Storage store = Storage.open(dir.resolve("c.db"))) {
+    try (Storage store = open(dir.resolve("c.db"))) {
       store.ingest(TestReports.fullScan(clean, "clean", T0, 1, "10.0.0.1"), T0, "t").join();
       store.ingest(TestReports.fullScan(infected, "infected", T0, 1, "10.0.0.2").toBuilder()
           .addFindings(ArtifactFinding.newBuilder().setRuleId("klez.system.wink-exe")
@@ -67,7 +72,7 @@ class SweepEvidenceTest {
     String loner = TestReports.newHostId();
     VerdictPolicy policy = VerdictPolicy.defaults();
     Instant now = T0.plusSeconds(4 * 3600);
-    try (Storage store = Storage.open(dir.resolve("c.db"))) {
+    try (Storage store = open(dir.resolve("c.db"))) {
       // A host silent for longer than the holding grace no longer makes a conflict.
       store.ingest(TestReports.fullScan(silent, "silent", T0, 1, "10.0.0.20"), T0, "t").join();
       store.ingest(TestReports.fullScan(linda, "lab-pc-07", now.minusSeconds(900), 1, "10.0.0.20"), now.minusSeconds(900), "t").join();
@@ -101,7 +106,7 @@ class SweepEvidenceTest {
     String unknown = TestReports.newHostId();
     VerdictPolicy policy = VerdictPolicy.defaults();
     Instant now = T0.plusSeconds(600);
-    try (Storage store = Storage.open(dir.resolve("c.db"))) {
+    try (Storage store = open(dir.resolve("c.db"))) {
       store.ingest(withAv(TestReports.fullScan(twoAvs, "two-avs", T0, 1, "10.0.0.1"), "clamav", "defender"), T0, "t")
           .join();
       store.ingest(withAv(TestReports.fullScan(rescanned, "rescanned", T0, 1, "10.0.0.2"), "clamav"), T0, "t").join();

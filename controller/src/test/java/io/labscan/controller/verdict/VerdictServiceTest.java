@@ -28,6 +28,11 @@ import org.junit.jupiter.api.io.TempDir;
 /** Verdicts computed from stored evidence, with history. */
 class VerdictServiceTest {
   @TempDir Path dir;
+
+  /** The storage under test: a SQLite file here; PostgreSQL in {@link VerdictServiceOnPostgresTest}. */
+  Storage open(Path file) {
+    return Storage.open(file);
+  }
   private static final Instant T0 = Instant.parse("2026-11-27T02:00:00Z");
 
   private static Clock at(AtomicReference<Instant> now) {
@@ -72,7 +77,7 @@ class VerdictServiceTest {
   void aFullScanWhoseCheckTimedOutDoesNotClearAnEarlierScansInfection() {
     AtomicReference<Instant> now = new AtomicReference<>(T0);
     String id = TestReports.newHostId();
-    try (Storage store = Storage.open(dir.resolve("c.db"));
+    try (Storage store = open(dir.resolve("c.db"));
         VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), at(now))) {
       store.ingest(infectedScan(id, T0, 1), T0, "t").join();
       now.set(T0.plus(Duration.ofHours(2)));
@@ -95,7 +100,7 @@ class VerdictServiceTest {
   void aFullScanWithAFailedCheckStillAddsItsOwnFindings() {
     AtomicReference<Instant> now = new AtomicReference<>(T0);
     String id = TestReports.newHostId();
-    try (Storage store = Storage.open(dir.resolve("c.db"));
+    try (Storage store = open(dir.resolve("c.db"));
         VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), at(now))) {
       store.ingest(withAv(TestReports.fullScan(id, "lab-pc-07", T0, 1, "10.20.3.17"), AvState.AV_STATE_FRESH),
           T0, "t").join();
@@ -114,7 +119,7 @@ class VerdictServiceTest {
   void anIncompleteFullScanDoesNotCountAsTheFullScanComplianceAsks() {
     AtomicReference<Instant> now = new AtomicReference<>(T0);
     String id = TestReports.newHostId();
-    try (Storage store = Storage.open(dir.resolve("c.db"));
+    try (Storage store = open(dir.resolve("c.db"));
         VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), at(now))) {
       store.ingest(withAv(TestReports.fullScan(id, "lab-pc-07", T0, 1, "10.20.3.17"), AvState.AV_STATE_FRESH),
           T0, "t").join();
@@ -131,7 +136,7 @@ class VerdictServiceTest {
   void aHostBecomesInfectedWhenAnArtifactIsReportedAndCleanAfterACleanScan() {
     AtomicReference<Instant> now = new AtomicReference<>(T0);
     String id = TestReports.newHostId();
-    try (Storage store = Storage.open(dir.resolve("c.db"));
+    try (Storage store = open(dir.resolve("c.db"));
         VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), at(now))) {
       Report infected = withAv(TestReports.fullScan(id, "lab-pc-07", T0, 1, "10.20.3.17"), AvState.AV_STATE_FRESH)
           .toBuilder().addFindings(ArtifactFinding.newBuilder().setRuleId("klez.system.wink-exe")
@@ -155,7 +160,7 @@ class VerdictServiceTest {
   void aRepeatedVerdictDoesNotGrowTheHistory() {
     AtomicReference<Instant> now = new AtomicReference<>(T0);
     String id = TestReports.newHostId();
-    try (Storage store = Storage.open(dir.resolve("c.db"));
+    try (Storage store = open(dir.resolve("c.db"));
         VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), at(now))) {
       store.ingest(withAv(TestReports.fullScan(id, "pc", T0, 1, "10.0.0.1"), AvState.AV_STATE_STALE), T0, "t").join();
       verdicts.recompute(id);
@@ -170,7 +175,7 @@ class VerdictServiceTest {
   void timePassingTurnsASilentHostUnknown() {
     AtomicReference<Instant> now = new AtomicReference<>(T0);
     String id = TestReports.newHostId();
-    try (Storage store = Storage.open(dir.resolve("c.db"));
+    try (Storage store = open(dir.resolve("c.db"));
         VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), at(now))) {
       store.ingest(withAv(TestReports.fullScan(id, "pc", T0, 1, "10.0.0.1"), AvState.AV_STATE_FRESH), T0, "t").join();
       assertThat(verdicts.recompute(id).orElseThrow().verdict()).isEqualTo(Verdict.CLEAN);
@@ -184,7 +189,7 @@ class VerdictServiceTest {
   void aComplaintTraceFeedsTheVerdict() {
     AtomicReference<Instant> now = new AtomicReference<>(T0);
     String id = TestReports.newHostId();
-    try (Storage store = Storage.open(dir.resolve("c.db"));
+    try (Storage store = open(dir.resolve("c.db"));
         VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), at(now))) {
       store.ingest(withAv(TestReports.fullScan(id, "pc", T0, 1, "10.0.0.1"), AvState.AV_STATE_FRESH), T0, "t").join();
       store.recordComplaintTrace("complaint-1", id, 0.9, T0, "10.0.0.1", java.util.Optional.of(T0), "top candidate")
@@ -198,7 +203,7 @@ class VerdictServiceTest {
     AtomicReference<Instant> now = new AtomicReference<>(T0);
     int hosts = VerdictService.SWEEP_BATCH + 7;
     java.util.List<String> announced = new java.util.concurrent.CopyOnWriteArrayList<>();
-    try (Storage store = Storage.open(dir.resolve("c.db"));
+    try (Storage store = open(dir.resolve("c.db"));
         VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), at(now))) {
       verdicts.addListener((hostId, hostname, assessment, at) -> announced.add(hostId + "=" + assessment.verdict()));
       for (int i = 0; i < hosts; i++) {
@@ -222,7 +227,7 @@ class VerdictServiceTest {
     AtomicReference<Instant> now = new AtomicReference<>(T0);
     int hosts = 2 * VerdictService.SWEEP_BATCH + 3;
     List<String> announced = new CopyOnWriteArrayList<>();
-    try (Storage store = Storage.open(dir.resolve("c.db"));
+    try (Storage store = open(dir.resolve("c.db"));
         VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), at(now))) {
       verdicts.addListener((hostId, hostname, assessment, at) -> announced.add(hostId));
       List<String> ids = new java.util.ArrayList<>();
@@ -288,7 +293,7 @@ class VerdictServiceTest {
   void evidenceWaitsNoLongerThanTheCoalescingInterval() {
     AtomicReference<Instant> now = new AtomicReference<>(T0);
     String id = TestReports.newHostId();
-    try (Storage store = Storage.open(dir.resolve("c.db"));
+    try (Storage store = open(dir.resolve("c.db"));
         VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), at(now),
             Duration.ofMillis(50))) {
       store.ingest(withAv(TestReports.fullScan(id, "pc", T0, 1, "10.0.0.1"), AvState.AV_STATE_FRESH), T0, "t").join();

@@ -4,56 +4,100 @@ import static java.util.Objects.requireNonNull;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.labscan.controller.store.Database;
 import io.labscan.controller.store.DatabaseCredentials;
 import io.labscan.controller.store.DatabaseUrl;
+import io.labscan.controller.store.Dialect;
 import io.labscan.controller.store.SqlWork;
+import io.labscan.controller.store.StatementCache;
+import io.labscan.controller.store.Statements;
 import io.labscan.controller.store.StoreException;
+import io.labscan.controller.store.WriteQueue;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * A PostgreSQL database for the controller: a HikariCP pool of connections from the official
- * JDBC driver, migrated to this build's schema version when opened.
+ * A PostgreSQL database for the controller ({@link Database}): HikariCP pools of connections
+ * from the official JDBC driver, migrated to this build's schema version when opened.
  *
- * <p><b>Shape for the storage layer.</b> This class is self-contained so that it can be plugged
- * into the {@code store.Database} abstraction (issue 20) without change: {@link #connection()}
- * lends a pooled connection (close it to give it back), {@link #inTransaction(SqlWork)} runs
- * work in one transaction, {@link #migrate()} applies {@link PostgresMigrations}, and
- * {@link #close()} closes the pool. Unlike SQLite, PostgreSQL serialises concurrent writers
- * itself, so no single-writer queue is needed here; several controllers may share the database.
+ * <h2>Writes</h2>
+ * The same {@link WriteQueue} as SQLite's: one writer thread per controller on one connection,
+ * up to {@code WriteQueue.MAX_BATCH} units of work per transaction, each inside its own
+ * savepoint, so a failing unit fails alone (PostgreSQL aborts the whole transaction on an error;
+ * {@code ROLLBACK TO SAVEPOINT} brings it back) and the batch shares one commit. Why one writer
+ * when PostgreSQL takes many: the repositories' units of work were written for serialised
+ * writes (read a row, then write what follows from it) and stay correct only so within a
+ * controller; batching is also what makes the commit cost (one WAL flush) per batch, not per
+ * report. Several controllers on one database each have their writer; what must not interleave
+ * between controllers is guarded by unique keys in the schema ({@code ON CONFLICT}), not by the
+ * queue. A commit is durable when it returns ({@code synchronous_commit} on, the server's
+ * default), before the futures complete. A lost connection fails the batch that was running
+ * (its units' futures complete with a StoreException, agents retry) and the next batch takes a
+ * new connection.
  *
- * <p><b>Failures.</b> The pool is created with {@code initializationFailTimeout} so that an
- * unreachable database, a wrong password or a TLS failure fails {@link #open} with the driver's
- * message (the password never appears in it). While running, a lost connection fails the one
- * call that uses it ({@link StoreException}); the pool reconnects by itself.
+ * <h2>Reads</h2>
+ * A pool of its own, configured read-only, {@code REPEATABLE READ} and without auto-commit:
+ * each unit of work is one read-only transaction, so all its statements see one snapshot, and a
+ * write in it fails. Reads run concurrently, up to the pool's size.
+ *
+ * <h2>Statements</h2>
+ * The writer keeps a {@link StatementCache} for its connection, as on SQLite. A read prepares a
+ * statement per call and closes it when the unit returns; the driver keeps the server-side
+ * prepared statements per connection anyway ({@code prepareThreshold}), so the parse is not
+ * repeated.
+ *
+ * <h2>Failures</h2>
+ * The pools are created with {@code initializationFailTimeout}, so an unreachable database, a
+ * wrong password or a TLS failure fails {@link #open} with the driver's message (the password
+ * never appears in it). {@link #location()} is the URL without credentials (the URL never has a
+ * password: {@link DatabaseUrl} refuses one).
  */
-public final class PostgresDatabase implements AutoCloseable {
+public final class PostgresDatabase implements Database {
+  private static final Logger log = LoggerFactory.getLogger(PostgresDatabase.class);
   /** Pool size default: PostgreSQL handles a few busy connections per controller best. */
   public static final int DEFAULT_POOL_SIZE = 8;
 
   private final HikariDataSource pool;
+  private final HikariDataSource readers;
   private final DatabaseUrl.Postgres url;
   private final Clock clock;
   private final int schemaVersion;
+  private final WriteQueue writes;
+  private final Writer writer;
+  /** Statement caches of the connections of the reads now running, by connection. */
+  private final Map<Connection, StatementCache> reading = new ConcurrentHashMap<>();
 
-  private PostgresDatabase(HikariDataSource pool, DatabaseUrl.Postgres url, Clock clock, int schemaVersion) {
+  private PostgresDatabase(HikariDataSource pool, HikariDataSource readers, DatabaseUrl.Postgres url, Clock clock,
+      int schemaVersion) {
     this.pool = pool;
+    this.readers = readers;
     this.url = url;
     this.clock = clock;
     this.schemaVersion = schemaVersion;
+    this.writer = new Writer(pool);
+    this.writes = new WriteQueue(writer, url.database());
   }
 
-  /** Opens a pool of {@link #DEFAULT_POOL_SIZE} connections and migrates the database. */
+  /** Opens pools of {@link #DEFAULT_POOL_SIZE} connections and migrates the database. */
   public static PostgresDatabase open(DatabaseUrl.Postgres url, DatabaseCredentials credentials, Clock clock) {
     return open(url, credentials, clock, DEFAULT_POOL_SIZE);
   }
 
   /**
-   * Opens a pool of at most {@code poolSize} connections to {@code url} and migrates the database
-   * to this build's version; StoreException naming the database (never the password) otherwise.
+   * Opens a pool of at most {@code poolSize} connections for reads and a small one for the
+   * writer to {@code url}, and migrates the database to this build's version; StoreException
+   * naming the database (never the password) otherwise.
    */
   public static PostgresDatabase open(DatabaseUrl.Postgres url, DatabaseCredentials credentials, Clock clock,
       int poolSize) {
@@ -67,32 +111,56 @@ public final class PostgresDatabase implements AutoCloseable {
     if (!missing.isEmpty()) {
       throw new StoreException("Cannot connect to " + url + ": " + String.join("; ", missing));
     }
-    HikariConfig config = new HikariConfig();
-    config.setPoolName("labscan-postgresql");
-    config.setJdbcUrl(url.jdbcUrl());
-    config.setDataSourceProperties(url.driverProperties(credentials));
-    config.setUsername(credentials.user());
-    credentials.password().ifPresent(config::setPassword);
-    config.setMaximumPoolSize(poolSize);
-    config.setMinimumIdle(Math.min(2, poolSize));
-    config.setConnectionTimeout(Duration.ofSeconds(10).toMillis());
-    config.setInitializationFailTimeout(Duration.ofSeconds(10).toMillis());
+    // The writer's connection, migrations, and the whole-transaction work of migrate-to.
+    HikariConfig config = config(url, credentials, "labscan-postgresql", 2);
     config.setAutoCommit(true);
     config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+    HikariConfig readConfig = config(url, credentials, "labscan-postgresql-read", poolSize);
+    readConfig.setAutoCommit(false);
+    readConfig.setReadOnly(true);
+    readConfig.setTransactionIsolation("TRANSACTION_REPEATABLE_READ");
     HikariDataSource pool;
     try {
       pool = new HikariDataSource(config);
     } catch (RuntimeException e) {
       throw new StoreException("Cannot connect to " + url + " as " + credentials.user() + ": " + rootMessage(e), e);
     }
+    HikariDataSource readers = null;
     try {
-      PostgresDatabase db = new PostgresDatabase(pool, url, clock, 0);
-      int version = db.migrate();
-      return new PostgresDatabase(pool, url, clock, version);
+      int version;
+      try (Connection c = pool.getConnection()) {
+        version = PostgresMigrations.migrate(c, clock);
+      } catch (SQLException e) {
+        throw new StoreException("Cannot migrate " + url + ": " + e.getMessage(), e);
+      }
+      try {
+        readers = new HikariDataSource(readConfig);
+      } catch (RuntimeException e) {
+        throw new StoreException("Cannot connect to " + url + " as " + credentials.user() + ": " + rootMessage(e), e);
+      }
+      return new PostgresDatabase(pool, readers, url, clock, version);
     } catch (RuntimeException e) {
+      if (readers != null) {
+        readers.close();
+      }
       pool.close();
       throw e;
     }
+  }
+
+  private static HikariConfig config(DatabaseUrl.Postgres url, DatabaseCredentials credentials, String name,
+      int size) {
+    HikariConfig config = new HikariConfig();
+    config.setPoolName(name);
+    config.setJdbcUrl(url.jdbcUrl());
+    config.setDataSourceProperties(url.driverProperties(credentials));
+    config.setUsername(credentials.user());
+    credentials.password().ifPresent(config::setPassword);
+    config.setMaximumPoolSize(size);
+    config.setMinimumIdle(Math.min(2, size));
+    config.setConnectionTimeout(Duration.ofSeconds(10).toMillis());
+    config.setInitializationFailTimeout(Duration.ofSeconds(10).toMillis());
+    return config;
   }
 
   /** Applies the PostgreSQL migrations this build knows; returns the schema version. */
@@ -104,9 +172,118 @@ public final class PostgresDatabase implements AutoCloseable {
     }
   }
 
+  @Override
+  public Dialect dialect() {
+    return Dialect.POSTGRESQL;
+  }
+
+  @Override
+  public String location() {
+    return url.toString();
+  }
+
   /** The schema version the database had after {@link #open} migrated it. */
+  @Override
   public int schemaVersion() {
     return schemaVersion;
+  }
+
+  @Override
+  public <T> CompletableFuture<T> write(SqlWork<T> work) {
+    requireNonNull(work, "work");
+    return writes.submit(work::run);
+  }
+
+  @Override
+  public <T> T read(String what, SqlWork<T> work) {
+    requireNonNull(work, "work");
+    try (Connection c = readers.getConnection()) {
+      StatementCache statements = new StatementCache(c);
+      reading.put(c, statements);
+      try {
+        return work.run(c);
+      } finally {
+        reading.remove(c);
+        statements.close();
+        c.rollback(); // read-only: nothing to commit; ends the snapshot
+      }
+    } catch (SQLException e) {
+      throw new StoreException("Cannot read " + what + " from " + url + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public Statements statements(Connection db) {
+    requireNonNull(db, "db");
+    if (db == writer.current) {
+      return writer.statements;
+    }
+    StatementCache cache = reading.get(db);
+    if (cache == null) {
+      throw new IllegalArgumentException("not a connection of a unit of work running on " + url);
+    }
+    return cache;
+  }
+
+  /**
+   * Fails unless the database takes writes: a standby ({@code pg_is_in_recovery()}) or a
+   * database or role set to read-only transactions would refuse every report.
+   */
+  @Override
+  public void requireWritable() {
+    String refusal;
+    try {
+      refusal = write(db -> {
+        try (Statement st = db.createStatement();
+            ResultSet rs = st.executeQuery("SELECT pg_is_in_recovery(), current_setting('transaction_read_only')")) {
+          rs.next();
+          if (rs.getBoolean(1)) {
+            return "it is a standby (in recovery)";
+          }
+          return "on".equals(rs.getString(2)) ? "its transactions are read-only (default_transaction_read_only)" : "";
+        }
+      }).join();
+    } catch (java.util.concurrent.CompletionException e) {
+      throw new StoreException("The database " + url + " cannot be written: " + e.getCause().getMessage(), e.getCause());
+    }
+    if (!refusal.isEmpty()) {
+      throw new StoreException("The database " + url + " is read-only (" + refusal + "): the controller cannot "
+          + "store reports. Point --db at the primary server.");
+    }
+  }
+
+  /**
+   * The text of the current snapshot ({@code xmin:xmax:running transactions}) as a number:
+   * it changes when any transaction that wrote commits or aborts (by this controller or another),
+   * and what a reader sees is the same while it does not. Not the WAL position: that moves
+   * before a commit becomes visible, so a poller could see the new position, find nothing new,
+   * and then miss the commit.
+   */
+  @Override
+  public long dataVersion() {
+    return read("data version", db -> {
+      try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery("SELECT txid_current_snapshot()::text")) {
+        if (!rs.next()) {
+          return 0L;
+        }
+        String snapshot = rs.getString(1);
+        long h = 1125899906842597L;
+        for (int i = 0; i < snapshot.length(); i++) {
+          h = 31 * h + snapshot.charAt(i);
+        }
+        return h;
+      }
+    });
+  }
+
+  @Override
+  public long sizeBytes() {
+    return read("database size", db -> {
+      try (Statement st = db.createStatement();
+          ResultSet rs = st.executeQuery("SELECT pg_database_size(current_database())")) {
+        return rs.next() ? rs.getLong(1) : 0L;
+      }
+    });
   }
 
   /** A pooled connection (auto-commit on); closing it returns it to the pool. */
@@ -119,8 +296,10 @@ public final class PostgresDatabase implements AutoCloseable {
   }
 
   /**
-   * Runs {@code work} in one transaction (READ COMMITTED) and commits; rolls back and rethrows
-   * (SQL errors as StoreException) when it fails.
+   * Runs {@code work} in one transaction (READ COMMITTED) on a connection of its own, beside the
+   * write queue, and commits; rolls back and rethrows (SQL errors as StoreException) when it
+   * fails. For whole-database work ({@code migrate-to}); the controller writes through
+   * {@link #write}.
    */
   public <T> T inTransaction(SqlWork<T> work) {
     requireNonNull(work, "work");
@@ -148,7 +327,80 @@ public final class PostgresDatabase implements AutoCloseable {
 
   @Override
   public void close() {
+    writes.close(); // runs what is queued; the writer thread gives its connection back
+    readers.close();
     pool.close();
+  }
+
+  @Override
+  public String toString() {
+    return "PostgreSQL database " + url;
+  }
+
+  /**
+   * The writer's connection: taken from the pool when the first batch runs and kept (with its
+   * statement cache) until a batch fails on a connection that is no longer valid; then given
+   * back, and the next batch takes another.
+   */
+  private static final class Writer implements WriteQueue.Link {
+    private final HikariDataSource pool;
+    private volatile Connection current;
+    /** The cache of {@link #current}; null while there is none. */
+    private StatementCache statements;
+
+    Writer(HikariDataSource pool) {
+      this.pool = pool;
+    }
+
+    @Override
+    public Connection connection() throws SQLException {
+      if (current == null) {
+        Connection c = pool.getConnection();
+        statements = new StatementCache(c);
+        current = c;
+      }
+      return current;
+    }
+
+    @Override
+    public StatementCache statements() {
+      return statements;
+    }
+
+    @Override
+    public void failed(Exception cause) {
+      Connection c = current;
+      if (c == null) {
+        return;
+      }
+      boolean valid;
+      try {
+        valid = c.isValid(2);
+      } catch (SQLException e) {
+        valid = false;
+      }
+      if (!valid) {
+        log.warn("The writer's connection to PostgreSQL was lost ({}); the next write reconnects.", cause.getMessage());
+        close();
+      }
+    }
+
+    @Override
+    public void close() {
+      if (statements != null) {
+        statements.close();
+        statements = null;
+      }
+      Connection c = current;
+      current = null;
+      if (c != null) {
+        try {
+          c.close();
+        } catch (SQLException e) {
+          // given back anyway
+        }
+      }
+    }
   }
 
   private static String rootMessage(Throwable e) {
@@ -157,5 +409,10 @@ public final class PostgresDatabase implements AutoCloseable {
       t = t.getCause();
     }
     return String.valueOf(t.getMessage());
+  }
+
+  /** For tests and messages: whether the writer holds a connection now. */
+  Optional<Connection> writerConnection() {
+    return Optional.ofNullable(writer.current);
   }
 }
