@@ -62,6 +62,20 @@ final class RefusalAudit {
 
   /** One refused callback from {@code clientIp}. */
   synchronized Decision refused(String clientIp) {
+    return decide(LoginThrottle.addressOf(clientIp));
+  }
+
+  /**
+   * One refused login of the provider's user {@code subject} (its {@code sub}): used with a
+   * second instance so one campus account refused over and over, from however many addresses,
+   * records a bounded number of entries too.
+   */
+  synchronized Decision refusedSubject(String subject) {
+    String s = subject.length() > 200 ? subject.substring(0, 200) : subject;
+    return decide("sub " + s);
+  }
+
+  private Decision decide(String address) {
     Instant now = clock.instant();
     List<Suppressed> summaries = new ArrayList<>();
     for (Iterator<Map.Entry<String, Window>> it = windows.entrySet().iterator(); it.hasNext();) {
@@ -78,7 +92,7 @@ final class RefusalAudit {
       globalStart = now;
       globalRecorded = 0;
     }
-    String key = LoginThrottle.addressOf(clientIp);
+    String key = address;
     if (!windows.containsKey(key) && windows.size() >= MAX_ADDRESSES) {
       key = OTHERS;
     }
