@@ -55,6 +55,7 @@ final class SsoRoutes {
   private final RefusalAudit refusals;
   /** Refusals of users the provider vouched for, by their subject: a bounded number per account too. */
   private final RefusalAudit subjectRefusals;
+  private final SsoRateLimit rateLimit;
   private final Map<String, String> idTokens = new LinkedHashMap<>(16, 0.75f, true) {
     private static final long serialVersionUID = 1L;
 
@@ -68,6 +69,7 @@ final class SsoRoutes {
       BiConsumer<Context, User> startSession, Clock clock) {
     this.refusals = new RefusalAudit(clock);
     this.subjectRefusals = new RefusalAudit(clock);
+    this.rateLimit = new SsoRateLimit(clock);
     this.sso = requireNonNull(sso, "sso");
     this.accounts = requireNonNull(accounts, "accounts");
     this.audit = requireNonNull(audit, "audit");
@@ -83,6 +85,9 @@ final class SsoRoutes {
 
   /** {@code GET /login/oidc}. */
   void begin(Context ctx) {
+    if (limited(ctx, rateLimit.start(HttpGuard.client(ctx)))) {
+      return;
+    }
     OidcClient.Start start;
     try {
       start = sso.client().begin();
@@ -115,9 +120,20 @@ final class SsoRoutes {
           "This login was not started in this browser, or took too long. Start again.");
       return;
     }
+    if (limited(ctx, rateLimit.callback(HttpGuard.client(ctx)))) {
+      return;
+    }
     OidcIdentity identity;
     try {
       identity = sso.client().complete(cookie, state, code);
+    } catch (OidcClient.BusyException e) {
+      log.warn("Single sign-on callback from {} turned away: {}", HttpGuard.client(ctx), e.getMessage());
+      ctx.header("Retry-After", "5");
+      ctx.status(503).contentType("text/html; charset=utf-8").result(page("Busy", "",
+          "<p id=\"login-message\" class=\"error\" role=\"alert\">Too many logins are being checked with the "
+              + "identity provider right now. Try again in a few seconds.</p><p><a href=\"/login\">Back to the login "
+              + "page</a></p>"));
+      return;
     } catch (OidcClient.LoginFailedException e) {
       fail(ctx, 403, "?", String.valueOf(e.getMessage()), e.notThisBrowser()
           ? "This login was not started in this browser, or took too long. Start again."
@@ -214,6 +230,20 @@ final class SsoRoutes {
     ctx.status(status).contentType("text/html; charset=utf-8").result(page("Login failed", "",
         "<p id=\"login-message\" class=\"error\" role=\"alert\">" + escape(shown) + "</p>"
             + "<p><a href=\"/login\">Back to the login page</a></p>"));
+  }
+
+  /** Answers 429 with Retry-After when {@code wait} is not zero (over {@link SsoRateLimit}). */
+  private boolean limited(Context ctx, java.time.Duration wait) {
+    if (wait.isZero()) {
+      return false;
+    }
+    log.debug("Single sign-on request from {} over the per-address limit", HttpGuard.client(ctx));
+    ctx.header("Retry-After", Long.toString(Math.max(1, wait.toSeconds())));
+    ctx.status(429).contentType("text/html; charset=utf-8").result(page("Too many logins", "",
+        "<p id=\"login-message\" class=\"error\" role=\"alert\">Too many single sign-on attempts from your address. "
+            + "Try again in " + Math.max(1, (wait.toSeconds() + 59) / 60) + " min.</p>"
+            + "<p><a href=\"/login\">Back to the login page</a></p>"));
+    return true;
   }
 
   private void summarise(RefusalAudit.Decision decision, String kind) {
