@@ -42,7 +42,8 @@ import java.util.stream.Collectors;
  *       (and the user's open sessions end): someone who left every mapped group must not keep
  *       the access those groups gave. A first login that maps to nothing is refused: the user
  *       would have no role.</li>
- *   <li>The last admin is never demoted by a login (the role is kept and the reason returned).</li>
+ *   <li>The last admin is never demoted by a login: a login whose groups no longer give admin to the
+ *       last admin is refused (the database unchanged, open sessions ended).</li>
  * </ol>
  */
 public final class SsoAccounts {
@@ -220,8 +221,19 @@ public final class SsoAccounts {
               claimValues));
         }
       } catch (IllegalArgumentException e) {
-        String kept = before == null ? "?" : before.role().id();
-        source = "role " + kept + " kept: " + e.getMessage();
+        if (before != null) {
+          // The groups now give less than admin, but a login never leaves LabScan without an admin
+          // (red-team #18, round 3, finding 5): keeping the admin role would give more access to
+          // someone in more groups than to someone in none (who is refused). So refuse the login,
+          // leave the database as it is, and end the open sessions; another admin (or `user
+          // set-role` on the controller) decides.
+          int ended = Sessions.endAllOf(store, username);
+          throw new RefusedException("your groups at the identity provider (" + describe(identity.groups())
+              + ") now map to " + granted + ", but you are LabScan's last admin and a login never demotes"
+              + " the last admin: " + e.getMessage() + "; ask for the admin group back, or make another"
+              + " user admin first (user set-role)" + (ended > 0 ? ". Your open LabScan sessions have ended" : ""));
+        }
+        source = "role ? kept: " + e.getMessage();
       }
     } else if (before != null && !tiedNow && roleFromClaim(username)) {
       int ended = Sessions.endAllOf(store, username);

@@ -214,10 +214,11 @@ class SsoAccountsTest {
   }
 
   @Test
-  void aLoginNeverDemotesTheLastAdmin() throws Exception {
+  void theLastAdminWhoseGroupsNoLongerGiveAdminIsRefusedAndTheDatabaseKeepsTheAdmin() throws Exception {
     sso.admit(ISSUER, identity("s-1", "ada", "labscan-admins"), MAPPING);
-    SsoAccounts.Admission later = sso.admit(ISSUER, identity("s-1", "ada", "it-staff"), MAPPING);
-    assertThat(later.user().role()).isEqualTo(Role.ADMIN);
-    assertThat(later.roleSource()).contains("last admin");
+    assertThatThrownBy(() -> sso.admit(ISSUER, identity("s-1", "ada", "it-staff"), MAPPING))
+        .isInstanceOf(SsoAccounts.RefusedException.class)
+        .hasMessageContaining("last admin");
+    assertThat(accounts.find("ada").orElseThrow().role()).isEqualTo(Role.ADMIN);
   }
 }
