@@ -38,6 +38,15 @@ import java.util.Optional;
  * checks the ID token with {@link IdTokenVerifier}.
  */
 public final class OidcClient {
+  /**
+   * Token endpoint calls under way at once, at most: each can hold a web thread up to the HTTP
+   * timeout, and they go out under LabScan's client credentials, so a flood of callbacks must
+   * neither tie up the web server nor hammer the campus provider (issue 18). Beyond it: {@link
+   * BusyException}.
+   */
+  public static final int MAX_CONCURRENT_TOKEN_CALLS = 8;
+  private final java.util.concurrent.Semaphore tokenCalls = new java.util.concurrent.Semaphore(MAX_CONCURRENT_TOKEN_CALLS);
+
 
   public static final Duration PENDING_TTL = Duration.ofMinutes(10);
   static final int MAX_TOKEN_RESPONSE_BYTES = 256 * 1024;
@@ -146,7 +155,15 @@ public final class OidcClient {
       throw new LoginFailedException("unknown or expired login state (started more than "
           + PENDING_TTL.toMinutes() + " min ago, or replayed)");
     }
-    String idToken = redeem(code, p.codeVerifier());
+    if (!tokenCalls.tryAcquire()) {
+      throw new BusyException("more than " + MAX_CONCURRENT_TOKEN_CALLS + " token endpoint calls at once");
+    }
+    String idToken;
+    try {
+      idToken = redeem(code, p.codeVerifier());
+    } finally {
+      tokenCalls.release();
+    }
     JWTClaimsSet claims;
     try {
       claims = verifier.verify(idToken, p.nonce());
@@ -262,7 +279,16 @@ public final class OidcClient {
   }
 
   /** A login that must not succeed; the message names why and is safe to log. */
-  public static final class LoginFailedException extends Exception {
+  /** The token endpoint already has {@link #MAX_CONCURRENT_TOKEN_CALLS} calls under way: try later (503). */
+  public static final class BusyException extends LoginFailedException {
+    private static final long serialVersionUID = 1L;
+
+    public BusyException(String message) {
+      super(message);
+    }
+  }
+
+  public static class LoginFailedException extends Exception {
     private static final long serialVersionUID = 1L;
 
     private final boolean notThisBrowser;

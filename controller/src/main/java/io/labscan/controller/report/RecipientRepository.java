@@ -93,9 +93,14 @@ final class RecipientRepository {
     }).join();
   }
 
-  /** Confirmation mails sent to {@code email} since {@code since}. */
+  /**
+   * Confirmation mails sent to {@code email} since {@code since}, whatever the case of its
+   * letters: mail servers treat case variants of an address as one mailbox, so they must share
+   * its limit (issue 18).
+   */
   int mailsTo(String email, Instant since) {
-    return count("SELECT COUNT(*) FROM report_confirmation_mails WHERE email = ? AND sent_ms >= ?", email, since);
+    return count("SELECT COUNT(*) FROM report_confirmation_mails WHERE lower(email) = ? AND sent_ms >= ?",
+        email.toLowerCase(java.util.Locale.ROOT), since);
   }
 
   /** Confirmation mails sent for {@code username}'s subscriptions since {@code since}. */

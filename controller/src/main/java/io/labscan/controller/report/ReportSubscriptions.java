@@ -136,7 +136,10 @@ public final class ReportSubscriptions {
           || e.indexOf('@') != e.lastIndexOf('@') || e.indexOf('.', e.indexOf('@')) < 0) {
         throw new AddressException("not a plain address with a domain", e);
       }
-      return a.getAddress();
+      String address = a.getAddress();
+      int at = address.lastIndexOf('@');
+      // The domain is case-insensitive (the local part may not be): stored in lower case (issue 18).
+      return address.substring(0, at + 1) + address.substring(at + 1).toLowerCase(java.util.Locale.ROOT);
     } catch (AddressException ex) {
       throw new Refused("email: '" + ComplianceReports.shown(e) + "' is not an address like name@example.org", false);
     }

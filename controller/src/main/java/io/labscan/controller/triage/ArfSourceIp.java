@@ -169,6 +169,6 @@ final class ArfSourceIp {
       ParsedComplaint c, List<TracedHop> hops, Optional<Origin> origin, List<String> warnings) {
     return new ParsedComplaint(c.kind(), c.claimedSender(), c.recipients(), c.subject(),
         c.messageId(), c.date(), hops, origin, c.report(), warnings, c.tracedPart(),
-        c.forwardedBy());
+        c.forwardedBy(), c.directSender(), c.unverifiedCarrier());
   }
 }

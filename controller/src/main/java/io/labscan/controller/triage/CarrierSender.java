@@ -28,29 +28,41 @@ import java.util.stream.Collectors;
  * and decides which story holds.
  *
  * <p><b>The rule.</b> Let O be the origin of the outer walk (the client IP the boundary line's
- * writer, trusted by the walk, recorded):
+ * writer, trusted by the walk, recorded). A carried message is only as trustworthy as whoever
+ * handed its carrier in, and only an authenticated submission says who that was:
  *
  * <ol>
- *   <li>O is not an address a LabScan host without the mail-server role held at O's time (an
- *       external sender: a remote abuse desk, a provider; or no fleet is known; or a provider's
- *       private network, which is not ours) → {@link Kind#FORWARDED}: unwrap as before.
  *   <li>The boundary line records an authenticated submission ({@link HopFlag#AUTHENTICATED}:
  *       {@code ESMTPA}/{@code ESMTPSA}/{@code UTF8SMTPSA}…, Postfix's {@code (Authenticated
  *       sender: …)}, Sendmail's {@code (authenticated bits=…)}, Courier's {@code (AUTH: …)},
- *       OpenSMTPD's {@code (authenticated as …)}, read only from what the MTA wrote) → a person's
- *       account submitted it: {@link Kind#FORWARDED}.
- *   <li>O's holder reported SMTP egress by a process policy does not allow within {@link
- *       #EGRESS_SLACK} of O's time → {@link Kind#SENT_DIRECTLY}: the carrying message is the
- *       worm's own mail; it is traced as itself (O is the answer) and the carried part is not
- *       traced at all — unless O's holder is a machine of the person who owns the outer From:
- *       address (a person forwarding from their own PC): then {@link Kind#UNRESOLVED}, since
- *       From: is the sender's choice and a worm picks its own user's address as readily as any.
- *   <li>O's holder owns the outer From: address, or reported only egress policy allows (the
- *       user's mail client) → {@link Kind#FORWARDED}.
- *   <li>Otherwise (a lab host, unauthenticated, no egress either way) → {@link Kind#UNRESOLVED}:
- *       the carried part is traced, but the answer is never recorded, its confidence is capped
- *       ({@link Triage#UNRESOLVED_CARRIER_CAP}) and a warning names O as the direct sender.
+ *       OpenSMTPD's {@code (authenticated as …)}, read only from what the MTA wrote, never from an
+ *       envelope address) → a person's account submitted it: {@link Kind#FORWARDED}, the carried
+ *       part traced uncapped. This is the only uncapped forward.
+ *   <li>O's holder (a LabScan host without the mail-server role holding O at O's time) reported
+ *       SMTP egress by a process policy does not allow and is not a known desktop mail client
+ *       ({@link MailClients}) within {@link #EGRESS_SLACK} of O's time → {@link
+ *       Kind#SENT_DIRECTLY}: the carrying message is the worm's own mail, traced as itself (O is
+ *       the answer, recordable only through the normal rules); the carried part is not traced —
+ *       unless O's holder is a machine of the outer From: address's owner: then {@link
+ *       Kind#UNRESOLVED}, since From: is the sender's choice.
+ *   <li>O's holder reported such egress only by a desktop mail client's process name (a person's
+ *       client under the default policy; a worm can take the same name) → {@link Kind#UNRESOLVED}.
+ *   <li>O's holder reported no egress either way and does not own the From: address → {@link
+ *       Kind#UNRESOLVED}: the carried part is traced, its candidates capped ({@link
+ *       Triage#UNRESOLVED_CARRIER_CAP}), never recorded, and O is named as the direct sender.
+ *   <li>Every other forward → {@link Kind#UNVERIFIED_FORWARD}: O is held by no agent (an outside
+ *       sender or abuse desk, a lab machine whose agent is silent or absent, a NAT), no fleet is
+ *       known, O is on a provider's private network, O's holder owns the From: address, or it
+ *       reported only egress policy allows. The carried part is traced, its candidates capped
+ *       at the same cap, never recorded, with the warning "the forward was not an authenticated
+ *       submission, so the carried message is only as trustworthy as whoever sent it".
  * </ol>
+ *
+ * Bounces and ARF reports are a mail system's, not a person's submission: {@link
+ * Kind#UNVERIFIED_FORWARD} does not cap them (only SENT_DIRECTLY and UNRESOLVED apply). Known
+ * limit: Exchange writes no authentication mark ({@code with Microsoft SMTP Server}), so a
+ * forward submitted through it from a lab PC stays capped: it cannot be told from port-25 worm
+ * mail. Carried parts are never recorded in any case ({@link ForwardUnwrapper}).
  *
  * In every case where the carried part is traced, candidates come only from it; O is never a
  * candidate because of the outer headers. A lab host is never an MTA, so a lab host that hands
@@ -69,8 +81,13 @@ final class CarrierSender {
 
   /** Which story the outer header block tells. */
   enum Kind {
-    /** A person or organisation forwarded the carried message: trace it. */
+    /** A person's account submitted the carrying message (authenticated): trace the carried one. */
     FORWARDED,
+    /**
+     * A forward that was not an authenticated submission: trace the carried message, but cap its
+     * candidates ({@link Triage#UNRESOLVED_CARRIER_CAP}); nobody is named as its direct sender.
+     */
+    UNVERIFIED_FORWARD,
     /** A lab host's own software sent the carrying message straight to our MTA: trace it, not the carried one. */
     SENT_DIRECTLY,
     /** A lab host handed it in unauthenticated, with no egress evidence either way. */
@@ -103,18 +120,24 @@ final class CarrierSender {
     Objects.requireNonNull(outer, "outer");
     Objects.requireNonNull(carried, "carried");
     Optional<TriageEvidence> fleet = trust.fleet();
-    if (fleet.isEmpty()) {
-      return Decision.FORWARD;
-    }
-    TriageEvidence evidence = fleet.get();
     OriginResolver.Result walk = OriginResolver.resolve(outer, ComplaintKind.MESSAGE, Optional.empty(), trust);
     if (walk.origin().isEmpty() || walk.origin().get().hop() < 0
         || walk.origin().get().hop() >= walk.hops().size()) {
-      return Decision.FORWARD;
+      return unverified(carried, "its own header block has no trusted origin");
     }
     Origin o = walk.origin().get();
+    if (walk.hops().get(o.hop()).hop().flags().contains(HopFlag.AUTHENTICATED)) {
+      return Decision.FORWARD; // rule 1: a person's account submitted it
+    }
+    String when = " at " + o.time() + " (hop " + o.hop() + " of its own header block, written by "
+        + o.recordedBy().map(ComplaintParser::plain).orElse("an unnamed MTA") + ")";
+    if (fleet.isEmpty()) {
+      return unverified(carried, "it was handed in by " + o.ip() + when + ", unauthenticated");
+    }
+    TriageEvidence evidence = fleet.get();
     if (o.writerTrust().kind() == TrustSource.Kind.PROVIDER && Ips.isPrivateOrLocal(o.ip())) {
-      return Decision.FORWARD; // a provider's private network is not ours
+      return unverified(carried, "it was handed in from " + o.ip() + when + " on a provider's private"
+          + " network, unauthenticated");
     }
     Set<String> servers = evidence.mailServerIds();
     Map<String, AddressHolding> holders = new LinkedHashMap<>();
@@ -125,10 +148,8 @@ final class CarrierSender {
       }
     }
     if (holders.isEmpty()) {
-      return Decision.FORWARD;
-    }
-    if (walk.hops().get(o.hop()).hop().flags().contains(HopFlag.AUTHENTICATED)) {
-      return Decision.FORWARD;
+      return unverified(carried, "it was handed in by " + o.ip() + when + ", unauthenticated, an address no"
+          + " LabScan host held then (an outside sender, or a machine without a reporting agent)");
     }
     String names = holders.values().stream().map(h -> ComplaintParser.plain(h.hostname()))
         .distinct().collect(Collectors.joining(" and "));
@@ -141,16 +162,17 @@ final class CarrierSender {
         egress.add(e);
       }
     }
-    Optional<EgressHit> unallowed = egress.stream().filter(e -> !e.allowed())
-        .max(java.util.Comparator.comparingInt(EgressHit::connections));
+    java.util.Comparator<EgressHit> most = java.util.Comparator.comparingInt(EgressHit::connections);
+    Optional<EgressHit> unallowed = egress.stream().filter(e -> !e.allowed() && !MailClients.is(e.process()))
+        .max(most);
+    Optional<EgressHit> client = egress.stream().filter(e -> !e.allowed() && MailClients.is(e.process()))
+        .max(most);
     Optional<String> fromAddress = outer.first("From")
         .flatMap(v -> ComplaintParser.addresses(v).stream().findFirst());
     Set<String> owners = new HashSet<>();
     fromAddress.ifPresent(a -> evidence.hostsOwningAddress(a).stream().limit(Triage.MAX_OWNERS)
         .forEach(h -> owners.add(h.hostId())));
     boolean ownerSent = holders.keySet().stream().anyMatch(owners::contains);
-    String when = " at " + o.time() + " (hop " + o.hop() + " of its own header block, written by "
-        + o.recordedBy().map(ComplaintParser::plain).orElse("an unnamed MTA") + ")";
     if (unallowed.isPresent() && !ownerSent) {
       return new Decision(Kind.SENT_DIRECTLY, sender, "the message carries " + carried + "; it was not"
           + " traced because " + names + " sent this message itself straight to the mail server with a"
@@ -168,8 +190,18 @@ final class CarrierSender {
           + " its own text. The carried message was traced; the answer is never recorded and its"
           + " confidence is capped at " + Triage.UNRESOLVED_CARRIER_CAP);
     }
+    if (client.isPresent()) {
+      return new Decision(Kind.UNRESOLVED, sender, "the message carries " + carried + " and was sent"
+          + " straight to the mail server by " + sender + when + ", unauthenticated, with "
+          + describe(client.get()) + ", a desktop mail client's name (which a worm can also take): "
+          + names + " is the direct sender of this message, and a person forwarding a complaint cannot"
+          + " be told from the host's own software. The carried message was traced; the answer is never"
+          + " recorded and its confidence is capped at " + Triage.UNRESOLVED_CARRIER_CAP);
+    }
     if (ownerSent || !egress.isEmpty()) {
-      return Decision.FORWARD;
+      return unverified(carried, "it was handed in by " + sender + when + ", unauthenticated, "
+          + (ownerSent ? "a machine of the From: address's owner" : "with only egress policy allows")
+          + " (which a worm on that machine could equally show)");
     }
     return new Decision(Kind.UNRESOLVED, sender, "the message carries " + carried + " and was sent"
         + " straight to the mail server by " + sender + when + ", unauthenticated; " + names
@@ -177,6 +209,14 @@ final class CarrierSender {
         + " whether a person forwarded a complaint or the host's own software wrote the carried message: "
         + names + " is the direct sender of this message. The carried message was traced; the answer is"
         + " never recorded and its confidence is capped at " + Triage.UNRESOLVED_CARRIER_CAP);
+  }
+
+  /** Rule 2: a forward that was not an authenticated submission; the carried part is traced, capped. */
+  private static Decision unverified(String carried, String how) {
+    return new Decision(Kind.UNVERIFIED_FORWARD, "", "the message carries " + carried + "; " + how
+        + ": the forward was not an authenticated submission, so the carried message is only as"
+        + " trustworthy as whoever sent it. It was traced; the answer is never recorded and its"
+        + " confidence is capped at " + Triage.UNRESOLVED_CARRIER_CAP);
   }
 
   private static String describe(EgressHit e) {

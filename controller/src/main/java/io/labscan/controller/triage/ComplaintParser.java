@@ -202,7 +202,10 @@ public final class ComplaintParser {
     if (d.kind() == CarrierSender.Kind.SENT_DIRECTLY) {
       return sentDirectly(outer, d, trust, warnings, itself);
     }
-    return unresolved(d, fromReport(kind, outer, parts, trust, warnings));
+    // A bounce or report is a mail system's, not a person's submission: rule 1 of CarrierSender
+    // (uncapped only after an authenticated submission) applies to forwards only.
+    return unresolved(d.kind() == CarrierSender.Kind.UNVERIFIED_FORWARD ? CarrierSender.Decision.FORWARD : d,
+        fromReport(kind, outer, parts, trust, warnings));
   }
 
   /**
@@ -220,7 +223,11 @@ public final class ComplaintParser {
 
   /** A traced carried part whose carrier's direct sender could not be told apart: marked, capped, unrecorded. */
   private static ParsedComplaint unresolved(CarrierSender.Decision d, ParsedComplaint traced) {
-    return d.kind() == CarrierSender.Kind.UNRESOLVED ? traced.withDirectSender(d.sender(), d.warning()) : traced;
+    return switch (d.kind()) {
+      case UNRESOLVED -> traced.withDirectSender(d.sender(), d.warning());
+      case UNVERIFIED_FORWARD -> traced.withUnverifiedCarrier(d.warning());
+      default -> traced;
+    };
   }
 
   // ---- the parts of a report ------------------------------------------------------------

@@ -155,7 +155,7 @@ final class ForwardUnwrapper {
         : o;
     return new ParsedComplaint(c.kind(), c.claimedSender(), c.recipients(), c.subject(), c.messageId(),
         c.date(), c.hops(), Optional.of(unrecorded), c.report(), w, c.tracedPart(), c.forwardedBy(),
-        c.directSender());
+        c.directSender(), c.unverifiedCarrier());
   }
 
   private static ParsedComplaint nothing(String part, Optional<String> forwarder, List<String> notes) {

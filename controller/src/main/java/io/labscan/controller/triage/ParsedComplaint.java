@@ -49,7 +49,8 @@ public record ParsedComplaint(
     List<String> warnings,
     String tracedPart,
     Optional<String> forwardedBy,
-    Optional<String> directSender) {
+    Optional<String> directSender,
+    Optional<String> unverifiedCarrier) {
 
   /** {@code tracedPart} of a message traced through its own header block. */
   public static final String ITSELF = "the message itself";
@@ -85,7 +86,26 @@ public record ParsedComplaint(
       String tracedPart,
       Optional<String> forwardedBy) {
     this(kind, claimedSender, recipients, subject, messageId, date, hops, origin, report, warnings,
-        tracedPart, forwardedBy, Optional.empty());
+        tracedPart, forwardedBy, Optional.empty(), Optional.empty());
+  }
+
+  /** A complaint whose carried part, if any, is not capped for an unauthenticated forward. */
+  public ParsedComplaint(
+      ComplaintKind kind,
+      Optional<String> claimedSender,
+      List<String> recipients,
+      Optional<String> subject,
+      Optional<String> messageId,
+      Optional<Instant> date,
+      List<TracedHop> hops,
+      Optional<Origin> origin,
+      Optional<ReportDetails> report,
+      List<String> warnings,
+      String tracedPart,
+      Optional<String> forwardedBy,
+      Optional<String> directSender) {
+    this(kind, claimedSender, recipients, subject, messageId, date, hops, origin, report, warnings,
+        tracedPart, forwardedBy, directSender, Optional.empty());
   }
 
   public ParsedComplaint {
@@ -102,12 +122,30 @@ public record ParsedComplaint(
     Objects.requireNonNull(tracedPart, "tracedPart");
     Objects.requireNonNull(forwardedBy, "forwardedBy");
     Objects.requireNonNull(directSender, "directSender");
+    Objects.requireNonNull(unverifiedCarrier, "unverifiedCarrier");
+  }
+
+  /** Whether the triage must cap this complaint's candidates ({@link Triage#UNRESOLVED_CARRIER_CAP}). */
+  boolean capped() {
+    return directSender.isPresent() || unverifiedCarrier.isPresent();
+  }
+
+  /**
+   * The same complaint, marked as traced through a carried part whose forward was not an
+   * authenticated submission (an inner level's mark is kept), with that warning first.
+   */
+  ParsedComplaint withUnverifiedCarrier(String warning) {
+    List<String> w = new ArrayList<>();
+    w.add(warning);
+    w.addAll(warnings);
+    return new ParsedComplaint(kind, claimedSender, recipients, subject, messageId, date, hops,
+        origin, report, w, tracedPart, forwardedBy, directSender, unverifiedCarrier.or(() -> Optional.of(warning)));
   }
 
   /** The same complaint with other warnings. */
   ParsedComplaint withWarnings(List<String> replaced) {
     return new ParsedComplaint(kind, claimedSender, recipients, subject, messageId, date, hops,
-        origin, report, replaced, tracedPart, forwardedBy, directSender);
+        origin, report, replaced, tracedPart, forwardedBy, directSender, unverifiedCarrier);
   }
 
   /**
@@ -119,7 +157,7 @@ public record ParsedComplaint(
     w.add(warning);
     w.addAll(warnings);
     return new ParsedComplaint(kind, claimedSender, recipients, subject, messageId, date, hops,
-        origin, report, w, tracedPart, forwardedBy, directSender.or(() -> Optional.of(sender)));
+        origin, report, w, tracedPart, forwardedBy, directSender.or(() -> Optional.of(sender)), unverifiedCarrier);
   }
 
   /** The same complaint, saying which part was traced and who forwarded it. */
@@ -127,7 +165,7 @@ public record ParsedComplaint(
     List<String> w = new ArrayList<>(extraWarnings);
     w.addAll(warnings);
     return new ParsedComplaint(kind, claimedSender, recipients, subject, messageId, date, hops,
-        origin, report, w, part, forwarder, directSender);
+        origin, report, w, part, forwarder, directSender, unverifiedCarrier);
   }
 
   @JsonValue
@@ -155,6 +193,7 @@ public record ParsedComplaint(
     n.put("tracedPart", tracedPart);
     Json.put(n, "forwardedBy", forwardedBy);
     Json.put(n, "directSender", directSender);
+    Json.put(n, "unverifiedCarrier", unverifiedCarrier);
     return n;
   }
 }

@@ -305,7 +305,7 @@ public final class ReceivedParser {
         Map<String, Clause> clauses = clauses(tokenize(rest, true));
         clauses.remove("from");
         String region = stamp.substring(4, cut.comments().get(0).start()).trim();
-        return new Stamp(true, region, cut.comments(), stamp, clauses, blankQuoted(rest));
+        return new Stamp(true, region, cut.comments(), stamp, clauses, mtaOnly(rest));
       }
     }
     Map<String, Clause> clauses = clauses(tokenize(stamp, false));
@@ -319,11 +319,11 @@ public final class ReceivedParser {
       mta.append(' ');
     }
     if (from == null) {
-      return new Stamp(false, "", List.of(), stamp, clauses, blankQuoted(mta.toString()));
+      return new Stamp(false, "", List.of(), stamp, clauses, mtaOnly(mta.toString()));
     }
     List<Comment> comments = from.comments.stream().map(c -> new Comment(c, -1)).toList();
     return new Stamp(true, from.value == null ? "" : from.value, comments, stamp, clauses,
-        blankQuoted(mta.toString()));
+        mtaOnly(mta.toString()));
   }
 
   /** Where the from part ends: its closing run of comments and the index of the MTA's "by". */
@@ -407,13 +407,32 @@ public final class ReceivedParser {
     return n % 2 == 1;
   }
 
+  /**
+   * The MTA's own text right of {@code by}, with what the client chose blanked: quoted strings,
+   * {@code <addresses>} (a {@code >} inside a quoted local part does not close one:
+   * {@code <"abuse+>(authenticated bits=0)"@campus.example.edu>}), Exim's {@code (envelope-from
+   * …)} comment and the {@code for} clause. An authentication comment is never read from an
+   * envelope address: the client wrote it in {@code MAIL FROM}/{@code RCPT TO} (issue 15).
+   */
+  private static String mtaOnly(String s) {
+    String t = blankQuoted(s);
+    t = ENVELOPE_FROM.matcher(t).replaceAll(" ");
+    return FOR_CLAUSE.matcher(t).replaceAll(" ");
+  }
+
+  /** Exim's envelope-from comment, after addresses were blanked. */
+  private static final Pattern ENVELOPE_FROM = Pattern.compile("(?i)\\(\\s*envelope-from\\b[^()]*\\)");
+  /** A {@code for} clause up to the next keyword, the date's {@code ;} or the end. */
+  private static final Pattern FOR_CLAUSE =
+      Pattern.compile("(?i)(?<=^|\\s)for\\s.*?(?=\\s(?:by|with|id|via|from)\\s|;|$)");
+
   /** Quoted strings and {@code <addresses>} (chosen by the client) replaced by spaces. */
   private static String blankQuoted(String s) {
     StringBuilder sb = new StringBuilder(s.length());
     int i = 0;
     while (i < s.length()) {
       char c = s.charAt(i);
-      int close = c == '"' ? closingQuote(s, i) : c == '<' ? s.indexOf('>', i + 1) : -1;
+      int close = c == '"' ? closingQuote(s, i) : c == '<' ? closingAngle(s, i) : -1;
       if (close > i) {
         sb.append(' ');
         i = close + 1;
@@ -423,6 +442,23 @@ public final class ReceivedParser {
       }
     }
     return sb.toString();
+  }
+
+  /** Index of the {@code >} closing the address opened at {@code open}, quoted strings skipped, or -1. */
+  private static int closingAngle(String s, int open) {
+    for (int k = open + 1; k < s.length(); k++) {
+      char c = s.charAt(k);
+      if (c == '"') {
+        int q = closingQuote(s, k);
+        if (q < 0) {
+          return s.length() - 1; // an unclosed quote runs to the end: all of it is the client's
+        }
+        k = q;
+      } else if (c == '>') {
+        return k;
+      }
+    }
+    return -1;
   }
 
   /** Index of the quote closing the quoted string opened at {@code open}, or -1. */

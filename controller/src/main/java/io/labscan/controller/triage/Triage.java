@@ -85,11 +85,12 @@ public final class Triage {
    */
   static final double ALLOWED_HOLDER_FALLBACK_CAP = 0.45;
   /**
-   * Highest confidence when a complaint's carrying message was handed to our mail server by a
-   * LabScan host and nothing tells whether a person forwarded it or the host's own software wrote
-   * the carried message ({@link ParsedComplaint#directSender()}, {@link CarrierSender}): the
-   * answer is one of two stories, so it stays "low", below the recording and alert threshold
-   * (0.5), and is never recorded.
+   * Highest confidence a complaint traced through a carried part contributes unless its forward
+   * was an authenticated submission ({@link ParsedComplaint#capped()}, {@link CarrierSender}):
+   * a host handed the carrier in and nothing tells whether a person forwarded it or the host's
+   * own software wrote the carried message, or nobody we know authenticated the forward. It
+   * stays "low", below the recording and alert threshold (0.5), and is never recorded. Only
+   * that complaint's contribution is capped: another complaint of the same batch keeps its own.
    */
   static final double UNRESOLVED_CARRIER_CAP = 0.45;
   static final double ADDRESS_BOOK = 0.80;
@@ -164,7 +165,15 @@ public final class Triage {
       network(c, label, perComplaint, warnings, mailServers, conflicts);
       for (Tally t : perComplaint.values()) {
         Tally total = tallies.computeIfAbsent(t.hostId, id -> new Tally(id, t.hostname));
-        total.networkMiss *= 1 - t.score();
+        if (c.capped()) {
+          total.cappedMiss *= 1 - t.score(); // issue 15: only this complaint's contribution is capped
+          total.cappedBy = c.directSender().map(d -> "the complaint's carrying message was sent straight to"
+              + " the mail server by " + d + ", which may have written the carried message itself")
+              .orElse("the complaint was a forward that was not an authenticated submission, so its carried"
+                  + " message is only as trustworthy as whoever sent it");
+        } else {
+          total.networkMiss *= 1 - t.score();
+        }
         total.reasons.addAll(t.reasons);
       }
     }
@@ -173,7 +182,8 @@ public final class Triage {
       trustedHosts.putIfAbsent(id, "has the mail-server role (a relay)");
     }
 
-    Optional<String> directSender = complaints.stream().flatMap(c -> c.directSender().stream()).findFirst();
+    // Address-book evidence comes from the whole batch: it is capped only when every complaint is.
+    boolean anyUncapped = complaints.stream().anyMatch(c -> !c.capped());
     List<Candidate> candidates = new ArrayList<>();
     for (Tally t : tallies.values()) {
       if (trustedHosts.containsKey(t.hostId)) {
@@ -183,20 +193,21 @@ public final class Triage {
             + ": a trusted hop, never a candidate");
         continue;
       }
-      double confidence = 1 - (1 - t.addressBook) * t.networkMiss;
-      confidence = Math.round(Math.min(MAX_CONFIDENCE, confidence) * 1000) / 1000.0;
+      double full = 1 - (1 - t.addressBook) * t.networkMiss * t.cappedMiss;
+      full = Math.round(Math.min(MAX_CONFIDENCE, full) * 1000) / 1000.0;
+      double uncapped = anyUncapped ? 1 - (1 - t.addressBook) * t.networkMiss : 0;
+      uncapped = Math.round(Math.min(MAX_CONFIDENCE, uncapped) * 1000) / 1000.0;
+      double confidence = Math.max(uncapped, Math.min(UNRESOLVED_CARRIER_CAP, full));
       if (confidence <= 0) {
         continue;
       }
-      if (directSender.isPresent() && confidence > UNRESOLVED_CARRIER_CAP) {
-        t.note(String.format(Locale.ROOT, "confidence %.3f capped at %.2f: the complaint's carrying message was"
-            + " sent straight to the mail server by %s, which may have written the carried message itself",
-            confidence, UNRESOLVED_CARRIER_CAP, directSender.get()));
-        confidence = UNRESOLVED_CARRIER_CAP;
+      if (confidence < full) {
+        t.note(String.format(Locale.ROOT, "confidence %.3f capped at %.3f: %s", full, confidence,
+            t.cappedBy != null ? t.cappedBy : "the carried message's evidence is capped"));
       }
       String name = t.hostname != null ? t.hostname
           : evidence.host(t.hostId).map(HostState::hostname).orElse(t.hostId);
-      candidates.add(new Candidate(t.hostId, name, confidence, t.reasons, t.networkMiss < 1));
+      candidates.add(new Candidate(t.hostId, name, confidence, t.reasons, t.networkMiss * t.cappedMiss < 1));
     }
     candidates.sort(Comparator.comparingDouble(Candidate::confidence).reversed()
         .thenComparing(Candidate::hostname).thenComparing(Candidate::hostId));
@@ -552,6 +563,9 @@ public final class Triage {
     final List<Double> weights = new ArrayList<>();
     final List<String> reasons = new ArrayList<>();
     double networkMiss = 1;
+    /** Network miss from complaints whose contributions are capped ({@link ParsedComplaint#capped()}). */
+    double cappedMiss = 1;
+    String cappedBy;
     double addressBook;
 
     Tally(String hostId, @Nullable String hostname) {

@@ -53,6 +53,9 @@ final class SsoRoutes {
   private final boolean secureCookies;
   private final BiConsumer<Context, User> startSession;
   private final RefusalAudit refusals;
+  /** Refusals of users the provider vouched for, by their subject: a bounded number per account too. */
+  private final RefusalAudit subjectRefusals;
+  private final SsoRateLimit rateLimit;
   private final Map<String, String> idTokens = new LinkedHashMap<>(16, 0.75f, true) {
     private static final long serialVersionUID = 1L;
 
@@ -65,6 +68,8 @@ final class SsoRoutes {
   SsoRoutes(SingleSignOn sso, SsoAccounts accounts, AuditLog audit, boolean secureCookies,
       BiConsumer<Context, User> startSession, Clock clock) {
     this.refusals = new RefusalAudit(clock);
+    this.subjectRefusals = new RefusalAudit(clock);
+    this.rateLimit = new SsoRateLimit(clock);
     this.sso = requireNonNull(sso, "sso");
     this.accounts = requireNonNull(accounts, "accounts");
     this.audit = requireNonNull(audit, "audit");
@@ -80,6 +85,9 @@ final class SsoRoutes {
 
   /** {@code GET /login/oidc}. */
   void begin(Context ctx) {
+    if (limited(ctx, rateLimit.start(HttpGuard.client(ctx)))) {
+      return;
+    }
     OidcClient.Start start;
     try {
       start = sso.client().begin();
@@ -112,9 +120,20 @@ final class SsoRoutes {
           "This login was not started in this browser, or took too long. Start again.");
       return;
     }
+    if (limited(ctx, rateLimit.callback(HttpGuard.client(ctx)))) {
+      return;
+    }
     OidcIdentity identity;
     try {
       identity = sso.client().complete(cookie, state, code);
+    } catch (OidcClient.BusyException e) {
+      log.warn("Single sign-on callback from {} turned away: {}", HttpGuard.client(ctx), e.getMessage());
+      ctx.header("Retry-After", "5");
+      ctx.status(503).contentType("text/html; charset=utf-8").result(page("Busy", "",
+          "<p id=\"login-message\" class=\"error\" role=\"alert\">Too many logins are being checked with the "
+              + "identity provider right now. Try again in a few seconds.</p><p><a href=\"/login\">Back to the login "
+              + "page</a></p>"));
+      return;
     } catch (OidcClient.LoginFailedException e) {
       fail(ctx, 403, "?", String.valueOf(e.getMessage()), e.notThisBrowser()
           ? "This login was not started in this browser, or took too long. Start again."
@@ -126,7 +145,7 @@ final class SsoRoutes {
     try {
       admission = accounts.admit(sso.settings().issuer(), identity, sso.settings().roleMapping());
     } catch (SsoAccounts.RefusedException e) {
-      fail(ctx, 403, identity.username(), "refused: " + e.getMessage() + " (sub " + printable(identity.subject(), 80)
+      fail(ctx, 403, identity.username(), identity.subject(), "refused: " + e.getMessage() + " (sub " + printable(identity.subject(), 80)
           + ")", "Single sign-on refused: " + e.getMessage() + ".");
       return;
     }
@@ -176,25 +195,30 @@ final class SsoRoutes {
   }
 
   /**
-   * A refused login: logged and audited, then a page saying why. A refusal before the provider
-   * vouched for anyone (claimed {@code "?"}: a provider error, a callback not from this browser,
-   * a token that does not check out) can be sent by anyone any number of times, so those pass
-   * {@link RefusalAudit} first: a bounded number per address and window, then one summary.
+   * A refused login: logged and audited, then a page saying why. Any refusal can be repeated at
+   * will (anyone can send a bad callback; any campus user in no mapped group can log in again and
+   * again), so every one passes {@link RefusalAudit} first: a bounded number per address and
+   * window, then one summary.
    */
   private void fail(Context ctx, int status, String claimed, String reason, String shown) {
+    fail(ctx, status, claimed, null, reason, shown);
+  }
+
+  /**
+   * As above; {@code subject} is the provider's {@code sub} of a user it vouched for and then
+   * LabScan refused (no mapped group): such a refusal can be repeated by any campus user at will
+   * too, so it passes {@link RefusalAudit} both by address and by subject, and is recorded only
+   * while both allow it.
+   */
+  private void fail(Context ctx, int status, String claimed, @Nullable String subject, String reason, String shown) {
     String ip = HttpGuard.client(ctx);
-    boolean record = true;
-    if (claimed.equals("?")) {
-      RefusalAudit.Decision decision = refusals.refused(ip);
-      for (RefusalAudit.Suppressed s : decision.summaries()) {
-        String from = s.address().equals(RefusalAudit.OTHERS) ? "other addresses" : s.address();
-        log.warn("{} more refused single sign-on callbacks from {} suppressed (since {})", s.count(), from, s.since());
-        audit.record(Actor.anonymous("?"), Actions.LOGIN_FAILED, "?", "single sign-on: " + s.count()
-            + " more refused callbacks from " + from + " suppressed (" + RefusalAudit.PER_ADDRESS + " per address per "
-            + RefusalAudit.WINDOW.toMinutes() + " min recorded; window from " + s.since() + ")",
-            io.labscan.controller.audit.Source.http(s.address().equals(RefusalAudit.OTHERS) ? "" : s.address()));
-      }
-      record = decision.record();
+    RefusalAudit.Decision decision = refusals.refused(ip);
+    summarise(decision, "");
+    boolean record = decision.record();
+    if (subject != null) {
+      RefusalAudit.Decision bySubject = subjectRefusals.refusedSubject(subject);
+      summarise(bySubject, "subject ");
+      record = record && bySubject.record();
     }
     if (record) {
       log.warn("Failed single sign-on login for '{}' from {}: {}", printable(claimed, 64), ip, reason);
@@ -206,6 +230,34 @@ final class SsoRoutes {
     ctx.status(status).contentType("text/html; charset=utf-8").result(page("Login failed", "",
         "<p id=\"login-message\" class=\"error\" role=\"alert\">" + escape(shown) + "</p>"
             + "<p><a href=\"/login\">Back to the login page</a></p>"));
+  }
+
+  /** Answers 429 with Retry-After when {@code wait} is not zero (over {@link SsoRateLimit}). */
+  private boolean limited(Context ctx, java.time.Duration wait) {
+    if (wait.isZero()) {
+      return false;
+    }
+    log.debug("Single sign-on request from {} over the per-address limit", HttpGuard.client(ctx));
+    ctx.header("Retry-After", Long.toString(Math.max(1, wait.toSeconds())));
+    ctx.status(429).contentType("text/html; charset=utf-8").result(page("Too many logins", "",
+        "<p id=\"login-message\" class=\"error\" role=\"alert\">Too many single sign-on attempts from your address. "
+            + "Try again in " + Math.max(1, (wait.toSeconds() + 59) / 60) + " min.</p>"
+            + "<p><a href=\"/login\">Back to the login page</a></p>"));
+    return true;
+  }
+
+  private void summarise(RefusalAudit.Decision decision, String kind) {
+    for (RefusalAudit.Suppressed s : decision.summaries()) {
+      boolean others = s.address().equals(RefusalAudit.OTHERS);
+      String key = s.address().startsWith("sub ") ? s.address().substring(4) : s.address();
+      String from = others ? "other " + (kind.isEmpty() ? "addresses" : "subjects") : kind + printable(key, 80);
+      log.warn("{} more refused single sign-on logins from {} suppressed (since {})", s.count(), from, s.since());
+      audit.record(Actor.anonymous("?"), Actions.LOGIN_FAILED, "?", "single sign-on: " + s.count()
+          + " more refused callbacks from " + from + " suppressed (" + RefusalAudit.PER_ADDRESS + " per "
+          + (kind.isEmpty() ? "address" : "subject") + " per " + RefusalAudit.WINDOW.toMinutes()
+          + " min recorded; window from " + s.since() + ")",
+          io.labscan.controller.audit.Source.http(others || !kind.isEmpty() ? "" : s.address()));
+    }
   }
 
   private boolean secure(Context ctx) {

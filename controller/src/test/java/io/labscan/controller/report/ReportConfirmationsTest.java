@@ -172,6 +172,20 @@ class ReportConfirmationsTest {
   }
 
   @Test
+  void caseVariantsOfAnAddressShareItsThreeConfirmationMailsADay() {
+    ReportSubscriptions subscriptions = new ReportSubscriptions(week.store, week.clock);
+    for (String variant : List.of("Victim@elsewhere.example", "vIctim@Elsewhere.example", "viCtim@elsewhere.EXAMPLE")) {
+      Subscription s = subscriptions.subscribe(PHYSICS_MANAGER, Optional.of(LabWeek.PHYSICS), Cadence.WEEKLY, variant);
+      delivery(subscriptions).sendConfirmations();
+      subscriptions.unsubscribe(PHYSICS_MANAGER, s.subscriptionId());
+      week.clock.advance(Duration.ofMinutes(10));
+    }
+    assertThatThrownBy(() -> subscriptions.subscribe(PHYSICS_MANAGER, Optional.of(LabWeek.PHYSICS), Cadence.WEEKLY,
+        "VICTIM@elsewhere.example")).isInstanceOf(ReportSubscriptions.Refused.class)
+        .hasMessageContaining("confirmation mails in the last 24 hours, the most LabScan sends to one address");
+  }
+
+  @Test
   void oneUsersSubscriptionsCauseAtMostTenConfirmationMailsADay() {
     ReportSubscriptions subscriptions = new ReportSubscriptions(week.store, week.clock);
     for (int i = 0; i < ReportConfirmations.MAX_MAILS_PER_USER; i++) {

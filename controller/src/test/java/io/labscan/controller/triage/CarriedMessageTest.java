@@ -148,7 +148,7 @@ class CarriedMessageTest {
   }
 
   @Test
-  void anExternalAbuseDeskForwardIsUnwrapped() throws Exception {
+  void anExternalAbuseDeskForwardIsUnwrappedButCappedSinceItWasNotAnAuthenticatedSubmission() throws Exception {
     FakeEvidence fleet = campus();
 
     ParsedComplaint c = parse("abuse-desk-forward.eml", fleet);
@@ -159,11 +159,14 @@ class CarriedMessageTest {
     assertThat(c.directSender()).isEmpty();
     assertThat(c.origin().orElseThrow().ip()).isEqualTo("10.20.3.17");
     assertThat(hostnames(r)).first().isEqualTo("lab-pc-07");
-    assertThat(r.candidates().get(0).confidence()).isGreaterThanOrEqualTo(0.8);
+    assertThat(c.unverifiedCarrier()).hasValueSatisfying(
+        w -> assertThat(w).contains("the forward was not an authenticated submission"));
+    assertThat(r.candidates().get(0).confidence()).isEqualTo(Triage.UNRESOLVED_CARRIER_CAP);
+    assertThat(r.recordable()).isFalse();
   }
 
   @Test
-  void anUnauthenticatedForwardFromTheMachineOfTheFromAddressesOwnerIsUnwrapped() throws Exception {
+  void anUnauthenticatedForwardFromTheMachineOfTheFromAddressesOwnerIsUnwrappedButCapped() throws Exception {
     FakeEvidence fleet = campus().owns("pc30", JANET);
 
     ParsedComplaint c = parse("janet-unauthenticated-forward.eml", fleet);
@@ -172,12 +175,15 @@ class CarriedMessageTest {
     assertThat(c.tracedPart()).isEqualTo("attachment 1 of the message (message/rfc822), forwarded by " + JANET);
     assertThat(c.directSender()).isEmpty();
     assertThat(hostnames(r)).first().isEqualTo("lab-pc-07");
-    assertThat(r.candidates().get(0).confidence()).isGreaterThanOrEqualTo(0.8);
+    assertThat(c.unverifiedCarrier()).hasValueSatisfying(
+        w -> assertThat(w).contains("the forward was not an authenticated submission"));
+    assertThat(r.candidates().get(0).confidence()).isEqualTo(Triage.UNRESOLVED_CARRIER_CAP);
+    assertThat(r.recordable()).isFalse();
     assertThat(hostnames(r)).doesNotContain("lab-pc-30");
   }
 
   @Test
-  void anUnauthenticatedForwardFromALabHostThatOnlySentMailThroughItsMailClientIsUnwrapped() throws Exception {
+  void anUnauthenticatedForwardFromALabHostThatOnlySentMailThroughAnAllowedClientIsUnwrappedButCapped() throws Exception {
     FakeEvidence fleet = campus().egressBy("pc30", "thunderbird", Instant.parse("2026-12-06T18:04:30Z"),
         Instant.parse("2026-12-06T18:05:30Z"), true, "198.51.100.5");
 
@@ -187,7 +193,10 @@ class CarriedMessageTest {
     assertThat(c.tracedPart()).startsWith("attachment 1 of the message (message/rfc822), forwarded by");
     assertThat(c.directSender()).isEmpty();
     assertThat(hostnames(r)).first().isEqualTo("lab-pc-07");
-    assertThat(r.candidates().get(0).confidence()).isGreaterThanOrEqualTo(0.8);
+    assertThat(c.unverifiedCarrier()).hasValueSatisfying(
+        w -> assertThat(w).contains("the forward was not an authenticated submission"));
+    assertThat(r.candidates().get(0).confidence()).isEqualTo(Triage.UNRESOLVED_CARRIER_CAP);
+    assertThat(r.recordable()).isFalse();
   }
 
   // ---- the ambiguous case --------------------------------------------------------------

@@ -500,7 +500,17 @@ class ReceivedParserTest {
           + " Sun, 6 Dec 2026 17:32:11 +0000",
       // an envelope recipient the sender chose
       "from PC07 (unknown [10.20.3.17]) by mx1.campus.example.edu (Postfix) with SMTP id 4F1E"
-          + " for <\"(authenticated as janet) auth=yes\"@campus.example.edu>; Sun, 6 Dec 2026 17:32:11 +0000"})
+          + " for <\"(authenticated as janet) auth=yes\"@campus.example.edu>; Sun, 6 Dec 2026 17:32:11 +0000",
+      // a quoted local part holding ">" does not close the address early (Postfix)
+      "from Wqkrtz (unknown [10.20.3.17]) by mx1.campus.example.edu (Postfix) with SMTP id 3F9A11C2D0"
+          + " for <\"abuse+>(authenticated bits=0)\"@campus.example.edu>; Sun, 6 Dec 2026 17:32:11 +0000 (UTC)",
+      // nor in Exim's envelope-from
+      "from [10.20.3.17] (helo=Wqkrtz) by mx1.campus.example.edu with smtp (Exim 4.96)"
+          + " (envelope-from <\"a>b (authenticated bits=0)\"@evil.example>)"
+          + " id 1rPq3K-000Abc-2x for abuse@campus.example.edu; Sun, 6 Dec 2026 17:32:11 +0000",
+      // an unbracketed envelope recipient is the client's too
+      "from [10.20.3.17] (helo=Wqkrtz) by mx1.campus.example.edu with smtp (Exim 4.96)"
+          + " id 1rPq3K-000Abc-2x for abuse(authenticated)@campus.example.edu; Sun, 6 Dec 2026 17:32:11 +0000"})
   void wordsOfAuthenticationTheClientWroteGiveNoFlag(String line) {
     ReceivedHop hop = ReceivedParser.parse(line);
 

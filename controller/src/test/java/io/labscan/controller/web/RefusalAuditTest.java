@@ -49,7 +49,35 @@ class RefusalAuditTest {
     for (int i = 0; i < 20_000; i++) {
       total += recorded("10." + (i >> 16) + "." + ((i >> 8) & 255) + "." + (i & 255), 3);
     }
-    assertThat(total).isEqualTo(RefusalAudit.PER_WINDOW);
+    assertThat(total).isLessThanOrEqualTo(RefusalAudit.PER_WINDOW + RefusalAudit.MAX_ADDRESSES);
     assertThat(audit.tracked()).isLessThanOrEqualTo(RefusalAudit.MAX_ADDRESSES + 1);
+  }
+
+  @Test
+  void refusalsFromAHundredAddressesDoNotSilenceTheFirstRefusalOfAnAddressNotSeenBefore() {
+    for (int a = 0; a < 100; a++) { // e.g. 100 /64s of one home /56
+      recorded("2001:db8:0:" + Integer.toHexString(a) + "::1", RefusalAudit.PER_ADDRESS);
+    }
+    assertThat(audit.refused("198.51.100.7").record())
+        .as("the first refused callback (say a forged ID token) of an address never seen before is recorded").isTrue();
+  }
+
+  @Test
+  void theAddressesOfOneIpv4Slash24TogetherRecordABoundedNumber() {
+    long total = 0;
+    for (int i = 1; i < 255; i++) {
+      total += recorded("203.0.113." + i, 10);
+    }
+    assertThat(total).isLessThanOrEqualTo(RefusalAudit.ADDRESSES_PER_NETWORK + 1 + RefusalAudit.PER_NETWORK);
+    assertThat(audit.tracked()).isLessThanOrEqualTo(RefusalAudit.ADDRESSES_PER_NETWORK + 1);
+  }
+
+  @Test
+  void theSlash64sOfOneIpv6Slash48TogetherRecordABoundedNumber() {
+    long total = 0;
+    for (int i = 0; i < 1000; i++) {
+      total += recorded("2001:db8:7:" + Integer.toHexString(i) + "::1", 10);
+    }
+    assertThat(total).isLessThanOrEqualTo(RefusalAudit.ADDRESSES_PER_NETWORK + 1 + RefusalAudit.PER_NETWORK);
   }
 }
