@@ -565,7 +565,7 @@ public final class Triage {
     double networkMiss = 1;
     /** Network miss from complaints whose contributions are capped ({@link ParsedComplaint#capped()}). */
     double cappedMiss = 1;
-    String cappedBy;
+    @Nullable String cappedBy;
     double addressBook;
 
     Tally(String hostId, @Nullable String hostname) {
