@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Prunes the complaints that arrived by mail ({@code complaint_messages}, with their stored triage
@@ -66,7 +67,7 @@ public final class ComplaintRetention implements Pruner.AgedRows {
     });
   }
 
-  private static long delete(Storage store, String table, String row, String where, Long cutoff) {
+  private static long delete(Storage store, String table, String row, String where, @Nullable Long cutoff) {
     long total = 0;
     while (true) {
       int deleted = store.write(db -> {

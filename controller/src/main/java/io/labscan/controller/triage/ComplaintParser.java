@@ -30,6 +30,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Entry point: reads a complaint (a message, a bounce, an ARF report or pasted headers), finds
@@ -162,7 +163,7 @@ public final class ComplaintParser {
       if (d.kind() == CarrierSender.Kind.SENT_DIRECTLY) {
         return sentDirectly(outer, d, trust, warnings, itself);
       }
-      return unresolved(d, ForwardUnwrapper.attached(parts.original, parts.originalType,
+      return unresolved(d, ForwardUnwrapper.attached(parts.original, Objects.requireNonNull(parts.originalType, "originalType"),
           parts.attachedMessages, outer, warnings, depth, next -> parse(next, trust, depth + 1)));
     }
     Optional<PastedHeaders.Found> pasted = parts.firstText == null ? Optional.empty()
@@ -233,17 +234,17 @@ public final class ComplaintParser {
 
   /** What the MIME walk found. */
   private static final class Parts {
-    byte[] deliveryStatus;
-    byte[] feedbackReport;
-    byte[] original;
-    String originalType;
-    byte[] inlineCopy;
+    byte @Nullable [] deliveryStatus;
+    byte @Nullable [] feedbackReport;
+    byte @Nullable [] original;
+    @Nullable String originalType;
+    byte @Nullable [] inlineCopy;
     /** The first text/plain part (a single-part message's body), for inline forwards. */
-    byte[] firstText;
+    byte @Nullable [] firstText;
     /** How many message/rfc822 (or rfc822-headers) parts, the traced one being the first. */
     int attachedMessages;
     int seen;
-    String error;
+    @Nullable String error;
   }
 
   private static void walk(Part part, int depth, Parts out) throws MessagingException, IOException {
@@ -317,7 +318,7 @@ public final class ComplaintParser {
   }
 
   /** The text after a bounce's "copy of the message follows" marker, or null. */
-  private static byte[] quotedOriginal(byte[] text) {
+  private static byte @Nullable [] quotedOriginal(byte[] text) {
     String s = new String(text, StandardCharsets.ISO_8859_1);
     for (String marker : COPY_MARKERS) {
       int at = s.indexOf(marker);
@@ -400,7 +401,7 @@ public final class ComplaintParser {
           .ifPresent(found -> parts.inlineCopy = found.message());
     }
     byte[] copy = parts.original != null ? parts.original : parts.inlineCopy;
-    String copyType = parts.original != null ? parts.originalType
+    String copyType = parts.original != null ? Objects.requireNonNull(parts.originalType, "originalType")
         : parts.inlineCopy != null ? "inline text" : "none";
     ReportDetails details = new ReportDetails(
         reportingMta, arrival, List.copyOf(new LinkedHashSet<>(finalRecipients)), sourceIp,
@@ -533,7 +534,7 @@ public final class ComplaintParser {
    * Untrusted text for a warning: mail parsers quote the header they choke on, control
    * characters and all. Controls become '?', and the text is cut to {@value #MAX_QUOTED}.
    */
-  static String plain(String untrusted) {
+  static String plain(@Nullable String untrusted) {
     String s = String.valueOf(untrusted);
     StringBuilder out = new StringBuilder(Math.min(s.length(), MAX_QUOTED) + 3);
     for (int i = 0; i < s.length() && out.length() < MAX_QUOTED; i++) {

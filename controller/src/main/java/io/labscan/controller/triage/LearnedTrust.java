@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the fleet teaches the trust walk, with no configuration at all: which LabScan hosts held
@@ -40,7 +41,7 @@ final class LearnedTrust {
 
   private final TriageEvidence evidence;
   private final Map<String, List<Holder>> cache = new HashMap<>();
-  private Map<String, MailServerHost> servers;
+  private @Nullable Map<String, MailServerHost> servers;
   private int lookups;
   private boolean exhausted;
 
@@ -54,13 +55,15 @@ final class LearnedTrust {
   }
 
   private Map<String, MailServerHost> servers() {
-    if (servers == null) {
-      servers = new HashMap<>();
+    Map<String, MailServerHost> loaded = servers;
+    if (loaded == null) {
+      loaded = new HashMap<>();
       for (MailServerHost m : evidence.mailServers()) {
-        servers.put(m.hostId(), m);
+        loaded.put(m.hostId(), m);
       }
+      servers = loaded;
     }
-    return servers;
+    return loaded;
   }
 
   /** Hosts whose reports place {@code ip} on an interface at {@code at}, mail servers first. */

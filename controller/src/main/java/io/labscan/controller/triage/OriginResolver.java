@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The trust walk (SpamAssassin's model, as a careful analyst does it by hand).
@@ -264,7 +265,7 @@ final class OriginResolver {
   }
 
   /** One step of the walk: the client's trust source (null: not trusted) and the reason. */
-  private record Step(TrustSource source, String reason) {}
+  private record Step(@Nullable TrustSource source, String reason) {}
 
   /**
    * Is the client of this line (written by an MTA the walk trusts) an MTA we trust too?
@@ -274,7 +275,7 @@ final class OriginResolver {
    * not ours).
    */
   private static Step trustedClient(int index, ReceivedHop hop, TrustSource writer, Optional<Instant> at,
-      TrustConfig trust, Optional<MailProviders.Provider> provider, LearnedTrust learned) {
+      TrustConfig trust, Optional<MailProviders.Provider> provider, @Nullable LearnedTrust learned) {
     Optional<String> ip = hop.fromIp();
     Optional<String> rdns = hop.verifiedRdns();
     Optional<String> configuredIp = ip.flatMap(trust::entryForIp);
@@ -359,7 +360,7 @@ final class OriginResolver {
    * Reporting-MTA confirms its writer.
    */
   private static TrustSource startSource(ComplaintKind kind, ReceivedHop first, boolean rootConfirmed,
-      TrustConfig trust, Optional<MailProviders.Provider> provider, LearnedTrust learned) {
+      TrustConfig trust, Optional<MailProviders.Provider> provider, @Nullable LearnedTrust learned) {
     if (!rootConfirmed) {
       return TrustSource.delivering("top line of the embedded original, unconfirmed (the sender could have"
           + " written it)");

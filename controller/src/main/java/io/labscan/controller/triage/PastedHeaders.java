@@ -5,9 +5,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Finds a header block that a person pasted into text: the headers of a message forwarded
@@ -158,7 +160,7 @@ final class PastedHeaders {
     if (firstMarkerRun >= 0) {
       int end = runEnd(line, depth, firstMarkerRun);
       return Optional.of(new Found(block(line, depth, firstMarkerRun, end), firstMarkerRun,
-          "after \"" + printable(marker) + "\"", false, true));
+          "after \"" + printable(Objects.requireNonNull(marker, "marker")) + "\"", false, true));
     }
     return Optional.empty();
   }

@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads {@code Received:} header values into {@link ReceivedHop}s.
@@ -328,7 +329,7 @@ public final class ReceivedParser {
   /** Where the from part ends: its closing run of comments and the index of the MTA's "by". */
   private record Cut(List<Comment> comments, int by) {}
 
-  private static Cut mtaCut(String s, boolean quotesOpaque) {
+  private static @Nullable Cut mtaCut(String s, boolean quotesOpaque) {
     int depth = 0;
     boolean quoted = false;
     for (int i = s.length() - 2; i > 4; i--) {
@@ -691,7 +692,7 @@ public final class ReceivedParser {
 
   // ---- other clauses --------------------------------------------------------------------
 
-  private static Optional<String> withText(Clause with) {
+  private static Optional<String> withText(@Nullable Clause with) {
     if (with == null || with.value == null || with.value.isEmpty()) {
       return Optional.empty();
     }
@@ -701,7 +702,7 @@ public final class ReceivedParser {
     return Optional.of(with.value);
   }
 
-  private static List<String> software(String raw, Clause by) {
+  private static List<String> software(String raw, @Nullable Clause by) {
     List<String> hints = new ArrayList<>();
     String lower = raw.toLowerCase(Locale.ROOT);
     if (by != null && by.comments.stream().anyMatch(c -> c.toLowerCase(Locale.ROOT).startsWith("postfix"))) {
@@ -820,7 +821,7 @@ public final class ReceivedParser {
 
   /** Clause of a Received stamp: keyword, its value and the words and comments after it. */
   private static final class Clause {
-    String value;
+    @Nullable String value;
     boolean valueDone;
     final List<String> words = new ArrayList<>();
     final List<String> comments = new ArrayList<>();
@@ -851,18 +852,18 @@ public final class ReceivedParser {
     return clauses;
   }
 
-  private static Optional<String> nonEmpty(String s) {
+  private static Optional<String> nonEmpty(@Nullable String s) {
     return s == null || s.isBlank() ? Optional.empty() : Optional.of(s.trim());
   }
 
-  private static String stripDot(String s) {
+  private static String stripDot(@Nullable String s) {
     if (s == null) {
       return "";
     }
     return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
   }
 
-  private static String stripAngles(String s) {
+  private static @Nullable String stripAngles(@Nullable String s) {
     if (s == null) {
       return null;
     }

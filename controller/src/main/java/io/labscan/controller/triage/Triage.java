@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Ranks the hosts that may have sent the complained-about mail.
@@ -558,16 +559,16 @@ public final class Triage {
   /** Evidence gathered for one host. */
   private static final class Tally {
     final String hostId;
-    final String hostname;
+    final @Nullable String hostname;
     final List<Double> weights = new ArrayList<>();
     final List<String> reasons = new ArrayList<>();
     double networkMiss = 1;
     /** Network miss from complaints whose contributions are capped ({@link ParsedComplaint#capped()}). */
     double cappedMiss = 1;
-    String cappedBy;
+    @Nullable String cappedBy;
     double addressBook;
 
-    Tally(String hostId, String hostname) {
+    Tally(String hostId, @Nullable String hostname) {
       this.hostId = hostId;
       this.hostname = hostname;
     }
