@@ -7,7 +7,6 @@ import io.labscan.controller.store.DatabaseCredentials;
 import io.labscan.controller.store.DatabaseUrl;
 import io.labscan.controller.store.postgres.PostgresMigrations;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -50,7 +49,7 @@ final class PostgresChecks {
     }
     Properties properties = url.driverProperties(credentials);
     properties.putIfAbsent("connectTimeout", DEFAULT_CONNECT_TIMEOUT_SECONDS);
-    try (Connection c = DriverManager.getConnection(url.jdbcUrl(), properties)) {
+    try (Connection c = connect(url, properties)) {
       c.setReadOnly(true);
       findings.add(Finding.ok("PostgreSQL " + url + " is reachable as " + credentials.user() + " (server version "
           + one(c, "SHOW server_version") + ")"));
@@ -87,6 +86,15 @@ final class PostgresChecks {
               + "LABSCAN_DB_PASSWORD) and the URL's sslmode/sslrootcert (docs/postgresql.md)"));
       return false;
     }
+  }
+
+  /** The driver itself, not DriverManager: nothing depends on service files surviving the jar's packaging. */
+  private static Connection connect(DatabaseUrl.Postgres url, Properties properties) throws SQLException {
+    Connection c = new org.postgresql.Driver().connect(url.jdbcUrl(), properties);
+    if (c == null) {
+      throw new SQLException("the PostgreSQL driver does not accept " + url.jdbcUrl());
+    }
+    return c;
   }
 
   private static void tls(Connection c, DatabaseUrl.Postgres url, List<Finding> findings) throws SQLException {
