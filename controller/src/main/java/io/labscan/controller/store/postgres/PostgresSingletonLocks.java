@@ -210,6 +210,11 @@ public final class PostgresSingletonLocks implements SingletonLocks {
     if (closed) {
       return;
     }
+    synchronized (keys) {
+      if (keys.isEmpty()) {
+        return; // no once-only job here (a controller that only serves the web UI): no session
+      }
+    }
     List<String> taken = new ArrayList<>();
     synchronized (session) {
       if (connection != null && !held.isEmpty() && !valid()) {
