@@ -72,7 +72,7 @@ public final class ControllerDoctor {
     /** A SQLite database file with its CA in {@code pki/} beside it. */
     public Settings(Path db, int grpcPort, Optional<Integer> enrollPort, int httpPort, String bind, String httpBind,
         boolean insecure, List<String> trust) {
-      this(new DatabaseUrl.SqliteFile(db), new DatabaseCredentials("", Optional.empty()), Optional.empty(), grpcPort,
+      this(new DatabaseUrl.EmbeddedFile(db), new DatabaseCredentials("", Optional.empty()), Optional.empty(), grpcPort,
           enrollPort, httpPort, bind, httpBind, insecure, trust);
     }
 

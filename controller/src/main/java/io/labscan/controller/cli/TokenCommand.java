@@ -1,9 +1,10 @@
-package io.labscan.controller.account;
+package io.labscan.controller.cli;
 
+import io.labscan.controller.account.ApiToken;
+import io.labscan.controller.account.ApiTokens;
+import io.labscan.controller.account.Role;
 import io.labscan.controller.audit.Actions;
 import io.labscan.controller.audit.AuditLog;
-import io.labscan.controller.cli.DatabaseOptions;
-import io.labscan.controller.cli.DatabaseSelection;
 import io.labscan.controller.store.Storage;
 import java.nio.file.Files;
 import java.nio.file.Path;
