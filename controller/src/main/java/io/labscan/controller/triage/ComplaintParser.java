@@ -425,7 +425,7 @@ public final class ComplaintParser {
         : what + " (" + copyType + ")";
     // The report's own Received: lines never give the origin, but they say who handed the report
     // in: only a report written inside our mail path vouches for its Reporting-MTA and its copy.
-    boolean ours = OriginResolver.writtenInsideOurs(outer, trust);
+    boolean ours = OriginResolver.writtenInsideOurs(outer, trust, reportingMta);
     ParsedComplaint traced = fromHeaders(kind, original, Optional.of(details), ours, trust, warnings);
     if (kind == ComplaintKind.ARF) {
       traced = ArfSourceIp.apply(traced, original, copy != null);
