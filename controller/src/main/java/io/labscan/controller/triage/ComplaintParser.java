@@ -442,9 +442,7 @@ public final class ComplaintParser {
     fallback.ifPresent(f -> w.add((copy == null ? "there is no original" : "the original has no From:")
         + "; the claimed sender is taken from the "
         + (kind == ComplaintKind.BOUNCE ? "bounce's To:" : "report's Original-Mail-From:")));
-    return new ParsedComplaint(traced.kind(), fallback, traced.recipients(), traced.subject(),
-        traced.messageId(), traced.date(), traced.hops(), traced.origin(), traced.report(), w,
-        label, Optional.empty());
+    return traced.withClaimedSender(fallback).withWarnings(w).traced(label, Optional.empty(), List.of());
   }
 
   private static ParsedComplaint fromHeaders(
@@ -468,7 +466,7 @@ public final class ComplaintParser {
     OriginResolver.Result r = OriginResolver.resolve(headers, kind, report, trust, reportWrittenByUs);
     List<String> all = new ArrayList<>(warnings);
     all.addAll(r.warnings());
-    return new ParsedComplaint(kind, from, List.copyOf(recipients), subject, messageId, date,
+    return ParsedComplaint.itself(kind, from, List.copyOf(recipients), subject, messageId, date,
         r.hops(), r.origin(), report, all);
   }
 
