@@ -1,9 +1,9 @@
 package io.labscan.controller.web;
 
+import io.labscan.controller.complaint.ComplaintTriage;
 import io.labscan.testsupport.Requirements;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.labscan.controller.ComplaintTriage;
 import io.labscan.controller.cli.DemoStory;
 import io.labscan.controller.triage.TrustConfig;
 import java.io.File;

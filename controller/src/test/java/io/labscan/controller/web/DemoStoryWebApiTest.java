@@ -3,8 +3,8 @@ package io.labscan.controller.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.labscan.controller.ComplaintTriage;
 import io.labscan.controller.cli.DemoStory;
+import io.labscan.controller.complaint.ComplaintTriage;
 import io.labscan.controller.triage.TrustConfig;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;

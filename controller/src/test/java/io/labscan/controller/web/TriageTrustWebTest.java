@@ -3,13 +3,13 @@ package io.labscan.controller.web;
 import io.labscan.controller.account.Accounts;
 import io.labscan.controller.account.Role;
 import io.labscan.controller.account.Sessions;
+import io.labscan.controller.complaint.ComplaintTriage;
 import io.labscan.controller.fleet.ComplianceHistory;
 import io.labscan.controller.fleet.Fleet;
 import io.labscan.controller.fleet.LabRules;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.labscan.controller.ComplaintTriage;
 import io.labscan.controller.TestReports;
 import io.labscan.controller.campaign.AgentCommands;
 import io.labscan.controller.campaign.CampaignService;
