@@ -22,6 +22,7 @@ import io.labscan.controller.verdict.Verdict;
 import io.labscan.controller.verdict.VerdictPolicy;
 import io.labscan.controller.verdict.VerdictService;
 import io.labscan.proto.v1.Command;
+import io.labscan.testsupport.TestWiring;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -67,7 +68,7 @@ class TriageTrustWebTest {
   void start() {
     store = Storage.open(dir.resolve("controller.db"));
     verdicts = new VerdictService(store, VerdictPolicy.defaults(), clock);
-    Fleet fleet = new Fleet(store, new LabRules(store, clock), VerdictPolicy.defaults(), clock);
+    Fleet fleet = TestWiring.fleet(store, new LabRules(store, clock), VerdictPolicy.defaults(), clock);
     campaigns = new CampaignService(store, new AgentCommands() {
       @Override
       public boolean send(String hostId, Command command) {
