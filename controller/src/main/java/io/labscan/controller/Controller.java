@@ -9,6 +9,7 @@ import io.labscan.controller.alert.AlertSink;
 import io.labscan.controller.alert.SyslogSink;
 import io.labscan.controller.alert.WebhookSink;
 import io.labscan.controller.campaign.CampaignService;
+import io.labscan.controller.complaint.ComplaintTriage;
 import io.labscan.controller.fleet.ComplianceHistory;
 import io.labscan.controller.fleet.Fleet;
 import io.labscan.controller.fleet.LabRules;

@@ -5,6 +5,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 
 import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaConstructorCall;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
@@ -82,14 +83,24 @@ class ArchitectureTest {
   /**
    * Quarantine orders are read and written through the one {@code Quarantines} the composition
    * root builds ({@code Controller.quarantines()}; issue 19: six classes used to build their own).
-   * Fleet and PolicyProvider keep a store-only constructor for tests and tools without a Controller.
    */
   @ArchTest
   static final ArchRule only_the_composition_root_builds_quarantines =
       noClasses().that().resideOutsideOfPackages(ROOT, ROOT + ".quarantine..")
-          .and().doNotHaveFullyQualifiedName(Fleet.class.getName())
-          .and().doNotHaveFullyQualifiedName(PolicyProvider.class.getName())
           .should().callConstructor(Quarantines.class, Storage.class, Clock.class);
+
+  /**
+   * The fleet and the policies are wired in one place, the composition root (issue 19: both had a
+   * store-only constructor that built their own {@code Quarantines}, a second composition root
+   * that a tool could reach for and then see other quarantine orders than the controller). Tests
+   * wire them with {@code io.labscan.testsupport.TestWiring}.
+   */
+  @ArchTest
+  static final ArchRule only_the_composition_root_builds_the_fleet_and_the_policies =
+      noClasses().that().doNotBelongToAnyOf(Controller.class)
+          .should().callConstructorWhere(DescribedPredicate.describe("a constructor of Fleet or PolicyProvider",
+              (JavaConstructorCall call) -> call.getTargetOwner().isEquivalentTo(Fleet.class)
+                  || call.getTargetOwner().isEquivalentTo(PolicyProvider.class)));
 
   /**
    * Nothing outside the storage package names a SQLite class or the SQLite driver (issue 20):

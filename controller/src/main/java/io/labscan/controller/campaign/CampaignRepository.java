@@ -102,7 +102,7 @@ final class CampaignRepository {
   record NewTarget(String hostId, String commandId, Optional<Instant> delivered) {}
 
   void insertRun(String runId, String campaignId, Instant fired, String firedBy, List<NewTarget> targets) {
-    store.write(db -> {
+    store.update(db -> {
       try (PreparedStatement run = db.prepareStatement(
               "INSERT INTO campaign_runs(run_id, campaign_id, fired_ms, fired_by) VALUES (?,?,?,?)");
           PreparedStatement target = db.prepareStatement(
@@ -125,7 +125,6 @@ final class CampaignRepository {
         }
         target.executeBatch();
       }
-      return null;
     }).join();
   }
 

@@ -1,5 +1,6 @@
 package io.labscan.controller.cli;
 
+import io.labscan.controller.complaint.ComplaintTriage;
 import io.labscan.controller.fleet.HostsFormat;
 import io.labscan.controller.text.Text;
 import io.labscan.controller.Controller;
@@ -10,7 +11,6 @@ import io.labscan.controller.ControllerRuntime;
 import io.labscan.controller.web.Dashboard;
 import io.labscan.controller.web.DashboardOptions;
 import io.labscan.controller.web.EngineTriageRunner;
-import io.labscan.controller.ComplaintTriage;
 import io.labscan.controller.triage.NotAMailMessageException;
 import io.labscan.controller.triage.TriageResult;
 import io.labscan.controller.triage.TrustConfig;

@@ -229,20 +229,20 @@ public final class DemoStory {
    *
    * @throws IllegalStateException if a generated report fails validation (a bug, named)
    */
-  public static Loaded load(Storage store, ReportIngestor ingestor, VerdictService verdicts, Clock clock,
-      Path dir) {
-    return load(store, ingestor, verdicts, new PolicyProvider(store, clock), clock, dir);
-  }
-
-  /** As above, with the services of {@code controller}. */
   public static Loaded load(io.labscan.controller.Controller controller, Path dir) {
     return load(controller.store(), controller.ingestor(), controller.verdicts(), controller.policies(),
         controller.clock(), dir);
   }
 
-  private static Loaded load(Storage store, ReportIngestor ingestor, VerdictService verdicts,
+  /** As above, with services the composition root (or a test's wiring) built over {@code store}. */
+  public static Loaded load(Storage store, ReportIngestor ingestor, VerdictService verdicts,
       PolicyProvider policies, Clock clock, Path dir) {
     requireNonNull(store, "store");
+    requireNonNull(ingestor, "ingestor");
+    requireNonNull(verdicts, "verdicts");
+    requireNonNull(policies, "policies");
+    requireNonNull(clock, "clock");
+    requireNonNull(dir, "dir");
     Path complaintFile = complaintFile(dir);
     if (!store.hostsWithRole(DEMO_ROLE).isEmpty()) {
       // Loaded before: the complaint that goes with those reports is the stored sample.

@@ -1,8 +1,8 @@
 package io.labscan.controller.cli;
 
 import io.labscan.controller.Controller;
+import io.labscan.controller.complaint.ComplaintTriage;
 import io.labscan.controller.text.Text;
-import io.labscan.controller.ComplaintTriage;
 import io.labscan.controller.store.Storage;
 import io.labscan.controller.triage.AddressHolding;
 import io.labscan.controller.triage.Candidate;

@@ -159,9 +159,8 @@ public final class ComplaintLog {
 
   /** Records that this IMAP message is an already handled complaint (seen again after a UIDVALIDITY change). */
   public void sameAs(String mailbox, long uidValidity, long uid, ComplaintRecord earlier) {
-    store.write(db -> {
+    store.update(db -> {
       mapUid(db, mailbox, uidValidity, uid, earlier.seq(), earlier.outcome() == Outcome.FAILED ? "" : null);
-      return null;
     }).join();
   }
 
@@ -180,7 +179,7 @@ public final class ComplaintLog {
 
   /** The message was moved to {@code folder} (or is gone from the watched folder). */
   public void moved(String mailbox, long uidValidity, long uid, String folder) {
-    store.write(db -> {
+    store.update(db -> {
       try (PreparedStatement ps = db.prepareStatement(
           "UPDATE complaint_uids SET moved_to = ? WHERE mailbox = ? AND uid_validity = ? AND uid = ?")) {
         ps.setString(1, folder);
@@ -189,7 +188,6 @@ public final class ComplaintLog {
         ps.setLong(4, uid);
         ps.executeUpdate();
       }
-      return null;
     }).join();
   }
 

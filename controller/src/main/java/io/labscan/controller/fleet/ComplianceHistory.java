@@ -42,7 +42,7 @@ public final class ComplianceHistory {
     Instant now = fleet.now();
     String day = LocalDate.ofInstant(now, ZoneOffset.UTC).toString();
     Map<String, int[]> counts = liveCounts(fleet.hosts());
-    fleet.store().write(db -> {
+    fleet.store().update(db -> {
       try (PreparedStatement ps = db.prepareStatement(
           "INSERT INTO compliance_snapshots(day, lab, hosts, compliant, taken_ms) VALUES (?,?,?,?,?) "
               + "ON CONFLICT(day, lab) DO UPDATE SET hosts = excluded.hosts, compliant = excluded.compliant, "
@@ -57,7 +57,6 @@ public final class ComplianceHistory {
         }
         ps.executeBatch();
       }
-      return null;
     }).join();
   }
 
@@ -89,7 +88,7 @@ public final class ComplianceHistory {
           }
         }
       }
-      return null;
+      return byLab;
     });
     estimateFromVerdictHistory(first, today, labOf, byLab);
 
@@ -122,7 +121,7 @@ public final class ComplianceHistory {
           firstSeen.put(rs.getString(1), rs.getLong(2));
         }
       }
-      return null;
+      return changes;
     });
     for (LocalDate day = first; day.isBefore(today); day = day.plusDays(1)) {
       long dayEnd = day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();

@@ -40,11 +40,6 @@ public final class Fleet {
     this.clock = requireNonNull(clock, "clock");
   }
 
-  /** A fleet over a store of its own (tests and tools without a {@code Controller}). */
-  public Fleet(Storage store, LabRules labRules, VerdictPolicy policy, Clock clock) {
-    this(store, labRules, policy, new Quarantines(store, clock), clock);
-  }
-
   public Storage store() {
     return store;
   }

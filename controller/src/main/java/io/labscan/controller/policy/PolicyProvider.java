@@ -66,11 +66,6 @@ public final class PolicyProvider {
     this.fleetKey = store.secret(FLEET_KEY);
   }
 
-  /** A policy over a store of its own (tests and tools without a {@code Controller}). */
-  public PolicyProvider(Storage store, Clock clock) {
-    this(store, new Quarantines(store, requireNonNull(clock, "clock")), clock);
-  }
-
   /** The fleet-wide policy (read again from the store at most every {@link #CACHE}). */
   public Policy current() {
     return snapshot().fleet();

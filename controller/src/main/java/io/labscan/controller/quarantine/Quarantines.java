@@ -327,7 +327,7 @@ public final class Quarantines {
       Instant at) {
     requireNonNull(hostId, "hostId");
     requireNonNull(status, "status");
-    return store.write(db -> {
+    return store.update(db -> {
       try (PreparedStatement ps = db.prepareStatement("INSERT INTO quarantine_agent_state"
           + "(host_id, revision, quarantined, enforcement, detail, reported_ms) VALUES (?,?,?,?,?,?) "
           + "ON CONFLICT(host_id) DO UPDATE SET revision = excluded.revision, quarantined = excluded.quarantined, "
@@ -375,7 +375,6 @@ public final class Quarantines {
           }
         }
       }
-      return (Void) null;
     });
   }
 

@@ -37,7 +37,7 @@ final class RecipientRepository {
    * or (with {@code confirmed}) a row confirmed now. Any earlier row of the pair is replaced.
    */
   void start(String username, String email, Instant now, boolean confirmed) {
-    store.write(db -> {
+    store.update(db -> {
       try (PreparedStatement del = db.prepareStatement("DELETE FROM report_recipients WHERE username = ? AND email = ?");
           PreparedStatement ins = db.prepareStatement("INSERT INTO report_recipients(username, email, token_sha256, "
               + "token_expires_ms, confirmed_ms, created_ms) VALUES (?,?,'',0,?,?)")) {
@@ -54,7 +54,6 @@ final class RecipientRepository {
         ins.setLong(4, now.toEpochMilli());
         ins.executeUpdate();
       }
-      return null;
     }).join();
   }
 
@@ -111,12 +110,11 @@ final class RecipientRepository {
 
   /** Forgets confirmation mails older than {@code before} (the limits look back one day only). */
   void pruneMails(Instant before) {
-    store.write(db -> {
+    store.update(db -> {
       try (PreparedStatement ps = db.prepareStatement("DELETE FROM report_confirmation_mails WHERE sent_ms < ?")) {
         ps.setLong(1, before.toEpochMilli());
         ps.executeUpdate();
       }
-      return null;
     }).join();
   }
 
@@ -153,7 +151,7 @@ final class RecipientRepository {
 
   /** Removes the recipient row once no subscription of the user uses the address any more. */
   void deleteIfUnused(String username, String email) {
-    store.write(db -> {
+    store.update(db -> {
       try (PreparedStatement ps = db.prepareStatement("DELETE FROM report_recipients WHERE username = ? AND email = ? "
           + "AND NOT EXISTS (SELECT 1 FROM report_subscriptions s WHERE s.username = ? AND s.email = ?)")) {
         ps.setString(1, username);
@@ -162,7 +160,6 @@ final class RecipientRepository {
         ps.setString(4, email);
         ps.executeUpdate();
       }
-      return null;
     }).join();
   }
 

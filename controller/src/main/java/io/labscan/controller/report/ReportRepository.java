@@ -51,7 +51,7 @@ final class ReportRepository {
           }
         }
       }
-      return null;
+      return out;
     });
     return out;
   }
@@ -74,7 +74,7 @@ final class ReportRepository {
           }
         }
       }
-      return null;
+      return out;
     });
     return out;
   }
@@ -155,7 +155,7 @@ final class ReportRepository {
           }
         }
       }
-      return null;
+      return out;
     });
     return out;
   }

@@ -136,7 +136,7 @@ final class SubscriptionRepository {
   }
 
   void recordFailure(String subscriptionId, Instant at, String error) {
-    store.write(db -> {
+    store.update(db -> {
       try (PreparedStatement ps = db.prepareStatement("UPDATE report_subscriptions SET last_error = ?, "
           + "last_attempt_ms = ? WHERE subscription_id = ?")) {
         ps.setString(1, error.length() > 500 ? error.substring(0, 500) : error);
@@ -144,7 +144,6 @@ final class SubscriptionRepository {
         ps.setString(3, subscriptionId);
         ps.executeUpdate();
       }
-      return null;
     }).join();
   }
 }

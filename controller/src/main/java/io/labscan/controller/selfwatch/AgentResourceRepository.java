@@ -35,7 +35,7 @@ public final class AgentResourceRepository {
   public CompletableFuture<Void> save(String hostId, HostResources r) {
     requireNonNull(hostId, "hostId");
     requireNonNull(r, "r");
-    return store.write(db -> {
+    return store.update(db -> {
       try (PreparedStatement ps = db.prepareStatement("INSERT INTO agent_resources (" + COLUMNS
           + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'',NULL) ON CONFLICT (host_id) DO UPDATE SET "
           + "rss_bytes = excluded.rss_bytes, rss_anon_bytes = excluded.rss_anon_bytes, "
@@ -62,7 +62,6 @@ public final class AgentResourceRepository {
         ps.setLong(15, r.received().toEpochMilli());
         ps.executeUpdate();
       }
-      return null;
     });
   }
 
@@ -71,7 +70,7 @@ public final class AgentResourceRepository {
     requireNonNull(hostId, "hostId");
     requireNonNull(reason, "reason");
     requireNonNull(at, "at");
-    return store.write(db -> {
+    return store.update(db -> {
       try (PreparedStatement ps = db.prepareStatement("INSERT INTO agent_resources (host_id, refused, refused_ms) "
           + "VALUES (?,?,?) ON CONFLICT (host_id) DO UPDATE SET refused = excluded.refused, "
           + "refused_ms = excluded.refused_ms")) {
@@ -80,7 +79,6 @@ public final class AgentResourceRepository {
         ps.setLong(3, at.toEpochMilli());
         ps.executeUpdate();
       }
-      return null;
     });
   }
 

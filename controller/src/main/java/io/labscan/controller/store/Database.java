@@ -1,5 +1,7 @@
 package io.labscan.controller.store;
 
+import static java.util.Objects.requireNonNull;
+
 import java.sql.Connection;
 import java.util.concurrent.CompletableFuture;
 
@@ -61,6 +63,16 @@ public interface Database extends AutoCloseable {
    * {@link StoreException}).
    */
   <T> CompletableFuture<T> write(SqlWork<T> work);
+
+  /** {@link #write(SqlWork)} for work that has no value to return: the future completes empty. */
+  @SuppressWarnings("NullAway") // Void's only value is null; NullAway cannot see that T is Void here
+  default CompletableFuture<Void> update(SqlUpdate work) {
+    requireNonNull(work, "work");
+    return write(db -> {
+      work.run(db);
+      return (Void) null;
+    });
+  }
 
   /**
    * Runs {@code work} on a read-only connection and returns its value.

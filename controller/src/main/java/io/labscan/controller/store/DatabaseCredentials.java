@@ -12,6 +12,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Who the controller logs in to PostgreSQL as, and with what password — never from the command
@@ -95,7 +96,7 @@ public record DatabaseCredentials(String user, Optional<String> password) {
     }
   }
 
-  private static Optional<String> nonEmpty(String value) {
+  private static Optional<String> nonEmpty(@Nullable String value) {
     return value == null || value.isEmpty() ? Optional.empty() : Optional.of(value);
   }
 

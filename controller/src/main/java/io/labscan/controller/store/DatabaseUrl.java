@@ -284,7 +284,7 @@ public sealed interface DatabaseUrl permits DatabaseUrl.EmbeddedFile, DatabaseUr
     }
 
     public String sslMode() {
-      return parameters.get("sslmode");
+      return requireNonNull(parameters.get("sslmode"), "parameters.sslmode"); // parseUrl always sets it
     }
 
     /**

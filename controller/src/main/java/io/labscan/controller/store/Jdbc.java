@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /** Small JDBC helpers the repositories share; engine-neutral. */
 final class Jdbc {
@@ -28,11 +29,11 @@ final class Jdbc {
     return rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(v));
   }
 
-  static void setMillis(PreparedStatement ps, int index, Timestamp ts) throws SQLException {
+  static void setMillis(PreparedStatement ps, int index, @Nullable Timestamp ts) throws SQLException {
     setLong(ps, index, ts == null ? null : Timestamps.toMillis(ts));
   }
 
-  static void setLong(PreparedStatement ps, int index, Long value) throws SQLException {
+  static void setLong(PreparedStatement ps, int index, @Nullable Long value) throws SQLException {
     if (value == null) {
       ps.setNull(index, Types.BIGINT);
     } else {

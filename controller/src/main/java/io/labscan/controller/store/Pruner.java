@@ -172,7 +172,7 @@ public final class Pruner {
     for (String hostId : hostIds()) {
       List<String> keepers = keepers(hostId);
       for (Rule rule : RULES) {
-        long cutoff = cutoffs.get(rule.age());
+        long cutoff = requireNonNull(cutoffs.get(rule.age()), "cutoffs.get(rule.age())"); // one per Age
         String where = rule.condition().replace("?1c", "?").replace("?k", "?,?,?,?");
         long n = dryRun ? count(rule.table(), where, hostId, cutoff, rule, keepers)
             : delete(rule.table(), where, hostId, cutoff, rule, keepers);

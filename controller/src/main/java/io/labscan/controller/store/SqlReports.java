@@ -56,6 +56,7 @@ import java.security.MessageDigest;
 import java.util.HashSet;
 import io.labscan.contract.net.Addresses;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 import static io.labscan.controller.store.Jdbc.ALLOWLIST_SETTING;
 import static io.labscan.controller.store.Jdbc.allowanceOf;
@@ -193,7 +194,7 @@ public final class SqlReports implements Store, HostRepository {
     requireNonNull(hostId, "hostId");
     requireNonNull(hostname, "hostname");
     long now = at.toEpochMilli();
-    return database.write(db -> {
+    return database.update(db -> {
       try (PreparedStatement ps = db.prepareStatement(
           enrollSql)) {
         ps.setString(1, hostId);
@@ -203,7 +204,6 @@ public final class SqlReports implements Store, HostRepository {
         ps.setLong(5, now);
         ps.executeUpdate();
       }
-      return null;
     });
   }
 
@@ -674,7 +674,7 @@ public final class SqlReports implements Store, HostRepository {
     return one.isEmpty() ? Optional.empty() : Optional.of(one.get(0));
   }
 
-  private List<HostSummary> queryHosts(String where, String arg) {
+  private List<HostSummary> queryHosts(String where, @Nullable String arg) {
     String sql = "SELECT h.host_id, h.hostname, h.os_family, h.os_version, h.agent_version, h.lab, h.elevated, "
         + "h.first_seen_ms, h.last_seen_ms, h.last_report_ms, h.last_full_scan_ms, "
         + "EXISTS (SELECT 1 FROM host_roles r WHERE r.host_id = h.host_id AND r.role = '" + DEMO_ROLE + "'), "
@@ -785,7 +785,7 @@ public final class SqlReports implements Store, HostRepository {
   @Override
   public CompletableFuture<Void> setEffectiveLabs(Map<String, HostSummary.EffectiveLab> labs) {
     Map<String, HostSummary.EffectiveLab> copy = new LinkedHashMap<>(labs);
-    return database.write(db -> {
+    return database.update(db -> {
       try (PreparedStatement ps = db.prepareStatement(
           "UPDATE hosts SET effective_lab = ?, lab_source = ?, lab_rule_id = ? WHERE host_id = ?")) {
         for (Map.Entry<String, HostSummary.EffectiveLab> e : copy.entrySet()) {
@@ -796,7 +796,6 @@ public final class SqlReports implements Store, HostRepository {
           ps.executeUpdate();
         }
       }
-      return null;
     });
   }
 
@@ -840,7 +839,7 @@ public final class SqlReports implements Store, HostRepository {
   /** Records that {@code email} belongs to a person who uses {@code hostId}. */
   @Override
   public CompletableFuture<Void> setAddressOwner(String email, String hostId, String source, Instant at) {
-    return database.write(db -> {
+    return database.update(db -> {
       try (PreparedStatement ps = db.prepareStatement(
           "INSERT INTO address_owners(email, host_id, source, updated_ms) VALUES (?,?,?,?) "
               + "ON CONFLICT(email, host_id) DO UPDATE SET source = excluded.source, updated_ms = excluded.updated_ms")) {
@@ -850,7 +849,6 @@ public final class SqlReports implements Store, HostRepository {
         ps.setLong(4, at.toEpochMilli());
         ps.executeUpdate();
       }
-      return null;
     });
   }
 
@@ -858,7 +856,7 @@ public final class SqlReports implements Store, HostRepository {
   /** Gives a host a role ("mail-server" lets it send mail) or takes it away. */
   @Override
   public CompletableFuture<Void> setRole(String hostId, String role, boolean present) {
-    return database.write(db -> {
+    return database.update(db -> {
       try (PreparedStatement ps = db.prepareStatement(present
           ? "INSERT INTO host_roles(host_id, role) VALUES (?,?) ON CONFLICT(host_id, role) DO NOTHING"
           : "DELETE FROM host_roles WHERE host_id = ? AND role = ?")) {
@@ -866,7 +864,6 @@ public final class SqlReports implements Store, HostRepository {
         ps.setString(2, role);
         ps.executeUpdate();
       }
-      return null;
     });
   }
 
@@ -892,7 +889,7 @@ public final class SqlReports implements Store, HostRepository {
   @Override
   public CompletableFuture<Void> recordComplaintTrace(String complaintId, String hostId, double confidence,
       Instant tracedAt, String originIp, Optional<Instant> originTime, String summary) {
-    return database.write(db -> {
+    return database.update(db -> {
       try (PreparedStatement ps = db.prepareStatement(
           "INSERT INTO complaint_traces(complaint_id, host_id, confidence, traced_ms, origin_ip, origin_time_ms, "
               + "summary) VALUES (?,?,?,?,?,?,?) ON CONFLICT(complaint_id, host_id) DO UPDATE SET "
@@ -906,7 +903,6 @@ public final class SqlReports implements Store, HostRepository {
         ps.setString(7, summary);
         ps.executeUpdate();
       }
-      return null;
     });
   }
 

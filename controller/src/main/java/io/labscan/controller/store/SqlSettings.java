@@ -107,7 +107,7 @@ public final class SqlSettings implements SettingsRepository {
   @Override
   public CompletableFuture<Void> putSettings(Map<String, byte[]> values) {
     Map<String, byte[]> copy = new LinkedHashMap<>(values);
-    return database.write(db -> {
+    return database.update(db -> {
       for (Map.Entry<String, byte[]> e : copy.entrySet()) {
         try (PreparedStatement ps = db.prepareStatement(e.getValue().length == 0
             ? "DELETE FROM settings WHERE name = ?"
@@ -119,7 +119,6 @@ public final class SqlSettings implements SettingsRepository {
           ps.executeUpdate();
         }
       }
-      return null;
     });
   }
 

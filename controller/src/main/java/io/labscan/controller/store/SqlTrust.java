@@ -96,7 +96,7 @@ public final class SqlTrust implements TrustRepository {
   @Override
   public CompletableFuture<Void> saveToken(TokenRecord token) {
     requireNonNull(token, "token");
-    return database.write(db -> {
+    return database.update(db -> {
       try (PreparedStatement ps = db.prepareStatement(
           "INSERT INTO enrolment_tokens(token_id, secret_sha256, lab, created_ms, expires_ms, uses_total, uses_left, "
               + "host_id) VALUES (?,?,?,?,?,?,?,?)")) {
@@ -110,7 +110,6 @@ public final class SqlTrust implements TrustRepository {
         ps.setString(8, token.hostId());
         ps.executeUpdate();
       }
-      return null;
     });
   }
 

@@ -56,6 +56,7 @@ import java.security.MessageDigest;
 import java.util.HashSet;
 import io.labscan.contract.net.Addresses;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import static io.labscan.controller.store.Jdbc.ALLOWLIST_SETTING;
 import static io.labscan.controller.store.Jdbc.JSON;
 import static io.labscan.controller.store.Jdbc.allowanceOf;
@@ -173,7 +174,7 @@ public final class SqlVerdicts implements VerdictRepository {
     };
   }
 
-  private static Set<String> hostSet(Connection db, String sql, Long sinceMs) throws SQLException {
+  private static Set<String> hostSet(Connection db, String sql, @Nullable Long sinceMs) throws SQLException {
     Set<String> ids = new HashSet<>();
     try (PreparedStatement ps = db.prepareStatement(sql)) {
       if (sinceMs != null) { // every parameter is the since-time
@@ -584,7 +585,7 @@ public final class SqlVerdicts implements VerdictRepository {
         + "ORDER BY at_ms, " + dialect.rowId(), hostId);
   }
 
-  private List<VerdictRecord> readVerdicts(String sql, String arg) {
+  private List<VerdictRecord> readVerdicts(String sql, @Nullable String arg) {
     return database.read("verdicts", db -> {
       List<VerdictRecord> out = new ArrayList<>();
       try (PreparedStatement ps = db.prepareStatement(sql)) {

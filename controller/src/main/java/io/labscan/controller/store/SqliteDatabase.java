@@ -8,8 +8,10 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
@@ -142,7 +144,7 @@ public final class SqliteDatabase implements Database {
       // Anything else (another process holding the write lock past the busy timeout) says
       // nothing about whether the file can be written: the first real write will tell.
       return (e.getResultCode().code & 0xff) == SQLiteErrorCode.SQLITE_READONLY.code
-          ? Optional.of(e.getMessage()) : Optional.empty();
+          ? Optional.of(Objects.requireNonNullElse(e.getMessage(), "SQLITE_READONLY")) : Optional.empty();
     } finally {
       db.rollback();
       db.setAutoCommit(autoCommit);
@@ -218,7 +220,7 @@ public final class SqliteDatabase implements Database {
     closeQuietly(writer);
   }
 
-  private static void closeQuietly(Connection c) {
+  private static void closeQuietly(@Nullable Connection c) {
     if (c != null) {
       try {
         c.close();

@@ -25,6 +25,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Triage's questions answered from the SQLite store: who held an address when, who sent
@@ -76,8 +77,8 @@ public final class SqliteTriageEvidence implements TriageEvidence {
     this.holdingGrace = requireNonNull(holdingGrace, "holdingGrace");
   }
 
-  private record Interval(String hostId, String hostname, long first, long last, Long ended, boolean current,
-      String mac, String interfaceName, Long leaseEnd) {}
+  private record Interval(String hostId, String hostname, long first, long last, @Nullable Long ended,
+      boolean current, String mac, String interfaceName, @Nullable Long leaseEnd) {}
 
   /** Most intervals one address question reads (an address reused by DHCP every day for years). */
   static final int MAX_INTERVALS = 10_000;
@@ -212,7 +213,7 @@ public final class SqliteTriageEvidence implements TriageEvidence {
    * two halves do not overlap. (One range "start &lt;= to" alone walked every window before
    * {@code to}.)
    */
-  private List<EgressHit> egress(String filter, String hostId, Instant from, Instant to) {
+  private List<EgressHit> egress(String filter, @Nullable String hostId, Instant from, Instant to) {
     String sql = overlapQuery(filter);
     // 'allowed' is the controller's judgement at ingest (never the agent's flag); an entry added to
     // the allow-list since then clears earlier windows too.
@@ -309,7 +310,7 @@ public final class SqliteTriageEvidence implements TriageEvidence {
             }
           }
         }
-        return null;
+        return counts;
       });
     }
     return counts;

@@ -134,6 +134,11 @@ public final class Storage implements Store, VerdictRepository, TrustRepository,
     return database.write(work);
   }
 
+  /** Runs {@code work} on the writer, like {@link #write}, when it has no value to return. */
+  public CompletableFuture<Void> update(SqlUpdate work) {
+    return database.update(work);
+  }
+
   /** Runs {@code work} on the read-only connection ({@link Database#read}). */
   public <T> T read(SqlWork<T> work) {
     return database.read(work);

@@ -154,14 +154,13 @@ public final class TrustedMtas {
 
   /** Marks who recorded the traces of this complaint. */
   public void recordedBy(String complaintId, String user) {
-    store.write(db -> {
+    store.update(db -> {
       try (PreparedStatement ps = db.prepareStatement(
           "UPDATE complaint_traces SET recorded_by = ? WHERE complaint_id = ?")) {
         ps.setString(1, user);
         ps.setString(2, complaintId);
         ps.executeUpdate();
       }
-      return null;
     }).join();
   }
 

@@ -52,9 +52,8 @@ final class DatabaseProbe {
         store.read(db -> {
           try (Statement st = db.createStatement()) {
             st.setQueryTimeout((int) TIMEOUT.toSeconds());
-            st.execute("SELECT 1");
+            return st.execute("SELECT 1");
           }
-          return null;
         });
         return Optional.empty();
       } catch (RuntimeException e) {

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.labscan.controller.ComplaintTriage;
+import io.labscan.controller.complaint.ComplaintTriage;
 import io.labscan.controller.store.TrustedMtas;
 import io.labscan.controller.triage.NotAMailMessageException;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.labscan.controller.bench;
 
-import io.labscan.controller.ComplaintTriage;
+import io.labscan.controller.complaint.ComplaintTriage;
 import io.labscan.controller.store.Storage;
 import io.labscan.controller.triage.TriageResult;
 import io.labscan.controller.triage.TrustConfig;

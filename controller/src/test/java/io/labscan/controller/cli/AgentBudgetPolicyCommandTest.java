@@ -2,9 +2,9 @@ package io.labscan.controller.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.labscan.controller.policy.PolicyProvider;
 import io.labscan.controller.store.Storage;
 import io.labscan.proto.v1.Policy;
+import io.labscan.testsupport.TestWiring;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -60,7 +60,7 @@ class AgentBudgetPolicyCommandTest {
 
   private Policy hostPolicy() {
     try (Storage store = Storage.open(db())) {
-      return new PolicyProvider(store, Clock.systemUTC()).policyFor(WORKSTATION);
+      return TestWiring.policies(store, Clock.systemUTC()).policyFor(WORKSTATION);
     }
   }
 

@@ -2,9 +2,9 @@ package io.labscan.controller.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.labscan.controller.policy.PolicyProvider;
 import io.labscan.controller.store.Storage;
 import io.labscan.proto.v1.Policy;
+import io.labscan.testsupport.TestWiring;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
@@ -19,7 +19,7 @@ class PolicyCheckBudgetTest {
   @BeforeEach
   void controllerDatabase() {
     try (Storage store = Storage.open(dir.resolve("c.db"))) {
-      new PolicyProvider(store, Clock.systemUTC()).current();
+      TestWiring.policies(store, Clock.systemUTC()).current();
     }
   }
 
@@ -34,7 +34,7 @@ class PolicyCheckBudgetTest {
 
   private Policy current() {
     try (Storage store = Storage.open(dir.resolve("c.db"))) {
-      return new PolicyProvider(store, Clock.systemUTC()).current();
+      return TestWiring.policies(store, Clock.systemUTC()).current();
     }
   }
 

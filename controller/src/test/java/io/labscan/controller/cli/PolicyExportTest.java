@@ -6,10 +6,10 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.util.JsonFormat;
 import io.labscan.contract.harvest.AddressDigest;
 import io.labscan.agent.cli.AgentMain;
-import io.labscan.controller.policy.PolicyProvider;
 import io.labscan.controller.store.Storage;
 import io.labscan.proto.v1.Policy;
 import io.labscan.proto.v1.Report;
+import io.labscan.testsupport.TestWiring;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +31,7 @@ class PolicyExportTest {
   @BeforeEach
   void controllerDatabase() {
     try (Storage store = Storage.open(dir.resolve("c.db"))) {
-      fleetKey = new PolicyProvider(store, Clock.systemUTC()).fleetKey();
+      fleetKey = TestWiring.policies(store, Clock.systemUTC()).fleetKey();
     }
   }
 

@@ -2,7 +2,6 @@ package io.labscan.controller.complaint;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.labscan.controller.ComplaintTriage;
 import io.labscan.controller.alert.Alert;
 import io.labscan.controller.store.Storage;
 import io.labscan.controller.triage.TrustConfig;

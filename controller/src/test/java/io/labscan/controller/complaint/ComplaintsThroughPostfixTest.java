@@ -4,7 +4,6 @@ import static io.labscan.controller.complaint.ComplaintMail.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.labscan.controller.ComplaintTriage;
 import io.labscan.controller.TestReports;
 import io.labscan.controller.report.LoopbackPostfix;
 import io.labscan.controller.store.Storage;

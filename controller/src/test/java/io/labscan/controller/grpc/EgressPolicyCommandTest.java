@@ -12,6 +12,7 @@ import io.labscan.controller.ControllerRuntime;
 import io.labscan.controller.cli.ControllerMain;
 import io.labscan.controller.store.Storage;
 import io.labscan.proto.v1.Policy;
+import io.labscan.testsupport.TestWiring;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -48,7 +49,7 @@ class EgressPolicyCommandTest {
   }
 
   private PolicyProvider provider(Storage store) {
-    return new PolicyProvider(store, Clock.systemUTC());
+    return TestWiring.policies(store, Clock.systemUTC());
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.labscan.controller.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.labscan.controller.store.Storage;
+import io.labscan.testsupport.TestWiring;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -31,8 +32,8 @@ class PolicyVersionTest {
     // Two stores on one file: two connections to the writer lock, as 'serve' and a
     // 'labscan-controller policy' run in another process have.
     try (Storage first = Storage.open(db); Storage second = Storage.open(db)) {
-      PolicyProvider a = new PolicyProvider(first, Clock.systemUTC());
-      PolicyProvider b = new PolicyProvider(second, Clock.systemUTC());
+      PolicyProvider a = TestWiring.policies(first, Clock.systemUTC());
+      PolicyProvider b = TestWiring.policies(second, Clock.systemUTC());
       CountDownLatch go = new CountDownLatch(1);
       ExecutorService writers = Executors.newFixedThreadPool(2);
       try {
@@ -57,7 +58,7 @@ class PolicyVersionTest {
   @Test
   void theVersionAChangeReturnsIsTheOneAgentsAreSent() {
     try (Storage store = Storage.open(dir.resolve("controller.db"))) {
-      PolicyProvider policies = new PolicyProvider(store, Clock.systemUTC());
+      PolicyProvider policies = TestWiring.policies(store, Clock.systemUTC());
       long before = policies.current().getVersion();
 
       long version = policies.setArtifactRules("campus-rules", "fileNames: [\"x.exe\"]\n".getBytes());

@@ -3,7 +3,6 @@ package io.labscan.controller.quarantine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.labscan.controller.TestReports;
-import io.labscan.controller.policy.PolicyProvider;
 import io.labscan.controller.store.Storage;
 import io.labscan.controller.verdict.Assessment;
 import io.labscan.controller.verdict.Reason;
@@ -11,6 +10,7 @@ import io.labscan.controller.verdict.Verdict;
 import io.labscan.proto.v1.BlockedSmtpAttempt;
 import io.labscan.proto.v1.QuarantineEnforcement;
 import io.labscan.proto.v1.QuarantineStatus;
+import io.labscan.testsupport.TestWiring;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -60,14 +60,14 @@ class QuarantinesTest {
 
   @Test
   void aQuarantineIsRecordedWithWhoWhenAndWhyAndBumpsThePolicyVersion() {
-    long before = new PolicyProvider(store, Clock.systemUTC()).current().getVersion();
+    long before = TestWiring.policies(store, Clock.systemUTC()).current().getVersion();
 
     Quarantines.Change c = at(T0).quarantine(pc07, "linda (web)", "worm mail to Janet");
 
     assertThat(c.changed()).isTrue();
     assertThat(c.record()).extracting(QuarantineRecord::quarantined, QuarantineRecord::by, QuarantineRecord::reason,
         QuarantineRecord::at).containsExactly(true, "linda (web)", "worm mail to Janet", T0);
-    var policy = new PolicyProvider(store, Clock.systemUTC()).policyFor(pc07);
+    var policy = TestWiring.policies(store, Clock.systemUTC()).policyFor(pc07);
     assertThat(policy.getVersion()).isGreaterThan(before);
     assertThat(policy.getQuarantine().getQuarantined()).isTrue();
     assertThat(policy.getQuarantine().getRevision()).isEqualTo(c.record().revision());
@@ -105,24 +105,24 @@ class QuarantinesTest {
 
     assertThat(r.revision()).isGreaterThan(q.revision());
     assertThat(at(T0).history(pc07)).extracting(QuarantineRecord::quarantined).containsExactly(true, false);
-    assertThat(new PolicyProvider(store, Clock.systemUTC()).policyFor(pc07).getQuarantine().getQuarantined()).isFalse();
+    assertThat(TestWiring.policies(store, Clock.systemUTC()).policyFor(pc07).getQuarantine().getQuarantined()).isFalse();
   }
 
   @Test
   void aHostThatWasNeverQuarantinedGetsNoOrderInItsPolicy() {
-    assertThat(new PolicyProvider(store, Clock.systemUTC()).policyFor(pc07).hasQuarantine()).isFalse();
+    assertThat(TestWiring.policies(store, Clock.systemUTC()).policyFor(pc07).hasQuarantine()).isFalse();
   }
 
   @Test
   void relaysAndMailServersAreTheDestinationsAQuarantinedHostMayStillReach() {
     String relay = TestReports.newHostId();
     store.ingest(TestReports.fullScan(relay, "relay", T0, 1, "10.20.3.2"), T0, "test").join();
-    new PolicyProvider(store, Clock.systemUTC()).setMailServer(relay, true);
+    TestWiring.policies(store, Clock.systemUTC()).setMailServer(relay, true);
     Quarantines.setRelays(store, List.of("192.0.2.25"));
 
     at(T0).quarantine(pc07, "linda (web)", "");
 
-    assertThat(new PolicyProvider(store, Clock.systemUTC()).policyFor(pc07).getQuarantine().getAllowedDestinationsList())
+    assertThat(TestWiring.policies(store, Clock.systemUTC()).policyFor(pc07).getQuarantine().getAllowedDestinationsList())
         .containsExactly("192.0.2.25", "10.20.3.2");
   }
 

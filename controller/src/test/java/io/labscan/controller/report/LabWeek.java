@@ -11,6 +11,7 @@ import io.labscan.controller.verdict.VerdictService;
 import io.labscan.controller.web.FleetReports;
 import io.labscan.controller.web.MutableClock;
 import io.labscan.proto.v1.Report;
+import io.labscan.testsupport.TestWiring;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -49,7 +50,7 @@ final class LabWeek implements AutoCloseable {
     store = Storage.open(file);
     verdicts = new VerdictService(store, VerdictPolicy.defaults(), clock);
     ingestor = new ReportIngestor(store, verdicts, clock);
-    fleet = new Fleet(store, new LabRules(store, clock), VerdictPolicy.defaults(), clock);
+    fleet = TestWiring.fleet(store, new LabRules(store, clock), VerdictPolicy.defaults(), clock);
   }
 
   /** Plays Monday to Sunday; the clock ends on the next Monday at 07:30 (after that day's reports). */

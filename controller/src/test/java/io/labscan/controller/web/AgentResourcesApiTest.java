@@ -17,6 +17,7 @@ import io.labscan.proto.v1.AgentResources;
 import io.labscan.proto.v1.EnrollRequest;
 import io.labscan.proto.v1.HeartbeatRequest;
 import io.labscan.proto.v1.HeartbeatResponse;
+import io.labscan.testsupport.TestWiring;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -41,7 +42,7 @@ class AgentResourcesApiTest {
   @BeforeEach
   void start() throws Exception {
     fixture = new DashboardFixture(dir);
-    PolicyProvider policies = new PolicyProvider(fixture.store, fixture.clock);
+    PolicyProvider policies = TestWiring.policies(fixture.store, fixture.clock);
     grpc = GrpcServers.plaintext("127.0.0.1", 0, List.of(new AgentServiceImpl(fixture.store, fixture.ingestor,
         policies, new CommandHub(), fixture.clock)));
     agent = new ControllerClient(GrpcChannels.forController("127.0.0.1:" + grpc.getPort(), true));

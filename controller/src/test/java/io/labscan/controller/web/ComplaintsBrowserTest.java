@@ -2,11 +2,11 @@ package io.labscan.controller.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.labscan.controller.ComplaintTriage;
 import io.labscan.controller.TestReports;
 import io.labscan.controller.complaint.ComplaintHandler;
 import io.labscan.controller.complaint.ComplaintLog;
 import io.labscan.controller.complaint.ComplaintRecord;
+import io.labscan.controller.complaint.ComplaintTriage;
 import io.labscan.controller.complaint.MailboxStatus;
 import io.labscan.controller.triage.TrustConfig;
 import io.labscan.testsupport.Requirements;

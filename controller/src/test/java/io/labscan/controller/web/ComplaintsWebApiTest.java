@@ -3,11 +3,11 @@ package io.labscan.controller.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.labscan.controller.ComplaintTriage;
 import io.labscan.controller.TestReports;
 import io.labscan.controller.complaint.ComplaintHandler;
 import io.labscan.controller.complaint.ComplaintLog;
 import io.labscan.controller.complaint.ComplaintRecord;
+import io.labscan.controller.complaint.ComplaintTriage;
 import io.labscan.controller.complaint.MailboxStatus;
 import io.labscan.controller.triage.TrustConfig;
 import java.nio.charset.StandardCharsets;

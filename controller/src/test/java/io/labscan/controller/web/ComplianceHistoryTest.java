@@ -10,6 +10,7 @@ import io.labscan.controller.verdict.Assessment;
 import io.labscan.controller.verdict.Reason;
 import io.labscan.controller.verdict.Verdict;
 import io.labscan.controller.verdict.VerdictPolicy;
+import io.labscan.testsupport.TestWiring;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,7 +40,7 @@ class ComplianceHistoryTest {
           Instant.parse("2026-11-24T07:00:00Z"));
 
       clock.advance(Duration.ofDays(5));
-      Fleet fleet = new Fleet(store, new LabRules(store, clock), VerdictPolicy.defaults(), clock);
+      Fleet fleet = TestWiring.fleet(store, new LabRules(store, clock), VerdictPolicy.defaults(), clock);
       ComplianceHistory history = new ComplianceHistory(fleet);
       Map<String, List<ComplianceHistory.Point>> trend = history.trend(7);
 

@@ -16,6 +16,7 @@ import io.labscan.controller.verdict.VerdictPolicy;
 import io.labscan.controller.verdict.VerdictService;
 import io.labscan.proto.v1.Command;
 import io.labscan.proto.v1.Report;
+import io.labscan.testsupport.TestWiring;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -76,7 +77,7 @@ final class DashboardFixture implements AutoCloseable {
     verdicts = new VerdictService(store, VerdictPolicy.defaults(), clock);
     ingestor = new ReportIngestor(store, verdicts, clock);
     LabRules labRules = new LabRules(store, clock);
-    fleet = new Fleet(store, labRules, VerdictPolicy.defaults(), clock);
+    fleet = TestWiring.fleet(store, labRules, VerdictPolicy.defaults(), clock);
     AgentCommands agents = new AgentCommands() {
       @Override
       public boolean send(String hostId, Command command) {

@@ -1,11 +1,12 @@
 package io.labscan.controller.web;
 
+import io.labscan.controller.complaint.ComplaintTriage;
 import io.labscan.testsupport.Requirements;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.labscan.controller.ComplaintTriage;
 import io.labscan.controller.cli.DemoStory;
 import io.labscan.controller.triage.TrustConfig;
+import io.labscan.testsupport.TestWiring;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,8 +46,8 @@ class DemoStoryBrowserTest {
     Path chromedriver = Requirements.command("chromedriver", "chromium-driver");
     dir = Files.createTempDirectory("labscan-demo-browser-test");
     fixture = new DashboardFixture(dir);
-    DemoStory.Loaded story = DemoStory.load(fixture.store, fixture.ingestor, fixture.verdicts, fixture.clock,
-        dir.resolve("demo-story"));
+    DemoStory.Loaded story = DemoStory.load(fixture.store, fixture.ingestor, fixture.verdicts,
+        TestWiring.policies(fixture.store, fixture.clock), fixture.clock, dir.resolve("demo-story"));
     fixture.triage = new EngineTriageRunner(new ComplaintTriage(fixture.store, fixture.verdicts,
         TrustConfig.of(story.trustedMtas()), fixture.clock));
     System.setProperty("webdriver.chrome.driver", chromedriver.toString());

@@ -3,9 +3,10 @@ package io.labscan.controller.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.labscan.controller.ComplaintTriage;
 import io.labscan.controller.cli.DemoStory;
+import io.labscan.controller.complaint.ComplaintTriage;
 import io.labscan.controller.triage.TrustConfig;
+import io.labscan.testsupport.TestWiring;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -28,8 +29,8 @@ class DemoStoryWebApiTest {
   @BeforeEach
   void loadTheStory() throws Exception {
     fixture = new DashboardFixture(dir);
-    DemoStory.Loaded loaded = DemoStory.load(fixture.store, fixture.ingestor, fixture.verdicts, fixture.clock,
-        dir.resolve("demo-story"));
+    DemoStory.Loaded loaded = DemoStory.load(fixture.store, fixture.ingestor, fixture.verdicts,
+        TestWiring.policies(fixture.store, fixture.clock), fixture.clock, dir.resolve("demo-story"));
     fixture.triage = new EngineTriageRunner(new ComplaintTriage(fixture.store, fixture.verdicts,
         TrustConfig.of(loaded.trustedMtas()), fixture.clock));
     admin = new ApiClient(fixture.base()).loggedIn(DashboardFixture.ADMIN, DashboardFixture.PASSWORD);

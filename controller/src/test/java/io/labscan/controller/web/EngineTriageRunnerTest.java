@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.labscan.controller.ComplaintTriage;
 import io.labscan.controller.TestReports;
+import io.labscan.controller.complaint.ComplaintTriage;
 import io.labscan.controller.store.Storage;
 import io.labscan.controller.triage.TrustConfig;
 import io.labscan.controller.verdict.VerdictPolicy;

@@ -3,13 +3,13 @@ package io.labscan.controller.web;
 import io.labscan.controller.account.Accounts;
 import io.labscan.controller.account.Role;
 import io.labscan.controller.account.Sessions;
+import io.labscan.controller.complaint.ComplaintTriage;
 import io.labscan.controller.fleet.ComplianceHistory;
 import io.labscan.controller.fleet.Fleet;
 import io.labscan.controller.fleet.LabRules;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.labscan.controller.ComplaintTriage;
 import io.labscan.controller.TestReports;
 import io.labscan.controller.campaign.AgentCommands;
 import io.labscan.controller.campaign.CampaignService;
@@ -22,6 +22,7 @@ import io.labscan.controller.verdict.Verdict;
 import io.labscan.controller.verdict.VerdictPolicy;
 import io.labscan.controller.verdict.VerdictService;
 import io.labscan.proto.v1.Command;
+import io.labscan.testsupport.TestWiring;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -67,7 +68,7 @@ class TriageTrustWebTest {
   void start() {
     store = Storage.open(dir.resolve("controller.db"));
     verdicts = new VerdictService(store, VerdictPolicy.defaults(), clock);
-    Fleet fleet = new Fleet(store, new LabRules(store, clock), VerdictPolicy.defaults(), clock);
+    Fleet fleet = TestWiring.fleet(store, new LabRules(store, clock), VerdictPolicy.defaults(), clock);
     campaigns = new CampaignService(store, new AgentCommands() {
       @Override
       public boolean send(String hostId, Command command) {

@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -236,7 +237,7 @@ public final class PostgresDatabase implements Database {
   public Statements statements(Connection db) {
     requireNonNull(db, "db");
     if (db == writer.current) {
-      return writer.statements;
+      return writer.statements(); // the writer's work is running: its cache is set
     }
     StatementCache cache = reading.get(db);
     if (cache == null) {
@@ -264,7 +265,8 @@ public final class PostgresDatabase implements Database {
         }
       }).join();
     } catch (java.util.concurrent.CompletionException e) {
-      throw new StoreException("The database " + url + " cannot be written: " + e.getCause().getMessage(), e.getCause());
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      throw new StoreException("The database " + url + " cannot be written: " + cause.getMessage(), cause);
     }
     if (!refusal.isEmpty()) {
       throw new StoreException("The database " + url + " is read-only (" + refusal + "): the controller cannot "
@@ -396,9 +398,9 @@ public final class PostgresDatabase implements Database {
    */
   private static final class Writer implements WriteQueue.Link {
     private final HikariDataSource pool;
-    private volatile Connection current;
+    private volatile @Nullable Connection current;
     /** The cache of {@link #current}; null while there is none. */
-    private StatementCache statements;
+    private @Nullable StatementCache statements;
 
     Writer(HikariDataSource pool) {
       this.pool = pool;
@@ -416,7 +418,7 @@ public final class PostgresDatabase implements Database {
 
     @Override
     public StatementCache statements() {
-      return statements;
+      return requireNonNull(statements, "statements"); // set by connection(), which the queue calls first
     }
 
     @Override

@@ -110,7 +110,9 @@ public final class SqliteToPostgres {
       }
       List<Copied> copied = new ArrayList<>();
       for (var t : sourceTables.entrySet()) {
-        long rows = copyTable(source, target, t.getKey(), t.getValue(), targetTables.get(t.getKey()));
+        // checked above: every source table is in the target
+        long rows = copyTable(source, target, t.getKey(), t.getValue(),
+            requireNonNull(targetTables.get(t.getKey()), "targetTables.get(table)"));
         copied.add(new Copied(t.getKey(), rows));
         progress.accept(String.format("  %-32s %,d rows", t.getKey(), rows));
       }
@@ -145,7 +147,9 @@ public final class SqliteToPostgres {
         while (rs.next()) {
           row++;
           for (int i = 0; i < columns.size(); i++) {
-            bind(write, i + 1, rs, i + 1, kinds.get(columns.get(i)), table, columns.get(i), row);
+            // checked before copying: every source column is in the target
+            bind(write, i + 1, rs, i + 1, requireNonNull(kinds.get(columns.get(i)), "kinds.get(column)"), table,
+                columns.get(i), row);
           }
           write.addBatch();
           if (++pending == BATCH) {

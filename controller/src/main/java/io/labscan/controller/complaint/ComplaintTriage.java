@@ -1,4 +1,4 @@
-package io.labscan.controller;
+package io.labscan.controller.complaint;
 
 import static java.util.Objects.requireNonNull;
 
