@@ -7,6 +7,8 @@
 #
 # Usage: docs/bench/controller-load-backends.sh AGENTS [REPORT_RATES=500,1000,1500,2000,3000]
 #        [STEP_SECONDS=15] [HEARTBEAT_WINDOW_SECONDS=60] [DEPLOYMENTS=sqlite,postgresql,postgresql-x2] [OUT_DIR]
+# HEARTBEAT_S (default 60, the agent's period) and SERVE_FLAGS (comma-separated extra serve
+# flags, e.g. --report-rate=50,--report-burst=500) let few agents stand for many.
 # Needs: ./mvnw -B -o -pl proto,agent,controller package -DskipTests (the jar) and the bench
 # profile's test classes.
 set -euo pipefail
@@ -29,5 +31,5 @@ cd "$repo"
 ./mvnw -B -q -o -Pbench -pl controller org.codehaus.mojo:exec-maven-plugin:3.5.1:exec \
   -Dbench.jvm="${LOAD_JVM:--Xmx3g -XX:+UseParallelGC}" \
   -Dbench.main=io.labscan.controller.bench.BackendComparisonLoadTest \
-  -Dbench.args="$out/bin/labscan-controller $out $agents $rates $step $hb_window $deployments" \
+  -Dbench.args="$out/bin/labscan-controller $out $agents $rates $step $hb_window $deployments ${HEARTBEAT_S:-60} ${SERVE_FLAGS:-}" \
   | tee "$out/load.txt"

@@ -28,7 +28,9 @@ import java.util.concurrent.TimeUnit;
  * end a table of every deployment's steps.
  *
  * <p>Arguments: {@code LAUNCHER OUT_DIR AGENTS [rates=500,1000,1500,2000,3000] [stepSeconds=15]
- * [heartbeatWindowSeconds=60] [deployments=sqlite,postgresql,postgresql-x2]}. {@code LAUNCHER}
+ * [heartbeatWindowSeconds=60] [deployments=sqlite,postgresql,postgresql-x2] [heartbeatSeconds=60]
+ * [serveFlags]}, {@code serveFlags} comma-separated extra {@code serve} flags (e.g.
+ * {@code --report-rate=50,--report-burst=500} when few agents stand for many). {@code LAUNCHER}
  * is the {@code labscan-controller} launcher beside {@code share/labscan-controller/} holding
  * the jar and {@code jvm.options} ({@code docs/bench/controller-load-backends.sh} lays it out).
  * Ports: {@code BENCH_PORT} (default 17643) and the next eight.
@@ -44,6 +46,8 @@ public final class BackendComparisonLoadTest {
     int step = args.length > 4 ? Integer.parseInt(args[4]) : 15;
     int window = args.length > 5 ? Integer.parseInt(args[5]) : 60;
     List<String> deployments = List.of((args.length > 6 ? args[6] : "sqlite,postgresql,postgresql-x2").split(","));
+    int heartbeatSeconds = args.length > 7 ? Integer.parseInt(args[7]) : 60;
+    List<String> serveFlags = args.length > 8 && !args[8].isBlank() ? List.of(args[8].split(",")) : List.of();
     int basePort = Integer.parseInt(System.getenv().getOrDefault("BENCH_PORT", "17643"));
     Files.createDirectories(out);
     Map<String, ControllerLoadTest.RunResult> results = new LinkedHashMap<>();
@@ -62,7 +66,7 @@ public final class BackendComparisonLoadTest {
           if (deployment.equals("sqlite")) {
             Path db = dir.resolve("controller/labscan.db");
             controllers.add(serve(launcher, dir.resolve("state"), dir.resolve("controller.err"), basePort,
-                List.of("--db", db.toString()), Map.of()));
+                concat(List.of("--db", db.toString()), serveFlags), Map.of()));
             ca = CertificateAuthority.folderFor(db);
             targets.add("127.0.0.1:" + basePort);
           } else if (deployment.startsWith("postgresql")) {
@@ -74,7 +78,7 @@ public final class BackendComparisonLoadTest {
               int port = basePort + 3 * i;
               // One after the other: the first creates the shared CA in --pki-dir and migrates.
               controllers.add(serve(launcher, dir.resolve("state-" + i), dir.resolve("controller-" + i + ".err"), port,
-                  List.of("--db", db.url() + "?sslmode=disable", "--pki-dir", ca.toString()), env));
+                  concat(List.of("--db", db.url() + "?sslmode=disable", "--pki-dir", ca.toString()), serveFlags), env));
               targets.add("127.0.0.1:" + port);
             }
             probe = new PostgresProbe(postgres, db);
@@ -84,7 +88,7 @@ public final class BackendComparisonLoadTest {
           }
           List<Long> pids = controllers.stream().map(Process::pid).toList();
           results.put(deployment, ControllerLoadTest.run(ca, targets, pids, agents, rates, step, window,
-              probe == null ? ControllerLoadTest.DbProbe.NONE : probe));
+              heartbeatSeconds, probe == null ? ControllerLoadTest.DbProbe.NONE : probe));
         } finally {
           for (Process p : controllers) {
             p.destroy(); // SIGTERM: the controller stops as it does under systemd
@@ -106,6 +110,12 @@ public final class BackendComparisonLoadTest {
     }
     summary(results);
     System.exit(0);
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> out = new ArrayList<>(a);
+    out.addAll(b);
+    return out;
   }
 
   /** Starts {@code serve} on loopback (gRPC {@code port}, enrolment +1, HTTP +2) and waits for its gRPC port. */

@@ -77,6 +77,7 @@ public final class ControllerLoadTest {
   private final List<String> targets;
   private final List<Long> controllerPids;
   private final DbProbe dbProbe;
+  private long heartbeatMillis = 60_000;
   private final List<Agent> agents = new ArrayList<>();
   private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(2, r -> {
     Thread t = new Thread(r, "load-timer");
@@ -140,7 +141,7 @@ public final class ControllerLoadTest {
     int[] rates = args.length > 4 ? parseRates(args[4]) : new int[] {100, 500, 1_000, 2_000, 5_000, 10_000};
     int stepSeconds = args.length > 5 ? Integer.parseInt(args[5]) : 20;
     int heartbeatWindow = args.length > 6 ? Integer.parseInt(args[6]) : 120;
-    run(CertificateAuthority.folderFor(db), targets, pids, n, rates, stepSeconds, heartbeatWindow, DbProbe.NONE);
+    run(CertificateAuthority.folderFor(db), targets, pids, n, rates, stepSeconds, heartbeatWindow, 60, DbProbe.NONE);
     System.exit(0);
   }
 
@@ -152,11 +153,13 @@ public final class ControllerLoadTest {
    * One whole run against running controllers: issue certificates from the CA in
    * {@code caFolder}, connect {@code n} agents spread over {@code targets}, an idle heartbeat
    * window, a warm-up step, then the report steps until one does not keep up. The agents'
-   * channels are closed at the end.
+   * channels are closed at the end. Each agent heartbeats every {@code heartbeatSeconds} (the
+   * real agent: 60; fewer agents beating more often stand for a larger fleet's heartbeat load).
    */
   static RunResult run(Path caFolder, List<String> targets, List<Long> pids, int n, int[] rates, int stepSeconds,
-      int heartbeatWindow, DbProbe probe) throws Exception {
+      int heartbeatWindow, int heartbeatSeconds, DbProbe probe) throws Exception {
     ControllerLoadTest test = new ControllerLoadTest(targets, pids, probe);
+    test.heartbeatMillis = heartbeatSeconds * 1_000L;
     log("start: %d agents against %s (controller pids %s) | %s", n, targets, pids, load());
     test.issue(caFolder, n);
     long t0 = System.nanoTime();
@@ -237,8 +240,8 @@ public final class ControllerLoadTest {
             @Override
             public void onCompleted() {
               openCommands(a);
-              long phase = ThreadLocalRandom.current().nextLong(60_000);
-              timers.scheduleAtFixedRate(() -> heartbeat(a), phase, 60_000, TimeUnit.MILLISECONDS);
+              long phase = ThreadLocalRandom.current().nextLong(heartbeatMillis);
+              timers.scheduleAtFixedRate(() -> heartbeat(a), phase, heartbeatMillis, TimeUnit.MILLISECONDS);
               inFlight.release();
               done.countDown();
             }

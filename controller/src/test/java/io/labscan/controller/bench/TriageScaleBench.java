@@ -78,8 +78,12 @@ public final class TriageScaleBench {
           System.out.printf(Locale.ROOT, "# PostgreSQL database %s: %d MiB (egress_windows %d MiB with indexes, %d MiB"
               + " table) | %s%n", db.name(), rs.getLong(1) >> 20, rs.getLong(2) >> 20, rs.getLong(3) >> 20, load());
         }
-        measure(Storage.open(PostgresStorage.url(db), PostgresStorage.credentials(db), Clock.systemUTC()), seeder,
-            complaints, only);
+        try (Connection stats = server.superuser(db.name()); Statement st = stats.createStatement()) {
+          st.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+          st.execute("SELECT pg_stat_statements_reset()");
+          measure(Storage.open(PostgresStorage.url(db), PostgresStorage.credentials(db), Clock.systemUTC()), seeder,
+              complaints, only, phase -> topStatements(stats, db.user(), phase));
+        }
       }
       System.exit(0); // the driver's and pools' threads
       return;
@@ -99,16 +103,44 @@ public final class TriageScaleBench {
       seeder.seedIfNeeded(c, false);
     }
     System.out.printf(Locale.ROOT, "# store %s: %d MiB | %s%n", db, Files.size(db) >> 20, load());
-    measure(Storage.open(db), seeder, complaints, only);
+    measure(Storage.open(db), seeder, complaints, only, phase -> {});
+  }
+
+  /**
+   * PostgreSQL: the statements the controller's role ran in the phase just measured, by total
+   * execution time (server side: planning excluded, network and driver excluded), then reset.
+   */
+  private static void topStatements(Connection stats, String role, String phase) {
+    try (PreparedStatement ps = stats.prepareStatement("SELECT calls, total_exec_time, rows,"
+        + " shared_blks_hit + shared_blks_read, left(regexp_replace(query, '\\s+', ' ', 'g'), 160)"
+        + " FROM pg_stat_statements s JOIN pg_roles r ON r.oid = s.userid WHERE r.rolname = ?"
+        + " ORDER BY total_exec_time DESC LIMIT 6")) {
+      ps.setString(1, role);
+      System.out.printf(Locale.ROOT, "# statements of %s, by server time:%n", phase);
+      try (var rs = ps.executeQuery()) {
+        while (rs.next()) {
+          System.out.printf(Locale.ROOT, "#   %d calls, %.0f ms (%.3f ms each), %d rows, %d buffers: %s%n",
+              rs.getLong(1), rs.getDouble(2), rs.getDouble(2) / Math.max(1, rs.getLong(1)), rs.getLong(3),
+              rs.getLong(4), rs.getString(5));
+        }
+      }
+      try (Statement st = stats.createStatement()) {
+        st.execute("SELECT pg_stat_statements_reset()");
+      }
+    } catch (SQLException e) {
+      System.out.printf(Locale.ROOT, "# statements of %s unreadable: %s%n", phase, e.getMessage());
+    }
   }
 
   /** Triage latency and the three full recomputes, on {@code opened} (closed at the end). */
-  private static void measure(Storage opened, Seeder seeder, int complaints, String only) throws Exception {
+  private static void measure(Storage opened, Seeder seeder, int complaints, String only,
+      java.util.function.Consumer<String> phaseDone) throws Exception {
     Clock clock = Clock.fixed(END, ZoneOffset.UTC);
     try (Storage store = opened;
         VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), clock)) {
       if (only.contains("triage")) {
         triage(store, verdicts, clock, seeder, complaints);
+        phaseDone.accept("triage (warm-ups included)");
       }
       if (only.contains("verdicts")) {
         for (int run = 1; run <= 3; run++) {
@@ -136,6 +168,7 @@ public final class TriageScaleBench {
           System.out.printf(Locale.ROOT, "verdict recompute-all run %d: %d hosts in %.2f s (CPU: process %.2f s ="
               + " sweep thread %.2f + store writer %.2f + other %.2f) | %s%n", run, n, wall, cpu, main, writer,
               cpu - main - writer, load());
+          phaseDone.accept("verdict run " + run);
         }
       }
     }
