@@ -65,13 +65,19 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * (TLS handshake, certificate, connection, calls) is real.
  *
  * <p>Arguments: {@code DB TARGET CONTROLLER_PID AGENTS [reportRates=100,500,1000,2000,5000,10000]
- * [stepSeconds=20] [heartbeatWindowSeconds=120]}.
+ * [stepSeconds=20] [heartbeatWindowSeconds=120]}. {@code TARGET} and {@code CONTROLLER_PID} may
+ * be comma-separated lists (several controllers on one database): agent {@code i} then connects
+ * to target {@code i mod n}, and the CPU printed is the sum over every listed controller.
+ * {@link BackendComparisonLoadTest} runs it against SQLite, PostgreSQL and two controllers on
+ * one PostgreSQL in one run.
  */
 public final class ControllerLoadTest {
   private static final int MAX_IN_FLIGHT = 20_000;
 
-  private final String target;
-  private final long controllerPid;
+  private final List<String> targets;
+  private final List<Long> controllerPids;
+  private final DbProbe dbProbe;
+  private long heartbeatMillis = 60_000;
   private final List<Agent> agents = new ArrayList<>();
   private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(2, r -> {
     Thread t = new Thread(r, "load-timer");
@@ -79,51 +85,122 @@ public final class ControllerLoadTest {
     return t;
   });
   private final Latencies heartbeats = new Latencies();
+  /** Heartbeats answered during the current report step only. */
+  private final Latencies stepHeartbeats = new Latencies();
   private final AtomicLong heartbeatErrors = new AtomicLong();
   private final AtomicLong streamErrors = new AtomicLong();
   private volatile String lastError = "";
 
-  private ControllerLoadTest(String target, long controllerPid) {
-    this.target = target;
-    this.controllerPid = controllerPid;
+  private ControllerLoadTest(List<String> targets, List<Long> controllerPids, DbProbe dbProbe) {
+    this.targets = List.copyOf(targets);
+    this.controllerPids = List.copyOf(controllerPids);
+    this.dbProbe = dbProbe;
   }
+
+  /** Database-side counters sampled before and after each step (PostgreSQL: {@link PostgresProbe}). */
+  interface DbProbe {
+    DbProbe NONE = new DbProbe() {
+      @Override
+      public Map<String, Double> snapshot() {
+        return Map.of();
+      }
+
+      @Override
+      public String describe(Map<String, Double> before, Map<String, Double> after, long acked, double seconds) {
+        return "";
+      }
+    };
+
+    Map<String, Double> snapshot();
+
+    /** The step's database cost, per report acknowledged where that makes sense. */
+    String describe(Map<String, Double> before, Map<String, Double> after, long acked, double seconds);
+
+    /** Database server CPU in the step, µs per report (NaN when not measured). */
+    default double cpuMicrosPerReport(Map<String, Double> before, Map<String, Double> after, long acked) {
+      Double b = before.get("cpu_ms");
+      Double a = after.get("cpu_ms");
+      return b == null || a == null || acked == 0 ? Double.NaN : (a - b) * 1e3 / acked;
+    }
+  }
+
+  /** One report step's outcome, for a summary across runs. */
+  record StepResult(int rate, long acked, double ackedPerSecond, double p50Ms, double p99Ms, boolean keptUp,
+      double controllerMicrosPerReport, double controllerCores, double heartbeatP99Ms, long heartbeats,
+      double dbMicrosPerReport, String db) {}
+
+  /** One whole run: the idle heartbeat window, then the report steps. */
+  record RunResult(String idleHeartbeats, double idleHeartbeatP99Ms, long heartbeatErrors, long connectFailures,
+      double connectSeconds, List<StepResult> steps) {}
 
   public static void main(String[] args) throws Exception {
     Path db = Path.of(args[0]);
-    String target = args[1];
-    long pid = Long.parseLong(args[2]);
+    List<String> targets = List.of(args[1].split(","));
+    List<Long> pids = Arrays.stream(args[2].split(",")).map(Long::parseLong).toList();
     int n = Integer.parseInt(args[3]);
-    int[] rates = args.length > 4 ? Arrays.stream(args[4].split(",")).mapToInt(Integer::parseInt).toArray()
-        : new int[] {100, 500, 1_000, 2_000, 5_000, 10_000};
+    int[] rates = args.length > 4 ? parseRates(args[4]) : new int[] {100, 500, 1_000, 2_000, 5_000, 10_000};
     int stepSeconds = args.length > 5 ? Integer.parseInt(args[5]) : 20;
     int heartbeatWindow = args.length > 6 ? Integer.parseInt(args[6]) : 120;
-    ControllerLoadTest test = new ControllerLoadTest(target, pid);
-    test.log("start: %d agents against %s (controller pid %d) | %s", n, target, pid, load());
-    test.issue(db, n);
-    test.connect();
-    test.log("heartbeat window %d s", heartbeatWindow);
-    test.heartbeats.reset();
-    TimeUnit.SECONDS.sleep(heartbeatWindow);
-    test.log("heartbeats: %s, errors %d, stream errors %d | controller %s", test.heartbeats.summary(),
-        test.heartbeatErrors.get(), test.streamErrors.get(), test.controllerMemory());
-    // Warm-up (JIT, SQLite caches), not counted.
-    test.log("warm-up step:");
-    test.reportStep(Math.max(10, rates[0] / 2), 10);
-    for (int rate : rates) {
-      if (!test.reportStep(rate, stepSeconds)) {
-        break; // the controller no longer keeps up: higher rates say nothing more
-      }
-    }
-    test.log("end | controller %s | %s", test.controllerMemory(), load());
-    for (Agent a : test.agents) {
-      a.channel.shutdownNow();
-    }
+    run(CertificateAuthority.folderFor(db), targets, pids, n, rates, stepSeconds, heartbeatWindow, 60, DbProbe.NONE);
     System.exit(0);
   }
 
+  static int[] parseRates(String rates) {
+    return Arrays.stream(rates.split(",")).mapToInt(Integer::parseInt).toArray();
+  }
+
+  /**
+   * One whole run against running controllers: issue certificates from the CA in
+   * {@code caFolder}, connect {@code n} agents spread over {@code targets}, an idle heartbeat
+   * window, a warm-up step, then the report steps until one does not keep up. The agents'
+   * channels are closed at the end. Each agent heartbeats every {@code heartbeatSeconds} (the
+   * real agent: 60; fewer agents beating more often stand for a larger fleet's heartbeat load).
+   */
+  static RunResult run(Path caFolder, List<String> targets, List<Long> pids, int n, int[] rates, int stepSeconds,
+      int heartbeatWindow, int heartbeatSeconds, DbProbe probe) throws Exception {
+    ControllerLoadTest test = new ControllerLoadTest(targets, pids, probe);
+    test.heartbeatMillis = heartbeatSeconds * 1_000L;
+    log("start: %d agents against %s (controller pids %s) | %s", n, targets, pids, load());
+    test.issue(caFolder, n);
+    long t0 = System.nanoTime();
+    long failed = test.connect();
+    double connectSeconds = (System.nanoTime() - t0) / 1e9;
+    log("heartbeat window %d s", heartbeatWindow);
+    test.heartbeats.reset();
+    TimeUnit.SECONDS.sleep(heartbeatWindow);
+    String idle = test.heartbeats.summary();
+    double idleP99 = test.heartbeats.percentileMs(99);
+    log("heartbeats: %s, errors %d, stream errors %d | controller %s", idle,
+        test.heartbeatErrors.get(), test.streamErrors.get(), test.controllerMemory());
+    // Warm-up (JIT, SQLite caches), not counted.
+    log("warm-up step:");
+    test.reportStep(Math.max(10, rates[0] / 2), 10);
+    List<StepResult> steps = new ArrayList<>();
+    for (int rate : rates) {
+      StepResult step = test.reportStep(rate, stepSeconds);
+      steps.add(step);
+      if (!step.keptUp()) {
+        break; // the controller no longer keeps up: higher rates say nothing more
+      }
+    }
+    log("end | controller %s | %s", test.controllerMemory(), load());
+    test.timers.shutdownNow();
+    for (Agent a : test.agents) {
+      if (a.channel != null) {
+        a.channel.shutdownNow();
+      }
+    }
+    for (Agent a : test.agents) {
+      if (a.channel != null) {
+        a.channel.awaitTermination(10, TimeUnit.SECONDS);
+      }
+    }
+    return new RunResult(idle, idleP99, test.heartbeatErrors.get(), failed, connectSeconds, steps);
+  }
+
   /** One key and one CA-issued client certificate per agent. */
-  private void issue(Path db, int n) throws Exception {
-    CertificateAuthority ca = CertificateAuthority.loadOrCreate(CertificateAuthority.folderFor(db), Clock.systemUTC());
+  private void issue(Path caFolder, int n) throws Exception {
+    CertificateAuthority ca = CertificateAuthority.loadOrCreate(caFolder, Clock.systemUTC());
     KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
     generator.initialize(new ECGenParameterSpec("secp256r1"));
     long t0 = System.nanoTime();
@@ -138,14 +215,14 @@ public final class ControllerLoadTest {
   }
 
   /** Opens every agent's channel (TLS handshake), enrols it, opens its command stream, starts heartbeats. */
-  private void connect() throws InterruptedException {
+  private long connect() throws InterruptedException {
     long t0 = System.nanoTime();
     Semaphore inFlight = new Semaphore(200); // handshakes at a time, as agents starting over minutes would
     CountDownLatch done = new CountDownLatch(agents.size());
     AtomicLong failed = new AtomicLong();
     for (Agent a : agents) {
       inFlight.acquire();
-      a.channel = GrpcChannels.mutualTls(target, a.credentials);
+      a.channel = GrpcChannels.mutualTls(targets.get(a.index % targets.size()), a.credentials);
       a.stub = AgentServiceGrpc.newStub(a.channel);
       a.stub.enroll(EnrollRequest.newBuilder().setHostId(a.hostId).setHostname(a.hostname())
           .setAgentVersion("0.1.0-load").build(), new StreamObserver<>() {
@@ -163,8 +240,8 @@ public final class ControllerLoadTest {
             @Override
             public void onCompleted() {
               openCommands(a);
-              long phase = ThreadLocalRandom.current().nextLong(60_000);
-              timers.scheduleAtFixedRate(() -> heartbeat(a), phase, 60_000, TimeUnit.MILLISECONDS);
+              long phase = ThreadLocalRandom.current().nextLong(heartbeatMillis);
+              timers.scheduleAtFixedRate(() -> heartbeat(a), phase, heartbeatMillis, TimeUnit.MILLISECONDS);
               inFlight.release();
               done.countDown();
             }
@@ -173,6 +250,7 @@ public final class ControllerLoadTest {
     done.await();
     log("connected %d agents (%d failed%s) in %.1f s | controller %s", agents.size() - failed.get(), failed.get(),
         failed.get() > 0 ? ": " + lastError : "", (System.nanoTime() - t0) / 1e9, controllerMemory());
+    return failed.get();
   }
 
   private void openCommands(Agent a) {
@@ -209,23 +287,27 @@ public final class ControllerLoadTest {
 
           @Override
           public void onCompleted() {
-            heartbeats.add(System.nanoTime() - t0);
+            long took = System.nanoTime() - t0;
+            heartbeats.add(took);
+            stepHeartbeats.add(took);
           }
         });
   }
 
   /**
    * Sends reports open-loop at {@code rate} per second for {@code seconds}; prints whether the
-   * step met "p99 under 100 ms"; false when the controller did not keep up (errors, or the
-   * rate not reached).
+   * step met "p99 under 100 ms"; {@link StepResult#keptUp()} false when the controller did not
+   * keep up (errors, or the rate not reached).
    */
-  private boolean reportStep(int rate, int seconds) throws InterruptedException {
+  private StepResult reportStep(int rate, int seconds) throws InterruptedException {
     Latencies latencies = new Latencies();
     AtomicLong errors = new AtomicLong();
     Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
     AtomicLong sent = new AtomicLong();
     AtomicLong refusedLocally = new AtomicLong();
     long total = (long) rate * seconds;
+    stepHeartbeats.reset();
+    Map<String, Double> dbBefore = dbProbe.snapshot();
     Map<String, Long> cpuBefore = controllerThreadCpu();
     long ownCpuBefore = ownCpuNanos();
     long start = System.nanoTime();
@@ -273,6 +355,7 @@ public final class ControllerLoadTest {
     }
     double drainSeconds = (System.nanoTime() - start) / 1e9;
     Map<String, Long> cpuAfter = controllerThreadCpu();
+    Map<String, Double> dbAfter = dbProbe.snapshot();
     long ownCpu = ownCpuNanos() - ownCpuBefore;
     long acked = latencies.count();
     double p99 = latencies.percentileMs(99);
@@ -282,38 +365,53 @@ public final class ControllerLoadTest {
         errors.get() > 0 ? " (" + lastError + ")" : "", refusedLocally.get(), latencies.summary(),
         heartbeats.summary(), heartbeatErrors.get(), controllerMemory());
     log("step %d/s CPU: %s", rate, cpuSummary(cpuBefore, cpuAfter, acked, drainSeconds, ownCpu));
+    String db = dbProbe.describe(dbBefore, dbAfter, acked, drainSeconds);
+    if (!db.isEmpty()) {
+      log("step %d/s database: %s", rate, db);
+    }
+    log("step %d/s heartbeats in the step: %s", rate, stepHeartbeats.summary());
     boolean keptUp = errors.get() == 0 && refusedLocally.get() == 0 && acked / drainSeconds >= rate * 0.95;
     log("step %d/s: %s, p99 %s 100 ms", rate, keptUp ? "kept up" : "did NOT keep up", p99 < 100 ? "under" : "OVER");
-    return keptUp;
+    double tick = 1e3 / TICKS_PER_SECOND;
+    double controllerMs = (cpuAfter.get("*") - cpuBefore.get("*")) * tick;
+    return new StepResult(rate, acked, acked / drainSeconds, latencies.percentileMs(50), p99, keptUp,
+        acked == 0 ? Double.NaN : controllerMs * 1e3 / acked, controllerMs / 1e3 / drainSeconds,
+        stepHeartbeats.percentileMs(99), stepHeartbeats.count(), dbProbe.cpuMicrosPerReport(dbBefore, dbAfter, acked),
+        db);
   }
 
   /**
    * CPU ticks the controller's threads used, summed by thread name with digits folded
    * ({@code grpc-default-executor-12} → {@code grpc-default-executor-N}), from
    * {@code /proc/PID/task/TID/stat}; key {@code "*"} is the whole process (threads that ended
-   * included).
+   * included). With several controllers, the sums are over all of them.
    */
   private Map<String, Long> controllerThreadCpu() {
     Map<String, Long> ticks = new TreeMap<>();
-    Path tasks = Path.of("/proc", Long.toString(controllerPid), "task");
-    try (var dirs = Files.list(tasks)) {
-      for (Path task : (Iterable<Path>) dirs::iterator) {
-        try {
-          String name = Files.readString(task.resolve("comm")).strip().replaceAll("[0-9]+", "N");
-          ticks.merge(name, cpuTicks(Files.readString(task.resolve("stat"))), Long::sum);
-        } catch (IOException threadEnded) {
-          // gone between the listing and the read
+    long total = 0;
+    for (long controllerPid : controllerPids) {
+      Path tasks = Path.of("/proc", Long.toString(controllerPid), "task");
+      try (var dirs = Files.list(tasks)) {
+        for (Path task : (Iterable<Path>) dirs::iterator) {
+          try {
+            String name = Files.readString(task.resolve("comm")).strip().replaceAll("[0-9]+", "N");
+            ticks.merge(name, cpuTicks(Files.readString(task.resolve("stat"))), Long::sum);
+          } catch (IOException threadEnded) {
+            // gone between the listing and the read
+          }
         }
+        total += cpuTicks(Files.readString(Path.of("/proc", Long.toString(controllerPid), "stat")));
+      } catch (IOException e) {
+        total = -1;
+        break;
       }
-      ticks.put("*", cpuTicks(Files.readString(Path.of("/proc", Long.toString(controllerPid), "stat"))));
-    } catch (IOException e) {
-      ticks.put("*", -1L);
     }
+    ticks.put("*", total);
     return ticks;
   }
 
   /** utime + stime of a {@code stat} line (fields 14 and 15, after the parenthesised name). */
-  private static long cpuTicks(String stat) {
+  static long cpuTicks(String stat) {
     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     return Long.parseLong(f[11]) + Long.parseLong(f[12]);
   }
@@ -341,11 +439,21 @@ public final class ControllerLoadTest {
   }
 
   /** {@code getconf CLK_TCK}: 100 on Linux (x86-64, arm64). */
-  private static final int TICKS_PER_SECOND = 100;
+  static final int TICKS_PER_SECOND = 100;
 
   /** VmRSS and VmHWM of the controller, and its heap as {@code jcmd GC.heap_info} reports it. */
   private String controllerMemory() {
     StringBuilder out = new StringBuilder();
+    for (long controllerPid : controllerPids) {
+      if (controllerPids.size() > 1) {
+        out.append("[pid ").append(controllerPid).append("] ");
+      }
+      memoryOf(controllerPid, out);
+    }
+    return out.toString();
+  }
+
+  private static void memoryOf(long controllerPid, StringBuilder out) {
     try {
       for (String line : Files.readAllLines(Path.of("/proc", Long.toString(controllerPid), "status"),
           StandardCharsets.US_ASCII)) {
@@ -365,10 +473,9 @@ public final class ControllerLoadTest {
     } catch (IOException | InterruptedException e) {
       out.append("unavailable: ").append(e.getMessage());
     }
-    return out.toString();
   }
 
-  private static String load() {
+  static String load() {
     try {
       return "loadavg " + Files.readString(Path.of("/proc/loadavg")).strip();
     } catch (IOException e) {
@@ -376,7 +483,7 @@ public final class ControllerLoadTest {
     }
   }
 
-  private void log(String format, Object... args) {
+  static void log(String format, Object... args) {
     System.out.printf(Locale.ROOT, "%tT %s%n", System.currentTimeMillis(), String.format(Locale.ROOT, format, args));
   }
 

@@ -4,6 +4,8 @@ import io.labscan.controller.complaint.ComplaintTriage;
 import io.labscan.controller.store.Storage;
 import io.labscan.controller.triage.TriageResult;
 import io.labscan.controller.triage.TrustConfig;
+import io.labscan.testsupport.PostgresServer;
+import io.labscan.testsupport.PostgresStorage;
 import io.labscan.controller.verdict.VerdictPolicy;
 import io.labscan.controller.verdict.VerdictService;
 import java.nio.charset.StandardCharsets;
@@ -36,6 +38,12 @@ import java.util.UUID;
  *
  * <p>Arguments: {@code DB [hosts=100000] [windows=10000000] [complaints=300] [only=triage,verdicts]}.
  * The database is seeded once (a marker row in settings) and reused.
+ *
+ * <p>{@code DB} = {@code postgresql}: the same fleet on PostgreSQL instead ({@link BenchPostgres}:
+ * Debian's server in a temporary folder, durable commits, 512 MB of shared buffers), seeded
+ * with {@code COPY} (the secondary indexes of {@code egress_windows} dropped during the copy
+ * and re-created from their own definitions after it, then {@code VACUUM ANALYZE}, as
+ * autovacuum would do shortly after such a load), and thrown away at the end.
  */
 public final class TriageScaleBench {
   static final Instant END = Instant.parse("2026-06-30T12:00:00Z");
@@ -48,24 +56,91 @@ public final class TriageScaleBench {
   private TriageScaleBench() {}
 
   public static void main(String[] args) throws Exception {
-    Path db = Path.of(args[0]);
     int hosts = args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
     long windows = args.length > 2 ? Long.parseLong(args[2]) : 10_000_000L;
     int complaints = args.length > 3 ? Integer.parseInt(args[3]) : 300;
     String only = args.length > 4 ? args[4] : "triage,verdicts";
+    if (args[0].equals("postgresql")) {
+      try (PostgresServer server = BenchPostgres.start()) {
+        PostgresServer.TestDatabase db = server.createDatabase();
+        try (Storage store = Storage.open(PostgresStorage.url(db), PostgresStorage.credentials(db),
+            Clock.systemUTC())) {
+          store.hostIds(); // migrations ran
+        }
+        Seeder seeder = new Seeder(hosts, windows);
+        try (Connection c = db.connect()) {
+          seeder.seedIfNeeded(c, true);
+        }
+        try (Connection c = server.superuser(db.name()); Statement st = c.createStatement();
+            var rs = st.executeQuery("SELECT pg_database_size(current_database()),"
+                + " pg_total_relation_size('egress_windows'), pg_relation_size('egress_windows')")) {
+          rs.next();
+          System.out.printf(Locale.ROOT, "# PostgreSQL database %s: %d MiB (egress_windows %d MiB with indexes, %d MiB"
+              + " table) | %s%n", db.name(), rs.getLong(1) >> 20, rs.getLong(2) >> 20, rs.getLong(3) >> 20, load());
+        }
+        try (Connection stats = server.superuser(db.name()); Statement st = stats.createStatement()) {
+          st.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+          st.execute("SELECT pg_stat_statements_reset()");
+          measure(Storage.open(PostgresStorage.url(db), PostgresStorage.credentials(db), Clock.systemUTC()), seeder,
+              complaints, only, phase -> topStatements(stats, db.user(), phase));
+        }
+      }
+      System.exit(0); // the driver's and pools' threads
+      return;
+    }
+    Path db = Path.of(args[0]);
     Files.createDirectories(db.toAbsolutePath().getParent());
     try (Storage store = Storage.open(db)) {
       store.hostIds(); // migrations ran
     }
-    Seeder seeder = new Seeder(db, hosts, windows);
-    seeder.seedIfNeeded();
+    Seeder seeder = new Seeder(hosts, windows);
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
+      try (Statement st = c.createStatement()) {
+        st.execute("PRAGMA journal_mode=WAL");
+        st.execute("PRAGMA synchronous=OFF");
+        st.execute("PRAGMA cache_size=-1000000");
+      }
+      seeder.seedIfNeeded(c, false);
+    }
     System.out.printf(Locale.ROOT, "# store %s: %d MiB | %s%n", db, Files.size(db) >> 20, load());
+    measure(Storage.open(db), seeder, complaints, only, phase -> {});
+  }
 
+  /**
+   * PostgreSQL: the statements the controller's role ran in the phase just measured, by total
+   * execution time (server side: planning excluded, network and driver excluded), then reset.
+   */
+  private static void topStatements(Connection stats, String role, String phase) {
+    try (PreparedStatement ps = stats.prepareStatement("SELECT calls, total_exec_time, rows,"
+        + " shared_blks_hit + shared_blks_read, left(regexp_replace(query, '\\s+', ' ', 'g'), 160)"
+        + " FROM pg_stat_statements s JOIN pg_roles r ON r.oid = s.userid WHERE r.rolname = ?"
+        + " ORDER BY total_exec_time DESC LIMIT 6")) {
+      ps.setString(1, role);
+      System.out.printf(Locale.ROOT, "# statements of %s, by server time:%n", phase);
+      try (var rs = ps.executeQuery()) {
+        while (rs.next()) {
+          System.out.printf(Locale.ROOT, "#   %d calls, %.0f ms (%.3f ms each), %d rows, %d buffers: %s%n",
+              rs.getLong(1), rs.getDouble(2), rs.getDouble(2) / Math.max(1, rs.getLong(1)), rs.getLong(3),
+              rs.getLong(4), rs.getString(5));
+        }
+      }
+      try (Statement st = stats.createStatement()) {
+        st.execute("SELECT pg_stat_statements_reset()");
+      }
+    } catch (SQLException e) {
+      System.out.printf(Locale.ROOT, "# statements of %s unreadable: %s%n", phase, e.getMessage());
+    }
+  }
+
+  /** Triage latency and the three full recomputes, on {@code opened} (closed at the end). */
+  private static void measure(Storage opened, Seeder seeder, int complaints, String only,
+      java.util.function.Consumer<String> phaseDone) throws Exception {
     Clock clock = Clock.fixed(END, ZoneOffset.UTC);
-    try (Storage store = Storage.open(db);
+    try (Storage store = opened;
         VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), clock)) {
       if (only.contains("triage")) {
         triage(store, verdicts, clock, seeder, complaints);
+        phaseDone.accept("triage (warm-ups included)");
       }
       if (only.contains("verdicts")) {
         for (int run = 1; run <= 3; run++) {
@@ -93,6 +168,7 @@ public final class TriageScaleBench {
           System.out.printf(Locale.ROOT, "verdict recompute-all run %d: %d hosts in %.2f s (CPU: process %.2f s ="
               + " sweep thread %.2f + store writer %.2f + other %.2f) | %s%n", run, n, wall, cpu, main, writer,
               cpu - main - writer, load());
+          phaseDone.accept("verdict run " + run);
         }
       }
     }
@@ -168,13 +244,13 @@ public final class TriageScaleBench {
    * have a Wink finding. Logged-in users: user&lt;n&gt; on host n.
    */
   static final class Seeder {
-    private final Path db;
     private final int hosts;
     private final long windows;
     private final String[] hostIds;
+    /** Rows go through JDBC batches (SQLite) or {@code COPY} (PostgreSQL). */
+    private Sink sink;
 
-    Seeder(Path db, int hosts, long windows) {
-      this.db = db;
+    Seeder(int hosts, long windows) {
       this.hosts = hosts;
       this.windows = windows;
       this.hostIds = new String[hosts];
@@ -192,110 +268,108 @@ public final class TriageScaleBench {
       return host % 200 == 7;
     }
 
-    void seedIfNeeded() throws SQLException {
-      try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
-        try (Statement st = c.createStatement()) {
-          st.execute("PRAGMA journal_mode=WAL");
-          st.execute("PRAGMA synchronous=OFF");
-          st.execute("PRAGMA cache_size=-1000000");
-          try (var rs = st.executeQuery("SELECT COUNT(*) FROM settings WHERE name = 'bench-seed'")) {
-            if (rs.next() && rs.getInt(1) > 0) {
-              return;
-            }
+    void seedIfNeeded(Connection c, boolean postgresql) throws SQLException {
+      try (Statement st = c.createStatement();
+          var rs = st.executeQuery("SELECT COUNT(*) FROM settings WHERE name = 'bench-seed'")) {
+        if (rs.next() && rs.getInt(1) > 0) {
+          return;
+        }
+      }
+      long t0 = System.nanoTime();
+      c.setAutoCommit(false);
+      sink = postgresql ? new CopySink(c) : new BatchSink(c);
+      seedHosts(c);
+      seedAddresses(c);
+      List<String> dropped = postgresql ? dropSecondaryIndexes(c, "egress_windows") : List.of();
+      seedEgress(c);
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO settings(name, value) VALUES ('bench-seed', ?)")) {
+        ps.setBytes(1, (hosts + " hosts, " + windows + " windows").getBytes(StandardCharsets.US_ASCII));
+        ps.executeUpdate();
+      }
+      c.commit();
+      c.setAutoCommit(true);
+      System.out.printf(Locale.ROOT, "# seeded %d hosts, %d windows in %.0f s | %s%n", hosts, windows,
+          (System.nanoTime() - t0) / 1e9, load());
+      try (Statement st = c.createStatement()) {
+        if (postgresql) {
+          for (String index : dropped) {
+            long i0 = System.nanoTime();
+            st.execute(index);
+            System.out.printf(Locale.ROOT, "# %s: %.0f s%n", index, (System.nanoTime() - i0) / 1e9);
           }
-        }
-        long t0 = System.nanoTime();
-        c.setAutoCommit(false);
-        seedHosts(c);
-        seedAddresses(c);
-        seedEgress(c);
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO settings(name, value) VALUES ('bench-seed', ?)")) {
-          ps.setBytes(1, (hosts + " hosts, " + windows + " windows").getBytes(StandardCharsets.US_ASCII));
-          ps.executeUpdate();
-        }
-        c.commit();
-        c.setAutoCommit(true);
-        try (Statement st = c.createStatement()) {
+          long v0 = System.nanoTime();
+          st.execute("VACUUM ANALYZE");
+          System.out.printf(Locale.ROOT, "# VACUUM ANALYZE: %.0f s | %s%n", (System.nanoTime() - v0) / 1e9, load());
+        } else {
           // No ANALYZE: the product never runs it, so its query plans must not depend on statistics.
           st.execute("PRAGMA wal_checkpoint(TRUNCATE)");
         }
-        System.out.printf(Locale.ROOT, "# seeded %d hosts, %d windows in %.0f s%n", hosts, windows,
-            (System.nanoTime() - t0) / 1e9);
       }
     }
 
-    private void seedHosts(Connection c) throws SQLException {
-      try (PreparedStatement h = c.prepareStatement("INSERT INTO hosts(host_id, hostname, os_family, os_version,"
-              + " agent_version, lab, logged_in_users, enrolled_ms, first_seen_ms, last_seen_ms, last_inventory_ms,"
-              + " last_report_ms, last_full_scan_ms, last_sequence) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-          PreparedStatement scan = c.prepareStatement("INSERT INTO scans(report_id, host_id, scan_id, kind,"
-              + " trigger_name, started_ms, finished_ms, files_scanned, bytes_scanned) VALUES (?,?,?,?,?,?,?,?,?)");
-          PreparedStatement av = c.prepareStatement("INSERT INTO av_status(report_id, host_id, observed_ms, provider,"
-              + " product, definitions_age_seconds, state, reason) VALUES (?,?,?,?,?,?,?,?)");
-          PreparedStatement finding = c.prepareStatement("INSERT INTO findings(report_id, host_id, observed_ms,"
-              + " rule_id, rule_kind, path, size, sha256, detail) VALUES (?,?,?,?,?,?,?,?,?)")) {
-        long scanned = END.toEpochMilli() - Duration.ofHours(8).toMillis();
-        for (int i = 0; i < hosts; i++) {
-          String id = hostIds[i];
-          String report = "r-" + i + "-scan";
-          h.setString(1, id);
-          h.setString(2, String.format(Locale.ROOT, "lab-pc-%06d", i));
-          h.setString(3, "windows");
-          h.setString(4, "Microsoft Windows XP Professional SP1");
-          h.setString(5, "0.1.0");
-          h.setString(6, "lab-" + i % 100);
-          h.setString(7, "user" + i);
-          h.setLong(8, START);
-          h.setLong(9, START);
-          h.setLong(10, END.toEpochMilli() - 60_000);
-          h.setLong(11, END.toEpochMilli() - 60_000);
-          h.setLong(12, END.toEpochMilli() - 60_000);
-          h.setLong(13, scanned);
-          h.setLong(14, 1_000);
-          h.addBatch();
-          scan.setString(1, report);
-          scan.setString(2, id);
-          scan.setString(3, "s-" + i);
-          scan.setString(4, "SCAN_KIND_FULL");
-          scan.setString(5, "schedule");
-          scan.setLong(6, scanned - 600_000);
-          scan.setLong(7, scanned);
-          scan.setLong(8, 180_000);
-          scan.setLong(9, 2_000_000_000L);
-          scan.addBatch();
-          av.setString(1, report);
-          av.setString(2, id);
-          av.setLong(3, scanned);
-          av.setString(4, "clamav");
-          av.setString(5, "ClamAV");
-          av.setLong(6, 36_000);
-          av.setString(7, "AV_STATE_FRESH");
-          av.setString(8, "daily.cld built 10 hours ago");
-          av.addBatch();
-          if (infected(i)) {
-            finding.setString(1, report);
-            finding.setString(2, id);
-            finding.setLong(3, scanned);
-            finding.setString(4, "klez.system.wink-exe");
-            finding.setString(5, "RULE_KIND_FILE_NAME");
-            finding.setString(6, "WINDOWS/SYSTEM32/WINKABCD.EXE");
-            finding.setLong(7, 57_344);
-            finding.setString(8, "0".repeat(64));
-            finding.setString(9, "Klez worm copy in the Windows system folder");
-            finding.addBatch();
-          }
-          if (i % 10_000 == 9_999) {
-            h.executeBatch();
-            scan.executeBatch();
-            av.executeBatch();
-            finding.executeBatch();
+    /**
+     * Drops {@code table}'s indexes that no constraint owns and returns their definitions
+     * ({@code pg_indexes.indexdef}), to be run again after a bulk load: building an index once
+     * is far cheaper than maintaining it row by row.
+     */
+    private static List<String> dropSecondaryIndexes(Connection c, String table) throws SQLException {
+      List<String> definitions = new ArrayList<>();
+      List<String> names = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT i.indexname, i.indexdef FROM pg_indexes i"
+          + " WHERE i.schemaname = current_schema() AND i.tablename = ? AND NOT EXISTS (SELECT 1 FROM pg_constraint k"
+          + " WHERE k.conname = i.indexname)")) {
+        ps.setString(1, table);
+        try (var rs = ps.executeQuery()) {
+          while (rs.next()) {
+            names.add(rs.getString(1));
+            definitions.add(rs.getString(2));
           }
         }
-        h.executeBatch();
-        scan.executeBatch();
-        av.executeBatch();
-        finding.executeBatch();
       }
+      try (Statement st = c.createStatement()) {
+        for (String name : names) {
+          st.execute("DROP INDEX \"" + name.replace("\"", "\"\"") + "\"");
+        }
+      }
+      c.commit();
+      return definitions;
+    }
+
+    private void seedHosts(Connection c) throws SQLException {
+      Sink.Table h = sink.table("hosts", "host_id, hostname, os_family, os_version, agent_version, lab,"
+          + " logged_in_users, enrolled_ms, first_seen_ms, last_seen_ms, last_inventory_ms, last_report_ms,"
+          + " last_full_scan_ms, last_sequence");
+      Sink.Table scan = sink.table("scans", "report_id, host_id, scan_id, kind, trigger_name, started_ms,"
+          + " finished_ms, files_scanned, bytes_scanned");
+      Sink.Table av = sink.table("av_status", "report_id, host_id, observed_ms, provider, product,"
+          + " definitions_age_seconds, state, reason");
+      Sink.Table finding = sink.table("findings", "report_id, host_id, observed_ms, rule_id, rule_kind, path, size,"
+          + " sha256, detail");
+      long scanned = END.toEpochMilli() - Duration.ofHours(8).toMillis();
+      for (int i = 0; i < hosts; i++) {
+        String id = hostIds[i];
+        String report = "r-" + i + "-scan";
+        h.add(id, String.format(Locale.ROOT, "lab-pc-%06d", i), "windows", "Microsoft Windows XP Professional SP1",
+            "0.1.0", "lab-" + i % 100, "user" + i, START, START, END.toEpochMilli() - 60_000,
+            END.toEpochMilli() - 60_000, END.toEpochMilli() - 60_000, scanned, 1_000L);
+        scan.add(report, id, "s-" + i, "SCAN_KIND_FULL", "schedule", scanned - 600_000, scanned, 180_000L,
+            2_000_000_000L);
+        av.add(report, id, scanned, "clamav", "ClamAV", 36_000L, "AV_STATE_FRESH", "daily.cld built 10 hours ago");
+        if (infected(i)) {
+          finding.add(report, id, scanned, "klez.system.wink-exe", "RULE_KIND_FILE_NAME",
+              "WINDOWS/SYSTEM32/WINKABCD.EXE", 57_344L, "0".repeat(64), "Klez worm copy in the Windows system folder");
+        }
+        if (i % 10_000 == 9_999) {
+          h.flush();
+          scan.flush();
+          av.flush();
+          finding.flush();
+        }
+      }
+      h.close();
+      scan.close();
+      av.close();
+      finding.close();
       c.commit();
     }
 
@@ -312,34 +386,33 @@ public final class TriageScaleBench {
       }
       Random random = new Random(3);
       long rows = 0;
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO host_addresses(host_id, ip, mac, interface_name,"
-          + " first_seen_ms, last_seen_ms, is_current, ended_ms) VALUES (?,?,?,?,?,?,?,?)")) {
-        for (int day = 1; day < 30; day++) {
-          long at = START + day * DAY + random.nextInt((int) (DAY / 2));
-          for (int k = 0; k < hosts / 10; k++) {
-            int host = random.nextInt(hosts);
-            int free;
-            do {
-              free = random.nextInt(pool);
-            } while (used[free]);
-            addInterval(ps, host, slotOf[host], since[host], at - 60_000, false, at);
-            used[slotOf[host]] = false;
-            used[free] = true;
-            slotOf[host] = free;
-            since[host] = at;
-            rows++;
-          }
-          ps.executeBatch();
-        }
-        for (int i = 0; i < hosts; i++) {
-          addInterval(ps, i, slotOf[i], since[i], END.toEpochMilli() - 60_000, true, null);
+      Sink.Table ps = sink.table("host_addresses", "host_id, ip, mac, interface_name, first_seen_ms, last_seen_ms,"
+          + " is_current, ended_ms");
+      for (int day = 1; day < 30; day++) {
+        long at = START + day * DAY + random.nextInt((int) (DAY / 2));
+        for (int k = 0; k < hosts / 10; k++) {
+          int host = random.nextInt(hosts);
+          int free;
+          do {
+            free = random.nextInt(pool);
+          } while (used[free]);
+          addInterval(ps, host, slotOf[host], since[host], at - 60_000, false, at);
+          used[slotOf[host]] = false;
+          used[free] = true;
+          slotOf[host] = free;
+          since[host] = at;
           rows++;
-          if (i % 10_000 == 0) {
-            ps.executeBatch();
-          }
         }
-        ps.executeBatch();
+        ps.flush();
       }
+      for (int i = 0; i < hosts; i++) {
+        addInterval(ps, i, slotOf[i], since[i], END.toEpochMilli() - 60_000, true, null);
+        rows++;
+        if (i % 10_000 == 0) {
+          ps.flush();
+        }
+      }
+      ps.close();
       c.commit();
       System.out.printf(Locale.ROOT, "# %d address intervals%n", rows);
       this.finalSlot = slotOf;
@@ -348,22 +421,10 @@ public final class TriageScaleBench {
     /** Where each host ended up (for complaints about the last day). */
     private int[] finalSlot;
 
-    private void addInterval(PreparedStatement ps, int host, int slot, long first, long last, boolean current,
+    private void addInterval(Sink.Table ps, int host, int slot, long first, long last, boolean current,
         Long ended) throws SQLException {
-      ps.setString(1, hostIds[host]);
-      ps.setString(2, ip(slot));
-      ps.setString(3, String.format(Locale.ROOT, "00:0c:29:%02x:%02x:%02x", host >> 16 & 0xff, host >> 8 & 0xff,
-          host & 0xff));
-      ps.setString(4, "eth0");
-      ps.setLong(5, first);
-      ps.setLong(6, last);
-      ps.setInt(7, current ? 1 : 0);
-      if (ended == null) {
-        ps.setNull(8, java.sql.Types.BIGINT);
-      } else {
-        ps.setLong(8, ended);
-      }
-      ps.addBatch();
+      ps.add(hostIds[host], ip(slot), String.format(Locale.ROOT, "00:0c:29:%02x:%02x:%02x", host >> 16 & 0xff,
+          host >> 8 & 0xff, host & 0xff), "eth0", first, last, current ? 1 : 0, ended);
     }
 
     private void seedEgress(Connection c) throws SQLException {
@@ -371,48 +432,34 @@ public final class TriageScaleBench {
       long perHost = windows / hosts;
       long written = 0;
       long t0 = System.nanoTime();
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO egress_windows(report_id, host_id,"
-          + " window_start_ms, window_end_ms, first_seen_ms, last_seen_ms, pid, process_name, process_path,"
-          + " user_name, unattributed, connections, distinct_destinations, destinations, allowed, source)"
-          + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
-        for (int i = 0; i < hosts; i++) {
-          long[] starts = new long[(int) perHost];
-          for (int w = 0; w < perHost; w++) {
-            starts[w] = START + (long) (random.nextDouble() * 30 * DAY) / 60_000 * 60_000;
-          }
-          Arrays.sort(starts);
-          for (int w = 0; w < perHost; w++) {
-            boolean worm = infected(i) && w % 2 == 0;
-            ps.setString(1, "r-" + i + "-e" + w / 10);
-            ps.setString(2, hostIds[i]);
-            ps.setLong(3, starts[w]);
-            ps.setLong(4, starts[w] + 60_000);
-            ps.setLong(5, starts[w] + 5_000);
-            ps.setLong(6, starts[w] + 9_000);
-            ps.setInt(7, worm ? 3_112 : 2_048);
-            ps.setString(8, worm ? "winkabcd.exe" : "thunderbird.exe");
-            ps.setString(9, worm ? "C:\\WINDOWS\\SYSTEM32\\WINKABCD.EXE"
-                : "C:\\Program Files\\Mozilla Thunderbird\\thunderbird.exe");
-            ps.setString(10, "user" + i);
-            ps.setInt(11, 0);
-            ps.setInt(12, worm ? 40 : 1);
-            ps.setInt(13, worm ? 12 : 1);
-            ps.setString(14, worm ? MX + ":25*30 192.0.2.7:25*10" : MX + ":587*1");
-            ps.setInt(15, worm ? 0 : 1);
-            ps.setString(16, "poll");
-            ps.addBatch();
-            written++;
-          }
-          if (i % 1_000 == 999) {
-            ps.executeBatch();
-          }
-          if (i % 10_000 == 9_999) {
-            c.commit();
-            System.out.printf(Locale.ROOT, "# %d egress windows, %.0f s%n", written, (System.nanoTime() - t0) / 1e9);
-          }
+      Sink.Table ps = sink.table("egress_windows", "report_id, host_id, window_start_ms, window_end_ms,"
+          + " first_seen_ms, last_seen_ms, pid, process_name, process_path, user_name, unattributed, connections,"
+          + " distinct_destinations, destinations, allowed, source");
+      for (int i = 0; i < hosts; i++) {
+        long[] starts = new long[(int) perHost];
+        for (int w = 0; w < perHost; w++) {
+          starts[w] = START + (long) (random.nextDouble() * 30 * DAY) / 60_000 * 60_000;
         }
-        ps.executeBatch();
+        Arrays.sort(starts);
+        for (int w = 0; w < perHost; w++) {
+          boolean worm = infected(i) && w % 2 == 0;
+          ps.add("r-" + i + "-e" + w / 10, hostIds[i], starts[w], starts[w] + 60_000, starts[w] + 5_000,
+              starts[w] + 9_000, worm ? 3_112 : 2_048, worm ? "winkabcd.exe" : "thunderbird.exe",
+              worm ? "C:\\WINDOWS\\SYSTEM32\\WINKABCD.EXE" : "C:\\Program Files\\Mozilla Thunderbird\\thunderbird.exe",
+              "user" + i, 0, worm ? 40 : 1, worm ? 12 : 1, worm ? MX + ":25*30 192.0.2.7:25*10" : MX + ":587*1",
+              worm ? 0 : 1, "poll");
+          written++;
+        }
+        if (i % 1_000 == 999) {
+          ps.flush();
+        }
+        if (i % 10_000 == 9_999) {
+          ps.flush();
+          c.commit();
+          System.out.printf(Locale.ROOT, "# %d egress windows, %.0f s%n", written, (System.nanoTime() - t0) / 1e9);
+        }
       }
+      ps.close();
       c.commit();
     }
 
@@ -446,6 +493,112 @@ public final class TriageScaleBench {
           "Hi, this is a harmless stand-in for the worm's message.",
           "");
       return text.getBytes(StandardCharsets.US_ASCII);
+    }
+  }
+
+  /** Where the seeder's rows go: one {@link Table} per table, flushed at points the seeder chooses. */
+  interface Sink {
+    Table table(String table, String columns) throws SQLException;
+
+    interface Table extends AutoCloseable {
+      /** One row: String, Long, Integer or null, in the column order given. */
+      void add(Object... values) throws SQLException;
+
+      /** A good moment to send what is buffered (a JDBC batch; COPY when enough is buffered). */
+      void flush() throws SQLException;
+
+      @Override
+      void close() throws SQLException;
+    }
+  }
+
+  /** Multi-row JDBC batches of one prepared INSERT per table (SQLite). */
+  private record BatchSink(Connection c) implements Sink {
+    @Override
+    public Table table(String table, String columns) throws SQLException {
+      int n = columns.split(",").length;
+      PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + "(" + columns + ") VALUES ("
+          + String.join(",", java.util.Collections.nCopies(n, "?")) + ")");
+      return new Table() {
+        @Override
+        public void add(Object... values) throws SQLException {
+          for (int i = 0; i < values.length; i++) {
+            Object v = values[i];
+            if (v == null) {
+              ps.setNull(i + 1, java.sql.Types.BIGINT);
+            } else if (v instanceof String text) {
+              ps.setString(i + 1, text);
+            } else if (v instanceof Integer small) {
+              ps.setInt(i + 1, small);
+            } else {
+              ps.setLong(i + 1, (Long) v);
+            }
+          }
+          ps.addBatch();
+        }
+
+        @Override
+        public void flush() throws SQLException {
+          ps.executeBatch();
+        }
+
+        @Override
+        public void close() throws SQLException {
+          ps.executeBatch();
+          ps.close();
+        }
+      };
+    }
+  }
+
+  /** PostgreSQL {@code COPY ... FROM STDIN (FORMAT csv)}, sent in chunks of about 16 MB. */
+  private record CopySink(Connection c) implements Sink {
+    @Override
+    public Table table(String table, String columns) throws SQLException {
+      org.postgresql.copy.CopyManager copy = c.unwrap(org.postgresql.PGConnection.class).getCopyAPI();
+      String sql = "COPY " + table + "(" + columns + ") FROM STDIN (FORMAT csv)";
+      StringBuilder buffer = new StringBuilder(1 << 20);
+      return new Table() {
+        @Override
+        public void add(Object... values) {
+          for (int i = 0; i < values.length; i++) {
+            if (i > 0) {
+              buffer.append(',');
+            }
+            Object v = values[i];
+            if (v instanceof String text) {
+              buffer.append('"').append(text.replace("\"", "\"\"")).append('"');
+            } else if (v != null) {
+              buffer.append(v); // unquoted empty = NULL
+            }
+          }
+          buffer.append('\n');
+        }
+
+        @Override
+        public void flush() throws SQLException {
+          if (buffer.length() > 16 << 20) {
+            send();
+          }
+        }
+
+        private void send() throws SQLException {
+          if (buffer.length() == 0) {
+            return;
+          }
+          try {
+            copy.copyIn(sql, new java.io.StringReader(buffer.toString()));
+          } catch (java.io.IOException e) {
+            throw new SQLException(e);
+          }
+          buffer.setLength(0);
+        }
+
+        @Override
+        public void close() throws SQLException {
+          send();
+        }
+      };
     }
   }
 }
