@@ -14,26 +14,29 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * {@code labscan-controller} commands run as an operator would: the real jar in its own JVM,
- * beside the running controller, on the same database file. Every call is logged to a file.
+ * beside the running controllers, on the same database (the SQLite file, or the PostgreSQL URL
+ * with its password file). Every call is logged to a file.
  */
 final class ControllerCli {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Path jar;
-  private final Path db;
+  private final List<String> database;
   private final Path logDir;
   private final AtomicInteger calls = new AtomicInteger();
 
-  ControllerCli(Path jar, Path db, Path logDir) {
+  /** {@code database}: the options naming the database, {@code --db FILE} or {@code --db URL --db-password-file F}. */
+  ControllerCli(Path jar, List<String> database, Path logDir) {
     this.jar = requireNonNull(jar, "jar");
-    this.db = requireNonNull(db, "db");
+    this.database = List.copyOf(database);
     this.logDir = requireNonNull(logDir, "logDir");
   }
 
-  /** Runs {@code labscan-controller COMMAND --db DB ARGS...}. */
+  /** Runs {@code labscan-controller COMMAND --db DB [--db-password-file F] ARGS...}. */
   Commands.Result run(String command, String... args) throws IOException {
     List<String> full = new ArrayList<>(Java.command(Java.SHORT_LIVED));
-    full.addAll(List.of("-jar", jar.toString(), command, "--db", db.toString()));
+    full.addAll(List.of("-jar", jar.toString(), command));
+    full.addAll(database);
     full.addAll(List.of(args));
     Commands.Result r = Commands.run(full, Duration.ofSeconds(90));
     Files.createDirectories(logDir);
