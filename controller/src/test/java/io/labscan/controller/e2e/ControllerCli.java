@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -22,13 +23,20 @@ final class ControllerCli {
 
   private final Path jar;
   private final List<String> database;
+  private final Map<String, List<String>> extra;
   private final Path logDir;
   private final AtomicInteger calls = new AtomicInteger();
 
-  /** {@code database}: the options naming the database, {@code --db FILE} or {@code --db URL --db-password-file F}. */
-  ControllerCli(Path jar, List<String> database, Path logDir) {
+  /**
+   * @param database the options naming the database: {@code --db FILE}, or {@code --db URL
+   *     --db-password-file F}
+   * @param extra options a command needs besides, by command (with PostgreSQL, {@code
+   *     enroll-token} needs the controllers' {@code --pki-dir}: no CA lives beside a database file)
+   */
+  ControllerCli(Path jar, List<String> database, Map<String, List<String>> extra, Path logDir) {
     this.jar = requireNonNull(jar, "jar");
     this.database = List.copyOf(database);
+    this.extra = Map.copyOf(extra);
     this.logDir = requireNonNull(logDir, "logDir");
   }
 
@@ -37,6 +45,7 @@ final class ControllerCli {
     List<String> full = new ArrayList<>(Java.command(Java.SHORT_LIVED));
     full.addAll(List.of("-jar", jar.toString(), command));
     full.addAll(database);
+    full.addAll(extra.getOrDefault(command, List.of()));
     full.addAll(List.of(args));
     Commands.Result r = Commands.run(full, Duration.ofSeconds(90));
     Files.createDirectories(logDir);

@@ -131,10 +131,10 @@ final class KlezLab implements AutoCloseable {
       Postgres pg = postgres.get();
       // The command line runs in the machine's own namespace: the server's loopback port directly.
       this.cli = new ControllerCli(controllerJar, List.of("--db", pg.url(pg.server().port()), "--db-password-file",
-          pg.passwordFile().toString()), logs);
+          pg.passwordFile().toString()), Map.of("enroll-token", List.of("--pki-dir", pkiDir().toString())), logs);
       this.db = ControllerDb.postgres(pg.database());
     } else {
-      this.cli = new ControllerCli(controllerJar, List.of("--db", database().toString()), logs);
+      this.cli = new ControllerCli(controllerJar, List.of("--db", database().toString()), Map.of(), logs);
       this.db = ControllerDb.sqlite(database());
     }
   }
@@ -201,6 +201,11 @@ final class KlezLab implements AutoCloseable {
     return dir.resolve("controller/labscan.db");
   }
 
+  /** The CA's folder: beside the SQLite file, and shared by the controllers on PostgreSQL. */
+  Path pkiDir() {
+    return database().resolveSibling("pki");
+  }
+
   Path scanRoot(TestNetwork.Host host) {
     return dir.resolve(host.role).resolve("root");
   }
@@ -237,7 +242,7 @@ final class KlezLab implements AutoCloseable {
         running.add(forward);
         await().atMost(Duration.ofSeconds(30)).until(() -> forward.log().contains("forwarding"));
         command.addAll(List.of("--db", pg.url(DB_PORT_IN_NAMESPACE), "--db-password-file", pg.passwordFile().toString(),
-            "--pki-dir", database().resolveSibling("pki").toString()));
+            "--pki-dir", pkiDir().toString()));
       } else {
         command.addAll(List.of("--db", database().toString()));
       }
