@@ -112,9 +112,9 @@ class KlezStoryIT {
    * controllers on PostgreSQL. Event mode adds nothing there the controllers see differently.
    */
   static Stream<Arguments> runs() {
-    return Stream.of(Arguments.of(Watch.EVENTS, Controllers.ONE_ON_SQLITE),
-        Arguments.of(Watch.POLLING, Controllers.ONE_ON_SQLITE),
-        Arguments.of(Watch.POLLING, Controllers.TWO_ON_POSTGRESQL));
+    return Stream.of(Arguments.of(Watch.POLLING, Controllers.TWO_ON_POSTGRESQL),
+        Arguments.of(Watch.EVENTS, Controllers.ONE_ON_SQLITE),
+        Arguments.of(Watch.POLLING, Controllers.ONE_ON_SQLITE));
   }
 
   @ParameterizedTest(name = "agents in {0} mode, {1}")
