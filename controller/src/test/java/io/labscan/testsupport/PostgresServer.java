@@ -267,6 +267,14 @@ public final class PostgresServer implements AutoCloseable {
     return port;
   }
 
+  /**
+   * The server's Unix socket (in its own folder, owned by the cluster's user): for a client in
+   * another network namespace, where 127.0.0.1 is not this server's loopback.
+   */
+  public Path socket() {
+    return dir.resolve(".s.PGSQL." + port);
+  }
+
   /** The PEM certificate the server presents for 127.0.0.1 (self-signed: the sslrootcert to trust). */
   public Path certificate() {
     return certificate;

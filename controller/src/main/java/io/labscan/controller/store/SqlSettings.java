@@ -80,12 +80,26 @@ public final class SqlSettings implements SettingsRepository {
       }
       byte[] value = new byte[32];
       new SecureRandom().nextBytes(value);
-      try (PreparedStatement ps = db.prepareStatement("INSERT INTO settings(name, value) VALUES (?,?)")) {
+      // Several controllers on one PostgreSQL database start together: each may find no secret
+      // and make one. The first insert wins and every controller uses its value (a plain INSERT
+      // failed the later controller's start on the primary key).
+      try (PreparedStatement ps = db.prepareStatement(
+          "INSERT INTO settings(name, value) VALUES (?,?) ON CONFLICT (name) DO NOTHING")) {
         ps.setString(1, name);
         ps.setBytes(2, value);
-        ps.executeUpdate();
+        if (ps.executeUpdate() == 1) {
+          return value;
+        }
       }
-      return value;
+      try (PreparedStatement ps = db.prepareStatement("SELECT value FROM settings WHERE name = ?")) {
+        ps.setString(1, name);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) {
+            return rs.getBytes(1);
+          }
+        }
+      }
+      throw new IllegalStateException("setting " + name + " neither inserted nor found");
     }).join();
   }
 

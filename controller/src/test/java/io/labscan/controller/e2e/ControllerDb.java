@@ -2,6 +2,7 @@ package io.labscan.controller.e2e;
 
 import static java.util.Objects.requireNonNull;
 
+import io.labscan.testsupport.PostgresServer;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -17,14 +18,39 @@ import java.util.TreeSet;
 import org.sqlite.SQLiteConfig;
 
 /**
- * Read-only questions to the controller's SQLite file, for waiting until something happened
- * (a scan arrived, an address changed). What the story asserts comes from the CLI.
+ * Read-only questions to the controllers' database (the SQLite file, or the PostgreSQL database
+ * two controllers share), for waiting until something happened (a scan arrived, an address
+ * changed). What the story asserts comes from the CLI. The SQL is the same for both.
  */
 final class ControllerDb {
-  private final Path file;
+  private final String where;
+  private final Connector connector;
 
-  ControllerDb(Path file) {
-    this.file = requireNonNull(file, "file");
+  private interface Connector {
+    Connection open() throws SQLException;
+  }
+
+  private ControllerDb(String where, Connector connector) {
+    this.where = where;
+    this.connector = connector;
+  }
+
+  static ControllerDb sqlite(Path file) {
+    requireNonNull(file, "file");
+    SQLiteConfig config = new SQLiteConfig();
+    config.setReadOnly(true);
+    config.setBusyTimeout(10_000);
+    return new ControllerDb(file.toString(), () -> DriverManager.getConnection("jdbc:sqlite:" + file,
+        config.toProperties()));
+  }
+
+  static ControllerDb postgres(PostgresServer.TestDatabase database) {
+    requireNonNull(database, "database");
+    return new ControllerDb(database.url(), () -> {
+      Connection c = database.connect();
+      c.setReadOnly(true);
+      return c;
+    });
   }
 
   /** One egress window of a host as stored. */
@@ -36,13 +62,10 @@ final class ControllerDb {
   }
 
   private <T> T read(Query<T> query) {
-    SQLiteConfig config = new SQLiteConfig();
-    config.setReadOnly(true);
-    config.setBusyTimeout(10_000);
-    try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + file, config.toProperties())) {
+    try (Connection db = connector.open()) {
       return query.run(db);
     } catch (SQLException e) {
-      throw new IllegalStateException("cannot read " + file + ": " + e.getMessage(), e);
+      throw new IllegalStateException("cannot read " + where + ": " + e.getMessage(), e);
     }
   }
 

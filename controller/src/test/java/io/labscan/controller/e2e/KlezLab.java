@@ -1,7 +1,9 @@
 package io.labscan.controller.e2e;
 
 import static java.util.Objects.requireNonNull;
+import static org.awaitility.Awaitility.await;
 
+import io.labscan.testsupport.PostgresServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -25,6 +27,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code lab-pc-12}, and {@code relay}, a host with a Postfix relay that policy lets send mail.
  * The controller and the agents are the project's runnable jars, each in its own JVM.
  *
+ * <p>The controller side comes in two shapes ({@link Controllers}): one {@code serve} on a SQLite
+ * file, or two {@code serve} processes in namespaces of their own ({@code ctrl}, {@code ctrl2})
+ * on one PostgreSQL database, every agent given both addresses, half of them the second one
+ * first. The command line the story uses is the same in both, pointed at the file or the
+ * database.
+ *
  * <p>Everything it creates goes away in {@link #close()}, which also runs from a shutdown hook
  * if the test JVM is stopped while a lab is up.
  */
@@ -42,6 +50,31 @@ final class KlezLab implements AutoCloseable {
   static final String JANET = "janet@" + DOMAIN;
   static final String LINDA = "linda@" + DOMAIN;
 
+  /** Port on a controller namespace's loopback where {@code unixforward.py} gives it the database. */
+  static final int DB_PORT_IN_NAMESPACE = 5432;
+
+  /** The controllers of the lab and where they keep their data. */
+  enum Controllers {
+    /** One {@code serve} on a SQLite file: the embedded default. */
+    ONE_ON_SQLITE,
+    /**
+     * Two {@code serve} processes on one PostgreSQL database (issue 20): one fleet, whichever
+     * controller an agent reports to and whichever the operator asks.
+     */
+    TWO_ON_POSTGRESQL
+  }
+
+  /**
+   * The lab's PostgreSQL: a server on the machine's loopback ({@link PostgresServer}), one
+   * database with its owner, and the owner's password in an owner-only file.
+   */
+  private record Postgres(PostgresServer server, PostgresServer.TestDatabase database, Path passwordFile) {
+    /** The URL of {@code --db}, for a client reaching the server at {@code port} on its loopback. */
+    String url(int port) {
+      return "postgresql://" + database.user() + "@127.0.0.1:" + port + "/" + database.name();
+    }
+  }
+
   private static final Set<KlezLab> OPEN = ConcurrentHashMap.newKeySet();
 
   static {
@@ -56,7 +89,9 @@ final class KlezLab implements AutoCloseable {
   final Path dir;
   final Path logs;
   final TestNetwork net;
-  final TestNetwork.Host controllerHost;
+  final Controllers controllers;
+  /** The controllers' hosts: {@code ctrl}, and {@code ctrl2} on PostgreSQL. */
+  final List<TestNetwork.Host> controllerHosts;
   final TestNetwork.Host mx;
   final TestNetwork.Host lindasPc;
   final TestNetwork.Host haroldsPc;
@@ -71,44 +106,80 @@ final class KlezLab implements AutoCloseable {
   private final Path postfixRoot;
   private Postfix mailExchanger;
   private Postfix relayMta;
-  private LabProcess controller;
+  private final List<LabProcess> controllerProcesses = new ArrayList<>();
+  private final Optional<Postgres> postgres;
   private Optional<String> logAllNetnsBefore = Optional.empty();
   private boolean closed;
 
-  private KlezLab(Path dir, Path postfixRoot, TestNetwork net, Path agentJar, Path controllerJar)
-      throws IOException {
+  private KlezLab(Path dir, Path postfixRoot, TestNetwork net, Path agentJar, Path controllerJar,
+      Controllers controllers, Optional<Postgres> postgres) throws IOException {
     this.dir = dir;
     this.postfixRoot = postfixRoot;
     this.logs = dir.resolve("logs");
     this.net = net;
     this.agentJar = agentJar;
     this.controllerJar = controllerJar;
-    this.controllerHost = net.add("ctrl", 2);
+    this.controllers = controllers;
+    this.postgres = postgres;
+    this.controllerHosts = controllers == Controllers.ONE_ON_SQLITE ? List.of(net.add("ctrl", 2))
+        : List.of(net.add("ctrl", 2), net.add("ctrl2", 3));
     this.mx = net.add("mx", 25);
     this.relay = net.add("relay", 26);
     this.lindasPc = net.add("pc07", 107);
     this.haroldsPc = net.add("pc12", 112);
-    this.cli = new ControllerCli(controllerJar, database(), logs);
-    this.db = new ControllerDb(database());
+    if (postgres.isPresent()) {
+      Postgres pg = postgres.get();
+      // The command line runs in the machine's own namespace: the server's loopback port directly.
+      this.cli = new ControllerCli(controllerJar, List.of("--db", pg.url(pg.server().port()), "--db-password-file",
+          pg.passwordFile().toString()), Map.of("enroll-token", List.of("--pki-dir", pkiDir().toString())), logs);
+      this.db = ControllerDb.postgres(pg.database());
+    } else {
+      this.cli = new ControllerCli(controllerJar, List.of("--db", database().toString()), Map.of(), logs);
+      this.db = ControllerDb.sqlite(database());
+    }
   }
 
-  /** Builds the network and starts both Postfix instances; nothing LabScan runs yet. */
-  static KlezLab create(Path dir, Path agentJar, Path controllerJar) throws IOException {
+  /** Builds the network and starts both Postfix instances (and PostgreSQL); nothing LabScan runs yet. */
+  static KlezLab create(Path dir, Path agentJar, Path controllerJar, Controllers controllers) throws Exception {
     requireNonNull(dir, "dir");
+    requireNonNull(controllers, "controllers");
     Files.createDirectories(dir);
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-    TestNetwork net = TestNetwork.create(SUBNET);
+    // PostgreSQL first: where it is missing the test skips before any namespace exists.
+    Optional<Postgres> postgres = Optional.empty();
+    if (controllers == Controllers.TWO_ON_POSTGRESQL) {
+      PostgresServer server = PostgresServer.start();
+      try {
+        PostgresServer.TestDatabase database = server.createDatabase();
+        Path passwordFile = dir.resolve("controller/db.pw");
+        Files.createDirectories(passwordFile.getParent());
+        Files.writeString(passwordFile, database.password() + "\n");
+        Files.setPosixFilePermissions(passwordFile, PosixFilePermissions.fromString("rw-------"));
+        postgres = Optional.of(new Postgres(server, database, passwordFile));
+      } catch (Exception | AssertionError e) {
+        server.close();
+        throw e;
+      }
+    }
+    TestNetwork net;
+    try {
+      net = TestNetwork.create(SUBNET);
+    } catch (IOException | RuntimeException e) {
+      closePostgres(postgres);
+      throw e;
+    }
     Path postfixRoot = null;
     KlezLab lab;
     try {
       postfixRoot = Files.createTempDirectory("labscan-e2e-");
       Files.setPosixFilePermissions(postfixRoot, PosixFilePermissions.fromString("rwxr-xr-x"));
-      lab = new KlezLab(dir, postfixRoot, net, agentJar, controllerJar);
+      lab = new KlezLab(dir, postfixRoot, net, agentJar, controllerJar, controllers, postgres);
     } catch (IOException | RuntimeException e) {
       net.close();
       if (postfixRoot != null) {
         Postfix.delete(postfixRoot);
       }
+      closePostgres(postgres);
       throw e;
     }
     OPEN.add(lab);
@@ -130,6 +201,11 @@ final class KlezLab implements AutoCloseable {
     return dir.resolve("controller/labscan.db");
   }
 
+  /** The CA's folder: beside the SQLite file, and shared by the controllers on PostgreSQL. */
+  Path pkiDir() {
+    return database().resolveSibling("pki");
+  }
+
   Path scanRoot(TestNetwork.Host host) {
     return dir.resolve(host.role).resolve("root");
   }
@@ -147,19 +223,60 @@ final class KlezLab implements AutoCloseable {
     Files.writeString(LOG_ALL_NETNS, "1");
   }
 
-  /** {@code labscan-controller serve} in its namespace: mTLS on the controller's address, enrolment beside it. */
+  /**
+   * {@code labscan-controller serve} in each controller's namespace: mTLS on the controller's
+   * address, enrolment beside it. On PostgreSQL every controller reaches the database through
+   * {@code unixforward.py} on its namespace's loopback, and all share one {@code --pki-dir} (the
+   * CA; the server certificate names every controller's address, so each reuses it).
+   */
   void startController() throws IOException {
     Files.createDirectories(database().getParent());
-    List<String> command = new ArrayList<>(controllerHost.exec(Java.command(Java.SERVICE)));
-    command.addAll(List.of("-jar", controllerJar.toString(), "serve", "--db", database().toString(),
-        "--bind", controllerHost.ip(), "--grpc-port", Integer.toString(GRPC_PORT),
-        "--tls-san", controllerHost.ip(), "--trust", mx.ip(), "--http-port", "0"));
-    controller = LabProcess.start("controller", command, logs);
-    running.add(controller);
+    for (TestNetwork.Host host : controllerHosts) {
+      List<String> command = new ArrayList<>(host.exec(Java.command(Java.SERVICE)));
+      command.addAll(List.of("-jar", controllerJar.toString(), "serve"));
+      if (postgres.isPresent()) {
+        Postgres pg = postgres.get();
+        LabProcess forward = LabProcess.start("db-forward-" + host.role, host.exec(List.of(python(),
+            script("unixforward.py").toString(), Integer.toString(DB_PORT_IN_NAMESPACE),
+            pg.server().socket().toString())), logs);
+        running.add(forward);
+        await().atMost(Duration.ofSeconds(30)).until(() -> forward.log().contains("forwarding"));
+        command.addAll(List.of("--db", pg.url(DB_PORT_IN_NAMESPACE), "--db-password-file", pg.passwordFile().toString(),
+            "--pki-dir", pkiDir().toString()));
+      } else {
+        command.addAll(List.of("--db", database().toString()));
+      }
+      command.addAll(List.of("--bind", host.ip(), "--grpc-port", Integer.toString(GRPC_PORT)));
+      controllerHosts.forEach(h -> command.addAll(List.of("--tls-san", h.ip())));
+      command.addAll(List.of("--trust", mx.ip(), "--http-port", "0"));
+      LabProcess controller = LabProcess.start(controllerHosts.size() == 1 ? "controller" : "controller-" + host.role,
+          command, logs);
+      controllerProcesses.add(controller);
+      running.add(controller);
+    }
   }
 
+  /** Every controller serves agents. */
   boolean controllerServing() {
-    return controller.log().contains("gRPC (mTLS) on " + controllerHost.ip());
+    for (int i = 0; i < controllerHosts.size(); i++) {
+      if (i >= controllerProcesses.size()
+          || !controllerProcesses.get(i).log().contains("gRPC (mTLS) on " + controllerHosts.get(i).ip())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The controller addresses an agent's {@code agent.yaml} lists, in the agent's order: with
+   * two controllers every other agent has the second one first, so the fleet reports to both.
+   */
+  private String controllerAddresses(int agentNumber) {
+    List<String> order = new ArrayList<>();
+    for (int i = 0; i < controllerHosts.size(); i++) {
+      order.add(controllerHosts.get((agentNumber + i) % controllerHosts.size()).ip() + ":" + GRPC_PORT);
+    }
+    return String.join(",", order);
   }
 
   /**
@@ -173,12 +290,12 @@ final class KlezLab implements AutoCloseable {
     Files.createDirectories(scanRoot(host));
     Path config = home.resolve("agent.yaml");
     Files.writeString(config, """
-        controller: %s:%d
+        controller: %s
         token: %s
         stateDir: %s
         lab: %s
         scanRoot: %s
-        """.formatted(controllerHost.ip(), GRPC_PORT, token, state, LAB, scanRoot(host)));
+        """.formatted(controllerAddresses(agents.size()), token, state, LAB, scanRoot(host)));
     Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-------"));
     List<String> inNamespaces = new ArrayList<>(List.of(Commands.required("unshare", "util-linux"), "--uts", "--",
         "/bin/sh", "-c", "hostname \"$0\" && exec \"$@\"", hostname));
@@ -250,9 +367,9 @@ final class KlezLab implements AutoCloseable {
   /** The tails of every log of the lab, for a failure report. */
   String tails() {
     StringBuilder sb = new StringBuilder("==== KlezStoryIT: logs under " + logs + "\n");
-    if (controller != null) {
-      sb.append(controller.tails(40));
-    }
+    controllerProcesses.forEach(c -> sb.append(c.tails(40)));
+    running.stream().filter(r -> r instanceof LabProcess p && p.name().startsWith("db-forward-"))
+        .forEach(r -> sb.append(((LabProcess) r).tails(10)));
     agents.values().forEach(a -> sb.append(a.tails(30)));
     for (Postfix p : new Postfix[] {mailExchanger, relayMta}) {
       if (p != null) {
@@ -278,6 +395,7 @@ final class KlezLab implements AutoCloseable {
     rest.removeAll(agents.values());
     Collections.reverse(rest);
     rest.forEach(KlezLab::closeQuietly);
+    closePostgres(postgres);
     net.close();
     Postfix.delete(postfixRoot);
     logAllNetnsBefore.ifPresent(value -> {
@@ -288,6 +406,10 @@ final class KlezLab implements AutoCloseable {
       }
     });
     OPEN.remove(this);
+  }
+
+  private static void closePostgres(Optional<Postgres> postgres) {
+    postgres.ifPresent(pg -> closeQuietly(pg.server()));
   }
 
   private static void closeQuietly(AutoCloseable c) {

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.labscan.controller.e2e.KlezLab.Controllers;
 import io.labscan.testsupport.Requirements;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,7 +34,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The Klez story, re-enacted with real parts. Linda's PC is infected; the worm mails Janet
@@ -43,13 +46,18 @@ import org.junit.jupiter.params.provider.EnumSource;
  * the legitimate relay alone, call the worm mail in Harold's inbox exposure (AT_RISK) rather
  * than infection — and keep doing so after DHCP gave Linda's old address to Harold's PC.
  *
- * <p>Runs twice: agents in event mode against a worm on the LAN (sessions of milliseconds,
+ * <p>Runs three times: agents in event mode against a worm on the LAN (sessions of milliseconds,
  * which only the kernel's connection events can catch), and agents polling sockets against a
- * worm whose sessions last about a second, as sessions across the Internet do.
+ * worm whose sessions last about a second, as sessions across the Internet do, each with one
+ * controller on SQLite; and the polling story again, unchanged, with two controllers on one
+ * PostgreSQL database (issue 20), the agents split between them: whatever an agent told one
+ * controller, the operator's commands and the orders the agents get (policy, scans,
+ * quarantine) reach across both.
  *
  * <p>Needs root, network namespaces, and iproute2, nftables, postfix, python3 and util-linux,
- * which {@code .ci/run} installs: without them it is skipped, saying which ({@link Requirements};
- * a failure under {@code LABSCAN_STRICT=1}, as in .ci/run). Run alone: see docs/e2e.md.
+ * which {@code .ci/run} installs, and PostgreSQL for the two-controller run ({@link
+ * io.labscan.testsupport.PostgresServer}): without them it is skipped, saying which ({@link
+ * Requirements}; a failure under {@code LABSCAN_STRICT=1}, as in .ci/run). Run alone: see docs/e2e.md.
  */
 @EnabledOnOs(OS.LINUX)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -99,18 +107,31 @@ class KlezStoryIT {
     KlezLab.closeAll();
   }
 
-  @ParameterizedTest(name = "agents in {0} mode")
-  @EnumSource(Watch.class)
+  /**
+   * Both ways of watching on one controller; polling (which also runs the quarantine) on two
+   * controllers on PostgreSQL. Event mode adds nothing there the controllers see differently.
+   */
+  static Stream<Arguments> runs() {
+    return Stream.of(Arguments.of(Watch.POLLING, Controllers.TWO_ON_POSTGRESQL),
+        Arguments.of(Watch.EVENTS, Controllers.ONE_ON_SQLITE),
+        Arguments.of(Watch.POLLING, Controllers.ONE_ON_SQLITE));
+  }
+
+  @ParameterizedTest(name = "agents in {0} mode, {1}")
+  @MethodSource("runs")
   @Timeout(value = 5, unit = TimeUnit.MINUTES)
-  void theWormsMailIsTracedToLindasPcAndNeverToHarolds(Watch watch) throws Exception {
+  void theWormsMailIsTracedToLindasPcAndNeverToHarolds(Watch watch, Controllers controllers) throws Exception {
     if (watch.eventMode) {
       Requirements.that(Files.isWritable(KlezLab.LOG_ALL_NETNS), "a writable " + KlezLab.LOG_ALL_NETNS
           + " for event mode (the kernel logs netfilter lines from other namespaces only with it on)",
           "run as root on a kernel with nf_log_syslog (sudo .ci/run)");
     }
-    Path dir = workDir.resolve(watch.name().toLowerCase(Locale.ROOT) + "-" + System.currentTimeMillis());
+    String run = watch.name().toLowerCase(Locale.ROOT)
+        + (controllers == Controllers.ONE_ON_SQLITE ? "" : "-" + controllers.name().toLowerCase(Locale.ROOT));
+    Path dir = workDir.resolve(run + "-" + System.currentTimeMillis());
     Instant began = Instant.now();
-    try (KlezLab lab = KlezLab.create(dir.toAbsolutePath(), agentJar.toAbsolutePath(), controllerJar.toAbsolutePath())) {
+    try (KlezLab lab = KlezLab.create(dir.toAbsolutePath(), agentJar.toAbsolutePath(), controllerJar.toAbsolutePath(),
+        controllers)) {
       try {
         story(lab, watch);
       } catch (Throwable t) {
@@ -118,15 +139,16 @@ class KlezStoryIT {
         throw t;
       }
     }
-    System.err.printf("KlezStoryIT: %s mode passed in %d s%n", watch, Duration.between(began, Instant.now())
-        .toSeconds());
+    System.err.printf("KlezStoryIT: %s mode, %s, passed in %d s%n", watch, controllers,
+        Duration.between(began, Instant.now()).toSeconds());
   }
 
   private void story(KlezLab lab, Watch watch) throws Exception {
     Instant began = Instant.now();
-    Consumer<String> step = what -> System.err.printf("KlezStoryIT [%s +%ds] %s%n", watch,
+    Consumer<String> step = what -> System.err.printf("KlezStoryIT [%s %s +%ds] %s%n", watch, lab.controllers,
         Duration.between(began, Instant.now()).toSeconds(), what);
-    step.accept("the lab comes up: a controller, the egress policy, three agents enrolled with a token");
+    step.accept("the lab comes up: " + (lab.controllerHosts.size() == 1 ? "a controller" : "two controllers on one "
+        + "database") + ", the egress policy, three agents enrolled with a token");
     if (watch.eventMode) {
       lab.logFromEveryNamespace();
     }
