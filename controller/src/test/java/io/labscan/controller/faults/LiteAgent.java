@@ -60,6 +60,9 @@ final class LiteAgent implements AutoCloseable {
     requireNonNull(ledger, "ledger");
     String hostId = HostIdentity.loadOrCreate(stateDir);
     Enrolment.Result enrolled = enrolWithRetries(number, stateDir, token, enrolTarget, hostId);
+    // The controller may assign another id (a retried enrolment whose first try it had completed
+    // counts as a new machine); Enrolment stores it, and the certificate names it.
+    hostId = HostIdentity.loadOrCreate(stateDir);
     ControllerClient client = new ControllerClient(
         new RecordingChannel(GrpcChannels.mutualTls(agentTarget, enrolled.credentials()), ledger));
     LiteAgent agent = new LiteAgent(number, hostId, String.format("lab-pc-%03d", number), Spool.open(stateDir), client,
@@ -82,6 +85,9 @@ final class LiteAgent implements AutoCloseable {
     requireNonNull(background, "background");
     String hostId = HostIdentity.loadOrCreate(stateDir);
     Enrolment.Result enrolled = enrolWithRetries(number, stateDir, token, enrolTarget, hostId);
+    // The controller may assign another id (a retried enrolment whose first try it had completed
+    // counts as a new machine); Enrolment stores it, and the certificate names it.
+    hostId = HostIdentity.loadOrCreate(stateDir);
     AgentCredentials credentials = enrolled.credentials();
     ControllerClient client = ControllerClient.failingOver(
         new ControllerTargets(agentTargets, ControllerTargets.Resolver.SYSTEM),
