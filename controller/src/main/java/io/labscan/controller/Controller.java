@@ -16,6 +16,7 @@ import io.labscan.controller.grpc.CommandHub;
 import io.labscan.controller.ingest.ReportIngestor;
 import io.labscan.controller.jobs.BackgroundJobs;
 import io.labscan.controller.jobs.ChangeFeed;
+import io.labscan.controller.jobs.SingletonLocks;
 import io.labscan.controller.metrics.ControllerMetrics;
 import io.labscan.controller.policy.PolicyProvider;
 import io.labscan.controller.quarantine.Quarantines;
@@ -260,13 +261,43 @@ public final class Controller implements AutoCloseable {
    */
   public synchronized void watchComplaintMailboxes(List<io.labscan.controller.complaint.MailboxConfig> mailboxes,
       io.labscan.controller.complaint.WatchSettings settings) {
-    if (!complaintWatch.status().isEmpty()) {
+    if (!complaintWatch.status().isEmpty() || mailboxesWatched) {
       throw new IllegalStateException("complaint mailboxes are watched already");
     }
-    complaintWatch = io.labscan.controller.complaint.ComplaintWatch.start(mailboxes, settings, store,
-        complaints().forMailboxes(),
-        alerts()::raise, clock());
+    mailboxesWatched = true;
+    List<io.labscan.controller.complaint.MailboxConfig> boxes = List.copyOf(mailboxes);
+    requireNonNull(settings, "settings");
+    // Once among controllers sharing the database (issue 20): the holder of the lock watches; the
+    // others start when they take it over and stop when they lose it. Each message is also
+    // checked against the lock right before it is triaged.
+    SingletonLocks once = singletons();
+    java.util.function.BooleanSupplier mayHandle = once.gate(SingletonLocks.COMPLAINT_MAILBOXES);
+    Runnable start = () -> {
+      synchronized (mailboxLock) {
+        if (complaintWatch.status().isEmpty() && !closing) {
+          complaintWatch = io.labscan.controller.complaint.ComplaintWatch.start(boxes, settings, store,
+              complaints().forMailboxes(), alerts()::raise, clock(), mayHandle);
+        }
+      }
+    };
+    once.onChange(SingletonLocks.COMPLAINT_MAILBOXES, held -> {
+      if (held) {
+        start.run();
+      } else {
+        synchronized (mailboxLock) {
+          complaintWatch.close();
+          complaintWatch = io.labscan.controller.complaint.ComplaintWatch.none();
+        }
+      }
+    });
+    if (mayHandle.getAsBoolean()) {
+      start.run();
+    }
   }
+
+  private final Object mailboxLock = new Object();
+  private volatile boolean mailboxesWatched;
+  private volatile boolean closing;
 
   /** Compliance reports over date ranges (issue 18). */
   public io.labscan.controller.report.ComplianceReports reports() {
@@ -305,11 +336,16 @@ public final class Controller implements AutoCloseable {
     // Confirmation mails go out within a minute of the subscription (a cheap look for due ones),
     // not at the next round of reports; on the same thread, never two at once.
     java.util.concurrent.atomic.AtomicBoolean confirming = new java.util.concurrent.atomic.AtomicBoolean();
+    // Once among controllers sharing the database (issue 20): asked again on the report thread,
+    // right before the round runs.
+    java.util.function.BooleanSupplier once = singletons().gate(SingletonLocks.SCHEDULED_REPORTS);
     jobs().every("report confirmations", Duration.ofMinutes(1), Duration.ofMinutes(1), () -> {
       if (confirming.compareAndSet(false, true)) {
         thread.execute(() -> {
           try {
-            delivery.sendConfirmations();
+            if (once.getAsBoolean()) {
+              delivery.sendConfirmations();
+            }
           } finally {
             confirming.set(false);
           }
@@ -321,7 +357,9 @@ public final class Controller implements AutoCloseable {
           if (running.compareAndSet(false, true)) {
             thread.execute(() -> {
               try {
-                delivery.runOnce();
+                if (once.getAsBoolean()) {
+                  delivery.runOnce();
+                }
               } finally {
                 running.set(false);
               }
@@ -366,7 +404,25 @@ public final class Controller implements AutoCloseable {
       ingestor().addListener(metrics);
       metrics.complaintsPerDay(complaintsView()::perDay);
       metrics.agentResources(new io.labscan.controller.selfwatch.AgentResourcesView(store, clock())::labs);
+      SingletonLocks once = singletons();
+      metrics.singletonJobs(once::jobs, once::held, once.instanceId());
       return metrics;
+    });
+  }
+
+  private static final java.util.concurrent.atomic.AtomicInteger INSTANCES = new java.util.concurrent.atomic.AtomicInteger();
+
+  /**
+   * The locks of the work that must run on one controller at a time when several share one
+   * database (issue 20; docs/postgresql.md, "Several controllers: work that runs once"): verdict
+   * sweeps, campaign triggers, compliance snapshots, retention, scheduled reports, complaint
+   * mailboxes, quarantine rules. Held alone on SQLite.
+   */
+  public SingletonLocks singletons() {
+    return service("singletons", () -> {
+      int n = INSTANCES.incrementAndGet();
+      String id = SingletonLocks.defaultInstanceId() + (n == 1 ? "" : "-" + n);
+      return store.singletonLocks(id);
     });
   }
 
@@ -397,12 +453,24 @@ public final class Controller implements AutoCloseable {
     } catch (RuntimeException e) {
       log.warn("Effective labs not brought up to date at start: {}", e.getMessage());
     }
-    verdicts().startSweeping();
-    CampaignService campaigns = campaigns().start(false);
+    SingletonLocks once = singletons();
+    verdicts().startSweeping(once.gate(SingletonLocks.VERDICT_SWEEPS));
+    // Every controller keeps every schedule; only the holder of the triggers fires, and the one
+    // taking them over fires what fell due meanwhile (CampaignService.catchUpMissed).
+    CampaignService campaigns = campaigns();
+    once.onChange(SingletonLocks.CAMPAIGN_TRIGGERS, held -> {
+      if (held) {
+        campaigns.catchUpMissed();
+      }
+    });
+    campaigns.start(false, once.gate(SingletonLocks.CAMPAIGN_TRIGGERS));
     changes().listen("policy cache", policies()::invalidate);
+    changes().listen("campaign schedules", campaigns::syncSchedules);
+    // Not a singleton: each controller delivers to the agents connected to it.
     changes().listen("campaign deliveries", campaigns::deliverWaiting);
     jobs().every("change feed", ChangeFeed.POLL, ChangeFeed.POLL, changes()::poll);
-    jobs().every("compliance snapshot", Duration.ofMinutes(1), SNAPSHOT_EVERY, complianceHistory()::snapshot);
+    jobs().every("compliance snapshot", Duration.ofMinutes(1), SNAPSHOT_EVERY,
+        once.gated(SingletonLocks.COMPLIANCE_SNAPSHOTS, complianceHistory()::snapshot));
     config.retention().ifPresent(this::startDailyPrune);
   }
 
@@ -415,7 +483,8 @@ public final class Controller implements AutoCloseable {
   public void startDailyPrune(Pruner.Retention retention) {
     Pruner pruner = new Pruner(store, requireNonNull(retention, "retention"), clock(),
         List.of(new io.labscan.controller.complaint.ComplaintRetention()));
-    jobs().every("daily prune", FIRST_PRUNE_DELAY, Duration.ofDays(1), () -> pruneNow(pruner));
+    jobs().every("daily prune", FIRST_PRUNE_DELAY, Duration.ofDays(1),
+        singletons().gated(SingletonLocks.RETENTION, () -> pruneNow(pruner)));
   }
 
   /** Runs one prune now (the daily task), counting what it deleted for /metrics. */
@@ -448,7 +517,10 @@ public final class Controller implements AutoCloseable {
   /** Stops the background work and the services; closes the store when this controller opened it. */
   @Override
   public void close() {
-    complaintWatch.close();
+    closing = true;
+    synchronized (mailboxLock) {
+      complaintWatch.close();
+    }
     closeIfMade("jobs", () -> jobs().close());
     closeIfMade("labs", () -> labs().shutdownNow());
     closeIfMade("report delivery", () -> reportThread().shutdownNow());
@@ -456,6 +528,7 @@ public final class Controller implements AutoCloseable {
     closeIfMade("alerts", () -> alerts().close());
     closeIfMade("commands", () -> commands().closeAll());
     closeIfMade("verdicts", () -> verdicts().close());
+    closeIfMade("singletons", () -> singletons().close());
     if (ownsStore) {
       store.close();
     }

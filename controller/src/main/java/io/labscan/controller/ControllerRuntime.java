@@ -296,8 +296,14 @@ public final class ControllerRuntime implements AutoCloseable {
             });
       }
     });
+    // Once among controllers sharing the database (issue 20): two sweeps would order twice.
+    java.util.function.BooleanSupplier once = controller.singletons()
+        .gate(io.labscan.controller.jobs.SingletonLocks.QUARANTINE_RULES);
     quarantineSweeper.scheduleWithFixedDelay(() -> {
       try {
+        if (!once.getAsBoolean()) {
+          return;
+        }
         quarantines.sweep();
       } catch (RuntimeException e) {
         log.warn("Quarantine rules not applied this time: {}", e.toString());

@@ -72,6 +72,11 @@ public final class CampaignService implements AutoCloseable {
   private final TargetResolver targets;
   private final Clock clock;
   private final Scheduler scheduler;
+  /**
+   * Whether scheduled runs fire here (issue 20): only on the controller holding the campaign
+   * triggers' lock when several share a database; checked right before each firing.
+   */
+  private volatile java.util.function.BooleanSupplier firing = () -> true;
   /** One thread for every delivery (reconnects and sweeps), so no command goes out twice. */
   private final ScheduledExecutorService deliveries;
 
@@ -113,13 +118,26 @@ public final class CampaignService implements AutoCloseable {
    * controller's change feed calls {@link #deliverWaiting()} instead.
    */
   public CampaignService start(boolean ownSweep) {
+    return start(ownSweep, () -> true);
+  }
+
+  /**
+   * As {@link #start(boolean)}; scheduled runs (and the catch-up of missed ones) fire only while
+   * {@code firing} says so, asked right before each firing. Every controller keeps every schedule
+   * in its scheduler, so the one that takes the triggers over needs nothing but
+   * {@link #catchUpMissed()} for a run that fell due while nobody held them.
+   */
+  public CampaignService start(boolean ownSweep, java.util.function.BooleanSupplier firing) {
+    this.firing = requireNonNull(firing, "firing");
     for (Campaign c : repository.list()) {
       try {
         schedule(c);
-        catchUp(c);
       } catch (IllegalArgumentException e) {
         log.warn("Campaign {} not scheduled: {}", c.campaignId(), e.getMessage());
       }
+    }
+    if (firing.getAsBoolean()) {
+      catchUpMissed();
     }
     agents.onConnect(this::hostConnected);
     if (ownSweep) {
@@ -162,6 +180,57 @@ public final class CampaignService implements AutoCloseable {
       fire(c.campaignId(), createdBy);
     }
     return c;
+  }
+
+  /**
+   * Fires, once each, the scheduled campaigns whose run fell due while no controller fired them
+   * ({@link #catchUp}): at start, and when this controller takes the campaign triggers over from
+   * one that died (a run due during the takeover is not lost). A run the other controller fired
+   * is in the database, so it is not fired again. Does nothing unless this controller fires.
+   */
+  public synchronized void catchUpMissed() {
+    if (!firing.getAsBoolean()) {
+      return;
+    }
+    for (Campaign c : repository.list()) {
+      try {
+        catchUp(c);
+      } catch (RuntimeException e) {
+        log.warn("Campaign {} not caught up: {}", c.campaignId(), e.getMessage());
+      }
+    }
+  }
+
+  /**
+   * Brings this controller's schedules in line with the stored campaigns: one created or deleted
+   * through another controller sharing the database is scheduled or unscheduled here too, so
+   * whichever controller holds the triggers fires every campaign. Cheap (one read of the
+   * campaigns); the change feed calls it.
+   */
+  public synchronized void syncSchedules() {
+    java.util.Set<String> stored = new java.util.HashSet<>();
+    for (Campaign c : repository.list()) {
+      if (c.cron().isEmpty()) {
+        continue;
+      }
+      stored.add(c.campaignId());
+      try {
+        if (!scheduler.checkExists(JobKey.jobKey(c.campaignId(), GROUP))) {
+          schedule(c);
+        }
+      } catch (SchedulerException | IllegalArgumentException e) {
+        log.warn("Campaign {} not scheduled: {}", c.campaignId(), e.getMessage());
+      }
+    }
+    try {
+      for (JobKey key : scheduler.getJobKeys(org.quartz.impl.matchers.GroupMatcher.jobGroupEquals(GROUP))) {
+        if (!stored.contains(key.getName())) {
+          scheduler.deleteJob(key);
+        }
+      }
+    } catch (SchedulerException e) {
+      log.warn("Deleted campaigns not unscheduled: {}", e.getMessage());
+    }
   }
 
   /**
@@ -388,7 +457,8 @@ public final class CampaignService implements AutoCloseable {
             .withMisfireHandlingInstructionFireAndProceed())
         .build();
     try {
-      scheduler.scheduleJob(job, trigger);
+      // Replacing: the change feed's syncSchedules may have scheduled it already (same key, same cron).
+      scheduler.scheduleJob(job, java.util.Set.of(trigger), true);
     } catch (SchedulerException e) {
       throw new IllegalArgumentException("cannot schedule: " + e.getMessage(), e);
     }
@@ -419,6 +489,10 @@ public final class CampaignService implements AutoCloseable {
     @Override
     public void execute(JobExecutionContext context) {
       String campaignId = context.getJobDetail().getKey().getName();
+      if (!service.firing.getAsBoolean()) {
+        log.debug("Campaign {} is due; another controller fires it.", campaignId);
+        return;
+      }
       try {
         service.fire(campaignId, "schedule");
       } catch (RuntimeException e) {

@@ -22,7 +22,17 @@ public final class ComplaintWatch implements AutoCloseable {
   /** Starts watching every mailbox; alerts go to {@code alerts}. */
   public static ComplaintWatch start(List<MailboxConfig> mailboxes, WatchSettings settings, Storage store,
       MailTriage triage, Consumer<Alert> alerts, Clock clock) {
+    return start(mailboxes, settings, store, triage, alerts, clock, () -> true);
+  }
+
+  /**
+   * As the other {@code start}; a message is triaged only while {@code mayHandle} says so (the
+   * complaint mailboxes' lock among controllers sharing a database, issue 20).
+   */
+  public static ComplaintWatch start(List<MailboxConfig> mailboxes, WatchSettings settings, Storage store,
+      MailTriage triage, Consumer<Alert> alerts, Clock clock, java.util.function.BooleanSupplier mayHandle) {
     requireNonNull(mailboxes, "mailboxes");
+    requireNonNull(mayHandle, "mayHandle");
     requireNonNull(store, "store");
     ComplaintLog log = new ComplaintLog(store);
     ComplaintHandler handler = new ComplaintHandler(triage,
@@ -30,7 +40,7 @@ public final class ComplaintWatch implements AutoCloseable {
         settings.maxMessageBytes());
     ComplaintWatch watch = new ComplaintWatch();
     for (MailboxConfig m : mailboxes) {
-      MailboxWatcher w = new MailboxWatcher(m, settings, log, handler, clock);
+      MailboxWatcher w = new MailboxWatcher(m, settings, log, handler, clock, mayHandle);
       watch.watchers.add(w);
       w.start();
     }

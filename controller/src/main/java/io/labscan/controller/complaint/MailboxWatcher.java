@@ -101,9 +101,22 @@ public final class MailboxWatcher implements AutoCloseable {
   private volatile @Nullable Thread thread; // null until started
   private volatile @Nullable IMAPFolder current; // null while not connected
   private volatile MailboxStatus status;
+  /** Asked before each message is triaged: false once another controller watches the mailbox. */
+  private final java.util.function.BooleanSupplier mayHandle;
 
   public MailboxWatcher(MailboxConfig config, WatchSettings settings, ComplaintLog complaints,
       ComplaintHandler handler, Clock clock) {
+    this(config, settings, complaints, handler, clock, () -> true);
+  }
+
+  /**
+   * As the other constructor; each new message is triaged only when {@code mayHandle} says so
+   * right before (issue 20: the controller holding the complaint mailboxes' lock), so a
+   * controller that lost the lock leaves the message to the one that took it.
+   */
+  public MailboxWatcher(MailboxConfig config, WatchSettings settings, ComplaintLog complaints,
+      ComplaintHandler handler, Clock clock, java.util.function.BooleanSupplier mayHandle) {
+    this.mayHandle = requireNonNull(mayHandle, "mayHandle");
     this.config = requireNonNull(config, "config");
     this.settings = requireNonNull(settings, "settings");
     this.complaints = requireNonNull(complaints, "complaints");
@@ -326,6 +339,9 @@ public final class MailboxWatcher implements AutoCloseable {
     long uid = folder.getUID(m);
     if (complaints.movedTo(key, validity, uid).isPresent()) {
       return;
+    }
+    if (!mayHandle.getAsBoolean()) {
+      return; // another controller watches this mailbox now; this watch is being stopped
     }
     long size = m.getSize();
     String subject = quietly(m::getSubject);

@@ -34,6 +34,9 @@ import java.util.function.Supplier;
  *   <li>{@code labscan_pruned_rows_total{table="…"}}: rows deleted by retention since start (counter)
  *   <li>{@code labscan_complaints{day="2026-12-07",outcome="triaged|no-origin|not-a-complaint|failed"}}:
  *       complaints from watched mailboxes handled per UTC day, the last 14 days (gauge; {@link #complaintsPerDay})
+ *   <li>{@code labscan_singleton_job_held{job="verdict sweeps"}}: 1 on the controller running that
+ *       once-only job now, 0 on the others (gauge; {@link #singletonJobs})
+ *   <li>{@code labscan_controller_instance_info{instance="host:pid"}}: 1 (gauge; {@link #singletonJobs})
  * </ul>
  */
 public final class ControllerMetrics implements IngestListener {
@@ -164,6 +167,36 @@ public final class ControllerMetrics implements IngestListener {
         .help("Agents per lab over their memory or CPU budget, or restarted for memory within a day")
         .labelNames("lab")
         .callback(cb -> perLab.get().forEach((lab, r) -> cb.call(r.overBudget(), lab)))
+        .register(registry);
+  }
+
+  /**
+   * Registers {@code labscan_singleton_job_held{job}} (1 where this controller holds the job's
+   * lock now, 0 otherwise; one series per job that runs once among controllers sharing a
+   * database, issue 20) and {@code labscan_controller_instance_info{instance}} (always 1: which
+   * controller answered the scrape). Read from the locks' last known state at each scrape: a
+   * scrape never asks the database. Once.
+   *
+   * @param jobs the jobs with a lock, read at each scrape
+   * @param held whether this controller holds a job's lock
+   * @param instance this controller's name among its peers
+   */
+  public void singletonJobs(Supplier<java.util.List<String>> jobs, java.util.function.Predicate<String> held,
+      String instance) {
+    requireNonNull(jobs, "jobs");
+    requireNonNull(held, "held");
+    requireNonNull(instance, "instance");
+    GaugeWithCallback.builder()
+        .name("labscan_singleton_job_held")
+        .help("1 where this controller holds the lock of a job that runs on one controller at a time, else 0")
+        .labelNames("job")
+        .callback(cb -> jobs.get().forEach(job -> cb.call(held.test(job) ? 1 : 0, job)))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("labscan_controller_instance_info")
+        .help("The controller that answered this scrape (always 1)")
+        .labelNames("instance")
+        .callback(cb -> cb.call(1, instance))
         .register(registry);
   }
 

@@ -81,6 +81,16 @@ public final class Storage implements Store, VerdictRepository, TrustRepository,
     return database;
   }
 
+  /**
+   * The locks of the work that runs on one controller at a time (issue 20): PostgreSQL advisory
+   * locks, since several controllers may share that database; held alone on SQLite, whose file
+   * one controller owns.
+   */
+  public io.labscan.controller.jobs.SingletonLocks singletonLocks(String instanceId) {
+    return database instanceof io.labscan.controller.store.postgres.PostgresDatabase pg ? pg.singletonLocks(instanceId)
+        : io.labscan.controller.jobs.SingletonLocks.always(instanceId);
+  }
+
   /** The database file (SQLite), or the database's location as a path (other engines). */
   public Path file() {
     return database instanceof SqliteDatabase sqlite ? sqlite.file() : Path.of(database.location());

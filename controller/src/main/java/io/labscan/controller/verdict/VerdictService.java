@@ -83,7 +83,20 @@ public final class VerdictService implements AutoCloseable {
 
   /** Starts the periodic sweep. */
   public VerdictService startSweeping() {
-    executor.scheduleWithFixedDelay(this::sweepQuietly, 1, 60, TimeUnit.SECONDS);
+    return startSweeping(() -> true);
+  }
+
+  /**
+   * Starts the periodic sweep, each round only when {@code mayRun} says so right before it: the
+   * controller holding the verdict sweeps' lock sweeps, the others do not (issue 20).
+   */
+  public VerdictService startSweeping(java.util.function.BooleanSupplier mayRun) {
+    requireNonNull(mayRun, "mayRun");
+    executor.scheduleWithFixedDelay(() -> {
+      if (mayRun.getAsBoolean()) {
+        sweepQuietly();
+      }
+    }, 1, 60, TimeUnit.SECONDS);
     return this;
   }
 

@@ -257,9 +257,11 @@ public final class WebServer implements AutoCloseable {
     private final HttpGuard guard;
     private final Optional<SsoRoutes> sso;
     private final Map<String, Asset> assets = new LinkedHashMap<>();
+    private final DatabaseProbe database;
 
     Routes(Config config, Services services, Optional<Sso> sso) {
       this.config = config;
+      this.database = DatabaseProbe.of(services.fleet().store(), services.fleet().clock());
       this.services = services;
       this.sso = sso.map(s -> new SsoRoutes(s.provider(), s.accounts(), services.audit(), config.secureCookies(),
           this::startSession, services.fleet().clock()));
@@ -270,6 +272,20 @@ public final class WebServer implements AutoCloseable {
       this.complaints = new ComplaintsApi(services.complaints());
       this.meta = new MetaApi(services.fleet().policy());
       this.guard = new HttpGuard(withBindName(config), config.trustedProxies());
+    }
+
+    /**
+     * {@code ok} and {@code database: reachable}, or 503 with {@code database: unreachable
+     * (reason)} when the database does not answer ({@link DatabaseProbe}: bounded, cached).
+     */
+    private void healthz(Context ctx) {
+      Optional<String> problem = database.problem();
+      ctx.contentType("text/plain; charset=utf-8");
+      if (problem.isEmpty()) {
+        ctx.result("ok\ndatabase: reachable\n");
+      } else {
+        ctx.status(503).result("unhealthy\ndatabase: unreachable (" + problem.get() + ")\n");
+      }
     }
 
     /** The allowed host names plus the bind address when it is a name (an IP literal is allowed anyway). */
@@ -291,7 +307,7 @@ public final class WebServer implements AutoCloseable {
       r.before(guard::check);
       r.beforeMatched(this::accessControl);
 
-      r.get("/healthz", ctx -> ctx.contentType("text/plain; charset=utf-8").result("ok\n"));
+      r.get("/healthz", this::healthz);
       r.get("/metrics", this::metrics);
 
       // Pages: static HTML without data; their scripts fetch the JSON API. Every page but the

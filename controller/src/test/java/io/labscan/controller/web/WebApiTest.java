@@ -56,7 +56,7 @@ class WebApiTest {
   void healthzAnswersWithoutLogin() throws Exception {
     HttpResponse<String> r = anonymous.get("/healthz");
     assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(r.body()).isEqualTo("ok\n");
+    assertThat(r.body()).isEqualTo("ok\ndatabase: reachable\n");
   }
 
   @Test

@@ -77,6 +77,8 @@ public final class PostgresDatabase implements Database {
   private final Writer writer;
   /** Statement caches of the connections of the reads now running, by connection. */
   private final Map<Connection, StatementCache> reading = new ConcurrentHashMap<>();
+  /** For connections outside the pools ({@link #sessionConnection}); set once after open. */
+  private volatile @org.jspecify.annotations.Nullable DatabaseCredentials credentials;
 
   private PostgresDatabase(HikariDataSource pool, HikariDataSource readers, DatabaseUrl.Postgres url, Clock clock,
       int schemaVersion) {
@@ -138,7 +140,9 @@ public final class PostgresDatabase implements Database {
       } catch (RuntimeException e) {
         throw new StoreException("Cannot connect to " + url + " as " + credentials.user() + ": " + rootMessage(e), e);
       }
-      return new PostgresDatabase(pool, readers, url, clock, version);
+      PostgresDatabase opened = new PostgresDatabase(pool, readers, url, clock, version);
+      opened.credentials = credentials;
+      return opened;
     } catch (RuntimeException e) {
       if (readers != null) {
         readers.close();
@@ -318,6 +322,38 @@ public final class PostgresDatabase implements Database {
     } catch (SQLException e) {
       throw new StoreException("Database work on " + url + " failed: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * A connection of its own, outside the pools, for session state that must never go back into
+   * a pool's rotation: the advisory locks of {@link PostgresSingletonLocks}. Auto-commit, named
+   * {@code application_name} in {@code pg_stat_activity}; the caller closes it.
+   */
+  public java.sql.Connection sessionConnection(String applicationName) throws SQLException {
+    requireNonNull(applicationName, "applicationName");
+    DatabaseCredentials c = credentials;
+    if (c == null) {
+      throw new SQLException("no credentials for a session connection to " + url);
+    }
+    java.util.Properties p = url.driverProperties(c);
+    p.setProperty("ApplicationName", applicationName);
+    p.putIfAbsent("connectTimeout", "10");
+    p.setProperty("socketTimeout", "30"); // a statement on a vanished server fails instead of hanging
+    p.setProperty("tcpKeepAlive", "true");
+    Connection conn = new org.postgresql.Driver().connect(url.jdbcUrl(), p);
+    if (conn == null) {
+      throw new SQLException("the PostgreSQL driver does not accept " + url.jdbcUrl());
+    }
+    return conn;
+  }
+
+  /**
+   * The once-only jobs' locks of a controller on this database ({@link PostgresSingletonLocks}),
+   * on a session of their own.
+   */
+  public PostgresSingletonLocks singletonLocks(String instanceId) {
+    return PostgresSingletonLocks.start(() -> sessionConnection(PostgresSingletonLocks.APPLICATION_NAME + " " + instanceId),
+        instanceId);
   }
 
   /** The database's URL (no secrets). */
