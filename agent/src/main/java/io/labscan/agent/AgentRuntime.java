@@ -124,8 +124,9 @@ public final class AgentRuntime implements AutoCloseable {
     if (config.controllers().isEmpty()) {
       throw new IllegalArgumentException("No controller address: set 'controller: HOST:PORT' in the config file.");
     }
-    this.targets = new ControllerTargets(config.controllers(), b.resolver);
     this.hostId = HostIdentity.loadOrCreate(config.stateDir());
+    // This host's own order: its home controller first (ControllerTargets, "Each host its own order").
+    this.targets = new ControllerTargets(config.controllers(), b.resolver).forHost(hostId);
     Optional<AgentCredentials> credentials = credentials(config, hostId);
     this.client = ControllerClient.failingOver(targets, credentials
         .<Function<ControllerTargets.Target, io.grpc.ManagedChannel>>map(c -> t -> GrpcChannels.mutualTls(t, c))
@@ -168,8 +169,13 @@ public final class AgentRuntime implements AutoCloseable {
     // is delivered to the new controller now rather than after the old one's backoff.
     client.onFailover(() -> serial.execute(() -> {
       if (!closed) {
-        log.info("Now reporting to {}.", client.target());
-        sender.poke();
+        Duration spread = client.firstContactDelay();
+        log.info("Now reporting to {} (from {} ms).", client.target(), spread.toMillis());
+        try {
+          background.schedule(sender::poke, spread.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+          log.debug("Not delivering the spool: the agent is stopping.");
+        }
       }
     }));
   }

@@ -106,8 +106,10 @@ public final class CommandListener {
     if (closed) {
       return;
     }
-    // Attempt 0: the client has just moved to another controller, where this is a first try.
-    Duration wait = ReportSender.backoff(Math.max(1, attempt), MAX_BACKOFF);
+    // Attempt 0: the client has just moved to another controller, where this is a first try, made
+    // after the move's spread delay (ControllerClient: its agents do not all reconnect at once).
+    Duration spread = client.firstContactDelay();
+    Duration wait = attempt == 0 && !spread.isZero() ? spread : ReportSender.backoff(Math.max(1, attempt), MAX_BACKOFF);
     Status status = Status.fromThrowable(t);
     if (status.getCode() == Status.Code.UNAUTHENTICATED || status.getCode() == Status.Code.PERMISSION_DENIED) {
       log.warn("The controller refuses this agent ({}); retrying in {} ms.", status.getDescription(),

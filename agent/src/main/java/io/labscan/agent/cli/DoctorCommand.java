@@ -15,7 +15,7 @@ import picocli.CommandLine.Mixin;
 @Command(name = "doctor", mixinStandardHelpOptions = true,
     description = {
       "Checks what a new installation gets wrong: the config file, the state folder, enrolment, certificate",
-      "dates (and this machine's clock), the controller's reachability and a TLS handshake with the pinned CA.",
+      "dates (and this machine's clock), each controller's reachability and a TLS handshake with the pinned CA.",
       "Prints each problem with the command that fixes it. Changes nothing; safe while the service runs."
     },
     exitCodeListHeading = "%nExit codes:%n",

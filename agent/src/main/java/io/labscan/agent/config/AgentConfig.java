@@ -10,8 +10,8 @@ import java.util.Optional;
  * The agent's local configuration ({@code /etc/labscan/agent.yaml} when installed).
  *
  * @param controller controller address as {@code host:port}, or several separated by commas (the
- *     agent uses one at a time, in this order, and moves to the next when its controller is
- *     unreachable; see {@link #controllers()}); empty for offline-only use
+ *     agent uses one at a time, its home one first, in an order of its own derived from its host
+ *     id, and moves to the next when its controller is unreachable; see {@link #controllers()}); empty for offline-only use
  * @param insecure plaintext gRPC (demo and tests only; must be asked for by name)
  * @param stateDir the agent's own writable folder: identity, spool, caches
  * @param lab the lab (group of hosts) this machine belongs to; empty when unassigned

@@ -10,9 +10,11 @@ import org.jspecify.annotations.Nullable;
 /**
  * The controller addresses an agent may report to: {@code controller:} in {@code agent.yaml}
  * (one {@code HOST:PORT}, a YAML list of them, or a comma-separated string) and the
- * {@code --controller} flag (one, or comma-separated). Order matters: the agent starts with
- * the first and moves to the next when its controller is unreachable (see
- * {@code io.labscan.agent.transport.ControllerTargets}).
+ * {@code --controller} flag (one, or comma-separated). The order written does not decide which
+ * controller an agent uses: each host has its own order of them, its home controller first, derived
+ * from its host id, and moves to the next of that order when its controller is unreachable (see
+ * {@code io.labscan.agent.transport.ControllerTargets}). Enrolment, without {@code enroll:}, goes
+ * to the first as written.
  *
  * <p>Stateless and strict: every entry must be {@code HOST:PORT} ({@code [v6]:PORT} for an IPv6
  * literal), with a port from 1 to 65535 (the rule a single address always had, so a one-address

@@ -3,6 +3,7 @@ package io.labscan.agent.doctor;
 import static java.util.Objects.requireNonNull;
 
 import io.labscan.agent.config.AgentConfig;
+import io.labscan.agent.transport.ControllerTargets;
 import io.labscan.agent.trust.AgentCredentials;
 import io.labscan.contract.doctor.Finding;
 import io.labscan.contract.doctor.Probes;
@@ -24,6 +25,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -35,18 +40,29 @@ import javax.net.ssl.TrustManager;
  * a state folder the agent cannot write, no certificate and no token, a certificate that ended
  * or is not valid yet (this machine's clock behind the controller's: the only clock comparison
  * an agent can make without an authenticated call), a controller that cannot be reached, and a
- * controller whose TLS handshake fails with the pinned CA and this agent's certificate.
+ * controller whose TLS handshake fails with the pinned CA and this agent's certificate. Every
+ * configured controller is probed, each address on its own lines (see {@code controllers}).
  *
  * <p>Read-only like {@code status}: it never finishes a renewal, enrols or writes the state
  * folder, so it is safe while the service runs. Each network probe is bounded by one timeout.
  */
 public final class AgentDoctor {
+  /** Controller addresses probed at once, at most. */
+  static final int PARALLEL_PROBES = 8;
+
   private final Clock clock;
   private final Duration timeout;
+  private final ControllerTargets.Resolver resolver;
 
   public AgentDoctor(Clock clock, Duration timeout) {
+    this(clock, timeout, ControllerTargets.Resolver.SYSTEM);
+  }
+
+  /** As the agent resolves controller names with {@code resolver} (tests: a fixed table). */
+  public AgentDoctor(Clock clock, Duration timeout, ControllerTargets.Resolver resolver) {
     this.clock = requireNonNull(clock, "clock");
     this.timeout = requireNonNull(timeout, "timeout");
+    this.resolver = requireNonNull(resolver, "resolver");
   }
 
   /** The findings for {@code config}, read from {@code configFile} (empty: built-in defaults). */
@@ -57,7 +73,7 @@ public final class AgentDoctor {
     String configName = configFile.map(Path::toString).orElse("/etc/labscan/agent.yaml");
     configFile.ifPresent(file -> findings.add(configFilePrivacy(file, config)));
 
-    // With several controllers the first is probed (the one the agent starts with).
+    // The first controller's host names the default enrolment port; every controller is probed below.
     Optional<HostPort> controller = config.controllers().stream().findFirst().map(HostPort::parse);
     if (controller.isEmpty()) {
       findings.add(Finding.problem("no controller address in " + configName,
@@ -94,15 +110,7 @@ public final class AgentDoctor {
 
     if (controller.isPresent()) {
       HostPort target = controller.get();
-      Optional<String> refusal = Probes.connectRefusal(target.host(), target.port(), timeout);
-      if (refusal.isPresent()) {
-        findings.add(Finding.problem("cannot reach the controller at " + target + " (" + refusal.get() + ")",
-            "check 'controller:' in " + configName + ", that 'labscan-controller serve' runs there (its --bind), "
-                + "and that firewalls pass TCP port " + target.port()));
-      } else {
-        findings.add(Finding.ok("the controller at " + target + " accepts TCP connections"));
-        credentials.ifPresent(c -> findings.add(handshake(target, c, configName)));
-      }
+      findings.addAll(controllers(config.controllers(), credentials, configName));
       if (credentials.isEmpty() && !config.insecure() && config.token().isPresent()) {
         HostPort enroll = config.enroll().filter(s -> !s.isBlank()).map(HostPort::parse)
             .orElse(new HostPort(target.host(), target.port() + 1));
@@ -115,6 +123,78 @@ public final class AgentDoctor {
       }
     }
     return List.copyOf(findings);
+  }
+
+  /**
+   * Every controller the agent may use, each address its own lines: reachable, and TLS with it
+   * works. A name with several A/AAAA records is probed at each address, as the agent dials them
+   * ({@link ControllerTargets}). An unreachable controller is a problem when no other one works
+   * (the agent cannot report), and only a warning naming it when another works: the agent fails
+   * over to that one, so the installation is usable, but one controller down is worth knowing. A
+   * reachable controller whose TLS handshake fails stays a problem either way: that is a wrong
+   * address or a controller of another CA, and the agent would fail there on its next failover.
+   * The probes run in parallel (at most {@link #PARALLEL_PROBES} at once), so many dead addresses
+   * cost a few timeouts, not one each.
+   */
+  private List<Finding> controllers(List<String> entries, Optional<Credentials> credentials, String configName) {
+    List<ControllerTargets.Target> targets = new ControllerTargets(entries, resolver).expand();
+    ExecutorService pool = Executors.newFixedThreadPool(Math.min(PARALLEL_PROBES, targets.size()), r -> {
+      Thread t = new Thread(r, "labscan-doctor-probe");
+      t.setDaemon(true);
+      return t;
+    });
+    List<Probe> probes = new ArrayList<>();
+    try {
+      List<Future<Probe>> running = new ArrayList<>();
+      for (ControllerTargets.Target target : targets) {
+        running.add(pool.submit(() -> probe(target, credentials, configName)));
+      }
+      for (Future<Probe> f : running) {
+        probes.add(f.get());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return List.of(Finding.problem("the controller probes were interrupted", "run labscan-agent doctor again"));
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("a controller probe failed: " + e.getCause(), e.getCause());
+    } finally {
+      pool.shutdownNow();
+    }
+    boolean anyWorks = probes.stream().anyMatch(Probe::works);
+    long working = probes.stream().filter(Probe::works).count();
+    List<Finding> findings = new ArrayList<>();
+    for (Probe p : probes) {
+      if (p.refusal().isPresent()) {
+        String what = "cannot reach the controller at " + p.name() + " (" + p.refusal().get() + ")";
+        String fix = "check 'controller:' in " + configName + ", that 'labscan-controller serve' runs there (its --bind), "
+            + "and that firewalls pass TCP port " + p.port();
+        findings.add(anyWorks
+            ? Finding.warning(what + ": the agent uses the other controllers meanwhile (" + working + " of "
+                + probes.size() + " work)", fix)
+            : Finding.problem(what, fix));
+      } else {
+        findings.add(Finding.ok("the controller at " + p.name() + " accepts TCP connections"));
+        p.handshake().ifPresent(findings::add);
+      }
+    }
+    return findings;
+  }
+
+  /** What probing one target found: why it is unreachable, or how its TLS handshake went (none: not tried). */
+  private record Probe(String name, int port, Optional<String> refusal, Optional<Finding> handshake) {
+    boolean works() {
+      return refusal.isEmpty() && handshake.map(h -> h.level() == Finding.Level.OK).orElse(true);
+    }
+  }
+
+  private Probe probe(ControllerTargets.Target target, Optional<Credentials> credentials, String configName) {
+    HostPort authority = HostPort.parse(target.authority());
+    String dial = target.address().map(a -> a.getAddress().getHostAddress()).orElse(authority.host());
+    String name = authority + target.address().map(a -> " (" + a.getAddress().getHostAddress() + ")").orElse("");
+    Optional<String> refusal = Probes.connectRefusal(dial, authority.port(), timeout);
+    Optional<Finding> handshake = refusal.isPresent() ? Optional.empty()
+        : credentials.map(c -> handshake(name, dial, authority, c, configName));
+    return new Probe(name, authority.port(), refusal, handshake);
   }
 
   private static Finding configFilePrivacy(Path file, AgentConfig config) {
@@ -161,13 +241,14 @@ public final class AgentDoctor {
     return findings;
   }
 
-  private Finding handshake(HostPort target, Credentials c, String configName) {
+  /** A TLS handshake as the agent makes it: dialling {@code dial}, naming {@code authority}'s host (SNI). */
+  private Finding handshake(String name, String dial, HostPort target, Credentials c, String configName) {
     try {
       SSLContext tls = SSLContext.getInstance("TLS");
       tls.init(new KeyManager[] {TlsManagers.keyManager(c.key(), c.certificate())},
           new TrustManager[] {TlsManagers.trustManager(c.ca())}, null);
       try (Socket plain = new Socket()) {
-        plain.connect(new InetSocketAddress(target.host(), target.port()), (int) timeout.toMillis());
+        plain.connect(new InetSocketAddress(dial, target.port()), (int) timeout.toMillis());
         plain.setSoTimeout((int) timeout.toMillis());
         try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket(plain, target.host(), target.port(), true)) {
           var parameters = socket.getSSLParameters();
@@ -176,9 +257,9 @@ public final class AgentDoctor {
           socket.startHandshake();
         }
       }
-      return Finding.ok("TLS with the controller at " + target + " works: its certificate is signed by the pinned CA");
+      return Finding.ok("TLS with the controller at " + name + " works: its certificate is signed by the pinned CA");
     } catch (GeneralSecurityException | IOException | RuntimeException e) {
-      return Finding.problem("the TLS handshake with the controller at " + target + " failed: " + e.getMessage()
+      return Finding.problem("the TLS handshake with the controller at " + name + " failed: " + e.getMessage()
               + " (is that the controller this agent enrolled with, and is its port the agent port, not HTTP?)",
           "if the controller got a new CA: labscan-agent enroll --config " + configName
               + " --token-file TOKEN_FILE --force");

@@ -23,6 +23,7 @@ import io.labscan.proto.v1.RenewCertificateResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -53,6 +54,19 @@ import org.slf4j.LoggerFactory;
  * {@code overrideAuthority}, so TLS verifies the configured name, and gRPC's keepalive and
  * connection states are the failure signals. With one target nothing moves and the channel
  * behaves exactly as before (gRPC reconnects to the same address).
+ *
+ * <p><b>Spread.</b> The round starts at the host's home target and goes on in the host's own
+ * order ({@link ControllerTargets#forHost}), so the agents of a fleet are spread over its
+ * controllers, and the agents of a controller that dies spread over the others. Those agents all
+ * notice the death in the same instant when the connection is reset, so each move also draws a
+ * {@link #firstContactDelay()}, uniform in {@code [0, }{@link #FAILOVER_SPREAD}{@code )}: the
+ * command stream reopens and the spool is delivered on the new controller only then, and the new
+ * controller sees its new agents' TLS handshakes spread over those seconds, not in one burst.
+ * The new channel itself connects lazily, on its first call, so nothing else needs to wait.
+ * (gRPC's own reconnect backoff jitters, but only the retries of one channel to one address; a
+ * failover opens a new channel, whose first connection is immediate.) The spread is kept short
+ * because the 60 s bound of a failover includes it: keepalive notices a hung controller within
+ * 50 s, plus at most 5 s.
  */
 public final class ControllerClient implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ControllerClient.class);
@@ -63,12 +77,19 @@ public final class ControllerClient implements AutoCloseable {
 
   static final Duration RENEW_DEADLINE = Duration.ofSeconds(20);
 
+  /** After a move, the first contact with the new controller waits up to this long (see the class comment). */
+  public static final Duration FAILOVER_SPREAD = Duration.ofSeconds(5);
+
   /** The channel and its stubs, swapped as one when the certificate is renewed or the client fails over. */
   private record Connection(ManagedChannel channel, AgentServiceGrpc.AgentServiceBlockingStub blocking,
-      AgentServiceGrpc.AgentServiceStub async, String target, long generation) {
+      AgentServiceGrpc.AgentServiceStub async, String target, long generation, Duration firstContactDelay) {
     static Connection over(ManagedChannel channel, String target, long generation) {
+      return over(channel, target, generation, Duration.ZERO);
+    }
+
+    static Connection over(ManagedChannel channel, String target, long generation, Duration firstContactDelay) {
       return new Connection(channel, AgentServiceGrpc.newBlockingStub(channel), AgentServiceGrpc.newStub(channel),
-          target, generation);
+          target, generation, firstContactDelay);
     }
   }
 
@@ -102,7 +123,8 @@ public final class ControllerClient implements AutoCloseable {
   }
 
   /**
-   * A client over {@code targets}, starting with the first, that fails over as the class
+   * A client over {@code targets}, starting with the first of {@link ControllerTargets#expand}
+   * (the host's home for {@link ControllerTargets#forHost}), that fails over as the class
    * comment says; {@code channels} opens a channel to one target (mutual TLS with the agent's
    * credentials, or plaintext).
    */
@@ -119,6 +141,16 @@ public final class ControllerClient implements AutoCloseable {
   /** Counts the channels this client has used: changes on every failover and channel swap. */
   public long generation() {
     return connection.generation();
+  }
+
+  /**
+   * How long the callers that keep a connection busy (the command stream, the report sender)
+   * wait before their first call on the channel in use: zero for the first channel and after a
+   * certificate renewal, uniform in {@code [0, FAILOVER_SPREAD)} after a failover (see the class
+   * comment), drawn once per move.
+   */
+  public Duration firstContactDelay() {
+    return connection.firstContactDelay();
   }
 
   /** The controller in use, for logs and status ({@code HOST:PORT}, with the dialled address when expanded). */
@@ -284,15 +316,17 @@ public final class ControllerClient implements AutoCloseable {
       if (index + 1 < round.size()) {
         index++;
       } else {
-        // Once round: resolve again (DNS may have changed), start from the first.
+        // Once round: resolve again (DNS may have changed), start from the first (the host's home).
         round = requireNonNull(targets, "targets").expand();
         index = 0;
       }
       ControllerTargets.Target target = round.get(index);
-      next = Connection.over(channels.apply(target), target.toString(), seen.generation() + 1);
+      next = Connection.over(channels.apply(target), target.toString(), seen.generation() + 1,
+          Duration.ofMillis(ThreadLocalRandom.current().nextLong(FAILOVER_SPREAD.toMillis())));
       connection = next;
     }
-    log.warn("Controller {} unreachable ({}); moving to {}.", seen.target(), why, next.target());
+    log.warn("Controller {} unreachable ({}); moving to {} (first contact in {} ms).", seen.target(), why,
+        next.target(), next.firstContactDelay().toMillis());
     // At once: calls and the command stream still on the dead controller end now and retry on the new one.
     seen.channel().shutdownNow();
     watch(next);

@@ -120,9 +120,11 @@ public final class ReportSender implements AutoCloseable {
           spool.remove(report.getReportId());
           continue;
         }
-        // The client moved to another controller: start afresh there, not after this one's backoff.
-        failures = client.generation() != generation ? 1 : failures + 1;
-        Duration wait = backoff(failures);
+        // The client moved to another controller: start afresh there, not after this one's backoff,
+        // but after the move's spread delay (ControllerClient), so its agents do not all come at once.
+        boolean moved = client.generation() != generation;
+        failures = moved ? 1 : failures + 1;
+        Duration wait = moved && !client.firstContactDelay().isZero() ? client.firstContactDelay() : backoff(failures);
         log.info("Report {} not delivered ({}); retrying in {} ms.", report.getReportId(), code,
             wait.toMillis());
         await(wait);

@@ -9,6 +9,7 @@ import io.labscan.agent.trust.AgentCredentials;
 import io.labscan.contract.doctor.DoctorReport;
 import io.labscan.contract.doctor.Finding;
 import io.labscan.contract.trust.Certificates;
+import io.labscan.contract.trust.TlsManagers;
 import io.labscan.contract.enrolment.EnrolmentToken;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -31,6 +32,11 @@ import java.time.ZoneOffset;
 import java.util.Date;
 import java.util.List;
 import java.util.Optional;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
@@ -44,6 +50,9 @@ class AgentDoctorTest {
   @TempDir Path dir;
 
   private final AgentDoctor doctor = new AgentDoctor(Clock.fixed(NOW, ZoneOffset.UTC), PROBE);
+  /** The key and certificate {@link #enrolled} made. */
+  private KeyPair keys;
+  private X509Certificate certificate;
 
   @Test
   void aFreshInstallationsMistakesAreEachNamedWithTheCommandThatFixesThem() throws Exception {
@@ -130,6 +139,113 @@ class AgentDoctorTest {
     }
   }
 
+  @Test
+  void withSeveralControllersOneThatCannotBeReachedIsAWarningNamingItWhileAnotherWorks() throws Exception {
+    Path state = enrolled(NOW.minus(Duration.ofDays(10)), NOW.plus(Duration.ofDays(300)));
+    int dead = closedPort();
+    try (TlsController live = new TlsController()) {
+      AgentConfig config = config(state, "127.0.0.1:" + dead + ",127.0.0.1:" + live.port());
+      // A TLS handshake on a machine shared with other builds may take seconds: a generous bound (a refusal is immediate).
+      AgentDoctor patient = new AgentDoctor(Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofSeconds(20));
+
+      List<Finding> findings = patient.examine(config, Optional.empty());
+
+      assertThat(problems(findings)).isEmpty();
+      assertThat(findings).filteredOn(f -> f.level() == Finding.Level.WARNING).singleElement()
+          .satisfies(w -> assertThat(w.what())
+              .startsWith("cannot reach the controller at 127.0.0.1:" + dead + " (")
+              .endsWith("): the agent uses the other controllers meanwhile (1 of 2 work)"));
+      assertThat(findings).extracting(Finding::what).contains(
+          "the controller at 127.0.0.1:" + live.port() + " accepts TCP connections",
+          "TLS with the controller at 127.0.0.1:" + live.port() + " works: its certificate is signed by the pinned CA");
+      assertThat(DoctorReport.print(findings, new PrintStream(OutputStream.nullOutputStream())))
+          .isEqualTo(DoctorReport.EXIT_HEALTHY);
+    }
+  }
+
+  @Test
+  void whenNoneOfSeveralControllersCanBeReachedEachIsAProblem() throws Exception {
+    Path state = enrolled(NOW.minus(Duration.ofDays(10)), NOW.plus(Duration.ofDays(300)));
+    int first = closedPort();
+    int second = closedPort();
+
+    List<Finding> findings = doctor.examine(config(state, "127.0.0.1:" + first + ",127.0.0.1:" + second),
+        Optional.empty());
+
+    assertThat(problems(findings)).containsExactly(
+        "cannot reach the controller at 127.0.0.1:" + first, "cannot reach the controller at 127.0.0.1:" + second);
+  }
+
+  @Test
+  void aNameWithSeveralAddressesIsProbedAtEachAddressAsTheAgentDialsThem() throws Exception {
+    Path state = Files.createDirectories(dir.resolve("state"));
+    try (ServerSocket live = new ServerSocket(0, 5, InetAddress.getByName("127.0.0.1"))) {
+      String name = "controllers.labscan.test";
+      AgentDoctor withDns = new AgentDoctor(Clock.fixed(NOW, ZoneOffset.UTC), PROBE, host -> {
+        if (!host.equals(name)) {
+          throw new java.net.UnknownHostException(host);
+        }
+        return new InetAddress[] {InetAddress.getByName("127.0.0.2"), InetAddress.getByName("127.0.0.1")};
+      });
+      AgentConfig config = new AgentConfig(Optional.of(name + ":" + live.getLocalPort()), true, state, "",
+          Path.of("/"), Optional.empty(), Optional.empty());
+
+      List<Finding> findings = withDns.examine(config, Optional.empty());
+
+      assertThat(problems(findings)).isEmpty();
+      assertThat(findings).extracting(Finding::what)
+          .contains("the controller at " + name + ":" + live.getLocalPort() + " (127.0.0.1) accepts TCP connections")
+          .anySatisfy(w -> assertThat(w).startsWith(
+              "cannot reach the controller at " + name + ":" + live.getLocalPort() + " (127.0.0.2) ("));
+    }
+  }
+
+  /**
+   * A controller's TLS port: the self-signed certificate of {@link #enrolled} serves as CA, server
+   * certificate and client certificate, which is all the handshake check needs; client certificate required.
+   */
+  private final class TlsController implements AutoCloseable {
+    private final SSLServerSocket socket;
+
+    TlsController() throws Exception {
+      SSLContext tls = SSLContext.getInstance("TLS");
+      tls.init(new KeyManager[] {TlsManagers.keyManager(keys.getPrivate(), certificate)},
+          new TrustManager[] {TlsManagers.trustManager(certificate)}, null);
+      socket = (SSLServerSocket) tls.getServerSocketFactory().createServerSocket(0, 5, InetAddress.getByName("127.0.0.1"));
+      socket.setNeedClientAuth(true);
+      Thread accept = new Thread(() -> {
+        while (!socket.isClosed()) {
+          try {
+            SSLSocket s = (SSLSocket) socket.accept();
+            Thread handshake = new Thread(() -> {
+              try (s) {
+                s.setSoTimeout(20_000);
+                s.startHandshake();
+              } catch (IOException e) {
+                // a TCP probe that hung up
+              }
+            }, "tls-controller-handshake");
+            handshake.setDaemon(true);
+            handshake.start();
+          } catch (IOException e) {
+            // the socket closed
+          }
+        }
+      }, "tls-controller");
+      accept.setDaemon(true);
+      accept.start();
+    }
+
+    int port() {
+      return socket.getLocalPort();
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
+  }
+
   /** What the user reads for each problem: the finding, and its fix on the next line. */
   private static List<String> problems(List<Finding> findings) {
     return findings.stream().filter(f -> f.level() == Finding.Level.PROBLEM)
@@ -145,7 +261,11 @@ class AgentDoctorTest {
   }
 
   private static AgentConfig config(Path state, int port) {
-    return new AgentConfig(Optional.of("127.0.0.1:" + port), false, state, "", Path.of("/"), Optional.empty(),
+    return config(state, "127.0.0.1:" + port);
+  }
+
+  private static AgentConfig config(Path state, String controllers) {
+    return new AgentConfig(Optional.of(controllers), false, state, "", Path.of("/"), Optional.empty(),
         Optional.empty());
   }
 
@@ -153,12 +273,13 @@ class AgentDoctorTest {
   private Path enrolled(Instant from, Instant until) throws Exception {
     Path state = Files.createDirectories(dir.resolve("state"));
     String host = HostIdentity.loadOrCreate(state);
-    KeyPair keys = Certificates.newKeyPair();
+    keys = Certificates.newKeyPair();
     X509Certificate cert = new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(
         Certificates.commonNameSubject(host), BigInteger.TEN, Date.from(from), Date.from(until),
         Certificates.commonNameSubject(host), keys.getPublic())
         .build(new JcaContentSignerBuilder(Certificates.SIGNATURE).build(keys.getPrivate())));
     new AgentCredentials(keys.getPrivate(), cert, cert).save(state);
+    certificate = cert;
     return state;
   }
 

@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
         QuarantineCommand.Release.class, DemoCommand.class, PruneCommand.class, DoctorCommand.class,
         MigrateToCommand.class,
         io.labscan.controller.cli.UserCommand.class, io.labscan.controller.cli.LabRuleCommand.class,
-        io.labscan.controller.account.TokenCommand.class, ReportCommand.class,
+        TokenCommand.class, ReportCommand.class,
         CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

@@ -9,13 +9,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import io.labscan.controller.store.DatabaseUrl;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code labscan-controller doctor}: what this installation gets wrong, each with its fix. */
 @Command(name = "doctor", mixinStandardHelpOptions = true,
     description = {
-      "Checks what a new installation gets wrong: the database (writable, size), the CA and server certificate",
+      "Checks what a new installation gets wrong: the database (SQLite: writable, size; PostgreSQL: reachable,",
+      "server version, TLS, schema version, writable), the CA and server certificate",
       "dates, the ports serve would use (free, or held by a running controller), agents that enrolled but never",
       "reported; warns when no host is a mail server or no --trust is given. Takes serve's flags and defaults.",
       "Prints each problem with the command that fixes it. Changes nothing."
@@ -23,13 +27,17 @@ import picocli.CommandLine.Option;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:no problems (warnings are advice)",
-      "1:problems found"
+      "1:problems found",
+      "2:bad input (a --db that is no usable file path or PostgreSQL URL, a password in it, ...)"
     })
 final class DoctorCommand implements Callable<Integer> {
   static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
 
-  @Option(names = "--db", required = true, paramLabel = "FILE", description = "Controller database, as given to serve.")
-  Path db;
+  @Mixin DatabaseOptions db;
+
+  @Option(names = "--pki-dir", paramLabel = "DIR",
+      description = "serve's --pki-dir (default: pki/ beside a SQLite database; required with a postgresql:// --db).")
+  @Nullable Path pkiDir;
 
   @Option(names = "--grpc-port", defaultValue = "7443", description = "serve's --grpc-port (default: ${DEFAULT-VALUE}).")
   int grpcPort;
@@ -56,8 +64,15 @@ final class DoctorCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    ControllerDoctor.Settings settings = new ControllerDoctor.Settings(db, grpcPort, Optional.ofNullable(enrollPort),
-        httpPort, bind, httpBind, insecure, trust);
+    ControllerDoctor.Settings settings;
+    try {
+      DatabaseUrl url = db.url();
+      settings = new ControllerDoctor.Settings(url, db.credentials(url), Optional.ofNullable(pkiDir), grpcPort,
+          Optional.ofNullable(enrollPort), httpPort, bind, httpBind, insecure, trust);
+    } catch (IllegalArgumentException e) {
+      System.err.println("labscan-controller doctor: " + e.getMessage());
+      return ControllerMain.EXIT_BAD_INPUT;
+    }
     return DoctorReport.print(new ControllerDoctor(Clock.systemUTC(), PROBE_TIMEOUT).examine(settings), System.out);
   }
 }

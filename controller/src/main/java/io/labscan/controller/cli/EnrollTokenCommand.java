@@ -6,13 +6,15 @@ import io.labscan.controller.store.Storage;
 import io.labscan.controller.trust.CertificateAuthority;
 import io.labscan.controller.trust.EnrolmentTokens;
 import io.labscan.controller.trust.HostIds;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code labscan-controller enroll-token}: a token with which agents obtain their certificates. */
@@ -20,12 +22,17 @@ import picocli.CommandLine.Option;
     description = {
       "Prints an enrolment token (standard output, one line) and the CA fingerprint it pins.",
       "Format: LS1.<token id>.<secret>.<CA fingerprint>. The controller keeps only the SHA-256 of the",
-      "secret. Give the token to 'labscan-agent enroll --token-file FILE' (or 'token:' in agent.yaml)."
+      "secret. Give the token to 'labscan-agent enroll --token-file FILE' (or 'token:' in agent.yaml).",
+      "Creates the database (a SQLite file, or the LabScan schema in an empty PostgreSQL database) and the CA",
+      "if they do not exist yet."
     })
 final class EnrollTokenCommand implements Callable<Integer> {
-  @Option(names = "--db", required = true, paramLabel = "FILE",
-      description = "Controller database; the CA lives in the pki/ folder beside it (both created if missing).")
-  Path db;
+  @Mixin DatabaseOptions db;
+
+  @Option(names = "--pki-dir", paramLabel = "DIR",
+      description = "Folder of the CA, as given to serve (default: pki/ beside a SQLite database; required with a "
+          + "postgresql:// --db).")
+  @Nullable Path pkiDir;
 
   @Option(names = "--lab", defaultValue = "", paramLabel = "LAB",
       description = "Lab the enrolled hosts belong to (overrides what agents say about themselves).")
@@ -54,12 +61,23 @@ final class EnrollTokenCommand implements Callable<Integer> {
       System.err.println("labscan-controller enroll-token: --ttl " + e.getMessage());
       return ControllerMain.EXIT_BAD_INPUT;
     }
-    boolean newDatabase = !Files.exists(db);
+    Path caFolder;
+    try {
+      caFolder = db.pkiFolder(Optional.ofNullable(pkiDir));
+    } catch (IllegalArgumentException e) {
+      System.err.println("labscan-controller enroll-token: " + e.getMessage());
+      return ControllerMain.EXIT_BAD_INPUT;
+    }
+    boolean newDatabase = db.missingFile();
     Clock clock = Clock.systemUTC();
-    try (Storage store = Storage.open(db)) {
-      CertificateAuthority ca = CertificateAuthority.loadOrCreate(CertificateAuthority.folderFor(db), clock);
+    var opened = db.open("enroll-token", DatabaseSelection.Absent.CREATE);
+    if (opened.isEmpty()) {
+      return ControllerMain.EXIT_BAD_INPUT;
+    }
+    try (Storage store = opened.get()) {
+      CertificateAuthority ca = CertificateAuthority.loadOrCreate(caFolder, clock);
       if (newDatabase) {
-        System.err.println("Created database " + db.toAbsolutePath() + ".");
+        System.err.println("Created database " + db.url().localFile().orElseThrow().toAbsolutePath() + ".");
       }
       if (ca.created()) {
         System.err.println("Created the controller CA in " + ca.folder() + " (back it up with the database).");

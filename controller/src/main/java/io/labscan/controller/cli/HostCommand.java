@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -34,8 +35,7 @@ final class HostCommand implements Callable<Integer> {
   /** Provenance rows shown per host: the newest; older ones stay in the database. */
   static final int MAX_IMPORTS = 50;
 
-  @Option(names = "--db", required = true, paramLabel = "FILE", description = "Controller database (SQLite).")
-  Path db;
+  @Mixin DatabaseOptions db;
 
   @Option(names = "--format", defaultValue = "table", paramLabel = "table|json",
       description = "Output format (default: ${DEFAULT-VALUE}).")
@@ -46,7 +46,7 @@ final class HostCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    var opened = ExistingDatabase.open("host", db);
+    var opened = db.open("host", DatabaseSelection.Absent.REFUSE);
     if (opened.isEmpty()) {
       return ControllerMain.EXIT_BAD_INPUT;
     }

@@ -8,13 +8,13 @@ import java.time.Clock;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code labscan-controller hosts}: the host table. */
 @Command(name = "hosts", mixinStandardHelpOptions = true, description = "Lists the hosts the controller knows.")
 final class HostsCommand implements Callable<Integer> {
-  @Option(names = "--db", required = true, paramLabel = "FILE", description = "Controller database (SQLite).")
-  Path db;
+  @Mixin DatabaseOptions db;
 
   @Option(names = "--format", defaultValue = "table", paramLabel = "table|json|csv",
       description = "Output format (default: ${DEFAULT-VALUE}).")
@@ -22,7 +22,7 @@ final class HostsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    var opened = ExistingDatabase.open("hosts", db);
+    var opened = db.open("hosts", DatabaseSelection.Absent.REFUSE);
     if (opened.isEmpty()) {
       return ControllerMain.EXIT_BAD_INPUT;
     }

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -41,8 +42,7 @@ import picocli.CommandLine.Parameters;
       "Each imported report records 'imported from FILE by USER at TIME', shown by 'host' and the web UI."
     })
 final class ImportCommand implements Callable<Integer> {
-  @Option(names = "--db", required = true, paramLabel = "FILE", description = "Controller database (SQLite).")
-  Path db;
+  @Mixin DatabaseOptions db;
 
   @Option(names = "--allow-enrolled",
       description = "Admin only: also import reports for hosts that enrolled (hold a certificate), e.g. a file "
@@ -62,7 +62,11 @@ final class ImportCommand implements Callable<Integer> {
     }
     String user = System.getProperty("user.name", "");
     Imported imported;
-    try (Storage store = Storage.open(db);
+    var opened = db.open("import", DatabaseSelection.Absent.CREATE);
+    if (opened.isEmpty()) {
+      return ControllerMain.EXIT_BAD_INPUT;
+    }
+    try (Storage store = opened.get();
         Controller controller = Controller.over(store, clock)) {
       VerdictService verdicts = controller.verdicts();
       if (!allowEnrolled) {

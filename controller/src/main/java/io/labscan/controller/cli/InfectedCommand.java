@@ -17,6 +17,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code labscan-controller infected}: INFECTED and SUSPECTED hosts with their reasons. */
@@ -25,8 +26,7 @@ import picocli.CommandLine.Option;
 final class InfectedCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = Text.jsonMapper();
 
-  @Option(names = "--db", required = true, paramLabel = "FILE", description = "Controller database (SQLite).")
-  Path db;
+  @Mixin DatabaseOptions db;
 
   @Option(names = "--format", defaultValue = "table", paramLabel = "table|json",
       description = "Output format (default: ${DEFAULT-VALUE}).")
@@ -34,7 +34,7 @@ final class InfectedCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    var opened = ExistingDatabase.open("infected", db);
+    var opened = db.open("infected", DatabaseSelection.Absent.REFUSE);
     if (opened.isEmpty()) {
       return ControllerMain.EXIT_BAD_INPUT;
     }

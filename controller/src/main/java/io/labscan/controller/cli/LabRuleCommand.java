@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -27,8 +28,7 @@ public final class LabRuleCommand implements Runnable {
   /** {@code lab-rule add}. */
   @Command(name = "add", mixinStandardHelpOptions = true, description = "Appends a rule.")
   static final class Add implements Callable<Integer> {
-    @Option(names = "--db", required = true, paramLabel = "FILE", description = "Controller database (SQLite).")
-    Path db;
+    @Mixin DatabaseOptions db;
 
     @Option(names = "--lab", required = true, paramLabel = "LAB", description = "Lab the matching hosts belong to.")
     String lab;
@@ -46,10 +46,11 @@ public final class LabRuleCommand implements Runnable {
 
     @Override
     public Integer call() {
-      if (!UserCommand.existing(db)) {
+      var opened = db.open("lab-rule add", DatabaseSelection.Absent.REFUSE);
+      if (opened.isEmpty()) {
         return UserCommand.EXIT_BAD_INPUT;
       }
-      try (Storage store = Storage.open(db)) {
+      try (Storage store = opened.get()) {
         LabRule rule = match.hostname != null
             ? Controller.over(store, Clock.systemUTC()).labRules().add(lab, LabRule.Kind.HOSTNAME, match.hostname)
             : Controller.over(store, Clock.systemUTC()).labRules().add(lab, LabRule.Kind.CIDR, match.cidr);
@@ -68,15 +69,15 @@ public final class LabRuleCommand implements Runnable {
   /** {@code lab-rule list}. */
   @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists the rules in the order they are tried.")
   static final class ListRules implements Callable<Integer> {
-    @Option(names = "--db", required = true, paramLabel = "FILE", description = "Controller database (SQLite).")
-    Path db;
+    @Mixin DatabaseOptions db;
 
     @Override
     public Integer call() {
-      if (!UserCommand.existing(db)) {
+      var opened = db.open("lab-rule list", DatabaseSelection.Absent.REFUSE);
+      if (opened.isEmpty()) {
         return UserCommand.EXIT_BAD_INPUT;
       }
-      try (Storage store = Storage.open(db)) {
+      try (Storage store = opened.get()) {
         for (LabRule r : Controller.over(store, Clock.systemUTC()).labRules().list()) {
           System.out.println(r.ruleId() + "\t" + r.kind().id() + "\t" + r.pattern() + "\t" + r.lab());
         }
@@ -88,18 +89,18 @@ public final class LabRuleCommand implements Runnable {
   /** {@code lab-rule remove}. */
   @Command(name = "remove", mixinStandardHelpOptions = true, description = "Removes a rule by id.")
   static final class Remove implements Callable<Integer> {
-    @Option(names = "--db", required = true, paramLabel = "FILE", description = "Controller database (SQLite).")
-    Path db;
+    @Mixin DatabaseOptions db;
 
     @Parameters(paramLabel = "ID", description = "Rule id (from 'lab-rule list').")
     String id;
 
     @Override
     public Integer call() {
-      if (!UserCommand.existing(db)) {
+      var opened = db.open("lab-rule remove", DatabaseSelection.Absent.REFUSE);
+      if (opened.isEmpty()) {
         return UserCommand.EXIT_BAD_INPUT;
       }
-      try (Storage store = Storage.open(db)) {
+      try (Storage store = opened.get()) {
         if (!Controller.over(store, Clock.systemUTC()).labRules().remove(id)) {
           System.err.println("labscan-controller lab-rule remove: no rule " + id);
           return UserCommand.EXIT_BAD_INPUT;

@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -22,8 +23,7 @@ final class OwnerCommand implements Callable<Integer> {
   /** Where the command reads the time (the system clock; tests may set another). */
   Clock clock = Clock.systemUTC();
 
-  @Option(names = "--db", required = true, paramLabel = "FILE", description = "Controller database (SQLite).")
-  Path db;
+  @Mixin DatabaseOptions db;
 
   @Parameters(index = "0", paramLabel = "EMAIL", description = "The person's e-mail address.")
   String email;
@@ -38,7 +38,7 @@ final class OwnerCommand implements Callable<Integer> {
       System.err.println("labscan-controller owner: '" + Text.terminalSafe(email, 100) + "' is not an e-mail address.");
       return ControllerMain.EXIT_BAD_INPUT;
     }
-    var opened = ExistingDatabase.open("owner", db);
+    var opened = db.open("owner", DatabaseSelection.Absent.REFUSE);
     if (opened.isEmpty()) {
       return ControllerMain.EXIT_BAD_INPUT;
     }

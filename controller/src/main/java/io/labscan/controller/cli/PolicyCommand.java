@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -38,8 +39,7 @@ import picocli.CommandLine.Option;
       "--export writes the whole fleet policy for air-gapped scans ('labscan-agent scan --policy FILE')."
     })
 final class PolicyCommand implements Callable<Integer> {
-  @Option(names = "--db", required = true, paramLabel = "FILE", description = "Controller database (SQLite).")
-  Path db;
+  @Mixin DatabaseOptions db;
 
   @Option(names = "--export", paramLabel = "FILE",
       description = {"Write the fleet policy (after any change above) as protobuf JSON to FILE, readable by its owner "
@@ -137,7 +137,7 @@ final class PolicyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    var opened = ExistingDatabase.open("policy", db);
+    var opened = db.open("policy", DatabaseSelection.Absent.REFUSE);
     if (opened.isEmpty()) {
       return ControllerMain.EXIT_BAD_INPUT;
     }

@@ -19,8 +19,7 @@ import picocli.CommandLine.Option;
       "batches between the reports being stored."
     })
 final class PruneCommand implements Callable<Integer> {
-  @Option(names = "--db", required = true, paramLabel = "FILE", description = "Controller database (SQLite).")
-  Path db;
+  @Mixin DatabaseOptions db;
 
   @Option(names = "--dry-run", description = "Only count what would be deleted.")
   boolean dryRun;
@@ -36,7 +35,7 @@ final class PruneCommand implements Callable<Integer> {
       System.err.println("labscan-controller prune: " + e.getMessage());
       return ControllerMain.EXIT_BAD_INPUT;
     }
-    var opened = ExistingDatabase.open("prune", db);
+    var opened = db.open("prune", DatabaseSelection.Absent.REFUSE);
     if (opened.isEmpty()) {
       return ControllerMain.EXIT_BAD_INPUT;
     }

@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -30,8 +31,7 @@ final class QuarantineCommand {
         "when it loses contact. 'release HOST' lifts it; so does the host's verdict turning CLEAN again."
       })
   static final class Quarantine implements Callable<Integer> {
-    @Option(names = "--db", required = true, paramLabel = "FILE", description = "Controller database (SQLite).")
-    Path db;
+    @Mixin DatabaseOptions db;
 
     @Option(names = "--reason", defaultValue = "", paramLabel = "TEXT", description = "Why, for the record.")
     String reason;
@@ -51,8 +51,7 @@ final class QuarantineCommand {
         "A running controller sends the order within seconds."
       })
   static final class Release implements Callable<Integer> {
-    @Option(names = "--db", required = true, paramLabel = "FILE", description = "Controller database (SQLite).")
-    Path db;
+    @Mixin DatabaseOptions db;
 
     @Option(names = "--reason", defaultValue = "", paramLabel = "TEXT", description = "Why, for the record.")
     String reason;
@@ -66,8 +65,8 @@ final class QuarantineCommand {
     }
   }
 
-  private static int run(String command, Path db, String host, String reason, boolean quarantine) {
-    var opened = ExistingDatabase.open(command, db);
+  private static int run(String command, DatabaseOptions db, String host, String reason, boolean quarantine) {
+    var opened = db.open(command, DatabaseSelection.Absent.REFUSE);
     if (opened.isEmpty()) {
       return ControllerMain.EXIT_BAD_INPUT;
     }

@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -31,8 +32,7 @@ import picocli.CommandLine.Option;
     description = {"Prints the compliance report of a lab (or every lab) for the UTC days [--from, --to):",
         "compliance per day, hosts out of compliance and why, stale antivirus, missed scans, infections."})
 final class ReportCommand implements Callable<Integer> {
-  @Option(names = "--db", required = true, paramLabel = "FILE", description = "Controller database (SQLite).")
-  Path db;
+  @Mixin DatabaseOptions db;
 
   @Option(names = "--lab", paramLabel = "LAB", description = "One lab (default: every lab).")
   String lab;
@@ -54,7 +54,7 @@ final class ReportCommand implements Callable<Integer> {
       System.err.println("labscan-controller report: --format must be text or csv, not " + format);
       return ControllerMain.EXIT_BAD_INPUT;
     }
-    var opened = ExistingDatabase.open("report", db);
+    var opened = db.open("report", DatabaseSelection.Absent.REFUSE);
     if (opened.isEmpty()) {
       return ControllerMain.EXIT_BAD_INPUT;
     }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -23,8 +24,7 @@ final class RevokeCommand implements Callable<Integer> {
   /** Where the command reads the time (the system clock; tests may set another). */
   Clock clock = Clock.systemUTC();
 
-  @Option(names = "--db", required = true, paramLabel = "FILE", description = "Controller database (SQLite).")
-  Path db;
+  @Mixin DatabaseOptions db;
 
   @Option(names = "--reason", defaultValue = "", paramLabel = "TEXT", description = "Why, for the record.")
   String reason;
@@ -34,7 +34,7 @@ final class RevokeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    var opened = ExistingDatabase.open("revoke", db);
+    var opened = db.open("revoke", DatabaseSelection.Absent.REFUSE);
     if (opened.isEmpty()) {
       return ControllerMain.EXIT_BAD_INPUT;
     }

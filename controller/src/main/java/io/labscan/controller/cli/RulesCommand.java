@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code labscan-controller rules}: the artifact rule set agents use. */
@@ -27,8 +28,7 @@ final class RulesCommand implements Callable<Integer> {
   /** Largest rule set accepted (the agent's own limit). */
   static final long MAX_BYTES = 4L << 20;
 
-  @Option(names = "--db", required = true, paramLabel = "FILE", description = "Controller database (SQLite).")
-  Path db;
+  @Mixin DatabaseOptions db;
 
   @ArgGroup(exclusive = true, multiplicity = "0..1")
   Action action;
@@ -66,7 +66,7 @@ final class RulesCommand implements Callable<Integer> {
     } else if (action != null && action.clear) {
       rules = new byte[0];
     }
-    var opened = ExistingDatabase.open("rules", db);
+    var opened = db.open("rules", DatabaseSelection.Absent.REFUSE);
     if (opened.isEmpty()) {
       return ControllerMain.EXIT_BAD_INPUT;
     }

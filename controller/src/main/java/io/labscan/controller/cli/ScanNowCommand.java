@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code labscan-controller scan-now}: a full scan of a lab, or of every host, now. */
@@ -23,15 +24,14 @@ import picocli.CommandLine.Option;
       "get it when they reconnect (within 7 days). Progress: the web UI's Schedules page."
     })
 final class ScanNowCommand implements Callable<Integer> {
-  @Option(names = "--db", required = true, paramLabel = "FILE", description = "Controller database (SQLite).")
-  Path db;
+  @Mixin DatabaseOptions db;
 
   @Option(names = "--lab", paramLabel = "LAB", description = "Only the hosts of this lab (default: every host).")
   String lab;
 
   @Override
   public Integer call() {
-    var opened = ExistingDatabase.open("scan-now", db);
+    var opened = db.open("scan-now", DatabaseSelection.Absent.REFUSE);
     if (opened.isEmpty()) {
       return ControllerMain.EXIT_BAD_INPUT;
     }

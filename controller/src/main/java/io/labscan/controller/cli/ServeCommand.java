@@ -215,7 +215,9 @@ final class ServeCommand implements Callable<Integer> {
               + "database %s%n", bind, controller.grpcPort(), bind, controller.enrollPort().orElseThrow(), httpBind,
           http.port(), where);
       System.err.println("CA fingerprint (SHA-256): " + controller.certificateAuthority().get().fingerprint());
-      System.err.println("Enrol agents with a token from: labscan-controller enroll-token --db " + dbValue);
+      System.err.println("Enrol agents with a token from: labscan-controller enroll-token --db " + dbValue
+          + (pkiDir == null ? "" : " --pki-dir " + pkiDir.toAbsolutePath())
+          + (dbPasswordFile == null ? "" : " --db-password-file " + dbPasswordFile));
     } else {
       System.err.printf("labscan-controller: gRPC (plaintext) on %s:%d, HTTP on http://%s:%d/, database %s%n",
           bind, controller.grpcPort(), httpBind, http.port(), where);

@@ -38,6 +38,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -53,10 +54,7 @@ final class TriageCommand implements Callable<Integer> {
   /** Larger inputs are refused: a complaint is one message. */
   static final long MAX_INPUT_BYTES = 32L * 1024 * 1024;
 
-  @Option(names = "--db", paramLabel = "FILE",
-      description = "Controller database (SQLite). Without it, or when the file does not exist (it is not created), "
-          + "only the origin and its explanation are given: no fleet data is used.")
-  Path db;
+  @Mixin OptionalDatabaseOptions db;
 
   @Option(names = "--trust", paramLabel = "HOST_OR_CIDR",
       description = "An MTA whose Received: lines are trusted (repeatable): host name, *.domain, IP or CIDR. Added to "
@@ -120,10 +118,10 @@ final class TriageCommand implements Callable<Integer> {
         return ControllerMain.EXIT_BAD_INPUT;
       }
     }
-    if (db == null || Files.notExists(db)) {
+    if (!db.given() || db.missingFile()) {
       return triageWithoutFleet(trustConfig, options, inputs);
     }
-    var opened = ExistingDatabase.open("triage", db);
+    var opened = db.open("triage", DatabaseSelection.Absent.REFUSE);
     if (opened.isEmpty()) {
       return ControllerMain.EXIT_BAD_INPUT;
     }

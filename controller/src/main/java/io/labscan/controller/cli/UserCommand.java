@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -40,21 +41,11 @@ public final class UserCommand implements Runnable {
     spec.commandLine().usage(System.out);
   }
 
-  static boolean existing(Path db) {
-    if (!Files.isRegularFile(db)) {
-      System.err.println("labscan-controller user: database " + db + " does not exist "
-          + "(start 'labscan-controller serve --db " + db + "' once first).");
-      return false;
-    }
-    return true;
-  }
-
   /** {@code user add}. */
   @Command(name = "add", mixinStandardHelpOptions = true,
       description = "Adds a user; asks for the password twice unless --password-file is given.")
   static final class Add implements Callable<Integer> {
-    @Option(names = "--db", required = true, paramLabel = "FILE", description = "Controller database (SQLite).")
-    Path db;
+    @Mixin DatabaseOptions db;
 
     @Option(names = "--role", required = true, paramLabel = "viewer|lab-manager|admin", description = "The user's role.")
     String role;
@@ -101,12 +92,16 @@ public final class UserCommand implements Runnable {
         System.err.println("labscan-controller user add: " + e.getMessage() + ".");
         return EXIT_BAD_INPUT;
       }
-      if (!existing(db)) {
+      var opened = db.open("user add", DatabaseSelection.Absent.REFUSE);
+      if (opened.isEmpty()) {
         return EXIT_BAD_INPUT;
       }
-      if (sso) {
-        return addSingleSignOnUser(parsedRole.get());
+      try (Storage store = opened.get()) {
+        return sso ? addSingleSignOnUser(store, parsedRole.get()) : addWithPassword(store, parsedRole.get());
       }
+    }
+
+    private int addWithPassword(Storage store, Role parsedRole) throws IOException {
       if (email != null || subject != null) {
         System.err.println("labscan-controller user add: --email and --subject go with --sso.");
         return EXIT_BAD_INPUT;
@@ -133,22 +128,22 @@ public final class UserCommand implements Runnable {
         Arrays.fill(second, '\0');
       }
       boolean existed;
-      try (Storage store = Storage.open(db)) {
+      try {
         Accounts accounts = Controller.over(store, Clock.systemUTC()).accounts();
         existed = accounts.find(name).isPresent();
-        accounts.add(name, parsedRole.get(), new LinkedHashSet<>(labs), password, replace);
+        accounts.add(name, parsedRole, new LinkedHashSet<>(labs), password, replace);
         AuditLog.forCli(store).cli(existed ? Actions.USER_REPLACE : Actions.USER_ADD, name,
-            describe(parsedRole.get(), labs) + (existed ? "; password reset" : ""));
+            describe(parsedRole, labs) + (existed ? "; password reset" : ""));
       } catch (IllegalArgumentException e) {
         System.err.println("labscan-controller user add: " + e.getMessage());
         return EXIT_BAD_INPUT;
       }
-      System.out.println((existed ? "Saved" : "Added") + " user " + name + " (" + describe(parsedRole.get(), labs)
+      System.out.println((existed ? "Saved" : "Added") + " user " + name + " (" + describe(parsedRole, labs)
           + ").");
       return 0;
     }
 
-    private int addSingleSignOnUser(Role parsedRole) {
+    private int addSingleSignOnUser(Storage store, Role parsedRole) {
       if (passwordFile != null || replace) {
         System.err.println("labscan-controller user add: --sso users have no password (no --password-file or --replace;"
             + " use set-role to change the role).");
@@ -162,7 +157,7 @@ public final class UserCommand implements Runnable {
       if (claimedBy.isEmpty()) {
         claimedBy = "provider subject or verified e-mail " + name;
       }
-      try (Storage store = Storage.open(db)) {
+      try {
         Accounts accounts = Controller.over(store, Clock.systemUTC()).accounts();
         if (!new SsoAccounts(store, accounts, Clock.systemUTC()).prepare(name, parsedRole, new LinkedHashSet<>(labs),
             sub, mail)) {
@@ -185,18 +180,18 @@ public final class UserCommand implements Runnable {
   @Command(name = "remove", mixinStandardHelpOptions = true,
       description = "Removes a web UI user; their open sessions end at once, also in a running controller.")
   static final class Remove implements Callable<Integer> {
-    @Option(names = "--db", required = true, paramLabel = "FILE", description = "Controller database (SQLite).")
-    Path db;
+    @Mixin DatabaseOptions db;
 
     @Parameters(index = "0", paramLabel = "NAME", description = "The user name.")
     String name;
 
     @Override
     public Integer call() {
-      if (!existing(db)) {
+      var opened = db.open("user remove", DatabaseSelection.Absent.REFUSE);
+      if (opened.isEmpty()) {
         return EXIT_BAD_INPUT;
       }
-      try (Storage store = Storage.open(db)) {
+      try (Storage store = opened.get()) {
         boolean removed;
         try {
           removed = Controller.over(store, Clock.systemUTC()).accounts().remove(name);
@@ -221,15 +216,15 @@ public final class UserCommand implements Runnable {
   /** {@code user list}. */
   @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists web UI users and their roles.")
   static final class ListUsers implements Callable<Integer> {
-    @Option(names = "--db", required = true, paramLabel = "FILE", description = "Controller database (SQLite).")
-    Path db;
+    @Mixin DatabaseOptions db;
 
     @Override
     public Integer call() {
-      if (!existing(db)) {
+      var opened = db.open("user list", DatabaseSelection.Absent.REFUSE);
+      if (opened.isEmpty()) {
         return EXIT_BAD_INPUT;
       }
-      try (Storage store = Storage.open(db)) {
+      try (Storage store = opened.get()) {
         for (User u : Controller.over(store, Clock.systemUTC()).accounts().list()) {
           System.out.println(u.username() + "\t" + u.role().id() + (u.labs().isEmpty() ? "" : "\t"
               + String.join(",", u.labs()).replaceAll("[\\p{Cntrl}]", "?")));
@@ -248,8 +243,7 @@ public final class UserCommand implements Runnable {
       description = {"Changes a user's role and labs; the password and open sessions stay (the new role applies",
           "at their next request, also in a running controller)."})
   static final class SetRole implements Callable<Integer> {
-    @Option(names = "--db", required = true, paramLabel = "FILE", description = "Controller database (SQLite).")
-    Path db;
+    @Mixin DatabaseOptions db;
 
     @Option(names = "--role", required = true, paramLabel = "viewer|lab-manager|admin", description = "The new role.")
     String role;
@@ -268,10 +262,11 @@ public final class UserCommand implements Runnable {
         System.err.println("labscan-controller user set-role: --role must be viewer, lab-manager or admin.");
         return EXIT_BAD_INPUT;
       }
-      if (!existing(db)) {
+      var opened = db.open("user set-role", DatabaseSelection.Absent.REFUSE);
+      if (opened.isEmpty()) {
         return EXIT_BAD_INPUT;
       }
-      try (Storage store = Storage.open(db)) {
+      try (Storage store = opened.get()) {
         Controller.over(store, Clock.systemUTC()).accounts().setRole(name, parsedRole.get(), new LinkedHashSet<>(labs));
         AuditLog.forCli(store).cli(Actions.USER_ROLE, name, describe(parsedRole.get(), labs));
       } catch (IllegalArgumentException e) {

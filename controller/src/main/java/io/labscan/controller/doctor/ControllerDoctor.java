@@ -6,7 +6,10 @@ import io.labscan.controller.policy.PolicyProvider;
 import io.labscan.contract.doctor.Finding;
 import io.labscan.contract.doctor.Probes;
 import io.labscan.contract.trust.Pem;
+import io.labscan.controller.store.DatabaseCredentials;
+import io.labscan.controller.store.DatabaseUrl;
 import io.labscan.controller.store.Storage;
+import io.labscan.controller.store.postgres.PostgresDatabase;
 import io.labscan.controller.store.TrustedMtas;
 import io.labscan.controller.trust.CertificateAuthority;
 import java.io.IOException;
@@ -54,14 +57,28 @@ import java.util.Optional;
  */
 public final class ControllerDoctor {
   /** What {@code serve} would run with: the options doctor shares with it. */
-  public record Settings(Path db, int grpcPort, Optional<Integer> enrollPort, int httpPort, String bind,
-      String httpBind, boolean insecure, List<String> trust) {
+  public record Settings(DatabaseUrl database, DatabaseCredentials credentials, Optional<Path> pkiDir, int grpcPort,
+      Optional<Integer> enrollPort, int httpPort, String bind, String httpBind, boolean insecure, List<String> trust) {
     public Settings {
-      requireNonNull(db, "db");
+      requireNonNull(database, "database");
+      requireNonNull(credentials, "credentials");
+      requireNonNull(pkiDir, "pkiDir");
       requireNonNull(enrollPort, "enrollPort");
       requireNonNull(bind, "bind");
       requireNonNull(httpBind, "httpBind");
       trust = List.copyOf(trust);
+    }
+
+    /** A SQLite database file with its CA in {@code pki/} beside it. */
+    public Settings(Path db, int grpcPort, Optional<Integer> enrollPort, int httpPort, String bind, String httpBind,
+        boolean insecure, List<String> trust) {
+      this(new DatabaseUrl.EmbeddedFile(db), new DatabaseCredentials("", Optional.empty()), Optional.empty(), grpcPort,
+          enrollPort, httpPort, bind, httpBind, insecure, trust);
+    }
+
+    /** The flags naming the database (and CA folder) in a suggested command: {@code --db X [--pki-dir D]}. */
+    String databaseFlags() {
+      return "--db " + database + pkiDir.map(d -> " --pki-dir " + d).orElse("");
     }
   }
 
@@ -76,7 +93,9 @@ public final class ControllerDoctor {
   public List<Finding> examine(Settings s) {
     requireNonNull(s, "settings");
     List<Finding> findings = new ArrayList<>();
-    boolean usable = database(s, findings);
+    boolean usable = s.database() instanceof DatabaseUrl.Postgres pg
+        ? PostgresChecks.examine(pg, s.credentials(), s.databaseFlags(), findings)
+        : database(s.database().localFile().orElseThrow(), findings);
     if (!s.insecure()) {
       pki(s, findings);
     } else {
@@ -85,10 +104,10 @@ public final class ControllerDoctor {
     }
     ports(s, findings);
     if (usable) {
-      try (Storage store = Storage.open(s.db())) {
+      try (Storage store = open(s)) {
         fleet(s, store, findings);
       } catch (RuntimeException e) {
-        findings.add(Finding.problem("cannot read the database " + s.db() + ": " + e.getMessage(),
+        findings.add(Finding.problem("cannot read the database " + s.database() + ": " + e.getMessage(),
             "restore it from a backup, or move it aside and start serve to create a new one"));
       }
     }
@@ -98,9 +117,20 @@ public final class ControllerDoctor {
     return List.copyOf(findings);
   }
 
-  /** True when the database exists and can be opened for writing. */
-  private static boolean database(Settings s, List<Finding> findings) {
-    Path db = s.db().toAbsolutePath();
+  /**
+   * The database for the fleet checks; a PostgreSQL one is opened without creating a schema
+   * (PostgresChecks found one) on a small pool.
+   */
+  private Storage open(Settings s) {
+    if (s.database() instanceof DatabaseUrl.Postgres pg) {
+      return new Storage(PostgresDatabase.open(pg, s.credentials(), clock, 1, false));
+    }
+    return Storage.open(s.database().localFile().orElseThrow());
+  }
+
+  /** True when the SQLite database file exists and can be opened for writing. */
+  private static boolean database(Path file, List<Finding> findings) {
+    Path db = file.toAbsolutePath();
     Path folder = db.getParent();
     if (!Files.exists(db)) {
       findings.add(Finding.problem("the database " + db + " does not exist",
@@ -129,13 +159,20 @@ public final class ControllerDoctor {
   }
 
   private void pki(Settings s, List<Finding> findings) {
-    Path folder = CertificateAuthority.folderFor(s.db());
+    Optional<Path> local = s.pkiDir().or(() -> s.database().localFile().map(CertificateAuthority::folderFor));
+    if (local.isEmpty()) {
+      findings.add(Finding.problem("no --pki-dir: with a postgresql:// --db, serve keeps the CA in the folder "
+              + "--pki-dir names (there is no database file to keep pki/ beside)",
+          "give serve and doctor the same --pki-dir DIR (e.g. /etc/labscan-controller/pki)"));
+      return;
+    }
+    Path folder = local.get();
     Path ca = folder.resolve("ca.crt");
     Path server = folder.resolve("server.crt");
     Instant now = clock.instant();
     if (!Files.isRegularFile(ca)) {
       findings.add(Finding.problem("no CA yet in " + folder + " (agents cannot enrol)",
-          "labscan-controller enroll-token --db " + s.db() + " (creates the CA and a token)"));
+          "labscan-controller enroll-token " + s.databaseFlags() + " (creates the CA and a token)"));
       return;
     }
     certificate(ca, "the CA certificate " + ca, findings).ifPresent(c -> Probes.datesProblem(
@@ -253,7 +290,7 @@ public final class ControllerDoctor {
     if (hosts > 0 && store.hostsWithRole(PolicyProvider.MAIL_SERVER_ROLE).isEmpty()) {
       findings.add(Finding.warning("no host is a mail server in the policy: every host's outbound SMTP is "
               + "forbidden egress, a lab relay's too",
-          "labscan-controller policy --db " + s.db() + " --mail-server HOST (for each host that relays mail)"));
+          "labscan-controller policy --db " + s.database() + " --mail-server HOST (for each host that relays mail)"));
     }
     List<String> settings = new TrustedMtas(store.database(), clock).list().stream().map(TrustedMtas.Entry::entry).toList();
     trust(s.trust(), settings, List.copyOf(store.hostsWithRole(PolicyProvider.MAIL_SERVER_ROLE)), findings);

@@ -42,7 +42,7 @@ import java.util.regex.Pattern;
  * and its name against the host), never libpq's {@code prefer}, which accepts any certificate
  * and falls back to plain text; a database on loopback gets {@code prefer}.
  */
-public sealed interface DatabaseUrl permits DatabaseUrl.SqliteFile, DatabaseUrl.Postgres {
+public sealed interface DatabaseUrl permits DatabaseUrl.EmbeddedFile, DatabaseUrl.Postgres {
 
   /** The accepted query parameters. */
   Set<String> PARAMETERS = Set.of("sslmode", "sslrootcert", "sslcert", "sslkey", "connect_timeout",
@@ -71,7 +71,7 @@ public sealed interface DatabaseUrl permits DatabaseUrl.SqliteFile, DatabaseUrl.
           + "': give a SQLite file path or postgresql://HOST[:PORT]/DATABASE");
     }
     try {
-      return new SqliteFile(Path.of(v));
+      return new EmbeddedFile(Path.of(v));
     } catch (InvalidPathException e) {
       throw new IllegalArgumentException("--db: not a usable file path: " + e.getReason());
     }
@@ -79,12 +79,12 @@ public sealed interface DatabaseUrl permits DatabaseUrl.SqliteFile, DatabaseUrl.
 
   /** The database file when this names one (the embedded SQLite default); empty for a server. */
   default Optional<Path> localFile() {
-    return this instanceof SqliteFile f ? Optional.of(f.file()) : Optional.empty();
+    return this instanceof EmbeddedFile f ? Optional.of(f.file()) : Optional.empty();
   }
 
   /** A SQLite database file (the embedded default). */
-  record SqliteFile(Path file) implements DatabaseUrl {
-    public SqliteFile {
+  record EmbeddedFile(Path file) implements DatabaseUrl {
+    public EmbeddedFile {
       requireNonNull(file, "file");
     }
 

@@ -68,7 +68,7 @@ public final class Storage implements Store, VerdictRepository, TrustRepository,
     if (url instanceof DatabaseUrl.Postgres pg) {
       return new Storage(io.labscan.controller.store.postgres.PostgresDatabase.open(pg, credentials, clock));
     }
-    return open(((DatabaseUrl.SqliteFile) url).file());
+    return open(((DatabaseUrl.EmbeddedFile) url).file());
   }
 
   /** The SQL forms of the database's engine, for the SQL still kept in feature packages. */

@@ -167,8 +167,6 @@ final class ArfSourceIp {
 
   private static ParsedComplaint with(
       ParsedComplaint c, List<TracedHop> hops, Optional<Origin> origin, List<String> warnings) {
-    return new ParsedComplaint(c.kind(), c.claimedSender(), c.recipients(), c.subject(),
-        c.messageId(), c.date(), hops, origin, c.report(), warnings, c.tracedPart(),
-        c.forwardedBy(), c.directSender(), c.unverifiedCarrier());
+    return c.withTrace(hops, origin).withWarnings(warnings);
   }
 }

@@ -39,14 +39,20 @@ import java.util.stream.Collectors;
  *       envelope address) → a person's account submitted it: {@link Kind#FORWARDED}, the carried
  *       part traced uncapped. This is the only uncapped forward.
  *   <li>O's holder (a LabScan host without the mail-server role holding O at O's time) reported
- *       SMTP egress by a process policy does not allow and is not a known desktop mail client
- *       ({@link MailClients}) within {@link #EGRESS_SLACK} of O's time → {@link
- *       Kind#SENT_DIRECTLY}: the carrying message is the worm's own mail, traced as itself (O is
- *       the answer, recordable only through the normal rules); the carried part is not traced —
- *       unless O's holder is a machine of the outer From: address's owner: then {@link
- *       Kind#UNRESOLVED}, since From: is the sender's choice.
- *   <li>O's holder reported such egress only by a desktop mail client's process name (a person's
- *       client under the default policy; a worm can take the same name) → {@link Kind#UNRESOLVED}.
+ *       SMTP egress by a process policy does not allow within {@link #EGRESS_SLACK} of O's time,
+ *       and that egress looks like a worm's own mailing ({@link #wormLike}: at least {@link
+ *       #WORM_CONNECTIONS} connections, or at least {@link #WORM_OUTSIDE_DESTINATIONS}
+ *       destinations that are not our mail servers) → {@link Kind#SENT_DIRECTLY}: the carrying
+ *       message is the worm's own mail, traced as itself (O is the answer, recordable only
+ *       through the normal rules); the carried part is not traced — unless O's holder is a
+ *       machine of the outer From: address's owner: then {@link Kind#UNRESOLVED}, since From: is
+ *       the sender's choice.
+ *   <li>O's holder reported such egress, but no more than one person's forward shows (a
+ *       connection or a few to our mail server) → {@link Kind#UNRESOLVED}, whatever the process
+ *       is called: the name is the endpoint's own report, which a worm can choose, and a person
+ *       may forward with any mail program ({@code HxTsr.exe}, {@code olk.exe}, {@code msmtp} …),
+ *       none of which a fixed list can hold (issue 15, red-team finding: Janet's forward from a
+ *       shared lab PC was recorded as the worm). {@link MailClients} only words the warning.
  *   <li>O's holder reported no egress either way and does not own the From: address → {@link
  *       Kind#UNRESOLVED}: the carried part is traced, its candidates capped ({@link
  *       Triage#UNRESOLVED_CARRIER_CAP}), never recorded, and O is named as the direct sender.
@@ -78,6 +84,33 @@ final class CarrierSender {
   static final Duration EGRESS_SLACK = Duration.ofMinutes(10);
   /** Holders of one address looked at (a conflict has a few). */
   private static final int MAX_HOLDERS = 8;
+  /**
+   * SMTP connections by processes policy does not allow, within ±{@link #EGRESS_SLACK} of the
+   * carrier's time, from which the host's egress looks like a worm's own mailing. A person
+   * forwarding a complaint opens one connection to our mail server (a few, if the client retries
+   * or sends a couple of mails); Klez mails every address it harvested, dozens of messages in
+   * minutes. Public rules flag more than 20 connections to 25/465/587 in 60 s (DOMAIN.md); the
+   * agent samples sockets, so it misses short sessions, and the count here is over the whole
+   * 20-minute span instead of one minute: 20 there is well above a person's forward and well
+   * below a mass mailing.
+   */
+  static final int WORM_CONNECTIONS = 20;
+  /**
+   * Distinct SMTP destinations that are not our mail servers (no configured trusted MTA, not an
+   * address a mail-server host held), within the same span, from which the egress looks like a
+   * worm's: a person's client talks to our mail server and at most a personal provider or two
+   * (two or three addresses with DNS round-robin); a worm with its own SMTP engine talks to each
+   * recipient domain's MX.
+   */
+  static final int WORM_OUTSIDE_DESTINATIONS = 4;
+  /**
+   * Egress windows longer than this do not count towards {@link #WORM_CONNECTIONS} or {@link
+   * #WORM_OUTSIDE_DESTINATIONS}: they cannot place a burst near the carrier's time (a day-long
+   * window of a person's mail client holds many connections). The default window is 60 s.
+   */
+  static final Duration MAX_BURST_WINDOW = EGRESS_SLACK.multipliedBy(2);
+  /** Destination addresses asked about (whose mail server is it) per decision, bounding the work. */
+  private static final int MAX_DESTINATION_LOOKUPS = 32;
 
   /** Which story the outer header block tells. */
   enum Kind {
@@ -163,25 +196,25 @@ final class CarrierSender {
       }
     }
     java.util.Comparator<EgressHit> most = java.util.Comparator.comparingInt(EgressHit::connections);
-    Optional<EgressHit> unallowed = egress.stream().filter(e -> !e.allowed() && !MailClients.is(e.process()))
-        .max(most);
-    Optional<EgressHit> client = egress.stream().filter(e -> !e.allowed() && MailClients.is(e.process()))
-        .max(most);
+    List<EgressHit> unallowedHits = egress.stream().filter(e -> !e.allowed()).toList();
+    Optional<EgressHit> unallowed = unallowedHits.stream().max(most);
     Optional<String> fromAddress = outer.first("From")
         .flatMap(v -> ComplaintParser.addresses(v).stream().findFirst());
     Set<String> owners = new HashSet<>();
     fromAddress.ifPresent(a -> evidence.hostsOwningAddress(a).stream().limit(Triage.MAX_OWNERS)
         .forEach(h -> owners.add(h.hostId())));
     boolean ownerSent = holders.keySet().stream().anyMatch(owners::contains);
-    if (unallowed.isPresent() && !ownerSent) {
+    Optional<String> wormLike = unallowedHits.isEmpty() ? Optional.empty()
+        : wormLike(unallowedHits, evidence, servers, trust, o.time());
+    if (wormLike.isPresent() && !ownerSent) {
       return new Decision(Kind.SENT_DIRECTLY, sender, "the message carries " + carried + "; it was not"
           + " traced because " + names + " sent this message itself straight to the mail server with a"
           + " process policy does not allow: " + o.ip() + when + ", unauthenticated, and "
-          + describe(unallowed.get()) + " within ±" + EGRESS_SLACK.toMinutes() + " min. A person"
-          + " forwarding a complaint does not send that way; the carried message is the sender's own"
-          + " text and may name an innocent host");
+          + describe(unallowed.orElseThrow()) + " within ±" + EGRESS_SLACK.toMinutes() + " min, "
+          + wormLike.get() + ". A person forwarding a complaint does not send that way; the carried"
+          + " message is the sender's own text and may name an innocent host");
     }
-    if (unallowed.isPresent()) {
+    if (unallowed.isPresent() && ownerSent) {
       return new Decision(Kind.UNRESOLVED, sender, "the message carries " + carried + " and was sent"
           + " straight to the mail server by " + sender + when + ", unauthenticated; " + names
           + " is a machine of " + ComplaintParser.plain(fromAddress.orElse("")) + ", the From: address,"
@@ -190,13 +223,18 @@ final class CarrierSender {
           + " its own text. The carried message was traced; the answer is never recorded and its"
           + " confidence is capped at " + Triage.UNRESOLVED_CARRIER_CAP);
     }
-    if (client.isPresent()) {
+    if (unallowed.isPresent()) {
       return new Decision(Kind.UNRESOLVED, sender, "the message carries " + carried + " and was sent"
           + " straight to the mail server by " + sender + when + ", unauthenticated, with "
-          + describe(client.get()) + ", a desktop mail client's name (which a worm can also take): "
-          + names + " is the direct sender of this message, and a person forwarding a complaint cannot"
-          + " be told from the host's own software. The carried message was traced; the answer is never"
-          + " recorded and its confidence is capped at " + Triage.UNRESOLVED_CARRIER_CAP);
+          + describe(unallowed.get()) + " by a process policy does not allow"
+          + (MailClients.is(unallowed.get().process()) ? " (a desktop mail client's name)" : "")
+          + ", but no more than one person's forward shows (fewer than " + WORM_CONNECTIONS
+          + " SMTP connections and fewer than " + WORM_OUTSIDE_DESTINATIONS + " destinations that are"
+          + " not our mail servers within ±" + EGRESS_SLACK.toMinutes() + " min), and a process name is"
+          + " the host's own report, which a worm can choose: " + names + " is the direct sender of this"
+          + " message, and a person forwarding a complaint cannot be told from the host's own software."
+          + " The carried message was traced; the answer is never recorded and its confidence is capped at "
+          + Triage.UNRESOLVED_CARRIER_CAP);
     }
     if (ownerSent || !egress.isEmpty()) {
       return unverified(carried, "it was handed in by " + sender + when + ", unauthenticated, "
@@ -217,6 +255,45 @@ final class CarrierSender {
         + ": the forward was not an authenticated submission, so the carried message is only as"
         + " trustworthy as whoever sent it. It was traced; the answer is never recorded and its"
         + " confidence is capped at " + Triage.UNRESOLVED_CARRIER_CAP);
+  }
+
+  /**
+   * Whether the host's unallowed egress near {@code at} is a mass mailing rather than one
+   * person's forward ({@link #WORM_CONNECTIONS}, {@link #WORM_OUTSIDE_DESTINATIONS}): the reason
+   * in words, or empty. Counts the connections and destinations the agent reported, never its
+   * process name: the name is the endpoint's report and a worm can take any (a person's mail
+   * program is equally often one no list knows).
+   */
+  static Optional<String> wormLike(List<EgressHit> unallowed, TriageEvidence evidence, Set<String> servers,
+      TrustConfig trust, Instant at) {
+    long connections = 0;
+    Set<String> destinations = new java.util.LinkedHashSet<>();
+    for (EgressHit e : unallowed) {
+      if (Duration.between(e.windowStart(), e.windowEnd()).compareTo(MAX_BURST_WINDOW) > 0) {
+        continue;
+      }
+      connections += Math.max(0, e.connections());
+      for (String d : e.destinations()) {
+        if (destinations.size() < MAX_DESTINATION_LOOKUPS) {
+          Ips.canonical(d).ifPresent(destinations::add);
+        }
+      }
+    }
+    if (connections >= WORM_CONNECTIONS) {
+      return Optional.of(connections + " SMTP connections by processes policy does not allow within ±"
+          + EGRESS_SLACK.toMinutes() + " min (a mass mailing: " + WORM_CONNECTIONS + " or more)");
+    }
+    int outside = 0;
+    for (String d : destinations) {
+      boolean ours = trust.entryForIp(d).isPresent() || evidence.holdersOf(d, at).stream()
+          .anyMatch(h -> servers.contains(h.hostId()) && h.covers(at));
+      if (!ours && ++outside >= WORM_OUTSIDE_DESTINATIONS) {
+        return Optional.of("SMTP to " + outside + " or more destinations that are not our mail servers"
+            + " within ±" + EGRESS_SLACK.toMinutes() + " min (a worm's own SMTP engine mailing each"
+            + " recipient's server)");
+      }
+    }
+    return Optional.empty();
   }
 
   private static String describe(EgressHit e) {

@@ -425,7 +425,7 @@ public final class ComplaintParser {
         : what + " (" + copyType + ")";
     // The report's own Received: lines never give the origin, but they say who handed the report
     // in: only a report written inside our mail path vouches for its Reporting-MTA and its copy.
-    boolean ours = OriginResolver.writtenInsideOurs(outer, trust);
+    boolean ours = OriginResolver.writtenInsideOurs(outer, trust, reportingMta);
     ParsedComplaint traced = fromHeaders(kind, original, Optional.of(details), ours, trust, warnings);
     if (kind == ComplaintKind.ARF) {
       traced = ArfSourceIp.apply(traced, original, copy != null);
@@ -442,9 +442,7 @@ public final class ComplaintParser {
     fallback.ifPresent(f -> w.add((copy == null ? "there is no original" : "the original has no From:")
         + "; the claimed sender is taken from the "
         + (kind == ComplaintKind.BOUNCE ? "bounce's To:" : "report's Original-Mail-From:")));
-    return new ParsedComplaint(traced.kind(), fallback, traced.recipients(), traced.subject(),
-        traced.messageId(), traced.date(), traced.hops(), traced.origin(), traced.report(), w,
-        label, Optional.empty());
+    return traced.withClaimedSender(fallback).withWarnings(w).traced(label, Optional.empty(), List.of());
   }
 
   private static ParsedComplaint fromHeaders(
@@ -468,7 +466,7 @@ public final class ComplaintParser {
     OriginResolver.Result r = OriginResolver.resolve(headers, kind, report, trust, reportWrittenByUs);
     List<String> all = new ArrayList<>(warnings);
     all.addAll(r.warnings());
-    return new ParsedComplaint(kind, from, List.copyOf(recipients), subject, messageId, date,
+    return ParsedComplaint.itself(kind, from, List.copyOf(recipients), subject, messageId, date,
         r.hops(), r.origin(), report, all);
   }
 

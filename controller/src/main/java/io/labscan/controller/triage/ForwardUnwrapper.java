@@ -153,15 +153,13 @@ final class ForwardUnwrapper {
         ? new Origin(o.ip(), o.time(), o.hop(), o.hopText(), o.recordedBy(), o.timeSource(),
             o.trustedBecause(), o.crossChecks(), o.writerTrust(), false, because)
         : o;
-    return new ParsedComplaint(c.kind(), c.claimedSender(), c.recipients(), c.subject(), c.messageId(),
-        c.date(), c.hops(), Optional.of(unrecorded), c.report(), w, c.tracedPart(), c.forwardedBy(),
-        c.directSender(), c.unverifiedCarrier());
+    return c.withTrace(c.hops(), Optional.of(unrecorded)).withWarnings(w);
   }
 
   private static ParsedComplaint nothing(String part, Optional<String> forwarder, List<String> notes) {
     return new ParsedComplaint(ComplaintKind.MESSAGE, Optional.empty(), List.of(), Optional.empty(),
         Optional.empty(), Optional.empty(), List.of(), Optional.empty(), Optional.empty(), notes,
-        part, forwarder);
+        part, forwarder, Optional.empty(), Optional.empty());
   }
 
   private static Optional<String> forwarder(HeaderBlock outer) {

@@ -4,8 +4,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -58,10 +62,102 @@ final class OriginResolver {
    * report's fields (Reporting-MTA) and its copy of the original the words of our MTA; a report
    * any outside host or lab PC handed in is entirely sender-writable, whatever MTA its
    * Reporting-MTA names (a forged bounce naming our MX is exactly that).
+   *
+   * <p>Two things must hold. (1) The trust walk over the report's own lines never leaves MTAs of
+   * ours. (2) The lowest line shows our MTA <em>generating</em> the report, not a person
+   * submitting it ({@link #generatedByOurMta}): a "bounce" typed into campus webmail and sent
+   * through our MX passes (1), since webmail submits over loopback, through the local sendmail
+   * pickup or from a host we trust, yet every line of its "original" is the composer's text
+   * (issue 15, red-team finding: a hand-written bounce recorded against the lab PC it names).
+   *
+   * @param reportingMta the report's Reporting-MTA, when it has one
    */
-  static boolean writtenInsideOurs(HeaderBlock reportHeaders, TrustConfig trust) {
+  static boolean writtenInsideOurs(HeaderBlock reportHeaders, TrustConfig trust, Optional<String> reportingMta) {
     Objects.requireNonNull(reportHeaders, "reportHeaders");
-    return resolve(reportHeaders, ComplaintKind.MESSAGE, Optional.empty(), trust, true).insideOurs();
+    Objects.requireNonNull(reportingMta, "reportingMta");
+    return resolve(reportHeaders, ComplaintKind.MESSAGE, Optional.empty(), trust, true).insideOurs()
+        && generatedByOurMta(ReceivedParser.parseAll(reportHeaders.all("Received")), reportingMta);
+  }
+
+  /** Postfix's pickup line for mail a local user handed to {@code sendmail}: {@code (Postfix, from userid 33)}. */
+  private static final Pattern PICKUP_USERID = Pattern.compile("(?i)\\bfrom userid\\s{0,4}\\d");
+  /** Sendmail's submission line for a local user: {@code (from www@localhost) by host (8.17.1/8.17.1/Submit)}. */
+  private static final Pattern SENDMAIL_SUBMIT = Pattern.compile("(?i)^\\s{0,8}\\(\\s{0,4}from\\s|/Submit\\)");
+  /** qmail's line for a report it generated itself ({@code (qmail 123 invoked for bounce)}). */
+  private static final Pattern QMAIL_BOUNCE = Pattern.compile("(?i)\\binvoked for bounce\\b");
+  /** qmail's line below the SMTP line that recorded the client: the client line above is the one that counts. */
+  private static final Pattern QMAIL_NETWORK = Pattern.compile("(?i)\\binvoked from network\\b");
+  /** Exim's local submission line, {@code from <user> by host with local (Exim …)}: the user. */
+  private static final Pattern EXIM_LOCAL_USER = Pattern.compile("(?i)^\\s{0,8}from\\s{1,8}([A-Za-z0-9._-]{1,64})\\s{1,8}by\\s");
+  /**
+   * The users Exim runs as when it writes a bounce itself (Debian's, Red Hat's, cPanel's, the
+   * upstream default): {@code Received: from Debian-exim by mx with local (Exim 4.96)}. Any other
+   * user with {@code with local} is a person or a script (webmail's PHP) on the MTA.
+   */
+  static final Set<String> EXIM_OWN_USERS = Set.of("debian-exim", "exim", "exim4", "mail", "mailnull", "mailer-daemon");
+
+  /**
+   * Whether the lowest line of a report's own chain is our MTA generating the report rather than a
+   * submission. Every decision reads a line our MTAs wrote (the walk already showed that only MTAs
+   * of ours handed the report on), never the report's text.
+   *
+   * <ul>
+   *   <li>No line may record an authenticated client ({@link HopFlag#AUTHENTICATED}): an MTA's
+   *       bounce is no user's login, a webmail's submission is.
+   *   <li>A generation line without a {@code from} part ({@code Received: by mx1 (Postfix) id …},
+   *       qmail's {@code invoked for bounce}) counts, unless it is a local user's pickup (Postfix
+   *       {@code from userid N}, Sendmail {@code (from user@localhost) … /Submit}, qmail {@code
+   *       invoked by uid/alias}).
+   *   <li>Exim's {@code from <user> … with local} counts only for the MTA's own user ({@link
+   *       #EXIM_OWN_USERS}).
+   *   <li>A loopback client at the very bottom is a submission on the MTA itself (webmail, a cron
+   *       job): a content filter's re-injection always has the real client's line below it. A
+   *       retrieval or LMTP line at the bottom is no generation either.
+   *   <li>A trusted MTA's own connection at the bottom (a relay of ours that wrote no line of its
+   *       own for the report it generated, as the campus Postfix relay does) counts only when the
+   *       report's Reporting-MTA names that very client (its reverse DNS as recorded, or its IP):
+   *       the generator, the Reporting-MTA and, through {@link #rootConfirmed}, the writer of the
+   *       original's top line are then one MTA of ours.
+   * </ul>
+   *
+   * Known limit: a web form on a host trusted as an MTA that submits to our MX unauthenticated, on
+   * a TCP connection, with a Reporting-MTA naming that host, cannot be told from that host's own
+   * bounce. Do not trust a webmail host as an MTA (docs/triage.md).
+   */
+  static boolean generatedByOurMta(List<ReceivedHop> hops, Optional<String> reportingMta) {
+    if (hops.isEmpty() || hops.stream().anyMatch(h -> h.flags().contains(HopFlag.AUTHENTICATED))) {
+      return false;
+    }
+    for (int i = hops.size() - 1; i >= 0; i--) {
+      ReceivedHop h = hops.get(i);
+      String raw = h.raw();
+      if (!h.parsed()) {
+        return false;
+      }
+      if (h.flags().contains(HopFlag.NOT_A_HOP)) {
+        if (QMAIL_NETWORK.matcher(raw).find()) {
+          continue; // the SMTP line above it recorded the client
+        }
+        return QMAIL_BOUNCE.matcher(raw).find();
+      }
+      if (h.flags().contains(HopFlag.NO_FROM_PART)) {
+        return !PICKUP_USERID.matcher(raw).find() && !SENDMAIL_SUBMIT.matcher(raw).find();
+      }
+      if (h.flags().contains(HopFlag.LOCAL_DELIVERY) && !h.flags().contains(HopFlag.LOOPBACK_CLIENT)) {
+        Matcher user = EXIM_LOCAL_USER.matcher(raw);
+        return user.find() && EXIM_OWN_USERS.contains(user.group(1).toLowerCase(Locale.ROOT));
+      }
+      if (h.passOver()) {
+        return false; // loopback submission, retrieval, LMTP at the bottom
+      }
+      if (reportingMta.isEmpty()) {
+        return false;
+      }
+      String mta = TrustConfig.normalizeHost(reportingMta.get());
+      return h.verifiedRdns().map(TrustConfig::normalizeHost).map(mta::equals).orElse(false)
+          || (h.fromIp().isPresent() && Ips.canonical(reportingMta.get().strip()).equals(h.fromIp()));
+    }
+    return false;
   }
 
   static Result resolve(
@@ -185,8 +281,9 @@ final class OriginResolver {
                 + " have been written by the sender: nothing in the report confirms who wrote its top line"
                 + (reportWrittenByUs ? " (no matching Reporting-MTA)"
                     : " (the report itself was not written inside our mail path: its own Received: lines show"
-                        + " a client that is not an MTA of ours, or none of ours; its Reporting-MTA and copy are"
-                        + " the sender's words)")
+                        + " a client that is not an MTA of ours, none of ours, or a submission (an authenticated"
+                        + " client, webmail or a local user's sendmail) rather than our MTA generating it; its"
+                        + " Reporting-MTA and copy are the sender's words)")
             : "hop " + boundary + ", which gives the origin, was written by "
                 + b.byHost().orElse("an unnamed MTA") + ", which is not an MTA of ours (" + writer.text()
                 + "): nothing confirms it. If the mail passed through your own MX, name it on the Settings"

@@ -55,8 +55,12 @@ public record ParsedComplaint(
   /** {@code tracedPart} of a message traced through its own header block. */
   public static final String ITSELF = "the message itself";
 
-  /** A complaint traced through its own header block (not forwarded). */
-  public ParsedComplaint(
+  /**
+   * A complaint traced through its own header block: not forwarded, no carrier in doubt. The one
+   * constructor is the canonical one, so no field can be dropped by a shorter overload; other
+   * shapes are made with the {@code with…} copies below.
+   */
+  static ParsedComplaint itself(
       ComplaintKind kind,
       Optional<String> claimedSender,
       List<String> recipients,
@@ -67,45 +71,8 @@ public record ParsedComplaint(
       Optional<Origin> origin,
       Optional<ReportDetails> report,
       List<String> warnings) {
-    this(kind, claimedSender, recipients, subject, messageId, date, hops, origin, report, warnings,
-        ITSELF, Optional.empty());
-  }
-
-  /** A complaint whose direct sender is not in doubt. */
-  public ParsedComplaint(
-      ComplaintKind kind,
-      Optional<String> claimedSender,
-      List<String> recipients,
-      Optional<String> subject,
-      Optional<String> messageId,
-      Optional<Instant> date,
-      List<TracedHop> hops,
-      Optional<Origin> origin,
-      Optional<ReportDetails> report,
-      List<String> warnings,
-      String tracedPart,
-      Optional<String> forwardedBy) {
-    this(kind, claimedSender, recipients, subject, messageId, date, hops, origin, report, warnings,
-        tracedPart, forwardedBy, Optional.empty(), Optional.empty());
-  }
-
-  /** A complaint whose carried part, if any, is not capped for an unauthenticated forward. */
-  public ParsedComplaint(
-      ComplaintKind kind,
-      Optional<String> claimedSender,
-      List<String> recipients,
-      Optional<String> subject,
-      Optional<String> messageId,
-      Optional<Instant> date,
-      List<TracedHop> hops,
-      Optional<Origin> origin,
-      Optional<ReportDetails> report,
-      List<String> warnings,
-      String tracedPart,
-      Optional<String> forwardedBy,
-      Optional<String> directSender) {
-    this(kind, claimedSender, recipients, subject, messageId, date, hops, origin, report, warnings,
-        tracedPart, forwardedBy, directSender, Optional.empty());
+    return new ParsedComplaint(kind, claimedSender, recipients, subject, messageId, date, hops, origin, report,
+        warnings, ITSELF, Optional.empty(), Optional.empty(), Optional.empty());
   }
 
   public ParsedComplaint {
@@ -140,6 +107,18 @@ public record ParsedComplaint(
     w.addAll(warnings);
     return new ParsedComplaint(kind, claimedSender, recipients, subject, messageId, date, hops,
         origin, report, w, tracedPart, forwardedBy, directSender, unverifiedCarrier.or(() -> Optional.of(warning)));
+  }
+
+  /** The same complaint with another claimed sender (every other field kept). */
+  ParsedComplaint withClaimedSender(Optional<String> sender) {
+    return new ParsedComplaint(kind, sender, recipients, subject, messageId, date, hops,
+        origin, report, warnings, tracedPart, forwardedBy, directSender, unverifiedCarrier);
+  }
+
+  /** The same complaint with other hops and origin (every other field kept). */
+  ParsedComplaint withTrace(List<TracedHop> otherHops, Optional<Origin> otherOrigin) {
+    return new ParsedComplaint(kind, claimedSender, recipients, subject, messageId, date, otherHops,
+        otherOrigin, report, warnings, tracedPart, forwardedBy, directSender, unverifiedCarrier);
   }
 
   /** The same complaint with other warnings. */

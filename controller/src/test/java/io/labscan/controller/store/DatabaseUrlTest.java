@@ -20,8 +20,8 @@ class DatabaseUrlTest {
   @Test
   void aPlainPathIsASqliteFileAsBefore() {
     assertThat(DatabaseUrl.parse("/var/lib/labscan-controller/labscan.db"))
-        .isEqualTo(new DatabaseUrl.SqliteFile(Path.of("/var/lib/labscan-controller/labscan.db")));
-    assertThat(DatabaseUrl.parse("labscan.db")).isEqualTo(new DatabaseUrl.SqliteFile(Path.of("labscan.db")));
+        .isEqualTo(new DatabaseUrl.EmbeddedFile(Path.of("/var/lib/labscan-controller/labscan.db")));
+    assertThat(DatabaseUrl.parse("labscan.db")).isEqualTo(new DatabaseUrl.EmbeddedFile(Path.of("labscan.db")));
   }
 
   @Test

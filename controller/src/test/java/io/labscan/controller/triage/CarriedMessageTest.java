@@ -24,15 +24,15 @@ class CarriedMessageTest {
   private static final Instant DAY = Instant.parse("2026-12-06T00:00:00Z");
   private static final String JANET = "janet@campus.example.edu";
 
-  /** The campus fleet; lab-pc-07's worm sent SMTP mail around 17:32. */
+  /** The campus fleet; lab-pc-07's worm mailed through mx1 around 17:32, 36 SMTP sessions. */
   private static FakeEvidence campus() {
     return new FakeEvidence(KEY)
         .host("mx", "mx1").held("mx", "198.51.100.5", DAY, null).mailServer("mx", "mx1.campus.example.edu")
         .host("pc07", "lab-pc-07").held("pc07", "10.20.3.17", DAY, null)
         .host("pc12", "lab-pc-12").held("pc12", "10.20.3.12", DAY, null)
         .host("pc30", "lab-pc-30").held("pc30", "10.20.3.30", DAY, null)
-        .egressBy("pc07", "wqkrtz.exe", Instant.parse("2026-12-06T17:31:00Z"),
-            Instant.parse("2026-12-06T17:34:00Z"), false, "198.51.100.5");
+        .egressBurst("pc07", "wqkrtz.exe", Instant.parse("2026-12-06T17:31:00Z"),
+            Instant.parse("2026-12-06T17:34:00Z"), 36, false, "198.51.100.5");
   }
 
   private static ParsedComplaint parse(String file, FakeEvidence fleet) throws Exception {

@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Attacks (red team rt/15) on the carrier rule ({@link CarrierSender}): a carried message is
@@ -193,8 +195,8 @@ class CarrierAttackTest {
 
   @Test
   void aWormWhoseEnvelopeRecipientInjectsAnAuthenticationCommentIsStillTracedAsItself() throws Exception {
-    FakeEvidence fleet = bare().egressBy("pc07", "wqkrtz.exe", Instant.parse("2026-12-06T17:31:00Z"),
-        Instant.parse("2026-12-06T17:34:00Z"), false, "198.51.100.5");
+    FakeEvidence fleet = bare().egressBurst("pc07", "wqkrtz.exe", Instant.parse("2026-12-06T17:31:00Z"),
+        Instant.parse("2026-12-06T17:34:00Z"), 36, false, "198.51.100.5");
     String line = """
         Received: from Wqkrtz (unknown [10.20.3.17])
         \tby mx1.campus.example.edu (Postfix) with SMTP id 3F9A11C2D0
@@ -354,6 +356,88 @@ class CarrierAttackTest {
     assertThat(c.tracedPart()).startsWith("attachment 1 of the message");
     assertThat(c.directSender()).contains("lab-pc-07 (10.20.3.17)");
     assertThat(confidenceOf(r, "lab-pc-12")).isLessThanOrEqualTo(Triage.UNRESOLVED_CARRIER_CAP);
+    assertThat(r.recordable()).isFalse();
+  }
+
+  // ---- 3. the process name is the endpoint's report: volume decides, not a list of names ----------
+
+  static final String JANET_AT_PC30 = """
+      Received: from DESKTOP-LAB30 (unknown [10.20.3.30])
+      \tby mx1.campus.example.edu (Postfix) with SMTP id 3F9A11C2D0
+      \tfor <abuse@campus.example.edu>; Sun, 6 Dec 2026 17:32:11 +0000 (UTC)
+      """;
+
+  @ParameterizedTest
+  @ValueSource(strings = {"HxTsr.exe", "olk.exe", "thunderbird-bin", "smtp", "msmtp", "exim4", "TheBat64.exe"})
+  void aPersonForwardingFromASharedLabPcWithAMailProgramNoListKnowsIsNeverRecordedAsTheSender(String process)
+      throws Exception {
+    // Janet forwards from lab-pc-30 (not her registered machine), port 25 without AUTH: one session.
+    FakeEvidence fleet = bare().egressBy("pc30", process, Instant.parse("2026-12-06T17:30:00Z"),
+        Instant.parse("2026-12-06T17:35:00Z"), false, "198.51.100.5");
+
+    ParsedComplaint c = parse(wormMail(JANET_AT_PC30, "Janet <janet@campus.example.edu>"), fleet);
+    TriageResult r = triage(fleet, c);
+
+    assertThat(r.recordable()).as("tracedPart=%s candidates=%s", c.tracedPart(), r.candidates()).isFalse();
+    assertThat(confidenceOf(r, "lab-pc-30")).isLessThan(0.5);
+    assertThat(c.directSender()).contains("lab-pc-30 (10.20.3.30)");
+  }
+
+  @Test
+  void aWormMailingThroughOurMxInABurstIsTracedAsItselfWhateverItsProcessIsCalled() throws Exception {
+    FakeEvidence fleet = bare().egressBurst("pc07", "thunderbird", Instant.parse("2026-12-06T17:31:00Z"),
+        Instant.parse("2026-12-06T17:34:00Z"), CarrierSender.WORM_CONNECTIONS, false, "198.51.100.5");
+
+    ParsedComplaint c = parse(wormMail(POSTFIX_PC07, "Harold <harold@campus.example.edu>"), fleet);
+    TriageResult r = triage(fleet, c);
+
+    assertThat(c.tracedPart()).isEqualTo(ParsedComplaint.ITSELF);
+    assertThat(confidenceOf(r, "lab-pc-07")).isGreaterThanOrEqualTo(0.8);
+    assertThat(confidenceOf(r, "lab-pc-12")).isZero();
+    assertThat(r.recordable()).isTrue();
+  }
+
+  @Test
+  void aWormMailingEachRecipientsServerItselfIsTracedAsItself() throws Exception {
+    FakeEvidence fleet = bare().egressBurst("pc07", "wqkrtz.exe", Instant.parse("2026-12-06T17:31:00Z"),
+        Instant.parse("2026-12-06T17:32:00Z"), 5, false,
+        "198.51.100.5", "192.0.2.25", "192.0.2.77", "203.0.113.9", "203.0.113.140");
+
+    ParsedComplaint c = parse(wormMail(POSTFIX_PC07, "Harold <harold@campus.example.edu>"), fleet);
+    TriageResult r = triage(fleet, c);
+
+    assertThat(c.tracedPart()).isEqualTo(ParsedComplaint.ITSELF);
+    assertThat(r.recordable()).isTrue();
+  }
+
+  @Test
+  void aFewConnectionsToOurMailServersAreNoBurstHoweverManyOfThemThereAre() throws Exception {
+    // Three addresses, each held by a host with the mail-server role: a person's client with
+    // round-robin submission servers, not a worm mailing recipients' servers.
+    FakeEvidence fleet = bare()
+        .host("mx2", "mx2").held("mx2", "198.51.100.6", DAY, null).mailServer("mx2", "mx2.campus.example.edu")
+        .host("mx3", "mx3").held("mx3", "198.51.100.7", DAY, null).mailServer("mx3", "mx3.campus.example.edu")
+        .host("mx4", "mx4").held("mx4", "198.51.100.8", DAY, null).mailServer("mx4", "mx4.campus.example.edu")
+        .egressBurst("pc30", "HxTsr.exe", Instant.parse("2026-12-06T17:31:00Z"),
+            Instant.parse("2026-12-06T17:32:00Z"), 4, false, "198.51.100.5", "198.51.100.6", "198.51.100.7",
+            "198.51.100.8");
+
+    ParsedComplaint c = parse(wormMail(JANET_AT_PC30, "Janet <janet@campus.example.edu>"), fleet);
+
+    assertThat(c.directSender()).contains("lab-pc-30 (10.20.3.30)");
+    assertThat(c.tracedPart()).startsWith("attachment 1 of the message");
+  }
+
+  @Test
+  void aDayLongEgressWindowIsNoBurstNearTheCarriersTime() throws Exception {
+    // An agent configured with a long window: a day of a person's mail holds many connections.
+    FakeEvidence fleet = bare().egressBurst("pc30", "olk.exe", Instant.parse("2026-12-06T08:00:00Z"),
+        Instant.parse("2026-12-06T20:00:00Z"), 60, false, "198.51.100.5");
+
+    ParsedComplaint c = parse(wormMail(JANET_AT_PC30, "Janet <janet@campus.example.edu>"), fleet);
+    TriageResult r = triage(fleet, c);
+
+    assertThat(c.directSender()).contains("lab-pc-30 (10.20.3.30)");
     assertThat(r.recordable()).isFalse();
   }
 

@@ -77,6 +77,14 @@ final class FakeEvidence implements TriageEvidence {
     return this;
   }
 
+  /** An SMTP egress window with its connection count: a worm's mass mailing, or a person's one forward. */
+  FakeEvidence egressBurst(String hostId, String process, Instant start, Instant end, int connections,
+      boolean allowed, String... destinations) {
+    egress.add(new EgressHit(hostId, name(hostId), start, end, connections, List.of(destinations),
+        Optional.of(process), allowed));
+    return this;
+  }
+
   FakeEvidence harvested(String hostId, String... addresses) {
     Set<ByteBuffer> set = harvests.computeIfAbsent(hostId, k -> new HashSet<>());
     for (String a : addresses) {

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.labscan.agent.AgentRuntime;
 import io.labscan.agent.checks.ScanPlan;
 import io.labscan.agent.config.AgentConfig;
+import io.labscan.agent.config.ControllerAddresses;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.labscan.agent.state.HostIdentity;
@@ -30,6 +31,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.Random;
+import java.util.UUID;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterEach;
@@ -37,7 +40,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Agents fail over (issue 20): an agent configured with two controllers reports to the first, and
+ * Agents fail over (issue 20): an agent configured with two controllers reports to its home one
+ * (here the first listed; ControllerTargetsOrderTest in the agent module covers the spread), and
  * when that one dies — stopped at once, or hung with its port silently answering nothing — it is
  * reporting to the second within 60 s, command stream included, and the reports its spool held
  * arrive there. Real controllers on loopback over mutual TLS, on one database folder: they share
@@ -87,9 +91,22 @@ class ControllerFailoverTest {
     });
   }
 
+  /**
+   * An agent on {@code controllers} whose home (ControllerTargets.forHost: each host has its own
+   * order) is the first of them as listed: its host id is chosen so, before it enrols.
+   */
   private AgentRuntime startAgent(String controllers, ControllerTargets.Resolver resolver) throws Exception {
     Path state = dir.resolve("agent");
+    ControllerTargets targets = new ControllerTargets(ControllerAddresses.parse(controllers), resolver);
+    String home = targets.expand().get(0).toString();
+    Random ids = new Random(20);
+    String hostId;
+    do {
+      hostId = new UUID(ids.nextLong(), ids.nextLong()).toString();
+    } while (!targets.forHost(hostId).expand().get(0).toString().equals(home));
+    HostIdentity.adopt(state, hostId);
     first.enrol(state, first.token("physics-lab", 1));
+    assertThat(HostIdentity.loadOrCreate(state)).as("the host id enrolment kept").isEqualTo(hostId);
     Files.createDirectories(dir.resolve("root"));
     AgentConfig config = AgentConfig.defaults()
         .withController(controllers, false)
@@ -111,7 +128,7 @@ class ControllerFailoverTest {
   }
 
   @Test
-  void anAgentReportsToTheFirstOfItsControllers() throws Exception {
+  void anAgentReportsToItsHomeControllerOnly() throws Exception {
     startControllers();
     agent = startAgent(first.agentTarget() + "," + second.agentTarget(), ControllerTargets.Resolver.SYSTEM);
 

@@ -103,6 +103,19 @@ public final class PostgresDatabase implements Database {
    */
   public static PostgresDatabase open(DatabaseUrl.Postgres url, DatabaseCredentials credentials, Clock clock,
       int poolSize) {
+    return open(url, credentials, clock, poolSize, true);
+  }
+
+  /**
+   * {@link #open(DatabaseUrl.Postgres, DatabaseCredentials, Clock, int)}, and with
+   * {@code createSchema} false refuses a database that holds no LabScan schema yet
+   * ({@link NoSchemaException}) instead of creating one: the command-line commands that read or
+   * change an existing controller's data must not turn a mistyped database name into an empty
+   * LabScan database (the SQLite twin: they refuse a file that does not exist). A database at an
+   * older schema version is migrated, as a SQLite file is.
+   */
+  public static PostgresDatabase open(DatabaseUrl.Postgres url, DatabaseCredentials credentials, Clock clock,
+      int poolSize, boolean createSchema) {
     requireNonNull(url, "url");
     requireNonNull(credentials, "credentials");
     requireNonNull(clock, "clock");
@@ -131,6 +144,9 @@ public final class PostgresDatabase implements Database {
     try {
       int version;
       try (Connection c = pool.getConnection()) {
+        if (!createSchema && PostgresMigrations.current(c) == 0) {
+          throw new NoSchemaException(url);
+        }
         version = PostgresMigrations.migrate(c, clock);
       } catch (SQLException e) {
         throw new StoreException("Cannot migrate " + url + ": " + e.getMessage(), e);

@@ -70,8 +70,9 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Advisory locks</b> need no table, no clock and no migration: the server ties the lock
  *       to the session, so ownership ends exactly when the holder can no longer act on the
  *       database. What they cost: one extra connection per controller, and the lock says nothing
- *       about work half-done by a dead holder, so each job stays idempotent (sweeps recompute,
- *       snapshots and report rounds are keyed, the mailbox records each message before moving it).</li>
+ *       about work half-done by a dead holder, so a job must bear a round repeated after a
+ *       takeover (sweeps recompute; the campaign catch-up looks at the runs in the database; the
+ *       mailbox skips a message it recorded under its UID).</li>
  * </ul>
  */
 public final class PostgresSingletonLocks implements SingletonLocks {
@@ -208,6 +209,11 @@ public final class PostgresSingletonLocks implements SingletonLocks {
   private void round() {
     if (closed) {
       return;
+    }
+    synchronized (keys) {
+      if (keys.isEmpty()) {
+        return; // no once-only job here (a controller that only serves the web UI): no session
+      }
     }
     List<String> taken = new ArrayList<>();
     synchronized (session) {

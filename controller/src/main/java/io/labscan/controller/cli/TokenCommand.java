@@ -1,5 +1,8 @@
-package io.labscan.controller.account;
+package io.labscan.controller.cli;
 
+import io.labscan.controller.account.ApiToken;
+import io.labscan.controller.account.ApiTokens;
+import io.labscan.controller.account.Role;
 import io.labscan.controller.audit.Actions;
 import io.labscan.controller.audit.AuditLog;
 import io.labscan.controller.store.Storage;
@@ -12,6 +15,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -34,15 +38,6 @@ public final class TokenCommand implements Runnable {
     spec.commandLine().usage(System.out);
   }
 
-  static boolean existing(Path db, String command) {
-    if (!Files.isRegularFile(db)) {
-      System.err.println("labscan-controller token " + command + ": database " + db + " does not exist "
-          + "(start 'labscan-controller serve --db " + db + "' once first).");
-      return false;
-    }
-    return true;
-  }
-
   private static String safe(String s) {
     return s.replaceAll("[\\p{Cntrl}]", "?");
   }
@@ -51,8 +46,7 @@ public final class TokenCommand implements Runnable {
   @Command(name = "create", mixinStandardHelpOptions = true,
       description = "Creates a token and prints it once on standard output.")
   static final class Create implements Callable<Integer> {
-    @Option(names = "--db", required = true, paramLabel = "FILE", description = "Controller database (SQLite).")
-    Path db;
+    @Mixin DatabaseOptions db;
 
     @Option(names = "--name", required = true, paramLabel = "NAME", description = "What the token is for (grafana).")
     String name;
@@ -77,10 +71,11 @@ public final class TokenCommand implements Runnable {
         return EXIT_BAD_INPUT;
       }
       Role r = !labs.isEmpty() && parsedRole.get() == Role.VIEWER ? Role.LAB_MANAGER : parsedRole.get();
-      if (!existing(db, "create")) {
+      var opened = db.open("token create", DatabaseSelection.Absent.REFUSE);
+      if (opened.isEmpty()) {
         return EXIT_BAD_INPUT;
       }
-      try (Storage store = Storage.open(db)) {
+      try (Storage store = opened.get()) {
         ApiTokens.Created created = new ApiTokens(store, Clock.systemUTC()).create(name, r,
             new LinkedHashSet<>(labs), ApiTokens.parseValidity(expires), "cli:" + System.getProperty("user.name", "?"));
         AuditLog.forCli(store).cli(Actions.TOKEN_CREATE, created.token().tokenId(), describe(created.token()));
@@ -105,15 +100,15 @@ public final class TokenCommand implements Runnable {
   @Command(name = "list", mixinStandardHelpOptions = true,
       description = "Lists tokens: id, name, role, labs, state, expiry, last use (never the secret).")
   static final class ListTokens implements Callable<Integer> {
-    @Option(names = "--db", required = true, paramLabel = "FILE", description = "Controller database (SQLite).")
-    Path db;
+    @Mixin DatabaseOptions db;
 
     @Override
     public Integer call() {
-      if (!existing(db, "list")) {
+      var opened = db.open("token list", DatabaseSelection.Absent.REFUSE);
+      if (opened.isEmpty()) {
         return EXIT_BAD_INPUT;
       }
-      try (Storage store = Storage.open(db)) {
+      try (Storage store = opened.get()) {
         Instant now = Clock.systemUTC().instant();
         System.out.println("ID\tNAME\tROLE\tLABS\tSTATE\tEXPIRES\tLAST USED\tCREATED BY");
         for (ApiToken t : new ApiTokens(store, Clock.systemUTC()).list()) {
@@ -130,18 +125,18 @@ public final class TokenCommand implements Runnable {
   @Command(name = "revoke", mixinStandardHelpOptions = true,
       description = "Revokes a token: a running controller refuses it from its next request.")
   static final class Revoke implements Callable<Integer> {
-    @Option(names = "--db", required = true, paramLabel = "FILE", description = "Controller database (SQLite).")
-    Path db;
+    @Mixin DatabaseOptions db;
 
     @Parameters(index = "0", paramLabel = "ID", description = "Token id (from 'token list').")
     String id;
 
     @Override
     public Integer call() {
-      if (!existing(db, "revoke")) {
+      var opened = db.open("token revoke", DatabaseSelection.Absent.REFUSE);
+      if (opened.isEmpty()) {
         return EXIT_BAD_INPUT;
       }
-      try (Storage store = Storage.open(db)) {
+      try (Storage store = opened.get()) {
         var revoked = new ApiTokens(store, Clock.systemUTC()).revoke(id, "cli:" + System.getProperty("user.name", "?"));
         if (revoked.isEmpty()) {
           System.err.println("labscan-controller token revoke: no live token '" + safe(id) + "'.");

@@ -1,0 +1,22 @@
+package io.labscan.controller.cli;
+
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code --db FILE_OR_URL} (required) and {@code --db-password-file FILE}: the mixin every
+ * command working on the controller's database uses ({@link DatabaseSelection}).
+ */
+public final class DatabaseOptions extends DatabaseSelection {
+  @Option(names = "--db", required = true, paramLabel = "FILE_OR_URL",
+      description = "Controller database (SQLite file or postgresql:// URL): a file path, or "
+          + "postgresql://[USER@]HOST[:PORT]/DATABASE[?sslmode=verify-full&sslrootcert=FILE], never with a password "
+          + "in it (--db-password-file or LABSCAN_DB_PASSWORD; docs/postgresql.md).")
+  @Nullable String value;
+
+  @Override
+  Optional<String> value() {
+    return Optional.ofNullable(value);
+  }
+}
