@@ -23,8 +23,10 @@ import org.slf4j.LoggerFactory;
  * and the background executor's retries enqueue there. {@code onCommand} is called on the gRPC
  * callback thread and must only enqueue or hand work on (it does: policies go to
  * {@link PolicyState#offer}, scans to the scan worker).
+ *
+ * <p>Public for the controller's fault tests, whose in-JVM agents listen with this very code.
  */
-final class CommandListener {
+public final class CommandListener {
   private static final Logger log = LoggerFactory.getLogger(CommandListener.class);
 
   /**
@@ -46,7 +48,7 @@ final class CommandListener {
   /** Serial context only. */
   private boolean closed;
 
-  CommandListener(SynchronizationContext serial, ControllerClient client, String hostId,
+  public CommandListener(SynchronizationContext serial, ControllerClient client, String hostId,
       ScheduledExecutorService background, Consumer<Command> onCommand) {
     this.serial = requireNonNull(serial, "serial");
     this.client = requireNonNull(client, "client");
@@ -56,7 +58,7 @@ final class CommandListener {
   }
 
   /** Opens the stream; any thread. */
-  void start() {
+  public void start() {
     serial.execute(() -> listen(1));
   }
 
@@ -69,7 +71,7 @@ final class CommandListener {
   }
 
   /** Stops listening for good; any thread. */
-  void close() {
+  public void close() {
     serial.execute(() -> {
       closed = true;
       closeQuietly(stream);

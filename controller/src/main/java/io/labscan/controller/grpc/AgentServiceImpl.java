@@ -176,7 +176,17 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
       return;
     }
     long bytes = report.getSerializedSize();
-    if (!quota.tryCharge(agent, bytes)) {
+    boolean charged;
+    try {
+      // The first report of a host today reads what it already stored (on this controller's
+      // first contact with the host: after an agent failed over here, too), so the store's
+      // trouble reaches this call: UNAVAILABLE (keep the report, retry), not UNKNOWN.
+      charged = quota.tryCharge(agent, bytes);
+    } catch (StoreException e) {
+      response.onError(storeFailure(e));
+      return;
+    }
+    if (!charged) {
       log.warn("Report {} from host {} refused: over the daily storage quota of {}.",
           printable(report.getReportId()), printable(agent), quota);
       response.onError(Status.RESOURCE_EXHAUSTED
@@ -193,6 +203,10 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
       log.warn("Refused report {} from host {}: {}", printable(report.getReportId()),
           printable(report.getInventory().getHostId()), LogText.of(e.getMessage()));
       response.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+      return;
+    } catch (StoreException e) {
+      quota.refund(agent, bytes);
+      response.onError(storeFailure(e));
       return;
     }
     stored.whenComplete((outcome, failure) -> {

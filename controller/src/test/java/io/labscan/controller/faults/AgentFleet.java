@@ -15,6 +15,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 import java.util.function.IntUnaryOperator;
 
 /**
@@ -34,10 +35,23 @@ final class AgentFleet implements AutoCloseable {
     return t;
   });
 
-  private AgentFleet(List<LiteAgent> agents, DeliveryLedger ledger, ExecutorService pool) {
+  /** Schedules the command streams' reconnections (agents that listen for commands only). */
+  private final ScheduledExecutorService background;
+
+  private AgentFleet(List<LiteAgent> agents, DeliveryLedger ledger, ExecutorService pool,
+      ScheduledExecutorService background) {
     this.agents = agents;
     this.ledger = ledger;
     this.pool = pool;
+    this.background = background;
+  }
+
+  private static ScheduledExecutorService background() {
+    return Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "fleet-command-streams");
+      t.setDaemon(true);
+      return t;
+    });
   }
 
   /** Enrols {@code size} agents (state folders under {@code root}) with one multi-use token. */
@@ -47,7 +61,31 @@ final class AgentFleet implements AutoCloseable {
 
   /** As {@link #enrol(int, Path, EnrolmentToken, ControllerProcess)}, for any controller's ports. */
   static AgentFleet enrol(int size, Path root, EnrolmentToken token, String enrolTarget, String agentTarget) {
+    return enrol(size, (number, ledger, background) -> LiteAgent.enrol(number,
+        root.resolve(String.format("agent-%03d", number)), token, enrolTarget, agentTarget, ledger));
+  }
+
+  /**
+   * Enrols {@code size} agents through {@code enrolTarget}, each configured with several
+   * controllers: machine number {@code n} tries {@code controllersOf.apply(n)} in that order,
+   * fails over between them with the agent's own client, and keeps its command stream open.
+   */
+  static AgentFleet enrolFailingOver(int size, Path root, EnrolmentToken token, String enrolTarget,
+      IntFunction<List<String>> controllersOf) {
+    return enrol(size, (number, ledger, background) -> LiteAgent.enrolFailingOver(number,
+        root.resolve(String.format("agent-%03d", number)), token, enrolTarget, controllersOf.apply(number), ledger,
+        background));
+  }
+
+  /** Enrols one machine of a fleet. */
+  @FunctionalInterface
+  private interface Enrolling {
+    LiteAgent enrol(int number, DeliveryLedger ledger, ScheduledExecutorService background) throws Exception;
+  }
+
+  private static AgentFleet enrol(int size, Enrolling enrolling) {
     DeliveryLedger ledger = new DeliveryLedger();
+    ScheduledExecutorService background = background();
     ExecutorService pool = Executors.newFixedThreadPool(PARALLELISM, r -> {
       Thread t = new Thread(r, "fleet-worker");
       t.setDaemon(true);
@@ -56,8 +94,7 @@ final class AgentFleet implements AutoCloseable {
     List<Callable<LiteAgent>> enrolments = new ArrayList<>();
     for (int i = 1; i <= size; i++) {
       int number = i;
-      enrolments.add(() -> LiteAgent.enrol(number, root.resolve(String.format("agent-%03d", number)), token,
-          enrolTarget, agentTarget, ledger));
+      enrolments.add(() -> enrolling.enrol(number, ledger, background));
     }
     List<LiteAgent> agents = new ArrayList<>();
     try {
@@ -67,9 +104,15 @@ final class AgentFleet implements AutoCloseable {
     } catch (Exception e) {
       agents.forEach(LiteAgent::close);
       pool.shutdownNow();
+      background.shutdownNow();
       throw new IllegalStateException("Enrolling the fleet failed: " + e.getMessage(), e);
     }
-    return new AgentFleet(List.copyOf(agents), ledger, pool);
+    return new AgentFleet(List.copyOf(agents), ledger, pool, background);
+  }
+
+  /** The agents, by machine number (the first is number 1). */
+  List<LiteAgent> agents() {
+    return agents;
   }
 
   DeliveryLedger ledger() {
@@ -137,6 +180,7 @@ final class AgentFleet implements AutoCloseable {
       onEach(LiteAgent::close);
     } finally {
       pool.shutdownNow();
+      background.shutdownNow();
     }
   }
 }

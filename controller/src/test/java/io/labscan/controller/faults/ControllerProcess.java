@@ -15,6 +15,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -35,7 +36,10 @@ final class ControllerProcess implements AutoCloseable {
   private static final String AGENT_PORTS_OPEN = "gRPC for agents (mTLS) on port ";
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
-  private final Path database;
+  /** The SQLite file; empty for a controller on PostgreSQL. */
+  private final Optional<Path> database;
+  /** {@code --db} and what goes with it ({@code --db-password-file}, {@code --pki-dir}). */
+  private final List<String> databaseArgs;
   private final Path log;
   private final List<String> prefix;
   private final int grpcPort;
@@ -50,7 +54,12 @@ final class ControllerProcess implements AutoCloseable {
    * @param prefix command run before {@code java}, e.g. {@code nsenter} into a mount namespace
    */
   ControllerProcess(Path database, Path log, List<String> prefix) {
-    this.database = requireNonNull(database, "database");
+    this(Optional.of(requireNonNull(database, "database")), List.of("--db", database.toString()), log, prefix);
+  }
+
+  private ControllerProcess(Optional<Path> database, List<String> databaseArgs, Path log, List<String> prefix) {
+    this.database = database;
+    this.databaseArgs = List.copyOf(databaseArgs);
     this.log = requireNonNull(log, "log");
     this.prefix = List.copyOf(prefix);
     int[] ports = freePorts(3);
@@ -61,6 +70,15 @@ final class ControllerProcess implements AutoCloseable {
 
   ControllerProcess(Path database, Path log) {
     this(database, log, List.of());
+  }
+
+  /**
+   * A controller on PostgreSQL: {@code serve --db URL --db-password-file FILE --pki-dir DIR}
+   * (several of these share one database, and the CA by the same {@code pki} folder content).
+   */
+  static ControllerProcess onPostgres(String url, Path passwordFile, Path pkiDir, Path log) {
+    return new ControllerProcess(Optional.empty(), List.of("--db", url, "--db-password-file", passwordFile.toString(),
+        "--pki-dir", pkiDir.toString()), log, List.of());
   }
 
   /**
@@ -130,7 +148,8 @@ final class ControllerProcess implements AutoCloseable {
     try {
       Path out = Files.createTempFile("labscan-token", ".txt");
       try {
-        Process cli = new ProcessBuilder(command("enroll-token", "--db", database.toString(), "--ttl", "1h",
+        Path file = database.orElseThrow(() -> new IllegalStateException("enroll-token takes a SQLite file only"));
+        Process cli = new ProcessBuilder(command("enroll-token", "--db", file.toString(), "--ttl", "1h",
             "--uses", Integer.toString(uses)))
             .redirectOutput(out.toFile())
             .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
@@ -209,9 +228,11 @@ final class ControllerProcess implements AutoCloseable {
     }
     starts++;
     try {
-      process = new ProcessBuilder(command("serve", "--db", database.toString(), "--bind", "127.0.0.1",
-          "--grpc-port", Integer.toString(grpcPort), "--enroll-port", Integer.toString(enrolPort),
-          "--http-port", Integer.toString(httpPort)))
+      List<String> args = new ArrayList<>(List.of("serve"));
+      args.addAll(databaseArgs);
+      args.addAll(List.of("--bind", "127.0.0.1", "--grpc-port", Integer.toString(grpcPort), "--enroll-port",
+          Integer.toString(enrolPort), "--http-port", Integer.toString(httpPort)));
+      process = new ProcessBuilder(command(args.toArray(String[]::new)))
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
           .start();
@@ -258,6 +279,11 @@ final class ControllerProcess implements AutoCloseable {
 
   String agentTarget() {
     return "127.0.0.1:" + grpcPort;
+  }
+
+  /** The web UI and JSON API, {@code http://127.0.0.1:PORT}. */
+  String httpBase() {
+    return "http://127.0.0.1:" + httpPort;
   }
 
   String enrolTarget() {

@@ -84,6 +84,27 @@ final class RecordingChannel extends ManagedChannel {
     return this;
   }
 
+  /** Forwarded: the agent's failover follows the channel's state ({@code TRANSIENT_FAILURE} moves it). */
+  @Override
+  public io.grpc.ConnectivityState getState(boolean requestConnection) {
+    return delegate.getState(requestConnection);
+  }
+
+  @Override
+  public void notifyWhenStateChanged(io.grpc.ConnectivityState source, Runnable callback) {
+    delegate.notifyWhenStateChanged(source, callback);
+  }
+
+  @Override
+  public void enterIdle() {
+    delegate.enterIdle();
+  }
+
+  @Override
+  public void resetConnectBackoff() {
+    delegate.resetConnectBackoff();
+  }
+
   @Override
   public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
     return delegate.awaitTermination(timeout, unit);

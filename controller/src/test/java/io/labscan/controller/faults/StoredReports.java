@@ -14,7 +14,8 @@ import java.util.Set;
 
 /**
  * What the controller's database holds, read straight from the SQLite file once the
- * controller is gone: the test trusts neither the controller's API nor its counters.
+ * controller is gone (or from the PostgreSQL database several controllers share): the test
+ * trusts neither the controller's API nor its counters.
  */
 record StoredReports(Set<String> reportIds, long reportRows, List<String> duplicateReportIds,
     List<String> reportsWithoutOneScanRow, List<String> reportsWithoutOneAvRow, long findingRows, long hosts) {
@@ -23,8 +24,16 @@ record StoredReports(Set<String> reportIds, long reportRows, List<String> duplic
     if (!Files.isRegularFile(database)) {
       throw new IllegalStateException("No controller database at " + database);
     }
-    try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + database);
-        Statement st = db.createStatement()) {
+    try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + database)) {
+      return read(db);
+    } catch (SQLException e) {
+      throw new IllegalStateException("Cannot read " + database + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The same, over any JDBC connection to the controller's schema (the SQL is portable). */
+  static StoredReports read(Connection db) throws SQLException {
+    try (Statement st = db.createStatement()) {
       return new StoredReports(
           new HashSet<>(strings(st, "SELECT report_id FROM reports")),
           number(st, "SELECT COUNT(*) FROM reports"),
@@ -33,8 +42,6 @@ record StoredReports(Set<String> reportIds, long reportRows, List<String> duplic
           withoutExactlyOne(st, "av_status"),
           number(st, "SELECT COUNT(*) FROM findings"),
           number(st, "SELECT COUNT(*) FROM hosts"));
-    } catch (SQLException e) {
-      throw new IllegalStateException("Cannot read " + database + ": " + e.getMessage(), e);
     }
   }
 
