@@ -61,9 +61,11 @@ import org.junit.jupiter.api.io.TempDir;
  * certificate in its {@code --pki-dir} at first start, and the other two get a copy of those four
  * files in a {@code --pki-dir} of their own.
  *
- * <p>Every agent is configured with all three controllers. The order is chosen per machine here
- * (machine {@code n} starts at controller {@code n mod 3}): the agent itself always starts at
- * the first entry of its list, so without it the whole fleet would sit on controller 1.
+ * <p>Every agent is configured with all three controllers (machine {@code n}'s list written
+ * starting at controller {@code n mod 3}). Which controller an agent uses first no longer depends
+ * on how the list is written: the agent ranks the controllers by rendezvous hashing of its host id
+ * ({@code ControllerTargets}), so the fleet spreads over all three by itself, and the first test
+ * checks that each controller has agents.
  *
  * <p>The steps build on each other (one fleet, one database: enrolling 200 agents and starting
  * three controllers is most of the cost), so the tests run in order; the last one checks the
