@@ -401,8 +401,13 @@ class FleetScenariosTest {
     String harold = id();
     Instant worm = T0.plus(Duration.ofHours(2));
     report(scan(linda, "lab-pc-07", T0, "10.20.3.17"));
-    report(scan(linda, "lab-pc-07", worm.plusSeconds(120), "10.20.3.17")
-        .addEgress(egress(worm.minusSeconds(30), "winkabcd.exe", false, MX)));
+    // A mass mailing: 36 SMTP sessions to the MX in the minute. One session would look like a
+    // person forwarding a message (issue 15, red-team round 2): then the carried part is traced,
+    // capped and never recorded, whatever the process is called.
+    SmtpEgressWindow burst = egress(worm.minusSeconds(30), "winkabcd.exe", false, MX).toBuilder()
+        .setConnections(36).setDestinations(0, EgressDestination.newBuilder().setIp(MX).setPort(25).setConnections(36))
+        .build();
+    report(scan(linda, "lab-pc-07", worm.plusSeconds(120), "10.20.3.17").addEgress(burst));
     report(scan(harold, "lab-pc-12", T0, "10.20.3.12"));
     stillReporting(harold, "lab-pc-12", "10.20.3.12");
     importReports();
