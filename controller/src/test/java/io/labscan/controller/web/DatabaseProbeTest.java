@@ -2,6 +2,7 @@ package io.labscan.controller.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.labscan.testsupport.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
