@@ -28,9 +28,14 @@ class SsoAccountsTest {
   Accounts accounts;
   SsoAccounts sso;
 
+  /** The store under test: a SQLite file here, PostgreSQL in {@link SsoAccountsOnPostgresTest}. */
+  Storage open(Path file) {
+    return Storage.open(file);
+  }
+
   @BeforeEach
   void open() {
-    store = Storage.open(dir.resolve("c.db"));
+    store = open(dir.resolve("c.db"));
     accounts = new Accounts(store, 4, Clock.systemUTC());
     sso = new SsoAccounts(store, accounts, Clock.systemUTC());
   }
