@@ -29,6 +29,7 @@ import io.labscan.agent.transport.ControllerClient;
 import io.labscan.agent.transport.ControllerTargets;
 import io.labscan.agent.transport.CredentialRenewal;
 import io.labscan.agent.transport.GrpcChannels;
+import io.labscan.agent.transport.HomeReturn;
 import io.labscan.agent.transport.ReportSender;
 import io.labscan.agent.transport.Spool;
 import io.labscan.agent.trust.AgentCredentials;
@@ -303,7 +304,7 @@ public final class AgentRuntime implements AutoCloseable {
       agent.sender.start();
       // Away from its home controller (after a failover), the agent probes home and goes back once
       // it is healthy again (ControllerClient, "Back home"), so a restarted controller fills again.
-      agent.client.returnHome(agent.background, agent::homeProbe);
+      agent.client.returnHome(agent.background, agent::homeProbe, HomeReturn.Settings.DEFAULT, agent.clock);
       agent.background.execute(() -> agent.enroll(1));
       agent.policy.applyCurrent();
       return agent;
