@@ -295,6 +295,24 @@ class RedTeamRound3AgentsTest {
     assertThat(candidateIds(result)).as(result.toPrettyString()).first().isEqualTo(linda);
   }
 
+  /** Held (pins F1's premise): without the lying claim, the configured relay passes the walk on. */
+  @Test
+  void aConfiguredRelayPassesTheWalkToTheLabPcBehindIt() throws Exception {
+    String linda = id();
+    Instant worm = T0.plus(Duration.ofHours(2));
+    report(scan(linda, "lab-pc-07", T0, "10.20.3.17"));
+    report(scan(linda, "lab-pc-07", worm.plusSeconds(120), "10.20.3.17")
+        .addEgress(egress(worm.minusSeconds(30), "winkabcd.exe", false, "10.20.0.25")));
+    stillReporting(linda, "lab-pc-07", "10.20.3.17");
+    importReports();
+
+    JsonNode result = triage(relayedComplaint("relay", "10.20.3.17", worm, "harold@lab.example.edu",
+        "bob@example.net"), "10.20.0.25");
+
+    assertThat(result.get("origin").get("ip").asText()).as(result.toPrettyString()).isEqualTo("10.20.3.17");
+    assertThat(candidateIds(result)).first().isEqualTo(linda);
+  }
+
   @Test
   void anAgentClaimingTheNatsPublicAddressDoesNotHideTheHostWhoseSmtpWentToTheRecordingMta() throws Exception {
     String sender = id();
