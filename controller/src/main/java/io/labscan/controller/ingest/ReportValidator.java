@@ -130,7 +130,10 @@ public final class ReportValidator {
       return false;
     }
     for (String p : parts) {
-      if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(Character::isDigit) || Integer.parseInt(p) > 255) {
+      // "010" is 10 to Java and 8 to inet_aton(3): a leading zero makes the meaning ambiguous,
+      // and no agent writes it, so only a forged report does (issue 15, red-team round 3).
+      if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(Character::isDigit) || Integer.parseInt(p) > 255
+          || (p.length() > 1 && p.charAt(0) == '0')) {
         return false;
       }
     }
@@ -147,10 +150,20 @@ public final class ReportValidator {
         && (value.indexOf(':') >= 0 || dottedQuad(value)) && Addresses.canonical(value).isPresent();
   }
 
+  /**
+   * The family is that of the parsed address, not of the spelling: {@code ::ffff:10.20.3.17}
+   * parses (and is stored) as the IPv4 address 10.20.3.17, so it is refused in the IPv6 list
+   * just as 10.20.3.17 is (issue 15, red-team round 3).
+   */
   private static void requireIp(String path, String value, boolean v6) throws InvalidReportException {
     if (!isIp(value) || (value.indexOf(':') >= 0) != v6) {
       throw new InvalidReportException(path, "not an " + (v6 ? "IPv6" : "IPv4") + " address (\""
           + printable(value) + "\")");
+    }
+    String parsed = Addresses.canonical(value).orElseThrow();
+    if ((parsed.indexOf(':') >= 0) != v6) {
+      throw new InvalidReportException(path, "not an IPv6 address: \"" + printable(value)
+          + "\" is the IPv4 address " + parsed + " (an IPv4-mapped form); report it in the ipv4 list");
     }
   }
 

@@ -295,6 +295,42 @@ class RedTeamRound3AgentsTest {
     assertThat(candidateIds(result)).as(result.toPrettyString()).first().isEqualTo(linda);
   }
 
+  @Test
+  void aLabPcClaimingTheConfiguredRelaysAddressIsNamedInAWarningAsAFalseClaim() throws Exception {
+    String linda = id();
+    String liar = id();
+    Instant worm = T0.plus(Duration.ofHours(2));
+    report(scan(linda, "lab-pc-07", T0, "10.20.3.17"));
+    report(scan(linda, "lab-pc-07", worm.plusSeconds(120), "10.20.3.17"));
+    report(scan(liar, "lab-pc-66", T0, "10.20.3.66", "10.20.0.25"));
+    report(scan(liar, "lab-pc-66", worm.plusSeconds(180), "10.20.3.66", "10.20.0.25"));
+    importReports();
+
+    JsonNode result = triage(relayedComplaint("relay-claim-warned", "10.20.3.17", worm, "harold@lab.example.edu",
+        "bob@example.net"), "10.20.0.25");
+
+    assertThat(StreamSupport.stream(result.get("warnings").spliterator(), false).map(JsonNode::asText))
+        .as(result.toPrettyString())
+        .anySatisfy(w -> assertThat(w).contains("lab-pc-66").contains(liar).contains("10.20.0.25")
+            .contains("false claim"));
+  }
+
+  @Test
+  void aNetworkWiderThanOneAddressStillGivesWayToTheLabPcHoldingTheAddress() throws Exception {
+    String linda = id();
+    Instant worm = T0.plus(Duration.ofHours(2));
+    // --trust 10.20.0.0/16 covers the lab PCs too: a lab PC's address in it is the boundary.
+    report(scan(linda, "lab-pc-07", T0, "10.20.3.17"));
+    report(scan(linda, "lab-pc-07", worm.plusSeconds(120), "10.20.3.17"));
+    importReports();
+
+    JsonNode result = triage(relayedComplaint("relay-network", "10.20.3.17", worm, "harold@lab.example.edu",
+        "bob@example.net"), "10.20.0.0/16");
+
+    assertThat(result.get("origin").get("ip").asText()).as(result.toPrettyString()).isEqualTo("10.20.3.17");
+    assertThat(candidateIds(result)).first().isEqualTo(linda);
+  }
+
   /** Held (pins F1's premise): without the lying claim, the configured relay passes the walk on. */
   @Test
   void aConfiguredRelayPassesTheWalkToTheLabPcBehindIt() throws Exception {
@@ -329,6 +365,27 @@ class RedTeamRound3AgentsTest {
     JsonNode result = triage(complaint("nat-claim", "203.0.113.1", worm, "dean@lab.example.edu", "bob@example.net"));
 
     assertThat(candidateIds(result)).as(result.toPrettyString()).contains(sender);
+  }
+
+  @Test
+  void theHostWhoseSmtpWentToTheRecordingMtaWhileTheHolderWasSilentStaysBelowTheRecordingThreshold()
+      throws Exception {
+    String sender = id();
+    String holder = id();
+    Instant worm = T0.plus(Duration.ofHours(3));
+    report(scan(sender, "lab-pc-21", worm.plusSeconds(120), "10.20.4.21")
+        .addEgress(egress(worm.minusSeconds(20), "winkabcd.exe", false, MX)));
+    report(scan(holder, "lab-pc-66", T0, "10.20.4.66", "203.0.113.1"));
+    report(scan(holder, "lab-pc-66", worm.plusSeconds(180), "10.20.4.66", "203.0.113.1"));
+    importReports();
+
+    JsonNode result = triage(complaint("nat-claim-capped", "203.0.113.1", worm, "dean@lab.example.edu",
+        "bob@example.net"));
+
+    // The holder may be honest and its agent may have missed a short session: a warning, not a record.
+    assertThat(confidence(result, sender)).as(result.toPrettyString()).isPositive().isLessThan(0.5);
+    assertThat(StreamSupport.stream(result.get("warnings").spliterator(), false).map(JsonNode::asText))
+        .anySatisfy(w -> assertThat(w).contains("shows no SMTP egress").contains("lab-pc-21").contains(MX));
   }
 
   @Test
