@@ -146,8 +146,13 @@ public final class ReportValidator {
    * IPv4 literal (10.20.3.300) for a host name and would ask DNS.
    */
   private static boolean isIp(String value) {
-    return value.length() >= 2 && value.length() <= 45 && IP_CHARACTERS.matcher(value).matches()
-        && (value.indexOf(':') >= 0 || dottedQuad(value)) && Addresses.canonical(value).isPresent();
+    if (value.length() < 2 || value.length() > 45 || !IP_CHARACTERS.matcher(value).matches()) {
+      return false;
+    }
+    // A dotted quad that passes dottedQuad is an IPv4 literal: parsing it again through InetAddress
+    // was most of the validator's cost for a report of 1,000 egress windows x 150 destinations
+    // (0.6 s of CPU warm, 1.9 s cold, measured in issue 15's red-team round 3).
+    return value.indexOf(':') >= 0 ? Addresses.canonical(value).isPresent() : dottedQuad(value);
   }
 
   /**
