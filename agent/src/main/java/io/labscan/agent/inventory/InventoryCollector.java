@@ -14,6 +14,7 @@ import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -83,12 +84,7 @@ public final class InventoryCollector {
           && !mac.matches("[0:]+")) {
         b.setMac(mac.toLowerCase(Locale.ROOT));
       }
-      for (String ip : nif.getIPv4addr()) {
-        Addresses.canonical(ip).ifPresent(b::addIpv4);
-      }
-      for (String ip : nif.getIPv6addr()) {
-        Addresses.canonical(ip).ifPresent(b::addIpv6);
-      }
+      addAddresses(b, nif.getIPv4addr(), nif.getIPv6addr());
       interfaces.add(b.build());
     }
     List<NetworkInterface> kept = bounded(interfaces);
@@ -190,5 +186,24 @@ public final class InventoryCollector {
       out.add(b.build());
     }
     return out;
+  }
+
+  /**
+   * Puts each address in the list of the family it parses as. The controller refuses a report
+   * whose IPv6 list holds an IPv4 address (issue 15: an address's family is what it parses as),
+   * and an IPv4-mapped IPv6 address ({@code ::ffff:10.20.3.17}) canonicalises to its IPv4 form —
+   * so a platform that lists one among an interface's IPv6 addresses would otherwise cost the
+   * whole report. The IPv4 address it maps is kept once, in the IPv4 list.
+   */
+  static void addAddresses(NetworkInterface.Builder b, String[] ipv4, String[] ipv6) {
+    LinkedHashSet<String> v4 = new LinkedHashSet<>();
+    LinkedHashSet<String> v6 = new LinkedHashSet<>();
+    for (String[] list : new String[][] {ipv4, ipv6}) {
+      for (String ip : list) {
+        Addresses.canonical(ip).ifPresent(a -> (a.indexOf(':') >= 0 ? v6 : v4).add(a));
+      }
+    }
+    v4.forEach(b::addIpv4);
+    v6.forEach(b::addIpv6);
   }
 }

@@ -37,4 +37,15 @@ class InventoryBoundsTest {
     assertThat(bounded.get(0).getIpv4Count()).isEqualTo(InventoryCollector.MAX_ADDRESSES);
     assertThat(bounded.get(1).getIpv6Count()).isZero();
   }
+
+  @Test
+  void anIpv4MappedAddressListedAmongIpv6AddressesIsReportedOnceAsIpv4() {
+    NetworkInterface.Builder b = NetworkInterface.newBuilder().setName("eth0");
+
+    InventoryCollector.addAddresses(b, new String[] {"10.20.3.17"},
+        new String[] {"::ffff:10.20.3.17", "fe80::1%eth0", "2001:db8::17", "::ffff:10.20.3.99"});
+
+    assertThat(b.getIpv4List()).containsExactly("10.20.3.17", "10.20.3.99");
+    assertThat(b.getIpv6List()).containsExactly("fe80::1", "2001:db8::17");
+  }
 }
