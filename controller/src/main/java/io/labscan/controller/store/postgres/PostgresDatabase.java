@@ -129,6 +129,11 @@ public final class PostgresDatabase implements Database {
     }
     // The writer's connection, migrations, and the whole-transaction work of migrate-to.
     HikariConfig config = config(url, credentials, "labscan-postgresql", 2);
+    // A JDBC batch of INSERTs is sent as multi-row INSERTs (up to 128 rows a statement): the
+    // ingest runs each statement kind once per write transaction for all its reports
+    // (SqlReports.IngestGroup). The driver rewrites INSERT ... VALUES (...) with or without
+    // ON CONFLICT, never one with RETURNING.
+    config.addDataSourceProperty("reWriteBatchedInserts", "true");
     config.setAutoCommit(true);
     config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
     HikariConfig readConfig = config(url, credentials, "labscan-postgresql-read", poolSize);
@@ -213,6 +218,11 @@ public final class PostgresDatabase implements Database {
   public <T> CompletableFuture<T> write(SqlWork<T> work) {
     requireNonNull(work, "work");
     return writes.submit(work::run);
+  }
+
+  @Override
+  public <I, T> CompletableFuture<T> writeGrouped(WriteQueue.Group<I, T> group, I item) {
+    return writes.submitGrouped(group, item);
   }
 
   @Override
