@@ -80,7 +80,7 @@ class GroupedIngestTest {
   static Report infected(String hostId, Instant at, long sequence, String ip) {
     byte[] digest = HexFormat.of().parseHex("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
     return nightly(hostId, "lab-pc-13", at, sequence, ip, "carol").toBuilder()
-        .addFindings(ArtifactFinding.newBuilder().setRuleId("klez-h-file").setRuleKind(RuleKind.RULE_KIND_FILE)
+        .addFindings(ArtifactFinding.newBuilder().setRuleId("klez-h-file").setRuleKind(RuleKind.RULE_KIND_FILE_NAME)
             .setPath("C:\\WINDOWS\\SYSTEM32\\WINK3C1.EXE").setSize(94_208)
             .setSha256("3c1b1d3bd4e1f3b8c9b1c0c39e4fd7c3dd1c0cf9b2a7f1c1d1e6f7a8b9c0d1e2").setDetail("Klez.H dropper"))
         .setHarvest(HarvestDigests.newBuilder().setKeyId("k1").addDigests(ByteString.copyFrom(digest))
@@ -114,11 +114,15 @@ class GroupedIngestTest {
     return T0.plusSeconds(7_300);
   }
 
-  /** Makes {@code known} a host the store already has, with a mail-server role. */
-  static void prepare(Storage store, String known) {
-    store.ingest(nightly(known, "lab-pc-03", T0.minusSeconds(86_400), 1, "10.20.3.50"), T0.minusSeconds(86_000), "grpc")
-        .join();
-    store.setRole(known, "mail-server", true).join();
+  /** The known host's report of the night before. */
+  static Report yesterday(String known) {
+    return nightly(known, "lab-pc-03", T0.minusSeconds(86_400), 1, "10.20.3.50");
+  }
+
+  /** Makes the host of {@code yesterday} one the store already has, with a mail-server role. */
+  static void prepare(Storage store, Report yesterday) {
+    store.ingest(yesterday, T0.minusSeconds(86_000), "grpc").join();
+    store.setRole(yesterday.getInventory().getHostId(), "mail-server", true).join();
   }
 
   /** Stores {@code reports} through the write queue, all queued before the writer takes them. */
@@ -138,9 +142,10 @@ class GroupedIngestTest {
   void reportsStoredTogetherGiveTheSameRowsAsStoredOneByOne() throws Exception {
     String known = TestReports.newHostId();
     List<Report> night = night(known);
+    Report yesterday = yesterday(known);
     try (Storage together = open(dir.resolve("together.db")); Storage oneByOne = open(dir.resolve("one.db"))) {
-      prepare(together, known);
-      prepare(oneByOne, known);
+      prepare(together, yesterday);
+      prepare(oneByOne, yesterday);
 
       List<Store.IngestOutcome> grouped = ingestQueuedTogether(together, night);
       List<Store.IngestOutcome> single = new ArrayList<>();
