@@ -279,8 +279,8 @@ public final class SqlReports implements Store, HostRepository {
    *       allow-list, then each write kind as one batch ({@link #INGEST_ORDER}).</li>
    * </ol>
    *
-   * The rows written are the same as report-by-report ({@code SqlReportsParityOnPostgresTest}
-   * compares them on both engines).
+   * The rows written are the same as report-by-report ({@code GroupedIngestTest} and
+   * {@code GroupedIngestOnPostgresTest} compare them, and the two engines' rows).
    */
   List<IngestOutcome> ingestAll(Statements sql, List<Incoming> items) throws SQLException {
     int n = items.size();
