@@ -8,7 +8,9 @@
 # Usage: docs/bench/controller-load-backends.sh AGENTS [REPORT_RATES=500,1000,1500,2000,3000]
 #        [STEP_SECONDS=15] [HEARTBEAT_WINDOW_SECONDS=60] [DEPLOYMENTS=sqlite,postgresql,postgresql-x2] [OUT_DIR]
 # HEARTBEAT_S (default 60, the agent's period) and SERVE_FLAGS (comma-separated extra serve
-# flags, e.g. --report-rate=50,--report-burst=500) let few agents stand for many.
+# flags, e.g. --report-rate=50,--report-burst=500) let few agents stand for many. WARMUP_S
+# (default 10) is the length of the uncounted warm-up step at half the first rate; 60 lets the
+# controller's JIT finish compiling before the first counted step.
 # Needs: ./mvnw -B -o -pl proto,agent,controller package -DskipTests (the jar) and the bench
 # profile's test classes.
 set -euo pipefail

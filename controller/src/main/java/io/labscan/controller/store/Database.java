@@ -75,6 +75,25 @@ public interface Database extends AutoCloseable {
   }
 
   /**
+   * Queues {@code item} for {@code group}: as {@link #write}, but the items of one group that
+   * share the writer's transaction run together, in one call of {@link WriteQueue.Group#runAll},
+   * so a statement kind can run once for all of them (one JDBC batch, one round trip to a
+   * server database) instead of once per item. Each item's future completes after its commit;
+   * a failing item fails alone. The default runs each item on its own.
+   */
+  default <I, T> CompletableFuture<T> writeGrouped(WriteQueue.Group<I, T> group, I item) {
+    requireNonNull(group, "group");
+    requireNonNull(item, "item");
+    return write(db -> {
+      java.util.List<T> values = group.runAll(db, java.util.List.of(item));
+      if (values.size() != 1) {
+        throw new IllegalStateException("a group returned " + values.size() + " values for one item");
+      }
+      return values.get(0);
+    });
+  }
+
+  /**
    * Runs {@code work} on a read-only connection and returns its value.
    *
    * @param what what is read, for the message of a failure ("hosts", "verdict history")

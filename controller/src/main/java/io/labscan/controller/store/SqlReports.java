@@ -60,7 +60,6 @@ import org.jspecify.annotations.Nullable;
 
 import static io.labscan.controller.store.Jdbc.ALLOWLIST_SETTING;
 import static io.labscan.controller.store.Jdbc.allowanceOf;
-import static io.labscan.controller.store.Jdbc.assignedLab;
 import static io.labscan.controller.store.Jdbc.optionalInstant;
 import static io.labscan.controller.store.Jdbc.setLong;
 import static io.labscan.controller.store.Jdbc.setMillis;
@@ -86,6 +85,14 @@ public final class SqlReports implements Store, HostRepository {
   private final String extendAddressSql;
   private final String harvestSql;
   private final String reportClockSql;
+  private final String inventorySightingSql;
+  private final String hostStatesSql;
+  private final String currentAddressesSql;
+  private final String[] insertReportsSql = insertReportsSql();
+  /** The ingest's write statements in the order a round runs their batches ({@link Batches}). */
+  private final List<String> ingestOrder;
+  /** The ingest's unit of work: the reports of one write transaction stored together. */
+  private final WriteQueue.Group<Incoming, IngestOutcome> ingestGroup;
 
   public SqlReports(Database database) {
     this.database = requireNonNull(database, "database");
@@ -98,12 +105,30 @@ public final class SqlReports implements Store, HostRepository {
         + dialect.onConflictUpdate("host_id", "enrolled_ms = excluded.enrolled_ms, "
             + "last_seen_ms = " + dialect.greatest("hosts.last_seen_ms", "excluded.last_seen_ms"));
     this.insertHostUserSql = dialect.insertIgnoring("host_users", List.of("user_name", "host_id"));
-    this.sightingSql = "UPDATE hosts SET first_seen_ms = " + dialect.least("first_seen_ms", "?") + ", "
+    String sightingSet = "first_seen_ms = " + dialect.least("first_seen_ms", "?") + ", "
         + "last_seen_ms = " + dialect.greatest("last_seen_ms", "?") + ", "
         + "last_report_ms = " + dialect.greatest("COALESCE(last_report_ms, 0)", "?") + ", "
         + "last_full_scan_ms = CASE WHEN ? IS NULL THEN last_full_scan_ms "
         + "ELSE " + dialect.greatest("COALESCE(last_full_scan_ms, 0)", "?") + " END, "
-        + "last_sequence = " + dialect.greatest("last_sequence", "?") + " WHERE host_id = ?";
+        + "last_sequence = " + dialect.greatest("last_sequence", "?");
+    // A report's claimed time, and its skew when the claim lies after the receive time (a
+    // report cannot be written after it arrived, so that is a fast clock; a claim in the past is
+    // just delivery delay, e.g. a spool draining, and says nothing about the clock).
+    String clockSet = "claimed_last_report_ms = " + dialect.greatest("COALESCE(claimed_last_report_ms, ?)", "?") + ", "
+        + "clock_skew_ms = CASE WHEN ? > 0 THEN ? ELSE clock_skew_ms END, "
+        + "clock_skew_seen_ms = CASE WHEN ? > 0 THEN ? ELSE clock_skew_seen_ms END";
+    // A known host's row is one UPDATE per report: its sighting and clock claim, and its
+    // inventory when the report is the newest.
+    this.sightingSql = "UPDATE hosts SET " + sightingSet + ", " + clockSet + " WHERE host_id = ?";
+    this.inventorySightingSql = "UPDATE hosts SET hostname=?, fqdn=?, os_family=?, os_version=?, agent_version=?, "
+        + "architecture=?, lab=?, elevated=?, logged_in_users=?, boot_time_ms=?, last_inventory_ms=?, "
+        + sightingSet + ", " + clockSet + " WHERE host_id = ?";
+    this.hostStatesSql = "SELECT v.value, h.host_id, h.last_inventory_ms, h.logged_in_users, e.lab, "
+        + "EXISTS (SELECT 1 FROM host_roles r WHERE r.host_id = v.value AND r.role = 'mail-server') "
+        + "FROM " + dialect.jsonArrayValues("v") + " LEFT JOIN hosts h ON h.host_id = v.value "
+        + "LEFT JOIN host_enrolments e ON e.host_id = v.value AND e.lab <> ''";
+    this.currentAddressesSql = "SELECT a.host_id, a.ip FROM " + dialect.jsonArrayValues("v") + " "
+        + dialect.joinInOrder() + " host_addresses a ON a.host_id = v.value AND a.is_current = 1";
     this.extendAddressSql = extendAddress(dialect);
     this.harvestSql = "INSERT INTO harvest_digests(host_id, key_id, digest, first_seen_ms, last_seen_ms) "
         + "VALUES (?,?,?,?,?)" + dialect.onConflictUpdate("host_id, key_id, digest",
@@ -113,6 +138,10 @@ public final class SqlReports implements Store, HostRepository {
         + dialect.greatest("COALESCE(claimed_last_report_ms, ?)", "?") + ", "
         + "clock_skew_ms = CASE WHEN ? > 0 THEN ? ELSE clock_skew_ms END, "
         + "clock_skew_seen_ms = CASE WHEN ? > 0 THEN ? ELSE clock_skew_seen_ms END WHERE host_id = ?";
+    this.ingestOrder = List.of(INSERT_HOST, inventorySightingSql, sightingSql, reportClockSql, DELETE_HOST_USERS,
+        insertHostUserSql, extendAddressSql, CLOSE_ADDRESS, OPEN_ADDRESS, INSERT_SCAN, INSERT_AV, INSERT_FINDINGS,
+        INSERT_EGRESS, harvestSql);
+    this.ingestGroup = (db, items) -> ingestAll(database.statements(db), items);
   }
 
   @Override
@@ -137,7 +166,7 @@ public final class SqlReports implements Store, HostRepository {
     // Serialized here, on the caller's thread: the single writer thread is the bottleneck of
     // the ingest and should spend its time in SQLite only.
     byte[] payload = report.toByteArray();
-    return database.write(db -> ingestNow(database.statements(db), report, payload, receivedAt.toEpochMilli(), via));
+    return database.writeGrouped(ingestGroup, new Incoming(report, payload, receivedAt.toEpochMilli(), via));
   }
 
   /**
@@ -151,7 +180,8 @@ public final class SqlReports implements Store, HostRepository {
     requireNonNull(provenance, "provenance");
     byte[] payload = report.toByteArray();
     return database.write(db -> {
-      IngestOutcome outcome = ingestNow(database.statements(db), report, payload, provenance.at().toEpochMilli(), "import");
+      IngestOutcome outcome = ingestAll(database.statements(db),
+          List.of(new Incoming(report, payload, provenance.at().toEpochMilli(), "import"))).get(0);
       if (outcome == IngestOutcome.STORED) {
         try (PreparedStatement ps = db.prepareStatement("INSERT INTO report_imports(report_id, host_id, file, "
             + "imported_by, imported_ms) VALUES (?,?,?,?,?) ON CONFLICT(report_id) DO NOTHING")) {
@@ -219,62 +249,266 @@ public final class SqlReports implements Store, HostRepository {
     });
   }
 
-  private IngestOutcome ingestNow(Statements sql, Report report, byte[] payload, long receivedMs,
-      String via)
-      throws SQLException {
-    HostInventory inv = report.getInventory();
-    String hostId = inv.getHostId();
-    long claimedMs = Timestamps.toMillis(report.getCreated());
-    // Time is the controller's (docs/SECURITY.md): the agent's creation time is stored as its
-    // claim (reports.created_ms, hosts.claimed_last_report_ms), but every time that orders or
-    // ages evidence (last seen, last full scan, the newest inventory, address intervals,
-    // observations) is the claim capped at the receive time. A report dated into the future
-    // can then neither keep a host looking fresh nor outrank the reports that follow it.
-    long createdMs = Math.min(claimedMs, receivedMs);
-    {
-      PreparedStatement ps = sql.prepare(
-        "INSERT INTO reports(report_id, host_id, sequence, created_ms, received_ms, scan_kind, via, payload) "
-            + "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(report_id) DO NOTHING");
-      ps.setString(1, report.getReportId());
-      ps.setString(2, hostId);
-      ps.setLong(3, report.getSequence());
-      ps.setLong(4, claimedMs);
-      ps.setLong(5, receivedMs);
-      ps.setString(6, report.getScan().getKind().name());
-      ps.setString(7, via);
-      ps.setBytes(8, payload);
-      if (ps.executeUpdate() == 0) {
-        return IngestOutcome.DUPLICATE;
+  /** One report waiting to be stored by {@link #ingestAll}. */
+  record Incoming(Report report, byte[] payload, long receivedMs, String via) {}
+
+  /** Most reports one multi-row {@code INSERT INTO reports} carries (a power of two). */
+  static final int MAX_REPORT_ROWS = 64;
+  /** Payload bytes one multi-row {@code INSERT INTO reports} carries at most (unless one report is larger). */
+  static final long MAX_REPORT_ROW_BYTES = 8L << 20;
+
+  /**
+   * Stores the reports of one write transaction together ({@link Database#writeGrouped}). Each
+   * statement kind runs once for all of them (one JDBC batch, which the PostgreSQL driver sends
+   * in one round trip and, for INSERTs, as multi-row INSERTs), and what the ingest reads per
+   * report is read once for all of them:
+   *
+   * <ol>
+   *   <li>{@code INSERT INTO reports ... VALUES (...),(...) ON CONFLICT(report_id) DO NOTHING
+   *       RETURNING report_id}, up to {@link #MAX_REPORT_ROWS} reports a statement, in report id
+   *       order: the returned ids are the reports stored now; the others are duplicates. The
+   *       unique key decides, in the database, so a report is stored once whichever controller
+   *       gets it: a second controller inserting the same id waits for the first one's
+   *       transaction and then skips it. The id order makes two controllers take the keys'
+   *       locks in the same order (no deadlock between their batches). A report id that appears
+   *       twice in the group is a duplicate from its second appearance on.</li>
+   *   <li>The stored reports are then handled in rounds in which each host appears once (a
+   *       host's second report of the group, e.g. a spool draining, goes to the next round, and
+   *       sees the first one's writes): per round one read of the hosts' rows (with the
+   *       enrolment's lab and the mail-server role), one of their current addresses, one of the
+   *       allow-list, then each write kind as one batch ({@link #INGEST_ORDER}).</li>
+   * </ol>
+   *
+   * The rows written are the same as report-by-report ({@code GroupedIngestTest} and
+   * {@code GroupedIngestOnPostgresTest} compare them, and the two engines' rows).
+   */
+  List<IngestOutcome> ingestAll(Statements sql, List<Incoming> items) throws SQLException {
+    int n = items.size();
+    IngestOutcome[] out = new IngestOutcome[n];
+    Map<String, Integer> firstById = new HashMap<>();
+    List<Integer> candidates = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      if (firstById.putIfAbsent(items.get(i).report().getReportId(), i) != null) {
+        out[i] = IngestOutcome.DUPLICATE;
+      } else {
+        candidates.add(i);
       }
     }
-    boolean newest = upsertHost(sql, report, createdMs);
-    recordReportClock(sql, hostId, claimedMs, receivedMs);
-    if (newest) {
-      recordAddresses(sql, hostId, inv, createdMs);
+    Set<String> inserted = insertReports(sql, items, candidates);
+    List<List<Integer>> rounds = new ArrayList<>();
+    Map<String, Integer> perHost = new HashMap<>();
+    for (int i : candidates) {
+      Report report = items.get(i).report();
+      if (!inserted.contains(report.getReportId())) {
+        out[i] = IngestOutcome.DUPLICATE;
+        continue;
+      }
+      out[i] = IngestOutcome.STORED;
+      int round = perHost.merge(report.getInventory().getHostId(), 1, Integer::sum) - 1;
+      if (round == rounds.size()) {
+        rounds.add(new ArrayList<>());
+      }
+      rounds.get(round).add(i);
     }
-    if (report.hasScan()) {
-      insertScan(sql, report, hostId, receivedMs);
+    for (List<Integer> round : rounds) {
+      List<Incoming> reports = new ArrayList<>(round.size());
+      round.forEach(i -> reports.add(items.get(i)));
+      // Host order: two controllers update the same hosts' rows in the same order.
+      reports.sort(java.util.Comparator.comparing(r -> r.report().getInventory().getHostId()));
+      storeRound(sql, reports);
     }
-    insertAv(sql, report, hostId, createdMs);
-    insertFindings(sql, report, hostId, createdMs);
-    insertEgress(sql, report, hostId);
-    insertHarvest(sql, report, hostId, createdMs);
-    return IngestOutcome.STORED;
+    return java.util.Arrays.asList(out);
   }
 
-  /** Creates or updates the host row; true when this report is the newest inventory seen. */
+  private Set<String> insertReports(Statements sql, List<Incoming> items, List<Integer> candidates)
+      throws SQLException {
+    List<Incoming> sorted = new ArrayList<>(candidates.size());
+    candidates.forEach(i -> sorted.add(items.get(i)));
+    sorted.sort(java.util.Comparator.comparing(r -> r.report().getReportId()));
+    Set<String> inserted = new HashSet<>();
+    int from = 0;
+    while (from < sorted.size()) {
+      int rows = Integer.highestOneBit(Math.min(MAX_REPORT_ROWS, sorted.size() - from));
+      while (rows > 1 && payloadBytes(sorted, from, rows) > MAX_REPORT_ROW_BYTES) {
+        rows /= 2;
+      }
+      PreparedStatement ps = sql.prepare(insertReportsSql[Integer.numberOfTrailingZeros(rows)]);
+      int p = 1;
+      for (int k = from; k < from + rows; k++) {
+        Incoming in = sorted.get(k);
+        Report report = in.report();
+        ps.setString(p++, report.getReportId());
+        ps.setString(p++, report.getInventory().getHostId());
+        ps.setLong(p++, report.getSequence());
+        ps.setLong(p++, Timestamps.toMillis(report.getCreated()));
+        ps.setLong(p++, in.receivedMs());
+        ps.setString(p++, report.getScan().getKind().name());
+        ps.setString(p++, in.via());
+        ps.setBytes(p++, in.payload());
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          inserted.add(rs.getString(1));
+        }
+      }
+      from += rows;
+    }
+    return inserted;
+  }
+
+  private static long payloadBytes(List<Incoming> reports, int from, int rows) {
+    long sum = 0;
+    for (int k = from; k < from + rows; k++) {
+      sum += reports.get(k).payload().length;
+    }
+    return sum;
+  }
+
+  /** {@code INSERT INTO reports} of 2^k rows, at index k, up to {@link #MAX_REPORT_ROWS}. */
+  private static String[] insertReportsSql() {
+    String[] out = new String[Integer.numberOfTrailingZeros(MAX_REPORT_ROWS) + 1];
+    for (int k = 0; k < out.length; k++) {
+      out[k] = "INSERT INTO reports(report_id, host_id, sequence, created_ms, received_ms, scan_kind, via, payload) "
+          + "VALUES " + String.join(",", java.util.Collections.nCopies(1 << k, "(?,?,?,?,?,?,?,?)"))
+          + " ON CONFLICT(report_id) DO NOTHING RETURNING report_id";
+    }
+    return out;
+  }
+
+  /** What the ingest reads about a host before writing its report. */
+  private record HostState(boolean exists, long lastInventoryMs, String storedUsers, Optional<String> assignedLab,
+      boolean mailServer) {}
+
+  private Map<String, HostState> hostStates(Statements sql, Collection<String> hostIds) throws SQLException {
+    Map<String, HostState> out = new HashMap<>();
+    PreparedStatement ps = sql.prepare(hostStatesSql);
+    ps.setString(1, Jdbc.jsonArray(hostIds));
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        boolean exists = rs.getString(2) != null;
+        long v = rs.getLong(3);
+        long lastInventory = rs.wasNull() ? Long.MIN_VALUE : v;
+        String lab = rs.getString(5);
+        out.put(rs.getString(1), new HostState(exists, lastInventory, Objects.requireNonNullElse(rs.getString(4), ""),
+            lab == null || lab.isEmpty() ? Optional.empty() : Optional.of(lab), rs.getBoolean(6)));
+      }
+    }
+    return out;
+  }
+
+  private Map<String, Set<String>> currentAddresses(Statements sql, Collection<String> hostIds) throws SQLException {
+    Map<String, Set<String>> out = new HashMap<>();
+    if (hostIds.isEmpty()) {
+      return out;
+    }
+    PreparedStatement ps = sql.prepare(currentAddressesSql);
+    ps.setString(1, Jdbc.jsonArray(hostIds));
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        out.computeIfAbsent(rs.getString(1), h -> new HashSet<>()).add(rs.getString(2));
+      }
+    }
+    return out;
+  }
+
+  /** One round of {@link #ingestAll}: stored reports of distinct hosts. */
+  private void storeRound(Statements sql, List<Incoming> reports) throws SQLException {
+    List<String> hostIds = reports.stream().map(r -> r.report().getInventory().getHostId()).toList();
+    Map<String, HostState> states = hostStates(sql, hostIds);
+    Batches batches = new Batches(sql, ingestOrder);
+    Set<Incoming> newest = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    for (Incoming in : reports) {
+      Report report = in.report();
+      String hostId = report.getInventory().getHostId();
+      HostState state = requireNonNull(states.get(hostId), "host state");
+      long claimedMs = Timestamps.toMillis(report.getCreated());
+      // Time is the controller's (docs/SECURITY.md): the agent's creation time is stored as its
+      // claim (reports.created_ms, hosts.claimed_last_report_ms), but every time that orders or
+      // ages evidence (last seen, last full scan, the newest inventory, address intervals,
+      // observations) is the claim capped at the receive time. A report dated into the future
+      // can then neither keep a host looking fresh nor outrank the reports that follow it.
+      long createdMs = Math.min(claimedMs, in.receivedMs());
+      if (upsertHost(batches, report, state, createdMs, claimedMs, in.receivedMs())) {
+        newest.add(in);
+      }
+    }
+    Map<String, Set<String>> current = currentAddresses(sql,
+        newest.stream().map(r -> r.report().getInventory().getHostId()).toList());
+    EgressAllowance allowance = null;
+    for (Incoming in : reports) {
+      Report report = in.report();
+      String hostId = report.getInventory().getHostId();
+      long createdMs = Math.min(Timestamps.toMillis(report.getCreated()), in.receivedMs());
+      if (newest.contains(in)) {
+        recordAddresses(batches, hostId, report.getInventory(), createdMs, current.getOrDefault(hostId, Set.of()));
+      }
+      if (report.hasScan()) {
+        insertScan(batches, report, hostId, in.receivedMs());
+      }
+      insertAv(batches, report, hostId, createdMs);
+      insertFindings(batches, report, hostId, createdMs);
+      if (report.getEgressCount() > 0) {
+        if (allowance == null) {
+          allowance = allowanceOf(sql.prepare(ALLOWLIST_SETTING));
+        }
+        insertEgress(batches, report, hostId, allowance, requireNonNull(states.get(hostId), "state").mailServer());
+      }
+      insertHarvest(batches, report, hostId, createdMs);
+    }
+    batches.executeAll();
+  }
+
+  /**
+   * The write statements of one round, each prepared once and run as one batch, in a fixed
+   * order (a host's row before its users and the rows that name it; address extends and closes
+   * before opens).
+   */
+  private static final class Batches {
+    private final Statements sql;
+    private final List<String> order;
+    private final Map<String, PreparedStatement> used = new HashMap<>();
+
+    Batches(Statements sql, List<String> order) {
+      this.sql = sql;
+      this.order = order;
+    }
+
+    /** The statement for {@code text}, to bind and {@code addBatch()}; never executed by the caller. */
+    PreparedStatement of(String text) throws SQLException {
+      PreparedStatement ps = used.get(text);
+      if (ps == null) {
+        if (!order.contains(text)) {
+          throw new IllegalStateException("not an ingest write: " + text);
+        }
+        ps = sql.prepare(text);
+        used.put(text, ps);
+      }
+      return ps;
+    }
+
+    void executeAll() throws SQLException {
+      for (String text : order) {
+        PreparedStatement ps = used.get(text);
+        if (ps != null) {
+          ps.executeBatch();
+        }
+      }
+      used.clear();
+    }
+  }
+
   /**
    * Keeps host_users (user → hosts, for triage) in step with hosts.logged_in_users: the
    * names as {@link #loggedInUsers} reads them, trimmed and lower-cased.
    */
-  private void replaceHostUsers(Statements sql, String hostId, List<String> users) throws SQLException {
+  private void replaceHostUsers(Batches batches, String hostId, List<String> users) throws SQLException {
     {
-      PreparedStatement ps = sql.prepare("DELETE FROM host_users WHERE host_id = ?");
+      PreparedStatement ps = batches.of(DELETE_HOST_USERS);
       ps.setString(1, hostId);
-      ps.executeUpdate();
+      ps.addBatch();
     }
     {
-      PreparedStatement ps = sql.prepare(insertHostUserSql);
+      PreparedStatement ps = batches.of(insertHostUserSql);
       for (String user : String.join(",", users).split(",")) {
         String name = user.trim().toLowerCase(java.util.Locale.ROOT);
         if (!name.isEmpty()) {
@@ -283,39 +517,34 @@ public final class SqlReports implements Store, HostRepository {
           ps.addBatch();
         }
       }
-      ps.executeBatch();
     }
   }
 
-  private boolean upsertHost(Statements sql, Report report, long createdMs) throws SQLException {
+  static final String DELETE_HOST_USERS = "DELETE FROM host_users WHERE host_id = ?";
+
+  static final String INSERT_HOST = "INSERT INTO hosts(host_id, hostname, fqdn, os_family, os_version, agent_version, "
+      + "architecture, lab, elevated, logged_in_users, boot_time_ms, first_seen_ms, last_seen_ms, last_inventory_ms, "
+      + "last_report_ms, last_full_scan_ms, last_sequence) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+
+  /**
+   * Creates or updates the host row (one statement for a known host: its inventory when this
+   * report is the newest, its sighting and its clock claim); true when this report is the
+   * newest inventory seen.
+   */
+  private boolean upsertHost(Batches batches, Report report, HostState state, long createdMs, long claimedMs,
+      long receivedMs) throws SQLException {
     HostInventory inv = report.getInventory();
     // The lab an enrolment token assigned wins over the lab the endpoint says it is in.
-    String lab = assignedLab(sql, inv.getHostId()).orElse(inv.getLab());
-    Long lastInventory = null;
-    String storedUsers = "";
-    {
-      PreparedStatement ps = sql.prepare("SELECT last_inventory_ms, logged_in_users FROM hosts WHERE host_id = ?");
-      ps.setString(1, inv.getHostId());
-      try (ResultSet rs = ps.executeQuery()) {
-        if (rs.next()) {
-          long v = rs.getLong(1);
-          lastInventory = rs.wasNull() ? Long.MIN_VALUE : v;
-          storedUsers = Objects.requireNonNullElse(rs.getString(2), "");
-        }
-      }
-    }
+    String lab = state.assignedLab().orElse(inv.getLab());
     String users = String.join(",", inv.getLoggedInUsersList());
     // An incomplete full scan (a check failed or timed out) is no full scan for compliance.
     boolean fullScanDone = report.hasScan() && report.getScan().getKind() == ScanKind.SCAN_KIND_FULL
         && report.getScan().hasFinished() && incompleteChecks(report.getScan()).isEmpty();
     // Never later than the report's (already capped) time: the scan finished before it was sent.
     Long fullScanMs = fullScanDone ? Math.min(Timestamps.toMillis(report.getScan().getFinished()), createdMs) : null;
-    if (lastInventory == null) {
+    if (!state.exists()) {
       {
-        PreparedStatement ps = sql.prepare(
-          "INSERT INTO hosts(host_id, hostname, fqdn, os_family, os_version, agent_version, architecture, lab, "
-              + "elevated, logged_in_users, boot_time_ms, first_seen_ms, last_seen_ms, last_inventory_ms, "
-              + "last_report_ms, last_full_scan_ms, last_sequence) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        PreparedStatement ps = batches.of(INSERT_HOST);
         int i = 1;
         ps.setString(i++, inv.getHostId());
         ps.setString(i++, inv.getHostname());
@@ -334,49 +563,42 @@ public final class SqlReports implements Store, HostRepository {
         ps.setLong(i++, createdMs);
         setLong(ps, i++, fullScanMs);
         ps.setLong(i, report.getSequence());
-        ps.executeUpdate();
+        ps.addBatch();
       }
-      replaceHostUsers(sql, inv.getHostId(), inv.getLoggedInUsersList());
+      recordReportClock(batches, inv.getHostId(), claimedMs, receivedMs);
+      replaceHostUsers(batches, inv.getHostId(), inv.getLoggedInUsersList());
       return true;
     }
     // Reports can arrive out of order (a spool draining after an outage): only the newest
     // inventory updates the host's description; every report still counts as a sighting.
-    boolean newest = createdMs >= lastInventory;
+    boolean newest = createdMs >= state.lastInventoryMs();
+    PreparedStatement ps = batches.of(newest ? inventorySightingSql : sightingSql);
+    int i = 1;
     if (newest) {
-      {
-        PreparedStatement ps = sql.prepare(
-          "UPDATE hosts SET hostname=?, fqdn=?, os_family=?, os_version=?, agent_version=?, architecture=?, "
-              + "lab=?, elevated=?, logged_in_users=?, boot_time_ms=?, last_inventory_ms=? WHERE host_id=?");
-        int i = 1;
-        ps.setString(i++, inv.getHostname());
-        ps.setString(i++, inv.getFqdn());
-        ps.setString(i++, inv.getOsFamily());
-        ps.setString(i++, inv.getOsVersion());
-        ps.setString(i++, inv.getAgentVersion());
-        ps.setString(i++, inv.getArchitecture());
-        ps.setString(i++, lab);
-        ps.setInt(i++, inv.getElevated() ? 1 : 0);
-        ps.setString(i++, users);
-        setMillis(ps, i++, inv.hasBootTime() ? inv.getBootTime() : null);
-        ps.setLong(i++, createdMs);
-        ps.setString(i, inv.getHostId());
-        ps.executeUpdate();
-      }
-      // Most reports name the same users as the last one: host_users is then already right.
-      if (!users.equals(storedUsers)) {
-        replaceHostUsers(sql, inv.getHostId(), inv.getLoggedInUsersList());
-      }
+      ps.setString(i++, inv.getHostname());
+      ps.setString(i++, inv.getFqdn());
+      ps.setString(i++, inv.getOsFamily());
+      ps.setString(i++, inv.getOsVersion());
+      ps.setString(i++, inv.getAgentVersion());
+      ps.setString(i++, inv.getArchitecture());
+      ps.setString(i++, lab);
+      ps.setInt(i++, inv.getElevated() ? 1 : 0);
+      ps.setString(i++, users);
+      setMillis(ps, i++, inv.hasBootTime() ? inv.getBootTime() : null);
+      ps.setLong(i++, createdMs);
     }
-    {
-      PreparedStatement ps = sql.prepare(sightingSql);
-      ps.setLong(1, createdMs);
-      ps.setLong(2, createdMs);
-      ps.setLong(3, createdMs);
-      setLong(ps, 4, fullScanMs);
-      setLong(ps, 5, fullScanMs);
-      ps.setLong(6, report.getSequence());
-      ps.setString(7, inv.getHostId());
-      ps.executeUpdate();
+    ps.setLong(i++, createdMs);
+    ps.setLong(i++, createdMs);
+    ps.setLong(i++, createdMs);
+    setLong(ps, i++, fullScanMs);
+    setLong(ps, i++, fullScanMs);
+    ps.setLong(i++, report.getSequence());
+    i = bindClock(ps, i, claimedMs, receivedMs);
+    ps.setString(i, inv.getHostId());
+    ps.addBatch();
+    // Most reports name the same users as the last one: host_users is then already right.
+    if (newest && !users.equals(state.storedUsers())) {
+      replaceHostUsers(batches, inv.getHostId(), inv.getLoggedInUsersList());
     }
     return newest;
   }
@@ -395,12 +617,17 @@ public final class SqlReports implements Store, HostRepository {
   static final String CLOSE_ADDRESS =
       "UPDATE host_addresses SET is_current = 0, ended_ms = ? WHERE host_id = ? AND ip = ? AND is_current = 1";
 
+  static final String OPEN_ADDRESS =
+      "INSERT INTO host_addresses(host_id, ip, mac, interface_name, first_seen_ms, last_seen_ms, is_current, "
+          + "lease_end_ms) VALUES (?,?,?,?,?,?,1,?)";
+
   /**
    * Keeps address history as validity intervals: an address present in consecutive
    * inventories extends its interval; one that disappears closes it; one that comes back
    * (or moves to another host) opens a new one. Triage asks who held an address when.
+   * {@code current} is the host's current addresses as stored before this report.
    */
-  private void recordAddresses(Statements sql, String hostId, HostInventory inv, long at)
+  private void recordAddresses(Batches batches, String hostId, HostInventory inv, long at, Set<String> current)
       throws SQLException {
     Map<String, String[]> seen = new LinkedHashMap<>();
     // The DHCP lease end the report gives each address (the newest report's word replaces the last).
@@ -425,55 +652,37 @@ public final class SqlReports implements Store, HostRepository {
         }
       }
     }
-    // A set: "is this address already current?" is asked once per reported address.
-    Set<String> current = new HashSet<>();
-    {
-      PreparedStatement ps = sql.prepare("SELECT ip FROM host_addresses WHERE host_id = ? AND is_current = 1");
-      ps.setString(1, hostId);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          current.add(rs.getString(1));
-        }
+    for (String ip : current) {
+      if (seen.containsKey(ip)) {
+        // Only the newest report's lease counts (SET reads the row as it was: a spooled older
+        // report leaves the lease end alone).
+        PreparedStatement extend = batches.of(extendAddressSql);
+        extend.setLong(1, at);
+        extend.setLong(2, at);
+        setLong(extend, 3, leaseEnds.get(ip));
+        extend.setString(4, hostId);
+        extend.setString(5, ip);
+        extend.addBatch();
+      } else {
+        PreparedStatement close = batches.of(CLOSE_ADDRESS);
+        close.setLong(1, at);
+        close.setString(2, hostId);
+        close.setString(3, ip);
+        close.addBatch();
       }
     }
-    {
-      PreparedStatement extend = sql.prepare(extendAddressSql);
-      PreparedStatement close = sql.prepare(CLOSE_ADDRESS);
-      PreparedStatement open = sql.prepare(
-          "INSERT INTO host_addresses(host_id, ip, mac, interface_name, first_seen_ms, last_seen_ms, is_current, "
-              + "lease_end_ms) VALUES (?,?,?,?,?,?,1,?)");
-      for (String ip : current) {
-        if (seen.containsKey(ip)) {
-          // Only the newest report's lease counts (SET reads the row as it was: a spooled older
-          // report leaves the lease end alone).
-          extend.setLong(1, at);
-          extend.setLong(2, at);
-          setLong(extend, 3, leaseEnds.get(ip));
-          extend.setString(4, hostId);
-          extend.setString(5, ip);
-          extend.addBatch();
-        } else {
-          close.setLong(1, at);
-          close.setString(2, hostId);
-          close.setString(3, ip);
-          close.addBatch();
-        }
+    for (Map.Entry<String, String[]> e : seen.entrySet()) {
+      if (!current.contains(e.getKey())) {
+        PreparedStatement open = batches.of(OPEN_ADDRESS);
+        open.setString(1, hostId);
+        open.setString(2, e.getKey());
+        open.setString(3, e.getValue()[0]);
+        open.setString(4, e.getValue()[1]);
+        open.setLong(5, at);
+        open.setLong(6, at);
+        setLong(open, 7, leaseEnds.get(e.getKey()));
+        open.addBatch();
       }
-      for (Map.Entry<String, String[]> e : seen.entrySet()) {
-        if (!current.contains(e.getKey())) {
-          open.setString(1, hostId);
-          open.setString(2, e.getKey());
-          open.setString(3, e.getValue()[0]);
-          open.setString(4, e.getValue()[1]);
-          open.setLong(5, at);
-          open.setLong(6, at);
-          setLong(open, 7, leaseEnds.get(e.getKey()));
-          open.addBatch();
-        }
-      }
-      extend.executeBatch();
-      close.executeBatch();
-      open.executeBatch();
     }
   }
 
@@ -502,28 +711,29 @@ public final class SqlReports implements Store, HostRepository {
     }
   }
 
-  private void insertScan(Statements sql, Report report, String hostId, long receivedMs)
+  static final String INSERT_SCAN =
+      "INSERT INTO scans(report_id, host_id, scan_id, kind, trigger_name, root, started_ms, finished_ms, "
+          + "files_scanned, bytes_scanned, failed_checks) VALUES (?,?,?,?,?,?,?,?,?,?,?)";
+
+  private void insertScan(Batches batches, Report report, String hostId, long receivedMs)
       throws SQLException {
     ScanSummary s = report.getScan();
-    {
-      PreparedStatement ps = sql.prepare(
-        "INSERT INTO scans(report_id, host_id, scan_id, kind, trigger_name, root, started_ms, finished_ms, "
-            + "files_scanned, bytes_scanned, failed_checks) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
-      ps.setString(1, report.getReportId());
-      ps.setString(2, hostId);
-      ps.setString(3, s.getScanId());
-      ps.setString(4, s.getKind().name());
-      ps.setString(5, s.getTrigger());
-      ps.setString(6, s.getRoot());
-      // Capped at the receive time: a future-dated clean scan must not become the "latest".
-      setLong(ps, 7, s.hasStarted() ? Math.min(Timestamps.toMillis(s.getStarted()), receivedMs) : null);
-      setLong(ps, 8, s.hasFinished() ? Math.min(Timestamps.toMillis(s.getFinished()), receivedMs) : null);
-      ps.setLong(9, s.getFilesScanned());
-      ps.setLong(10, s.getBytesScanned());
-      ps.setString(11, String.join(",", incompleteChecks(s)));
-      ps.executeUpdate();
-    }
+    PreparedStatement ps = batches.of(INSERT_SCAN);
+    ps.setString(1, report.getReportId());
+    ps.setString(2, hostId);
+    ps.setString(3, s.getScanId());
+    ps.setString(4, s.getKind().name());
+    ps.setString(5, s.getTrigger());
+    ps.setString(6, s.getRoot());
+    // Capped at the receive time: a future-dated clean scan must not become the "latest".
+    setLong(ps, 7, s.hasStarted() ? Math.min(Timestamps.toMillis(s.getStarted()), receivedMs) : null);
+    setLong(ps, 8, s.hasFinished() ? Math.min(Timestamps.toMillis(s.getFinished()), receivedMs) : null);
+    ps.setLong(9, s.getFilesScanned());
+    ps.setLong(10, s.getBytesScanned());
+    ps.setString(11, String.join(",", incompleteChecks(s)));
+    ps.addBatch();
   }
+
 
   /** The agent's prefix of a timed-out check in {@code scan.skipped} (agent {@code Scanner.TIMEOUT_PREFIX}). */
   static final String TIMEOUT_PREFIX = "timeout:";
@@ -545,15 +755,17 @@ public final class SqlReports implements Store, HostRepository {
     return List.copyOf(out);
   }
 
-  private void insertAv(Statements sql, Report report, String hostId, long at) throws SQLException {
+
+  static final String INSERT_AV = "INSERT INTO av_status(report_id, host_id, observed_ms, provider, product, engine_version, "
+      + "definitions_version, definitions_ms, definitions_age_seconds, state, reason, source) "
+      + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)";
+
+  private void insertAv(Batches batches, Report report, String hostId, long at) throws SQLException {
     if (report.getAvCount() == 0) {
       return;
     }
     {
-      PreparedStatement ps = sql.prepare(
-        "INSERT INTO av_status(report_id, host_id, observed_ms, provider, product, engine_version, "
-            + "definitions_version, definitions_ms, definitions_age_seconds, state, reason, source) "
-            + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+      PreparedStatement ps = batches.of(INSERT_AV);
       for (AvStatus av : report.getAvList()) {
         int i = 1;
         ps.setString(i++, report.getReportId());
@@ -570,20 +782,20 @@ public final class SqlReports implements Store, HostRepository {
         ps.setString(i, av.getSource());
         ps.addBatch();
       }
-      ps.executeBatch();
     }
   }
 
-  private void insertFindings(Statements sql, Report report, String hostId, long at)
+  static final String INSERT_FINDINGS = "INSERT INTO findings(report_id, host_id, observed_ms, rule_id, rule_kind, path, "
+      + "registry_key, size, sha256, detail, mail_message_id, mail_part_name, mail_subject, mail_date_ms, "
+      + "rule_set_version, severity) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+
+  private void insertFindings(Batches batches, Report report, String hostId, long at)
       throws SQLException {
     if (report.getFindingsCount() == 0) {
       return;
     }
     {
-      PreparedStatement ps = sql.prepare(
-        "INSERT INTO findings(report_id, host_id, observed_ms, rule_id, rule_kind, path, registry_key, size, "
-            + "sha256, detail, mail_message_id, mail_part_name, mail_subject, mail_date_ms, rule_set_version, "
-            + "severity) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+      PreparedStatement ps = batches.of(INSERT_FINDINGS);
       for (ArtifactFinding f : report.getFindingsList()) {
         int i = 1;
         ps.setString(i++, report.getReportId());
@@ -605,7 +817,6 @@ public final class SqlReports implements Store, HostRepository {
             ? io.labscan.proto.v1.FindingSeverity.FINDING_SEVERITY_INFECTION.name() : f.getSeverity().name());
         ps.addBatch();
       }
-      ps.executeBatch();
     }
   }
 
@@ -614,26 +825,15 @@ public final class SqlReports implements Store, HostRepository {
    * policy it holds now (EgressAllowance: the fleet's allow-list, the host's mail-server role),
    * never the agent's flag, which is kept in {@code agent_allowed} for people to read.
    */
-  private void insertEgress(Statements sql, Report report, String hostId) throws SQLException {
-    if (report.getEgressCount() == 0) {
-      return;
-    }
-    EgressAllowance allowance;
-    boolean mailServer;
+  static final String INSERT_EGRESS = "INSERT INTO egress_windows(report_id, host_id, window_start_ms, "
+      + "window_end_ms, first_seen_ms, last_seen_ms, pid, process_name, process_path, user_name, unattributed, "
+      + "connections, distinct_destinations, destinations, allowed, source, agent_allowed) "
+      + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+
+  private void insertEgress(Batches batches, Report report, String hostId, EgressAllowance allowance,
+      boolean mailServer) throws SQLException {
     {
-      allowance = allowanceOf(sql.prepare(ALLOWLIST_SETTING));
-      PreparedStatement role = sql.prepare("SELECT 1 FROM host_roles WHERE host_id = ? AND role = 'mail-server'");
-      role.setString(1, hostId);
-      try (ResultSet rs = role.executeQuery()) {
-        mailServer = rs.next();
-      }
-    }
-    {
-      PreparedStatement ps = sql.prepare(
-        "INSERT INTO egress_windows(report_id, host_id, window_start_ms, window_end_ms, first_seen_ms, "
-            + "last_seen_ms, pid, process_name, process_path, user_name, unattributed, connections, "
-            + "distinct_destinations, destinations, allowed, source, agent_allowed) "
-            + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+      PreparedStatement ps = batches.of(INSERT_EGRESS);
       for (SmtpEgressWindow w : report.getEgressList()) {
         int i = 1;
         ps.setString(i++, report.getReportId());
@@ -656,7 +856,6 @@ public final class SqlReports implements Store, HostRepository {
         ps.setInt(i, w.getAllowed() ? 1 : 0);
         ps.addBatch();
       }
-      ps.executeBatch();
     }
   }
 
@@ -665,22 +864,26 @@ public final class SqlReports implements Store, HostRepository {
     return host + ":" + d.getPort() + "*" + d.getConnections();
   }
 
-  private void insertHarvest(Statements sql, Report report, String hostId, long at) throws SQLException {
+  private void insertHarvest(Batches batches, Report report, String hostId, long at) throws SQLException {
     if (!report.hasHarvest() || report.getHarvest().getDigestsCount() == 0) {
       return;
     }
     HexFormat hex = HexFormat.of();
     {
-      PreparedStatement ps = sql.prepare(harvestSql);
+      PreparedStatement ps = batches.of(harvestSql);
+      // Each digest once: a multi-row upsert may not touch one row twice (PostgreSQL refuses it).
+      Set<String> digests = new LinkedHashSet<>();
       for (ByteString digest : report.getHarvest().getDigestsList()) {
+        digests.add(hex.formatHex(digest.toByteArray()));
+      }
+      for (String digest : digests) {
         ps.setString(1, hostId);
         ps.setString(2, report.getHarvest().getKeyId());
-        ps.setString(3, hex.formatHex(digest.toByteArray()));
+        ps.setString(3, digest);
         ps.setLong(4, at);
         ps.setLong(5, at);
         ps.addBatch();
       }
-      ps.executeBatch();
     }
   }
 
@@ -935,18 +1138,25 @@ public final class SqlReports implements Store, HostRepository {
    * time (a report cannot be written after it arrived, so that is a fast clock; a claim in the
    * past is just delivery delay, e.g. a spool draining, and says nothing about the clock).
    */
-  private void recordReportClock(Statements sql, String hostId, long claimedMs, long receivedMs)
+  private void recordReportClock(Batches batches, String hostId, long claimedMs, long receivedMs)
       throws SQLException {
-    PreparedStatement ps = sql.prepare(reportClockSql);
+    PreparedStatement ps = batches.of(reportClockSql);
+    int i = bindClock(ps, 1, claimedMs, receivedMs);
+    ps.setString(i, hostId);
+    ps.addBatch();
+  }
+
+  /** Binds {@link #CLOCK_SET}'s six parameters from {@code index}; returns the next index. */
+  private static int bindClock(PreparedStatement ps, int index, long claimedMs, long receivedMs) throws SQLException {
     long skew = claimedMs - receivedMs;
-    ps.setLong(1, claimedMs);
-    ps.setLong(2, claimedMs);
-    ps.setLong(3, skew);
-    ps.setLong(4, skew);
-    ps.setLong(5, skew);
-    ps.setLong(6, receivedMs);
-    ps.setString(7, hostId);
-    ps.executeUpdate();
+    int i = index;
+    ps.setLong(i++, claimedMs);
+    ps.setLong(i++, claimedMs);
+    ps.setLong(i++, skew);
+    ps.setLong(i++, skew);
+    ps.setLong(i++, skew);
+    ps.setLong(i++, receivedMs);
+    return i;
   }
 
   @Override

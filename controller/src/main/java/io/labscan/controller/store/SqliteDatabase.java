@@ -166,6 +166,11 @@ public final class SqliteDatabase implements Database {
   }
 
   @Override
+  public <I, T> CompletableFuture<T> writeGrouped(WriteQueue.Group<I, T> group, I item) {
+    return writes.submitGrouped(group, item);
+  }
+
+  @Override
   public synchronized <T> T read(String what, SqlWork<T> work) {
     requireNonNull(work, "work");
     try {

@@ -6,7 +6,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -66,7 +68,27 @@ public final class WriteQueue implements AutoCloseable {
     T run(Connection db) throws SQLException;
   }
 
-  private record Pending<T>(Task<T> task, CompletableFuture<T> future) {}
+  /**
+   * Units of work of one kind that the writer runs together when several are queued in one
+   * batch: {@link #runAll} gets all of them, in submission order, at the position of the first,
+   * inside one savepoint, and returns one value per item. Over a socket every statement is a
+   * round trip; run together, a statement kind can be one JDBC batch (or one multi-row
+   * statement) for all the items instead of one execution per item. When {@code runAll} fails,
+   * the items are run again one by one, each in its own savepoint, so a failing item still
+   * fails alone.
+   */
+  public interface Group<I, T> {
+    List<T> runAll(Connection db, List<I> items) throws SQLException;
+  }
+
+  private record Pending<T>(Task<T> task, CompletableFuture<T> future, @Nullable Grouped<?, T> grouped) {
+    Pending(Task<T> task, CompletableFuture<T> future) {
+      this(task, future, null);
+    }
+  }
+
+  /** A pending item of a {@link Group}. */
+  private record Grouped<I, T>(Group<I, T> group, I item) {}
 
   /**
    * The connection the writer works on and its statement cache. SQLite's is one fixed
@@ -189,6 +211,38 @@ public final class WriteQueue implements AutoCloseable {
         + "answers again (tried every " + PROBE_INTERVAL.toSeconds() + " s). Nothing of this write was stored.");
   }
 
+  /**
+   * Queues {@code item} of {@code group}: run with the other items of the same group that share
+   * its batch ({@link Group}); alone, it runs as {@code group.runAll(db, List.of(item))}.
+   */
+  public <I, T> CompletableFuture<T> submitGrouped(Group<I, T> group, I item) {
+    requireNonNull(group, "group");
+    requireNonNull(item, "item");
+    CompletableFuture<T> future = new CompletableFuture<>();
+    if (!running) {
+      future.completeExceptionally(new StoreException("The store is closed."));
+      return future;
+    }
+    String down = unreachable;
+    if (down != null) {
+      future.completeExceptionally(refusal(down));
+      return future;
+    }
+    Task<T> alone = db -> only(group.runAll(db, List.of(item)));
+    if (!queue.offer(new Pending<>(alone, future, new Grouped<>(group, item)))) {
+      future.completeExceptionally(new StoreException(
+          "The store's write queue is full (" + MAX_QUEUED + " pending writes); try again later."));
+    }
+    return future;
+  }
+
+  private static <T> T only(List<T> values) {
+    if (values.size() != 1) {
+      throw new IllegalStateException("a group returned " + values.size() + " values for one item");
+    }
+    return values.get(0);
+  }
+
   private void loop() {
     List<Pending<?>> batch = new ArrayList<>(MAX_BATCH);
     while (running || !queue.isEmpty()) {
@@ -304,8 +358,14 @@ public final class WriteQueue implements AutoCloseable {
     StatementCache statements = link.statements();
     try {
       db.setAutoCommit(false);
+      Set<Group<?, ?>> grouped = new HashSet<>();
       for (Pending<?> p : batch) {
-        completions.add(runOne(db, statements, p));
+        Grouped<?, ?> member = p.grouped();
+        if (member == null) {
+          completions.add(runOne(db, statements, p));
+        } else if (grouped.add(member.group())) {
+          completions.addAll(runGroup(db, statements, member.group(), batch));
+        }
       }
       db.commit();
     } catch (SQLException | RuntimeException e) {
@@ -332,6 +392,53 @@ public final class WriteQueue implements AutoCloseable {
       }
     }
     completer.execute(() -> completions.forEach(Runnable::run));
+  }
+
+  /**
+   * Runs every pending item of {@code group} in {@code batch} in one call and one savepoint;
+   * when that fails, each alone ({@link #runOne}), so only the failing item fails.
+   */
+  @SuppressWarnings("unchecked")
+  private <I, T> List<Runnable> runGroup(Connection db, StatementCache statements, Group<I, T> group,
+      List<Pending<?>> batch) throws SQLException {
+    List<Pending<T>> members = new ArrayList<>();
+    List<I> items = new ArrayList<>();
+    for (Pending<?> p : batch) {
+      Grouped<?, ?> grouped = p.grouped();
+      if (grouped != null && grouped.group() == group) {
+        members.add((Pending<T>) p);
+        items.add(((Grouped<I, T>) grouped).item());
+      }
+    }
+    if (members.size() > 1) {
+      statements.prepare("SAVEPOINT task").executeUpdate();
+      try {
+        List<T> values = group.runAll(db, items);
+        if (values.size() != members.size()) {
+          throw new IllegalStateException("a group returned " + values.size() + " values for "
+              + members.size() + " items");
+        }
+        statements.prepare("RELEASE SAVEPOINT task").executeUpdate();
+        List<Runnable> out = new ArrayList<>(members.size());
+        for (int i = 0; i < members.size(); i++) {
+          Pending<T> member = members.get(i);
+          T value = values.get(i);
+          out.add(() -> member.future().complete(value));
+        }
+        return out;
+      } catch (SQLException | RuntimeException e) {
+        statements.close(); // as in runOne: a failed statement is finalized
+        statements.prepare("ROLLBACK TO SAVEPOINT task").executeUpdate();
+        statements.prepare("RELEASE SAVEPOINT task").executeUpdate();
+        log.debug("A group of {} writes failed together ({}); running them one by one.", members.size(),
+            e.getMessage());
+      }
+    }
+    List<Runnable> out = new ArrayList<>(members.size());
+    for (Pending<T> member : members) {
+      out.add(runOne(db, statements, member));
+    }
+    return out;
   }
 
   private <T> Runnable runOne(Connection db, StatementCache statements, Pending<T> p) throws SQLException {

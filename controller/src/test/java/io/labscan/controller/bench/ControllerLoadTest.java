@@ -172,9 +172,11 @@ public final class ControllerLoadTest {
     double idleP99 = test.heartbeats.percentileMs(99);
     log("heartbeats: %s, errors %d, stream errors %d | controller %s", idle,
         test.heartbeatErrors.get(), test.streamErrors.get(), test.controllerMemory());
-    // Warm-up (JIT, SQLite caches), not counted.
-    log("warm-up step:");
-    test.reportStep(Math.max(10, rates[0] / 2), 10);
+    // Warm-up (JIT, SQLite caches), not counted. WARMUP_S (default 10) makes it longer: at half
+    // the first rate a 10 s step leaves the controller's JIT compiling through the first steps.
+    int warmupSeconds = warmupSeconds(System.getenv("WARMUP_S"));
+    log("warm-up step (%d s):", warmupSeconds);
+    test.reportStep(Math.max(10, rates[0] / 2), warmupSeconds);
     List<StepResult> steps = new ArrayList<>();
     for (int rate : rates) {
       StepResult step = test.reportStep(rate, stepSeconds);
@@ -511,6 +513,18 @@ public final class ControllerLoadTest {
       sequence++;
       return ControllerLoadTest.nightlyReport(index, hostId, sequence, at);
     }
+  }
+
+  /** The warm-up step's length: {@code WARMUP_S} when set (1..3600 s), else 10 s. */
+  static int warmupSeconds(@org.jspecify.annotations.Nullable String value) {
+    if (value == null || value.isBlank()) {
+      return 10;
+    }
+    int seconds = Integer.parseInt(value.strip());
+    if (seconds < 1 || seconds > 3_600) {
+      throw new IllegalArgumentException("WARMUP_S must be 1..3600 seconds: " + value);
+    }
+    return seconds;
   }
 
   /** A nightly full-scan report as the agent sends it: inventory, AV status, scan summary, egress windows. */

@@ -52,6 +52,71 @@ class WriteQueueTest {
     }
   }
 
+  @Test
+  void itemsOfOneGroupQueuedTogetherRunInOneCall() {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
+      createMarks(store);
+      java.util.List<java.util.List<String>> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+      WriteQueue.Group<String, Integer> group = (db, names) -> {
+        calls.add(java.util.List.copyOf(names));
+        java.util.List<Integer> out = new java.util.ArrayList<>();
+        for (String name : names) {
+          insert(db, name);
+          out.add(name.length());
+        }
+        return out;
+      };
+      CountDownLatch release = new CountDownLatch(1);
+      CompletableFuture<Void> blocker = store.update(db -> awaitQuietly(release));
+      CompletableFuture<Integer> a = store.database().writeGrouped(group, "a");
+      CompletableFuture<Integer> bb = store.database().writeGrouped(group, "bb");
+      CompletableFuture<Integer> ccc = store.database().writeGrouped(group, "ccc");
+      release.countDown();
+      blocker.join();
+
+      assertThat(java.util.List.of(a.join(), bb.join(), ccc.join())).containsExactly(1, 2, 3);
+      assertThat(calls).containsExactly(java.util.List.of("a", "bb", "ccc"));
+      assertThat(count(store)).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void aFailingItemOfAGroupFailsAloneAndTheOthersAreCommitted() {
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
+      createMarks(store);
+      WriteQueue.Group<String, String> group = (db, names) -> {
+        for (String name : names) {
+          insert(db, name);
+          if (name.equals("bad")) {
+            throw new java.sql.SQLException("refused: " + name);
+          }
+        }
+        return names;
+      };
+      CountDownLatch release = new CountDownLatch(1);
+      CompletableFuture<Void> blocker = store.update(db -> awaitQuietly(release));
+      CompletableFuture<String> good = store.database().writeGrouped(group, "good");
+      CompletableFuture<String> bad = store.database().writeGrouped(group, "bad");
+      CompletableFuture<String> alsoGood = store.database().writeGrouped(group, "also good");
+      release.countDown();
+      blocker.join();
+
+      assertThat(good.join()).isEqualTo("good");
+      assertThat(alsoGood.join()).isEqualTo("also good");
+      assertThat(bad).isCompletedExceptionally();
+      assertThat(count(store)).isEqualTo(2);
+    }
+  }
+
+  private static void createMarks(Storage store) {
+    store.write(db -> {
+      try (Statement st = db.createStatement()) {
+        st.execute("CREATE TABLE marks(name TEXT)");
+      }
+      return null;
+    }).join();
+  }
+
   private static Void insert(java.sql.Connection db, String name) throws java.sql.SQLException {
     try (PreparedStatement ps = db.prepareStatement("INSERT INTO marks(name) VALUES (?)")) {
       ps.setString(1, name);

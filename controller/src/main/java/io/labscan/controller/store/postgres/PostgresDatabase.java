@@ -156,6 +156,11 @@ public final class PostgresDatabase implements Database {
     HikariConfig config = config(url, credentials, "labscan-postgresql", 2);
     config.setConnectionTimeout(WRITER_CONNECTION_TIMEOUT.toMillis());
     config.setValidationTimeout(WRITER_VALIDATION_TIMEOUT.toMillis());
+    // A JDBC batch of INSERTs is sent as multi-row INSERTs (up to 128 rows a statement): the
+    // ingest runs each statement kind once per write transaction for all its reports
+    // (SqlReports.IngestGroup). The driver rewrites INSERT ... VALUES (...) with or without
+    // ON CONFLICT, never one with RETURNING.
+    config.addDataSourceProperty("reWriteBatchedInserts", "true");
     config.setAutoCommit(true);
     config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
     HikariConfig readConfig = config(url, credentials, "labscan-postgresql-read", poolSize);
@@ -240,6 +245,11 @@ public final class PostgresDatabase implements Database {
   public <T> CompletableFuture<T> write(SqlWork<T> work) {
     requireNonNull(work, "work");
     return writes.submit(work::run);
+  }
+
+  @Override
+  public <I, T> CompletableFuture<T> writeGrouped(WriteQueue.Group<I, T> group, I item) {
+    return writes.submitGrouped(group, item);
   }
 
   @Override
