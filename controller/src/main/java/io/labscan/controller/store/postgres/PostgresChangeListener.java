@@ -86,6 +86,8 @@ public final class PostgresChangeListener implements AutoCloseable {
   private volatile @Nullable Connection connection;
   private volatile boolean listening;
   private volatile boolean closed;
+  /** When the connection was last checked ({@link System#nanoTime}); the listener's thread only. */
+  private long lastCheck = System.nanoTime();
 
   private PostgresChangeListener(Connector connector, Runnable onNotify, String instanceId) {
     this.connector = requireNonNull(connector, "connector");
@@ -149,8 +151,6 @@ public final class PostgresChangeListener implements AutoCloseable {
     }
     drop();
   }
-
-  private long lastCheck = System.nanoTime();
 
   /** Waits up to {@link #WAIT} for notifications; wakes the feed once per batch. */
   private void waitOnce(Connection c) throws SQLException {
