@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.labscan.controller.store.Storage;
 import io.labscan.controller.verdict.Reason;
 import io.labscan.controller.verdict.Verdict;
-import io.labscan.controller.web.MutableClock;
+import io.labscan.testsupport.MutableClock;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
