@@ -391,7 +391,12 @@ public final class Controller implements AutoCloseable {
       List<AlertSink> sinks = new ArrayList<>();
       config.alertWebhook().ifPresent(url -> sinks.add(new WebhookSink(url)));
       config.alertSyslog().ifPresent(target -> sinks.add(SyslogSink.parse(target)));
-      AlertDispatcher alerts = new AlertDispatcher(sinks);
+      // Several controllers may share a PostgreSQL database: each alert is claimed there first, so
+      // it goes out once between them (issue 20); alone on a SQLite file, every alert is ours.
+      AlertDispatcher alerts = new AlertDispatcher(sinks, sinks.isEmpty()
+          || !(store.database() instanceof io.labscan.controller.store.postgres.PostgresDatabase)
+          ? io.labscan.controller.alert.AlertClaims.ALWAYS
+          : new io.labscan.controller.alert.StoredAlertClaims(store, singletons().instanceId(), clock()));
       verdicts().addListener(alerts);
       sinks.forEach(s -> log.info("Alerts go to {}", s.describe()));
       return alerts;
@@ -439,9 +444,28 @@ public final class Controller implements AutoCloseable {
   }
 
   /**
+   * On PostgreSQL, the connection that {@code LISTEN}s for committed changes and wakes the
+   * {@link #changes() change feed} at once (issue 20; {@link
+   * io.labscan.controller.store.postgres.PostgresChangeListener}); empty on SQLite, where the
+   * periodic poll alone is enough (one controller per file). Started with the background jobs.
+   */
+  public Optional<io.labscan.controller.store.postgres.PostgresChangeListener> changeNotifications() {
+    if (!(store.database() instanceof io.labscan.controller.store.postgres.PostgresDatabase pg)) {
+      return Optional.empty();
+    }
+    return Optional.of(service("change notifications", () -> {
+      String id = singletons().instanceId();
+      return io.labscan.controller.store.postgres.PostgresChangeListener.start(
+          () -> pg.sessionConnection(io.labscan.controller.store.postgres.PostgresChangeListener.APPLICATION_NAME + " "
+              + id), changes()::wake, id);
+    }));
+  }
+
+  /**
    * Starts the background work once (later calls do nothing): alerts, verdict sweeps, campaign
    * schedules and deliveries, the hourly compliance snapshot, the daily prune when retention is
-   * configured, and the change feed every {@link ChangeFeed#POLL}.
+   * configured, and the change feed every {@link ControllerConfig#changePoll()} (on PostgreSQL
+   * also at once when a notification arrives: {@link #changeNotifications()}).
    */
   public synchronized void startBackgroundJobs() {
     if (started) {
@@ -470,7 +494,9 @@ public final class Controller implements AutoCloseable {
     changes().listen("campaign schedules", campaigns::syncSchedules);
     // Not a singleton: each controller delivers to the agents connected to it.
     changes().listen("campaign deliveries", campaigns::deliverWaiting);
-    jobs().every("change feed", ChangeFeed.POLL, ChangeFeed.POLL, changes()::poll);
+    // The periodic poll is the fallback on PostgreSQL, where a notification wakes the feed at once.
+    jobs().every("change feed", config.changePoll(), config.changePoll(), changes()::poll);
+    changeNotifications();
     jobs().every("compliance snapshot", Duration.ofMinutes(1), SNAPSHOT_EVERY,
         once.gated(SingletonLocks.COMPLIANCE_SNAPSHOTS, complianceHistory()::snapshot));
     config.retention().ifPresent(this::startDailyPrune);
@@ -524,6 +550,9 @@ public final class Controller implements AutoCloseable {
       complaintWatch.close();
     }
     closeIfMade("jobs", () -> jobs().close());
+    closeIfMade("change notifications", () -> changeNotifications().ifPresent(
+        io.labscan.controller.store.postgres.PostgresChangeListener::close));
+    closeIfMade("changes", () -> changes().close());
     closeIfMade("labs", () -> labs().shutdownNow());
     closeIfMade("report delivery", () -> reportThread().shutdownNow());
     closeIfMade("campaigns", () -> campaigns().close());

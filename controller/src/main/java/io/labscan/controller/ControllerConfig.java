@@ -22,9 +22,13 @@ import java.util.Optional;
  * @param alertWebhook where alerts are POSTed, if anywhere
  * @param alertSyslog the syslog target alerts go to, if any
  * @param retention the daily prune's settings; empty: no daily prune
+ * @param changePoll how often the change feed polls the database for commits by other processes
+ *     ({@link io.labscan.controller.jobs.ChangeFeed#POLL}); on PostgreSQL a notification
+ *     ({@code LISTEN}) makes it poll at once, so this is only the fallback there
  */
 public record ControllerConfig(Path database, Clock clock, VerdictPolicy verdictPolicy, TrustConfig trust,
-    Optional<URI> alertWebhook, Optional<String> alertSyslog, Optional<Pruner.Retention> retention) {
+    Optional<URI> alertWebhook, Optional<String> alertSyslog, Optional<Pruner.Retention> retention,
+    java.time.Duration changePoll) {
 
   public ControllerConfig {
     requireNonNull(database, "database");
@@ -34,6 +38,10 @@ public record ControllerConfig(Path database, Clock clock, VerdictPolicy verdict
     requireNonNull(alertWebhook, "alertWebhook");
     requireNonNull(alertSyslog, "alertSyslog");
     requireNonNull(retention, "retention");
+    requireNonNull(changePoll, "changePoll");
+    if (changePoll.isZero() || changePoll.isNegative()) {
+      throw new IllegalArgumentException("changePoll must be positive: " + changePoll);
+    }
   }
 
   /** A configuration for {@code database} with the defaults: system UTC clock, no alerts, no prune. */
@@ -50,6 +58,7 @@ public record ControllerConfig(Path database, Clock clock, VerdictPolicy verdict
     private Optional<URI> alertWebhook = Optional.empty();
     private Optional<String> alertSyslog = Optional.empty();
     private Optional<Pruner.Retention> retention = Optional.empty();
+    private java.time.Duration changePoll = io.labscan.controller.jobs.ChangeFeed.POLL;
 
     private Builder(Path database) {
       this.database = requireNonNull(database, "database");
@@ -85,8 +94,19 @@ public record ControllerConfig(Path database, Clock clock, VerdictPolicy verdict
       return this;
     }
 
+    /** How often the change feed polls (default {@link io.labscan.controller.jobs.ChangeFeed#POLL}). */
+    public Builder changePoll(java.time.Duration changePoll) {
+      requireNonNull(changePoll, "changePoll");
+      if (changePoll.isZero() || changePoll.isNegative()) {
+        throw new IllegalArgumentException("changePoll must be positive: " + changePoll);
+      }
+      this.changePoll = changePoll;
+      return this;
+    }
+
     public ControllerConfig build() {
-      return new ControllerConfig(database, clock, verdictPolicy, trust, alertWebhook, alertSyslog, retention);
+      return new ControllerConfig(database, clock, verdictPolicy, trust, alertWebhook, alertSyslog, retention,
+          changePoll);
     }
   }
 }

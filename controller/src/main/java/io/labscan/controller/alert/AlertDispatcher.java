@@ -20,6 +20,10 @@ import org.slf4j.LoggerFactory;
  * gets one alert (the verdict service reports changes only, so a host that stays INFECTED
  * across many reports alerts once). Delivery runs on its own thread and retries a failing
  * sink {@link #ATTEMPTS} times with growing pauses, so a slow webhook never holds up verdicts.
+ *
+ * <p>Before an alert goes to the sinks it is claimed ({@link AlertClaims}, on the alerts' thread):
+ * with several controllers on one database only the controller that claims it first sends it
+ * ({@link StoredAlertClaims}); a controller alone on its database sends every alert.
  */
 public final class AlertDispatcher implements VerdictListener, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AlertDispatcher.class);
@@ -27,10 +31,17 @@ public final class AlertDispatcher implements VerdictListener, AutoCloseable {
   private static final Duration FIRST_RETRY = Duration.ofSeconds(5);
 
   private final List<AlertSink> sinks;
+  private final AlertClaims claims;
   private final ScheduledExecutorService executor;
 
   public AlertDispatcher(List<AlertSink> sinks) {
+    this(sinks, AlertClaims.ALWAYS);
+  }
+
+  /** Alerts to {@code sinks}, each sent only when {@code claims} gives it to this controller. */
+  public AlertDispatcher(List<AlertSink> sinks, AlertClaims claims) {
     this.sinks = List.copyOf(sinks);
+    this.claims = java.util.Objects.requireNonNull(claims, "claims");
     this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "labscan-alerts");
       t.setDaemon(true);
@@ -47,10 +58,7 @@ public final class AlertDispatcher implements VerdictListener, AutoCloseable {
     if (!assessment.verdict().isInfectedList() || sinks.isEmpty()) {
       return;
     }
-    Alert alert = new Alert(hostId, hostname, assessment.verdict(), at, assessment.reasons());
-    for (AlertSink sink : sinks) {
-      executor.execute(() -> attempt(sink, alert, 1));
-    }
+    dispatch(new Alert(hostId, hostname, assessment.verdict(), at, assessment.reasons()));
   }
 
   @Override
@@ -58,17 +66,33 @@ public final class AlertDispatcher implements VerdictListener, AutoCloseable {
     if (sinks.isEmpty()) {
       return;
     }
-    Alert alert = new Alert(Alert.Kind.ADDRESS_CONFLICT, hostId, hostname, assessment.verdict(), at, List.of(conflict));
-    for (AlertSink sink : sinks) {
-      executor.execute(() -> attempt(sink, alert, 1));
-    }
+    dispatch(new Alert(Alert.Kind.ADDRESS_CONFLICT, hostId, hostname, assessment.verdict(), at, List.of(conflict)));
   }
 
   /** Sends any alert (a two-keys alert, ...) to every sink, with the same retries. */
   public void raise(Alert alert) {
     java.util.Objects.requireNonNull(alert, "alert");
-    for (AlertSink sink : sinks) {
-      executor.execute(() -> attempt(sink, alert, 1));
+    dispatch(alert);
+  }
+
+  /** Claims the alert and, when it is this controller's, tries every sink once; on the alerts' thread. */
+  private void dispatch(Alert alert) {
+    if (sinks.isEmpty()) {
+      return;
+    }
+    try {
+      executor.execute(() -> {
+        if (!claims.claim(alert)) {
+          log.info("Alert for host {} ({}) was sent by another controller already.", alert.hostId(),
+              alert.kind().event());
+          return;
+        }
+        for (AlertSink sink : sinks) {
+          attempt(sink, alert, 1);
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException closed) {
+      log.warn("Alert for host {} dropped: the controller is stopping.", alert.hostId());
     }
   }
 

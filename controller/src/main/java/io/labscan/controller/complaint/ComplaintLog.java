@@ -113,14 +113,42 @@ public final class ComplaintLog {
 
   /**
    * Stores a handled complaint and the IMAP message it was, in one transaction; its move is
-   * pending (or, for a failed one, not wanted). Returns the complaint with its number.
+   * pending (or, for a failed one, not wanted). Returns the complaint with its number: the one
+   * stored before when this message was recorded already ({@link #record}).
    */
   public ComplaintRecord save(ComplaintRecord c, long uidValidity, long uid) {
+    return record(c, uidValidity, uid).complaint();
+  }
+
+  /**
+   * What {@link #record} did: the stored complaint, and whether this call stored it ({@code
+   * first}) or found the same IMAP message recorded already (by another controller).
+   */
+  public record Saved(ComplaintRecord complaint, boolean first) {}
+
+  /**
+   * Stores a handled complaint unless the same IMAP message (mailbox, UIDVALIDITY, UID) is
+   * recorded already; then returns that record with {@code first} false, and stores nothing.
+   *
+   * <p>Why in the database and not only by the complaint mailboxes' lock (issue 20): two
+   * controllers can both believe they hold the lock for a moment (the holder's lock session broke
+   * and the other took the lock before the holder's next check), and both triage the same
+   * message. The unique key on {@code (mailbox, imap_uid)} (migration V024) makes the second
+   * insert a no-op ({@code INSERT ... ON CONFLICT DO NOTHING RETURNING}, the same text on SQLite
+   * and PostgreSQL): on PostgreSQL the second transaction waits for the first one's commit and
+   * then inserts nothing, so exactly one record exists, and its caller alone raises the alert.
+   * The key is the IMAP identity and not the Message-ID: two different messages may carry the
+   * same Message-ID (it is the sender's claim), while one UID under one UIDVALIDITY is one
+   * message of that folder (RFC 3501, 2.3.1.1).
+   */
+  public Saved record(ComplaintRecord c, long uidValidity, long uid) {
     String json = c.resultJson().length() > MAX_RESULT_CHARS ? "" : c.resultJson();
-    long seq = store.write(db -> {
+    String imapUid = imapUid(uidValidity, uid);
+    long[] seq = store.write(db -> {
       long s;
       try (PreparedStatement ps = db.prepareStatement("INSERT INTO complaint_messages(" + COLUMNS.substring(
-          "complaint_seq, ".length()) + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING complaint_seq")) {
+          "complaint_seq, ".length()) + ", imap_uid) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+          + "ON CONFLICT(mailbox, imap_uid) DO NOTHING RETURNING complaint_seq")) {
         int i = 1;
         ps.setString(i++, c.mailbox());
         ps.setString(i++, c.messageKey());
@@ -144,17 +172,42 @@ public final class ComplaintLog {
         ps.setInt(i++, c.recorded() ? 1 : 0);
         ps.setString(i++, c.evidenceNote());
         ps.setString(i++, c.complaintId());
-        ps.setString(i, json);
-        // RETURNING (SQLite 3.35+, PostgreSQL): the new number, on either engine.
+        ps.setString(i++, json);
+        ps.setString(i, imapUid);
+        // RETURNING (SQLite 3.35+, PostgreSQL): the new number, on either engine; no row when refused.
         try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
+          if (!rs.next()) {
+            return new long[] {existing(db, c.mailbox(), imapUid), 0};
+          }
           s = rs.getLong(1);
         }
       }
       mapUid(db, c.mailbox(), uidValidity, uid, s, c.outcome() == Outcome.FAILED ? "" : null);
-      return s;
+      return new long[] {s, 1};
     }).join();
-    return c.withSeq(seq);
+    if (seq[1] == 1) {
+      return new Saved(c.withSeq(seq[0]), true);
+    }
+    return new Saved(get(seq[0]).orElse(c.withSeq(seq[0])), false);
+  }
+
+  /** The IMAP identity of a message in its mailbox ({@code imap_uid}): {@code <UIDVALIDITY>/<UID>}. */
+  static String imapUid(long uidValidity, long uid) {
+    return uidValidity + "/" + uid;
+  }
+
+  private static long existing(Connection db, String mailbox, String imapUid) throws SQLException {
+    try (PreparedStatement ps = db.prepareStatement(
+        "SELECT complaint_seq FROM complaint_messages WHERE mailbox = ? AND imap_uid = ?")) {
+      ps.setString(1, mailbox);
+      ps.setString(2, imapUid);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw new SQLException("complaint of " + mailbox + " UID " + imapUid + " neither stored nor found");
+        }
+        return rs.getLong(1);
+      }
+    }
   }
 
   /** Records that this IMAP message is an already handled complaint (seen again after a UIDVALIDITY change). */

@@ -385,7 +385,15 @@ public final class MailboxWatcher implements AutoCloseable {
     } else {
       record = handler.handle(message);
     }
-    ComplaintRecord saved = complaints.save(record, validity, uid);
+    ComplaintLog.Saved stored = complaints.record(record, validity, uid);
+    ComplaintRecord saved = stored.complaint();
+    if (!stored.first()) {
+      // Another controller recorded this message meanwhile (it held the mailboxes' lock too, for
+      // a moment): it raises the alert and moves the message; nothing here counts twice.
+      log.info("Complaint from {} (UID {}) was recorded already as #{} by another controller; not again.", key, uid,
+          saved.seq());
+      return;
+    }
     handled.incrementAndGet();
     log.info("Complaint #{} from {} (UID {}): {}{}", saved.seq(), key, uid, saved.outcome().id(),
         saved.summary().isEmpty() ? " " + saved.detail() : " " + saved.summary());

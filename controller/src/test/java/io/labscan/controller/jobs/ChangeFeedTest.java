@@ -73,4 +73,53 @@ class ChangeFeedTest {
 
     assertThat(ran).hasSize(1);
   }
+
+  @Test
+  void aWakeUpRunsTheListenersOfAChangeWithoutWaitingForThePeriodicPoll() {
+    try (ChangeFeed feed = new ChangeFeed(version::get, clock)) {
+      List<String> ran = new java.util.concurrent.CopyOnWriteArrayList<>();
+      feed.listen("campaign deliveries", () -> ran.add("campaign deliveries"));
+      version.incrementAndGet();
+
+      feed.wake();
+
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+          .untilAsserted(() -> assertThat(ran).containsExactly("campaign deliveries"));
+      assertThat(feed.wokenPolls()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aStormOfWakeUpsCausesAtMostOnePollRunningAndOnePending() throws Exception {
+    java.util.concurrent.CountDownLatch inFirstPoll = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    AtomicLong reads = new AtomicLong();
+    java.util.concurrent.atomic.AtomicBoolean constructed = new java.util.concurrent.atomic.AtomicBoolean();
+    try (ChangeFeed feed = new ChangeFeed(() -> {
+      if (constructed.get() && reads.incrementAndGet() == 1) {
+        inFirstPoll.countDown();
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return version.incrementAndGet();
+    }, clock)) {
+      constructed.set(true);
+      feed.wake();
+      assertThat(inFirstPoll.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+      for (int i = 0; i < 10_000; i++) {
+        feed.wake(); // e.g. forged NOTIFYs: anybody with access to the database can send them
+      }
+      release.countDown();
+
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+          .until(() -> reads.get() == 2 && feed.wokenPolls() == 2);
+      feed.wake(); // a later wake-up is a new poll again
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> reads.get() == 3);
+      assertThat(feed.wokenPolls()).as("the one in flight, the one pending, the later one").isEqualTo(3);
+    }
+  }
 }

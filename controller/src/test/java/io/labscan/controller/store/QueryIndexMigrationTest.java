@@ -62,7 +62,8 @@ class QueryIndexMigrationTest {
   void singleSignOnRolesLastSetByALoginCountAsFromTheGroupsAndThoseAnAdminSetAfterwardsDoNot() throws Exception {
     try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("old.db"))) {
       Migrations.migrate(db);
-      undoReportRecipients(db); // the migrations after V022, newest first
+      undoChangeNotificationsAndOnceOnly(db); // the migrations after V022, newest first
+      undoReportRecipients(db);
       undoSsoRoleOrigin(db);
       try (Statement st = db.createStatement()) {
         st.execute("INSERT INTO user_identities(username, issuer, subject, created_ms) VALUES "
@@ -89,6 +90,7 @@ class QueryIndexMigrationTest {
    * found by its file name, since a version is the file's position in the list).
    */
   private static void undoAfterVersion8(Connection db) throws Exception {
+    undoChangeNotificationsAndOnceOnly(db);
     undoReportRecipients(db);
     undoSsoRoleOrigin(db);
     undoExternalIdentities(db);
@@ -103,6 +105,39 @@ class QueryIndexMigrationTest {
     undoClockClaims(db);
     undoTrustedMtas(db);
     undoAddressWrites(db);
+  }
+
+  /** Back to a database written before V024 (complaints and alerts once among controllers; issue 20). */
+  private static void undoChangeNotificationsAndOnceOnly(Connection db) throws Exception {
+    try (Statement st = db.createStatement()) {
+      st.execute("DROP TABLE alert_claims");
+      st.execute("DROP INDEX complaint_messages_by_imap_uid");
+      st.execute("ALTER TABLE complaint_messages DROP COLUMN imap_uid");
+      st.execute("DELETE FROM schema_version WHERE description = 'V024__change_notifications_and_once_only.sql'");
+    }
+  }
+
+  @Test
+  void aDatabaseThatAlreadyHoldsTheSameComplaintTwiceMigratesAndKeepsBoth() throws Exception {
+    try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("old.db"))) {
+      Migrations.migrate(db);
+      undoChangeNotificationsAndOnceOnly(db);
+      try (Statement st = db.createStatement()) {
+        for (int i = 1; i <= 2; i++) {
+          // Two controllers triaged the same message before V024 (the lock was lost for a moment).
+          st.execute("INSERT INTO complaint_messages(complaint_seq, mailbox, message_key, received_ms, handled_ms, "
+              + "size_bytes, outcome) VALUES (" + i + ", 'imaps://abuse@mail.example.edu:993/INBOX', "
+              + "'<worm-1@lab-pc-07>', 1, 2, 4000, 'triaged')");
+        }
+      }
+
+      Migrations.migrate(db);
+
+      assertThat(rows(db, "SELECT complaint_seq || ':' || COALESCE(imap_uid, 'none') FROM complaint_messages "
+          + "ORDER BY 1")).containsExactly("1:none", "2:none");
+      assertThat(rows(db, "SELECT MAX(version) FROM schema_version"))
+          .containsExactly(String.valueOf(Migrations.latest()));
+    }
   }
 
   /** Back to a database written before V023 (confirmed report recipients, verdict index; issue 18). */
