@@ -2,8 +2,6 @@ package io.labscan.controller.triage;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -50,65 +48,77 @@ final class ResentBlock {
 
   private ResentBlock() {}
 
-  /** The split of a message (from its first header line on) at its topmost Resent- field, if it has one. */
+  /**
+   * The split of a message (from its first header line on) at its topmost Resent- field, if it
+   * has one among the first {@link HeaderBlock#MAX_FIELDS} fields (the header fields read at
+   * all). Two linear passes, no per-field state: a header of millions of tiny fields costs no
+   * more memory than its copy.
+   */
   static Optional<Split> split(byte[] message) {
     Objects.requireNonNull(message, "message");
-    List<int[]> fields = new ArrayList<>(); // {start, end} of each field, continuation lines included
+    int top = -1;
+    int fields = 0;
     int line = 0;
-    int headerEnd = message.length;
-    while (line < message.length) {
-      int eol = indexOf(message, line, (byte) '\n');
-      int next = eol < 0 ? message.length : eol + 1;
-      int contentEnd = eol < 0 ? message.length : eol;
-      if (contentEnd > line && message[contentEnd - 1] == '\r') {
-        contentEnd--;
-      }
-      if (contentEnd == line) {
-        headerEnd = line; // the empty line that ends the header section
+    while (line < message.length && top < 0 && fields < HeaderBlock.MAX_FIELDS) {
+      int next = nextLine(message, line);
+      if (empty(message, line, next)) {
         break;
       }
-      byte c = message[line];
-      if ((c == ' ' || c == '\t') && !fields.isEmpty()) {
-        fields.get(fields.size() - 1)[1] = next;
-      } else {
-        fields.add(new int[] {line, next});
+      if (!continuation(message, line)) {
+        fields++;
+        if (isResent(message, line)) {
+          top = line;
+        }
       }
       line = next;
-    }
-    int top = -1;
-    for (int i = 0; i < fields.size() && top < 0; i++) {
-      if (isResent(message, fields.get(i)[0])) {
-        top = i;
-      }
     }
     if (top < 0) {
       return Optional.empty();
     }
-    int below = top;
-    while (below < fields.size() && isResent(message, fields.get(below)[0])) {
-      below++;
-    }
     ByteArrayOutputStream carrier = new ByteArrayOutputStream();
-    for (int i = 0; i < top; i++) {
-      writeField(carrier, message, fields.get(i), 0);
-    }
-    for (int i = top; i < below; i++) {
-      writeField(carrier, message, fields.get(i), RESENT.length());
+    carrier.write(message, 0, top);
+    int blockEnd = message.length;
+    line = top;
+    while (line < message.length) {
+      int next = nextLine(message, line);
+      if (empty(message, line, next)) {
+        blockEnd = line;
+        break;
+      }
+      if (continuation(message, line)) {
+        writeLine(carrier, message, line, next);
+      } else if (isResent(message, line)) {
+        writeLine(carrier, message, line + RESENT.length(), next);
+      } else {
+        blockEnd = line;
+        break;
+      }
+      line = next;
     }
     carrier.write('\r');
     carrier.write('\n');
-    ByteArrayOutputStream carried = new ByteArrayOutputStream();
-    for (int i = below; i < fields.size(); i++) {
-      writeField(carried, message, fields.get(i), 0);
-    }
-    carried.write(message, headerEnd, message.length - headerEnd);
-    return Optional.of(new Split(carrier.toByteArray(), carried.toByteArray()));
+    byte[] carried = java.util.Arrays.copyOfRange(message, blockEnd, message.length);
+    return Optional.of(new Split(carrier.toByteArray(), carried));
   }
 
-  private static void writeField(ByteArrayOutputStream out, byte[] message, int[] field, int skip) {
-    int from = field[0] + skip;
-    out.write(message, from, field[1] - from);
-    if (field[1] == message.length && message.length > 0 && message[message.length - 1] != '\n') {
+  private static int nextLine(byte[] message, int line) {
+    int eol = indexOf(message, line, (byte) '\n');
+    return eol < 0 ? message.length : eol + 1;
+  }
+
+  /** An empty line (only CR LF or LF): the end of the header section. */
+  private static boolean empty(byte[] message, int line, int next) {
+    int n = next - line;
+    return n == 0 || (n == 1 && message[line] == '\n') || (n == 2 && message[line] == '\r' && message[line + 1] == '\n');
+  }
+
+  private static boolean continuation(byte[] message, int line) {
+    return line > 0 && (message[line] == ' ' || message[line] == '\t');
+  }
+
+  private static void writeLine(ByteArrayOutputStream out, byte[] message, int from, int next) {
+    out.write(message, from, next - from);
+    if (next == message.length && message[next - 1] != '\n') {
       out.write('\r');
       out.write('\n');
     }
