@@ -12,7 +12,9 @@ import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.InternetHeaders;
 import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
 import jakarta.mail.internet.MimeUtility;
+import jakarta.mail.util.ByteArrayDataSource;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -110,6 +112,10 @@ public final class ComplaintParser {
     MailSniffer.Sniffed sniffed = MailSniffer.check(input);
     List<String> warnings = new ArrayList<>();
     String itself = sniffed.skipped().isEmpty() ? ParsedComplaint.ITSELF : sniffed.skipped();
+    Optional<ResentBlock.Split> resent = ResentBlock.split(sniffed.message());
+    if (resent.isPresent()) {
+      return redirected(resent.get(), sniffed, trust, warnings, itself, depth);
+    }
     if (!sniffed.hasBody()) {
       return fromHeaders(ComplaintKind.HEADERS, readHeaders(sniffed.message(), warnings),
           Optional.empty(), true, trust, warnings)
@@ -140,6 +146,12 @@ public final class ComplaintParser {
     boolean arf = reportType.equals("feedback-report") || parts.feedbackReport != null;
     if (parts.error != null) {
       warnings.add("part of the MIME structure could not be read (" + parts.error + ")");
+    }
+    if (parts.partsCut) {
+      warnings.add("more than " + MAX_PARTS + " MIME parts; the rest were not read");
+    }
+    if (parts.depthCut) {
+      warnings.add("MIME parts nested more than " + MAX_DEPTH + " levels deep; the deeper ones were not read");
     }
 
     if (arf) {
@@ -188,6 +200,24 @@ public final class ComplaintParser {
     }
     return fromHeaders(ComplaintKind.MESSAGE, outer, Optional.empty(), true, trust, warnings)
         .traced(itself, Optional.empty(), List.of());
+  }
+
+  /**
+   * A redirected message ({@link ResentBlock}): the redirect's block (its trace lines, the
+   * Resent- fields as its originator fields) is the carrier, decided on by {@link CarrierSender}
+   * exactly as a forward's header block is; the message below the Resent- block is traced, never
+   * the redirect's lines. When a lab host's own software sent it straight to our MTA, the whole
+   * message is the sender's mail and is traced as itself.
+   */
+  private static ParsedComplaint redirected(ResentBlock.Split split, MailSniffer.Sniffed sniffed, TrustConfig trust,
+      List<String> warnings, String itself, int depth) throws NotAMailMessageException {
+    HeaderBlock carrier = readHeaders(split.carrier(), warnings);
+    CarrierSender.Decision d = CarrierSender.decide(carrier, "a redirected message (a Resent- block)", trust);
+    if (d.kind() == CarrierSender.Kind.SENT_DIRECTLY) {
+      return sentDirectly(readHeaders(sniffed.message(), warnings), d, trust, warnings, itself);
+    }
+    return unresolved(d, ForwardUnwrapper.redirected(split.carried(), carrier, warnings, depth,
+        next -> parse(next, trust, depth + 1)));
   }
 
   /**
@@ -244,20 +274,46 @@ public final class ComplaintParser {
     /** How many message/rfc822 (or rfc822-headers) parts, the traced one being the first. */
     int attachedMessages;
     int seen;
+    /** Parts beyond {@value #MAX_PARTS} were not read. */
+    boolean partsCut;
+    /** Parts nested deeper than {@value #MAX_DEPTH} were not read. */
+    boolean depthCut;
     @Nullable String error;
   }
 
+  /**
+   * Walks the MIME tree, at most {@value #MAX_DEPTH} levels and {@value #MAX_PARTS} parts, and
+   * records every cut in {@code out} (the caller names it in the warnings).
+   *
+   * <p>Bounded work: a multipart is never handed whole to the mail library, whose parser
+   * materialises every body part (headers and bytes) before the first can be looked at — 100,000
+   * empty parts in 3.6 MB cost ~10 s of CPU and ~440 MB (issue 15, red-team round 3, F4). Its
+   * bytes are first scanned once, linearly, for its delimiter lines ({@link #boundedMultipart}),
+   * and cut before the first part beyond the parts still allowed, so the library only ever
+   * parses parts the walk will look at.
+   */
   private static void walk(Part part, int depth, Parts out) throws MessagingException, IOException {
-    if (depth > MAX_DEPTH || ++out.seen > MAX_PARTS) {
+    if (depth > MAX_DEPTH) {
+      out.depthCut = true;
+      return;
+    }
+    if (++out.seen > MAX_PARTS) {
+      out.partsCut = true;
       return;
     }
     if (part.isMimeType("multipart/*")) {
-      Object content = part.getContent();
-      if (content instanceof Multipart mp) {
-        for (int i = 0; i < mp.getCount() && out.seen <= MAX_PARTS; i++) {
-          BodyPart child = mp.getBodyPart(i);
-          walk(child, depth + 1, out);
-        }
+      byte[] content;
+      try (InputStream in = part.getInputStream()) {
+        content = in.readNBytes(MailSniffer.MAX_INPUT);
+      }
+      String contentType = Objects.requireNonNullElse(part.getContentType(), "multipart/mixed");
+      String boundary = boundaryOf(contentType);
+      Bounded bounded = boundedMultipart(content, boundary, MAX_PARTS - out.seen);
+      out.partsCut |= bounded.cut();
+      Multipart mp = new MimeMultipart(new ByteArrayDataSource(bounded.bytes(), contentType));
+      for (int i = 0; i < mp.getCount() && out.seen <= MAX_PARTS; i++) {
+        BodyPart child = mp.getBodyPart(i);
+        walk(child, depth + 1, out);
       }
       return;
     }
@@ -298,6 +354,104 @@ public final class ComplaintParser {
       }
       out.inlineCopy = quotedOriginal(text);
     }
+  }
+
+  /** The boundary parameter of a multipart's Content-Type (RFC 2231 forms included), or null. */
+  private static @Nullable String boundaryOf(String contentType) {
+    try {
+      String b = new ContentType(contentType).getParameter("boundary");
+      return b == null || b.isEmpty() ? null : b;
+    } catch (jakarta.mail.internet.ParseException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /**
+   * A multipart body cut to at most {@code maxParts} parts.
+   *
+   * @param bytes the body to parse (the input itself when nothing was cut)
+   * @param parts delimiter lines kept that open a part: the parts the mail library will build
+   * @param cut true when parts beyond {@code maxParts} were left out
+   */
+  record Bounded(byte[] bytes, int parts, boolean cut) {}
+
+  /**
+   * One linear scan of a multipart body for its delimiter lines ({@code --boundary} at a line
+   * start, RFC 2046 §5.1.1): stops at the close delimiter ({@code --boundary--}), which ends the
+   * multipart for the mail library too, and cuts before the delimiter that would open part
+   * {@code maxParts + 1}, closing the multipart there. Without a boundary parameter, the first
+   * line starting with {@code --} is the boundary, as the mail library reads it. A line that
+   * merely starts with the delimiter counts as one: miscounting only cuts earlier.
+   * Package-private so tests can see that the cut happens before any part is parsed.
+   */
+  static Bounded boundedMultipart(byte[] body, @Nullable String boundary, int maxParts) {
+    byte[] delimiter = boundary == null ? null : ("--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
+    int parts = 0;
+    int line = 0;
+    while (line < body.length) {
+      int eol = indexOf(body, line, (byte) '\n');
+      int end = eol < 0 ? body.length : eol;
+      if (end - line >= 2 && body[line] == '-' && body[line + 1] == '-') {
+        if (delimiter == null) {
+          int stop = end;
+          while (stop > line + 2 && (body[stop - 1] == '\r' || body[stop - 1] == ' ' || body[stop - 1] == '\t')) {
+            stop--;
+          }
+          if (stop > line + 2) {
+            delimiter = java.util.Arrays.copyOfRange(body, line, stop);
+          }
+        }
+        if (delimiter != null && startsWith(body, line, end, delimiter)) {
+          if (closeDelimiter(body, line + delimiter.length, end)) {
+            return new Bounded(body, parts, false);
+          }
+          if (parts >= maxParts) {
+            byte[] close = ("\r\n" + new String(delimiter, StandardCharsets.ISO_8859_1) + "--\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1);
+            byte[] cut = java.util.Arrays.copyOf(body, line + close.length);
+            System.arraycopy(close, 0, cut, line, close.length);
+            return new Bounded(cut, parts, true);
+          }
+          parts++;
+        }
+      }
+      line = eol < 0 ? body.length : eol + 1;
+    }
+    return new Bounded(body, parts, false);
+  }
+
+  private static int indexOf(byte[] b, int from, byte c) {
+    for (int i = from; i < b.length; i++) {
+      if (b[i] == c) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static boolean startsWith(byte[] b, int from, int end, byte[] prefix) {
+    if (end - from < prefix.length) {
+      return false;
+    }
+    for (int i = 0; i < prefix.length; i++) {
+      if (b[from + i] != prefix[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** "--" then only white space up to the line end, after the delimiter: the close delimiter. */
+  private static boolean closeDelimiter(byte[] b, int from, int end) {
+    if (end - from < 2 || b[from] != '-' || b[from + 1] != '-') {
+      return false;
+    }
+    for (int i = from + 2; i < end; i++) {
+      if (b[i] != ' ' && b[i] != '\t' && b[i] != '\r') {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static byte[] read(Part part) throws MessagingException, IOException {

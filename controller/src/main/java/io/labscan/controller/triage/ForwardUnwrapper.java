@@ -109,6 +109,18 @@ final class ForwardUnwrapper {
     return unwrap(found.message(), part, "the inline forward", forwarder, notes, depth, next);
   }
 
+  /**
+   * A redirected message ({@link ResentBlock}): traced through the message below the Resent-
+   * block; the redirector ({@code Resent-From}) is named as who passed it on, as a forwarder is.
+   */
+  static ParsedComplaint redirected(
+      byte[] carried, HeaderBlock carrier, List<String> warnings, int depth, Level next) {
+    Optional<String> redirector = forwarder(carrier);
+    String part = "the message redirected" + redirector.map(r -> " by " + r + " (Resent-From)")
+        .orElse(" (a Resent- block without Resent-From)");
+    return unwrap(carried, part, "the redirected message", redirector, new ArrayList<>(warnings), depth, next);
+  }
+
   private static ParsedComplaint unwrap(
       byte[] carried, String part, String name, Optional<String> forwarder, List<String> notes,
       int depth, Level next) {

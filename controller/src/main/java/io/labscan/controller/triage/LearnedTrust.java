@@ -40,7 +40,7 @@ final class LearnedTrust {
   record Holder(String hostId, String hostname, boolean mailServer) {}
 
   private final TriageEvidence evidence;
-  private final Map<String, List<Holder>> cache = new HashMap<>();
+  private final Map<String, List<AddressHolding>> cache = new HashMap<>();
   private @Nullable Map<String, MailServerHost> servers;
   private int lookups;
   private boolean exhausted;
@@ -68,8 +68,67 @@ final class LearnedTrust {
 
   /** Hosts whose reports place {@code ip} on an interface at {@code at}, mail servers first. */
   List<Holder> holders(String ip, Instant at) {
+    List<Holder> out = new ArrayList<>();
+    for (AddressHolding h : holdings(ip, at)) {
+      if (h.covers(at) && out.stream().noneMatch(x -> x.hostId().equals(h.hostId()))) {
+        out.add(new Holder(h.hostId(), h.hostname(), servers().containsKey(h.hostId())));
+      }
+    }
+    out.sort((a, b) -> Boolean.compare(b.mailServer(), a.mailServer()));
+    return List.copyOf(out);
+  }
+
+  /**
+   * A LabScan host without the mail-server role that held {@code ip} before {@code at}, when it
+   * was the address's most recent holder (the holding that began last, within the address
+   * history the store answers with) and no mail-server host held the address since that holding
+   * began. Empty when a mail server held it last (or since), or the fleet never saw the address.
+   *
+   * <p>Why: "lab machines are not MTAs" must not depend on a lab host's agent still reporting.
+   * Klez kills processes, so the worm's host is often silent by the time it mails; its last
+   * holding then no longer covers the line's time, yet nothing says the address changed hands.
+   * A network entry ({@code --trust 10.20.0.0/16}) states where the MTAs are, not that every
+   * machine in the network is one, so it must not turn such an address into an MTA (issue 15,
+   * red-team round 3, F2). Shares the lookup (and its bound) with {@link #holders}.
+   */
+  Optional<LabHolding> lastLabHolder(String ip, Instant at) {
+    AddressHolding last = null;
+    for (AddressHolding h : holdings(ip, at)) {
+      if (h.since().isAfter(at)) {
+        continue;
+      }
+      boolean server = servers().containsKey(h.hostId());
+      if (last == null || h.since().isAfter(last.since())
+          || (h.since().equals(last.since()) && server)) {
+        last = h;
+      }
+    }
+    if (last == null || servers().containsKey(last.hostId())) {
+      return Optional.empty();
+    }
+    Instant began = last.since();
+    for (AddressHolding h : holdings(ip, at)) {
+      if (servers().containsKey(h.hostId()) && !h.since().isAfter(at)
+          && h.until().map(u -> u.isAfter(began)).orElse(true)) {
+        return Optional.empty();
+      }
+    }
+    return Optional.of(new LabHolding(new Holder(last.hostId(), last.hostname(), false),
+        last.silentAfter().or(last::until)));
+  }
+
+  /**
+   * A lab host's most recent holding of an address.
+   *
+   * @param lastSeen its last report showing the address when it fell silent, else the holding's
+   *     end; empty while the holding is open
+   */
+  record LabHolding(Holder holder, Optional<Instant> lastSeen) {}
+
+  /** Every holding of {@code ip} the store returns for {@code at} (same address only), one lookup per question. */
+  private List<AddressHolding> holdings(String ip, Instant at) {
     String key = ip + "@" + at;
-    List<Holder> known = cache.get(key);
+    List<AddressHolding> known = cache.get(key);
     if (known != null) {
       return known;
     }
@@ -78,14 +137,12 @@ final class LearnedTrust {
       return List.of();
     }
     lookups++;
-    List<Holder> out = new ArrayList<>();
+    List<AddressHolding> out = new ArrayList<>();
     for (AddressHolding h : evidence.holdersOf(ip, at)) {
-      boolean sameIp = Ips.canonical(h.ip()).map(ip::equals).orElse(false);
-      if (sameIp && h.covers(at) && out.stream().noneMatch(x -> x.hostId().equals(h.hostId()))) {
-        out.add(new Holder(h.hostId(), h.hostname(), servers().containsKey(h.hostId())));
+      if (Ips.canonical(h.ip()).map(ip::equals).orElse(false)) {
+        out.add(h);
       }
     }
-    out.sort((a, b) -> Boolean.compare(b.mailServer(), a.mailServer()));
     cache.put(key, List.copyOf(out));
     return cache.get(key);
   }

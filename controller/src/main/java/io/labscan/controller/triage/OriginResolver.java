@@ -323,6 +323,17 @@ final class OriginResolver {
         timeSource = "Date: header, the sender's own clock (no Received: line has a readable date)";
         warnings.add("the origin's time is the Date: header, which the sender wrote (no Received:"
             + " line has a readable date): it may be wrong or forged");
+        // An answer is recordable only when the origin's IP and its time both rest on lines an
+        // MTA of ours wrote (or our own report's Arrival-Date): with DHCP the time picks the
+        // holder, so a sender's clock would let the sender pick whom the record blames. It may
+        // rank candidates, never record.
+        if (recordable) {
+          recordable = false;
+          recordableBecause = "hop " + boundary + ", which gives the origin's IP, was written by an MTA of ours ("
+              + writer.text() + "), but the origin's time is the sender's own Date: header (no trusted"
+              + " Received: line has a readable date): the sender's claim picks which host held the address"
+              + " then, so the answer is shown, never recorded";
+        }
       }
     }
     if (time.isEmpty()) {
@@ -364,6 +375,38 @@ final class OriginResolver {
     };
   }
 
+  /**
+   * A network entry ({@code --trust 10.20.0.0/16}, {@code *.campus.example.edu}) covers the client,
+   * but no host holds its address at the line's time: when the address's most recent holder was
+   * a lab host (no mail server held it since), the client is that lab host, silent or not, and
+   * lab machines are not MTAs. A network says where MTAs may be, not that every machine in it is
+   * one; only an entry naming exactly one machine (a single address or an exact name) is the
+   * administrator's word about that machine (issue 15, red-team round 3, F2).
+   */
+  private static Optional<Step> lastHeldByLabHost(ReceivedHop hop, String ip, Instant at, String entry,
+      LearnedTrust learned) {
+    return learned.lastLabHolder(ip, at).map(l -> new Step(null, "its client " + describeClient(hop)
+        + " was last held before " + at + " by " + l.holder().hostname() + ", a LabScan host without the"
+        + " mail-server role" + l.lastSeen().map(t -> " (its last report showing the address: " + t + ")").orElse("")
+        + ", and by no mail server since; --trust " + entry + " is a network, not a statement that every"
+        + " machine in it is an MTA, and lab machines are not MTAs"));
+  }
+
+  /** True for a configured entry covering more than one machine: a CIDR wider than /32 (/128), or a {@code *.} suffix. */
+  private static boolean networkEntry(String entry) {
+    String e = entry.trim();
+    if (e.startsWith("*.")) {
+      return true;
+    }
+    int slash = e.indexOf('/');
+    if (slash < 0) {
+      return false;
+    }
+    int bits = Ips.toBytes(e.substring(0, slash)).map(b -> b.length * 8).orElse(-1);
+    String prefix = e.substring(slash + 1);
+    return bits > 0 && prefix.matches("\\d{1,3}") && Integer.parseInt(prefix) < bits;
+  }
+
   /** One step of the walk: the client's trust source (null: not trusted) and the reason. */
   private record Step(@Nullable TrustSource source, String reason, @Nullable String warning) {
     Step(@Nullable TrustSource source, String reason) {
@@ -385,9 +428,10 @@ final class OriginResolver {
     Optional<String> configuredIp = ip.flatMap(trust::entryForIp);
     Optional<String> configuredName = rdns.flatMap(trust::entryForHost);
     List<LearnedTrust.Holder> holders = List.of();
-    if (learned != null && ip.isPresent() && at.isPresent()
-        && (writer.kind() != TrustSource.Kind.PROVIDER || !Ips.isPrivateOrLocal(ip.get()))) {
-      holders = learned.holders(ip.get(), at.get());
+    boolean askFleet = learned != null && ip.isPresent() && at.isPresent()
+        && (writer.kind() != TrustSource.Kind.PROVIDER || !Ips.isPrivateOrLocal(ip.get()));
+    if (askFleet) {
+      holders = Objects.requireNonNull(learned, "learned").holders(ip.get(), at.get());
     }
     Optional<LearnedTrust.Holder> server = holders.stream().filter(LearnedTrust.Holder::mailServer).findFirst();
     Optional<LearnedTrust.Holder> agent = holders.stream().filter(x -> !x.mailServer()).findFirst();
@@ -410,6 +454,15 @@ final class OriginResolver {
       return new Step(null, "its client " + describeClient(hop) + " was held at " + at.get() + " by "
           + agent.get().hostname() + ", a LabScan host without the mail-server role" + also
           + "; lab machines are not MTAs (if that host relays mail, give it the mail-server role)");
+    }
+    Optional<String> networkEntry = configuredIp.filter(OriginResolver::networkEntry)
+        .or(() -> configuredIp.isEmpty() ? configuredName.filter(OriginResolver::networkEntry) : Optional.empty());
+    if (askFleet && server.isEmpty() && agent.isEmpty() && networkEntry.isPresent()) {
+      Optional<Step> lab = lastHeldByLabHost(hop, ip.get(), at.get(), networkEntry.get(),
+          Objects.requireNonNull(learned, "learned"));
+      if (lab.isPresent()) {
+        return lab.get();
+      }
     }
     String ignored = agent.map(a -> " (" + a.hostname() + " reported it too; ignored: only the mail"
         + " server's own report counts)").orElse("");

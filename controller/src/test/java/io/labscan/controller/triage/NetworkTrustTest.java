@@ -1,0 +1,76 @@
+package io.labscan.controller.triage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A trusted network ({@code --trust 10.20.0.0/16}) says where MTAs may be, not that every machine
+ * in it is one: an address whose most recent holder was a lab host, and no mail server since, is
+ * never an MTA under it, even after the lab host's agent fell silent (issue 15, red-team round 3,
+ * F2). An entry naming one machine is not affected.
+ */
+class NetworkTrustTest {
+  private static final byte[] KEY = "fleet key for tests".getBytes(StandardCharsets.UTF_8);
+  private static final Instant DAY = Instant.parse("2026-12-06T00:00:00Z");
+
+  private static final byte[] WORM_MAIL = """
+      Received: from Wqkrtz (unknown [10.20.3.17])\r
+      \tby mx1.campus.example.edu (Postfix) with SMTP id 3F9A11C2D0\r
+      \tfor <abuse@campus.example.edu>; Sun, 6 Dec 2026 17:32:11 +0000 (UTC)\r
+      Received: from LAB-PC-12 (lab-pc-12.campus.example.edu [10.20.3.12])\r
+      \tby Wqkrtz (Postfix) with ESMTP id 2B7E90C411\r
+      \tfor <abuse@campus.example.edu>; Sun, 6 Dec 2026 17:32:05 +0000 (UTC)\r
+      From: Harold <harold@campus.example.edu>\r
+      To: abuse@campus.example.edu\r
+      Subject: meeting notice\r
+      Date: Sun, 6 Dec 2026 17:32:09 +0000\r
+      \r
+      See you at the meeting.\r
+      """.getBytes(StandardCharsets.ISO_8859_1);
+
+  private static FakeEvidence silentWorm() {
+    return new FakeEvidence(KEY)
+        .host("mx", "mx1").held("mx", "198.51.100.5", DAY, null).mailServer("mx", "mx1.campus.example.edu")
+        .host("pc07", "lab-pc-07")
+        .heldThenSilent("pc07", "10.20.3.17", DAY, Instant.parse("2026-12-06T14:00:00Z"), Duration.ofHours(2))
+        .host("pc12", "lab-pc-12").held("pc12", "10.20.3.12", DAY, null);
+  }
+
+  @Test
+  void theWalkStopsAtASilentLabHostsAddressUnderATrustedNetworkAndSaysWhy() throws Exception {
+    ParsedComplaint c = ComplaintParser.parse(WORM_MAIL,
+        TrustConfig.of(List.of("mx1.campus.example.edu", "10.20.0.0/16")).withFleet(silentWorm()));
+
+    Origin o = c.origin().orElseThrow();
+    assertThat(o.hop()).isZero();
+    assertThat(o.trustedBecause()).contains("last held before").contains("lab-pc-07")
+        .contains("--trust 10.20.0.0/16 is a network");
+  }
+
+  @Test
+  void aTrustedNetworkStillTrustsARelayAddressAMailServerHeldAfterTheLabHost() throws Exception {
+    // 10.20.3.17 went from a lab PC to a relay with the mail-server role at 16:30.
+    FakeEvidence fleet = silentWorm()
+        .host("relay", "relay1").held("relay", "10.20.3.17", Instant.parse("2026-12-06T16:30:00Z"),
+            Instant.parse("2026-12-06T17:00:00Z"))
+        .mailServer("relay", "relay1.campus.example.edu");
+
+    ParsedComplaint c = ComplaintParser.parse(WORM_MAIL,
+        TrustConfig.of(List.of("mx1.campus.example.edu", "10.20.0.0/16")).withFleet(fleet));
+
+    assertThat(c.origin().orElseThrow().hop()).isEqualTo(1);
+  }
+
+  @Test
+  void aSingleAddressEntryStillTrustsTheAddressWhateverHeldItBefore() throws Exception {
+    ParsedComplaint c = ComplaintParser.parse(WORM_MAIL,
+        TrustConfig.of(List.of("mx1.campus.example.edu", "10.20.3.17")).withFleet(silentWorm()));
+
+    assertThat(c.origin().orElseThrow().hop()).isEqualTo(1);
+  }
+}
