@@ -457,7 +457,10 @@ final class OriginResolver {
     }
     Optional<String> networkEntry = configuredIp.filter(OriginResolver::networkEntry)
         .or(() -> configuredIp.isEmpty() ? configuredName.filter(OriginResolver::networkEntry) : Optional.empty());
-    if (askFleet && server.isEmpty() && agent.isEmpty() && networkEntry.isPresent()) {
+    // An exact entry for this machine (its address or its verified name) is the administrator's
+    // word about it and wins over the network rule, as it does over an agent's claim above.
+    if (askFleet && server.isEmpty() && agent.isEmpty() && networkEntry.isPresent()
+        && trust.exactEntryFor(ip, rdns).isEmpty()) {
       Optional<Step> lab = lastHeldByLabHost(hop, ip.get(), at.get(), networkEntry.get(),
           Objects.requireNonNull(learned, "learned"));
       if (lab.isPresent()) {

@@ -73,4 +73,18 @@ class NetworkTrustTest {
 
     assertThat(c.origin().orElseThrow().hop()).isEqualTo(1);
   }
+
+  @Test
+  void anExactNameEntryForTheClientWinsOverTheNetworkRule() throws Exception {
+    // The administrator trusts the network and, by name, the relay whose verified reverse DNS
+    // mx1 recorded for 10.20.3.17: the name is the administrator's word about that one machine.
+    byte[] viaNamedRelay = new String(WORM_MAIL, StandardCharsets.ISO_8859_1)
+        .replace("from Wqkrtz (unknown [10.20.3.17])", "from relay1 (relay1.campus.example.edu [10.20.3.17])")
+        .getBytes(StandardCharsets.ISO_8859_1);
+
+    ParsedComplaint c = ComplaintParser.parse(viaNamedRelay, TrustConfig.of(
+        List.of("mx1.campus.example.edu", "10.20.0.0/16", "relay1.campus.example.edu")).withFleet(silentWorm()));
+
+    assertThat(c.origin().orElseThrow().hop()).isEqualTo(1);
+  }
 }
