@@ -307,7 +307,8 @@ public final class Controller implements AutoCloseable {
 
   /** Subscriptions to scheduled reports. */
   public io.labscan.controller.report.ReportSubscriptions reportSubscriptions() {
-    return service("reportSubscriptions", () -> new io.labscan.controller.report.ReportSubscriptions(store, clock()));
+    return service("reportSubscriptions", () -> new io.labscan.controller.report.ReportSubscriptions(store, clock(),
+        io.labscan.controller.oidc.SsoAccounts.verifiedEmails(store)));
   }
 
   /**

@@ -1,19 +1,6 @@
 package io.labscan.agent.arch;
 
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
-
-import com.tngtech.archunit.base.DescribedPredicate;
-import com.tngtech.archunit.core.domain.JavaClass;
-import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.core.importer.ClassFileImporter;
-import com.tngtech.archunit.core.importer.ImportOption;
-import com.tngtech.archunit.lang.ArchRule;
-import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.ZonedDateTime;
-import java.util.Date;
+import io.labscan.testsupport.ClockInjectionRule;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,42 +22,20 @@ class ClockInjectionArchTest {
       "io.labscan.agent.schedule.AgentScheduler",
       "Quartz fires triggers on the system clock, so a trigger's start time must be on that clock too");
 
-  JavaClasses main;
+  ClockInjectionRule rule;
 
   @BeforeAll
   void importMainClasses() {
-    main = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-        .importPackages("io.labscan.agent");
+    rule = ClockInjectionRule.forMainCodeOf("io.labscan.agent", ALLOWED);
   }
 
   @Test
   void mainCodeReadsTimeOnlyFromAnInjectedClock() {
-    ArchRule rule = noClasses().that(notAllowed())
-        .should().callMethod(Instant.class, "now")
-        .orShould().callMethod(System.class, "currentTimeMillis")
-        .orShould().callMethod(LocalDateTime.class, "now")
-        .orShould().callMethod(LocalDate.class, "now")
-        .orShould().callMethod(ZonedDateTime.class, "now")
-        .orShould().callMethod(OffsetDateTime.class, "now")
-        .orShould().callConstructor(Date.class)
-        .because("time must come from an injected java.time.Clock (see ALLOWED for the exceptions and why)");
-    rule.check(main);
+    rule.checkMainCodeReadsTimeOnlyFromAnInjectedClock();
   }
 
   @Test
   void theAllowListNamesOnlyClassesThatExist() {
-    for (String name : ALLOWED.keySet()) {
-      org.assertj.core.api.Assertions.assertThat(main.contain(name)).as(name).isTrue();
-    }
-  }
-
-  private static DescribedPredicate<JavaClass> notAllowed() {
-    return DescribedPredicate.describe("are not allowed to read the wall clock",
-        c -> !ALLOWED.containsKey(c.getName()) && !ALLOWED.containsKey(topLevel(c.getName())));
-  }
-
-  private static String topLevel(String name) {
-    int dollar = name.indexOf('$');
-    return dollar < 0 ? name : name.substring(0, dollar);
+    rule.checkTheAllowListNamesOnlyClassesThatExist();
   }
 }

@@ -4,6 +4,7 @@ import io.labscan.contract.quarantine.QuarantineRules;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.util.Timestamps;
+import io.labscan.agent.checks.egress.NetNs;
 import io.labscan.proto.v1.Policy;
 import io.labscan.proto.v1.QuarantineEnforcement;
 import io.labscan.proto.v1.QuarantineOrder;

@@ -5,16 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.labscan.proto.v1.HostInventory;
 import io.labscan.proto.v1.Report;
 import io.labscan.proto.v1.ScanSummary;
+import io.labscan.testsupport.MutableClock;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -198,33 +196,5 @@ class SpoolBoundsTest {
       assertThat(spool.size()).isEqualTo(1);
     }
     assertThat(dir.resolve(Spool.FILE_NAME + ".corrupt-20240301T020000Z")).exists();
-  }
-
-  /** A clock the test moves by hand. */
-  static final class MutableClock extends Clock {
-    private Instant now;
-
-    MutableClock(Instant start) {
-      this.now = start;
-    }
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
   }
 }

@@ -23,27 +23,24 @@ import picocli.CommandLine.Option;
 @Command(name = "serve", mixinStandardHelpOptions = true,
     description = {
       "Runs the controller: gRPC for agents (mutual TLS), an enrolment port (TLS, Enroll only), and HTTP",
-      "(JSON API) for people. The CA is created at first start in pki/ beside the database.",
+      "(JSON API) for people. A missing database is created (the SQLite file, or the LabScan schema in an",
+      "existing PostgreSQL database) and migrated as needed. The CA is created at first start in pki/ beside",
+      "the database.",
       "Stops on SIGTERM or Ctrl-C."
     })
 final class ServeCommand implements Callable<Integer> {
-  @Option(names = "--db", required = true, paramLabel = "FILE_OR_URL",
-      description = "Controller database: a SQLite file (created and migrated as needed), or "
-          + "postgresql://[USER@]HOST[:PORT]/DATABASE[?sslmode=verify-full&sslrootcert=FILE] (migrated as needed; "
-          + "no password in it: --db-password-file or LABSCAN_DB_PASSWORD; docs/postgresql.md).")
-  String dbValue;
-
-  @Option(names = "--db-password-file", paramLabel = "FILE",
-      description = "With a postgresql:// --db: file holding the database password (one line, owner-only).")
-  Path dbPasswordFile;
+  /**
+   * {@code --db} and {@code --db-password-file}: the same mixin, help text and checks as every
+   * other command's ({@link DatabaseSelection}). Unlike the commands that read an existing
+   * controller's data, serve creates what is missing (a SQLite file, or the LabScan schema in
+   * an existing PostgreSQL database) and migrates it; the command's description says so.
+   */
+  @Mixin DatabaseOptions database;
 
   @Option(names = "--pki-dir", paramLabel = "DIR",
       description = "Folder of the CA and server certificate (default: pki/ beside a SQLite database; "
           + "required with a postgresql:// --db, the same folder's content on every controller).")
   Path pkiDir;
-
-  /** The environment PostgreSQL credentials come from (tests give their own). */
-  java.util.Map<String, String> environment = System.getenv();
 
   @Option(names = "--grpc-port", defaultValue = "7443",
       description = "gRPC port for agents, mutual TLS (default: ${DEFAULT-VALUE}).")
@@ -116,23 +113,14 @@ final class ServeCommand implements Callable<Integer> {
     io.labscan.controller.store.DatabaseCredentials dbCredentials;
     Path db;
     try {
-      dbUrl = io.labscan.controller.store.DatabaseUrl.parse(dbValue);
-      if (dbUrl instanceof io.labscan.controller.store.DatabaseUrl.Postgres pg) {
-        if (pkiDir == null) {
-          throw new IllegalArgumentException("--pki-dir DIR is required with a postgresql:// --db: the CA and server "
-              + "certificate have no database file to live beside (give every controller the same folder's content)");
-        }
-        dbCredentials = io.labscan.controller.store.DatabaseCredentials.resolve(pg,
-            java.util.Optional.ofNullable(dbPasswordFile), environment);
-        // Only a name here: ControllerRuntime takes the CA from --pki-dir, and nothing opens it as a file.
-        db = pkiDir.toAbsolutePath().resolve("postgresql");
-      } else {
-        if (dbPasswordFile != null) {
-          throw new IllegalArgumentException("--db-password-file is for a postgresql:// --db, not a SQLite file");
-        }
-        dbCredentials = new io.labscan.controller.store.DatabaseCredentials("", java.util.Optional.empty());
-        db = dbUrl.localFile().orElseThrow();
+      dbUrl = database.url();
+      if (dbUrl instanceof io.labscan.controller.store.DatabaseUrl.Postgres && pkiDir == null) {
+        throw new IllegalArgumentException("--pki-dir DIR is required with a postgresql:// --db: the CA and server "
+            + "certificate have no database file to live beside (give every controller the same folder's content)");
       }
+      dbCredentials = database.credentials(dbUrl);
+      // With PostgreSQL only a name: ControllerRuntime takes the CA from --pki-dir, and nothing opens it as a file.
+      db = dbUrl.localFile().orElseGet(() -> pkiDir.toAbsolutePath().resolve("postgresql"));
       trustConfig = TrustConfig.of(trust);
       tlsSans.forEach(ServerNames::parse);
       dashboard.validate();
@@ -215,9 +203,10 @@ final class ServeCommand implements Callable<Integer> {
               + "database %s%n", bind, controller.grpcPort(), bind, controller.enrollPort().orElseThrow(), httpBind,
           http.port(), where);
       System.err.println("CA fingerprint (SHA-256): " + controller.certificateAuthority().get().fingerprint());
-      System.err.println("Enrol agents with a token from: labscan-controller enroll-token --db " + dbValue
+      System.err.println("Enrol agents with a token from: labscan-controller enroll-token --db "
+          + database.value().orElseThrow()
           + (pkiDir == null ? "" : " --pki-dir " + pkiDir.toAbsolutePath())
-          + (dbPasswordFile == null ? "" : " --db-password-file " + dbPasswordFile));
+          + (database.passwordFile == null ? "" : " --db-password-file " + database.passwordFile));
     } else {
       System.err.printf("labscan-controller: gRPC (plaintext) on %s:%d, HTTP on http://%s:%d/, database %s%n",
           bind, controller.grpcPort(), httpBind, http.port(), where);

@@ -246,8 +246,74 @@ public final class SsoAccounts {
     }
     User user = accounts.find(username).orElseThrow(() -> new RefusedException("the user was removed meanwhile"));
     touch(issuer, identity.subject());
+    rememberEmail(username, identity);
     accounts.recordExternalLogin(username);
     return new Admission(user, created, source, change);
+  }
+
+  /**
+   * Keeps the e-mail address this login's provider verified as the user's own ({@link
+   * #verifiedEmails}), or forgets it when this login has none verified (the provider's word
+   * holds as of the last login).
+   *
+   * <p>Where: {@code sso_provisioned.email} of the user's row (no new column, no migration). That
+   * table's rows matter for claiming only while an account is untied ({@link #preparedFor}),
+   * and a tie lasts as long as the account, so after the first login the row is free to hold the
+   * address; its {@code subject} is set to the tied subject, which marks the address as the
+   * provider's (an address an admin typed for {@code user add --sso --email} is not verified).
+   */
+  private void rememberEmail(String username, OidcIdentity identity) {
+    Optional<String> email = identity.verifiedEmail().map(e -> e.strip().toLowerCase(Locale.ROOT))
+        .filter(SsoAccounts::isEmail);
+    long now = clock.instant().toEpochMilli();
+    store.write(db -> {
+      if (email.isPresent()) {
+        try (PreparedStatement ps = db.prepareStatement("INSERT INTO sso_provisioned(username, subject, email, created_ms) "
+            + "VALUES (?,?,?,?) ON CONFLICT (username) DO UPDATE SET subject = excluded.subject, email = excluded.email")) {
+          ps.setString(1, username);
+          ps.setString(2, identity.subject());
+          ps.setString(3, email.get());
+          ps.setLong(4, now);
+          return ps.executeUpdate();
+        }
+      }
+      try (PreparedStatement ps = db.prepareStatement(
+          "UPDATE sso_provisioned SET subject = ?, email = NULL WHERE username = ?")) {
+        ps.setString(1, identity.subject());
+        ps.setString(2, username);
+        return ps.executeUpdate();
+      }
+    }).join();
+  }
+
+  private static boolean isEmail(String email) {
+    try {
+      checkEmail(email);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  /**
+   * The users' own addresses that their identity provider verified at their last single sign-on
+   * login ({@code email} with {@code email_verified: true}): a report subscription to that
+   * address needs no confirmation mail. Local accounts (and a single sign-on account an admin
+   * since gave a local password) have none.
+   */
+  public static io.labscan.controller.report.VerifiedEmails verifiedEmails(Storage store) {
+    requireNonNull(store, "store");
+    return username -> store.read(db -> {
+      try (PreparedStatement ps = db.prepareStatement("SELECT p.email FROM sso_provisioned p "
+          + "JOIN user_identities i ON i.username = p.username AND i.subject = p.subject "
+          + "JOIN users u ON u.username = p.username "
+          + "WHERE p.username = ? AND p.email IS NOT NULL AND u.password_hash NOT LIKE '$2%'")) {
+        ps.setString(1, username);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? Optional.of(rs.getString(1)) : Optional.<String>empty();
+        }
+      }
+    });
   }
 
   /**

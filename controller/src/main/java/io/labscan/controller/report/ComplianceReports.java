@@ -41,7 +41,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>Bounded work.</b> The range is at most {@link DateRange#MAX_DAYS} days; every list stops
  * at {@link #MAX_ROWS} rows (the total is kept, and the report says it was cut), the per-lab
- * series at {@link #MAX_LABS} labs.
+ * series at {@link #MAX_LABS} labs. The infection episodes, the one list that grows with the
+ * history rather than the fleet, are cut while they are read: at most {@code MAX_ROWS} are held.
  */
 public final class ComplianceReports {
   /** Rows per list at most. */
@@ -146,7 +147,7 @@ public final class ComplianceReports {
 
     return new ComplianceReport(now, lab, range, List.copyOf(labs), totals, perLab, Rows.of(out, MAX_ROWS),
         Rows.of(stale, MAX_ROWS), Rows.of(missedScans(hosts, range, today), MAX_ROWS),
-        Rows.of(infections(hosts, range), MAX_ROWS), hosts.size(),
+        infections(hosts, range), hosts.size(),
         (int) hosts.stream().filter(h -> h.compliance().compliant()).count());
   }
 
@@ -204,18 +205,21 @@ public final class ComplianceReports {
    * Infection episodes (INFECTED until CLEAN) that overlap the range, from the verdict history:
    * only the range and the state just before it are read ({@link ReportRepository#infections}).
    */
-  private List<Infection> infections(List<HostStatus> hosts, DateRange range) {
-    Map<String, List<ReportRepository.Episode>> episodes =
-        repository.infections(hosts.stream().map(h -> h.summary().hostId()).toList(), range);
+  private Rows<Infection> infections(List<HostStatus> hosts, DateRange range) {
+    Map<String, HostStatus> byId = new java.util.HashMap<>();
+    hosts.forEach(h -> byId.put(h.summary().hostId(), h));
+    Comparator<ReportRepository.Episode> order = Comparator.comparing(ReportRepository.Episode::found)
+        .thenComparing(e -> requireNonNull(byId.get(e.hostId()), "host").summary().hostname())
+        .thenComparing(ReportRepository.Episode::hostId);
+    // At most MAX_ROWS episodes are held, however many the range has (the total is counted).
+    ReportRepository.Episodes episodes = repository.infections(byId.keySet(), range, MAX_ROWS, order);
     List<Infection> out = new ArrayList<>();
-    for (HostStatus h : hosts) {
-      for (ReportRepository.Episode e : episodes.getOrDefault(h.summary().hostId(), List.of())) {
-        out.add(new Infection(e.hostId(), h.summary().hostname(), h.lab().lab(), e.found(), e.cleared(),
-            reasons(e.reasonsJson())));
-      }
+    for (ReportRepository.Episode e : episodes.first()) {
+      HostStatus h = requireNonNull(byId.get(e.hostId()), "host");
+      out.add(new Infection(e.hostId(), h.summary().hostname(), h.lab().lab(), e.found(), e.cleared(),
+          reasons(e.reasonsJson())));
     }
-    out.sort(Comparator.comparing(Infection::found).thenComparing(Infection::hostname));
-    return out;
+    return new Rows<>(out, episodes.total());
   }
 
   /** The reasons' texts from their stored JSON ({@code [{"code","text","evidence"}]}), cut to a bounded length. */

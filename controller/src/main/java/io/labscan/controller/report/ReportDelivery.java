@@ -152,13 +152,17 @@ public final class ReportDelivery {
       log.info("Sent the {}", what);
       return true;
     } catch (RuntimeException e) {
-      String error = e.getMessage() == null ? e.toString() : e.getMessage();
+      // Shown to lab managers (lastError) and kept in the audit log: a short reason in LabScan's
+      // words ("authentication refused by the relay (535 5.7.8)"), never the relay's own text,
+      // which the relay chooses (long, markup, credentials echoed back); that goes to the log.
+      String error = e instanceof ReportMailer.ReportMailException m ? m.reason()
+          : "sending failed (" + e.getClass().getSimpleName() + "); the controller log has the details";
       subscriptions.recordFailure(s, error);
       if (!error.equals(s.lastError())) { // a relay down for a day is one entry, not one per round
         audit.record(Actor.system("report delivery"), Actions.REPORT_SEND, target, "failed " + what + ": " + error,
             Source.system());
       }
-      log.warn("The {} was not sent (tried again in {}): {}", what, EVERY, e.getMessage());
+      log.warn("The {} was not sent (tried again in {}): {}", what, EVERY, e.getMessage(), e);
       return false;
     }
   }

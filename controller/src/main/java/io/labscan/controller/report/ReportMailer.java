@@ -33,12 +33,39 @@ public interface ReportMailer {
    */
   String send(Mail mail);
 
-  /** A message that could not be sent; the message says why in plain words. */
+  /**
+   * A message that could not be sent; the message says why in plain words (for the log), {@link
+   * #reason} in a short line fit to show on the Reports page.
+   */
   final class ReportMailException extends RuntimeException {
     private static final long serialVersionUID = 1L;
+    /** The most characters of {@link #reason}. */
+    public static final int MAX_REASON = 300;
+    private final String reason;
 
+    /** {@code message} is shown too (cut, printable): for messages LabScan wrote itself. */
     public ReportMailException(String message, Throwable cause) {
+      this(message, message, cause);
+    }
+
+    /**
+     * @param message the whole story for the log (may hold the relay's own words)
+     * @param reason what the Reports page and the audit log show: LabScan's words only, no
+     *     text the relay chose (cut to {@link #MAX_REASON} printable characters)
+     */
+    public ReportMailException(String message, String reason, Throwable cause) {
       super(message, cause);
+      this.reason = shortLine(requireNonNull(reason, "reason"));
+    }
+
+    /** Why, in one short line of printable characters. */
+    public String reason() {
+      return reason;
+    }
+
+    private static String shortLine(String text) {
+      String t = text.replaceAll("[\\p{Cntrl}\\p{Cf}]+", " ").strip();
+      return t.length() > MAX_REASON ? t.substring(0, MAX_REASON - 1) + "…" : t;
     }
   }
 }

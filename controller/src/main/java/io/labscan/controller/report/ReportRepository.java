@@ -9,11 +9,13 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
@@ -93,9 +95,23 @@ final class ReportRepository {
       + "WHERE host_id = ? AND verdict IN ('INFECTED', 'CLEAN') AND at_ms >= ? AND at_ms < ? ORDER BY at_ms";
 
   /**
+   * The first {@code keep} episodes in {@code order}, and how many there were in all.
+   *
+   * @param total every episode of the range, counted (a count costs no memory)
+   */
+  record Episodes(List<Episode> first, int total) {
+    Episodes {
+      first = List.copyOf(first);
+    }
+  }
+
+  /**
    * The infection episodes of {@code hostIds} that overlap {@code range}: an INFECTED verdict
    * until the next CLEAN one (other verdicts in between do not end it), found before the range's
-   * end and not cleared before its start. Ordered by host, then time.
+   * end and not cleared before its start. Only the first {@code keep} in {@code order} are kept,
+   * and counted all: memory follows {@code keep} (the report's row limit), not the number of
+   * episodes in the store (issue 20: a flapping host, or years of them, used to be held in full
+   * before the cut). The rows are streamed from the cursor, one host at a time.
    *
    * <p>Reads the range and, per host, only the state before it: the last CLEAN before the start
    * and the first INFECTED after that (an episode still open when the range starts), each a seek
@@ -103,10 +119,26 @@ final class ReportRepository {
    * of history before the range, or after it, are never read, so a report's cost follows its
    * range and its hosts, not the age of the installation.
    */
-  Map<String, List<Episode>> infections(Collection<String> hostIds, DateRange range) {
+  Episodes infections(Collection<String> hostIds, DateRange range, int keep, Comparator<Episode> order) {
+    if (keep < 0) {
+      throw new IllegalArgumentException("keep: " + keep + " is negative");
+    }
+    requireNonNull(order, "order");
     long from = range.fromMillis();
     long to = range.toMillis();
-    Map<String, List<Episode>> out = new HashMap<>();
+    // The episodes kept so far, the last in `order` at the head: a new one that comes before it
+    // takes its place. Never more than `keep` (+1 while swapping), whatever the store holds.
+    PriorityQueue<Episode> kept = new PriorityQueue<>(Math.min(keep, 1024) + 1, order.reversed());
+    int[] total = {0};
+    java.util.function.Consumer<Episode> out = e -> {
+      total[0]++;
+      if (kept.size() < keep) {
+        kept.add(e);
+      } else if (keep > 0 && order.compare(e, kept.element()) < 0) {
+        kept.poll();
+        kept.add(e);
+      }
+    };
     store.read(db -> {
       try (PreparedStatement lastClean = db.prepareStatement(LAST_CLEAN_BEFORE);
           PreparedStatement firstInfected = db.prepareStatement(FIRST_INFECTED_BETWEEN);
@@ -144,19 +176,20 @@ final class ReportRepository {
                 found = Instant.ofEpochMilli(rs.getLong(2));
                 reasons = rs.getString(3);
               } else if (!infected && found != null) {
-                out.computeIfAbsent(host, k -> new ArrayList<>())
-                    .add(new Episode(host, found, Optional.of(Instant.ofEpochMilli(rs.getLong(2))), reasons));
+                out.accept(new Episode(host, found, Optional.of(Instant.ofEpochMilli(rs.getLong(2))), reasons));
                 found = null;
               }
             }
           }
           if (found != null) {
-            out.computeIfAbsent(host, k -> new ArrayList<>()).add(new Episode(host, found, Optional.empty(), reasons));
+            out.accept(new Episode(host, found, Optional.empty(), reasons));
           }
         }
       }
-      return out;
+      return total[0];
     });
-    return out;
+    List<Episode> first = new ArrayList<>(kept);
+    first.sort(order);
+    return new Episodes(first, total[0]);
   }
 }

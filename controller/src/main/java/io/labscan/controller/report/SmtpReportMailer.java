@@ -121,9 +121,123 @@ public final class SmtpReportMailer implements ReportMailer {
       String id = m.getMessageID();
       return id == null ? "" : id;
     } catch (MessagingException e) {
-      throw new ReportMailException("the relay " + relay.describe() + " did not take the mail for " + mail.to()
-          + ": " + describe(e), e);
+      String failed = "the relay " + relay.describe() + " did not take the mail for " + mail.to() + ": ";
+      throw new ReportMailException(failed + describe(e), failed + reason(e), e);
     }
+  }
+
+  private static final java.util.regex.Pattern REPLY_CODE =
+      java.util.regex.Pattern.compile("^\\s*([2-5][0-9][0-9])(?:[ -]+([245]\\.[0-9]{1,3}\\.[0-9]{1,3}))?(?![0-9])");
+
+  /**
+   * Why the relay did not take a mail, in LabScan's words: a class of failure ("authentication
+   * refused by the relay (535 5.7.8)", "connection refused", "TLS handshake failed: ...") and
+   * the SMTP reply code, never the text after it. The relay chooses that text: it may be long,
+   * hold markup, or echo the credentials back, and it is shown to lab managers ({@code
+   * lastError}); {@link #describe} keeps it for the log.
+   */
+  static String reason(MessagingException e) {
+    String code = "";
+    @org.jspecify.annotations.Nullable Throwable io = null;
+    boolean auth = false;
+    boolean recipient = false;
+    boolean noStartTls = false;
+    java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    java.util.ArrayDeque<Throwable> todo = new java.util.ArrayDeque<>();
+    todo.add(e);
+    while (!todo.isEmpty() && seen.size() < 10) {
+      Throwable t = todo.removeFirst();
+      if (!seen.add(t)) {
+        continue;
+      }
+      if (t instanceof jakarta.mail.AuthenticationFailedException) {
+        auth = true;
+      } else if (t instanceof jakarta.mail.SendFailedException sf && sf.getInvalidAddresses() != null
+          && sf.getInvalidAddresses().length > 0) {
+        recipient = true;
+      }
+      String m = t.getMessage();
+      if (m != null) {
+        java.util.regex.Matcher c = REPLY_CODE.matcher(m);
+        if (code.isEmpty() && c.find()) {
+          code = c.group(1) + (c.group(2) == null ? "" : " " + c.group(2));
+        }
+        if (m.contains("STARTTLS is required")) {
+          noStartTls = true;
+        }
+      }
+      if (io == null && (t instanceof java.io.IOException || t instanceof java.security.GeneralSecurityException)) {
+        io = t;
+      }
+      if (t instanceof MessagingException me && me.getNextException() != null) {
+        todo.add(me.getNextException());
+      }
+      if (t.getCause() != null) {
+        todo.add(t.getCause());
+      }
+    }
+    String inParens = code.isEmpty() ? "" : " (" + code + ")";
+    if (auth) {
+      return "authentication refused by the relay" + inParens;
+    }
+    if (noStartTls) {
+      return "the relay does not offer STARTTLS, which is required";
+    }
+    if (io != null) {
+      String network = network(io, seen);
+      if (network != null) {
+        return network;
+      }
+    }
+    if (recipient) {
+      return "the relay refused the recipient" + inParens;
+    }
+    if (!code.isEmpty()) {
+      return (code.startsWith("4") ? "the relay deferred the mail" : "the relay refused the mail") + inParens;
+    }
+    return "sending failed (" + e.getClass().getSimpleName() + ")";
+  }
+
+  /** A connection or TLS failure, named by its class; null when none is in the chain. */
+  private static @org.jspecify.annotations.Nullable String network(Throwable first, java.util.Set<Throwable> chain) {
+    boolean tls = false;
+    boolean untrusted = false;
+    for (Throwable t : chain) {
+      if (t instanceof javax.net.ssl.SSLException) {
+        tls = true;
+      }
+      if (t instanceof java.security.cert.CertificateException
+          || t instanceof java.security.cert.CertPathValidatorException
+          || t instanceof java.security.cert.CertPathBuilderException) {
+        untrusted = true;
+      }
+    }
+    for (Throwable t : chain) {
+      if (t instanceof java.io.IOException && String.valueOf(t.getMessage()).startsWith("Can't verify identity of server")) {
+        return "TLS handshake failed: the relay's certificate does not name it";
+      }
+    }
+    if (untrusted) {
+      return "TLS handshake failed: the relay's certificate is not trusted (--report-smtp-ca)";
+    }
+    if (tls) {
+      return "TLS handshake failed";
+    }
+    for (Throwable t : chain) {
+      if (t instanceof java.net.ConnectException) {
+        return "connection refused";
+      }
+      if (t instanceof java.net.UnknownHostException) {
+        return "the relay's host name is not known";
+      }
+      if (t instanceof java.net.SocketTimeoutException) {
+        return "no answer from the relay within " + TIMEOUT.toSeconds() + " s";
+      }
+      if (t instanceof java.net.NoRouteToHostException) {
+        return "no route to the relay";
+      }
+    }
+    return first instanceof java.io.IOException ? "the connection to the relay failed" : null;
   }
 
   /**

@@ -19,6 +19,8 @@ import java.util.Optional;
  * ({@link Controller#startBackgroundJobs()}), not the dashboard's: they run whether or not HTTP does.
  */
 public final class Dashboard implements AutoCloseable {
+  /** The background job writing the summaries of suppressed single sign-on refusals. */
+  static final String REFUSAL_SUMMARIES = "single sign-on refusal summaries";
   private final WebServer web;
 
   private Dashboard(WebServer web) {
@@ -52,6 +54,12 @@ public final class Dashboard implements AutoCloseable {
             controller.complaintsView()),
         sso.map(provider -> new WebServer.Sso(provider,
             new SsoAccounts(controller.fleet().store(), accounts, controller.clock()))));
+    if (sso.isPresent() && !controller.jobs().has(REFUSAL_SUMMARIES)) {
+      // Summaries of suppressed refusals are written when their window ends, not only with the
+      // next refusal. One job per controller (one dashboard each, as serve runs it).
+      controller.jobs().every(REFUSAL_SUMMARIES, RefusalAudit.FLUSH_EVERY, RefusalAudit.FLUSH_EVERY,
+          web::flushRefusalSummaries);
+    }
     firstPassword.ifPresent(password -> {
       console.println("labscan-controller: created web UI user '" + Accounts.FIRST_ADMIN + "' (admin) with password");
       console.println("    " + password);

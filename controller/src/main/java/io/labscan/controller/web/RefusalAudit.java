@@ -20,7 +20,9 @@ import java.util.Map;
  * <p>Rule: per client address (an IPv6 address by its /64, as {@link LoginThrottle} counts it),
  * the first {@link #PER_ADDRESS} refusals of a {@link #WINDOW} are recorded one by one; the rest
  * are counted, and when the window is over one summary entry says how many were suppressed
- * ("N more refused single sign-on callbacks from ADDRESS suppressed"). All addresses together
+ * ("N more refused single sign-on callbacks from ADDRESS suppressed"), written by a background
+ * job within {@link #FLUSH_EVERY} of the window's end ({@link #flush}) or with the next refusal,
+ * whichever comes first. All addresses together
  * record at most {@link #PER_WINDOW} single entries per window, and at most {@link
  * #MAX_ADDRESSES} addresses are tracked (beyond that they share one bucket, {@code "*"}), so the
  * log grows by at most about {@code PER_WINDOW + MAX_ADDRESSES + 1} entries per window whatever
@@ -111,8 +113,19 @@ final class RefusalAudit {
     return decide("sub " + s, "sub " + s);
   }
 
-  private Decision decide(String address, String network) {
-    Instant now = clock.instant();
+  /**
+   * The summaries of the windows that ended (each once), without a refusal: called by the
+   * background job {@code serve} registers ({@link #FLUSH_EVERY}), so a summary is written when
+   * its window ends, not only with the next refusal, which may never come (issue 20).
+   */
+  synchronized List<Suppressed> flush() {
+    return ended(clock.instant());
+  }
+
+  /** How often {@code serve} writes the summaries of ended windows. */
+  static final Duration FLUSH_EVERY = Duration.ofMinutes(1);
+
+  private List<Suppressed> ended(Instant now) {
     List<Suppressed> summaries = new ArrayList<>();
     for (Iterator<Map.Entry<String, Window>> it = windows.entrySet().iterator(); it.hasNext();) {
       Map.Entry<String, Window> e = it.next();
@@ -124,6 +137,12 @@ final class RefusalAudit {
       }
       it.remove();
     }
+    return summaries;
+  }
+
+  private Decision decide(String address, String network) {
+    Instant now = clock.instant();
+    List<Suppressed> summaries = ended(now);
     networks.values().removeIf(n -> !n.start.plus(WINDOW).isAfter(now));
     if (!globalStart.plus(WINDOW).isAfter(now)) {
       globalStart = now;

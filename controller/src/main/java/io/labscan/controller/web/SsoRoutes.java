@@ -232,6 +232,16 @@ final class SsoRoutes {
             + "<p><a href=\"/login\">Back to the login page</a></p>"));
   }
 
+  /**
+   * Writes the summaries of suppressed refusals whose window ended ({@link RefusalAudit#flush}):
+   * run by a background job every {@link RefusalAudit#FLUSH_EVERY}, so a summary does not wait
+   * for the next refusal.
+   */
+  void flushRefusalSummaries() {
+    summarise(new RefusalAudit.Decision(false, refusals.flush()), "");
+    summarise(new RefusalAudit.Decision(false, subjectRefusals.flush()), "subject ");
+  }
+
   /** Answers 429 with Retry-After when {@code wait} is not zero (over {@link SsoRateLimit}). */
   private boolean limited(Context ctx, java.time.Duration wait) {
     if (wait.isZero()) {

@@ -179,9 +179,19 @@ public final class WebServer implements AutoCloseable {
   private record Asset(String contentType, byte[] bytes) {}
 
   private final Javalin app;
+  private final Routes routes;
 
-  private WebServer(Javalin app) {
+  private WebServer(Javalin app, Routes routes) {
     this.app = app;
+    this.routes = routes;
+  }
+
+  /**
+   * Writes the audit summaries of suppressed single sign-on refusals whose window ended (nothing
+   * without single sign-on); {@link Dashboard} runs it as a background job.
+   */
+  void flushRefusalSummaries() {
+    routes.sso.ifPresent(SsoRoutes::flushRefusalSummaries);
   }
 
   public static WebServer start(Config config, Services services) {
@@ -213,7 +223,7 @@ public final class WebServer implements AutoCloseable {
       throw new UncheckedIOException("Cannot listen for HTTP on " + config.bind() + ":" + config.port() + ": "
           + e.getMessage() + " (pick another port with --http-port)", new IOException(e));
     }
-    return new WebServer(app);
+    return new WebServer(app, routes);
   }
 
   public int port() {
@@ -275,8 +285,10 @@ public final class WebServer implements AutoCloseable {
     }
 
     /**
-     * {@code ok} and {@code database: reachable}, or 503 with {@code database: unreachable
-     * (reason)} when the database does not answer ({@link DatabaseProbe}: bounded, cached).
+     * {@code ok} and {@code database: reachable}, or 503 with {@code database: unreachable} when
+     * the database does not answer ({@link DatabaseProbe}: bounded, cached). Anonymous, so the
+     * reason (which can name the database's host, port and user) is not in the answer: it is in
+     * the controller log, once per change, and {@code labscan-controller doctor} names it.
      */
     private void healthz(Context ctx) {
       Optional<String> problem = database.problem();
@@ -284,7 +296,7 @@ public final class WebServer implements AutoCloseable {
       if (problem.isEmpty()) {
         ctx.result("ok\ndatabase: reachable\n");
       } else {
-        ctx.status(503).result("unhealthy\ndatabase: unreachable (" + problem.get() + ")\n");
+        ctx.status(503).result("unhealthy\ndatabase: unreachable\n");
       }
     }
 
@@ -371,7 +383,9 @@ public final class WebServer implements AutoCloseable {
       r.delete("/api/v1/campaigns/{campaignId}", admin::deleteCampaign, Role.LAB_MANAGER);
 
       ReportsApi reports = new ReportsApi(new io.labscan.controller.report.ComplianceReports(services.fleet()),
-          new io.labscan.controller.report.ReportSubscriptions(services.fleet().store(), services.fleet().clock()),
+          // A user's own address that the identity provider verified needs no confirmation mail.
+          new io.labscan.controller.report.ReportSubscriptions(services.fleet().store(), services.fleet().clock(),
+              io.labscan.controller.oidc.SsoAccounts.verifiedEmails(services.fleet().store())),
           services.audit());
       r.get("/api/v1/reports/compliance", reports::compliance, Role.VIEWER);
       r.get("/api/v1/reports/subscriptions", reports::subscriptions, Role.LAB_MANAGER, Gate.SESSION_ONLY);

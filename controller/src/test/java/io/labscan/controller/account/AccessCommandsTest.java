@@ -1,24 +1,21 @@
 package io.labscan.controller.account;
 
+import static io.labscan.testsupport.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.labscan.controller.audit.Actions;
 import io.labscan.controller.audit.AuditEntry;
 import io.labscan.controller.audit.AuditLog;
 import io.labscan.controller.audit.AuditQuery;
-import io.labscan.controller.cli.ControllerMain;
 import io.labscan.controller.store.Storage;
 import io.labscan.controller.account.Accounts;
 import io.labscan.controller.account.Role;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import io.labscan.testsupport.CliRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,29 +24,11 @@ import org.junit.jupiter.api.io.TempDir;
 class AccessCommandsTest {
   @TempDir Path dir;
   Path db;
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-  private PrintStream savedOut;
-  private PrintStream savedErr;
 
   @BeforeEach
-  void capture() {
+  void anEmptyControllerDatabase() {
     db = dir.resolve("c.db");
     Storage.open(db).close();
-    savedOut = System.out;
-    savedErr = System.err;
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-  }
-
-  @AfterEach
-  void restore() {
-    System.setOut(savedOut);
-    System.setErr(savedErr);
-  }
-
-  private int run(String... args) {
-    return ControllerMain.commandLine().execute(args);
   }
 
   private List<AuditEntry> audit() {
@@ -63,7 +42,7 @@ class AccessCommandsTest {
     Path pw = dir.resolve("pw");
     Files.writeString(pw, "a long lab manager password\n");
     assertThat(run("user", "add", "--db", db.toString(), "--role", "lab-manager", "--lab", "physics-lab",
-        "--lab", "chemistry", "--password-file", pw.toString(), "janet")).isZero();
+        "--lab", "chemistry", "--password-file", pw.toString(), "janet").code()).isZero();
     try (Storage store = Storage.open(db)) {
       assertThat(new Accounts(store, 4, Clock.systemUTC()).find("janet")).hasValueSatisfying(u -> {
         assertThat(u.role()).isEqualTo(Role.LAB_MANAGER);
@@ -84,11 +63,12 @@ class AccessCommandsTest {
   void aLabManagerWithoutALabAndAViewerWithOneAreRefused() throws Exception {
     Path pw = dir.resolve("pw");
     Files.writeString(pw, "a long lab manager password\n");
-    assertThat(run("user", "add", "--db", db.toString(), "--role", "lab-manager", "--password-file", pw.toString(),
-        "janet")).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("at least one lab");
+    CliRun noLab = run("user", "add", "--db", db.toString(), "--role", "lab-manager", "--password-file", pw.toString(),
+        "janet");
+    assertThat(noLab.code()).isEqualTo(2);
+    assertThat(noLab.err()).contains("at least one lab");
     assertThat(run("user", "add", "--db", db.toString(), "--role", "viewer", "--lab", "physics-lab",
-        "--password-file", pw.toString(), "janet")).isEqualTo(2);
+        "--password-file", pw.toString(), "janet").code()).isEqualTo(2);
     assertThat(audit()).isEmpty();
   }
 
@@ -98,14 +78,15 @@ class AccessCommandsTest {
       new Accounts(store, 4, Clock.systemUTC()).add("janet", Role.VIEWER, "a long lab manager password", false);
     }
     assertThat(run("user", "set-role", "--db", db.toString(), "--role", "lab-manager", "--lab", "physics-lab",
-        "janet")).isZero();
+        "janet").code()).isZero();
     try (Storage store = Storage.open(db)) {
       Accounts accounts = new Accounts(store, 4, Clock.systemUTC());
       assertThat(accounts.authenticate("janet", "a long lab manager password")).hasValueSatisfying(u ->
           assertThat(u.labs()).containsExactly("physics-lab"));
     }
-    assertThat(run("user", "list", "--db", db.toString())).isZero();
-    assertThat(out.toString(StandardCharsets.UTF_8)).contains("janet\tlab-manager\tphysics-lab");
+    CliRun list = run("user", "list", "--db", db.toString());
+    assertThat(list.code()).isZero();
+    assertThat(list.out()).contains("janet\tlab-manager\tphysics-lab");
     assertThat(audit()).extracting(AuditEntry::action).containsExactly(Actions.USER_ROLE);
   }
 
@@ -114,15 +95,17 @@ class AccessCommandsTest {
     try (Storage store = Storage.open(db)) {
       new Accounts(store, 4, Clock.systemUTC()).add("root", Role.ADMIN, "a long admin password!", false);
     }
-    assertThat(run("user", "set-role", "--db", db.toString(), "--role", "viewer", "root")).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("last admin");
+    CliRun run = run("user", "set-role", "--db", db.toString(), "--role", "viewer", "root");
+    assertThat(run.code()).isEqualTo(2);
+    assertThat(run.err()).contains("last admin");
   }
 
   @Test
   void tokenCreatePrintsTheTokenOnceListShowsItWithoutTheSecretAndRevokeEndsIt() {
-    assertThat(run("token", "create", "--db", db.toString(), "--name", "physics-sheet", "--lab", "physics-lab",
-        "--expires", "30d")).isZero();
-    String token = out.toString(StandardCharsets.UTF_8).strip();
+    CliRun created = run("token", "create", "--db", db.toString(), "--name", "physics-sheet", "--lab", "physics-lab",
+        "--expires", "30d");
+    assertThat(created.code()).isZero();
+    String token = created.out().strip();
     assertThat(token).matches("LST1\\.[0-9a-f]{12}\\.[A-Za-z0-9_-]{43}");
     String id = token.split("\\.")[1];
     try (Storage store = Storage.open(db)) {
@@ -131,17 +114,17 @@ class AccessCommandsTest {
         assertThat(p.labs()).isEqualTo(Set.of("physics-lab"));
       });
     }
-    out.reset();
-    assertThat(run("token", "list", "--db", db.toString())).isZero();
-    String list = out.toString(StandardCharsets.UTF_8);
+    CliRun listed = run("token", "list", "--db", db.toString());
+    assertThat(listed.code()).isZero();
+    String list = listed.out();
     assertThat(list).contains(id, "physics-sheet", "lab-manager", "physics-lab", "active")
         .doesNotContain(token.substring(token.lastIndexOf('.') + 1));
 
-    assertThat(run("token", "revoke", "--db", db.toString(), id)).isZero();
+    assertThat(run("token", "revoke", "--db", db.toString(), id).code()).isZero();
     try (Storage store = Storage.open(db)) {
       assertThat(new ApiTokens(store, Clock.systemUTC()).authenticate(token)).isEmpty();
     }
-    assertThat(run("token", "revoke", "--db", db.toString(), id)).isEqualTo(2);
+    assertThat(run("token", "revoke", "--db", db.toString(), id).code()).isEqualTo(2);
     List<AuditEntry> entries = audit();
     assertThat(entries).extracting(AuditEntry::action).containsExactly(Actions.TOKEN_REVOKE, Actions.TOKEN_CREATE);
     assertThat(entries).allSatisfy(e -> assertThat(e.target()).isEqualTo(id));
@@ -149,10 +132,12 @@ class AccessCommandsTest {
 
   @Test
   void enrolmentTokensLabRulesAndPolicyChangesFromTheCommandLineAreAuditedWithoutSecrets() {
-    assertThat(run("enroll-token", "--db", db.toString(), "--lab", "physics-lab", "--uses", "40")).isZero();
-    String enrolment = out.toString(StandardCharsets.UTF_8).strip();
-    assertThat(run("lab-rule", "add", "--db", db.toString(), "--lab", "chemistry", "--cidr", "10.30.0.0/16")).isZero();
-    assertThat(run("policy", "--db", db.toString(), "--event-mode", "on")).isZero();
+    CliRun enrolled = run("enroll-token", "--db", db.toString(), "--lab", "physics-lab", "--uses", "40");
+    assertThat(enrolled.code()).isZero();
+    String enrolment = enrolled.out().strip();
+    assertThat(run("lab-rule", "add", "--db", db.toString(), "--lab", "chemistry", "--cidr", "10.30.0.0/16").code())
+        .isZero();
+    assertThat(run("policy", "--db", db.toString(), "--event-mode", "on").code()).isZero();
 
     List<AuditEntry> entries = audit();
     assertThat(entries).extracting(AuditEntry::action)

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.labscan.controller.store.Storage;
-import io.labscan.controller.web.MutableClock;
 import io.labscan.controller.account.Role;
+import io.labscan.testsupport.MutableClock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

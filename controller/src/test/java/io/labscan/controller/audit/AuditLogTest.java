@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.labscan.controller.store.Pruner;
 import io.labscan.controller.store.Storage;
 import io.labscan.controller.text.SpreadsheetCsv;
-import io.labscan.controller.web.MutableClock;
+import io.labscan.testsupport.MutableClock;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.time.Clock;

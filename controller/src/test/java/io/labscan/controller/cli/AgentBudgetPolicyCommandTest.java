@@ -4,14 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.labscan.controller.store.Storage;
 import io.labscan.proto.v1.Policy;
+import io.labscan.testsupport.CliRun;
 import io.labscan.testsupport.TestWiring;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,34 +25,25 @@ class AgentBudgetPolicyCommandTest {
   private static final String WORKSTATION = "5d2c8e1f-3a4b-4c6d-8e7f-9a0b1c2d3e4f";
 
   @TempDir Path dir;
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-  private PrintStream savedErr;
 
   @BeforeEach
   void enrolOneHost() {
-    savedErr = System.err;
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
     try (Storage store = Storage.open(db())) {
       store.enroll(WORKSTATION, "lab-pc-12", Instant.now()).join();
     }
-  }
-
-  @AfterEach
-  void restore() {
-    System.setErr(savedErr);
   }
 
   private Path db() {
     return dir.resolve("c.db");
   }
 
-  private int policy(String... args) {
+  private CliRun policy(String... args) {
     String[] all = new String[args.length + 3];
     all[0] = "policy";
     all[1] = "--db";
     all[2] = db().toString();
     System.arraycopy(args, 0, all, 3, args.length);
-    return ControllerMain.commandLine().execute(all);
+    return CliRun.run(all);
   }
 
   private Policy hostPolicy() {
@@ -76,7 +64,7 @@ class AgentBudgetPolicyCommandTest {
   void aBudgetSetWithThePolicyCommandGoesOutToTheAgentsWithANewPolicyVersion() {
     long before = hostPolicy().getVersion();
 
-    assertThat(policy("--agent-memory-budget", "64MiB", "--agent-cpu-budget", "0.5%")).isZero();
+    assertThat(policy("--agent-memory-budget", "64MiB", "--agent-cpu-budget", "0.5%").code()).isZero();
 
     Policy p = hostPolicy();
     assertThat(p.getVersion()).isGreaterThan(before);
@@ -88,7 +76,7 @@ class AgentBudgetPolicyCommandTest {
   void aBudgetFlagNotGivenKeepsItsValue() {
     policy("--agent-memory-budget", "128 MiB");
 
-    assertThat(policy("--agent-cpu-budget", "1")).isZero();
+    assertThat(policy("--agent-cpu-budget", "1").code()).isZero();
 
     assertThat(hostPolicy().getAgentMemoryBudgetBytes()).isEqualTo(128 * MIB);
     assertThat(hostPolicy().getAgentCpuBudgetPercent()).isEqualTo(1.0);
@@ -98,9 +86,10 @@ class AgentBudgetPolicyCommandTest {
   void aMemoryBudgetBelowWhatAJvmNeedsIsRefusedNamingTheFlagAndTheRange() {
     long before = hostPolicy().getVersion();
 
-    assertThat(policy("--agent-memory-budget", "16MiB")).isEqualTo(ControllerMain.EXIT_BAD_INPUT);
+    CliRun run = policy("--agent-memory-budget", "16MiB");
 
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("--agent-memory-budget").contains("32 MiB")
+    assertThat(run.code()).isEqualTo(ControllerMain.EXIT_BAD_INPUT);
+    assertThat(run.err()).contains("--agent-memory-budget").contains("32 MiB")
         .contains("4 GiB");
     assertThat(hostPolicy().getVersion()).isEqualTo(before);
     assertThat(hostPolicy().getAgentMemoryBudgetBytes()).isEqualTo(96 * MIB);
@@ -108,9 +97,10 @@ class AgentBudgetPolicyCommandTest {
 
   @Test
   void aMemoryBudgetThatIsNotASizeIsRefusedNamingTheFlagAndTheValue() {
-    assertThat(policy("--agent-memory-budget", "lots")).isEqualTo(ControllerMain.EXIT_BAD_INPUT);
+    CliRun run = policy("--agent-memory-budget", "lots");
 
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("--agent-memory-budget").contains("'lots'")
+    assertThat(run.code()).isEqualTo(ControllerMain.EXIT_BAD_INPUT);
+    assertThat(run.err()).contains("--agent-memory-budget").contains("'lots'")
         .contains("96MiB");
   }
 
@@ -119,9 +109,9 @@ class AgentBudgetPolicyCommandTest {
     long before = hostPolicy().getVersion();
 
     for (String bad : new String[] {"0%", "-1%", "150%", "NaN", "two percent"}) {
-      err.reset();
-      assertThat(policy("--agent-cpu-budget", bad)).as(bad).isEqualTo(ControllerMain.EXIT_BAD_INPUT);
-      assertThat(err.toString(StandardCharsets.UTF_8)).as(bad).contains("--agent-cpu-budget");
+      CliRun run = policy("--agent-cpu-budget", bad);
+      assertThat(run.code()).as(bad).isEqualTo(ControllerMain.EXIT_BAD_INPUT);
+      assertThat(run.err()).as(bad).contains("--agent-cpu-budget");
     }
 
     assertThat(hostPolicy().getVersion()).isEqualTo(before);
@@ -130,7 +120,7 @@ class AgentBudgetPolicyCommandTest {
 
   @Test
   void aRefusedBudgetFlagLeavesTheOtherFlagsOfTheSameCommandUnappliedToo() {
-    assertThat(policy("--agent-memory-budget", "64MiB", "--agent-cpu-budget", "200%"))
+    assertThat(policy("--agent-memory-budget", "64MiB", "--agent-cpu-budget", "200%").code())
         .isEqualTo(ControllerMain.EXIT_BAD_INPUT);
 
     assertThat(hostPolicy().getAgentMemoryBudgetBytes()).isEqualTo(96 * MIB);

@@ -18,10 +18,9 @@ import io.labscan.proto.v1.EgressDestination;
 import io.labscan.proto.v1.Report;
 import io.labscan.proto.v1.RuleKind;
 import io.labscan.proto.v1.SmtpEgressWindow;
+import io.labscan.testsupport.CliRun;
 import io.labscan.testsupport.PostgresServer;
 import io.labscan.testsupport.PostgresStorage;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,35 +84,12 @@ class CliCommandsOnPostgresTest {
     return Storage.open(PostgresStorage.url(db), PostgresStorage.credentials(db), Clock.systemUTC());
   }
 
-  private record Run(int exit, String out, String err) {}
-
   /** {@code labscan-controller COMMAND... --db URL --db-password-file FILE MORE...}. */
-  private Run run(List<String> command, String... more) {
+  private CliRun run(List<String> command, String... more) {
     List<String> args = new ArrayList<>(command);
     args.addAll(List.of("--db", url(), "--db-password-file", passwordFile.toString()));
     args.addAll(List.of(more));
-    return exec(args.toArray(String[]::new));
-  }
-
-  private static Run exec(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      int exit = ControllerMain.commandLine().execute(args);
-      return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
-  }
-
-  private static Run ok(Run run) {
-    assertThat(run.exit()).as("stdout: %s%nstderr: %s", run.out(), run.err()).isZero();
-    return run;
+    return CliRun.run(args.toArray(String[]::new));
   }
 
   private boolean hasSchema() throws Exception {
@@ -136,7 +112,7 @@ class CliCommandsOnPostgresTest {
       Files.writeString(f, JsonFormat.printer().print(reports[i]));
       files.add(f.toString());
     }
-    Run run = ok(run(List.of("import"), files.toArray(String[]::new)));
+    CliRun run = run(List.of("import"), files.toArray(String[]::new)).ok();
     assertThat(run.out()).contains("Imported " + reports.length + " report");
   }
 
@@ -146,7 +122,7 @@ class CliCommandsOnPostgresTest {
   void enrollTokenCreatesTheSchemaInAnEmptyDatabaseAndATokenThatALaterReadAccepts() throws Exception {
     Path pki = dir.resolve("pki");
 
-    Run run = ok(run(List.of("enroll-token"), "--pki-dir", pki.toString(), "--lab", "physics-lab", "--uses", "3"));
+    CliRun run = run(List.of("enroll-token"), "--pki-dir", pki.toString(), "--lab", "physics-lab", "--uses", "3").ok();
 
     EnrolmentToken token = EnrolmentToken.parse(run.out().strip());
     assertThat(Files.isRegularFile(pki.resolve("ca.crt"))).isTrue();
@@ -159,9 +135,9 @@ class CliCommandsOnPostgresTest {
 
   @Test
   void enrollTokenOnPostgresWithoutPkiDirIsBadInputNamingTheFlag() throws Exception {
-    Run run = run(List.of("enroll-token"));
+    CliRun run = run(List.of("enroll-token"));
 
-    assertThat(run.exit()).isEqualTo(ControllerMain.EXIT_BAD_INPUT);
+    assertThat(run.code()).isEqualTo(ControllerMain.EXIT_BAD_INPUT);
     assertThat(run.err()).contains("--pki-dir DIR is required with a postgresql:// --db");
     assertThat(hasSchema()).isFalse();
   }
@@ -177,9 +153,9 @@ class CliCommandsOnPostgresTest {
                 .setRuleKind(RuleKind.RULE_KIND_FILE_NAME).setPath("WINDOWS/SYSTEM32/WINKABCD.EXE")).build(),
         TestReports.fullScan(harold, "lab-pc-12", now, 1, "10.20.3.18").toBuilder().addAv(fresh()).build());
 
-    JsonNode hosts = new ObjectMapper().readTree(ok(run(List.of("hosts"), "--format", "json")).out());
-    JsonNode infected = new ObjectMapper().readTree(ok(run(List.of("infected"), "--format", "json")).out());
-    JsonNode host = new ObjectMapper().readTree(ok(run(List.of("host"), "--format", "json", "lab-pc-07")).out());
+    JsonNode hosts = new ObjectMapper().readTree(run(List.of("hosts"), "--format", "json").ok().out());
+    JsonNode infected = new ObjectMapper().readTree(run(List.of("infected"), "--format", "json").ok().out());
+    JsonNode host = new ObjectMapper().readTree(run(List.of("host"), "--format", "json", "lab-pc-07").ok().out());
 
     assertThat(hosts.findValuesAsText("hostname")).containsExactlyInAnyOrder("lab-pc-07", "lab-pc-12");
     assertThat(infected).hasSize(1);
@@ -199,9 +175,9 @@ class CliCommandsOnPostgresTest {
     Path pw = dir.resolve("linda.pw");
     Files.writeString(pw, "correct horse battery staple 7\n");
 
-    ok(run(List.of("user", "add"), "--role", "lab-manager", "--lab", "physics-lab", "--password-file", pw.toString(),
-        "linda"));
-    Run list = ok(run(List.of("user", "list")));
+    run(List.of("user", "add"), "--role", "lab-manager", "--lab", "physics-lab", "--password-file", pw.toString(),
+        "linda").ok();
+    CliRun list = run(List.of("user", "list")).ok();
 
     assertThat(list.out().lines()).contains("linda\tlab-manager\tphysics-lab");
   }
@@ -211,13 +187,13 @@ class CliCommandsOnPostgresTest {
     try (Storage store = storage()) {
       assertThat(store.schemaVersion()).isPositive();
     }
-    String secret = ok(run(List.of("token", "create"), "--name", "grafana", "--expires", "30d")).out().strip();
+    String secret = run(List.of("token", "create"), "--name", "grafana", "--expires", "30d").ok().out().strip();
     String id = secret.substring(secret.indexOf('.') + 1, secret.indexOf('.', secret.indexOf('.') + 1));
-    assertThat(ok(run(List.of("token", "list"))).out()).contains(id).contains("grafana");
+    assertThat(run(List.of("token", "list")).ok().out()).contains(id).contains("grafana");
 
-    ok(run(List.of("token", "revoke"), id));
+    run(List.of("token", "revoke"), id).ok();
 
-    assertThat(ok(run(List.of("token", "list"))).out().lines().filter(l -> l.startsWith(id)).findFirst().orElseThrow())
+    assertThat(run(List.of("token", "list")).ok().out().lines().filter(l -> l.startsWith(id)).findFirst().orElseThrow())
         .contains("revoked");
   }
 
@@ -230,7 +206,7 @@ class CliCommandsOnPostgresTest {
       store.ingest(TestReports.fullScan(id, "lab-pc-07", Instant.now(), 1, "10.20.3.17"), Instant.now(), "t").join();
     }
 
-    ok(run(List.of("revoke"), "--reason", "stolen laptop", "lab-pc-07"));
+    run(List.of("revoke"), "--reason", "stolen laptop", "lab-pc-07").ok();
 
     try (Storage store = storage()) {
       assertThat(store.revokedHosts()).containsExactly(id);
@@ -244,8 +220,8 @@ class CliCommandsOnPostgresTest {
       store.ingest(TestReports.fullScan(relay, "relay", Instant.now(), 1, "10.20.3.5"), Instant.now(), "t").join();
     }
 
-    ok(run(List.of("policy"), "--egress-window", "120s", "--mail-server", "relay"));
-    Run shown = ok(run(List.of("policy")));
+    run(List.of("policy"), "--egress-window", "120s", "--mail-server", "relay").ok();
+    CliRun shown = run(List.of("policy")).ok();
 
     assertThat(shown.out()).contains("Egress window:     120 s").contains("relay");
     try (Storage store = storage()) {
@@ -260,7 +236,7 @@ class CliCommandsOnPostgresTest {
           Instant.now(), "t").join();
     }
 
-    ok(run(List.of("scan-now")));
+    run(List.of("scan-now")).ok();
 
     try (Storage store = storage();
         CampaignService campaigns = new CampaignService(store, AgentCommands.none(), lab -> List.of(),
@@ -281,7 +257,7 @@ class CliCommandsOnPostgresTest {
       }
     }
 
-    Run run = ok(run(List.of("prune")));
+    CliRun run = run(List.of("prune")).ok();
 
     assertThat(run.out()).contains("Deleted 2 rows");
     try (Storage store = storage()) {
@@ -323,7 +299,7 @@ class CliCommandsOnPostgresTest {
         "A harmless stand-in for the worm's message.",
         ""), StandardCharsets.US_ASCII);
 
-    Run run = ok(run(List.of("triage"), "--trust", "mx.lab.example.edu", "--format", "json", complaint.toString()));
+    CliRun run = run(List.of("triage"), "--trust", "mx.lab.example.edu", "--format", "json", complaint.toString()).ok();
 
     JsonNode result = new ObjectMapper().readTree(run.out());
     assertThat(result.get("candidates").get(0).get("hostId").asText()).isEqualTo(linda);
@@ -341,13 +317,13 @@ class CliCommandsOnPostgresTest {
       store.ingest(TestReports.fullScan(id, "phys-07", Instant.now(), 1, "10.20.3.17"), Instant.now(), "t").join();
     }
 
-    ok(run(List.of("owner"), "harold@lab.example.edu", "phys-07"));
-    ok(run(List.of("lab-rule", "add"), "--lab", "physics-lab", "--hostname", "phys-*"));
-    assertThat(ok(run(List.of("lab-rule", "list"))).out()).contains("physics-lab").contains("phys-*");
-    ok(run(List.of("quarantine"), "--reason", "worm", "phys-07"));
-    ok(run(List.of("release"), "--reason", "cleaned", "phys-07"));
-    assertThat(ok(run(List.of("rules"))).out()).isNotBlank();
-    ok(run(List.of("report"), "--format", "csv"));
+    run(List.of("owner"), "harold@lab.example.edu", "phys-07").ok();
+    run(List.of("lab-rule", "add"), "--lab", "physics-lab", "--hostname", "phys-*").ok();
+    assertThat(run(List.of("lab-rule", "list")).ok().out()).contains("physics-lab").contains("phys-*");
+    run(List.of("quarantine"), "--reason", "worm", "phys-07").ok();
+    run(List.of("release"), "--reason", "cleaned", "phys-07").ok();
+    assertThat(run(List.of("rules")).ok().out()).isNotBlank();
+    run(List.of("report"), "--format", "csv").ok();
   }
 
   // ---- doctor ----
@@ -360,7 +336,7 @@ class CliCommandsOnPostgresTest {
     String verified = "postgresql://" + db.user() + "@127.0.0.1:" + db.port() + "/" + db.name()
         + "?sslmode=verify-full&sslrootcert=" + server.certificate();
 
-    Run run = exec("doctor", "--db", verified, "--db-password-file", passwordFile.toString(), "--pki-dir",
+    CliRun run = CliRun.run("doctor", "--db", verified, "--db-password-file", passwordFile.toString(), "--pki-dir",
         dir.resolve("pki").toString(), "--grpc-port", "0", "--http-port", "0", "--insecure");
 
     assertThat(run.out())
@@ -375,10 +351,10 @@ class CliCommandsOnPostgresTest {
 
   @Test
   void doctorSaysAPostgresDatabaseWithoutSchemaHasNoneAndCreatesNothing() throws Exception {
-    Run run = exec("doctor", "--db", url(), "--db-password-file", passwordFile.toString(), "--pki-dir",
+    CliRun run = CliRun.run("doctor", "--db", url(), "--db-password-file", passwordFile.toString(), "--pki-dir",
         dir.resolve("pki").toString(), "--grpc-port", "0", "--http-port", "0", "--insecure");
 
-    assertThat(run.exit()).isEqualTo(1);
+    assertThat(run.code()).isEqualTo(1);
     assertThat(run.out()).contains("not encrypted (sslmode=disable), on loopback")
         .contains("holds no LabScan schema yet");
     assertThat(hasSchema()).isFalse();
@@ -392,9 +368,9 @@ class CliCommandsOnPostgresTest {
         + db.name() + "?sslmode=disable";
     for (List<String> command : List.of(List.of("hosts"), List.of("user", "list"), List.of("token", "list"),
         List.of("enroll-token"), List.of("prune"), List.of("doctor"))) {
-      Run run = exec(concat(command, "--db", withPassword));
+      CliRun run = CliRun.run(concat(command, "--db", withPassword));
 
-      assertThat(run.exit()).as("%s", command).isEqualTo(ControllerMain.EXIT_BAD_INPUT);
+      assertThat(run.code()).as("%s", command).isEqualTo(ControllerMain.EXIT_BAD_INPUT);
       assertThat(run.err()).as("%s", command).contains("the PostgreSQL URL contains a password")
           .doesNotContain(db.password());
     }
@@ -404,9 +380,9 @@ class CliCommandsOnPostgresTest {
   void readCommandsRefuseADatabaseWithoutLabscanSchemaAndCreateNothing() throws Exception {
     for (List<String> command : List.of(List.of("hosts"), List.of("infected"), List.of("user", "list"),
         List.of("token", "list"), List.of("policy"), List.of("prune"), List.of("scan-now"))) {
-      Run run = run(command);
+      CliRun run = run(command);
 
-      assertThat(run.exit()).as("%s", command).isEqualTo(ControllerMain.EXIT_BAD_INPUT);
+      assertThat(run.code()).as("%s", command).isEqualTo(ControllerMain.EXIT_BAD_INPUT);
       assertThat(run.err()).as("%s", command).contains("holds no LabScan schema yet")
           .contains("labscan-controller serve --db");
     }
@@ -420,9 +396,9 @@ class CliCommandsOnPostgresTest {
       assertThat(store.schemaVersion()).isPositive();
     }
 
-    Run run = exec("hosts", "--db", file.toString(), "--db-password-file", passwordFile.toString());
+    CliRun run = CliRun.run("hosts", "--db", file.toString(), "--db-password-file", passwordFile.toString());
 
-    assertThat(run.exit()).isEqualTo(ControllerMain.EXIT_BAD_INPUT);
+    assertThat(run.code()).isEqualTo(ControllerMain.EXIT_BAD_INPUT);
     assertThat(run.err()).contains("--db-password-file is for a postgresql:// --db");
   }
 

@@ -1,12 +1,11 @@
 package io.labscan.controller.cli;
 
+import static io.labscan.testsupport.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import io.labscan.testsupport.CliRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -24,38 +23,20 @@ class DemoCommandTest {
   @TempDir Path dir;
   /** One demo run with the story, shared by the tests that only read what it printed and stored. */
   @TempDir static Path storyDir;
-  private static Run storyRun;
+  private static CliRun storyRun;
 
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      int code = ControllerMain.commandLine().execute(args);
-      return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
-  }
-
-  private Run demo(String... extra) throws Exception {
+  private CliRun demo(String... extra) throws Exception {
     return demo(dir, extra);
   }
 
-  private static Run demo(Path dir, String... extra) throws Exception {
+  private static CliRun demo(Path dir, String... extra) throws Exception {
     Path root = dir.resolve("root");
     Files.createDirectories(root);
     String[] base = {"demo", "--exit-after-scan", "--grpc-port", "0", "--http-port", "0",
         "--data-dir", dir.resolve("data").toString(), "--root", root.toString()};
     String[] args = java.util.Arrays.copyOf(base, base.length + extra.length);
     System.arraycopy(extra, 0, args, base.length, extra.length);
-    Run r = run(args);
+    CliRun r = run(args);
     assertThat(r.code()).as(r.out() + r.err()).isZero();
     return r;
   }
@@ -71,7 +52,7 @@ class DemoCommandTest {
 
   /** hostname → the host's JSON from {@code hosts --format json}. */
   private static Map<String, JsonNode> hostsJson(Path dir) throws Exception {
-    Run r = run("hosts", "--db", db(dir), "--format", "json");
+    CliRun r = run("hosts", "--db", db(dir), "--format", "json");
     assertThat(r.code()).as(r.err()).isZero();
     Map<String, JsonNode> byName = new HashMap<>();
     new ObjectMapper().readTree(r.out()).forEach(h -> byName.put(h.get("hostname").asText(), h));
@@ -80,7 +61,7 @@ class DemoCommandTest {
 
   @Test
   void withNoStoryTheDemoScansThisMachineAndShowsNoDemoHosts() throws Exception {
-    Run r = demo("--no-story");
+    CliRun r = demo("--no-story");
 
     assertThat(r.out()).contains("HOSTNAME").contains("demo").contains("1 host").doesNotContain("[demo]")
         .doesNotContain("complaint");
@@ -111,13 +92,13 @@ class DemoCommandTest {
     assertThat(demoHosts).isEqualTo(13);
     assertThat(hosts.values().stream().filter(h -> h.get("lab").asText().equals("demo")))
         .singleElement().satisfies(h -> assertThat(h.get("demo").asBoolean()).isFalse());
-    Run host = run("host", "--db", db(storyDir), "lab-pc-07");
+    CliRun host = run("host", "--db", db(storyDir), "lab-pc-07");
     assertThat(host.out()).contains("[demo]").contains("Demo data:").contains("INFECTED");
   }
 
   @Test
   void onlyLindasPcIsOnTheInfectedList() throws Exception {
-    Run r = run("infected", "--db", db(storyDir), "--format", "json");
+    CliRun r = run("infected", "--db", db(storyDir), "--format", "json");
     assertThat(r.code()).as(r.err()).isZero();
     JsonNode listed = new ObjectMapper().readTree(r.out());
     assertThat(listed).hasSize(1);
@@ -129,7 +110,7 @@ class DemoCommandTest {
   @Test
   void theSavedComplaintTracesToLindasPcWithTheTriageCommand() throws Exception {
     Path complaint = storyDir.resolve("data").resolve("demo-story").resolve("complaint-janet-from-harold.eml");
-    Run r = run("triage", "--db", db(storyDir), "--trust", DemoStory.MX_IP, "--format", "json", "--no-record",
+    CliRun r = run("triage", "--db", db(storyDir), "--trust", DemoStory.MX_IP, "--format", "json", "--no-record",
         complaint.toString());
     assertThat(r.code()).as(r.err()).isZero();
     JsonNode result = new ObjectMapper().readTree(r.out());
@@ -141,7 +122,7 @@ class DemoCommandTest {
   @Test
   void aSecondRunOnTheSameDataDirKeepsOneCopyOfTheStory() throws Exception {
     demo();
-    Run second = demo();
+    CliRun second = demo();
 
     assertThat(second.out()).contains("already in this database").contains("Sent by lab-pc-07");
     assertThat(hostsJson(dir).values().stream().filter(h -> h.get("demo").asBoolean()).count()).isEqualTo(13);

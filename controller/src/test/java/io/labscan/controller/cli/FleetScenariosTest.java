@@ -1,5 +1,6 @@
 package io.labscan.controller.cli;
 
+import static io.labscan.testsupport.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -25,8 +26,7 @@ import io.labscan.proto.v1.NetworkInterface;
 import io.labscan.proto.v1.Report;
 import io.labscan.proto.v1.RuleKind;
 import io.labscan.proto.v1.SmtpEgressWindow;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
+import io.labscan.testsupport.CliRun;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -150,7 +150,7 @@ class FleetScenariosTest {
       args.add(file.toString());
     }
     reports.clear();
-    Run r = run(args.toArray(String[]::new));
+    CliRun r = run(args.toArray(String[]::new));
     assertThat(r.code()).as(r.err()).isZero();
   }
 
@@ -178,27 +178,9 @@ class FleetScenariosTest {
     return file;
   }
 
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      int code = ControllerMain.commandLine().execute(args);
-      return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
-  }
-
   private JsonNode triage(Path complaint) throws Exception {
     // The campus MX is named as trusted, so answers it recorded are evidence (docs/triage.md, recording).
-    Run r = run("triage", "--db", db().toString(), "--trust", "mx.example.net", "--format", "json",
+    CliRun r = run("triage", "--db", db().toString(), "--trust", "mx.example.net", "--format", "json",
         complaint.toString());
     assertThat(r.code()).as(r.err()).isZero();
     return new ObjectMapper().readTree(r.out());
@@ -222,7 +204,7 @@ class FleetScenariosTest {
   }
 
   private JsonNode hostJson(String hostId) throws Exception {
-    Run r = run("host", "--db", db().toString(), "--format", "json", hostId);
+    CliRun r = run("host", "--db", db().toString(), "--format", "json", hostId);
     assertThat(r.code()).as(r.err()).isZero();
     return new ObjectMapper().readTree(r.out());
   }
@@ -530,7 +512,7 @@ class FleetScenariosTest {
       args.addAll(List.of("--db", db().toString()));
       args.addAll(command.subList(1, command.size()));
       args.add("lab-pc-07");
-      Run r = run(args.toArray(String[]::new));
+      CliRun r = run(args.toArray(String[]::new));
       assertThat(r.code()).as(command + ": " + r.err()).isEqualTo(2);
       assertThat(r.err()).as(command.toString()).contains(one).contains(two);
     }

@@ -1,52 +1,23 @@
 package io.labscan.controller.cli;
 
+import static io.labscan.testsupport.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.util.JsonFormat;
 import io.labscan.controller.TestReports;
 import io.labscan.controller.store.Storage;
 import io.labscan.proto.v1.Report;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
+import io.labscan.testsupport.CliRun;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code labscan-controller import}: validation, de-duplication, nothing stored on error. */
 class ImportCommandTest {
   @TempDir Path dir;
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private PrintStream oldErr;
-  private PrintStream oldOut;
-
-  @BeforeEach
-  void capture() {
-    oldErr = System.err;
-    oldOut = System.out;
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-  }
-
-  @AfterEach
-  void restore() {
-    System.setErr(oldErr);
-    System.setOut(oldOut);
-  }
-
-  private int run(String... args) {
-    return ControllerMain.commandLine().execute(args);
-  }
-
-  private String stderr() {
-    return err.toString(StandardCharsets.UTF_8);
-  }
-
   private Path write(String name, String text) throws Exception {
     Path file = dir.resolve(name);
     Files.writeString(file, text, StandardCharsets.UTF_8);
@@ -71,7 +42,7 @@ class ImportCommandTest {
   @Test
   void aValidReportIsStored() throws Exception {
     Path file = validReportFile("r.json");
-    assertThat(run("import", "--db", dir.resolve("c.db").toString(), file.toString())).isZero();
+    assertThat(run("import", "--db", dir.resolve("c.db").toString(), file.toString()).code()).isZero();
     assertThat(storedReports()).isEqualTo(1);
   }
 
@@ -79,24 +50,27 @@ class ImportCommandTest {
   void importingTheSameFileTwiceStoresItOnce() throws Exception {
     Path file = validReportFile("r.json");
     run("import", "--db", dir.resolve("c.db").toString(), file.toString());
-    assertThat(run("import", "--db", dir.resolve("c.db").toString(), file.toString())).isZero();
+    CliRun second = run("import", "--db", dir.resolve("c.db").toString(), file.toString());
+    assertThat(second.code()).isZero();
     assertThat(storedReports()).isEqualTo(1);
-    assertThat(out.toString(StandardCharsets.UTF_8)).contains("1 already stored");
+    assertThat(second.out()).contains("1 already stored");
   }
 
   @Test
   void aFileThatIsNotJsonFailsWithExitCode2NamingTheFile() throws Exception {
     Path file = write("notes.txt", "Subject: let's be friends\n\nhello\n");
-    assertThat(run("import", "--db", dir.resolve("c.db").toString(), file.toString())).isEqualTo(2);
-    assertThat(stderr()).contains(file.toString()).contains("not JSON");
+    CliRun run = run("import", "--db", dir.resolve("c.db").toString(), file.toString());
+    assertThat(run.code()).isEqualTo(2);
+    assertThat(run.err()).contains(file.toString()).contains("not JSON");
     assertThat(storedReports()).isZero();
   }
 
   @Test
   void jsonOfTheWrongSchemaFailsWithExitCode2NamingTheProblem() throws Exception {
     Path file = write("other.json", "{\"hosts\": [{\"name\": \"lab-pc-07\"}]}");
-    assertThat(run("import", "--db", dir.resolve("c.db").toString(), file.toString())).isEqualTo(2);
-    assertThat(stderr()).contains(file.toString()).contains("not a LabScan report").contains("hosts");
+    CliRun run = run("import", "--db", dir.resolve("c.db").toString(), file.toString());
+    assertThat(run.code()).isEqualTo(2);
+    assertThat(run.err()).contains(file.toString()).contains("not a LabScan report").contains("hosts");
     assertThat(storedReports()).isZero();
   }
 
@@ -104,8 +78,9 @@ class ImportCommandTest {
   void aTruncatedReportFailsWithExitCode2() throws Exception {
     String json = Files.readString(validReportFile("full.json"));
     Path file = write("cut.json", json.substring(0, json.length() / 2));
-    assertThat(run("import", "--db", dir.resolve("c.db").toString(), file.toString())).isEqualTo(2);
-    assertThat(stderr()).contains(file.toString()).contains("not a LabScan report");
+    CliRun run = run("import", "--db", dir.resolve("c.db").toString(), file.toString());
+    assertThat(run.code()).isEqualTo(2);
+    assertThat(run.err()).contains(file.toString()).contains("not a LabScan report");
     assertThat(storedReports()).isZero();
   }
 
@@ -113,31 +88,33 @@ class ImportCommandTest {
   void aSchemaValidReportWithImpossibleValuesFailsNamingTheField() throws Exception {
     Path file = write("bad.json", Files.readString(validReportFile("ok.json"))
         .replace("\"sequence\": \"3\"", "\"sequence\": \"-3\""));
-    assertThat(run("import", "--db", dir.resolve("c.db").toString(), file.toString())).isEqualTo(2);
-    assertThat(stderr()).contains("report.sequence");
+    CliRun run = run("import", "--db", dir.resolve("c.db").toString(), file.toString());
+    assertThat(run.code()).isEqualTo(2);
+    assertThat(run.err()).contains("report.sequence");
   }
 
   @Test
   void oneBadFileAmongGoodOnesStoresNothing() throws Exception {
     Path good = validReportFile("good.json");
     Path bad = write("bad.json", "{ not json");
-    assertThat(run("import", "--db", dir.resolve("c.db").toString(), good.toString(), bad.toString()))
-        .isEqualTo(2);
-    assertThat(stderr()).contains(bad.toString()).contains("nothing imported");
+    CliRun run = run("import", "--db", dir.resolve("c.db").toString(), good.toString(), bad.toString());
+    assertThat(run.code()).isEqualTo(2);
+    assertThat(run.err()).contains(bad.toString()).contains("nothing imported");
     assertThat(storedReports()).isZero();
   }
 
   @Test
   void aMissingFileFailsWithExitCode2() {
-    assertThat(run("import", "--db", dir.resolve("c.db").toString(), dir.resolve("nope.json").toString()))
-        .isEqualTo(2);
-    assertThat(stderr()).contains("nope.json").contains("no such file");
+    CliRun run = run("import", "--db", dir.resolve("c.db").toString(), dir.resolve("nope.json").toString());
+    assertThat(run.code()).isEqualTo(2);
+    assertThat(run.err()).contains("nope.json").contains("no such file");
   }
 
   @Test
   void anEmptyFileFailsWithExitCode2() throws Exception {
     Path file = write("empty.json", "");
-    assertThat(run("import", "--db", dir.resolve("c.db").toString(), file.toString())).isEqualTo(2);
-    assertThat(stderr()).contains("empty.json").contains("empty");
+    CliRun run = run("import", "--db", dir.resolve("c.db").toString(), file.toString());
+    assertThat(run.code()).isEqualTo(2);
+    assertThat(run.err()).contains("empty.json").contains("empty");
   }
 }

@@ -1,5 +1,6 @@
 package io.labscan.controller.cli;
 
+import static io.labscan.testsupport.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,14 +12,12 @@ import io.labscan.controller.store.Storage;
 import io.labscan.controller.trust.EnrolmentTokens;
 import io.labscan.controller.trust.TrustRepository.EnrolledHost;
 import io.labscan.proto.v1.Report;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
+import io.labscan.testsupport.CliRun;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,29 +28,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ImportProvenanceTest {
   @TempDir Path dir;
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private PrintStream oldErr;
-  private PrintStream oldOut;
   private Path db;
 
   @BeforeEach
-  void capture() {
-    oldErr = System.err;
-    oldOut = System.out;
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+  void aDatabaseFile() {
     db = dir.resolve("labscan.db");
-  }
-
-  @AfterEach
-  void restore() {
-    System.setErr(oldErr);
-    System.setOut(oldOut);
-  }
-
-  private int run(String... args) {
-    return ControllerMain.commandLine().execute(args);
   }
 
   /** A host that enrolled: its agent holds a certificate of the controller CA. */
@@ -85,10 +66,10 @@ class ImportProvenanceTest {
     Path forged = reportFile("clean-for-lab-pc-12.json", victim, "lab-pc-12");
     Path honest = reportFile("air-gapped.json", TestReports.newHostId(), "air-gapped-03");
 
-    int exit = run("import", "--db", db.toString(), honest.toString(), forged.toString());
+    CliRun run = run("import", "--db", db.toString(), honest.toString(), forged.toString());
 
-    assertThat(exit).isEqualTo(ControllerMain.EXIT_BAD_INPUT);
-    assertThat(err.toString(StandardCharsets.UTF_8))
+    assertThat(run.code()).isEqualTo(ControllerMain.EXIT_BAD_INPUT);
+    assertThat(run.err())
         .contains(forged.toString())
         .contains("host " + victim + " is enrolled")
         .contains("--allow-enrolled")
@@ -101,9 +82,9 @@ class ImportProvenanceTest {
     String host = enrolledHost();
     Path file = reportFile("carried.json", host, "lab-pc-12");
 
-    int exit = run("import", "--db", db.toString(), "--allow-enrolled", file.toString());
+    CliRun run = run("import", "--db", db.toString(), "--allow-enrolled", file.toString());
 
-    assertThat(exit).isZero();
+    assertThat(run.code()).isZero();
     assertThat(reports()).isEqualTo(1);
   }
 
@@ -111,16 +92,16 @@ class ImportProvenanceTest {
   void anImportedReportSaysWhoImportedItFromWhichFileInTheHostCommand() throws Exception {
     String hostId = TestReports.newHostId();
     Path file = reportFile("air-gapped-03.json", hostId, "air-gapped-03");
-    assertThat(run("import", "--db", db.toString(), file.toString())).isZero();
+    assertThat(run("import", "--db", db.toString(), file.toString()).code()).isZero();
     String user = System.getProperty("user.name");
     String expected = "imported from " + file.toAbsolutePath().normalize() + " by " + user + " at ";
 
-    out.reset();
-    assertThat(run("host", "--db", db.toString(), "--format", "json", hostId)).isZero();
-    JsonNode json = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
-    out.reset();
-    assertThat(run("host", "--db", db.toString(), hostId)).isZero();
-    String table = out.toString(StandardCharsets.UTF_8);
+    CliRun jsonRun = run("host", "--db", db.toString(), "--format", "json", hostId);
+    assertThat(jsonRun.code()).isZero();
+    JsonNode json = new ObjectMapper().readTree(jsonRun.out());
+    CliRun tableRun = run("host", "--db", db.toString(), hostId);
+    assertThat(tableRun.code()).isZero();
+    String table = tableRun.out();
 
     assertThat(json.get("reports").get(0).get("provenance").asText()).startsWith(expected);
     assertThat(json.get("imports").get(0).get("importedBy").asText()).isEqualTo(user);

@@ -11,9 +11,7 @@ import io.labscan.proto.v1.AvState;
 import io.labscan.proto.v1.AvStatus;
 import io.labscan.proto.v1.Report;
 import io.labscan.proto.v1.RuleKind;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import io.labscan.testsupport.CliRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -23,17 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
 class InfectedAndHostCommandTest {
   @TempDir Path dir;
 
+  /** What {@code labscan-controller args...} printed on standard output; it must succeed. */
   private String run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    PrintStream old = System.out;
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    try {
-      int code = ControllerMain.commandLine().execute(args);
-      assertThat(code).as(out.toString(StandardCharsets.UTF_8)).isZero();
-    } finally {
-      System.setOut(old);
-    }
-    return out.toString(StandardCharsets.UTF_8);
+    return CliRun.run(args).ok().out();
   }
 
   private void importReports(Report... reports) throws Exception {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.util.JsonFormat;
 import io.labscan.controller.TestReports;
+import io.labscan.testsupport.CliRun;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -87,24 +88,12 @@ class ProgressTest {
           "lab-pc-" + i, Instant.now().minusSeconds(60), 1, "10.20.3." + (i + 1))));
       args.add(file.toString());
     }
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    int code;
-    try {
-      code = ControllerMain.commandLine().execute(args.toArray(String[]::new));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
-    assertThat(code).isZero();
+    CliRun run = CliRun.run(args.toArray(String[]::new));
+    assertThat(run.code()).isZero();
     assertThat(Progress.onTerminal()).as("the test's output is not a terminal").isFalse();
-    assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("Imported 60 reports into " + dir.resolve("c.db")
+    assertThat(run.out()).isEqualTo("Imported 60 reports into " + dir.resolve("c.db")
         + "." + System.lineSeparator());
-    assertThat(err.toString(StandardCharsets.UTF_8)).doesNotContain("\r").doesNotContain("Storing reports")
+    assertThat(run.err()).doesNotContain("\r").doesNotContain("Storing reports")
         .doesNotContain("Checking report files");
   }
 }

@@ -11,9 +11,7 @@ import io.labscan.controller.store.Storage;
 import io.labscan.proto.v1.ArtifactFinding;
 import io.labscan.proto.v1.Report;
 import io.labscan.proto.v1.RuleKind;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import io.labscan.testsupport.CliRun;
 import java.nio.file.Path;
 import java.time.Instant;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,16 +46,9 @@ class TerminalOutputTest {
     }
   }
 
+  /** What {@code labscan-controller args...} printed on standard output; it must succeed. */
   private String run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    PrintStream old = System.out;
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    try {
-      assertThat(ControllerMain.commandLine().execute(args)).isZero();
-    } finally {
-      System.setOut(old);
-    }
-    return out.toString(StandardCharsets.UTF_8);
+    return CliRun.run(args).ok().out();
   }
 
   /** No character a terminal would act on, other than the printer's own line ends. */

@@ -1,5 +1,6 @@
 package io.labscan.controller.cli;
 
+import static io.labscan.testsupport.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,8 +17,7 @@ import io.labscan.proto.v1.EgressDestination;
 import io.labscan.proto.v1.HarvestDigests;
 import io.labscan.proto.v1.Report;
 import io.labscan.proto.v1.SmtpEgressWindow;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
+import io.labscan.testsupport.CliRun;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -134,24 +134,6 @@ class TriageCommandTest {
     return file;
   }
 
-  private record Run(int code, String out, String err) {}
-
-  private Run run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      int code = ControllerMain.commandLine().execute(args);
-      return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
-  }
-
   private JsonNode triageJson(Path file, String... extra) throws Exception {
     String[] args = new String[6 + extra.length];
     args[0] = "triage";
@@ -164,7 +146,7 @@ class TriageCommandTest {
     String[] withFormat = java.util.Arrays.copyOf(args, args.length + 2);
     withFormat[args.length] = "--format";
     withFormat[args.length + 1] = "json";
-    Run r = run(withFormat);
+    CliRun r = run(withFormat);
     assertThat(r.code()).as(r.err()).isZero();
     return new ObjectMapper().readTree(r.out());
   }
@@ -209,7 +191,7 @@ class TriageCommandTest {
 
   @Test
   void theTableSaysTheFromAddressIsForged() throws Exception {
-    Run r = run("triage", "--db", db().toString(), "--trust", "mx.lab.example.edu",
+    CliRun r = run("triage", "--db", db().toString(), "--trust", "mx.lab.example.edu",
         complaint("first", "10.20.3.17", WORM).toString());
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("Origin: 10.20.3.17").contains("1. lab-pc-07")
@@ -219,7 +201,7 @@ class TriageCommandTest {
   @Test
   void theAnswerBecomesEvidenceForVerdicts() throws Exception {
     triageJson(complaint("first", "10.20.3.17", WORM));
-    Run r = run("infected", "--db", db().toString(), "--format", "json");
+    CliRun r = run("infected", "--db", db().toString(), "--format", "json");
     JsonNode infected = new ObjectMapper().readTree(r.out());
     assertThat(infected.findValuesAsText("hostname")).contains("lab-pc-07").doesNotContain("lab-pc-12", "relay");
   }
@@ -228,7 +210,7 @@ class TriageCommandTest {
   void aFileThatIsNotAMailMessageIsBadInput() throws Exception {
     Path file = dir.resolve("report.json");
     Files.writeString(file, "{\"reportId\": \"x\"}");
-    Run r = run("triage", "--db", db().toString(), file.toString());
+    CliRun r = run("triage", "--db", db().toString(), file.toString());
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("report.json").contains("not a mail message");
   }
@@ -237,7 +219,7 @@ class TriageCommandTest {
   void aMessageWithoutReceivedLinesSaysNoOriginCanBeDetermined() throws Exception {
     Path file = dir.resolve("bare.eml");
     Files.writeString(file, "From: harold@lab.example.edu\r\nTo: janet@lab.example.edu\r\nSubject: honey\r\n\r\nhi\r\n");
-    Run r = run("triage", "--db", db().toString(), "--format", "json", file.toString());
+    CliRun r = run("triage", "--db", db().toString(), "--format", "json", file.toString());
     assertThat(r.code()).as(r.err()).isZero();
     JsonNode result = new ObjectMapper().readTree(r.out());
     assertThat(result.get("origin").isNull()).isTrue();
@@ -246,7 +228,7 @@ class TriageCommandTest {
 
   @Test
   void aMalformedEgressWindowIsBadInputNamingTheOption() throws Exception {
-    Run r = run("triage", "--db", db().toString(), "--egress-window", "ten minutes",
+    CliRun r = run("triage", "--db", db().toString(), "--egress-window", "ten minutes",
         complaint("first", "10.20.3.17", WORM).toString());
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("--egress-window");

@@ -1,11 +1,11 @@
 package io.labscan.controller.cli;
 
+import static io.labscan.testsupport.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
+import io.labscan.testsupport.CliRun;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,27 +44,9 @@ class TriageWithoutDatabaseTest {
     return file;
   }
 
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      int code = ControllerMain.commandLine().execute(args);
-      return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
-  }
-
   @Test
   void withoutDbTheOriginAndItsExplanationArePrintedAndNoFleetDataIsSaid() throws Exception {
-    Run r = run("triage", "--trust", "10.20.0.25", complaint().toString());
+    CliRun r = run("triage", "--trust", "10.20.0.25", complaint().toString());
 
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("No fleet data was used")
@@ -78,7 +60,7 @@ class TriageWithoutDatabaseTest {
   void aDatabaseFileThatDoesNotExistIsNotCreated() throws Exception {
     Path db = dir.resolve("nowhere").resolve("labscan.db");
 
-    Run r = run("triage", "--db", db.toString(), "--trust", "10.20.0.25", complaint().toString());
+    CliRun r = run("triage", "--db", db.toString(), "--trust", "10.20.0.25", complaint().toString());
 
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("No fleet data was used").contains("Origin: 10.20.3.17");
@@ -88,7 +70,7 @@ class TriageWithoutDatabaseTest {
 
   @Test
   void jsonWithoutDbHasTheOriginAndSaysOnStandardErrorThatNoFleetDataWasUsed() throws Exception {
-    Run r = run("triage", "--trust", "10.20.0.25", "--format", "json", complaint().toString());
+    CliRun r = run("triage", "--trust", "10.20.0.25", "--format", "json", complaint().toString());
 
     assertThat(r.code()).as(r.err()).isZero();
     JsonNode result = new ObjectMapper().readTree(r.out());
@@ -102,7 +84,7 @@ class TriageWithoutDatabaseTest {
     Path notMail = dir.resolve("report.json");
     Files.writeString(notMail, "{\"reportId\": \"x\"}");
 
-    Run r = run("triage", notMail.toString());
+    CliRun r = run("triage", notMail.toString());
 
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("not a mail message");

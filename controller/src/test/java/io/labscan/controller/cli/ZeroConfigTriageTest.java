@@ -1,5 +1,6 @@
 package io.labscan.controller.cli;
 
+import static io.labscan.testsupport.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,8 +10,7 @@ import io.labscan.controller.TestReports;
 import io.labscan.proto.v1.AvState;
 import io.labscan.proto.v1.AvStatus;
 import io.labscan.proto.v1.Report;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
+import io.labscan.testsupport.CliRun;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,24 +40,6 @@ class ZeroConfigTriageTest {
   private final String linda = TestReports.newHostId();
   private final String harold = TestReports.newHostId();
 
-  private record Run(int code, String out, String err) {}
-
-  private Run run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      int code = ControllerMain.commandLine().execute(args);
-      return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
-  }
-
   private String db() {
     return dir.resolve("c.db").toString();
   }
@@ -74,17 +56,17 @@ class ZeroConfigTriageTest {
 
   @BeforeEach
   void importTheCampus() throws Exception {
-    Run imported = run("import", "--db", db(),
+    CliRun imported = run("import", "--db", db(),
         reportFile(mx, "mx1", "mx1.campus.example.edu", "198.51.100.5").toString(),
         reportFile(linda, "lab-pc-07", "lab-pc-07.lab.campus.example.edu", "10.20.3.17").toString(),
         reportFile(harold, "lab-pc-12", "lab-pc-12.lab.campus.example.edu", "10.20.3.18").toString());
     assertThat(imported.code()).as(imported.err()).isZero();
-    Run owner = run("owner", "--db", db(), "harold@campus.example.edu", "lab-pc-12");
+    CliRun owner = run("owner", "--db", db(), "harold@campus.example.edu", "lab-pc-12");
     assertThat(owner.code()).as(owner.err()).isZero();
   }
 
   private void mailServerRole() {
-    Run policy = run("policy", "--db", db(), "--mail-server", "mx1");
+    CliRun policy = run("policy", "--db", db(), "--mail-server", "mx1");
     assertThat(policy.code()).as(policy.err()).isZero();
   }
 
@@ -111,7 +93,7 @@ class ZeroConfigTriageTest {
   }
 
   private JsonNode triageJson() throws Exception {
-    Run r = run("triage", "--db", db(), "--format", "json", complaint().toString());
+    CliRun r = run("triage", "--db", db(), "--format", "json", complaint().toString());
     assertThat(r.code()).as(r.err()).isZero();
     return new ObjectMapper().readTree(r.out());
   }
@@ -135,7 +117,7 @@ class ZeroConfigTriageTest {
   void theTableStartsWithTheOneSentenceAnswer() throws Exception {
     mailServerRole();
 
-    Run r = run("triage", "--db", db(), "--no-record", complaint().toString());
+    CliRun r = run("triage", "--db", db(), "--no-record", complaint().toString());
 
     assertThat(r.code()).as(r.err()).isZero();
     String first = r.out().lines().findFirst().orElseThrow();
@@ -151,7 +133,7 @@ class ZeroConfigTriageTest {
   void theTrustedAnswerBecomesEvidenceForVerdicts() throws Exception {
     mailServerRole();
 
-    Run r = run("triage", "--db", db(), complaint().toString());
+    CliRun r = run("triage", "--db", db(), complaint().toString());
 
     assertThat(r.out()).contains("Evidence: recorded as evidence against 1 host(s)");
     JsonNode infected = new ObjectMapper().readTree(run("infected", "--db", db(), "--format", "json").out());
@@ -160,7 +142,7 @@ class ZeroConfigTriageTest {
 
   @Test
   void withoutTheMailServerRoleTheMxIsTheBoundaryAndNothingIsRecorded() throws Exception {
-    Run r = run("triage", "--db", db(), "--format", "json", complaint().toString());
+    CliRun r = run("triage", "--db", db(), "--format", "json", complaint().toString());
 
     assertThat(r.code()).as(r.err()).isZero();
     JsonNode result = new ObjectMapper().readTree(r.out());

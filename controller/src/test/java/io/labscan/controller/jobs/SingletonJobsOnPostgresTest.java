@@ -7,7 +7,7 @@ import io.labscan.controller.Controller;
 import io.labscan.controller.ControllerConfig;
 import io.labscan.controller.campaign.Campaign;
 import io.labscan.controller.store.postgres.PostgresSingletonLocks;
-import io.labscan.controller.web.MutableClock;
+import io.labscan.testsupport.MutableClock;
 import io.labscan.testsupport.PostgresStorage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -28,9 +28,14 @@ class SsoAccountsTest {
   Accounts accounts;
   SsoAccounts sso;
 
+  /** The store under test: a SQLite file here, PostgreSQL in {@link SsoAccountsOnPostgresTest}. */
+  Storage open(Path file) {
+    return Storage.open(file);
+  }
+
   @BeforeEach
   void open() {
-    store = Storage.open(dir.resolve("c.db"));
+    store = open(dir.resolve("c.db"));
     accounts = new Accounts(store, 4, Clock.systemUTC());
     sso = new SsoAccounts(store, accounts, Clock.systemUTC());
   }
@@ -42,6 +47,57 @@ class SsoAccountsTest {
 
   private static OidcIdentity identity(String sub, String username, String... groups) {
     return new OidcIdentity(sub, username, username, List.of(groups), "header.payload.signature");
+  }
+
+  private static final io.labscan.controller.account.Principal GRACE = io.labscan.controller.account.Principal.user(
+      "grace", Role.LAB_MANAGER, Set.of("physics-lab", "optics-lab"));
+
+  private io.labscan.controller.report.Subscription subscribe(io.labscan.controller.report.ReportSubscriptions subs,
+      String email) {
+    return subs.subscribe(GRACE, Optional.of("physics-lab"), io.labscan.controller.report.Cadence.WEEKLY, email);
+  }
+
+  @Test
+  void theVerifiedEmailOfALoginConfirmsAReportSubscriptionToThatAddressAtOnce() throws Exception {
+    sso.admit(ISSUER, withEmail("s-1", "grace", "Grace.Hopper@campus.example", true, "physics-managers"), MAPPING);
+    io.labscan.controller.report.VerifiedEmails verified = SsoAccounts.verifiedEmails(store);
+    var subs = new io.labscan.controller.report.ReportSubscriptions(store, Clock.systemUTC(), verified);
+
+    var own = subscribe(subs, "grace.hopper@campus.example");
+    var office = subscribe(subs, "physics-office@campus.example");
+
+    assertThat(verified.of("grace")).contains("grace.hopper@campus.example");
+    assertThat(subs.confirmations().confirmed(own)).as("her own verified address").isTrue();
+    assertThat(subs.confirmations().confirmed(office)).as("another address: the link as before").isFalse();
+  }
+
+  @Test
+  void anUnverifiedEmailConfirmsNothing() throws Exception {
+    sso.admit(ISSUER, withEmail("s-1", "grace", "grace.hopper@campus.example", false, "physics-managers"), MAPPING);
+    var subs = new io.labscan.controller.report.ReportSubscriptions(store, Clock.systemUTC(),
+        SsoAccounts.verifiedEmails(store));
+
+    var own = subscribe(subs, "grace.hopper@campus.example");
+
+    assertThat(SsoAccounts.verifiedEmails(store).of("grace")).isEmpty();
+    assertThat(subs.confirmations().confirmed(own)).isFalse();
+  }
+
+  @Test
+  void aLaterLoginWithoutAVerifiedEmailForgetsTheAddress() throws Exception {
+    sso.admit(ISSUER, withEmail("s-1", "grace", "grace.hopper@campus.example", true, "physics-managers"), MAPPING);
+    sso.admit(ISSUER, identity("s-1", "grace", "physics-managers"), MAPPING);
+
+    assertThat(SsoAccounts.verifiedEmails(store).of("grace")).isEmpty();
+  }
+
+  @Test
+  void anAddressAnAdminTypedIsNotAVerifiedOneAndLocalAccountsHaveNone() throws Exception {
+    sso.prepare("ada", Role.LAB_MANAGER, Set.of("physics-lab"), Optional.empty(), Optional.of("ada@campus.example"));
+    accounts.add("admin", Role.ADMIN, "break-glass password", false);
+
+    assertThat(SsoAccounts.verifiedEmails(store).of("ada")).isEmpty();
+    assertThat(SsoAccounts.verifiedEmails(store).of("admin")).isEmpty();
   }
 
   @Test

@@ -104,6 +104,50 @@ class ComplianceReportsTest {
     }).join();
   }
 
+  /** {@code count} one-minute infections of phys-pc-01, one a minute from the start of the week. */
+  private Instant flapping(int count) {
+    Instant start = WEEK.from().atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+    List<Object[]> rows = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      Instant t = start.plus(java.time.Duration.ofMinutes(i));
+      rows.add(new Object[] {"INFECTED", t, "Klez.H in WinkQRST.exe, round " + i});
+      rows.add(new Object[] {"CLEAN", t.plusSeconds(30), "cleaned"});
+    }
+    history(week.phys1.hostId(), rows);
+    return start;
+  }
+
+  @Test
+  void aRangeWithMoreInfectionsThanTheRowLimitListsTheFirstOnesAndSaysHowManyThereWere() {
+    int episodes = ComplianceReports.MAX_ROWS + 1_500;
+    Instant start = flapping(episodes);
+
+    ComplianceReport r = reports.build(ADMIN, Optional.of(LabWeek.PHYSICS), WEEK);
+
+    assertThat(r.infections().rows()).hasSize(ComplianceReports.MAX_ROWS);
+    assertThat(r.infections().total()).isEqualTo(episodes);
+    assertThat(r.infections().truncated()).isTrue();
+    assertThat(r.infections().rows().get(0).found()).isEqualTo(start);
+    assertThat(r.infections().rows().get(ComplianceReports.MAX_ROWS - 1).found())
+        .isEqualTo(start.plus(java.time.Duration.ofMinutes(ComplianceReports.MAX_ROWS - 1)));
+    assertThat(ReportCsv.render(r)).contains("infection: the first 5000 of 6500 rows");
+  }
+
+  @Test
+  void readingTheInfectionsHoldsAtMostTheRowsKeptHoweverManyTheStoreHas() {
+    Instant start = flapping(2_000);
+    java.util.Comparator<ReportRepository.Episode> byTime = java.util.Comparator.comparing(ReportRepository.Episode::found);
+
+    ReportRepository.Episodes read = new ReportRepository(week.store)
+        .infections(List.of(week.phys1.hostId(), week.phys2.hostId()), WEEK, 10, byTime);
+
+    assertThat(read.total()).isEqualTo(2_000);
+    assertThat(read.first()).hasSize(10);
+    assertThat(read.first()).extracting(ReportRepository.Episode::found)
+        .containsExactly(java.util.stream.IntStream.range(0, 10)
+            .mapToObj(i -> start.plus(java.time.Duration.ofMinutes(i))).toArray(Instant[]::new));
+  }
+
   @Test
   void anInfectionOpenWhenTheRangeStartsIsFoundFromTheStateBeforeItAmongYearsOfOtherHistory() {
     Instant start = WEEK.from().atStartOfDay(java.time.ZoneOffset.UTC).toInstant();

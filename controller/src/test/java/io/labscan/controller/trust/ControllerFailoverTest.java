@@ -15,6 +15,7 @@ import io.labscan.agent.transport.ControllerTargets;
 import io.labscan.agent.transport.GrpcChannels;
 import io.labscan.agent.trust.AgentCredentials;
 import io.labscan.proto.v1.Command;
+import io.labscan.testsupport.FreezableRelay;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;

@@ -1,6 +1,5 @@
 package io.labscan.controller.trust;
 
-import io.labscan.controller.grpc.CertificateRenewal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -13,14 +12,13 @@ import io.labscan.contract.trust.Fingerprints;
 import io.labscan.controller.TestReports;
 import io.labscan.controller.trust.TrustRepository.Renewal;
 import io.labscan.controller.trust.TrustRepository.RenewalOutcome;
+import io.labscan.testsupport.MutableClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -116,37 +114,9 @@ class TwoKeysTest {
     assertThat(alerts).isEmpty();
   }
 
-  /** A clock the tests move by hand. */
-  private static final class HandClock extends Clock {
-    private volatile Instant now;
-
-    HandClock(Instant start) {
-      now = start;
-    }
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
-
   @Test
   void aReplacedCertificateStillCallingAfterTheGraceIsAlertedOncePerQuietPeriod() {
-    HandClock clock = new HandClock(Instant.parse("2026-12-06T08:00:00Z"));
+    MutableClock clock = new MutableClock(Instant.parse("2026-12-06T08:00:00Z"));
     KeyConflicts conflicts = new KeyConflicts(clock, hostId -> Optional.empty());
     List<String> seen = new CopyOnWriteArrayList<>();
     conflicts.addListener((hostId, detail, at) -> seen.add(detail));
@@ -169,7 +139,7 @@ class TwoKeysTest {
 
   @Test
   void aReplacedCertificateWhoseReplacementPredatesThisProcessIsJudgedByTheStoredRenewalTime() {
-    HandClock clock = new HandClock(Instant.parse("2026-12-06T08:00:00Z"));
+    MutableClock clock = new MutableClock(Instant.parse("2026-12-06T08:00:00Z"));
     String host = TestReports.newHostId();
     KeyConflicts conflicts = new KeyConflicts(clock, id -> Optional.of(Instant.parse("2026-12-06T07:58:00Z")));
     List<String> seen = new CopyOnWriteArrayList<>();

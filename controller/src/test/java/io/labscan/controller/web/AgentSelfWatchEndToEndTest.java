@@ -15,6 +15,7 @@ import io.labscan.controller.ControllerRuntime;
 import io.labscan.controller.account.Role;
 import io.labscan.controller.cli.ControllerMain;
 import io.labscan.controller.trust.EnrolmentTokens;
+import io.labscan.testsupport.MutableClock;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;

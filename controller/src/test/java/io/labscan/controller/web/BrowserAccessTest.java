@@ -3,16 +3,12 @@ package io.labscan.controller.web;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.labscan.testsupport.Requirements;
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,9 +18,6 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -39,10 +32,10 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 class BrowserAccessTest {
   static final String HOSTILE_LOGIN = "<img src=x onerror=window.__xss=7>";
 
+  HeadlessChromium chromium;
   Path dir;
   Path downloads;
   DashboardFixture fixture;
-  ChromeDriverService service;
   WebDriver browser;
   WebDriverWait wait;
   FleetReports.Host physics1;
@@ -51,10 +44,11 @@ class BrowserAccessTest {
 
   @BeforeAll
   void startControllerAndBrowser() throws Exception {
-    Path chromium = Requirements.command("chromium", "chromium");
-    Path chromedriver = Requirements.command("chromedriver", "chromium-driver");
-    dir = Files.createTempDirectory("labscan-browser-access-test");
-    downloads = Files.createDirectories(dir.resolve("downloads"));
+    chromium = HeadlessChromium.start("labscan-browser-access-test");
+    dir = chromium.dir();
+    downloads = chromium.downloads();
+    browser = chromium.browser();
+    wait = chromium.waiting();
     fixture = new DashboardFixture(dir);
     physics1 = new FleetReports.Host("phys-pc-01").ip("10.20.3.11");
     physics2 = new FleetReports.Host("phys-pc-02").ip("10.20.3.12").staleDefinitions();
@@ -64,41 +58,15 @@ class BrowserAccessTest {
     fixture.ingest(physics2, Duration.ofMinutes(10));
     fixture.ingest(chemistry, Duration.ofMinutes(10));
     new ApiClient(fixture.base()).login(HOSTILE_LOGIN, "not the right password");
-
-    System.setProperty("webdriver.chrome.driver", chromedriver.toString());
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(chromium.toFile());
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--disable-extensions", "--window-size=1400,1000",
-        "--user-data-dir=" + Files.createDirectories(dir.resolve("profile")));
-    Map<String, Object> prefs = new HashMap<>();
-    prefs.put("download.default_directory", downloads.toString());
-    prefs.put("download.prompt_for_download", false);
-    options.setExperimentalOption("prefs", prefs);
-    service = new ChromeDriverService.Builder().usingDriverExecutable(chromedriver.toFile()).usingAnyFreePort()
-        .withLogFile(dir.resolve("chromedriver.log").toFile()).build();
-    browser = new ChromeDriver(service, options);
-    wait = new WebDriverWait(browser, Duration.ofSeconds(15));
-    // Pages rebuild their tables after each fetch: an element read mid-rebuild is simply read again.
-    wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
   }
 
   @AfterAll
   void stop() throws Exception {
-    if (browser != null) {
-      browser.quit();
-    }
-    if (service != null) {
-      service.stop();
-    }
     if (fixture != null) {
       fixture.close();
     }
-    if (dir != null) {
-      try (Stream<Path> files = Files.walk(dir)) {
-        files.sorted((a, b) -> b.compareTo(a)).map(Path::toFile).forEach(File::delete);
-      }
+    if (chromium != null) {
+      chromium.close(); // the browser, and the folder the fixture kept its database in
     }
   }
 
@@ -108,17 +76,11 @@ class BrowserAccessTest {
   }
 
   private void logIn(String username) {
-    browser.get(fixture.base() + "/");
-    wait.until(ExpectedConditions.urlToBe(fixture.base() + "/login"));
-    browser.findElement(By.id("username")).sendKeys(username);
-    browser.findElement(By.id("password")).sendKeys(DashboardFixture.PASSWORD);
-    browser.findElement(By.id("login-button")).click();
-    wait.until(ExpectedConditions.presenceOfElementLocated(By.id("count-hosts")));
+    chromium.logIn(fixture.base(), username);
   }
 
   private void open(String path) {
-    browser.get(fixture.base() + path);
-    wait.until(d -> "complete".equals(((JavascriptExecutor) d).executeScript("return document.readyState")));
+    chromium.open(fixture.base() + path);
   }
 
   @Test

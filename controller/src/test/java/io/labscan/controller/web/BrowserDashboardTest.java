@@ -4,16 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.labscan.controller.verdict.Verdict;
-import io.labscan.testsupport.Requirements;
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,9 +19,6 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -44,10 +36,10 @@ class BrowserDashboardTest {
   static final String HOSTILE_PROCESS = "\"><img src=x onerror=window.__xss=5>";
   static final String HOSTILE_PROCESS_PATH = "C:\\<script>window.__xss=6</script>.exe";
 
+  HeadlessChromium chromium;
   Path dir;
   Path downloads;
   DashboardFixture fixture;
-  ChromeDriverService service;
   WebDriver browser;
   WebDriverWait wait;
   FleetReports.Host hostile;
@@ -55,28 +47,13 @@ class BrowserDashboardTest {
 
   @BeforeAll
   void startControllerAndBrowser() throws Exception {
-    Path chromium = Requirements.command("chromium", "chromium");
-    Path chromedriver = Requirements.command("chromedriver", "chromium-driver");
-    dir = Files.createTempDirectory("labscan-browser-test");
-    downloads = Files.createDirectories(dir.resolve("downloads"));
+    chromium = HeadlessChromium.start("labscan-browser-test");
+    dir = chromium.dir();
+    downloads = chromium.downloads();
+    browser = chromium.browser();
+    wait = chromium.waiting();
     fixture = new DashboardFixture(dir);
     seed();
-
-    System.setProperty("webdriver.chrome.driver", chromedriver.toString());
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(chromium.toFile());
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--disable-extensions", "--window-size=1400,1000",
-        "--user-data-dir=" + Files.createDirectories(dir.resolve("profile")));
-    Map<String, Object> prefs = new HashMap<>();
-    prefs.put("download.default_directory", downloads.toString());
-    prefs.put("download.prompt_for_download", false);
-    options.setExperimentalOption("prefs", prefs);
-    service = new ChromeDriverService.Builder().usingDriverExecutable(chromedriver.toFile()).usingAnyFreePort()
-        .withLogFile(dir.resolve("chromedriver.log").toFile()).build();
-    browser = new ChromeDriver(service, options);
-    wait = new WebDriverWait(browser, Duration.ofSeconds(15));
   }
 
   private void seed() {
@@ -97,19 +74,11 @@ class BrowserDashboardTest {
 
   @AfterAll
   void stop() throws Exception {
-    if (browser != null) {
-      browser.quit();
-    }
-    if (service != null) {
-      service.stop();
-    }
     if (fixture != null) {
       fixture.close();
     }
-    if (dir != null) {
-      try (Stream<Path> files = Files.walk(dir)) {
-        files.sorted((a, b) -> b.compareTo(a)).map(Path::toFile).forEach(File::delete);
-      }
+    if (chromium != null) {
+      chromium.close(); // the browser, and the folder the fixture kept its database in
     }
   }
 
@@ -119,21 +88,15 @@ class BrowserDashboardTest {
   }
 
   private void logIn(String username) {
-    browser.get(fixture.base() + "/");
-    wait.until(ExpectedConditions.urlToBe(fixture.base() + "/login"));
-    browser.findElement(By.id("username")).sendKeys(username);
-    browser.findElement(By.id("password")).sendKeys(DashboardFixture.PASSWORD);
-    browser.findElement(By.id("login-button")).click();
-    wait.until(ExpectedConditions.presenceOfElementLocated(By.id("count-hosts")));
+    chromium.logIn(fixture.base(), username);
   }
 
   private void open(String path) {
-    browser.get(fixture.base() + path);
-    wait.until(d -> "complete".equals(((JavascriptExecutor) d).executeScript("return document.readyState")));
+    chromium.open(fixture.base() + path);
   }
 
   private Object script(String js, Object... args) {
-    return ((JavascriptExecutor) browser).executeScript(js, args);
+    return chromium.script(js, args);
   }
 
   /** No script ran: the flag the hostile strings would set is still undefined, and no dialog opened. */

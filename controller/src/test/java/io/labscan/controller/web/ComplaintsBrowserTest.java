@@ -9,28 +9,19 @@ import io.labscan.controller.complaint.ComplaintRecord;
 import io.labscan.controller.complaint.ComplaintTriage;
 import io.labscan.controller.complaint.MailboxStatus;
 import io.labscan.controller.triage.TrustConfig;
-import io.labscan.testsupport.Requirements;
-import java.io.File;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -42,9 +33,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ComplaintsBrowserTest {
   static final String HOSTILE_SUBJECT = "<img src=x onerror=window.__xss=7>Fwd: game";
+  HeadlessChromium chromium;
   Path dir;
   DashboardFixture fixture;
-  ChromeDriverService service;
   WebDriver browser;
   WebDriverWait wait;
   String pc07;
@@ -52,9 +43,10 @@ class ComplaintsBrowserTest {
 
   @BeforeAll
   void start() throws Exception {
-    Path chromium = Requirements.command("chromium", "chromium");
-    Path chromedriver = Requirements.command("chromedriver", "chromium-driver");
-    dir = Files.createTempDirectory("labscan-complaints-browser");
+    chromium = HeadlessChromium.start("labscan-complaints-browser");
+    dir = chromium.dir();
+    browser = chromium.browser();
+    wait = chromium.waiting();
     fixture = new DashboardFixture(dir);
     Instant at = Instant.now().minusSeconds(300);
     pc07 = TestReports.newHostId();
@@ -71,45 +63,21 @@ class ComplaintsBrowserTest {
         HOSTILE_SUBJECT, "\"><img src=x onerror=window.__xss=8>", Optional.of("<worm-1@lab-pc-07>"),
         Optional.of(raw))), 1, 1);
     fixture.mailboxes = List.of(new MailboxStatus(mailbox, "watching", at, Optional.empty(), 1));
-
-    System.setProperty("webdriver.chrome.driver", chromedriver.toString());
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(chromium.toFile());
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--disable-extensions", "--window-size=1400,1000",
-        "--user-data-dir=" + Files.createDirectories(dir.resolve("profile")));
-    service = new ChromeDriverService.Builder().usingDriverExecutable(chromedriver.toFile()).usingAnyFreePort()
-        .withLogFile(dir.resolve("chromedriver.log").toFile()).build();
-    browser = new ChromeDriver(service, options);
-    wait = new WebDriverWait(browser, Duration.ofSeconds(15));
-    browser.get(fixture.base() + "/login");
-    browser.findElement(By.id("username")).sendKeys(DashboardFixture.VIEWER);
-    browser.findElement(By.id("password")).sendKeys(DashboardFixture.PASSWORD);
-    browser.findElement(By.id("login-button")).click();
-    wait.until(ExpectedConditions.presenceOfElementLocated(By.id("count-hosts")));
+    chromium.logIn(fixture.base(), DashboardFixture.VIEWER);
   }
 
   @AfterAll
   void stop() throws Exception {
-    if (browser != null) {
-      browser.quit();
-    }
-    if (service != null) {
-      service.stop();
-    }
     if (fixture != null) {
       fixture.close();
     }
-    if (dir != null) {
-      try (Stream<Path> files = Files.walk(dir)) {
-        files.sorted((a, b) -> b.compareTo(a)).map(Path::toFile).forEach(File::delete);
-      }
+    if (chromium != null) {
+      chromium.close(); // the browser, and the folder the fixture kept its database in
     }
   }
 
   private Object script(String js) {
-    return ((JavascriptExecutor) browser).executeScript(js);
+    return chromium.script(js);
   }
 
   @Test

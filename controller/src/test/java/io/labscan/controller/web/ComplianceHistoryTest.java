@@ -10,6 +10,7 @@ import io.labscan.controller.verdict.Assessment;
 import io.labscan.controller.verdict.Reason;
 import io.labscan.controller.verdict.Verdict;
 import io.labscan.controller.verdict.VerdictPolicy;
+import io.labscan.testsupport.MutableClock;
 import io.labscan.testsupport.TestWiring;
 import java.nio.file.Path;
 import java.time.Duration;

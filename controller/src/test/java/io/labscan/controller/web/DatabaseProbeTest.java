@@ -2,6 +2,7 @@ package io.labscan.controller.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.labscan.testsupport.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -48,5 +49,28 @@ class DatabaseProbeTest {
     }, clock);
 
     assertThat(probe.problem()).contains("FATAL: the database system is shutting down");
+  }
+
+  @Test
+  void theReasonGoesToTheLogOncePerChangeOfStateNotOncePerRequest() {
+    java.util.List<Optional<String>> told = new java.util.ArrayList<>();
+    java.util.concurrent.atomic.AtomicReference<Optional<String>> db = new java.util.concurrent.atomic.AtomicReference<>(
+        Optional.empty());
+    DatabaseProbe probe = new DatabaseProbe(db::get, clock, told::add);
+
+    assertThat(probe.problem()).isEmpty();
+    db.set(Optional.of("FATAL: password authentication failed for user \"labscan\""));
+    for (int i = 0; i < 30; i++) { // a load balancer asking every second for half a minute
+      clock.advance(Duration.ofSeconds(1));
+      assertThat(probe.problem()).isPresent();
+    }
+    db.set(Optional.empty());
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(probe.problem()).isEmpty();
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(probe.problem()).isEmpty();
+
+    assertThat(told).containsExactly(Optional.of("FATAL: password authentication failed for user \"labscan\""),
+        Optional.empty());
   }
 }

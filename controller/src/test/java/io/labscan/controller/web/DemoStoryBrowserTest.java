@@ -1,29 +1,20 @@
 package io.labscan.controller.web;
 
 import io.labscan.controller.complaint.ComplaintTriage;
-import io.labscan.testsupport.Requirements;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.labscan.controller.cli.DemoStory;
 import io.labscan.controller.triage.TrustConfig;
 import io.labscan.testsupport.TestWiring;
-import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -34,67 +25,43 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DemoStoryBrowserTest {
+  HeadlessChromium chromium;
   Path dir;
   DashboardFixture fixture;
-  ChromeDriverService service;
   WebDriver browser;
   WebDriverWait wait;
 
   @BeforeAll
   void startControllerAndBrowser() throws Exception {
-    Path chromium = Requirements.command("chromium", "chromium");
-    Path chromedriver = Requirements.command("chromedriver", "chromium-driver");
-    dir = Files.createTempDirectory("labscan-demo-browser-test");
+    chromium = HeadlessChromium.start("labscan-demo-browser-test");
+    dir = chromium.dir();
+    browser = chromium.browser();
+    wait = chromium.waiting();
     fixture = new DashboardFixture(dir);
     DemoStory.Loaded story = DemoStory.load(fixture.store, fixture.ingestor, fixture.verdicts,
         TestWiring.policies(fixture.store, fixture.clock), fixture.clock, dir.resolve("demo-story"));
     fixture.triage = new EngineTriageRunner(new ComplaintTriage(fixture.store, fixture.verdicts,
         TrustConfig.of(story.trustedMtas()), fixture.clock));
-    System.setProperty("webdriver.chrome.driver", chromedriver.toString());
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(chromium.toFile());
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--disable-extensions", "--window-size=1400,1000",
-        "--user-data-dir=" + Files.createDirectories(dir.resolve("profile")));
-    service = new ChromeDriverService.Builder().usingDriverExecutable(chromedriver.toFile())
-        .usingAnyFreePort().withLogFile(dir.resolve("chromedriver.log").toFile()).build();
-    browser = new ChromeDriver(service, options);
-    wait = new WebDriverWait(browser, Duration.ofSeconds(15));
   }
 
   @AfterAll
   void stop() throws Exception {
-    if (browser != null) {
-      browser.quit();
-    }
-    if (service != null) {
-      service.stop();
-    }
     if (fixture != null) {
       fixture.close();
     }
-    if (dir != null) {
-      try (Stream<Path> files = Files.walk(dir)) {
-        files.sorted((a, b) -> b.compareTo(a)).map(Path::toFile).forEach(File::delete);
-      }
+    if (chromium != null) {
+      chromium.close(); // the browser, and the folder the fixture kept its database in
     }
   }
 
   @BeforeEach
   void loggedInAsAdmin() {
     browser.manage().deleteAllCookies();
-    browser.get(fixture.base() + "/");
-    wait.until(ExpectedConditions.urlToBe(fixture.base() + "/login"));
-    browser.findElement(By.id("username")).sendKeys(DashboardFixture.ADMIN);
-    browser.findElement(By.id("password")).sendKeys(DashboardFixture.PASSWORD);
-    browser.findElement(By.id("login-button")).click();
-    wait.until(ExpectedConditions.presenceOfElementLocated(By.id("count-hosts")));
+    chromium.logIn(fixture.base(), DashboardFixture.ADMIN);
   }
 
   private void open(String path) {
-    browser.get(fixture.base() + path);
-    wait.until(d -> "complete".equals(((JavascriptExecutor) d).executeScript("return document.readyState")));
+    chromium.open(fixture.base() + path);
   }
 
   @Test

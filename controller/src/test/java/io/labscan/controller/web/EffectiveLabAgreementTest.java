@@ -3,11 +3,8 @@ package io.labscan.controller.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.labscan.controller.cli.ControllerMain;
 import io.labscan.controller.fleet.LabRule;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import io.labscan.testsupport.CliRun;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -70,16 +67,8 @@ class EffectiveLabAgreementTest {
     return out;
   }
 
+  /** What {@code labscan-controller args...} printed on standard output; it must succeed. */
   private static String run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    PrintStream old = System.out;
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    try {
-      int code = ControllerMain.commandLine().execute(args);
-      assertThat(code).as(out.toString(StandardCharsets.UTF_8)).isZero();
-    } finally {
-      System.setOut(old);
-    }
-    return out.toString(StandardCharsets.UTF_8);
+    return CliRun.run(args).ok().out();
   }
 }

@@ -16,9 +16,6 @@ import io.labscan.controller.oidc.OidcOptions;
 import io.labscan.controller.oidc.ProviderMetadata;
 import io.labscan.controller.oidc.SingleSignOn;
 import io.labscan.controller.oidc.SsoAccounts;
-import io.labscan.testsupport.Requirements;
-import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,8 +34,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import picocli.CommandLine;
@@ -61,20 +55,21 @@ class KeycloakSingleSignOnIT {
   static final String ADA = "ada";
   static final String GRACE = "grace";
 
+  HeadlessChromium chromium;
   Path dir;
   Keycloak keycloak;
   DashboardFixture fixture;
   SingleSignOn sso;
-  ChromeDriverService service;
   WebDriver browser;
   WebDriverWait wait;
   String callback;
 
   @BeforeAll
   void startKeycloakDashboardAndBrowser() throws Exception {
-    Path chromium = Requirements.command("chromium", "chromium");
-    Path chromedriver = Requirements.command("chromedriver", "chromium-driver");
-    dir = Files.createTempDirectory("labscan-sso-test");
+    chromium = HeadlessChromium.start("labscan-sso-test", Duration.ofSeconds(20));
+    dir = chromium.dir();
+    browser = chromium.browser();
+    wait = chromium.waiting();
     int port = Keycloak.freePort();
     String dashboard = "http://127.0.0.1:" + port;
     callback = dashboard + "/login/oidc/callback";
@@ -94,39 +89,18 @@ class KeycloakSingleSignOnIT {
         (store, accounts) -> Optional.of(new WebServer.Sso(sso, new SsoAccounts(store, accounts, Clock.systemUTC()))));
     fixture.ingest(new FleetReports.Host("phys-pc-01").ip("10.20.3.11"), Duration.ofMinutes(10));
     fixture.ingest(new FleetReports.Host("chem-pc-07").lab("chemistry").ip("10.30.1.7"), Duration.ofMinutes(10));
-
-    System.setProperty("webdriver.chrome.driver", chromedriver.toString());
-    ChromeOptions chrome = new ChromeOptions();
-    chrome.setBinary(chromium.toFile());
-    chrome.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--disable-extensions", "--window-size=1400,1000",
-        "--user-data-dir=" + Files.createDirectories(dir.resolve("profile")));
-    service = new ChromeDriverService.Builder().usingDriverExecutable(chromedriver.toFile()).usingAnyFreePort()
-        .withLogFile(dir.resolve("chromedriver.log").toFile()).build();
-    browser = new ChromeDriver(service, chrome);
-    wait = new WebDriverWait(browser, Duration.ofSeconds(20));
-    wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
   }
 
   @AfterAll
   void stop() throws Exception {
-    if (browser != null) {
-      browser.quit();
-    }
-    if (service != null) {
-      service.stop();
-    }
     if (fixture != null) {
       fixture.close();
     }
     if (keycloak != null) {
       keycloak.close();
     }
-    if (dir != null) {
-      try (Stream<Path> files = Files.walk(dir)) {
-        files.sorted((a, b) -> b.compareTo(a)).map(Path::toFile).forEach(File::delete);
-      }
+    if (chromium != null) {
+      chromium.close(); // the browser, and the folder the fixture kept its database in
     }
   }
 

@@ -5,15 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.labscan.controller.account.Role;
 import io.labscan.controller.verdict.Verdict;
 import io.labscan.controller.verdict.Vocabulary;
-import io.labscan.testsupport.Requirements;
-import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,10 +19,6 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -36,49 +28,31 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PageChromeBrowserTest {
+  HeadlessChromium chromium;
   Path dir;
   DashboardFixture fixture;
-  ChromeDriverService service;
   WebDriver browser;
   WebDriverWait wait;
   FleetReports.Host host;
 
   @BeforeAll
   void startControllerAndBrowser() throws Exception {
-    Path chromium = Requirements.command("chromium", "chromium");
-    Path chromedriver = Requirements.command("chromedriver", "chromium-driver");
-    dir = Files.createTempDirectory("labscan-chrome-browser-test");
+    chromium = HeadlessChromium.start("labscan-chrome-browser-test");
+    dir = chromium.dir();
+    browser = chromium.browser();
+    wait = chromium.waiting();
     fixture = new DashboardFixture(dir);
     host = new FleetReports.Host("phys-pc-01").ip("10.20.3.11");
     fixture.ingest(host, Duration.ofMinutes(10));
-    System.setProperty("webdriver.chrome.driver", chromedriver.toString());
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(chromium.toFile());
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--disable-extensions", "--window-size=1400,1000",
-        "--user-data-dir=" + Files.createDirectories(dir.resolve("profile")));
-    service = new ChromeDriverService.Builder().usingDriverExecutable(chromedriver.toFile()).usingAnyFreePort()
-        .withLogFile(dir.resolve("chromedriver.log").toFile()).build();
-    browser = new ChromeDriver(service, options);
-    wait = new WebDriverWait(browser, Duration.ofSeconds(15));
   }
 
   @AfterAll
   void stop() throws Exception {
-    if (browser != null) {
-      browser.quit();
-    }
-    if (service != null) {
-      service.stop();
-    }
     if (fixture != null) {
       fixture.close();
     }
-    if (dir != null) {
-      try (Stream<Path> files = Files.walk(dir)) {
-        files.sorted((a, b) -> b.compareTo(a)).map(Path::toFile).forEach(File::delete);
-      }
+    if (chromium != null) {
+      chromium.close(); // the browser, and the folder the fixture kept its database in
     }
   }
 
@@ -88,11 +62,7 @@ class PageChromeBrowserTest {
   }
 
   private void logIn(String username) {
-    browser.get(fixture.base() + "/login");
-    browser.findElement(By.id("username")).sendKeys(username);
-    browser.findElement(By.id("password")).sendKeys(DashboardFixture.PASSWORD);
-    browser.findElement(By.id("login-button")).click();
-    wait.until(ExpectedConditions.presenceOfElementLocated(By.id("count-hosts")));
+    chromium.logIn(fixture.base(), username);
   }
 
   /** Opens a page and waits until app.js has loaded the session (it writes who is logged in). */

@@ -2,6 +2,8 @@ package io.labscan.controller.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.labscan.testsupport.MutableClock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -34,6 +36,22 @@ class RefusalAuditTest {
     });
     assertThat(audit.refused("203.0.113.9").summaries()).isEmpty();
     assertThat(recorded("198.51.100.7", 3)).as("a new window for the address").isEqualTo(3);
+  }
+
+  @Test
+  void theSummaryIsReadyWhenTheWindowEndsWithoutAnotherRefusal() {
+    recorded("198.51.100.7", 25);
+    clock.advance(RefusalAudit.WINDOW.minusSeconds(1));
+    assertThat(audit.flush()).as("the window is still open").isEmpty();
+
+    clock.advance(Duration.ofSeconds(1));
+
+    assertThat(audit.flush()).singleElement().satisfies(s -> {
+      assertThat(s.address()).isEqualTo("198.51.100.7");
+      assertThat(s.count()).isEqualTo(25 - RefusalAudit.PER_ADDRESS);
+    });
+    assertThat(audit.flush()).as("each summary once").isEmpty();
+    assertThat(audit.refused("203.0.113.9").summaries()).as("nor again with the next refusal").isEmpty();
   }
 
   @Test

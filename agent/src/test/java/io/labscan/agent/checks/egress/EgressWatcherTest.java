@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.labscan.proto.v1.SmtpEgressWindow;
+import io.labscan.testsupport.MutableClock;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;

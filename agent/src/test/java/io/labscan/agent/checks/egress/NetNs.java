@@ -12,18 +12,19 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A throw-away network namespace for tests: only its own loopback, up. Nothing in it can
- * reach beyond the machine. Deleted by {@link #close()}.
+ * reach beyond the machine. Deleted by {@link #close()}. Public: the egress tests and the
+ * quarantine tests ({@code io.labscan.agent.quarantine}) share this one class.
  */
-final class NetNs implements AutoCloseable {
-  record Result(int exit, String output) {}
+public final class NetNs implements AutoCloseable {
+  public record Result(int exit, String output) {}
 
-  final String name;
+  public final String name;
 
   private NetNs(String name) {
     this.name = name;
   }
 
-  static String ip() {
+  public static String ip() {
     for (String candidate : List.of("/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip")) {
       if (Files.isExecutable(Path.of(candidate))) {
         return candidate;
@@ -32,12 +33,12 @@ final class NetNs implements AutoCloseable {
     return "ip";
   }
 
-  static String python() {
+  public static String python() {
     return Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
   }
 
   /** Creates a namespace, or explains why it could not (for a skip message). */
-  static NetNs create() throws IOException, InterruptedException {
+  public static NetNs create() throws IOException, InterruptedException {
     String name = "labscan-t-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     Result add = run(List.of(ip(), "netns", "add", name));
     if (add.exit() != 0) {
@@ -53,23 +54,23 @@ final class NetNs implements AutoCloseable {
   }
 
   /** Command words that run a program inside this namespace. */
-  List<String> prefix() {
+  public List<String> prefix() {
     return List.of(ip(), "netns", "exec", name);
   }
 
-  Result exec(List<String> command) throws IOException, InterruptedException {
+  public Result exec(List<String> command) throws IOException, InterruptedException {
     List<String> full = new ArrayList<>(prefix());
     full.addAll(command);
     return run(full);
   }
 
-  Process start(List<String> command) throws IOException {
+  public Process start(List<String> command) throws IOException {
     List<String> full = new ArrayList<>(prefix());
     full.addAll(command);
     return new ProcessBuilder(full).redirectErrorStream(true).start();
   }
 
-  static Result run(List<String> command) throws IOException, InterruptedException {
+  public static Result run(List<String> command) throws IOException, InterruptedException {
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     p.getOutputStream().close(); // no input: a program reading stdin sees end of file
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

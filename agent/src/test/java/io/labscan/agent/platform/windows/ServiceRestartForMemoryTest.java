@@ -11,13 +11,11 @@ import io.labscan.agent.selfwatch.RestartLedger;
 import io.labscan.agent.selfwatch.SelfUsage;
 import io.labscan.agent.selfwatch.SelfWatch;
 import io.labscan.agent.transport.Spool;
+import io.labscan.testsupport.MutableClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -46,30 +44,6 @@ class ServiceRestartForMemoryTest {
   private final AtomicReference<AgentRuntime> runtime = new AtomicReference<>();
   private CompletableFuture<Integer> serviceMain;
 
-  /** A clock the meter moves: a minute per reading, so the five minutes over budget pass at once. */
-  private static final class ReadingClock extends Clock {
-    private volatile Instant now = Instant.parse("2026-12-07T12:00:00Z");
-
-    void minute() {
-      now = now.plus(Duration.ofMinutes(1));
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
-
   @AfterEach
   void stop() {
     if (runtime.get() != null) {
@@ -87,13 +61,14 @@ class ServiceRestartForMemoryTest {
     Files.createDirectories(dir.resolve("root"));
     AgentConfig config = AgentConfig.defaults().withStateDir(state).withScanRoot(dir.resolve("root"))
         .withController("127.0.0.1:1", true);
-    ReadingClock clock = new ReadingClock();
+    // The meter moves the clock a minute per reading, so the five minutes over budget pass at once.
+    MutableClock clock = new MutableClock(Instant.parse("2026-12-07T12:00:00Z"));
     AtomicBoolean leaking = new AtomicBoolean();
     ServiceBody body = exit -> {
       AgentRuntime agent = AgentRuntime.builder(config, clock)
           .platform(PlatformServices.of(Platform.OTHER))
           .selfUsage(() -> {
-            clock.minute();
+            clock.advance(Duration.ofMinutes(1));
             long rss = leaking.get() ? 200 * MIB : 60 * MIB;
             return new SelfUsage(rss, OptionalLong.empty(), OptionalLong.empty(), Duration.ZERO, 20);
           })

@@ -1,4 +1,4 @@
-package io.labscan.agent.checks.egress;
+package io.labscan.testsupport;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -7,15 +7,20 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** A clock tests move by hand. */
-final class MutableClock extends Clock {
+/**
+ * A clock tests move by hand (UTC), for the code that takes an injected {@link Clock}. Safe to
+ * read from the threads the code under test runs on while the test advances it. One class for
+ * every module's tests (proto's test-jar, {@code labscan-proto:tests}).
+ */
+public final class MutableClock extends Clock {
   private final AtomicReference<Instant> now;
 
-  MutableClock(Instant start) {
+  public MutableClock(Instant start) {
     this.now = new AtomicReference<>(start);
   }
 
-  void advance(Duration d) {
+  /** Moves the clock forward by {@code d}. */
+  public void advance(Duration d) {
     now.updateAndGet(t -> t.plus(d));
   }
 

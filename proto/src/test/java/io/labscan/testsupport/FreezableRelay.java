@@ -1,4 +1,4 @@
-package io.labscan.agent.transport;
+package io.labscan.testsupport;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,17 +15,20 @@ import java.util.concurrent.CountDownLatch;
  * A TCP relay in front of a controller's port, over real sockets, that can <em>freeze</em>: from
  * then on it forwards nothing in either direction and answers nothing, yet keeps every
  * connection open and keeps accepting new ones — what an agent sees of a hung controller process
- * or a network path that silently drops packets (no reset, no refusal). (A twin of the controller
- * module's FreezableRelay; test classes are not shared between modules.)
+ * or a network path that silently drops packets (no reset, no refusal).
+ *
+ * <p>One class for the agent's failover tests and the controller's: it lives in proto's
+ * test-jar ({@code labscan-proto:tests}, package {@code io.labscan.testsupport}), the test
+ * support every module's tests already take as a test-scoped dependency.
  */
-final class FreezableRelay implements AutoCloseable {
+public final class FreezableRelay implements AutoCloseable {
   private final ServerSocket listener;
   private final InetSocketAddress upstream;
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private final CountDownLatch closed = new CountDownLatch(1);
   private volatile boolean frozen;
 
-  FreezableRelay(InetSocketAddress upstream) throws IOException {
+  public FreezableRelay(InetSocketAddress upstream) throws IOException {
     this.upstream = upstream;
     this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     Thread accept = new Thread(this::acceptLoop, "relay-accept");
@@ -33,12 +36,13 @@ final class FreezableRelay implements AutoCloseable {
     accept.start();
   }
 
-  String target() {
+  /** {@code 127.0.0.1:PORT}: where to point a client instead of the upstream. */
+  public String target() {
     return "127.0.0.1:" + listener.getLocalPort();
   }
 
   /** Stops forwarding and answering, keeping every connection open. */
-  void freeze() {
+  public void freeze() {
     frozen = true;
   }
 
