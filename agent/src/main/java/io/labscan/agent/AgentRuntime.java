@@ -29,6 +29,7 @@ import io.labscan.agent.transport.ControllerClient;
 import io.labscan.agent.transport.ControllerTargets;
 import io.labscan.agent.transport.CredentialRenewal;
 import io.labscan.agent.transport.GrpcChannels;
+import io.labscan.agent.transport.HomeReturn;
 import io.labscan.agent.transport.ReportSender;
 import io.labscan.agent.transport.Spool;
 import io.labscan.agent.trust.AgentCredentials;
@@ -301,6 +302,9 @@ public final class AgentRuntime implements AutoCloseable {
       // Before anything else: the last quarantine order is restored (or a crashed run's rules removed).
       agent.quarantine.start(agent.policy.current());
       agent.sender.start();
+      // Away from its home controller (after a failover), the agent probes home and goes back once
+      // it is healthy again (ControllerClient, "Back home"), so a restarted controller fills again.
+      agent.client.returnHome(agent.background, agent::homeProbe, HomeReturn.Settings.DEFAULT, agent.clock);
       agent.background.execute(() -> agent.enroll(1));
       agent.policy.applyCurrent();
       return agent;
@@ -466,6 +470,18 @@ public final class AgentRuntime implements AutoCloseable {
     }
     sender.submit(EgressReports.report(new InventoryCollector(config.lab()).collect(hostId), windows,
         spool.nextSequence(), policy.current().getVersion(), clock.instant()));
+  }
+
+  /** The heartbeat sent to the home controller to see whether it is healthy again (small: no resources). */
+  private HeartbeatRequest homeProbe() {
+    return HeartbeatRequest.newBuilder()
+        .setHostId(hostId)
+        .setSent(Timestamps.fromMillis(clock.millis()))
+        .setAgentVersion(LabScanVersion.get())
+        .setPolicyVersion(policy.current().getVersion())
+        .setScanning(scanGate.isRunning())
+        .setSpooledReports(spool.size())
+        .build();
   }
 
   private void heartbeat() {

@@ -8,6 +8,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import io.labscan.contract.transport.Unavailability;
 import io.labscan.proto.v1.AgentServiceGrpc;
 import io.labscan.proto.v1.Command;
 import io.labscan.proto.v1.CommandStreamRequest;
@@ -20,12 +21,16 @@ import io.labscan.proto.v1.ReportAck;
 import io.labscan.proto.v1.ReportRequest;
 import io.labscan.proto.v1.RenewCertificateRequest;
 import io.labscan.proto.v1.RenewCertificateResponse;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +48,20 @@ import org.slf4j.LoggerFactory;
  * channel, and {@link #onFailover} listeners are told (the report sender then delivers the
  * spool there). A move is made at most once per connection: several calls failing on the same
  * dead controller move the client one step, not several.
+ *
+ * <p><b>Not for a database outage.</b> An {@code UNAVAILABLE} that carries the trailer
+ * {@code labscan-unavailable: database} ({@link Unavailability}) is not a move: the controller is
+ * alive and says its database cannot be reached, and every controller shares that database, so
+ * hopping would only spread the fleet at random and leave it there. The client keeps the
+ * controller; the caller keeps its work and retries with backoff (the report sender keeps the
+ * report in the spool). Transport failures (connection refused or reset, {@code TRANSIENT_FAILURE},
+ * a silent controller, a controller shutting down) carry no such trailer and still fail over.
+ *
+ * <p><b>Back home.</b> With {@link #returnHome}, a client away from its home (the first target of
+ * the round) probes home now and then and moves back once it has answered healthily for a while
+ * ({@link HomeReturn} says when); the move is made as a failover is (the old channel shut down,
+ * so the command stream reopens on home, listeners told, so the spool is delivered there under
+ * the same report ids). Without it a restarted controller would stay empty.
  *
  * <p>Why hand-written switching rather than one channel with a multi-address resolver and the
  * {@code pick_first} policy: {@code pick_first} starts every reconnection at the first address,
@@ -105,6 +124,9 @@ public final class ControllerClient implements AutoCloseable {
   private volatile List<ControllerTargets.Target> round = List.of();
   private int index;
   private boolean closed;
+  /** Set by {@link #returnHome}; null while the client stays where failover put it. Guarded by this. */
+  private @Nullable HomeReturn homeReturn;
+  private Clock clock = Clock.systemUTC();
 
   /** A client on one fixed channel (enrolment, tests): it never fails over. */
   public ControllerClient(ManagedChannel channel) {
@@ -278,9 +300,17 @@ public final class ControllerClient implements AutoCloseable {
     connection.channel().enterIdle();
   }
 
-  /** Fails over when {@code e} says the controller of {@code c} is unreachable; returns {@code e}. */
+  /**
+   * Fails over when {@code e} says the controller of {@code c} is unreachable (not when it says
+   * its database is: see the class comment); returns {@code e}.
+   */
   private StatusRuntimeException failed(Connection c, StatusRuntimeException e, boolean deadlineMeansDead) {
     Status.Code code = e.getStatus().getCode();
+    if (Unavailability.isDatabaseUnavailable(e)) {
+      log.debug("Controller {} cannot reach its database ({}); staying with it.", c.target(),
+          e.getStatus().getDescription());
+      return e;
+    }
     if (code == Status.Code.UNAVAILABLE || (deadlineMeansDead && code == Status.Code.DEADLINE_EXCEEDED)) {
       failover(c, code.name() + (e.getStatus().getDescription() == null ? "" : ": " + e.getStatus().getDescription()));
     }
@@ -313,6 +343,10 @@ public final class ControllerClient implements AutoCloseable {
       if (closed || targets == null || connection != seen || round.size() < 2) {
         return false;
       }
+      HomeReturn back = homeReturn;
+      if (index == 0 && back != null) {
+        back.leftHome(clock.instant());
+      }
       if (index + 1 < round.size()) {
         index++;
       } else {
@@ -327,7 +361,13 @@ public final class ControllerClient implements AutoCloseable {
     }
     log.warn("Controller {} unreachable ({}); moving to {} (first contact in {} ms).", seen.target(), why,
         next.target(), next.firstContactDelay().toMillis());
-    // At once: calls and the command stream still on the dead controller end now and retry on the new one.
+    switched(seen, next);
+    return true;
+  }
+
+  /** After a move from {@code seen} to {@code next}: what every move does (class comment). */
+  private void switched(Connection seen, Connection next) {
+    // At once: calls and the command stream still on the old controller end now and retry on the new one.
     seen.channel().shutdownNow();
     watch(next);
     for (Runnable listener : failoverListeners) {
@@ -337,6 +377,129 @@ public final class ControllerClient implements AutoCloseable {
         log.warn("Failover listener failed: {}", e.toString());
       }
     }
+  }
+
+  /**
+   * Makes the client go back to its home controller when it is away from it (class comment), with
+   * {@link HomeReturn.Settings#DEFAULT}: {@code probe} makes the heartbeat sent to home as the probe,
+   * {@code scheduler} runs the probes (each only starts the call; the answer arrives on gRPC's
+   * threads). A client on one fixed channel, or with one target, has nowhere to return to.
+   */
+  public void returnHome(ScheduledExecutorService scheduler, Supplier<HeartbeatRequest> probe) {
+    returnHome(scheduler, probe, HomeReturn.Settings.DEFAULT, Clock.systemUTC());
+  }
+
+  /** {@link #returnHome(ScheduledExecutorService, Supplier)} with other settings and clock (tests, fault tests). */
+  public void returnHome(ScheduledExecutorService scheduler, Supplier<HeartbeatRequest> probe,
+      HomeReturn.Settings settings, Clock clock) {
+    requireNonNull(scheduler, "scheduler");
+    requireNonNull(probe, "probe");
+    requireNonNull(settings, "settings");
+    requireNonNull(clock, "clock");
+    HomeReturn back = new HomeReturn(settings);
+    synchronized (this) {
+      if (targets == null || homeReturn != null) {
+        return;
+      }
+      this.clock = clock;
+      this.homeReturn = back;
+    }
+    scheduleHomeProbe(scheduler, probe, back);
+  }
+
+  private void scheduleHomeProbe(ScheduledExecutorService scheduler, Supplier<HeartbeatRequest> probe,
+      HomeReturn back) {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+    }
+    long delay = back.nextDelay(ThreadLocalRandom.current().nextDouble()).toMillis();
+    try {
+      scheduler.schedule(() -> probeHome(scheduler, probe, back), delay, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      log.debug("Not probing the home controller: the agent is stopping.");
+    }
+  }
+
+  /**
+   * One probe of home, when away from it: a heartbeat on a channel of its own. The next probe is
+   * scheduled when this one has ended (one at a time). When {@link HomeReturn} says to return, the
+   * probe's channel becomes the connection (no second handshake).
+   */
+  private void probeHome(ScheduledExecutorService scheduler, Supplier<HeartbeatRequest> probe, HomeReturn back) {
+    ControllerTargets.Target home;
+    Connection seen;
+    ManagedChannel channel;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      if (index == 0) {
+        scheduleHomeProbe(scheduler, probe, back); // at home: nothing to probe now
+        return;
+      }
+      home = round.get(0);
+      seen = connection;
+      try {
+        channel = channels.apply(home);
+      } catch (RuntimeException e) {
+        log.debug("Cannot open a channel to the home controller {}: {}", home, e.toString());
+        scheduleHomeProbe(scheduler, probe, back);
+        return;
+      }
+    }
+    HeartbeatRequest request;
+    try {
+      request = probe.get();
+    } catch (RuntimeException e) {
+      channel.shutdownNow();
+      log.debug("No heartbeat to probe the home controller with: {}", e.toString());
+      scheduleHomeProbe(scheduler, probe, back);
+      return;
+    }
+    AgentServiceGrpc.newStub(channel).withDeadlineAfter(HEARTBEAT_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
+        .heartbeat(request, new StreamObserver<>() {
+          @Override
+          public void onNext(HeartbeatResponse value) {
+            // healthy: decided on completion
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            channel.shutdownNow();
+            back.probed(false, clock.instant());
+            log.debug("Home controller {} not healthy yet: {}", home, Status.fromThrowable(t));
+            scheduleHomeProbe(scheduler, probe, back);
+          }
+
+          @Override
+          public void onCompleted() {
+            boolean moved = back.probed(true, clock.instant()) == HomeReturn.Decision.RETURN
+                && moveHome(seen, home, channel);
+            if (!moved) {
+              channel.shutdownNow();
+            }
+            scheduleHomeProbe(scheduler, probe, back);
+          }
+        });
+  }
+
+  /** Moves back to {@code home} over {@code channel} unless something else moved the client since {@code seen}. */
+  private boolean moveHome(Connection seen, ControllerTargets.Target home, ManagedChannel channel) {
+    Connection next;
+    synchronized (this) {
+      if (closed || connection != seen || index == 0 || round.isEmpty() || !round.get(0).equals(home)) {
+        return false;
+      }
+      index = 0;
+      next = Connection.over(channel, home.toString(), seen.generation() + 1,
+          Duration.ofMillis(ThreadLocalRandom.current().nextLong(FAILOVER_SPREAD.toMillis())));
+      connection = next;
+    }
+    log.info("Home controller {} healthy again; moving back from {} (first contact in {} ms).", next.target(),
+        seen.target(), next.firstContactDelay().toMillis());
+    switched(seen, next);
     return true;
   }
 

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.labscan.contract.report.ReportLimits;
+import io.labscan.contract.transport.Unavailability;
 import io.labscan.proto.v1.Report;
 import io.labscan.proto.v1.ReportAck;
 import java.time.Duration;
@@ -22,11 +23,19 @@ import org.slf4j.LoggerFactory;
  * exponentially with full jitter so a lab of agents does not hammer a restarting controller
  * in step. A report the controller rejects as invalid is dropped (logged): sending it again
  * can never succeed, and it must not block the reports behind it.
+ *
+ * <p>A controller that answers that its database cannot be reached ({@link Unavailability}) keeps
+ * the agent (no failover) and the report stays spooled; the retries back off as any other, but
+ * never beyond {@link #DATABASE_RETRY_MAX}: the controller answers such a refusal at once, so a
+ * retry costs it little, and the spool should drain soon after the database is back rather than
+ * up to {@link #MAX_BACKOFF} later.
  */
 public final class ReportSender implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ReportSender.class);
   static final Duration MIN_BACKOFF = Duration.ofMillis(500);
   static final Duration MAX_BACKOFF = Duration.ofMinutes(2);
+  /** Longest wait between retries while the controller says its database is unreachable (class comment). */
+  static final Duration DATABASE_RETRY_MAX = Duration.ofSeconds(30);
   /**
    * Largest report worth sending: the controller accepts messages up to 4 MiB, and the
    * ReportRequest envelope around a report adds a few bytes.
@@ -124,7 +133,8 @@ public final class ReportSender implements AutoCloseable {
         // but after the move's spread delay (ControllerClient), so its agents do not all come at once.
         boolean moved = client.generation() != generation;
         failures = moved ? 1 : failures + 1;
-        Duration wait = moved && !client.firstContactDelay().isZero() ? client.firstContactDelay() : backoff(failures);
+        Duration wait = moved && !client.firstContactDelay().isZero() ? client.firstContactDelay()
+            : Unavailability.isDatabaseUnavailable(e) ? backoff(failures, DATABASE_RETRY_MAX) : backoff(failures);
         log.info("Report {} not delivered ({}); retrying in {} ms.", report.getReportId(), code,
             wait.toMillis());
         await(wait);

@@ -1,5 +1,6 @@
 package io.labscan.controller.cli;
 
+import io.labscan.controller.text.HostnameKey;
 import io.labscan.controller.text.Text;
 import io.labscan.controller.store.HostSummary;
 import io.labscan.controller.store.Storage;
@@ -16,7 +17,11 @@ final class HostLookup {
     if (byId.isPresent()) {
       return byId;
     }
-    List<HostSummary> byName = store.hosts().stream().filter(h -> h.hostname().equalsIgnoreCase(idOrName)).toList();
+    // Compared by HostnameKey: a look-alike ("lab-pc-07" + U+200B, full-width letters) is the
+    // same name, so it is ambiguous rather than silently the wrong host.
+    String key = HostnameKey.of(idOrName);
+    List<HostSummary> byName = key.isEmpty() ? List.of()
+        : store.hosts().stream().filter(h -> HostnameKey.of(h.hostname()).equals(key)).toList();
     if (byName.size() == 1) {
       return Optional.of(byName.get(0));
     }

@@ -13,6 +13,7 @@ import io.labscan.controller.ingest.ReportIngestor;
 import io.labscan.controller.ingest.ReportValidator;
 import io.labscan.controller.store.Store;
 import io.labscan.controller.store.StoreException;
+import io.labscan.contract.transport.Unavailability;
 import io.labscan.proto.v1.AgentServiceGrpc;
 import io.labscan.proto.v1.Command;
 import io.labscan.proto.v1.CommandStreamRequest;
@@ -303,14 +304,26 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
     commands.register(hostId, (ServerCallStreamObserver<Command>) response);
   }
 
-  /** Store trouble is transient from the agent's point of view: it keeps the report and retries. */
-  private static RuntimeException storeFailure(Throwable failure) {
+  /**
+   * Store trouble is transient from the agent's point of view: it keeps the report and retries.
+   * When the database itself cannot be reached ({@link StoreException#databaseUnreachable()}: the
+   * write queue's circuit is open, the connection was lost) the answer carries the trailer
+   * {@code labscan-unavailable: database} ({@link Unavailability}): every controller shares that
+   * database, so the agent keeps this controller and retries instead of failing over. Any other
+   * store failure (a full queue, a refused write) is a plain UNAVAILABLE, as before.
+   */
+  static RuntimeException storeFailure(Throwable failure) {
     Throwable cause = failure instanceof CompletionException && failure.getCause() != null
         ? failure.getCause() : failure;
-    log.error("Store failure: {}", cause.getMessage());
     String message = cause instanceof StoreException ? cause.getMessage() : "internal store error";
-    return Status.UNAVAILABLE.withDescription("controller cannot store right now: " + message)
-        .asRuntimeException();
+    String description = "controller cannot store right now: " + message;
+    if (cause instanceof StoreException se && se.databaseUnreachable()) {
+      // Logged once per outage by the write queue; one line per refused call would flood the log.
+      log.debug("Refused (database unreachable): {}", cause.getMessage());
+      return Unavailability.databaseUnavailable(description);
+    }
+    log.error("Store failure: {}", cause.getMessage());
+    return Status.UNAVAILABLE.withDescription(description).asRuntimeException();
   }
 
   private static boolean isUuid(String s) {

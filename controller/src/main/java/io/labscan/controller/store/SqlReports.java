@@ -420,7 +420,7 @@ public final class SqlReports implements Store, HostRepository {
         // The validator admits IP literals only; stored in canonical form, so that triage's
         // origin (canonical too) finds them whatever spelling the agent used.
         String ip = Addresses.canonical(reported).orElse(reported);
-        if (!isLoopbackOrLinkLocal(ip)) {
+        if (!notAHoldingAddress(ip)) {
           seen.putIfAbsent(ip, new String[] {nif.getMac(), nif.getName()});
         }
       }
@@ -477,8 +477,29 @@ public final class SqlReports implements Store, HostRepository {
     }
   }
 
-  private static boolean isLoopbackOrLinkLocal(String ip) {
-    return ip.startsWith("127.") || ip.equals("::1") || ip.startsWith("fe80:") || ip.startsWith("169.254.");
+  /**
+   * Only a unicast address a machine can be reached at is a holding. Loopback, link-local,
+   * unspecified ({@code 0.0.0.0}, {@code ::}: a Windows adapter still waiting for DHCP shows
+   * 0.0.0.0), the "this network" block 0.0.0.0/8, multicast (224.0.0.0/4, ff00::/8) and the
+   * limited broadcast 255.255.255.255 name no machine: two hosts reporting one of them are no
+   * address conflict, and a lying agent cannot put conflict reasons on others with them (issue
+   * 15, red-team round 3). Decided on the parsed bytes, not on the spelling.
+   */
+  static boolean notAHoldingAddress(String canonicalIp) {
+    Optional<String> c = Addresses.canonical(canonicalIp);
+    if (c.isEmpty()) {
+      return true;
+    }
+    try {
+      java.net.InetAddress a = java.net.InetAddress.getByName(c.get()); // an IP literal: no DNS lookup
+      byte[] b = a.getAddress();
+      boolean thisNetwork = b.length == 4 && b[0] == 0;
+      boolean broadcast = b.length == 4 && (b[0] & b[1] & b[2] & b[3] & 0xff) == 0xff;
+      return a.isAnyLocalAddress() || a.isLoopbackAddress() || a.isLinkLocalAddress() || a.isMulticastAddress()
+          || thisNetwork || broadcast;
+    } catch (java.net.UnknownHostException e) {
+      return true;
+    }
   }
 
   private void insertScan(Statements sql, Report report, String hostId, long receivedMs)

@@ -2,6 +2,7 @@ package io.labscan.controller.store;
 
 import static java.util.Objects.requireNonNull;
 
+import io.labscan.controller.text.HostnameKey;
 import io.labscan.controller.triage.AddressHolding;
 import io.labscan.controller.triage.EgressHit;
 import io.labscan.controller.triage.HostState;
@@ -273,7 +274,9 @@ public final class SqliteTriageEvidence implements TriageEvidence {
 
   /** The IPs of the stored destination list ("192.0.2.25:25*3 [2001:db8::25]:25*1"). */
   static List<String> destinationIps(String stored) {
-    List<String> ips = new ArrayList<>();
+    // A set: a window may list hundreds of destinations, and a list's contains() made this
+    // quadratic per window, for every window of a triage question (up to MAX_EGRESS_ROWS).
+    java.util.Set<String> ips = new java.util.LinkedHashSet<>();
     for (String d : stored.trim().split("\\s+")) {
       if (d.isEmpty()) {
         continue;
@@ -281,11 +284,11 @@ public final class SqliteTriageEvidence implements TriageEvidence {
       String hostPort = d.contains("*") ? d.substring(0, d.lastIndexOf('*')) : d;
       String host = hostPort.startsWith("[") ? hostPort.substring(1, Math.max(1, hostPort.indexOf(']')))
           : hostPort.contains(":") ? hostPort.substring(0, hostPort.lastIndexOf(':')) : hostPort;
-      if (!host.isEmpty() && !ips.contains(host)) {
+      if (!host.isEmpty()) {
         ips.add(host);
       }
     }
-    return ips;
+    return List.copyOf(ips);
   }
 
   @Override
@@ -470,6 +473,30 @@ public final class SqliteTriageEvidence implements TriageEvidence {
   static String mailServerName(String reported) {
     String n = reported == null ? "" : reported.trim().toLowerCase(Locale.ROOT);
     return n.endsWith(".") ? n.substring(0, n.length() - 1) : n;
+  }
+
+  /** Most hosts whose names are compared for duplicates (far above any lab fleet). */
+  static final int MAX_NAMED_HOSTS = 200_000;
+
+  /**
+   * One pass over the hosts' names: the keys ({@link HostnameKey}, NFKC, format characters
+   * removed, case folded) more than one host has. The key cannot be computed in SQL, so the
+   * names are read once per answer, O(hosts).
+   */
+  @Override
+  public java.util.Set<String> sharedHostnameKeys() {
+    return database.read("hostnames", db -> {
+      List<Map.Entry<String, String>> names = new ArrayList<>();
+      try (PreparedStatement ps = db.prepareStatement(
+          "SELECT host_id, hostname FROM hosts ORDER BY host_id LIMIT " + MAX_NAMED_HOSTS)) {
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            names.add(Map.entry(rs.getString(1), rs.getString(2) == null ? "" : rs.getString(2)));
+          }
+        }
+      }
+      return HostnameKey.shared(names);
+    });
   }
 
   /** The Settings page's trusted MTAs. */

@@ -15,7 +15,8 @@ import java.util.Optional;
  * <p>Confidence words: <b>high</b> from {@value #HIGH}, <b>medium</b> from {@value #MEDIUM}
  * (the verdicts' complaint threshold), <b>low</b> below. Host names and addresses in the
  * sentence are endpoint-reported text: control characters (terminal escapes, line breaks,
- * bidirectional overrides) become {@code ?} here, and each name is cut at {@value
+ * bidirectional overrides, zero-width and other format characters) become {@code ?} here, a name
+ * another host shares (or one that prints the same) is followed by its host id, and each name is cut at {@value
  * #MAX_NAME} characters; the web page still shows the sentence only as text.
  */
 public final class AnswerSentence {
@@ -44,7 +45,7 @@ public final class AnswerSentence {
       String ip = clean(origin.get().ip());
       // The address in brackets reads as the host's own: say so only when the host held it.
       boolean held = c.reasons().stream().anyMatch(r -> r.contains("held " + origin.get().ip() + " "));
-      sb.append(c.confidence() >= MEDIUM ? "Sent by " : "Possibly sent by ").append(clean(c.hostname()))
+      sb.append(c.confidence() >= MEDIUM ? "Sent by " : "Possibly sent by ").append(name(result, c.hostId(), c.hostname()))
           .append(held ? " (" + ip + ")" : " (the mail entered at " + ip + ")").append(" at ")
           .append(at(origin.get().time()))
           .append(" — confidence ").append(confidenceWord(c.confidence()))
@@ -58,7 +59,7 @@ public final class AnswerSentence {
           + " then: it probably did not come from a machine with an agent. Check the Received: chain below.");
     } else if (top.isPresent()) {
       sb.append("No origin could be read from the Received: lines; by the address book alone the likeliest"
-          + " sender is ").append(clean(top.get().hostname())).append(" — confidence ")
+          + " sender is ").append(name(result, top.get().hostId(), top.get().hostname())).append(" — confidence ")
           .append(confidenceWord(top.get().confidence())).append(String.format(Locale.ROOT, " (%.2f).",
               top.get().confidence()))
           .append(" Paste the complaint with all its headers to confirm.");
@@ -69,6 +70,8 @@ public final class AnswerSentence {
       sb.append(". Paste the complaint with all its Received: headers (for a bounce, with the copy of the"
           + " original it carries).");
     }
+    top.filter(c -> result.nameShared(c.hostname())).ifPresent(c -> sb.append(" Another host of the fleet reports"
+        + " the name ").append(clean(c.hostname())).append(" or one that prints the same: the host is named by its id."));
     claimedSender(result, top).ifPresent(s -> sb.append(' ').append(s));
     if (origin.isPresent() && !result.recordable()) {
       sb.append(" Unverified: the origin does not rest on a Received: line an MTA of ours wrote, so this answer"
@@ -93,15 +96,15 @@ public final class AnswerSentence {
     boolean ownerSent = top.map(c -> c.hostId().equals(h.hostId()) && c.confidence() >= MEDIUM).orElse(false);
     if (ownerSent) {
       return Optional.of("The From: address " + address + " is its owner's: the owner's machine "
-          + clean(h.hostname()) + " sent it.");
+          + name(result, h.hostId(), h.hostname()) + " sent it.");
     }
     String verdict = clean(h.verdict());
     if (top.isPresent() && "CLEAN".equalsIgnoreCase(h.verdict())) {
       return Optional.of("The From: address " + address + " is forged: its owner's machine "
-          + clean(h.hostname()) + " is CLEAN.");
+          + name(result, h.hostId(), h.hostname()) + " is CLEAN.");
     }
     return Optional.of("The From: address " + address + " is not evidence of the sender; its owner's machine "
-        + clean(h.hostname()) + " is " + verdict + ".");
+        + name(result, h.hostId(), h.hostname()) + " is " + verdict + ".");
   }
 
   private static String at(Instant t) {
@@ -112,11 +115,24 @@ public final class AnswerSentence {
     return clean(s, MAX_NAME);
   }
 
+  /**
+   * A host's name as the sentence shows it: cleaned, and followed by its host id in brackets
+   * when another host of the fleet has the same name or one that prints the same ({@link
+   * TriageResult#nameShared}): a name is a claim, and the sentence must not blame the innocent
+   * host whose name the sender took (issue 15, D; red-team round 3, F4/F5).
+   */
+  static String name(TriageResult result, String hostId, String hostname) {
+    return clean(hostname) + (result.nameShared(hostname) ? " [" + clean(hostId) + "]" : "");
+  }
+
   /** Control characters and bidirectional controls become '?'; cut at max characters. */
   static String clean(String s, int max) {
     StringBuilder sb = new StringBuilder(Math.min(s.length(), max + 3));
     s.codePoints().forEach(cp -> {
-      boolean control = Character.isISOControl(cp)
+      // Every format character (category Cf: bidi controls, zero-width space and joiners,
+      // U+2060, U+FEFF, U+00AD) and every other character that prints as nothing is made
+      // visible: "lab-pc-07\u200B" must not read as lab-pc-07.
+      boolean control = Character.isISOControl(cp) || io.labscan.controller.text.HostnameKey.ignorable(cp)
           || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069)
           || cp == 0x200E || cp == 0x200F || cp == 0x061C;
       sb.appendCodePoint(control ? '?' : cp);

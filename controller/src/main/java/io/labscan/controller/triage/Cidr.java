@@ -58,6 +58,11 @@ final class Cidr {
     return true;
   }
 
+  /** True for a /32 (IPv4) or /128 (IPv6): one machine, not a network. */
+  boolean singleAddress() {
+    return prefix == network.length * 8;
+  }
+
   private static byte mask(int prefix, int byteIndex) {
     int bitsHere = Math.max(0, Math.min(8, prefix - byteIndex * 8));
     return (byte) (0xff << (8 - bitsHere));

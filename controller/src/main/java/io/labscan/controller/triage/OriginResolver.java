@@ -239,6 +239,9 @@ final class OriginResolver {
         break;
       }
       why.append("; ").append(step.reason());
+      if (step.warning() != null && !warnings.contains(step.warning())) {
+        warnings.add(step.warning());
+      }
       allOurs &= step.source().ours();
       int next = -1;
       for (int j = boundary + 1; j < hops.size(); j++) {
@@ -362,7 +365,11 @@ final class OriginResolver {
   }
 
   /** One step of the walk: the client's trust source (null: not trusted) and the reason. */
-  private record Step(@Nullable TrustSource source, String reason) {}
+  private record Step(@Nullable TrustSource source, String reason, @Nullable String warning) {
+    Step(@Nullable TrustSource source, String reason) {
+      this(source, reason, null);
+    }
+  }
 
   /**
    * Is the client of this line (written by an MTA the walk trusts) an MTA we trust too?
@@ -384,6 +391,19 @@ final class OriginResolver {
     }
     Optional<LearnedTrust.Holder> server = holders.stream().filter(LearnedTrust.Holder::mailServer).findFirst();
     Optional<LearnedTrust.Holder> agent = holders.stream().filter(x -> !x.mailServer()).findFirst();
+    // An entry naming exactly this machine (a single address, or an exact name matched by the
+    // recorded reverse DNS) is the administrator's word about one MTA: an agent claiming that
+    // address is a liar to flag, never the boundary (issue 15, red-team round 3, F1). Only
+    // networks wider than one address give way to an agent host's holding.
+    Optional<String> exactEntry = agent.isPresent() ? trust.exactEntryFor(ip, rdns) : Optional.empty();
+    if (server.isEmpty() && agent.isPresent() && exactEntry.isPresent()) {
+      return new Step(TrustSource.configured(exactEntry.get()), "its client " + ip.or(() -> rdns).orElseThrow()
+          + " is trusted (--trust " + exactEntry.get() + " names exactly that MTA; " + agent.get().hostname()
+          + " reported it too: ignored, a configured single MTA is not a lab machine's to claim)",
+          agent.get().hostname() + " (" + agent.get().hostId() + ") claims " + ip.or(() -> rdns).orElseThrow()
+              + ", the address of the configured MTA --trust " + exactEntry.get() + ", at " + at.orElseThrow()
+              + ": a false claim (a lying agent, or a misconfiguration); the claim was ignored");
+    }
     if (server.isEmpty() && agent.isPresent()) {
       String also = configuredIp.or(() -> configuredName).map(e -> " (although --trust " + e + " covers it)")
           .orElse("");

@@ -93,6 +93,12 @@ public final class Triage {
    * that complaint's contribution is capped: another complaint of the same batch keeps its own.
    */
   static final double UNRESOLVED_CARRIER_CAP = 0.45;
+  /**
+   * Highest weight of a host whose non-allowed SMTP went to the recording MTA while the origin's
+   * holder showed no SMTP egress at all: below the recording threshold, as the allowed-holder
+   * fallback ({@link #ALLOWED_HOLDER_FALLBACK_CAP}).
+   */
+  static final double SILENT_HOLDER_FALLBACK_CAP = 0.45;
   static final double ADDRESS_BOOK = 0.80;
   /**
    * In a conflict, how many shares of the holder weight an established claim gets against one
@@ -218,7 +224,12 @@ public final class Triage {
     if (candidates.isEmpty()) {
       warnings.add("no host matches the evidence");
     }
-    return new TriageResult(summaries, candidates, warnings, conflicts);
+    // Names are claims (issue 15, D): a name another host has too, or one that prints the same,
+    // is shown with the host id. One fleet-level question, only when a host is named at all.
+    boolean namesAHost = !candidates.isEmpty()
+        || summaries.stream().anyMatch(s -> s.claimedSenderHost().isPresent());
+    Set<String> sharedNames = namesAHost ? evidence.sharedHostnameKeys() : Set.of();
+    return new TriageResult(summaries, candidates, warnings, conflicts, sharedNames);
   }
 
   // ---- network evidence -----------------------------------------------------------------
@@ -414,6 +425,13 @@ public final class Triage {
         onlyAllowedSenders = false;
       }
     }
+    boolean holdersSentNoSmtp = holders.keySet().stream().allMatch(id -> egress.getOrDefault(id, List.of()).isEmpty());
+    if (holdersSentNoSmtp && boundaryMta.isPresent()) {
+      Set<String> exclude = new LinkedHashSet<>(holders.keySet());
+      exclude.addAll(relays.keySet());
+      exclude.addAll(silent.keySet());
+      silentHolderFallback(o, label, from, to, boundaryMta.get(), holders.values(), exclude, out, warnings);
+    }
     if (onlyAllowedSenders) {
       warnings.add(label + o.ip() + " belongs to a host whose SMTP traffic is allowed by policy: if"
           + " it relays for the lab, add it with --trust and triage again; meanwhile other hosts"
@@ -481,6 +499,49 @@ public final class Triage {
             + " min of origin " + o.ip() + " at " + o.time() + "; one of " + n + " host(s) sending then");
       }
     }
+  }
+
+  /**
+   * When the origin's holders show no SMTP egress at all in the slack, the hosts whose non-allowed
+   * SMTP went to the MTA that recorded the origin are candidates too: a holder's silence must not
+   * absorb the evidence of another host's mail, just as a holder's "allowed" flag must not shift
+   * it (an agent that claims a NAT's public address and reports no egress would otherwise hide
+   * the NATed sender; issue 15, red-team round 3, F2). Only egress to the boundary MTA counts
+   * (mail to that very MTA at that time), and the weight stays below the recording threshold
+   * ({@value #SILENT_HOLDER_FALLBACK_CAP}): the holder may be honest and its agent may have
+   * missed a short session, so the warning, not a record, tells the operator.
+   */
+  private void silentHolderFallback(Origin o, String label, Instant from, Instant to, String boundaryMta,
+      java.util.Collection<AddressHolding> holders, Set<String> exclude, Map<String, Tally> out,
+      List<String> warnings) {
+    Map<String, List<EgressHit>> byHost = new LinkedHashMap<>();
+    for (EgressHit e : evidence.unallowedEgressBetween(from, to)) {
+      if (!e.allowed() && e.overlaps(from, to) && !exclude.contains(e.hostId())
+          && e.destinations().contains(boundaryMta)) {
+        byHost.computeIfAbsent(e.hostId(), k -> new ArrayList<>()).add(e);
+      }
+    }
+    if (byHost.isEmpty()) {
+      return;
+    }
+    int m = byHost.size();
+    List<String> names = new ArrayList<>();
+    for (Map.Entry<String, List<EgressHit>> e : byHost.entrySet()) {
+      EgressHit best = busiest(e.getValue()).orElseThrow();
+      Tally t = out.computeIfAbsent(e.getKey(), id -> new Tally(id, best.hostname()));
+      t.add(Math.min(SILENT_HOLDER_FALLBACK_CAP, EGRESS_ONLY_TO_BOUNDARY / m), label + describe(best) + " to "
+          + boundaryMta + ", the MTA that recorded origin " + o.ip() + ", while the origin's holder showed no"
+          + " SMTP egress; one of " + m + " host(s) that contacted it then");
+      if (names.size() < 5) {
+        names.add(best.hostname() + " (" + e.getKey() + ")");
+      }
+    }
+    warnings.add(label + "the holder " + holders.stream().limit(5).map(h -> h.hostname() + " (" + h.hostId() + ")")
+        .collect(java.util.stream.Collectors.joining(", ")) + " of " + o.ip() + " shows no SMTP egress within ±"
+        + options.egressSlack().toMinutes() + " min; " + String.join(", ", names) + (m > names.size()
+            ? " and " + (m - names.size()) + " more" : "") + " sent SMTP to the recording MTA " + boundaryMta
+        + " then and remain candidates (below the recording threshold): if " + o.ip() + " is a NAT or a"
+        + " shared address, the holder's claim may be false");
   }
 
   private static Optional<EgressHit> busiest(List<EgressHit> hits) {

@@ -68,6 +68,15 @@ public interface TriageEvidence {
   }
 
   /**
+   * The {@link io.labscan.controller.text.HostnameKey} keys that more than one host's name has
+   * (duplicates and look-alikes, a fleet-level fact loaded once per answer): such a name is shown
+   * with its host id (issue 15, D). Default: none.
+   */
+  default Set<String> sharedHostnameKeys() {
+    return Set.of();
+  }
+
+  /**
    * The MTAs administrators named on the Settings page (entries as for {@code --trust}).
    * Default: none.
    */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The answer: where the mail came from and which hosts probably sent it.
@@ -23,13 +24,30 @@ import java.util.Optional;
  */
 public record TriageResult(
     List<ComplaintSummary> complaints, List<Candidate> candidates, List<String> warnings,
-    List<AddressConflict> conflicts) {
+    List<AddressConflict> conflicts, Set<String> sharedNames) {
 
+  /**
+   * @param sharedNames the {@link io.labscan.controller.text.HostnameKey} keys more than one host
+   *     of the fleet has: the answer names such a host with its id
+   */
   public TriageResult {
     complaints = List.copyOf(complaints);
     candidates = List.copyOf(candidates);
     warnings = List.copyOf(warnings);
     conflicts = List.copyOf(conflicts);
+    sharedNames = Set.copyOf(sharedNames);
+  }
+
+  /** An answer whose hosts' names are all unique in the fleet. */
+  public TriageResult(List<ComplaintSummary> complaints, List<Candidate> candidates, List<String> warnings,
+      List<AddressConflict> conflicts) {
+    this(complaints, candidates, warnings, conflicts, Set.of());
+  }
+
+  /** Whether another host of the fleet has this name, or one that prints the same. */
+  public boolean nameShared(String hostname) {
+    return !sharedNames.isEmpty()
+        && sharedNames.contains(io.labscan.controller.text.HostnameKey.of(hostname));
   }
 
   /** An answer without address conflicts. */

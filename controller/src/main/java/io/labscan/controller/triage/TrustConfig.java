@@ -160,6 +160,30 @@ public final class TrustConfig {
     return Optional.empty();
   }
 
+  /**
+   * The configured entry that names exactly this one machine, if any: a single address ({@code
+   * 10.20.0.25}, {@code /32}, {@code /128}) that is this IP, or an exact host name ({@code
+   * relay.example.edu}, no wildcard) that is this reverse DNS name as the trusted writer recorded
+   * it. The administrator named that machine as an MTA: no agent's report can take that trust
+   * away, unlike a network entry wider than one address (docs/triage.md, step 2).
+   */
+  Optional<String> exactEntryFor(Optional<String> ip, Optional<String> verifiedRdns) {
+    if (ip.isPresent()) {
+      for (int i = 0; i < networks.size(); i++) {
+        if (networks.get(i).singleAddress() && networks.get(i).contains(ip.get())) {
+          return Optional.of(networkText.get(i));
+        }
+      }
+    }
+    if (verifiedRdns.isPresent()) {
+      String h = normalizeHost(verifiedRdns.get());
+      if (!h.isEmpty() && exactHosts.contains(h)) {
+        return Optional.of(h);
+      }
+    }
+    return Optional.empty();
+  }
+
   /** The configured entry that names this host, if any. */
   Optional<String> entryForHost(String host) {
     String h = normalizeHost(host);

@@ -1,6 +1,7 @@
 package io.labscan.controller.faults;
 
 import io.grpc.Status;
+import io.labscan.contract.transport.Unavailability;
 import io.labscan.proto.v1.Report;
 import java.util.Map;
 import java.util.Set;
@@ -23,6 +24,7 @@ final class DeliveryLedger {
   private final AtomicLong acks = new AtomicLong();
   private final AtomicLong duplicateAcks = new AtomicLong();
   private final Map<Status.Code, AtomicLong> refusals = new ConcurrentHashMap<>();
+  private final AtomicLong databaseRefusals = new AtomicLong();
   private final Set<String> refusalDescriptions = new ConcurrentSkipListSet<>();
 
   void produced(Report report) {
@@ -37,6 +39,19 @@ final class DeliveryLedger {
     if (duplicate) {
       duplicateAcks.incrementAndGet();
     }
+  }
+
+  /** A refusal with its trailers: one saying the controller's database is unreachable is counted too. */
+  void refused(Status status, io.grpc.Metadata trailers) {
+    if (Unavailability.DATABASE.equals(trailers.get(Unavailability.KEY))) {
+      databaseRefusals.incrementAndGet();
+    }
+    refused(status);
+  }
+
+  /** Report calls refused with {@code labscan-unavailable: database} (the controller's database unreachable). */
+  long databaseRefusals() {
+    return databaseRefusals.get();
   }
 
   void refused(Status status) {

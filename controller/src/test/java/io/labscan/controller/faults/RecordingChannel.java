@@ -48,7 +48,7 @@ final class RecordingChannel extends ManagedChannel {
           @Override
           public void onClose(Status status, Metadata trailers) {
             if (!status.isOk()) {
-              ledger.refused(status);
+              ledger.refused(status, trailers);
             }
             super.onClose(status, trailers);
           }

@@ -87,4 +87,26 @@ class AnswerSentenceTest {
     assertThat(s).startsWith("Sent by pc?]0;owned????FAKE (10.20.3.17)");
     assertThat(s.codePoints().noneMatch(cp -> Character.isISOControl(cp) || cp == 0x202e)).isTrue();
   }
+  @Test
+  void aSenderWhoseNameAnotherHostSharesIsNamedWithItsHostIdAndSoIsTheOwnersMachine() {
+    HostState otherHarold = new HostState("h-12", "LAB-PC-12", Optional.empty(), "CLEAN", List.of());
+    TriageResult r = new TriageResult(List.of(new ComplaintSummary(ComplaintKind.MESSAGE,
+        Optional.of("harold@lab.example.edu"), Optional.of(otherHarold), Optional.of("honey"), Optional.of(origin(true)))),
+        List.of(new Candidate("h-66", "lab-pc-07", 0.93, List.of("held 10.20.3.17 at x"))), List.of(), List.of(),
+        java.util.Set.of("lab-pc-07", "lab-pc-12"));
+
+    String s = AnswerSentence.of(r);
+
+    assertThat(s).startsWith("Sent by lab-pc-07 [h-66] (10.20.3.17)")
+        .contains("Another host of the fleet reports the name lab-pc-07")
+        .contains("its owner's machine LAB-PC-12 [h-12] is CLEAN");
+  }
+
+  @Test
+  void aZeroWidthSpaceInAHostnameIsShownNotHidden() {
+    String s = AnswerSentence.of(result(Optional.of(origin(true)),
+        List.of(new Candidate("h-66", "lab-pc-07\u200b", 0.88, List.of("held 10.20.3.17 at x"))), Optional.empty()));
+
+    assertThat(s).startsWith("Sent by lab-pc-07? (10.20.3.17)");
+  }
 }

@@ -58,6 +58,25 @@ import org.slf4j.LoggerFactory;
  * prepared statements per connection anyway ({@code prepareThreshold}), so the parse is not
  * repeated.
  *
+ * <h2>A database that goes away: fail fast</h2>
+ * The writer's pool waits at most {@link #WRITER_CONNECTION_TIMEOUT} for a connection (Hikari's
+ * {@code connectionTimeout}: how long {@code getConnection()} blocks while the pool tries to
+ * connect in the background; it defaults to 30 s, as long as an agent's whole report deadline),
+ * checks a pooled connection that sat idle with {@code isValid} within
+ * {@link #WRITER_VALIDATION_TIMEOUT} before handing it out (Hikari's validation; it must be
+ * shorter than the connection timeout), and the writer's own connection gives up on a server that
+ * stopped answering after {@link #WRITER_NETWORK_TIMEOUT} ({@code Connection.setNetworkTimeout},
+ * the driver's socket timeout: long enough for the largest statement of a bounded batch, short
+ * enough that a report queued behind it still hears UNAVAILABLE before the agent's 30 s deadline).
+ * A server that was restarted or killed resets the connection, which fails at once.
+ * When the writer cannot get a connection, or its connection turns out dead after a failed batch,
+ * the {@link WriteQueue}'s circuit opens: every queued and new write is refused at once with a
+ * StoreException marked {@link StoreException#databaseUnreachable() unreachable}, and the writer
+ * alone probes the server once a second (a connection from the pool, checked with
+ * {@code isValid}). While the circuit is open, reads are refused the same way instead of each
+ * waiting for a connection from the read pool. {@code initializationFailTimeout} only governs
+ * {@link #open}: the controller refuses to start on a database it cannot reach.
+ *
  * <h2>Failures</h2>
  * The pools are created with {@code initializationFailTimeout}, so an unreachable database, a
  * wrong password or a TLS failure fails {@link #open} with the driver's message (the password
@@ -68,6 +87,12 @@ public final class PostgresDatabase implements Database {
   private static final Logger log = LoggerFactory.getLogger(PostgresDatabase.class);
   /** Pool size default: PostgreSQL handles a few busy connections per controller best. */
   public static final int DEFAULT_POOL_SIZE = 8;
+  /** How long the writer waits for a connection before the circuit opens (class comment). */
+  static final Duration WRITER_CONNECTION_TIMEOUT = Duration.ofSeconds(3);
+  /** How long checking a pooled connection for the writer may take (under the connection timeout). */
+  static final Duration WRITER_VALIDATION_TIMEOUT = Duration.ofSeconds(1);
+  /** How long one statement of the writer may wait for a server that stopped answering. */
+  static final Duration WRITER_NETWORK_TIMEOUT = Duration.ofSeconds(15);
 
   private final HikariDataSource pool;
   private final HikariDataSource readers;
@@ -129,6 +154,8 @@ public final class PostgresDatabase implements Database {
     }
     // The writer's connection, migrations, and the whole-transaction work of migrate-to.
     HikariConfig config = config(url, credentials, "labscan-postgresql", 2);
+    config.setConnectionTimeout(WRITER_CONNECTION_TIMEOUT.toMillis());
+    config.setValidationTimeout(WRITER_VALIDATION_TIMEOUT.toMillis());
     config.setAutoCommit(true);
     config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
     HikariConfig readConfig = config(url, credentials, "labscan-postgresql-read", poolSize);
@@ -218,6 +245,11 @@ public final class PostgresDatabase implements Database {
   @Override
   public <T> T read(String what, SqlWork<T> work) {
     requireNonNull(work, "work");
+    Optional<String> down = writes.unreachable();
+    if (down.isPresent()) {
+      throw StoreException.unreachable("Cannot read " + what + " from " + url + ": the database cannot be reached ("
+          + down.get() + ")");
+    }
     try (Connection c = readers.getConnection()) {
       StatementCache statements = new StatementCache(c);
       reading.put(c, statements);
@@ -229,8 +261,28 @@ public final class PostgresDatabase implements Database {
         c.rollback(); // read-only: nothing to commit; ends the snapshot
       }
     } catch (SQLException e) {
-      throw new StoreException("Cannot read " + what + " from " + url + ": " + e.getMessage(), e);
+      String message = "Cannot read " + what + " from " + url + ": " + e.getMessage();
+      throw connectionFailure(e) || writes.unreachable().isPresent() ? StoreException.unreachable(message, e)
+          : new StoreException(message, e);
     }
+  }
+
+  /**
+   * Whether {@code e} (or a cause) says the server could not be reached or dropped the
+   * connection: SQLSTATE class 08 (connection exception) or 57P01..57P03 (the server shutting
+   * down, crashed, or not yet accepting connections). Not a pool merely busy: Hikari's timeout
+   * then has no such cause.
+   */
+  static boolean connectionFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof SQLException sql && sql.getSQLState() != null) {
+        String state = sql.getSQLState();
+        if (state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   @Override
@@ -408,12 +460,40 @@ public final class PostgresDatabase implements Database {
 
     @Override
     public Connection connection() throws SQLException {
-      if (current == null) {
+      Connection now = current;
+      if (now == null) {
         Connection c = pool.getConnection();
+        try {
+          // A direct executor: pgjdbc applies the timeout to its socket and never runs a task on it.
+          c.setNetworkTimeout(Runnable::run, (int) WRITER_NETWORK_TIMEOUT.toMillis());
+        } catch (SQLException | RuntimeException e) {
+          c.close();
+          throw e;
+        }
         statements = new StatementCache(c);
         current = c;
+        now = c;
       }
-      return current;
+      return now;
+    }
+
+    /**
+     * The writer holds no connection (getting one failed, or {@link #failed} dropped a dead one)
+     * or the failure is a connection failure: the database cannot be reached.
+     */
+    @Override
+    public boolean unreachable(Exception cause) {
+      return current == null || connectionFailure(cause);
+    }
+
+    /** A connection from the pool (validated by it), checked once more by the server answering. */
+    @Override
+    public void probe() throws SQLException {
+      Connection c = connection();
+      if (!c.isValid((int) WRITER_VALIDATION_TIMEOUT.toSeconds())) {
+        close();
+        throw new SQLException("the connection does not answer", "08006");
+      }
     }
 
     @Override
@@ -463,6 +543,14 @@ public final class PostgresDatabase implements Database {
       t = t.getCause();
     }
     return String.valueOf(t.getMessage());
+  }
+
+  /**
+   * Why writes (and reads) are refused now because the database cannot be reached (the write
+   * queue's circuit is open); empty while it answers.
+   */
+  public Optional<String> writesRefused() {
+    return writes.unreachable();
   }
 
   /** For tests and messages: whether the writer holds a connection now. */
