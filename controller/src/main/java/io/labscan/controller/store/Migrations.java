@@ -30,7 +30,8 @@ final class Migrations {
         "V014__leases_and_egress_judgement.sql", "V015__effective_lab.sql", "V016__complaint_mailboxes.sql",
         "V017__quarantine.sql", "V018__access.sql", "V019__report_subscriptions.sql",
         "V020__agent_resources.sql", "V021__external_identities.sql", "V022__sso_role_origin.sql",
-        "V023__report_recipients.sql", "V024__change_notifications_and_once_only.sql");
+        "V023__report_recipients.sql", "V024__change_notifications_and_once_only.sql",
+        "V025__egress_window_length_statistics.sql");
 
   private Migrations() {}
 

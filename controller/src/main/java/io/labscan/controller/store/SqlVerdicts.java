@@ -451,9 +451,9 @@ public final class SqlVerdicts implements VerdictRepository {
 
   /**
    * A sweep's batch in one write task: the current verdicts of all its hosts are read with one
-   * query (not one {@code SELECT} per host), then only the changes are written. Should the task
-   * fail, its savepoint has undone all of it, and each host is saved again on its own, so that
-   * one host's failure does not fail the others.
+   * query (not one {@code SELECT} per host), then only the changes are written, with multi-row
+   * statements ({@link #writeChanges}). Should the task fail, its savepoint has undone all of it,
+   * and each host is saved again on its own, so that one host's failure does not fail the others.
    */
   @Override
   public List<CompletableFuture<Boolean>> saveAssessmentsLater(List<Assessed> saves, Instant at) {
@@ -473,13 +473,14 @@ public final class SqlVerdicts implements VerdictRepository {
       Statements sql = database.statements(db);
       Map<String, Stored> current = storedVerdicts(sql, hostIds);
       boolean[] changed = new boolean[batch.size()];
+      Changes changes = new Changes();
       for (int i = 0; i < batch.size(); i++) {
         Assessed s = batch.get(i);
         String verdict = s.assessment().verdict().name();
-        changed[i] = saveVerdict(sql, s.hostId(), verdict, reasons.get(i), now,
-            Optional.ofNullable(current.get(s.hostId())));
+        changed[i] = changes.add(s.hostId(), verdict, reasons.get(i), Optional.ofNullable(current.get(s.hostId())));
         current.put(s.hostId(), new Stored(verdict, reasons.get(i))); // a host twice in one batch
       }
+      writeChanges(sql, changes, now);
       return changed;
     }).whenComplete((changed, failure) -> {
       for (int i = 0; i < batch.size(); i++) {
@@ -501,13 +502,133 @@ public final class SqlVerdicts implements VerdictRepository {
     return each;
   }
 
+  /**
+   * Most rows one multi-row {@code INSERT} writes: 5 parameters a row, far below SQLite's
+   * 32,766 and PostgreSQL's 65,535 parameters per statement; a sweep's batch (512 hosts) is
+   * one statement per table when every verdict changed.
+   */
+  static final int MAX_ROWS_PER_INSERT = 512;
+
+  /** A verdict row to write: the host's verdict and reasons (JSON). */
+  private record Row(String hostId, String verdict, String reasons) {}
+
+  /**
+   * What a sweep's batch writes, decided row by row exactly as {@link #saveVerdict} decides
+   * for one host, then collapsed so that each host's verdict row is written once (a
+   * multi-row {@code ON CONFLICT DO UPDATE} may not touch a row twice; PostgreSQL refuses
+   * it): the host's final verdict row, every history row in order, and the reasons-only
+   * updates of hosts whose verdict did not change.
+   */
+  private static final class Changes {
+    /** Upserted rows (verdict changed: new {@code since}), the last one per host. */
+    final Map<String, Row> upserts = new LinkedHashMap<>();
+    /** History rows, in the order of the batch. */
+    final List<Row> history = new ArrayList<>();
+    /** Same verdict, other reasons: only reasons and computed time change. */
+    final Map<String, String> reasonUpdates = new LinkedHashMap<>();
+
+    /** Records one host's save; true when its verdict changed. */
+    boolean add(String hostId, String verdict, String reasons, Optional<Stored> current) {
+      boolean changed = current.map(c -> !c.verdict().equals(verdict)).orElse(true);
+      if (changed) {
+        Row row = new Row(hostId, verdict, reasons);
+        upserts.put(hostId, row);
+        reasonUpdates.remove(hostId);
+        history.add(row);
+      } else if (!reasons.equals(current.get().reasons())) {
+        if (upserts.containsKey(hostId)) {
+          // Changed earlier in this batch: the row's since is this batch's time anyway.
+          upserts.put(hostId, new Row(hostId, verdict, reasons));
+        } else {
+          reasonUpdates.put(hostId, reasons);
+        }
+      }
+      return changed;
+    }
+  }
+
+  /**
+   * Writes a batch's changes: the changed verdicts with multi-row upserts and their history
+   * with multi-row inserts ({@link #MAX_ROWS_PER_INSERT} rows at most, in power-of-two
+   * sizes so that few distinct statement texts exist and each is compiled once per
+   * connection), the reasons-only updates as one JDBC batch. One statement per row meant
+   * 200,000 statements, each a network round trip on PostgreSQL, for a sweep of 100,000 hosts
+   * whose verdicts all changed (docs/PERFORMANCE.md section 6); now it is about 400.
+   */
+  private static void writeChanges(Statements sql, Changes changes, long now) throws SQLException {
+    List<Row> upserts = List.copyOf(changes.upserts.values());
+    for (int done = 0; done < upserts.size(); ) {
+      int n = chunk(upserts.size() - done);
+      PreparedStatement ps = sql.prepare("INSERT INTO verdicts(host_id, verdict, since_ms, computed_ms, reasons) VALUES "
+          + rowsOfParameters(n, 5) + " ON CONFLICT(host_id) DO UPDATE SET verdict = excluded.verdict, "
+          + "since_ms = excluded.since_ms, computed_ms = excluded.computed_ms, reasons = excluded.reasons");
+      int p = 1;
+      for (Row r : upserts.subList(done, done + n)) {
+        ps.setString(p++, r.hostId());
+        ps.setString(p++, r.verdict());
+        ps.setLong(p++, now);
+        ps.setLong(p++, now);
+        ps.setString(p++, r.reasons());
+      }
+      ps.executeUpdate();
+      done += n;
+    }
+    List<Row> history = changes.history;
+    for (int done = 0; done < history.size(); ) {
+      int n = chunk(history.size() - done);
+      PreparedStatement ps = sql.prepare("INSERT INTO verdict_history(host_id, verdict, at_ms, reasons) VALUES "
+          + rowsOfParameters(n, 4));
+      int p = 1;
+      for (Row r : history.subList(done, done + n)) {
+        ps.setString(p++, r.hostId());
+        ps.setString(p++, r.verdict());
+        ps.setLong(p++, now);
+        ps.setString(p++, r.reasons());
+      }
+      ps.executeUpdate();
+      done += n;
+    }
+    if (!changes.reasonUpdates.isEmpty()) {
+      PreparedStatement update = sql.prepare("UPDATE verdicts SET computed_ms = ?, reasons = ? WHERE host_id = ?");
+      for (Map.Entry<String, String> e : changes.reasonUpdates.entrySet()) {
+        update.setLong(1, now);
+        update.setString(2, e.getValue());
+        update.setString(3, e.getKey());
+        update.addBatch();
+      }
+      update.executeBatch();
+    }
+  }
+
+  /** The rows the next multi-row statement writes of {@code left}: the largest power of two, capped. */
+  static int chunk(int left) {
+    return Math.min(MAX_ROWS_PER_INSERT, Integer.highestOneBit(left));
+  }
+
+  /** {@code (?,?),(?,?)} for {@code rows} rows of {@code columns} parameters. */
+  static String rowsOfParameters(int rows, int columns) {
+    String one = "(" + String.join(",", java.util.Collections.nCopies(columns, "?")) + ")";
+    return String.join(",", java.util.Collections.nCopies(rows, one));
+  }
+
   /** A host's stored verdict and reasons (JSON), as the writer compares them. */
   private record Stored(String verdict, String reasons) {}
 
-  /** The stored verdicts of the hosts in {@code hostIdsJson}, by host id; on the writer thread. */
+  /**
+   * The stored verdicts of the hosts in {@code hostIdsJson}, by host id; on the writer thread.
+   *
+   * <p>Planned at every run on PostgreSQL ({@link #plannedEachRun}): a fresh controller's first
+   * sweep starts with {@code verdicts} empty and fills it, batch by batch. A plan cached by the
+   * server (the driver prepares a statement on the server at its fifth run, and PostgreSQL then
+   * keeps a generic plan) was chosen for an empty table and kept while the table grew: a scan of
+   * the whole table per batch, measured at 1,318 buffers per batch in the first sweep of 100,000
+   * hosts, and at 18 s for one batch when the plan joined the JSON list inside the scan.
+   * Planned with the table as it is, the query is one primary-key lookup per host. Planning a
+   * statement that runs once per 512 hosts costs nothing measurable.
+   */
   private Map<String, Stored> storedVerdicts(Statements sql, String hostIdsJson) throws SQLException {
-    PreparedStatement select = sql.prepare("SELECT host_id, verdict, reasons FROM verdicts WHERE host_id IN "
-        + "(SELECT j.value FROM " + dialect.jsonArrayValues("j") + ")");
+    PreparedStatement select = plannedEachRun(sql.prepare("SELECT host_id, verdict, reasons FROM verdicts WHERE "
+        + "host_id IN (SELECT j.value FROM " + dialect.jsonArrayValues("j") + ")"));
     select.setString(1, hostIdsJson);
     Map<String, Stored> current = new HashMap<>();
     try (ResultSet rs = select.executeQuery()) {
@@ -516,6 +637,19 @@ public final class SqlVerdicts implements VerdictRepository {
       }
     }
     return current;
+  }
+
+  /**
+   * {@code ps}, set to be planned by the server at every run with its parameters (PostgreSQL's
+   * driver: a prepare threshold of 0, so it never becomes a server-side prepared statement with
+   * a cached generic plan). Other drivers' statements are returned as they are (SQLite plans
+   * each statement once, from the schema and its indexes, not from table sizes).
+   */
+  static PreparedStatement plannedEachRun(PreparedStatement ps) throws SQLException {
+    if (ps.isWrapperFor(org.postgresql.PGStatement.class)) {
+      ps.unwrap(org.postgresql.PGStatement.class).setPrepareThreshold(0);
+    }
+    return ps;
   }
 
   private static String hostIdsJson(List<Assessed> batch) {

@@ -37,6 +37,9 @@ import java.util.UUID;
  * emptying the verdicts in the same JVM.
  *
  * <p>Arguments: {@code DB [hosts=100000] [windows=10000000] [complaints=300] [only=triage,verdicts]}.
+ * On PostgreSQL, {@code only} may also name {@code before-v025}: after the triage phase, the same
+ * triage again without the statistics migration V025 creates (dropped, then the table analysed),
+ * for a before/after on one store at one load.
  * The database is seeded once (a marker row in settings) and reused.
  *
  * <p>{@code DB} = {@code postgresql}: the same fleet on PostgreSQL instead ({@link BenchPostgres}:
@@ -141,6 +144,19 @@ public final class TriageScaleBench {
       if (only.contains("triage")) {
         triage(store, verdicts, clock, seeder, complaints);
         phaseDone.accept("triage (warm-ups included)");
+      }
+      if (only.contains("before-v025") && store.database().dialect() == io.labscan.controller.store.Dialect.POSTGRESQL) {
+        // The same triage on the schema before V025: without the statistics on a window's length
+        // (PostgreSQL's planner guesses a third of all windows are long again), in the same run.
+        store.write(connection -> {
+          try (Statement st = connection.createStatement()) {
+            st.execute("DROP STATISTICS IF EXISTS egress_window_length");
+            st.execute("ANALYZE egress_windows");
+          }
+          return null;
+        }).join();
+        triage(store, verdicts, clock, seeder, complaints);
+        phaseDone.accept("triage without V025's statistics (warm-ups included)");
       }
       if (only.contains("verdicts")) {
         for (int run = 1; run <= 3; run++) {

@@ -62,7 +62,8 @@ class QueryIndexMigrationTest {
   void singleSignOnRolesLastSetByALoginCountAsFromTheGroupsAndThoseAnAdminSetAfterwardsDoNot() throws Exception {
     try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("old.db"))) {
       Migrations.migrate(db);
-      undoChangeNotificationsAndOnceOnly(db); // the migrations after V022, newest first
+      undoEgressWindowLengthStatistics(db); // the migrations after V022, newest first
+      undoChangeNotificationsAndOnceOnly(db);
       undoReportRecipients(db);
       undoSsoRoleOrigin(db);
       try (Statement st = db.createStatement()) {
@@ -90,6 +91,7 @@ class QueryIndexMigrationTest {
    * found by its file name, since a version is the file's position in the list).
    */
   private static void undoAfterVersion8(Connection db) throws Exception {
+    undoEgressWindowLengthStatistics(db);
     undoChangeNotificationsAndOnceOnly(db);
     undoReportRecipients(db);
     undoSsoRoleOrigin(db);
@@ -107,6 +109,13 @@ class QueryIndexMigrationTest {
     undoAddressWrites(db);
   }
 
+  /** Back to a database written before V025 (nothing changed in SQLite: only its version row). */
+  private static void undoEgressWindowLengthStatistics(Connection db) throws Exception {
+    try (Statement st = db.createStatement()) {
+      st.execute("DELETE FROM schema_version WHERE description = 'V025__egress_window_length_statistics.sql'");
+    }
+  }
+
   /** Back to a database written before V024 (complaints and alerts once among controllers; issue 20). */
   private static void undoChangeNotificationsAndOnceOnly(Connection db) throws Exception {
     try (Statement st = db.createStatement()) {
@@ -121,6 +130,7 @@ class QueryIndexMigrationTest {
   void aDatabaseThatAlreadyHoldsTheSameComplaintTwiceMigratesAndKeepsBoth() throws Exception {
     try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("old.db"))) {
       Migrations.migrate(db);
+      undoEgressWindowLengthStatistics(db); // newest first
       undoChangeNotificationsAndOnceOnly(db);
       try (Statement st = db.createStatement()) {
         for (int i = 1; i <= 2; i++) {

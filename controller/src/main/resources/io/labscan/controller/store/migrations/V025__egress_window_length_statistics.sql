@@ -1,0 +1,8 @@
+-- Version 25: nothing to change in SQLite (issue 20, docs/PERFORMANCE.md section 6).
+--
+-- The PostgreSQL twin creates statistics on the length of an egress window
+-- (window_end_ms - window_start_ms), so that PostgreSQL's planner knows how few windows are
+-- longer than an hour. SQLite's planner needs none: the overlap query
+-- (store/SqliteTriageEvidence.overlapQuery) is written so that SQLite picks the partial indexes
+-- of V006 by their predicates alone, and this migration must not change SQLite's plans (no
+-- ANALYZE here: sqlite_stat1 would change them).
