@@ -8,7 +8,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
-import io.labscan.contract.transport.Unavailability;
 import io.labscan.proto.v1.AgentServiceGrpc;
 import io.labscan.proto.v1.Command;
 import io.labscan.proto.v1.CommandStreamRequest;
@@ -50,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * dead controller move the client one step, not several.
  *
  * <p><b>Not for a database outage.</b> An {@code UNAVAILABLE} that carries the trailer
- * {@code labscan-unavailable: database} ({@link Unavailability}) is not a move: the controller is
+ * {@code labscan-unavailable: database} ({@link DatabaseUnavailability}) is not a move: the controller is
  * alive and says its database cannot be reached, and every controller shares that database, so
  * hopping would only spread the fleet at random and leave it there. The client keeps the
  * controller; the caller keeps its work and retries with backoff (the report sender keeps the
@@ -306,7 +305,7 @@ public final class ControllerClient implements AutoCloseable {
    */
   private StatusRuntimeException failed(Connection c, StatusRuntimeException e, boolean deadlineMeansDead) {
     Status.Code code = e.getStatus().getCode();
-    if (Unavailability.isDatabaseUnavailable(e)) {
+    if (DatabaseUnavailability.isDatabaseUnavailable(e)) {
       log.debug("Controller {} cannot reach its database ({}); staying with it.", c.target(),
           e.getStatus().getDescription());
       return e;

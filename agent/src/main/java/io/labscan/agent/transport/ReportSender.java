@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.labscan.contract.report.ReportLimits;
-import io.labscan.contract.transport.Unavailability;
 import io.labscan.proto.v1.Report;
 import io.labscan.proto.v1.ReportAck;
 import java.time.Duration;
@@ -24,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * in step. A report the controller rejects as invalid is dropped (logged): sending it again
  * can never succeed, and it must not block the reports behind it.
  *
- * <p>A controller that answers that its database cannot be reached ({@link Unavailability}) keeps
+ * <p>A controller that answers that its database cannot be reached ({@link DatabaseUnavailability}) keeps
  * the agent (no failover) and the report stays spooled; the retries back off as any other, but
  * never beyond {@link #DATABASE_RETRY_MAX}: the controller answers such a refusal at once, so a
  * retry costs it little, and the spool should drain soon after the database is back rather than
@@ -134,7 +133,7 @@ public final class ReportSender implements AutoCloseable {
         boolean moved = client.generation() != generation;
         failures = moved ? 1 : failures + 1;
         Duration wait = moved && !client.firstContactDelay().isZero() ? client.firstContactDelay()
-            : Unavailability.isDatabaseUnavailable(e) ? backoff(failures, DATABASE_RETRY_MAX) : backoff(failures);
+            : DatabaseUnavailability.isDatabaseUnavailable(e) ? backoff(failures, DATABASE_RETRY_MAX) : backoff(failures);
         log.info("Report {} not delivered ({}); retrying in {} ms.", report.getReportId(), code,
             wait.toMillis());
         await(wait);

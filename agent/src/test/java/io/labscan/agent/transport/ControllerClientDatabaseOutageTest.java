@@ -49,7 +49,7 @@ class ControllerClientDatabaseOutageTest {
           public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> response) {
             calls.incrementAndGet();
             if (databaseDown.get()) {
-              response.onError(Unavailability.databaseUnavailable(
+              response.onError(DatabaseUnavailability.databaseUnavailable(
                   "controller cannot store right now: The database cannot be reached (connection lost)"));
               return;
             }
@@ -61,7 +61,7 @@ class ControllerClientDatabaseOutageTest {
           public void report(ReportRequest request, StreamObserver<ReportAck> response) {
             calls.incrementAndGet();
             if (databaseDown.get()) {
-              response.onError(Unavailability.databaseUnavailable("controller cannot store right now"));
+              response.onError(DatabaseUnavailability.databaseUnavailable("controller cannot store right now"));
               return;
             }
             response.onNext(ReportAck.newBuilder().setReportId(request.getReport().getReportId()).build());
@@ -96,12 +96,12 @@ class ControllerClientDatabaseOutageTest {
     for (int call = 0; call < 3; call++) {
       assertThatThrownBy(() -> client.heartbeat(beat())).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-        assertThat(Unavailability.isDatabaseUnavailable(e)).isTrue();
+        assertThat(DatabaseUnavailability.isDatabaseUnavailable(e)).isTrue();
       });
     }
     assertThatThrownBy(() -> client.report(Report.newBuilder().setReportId("r-1").build()))
         .isInstanceOfSatisfying(StatusRuntimeException.class,
-            e -> assertThat(Unavailability.reason(e)).contains(Unavailability.DATABASE));
+            e -> assertThat(DatabaseUnavailability.reason(e)).contains(Unavailability.DATABASE));
 
     assertThat(client.target()).isEqualTo(home);
     assertThat(client.generation()).isZero();
@@ -133,7 +133,7 @@ class ControllerClientDatabaseOutageTest {
 
     servers.get(0).shutdownNow().awaitTermination();
     assertThatThrownBy(() -> client.heartbeat(beat())).isInstanceOfSatisfying(StatusRuntimeException.class,
-        e -> assertThat(Unavailability.isDatabaseUnavailable(e)).isFalse());
+        e -> assertThat(DatabaseUnavailability.isDatabaseUnavailable(e)).isFalse());
     client.heartbeat(beat());
 
     assertThat(client.target()).isEqualTo(next);

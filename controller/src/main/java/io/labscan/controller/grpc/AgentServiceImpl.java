@@ -13,7 +13,6 @@ import io.labscan.controller.ingest.ReportIngestor;
 import io.labscan.controller.ingest.ReportValidator;
 import io.labscan.controller.store.Store;
 import io.labscan.controller.store.StoreException;
-import io.labscan.contract.transport.Unavailability;
 import io.labscan.proto.v1.AgentServiceGrpc;
 import io.labscan.proto.v1.Command;
 import io.labscan.proto.v1.CommandStreamRequest;
@@ -308,7 +307,7 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
    * Store trouble is transient from the agent's point of view: it keeps the report and retries.
    * When the database itself cannot be reached ({@link StoreException#databaseUnreachable()}: the
    * write queue's circuit is open, the connection was lost) the answer carries the trailer
-   * {@code labscan-unavailable: database} ({@link Unavailability}): every controller shares that
+   * {@code labscan-unavailable: database} ({@link DatabaseUnavailability}): every controller shares that
    * database, so the agent keeps this controller and retries instead of failing over. Any other
    * store failure (a full queue, a refused write) is a plain UNAVAILABLE, as before.
    */
@@ -320,7 +319,7 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
     if (cause instanceof StoreException se && se.databaseUnreachable()) {
       // Logged once per outage by the write queue; one line per refused call would flood the log.
       log.debug("Refused (database unreachable): {}", cause.getMessage());
-      return Unavailability.databaseUnavailable(description);
+      return DatabaseUnavailability.databaseUnavailable(description);
     }
     log.error("Store failure: {}", cause.getMessage());
     return Status.UNAVAILABLE.withDescription(description).asRuntimeException();

@@ -2,6 +2,7 @@ package io.labscan.controller.faults;
 
 import io.grpc.Status;
 import io.labscan.contract.transport.Unavailability;
+import io.labscan.controller.grpc.DatabaseUnavailability;
 import io.labscan.proto.v1.Report;
 import java.util.Map;
 import java.util.Set;
@@ -43,7 +44,7 @@ final class DeliveryLedger {
 
   /** A refusal with its trailers: one saying the controller's database is unreachable is counted too. */
   void refused(Status status, io.grpc.Metadata trailers) {
-    if (Unavailability.DATABASE.equals(trailers.get(Unavailability.KEY))) {
+    if (Unavailability.DATABASE.equals(trailers.get(DatabaseUnavailability.KEY))) {
       databaseRefusals.incrementAndGet();
     }
     refused(status);

@@ -72,8 +72,8 @@ class DatabaseUnreachableAnswerTest {
         .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
           assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
           assertThat(e.getStatus().getDescription()).contains("cannot store right now", "cannot be reached");
-          assertThat(e.getTrailers().get(Unavailability.KEY)).isEqualTo(Unavailability.DATABASE);
-          assertThat(Unavailability.isDatabaseUnavailable(e)).isTrue();
+          assertThat(e.getTrailers().get(DatabaseUnavailability.KEY)).isEqualTo(Unavailability.DATABASE);
+          assertThat(DatabaseUnavailability.reason(e)).contains(Unavailability.DATABASE);
         });
     assertThat(controller.store().reportCount()).isZero();
   }
@@ -86,7 +86,7 @@ class DatabaseUnreachableAnswerTest {
     assertThatThrownBy(() -> client.report(TestReports.fullScan(TestReports.newHostId(), "lab-pc-07", Instant.now(), 1)))
         .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
           assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-          assertThat(Unavailability.reason(e)).isEmpty();
+          assertThat(DatabaseUnavailability.reason(e)).isEmpty();
         });
   }
 }
