@@ -40,7 +40,8 @@ class TerminalOutputTest {
         .addFindings(ArtifactFinding.newBuilder().setRuleId("klez.system.wink-exe")
             .setRuleKind(RuleKind.RULE_KIND_FILE_NAME).setPath("WINDOWS/SYSTEM32/WINK\u001b[2JABCD.EXE"))
         .build();
-    // Stored as it came (the store keeps what an endpoint said; printing is where it is made safe).
+    // Stored as it came (the store keeps what an endpoint said; printing is where it is made safe),
+    // except the address: one that does not parse as an IP address is never held (issue 15).
     try (Storage store = Storage.open(db)) {
       store.ingest(report, Instant.now(), "grpc").join();
     }
@@ -58,21 +59,19 @@ class TerminalOutputTest {
   }
 
   @Test
-  void theHostTableShowsTheHostileHostnameAndAddressAsEscapes() {
+  void theHostPageShowsTheHostileHostnameAsEscapes() {
     String table = run("host", "--db", db.toString(), hostId);
 
     assertInert(table);
-    assertThat(table).contains("lab-pc-07\\x1B]0;pwned\\x07\\x1B[2J\\x0D\\x0AINFECTED lab-pc-12\\u202Eexe.txt")
-        .contains("10.20.3.17\\x1B[2J\\x9B31m");
+    assertThat(table).contains("lab-pc-07\\x1B]0;pwned\\x07\\x1B[2J\\x0D\\x0AINFECTED lab-pc-12\\u202Eexe.txt");
   }
 
   @Test
-  void theInfectedListShowsTheHostileHostnameAddressAndEvidenceAsEscapes() {
+  void theInfectedListShowsTheHostileHostnameAndEvidenceAsEscapes() {
     String list = run("infected", "--db", db.toString());
 
     assertInert(list);
-    assertThat(list).contains("lab-pc-07\\x1B]0;pwned\\x07\\x1B[2J\\x0D\\x0A").contains("10.20.3.17\\x1B[2J\\x9B31m")
-        .contains("WINK\\x1B[2JABCD.EXE");
+    assertThat(list).contains("lab-pc-07\\x1B]0;pwned\\x07\\x1B[2J\\x0D\\x0A").contains("WINK\\x1B[2JABCD.EXE");
   }
 
   @Test
@@ -95,9 +94,9 @@ class TerminalOutputTest {
       JsonNode parsed = new ObjectMapper().readTree(json);
       JsonNode host = parsed.isArray() ? parsed.get(0) : parsed;
       assertThat(host.get("hostname").asText()).isEqualTo(HOSTILE);
-      if (host.has("addresses")) {
-        assertThat(host.get("addresses").get(0).asText()).isEqualTo(HOSTILE_ADDRESS);
-      }
+      // The hostile address is not printed at all: the store keeps only addresses that name a
+      // machine (issue 15, red-team round 3), so only the hostname and the evidence carry it here.
+      assertThat(json).doesNotContain("10.20.3.17");
     }
   }
 
