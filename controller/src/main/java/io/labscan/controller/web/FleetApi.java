@@ -183,8 +183,9 @@ final class FleetApi {
     ArrayNode out = Json.array();
     // Shared among every host the caller sees, not only the filtered ones: a filter that shows
     // one of two look-alikes still shows it with its id.
-    java.util.Set<String> shared = SharedNames.among(visible(ctx));
-    for (HostStatus h : filtered(ctx)) {
+    List<HostStatus> seen = visible(ctx);
+    java.util.Set<String> shared = SharedNames.among(seen);
+    for (HostStatus h : filtered(ctx, seen)) {
       out.add(statusJson(h, shared));
     }
     Json.send(ctx, out);
@@ -449,6 +450,11 @@ final class FleetApi {
 
   /** Hosts matching the query parameters q, lab, verdict and compliant. */
   private List<HostStatus> filtered(Context ctx) {
+    return filtered(ctx, visible(ctx));
+  }
+
+  /** {@link #filtered(Context)} of hosts already read ({@link #visible}). */
+  private List<HostStatus> filtered(Context ctx, List<HostStatus> visible) {
     Predicate<HostStatus> keep = h -> true;
     String q = ctx.queryParam("q");
     if (q != null && !q.isBlank()) {
@@ -469,7 +475,7 @@ final class FleetApi {
       boolean wanted = Boolean.parseBoolean(compliant);
       keep = keep.and(h -> h.compliance().compliant() == wanted);
     }
-    return visible(ctx).stream().filter(keep).toList();
+    return visible.stream().filter(keep).toList();
   }
 
   private static String haystack(HostStatus h) {
