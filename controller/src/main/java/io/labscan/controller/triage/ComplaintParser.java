@@ -254,7 +254,7 @@ public final class ComplaintParser {
   /** A traced carried part whose carrier's direct sender could not be told apart: marked, capped, unrecorded. */
   private static ParsedComplaint unresolved(CarrierSender.Decision d, ParsedComplaint traced) {
     return switch (d.kind()) {
-      case UNRESOLVED -> traced.withDirectSender(d.sender(), d.warning());
+      case UNRESOLVED -> traced.withDirectSender(d.sender(), d.warning(), d.outer());
       case UNVERIFIED_FORWARD -> traced.withUnverifiedCarrier(d.warning());
       default -> traced;
     };

@@ -149,6 +149,8 @@ public final class Triage {
     Map<String, String> trustedHosts = new LinkedHashMap<>();
     List<ComplaintSummary> summaries = new ArrayList<>();
     boolean several = complaints.size() > 1;
+    // Hosts named as the unauthenticated direct sender of a carrying message (issue 15, round 4, F3).
+    Set<String> directSenders = new LinkedHashSet<>();
     for (int i = 0; i < complaints.size(); i++) {
       ParsedComplaint c = complaints.get(i);
       String label = several ? "complaint " + (i + 1) + ": " : "";
@@ -169,6 +171,7 @@ public final class Triage {
       Map<String, Tally> perComplaint = new LinkedHashMap<>();
       trustedHops(c, mailServers, trustedHosts);
       network(c, label, perComplaint, warnings, mailServers, conflicts);
+      directSender(c, label, perComplaint, mailServers, directSenders);
       for (Tally t : perComplaint.values()) {
         Tally total = tallies.computeIfAbsent(t.hostId, id -> new Tally(id, t.hostname));
         if (c.capped()) {
@@ -215,7 +218,10 @@ public final class Triage {
           : evidence.host(t.hostId).map(HostState::hostname).orElse(t.hostId);
       candidates.add(new Candidate(t.hostId, name, confidence, t.reasons, t.networkMiss * t.cappedMiss < 1));
     }
+    // At equal confidence the direct sender ranks first: the carried part's candidates never
+    // outrank the host our MTA saw hand the carrying message in (issue 15, round 4, F3).
     candidates.sort(Comparator.comparingDouble(Candidate::confidence).reversed()
+        .thenComparing(k -> !directSenders.contains(k.hostId()))
         .thenComparing(Candidate::hostname).thenComparing(Candidate::hostId));
     if (candidates.size() > options.maxCandidates()) {
       warnings.add(candidates.size() + " candidates; only the first " + options.maxCandidates() + " are listed");
@@ -230,6 +236,63 @@ public final class Triage {
         || summaries.stream().anyMatch(s -> s.claimedSenderHost().isPresent());
     Set<String> sharedNames = namesAHost ? evidence.sharedHostnameKeys() : Set.of();
     return new TriageResult(summaries, candidates, warnings, conflicts, sharedNames);
+  }
+
+  /** How a direct sender's reason begins (after the complaint's label); {@link AnswerSentence} reads it. */
+  static final String DIRECT_SENDER = "the direct sender: held ";
+
+  /**
+   * The unauthenticated direct sender of a carrying message as a candidate (issue 15, red-team
+   * round 4, F3). When a complaint was traced through a carried part and its carrier's own walk
+   * ended at an address a lab host held, unauthenticated ({@link CarrierSender}, the unresolved
+   * outcome: {@link ParsedComplaint#directSenderOrigin()}), that host is the one machine our own
+   * MTA saw send this mail; every line of the carried part is its text. So O's holder is a
+   * candidate with the carrier cap ({@link #UNRESOLVED_CARRIER_CAP}, never recorded), ranked at
+   * or above every candidate the carried part names at the same cap: a host named only by
+   * carried lines never heads the answer over it.
+   *
+   * <p>Except when a candidate of the carried part is corroborated by the fleet itself, outside
+   * the carried text: it reported SMTP egress policy does not allow around the carried origin's
+   * time. Then the carried story is the fleet's word as well as the sender's (a person forwarding
+   * a worm's mail that the worm host's own egress confirms), and the person who forwarded it is
+   * not named. Known limit: a worm may set the carried time to match another host's egress; the
+   * answer then stays capped and unrecorded, as every carried answer does.
+   */
+  private void directSender(ParsedComplaint c, String label, Map<String, Tally> out, Set<String> mailServers,
+      Set<String> direct) {
+    if (!c.capped() || c.directSenderOrigin().isEmpty() || c.origin().isEmpty()) {
+      return;
+    }
+    Origin d = c.directSenderOrigin().get();
+    Origin o = c.origin().get();
+    Map<String, AddressHolding> holders = new LinkedHashMap<>();
+    for (AddressHolding h : evidence.holdersOf(d.ip(), d.time())) {
+      if (holders.size() < MAX_OWNERS && h.covers(d.time()) && !mailServers.contains(h.hostId())
+          && Ips.canonical(h.ip()).map(d.ip()::equals).orElse(false)) {
+        holders.putIfAbsent(h.hostId(), h);
+      }
+    }
+    if (holders.isEmpty()) {
+      return;
+    }
+    Set<String> carried = new LinkedHashSet<>(out.keySet());
+    carried.removeAll(holders.keySet());
+    if (!carried.isEmpty()) {
+      Instant from = o.time().minus(options.egressSlack());
+      Instant to = o.time().plus(options.egressSlack());
+      for (EgressHit e : evidence.egressNear(carried, from, to)) {
+        if (carried.contains(e.hostId()) && !e.allowed() && e.overlaps(from, to)) {
+          return; // the carried story is corroborated by the fleet's own evidence
+        }
+      }
+    }
+    for (AddressHolding h : holders.values()) {
+      Tally t = out.computeIfAbsent(h.hostId(), id -> new Tally(id, h.hostname()));
+      t.add(UNRESOLVED_CARRIER_CAP, label + DIRECT_SENDER + d.ip() + " at " + d.time() + ", the address our MTA"
+          + " recorded handing in the carrying message unauthenticated (hop " + d.hop() + " of its own header"
+          + " block): it sent this mail, and the carried message, its text, may name an innocent host");
+      direct.add(h.hostId());
+    }
   }
 
   // ---- network evidence -----------------------------------------------------------------
