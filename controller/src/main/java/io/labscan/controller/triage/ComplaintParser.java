@@ -111,6 +111,9 @@ public final class ComplaintParser {
       throws NotAMailMessageException {
     MailSniffer.Sniffed sniffed = MailSniffer.check(input);
     List<String> warnings = new ArrayList<>();
+    if (!sniffed.repaired().isEmpty()) {
+      warnings.add(sniffed.repaired()); // NUL bytes in the header section (MailSniffer)
+    }
     String itself = sniffed.skipped().isEmpty() ? ParsedComplaint.ITSELF : sniffed.skipped();
     Optional<ResentBlock.Split> resent = ResentBlock.split(sniffed.message());
     if (resent.isPresent()) {
