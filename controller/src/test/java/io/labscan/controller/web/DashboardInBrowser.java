@@ -27,12 +27,18 @@ abstract class DashboardInBrowser {
 
   /** Starts the browser (its folder named with {@code prefix}) and a controller on a database in that folder. */
   void startControllerAndBrowser(String prefix) throws Exception {
+    startControllerAndBrowser(prefix, DashboardFixture::new);
+  }
+
+  /** As {@link #startControllerAndBrowser(String)}, the controller made by {@code controller} (e.g. with trust). */
+  void startControllerAndBrowser(String prefix, java.util.function.Function<Path, DashboardFixture> controller)
+      throws Exception {
     chromium = HeadlessChromium.start(prefix);
     dir = chromium.dir();
     downloads = chromium.downloads();
     browser = chromium.browser();
     wait = chromium.waiting();
-    fixture = new DashboardFixture(dir);
+    fixture = controller.apply(dir);
   }
 
   @AfterAll
