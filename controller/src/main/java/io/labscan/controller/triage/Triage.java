@@ -725,6 +725,37 @@ public final class Triage {
     }
     Map<String, Integer> counts = new HashMap<>(evidence.harvestMatches(digests.values()));
     Map<String, String> ownAddress = new HashMap<>();
+    // The machine of a complaint's RECIPIENT received that very message: its mailbox holds the
+    // message's claimed sender and recipients because of it, so none of that message's addresses
+    // count for it (issue 15, red-team round 5, R7). Only matches beyond them (another
+    // complaint's addresses in a batch) still do.
+    Map<String, String> recipientOf = new HashMap<>();
+    Map<Set<String>, Map<String, Integer>> receivedMatches = new HashMap<>();
+    int lookups = 0;
+    for (ParsedComplaint c : complaints) {
+      Set<String> received = new LinkedHashSet<>();
+      c.claimedSender().map(AddressDigest::normalize).filter(a -> a.indexOf('@') > 0).ifPresent(received::add);
+      List<String> recipients = c.recipients().stream().map(AddressDigest::normalize)
+          .filter(a -> a.indexOf('@') > 0).toList();
+      received.addAll(recipients);
+      for (String r : recipients) {
+        if (lookups++ >= MAX_OWNER_LOOKUPS) {
+          break;
+        }
+        for (HostState h : evidence.hostsOwningAddress(r).stream().limit(MAX_OWNERS).toList()) {
+          String id = h.hostId();
+          if (!counts.containsKey(id)) {
+            continue;
+          }
+          Map<String, Integer> m = receivedMatches.computeIfAbsent(received, set -> evidence.harvestMatches(
+              set.stream().map(digests::get).filter(Objects::nonNull).toList()));
+          int drop = m.getOrDefault(id, 0);
+          if (drop > 0 && recipientOf.putIfAbsent(id, r) == null) {
+            counts.merge(id, -drop, Integer::sum);
+          }
+        }
+      }
+    }
     // A mailbox naturally holds its owner's address: the claimed sender's, and just as much a
     // recipient's (the person who received, and perhaps forwarded, the complaint). That one
     // match is not counted for the owner's machine.
@@ -735,7 +766,7 @@ public final class Triage {
       for (HostState owner : evidence.hostsOwningAddress(sender).stream().limit(MAX_OWNERS).toList()) {
         // Every host of the address's owner (a desktop and a laptop) holds it naturally, not only the first.
         String id = owner.hostId();
-        if (!counts.containsKey(id) || ownAddress.containsKey(id)) {
+        if (!counts.containsKey(id) || ownAddress.containsKey(id) || recipientOf.containsKey(id)) {
           continue;
         }
         if (own == null) {
@@ -762,7 +793,9 @@ public final class Triage {
           "harvested address book holds %d of the %d complaint address(es) (claimed senders and"
               + " recipients); %d host(s) hold as many [+%.2f]%s", m, k, rivals, w,
           ownAddress.containsKey(e.getKey())
-              ? "; its own user's address " + ownAddress.get(e.getKey()) + " is not counted" : ""));
+              ? "; its own user's address " + ownAddress.get(e.getKey()) + " is not counted"
+              : recipientOf.containsKey(e.getKey()) ? "; the machine of recipient " + recipientOf.get(e.getKey())
+                  + ": the addresses of the message it received are not counted" : ""));
     }
   }
 
