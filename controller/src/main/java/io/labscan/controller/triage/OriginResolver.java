@@ -233,8 +233,12 @@ final class OriginResolver {
     boolean allOurs = true;
     while (true) {
       ReceivedHop h = hops.get(boundary);
-      Step step = trustedClient(boundary, h, sources[boundary], hopTime(hops, boundary), trust, provider, learned);
+      Step step = trustedClient(boundary, h, sources[boundary], hopTime(hops, boundary), trust, provider, learned,
+          nextClientLine(hops, boundary));
       if (step.source() == null) {
+        if (step.warning() != null && !warnings.contains(step.warning())) {
+          warnings.add(step.warning());
+        }
         why.append("; ").append(step.reason()).append(", so hop ").append(boundary).append(" is the boundary");
         break;
       }
@@ -422,7 +426,8 @@ final class OriginResolver {
    * not ours).
    */
   private static Step trustedClient(int index, ReceivedHop hop, TrustSource writer, Optional<Instant> at,
-      TrustConfig trust, Optional<MailProviders.Provider> provider, @Nullable LearnedTrust learned) {
+      TrustConfig trust, Optional<MailProviders.Provider> provider, @Nullable LearnedTrust learned,
+      Optional<ReceivedHop> written) {
     Optional<String> ip = hop.fromIp();
     Optional<String> rdns = hop.verifiedRdns();
     Optional<String> configuredIp = ip.flatMap(trust::entryForIp);
@@ -466,6 +471,15 @@ final class OriginResolver {
       if (lab.isPresent()) {
         return lab.get();
       }
+    }
+    // Covered only by a network or *. suffix: step through only on evidence that the client is an
+    // MTA (mail-server role, an exact entry, its own FQDN as HELO), else a NAT or proxy passes the
+    // sender's mail and its forged line below (issue 15, red-team round 5, R4; NetworkCoverage).
+    if (networkEntry.isPresent() && server.isEmpty() && trust.exactEntryFor(ip, rdns).isEmpty()
+        && (learned == null || rdns.flatMap(learned::named).isEmpty())
+        && NetworkCoverage.ownName(hop, written).isEmpty()) {
+      return new Step(null, NetworkCoverage.notShown(hop, networkEntry.get()),
+          NetworkCoverage.warning(index, hop, networkEntry.get()));
     }
     String ignored = agent.map(a -> " (" + a.hostname() + " reported it too; ignored: only the mail"
         + " server's own report counts)").orElse("");
@@ -584,6 +598,16 @@ final class OriginResolver {
     String writer = first.byHost().get();
     return ClientCrossCheck.writtenBy(mta.get(), writer) || ClientCrossCheck.writtenBy(writer, mta.get())
         || sameDomain(mta.get(), writer);
+  }
+
+  /** The next line below {@code index} that records a client (the line its client wrote, if an MTA). */
+  private static Optional<ReceivedHop> nextClientLine(List<ReceivedHop> hops, int index) {
+    for (int j = index + 1; j < hops.size(); j++) {
+      if (hops.get(j).recordsClient()) {
+        return Optional.of(hops.get(j));
+      }
+    }
+    return Optional.empty();
   }
 
   /** The line's own date, else the nearest date above it (written later by a trusted MTA). */
