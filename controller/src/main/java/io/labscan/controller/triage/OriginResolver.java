@@ -475,19 +475,17 @@ final class OriginResolver {
     // Covered only by a network or *. suffix: step through only on evidence that the client is an
     // MTA (mail-server role, an exact entry, its own FQDN as HELO), else a NAT or proxy passes the
     // sender's mail and its forged line below (issue 15, red-team round 5, R4; NetworkCoverage).
-    if (networkEntry.isPresent() && server.isEmpty() && trust.exactEntryFor(ip, rdns).isEmpty()
+    // Only the provider walk below may still trust such a client (a provider's own line).
+    boolean mtaUnshown = networkEntry.isPresent() && server.isEmpty() && trust.exactEntryFor(ip, rdns).isEmpty()
         && (learned == null || rdns.flatMap(learned::named).isEmpty())
-        && NetworkCoverage.ownName(hop, written).isEmpty()) {
-      return new Step(null, NetworkCoverage.notShown(hop, networkEntry.get()),
-          NetworkCoverage.warning(index, hop, networkEntry.get()));
-    }
+        && NetworkCoverage.ownName(hop, written).isEmpty();
     String ignored = agent.map(a -> " (" + a.hostname() + " reported it too; ignored: only the mail"
         + " server's own report counts)").orElse("");
-    if (configuredIp.isPresent()) {
+    if (configuredIp.isPresent() && !mtaUnshown) {
       return new Step(TrustSource.configured(configuredIp.get()),
           "its client " + ip.get() + " is trusted (--trust " + configuredIp.get() + ")" + ignored);
     }
-    if (configuredName.isPresent()) {
+    if (configuredName.isPresent() && !mtaUnshown) {
       return new Step(TrustSource.configured(configuredName.get()), "its client " + rdns.get()
           + " (reverse DNS as recorded) is trusted (--trust " + configuredName.get() + ")" + ignored);
     }
@@ -507,6 +505,10 @@ final class OriginResolver {
     Optional<String> inside = insideProvider(index, hop, provider);
     if (inside.isPresent()) {
       return new Step(TrustSource.provider(provider.orElseThrow().name()), inside.get());
+    }
+    if (mtaUnshown) {
+      return new Step(null, NetworkCoverage.notShown(hop, networkEntry.orElseThrow()),
+          NetworkCoverage.warning(index, hop, networkEntry.orElseThrow()));
     }
     return new Step(null, "its client " + describeClient(hop) + " is not a trusted MTA");
   }
