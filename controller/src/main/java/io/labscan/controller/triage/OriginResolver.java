@@ -561,7 +561,11 @@ final class OriginResolver {
     // MTA (mail-server role, an exact entry, its own FQDN as HELO), else a NAT or proxy passes the
     // sender's mail and its forged line below (issue 15, red-team round 5, R4; NetworkCoverage).
     // Only the provider walk below may still trust such a client (a provider's own line).
-    boolean mtaUnshown = networkEntry.isPresent() && server.isEmpty() && trust.exactEntryFor(ip, rdns).isEmpty()
+    Optional<String> networkEntry = configuredIp.filter(OriginResolver::networkEntry)
+        .or(() -> configuredIp.isEmpty() ? configuredName.filter(OriginResolver::networkEntry) : Optional.empty());
+    boolean namedExactly = trust.exactAddressEntryFor(ip).isPresent()
+        || configuredName.filter(e -> !networkEntry(e)).isPresent();
+    boolean mtaUnshown = networkEntry.isPresent() && server.isEmpty() && !namedExactly
         && (learned == null || rdns.flatMap(learned::named).isEmpty())
         && NetworkCoverage.ownName(hop, written).isEmpty();
     String ignored = agent.map(a -> " (" + a.hostname() + " reported it too; ignored: only the mail"
