@@ -29,15 +29,17 @@ import java.util.Optional;
  * <p>The comparison:
  *
  * <ul>
- *   <li>the HELO must be a fully qualified host name (two labels or more, not all-digit at the
- *       top, no address literal);
- *   <li>when the trusted writer recorded a reverse DNS name it did not doubt, the HELO must be
- *       that name: the writer looked it up, the client cannot choose it. A mismatch is exactly
- *       what a gateway passing another machine's greeting looks like;
+ *   <li>when the trusted writer recorded a fully qualified reverse DNS name it did not doubt, the
+ *       HELO must be that name, or its first label (a relay configured with its short name,
+ *       {@code relay} for {@code relay.example.edu}): the writer looked the name up, the client
+ *       cannot choose it. A mismatch is exactly what a gateway passing another machine's greeting
+ *       looks like ({@code PC17} from {@code nat-gw.campus.example.edu});
  *   <li>only when the writer recorded no (undoubted) reverse DNS name (Exchange writes the EHLO
  *       name only; an MTA without PTR look-ups) is the HELO compared with the name in the {@code
  *       by} clause of the line the client wrote, the next line down that records a client: a
- *       relay writes the name it greets with.
+ *       relay writes the name it greets with. Both names are then the client's own words, so the
+ *       HELO must also be a fully qualified host name (two labels or more, not all-digit at the
+ *       top, no address literal), never a bare machine name.
  * </ul>
  *
  * <p>The HELO never grants trust by itself: it is only ever a condition <em>added</em> to a
@@ -66,15 +68,19 @@ final class NetworkCoverage {
   static Optional<String> ownName(ReceivedHop hop, Optional<ReceivedHop> written) {
     Objects.requireNonNull(hop, "hop");
     Objects.requireNonNull(written, "written");
-    Optional<String> helo = hop.fromHelo().map(TrustConfig::normalizeHost).filter(NetworkCoverage::fullyQualified);
-    if (helo.isEmpty()) {
-      return Optional.empty();
-    }
-    Optional<String> rdns = hop.verifiedRdns().map(TrustConfig::normalizeHost).filter(r -> !r.isEmpty());
-    if (rdns.isPresent()) {
-      return rdns.get().equals(helo.get())
-          ? Optional.of("HELO " + helo.get() + ", its reverse DNS name")
+    Optional<String> rdns = hop.verifiedRdns().map(TrustConfig::normalizeHost).filter(NetworkCoverage::fullyQualified);
+    Optional<String> greeting = hop.fromHelo().map(TrustConfig::normalizeHost).filter(h -> !h.isEmpty());
+    if (rdns.isPresent() && greeting.isPresent()) {
+      String r = rdns.get();
+      String h = greeting.get();
+      boolean ownShortName = h.indexOf('.') < 0 && TrustConfig.isHostName(h) && r.startsWith(h + ".");
+      return r.equals(h) || ownShortName
+          ? Optional.of("HELO " + h + ", its reverse DNS name" + (ownShortName ? "'s first label" : ""))
           : Optional.empty();
+    }
+    Optional<String> helo = greeting.filter(NetworkCoverage::fullyQualified);
+    if (helo.isEmpty() || rdns.isPresent()) {
+      return Optional.empty();
     }
     Optional<String> by = written.flatMap(ReceivedHop::byHost).map(TrustConfig::normalizeHost);
     return by.isPresent() && by.get().equals(helo.get())

@@ -29,6 +29,22 @@ class NetworkCoverageTest {
   }
 
   @Test
+  void aRelayGreetingWithTheFirstLabelOfItsReverseDnsNameShowsItsOwnName() {
+    ReceivedHop hop = line("from relay (relay.example.edu [IPv6:2001:db8:25::5]) by mx.example.net (Postfix);"
+        + " Mon, 15 Jan 2024 10:00:02 +0000");
+
+    assertThat(NetworkCoverage.ownName(hop, NONE)).hasValueSatisfying(s -> assertThat(s).contains("first label"));
+  }
+
+  @Test
+  void aBareHeloThatIsNotTheFirstLabelOfTheReverseDnsNameShowsNoOwnName() {
+    ReceivedHop hop = line("from nat (nat-gw.campus.example.edu [192.0.2.77]) by mx.example.net (Postfix);"
+        + " Mon, 15 Jan 2024 10:00:02 +0000");
+
+    assertThat(NetworkCoverage.ownName(hop, NONE)).isEmpty();
+  }
+
+  @Test
   void anEximRelayWhoseHeloEqualsItsHostNameShowsItsOwnName() {
     // Exim writes helo= only when the greeting differs from the verified host name.
     ReceivedHop hop = line("from smtp1.campus.example.edu ([198.51.100.12]:41922) by mail.example.org"
