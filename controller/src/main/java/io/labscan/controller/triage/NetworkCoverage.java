@@ -123,7 +123,10 @@ final class NetworkCoverage {
     return n.indexOf('.') > 0 && TrustConfig.isHostName(n) && Ips.canonical(n).isEmpty();
   }
 
+  /** The client's words, bounded and printable (a HELO may hold any byte the sender chose). */
   private static String shorten(String s) {
-    return s.length() <= 64 ? s : s.substring(0, 61) + "...";
+    StringBuilder b = new StringBuilder(Math.min(s.length(), 64));
+    s.codePoints().limit(64).forEach(c -> b.appendCodePoint(Character.isISOControl(c) ? '?' : c));
+    return s.codePointCount(0, s.length()) <= 64 ? b.toString() : b.substring(0, b.length() - 3) + "...";
   }
 }
