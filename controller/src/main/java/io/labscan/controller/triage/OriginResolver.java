@@ -567,6 +567,7 @@ final class OriginResolver {
         || configuredName.filter(e -> !networkEntry(e)).isPresent();
     boolean mtaUnshown = networkEntry.isPresent() && server.isEmpty() && !namedExactly
         && (learned == null || rdns.flatMap(learned::named).isEmpty())
+        && !(askFleet && Objects.requireNonNull(learned, "learned").lastHeldByMailServer(ip.get(), at.get()))
         && NetworkCoverage.ownName(hop, written).isEmpty();
     String ignored = agent.map(a -> " (" + a.hostname() + " reported it too; ignored: only the mail"
         + " server's own report counts)").orElse("");
