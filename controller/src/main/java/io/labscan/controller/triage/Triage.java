@@ -451,7 +451,7 @@ public final class Triage {
           + h.silentAfter().orElseThrow() + " and is silent since " + h.silentAfter().orElseThrow()
           + (successor == null ? ": it never reported the address gone; a weaker candidate"
               : "; " + successor.hostname() + " (" + successor.hostId() + ") has held it since "
-                  + successor.since() + ": the address most likely passed on, so " + h.hostname()
+                  + successor.firstReported() + ": the address most likely passed on, so " + h.hostname()
                   + " is only a weaker candidate"));
     }
     Map<String, List<EgressHit>> egress = new HashMap<>();
@@ -466,8 +466,9 @@ public final class Triage {
     }
     for (AddressHolding h : silent.values()) {
       Tally t = out.computeIfAbsent(h.hostId(), id -> new Tally(id, h.hostname()));
+      // "held since" names the first report, never the back-filled start (no report says that).
       t.add(SILENT_HOLDER / silent.size(), label + "held " + o.ip() + " before " + o.time() + " (held since "
-          + h.since() + "), silent since " + h.silentAfter().orElseThrow() + "; its holding lapsed at "
+          + h.firstReported() + "), silent since " + h.silentAfter().orElseThrow() + "; its holding lapsed at "
           + h.until().orElseThrow() + (h.leaseEnd().isPresent() ? " (the end of the DHCP lease it reported)" : "")
           + " without a report that it gave the address up");
       corroborate(t, egress.getOrDefault(h.hostId(), List.of()), label, slack, boundaryMta);
@@ -501,7 +502,7 @@ public final class Triage {
             + o.hop() + "): " + why);
       } else {
         t.add(share, label + "held " + o.ip() + " at " + o.time() + " (origin, hop " + o.hop()
-            + "; held since " + h.since() + ")" + (!ranked ? ""
+            + "; held since " + h.firstReported() + ")" + (!ranked ? ""
                 : est ? "; its interface's MAC " + h.mac() + " held " + o.ip() + " before the conflict (established claim)"
                 : "; a fresh claim: its interface's MAC " + (h.mac().isEmpty() ? "(none reported)" : h.mac())
                     + " never held " + o.ip() + " before the conflict"));
