@@ -118,6 +118,25 @@ final class LearnedTrust {
    * "silent since …" (it ranks silent holders up to {@code Triage.SILENT_HORIZON} after the
    * holding lapsed), so the answer names it rather than nobody.
    */
+  /**
+   * Whether the address's most recent holder at or before {@code at} was a host with the
+   * mail-server role: learned evidence that the address is an MTA's, which a network entry's cover
+   * needs ({@link NetworkCoverage}; a relay whose agent's last report is older than the line).
+   */
+  boolean lastHeldByMailServer(String ip, Instant at) {
+    AddressHolding last = null;
+    for (AddressHolding h : holdings(ip, at)) {
+      if (h.since().isAfter(at)) {
+        continue;
+      }
+      boolean server = servers().containsKey(h.hostId());
+      if (last == null || h.since().isAfter(last.since()) || (h.since().equals(last.since()) && server)) {
+        last = h;
+      }
+    }
+    return last != null && servers().containsKey(last.hostId());
+  }
+
   Optional<LabHolding> lastLabHolder(String ip, Instant at) {
     AddressHolding last = null;
     for (AddressHolding h : holdings(ip, at)) {

@@ -234,8 +234,12 @@ final class OriginResolver {
     boolean allOurs = true;
     while (true) {
       ReceivedHop h = hops.get(boundary);
-      Step step = trustedClient(boundary, h, sources[boundary], hopTime(hops, boundary), trust, provider, learned);
+      Step step = trustedClient(boundary, h, sources[boundary], hopTime(hops, boundary), trust, provider, learned,
+          nextClientLine(hops, boundary));
       if (step.source() == null) {
+        if (step.warning() != null && !warnings.contains(step.warning())) {
+          warnings.add(step.warning());
+        }
         why.append("; ").append(step.reason()).append(", so hop ").append(boundary).append(" is the boundary");
         if (step.warning() != null && !warnings.contains(step.warning())) {
           warnings.add(step.warning());
@@ -487,7 +491,8 @@ final class OriginResolver {
    * not ours).
    */
   private static Step trustedClient(int index, ReceivedHop hop, TrustSource writer, Optional<Instant> at,
-      TrustConfig trust, Optional<MailProviders.Provider> provider, @Nullable LearnedTrust learned) {
+      TrustConfig trust, Optional<MailProviders.Provider> provider, @Nullable LearnedTrust learned,
+      Optional<ReceivedHop> written) {
     Optional<String> ip = hop.fromIp();
     Optional<String> rdns = hop.verifiedRdns();
     Optional<String> configuredIp = ip.flatMap(trust::entryForIp);
@@ -557,13 +562,25 @@ final class OriginResolver {
         return lab.get();
       }
     }
+    // Covered only by a network or *. suffix: step through only on evidence that the client is an
+    // MTA (mail-server role, an exact entry, its own FQDN as HELO), else a NAT or proxy passes the
+    // sender's mail and its forged line below (issue 15, red-team round 5, R4; NetworkCoverage).
+    // Only the provider walk below may still trust such a client (a provider's own line).
+    Optional<String> networkEntry = configuredIp.filter(OriginResolver::networkEntry)
+        .or(() -> configuredIp.isEmpty() ? configuredName.filter(OriginResolver::networkEntry) : Optional.empty());
+    boolean namedExactly = trust.exactAddressEntryFor(ip).isPresent()
+        || configuredName.filter(e -> !networkEntry(e)).isPresent();
+    boolean mtaUnshown = networkEntry.isPresent() && server.isEmpty() && !namedExactly
+        && (learned == null || rdns.flatMap(learned::named).isEmpty())
+        && !(askFleet && Objects.requireNonNull(learned, "learned").lastHeldByMailServer(ip.get(), at.get()))
+        && NetworkCoverage.ownName(hop, written).isEmpty();
     String ignored = agent.map(a -> " (" + a.hostname() + " reported it too; ignored: only the mail"
         + " server's own report counts)").orElse("");
-    if (configuredIp.isPresent()) {
+    if (configuredIp.isPresent() && !mtaUnshown) {
       return new Step(TrustSource.configured(configuredIp.get()),
           "its client " + ip.get() + " is trusted (--trust " + configuredIp.get() + ")" + ignored);
     }
-    if (configuredName.isPresent()) {
+    if (configuredName.isPresent() && !mtaUnshown) {
       return new Step(TrustSource.configured(configuredName.get()), "its client " + rdns.get()
           + " (reverse DNS as recorded) is trusted (--trust " + configuredName.get() + ")" + ignored);
     }
@@ -583,6 +600,10 @@ final class OriginResolver {
     Optional<String> inside = insideProvider(index, hop, provider);
     if (inside.isPresent()) {
       return new Step(TrustSource.provider(provider.orElseThrow().name()), inside.get());
+    }
+    if (mtaUnshown) {
+      return new Step(null, NetworkCoverage.notShown(hop, networkEntry.orElseThrow()),
+          NetworkCoverage.warning(index, hop, networkEntry.orElseThrow()));
     }
     return new Step(null, "its client " + describeClient(hop) + " is not a trusted MTA");
   }
@@ -674,6 +695,16 @@ final class OriginResolver {
     String writer = first.byHost().get();
     return ClientCrossCheck.writtenBy(mta.get(), writer) || ClientCrossCheck.writtenBy(writer, mta.get())
         || sameDomain(mta.get(), writer);
+  }
+
+  /** The next line below {@code index} that records a client (the line its client wrote, if an MTA). */
+  private static Optional<ReceivedHop> nextClientLine(List<ReceivedHop> hops, int index) {
+    for (int j = index + 1; j < hops.size(); j++) {
+      if (hops.get(j).recordsClient()) {
+        return Optional.of(hops.get(j));
+      }
+    }
+    return Optional.empty();
   }
 
   /** The line's own date, else the nearest date above it (written later by a trusted MTA). */

@@ -92,4 +92,39 @@ class NetworkTrustTest {
     assertThat(c.origin().orElseThrow().hop()).isZero();
     assertThat(c.origin().orElseThrow().trustedBecause()).contains("lab-pc-07").contains("silent since");
   }
+  private static final byte[] GMAIL_THROUGH_NAT = """
+      Received: from PC17 (nat-gw.campus.example.edu. [192.0.2.77])\r
+      \tby mx.google.com with SMTP id a1si1234567ejb.200.2026.12.07.08.40.12\r
+      \tfor <walt@gmail.com>; Mon, 07 Dec 2026 08:40:12 -0800 (PST)\r
+      Received: from harold-pc (harold-pc.lab.campus.example.edu [10.20.3.12])\r
+      \tby nat-gw.campus.example.edu (Postfix) with ESMTP id 1122334432\r
+      \tfor <walt@gmail.com>; Mon, 07 Dec 2026 16:40:09 +0000 (UTC)\r
+      From: "Harold" <harold@campus.example.edu>\r
+      To: walt@gmail.com\r
+      Subject: a funny game\r
+      Date: Mon, 07 Dec 2026 16:40:00 +0000\r
+      \r
+      Hi.\r
+      """.getBytes(StandardCharsets.ISO_8859_1);
+
+  @Test
+  void aNetworkCoveredClientThatDidNotGreetWithItsOwnNameIsTheBoundaryEvenWithoutAFleet() throws Exception {
+    // Red-team round 5, R4: the campus NAT in the trusted public /24 passed the worm's HELO PC17.
+    ParsedComplaint c = ComplaintParser.parse(GMAIL_THROUGH_NAT, TrustConfig.of(List.of("192.0.2.0/24")));
+
+    Origin o = c.origin().orElseThrow();
+    assertThat(o.ip()).isEqualTo("192.0.2.77");
+    assertThat(o.recordable()).isFalse();
+    assertThat(c.warnings()).anySatisfy(w -> assertThat(w).contains("a NAT or proxy?"));
+  }
+
+  @Test
+  void aNetworkCoveredClientThatGreetedWithItsReverseDnsNameIsStillAnMtaOfOurs() throws Exception {
+    byte[] viaRelay = new String(GMAIL_THROUGH_NAT, StandardCharsets.ISO_8859_1)
+        .replace("from PC17 (nat-gw", "from nat-gw.campus.example.edu (nat-gw").getBytes(StandardCharsets.ISO_8859_1);
+
+    ParsedComplaint c = ComplaintParser.parse(viaRelay, TrustConfig.of(List.of("192.0.2.0/24")));
+
+    assertThat(c.origin().orElseThrow().hop()).isEqualTo(1);
+  }
 }

@@ -1,0 +1,249 @@
+package io.labscan.controller.cli;
+
+import static io.labscan.testsupport.CliRun.run;
+import static io.labscan.testsupport.ImportedFleet.MX;
+import static io.labscan.testsupport.ImportedFleet.RFC5322;
+import static io.labscan.testsupport.ImportedFleet.T0;
+import static io.labscan.testsupport.ImportedFleet.candidateIds;
+import static io.labscan.testsupport.ImportedFleet.egress;
+import static io.labscan.testsupport.ImportedFleet.id;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.labscan.controller.verdict.Verdict;
+import io.labscan.testsupport.ImportedFleet;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Red-team round 5 of issue #15, finding R4: a configured entry wider than one machine ({@code
+ * --trust 198.51.100.0/24}, {@code --trust *.campus.example.edu}) says where the campus MTAs are,
+ * not that every machine in it is one. The agentless campus NAT gateway (or VPN concentrator, or
+ * proxy) it also covers passes a worm's mail on with the worm's own greeting; the walk must not
+ * step through it and believe the line the worm forged below, naming an innocent lab PC. The
+ * common legitimate chains through a relay covered by the same entry keep working.
+ *
+ * <p>Fleets built through {@code import}, complaints triaged with the real command line and
+ * recorded (no {@code --no-record}), as in {@link RedTeamRound3AgentsTest}.
+ */
+class RedTeamRound5NetworkTrustTest {
+  /** The campus's public network: its MTAs and its NAT gateway live there. */
+  private static final String CAMPUS_NET = "198.51.100.0/24";
+  private static final String NAT = "198.51.100.77";
+
+  @TempDir Path dir;
+  private ImportedFleet fleet;
+  private String linda;
+  private String harold;
+  private Instant worm;
+
+  @BeforeEach
+  void aCampusWhereTheWormRunsOnLindasPcAndHaroldsPcIsInnocent() throws Exception {
+    fleet = new ImportedFleet(dir);
+    linda = id();
+    harold = id();
+    worm = T0.plus(Duration.ofHours(2));
+    fleet.report(fleet.scan(linda, "lab-pc-07", T0, "10.20.3.17"));
+    fleet.report(fleet.scan(harold, "lab-pc-12", T0, "10.20.3.12"));
+    // The worm on lab-pc-07 mails outside MXes directly, through the NAT.
+    fleet.report(fleet.scan(linda, "lab-pc-07", worm.plusSeconds(120), "10.20.3.17")
+        .addEgress(egress(worm.minusSeconds(30), "winkabcd.exe", false,
+            "142.250.102.27", "142.250.102.26", "203.0.113.40", "203.0.113.41")));
+    fleet.report(fleet.scan(harold, "lab-pc-12", worm.plusSeconds(120), "10.20.3.12"));
+    fleet.stillReporting(linda, "lab-pc-07", "10.20.3.17").stillReporting(harold, "lab-pc-12", "10.20.3.12");
+    fleet.importReports();
+  }
+
+  /** Gmail's "show original": the worm's direct send through the NAT and one line it forged below. */
+  private Path gmailPasteThroughTheNat(String name) throws Exception {
+    return fleet.write(name, String.join("\r\n",
+        "Delivered-To: walt@gmail.com",
+        "Received: by 2002:a05:7300:1234:b0:12a:3456:7890 with SMTP id q20csp123456dyc;",
+        "        " + RFC5322.format(worm.plusSeconds(4)),
+        "Return-Path: <harold@campus.example.edu>",
+        "Received: from PC17 (nat-gw.campus.example.edu. [" + NAT + "])",
+        "        by mx.google.com with SMTP id a1si1234567ejb.200.2026.12.07.08.40.12",
+        "        for <walt@gmail.com>;",
+        "        " + RFC5322.format(worm.plusSeconds(3)),
+        "Received-SPF: pass (google.com: domain of harold@campus.example.edu designates " + NAT
+            + " as permitted sender) client-ip=" + NAT + ";",
+        "Received: from harold-pc (harold-pc.lab.campus.example.edu [10.20.3.12])",
+        "        by nat-gw.campus.example.edu (Postfix) with ESMTP id 1122334432",
+        "        for <walt@gmail.com>; " + RFC5322.format(worm),
+        "From: \"Harold\" <harold@campus.example.edu>",
+        "To: walt@gmail.com",
+        "Subject: a funny game",
+        "Date: " + RFC5322.format(worm.minusSeconds(9)),
+        "Message-ID: <" + name + "@harold-pc>",
+        "MIME-Version: 1.0",
+        "Content-Type: text/plain; charset=us-ascii",
+        "",
+        "A harmless stand-in for the worm's message.",
+        ""));
+  }
+
+  /**
+   * A second shape: an outside site's Exim recorded the campus VPN concentrator (reverse DNS
+   * under the campus domain) greeting with the tunnelled PC's Windows name; the worm forged a
+   * Postfix line "by vpn-gw" naming Harold's PC.
+   */
+  private Path eximThroughTheVpnConcentrator(String name) throws Exception {
+    return fleet.write(name, String.join("\r\n",
+        "Return-Path: <harold@campus.example.edu>",
+        "Received: from vpn-gw.campus.example.edu ([198.51.100.9]:51234 helo=WKSTN-3)",
+        "\tby mail.example.org with esmtp (Exim 4.96)",
+        "\t(envelope-from <harold@campus.example.edu>)",
+        "\tid 1rAbCd-000999-7q",
+        "\tfor bob@example.org; " + RFC5322.format(worm.plusSeconds(2)),
+        "Received: from harold-pc (harold-pc.lab.campus.example.edu [10.20.3.12])",
+        "\tby vpn-gw.campus.example.edu (Postfix) with ESMTP id 55AA66BB",
+        "\tfor <bob@example.org>; " + RFC5322.format(worm),
+        "From: harold@campus.example.edu",
+        "To: bob@example.org",
+        "Subject: let's be friends",
+        "Date: " + RFC5322.format(worm.minusSeconds(3)),
+        "Message-ID: <" + name + "@harold-pc>",
+        "MIME-Version: 1.0",
+        "Content-Type: text/plain",
+        "",
+        "A harmless stand-in for the worm's message.",
+        ""));
+  }
+
+  /** Lab PC → department relay (10.20.0.25) → the campus MX, the relay greeting with {@code relayHelo}. */
+  private Path throughTheDepartmentRelay(String name, String relayConnection) throws Exception {
+    return fleet.write(name, String.join("\r\n",
+        "Return-Path: <harold@lab.example.edu>",
+        "Received: from " + relayConnection,
+        "\tby mx.example.net (" + MX + ") with ESMTP id 7A1B2C",
+        "\tfor <bob@example.net>; " + RFC5322.format(worm.plusSeconds(2)),
+        "Received: from PC17 (unknown [10.20.3.17])",
+        "\tby relay.lab.example.edu (Postfix) with SMTP id 3C4D5E",
+        "\tfor <bob@example.net>; " + RFC5322.format(worm),
+        "From: harold@lab.example.edu",
+        "To: bob@example.net",
+        "Subject: let's be friends",
+        "Date: " + RFC5322.format(worm.minusSeconds(3)),
+        "Message-ID: <" + name + "@PC17>",
+        "MIME-Version: 1.0",
+        "Content-Type: text/plain",
+        "",
+        "A harmless stand-in for the worm's message.",
+        ""));
+  }
+
+  private static Iterable<String> warnings(JsonNode result) {
+    return StreamSupport.stream(result.get("warnings").spliterator(), false).map(JsonNode::asText)::iterator;
+  }
+
+  // ---- the NAT is no MTA -------------------------------------------------------------------
+
+  @Test
+  void aTrustedNetworkCoveringTheNatDoesNotLetTheWormsForgedLineBlameHaroldsPc() throws Exception {
+    JsonNode result = fleet.triage(gmailPasteThroughTheNat("nat-network"), CAMPUS_NET);
+
+    assertThat(result.get("origin").get("ip").asText()).as(result.toPrettyString()).isEqualTo(NAT);
+    assertThat(result.get("origin").get("hop").asInt()).isEqualTo(1);
+    assertThat(candidateIds(result)).doesNotContain(harold);
+    assertThat(result.get("recordable").asBoolean()).isFalse();
+    assertThat(fleet.verdict(harold).verdict()).isEqualTo(Verdict.CLEAN);
+  }
+
+  @Test
+  void aTrustedNameSuffixCoveringTheNatsReverseDnsDoesNotLetTheWormsForgedLineBlameHaroldsPc() throws Exception {
+    JsonNode result = fleet.triage(gmailPasteThroughTheNat("nat-wildcard"), "*.campus.example.edu");
+
+    assertThat(result.get("origin").get("ip").asText()).as(result.toPrettyString()).isEqualTo(NAT);
+    assertThat(candidateIds(result)).doesNotContain(harold);
+    assertThat(fleet.verdict(harold).verdict()).isEqualTo(Verdict.CLEAN);
+  }
+
+  @Test
+  void aVpnConcentratorUnderATrustedNameSuffixGreetingWithTheTunnelledPcsNameIsTheBoundary() throws Exception {
+    JsonNode result = fleet.triage(eximThroughTheVpnConcentrator("vpn-wildcard"), "*.campus.example.edu");
+
+    assertThat(result.get("origin").get("ip").asText()).as(result.toPrettyString()).isEqualTo("198.51.100.9");
+    assertThat(result.get("origin").get("hop").asInt()).isZero();
+    assertThat(candidateIds(result)).doesNotContain(harold);
+    assertThat(fleet.verdict(harold).verdict()).isEqualTo(Verdict.CLEAN);
+  }
+
+  @Test
+  void theAnswerSaysTheNetworkCoversTheClientButNothingShowsItIsAnMta() throws Exception {
+    JsonNode result = fleet.triage(gmailPasteThroughTheNat("nat-said"), CAMPUS_NET);
+
+    assertThat(warnings(result)).as(result.toPrettyString()).anySatisfy(w -> assertThat(w)
+        .contains("entered from " + NAT).contains("--trust " + CAMPUS_NET).contains("HELO 'PC17'")
+        .contains("a NAT or proxy?"));
+    assertThat(result.get("origin").get("trustedBecause").asText()).contains("nothing shows it is an MTA");
+  }
+
+  @Test
+  void anExactEntryForTheGatewayIsTheAdministratorsWordThatItIsAnMta() throws Exception {
+    // Naming exactly one machine is the administrator's statement about it: the walk steps through.
+    JsonNode result = fleet.triage(gmailPasteThroughTheNat("nat-exact"), NAT);
+
+    assertThat(result.get("origin").get("ip").asText()).as(result.toPrettyString()).isEqualTo("10.20.3.12");
+  }
+
+  // ---- the legitimate chains keep working ---------------------------------------------------
+
+  @Test
+  void aDepartmentRelayCoveredByATrustedNetworkGreetingWithItsOwnNamePassesTheWalkToTheLabPc() throws Exception {
+    JsonNode result = fleet.triage(throughTheDepartmentRelay("relay-network",
+        "relay.lab.example.edu (relay.lab.example.edu [10.20.0.25])"), "10.20.0.0/24");
+
+    assertThat(result.get("origin").get("ip").asText()).as(result.toPrettyString()).isEqualTo("10.20.3.17");
+    assertThat(candidateIds(result)).first().isEqualTo(linda);
+    assertThat(result.get("recordable").asBoolean()).isTrue();
+  }
+
+  @Test
+  void aDepartmentRelayCoveredByATrustedNameSuffixGreetingWithItsOwnNamePassesTheWalkToTheLabPc() throws Exception {
+    JsonNode result = fleet.triage(throughTheDepartmentRelay("relay-wildcard",
+        "relay.lab.example.edu (relay.lab.example.edu [10.20.0.25])"), "*.lab.example.edu");
+
+    assertThat(result.get("origin").get("ip").asText()).as(result.toPrettyString()).isEqualTo("10.20.3.17");
+    assertThat(candidateIds(result)).first().isEqualTo(linda);
+  }
+
+  @Test
+  void anExchangeRelayWithoutReverseDnsGreetingWithTheNameItWritesPassesTheWalkToTheLabPc() throws Exception {
+    // Exchange writes the EHLO name and the IP only; the relay greets as the name in its own line.
+    JsonNode result = fleet.triage(throughTheDepartmentRelay("relay-exchange",
+        "relay.lab.example.edu (10.20.0.25)"), "10.20.0.0/24");
+
+    assertThat(result.get("origin").get("ip").asText()).as(result.toPrettyString()).isEqualTo("10.20.3.17");
+    assertThat(candidateIds(result)).first().isEqualTo(linda);
+  }
+
+  @Test
+  void aRelayWithABareHeloButTheMailServerRolePassesTheWalkToTheLabPc() throws Exception {
+    String relay = id();
+    fleet.report(fleet.scan(relay, "lab-relay", T0, "10.20.0.25"));
+    fleet.stillReporting(relay, "lab-relay", "10.20.0.25");
+    fleet.importReports();
+    assertThat(run("policy", "--db", fleet.db().toString(), "--mail-server", relay).code()).isZero();
+
+    JsonNode result = fleet.triage(throughTheDepartmentRelay("relay-role", "RELAY (unknown [10.20.0.25])"),
+        "10.20.0.0/24");
+
+    assertThat(result.get("origin").get("ip").asText()).as(result.toPrettyString()).isEqualTo("10.20.3.17");
+    assertThat(candidateIds(result)).first().isEqualTo(linda);
+  }
+
+  @Test
+  void aRelayWithABareHeloAndNothingElseShowingItIsAnMtaIsTheBoundaryUnderANetworkEntry() throws Exception {
+    // Safe direction: nobody behind it is believed, so nobody behind it is recorded.
+    JsonNode result = fleet.triage(throughTheDepartmentRelay("relay-bare", "RELAY (unknown [10.20.0.25])"),
+        "10.20.0.0/24");
+
+    assertThat(result.get("origin").get("ip").asText()).as(result.toPrettyString()).isEqualTo("10.20.0.25");
+    assertThat(warnings(result)).anySatisfy(w -> assertThat(w).contains("--trust 10.20.0.25"));
+  }
+}
