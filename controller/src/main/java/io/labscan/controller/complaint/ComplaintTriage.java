@@ -182,7 +182,8 @@ public final class ComplaintTriage {
     return new Outcome(result, complaintId, !hosts.isEmpty(), hosts.isEmpty()
         ? (addressBookOnly
             ? "nothing recorded: no candidate tied to the traced origin reaches confidence " + RECORD_THRESHOLD
-                + " (a candidate resting on the address book alone is never recorded)"
+                + " (a candidate resting on the address book alone, or on an address holding assumed before the"
+                + " host first reported it, is never recorded)"
             : "nothing recorded: no candidate reaches confidence " + RECORD_THRESHOLD)
         : "recorded as evidence against " + hosts.size() + " host(s) (" + result.recordableBecause() + ")", hosts,
         List.copyOf(warnings));

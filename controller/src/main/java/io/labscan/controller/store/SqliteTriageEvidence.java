@@ -37,7 +37,11 @@ public final class SqliteTriageEvidence implements TriageEvidence {
    * How far before its first report a host is assumed to have held an address: agents report
    * inventory at start, within seconds of an address change, with every egress flush and every
    * scan, so a host that sent mail just before its first report of the day still counts, unless
-   * another host held the address in between.
+   * another host held the address in between, or the host's reported boot time lies after that
+   * stretch's start. The stretch is an assumption, not a report: the holding carries its first
+   * report ({@link AddressHolding#firstReported()}) and triage never lets the assumed part alone
+   * record an answer ({@link AddressHolding#assumedAt}; red-team round 4, F5: DHCP gave the
+   * address to a BYOD laptop in the morning, the lab PC got it in the afternoon).
    */
   static final Duration HOLD_BACKFILL = Duration.ofHours(6);
   /**
@@ -79,7 +83,7 @@ public final class SqliteTriageEvidence implements TriageEvidence {
   }
 
   private record Interval(String hostId, String hostname, long first, long last, @Nullable Long ended,
-      boolean current, String mac, String interfaceName, @Nullable Long leaseEnd) {}
+      boolean current, String mac, String interfaceName, @Nullable Long leaseEnd, @Nullable Long bootTime) {}
 
   /** Most intervals one address question reads (an address reused by DHCP every day for years). */
   static final int MAX_INTERVALS = 10_000;
@@ -94,7 +98,8 @@ public final class SqliteTriageEvidence implements TriageEvidence {
    * Another host's claim never ends the holding of a host that keeps reporting the address:
    * overlapping claims of two reporting hosts are a conflict that triage shows. The start is
    * back-filled by {@link #HOLD_BACKFILL} before the first report, but never into an earlier
-   * holder's tenure.
+   * holder's tenure nor before the host's reported boot ({@link #bootFloor}); the holding keeps
+   * its first report, so triage can tell the assumed stretch from the reported one.
    *
    * <p>Bounded work: only intervals that began by {@code at} + {@link #HOLD_BACKFILL} (a later one
    * cannot cover {@code at}) are read, newest first, at most {@link #MAX_INTERVALS}: an address
@@ -107,7 +112,7 @@ public final class SqliteTriageEvidence implements TriageEvidence {
       List<Interval> out = new ArrayList<>();
       try (PreparedStatement ps = db.prepareStatement(
           "SELECT a.host_id, h.hostname, a.first_seen_ms, a.last_seen_ms, a.ended_ms, a.is_current, a.mac, "
-              + "a.interface_name, a.lease_end_ms FROM host_addresses a JOIN hosts h ON h.host_id = a.host_id "
+              + "a.interface_name, a.lease_end_ms, h.boot_time_ms FROM host_addresses a JOIN hosts h ON h.host_id = a.host_id "
               + "WHERE a.ip = ? AND a.first_seen_ms <= ? "
               + "ORDER BY a.first_seen_ms DESC LIMIT " + MAX_INTERVALS)) {
         ps.setString(1, ip);
@@ -118,8 +123,10 @@ public final class SqliteTriageEvidence implements TriageEvidence {
             Long ended = rs.wasNull() ? null : endedMs;
             long leaseMs = rs.getLong(9);
             Long lease = rs.wasNull() ? null : leaseMs;
+            long bootMs = rs.getLong(10);
+            Long boot = rs.wasNull() || bootMs <= 0 ? null : bootMs;
             out.add(new Interval(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4), ended,
-                rs.getInt(6) != 0, rs.getString(7), rs.getString(8), lease));
+                rs.getInt(6) != 0, rs.getString(7), rs.getString(8), lease, boot));
           }
         }
       }
@@ -132,7 +139,8 @@ public final class SqliteTriageEvidence implements TriageEvidence {
     // earlier tenure bounds its back-fill as well as another host's does.
     long priorEnd = Long.MIN_VALUE;
     for (Interval iv : intervals) {
-      long since = Math.min(Math.max(iv.first() - HOLD_BACKFILL.toMillis(), priorEnd), iv.first());
+      long since = Math.min(Math.max(Math.max(iv.first() - HOLD_BACKFILL.toMillis(), priorEnd), bootFloor(iv)),
+          iv.first());
       Long until;
       Instant silentAfter = null;
       Optional<Instant> lease = Optional.ofNullable(iv.leaseEnd()).map(Instant::ofEpochMilli);
@@ -152,13 +160,26 @@ public final class SqliteTriageEvidence implements TriageEvidence {
       }
       holdings.add(new AddressHolding(iv.hostId(), iv.hostname(), ip, Instant.ofEpochMilli(since),
           Optional.of(Instant.ofEpochMilli(until)), iv.mac(), iv.interfaceName(), Optional.ofNullable(silentAfter),
-          iv.ended() == null && iv.current() ? lease : Optional.empty()));
+          iv.ended() == null && iv.current() ? lease : Optional.empty(), Instant.ofEpochMilli(iv.first())));
       // The end of this holding as computed (a silent host's grace or lease, cut at the next
       // claim), not its last report: a later holder is never back-filled into a silent host's
       // grace, where it would "hold" the address before it ever reported it (red-team finding).
       priorEnd = Math.max(priorEnd, until);
     }
     return holdings;
+  }
+
+  /**
+   * The earliest start a back-filled holding may have by the host's reported boot time: a host
+   * held no address before it started. {@code hosts.boot_time_ms} is the boot time of the host's
+   * newest inventory; it bounds a tenure only when it lies at or before that tenure's first
+   * report (the host has run since then, through that report); a later boot says nothing about
+   * an earlier tenure. The boot time is the agent's claim, but it can only narrow the host's own
+   * assumed stretch, which is never evidence on its own anyway.
+   */
+  private static long bootFloor(Interval iv) {
+    Long boot = iv.bootTime();
+    return boot != null && boot <= iv.first() ? boot : Long.MIN_VALUE;
   }
 
   /**

@@ -26,10 +26,16 @@ import java.util.Optional;
  * @param leaseEnd the DHCP lease end the host's last report gave for the address, when it gave
  *     one; then {@code until} is that end, bounded to [last report, last report + {@link
  *     TriageOptions#MAX_LEASE_HOLD}]
+ * @param firstReported the first report that showed the address in this tenure. {@code since}
+ *     may lie before it: the store back-fills a holding's start (an agent reports within minutes
+ *     of start, so a host that sent mail just before its first report still counts), and that
+ *     stretch is an assumption, not a report ({@link #assumedAt}). Equal to {@code since} when
+ *     nothing was back-filled.
  */
 public record AddressHolding(
     String hostId, String hostname, String ip, Instant since, Optional<Instant> until,
-    String mac, String interfaceName, Optional<Instant> silentAfter, Optional<Instant> leaseEnd) {
+    String mac, String interfaceName, Optional<Instant> silentAfter, Optional<Instant> leaseEnd,
+    Instant firstReported) {
 
   public AddressHolding {
     Objects.requireNonNull(hostId, "hostId");
@@ -41,6 +47,13 @@ public record AddressHolding(
     Objects.requireNonNull(interfaceName, "interfaceName");
     Objects.requireNonNull(silentAfter, "silentAfter");
     Objects.requireNonNull(leaseEnd, "leaseEnd");
+    Objects.requireNonNull(firstReported, "firstReported");
+  }
+
+  /** A holding whose start is its first report (nothing back-filled). */
+  public AddressHolding(String hostId, String hostname, String ip, Instant since, Optional<Instant> until,
+      String mac, String interfaceName, Optional<Instant> silentAfter, Optional<Instant> leaseEnd) {
+    this(hostId, hostname, ip, since, until, mac, interfaceName, silentAfter, leaseEnd, since);
   }
 
   /** A holding without a reported lease end. */
@@ -75,6 +88,17 @@ public record AddressHolding(
   /** True when the host held the address at that instant ({@code since <= at < until}). */
   public boolean covers(Instant at) {
     return !since.isAfter(at) && until.map(at::isBefore).orElse(true);
+  }
+
+  /**
+   * True when the holding covers {@code at} only through its back-filled start: {@code at} lies
+   * before the first report that showed the address. No report says the host had the address
+   * then (DHCP may have given it to a device without an agent that morning), so such a holding
+   * may rank a candidate, more weakly, but never alone supports a recorded answer (issue 15,
+   * red-team round 4, F5).
+   */
+  public boolean assumedAt(Instant at) {
+    return covers(at) && at.isBefore(firstReported);
   }
 
   /**

@@ -40,7 +40,25 @@ public final class AnswerSentence {
     StringBuilder sb = new StringBuilder();
     Optional<Origin> origin = result.origin();
     Optional<Candidate> top = result.candidates().stream().findFirst();
-    if (origin.isPresent() && top.isPresent()) {
+    Optional<java.util.regex.Matcher> direct = top.flatMap(AnswerSentence::directSender);
+    if (direct.isPresent()) {
+      // The host our MTA saw hand in the carrying message heads the answer (issue 15, round 4,
+      // F3): name it with its own address and time, never the carried part's.
+      Candidate c = top.get();
+      sb.append(c.confidence() >= MEDIUM ? "Sent by " : "Possibly sent by ").append(name(result, c.hostId(), c.hostname()))
+          .append(" (").append(clean(direct.get().group(2))).append("), which handed the carrying message straight to"
+              + " our mail server, unauthenticated, at ");
+      try {
+        sb.append(at(Instant.parse(direct.get().group(3))));
+      } catch (java.time.format.DateTimeParseException e) {
+        sb.append(clean(direct.get().group(3)));
+      }
+      sb.append("; the message it carries may be its own text — confidence ").append(confidenceWord(c.confidence()))
+          .append(String.format(Locale.ROOT, " (%.2f).", c.confidence()));
+      if (c.confidence() < MEDIUM) {
+        sb.append(" The evidence is thin: read the reasons below before acting.");
+      }
+    } else if (origin.isPresent() && top.isPresent()) {
       Candidate c = top.get();
       String ip = clean(origin.get().ip());
       // The address in brackets reads as the host's own: say so only when the host held it.
@@ -81,6 +99,20 @@ public final class AnswerSentence {
     return sb.toString();
   }
 
+  private static final java.util.regex.Pattern DIRECT = java.util.regex.Pattern.compile(
+      "^(complaint \\d+: )?" + java.util.regex.Pattern.quote(Triage.DIRECT_SENDER) + "(\\S+) at (\\S+), ");
+
+  /** The direct sender's reason of a candidate ({@link Triage#DIRECT_SENDER}): address in group 2, time in 3. */
+  private static Optional<java.util.regex.Matcher> directSender(Candidate c) {
+    for (String r : c.reasons()) {
+      java.util.regex.Matcher m = DIRECT.matcher(r);
+      if (m.find()) {
+        return Optional.of(m);
+      }
+    }
+    return Optional.empty();
+  }
+
   private static Optional<String> claimedSender(TriageResult result, Optional<Candidate> top) {
     Optional<String> sender = result.claimedSender();
     if (sender.isEmpty()) {
@@ -99,6 +131,13 @@ public final class AnswerSentence {
           + name(result, h.hostId(), h.hostname()) + " sent it.");
     }
     String verdict = clean(h.verdict());
+    if (top.map(c -> c.hostId().equals(h.hostId())).orElse(false)) {
+      // The owner's machine is named, below MEDIUM: "forged" and "CLEAN" would contradict the
+      // sentence's own "possibly sent by" (issue 15, round 4, F3).
+      return Optional.of("The From: address " + address + " is its owner's, but From: is the sender's choice:"
+          + " it neither accuses nor clears the owner's machine " + name(result, h.hostId(), h.hostname())
+          + " (now " + verdict + ").");
+    }
     if (top.isPresent() && "CLEAN".equalsIgnoreCase(h.verdict())) {
       return Optional.of("The From: address " + address + " is forged: its owner's machine "
           + name(result, h.hostId(), h.hostname()) + " is CLEAN.");

@@ -1,5 +1,6 @@
 package io.labscan.controller.triage;
 
+import com.google.common.net.InternetDomainName;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,9 +22,18 @@ import java.util.Optional;
  *       lines are not in {@code --trust}): when Source-IP is the client recorded by a lower
  *       line, that line was written by the reporter's own MTA (the reporter saw Source-IP
  *       connect), so the walk moves down to it: the top line was an internal hop of the
- *       reporter. When Source-IP names no line of the copy, the Received: line stands and the
- *       disagreement is reported (a cross-check saying DISAGREES): a line has a writer and a
- *       date, the bare field has neither.
+ *       reporter. A field's value only confirms a line its author could have seen being written
+ *       (issue 15, red-team round 4, F4): the lower line must be the <em>next</em> line below
+ *       the start that records a client (the one handed to the reporter's top line), or a line
+ *       reached only through lines written inside the reporter's own organisation (every line
+ *       from the start's down to it written by a host under the same registrable domain, by the
+ *       Public Suffix List, as the start line's writer, else as the Reporting-MTA). Source-IP
+ *       never jumps over a line another organisation wrote: some feedback loops fill it from the
+ *       lowest "external-looking" line or from X-Originating-IP, and a forged report carries
+ *       whatever its author wants, so a match further down is the sender's forged line. When
+ *       Source-IP confirms no line, the Received: line stands and the disagreement is reported
+ *       (a cross-check saying DISAGREES): a line has a writer and a date, the bare field has
+ *       neither.
  *   <li><b>The walk went deeper</b> (through MTAs the operator trusts): Source-IP never
  *       overrides it; it is only compared (the reporter saw the last trusted relay, not the
  *       sender).
@@ -53,16 +63,60 @@ final class ArfSourceIp {
     if (c.origin().isEmpty() || c.origin().get().hop() != start || c.origin().get().ip().equals(ip)) {
       return c;
     }
+    Optional<String> reporter = reporterDomain(hops.get(start).hop(), report.get());
+    boolean insideReporter = true; // every line after the start so far written inside the reporter's domain
+    boolean next = true; // no client-recording line between the start and this one
     for (int j = start + 1; j < hops.size(); j++) {
       ReceivedHop h = hops.get(j).hop();
-      if (h.recordsClient() && h.fromIp().map(ip::equals).orElse(false)) {
+      insideReporter = insideReporter && writtenInside(h, reporter);
+      if (h.recordsClient() && h.fromIp().map(ip::equals).orElse(false) && (next || insideReporter)) {
         return deeper(c, j, ip, original);
+      }
+      if (h.recordsClient()) {
+        next = false;
+      }
+      if (!next && !insideReporter) {
+        break; // a line the reporter could not have seen being written: Source-IP confirms nothing below it
       }
     }
     if (Ips.isPrivateOrLocal(c.origin().get().ip()) && !Ips.isPrivateOrLocal(ip)) {
       return beyondTheCopy(c, start, ip);
     }
     return c;
+  }
+
+  /**
+   * The reporter's own organisation: the registrable domain ({@link InternetDomainName#topPrivateDomain},
+   * the Public Suffix List) of the start line's writer, else of the Reporting-MTA. Empty when
+   * neither is a domain name under a public suffix: then only the next line can be confirmed.
+   */
+  static Optional<String> reporterDomain(ReceivedHop start, ReportDetails report) {
+    Optional<String> d = start.byHost().flatMap(ArfSourceIp::registrable);
+    return d.isPresent() ? d : report.reportingMta().flatMap(ArfSourceIp::registrable);
+  }
+
+  /** Whether a line's writer ({@code by}) is named inside {@code domain}; never without a name. */
+  private static boolean writtenInside(ReceivedHop h, Optional<String> domain) {
+    if (domain.isEmpty()) {
+      return false;
+    }
+    return h.byHost().flatMap(ArfSourceIp::registrable).map(domain.get()::equals).orElse(false);
+  }
+
+  /** The registrable domain of a host name (lower case), or empty when it has none. */
+  static Optional<String> registrable(String host) {
+    String d = TrustConfig.normalizeHost(host);
+    if (d.endsWith(".")) {
+      d = d.substring(0, d.length() - 1);
+    }
+    if (d.isEmpty() || d.length() > 253 || !InternetDomainName.isValid(d)) {
+      return Optional.empty();
+    }
+    InternetDomainName n = InternetDomainName.from(d);
+    if (!n.isUnderPublicSuffix()) {
+      return Optional.empty();
+    }
+    return Optional.of(n.topPrivateDomain().toString());
   }
 
   /**

@@ -44,9 +44,12 @@ import java.util.stream.Collectors;
  *       #WORM_CONNECTIONS} connections, or at least {@link #WORM_OUTSIDE_DESTINATIONS}
  *       destinations that are not our mail servers) → {@link Kind#SENT_DIRECTLY}: the carrying
  *       message is the worm's own mail, traced as itself (O is the answer, recordable only
- *       through the normal rules); the carried part is not traced — unless O's holder is a
- *       machine of the outer From: address's owner: then {@link Kind#UNRESOLVED}, since From: is
- *       the sender's choice.
+ *       through the normal rules); the carried part is not traced. Whose address the outer
+ *       From: (for a redirect, Resent-From:) names does not matter: it is the sender's choice,
+ *       and Klez takes its own user's address from its harvest as readily as any other (issue
+ *       15, red-team round 4, F3: a worm that wrote its own user's Resent-From escaped here).
+ *       A person's redirect or forward is one connection or a few to our mail server, never a
+ *       mass mailing, whoever's address it carries.
  *   <li>O's holder reported such egress, but no more than one person's forward shows (a
  *       connection or a few to our mail server) → {@link Kind#UNRESOLVED}, whatever the process
  *       is called: the name is the endpoint's own report, which a worm can choose, and a person
@@ -130,12 +133,20 @@ final class CarrierSender {
   /**
    * @param sender the outer origin's host(s) and IP, e.g. "lab-pc-07 (10.20.3.17)"; empty for FORWARDED
    * @param warning why, in words; empty for FORWARDED
+   * @param outer the carrying message's own trusted origin O, when its holder is named as the
+   *     direct sender ({@link Kind#UNRESOLVED}): the triage makes that holder a candidate
+   *     ({@link Triage}, "the direct sender")
    */
-  record Decision(Kind kind, String sender, String warning) {
+  record Decision(Kind kind, String sender, String warning, Optional<Origin> outer) {
     Decision {
       Objects.requireNonNull(kind, "kind");
       Objects.requireNonNull(sender, "sender");
       Objects.requireNonNull(warning, "warning");
+      Objects.requireNonNull(outer, "outer");
+    }
+
+    Decision(Kind kind, String sender, String warning) {
+      this(kind, sender, warning, Optional.empty());
     }
 
     static final Decision FORWARD = new Decision(Kind.FORWARDED, "", "");
@@ -206,7 +217,9 @@ final class CarrierSender {
     boolean ownerSent = holders.keySet().stream().anyMatch(owners::contains);
     Optional<String> wormLike = unallowedHits.isEmpty() ? Optional.empty()
         : wormLike(unallowedHits, evidence, servers, trust, o.time());
-    if (wormLike.isPresent() && !ownerSent) {
+    if (wormLike.isPresent()) {
+      // From:/Resent-From: is the sender's choice (Klez writes its own user's address as readily
+      // as any harvested one): it never shields a mass mailing (issue 15, red-team round 4, F3).
       return new Decision(Kind.SENT_DIRECTLY, sender, "the message carries " + carried + "; it was not"
           + " traced because " + names + " sent this message itself straight to the mail server with a"
           + " process policy does not allow: " + o.ip() + when + ", unauthenticated, and "
@@ -221,7 +234,7 @@ final class CarrierSender {
           + " but it also reported " + describe(unallowed.get()) + " then, by a process policy does not"
           + " allow: " + names + " is the direct sender of this message, and its carried message may be"
           + " its own text. The carried message was traced; the answer is never recorded and its"
-          + " confidence is capped at " + Triage.UNRESOLVED_CARRIER_CAP);
+          + " confidence is capped at " + Triage.UNRESOLVED_CARRIER_CAP, Optional.of(o));
     }
     if (unallowed.isPresent()) {
       return new Decision(Kind.UNRESOLVED, sender, "the message carries " + carried + " and was sent"
@@ -234,7 +247,7 @@ final class CarrierSender {
           + " the host's own report, which a worm can choose: " + names + " is the direct sender of this"
           + " message, and a person forwarding a complaint cannot be told from the host's own software."
           + " The carried message was traced; the answer is never recorded and its confidence is capped at "
-          + Triage.UNRESOLVED_CARRIER_CAP);
+          + Triage.UNRESOLVED_CARRIER_CAP, Optional.of(o));
     }
     if (ownerSent || !egress.isEmpty()) {
       return unverified(carried, "it was handed in by " + sender + when + ", unauthenticated, "
@@ -246,7 +259,7 @@ final class CarrierSender {
         + " reported no SMTP egress within ±" + EGRESS_SLACK.toMinutes() + " min, so it cannot be told"
         + " whether a person forwarded a complaint or the host's own software wrote the carried message: "
         + names + " is the direct sender of this message. The carried message was traced; the answer is"
-        + " never recorded and its confidence is capped at " + Triage.UNRESOLVED_CARRIER_CAP);
+        + " never recorded and its confidence is capped at " + Triage.UNRESOLVED_CARRIER_CAP, Optional.of(o));
   }
 
   /** Rule 2: a forward that was not an authenticated submission; the carried part is traced, capped. */

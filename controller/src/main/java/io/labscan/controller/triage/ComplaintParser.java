@@ -111,6 +111,9 @@ public final class ComplaintParser {
       throws NotAMailMessageException {
     MailSniffer.Sniffed sniffed = MailSniffer.check(input);
     List<String> warnings = new ArrayList<>();
+    if (!sniffed.repaired().isEmpty()) {
+      warnings.add(sniffed.repaired()); // NUL bytes in the header section (MailSniffer)
+    }
     String itself = sniffed.skipped().isEmpty() ? ParsedComplaint.ITSELF : sniffed.skipped();
     Optional<ResentBlock.Split> resent = ResentBlock.split(sniffed.message());
     if (resent.isPresent()) {
@@ -254,7 +257,7 @@ public final class ComplaintParser {
   /** A traced carried part whose carrier's direct sender could not be told apart: marked, capped, unrecorded. */
   private static ParsedComplaint unresolved(CarrierSender.Decision d, ParsedComplaint traced) {
     return switch (d.kind()) {
-      case UNRESOLVED -> traced.withDirectSender(d.sender(), d.warning());
+      case UNRESOLVED -> traced.withDirectSender(d.sender(), d.warning(), d.outer());
       case UNVERIFIED_FORWARD -> traced.withUnverifiedCarrier(d.warning());
       default -> traced;
     };

@@ -171,7 +171,7 @@ final class ForwardUnwrapper {
   private static ParsedComplaint nothing(String part, Optional<String> forwarder, List<String> notes) {
     return new ParsedComplaint(ComplaintKind.MESSAGE, Optional.empty(), List.of(), Optional.empty(),
         Optional.empty(), Optional.empty(), List.of(), Optional.empty(), Optional.empty(), notes,
-        part, forwarder, Optional.empty(), Optional.empty());
+        part, forwarder, Optional.empty(), Optional.empty(), Optional.empty());
   }
 
   private static Optional<String> forwarder(HeaderBlock outer) {

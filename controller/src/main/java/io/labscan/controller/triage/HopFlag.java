@@ -10,6 +10,13 @@ public enum HopFlag {
   NOT_A_HOP,
   /** The receiving MTA said the reverse DNS name may be forged (Sendmail). The IP still stands. */
   MAY_BE_FORGED,
+  /**
+   * The receiving MTA recorded the client's reverse DNS name without confirming it by a forward
+   * lookup (qmail's {@code tcpserver} without {@code -p}: {@code from RDNS (HELO x) (IP)}): whoever
+   * controls the PTR record of the client's address chose it. The IP still stands; the name is
+   * shown, never compared with trusted names.
+   */
+  RDNS_UNCONFIRMED,
   /** The receiving MTA found no reverse DNS name for the client ({@code unknown}). */
   NO_REVERSE_DNS,
   /**

@@ -36,8 +36,21 @@ final class LearnedTrust {
   /** Address questions one walk may ask the store. */
   static final int MAX_LOOKUPS = 64;
 
-  /** A LabScan host that held a client address at a line's time. */
-  record Holder(String hostId, String hostname, boolean mailServer) {}
+  /**
+   * A LabScan host that held a client address at a line's time.
+   *
+   * @param interfaceName the interface its report placed the address on (agent's text; empty when
+   *     unknown), see {@link InterfaceKind}
+   */
+  record Holder(String hostId, String hostname, boolean mailServer, String interfaceName) {
+    Holder {
+      java.util.Objects.requireNonNull(interfaceName, "interfaceName");
+    }
+
+    Holder(String hostId, String hostname, boolean mailServer) {
+      this(hostId, hostname, mailServer, "");
+    }
+  }
 
   private final TriageEvidence evidence;
   private final Map<String, List<AddressHolding>> cache = new HashMap<>();
@@ -71,7 +84,7 @@ final class LearnedTrust {
     List<Holder> out = new ArrayList<>();
     for (AddressHolding h : holdings(ip, at)) {
       if (h.covers(at) && out.stream().noneMatch(x -> x.hostId().equals(h.hostId()))) {
-        out.add(new Holder(h.hostId(), h.hostname(), servers().containsKey(h.hostId())));
+        out.add(new Holder(h.hostId(), h.hostname(), servers().containsKey(h.hostId()), h.interfaceName()));
       }
     }
     out.sort((a, b) -> Boolean.compare(b.mailServer(), a.mailServer()));
@@ -79,17 +92,31 @@ final class LearnedTrust {
   }
 
   /**
-   * A LabScan host without the mail-server role that held {@code ip} before {@code at}, when it
-   * was the address's most recent holder (the holding that began last, within the address
-   * history the store answers with) and no mail-server host held the address since that holding
-   * began. Empty when a mail server held it last (or since), or the fleet never saw the address.
+   * A LabScan host without the mail-server role that held {@code ip} before {@code at} and fell
+   * silent while holding it, when it was the address's most recent holder (the holding that began
+   * last, within the address history the store answers with), no mail-server host held the address
+   * since that holding began, and {@code at} is less than {@link TriageOptions#MAX_LEASE_HOLD}
+   * after its last report that showed the address. Empty otherwise: when a mail server held it
+   * last (or since), the fleet never saw the address, the last holder gave the address up by a
+   * later report without it, or its silence is older than that bound.
    *
    * <p>Why: "lab machines are not MTAs" must not depend on a lab host's agent still reporting.
    * Klez kills processes, so the worm's host is often silent by the time it mails; its last
    * holding then no longer covers the line's time, yet nothing says the address changed hands.
    * A network entry ({@code --trust 10.20.0.0/16}) states where the MTAs are, not that every
-   * machine in the network is one, so it must not turn such an address into an MTA (issue 15,
-   * red-team round 3, F2). Shares the lookup (and its bound) with {@link #holders}.
+   * machine in it is one, so it must not turn such an address into an MTA (issue 15, red-team
+   * round 3, F2). Shares the lookup (and its bound) with {@link #holders}.
+   *
+   * <p>But an ended holding is evidence about who had the address only while it lasted (issue 15,
+   * red-team round 4, F1). A host that later reported <em>without</em> the address gave it up:
+   * nothing links it to the address afterwards (a PC renumbered months ago, a VPN adapter that
+   * once carried it, a worm that added the relay's address as an alias for one report and removed
+   * it, to make every later message through that relay stop at the relay's line). And a silence
+   * says nothing for longer than a DHCP lease could have lasted: past {@code MAX_LEASE_HOLD} (the
+   * longest a reported lease keeps a silent host's holding, at least the holding grace) the
+   * configured entry stands. Within it, the silent host is exactly the candidate triage ranks as
+   * "silent since …" (it ranks silent holders up to {@code Triage.SILENT_HORIZON} after the
+   * holding lapsed), so the answer names it rather than nobody.
    */
   Optional<LabHolding> lastLabHolder(String ip, Instant at) {
     AddressHolding last = null;
@@ -103,7 +130,8 @@ final class LearnedTrust {
         last = h;
       }
     }
-    if (last == null || servers().containsKey(last.hostId())) {
+    if (last == null || servers().containsKey(last.hostId()) || last.silentAfter().isEmpty()
+        || !at.isBefore(last.silentAfter().get().plus(TriageOptions.MAX_LEASE_HOLD))) {
       return Optional.empty();
     }
     Instant began = last.since();
@@ -113,15 +141,14 @@ final class LearnedTrust {
         return Optional.empty();
       }
     }
-    return Optional.of(new LabHolding(new Holder(last.hostId(), last.hostname(), false),
-        last.silentAfter().or(last::until)));
+    return Optional.of(new LabHolding(new Holder(last.hostId(), last.hostname(), false, last.interfaceName()),
+        last.silentAfter()));
   }
 
   /**
    * A lab host's most recent holding of an address.
    *
-   * @param lastSeen its last report showing the address when it fell silent, else the holding's
-   *     end; empty while the holding is open
+   * @param lastSeen its last report showing the address (it fell silent after it)
    */
   record LabHolding(Holder holder, Optional<Instant> lastSeen) {}
 

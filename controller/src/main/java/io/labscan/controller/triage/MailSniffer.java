@@ -27,11 +27,21 @@ final class MailSniffer {
    * @param skipped empty, or what was skipped before the header block: a mail client's caption
    *     or "show original" preamble ({@link PastedHeaders}), said in words
    */
-  record Sniffed(byte[] message, boolean hasBody, String skipped) {
+  record Sniffed(byte[] message, boolean hasBody, String skipped, String repaired) {
     Sniffed(byte[] message, boolean hasBody) {
-      this(message, hasBody, "");
+      this(message, hasBody, "", "");
+    }
+
+    Sniffed(byte[] message, boolean hasBody, String skipped) {
+      this(message, hasBody, skipped, "");
     }
   }
+
+  /** What replaces a NUL byte of a header section (see {@link #check}). */
+  static final byte NUL_REPLACEMENT = '?';
+  /** The warning for a header section whose NUL bytes were replaced. */
+  static final String NUL_REPLACED = "the header section contains NUL bytes (not valid mail; replaced by '"
+      + (char) NUL_REPLACEMENT + "'";
 
   /** Most bytes searched for a header block below a preamble. */
   private static final int MAX_PREAMBLE_SEARCH = 4 * 1024 * 1024;
@@ -67,30 +77,69 @@ final class MailSniffer {
     }
     int end = headerEnd(input, start);
     String header = new String(input, start, end - start, StandardCharsets.ISO_8859_1);
-    int nul = header.indexOf('\0');
-    if (nul >= 0) {
-      throw new NotAMailMessageException("binary data (a NUL byte at offset " + (start + nul)
-          + "): not a mail message");
-    }
-    char c0 = header.charAt(0);
-    if (c0 == '{' || c0 == '[') {
-      throw new NotAMailMessageException("looks like JSON (starts with '" + c0 + "'): not a mail message");
-    }
-    if (c0 == '<') {
-      throw new NotAMailMessageException("looks like HTML or XML (starts with '<'): not a mail message");
-    }
+    // One pass over the (capped) header section: where the first NUL is, how many NULs and
+    // control bytes there are.
+    int nul = -1;
+    int nuls = 0;
     int controls = 0;
     for (int i = 0; i < header.length(); i++) {
       char c = header.charAt(i);
+      if (c == '\0') {
+        nul = nul < 0 ? i : nul;
+        nuls++;
+      }
       if ((c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7f) {
         controls++;
       }
     }
-    if (controls > 0 && controls * 100 >= header.length()) {
-      throw new NotAMailMessageException("binary data (" + controls
-          + " control bytes in the first lines): not a mail message");
+    // Binary input (a JPEG, a zip, random bytes) has no header block, so it fails the field
+    // checks below; these bytes only choose the message that says so. They do not refuse a
+    // block that parses as header fields: a worm writes its own header bytes, and one NUL in its
+    // HELO or Subject must not make its mail unreadable (issue 15, red-team round 4, F7).
+    String binary = nul >= 0
+        ? "binary data (a NUL byte at offset " + (start + nul) + "): not a mail message"
+        : controls > 0 && controls * 100 >= header.length()
+            ? "binary data (" + controls + " control bytes in the first lines): not a mail message"
+            : null;
+    char c0 = header.charAt(0);
+    if (nul < 0 && (c0 == '{' || c0 == '[')) {
+      throw new NotAMailMessageException("looks like JSON (starts with '" + c0 + "'): not a mail message");
     }
+    if (nul < 0 && c0 == '<') {
+      throw new NotAMailMessageException("looks like HTML or XML (starts with '<'): not a mail message");
+    }
+    Sniffed sniffed;
+    try {
+      sniffed = fields(input, start, end, header, mayHavePreamble && binary == null);
+    } catch (NotAMailMessageException notFields) {
+      throw binary != null ? new NotAMailMessageException(binary) : notFields;
+    }
+    if (nuls == 0 || !sniffed.skipped().isEmpty()) {
+      return sniffed; // a block found below a preamble was checked (and repaired) on its own
+    }
+    // A header block with NUL bytes: not valid mail (RFC 5322 forbids NUL), but the bytes are
+    // the sender's, so they are replaced in a copy, never a reason to refuse the message.
+    // '?' rather than U+FFFD: the MIME parser reads header bytes as ISO-8859-1, where U+FFFD's
+    // three UTF-8 bytes would print as three other characters.
+    // The message is the input from the header block on: the input itself when that starts at
+    // 0 (then copied here, the caller's bytes stay as they are), else a copy from start.
+    byte[] repaired = sniffed.message() == input ? input.clone() : sniffed.message();
+    for (int i = start; i < end; i++) {
+      if (input[i] == 0) {
+        repaired[i - start] = NUL_REPLACEMENT;
+      }
+    }
+    return new Sniffed(repaired, sniffed.hasBody(), "", NUL_REPLACED + ": " + nuls + ")");
+  }
 
+  /**
+   * The field checks: the first line is a header field, some field is a mail field, and few
+   * lines are neither fields nor continuations.
+   *
+   * @param searchPreamble whether text above a header block may be skipped
+   */
+  private static Sniffed fields(byte[] input, int start, int end, String header, boolean searchPreamble)
+      throws NotAMailMessageException {
     String[] lines = header.split("\r?\n", -1);
     int fields = 0;
     int bad = 0;
@@ -113,7 +162,7 @@ final class MailSniffer {
         bad++;
         firstBad = firstBad < 0 ? i : firstBad;
         if (i == 0) {
-          Optional<PastedHeaders.Found> below = mayHavePreamble
+          Optional<PastedHeaders.Found> below = searchPreamble
               ? PastedHeaders.find(new String(input, start, Math.min(input.length - start,
                   MAX_PREAMBLE_SEARCH), StandardCharsets.ISO_8859_1), PastedHeaders.Mode.PREAMBLE)
               : Optional.empty();
@@ -122,7 +171,7 @@ final class MailSniffer {
             // summary, or a person's own words above pasted headers: read the block below.
             Sniffed inner = check(below.get().message(), false);
             return new Sniffed(inner.message(), inner.hasBody(), "the header block pasted "
-                + below.get().how() + " (the lines above it are not header fields)");
+                + below.get().how() + " (the lines above it are not header fields)", inner.repaired());
           }
           throw new NotAMailMessageException("the first line is not a header field (\""
               + printable(line) + "\"): not a mail message");

@@ -229,6 +229,7 @@ final class OriginResolver {
       why.append(" (").append(sources[start].text()).append(')');
     }
     int boundary = start;
+    String heldAgainstConfiguration = null;
     boolean insideOurs = false;
     boolean allOurs = true;
     while (true) {
@@ -236,6 +237,10 @@ final class OriginResolver {
       Step step = trustedClient(boundary, h, sources[boundary], hopTime(hops, boundary), trust, provider, learned);
       if (step.source() == null) {
         why.append("; ").append(step.reason()).append(", so hop ").append(boundary).append(" is the boundary");
+        if (step.warning() != null && !warnings.contains(step.warning())) {
+          warnings.add(step.warning());
+        }
+        heldAgainstConfiguration = step.unrecordable();
         break;
       }
       why.append("; ").append(step.reason());
@@ -276,8 +281,10 @@ final class OriginResolver {
     ReceivedHop b = hops.get(boundary);
     List<TracedHop> traced = mark(hops, boundary, sources);
     TrustSource writer = sources[boundary];
-    boolean recordable = writer.ours() && rootConfirmed;
-    String recordableBecause = recordable
+    boolean recordable = writer.ours() && rootConfirmed && heldAgainstConfiguration == null;
+    String recordableBecause = writer.ours() && rootConfirmed && heldAgainstConfiguration != null
+        ? heldAgainstConfiguration
+        : recordable
         ? "hop " + boundary + ", which gives the origin, was written by an MTA of ours: " + writer.text()
         : !rootConfirmed
             ? "every line of the " + (kind == ComplaintKind.ARF ? "reported" : "bounced") + " original could"
@@ -376,20 +383,68 @@ final class OriginResolver {
   }
 
   /**
-   * A network entry ({@code --trust 10.20.0.0/16}, {@code *.campus.example.edu}) covers the client,
-   * but no host holds its address at the line's time: when the address's most recent holder was
-   * a lab host (no mail server held it since), the client is that lab host, silent or not, and
-   * lab machines are not MTAs. A network says where MTAs may be, not that every machine in it is
-   * one; only an entry naming exactly one machine (a single address or an exact name) is the
-   * administrator's word about that machine (issue 15, red-team round 3, F2).
+   * A configured entry that is not one exact address ({@code --trust 10.20.0.0/16}, {@code
+   * *.campus.example.edu}, {@code relay.campus.example.edu}) covers the client, but no host holds
+   * its address at the line's time: when the address's most recent holder was a lab host that fell
+   * silent while holding it, not long ago ({@link LearnedTrust#lastLabHolder}), and no mail server
+   * held it since, the client is that lab host, and lab machines are not MTAs. A network says where
+   * MTAs may be, not that every machine in it is one, and a name is only DNS's word about the
+   * address; only an exact address entry is the administrator's word about that machine (issue 15,
+   * red-team rounds 3 (F2) and 4 (F1, F2)). The silent host is the candidate triage then ranks
+   * ("silent since …").
    */
   private static Optional<Step> lastHeldByLabHost(ReceivedHop hop, String ip, Instant at, String entry,
       LearnedTrust learned) {
-    return learned.lastLabHolder(ip, at).map(l -> new Step(null, "its client " + describeClient(hop)
-        + " was last held before " + at + " by " + l.holder().hostname() + ", a LabScan host without the"
-        + " mail-server role" + l.lastSeen().map(t -> " (its last report showing the address: " + t + ")").orElse("")
-        + ", and by no mail server since; --trust " + entry + " is a network, not a statement that every"
-        + " machine in it is an MTA, and lab machines are not MTAs"));
+    return learned.lastLabHolder(ip, at).map(l -> {
+      Optional<Step> conflict = virtualAdapterClaim(hop, ip, at, entry, l.holder());
+      if (conflict.isPresent()) {
+        return conflict.get();
+      }
+      return new Step(null, "its client " + describeClient(hop)
+          + " was last held before " + at + " by " + l.holder().hostname() + InterfaceKind.on(l.holder().interfaceName())
+          + ", a LabScan host without the mail-server role, silent since "
+          + l.lastSeen().map(Instant::toString).orElse("its last report") + " without reporting the address gone,"
+          + " and by no mail server since; --trust " + entry + " is " + (networkEntry(entry)
+              ? "a network, not a statement that every machine in it is an MTA"
+              : "a name, and which address carries it is DNS's word, not yours")
+          + ", and lab machines are not MTAs");
+    });
+  }
+
+  /**
+   * A lab host's holding of an address that configuration says is an MTA's (a network or a name
+   * entry, never an exact address: that one makes the claim a false one), reported on a virtual
+   * or tunnel adapter ({@link InterfaceKind}): a flagged conflict (issue 15, red-team round 4,
+   * F6). A host-only VM network, a container bridge or a VPN pool may reuse the campus numbering,
+   * so the address need not be where the MTA saw it, and the line may well be the relay's. The
+   * walk still stops here (the claim is a report, and a VPN client's tunnel address may be where
+   * the MTA saw it: stepping into the lines below could trust the sender's own forgeries), but the
+   * answer is shown, never recorded, until an administrator says which it is: the mail-server role
+   * for the host if it relays, or an exact address entry ({@code --trust 10.20.0.25}) for the MTA,
+   * which turns the claim into a flagged false one and lets the walk pass on. A holding on a
+   * physical interface (or one whose interface is unknown) stays plain evidence: a lab PC's own
+   * address inside a broad trusted network is the everyday case, and must stay recordable.
+   */
+  private static Optional<Step> virtualAdapterClaim(ReceivedHop hop, String ip, Instant at, String entry,
+      LearnedTrust.Holder holder) {
+    Optional<String> kind = InterfaceKind.describe(holder.interfaceName());
+    if (kind.isEmpty()) {
+      return Optional.empty();
+    }
+    String claim = holder.hostname() + " (" + holder.hostId() + ") reports " + ip + ", inside --trust " + entry
+        + "," + InterfaceKind.on(holder.interfaceName());
+    return Optional.of(new Step(null, "its client " + describeClient(hop) + " is claimed at " + at + " by "
+        + holder.hostname() + InterfaceKind.on(holder.interfaceName()) + ", " + kind.get()
+        + ", a LabScan host without the mail-server role, although --trust " + entry + " covers it: a conflict"
+        + " the walk does not resolve on its own",
+        claim + " (" + kind.get() + "), at " + at + ": the configuration says an MTA has this address, the"
+            + " fleet says a lab host does. The walk stops at this line, conservatively, and the answer is shown,"
+            + " never recorded, until you resolve it: if " + holder.hostname() + " relays mail, give it the"
+            + " mail-server role (policy --mail-server); if the MTA has this address, trust it exactly"
+            + " (--trust " + ip + "), and the claim is then ignored",
+        "the boundary's client " + ip + " is covered by --trust " + entry + ", but " + claim
+            + ", " + kind.get() + ": a conflict between configuration and the fleet that an administrator must"
+            + " resolve (mail-server role for the host, or --trust " + ip + ") before the answer is evidence"));
   }
 
   /** True for a configured entry covering more than one machine: a CIDR wider than /32 (/128), or a {@code *.} suffix. */
@@ -407,10 +462,20 @@ final class OriginResolver {
     return bits > 0 && prefix.matches("\\d{1,3}") && Integer.parseInt(prefix) < bits;
   }
 
-  /** One step of the walk: the client's trust source (null: not trusted) and the reason. */
-  private record Step(@Nullable TrustSource source, String reason, @Nullable String warning) {
+  /**
+   * One step of the walk.
+   *
+   * @param unrecordable when the step ends the walk on a claim that contradicts configuration and
+   *     needs an administrator's word first: why the answer is shown, never recorded
+   */
+  private record Step(@Nullable TrustSource source, String reason, @Nullable String warning,
+      @Nullable String unrecordable) {
     Step(@Nullable TrustSource source, String reason) {
-      this(source, reason, null);
+      this(source, reason, null, null);
+    }
+
+    Step(@Nullable TrustSource source, String reason, @Nullable String warning) {
+      this(source, reason, warning, null);
     }
   }
 
@@ -435,11 +500,11 @@ final class OriginResolver {
     }
     Optional<LearnedTrust.Holder> server = holders.stream().filter(LearnedTrust.Holder::mailServer).findFirst();
     Optional<LearnedTrust.Holder> agent = holders.stream().filter(x -> !x.mailServer()).findFirst();
-    // An entry naming exactly this machine (a single address, or an exact name matched by the
-    // recorded reverse DNS) is the administrator's word about one MTA: an agent claiming that
-    // address is a liar to flag, never the boundary (issue 15, red-team round 3, F1). Only
-    // networks wider than one address give way to an agent host's holding.
-    Optional<String> exactEntry = agent.isPresent() ? trust.exactEntryFor(ip, rdns) : Optional.empty();
+    // An entry naming exactly this address (a single IP, /32, /128) is the administrator's word
+    // about one MTA: an agent claiming that address is a liar to flag, never the boundary (issue
+    // 15, red-team round 3, F1). Networks wider than one address and names (DNS's word about the
+    // address, round 4 F2) give way to an agent host's holding.
+    Optional<String> exactEntry = agent.isPresent() ? trust.exactAddressEntryFor(ip) : Optional.empty();
     if (server.isEmpty() && agent.isPresent() && exactEntry.isPresent()) {
       return new Step(TrustSource.configured(exactEntry.get()), "its client " + ip.or(() -> rdns).orElseThrow()
           + " is trusted (--trust " + exactEntry.get() + " names exactly that MTA; " + agent.get().hostname()
@@ -449,19 +514,39 @@ final class OriginResolver {
               + ": a false claim (a lying agent, or a misconfiguration); the claim was ignored");
     }
     if (server.isEmpty() && agent.isPresent()) {
-      String also = configuredIp.or(() -> configuredName).map(e -> " (although --trust " + e + " covers it)")
-          .orElse("");
+      Optional<String> covering = configuredIp.or(() -> configuredName);
+      if (covering.isPresent()) {
+        Optional<Step> conflict = virtualAdapterClaim(hop, ip.orElseThrow(), at.orElseThrow(), covering.get(),
+            agent.get());
+        if (conflict.isPresent()) {
+          return conflict.get();
+        }
+      }
+      String also = covering.map(e -> " (although --trust " + e + " covers it)").orElse("");
+      // The recorded reverse DNS of a lab host's address names a configured MTA: a stale PTR (the
+      // relay was renumbered and DHCP handed the address out), a name the PC registered through
+      // DDNS, or an unconfirmed PTR. The holding stands; the administrator should hear of it.
+      String stalePtr = configuredIp.isEmpty() && configuredName.isPresent()
+          ? "the reverse DNS of " + agent.get().hostname() + " (" + agent.get().hostId() + ")'s address "
+              + ip.orElseThrow() + ", as recorded at " + at.orElseThrow() + ", is " + rdns.orElseThrow()
+              + ", which --trust " + configuredName.get() + " names as an MTA: a stale PTR record (the MTA"
+              + " was renumbered and the address handed out again?) or a name the PC registered in DNS; the"
+              + " lab host's holding wins (lab machines are not MTAs). If the MTA really has this address,"
+              + " trust it by address (--trust " + ip.orElseThrow() + ") and fix the PTR record"
+          : null;
       return new Step(null, "its client " + describeClient(hop) + " was held at " + at.get() + " by "
           + agent.get().hostname() + ", a LabScan host without the mail-server role" + also
-          + "; lab machines are not MTAs (if that host relays mail, give it the mail-server role)");
+          + "; lab machines are not MTAs (if that host relays mail, give it the mail-server role)", stalePtr);
     }
-    Optional<String> networkEntry = configuredIp.filter(OriginResolver::networkEntry)
-        .or(() -> configuredIp.isEmpty() ? configuredName.filter(OriginResolver::networkEntry) : Optional.empty());
-    // An exact entry for this machine (its address or its verified name) is the administrator's
-    // word about it and wins over the network rule, as it does over an agent's claim above.
-    if (askFleet && server.isEmpty() && agent.isEmpty() && networkEntry.isPresent()
-        && trust.exactEntryFor(ip, rdns).isEmpty()) {
-      Optional<Step> lab = lastHeldByLabHost(hop, ip.get(), at.get(), networkEntry.get(),
+    // A network entry, or a name entry when no entry covers the address: neither is the
+    // administrator's word about this one address, so both give way to a lab host's silent holding.
+    Optional<String> givesWay = configuredIp.filter(OriginResolver::networkEntry)
+        .or(() -> configuredIp.isEmpty() ? configuredName : Optional.empty());
+    // An exact address entry for this machine is the administrator's word about it and wins over
+    // that rule, as it does over an agent's claim above.
+    if (askFleet && server.isEmpty() && agent.isEmpty() && givesWay.isPresent()
+        && trust.exactAddressEntryFor(ip).isEmpty()) {
+      Optional<Step> lab = lastHeldByLabHost(hop, ip.get(), at.get(), givesWay.get(),
           Objects.requireNonNull(learned, "learned"));
       if (lab.isPresent()) {
         return lab.get();
@@ -643,7 +728,8 @@ final class OriginResolver {
     StringBuilder sb = new StringBuilder(h.fromIp().orElse("(no IP recorded)"));
     List<String> extra = new ArrayList<>();
     h.fromRdns().ifPresent(r -> extra.add("reverse DNS " + r
-        + (h.flags().contains(HopFlag.MAY_BE_FORGED) ? ", may be forged" : "")));
+        + (h.flags().contains(HopFlag.MAY_BE_FORGED) ? ", may be forged" : "")
+        + (h.flags().contains(HopFlag.RDNS_UNCONFIRMED) ? ", not confirmed by a forward lookup" : "")));
     h.fromHelo().ifPresent(helo -> extra.add("HELO " + helo + ", never trusted"));
     if (!extra.isEmpty()) {
       sb.append(" (").append(String.join("; ", extra)).append(')');

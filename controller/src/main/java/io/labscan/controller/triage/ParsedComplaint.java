@@ -35,6 +35,11 @@ import java.util.Optional;
  *     ({@link CarrierSender}, the unresolved case): that host, as "lab-pc-07 (10.20.3.17)". The
  *     carried message was traced; the answer is never recorded and its confidence is capped
  *     ({@link Triage#UNRESOLVED_CARRIER_CAP})
+ * @param unverifiedCarrier the warning when the carried part's forward was not an authenticated
+ *     submission and nobody is named as its direct sender
+ * @param directSenderOrigin with {@code directSender}: the carrying message's own trusted origin
+ *     (the address our MTA recorded, its time and hop), whose holder the triage makes a candidate
+ *     (issue 15, red-team round 4, F3)
  */
 public record ParsedComplaint(
     ComplaintKind kind,
@@ -50,7 +55,8 @@ public record ParsedComplaint(
     String tracedPart,
     Optional<String> forwardedBy,
     Optional<String> directSender,
-    Optional<String> unverifiedCarrier) {
+    Optional<String> unverifiedCarrier,
+    Optional<Origin> directSenderOrigin) {
 
   /** {@code tracedPart} of a message traced through its own header block. */
   public static final String ITSELF = "the message itself";
@@ -72,7 +78,7 @@ public record ParsedComplaint(
       Optional<ReportDetails> report,
       List<String> warnings) {
     return new ParsedComplaint(kind, claimedSender, recipients, subject, messageId, date, hops, origin, report,
-        warnings, ITSELF, Optional.empty(), Optional.empty(), Optional.empty());
+        warnings, ITSELF, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
   }
 
   public ParsedComplaint {
@@ -90,6 +96,7 @@ public record ParsedComplaint(
     Objects.requireNonNull(forwardedBy, "forwardedBy");
     Objects.requireNonNull(directSender, "directSender");
     Objects.requireNonNull(unverifiedCarrier, "unverifiedCarrier");
+    Objects.requireNonNull(directSenderOrigin, "directSenderOrigin");
   }
 
   /** Whether the triage must cap this complaint's candidates ({@link Triage#UNRESOLVED_CARRIER_CAP}). */
@@ -106,37 +113,39 @@ public record ParsedComplaint(
     w.add(warning);
     w.addAll(warnings);
     return new ParsedComplaint(kind, claimedSender, recipients, subject, messageId, date, hops,
-        origin, report, w, tracedPart, forwardedBy, directSender, unverifiedCarrier.or(() -> Optional.of(warning)));
+        origin, report, w, tracedPart, forwardedBy, directSender, unverifiedCarrier.or(() -> Optional.of(warning)), directSenderOrigin);
   }
 
   /** The same complaint with another claimed sender (every other field kept). */
   ParsedComplaint withClaimedSender(Optional<String> sender) {
     return new ParsedComplaint(kind, sender, recipients, subject, messageId, date, hops,
-        origin, report, warnings, tracedPart, forwardedBy, directSender, unverifiedCarrier);
+        origin, report, warnings, tracedPart, forwardedBy, directSender, unverifiedCarrier, directSenderOrigin);
   }
 
   /** The same complaint with other hops and origin (every other field kept). */
   ParsedComplaint withTrace(List<TracedHop> otherHops, Optional<Origin> otherOrigin) {
     return new ParsedComplaint(kind, claimedSender, recipients, subject, messageId, date, otherHops,
-        otherOrigin, report, warnings, tracedPart, forwardedBy, directSender, unverifiedCarrier);
+        otherOrigin, report, warnings, tracedPart, forwardedBy, directSender, unverifiedCarrier, directSenderOrigin);
   }
 
   /** The same complaint with other warnings. */
   ParsedComplaint withWarnings(List<String> replaced) {
     return new ParsedComplaint(kind, claimedSender, recipients, subject, messageId, date, hops,
-        origin, report, replaced, tracedPart, forwardedBy, directSender, unverifiedCarrier);
+        origin, report, replaced, tracedPart, forwardedBy, directSender, unverifiedCarrier, directSenderOrigin);
   }
 
   /**
    * The same complaint, naming the host that sent the carrying message straight to our mail
    * server when its part could not be told (an inner level's is kept), with that warning first.
    */
-  ParsedComplaint withDirectSender(String sender, String warning) {
+  ParsedComplaint withDirectSender(String sender, String warning, Optional<Origin> senderOrigin) {
     List<String> w = new ArrayList<>();
     w.add(warning);
     w.addAll(warnings);
+    boolean first = directSender.isEmpty();
     return new ParsedComplaint(kind, claimedSender, recipients, subject, messageId, date, hops,
-        origin, report, w, tracedPart, forwardedBy, directSender.or(() -> Optional.of(sender)), unverifiedCarrier);
+        origin, report, w, tracedPart, forwardedBy, directSender.or(() -> Optional.of(sender)), unverifiedCarrier,
+        first ? senderOrigin : directSenderOrigin);
   }
 
   /** The same complaint, saying which part was traced and who forwarded it. */
@@ -144,7 +153,7 @@ public record ParsedComplaint(
     List<String> w = new ArrayList<>(extraWarnings);
     w.addAll(warnings);
     return new ParsedComplaint(kind, claimedSender, recipients, subject, messageId, date, hops,
-        origin, report, w, part, forwarder, directSender, unverifiedCarrier);
+        origin, report, w, part, forwarder, directSender, unverifiedCarrier, directSenderOrigin);
   }
 
   @JsonValue

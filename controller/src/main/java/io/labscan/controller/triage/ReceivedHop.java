@@ -94,9 +94,14 @@ public record ReceivedHop(
         || flags.contains(HopFlag.LOCAL_DELIVERY);
   }
 
-  /** Reverse DNS name worth comparing with trusted names: absent when the MTA doubted it. */
+  /**
+   * Reverse DNS name worth comparing with trusted names: absent when the MTA doubted it ({@link
+   * HopFlag#MAY_BE_FORGED}) or recorded it without a forward confirmation ({@link
+   * HopFlag#RDNS_UNCONFIRMED}, qmail).
+   */
   public Optional<String> verifiedRdns() {
-    return flags.contains(HopFlag.MAY_BE_FORGED) ? Optional.empty() : fromRdns;
+    return flags.contains(HopFlag.MAY_BE_FORGED) || flags.contains(HopFlag.RDNS_UNCONFIRMED)
+        ? Optional.empty() : fromRdns;
   }
 
   private static EnumSet<HopFlag> enumSet(Set<HopFlag> flags) {

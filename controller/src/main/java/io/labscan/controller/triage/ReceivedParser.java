@@ -527,8 +527,13 @@ public final class ReceivedParser {
         helo = heloEq.or(() -> nonEmpty(single));
       } else if (!conn.bracketed() && !microsoft && qmailHelo.isPresent()) {
         // qmail: "from RDNS (HELO x) (IP)". Without the HELO comment the name may be a HELO.
+        // tcpserver looks the PTR up without a forward confirmation (unless run with -p): the
+        // name is whatever the owner of the client's reverse zone wrote (round 4, F2).
         rdns = realName(single);
         helo = qmailHelo;
+        if (rdns.isPresent()) {
+          flags.add(HopFlag.RDNS_UNCONFIRMED);
+        }
       } else {
         // SMTPSVC, Courier, Domino "from HELO ([IP])"; Exchange "from EHLO (IP)": no reverse DNS.
         helo = before;

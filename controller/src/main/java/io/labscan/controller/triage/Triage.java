@@ -27,6 +27,14 @@ import org.jspecify.annotations.Nullable;
  *   <li><b>holder</b> ({@value #HOLDER}): the host's reports place {@code ip} on it at {@code t}
  *       (a holding that covers {@code t}; an earlier or later holder never counts). When {@code n}
  *       hosts claim the address at once the weight is split: {@code HOLDER / n}.
+ *   <li><b>assumed holder</b> ({@value #ASSUMED_HOLDER}, split as the holder weight): the
+ *       holding covers {@code t} only through its back-filled start, before the host's first
+ *       report that showed {@code ip} ({@link AddressHolding#assumedAt}). No report says the host
+ *       had the address then (DHCP may have given it to a device without an agent), so the weight
+ *       is below the recording threshold, the reason and a warning say "first reported … after
+ *       the mail; the address may have been someone else's", and weight of this kind alone never
+ *       makes a candidate recordable ({@link Candidate#networkEvidence()} is false), however many
+ *       complaints add it up.
  *   <li><b>egress corroboration</b> of a holder: a non-allowed SMTP window overlapping {@code W}
  *       ({@value #EGRESS_CORROBORATION}); {@value #EGRESS_TO_BOUNDARY} when the window's
  *       destinations include the IP of the MTA that wrote the boundary line. Egress that policy
@@ -72,6 +80,11 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Triage {
   static final double HOLDER = 0.70;
+  /**
+   * A holding assumed by the store's back-fill, not reported ({@link AddressHolding#assumedAt}):
+   * below {@code ComplaintTriage.RECORD_THRESHOLD} (0.5), as a silent holder.
+   */
+  static final double ASSUMED_HOLDER = 0.30;
   static final double EGRESS_CORROBORATION = 0.60;
   static final double EGRESS_TO_BOUNDARY = 0.75;
   /** A holder whose grace ran out after it fell silent (it never reported the address gone). */
@@ -149,6 +162,8 @@ public final class Triage {
     Map<String, String> trustedHosts = new LinkedHashMap<>();
     List<ComplaintSummary> summaries = new ArrayList<>();
     boolean several = complaints.size() > 1;
+    // Hosts named as the unauthenticated direct sender of a carrying message (issue 15, round 4, F3).
+    Set<String> directSenders = new LinkedHashSet<>();
     for (int i = 0; i < complaints.size(); i++) {
       ParsedComplaint c = complaints.get(i);
       String label = several ? "complaint " + (i + 1) + ": " : "";
@@ -169,6 +184,7 @@ public final class Triage {
       Map<String, Tally> perComplaint = new LinkedHashMap<>();
       trustedHops(c, mailServers, trustedHosts);
       network(c, label, perComplaint, warnings, mailServers, conflicts);
+      directSender(c, label, perComplaint, mailServers, directSenders);
       for (Tally t : perComplaint.values()) {
         Tally total = tallies.computeIfAbsent(t.hostId, id -> new Tally(id, t.hostname));
         if (c.capped()) {
@@ -180,6 +196,7 @@ public final class Triage {
         } else {
           total.networkMiss *= 1 - t.score();
         }
+        total.reported |= t.reported;
         total.reasons.addAll(t.reasons);
       }
     }
@@ -213,9 +230,14 @@ public final class Triage {
       }
       String name = t.hostname != null ? t.hostname
           : evidence.host(t.hostId).map(HostState::hostname).orElse(t.hostId);
-      candidates.add(new Candidate(t.hostId, name, confidence, t.reasons, t.networkMiss * t.cappedMiss < 1));
+      // Network evidence needs a report: a holding assumed by the back-fill alone is no evidence.
+      candidates.add(new Candidate(t.hostId, name, confidence, t.reasons,
+          t.networkMiss * t.cappedMiss < 1 && t.reported));
     }
+    // At equal confidence the direct sender ranks first: the carried part's candidates never
+    // outrank the host our MTA saw hand the carrying message in (issue 15, round 4, F3).
     candidates.sort(Comparator.comparingDouble(Candidate::confidence).reversed()
+        .thenComparing(k -> !directSenders.contains(k.hostId()))
         .thenComparing(Candidate::hostname).thenComparing(Candidate::hostId));
     if (candidates.size() > options.maxCandidates()) {
       warnings.add(candidates.size() + " candidates; only the first " + options.maxCandidates() + " are listed");
@@ -230,6 +252,63 @@ public final class Triage {
         || summaries.stream().anyMatch(s -> s.claimedSenderHost().isPresent());
     Set<String> sharedNames = namesAHost ? evidence.sharedHostnameKeys() : Set.of();
     return new TriageResult(summaries, candidates, warnings, conflicts, sharedNames);
+  }
+
+  /** How a direct sender's reason begins (after the complaint's label); {@link AnswerSentence} reads it. */
+  static final String DIRECT_SENDER = "the direct sender: held ";
+
+  /**
+   * The unauthenticated direct sender of a carrying message as a candidate (issue 15, red-team
+   * round 4, F3). When a complaint was traced through a carried part and its carrier's own walk
+   * ended at an address a lab host held, unauthenticated ({@link CarrierSender}, the unresolved
+   * outcome: {@link ParsedComplaint#directSenderOrigin()}), that host is the one machine our own
+   * MTA saw send this mail; every line of the carried part is its text. So O's holder is a
+   * candidate with the carrier cap ({@link #UNRESOLVED_CARRIER_CAP}, never recorded), ranked at
+   * or above every candidate the carried part names at the same cap: a host named only by
+   * carried lines never heads the answer over it.
+   *
+   * <p>Except when a candidate of the carried part is corroborated by the fleet itself, outside
+   * the carried text: it reported SMTP egress policy does not allow around the carried origin's
+   * time. Then the carried story is the fleet's word as well as the sender's (a person forwarding
+   * a worm's mail that the worm host's own egress confirms), and the person who forwarded it is
+   * not named. Known limit: a worm may set the carried time to match another host's egress; the
+   * answer then stays capped and unrecorded, as every carried answer does.
+   */
+  private void directSender(ParsedComplaint c, String label, Map<String, Tally> out, Set<String> mailServers,
+      Set<String> direct) {
+    if (!c.capped() || c.directSenderOrigin().isEmpty() || c.origin().isEmpty()) {
+      return;
+    }
+    Origin d = c.directSenderOrigin().get();
+    Origin o = c.origin().get();
+    Map<String, AddressHolding> holders = new LinkedHashMap<>();
+    for (AddressHolding h : evidence.holdersOf(d.ip(), d.time())) {
+      if (holders.size() < MAX_OWNERS && h.covers(d.time()) && !mailServers.contains(h.hostId())
+          && Ips.canonical(h.ip()).map(d.ip()::equals).orElse(false)) {
+        holders.putIfAbsent(h.hostId(), h);
+      }
+    }
+    if (holders.isEmpty()) {
+      return;
+    }
+    Set<String> carried = new LinkedHashSet<>(out.keySet());
+    carried.removeAll(holders.keySet());
+    if (!carried.isEmpty()) {
+      Instant from = o.time().minus(options.egressSlack());
+      Instant to = o.time().plus(options.egressSlack());
+      for (EgressHit e : evidence.egressNear(carried, from, to)) {
+        if (carried.contains(e.hostId()) && !e.allowed() && e.overlaps(from, to)) {
+          return; // the carried story is corroborated by the fleet's own evidence
+        }
+      }
+    }
+    for (AddressHolding h : holders.values()) {
+      Tally t = out.computeIfAbsent(h.hostId(), id -> new Tally(id, h.hostname()));
+      t.add(UNRESOLVED_CARRIER_CAP, label + DIRECT_SENDER + d.ip() + " at " + d.time() + ", the address our MTA"
+          + " recorded handing in the carrying message unauthenticated (hop " + d.hop() + " of its own header"
+          + " block): it sent this mail, and the carried message, its text, may name an innocent host");
+      direct.add(h.hostId());
+    }
   }
 
   // ---- network evidence -----------------------------------------------------------------
@@ -413,12 +492,20 @@ public final class Triage {
     for (AddressHolding h : holders.values()) {
       Tally t = out.computeIfAbsent(h.hostId(), id -> new Tally(id, h.hostname()));
       boolean est = established.contains(h.hostId());
-      double share = HOLDER * (ranked && est ? ESTABLISHED_SHARE : 1) / shares;
-      t.add(share, label + "held " + o.ip() + " at " + o.time() + " (origin, hop " + o.hop()
-          + "; held since " + h.since() + ")" + (!ranked ? ""
-              : est ? "; its interface's MAC " + h.mac() + " held " + o.ip() + " before the conflict (established claim)"
-              : "; a fresh claim: its interface's MAC " + (h.mac().isEmpty() ? "(none reported)" : h.mac())
-                  + " never held " + o.ip() + " before the conflict"));
+      boolean assumed = h.assumedAt(o.time());
+      double share = (assumed ? ASSUMED_HOLDER : HOLDER) * (ranked && est ? ESTABLISHED_SHARE : 1) / shares;
+      if (assumed) {
+        String why = assumedHolding(h, o);
+        warnings.add(label + h.hostname() + " (" + h.hostId() + ") " + why);
+        t.addAssumed(share, label + "assumed to hold " + o.ip() + " at " + o.time() + " (origin, hop "
+            + o.hop() + "): " + why);
+      } else {
+        t.add(share, label + "held " + o.ip() + " at " + o.time() + " (origin, hop " + o.hop()
+            + "; held since " + h.since() + ")" + (!ranked ? ""
+                : est ? "; its interface's MAC " + h.mac() + " held " + o.ip() + " before the conflict (established claim)"
+                : "; a fresh claim: its interface's MAC " + (h.mac().isEmpty() ? "(none reported)" : h.mac())
+                    + " never held " + o.ip() + " before the conflict"));
+      }
       if (corroborate(t, egress.getOrDefault(h.hostId(), List.of()), label, slack, boundaryMta)) {
         onlyAllowedSenders = false;
       } else if (egress.getOrDefault(h.hostId(), List.of()).stream().noneMatch(EgressHit::allowed)) {
@@ -443,6 +530,29 @@ public final class Triage {
       // others, so their egress-only weight stays below the recording threshold here.
       egressOnly(o, label, from, to, boundaryMta, exclude, out, warnings, ALLOWED_HOLDER_FALLBACK_CAP);
     }
+  }
+
+  /**
+   * Why a holding that covers the origin time only through its back-filled start is an
+   * assumption: "first reported IP at T, 4 h 55 min after the mail; the address may have been
+   * someone else's …".
+   */
+  static String assumedHolding(AddressHolding h, Origin o) {
+    return "first reported " + o.ip() + " at " + h.firstReported() + ", "
+        + span(java.time.Duration.between(o.time(), h.firstReported())) + " after the mail; the address may have"
+        + " been someone else's (DHCP reuse, a device without an agent): holding it then is an assumption, not"
+        + " a report, so it ranks the host weakly and is never alone evidence for a verdict";
+  }
+
+  /** "4 h 55 min", "12 min", "40 s". */
+  static String span(java.time.Duration d) {
+    long s = Math.max(0, d.toSeconds());
+    if (s < 60) {
+      return s + " s";
+    }
+    long h = s / 3600;
+    long m = (s % 3600) / 60;
+    return h == 0 ? m + " min" : m == 0 ? h + " h" : h + " h " + m + " min";
   }
 
   /**
@@ -624,6 +734,11 @@ public final class Triage {
     final List<Double> weights = new ArrayList<>();
     final List<String> reasons = new ArrayList<>();
     double networkMiss = 1;
+    /**
+     * Whether some weight rests on a report (a holding, egress, a silent holder's reports), not
+     * only on a holding assumed by the back-fill ({@link #addAssumed}).
+     */
+    boolean reported;
     /** Network miss from complaints whose contributions are capped ({@link ParsedComplaint#capped()}). */
     double cappedMiss = 1;
     @Nullable String cappedBy;
@@ -635,6 +750,13 @@ public final class Triage {
     }
 
     void add(double weight, String reason) {
+      weights.add(weight);
+      reasons.add(String.format(Locale.ROOT, "%s [+%.2f]", reason, weight));
+      reported = true;
+    }
+
+    /** Weight from a holding no report shows at the origin time (a back-filled start). */
+    void addAssumed(double weight, String reason) {
       weights.add(weight);
       reasons.add(String.format(Locale.ROOT, "%s [+%.2f]", reason, weight));
     }

@@ -161,24 +161,23 @@ public final class TrustConfig {
   }
 
   /**
-   * The configured entry that names exactly this one machine, if any: a single address ({@code
-   * 10.20.0.25}, {@code /32}, {@code /128}) that is this IP, or an exact host name ({@code
-   * relay.example.edu}, no wildcard) that is this reverse DNS name as the trusted writer recorded
-   * it. The administrator named that machine as an MTA: no agent's report can take that trust
-   * away, unlike a network entry wider than one address (docs/triage.md, step 2).
+   * The configured entry that is exactly this one address, if any: a single address ({@code
+   * 10.20.0.25}, {@code /32}, {@code /128}). The administrator named that address as an MTA's: no
+   * agent's report can take that trust away, unlike a network entry wider than one address
+   * (docs/triage.md, step 2).
+   *
+   * <p>An exact host <em>name</em> is not such an entry (issue 15, red-team round 4, F2): it is the
+   * administrator's word about a name, and which address carries the name is DNS (a stale PTR
+   * after a renumbering, a name a PC registered through DHCP/DDNS, an MTA that records PTR names
+   * unconfirmed), not the administrator's statement. So a name entry, like a network, gives way
+   * to the fleet's evidence that a lab host held the address.
    */
-  Optional<String> exactEntryFor(Optional<String> ip, Optional<String> verifiedRdns) {
+  Optional<String> exactAddressEntryFor(Optional<String> ip) {
     if (ip.isPresent()) {
       for (int i = 0; i < networks.size(); i++) {
         if (networks.get(i).singleAddress() && networks.get(i).contains(ip.get())) {
           return Optional.of(networkText.get(i));
         }
-      }
-    }
-    if (verifiedRdns.isPresent()) {
-      String h = normalizeHost(verifiedRdns.get());
-      if (!h.isEmpty() && exactHosts.contains(h)) {
-        return Optional.of(h);
       }
     }
     return Optional.empty();

@@ -43,6 +43,41 @@ class SqliteTriageEvidenceTest {
   }
 
   @Test
+  void aHoldingKeepsItsFirstReportSoTheBackFilledStretchBeforeItIsOnlyAssumed() {
+    String id = TestReports.newHostId();
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
+      store.ingest(TestReports.fullScan(id, "lab-pc-12", T0, 1, "10.20.3.12"), T0, "t").join();
+      List<AddressHolding> holdings = new SqliteTriageEvidence(store.database(), "k")
+          .holdersOf("10.20.3.12", T0.minus(Duration.ofHours(5)));
+      assertThat(holdings).singleElement().satisfies(h -> {
+        assertThat(h.since()).isEqualTo(T0.minus(SqliteTriageEvidence.HOLD_BACKFILL));
+        assertThat(h.firstReported()).isEqualTo(T0);
+        assertThat(h.assumedAt(T0.minus(Duration.ofHours(5)))).isTrue();
+        assertThat(h.assumedAt(T0.plusSeconds(60))).isFalse();
+      });
+    }
+  }
+
+  @Test
+  void aReportedBootTimeBoundsTheBackFilledStartOfAHolding() {
+    String id = TestReports.newHostId();
+    Instant boot = T0.minus(Duration.ofMinutes(4));
+    Report scan = TestReports.fullScan(id, "lab-pc-12", T0, 1, "10.20.3.12");
+    scan = scan.toBuilder().setInventory(scan.getInventory().toBuilder()
+        .setBootTime(Timestamps.fromMillis(boot.toEpochMilli()))).build();
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
+      store.ingest(scan, T0, "t").join();
+      List<AddressHolding> holdings = new SqliteTriageEvidence(store.database(), "k")
+          .holdersOf("10.20.3.12", T0.minus(Duration.ofHours(1)));
+      assertThat(holdings).singleElement().satisfies(h -> {
+        assertThat(h.since()).isEqualTo(boot);
+        assertThat(h.covers(T0.minus(Duration.ofHours(1)))).isFalse();
+        assertThat(h.covers(boot.plusSeconds(1))).isTrue();
+      });
+    }
+  }
+
+  @Test
   void aRenumberedHostStopsHoldingAtTheFirstReportWithoutTheAddressAndTheNextHolderStartsAfterIt() {
     String linda = TestReports.newHostId();
     String harold = TestReports.newHostId();

@@ -55,6 +55,13 @@ final class FakeEvidence implements TriageEvidence {
     return this;
   }
 
+  /** A holding the host's own later report ended ({@code until}: the first report without the address), on {@code iface}. */
+  FakeEvidence heldOnInterface(String hostId, String ip, String iface, Instant since, Instant until) {
+    holdings.add(new AddressHolding(hostId, name(hostId), ip, since, Optional.ofNullable(until), "", iface,
+        Optional.empty()));
+    return this;
+  }
+
   /** A host that reported {@code ip} on an interface with {@code mac} last at {@code lastReport}, then fell silent. */
   FakeEvidence heldOnThenSilent(String hostId, String ip, String mac, Instant since, Instant lastReport,
       java.time.Duration grace) {

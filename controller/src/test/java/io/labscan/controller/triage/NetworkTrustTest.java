@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
  * A trusted network ({@code --trust 10.20.0.0/16}) says where MTAs may be, not that every machine
  * in it is one: an address whose most recent holder was a lab host, and no mail server since, is
  * never an MTA under it, even after the lab host's agent fell silent (issue 15, red-team round 3,
- * F2). An entry naming one machine is not affected.
+ * F2). Only an entry that is exactly one address is not affected; an exact name gives way too (it is
+ * DNS's word about the address, round 4, F2).
  */
 class NetworkTrustTest {
   private static final byte[] KEY = "fleet key for tests".getBytes(StandardCharsets.UTF_8);
@@ -75,9 +76,12 @@ class NetworkTrustTest {
   }
 
   @Test
-  void anExactNameEntryForTheClientWinsOverTheNetworkRule() throws Exception {
+  void anExactNameEntryForTheClientGivesWayToTheSilentLabHostLikeTheNetwork() throws Exception {
     // The administrator trusts the network and, by name, the relay whose verified reverse DNS
-    // mx1 recorded for 10.20.3.17: the name is the administrator's word about that one machine.
+    // mx1 recorded for 10.20.3.17. Which address carries that name is DNS's word, not the
+    // administrator's (a stale PTR, a name the PC registered), so the lab host that held the
+    // address last, and fell silent holding it, still makes this line the boundary (round 4, F2).
+    // Only an exact address entry outranks it (aSingleAddressEntryStillTrustsTheAddress…).
     byte[] viaNamedRelay = new String(WORM_MAIL, StandardCharsets.ISO_8859_1)
         .replace("from Wqkrtz (unknown [10.20.3.17])", "from relay1 (relay1.campus.example.edu [10.20.3.17])")
         .getBytes(StandardCharsets.ISO_8859_1);
@@ -85,6 +89,7 @@ class NetworkTrustTest {
     ParsedComplaint c = ComplaintParser.parse(viaNamedRelay, TrustConfig.of(
         List.of("mx1.campus.example.edu", "10.20.0.0/16", "relay1.campus.example.edu")).withFleet(silentWorm()));
 
-    assertThat(c.origin().orElseThrow().hop()).isEqualTo(1);
+    assertThat(c.origin().orElseThrow().hop()).isZero();
+    assertThat(c.origin().orElseThrow().trustedBecause()).contains("lab-pc-07").contains("silent since");
   }
 }
