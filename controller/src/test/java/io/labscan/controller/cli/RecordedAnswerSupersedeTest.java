@@ -42,6 +42,8 @@ class RecordedAnswerSupersedeTest {
     sender = id();
     worm = T0.plus(Duration.ofHours(3));
     // The department relay runs an agent, and nobody has told LabScan yet that it relays mail.
+    fleet.report(fleet.scan(relay, "lab-relay", T0, "10.20.0.25"));
+    fleet.report(fleet.scan(sender, "lab-pc-07", T0, "10.20.3.17"));
     fleet.report(fleet.scan(relay, "lab-relay", worm.plusSeconds(120), "10.20.0.25"));
     fleet.report(fleet.scan(sender, "lab-pc-07", worm.plusSeconds(120), "10.20.3.17")
         .addEgress(egress(worm.minusSeconds(40), "winkabcd.exe", false, "10.20.0.25")));
