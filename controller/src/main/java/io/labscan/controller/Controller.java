@@ -500,6 +500,17 @@ public final class Controller implements AutoCloseable {
     jobs().every("compliance snapshot", Duration.ofMinutes(1), SNAPSHOT_EVERY,
         once.gated(SingletonLocks.COMPLIANCE_SNAPSHOTS, complianceHistory()::snapshot));
     config.retention().ifPresent(this::startDailyPrune);
+    // Not a singleton: each controller looks, and the alert's claim sends it once between them.
+    io.labscan.controller.alert.MtaClaimWatch mtaClaims = new io.labscan.controller.alert.MtaClaimWatch(store,
+        this::trustEntries, alerts()::raise, clock());
+    jobs().every("false MTA address claims", Duration.ofMinutes(1), Duration.ofMinutes(1), mtaClaims::check);
+  }
+
+  /** The configured MTAs now: {@code serve --trust}, then the Settings page's stored entries. */
+  public List<String> trustEntries() {
+    List<String> all = new ArrayList<>(config.trust().entries());
+    trustedMtas().entries().stream().filter(e -> !all.contains(e)).forEach(all::add);
+    return all;
   }
 
   /** Whether {@link #startBackgroundJobs()} ran. */

@@ -25,7 +25,8 @@ class ControllerTest {
     try (Controller controller = Controller.open(config)) {
       controller.startBackgroundJobs();
 
-      assertThat(controller.jobs().names()).containsExactly("change feed", "compliance snapshot", "daily prune");
+      assertThat(controller.jobs().names()).containsExactly("change feed", "compliance snapshot", "daily prune",
+          "false MTA address claims");
       assertThat(controller.changes().listenerNames()).contains("policy cache", "campaign deliveries");
       assertThat(controller.alerts().sinks()).isEmpty();
     }
@@ -37,7 +38,8 @@ class ControllerTest {
       controller.startBackgroundJobs();
       controller.startBackgroundJobs();
 
-      assertThat(controller.jobs().names()).containsExactly("change feed", "compliance snapshot");
+      assertThat(controller.jobs().names()).containsExactly("change feed", "compliance snapshot",
+          "false MTA address claims");
     }
   }
 

@@ -1,12 +1,18 @@
 package io.labscan.controller;
 
 import com.google.protobuf.util.Timestamps;
+import io.labscan.proto.v1.AvState;
+import io.labscan.proto.v1.AvStatus;
+import io.labscan.proto.v1.EgressDestination;
 import io.labscan.proto.v1.HostInventory;
 import io.labscan.proto.v1.NetworkInterface;
 import io.labscan.proto.v1.Report;
 import io.labscan.proto.v1.ScanKind;
 import io.labscan.proto.v1.ScanSummary;
+import io.labscan.proto.v1.SmtpEgressWindow;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 /** Realistic reports built in code. */
@@ -44,5 +50,36 @@ public final class TestReports {
             .setStarted(Timestamps.fromMillis(at.minusSeconds(30).toEpochMilli()))
             .setFinished(Timestamps.fromMillis(at.toEpochMilli())))
         .build();
+  }
+
+  /** ClamAV with definitions ten hours old, as the agent reports it on a nightly report. */
+  public static AvStatus freshClamAv() {
+    return AvStatus.newBuilder().setProvider("clamav").setProduct("ClamAV").setEngineVersion("1.0.7")
+        .setDefinitionsVersion("27450").setDefinitionsAgeSeconds(36_000).setState(AvState.AV_STATE_FRESH)
+        .setReason("daily.cld built 10 hours ago (limit 3 days)").setSource("/var/lib/clamav/daily.cld")
+        .build();
+  }
+
+  /**
+   * {@code count} one-minute SMTP egress windows of a mail client (thunderbird submitting to
+   * 192.0.2.25:587, allowed), one each hour before {@code at}, newest first: the egress of a
+   * well-behaved lab PC's nightly report.
+   */
+  public static List<SmtpEgressWindow> mailClientWindows(Instant at, int count) {
+    List<SmtpEgressWindow> windows = new ArrayList<>(count);
+    for (int w = 0; w < count; w++) {
+      Instant start = at.minusSeconds(3_600L * (w + 1));
+      windows.add(SmtpEgressWindow.newBuilder()
+          .setWindowStart(Timestamps.fromMillis(start.toEpochMilli()))
+          .setWindowEnd(Timestamps.fromMillis(start.plusSeconds(60).toEpochMilli()))
+          .setPid(4_000 + w).setProcessName("thunderbird").setProcessPath("/usr/lib/thunderbird/thunderbird")
+          .setUser("student").setConnections(1).setDistinctDestinations(1)
+          .addDestinations(EgressDestination.newBuilder().setIp("192.0.2.25").setPort(587).setConnections(1))
+          .setFirstSeen(Timestamps.fromMillis(start.plusSeconds(5).toEpochMilli()))
+          .setLastSeen(Timestamps.fromMillis(start.plusSeconds(9).toEpochMilli()))
+          .setAllowed(true).setSource("poll")
+          .build());
+    }
+    return windows;
   }
 }

@@ -3,10 +3,6 @@ package io.labscan.testsupport;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.io.StringWriter;
-import java.math.BigInteger;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystems;
@@ -15,18 +11,13 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.nio.file.attribute.UserPrincipalLookupService;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.spec.ECGenParameterSpec;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Date;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
@@ -34,15 +25,6 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * A real PostgreSQL server for a test: Debian's {@code postgresql} package ({@code initdb} and
@@ -165,12 +147,12 @@ public final class PostgresServer implements AutoCloseable {
     String superPassword = UUID.randomUUID().toString();
     Files.writeString(dir.resolve("superuser.pw"), superPassword + "\n");
     Path cert = dir.resolve("server.crt");
-    writeCertificate(cert, dir.resolve("server.key"));
+    LoopbackCertificate.write(cert, dir.resolve("server.key"), "labscan-test-postgresql", "localhost");
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
     if (runAs.isPresent()) {
       chownTree(dir, runAs.get());
     }
-    int port = freePort();
+    int port = FreePorts.one();
     PostgresServer server = new PostgresServer(dir, bin, runAs, port, superPassword, cert);
     try {
       server.run(Duration.ofMinutes(2), bin.resolve("initdb").toString(), "-D", data.toString(),
@@ -295,7 +277,7 @@ public final class PostgresServer implements AutoCloseable {
     try {
       stop();
     } finally {
-      deleteTree(dir);
+      TestFolders.deleteTree(dir);
     }
   }
 
@@ -340,47 +322,5 @@ public final class PostgresServer implements AutoCloseable {
         Files.setOwner(p, owner);
       }
     }
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> all = Files.walk(root)) {
-      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
-  /** A self-signed EC certificate for 127.0.0.1 and localhost, and its key (PKCS#8 PEM, mode 0600). */
-  private static void writeCertificate(Path cert, Path key) throws Exception {
-    KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-    g.initialize(new ECGenParameterSpec("secp256r1"));
-    KeyPair keys = g.generateKeyPair();
-    X500Name name = new X500Name("CN=labscan-test-postgresql");
-    Instant now = Instant.now();
-    var builder = new JcaX509v3CertificateBuilder(name, BigInteger.valueOf(now.toEpochMilli()),
-        Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(2))), name, keys.getPublic());
-    builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
-    builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-        new GeneralName(GeneralName.iPAddress, "127.0.0.1"), new GeneralName(GeneralName.dNSName, "localhost")}));
-    var certificate = new JcaX509CertificateConverter().getCertificate(
-        builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())));
-    StringWriter w = new StringWriter();
-    try (JcaPEMWriter pw = new JcaPEMWriter(w)) {
-      pw.writeObject(certificate);
-    }
-    Files.writeString(cert, w.toString());
-    Files.writeString(key, "-----BEGIN PRIVATE KEY-----\n"
-        + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(keys.getPrivate().getEncoded())
-        + "\n-----END PRIVATE KEY-----\n");
-    Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
   }
 }

@@ -1,20 +1,14 @@
 package io.labscan.agent.quarantine;
 
-import io.labscan.contract.quarantine.QuarantineRules;
 import static java.util.Objects.requireNonNull;
 
+import io.labscan.agent.platform.linux.Nft;
+import io.labscan.contract.quarantine.QuarantineRules;
 import io.labscan.contract.quarantine.QuarantineRules.Destination;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -64,7 +58,6 @@ import java.util.stream.Collectors;
 public final class NftablesQuarantine implements QuarantineEnforcer {
   /** The agent's quarantine table (family inet). */
   public static final String TABLE = "labscan_quarantine";
-  private static final long TIMEOUT_SECONDS = 15;
   private static final int MAX_OUTPUT = 4 * 1024 * 1024;
   private static final Pattern ELEMENT = Pattern.compile(
       "([0-9A-Fa-f:.]{2,45}) \\. (\\d{1,5}) \\. (\\d{1,10}) counter packets (\\d{1,19}) bytes \\d{1,19}");
@@ -202,50 +195,12 @@ public final class NftablesQuarantine implements QuarantineEnforcer {
     return out;
   }
 
-  /** Where {@code nft} is: a fixed system path, so a writable PATH entry cannot stand in for it. */
+  /** Where {@code nft} is ({@link Nft#binary}). */
   static String nftBinary() {
-    for (String candidate : List.of("/usr/sbin/nft", "/sbin/nft", "/usr/bin/nft", "/bin/nft")) {
-      if (Files.isExecutable(Path.of(candidate))) {
-        return candidate;
-      }
-    }
-    return "nft";
+    return Nft.binary();
   }
 
   private String run(List<String> arguments, String input) throws IOException {
-    List<String> command = new ArrayList<>(commandPrefix);
-    command.add(nftBinary());
-    command.addAll(arguments);
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    try (OutputStream in = process.getOutputStream()) {
-      in.write(input.getBytes(StandardCharsets.UTF_8));
-    }
-    String output = readBounded(process.getInputStream());
-    try {
-      if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        throw new IOException(String.join(" ", command) + " did not finish within " + TIMEOUT_SECONDS + " s");
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while running nft", e);
-    }
-    if (process.exitValue() != 0) {
-      throw new IOException(String.join(" ", command) + " failed (exit " + process.exitValue() + "): "
-          + output.strip());
-    }
-    return output;
-  }
-
-  private static String readBounded(InputStream in) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    byte[] buf = new byte[8192];
-    for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
-      if (out.size() < MAX_OUTPUT) {
-        out.write(buf, 0, Math.min(n, MAX_OUTPUT - out.size()));
-      }
-    }
-    return out.toString(StandardCharsets.UTF_8);
+    return Nft.run(commandPrefix, arguments, input, MAX_OUTPUT);
   }
 }

@@ -1,14 +1,14 @@
 package io.labscan.agent.transport;
 
+import static io.labscan.agent.transport.LoopbackControllers.acknowledge;
+import static io.labscan.agent.transport.LoopbackControllers.answer;
+import static io.labscan.agent.transport.LoopbackControllers.beat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
-import io.labscan.agent.config.ControllerAddresses;
 import io.labscan.contract.transport.Unavailability;
 import io.labscan.proto.v1.AgentServiceGrpc;
 import io.labscan.proto.v1.HeartbeatRequest;
@@ -17,9 +17,6 @@ import io.labscan.proto.v1.Report;
 import io.labscan.proto.v1.ReportAck;
 import io.labscan.proto.v1.ReportRequest;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -32,57 +29,37 @@ import org.junit.jupiter.api.Test;
  * that is itself gone still moves it. Real gRPC servers on loopback sockets.
  */
 class ControllerClientDatabaseOutageTest {
-  private final List<Server> servers = new ArrayList<>();
-  private final List<ControllerClient> clients = new ArrayList<>();
+  private final LoopbackControllers controllers = new LoopbackControllers();
 
   @AfterEach
   void stop() {
-    clients.forEach(ControllerClient::close);
-    servers.forEach(Server::shutdownNow);
+    controllers.close();
   }
 
   /** A controller that answers every call UNAVAILABLE with the database trailer while {@code databaseDown}. */
   private String controller(AtomicBoolean databaseDown, AtomicInteger calls) throws IOException {
-    Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-        .addService(new AgentServiceGrpc.AgentServiceImplBase() {
-          @Override
-          public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> response) {
-            calls.incrementAndGet();
-            if (databaseDown.get()) {
-              response.onError(DatabaseUnavailability.databaseUnavailable(
-                  "controller cannot store right now: The database cannot be reached (connection lost)"));
-              return;
-            }
-            response.onNext(HeartbeatResponse.getDefaultInstance());
-            response.onCompleted();
-          }
+    return controllers.target(new AgentServiceGrpc.AgentServiceImplBase() {
+      @Override
+      public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> response) {
+        calls.incrementAndGet();
+        if (databaseDown.get()) {
+          response.onError(DatabaseUnavailability.databaseUnavailable(
+              "controller cannot store right now: The database cannot be reached (connection lost)"));
+          return;
+        }
+        answer(response);
+      }
 
-          @Override
-          public void report(ReportRequest request, StreamObserver<ReportAck> response) {
-            calls.incrementAndGet();
-            if (databaseDown.get()) {
-              response.onError(DatabaseUnavailability.databaseUnavailable("controller cannot store right now"));
-              return;
-            }
-            response.onNext(ReportAck.newBuilder().setReportId(request.getReport().getReportId()).build());
-            response.onCompleted();
-          }
-        })
-        .build().start();
-    servers.add(server);
-    return "127.0.0.1:" + server.getPort();
-  }
-
-  private ControllerClient client(String controllers) {
-    ControllerClient c = ControllerClient.failingOver(
-        new ControllerTargets(ControllerAddresses.parse(controllers), ControllerTargets.Resolver.SYSTEM),
-        GrpcChannels::plaintext);
-    clients.add(c);
-    return c;
-  }
-
-  private static HeartbeatRequest beat() {
-    return HeartbeatRequest.newBuilder().setHostId("7d1f6a0e-2f4b-4c53-9a53-0c1e8f3b6a11").build();
+      @Override
+      public void report(ReportRequest request, StreamObserver<ReportAck> response) {
+        calls.incrementAndGet();
+        if (databaseDown.get()) {
+          response.onError(DatabaseUnavailability.databaseUnavailable("controller cannot store right now"));
+          return;
+        }
+        acknowledge(request, response);
+      }
+    });
   }
 
   @Test
@@ -91,7 +68,7 @@ class ControllerClientDatabaseOutageTest {
     AtomicInteger first = new AtomicInteger();
     AtomicInteger second = new AtomicInteger();
     String home = controller(down, first);
-    ControllerClient client = client(home + "," + controller(new AtomicBoolean(), second));
+    ControllerClient client = controllers.client(home + "," + controller(new AtomicBoolean(), second));
 
     for (int call = 0; call < 3; call++) {
       assertThatThrownBy(() -> client.heartbeat(beat())).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
@@ -113,7 +90,7 @@ class ControllerClientDatabaseOutageTest {
   void onceTheDatabaseIsBackTheSameControllerTakesTheReport() throws Exception {
     AtomicBoolean down = new AtomicBoolean(true);
     String home = controller(down, new AtomicInteger());
-    ControllerClient client = client(home + "," + controller(new AtomicBoolean(), new AtomicInteger()));
+    ControllerClient client = controllers.client(home + "," + controller(new AtomicBoolean(), new AtomicInteger()));
     assertThatThrownBy(() -> client.report(Report.newBuilder().setReportId("r-2").build()))
         .isInstanceOf(StatusRuntimeException.class);
 
@@ -128,10 +105,10 @@ class ControllerClientDatabaseOutageTest {
     AtomicInteger second = new AtomicInteger();
     String home = controller(new AtomicBoolean(true), new AtomicInteger());
     String next = controller(new AtomicBoolean(), second);
-    ControllerClient client = client(home + "," + next);
+    ControllerClient client = controllers.client(home + "," + next);
     assertThatThrownBy(() -> client.heartbeat(beat())).isInstanceOf(StatusRuntimeException.class);
 
-    servers.get(0).shutdownNow().awaitTermination();
+    controllers.server(0).shutdownNow().awaitTermination();
     assertThatThrownBy(() -> client.heartbeat(beat())).isInstanceOfSatisfying(StatusRuntimeException.class,
         e -> assertThat(DatabaseUnavailability.isDatabaseUnavailable(e)).isFalse());
     client.heartbeat(beat());
@@ -142,17 +119,14 @@ class ControllerClientDatabaseOutageTest {
 
   @Test
   void anUnavailableWithoutTheTrailerStillMovesTheClient() throws Exception {
-    Server shuttingDown = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-        .addService(new AgentServiceGrpc.AgentServiceImplBase() {
-          @Override
-          public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> response) {
-            response.onError(Status.UNAVAILABLE.withDescription("controller shutting down").asRuntimeException());
-          }
-        })
-        .build().start();
-    servers.add(shuttingDown);
+    String shuttingDown = controllers.target(new AgentServiceGrpc.AgentServiceImplBase() {
+      @Override
+      public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> response) {
+        response.onError(Status.UNAVAILABLE.withDescription("controller shutting down").asRuntimeException());
+      }
+    });
     String next = controller(new AtomicBoolean(), new AtomicInteger());
-    ControllerClient client = client("127.0.0.1:" + shuttingDown.getPort() + "," + next);
+    ControllerClient client = controllers.client(shuttingDown + "," + next);
 
     assertThatThrownBy(() -> client.heartbeat(beat())).isInstanceOf(StatusRuntimeException.class);
 

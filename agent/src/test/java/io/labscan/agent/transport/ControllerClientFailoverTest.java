@@ -1,22 +1,18 @@
 package io.labscan.agent.transport;
 
+import static io.labscan.agent.transport.LoopbackControllers.answer;
+import static io.labscan.agent.transport.LoopbackControllers.beat;
+import static io.labscan.agent.transport.LoopbackControllers.refusing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
-import io.labscan.agent.config.ControllerAddresses;
 import io.labscan.proto.v1.AgentServiceGrpc;
 import io.labscan.proto.v1.HeartbeatRequest;
 import io.labscan.proto.v1.HeartbeatResponse;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -27,48 +23,22 @@ import org.junit.jupiter.api.Test;
  * agent against real controllers over mutual TLS).
  */
 class ControllerClientFailoverTest {
-  private final List<Server> servers = new ArrayList<>();
-  private final List<ControllerClient> clients = new ArrayList<>();
+  private final LoopbackControllers controllers = new LoopbackControllers();
 
   @AfterEach
   void stop() {
-    clients.forEach(ControllerClient::close);
-    servers.forEach(Server::shutdownNow);
+    controllers.close();
   }
 
   /** A controller that answers heartbeats, counting them. */
   private String controller(AtomicInteger heartbeats) throws IOException {
-    Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-        .addService(new AgentServiceGrpc.AgentServiceImplBase() {
-          @Override
-          public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> response) {
-            heartbeats.incrementAndGet();
-            response.onNext(HeartbeatResponse.getDefaultInstance());
-            response.onCompleted();
-          }
-        })
-        .build().start();
-    servers.add(server);
-    return "127.0.0.1:" + server.getPort();
-  }
-
-  /** An address where nothing listens: connections are refused. */
-  private static String refusing() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return "127.0.0.1:" + s.getLocalPort();
-    }
-  }
-
-  private ControllerClient client(String controllers) {
-    ControllerClient c = ControllerClient.failingOver(
-        new ControllerTargets(ControllerAddresses.parse(controllers), ControllerTargets.Resolver.SYSTEM),
-        GrpcChannels::plaintext);
-    clients.add(c);
-    return c;
-  }
-
-  private static HeartbeatRequest beat() {
-    return HeartbeatRequest.newBuilder().setHostId("7d1f6a0e-2f4b-4c53-9a53-0c1e8f3b6a11").build();
+    return controllers.target(new AgentServiceGrpc.AgentServiceImplBase() {
+      @Override
+      public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> response) {
+        heartbeats.incrementAndGet();
+        answer(response);
+      }
+    });
   }
 
   @Test
@@ -76,7 +46,7 @@ class ControllerClientFailoverTest {
     AtomicInteger second = new AtomicInteger();
     AtomicInteger third = new AtomicInteger();
     String next = controller(second);
-    ControllerClient client = client(refusing() + "," + next + "," + controller(third));
+    ControllerClient client = controllers.client(refusing() + "," + next + "," + controller(third));
     long before = client.generation();
 
     assertThatThrownBy(() -> client.heartbeat(beat())).isInstanceOfSatisfying(StatusRuntimeException.class,
@@ -93,10 +63,10 @@ class ControllerClientFailoverTest {
   void afterTheLastControllerTheClientStartsAgainAtTheFirst() throws Exception {
     AtomicInteger first = new AtomicInteger();
     String live = controller(first);
-    ControllerClient client = client(live + "," + refusing());
+    ControllerClient client = controllers.client(live + "," + refusing());
     client.heartbeat(beat());
-    servers.get(0).shutdownNow().awaitTermination();
-    servers.clear();
+    controllers.server(0).shutdownNow().awaitTermination();
+    controllers.forgetServers();
 
     assertThatThrownBy(() -> client.heartbeat(beat())).isInstanceOf(StatusRuntimeException.class);
     assertThatThrownBy(() -> client.heartbeat(beat())).isInstanceOf(StatusRuntimeException.class);
@@ -107,7 +77,7 @@ class ControllerClientFailoverTest {
   @Test
   void withOneControllerTheClientNeverMoves() throws Exception {
     String only = refusing();
-    ControllerClient client = client(only);
+    ControllerClient client = controllers.client(only);
 
     assertThatThrownBy(() -> client.heartbeat(beat())).isInstanceOf(StatusRuntimeException.class);
     assertThatThrownBy(() -> client.heartbeat(beat())).isInstanceOf(StatusRuntimeException.class);

@@ -1,24 +1,20 @@
 package io.labscan.agent.transport;
 
+import static io.labscan.agent.transport.LoopbackControllers.answer;
+import static io.labscan.agent.transport.LoopbackControllers.beat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
-import io.labscan.agent.config.ControllerAddresses;
 import io.labscan.proto.v1.AgentServiceGrpc;
 import io.labscan.proto.v1.HeartbeatRequest;
 import io.labscan.proto.v1.HeartbeatResponse;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -36,17 +32,14 @@ class ControllerClientReturnHomeTest {
   /** Probe every 100 ms or so; home must answer for 200 ms; back-off up to 2 s. */
   private static final HomeReturn.Settings QUICK = new HomeReturn.Settings(Duration.ofMillis(100),
       Duration.ofMillis(200), Duration.ofSeconds(2));
-  private static final String HOST = "7d1f6a0e-2f4b-4c53-9a53-0c1e8f3b6a11";
 
-  private final List<Server> servers = new ArrayList<>();
-  private final List<ControllerClient> clients = new ArrayList<>();
+  private final LoopbackControllers controllers = new LoopbackControllers();
   private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
 
   @AfterEach
   void stop() {
     scheduler.shutdownNow();
-    clients.forEach(ControllerClient::close);
-    servers.forEach(Server::shutdownNow);
+    controllers.close();
   }
 
   /**
@@ -54,33 +47,16 @@ class ControllerClientReturnHomeTest {
    * and refused as a controller going away does (UNAVAILABLE, no database trailer) otherwise.
    */
   private String controller(AtomicInteger heartbeats, IntPredicate healthy) throws IOException {
-    Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-        .addService(new AgentServiceGrpc.AgentServiceImplBase() {
-          @Override
-          public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> response) {
-            if (!healthy.test(heartbeats.getAndIncrement())) {
-              response.onError(Status.UNAVAILABLE.withDescription("controller shutting down").asRuntimeException());
-              return;
-            }
-            response.onNext(HeartbeatResponse.getDefaultInstance());
-            response.onCompleted();
-          }
-        })
-        .build().start();
-    servers.add(server);
-    return "127.0.0.1:" + server.getPort();
-  }
-
-  private ControllerClient client(String controllers) {
-    ControllerClient c = ControllerClient.failingOver(
-        new ControllerTargets(ControllerAddresses.parse(controllers), ControllerTargets.Resolver.SYSTEM),
-        GrpcChannels::plaintext);
-    clients.add(c);
-    return c;
-  }
-
-  private static HeartbeatRequest beat() {
-    return HeartbeatRequest.newBuilder().setHostId(HOST).build();
+    return controllers.target(new AgentServiceGrpc.AgentServiceImplBase() {
+      @Override
+      public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> response) {
+        if (!healthy.test(heartbeats.getAndIncrement())) {
+          response.onError(Status.UNAVAILABLE.withDescription("controller shutting down").asRuntimeException());
+          return;
+        }
+        answer(response);
+      }
+    });
   }
 
   @Test
@@ -88,13 +64,13 @@ class ControllerClientReturnHomeTest {
     AtomicInteger homeBeats = new AtomicInteger();
     String home = controller(homeBeats, n -> n > 0); // the first heartbeat finds it going away
     String other = controller(new AtomicInteger(), n -> true);
-    ControllerClient client = client(home + "," + other);
+    ControllerClient client = controllers.client(home + "," + other);
     AtomicInteger moves = new AtomicInteger();
     client.onFailover(moves::incrementAndGet);
     assertThatThrownBy(() -> client.heartbeat(beat())).isInstanceOf(StatusRuntimeException.class);
     assertThat(client.target()).isEqualTo(other);
 
-    client.returnHome(scheduler, ControllerClientReturnHomeTest::beat, QUICK, Clock.systemUTC());
+    client.returnHome(scheduler, LoopbackControllers::beat, QUICK, Clock.systemUTC());
 
     await("back home, the listeners told of both moves").atMost(Duration.ofSeconds(20))
         .until(() -> client.target().equals(home) && moves.get() == 2);
@@ -110,10 +86,10 @@ class ControllerClientReturnHomeTest {
     // Heartbeat 0 (the agent's own) fails; then every odd one is answered, every even one refused.
     String home = controller(homeBeats, n -> n % 2 == 1);
     String other = controller(new AtomicInteger(), n -> true);
-    ControllerClient client = client(home + "," + other);
+    ControllerClient client = controllers.client(home + "," + other);
     assertThatThrownBy(() -> client.heartbeat(beat())).isInstanceOf(StatusRuntimeException.class);
 
-    client.returnHome(scheduler, ControllerClientReturnHomeTest::beat, QUICK, Clock.systemUTC());
+    client.returnHome(scheduler, LoopbackControllers::beat, QUICK, Clock.systemUTC());
 
     await("ten probes of the flapping home").atMost(Duration.ofSeconds(30)).until(() -> homeBeats.get() >= 11);
     assertThat(client.target()).isEqualTo(other);
@@ -124,8 +100,8 @@ class ControllerClientReturnHomeTest {
   void anAgentAtHomeSendsNoProbes() throws Exception {
     AtomicInteger homeBeats = new AtomicInteger();
     String home = controller(homeBeats, n -> true);
-    ControllerClient client = client(home + "," + controller(new AtomicInteger(), n -> true));
-    client.returnHome(scheduler, ControllerClientReturnHomeTest::beat, QUICK, Clock.systemUTC());
+    ControllerClient client = controllers.client(home + "," + controller(new AtomicInteger(), n -> true));
+    client.returnHome(scheduler, LoopbackControllers::beat, QUICK, Clock.systemUTC());
 
     client.heartbeat(beat());
 

@@ -1,5 +1,8 @@
 package io.labscan.agent.transport;
 
+import static io.labscan.agent.transport.LoopbackControllers.acknowledge;
+import static io.labscan.agent.transport.LoopbackControllers.answer;
+import static io.labscan.agent.transport.LoopbackControllers.beat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -7,9 +10,7 @@ import static org.awaitility.Awaitility.await;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
-import io.labscan.agent.config.ControllerAddresses;
 import io.labscan.proto.v1.AgentServiceGrpc;
 import io.labscan.proto.v1.HeartbeatRequest;
 import io.labscan.proto.v1.HeartbeatResponse;
@@ -40,10 +41,9 @@ import org.junit.jupiter.api.io.TempDir;
 class FailoverDeliveryTest {
   /** Issue 20: "the agent reconnects to another controller within 60 s when its controller dies". */
   private static final Duration FAILOVER_BOUND = Duration.ofSeconds(60);
-  private static final String HOST = "7d1f6a0e-2f4b-4c53-9a53-0c1e8f3b6a11";
 
   @TempDir Path dir;
-  private final List<Server> servers = new ArrayList<>();
+  private final LoopbackControllers controllers = new LoopbackControllers();
   private final List<AutoCloseable> closing = new ArrayList<>();
 
   @AfterEach
@@ -51,7 +51,7 @@ class FailoverDeliveryTest {
     for (int i = closing.size() - 1; i >= 0; i--) {
       closing.get(i).close();
     }
-    servers.forEach(Server::shutdownNow);
+    controllers.close();
   }
 
   /**
@@ -59,38 +59,20 @@ class FailoverDeliveryTest {
    * {@code neverAcknowledged} is received (as if stored) but never answered: its acknowledgement is lost.
    */
   private Server controller(List<String> received, Predicate<Report> neverAcknowledged) throws IOException {
-    Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-        .addService(new AgentServiceGrpc.AgentServiceImplBase() {
-          @Override
-          public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> response) {
-            response.onNext(HeartbeatResponse.getDefaultInstance());
-            response.onCompleted();
-          }
+    return controllers.start(new AgentServiceGrpc.AgentServiceImplBase() {
+      @Override
+      public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> response) {
+        answer(response);
+      }
 
-          @Override
-          public void report(ReportRequest request, StreamObserver<ReportAck> response) {
-            received.add(request.getReport().getReportId());
-            if (!neverAcknowledged.test(request.getReport())) {
-              response.onNext(ReportAck.newBuilder().setReportId(request.getReport().getReportId()).build());
-              response.onCompleted();
-            }
-          }
-        })
-        .build().start();
-    servers.add(server);
-    return server;
-  }
-
-  private ControllerClient client(String... controllers) {
-    ControllerClient c = ControllerClient.failingOver(
-        new ControllerTargets(ControllerAddresses.validate(List.of(controllers)), ControllerTargets.Resolver.SYSTEM),
-        GrpcChannels::plaintext);
-    closing.add(c);
-    return c;
-  }
-
-  private static HeartbeatRequest beat() {
-    return HeartbeatRequest.newBuilder().setHostId(HOST).build();
+      @Override
+      public void report(ReportRequest request, StreamObserver<ReportAck> response) {
+        received.add(request.getReport().getReportId());
+        if (!neverAcknowledged.test(request.getReport())) {
+          acknowledge(request, response);
+        }
+      }
+    });
   }
 
   private static Report report(Spool spool, String id) {
@@ -100,10 +82,10 @@ class FailoverDeliveryTest {
   @Test
   void aControllerThatGoesSilentWithoutClosingTheConnectionIsLeftForTheNextWithin60s() throws Exception {
     Server first = controller(new CopyOnWriteArrayList<>(), r -> false);
-    String second = "127.0.0.1:" + controller(new CopyOnWriteArrayList<>(), r -> false).getPort();
+    String second = LoopbackControllers.target(controller(new CopyOnWriteArrayList<>(), r -> false));
     FreezableRelay relay = new FreezableRelay(new InetSocketAddress("127.0.0.1", first.getPort()));
     closing.add(relay);
-    ControllerClient client = client(relay.target(), second);
+    ControllerClient client = controllers.client(relay.target(), second);
     client.heartbeat(beat());
     assertThat(client.target()).isEqualTo(relay.target());
 
@@ -124,7 +106,7 @@ class FailoverDeliveryTest {
     String lostAck = "4b8f5c1e-0d2a-4e7b-9c3f-6a1d2e5f7b90";
     Server first = controller(byFirst, r -> r.getReportId().equals(lostAck));
     Server second = controller(bySecond, r -> false);
-    ControllerClient client = client("127.0.0.1:" + first.getPort(), "127.0.0.1:" + second.getPort());
+    ControllerClient client = controllers.client(LoopbackControllers.target(first), LoopbackControllers.target(second));
     Spool spool = Spool.open(dir);
     closing.add(spool);
     ReportSender sender = new ReportSender(spool, client).start();
@@ -142,6 +124,6 @@ class FailoverDeliveryTest {
     await().atMost(FAILOVER_BOUND).until(() -> spool.size() == 0);
     assertThat(byFirst).containsExactly(acknowledged, lostAck);
     assertThat(bySecond).containsExactly(lostAck, queued);
-    assertThat(client.target()).isEqualTo("127.0.0.1:" + second.getPort());
+    assertThat(client.target()).isEqualTo(LoopbackControllers.target(second));
   }
 }

@@ -547,16 +547,7 @@ public final class SqlReports implements Store, HostRepository {
         PreparedStatement ps = batches.of(INSERT_HOST);
         int i = 1;
         ps.setString(i++, inv.getHostId());
-        ps.setString(i++, inv.getHostname());
-        ps.setString(i++, inv.getFqdn());
-        ps.setString(i++, inv.getOsFamily());
-        ps.setString(i++, inv.getOsVersion());
-        ps.setString(i++, inv.getAgentVersion());
-        ps.setString(i++, inv.getArchitecture());
-        ps.setString(i++, lab);
-        ps.setInt(i++, inv.getElevated() ? 1 : 0);
-        ps.setString(i++, users);
-        setMillis(ps, i++, inv.hasBootTime() ? inv.getBootTime() : null);
+        i = bindInventory(ps, i, inv, lab, users);
         ps.setLong(i++, createdMs);
         ps.setLong(i++, createdMs);
         ps.setLong(i++, createdMs);
@@ -575,16 +566,7 @@ public final class SqlReports implements Store, HostRepository {
     PreparedStatement ps = batches.of(newest ? inventorySightingSql : sightingSql);
     int i = 1;
     if (newest) {
-      ps.setString(i++, inv.getHostname());
-      ps.setString(i++, inv.getFqdn());
-      ps.setString(i++, inv.getOsFamily());
-      ps.setString(i++, inv.getOsVersion());
-      ps.setString(i++, inv.getAgentVersion());
-      ps.setString(i++, inv.getArchitecture());
-      ps.setString(i++, lab);
-      ps.setInt(i++, inv.getElevated() ? 1 : 0);
-      ps.setString(i++, users);
-      setMillis(ps, i++, inv.hasBootTime() ? inv.getBootTime() : null);
+      i = bindInventory(ps, i, inv, lab, users);
       ps.setLong(i++, createdMs);
     }
     ps.setLong(i++, createdMs);
@@ -601,6 +583,28 @@ public final class SqlReports implements Store, HostRepository {
       replaceHostUsers(batches, inv.getHostId(), inv.getLoggedInUsersList());
     }
     return newest;
+  }
+
+  /**
+   * Binds the host's description from its inventory (hostname, fqdn, os family and version,
+   * agent version, architecture, lab, elevated, logged-in users, boot time) from parameter
+   * {@code i} on, in the column order {@link #INSERT_HOST} and the inventory sighting update
+   * share; returns the next parameter index. One binding for both, so a new inventory column
+   * cannot be stored on a host's first report and forgotten on its later ones (or the reverse).
+   */
+  private static int bindInventory(PreparedStatement ps, int i, HostInventory inv, String lab, String users)
+      throws SQLException {
+    ps.setString(i++, inv.getHostname());
+    ps.setString(i++, inv.getFqdn());
+    ps.setString(i++, inv.getOsFamily());
+    ps.setString(i++, inv.getOsVersion());
+    ps.setString(i++, inv.getAgentVersion());
+    ps.setString(i++, inv.getArchitecture());
+    ps.setString(i++, lab);
+    ps.setInt(i++, inv.getElevated() ? 1 : 0);
+    ps.setString(i++, users);
+    setMillis(ps, i++, inv.hasBootTime() ? inv.getBootTime() : null);
+    return i;
   }
 
   /**

@@ -370,14 +370,16 @@ public final class SqlVerdicts implements VerdictRepository {
     List<HostEvidence.Complaint> complaints = new ArrayList<>();
     if (hints.map(h -> h.withComplaints().contains(hostId)).orElse(true)) {
       PreparedStatement ps = sql.prepare(
-        "SELECT complaint_id, confidence, traced_ms, summary FROM complaint_traces WHERE host_id = ? "
+        "SELECT complaint_id, confidence, traced_ms, summary, origin_time_ms FROM complaint_traces WHERE host_id = ? "
             + "AND traced_ms >= ? ORDER BY traced_ms DESC LIMIT " + EVIDENCE_ROWS);
       ps.setString(1, hostId);
       ps.setLong(2, now.minus(policy.complaintLookback()).toEpochMilli());
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
+          long origin = rs.getLong(5);
+          Optional<Instant> originTime = rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(origin));
           complaints.add(new HostEvidence.Complaint(rs.getString(1), rs.getDouble(2),
-              Instant.ofEpochMilli(rs.getLong(3)), rs.getString(4)));
+              Instant.ofEpochMilli(rs.getLong(3)), rs.getString(4), originTime));
         }
       }
     }

@@ -20,9 +20,19 @@ import java.util.Set;
  * "lab-pc-07\u200B"} and {@code "LAB-PC-07"} are {@code "lab-pc-07"}: printed, they read as that
  * host's name, so they count as duplicates of it.
  *
- * <p>Known limit: confusable letters of other scripts (Cyrillic "а" for Latin "a") keep distinct
- * keys; the answer shows such a name as written, and the host id beside it only when another
- * host's key is equal.
+ * <p>Letters of other scripts drawn like Latin ones (Cyrillic "а" U+0430 in "lаb-pc-07", Greek
+ * "ο" U+03BF) are mapped to the Latin letter they print as, before case folding, by {@link
+ * #SKELETON}: a small confusable-skeleton table for the Cyrillic, Greek (and a few Latin and
+ * Armenian) letters that print as a Latin letter in the fonts a dashboard or a mail client uses.
+ * Mapped before case folding because the capital and the small letter may look like different
+ * Latin letters (Greek "Η" is "H", "η" reads as "n"). It is deliberately not Unicode's whole
+ * confusables table (UTS #39; ICU4J is not a dependency and the table is large): a miss only
+ * means a look-alike keeps its own key, as any other name does.
+ *
+ * <p>Not folded, on purpose: ASCII digits and letters that resemble each other ({@code 1}/{@code
+ * l}, {@code 0}/{@code o}, {@code rn}/{@code m}). Those are different names an operator can type
+ * and read apart in the monospace the pages use; folding them would call {@code lab-pc-10} and
+ * {@code lab-pc-1o} one host and make two real machines ambiguous.
  */
 public final class HostnameKey {
   private HostnameKey() {}
@@ -34,10 +44,42 @@ public final class HostnameKey {
     }
     String n = Normalizer.normalize(name, Normalizer.Form.NFKC);
     StringBuilder sb = new StringBuilder(n.length());
-    n.codePoints().filter(cp -> !ignorable(cp)).forEach(sb::appendCodePoint);
+    n.codePoints().filter(cp -> !ignorable(cp)).map(HostnameKey::skeleton).forEach(sb::appendCodePoint);
     // Upper then lower: folds the letters whose lower case alone is not their fold (e.g. final sigma).
     String k = sb.toString().toUpperCase(Locale.ROOT).toLowerCase(Locale.ROOT).strip();
     return k.endsWith(".") ? k.substring(0, k.length() - 1) : k;
+  }
+
+  /**
+   * Letters of other scripts that print as a Latin letter: pairs of (look-alike, Latin letter).
+   * Capitals and small letters are listed separately (see the class comment); a small letter is
+   * listed only when it is drawn like the Latin small letter (Cyrillic "в" is not a "b").
+   */
+  private static final String SKELETON =
+      // Cyrillic capitals
+      "АAВBЕEЅSІIЈJКKМMНHОOРPСCТTХXУYԜWԚQӀl"
+      // Cyrillic small letters
+      + "аaеeѕsіiјjкkоoрpсcхxуyԝwԛqԁdһhӏlѵv"
+      // Greek capitals
+      + "ΑAΒBΕEΖZΗHΙIΚKΜMΝNΟOΡPΤTΥYΧX"
+      // Greek small letters
+      + "αaοoρpιiκkνvυuχxγy"
+      // Latin letters of other shapes, Armenian
+      + "ɑaɡgɩiօoսuհh";
+
+  private static final Map<Integer, Integer> SKELETON_MAP = skeletonMap();
+
+  private static Map<Integer, Integer> skeletonMap() {
+    Map<Integer, Integer> m = new HashMap<>();
+    for (int i = 0; i + 1 < SKELETON.length(); i += 2) {
+      m.put((int) SKELETON.charAt(i), (int) SKELETON.charAt(i + 1));
+    }
+    return Map.copyOf(m);
+  }
+
+  /** The Latin letter {@code cp} prints as, or {@code cp} itself. */
+  static int skeleton(int cp) {
+    return cp < 0x0250 ? cp : SKELETON_MAP.getOrDefault(cp, cp);
   }
 
   /** True for a character that prints as nothing (see the class comment). */
@@ -46,6 +88,16 @@ public final class HostnameKey {
         || (cp >= 0xFE00 && cp <= 0xFE0F) || (cp >= 0xE0100 && cp <= 0xE01EF) // variation selectors
         || cp == 0x034F || cp == 0x115F || cp == 0x1160 || cp == 0x3164 || cp == 0xFFA0 // CGJ, Hangul fillers
         || (cp >= 0x180B && cp <= 0x180F) || (cp >= 0xE0000 && cp <= 0xE0FFF); // Mongolian FVS, tags
+  }
+
+  /**
+   * The one rule for naming a host (CLI triage answer, web pages, reports): show its id beside
+   * {@code name} when {@code sharedKeys} (from {@link #shared}) holds the name's key, i.e. when
+   * another host's name is the same name or prints the same.
+   */
+  public static boolean isShared(Set<String> sharedKeys, String name) {
+    Objects.requireNonNull(sharedKeys, "sharedKeys");
+    return !sharedKeys.isEmpty() && sharedKeys.contains(of(name));
   }
 
   /**

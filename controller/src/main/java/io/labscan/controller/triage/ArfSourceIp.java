@@ -170,8 +170,9 @@ final class ArfSourceIp {
     checks.add("the report's Source-IP " + ip + " agrees with hop " + j);
     String why = was.trustedBecause().replaceFirst(", so hop \\d+ is the boundary$", "")
         + "; the report's Source-IP " + ip + " (written by the reporter, as trustworthy as its"
-        + " own top line) is the client recorded by hop " + j + ", so the reporter's MTA wrote"
-        + " hop " + j + " and it is the boundary";
+        + " own top line) is the client recorded by hop " + j + ", a line the reporter could have seen"
+        + " being written (the next line recording a client below its top line, or one reached only"
+        + " through lines of its own domain), so the walk moves down to hop " + j + " and it is the boundary";
     Origin o = new Origin(ip, time.get(), j, b.raw(), b.byHost(), timeSource, why, checks);
     return with(c, marked, Optional.of(o), c.warnings());
   }

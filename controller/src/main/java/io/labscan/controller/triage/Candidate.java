@@ -14,7 +14,10 @@ import java.util.Objects;
  *     address, or sent SMTP around its time). Without it the candidate rests on the harvested
  *     address book alone, that is on addresses the sender chose (From, To, Cc), and is never
  *     recorded as verdict evidence however high its confidence: an origin outside the fleet must
- *     not turn into a lab machine whose address book happens to hold those addresses.
+ *     not turn into a lab machine whose address book happens to hold those addresses. A holding
+ *     that covers the origin time only through the store's back-filled start, before the host
+ *     first reported the address ({@link AddressHolding#assumedAt}), is an assumption, not
+ *     network evidence: a candidate resting on it alone is not recorded either.
  */
 public record Candidate(String hostId, String hostname, double confidence, List<String> reasons,
     boolean networkEvidence) {

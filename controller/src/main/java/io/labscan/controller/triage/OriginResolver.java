@@ -515,7 +515,12 @@ final class OriginResolver {
     }
     if (server.isEmpty() && agent.isPresent()) {
       Optional<String> covering = configuredIp.or(() -> configuredName);
-      if (covering.isPresent()) {
+      // Another lab host holding the address on an ordinary NIC at the same time makes the
+      // holding plain evidence (triage ranks the claimants as a conflict); only when every lab
+      // holder's claim lies on a virtual adapter is the line a conflict with configuration.
+      boolean onlyVirtual = holders.stream().filter(x -> !x.mailServer())
+          .allMatch(x -> InterfaceKind.virtual(x.interfaceName()));
+      if (covering.isPresent() && onlyVirtual) {
         Optional<Step> conflict = virtualAdapterClaim(hop, ip.orElseThrow(), at.orElseThrow(), covering.get(),
             agent.get());
         if (conflict.isPresent()) {

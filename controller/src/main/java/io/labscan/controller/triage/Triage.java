@@ -182,12 +182,17 @@ public final class Triage {
         continue;
       }
       Map<String, Tally> perComplaint = new LinkedHashMap<>();
+      Map<String, String> accountCapped = new HashMap<>();
       trustedHops(c, mailServers, trustedHosts);
-      network(c, label, perComplaint, warnings, mailServers, conflicts);
+      network(c, label, perComplaint, warnings, mailServers, conflicts, accountCapped);
       directSender(c, label, perComplaint, mailServers, directSenders);
       for (Tally t : perComplaint.values()) {
         Tally total = tallies.computeIfAbsent(t.hostId, id -> new Tally(id, t.hostname));
-        if (c.capped()) {
+        if (accountCapped.containsKey(t.hostId) && !c.capped()) {
+          // An authenticated submission is the account's act (R2): capped like a carried part.
+          total.cappedMiss *= 1 - t.score();
+          total.cappedBy = accountCapped.get(t.hostId);
+        } else if (c.capped()) {
           total.cappedMiss *= 1 - t.score(); // issue 15: only this complaint's contribution is capped
           total.cappedBy = c.directSender().map(d -> "the complaint's carrying message was sent straight to"
               + " the mail server by " + d + ", which may have written the carried message itself")
@@ -357,13 +362,23 @@ public final class Triage {
   }
 
   private void network(ParsedComplaint c, String label, Map<String, Tally> out, List<String> warnings,
-      Set<String> mailServers, List<AddressConflict> conflicts) {
+      Set<String> mailServers, List<AddressConflict> conflicts, Map<String, String> accountCapped) {
     Origin o = c.origin().orElseThrow();
     Instant from = o.time().minus(options.egressSlack());
     Instant to = o.time().plus(options.egressSlack());
-    Optional<String> boundaryMta = c.hops().stream()
-        .filter(h -> h.index() == o.hop()).findFirst().flatMap(h -> h.hop().byIp());
+    Optional<TracedHop> boundaryHop = c.hops().stream().filter(h -> h.index() == o.hop()).findFirst();
+    Optional<String> boundaryMta = boundaryHop.flatMap(h -> h.hop().byIp());
     String slack = "±" + options.egressSlack().toMinutes() + " min";
+    Optional<String> account = boundaryHop.filter(h -> h.hop().flags().contains(HopFlag.AUTHENTICATED))
+        .map(h -> authenticatedAccount(h.hop().raw()));
+    Mailing mailing = new Mailing(c, o, mailServers);
+    if (account.isPresent()) {
+      warnings.add(label + "hop " + o.hop() + " records an authenticated submission (" + (account.get().isEmpty()
+          ? "account not named" : "account " + account.get()) + "): the account's mail client, or something"
+          + " holding its password, sent it. A complaint about it is evidence against the account (a stolen"
+          + " password, a phishing campaign), not that the worm ran on the machine: shown, and recorded as a"
+          + " worm trace only when the machine's own SMTP egress looks like a worm's mailing");
+    }
 
     Map<String, AddressHolding> holders = new LinkedHashMap<>();
     Map<String, AddressHolding> silent = new LinkedHashMap<>();
@@ -451,7 +466,7 @@ public final class Triage {
           + h.silentAfter().orElseThrow() + " and is silent since " + h.silentAfter().orElseThrow()
           + (successor == null ? ": it never reported the address gone; a weaker candidate"
               : "; " + successor.hostname() + " (" + successor.hostId() + ") has held it since "
-                  + successor.since() + ": the address most likely passed on, so " + h.hostname()
+                  + successor.firstReported() + ": the address most likely passed on, so " + h.hostname()
                   + " is only a weaker candidate"));
     }
     Map<String, List<EgressHit>> egress = new HashMap<>();
@@ -466,19 +481,23 @@ public final class Triage {
     }
     for (AddressHolding h : silent.values()) {
       Tally t = out.computeIfAbsent(h.hostId(), id -> new Tally(id, h.hostname()));
+      // "held since" names the first report, never the back-filled start (no report says that).
       t.add(SILENT_HOLDER / silent.size(), label + "held " + o.ip() + " before " + o.time() + " (held since "
-          + h.since() + "), silent since " + h.silentAfter().orElseThrow() + "; its holding lapsed at "
+          + h.firstReported() + "), silent since " + h.silentAfter().orElseThrow() + "; its holding lapsed at "
           + h.until().orElseThrow() + (h.leaseEnd().isPresent() ? " (the end of the DHCP lease it reported)" : "")
           + " without a report that it gave the address up");
-      corroborate(t, egress.getOrDefault(h.hostId(), List.of()), label, slack, boundaryMta);
+      corroborate(t, egress.getOrDefault(h.hostId(), List.of()), label, slack, boundaryMta, account, mailing,
+          accountCapped);
     }
     if (holders.isEmpty()) {
       warnings.add(label + "no host held " + o.ip() + " at " + o.time() + " (a NAT, or an outside"
-          + " MTA's view" + (relays.isEmpty() ? "" : ", or a relay") + "): hosts are ranked by SMTP egress in "
-          + slack + (silent.isEmpty() ? " only" : " and silent former holders"));
+          + " MTA's view" + (relays.isEmpty() ? "" : ", or a relay") + ", or a machine without an agent such as a"
+          + " visitor's or personal device): hosts are ranked by SMTP egress in "
+          + slack + (silent.isEmpty() ? " only" : " and silent former holders")
+          + ", and only egress to the MTA that recorded the origin or like a worm's mailing counts");
       Set<String> exclude = new LinkedHashSet<>(relays.keySet());
       exclude.addAll(silent.keySet());
-      egressOnly(o, label, from, to, boundaryMta, exclude, out, warnings, 1.0);
+      egressOnly(o, label, from, to, boundaryMta, exclude, out, warnings, 1.0, account, mailing);
       return;
     }
     // Conflicting claims split the holder weight; when some claims are established (their MAC
@@ -501,12 +520,13 @@ public final class Triage {
             + o.hop() + "): " + why);
       } else {
         t.add(share, label + "held " + o.ip() + " at " + o.time() + " (origin, hop " + o.hop()
-            + "; held since " + h.since() + ")" + (!ranked ? ""
+            + "; held since " + h.firstReported() + ")" + (!ranked ? ""
                 : est ? "; its interface's MAC " + h.mac() + " held " + o.ip() + " before the conflict (established claim)"
                 : "; a fresh claim: its interface's MAC " + (h.mac().isEmpty() ? "(none reported)" : h.mac())
                     + " never held " + o.ip() + " before the conflict"));
       }
-      if (corroborate(t, egress.getOrDefault(h.hostId(), List.of()), label, slack, boundaryMta)) {
+      if (corroborate(t, egress.getOrDefault(h.hostId(), List.of()), label, slack, boundaryMta, account, mailing,
+          accountCapped)) {
         onlyAllowedSenders = false;
       } else if (egress.getOrDefault(h.hostId(), List.of()).stream().noneMatch(EgressHit::allowed)) {
         onlyAllowedSenders = false;
@@ -528,7 +548,8 @@ public final class Triage {
       exclude.addAll(silent.keySet());
       // "Allowed" is the holder's own agent's claim: a lying agent must not shift the blame onto
       // others, so their egress-only weight stays below the recording threshold here.
-      egressOnly(o, label, from, to, boundaryMta, exclude, out, warnings, ALLOWED_HOLDER_FALLBACK_CAP);
+      egressOnly(o, label, from, to, boundaryMta, exclude, out, warnings, ALLOWED_HOLDER_FALLBACK_CAP, account,
+          mailing);
     }
   }
 
@@ -562,9 +583,28 @@ public final class Triage {
    * @return true when a non-allowed window was found
    */
   private static boolean corroborate(Tally t, List<EgressHit> hits, String label, String slack,
-      Optional<String> boundaryMta) {
-    Optional<EgressHit> free = busiest(hits.stream().filter(e -> !e.allowed()).toList());
-    if (free.isPresent()) {
+      Optional<String> boundaryMta, Optional<String> account, Mailing mailing, Map<String, String> accountCapped) {
+    List<EgressHit> unallowed = hits.stream().filter(e -> !e.allowed()).toList();
+    Optional<EgressHit> free = busiest(unallowed);
+    if (account.isPresent()) {
+      // An authenticated boundary (R2): the submission itself is a connection to our MTA, so only
+      // egress that looks like a worm's mailing is independent evidence; without it the host's
+      // contribution is capped below the recording threshold (the triage loop applies the cap).
+      Optional<String> worm = free.isEmpty() ? Optional.empty() : mailing.wormLike(unallowed);
+      if (worm.isPresent()) {
+        t.add(EGRESS_CORROBORATION, label + describe(free.get()) + " within " + slack + ": " + worm.get()
+            + ", although the boundary records an authenticated submission");
+        return true;
+      }
+      free.ifPresent(f -> t.note(label + describe(f) + " within " + slack + ": ordinary mail sending (not a worm's"
+          + " mailing), and the boundary records an authenticated submission: no weight"));
+      accountCapped.put(t.hostId, "hop records an authenticated submission ("
+          + (account.get().isEmpty() ? "account not named" : "account " + account.get()) + "): the account's act,"
+          + " shown but not recorded as a worm trace unless the machine's egress looks like a worm's mailing");
+      if (free.isPresent()) {
+        return true;
+      }
+    } else if (free.isPresent()) {
       boolean toBoundary = boundaryMta.map(free.get().destinations()::contains).orElse(false);
       t.add(toBoundary ? EGRESS_TO_BOUNDARY : EGRESS_CORROBORATION,
           label + describe(free.get()) + " within " + slack
@@ -576,8 +616,22 @@ public final class Triage {
     return false;
   }
 
+  /**
+   * Ranks hosts by their own non-allowed SMTP egress when no agent host held the origin (or its
+   * holder only sends allowed mail). A host's egress counts only when it is on this mail's path
+   * (its destinations include the MTA that recorded the origin, or the origin itself, a relay the
+   * host submitted to) or looks like a worm's mailing ({@link Mailing#wormLike}); ordinary mail
+   * sending elsewhere (a person's client submitting one message to our submission server) is
+   * listed in a warning and never ranked: on a campus something is always sending within ±10 min
+   * of any complaint (issue 15, red-team round 5, R1). A host whose egress shows only one of the
+   * two stays below the recording threshold ({@link #SILENT_HOLDER_FALLBACK_CAP}): the warning,
+   * not a record, tells the operator; both together (a mass mailing to the recording MTA) keep
+   * {@value #EGRESS_ONLY_TO_BOUNDARY}. Behind an authenticated boundary the path does not count:
+   * the submission itself is a connection to our MTA.
+   */
   private void egressOnly(Origin o, String label, Instant from, Instant to, Optional<String> boundaryMta,
-      Set<String> exclude, Map<String, Tally> out, List<String> warnings, double cap) {
+      Set<String> exclude, Map<String, Tally> out, List<String> warnings, double cap, Optional<String> account,
+      Mailing mailing) {
     Map<String, List<EgressHit>> byHost = new LinkedHashMap<>();
     for (EgressHit e : evidence.unallowedEgressBetween(from, to)) {
       if (!e.allowed() && e.overlaps(from, to) && !exclude.contains(e.hostId())) {
@@ -589,26 +643,122 @@ public final class Triage {
           + " min of " + o.time());
       return;
     }
-    Set<String> toBoundary = new LinkedHashSet<>();
+    Set<String> onPath = new LinkedHashSet<>();
+    Map<String, String> wormy = new LinkedHashMap<>();
+    List<String> ordinary = new ArrayList<>();
     for (Map.Entry<String, List<EgressHit>> e : byHost.entrySet()) {
-      if (boundaryMta.isPresent()
-          && e.getValue().stream().anyMatch(h -> h.destinations().contains(boundaryMta.get()))) {
-        toBoundary.add(e.getKey());
+      if (account.isEmpty() && e.getValue().stream().anyMatch(h -> h.destinations().contains(o.ip())
+          || boundaryMta.map(h.destinations()::contains).orElse(false))) {
+        onPath.add(e.getKey());
+      }
+      mailing.wormLike(e.getValue()).ifPresent(w -> wormy.put(e.getKey(), w));
+      if (!onPath.contains(e.getKey()) && !wormy.containsKey(e.getKey())) {
+        ordinary.add(busiest(e.getValue()).map(h -> h.hostname() + " (" + e.getKey() + ")").orElse(e.getKey()));
       }
     }
-    int n = byHost.size();
+    if (!ordinary.isEmpty()) {
+      warnings.add(label + ordinary.size() + " host(s) sent SMTP within ±" + options.egressSlack().toMinutes()
+          + " min of " + o.time() + " neither to " + boundaryMta.map(b -> b + ", the MTA that recorded the origin,")
+              .orElse("the MTA that recorded the origin") + " nor like a worm's mailing (fewer than "
+          + CarrierSender.WORM_CONNECTIONS + " connections and " + CarrierSender.WORM_OUTSIDE_DESTINATIONS
+          + " destinations that are not our mail servers): ordinary mail sending, not ranked: "
+          + String.join(", ", ordinary.subList(0, Math.min(5, ordinary.size())))
+          + (ordinary.size() > 5 ? " and " + (ordinary.size() - 5) + " more" : ""));
+    }
+    int n = (int) byHost.keySet().stream().filter(id -> onPath.contains(id) || wormy.containsKey(id)).count();
+    if (n == 0) {
+      return;
+    }
     for (Map.Entry<String, List<EgressHit>> e : byHost.entrySet()) {
+      boolean path = onPath.contains(e.getKey());
+      String worm = wormy.get(e.getKey());
+      if (!path && worm == null) {
+        continue;
+      }
       EgressHit best = busiest(e.getValue()).orElseThrow();
       Tally t = out.computeIfAbsent(e.getKey(), id -> new Tally(id, best.hostname()));
-      if (toBoundary.contains(e.getKey())) {
-        t.add(Math.min(cap, EGRESS_ONLY_TO_BOUNDARY / toBoundary.size()), label + describe(best) + " to "
-            + boundaryMta.get() + ", the MTA that recorded origin " + o.ip() + "; one of "
-            + toBoundary.size() + " host(s) that contacted it then");
+      double alone = Math.min(cap, SILENT_HOLDER_FALLBACK_CAP);
+      if (path) {
+        double w = EGRESS_ONLY_TO_BOUNDARY / onPath.size();
+        t.add(Math.min(worm != null ? cap : alone, w), label + describe(best) + " to "
+            + (best.destinations().contains(o.ip()) ? o.ip() + ", the origin itself"
+                : boundaryMta.orElse("?") + ", the MTA that recorded origin " + o.ip())
+            + "; one of " + onPath.size() + " host(s) that contacted it then"
+            + (worm != null ? "; " + worm : "; not a worm's mailing, so below the recording threshold"));
       } else {
-        t.add(Math.min(cap, EGRESS_ONLY / n), label + describe(best) + " within ±" + options.egressSlack().toMinutes()
-            + " min of origin " + o.ip() + " at " + o.time() + "; one of " + n + " host(s) sending then");
+        t.add(Math.min(alone, EGRESS_ONLY / n), label + describe(best) + " within ±" + options.egressSlack().toMinutes()
+            + " min of origin " + o.ip() + " at " + o.time() + "; " + worm + "; one of " + n
+            + " host(s) ranked then; not to the MTA that recorded the origin, so below the recording threshold");
       }
     }
+  }
+
+  /**
+   * Whether a host's SMTP egress looks like a worm's mailing rather than a person's mail client
+   * ({@link CarrierSender#wormLike}: at least {@value CarrierSender#WORM_CONNECTIONS} connections,
+   * or {@value CarrierSender#WORM_OUTSIDE_DESTINATIONS} destinations that are not our mail
+   * servers, in short windows). "Our mail servers" are the configured trusted MTAs, the
+   * addresses of this complaint's trusted hops and the hosts with the mail-server role. A client
+   * submitting one or two messages to our MTAs on 587/465/25 is ordinary mail sending and never
+   * corroborates (issue 15, red-team round 5, R1/R2).
+   */
+  private final class Mailing {
+    private final Instant at;
+    private final Set<String> servers;
+    private final TrustConfig ours;
+
+    Mailing(ParsedComplaint c, Origin o, Set<String> servers) {
+      this.at = o.time();
+      this.servers = servers;
+      List<String> entries = new ArrayList<>();
+      for (String e : evidence.configuredTrust()) {
+        try {
+          TrustConfig.checkEntry(e);
+          entries.add(e);
+        } catch (IllegalArgumentException ignored) {
+          // A bad stored entry is reported where it is configured; it just does not count here.
+        }
+      }
+      for (TracedHop h : c.hops()) {
+        if (h.trust() != HopTrust.CLAIMED) {
+          h.hop().byIp().ifPresent(entries::add);
+        }
+        if (h.trust() == HopTrust.TRUSTED) {
+          h.hop().fromIp().filter(ip -> !ip.equals(o.ip())).ifPresent(entries::add);
+        }
+      }
+      TrustConfig built;
+      try {
+        built = TrustConfig.of(entries);
+      } catch (IllegalArgumentException e) {
+        built = TrustConfig.none();
+      }
+      this.ours = built;
+    }
+
+    Optional<String> wormLike(List<EgressHit> hits) {
+      List<EgressHit> unallowed = hits.stream().filter(e -> !e.allowed()).toList();
+      return unallowed.isEmpty() ? Optional.empty() : CarrierSender.wormLike(unallowed, evidence, servers, ours, at);
+    }
+  }
+
+  /** Longest account name quoted from an authenticated boundary line. */
+  private static final int MAX_ACCOUNT = 64;
+  private static final java.util.regex.Pattern ACCOUNT = java.util.regex.Pattern.compile(
+      "(?i)(?:authenticated sender:\\s*|authenticated as\\s+|\\(AUTH:\\s*\\w+\\s+|\\bauth(?:id)?=)([^\\s(),;]+)");
+
+  /**
+   * The account an authenticated boundary line names (Postfix "Authenticated sender: harold",
+   * sendmail "authenticated as", Courier "AUTH: LOGIN harold", "auth=…"), as plain text, or ""
+   * when the line names none (Exim, Exchange).
+   */
+  static String authenticatedAccount(String raw) {
+    java.util.regex.Matcher m = ACCOUNT.matcher(raw.length() > 4096 ? raw.substring(0, 4096) : raw);
+    if (!m.find()) {
+      return "";
+    }
+    String a = ComplaintParser.plain(m.group(1));
+    return a.length() > MAX_ACCOUNT ? a.substring(0, MAX_ACCOUNT) + "…" : a;
   }
 
   /**
@@ -686,6 +836,37 @@ public final class Triage {
     }
     Map<String, Integer> counts = new HashMap<>(evidence.harvestMatches(digests.values()));
     Map<String, String> ownAddress = new HashMap<>();
+    // The machine of a complaint's RECIPIENT received that very message: its mailbox holds the
+    // message's claimed sender and recipients because of it, so none of that message's addresses
+    // count for it (issue 15, red-team round 5, R7). Only matches beyond them (another
+    // complaint's addresses in a batch) still do.
+    Map<String, String> recipientOf = new HashMap<>();
+    Map<Set<String>, Map<String, Integer>> receivedMatches = new HashMap<>();
+    int lookups = 0;
+    for (ParsedComplaint c : complaints) {
+      Set<String> received = new LinkedHashSet<>();
+      c.claimedSender().map(AddressDigest::normalize).filter(a -> a.indexOf('@') > 0).ifPresent(received::add);
+      List<String> recipients = c.recipients().stream().map(AddressDigest::normalize)
+          .filter(a -> a.indexOf('@') > 0).toList();
+      received.addAll(recipients);
+      for (String r : recipients) {
+        if (lookups++ >= MAX_OWNER_LOOKUPS) {
+          break;
+        }
+        for (HostState h : evidence.hostsOwningAddress(r).stream().limit(MAX_OWNERS).toList()) {
+          String id = h.hostId();
+          if (!counts.containsKey(id)) {
+            continue;
+          }
+          Map<String, Integer> m = receivedMatches.computeIfAbsent(received, set -> evidence.harvestMatches(
+              set.stream().map(digests::get).filter(Objects::nonNull).toList()));
+          int drop = m.getOrDefault(id, 0);
+          if (drop > 0 && recipientOf.putIfAbsent(id, r) == null) {
+            counts.merge(id, -drop, Integer::sum);
+          }
+        }
+      }
+    }
     // A mailbox naturally holds its owner's address: the claimed sender's, and just as much a
     // recipient's (the person who received, and perhaps forwarded, the complaint). That one
     // match is not counted for the owner's machine.
@@ -696,7 +877,7 @@ public final class Triage {
       for (HostState owner : evidence.hostsOwningAddress(sender).stream().limit(MAX_OWNERS).toList()) {
         // Every host of the address's owner (a desktop and a laptop) holds it naturally, not only the first.
         String id = owner.hostId();
-        if (!counts.containsKey(id) || ownAddress.containsKey(id)) {
+        if (!counts.containsKey(id) || ownAddress.containsKey(id) || recipientOf.containsKey(id)) {
           continue;
         }
         if (own == null) {
@@ -723,7 +904,9 @@ public final class Triage {
           "harvested address book holds %d of the %d complaint address(es) (claimed senders and"
               + " recipients); %d host(s) hold as many [+%.2f]%s", m, k, rivals, w,
           ownAddress.containsKey(e.getKey())
-              ? "; its own user's address " + ownAddress.get(e.getKey()) + " is not counted" : ""));
+              ? "; its own user's address " + ownAddress.get(e.getKey()) + " is not counted"
+              : recipientOf.containsKey(e.getKey()) ? "; the machine of recipient " + recipientOf.get(e.getKey())
+                  + ": the addresses of the message it received are not counted" : ""));
     }
   }
 

@@ -46,8 +46,7 @@ public record TriageResult(
 
   /** Whether another host of the fleet has this name, or one that prints the same. */
   public boolean nameShared(String hostname) {
-    return !sharedNames.isEmpty()
-        && sharedNames.contains(io.labscan.controller.text.HostnameKey.of(hostname));
+    return io.labscan.controller.text.HostnameKey.isShared(sharedNames, hostname);
   }
 
   /** An answer without address conflicts. */

@@ -2,9 +2,9 @@ package io.labscan.controller.verdict;
 
 import static java.util.Objects.requireNonNull;
 
+import io.labscan.contract.policy.ProcessAllowlist;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -13,10 +13,9 @@ import java.util.Optional;
  * mail-server role. The {@code allowed} flag in an agent's report is the agent's word, and the
  * agent runs on the machine the worm controls: a worm's agent could call its own traffic
  * allowed (and hide it from the verdict), or call a permitted relay's traffic not allowed. So the
- * controller judges every window itself, with the same matching rule the agents use (the agent's
- * {@code EgressPolicy#allows}, repeated here because the controller no longer depends on the
- * agent module: an absolute path must equal the executable path, any other entry the
- * process or executable name), and keeps the agent's word only for people to read.
+ * controller judges every window itself, with the matching rule the agents use (one rule in the
+ * contract, {@link ProcessAllowlist}: an absolute path must equal the executable path, any other
+ * entry the process or executable name), and keeps the agent's word only for people to read.
  *
  * <p>Limits: process names and paths are still the agent's report; a worm that names itself like
  * an allowed program passes a name entry (an absolute-path entry is the strong form), and a
@@ -51,49 +50,7 @@ public record EgressAllowance(List<String> allowlist) {
    * process is never allowed on a workstation.
    */
   public boolean allows(boolean mailServer, String processName, String processPath) {
-    if (mailServer) {
-      return true;
-    }
-    String name = processName == null ? "" : processName;
-    String path = processPath == null ? "" : processPath;
-    for (String entry : allowlist) {
-      if (isAbsolutePath(entry)) {
-        if (!path.isEmpty() && (path.equals(entry) || (isWindowsPath(entry) && path.equalsIgnoreCase(entry)))) {
-          return true;
-        }
-      } else if (sameProgram(entry, name) || sameProgram(entry, fileName(path))) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static boolean sameProgram(String entry, String name) {
-    if (name.isEmpty()) {
-      return false;
-    }
-    if (name.equals(entry)) {
-      return true;
-    }
-    String lower = name.toLowerCase(Locale.ROOT);
-    return lower.endsWith(".exe") && stripExe(lower).equals(stripExe(entry.toLowerCase(Locale.ROOT)));
-  }
-
-  private static String stripExe(String s) {
-    return s.endsWith(".exe") ? s.substring(0, s.length() - 4) : s;
-  }
-
-  private static String fileName(String path) {
-    int cut = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
-    return path.substring(cut + 1);
-  }
-
-  private static boolean isAbsolutePath(String s) {
-    return s.startsWith("/") || isWindowsPath(s);
-  }
-
-  private static boolean isWindowsPath(String s) {
-    return s.startsWith("\\") || (s.length() > 2 && Character.isLetter(s.charAt(0)) && s.charAt(1) == ':'
-        && (s.charAt(2) == '\\' || s.charAt(2) == '/'));
+    return mailServer || ProcessAllowlist.names(allowlist, processName == null ? "" : processName,
+        processPath == null ? "" : processPath);
   }
 }

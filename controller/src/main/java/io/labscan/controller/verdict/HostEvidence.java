@@ -104,8 +104,23 @@ public record HostEvidence(
   public record Egress(String reportId, Instant windowStart, Instant windowEnd, int pid, String processName,
       String processPath, int connections, int distinctDestinations, String destinations) {}
 
-  /** One complaint traced to the host by triage. */
-  public record Complaint(String complaintId, double confidence, Instant tracedAt, String summary) {}
+  /**
+   * One complaint traced to the host by triage.
+   *
+   * @param tracedAt when triage traced it
+   * @param originTime when the traced mail entered our mail system (the boundary hop's time), if known
+   */
+  public record Complaint(String complaintId, double confidence, Instant tracedAt, String summary,
+      Optional<Instant> originTime) {
+    public Complaint {
+      requireNonNull(originTime, "originTime");
+    }
+
+    /** A trace whose origin time is not known. */
+    public Complaint(String complaintId, double confidence, Instant tracedAt, String summary) {
+      this(complaintId, confidence, tracedAt, summary, Optional.empty());
+    }
+  }
 
   /**
    * Another host reports one of this host's addresses at the same time: addresses are claims

@@ -15,8 +15,9 @@ import java.util.Set;
  *
  * <ol>
  *   <li>INFECTED: an artifact of the worm having run (its files, registry entries, hash matches)
- *       in the latest full scan; or SMTP egress by a process policy does not allow plus a
- *       complaint traced to this host. Worm mail found in a mailbox (findings of the mail
+ *       in the latest full scan; or SMTP egress by a process policy does not allow that looks
+ *       like a worm's mailing ({@link #wormMailing}) near the origin time of a complaint traced
+ *       to this host ({@link #COMPLAINT_EGRESS_WINDOW}). Worm mail found in a mailbox (findings of the mail
  *       check) is <em>exposure</em>, never infection: 200 recipients of one outbreak are not
  *       200 infected hosts.
  *   <li>SUSPECTED: unauthorised SMTP egress from a host that is not a mail server; or a
@@ -35,6 +36,8 @@ public final class VerdictRules {
 
   /** Reason code: a full scan newer than the latest complete one did not finish every check. */
   public static final String INCOMPLETE_SCAN = "incomplete-scan";
+  /** Reason code: egress and a complaint that do not combine into INFECTED (R1/R2, round 5). */
+  public static final String NOT_WORM_MAILING = "egress-not-worm-mailing";
   private static final Set<String> AV_PROBLEMS = Set.of("MISSING", "STALE", "DISABLED");
 
   private final VerdictPolicy policy;
@@ -61,6 +64,65 @@ public final class VerdictRules {
       more++;
     }
     return destinations.substring(0, end) + " and " + more + " more";
+  }
+
+  /**
+   * Connections in the egress windows near a complaint from which the egress looks like a worm's
+   * mailing: the same bar as triage's ({@code CarrierSender.WORM_CONNECTIONS}). A person's mail
+   * client opens one or two connections per message to our own submission server.
+   */
+  static final int WORM_CONNECTIONS = 20;
+  /**
+   * Distinct destinations in the egress windows near a complaint from which the egress looks like
+   * a worm's mailing (a worm's own SMTP engine mails each recipient's MX); triage's {@code
+   * CarrierSender.WORM_OUTSIDE_DESTINATIONS}. A person's client talks to our mail server and at
+   * most a personal provider or two.
+   */
+  static final int WORM_DESTINATIONS = 4;
+  /**
+   * How far from a complaint's origin time (the boundary MTA's clock) an egress window may lie to
+   * combine with it into INFECTED: the agent's and the MTA's clocks may differ by minutes and a
+   * worm mails in bursts of minutes, while the same host's ordinary mail on other hours or days
+   * says nothing about this complaint. Triage's own window is ±10 min; this is wider so that
+   * clock skew never hides a real burst, and far narrower than the 7 days of egress and 30 days of
+   * complaints a verdict looks at. A complaint with no known origin time is linked to no window.
+   */
+  static final Duration COMPLAINT_EGRESS_WINDOW = Duration.ofMinutes(30);
+
+  /**
+   * Whether the unallowed egress windows overlapping [from, to] together look like a worm's
+   * mailing ({@value #WORM_CONNECTIONS}+ connections or {@value #WORM_DESTINATIONS}+ distinct
+   * destinations) rather than a person's mail client. Egress and a complaint combine into
+   * INFECTED only then (issue 15, red-team round 5, R1/R2): a complaint traced through an egress
+   * window alone (no holder of the origin) or through a user's own authenticated submission
+   * rests on that same window, and one mail client's connection counted twice is not two
+   * independent kinds of evidence.
+   */
+  static boolean wormMailing(List<HostEvidence.Egress> windows, Instant from, Instant to) {
+    long connections = 0;
+    int widest = 0;
+    Set<String> destinations = new java.util.HashSet<>();
+    for (HostEvidence.Egress w : windows) {
+      if (w.windowEnd().isBefore(from) || w.windowStart().isAfter(to)) {
+        continue;
+      }
+      connections += Math.max(0, w.connections());
+      widest = Math.max(widest, w.distinctDestinations());
+      for (String d : w.destinations().split(" ")) {
+        int star = d.lastIndexOf('*');
+        String dest = (star >= 0 ? d.substring(0, star) : d).trim();
+        int colon = dest.lastIndexOf(':');
+        if (colon > 0 && dest.indexOf(':') == colon) {
+          dest = dest.substring(0, colon); // IPv4 "ip:port": the server, whatever the port
+        } else if (dest.startsWith("[") && dest.contains("]")) {
+          dest = dest.substring(1, dest.indexOf(']'));
+        }
+        if (!dest.isEmpty() && destinations.size() <= WORM_DESTINATIONS) {
+          destinations.add(dest);
+        }
+      }
+    }
+    return connections >= WORM_CONNECTIONS || Math.max(widest, destinations.size()) >= WORM_DESTINATIONS;
   }
 
   public VerdictRules(VerdictPolicy policy) {
@@ -102,8 +164,11 @@ public final class VerdictRules {
       }
     }
     List<Reason> complaints = new ArrayList<>();
+    boolean wormEgressNearComplaint = false;
     for (HostEvidence.Complaint c : e.complaints()) {
       if (c.confidence() >= policy.complaintMinConfidence()) {
+        wormEgressNearComplaint |= !egress.isEmpty() && c.originTime().map(t -> wormMailing(e.egressViolations(),
+            t.minus(COMPLAINT_EGRESS_WINDOW), t.plus(COMPLAINT_EGRESS_WINDOW))).orElse(false);
         complaints.add(new Reason("complaint", String.format(Locale.ROOT,
             "Complaint %s traced to this host (confidence %.2f) at %s%s", c.complaintId(), c.confidence(),
             c.tracedAt(), c.summary().isEmpty() ? "" : ": " + c.summary()),
@@ -139,7 +204,7 @@ public final class VerdictRules {
 
     List<Reason> reasons = new ArrayList<>();
     Verdict verdict;
-    if (!infection.isEmpty() || (!egress.isEmpty() && !complaints.isEmpty())) {
+    if (!infection.isEmpty() || wormEgressNearComplaint) {
       verdict = Verdict.INFECTED;
       reasons.addAll(infection);
       reasons.addAll(egress);
@@ -150,6 +215,13 @@ public final class VerdictRules {
       reasons.addAll(egress);
       reasons.addAll(complaints);
       reasons.addAll(weak);
+      if (!egress.isEmpty() && !complaints.isEmpty()) {
+        reasons.add(new Reason(NOT_WORM_MAILING, "The SMTP egress does not look like a worm's mailing near a"
+            + " traced complaint's origin time (fewer than " + WORM_CONNECTIONS + " connections and "
+            + WORM_DESTINATIONS + " destinations within ±" + COMPLAINT_EGRESS_WINDOW.toMinutes() + " min of it):"
+            + " a mail client's own sending and a complaint about that mail are not two independent kinds of"
+            + " evidence, so not INFECTED", "host " + e.hostId()));
+      }
     } else if (!staleness.isEmpty()) {
       verdict = Verdict.UNKNOWN;
       reasons.addAll(staleness);

@@ -218,9 +218,10 @@ final class AdminApi {
     ArrayNode out = Json.array();
     Principal p = WebServer.principal(ctx);
     Optional<Set<String>> hosts = visibleHosts(p);
+    Set<String> shared = SharedNames.visibleTo(fleet, p);
     for (Campaign c : campaigns.list()) {
       if (visible(p, c)) {
-        out.add(campaignJson(c, campaigns.runs(c.campaignId(), 1), hosts));
+        out.add(campaignJson(c, campaigns.runs(c.campaignId(), 1), hosts, shared));
       }
     }
     Json.send(ctx, out);
@@ -243,13 +244,14 @@ final class AdminApi {
     }
     record(ctx, Actions.CAMPAIGN_CREATE, c.campaignId(), c.name() + "; lab " + c.lab().orElse("(every host)")
         + "; " + c.cron().map(x -> "cron " + x + " " + c.zone().getId()).orElse("now"));
-    Json.send(ctx, 201, campaignJson(c, campaigns.runs(c.campaignId(), RUNS_SHOWN), visibleHosts(p)));
+    Json.send(ctx, 201, campaignJson(c, campaigns.runs(c.campaignId(), RUNS_SHOWN), visibleHosts(p),
+        SharedNames.visibleTo(fleet, p)));
   }
 
   void campaign(Context ctx) {
     Campaign c = visibleCampaign(ctx);
     Json.send(ctx, campaignJson(c, campaigns.runs(c.campaignId(), RUNS_SHOWN),
-        visibleHosts(WebServer.principal(ctx))));
+        visibleHosts(WebServer.principal(ctx)), SharedNames.visibleTo(fleet, WebServer.principal(ctx))));
   }
 
   void runCampaign(Context ctx) {
@@ -258,7 +260,8 @@ final class AdminApi {
         .orElseThrow(() -> ApiError.notFound("no campaign with that id"));
     record(ctx, Actions.CAMPAIGN_RUN, c.campaignId(), c.name() + "; run " + run.runId() + "; "
         + run.targets().size() + " hosts");
-    Json.send(ctx, 201, runJson(run, visibleHosts(WebServer.principal(ctx))));
+    Json.send(ctx, 201, runJson(run, visibleHosts(WebServer.principal(ctx)),
+        SharedNames.visibleTo(fleet, WebServer.principal(ctx))));
   }
 
   void deleteCampaign(Context ctx) {
@@ -270,7 +273,7 @@ final class AdminApi {
     ctx.status(204);
   }
 
-  private ObjectNode campaignJson(Campaign c, List<RunStatus> runs, Optional<Set<String>> hosts) {
+  private ObjectNode campaignJson(Campaign c, List<RunStatus> runs, Optional<Set<String>> hosts, Set<String> shared) {
     ObjectNode o = Json.object();
     o.put("campaignId", c.campaignId());
     o.put("name", c.name());
@@ -281,12 +284,12 @@ final class AdminApi {
     o.put("created", c.created().toString());
     Json.time(o, "nextFire", campaigns.nextFire(c.campaignId()));
     ArrayNode list = o.putArray("runs");
-    runs.forEach(r -> list.add(runJson(r, hosts)));
+    runs.forEach(r -> list.add(runJson(r, hosts, shared)));
     return o;
   }
 
   /** A run; with {@code hosts}, only those hosts' targets (counts as well). */
-  private static ObjectNode runJson(RunStatus r, Optional<Set<String>> hosts) {
+  private static ObjectNode runJson(RunStatus r, Optional<Set<String>> hosts, Set<String> shared) {
     ObjectNode o = Json.object();
     o.put("runId", r.runId());
     o.put("campaignId", r.campaignId());
@@ -306,6 +309,7 @@ final class AdminApi {
       ObjectNode to = targets.addObject();
       to.put("hostId", t.hostId());
       to.put("hostname", t.hostname());
+      SharedNames.mark(to, t.hostname(), shared);
       to.put("commandId", t.commandId());
       Json.time(to, "delivered", t.delivered());
       to.put("state", t.state().name().toLowerCase(Locale.ROOT));

@@ -1,5 +1,6 @@
 package io.labscan.controller.web;
 
+import io.labscan.controller.fleet.Fleet;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -23,9 +24,21 @@ final class ComplaintsApi {
   static final int DEFAULT_LIMIT = 100;
 
   private final ComplaintsView complaints;
+  private final java.util.Optional<io.labscan.controller.fleet.Fleet> fleet;
 
   ComplaintsApi(ComplaintsView complaints) {
+    this(complaints, null);
+  }
+
+  /** With {@code fleet}: the named host carries {@code nameShared} ({@link SharedNames}). */
+  ComplaintsApi(ComplaintsView complaints, @org.jspecify.annotations.Nullable Fleet fleet) {
     this.complaints = requireNonNull(complaints, "complaints");
+    this.fleet = java.util.Optional.ofNullable(fleet);
+  }
+
+  /** The shared name keys among the hosts the caller sees (empty without a fleet). */
+  private java.util.Set<String> shared(Context ctx) {
+    return fleet.map(f -> SharedNames.visibleTo(f, WebServer.principal(ctx))).orElse(java.util.Set.of());
   }
 
   void list(Context ctx) {
@@ -45,7 +58,8 @@ final class ComplaintsApi {
       b.put("lastError", m.lastError().orElse(null));
     }
     ArrayNode list = o.putArray("complaints");
-    page.forEach(c -> list.add(entry(c)));
+    java.util.Set<String> shared = page.stream().anyMatch(c -> c.host().isPresent()) ? shared(ctx) : java.util.Set.of();
+    page.forEach(c -> list.add(entry(c, shared)));
     if (page.size() == limit) {
       o.put("next", page.get(page.size() - 1).seq());
     } else {
@@ -65,7 +79,7 @@ final class ComplaintsApi {
       throw ApiError.badRequest("a complaint id is a number");
     }
     ComplaintRecord c = complaints.get(id).orElseThrow(() -> ApiError.notFound("no complaint " + id));
-    ObjectNode o = entry(c);
+    ObjectNode o = entry(c, c.host().isPresent() ? shared(ctx) : java.util.Set.of());
     JsonNode triage = null;
     if (!c.resultJson().isEmpty()) {
       try {
@@ -78,7 +92,7 @@ final class ComplaintsApi {
     Json.send(ctx, o);
   }
 
-  private ObjectNode entry(ComplaintRecord c) {
+  private ObjectNode entry(ComplaintRecord c, java.util.Set<String> shared) {
     ObjectNode o = Json.object();
     o.put("id", c.seq());
     o.put("link", "/complaints/" + c.seq());
@@ -96,6 +110,7 @@ final class ComplaintsApi {
     if (c.host().isPresent()) {
       ObjectNode h = o.putObject("host");
       h.put("hostId", c.hostId()).put("hostname", c.hostname()).put("link", "/hosts/" + c.hostId());
+      SharedNames.mark(h, c.hostname(), shared);
       h.put("verdict", complaints.verdict(c.hostId()).map(Enum::name).orElse(null));
     } else {
       o.putNull("host");

@@ -45,11 +45,18 @@ final class FleetApi {
   private final Fleet fleet;
   private final ComplianceHistory history;
   private final Audit audit;
+  private final TrustSettings trust;
 
   FleetApi(Fleet fleet, ComplianceHistory history, Audit audit) {
+    this(fleet, history, audit, TrustSettings.unavailable());
+  }
+
+  /** With {@code trust}: the host page names the configured MTAs' addresses the host claimed. */
+  FleetApi(Fleet fleet, ComplianceHistory history, Audit audit, TrustSettings trust) {
     this.fleet = requireNonNull(fleet, "fleet");
     this.history = requireNonNull(history, "history");
     this.audit = requireNonNull(audit, "audit");
+    this.trust = requireNonNull(trust, "trust");
   }
 
   /** The hosts the caller may see, with their current lab. */
@@ -82,7 +89,9 @@ final class FleetApi {
   void labs(Context ctx) {
     Map<String, List<HostStatus>> byLab = new TreeMap<>();
     Map<String, String> labByHost = new java.util.HashMap<>();
-    for (HostStatus h : visible(ctx)) {
+    List<HostStatus> seen = visible(ctx);
+    java.util.Set<String> shared = SharedNames.among(seen);
+    for (HostStatus h : seen) {
       byLab.computeIfAbsent(h.lab().lab(), k -> new ArrayList<>()).add(h);
       labByHost.put(h.summary().hostId(), h.lab().lab());
     }
@@ -100,8 +109,8 @@ final class FleetApi {
       o.put("fullScanRecentPercent", percent(count(hosts, h -> h.compliance().fullScanRecent()), n));
       o.put("seenRecentlyPercent", percent(count(hosts, h -> h.compliance().seenRecently()), n));
       ArrayNode egress = o.putArray("smtpEgressHosts");
-      hosts.stream().filter(h -> !h.compliance().noSmtpEgress()).forEach(h -> egress.addObject()
-          .put("hostId", h.summary().hostId()).put("hostname", h.summary().hostname())
+      hosts.stream().filter(h -> !h.compliance().noSmtpEgress()).forEach(h -> SharedNames.mark(egress.addObject()
+          .put("hostId", h.summary().hostId()).put("hostname", h.summary().hostname()), h.summary().hostname(), shared)
           .put("windows", h.egressViolations()));
       ObjectNode verdicts = o.putObject("verdicts");
       hosts.forEach(h -> verdicts.put(h.verdictName(), verdicts.path(h.verdictName()).asInt(0) + 1));
@@ -172,17 +181,27 @@ final class FleetApi {
   /** {@code /api/v1/host-status}: every host with effective lab, verdict and compliance. */
   void hostStatus(Context ctx) {
     ArrayNode out = Json.array();
-    for (HostStatus h : filtered(ctx)) {
-      out.add(statusJson(h));
+    // Shared among every host the caller sees, not only the filtered ones: a filter that shows
+    // one of two look-alikes still shows it with its id.
+    List<HostStatus> seen = visible(ctx);
+    java.util.Set<String> shared = SharedNames.among(seen);
+    for (HostStatus h : filtered(ctx, seen)) {
+      out.add(statusJson(h, shared));
     }
     Json.send(ctx, out);
   }
 
   static ObjectNode statusJson(HostStatus h) {
+    return statusJson(h, java.util.Set.of());
+  }
+
+  /** {@link #statusJson(HostStatus)} with {@code nameShared} ({@link SharedNames}). */
+  static ObjectNode statusJson(HostStatus h, java.util.Set<String> sharedNames) {
     HostSummary s = h.summary();
     ObjectNode o = Json.object();
     o.put("hostId", s.hostId());
     o.put("hostname", s.hostname());
+    SharedNames.mark(o, s.hostname(), sharedNames);
     o.put("osFamily", s.osFamily());
     o.put("osVersion", s.osVersion());
     o.put("agentVersion", s.agentVersion());
@@ -230,7 +249,8 @@ final class FleetApi {
     // Another lab's host is answered as an unknown one: the same status and the same words.
     HostStatus h = fleet.host(hostId).filter(x -> principal.sees(x.lab().lab()))
         .orElseThrow(() -> ApiError.notFound("no host with id " + hostId));
-    ObjectNode o = statusJson(h);
+    java.util.Set<String> shared = SharedNames.visibleTo(fleet, principal);
+    ObjectNode o = statusJson(h, shared);
     HostSummary s = h.summary();
     o.put("elevated", s.elevated());
     o.put("firstSeen", s.firstSeen().toString());
@@ -264,7 +284,8 @@ final class FleetApi {
     ArrayNode conflicts = o.putArray("addressConflicts");
     for (HostEvidence.Conflict k : fleet.store().addressConflicts(hostId, fleet.now())) {
       conflicts.addObject().put("ip", k.ip()).put("otherHostId", k.otherHostId())
-          .put("otherHostname", k.otherHostname()).put("since", k.since().toString());
+          .put("otherHostname", k.otherHostname()).put("since", k.since().toString())
+          .put("otherNameShared", io.labscan.controller.text.HostnameKey.isShared(shared, k.otherHostname()));
     }
     // Where imported reports came from ("imported from FILE by USER at TIME"): per report and as a list.
     java.util.Map<String, String> provenance = new java.util.HashMap<>();
@@ -284,12 +305,41 @@ final class FleetApi {
     new io.labscan.controller.selfwatch.AgentResourcesView(fleet.store(), fleet.clock()).host(hostId)
         .ifPresent(v -> agentResourcesJson(o.putObject("agentResources"), v));
     ArrayNode addressHistory = o.putArray("addressHistory");
-    for (AddressInterval a : fleet.store().addressHistory(hostId)) {
+    List<AddressInterval> held = fleet.store().addressHistory(hostId);
+    for (AddressInterval a : held) {
       addressHistory.addObject().put("ip", a.ip()).put("mac", a.mac()).put("interface", a.interfaceName())
           .put("firstSeen", a.firstSeen().toString()).put("lastSeen", a.lastSeen().toString())
           .put("current", a.current());
     }
+    mtaAddressClaims(o.putArray("mtaAddressClaims"), s, held);
     Json.send(ctx, o);
+  }
+
+  /**
+   * {@code mtaAddressClaims} (docs/api.md): each address the host held (now or before) that is
+   * exactly a configured MTA's ({@code --trust} or the Settings page), a false claim that triage
+   * ignores ({@link io.labscan.controller.alert.MtaAddressClaims}); empty for a host with the
+   * mail-server role, which may be that MTA.
+   */
+  private void mtaAddressClaims(ArrayNode out, HostSummary s, List<AddressInterval> held) {
+    List<String> entries;
+    try {
+      entries = trust.entries();
+    } catch (RuntimeException e) {
+      return; // the settings store failed: the page still shows everything else
+    }
+    if (entries.isEmpty() || held.isEmpty() || fleet.store()
+        .hostsWithRole(io.labscan.controller.policy.PolicyProvider.MAIL_SERVER_ROLE).contains(s.hostId())) {
+      return;
+    }
+    for (AddressInterval a : held) {
+      for (io.labscan.controller.alert.MtaAddressClaims.Claim c
+          : io.labscan.controller.alert.MtaAddressClaims.find(entries, List.of(a.ip()))) {
+        out.addObject().put("ip", c.ip()).put("entry", c.entry()).put("current", a.current())
+            .put("firstSeen", a.firstSeen().toString()).put("lastSeen", a.lastSeen().toString())
+            .put("text", c.describe(s.hostname(), s.hostId()));
+      }
+    }
   }
 
   /**
@@ -335,12 +385,14 @@ final class FleetApi {
 
   void infected(Context ctx) {
     ArrayNode out = Json.array();
-    visible(ctx).stream()
+    List<HostStatus> seen = visible(ctx);
+    java.util.Set<String> shared = SharedNames.among(seen);
+    seen.stream()
         .filter(h -> h.verdict().map(v -> v.verdict().isInfectedList()).orElse(false))
         .sorted(Comparator.comparing((HostStatus h) -> h.verdict().get().verdict())
             .thenComparing(h -> h.verdict().get().since()))
         .forEach(h -> {
-          ObjectNode o = statusJson(h);
+          ObjectNode o = statusJson(h, shared);
           o.set("reasons", Json.reasons(h.verdict().get().reasons()));
           out.add(o);
         });
@@ -398,6 +450,11 @@ final class FleetApi {
 
   /** Hosts matching the query parameters q, lab, verdict and compliant. */
   private List<HostStatus> filtered(Context ctx) {
+    return filtered(ctx, visible(ctx));
+  }
+
+  /** {@link #filtered(Context)} of hosts already read ({@link #visible}). */
+  private List<HostStatus> filtered(Context ctx, List<HostStatus> visible) {
     Predicate<HostStatus> keep = h -> true;
     String q = ctx.queryParam("q");
     if (q != null && !q.isBlank()) {
@@ -418,7 +475,7 @@ final class FleetApi {
       boolean wanted = Boolean.parseBoolean(compliant);
       keep = keep.and(h -> h.compliance().compliant() == wanted);
     }
-    return visible(ctx).stream().filter(keep).toList();
+    return visible.stream().filter(keep).toList();
   }
 
   private static String haystack(HostStatus h) {

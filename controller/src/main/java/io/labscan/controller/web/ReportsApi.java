@@ -1,5 +1,6 @@
 package io.labscan.controller.web;
 
+import io.labscan.controller.fleet.Fleet;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -35,11 +36,19 @@ final class ReportsApi {
   private final ComplianceReports reports;
   private final ReportSubscriptions subscriptions;
   private final Audit audit;
+  private final java.util.Optional<io.labscan.controller.fleet.Fleet> fleet;
 
   ReportsApi(ComplianceReports reports, ReportSubscriptions subscriptions, Audit audit) {
+    this(reports, subscriptions, audit, null);
+  }
+
+  /** With {@code fleet}: each host row carries {@code nameShared} ({@link SharedNames}). */
+  ReportsApi(ComplianceReports reports, ReportSubscriptions subscriptions, Audit audit,
+      @org.jspecify.annotations.Nullable Fleet fleet) {
     this.reports = requireNonNull(reports, "reports");
     this.subscriptions = requireNonNull(subscriptions, "subscriptions");
     this.audit = requireNonNull(audit, "audit");
+    this.fleet = java.util.Optional.ofNullable(fleet);
   }
 
   void compliance(Context ctx) {
@@ -69,7 +78,7 @@ final class ReportsApi {
       ctx.result(ReportCsv.render(report).getBytes(StandardCharsets.UTF_8));
       return;
     }
-    Json.send(ctx, json(report));
+    Json.send(ctx, json(report, fleet.map(f -> SharedNames.visibleTo(f, p)).orElse(java.util.Set.of())));
   }
 
   private static Optional<String> lab(String text) {
@@ -83,6 +92,11 @@ final class ReportsApi {
   }
 
   static ObjectNode json(ComplianceReport r) {
+    return json(r, java.util.Set.of());
+  }
+
+  /** The report's JSON; host rows whose name is in {@code shared} ({@link SharedNames}) say so. */
+  static ObjectNode json(ComplianceReport r, java.util.Set<String> shared) {
     ObjectNode o = Json.object();
     o.put("generatedAt", r.generatedAt().toString());
     if (r.lab().isPresent()) {
@@ -108,22 +122,22 @@ final class ReportsApi {
     ObjectNode out = rows(o, "outOfCompliance", r.outOfCompliance());
     ArrayNode hosts = out.putArray("hosts");
     r.outOfCompliance().rows().forEach(h -> {
-      ObjectNode x = host(hosts, h.hostId(), h.hostname(), h.lab()).put("verdict", h.verdict());
+      ObjectNode x = host(hosts, h.hostId(), h.hostname(), h.lab(), shared).put("verdict", h.verdict());
       ArrayNode reasons = x.putArray("reasons");
       h.reasons().forEach(reasons::add);
     });
     ArrayNode stale = rows(o, "staleAntivirus", r.staleAntivirus()).putArray("hosts");
-    r.staleAntivirus().rows().forEach(s -> host(stale, s.hostId(), s.hostname(), s.lab()).put("state", s.state())
+    r.staleAntivirus().rows().forEach(s -> host(stale, s.hostId(), s.hostname(), s.lab(), shared).put("state", s.state())
         .put("products", s.products()));
     ArrayNode missed = rows(o, "missedScans", r.missedScans()).putArray("hosts");
     r.missedScans().rows().forEach(m -> {
-      ObjectNode x = host(missed, m.hostId(), m.hostname(), m.lab()).put("daysWithoutFullScan", m.daysWithoutFullScan())
+      ObjectNode x = host(missed, m.hostId(), m.hostname(), m.lab(), shared).put("daysWithoutFullScan", m.daysWithoutFullScan())
           .put("daysExpected", m.daysExpected()).put("overdueNow", m.overdueNow());
       Json.time(x, "lastFullScan", m.lastFullScan());
     });
     ArrayNode infections = rows(o, "infections", r.infections()).putArray("hosts");
     r.infections().rows().forEach(i -> {
-      ObjectNode x = host(infections, i.hostId(), i.hostname(), i.lab()).put("found", i.found().toString());
+      ObjectNode x = host(infections, i.hostId(), i.hostname(), i.lab(), shared).put("found", i.found().toString());
       Json.time(x, "cleared", i.cleared());
       x.put("reasons", i.reasons());
     });
@@ -148,8 +162,10 @@ final class ReportsApi {
     return o.putObject(name).put("total", rows.total()).put("truncated", rows.truncated());
   }
 
-  private static ObjectNode host(ArrayNode into, String hostId, String hostname, String lab) {
-    return into.addObject().put("hostId", hostId).put("hostname", hostname).put("lab", lab);
+  private static ObjectNode host(ArrayNode into, String hostId, String hostname, String lab,
+      java.util.Set<String> shared) {
+    return SharedNames.mark(into.addObject().put("hostId", hostId).put("hostname", hostname), hostname, shared)
+        .put("lab", lab);
   }
 
   void subscriptions(Context ctx) {

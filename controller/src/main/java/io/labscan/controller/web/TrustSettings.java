@@ -48,6 +48,19 @@ public final class TrustSettings {
     return store;
   }
 
+  /**
+   * Every configured entry, {@code serve --trust} first, then the stored ones (none when this
+   * controller has no settings store): what the host page compares agents' addresses with
+   * ({@link io.labscan.controller.alert.MtaAddressClaims}).
+   */
+  public List<String> entries() {
+    List<String> out = new ArrayList<>(fixed);
+    if (store != null) {
+      out.addAll(store.entries());
+    }
+    return out;
+  }
+
   public List<Item> list() {
     List<Item> out = new ArrayList<>();
     for (int i = 0; i < fixed.size(); i++) {

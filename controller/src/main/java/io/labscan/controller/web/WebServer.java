@@ -275,11 +275,11 @@ public final class WebServer implements AutoCloseable {
       this.services = services;
       this.sso = sso.map(s -> new SsoRoutes(s.provider(), s.accounts(), services.audit(), config.secureCookies(),
           this::startSession, services.fleet().clock()));
-      this.fleet = new FleetApi(services.fleet(), services.history(), services.audit());
+      this.fleet = new FleetApi(services.fleet(), services.history(), services.audit(), services.trust());
       this.admin = new AdminApi(services.triage(), services.campaigns(), services.trust(), services.audit(),
           services.fleet());
       this.access = new AccessApi(services.tokens(), services.audit());
-      this.complaints = new ComplaintsApi(services.complaints());
+      this.complaints = new ComplaintsApi(services.complaints(), services.fleet());
       this.meta = new MetaApi(services.fleet().policy());
       this.guard = new HttpGuard(withBindName(config), config.trustedProxies());
     }
@@ -387,7 +387,7 @@ public final class WebServer implements AutoCloseable {
           // A user's own address that the identity provider verified needs no confirmation mail.
           new io.labscan.controller.report.ReportSubscriptions(services.fleet().store(), services.fleet().clock(),
               io.labscan.controller.oidc.SsoAccounts.verifiedEmails(services.fleet().store())),
-          services.audit());
+          services.audit(), services.fleet());
       r.get("/api/v1/reports/compliance", reports::compliance, Role.VIEWER);
       r.get("/api/v1/reports/subscriptions", reports::subscriptions, Role.LAB_MANAGER, Gate.SESSION_ONLY);
       r.post("/api/v1/reports/subscriptions", reports::subscribe, Role.LAB_MANAGER, Gate.SESSION_ONLY);

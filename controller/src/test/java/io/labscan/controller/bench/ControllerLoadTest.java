@@ -5,13 +5,11 @@ import io.grpc.ManagedChannel;
 import io.grpc.stub.StreamObserver;
 import io.labscan.agent.transport.GrpcChannels;
 import io.labscan.agent.trust.AgentCredentials;
+import io.labscan.controller.TestReports;
 import io.labscan.controller.trust.CertificateAuthority;
 import io.labscan.proto.v1.AgentServiceGrpc;
-import io.labscan.proto.v1.AvState;
-import io.labscan.proto.v1.AvStatus;
 import io.labscan.proto.v1.Command;
 import io.labscan.proto.v1.CommandStreamRequest;
-import io.labscan.proto.v1.EgressDestination;
 import io.labscan.proto.v1.EnrollRequest;
 import io.labscan.proto.v1.EnrollResponse;
 import io.labscan.proto.v1.HeartbeatRequest;
@@ -23,7 +21,6 @@ import io.labscan.proto.v1.ReportAck;
 import io.labscan.proto.v1.ReportRequest;
 import io.labscan.proto.v1.ScanKind;
 import io.labscan.proto.v1.ScanSummary;
-import io.labscan.proto.v1.SmtpEgressWindow;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -543,25 +540,12 @@ public final class ControllerLoadTest {
                   .setMac(String.format(Locale.ROOT, "00:0c:29:%02x:%02x:%02x", index >> 16 & 0xff,
                       index >> 8 & 0xff, index & 0xff))
                   .addIpv4(ip)))
-          .addAv(AvStatus.newBuilder().setProvider("clamav").setProduct("ClamAV").setEngineVersion("1.0.7")
-              .setDefinitionsVersion("27450").setDefinitionsAgeSeconds(36_000).setState(AvState.AV_STATE_FRESH)
-              .setReason("daily.cld built 10 hours ago (limit 3 days)").setSource("/var/lib/clamav/daily.cld"))
+          .addAv(TestReports.freshClamAv())
           .setScan(ScanSummary.newBuilder().setScanId(UUID.randomUUID().toString()).setKind(ScanKind.SCAN_KIND_FULL)
               .setTrigger("schedule").setStarted(Timestamps.fromMillis(at.minusSeconds(600).toEpochMilli()))
               .setFinished(Timestamps.fromMillis(at.toEpochMilli())).setFilesScanned(180_000)
               .setBytesScanned(2_000_000_000L));
-      for (int w = 0; w < 2; w++) {
-        Instant start = at.minusSeconds(3_600L * (w + 1));
-        r.addEgress(SmtpEgressWindow.newBuilder()
-            .setWindowStart(Timestamps.fromMillis(start.toEpochMilli()))
-            .setWindowEnd(Timestamps.fromMillis(start.plusSeconds(60).toEpochMilli()))
-            .setPid(4_000 + w).setProcessName("thunderbird").setProcessPath("/usr/lib/thunderbird/thunderbird")
-            .setUser("student").setConnections(1).setDistinctDestinations(1)
-            .addDestinations(EgressDestination.newBuilder().setIp("192.0.2.25").setPort(587).setConnections(1))
-            .setFirstSeen(Timestamps.fromMillis(start.plusSeconds(5).toEpochMilli()))
-            .setLastSeen(Timestamps.fromMillis(start.plusSeconds(9).toEpochMilli()))
-            .setAllowed(true).setSource("poll"));
-      }
+      r.addAllEgress(TestReports.mailClientWindows(at, 2));
       return r.build();
   }
 

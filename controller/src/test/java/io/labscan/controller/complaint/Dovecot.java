@@ -2,6 +2,8 @@ package io.labscan.controller.complaint;
 
 import static org.awaitility.Awaitility.await;
 
+import io.labscan.testsupport.FreePorts;
+import io.labscan.testsupport.LoopbackCertificate;
 import io.labscan.testsupport.Requirements;
 import jakarta.mail.Flags;
 import jakarta.mail.Folder;
@@ -11,36 +13,20 @@ import jakarta.mail.Store;
 import jakarta.mail.internet.MimeMessage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.StringWriter;
-import java.math.BigInteger;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * A real Dovecot IMAP server for one test, run from a configuration folder of the test's own:
@@ -83,9 +69,9 @@ final class Dovecot implements AutoCloseable {
     Files.createDirectories(dir.resolve("run"));
     Files.createDirectories(dir.resolve("state"));
     Path cert = dir.resolve("server.crt");
-    writeCertificate(cert, dir.resolve("server.key"));
+    LoopbackCertificate.write(cert, dir.resolve("server.key"), "labscan-test-imap", "localhost");
     Files.writeString(dir.resolve("passwd"), USER + ":{PLAIN}" + PASSWORD + "\n");
-    int[] ports = freePorts(2);
+    int[] ports = FreePorts.several(2);
     boolean root = Requirements.isRoot();
     long uid = root ? 65534 : (Integer) Files.getAttribute(dir, "unix:uid");
     long gid = root ? 65534 : (Integer) Files.getAttribute(dir, "unix:gid");
@@ -287,52 +273,6 @@ final class Dovecot implements AutoCloseable {
   @Override
   public void close() throws InterruptedException {
     stop();
-  }
-
-  private static int[] freePorts(int n) throws IOException {
-    List<ServerSocket> held = new ArrayList<>();
-    try {
-      int[] out = new int[n];
-      for (int i = 0; i < n; i++) {
-        ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
-        held.add(s);
-        out[i] = s.getLocalPort();
-      }
-      return out;
-    } finally {
-      for (ServerSocket s : held) {
-        s.close();
-      }
-    }
-  }
-
-  /** A self-signed EC certificate for 127.0.0.1 and localhost, and its key, as PEM. */
-  static void writeCertificate(Path cert, Path key) throws Exception {
-    KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-    g.initialize(new ECGenParameterSpec("secp256r1"));
-    KeyPair keys = g.generateKeyPair();
-    X500Name name = new X500Name("CN=labscan-test-imap");
-    Instant now = Instant.now();
-    var builder = new JcaX509v3CertificateBuilder(name, BigInteger.valueOf(now.toEpochMilli()),
-        Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(2))), name, keys.getPublic());
-    builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
-    builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-        new GeneralName(GeneralName.iPAddress, "127.0.0.1"), new GeneralName(GeneralName.dNSName, "localhost")}));
-    var certificate = new JcaX509CertificateConverter().getCertificate(
-        builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())));
-    Files.writeString(cert, pem(certificate));
-    Files.writeString(key, "-----BEGIN PRIVATE KEY-----\n"
-        + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(keys.getPrivate().getEncoded())
-        + "\n-----END PRIVATE KEY-----\n");
-    Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
-  }
-
-  private static String pem(Object o) throws IOException {
-    StringWriter w = new StringWriter();
-    try (JcaPEMWriter pw = new JcaPEMWriter(w)) {
-      pw.writeObject(o);
-    }
-    return w.toString();
   }
 
   static byte[] bytes(String s) {

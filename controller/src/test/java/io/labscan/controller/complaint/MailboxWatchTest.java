@@ -11,6 +11,7 @@ import io.labscan.controller.triage.TrustConfig;
 import io.labscan.controller.verdict.VerdictPolicy;
 import io.labscan.controller.verdict.VerdictRepository;
 import io.labscan.controller.verdict.VerdictService;
+import io.labscan.testsupport.LoopbackCertificate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
@@ -308,7 +309,7 @@ class MailboxWatchTest {
   @Test
   void aServerCertificateNotSignedByTheConfiguredCaIsRefusedAndNothingIsRead() throws Exception {
     Path otherCa = dir.resolve("other-ca.crt");
-    Dovecot.writeCertificate(otherCa, dir.resolve("other-ca.key"));
+    LoopbackCertificate.write(otherCa, dir.resolve("other-ca.key"), "labscan-test-imap", "localhost");
     dovecot.append("INBOX", bytes(mail.worm("worm-14@lab-pc-07")));
     MailboxConfig config = new MailboxConfig(dovecot.inbox().address(), Dovecot.PASSWORD, java.util.Optional.of(otherCa));
 

@@ -2,16 +2,15 @@ package io.labscan.controller.e2e;
 
 import static java.util.Objects.requireNonNull;
 
+import io.labscan.testsupport.PostfixConfig;
+import io.labscan.testsupport.TestFolders;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.UserPrincipalLookupService;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -29,31 +28,6 @@ import java.util.stream.Stream;
 final class Postfix implements AutoCloseable {
   /** The unprivileged owner of the delivered mailboxes (Debian's {@code nobody}). */
   static final int MAILBOX_UID = 65534;
-
-  private static final String MASTER_CF = """
-      smtp      inet  n       -       n       -       -       smtpd
-      pickup    unix  n       -       n       60      1       pickup
-      cleanup   unix  n       -       n       -       0       cleanup
-      qmgr      unix  n       -       n       300     1       qmgr
-      rewrite   unix  -       -       n       -       -       trivial-rewrite
-      bounce    unix  -       -       n       -       0       bounce
-      defer     unix  -       -       n       -       0       bounce
-      trace     unix  -       -       n       -       0       bounce
-      verify    unix  -       -       n       -       1       verify
-      flush     unix  n       -       n       1000?   0       flush
-      proxymap  unix  -       -       n       -       -       proxymap
-      smtp      unix  -       -       n       -       -       smtp
-      relay     unix  -       -       n       -       -       smtp
-      showq     unix  n       -       n       -       -       showq
-      error     unix  -       -       n       -       -       error
-      retry     unix  -       -       n       -       -       error
-      discard   unix  -       -       n       -       -       discard
-      local     unix  -       n       n       -       -       local
-      virtual   unix  -       n       n       -       -       virtual
-      anvil     unix  -       -       n       -       1       anvil
-      scache    unix  -       -       n       -       1       scache
-      postlog   unix-dgram n  -       n       -       1       postlogd
-      """;
 
   private final TestNetwork.Host host;
   private final Path dir;
@@ -82,7 +56,7 @@ final class Postfix implements AutoCloseable {
       map.append(box).append('@').append(domain).append(' ').append(box).append("/\n");
     }
     Files.writeString(dir.resolve("config/vmailbox"), map);
-    p.start(common(dir, hostname) + """
+    p.start(PostfixConfig.mainCf(dir, hostname) + """
         inet_interfaces = %s
         mydestination =
         virtual_mailbox_domains = %s
@@ -99,7 +73,7 @@ final class Postfix implements AutoCloseable {
       throws IOException {
     Postfix p = new Postfix(host, dir, archive);
     p.prepare();
-    p.start(common(dir, hostname) + """
+    p.start(PostfixConfig.mainCf(dir, hostname) + """
         inet_interfaces = 127.0.0.1
         mydestination =
         relayhost = [%s]
@@ -107,38 +81,9 @@ final class Postfix implements AutoCloseable {
     return p;
   }
 
-  private static String common(Path dir, String hostname) {
-    return """
-        compatibility_level = 3.6
-        myhostname = %s
-        mydomain = %s
-        myorigin = $mydomain
-        inet_protocols = ipv4
-        mynetworks = 127.0.0.0/8
-        queue_directory = %s
-        data_directory = %s
-        maillog_file = %s
-        maillog_file_prefixes = %s
-        alias_maps =
-        alias_database =
-        smtpd_peername_lookup = no
-        smtp_dns_support_level = disabled
-        biff = no
-        """.formatted(hostname, hostname.substring(hostname.indexOf('.') + 1), dir.resolve("queue"),
-        dir.resolve("data"), dir.resolve("maillog"), dir);
-  }
-
-  /** The folders Postfix's own users must reach: world-traversable, data owned by postfix. */
+  /** The folders Postfix's own users must reach, and its master.cf. */
   private void prepare() throws IOException {
-    Files.createDirectories(dir);
-    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-    for (String sub : List.of("config", "queue", "data")) {
-      Files.createDirectories(dir.resolve(sub));
-      Files.setPosixFilePermissions(dir.resolve(sub), PosixFilePermissions.fromString("rwxr-xr-x"));
-    }
-    UserPrincipalLookupService users = dir.getFileSystem().getUserPrincipalLookupService();
-    Files.setOwner(dir.resolve("data"), users.lookupPrincipalByName("postfix"));
-    Files.writeString(dir.resolve("config/master.cf"), MASTER_CF);
+    PostfixConfig.prepare(dir, PostfixConfig.masterCf("smtp"));
   }
 
   private void start(String mainCf) throws IOException {
@@ -152,16 +97,7 @@ final class Postfix implements AutoCloseable {
 
   /** The messages delivered to a mailbox so far (Maildir {@code new/} and {@code cur/}). */
   List<Path> delivered(String mailbox) throws IOException {
-    List<Path> out = new ArrayList<>();
-    for (String sub : List.of("new", "cur")) {
-      Path folder = dir.resolve("mail").resolve(mailbox).resolve(sub);
-      if (Files.isDirectory(folder)) {
-        try (Stream<Path> files = Files.list(folder)) {
-          files.filter(Files::isRegularFile).sorted().forEach(out::add);
-        }
-      }
-    }
-    return out;
+    return PostfixConfig.delivered(dir.resolve("mail").resolve(mailbox));
   }
 
   /** The delivered messages of a mailbox whose text contains {@code marker}. */
@@ -245,13 +181,8 @@ final class Postfix implements AutoCloseable {
   }
 
   static void delete(Path folder) {
-    if (!Files.exists(folder, LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    try (Stream<Path> all = Files.walk(folder)) {
-      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
+    try {
+      TestFolders.deleteTree(folder);
     } catch (IOException | RuntimeException e) {
       System.err.println("KlezStoryIT: cannot delete " + folder + ": " + e);
     }

@@ -1,41 +1,24 @@
 package io.labscan.controller.report;
 
+import io.labscan.testsupport.FreePorts;
+import io.labscan.testsupport.LoopbackCertificate;
+import io.labscan.testsupport.PostfixConfig;
 import io.labscan.testsupport.Requirements;
+import io.labscan.testsupport.TestFolders;
 import java.io.IOException;
-import java.io.StringWriter;
-import java.math.BigInteger;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.Date;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * A real Postfix as the campus relay, run like the end-to-end test's ({@code e2e/Postfix}: the
- * same master.cf services and main.cf settings, {@code postfix -c DIR start} from a configuration
- * folder of its own, queue, data, log and Maildirs in a temporary folder, the machine's
- * {@code /etc/postfix} never read nor written), but on loopback of this namespace at a free port,
+ * same master.cf services and main.cf settings ({@link PostfixConfig}), {@code postfix -c DIR
+ * start} from a configuration folder of its own, queue, data, log and Maildirs in a temporary
+ * folder, the machine's {@code /etc/postfix} never read nor written), but on loopback of this namespace at a free port,
  * with STARTTLS offered on a self-signed certificate for 127.0.0.1 made here, and SMTP AUTH
  * required through Dovecot's auth service when asked ({@link Sasl}). It delivers the
  * test domain {@code campus.example} into Maildirs (its own, or {@link #deliveringInto} one an
@@ -47,32 +30,6 @@ public final class LoopbackPostfix implements AutoCloseable {
   public static final String DOMAIN = "campus.example";
   /** The name it writes into its {@code Received:} lines. */
   public static final String HOSTNAME = "relay.campus.test";
-
-  private static final String MASTER_CF = """
-      %s      inet  n       -       n       -       -       smtpd
-      pickup    unix  n       -       n       60      1       pickup
-      cleanup   unix  n       -       n       -       0       cleanup
-      qmgr      unix  n       -       n       300     1       qmgr
-      rewrite   unix  -       -       n       -       -       trivial-rewrite
-      bounce    unix  -       -       n       -       0       bounce
-      defer     unix  -       -       n       -       0       bounce
-      trace     unix  -       -       n       -       0       bounce
-      verify    unix  -       -       n       -       1       verify
-      flush     unix  n       -       n       1000?   0       flush
-      proxymap  unix  -       -       n       -       -       proxymap
-      smtp      unix  -       -       n       -       -       smtp
-      relay     unix  -       -       n       -       -       smtp
-      showq     unix  n       -       n       -       -       showq
-      error     unix  -       -       n       -       -       error
-      retry     unix  -       -       n       -       -       error
-      discard   unix  -       -       n       -       -       discard
-      local     unix  -       n       n       -       -       local
-      virtual   unix  -       n       n       -       -       virtual
-      anvil     unix  -       -       n       -       1       anvil
-      scache    unix  -       -       n       -       1       scache
-      postlog   unix-dgram n  -       n       -       1       postlogd
-      tlsmgr    unix  -       -       n       1000?   1       tlsmgr
-      """;
 
   /**
    * SMTP AUTH at the relay, as a campus relay requires it: Postfix's SASL server is Dovecot's
@@ -124,43 +81,23 @@ public final class LoopbackPostfix implements AutoCloseable {
     Requirements.root("Postfix starts its master and drops to its own users");
     Path postfix = Requirements.command("postfix", "postfix");
     Path dir = Files.createTempDirectory("labscan-report-postfix");
-    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-    for (String sub : List.of("config", "queue", "data", "mail")) {
-      Files.createDirectories(dir.resolve(sub));
-      Files.setPosixFilePermissions(dir.resolve(sub), PosixFilePermissions.fromString("rwxr-xr-x"));
-    }
-    var users = dir.getFileSystem().getUserPrincipalLookupService();
-    Files.setOwner(dir.resolve("data"), users.lookupPrincipalByName("postfix"));
+    int port = FreePorts.one();
+    PostfixConfig.prepare(dir, PostfixConfig.masterCf("127.0.0.1:" + port, PostfixConfig.TLSMGR));
+    Files.createDirectories(dir.resolve("mail"));
+    Files.setPosixFilePermissions(dir.resolve("mail"), PosixFilePermissions.fromString("rwxr-xr-x"));
     Files.setAttribute(dir.resolve("mail"), "unix:uid", MAILBOX_UID);
     Files.setAttribute(dir.resolve("mail"), "unix:gid", MAILBOX_UID);
     Path cert = dir.resolve("config/relay.pem");
     Path key = dir.resolve("config/relay.key");
-    writeCertificate(cert, key);
-    int port = freePort();
+    LoopbackCertificate.write(cert, key, HOSTNAME);
     StringBuilder map = new StringBuilder();
     for (java.util.Map.Entry<String, String> box : mailboxes) {
       map.append(box.getKey()).append('@').append(DOMAIN).append(' ').append(box.getValue()).append('\n');
     }
     Files.writeString(dir.resolve("config/vmailbox"), map);
-    Files.writeString(dir.resolve("config/master.cf"), MASTER_CF.formatted("127.0.0.1:" + port));
-    Files.writeString(dir.resolve("config/main.cf"), """
-        compatibility_level = 3.6
-        myhostname = %s
-        mydomain = campus.test
-        myorigin = $mydomain
+    Files.writeString(dir.resolve("config/main.cf"), PostfixConfig.mainCf(dir, HOSTNAME) + """
         inet_interfaces = 127.0.0.1
-        inet_protocols = ipv4
-        mynetworks = 127.0.0.0/8
         mydestination =
-        queue_directory = %s
-        data_directory = %s
-        maillog_file = %s
-        maillog_file_prefixes = %s
-        alias_maps =
-        alias_database =
-        smtpd_peername_lookup = no
-        smtp_dns_support_level = disabled
-        biff = no
         virtual_mailbox_domains = %s
         virtual_mailbox_base = %s
         virtual_mailbox_maps = texthash:%s
@@ -170,9 +107,8 @@ public final class LoopbackPostfix implements AutoCloseable {
         smtpd_tls_key_file = %s
         smtpd_tls_security_level = may
         smtpd_tls_loglevel = 1
-        """.formatted(HOSTNAME, dir.resolve("queue"), dir.resolve("data"), dir.resolve("maillog"), dir, DOMAIN,
-        mailBase != null ? mailBase : dir.resolve("mail"), dir.resolve("config/vmailbox"), MAILBOX_UID, MAILBOX_UID,
-        cert, key));
+        """.formatted(DOMAIN, mailBase != null ? mailBase : dir.resolve("mail"), dir.resolve("config/vmailbox"),
+        MAILBOX_UID, MAILBOX_UID, cert, key));
     LoopbackPostfix p = new LoopbackPostfix(dir, postfix, port, cert);
     if (sasl.isPresent()) {
       Path socket = p.startDovecotAuth(sasl.get());
@@ -251,16 +187,7 @@ public final class LoopbackPostfix implements AutoCloseable {
 
   /** The messages delivered to {@code mailbox} so far (Maildir {@code new/} and {@code cur/}). */
   List<Path> delivered(String mailbox) throws IOException {
-    List<Path> out = new ArrayList<>();
-    for (String sub : List.of("new", "cur")) {
-      Path folder = dir.resolve("mail").resolve(mailbox).resolve(sub);
-      if (Files.isDirectory(folder)) {
-        try (Stream<Path> files = Files.list(folder)) {
-          files.filter(Files::isRegularFile).sorted().forEach(out::add);
-        }
-      }
-    }
-    return out;
+    return PostfixConfig.delivered(dir.resolve("mail").resolve(mailbox));
   }
 
   public String log() throws IOException {
@@ -289,43 +216,10 @@ public final class LoopbackPostfix implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    try (Stream<Path> all = Files.walk(dir)) {
-      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
+    try {
+      TestFolders.deleteTree(dir);
     } catch (IOException | RuntimeException e) {
       System.err.println("LoopbackPostfix: cannot delete " + dir + ": " + e);
     }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
-  /** A self-signed EC certificate for 127.0.0.1 and its key, as PEM. */
-  private static void writeCertificate(Path cert, Path key) throws Exception {
-    KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-    g.initialize(new ECGenParameterSpec("secp256r1"));
-    KeyPair keys = g.generateKeyPair();
-    X500Name name = new X500Name("CN=relay.campus.test");
-    Instant now = Instant.now();
-    var builder = new JcaX509v3CertificateBuilder(name, BigInteger.valueOf(now.toEpochMilli()),
-        Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(2))), name, keys.getPublic());
-    builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
-    builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-        new GeneralName(GeneralName.iPAddress, "127.0.0.1")}));
-    var certificate = new JcaX509CertificateConverter().getCertificate(
-        builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())));
-    StringWriter w = new StringWriter();
-    try (JcaPEMWriter pw = new JcaPEMWriter(w)) {
-      pw.writeObject(certificate);
-    }
-    Files.writeString(cert, w.toString());
-    Files.writeString(key, "-----BEGIN PRIVATE KEY-----\n"
-        + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(keys.getPrivate().getEncoded())
-        + "\n-----END PRIVATE KEY-----\n");
-    Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
   }
 }

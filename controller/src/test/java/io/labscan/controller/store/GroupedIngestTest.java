@@ -3,16 +3,11 @@ package io.labscan.controller.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.util.Timestamps;
 import io.labscan.controller.TestReports;
 import io.labscan.proto.v1.ArtifactFinding;
-import io.labscan.proto.v1.AvState;
-import io.labscan.proto.v1.AvStatus;
-import io.labscan.proto.v1.EgressDestination;
 import io.labscan.proto.v1.HarvestDigests;
 import io.labscan.proto.v1.Report;
 import io.labscan.proto.v1.RuleKind;
-import io.labscan.proto.v1.SmtpEgressWindow;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
@@ -58,21 +53,8 @@ class GroupedIngestTest {
     Report base = TestReports.fullScan(hostId, hostname, at, sequence, ip);
     Report.Builder r = base.toBuilder();
     r.getInventoryBuilder().addAllLoggedInUsers(List.of(users));
-    r.addAv(AvStatus.newBuilder().setProvider("clamav").setProduct("ClamAV").setEngineVersion("1.0.7")
-        .setDefinitionsVersion("27450").setDefinitionsAgeSeconds(36_000).setState(AvState.AV_STATE_FRESH)
-        .setReason("daily.cld built 10 hours ago (limit 3 days)").setSource("/var/lib/clamav/daily.cld"));
-    for (int w = 0; w < 2; w++) {
-      Instant start = at.minusSeconds(3_600L * (w + 1));
-      r.addEgress(SmtpEgressWindow.newBuilder()
-          .setWindowStart(Timestamps.fromMillis(start.toEpochMilli()))
-          .setWindowEnd(Timestamps.fromMillis(start.plusSeconds(60).toEpochMilli()))
-          .setPid(4_000 + w).setProcessName("thunderbird").setProcessPath("/usr/lib/thunderbird/thunderbird")
-          .setUser("student").setConnections(1).setDistinctDestinations(1)
-          .addDestinations(EgressDestination.newBuilder().setIp("192.0.2.25").setPort(587).setConnections(1))
-          .setFirstSeen(Timestamps.fromMillis(start.plusSeconds(5).toEpochMilli()))
-          .setLastSeen(Timestamps.fromMillis(start.plusSeconds(9).toEpochMilli()))
-          .setAllowed(true).setSource("poll"));
-    }
+    r.addAv(TestReports.freshClamAv());
+    r.addAllEgress(TestReports.mailClientWindows(at, 2));
     return r.build();
   }
 

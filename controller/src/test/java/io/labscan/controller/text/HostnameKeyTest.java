@@ -35,4 +35,47 @@ class HostnameKeyTest {
 
     assertThat(HostnameKey.shared(fleet)).containsExactly("lab-pc-07");
   }
+
+  @Test
+  void cyrillicLettersDrawnLikeLatinOnesAreTheLatinName() {
+    // "lаb-рс-07" with Cyrillic а (U+0430), р (U+0440), с (U+0441)
+    assertThat(HostnameKey.of("l\u0430b-\u0440\u0441-07")).isEqualTo("lab-pc-07");
+    assertThat(HostnameKey.of("\u0415\u0425\u0421HANGE")).isEqualTo("exchange");
+    assertThat(HostnameKey.of("h\u043E\u0445-\u0435")).isEqualTo("hox-e");
+  }
+
+  @Test
+  void greekLettersDrawnLikeLatinOnesAreTheLatinName() {
+    assertThat(HostnameKey.of("LAB-\u03A1C-\u039F7")).isEqualTo("lab-pc-o7");
+    assertThat(HostnameKey.of("l\u03B1b-pc-07")).isEqualTo("lab-pc-07");
+  }
+
+  @Test
+  void aGreekCapitalIsMappedByItsShapeBeforeCaseFolding() {
+    // Capital Eta prints as H; its small letter eta prints as n and is not folded to h.
+    assertThat(HostnameKey.of("\u0397OST")).isEqualTo("host");
+    assertThat(HostnameKey.of("\u03B7ost")).isNotEqualTo("host");
+  }
+
+  @Test
+  void fullWidthAndMathematicalLettersFoldThroughNfkc() {
+    assertThat(HostnameKey.of("\uFF4C\uFF41\uFF42-pc-07")).isEqualTo("lab-pc-07");
+    assertThat(HostnameKey.of("\uD835\uDC25ab-pc-07")).isEqualTo("lab-pc-07"); // MATHEMATICAL BOLD SMALL L
+  }
+
+  @Test
+  void asciiDigitsAndLettersThatResembleEachOtherStayDifferentNames() {
+    assertThat(HostnameKey.of("lab-pc-10")).isNotEqualTo(HostnameKey.of("lab-pc-1o"));
+    assertThat(HostnameKey.of("lab-pc-1")).isNotEqualTo(HostnameKey.of("lab-pc-l"));
+    assertThat(HostnameKey.of("lab-pc-07")).isNotEqualTo(HostnameKey.of("lab-pc-o7"));
+    assertThat(HostnameKey.of("modern")).isNotEqualTo(HostnameKey.of("rnodern"));
+  }
+
+  @Test
+  void aCyrillicLookAlikeOfAnotherHostsNameIsASharedName() {
+    List<Map.Entry<String, String>> fleet = List.of(Map.entry("a", "mail-relay"),
+        Map.entry("b", "m\u0430il-r\u0435l\u0430y"), Map.entry("c", "lab-pc-01"));
+
+    assertThat(HostnameKey.shared(fleet)).containsExactly("mail-relay");
+  }
 }

@@ -372,8 +372,9 @@ class TriageTest {
 
   @Test
   void natOriginRanksHostsByNonAllowedEgressAtThatTimeOnly() {
-    evidence.egress("h-pc17", T.minus(Duration.ofMinutes(2)), T, false, "198.51.100.9")
-        .egress("h-pc18", T, T.plus(Duration.ofMinutes(2)), false, "198.51.100.10")
+    // Worm-like mailings (25 connections each): only such egress, or egress to the recording MTA, ranks.
+    evidence.egressBurst("h-pc17", "wink.exe", T.minus(Duration.ofMinutes(2)), T, 25, false, "198.51.100.9")
+        .egressBurst("h-pc18", "wink.exe", T, T.plus(Duration.ofMinutes(2)), 25, false, "198.51.100.10")
         .egress("h-relay", T, T.plus(Duration.ofMinutes(1)), true, "198.51.100.11")
         .egress("h-pc19", T.plus(Duration.ofHours(1)), T.plus(Duration.ofHours(2)), false, "198.51.100.12");
 
@@ -386,14 +387,78 @@ class TriageTest {
 
   @Test
   void natOriginHostThatContactedTheRecordingMtaRanksFirst() {
-    evidence.egress("h-pc17", T.minus(Duration.ofMinutes(2)), T, false, "198.51.100.9")
-        .egress("h-pc18", T, T.plus(Duration.ofMinutes(2)), false, "198.51.100.10", "192.0.2.25");
+    evidence.egressBurst("h-pc17", "wink.exe", T.minus(Duration.ofMinutes(2)), T, 25, false, "198.51.100.9")
+        .egressBurst("h-pc18", "wink.exe", T, T.plus(Duration.ofMinutes(2)), 25, false, "198.51.100.10", "192.0.2.25");
 
     TriageResult r = triage(complaint("203.0.113.1", T, "alice@example.edu", "bob@example.net"));
 
     assertThat(r.candidates()).extracting(Candidate::hostId).containsExactly("h-pc18", "h-pc17");
     assertThat(confidenceOf(r, "h-pc18")).isEqualTo(0.70);
     assertThat(confidenceOf(r, "h-pc17")).isEqualTo(0.25);
+  }
+
+  @Test
+  void ordinaryMailSendingNearAnOriginNoHostHeldRanksNoOne() {
+    // R1 (issue 15, round 5): a mail client's one submission to our submission server, elsewhere
+    // than the MTA that recorded the origin, is not this mail.
+    evidence.egressBurst("h-pc17", "thunderbird.exe", T.minus(Duration.ofMinutes(1)), T, 1, false, "10.20.0.30");
+
+    TriageResult r = triage(complaint("10.20.3.200", T, "alice@example.edu", "bob@example.net"));
+
+    assertThat(r.candidates()).isEmpty();
+    assertThat(r.warnings()).anyMatch(w -> w.contains("ordinary mail sending") && w.contains("PC17 (h-pc17)"));
+  }
+
+  @Test
+  void egressOnlyToTheRecordingMtaWithoutAWormsMailingStaysBelowTheRecordingThreshold() {
+    evidence.egressBurst("h-pc18", "thunderbird.exe", T.minus(Duration.ofMinutes(1)), T, 2, false, "192.0.2.25");
+
+    TriageResult r = triage(complaint("10.20.3.200", T, "alice@example.edu", "bob@example.net"));
+
+    assertThat(confidenceOf(r, "h-pc18")).isEqualTo(Triage.SILENT_HOLDER_FALLBACK_CAP);
+  }
+
+  /** The boundary line records an authenticated submission by account harold. */
+  private static ParsedComplaint authenticated(String ip, Instant at) {
+    String mail = "Received: from [" + ip + "] (unknown [" + ip + "]) (Authenticated sender: harold)"
+        + " by mx.example.net (192.0.2.25) with ESMTPSA; " + RFC5322.format(at)
+        + "\r\nFrom: harold@example.edu\r\nTo: bob@example.net\r\nSubject: minutes\r\n\r\nbody\r\n";
+    try {
+      return ComplaintParser.parse(mail.getBytes(StandardCharsets.US_ASCII), TrustConfig.none());
+    } catch (NotAMailMessageException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void anAuthenticatedBoundaryIsTheAccountsActItsHolderStaysBelowTheRecordingThreshold() {
+    // R2 (issue 15, round 5): the client's own connections to the MTA are the submission itself.
+    evidence.held("h-pc17", "10.20.3.12", DAY_BEFORE, null)
+        .egressBurst("h-pc17", "thunderbird.exe", T.minus(Duration.ofMinutes(1)), T, 2, false, "192.0.2.25");
+
+    TriageResult r = triage(authenticated("10.20.3.12", T));
+
+    assertThat(confidenceOf(r, "h-pc17")).isEqualTo(Triage.UNRESOLVED_CARRIER_CAP);
+    assertThat(r.warnings()).anyMatch(w -> w.contains("authenticated submission (account harold)"));
+  }
+
+  @Test
+  void anAuthenticatedBoundarysHolderWhoseEgressLooksLikeAWormsMailingKeepsItsFullWeight() {
+    evidence.held("h-pc17", "10.20.3.12", DAY_BEFORE, null)
+        .egressBurst("h-pc17", "svchost.exe", T.minus(Duration.ofMinutes(1)), T, 30, false, "198.51.100.7");
+
+    TriageResult r = triage(authenticated("10.20.3.12", T));
+
+    assertThat(confidenceOf(r, "h-pc17")).isEqualTo(0.88);
+  }
+
+  @Test
+  void theAccountOfAnAuthenticatedLineIsReadFromTheCommonMtaShapes() {
+    assertThat(Triage.authenticatedAccount("from x ([10.0.0.1]) (Authenticated sender: harold) by mx")).isEqualTo("harold");
+    assertThat(Triage.authenticatedAccount("from x ([10.0.0.1]) (authenticated as carol@example.edu) by mx"))
+        .isEqualTo("carol@example.edu");
+    assertThat(Triage.authenticatedAccount("from x ([10.0.0.1]) (AUTH: LOGIN janet, TLS: TLSv1.2) by mx")).isEqualTo("janet");
+    assertThat(Triage.authenticatedAccount("from x ([10.0.0.1]) by mx with esmtpsa (Exim 4.96)")).isEmpty();
   }
 
   @Test
@@ -476,6 +541,42 @@ class TriageTest {
     assertThat(confidenceOf(r, "h-laptop")).isEqualTo(confidenceOf(r, "h-victim"));
   }
 
+  @Test
+  void theRecipientsOwnMachineDoesNotScoreOnTheAddressesOfTheMessageItReceived() {
+    // R7 (issue 15, round 5): Carol received the worm's mail; her mailbox now holds the forged
+    // From: and her own address because of it. That is not evidence that her PC sent it.
+    evidence.owns("h-pc19", "carol@example.edu").harvested("h-pc19", "harold@example.edu", "carol@example.edu");
+
+    TriageResult r = triage(complaint("203.0.113.5", T, "harold@example.edu", "carol@example.edu"));
+
+    assertThat(confidenceOf(r, "h-pc19")).isZero();
+  }
+
+  @Test
+  void theRecipientsMachineIsNoRivalOfTheRealSenderInADirectSend() {
+    evidence.held("h-pc17", "10.20.3.17", DAY_BEFORE, null)
+        .owns("h-pc19", "carol@example.edu").owns("h-pc19", "c.smith@example.edu")
+        .harvested("h-pc19", "harold@example.edu", "carol@example.edu", "dave@example.edu");
+
+    TriageResult r = triage(complaint("10.20.3.17", T, "harold@example.edu", "carol@example.edu", "dave@example.edu"));
+
+    assertThat(r.candidates()).extracting(Candidate::hostId).containsExactly("h-pc17");
+  }
+
+  @Test
+  void aRecipientsMachineStillScoresOnAnotherComplaintsAddressesItDidNotReceive() {
+    evidence.owns("h-pc19", "carol@example.edu")
+        .harvested("h-pc19", "harold@example.edu", "carol@example.edu", "x@example.net", "y@example.org");
+
+    TriageResult r = triage(complaintWithoutOrigin("harold@example.edu", "carol@example.edu"),
+        complaintWithoutOrigin("x@example.net", "y@example.org"));
+
+    assertThat(confidenceOf(r, "h-pc19")).isPositive();
+    assertThat(r.candidates()).filteredOn(c -> c.hostId().equals("h-pc19")).singleElement()
+        .satisfies(c -> assertThat(c.reasons()).anyMatch(s -> s.contains("holds 2 of the 4")
+            && s.contains("recipient carol@example.edu")));
+  }
+
   // ---- combining ------------------------------------------------------------------------
 
   @Test
@@ -531,8 +632,9 @@ class TriageTest {
 
   @Test
   void candidateListIsCappedByTheOptions() {
-    evidence.egress("h-pc17", T, T, false, "198.51.100.1").egress("h-pc18", T, T, false, "198.51.100.1")
-        .egress("h-pc19", T, T, false, "198.51.100.1");
+    evidence.egressBurst("h-pc17", "wink.exe", T, T, 25, false, "198.51.100.1")
+        .egressBurst("h-pc18", "wink.exe", T, T, 25, false, "198.51.100.1")
+        .egressBurst("h-pc19", "wink.exe", T, T, 25, false, "198.51.100.1");
 
     TriageResult r = new Triage(evidence, KEY, new TriageOptions(Duration.ofMinutes(10), 2))
         .triage(complaint("203.0.113.1", T, "alice@example.edu", "bob@example.net"));

@@ -50,7 +50,7 @@ class AgentLimitsTest {
   void reportsBeyondTheAgentsRateLimitAreResourceExhausted() throws Exception {
     // A refill this slow adds no token during the test: exactly the burst gets through.
     controller = new SecureController(dir, new RateLimiter.Rate(0.0001, 2));
-    AgentCredentials agent = controller.enrol(dir.resolve("agent"), controller.token("", 1)).credentials();
+    AgentCredentials agent = controller.enrolled("agent");
     String hostId = agent.hostId().orElseThrow();
     ControllerClient client = controller.mutualTls(agent);
     client.report(report(hostId, 1));
@@ -65,8 +65,8 @@ class AgentLimitsTest {
   @Test
   void oneAgentsRateLimitDoesNotSlowAnother() throws Exception {
     controller = new SecureController(dir, new RateLimiter.Rate(0.0001, 1));
-    AgentCredentials first = controller.enrol(dir.resolve("first"), controller.token("", 1)).credentials();
-    AgentCredentials second = controller.enrol(dir.resolve("second"), controller.token("", 1)).credentials();
+    AgentCredentials first = controller.enrolled("first");
+    AgentCredentials second = controller.enrolled("second");
     controller.mutualTls(first).report(report(first.hostId().orElseThrow(), 1));
 
     controller.mutualTls(second).report(report(second.hostId().orElseThrow(), 1));
@@ -77,7 +77,7 @@ class AgentLimitsTest {
   @Test
   void aReportLargerThanTheMessageLimitIsResourceExhausted() throws Exception {
     controller = new SecureController(dir);
-    AgentCredentials agent = controller.enrol(dir.resolve("agent"), controller.token("", 1)).credentials();
+    AgentCredentials agent = controller.enrolled("agent");
     Report huge = oversized(report(agent.hostId().orElseThrow(), 1));
 
     assertThatThrownBy(() -> controller.mutualTls(agent).report(huge))
@@ -89,7 +89,7 @@ class AgentLimitsTest {
   @Test
   void theAgentDropsAReportTooLargeToDeliverAndSendsTheOnesBehindIt() throws Exception {
     controller = new SecureController(dir);
-    AgentCredentials agent = controller.enrol(dir.resolve("agent"), controller.token("", 1)).credentials();
+    AgentCredentials agent = controller.enrolled("agent");
     String hostId = agent.hostId().orElseThrow();
     try (Spool spool = Spool.open(dir.resolve("agent"));
         ReportSender sender = new ReportSender(spool, controller.mutualTls(agent))) {

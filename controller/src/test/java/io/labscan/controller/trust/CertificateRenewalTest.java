@@ -151,7 +151,7 @@ class CertificateRenewalTest {
 
   @Test
   void theControllerRefusesToRenewACertificateOutsideItsWindow() throws Exception {
-    AgentCredentials fresh = controller.enrol(dir.resolve("agent"), controller.token("", 1)).credentials();
+    AgentCredentials fresh = controller.enrolled("agent");
     String hostId = fresh.hostId().orElseThrow();
     byte[] csr = CertificateRequests.create(Certificates.newKeyPair(), hostId);
 
@@ -237,7 +237,7 @@ class CertificateRenewalTest {
 
   @Test
   void anAgentAskingOverAndOverIsRateLimited() throws Exception {
-    AgentCredentials fresh = controller.enrol(dir.resolve("agent"), controller.token("", 1)).credentials();
+    AgentCredentials fresh = controller.enrolled("agent");
     String hostId = fresh.hostId().orElseThrow();
     byte[] csr = CertificateRequests.create(Certificates.newKeyPair(), hostId);
     ControllerClient client = controller.mutualTls(fresh);

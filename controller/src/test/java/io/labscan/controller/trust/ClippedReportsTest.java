@@ -54,7 +54,7 @@ class ClippedReportsTest {
   @Test
   void anEgressReportWithAWindowsPathOverThePathLimitIsRefusedWhenSentAsIs() throws Exception {
     controller = new SecureController(dir);
-    AgentCredentials agent = controller.enrol(dir.resolve("agent"), controller.token("", 1)).credentials();
+    AgentCredentials agent = controller.enrolled("agent");
     Report report = egressReport(agent.hostId().orElseThrow(), Instant.now());
 
     assertThatThrownBy(() -> controller.mutualTls(agent).report(report))
@@ -67,7 +67,7 @@ class ClippedReportsTest {
   @Test
   void theAgentsSenderClipsThatPathAndTheControllerStoresTheWholeEgressReport() throws Exception {
     controller = new SecureController(dir);
-    AgentCredentials agent = controller.enrol(dir.resolve("agent"), controller.token("", 1)).credentials();
+    AgentCredentials agent = controller.enrolled("agent");
     try (Spool spool = Spool.open(dir.resolve("agent"));
         ReportSender sender = new ReportSender(spool, controller.mutualTls(agent))) {
       sender.submit(egressReport(agent.hostId().orElseThrow(), Instant.now()));

@@ -55,7 +55,7 @@ class HostileAgentTest {
     String probeHost = TestReports.newHostId();
     long oneReport = report(probeHost, clock.instant(), 1).getSerializedSize();
     start(oneReport + oneReport / 2);
-    AgentCredentials agent = controller.enrol(dir.resolve("agent"), controller.token("", 1)).credentials();
+    AgentCredentials agent = controller.enrolled("agent");
     String hostId = agent.hostId().orElseThrow();
     try (Spool spool = Spool.open(dir.resolve("agent"));
         ReportSender sender = new ReportSender(spool, controller.mutualTls(agent))) {
@@ -81,7 +81,7 @@ class HostileAgentTest {
   @Test
   void aReportDatedIntoTheFutureMovesNeitherLastSeenNorLastFullScanPastItsArrival() throws Exception {
     start(64L * 1024 * 1024);
-    AgentCredentials agent = controller.enrol(dir.resolve("agent"), controller.token("", 1)).credentials();
+    AgentCredentials agent = controller.enrolled("agent");
     String hostId = agent.hostId().orElseThrow();
     Instant arrival = clock.instant();
     Instant claimed = arrival.plus(Duration.ofHours(20));
@@ -101,7 +101,7 @@ class HostileAgentTest {
   @Test
   void aHeartbeatFromASlowClockIsFlaggedAndAnAccurateOneClearsTheFlag() throws Exception {
     start(64L * 1024 * 1024);
-    AgentCredentials agent = controller.enrol(dir.resolve("agent"), controller.token("", 1)).credentials();
+    AgentCredentials agent = controller.enrolled("agent");
     String hostId = agent.hostId().orElseThrow();
     ControllerClient client = controller.mutualTls(agent);
     Storage store = controller.runtime.store();

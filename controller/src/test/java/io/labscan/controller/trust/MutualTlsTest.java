@@ -1,5 +1,7 @@
 package io.labscan.controller.trust;
 
+import static io.labscan.controller.trust.SecureController.heartbeat;
+import static io.labscan.controller.trust.SecureController.hostId;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -13,7 +15,6 @@ import io.labscan.contract.trust.Certificates;
 import io.labscan.controller.TestReports;
 import io.labscan.controller.cli.ControllerMain;
 import io.labscan.proto.v1.Command;
-import io.labscan.proto.v1.HeartbeatRequest;
 import io.labscan.proto.v1.Report;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -41,18 +42,6 @@ class MutualTlsTest {
     controller.close();
   }
 
-  private AgentCredentials enrolled(String name) throws Exception {
-    return controller.enrol(dir.resolve(name), controller.token("", 1)).credentials();
-  }
-
-  private static String hostId(AgentCredentials credentials) {
-    return credentials.hostId().orElseThrow();
-  }
-
-  private static HeartbeatRequest heartbeat(String hostId) {
-    return HeartbeatRequest.newBuilder().setHostId(hostId).build();
-  }
-
   private static void assertRefused(Runnable call, Status.Code code) {
     assertThatThrownBy(call::run).isInstanceOfSatisfying(StatusRuntimeException.class,
         e -> assertThat(e.getStatus().getCode()).isEqualTo(code));
@@ -60,7 +49,7 @@ class MutualTlsTest {
 
   @Test
   void anEnrolledAgentsHeartbeatIsAccepted() throws Exception {
-    AgentCredentials agent = enrolled("agent");
+    AgentCredentials agent = controller.enrolled("agent");
 
     var response = controller.mutualTls(agent).heartbeat(heartbeat(hostId(agent)));
 
@@ -100,7 +89,7 @@ class MutualTlsTest {
 
   @Test
   void aReportForAnotherHostIsPermissionDeniedAndNotStored() throws Exception {
-    AgentCredentials agent = enrolled("agent");
+    AgentCredentials agent = controller.enrolled("agent");
     Report forged = TestReports.fullScan(TestReports.newHostId(), "lab-pc-08", Instant.now(), 1, "10.20.3.18");
 
     assertThatThrownBy(() -> controller.mutualTls(agent).report(forged))
@@ -114,15 +103,15 @@ class MutualTlsTest {
 
   @Test
   void aHeartbeatForAnotherHostIsPermissionDenied() throws Exception {
-    AgentCredentials agent = enrolled("agent");
-    String neighbour = hostId(enrolled("neighbour"));
+    AgentCredentials agent = controller.enrolled("agent");
+    String neighbour = hostId(controller.enrolled("neighbour"));
 
     assertRefused(() -> controller.mutualTls(agent).heartbeat(heartbeat(neighbour)), Status.Code.PERMISSION_DENIED);
   }
 
   @Test
   void aReportForItsOwnHostIsStored() throws Exception {
-    AgentCredentials agent = enrolled("agent");
+    AgentCredentials agent = controller.enrolled("agent");
 
     controller.mutualTls(agent).report(TestReports.fullScan(hostId(agent), "lab-pc-07", Instant.now(), 1,
         "10.20.3.17"));
@@ -132,7 +121,7 @@ class MutualTlsTest {
 
   @Test
   void aRevokedHostsNextCallFailsUnauthenticated() throws Exception {
-    AgentCredentials agent = enrolled("agent");
+    AgentCredentials agent = controller.enrolled("agent");
     ControllerClient client = controller.mutualTls(agent);
     client.heartbeat(heartbeat(hostId(agent)));
 
@@ -151,7 +140,7 @@ class MutualTlsTest {
 
   @Test
   void revokingAHostClosesItsCommandStream() throws Exception {
-    AgentCredentials agent = enrolled("agent");
+    AgentCredentials agent = controller.enrolled("agent");
     AtomicReference<Throwable> closed = new AtomicReference<>();
     controller.mutualTls(agent).commands(hostId(agent), new StreamObserver<>() {
       @Override
@@ -179,7 +168,7 @@ class MutualTlsTest {
   @Test
   void aRevokedHostIdNeverEnrolsAgainTheMachineEnrolsAsANewHost() throws Exception {
     Path state = dir.resolve("agent");
-    AgentCredentials agent = enrolled("agent");
+    AgentCredentials agent = controller.enrolled("agent");
     controller.runtime.store().revoke(hostId(agent), "", Instant.now()).join();
 
     AgentCredentials again = controller.enrol(state, controller.token("", 1)).credentials();

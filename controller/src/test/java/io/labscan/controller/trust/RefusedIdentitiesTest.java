@@ -1,5 +1,7 @@
 package io.labscan.controller.trust;
 
+import static io.labscan.controller.trust.SecureController.heartbeat;
+import static io.labscan.controller.trust.SecureController.hostId;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -12,7 +14,6 @@ import io.labscan.contract.trust.Certificates;
 import io.labscan.controller.TestReports;
 import io.labscan.proto.v1.Command;
 import io.labscan.proto.v1.EnrollRequest;
-import io.labscan.proto.v1.HeartbeatRequest;
 import io.labscan.proto.v1.Report;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -51,18 +52,6 @@ class RefusedIdentitiesTest {
     controller.close();
   }
 
-  private AgentCredentials enrolled(String name) throws Exception {
-    return controller.enrol(dir.resolve(name), controller.token("", 1)).credentials();
-  }
-
-  private static String hostId(AgentCredentials credentials) {
-    return credentials.hostId().orElseThrow();
-  }
-
-  private static HeartbeatRequest heartbeat(String hostId) {
-    return HeartbeatRequest.newBuilder().setHostId(hostId).build();
-  }
-
   private static Report scan(String hostId) {
     return TestReports.fullScan(hostId, "lab-pc-07", Instant.now(), 1, "10.20.3.17");
   }
@@ -76,7 +65,7 @@ class RefusedIdentitiesTest {
 
   @Test
   void aRevokedHostIsRefusedOnAFreshConnectionAndNothingItSendsIsStored() throws Exception {
-    AgentCredentials agent = enrolled("agent");
+    AgentCredentials agent = controller.enrolled("agent");
     controller.runtime.store().revoke(hostId(agent), "stolen laptop", Instant.now()).join();
     controller.runtime.refreshRevocations();
 
@@ -87,7 +76,7 @@ class RefusedIdentitiesTest {
 
   @Test
   void revocationHoldsFromTheFirstCallAfterAControllerRestart() throws Exception {
-    AgentCredentials agent = enrolled("agent");
+    AgentCredentials agent = controller.enrolled("agent");
     controller.runtime.store().revoke(hostId(agent), "stolen laptop", Instant.now()).join();
     controller.close();
     controller = new SecureController(dir);
@@ -114,7 +103,7 @@ class RefusedIdentitiesTest {
   @Test
   void aNeighboursCertificateWithoutItsKeyIsRefusedAtTheHandshake() throws Exception {
     // agent.crt is world-readable on every lab machine; agent.key is not.
-    AgentCredentials neighbour = enrolled("neighbour");
+    AgentCredentials neighbour = controller.enrolled("neighbour");
     AgentCredentials stolen = new AgentCredentials(Certificates.newKeyPair().getPrivate(), neighbour.certificate(),
         controller.ca().certificate());
 
@@ -134,8 +123,8 @@ class RefusedIdentitiesTest {
 
   @Test
   void aCommandStreamOpenedForAnotherHostIsPermissionDenied() throws Exception {
-    AgentCredentials agent = enrolled("agent");
-    String neighbour = hostId(enrolled("neighbour"));
+    AgentCredentials agent = controller.enrolled("agent");
+    String neighbour = hostId(controller.enrolled("neighbour"));
     AtomicReference<Throwable> refused = new AtomicReference<>();
 
     controller.mutualTls(agent).commands(neighbour, new StreamObserver<>() {
@@ -162,8 +151,8 @@ class RefusedIdentitiesTest {
 
   @Test
   void anEnrolCallForAnotherHostOnTheAgentPortIsPermissionDenied() throws Exception {
-    AgentCredentials agent = enrolled("agent");
-    String neighbour = hostId(enrolled("neighbour"));
+    AgentCredentials agent = controller.enrolled("agent");
+    String neighbour = hostId(controller.enrolled("neighbour"));
 
     assertRefused(() -> controller.mutualTls(agent).enroll(EnrollRequest.newBuilder().setHostId(neighbour)
         .setHostname("lab-pc-08").setAgentVersion("0.1.0").build()), Status.Code.PERMISSION_DENIED, neighbour);

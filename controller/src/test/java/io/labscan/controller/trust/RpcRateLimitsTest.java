@@ -64,7 +64,7 @@ class RpcRateLimitsTest {
 
   @Test
   void enrollingOverAndOverOnTheAgentPortIsResourceExhaustedAfterTheBurst() throws Exception {
-    AgentCredentials agent = controller.enrol(dir.resolve("agent"), controller.token("", 1)).credentials();
+    AgentCredentials agent = controller.enrolled("agent");
     String hostId = agent.hostId().orElseThrow();
     ControllerClient client = controller.mutualTls(agent);
     EnrollRequest noHostname = EnrollRequest.newBuilder().setHostId(hostId).build();
@@ -78,7 +78,7 @@ class RpcRateLimitsTest {
 
   @Test
   void renewingOverAndOverIsResourceExhausted() throws Exception {
-    AgentCredentials agent = controller.enrol(dir.resolve("agent"), controller.token("", 1)).credentials();
+    AgentCredentials agent = controller.enrolled("agent");
     ControllerClient client = controller.mutualTls(agent);
     RenewCertificateRequest garbage = RenewCertificateRequest.newBuilder().setHostId(agent.hostId().orElseThrow())
         .setCsrDer(ByteString.copyFromUtf8("not a CSR")).build();
@@ -90,8 +90,8 @@ class RpcRateLimitsTest {
 
   @Test
   void aHeartbeatFloodIsResourceExhaustedAndDoesNotLimitAnotherHost() throws Exception {
-    AgentCredentials flooder = controller.enrol(dir.resolve("flooder"), controller.token("", 1)).credentials();
-    AgentCredentials honest = controller.enrol(dir.resolve("honest"), controller.token("", 1)).credentials();
+    AgentCredentials flooder = controller.enrolled("flooder");
+    AgentCredentials honest = controller.enrolled("honest");
     ControllerClient flooding = controller.mutualTls(flooder);
     HeartbeatRequest beat = HeartbeatRequest.newBuilder().setHostId(flooder.hostId().orElseThrow()).build();
 

@@ -10,6 +10,7 @@ import io.labscan.contract.enrolment.EnrolmentToken;
 import io.labscan.agent.trust.PinnedCaTrustManager;
 import io.labscan.controller.ControllerRuntime;
 import io.labscan.controller.grpc.RateLimiter;
+import io.labscan.proto.v1.HeartbeatRequest;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -64,6 +65,24 @@ final class SecureController implements AutoCloseable {
   Enrolment.Result enrol(Path stateDir, EnrolmentToken token) throws EnrolmentException {
     return Enrolment.enroll(enrolTarget(), token, HostIdentity.loadOrCreate(stateDir), "lab-pc-07", "test",
         stateDir);
+  }
+
+  /**
+   * Enrols a new agent whose state folder is {@code name} in the controller's folder, with a
+   * one-use token for no lab; its credentials.
+   */
+  AgentCredentials enrolled(String name) throws EnrolmentException {
+    return enrol(dir.resolve(name), token("", 1)).credentials();
+  }
+
+  /** The host id {@code credentials}' certificate names. */
+  static String hostId(AgentCredentials credentials) {
+    return credentials.hostId().orElseThrow();
+  }
+
+  /** A heartbeat for {@code hostId}. */
+  static HeartbeatRequest heartbeat(String hostId) {
+    return HeartbeatRequest.newBuilder().setHostId(hostId).build();
   }
 
   /** A client on the agent port presenting {@code credentials}. */

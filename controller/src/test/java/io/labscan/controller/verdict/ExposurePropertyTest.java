@@ -8,6 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import io.labscan.contract.rules.FileRule;
+import io.labscan.contract.rules.FolderPattern;
+import io.labscan.contract.rules.RuleSet;
+import io.labscan.proto.v1.FindingSeverity;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -54,5 +58,60 @@ class ExposurePropertyTest {
       assertThat(a.verdict()).as("host %d", i).isNotIn(Verdict.INFECTED, Verdict.SUSPECTED, Verdict.CLEAN);
       assertThat(a.reasons()).as("host %d", i).extracting(Reason::code).contains("exposure");
     }
+  }
+
+  /**
+   * Names the worm gives the attachments it mails (and the copies it writes onto shares): a
+   * document name with an executable extension behind it, and plain executables with random
+   * or inviting names (Klez's own subjects' attachments, W32.Klez.gen@mm).
+   */
+  private static final List<String> WORM_ATTACHMENTS = List.of("meeting notice.doc.pif", "readme.txt.scr",
+      "Undeliverable mail.htm.exe", "photo.jpg.exe", "report.xls.bat", "document.rtf.com", "setup.exe",
+      "kjhsdfg.scr", "QWRTZPLK.PIF", "Worm Klez.E immunity.exe");
+  /**
+   * Folders where a person or another (infected) host puts such a file without it having run:
+   * a profile's Downloads, Desktop and Documents, a mail client's attachment folder, a share.
+   */
+  private static final List<String> SAVED_IN = List.of("Users/carol/Downloads", "Users/carol/Desktop",
+      "Documents and Settings/carol/My Documents", "home/carol", "srv/share/lab", "Users/Public/Documents",
+      "Users/carol/AppData/Local/Microsoft/Windows/INetCache/Content.Outlook/X1Y2Z3",
+      "Documents and Settings/carol/Local Settings/Temp", "Users/carol/AppData/Local/Temp");
+
+  /**
+   * R3 (issue 15, red-team round 5): what the worm sends or drops onto others is exposure wherever
+   * it lies. For every built-in artifact rule whose pattern matches a worm attachment saved in a
+   * profile or share folder, a host whose only evidence is such findings (with the severity the
+   * rule set gives them) is never INFECTED. Only what the worm does when it runs on a host (its
+   * system-folder copy, Run value or service, infected executables, its egress) is infection.
+   */
+  @Test
+  void aSavedWormAttachmentOrAShareCopyIsNeverInfectionWhateverRuleMatchesIt() {
+    RuleSet rules = RuleSet.builtIn();
+    VerdictRules verdicts = new VerdictRules(VerdictPolicy.defaults());
+    int matched = 0;
+    for (String folder : SAVED_IN) {
+      List<String> folded = new ArrayList<>();
+      for (String part : folder.split("/")) {
+        folded.add(FolderPattern.fold(part));
+      }
+      for (FileRule rule : rules.rulesFor(folded)) {
+        for (String name : WORM_ATTACHMENTS) {
+          if (!rule.matches(name)) {
+            continue;
+          }
+          matched++;
+          FindingSeverity severity = rules.severityOf(rule.id());
+          assertThat(severity).as("%s matches %s/%s", rule.id(), folder, name)
+              .isNotEqualTo(FindingSeverity.FINDING_SEVERITY_INFECTION);
+          HostEvidence.Finding f = new HostEvidence.Finding("r1", rule.id(), "RULE_KIND_FILE_NAME",
+              folder + "/" + name, rule.detail(), severity == FindingSeverity.FINDING_SEVERITY_SUSPICIOUS);
+          HostEvidence e = new HostEvidence("h", "lab-pc-30", NOW.minusSeconds(60),
+              Optional.of(NOW.minusSeconds(600)), List.of(f), List.of(), List.of(), List.of(), false);
+          assertThat(verdicts.evaluate(e, NOW).verdict()).as("%s at %s/%s", rule.id(), folder, name)
+              .isNotEqualTo(Verdict.INFECTED);
+        }
+      }
+    }
+    assertThat(matched).as("the built-in rules recognise the worm's attachments somewhere").isPositive();
   }
 }

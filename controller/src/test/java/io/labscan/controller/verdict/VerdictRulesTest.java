@@ -32,8 +32,16 @@ class VerdictRulesTest {
     return new HostEvidence.Av("r1", "clamav", "ClamAV", state, "daily.cld built 5 days ago");
   }
 
+  /** A complaint whose mail entered our MX during {@link #wormEgress()}'s window. */
   private static HostEvidence.Complaint complaint(double confidence) {
-    return new HostEvidence.Complaint("c1", confidence, NOW.minusSeconds(600), "origin 10.20.3.17");
+    return new HostEvidence.Complaint("c1", confidence, NOW.minusSeconds(600), "origin 10.20.3.17",
+        Optional.of(NOW.minusSeconds(3570)));
+  }
+
+  /** A person's mail client submitting one message to our submission server. */
+  private static HostEvidence.Egress mailClientEgress(Instant start) {
+    return new HostEvidence.Egress("r2", start, start.plusSeconds(60), 3120, "thunderbird.exe",
+        "C:\\Program Files\\Mozilla Thunderbird\\thunderbird.exe", 1, 1, "10.20.0.30:587*1");
   }
 
   private static HostEvidence evidence(List<HostEvidence.Finding> findings, List<HostEvidence.Av> av,
@@ -60,6 +68,36 @@ class VerdictRulesTest {
         evidence(List.of(), List.of(av("FRESH")), List.of(wormEgress()), List.of(complaint(0.9)), false), NOW);
     assertThat(a.verdict()).isEqualTo(Verdict.INFECTED);
     assertThat(a.reasons()).extracting(Reason::code).containsExactly("smtp-egress", "complaint");
+  }
+
+  @Test
+  void aMailClientsOrdinarySendingAndAComplaintTracedThroughItAreSuspectedNotInfected() {
+    // R1/R2 (issue 15, round 5): the complaint rests on this very window (egress-only ranking, or
+    // the user's own submission); one connection counted twice is not two kinds of evidence.
+    Assessment a = rules.evaluate(evidence(List.of(), List.of(av("FRESH")),
+        List.of(mailClientEgress(NOW.minusSeconds(3600))), List.of(complaint(0.9)), false), NOW);
+    assertThat(a.verdict()).isEqualTo(Verdict.SUSPECTED);
+    assertThat(a.reasons()).extracting(Reason::code)
+        .containsExactly("smtp-egress", "complaint", VerdictRules.NOT_WORM_MAILING);
+  }
+
+  @Test
+  void egressToManyServersWithFewConnectionsLooksLikeAWormsMailingAndCombinesWithTheComplaint() {
+    HostEvidence.Egress spread = new HostEvidence.Egress("r2", NOW.minusSeconds(3600), NOW.minusSeconds(3540), 77,
+        "svchost.exe", "", 5, 5, "198.51.100.7:25*1 198.51.100.8:25*1 203.0.113.9:25*1 203.0.113.10:25*1 192.0.2.77:25*1");
+    Assessment a = rules.evaluate(evidence(List.of(), List.of(av("FRESH")), List.of(spread), List.of(complaint(0.9)),
+        false), NOW);
+    assertThat(a.verdict()).isEqualTo(Verdict.INFECTED);
+  }
+
+  @Test
+  void aWormsMailingHoursAwayFromTheComplaintsOriginTimeDoesNotCombineWithIt() {
+    HostEvidence.Complaint later = new HostEvidence.Complaint("c2", 0.9, NOW.minusSeconds(60), "origin 10.20.3.17",
+        Optional.of(NOW.minus(Duration.ofMinutes(10))));
+    HostEvidence.Complaint unknownTime = new HostEvidence.Complaint("c3", 0.9, NOW.minusSeconds(60), "origin 10.20.3.17");
+    Assessment a = rules.evaluate(evidence(List.of(), List.of(av("FRESH")), List.of(wormEgress()),
+        List.of(later, unknownTime), false), NOW);
+    assertThat(a.verdict()).isEqualTo(Verdict.SUSPECTED);
   }
 
   @Test

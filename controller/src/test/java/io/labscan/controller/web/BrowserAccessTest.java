@@ -9,18 +9,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * Lab managers, API tokens and the audit log in a real browser (Debian's chromium and
@@ -28,28 +23,16 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * tokens page shows a new token once and revokes it, the audit page lists, filters and exports
  * with a hostile failed-login name shown as text. Skips, saying why, without chromium.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class BrowserAccessTest {
+class BrowserAccessTest extends DashboardInBrowser {
   static final String HOSTILE_LOGIN = "<img src=x onerror=window.__xss=7>";
 
-  HeadlessChromium chromium;
-  Path dir;
-  Path downloads;
-  DashboardFixture fixture;
-  WebDriver browser;
-  WebDriverWait wait;
   FleetReports.Host physics1;
   FleetReports.Host physics2;
   FleetReports.Host chemistry;
 
   @BeforeAll
   void startControllerAndBrowser() throws Exception {
-    chromium = HeadlessChromium.start("labscan-browser-access-test");
-    dir = chromium.dir();
-    downloads = chromium.downloads();
-    browser = chromium.browser();
-    wait = chromium.waiting();
-    fixture = new DashboardFixture(dir);
+    startControllerAndBrowser("labscan-browser-access-test");
     physics1 = new FleetReports.Host("phys-pc-01").ip("10.20.3.11");
     physics2 = new FleetReports.Host("phys-pc-02").ip("10.20.3.12").staleDefinitions();
     chemistry = new FleetReports.Host("chem-pc-07").lab("chemistry").ip("10.30.1.7")
@@ -58,29 +41,6 @@ class BrowserAccessTest {
     fixture.ingest(physics2, Duration.ofMinutes(10));
     fixture.ingest(chemistry, Duration.ofMinutes(10));
     new ApiClient(fixture.base()).login(HOSTILE_LOGIN, "not the right password");
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    if (fixture != null) {
-      fixture.close();
-    }
-    if (chromium != null) {
-      chromium.close(); // the browser, and the folder the fixture kept its database in
-    }
-  }
-
-  @BeforeEach
-  void loggedOut() {
-    browser.manage().deleteAllCookies();
-  }
-
-  private void logIn(String username) {
-    chromium.logIn(fixture.base(), username);
-  }
-
-  private void open(String path) {
-    chromium.open(fixture.base() + path);
   }
 
   @Test

@@ -9,26 +9,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.NoAlertPresentException;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The dashboard in a real browser: Debian's chromium and chromedriver, headless, against a
  * controller's web server on a temporary database seeded through the ingest path. Skips, and
  * says why, where chromium is not installed (CI installs it).
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class BrowserDashboardTest {
+class BrowserDashboardTest extends DashboardInBrowser {
   /** A hostname an attacker chose: markup and a script that would set window.__xss. */
   static final String HOSTILE_HOSTNAME = "<script>window.__xss=1</script>\"><img src=x onerror=window.__xss=2>";
   static final String HOSTILE_LAB = "\"><img src=x onerror=window.__xss=3>";
@@ -36,23 +30,12 @@ class BrowserDashboardTest {
   static final String HOSTILE_PROCESS = "\"><img src=x onerror=window.__xss=5>";
   static final String HOSTILE_PROCESS_PATH = "C:\\<script>window.__xss=6</script>.exe";
 
-  HeadlessChromium chromium;
-  Path dir;
-  Path downloads;
-  DashboardFixture fixture;
-  WebDriver browser;
-  WebDriverWait wait;
   FleetReports.Host hostile;
   FleetReports.Host stale;
 
   @BeforeAll
   void startControllerAndBrowser() throws Exception {
-    chromium = HeadlessChromium.start("labscan-browser-test");
-    dir = chromium.dir();
-    downloads = chromium.downloads();
-    browser = chromium.browser();
-    wait = chromium.waiting();
-    fixture = new DashboardFixture(dir);
+    startControllerAndBrowser("labscan-browser-test");
     seed();
   }
 
@@ -70,29 +53,6 @@ class BrowserDashboardTest {
         new io.labscan.controller.selfwatch.HostResources(150L << 20, java.util.OptionalLong.of(120L << 20),
             java.util.OptionalLong.of(30L << 20), 0.4, 0.3, 24, "ok", 3, 0, java.util.Optional.empty(), 96L << 20, 2.0,
             java.util.Optional.of(java.time.Instant.now()), java.time.Instant.now())).join();
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    if (fixture != null) {
-      fixture.close();
-    }
-    if (chromium != null) {
-      chromium.close(); // the browser, and the folder the fixture kept its database in
-    }
-  }
-
-  @BeforeEach
-  void loggedOut() {
-    browser.manage().deleteAllCookies();
-  }
-
-  private void logIn(String username) {
-    chromium.logIn(fixture.base(), username);
-  }
-
-  private void open(String path) {
-    chromium.open(fixture.base() + path);
   }
 
   private Object script(String js, Object... args) {

@@ -10,44 +10,30 @@ import io.labscan.controller.complaint.ComplaintTriage;
 import io.labscan.controller.complaint.MailboxStatus;
 import io.labscan.controller.triage.TrustConfig;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The Complaints page in a real browser (headless chromium): complaints triaged by the real
  * engine from a mailbox, one with a hostile subject, are listed with links to the host and to
  * the full triage view, and no mail text runs as markup.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ComplaintsBrowserTest {
+class ComplaintsBrowserTest extends DashboardInBrowser {
   static final String HOSTILE_SUBJECT = "<img src=x onerror=window.__xss=7>Fwd: game";
-  HeadlessChromium chromium;
-  Path dir;
-  DashboardFixture fixture;
-  WebDriver browser;
-  WebDriverWait wait;
   String pc07;
   ComplaintRecord worm;
 
   @BeforeAll
   void start() throws Exception {
-    chromium = HeadlessChromium.start("labscan-complaints-browser");
-    dir = chromium.dir();
-    browser = chromium.browser();
-    wait = chromium.waiting();
-    fixture = new DashboardFixture(dir);
+    startControllerAndBrowser("labscan-complaints-browser");
     Instant at = Instant.now().minusSeconds(300);
     pc07 = TestReports.newHostId();
     fixture.ingest(TestReports.fullScan(pc07, "lab-pc-07", at, 1, "10.20.3.17"));
@@ -63,17 +49,11 @@ class ComplaintsBrowserTest {
         HOSTILE_SUBJECT, "\"><img src=x onerror=window.__xss=8>", Optional.of("<worm-1@lab-pc-07>"),
         Optional.of(raw))), 1, 1);
     fixture.mailboxes = List.of(new MailboxStatus(mailbox, "watching", at, Optional.empty(), 1));
-    chromium.logIn(fixture.base(), DashboardFixture.VIEWER);
   }
 
-  @AfterAll
-  void stop() throws Exception {
-    if (fixture != null) {
-      fixture.close();
-    }
-    if (chromium != null) {
-      chromium.close(); // the browser, and the folder the fixture kept its database in
-    }
+  @BeforeEach
+  void loggedInAsViewer() {
+    logIn(DashboardFixture.VIEWER);
   }
 
   private Object script(String js) {

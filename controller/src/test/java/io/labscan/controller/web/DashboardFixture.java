@@ -73,6 +73,18 @@ final class DashboardFixture implements AutoCloseable {
    */
   DashboardFixture(Path dir, List<Cidr> trustedProxies, int port,
       java.util.function.BiFunction<Storage, Accounts, java.util.Optional<WebServer.Sso>> sso) {
+    this(dir, trustedProxies, port, sso, List.of());
+  }
+
+  /** With these MTAs trusted as {@code serve --trust} gives them (and the Settings page's store). */
+  static DashboardFixture withTrust(Path dir, String... commandLineTrust) {
+    return new DashboardFixture(dir, List.of(), 0, (db, users) -> java.util.Optional.empty(),
+        List.of(commandLineTrust));
+  }
+
+  private DashboardFixture(Path dir, List<Cidr> trustedProxies, int port,
+      java.util.function.BiFunction<Storage, Accounts, java.util.Optional<WebServer.Sso>> sso,
+      List<String> commandLineTrust) {
     store = Storage.open(dir.resolve("controller.db"));
     verdicts = new VerdictService(store, VerdictPolicy.defaults(), clock);
     ingestor = new ReportIngestor(store, verdicts, clock);
@@ -120,7 +132,9 @@ final class DashboardFixture implements AutoCloseable {
     };
     web = WebServer.start(new WebServer.Config("127.0.0.1", port, false, List.of(), trustedProxies),
         new WebServer.Services(fleet, new ComplianceHistory(fleet), accounts, new Sessions(store, clock),
-            new LoginThrottle(clock), delegating, campaigns, metrics, TrustSettings.unavailable(), tokens, audit,
+            new LoginThrottle(clock), delegating, campaigns, metrics, commandLineTrust.isEmpty() ? TrustSettings.unavailable()
+                : new TrustSettings(new io.labscan.controller.store.TrustedMtas(store.database(), clock), commandLineTrust),
+            tokens, audit,
             complaints), sso.apply(store, accounts));
   }
 

@@ -6,62 +6,31 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.labscan.controller.cli.DemoStory;
 import io.labscan.controller.triage.TrustConfig;
 import io.labscan.testsupport.TestWiring;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The demo's simulated lab in a real browser (Debian's chromium, headless, as
  * {@link BrowserDashboardTest}): demo hosts carry a badge, and the Triage page re-runs Janet's
  * complaint with one click. Skips (or fails under LABSCAN_STRICT=1), saying why, where chromium is not installed.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class DemoStoryBrowserTest {
-  HeadlessChromium chromium;
-  Path dir;
-  DashboardFixture fixture;
-  WebDriver browser;
-  WebDriverWait wait;
-
+class DemoStoryBrowserTest extends DashboardInBrowser {
   @BeforeAll
   void startControllerAndBrowser() throws Exception {
-    chromium = HeadlessChromium.start("labscan-demo-browser-test");
-    dir = chromium.dir();
-    browser = chromium.browser();
-    wait = chromium.waiting();
-    fixture = new DashboardFixture(dir);
+    startControllerAndBrowser("labscan-demo-browser-test");
     DemoStory.Loaded story = DemoStory.load(fixture.store, fixture.ingestor, fixture.verdicts,
         TestWiring.policies(fixture.store, fixture.clock), fixture.clock, dir.resolve("demo-story"));
     fixture.triage = new EngineTriageRunner(new ComplaintTriage(fixture.store, fixture.verdicts,
         TrustConfig.of(story.trustedMtas()), fixture.clock));
   }
 
-  @AfterAll
-  void stop() throws Exception {
-    if (fixture != null) {
-      fixture.close();
-    }
-    if (chromium != null) {
-      chromium.close(); // the browser, and the folder the fixture kept its database in
-    }
-  }
-
   @BeforeEach
   void loggedInAsAdmin() {
-    browser.manage().deleteAllCookies();
-    chromium.logIn(fixture.base(), DashboardFixture.ADMIN);
-  }
-
-  private void open(String path) {
-    chromium.open(fixture.base() + path);
+    logIn(DashboardFixture.ADMIN);
   }
 
   @Test

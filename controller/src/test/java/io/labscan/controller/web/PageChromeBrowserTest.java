@@ -5,68 +5,34 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.labscan.controller.account.Role;
 import io.labscan.controller.verdict.Verdict;
 import io.labscan.controller.verdict.Vocabulary;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The chrome every page shares, in a real browser (Debian's chromium, headless, as
  * {@link BrowserDashboardTest}): one navigation on every page, built from {@link UiPages#PAGES},
  * and verdict words read from {@code /api/v1/meta}. Skips, saying why, where chromium is not installed.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class PageChromeBrowserTest {
-  HeadlessChromium chromium;
-  Path dir;
-  DashboardFixture fixture;
-  WebDriver browser;
-  WebDriverWait wait;
+class PageChromeBrowserTest extends DashboardInBrowser {
   FleetReports.Host host;
 
   @BeforeAll
   void startControllerAndBrowser() throws Exception {
-    chromium = HeadlessChromium.start("labscan-chrome-browser-test");
-    dir = chromium.dir();
-    browser = chromium.browser();
-    wait = chromium.waiting();
-    fixture = new DashboardFixture(dir);
+    startControllerAndBrowser("labscan-chrome-browser-test");
     host = new FleetReports.Host("phys-pc-01").ip("10.20.3.11");
     fixture.ingest(host, Duration.ofMinutes(10));
   }
 
-  @AfterAll
-  void stop() throws Exception {
-    if (fixture != null) {
-      fixture.close();
-    }
-    if (chromium != null) {
-      chromium.close(); // the browser, and the folder the fixture kept its database in
-    }
-  }
-
-  @BeforeEach
-  void loggedOut() {
-    browser.manage().deleteAllCookies();
-  }
-
-  private void logIn(String username) {
-    chromium.logIn(fixture.base(), username);
-  }
-
   /** Opens a page and waits until app.js has loaded the session (it writes who is logged in). */
-  private void open(String path) {
+  @Override
+  void open(String path) {
     browser.get(fixture.base() + path);
     wait.until(d -> !d.findElement(By.id("who")).getText().isEmpty());
   }

@@ -11,17 +11,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The Reports page in a real browser (Debian's chromium and chromedriver, headless): a lab
@@ -29,51 +24,15 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * view, and in print media only the report remains (no navigation, no form). Skips, saying why,
  * without chromium.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ReportsBrowserTest {
-  HeadlessChromium chromium;
-  Path dir;
-  Path downloads;
-  DashboardFixture fixture;
-  ChromeDriver browser;
-  WebDriverWait wait;
-
+class ReportsBrowserTest extends DashboardInBrowser {
   @BeforeAll
   void startControllerAndBrowser() throws Exception {
-    chromium = HeadlessChromium.start("labscan-reports-browser-test");
-    dir = chromium.dir();
-    downloads = chromium.downloads();
-    browser = chromium.browser();
-    wait = chromium.waiting();
-    fixture = new DashboardFixture(dir);
+    startControllerAndBrowser("labscan-reports-browser-test");
     fixture.ingest(new FleetReports.Host("phys-pc-01").ip("10.20.3.11"), Duration.ofMinutes(10));
     fixture.ingest(new FleetReports.Host("phys-pc-02").ip("10.20.3.12").staleDefinitions(), Duration.ofMinutes(10));
     fixture.ingest(new FleetReports.Host("chem-pc-07").lab("chemistry").ip("10.30.1.7")
         .infected("WINDOWS/SYSTEM32/WinkABCD.exe"), Duration.ofMinutes(10));
     new ComplianceHistory(fixture.fleet).snapshot();
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    if (fixture != null) {
-      fixture.close();
-    }
-    if (chromium != null) {
-      chromium.close(); // the browser, and the folder the fixture kept its database in
-    }
-  }
-
-  @BeforeEach
-  void loggedOut() {
-    browser.manage().deleteAllCookies();
-  }
-
-  private void logIn(String username) {
-    chromium.logIn(fixture.base(), username);
-  }
-
-  private void open(String path) {
-    chromium.open(fixture.base() + path);
   }
 
   @Test

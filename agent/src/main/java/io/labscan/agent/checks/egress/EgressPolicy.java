@@ -3,10 +3,10 @@ package io.labscan.agent.checks.egress;
 import static java.util.Objects.requireNonNull;
 
 import io.labscan.contract.policy.PolicyDefaults;
+import io.labscan.contract.policy.ProcessAllowlist;
 import io.labscan.proto.v1.Policy;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -82,48 +82,11 @@ public record EgressPolicy(Set<Integer> ports, List<String> allowlist, boolean m
    */
   public boolean allows(ProcessInfo owner) {
     requireNonNull(owner, "owner");
-    if (mailServer) {
-      return true;
-    }
-    for (String entry : allowlist) {
-      if (isAbsolutePath(entry)) {
-        if (!owner.path().isEmpty() && (owner.path().equals(entry)
-            || (isWindowsPath(entry) && owner.path().equalsIgnoreCase(entry)))) {
-          return true;
-        }
-      } else if (sameProgram(entry, owner.name()) || sameProgram(entry, fileName(owner.path()))) {
-        return true;
-      }
-    }
-    return false;
+    return mailServer || ProcessAllowlist.names(allowlist, owner.name(), owner.path());
   }
 
-  private static boolean sameProgram(String entry, String name) {
-    if (name.isEmpty()) {
-      return false;
-    }
-    if (name.equals(entry)) {
-      return true;
-    }
-    String lower = name.toLowerCase(Locale.ROOT);
-    return lower.endsWith(".exe") && stripExe(lower).equals(stripExe(entry.toLowerCase(Locale.ROOT)));
-  }
-
-  private static String stripExe(String s) {
-    return s.endsWith(".exe") ? s.substring(0, s.length() - 4) : s;
-  }
-
+  /** The executable's file name in {@code path} ({@link ProcessAllowlist#fileName}). */
   public static String fileName(String path) {
-    int cut = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
-    return path.substring(cut + 1);
-  }
-
-  private static boolean isAbsolutePath(String s) {
-    return s.startsWith("/") || isWindowsPath(s);
-  }
-
-  private static boolean isWindowsPath(String s) {
-    return s.startsWith("\\") || (s.length() > 2 && Character.isLetter(s.charAt(0)) && s.charAt(1) == ':'
-        && (s.charAt(2) == '\\' || s.charAt(2) == '/'));
+    return ProcessAllowlist.fileName(path);
   }
 }

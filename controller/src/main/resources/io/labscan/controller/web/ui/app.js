@@ -97,20 +97,22 @@ const LS = (() => {
     return el('span', { class: ok ? 'ok' : 'bad' }, ok ? 'yes' : 'no');
   }
 
-  // Hostnames are the endpoints' claims: a name several hosts carry is shown with the host id.
+  // Hostnames are the endpoints' claims: a name another host carries too, or one that prints the
+  // same (case, invisible characters, look-alike letters), is shown with the host id. The server
+  // decides (the API's "nameShared", the CLI's rule: HostnameKey); pages only pass it on.
   function hostLink(hostId, hostname, showId) {
     const link = el('a', { href: '/hosts/' + encodeURIComponent(hostId) }, hostname || hostId);
-    return showId ? el('span', {}, link, ' ', el('span', { class: 'mono host-id' }, '(' + hostId + ')')) : link;
+    return showId ? el('span', {}, link, ' ', hostIdNote(hostId)) : link;
   }
 
-  /** Lower-cased hostnames that more than one of these hosts carries. */
-  function duplicateNames(hosts) {
-    const seen = new Map();
-    for (const h of hosts) {
-      const k = String(h.hostname || '').toLowerCase();
-      seen.set(k, (seen.get(k) || 0) + 1);
-    }
-    return new Set([...seen].filter(([, n]) => n > 1).map(([k]) => k));
+  /** "(host id)" beside a name the API marked nameShared. */
+  function hostIdNote(hostId) {
+    return el('span', { class: 'mono host-id' }, '(' + hostId + ')');
+  }
+
+  /** A host's name as plain text: with its id when the API marked the name shared. */
+  function hostText(h) {
+    return h.nameShared ? (h.hostname || '') + ' (' + h.hostId + ')' : (h.hostname || h.hostId);
   }
 
   function showError(container, err) {
@@ -262,6 +264,6 @@ const LS = (() => {
     });
   }
 
-  return { el, svg, clear, api, page, meta, metaValue, verdictLegend, verdictBadge, time, ago, yesNo, hostLink, duplicateNames, showError, isAdmin, canCampaign, currentUser,
+  return { el, svg, clear, api, page, meta, metaValue, verdictLegend, verdictBadge, time, ago, yesNo, hostLink, hostIdNote, hostText, showError, isAdmin, canCampaign, currentUser,
     lineChart, PALETTE, swatch, sortable };
 })();

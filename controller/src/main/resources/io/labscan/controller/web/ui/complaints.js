@@ -11,7 +11,7 @@ LS.page(async () => {
 
   function host(c) {
     if (!c.host) return el('span', { class: 'muted' }, 'none');
-    return el('span', {}, LS.hostLink(c.host.hostId, c.host.hostname, false), ' ',
+    return el('span', {}, LS.hostLink(c.host.hostId, c.host.hostname, c.host.nameShared), ' ',
       c.host.verdict ? LS.verdictBadge(c.host.verdict) : '',
       c.confidence === null ? '' : ' ' + Number(c.confidence).toFixed(2));
   }

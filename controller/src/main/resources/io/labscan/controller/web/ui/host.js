@@ -3,10 +3,12 @@ LS.page(async () => {
   const { el, api } = LS;
   const hostId = decodeURIComponent(window.location.pathname.split('/').pop());
   const h = await api('/api/v1/hosts/' + encodeURIComponent(hostId));
-  document.title = 'LabScan · ' + h.hostname;
+  document.title = 'LabScan · ' + LS.hostText(h);
   const title = document.getElementById('host-title');
   title.textContent = '';
   title.appendChild(document.createTextNode(h.hostname + ' '));
+  // Another host carries this name, or one that prints the same: the id tells them apart.
+  if (h.nameShared) title.append(LS.hostIdNote(h.hostId), ' ');
   title.appendChild(LS.verdictBadge(h.verdict));
   if (h.demo) {
     title.appendChild(document.createTextNode(' '));
@@ -158,6 +160,19 @@ LS.page(async () => {
     k.appendChild(kb);
     body.appendChild(el('section', { class: 'panel', id: 'conflicts' }, el('h2', {}, 'Address conflicts'),
       el('p', {}, 'Another host reports the same address: both remain triage candidates.'), k));
+  }
+  // A configured MTA's exact address reported by this host: a false claim triage ignores (issue 15, D).
+  if (h.mtaAddressClaims && h.mtaAddressClaims.length > 0) {
+    const m = el('table', { id: 'mta-claims' }, el('thead', {}, el('tr', {}, ['Address', 'Configured MTA', 'Held', 'Now'].map(t => el('th', {}, t)))));
+    const mb = el('tbody');
+    for (const c of h.mtaAddressClaims) {
+      mb.appendChild(el('tr', { class: 'flag' }, el('td', { class: 'mono' }, c.ip), el('td', { class: 'mono' }, '--trust ' + c.entry),
+        el('td', {}, LS.time(c.firstSeen), ' – ', LS.time(c.lastSeen)), el('td', {}, c.current ? 'yes' : 'no')));
+    }
+    m.appendChild(mb);
+    body.appendChild(el('section', { class: 'panel', id: 'mta-claim' }, el('h2', {}, 'False MTA address claims'),
+      el('p', {}, 'This host reports the address of a configured MTA: a lying agent or a misconfiguration. '
+        + 'Triage ignores the claim and keeps trusting the MTA; an alert was raised.'), m));
   }
   if (h.imports && h.imports.length > 0) {
     const imp = el('table', { id: 'imports' }, el('thead', {}, el('tr', {}, ['Imported', 'From file', 'By', 'Report'].map(t => el('th', {}, t)))));

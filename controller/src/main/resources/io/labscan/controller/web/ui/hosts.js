@@ -56,10 +56,9 @@ LS.page(async () => {
       return ascending ? c : -c;
     });
     clear(tbody);
-    const dup = LS.duplicateNames(rows);
     for (const h of sorted) {
       tbody.appendChild(el('tr', { 'data-host-id': h.hostId },
-        el('td', {}, LS.hostLink(h.hostId, h.hostname, dup.has(String(h.hostname || '').toLowerCase())), h.demo ? [' ', el('span', { class: 'badge demo', title: 'simulated demo data' }, 'demo')] : ''),
+        el('td', {}, LS.hostLink(h.hostId, h.hostname, h.nameShared), h.demo ? [' ', el('span', { class: 'badge demo', title: 'simulated demo data' }, 'demo')] : ''),
         el('td', {}, h.lab),
         el('td', {}, LS.verdictBadge(h.verdict)),
         el('td', { title: h.compliance.shortfalls.join('; ') }, LS.yesNo(h.compliance.compliant)),

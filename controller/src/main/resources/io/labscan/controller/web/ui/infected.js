@@ -7,12 +7,11 @@ LS.page(async () => {
     list.appendChild(el('p', { class: 'notice', id: 'no-infected' }, 'No ' + LS.meta().verdicts.filter(v => v.infectedList).map(v => v.name).join(' or ') + ' hosts.'));
     return;
   }
-  const dup = LS.duplicateNames(hosts);
   for (const h of hosts) {
     const reasons = el('ul', { class: 'reasons' });
     for (const r of h.reasons) reasons.appendChild(el('li', {}, r.text, ' ', el('span', { class: 'evidence' }, '[' + r.evidence + ']')));
     list.appendChild(el('section', { class: 'panel infected-host', 'data-host-id': h.hostId },
-      el('h2', {}, LS.verdictBadge(h.verdict), ' ', LS.hostLink(h.hostId, h.hostname, dup.has(String(h.hostname || '').toLowerCase())),
+      el('h2', {}, LS.verdictBadge(h.verdict), ' ', LS.hostLink(h.hostId, h.hostname, h.nameShared),
         h.demo ? [' ', el('span', { class: 'badge demo', title: 'simulated demo data' }, 'demo')] : ''),
       el('p', { class: 'muted' }, 'Lab ' + h.lab + ' · ' + (h.addresses.join(', ') || 'no address') + ' · since ', LS.time(h.verdictSince)),
       reasons));

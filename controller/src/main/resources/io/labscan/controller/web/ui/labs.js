@@ -18,7 +18,7 @@ LS.page(async () => {
     } else {
       lab.smtpEgressHosts.forEach((h, i) => {
         if (i > 0) egress.appendChild(document.createTextNode(', '));
-        egress.appendChild(LS.hostLink(h.hostId, h.hostname));
+        egress.appendChild(LS.hostLink(h.hostId, h.hostname, h.nameShared));
       });
     }
     tbody.appendChild(el('tr', { 'data-lab': lab.lab },

@@ -70,17 +70,17 @@ LS.page(async () => {
       + ' Hosts now: ' + r.hosts + ', compliant ' + r.compliantNow + '. Made ' + LS.time(r.generatedAt) + '.';
     rows(document.querySelector('#report-days tbody'), r.compliance, d => [d.day, d.source === 'none' ? '' : String(d.hosts),
       d.source === 'none' ? '' : String(d.compliant), d.percent === null ? '–' : d.percent + ' %', d.source], 'No days.');
-    rows(document.querySelector('#report-out tbody'), r.outOfCompliance.hosts, h => [h.hostname, h.lab, h.verdict, h.reasons.join('; ')],
+    rows(document.querySelector('#report-out tbody'), r.outOfCompliance.hosts, h => [LS.hostText(h), h.lab, h.verdict, h.reasons.join('; ')],
       'Every host is compliant.');
     count('report-out-count', r.outOfCompliance);
-    rows(document.querySelector('#report-stale tbody'), r.staleAntivirus.hosts, h => [h.hostname, h.lab, h.state, h.products],
+    rows(document.querySelector('#report-stale tbody'), r.staleAntivirus.hosts, h => [LS.hostText(h), h.lab, h.state, h.products],
       'Every host has fresh definitions.');
     count('report-stale-count', r.staleAntivirus);
-    rows(document.querySelector('#report-missed tbody'), r.missedScans.hosts, h => [h.hostname, h.lab,
+    rows(document.querySelector('#report-missed tbody'), r.missedScans.hosts, h => [LS.hostText(h), h.lab,
       h.daysWithoutFullScan + ' of ' + h.daysExpected, h.lastFullScan ? LS.time(h.lastFullScan) : 'never', h.overdueNow ? 'yes' : 'no'],
     'No missed scans.');
     count('report-missed-count', r.missedScans);
-    rows(document.querySelector('#report-infections tbody'), r.infections.hosts, h => [h.hostname, h.lab, LS.time(h.found),
+    rows(document.querySelector('#report-infections tbody'), r.infections.hosts, h => [LS.hostText(h), h.lab, LS.time(h.found),
       h.cleared ? LS.time(h.cleared) : 'not cleared', h.reasons], 'No infections.');
     count('report-infections-count', r.infections);
     article.hidden = false;

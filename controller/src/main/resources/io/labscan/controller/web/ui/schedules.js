@@ -21,7 +21,7 @@ LS.page(async () => {
         el('thead', {}, el('tr', {}, ['Host', 'State', 'Detail'].map(h => el('th', {}, h)))));
       const tb = el('tbody');
       for (const target of run.targets) {
-        tb.appendChild(el('tr', { 'data-host-id': target.hostId }, el('td', {}, LS.hostLink(target.hostId, target.hostname)),
+        tb.appendChild(el('tr', { 'data-host-id': target.hostId }, el('td', {}, LS.hostLink(target.hostId, target.hostname, target.nameShared)),
           el('td', { class: 'state-' + target.state }, target.state), el('td', {}, target.detail)));
       }
       t.appendChild(tb);

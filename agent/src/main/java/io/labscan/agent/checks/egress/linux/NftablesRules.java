@@ -2,19 +2,14 @@ package io.labscan.agent.checks.egress.linux;
 
 import static java.util.Objects.requireNonNull;
 
-import java.io.ByteArrayOutputStream;
+import io.labscan.agent.platform.linux.Nft;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -50,7 +45,8 @@ public final class NftablesRules {
   private static final Pattern NS_INODE = Pattern.compile("net:\\[(\\d{1,20})]");
   private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_-]{0,30}");
   private static final Pattern SAFE_PREFIX = Pattern.compile("[A-Za-z0-9_.:-]{1,60} ?");
-  private static final long TIMEOUT_SECONDS = 15;
+  /** The part of nft's output kept for an error message. */
+  private static final int MAX_OUTPUT = 16 * 1024;
 
   private final List<String> commandPrefix;
   private final String table;
@@ -150,55 +146,17 @@ public final class NftablesRules {
     return "table inet " + table + "\ndelete table inet " + table + "\n";
   }
 
-  /** Where {@code nft} is: a fixed system path, so a writable PATH entry cannot stand in for it. */
+  /** Where {@code nft} is ({@link Nft#binary}). */
   static String nftBinary() {
-    for (String candidate : List.of("/usr/sbin/nft", "/sbin/nft", "/usr/bin/nft", "/bin/nft")) {
-      if (Files.isExecutable(Path.of(candidate))) {
-        return candidate;
-      }
-    }
-    return "nft";
+    return Nft.binary();
   }
 
   /** True when an {@code nft} binary is installed. */
   public static boolean isInstalled() {
-    return !nftBinary().equals("nft");
+    return Nft.isInstalled();
   }
 
   private void run(String input) throws IOException {
-    List<String> command = new ArrayList<>(commandPrefix);
-    command.add(nftBinary());
-    command.add("-f");
-    command.add("-");
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    try (OutputStream in = process.getOutputStream()) {
-      in.write(input.getBytes(StandardCharsets.UTF_8));
-    }
-    String output = readBounded(process.getInputStream());
-    try {
-      if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        throw new IOException(String.join(" ", command) + " did not finish within " + TIMEOUT_SECONDS + " s");
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while running nft", e);
-    }
-    if (process.exitValue() != 0) {
-      throw new IOException(String.join(" ", command) + " failed (exit " + process.exitValue() + "): "
-          + output.strip());
-    }
-  }
-
-  private static String readBounded(InputStream in) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    byte[] buf = new byte[4096];
-    for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
-      if (out.size() < 16 * 1024) {
-        out.write(buf, 0, Math.min(n, 16 * 1024 - out.size()));
-      }
-    }
-    return out.toString(StandardCharsets.UTF_8);
+    Nft.run(commandPrefix, List.of("-f", "-"), input, MAX_OUTPUT);
   }
 }
