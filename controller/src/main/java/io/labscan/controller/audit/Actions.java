@@ -31,6 +31,8 @@ public final class Actions {
   public static final String CAMPAIGN_DELETE = "campaign.delete";
   public static final String TRIAGE_RUN = "triage.run";
   public static final String TRIAGE_RECORD = "triage.record";
+  /** An administrator withdrew a complaint's recorded trace (detail: the hosts and the reason). */
+  public static final String TRIAGE_WITHDRAW = "triage.withdraw";
   public static final String HOST_REVOKE = "host.revoke";
   public static final String ENROLL_TOKEN = "enroll-token.mint";
   public static final String IMPORT = "import";

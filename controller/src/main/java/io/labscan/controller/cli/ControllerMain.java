@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
     versionProvider = ControllerMain.Version.class,
     description = "LabScan controller: stores agents' evidence, finds the machine that really sends the worm's mail.",
     subcommands = {ServeCommand.class, ImportCommand.class, HostsCommand.class, HostCommand.class,
-        InfectedCommand.class, TriageCommand.class, OwnerCommand.class, RulesCommand.class, PolicyCommand.class, ScanNowCommand.class,
+        InfectedCommand.class, TriageCommand.class, ComplaintCommand.class, OwnerCommand.class, RulesCommand.class, PolicyCommand.class, ScanNowCommand.class,
         EnrollTokenCommand.class, RevokeCommand.class, QuarantineCommand.Quarantine.class,
         QuarantineCommand.Release.class, DemoCommand.class, PruneCommand.class, DoctorCommand.class,
         MigrateToCommand.class,

@@ -145,14 +145,21 @@ final class TriageCommand implements Callable<Integer> {
       ComplaintTriage.Outcome outcome = triage.triage(complaints, !noRecord, "cli");
       TriageResult result = outcome.result();
       io.labscan.controller.audit.AuditLog.forCli(store).cli(io.labscan.controller.audit.Actions.TRIAGE_RUN, String.join(", ", files),
-          Text.terminalSafe(result.summary(), 600) + "; evidence: " + outcome.note());
+          Text.terminalSafe(result.summary(), 600) + "; evidence: " + outcome.note()
+              + (outcome.warnings().isEmpty() ? "" : "; " + String.join("; ", outcome.warnings())));
       if (format == OutputFormat.JSON) {
         System.out.println(Text.jsonMapper().writeValueAsString(result));
         System.err.println("labscan-controller triage: " + Text.terminalSafe(outcome.note(), 600));
+        for (String w : outcome.warnings()) {
+          System.err.println("labscan-controller triage: warning: " + Text.terminalSafe(w, 600));
+        }
       } else {
         System.out.print(table(result));
         System.out.println();
         System.out.println("Evidence: " + Text.terminalSafe(outcome.note(), 600));
+        for (String w : outcome.warnings()) {
+          System.out.println("Warning: " + Text.terminalSafe(w, 600));
+        }
       }
       return 0;
     }

@@ -3,6 +3,7 @@ package io.labscan.controller.complaint;
 import static java.util.Objects.requireNonNull;
 
 import io.labscan.controller.policy.PolicyProvider;
+import io.labscan.controller.store.ComplaintTraces;
 import io.labscan.controller.store.Storage;
 import io.labscan.controller.store.TrustedMtas;
 import io.labscan.controller.triage.Candidate;
@@ -57,13 +58,42 @@ public final class ComplaintTriage {
     this.clock = requireNonNull(clock, "clock");
   }
 
-  /** One complaint as given, parsed, with the id it is recorded under. */
-  public record Complaint(ParsedComplaint parsed, String id) {}
+  /**
+   * One complaint as given, parsed, with the id it is recorded under (shown, and the contract
+   * field {@code complaintId}) and its key (which recorded answer it replaces).
+   *
+   * @param key {@link #complaintKey} of the message bytes; "" when unknown (then the id is the key)
+   */
+  public record Complaint(ParsedComplaint parsed, String id, String key) {
+    public Complaint(ParsedComplaint parsed, String id) {
+      this(parsed, id, "");
+    }
+  }
 
   /** Parses one message; the id is its Message-ID, or the SHA-256 of the bytes. */
   public Complaint parse(byte[] message) throws NotAMailMessageException {
     ParsedComplaint parsed = ComplaintParser.parse(message, effectiveTrust());
-    return new Complaint(parsed, parsed.messageId().orElse("sha256:" + sha256(message)));
+    return new Complaint(parsed, parsed.messageId().orElse("sha256:" + sha256(message)), complaintKey(message));
+  }
+
+  /**
+   * The key a complaint's recorded answer is kept under: the SHA-256 of the message with line
+   * ends made LF, trailing blanks of each line and blank lines at either end dropped.
+   *
+   * <p>Why not the Message-ID (the {@code complaintId}): the sender chooses it, so two different
+   * worm mails with one Message-ID would share one recorded answer, and re-recording one would
+   * withdraw the other's trace. The bytes of the stored message are what was triaged; the same
+   * message saved as .eml (CRLF) or pasted (LF, trailing blanks lost) keeps its key. A different
+   * copy of one mail (another recipient's, with its own Received: lines) is another complaint.
+   */
+  public static String complaintKey(byte[] message) {
+    requireNonNull(message, "message");
+    String text = new String(message, StandardCharsets.ISO_8859_1).replace("\r\n", "\n").replace('\r', '\n');
+    StringBuilder b = new StringBuilder(text.length());
+    for (String line : text.split("\n", -1)) {
+      b.append(line.stripTrailing()).append('\n');
+    }
+    return "msg-sha256:" + sha256(b.toString().strip().getBytes(StandardCharsets.ISO_8859_1));
   }
 
   /** --trust, the Settings page's entries and the fleet's learned trust, as of now. */
@@ -94,7 +124,11 @@ public final class ComplaintTriage {
    * @param recordedHosts the hosts recorded against
    */
   public record Outcome(TriageResult result, String complaintId, boolean recorded, String note,
-      List<String> recordedHosts) {}
+      List<String> recordedHosts, List<String> warnings) {
+    public Outcome(TriageResult result, String complaintId, boolean recorded, String note, List<String> recordedHosts) {
+      this(result, complaintId, recorded, note, recordedHosts, List.of());
+    }
+  }
 
   /**
    * Triages the complaints together (several about one outbreak give a stronger answer).
@@ -118,22 +152,31 @@ public final class ComplaintTriage {
     Triage triage = new Triage(store.triageEvidence(PolicyProvider.keyId(fleetKey), options.holdingGrace()), fleetKey, options);
     List<ParsedComplaint> parsed = new ArrayList<>();
     List<String> ids = new ArrayList<>();
+    List<String> keys = new ArrayList<>();
     for (Complaint c : complaints) {
       parsed.add(c.parsed());
       ids.add(c.id());
+      keys.add(c.key().isEmpty() ? "id:" + c.id() : c.key());
     }
     TriageResult result = triage.triage(parsed);
     String complaintIds = String.join(",", ids);
     String complaintId = complaintIds.length() > 512
         ? "sha256:" + sha256(complaintIds.getBytes(StandardCharsets.UTF_8)) : complaintIds;
+    // One message: its own key; a batch (answered together) is one computation: the digest of its keys.
+    keys.sort(null);
+    String complaintKey = keys.size() == 1 && !keys.get(0).startsWith("id:") ? keys.get(0)
+        : keys.stream().allMatch(k -> k.startsWith("id:")) ? ""
+        : "batch-sha256:" + sha256(String.join(",", keys).getBytes(StandardCharsets.UTF_8));
     if (!record) {
-      return new Outcome(result, complaintId, false, "not recorded (not asked to)", List.of());
+      return new Outcome(result, complaintId, false, "not recorded (not asked to)", List.of(),
+          disagreement(complaintId, complaintKey, result));
     }
     if (!result.recordable()) {
       return new Outcome(result, complaintId, false, "not recorded as evidence: " + result.recordableBecause(),
-          List.of());
+          List.of(), disagreement(complaintId, complaintKey, result));
     }
-    List<String> hosts = record(complaintId, result, recordedBy);
+    List<String> warnings = new ArrayList<>();
+    List<String> hosts = record(complaintId, complaintKey, result, recordedBy, warnings);
     boolean addressBookOnly = result.candidates().stream()
         .anyMatch(c -> c.confidence() >= RECORD_THRESHOLD && !c.networkEvidence());
     return new Outcome(result, complaintId, !hosts.isEmpty(), hosts.isEmpty()
@@ -142,7 +185,38 @@ public final class ComplaintTriage {
                 + " (a candidate resting on the address book alone, or on an address holding assumed before the"
                 + " host first reported it, is never recorded)"
             : "nothing recorded: no candidate reaches confidence " + RECORD_THRESHOLD)
-        : "recorded as evidence against " + hosts.size() + " host(s) (" + result.recordableBecause() + ")", hosts);
+        : "recorded as evidence against " + hosts.size() + " host(s) (" + result.recordableBecause() + ")", hosts,
+        List.copyOf(warnings));
+  }
+
+  /** The hosts this answer would record against (from the threshold on, tied to the traced origin). */
+  private static List<String> recordableHosts(TriageResult result) {
+    List<String> out = new ArrayList<>();
+    for (Candidate c : result.candidates()) {
+      if (c.confidence() >= RECORD_THRESHOLD && c.networkEvidence()) {
+        out.add(c.hostId());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * An answer that is not recorded withdraws nothing (only a recorded answer replaces a recorded
+   * one), but when this complaint is on record against a host this answer does not name, the
+   * operator is told: the two disagree, and the recorded one still counts.
+   */
+  private List<String> disagreement(String complaintId, String complaintKey, TriageResult result) {
+    List<String> now = recordableHosts(result);
+    List<String> out = new ArrayList<>();
+    for (ComplaintTraces.Trace t : new ComplaintTraces(store.database()).of(complaintId, complaintKey)) {
+      if (!now.contains(t.hostId())) {
+        out.add("this complaint is recorded against " + named(t.hostId()) + " (on " + t.tracedAt() + ", by "
+            + (t.recordedBy().isEmpty() ? "(unknown)" : t.recordedBy()) + ") and this answer disagrees; that trace "
+            + "still counts: record this answer to replace it, or withdraw it (labscan-controller complaint "
+            + "withdraw " + complaintId + ")");
+      }
+    }
+    return out;
   }
 
   /** This triage as the complaint mailbox watch runs it: one message, recorded when recordable. */
@@ -151,7 +225,9 @@ public final class ComplaintTriage {
       @Override
       public Answer triage(byte[] message, String recordedBy) throws NotAMailMessageException {
         Outcome o = ComplaintTriage.this.triage(List.of(parse(message)), true, recordedBy);
-        return new Answer(o.result(), o.recorded(), o.note(), o.complaintId());
+        // The mailbox path records by the same rule; what it superseded is said in its note.
+        String note = o.warnings().isEmpty() ? o.note() : o.note() + "; " + String.join("; ", o.warnings());
+        return new Answer(o.result(), o.recorded(), note, o.complaintId());
       }
 
       @Override
@@ -166,23 +242,59 @@ public final class ComplaintTriage {
     return new TrustedMtas(store.database(), clock).recording(complaintId);
   }
 
-  private List<String> record(String complaintId, TriageResult result, String recordedBy) {
+  /**
+   * Records the answer as this complaint's one recorded answer: its earlier traces (recorded by
+   * an earlier triage of the same message) are superseded, kept in the history, and the verdicts
+   * of every host involved, blamed before or now, are recomputed. A recordable answer that now
+   * names nobody from the threshold on also supersedes: the redone computation's answer is
+   * "nobody", and the old one must not outlive it.
+   */
+  private List<String> record(String complaintId, String complaintKey, TriageResult result, String recordedBy,
+      List<String> warnings) {
     Optional<Origin> origin = result.origin();
+    List<ComplaintTraces.NewTrace> traces = new ArrayList<>();
     List<String> hosts = new ArrayList<>();
     for (Candidate c : result.candidates()) {
       // Only hosts the traced origin points at; the address book alone is the sender's choice.
       if (c.confidence() >= RECORD_THRESHOLD && c.networkEvidence()) {
-        store.recordComplaintTrace(complaintId, c.hostId(), c.confidence(), clock.instant(),
-            origin.map(Origin::ip).orElse(""), origin.map(Origin::time),
-            c.reasons().isEmpty() ? "" : c.reasons().get(0)).join();
+        traces.add(new ComplaintTraces.NewTrace(c.hostId(), c.confidence(), origin.map(Origin::ip).orElse(""),
+            origin.map(Origin::time), c.reasons().isEmpty() ? "" : c.reasons().get(0)));
         hosts.add(c.hostId());
       }
     }
-    if (!hosts.isEmpty()) {
-      new TrustedMtas(store.database(), clock).recordedBy(complaintId, recordedBy);
-      hosts.forEach(verdicts::recompute);
+    List<ComplaintTraces.Trace> superseded = new ComplaintTraces(store.database())
+        .replace(complaintId, complaintKey, traces, clock.instant(), recordedBy);
+    java.util.Set<String> affected = new java.util.LinkedHashSet<>(hosts);
+    for (ComplaintTraces.Trace t : superseded) {
+      affected.add(t.hostId());
+      if (!hosts.contains(t.hostId())) {
+        warnings.add("this complaint was recorded against " + named(t.hostId()) + " on " + t.tracedAt() + " (by "
+            + (t.recordedBy().isEmpty() ? "(unknown)" : t.recordedBy()) + "); that trace is withdrawn, "
+            + "superseded by this triage, and its verdict recomputed");
+      }
     }
+    affected.forEach(verdicts::recompute);
     return hosts;
+  }
+
+  /**
+   * Withdraws this complaint's recorded traces (one host's, when given) on {@code user}'s word:
+   * kept in the history as withdrawn, the hosts' verdicts recomputed.
+   *
+   * @return the hosts whose trace was withdrawn (empty when none was recorded)
+   */
+  public List<String> withdraw(String complaintId, Optional<String> hostId, String user, String reason) {
+    requireNonNull(complaintId, "complaintId");
+    java.util.Set<String> hosts = new java.util.LinkedHashSet<>();
+    new ComplaintTraces(store.database()).withdraw(complaintId, hostId, clock.instant(), user, reason)
+        .forEach(t -> hosts.add(t.hostId()));
+    hosts.forEach(verdicts::recompute);
+    return List.copyOf(hosts);
+  }
+
+  /** "lab-pc-12 (host id)" for a warning; the id alone when the host is gone. */
+  private String named(String hostId) {
+    return store.host(hostId).map(h -> h.hostname() + " (" + hostId + ")").orElse(hostId);
   }
 
   private static String sha256(byte[] bytes) {

@@ -137,7 +137,9 @@ public final class Pruner {
       // sends 100,000 new digests a report would otherwise grow the table for ever.
       new Rule("harvest_digests", "host_id = ? AND last_seen_ms < ?1c", Age.FINDINGS, false),
       new Rule("verdict_history", "host_id = ? AND at_ms < ?1c", Age.HISTORY, false),
-      new Rule("complaint_traces", "host_id = ? AND traced_ms < ?1c", Age.HISTORY, false));
+      new Rule("complaint_traces", "host_id = ? AND traced_ms < ?1c", Age.HISTORY, false),
+      // Superseded and withdrawn traces (V029) are history too.
+      new Rule("complaint_trace_history", "host_id = ? AND ended_ms < ?1c", Age.HISTORY, false));
 
   private final Storage store;
   private final Retention retention;

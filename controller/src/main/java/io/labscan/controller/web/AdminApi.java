@@ -111,6 +111,41 @@ final class AdminApi {
     Json.send(ctx, answer);
   }
 
+  /** Longest complaint id, host id or reason a withdrawal names (ids are at most 512 characters). */
+  private static final int MAX_WITHDRAW_FIELD = 1024;
+
+  /**
+   * POST {@code {"complaintId", "hostId"?, "reason"?}}: withdraws a recorded trace (admin; CSRF
+   * as every POST; audited as {@code triage.withdraw}). 404 when nothing is recorded.
+   */
+  void withdrawTrace(Context ctx) {
+    ObjectNode body = Json.body(ctx);
+    String complaintId = Json.text(body, "complaintId").orElse("").strip();
+    Optional<String> hostId = Json.text(body, "hostId").map(String::strip).filter(h -> !h.isEmpty());
+    String reason = Json.text(body, "reason").orElse("").strip();
+    if (complaintId.isEmpty()) {
+      throw ApiError.badRequest("complaintId: required");
+    }
+    if (complaintId.length() > MAX_WITHDRAW_FIELD || hostId.map(String::length).orElse(0) > MAX_WITHDRAW_FIELD
+        || reason.length() > MAX_WITHDRAW_FIELD) {
+      throw ApiError.badRequest("complaintId, hostId and reason: at most " + MAX_WITHDRAW_FIELD + " characters each");
+    }
+    String user = WebServer.user(ctx).username();
+    JsonNode answer;
+    try {
+      answer = triage.withdraw(complaintId, hostId, user, reason);
+    } catch (UnsupportedOperationException e) {
+      throw new ApiError(503, e.getMessage());
+    }
+    if (answer.path("withdrawn").isEmpty()) {
+      throw ApiError.notFound("no trace is recorded for that complaint" + (hostId.isPresent() ? " and host" : ""));
+    }
+    log.info("Complaint {} traces withdrawn by {}", complaintId, user);
+    record(ctx, Actions.TRIAGE_WITHDRAW, complaintId, "hosts " + answer.path("withdrawn").toString()
+        + "; reason: " + reason);
+    Json.send(ctx, answer);
+  }
+
   void trustedMtas(Context ctx) {
     ArrayNode out = Json.array();
     try {

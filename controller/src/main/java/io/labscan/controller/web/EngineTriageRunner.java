@@ -58,10 +58,21 @@ public final class EngineTriageRunner implements TriageRunner {
     return o;
   }
 
+  @Override
+  public JsonNode withdraw(String complaintId, Optional<String> hostId, String user, String reason) {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("complaintId", complaintId);
+    ArrayNode hosts = o.putArray("withdrawn");
+    triage.withdraw(complaintId, hostId, user, reason).forEach(hosts::add);
+    return o;
+  }
+
   private ObjectNode response(ComplaintTriage.Outcome outcome) {
     ObjectNode o = JSON.createObjectNode();
     o.set("result", JSON.valueToTree(outcome.result()));
     o.put("complaintId", outcome.complaintId());
+    ArrayNode warnings = o.putArray("recordWarnings");
+    outcome.warnings().forEach(warnings::add);
     Optional<TrustedMtas.Recording> recording = triage.recording(outcome.complaintId());
     if (recording.isPresent()) {
       ObjectNode r = o.putObject("recorded");

@@ -41,6 +41,15 @@ public interface TriageRunner {
     throw new UnsupportedOperationException("recording triage answers is not available in this controller build");
   }
 
+  /**
+   * Withdraws the traces recorded for {@code complaintId} (against {@code hostId} only, when
+   * given), as {@code user}: {@code {"complaintId", "withdrawn": [hostIds]}}; the traces are kept
+   * in the complaint's history and the hosts' verdicts recomputed (docs/triage.md, "Recording").
+   */
+  default JsonNode withdraw(String complaintId, java.util.Optional<String> hostId, String user, String reason) {
+    throw new UnsupportedOperationException("withdrawing triage answers is not available in this controller build");
+  }
+
   /** The answer may not become evidence; the message says why. */
   final class NotRecordable extends Exception {
     private static final long serialVersionUID = 1L;

@@ -373,6 +373,7 @@ public final class WebServer implements AutoCloseable {
       r.post("/api/v1/triage", admin::triage, Role.ADMIN);
       r.get("/api/v1/triage/sample", fleet::triageSample, Role.ADMIN);
       r.post("/api/v1/triage/record", admin::recordTriage, Role.ADMIN);
+      r.post("/api/v1/triage/withdraw", admin::withdrawTrace, Role.ADMIN);
       r.get("/api/v1/settings/trusted-mtas", admin::trustedMtas, Role.ADMIN);
       r.post("/api/v1/settings/trusted-mtas", admin::addTrustedMta, Role.ADMIN);
       r.delete("/api/v1/settings/trusted-mtas/{entryId}", admin::removeTrustedMta, Role.ADMIN);

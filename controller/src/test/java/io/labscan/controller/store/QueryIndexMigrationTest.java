@@ -62,7 +62,8 @@ class QueryIndexMigrationTest {
   void singleSignOnRolesLastSetByALoginCountAsFromTheGroupsAndThoseAnAdminSetAfterwardsDoNot() throws Exception {
     try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("old.db"))) {
       Migrations.migrate(db);
-      undoEgressWindowLengthStatistics(db); // the migrations after V022, newest first
+      undoSupersededComplaintTraces(db); // the migrations after V022, newest first
+      undoEgressWindowLengthStatistics(db);
       undoChangeNotificationsAndOnceOnly(db);
       undoReportRecipients(db);
       undoSsoRoleOrigin(db);
@@ -91,6 +92,7 @@ class QueryIndexMigrationTest {
    * found by its file name, since a version is the file's position in the list).
    */
   private static void undoAfterVersion8(Connection db) throws Exception {
+    undoSupersededComplaintTraces(db);
     undoEgressWindowLengthStatistics(db);
     undoChangeNotificationsAndOnceOnly(db);
     undoReportRecipients(db);
@@ -107,6 +109,16 @@ class QueryIndexMigrationTest {
     undoClockClaims(db);
     undoTrustedMtas(db);
     undoAddressWrites(db);
+  }
+
+  /** Back to a database written before V029 (superseded and withdrawn complaint traces; issue 15 R5). */
+  private static void undoSupersededComplaintTraces(Connection db) throws Exception {
+    try (Statement st = db.createStatement()) {
+      st.execute("DROP TABLE complaint_trace_history");
+      st.execute("DROP INDEX complaint_traces_by_key");
+      st.execute("ALTER TABLE complaint_traces DROP COLUMN complaint_key");
+      st.execute("DELETE FROM schema_version WHERE description = 'V029__superseded_complaint_traces.sql'");
+    }
   }
 
   /** Back to a database written before V025 (nothing changed in SQLite: only its version row). */
@@ -130,7 +142,8 @@ class QueryIndexMigrationTest {
   void aDatabaseThatAlreadyHoldsTheSameComplaintTwiceMigratesAndKeepsBoth() throws Exception {
     try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("old.db"))) {
       Migrations.migrate(db);
-      undoEgressWindowLengthStatistics(db); // newest first
+      undoSupersededComplaintTraces(db); // newest first
+      undoEgressWindowLengthStatistics(db);
       undoChangeNotificationsAndOnceOnly(db);
       try (Statement st = db.createStatement()) {
         for (int i = 1; i <= 2; i++) {

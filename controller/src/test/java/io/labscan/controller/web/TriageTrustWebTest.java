@@ -166,6 +166,49 @@ class TriageTrustWebTest {
   }
 
   @Test
+  void anAdminWithdrawsARecordedTraceKeptInTheHistoryAndTheWithdrawalIsAudited() throws Exception {
+    campusMxWithTheMailServerRole();
+    ApiClient admin = login(ADMIN);
+    String complaintId = json(admin.post("/api/v1/triage/record", "message/rfc822",
+        complaint("mailbox.campus.example.edu"), admin.csrf())).get("complaintId").asText();
+
+    HttpResponse<String> r = admin.postJson("/api/v1/triage/withdraw", ApiClient.JSON.createObjectNode()
+        .put("complaintId", complaintId).put("reason", "wrong relay configuration"));
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(json(r).get("withdrawn").toString()).contains(linda);
+    assertThat(new TrustedMtas(store.database(), clock).recording(complaintId)).isEmpty();
+    assertThat(new io.labscan.controller.store.ComplaintTraces(store.database()).history(complaintId))
+        .singleElement().asString().startsWith(linda + ": withdrawn by " + ADMIN);
+    List<String> audit = store.read(db -> {
+      List<String> out = new ArrayList<>();
+      try (var ps = db.prepareStatement("SELECT actor, target FROM audit_log WHERE action = 'triage.withdraw'");
+          ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1) + " " + rs.getString(2));
+        }
+      }
+      return out;
+    });
+    assertThat(audit).containsExactly(ADMIN + " " + complaintId);
+    assertThat(admin.postJson("/api/v1/triage/withdraw", ApiClient.JSON.createObjectNode()
+        .put("complaintId", complaintId)).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void viewersCannotWithdrawARecordedTrace() throws Exception {
+    campusMxWithTheMailServerRole();
+    ApiClient admin = login(ADMIN);
+    String complaintId = json(admin.post("/api/v1/triage/record", "message/rfc822",
+        complaint("mailbox.campus.example.edu"), admin.csrf())).get("complaintId").asText();
+    ApiClient viewer = login(VIEWER);
+
+    assertThat(viewer.postJson("/api/v1/triage/withdraw", ApiClient.JSON.createObjectNode()
+        .put("complaintId", complaintId)).statusCode()).isEqualTo(403);
+    assertThat(new TrustedMtas(store.database(), clock).recording(complaintId)).isPresent();
+  }
+
+  @Test
   void anAnswerNoMtaOfOursRecordedIsRefusedWithTheReason() throws Exception {
     ApiClient admin = login(ADMIN);
 

@@ -72,8 +72,29 @@ LS.page(async () => {
     if (answer.recorded) {
       box.appendChild(el('p', { class: 'notice' }, 'Recorded as evidence by ' + str(answer.recorded.by) + ' at '
         + str(answer.recorded.at) + ' (' + (answer.recorded.hostIds || []).length + ' host(s)).'));
-    } else if (r.recordable === true) {
-      const button = el('button', { type: 'button', id: 'triage-record' }, 'Record as evidence');
+      // One complaint has one recorded answer: an admin may withdraw it (kept in the history).
+      const withdraw = el('button', { type: 'button', id: 'triage-withdraw' }, 'Withdraw the recorded trace');
+      withdraw.addEventListener('click', async () => {
+        withdraw.disabled = true;
+        try {
+          const done = await api('/api/v1/triage/withdraw', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+            body: JSON.stringify({ complaintId: answer.complaintId, reason: 'withdrawn on the Triage page' }) });
+          clear(box);
+          box.appendChild(el('p', { class: 'notice' }, 'Withdrawn: the trace against ' + (done.withdrawn || []).map(str).join(', ')
+            + ' no longer counts; it is kept in the history.'));
+        } catch (e) {
+          withdraw.disabled = false;
+          LS.showError(box, e);
+        }
+      });
+      box.appendChild(el('p', {}, withdraw));
+    }
+    if (Array.isArray(answer.recordWarnings) && answer.recordWarnings.length > 0) {
+      box.appendChild(el('ul', { class: 'reasons' }, answer.recordWarnings.map(w => el('li', {}, str(w)))));
+    }
+    if (r.recordable === true) {
+      const button = el('button', { type: 'button', id: 'triage-record' },
+        answer.recorded ? 'Record this answer instead' : 'Record as evidence');
       button.addEventListener('click', async () => {
         button.disabled = true;
         try {
@@ -85,6 +106,8 @@ LS.page(async () => {
           } else {
             box.appendChild(el('p', { class: 'notice' }, str(recorded.note)));
           }
+          (Array.isArray(recorded.recordWarnings) ? recorded.recordWarnings : [])
+            .forEach(w => box.appendChild(el('p', { class: 'error' }, str(w))));
         } catch (e) {
           button.disabled = false;
           LS.showError(box, e);
