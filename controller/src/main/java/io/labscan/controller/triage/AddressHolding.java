@@ -96,10 +96,19 @@ public record AddressHolding(
    * then (DHCP may have given it to a device without an agent that morning), so such a holding
    * may rank a candidate, more weakly, but never alone supports a recorded answer (issue 15,
    * red-team round 4, F5).
+   *
+   * <p>A mail up to {@link #FIRST_REPORT_SKEW} before the first report counts as reported: the
+   * MTA's clock and the agent's differ by seconds to a minute, {@code Received:} dates carry whole
+   * seconds, and an agent's first report of a freshly booted host follows its DHCP lease by a
+   * minute or so — while a DHCP server hands a released address to another device only after
+   * much longer (the round-4 case was five hours).
    */
   public boolean assumedAt(Instant at) {
-    return covers(at) && at.isBefore(firstReported);
+    return covers(at) && at.isBefore(firstReported.minus(FIRST_REPORT_SKEW));
   }
+
+  /** How far before a host's first report of an address a mail still counts as reported ({@link #assumedAt}). */
+  public static final java.time.Duration FIRST_REPORT_SKEW = java.time.Duration.ofMinutes(2);
 
   /**
    * True when the host held the address before {@code at}, then fell silent without ever
