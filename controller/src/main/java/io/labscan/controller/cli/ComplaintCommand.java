@@ -64,11 +64,9 @@ final class ComplaintCommand implements Callable<Integer> {
         if (host != null) {
           Optional<HostSummary> found = store.host(host);
           if (found.isEmpty()) {
-            List<HostSummary> byName = store.hosts().stream().filter(h -> h.hostname().equalsIgnoreCase(host)).toList();
+            List<HostSummary> byName = HostLookup.named(store, host);
             if (byName.size() > 1) {
-              System.err.println("labscan-controller complaint withdraw: " + byName.size() + " hosts are named '"
-                  + Text.terminalSafe(host, 80) + "'; give the host id: "
-                  + byName.stream().map(HostSummary::hostId).toList());
+              System.err.println("labscan-controller complaint withdraw: " + HostLookup.ambiguous(host, byName));
               return ControllerMain.EXIT_BAD_INPUT;
             }
             found = byName.stream().findFirst();

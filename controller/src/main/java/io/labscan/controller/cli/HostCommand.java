@@ -53,18 +53,9 @@ final class HostCommand implements Callable<Integer> {
     try (Storage store = opened.get();
         Controller controller = Controller.over(store, Clock.systemUTC())) {
       VerdictService verdicts = controller.verdicts();
-      Optional<HostSummary> found = store.host(id);
+      // A name resolves only when one host has it now or had it lately (HostLookup, red-team R9).
+      Optional<HostSummary> found = HostLookup.find(store, "host", id);
       if (found.isEmpty()) {
-        List<HostSummary> byName = store.hosts().stream().filter(h -> h.hostname().equalsIgnoreCase(id)).toList();
-        if (byName.size() > 1) {
-          System.err.println("labscan-controller host: " + byName.size() + " hosts are named '"
-              + Text.terminalSafe(id, 80) + "'; give the host id: " + Text.terminal(byName.stream().map(HostSummary::hostId).toList().toString()));
-          return ControllerMain.EXIT_BAD_INPUT;
-        }
-        found = byName.stream().findFirst();
-      }
-      if (found.isEmpty()) {
-        System.err.println("labscan-controller host: no host with id or name '" + Text.terminalSafe(id, 80) + "'.");
         return ControllerMain.EXIT_BAD_INPUT;
       }
       HostSummary h = found.get();
@@ -78,6 +69,7 @@ final class HostCommand implements Callable<Integer> {
       Optional<io.labscan.controller.store.ClockClaim> clock = store.clockClaim(h.hostId());
       List<ReportImport> imports = store.imports(h.hostId(), MAX_IMPORTS);
       Quarantines quarantines = controller.quarantines();
+      io.labscan.controller.text.NameHistory names = io.labscan.controller.store.HostNames.history(store.database(), h.hostId());
       if (format == OutputFormat.JSON) {
         ObjectNode o = json(h, verdict, history, reports, addresses);
         ArrayNode k = o.putArray("addressConflicts");
@@ -87,6 +79,7 @@ final class HostCommand implements Callable<Integer> {
         clock.ifPresent(c -> clockJson(o.putObject("clock"), c));
         importsJson(o, imports);
         quarantineJson(o, quarantines, h.hostId());
+        names.putInto(o);
         System.out.println(JSON.writeValueAsString(o));
       } else {
         System.out.print(table(h, verdict, history, reports, addresses, certificate, clock));
@@ -99,6 +92,7 @@ final class HostCommand implements Callable<Integer> {
           }
           System.out.print(sb);
         }
+        System.out.print(namesTable(names));
         System.out.print(importsTable(imports));
         System.out.print(quarantineTable(quarantines, h.hostId()));
       }
@@ -152,6 +146,23 @@ final class HostCommand implements Callable<Integer> {
   }
 
   /** {@code {"skewSeconds", "observed", "flagged", "lastReportClaimed", "text"}}, as the web API's host view. */
+  /**
+   * The names the host reported before its current one (red-team R9: a host may take another
+   * machine's name); nothing when it never changed its name.
+   */
+  static String namesTable(io.labscan.controller.text.NameHistory names) {
+    if (names.spans().size() < 2) {
+      return "";
+    }
+    StringBuilder sb = new StringBuilder(System.lineSeparator()).append("Names this host reported (first: the controller's"
+        + " name for it, " + Text.terminalSafe(names.enrolledAs().orElse(""), 80) + "):").append(System.lineSeparator());
+    for (io.labscan.controller.text.NameHistory.Span span : names.spans()) {
+      sb.append(String.format("  %-40s from %s%s%n", Text.terminalSafe(span.name(), 80), span.from(),
+          span.until().map(u -> " until " + u).orElse(" (current)")));
+    }
+    return sb.toString();
+  }
+
   private static void clockJson(ObjectNode o, io.labscan.controller.store.ClockClaim c) {
     o.put("skewSeconds", c.skew().toSeconds());
     o.put("observed", c.observed().toString());

@@ -290,8 +290,11 @@ final class TriageCommand implements Callable<Integer> {
     }
     int rank = 1;
     for (Candidate c : result.candidates()) {
-      sb.append(String.format(Locale.ROOT, "%d. %s (%s)  confidence %.2f%n", rank++,
-          Text.terminalSafe(c.hostname(), 80), Text.terminal(c.hostId()), c.confidence()));
+      // By its name at the mail's time; the name it reports now beside it when that differs (R9).
+      sb.append(String.format(Locale.ROOT, "%d. %s (%s)%s  confidence %.2f%n", rank++,
+          Text.terminalSafe(c.nameThen(), 80), Text.terminal(c.hostId()),
+          c.renamedAt().map(t -> ", now calling itself " + Text.terminalSafe(c.hostname(), 80) + " since " + t).orElse(""),
+          c.confidence()));
       for (String reason : c.reasons()) {
         sb.append("     - ").append(Text.terminalSafe(reason, 400)).append(nl);
       }

@@ -124,7 +124,8 @@ public final class SqlReports implements Store, HostRepository {
         + "architecture=?, lab=?, elevated=?, logged_in_users=?, boot_time_ms=?, last_inventory_ms=?, "
         + sightingSet + ", " + clockSet + " WHERE host_id = ?";
     this.hostStatesSql = "SELECT v.value, h.host_id, h.last_inventory_ms, h.logged_in_users, e.lab, "
-        + "EXISTS (SELECT 1 FROM host_roles r WHERE r.host_id = v.value AND r.role = 'mail-server') "
+        + "EXISTS (SELECT 1 FROM host_roles r WHERE r.host_id = v.value AND r.role = 'mail-server'), "
+        + "h.hostname, EXISTS (SELECT 1 FROM host_names n WHERE n.host_id = v.value) "
         + "FROM " + dialect.jsonArrayValues("v") + " LEFT JOIN hosts h ON h.host_id = v.value "
         + "LEFT JOIN host_enrolments e ON e.host_id = v.value AND e.lab <> ''";
     this.currentAddressesSql = "SELECT a.host_id, a.ip FROM " + dialect.jsonArrayValues("v") + " "
@@ -140,7 +141,7 @@ public final class SqlReports implements Store, HostRepository {
         + "clock_skew_seen_ms = CASE WHEN ? > 0 THEN ? ELSE clock_skew_seen_ms END WHERE host_id = ?";
     this.ingestOrder = List.of(INSERT_HOST, inventorySightingSql, sightingSql, reportClockSql, DELETE_HOST_USERS,
         insertHostUserSql, extendAddressSql, CLOSE_ADDRESS, OPEN_ADDRESS, INSERT_SCAN, INSERT_AV, INSERT_FINDINGS,
-        INSERT_EGRESS, harvestSql);
+        INSERT_EGRESS, harvestSql, HostNames.CLOSE, HostNames.OPEN, HostNames.TRIM);
     this.ingestGroup = (db, items) -> ingestAll(database.statements(db), items);
   }
 
@@ -232,6 +233,11 @@ public final class SqlReports implements Store, HostRepository {
         ps.setLong(3, now);
         ps.setLong(4, now);
         ps.setLong(5, now);
+        ps.executeUpdate();
+      }
+      // The name given at enrolment is the first of the host's name history (the controller's name).
+      try (PreparedStatement ps = db.prepareStatement(HostNames.FIRST)) {
+        HostNames.bindFirst(ps, hostId, hostname, now);
         ps.executeUpdate();
       }
     });
@@ -377,7 +383,7 @@ public final class SqlReports implements Store, HostRepository {
 
   /** What the ingest reads about a host before writing its report. */
   private record HostState(boolean exists, long lastInventoryMs, String storedUsers, Optional<String> assignedLab,
-      boolean mailServer) {}
+      boolean mailServer, String storedHostname, boolean hasNames) {}
 
   private Map<String, HostState> hostStates(Statements sql, Collection<String> hostIds) throws SQLException {
     Map<String, HostState> out = new HashMap<>();
@@ -390,7 +396,8 @@ public final class SqlReports implements Store, HostRepository {
         long lastInventory = rs.wasNull() ? Long.MIN_VALUE : v;
         String lab = rs.getString(5);
         out.put(rs.getString(1), new HostState(exists, lastInventory, Objects.requireNonNullElse(rs.getString(4), ""),
-            lab == null || lab.isEmpty() ? Optional.empty() : Optional.of(lab), rs.getBoolean(6)));
+            lab == null || lab.isEmpty() ? Optional.empty() : Optional.of(lab), rs.getBoolean(6),
+            Objects.requireNonNullElse(rs.getString(7), ""), rs.getBoolean(8)));
       }
     }
     return out;
@@ -558,6 +565,7 @@ public final class SqlReports implements Store, HostRepository {
       }
       recordReportClock(batches, inv.getHostId(), claimedMs, receivedMs);
       replaceHostUsers(batches, inv.getHostId(), inv.getLoggedInUsersList());
+      recordName(batches, inv.getHostId(), inv.getHostname(), createdMs, false);
       return true;
     }
     // Reports can arrive out of order (a spool draining after an outage): only the newest
@@ -582,7 +590,39 @@ public final class SqlReports implements Store, HostRepository {
     if (newest && !users.equals(state.storedUsers())) {
       replaceHostUsers(batches, inv.getHostId(), inv.getLoggedInUsersList());
     }
+    if (newest && (!state.hasNames() || !inv.getHostname().equals(state.storedHostname()))) {
+      recordName(batches, inv.getHostId(), inv.getHostname(), createdMs, state.hasNames());
+    }
     return newest;
+  }
+
+  /**
+   * Keeps the host's name history ({@link HostNames}, V034): the newest inventory's name, when
+   * it differs from the stored one, ends the current span and opens the next; the history is
+   * then trimmed to its bound. Out-of-order reports (older than the newest inventory) change no
+   * name, as they change no other part of the host's description.
+   */
+  private static void recordName(Batches batches, String hostId, String name, long at, boolean renamed)
+      throws SQLException {
+    if (renamed) {
+      PreparedStatement close = batches.of(HostNames.CLOSE);
+      close.setLong(1, at);
+      close.setString(2, hostId);
+      close.addBatch();
+    }
+    PreparedStatement open = batches.of(HostNames.OPEN);
+    open.setString(1, hostId);
+    open.setString(2, hostId);
+    open.setString(3, name);
+    open.setString(4, io.labscan.controller.text.HostnameKey.of(name));
+    open.setLong(5, at);
+    open.addBatch();
+    if (renamed) {
+      PreparedStatement trim = batches.of(HostNames.TRIM);
+      trim.setString(1, hostId);
+      trim.setString(2, hostId);
+      trim.addBatch();
+    }
   }
 
   /**

@@ -259,6 +259,11 @@ public final class SqlTrust implements TrustRepository {
         ps.setLong(6, now);
         ps.executeUpdate();
       }
+      // The name given at enrolment is the first of the host's name history (the controller's name).
+      try (PreparedStatement ps = db.prepareStatement(HostNames.FIRST)) {
+        HostNames.bindFirst(ps, host.hostId(), host.hostname(), now);
+        ps.executeUpdate();
+      }
       return new Redemption(Outcome.ACCEPTED, lab);
     });
   }

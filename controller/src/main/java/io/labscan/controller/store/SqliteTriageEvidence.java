@@ -501,23 +501,21 @@ public final class SqliteTriageEvidence implements TriageEvidence {
 
   /**
    * One pass over the hosts' names: the keys ({@link HostnameKey}, NFKC, format characters
-   * removed, case folded) more than one host has. The key cannot be computed in SQL, so the
-   * names are read once per answer, O(hosts).
+   * removed, case folded) more than one host has, counting with each host's current name every
+   * name it gave up within {@link io.labscan.controller.text.NameHistory#SHARED_FOR} ({@link
+   * HostNames#namesHeldSince}): a host that takes a name another host held last week makes that
+   * name shared (red-team R9). The key cannot be computed in SQL, so the names are read once per
+   * answer, O(hosts + recent renames).
    */
   @Override
   public java.util.Set<String> sharedHostnameKeys() {
-    return database.read("hostnames", db -> {
-      List<Map.Entry<String, String>> names = new ArrayList<>();
-      try (PreparedStatement ps = db.prepareStatement(
-          "SELECT host_id, hostname FROM hosts ORDER BY host_id LIMIT " + MAX_NAMED_HOSTS)) {
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            names.add(Map.entry(rs.getString(1), rs.getString(2) == null ? "" : rs.getString(2)));
-          }
-        }
-      }
-      return HostnameKey.shared(names);
-    });
+    java.time.Instant since = java.time.Instant.now().minus(io.labscan.controller.text.NameHistory.SHARED_FOR);
+    return database.read("hostnames", db -> HostnameKey.shared(HostNames.namesHeldSince(db, since, MAX_NAMED_HOSTS)));
+  }
+
+  @Override
+  public io.labscan.controller.text.NameHistory nameHistory(String hostId) {
+    return HostNames.history(database, hostId);
   }
 
   /** The Settings page's trusted MTAs. */

@@ -45,7 +45,7 @@ public final class AnswerSentence {
       // The host our MTA saw hand in the carrying message heads the answer (issue 15, round 4,
       // F3): name it with its own address and time, never the carried part's.
       Candidate c = top.get();
-      sb.append(c.confidence() >= MEDIUM ? "Sent by " : "Possibly sent by ").append(name(result, c.hostId(), c.hostname()))
+      sb.append(c.confidence() >= MEDIUM ? "Sent by " : "Possibly sent by ").append(name(result, c))
           .append(" (").append(clean(direct.get().group(2))).append("), which handed the carrying message straight to"
               + " our mail server, unauthenticated, at ");
       try {
@@ -63,7 +63,7 @@ public final class AnswerSentence {
       String ip = clean(origin.get().ip());
       // The address in brackets reads as the host's own: say so only when the host held it.
       boolean held = c.reasons().stream().anyMatch(r -> r.contains("held " + origin.get().ip() + " "));
-      sb.append(c.confidence() >= MEDIUM ? "Sent by " : "Possibly sent by ").append(name(result, c.hostId(), c.hostname()))
+      sb.append(c.confidence() >= MEDIUM ? "Sent by " : "Possibly sent by ").append(name(result, c))
           .append(held ? " (" + ip + ")" : " (the mail entered at " + ip + ")").append(" at ")
           .append(at(origin.get().time()))
           .append(" — confidence ").append(confidenceWord(c.confidence()))
@@ -77,7 +77,7 @@ public final class AnswerSentence {
           + " then: it probably did not come from a machine with an agent. Check the Received: chain below.");
     } else if (top.isPresent()) {
       sb.append("No origin could be read from the Received: lines; by the address book alone the likeliest"
-          + " sender is ").append(name(result, top.get().hostId(), top.get().hostname())).append(" — confidence ")
+          + " sender is ").append(name(result, top.get())).append(" — confidence ")
           .append(confidenceWord(top.get().confidence())).append(String.format(Locale.ROOT, " (%.2f).",
               top.get().confidence()))
           .append(" Paste the complaint with all its headers to confirm.");
@@ -162,6 +162,18 @@ public final class AnswerSentence {
    */
   static String name(TriageResult result, String hostId, String hostname) {
     return clean(hostname) + (result.nameShared(hostname) ? " [" + clean(hostId) + "]" : "");
+  }
+
+  /**
+   * A candidate as the sentence names it: by the name it reported at the mail's time, and, when
+   * it calls itself otherwise now, by that too ("lab-pc-07, now calling itself lab-pc-12 since
+   * 14:05"): a worm that controls its host may take an innocent machine's name after it mailed
+   * (issue 15, D, red-team R9). The id follows when either name is shared.
+   */
+  static String name(TriageResult result, Candidate c) {
+    boolean shared = result.nameShared(c.nameThen()) || result.nameShared(c.hostname());
+    return clean(c.nameThen()) + (shared ? " [" + clean(c.hostId()) + "]" : "")
+        + c.renamedAt().map(t -> ", now calling itself " + clean(c.hostname()) + " since " + at(t)).orElse("");
   }
 
   /** Control characters and bidirectional controls become '?'; cut at max characters. */

@@ -2,8 +2,11 @@ package io.labscan.controller.triage;
 
 import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.labscan.controller.text.NameHistory;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A host that may have sent the complained-about mail.
@@ -18,9 +21,20 @@ import java.util.Objects;
  *     that covers the origin time only through the store's back-filled start, before the host
  *     first reported the address ({@link AddressHolding#assumedAt}), is an assumption, not
  *     network evidence: a candidate resting on it alone is not recorded either.
+ * @param nameAtTime the name the host reported at the mail's time ({@link NameHistory#nameAt}),
+ *     when known: {@code hostname} is only the newest report's claim, which a worm that controls
+ *     the host can change after it mailed (issue 15, D, red-team R9)
+ * @param renamedAt when the host took its current name, when that differs from {@code
+ *     nameAtTime}: the answer then says "lab-pc-07, now calling itself lab-pc-12 since 14:05"
  */
 public record Candidate(String hostId, String hostname, double confidence, List<String> reasons,
-    boolean networkEvidence) {
+    boolean networkEvidence, Optional<String> nameAtTime, Optional<Instant> renamedAt) {
+  /** A candidate named as last reported (no name history applied yet). */
+  public Candidate(String hostId, String hostname, double confidence, List<String> reasons,
+      boolean networkEvidence) {
+    this(hostId, hostname, confidence, reasons, networkEvidence, Optional.empty(), Optional.empty());
+  }
+
   /** A candidate tied to the traced origin by network evidence. */
   public Candidate(String hostId, String hostname, double confidence, List<String> reasons) {
     this(hostId, hostname, confidence, reasons, true);
@@ -33,6 +47,19 @@ public record Candidate(String hostId, String hostname, double confidence, List<
       throw new IllegalArgumentException("confidence outside 0..1: " + confidence);
     }
     reasons = List.copyOf(reasons);
+    Objects.requireNonNull(nameAtTime, "nameAtTime");
+    Objects.requireNonNull(renamedAt, "renamedAt");
+  }
+
+  /** This candidate named by {@code history} at {@code at}, the mail's time. */
+  public Candidate namedAt(NameHistory history, Instant at) {
+    return new Candidate(hostId, hostname, confidence, reasons, networkEvidence, history.nameAt(at),
+        history.renamedSince(at));
+  }
+
+  /** The name to call the host by for this mail: its name at the mail's time, else the last reported one. */
+  public String nameThen() {
+    return nameAtTime.orElse(hostname);
   }
 
   @JsonValue
@@ -42,6 +69,8 @@ public record Candidate(String hostId, String hostname, double confidence, List<
     n.put("hostname", hostname);
     n.put("confidence", confidence);
     Json.strings(n, "reasons", reasons);
+    n.put("nameAtTime", nameAtTime.orElse(null));
+    n.put("renamedAt", renamedAt.map(Instant::toString).orElse(null));
     return n;
   }
 }

@@ -251,6 +251,12 @@ public final class Triage {
     if (candidates.isEmpty()) {
       warnings.add("no host matches the evidence");
     }
+    // Names are claims (issue 15, D, R9): a candidate is named by the name it reported at the mail's time.
+    Optional<Instant> mailTime = summaries.stream().map(ComplaintSummary::origin).flatMap(Optional::stream)
+        .findFirst().map(Origin::time);
+    if (mailTime.isPresent()) {
+      candidates = candidates.stream().map(c -> c.namedAt(evidence.nameHistory(c.hostId()), mailTime.get())).toList();
+    }
     // Names are claims (issue 15, D): a name another host has too, or one that prints the same,
     // is shown with the host id. One fleet-level question, only when a host is named at all.
     boolean namesAHost = !candidates.isEmpty()

@@ -77,6 +77,15 @@ public interface TriageEvidence {
   }
 
   /**
+   * The names the host reported, oldest first ({@link io.labscan.controller.text.NameHistory}):
+   * the answer names a candidate by its name at the mail's time (issue 15, D, red-team R9).
+   * Default: no history (the candidate is named as last reported).
+   */
+  default io.labscan.controller.text.NameHistory nameHistory(String hostId) {
+    return new io.labscan.controller.text.NameHistory(List.of());
+  }
+
+  /**
    * The MTAs administrators named on the Settings page (entries as for {@code --trust}).
    * Default: none.
    */

@@ -90,7 +90,7 @@ final class FleetApi {
     Map<String, List<HostStatus>> byLab = new TreeMap<>();
     Map<String, String> labByHost = new java.util.HashMap<>();
     List<HostStatus> seen = visible(ctx);
-    java.util.Set<String> shared = SharedNames.among(seen);
+    java.util.Set<String> shared = SharedNames.among(fleet, seen);
     for (HostStatus h : seen) {
       byLab.computeIfAbsent(h.lab().lab(), k -> new ArrayList<>()).add(h);
       labByHost.put(h.summary().hostId(), h.lab().lab());
@@ -184,7 +184,7 @@ final class FleetApi {
     // Shared among every host the caller sees, not only the filtered ones: a filter that shows
     // one of two look-alikes still shows it with its id.
     List<HostStatus> seen = visible(ctx);
-    java.util.Set<String> shared = SharedNames.among(seen);
+    java.util.Set<String> shared = SharedNames.among(fleet, seen);
     for (HostStatus h : filtered(ctx, seen)) {
       out.add(statusJson(h, shared));
     }
@@ -312,6 +312,7 @@ final class FleetApi {
           .put("current", a.current());
     }
     mtaAddressClaims(o.putArray("mtaAddressClaims"), s, held);
+    io.labscan.controller.store.HostNames.history(fleet.store().database(), hostId).putInto(o);
     Json.send(ctx, o);
   }
 
@@ -386,7 +387,7 @@ final class FleetApi {
   void infected(Context ctx) {
     ArrayNode out = Json.array();
     List<HostStatus> seen = visible(ctx);
-    java.util.Set<String> shared = SharedNames.among(seen);
+    java.util.Set<String> shared = SharedNames.among(fleet, seen);
     seen.stream()
         .filter(h -> h.verdict().map(v -> v.verdict().isInfectedList()).orElse(false))
         .sorted(Comparator.comparing((HostStatus h) -> h.verdict().get().verdict())

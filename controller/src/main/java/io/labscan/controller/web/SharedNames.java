@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.labscan.controller.account.Principal;
 import io.labscan.controller.fleet.Fleet;
 import io.labscan.controller.fleet.HostStatus;
+import io.labscan.controller.store.HostNames;
 import io.labscan.controller.text.HostnameKey;
+import io.labscan.controller.text.NameHistory;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -25,15 +28,23 @@ import java.util.Set;
  * manager): a lab manager is not told that a host of another lab carries a look-alike of a
  * name, as they are not told that the other host exists at all. One pass over the visible hosts
  * per request, as the lists already read them.
+ *
+ * <p>Names are compared over the hosts' name history too ({@link HostNames}, red-team R9): a
+ * host that takes a name another host holds, or held within {@link NameHistory#SHARED_FOR},
+ * makes the name shared, so the worm's host that calls itself lab-pc-12 after it mailed and
+ * Harold's lab-pc-12 are both shown with their ids, whatever either reports at the moment.
  */
 final class SharedNames {
   private SharedNames() {}
 
-  /** The shared name keys among {@code hosts}. */
-  static Set<String> among(Collection<HostStatus> hosts) {
+  /** The shared name keys among {@code hosts}, their current names and those they gave up lately. */
+  static Set<String> among(Fleet fleet, Collection<HostStatus> hosts) {
+    requireNonNull(fleet, "fleet");
     requireNonNull(hosts, "hosts");
-    List<Map.Entry<String, String>> names = hosts.stream()
-        .map(h -> Map.entry(h.summary().hostId(), h.summary().hostname())).toList();
+    List<Map.Entry<String, String>> names = new ArrayList<>();
+    hosts.forEach(h -> names.add(Map.entry(h.summary().hostId(), h.summary().hostname())));
+    names.addAll(HostNames.formerNames(fleet.store().database(),
+        hosts.stream().map(h -> h.summary().hostId()).toList(), fleet.now().minus(NameHistory.SHARED_FOR)));
     return HostnameKey.shared(names);
   }
 
@@ -42,7 +53,7 @@ final class SharedNames {
     requireNonNull(fleet, "fleet");
     requireNonNull(principal, "principal");
     List<HostStatus> all = fleet.hosts();
-    return among(principal.seesAllLabs() ? all : all.stream().filter(h -> principal.sees(h.lab().lab())).toList());
+    return among(fleet, principal.seesAllLabs() ? all : all.stream().filter(h -> principal.sees(h.lab().lab())).toList());
   }
 
   /** Puts {@code nameShared} into {@code o}, the JSON of a host named {@code hostname}. */

@@ -62,7 +62,8 @@ class QueryIndexMigrationTest {
   void singleSignOnRolesLastSetByALoginCountAsFromTheGroupsAndThoseAnAdminSetAfterwardsDoNot() throws Exception {
     try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("old.db"))) {
       Migrations.migrate(db);
-      undoSupersededComplaintTraces(db); // the migrations after V022, newest first
+      undoHostNameHistory(db); // the migrations after V022, newest first
+      undoSupersededComplaintTraces(db);
       undoEgressWindowLengthStatistics(db);
       undoChangeNotificationsAndOnceOnly(db);
       undoReportRecipients(db);
@@ -92,6 +93,7 @@ class QueryIndexMigrationTest {
    * found by its file name, since a version is the file's position in the list).
    */
   private static void undoAfterVersion8(Connection db) throws Exception {
+    undoHostNameHistory(db);
     undoSupersededComplaintTraces(db);
     undoEgressWindowLengthStatistics(db);
     undoChangeNotificationsAndOnceOnly(db);
@@ -112,6 +114,14 @@ class QueryIndexMigrationTest {
   }
 
   /** Back to a database written before V029 (superseded and withdrawn complaint traces; issue 15 R5). */
+  /** Back to a database written before V034 (no name history). */
+  private static void undoHostNameHistory(Connection db) throws Exception {
+    try (Statement st = db.createStatement()) {
+      st.execute("DROP TABLE host_names");
+      st.execute("DELETE FROM schema_version WHERE description = 'V034__host_name_history.sql'");
+    }
+  }
+
   private static void undoSupersededComplaintTraces(Connection db) throws Exception {
     try (Statement st = db.createStatement()) {
       st.execute("DROP TABLE complaint_trace_history");
@@ -139,10 +149,28 @@ class QueryIndexMigrationTest {
   }
 
   @Test
+  void hostsKnownBeforeTheNameHistoryStartItWithTheirCurrentNameAsFirstSeen() throws Exception {
+    try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("old.db"))) {
+      Migrations.migrate(db);
+      undoHostNameHistory(db);
+      try (Statement st = db.createStatement()) {
+        st.execute("INSERT INTO hosts(host_id, hostname, enrolled_ms, first_seen_ms, last_seen_ms) "
+            + "VALUES ('h-1', 'lab-pc-07', 5, 5, 9)");
+      }
+
+      Migrations.migrate(db);
+
+      assertThat(rows(db, "SELECT host_id || ' ' || seq || ' ' || hostname || ' ' || from_ms || ' ' "
+          + "|| COALESCE(until_ms, 'current') FROM host_names")).containsExactly("h-1 1 lab-pc-07 5 current");
+    }
+  }
+
+  @Test
   void aDatabaseThatAlreadyHoldsTheSameComplaintTwiceMigratesAndKeepsBoth() throws Exception {
     try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("old.db"))) {
       Migrations.migrate(db);
-      undoSupersededComplaintTraces(db); // newest first
+      undoHostNameHistory(db); // newest first
+      undoSupersededComplaintTraces(db);
       undoEgressWindowLengthStatistics(db);
       undoChangeNotificationsAndOnceOnly(db);
       try (Statement st = db.createStatement()) {

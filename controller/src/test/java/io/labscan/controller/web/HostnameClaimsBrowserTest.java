@@ -30,7 +30,14 @@ class HostnameClaimsBrowserTest extends DashboardInBrowser {
     fixture.ingest(real, Duration.ofMinutes(10));
     fixture.ingest(lookAlike, Duration.ofMinutes(10));
     fixture.ingest(unique, Duration.ofMinutes(10));
+    java.time.Instant now = java.time.Instant.now();
+    fixture.ingest(io.labscan.controller.TestReports.fullScan(renamed, "lab-pc-30", now.minus(Duration.ofHours(2)), 1,
+        "10.20.3.30"), io.labscan.controller.TestReports.fullScan(renamed, "lab-pc-31", now.minus(Duration.ofHours(1)), 2,
+        "10.20.3.30"));
   }
+
+  /** A host enrolled as lab-pc-30 that calls itself lab-pc-31 since an hour ago. */
+  final String renamed = io.labscan.controller.TestReports.newHostId();
 
   @BeforeEach
   void loggedIn() {
@@ -50,6 +57,16 @@ class HostnameClaimsBrowserTest extends DashboardInBrowser {
     assertThat(hostCell(real)).contains("lab-pc-07").contains("(" + real.hostId() + ")");
     assertThat(hostCell(lookAlike)).contains("(" + lookAlike.hostId() + ")");
     assertThat(hostCell(unique)).contains("lab-pc-08").doesNotContain(unique.hostId());
+  }
+
+  @Test
+  void aRenamedHostsPageShowsTheNameItWasEnrolledAsAndItsPreviousNames() {
+    open("/hosts/" + renamed);
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.id("name-history")));
+
+    assertThat(browser.findElement(By.id("enrolled-as")).getText()).isEqualTo("(enrolled as lab-pc-30)");
+    assertThat(browser.findElement(By.id("name-history")).getText()).contains("lab-pc-30").contains("lab-pc-31")
+        .contains("current");
   }
 
   @Test

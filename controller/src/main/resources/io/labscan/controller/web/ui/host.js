@@ -19,7 +19,9 @@ LS.page(async () => {
   const facts = (pairs) => el('dl', { class: 'facts' }, pairs.map(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
   body.appendChild(el('section', { class: 'panel', id: 'inventory' }, el('h2', {}, 'Inventory'), facts([
     ['Host id', el('span', { class: 'mono' }, h.hostId)],
-    ['Hostname', h.hostname],
+    // The name reported now beside the controller's name for the host (the first it saw), when they differ.
+    ['Hostname', h.enrolledAs && h.enrolledAs !== h.hostname
+      ? [h.hostname + ' ', el('span', { class: 'flag', id: 'enrolled-as' }, '(enrolled as ' + h.enrolledAs + ')')] : h.hostname],
   ].concat(h.demo ? [['Demo data', 'simulated by labscan-controller demo; not a real machine']] : []).concat([
     ['Lab', h.lab + (h.labSource === 'rule' ? ' (by controller rule)' : h.labSource === 'agent' ? ' (agent configuration)' : '')],
     ['Operating system', (h.osVersion || '') + ' (' + h.osFamily + ')'],
@@ -149,6 +151,20 @@ LS.page(async () => {
   timeline.appendChild(tb);
   body.appendChild(el('section', { class: 'panel' }, el('h2', {}, 'Evidence timeline'), timeline));
 
+  // Hostnames are claims (issue 15, D, R9): every name the host reported, so a machine that took
+  // another one's name shows the name it mailed under.
+  if (h.nameHistory && h.nameHistory.length > 1) {
+    const n = el('table', { id: 'name-history' }, el('thead', {}, el('tr', {}, ['Name', 'From', 'Until'].map(t => el('th', {}, t)))));
+    const nb = el('tbody');
+    for (const s of h.nameHistory) {
+      nb.appendChild(el('tr', {}, el('td', { class: 'mono' }, s.name), el('td', {}, LS.time(s.from)),
+        el('td', {}, s.current ? 'current' : LS.time(s.until))));
+    }
+    n.appendChild(nb);
+    body.appendChild(el('section', { class: 'panel', id: 'previous-names' }, el('h2', {}, 'Previous names'),
+      el('p', {}, 'This host has reported other names. The first is the controller\'s name for it (at enrolment); '
+        + 'later names are the agent\'s claims: a machine a worm controls may take another machine\'s name.'), n));
+  }
   if (h.addressConflicts && h.addressConflicts.length > 0) {
     const k = el('table', { id: 'address-conflicts' }, el('thead', {}, el('tr', {}, ['Address', 'Also claimed by', 'Host id', 'Since'].map(t => el('th', {}, t)))));
     const kb = el('tbody');

@@ -57,7 +57,10 @@ LS.page(async () => {
     if (!Array.isArray(r.candidates)) return [];
     if (r.candidates.length === 0) return [el('h3', {}, 'Candidates'), el('p', { class: 'muted' }, 'No candidate host.')];
     return [el('h3', {}, 'Candidates'), el('ol', { id: 'triage-candidates' }, r.candidates.map(c =>
-      el('li', {}, el('strong', {}, str(c.hostname)), ' (' + str(c.hostId) + ') confidence ' + Number(c.confidence).toFixed(2),
+      // Named as at the mail's time; what it calls itself now beside it when that differs (issue 15, D, R9).
+      el('li', {}, el('strong', {}, str(c.nameAtTime || c.hostname)), ' (' + str(c.hostId) + ')',
+        c.renamedAt ? el('span', { class: 'flag renamed' }, ', now calling itself ' + str(c.hostname) + ' since '
+          + str(c.renamedAt)) : '', ' confidence ' + Number(c.confidence).toFixed(2),
         el('ul', { class: 'reasons' }, (Array.isArray(c.reasons) ? c.reasons : []).map(x => el('li', {}, str(x)))))))];
   }
 
