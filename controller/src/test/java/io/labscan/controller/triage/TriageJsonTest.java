@@ -38,11 +38,15 @@ class TriageJsonTest {
   }
 
   @Test
-  void candidateHasExactlyItsFourFields() throws Exception {
+  void candidateHasExactlyItsFourFieldsThenTheNameAtTheMailsTime() throws Exception {
     JsonNode json = mapper.readTree(mapper.writeValueAsString(result()));
 
+    // The four original fields, unchanged and first; issue 15 D (red-team R9) adds the name the
+    // host reported at the mail's time and when it took its current name, null without history.
     assertThat(json.at("/candidates/0").fieldNames()).toIterable()
-        .containsExactly("hostId", "hostname", "confidence", "reasons");
+        .containsExactly("hostId", "hostname", "confidence", "reasons", "nameAtTime", "renamedAt");
+    assertThat(json.at("/candidates/0/nameAtTime").isNull()).isTrue();
+    assertThat(json.at("/candidates/0/renamedAt").isNull()).isTrue();
   }
 
   @Test
