@@ -11,7 +11,6 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -88,30 +87,12 @@ public final class HostNames {
    */
   public static List<Map.Entry<String, String>> namesHeldSince(Connection db, Instant since, int limit)
       throws SQLException {
-    List<Map.Entry<String, String>> out = new ArrayList<>();
-    try (PreparedStatement ps = db.prepareStatement("SELECT host_id, hostname FROM host_names "
-        + "WHERE until_ms IS NOT NULL AND until_ms >= ? ORDER BY host_id LIMIT " + limit)) {
-      ps.setLong(1, since.toEpochMilli());
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(Map.entry(rs.getString(1), nullToEmpty(rs.getString(2))));
-        }
-      }
-    }
+    List<Map.Entry<String, String>> out = formerNames(db, since, limit);
     try (PreparedStatement ps = db.prepareStatement(
         "SELECT host_id, hostname FROM hosts ORDER BY host_id LIMIT " + limit)) {
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(Map.entry(rs.getString(1), nullToEmpty(rs.getString(2))));
-        }
-      }
+      out.addAll(pairs(ps));
     }
     return out;
-  }
-
-  /** {@link #namesHeldSince(Connection, Instant, int)} on a read of {@code database}. */
-  public static List<Map.Entry<String, String>> namesHeldSince(Database database, Instant since) {
-    return database.read(db -> namesHeldSince(db, since, MAX_HOSTS));
   }
 
   /** Most rows one fleet-wide name read returns (far above any lab fleet). */
@@ -124,21 +105,28 @@ public final class HostNames {
   public static List<Map.Entry<String, String>> formerNames(Database database, Collection<String> hostIds,
       Instant since) {
     Set<String> ids = Set.copyOf(hostIds);
-    return database.read(db -> {
-      List<Map.Entry<String, String>> out = new ArrayList<>();
-      try (PreparedStatement ps = db.prepareStatement("SELECT host_id, hostname FROM host_names "
-          + "WHERE until_ms IS NOT NULL AND until_ms >= ? ORDER BY host_id LIMIT " + MAX_HOSTS)) {
-        ps.setLong(1, since.toEpochMilli());
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            if (ids.contains(rs.getString(1))) {
-              out.add(Map.entry(rs.getString(1), nullToEmpty(rs.getString(2))));
-            }
-          }
-        }
+    return database.read(db -> formerNames(db, since, MAX_HOSTS).stream().filter(e -> ids.contains(e.getKey())).toList());
+  }
+
+  /** Every (host id, name) given up at or after {@code since}, at most {@code limit}. */
+  private static List<Map.Entry<String, String>> formerNames(Connection db, Instant since, int limit)
+      throws SQLException {
+    try (PreparedStatement ps = db.prepareStatement("SELECT host_id, hostname FROM host_names "
+        + "WHERE until_ms IS NOT NULL AND until_ms >= ? ORDER BY host_id LIMIT " + limit)) {
+      ps.setLong(1, since.toEpochMilli());
+      return pairs(ps);
+    }
+  }
+
+  /** The (first column, second column) rows of {@code ps}, a null name read as "". */
+  private static List<Map.Entry<String, String>> pairs(PreparedStatement ps) throws SQLException {
+    List<Map.Entry<String, String>> out = new ArrayList<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        out.add(Map.entry(rs.getString(1), nullToEmpty(rs.getString(2))));
       }
-      return out;
-    });
+    }
+    return out;
   }
 
   /**
@@ -166,17 +154,6 @@ public final class HostNames {
         }
       }
       return new LinkedHashSet<>(out);
-    });
-  }
-
-  /** Each of {@code hostIds}' histories, by host id (one read). */
-  public static Map<String, NameHistory> histories(Database database, Collection<String> hostIds) {
-    return database.read(db -> {
-      Map<String, NameHistory> out = new HashMap<>();
-      for (String id : new LinkedHashSet<>(hostIds)) {
-        out.put(id, history(db, id));
-      }
-      return out;
     });
   }
 
