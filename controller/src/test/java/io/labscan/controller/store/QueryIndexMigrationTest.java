@@ -62,7 +62,8 @@ class QueryIndexMigrationTest {
   void singleSignOnRolesLastSetByALoginCountAsFromTheGroupsAndThoseAnAdminSetAfterwardsDoNot() throws Exception {
     try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("old.db"))) {
       Migrations.migrate(db);
-      undoSupersededComplaintTraces(db); // the migrations after V022, newest first
+      undoRecordingMta(db); // the migrations after V022, newest first
+      undoSupersededComplaintTraces(db);
       undoEgressWindowLengthStatistics(db);
       undoChangeNotificationsAndOnceOnly(db);
       undoReportRecipients(db);
@@ -92,6 +93,7 @@ class QueryIndexMigrationTest {
    * found by its file name, since a version is the file's position in the list).
    */
   private static void undoAfterVersion8(Connection db) throws Exception {
+    undoRecordingMta(db);
     undoSupersededComplaintTraces(db);
     undoEgressWindowLengthStatistics(db);
     undoChangeNotificationsAndOnceOnly(db);
@@ -109,6 +111,15 @@ class QueryIndexMigrationTest {
     undoClockClaims(db);
     undoTrustedMtas(db);
     undoAddressWrites(db);
+  }
+
+  /** Back to a database written before V031 (the recording MTA on complaint traces; issue 15, N7). */
+  private static void undoRecordingMta(Connection db) throws Exception {
+    try (Statement st = db.createStatement()) {
+      st.execute("ALTER TABLE complaint_trace_history DROP COLUMN recording_mta");
+      st.execute("ALTER TABLE complaint_traces DROP COLUMN recording_mta");
+      st.execute("DELETE FROM schema_version WHERE description = 'V031__recording_mta.sql'");
+    }
   }
 
   /** Back to a database written before V029 (superseded and withdrawn complaint traces; issue 15 R5). */
@@ -142,7 +153,8 @@ class QueryIndexMigrationTest {
   void aDatabaseThatAlreadyHoldsTheSameComplaintTwiceMigratesAndKeepsBoth() throws Exception {
     try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("old.db"))) {
       Migrations.migrate(db);
-      undoSupersededComplaintTraces(db); // newest first
+      undoRecordingMta(db); // newest first
+      undoSupersededComplaintTraces(db);
       undoEgressWindowLengthStatistics(db);
       undoChangeNotificationsAndOnceOnly(db);
       try (Statement st = db.createStatement()) {

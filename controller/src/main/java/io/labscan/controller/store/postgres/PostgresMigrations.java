@@ -55,7 +55,8 @@ public final class PostgresMigrations {
       "V017__quarantine.sql", "V018__access.sql", "V019__report_subscriptions.sql",
       "V020__agent_resources.sql", "V021__external_identities.sql", "V022__sso_role_origin.sql",
         "V023__report_recipients.sql", "V024__change_notifications_and_once_only.sql",
-        "V025__egress_window_length_statistics.sql", "V029__superseded_complaint_traces.sql");
+        "V025__egress_window_length_statistics.sql", "V029__superseded_complaint_traces.sql",
+        "V031__recording_mta.sql");
 
   private PostgresMigrations() {}
 
