@@ -11,6 +11,7 @@ import io.labscan.controller.triage.ComplaintParser;
 import io.labscan.controller.triage.NotAMailMessageException;
 import io.labscan.controller.triage.Origin;
 import io.labscan.controller.triage.ParsedComplaint;
+import io.labscan.controller.triage.SameConnection;
 import io.labscan.controller.triage.Triage;
 import io.labscan.controller.triage.TriageOptions;
 import io.labscan.controller.triage.TriageResult;
@@ -252,13 +253,16 @@ public final class ComplaintTriage {
   private List<String> record(String complaintId, String complaintKey, TriageResult result, String recordedBy,
       List<String> warnings) {
     Optional<Origin> origin = result.origin();
+    // The MTA whose trusted line gives the origin: a verdict looks for the host's own connection to it.
+    List<String> recordingMta = result.complaints().stream().filter(s -> s.origin().isPresent()).findFirst()
+        .map(s -> SameConnection.recordingMta(s.hops(), s.origin().orElseThrow())).orElse(List.of());
     List<ComplaintTraces.NewTrace> traces = new ArrayList<>();
     List<String> hosts = new ArrayList<>();
     for (Candidate c : result.candidates()) {
       // Only hosts the traced origin points at; the address book alone is the sender's choice.
       if (c.confidence() >= RECORD_THRESHOLD && c.networkEvidence()) {
         traces.add(new ComplaintTraces.NewTrace(c.hostId(), c.confidence(), origin.map(Origin::ip).orElse(""),
-            origin.map(Origin::time), c.reasons().isEmpty() ? "" : c.reasons().get(0)));
+            origin.map(Origin::time), c.reasons().isEmpty() ? "" : c.reasons().get(0), recordingMta));
         hosts.add(c.hostId());
       }
     }

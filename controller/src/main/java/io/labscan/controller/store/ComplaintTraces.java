@@ -35,14 +35,26 @@ public final class ComplaintTraces {
   /** At most this many traces of one complaint are replaced or listed (a complaint names a few hosts). */
   static final int MAX_TRACES = 1000;
 
-  /** One trace to record. */
+  /**
+   * One trace to record.
+   *
+   * @param recordingMta the addresses of the MTA that wrote the boundary line (V031; empty for an
+   *     authenticated submission or when the lines give none): a verdict looks for the host's own
+   *     connection to one of them (docs/verdicts.md, "The same connection")
+   */
   public record NewTrace(String hostId, double confidence, String originIp, Optional<Instant> originTime,
-      String summary) {
+      String summary, List<String> recordingMta) {
     public NewTrace {
       requireNonNull(hostId, "hostId");
       requireNonNull(originIp, "originIp");
       requireNonNull(originTime, "originTime");
       requireNonNull(summary, "summary");
+      recordingMta = List.copyOf(recordingMta);
+    }
+
+    /** A trace whose recording MTA's address is not known. */
+    public NewTrace(String hostId, double confidence, String originIp, Optional<Instant> originTime, String summary) {
+      this(hostId, confidence, originIp, originTime, summary, List.of());
     }
   }
 
@@ -96,10 +108,12 @@ public final class ComplaintTraces {
       end(c, earlier, at, recordedBy, because);
       try (PreparedStatement ps = c.prepareStatement(
           "INSERT INTO complaint_traces(complaint_id, host_id, confidence, traced_ms, origin_ip, origin_time_ms, "
-              + "summary, recorded_by, complaint_key) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(complaint_id, host_id) "
+              + "summary, recorded_by, complaint_key, recording_mta) VALUES (?,?,?,?,?,?,?,?,?,?) "
+              + "ON CONFLICT(complaint_id, host_id) "
               + "DO UPDATE SET confidence = excluded.confidence, traced_ms = excluded.traced_ms, "
               + "origin_ip = excluded.origin_ip, origin_time_ms = excluded.origin_time_ms, summary = excluded.summary, "
-              + "recorded_by = excluded.recorded_by, complaint_key = excluded.complaint_key")) {
+              + "recorded_by = excluded.recorded_by, complaint_key = excluded.complaint_key, "
+              + "recording_mta = excluded.recording_mta")) {
         for (NewTrace t : traces) {
           ps.setString(1, complaintId);
           ps.setString(2, t.hostId());
@@ -114,6 +128,7 @@ public final class ComplaintTraces {
           ps.setString(7, t.summary());
           ps.setString(8, recordedBy);
           ps.setString(9, complaintKey);
+          ps.setString(10, String.join(" ", t.recordingMta()));
           ps.executeUpdate();
         }
       }
@@ -204,8 +219,9 @@ public final class ComplaintTraces {
     }
     try (PreparedStatement copy = c.prepareStatement(
         "INSERT INTO complaint_trace_history(complaint_id, complaint_key, host_id, confidence, traced_ms, origin_ip, "
-            + "origin_time_ms, summary, recorded_by, ended_ms, ended_by, ended_because) SELECT complaint_id, "
-            + "complaint_key, host_id, confidence, traced_ms, origin_ip, origin_time_ms, summary, recorded_by, ?, ?, ? "
+            + "origin_time_ms, summary, recorded_by, recording_mta, ended_ms, ended_by, ended_because) SELECT "
+            + "complaint_id, complaint_key, host_id, confidence, traced_ms, origin_ip, origin_time_ms, summary, "
+            + "recorded_by, recording_mta, ?, ?, ? "
             + "FROM complaint_traces WHERE complaint_id = ? AND host_id = ?");
         PreparedStatement delete = c.prepareStatement(
             "DELETE FROM complaint_traces WHERE complaint_id = ? AND host_id = ?")) {

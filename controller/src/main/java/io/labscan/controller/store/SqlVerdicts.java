@@ -46,6 +46,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.labscan.controller.verdict.Assessment;
 import io.labscan.controller.verdict.EgressAllowance;
 import io.labscan.controller.verdict.HostEvidence;
+import io.labscan.controller.verdict.RuleCatalogue;
 import io.labscan.controller.verdict.Reason;
 import io.labscan.controller.verdict.Verdict;
 import io.labscan.controller.verdict.VerdictPolicy;
@@ -327,6 +328,8 @@ public final class SqlVerdicts implements VerdictRepository {
         ordered.add(completeReport);
       }
       Set<String> seen = new HashSet<>();
+      // A finding's weight is the controller's catalogue's, not the severity the agent sent (R3).
+      RuleCatalogue catalogue = ordered.isEmpty() ? RuleCatalogue.builtIn() : ruleCatalogue(sql);
       PreparedStatement ps = sql.prepare(
         "SELECT f.report_id, f.rule_id, f.rule_kind, f.path, f.registry_key, f.detail, f.severity "
             + "FROM findings f WHERE f.report_id = ? ORDER BY f.rule_id, f.path LIMIT " + EVIDENCE_ROWS);
@@ -337,7 +340,8 @@ public final class SqlVerdicts implements VerdictRepository {
             String where = !rs.getString(4).isEmpty() ? rs.getString(4) : rs.getString(5);
             if (seen.add(rs.getString(2) + "\u0000" + where)) {
               findings.add(new HostEvidence.Finding(rs.getString(1), rs.getString(2), rs.getString(3), where,
-                  rs.getString(6), "FINDING_SEVERITY_SUSPICIOUS".equals(rs.getString(7))));
+                  rs.getString(6), catalogue.suspicious(rs.getString(2),
+                      "FINDING_SEVERITY_SUSPICIOUS".equals(rs.getString(7)))));
             }
           }
         }
@@ -370,16 +374,26 @@ public final class SqlVerdicts implements VerdictRepository {
     List<HostEvidence.Complaint> complaints = new ArrayList<>();
     if (hints.map(h -> h.withComplaints().contains(hostId)).orElse(true)) {
       PreparedStatement ps = sql.prepare(
-        "SELECT complaint_id, confidence, traced_ms, summary, origin_time_ms FROM complaint_traces WHERE host_id = ? "
-            + "AND traced_ms >= ? ORDER BY traced_ms DESC LIMIT " + EVIDENCE_ROWS);
+        "SELECT complaint_id, confidence, traced_ms, summary, origin_time_ms, recording_mta FROM complaint_traces "
+            + "WHERE host_id = ? AND traced_ms >= ? ORDER BY traced_ms DESC LIMIT " + EVIDENCE_ROWS);
       ps.setString(1, hostId);
       ps.setLong(2, now.minus(policy.complaintLookback()).toEpochMilli());
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           long origin = rs.getLong(5);
           Optional<Instant> originTime = rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(origin));
+          String mta = rs.getString(6);
           complaints.add(new HostEvidence.Complaint(rs.getString(1), rs.getDouble(2),
-              Instant.ofEpochMilli(rs.getLong(3)), rs.getString(4), originTime));
+              Instant.ofEpochMilli(rs.getLong(3)), rs.getString(4), originTime,
+              mta == null || mta.isBlank() ? List.of() : List.of(mta.trim().split(" ")), List.of()));
+        }
+      }
+      for (int i = 0; i < complaints.size(); i++) {
+        HostEvidence.Complaint c = complaints.get(i);
+        if (!c.recordingMta().isEmpty() && c.originTime().isPresent()) {
+          complaints.set(i, new HostEvidence.Complaint(c.complaintId(), c.confidence(), c.tracedAt(), c.summary(),
+              c.originTime(), c.recordingMta(), sameConnectionRivals(sql, hostId, c.recordingMta(),
+                  c.originTime().get())));
         }
       }
     }
@@ -755,4 +769,59 @@ public final class SqlVerdicts implements VerdictRepository {
     }
   }
 
+
+  /** Most other hosts named as rivals of one same-connection match (one is enough to make it a tie). */
+  private static final int MAX_RIVALS = 10;
+
+  /**
+   * The other hosts (not mail servers) whose SMTP egress, allowed or not, reached one of {@code mta}
+   * on port 25 in a window covering {@code at} within the same-connection slack: behind a NAT the
+   * MTA saw one address for all of them, so a host's own match counts only without any (issue 15,
+   * N7; VerdictRules#sameConnection).
+   */
+  private static List<String> sameConnectionRivals(Statements sql, String hostId, List<String> mta, Instant at)
+      throws SQLException {
+    java.time.Duration slack = io.labscan.controller.verdict.VerdictRules.SAME_CONNECTION_SLACK;
+    long from = at.minus(slack).toEpochMilli();
+    long to = at.plus(slack).toEpochMilli();
+    PreparedStatement ps = sql.prepare(SqliteTriageEvidence.overlapQuery(""));
+    ps.setLong(1, from - SqliteTriageEvidence.SHORT_WINDOW.toMillis());
+    ps.setLong(2, to);
+    ps.setLong(3, from);
+    ps.setLong(4, to);
+    ps.setLong(5, from);
+    java.util.Set<String> found = new java.util.LinkedHashSet<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next() && found.size() < MAX_RIVALS) {
+        String other = rs.getString(1);
+        if (!other.equals(hostId) && io.labscan.controller.triage.SameConnection.toMta(rs.getString(6), mta).isPresent()) {
+          found.add(other);
+        }
+      }
+    }
+    if (!found.isEmpty()) {
+      PreparedStatement role = sql.prepare("SELECT 1 FROM host_roles WHERE host_id = ? AND role = 'mail-server'");
+      for (java.util.Iterator<String> it = found.iterator(); it.hasNext(); ) {
+        role.setString(1, it.next());
+        try (ResultSet rs = role.executeQuery()) {
+          if (rs.next()) {
+            it.remove();
+          }
+        }
+      }
+    }
+    return List.copyOf(found);
+  }
+
+  /** The setting that holds the rule set the controller pushes (PolicyProvider's "artifact-rules"). */
+  private static final String PUSHED_RULES = "artifact-rules";
+
+  /** The controller's rule catalogue: the pushed rule set over this release's built-in one. */
+  private static RuleCatalogue ruleCatalogue(Statements sql) throws SQLException {
+    PreparedStatement ps = sql.prepare(ALLOWLIST_SETTING);
+    ps.setString(1, PUSHED_RULES);
+    try (ResultSet rs = ps.executeQuery()) {
+      return RuleCatalogue.withPushed(rs.next() ? Optional.ofNullable(rs.getBytes(1)) : Optional.empty());
+    }
+  }
 }

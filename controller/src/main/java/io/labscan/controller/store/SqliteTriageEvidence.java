@@ -264,7 +264,7 @@ public final class SqliteTriageEvidence implements TriageEvidence {
             }
             out.add(new EgressHit(rs.getString(1), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3)),
                 Instant.ofEpochMilli(rs.getLong(4)), rs.getInt(5), destinationIps(rs.getString(6)),
-                process.isEmpty() ? Optional.empty() : Optional.of(process), allowed));
+                process.isEmpty() ? Optional.empty() : Optional.of(process), allowed, rs.getString(6)));
           }
         }
       }

@@ -16,6 +16,8 @@ import java.util.Optional;
  * @param destinations remote IPs contacted, canonical text, most contacted first
  * @param process owning process name, when the OS told
  * @param allowed whether policy allows this sender (a mail server, an allow-listed process)
+ * @param endpoints the destinations as stored, with ports ({@code ip:port*connections}, separated
+ *     by spaces): {@link SameConnection} needs the port; "" when not known
  */
 public record EgressHit(
     String hostId,
@@ -25,7 +27,8 @@ public record EgressHit(
     int connections,
     List<String> destinations,
     Optional<String> process,
-    boolean allowed) {
+    boolean allowed,
+    String endpoints) {
 
   public EgressHit {
     Objects.requireNonNull(hostId, "hostId");
@@ -34,6 +37,13 @@ public record EgressHit(
     Objects.requireNonNull(windowEnd, "windowEnd");
     destinations = List.copyOf(destinations);
     Objects.requireNonNull(process, "process");
+    Objects.requireNonNull(endpoints, "endpoints");
+  }
+
+  /** A window whose destination ports are not known. */
+  public EgressHit(String hostId, String hostname, Instant windowStart, Instant windowEnd, int connections,
+      List<String> destinations, Optional<String> process, boolean allowed) {
+    this(hostId, hostname, windowStart, windowEnd, connections, destinations, process, allowed, "");
   }
 
   /** True when the window and [from, to] share at least an instant. */

@@ -47,7 +47,10 @@ import org.jspecify.annotations.Nullable;
  *       or its holder only sends mail it is allowed to (a relay not yet in --trust): every
  *       host with a non-allowed SMTP window overlapping {@code W}: {@value #EGRESS_ONLY}{@code
  *       / n} for {@code n} such hosts, or {@value #EGRESS_ONLY_TO_BOUNDARY}{@code / m} for the
- *       {@code m} of them that contacted the boundary MTA's IP.
+ *       {@code m} of them that contacted the boundary MTA's IP; {@value #EGRESS_ONLY_TO_BOUNDARY}
+ *       for the <em>only</em> host whose own connection to the recording MTA on port 25 covers the
+ *       boundary line's time, when the origin is a public address ({@link SameConnection}: the
+ *       connection the MTA recorded, seen from the host; a tie gives none of them this weight).
  * </ul>
  *
  * The network score of host {@code h} for complaint {@code c} is the noisy-OR of its weights:
@@ -652,9 +655,28 @@ public final class Triage {
     Set<String> onPath = new LinkedHashSet<>();
     Map<String, String> wormy = new LinkedHashMap<>();
     List<String> ordinary = new ArrayList<>();
+    // The same connection (N7): a host's own connection to the recording MTA's address on port 25
+    // covering the line's time. Behind a NAT only a unique one counts; a tie counts for none. Only
+    // for a public origin (a NAT's outside address): a private origin no agent held is a device of
+    // our own network without an agent, which may itself be the sender.
+    Set<String> sameConnection = new LinkedHashSet<>();
     for (Map.Entry<String, List<EgressHit>> e : byHost.entrySet()) {
-      if (account.isEmpty() && e.getValue().stream().anyMatch(h -> h.destinations().contains(o.ip())
-          || boundaryMta.map(h.destinations()::contains).orElse(false))) {
+      if (account.isEmpty() && !o.privateAddress() && e.getValue().stream().anyMatch(h -> SameConnection.covers(h.windowStart(),
+          h.windowEnd(), o.time(), options.egressSlack())
+          && SameConnection.toMta(h.endpoints(), mailing.recordingMta).isPresent())) {
+        sameConnection.add(e.getKey());
+      }
+    }
+    String unique = SameConnection.unique(sameConnection) ? sameConnection.iterator().next() : null;
+    if (sameConnection.size() > 1) {
+      warnings.add(label + sameConnection.size() + " hosts connected to " + String.join(" / ", mailing.recordingMta)
+          + ", the MTA that recorded origin " + o.ip() + ", on port " + SameConnection.MTA_PORT + " around " + o.time()
+          + ": behind a shared address only a unique match is the connection the MTA saw, so none of them is by"
+          + " that alone");
+    }
+    for (Map.Entry<String, List<EgressHit>> e : byHost.entrySet()) {
+      if (account.isEmpty() && (sameConnection.contains(e.getKey()) || e.getValue().stream().anyMatch(h ->
+          h.destinations().contains(o.ip()) || boundaryMta.map(h.destinations()::contains).orElse(false)))) {
         onPath.add(e.getKey());
       }
       mailing.wormLike(e.getValue()).ifPresent(w -> wormy.put(e.getKey(), w));
@@ -684,7 +706,15 @@ public final class Triage {
       EgressHit best = busiest(e.getValue()).orElseThrow();
       Tally t = out.computeIfAbsent(e.getKey(), id -> new Tally(id, best.hostname()));
       double alone = Math.min(cap, SILENT_HOLDER_FALLBACK_CAP);
-      if (path) {
+      if (path && e.getKey().equals(unique)) {
+        // The MTA's trusted line and this host's own egress describe one connection: specific,
+        // independent evidence, whatever the number of connections (a one-session worm).
+        t.add(Math.min(cap, EGRESS_ONLY_TO_BOUNDARY), label + describe(best) + " to "
+            + String.join(" / ", mailing.recordingMta) + " port " + SameConnection.MTA_PORT + ", the MTA that recorded"
+            + " origin " + o.ip() + " at " + o.time() + "; the only host whose own connection to it covers that"
+            + " line's time: the same connection the MTA recorded, seen from this host"
+            + (worm != null ? "; " + worm : ""));
+      } else if (path) {
         double w = EGRESS_ONLY_TO_BOUNDARY / onPath.size();
         t.add(Math.min(worm != null ? cap : alone, w), label + describe(best) + " to "
             + (best.destinations().contains(o.ip()) ? o.ip() + ", the origin itself"
@@ -712,10 +742,13 @@ public final class Triage {
     private final Instant at;
     private final Set<String> servers;
     private final TrustConfig ours;
+    /** The addresses of the MTA that wrote the boundary line ({@link SameConnection#recordingMta}). */
+    final List<String> recordingMta;
 
     Mailing(ParsedComplaint c, Origin o, Set<String> servers) {
       this.at = o.time();
       this.servers = servers;
+      this.recordingMta = SameConnection.recordingMta(c.hops(), o);
       List<String> entries = new ArrayList<>();
       for (String e : evidence.configuredTrust()) {
         try {

@@ -109,11 +109,24 @@ public record HostEvidence(
    *
    * @param tracedAt when triage traced it
    * @param originTime when the traced mail entered our mail system (the boundary hop's time), if known
+   * @param recordingMta the addresses of the MTA that wrote the boundary line (empty when unknown,
+   *     or for an authenticated submission)
+   * @param rivals other hosts (not mail servers) whose SMTP egress, allowed or not, reached the
+   *     recording MTA on port 25 within the slack of the origin time: with any, the host's own
+   *     connection is not the unique match ({@link io.labscan.controller.triage.SameConnection})
    */
   public record Complaint(String complaintId, double confidence, Instant tracedAt, String summary,
-      Optional<Instant> originTime) {
+      Optional<Instant> originTime, List<String> recordingMta, List<String> rivals) {
     public Complaint {
       requireNonNull(originTime, "originTime");
+      recordingMta = List.copyOf(recordingMta);
+      rivals = List.copyOf(rivals);
+    }
+
+    /** A trace whose recording MTA is not known. */
+    public Complaint(String complaintId, double confidence, Instant tracedAt, String summary,
+        Optional<Instant> originTime) {
+      this(complaintId, confidence, tracedAt, summary, originTime, List.of(), List.of());
     }
 
     /** A trace whose origin time is not known. */

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
+import io.labscan.controller.triage.SameConnection;
+
 /**
  * The verdict rules (documented in docs/verdicts.md). Pure: the same evidence and clock give
  * the same verdict, so they are tested on hand-built evidence.
@@ -17,7 +19,9 @@ import java.util.Set;
  *   <li>INFECTED: an artifact of the worm having run (its files, registry entries, hash matches)
  *       in the latest full scan; or SMTP egress by a process policy does not allow that looks
  *       like a worm's mailing ({@link #wormMailing}) near the origin time of a complaint traced
- *       to this host ({@link #COMPLAINT_EGRESS_WINDOW}). Worm mail found in a mailbox (findings of the mail
+ *       to this host ({@link #COMPLAINT_EGRESS_WINDOW}); or the same connection seen from both ends,
+ *       the recording MTA's trusted line and this host's own session to it ({@link #sameConnection}).
+ *       Worm mail found in a mailbox (findings of the mail
  *       check) is <em>exposure</em>, never infection: 200 recipients of one outbreak are not
  *       200 infected hosts.
  *   <li>SUSPECTED: unauthorised SMTP egress from a host that is not a mail server; or a
@@ -38,6 +42,19 @@ public final class VerdictRules {
   public static final String INCOMPLETE_SCAN = "incomplete-scan";
   /** Reason code: egress and a complaint that do not combine into INFECTED (R1/R2, round 5). */
   public static final String NOT_WORM_MAILING = "egress-not-worm-mailing";
+  /**
+   * Reason code: the host's own SMTP egress and the trusted line of the MTA that recorded a traced
+   * complaint's origin describe the same connection (issue 15, N7; {@link #sameConnection}).
+   */
+  public static final String SAME_CONNECTION = "same-connection";
+  /** Reason code: the host's connection to the recording MTA is not the only one then (a tie). */
+  public static final String SAME_CONNECTION_TIE = "same-connection-tie";
+  /**
+   * How far from the recording MTA's line an egress window may lie and still be the connection the
+   * line describes: triage's egress slack ({@code TriageOptions.defaults()}), for the agent's and
+   * the MTA's clocks.
+   */
+  public static final Duration SAME_CONNECTION_SLACK = Duration.ofMinutes(10);
   private static final Set<String> AV_PROBLEMS = Set.of("MISSING", "STALE", "DISABLED");
 
   private final VerdictPolicy policy;
@@ -125,6 +142,50 @@ public final class VerdictRules {
     return connections >= WORM_CONNECTIONS || Math.max(widest, destinations.size()) >= WORM_DESTINATIONS;
   }
 
+  /**
+   * The same connection seen from both ends (issue 15, N7): a complaint traced here whose origin a
+   * trusted MTA of ours recorded, and this host's own SMTP egress by a process policy does not
+   * allow to that MTA's address on port 25, in a window covering the line's time within {@link
+   * #SAME_CONNECTION_SLACK}, with no other host reaching that MTA then. Two independent witnesses
+   * (the MTA's line, the host's agent) of one specific event: enough for INFECTED whatever the
+   * number of connections, so a worm or spam bot that delivers all its copies in ONE session
+   * through the campus MX (one connection, one destination, many {@code RCPT TO}) is found. It
+   * does not reopen R1: a stray connection elsewhere, to a submission port, or hours away matches
+   * nothing, an allowed process is never among the windows, an authenticated submission records
+   * no MTA, and a tie (several hosts behind one NAT reached the MTA then) counts for none.
+   *
+   * @return the INFECTED reason, a tie's note (code {@link #SAME_CONNECTION_TIE}), or empty
+   */
+  static java.util.Optional<Reason> sameConnection(HostEvidence e, HostEvidence.Complaint c) {
+    if (e.mailServer() || c.originTime().isEmpty() || c.recordingMta().isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    Instant t = c.originTime().get();
+    for (HostEvidence.Egress w : e.egressViolations()) {
+      if (!SameConnection.covers(w.windowStart(), w.windowEnd(), t, SAME_CONNECTION_SLACK)) {
+        continue;
+      }
+      java.util.Optional<String> to = SameConnection.toMta(w.destinations(), c.recordingMta());
+      if (to.isEmpty()) {
+        continue;
+      }
+      String process = w.processName().isEmpty() ? "an unattributed process" : w.processName();
+      if (!c.rivals().isEmpty()) {
+        return java.util.Optional.of(new Reason(SAME_CONNECTION_TIE, "This host's " + process + " reached "
+            + to.get() + ", the MTA that recorded complaint " + c.complaintId() + "'s origin at " + t + ", but so did "
+            + c.rivals().size() + " other host(s) then (" + String.join(", ", c.rivals().subList(0,
+                Math.min(3, c.rivals().size()))) + "): behind a shared address only a unique match counts, so not"
+            + " INFECTED", "complaint " + c.complaintId()));
+      }
+      return java.util.Optional.of(new Reason(SAME_CONNECTION, "The MTA at " + String.join(" / ", c.recordingMta())
+          + " recorded complaint " + c.complaintId() + "'s mail arriving at " + t + ", and this host's own " + process
+          + " (pid " + w.pid() + ", a process policy does not allow) connected to " + to.get() + " between "
+          + w.windowStart() + " and " + w.windowEnd() + ", and no other host did then: the same connection seen"
+          + " from both ends", "report " + w.reportId()));
+    }
+    return java.util.Optional.empty();
+  }
+
   public VerdictRules(VerdictPolicy policy) {
     this.policy = requireNonNull(policy, "policy");
   }
@@ -164,11 +225,14 @@ public final class VerdictRules {
       }
     }
     List<Reason> complaints = new ArrayList<>();
+    List<Reason> sameConnection = new ArrayList<>();
+    List<Reason> ties = new ArrayList<>();
     boolean wormEgressNearComplaint = false;
     for (HostEvidence.Complaint c : e.complaints()) {
       if (c.confidence() >= policy.complaintMinConfidence()) {
         wormEgressNearComplaint |= !egress.isEmpty() && c.originTime().map(t -> wormMailing(e.egressViolations(),
             t.minus(COMPLAINT_EGRESS_WINDOW), t.plus(COMPLAINT_EGRESS_WINDOW))).orElse(false);
+        sameConnection(e, c).ifPresent(r -> (SAME_CONNECTION.equals(r.code()) ? sameConnection : ties).add(r));
         complaints.add(new Reason("complaint", String.format(Locale.ROOT,
             "Complaint %s traced to this host (confidence %.2f) at %s%s", c.complaintId(), c.confidence(),
             c.tracedAt(), c.summary().isEmpty() ? "" : ": " + c.summary()),
@@ -204,9 +268,10 @@ public final class VerdictRules {
 
     List<Reason> reasons = new ArrayList<>();
     Verdict verdict;
-    if (!infection.isEmpty() || wormEgressNearComplaint) {
+    if (!infection.isEmpty() || wormEgressNearComplaint || !sameConnection.isEmpty()) {
       verdict = Verdict.INFECTED;
       reasons.addAll(infection);
+      reasons.addAll(sameConnection);
       reasons.addAll(egress);
       reasons.addAll(complaints);
       reasons.addAll(weak);
@@ -215,12 +280,14 @@ public final class VerdictRules {
       reasons.addAll(egress);
       reasons.addAll(complaints);
       reasons.addAll(weak);
+      reasons.addAll(ties);
       if (!egress.isEmpty() && !complaints.isEmpty()) {
         reasons.add(new Reason(NOT_WORM_MAILING, "The SMTP egress does not look like a worm's mailing near a"
             + " traced complaint's origin time (fewer than " + WORM_CONNECTIONS + " connections and "
             + WORM_DESTINATIONS + " destinations within ±" + COMPLAINT_EGRESS_WINDOW.toMinutes() + " min of it):"
             + " a mail client's own sending and a complaint about that mail are not two independent kinds of"
-            + " evidence, so not INFECTED", "host " + e.hostId()));
+            + " evidence, so not INFECTED (nor is it the same connection the recording MTA saw: a connection to"
+            + " that MTA's address on port 25 covering its line's time, by this host alone)", "host " + e.hostId()));
       }
     } else if (!staleness.isEmpty()) {
       verdict = Verdict.UNKNOWN;

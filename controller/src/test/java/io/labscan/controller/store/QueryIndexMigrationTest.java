@@ -63,6 +63,7 @@ class QueryIndexMigrationTest {
     try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("old.db"))) {
       Migrations.migrate(db);
       undoHostNameHistory(db); // the migrations after V022, newest first
+      undoRecordingMta(db);
       undoSupersededComplaintTraces(db);
       undoEgressWindowLengthStatistics(db);
       undoChangeNotificationsAndOnceOnly(db);
@@ -94,6 +95,7 @@ class QueryIndexMigrationTest {
    */
   private static void undoAfterVersion8(Connection db) throws Exception {
     undoHostNameHistory(db);
+    undoRecordingMta(db);
     undoSupersededComplaintTraces(db);
     undoEgressWindowLengthStatistics(db);
     undoChangeNotificationsAndOnceOnly(db);
@@ -113,7 +115,15 @@ class QueryIndexMigrationTest {
     undoAddressWrites(db);
   }
 
-  /** Back to a database written before V029 (superseded and withdrawn complaint traces; issue 15 R5). */
+  /** Back to a database written before V031 (the recording MTA on complaint traces; issue 15, N7). */
+  private static void undoRecordingMta(Connection db) throws Exception {
+    try (Statement st = db.createStatement()) {
+      st.execute("ALTER TABLE complaint_trace_history DROP COLUMN recording_mta");
+      st.execute("ALTER TABLE complaint_traces DROP COLUMN recording_mta");
+      st.execute("DELETE FROM schema_version WHERE description = 'V031__recording_mta.sql'");
+    }
+  }
+
   /** Back to a database written before V034 (no name history). */
   private static void undoHostNameHistory(Connection db) throws Exception {
     try (Statement st = db.createStatement()) {
@@ -122,6 +132,7 @@ class QueryIndexMigrationTest {
     }
   }
 
+  /** Back to a database written before V029 (superseded and withdrawn complaint traces; issue 15 R5). */
   private static void undoSupersededComplaintTraces(Connection db) throws Exception {
     try (Statement st = db.createStatement()) {
       st.execute("DROP TABLE complaint_trace_history");
@@ -170,6 +181,7 @@ class QueryIndexMigrationTest {
     try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("old.db"))) {
       Migrations.migrate(db);
       undoHostNameHistory(db); // newest first
+      undoRecordingMta(db);
       undoSupersededComplaintTraces(db);
       undoEgressWindowLengthStatistics(db);
       undoChangeNotificationsAndOnceOnly(db);

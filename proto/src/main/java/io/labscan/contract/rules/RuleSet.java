@@ -96,6 +96,22 @@ public final class RuleSet {
     return severities.getOrDefault(ruleId, FindingSeverity.FINDING_SEVERITY_INFECTION);
   }
 
+  /**
+   * The ids of this rule set's own rules (file, registry and integrity-file rules), not of its
+   * signatures: the controller judges a finding of one of these by this rule set's {@link
+   * #severityOf} rather than by the severity the agent reported (docs/verdicts.md, "Whose
+   * severity counts").
+   */
+  public Set<String> ruleIds() {
+    Set<String> ids = new java.util.HashSet<>();
+    fileRules.forEach(r -> ids.add(r.id()));
+    registryRules.forEach(r -> ids.add(r.id()));
+    if (!integrityFiles.id().isEmpty()) {
+      ids.add(integrityFiles.id());
+    }
+    return Set.copyOf(ids);
+  }
+
   /** Where the rule set came from (file or resource name). */
   public String source() {
     return source;

@@ -56,7 +56,7 @@ public final class PostgresMigrations {
       "V020__agent_resources.sql", "V021__external_identities.sql", "V022__sso_role_origin.sql",
         "V023__report_recipients.sql", "V024__change_notifications_and_once_only.sql",
         "V025__egress_window_length_statistics.sql", "V029__superseded_complaint_traces.sql",
-        "V034__host_name_history.sql");
+        "V031__recording_mta.sql", "V034__host_name_history.sql");
 
   private PostgresMigrations() {}
 
