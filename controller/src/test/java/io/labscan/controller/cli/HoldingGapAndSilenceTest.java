@@ -54,8 +54,7 @@ class HoldingGapAndSilenceTest {
     reportsWithAGap(gapStart, gapEnd);
     fleet.importReports();
 
-    JsonNode result = fleet.triage(fleet.complaint("gap", "10.20.3.17", T0.plus(Duration.ofMinutes(8)),
-        "carol@campus.example.edu", "bob@example.net"));
+    JsonNode result = mailFrom17("gap", T0.plus(Duration.ofMinutes(8)));
 
     assertThat(candidateIds(result)).as(result.toPrettyString()).startsWith(linda);
     assertThat(confidence(result, linda)).as(result.toPrettyString()).isGreaterThan(0).isLessThan(0.5);
@@ -78,8 +77,7 @@ class HoldingGapAndSilenceTest {
     fleet.stillReporting(linda, "lab-pc-07", "10.20.3.17");
     fleet.importReports();
 
-    JsonNode result = fleet.triage(fleet.complaint("gap-egress", "10.20.3.17", mail,
-        "carol@campus.example.edu", "bob@example.net"));
+    JsonNode result = mailFrom17("gap-egress", mail);
 
     assertThat(candidateIds(result)).as(result.toPrettyString()).startsWith(linda);
     assertThat(confidence(result, linda)).as(result.toPrettyString()).isGreaterThanOrEqualTo(0.5);
@@ -97,8 +95,7 @@ class HoldingGapAndSilenceTest {
     fleet.stillReporting(kim, "lab-pc-20", "10.20.3.20");
     fleet.importReports();
 
-    JsonNode result = fleet.triage(fleet.complaint("gap-taken", "10.20.3.17", T0.plus(Duration.ofMinutes(8)),
-        "carol@campus.example.edu", "bob@example.net"));
+    JsonNode result = mailFrom17("gap-taken", T0.plus(Duration.ofMinutes(8)));
 
     assertThat(candidateIds(result)).as(result.toPrettyString()).doesNotContain(linda).startsWith(kim);
   }
@@ -110,8 +107,7 @@ class HoldingGapAndSilenceTest {
     reportsWithAGap(gapStart, gapEnd);
     fleet.importReports();
 
-    JsonNode result = fleet.triage(fleet.complaint("long-gap", "10.20.3.17", T0.plus(Duration.ofHours(2)),
-        "carol@campus.example.edu", "bob@example.net"));
+    JsonNode result = mailFrom17("long-gap", T0.plus(Duration.ofHours(2)));
 
     assertThat(confidence(result, linda)).as(result.toPrettyString()).isLessThan(0.5);
     assertThat(reasons(result, linda)).as(result.toPrettyString())
@@ -130,8 +126,7 @@ class HoldingGapAndSilenceTest {
     fleet.report(fleet.scan(linda, "lab-pc-07", last, "10.20.3.99"));
     fleet.importReports();
 
-    JsonNode result = fleet.triage(fleet.complaint("gone-silent", "10.20.3.17", T0.plus(Duration.ofMinutes(40)),
-        "carol@campus.example.edu", "bob@example.net"));
+    JsonNode result = mailFrom17("gone-silent", T0.plus(Duration.ofMinutes(40)));
 
     assertThat(candidateIds(result)).as(result.toPrettyString()).startsWith(linda);
     assertThat(confidence(result, linda)).as(result.toPrettyString()).isGreaterThan(0).isLessThan(0.5);
@@ -148,8 +143,7 @@ class HoldingGapAndSilenceTest {
     fleet.stillReporting(linda, "lab-pc-07", "10.20.3.99");
     fleet.importReports();
 
-    JsonNode result = fleet.triage(fleet.complaint("gone-alive", "10.20.3.17", T0.plus(Duration.ofMinutes(40)),
-        "carol@campus.example.edu", "bob@example.net"));
+    JsonNode result = mailFrom17("gone-alive", T0.plus(Duration.ofMinutes(40)));
 
     assertThat(candidateIds(result)).as(result.toPrettyString()).doesNotContain(linda);
   }
@@ -164,8 +158,7 @@ class HoldingGapAndSilenceTest {
     fleet.stillReporting(kim, "lab-pc-20", "10.20.3.17");
     fleet.importReports();
 
-    JsonNode result = fleet.triage(fleet.complaint("gone-taken", "10.20.3.17", T0.plus(Duration.ofMinutes(40)),
-        "carol@campus.example.edu", "bob@example.net"));
+    JsonNode result = mailFrom17("gone-taken", T0.plus(Duration.ofMinutes(40)));
 
     assertThat(candidateIds(result)).as(result.toPrettyString()).doesNotContain(linda).startsWith(kim);
   }
@@ -179,8 +172,7 @@ class HoldingGapAndSilenceTest {
     fleet.report(fleet.scan(linda, "lab-pc-07", last, "10.20.3.17"));
     fleet.importReports();
 
-    JsonNode result = fleet.triage(fleet.complaint("in-grace", "10.20.3.17", T0.plus(Duration.ofMinutes(40)),
-        "carol@campus.example.edu", "bob@example.net"));
+    JsonNode result = mailFrom17("in-grace", T0.plus(Duration.ofMinutes(40)));
 
     String assumed = "last reported 10.20.3.17 at " + last
         + ", silent since; assumed to still hold it within the 2 h grace";
@@ -206,8 +198,7 @@ class HoldingGapAndSilenceTest {
         Instant.now().minusSeconds(240).truncatedTo(java.time.temporal.ChronoUnit.SECONDS), "10.20.3.20")));
     fleet.importReports();
 
-    JsonNode result = fleet.triage(fleet.complaint("fresh-eth1", "10.20.3.17", T0.plus(Duration.ofMinutes(30)),
-        "carol@campus.example.edu", "bob@example.net"));
+    JsonNode result = mailFrom17("fresh-eth1", T0.plus(Duration.ofMinutes(30)));
 
     assertThat(candidateIds(result)).as(result.toPrettyString()).containsExactly(linda, kim);
     assertThat(confidence(result, linda)).as(result.toPrettyString()).isLessThan(0.5);
@@ -226,6 +217,11 @@ class HoldingGapAndSilenceTest {
   private static io.labscan.proto.v1.Report.Builder withSecondInterface(io.labscan.proto.v1.Report.Builder r) {
     return r.setInventory(r.getInventory().toBuilder().addInterfaces(io.labscan.proto.v1.NetworkInterface.newBuilder()
         .setName("eth1").setMac("00:0c:29:aa:bb:cc").addIpv4("10.20.3.17")));
+  }
+
+  /** Triage of a complaint whose MX recorded the worm's mail from 10.20.3.17 at {@code at}. */
+  private JsonNode mailFrom17(String name, Instant at) throws Exception {
+    return fleet.triage(fleet.complaint(name, "10.20.3.17", at, "carol@campus.example.edu", "bob@example.net"));
   }
 
   private void reportsWithAGap(Instant gapStart, Instant gapEnd) {
