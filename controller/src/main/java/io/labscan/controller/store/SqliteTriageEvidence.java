@@ -166,7 +166,93 @@ public final class SqliteTriageEvidence implements TriageEvidence {
       // grace, where it would "hold" the address before it ever reported it (red-team finding).
       priorEnd = Math.max(priorEnd, until);
     }
-    return holdings;
+    return withSilenceAfterEnds(holdings, at);
+  }
+
+  /** Most holdings ended by a report whose host's silence after the end one question looks up. */
+  static final int MAX_SILENCE_LOOKUPS = 8;
+
+  /**
+   * The holdings ended by a report before {@code at} (newest first, at most {@link
+   * #MAX_SILENCE_LOOKUPS}, within {@link Triage#SILENT_HORIZON} plus the grace), each with the
+   * start of the silence its host fell into soon after that end, when it did and {@code at} lies in
+   * it ({@link AddressHolding#silentSoonAfter}): the host's last report at most {@code
+   * holdingGrace} after the end, then no report for longer than {@code holdingGrace} (it never
+   * reported again, or came back later than that), and {@code at} at or after that last report and
+   * before any later one. From the reports themselves ({@code reports_by_host}); a pruned report
+   * history gives no silence (no candidate, the safe direction). Issue 15, red-team round 6, R10.
+   */
+  private List<AddressHolding> withSilenceAfterEnds(List<AddressHolding> holdings, Instant at) {
+    Instant oldest = at.minus(Triage.SILENT_HORIZON).minus(holdingGrace);
+    int lookups = 0;
+    List<AddressHolding> out = new ArrayList<>(holdings);
+    for (int i = out.size() - 1; i >= 0 && lookups < MAX_SILENCE_LOOKUPS; i--) {
+      AddressHolding h = out.get(i);
+      Optional<Instant> end = h.until();
+      if (h.silentAfter().isPresent() || end.isEmpty() || end.get().isAfter(at) || end.get().isBefore(oldest)
+          || heldByAnother(holdings, h.hostId(), end.get(), at)) {
+        continue; // another host's tenure since the end: the address passed on, no silence asked
+      }
+      lookups++;
+      Optional<Instant> silence = silenceAfter(h.hostId(), end.get().toEpochMilli(), at.toEpochMilli());
+      if (silence.isPresent()) {
+        out.set(i, new AddressHolding(h.hostId(), h.hostname(), h.ip(), h.since(), h.until(), h.mac(),
+            h.interfaceName(), h.silentAfter(), h.leaseEnd(), h.firstReported(), silence));
+      }
+    }
+    return out;
+  }
+
+  /** Whether a host other than {@code hostId} held the address at some instant in [from, at]. */
+  private static boolean heldByAnother(List<AddressHolding> holdings, String hostId, Instant from, Instant at) {
+    for (AddressHolding g : holdings) {
+      if (!g.hostId().equals(hostId) && !g.since().isAfter(at) && g.until().map(from::isBefore).orElse(true)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** See {@link #withSilenceAfterEnds}: the host's last report before its silence after {@code endMs}. */
+  private Optional<Instant> silenceAfter(String hostId, long endMs, long atMs) {
+    long grace = holdingGrace.toMillis();
+    OptionalLong last = database.read("last report after an address change",
+        db -> reportTime(db, LAST_REPORT_BETWEEN, hostId, endMs, saturatedPlus(endMs, grace)));
+    if (last.isEmpty() || atMs < last.getAsLong()) {
+      return Optional.empty();
+    }
+    long lastMs = last.getAsLong();
+    OptionalLong next = database.read("next report after a silence",
+        db -> reportTime(db, NEXT_REPORT_AFTER, hostId, lastMs, Long.MAX_VALUE));
+    if (next.isPresent() && (next.getAsLong() - lastMs <= grace || atMs >= next.getAsLong())) {
+      return Optional.empty();
+    }
+    return Optional.of(Instant.ofEpochMilli(lastMs));
+  }
+
+  /** The host's latest report in [from, to] ({@code reports_by_host}). */
+  static final String LAST_REPORT_BETWEEN =
+      "SELECT MAX(created_ms) FROM reports WHERE host_id = ? AND created_ms >= ? AND created_ms <= ?";
+  /** The host's first report after a time (the upper bound is unused: {@code Long.MAX_VALUE}). */
+  static final String NEXT_REPORT_AFTER =
+      "SELECT MIN(created_ms) FROM reports WHERE host_id = ? AND created_ms > ? AND created_ms <= ?";
+
+  private static OptionalLong reportTime(java.sql.Connection db, String sql, String hostId, long from, long to)
+      throws java.sql.SQLException {
+    try (PreparedStatement ps = db.prepareStatement(sql)) {
+      ps.setString(1, hostId);
+      ps.setLong(2, from);
+      ps.setLong(3, to);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          long v = rs.getLong(1);
+          if (!rs.wasNull()) {
+            return OptionalLong.of(v);
+          }
+        }
+      }
+    }
+    return OptionalLong.empty();
   }
 
   /**

@@ -31,11 +31,16 @@ import java.util.Optional;
  *     of start, so a host that sent mail just before its first report still counts), and that
  *     stretch is an assumption, not a report ({@link #assumedAt}). Equal to {@code since} when
  *     nothing was back-filled.
+ * @param silentSoonAfter present when the holding ended by a report ({@code until}, the first
+ *     report without the address) and the host fell silent soon after: its last report within the
+ *     holding grace after that end, followed by no report for longer than the grace, and the
+ *     instant the store was asked about lies in that silence (see {@link #reportedGoneThenSilentAt}).
+ *     Empty otherwise, and always for a holding that lapsed by silence ({@code silentAfter}).
  */
 public record AddressHolding(
     String hostId, String hostname, String ip, Instant since, Optional<Instant> until,
     String mac, String interfaceName, Optional<Instant> silentAfter, Optional<Instant> leaseEnd,
-    Instant firstReported) {
+    Instant firstReported, Optional<Instant> silentSoonAfter) {
 
   public AddressHolding {
     Objects.requireNonNull(hostId, "hostId");
@@ -48,6 +53,15 @@ public record AddressHolding(
     Objects.requireNonNull(silentAfter, "silentAfter");
     Objects.requireNonNull(leaseEnd, "leaseEnd");
     Objects.requireNonNull(firstReported, "firstReported");
+    Objects.requireNonNull(silentSoonAfter, "silentSoonAfter");
+  }
+
+  /** A holding that was not reported gone just before its host fell silent. */
+  public AddressHolding(String hostId, String hostname, String ip, Instant since, Optional<Instant> until,
+      String mac, String interfaceName, Optional<Instant> silentAfter, Optional<Instant> leaseEnd,
+      Instant firstReported) {
+    this(hostId, hostname, ip, since, until, mac, interfaceName, silentAfter, leaseEnd, firstReported,
+        Optional.empty());
   }
 
   /** A holding whose start is its first report (nothing back-filled). */
@@ -116,5 +130,18 @@ public record AddressHolding(
    */
   public boolean silentAt(Instant at) {
     return silentAfter.isPresent() && !since.isAfter(at) && until.map(u -> !at.isBefore(u)).orElse(false);
+  }
+
+  /**
+   * True when the host reported the address gone (the holding ended by a report at {@code
+   * until}), fell silent soon after ({@link #silentSoonAfter}) and {@code at} lies in that
+   * silence, at or after its last report: the change report may have been false, or the address
+   * came back, and nothing the host said since tells (issue 15, red-team round 6, R10). Triage
+   * makes such a host a weak candidate, never recorded on its own, when no other host held the
+   * address from the end to {@code at}.
+   */
+  public boolean reportedGoneThenSilentAt(Instant at) {
+    return silentAfter.isEmpty() && until.isPresent() && !at.isBefore(until.get())
+        && silentSoonAfter.map(s -> !at.isBefore(s)).orElse(false);
   }
 }

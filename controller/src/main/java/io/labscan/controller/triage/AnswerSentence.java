@@ -61,10 +61,8 @@ public final class AnswerSentence {
     } else if (origin.isPresent() && top.isPresent()) {
       Candidate c = top.get();
       String ip = clean(origin.get().ip());
-      // The address in brackets reads as the host's own: say so only when the host held it.
-      boolean held = c.reasons().stream().anyMatch(r -> r.contains("held " + origin.get().ip() + " "));
       sb.append(c.confidence() >= MEDIUM ? "Sent by " : "Possibly sent by ").append(name(result, c))
-          .append(held ? " (" + ip + ")" : " (the mail entered at " + ip + ")").append(" at ")
+          .append(" (").append(holding(c, origin.get().ip())).append(")").append(" at ")
           .append(at(origin.get().time()))
           .append(" — confidence ").append(confidenceWord(c.confidence()))
           .append(String.format(Locale.ROOT, " (%.2f).", c.confidence()));
@@ -97,6 +95,41 @@ public final class AnswerSentence {
           + " page (or give its host the mail-server role).");
     }
     return sb.toString();
+  }
+
+  private static final java.util.regex.Pattern IN_GRACE = java.util.regex.Pattern.compile(
+      "last reported (\\S+) at (\\S+)" + java.util.regex.Pattern.quote(Triage.IN_GRACE) + "(.+?) \\(origin at ");
+
+  /**
+   * What the brackets after the host's name say about the origin's address. It reads as the host's
+   * own only when a report showed it there then; a holding inferred from the host's silence, from a
+   * gap in its reports or from silence after it reported the address gone says so (issue 15,
+   * red-team round 6, R6): "lab-pc-07 (last reported 10.20.3.17 at 14:02:00 UTC on …, silent since;
+   * assumed to still hold it within the 2 h grace)".
+   */
+  private static String holding(Candidate c, String originIp) {
+    String ip = clean(originIp);
+    for (String r : c.reasons()) {
+      java.util.regex.Matcher m = IN_GRACE.matcher(r);
+      if (m.find() && m.group(1).equals(originIp)) {
+        String when;
+        try {
+          when = at(Instant.parse(m.group(2)));
+        } catch (java.time.format.DateTimeParseException e) {
+          when = clean(m.group(2));
+        }
+        return "last reported " + ip + " at " + when + Triage.IN_GRACE + clean(m.group(3));
+      }
+    }
+    if (c.reasons().stream().anyMatch(r -> r.contains(originIp + " until ") && r.contains(Triage.GAP))) {
+      return "held " + ip + " before and after a short gap in its reports; the mail fell into the gap";
+    }
+    if (c.reasons().stream().anyMatch(r -> r.contains("reported " + originIp + Triage.GONE))) {
+      return "reported " + ip + " gone, then fell silent; the mail came after";
+    }
+    // The address in brackets reads as the host's own: say so only when the host held it.
+    return c.reasons().stream().anyMatch(r -> r.contains("held " + originIp + " ")) ? ip
+        : "the mail entered at " + ip;
   }
 
   private static final java.util.regex.Pattern DIRECT = java.util.regex.Pattern.compile(

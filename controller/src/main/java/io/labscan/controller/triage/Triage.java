@@ -92,6 +92,11 @@ public final class Triage {
   static final double EGRESS_TO_BOUNDARY = 0.75;
   /** A holder whose grace ran out after it fell silent (it never reported the address gone). */
   static final double SILENT_HOLDER = 0.30;
+  /**
+   * A host that held the address before and after a short gap in its reports, for mail in the
+   * gap ({@link #gaps}): below the recording threshold, as an assumed holder.
+   */
+  static final double GAP_HOLDER = 0.30;
   static final double EGRESS_ONLY = 0.50;
   static final double EGRESS_ONLY_TO_BOUNDARY = 0.70;
   /**
@@ -123,7 +128,7 @@ public final class Triage {
   static final double ESTABLISHED_SHARE = 2.0;
   static final double MAX_CONFIDENCE = 0.99;
   /** A silent host stays a candidate for its last addresses this long after its holding lapsed. */
-  static final java.time.Duration SILENT_HORIZON = java.time.Duration.ofDays(7);
+  public static final java.time.Duration SILENT_HORIZON = java.time.Duration.ofDays(7);
   /** Most trusted hops per complaint whose holders are looked up (and excluded). */
   static final int MAX_TRUSTED_HOPS = 20;
   /** Most complaint addresses whose owners' own-address match is discounted. */
@@ -413,6 +418,12 @@ public final class Triage {
       }
     }
     silent.keySet().removeAll(holders.keySet());
+    // Gaps and silences in a host's own reports (issue 15, red-team round 6, N2 and R10): weak
+    // candidates, only when no other host claimed the address meanwhile.
+    Map<String, HoldingGap> gaps = gaps(o.time(), history, holders, silent, mailServers);
+    Map<String, AddressHolding> goneSilent = goneSilent(o.time(), history, holders, silent, gaps, mailServers);
+    holders.keySet().removeAll(gaps.keySet());
+    holders.keySet().removeAll(goneSilent.keySet());
     // A silent former holder whose last report came before another host's tenure began: the
     // address most likely passed on while it was off. It stays a weaker candidate (its agent may
     // have been killed by the worm, and the newcomer's claim is a report too), and the answer says so.
@@ -467,7 +478,10 @@ public final class Triage {
               .map(h -> h.hostname() + " (" + h.hostId() + ")").collect(java.util.stream.Collectors.joining(", "))
               + " comes from a MAC address that held " + o.ip() + " before the conflict began and gets the larger"
               + " share" : "")
-          + (sameMac ? "; two of them report the same MAC address (a cloned machine, or a forged report)" : ""));
+          + (sameMac ? "; two of them report the same MAC address (a cloned machine, or a forged report)" : "")
+          + "; a split share stays below the recording threshold, so no claimant is recorded on its claim alone:"
+          + " either claim may be false (a fresh one may be the worm's, taking the address), and only the"
+          + " claimant's own SMTP egress then adds the weight to record it");
     }
     for (AddressHolding h : silent.values()) {
       AddressHolding successor = successors.get(h.hostId());
@@ -478,9 +492,18 @@ public final class Triage {
                   + successor.firstReported() + ": the address most likely passed on, so " + h.hostname()
                   + " is only a weaker candidate"));
     }
+    for (HoldingGap g : gaps.values()) {
+      warnings.add(label + g.after().hostname() + " (" + g.after().hostId() + ") " + gapWords(g, o)
+          + "; a weaker candidate");
+    }
+    for (AddressHolding h : goneSilent.values()) {
+      warnings.add(label + h.hostname() + " (" + h.hostId() + ") " + goneSilentWords(h, o) + "; a weaker candidate");
+    }
     Map<String, List<EgressHit>> egress = new HashMap<>();
     Set<String> asked = new LinkedHashSet<>(holders.keySet());
     asked.addAll(silent.keySet());
+    asked.addAll(gaps.keySet());
+    asked.addAll(goneSilent.keySet());
     if (!asked.isEmpty()) {
       for (EgressHit e : evidence.egressNear(asked, from, to)) {
         if (asked.contains(e.hostId()) && e.overlaps(from, to)) {
@@ -498,14 +521,30 @@ public final class Triage {
       corroborate(t, egress.getOrDefault(h.hostId(), List.of()), label, slack, boundaryMta, account, mailing,
           accountCapped);
     }
+    for (HoldingGap g : gaps.values()) {
+      Tally t = out.computeIfAbsent(g.after().hostId(), id -> new Tally(id, g.after().hostname()));
+      // No report shows the address at the origin time: weight of this kind alone never records.
+      t.addAssumed(GAP_HOLDER / gaps.size(), label + gapWords(g, o));
+      corroborate(t, egress.getOrDefault(g.after().hostId(), List.of()), label, slack, boundaryMta, account, mailing,
+          accountCapped);
+    }
+    for (AddressHolding h : goneSilent.values()) {
+      Tally t = out.computeIfAbsent(h.hostId(), id -> new Tally(id, h.hostname()));
+      t.addAssumed(SILENT_HOLDER / goneSilent.size(), label + goneSilentWords(h, o));
+      corroborate(t, egress.getOrDefault(h.hostId(), List.of()), label, slack, boundaryMta, account, mailing,
+          accountCapped);
+    }
+    Set<String> weak = new LinkedHashSet<>(silent.keySet());
+    weak.addAll(gaps.keySet());
+    weak.addAll(goneSilent.keySet());
     if (holders.isEmpty()) {
       warnings.add(label + "no host held " + o.ip() + " at " + o.time() + " (a NAT, or an outside"
           + " MTA's view" + (relays.isEmpty() ? "" : ", or a relay") + ", or a machine without an agent such as a"
           + " visitor's or personal device): hosts are ranked by SMTP egress in "
-          + slack + (silent.isEmpty() ? " only" : " and silent former holders")
+          + slack + (weak.isEmpty() ? " only" : " and silent former holders")
           + ", and only egress to the MTA that recorded the origin or like a worm's mailing counts");
       Set<String> exclude = new LinkedHashSet<>(relays.keySet());
-      exclude.addAll(silent.keySet());
+      exclude.addAll(weak);
       egressOnly(o, label, from, to, boundaryMta, exclude, out, warnings, 1.0, account, mailing);
       return;
     }
@@ -528,8 +567,7 @@ public final class Triage {
         t.addAssumed(share, label + "assumed to hold " + o.ip() + " at " + o.time() + " (origin, hop "
             + o.hop() + "): " + why);
       } else {
-        t.add(share, label + "held " + o.ip() + " at " + o.time() + " (origin, hop " + o.hop()
-            + "; held since " + h.firstReported() + ")" + (!ranked ? ""
+        t.add(share, label + heldWords(h, o) + (!ranked ? ""
                 : est ? "; its interface's MAC " + h.mac() + " held " + o.ip() + " before the conflict (established claim)"
                 : "; a fresh claim: its interface's MAC " + (h.mac().isEmpty() ? "(none reported)" : h.mac())
                     + " never held " + o.ip() + " before the conflict"));
@@ -545,7 +583,7 @@ public final class Triage {
     if (holdersSentNoSmtp && boundaryMta.isPresent()) {
       Set<String> exclude = new LinkedHashSet<>(holders.keySet());
       exclude.addAll(relays.keySet());
-      exclude.addAll(silent.keySet());
+      exclude.addAll(weak);
       silentHolderFallback(o, label, from, to, boundaryMta.get(), holders.values(), exclude, out, warnings);
     }
     if (onlyAllowedSenders) {
@@ -554,12 +592,136 @@ public final class Triage {
           + " are ranked by SMTP egress");
       Set<String> exclude = new LinkedHashSet<>(holders.keySet());
       exclude.addAll(relays.keySet());
-      exclude.addAll(silent.keySet());
+      exclude.addAll(weak);
       // "Allowed" is the holder's own agent's claim: a lying agent must not shift the blame onto
       // others, so their egress-only weight stays below the recording threshold here.
       egressOnly(o, label, from, to, boundaryMta, exclude, out, warnings, ALLOWED_HOLDER_FALLBACK_CAP, account,
           mailing);
     }
+  }
+
+  /**
+   * How a holder's reason begins. Inside the grace after a silent host's last report, the holding
+   * at the origin time is inferred, not reported, and the words say so (issue 15, red-team round 6,
+   * R6): "last reported 10.20.3.17 at T, silent since; assumed to still hold it within the 2 h
+   * grace (origin at …)". {@link AnswerSentence} reads {@link #IN_GRACE}.
+   */
+  private String heldWords(AddressHolding h, Origin o) {
+    Optional<Instant> last = h.silentAfter().filter(o.time()::isAfter);
+    if (last.isPresent()) {
+      return "last reported " + o.ip() + " at " + last.get() + IN_GRACE + (h.leaseEnd().isPresent()
+          ? "DHCP lease it reported (until " + h.until().map(Instant::toString).orElse("?") + ")"
+          : span(options.holdingGrace()) + " grace") + " (origin at " + o.time() + ", hop " + o.hop()
+          + "; held since " + h.firstReported() + ")";
+    }
+    return "held " + o.ip() + " at " + o.time() + " (origin, hop " + o.hop() + "; held since " + h.firstReported()
+        + ")";
+  }
+
+  /** Marks a holder's reason whose holding at the origin time is assumed from its last report ({@link #heldWords}). */
+  static final String IN_GRACE = ", silent since; assumed to still hold it within the ";
+  /** Marks the reason of a candidate from a gap in its reports ({@link #gapWords}). */
+  static final String GAP = "; not reported during the gap";
+  /** Marks the reason of a candidate that reported the address gone, then fell silent ({@link #goneSilentWords}). */
+  static final String GONE = " gone at ";
+
+  /**
+   * A short gap in a host's reports of the origin's address (issue 15, red-team round 6, N2): the
+   * host held it until one report and again from a later one, less than the holding grace apart,
+   * and the origin time lies in between, before the later report (beyond {@link
+   * AddressHolding#FIRST_REPORT_SKEW}); no other host claimed the address in the gap. A DHCP renew
+   * glitch, a Wi-Fi reconnect, or a worm that removed the address for a report. The host is a weak
+   * candidate ({@value #GAP_HOLDER}, never recorded on its own); its own unallowed egress adds
+   * weight as for a holder. A host whose reports show the address at the origin time is a holder,
+   * not a gap.
+   */
+  private Map<String, HoldingGap> gaps(Instant at, List<AddressHolding> history, Map<String, AddressHolding> holders,
+      Map<String, AddressHolding> silent, Set<String> mailServers) {
+    Map<String, AddressHolding> before = new LinkedHashMap<>();
+    Map<String, AddressHolding> after = new LinkedHashMap<>();
+    for (AddressHolding h : history) {
+      if (h.silentAfter().isEmpty() && h.until().isPresent() && !h.until().get().isAfter(at)) {
+        before.merge(h.hostId(), h, (a, b) -> b.until().orElseThrow().isAfter(a.until().orElseThrow()) ? b : a);
+      }
+      if (at.isBefore(h.firstReported().minus(AddressHolding.FIRST_REPORT_SKEW))) {
+        after.merge(h.hostId(), h, (a, b) -> b.firstReported().isBefore(a.firstReported()) ? b : a);
+      }
+    }
+    Map<String, HoldingGap> out = new LinkedHashMap<>();
+    for (Map.Entry<String, AddressHolding> e : before.entrySet()) {
+      String id = e.getKey();
+      AddressHolding a = after.get(id);
+      AddressHolding held = holders.get(id);
+      if (a == null || mailServers.contains(id) || silent.containsKey(id) || (held != null && !held.assumedAt(at))) {
+        continue;
+      }
+      Instant from = e.getValue().until().orElseThrow();
+      Instant to = a.firstReported();
+      if (!java.time.Duration.between(from, to).minus(options.holdingGrace()).isNegative()
+          || claimedByAnother(id, from, to, history)) {
+        continue;
+      }
+      out.put(id, new HoldingGap(e.getValue(), a));
+    }
+    return out;
+  }
+
+  /**
+   * A host that reported the origin's address gone and fell silent soon after, the origin time
+   * lying in that silence (issue 15, red-team round 6, R10; {@link
+   * AddressHolding#reportedGoneThenSilentAt}): the change report may have been false (Klez kills
+   * the agent minutes later), or the address came back. A weak candidate like a silent holder
+   * ({@value #SILENT_HOLDER}, split between such hosts, never recorded on its own), at most {@link
+   * #SILENT_HORIZON} after its last report, when no other host claimed the address from the end
+   * to the origin time.
+   */
+  private static Map<String, AddressHolding> goneSilent(Instant at, List<AddressHolding> history,
+      Map<String, AddressHolding> holders, Map<String, AddressHolding> silent, Map<String, HoldingGap> gaps,
+      Set<String> mailServers) {
+    Map<String, AddressHolding> out = new LinkedHashMap<>();
+    for (AddressHolding h : history) {
+      String id = h.hostId();
+      AddressHolding held = holders.get(id);
+      if (!h.reportedGoneThenSilentAt(at) || mailServers.contains(id) || silent.containsKey(id)
+          || gaps.containsKey(id) || (held != null && !held.assumedAt(at))
+          || at.isAfter(h.silentSoonAfter().orElseThrow().plus(SILENT_HORIZON))
+          || claimedByAnother(id, h.until().orElseThrow(), at.plusMillis(1), history)) {
+        continue;
+      }
+      out.merge(id, h, (a, b) -> b.until().orElseThrow().isAfter(a.until().orElseThrow()) ? b : a);
+    }
+    return out;
+  }
+
+  /** Whether a host other than {@code hostId} held the address at some instant in [from, to). */
+  private static boolean claimedByAnother(String hostId, Instant from, Instant to, List<AddressHolding> history) {
+    for (AddressHolding g : history) {
+      if (!g.hostId().equals(hostId) && g.since().isBefore(to) && g.until().map(from::isBefore).orElse(true)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A host's holdings of an address just before and just after a gap in its reports ({@link #gaps}). */
+  private record HoldingGap(AddressHolding before, AddressHolding after) {}
+
+  /** "held 10.20.3.17 until T1 and again from T2; not reported during the gap (7 min) …". */
+  private static String gapWords(HoldingGap g, Origin o) {
+    Instant from = g.before().until().orElseThrow();
+    Instant to = g.after().firstReported();
+    return "held " + o.ip() + " until " + from + " and again from " + to + GAP + " (" + span(java.time.Duration
+        .between(from, to)) + ", shorter than the holding grace) and no other host claimed it then; the mail at "
+        + o.time() + " fell into the gap, so holding it then is an assumption: a weak candidate, never recorded on"
+        + " its own";
+  }
+
+  /** "reported 10.20.3.17 gone at T1, silent since T2 …". */
+  private static String goneSilentWords(AddressHolding h, Origin o) {
+    return "reported " + o.ip() + GONE + h.until().orElseThrow() + ", silent since "
+        + h.silentSoonAfter().orElseThrow() + " (held since " + h.firstReported() + "); no other host claimed it"
+        + " since, so the change report may have been false or the address came back: a weak candidate for the"
+        + " mail at " + o.time() + ", never recorded on its own";
   }
 
   /**

@@ -110,7 +110,9 @@ class ZeroConfigTriageTest {
     assertThat(hops.get(1).get("trust").asText()).isEqualTo("BOUNDARY");
     assertThat(hops.get(1).get("trustSource").asText()).isEqualTo("mail-server role (host mx1, held 198.51.100.5)");
     assertThat(result.get("recordable").asBoolean()).isTrue();
-    assertThat(result.get("summary").asText()).startsWith("Sent by lab-pc-07 (10.20.3.17) at ");
+    // The PC's last report came before the mail: the holding then is assumed (red-team round 6, R6).
+    assertThat(result.get("summary").asText()).startsWith("Sent by lab-pc-07 (last reported 10.20.3.17 at ")
+        .contains(", silent since; assumed to still hold it within the 2 h grace) at ");
   }
 
   @Test
@@ -121,7 +123,8 @@ class ZeroConfigTriageTest {
 
     assertThat(r.code()).as(r.err()).isZero();
     String first = r.out().lines().findFirst().orElseThrow();
-    assertThat(first).startsWith("Sent by lab-pc-07 (10.20.3.17) at " + DateTimeFormatter.ofPattern("HH:mm:ss",
+    assertThat(first).startsWith("Sent by lab-pc-07 (last reported 10.20.3.17 at ")
+        .contains("assumed to still hold it within the 2 h grace) at " + DateTimeFormatter.ofPattern("HH:mm:ss",
         Locale.ROOT).withZone(ZoneOffset.UTC).format(SENT) + " UTC on ")
         .contains("— confidence medium (0.70).")
         .endsWith("The From: address harold@campus.example.edu is forged: its owner's machine lab-pc-12 is CLEAN.");

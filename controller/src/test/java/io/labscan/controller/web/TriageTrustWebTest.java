@@ -140,7 +140,9 @@ class TriageTrustWebTest {
 
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     JsonNode answer = json(r);
-    assertThat(answer.get("result").get("summary").asText()).startsWith("Sent by lab-pc-07 (10.20.3.17) at ");
+    // The PC's last report came before the mail: the holding then is assumed (red-team round 6, R6).
+    assertThat(answer.get("result").get("summary").asText()).startsWith("Sent by lab-pc-07 (last reported 10.20.3.17 at ")
+        .contains("assumed to still hold it within the 2 h grace) at ");
     assertThat(answer.get("result").get("recordable").asBoolean()).isTrue();
     assertThat(answer.get("recorded").isNull()).isTrue();
     assertThat(store.verdict(linda).map(v -> v.verdict())).isNotEqualTo(java.util.Optional.of(Verdict.SUSPECTED));
