@@ -104,6 +104,23 @@ public final class ImportedFleet {
     return report(scan(host, name, Instant.now().minusSeconds(300).truncatedTo(ChronoUnit.SECONDS), ips));
   }
 
+  /**
+   * A host that reports {@code ip} on eth0 at {@link #T0}, two minutes after {@code worm} (with
+   * {@code egress}: the SMTP windows its agent saw around the worm's mail) and five minutes ago:
+   * it held the address throughout and is alive. Imported with the next {@link #importReports()}.
+   */
+  public ImportedFleet reporting(String host, String name, String ip, Instant worm, SmtpEgressWindow... egress) {
+    report(scan(host, name, T0, ip));
+    report(scan(host, name, worm.plusSeconds(120), ip).addAllEgress(List.of(egress)));
+    return stillReporting(host, name, ip);
+  }
+
+  /** Gives {@code hostId} the mail-server role ({@code policy --mail-server}). */
+  public ImportedFleet mailServerRole(String hostId) {
+    CliRun.run("policy", "--db", db().toString(), "--mail-server", hostId).ok();
+    return this;
+  }
+
   /** Adds {@code r} to the reports the next {@link #importReports()} writes and imports. */
   public ImportedFleet report(Report.Builder r) {
     reports.add(r.build());
@@ -183,6 +200,38 @@ public final class ImportedFleet {
         "",
         "A harmless stand-in for the worm's message.",
         ""));
+  }
+
+  /**
+   * A complaint {@code name.eml} whose {@code Received:} lines are {@code received} (top first, each
+   * a whole field, continuation lines included) above the worm's own headers: From {@code
+   * harold@lab.example.edu} (forged) to {@code bob@example.net}, dated three seconds before {@code
+   * sent}, CRLF line ends.
+   */
+  public Path complaintThrough(String name, Instant sent, String... received) throws Exception {
+    List<String> lines = new ArrayList<>(List.of("Return-Path: <harold@lab.example.edu>"));
+    lines.addAll(List.of(received));
+    lines.addAll(List.of(
+        "From: \"Harold\" <harold@lab.example.edu>",
+        "To: bob@example.net",
+        "Subject: let's be friends",
+        "Date: " + RFC5322.format(sent.minusSeconds(3)),
+        "Message-ID: <" + name + "@harold-pc>",
+        "MIME-Version: 1.0",
+        "Content-Type: text/plain",
+        "",
+        "A harmless stand-in for the worm's message.",
+        ""));
+    return write(name, String.join("\r\n", lines));
+  }
+
+  /**
+   * One {@code Received:} field: {@code from} as the writer recorded the connection, written by
+   * {@code by} at {@code when}, for bob@example.net.
+   */
+  public static String received(String from, String by, Instant when) {
+    return "Received: from " + from + "\r\n\tby " + by + " with ESMTP id 7A1B2C\r\n\tfor <bob@example.net>; "
+        + RFC5322.format(when);
   }
 
   /** Writes {@code text} as the complaint file {@code name.eml} (US-ASCII) and returns its path. */

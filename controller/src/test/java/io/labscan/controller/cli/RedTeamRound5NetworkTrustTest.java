@@ -213,9 +213,33 @@ class RedTeamRound5NetworkTrustTest {
   }
 
   @Test
-  void anExchangeRelayWithoutReverseDnsGreetingWithTheNameItWritesPassesTheWalkToTheLabPc() throws Exception {
-    // Exchange writes the EHLO name and the IP only; the relay greets as the name in its own line.
+  void anExchangeRelayWithoutReverseDnsIsTheBoundaryUnderANetworkEntryWhateverItGreetsWith() throws Exception {
+    // Exchange writes the EHLO name and the IP only. Its greeting equals the name in the line
+    // below, but a worm behind a NAT writes both of those too (round 6, N0): the safe direction.
     JsonNode result = fleet.triage(throughTheDepartmentRelay("relay-exchange",
+        "relay.lab.example.edu (10.20.0.25)"), "10.20.0.0/24");
+
+    assertThat(result.get("origin").get("ip").asText()).as(result.toPrettyString()).isEqualTo("10.20.0.25");
+    assertThat(warnings(result)).anySatisfy(w -> assertThat(w).contains("--trust 10.20.0.25")
+        .contains("no reverse DNS name was recorded"));
+  }
+
+  @Test
+  void anExchangeRelayWithoutReverseDnsNamedByItsExactAddressPassesTheWalkToTheLabPc() throws Exception {
+    JsonNode result = fleet.triage(throughTheDepartmentRelay("relay-exchange-exact",
+        "relay.lab.example.edu (10.20.0.25)"), "10.20.0.0/24", "10.20.0.25");
+
+    assertThat(result.get("origin").get("ip").asText()).as(result.toPrettyString()).isEqualTo("10.20.3.17");
+    assertThat(candidateIds(result)).first().isEqualTo(linda);
+  }
+
+  @Test
+  void anExchangeRelayWithoutReverseDnsWithTheMailServerRolePassesTheWalkToTheLabPc() throws Exception {
+    String relay = id();
+    fleet.reporting(relay, "lab-relay", "10.20.0.25", worm).importReports();
+    fleet.mailServerRole(relay);
+
+    JsonNode result = fleet.triage(throughTheDepartmentRelay("relay-exchange-role",
         "relay.lab.example.edu (10.20.0.25)"), "10.20.0.0/24");
 
     assertThat(result.get("origin").get("ip").asText()).as(result.toPrettyString()).isEqualTo("10.20.3.17");
