@@ -185,21 +185,10 @@ public final class ImportedFleet {
 
   /** A complaint whose receiving MX (192.0.2.25) recorded {@code clientIp} at {@code when}. */
   public Path complaint(String name, String clientIp, Instant when, String from, String... to) throws Exception {
-    return write(name, String.join("\r\n",
-        "Return-Path: <" + from + ">",
-        "Received: from harold-pc (unknown [" + clientIp + "])",
-        "\tby mx.example.net (" + MX + ") with SMTP id 4F1E2D",
-        "\tfor <" + to[0] + ">; " + RFC5322.format(when),
-        "From: " + from,
-        "To: " + String.join(", ", to),
-        "Subject: let's be friends",
-        "Date: " + RFC5322.format(when.minusSeconds(3)),
-        "Message-ID: <" + name + "@harold-pc>",
-        "MIME-Version: 1.0",
-        "Content-Type: text/plain",
-        "",
-        "A harmless stand-in for the worm's message.",
-        ""));
+    String received = "Received: from harold-pc (unknown [" + clientIp + "])\r\n\tby mx.example.net (" + MX
+        + ") with SMTP id 4F1E2D\r\n\tfor <" + to[0] + ">; " + RFC5322.format(when);
+    return write(name, message(from, List.of(received), from, String.join(", ", to), when, "<" + name + "@harold-pc>",
+        "A harmless stand-in for the worm's message."));
   }
 
   /**
@@ -209,20 +198,45 @@ public final class ImportedFleet {
    * sent}, CRLF line ends.
    */
   public Path complaintThrough(String name, Instant sent, String... received) throws Exception {
-    List<String> lines = new ArrayList<>(List.of("Return-Path: <harold@lab.example.edu>"));
-    lines.addAll(List.of(received));
-    lines.addAll(List.of(
-        "From: \"Harold\" <harold@lab.example.edu>",
-        "To: bob@example.net",
-        "Subject: let's be friends",
-        "Date: " + RFC5322.format(sent.minusSeconds(3)),
-        "Message-ID: <" + name + "@harold-pc>",
-        "MIME-Version: 1.0",
-        "Content-Type: text/plain",
-        "",
-        "A harmless stand-in for the worm's message.",
-        ""));
-    return write(name, String.join("\r\n", lines));
+    return complaintThrough(name, "<" + name + "@harold-pc>", "\r\n", sent, received);
+  }
+
+  /**
+   * {@link #complaintThrough(String, Instant, String...)} with its {@code Message-ID} and the line
+   * end the file is saved with ({@code "\r\n"}, or {@code "\n"} as a paste saves it).
+   */
+  public Path complaintThrough(String name, String messageId, String eol, Instant sent, String... received)
+      throws Exception {
+    return write(name, message("harold@lab.example.edu", List.of(received), "\"Harold\" <harold@lab.example.edu>",
+        "bob@example.net", sent, messageId, "A harmless stand-in for the worm's message (" + name + ").")
+        .replace("\r\n", eol));
+  }
+
+  /** The worm's message: its header fields below {@code received}, dated three seconds before {@code sent}. */
+  private static String message(String returnPath, List<String> received, String from, String to, Instant sent,
+      String messageId, String body) {
+    List<String> lines = new ArrayList<>(List.of("Return-Path: <" + returnPath + ">"));
+    lines.addAll(received);
+    lines.addAll(List.of("From: " + from, "To: " + to, "Subject: let's be friends",
+        "Date: " + RFC5322.format(sent.minusSeconds(3)), "Message-ID: " + messageId, "MIME-Version: 1.0",
+        "Content-Type: text/plain", "", body, ""));
+    return String.join("\r\n", lines);
+  }
+
+  /**
+   * A complaint that went lab PC → the department relay {@code relay.lab.example.edu} → the campus
+   * MX: the MX recorded the relay's connection as {@code relayConnection} two seconds after {@code
+   * sent}, the relay recorded {@code clientConnection} at {@code sent}.
+   */
+  public Path relayedComplaint(String name, Instant sent, String relayConnection, String clientConnection)
+      throws Exception {
+    return complaintThrough(name, sent, viaRelay(sent, relayConnection, clientConnection));
+  }
+
+  /** The two {@code Received:} fields of {@link #relayedComplaint}, top first. */
+  public static String[] viaRelay(Instant sent, String relayConnection, String clientConnection) {
+    return new String[] {received(relayConnection, "mx.example.net (" + MX + ")", sent.plusSeconds(2)),
+        received(clientConnection, "relay.lab.example.edu (Postfix)", sent)};
   }
 
   /**
