@@ -104,6 +104,23 @@ public final class ImportedFleet {
     return report(scan(host, name, Instant.now().minusSeconds(300).truncatedTo(ChronoUnit.SECONDS), ips));
   }
 
+  /**
+   * A host that reports {@code ip} on eth0 at {@link #T0}, two minutes after {@code worm} (with
+   * {@code egress}: the SMTP windows its agent saw around the worm's mail) and five minutes ago:
+   * it held the address throughout and is alive. Imported with the next {@link #importReports()}.
+   */
+  public ImportedFleet reporting(String host, String name, String ip, Instant worm, SmtpEgressWindow... egress) {
+    report(scan(host, name, T0, ip));
+    report(scan(host, name, worm.plusSeconds(120), ip).addAllEgress(List.of(egress)));
+    return stillReporting(host, name, ip);
+  }
+
+  /** Gives {@code hostId} the mail-server role ({@code policy --mail-server}). */
+  public ImportedFleet mailServerRole(String hostId) {
+    CliRun.run("policy", "--db", db().toString(), "--mail-server", hostId).ok();
+    return this;
+  }
+
   /** Adds {@code r} to the reports the next {@link #importReports()} writes and imports. */
   public ImportedFleet report(Report.Builder r) {
     reports.add(r.build());
@@ -168,21 +185,67 @@ public final class ImportedFleet {
 
   /** A complaint whose receiving MX (192.0.2.25) recorded {@code clientIp} at {@code when}. */
   public Path complaint(String name, String clientIp, Instant when, String from, String... to) throws Exception {
-    return write(name, String.join("\r\n",
-        "Return-Path: <" + from + ">",
-        "Received: from harold-pc (unknown [" + clientIp + "])",
-        "\tby mx.example.net (" + MX + ") with SMTP id 4F1E2D",
-        "\tfor <" + to[0] + ">; " + RFC5322.format(when),
-        "From: " + from,
-        "To: " + String.join(", ", to),
-        "Subject: let's be friends",
-        "Date: " + RFC5322.format(when.minusSeconds(3)),
-        "Message-ID: <" + name + "@harold-pc>",
-        "MIME-Version: 1.0",
-        "Content-Type: text/plain",
-        "",
-        "A harmless stand-in for the worm's message.",
-        ""));
+    String received = "Received: from harold-pc (unknown [" + clientIp + "])\r\n\tby mx.example.net (" + MX
+        + ") with SMTP id 4F1E2D\r\n\tfor <" + to[0] + ">; " + RFC5322.format(when);
+    return write(name, message(from, List.of(received), from, String.join(", ", to), when, "<" + name + "@harold-pc>",
+        "A harmless stand-in for the worm's message."));
+  }
+
+  /**
+   * A complaint {@code name.eml} whose {@code Received:} lines are {@code received} (top first, each
+   * a whole field, continuation lines included) above the worm's own headers: From {@code
+   * harold@lab.example.edu} (forged) to {@code bob@example.net}, dated three seconds before {@code
+   * sent}, CRLF line ends.
+   */
+  public Path complaintThrough(String name, Instant sent, String... received) throws Exception {
+    return complaintThrough(name, "<" + name + "@harold-pc>", "\r\n", sent, received);
+  }
+
+  /**
+   * {@link #complaintThrough(String, Instant, String...)} with its {@code Message-ID} and the line
+   * end the file is saved with ({@code "\r\n"}, or {@code "\n"} as a paste saves it).
+   */
+  public Path complaintThrough(String name, String messageId, String eol, Instant sent, String... received)
+      throws Exception {
+    return write(name, message("harold@lab.example.edu", List.of(received), "\"Harold\" <harold@lab.example.edu>",
+        "bob@example.net", sent, messageId, "A harmless stand-in for the worm's message (" + name + ").")
+        .replace("\r\n", eol));
+  }
+
+  /** The worm's message: its header fields below {@code received}, dated three seconds before {@code sent}. */
+  private static String message(String returnPath, List<String> received, String from, String to, Instant sent,
+      String messageId, String body) {
+    List<String> lines = new ArrayList<>(List.of("Return-Path: <" + returnPath + ">"));
+    lines.addAll(received);
+    lines.addAll(List.of("From: " + from, "To: " + to, "Subject: let's be friends",
+        "Date: " + RFC5322.format(sent.minusSeconds(3)), "Message-ID: " + messageId, "MIME-Version: 1.0",
+        "Content-Type: text/plain", "", body, ""));
+    return String.join("\r\n", lines);
+  }
+
+  /**
+   * A complaint that went lab PC → the department relay {@code relay.lab.example.edu} → the campus
+   * MX: the MX recorded the relay's connection as {@code relayConnection} two seconds after {@code
+   * sent}, the relay recorded {@code clientConnection} at {@code sent}.
+   */
+  public Path relayedComplaint(String name, Instant sent, String relayConnection, String clientConnection)
+      throws Exception {
+    return complaintThrough(name, sent, viaRelay(sent, relayConnection, clientConnection));
+  }
+
+  /** The two {@code Received:} fields of {@link #relayedComplaint}, top first. */
+  public static String[] viaRelay(Instant sent, String relayConnection, String clientConnection) {
+    return new String[] {received(relayConnection, "mx.example.net (" + MX + ")", sent.plusSeconds(2)),
+        received(clientConnection, "relay.lab.example.edu (Postfix)", sent)};
+  }
+
+  /**
+   * One {@code Received:} field: {@code from} as the writer recorded the connection, written by
+   * {@code by} at {@code when}, for bob@example.net.
+   */
+  public static String received(String from, String by, Instant when) {
+    return "Received: from " + from + "\r\n\tby " + by + " with ESMTP id 7A1B2C\r\n\tfor <bob@example.net>; "
+        + RFC5322.format(when);
   }
 
   /** Writes {@code text} as the complaint file {@code name.eml} (US-ASCII) and returns its path. */

@@ -92,6 +92,26 @@ final class LearnedTrust {
   }
 
   /**
+   * Whether the address's most recent holder at {@code at} was a host with the mail-server role,
+   * while that holding still speaks for the address ({@link #standingHolding}): learned evidence
+   * that the address is an MTA's, which a network entry's cover needs ({@link NetworkCoverage}; a
+   * relay whose agent's last report is older than the line).
+   *
+   * <p>Only while it still speaks (issue 15, red-team round 6, N0b): a mail server that held
+   * {@code 10.20.3.40} months ago, was renumbered (its next report showed another address) and
+   * whose old address then went to a NAT or a lab segment without agents, says nothing about who
+   * has the address now. Counting that holding made the agentless NAT "an MTA's", so the walk
+   * stepped through it and believed the line the worm behind it forged below, recording the
+   * innocent host named there. A holding the server's own later report closed never counts after
+   * its end; a silence counts no longer than a lease could last ({@link
+   * TriageOptions#MAX_LEASE_HOLD}), the bound {@link #lastLabHolder} uses. Past it the network
+   * entry alone covers the client, which is then the boundary: the safe direction.
+   */
+  boolean lastHeldByMailServer(String ip, Instant at) {
+    return standingHolding(ip, at).filter(h -> servers().containsKey(h.hostId())).isPresent();
+  }
+
+  /**
    * A LabScan host without the mail-server role that held {@code ip} before {@code at} and fell
    * silent while holding it, when it was the address's most recent holder (the holding that began
    * last, within the address history the store answers with), no mail-server host held the address
@@ -118,12 +138,36 @@ final class LearnedTrust {
    * "silent since …" (it ranks silent holders up to {@code Triage.SILENT_HORIZON} after the
    * holding lapsed), so the answer names it rather than nobody.
    */
+  Optional<LabHolding> lastLabHolder(String ip, Instant at) {
+    Optional<AddressHolding> standing = standingHolding(ip, at)
+        .filter(h -> !servers().containsKey(h.hostId()) && h.silentAfter().isPresent());
+    if (standing.isEmpty()) {
+      return Optional.empty();
+    }
+    AddressHolding last = standing.get();
+    Instant began = last.since();
+    for (AddressHolding h : holdings(ip, at)) {
+      if (servers().containsKey(h.hostId()) && !h.since().isAfter(at)
+          && h.until().map(u -> u.isAfter(began)).orElse(true)) {
+        return Optional.empty();
+      }
+    }
+    return Optional.of(new LabHolding(new Holder(last.hostId(), last.hostname(), false, last.interfaceName()),
+        last.silentAfter()));
+  }
+
   /**
-   * Whether the address's most recent holder at or before {@code at} was a host with the
-   * mail-server role: learned evidence that the address is an MTA's, which a network entry's cover
-   * needs ({@link NetworkCoverage}; a relay whose agent's last report is older than the line).
+   * The address's most recent holding at {@code at}, while it still speaks for the address; the
+   * one selection {@link #lastHeldByMailServer} and {@link #lastLabHolder} share. Most recent: the
+   * holding that began last at or before {@code at}, within the address history the store answers
+   * with (a mail server's wins a tie: only an administrator grants that role). It still speaks when
+   * it covers {@code at}, or when the host fell silent while holding it ({@code silentAfter}) and
+   * {@code at} is less than {@link TriageOptions#MAX_LEASE_HOLD} after its last report showing the
+   * address. Empty when nothing held it by then, when the most recent holder gave the address up by
+   * a later report without it, or when its silence is older than that bound: then nothing the
+   * fleet knows says whose the address is at {@code at}.
    */
-  boolean lastHeldByMailServer(String ip, Instant at) {
+  private Optional<AddressHolding> standingHolding(String ip, Instant at) {
     AddressHolding last = null;
     for (AddressHolding h : holdings(ip, at)) {
       if (h.since().isAfter(at)) {
@@ -134,34 +178,12 @@ final class LearnedTrust {
         last = h;
       }
     }
-    return last != null && servers().containsKey(last.hostId());
-  }
-
-  Optional<LabHolding> lastLabHolder(String ip, Instant at) {
-    AddressHolding last = null;
-    for (AddressHolding h : holdings(ip, at)) {
-      if (h.since().isAfter(at)) {
-        continue;
-      }
-      boolean server = servers().containsKey(h.hostId());
-      if (last == null || h.since().isAfter(last.since())
-          || (h.since().equals(last.since()) && server)) {
-        last = h;
-      }
-    }
-    if (last == null || servers().containsKey(last.hostId()) || last.silentAfter().isEmpty()
-        || !at.isBefore(last.silentAfter().get().plus(TriageOptions.MAX_LEASE_HOLD))) {
+    if (last == null) {
       return Optional.empty();
     }
-    Instant began = last.since();
-    for (AddressHolding h : holdings(ip, at)) {
-      if (servers().containsKey(h.hostId()) && !h.since().isAfter(at)
-          && h.until().map(u -> u.isAfter(began)).orElse(true)) {
-        return Optional.empty();
-      }
-    }
-    return Optional.of(new LabHolding(new Holder(last.hostId(), last.hostname(), false, last.interfaceName()),
-        last.silentAfter()));
+    boolean stands = last.covers(at) || last.silentAfter()
+        .map(seen -> at.isBefore(seen.plus(TriageOptions.MAX_LEASE_HOLD))).orElse(false);
+    return stands ? Optional.of(last) : Optional.empty();
   }
 
   /**

@@ -26,66 +26,65 @@ import java.util.Optional;
  * Windows machine name, an address literal): whatever name stands there, it is not the
  * gateway's reverse DNS name.
  *
- * <p>The comparison:
+ * <p>The comparison: the trusted writer recorded a fully qualified reverse DNS name it did not
+ * doubt, and the HELO is that name, or its first label (a relay configured with its short name,
+ * {@code relay} for {@code relay.example.edu}). The writer looked the name up; the client cannot
+ * choose it. A mismatch is exactly what a gateway passing another machine's greeting looks like
+ * ({@code PC17} from {@code nat-gw.campus.example.edu}).
  *
- * <ul>
- *   <li>when the trusted writer recorded a fully qualified reverse DNS name it did not doubt, the
- *       HELO must be that name, or its first label (a relay configured with its short name,
- *       {@code relay} for {@code relay.example.edu}): the writer looked the name up, the client
- *       cannot choose it. A mismatch is exactly what a gateway passing another machine's greeting
- *       looks like ({@code PC17} from {@code nat-gw.campus.example.edu});
- *   <li>only when the writer recorded no (undoubted) reverse DNS name (Exchange writes the EHLO
- *       name only; an MTA without PTR look-ups) is the HELO compared with the name in the {@code
- *       by} clause of the line the client wrote, the next line down that records a client: a
- *       relay writes the name it greets with. Both names are then the client's own words, so the
- *       HELO must also be a fully qualified host name (two labels or more, not all-digit at the
- *       top, no address literal), never a bare machine name.
- * </ul>
+ * <p>With no (undoubted) reverse DNS name recorded, nothing on the line shows the client is an
+ * MTA, whatever it greeted with (issue 15, red-team round 6, N0). The evidence must come from
+ * something the sender did not write, and the HELO and every line below are the sender's words
+ * when the client is a NAT passing a worm's connection: the worm greets as {@code
+ * nat-gw.campus.example.edu} and forges {@code from harold-pc (… [10.20.3.12]) by
+ * nat-gw.campus.example.edu} below, so comparing the greeting with that {@code by} name (as the
+ * walk once did for relays without PTR look-ups) recorded Harold's PC. A relay whose writer records
+ * no reverse DNS (Exchange writes the EHLO name and the address only; an MTA without PTR look-ups;
+ * a relay without a PTR record) is therefore the boundary under a network entry: the safe
+ * direction (nobody behind it is believed, so nobody behind it is recorded), and the warning says
+ * how to trust it: by its exact address ({@code --trust 10.20.0.40}) or the mail-server role for
+ * its host (an exact name entry matches only a reverse DNS name the writer recorded).
  *
  * <p>The HELO never grants trust by itself: it is only ever a condition <em>added</em> to a
  * network entry's cover. Known limits: a sender that knows the gateway's reverse DNS name and
- * greets with it (or, with no reverse DNS recorded, greets with the name it writes in its forged
- * {@code by} clause) passes; the answer is then as before this rule. A real relay whose HELO is
- * not its reverse DNS name (an internal relay with a generic PTR) becomes the boundary: the safe
- * direction (its clients are not believed, nobody behind it is recorded), fixed by naming it
- * exactly ({@code --trust 192.0.2.25}, {@code --trust relay.example.edu}) or giving its host the
- * mail-server role.
+ * greets with it passes; the answer is then as before this rule. A real relay whose HELO is not
+ * its reverse DNS name (an internal relay with a generic PTR) becomes the boundary: the safe
+ * direction, fixed by naming it exactly ({@code --trust 192.0.2.25}, {@code --trust
+ * relay.example.edu}) or giving its host the mail-server role.
  */
 final class NetworkCoverage {
   private NetworkCoverage() {}
 
   /**
-   * The client's own name, when its HELO shows it greeted as itself: the HELO is a fully
-   * qualified name equal to the reverse DNS name the trusted writer recorded (undoubted), or,
-   * with no such name recorded, to the name in the {@code by} clause of the line the client wrote.
+   * The client's own name, when its HELO shows it greeted as itself: the HELO equals the fully
+   * qualified reverse DNS name the trusted writer recorded (undoubted), or its first label. Empty
+   * whenever no such name was recorded: the HELO and the lines below are then the sender's words.
    *
    * @param hop the line whose client is in question, written by an MTA the walk trusts
-   * @param written the next lower line that records a client: the line the client wrote if it is
-   *     an MTA; empty when no lower line records one
+   * @param written the next lower line that records a client. Not consulted: it is the sender's
+   *     words when the client is a NAT (red-team round 6, N0); kept so the walk's call stays as it is
    * @return a short description of the match ("HELO relay.example.edu, its reverse DNS name"), or
    *     empty when the HELO does not show the client's own name
    */
   static Optional<String> ownName(ReceivedHop hop, Optional<ReceivedHop> written) {
     Objects.requireNonNull(hop, "hop");
     Objects.requireNonNull(written, "written");
-    Optional<String> rdns = hop.verifiedRdns().map(TrustConfig::normalizeHost).filter(NetworkCoverage::fullyQualified);
+    Optional<String> rdns = recordedName(hop);
     Optional<String> greeting = hop.fromHelo().map(TrustConfig::normalizeHost).filter(h -> !h.isEmpty());
-    if (rdns.isPresent() && greeting.isPresent()) {
-      String r = rdns.get();
-      String h = greeting.get();
-      boolean ownShortName = h.indexOf('.') < 0 && TrustConfig.isHostName(h) && r.startsWith(h + ".");
-      return r.equals(h) || ownShortName
-          ? Optional.of("HELO " + h + ", its reverse DNS name" + (ownShortName ? "'s first label" : ""))
-          : Optional.empty();
-    }
-    Optional<String> helo = greeting.filter(NetworkCoverage::fullyQualified);
-    if (helo.isEmpty() || rdns.isPresent()) {
+    if (rdns.isEmpty() || greeting.isEmpty()) {
       return Optional.empty();
     }
-    Optional<String> by = written.flatMap(ReceivedHop::byHost).map(TrustConfig::normalizeHost);
-    return by.isPresent() && by.get().equals(helo.get())
-        ? Optional.of("HELO " + helo.get() + ", the name it writes in its own line")
+    String r = rdns.get();
+    String h = greeting.get();
+    boolean ownShortName = h.indexOf('.') < 0 && TrustConfig.isHostName(h) && r.startsWith(h + ".");
+    return r.equals(h) || ownShortName
+        ? Optional.of("HELO " + h + ", its reverse DNS name" + (ownShortName ? "'s first label" : ""))
         : Optional.empty();
+  }
+
+  /** The fully qualified reverse DNS name the trusted writer recorded and did not doubt. */
+  private static Optional<String> recordedName(ReceivedHop hop) {
+    return hop.verifiedRdns().map(TrustConfig::normalizeHost).filter(NetworkCoverage::fullyQualified);
   }
 
   /**
@@ -103,8 +102,11 @@ final class NetworkCoverage {
     return "its client " + client + " (" + helo + rdns + ") is covered by --trust " + entry
         + ", but nothing shows it is an MTA: a network or name suffix says where MTAs of ours are, not"
         + " that every machine in it is one, and this client has no mail-server role, no entry naming"
-        + " exactly it, and did not greet with its own fully qualified name (a NAT gateway or proxy"
-        + " passes the sending machine's greeting)";
+        + " exactly it, and " + (recordedName(hop).isPresent()
+            ? "did not greet with its own fully qualified name (a NAT gateway or proxy passes the sending"
+                + " machine's greeting)"
+            : "the MTA that wrote this line recorded no reverse DNS name for it, so nothing on the line"
+                + " shows it: its greeting and the lines below it are the sender's words when it is a NAT");
   }
 
   /** The warning shown with such a boundary: the likely cause and the fix for a real relay. */
@@ -114,7 +116,11 @@ final class NetworkCoverage {
     return "entered from " + client + " (hop " + index + "), covered by --trust " + entry + " but nothing"
         + " shows it is an MTA (" + helo + "): a NAT or proxy? It is taken as the origin and the lines"
         + " below it as the sender's claim. If it is a relay of yours, name it exactly (--trust "
-        + hop.fromIp().or(hop::verifiedRdns).orElse("ITS-ADDRESS") + ") or give its host the mail-server role";
+        + hop.fromIp().or(hop::verifiedRdns).orElse("ITS-ADDRESS") + ") or give its host the mail-server role"
+        + (recordedName(hop).isPresent() ? "" : "; no reverse DNS name was recorded for it (an Exchange-style"
+            + " relay, or one without a PTR record), so its greeting shows nothing and only its exact address,"
+            + " an exact name entry matching a reverse DNS name its writer records, or the mail-server role"
+            + " make it trusted");
   }
 
   /** A host name with at least two labels whose top label is not all digits (not an address). */

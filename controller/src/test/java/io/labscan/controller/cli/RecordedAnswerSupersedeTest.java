@@ -1,11 +1,10 @@
 package io.labscan.controller.cli;
 
-import static io.labscan.testsupport.ImportedFleet.MX;
-import static io.labscan.testsupport.ImportedFleet.RFC5322;
 import static io.labscan.testsupport.ImportedFleet.T0;
 import static io.labscan.testsupport.ImportedFleet.candidateIds;
 import static io.labscan.testsupport.ImportedFleet.egress;
 import static io.labscan.testsupport.ImportedFleet.id;
+import static io.labscan.testsupport.ImportedFleet.viaRelay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -42,35 +41,16 @@ class RecordedAnswerSupersedeTest {
     sender = id();
     worm = T0.plus(Duration.ofHours(3));
     // The department relay runs an agent, and nobody has told LabScan yet that it relays mail.
-    fleet.report(fleet.scan(relay, "lab-relay", T0, "10.20.0.25"));
-    fleet.report(fleet.scan(sender, "lab-pc-07", T0, "10.20.3.17"));
-    fleet.report(fleet.scan(relay, "lab-relay", worm.plusSeconds(120), "10.20.0.25"));
-    fleet.report(fleet.scan(sender, "lab-pc-07", worm.plusSeconds(120), "10.20.3.17")
-        .addEgress(egress(worm.minusSeconds(40), "winkabcd.exe", false, "10.20.0.25")));
-    fleet.stillReporting(relay, "lab-relay", "10.20.0.25").stillReporting(sender, "lab-pc-07", "10.20.3.17");
-    fleet.importReports();
+    fleet.reporting(relay, "lab-relay", "10.20.0.25", worm)
+        .reporting(sender, "lab-pc-07", "10.20.3.17", worm, egress(worm.minusSeconds(40), "winkabcd.exe", false,
+            "10.20.0.25"))
+        .importReports();
   }
 
   /** lab-pc-07 → the relay (10.20.0.25) → the MX; {@code eol} is the line end the file is saved with. */
   private Path relayedComplaint(String name, String messageId, String eol) throws Exception {
-    return fleet.write(name, String.join(eol,
-        "Return-Path: <harold@lab.example.edu>",
-        "Received: from relay.lab.example.edu (relay.lab.example.edu [10.20.0.25])",
-        "\tby mx.example.net (" + MX + ") with ESMTP id 7A1B2C",
-        "\tfor <bob@example.net>; " + RFC5322.format(worm.plusSeconds(2)),
-        "Received: from harold-pc (unknown [10.20.3.17])",
-        "\tby relay.lab.example.edu (Postfix) with SMTP id 3C4D5E",
-        "\tfor <bob@example.net>; " + RFC5322.format(worm),
-        "From: harold@lab.example.edu",
-        "To: bob@example.net",
-        "Subject: let's be friends",
-        "Date: " + RFC5322.format(worm.minusSeconds(3)),
-        "Message-ID: " + messageId,
-        "MIME-Version: 1.0",
-        "Content-Type: text/plain",
-        "",
-        "A harmless stand-in for the worm's message (" + name + ").",
-        ""));
+    return fleet.complaintThrough(name, messageId, eol, worm, viaRelay(worm,
+        "relay.lab.example.edu (relay.lab.example.edu [10.20.0.25])", "harold-pc (unknown [10.20.3.17])"));
   }
 
   private CliRun triage(Path complaint, String... more) {

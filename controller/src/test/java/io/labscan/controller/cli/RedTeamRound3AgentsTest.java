@@ -1,7 +1,6 @@
 package io.labscan.controller.cli;
 
 import static io.labscan.testsupport.ImportedFleet.MX;
-import static io.labscan.testsupport.ImportedFleet.RFC5322;
 import static io.labscan.testsupport.ImportedFleet.T0;
 import static io.labscan.testsupport.ImportedFleet.candidateIds;
 import static io.labscan.testsupport.ImportedFleet.confidence;
@@ -38,25 +37,9 @@ class RedTeamRound3AgentsTest {
    * A complaint that went lab PC → the department relay (10.20.0.25) → the MX: the MX recorded the
    * relay as its client, the relay recorded {@code clientIp}.
    */
-  private Path relayedComplaint(String name, String clientIp, Instant when, String from, String to) throws Exception {
-    return fleet.write(name, String.join("\r\n",
-        "Return-Path: <" + from + ">",
-        "Received: from relay.lab.example.edu (relay.lab.example.edu [10.20.0.25])",
-        "\tby mx.example.net (" + MX + ") with ESMTP id 7A1B2C",
-        "\tfor <" + to + ">; " + RFC5322.format(when.plusSeconds(2)),
-        "Received: from harold-pc (unknown [" + clientIp + "])",
-        "\tby relay.lab.example.edu (Postfix) with SMTP id 3C4D5E",
-        "\tfor <" + to + ">; " + RFC5322.format(when),
-        "From: " + from,
-        "To: " + to,
-        "Subject: let's be friends",
-        "Date: " + RFC5322.format(when.minusSeconds(3)),
-        "Message-ID: <" + name + "@harold-pc>",
-        "MIME-Version: 1.0",
-        "Content-Type: text/plain",
-        "",
-        "A harmless stand-in for the worm's message.",
-        ""));
+  private Path relayedComplaint(String name, String clientIp, Instant when) throws Exception {
+    return fleet.relayedComplaint(name, when, "relay.lab.example.edu (relay.lab.example.edu [10.20.0.25])",
+        "harold-pc (unknown [" + clientIp + "])");
   }
 
   // ---- address claims --------------------------------------------------------------------
@@ -76,8 +59,7 @@ class RedTeamRound3AgentsTest {
     fleet.stillReporting(linda, "lab-pc-07", "10.20.3.17").stillReporting(liar, "lab-pc-66", "10.20.3.66", "10.20.0.25");
     fleet.importReports();
 
-    JsonNode result = fleet.triage(relayedComplaint("relay-claim", "10.20.3.17", worm, "harold@lab.example.edu",
-        "bob@example.net"), "10.20.0.25");
+    JsonNode result = fleet.triage(relayedComplaint("relay-claim", "10.20.3.17", worm), "10.20.0.25");
 
     assertThat(result.get("origin").get("ip").asText()).as(result.toPrettyString()).isEqualTo("10.20.3.17");
     assertThat(candidateIds(result)).as(result.toPrettyString()).first().isEqualTo(linda);
@@ -94,8 +76,7 @@ class RedTeamRound3AgentsTest {
     fleet.report(fleet.scan(liar, "lab-pc-66", worm.plusSeconds(180), "10.20.3.66", "10.20.0.25"));
     fleet.importReports();
 
-    JsonNode result = fleet.triage(relayedComplaint("relay-claim-warned", "10.20.3.17", worm, "harold@lab.example.edu",
-        "bob@example.net"), "10.20.0.25");
+    JsonNode result = fleet.triage(relayedComplaint("relay-claim-warned", "10.20.3.17", worm), "10.20.0.25");
 
     assertThat(StreamSupport.stream(result.get("warnings").spliterator(), false).map(JsonNode::asText))
         .as(result.toPrettyString())
@@ -112,8 +93,7 @@ class RedTeamRound3AgentsTest {
     fleet.report(fleet.scan(linda, "lab-pc-07", worm.plusSeconds(120), "10.20.3.17"));
     fleet.importReports();
 
-    JsonNode result = fleet.triage(relayedComplaint("relay-network", "10.20.3.17", worm, "harold@lab.example.edu",
-        "bob@example.net"), "10.20.0.0/16");
+    JsonNode result = fleet.triage(relayedComplaint("relay-network", "10.20.3.17", worm), "10.20.0.0/16");
 
     assertThat(result.get("origin").get("ip").asText()).as(result.toPrettyString()).isEqualTo("10.20.3.17");
     assertThat(candidateIds(result)).first().isEqualTo(linda);
@@ -124,14 +104,10 @@ class RedTeamRound3AgentsTest {
   void aConfiguredRelayPassesTheWalkToTheLabPcBehindIt() throws Exception {
     String linda = id();
     Instant worm = T0.plus(Duration.ofHours(2));
-    fleet.report(fleet.scan(linda, "lab-pc-07", T0, "10.20.3.17"));
-    fleet.report(fleet.scan(linda, "lab-pc-07", worm.plusSeconds(120), "10.20.3.17")
-        .addEgress(egress(worm.minusSeconds(30), "winkabcd.exe", false, "10.20.0.25")));
-    fleet.stillReporting(linda, "lab-pc-07", "10.20.3.17");
-    fleet.importReports();
+    fleet.reporting(linda, "lab-pc-07", "10.20.3.17", worm, egress(worm.minusSeconds(30), "winkabcd.exe", false,
+        "10.20.0.25")).importReports();
 
-    JsonNode result = fleet.triage(relayedComplaint("relay", "10.20.3.17", worm, "harold@lab.example.edu",
-        "bob@example.net"), "10.20.0.25");
+    JsonNode result = fleet.triage(relayedComplaint("relay", "10.20.3.17", worm), "10.20.0.25");
 
     assertThat(result.get("origin").get("ip").asText()).as(result.toPrettyString()).isEqualTo("10.20.3.17");
     assertThat(candidateIds(result)).first().isEqualTo(linda);

@@ -1,10 +1,10 @@
 package io.labscan.controller.cli;
 
-import static io.labscan.testsupport.ImportedFleet.MX;
 import static io.labscan.testsupport.ImportedFleet.RFC5322;
 import static io.labscan.testsupport.ImportedFleet.T0;
 import static io.labscan.testsupport.ImportedFleet.candidateIds;
 import static io.labscan.testsupport.ImportedFleet.id;
+import static io.labscan.testsupport.ImportedFleet.received;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -45,9 +45,7 @@ class RedTeamRound4TrustTest {
 
   /** Linda's lab-pc-07 holds 10.20.3.17 all morning and keeps reporting. */
   private void lindaHoldsHerAddress() {
-    fleet.report(fleet.scan(linda, "lab-pc-07", T0, "10.20.3.17"));
-    fleet.report(fleet.scan(linda, "lab-pc-07", worm.plusSeconds(120), "10.20.3.17"));
-    fleet.stillReporting(linda, "lab-pc-07", "10.20.3.17");
+    fleet.reporting(linda, "lab-pc-07", "10.20.3.17", worm);
   }
 
   /** {@code host}'s scan placing {@code primary} on eth0 and {@code extra} on the adapter {@code adapter}. */
@@ -65,28 +63,18 @@ class RedTeamRound4TrustTest {
    */
   private Path relayed(String name, String relayRdns, String relayIp, String clientHelo, String clientIp)
       throws Exception {
-    return relayedThrough(name, "Received: from relay (" + relayRdns + " [" + relayIp + "])\r\n\tby mx.example.net ("
-        + MX + ") with ESMTP id 7A1B2C\r\n\tfor <bob@example.net>; " + RFC5322.format(worm.plusSeconds(2)),
-        clientHelo, clientIp);
+    return fleet.relayedComplaint(name, worm, "relay (" + relayRdns + " [" + relayIp + "])",
+        client(clientHelo, clientIp));
   }
 
   private Path relayedThrough(String name, String mxLines, String clientHelo, String clientIp) throws Exception {
-    return fleet.write(name, String.join("\r\n",
-        "Return-Path: <harold@lab.example.edu>",
-        mxLines,
-        "Received: from " + clientHelo + " (" + clientHelo + ".lab.example.edu [" + clientIp + "])",
-        "\tby " + RELAY + " (Postfix) with ESMTP id 3C4D5E",
-        "\tfor <bob@example.net>; " + RFC5322.format(worm),
-        "From: \"Harold\" <harold@lab.example.edu>",
-        "To: bob@example.net",
-        "Subject: meeting notice",
-        "Date: " + RFC5322.format(worm.minusSeconds(3)),
-        "Message-ID: <" + name + "@PC17>",
-        "MIME-Version: 1.0",
-        "Content-Type: text/plain",
-        "",
-        "A harmless stand-in for the worm's message.",
-        ""));
+    return fleet.complaintThrough(name, worm, mxLines,
+        received(client(clientHelo, clientIp), RELAY + " (Postfix)", worm));
+  }
+
+  /** The lab PC's connection as the relay recorded it: its HELO, a lab reverse DNS name, its address. */
+  private static String client(String helo, String ip) {
+    return helo + " (" + helo + ".lab.example.edu [" + ip + "])";
   }
 
   private static List<String> warnings(JsonNode result) {
@@ -160,9 +148,7 @@ class RedTeamRound4TrustTest {
   @Test
   void anExactTrustedNameInTheReverseDnsOfALabPcsAddressGivesWayToTheLabPcHoldingIt() throws Exception {
     String harold = id();
-    fleet.report(fleet.scan(harold, "lab-pc-12", T0, "10.20.3.12"));
-    fleet.report(fleet.scan(harold, "lab-pc-12", worm.plusSeconds(120), "10.20.3.12"));
-    fleet.stillReporting(harold, "lab-pc-12", "10.20.3.12");
+    fleet.reporting(harold, "lab-pc-12", "10.20.3.12", worm);
     lindaHoldsHerAddress();
     fleet.importReports();
 

@@ -7,6 +7,7 @@ import static io.labscan.testsupport.ImportedFleet.T0;
 import static io.labscan.testsupport.ImportedFleet.candidateIds;
 import static io.labscan.testsupport.ImportedFleet.egress;
 import static io.labscan.testsupport.ImportedFleet.id;
+import static io.labscan.testsupport.ImportedFleet.received;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -28,6 +29,13 @@ import org.junit.jupiter.api.io.TempDir;
  * step through it and believe the line the worm forged below, naming an innocent lab PC. The
  * common legitimate chains through a relay covered by the same entry keep working.
  *
+ * <p>Red-team round 6 sharpened the rule: what shows that such a client is an MTA must come from
+ * something the sender did not write, and must still hold at the line's time. N0: with no reverse
+ * DNS recorded by the trusted writer, the client's HELO and the line below are both the sender's
+ * words when the client is a NAT passing a worm's connection, so their agreement shows nothing.
+ * N0b: a mail server that held the address once makes it "an MTA's" only while its holding covers
+ * the line's time, or it fell silent holding it less than a lease ago.
+ *
  * <p>Fleets built through {@code import}, complaints triaged with the real command line and
  * recorded (no {@code --no-record}), as in {@link RedTeamRound3AgentsTest}.
  */
@@ -35,6 +43,10 @@ class RedTeamRound5NetworkTrustTest {
   /** The campus's public network: its MTAs and its NAT gateway live there. */
   private static final String CAMPUS_NET = "198.51.100.0/24";
   private static final String NAT = "198.51.100.77";
+  /** The lab network, SpamAssassin-style trusted as a whole. */
+  private static final String LAB_NET = "10.20.0.0/16";
+  /** An address of the lab network that a mail relay once had and an agentless NAT has now. */
+  private static final String OLD_RELAY_IP = "10.20.3.40";
 
   @TempDir Path dir;
   private ImportedFleet fleet;
@@ -48,15 +60,11 @@ class RedTeamRound5NetworkTrustTest {
     linda = id();
     harold = id();
     worm = T0.plus(Duration.ofHours(2));
-    fleet.report(fleet.scan(linda, "lab-pc-07", T0, "10.20.3.17"));
-    fleet.report(fleet.scan(harold, "lab-pc-12", T0, "10.20.3.12"));
     // The worm on lab-pc-07 mails outside MXes directly, through the NAT.
-    fleet.report(fleet.scan(linda, "lab-pc-07", worm.plusSeconds(120), "10.20.3.17")
-        .addEgress(egress(worm.minusSeconds(30), "winkabcd.exe", false,
-            "142.250.102.27", "142.250.102.26", "203.0.113.40", "203.0.113.41")));
-    fleet.report(fleet.scan(harold, "lab-pc-12", worm.plusSeconds(120), "10.20.3.12"));
-    fleet.stillReporting(linda, "lab-pc-07", "10.20.3.17").stillReporting(harold, "lab-pc-12", "10.20.3.12");
-    fleet.importReports();
+    fleet.reporting(linda, "lab-pc-07", "10.20.3.17", worm, egress(worm.minusSeconds(30), "winkabcd.exe", false,
+            "142.250.102.27", "142.250.102.26", "203.0.113.40", "203.0.113.41"))
+        .reporting(harold, "lab-pc-12", "10.20.3.12", worm)
+        .importReports();
   }
 
   /** Gmail's "show original": the worm's direct send through the NAT and one line it forged below. */
@@ -117,24 +125,27 @@ class RedTeamRound5NetworkTrustTest {
 
   /** Lab PC → department relay (10.20.0.25) → the campus MX, the relay greeting with {@code relayHelo}. */
   private Path throughTheDepartmentRelay(String name, String relayConnection) throws Exception {
-    return fleet.write(name, String.join("\r\n",
-        "Return-Path: <harold@lab.example.edu>",
-        "Received: from " + relayConnection,
-        "\tby mx.example.net (" + MX + ") with ESMTP id 7A1B2C",
-        "\tfor <bob@example.net>; " + RFC5322.format(worm.plusSeconds(2)),
-        "Received: from PC17 (unknown [10.20.3.17])",
-        "\tby relay.lab.example.edu (Postfix) with SMTP id 3C4D5E",
-        "\tfor <bob@example.net>; " + RFC5322.format(worm),
-        "From: harold@lab.example.edu",
-        "To: bob@example.net",
-        "Subject: let's be friends",
-        "Date: " + RFC5322.format(worm.minusSeconds(3)),
-        "Message-ID: <" + name + "@PC17>",
-        "MIME-Version: 1.0",
-        "Content-Type: text/plain",
-        "",
-        "A harmless stand-in for the worm's message.",
-        ""));
+    return fleet.relayedComplaint(name, worm, relayConnection, "PC17 (unknown [10.20.3.17])");
+  }
+
+  /**
+   * The campus MX recorded the NAT gateway's connection as {@code mxFrom}; below, the line the
+   * worm forged naming Harold's PC as written "by nat-gw.campus.example.edu".
+   */
+  private Path throughTheNat(String name, String mxFrom) throws Exception {
+    return fleet.complaintThrough(name, worm,
+        received(mxFrom, "mx.example.net (" + MX + ")", worm.plusSeconds(2)),
+        received("harold-pc (harold-pc.lab.campus.example.edu [10.20.3.12])",
+            "nat-gw.campus.example.edu (Postfix)", worm));
+  }
+
+  /** A relay host with the mail-server role that reported {@code ip} at {@code at}. */
+  private String mailServerThatHeld(String ip, Instant at) throws Exception {
+    String relay = id();
+    fleet.report(fleet.scan(relay, "old-relay", at, ip));
+    fleet.importReports();
+    fleet.mailServerRole(relay);
+    return relay;
   }
 
   private static Iterable<String> warnings(JsonNode result) {
@@ -213,9 +224,33 @@ class RedTeamRound5NetworkTrustTest {
   }
 
   @Test
-  void anExchangeRelayWithoutReverseDnsGreetingWithTheNameItWritesPassesTheWalkToTheLabPc() throws Exception {
-    // Exchange writes the EHLO name and the IP only; the relay greets as the name in its own line.
+  void anExchangeRelayWithoutReverseDnsIsTheBoundaryUnderANetworkEntryWhateverItGreetsWith() throws Exception {
+    // Exchange writes the EHLO name and the IP only. Its greeting equals the name in the line
+    // below, but a worm behind a NAT writes both of those too (round 6, N0): the safe direction.
     JsonNode result = fleet.triage(throughTheDepartmentRelay("relay-exchange",
+        "relay.lab.example.edu (10.20.0.25)"), "10.20.0.0/24");
+
+    assertThat(result.get("origin").get("ip").asText()).as(result.toPrettyString()).isEqualTo("10.20.0.25");
+    assertThat(warnings(result)).anySatisfy(w -> assertThat(w).contains("--trust 10.20.0.25")
+        .contains("no reverse DNS name was recorded"));
+  }
+
+  @Test
+  void anExchangeRelayWithoutReverseDnsNamedByItsExactAddressPassesTheWalkToTheLabPc() throws Exception {
+    JsonNode result = fleet.triage(throughTheDepartmentRelay("relay-exchange-exact",
+        "relay.lab.example.edu (10.20.0.25)"), "10.20.0.0/24", "10.20.0.25");
+
+    assertThat(result.get("origin").get("ip").asText()).as(result.toPrettyString()).isEqualTo("10.20.3.17");
+    assertThat(candidateIds(result)).first().isEqualTo(linda);
+  }
+
+  @Test
+  void anExchangeRelayWithoutReverseDnsWithTheMailServerRolePassesTheWalkToTheLabPc() throws Exception {
+    String relay = id();
+    fleet.reporting(relay, "lab-relay", "10.20.0.25", worm).importReports();
+    fleet.mailServerRole(relay);
+
+    JsonNode result = fleet.triage(throughTheDepartmentRelay("relay-exchange-role",
         "relay.lab.example.edu (10.20.0.25)"), "10.20.0.0/24");
 
     assertThat(result.get("origin").get("ip").asText()).as(result.toPrettyString()).isEqualTo("10.20.3.17");
@@ -245,5 +280,82 @@ class RedTeamRound5NetworkTrustTest {
 
     assertThat(result.get("origin").get("ip").asText()).as(result.toPrettyString()).isEqualTo("10.20.0.25");
     assertThat(warnings(result)).anySatisfy(w -> assertThat(w).contains("--trust 10.20.0.25"));
+  }
+
+  // ---- N0: no reverse DNS recorded, so the client's words show nothing ---------------------
+
+  @Test
+  void aNatWithoutReverseDnsGreetingAsTheNameInTheWormsForgedLineDoesNotLetItBlameHaroldsPc() throws Exception {
+    JsonNode result = fleet.triage(throughTheNat("nat-no-ptr",
+        "nat-gw.campus.example.edu (unknown [" + NAT + "])"), CAMPUS_NET);
+
+    assertThat(result.get("origin").get("ip").asText()).as(result.toPrettyString()).isEqualTo(NAT);
+    assertThat(candidateIds(result)).doesNotContain(harold);
+    assertThat(fleet.verdict(harold).verdict()).isEqualTo(Verdict.CLEAN);
+  }
+
+  @Test
+  void anExchangeWrittenLineWithoutReverseDnsGreetingAsTheForgedByNameDoesNotBlameHaroldsPc() throws Exception {
+    // Exchange records the EHLO name and the address, never a reverse DNS name.
+    JsonNode result = fleet.triage(throughTheNat("nat-exchange", "nat-gw.campus.example.edu (" + NAT + ")"),
+        CAMPUS_NET);
+
+    assertThat(result.get("origin").get("ip").asText()).as(result.toPrettyString()).isEqualTo(NAT);
+    assertThat(candidateIds(result)).doesNotContain(harold);
+    assertThat(fleet.verdict(harold).verdict()).isEqualTo(Verdict.CLEAN);
+  }
+
+  @Test
+  void theWarningSaysNoReverseDnsWasRecordedAndHowToTrustARelayWithoutIt() throws Exception {
+    JsonNode result = fleet.triage(throughTheNat("nat-no-ptr-said",
+        "nat-gw.campus.example.edu (unknown [" + NAT + "])"), CAMPUS_NET);
+
+    assertThat(warnings(result)).as(result.toPrettyString()).anySatisfy(w -> assertThat(w)
+        .contains("entered from " + NAT).contains("a NAT or proxy?").contains("no reverse DNS name was recorded")
+        .contains("--trust " + NAT).contains("mail-server role"));
+    assertThat(result.get("origin").get("trustedBecause").asText()).contains("recorded no reverse DNS name");
+  }
+
+  // ---- N0b: a mail server's holding counts only while it stands ----------------------------
+
+  @Test
+  void aMailServerRenumberedOffAnAddressMonthsAgoDoesNotMakeTheNatNowUsingItAnMta() throws Exception {
+    String relay = mailServerThatHeld(OLD_RELAY_IP, T0.minus(Duration.ofDays(120)));
+    // Its next report, ninety days ago, showed its new address: it gave the old one up.
+    fleet.report(fleet.scan(relay, "old-relay", T0.minus(Duration.ofDays(90)), "10.20.0.41"));
+    fleet.stillReporting(relay, "old-relay", "10.20.0.41");
+    fleet.importReports();
+
+    JsonNode result = fleet.triage(throughTheNat("renumbered-relay", "PC17 (unknown [" + OLD_RELAY_IP + "])"),
+        LAB_NET);
+
+    assertThat(result.get("origin").get("ip").asText()).as(result.toPrettyString()).isEqualTo(OLD_RELAY_IP);
+    assertThat(candidateIds(result)).doesNotContain(harold);
+    assertThat(fleet.verdict(harold).verdict()).isEqualTo(Verdict.CLEAN);
+  }
+
+  @Test
+  void aMailServerSilentForDaysSinceItReportedAnAddressDoesNotMakeItsClientAnMta() throws Exception {
+    // A relay switched off three days ago while it held the address; the address went elsewhere.
+    mailServerThatHeld(OLD_RELAY_IP, T0.minus(Duration.ofDays(3)));
+
+    JsonNode result = fleet.triage(throughTheNat("silent-relay", "PC17 (unknown [" + OLD_RELAY_IP + "])"),
+        LAB_NET);
+
+    assertThat(result.get("origin").get("ip").asText()).as(result.toPrettyString()).isEqualTo(OLD_RELAY_IP);
+    assertThat(candidateIds(result)).doesNotContain(harold);
+    assertThat(fleet.verdict(harold).verdict()).isEqualTo(Verdict.CLEAN);
+  }
+
+  @Test
+  void aMailServerWhoseAgentFellSilentHoursBeforeTheLineStillPassesTheWalkToTheLabPc() throws Exception {
+    // The department relay's agent stopped reporting six hours before the mail (past the 2 h
+    // grace, within a lease): it still had the address, and the walk goes on to the sender.
+    mailServerThatHeld("10.20.0.25", worm.minus(Duration.ofHours(6)));
+
+    JsonNode result = fleet.triage(throughTheDepartmentRelay("relay-agent-silent", "RELAY (unknown [10.20.0.25])"), LAB_NET);
+
+    assertThat(result.get("origin").get("ip").asText()).as(result.toPrettyString()).isEqualTo("10.20.3.17");
+    assertThat(candidateIds(result)).first().isEqualTo(linda);
   }
 }

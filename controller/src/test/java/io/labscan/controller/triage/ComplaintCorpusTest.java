@@ -33,7 +33,8 @@ class ComplaintCorpusTest {
       exchange-online-multihop.eml     | -                              | MESSAGE | 198.51.100.5    | 3
       exchange-online-multihop.eml     | 198.51.100.5                   | MESSAGE | 10.20.3.17      | 4
       exchange-onprem.eml              | -                              | MESSAGE | 10.20.0.8       | 0
-      exchange-onprem.eml              | 10.20.0.0/28                   | MESSAGE | 10.20.3.17      | 1
+      exchange-onprem.eml              | 10.20.0.0/28                   | MESSAGE | 10.20.0.8       | 0
+      exchange-onprem.eml              | 10.20.0.8                      | MESSAGE | 10.20.3.17      | 1
       gmail-external.eml               | -                              | MESSAGE | 203.0.113.1     | 1
       gmail-submission.eml             | -                              | MESSAGE | 198.51.100.200  | 3
       forged-lower-lines.eml           | -                              | MESSAGE | 203.0.113.66    | 0

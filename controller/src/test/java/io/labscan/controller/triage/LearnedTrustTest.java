@@ -231,4 +231,46 @@ class LearnedTrustTest {
     assertThat(c.warnings()).anyMatch(w -> w.contains("stopped asking"));
     assertThat(c.origin().orElseThrow().hop()).isEqualTo(LearnedTrust.MAX_LOOKUPS);
   }
+
+  // ---- the most recent holder is a mail server only while its holding stands (round 6, N0b) --
+
+  private static final Instant MAIL = Instant.parse("2026-12-06T17:32:11Z");
+
+  @Test
+  void aMailServerHoldingTheAddressAtTheLinesTimeIsItsMostRecentHolder() {
+    FakeEvidence fleet = new FakeEvidence(KEY).host("mx", "relay1").mailServer("mx")
+        .held("mx", "10.20.3.40", DAY, null);
+
+    assertThat(new LearnedTrust(fleet).lastHeldByMailServer("10.20.3.40", MAIL)).isTrue();
+  }
+
+  @Test
+  void aMailServerThatGaveTheAddressUpByALaterReportNoLongerHoldsItLast() {
+    // Renumbered months ago: its next report showed another address; nobody with an agent took it.
+    FakeEvidence fleet = new FakeEvidence(KEY).host("mx", "relay1").mailServer("mx")
+        .held("mx", "10.20.3.40", DAY.minus(java.time.Duration.ofDays(120)), DAY.minus(java.time.Duration.ofDays(90)));
+
+    assertThat(new LearnedTrust(fleet).lastHeldByMailServer("10.20.3.40", MAIL)).isFalse();
+  }
+
+  @Test
+  void aMailServerSilentWhileHoldingTheAddressCountsForLessThanALease() {
+    Instant lastReport = MAIL.minus(java.time.Duration.ofHours(6));
+    FakeEvidence fleet = new FakeEvidence(KEY).host("mx", "relay1").mailServer("mx")
+        .heldThenSilent("mx", "10.20.3.40", DAY.minus(java.time.Duration.ofDays(30)), lastReport,
+            java.time.Duration.ofHours(2));
+
+    LearnedTrust learned = new LearnedTrust(fleet);
+    assertThat(learned.lastHeldByMailServer("10.20.3.40", MAIL)).isTrue();
+    assertThat(learned.lastHeldByMailServer("10.20.3.40", lastReport.plus(TriageOptions.MAX_LEASE_HOLD))).isFalse();
+  }
+
+  @Test
+  void aLabHostThatTookTheAddressAfterTheMailServerIsItsMostRecentHolder() {
+    FakeEvidence fleet = new FakeEvidence(KEY).host("mx", "relay1").mailServer("mx").host("pc", "lab-pc-07")
+        .heldThenSilent("mx", "10.20.3.40", DAY.minus(java.time.Duration.ofDays(1)), DAY, java.time.Duration.ofHours(2))
+        .held("pc", "10.20.3.40", DAY.plus(java.time.Duration.ofHours(3)), DAY.plus(java.time.Duration.ofHours(4)));
+
+    assertThat(new LearnedTrust(fleet).lastHeldByMailServer("10.20.3.40", MAIL)).isFalse();
+  }
 }

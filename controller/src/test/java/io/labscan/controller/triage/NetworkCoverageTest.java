@@ -8,8 +8,9 @@ import org.junit.jupiter.api.Test;
 /**
  * A client covered only by a network or {@code *.} suffix entry shows itself an MTA, on its own
  * line, only by greeting with its own fully qualified name: the reverse DNS name the trusted
- * writer recorded, or (none recorded) the name it writes in its own {@code by} clause. A NAT or
- * proxy passes the sending machine's greeting (issue 15, red-team round 5, R4).
+ * writer recorded. A NAT or proxy passes the sending machine's greeting (issue 15, red-team
+ * round 5, R4). With no reverse DNS recorded, the greeting and the line below are both the
+ * sender's words and show nothing (round 6, N0).
  */
 class NetworkCoverageTest {
   private static ReceivedHop line(String value) {
@@ -87,15 +88,36 @@ class NetworkCoverageTest {
   }
 
   @Test
-  void anExchangeRelayWithoutReverseDnsShowsItsOwnNameByTheNameInItsOwnLine() {
-    // Exchange records the EHLO name and the IP, never a reverse DNS name.
+  void anExchangeRelayWithoutReverseDnsShowsNoOwnNameWhateverTheLineBelowSays() {
+    // Exchange records the EHLO name and the IP, never a reverse DNS name. The line below names
+    // the same host, but a worm behind a NAT writes exactly that too (round 6, N0).
     ReceivedHop hop = line("from EXCH01.ad.campus.example.edu (10.20.0.40) by mx.campus.example.edu"
         + " (10.20.0.10) with Microsoft SMTP Server (version=TLS1_2) id 15.1.2507.39; Mon, 7 Dec 2026 16:40:12 +0000");
     ReceivedHop itsOwn = line("from LAB-PC-07 (10.20.3.17) by EXCH01.ad.campus.example.edu (10.20.0.40)"
         + " with Microsoft SMTP Server id 15.1.2507.39; Mon, 7 Dec 2026 16:40:10 +0000");
 
-    assertThat(NetworkCoverage.ownName(hop, Optional.of(itsOwn))).hasValueSatisfying(s -> assertThat(s)
-        .contains("its own line"));
+    assertThat(NetworkCoverage.ownName(hop, Optional.of(itsOwn))).isEmpty();
+  }
+
+  @Test
+  void aNatWithoutReverseDnsGreetingAsTheByNameOfTheWormsForgedLineShowsNoOwnName() {
+    ReceivedHop hop = line("from nat-gw.campus.example.edu (unknown [198.51.100.77]) by mx.example.net (Postfix)"
+        + " with ESMTP id 8C9D0E for <bob@example.net>; Mon, 07 Dec 2026 16:40:12 +0000");
+    ReceivedHop forgedBelow = line("from harold-pc (harold-pc.lab.campus.example.edu [10.20.3.12])"
+        + " by nat-gw.campus.example.edu (Postfix) with ESMTP id 1122334432 for <bob@example.net>;"
+        + " Mon, 07 Dec 2026 16:40:09 +0000");
+
+    assertThat(NetworkCoverage.ownName(hop, Optional.of(forgedBelow))).isEmpty();
+  }
+
+  @Test
+  void withoutReverseDnsTheWarningSaysSoAndHowToTrustSuchARelay() {
+    ReceivedHop hop = line("from EXCH01.ad.campus.example.edu (10.20.0.40) by mx.campus.example.edu"
+        + " (10.20.0.10) with Microsoft SMTP Server id 15.1.2507.39; Mon, 7 Dec 2026 16:40:12 +0000");
+
+    assertThat(NetworkCoverage.notShown(hop, "10.20.0.0/16")).contains("recorded no reverse DNS name");
+    assertThat(NetworkCoverage.warning(1, hop, "10.20.0.0/16")).contains("no reverse DNS name was recorded")
+        .contains("--trust 10.20.0.40").contains("mail-server role");
   }
 
   @Test

@@ -55,10 +55,12 @@ class NetworkTrustTest {
 
   @Test
   void aTrustedNetworkStillTrustsARelayAddressAMailServerHeldAfterTheLabHost() throws Exception {
-    // 10.20.3.17 went from a lab PC to a relay with the mail-server role at 16:30.
+    // 10.20.3.17 went from a lab PC to a relay with the mail-server role at 16:30; the relay's
+    // agent last reported at 16:30 and never reported the address gone (its grace ran out at 17:00).
+    // A holding the relay closed by a later report without the address would not count (round 6, N0b).
     FakeEvidence fleet = silentWorm()
-        .host("relay", "relay1").held("relay", "10.20.3.17", Instant.parse("2026-12-06T16:30:00Z"),
-            Instant.parse("2026-12-06T17:00:00Z"))
+        .host("relay", "relay1").heldThenSilent("relay", "10.20.3.17", Instant.parse("2026-12-06T16:30:00Z"),
+            Instant.parse("2026-12-06T16:30:00Z"), Duration.ofMinutes(30))
         .mailServer("relay", "relay1.campus.example.edu");
 
     ParsedComplaint c = ComplaintParser.parse(WORM_MAIL,
