@@ -12,6 +12,7 @@ import io.labscan.controller.verdict.Verdict;
 import io.labscan.proto.v1.NetworkInterface;
 import io.labscan.proto.v1.Report;
 import io.labscan.testsupport.ImportedFleet;
+import io.labscan.testsupport.RelayedComplaint;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -71,22 +72,7 @@ class RedTeamRound4TrustTest {
   }
 
   private Path relayedThrough(String name, String mxLines, String clientHelo, String clientIp) throws Exception {
-    return fleet.write(name, String.join("\r\n",
-        "Return-Path: <harold@lab.example.edu>",
-        mxLines,
-        "Received: from " + clientHelo + " (" + clientHelo + ".lab.example.edu [" + clientIp + "])",
-        "\tby " + RELAY + " (Postfix) with ESMTP id 3C4D5E",
-        "\tfor <bob@example.net>; " + RFC5322.format(worm),
-        "From: \"Harold\" <harold@lab.example.edu>",
-        "To: bob@example.net",
-        "Subject: meeting notice",
-        "Date: " + RFC5322.format(worm.minusSeconds(3)),
-        "Message-ID: <" + name + "@PC17>",
-        "MIME-Version: 1.0",
-        "Content-Type: text/plain",
-        "",
-        "A harmless stand-in for the worm's message.",
-        ""));
+    return RelayedComplaint.write(fleet, name, mxLines, RELAY, clientHelo, clientIp, worm);
   }
 
   private static List<String> warnings(JsonNode result) {

@@ -14,6 +14,7 @@ import io.labscan.controller.verdict.Verdict;
 import io.labscan.proto.v1.NetworkInterface;
 import io.labscan.proto.v1.Report;
 import io.labscan.testsupport.ImportedFleet;
+import io.labscan.testsupport.RelayedComplaint;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -83,24 +84,9 @@ class RedTeamRound6TrustWalkTest {
    * {@code clientIp}: the worm's forgery when the relay line is not really the relay's.
    */
   private Path relayed(String name, String relayIp, String clientHelo, String clientIp) throws Exception {
-    return fleet.write(name, String.join("\r\n",
-        "Return-Path: <harold@lab.example.edu>",
-        "Received: from relay (" + RELAY + " [" + relayIp + "])",
-        "\tby mx.example.net (" + MX + ") with ESMTP id 7A1B2C",
-        "\tfor <bob@example.net>; " + RFC5322.format(worm.plusSeconds(2)),
-        "Received: from " + clientHelo + " (" + clientHelo + ".lab.example.edu [" + clientIp + "])",
-        "\tby " + RELAY + " (Postfix) with ESMTP id 3C4D5E",
-        "\tfor <bob@example.net>; " + RFC5322.format(worm),
-        "From: \"Harold\" <harold@lab.example.edu>",
-        "To: bob@example.net",
-        "Subject: meeting notice",
-        "Date: " + RFC5322.format(worm.minusSeconds(3)),
-        "Message-ID: <" + name + "@PC17>",
-        "MIME-Version: 1.0",
-        "Content-Type: text/plain",
-        "",
-        "A harmless stand-in for the worm's message.",
-        ""));
+    return RelayedComplaint.write(fleet, name, "Received: from relay (" + RELAY + " [" + relayIp + "])\r\n\tby"
+        + " mx.example.net (" + MX + ") with ESMTP id 7A1B2C\r\n\tfor <bob@example.net>; "
+        + RFC5322.format(worm.plusSeconds(2)), RELAY, clientHelo, clientIp, worm);
   }
 
   private static List<String> warnings(JsonNode result) {

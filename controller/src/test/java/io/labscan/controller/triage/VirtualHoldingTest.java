@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -20,55 +17,19 @@ class VirtualHoldingTest {
   private static final Instant AT = Instant.parse("2026-12-06T17:32:11Z");
   private static final String MX = "192.0.2.25";
 
-  /** Evidence that knows the hosts' address holdings and egress windows only. */
-  private static final class Addresses implements TriageEvidence {
-    final List<AddressHolding> holdings = new ArrayList<>();
-    final List<EgressHit> egress = new ArrayList<>();
+  private static final byte[] KEY = "virtual-holding-test-key".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
-    Addresses on(String host, String iface, String ip) {
-      holdings.add(new AddressHolding(host, host, ip, AT.minus(Duration.ofHours(1)), Optional.empty(), "", iface,
-          Optional.empty()));
-      return this;
-    }
-
-    @Override
-    public List<AddressHolding> holdersOf(String ip, Instant at) {
-      return holdings.stream().filter(h -> h.ip().equals(ip)).toList();
-    }
-
-    @Override
-    public List<AddressHolding> addressesOf(String hostId, Instant at) {
-      return holdings.stream().filter(h -> h.hostId().equals(hostId)).toList();
-    }
-
-    @Override
-    public List<EgressHit> egressNear(Collection<String> hostIds, Instant from, Instant to) {
-      return egress.stream().filter(e -> hostIds.contains(e.hostId())).toList();
-    }
-
-    @Override
-    public List<EgressHit> unallowedEgressBetween(Instant from, Instant to) {
-      return List.of();
-    }
-
-    @Override
-    public Map<String, Integer> harvestMatches(Collection<byte[]> digests) {
-      return Map.of();
-    }
-
-    @Override
-    public Optional<HostState> hostOwningAddress(String emailAddress) {
-      return Optional.empty();
-    }
-
-    @Override
-    public Optional<HostState> host(String hostId) {
-      return Optional.empty();
-    }
+  /** Evidence whose store knows each host's addresses ({@link FakeEvidence#knowsAddresses}). */
+  private static FakeEvidence fleet() {
+    return new FakeEvidence(KEY).knowsAddresses();
   }
 
-  private static AddressHolding holding(Addresses e, String host, String ip) {
-    return e.holdings.stream().filter(h -> h.hostId().equals(host) && h.ip().equals(ip)).findFirst().orElseThrow();
+  private static void on(FakeEvidence e, String host, String iface, String ip) {
+    e.heldOnInterface(host, ip, iface, AT.minus(Duration.ofHours(1)), null);
+  }
+
+  private static AddressHolding holding(FakeEvidence e, String host, String ip) {
+    return e.holdersOf(ip, AT).stream().filter(h -> h.hostId().equals(host)).findFirst().orElseThrow();
   }
 
   private static EgressHit smtp(String host, boolean allowed, String... destinations) {
@@ -77,29 +38,37 @@ class VirtualHoldingTest {
 
   @Test
   void aBridgeAddressBesideTheHostsLanAddressIsVirtual() {
-    Addresses e = new Addresses().on("pc40", "eth0", "10.20.5.40").on("pc40", "docker0", "172.17.0.1");
+    FakeEvidence e = fleet();
+    on(e, "pc40", "eth0", "10.20.5.40");
+    on(e, "pc40", "docker0", "172.17.0.1");
 
     assertThat(VirtualHolding.virtual(holding(e, "pc40", "172.17.0.1"), e, AT)).isTrue();
   }
 
   @Test
   void anOrdinaryNicsAddressIsNotVirtual() {
-    Addresses e = new Addresses().on("pc40", "eth0", "10.20.5.40").on("pc40", "docker0", "172.17.0.1");
+    FakeEvidence e = fleet();
+    on(e, "pc40", "eth0", "10.20.5.40");
+    on(e, "pc40", "docker0", "172.17.0.1");
 
     assertThat(VirtualHolding.virtual(holding(e, "pc40", "10.20.5.40"), e, AT)).isFalse();
   }
 
   @Test
   void aVirtualNamedAdapterInTheSameSubnetAsTheEthernetIsNotVirtual() {
-    Addresses e = new Addresses().on("pc43", "eth0", "10.20.3.5").on("pc43", "docker0", "10.20.3.43");
+    FakeEvidence e = fleet();
+    on(e, "pc43", "eth0", "10.20.3.5");
+    on(e, "pc43", "docker0", "10.20.3.43");
 
     assertThat(VirtualHolding.virtual(holding(e, "pc43", "10.20.3.43"), e, AT)).isFalse();
   }
 
   @Test
   void aVirtualNamedAdapterWithTheHostsOnlyRoutableAddressIsNotVirtual() {
-    Addresses e = new Addresses().on("pc44", "vboxnet0", "10.20.3.44").on("pc44", "lo", "127.0.0.1")
-        .on("pc44", "eth0", "fe80::1");
+    FakeEvidence e = fleet();
+    on(e, "pc44", "vboxnet0", "10.20.3.44");
+    on(e, "pc44", "lo", "127.0.0.1");
+    on(e, "pc44", "eth0", "fe80::1");
 
     assertThat(VirtualHolding.virtual(holding(e, "pc44", "10.20.3.44"), e, AT)).isFalse();
   }
@@ -109,7 +78,7 @@ class VirtualHoldingTest {
     AddressHolding alone = new AddressHolding("pc40", "pc40", "172.17.0.1", AT.minusSeconds(600), Optional.empty(),
         "", "docker0", Optional.empty());
 
-    assertThat(VirtualHolding.virtual(alone, new Addresses(), AT)).isTrue();
+    assertThat(VirtualHolding.virtual(alone, new FakeEvidence(KEY), AT)).isTrue();
   }
 
   @Test
@@ -132,8 +101,11 @@ class VirtualHoldingTest {
 
   @Test
   void anOriginHeldOnlyOnBridgesIsDoubtedWithTheInterfaceNamed() {
-    Addresses e = new Addresses().on("pc40", "eth0", "10.20.5.40").on("pc40", "docker0", "172.17.0.1")
-        .on("pc41", "eth0", "10.20.5.41").on("pc41", "docker0", "172.17.0.1");
+    FakeEvidence e = fleet();
+    on(e, "pc40", "eth0", "10.20.5.40");
+    on(e, "pc40", "docker0", "172.17.0.1");
+    on(e, "pc41", "eth0", "10.20.5.41");
+    on(e, "pc41", "docker0", "172.17.0.1");
 
     assertThat(VirtualHolding.onlyVirtual(e, "172.17.0.1", AT, Optional.of(MX), TrustConfig.none(),
         Duration.ofMinutes(10))).hasValueSatisfying(w -> assertThat(w).contains("pc40").contains("pc41")
@@ -142,8 +114,10 @@ class VirtualHoldingTest {
 
   @Test
   void anOriginAlsoHeldOnAnOrdinaryNicIsNotDoubted() {
-    Addresses e = new Addresses().on("pc40", "eth0", "10.20.5.40").on("pc40", "docker0", "172.17.0.1")
-        .on("pc50", "eth0", "172.17.0.1");
+    FakeEvidence e = fleet();
+    on(e, "pc40", "eth0", "10.20.5.40");
+    on(e, "pc40", "docker0", "172.17.0.1");
+    on(e, "pc50", "eth0", "172.17.0.1");
 
     assertThat(VirtualHolding.onlyVirtual(e, "172.17.0.1", AT, Optional.of(MX), TrustConfig.none(),
         Duration.ofMinutes(10))).isEmpty();
@@ -151,8 +125,10 @@ class VirtualHoldingTest {
 
   @Test
   void anOriginWhoseBridgeHolderSentSmtpToTheMtaIsNotDoubted() {
-    Addresses e = new Addresses().on("pc40", "eth0", "10.20.5.40").on("pc40", "docker0", "172.17.0.1");
-    e.egress.add(smtp("pc40", false, MX));
+    FakeEvidence e = fleet();
+    on(e, "pc40", "eth0", "10.20.5.40");
+    on(e, "pc40", "docker0", "172.17.0.1");
+    e.egress("pc40", AT.minusSeconds(60), AT, false, MX);
 
     assertThat(VirtualHolding.onlyVirtual(e, "172.17.0.1", AT, Optional.of(MX), TrustConfig.none(),
         Duration.ofMinutes(10))).isEmpty();
