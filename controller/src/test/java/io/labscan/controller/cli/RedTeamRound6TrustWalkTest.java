@@ -146,6 +146,19 @@ class RedTeamRound6TrustWalkTest {
     assertNotBlamed(two);
   }
 
+  @Test
+  void twoDockerHostsAreNoAddressConflictOnTheirHostPages() throws Exception {
+    String one = id();
+    String two = id();
+    dockerHost(one, "lab-pc-40", "10.20.5.40");
+    dockerHost(two, "lab-pc-41", "10.20.5.41");
+    fleet.importReports();
+
+    JsonNode host = fleet.hostJson(one);
+
+    assertThat(host.get("addressConflicts")).as(host.toPrettyString()).isEmpty();
+  }
+
   // ---- N1: the adapter label does not hide a real sender --------------------------------
 
   @Test
