@@ -52,6 +52,7 @@ import io.labscan.controller.verdict.Verdict;
 import io.labscan.controller.verdict.VerdictPolicy;
 import io.labscan.controller.verdict.VerdictRepository;
 import io.labscan.controller.trust.TrustRepository;
+import io.labscan.controller.triage.InterfaceKind;
 import io.labscan.controller.triage.TriageOptions;
 import java.security.MessageDigest;
 import java.util.HashSet;
@@ -137,7 +138,8 @@ public final class SqlVerdicts implements VerdictRepository {
    */
   static String conflictsOfHost(Dialect dialect) {
     return "SELECT a.ip, b.host_id, h.hostname, "
-        + dialect.greatest("a.first_seen_ms", "b.first_seen_ms") + " FROM host_addresses a "
+        + dialect.greatest("a.first_seen_ms", "b.first_seen_ms") + ", a.interface_name, b.interface_name"
+        + " FROM host_addresses a "
         + "JOIN host_addresses b ON b.ip = a.ip AND b.is_current = 1 AND b.host_id <> a.host_id "
         + "AND b.last_seen_ms >= ? JOIN hosts h ON h.host_id = b.host_id "
         + "WHERE a.host_id = ? AND a.is_current = 1 AND a.last_seen_ms >= ? ORDER BY a.ip, b.host_id"
@@ -426,6 +428,11 @@ public final class SqlVerdicts implements VerdictRepository {
     ps.setLong(3, since);
     try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
+        // Both on virtual or container adapters (docker0's 172.17.0.1 on every Docker host): normal,
+        // no conflict (issue 15, red-team round 6, N0c; InterfaceKind).
+        if (InterfaceKind.virtual(rs.getString(5)) && InterfaceKind.virtual(rs.getString(6))) {
+          continue;
+        }
         conflicts.add(new HostEvidence.Conflict(rs.getString(1), rs.getString(2), rs.getString(3),
             Instant.ofEpochMilli(rs.getLong(4))));
       }

@@ -82,6 +82,44 @@ public final class SqliteTriageEvidence implements TriageEvidence {
     this.holdingGrace = requireNonNull(holdingGrace, "holdingGrace");
   }
 
+  /** Most address intervals {@link #addressesOf} reads for one host. */
+  static final int MAX_HOST_INTERVALS = 256;
+
+  /**
+   * The host's address intervals that may cover {@code at} (begun by {@code at} + {@link
+   * #HOLD_BACKFILL}, not ended before it; an open one counts whatever its last report), from
+   * {@code host_addresses_by_host}, newest first, at most {@link #MAX_HOST_INTERVALS}.
+   */
+  @Override
+  public List<AddressHolding> addressesOf(String hostId, Instant at) {
+    requireNonNull(hostId, "hostId");
+    long atMs = at.toEpochMilli();
+    return database.read("host addresses", db -> {
+      List<AddressHolding> out = new ArrayList<>();
+      try (PreparedStatement ps = db.prepareStatement(
+          "SELECT ip, mac, interface_name, first_seen_ms, last_seen_ms, ended_ms, is_current FROM host_addresses "
+              + "WHERE host_id = ? AND first_seen_ms <= ? ORDER BY first_seen_ms DESC LIMIT " + MAX_HOST_INTERVALS)) {
+        ps.setString(1, hostId);
+        ps.setLong(2, saturatedPlus(atMs, HOLD_BACKFILL.toMillis()));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            long endedMs = rs.getLong(6);
+            boolean ended = !rs.wasNull();
+            boolean current = rs.getInt(7) != 0;
+            long end = ended ? endedMs : current ? Long.MAX_VALUE : rs.getLong(5) + 1;
+            if (end <= atMs) {
+              continue;
+            }
+            out.add(new AddressHolding(hostId, "", rs.getString(1), Instant.ofEpochMilli(rs.getLong(4)),
+                end == Long.MAX_VALUE ? Optional.empty() : Optional.of(Instant.ofEpochMilli(end)), rs.getString(2),
+                rs.getString(3), Optional.empty()));
+          }
+        }
+      }
+      return out;
+    });
+  }
+
   private record Interval(String hostId, String hostname, long first, long last, @Nullable Long ended,
       boolean current, String mac, String interfaceName, @Nullable Long leaseEnd, @Nullable Long bootTime) {}
 

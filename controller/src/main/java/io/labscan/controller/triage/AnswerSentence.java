@@ -41,6 +41,17 @@ public final class AnswerSentence {
     Optional<Origin> origin = result.origin();
     Optional<Candidate> top = result.candidates().stream().findFirst();
     Optional<java.util.regex.Matcher> direct = top.flatMap(AnswerSentence::directSender);
+    Optional<TrustDoubt> contested = origin.flatMap(Origin::doubt).filter(TrustDoubt::capAll);
+    if (contested.isPresent()) {
+      // Configuration and the fleet disagree about a trusted line (issue 15, round 6, N0d): no
+      // sender is stated as established, whoever ranks first.
+      sb.append(clean(contested.get().headline(), 1200));
+      top.ifPresent(c -> sb.append(" Candidates, none recorded: ").append(name(result, c.hostId(), c.hostname()))
+          .append(" — confidence ").append(confidenceWord(c.confidence()))
+          .append(String.format(Locale.ROOT, " (%.2f)", c.confidence()))
+          .append(result.candidates().size() > 1 ? ", and others below." : "."));
+      return sb.toString();
+    }
     if (direct.isPresent()) {
       // The host our MTA saw hand in the carrying message heads the answer (issue 15, round 4,
       // F3): name it with its own address and time, never the carried part's.
@@ -89,7 +100,10 @@ public final class AnswerSentence {
     top.filter(c -> result.nameShared(c.hostname())).ifPresent(c -> sb.append(" Another host of the fleet reports"
         + " the name ").append(clean(c.hostname())).append(" or one that prints the same: the host is named by its id."));
     claimedSender(result, top).ifPresent(s -> sb.append(' ').append(s));
-    if (origin.isPresent() && !result.recordable()) {
+    Optional<TrustDoubt> doubt = origin.flatMap(Origin::doubt);
+    if (doubt.isPresent() && !result.recordable()) {
+      sb.append(' ').append(clean(doubt.get().headline(), 1200));
+    } else if (origin.isPresent() && !result.recordable()) {
       sb.append(" Unverified: the origin does not rest on a Received: line an MTA of ours wrote, so this answer"
           + " is shown but not recorded as evidence; if the mail passed through your MX, name it on the Settings"
           + " page (or give its host the mail-server role).");

@@ -163,7 +163,7 @@ final class ForwardUnwrapper {
     Origin o = c.origin().get();
     Origin unrecorded = o.recordable()
         ? new Origin(o.ip(), o.time(), o.hop(), o.hopText(), o.recordedBy(), o.timeSource(),
-            o.trustedBecause(), o.crossChecks(), o.writerTrust(), false, because)
+            o.trustedBecause(), o.crossChecks(), o.writerTrust(), false, because, o.doubt())
         : o;
     return c.withTrace(c.hops(), Optional.of(unrecorded)).withWarnings(w);
   }

@@ -20,15 +20,22 @@ import java.util.Optional;
  * address is where the MTA may have seen it), so the walk treats it as a conflict to resolve, not
  * as nothing ({@link OriginResolver}).
  *
+ * <p>Round 6 (N0c) widens this: a holding on such an adapter is never, on its own, evidence that
+ * the host was the client an MTA saw, configured or not ({@link VirtualHolding}: Docker's {@code
+ * docker0} is 172.17.0.1 on every Docker host, and a containerised MTA logs every client as it),
+ * except where the "virtual" adapter carries the host's LAN address or its egress speaks (N1).
+ *
  * <p>The names are the agent's report (malware may write them): the rule only ever makes an
- * answer <em>less</em> recordable, so a lying name gains the liar nothing. Unknown (empty) names
+ * answer <em>less</em> recordable. Since round 6 that can help a liar escape recording by naming
+ * its LAN interface {@code docker0}; {@link VirtualHolding} bounds it (egress still counts, and an
+ * adapter carrying the host's only address or one in its NIC's subnet is not virtual). Unknown (empty) names
  * and ordinary NIC names ({@code eth0}, {@code ens33}, {@code enp0s3}, {@code Ethernet}, {@code
  * Wi-Fi}, {@code en0}) are physical. Known limits: a second physical NIC (eth1) cannot be told from
  * the primary one by its name; a Hyper-V host whose physical NIC is bound to an external switch
  * carries its real address on {@code vEthernet (…)}, which counts as virtual (its answers then
  * need an administrator's word before they are recorded, never the reverse).
  */
-final class InterfaceKind {
+public final class InterfaceKind {
   /** Name prefixes (lower case) of virtual and tunnel adapters on Linux, the BSDs and macOS. */
   private static final List<String> PREFIXES = List.of(
       "vboxnet", "vmnet", "vmenet", "docker", "br-", "virbr", "veth", "lxcbr", "lxdbr", "incusbr", "cni",
@@ -42,7 +49,7 @@ final class InterfaceKind {
   private InterfaceKind() {}
 
   /** True when {@code name} names a virtual or tunnel adapter (see the class comment); false for empty. */
-  static boolean virtual(String name) {
+  public static boolean virtual(String name) {
     String n = Objects.requireNonNull(name, "name").strip().toLowerCase(Locale.ROOT);
     if (n.isEmpty()) {
       return false;

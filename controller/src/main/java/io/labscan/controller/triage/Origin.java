@@ -25,6 +25,9 @@ import java.util.Optional;
  *     only when an MTA of ours (configured, or a host with the mail-server role) wrote the
  *     boundary line, and, for bounces and reports, the report confirms the original's top line
  * @param recordableBecause why, or why not, in words
+ * @param doubt when a line of ours recorded the origin but configuration and the fleet disagree
+ *     about it (issue 15, red-team round 6): what the headline says instead, and how the ranking
+ *     caps ({@link TrustDoubt}); such an origin is never recordable
  */
 public record Origin(
     String ip,
@@ -37,7 +40,8 @@ public record Origin(
     List<String> crossChecks,
     TrustSource writerTrust,
     boolean recordable,
-    String recordableBecause) {
+    String recordableBecause,
+    Optional<TrustDoubt> doubt) {
 
   public Origin {
     Objects.requireNonNull(ip, "ip");
@@ -49,6 +53,15 @@ public record Origin(
     crossChecks = List.copyOf(crossChecks);
     Objects.requireNonNull(writerTrust, "writerTrust");
     Objects.requireNonNull(recordableBecause, "recordableBecause");
+    Objects.requireNonNull(doubt, "doubt");
+  }
+
+  /** An origin without doubt. */
+  public Origin(String ip, Instant time, int hop, String hopText, Optional<String> recordedBy, String timeSource,
+      String trustedBecause, List<String> crossChecks, TrustSource writerTrust, boolean recordable,
+      String recordableBecause) {
+    this(ip, time, hop, hopText, recordedBy, timeSource, trustedBecause, crossChecks, writerTrust, recordable,
+        recordableBecause, Optional.empty());
   }
 
   /** An origin whose writer's trust is not known (never recordable). */
@@ -77,6 +90,7 @@ public record Origin(
     n.put("writerTrust", writerTrust.text());
     n.put("recordable", recordable);
     n.put("recordableBecause", recordableBecause);
+    doubt.ifPresent(d -> n.put("doubt", d.headline()));
     return n;
   }
 }

@@ -230,6 +230,7 @@ final class OriginResolver {
     }
     int boundary = start;
     String heldAgainstConfiguration = null;
+    TrustDoubt doubt = null;
     boolean insideOurs = false;
     boolean allOurs = true;
     while (true) {
@@ -244,12 +245,20 @@ final class OriginResolver {
         if (step.warning() != null && !warnings.contains(step.warning())) {
           warnings.add(step.warning());
         }
-        heldAgainstConfiguration = step.unrecordable();
+        if (heldAgainstConfiguration == null) {
+          heldAgainstConfiguration = step.unrecordable();
+        }
         break;
       }
       why.append("; ").append(step.reason());
       if (step.warning() != null && !warnings.contains(step.warning())) {
         warnings.add(step.warning());
+      }
+      if (step.doubt() != null && doubt == null) {
+        // The walk steps on (the real sender below stays a candidate), but configuration and the
+        // fleet disagree about this line: nothing below it is established (round 6, N0d).
+        doubt = step.doubt();
+        heldAgainstConfiguration = step.unrecordable();
       }
       allOurs &= step.source().ours();
       int next = -1;
@@ -366,8 +375,19 @@ final class OriginResolver {
             + time.get() + ": forged, or a wrong clock");
       }
     }
+    if (recordable && doubt == null && trust.fleet().isPresent()) {
+      Optional<String> onlyVirtual = VirtualHolding.onlyVirtual(trust.fleet().get(), ip, time.get(), b.byIp(), trust,
+          TriageOptions.defaults().egressSlack());
+      if (onlyVirtual.isPresent()) {
+        // Round 6, N0c: a virtual or container adapter's address is no evidence the host was the client.
+        warnings.add(onlyVirtual.get());
+        recordable = false;
+        recordableBecause = onlyVirtual.get();
+        doubt = new TrustDoubt("Not recorded: " + onlyVirtual.get() + ".", Set.of(), false);
+      }
+    }
     Origin origin = new Origin(ip, time.get(), boundary, b.raw(), b.byHost(), timeSource, why.toString(),
-        checks, writer, recordable, recordableBecause);
+        checks, writer, recordable, recordableBecause, Optional.ofNullable(doubt));
     return new Result(traced, Optional.of(origin), warnings, insideOurs);
   }
 
@@ -413,6 +433,61 @@ final class OriginResolver {
               : "a name, and which address carries it is DNS's word, not yours")
           + ", and lab machines are not MTAs");
     });
+  }
+
+  /**
+   * An exact {@code --trust} entry whose address a lab host (no mail-server role, no mail server
+   * holding it too) held at the line's time on an ordinary NIC ({@link VirtualHolding#virtual} false):
+   * a conflict between configuration and the fleet (issue 15, red-team round 6, N0d). Either the
+   * MTA was renumbered and DHCP handed its address to that lab PC (then the lines below are the
+   * worm's, written on that PC, and may name an innocent host), or the lab PC's agent lies (round
+   * 3, F1: then the line is the MTA's and the sender is below). The walk cannot tell, so it steps
+   * on as before (a lying agent must not hide the real sender: whoever the lines below give stays
+   * a candidate), but the answer is never recorded while the conflict stands, the claiming host is
+   * a candidate too (the liar or the sender), and every candidate is capped below recording
+   * ({@link TrustDoubt#capAll}). A claim on a virtual adapter stays the ignored false claim it was
+   * (round 4, F6: such an address need not be where the MTA saw it).
+   */
+  private static Optional<Step> contestedExactEntry(int index, ReceivedHop hop, String ip, Instant at, String entry,
+      List<LearnedTrust.Holder> holders, TrustConfig trust) {
+    Optional<TriageEvidence> fleet = trust.fleet();
+    if (fleet.isEmpty()) {
+      return Optional.empty();
+    }
+    Set<String> lab = new java.util.LinkedHashSet<>();
+    holders.stream().filter(x -> !x.mailServer()).forEach(x -> lab.add(x.hostId()));
+    java.util.Map<String, AddressHolding> ordinary = new java.util.LinkedHashMap<>();
+    for (AddressHolding h : fleet.get().holdersOf(ip, at)) {
+      if (lab.contains(h.hostId()) && h.covers(at) && Ips.canonical(h.ip()).map(ip::equals).orElse(false)
+          && !ordinary.containsKey(h.hostId()) && ordinary.size() < VirtualHolding.MAX_HOLDERS
+          && !VirtualHolding.virtual(h, fleet.get(), at)) {
+        ordinary.put(h.hostId(), h);
+      }
+    }
+    if (ordinary.isEmpty()) {
+      return Optional.empty();
+    }
+    String who = ordinary.values().stream().map(h -> h.hostname() + " (" + h.hostId() + ")"
+        + InterfaceKind.on(h.interfaceName())).collect(java.util.stream.Collectors.joining(", "));
+    String claim = "hop " + index + "'s client " + ip + " is claimed by " + who + " at " + at
+        + ", and the configuration calls it an MTA (--trust " + entry + ")";
+    String fixes = "either the MTA was renumbered and the address now belongs to that lab host (remove the stale"
+        + " entry --trust " + entry + ": the lab host is then the client, and may be the sender), or that host's"
+        + " agent lies about its addresses (find the lying agent: the line is then the MTA's and the sender is"
+        + " below it)";
+    String warning = claim + ": a false claim (a lying agent) or a stale entry, a conflict between configuration"
+        + " and the fleet. The walk steps on through the"
+        + " line as configured, but no sender is established and nothing is recorded while it stands; the"
+        + " claiming host and the hosts the lines below give are candidates, all capped below recording. Fix: "
+        + fixes;
+    return Optional.of(new Step(TrustSource.configured(entry), "its client " + ip + " is trusted (--trust " + entry
+        + "), but " + who + " held it at " + at + " on an ordinary interface: a conflict the walk does not resolve",
+        warning,
+        "the configuration (--trust " + entry + ") says hop " + index + "'s client " + ip + " is an MTA, but "
+            + who + " held it: a conflict between configuration and the fleet that an administrator must resolve ("
+            + fixes + ") before the answer is evidence",
+        new TrustDoubt("No sender is established: " + claim + ". Either is possible: " + fixes + ".",
+            ordinary.keySet(), true)));
   }
 
   /**
@@ -473,13 +548,17 @@ final class OriginResolver {
    *     needs an administrator's word first: why the answer is shown, never recorded
    */
   private record Step(@Nullable TrustSource source, String reason, @Nullable String warning,
-      @Nullable String unrecordable) {
+      @Nullable String unrecordable, @Nullable TrustDoubt doubt) {
     Step(@Nullable TrustSource source, String reason) {
-      this(source, reason, null, null);
+      this(source, reason, null, null, null);
     }
 
     Step(@Nullable TrustSource source, String reason, @Nullable String warning) {
-      this(source, reason, warning, null);
+      this(source, reason, warning, null, null);
+    }
+
+    Step(@Nullable TrustSource source, String reason, @Nullable String warning, @Nullable String unrecordable) {
+      this(source, reason, warning, unrecordable, null);
     }
   }
 
@@ -511,6 +590,11 @@ final class OriginResolver {
     // address, round 4 F2) give way to an agent host's holding.
     Optional<String> exactEntry = agent.isPresent() ? trust.exactAddressEntryFor(ip) : Optional.empty();
     if (server.isEmpty() && agent.isPresent() && exactEntry.isPresent()) {
+      Optional<Step> contested = contestedExactEntry(index, hop, ip.orElseThrow(), at.orElseThrow(),
+          exactEntry.get(), holders, trust);
+      if (contested.isPresent()) {
+        return contested.get();
+      }
       return new Step(TrustSource.configured(exactEntry.get()), "its client " + ip.or(() -> rdns).orElseThrow()
           + " is trusted (--trust " + exactEntry.get() + " names exactly that MTA; " + agent.get().hostname()
           + " reported it too: ignored, a configured single MTA is not a lab machine's to claim)",

@@ -172,6 +172,9 @@ public final class Triage {
     boolean several = complaints.size() > 1;
     // Hosts named as the unauthenticated direct sender of a carrying message (issue 15, round 4, F3).
     Set<String> directSenders = new LinkedHashSet<>();
+    // Hosts claiming a contested trusted line's address (round 6, N0d), and each candidate's uncapped score.
+    Set<String> claimantIds = new LinkedHashSet<>();
+    Map<String, Double> uncappedScore = new HashMap<>();
     for (int i = 0; i < complaints.size(); i++) {
       ParsedComplaint c = complaints.get(i);
       String label = several ? "complaint " + (i + 1) + ": " : "";
@@ -194,15 +197,17 @@ public final class Triage {
       trustedHops(c, mailServers, trustedHosts);
       network(c, label, perComplaint, warnings, mailServers, conflicts, accountCapped);
       directSender(c, label, perComplaint, mailServers, directSenders);
+      Optional<TrustDoubt> doubt = c.origin().flatMap(Origin::doubt).filter(TrustDoubt::capAll);
+      doubt.ifPresent(d -> claimants(d, label, perComplaint, trustedHosts, claimantIds));
       for (Tally t : perComplaint.values()) {
         Tally total = tallies.computeIfAbsent(t.hostId, id -> new Tally(id, t.hostname));
         if (accountCapped.containsKey(t.hostId) && !c.capped()) {
           // An authenticated submission is the account's act (R2): capped like a carried part.
           total.cappedMiss *= 1 - t.score();
           total.cappedBy = accountCapped.get(t.hostId);
-        } else if (c.capped()) {
+        } else if (capped(c)) {
           total.cappedMiss *= 1 - t.score(); // issue 15: only this complaint's contribution is capped
-          total.cappedBy = c.directSender().map(d -> "the complaint's carrying message was sent straight to"
+          total.cappedBy = doubt.isPresent() ? doubt.get().headline() : c.directSender().map(d -> "the complaint's carrying message was sent straight to"
               + " the mail server by " + d + ", which may have written the carried message itself")
               .orElse("the complaint was a forward that was not an authenticated submission, so its carried"
                   + " message is only as trustworthy as whoever sent it");
@@ -219,7 +224,7 @@ public final class Triage {
     }
 
     // Address-book evidence comes from the whole batch: it is capped only when every complaint is.
-    boolean anyUncapped = complaints.stream().anyMatch(c -> !c.capped());
+    boolean anyUncapped = complaints.stream().anyMatch(c -> !capped(c));
     List<Candidate> candidates = new ArrayList<>();
     for (Tally t : tallies.values()) {
       if (trustedHosts.containsKey(t.hostId)) {
@@ -244,13 +249,18 @@ public final class Triage {
       String name = t.hostname != null ? t.hostname
           : evidence.host(t.hostId).map(HostState::hostname).orElse(t.hostId);
       // Network evidence needs a report: a holding assumed by the back-fill alone is no evidence.
+      uncappedScore.put(t.hostId, full);
       candidates.add(new Candidate(t.hostId, name, confidence, t.reasons,
           t.networkMiss * t.cappedMiss < 1 && t.reported));
     }
     // At equal confidence the direct sender ranks first: the carried part's candidates never
     // outrank the host our MTA saw hand the carrying message in (issue 15, round 4, F3).
+    // Among candidates capped to the same confidence the stronger evidence ranks first, and a
+    // claimant of a contested trusted line before a host only its lines below name (round 6, N0d).
     candidates.sort(Comparator.comparingDouble(Candidate::confidence).reversed()
         .thenComparing(k -> !directSenders.contains(k.hostId()))
+        .thenComparing(k -> -uncappedScore.getOrDefault(k.hostId(), 0.0))
+        .thenComparing(k -> !claimantIds.contains(k.hostId()))
         .thenComparing(Candidate::hostname).thenComparing(Candidate::hostId));
     if (candidates.size() > options.maxCandidates()) {
       warnings.add(candidates.size() + " candidates; only the first " + options.maxCandidates() + " are listed");
@@ -271,6 +281,27 @@ public final class Triage {
         || summaries.stream().anyMatch(s -> s.claimedSenderHost().isPresent());
     Set<String> sharedNames = namesAHost ? evidence.sharedHostnameKeys() : Set.of();
     return new TriageResult(summaries, candidates, warnings, conflicts, sharedNames);
+  }
+
+  /** Whether every candidate of the complaint is capped: a carried part, or a contested trusted line ({@link TrustDoubt#capAll}). */
+  private static boolean capped(ParsedComplaint c) {
+    return c.capped() || c.origin().flatMap(Origin::doubt).map(TrustDoubt::capAll).orElse(false);
+  }
+
+  /**
+   * The lab hosts whose holding contradicts the walk's trust in a line (issue 15, round 6, N0d): each
+   * is the liar or the sender, so a candidate (capped with the rest of the complaint), never a
+   * trusted hop.
+   */
+  private void claimants(TrustDoubt d, String label, Map<String, Tally> out, Map<String, String> trustedHosts,
+      Set<String> claimantIds) {
+    for (String id : d.claimants()) {
+      trustedHosts.remove(id);
+      Tally t = out.computeIfAbsent(id, k -> new Tally(k, evidence.host(k).map(HostState::hostname).orElse(null)));
+      // It held the address as surely as a holder of the origin held the origin (then capped).
+      t.add(HOLDER, label + "claims the address of a line the configuration trusts as an MTA's: " + d.headline());
+      claimantIds.add(id);
+    }
   }
 
   /** How a direct sender's reason begins (after the complaint's label); {@link AnswerSentence} reads it. */
@@ -440,7 +471,8 @@ public final class Triage {
           + " ranked by SMTP egress");
     }
     Set<String> established = new LinkedHashSet<>();
-    if (holders.size() > 1) {
+    // Several hosts holding one address on virtual adapters (docker0's 172.17.0.1) is normal, no conflict.
+    if (holders.size() > 1 && !VirtualHolding.allVirtual(holders.values(), evidence, o.time())) {
       List<AddressHolding> claimants = holders.values().stream()
           .sorted(Comparator.comparing(AddressHolding::since).thenComparing(AddressHolding::hostId)).toList();
       Instant overlap = claimants.get(claimants.size() - 1).since();
@@ -571,6 +603,10 @@ public final class Triage {
                 : est ? "; its interface's MAC " + h.mac() + " held " + o.ip() + " before the conflict (established claim)"
                 : "; a fresh claim: its interface's MAC " + (h.mac().isEmpty() ? "(none reported)" : h.mac())
                     + " never held " + o.ip() + " before the conflict"));
+      }
+      if (VirtualHolding.virtual(h, evidence, o.time()) && VirtualHolding.egressEvidence(
+          egress.getOrDefault(h.hostId(), List.of()), boundaryMta, mailing::wormLike).isEmpty()) {
+        accountCapped.putIfAbsent(h.hostId(), VirtualHolding.capReason(h)); // round 6, N0c and N1
       }
       if (corroborate(t, egress.getOrDefault(h.hostId(), List.of()), label, slack, boundaryMta, account, mailing,
           accountCapped)) {

@@ -20,6 +20,16 @@ public interface TriageEvidence {
    */
   List<AddressHolding> holdersOf(String ip, Instant at);
 
+  /**
+   * Every address the host's reports placed on one of its interfaces around {@code at} (its
+   * holdings of them, with the interface each was on), so that a holding on a virtual adapter can
+   * be told from the host's LAN address ({@link VirtualHolding}). Default: nothing known (then a
+   * virtual adapter's holding is taken as virtual, the safe direction).
+   */
+  default List<AddressHolding> addressesOf(String hostId, Instant at) {
+    return List.of();
+  }
+
   /** Egress windows of these hosts overlapping [from, to]. */
   List<EgressHit> egressNear(Collection<String> hostIds, Instant from, Instant to);
 

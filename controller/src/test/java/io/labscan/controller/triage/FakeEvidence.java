@@ -121,6 +121,22 @@ final class FakeEvidence implements TriageEvidence {
     return Optional.ofNullable(hosts.get(hostId)).map(HostState::hostname).orElse(hostId);
   }
 
+  private boolean knowsAddresses;
+
+  /**
+   * Makes {@link #addressesOf} answer from the holdings (off by default: the store then knows
+   * nothing of a host's other addresses, and a virtual adapter's holding is taken as virtual).
+   */
+  FakeEvidence knowsAddresses() {
+    knowsAddresses = true;
+    return this;
+  }
+
+  @Override
+  public List<AddressHolding> addressesOf(String hostId, Instant at) {
+    return knowsAddresses ? holdings.stream().filter(h -> h.hostId().equals(hostId)).toList() : List.of();
+  }
+
   @Override
   public List<AddressHolding> holdersOf(String ip, Instant at) {
     return holdings.stream().filter(h -> h.ip().equals(ip)).toList();
