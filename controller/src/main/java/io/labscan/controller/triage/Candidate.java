@@ -18,12 +18,25 @@ import java.util.Objects;
  *     that covers the origin time only through the store's back-filled start, before the host
  *     first reported the address ({@link AddressHolding#assumedAt}), is an assumption, not
  *     network evidence: a candidate resting on it alone is not recorded either.
+ * @param networkConfidence 0..{@code confidence}: the confidence from network evidence alone
+ *     (holder, egress, silent holder, conflict shares), after every cap and without the address
+ *     book (issue 15, red-team round 7, S1/S2/S5). It alone decides recording ({@link
+ *     #recordable(double)}) and the sentence's confidence word: the address book is the sender's
+ *     choice of From/To matched against some colleague's harvest, so it ranks and is shown, but
+ *     never carries a candidate over the threshold. See {@link Triage} for how weights capped
+ *     below recording combine.
  */
 public record Candidate(String hostId, String hostname, double confidence, List<String> reasons,
-    boolean networkEvidence) {
-  /** A candidate tied to the traced origin by network evidence. */
+    boolean networkEvidence, double networkConfidence) {
+  /** A candidate tied to the traced origin by network evidence alone (its whole confidence). */
   public Candidate(String hostId, String hostname, double confidence, List<String> reasons) {
     this(hostId, hostname, confidence, reasons, true);
+  }
+
+  /** A candidate whose confidence is all network evidence, or (without it) all address book. */
+  public Candidate(String hostId, String hostname, double confidence, List<String> reasons,
+      boolean networkEvidence) {
+    this(hostId, hostname, confidence, reasons, networkEvidence, networkEvidence ? confidence : 0);
   }
 
   public Candidate {
@@ -32,7 +45,19 @@ public record Candidate(String hostId, String hostname, double confidence, List<
     if (!(confidence >= 0 && confidence <= 1)) {
       throw new IllegalArgumentException("confidence outside 0..1: " + confidence);
     }
+    if (!(networkConfidence >= 0 && networkConfidence <= 1)) {
+      throw new IllegalArgumentException("network confidence outside 0..1: " + networkConfidence);
+    }
     reasons = List.copyOf(reasons);
+  }
+
+  /**
+   * Whether this candidate is recorded as evidence from {@code threshold} on: its network
+   * confidence reaches it and some of that evidence rests on a report (not only on an assumed
+   * holding). The address book never counts here.
+   */
+  public boolean recordable(double threshold) {
+    return networkEvidence && networkConfidence >= threshold;
   }
 
   @JsonValue
@@ -41,6 +66,7 @@ public record Candidate(String hostId, String hostname, double confidence, List<
     n.put("hostId", hostId);
     n.put("hostname", hostname);
     n.put("confidence", confidence);
+    n.put("networkConfidence", networkConfidence);
     Json.strings(n, "reasons", reasons);
     return n;
   }

@@ -38,11 +38,12 @@ class TriageJsonTest {
   }
 
   @Test
-  void candidateHasExactlyItsFourFields() throws Exception {
+  void candidateHasExactlyItsFiveFields() throws Exception {
     JsonNode json = mapper.readTree(mapper.writeValueAsString(result()));
 
+    // networkConfidence added in issue 15, red-team round 7 (what records; the others unchanged).
     assertThat(json.at("/candidates/0").fieldNames()).toIterable()
-        .containsExactly("hostId", "hostname", "confidence", "reasons");
+        .containsExactly("hostId", "hostname", "confidence", "networkConfidence", "reasons");
   }
 
   @Test

@@ -57,7 +57,10 @@ LS.page(async () => {
     if (!Array.isArray(r.candidates)) return [];
     if (r.candidates.length === 0) return [el('h3', {}, 'Candidates'), el('p', { class: 'muted' }, 'No candidate host.')];
     return [el('h3', {}, 'Candidates'), el('ol', { id: 'triage-candidates' }, r.candidates.map(c =>
-      el('li', {}, el('strong', {}, str(c.hostname)), ' (' + str(c.hostId) + ') confidence ' + Number(c.confidence).toFixed(2),
+      el('li', {}, el('strong', {}, str(c.hostname)), ' (' + str(c.hostId) + ') confidence ' + Number(c.confidence).toFixed(2)
+        // What records (issue 15, round 7): network evidence alone, without the address book.
+        + (typeof c.networkConfidence === 'number' && c.networkConfidence < c.confidence
+          ? ', network evidence ' + Number(c.networkConfidence).toFixed(2) : ''),
         el('ul', { class: 'reasons' }, (Array.isArray(c.reasons) ? c.reasons : []).map(x => el('li', {}, str(x)))))))];
   }
 
