@@ -83,9 +83,9 @@ class RedTeamRound7RecordingTest {
     JsonNode result = fleet.triage(fleet.complaint("silent-dave", "10.20.3.40", worm, "harold@lab.example.edu",
         "carol@lab.example.edu"));
 
-    assertThat(networkConfidence(result, dave)).isBetween(0.0, 0.30);
-    assertThat(result.get("summary").asText()).doesNotContain("Sent by dave-laptop");
     assertThat(complaintRecorded(dave)).isFalse();
+    assertThat(result.get("summary").asText()).doesNotContain("Sent by dave-laptop");
+    assertThat(networkConfidence(result, dave)).isBetween(0.0, 0.30);
   }
 
   @Test
@@ -102,9 +102,9 @@ class RedTeamRound7RecordingTest {
     JsonNode result = fleet.triage(fleet.complaint("byod", "10.20.3.200", worm, "harold@lab.example.edu",
         "carol@lab.example.edu"));
 
-    assertThat(networkConfidence(result, dave)).isBetween(0.0, 0.45);
-    assertThat(result.get("summary").asText()).startsWith("Possibly sent by lab-pc-40").contains("confidence low");
     assertThat(complaintRecorded(dave)).isFalse();
+    assertThat(result.get("summary").asText()).startsWith("Possibly sent by lab-pc-40").contains("confidence low");
+    assertThat(networkConfidence(result, dave)).isBetween(0.0, 0.45);
   }
 
   @Test
@@ -133,9 +133,9 @@ class RedTeamRound7RecordingTest {
 
     JsonNode result = fleet.triage(ownMail);
 
-    assertThat(networkConfidence(result, harold)).isBetween(0.0, 0.45);
-    assertThat(result.get("summary").asText()).doesNotContain("confidence medium").doesNotContain("confidence high");
     assertThat(complaintRecorded(harold)).isFalse();
+    assertThat(result.get("summary").asText()).doesNotContain("confidence medium").doesNotContain("confidence high");
+    assertThat(networkConfidence(result, harold)).isBetween(0.0, 0.45);
   }
 
   @Test
@@ -154,10 +154,10 @@ class RedTeamRound7RecordingTest {
     JsonNode result = new ObjectMapper().readTree(CliRun.run("triage", "--db", fleet.db().toString(), "--trust",
         "mx.example.net", "--format", "json", first.toString(), second.toString()).ok().out());
 
-    assertThat(networkConfidence(result, dave)).isBetween(0.0, 0.45);
+    assertThat(complaintRecorded(dave)).isFalse();
     assertThat(ImportedFleet.confidence(result, dave)).isLessThan(0.5);
     assertThat(result.get("summary").asText()).startsWith("Possibly sent by lab-pc-40");
-    assertThat(complaintRecorded(dave)).isFalse();
+    assertThat(networkConfidence(result, dave)).isBetween(0.0, 0.45);
   }
 
   @Test
@@ -182,10 +182,10 @@ class RedTeamRound7RecordingTest {
         "A harmless stand-in for the worm's message.",
         "")));
 
-    assertThat(networkConfidence(result, dave)).isEqualTo(0.0);
+    assertThat(complaintRecorded(dave)).isFalse();
     assertThat(result.get("summary").asText()).doesNotContain("Sent by lab-pc-40")
         .doesNotContain("confidence medium").contains("address book only");
-    assertThat(complaintRecorded(dave)).isFalse();
+    assertThat(networkConfidence(result, dave)).isEqualTo(0.0);
   }
 
   @Test
@@ -201,8 +201,8 @@ class RedTeamRound7RecordingTest {
     JsonNode result = fleet.triage(fleet.complaint("worm", "10.20.3.17", worm, "harold@lab.example.edu",
         "carol@lab.example.edu"));
 
-    assertThat(networkConfidence(result, linda)).isGreaterThanOrEqualTo(0.8);
-    assertThat(result.get("summary").asText()).startsWith("Sent by lab-pc-07");
     assertThat(complaintRecorded(linda)).isTrue();
+    assertThat(result.get("summary").asText()).startsWith("Sent by lab-pc-07");
+    assertThat(networkConfidence(result, linda)).isGreaterThanOrEqualTo(0.8);
   }
 }
