@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.labscan.controller.verdict.Reason;
+import io.labscan.proto.v1.Report;
 import io.labscan.proto.v1.SmtpEgressWindow;
 import io.labscan.testsupport.CliRun;
 import io.labscan.testsupport.ImportedFleet;
@@ -44,6 +45,20 @@ class RedTeamRound7RecordingTest {
     SmtpEgressWindow w = ImportedFleet.egress(start, process, false, MX);
     return w.toBuilder().setConnections(1)
         .setDestinations(0, w.getDestinations(0).toBuilder().setPort(port).setConnections(1)).build();
+  }
+
+  /**
+   * A PC reporting {@code ip} all day, its address book ({@code harvest}) in its first report and
+   * {@code window} in its report after the worm's mail; returns its host id.
+   */
+  private String oneMessageFrom(String name, String ip, SmtpEgressWindow window, String... harvest) throws Exception {
+    String host = id();
+    Report.Builder first = fleet.scan(host, name, T0, ip);
+    fleet.report(harvest.length == 0 ? first : first.setHarvest(fleet.harvest(harvest)));
+    fleet.report(fleet.scan(host, name, worm.plusSeconds(600), ip).addEgress(window));
+    fleet.stillReporting(host, name, ip);
+    fleet.importReports();
+    return host;
   }
 
   /** Harold's lab-pc-12 and Carol's lab-pc-30 report all day; their addresses' owners are recorded. */
@@ -91,12 +106,8 @@ class RedTeamRound7RecordingTest {
   @Test
   void oneMessageFromAMailClientToTheMxPlusTheAddressBookIsNotRecorded() throws Exception {
     // S1b: a visitor's laptop without an agent mails the worm; Dave's Outlook sent one message 4 min before.
-    String dave = id();
-    fleet.report(fleet.scan(dave, "lab-pc-40", T0, "10.20.3.40").setHarvest(fleet.harvest(COLLEAGUES)));
-    fleet.report(fleet.scan(dave, "lab-pc-40", worm.plusSeconds(600), "10.20.3.40")
-        .addEgress(oneMessage(worm.minusSeconds(240), "OUTLOOK.EXE", 587)));
-    fleet.stillReporting(dave, "lab-pc-40", "10.20.3.40");
-    fleet.importReports();
+    String dave = oneMessageFrom("lab-pc-40", "10.20.3.40", oneMessage(worm.minusSeconds(240), "OUTLOOK.EXE", 587),
+        COLLEAGUES);
     haroldAndCarolWithOwners();
 
     JsonNode result = fleet.triage(fleet.complaint("byod", "10.20.3.200", worm, "harold@lab.example.edu",
@@ -110,12 +121,8 @@ class RedTeamRound7RecordingTest {
   @Test
   void anAuthenticatedSubmissionToColleaguesInTheAccountsAddressBookIsNotRecorded() throws Exception {
     // S1c (R2): Harold's own mail, authenticated, to three colleagues his address book holds.
-    String harold = id();
-    fleet.report(fleet.scan(harold, "lab-pc-12", T0, "10.20.3.12").setHarvest(fleet.harvest(COLLEAGUES)));
-    fleet.report(fleet.scan(harold, "lab-pc-12", worm.plusSeconds(600), "10.20.3.12")
-        .addEgress(oneMessage(worm.minusSeconds(9), "thunderbird.exe", 465)));
-    fleet.stillReporting(harold, "lab-pc-12", "10.20.3.12");
-    fleet.importReports();
+    String harold = oneMessageFrom("lab-pc-12", "10.20.3.12", oneMessage(worm.minusSeconds(9), "thunderbird.exe", 465),
+        COLLEAGUES);
     CliRun.run("owner", "--db", fleet.db().toString(), "harold@lab.example.edu", harold).ok();
     Path ownMail = fleet.write("own-mail", String.join("\r\n",
         "Received: from [10.20.3.12] (unknown [10.20.3.12])",
@@ -141,12 +148,7 @@ class RedTeamRound7RecordingTest {
   @Test
   void oneEgressWindowCountsOnceAcrossABatchOfComplaints() throws Exception {
     // S2: a visitor's laptop mails two worm copies 3 min apart; Dave's Outlook sent ONE message before.
-    String dave = id();
-    fleet.report(fleet.scan(dave, "lab-pc-40", T0, "10.20.3.40"));
-    fleet.report(fleet.scan(dave, "lab-pc-40", worm.plusSeconds(600), "10.20.3.40")
-        .addEgress(oneMessage(worm.minusSeconds(60), "OUTLOOK.EXE", 25)));
-    fleet.stillReporting(dave, "lab-pc-40", "10.20.3.40");
-    fleet.importReports();
+    String dave = oneMessageFrom("lab-pc-40", "10.20.3.40", oneMessage(worm.minusSeconds(60), "OUTLOOK.EXE", 25));
     Path first = fleet.complaint("byod-1", "10.20.3.200", worm, "harold@lab.example.edu", "carol@lab.example.edu");
     Path second = fleet.complaint("byod-2", "10.20.3.200", worm.plusSeconds(180), "erin@lab.example.edu",
         "frank@lab.example.edu");
