@@ -64,7 +64,7 @@ final class ComplaintCommand implements Callable<Integer> {
         if (host != null) {
           Optional<HostSummary> found = store.host(host);
           if (found.isEmpty()) {
-            List<HostSummary> byName = HostLookup.named(store, host);
+            List<HostSummary> byName = HostLookup.named(store, host, clock.instant());
             if (byName.size() > 1) {
               System.err.println("labscan-controller complaint withdraw: " + HostLookup.ambiguous(host, byName));
               return ControllerMain.EXIT_BAD_INPUT;

@@ -94,7 +94,7 @@ final class EnrollTokenCommand implements Callable<Integer> {
             return ControllerMain.EXIT_BAD_INPUT;
           }
           boundHost = HostIds.valid(host) && store.hostKnown(host) ? host
-              : HostLookup.find(store, "enroll-token", host).map(h -> h.hostId()).orElse(null);
+              : HostLookup.find(store, "enroll-token", host, now).map(h -> h.hostId()).orElse(null);
           if (boundHost == null) {
             return ControllerMain.EXIT_BAD_INPUT;
           }

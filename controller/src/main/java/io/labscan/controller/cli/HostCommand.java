@@ -54,7 +54,7 @@ final class HostCommand implements Callable<Integer> {
         Controller controller = Controller.over(store, Clock.systemUTC())) {
       VerdictService verdicts = controller.verdicts();
       // A name resolves only when one host has it now or had it lately (HostLookup, red-team R9).
-      Optional<HostSummary> found = HostLookup.find(store, "host", id);
+      Optional<HostSummary> found = HostLookup.find(store, "host", id, Clock.systemUTC().instant());
       if (found.isEmpty()) {
         return ControllerMain.EXIT_BAD_INPUT;
       }

@@ -21,13 +21,17 @@ import java.util.TreeSet;
 final class HostLookup {
   private HostLookup() {}
 
-  /** The host, or empty after telling the operator on stderr why not. */
-  static Optional<HostSummary> find(Storage store, String command, String idOrName) {
+  /**
+   * The host, or empty after telling the operator on stderr why not.
+   *
+   * @param now the command's time (its clock), which bounds the names given up lately
+   */
+  static Optional<HostSummary> find(Storage store, String command, String idOrName, Instant now) {
     Optional<HostSummary> byId = store.host(idOrName);
     if (byId.isPresent()) {
       return byId;
     }
-    List<HostSummary> byName = named(store, idOrName);
+    List<HostSummary> byName = named(store, idOrName, now);
     if (byName.size() == 1) {
       return Optional.of(byName.get(0));
     }
@@ -41,12 +45,12 @@ final class HostLookup {
    * Compared by HostnameKey: a look-alike ("lab-pc-07" + U+200B, full-width letters) is the same
    * name, so it is ambiguous rather than silently the wrong host.
    */
-  static List<HostSummary> named(Storage store, String name) {
+  static List<HostSummary> named(Storage store, String name, Instant now) {
     String key = HostnameKey.of(name);
     Set<String> ids = new TreeSet<>();
     if (!key.isEmpty()) {
       store.hosts().stream().filter(h -> HostnameKey.of(h.hostname()).equals(key)).forEach(h -> ids.add(h.hostId()));
-      ids.addAll(HostNames.hostsNamed(store.database(), name, Instant.now().minus(NameHistory.SHARED_FOR)));
+      ids.addAll(HostNames.hostsNamed(store.database(), name, now.minus(NameHistory.SHARED_FOR)));
     }
     return ids.stream().map(store::host).flatMap(Optional::stream).toList();
   }

@@ -44,7 +44,7 @@ final class OwnerCommand implements Callable<Integer> {
     }
     try (Storage store = opened.get()) {
       // Hostnames are the endpoints' claims: an ambiguous one is refused, listing the ids.
-      Optional<HostSummary> found = HostLookup.find(store, "owner", host);
+      Optional<HostSummary> found = HostLookup.find(store, "owner", host, clock.instant());
       if (found.isEmpty()) {
         return ControllerMain.EXIT_BAD_INPUT;
       }

@@ -146,14 +146,14 @@ final class PolicyCommand implements Callable<Integer> {
       List<HostSummary> servers = new ArrayList<>();
       List<HostSummary> ordinary = new ArrayList<>();
       for (String host : mailServers) {
-        Optional<HostSummary> found = HostLookup.find(store, "policy", host);
+        Optional<HostSummary> found = HostLookup.find(store, "policy", host, Clock.systemUTC().instant());
         if (found.isEmpty()) {
           return ControllerMain.EXIT_BAD_INPUT;
         }
         servers.add(found.get());
       }
       for (String host : notMailServers) {
-        Optional<HostSummary> found = HostLookup.find(store, "policy", host);
+        Optional<HostSummary> found = HostLookup.find(store, "policy", host, Clock.systemUTC().instant());
         if (found.isEmpty()) {
           return ControllerMain.EXIT_BAD_INPUT;
         }

@@ -72,7 +72,7 @@ final class QuarantineCommand {
     }
     try (Storage store = opened.get();
         Controller controller = Controller.over(store, Clock.systemUTC())) {
-      Optional<HostSummary> found = HostLookup.find(store, command, host);
+      Optional<HostSummary> found = HostLookup.find(store, command, host, Clock.systemUTC().instant());
       if (found.isEmpty()) {
         return ControllerMain.EXIT_BAD_INPUT;
       }

@@ -282,7 +282,7 @@ final class TriageCommand implements Callable<Integer> {
     Optional<HostState> claimed = result.claimedSenderHost();
     claimed.ifPresent(h -> sb.append("  claimed sender's machine ").append(Text.terminalSafe(h.hostname(), 80))
         .append(result.nameShared(h.hostname()) ? " (" + Text.terminal(h.hostId()) + ")" : "").append(" is ").append(h.verdict())
-        .append(result.candidates().stream().noneMatch(c -> c.hostId().equals(h.hostId()) && c.confidence() >= ComplaintTriage.RECORD_THRESHOLD)
+        .append(result.candidates().stream().noneMatch(c -> c.hostId().equals(h.hostId()) && c.networkConfidence() >= ComplaintTriage.RECORD_THRESHOLD)
             ? "; the From: address is forged" : "").append(nl));
     sb.append(nl);
     if (result.candidates().isEmpty()) {

@@ -130,11 +130,11 @@ public final class ComplaintHandler {
   }
 
   /**
-   * Raises the alert for a stored complaint when it names a host (confidence at least the
+   * Raises the alert for a stored complaint when it names a host (network confidence at least the
    * recording threshold, 0.5) that is not INFECTED now.
    */
   public void alertIfNeeded(ComplaintRecord c) {
-    if (c.host().isEmpty() || c.confidence().orElse(0) < triage.recordThreshold()) {
+    if (c.host().isEmpty() || networkConfidence(c) < triage.recordThreshold()) {
       return;
     }
     Verdict current = verdicts.apply(c.hostId()).orElse(Verdict.UNKNOWN);
@@ -144,6 +144,28 @@ public final class ComplaintHandler {
     alerts.accept(Alert.complaint(c.hostId(), c.hostname(), current, c.handledAt(), "complaint #" + c.seq()
         + " from mailbox " + c.mailbox() + " (" + (c.recordable() ? "recorded as evidence" : "unverified: not recorded")
         + "): " + c.summary()));
+  }
+
+  /**
+   * The top candidate's network confidence ({@link Candidate#networkConfidence()}, issue 15,
+   * red-team round 7, S5): like recording, the alert never rests on the address book, which
+   * matches the addresses the sender chose against any colleague's mailbox. Read from the stored
+   * result; its shown confidence when the result was not kept whole (larger than the log keeps).
+   */
+  static double networkConfidence(ComplaintRecord c) {
+    double shown = c.confidence().orElse(0);
+    if (c.resultJson().isEmpty()) {
+      return shown;
+    }
+    try {
+      com.fasterxml.jackson.databind.JsonNode top = JSON.readTree(c.resultJson()).path("candidates").path(0);
+      if (top.path("hostId").asText().equals(c.hostId()) && top.path("networkConfidence").isNumber()) {
+        return Math.min(shown, top.path("networkConfidence").asDouble());
+      }
+    } catch (JsonProcessingException e) {
+      // A summary kept instead of the result: fall back to the shown confidence.
+    }
+    return shown;
   }
 
   /** A message that could not be read from the mailbox: recorded as failed with the error. */

@@ -179,22 +179,26 @@ public final class ComplaintTriage {
     List<String> warnings = new ArrayList<>();
     List<String> hosts = record(complaintId, complaintKey, result, recordedBy, warnings);
     boolean addressBookOnly = result.candidates().stream()
-        .anyMatch(c -> c.confidence() >= RECORD_THRESHOLD && !c.networkEvidence());
+        .anyMatch(c -> c.confidence() >= RECORD_THRESHOLD && !c.recordable(RECORD_THRESHOLD));
     return new Outcome(result, complaintId, !hosts.isEmpty(), hosts.isEmpty()
         ? (addressBookOnly
-            ? "nothing recorded: no candidate tied to the traced origin reaches confidence " + RECORD_THRESHOLD
+            ? "nothing recorded: no candidate's network evidence reaches confidence " + RECORD_THRESHOLD
                 + " (a candidate resting on the address book alone, or on an address holding assumed before the"
-                + " host first reported it, is never recorded)"
+                + " host first reported it, is never recorded; nor is one the address book lifts over the threshold"
+                + " from evidence capped below it)"
             : "nothing recorded: no candidate reaches confidence " + RECORD_THRESHOLD)
         : "recorded as evidence against " + hosts.size() + " host(s) (" + result.recordableBecause() + ")", hosts,
         List.copyOf(warnings));
   }
 
-  /** The hosts this answer would record against (from the threshold on, tied to the traced origin). */
+  /**
+   * The hosts this answer would record against: network confidence from the threshold on
+   * ({@link Candidate#recordable}; the address book never carries a candidate over it).
+   */
   private static List<String> recordableHosts(TriageResult result) {
     List<String> out = new ArrayList<>();
     for (Candidate c : result.candidates()) {
-      if (c.confidence() >= RECORD_THRESHOLD && c.networkEvidence()) {
+      if (c.recordable(RECORD_THRESHOLD)) {
         out.add(c.hostId());
       }
     }
@@ -259,8 +263,9 @@ public final class ComplaintTriage {
     List<ComplaintTraces.NewTrace> traces = new ArrayList<>();
     List<String> hosts = new ArrayList<>();
     for (Candidate c : result.candidates()) {
-      // Only hosts the traced origin points at; the address book alone is the sender's choice.
-      if (c.confidence() >= RECORD_THRESHOLD && c.networkEvidence()) {
+      // Only hosts the traced origin points at by network evidence alone (Candidate#recordable):
+      // the address book is the sender's choice and never lifts a candidate over the threshold.
+      if (c.recordable(RECORD_THRESHOLD)) {
         traces.add(new ComplaintTraces.NewTrace(c.hostId(), c.confidence(), origin.map(Origin::ip).orElse(""),
             origin.map(Origin::time), c.reasons().isEmpty() ? "" : c.reasons().get(0), recordingMta));
         hosts.add(c.hostId());

@@ -120,6 +120,12 @@ public final class SqliteTriageEvidence implements TriageEvidence {
     });
   }
 
+  /**
+   * Where "lately" is measured from for names given up ({@link #sharedHostnameKeys}): the system
+   * clock, like the stores' other readers; the answers' own times come from the evidence.
+   */
+  private final java.time.Clock clock = java.time.Clock.systemUTC();
+
   private record Interval(String hostId, String hostname, long first, long last, @Nullable Long ended,
       boolean current, String mac, String interfaceName, @Nullable Long leaseEnd, @Nullable Long bootTime) {}
 
@@ -633,7 +639,7 @@ public final class SqliteTriageEvidence implements TriageEvidence {
    */
   @Override
   public java.util.Set<String> sharedHostnameKeys() {
-    java.time.Instant since = java.time.Instant.now().minus(io.labscan.controller.text.NameHistory.SHARED_FOR);
+    java.time.Instant since = clock.instant().minus(io.labscan.controller.text.NameHistory.SHARED_FOR);
     return database.read("hostnames", db -> HostnameKey.shared(HostNames.namesHeldSince(db, since, MAX_NAMED_HOSTS)));
   }
 

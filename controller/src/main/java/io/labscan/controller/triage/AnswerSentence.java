@@ -35,6 +35,23 @@ public final class AnswerSentence {
     return confidence >= HIGH ? "high" : confidence >= MEDIUM ? "medium" : "low";
   }
 
+  /**
+   * "medium (0.88)." — the word follows the candidate's network confidence, the quantity that
+   * decides recording (issue 15, red-team round 7, S5): a candidate the address book ranks above
+   * its network evidence reads "low (0.60; address book only …)", never "Sent by … medium".
+   */
+  private static String level(Candidate c) {
+    String word = confidenceWord(c.networkConfidence());
+    if (c.networkConfidence() >= c.confidence()) {
+      return word + String.format(Locale.ROOT, " (%.2f).", c.confidence());
+    }
+    return word + (c.networkConfidence() <= 0
+        ? String.format(Locale.ROOT, " (%.2f, address book only: no network evidence ties it to the mail).",
+            c.confidence())
+        : String.format(Locale.ROOT, " (%.2f, of which network evidence %.2f; the rest is the address book, not"
+            + " evidence of sending).", c.confidence(), c.networkConfidence()));
+  }
+
   /** The sentence for this answer. */
   public static String of(TriageResult result) {
     StringBuilder sb = new StringBuilder();
@@ -46,8 +63,8 @@ public final class AnswerSentence {
       // Configuration and the fleet disagree about a trusted line (issue 15, round 6, N0d): no
       // sender is stated as established, whoever ranks first.
       sb.append(clean(contested.get().headline(), 1200));
-      top.ifPresent(c -> sb.append(" Candidates, none recorded: ").append(name(result, c.hostId(), c.hostname()))
-          .append(" — confidence ").append(confidenceWord(c.confidence()))
+      top.ifPresent(c -> sb.append(" Candidates, none recorded: ").append(name(result, c))
+          .append(" — confidence ").append(confidenceWord(c.networkConfidence()))
           .append(String.format(Locale.ROOT, " (%.2f)", c.confidence()))
           .append(result.candidates().size() > 1 ? ", and others below." : "."));
       return sb.toString();
@@ -56,7 +73,7 @@ public final class AnswerSentence {
       // The host our MTA saw hand in the carrying message heads the answer (issue 15, round 4,
       // F3): name it with its own address and time, never the carried part's.
       Candidate c = top.get();
-      sb.append(c.confidence() >= MEDIUM ? "Sent by " : "Possibly sent by ").append(name(result, c))
+      sb.append(c.networkConfidence() >= MEDIUM ? "Sent by " : "Possibly sent by ").append(name(result, c))
           .append(" (").append(clean(direct.get().group(2))).append("), which handed the carrying message straight to"
               + " our mail server, unauthenticated, at ");
       try {
@@ -64,20 +81,18 @@ public final class AnswerSentence {
       } catch (java.time.format.DateTimeParseException e) {
         sb.append(clean(direct.get().group(3)));
       }
-      sb.append("; the message it carries may be its own text — confidence ").append(confidenceWord(c.confidence()))
-          .append(String.format(Locale.ROOT, " (%.2f).", c.confidence()));
-      if (c.confidence() < MEDIUM) {
+      sb.append("; the message it carries may be its own text — confidence ").append(level(c));
+      if (c.networkConfidence() < MEDIUM) {
         sb.append(" The evidence is thin: read the reasons below before acting.");
       }
     } else if (origin.isPresent() && top.isPresent()) {
       Candidate c = top.get();
       String ip = clean(origin.get().ip());
-      sb.append(c.confidence() >= MEDIUM ? "Sent by " : "Possibly sent by ").append(name(result, c))
+      sb.append(c.networkConfidence() >= MEDIUM ? "Sent by " : "Possibly sent by ").append(name(result, c))
           .append(" (").append(holding(c, origin.get().ip())).append(")").append(" at ")
           .append(at(origin.get().time()))
-          .append(" — confidence ").append(confidenceWord(c.confidence()))
-          .append(String.format(Locale.ROOT, " (%.2f).", c.confidence()));
-      if (c.confidence() < MEDIUM) {
+          .append(" — confidence ").append(level(c));
+      if (c.networkConfidence() < MEDIUM) {
         sb.append(" The evidence is thin: read the reasons below before acting.");
       }
     } else if (origin.isPresent()) {
@@ -87,8 +102,7 @@ public final class AnswerSentence {
     } else if (top.isPresent()) {
       sb.append("No origin could be read from the Received: lines; by the address book alone the likeliest"
           + " sender is ").append(name(result, top.get())).append(" — confidence ")
-          .append(confidenceWord(top.get().confidence())).append(String.format(Locale.ROOT, " (%.2f).",
-              top.get().confidence()))
+          .append(level(top.get()))
           .append(" Paste the complaint with all its headers to confirm.");
     } else {
       sb.append("LabScan cannot tell where this message came from");
@@ -172,7 +186,7 @@ public final class AnswerSentence {
           + " machine of its owner.");
     }
     HostState h = owner.get();
-    boolean ownerSent = top.map(c -> c.hostId().equals(h.hostId()) && c.confidence() >= MEDIUM).orElse(false);
+    boolean ownerSent = top.map(c -> c.hostId().equals(h.hostId()) && c.networkConfidence() >= MEDIUM).orElse(false);
     if (ownerSent) {
       return Optional.of("The From: address " + address + " is its owner's: the owner's machine "
           + name(result, h.hostId(), h.hostname()) + " sent it.");

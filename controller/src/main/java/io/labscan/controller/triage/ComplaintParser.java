@@ -163,6 +163,10 @@ public final class ComplaintParser {
     if (bounce) {
       return report(ComplaintKind.BOUNCE, outer, parts, trust, warnings, itself);
     }
+    Optional<String> automatic = automaticReply(outer, reportType);
+    if (automatic.isPresent()) {
+      return autoReply(automatic.get(), outer, parts, trust, warnings);
+    }
     boolean forward = ForwardUnwrapper.forwardSubject(outer);
     // A person who forwards a bounce as an attachment keeps its subject at times ("Undeliverable:
     // …"): with an attached message, only a daemon's From makes the message a bounce itself.
@@ -252,6 +256,45 @@ public final class ComplaintParser {
     w.add(d.warning());
     return fromHeaders(ComplaintKind.MESSAGE, outer, Optional.empty(), true, trust, w)
         .traced(itself, Optional.empty(), List.of());
+  }
+
+  /**
+   * Why a message is an automatic response (RFC 3834 {@code Auto-Submitted:} other than {@code
+   * no}; the vendor marks {@code X-Autoreply}, {@code X-Autorespond}, {@code Precedence:
+   * auto_reply}; a read receipt, {@code report-type=disposition-notification}), or empty.
+   */
+  static Optional<String> automaticReply(HeaderBlock outer, String reportType) {
+    if (reportType.equals("disposition-notification")) {
+      return Optional.of("a read receipt, report-type=disposition-notification");
+    }
+    Optional<String> submitted = outer.first("Auto-Submitted").map(v -> v.trim().toLowerCase(Locale.ROOT));
+    if (submitted.isPresent() && !submitted.get().isEmpty()
+        && !submitted.get().split("[\\s;(]", 2)[0].equals("no")) {
+      return Optional.of("Auto-Submitted: " + plain(submitted.get()));
+    }
+    for (String mark : List.of("X-Autoreply", "X-Autorespond")) {
+      if (outer.first(mark).isPresent()) {
+        return Optional.of(mark);
+      }
+    }
+    return outer.first("Precedence").map(v -> v.trim().toLowerCase(Locale.ROOT))
+        .filter(v -> v.startsWith("auto_reply")).map(v -> "Precedence: auto_reply");
+  }
+
+  /**
+   * An automatic response (issue 15, red-team round 7, S3): an out-of-office reply, a mail
+   * client's rule, a read receipt is the RECIPIENT's answer to the complained-about mail; its own
+   * Received: lines describe the responder, never that mail's sender. Like a bounce it is traced
+   * only through a copy of the original it carries, never through its own header block, and it
+   * is marked as an unverified carrier: capped, never recorded. A worm that adds {@code
+   * Auto-Submitted} to its own mail only makes its answer unrecorded (the safe direction).
+   */
+  private static ParsedComplaint autoReply(String why, HeaderBlock outer, Parts parts, TrustConfig trust,
+      List<String> warnings) {
+    String warning = "this is an automatic reply (" + why + "): the mail client or server of a recipient of the"
+        + " message it answers sent it, so its own Received: lines describe the responder, not that message's"
+        + " sender; only a copy of the original it carries is traced, and the answer is never recorded";
+    return fromReport(ComplaintKind.BOUNCE, outer, parts, trust, warnings).withUnverifiedCarrier(warning);
   }
 
   /** A traced carried part whose carrier's direct sender could not be told apart: marked, capped, unrecorded. */

@@ -80,6 +80,14 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Confidence</b>: {@code 1 − (1 − ab(h)) · Π_c (1 − s_c(h))}, capped at {@value
  * #MAX_CONFIDENCE}, rounded to three decimals. A holder alone gives 0.70, a holder with
  * matching egress 0.88, egress alone at most 0.50, the address book alone at most 0.80.
+ *
+ * <p><b>Network confidence</b> (issue 15, red-team round 7, S1/S2/S5): the same without {@code
+ * ab(h)} and after every cap ({@link Candidate#networkConfidence()}). It alone decides recording
+ * and the sentence's confidence word; the address book ranks and is shown, never carries a
+ * candidate over the threshold. A candidate's weights below {@link #BELOW_RECORDING} combine,
+ * across the batch, to the strongest of them unless it has a weight from the threshold on
+ * ({@link Combined}): one egress window or holding seen by several complaints counts once, and
+ * capped weights never add up to a recordable answer.
  */
 public final class Triage {
   static final double HOLDER = 0.70;
@@ -127,6 +135,12 @@ public final class Triage {
    */
   static final double ESTABLISHED_SHARE = 2.0;
   static final double MAX_CONFIDENCE = 0.99;
+  /**
+   * The recording threshold ({@code ComplaintTriage.RECORD_THRESHOLD}, the verdicts' complaint
+   * threshold, {@link AnswerSentence#MEDIUM}): a single network weight below it is evidence that
+   * must not record alone, and such weights never add up to it ({@link Combined}).
+   */
+  static final double BELOW_RECORDING = AnswerSentence.MEDIUM;
   /** A silent host stays a candidate for its last addresses this long after its holding lapsed. */
   public static final java.time.Duration SILENT_HORIZON = java.time.Duration.ofDays(7);
   /** Most trusted hops per complaint whose holders are looked up (and excluded). */
@@ -203,16 +217,16 @@ public final class Triage {
         Tally total = tallies.computeIfAbsent(t.hostId, id -> new Tally(id, t.hostname));
         if (accountCapped.containsKey(t.hostId) && !c.capped()) {
           // An authenticated submission is the account's act (R2): capped like a carried part.
-          total.cappedMiss *= 1 - t.score();
+          total.capped.addAll(t.weights);
           total.cappedBy = accountCapped.get(t.hostId);
         } else if (capped(c)) {
-          total.cappedMiss *= 1 - t.score(); // issue 15: only this complaint's contribution is capped
+          total.capped.addAll(t.weights); // issue 15: only this complaint's contribution is capped
           total.cappedBy = doubt.isPresent() ? doubt.get().headline() : c.directSender().map(d -> "the complaint's carrying message was sent straight to"
               + " the mail server by " + d + ", which may have written the carried message itself")
               .orElse("the complaint was a forward that was not an authenticated submission, so its carried"
                   + " message is only as trustworthy as whoever sent it");
         } else {
-          total.networkMiss *= 1 - t.score();
+          total.network.addAll(t.weights);
         }
         total.reported |= t.reported;
         total.reasons.addAll(t.reasons);
@@ -234,10 +248,13 @@ public final class Triage {
             + ": a trusted hop, never a candidate");
         continue;
       }
-      double full = 1 - (1 - t.addressBook) * t.networkMiss * t.cappedMiss;
-      full = Math.round(Math.min(MAX_CONFIDENCE, full) * 1000) / 1000.0;
-      double uncapped = anyUncapped ? 1 - (1 - t.addressBook) * t.networkMiss : 0;
-      uncapped = Math.round(Math.min(MAX_CONFIDENCE, uncapped) * 1000) / 1000.0;
+      // Network evidence alone (issue 15, round 7, S1/S2): it decides recording and the words.
+      double networkMiss = 1 - t.network.score();
+      double cappedMiss = 1 - t.capped.score();
+      double networkFull = 1 - networkMiss * cappedMiss;
+      double network = rounded(Math.max(1 - networkMiss, Math.min(UNRESOLVED_CARRIER_CAP, networkFull)));
+      double full = rounded(1 - (1 - t.addressBook) * networkMiss * cappedMiss);
+      double uncapped = anyUncapped ? rounded(1 - (1 - t.addressBook) * networkMiss) : 0;
       double confidence = Math.max(uncapped, Math.min(UNRESOLVED_CARRIER_CAP, full));
       if (confidence <= 0) {
         continue;
@@ -246,12 +263,24 @@ public final class Triage {
         t.note(String.format(Locale.ROOT, "confidence %.3f capped at %.3f: %s", full, confidence,
             t.cappedBy != null ? t.cappedBy : "the carried message's evidence is capped"));
       }
+      int weak = t.network.weakOnly() + t.capped.weakOnly();
+      if (weak > 1) {
+        t.note(weak + " weights below the recording threshold (" + BELOW_RECORDING + ") and nothing stronger: they"
+            + " do not add up (one egress window or holding seen by several complaints is one piece of evidence),"
+            + " the strongest counts");
+      }
+      network = Math.min(network, confidence);
+      if (network < BELOW_RECORDING && confidence >= BELOW_RECORDING) {
+        t.note(String.format(Locale.ROOT, "network evidence alone %.3f: the rest is the harvested address book,"
+            + " which matches the addresses the sender chose against a colleague's mailbox as well; it ranks the"
+            + " candidate but is never enough to record it or to say it sent the mail", network));
+      }
       String name = t.hostname != null ? t.hostname
           : evidence.host(t.hostId).map(HostState::hostname).orElse(t.hostId);
       // Network evidence needs a report: a holding assumed by the back-fill alone is no evidence.
       uncappedScore.put(t.hostId, full);
       candidates.add(new Candidate(t.hostId, name, confidence, t.reasons,
-          t.networkMiss * t.cappedMiss < 1 && t.reported));
+          networkFull > 0 && t.reported, network));
     }
     // At equal confidence the direct sender ranks first: the carried part's candidates never
     // outrank the host our MTA saw hand the carrying message in (issue 15, round 4, F3).
@@ -1153,14 +1182,18 @@ public final class Triage {
     final @Nullable String hostname;
     final List<Double> weights = new ArrayList<>();
     final List<String> reasons = new ArrayList<>();
-    double networkMiss = 1;
+    /** Network weights from complaints whose contributions are not capped (across the batch). */
+    final Combined network = new Combined();
     /**
      * Whether some weight rests on a report (a holding, egress, a silent holder's reports), not
      * only on a holding assumed by the back-fill ({@link #addAssumed}).
      */
     boolean reported;
-    /** Network miss from complaints whose contributions are capped ({@link ParsedComplaint#capped()}). */
-    double cappedMiss = 1;
+    /**
+     * Network weights from complaints whose contributions are capped ({@link ParsedComplaint#capped()},
+     * an authenticated submission).
+     */
+    final Combined capped = new Combined();
     @Nullable String cappedBy;
     double addressBook;
 
@@ -1186,13 +1219,48 @@ public final class Triage {
       reasons.add(reason);
     }
 
-    /** Noisy-OR of this complaint's weights. */
-    double score() {
-      double miss = 1;
+  }
+
+  /**
+   * A candidate's network weights across a batch (issue 15, red-team round 7, S1/S2). A weight
+   * from {@value #BELOW_RECORDING} on (a holder, egress that corroborates it, a worm's mailing to
+   * the recording MTA) is evidence that may record by itself; a weight below it (a silent or
+   * assumed holder, a conflict share, egress capped as "not a worm's mailing", the direct
+   * sender of a carried message) was set there because that evidence alone must not record.
+   * Weights of that second kind therefore never add up to the threshold: without a weight of the
+   * first kind their combination is the strongest of them, so one egress window or one holding
+   * that several complaints of a batch all see counts once, and two capped weights never make a
+   * recordable one. With a weight of the first kind every weight joins the noisy-OR.
+   */
+  private static final class Combined {
+    private double strongMiss = 1;
+    private double weakMiss = 1;
+    private double weakMax;
+    private int weak;
+
+    void addAll(List<Double> weights) {
       for (double w : weights) {
-        miss *= 1 - w;
+        if (w >= BELOW_RECORDING) {
+          strongMiss *= 1 - w;
+        } else if (w > 0) {
+          weakMiss *= 1 - w;
+          weakMax = Math.max(weakMax, w);
+          weak++;
+        }
       }
-      return 1 - miss;
     }
+
+    double score() {
+      return strongMiss < 1 ? 1 - strongMiss * weakMiss : weakMax;
+    }
+
+    /** How many weak weights were combined without a strong one (0 when a strong one exists). */
+    int weakOnly() {
+      return strongMiss < 1 ? 0 : weak;
+    }
+  }
+
+  private static double rounded(double confidence) {
+    return Math.round(Math.min(MAX_CONFIDENCE, confidence) * 1000) / 1000.0;
   }
 }

@@ -81,6 +81,21 @@ class ComplaintHandlerTest {
   }
 
   @Test
+  void aHostNamedByTheAddressBookAloneRaisesNoAlert() {
+    // Issue 15, red-team round 7, S5: the alert follows the network confidence, as recording does.
+    ComplaintRecord shown = naming("h-7", 0.6);
+    String result = "{\"candidates\":[{\"hostId\":\"h-7\",\"hostname\":\"lab-pc-40\",\"confidence\":0.6,"
+        + "\"networkConfidence\":0.0,\"reasons\":[]}]}";
+
+    handler.alertIfNeeded(new ComplaintRecord(shown.seq(), shown.mailbox(), shown.messageKey(), shown.receivedAt(),
+        shown.handledAt(), shown.subject(), shown.from(), shown.sizeBytes(), shown.outcome(), shown.detail(),
+        shown.summary(), shown.originIp(), shown.hostId(), shown.hostname(), shown.confidence(), true, false,
+        shown.evidenceNote(), shown.complaintId(), result));
+
+    assertThat(alerts).isEmpty();
+  }
+
+  @Test
   void theKeyIsTheMessageIdElseTheHashOfTheBytesElseNothing() {
     byte[] bytes = "Subject: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     String mailbox = "imaps://abuse@mail.example.edu:993/INBOX";

@@ -38,13 +38,14 @@ class TriageJsonTest {
   }
 
   @Test
-  void candidateHasExactlyItsFourFieldsThenTheNameAtTheMailsTime() throws Exception {
+  void candidateHasExactlyItsFiveFieldsThenTheNameAtTheMailsTime() throws Exception {
     JsonNode json = mapper.readTree(mapper.writeValueAsString(result()));
 
-    // The four original fields, unchanged and first; issue 15 D (red-team R9) adds the name the
-    // host reported at the mail's time and when it took its current name, null without history.
+    // The original fields, unchanged and first; networkConfidence added in issue 15, red-team round 7
+    // (what records); issue 15 D (red-team R9) adds the name the host reported at the mail's time and
+    // when it took its current name, null without history.
     assertThat(json.at("/candidates/0").fieldNames()).toIterable()
-        .containsExactly("hostId", "hostname", "confidence", "reasons", "nameAtTime", "renamedAt");
+        .containsExactly("hostId", "hostname", "confidence", "networkConfidence", "reasons", "nameAtTime", "renamedAt");
     assertThat(json.at("/candidates/0/nameAtTime").isNull()).isTrue();
     assertThat(json.at("/candidates/0/renamedAt").isNull()).isTrue();
   }

@@ -60,7 +60,10 @@ LS.page(async () => {
       // Named as at the mail's time; what it calls itself now beside it when that differs (issue 15, D, R9).
       el('li', {}, el('strong', {}, str(c.nameAtTime || c.hostname)), ' (' + str(c.hostId) + ')',
         c.renamedAt ? el('span', { class: 'flag renamed' }, ', now calling itself ' + str(c.hostname) + ' since '
-          + str(c.renamedAt)) : '', ' confidence ' + Number(c.confidence).toFixed(2),
+          + str(c.renamedAt)) : '', ' confidence ' + Number(c.confidence).toFixed(2)
+          // What records (issue 15, round 7): network evidence alone, without the address book.
+          + (typeof c.networkConfidence === 'number' && c.networkConfidence < c.confidence
+            ? ', network evidence ' + Number(c.networkConfidence).toFixed(2) : ''),
         el('ul', { class: 'reasons' }, (Array.isArray(c.reasons) ? c.reasons : []).map(x => el('li', {}, str(x)))))))];
   }
 
