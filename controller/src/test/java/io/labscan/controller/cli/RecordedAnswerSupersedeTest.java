@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * One complaint has one recorded answer (issue 15, red-team round 5, R5): triaging the same
- * complaint again after correcting the configuration replaces the earlier, contradicted trace
+ * complaint again after correcting the configuration (the relay's mail-server role) replaces the earlier, contradicted trace
  * instead of keeping two hosts SUSPECTED; an answer that is not recorded withdraws nothing but
  * says it disagrees; an administrator can withdraw a trace. Fleets built through {@code import}.
  */
@@ -74,8 +74,11 @@ class RecordedAnswerSupersedeTest {
     assertThat(candidateIds(first)).as(first.toPrettyString()).first().isEqualTo(relay);
     assertThat(fleet.verdict(relay).verdict()).isEqualTo(Verdict.SUSPECTED);
 
-    // The administrator notices and names the relay: the same message now traces to lab-pc-07.
-    CliRun second = triage(complaint, "--trust", "10.20.0.25");
+    // The administrator notices and gives the relay the mail-server role (naming its address with
+    // --trust would not do: a lab host holding an exact entry's address is a conflict that records
+    // nothing, round 6 N0d): the same message now traces to lab-pc-07.
+    fleet.mailServerRole(relay);
+    CliRun second = triage(complaint);
 
     assertThat(candidateIds(new ObjectMapper().readTree(second.out()))).first().isEqualTo(sender);
     assertThat(second.err()).contains("warning: this complaint was recorded against lab-relay (" + relay + ")")
@@ -93,7 +96,8 @@ class RecordedAnswerSupersedeTest {
     Files.writeString(pasted, Files.readString(pasted, StandardCharsets.US_ASCII).replace("\n", "  \n"),
         StandardCharsets.US_ASCII); // a paste keeps LF and may gain trailing blanks
 
-    CliRun again = triage(pasted, "--trust", "10.20.0.25");
+    fleet.mailServerRole(relay);
+    CliRun again = triage(pasted);
 
     assertThat(again.err()).contains("that trace is withdrawn");
     assertThat(hostReasons(relay)).doesNotContain("KLEZ.0003");
@@ -103,7 +107,8 @@ class RecordedAnswerSupersedeTest {
   void anotherMailThatReusesTheMessageIdDoesNotWithdrawTheFirstMailsTrace() throws Exception {
     triage(relayedComplaint("first", "<worm-reused-id@pc>", "\r\n"));
 
-    CliRun other = triage(relayedComplaint("second", "<worm-reused-id@pc>", "\r\n"), "--trust", "10.20.0.25");
+    fleet.mailServerRole(relay);
+    CliRun other = triage(relayedComplaint("second", "<worm-reused-id@pc>", "\r\n"));
 
     assertThat(other.err()).doesNotContain("withdrawn");
     assertThat(hostReasons(relay)).contains("worm-reused-id");
@@ -115,7 +120,8 @@ class RecordedAnswerSupersedeTest {
     Path complaint = relayedComplaint("klez-0004", "<KLEZ.0004@PC17>", "\r\n");
     triage(complaint);
 
-    CliRun look = triage(complaint, "--trust", "10.20.0.25", "--no-record");
+    fleet.mailServerRole(relay);
+    CliRun look = triage(complaint, "--no-record");
 
     assertThat(look.err()).contains("this complaint is recorded against lab-relay (" + relay + ")")
         .contains("this answer disagrees");
