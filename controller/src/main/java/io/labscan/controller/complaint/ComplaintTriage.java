@@ -150,7 +150,8 @@ public final class ComplaintTriage {
     requireNonNull(complaints, "complaints");
     requireNonNull(recordedBy, "recordedBy");
     byte[] fleetKey = store.secret(PolicyProvider.FLEET_KEY);
-    Triage triage = new Triage(store.triageEvidence(PolicyProvider.keyId(fleetKey), options.holdingGrace()), fleetKey, options);
+    Triage triage = new Triage(store.triageEvidence(PolicyProvider.keyId(fleetKey), options.holdingGrace()), fleetKey, options,
+        effectiveTrust());
     List<ParsedComplaint> parsed = new ArrayList<>();
     List<String> ids = new ArrayList<>();
     List<String> keys = new ArrayList<>();

@@ -93,6 +93,38 @@ public final class SameConnection {
     return Optional.empty();
   }
 
+  /** The submission ports (RFC 6409 and implicit TLS, RFC 8314): an MTA takes mail there only after a login. */
+  public static final java.util.Set<Integer> SUBMISSION_PORTS = java.util.Set.of(587, 465);
+
+  /**
+   * Whether every destination of {@code destinations} (the stored form) is on a submission port:
+   * such connections hand mail in after a login, so they cannot be the unauthenticated hand-in a
+   * boundary line without an authentication mark records (issue 15, red-team round 7, S2). False
+   * when the ports are not known (an old store, an agent that did not say).
+   */
+  public static boolean onlySubmissionPorts(String destinations) {
+    boolean any = false;
+    for (String d : destinations.split(" ")) {
+      int star = d.lastIndexOf('*');
+      String dest = (star >= 0 ? d.substring(0, star) : d).trim();
+      if (dest.isEmpty()) {
+        continue;
+      }
+      int colon = dest.lastIndexOf(':');
+      int port;
+      try {
+        port = colon <= 0 ? -1 : Integer.parseInt(dest.substring(colon + 1));
+      } catch (NumberFormatException e) {
+        port = -1;
+      }
+      if (!SUBMISSION_PORTS.contains(port)) {
+        return false;
+      }
+      any = true;
+    }
+    return any;
+  }
+
   /** Whether a window [start, end] covers {@code at} within {@code slack} on either side. */
   public static boolean covers(Instant start, Instant end, Instant at, Duration slack) {
     return !at.isBefore(start.minus(slack)) && !at.isAfter(end.plus(slack));

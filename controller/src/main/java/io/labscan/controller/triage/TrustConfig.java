@@ -183,6 +183,19 @@ public final class TrustConfig {
     return Optional.empty();
   }
 
+  /** The addresses the entries naming exactly one address (a single IP, /32, /128) name, canonical. */
+  List<String> exactAddresses() {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < networks.size(); i++) {
+      if (networks.get(i).singleAddress()) {
+        String t = networkText.get(i).trim();
+        int slash = t.indexOf('/');
+        Ips.canonical(slash < 0 ? t : t.substring(0, slash)).filter(ip -> !out.contains(ip)).ifPresent(out::add);
+      }
+    }
+    return out;
+  }
+
   /** The configured entry that names this host, if any. */
   Optional<String> entryForHost(String host) {
     String h = normalizeHost(host);

@@ -96,16 +96,16 @@ final class VirtualHolding {
     if (unallowed.isEmpty()) {
       return Optional.empty();
     }
-    if (boundaryMta.isPresent() && unallowed.stream().anyMatch(e -> e.destinations().contains(boundaryMta.get()))) {
-      return Optional.of("SMTP policy does not allow, to " + boundaryMta.get() + ", the MTA that recorded the origin");
-    }
+    // Only a worm-like mailing speaks: one ordinary sending to the recording MTA (a cron mail, a
+    // mail client) is what a Docker host next to a containerised MX does all day (issue 15, red
+    // team round 8, T3), so it no longer lifts the virtual-adapter cap on its own.
     return wormLike.apply(unallowed);
   }
 
   /** The reason a virtual-adapter holder's confidence is capped, for its candidate. */
   static String capReason(AddressHolding h) {
     return "it holds " + h.ip() + " only" + InterfaceKind.on(h.interfaceName()) + ", a virtual or container"
-        + " adapter, and its egress shows no SMTP to the recording MTA nor a worm-like mailing: such an address"
+        + " adapter, and its egress shows no worm-like mailing: such an address"
         + " is private to the host and repeated on every machine with the same software, so holding it is no"
         + " evidence that this host was the MTA's client";
   }

@@ -66,14 +66,14 @@ class HoldingGapAndSilenceTest {
   }
 
   @Test
-  void aGapCandidateWhoseOwnUnallowedSmtpEgressMatchesTheMailIsRecorded() throws Exception {
+  void aGapCandidateWhoseOwnWormLikeSmtpEgressMatchesTheMailIsRecorded() throws Exception {
     Instant gapStart = T0.plus(Duration.ofMinutes(5));
     Instant gapEnd = T0.plus(Duration.ofMinutes(12));
     Instant mail = T0.plus(Duration.ofMinutes(8));
     fleet.report(fleet.scan(linda, "lab-pc-07", T0, "10.20.3.17"));
     fleet.report(fleet.scan(linda, "lab-pc-07", gapStart));
     fleet.report(fleet.scan(linda, "lab-pc-07", gapEnd, "10.20.3.17")
-        .addEgress(egress(mail.minusSeconds(30), "winkabcd.exe", false, MX)));
+        .addEgress(egress(mail.minusSeconds(30), "winkabcd.exe", false, MX, "198.51.100.7", "203.0.113.9", "192.0.2.77")));
     fleet.stillReporting(linda, "lab-pc-07", "10.20.3.17");
     fleet.importReports();
 
@@ -81,9 +81,28 @@ class HoldingGapAndSilenceTest {
 
     assertThat(candidateIds(result)).as(result.toPrettyString()).startsWith(linda);
     assertThat(confidence(result, linda)).as(result.toPrettyString()).isGreaterThanOrEqualTo(0.5);
-    // Its own agent saw the connection the MX recorded (unallowed, port 25, the only host then):
-    // the same connection from both ends makes it INFECTED (round 6, N7; VerdictRules).
     assertThat(fleet.verdict(linda).verdict().name()).as(result.toPrettyString()).isEqualTo("INFECTED");
+  }
+
+  @Test
+  void aGapCandidateWhoseOneOrdinarySendingReachedTheMxIsShownButNotRecorded() throws Exception {
+    Instant gapStart = T0.plus(Duration.ofMinutes(5));
+    Instant gapEnd = T0.plus(Duration.ofMinutes(12));
+    Instant mail = T0.plus(Duration.ofMinutes(8));
+    fleet.report(fleet.scan(linda, "lab-pc-07", T0, "10.20.3.17"));
+    fleet.report(fleet.scan(linda, "lab-pc-07", gapStart));
+    fleet.report(fleet.scan(linda, "lab-pc-07", gapEnd, "10.20.3.17")
+        .addEgress(egress(mail.minusSeconds(30), "outlook.exe", false, MX)));
+    fleet.stillReporting(linda, "lab-pc-07", "10.20.3.17");
+    fleet.importReports();
+
+    JsonNode result = mailFrom17("gap-egress", mail);
+
+    // One ordinary sending is what every machine does: it does not confirm a holding no report
+    // shows at the mail's time (red team round 8, T2).
+    assertThat(candidateIds(result)).as(result.toPrettyString()).startsWith(linda);
+    assertThat(confidence(result, linda)).as(result.toPrettyString()).isLessThan(0.5);
+    assertThat(fleet.verdict(linda).reasons()).noneMatch(r -> r.code().equals("complaint"));
   }
 
   @Test

@@ -162,11 +162,11 @@ class RedTeamRound6TrustWalkTest {
   // ---- N1: the adapter label does not hide a real sender --------------------------------
 
   @Test
-  void aBridgeAddressHolderWhoseOwnEgressReachedTheMxIsStillRecorded() throws Exception {
+  void aBridgeAddressHolderWhoseOwnWormLikeEgressReachedTheMxIsStillRecorded() throws Exception {
     String sender = id();
     fleet.report(scanWithAdapter(sender, "lab-pc-42", T0, "10.20.5.42", "docker0", DOCKER_GATEWAY));
     fleet.report(scanWithAdapter(sender, "lab-pc-42", worm.plusSeconds(120), "10.20.5.42", "docker0", DOCKER_GATEWAY)
-        .addEgress(egress(worm.minusSeconds(30), "winkabcd.exe", false, MX)));
+        .addEgress(egress(worm.minusSeconds(30), "winkabcd.exe", false, MX, "198.51.100.7", "203.0.113.9", "192.0.2.77")));
     fleet.report(scanWithAdapter(sender, "lab-pc-42", Instant.now().minusSeconds(300), "10.20.5.42", "docker0",
         DOCKER_GATEWAY));
     fleet.importReports();

@@ -24,9 +24,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 15, N7: a worm (or a spam bot) that delivers all its copies in ONE SMTP session through
- * the campus MX — one connection, one destination, many {@code RCPT TO} — is INFECTED when the
- * MX's own trusted line and the host's own egress describe that same connection; an innocent
- * PC's one stray connection elsewhere is not. Fleets through {@code import}, answers from the
+ * the campus MX — one connection, one destination, many {@code RCPT TO} — has the MX's own trusted
+ * line and its own egress describing that same connection: shown as such in its verdict and
+ * answer, but (after red team round 8) not INFECTED and not recorded on that one connection alone;
+ * an innocent PC's one stray connection elsewhere is not even that. Fleets through {@code import}, answers from the
  * real {@code triage} (which records), verdicts as the CLI computes them.
  */
 class SameConnectionEvidenceTest {
@@ -67,15 +68,17 @@ class SameConnectionEvidenceTest {
   }
 
   @Test
-  void aWormThatDeliversAllItsCopiesInOneSessionThroughTheMxIsInfected() throws Exception {
+  void aOneSessionWormThroughTheMxIsSuspectedWithTheSameConnectionShown() throws Exception {
     Instant worm = T0.plus(Duration.ofHours(2));
     String linda = hostWith("lab-pc-07", "10.20.3.17", worm, oneSession(worm.minusSeconds(20), "winkabcd.exe", MX, 25));
 
     JsonNode result = fleet.triage(fleet.complaint("one-session", "10.20.3.17", worm, "harold@lab.example.edu",
         "bob@example.net", "carol@example.org", "dave@example.com"));
 
+    // Recorded (it held the origin); the same connection is shown, but convicts only with a second
+    // independent sign (red team round 8: one ordinary connection matched too often).
     assertThat(confidence(result, linda)).isGreaterThanOrEqualTo(0.5);
-    assertThat(fleet.verdict(linda).verdict()).isEqualTo(Verdict.INFECTED);
+    assertThat(fleet.verdict(linda).verdict()).isEqualTo(Verdict.SUSPECTED);
     assertThat(reason(linda, VerdictRules.SAME_CONNECTION)).isTrue();
   }
 
@@ -90,6 +93,7 @@ class SameConnectionEvidenceTest {
     assertThat(reason(harold, "complaint")).isTrue();
     assertThat(fleet.verdict(harold).verdict()).isEqualTo(Verdict.SUSPECTED);
     assertThat(reason(harold, VerdictRules.NOT_WORM_MAILING)).isTrue();
+    assertThat(reason(harold, VerdictRules.SAME_CONNECTION)).isFalse();
   }
 
   @Test
@@ -101,6 +105,7 @@ class SameConnectionEvidenceTest {
     fleet.triage(fleet.complaint("far", "10.20.3.12", worm, "harold@lab.example.edu", "bob@example.net"));
 
     assertThat(fleet.verdict(harold).verdict()).isEqualTo(Verdict.SUSPECTED);
+    assertThat(reason(harold, VerdictRules.SAME_CONNECTION)).isFalse();
   }
 
   @Test
@@ -112,18 +117,22 @@ class SameConnectionEvidenceTest {
     fleet.triage(fleet.complaint("allowed", "10.20.3.12", worm, "harold@lab.example.edu", "bob@example.net"));
 
     assertThat(fleet.verdict(harold).verdict()).isNotEqualTo(Verdict.INFECTED);
+    assertThat(reason(harold, VerdictRules.SAME_CONNECTION)).isFalse();
   }
 
   @Test
-  void behindANatTheOnlyHostWhoseOneSessionReachedTheMxThenIsRecordedAndInfected() throws Exception {
+  void behindANatTheOnlyHostWhoseOneSessionReachedTheMxThenIsShownButNotRecorded() throws Exception {
     Instant worm = T0.plus(Duration.ofHours(2));
     String linda = hostWith("lab-pc-07", "192.168.1.17", worm, oneSession(worm.minusSeconds(20), "winkabcd.exe", MX, 25));
 
     JsonNode result = fleet.triage(fleet.complaint("nat-one-session", "203.0.113.200", worm, "harold@lab.example.edu",
         "bob@example.net"));
 
-    assertThat(confidence(result, linda)).isGreaterThanOrEqualTo(0.5);
-    assertThat(fleet.verdict(linda).verdict()).isEqualTo(Verdict.INFECTED);
+    // An outside sender's mail looks the same to the MX (red team round 8, T1): one connection
+    // from the only lab host that mailed the MX then is a capped mention, never recorded.
+    assertThat(result.get("candidates").get(0).get("hostId").asText()).isEqualTo(linda);
+    assertThat(confidence(result, linda)).isGreaterThan(0).isLessThan(0.5);
+    assertThat(fleet.verdict(linda).verdict()).isEqualTo(Verdict.SUSPECTED);
   }
 
   @Test

@@ -51,14 +51,15 @@ class HoldingGapRulesTest {
   }
 
   @Test
-  void aGapCandidatesOwnUnallowedEgressToTheRecordingMtaMakesItNetworkEvidence() {
+  void aGapCandidatesOneOrdinarySendingToTheRecordingMtaIsNetworkEvidenceCappedBelowRecording() {
     fake.held("h-pc17", IP, DAY_BEFORE, T.minus(Duration.ofMinutes(5))).held("h-pc17", IP, T.plus(Duration.ofMinutes(4)), null)
         .egress("h-pc17", T.minusSeconds(30), T.plusSeconds(30), false, "192.0.2.25");
 
     Candidate c = triage().candidates().get(0);
 
+    // One ordinary sending does not confirm a holding no report shows (red team round 8, T2).
     assertThat(c.networkEvidence()).isTrue();
-    assertThat(c.confidence()).isGreaterThanOrEqualTo(0.5);
+    assertThat(c.networkConfidence()).isGreaterThan(Triage.GAP_HOLDER).isLessThan(0.5);
   }
 
   @Test

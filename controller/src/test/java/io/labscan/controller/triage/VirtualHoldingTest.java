@@ -82,9 +82,10 @@ class VirtualHoldingTest {
   }
 
   @Test
-  void unallowedSmtpToTheRecordingMtaIsEvidenceOfItsOwn() {
+  void oneOrdinarySendingToTheRecordingMtaIsNoEvidenceOfItsOwn() {
+    // A Docker host next to a containerised MX mails it all day (red team round 8, T3).
     assertThat(VirtualHolding.egressEvidence(List.of(smtp("pc40", false, MX)), Optional.of(MX), u -> Optional.empty()))
-        .isPresent();
+        .isEmpty();
   }
 
   @Test
@@ -124,14 +125,15 @@ class VirtualHoldingTest {
   }
 
   @Test
-  void anOriginWhoseBridgeHolderSentSmtpToTheMtaIsNotDoubted() {
+  void anOriginWhoseBridgeHolderSentOneOrdinaryMailToTheMtaStaysDoubted() {
     FakeEvidence e = fleet();
     on(e, "pc40", "eth0", "10.20.5.40");
     on(e, "pc40", "docker0", "172.17.0.1");
     e.egress("pc40", AT.minusSeconds(60), AT, false, MX);
 
+    // A Docker host next to a containerised MX mails it all day (red team round 8, T3).
     assertThat(VirtualHolding.onlyVirtual(e, "172.17.0.1", AT, Optional.of(MX), TrustConfig.none(),
-        Duration.ofMinutes(10))).isEmpty();
+        Duration.ofMinutes(10))).isPresent();
   }
 
   @Test
