@@ -67,7 +67,7 @@ class WriteQueueTest {
         return out;
       };
       CountDownLatch release = new CountDownLatch(1);
-      CompletableFuture<Void> blocker = store.update(db -> awaitQuietly(release));
+      CompletableFuture<Void> blocker = blockWriter(store, release);
       CompletableFuture<Integer> a = store.database().writeGrouped(group, "a");
       CompletableFuture<Integer> bb = store.database().writeGrouped(group, "bb");
       CompletableFuture<Integer> ccc = store.database().writeGrouped(group, "ccc");
@@ -94,7 +94,7 @@ class WriteQueueTest {
         return names;
       };
       CountDownLatch release = new CountDownLatch(1);
-      CompletableFuture<Void> blocker = store.update(db -> awaitQuietly(release));
+      CompletableFuture<Void> blocker = blockWriter(store, release);
       CompletableFuture<String> good = store.database().writeGrouped(group, "good");
       CompletableFuture<String> bad = store.database().writeGrouped(group, "bad");
       CompletableFuture<String> alsoGood = store.database().writeGrouped(group, "also good");
@@ -131,6 +131,21 @@ class WriteQueueTest {
         return rs.next() ? rs.getInt(1) : 0;
       }
     });
+  }
+
+  /**
+   * Occupies the writer until {@code release}; returns once the writer runs it, so that what is
+   * queued next waits behind it and is drained as one batch (queued before the writer took the
+   * blocker's batch, an item could share that batch alone: a race the first version of this test lost).
+   */
+  private static CompletableFuture<Void> blockWriter(Storage store, CountDownLatch release) {
+    CountDownLatch running = new CountDownLatch(1);
+    CompletableFuture<Void> blocker = store.update(db -> {
+      running.countDown();
+      awaitQuietly(release);
+    });
+    awaitQuietly(running);
+    return blocker;
   }
 
   private static void awaitQuietly(CountDownLatch latch) {
