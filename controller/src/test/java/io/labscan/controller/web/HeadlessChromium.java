@@ -116,7 +116,16 @@ final class HeadlessChromium implements AutoCloseable {
     browser.findElement(By.id("username")).sendKeys(username);
     browser.findElement(By.id("password")).sendKeys(DashboardFixture.PASSWORD);
     browser.findElement(By.id("login-button")).click();
-    wait.until(ExpectedConditions.presenceOfElementLocated(By.id("count-hosts")));
+    // The login form's POST redirects to the overview: a look-up that lands while the browser
+    // navigates is aborted ("aborted by navigation", a WebDriverException, not a NotFound): look
+    // again rather than fail (it failed a CI run once).
+    wait.until(d -> {
+      try {
+        return !d.findElements(By.id("count-hosts")).isEmpty();
+      } catch (org.openqa.selenium.WebDriverException navigating) {
+        return false;
+      }
+    });
   }
 
   /** Opens {@code url} and waits until the document has loaded. */
