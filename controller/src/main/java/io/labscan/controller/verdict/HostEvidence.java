@@ -86,6 +86,20 @@ public record HostEvidence(
 
     /** The rule ids of the mail check all start with this ({@code mail.attachment.…}, {@code mail.klez.…}). */
     public static final String MAIL_RULE_PREFIX = "mail.";
+    /** The rule kind of registry findings. */
+    public static final String REGISTRY = "RULE_KIND_REGISTRY";
+    /** The rule kinds of hash and body signature matches (a ClamAV-style signature). */
+    public static final java.util.Set<String> SIGNATURE_KINDS = java.util.Set.of("RULE_KIND_HASH",
+        "RULE_KIND_BODY_PATTERN");
+
+    /**
+     * True for a hash or body signature match: the file's bytes are the worm's, which says
+     * nothing yet about whether it ran; the verdict weighs it by where the file lies
+     * ({@link SignatureLocation}).
+     */
+    public boolean signatureMatch() {
+      return SIGNATURE_KINDS.contains(ruleKind);
+    }
 
     /**
      * True for worm mail found in a mailbox: evidence of exposure, not of infection. Both the kind

@@ -196,6 +196,9 @@ public final class VerdictRules {
     List<Reason> infection = new ArrayList<>();
     List<Reason> weak = new ArrayList<>();
     List<Reason> exposure = new ArrayList<>();
+    List<String> runTargets = runTargets(e.findings());
+    List<Copy> copies = new ArrayList<>();
+    List<String> ran = new ArrayList<>();
     for (HostEvidence.Finding f : e.findings()) {
       if (f.receivedMail()) {
         // Worm mail in a mailbox shows that the worm reached the host, not that it ran: during
@@ -205,11 +208,25 @@ public final class VerdictRules {
             + "; nothing shows it ran here", "report " + f.reportId()));
         continue;
       }
+      if (!f.suspicious() && f.signatureMatch()) {
+        // A signature match is weighed by where the file lies (issue 15, S4): see SignatureLocation.
+        SignatureLocation.Place place = SignatureLocation.classify(f.where(), runTargets);
+        if (place.kind() != SignatureLocation.Kind.RAN) {
+          copies.add(new Copy(f, place));
+          continue;
+        }
+        infection.add(new Reason("artifact", "Infection artifact: " + f.ruleId() + " at " + f.where()
+            + (f.detail().isEmpty() ? "" : " (" + f.detail() + ")") + ", in " + place.why(), "report " + f.reportId()));
+        continue;
+      }
       Reason r = new Reason(f.suspicious() ? "weak-sign" : "artifact",
           (f.suspicious() ? "Sign of infection: " : "Infection artifact: ") + f.ruleId() + " at " + f.where()
               + (f.detail().isEmpty() ? "" : " (" + f.detail() + ")"),
           "report " + f.reportId());
       (f.suspicious() ? weak : infection).add(r);
+      if (!f.suspicious() && HostEvidence.Finding.REGISTRY.equals(f.ruleKind())) {
+        ran.add("the worm's registry entry " + f.ruleId() + " at " + f.where() + " (report " + f.reportId() + ")");
+      }
     }
     List<Reason> egress = new ArrayList<>();
     if (!e.mailServer()) {
@@ -238,6 +255,9 @@ public final class VerdictRules {
             c.tracedAt(), c.summary().isEmpty() ? "" : ": " + c.summary()),
             "complaint " + c.complaintId()));
       }
+    }
+    if (!copies.isEmpty()) {
+      located(e, copies, ran, !complaints.isEmpty(), infection, exposure, weak);
     }
     List<Reason> staleness = new ArrayList<>();
     Duration silence = Duration.between(e.lastSeen(), now);
@@ -331,6 +351,94 @@ public final class VerdictRules {
       reasons.addAll(av);
     }
     return new Assessment(verdict, reasons);
+  }
+
+  /** A signature match found outside the places the worm runs from, with its place. */
+  private record Copy(HostEvidence.Finding finding, SignatureLocation.Place place) {}
+
+  /** Reason code: a copy of the worm where received mail and saved attachments land (AT_RISK). */
+  public static final String EXPOSURE_COPY = "exposure-copy";
+  /** Reason code: a copy of the worm elsewhere on disk, with nothing showing it ran (SUSPECTED). */
+  public static final String COPY_NOT_RUN = "copy-not-run";
+  /** Reason code: a copy of the worm outside its run places, and independent evidence that it ran (INFECTED). */
+  public static final String COPY_AND_RAN = "copy-and-ran";
+  /** Most Run-value programs read from one host's findings. */
+  private static final int MAX_RUN_TARGETS = 64;
+
+  /**
+   * The programs the host's reported Run / RunServices values (and services) start: the value
+   * data the agent's registry findings quote ({@code "...: value WinkAbcd = C:\\WINDOWS\\..."},
+   * {@code "...: Wink runs C:\\..."}).
+   */
+  static List<String> runTargets(List<HostEvidence.Finding> findings) {
+    List<String> out = new ArrayList<>();
+    for (HostEvidence.Finding f : findings) {
+      if (out.size() >= MAX_RUN_TARGETS) {
+        break;
+      }
+      if (f.receivedMail() || !HostEvidence.Finding.REGISTRY.equals(f.ruleKind())) {
+        continue;
+      }
+      String key = f.where().toLowerCase(Locale.ROOT);
+      String d = f.detail();
+      int at = d.lastIndexOf(" = ");
+      int runs = d.lastIndexOf(" runs ");
+      if ((key.contains("\\run") || key.contains("\\runservices")) && at >= 0) {
+        out.add(d.substring(at + 3));
+      } else if (key.contains("\\services") && runs >= 0) {
+        out.add(d.substring(runs + 6));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Weighs signature matches found outside the worm's run places (issue 15, S4): with independent
+   * evidence that the worm ran on this host (its registry entries, SMTP egress by a process policy
+   * does not allow that looks like a worm's mailing, a complaint traced here) INFECTED, naming that
+   * evidence; otherwise a copy where received mail lands is exposure (AT_RISK) and a copy anywhere
+   * else a weak sign (SUSPECTED). A recipient who saved the attachment is not infected.
+   */
+  private void located(HostEvidence e, List<Copy> copies, List<String> ran, boolean tracedComplaint,
+      List<Reason> infection, List<Reason> exposure, List<Reason> weak) {
+    List<String> evidence = new ArrayList<>(ran);
+    if (!e.mailServer()) {
+      for (HostEvidence.Egress w : e.egressViolations()) {
+        if (wormMailing(e.egressViolations(), w.windowStart().minus(COMPLAINT_EGRESS_WINDOW),
+            w.windowEnd().plus(COMPLAINT_EGRESS_WINDOW))) {
+          evidence.add("its own SMTP egress that looks like a worm's mailing ("
+              + (w.processName().isEmpty() ? "an unattributed process" : w.processName()) + ", "
+              + w.connections() + " connection(s) to " + w.distinctDestinations() + " destination(s) between "
+              + w.windowStart() + " and " + w.windowEnd() + ", report " + w.reportId() + ")");
+          break;
+        }
+      }
+    }
+    if (tracedComplaint) {
+      for (HostEvidence.Complaint c : e.complaints()) {
+        if (c.confidence() >= policy.complaintMinConfidence()) {
+          evidence.add(String.format(Locale.ROOT, "complaint %s traced to this host (confidence %.2f)",
+              c.complaintId(), c.confidence()));
+          break;
+        }
+      }
+    }
+    for (Copy c : copies) {
+      HostEvidence.Finding f = c.finding();
+      String what = f.ruleId() + " at " + f.where() + (f.detail().isEmpty() ? "" : " (" + f.detail() + ")");
+      if (!evidence.isEmpty()) {
+        infection.add(new Reason(COPY_AND_RAN, "Copy of the worm: " + what + ", in " + c.place().why()
+            + ", and evidence that it ran here: " + String.join("; ", evidence), "report " + f.reportId()));
+      } else if (c.place().kind() == SignatureLocation.Kind.EXPOSURE) {
+        exposure.add(new Reason(EXPOSURE_COPY, "Copy of the worm where received mail and saved attachments land"
+            + " (exposure, not infection): " + what + ", in " + c.place().why() + "; nothing shows it ran here."
+            + " Delete the file (or let the antivirus quarantine it) and scan the host", "report " + f.reportId()));
+      } else {
+        weak.add(new Reason(COPY_NOT_RUN, "Copy of the worm on disk, not where it installs itself or runs from: "
+            + what + " (" + c.place().why() + "); nothing shows it ran here. Delete the file and scan the host",
+            "report " + f.reportId()));
+      }
+    }
   }
 
   static String human(Duration d) {

@@ -44,7 +44,8 @@ public final class Vocabulary {
           + " together with a complaint traced to this host.";
       case SUSPECTED -> "Forbidden SMTP egress, a complaint traced to this host, or weak signs of the worm.";
       case UNKNOWN -> "No recent full scan, or the agent fell silent: the host's state is not known.";
-      case AT_RISK -> "No infection evidence, but worm mail received or antivirus missing, stale or disabled.";
+      case AT_RISK -> "No infection evidence, but worm mail received (or its attachment saved), or antivirus missing,"
+          + " stale or disabled.";
       case CLEAN -> "None of the above.";
     };
   }

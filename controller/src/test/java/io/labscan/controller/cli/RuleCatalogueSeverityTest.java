@@ -61,7 +61,9 @@ class RuleCatalogueSeverityTest {
   void aSignatureTheCatalogueDoesNotKnowKeepsTheAgentsSeverity() throws Exception {
     // A ClamAV signature loaded on the agent: its name is no rule of the controller's catalogue.
     String host = hostReporting(ArtifactFinding.newBuilder().setRuleId("Win.Worm.Klez-1")
-        .setRuleKind(RuleKind.RULE_KIND_HASH).setPath("WINDOWS/TEMP/setup.exe").setSize(57344)
+        // In the system folder: since S4 a match's place weighs too (Windows\Temp is where opened
+        // attachments land, exposure), and this test is about whose severity counts.
+        .setRuleKind(RuleKind.RULE_KIND_HASH).setPath("WINDOWS/SYSTEM32/setup.exe").setSize(57344)
         .setSha256("a".repeat(64)).setDetail("hash match").setSeverity(FindingSeverity.FINDING_SEVERITY_INFECTION)
         .build());
 

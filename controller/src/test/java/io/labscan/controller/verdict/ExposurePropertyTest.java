@@ -114,4 +114,62 @@ class ExposurePropertyTest {
     }
     assertThat(matched).as("the built-in rules recognise the worm's attachments somewhere").isPositive();
   }
+
+  /**
+   * Folders of {@link #SAVED_IN} where received mail and what people save from it land (all but
+   * the bare home folder, which is "anywhere else": a copy there is SUSPECTED, never INFECTED).
+   */
+  private static final List<String> MAIL_LANDS_IN = SAVED_IN.stream().filter(f -> !f.equals("home/carol")).toList();
+  private static final List<String> SIGNATURE_KINDS = List.of("RULE_KIND_HASH", "RULE_KIND_BODY_PATTERN");
+
+  /**
+   * S4 (issue 15, red-team): a hash or body signature of the worm's executable matching a saved
+   * attachment is exposure too. Over seeded random hosts holding received worm mail and signature
+   * matches (agent severity INFECTION) on attachments saved where mail lands, any antivirus state,
+   * staleness and weak complaints: never INFECTED nor SUSPECTED, and the saved copy is among the
+   * reasons. Anywhere in {@link #SAVED_IN} a lone match is never INFECTED.
+   */
+  @Test
+  void aHostWithOnlyReceivedMailAndSavedAttachmentsIsNeverInfectedOrSuspected() {
+    VerdictRules rules = new VerdictRules(VerdictPolicy.defaults());
+    Random random = new Random(0x54_2026L);
+    for (int i = 0; i < 2_000; i++) {
+      List<HostEvidence.Finding> findings = new ArrayList<>();
+      for (int k = random.nextInt(5); k > 0; k--) {
+        findings.add(new HostEvidence.Finding("r1", MAIL_RULES.get(random.nextInt(MAIL_RULES.size())),
+            HostEvidence.Finding.MAIL, "Mail/Inbox/" + k, "worm message " + k, random.nextBoolean()));
+      }
+      for (int k = 1 + random.nextInt(20); k > 0; k--) {
+        String folder = MAIL_LANDS_IN.get(random.nextInt(MAIL_LANDS_IN.size()));
+        String name = WORM_ATTACHMENTS.get(random.nextInt(WORM_ATTACHMENTS.size()));
+        String path = random.nextBoolean() ? folder + "/" + name : "C:\\" + (folder + "/" + name).replace('/', '\\');
+        findings.add(new HostEvidence.Finding("r1", "Win.Worm.Klez-" + random.nextInt(5),
+            SIGNATURE_KINDS.get(random.nextInt(2)), path, "signature match", false));
+      }
+      List<HostEvidence.Av> av = new ArrayList<>();
+      for (int k = random.nextInt(3); k > 0; k--) {
+        av.add(new HostEvidence.Av("r1", "clamav", "ClamAV", AV_STATES.get(random.nextInt(AV_STATES.size())), ""));
+      }
+      List<HostEvidence.Complaint> weakComplaints = random.nextBoolean() ? List.of()
+          : List.of(new HostEvidence.Complaint("c1", random.nextDouble() * 0.49, NOW.minusSeconds(600), ""));
+      Instant lastSeen = NOW.minus(Duration.ofMinutes(random.nextInt(3 * 24 * 60)));
+      Optional<Instant> lastScan = random.nextInt(5) == 0 ? Optional.empty()
+          : Optional.of(lastSeen.minus(Duration.ofMinutes(random.nextInt(48 * 60))));
+      HostEvidence e = new HostEvidence("h" + i, "lab-pc-" + i, lastSeen, lastScan, findings, av, List.of(),
+          weakComplaints, random.nextBoolean());
+
+      Assessment a = rules.evaluate(e, NOW);
+
+      assertThat(a.verdict()).as("host %d", i).isNotIn(Verdict.INFECTED, Verdict.SUSPECTED, Verdict.CLEAN);
+      assertThat(a.reasons()).as("host %d", i).extracting(Reason::code).contains(VerdictRules.EXPOSURE_COPY);
+    }
+    for (String folder : SAVED_IN) {
+      for (String name : WORM_ATTACHMENTS) {
+        HostEvidence e = new HostEvidence("h", "lab-pc-30", NOW.minusSeconds(60), Optional.of(NOW.minusSeconds(600)),
+            List.of(new HostEvidence.Finding("r1", "Win.Worm.Klez-1", "RULE_KIND_HASH", folder + "/" + name,
+                "hash match", false)), List.of(), List.of(), List.of(), false);
+        assertThat(rules.evaluate(e, NOW).verdict()).as("%s/%s", folder, name).isNotEqualTo(Verdict.INFECTED);
+      }
+    }
+  }
 }
