@@ -238,6 +238,37 @@ final class OriginResolver {
       Step step = trustedClient(boundary, h, sources[boundary], hopTime(hops, boundary), trust, provider, learned,
           nextClientLine(hops, boundary));
       if (step.source() == null) {
+        Optional<ReSend> resend = reSend(hops, boundary, sources, trust, learned);
+        if (resend.isPresent() && resend.get().deeper() >= 0) {
+          // Round 7, S5: a re-sender, traced past to our MTA's own earlier hop.
+          ReSend r = resend.get();
+          if (!warnings.contains(r.warning())) {
+            warnings.add(r.warning());
+          }
+          why.append("; ").append(r.reason());
+          allOurs = false;
+          sources[r.own()] = r.ownSource();
+          sources[r.deeper()] = r.deeperSource();
+          boundary = r.deeper();
+          continue;
+        }
+        if (resend.isPresent()) {
+          ReSend r = resend.get();
+          if (!warnings.contains(r.warning())) {
+            warnings.add(r.warning());
+          }
+          why.append("; ").append(r.reason()).append(", so hop ").append(boundary).append(" is the boundary");
+          if (doubt == null) {
+            doubt = r.doubt();
+          }
+          if (heldAgainstConfiguration == null) {
+            heldAgainstConfiguration = r.unrecordable();
+          }
+          break;
+        }
+        if (step.doubt() != null && doubt == null) {
+          doubt = step.doubt(); // round 7, S1: a relay nobody declared, nothing corroborated below it
+        }
         if (step.warning() != null && !warnings.contains(step.warning())) {
           warnings.add(step.warning());
         }
@@ -526,6 +557,186 @@ final class OriginResolver {
             + " resolve (mail-server role for the host, or --trust " + ip + ") before the answer is evidence"));
   }
 
+  /**
+   * A LabScan host without the mail-server role holds the client address of a trusted line, and
+   * wrote a line of its own below it: it acts as a relay the administrator has not declared (issue
+   * 15, red-team round 7, S1). Stopping the walk at it as "a lab machine" records the relay, and
+   * with auto-quarantine stops a department's mail, while the worm host behind it goes free.
+   *
+   * <ul>
+   *   <li>When the host the line below names as its client corroborates that line with its own
+   *       agent's claims ({@link RelayCorroboration#sender}: it held that address and sent
+   *       unallowed SMTP to the relay's address then), the relay really relayed: the walk steps
+   *       through it (its line is {@link TrustSource.Kind#CORROBORATED}), so the relay is never the
+   *       boundary and the client below is the candidate, recorded only as the ordinary rules
+   *       allow. A forger cannot manufacture that: it needs the accused host's own report of a
+   *       connection to the forger.
+   *   <li>Otherwise, when a configured entry (an exact name, or a network) covers the host, the
+   *       administrator's word (an MTA) and the fleet (a lab host) disagree, and nothing settles
+   *       it: unless the host's own agent reported unallowed SMTP to the MTA that wrote the line
+   *       (then it is the sender, as before), the walk stops at it, the answer is shown, never
+   *       recorded, every candidate capped, and nothing the lines below it name is a candidate
+   *       (they are the host's own words).
+   *   <li>A relay that is itself the worm host (its own SMTP to our MTA, nobody below whose own
+   *       SMTP reached it) and a host nobody declared stay the boundary, as before.
+   * </ul>
+   */
+  private static Optional<Step> undeclaredRelay(int index, ReceivedHop hop, String ip, Instant at,
+      LearnedTrust.Holder relay, Optional<String> covering, TrustConfig trust, Optional<ReceivedHop> written,
+      @Nullable String stalePtr) {
+    Optional<TriageEvidence> fleet = trust.fleet();
+    if (fleet.isEmpty() || written.isEmpty() || written.get().fromIp().isEmpty()) {
+      return Optional.empty();
+    }
+    java.time.Duration slack = TriageOptions.defaults().egressSlack();
+    String who = relay.hostname() + " (" + relay.hostId() + ")";
+    String fix = "give it the mail-server role (policy --mail-server " + relay.hostId() + ") or trust it by its"
+        + " exact address (--trust " + ip + ")";
+    String below = written.get().fromIp().get();
+    Optional<AddressHolding> sender = RelayCorroboration.sender(fleet.get(), Set.of(relay.hostId()), below, at,
+        List.of(ip), slack);
+    if (sender.isPresent()) {
+      AddressHolding s = sender.get();
+      String story = who + " at " + ip + " relayed this message: the line it wrote below hop " + index
+          + " records the client " + below + ", which " + s.hostname() + " (" + s.hostId() + ") held at " + at
+          + ", and " + s.hostname() + "'s own agent reported unallowed SMTP to " + ip + " then";
+      return Optional.of(new Step(TrustSource.corroborated("undeclared relay " + relay.hostname() + ", corroborated by "
+          + s.hostname() + "'s own SMTP to " + ip),
+          "its client " + ip + " was held at " + at + " by " + relay.hostname() + ", a LabScan host without the"
+              + " mail-server role, but " + story + ": a relay, traced past",
+          story + ". It is a relay you have not declared, never recorded as the sender: " + fix));
+    }
+    if (covering.isEmpty()) {
+      return Optional.empty();
+    }
+    List<String> writers = hop.byIp().map(List::of).orElse(List.of());
+    if (RelayCorroboration.sentItself(fleet.get(), relay.hostId(), writers, at, slack)) {
+      return Optional.empty(); // its own SMTP to the MTA that recorded it: the sender, as before
+    }
+    String conflict = "hop " + index + "'s client " + ip + " is covered by --trust " + covering.get()
+        + " and was held at " + at + " by " + who + ", a LabScan host without the mail-server role that wrote a"
+        + " line of its own below (a relay?); no host below corroborates that line and its own agent reported no"
+        + " SMTP to the MTA that recorded it";
+    return Optional.of(new Step(null, "its client " + describeClient(hop) + " was held at " + at + " by "
+        + relay.hostname() + ", a LabScan host without the mail-server role, although --trust " + covering.get()
+        + " covers it: a relay you have not declared, or a lab host; the walk does not resolve it",
+        conflict + ": a relay you have not declared, or a lab host behind a stale entry. The answer is shown,"
+            + " never recorded, until you resolve it: if " + relay.hostname() + " relays mail, " + fix
+            + (stalePtr == null ? "" : ". Or " + stalePtr),
+        "the configuration (--trust " + covering.get() + ") and the fleet disagree about " + who
+            + ": a relay you have not declared, or a lab host (" + fix + ") before the answer is evidence",
+        new TrustDoubt("No sender is established: " + conflict + ". If " + relay.hostname() + " relays mail, "
+            + fix + ".", Set.of(), true)));
+  }
+
+  /** How long before the line our MTA wrote about a re-sender its own earlier hop may be dated and still be traced. */
+  static final Duration MAX_RESEND_DELAY = Duration.ofHours(1);
+
+  /**
+   * A boundary that re-sent the message (issue 15, red-team round 7, S5).
+   *
+   * @param own the re-sender's own line, which records our MTA as its client
+   * @param deeper our MTA's own earlier hop below it, when the fleet corroborates it; -1 when not
+   */
+  private record ReSend(int own, int deeper, String reason, String warning, @Nullable TrustSource ownSource,
+      @Nullable TrustSource deeperSource, @Nullable String unrecordable, @Nullable TrustDoubt doubt) {}
+
+  /**
+   * A boundary host whose own line directly below its hop records receipt of the message from one
+   * of our MTAs, by address (an exact {@code --trust} address, a host with the mail-server role, or
+   * the address a line of ours gives its own writer; never a HELO or a name the host wrote): a lab
+   * host that re-sends mail (a {@code .forward}, a Sieve redirect, a mailing list) took the worm's
+   * message from our MTA and handed it back, and the complaint shows it as the boundary (issue 15,
+   * red-team round 7, S5). It is never recorded, and never "Sent by".
+   *
+   * <p>Everything below the boundary is that host's own text, so the line "our MTA delivered it to
+   * me", and the MTA's earlier hop below it, may be the worm's forgery, naming an innocent. The walk
+   * traces past the re-sender only when the fleet corroborates our MTA's earlier hop ({@link
+   * RelayCorroboration#sender}): the host it names as the client held that address by its own
+   * report and its own agent reported unallowed SMTP to our MTA then (a forger cannot make another
+   * host's agent say that), and that hop is dated within {@link #MAX_RESEND_DELAY} before the
+   * re-send. Then that hop counts as our MTA's and the walk goes on with the same rules. Otherwise
+   * the host stays the boundary (a forged line does not clear it from the answer), the answer is
+   * shown, never recorded, every candidate capped, and nobody the lines below name is a candidate.
+   */
+  private static Optional<ReSend> reSend(List<ReceivedHop> hops, int boundary, TrustSource[] sources,
+      TrustConfig trust, @Nullable LearnedTrust learned) {
+    ReceivedHop b = hops.get(boundary);
+    Optional<Instant> at = hopTime(hops, boundary);
+    int own = nextLine(hops, boundary);
+    if (own < 0 || !hops.get(own).parsed() || b.fromIp().isEmpty() || at.isEmpty()) {
+      return Optional.empty();
+    }
+    ReceivedHop line = hops.get(own);
+    Optional<String> mtaIp = line.fromIp();
+    if (mtaIp.isEmpty() || mtaIp.equals(b.fromIp())) {
+      return Optional.empty();
+    }
+    List<String> ourMtas = new ArrayList<>(trust.exactAddresses());
+    for (int i = 0; i <= boundary; i++) {
+      TrustSource s = sources[i];
+      if (s != null && s.ours()) {
+        hops.get(i).byIp().filter(ip -> !ourMtas.contains(ip)).ifPresent(ourMtas::add);
+      }
+    }
+    boolean role = learned != null && learned.holders(mtaIp.get(), at.get()).stream()
+        .anyMatch(LearnedTrust.Holder::mailServer);
+    if (role) {
+      ourMtas.add(mtaIp.get());
+    }
+    if (!ourMtas.contains(mtaIp.get())) {
+      return Optional.empty();
+    }
+    String resender = b.verifiedRdns().or(line::byHost).orElse(b.fromIp().get());
+    String mta = line.verifiedRdns().map(n -> n + " (" + mtaIp.get() + ")").orElse(mtaIp.get());
+    String mtaName = line.verifiedRdns().orElse(mtaIp.get());
+    int deeper = nextLine(hops, own);
+    Optional<ReceivedHop> earlier = deeper < 0 ? Optional.empty() : Optional.of(hops.get(deeper)).filter(ReceivedHop::parsed);
+    Optional<Instant> earlierAt = earlier.flatMap(ReceivedHop::date).or(() -> at)
+        .filter(t -> !t.isAfter(at.get().plus(CLOCK_SLACK)) && !t.isBefore(at.get().minus(MAX_RESEND_DELAY)));
+    Optional<AddressHolding> sender = Optional.empty();
+    if (earlier.flatMap(ReceivedHop::fromIp).isPresent() && earlierAt.isPresent() && trust.fleet().isPresent()) {
+      Set<String> resenders = new java.util.HashSet<>();
+      trust.fleet().get().holdersOf(b.fromIp().get(), at.get()).forEach(h -> resenders.add(h.hostId()));
+      sender = RelayCorroboration.sender(trust.fleet().get(), resenders, earlier.get().fromIp().get(),
+          earlierAt.get(), ourMtas, TriageOptions.defaults().egressSlack());
+    }
+    String says = resender + " (hop " + boundary + "'s client " + b.fromIp().get() + ") records, in the line it"
+        + " wrote below (hop " + own + "), that it received this message from " + mta + ", an MTA of ours";
+    if (sender.isPresent()) {
+      AddressHolding s = sender.get();
+      String past = resender + " re-sent the message it received from " + mtaName + " (a forward or list); traced"
+          + " past it: " + mtaName + "'s own earlier hop (hop " + deeper + ") records " + earlier.get().fromIp().get()
+          + ", which " + s.hostname() + " (" + s.hostId() + ") held, and " + s.hostname() + "'s own agent reported"
+          + " unallowed SMTP to our MTA then";
+      return Optional.of(new ReSend(own, deeper, past + "; " + resender + " is never recorded as the sender",
+          past + ". " + resender + " is not the sender and is never recorded on this answer",
+          TrustSource.corroborated("re-sender " + resender + " (its line records our MTA " + mta + " as its client)"),
+          TrustSource.corroborated("our MTA " + mtaName + "'s earlier hop, corroborated by " + s.hostname()
+              + "'s own SMTP to it"),
+          null, null));
+    }
+    String unconfirmed = says + ": a re-sender (a forward or list), or a host that wrote those lines itself."
+        + " Nothing the fleet reported confirms the lines below it (no host they name reported its own SMTP to our"
+        + " MTA then), so the walk does not trace past it";
+    return Optional.of(new ReSend(own, -1, says + ", a re-sender or a forgery, unconfirmed",
+        unconfirmed + ": the answer is shown, never recorded, and the hosts those lines name are no candidates",
+        null, null,
+        unconfirmed + "; a re-sender must not be recorded as the sender, and the lines below are its own words",
+        new TrustDoubt("No sender is established: " + resender + " may have re-sent a message it received from "
+            + mtaName + " (a forward or list), and nothing confirms the lines below it.", Set.of(), true)));
+  }
+
+  /** The next line below {@code index} that records a client or cannot be read; -1 when none. */
+  private static int nextLine(List<ReceivedHop> hops, int index) {
+    for (int j = index + 1; j < hops.size(); j++) {
+      if (!hops.get(j).parsed() || hops.get(j).recordsClient()) {
+        return j;
+      }
+    }
+    return -1;
+  }
+
   /** True for a configured entry covering more than one machine: a CIDR wider than /32 (/128), or a {@code *.} suffix. */
   private static boolean networkEntry(String entry) {
     String e = entry.trim();
@@ -628,6 +839,14 @@ final class OriginResolver {
               + " lab host's holding wins (lab machines are not MTAs). If the MTA really has this address,"
               + " trust it by address (--trust " + ip.orElseThrow() + ") and fix the PTR record"
           : null;
+      boolean oneLabHolder = holders.stream().filter(x -> !x.mailServer()).count() == 1;
+      Optional<Step> relay = oneLabHolder
+          ? undeclaredRelay(index, hop, ip.orElseThrow(), at.orElseThrow(), agent.get(), covering, trust, written,
+              stalePtr)
+          : Optional.empty();
+      if (relay.isPresent()) {
+        return relay.get();
+      }
       return new Step(null, "its client " + describeClient(hop) + " was held at " + at.get() + " by "
           + agent.get().hostname() + ", a LabScan host without the mail-server role" + also
           + "; lab machines are not MTAs (if that host relays mail, give it the mail-server role)", stalePtr);

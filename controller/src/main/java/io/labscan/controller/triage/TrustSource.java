@@ -26,7 +26,13 @@ public record TrustSource(Kind kind, String text) {
     /** Inside a well-known provider (the provider list). */
     PROVIDER,
     /** The topmost line, written by whoever delivered the message: taken as given, unverified. */
-    DELIVERING
+    DELIVERING,
+    /**
+     * A host the administrator has not declared an MTA, whose line the fleet corroborates: the host
+     * the line names as its client reported, itself, its SMTP to this writer ({@link
+     * RelayCorroboration}; issue 15, red-team round 7, S1 and S5).
+     */
+    CORROBORATED
   }
 
   public TrustSource {
@@ -36,7 +42,11 @@ public record TrustSource(Kind kind, String text) {
 
   /** True for an MTA of the site's own: configured, or a host with the mail-server role. */
   public boolean ours() {
-    return kind == Kind.CONFIGURED || kind == Kind.MAIL_SERVER;
+    return kind == Kind.CONFIGURED || kind == Kind.MAIL_SERVER || kind == Kind.CORROBORATED;
+  }
+
+  static TrustSource corroborated(String text) {
+    return new TrustSource(Kind.CORROBORATED, text);
   }
 
   static TrustSource configured(String entry) {
