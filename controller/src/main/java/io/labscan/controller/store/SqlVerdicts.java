@@ -785,36 +785,34 @@ public final class SqlVerdicts implements VerdictRepository {
    * on port 25 in a window covering {@code at} within the same-connection slack: behind a NAT the
    * MTA saw one address for all of them, so a host's own match counts only without any (issue 15,
    * N7; VerdictRules#sameConnection).
+   *
+   * <p>The destination, the port, the time, the host itself and the mail servers are all filtered in
+   * SQL before the limit ({@link SqliteTriageEvidence#connectedQuery}; issue 15, red-team round 8,
+   * T4): it used to read the first {@link SqliteTriageEvidence#MAX_EGRESS_ROWS} windows of those
+   * minutes of every host and only then look at their destinations, so a third agent flooding
+   * egress windows pushed the rival out of the read and made the match "unique". Every row the
+   * query returns is a rival, so a read that reaches its limit is a tie too (never unique). Cost:
+   * one indexed time range per recorded complaint trace with a recording MTA, on every verdict read;
+   * measured in docs/PERFORMANCE.md ("Same-connection rival search").
    */
   private static List<String> sameConnectionRivals(Statements sql, String hostId, List<String> mta, Instant at)
       throws SQLException {
     java.time.Duration slack = io.labscan.controller.verdict.VerdictRules.SAME_CONNECTION_SLACK;
-    long from = at.minus(slack).toEpochMilli();
-    long to = at.plus(slack).toEpochMilli();
-    PreparedStatement ps = sql.prepare(SqliteTriageEvidence.overlapQuery(""));
-    ps.setLong(1, from - SqliteTriageEvidence.SHORT_WINDOW.toMillis());
-    ps.setLong(2, to);
-    ps.setLong(3, from);
-    ps.setLong(4, to);
-    ps.setLong(5, from);
+    List<String> ips = new ArrayList<>();
+    for (String m : mta) {
+      io.labscan.contract.net.Addresses.canonical(m).filter(ip -> !ips.contains(ip)).ifPresent(ips::add);
+    }
+    if (ips.isEmpty()) {
+      return List.of();
+    }
+    PreparedStatement ps = sql.prepare(SqliteTriageEvidence.connectedQuery(ips.size(), " AND e.host_id <> ? AND"
+        + " e.host_id NOT IN (SELECT r.host_id FROM host_roles r WHERE r.role = 'mail-server')", MAX_RIVALS));
+    SqliteTriageEvidence.bindConnected(ps, ips, List.of(io.labscan.controller.triage.SameConnection.MTA_PORT),
+        at.minus(slack), at.plus(slack), List.of(hostId));
     java.util.Set<String> found = new java.util.LinkedHashSet<>();
     try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next() && found.size() < MAX_RIVALS) {
-        String other = rs.getString(1);
-        if (!other.equals(hostId) && io.labscan.controller.triage.SameConnection.toMta(rs.getString(6), mta).isPresent()) {
-          found.add(other);
-        }
-      }
-    }
-    if (!found.isEmpty()) {
-      PreparedStatement role = sql.prepare("SELECT 1 FROM host_roles WHERE host_id = ? AND role = 'mail-server'");
-      for (java.util.Iterator<String> it = found.iterator(); it.hasNext(); ) {
-        role.setString(1, it.next());
-        try (ResultSet rs = role.executeQuery()) {
-          if (rs.next()) {
-            it.remove();
-          }
-        }
+      while (rs.next()) {
+        found.add(rs.getString(1));
       }
     }
     return List.copyOf(found);

@@ -2,6 +2,7 @@ package io.labscan.controller.store;
 
 import static java.util.Objects.requireNonNull;
 
+import io.labscan.contract.net.Addresses;
 import io.labscan.controller.text.HostnameKey;
 import io.labscan.controller.triage.AddressHolding;
 import io.labscan.controller.triage.EgressHit;
@@ -15,17 +16,20 @@ import io.labscan.controller.verdict.Reason;
 import io.labscan.controller.verdict.VerdictRepository.VerdictRecord;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -421,6 +425,110 @@ public final class SqliteTriageEvidence implements TriageEvidence {
         + " UNION ALL " + columns + "WHERE e.window_end_ms - e.window_start_ms > " + SHORT_WINDOW.toMillis()
         + " AND e.window_start_ms <= ? AND e.window_end_ms >= ?" + longFilter
         + " ORDER BY 3 LIMIT " + MAX_EGRESS_ROWS;
+  }
+
+  /**
+   * The query for the distinct hosts whose windows overlapping [from, to] reached one of some
+   * destinations ({@link #bindConnected}): the destination is filtered in SQL, before the limit,
+   * so a flood of other hosts' windows in the same minutes cannot push a match out of the read
+   * (issue 15, red-team round 8, T4: it read {@link #MAX_EGRESS_ROWS} windows and only then looked
+   * at their destinations). The time range still uses the indexes of {@link #overlapQuery}
+   * ({@code egress_by_time}, {@code egress_long_windows}); the destination test runs on the
+   * windows of those minutes only. The stored list is "ip:port*n" entries separated by spaces (an
+   * IPv6 address in brackets, as the agent spelled it; compared in lower case).
+   *
+   * @param destinations how many (address, port) pairs {@link #bindConnected} binds
+   * @param extra a further condition on {@code e}, e.g. {@code " AND e.host_id <> ?"} (its
+   *     parameters are bound after the destinations, in each half)
+   * @param limit most host ids returned
+   */
+  static String connectedQuery(int destinations, String extra, int limit) {
+    StringBuilder to = new StringBuilder(" AND (");
+    for (int i = 0; i < destinations; i++) {
+      to.append(i == 0 ? "" : " OR ").append("(' ' || LOWER(e.destinations) || ' ') LIKE ?")
+          .append(" OR (' ' || LOWER(e.destinations) || ' ') LIKE ?");
+    }
+    to.append(')').append(extra);
+    return "SELECT e.host_id FROM egress_windows e WHERE e.window_start_ms >= ? AND e.window_start_ms <= ?"
+        + " AND e.window_end_ms >= ? AND e.window_end_ms - e.window_start_ms <= " + SHORT_WINDOW.toMillis() + to
+        + " UNION SELECT e.host_id FROM egress_windows e WHERE e.window_end_ms - e.window_start_ms > "
+        + SHORT_WINDOW.toMillis() + " AND e.window_start_ms <= ? AND e.window_end_ms >= ?" + to
+        + " LIMIT " + limit;
+  }
+
+  /**
+   * Binds {@link #connectedQuery}'s parameters: the time range and every (address, port) pair of
+   * {@code ips} x {@code ports} in each half, each followed by {@code extra}'s string parameters.
+   */
+  static void bindConnected(PreparedStatement ps, Collection<String> ips, Collection<Integer> ports, Instant from,
+      Instant to, List<String> extra) throws SQLException {
+    List<String> patterns = new ArrayList<>();
+    for (String ip : ips) {
+      String host = ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip;
+      for (int port : ports) {
+        String d = (" " + host + ":" + port).toLowerCase(java.util.Locale.ROOT);
+        patterns.add("%" + d + "*%");
+        patterns.add("%" + d + " %");
+      }
+    }
+    int i = 1;
+    ps.setLong(i++, from.toEpochMilli() - SHORT_WINDOW.toMillis());
+    ps.setLong(i++, to.toEpochMilli());
+    ps.setLong(i++, from.toEpochMilli());
+    for (String p : patterns) {
+      ps.setString(i++, p);
+    }
+    for (String x : extra) {
+      ps.setString(i++, x);
+    }
+    ps.setLong(i++, to.toEpochMilli());
+    ps.setLong(i++, from.toEpochMilli());
+    for (String p : patterns) {
+      ps.setString(i++, p);
+    }
+    for (String x : extra) {
+      ps.setString(i++, x);
+    }
+  }
+
+  @Override
+  public Set<String> hostsConnectedTo(String ip, Set<Integer> ports, Instant from, Instant to, int limit) {
+    Optional<String> canonical = Addresses.canonical(ip);
+    if (canonical.isEmpty() || ports.isEmpty() || limit <= 0) {
+      return Set.of();
+    }
+    List<Integer> sorted = ports.stream().sorted().toList();
+    String sql = connectedQuery(sorted.size(), "", limit);
+    return database.read("egress to an address", db -> {
+      Set<String> out = new LinkedHashSet<>();
+      try (PreparedStatement ps = db.prepareStatement(sql)) {
+        bindConnected(ps, List.of(canonical.get()), sorted, from, to, List.of());
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(rs.getString(1));
+          }
+        }
+      }
+      return Set.copyOf(out);
+    });
+  }
+
+  @Override
+  public boolean recordedAsMtaBefore(String ip, Instant before) {
+    Optional<String> canonical = Addresses.canonical(ip);
+    if (canonical.isEmpty()) {
+      return false;
+    }
+    return database.read("recording MTA history", db -> {
+      try (PreparedStatement ps = db.prepareStatement("SELECT 1 FROM complaint_traces WHERE origin_time_ms < ?"
+          + " AND (' ' || recording_mta || ' ') LIKE ? LIMIT 1")) {
+        ps.setLong(1, before.toEpochMilli());
+        ps.setString(2, "% " + canonical.get() + " %");
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next();
+        }
+      }
+    });
   }
 
   /** The IPs of the stored destination list ("192.0.2.25:25*3 [2001:db8::25]:25*1"). */

@@ -500,6 +500,14 @@ final class OriginResolver {
     }
     String who = ordinary.values().stream().map(h -> h.hostname() + " (" + h.hostId() + ")"
         + InterfaceKind.on(h.interfaceName())).collect(java.util.stream.Collectors.joining(", "));
+    Optional<String> falseClaim = ExtraAddressClaim.falseClaim(fleet.get(), ip, at, ordinary.values(), entry);
+    if (falseClaim.isPresent()) {
+      // Round 8, T6: the claim is an extra address beside the claimant's own, and the fleet shows
+      // the address still acting as the MTA it was before the claim began: a false claim, flagged.
+      return Optional.of(new Step(TrustSource.configured(entry), "its client " + ip + " is trusted (--trust " + entry
+          + " names exactly that MTA; " + who + " reported it too, beside its own address: a false claim, ignored)",
+          falseClaim.get()));
+    }
     String claim = "hop " + index + "'s client " + ip + " is claimed by " + who + " at " + at
         + ", and the configuration calls it an MTA (--trust " + entry + ")";
     String fixes = "either the MTA was renumbered and the address now belongs to that lab host (remove the stale"

@@ -203,6 +203,8 @@ public final class Triage {
     // Hosts claiming a contested trusted line's address (round 6, N0d), and each candidate's uncapped score.
     Set<String> claimantIds = new LinkedHashSet<>();
     Map<String, Double> uncappedScore = new HashMap<>();
+    // Candidates of a contested complaint whose own egress is a worm-like mailing (round 8, T9).
+    Set<String> wormyUnderDoubt = new LinkedHashSet<>();
     for (int i = 0; i < complaints.size(); i++) {
       ParsedComplaint c = complaints.get(i);
       String label = several ? "complaint " + (i + 1) + ": " : "";
@@ -227,6 +229,9 @@ public final class Triage {
       directSender(c, label, perComplaint, mailServers, directSenders);
       Optional<TrustDoubt> doubt = c.origin().flatMap(Origin::doubt).filter(TrustDoubt::capAll);
       doubt.ifPresent(d -> claimants(d, label, perComplaint, trustedHosts, claimantIds));
+      if (doubt.isPresent()) {
+        wormLikeUnderDoubt(c, perComplaint, mailServers, wormyUnderDoubt);
+      }
       for (Tally t : perComplaint.values()) {
         Tally total = tallies.computeIfAbsent(t.hostId, id -> new Tally(id, t.hostname));
         if (accountCapped.containsKey(t.hostId) && !c.capped()) {
@@ -299,9 +304,11 @@ public final class Triage {
     // At equal confidence the direct sender ranks first: the carried part's candidates never
     // outrank the host our MTA saw hand the carrying message in (issue 15, round 4, F3).
     // Among candidates capped to the same confidence the stronger evidence ranks first, and a
-    // claimant of a contested trusted line before a host only its lines below name (round 6, N0d).
+    // claimant of a contested trusted line before a host only its lines below name (round 6, N0d);
+    // under such a doubt a host's own worm-like egress ranks before the doubted lines' evidence (round 8, T9).
     candidates.sort(Comparator.comparingDouble(Candidate::confidence).reversed()
         .thenComparing(k -> !directSenders.contains(k.hostId()))
+        .thenComparing(k -> !wormyUnderDoubt.contains(k.hostId()))
         .thenComparing(k -> -uncappedScore.getOrDefault(k.hostId(), 0.0))
         .thenComparing(k -> !claimantIds.contains(k.hostId()))
         .thenComparing(Candidate::hostname).thenComparing(Candidate::hostId));
@@ -345,6 +352,33 @@ public final class Triage {
       t.add(HOLDER, label + "claims the address of a line the configuration trusts as an MTA's: " + d.headline());
       claimantIds.add(id);
     }
+  }
+
+  /**
+   * Under a contested trusted line ({@link TrustDoubt#capAll}), the candidates whose own egress
+   * within the slack of the origin's time is a worm-like mailing ({@link Mailing#wormLike}) (issue
+   * 15, red-team round 8, T9). Every candidate is capped to the same confidence then, and the
+   * uncapped score of a host the doubted lines name rests on those lines, which the claimant may
+   * have forged: one Outlook message to the MX plus the forged line outranked the claimant's own
+   * 30-connection burst. A host's own worm-like egress does not depend on the doubted line, so it
+   * ranks first; the headline still establishes no sender and nothing is recorded.
+   */
+  private void wormLikeUnderDoubt(ParsedComplaint c, Map<String, Tally> candidates, Set<String> mailServers,
+      Set<String> out) {
+    Optional<Origin> o = c.origin();
+    if (o.isEmpty() || candidates.isEmpty()) {
+      return;
+    }
+    Mailing mailing = new Mailing(c, o.get(), mailServers);
+    Instant from = o.get().time().minus(options.egressSlack());
+    Instant to = o.get().time().plus(options.egressSlack());
+    Map<String, List<EgressHit>> byHost = new LinkedHashMap<>();
+    for (EgressHit e : evidence.egressNear(candidates.keySet(), from, to)) {
+      if (candidates.containsKey(e.hostId()) && e.overlaps(from, to)) {
+        byHost.computeIfAbsent(e.hostId(), k -> new ArrayList<>()).add(e);
+      }
+    }
+    byHost.forEach((id, hits) -> mailing.wormLike(hits).ifPresent(w -> out.add(id)));
   }
 
   /** How a direct sender's reason begins (after the complaint's label); {@link AnswerSentence} reads it. */

@@ -30,6 +30,26 @@ public interface TriageEvidence {
     return List.of();
   }
 
+  /**
+   * The hosts whose egress windows overlapping [from, to] reached {@code ip} (canonical text) on
+   * one of {@code ports}, allowed or not, at most {@code limit} of them; the store filters by
+   * destination before any row limit, so other hosts' windows cannot push a match out. Default:
+   * none known (then nothing speaks for the address being an MTA's, the safe direction).
+   */
+  default Set<String> hostsConnectedTo(String ip, Set<Integer> ports, Instant from, Instant to, int limit) {
+    return Set.of();
+  }
+
+  /**
+   * Whether a recorded complaint trace names {@code ip} (canonical text) among the addresses of
+   * the MTA that recorded its origin ({@code recording_mta}, V031) with an origin time before
+   * {@code before}: a trusted line written earlier showed an MTA of ours at that address. Default:
+   * not known.
+   */
+  default boolean recordedAsMtaBefore(String ip, Instant before) {
+    return false;
+  }
+
   /** Egress windows of these hosts overlapping [from, to]. */
   List<EgressHit> egressNear(Collection<String> hostIds, Instant from, Instant to);
 

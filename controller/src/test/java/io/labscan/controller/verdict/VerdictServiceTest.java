@@ -185,6 +185,59 @@ class VerdictServiceTest {
     }
   }
 
+  /** One minute of SMTP egress by {@code process} from {@code start}: {@code connections} connections to {@code ip}:25. */
+  private static io.labscan.proto.v1.SmtpEgressWindow smtp(Instant start, String process, String ip, int connections) {
+    return io.labscan.proto.v1.SmtpEgressWindow.newBuilder()
+        .setWindowStart(com.google.protobuf.util.Timestamps.fromMillis(start.toEpochMilli()))
+        .setWindowEnd(com.google.protobuf.util.Timestamps.fromMillis(start.plusSeconds(60).toEpochMilli()))
+        .setPid(4242).setProcessName(process).setConnections(connections).setDistinctDestinations(1)
+        .setAllowed(false).setSource("poll")
+        .addDestinations(io.labscan.proto.v1.EgressDestination.newBuilder().setIp(ip).setPort(25)
+            .setConnections(connections))
+        .build();
+  }
+
+  /**
+   * Issue 15, red-team round 8, T4: the same-connection rival search filters by the MTA's address
+   * before its row limit, so a third agent flooding egress windows in the same minutes (to
+   * elsewhere) cannot push the rival out of the read and make the host's match "unique".
+   */
+  @Test
+  void aThirdAgentFloodingEgressWindowsCannotMakeTheSameConnectionRivalVanish() {
+    Instant mail = T0.plus(Duration.ofHours(2));
+    AtomicReference<Instant> now = new AtomicReference<>(mail.plus(Duration.ofMinutes(30)));
+    String linda = TestReports.newHostId();
+    String harold = TestReports.newHostId();
+    String flooder = TestReports.newHostId();
+    String mx = "192.0.2.25";
+    try (Storage store = open(dir.resolve("c.db"));
+        VerdictService verdicts = new VerdictService(store, VerdictPolicy.defaults(), at(now))) {
+      store.ingest(withAv(TestReports.fullScan(linda, "lab-pc-07", mail.plusSeconds(300), 1, "192.168.1.17"),
+          AvState.AV_STATE_FRESH).toBuilder().addEgress(smtp(mail.minusSeconds(20), "winkabcd.exe", mx, 1)).build(),
+          mail.plusSeconds(300), "t").join();
+      store.ingest(withAv(TestReports.fullScan(harold, "lab-pc-12", mail.plusSeconds(300), 1, "192.168.1.12"),
+          AvState.AV_STATE_FRESH).toBuilder().addEgress(smtp(mail.plusSeconds(40), "updater.exe", mx, 1)).build(),
+          mail.plusSeconds(300), "t").join();
+      // 20,050 one-minute windows to another server, all starting before the rival's.
+      Report.Builder flood = withAv(TestReports.fullScan(flooder, "lab-pc-66", mail.plusSeconds(300), 1,
+          "192.168.1.66"), AvState.AV_STATE_FRESH).toBuilder();
+      for (int i = 0; i < 20_050; i++) {
+        flood.addEgress(smtp(mail.minusSeconds(540).plusMillis(i), "flood.exe", "198.51.100.99", 1));
+      }
+      store.ingest(flood.build(), mail.plusSeconds(300), "t").join();
+      new io.labscan.controller.store.ComplaintTraces(store.database()).replace("<KLEZ.0009@PC17>", "msg-sha256:09",
+          List.of(new io.labscan.controller.store.ComplaintTraces.NewTrace(linda, 0.45, "203.0.113.200",
+              Optional.of(mail), "the same connection", List.of(mx))), mail.plusSeconds(600), "cli");
+
+      Assessment a = verdicts.recompute(linda).orElseThrow();
+
+      assertThat(a.reasons()).extracting(Reason::code).contains(VerdictRules.SAME_CONNECTION_TIE)
+          .doesNotContain(VerdictRules.SAME_CONNECTION);
+      assertThat(a.reasons()).filteredOn(r -> r.code().equals(VerdictRules.SAME_CONNECTION_TIE)).first()
+          .satisfies(r -> assertThat(r.text()).contains(harold).doesNotContain(flooder));
+    }
+  }
+
   @Test
   void aComplaintTraceFeedsTheVerdict() {
     AtomicReference<Instant> now = new AtomicReference<>(T0);
