@@ -35,6 +35,9 @@ final class HostCommand implements Callable<Integer> {
   /** Provenance rows shown per host: the newest; older ones stay in the database. */
   static final int MAX_IMPORTS = 50;
 
+  /** Where the command reads the time (the system clock; tests may set another). */
+  Clock clock = Clock.systemUTC();
+
   @Mixin DatabaseOptions db;
 
   @Option(names = "--format", defaultValue = "table", paramLabel = "table|json",
@@ -51,10 +54,10 @@ final class HostCommand implements Callable<Integer> {
       return ControllerMain.EXIT_BAD_INPUT;
     }
     try (Storage store = opened.get();
-        Controller controller = Controller.over(store, Clock.systemUTC())) {
+        Controller controller = Controller.over(store, clock)) {
       VerdictService verdicts = controller.verdicts();
       // A name resolves only when one host has it now or had it lately (HostLookup, red-team R9).
-      Optional<HostSummary> found = HostLookup.find(store, "host", id, Clock.systemUTC().instant());
+      Optional<HostSummary> found = HostLookup.find(store, "host", id, clock.instant());
       if (found.isEmpty()) {
         return ControllerMain.EXIT_BAD_INPUT;
       }
@@ -64,9 +67,9 @@ final class HostCommand implements Callable<Integer> {
       List<VerdictRecord> history = store.history(h.hostId());
       List<ReportEntry> reports = store.reports(h.hostId(), 50);
       List<AddressInterval> addresses = store.addressHistory(h.hostId());
-      List<HostEvidence.Conflict> conflicts = store.addressConflicts(h.hostId(), Clock.systemUTC().instant());
+      List<HostEvidence.Conflict> conflicts = store.addressConflicts(h.hostId(), clock.instant());
       Optional<io.labscan.controller.trust.TrustRepository.CertificateRecord> certificate = store.certificate(h.hostId());
-      Optional<io.labscan.controller.store.ClockClaim> clock = store.clockClaim(h.hostId());
+      Optional<io.labscan.controller.store.ClockClaim> clockClaim = store.clockClaim(h.hostId());
       List<ReportImport> imports = store.imports(h.hostId(), MAX_IMPORTS);
       Quarantines quarantines = controller.quarantines();
       io.labscan.controller.text.NameHistory names = io.labscan.controller.store.HostNames.history(store.database(), h.hostId());
@@ -76,13 +79,13 @@ final class HostCommand implements Callable<Integer> {
         conflicts.forEach(c -> k.addObject().put("ip", c.ip()).put("otherHostId", c.otherHostId())
             .put("otherHostname", c.otherHostname()).put("since", c.since().toString()));
         certificate.ifPresent(c -> certificateJson(o.putObject("certificate"), c));
-        clock.ifPresent(c -> clockJson(o.putObject("clock"), c));
+        clockClaim.ifPresent(c -> clockJson(o.putObject("clock"), c));
         importsJson(o, imports);
         quarantineJson(o, quarantines, h.hostId());
         names.putInto(o);
         System.out.println(JSON.writeValueAsString(o));
       } else {
-        System.out.print(table(h, verdict, history, reports, addresses, certificate, clock));
+        System.out.print(table(h, verdict, history, reports, addresses, certificate, clockClaim));
         if (!conflicts.isEmpty()) {
           StringBuilder sb = new StringBuilder(System.lineSeparator()).append("Address conflicts (another host reports the same address):")
               .append(System.lineSeparator());

@@ -39,6 +39,9 @@ import picocli.CommandLine.Option;
       "--export writes the whole fleet policy for air-gapped scans ('labscan-agent scan --policy FILE')."
     })
 final class PolicyCommand implements Callable<Integer> {
+  /** Where the command reads the time (the system clock; tests may set another). */
+  Clock clock = Clock.systemUTC();
+
   @Mixin DatabaseOptions db;
 
   @Option(names = "--export", paramLabel = "FILE",
@@ -142,18 +145,18 @@ final class PolicyCommand implements Callable<Integer> {
       return ControllerMain.EXIT_BAD_INPUT;
     }
     try (Storage store = opened.get()) {
-      PolicyProvider policies = Controller.over(store, Clock.systemUTC()).policies();
+      PolicyProvider policies = Controller.over(store, clock).policies();
       List<HostSummary> servers = new ArrayList<>();
       List<HostSummary> ordinary = new ArrayList<>();
       for (String host : mailServers) {
-        Optional<HostSummary> found = HostLookup.find(store, "policy", host, Clock.systemUTC().instant());
+        Optional<HostSummary> found = HostLookup.find(store, "policy", host, clock.instant());
         if (found.isEmpty()) {
           return ControllerMain.EXIT_BAD_INPUT;
         }
         servers.add(found.get());
       }
       for (String host : notMailServers) {
-        Optional<HostSummary> found = HostLookup.find(store, "policy", host, Clock.systemUTC().instant());
+        Optional<HostSummary> found = HostLookup.find(store, "policy", host, clock.instant());
         if (found.isEmpty()) {
           return ControllerMain.EXIT_BAD_INPUT;
         }

@@ -31,6 +31,9 @@ final class QuarantineCommand {
         "when it loses contact. 'release HOST' lifts it; so does the host's verdict turning CLEAN again."
       })
   static final class Quarantine implements Callable<Integer> {
+    /** Where the command reads the time (the system clock; tests may set another). */
+    Clock clock = Clock.systemUTC();
+
     @Mixin DatabaseOptions db;
 
     @Option(names = "--reason", defaultValue = "", paramLabel = "TEXT", description = "Why, for the record.")
@@ -41,7 +44,7 @@ final class QuarantineCommand {
 
     @Override
     public Integer call() {
-      return run("quarantine", db, host, reason, true);
+      return run("quarantine", db, host, reason, true, clock);
     }
   }
 
@@ -51,6 +54,9 @@ final class QuarantineCommand {
         "A running controller sends the order within seconds."
       })
   static final class Release implements Callable<Integer> {
+    /** Where the command reads the time (the system clock; tests may set another). */
+    Clock clock = Clock.systemUTC();
+
     @Mixin DatabaseOptions db;
 
     @Option(names = "--reason", defaultValue = "", paramLabel = "TEXT", description = "Why, for the record.")
@@ -61,18 +67,19 @@ final class QuarantineCommand {
 
     @Override
     public Integer call() {
-      return run("release", db, host, reason, false);
+      return run("release", db, host, reason, false, clock);
     }
   }
 
-  private static int run(String command, DatabaseOptions db, String host, String reason, boolean quarantine) {
+  private static int run(String command, DatabaseOptions db, String host, String reason, boolean quarantine,
+      Clock clock) {
     var opened = db.open(command, DatabaseSelection.Absent.REFUSE);
     if (opened.isEmpty()) {
       return ControllerMain.EXIT_BAD_INPUT;
     }
     try (Storage store = opened.get();
-        Controller controller = Controller.over(store, Clock.systemUTC())) {
-      Optional<HostSummary> found = HostLookup.find(store, command, host, Clock.systemUTC().instant());
+        Controller controller = Controller.over(store, clock)) {
+      Optional<HostSummary> found = HostLookup.find(store, command, host, clock.instant());
       if (found.isEmpty()) {
         return ControllerMain.EXIT_BAD_INPUT;
       }

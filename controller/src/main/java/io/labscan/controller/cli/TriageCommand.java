@@ -54,6 +54,9 @@ final class TriageCommand implements Callable<Integer> {
   /** Larger inputs are refused: a complaint is one message. */
   static final long MAX_INPUT_BYTES = 32L * 1024 * 1024;
 
+  /** Where the command reads the time (the system clock; tests may set another). */
+  Clock clock = Clock.systemUTC();
+
   @Mixin OptionalDatabaseOptions db;
 
   @Option(names = "--trust", paramLabel = "HOST_OR_CIDR",
@@ -126,9 +129,9 @@ final class TriageCommand implements Callable<Integer> {
       return ControllerMain.EXIT_BAD_INPUT;
     }
     try (Storage store = opened.get();
-        Controller controller = Controller.over(store, Clock.systemUTC())) {
+        Controller controller = Controller.over(store, clock)) {
       VerdictService verdicts = controller.verdicts();
-      ComplaintTriage triage = new ComplaintTriage(store, verdicts, trustConfig, Clock.systemUTC(), options);
+      ComplaintTriage triage = new ComplaintTriage(store, verdicts, trustConfig, clock, options);
       List<ComplaintTriage.Complaint> complaints = new ArrayList<>();
       for (int i = 0; i < inputs.size(); i++) {
         try {
@@ -280,9 +283,15 @@ final class TriageCommand implements Callable<Integer> {
     sb.append("Claimed sender (From:, not evidence of who sent it): ")
         .append(result.claimedSender().map(s -> Text.terminalSafe(s, 200)).orElse("(none)")).append(nl);
     Optional<HostState> claimed = result.claimedSenderHost();
-    claimed.ifPresent(h -> sb.append("  claimed sender's machine ").append(Text.terminalSafe(h.hostname(), 80))
-        .append(result.nameShared(h.hostname()) ? " (" + Text.terminal(h.hostId()) + ")" : "").append(" is ").append(h.verdict())
-        .append(result.candidates().stream().noneMatch(c -> c.hostId().equals(h.hostId()) && c.networkConfidence() >= ComplaintTriage.RECORD_THRESHOLD)
+    // Only an administrator's mapping makes it the claimed sender's machine; a login is a claim (rt7 S13).
+    boolean byLogins = result.claimedSenderOwnerSource().filter(TriageEvidence.OWNER_LOGINS::equals).isPresent();
+    claimed.ifPresent(h -> sb.append(byLogins ? "  " : "  claimed sender's machine ").append(Text.terminalSafe(h.hostname(), 80))
+        .append(result.nameShared(h.hostname()) || io.labscan.controller.text.HostnameKey.lookAlike(h.hostname())
+            ? " (" + Text.terminal(h.hostId()) + ")" : "")
+        .append(byLogins ? ", where " + Text.terminalSafe(result.claimedSender().orElse("").replaceFirst("@[^@]*$", ""), 80)
+            + " logged in (no administrator mapped the address to a machine)," : "")
+        .append(" is ").append(h.verdict())
+        .append(!byLogins && result.candidates().stream().noneMatch(c -> c.hostId().equals(h.hostId()) && c.networkConfidence() >= ComplaintTriage.RECORD_THRESHOLD)
             ? "; the From: address is forged" : "").append(nl));
     sb.append(nl);
     if (result.candidates().isEmpty()) {

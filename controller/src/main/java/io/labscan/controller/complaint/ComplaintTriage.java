@@ -113,7 +113,8 @@ public final class ComplaintTriage {
   }
 
   private io.labscan.controller.triage.TriageEvidence evidence() {
-    return store.triageEvidence(PolicyProvider.keyId(store.secret(PolicyProvider.FLEET_KEY)));
+    return store.triageEvidence(PolicyProvider.keyId(store.secret(PolicyProvider.FLEET_KEY)), TriageOptions.HOLDING_GRACE,
+        clock);
   }
 
   /**
@@ -150,7 +151,7 @@ public final class ComplaintTriage {
     requireNonNull(complaints, "complaints");
     requireNonNull(recordedBy, "recordedBy");
     byte[] fleetKey = store.secret(PolicyProvider.FLEET_KEY);
-    Triage triage = new Triage(store.triageEvidence(PolicyProvider.keyId(fleetKey), options.holdingGrace()), fleetKey, options,
+    Triage triage = new Triage(store.triageEvidence(PolicyProvider.keyId(fleetKey), options.holdingGrace(), clock), fleetKey, options,
         effectiveTrust());
     List<ParsedComplaint> parsed = new ArrayList<>();
     List<String> ids = new ArrayList<>();

@@ -121,6 +121,11 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
           .asRuntimeException());
       return;
     }
+    var badName = ReportValidator.hostnameProblem(request.getHostname());
+    if (badName.isPresent()) {
+      response.onError(Status.INVALID_ARGUMENT.withDescription("hostname: " + badName.get()).asRuntimeException());
+      return;
+    }
     store.enroll(hostId, request.getHostname(), clock.instant()).whenComplete((ok, failure) -> {
       if (failure != null) {
         response.onError(storeFailure(failure));

@@ -90,6 +90,11 @@ public final class EnrolmentService extends AgentServiceGrpc.AgentServiceImplBas
           .asRuntimeException());
       return;
     }
+    var badName = ReportValidator.hostnameProblem(hostname);
+    if (badName.isPresent()) {
+      response.onError(Status.INVALID_ARGUMENT.withDescription("hostname: " + badName.get()).asRuntimeException());
+      return;
+    }
     EnrolmentToken token;
     try {
       token = EnrolmentToken.parse(request.getToken());

@@ -72,8 +72,42 @@ public final class ReportValidator {
     if (report.getInventory().getHostname().isBlank()) {
       throw new InvalidReportException("report.inventory.hostname", "missing");
     }
+    requirePrintableName("report.inventory.hostname", report.getInventory().getHostname());
+    requirePrintableName("report.inventory.fqdn", report.getInventory().getFqdn());
     walk(FieldPath.ROOT, report);
     checkAddresses(report);
+  }
+
+  /**
+   * Why {@code name} cannot be a host's name, or empty: a control character (C0, DEL, C1: line
+   * breaks, terminal escapes), a line or paragraph separator (U+2028, U+2029) or a bidirectional
+   * control (embeddings and overrides U+202A–U+202E, isolates U+2066–U+2069, the marks U+200E,
+   * U+200F, U+061C). A hostname is printed in the triage answer, the CLI's tables and the logs;
+   * no operating system names a machine so, only a forged report does (issue 15, red-team round
+   * 7, T8). Look-alike letters and dashes are not refused: {@code HostnameKey} folds them.
+   * Shared by the report validator (gRPC and {@code import}) and enrolment.
+   */
+  public static java.util.Optional<String> hostnameProblem(String name) {
+    for (int i = 0; i < name.length(); ) {
+      int cp = name.codePointAt(i);
+      i += Character.charCount(cp);
+      String what = Character.isISOControl(cp) ? "a control character"
+          : cp == 0x2028 || cp == 0x2029 ? "a line break"
+          : (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F
+              || cp == 0x061C ? "a bidirectional control" : null;
+      if (what != null) {
+        return java.util.Optional.of(String.format(java.util.Locale.ROOT, "contains %s (U+%04X); a host's name is"
+            + " printed in answers and tables, so it may hold none", what, cp));
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
+  private static void requirePrintableName(String path, String name) throws InvalidReportException {
+    java.util.Optional<String> problem = hostnameProblem(name);
+    if (problem.isPresent()) {
+      throw new InvalidReportException(path, problem.get());
+    }
   }
 
   /**

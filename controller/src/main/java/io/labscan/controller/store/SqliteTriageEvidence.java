@@ -78,6 +78,15 @@ public final class SqliteTriageEvidence implements TriageEvidence {
    *     the addresses it reported (TriageOptions#holdingGrace)
    */
   public SqliteTriageEvidence(Database database, String keyId, Duration holdingGrace) {
+    this(database, keyId, holdingGrace, java.time.Clock.systemUTC());
+  }
+
+  /**
+   * @param clock where "lately" is measured from for names given up ({@link #sharedHostnameKeys}):
+   *     the composition root's clock ({@code Controller#clock}), so a test or a replay sets it
+   */
+  public SqliteTriageEvidence(Database database, String keyId, Duration holdingGrace, java.time.Clock clock) {
+    this.clock = requireNonNull(clock, "clock");
     this.database = requireNonNull(database, "database");
     this.hosts = new SqlReports(database);
     this.settings = new SqlSettings(database);
@@ -125,10 +134,10 @@ public final class SqliteTriageEvidence implements TriageEvidence {
   }
 
   /**
-   * Where "lately" is measured from for names given up ({@link #sharedHostnameKeys}): the system
-   * clock, like the stores' other readers; the answers' own times come from the evidence.
+   * Where "lately" is measured from for names given up ({@link #sharedHostnameKeys}): the clock
+   * the caller injected (the system clock by default); the answers' own times come from the evidence.
    */
-  private final java.time.Clock clock = java.time.Clock.systemUTC();
+  private final java.time.Clock clock;
 
   private record Interval(String hostId, String hostname, long first, long last, @Nullable Long ended,
       boolean current, String mac, String interfaceName, @Nullable Long leaseEnd, @Nullable Long bootTime) {}
@@ -591,6 +600,33 @@ public final class SqliteTriageEvidence implements TriageEvidence {
    */
   @Override
   public List<HostState> hostsOwningAddress(String emailAddress) {
+    return owners(emailAddress, false).ids().stream().map(this::host).flatMap(Optional::stream).toList();
+  }
+
+  @Override
+  public Optional<String> ownerSource(String emailAddress) {
+    Owners owners = owners(emailAddress, false);
+    return owners.ids().isEmpty() ? Optional.empty() : Optional.of(owners.source());
+  }
+
+  /**
+   * The mappings, else every host reporting the login (an ambiguous login included: each such
+   * host's own mailbox may hold the address), for the address book's receipt-side discounts.
+   */
+  @Override
+  public List<String> receivingHostIds(String emailAddress) {
+    return owners(emailAddress, true).ids();
+  }
+
+  /** Host ids of an address's owner and how they were found ({@link TriageEvidence#OWNER_ADMIN}, …). */
+  private record Owners(List<String> ids, String source) {}
+
+  /**
+   * The operator's mappings of the address (newest first), else the hosts whose logged-in users
+   * include its local part in one of the organisation's domains: only when exactly one host
+   * reports it, unless {@code everyLogin}.
+   */
+  private Owners owners(String emailAddress, boolean everyLogin) {
     String email = emailAddress.trim().toLowerCase(Locale.ROOT);
     List<String> owners = database.read("address owners", db -> {
       List<String> ids = new ArrayList<>();
@@ -605,18 +641,15 @@ public final class SqliteTriageEvidence implements TriageEvidence {
       }
       return ids;
     });
-    if (owners.isEmpty()) {
-      int at = email.indexOf('@');
-      if (at <= 0 || !organisationDomain(email.substring(at + 1))) {
-        return List.of();
-      }
-      List<String> matches = hosts.hostsWithLoggedInUser(email.substring(0, at));
-      if (matches.size() != 1) {
-        return List.of();
-      }
-      owners = matches;
+    if (!owners.isEmpty()) {
+      return new Owners(owners, OWNER_ADMIN);
     }
-    return owners.stream().map(this::host).flatMap(Optional::stream).toList();
+    int at = email.indexOf('@');
+    if (at <= 0 || !organisationDomain(email.substring(at + 1))) {
+      return new Owners(List.of(), OWNER_LOGINS);
+    }
+    List<String> matches = hosts.hostsWithLoggedInUser(email.substring(0, at));
+    return new Owners(matches.size() == 1 || everyLogin ? matches : List.of(), OWNER_LOGINS);
   }
 
   /** Most owner mappings whose domains are read to learn the organisation's mail domains. */

@@ -109,6 +109,14 @@ public final class Storage implements Store, VerdictRepository, TrustRepository,
     return new SqliteTriageEvidence(database, keyId, holdingGrace);
   }
 
+  /**
+   * Triage's view with the given holding grace, measuring "lately" (names a host gave up within
+   * NameHistory#SHARED_FOR) from {@code clock}, the caller's injected clock.
+   */
+  public TriageEvidence triageEvidence(String keyId, java.time.Duration holdingGrace, java.time.Clock clock) {
+    return new SqliteTriageEvidence(database, keyId, holdingGrace, clock);
+  }
+
   /** See {@link Database#requireWritable()}. */
   public void requireWritable() {
     database.requireWritable();

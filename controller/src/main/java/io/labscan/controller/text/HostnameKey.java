@@ -29,6 +29,14 @@ import java.util.Set;
  * confusables table (UTS #39; ICU4J is not a dependency and the table is large): a miss only
  * means a look-alike keeps its own key, as any other name does.
  *
+ * <p>Dashes and minus signs that print like the ASCII hyphen-minus become it ({@link #DASHES}:
+ * U+2010 HYPHEN, U+2011 NON-BREAKING HYPHEN, U+2012 FIGURE DASH, U+2013 EN DASH, U+2014 EM DASH,
+ * U+2015 HORIZONTAL BAR, U+2043 HYPHEN BULLET, U+2212 MINUS SIGN, U+02D7 MODIFIER LETTER MINUS,
+ * U+2796 HEAVY MINUS, U+FE58 SMALL EM DASH; the small and full-width hyphen-minus U+FE63 and
+ * U+FF0D reach {@code -} through NFKC), and full stops that print like a dot become it (U+3002
+ * IDEOGRAPHIC FULL STOP; U+FF0E and U+2024 through NFKC): a worm that calls its host
+ * "lab‐pc‐12" (U+2010) during its burst takes the name lab-pc-12 (issue 15, red-team round 7, T8).
+ *
  * <p>Not folded, on purpose: ASCII digits and letters that resemble each other ({@code 1}/{@code
  * l}, {@code 0}/{@code o}, {@code rn}/{@code m}). Those are different names an operator can type
  * and read apart in the monospace the pages use; folding them would call {@code lab-pc-10} and
@@ -44,7 +52,8 @@ public final class HostnameKey {
     }
     String n = Normalizer.normalize(name, Normalizer.Form.NFKC);
     StringBuilder sb = new StringBuilder(n.length());
-    n.codePoints().filter(cp -> !ignorable(cp)).map(HostnameKey::skeleton).forEach(sb::appendCodePoint);
+    n.codePoints().filter(cp -> !ignorable(cp)).map(HostnameKey::skeleton).map(HostnameKey::punctuation)
+        .forEach(sb::appendCodePoint);
     // Upper then lower: folds the letters whose lower case alone is not their fold (e.g. final sigma).
     String k = sb.toString().toUpperCase(Locale.ROOT).toLowerCase(Locale.ROOT).strip();
     return k.endsWith(".") ? k.substring(0, k.length() - 1) : k;
@@ -80,6 +89,33 @@ public final class HostnameKey {
   /** The Latin letter {@code cp} prints as, or {@code cp} itself. */
   static int skeleton(int cp) {
     return cp < 0x0250 ? cp : SKELETON_MAP.getOrDefault(cp, cp);
+  }
+
+  /** Dashes and minus signs that print like the ASCII hyphen-minus (see the class comment). */
+  static final String DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212\u02D7\u2796\uFE58";
+
+  /** The ASCII hyphen-minus for a dash that prints like it, the ASCII full stop for U+3002; else {@code cp}. */
+  static int punctuation(int cp) {
+    if (cp < 0x02D7) {
+      return cp;
+    }
+    return DASHES.indexOf(cp) >= 0 ? '-' : cp == 0x3002 ? '.' : cp;
+  }
+
+  /**
+   * Whether the name prints like a name other than its own spelling: its key differs from its
+   * plain spelling (case folded, surrounding blanks and a trailing dot dropped), so it holds a
+   * look-alike letter, dash or full-width form, or a character that prints as nothing. The
+   * answer names such a host with its id even when no other host has that name (yet): "Sent by
+   * lab‐pc‐12" must not read as the innocent lab-pc-12 (issue 15, red-team round 7, T8).
+   */
+  public static boolean lookAlike(String name) {
+    if (name == null) {
+      return false;
+    }
+    String plain = name.toUpperCase(Locale.ROOT).toLowerCase(Locale.ROOT).strip();
+    plain = plain.endsWith(".") ? plain.substring(0, plain.length() - 1) : plain;
+    return !plain.equals(of(name));
   }
 
   /** True for a character that prints as nothing (see the class comment). */

@@ -1,10 +1,12 @@
 package io.labscan.controller.triage;
 
+import io.labscan.controller.text.HostnameKey;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * The one sentence a person reads first (CLI table, web Triage page through the JSON's {@code
@@ -111,8 +113,9 @@ public final class AnswerSentence {
       sb.append(". Paste the complaint with all its Received: headers (for a bounce, with the copy of the"
           + " original it carries).");
     }
-    top.filter(c -> result.nameShared(c.hostname())).ifPresent(c -> sb.append(" Another host of the fleet reports"
-        + " the name ").append(clean(c.hostname())).append(" or one that prints the same: the host is named by its id."));
+    top.ifPresent(c -> Stream.of(c.hostname(), c.nameThen()).filter(result::nameShared).findFirst()
+        .ifPresent(n -> sb.append(" Another host of the fleet reports the name ").append(clean(n))
+            .append(" or one that prints the same: the host is named by its id.")));
     claimedSender(result, top).ifPresent(s -> sb.append(' ').append(s));
     Optional<TrustDoubt> doubt = origin.flatMap(Origin::doubt);
     if (doubt.isPresent() && !result.recordable()) {
@@ -186,6 +189,9 @@ public final class AnswerSentence {
           + " machine of its owner.");
     }
     HostState h = owner.get();
+    if (result.claimedSenderOwnerSource().filter(TriageEvidence.OWNER_LOGINS::equals).isPresent()) {
+      return Optional.of(byLogins(result, address, h, top));
+    }
     boolean ownerSent = top.map(c -> c.hostId().equals(h.hostId()) && c.networkConfidence() >= MEDIUM).orElse(false);
     if (ownerSent) {
       return Optional.of("The From: address " + address + " is its owner's: the owner's machine "
@@ -207,6 +213,29 @@ public final class AnswerSentence {
         + name(result, h.hostId(), h.hostname()) + " is " + verdict + ".");
   }
 
+  /**
+   * The claimed sender's machine found only by a login (no administrator's mapping): a login is an
+   * agent's claim and a shared PC reports many, so the machine is "lab-pc-12, where harold logged
+   * in", never "its owner's machine", and the sentence never says the owner sent the mail nor
+   * that the From: is forged (issue 15, red-team round 7, S13).
+   */
+  private static String byLogins(TriageResult result, String address, HostState h, Optional<Candidate> top) {
+    String where = name(result, h.hostId(), h.hostname()) + ", where " + clean(login(address)) + " logged in";
+    String unmapped = " (no administrator mapped the address to a machine)";
+    if (top.map(c -> c.hostId().equals(h.hostId())).orElse(false)) {
+      return "The From: address " + address + " is only a claim (worms forge it; From: is the sender's choice): "
+          + where + ", is the host named above (now " + clean(h.verdict()) + ")" + unmapped + ".";
+    }
+    return "The From: address " + address + " is only a claim (worms forge it); " + where + ", is "
+        + clean(h.verdict()) + unmapped + ".";
+  }
+
+  /** The local part of an address (the login it was matched with). */
+  private static String login(String address) {
+    int at = address.lastIndexOf('@');
+    return at > 0 ? address.substring(0, at) : address;
+  }
+
   private static String at(Instant t) {
     return TIME.format(t);
   }
@@ -222,7 +251,8 @@ public final class AnswerSentence {
    * host whose name the sender took (issue 15, D; red-team round 3, F4/F5).
    */
   static String name(TriageResult result, String hostId, String hostname) {
-    return clean(hostname) + (result.nameShared(hostname) ? " [" + clean(hostId) + "]" : "");
+    return clean(hostname) + (result.nameShared(hostname) || HostnameKey.lookAlike(hostname)
+        ? " [" + clean(hostId) + "]" : "");
   }
 
   /**
@@ -232,7 +262,10 @@ public final class AnswerSentence {
    * (issue 15, D, red-team R9). The id follows when either name is shared.
    */
   static String name(TriageResult result, Candidate c) {
-    boolean shared = result.nameShared(c.nameThen()) || result.nameShared(c.hostname());
+    // A look-alike name (lab‐pc‐12 with U+2010) is named by its id even when no host has the
+    // plain name (issue 15, red-team round 7, T8).
+    boolean shared = result.nameShared(c.nameThen()) || result.nameShared(c.hostname())
+        || HostnameKey.lookAlike(c.nameThen()) || HostnameKey.lookAlike(c.hostname());
     return clean(c.nameThen()) + (shared ? " [" + clean(c.hostId()) + "]" : "")
         + c.renamedAt().map(t -> ", now calling itself " + clean(c.hostname()) + " since " + at(t)).orElse("");
   }

@@ -17,6 +17,8 @@ import java.util.Optional;
  * @param forwardedBy who forwarded the complaint, when it was forwarded
  * @param hops the complaint's Received: lines, marked trusted, boundary or claimed, with their
  *     trust sources
+ * @param ownerSource how the claimed sender's machine was found ({@link TriageEvidence#OWNER_ADMIN}
+ *     or {@link TriageEvidence#OWNER_LOGINS}); JSON {@code claimedSenderHost.ownerSource}
  */
 public record ComplaintSummary(
     ComplaintKind kind,
@@ -26,7 +28,22 @@ public record ComplaintSummary(
     Optional<Origin> origin,
     String tracedPart,
     Optional<String> forwardedBy,
-    List<TracedHop> hops) {
+    List<TracedHop> hops,
+    Optional<String> ownerSource) {
+
+  /** A summary whose claimed sender's machine, if any, an administrator mapped. */
+  public ComplaintSummary(
+      ComplaintKind kind,
+      Optional<String> claimedSender,
+      Optional<HostState> claimedSenderHost,
+      Optional<String> subject,
+      Optional<Origin> origin,
+      String tracedPart,
+      Optional<String> forwardedBy,
+      List<TracedHop> hops) {
+    this(kind, claimedSender, claimedSenderHost, subject, origin, tracedPart, forwardedBy, hops,
+        claimedSenderHost.map(h -> TriageEvidence.OWNER_ADMIN));
+  }
 
   /** A summary of a complaint traced through its own header block, without the Received: chain. */
   public ComplaintSummary(
@@ -60,6 +77,7 @@ public record ComplaintSummary(
     Objects.requireNonNull(tracedPart, "tracedPart");
     Objects.requireNonNull(forwardedBy, "forwardedBy");
     hops = List.copyOf(hops);
+    Objects.requireNonNull(ownerSource, "ownerSource");
   }
 
   @JsonValue
@@ -68,7 +86,9 @@ public record ComplaintSummary(
     n.put("kind", kind.name());
     Json.put(n, "claimedSender", claimedSender);
     if (claimedSenderHost.isPresent()) {
-      n.set("claimedSenderHost", claimedSenderHost.get().toJson());
+      ObjectNode host = claimedSenderHost.get().toJson();
+      Json.put(host, "ownerSource", ownerSource);
+      n.set("claimedSenderHost", host);
     } else {
       n.putNull("claimedSenderHost");
     }

@@ -209,8 +209,10 @@ public final class Triage {
       ParsedComplaint c = complaints.get(i);
       String label = several ? "complaint " + (i + 1) + ": " : "";
       Optional<HostState> owner = c.claimedSender().flatMap(evidence::hostOwningAddress);
+      Optional<String> ownerSource = owner.isPresent() ? c.claimedSender().flatMap(evidence::ownerSource)
+          : Optional.empty();
       summaries.add(new ComplaintSummary(c.kind(), c.claimedSender(), owner, c.subject(), c.origin(),
-          c.tracedPart(), c.forwardedBy(), c.hops()));
+          c.tracedPart(), c.forwardedBy(), c.hops(), ownerSource));
       // What limited the parse (no Received: lines, unreadable hops, disagreeing
       // cross-checks) belongs in the answer, not only in the parsed complaint.
       for (String w : c.warnings()) {
@@ -1233,7 +1235,10 @@ public final class Triage {
     // The machine of a complaint's RECIPIENT received that very message: its mailbox holds the
     // message's claimed sender and recipients because of it, so none of that message's addresses
     // count for it (issue 15, red-team round 5, R7). Only matches beyond them (another
-    // complaint's addresses in a batch) still do.
+    // complaint's addresses in a batch) still do. Every host reporting the recipient's login is
+    // such a machine (round 7, S10b): a second one (a shared PC, a worm's agent) makes ownership
+    // ambiguous but must not switch the discount off for the recipient's own machine; a host's
+    // login claim changes only its own address-book standing, never its network evidence.
     Map<String, String> recipientOf = new HashMap<>();
     Map<Set<String>, Map<String, Integer>> receivedMatches = new HashMap<>();
     int lookups = 0;
@@ -1247,8 +1252,7 @@ public final class Triage {
         if (lookups++ >= MAX_OWNER_LOOKUPS) {
           break;
         }
-        for (HostState h : evidence.hostsOwningAddress(r).stream().limit(MAX_OWNERS).toList()) {
-          String id = h.hostId();
+        for (String id : evidence.receivingHostIds(r)) {
           if (!counts.containsKey(id)) {
             continue;
           }
@@ -1268,9 +1272,9 @@ public final class Triage {
     addresses.stream().filter(a -> !senders.contains(a)).forEach(owned::add);
     for (String sender : owned.subList(0, Math.min(owned.size(), MAX_OWNER_LOOKUPS))) {
       Map<String, Integer> own = null;
-      for (HostState owner : evidence.hostsOwningAddress(sender).stream().limit(MAX_OWNERS).toList()) {
-        // Every host of the address's owner (a desktop and a laptop) holds it naturally, not only the first.
-        String id = owner.hostId();
+      for (String id : evidence.receivingHostIds(sender)) {
+        // Every host of the address's owner (a desktop and a laptop, every host reporting the
+        // login) holds it naturally, not only the first.
         if (!counts.containsKey(id) || ownAddress.containsKey(id) || recipientOf.containsKey(id)) {
           continue;
         }

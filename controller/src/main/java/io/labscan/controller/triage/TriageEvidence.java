@@ -76,6 +76,36 @@ public interface TriageEvidence {
     return hostOwningAddress(emailAddress).stream().toList();
   }
 
+  /** {@link #ownerSource}: an administrator mapped the address to the host ({@code owner} command). */
+  String OWNER_ADMIN = "admin";
+  /** {@link #ownerSource}: the one host whose newest inventory reports the address's local part logged in. */
+  String OWNER_LOGINS = "logins";
+
+  /**
+   * How {@link #hostOwningAddress} found the address's machine: {@link #OWNER_ADMIN} or {@link
+   * #OWNER_LOGINS}; empty when it found none. Only an administrator's mapping makes the machine
+   * "its owner's machine" in the answer; a login is an agent's claim, and a shared PC reports many
+   * (issue 15, red-team round 7, S13). Default: an administrator's, for an evidence source that
+   * knows no logins.
+   */
+  default Optional<String> ownerSource(String emailAddress) {
+    return hostOwningAddress(emailAddress).map(h -> OWNER_ADMIN);
+  }
+
+  /**
+   * The hosts whose mailbox may hold this address because its person uses them, for the
+   * receipt-side discounts of the address book only (a recipient's machine received the message;
+   * a mailbox holds its owner's address): the administrator's mappings, else every host whose
+   * newest inventory reports the address's local part logged in, however many there are (issue
+   * 15, red-team round 7, S10b: a second host reporting the recipient's login, a shared PC or a
+   * worm's agent, must not switch the discount off for the recipient's own machine). A host's
+   * claim changes only its own standing here, and never its network evidence. Default: the
+   * {@link #hostsOwningAddress} hosts.
+   */
+  default List<String> receivingHostIds(String emailAddress) {
+    return hostsOwningAddress(emailAddress).stream().map(HostState::hostId).toList();
+  }
+
   /** A host by id, for names and state of candidates found through the address book. */
   Optional<HostState> host(String hostId);
 

@@ -83,6 +83,17 @@ public record TriageResult(
   }
 
   /**
+   * How {@link #claimedSenderHost()} was found: {@link TriageEvidence#OWNER_ADMIN} (an
+   * administrator's mapping) or {@link TriageEvidence#OWNER_LOGINS} (a login, an agent's claim).
+   */
+  public Optional<String> claimedSenderOwnerSource() {
+    return complaints.stream()
+        .filter(c -> c.claimedSender().isPresent())
+        .findFirst()
+        .flatMap(c -> c.claimedSenderHost().isPresent() ? c.ownerSource() : Optional.empty());
+  }
+
+  /**
    * Whether this answer may become evidence for verdicts: every complaint that gave an origin
    * must rest on a boundary line an MTA of ours wrote ({@link Origin#recordable()}), and at
    * least one must give an origin.
@@ -126,7 +137,9 @@ public record TriageResult(
     Json.put(n, "tracedPart", tracedPart());
     Optional<HostState> host = claimedSenderHost();
     if (host.isPresent()) {
-      n.set("claimedSenderHost", host.get().toJson());
+      ObjectNode h = host.get().toJson();
+      Json.put(h, "ownerSource", claimedSenderOwnerSource());
+      n.set("claimedSenderHost", h);
     } else {
       n.putNull("claimedSenderHost");
     }

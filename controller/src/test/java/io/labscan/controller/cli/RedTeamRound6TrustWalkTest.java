@@ -1,7 +1,6 @@
 package io.labscan.controller.cli;
 
 import static io.labscan.testsupport.ImportedFleet.MX;
-import static io.labscan.testsupport.ImportedFleet.RFC5322;
 import static io.labscan.testsupport.ImportedFleet.T0;
 import static io.labscan.testsupport.ImportedFleet.candidateIds;
 import static io.labscan.testsupport.ImportedFleet.confidence;
@@ -14,7 +13,6 @@ import io.labscan.controller.verdict.Verdict;
 import io.labscan.proto.v1.NetworkInterface;
 import io.labscan.proto.v1.Report;
 import io.labscan.testsupport.ImportedFleet;
-import io.labscan.testsupport.RelayedComplaint;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -84,9 +82,11 @@ class RedTeamRound6TrustWalkTest {
    * {@code clientIp}: the worm's forgery when the relay line is not really the relay's.
    */
   private Path relayed(String name, String relayIp, String clientHelo, String clientIp) throws Exception {
-    return RelayedComplaint.write(fleet, name, "Received: from relay (" + RELAY + " [" + relayIp + "])\r\n\tby"
-        + " mx.example.net (" + MX + ") with ESMTP id 7A1B2C\r\n\tfor <bob@example.net>; "
-        + RFC5322.format(worm.plusSeconds(2)), RELAY, clientHelo, clientIp, worm);
+    return fleet.complaintThrough(name, worm,
+        ImportedFleet.received("relay (" + RELAY + " [" + relayIp + "])", "mx.example.net (" + MX + ")",
+            worm.plusSeconds(2)),
+        ImportedFleet.received(clientHelo + " (" + clientHelo + ".lab.example.edu [" + clientIp + "])",
+            RELAY + " (Postfix)", worm));
   }
 
   private static List<String> warnings(JsonNode result) {

@@ -111,6 +111,15 @@ class ReportLimitsOverGrpcTest {
     assertInvalid(base, "report.inventory.interfaces[0].ipv4[0]");
   }
 
+  @Test
+  void aHostnameWithABidiOverrideIsRefusedNamingTheField() {
+    // Red-team round 7, T8: the name is printed in answers and tables; the whole report is refused.
+    Report report = TestReports.fullScan(TestReports.newHostId(), "lab-pc-12\u202Etxt.exe", Instant.now(), 1,
+        "10.20.3.17");
+
+    assertInvalid(report, "report.inventory.hostname");
+  }
+
   private void assertInvalid(Report report, String field) {
     assertThatThrownBy(() -> client.report(report))
         .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {

@@ -488,6 +488,28 @@ class SqliteTriageEvidenceTest {
     }
   }
 
+  @Test
+  void aNameGivenUpCountsAsSharedForThirtyDaysByTheInjectedClock() {
+    // The clock leftover of red-team R9: "lately" is the composition root's clock, so a test (or a
+    // replay) sets it; a name lab-pc-12 gave up at T0+1h is shared a day later, not a month later.
+    String renamed = TestReports.newHostId();
+    String other = TestReports.newHostId();
+    try (Storage store = Storage.open(dir.resolve("c.db"))) {
+      store.ingest(TestReports.fullScan(renamed, "lab-pc-12", T0, 1, "10.20.3.17"), T0, "t").join();
+      store.ingest(TestReports.fullScan(renamed, "lab-pc-07", T0.plusSeconds(3600), 2, "10.20.3.17"),
+          T0.plusSeconds(3600), "t").join();
+      store.ingest(TestReports.fullScan(other, "lab-pc-12", T0.plusSeconds(7200), 1, "10.20.3.12"),
+          T0.plusSeconds(7200), "t").join();
+
+      java.time.Clock dayAfter = java.time.Clock.fixed(T0.plus(Duration.ofDays(1)), java.time.ZoneOffset.UTC);
+      java.time.Clock monthAfter = java.time.Clock.fixed(T0.plus(Duration.ofDays(31)), java.time.ZoneOffset.UTC);
+
+      assertThat(store.triageEvidence("k", Duration.ofHours(2), dayAfter).sharedHostnameKeys()).contains("lab-pc-12");
+      assertThat(store.triageEvidence("k", Duration.ofHours(2), monthAfter).sharedHostnameKeys())
+          .doesNotContain("lab-pc-12");
+    }
+  }
+
   private static Report withUsers(Report report, String... users) {
     return report.toBuilder().setInventory(report.getInventory().toBuilder().addAllLoggedInUsers(List.of(users)))
         .build();

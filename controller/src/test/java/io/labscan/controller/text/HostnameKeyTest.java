@@ -78,4 +78,31 @@ class HostnameKeyTest {
 
     assertThat(HostnameKey.shared(fleet)).containsExactly("mail-relay");
   }
+  @Test
+  void dashesAndMinusSignsThatPrintLikeAHyphenAreTheHyphen() {
+    // T8 (red-team round 7): U+2010 HYPHEN, U+2011 NON-BREAKING HYPHEN, U+2012 FIGURE DASH, U+2013 EN
+    // DASH, U+2212 MINUS SIGN, U+FE63 SMALL HYPHEN-MINUS, U+FF0D FULLWIDTH HYPHEN-MINUS.
+    for (String dash : List.of("\u2010", "\u2011", "\u2012", "\u2013", "\u2212", "\uFE63", "\uFF0D")) {
+      assertThat(HostnameKey.of("lab" + dash + "pc" + dash + "12")).as("U+%04X", (int) dash.charAt(0))
+          .isEqualTo("lab-pc-12");
+    }
+  }
+
+  @Test
+  void aLookAlikeNameIsOneWhoseKeyIsNotItsPlainSpelling() {
+    assertThat(HostnameKey.lookAlike("lab\u2010pc\u201012")).isTrue();
+    assertThat(HostnameKey.lookAlike("l\u0430b-pc-12")).isTrue();
+    assertThat(HostnameKey.lookAlike("ＬＡＢ-PC-12")).isTrue();
+    assertThat(HostnameKey.lookAlike("lab-pc-12\u200B")).isTrue();
+    assertThat(HostnameKey.lookAlike("LAB-PC-12")).isFalse();
+    assertThat(HostnameKey.lookAlike("lab-pc-12.example.edu.")).isFalse();
+  }
+
+  @Test
+  void aHyphenLookAlikeOfAnotherHostsNameIsASharedName() {
+    List<Map.Entry<String, String>> fleet = List.of(Map.entry("harold", "lab-pc-12"),
+        Map.entry("worm", "lab\u2011pc\u221212"));
+
+    assertThat(HostnameKey.shared(fleet)).containsExactly("lab-pc-12");
+  }
 }
