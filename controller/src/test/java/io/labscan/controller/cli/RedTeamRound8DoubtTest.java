@@ -1,7 +1,6 @@
 package io.labscan.controller.cli;
 
 import static io.labscan.testsupport.ImportedFleet.MX;
-import static io.labscan.testsupport.ImportedFleet.RFC5322;
 import static io.labscan.testsupport.ImportedFleet.T0;
 import static io.labscan.testsupport.ImportedFleet.candidateIds;
 import static io.labscan.testsupport.ImportedFleet.confidence;
@@ -15,7 +14,6 @@ import io.labscan.controller.verdict.Verdict;
 import io.labscan.proto.v1.EgressDestination;
 import io.labscan.proto.v1.SmtpEgressWindow;
 import io.labscan.testsupport.ImportedFleet;
-import io.labscan.testsupport.RelayedComplaint;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,9 +52,11 @@ class RedTeamRound8DoubtTest {
 
   /** The MX recorded the relay's connection as {@code relayIp}; the relay's line below names {@code clientIp}. */
   private Path relayed(String name, Instant at, String clientHelo, String clientIp) throws Exception {
-    return RelayedComplaint.write(fleet, name, "Received: from relay (" + RELAY + " [" + RELAY_IP + "])\r\n\tby"
-        + " mx.example.net (" + MX + ") with ESMTP id 7A1B2C\r\n\tfor <bob@example.net>; "
-        + RFC5322.format(at.plusSeconds(2)), RELAY, clientHelo, clientIp, at);
+    return fleet.complaintThrough(name, at,
+        ImportedFleet.received("relay (" + RELAY + " [" + RELAY_IP + "])", "mx.example.net (" + MX + ")",
+            at.plusSeconds(2)),
+        ImportedFleet.received(clientHelo + " (" + clientHelo + ".lab.example.edu [" + clientIp + "])",
+            RELAY + " (Postfix)", at));
   }
 
   /**
