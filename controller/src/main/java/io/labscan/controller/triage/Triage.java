@@ -613,6 +613,7 @@ public final class Triage {
     weak.addAll(gaps.keySet());
     weak.addAll(goneSilent.keySet());
     if (holders.isEmpty()) {
+      formerHolder(o, history, weak, mailServers).ifPresent(w -> warnings.add(label + w));
       warnings.add(label + "no host held " + o.ip() + " at " + o.time() + " (a NAT, or an outside"
           + " MTA's view" + (relays.isEmpty() ? "" : ", or a relay") + ", or a machine without an agent such as a"
           + " visitor's or personal device): hosts are ranked by SMTP egress in "
@@ -750,11 +751,15 @@ public final class Triage {
    * lying in that silence (issue 15, red-team round 6, R10; {@link
    * AddressHolding#reportedGoneThenSilentAt}): the change report may have been false (Klez kills
    * the agent minutes later), or the address came back. A weak candidate like a silent holder
-   * ({@value #SILENT_HOLDER}, split between such hosts, never recorded on its own), at most {@link
-   * #SILENT_HORIZON} after its last report, when no other host claimed the address from the end
-   * to the origin time.
+   * ({@value #SILENT_HOLDER}, split between such hosts, never recorded on its own), when no other
+   * host claimed the address from the end to the origin time, and only while it is plausible that
+   * the host still used the address: before the configured holding grace after its last report ran
+   * out, or the DHCP lease end it reported ({@link AddressHolding#goneSilentUntil}). Its own report
+   * said the address was gone, so later DHCP hands it to the next device, often one without an
+   * agent (red-team round 8, T7: this used to be {@link #SILENT_HORIZON}, 7 days); past that the
+   * answer names the host as context only ({@link #formerHolder}).
    */
-  private static Map<String, AddressHolding> goneSilent(Instant at, List<AddressHolding> history,
+  private Map<String, AddressHolding> goneSilent(Instant at, List<AddressHolding> history,
       Map<String, AddressHolding> holders, Map<String, AddressHolding> silent, Map<String, HoldingGap> gaps,
       Set<String> mailServers) {
     Map<String, AddressHolding> out = new LinkedHashMap<>();
@@ -763,7 +768,7 @@ public final class Triage {
       AddressHolding held = holders.get(id);
       if (!h.reportedGoneThenSilentAt(at) || mailServers.contains(id) || silent.containsKey(id)
           || gaps.containsKey(id) || (held != null && !held.assumedAt(at))
-          || at.isAfter(h.silentSoonAfter().orElseThrow().plus(SILENT_HORIZON))
+          || !at.isBefore(h.goneSilentUntil(options.holdingGrace()).orElseThrow())
           || claimedByAnother(id, h.until().orElseThrow(), at.plusMillis(1), history)) {
         continue;
       }
@@ -796,11 +801,43 @@ public final class Triage {
   }
 
   /** "reported 10.20.3.17 gone at T1, silent since T2 …". */
-  private static String goneSilentWords(AddressHolding h, Origin o) {
+  private String goneSilentWords(AddressHolding h, Origin o) {
     return "reported " + o.ip() + GONE + h.until().orElseThrow() + ", silent since "
         + h.silentSoonAfter().orElseThrow() + " (held since " + h.firstReported() + "); no other host claimed it"
         + " since, so the change report may have been false or the address came back: a weak candidate for the"
-        + " mail at " + o.time() + ", never recorded on its own";
+        + " mail at " + o.time() + ", " + (h.leaseEnd().isPresent() ? "before the end of the DHCP lease it reported"
+            : "within the " + span(options.holdingGrace()) + " grace after its last report") + " (until "
+        + h.goneSilentUntil(options.holdingGrace()).orElseThrow() + "; later the address is free for the next"
+        + " device), never recorded on its own";
+  }
+
+  /**
+   * Context for an origin no host held (issue 15, red-team round 8, T7): the lab host whose holding
+   * of the address ended most recently before the mail, by its own report that the address was
+   * gone, within {@link #SILENT_HORIZON}, when it is no candidate for the mail: "no lab host held
+   * 10.20.3.17 at T; lab-laptop-3 (id) held it until T1 (reported gone)". Named so a person can
+   * follow the address, never weighed: after its report the address was free, and DHCP gives it
+   * to the next device, often one without an agent.
+   */
+  private static Optional<String> formerHolder(Origin o, List<AddressHolding> history, Set<String> candidates,
+      Set<String> mailServers) {
+    AddressHolding latest = null;
+    for (AddressHolding h : history) {
+      Optional<Instant> end = h.until();
+      if (end.isPresent() && !end.get().isAfter(o.time()) && !end.get().plus(SILENT_HORIZON).isBefore(o.time())
+          && (latest == null || end.get().isAfter(latest.until().orElseThrow()))) {
+        latest = h;
+      }
+    }
+    // The most recent tenure only, and only one its host reported ended (a silent one is weighed elsewhere).
+    if (latest == null || latest.silentAfter().isPresent() || candidates.contains(latest.hostId())
+        || mailServers.contains(latest.hostId())) {
+      return Optional.empty();
+    }
+    return Optional.of("no lab host held " + o.ip() + " at " + o.time() + "; " + latest.hostname() + " ("
+        + latest.hostId() + ") held it until " + latest.until().orElseThrow() + " (reported gone): context, not a"
+        + " candidate — once its own report said the address was gone, DHCP could give it to the next device, such"
+        + " as one without an agent");
   }
 
   /**
