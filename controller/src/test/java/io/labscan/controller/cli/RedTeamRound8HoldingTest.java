@@ -21,6 +21,8 @@ import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Issue #15, red-team round 8, T7: a laptop that reported its DHCP address gone (it went home)
@@ -151,6 +153,38 @@ class RedTeamRound8HoldingTest {
     assertThat(candidateIds(inLease)).as(inLease.toPrettyString()).contains(laptop);
     assertThat(confidence(inLease, laptop)).as(inLease.toPrettyString()).isLessThan(0.5);
     assertNotASuspect(afterLease);
+  }
+
+  // ---- Leftover: a "virtual" adapter name on the host's real NIC (F6 in the walk, N1 in ranking) ----
+
+  @ParameterizedTest
+  @ValueSource(strings = {"docker0", "vEthernet (Default Switch)"})
+  void aHostWhoseOnlyAddressIsOnAVirtualNamedAdapterIsAnOrdinaryHolderInTheWalkAndInRanking(String adapter)
+      throws Exception {
+    String pc = id();
+    Instant mail = T0.plus(Duration.ofHours(2));
+    fleet.report(onAdapter(fleet.scan(pc, "lab-pc-40", T0, "10.20.3.17"), adapter));
+    fleet.report(onAdapter(fleet.scan(pc, "lab-pc-40", mail.plusSeconds(120), "10.20.3.17"), adapter));
+    fleet.report(onAdapter(fleet.scan(pc, "lab-pc-40",
+        Instant.now().minusSeconds(300).truncatedTo(java.time.temporal.ChronoUnit.SECONDS), "10.20.3.17"), adapter));
+    fleet.importReports();
+
+    // 10.20.0.0/16 is where the MTAs are: a network, not a statement that every machine in it is one.
+    JsonNode result = fleet.triage(fleet.complaint("only-" + adapter.charAt(0), "10.20.3.17", mail,
+        "carol@campus.example.edu", "bob@example.net"), "10.20.0.0/16");
+
+    assertThat(result.get("origin").get("ip").asText()).as(result.toPrettyString()).isEqualTo("10.20.3.17");
+    assertThat(result.get("recordable").asBoolean()).as(result.toPrettyString()).isTrue();
+    assertThat(warnings(result)).as(result.toPrettyString())
+        .noneSatisfy(w -> assertThat(w).contains("a conflict between configuration and the fleet"))
+        .noneSatisfy(w -> assertThat(w).contains("only on virtual or container adapters"));
+    assertThat(candidateIds(result)).as(result.toPrettyString()).startsWith(pc);
+    assertThat(confidence(result, pc)).as(result.toPrettyString()).isGreaterThanOrEqualTo(0.5);
+  }
+
+  private static Report.Builder onAdapter(Report.Builder r, String adapter) {
+    r.getInventoryBuilder().getInterfacesBuilder(0).setName(adapter);
+    return r;
   }
 
   /** The laptop held 10.20.3.17 in the lab, reported it gone (home network), and fell silent. */
