@@ -203,6 +203,8 @@ public final class Triage {
     // Hosts claiming a contested trusted line's address (round 6, N0d), and each candidate's uncapped score.
     Set<String> claimantIds = new LinkedHashSet<>();
     Map<String, Double> uncappedScore = new HashMap<>();
+    // Each candidate's mail time: the origin time of the first complaint whose evidence names it.
+    Map<String, Instant> candidateTime = new HashMap<>();
     for (int i = 0; i < complaints.size(); i++) {
       ParsedComplaint c = complaints.get(i);
       String label = several ? "complaint " + (i + 1) + ": " : "";
@@ -228,6 +230,7 @@ public final class Triage {
       Optional<TrustDoubt> doubt = c.origin().flatMap(Origin::doubt).filter(TrustDoubt::capAll);
       doubt.ifPresent(d -> claimants(d, label, perComplaint, trustedHosts, claimantIds));
       for (Tally t : perComplaint.values()) {
+        candidateTime.putIfAbsent(t.hostId, c.origin().orElseThrow().time());
         Tally total = tallies.computeIfAbsent(t.hostId, id -> new Tally(id, t.hostname));
         if (accountCapped.containsKey(t.hostId) && !c.capped()) {
           // An authenticated submission is the account's act (R2): capped like a carried part.
@@ -312,11 +315,14 @@ public final class Triage {
     if (candidates.isEmpty()) {
       warnings.add("no host matches the evidence");
     }
-    // Names are claims (issue 15, D, R9): a candidate is named by the name it reported at the mail's time.
+    // Names are claims (issue 15, D, R9): a candidate is named by the name it reported at the mail's
+    // time — the time of the complaint whose evidence names it, not the batch's first (round 8
+    // leftovers); a candidate of the address book alone at the first origin's.
     Optional<Instant> mailTime = summaries.stream().map(ComplaintSummary::origin).flatMap(Optional::stream)
         .findFirst().map(Origin::time);
     if (mailTime.isPresent()) {
-      candidates = candidates.stream().map(c -> c.namedAt(evidence.nameHistory(c.hostId()), mailTime.get())).toList();
+      candidates = candidates.stream().map(c -> c.namedAt(evidence.nameHistory(c.hostId()),
+          candidateTime.getOrDefault(c.hostId(), mailTime.get()))).toList();
     }
     // Names are claims (issue 15, D): a name another host has too, or one that prints the same,
     // is shown with the host id. One fleet-level question, only when a host is named at all.

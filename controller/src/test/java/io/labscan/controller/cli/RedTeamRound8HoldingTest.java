@@ -182,6 +182,37 @@ class RedTeamRound8HoldingTest {
     assertThat(confidence(result, pc)).as(result.toPrettyString()).isGreaterThanOrEqualTo(0.5);
   }
 
+  // ---- Leftover: several complaints, each candidate named at its own complaint's time ---------------
+
+  @Test
+  void withSeveralComplaintsEachCandidateIsNamedAtItsOwnComplaintsOriginTime() throws Exception {
+    String first = id();
+    String second = id();
+    Instant mail1 = T0.plus(Duration.ofHours(1));
+    Instant mail2 = T0.plus(Duration.ofHours(4));
+    fleet.reporting(first, "lab-pc-07", "10.20.3.17", mail1);
+    // The second host was the kiosk when the first mail left, lab-pc-20 when the second did, lab-pc-21 now.
+    fleet.report(fleet.scan(second, "kiosk-2", T0.minus(Duration.ofDays(1)), "10.20.3.18"));
+    fleet.report(fleet.scan(second, "lab-pc-20", T0.plus(Duration.ofHours(3)), "10.20.3.18"));
+    fleet.stillReporting(second, "lab-pc-21", "10.20.3.18");
+    fleet.importReports();
+    Path one = fleet.complaint("first", "10.20.3.17", mail1, "carol@campus.example.edu", "bob@example.net");
+    Path two = fleet.complaint("second", "10.20.3.18", mail2, "carol@campus.example.edu", "dave@example.org");
+
+    JsonNode result = new ObjectMapper().readTree(CliRun.run("triage", "--db", fleet.db().toString(), "--trust",
+        "mx.example.net", "--format", "json", one.toString(), two.toString()).ok().out());
+
+    assertThat(nameAtTime(result, first)).as(result.toPrettyString()).isEqualTo("lab-pc-07");
+    assertThat(nameAtTime(result, second)).as(result.toPrettyString()).isEqualTo("lab-pc-20");
+  }
+
+  private static String nameAtTime(JsonNode result, String hostId) {
+    return StreamSupport.stream(result.get("candidates").spliterator(), false)
+        .filter(c -> c.get("hostId").asText().equals(hostId)).findFirst()
+        .map(c -> c.get("nameAtTime").isNull() ? c.get("hostname").asText() : c.get("nameAtTime").asText())
+        .orElse("(no candidate)");
+  }
+
   private static Report.Builder onAdapter(Report.Builder r, String adapter) {
     r.getInventoryBuilder().getInterfacesBuilder(0).setName(adapter);
     return r;
