@@ -113,7 +113,8 @@ public final class ComplaintTriage {
   }
 
   private io.labscan.controller.triage.TriageEvidence evidence() {
-    return store.triageEvidence(PolicyProvider.keyId(store.secret(PolicyProvider.FLEET_KEY)), TriageOptions.HOLDING_GRACE,
+    // The configured holding grace, as triage's own evidence (red-team round 8, T7): learned trust reads holdings too.
+    return store.triageEvidence(PolicyProvider.keyId(store.secret(PolicyProvider.FLEET_KEY)), options.holdingGrace(),
         clock);
   }
 

@@ -192,6 +192,8 @@ public final class SqliteTriageEvidence implements TriageEvidence {
       return out;
     });
     List<AddressHolding> holdings = new ArrayList<>();
+    // Each holding's reported DHCP lease end (its last report's), for the gone-then-silent horizon.
+    List<Optional<Instant>> leases = new ArrayList<>();
     // The latest end of any earlier tenure (walking in start order: O(n)); the host's own
     // earlier tenure bounds its back-fill as well as another host's does.
     long priorEnd = Long.MIN_VALUE;
@@ -218,12 +220,13 @@ public final class SqliteTriageEvidence implements TriageEvidence {
       holdings.add(new AddressHolding(iv.hostId(), iv.hostname(), ip, Instant.ofEpochMilli(since),
           Optional.of(Instant.ofEpochMilli(until)), iv.mac(), iv.interfaceName(), Optional.ofNullable(silentAfter),
           iv.ended() == null && iv.current() ? lease : Optional.empty(), Instant.ofEpochMilli(iv.first())));
+      leases.add(lease);
       // The end of this holding as computed (a silent host's grace or lease, cut at the next
       // claim), not its last report: a later holder is never back-filled into a silent host's
       // grace, where it would "hold" the address before it ever reported it (red-team finding).
       priorEnd = Math.max(priorEnd, until);
     }
-    return withSilenceAfterEnds(holdings, at);
+    return withSilenceAfterEnds(holdings, leases, at);
   }
 
   /** Most holdings ended by a report whose host's silence after the end one question looks up. */
@@ -231,16 +234,22 @@ public final class SqliteTriageEvidence implements TriageEvidence {
 
   /**
    * The holdings ended by a report before {@code at} (newest first, at most {@link
-   * #MAX_SILENCE_LOOKUPS}, within {@link Triage#SILENT_HORIZON} plus the grace), each with the
-   * start of the silence its host fell into soon after that end, when it did and {@code at} lies in
-   * it ({@link AddressHolding#silentSoonAfter}): the host's last report at most {@code
-   * holdingGrace} after the end, then no report for longer than {@code holdingGrace} (it never
-   * reported again, or came back later than that), and {@code at} at or after that last report and
-   * before any later one. From the reports themselves ({@code reports_by_host}); a pruned report
-   * history gives no silence (no candidate, the safe direction). Issue 15, red-team round 6, R10.
+   * #MAX_SILENCE_LOOKUPS}, ended recently enough that triage could still name the host: within the
+   * grace plus the longer of the grace and {@link TriageOptions#MAX_LEASE_HOLD}, see {@link
+   * AddressHolding#goneSilentUntil}), each with the start of the silence its host fell into soon after
+   * that end, when it did and {@code at} lies in it ({@link AddressHolding#silentSoonAfter}): the
+   * host's last report at most {@code holdingGrace} after the end, then no report for longer than
+   * {@code holdingGrace} (it never reported again, or came back later than that), and {@code at} at
+   * or after that last report and before any later one; and with the DHCP lease end its reports gave
+   * for the address, if any ({@link AddressHolding#leaseEnd}, the horizon's bound). From the reports
+   * themselves ({@code reports_by_host}); a pruned report history gives no silence (no candidate,
+   * the safe direction). Issue 15, red-team round 6, R10; round 8, T7.
    */
-  private List<AddressHolding> withSilenceAfterEnds(List<AddressHolding> holdings, Instant at) {
-    Instant oldest = at.minus(Triage.SILENT_HORIZON).minus(holdingGrace);
+  private List<AddressHolding> withSilenceAfterEnds(List<AddressHolding> holdings, List<Optional<Instant>> leases,
+      Instant at) {
+    Duration longest = holdingGrace.compareTo(TriageOptions.MAX_LEASE_HOLD) > 0 ? holdingGrace
+        : TriageOptions.MAX_LEASE_HOLD;
+    Instant oldest = at.minus(longest).minus(holdingGrace);
     int lookups = 0;
     List<AddressHolding> out = new ArrayList<>(holdings);
     for (int i = out.size() - 1; i >= 0 && lookups < MAX_SILENCE_LOOKUPS; i--) {
@@ -254,7 +263,7 @@ public final class SqliteTriageEvidence implements TriageEvidence {
       Optional<Instant> silence = silenceAfter(h.hostId(), end.get().toEpochMilli(), at.toEpochMilli());
       if (silence.isPresent()) {
         out.set(i, new AddressHolding(h.hostId(), h.hostname(), h.ip(), h.since(), h.until(), h.mac(),
-            h.interfaceName(), h.silentAfter(), h.leaseEnd(), h.firstReported(), silence));
+            h.interfaceName(), h.silentAfter(), leases.get(i), h.firstReported(), silence));
       }
     }
     return out;

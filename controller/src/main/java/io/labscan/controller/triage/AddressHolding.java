@@ -25,7 +25,8 @@ import java.util.Optional;
  *     showed the address (the host never said it gave the address up)
  * @param leaseEnd the DHCP lease end the host's last report gave for the address, when it gave
  *     one; then {@code until} is that end, bounded to [last report, last report + {@link
- *     TriageOptions#MAX_LEASE_HOLD}]
+ *     TriageOptions#MAX_LEASE_HOLD}]. For a holding ended by a report, present only with {@code
+ *     silentSoonAfter}: it then bounds {@link #goneSilentUntil} instead
  * @param firstReported the first report that showed the address in this tenure. {@code since}
  *     may lie before it: the store back-fills a holding's start (an agent reports within minutes
  *     of start, so a host that sent mail just before its first report still counts), and that
@@ -138,10 +139,24 @@ public record AddressHolding(
    * silence, at or after its last report: the change report may have been false, or the address
    * came back, and nothing the host said since tells (issue 15, red-team round 6, R10). Triage
    * makes such a host a weak candidate, never recorded on its own, when no other host held the
-   * address from the end to {@code at}.
+   * address from the end to {@code at}, and only before {@link #goneSilentUntil}.
    */
   public boolean reportedGoneThenSilentAt(Instant at) {
     return silentAfter.isEmpty() && until.isPresent() && !at.isBefore(until.get())
         && silentSoonAfter.map(s -> !at.isBefore(s)).orElse(false);
+  }
+
+  /**
+   * Until when a host that reported the address gone, then fell silent ({@link
+   * #reportedGoneThenSilentAt}), may still have used it: its last report plus {@code grace}, or
+   * the DHCP lease end it reported for the address (bounded as in {@link #silentUntil}). Its own
+   * report said the address was gone, so after that the address is free and DHCP hands it to the
+   * next device, very often one without an agent (a phone, a printer, a visitor's PC): mail from
+   * the address then is no evidence against the host (issue 15, red-team round 8, T7; it used to
+   * stay a candidate for 7 days). Empty when the holding did not end that way.
+   */
+  public Optional<Instant> goneSilentUntil(java.time.Duration grace) {
+    return silentAfter.isPresent() ? Optional.empty()
+        : silentSoonAfter.map(last -> silentUntil(last, leaseEnd, grace, TriageOptions.MAX_LEASE_HOLD));
   }
 }

@@ -87,6 +87,15 @@ public final class AnswerSentence {
       if (c.networkConfidence() < MEDIUM) {
         sb.append(" The evidence is thin: read the reasons below before acting.");
       }
+    } else if (origin.isPresent() && top.isPresent() && goneSilentAmongOthers(result, top.get(), origin.get().ip())) {
+      // A host that reported the address gone before the mail heads the answer only when nothing
+      // else is known (issue 15, red-team round 8, T7): the address was free, DHCP may have given
+      // it to a device without an agent, and other hosts' SMTP egress is evidence too.
+      Candidate c = top.get();
+      sb.append("No LabScan host held ").append(clean(origin.get().ip())).append(" at ").append(at(origin.get().time()))
+          .append(". Weak candidates only, none established: ").append(name(result, c)).append(" (")
+          .append(holding(c, origin.get().ip())).append("), and other hosts that sent SMTP mail then — confidence ")
+          .append(level(c)).append(" The evidence is thin: read the reasons below before acting.");
     } else if (origin.isPresent() && top.isPresent()) {
       Candidate c = top.get();
       String ip = clean(origin.get().ip());
@@ -161,6 +170,12 @@ public final class AnswerSentence {
     // The address in brackets reads as the host's own: say so only when the host held it.
     return c.reasons().stream().anyMatch(r -> r.contains("held " + originIp + " ")) ? ip
         : "the mail entered at " + ip;
+  }
+
+  /** The top candidate is there only as a host that reported the origin's address gone, and other candidates have network evidence. */
+  private static boolean goneSilentAmongOthers(TriageResult result, Candidate top, String originIp) {
+    return holding(top, originIp).startsWith("reported ") && top.networkConfidence() < MEDIUM
+        && result.candidates().stream().skip(1).anyMatch(k -> k.networkConfidence() > 0);
   }
 
   private static final java.util.regex.Pattern DIRECT = java.util.regex.Pattern.compile(

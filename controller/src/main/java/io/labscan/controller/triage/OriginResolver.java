@@ -449,9 +449,9 @@ final class OriginResolver {
    * ("silent since …").
    */
   private static Optional<Step> lastHeldByLabHost(ReceivedHop hop, String ip, Instant at, String entry,
-      LearnedTrust learned) {
+      LearnedTrust learned, Optional<TriageEvidence> fleet) {
     return learned.lastLabHolder(ip, at).map(l -> {
-      Optional<Step> conflict = virtualAdapterClaim(hop, ip, at, entry, l.holder());
+      Optional<Step> conflict = virtualAdapterClaim(hop, ip, at, entry, l.holder(), fleet);
       if (conflict.isPresent()) {
         return conflict.get();
       }
@@ -544,9 +544,11 @@ final class OriginResolver {
    * address inside a broad trusted network is the everyday case, and must stay recordable.
    */
   private static Optional<Step> virtualAdapterClaim(ReceivedHop hop, String ip, Instant at, String entry,
-      LearnedTrust.Holder holder) {
+      LearnedTrust.Holder holder, Optional<TriageEvidence> fleet) {
     Optional<String> kind = InterfaceKind.describe(holder.interfaceName());
-    if (kind.isEmpty()) {
+    // A "virtual" name on the host's only address, or in its ordinary NIC's subnet, is its LAN
+    // address (VirtualHolding, N1): the same rule as ranking's, not the name alone.
+    if (kind.isEmpty() || !VirtualHolding.virtual(holder.hostId(), ip, holder.interfaceName(), fleet, at)) {
       return Optional.empty();
     }
     String claim = holder.hostname() + " (" + holder.hostId() + ") reports " + ip + ", inside --trust " + entry
@@ -826,11 +828,12 @@ final class OriginResolver {
       // Another lab host holding the address on an ordinary NIC at the same time makes the
       // holding plain evidence (triage ranks the claimants as a conflict); only when every lab
       // holder's claim lies on a virtual adapter is the line a conflict with configuration.
-      boolean onlyVirtual = holders.stream().filter(x -> !x.mailServer())
-          .allMatch(x -> InterfaceKind.virtual(x.interfaceName()));
+      boolean onlyVirtual = covering.isPresent() && holders.stream().filter(x -> !x.mailServer()).limit(
+          VirtualHolding.MAX_HOLDERS).allMatch(x -> VirtualHolding.virtual(x.hostId(), ip.orElseThrow(),
+              x.interfaceName(), trust.fleet(), at.orElseThrow()));
       if (covering.isPresent() && onlyVirtual) {
         Optional<Step> conflict = virtualAdapterClaim(hop, ip.orElseThrow(), at.orElseThrow(), covering.get(),
-            agent.get());
+            agent.get(), trust.fleet());
         if (conflict.isPresent()) {
           return conflict.get();
         }
@@ -868,7 +871,7 @@ final class OriginResolver {
     if (askFleet && server.isEmpty() && agent.isEmpty() && givesWay.isPresent()
         && trust.exactAddressEntryFor(ip).isEmpty()) {
       Optional<Step> lab = lastHeldByLabHost(hop, ip.get(), at.get(), givesWay.get(),
-          Objects.requireNonNull(learned, "learned"));
+          Objects.requireNonNull(learned, "learned"), trust.fleet());
       if (lab.isPresent()) {
         return lab.get();
       }

@@ -205,6 +205,8 @@ public final class Triage {
     Map<String, Double> uncappedScore = new HashMap<>();
     // Candidates of a contested complaint whose own egress is a worm-like mailing (round 8, T9).
     Set<String> wormyUnderDoubt = new LinkedHashSet<>();
+    // Each candidate's mail time: the origin time of the first complaint whose evidence names it.
+    Map<String, Instant> candidateTime = new HashMap<>();
     for (int i = 0; i < complaints.size(); i++) {
       ParsedComplaint c = complaints.get(i);
       String label = several ? "complaint " + (i + 1) + ": " : "";
@@ -235,6 +237,7 @@ public final class Triage {
         wormLikeUnderDoubt(c, perComplaint, mailServers, wormyUnderDoubt);
       }
       for (Tally t : perComplaint.values()) {
+        candidateTime.putIfAbsent(t.hostId, c.origin().orElseThrow().time());
         Tally total = tallies.computeIfAbsent(t.hostId, id -> new Tally(id, t.hostname));
         if (accountCapped.containsKey(t.hostId) && !c.capped()) {
           // An authenticated submission is the account's act (R2): capped like a carried part.
@@ -321,11 +324,14 @@ public final class Triage {
     if (candidates.isEmpty()) {
       warnings.add("no host matches the evidence");
     }
-    // Names are claims (issue 15, D, R9): a candidate is named by the name it reported at the mail's time.
+    // Names are claims (issue 15, D, R9): a candidate is named by the name it reported at the mail's
+    // time — the time of the complaint whose evidence names it, not the batch's first (round 8
+    // leftovers); a candidate of the address book alone at the first origin's.
     Optional<Instant> mailTime = summaries.stream().map(ComplaintSummary::origin).flatMap(Optional::stream)
         .findFirst().map(Origin::time);
     if (mailTime.isPresent()) {
-      candidates = candidates.stream().map(c -> c.namedAt(evidence.nameHistory(c.hostId()), mailTime.get())).toList();
+      candidates = candidates.stream().map(c -> c.namedAt(evidence.nameHistory(c.hostId()),
+          candidateTime.getOrDefault(c.hostId(), mailTime.get()))).toList();
     }
     // Names are claims (issue 15, D): a name another host has too, or one that prints the same,
     // is shown with the host id. One fleet-level question, only when a host is named at all.
@@ -649,6 +655,7 @@ public final class Triage {
     weak.addAll(gaps.keySet());
     weak.addAll(goneSilent.keySet());
     if (holders.isEmpty()) {
+      formerHolder(o, history, weak, mailServers).ifPresent(w -> warnings.add(label + w));
       warnings.add(label + "no host held " + o.ip() + " at " + o.time() + " (a NAT, or an outside"
           + " MTA's view" + (relays.isEmpty() ? "" : ", or a relay") + ", or a machine without an agent such as a"
           + " visitor's or personal device): hosts are ranked by SMTP egress in "
@@ -786,11 +793,15 @@ public final class Triage {
    * lying in that silence (issue 15, red-team round 6, R10; {@link
    * AddressHolding#reportedGoneThenSilentAt}): the change report may have been false (Klez kills
    * the agent minutes later), or the address came back. A weak candidate like a silent holder
-   * ({@value #SILENT_HOLDER}, split between such hosts, never recorded on its own), at most {@link
-   * #SILENT_HORIZON} after its last report, when no other host claimed the address from the end
-   * to the origin time.
+   * ({@value #SILENT_HOLDER}, split between such hosts, never recorded on its own), when no other
+   * host claimed the address from the end to the origin time, and only while it is plausible that
+   * the host still used the address: before the configured holding grace after its last report ran
+   * out, or the DHCP lease end it reported ({@link AddressHolding#goneSilentUntil}). Its own report
+   * said the address was gone, so later DHCP hands it to the next device, often one without an
+   * agent (red-team round 8, T7: this used to be {@link #SILENT_HORIZON}, 7 days); past that the
+   * answer names the host as context only ({@link #formerHolder}).
    */
-  private static Map<String, AddressHolding> goneSilent(Instant at, List<AddressHolding> history,
+  private Map<String, AddressHolding> goneSilent(Instant at, List<AddressHolding> history,
       Map<String, AddressHolding> holders, Map<String, AddressHolding> silent, Map<String, HoldingGap> gaps,
       Set<String> mailServers) {
     Map<String, AddressHolding> out = new LinkedHashMap<>();
@@ -799,7 +810,7 @@ public final class Triage {
       AddressHolding held = holders.get(id);
       if (!h.reportedGoneThenSilentAt(at) || mailServers.contains(id) || silent.containsKey(id)
           || gaps.containsKey(id) || (held != null && !held.assumedAt(at))
-          || at.isAfter(h.silentSoonAfter().orElseThrow().plus(SILENT_HORIZON))
+          || !at.isBefore(h.goneSilentUntil(options.holdingGrace()).orElseThrow())
           || claimedByAnother(id, h.until().orElseThrow(), at.plusMillis(1), history)) {
         continue;
       }
@@ -832,11 +843,43 @@ public final class Triage {
   }
 
   /** "reported 10.20.3.17 gone at T1, silent since T2 …". */
-  private static String goneSilentWords(AddressHolding h, Origin o) {
+  private String goneSilentWords(AddressHolding h, Origin o) {
     return "reported " + o.ip() + GONE + h.until().orElseThrow() + ", silent since "
         + h.silentSoonAfter().orElseThrow() + " (held since " + h.firstReported() + "); no other host claimed it"
         + " since, so the change report may have been false or the address came back: a weak candidate for the"
-        + " mail at " + o.time() + ", never recorded on its own";
+        + " mail at " + o.time() + ", " + (h.leaseEnd().isPresent() ? "before the end of the DHCP lease it reported"
+            : "within the " + span(options.holdingGrace()) + " grace after its last report") + " (until "
+        + h.goneSilentUntil(options.holdingGrace()).orElseThrow() + "; later the address is free for the next"
+        + " device), never recorded on its own";
+  }
+
+  /**
+   * Context for an origin no host held (issue 15, red-team round 8, T7): the lab host whose holding
+   * of the address ended most recently before the mail, by its own report that the address was
+   * gone, within {@link #SILENT_HORIZON}, when it is no candidate for the mail: "no lab host held
+   * 10.20.3.17 at T; lab-laptop-3 (id) held it until T1 (reported gone)". Named so a person can
+   * follow the address, never weighed: after its report the address was free, and DHCP gives it
+   * to the next device, often one without an agent.
+   */
+  private static Optional<String> formerHolder(Origin o, List<AddressHolding> history, Set<String> candidates,
+      Set<String> mailServers) {
+    AddressHolding latest = null;
+    for (AddressHolding h : history) {
+      Optional<Instant> end = h.until();
+      if (end.isPresent() && !end.get().isAfter(o.time()) && !end.get().plus(SILENT_HORIZON).isBefore(o.time())
+          && (latest == null || end.get().isAfter(latest.until().orElseThrow()))) {
+        latest = h;
+      }
+    }
+    // The most recent tenure only, and only one its host reported ended (a silent one is weighed elsewhere).
+    if (latest == null || latest.silentAfter().isPresent() || candidates.contains(latest.hostId())
+        || mailServers.contains(latest.hostId())) {
+      return Optional.empty();
+    }
+    return Optional.of("no lab host held " + o.ip() + " at " + o.time() + "; " + latest.hostname() + " ("
+        + latest.hostId() + ") held it until " + latest.until().orElseThrow() + " (reported gone): context, not a"
+        + " candidate — once its own report said the address was gone, DHCP could give it to the next device, such"
+        + " as one without an agent");
   }
 
   /**

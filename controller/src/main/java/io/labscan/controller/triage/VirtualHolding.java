@@ -62,10 +62,27 @@ final class VirtualHolding {
    * address on an ordinary NIC outside the same /24 (/64), and none inside it.
    */
   static boolean virtual(AddressHolding h, TriageEvidence evidence, Instant at) {
-    if (!InterfaceKind.virtual(h.interfaceName())) {
+    return virtual(h.hostId(), h.ip(), h.interfaceName(), Optional.of(evidence), at);
+  }
+
+  /**
+   * {@link #virtual(AddressHolding, TriageEvidence, Instant)} for a holder known by host, address
+   * and interface (the trust walk's {@code LearnedTrust.Holder}, round 4, F6): the one rule the
+   * walk and the ranking share (issue 15, red-team round 8 leftovers), so an adapter that carries
+   * the host's only address, or one in its ordinary NIC's /24 (/64), is the host's LAN address in
+   * both. Without an evidence store the name decides (the safe direction).
+   */
+  static boolean virtual(String hostId, String address, String interfaceName, Optional<TriageEvidence> evidence,
+      Instant at) {
+    if (!InterfaceKind.virtual(interfaceName)) {
       return false;
     }
-    List<AddressHolding> all = evidence.addressesOf(h.hostId(), at);
+    if (evidence.isEmpty()) {
+      return true;
+    }
+    AddressHolding h = new AddressHolding(hostId, "", address, at, Optional.empty(), "", interfaceName,
+        Optional.empty());
+    List<AddressHolding> all = evidence.get().addressesOf(hostId, at);
     if (all.stream().noneMatch(a -> sameIp(a.ip(), h.ip()))) {
       return true; // the store cannot say what else the host held: the safe direction
     }
