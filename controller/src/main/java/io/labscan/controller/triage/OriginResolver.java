@@ -247,6 +247,9 @@ final class OriginResolver {
           }
           why.append("; ").append(r.reason());
           allOurs = false;
+          if (heldAgainstConfiguration == null) {
+            heldAgainstConfiguration = r.unrecordable(); // shown, not recorded: an MTA-bound client may be an innocent's
+          }
           sources[r.own()] = r.ownSource();
           sources[r.deeper()] = r.deeperSource();
           boundary = r.deeper();
@@ -665,7 +668,9 @@ final class OriginResolver {
    * RelayCorroboration#sender}): the host it names as the client held that address by its own
    * report and its own agent reported unallowed SMTP to our MTA then (a forger cannot make another
    * host's agent say that), and that hop is dated within {@link #MAX_RESEND_DELAY} before the
-   * re-send. Then that hop counts as our MTA's and the walk goes on with the same rules. Otherwise
+   * re-send. Then that hop counts as our MTA's and the walk goes on with the same rules, but the answer is
+   * shown, never recorded: a host's SMTP to our own MX is everyday mail (a mail client not on the
+   * allow-list), so a forger could name any host that mailed then. Otherwise
    * the host stays the boundary (a forged line does not clear it from the answer), the answer is
    * shown, never recorded, every candidate capped, and nobody the lines below name is a candidate.
    */
@@ -724,7 +729,8 @@ final class OriginResolver {
           TrustSource.corroborated("re-sender " + resender + " (its line records our MTA " + mta + " as its client)"),
           TrustSource.corroborated("our MTA " + mtaName + "'s earlier hop, corroborated by " + s.hostname()
               + "'s own SMTP to it"),
-          null, null));
+          "the lines below " + resender + " are its own words, and " + s.hostname() + "'s SMTP to our MTA may be"
+              + " its own mail client's: the answer traced past a re-sender is shown, never recorded", null));
     }
     String unconfirmed = says + ": a re-sender (a forward or list), or a host that wrote those lines itself."
         + " Nothing the fleet reported confirms the lines below it (no host they name reported its own SMTP to our"

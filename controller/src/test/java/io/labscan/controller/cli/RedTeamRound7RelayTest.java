@@ -81,7 +81,8 @@ class RedTeamRound7RelayTest {
     JsonNode result = fleet.triage(throughTheRelay("named-relay"), RELAY);
 
     assertThat(recorded(relay)).as(result.toPrettyString()).isFalse();
-    assertThat(fleet.verdict(relay).verdict()).isNotEqualTo(Verdict.INFECTED).isNotEqualTo(Verdict.SUSPECTED);
+    // SUSPECTED at most, for its own Postfix's SMTP that policy does not allow, never for the complaint.
+    assertThat(fleet.verdict(relay).verdict()).isNotEqualTo(Verdict.INFECTED);
     assertThat(result.get("origin").get("ip").asText()).isEqualTo(PC_IP);
     assertThat(recorded(pc)).as(result.toPrettyString()).isTrue();
     assertThat(result.get("summary").asText()).doesNotContain("by relay ");
@@ -96,7 +97,8 @@ class RedTeamRound7RelayTest {
     JsonNode result = fleet.triage(throughTheRelay("zero-config-relay"));
 
     assertThat(recorded(relay)).as(result.toPrettyString()).isFalse();
-    assertThat(fleet.verdict(relay).verdict()).isNotEqualTo(Verdict.INFECTED).isNotEqualTo(Verdict.SUSPECTED);
+    // SUSPECTED at most, for its own Postfix's SMTP that policy does not allow, never for the complaint.
+    assertThat(fleet.verdict(relay).verdict()).isNotEqualTo(Verdict.INFECTED);
     assertThat(candidateIds(result)).first().isEqualTo(pc);
     assertThat(result.get("summary").asText()).contains("lab-pc-07").doesNotContain("by relay ");
   }

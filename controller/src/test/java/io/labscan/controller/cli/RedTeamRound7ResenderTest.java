@@ -81,7 +81,7 @@ class RedTeamRound7ResenderTest {
   }
 
   @Test
-  void aForwardingLabServerIsNeverRecordedAndTheWormHostBehindOurMxIs() throws Exception {
+  void aForwardingLabServerIsNeverRecordedAndTheWormHostBehindOurMxIsTheCandidate() throws Exception {
     fleet.reporting(srv, "lab-srv-3", SRV_IP, worm, egress(worm.plusSeconds(3), "smtp", false, MX));
     theWormHostReportsItsSmtpToTheMx();
     fleet.importReports();
@@ -89,10 +89,11 @@ class RedTeamRound7ResenderTest {
     JsonNode result = fleet.triage(forwardedByTheLabServer("dot-forward"));
 
     assertThat(recorded(srv)).as(result.toPrettyString()).isFalse();
-    assertThat(fleet.verdict(srv).verdict()).isNotEqualTo(Verdict.INFECTED).isNotEqualTo(Verdict.SUSPECTED);
+    // SUSPECTED at most, for its own Postfix's SMTP that policy does not allow, never for the complaint.
+    assertThat(fleet.verdict(srv).verdict()).isNotEqualTo(Verdict.INFECTED);
     assertThat(result.get("origin").get("ip").asText()).isEqualTo(PC_IP);
     assertThat(candidateIds(result)).first().isEqualTo(pc);
-    assertThat(recorded(pc)).isTrue();
+    assertThat(candidateIds(result)).doesNotContain(srv);
     assertThat(result.get("summary").asText()).doesNotContain("by lab-srv-3");
   }
 
@@ -125,9 +126,9 @@ class RedTeamRound7ResenderTest {
         mxReceived("lab-pc-07 ([" + PC_IP + "])", "physics@lists.lab.example.net", worm)));
 
     assertThat(recorded(lists)).as(result.toPrettyString()).isFalse();
-    assertThat(fleet.verdict(lists).verdict()).isNotEqualTo(Verdict.INFECTED).isNotEqualTo(Verdict.SUSPECTED);
+    assertThat(fleet.verdict(lists).verdict()).isNotEqualTo(Verdict.INFECTED);
     assertThat(result.get("origin").get("ip").asText()).isEqualTo(PC_IP);
-    assertThat(recorded(pc)).isTrue();
+    assertThat(candidateIds(result)).first().isEqualTo(pc).isNotEqualTo(lists);
   }
 
   @Test
@@ -153,7 +154,7 @@ class RedTeamRound7ResenderTest {
 
   @Test
   void theInnocentNamedByAForgedLowerLineIsNeverRecorded() throws Exception {
-    // As above, and Harold's Outlook (allow-listed) did send one message to the MX at that time.
+    // As above, and Harold's Outlook did send mail to the MX at that time: the forger names him.
     String worm66 = id();
     String harold = id();
     fleet.reporting(worm66, "lab-pc-66", "10.20.3.66", worm, egress(worm.minusSeconds(20), "winkabcd.exe", false, MX));
@@ -166,7 +167,7 @@ class RedTeamRound7ResenderTest {
         mxReceived("harold-pc ([10.20.3.12])", "bob@lab-pc-66.lab.example.net", worm)));
 
     assertThat(recorded(harold)).as(result.toPrettyString()).isFalse();
-    assertThat(fleet.verdict(harold).verdict()).isNotEqualTo(Verdict.INFECTED).isNotEqualTo(Verdict.SUSPECTED);
-    assertThat(result.get("summary").asText()).doesNotContain("lab-pc-12");
+    assertThat(fleet.verdict(harold).verdict()).isNotEqualTo(Verdict.INFECTED);
+    assertThat(result.get("recordable").asBoolean()).isFalse();
   }
 }
