@@ -105,7 +105,8 @@ public final class HostnameKey {
   /**
    * Whether the name prints like a name other than its own spelling: its key differs from its
    * plain spelling (case folded, surrounding blanks and a trailing dot dropped), so it holds a
-   * look-alike letter, dash or full-width form, or a character that prints as nothing. The
+   * look-alike letter, dash or full-width form (a character that prints as nothing is shown as
+   * '?' by the sentence, so it alone does not make a look-alike). The
    * answer names such a host with its id even when no other host has that name (yet): "Sent by
    * lab‐pc‐12" must not read as the innocent lab-pc-12 (issue 15, red-team round 7, T8).
    */
@@ -113,9 +114,17 @@ public final class HostnameKey {
     if (name == null) {
       return false;
     }
-    String plain = name.toUpperCase(Locale.ROOT).toLowerCase(Locale.ROOT).strip();
-    plain = plain.endsWith(".") ? plain.substring(0, plain.length() - 1) : plain;
-    return !plain.equals(of(name));
+    // Characters that print as nothing (and control characters) are not look-alikes: the sentence
+    // shows them as '?', visibly another name; only folds to another visible character count.
+    String n = Normalizer.normalize(name, Normalizer.Form.NFKC);
+    StringBuilder sb = new StringBuilder(n.length());
+    n.codePoints().map(HostnameKey::skeleton).map(HostnameKey::punctuation).forEach(sb::appendCodePoint);
+    return !fold(name).equals(fold(sb.toString()));
+  }
+
+  private static String fold(String s) {
+    String k = s.toUpperCase(Locale.ROOT).toLowerCase(Locale.ROOT).strip();
+    return k.endsWith(".") ? k.substring(0, k.length() - 1) : k;
   }
 
   /** True for a character that prints as nothing (see the class comment). */
