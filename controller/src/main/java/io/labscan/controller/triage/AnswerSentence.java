@@ -96,6 +96,14 @@ public final class AnswerSentence {
           .append(". Weak candidates only, none established: ").append(name(result, c)).append(" (")
           .append(holding(c, origin.get().ip())).append("), and other hosts that sent SMTP mail then — confidence ")
           .append(level(c)).append(" The evidence is thin: read the reasons below before acting.");
+    } else if (origin.isPresent() && top.isPresent() && top.get().networkConfidence() < MEDIUM
+        && top.get().reasons().stream().anyMatch(r -> r.contains(Triage.NAMED_BY_COPY))) {
+      // Only the forwarder's copy names it (issue 15, round 7, S11): the copy's claim, not a sender.
+      Candidate c = top.get();
+      sb.append("The forwarded copy names ").append(name(result, c)).append(" (")
+          .append(holding(c, origin.get().ip())).append(") at ").append(at(origin.get().time()))
+          .append(", but nothing outside the copy confirms it — confidence ").append(level(c))
+          .append(" The copy is the forwarder's text: read the reasons below before acting.");
     } else if (origin.isPresent() && top.isPresent()) {
       Candidate c = top.get();
       String ip = clean(origin.get().ip());

@@ -173,6 +173,9 @@ final class CarrierSender {
     if (walk.hops().get(o.hop()).hop().flags().contains(HopFlag.AUTHENTICATED)) {
       return Decision.FORWARD; // rule 1: a person's account submitted it
     }
+    if (webmail(walk.hops().get(o.hop()).hop())) {
+      return Decision.FORWARD; // a webmail login submitted it (red-team round 7, S12)
+    }
     String when = " at " + o.time() + " (hop " + o.hop() + " of its own header block, written by "
         + o.recordedBy().map(ComplaintParser::plain).orElse("an unnamed MTA") + ")";
     if (fleet.isEmpty()) {
@@ -260,6 +263,23 @@ final class CarrierSender {
         + " whether a person forwarded a complaint or the host's own software wrote the carried message: "
         + names + " is the direct sender of this message. The carried message was traced; the answer is"
         + " never recorded and its confidence is capped at " + Triage.UNRESOLVED_CARRIER_CAP, Optional.of(o));
+  }
+
+  /** A webmail front end's own submission text, right of {@code by}: {@code via HTTP}, {@code via HTTPS}. */
+  private static final java.util.regex.Pattern VIA_HTTP =
+      java.util.regex.Pattern.compile("(?i)\\bby\\s.{0,400}?\\bvia\\s{1,4}HTTPS?\\b");
+
+  /**
+   * Whether the boundary line is a webmail front end's submission line ({@code with HTTP}, {@code
+   * with HTTPS}, {@code via HTTP}): the web client's address is the browser of a person logged in
+   * to webmail, so the carrying message is that person's submission, as an authenticated one is
+   * (issue 15, red-team round 7, S12). The forwarder is never the "direct sender" of the content
+   * it forwards. The walk reaches this line only when it is the top line or the MTA above it is
+   * trusted, so the words are our webmail's, not the sender's.
+   */
+  static boolean webmail(ReceivedHop boundary) {
+    return boundary.with().map(w -> w.trim().toUpperCase(java.util.Locale.ROOT).matches("HTTPS?\\b.*")).orElse(false)
+        || VIA_HTTP.matcher(boundary.raw().length() > 2048 ? boundary.raw().substring(0, 2048) : boundary.raw()).find();
   }
 
   /** Rule 2: a forward that was not an authenticated submission; the carried part is traced, capped. */

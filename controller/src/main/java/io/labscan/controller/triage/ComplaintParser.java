@@ -145,6 +145,15 @@ public final class ComplaintParser {
     } catch (MessagingException | IOException | RuntimeException e) {
       parts.error = e.getClass().getSimpleName() + ": " + plain(e.getMessage());
     }
+    // A report may sit inside another multipart (an S/MIME-signed read receipt is multipart/signed
+    // around the multipart/report): it is a report all the same (red-team round 7, S12).
+    boolean multipartReport = parts.reportType != null || isMultipartReport(outer);
+    if (reportType.isEmpty() && parts.reportType != null) {
+      reportType = parts.reportType;
+    }
+    if (reportType.isEmpty() && parts.dispositionNotification) {
+      reportType = "disposition-notification";
+    }
     boolean bounce = reportType.equals("delivery-status") || parts.deliveryStatus != null;
     boolean arf = reportType.equals("feedback-report") || parts.feedbackReport != null;
     if (parts.error != null) {
@@ -166,6 +175,14 @@ public final class ComplaintParser {
     Optional<String> automatic = automaticReply(outer, reportType);
     if (automatic.isPresent()) {
       return autoReply(automatic.get(), outer, parts, trust, warnings);
+    }
+    if (multipartReport) {
+      // Every multipart/report is a report, never a forward and never the reporter's own mail
+      // (RFC 6522; red-team round 7, S12): tlsrpt, a vendor's type, one without report-type.
+      warnings.add("a multipart/report (report-type=" + (reportType.isEmpty() ? "none" : plain(reportType))
+          + ") is a report, not a forward: its own Received: lines describe the reporting side, so only a copy"
+          + " of an original it carries is traced");
+      return report(ComplaintKind.BOUNCE, outer, parts, trust, warnings, itself);
     }
     boolean forward = ForwardUnwrapper.forwardSubject(outer);
     // A person who forwards a bounce as an attachment keeps its subject at times ("Undeliverable:
@@ -240,9 +257,20 @@ public final class ComplaintParser {
       return sentDirectly(outer, d, trust, warnings, itself);
     }
     // A bounce or report is a mail system's, not a person's submission: rule 1 of CarrierSender
-    // (uncapped only after an authenticated submission) applies to forwards only.
-    return unresolved(d.kind() == CarrierSender.Kind.UNVERIFIED_FORWARD ? CarrierSender.Decision.FORWARD : d,
-        fromReport(kind, outer, parts, trust, warnings));
+    // (uncapped only after an authenticated submission) applies to forwards only. A lab host's
+    // own report (its MTA's DSN, a TLS report) handed in without a worm's mailing is that host's
+    // mail system reporting, never the sender of the message it reports: the host is not named
+    // as the direct sender (red-team round 7, S12); its copy stays capped and unrecorded.
+    CarrierSender.Decision use = switch (d.kind()) {
+      case UNVERIFIED_FORWARD -> CarrierSender.Decision.FORWARD;
+      case UNRESOLVED -> new CarrierSender.Decision(CarrierSender.Kind.UNVERIFIED_FORWARD, "", "the report was"
+          + " handed to our mail server by " + d.sender() + ", unauthenticated: a mail system's report, whose own"
+          + " Received: lines describe the reporting side, never the sender of the message it reports, so "
+          + d.sender() + " is not named as a sender; a copy of the reported message it carries is the reporter's text:"
+          + " traced, never recorded, and its confidence is capped at " + Triage.UNRESOLVED_CARRIER_CAP);
+      default -> d;
+    };
+    return unresolved(use, fromReport(kind, outer, parts, trust, warnings));
   }
 
   /**
@@ -311,6 +339,10 @@ public final class ComplaintParser {
   /** What the MIME walk found. */
   private static final class Parts {
     byte @Nullable [] deliveryStatus;
+    /** The report-type of the first multipart/report met (lower case, "" without one), or null. */
+    @Nullable String reportType;
+    /** A message/disposition-notification part (a read receipt) was met. */
+    boolean dispositionNotification;
     byte @Nullable [] feedbackReport;
     byte @Nullable [] original;
     @Nullable String originalType;
@@ -347,6 +379,9 @@ public final class ComplaintParser {
       out.partsCut = true;
       return;
     }
+    if (part.isMimeType("multipart/report") && out.reportType == null) {
+      out.reportType = reportTypeOf(part.getContentType());
+    }
     if (part.isMimeType("multipart/*")) {
       byte[] content;
       try (InputStream in = part.getInputStream()) {
@@ -375,6 +410,9 @@ public final class ComplaintParser {
       if (out.deliveryStatus == null) {
         out.deliveryStatus = read(part);
       }
+    } else if (part.isMimeType("message/disposition-notification")
+        || part.isMimeType("message/global-disposition-notification")) {
+      out.dispositionNotification = true;
     } else if (part.isMimeType("message/feedback-report") || part.isMimeType("application/feedback-report")) {
       // RFC 5965 registered message/feedback-report; drafts and some senders use application/.
       if (out.feedbackReport == null) {
@@ -532,6 +570,34 @@ public final class ComplaintParser {
       }
     }
     return null;
+  }
+
+  /** The report-type parameter of a multipart/report Content-Type, lower case, or "". */
+  private static String reportTypeOf(@Nullable String contentType) {
+    if (contentType == null) {
+      return "";
+    }
+    try {
+      String rt = new ContentType(contentType).getParameter("report-type");
+      return rt == null ? "" : rt.trim().toLowerCase(Locale.ROOT);
+    } catch (jakarta.mail.internet.ParseException | RuntimeException e) {
+      return "";
+    }
+  }
+
+  /** Whether the message's own Content-Type is multipart/report. */
+  private static boolean isMultipartReport(HeaderBlock outer) {
+    try {
+      return outer.first("Content-Type").map(ct -> {
+        try {
+          return new ContentType(ct).match("multipart/report");
+        } catch (jakarta.mail.internet.ParseException e) {
+          return false;
+        }
+      }).orElse(false);
+    } catch (RuntimeException e) {
+      return false;
+    }
   }
 
   private static String reportType(HeaderBlock outer) {

@@ -55,6 +55,20 @@ final class ForwardUnwrapper {
 
   private ForwardUnwrapper() {}
 
+  /** How {@code tracedPart} begins for a part a forward or redirect carried ({@link #unwrap}). */
+  private static final List<String> CARRIED_PARTS = List.of("attachment 1 of the message",
+      "the header block pasted in the body, ", "the message forwarded inline in the body, ", "the message redirected");
+
+  /**
+   * Whether a complaint's {@code tracedPart} is a part another message carried (an attached
+   * message, a block pasted in a forward's body, a redirected message, at any nesting): its lines
+   * are the forwarder's text ({@link Triage}, red-team round 7, S11). A bounce's or report's copy
+   * and a block the operator pasted are not.
+   */
+  static boolean carriedPart(String tracedPart) {
+    return CARRIED_PARTS.stream().anyMatch(tracedPart::startsWith);
+  }
+
   /** True when the subject says the message is a forward ("FW: …", "Fwd: …", "Re: Fwd: …"). */
   static boolean forwardSubject(HeaderBlock outer) {
     return outer.first("Subject").map(s -> FORWARD_SUBJECT.matcher(s).matches()).orElse(false);

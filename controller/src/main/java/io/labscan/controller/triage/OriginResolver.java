@@ -180,6 +180,11 @@ final class OriginResolver {
       warnings.add("no Received: lines; no origin can be determined");
       return new Result(List.of(), Optional.empty(), warnings);
     }
+    Optional<String> reversed = ReceivedOrder.oldestFirst(hops); // red-team round 7, S9
+    if (reversed.isPresent()) {
+      warnings.add(reversed.get());
+      return new Result(mark(hops, -1, new TrustSource[hops.size()]), Optional.empty(), warnings);
+    }
 
     int start = -1;
     for (int i = 0; i < hops.size(); i++) {

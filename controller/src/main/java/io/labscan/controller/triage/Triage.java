@@ -236,6 +236,9 @@ public final class Triage {
       if (doubt.isPresent()) {
         wormLikeUnderDoubt(c, perComplaint, mailServers, wormyUnderDoubt);
       }
+      if (ForwardUnwrapper.carriedPart(c.tracedPart())) {
+        namedByCopy(c, label, perComplaint, mailServers, directSenders, accountCapped); // round 7, S11
+      }
       for (Tally t : perComplaint.values()) {
         candidateTime.putIfAbsent(t.hostId, c.origin().orElseThrow().time());
         Tally total = tallies.computeIfAbsent(t.hostId, id -> new Tally(id, t.hostname));
@@ -443,6 +446,84 @@ public final class Triage {
           + " recorded handing in the carrying message unauthenticated (hop " + d.hop() + " of its own header"
           + " block): it sent this mail, and the carried message, its text, may name an innocent host");
       direct.add(h.hostId());
+    }
+  }
+
+  /** How the note of a candidate named only by a carried part begins; {@link AnswerSentence} reads it. */
+  static final String NAMED_BY_COPY = "named only by the forwarded copy";
+  /** Destinations of one candidate asked about (is it a mail server of ours), bounding the work. */
+  private static final int MAX_COPY_DESTINATIONS = 32;
+
+  /**
+   * Candidates a carried part names (issue 15, red-team round 7, S11). A carried message (an
+   * attachment, a block pasted in a forward's body, a redirected message) is the forwarder's text
+   * unless something outside it confirms it: an insider who submits, authenticated, a "forward"
+   * whose carried lines say "mx1 received it from lab-pc-12" made lab-pc-12 the holder of the
+   * origin and headed the answer at 0.70, "Sent by lab-pc-12 … medium". The authenticated
+   * submission says who forwarded, not that the forwarded lines are true. So a candidate of a
+   * carried part keeps its weight only with corroboration from the fleet itself, independent of
+   * the carried text: its own reported SMTP egress policy does not allow, within the slack of the
+   * carried origin's time, to a mail server of ours (an address --trust, the Settings page or a
+   * host with the mail-server role holds: never one only the carried lines name), or like a worm's
+   * mailing ({@link Mailing#wormLike}). Otherwise its contribution is capped at {@link
+   * #UNRESOLVED_CARRIER_CAP} (below medium, never recorded; carried parts are never recordable
+   * anyway, {@link ForwardUnwrapper#carried}), and the sentence says the forwarded copy names it,
+   * not that it sent the mail ({@link AnswerSentence}). Janet's forward of the worm's mail keeps its
+   * answer: the worm host's own agent reports its mailing to the MX. The direct sender of a
+   * carrying message ({@link #directSender}) comes from the outer walk, not the copy: left alone.
+   * Known limit: the copy's origin time is the forwarder's text too, so an insider who knows when
+   * a host mailed the MX can aim the copy at that time; the answer is then shown, still never
+   * recorded.
+   */
+  private void namedByCopy(ParsedComplaint c, String label, Map<String, Tally> out, Set<String> mailServers,
+      Set<String> direct, Map<String, String> capped) {
+    Origin o = c.origin().orElseThrow();
+    Set<String> named = new LinkedHashSet<>(out.keySet());
+    named.removeAll(direct);
+    if (named.isEmpty()) {
+      return;
+    }
+    Instant from = o.time().minus(options.egressSlack());
+    Instant to = o.time().plus(options.egressSlack());
+    Mailing mailing = new Mailing(c, o, mailServers);
+    List<String> entries = new ArrayList<>();
+    for (String e : evidence.configuredTrust()) {
+      try {
+        TrustConfig.checkEntry(e);
+        entries.add(e);
+      } catch (IllegalArgumentException ignored) {
+        // A bad stored entry is reported where it is configured; it just does not count here.
+      }
+    }
+    TrustConfig settings;
+    try {
+      settings = TrustConfig.of(entries);
+    } catch (IllegalArgumentException e) {
+      settings = TrustConfig.none();
+    }
+    Map<String, List<EgressHit>> unallowed = new HashMap<>();
+    for (EgressHit e : evidence.egressNear(named, from, to)) {
+      if (named.contains(e.hostId()) && !e.allowed() && e.overlaps(from, to)) {
+        unallowed.computeIfAbsent(e.hostId(), k -> new ArrayList<>()).add(e);
+      }
+    }
+    for (String id : named) {
+      List<EgressHit> hits = unallowed.getOrDefault(id, List.of());
+      TrustConfig stored = settings;
+      boolean toOurs = hits.stream().flatMap(e -> e.destinations().stream()).limit(MAX_COPY_DESTINATIONS)
+          .anyMatch(d -> configured.entryForIp(d).isPresent() || stored.entryForIp(d).isPresent()
+              || evidence.holdersOf(d, o.time()).stream()
+                  .anyMatch(h -> mailServers.contains(h.hostId()) && h.covers(o.time())));
+      if (toOurs || mailing.wormLike(hits).isPresent()) {
+        continue; // the fleet's own evidence confirms the copy's story
+      }
+      Tally t = Objects.requireNonNull(out.get(id), "tally");
+      t.note(label + NAMED_BY_COPY + " (" + c.tracedPart() + "): the carried lines are the forwarder's text, and"
+          + " nothing outside them confirms them: the host reported no SMTP egress policy does not allow to a mail"
+          + " server of ours, nor a worm's mailing, within ±" + options.egressSlack().toMinutes() + " min of "
+          + o.time() + "; shown, capped below medium, never recorded");
+      capped.putIfAbsent(id, NAMED_BY_COPY + ", which its forwarder could have written, and not confirmed by the"
+          + " host's own SMTP egress");
     }
   }
 
