@@ -120,8 +120,9 @@ public final class ComplaintParser {
       return redirected(resent.get(), sniffed, trust, warnings, itself, depth);
     }
     if (!sniffed.hasBody()) {
-      return fromHeaders(ComplaintKind.HEADERS, readHeaders(sniffed.message(), warnings),
-          Optional.empty(), true, trust, warnings)
+      HeaderBlock pasted = readHeaders(sniffed.message(), warnings);
+      PersonsMessage.ownHeaders(pasted).ifPresent(warnings::add); // round 9, F2: a forward's own block
+      return fromHeaders(ComplaintKind.HEADERS, pasted, Optional.empty(), true, trust, warnings)
           .traced(sniffed.skipped().isEmpty() ? PASTED_BLOCK : itself, Optional.empty(), List.of());
     }
     MimeMessage message;
@@ -222,6 +223,7 @@ public final class ComplaintParser {
       return unresolved(d, ForwardUnwrapper.inline(pasted.get(), outer, warnings, depth,
           next -> parse(next, trust, depth + 1)));
     }
+    PersonsMessage.ownHeaders(outer).ifPresent(warnings::add); // round 9, F2: a forward's or reply's own block
     return fromHeaders(ComplaintKind.MESSAGE, outer, Optional.empty(), true, trust, warnings)
         .traced(itself, Optional.empty(), List.of());
   }
@@ -808,7 +810,7 @@ public final class ComplaintParser {
     return s.length() > MAX_QUOTED ? out.append("...").toString() : out.toString();
   }
 
-  private static String decode(String subject) {
+  static String decode(String subject) {
     String s = subject.length() > MAX_SUBJECT ? subject.substring(0, MAX_SUBJECT) : subject;
     try {
       return MimeUtility.decodeText(s);

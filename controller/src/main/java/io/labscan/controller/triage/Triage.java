@@ -775,6 +775,14 @@ public final class Triage {
           egress.getOrDefault(h.hostId(), List.of()), boundaryMta, mailing::wormLike).isEmpty()) {
         accountCapped.putIfAbsent(h.hostId(), VirtualHolding.capReason(h)); // round 6, N0c and N1
       }
+      // A person's message (round 9, F2): only its mail client mailed then, or the block is a forward's own.
+      Optional<String> person = PersonsMessage.capReason(egress.getOrDefault(h.hostId(), List.of()), mailing::wormLike,
+          c.warnings().contains(PersonsMessage.OWN_HEADERS));
+      if (person.isPresent()) {
+        accountCapped.putIfAbsent(h.hostId(), person.get());
+        t.note(label + person.get());
+        warnings.add(label + h.hostname() + " (" + h.hostId() + "), which held " + o.ip() + ": " + person.get());
+      }
       if (corroborate(t, egress.getOrDefault(h.hostId(), List.of()), label, slack, boundaryMta, account, mailing,
           accountCapped, false)) {
         onlyAllowedSenders = false;
