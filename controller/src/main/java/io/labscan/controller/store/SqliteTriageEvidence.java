@@ -139,8 +139,20 @@ public final class SqliteTriageEvidence implements TriageEvidence {
    */
   private final java.time.Clock clock;
 
+  /**
+   * One row of {@code host_addresses}, or a part of one split at a silence ({@link #silencesAround}):
+   * {@code resumed} marks the part after the silence (its start is its first report, never
+   * back-filled), {@code reportedEnd} the first report after a part that ended in silence.
+   */
   private record Interval(String hostId, String hostname, long first, long last, @Nullable Long ended,
-      boolean current, String mac, String interfaceName, @Nullable Long leaseEnd, @Nullable Long bootTime) {}
+      boolean current, String mac, String interfaceName, @Nullable Long leaseEnd, @Nullable Long bootTime,
+      boolean resumed, @Nullable Long reportedEnd) {
+
+    Interval(String hostId, String hostname, long first, long last, @Nullable Long ended, boolean current,
+        String mac, String interfaceName, @Nullable Long leaseEnd, @Nullable Long bootTime) {
+      this(hostId, hostname, first, last, ended, current, mac, interfaceName, leaseEnd, bootTime, false, null);
+    }
+  }
 
   /** Most intervals one address question reads (an address reused by DHCP every day for years). */
   static final int MAX_INTERVALS = 10_000;
@@ -191,6 +203,7 @@ public final class SqliteTriageEvidence implements TriageEvidence {
       out.sort(java.util.Comparator.comparingLong(Interval::first).thenComparing(Interval::hostId));
       return out;
     });
+    intervals = silencesAround(intervals, at.toEpochMilli());
     List<AddressHolding> holdings = new ArrayList<>();
     // Each holding's reported DHCP lease end (its last report's), for the gone-then-silent horizon.
     List<Optional<Instant>> leases = new ArrayList<>();
@@ -198,8 +211,8 @@ public final class SqliteTriageEvidence implements TriageEvidence {
     // earlier tenure bounds its back-fill as well as another host's does.
     long priorEnd = Long.MIN_VALUE;
     for (Interval iv : intervals) {
-      long since = Math.min(Math.max(Math.max(iv.first() - HOLD_BACKFILL.toMillis(), priorEnd), bootFloor(iv)),
-          iv.first());
+      long since = iv.resumed() ? iv.first()
+          : Math.min(Math.max(Math.max(iv.first() - HOLD_BACKFILL.toMillis(), priorEnd), bootFloor(iv)), iv.first());
       Long until;
       Instant silentAfter = null;
       Optional<Instant> lease = Optional.ofNullable(iv.leaseEnd()).map(Instant::ofEpochMilli);
@@ -209,6 +222,10 @@ public final class SqliteTriageEvidence implements TriageEvidence {
         // A reported DHCP lease end wins over the grace period, within bounds (AddressHolding#silentUntil).
         until = AddressHolding.silentUntil(Instant.ofEpochMilli(iv.last()), lease, holdingGrace,
             TriageOptions.MAX_LEASE_HOLD).toEpochMilli();
+        Long reportedEnd = iv.reportedEnd();
+        if (reportedEnd != null && reportedEnd < until) {
+          until = reportedEnd; // the host's next report came earlier (a part split at a silence)
+        }
         OptionalLong taken = nextClaimAfter(intervals, iv);
         if (taken.isPresent() && taken.getAsLong() < until) {
           until = taken.getAsLong();
@@ -227,6 +244,78 @@ public final class SqliteTriageEvidence implements TriageEvidence {
       priorEnd = Math.max(priorEnd, until);
     }
     return withSilenceAfterEnds(holdings, leases, at);
+  }
+
+  /** Most tenures around the asked instant whose reports {@link #silencesAround} reads. */
+  static final int MAX_GAP_LOOKUPS = 8;
+
+  /**
+   * The intervals with the tenures around {@code atMs} split where the host was silent then (issue
+   * 15, red-team round 9, F1). A tenure is the host's reports of the address from the first to the
+   * last, so a host switched off for the evening that reports the same address (or another one)
+   * hours later would "hold" it through the whole dark stretch — recorded for the worm mail a
+   * visitor's laptop, or a worm that borrowed the address, sent meanwhile. A holding extends past
+   * a report only up to the holding grace (a reported DHCP lease end wins, as for a host that never
+   * came back): when the host's last report at or before {@code atMs} and its next report after it
+   * lie further apart than the grace, {@code atMs} is after that grace and more than {@link
+   * AddressHolding#FIRST_REPORT_SKEW} before the next report, the tenure becomes a holding that
+   * lapsed in silence ({@code silentAfter} = the last report: triage's weak, labelled "silent
+   * since" candidate, never recorded alone) followed, when the host reported the address again, by
+   * a tenure that starts at that report (not back-filled into the silence). Within the grace, or a
+   * gap shorter than it, the tenure stays whole: held, as before. Bounded: at most {@link
+   * #MAX_GAP_LOOKUPS} tenures read their reports ({@code reports_by_host}).
+   */
+  private List<Interval> silencesAround(List<Interval> intervals, long atMs) {
+    long grace = holdingGrace.toMillis();
+    long skew = AddressHolding.FIRST_REPORT_SKEW.toMillis();
+    List<Interval> out = new ArrayList<>(intervals.size() + 1);
+    int lookups = 0;
+    boolean changed = false;
+    for (Interval iv : intervals) {
+      Long ended = iv.ended();
+      boolean around = iv.first() <= atMs && (ended == null || atMs < ended);
+      if (!around) {
+        out.add(iv);
+        continue;
+      }
+      if (ended != null && atMs >= iv.last()) {
+        // The next report (the first without the address) came after the grace: silence between.
+        long lapse = AddressHolding.silentUntil(Instant.ofEpochMilli(iv.last()),
+            Optional.ofNullable(iv.leaseEnd()).map(Instant::ofEpochMilli), holdingGrace, TriageOptions.MAX_LEASE_HOLD)
+            .toEpochMilli();
+        if (ended - iv.last() > grace && atMs >= lapse && atMs < ended - skew) {
+          out.add(new Interval(iv.hostId(), iv.hostname(), iv.first(), iv.last(), null, true, iv.mac(),
+              iv.interfaceName(), iv.leaseEnd(), iv.bootTime(), iv.resumed(), ended));
+          changed = true;
+        } else {
+          out.add(iv);
+        }
+        continue;
+      }
+      if (atMs >= iv.last() || lookups >= MAX_GAP_LOOKUPS) {
+        out.add(iv); // after its last report: the ordinary silence rules apply
+        continue;
+      }
+      lookups++;
+      OptionalLong prev = database.read("report before a mail",
+          db -> reportTime(db, LAST_REPORT_BETWEEN, iv.hostId(), iv.first(), atMs));
+      OptionalLong next = database.read("report after a mail",
+          db -> reportTime(db, NEXT_REPORT_AFTER, iv.hostId(), atMs, iv.last()));
+      if (prev.isEmpty() || next.isEmpty() || next.getAsLong() - prev.getAsLong() <= grace
+          || atMs < prev.getAsLong() + grace || atMs >= next.getAsLong() - skew) {
+        out.add(iv); // reports cover the instant within the grace (or a pruned history: as before)
+        continue;
+      }
+      out.add(new Interval(iv.hostId(), iv.hostname(), iv.first(), prev.getAsLong(), null, true, iv.mac(),
+          iv.interfaceName(), null, iv.bootTime(), iv.resumed(), next.getAsLong()));
+      out.add(new Interval(iv.hostId(), iv.hostname(), next.getAsLong(), iv.last(), iv.ended(), iv.current(),
+          iv.mac(), iv.interfaceName(), iv.leaseEnd(), iv.bootTime(), true, iv.reportedEnd()));
+      changed = true;
+    }
+    if (changed) {
+      out.sort(java.util.Comparator.comparingLong(Interval::first).thenComparing(Interval::hostId));
+    }
+    return out;
   }
 
   /** Most holdings ended by a report whose host's silence after the end one question looks up. */

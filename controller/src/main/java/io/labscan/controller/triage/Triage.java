@@ -230,6 +230,7 @@ public final class Triage {
       Map<String, String> accountCapped = new HashMap<>();
       trustedHops(c, mailServers, trustedHosts);
       network(c, label, perComplaint, warnings, mailServers, conflicts, accountCapped);
+      uncertainTime(c, label, perComplaint, warnings, mailServers, accountCapped);
       directSender(c, label, perComplaint, mailServers, directSenders);
       Optional<TrustDoubt> doubt = c.origin().flatMap(Origin::doubt).filter(TrustDoubt::capAll);
       doubt.ifPresent(d -> claimants(d, label, perComplaint, trustedHosts, claimantIds));
@@ -570,6 +571,51 @@ public final class Triage {
         }
       }
     });
+  }
+
+  /**
+   * An origin time that is uncertain ({@link OriginTimeWindow}: a missing boundary date, or trusted
+   * dates that disagree beyond the clock slack) and an address that changed hands inside that span
+   * (issue 15, red-team round 9, F5: a slow MX clock, or a mail queued for hours, put the instant
+   * on the previous or the next DHCP holder): nobody is recorded for this complaint. Every host
+   * that held the address in the span is a candidate, and every candidate of the complaint is
+   * capped below the recording threshold with the reason.
+   */
+  private void uncertainTime(ParsedComplaint c, String label, Map<String, Tally> out, List<String> warnings,
+      Set<String> mailServers, Map<String, String> accountCapped) {
+    Optional<OriginTimeWindow> span = OriginTimeWindow.of(c);
+    if (span.isEmpty()) {
+      return;
+    }
+    OriginTimeWindow w = span.get();
+    Origin o = c.origin().orElseThrow();
+    Map<String, AddressHolding> inSpan = new LinkedHashMap<>();
+    boolean changed = false;
+    for (Instant at : List.of(o.time(), w.from(), w.to())) {
+      for (AddressHolding h : evidence.holdersOf(o.ip(), at)) {
+        if (Ips.canonical(h.ip()).map(o.ip()::equals).orElse(false) && !mailServers.contains(h.hostId())
+            && w.touches(h)) {
+          changed |= !w.spans(h);
+          inSpan.putIfAbsent(h.hostId(), h);
+        }
+      }
+    }
+    if (!changed && inSpan.size() < 2) {
+      return;
+    }
+    String reason = o.ip() + " changed hands between " + w.from() + " and " + w.to()
+        + " (the origin's time is uncertain: " + w.why() + "); not recorded";
+    warnings.add(label + reason + ": every host that held it then is a candidate, below the recording threshold");
+    for (AddressHolding h : inSpan.values()) {
+      if (!out.containsKey(h.hostId())) {
+        out.computeIfAbsent(h.hostId(), id -> new Tally(id, h.hostname())).add(HOLDER / inSpan.size(),
+            label + "held " + o.ip() + " at some time between " + w.from() + " and " + w.to()
+                + ", the span the origin's uncertain time lies in (hop " + o.hop() + ")");
+      }
+    }
+    for (String id : out.keySet()) {
+      accountCapped.putIfAbsent(id, reason);
+    }
   }
 
   private void network(ParsedComplaint c, String label, Map<String, Tally> out, List<String> warnings,
