@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  *
  * <ul>
  *   <li><b>sent by the mail client</b> ({@link #capReason}): the holder reported SMTP egress in
- *       the window, some of it by a process policy allows, and none of it looks like a worm's
+ *       the window, some of it by a desktop mail client ({@link MailClients}) policy allows, and none of it looks like a worm's
  *       mailing ({@link CarrierSender#wormLike}). The holder's contribution is capped below
  *       recording ({@link Triage#UNRESOLVED_CARRIER_CAP}): shown as "Possibly sent by", never
  *       recorded. Only the host's own worm-like unallowed egress lifts the cap; a host whose agent
@@ -75,12 +75,12 @@ final class PersonsMessage {
     if (wormLike.apply(own).isPresent()) {
       return Optional.empty(); // the host's own worm-like egress: its mail may well be the worm's
     }
-    Optional<EgressHit> client = own.stream().filter(EgressHit::allowed).findFirst();
+    // A desktop mail client policy allows; other allowed senders (a relay's MTA not yet in --trust)
+    // keep the holder weight and the relay fallback (TriageTest#holderThatOnlySendsAllowedMail…).
+    Optional<EgressHit> client = own.stream().filter(e -> e.allowed() && MailClients.is(e.process())).findFirst();
     if (client.isPresent()) {
       String process = client.get().process().map(ComplaintParser::plain).orElse("a process");
-      return Optional.of((MailClients.is(client.get().process())
-          ? "sent by its mail client (" + process + ", allowed)"
-          : "sent by " + process + ", a process policy allows")
+      return Optional.of("sent by its mail client (" + process + ", allowed)"
           + ": a person's message, not the worm's own SMTP; shown, never recorded, unless the host's own"
           + " egress looks like a worm's mailing");
     }
