@@ -257,7 +257,7 @@ public final class SqliteTriageEvidence implements TriageEvidence {
    * visitor's laptop, or a worm that borrowed the address, sent meanwhile. A holding extends past
    * a report only up to the holding grace (a reported DHCP lease end wins, as for a host that never
    * came back): when the host's last report at or before {@code atMs} and its next report after it
-   * lie further apart than the grace, {@code atMs} is after that grace and more than {@link
+   * lie further apart than the grace, {@code atMs} is after that grace (its end included in it) and more than {@link
    * AddressHolding#FIRST_REPORT_SKEW} before the next report, the tenure becomes a holding that
    * lapsed in silence ({@code silentAfter} = the last report: triage's weak, labelled "silent
    * since" candidate, never recorded alone) followed, when the host reported the address again, by
@@ -283,7 +283,7 @@ public final class SqliteTriageEvidence implements TriageEvidence {
         long lapse = AddressHolding.silentUntil(Instant.ofEpochMilli(iv.last()),
             Optional.ofNullable(iv.leaseEnd()).map(Instant::ofEpochMilli), holdingGrace, TriageOptions.MAX_LEASE_HOLD)
             .toEpochMilli();
-        if (ended - iv.last() > grace && atMs >= lapse && atMs < ended - skew) {
+        if (ended - iv.last() > grace && atMs > lapse && atMs < ended - skew) {
           out.add(new Interval(iv.hostId(), iv.hostname(), iv.first(), iv.last(), null, true, iv.mac(),
               iv.interfaceName(), iv.leaseEnd(), iv.bootTime(), iv.resumed(), ended));
           changed = true;
@@ -302,7 +302,7 @@ public final class SqliteTriageEvidence implements TriageEvidence {
       OptionalLong next = database.read("report after a mail",
           db -> reportTime(db, NEXT_REPORT_AFTER, iv.hostId(), atMs, iv.last()));
       if (prev.isEmpty() || next.isEmpty() || next.getAsLong() - prev.getAsLong() <= grace
-          || atMs < prev.getAsLong() + grace || atMs >= next.getAsLong() - skew) {
+          || atMs <= prev.getAsLong() + grace || atMs >= next.getAsLong() - skew) {
         out.add(iv); // reports cover the instant within the grace (or a pruned history: as before)
         continue;
       }
