@@ -73,6 +73,8 @@ class RedTeamRound3AgentsTest {
     fleet.report(fleet.scan(linda, "lab-pc-07", T0, "10.20.3.17"));
     fleet.report(fleet.scan(linda, "lab-pc-07", worm.plusSeconds(120), "10.20.3.17"));
     fleet.report(fleet.scan(liar, "lab-pc-66", T0, "10.20.3.66", "10.20.0.25"));
+    // Reports within the holding grace of the mail on both sides (hours without one are silence).
+    fleet.report(fleet.scan(liar, "lab-pc-66", worm.minus(Duration.ofHours(1)), "10.20.3.66", "10.20.0.25"));
     fleet.report(fleet.scan(liar, "lab-pc-66", worm.plusSeconds(180), "10.20.3.66", "10.20.0.25"));
     fleet.importReports();
 
@@ -140,6 +142,8 @@ class RedTeamRound3AgentsTest {
     fleet.report(fleet.scan(sender, "lab-pc-21", worm.plusSeconds(120), "10.20.4.21")
         .addEgress(egress(worm.minusSeconds(20), "winkabcd.exe", false, MX)));
     fleet.report(fleet.scan(holder, "lab-pc-66", T0, "10.20.4.66", "203.0.113.1"));
+    // Reports within the holding grace of the mail on both sides (hours without one are silence).
+    fleet.report(fleet.scan(holder, "lab-pc-66", worm.minus(Duration.ofHours(1)), "10.20.4.66", "203.0.113.1"));
     fleet.report(fleet.scan(holder, "lab-pc-66", worm.plusSeconds(180), "10.20.4.66", "203.0.113.1"));
     fleet.importReports();
 
