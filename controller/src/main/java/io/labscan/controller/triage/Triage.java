@@ -237,8 +237,8 @@ public final class Triage {
       if (doubt.isPresent()) {
         wormLikeUnderDoubt(c, perComplaint, mailServers, wormyUnderDoubt);
       }
-      if (ForwardUnwrapper.carriedPart(c.tracedPart())) {
-        namedByCopy(c, label, perComplaint, mailServers, directSenders, accountCapped); // round 7, S11
+      if (ForwardUnwrapper.carriedPart(c.tracedPart()) || unconfirmedReportCopy(c)) {
+        namedByCopy(c, label, perComplaint, mailServers, directSenders, accountCapped); // round 7 S11, round 9 F3
       }
       for (Tally t : perComplaint.values()) {
         candidateTime.putIfAbsent(t.hostId, c.origin().orElseThrow().time());
@@ -476,6 +476,18 @@ public final class Triage {
    * a host mailed the MX can aim the copy at that time; the answer is then shown, still never
    * recorded.
    */
+  /**
+   * A bounce's or abuse report's copy of the original that no line of ours confirms (red-team
+   * round 9, F3): a DSN or ARF report mailed in from outside carries lines the worm (or whoever
+   * wrote the report) could have written, exactly like a forward's copy, so its hosts get the same
+   * treatment: named, capped below medium, never "Sent by", unless the fleet's own evidence
+   * confirms them.
+   */
+  private static boolean unconfirmedReportCopy(ParsedComplaint c) {
+    return (c.kind() == ComplaintKind.BOUNCE || c.kind() == ComplaintKind.ARF)
+        && c.origin().map(o -> !o.recordable()).orElse(false);
+  }
+
   private void namedByCopy(ParsedComplaint c, String label, Map<String, Tally> out, Set<String> mailServers,
       Set<String> direct, Map<String, String> capped) {
     Origin o = c.origin().orElseThrow();
@@ -519,7 +531,9 @@ public final class Triage {
         continue; // the fleet's own evidence confirms the copy's story
       }
       Tally t = Objects.requireNonNull(out.get(id), "tally");
-      t.note(label + NAMED_BY_COPY + " (" + c.tracedPart() + "): the carried lines are the forwarder's text, and"
+      t.note(label + NAMED_BY_COPY + " (" + c.tracedPart() + "): the carried lines are "
+          + (c.kind() == ComplaintKind.MESSAGE ? "the forwarder's text" : "the sender's words, unconfirmed by the report")
+          + ", and"
           + " nothing outside them confirms them: the host reported no SMTP egress policy does not allow to a mail"
           + " server of ours, nor a worm's mailing, within ±" + options.egressSlack().toMinutes() + " min of "
           + o.time() + "; shown, capped below medium, never recorded");
