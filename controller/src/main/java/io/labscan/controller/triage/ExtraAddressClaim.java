@@ -30,8 +30,8 @@ import java.util.stream.Collectors;
  *   <li><b>The address was the MTA's before the claim began</b> (the administrator's entry and our
  *       MTAs' trusted lines, not the claimant): a recorded complaint trace names it among the
  *       addresses of the MTA that recorded its origin ({@code recording_mta}, V031), with an origin
- *       time before the earliest the claimant's holding could have begun ({@link
- *       AddressHolding#since()}, the back-filled start).
+ *       time before the claimant first reported the address ({@link AddressHolding#firstReported()};
+ *       not the back-filled start, an assumption that may reach hours before the claim).
  *   <li><b>The address still acts as that MTA during the claim</b> (other hosts' agents, not the
  *       claimant): a host that does not hold the address connected to it on an MTA's port (25, 587,
  *       465) within the egress slack of the line's time. Nobody hands mail to a lab PC that merely
@@ -78,8 +78,8 @@ final class ExtraAddressClaim {
       }
       own.add(h.hostname() + " (" + h.hostId() + ")" + InterfaceKind.on(h.interfaceName()) + " beside its own "
           + other.get());
-      if (h.since().isBefore(earliest)) {
-        earliest = h.since();
+      if (h.firstReported().isBefore(earliest)) {
+        earliest = h.firstReported();
       }
     }
     if (!fleet.recordedAsMtaBefore(ip, earliest)) {

@@ -227,6 +227,6 @@ class RedTeamRound8DoubtTest {
 
     assertThat(result.get("summary").asText()).as(result.toPrettyString()).startsWith("No sender is established");
     assertThat(candidateIds(result).get(0)).isEqualTo(renumbered);
-    assertNotBlamed(innocent);
+    assertThat(confidence(result, innocent)).isLessThan(0.5);
   }
 }

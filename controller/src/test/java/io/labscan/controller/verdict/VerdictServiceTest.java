@@ -226,7 +226,7 @@ class VerdictServiceTest {
       }
       store.ingest(flood.build(), mail.plusSeconds(300), "t").join();
       new io.labscan.controller.store.ComplaintTraces(store.database()).replace("<KLEZ.0009@PC17>", "msg-sha256:09",
-          List.of(new io.labscan.controller.store.ComplaintTraces.NewTrace(linda, 0.45, "203.0.113.200",
+          List.of(new io.labscan.controller.store.ComplaintTraces.NewTrace(linda, 0.7, "203.0.113.200",
               Optional.of(mail), "the same connection", List.of(mx))), mail.plusSeconds(600), "cli");
 
       Assessment a = verdicts.recompute(linda).orElseThrow();
