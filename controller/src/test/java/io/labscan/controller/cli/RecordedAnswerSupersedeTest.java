@@ -2,7 +2,6 @@ package io.labscan.controller.cli;
 
 import static io.labscan.testsupport.ImportedFleet.T0;
 import static io.labscan.testsupport.ImportedFleet.candidateIds;
-import static io.labscan.testsupport.ImportedFleet.egress;
 import static io.labscan.testsupport.ImportedFleet.id;
 import static io.labscan.testsupport.ImportedFleet.viaRelay;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -40,10 +39,13 @@ class RecordedAnswerSupersedeTest {
     relay = id();
     sender = id();
     worm = T0.plus(Duration.ofHours(3));
-    // The department relay runs an agent, and nobody has told LabScan yet that it relays mail.
+    // The department relay runs an agent, and nobody has told LabScan yet that it relays mail. The
+    // lab PC behind it reports no SMTP egress (its agent has no egress watch): nothing in the fleet
+    // shows the relay relayed (with lab-pc-07's own SMTP to the relay reported, the walk would trace
+    // past the undeclared relay and never record it, round 7 S1), so the first answer records the
+    // relay — the mistake the corrected configuration then supersedes.
     fleet.reporting(relay, "lab-relay", "10.20.0.25", worm)
-        .reporting(sender, "lab-pc-07", "10.20.3.17", worm, egress(worm.minusSeconds(40), "winkabcd.exe", false,
-            "10.20.0.25"))
+        .reporting(sender, "lab-pc-07", "10.20.3.17", worm)
         .importReports();
   }
 
